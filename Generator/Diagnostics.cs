@@ -1,0 +1,69 @@
+using Microsoft.CodeAnalysis;
+
+namespace StaticGrad.Generator;
+
+/// <summary>Every diagnostic the generator reports. IDs are stable; each has a section in docs/diagnostics.md.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "StaticGrad";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: $"docs/diagnostics.md#{id.ToLowerInvariant()}");
+
+    public static readonly DiagnosticDescriptor ModelNotPartial = Error(
+        "SG0001", "Model class must be partial",
+        "Model class '{0}' must be declared 'partial' so StaticGrad can generate its forward and backward passes");
+
+    public static readonly DiagnosticDescriptor MissingLoss = Error(
+        "SG0002", "Model has no loss",
+        "Model '{0}' declares no loss; add a member with [SoftmaxCrossEntropy] after its last layer");
+
+    public static readonly DiagnosticDescriptor LossNotLast = Error(
+        "SG0003", "Loss must be the last member",
+        "Layer '{0}' is declared after the loss '{1}'; the loss must come after every layer");
+
+    public static readonly DiagnosticDescriptor InvalidLayerSize = Error(
+        "SG0004", "Layer size must be positive",
+        "Layer '{0}' has {1} outputs; a layer needs at least 1 output");
+
+    public static readonly DiagnosticDescriptor ClassCountMismatch = Error(
+        "SG0005", "Loss class count disagrees with the last layer",
+        "Loss '{0}' declares {1} classes but the last layer '{2}' has {3} outputs");
+
+    public static readonly DiagnosticDescriptor MisplacedActivation = Error(
+        "SG0006", "Activation cannot apply here",
+        "[{0}] on '{1}' cannot apply: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidInputSize = Error(
+        "SG0007", "Model input size must be positive",
+        "Model '{0}' has Inputs = {1}; set [Model(Inputs = N)] with N >= 1 input features per sample");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        "SG0008", "Model has no layers",
+        "Model '{0}' declares no layers; add at least one [Linear(N)] member before the loss");
+
+    public static readonly DiagnosticDescriptor InvalidMemberDeclaration = Error(
+        "SG0009", "Model member must be a partial get-only property of the right type",
+        "Member '{0}' must be declared as 'partial {1} {0} {{ get; }}'");
+
+    public static readonly DiagnosticDescriptor UnsupportedModelType = Error(
+        "SG0010", "Model class kind is not supported",
+        "Model class '{0}' cannot be {1}; declare it as a non-generic, top-level partial class");
+
+    public static readonly DiagnosticDescriptor MultipleActivations = Error(
+        "SG0011", "Layer has more than one activation",
+        "Layer '{0}' has {1} activations; a layer takes at most one");
+
+    public static readonly DiagnosticDescriptor InvalidLabelSmoothing = Error(
+        "SG0012", "Label smoothing must be in [0, 1]",
+        "Loss '{0}' has LabelSmoothing = {1}; it must be between 0 and 1");
+
+    public static readonly DiagnosticDescriptor MultipleLosses = Error(
+        "SG0013", "Model has more than one loss",
+        "Model '{0}' declares a second loss '{1}'; a model has exactly one loss");
+
+    public static readonly DiagnosticDescriptor InvalidReduction = Error(
+        "SG0014", "Unknown reduction",
+        "Loss '{0}' has Reduction = {1}; use Reduction.Mean or Reduction.Sum");
+}

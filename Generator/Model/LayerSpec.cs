@@ -1,0 +1,18 @@
+namespace StaticGrad.Generator.Model;
+
+/// <summary>An activation the generator can fuse into a layer. Values match <c>StaticGrad.Kernels.Activation</c>.</summary>
+internal enum ActivationKind
+{
+    None = 0,
+    ReLU = 1,
+    Sigmoid = 2,
+    Tanh = 3,
+}
+
+/// <summary>One declared fully connected layer.</summary>
+/// <param name="MemberName">The partial property that exposes the layer (<c>Layer1</c>).</param>
+/// <param name="ParameterName">The <c>state_dict</c> prefix (<c>layer1</c>).</param>
+/// <param name="Modifiers">The property's declared modifiers other than <c>partial</c>, repeated on the implementation.</param>
+/// <param name="Outputs">Output features.</param>
+/// <param name="Activation">The fused activation.</param>
+internal sealed record LayerSpec(string MemberName, string ParameterName, string Modifiers, int Outputs, ActivationKind Activation);

@@ -1,0 +1,30 @@
+namespace StaticGrad.Generator.Model;
+
+/// <summary>
+/// Everything the generator needs to know about one model declaration, as values only.
+/// </summary>
+/// <remarks>
+/// Records give structural equality; together with <see cref="EquatableArray{T}"/> this lets the
+/// incremental pipeline skip the emitter when an edit leaves the declaration unchanged. No symbol,
+/// syntax node or location is held here (diagnostics carry their own locations).
+/// </remarks>
+/// <param name="Namespace">The containing namespace, or an empty string for the global namespace.</param>
+/// <param name="TypeName">The class name.</param>
+/// <param name="Accessibility">The class's accessibility keywords (<c>public</c>, <c>internal</c>).</param>
+/// <param name="InputSize">Input features per sample, from the model attribute.</param>
+/// <param name="Layers">The layers in declaration order (data-flow order).</param>
+/// <param name="Loss">The loss on the last layer's outputs.</param>
+internal sealed record ModelSpec(
+    string Namespace,
+    string TypeName,
+    string Accessibility,
+    int InputSize,
+    EquatableArray<LayerSpec> Layers,
+    LossSpec Loss)
+{
+    /// <summary>The fully qualified name with <c>global::</c>, for generated references.</summary>
+    public string FullyQualifiedName => Namespace.Length == 0 ? $"global::{TypeName}" : $"global::{Namespace}.{TypeName}";
+
+    /// <summary>The hint name of the generated file, <c>{Namespace}.{Type}.g.cs</c>.</summary>
+    public string HintName => Namespace.Length == 0 ? $"{TypeName}.g.cs" : $"{Namespace}.{TypeName}.g.cs";
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+namespace StaticGrad.Models;
+
+/// <summary>The <c>train</c> command's options, parsed from the command line with clear errors.</summary>
+public sealed class TrainOptions
+{
+    /// <summary>The usage text printed by <c>--help</c> and after an error.</summary>
+    public const string Usage = """
+        Usage: train [options]
+
+        Trains a seed MNIST classifier and prints, per epoch, the mean training loss, test accuracy,
+        samples/s and elapsed time.
+
+        Options:
+          --model NAME        mlp128 (784-128-10, default) or mlp256 (784-256-10)
+          --optimizer NAME    adam or sgd (default: adam for mlp128, sgd for mlp256)
+          --lr X              learning rate (default: 1e-3 for adam, 0.1 for sgd)
+          --momentum X        SGD momentum (default 0)
+          --nesterov          SGD with Nesterov momentum
+          --weight-decay X    L2 weight decay (default 0)
+          --epochs N          epochs (default 10)
+          --batch N           minibatch size (default 64)
+          --seed N            seed of initialization and shuffling (default 1)
+          --seeds A,B,...     train once per seed and report the mean final accuracy
+          --data DIR          folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...);
+                              default: the 8,000/2,000 digits shipped with StaticGrad
+          --quiet             no progress bar
+          --help              this text
+        """;
+
+    /// <summary>The model to train: <c>mlp128</c> or <c>mlp256</c>.</summary>
+    public string Model { get; private set; } = "mlp128";
+
+    /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
+    public string Optimizer { get; private set; } = "adam";
+
+    /// <summary>The learning rate.</summary>
+    public float LearningRate { get; private set; } = 1e-3f;
+
+    /// <summary>SGD momentum.</summary>
+    public float Momentum { get; private set; }
+
+    /// <summary>Whether SGD uses Nesterov momentum.</summary>
+    public bool Nesterov { get; private set; }
+
+    /// <summary>L2 weight decay.</summary>
+    public float WeightDecay { get; private set; }
+
+    /// <summary>Epochs to train.</summary>
+    public int Epochs { get; private set; } = 10;
+
+    /// <summary>Samples per minibatch.</summary>
+    public int BatchSize { get; private set; } = 64;
+
+    /// <summary>The seeds to train with, one run each.</summary>
+    public IReadOnlyList<int> Seeds { get; private set; } = new[] { 1 };
+
+    /// <summary>The folder holding the IDX files.</summary>
+    public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "Data");
+
+    /// <summary>Whether to hide the progress bar.</summary>
+    public bool Quiet { get; private set; }
+
+    /// <summary>Whether <c>--help</c> was given.</summary>
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="FormatException">An option is unknown, misses its value or has an invalid one; the message says which.</exception>
+    public static TrainOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new TrainOptions();
+        string? optimizer = null;
+        float? learningRate = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "--model":
+                    options.Model = OneOf(arg, Value(args, ref i), "mlp128", "mlp256");
+                    break;
+                case "--optimizer":
+                    optimizer = OneOf(arg, Value(args, ref i), "adam", "sgd");
+                    break;
+                case "--lr":
+                    learningRate = Positive(arg, ParseFloat(arg, Value(args, ref i)));
+                    break;
+                case "--momentum":
+                    options.Momentum = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
+                    break;
+                case "--nesterov":
+                    options.Nesterov = true;
+                    break;
+                case "--weight-decay":
+                    options.WeightDecay = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
+                    break;
+                case "--epochs":
+                    options.Epochs = PositiveInt(arg, Value(args, ref i));
+                    break;
+                case "--batch":
+                    options.BatchSize = PositiveInt(arg, Value(args, ref i));
+                    break;
+                case "--seed":
+                    options.Seeds = new[] { ParseInt(arg, Value(args, ref i)) };
+                    break;
+                case "--seeds":
+                    options.Seeds = ParseSeeds(arg, Value(args, ref i));
+                    break;
+                case "--data":
+                    options.DataDirectory = Value(args, ref i);
+                    break;
+                case "--quiet":
+                    options.Quiet = true;
+                    break;
+                case "--help" or "-h":
+                    options.ShowHelp = true;
+                    break;
+                default:
+                    throw new FormatException($"Unknown option '{arg}'.");
+            }
+        }
+
+        options.Optimizer = optimizer ?? (options.Model == "mlp256" ? "sgd" : "adam");
+        options.LearningRate = learningRate ?? (options.Optimizer == "sgd" ? 0.1f : 1e-3f);
+        if (options.Nesterov && (options.Optimizer != "sgd" || options.Momentum <= 0))
+        {
+            throw new FormatException("--nesterov needs --optimizer sgd and --momentum greater than 0.");
+        }
+
+        return options;
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i)
+    {
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new FormatException($"Option '{args[i]}' needs a value.");
+        }
+
+        return args[++i];
+    }
+
+    private static string OneOf(string option, string value, params string[] allowed)
+    {
+        foreach (string candidate in allowed)
+        {
+            if (string.Equals(candidate, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FormatException($"Option '{option}' expects one of {string.Join(", ", allowed)}; got '{value}'.");
+    }
+
+    private static float ParseFloat(string option, string value)
+        => float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float result) && float.IsFinite(result)
+            ? result
+            : throw new FormatException($"Option '{option}' expects a number; got '{value}'.");
+
+    private static int ParseInt(string option, string value)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int result)
+            ? result
+            : throw new FormatException($"Option '{option}' expects an integer; got '{value}'.");
+
+    private static int PositiveInt(string option, string value)
+    {
+        int result = ParseInt(option, value);
+        return result > 0 ? result : throw new FormatException($"Option '{option}' expects a positive integer; got {result}.");
+    }
+
+    private static float Positive(string option, float value)
+        => value > 0 ? value : throw new FormatException($"Option '{option}' expects a positive number; got {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static float NonNegative(string option, float value)
+        => value >= 0 ? value : throw new FormatException($"Option '{option}' expects a number >= 0; got {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static int[] ParseSeeds(string option, string value)
+    {
+        string[] parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            throw new FormatException($"Option '{option}' expects a comma-separated list of integers; got '{value}'.");
+        }
+
+        var seeds = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            seeds[i] = ParseInt(option, parts[i]);
+        }
+
+        return seeds;
+    }
+}

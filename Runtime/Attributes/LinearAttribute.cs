@@ -1,0 +1,19 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Declares a fully connected layer, <c>y = x W^T + b</c>, like PyTorch's <c>nn.Linear</c>.
+/// Its input size is the previous layer's output size (or the model's <see cref="ModelAttribute.Inputs"/>).
+/// The weight is stored as <c>[outputs, inputs]</c>, PyTorch's layout.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class LinearAttribute : Attribute
+{
+    /// <summary>Declares a layer with <paramref name="outputs"/> output features.</summary>
+    /// <param name="outputs">The number of output features; must be positive.</param>
+    public LinearAttribute(int outputs) => Outputs = outputs;
+
+    /// <summary>The number of output features.</summary>
+    public int Outputs { get; }
+}

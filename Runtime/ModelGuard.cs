@@ -1,0 +1,62 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace StaticGrad;
+
+/// <summary>Argument checks shared by generated models; the throwing paths stay out of the hot code.</summary>
+public static class ModelGuard
+{
+    /// <summary>Checks that <paramref name="batch"/> is in [1, <paramref name="maxBatch"/>].</summary>
+    /// <param name="batch">The batch of this call.</param>
+    /// <param name="maxBatch">The maximum batch the model was constructed with.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is not positive or exceeds the maximum.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckBatch(int batch, int maxBatch)
+    {
+        if ((uint)(batch - 1) >= (uint)maxBatch)
+        {
+            ThrowBatch(batch, maxBatch);
+        }
+    }
+
+    /// <summary>Checks that a span holds at least <paramref name="required"/> elements.</summary>
+    /// <param name="actual">The span's length.</param>
+    /// <param name="required">The elements the call needs.</param>
+    /// <param name="parameterName">The argument's name, reported in the exception.</param>
+    /// <exception cref="ArgumentException">The span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckLength(int actual, int required, string parameterName)
+    {
+        if (actual < required)
+        {
+            ThrowLength(actual, required, parameterName);
+        }
+    }
+
+    /// <summary>Checks a constructor's maximum batch.</summary>
+    /// <param name="maxBatch">The requested maximum batch.</param>
+    /// <exception cref="ArgumentOutOfRangeException">It is not positive.</exception>
+    public static void CheckMaxBatch(int maxBatch)
+    {
+        if (maxBatch <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "Expected a positive maximum batch size.");
+        }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBatch(int batch, int maxBatch)
+        => throw new ArgumentOutOfRangeException(
+            nameof(batch),
+            batch,
+            batch <= 0
+                ? $"Expected a batch of at least 1, got {batch}."
+                : $"The batch of {batch} exceeds the maximum batch of {maxBatch} this model was constructed with; construct it with maxBatch >= {batch}.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int required, string parameterName)
+        => throw new ArgumentException($"Expected at least {required} elements, got {actual}.", parameterName);
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+
+namespace StaticGrad;
+
+/// <summary>
+/// One named tensor inside a <see cref="ParameterSet"/>: where it lives in the flat buffer and its
+/// shape (PyTorch's <c>state_dict</c> name and layout, e.g. <c>layer1.weight</c> as <c>[out, in]</c>).
+/// </summary>
+public sealed class ParameterTensor
+{
+    /// <summary>Describes a tensor of the flat parameter buffer.</summary>
+    /// <param name="name">The <c>state_dict</c> name, e.g. <c>layer1.weight</c>.</param>
+    /// <param name="offset">The index of its first element in the flat buffer.</param>
+    /// <param name="shape">Its dimensions, outermost first; each positive.</param>
+    /// <param name="fanIn">The fan-in used for PyTorch's default initialization bound <c>1/sqrt(fanIn)</c>.</param>
+    public ParameterTensor(string name, int offset, int[] shape, int fanIn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn);
+        long length = 1;
+        foreach (int dimension in shape)
+        {
+            if (dimension <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), dimension, $"Every dimension of '{name}' must be positive.");
+            }
+
+            length *= dimension;
+        }
+
+        Name = name;
+        Offset = offset;
+        Shape = (int[])shape.Clone();
+        Length = checked((int)length);
+        FanIn = fanIn;
+    }
+
+    /// <summary>The <c>state_dict</c> name.</summary>
+    public string Name { get; }
+
+    /// <summary>The index of the first element in the flat buffer.</summary>
+    public int Offset { get; }
+
+    /// <summary>The number of elements.</summary>
+    public int Length { get; }
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public IReadOnlyList<int> Shape { get; }
+
+    /// <summary>The fan-in that sets the default initialization bound.</summary>
+    public int FanIn { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""Golden values for the optimizers: PyTorch 1.13's SGD, Adam and AdamW on one closed-form problem.
+
+    /usr/bin/python3 scripts/golden_optimizers.py [--out Runtime.Tests/Golden/optimizers.json]
+
+Everything is closed-form, so the C# test (Runtime.Tests/Optimizers/OptimizerGoldenTests.cs)
+rebuilds the inputs from the same formulas (evaluated in float64, then rounded to float32):
+
+  parameters (one tensor of LENGTH = 37 elements):
+      p0[j]   = float32(0.8 * sin(0.37 * j + 0.11))
+  gradient before step s (s = 1..STEPS, STEPS = 5), the same tensor is assigned to .grad:
+      g_s[j]  = float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2))
+  (magnitudes 1, 1e-2 and 1e-4, shrinking over the steps so AMSGrad's running max matters).
+
+For each case the file holds the hyperparameters (PyTorch names, as decimals) and `expected`:
+STEPS rows, row s-1 being the parameters after step s, each float32 value written exactly
+(as the float64 it converts to). torch.optim runs its default single-tensor (foreach=False) path.
+"""
+import argparse
+import json
+import math
+import os
+
+import torch
+
+LENGTH = 37
+STEPS = 5
+
+CASES = [
+    ("sgd_plain", "sgd", dict(lr=0.1)),
+    ("sgd_momentum_dampening_wd", "sgd", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)),
+    ("sgd_nesterov_wd", "sgd", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+    ("adam_default", "adam", dict(lr=1e-3)),
+    ("adam_wd_amsgrad", "adam", dict(lr=1e-2, weight_decay=0.01, amsgrad=True)),
+    ("adamw_wd", "adamw", dict(lr=1e-2, weight_decay=0.01)),
+]
+
+DEFAULTS = {
+    "sgd": dict(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0),
+    "adam": dict(betas=[0.9, 0.999], eps=1e-8, weight_decay=0.0, amsgrad=False),
+    "adamw": dict(betas=[0.9, 0.999], eps=1e-8, weight_decay=0.01, amsgrad=False),
+}
+
+
+def initial_parameters():
+    return torch.tensor([0.8 * math.sin(0.37 * j + 0.11) for j in range(LENGTH)], dtype=torch.float32)
+
+
+def gradient(step):
+    return torch.tensor(
+        [(1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2) for j in range(LENGTH)],
+        dtype=torch.float32)
+
+
+def run(kind, hyper):
+    param = torch.nn.Parameter(initial_parameters())
+    if kind == "sgd":
+        opt = torch.optim.SGD([param], foreach=False, **hyper)
+    elif kind == "adam":
+        opt = torch.optim.Adam([param], foreach=False, **hyper)
+    else:
+        opt = torch.optim.AdamW([param], foreach=False, **hyper)
+    rows = []
+    for step in range(1, STEPS + 1):
+        param.grad = gradient(step)
+        opt.step()
+        rows.append([float(v) for v in param.detach().tolist()])
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--out", default=os.path.join(root, "Runtime.Tests", "Golden", "optimizers.json"))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    cases = []
+    for name, kind, overrides in CASES:
+        hyper = dict(DEFAULTS[kind])
+        hyper.update(overrides)
+        cases.append(dict(name=name, optimizer=kind, hyperparameters=hyper, expected=run(kind, hyper)))
+
+    document = dict(
+        description="PyTorch " + torch.__version__ + " optimizer steps; see scripts/golden_optimizers.py",
+        length=LENGTH,
+        steps=STEPS,
+        parameters="float32(0.8 * sin(0.37 * j + 0.11))",
+        gradient="float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2)), s = 1..steps",
+        cases=cases,
+    )
+    with open(args.out, "w", newline="\n") as f:
+        json.dump(document, f, indent=1)
+        f.write("\n")
+    print("wrote", args.out, "with", len(cases), "cases")
+
+
+if __name__ == "__main__":
+    main()
