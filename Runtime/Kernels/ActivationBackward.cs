@@ -1,0 +1,174 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// The backward pass through an activation, with the derivative taken from the activation's output
+/// <c>y</c>: ReLU <c>y &gt; 0 ? 1 : 0</c>, Sigmoid <c>y(1 - y)</c>, Tanh <c>1 - y²</c>, None <c>1</c>.
+/// </summary>
+public static class ActivationBackward
+{
+    /// <summary>
+    /// In one pass over the rows, multiplies <paramref name="gradient"/> in place by the activation's
+    /// derivative and writes the column sums of the result (the bias gradient) to <paramref name="biasGradient"/>.
+    /// </summary>
+    /// <param name="gradient">Row-major <c>[rows, cols]</c>: on entry dL/dy, on return dL/dx (the pre-activation gradient).</param>
+    /// <param name="output">The activation's output <c>y</c>, row-major <c>[rows, cols]</c>.</param>
+    /// <param name="biasGradient"><c>[cols]</c>; overwritten with <c>Σ_rows dL/dx</c> (zeros when <paramref name="rows"/> is 0).</param>
+    /// <param name="rows">Rows (the batch); zero or more.</param>
+    /// <param name="cols">Columns (the layer's outputs); positive.</param>
+    /// <param name="activation">The activation whose derivative is applied.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="activation"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void ApplyAndReduceBias(Span<float> gradient, ReadOnlySpan<float> output, Span<float> biasGradient, int rows, int cols, Activation activation)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.Positive(cols, nameof(cols));
+        KernelGuard.Holds(gradient.Length, rows, cols, nameof(gradient), "rows*cols");
+        KernelGuard.Holds(output.Length, rows, cols, nameof(output), "rows*cols");
+        KernelGuard.Holds(biasGradient.Length, cols, nameof(biasGradient), "cols");
+
+        switch (activation)
+        {
+            case Activation.None:
+                ApplyAndReduceBias<IdentityFunction>(gradient, output, biasGradient, rows, cols);
+                break;
+            case Activation.ReLU:
+                ApplyAndReduceBias<ReLUFunction>(gradient, output, biasGradient, rows, cols);
+                break;
+            case Activation.Sigmoid:
+                ApplyAndReduceBias<SigmoidFunction>(gradient, output, biasGradient, rows, cols);
+                break;
+            case Activation.Tanh:
+                ApplyAndReduceBias<TanhFunction>(gradient, output, biasGradient, rows, cols);
+                break;
+            default:
+                KernelGuard.ThrowUnknownActivation(activation);
+                break;
+        }
+    }
+
+    /// <summary>Multiplies <paramref name="gradient"/> in place by the activation's derivative, elementwise.</summary>
+    /// <param name="gradient">On entry dL/dy, on return dL/dx; at least <paramref name="length"/> elements.</param>
+    /// <param name="output">The activation's output <c>y</c>; at least <paramref name="length"/> elements.</param>
+    /// <param name="length">The number of elements; zero or more.</param>
+    /// <param name="activation">The activation whose derivative is applied.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> or <paramref name="activation"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void Apply(Span<float> gradient, ReadOnlySpan<float> output, int length, Activation activation)
+    {
+        KernelGuard.NonNegative(length, nameof(length));
+        KernelGuard.Holds(gradient.Length, length, nameof(gradient), "length");
+        KernelGuard.Holds(output.Length, length, nameof(output), "length");
+
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        ref float y = ref MemoryMarshal.GetReference(output);
+        switch (activation)
+        {
+            case Activation.None:
+                break;
+            case Activation.ReLU:
+                Apply<ReLUFunction>(ref g, ref y, length);
+                break;
+            case Activation.Sigmoid:
+                Apply<SigmoidFunction>(ref g, ref y, length);
+                break;
+            case Activation.Tanh:
+                Apply<TanhFunction>(ref g, ref y, length);
+                break;
+            default:
+                KernelGuard.ThrowUnknownActivation(activation);
+                break;
+        }
+    }
+
+    private static void ApplyAndReduceBias<TAct>(Span<float> gradient, ReadOnlySpan<float> output, Span<float> biasGradient, int rows, int cols)
+        where TAct : struct, IActivationFunction
+    {
+        biasGradient.Slice(0, cols).Clear();
+        ref float g0 = ref MemoryMarshal.GetReference(gradient);
+        ref float y0 = ref MemoryMarshal.GetReference(output);
+        ref float sum = ref MemoryMarshal.GetReference(biasGradient);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float g = ref Unsafe.Add(ref g0, (nint)r * cols);
+            ref float y = ref Unsafe.Add(ref y0, (nint)r * cols);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                i = ApplyPart<TAct, Simd512, Vector512<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                i = ApplyPart<TAct, Simd256, Vector256<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                i = ApplyPart<TAct, Simd128, Vector128<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+            }
+
+            ApplyPart<TAct, ScalarOps, float, Accumulate>(ref g, ref y, ref sum, i, (nuint)cols);
+        }
+    }
+
+    private static void Apply<TAct>(ref float g, ref float y, int length)
+        where TAct : struct, IActivationFunction
+    {
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            i = ApplyPart<TAct, Simd512, Vector512<float>, DoNotAccumulate>(ref g, ref y, ref g, 0, (nuint)length);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            i = ApplyPart<TAct, Simd256, Vector256<float>, DoNotAccumulate>(ref g, ref y, ref g, 0, (nuint)length);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            i = ApplyPart<TAct, Simd128, Vector128<float>, DoNotAccumulate>(ref g, ref y, ref g, 0, (nuint)length);
+        }
+
+        ApplyPart<TAct, ScalarOps, float, DoNotAccumulate>(ref g, ref y, ref g, i, (nuint)length);
+    }
+
+    /// <summary><c>g[i] = g[i]·f'(y[i])</c>, and when <typeparamref name="TSum"/> says so, <c>sum[i] += g[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint ApplyPart<TAct, TOps, TVec, TSum>(ref float g, ref float y, ref float sum, nuint start, nuint n)
+        where TAct : struct, IActivationFunction
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TSum : struct, IFlag
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint i = start;
+        for (; i + count <= n; i += count)
+        {
+            TVec result = TAct.Backward<TOps, TVec>(TOps.Load(ref g, i), TOps.Load(ref y, i));
+            TOps.Store(result, ref g, i);
+            if (TSum.Value)
+            {
+                TOps.Store(TOps.Add(TOps.Load(ref sum, i), result), ref sum, i);
+            }
+        }
+
+        return i;
+    }
+
+    private interface IFlag
+    {
+        static abstract bool Value { get; }
+    }
+
+    private readonly struct Accumulate : IFlag
+    {
+        public static bool Value => true;
+    }
+
+    private readonly struct DoNotAccumulate : IFlag
+    {
+        public static bool Value => false;
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace StaticGrad;
+
+/// <summary>
+/// The Adam family (<see cref="Adam"/>, <see cref="AdamW"/>): moment estimates, bias correction and the
+/// optional AMSGrad maximum, following PyTorch 1.13 exactly. At step <c>t</c>:
+/// <c>m = β₁m + (1-β₁)g</c>, <c>v = β₂v + (1-β₂)g²</c>, <c>v̂ = amsgrad ? max(v̂, v) : v</c>,
+/// <c>θ -= lr/(1-β₁ᵗ) · m / (√v̂/√(1-β₂ᵗ) + ε)</c>. The subclasses differ only in how weight decay is applied.
+/// </summary>
+/// <remarks>
+/// The bias corrections and step size are computed in double from the hyperparameters' decimal values
+/// (so <c>0.9f</c> acts as <c>0.9</c>, as a Python float would in PyTorch), then cast to float. The state
+/// buffers are allocated by the constructor; <see cref="Step"/> is one fused pass that allocates nothing.
+/// </remarks>
+public abstract class AdamBase : IOptimizer
+{
+    private readonly ParameterSet _parameters;
+    private readonly float[] _firstMoments;
+    private readonly float[] _secondMoments;
+    private readonly float[] _maxSecondMoments;
+    private readonly bool _decoupledWeightDecay;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _weightDecay;
+    private float _learningRate;
+    private double _learningRateValue;
+
+    /// <summary>Validates the hyperparameters like PyTorch and allocates the state.</summary>
+    private protected AdamBase(
+        ParameterSet parameters, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool amsgrad, bool decoupledWeightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.NonNegative(epsilon, nameof(epsilon));
+        HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
+        HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
+        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
+
+        _parameters = parameters;
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        Amsgrad = amsgrad;
+        _decoupledWeightDecay = decoupledWeightDecay;
+        _beta1 = HyperParameter.ToDouble(beta1);
+        _beta2 = HyperParameter.ToDouble(beta2);
+        _weightDecay = HyperParameter.ToDouble(weightDecay);
+        _firstMoments = new float[parameters.Count];
+        _secondMoments = new float[parameters.Count];
+        _maxSecondMoments = amsgrad ? new float[parameters.Count] : [];
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            HyperParameter.NonNegative(value, nameof(value));
+            _learningRate = value;
+            _learningRateValue = HyperParameter.ToDouble(value);
+        }
+    }
+
+    /// <summary>β₁, the decay rate of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β₂, the decay rate of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε, added to the denominator for numerical stability.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>The weight decay (coupled L2 penalty for <see cref="Adam"/>, decoupled decay for <see cref="AdamW"/>).</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Whether the AMSGrad variant (the running maximum of the second moment) is used.</summary>
+    public bool Amsgrad { get; }
+
+    /// <inheritdoc />
+    public long StepCount { get; private set; }
+
+    /// <summary>The first moment estimates <c>m</c> (PyTorch's <c>exp_avg</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
+    public ReadOnlySpan<float> FirstMoments => _firstMoments;
+
+    /// <summary>The second moment estimates <c>v</c> (PyTorch's <c>exp_avg_sq</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
+    public ReadOnlySpan<float> SecondMoments => _secondMoments;
+
+    /// <summary>The running maximum of the uncorrected <c>v</c> (PyTorch's <c>max_exp_avg_sq</c>); empty unless <see cref="Amsgrad"/>.</summary>
+    public ReadOnlySpan<float> MaxSecondMoments => _maxSecondMoments;
+
+    /// <inheritdoc />
+    public void Step()
+    {
+        long step = StepCount + 1;
+        double biasCorrection1 = 1.0 - Math.Pow(_beta1, step);
+        double biasCorrection2 = 1.0 - Math.Pow(_beta2, step);
+        double stepSize = _learningRateValue / biasCorrection1;
+        float weightDecay = WeightDecay;
+        var coefficients = new AdamCoefficients(
+            GradientWeightDecay: _decoupledWeightDecay ? 0f : weightDecay,
+            Decoupled: _decoupledWeightDecay,
+            ParameterScale: (float)(1.0 - (_learningRateValue * _weightDecay)),
+            Beta1: Beta1,
+            OneMinusBeta1: (float)(1.0 - _beta1),
+            Beta2: Beta2,
+            OneMinusBeta2: (float)(1.0 - _beta2),
+            BiasCorrection2Sqrt: (float)Math.Sqrt(biasCorrection2),
+            Epsilon: Epsilon,
+            NegativeStepSize: (float)-stepSize,
+            Amsgrad: Amsgrad);
+
+        OptimizerKernels.AdamStep(
+            ref MemoryMarshal.GetReference(_parameters.Values),
+            ref MemoryMarshal.GetReference(_parameters.Gradients),
+            ref MemoryMarshal.GetArrayDataReference(_firstMoments),
+            ref MemoryMarshal.GetArrayDataReference(_secondMoments),
+            ref MemoryMarshal.GetArrayDataReference(Amsgrad ? _maxSecondMoments : _secondMoments),
+            _parameters.Count,
+            coefficients);
+        StepCount = step;
+    }
+}

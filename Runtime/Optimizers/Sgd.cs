@@ -1,0 +1,92 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and (coupled) weight
+/// decay, exactly as PyTorch 1.13's <c>torch.optim.SGD</c>:
+/// <c>g = ∇ + wd·θ</c>; with momentum, <c>b = g</c> on the first step and <c>b = m·b + (1-d)·g</c> after,
+/// then <c>g = g + m·b</c> (Nesterov) or <c>g = b</c>; finally <c>θ -= lr·g</c>.
+/// </summary>
+public sealed class Sgd : IOptimizer
+{
+    private readonly ParameterSet _parameters;
+    private readonly float[] _momentumBuffer;
+    private readonly float _oneMinusDampening;
+    private float _learningRate;
+
+    /// <summary>Creates the optimizer; the momentum buffer (when <paramref name="momentum"/> is nonzero) is allocated here.</summary>
+    /// <param name="parameters">The parameters to update from their gradients.</param>
+    /// <param name="learningRate">The learning rate; at least 0.</param>
+    /// <param name="momentum">The momentum factor; at least 0 (0 disables momentum and its buffer).</param>
+    /// <param name="dampening">The dampening of the momentum; finite.</param>
+    /// <param name="nesterov">Whether to use Nesterov momentum; requires <paramref name="momentum"/> &gt; 0 and <paramref name="dampening"/> = 0.</param>
+    /// <param name="weightDecay">The L2 penalty added to the gradient; at least 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
+    /// <exception cref="ArgumentException">A hyperparameter is out of range (the exception names it).</exception>
+    public Sgd(ParameterSet parameters, float learningRate, float momentum = 0, float dampening = 0, bool nesterov = false, float weightDecay = 0)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.NonNegative(momentum, nameof(momentum));
+        HyperParameter.Finite(dampening, nameof(dampening));
+        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
+        if (nesterov && (momentum <= 0f || dampening != 0f))
+        {
+            throw new ArgumentException("Nesterov momentum requires a momentum > 0 and zero dampening.", nameof(nesterov));
+        }
+
+        _parameters = parameters;
+        _learningRate = learningRate;
+        Momentum = momentum;
+        Dampening = dampening;
+        Nesterov = nesterov;
+        WeightDecay = weightDecay;
+        _oneMinusDampening = (float)(1.0 - HyperParameter.ToDouble(dampening));
+        _momentumBuffer = momentum != 0f ? new float[parameters.Count] : [];
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            HyperParameter.NonNegative(value, nameof(value));
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>The momentum factor (0: no momentum).</summary>
+    public float Momentum { get; }
+
+    /// <summary>The dampening of the momentum.</summary>
+    public float Dampening { get; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>The L2 penalty added to the gradient.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    public long StepCount { get; private set; }
+
+    /// <summary>The momentum buffer, same layout as <see cref="ParameterSet.Values"/> (empty without momentum); meaningful once a step has been taken.</summary>
+    public ReadOnlySpan<float> MomentumBuffer => _momentumBuffer;
+
+    /// <inheritdoc />
+    public void Step()
+    {
+        var coefficients = new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: StepCount == 0);
+        OptimizerKernels.SgdStep(
+            ref MemoryMarshal.GetReference(_parameters.Values),
+            ref MemoryMarshal.GetReference(_parameters.Gradients),
+            ref MemoryMarshal.GetArrayDataReference(_momentumBuffer),
+            _parameters.Count,
+            coefficients);
+        StepCount++;
+    }
+}
