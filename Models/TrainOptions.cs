@@ -19,7 +19,7 @@ public sealed class TrainOptions
           --model NAME        mlp128 (784-128-10, default) or mlp256 (784-256-10)
           --optimizer NAME    adam or sgd (default: adam for mlp128, sgd for mlp256)
           --lr X              learning rate (default: 1e-3 for adam, 0.1 for sgd)
-          --momentum X        SGD momentum (default 0)
+          --momentum X        SGD momentum (default 0.9)
           --nesterov          SGD with Nesterov momentum
           --weight-decay X    L2 weight decay (default 0)
           --epochs N          epochs (default 10)
@@ -77,6 +77,7 @@ public sealed class TrainOptions
         var options = new TrainOptions();
         string? optimizer = null;
         float? learningRate = null;
+        float? momentum = null;
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -92,7 +93,7 @@ public sealed class TrainOptions
                     learningRate = Positive(arg, ParseFloat(arg, Value(args, ref i)));
                     break;
                 case "--momentum":
-                    options.Momentum = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
+                    momentum = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
                     break;
                 case "--nesterov":
                     options.Nesterov = true;
@@ -128,6 +129,12 @@ public sealed class TrainOptions
 
         options.Optimizer = optimizer ?? (options.Model == "mlp256" ? "sgd" : "adam");
         options.LearningRate = learningRate ?? (options.Optimizer == "sgd" ? 0.1f : 1e-3f);
+        options.Momentum = options.Optimizer == "sgd" ? momentum ?? 0.9f : 0f;
+        if (momentum is not null && options.Optimizer != "sgd")
+        {
+            throw new FormatException("--momentum applies to --optimizer sgd only.");
+        }
+
         if (options.Nesterov && (options.Optimizer != "sgd" || options.Momentum <= 0))
         {
             throw new FormatException("--nesterov needs --optimizer sgd and --momentum greater than 0.");

@@ -1,0 +1,66 @@
+using System;
+using StaticGrad.Models;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+public sealed class TrainOptionsTests
+{
+    [Fact]
+    public void DefaultsAreTheSeedModelWithAdam()
+    {
+        TrainOptions options = TrainOptions.Parse(Array.Empty<string>());
+
+        Assert.Equal("mlp128", options.Model);
+        Assert.Equal("adam", options.Optimizer);
+        Assert.Equal(1e-3f, options.LearningRate);
+        Assert.Equal(64, options.BatchSize);
+        Assert.Equal(10, options.Epochs);
+        Assert.Equal(new[] { 1 }, options.Seeds);
+    }
+
+    [Fact]
+    public void Mlp256DefaultsToSgdWithMomentumAndTheSeedValuesStayReachable()
+    {
+        TrainOptions defaults = TrainOptions.Parse(new[] { "--model", "mlp256" });
+        TrainOptions seed = TrainOptions.Parse(new[] { "--model", "mlp256", "--lr", "1e-3", "--momentum", "0" });
+
+        Assert.Equal(("sgd", 0.1f, 0.9f), (defaults.Optimizer, defaults.LearningRate, defaults.Momentum));
+        Assert.Equal(("sgd", 1e-3f, 0f), (seed.Optimizer, seed.LearningRate, seed.Momentum));
+    }
+
+    [Fact]
+    public void ParsesEveryOption()
+    {
+        TrainOptions options = TrainOptions.Parse(new[]
+        {
+            "--model", "mlp256", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.8", "--nesterov",
+            "--weight-decay", "1e-4", "--epochs", "3", "--batch", "32", "--seeds", "4,5", "--data", "/tmp/mnist", "--quiet",
+        });
+
+        Assert.Equal(0.05f, options.LearningRate);
+        Assert.Equal(0.8f, options.Momentum);
+        Assert.True(options.Nesterov);
+        Assert.Equal(1e-4f, options.WeightDecay);
+        Assert.Equal(3, options.Epochs);
+        Assert.Equal(32, options.BatchSize);
+        Assert.Equal(new[] { 4, 5 }, options.Seeds);
+        Assert.Equal("/tmp/mnist", options.DataDirectory);
+        Assert.True(options.Quiet);
+    }
+
+    [Theory]
+    [InlineData("--bogus", "Unknown option '--bogus'")]
+    [InlineData("--epochs", "'--epochs' needs a value")]
+    [InlineData("--epochs 0", "'--epochs' expects a positive integer; got 0")]
+    [InlineData("--lr abc", "'--lr' expects a number; got 'abc'")]
+    [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256; got 'resnet'")]
+    [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd only")]
+    [InlineData("--optimizer sgd --momentum 0 --nesterov", "--nesterov needs")]
+    public void BadArgumentsSayWhatIsWrong(string args, string expected)
+    {
+        var error = Assert.Throws<FormatException>(() => TrainOptions.Parse(args.Split(' ')));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+}
