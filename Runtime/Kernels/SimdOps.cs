@@ -13,8 +13,8 @@ namespace StaticGrad.Kernels;
 /// </summary>
 /// <remarks>
 /// Every implementation is a struct, so the JIT specializes each generic kernel per width and
-/// inlines these members; the <c>IsHardwareAccelerated</c> checks in <see cref="Simd"/> are JIT-time
-/// constants.
+/// inlines these members. Callers choose the width with <c>Vector512/256/128.IsHardwareAccelerated</c>,
+/// which are JIT-time constants, so the untaken branches cost nothing.
 /// </remarks>
 /// <typeparam name="TVec">The vector type (or <see cref="float"/> for the scalar implementation).</typeparam>
 internal interface ISimdOps<TVec>
@@ -81,15 +81,9 @@ internal interface ISimdOps<TVec>
     static abstract void AddToDouble(TVec a, ref double accumulator);
 }
 
-/// <summary>Width dispatch and the activation math shared by the vector implementations.</summary>
+/// <summary>Math shared by the vector implementations of <see cref="ISimdOps{TVec}"/>.</summary>
 internal static class Simd
 {
-    /// <summary>The width the kernels run at: 512, 256, 128, or 0 for scalar only.</summary>
-    public static int Width =>
-        Vector512.IsHardwareAccelerated ? 512 :
-        Vector256.IsHardwareAccelerated ? 256 :
-        Vector128.IsHardwareAccelerated ? 128 : 0;
-
     /// <summary>
     /// <c>tanh</c> at single precision: an odd polynomial for <c>|x| &lt; 0.625</c> (Cephes <c>tanhf</c>,
     /// relative error about 1e-7) where <c>1 - 2/(e^(2x)+1)</c> would cancel, that formula elsewhere.

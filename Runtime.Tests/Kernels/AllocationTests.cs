@@ -1,0 +1,78 @@
+using System;
+using StaticGrad.Kernels;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>Every kernel and every optimizer step allocates nothing once warmed up.</summary>
+public sealed class AllocationTests
+{
+    private const int Calls = 100;
+
+    [Fact]
+    public void Kernels_DoNotAllocate()
+    {
+        const int Batch = 9, Inputs = 37, Outputs = 11;
+        float[] x = KernelReference.Random(Batch * Inputs, seed: 1);
+        float[] w = KernelReference.Random(Outputs * Inputs, seed: 2);
+        float[] b = KernelReference.Random(Outputs, seed: 3);
+        float[] y = new float[Batch * Outputs];
+        float[] g = new float[Batch * Outputs];
+        float[] bg = new float[Outputs];
+        float[] wg = new float[Outputs * Inputs];
+        float[] xg = new float[Batch * Inputs];
+        int[] labels = KernelReference.RandomLabels(Batch, Outputs, seed: 4);
+
+        AssertNoAllocation("Gemm.Multiply", () => Gemm.Multiply(g, w, xg, Batch, Outputs, Inputs));
+        AssertNoAllocation("Gemm.MultiplyTransposeA", () => Gemm.MultiplyTransposeA(g, x, wg, Outputs, Batch, Inputs));
+        AssertNoAllocation("Gemm.MultiplyTransposeB", () => Gemm.MultiplyTransposeB(x, w, y, Batch, Inputs, Outputs));
+        foreach (Activation activation in Enum.GetValues<Activation>())
+        {
+            AssertNoAllocation($"LinearForward {activation}", () => LinearForward.Run(x, w, b, y, Batch, Inputs, Outputs, activation));
+            AssertNoAllocation($"ApplyAndReduceBias {activation}", () => ActivationBackward.ApplyAndReduceBias(g, y, bg, Batch, Outputs, activation));
+            AssertNoAllocation($"ActivationBackward.Apply {activation}", () => ActivationBackward.Apply(g, y, g.Length, activation));
+        }
+
+        AssertNoAllocation("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
+        AssertNoAllocation("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0f, Reduction.Sum));
+        AssertNoAllocation("Loss", () => SoftmaxCrossEntropy.Loss(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
+        AssertNoAllocation("ValidateLabels", () => SoftmaxCrossEntropy.ValidateLabels(labels, Outputs));
+        AssertNoAllocation("Softmax.Rows", () => Softmax.Rows(y, Batch, Outputs));
+        AssertNoAllocation("ArgMax.Row", () => ArgMax.Row(y));
+    }
+
+    [Fact]
+    public void OptimizerSteps_DoNotAllocate()
+    {
+        ParameterSet p = OptimizerGoldenTests.CreateParameters(101);
+        OptimizerGoldenTests.FillGradient(p.Gradients, 1);
+        IOptimizer[] optimizers =
+        [
+            new Sgd(p, 1e-3f),
+            new Sgd(p, 1e-3f, momentum: 0.9f, dampening: 0.1f, weightDecay: 1e-2f),
+            new Sgd(p, 1e-3f, momentum: 0.9f, nesterov: true),
+            new Adam(p),
+            new Adam(p, weightDecay: 1e-2f, amsgrad: true),
+            new AdamW(p),
+            new AdamW(p, amsgrad: true),
+        ];
+        foreach (IOptimizer optimizer in optimizers)
+        {
+            AssertNoAllocation(optimizer.GetType().Name + ".Step", optimizer.Step);
+            AssertNoAllocation(optimizer.GetType().Name + ".LearningRate", () => optimizer.LearningRate = 2e-3f);
+        }
+    }
+
+    private static void AssertNoAllocation(string what, Action action)
+    {
+        action(); // warm-up: JIT, static constructors
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            action();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{what} allocated {allocated} bytes in {Calls} calls.");
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// Our optimizers against PyTorch 1.13 on the closed-form problem of <c>scripts/golden_optimizers.py</c>
+/// (<c>Golden/optimizers.json</c>): the same inputs are rebuilt here from the same formulas.
+/// </summary>
+public sealed class OptimizerGoldenTests
+{
+    private static readonly Lazy<JsonDocument> s_golden = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "optimizers.json"))));
+
+    public static TheoryData<string> CaseNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (JsonElement c in s_golden.Value.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            data.Add(c.GetProperty("name").GetString()!);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void GoldenFile_CoversEveryOptimizerVariant()
+    {
+        Assert.Equal(
+            ["sgd_plain", "sgd_momentum_dampening_wd", "sgd_nesterov_wd", "adam_default", "adam_wd_amsgrad", "adamw_wd"],
+            CaseNames());
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Steps_MatchPyTorch(string name)
+    {
+        JsonElement root = s_golden.Value.RootElement;
+        int length = root.GetProperty("length").GetInt32();
+        int steps = root.GetProperty("steps").GetInt32();
+        JsonElement golden = Find(root, name);
+
+        ParameterSet parameters = CreateParameters(length);
+        IOptimizer optimizer = Create(golden, parameters);
+        JsonElement expected = golden.GetProperty("expected");
+        Assert.Equal(steps, expected.GetArrayLength());
+        for (int step = 1; step <= steps; step++)
+        {
+            FillGradient(parameters.Gradients, step);
+            optimizer.Step();
+            Assert.Equal(step, optimizer.StepCount);
+
+            JsonElement row = expected[step - 1];
+            Assert.Equal(length, row.GetArrayLength());
+            for (int j = 0; j < length; j++)
+            {
+                double want = (float)row[j].GetDouble();
+                KernelReference.AssertClose(want, parameters.Values[j], 1e-6 * (1 + Math.Abs(want)), $"{name} step {step} parameter[{j}]");
+            }
+        }
+    }
+
+    /// <summary><c>p0[j] = float32(0.8·sin(0.37j + 0.11))</c>, as in the script.</summary>
+    internal static ParameterSet CreateParameters(int length)
+    {
+        var parameters = new ParameterSet([new ParameterTensor("p", 0, [length], fanIn: 1)]);
+        for (int j = 0; j < length; j++)
+        {
+            parameters.Values[j] = (float)(0.8 * Math.Sin((0.37 * j) + 0.11));
+        }
+
+        return parameters;
+    }
+
+    /// <summary><c>g_s[j] = float32((1.5 - 0.25s)·10^-(2(j%3))·sin(0.61j + 1.3s + 0.2))</c>, as in the script.</summary>
+    internal static void FillGradient(Span<float> gradient, int step)
+    {
+        ReadOnlySpan<double> scales = [1.0, 1e-2, 1e-4];
+        for (int j = 0; j < gradient.Length; j++)
+        {
+            gradient[j] = (float)((1.5 - (0.25 * step)) * scales[j % 3] * Math.Sin((0.61 * j) + (1.3 * step) + 0.2));
+        }
+    }
+
+    private static JsonElement Find(JsonElement root, string name)
+    {
+        foreach (JsonElement c in root.GetProperty("cases").EnumerateArray())
+        {
+            if (c.GetProperty("name").GetString() == name)
+            {
+                return c;
+            }
+        }
+
+        throw new KeyNotFoundException(name);
+    }
+
+    private static IOptimizer Create(JsonElement golden, ParameterSet parameters)
+    {
+        JsonElement h = golden.GetProperty("hyperparameters");
+        float F(string key) => (float)h.GetProperty(key).GetDouble();
+        switch (golden.GetProperty("optimizer").GetString())
+        {
+            case "sgd":
+                return new Sgd(parameters, F("lr"), F("momentum"), F("dampening"), h.GetProperty("nesterov").GetBoolean(), F("weight_decay"));
+            case "adam":
+            case "adamw":
+                JsonElement betas = h.GetProperty("betas");
+                float beta1 = (float)betas[0].GetDouble(), beta2 = (float)betas[1].GetDouble();
+                bool amsgrad = h.GetProperty("amsgrad").GetBoolean();
+                return golden.GetProperty("optimizer").GetString() == "adam"
+                    ? new Adam(parameters, F("lr"), beta1, beta2, F("eps"), F("weight_decay"), amsgrad)
+                    : new AdamW(parameters, F("lr"), beta1, beta2, F("eps"), F("weight_decay"), amsgrad);
+            default:
+                throw new InvalidDataException(golden.GetProperty("optimizer").GetString());
+        }
+    }
+}
