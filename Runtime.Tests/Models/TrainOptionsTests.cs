@@ -1,5 +1,6 @@
 using System;
 using StaticGrad.Models;
+using StaticGrad.Models.Commands;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Models;

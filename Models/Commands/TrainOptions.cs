@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 
-namespace StaticGrad.Models;
+namespace StaticGrad.Models.Commands;
 
 /// <summary>The <c>train</c> command's options, parsed from the command line with clear errors.</summary>
 public sealed class TrainOptions
