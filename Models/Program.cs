@@ -5,6 +5,13 @@ using StaticGrad.Models.Commands;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 // The first argument may name a command; anything else (or nothing) trains.
-return args.Length > 0 && args[0] is "train"
-    ? TrainCommand.Run(args[1..])
-    : TrainCommand.Run(args);
+string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "train";
+string[] rest = command == "train" && (args.Length == 0 || args[0] != "train") ? args : args[1..];
+switch (command)
+{
+    case "train":
+        return TrainCommand.Run(rest);
+    default:
+        Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default).");
+        return 2;
+}
