@@ -11,6 +11,10 @@ switch (command)
 {
     case "train":
         return TrainCommand.Run(rest);
+    case "eval":
+        return EvalCommand.Run(rest);
+    case "predict":
+        return PredictCommand.Run(rest);
     default:
         Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default).");
         return 2;

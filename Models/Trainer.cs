@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Kernels;
 
@@ -9,15 +12,22 @@ namespace StaticGrad.Models;
 /// The classic minibatch loop: reshuffle every epoch, one <see cref="IModel.TrainStep"/> and one
 /// optimizer step per batch, then test accuracy. Allocates nothing per step.
 /// </summary>
+/// <remarks>
+/// Between epochs the run can be saved (<see cref="CreateCheckpoint"/>, <see cref="SaveCheckpoint"/>)
+/// and resumed in a new trainer (<see cref="Resume"/>): the parameters, the optimizer's state and the
+/// shuffling generator's state are restored, so the resumed run ends bit-identical to an uninterrupted one.
+/// </remarks>
 public sealed class Trainer
 {
     private readonly IModel _model;
     private readonly IOptimizer _optimizer;
     private readonly MnistDataset _test;
     private readonly MinibatchSampler _sampler;
+    private readonly Rng _shuffle;
     private readonly float[] _logits;
     private readonly Stopwatch _clock = new();
     private int _epoch;
+    private long _steps;
 
     /// <summary>Prepares training of <paramref name="model"/> on <paramref name="train"/>.</summary>
     /// <param name="model">The model; its <see cref="IModel.MaxBatch"/> must be at least <paramref name="batchSize"/>.</param>
@@ -45,12 +55,19 @@ public sealed class Trainer
         _model = model;
         _optimizer = optimizer;
         _test = test;
-        _sampler = new MinibatchSampler(train, batchSize, new Rng(shuffleSeed));
+        _shuffle = new Rng(shuffleSeed);
+        _sampler = new MinibatchSampler(train, batchSize, _shuffle);
         _logits = new float[model.MaxBatch * model.OutputSize];
     }
 
     /// <summary>The number of steps in one epoch.</summary>
     public int StepsPerEpoch => _sampler.BatchCount;
+
+    /// <summary>Epochs finished, including those of a resumed checkpoint.</summary>
+    public int EpochsCompleted => _epoch;
+
+    /// <summary>Optimizer steps taken, including those of a resumed checkpoint.</summary>
+    public long StepsCompleted => _steps;
 
     /// <summary>Runs one epoch and evaluates the test set.</summary>
     /// <param name="progress">Called after each step with (steps done, steps in the epoch, running mean loss); may be null.</param>
@@ -68,6 +85,7 @@ public sealed class Trainer
             int batch = _sampler.Gather(b);
             float loss = _model.TrainStep(_sampler.Inputs, _sampler.Labels, batch);
             _optimizer.Step();
+            _steps++;
             lossSum += (double)loss * batch;
             samples += batch;
             progress?.Invoke(b + 1, _sampler.BatchCount, lossSum / samples);
@@ -77,6 +95,54 @@ public sealed class Trainer
         double accuracy = Evaluate(_test);
         _clock.Stop();
         return new EpochResult(_epoch, lossSum / samples, accuracy, samples / Math.Max(seconds, 1e-9), _clock.Elapsed);
+    }
+
+    /// <summary>Captures the run as it stands between epochs: parameters, optimizer state and data order.</summary>
+    /// <param name="metadata">Extra entries to store (e.g. the model's name); keys must not be reserved.</param>
+    /// <returns>The checkpoint.</returns>
+    /// <exception cref="InvalidOperationException">The optimizer cannot export its state (it is not an <see cref="IStatefulOptimizer"/>).</exception>
+    public TrainingCheckpoint CreateCheckpoint(IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        IStatefulOptimizer optimizer = StatefulOptimizer();
+        var progress = new TrainingProgress(_epoch, _steps, _shuffle.GetState(), _sampler.BatchSize, _sampler.Dataset.Count);
+        return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, metadata);
+    }
+
+    /// <summary>Writes a checkpoint of the run to <paramref name="path"/> atomically (the previous file survives a failed write).</summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="metadata">Extra entries to store; keys must not be reserved.</param>
+    /// <exception cref="IOException">Writing failed.</exception>
+    public void SaveCheckpoint(string path, IEnumerable<KeyValuePair<string, string>>? metadata = null) => CreateCheckpoint(metadata).Save(path);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpoint"/>: restores the parameters, the optimizer's
+    /// state, the epoch and step counters and the shuffling generator, so the next <see cref="RunEpoch"/>
+    /// is the epoch after the saved one. Everything is checked before anything changes.
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, batch size and training set size.</param>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit this run (the message says what differs); nothing changed.</exception>
+    /// <exception cref="InvalidOperationException">The optimizer cannot import state.</exception>
+    public void Resume(TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        IStatefulOptimizer optimizer = StatefulOptimizer();
+        TrainingProgress progress = checkpoint.Progress;
+        if (progress.BatchSize != _sampler.BatchSize)
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with batch size {progress.BatchSize}; this trainer uses {_sampler.BatchSize}. Resume with the same batch size to continue the same run.");
+        }
+
+        if (progress.SampleCount != _sampler.Dataset.Count)
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this trainer has {_sampler.Dataset.Count}. Resume on the same training set to continue the same run.");
+        }
+
+        checkpoint.Restore(_model.Parameters, optimizer);
+        _shuffle.SetState(progress.ShuffleState);
+        _epoch = progress.EpochsCompleted;
+        _steps = progress.StepsCompleted;
     }
 
     /// <summary>The fraction of <paramref name="data"/> the model classifies correctly.</summary>
@@ -103,4 +169,7 @@ public sealed class Trainer
 
         return (double)correct / data.Count;
     }
+
+    private IStatefulOptimizer StatefulOptimizer() => _optimizer as IStatefulOptimizer
+        ?? throw new InvalidOperationException($"The optimizer ({_optimizer.GetType().Name}) does not implement IStatefulOptimizer, so its state cannot be saved or restored.");
 }

@@ -1,39 +1,63 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using StaticGrad;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 
 namespace StaticGrad.Models.Commands;
 
-/// <summary>The default command: trains a seed classifier and reports every epoch.</summary>
-internal static class TrainCommand
+/// <summary>The default command: trains a seed classifier and reports every epoch; saves and resumes training checkpoints.</summary>
+public static class TrainCommand
 {
-    /// <summary>Runs the command.</summary>
+    /// <summary>Runs the command on the console.</summary>
     /// <param name="args">The options after the command name.</param>
     /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command, writing to the given writers (the progress bar only appears on an interactive console).</summary>
+    /// <param name="args">The options after the command name.</param>
+    /// <param name="output">Receives the report.</param>
+    /// <param name="error">Receives error messages.</param>
+    /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         TrainOptions options;
         try
         {
             options = TrainOptions.Parse(args);
         }
-        catch (FormatException error)
+        catch (FormatException e)
         {
-            Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine();
-            Console.Error.WriteLine(TrainOptions.Usage);
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine();
+            error.WriteLine(TrainOptions.Usage);
             return 2;
         }
 
         if (options.ShowHelp)
         {
-            Console.WriteLine(TrainOptions.Usage);
+            output.WriteLine(TrainOptions.Usage);
             return 0;
+        }
+
+        TrainingCheckpoint? checkpoint = null;
+        if (options.ResumePath is string resumePath)
+        {
+            try
+            {
+                checkpoint = TrainingCheckpoint.Load(resumePath);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot resume from '{resumePath}': {e.Message}");
+                return 1;
+            }
         }
 
         MnistDataset train;
@@ -42,47 +66,224 @@ internal static class TrainCommand
         {
             (train, test) = MnistDataset.LoadDirectory(options.DataDirectory);
         }
-        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {error.Message}");
+            error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {e.Message}");
             return 1;
         }
 
-        string optimizerText = options.Optimizer == "sgd"
-            ? $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}"
-            : $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}";
-        Console.WriteLine($"StaticGrad {options.Model}: {train.Count} training / {test.Count} test samples, batch {options.BatchSize}, {optimizerText}, {options.Epochs} epochs");
+        return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null
+            ? TrainSeeds(options, train, test, output)
+            : TrainOneRun(options, checkpoint, train, test, output, error);
+    }
 
+    /// <summary>The plain job: one fresh run per seed, and the mean final accuracy when there are several.</summary>
+    private static int TrainSeeds(TrainOptions options, MnistDataset train, MnistDataset test, TextWriter output)
+    {
+        WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs);
         var finalAccuracies = new List<double>();
         foreach (int seed in options.Seeds)
         {
-            IModel model = options.Model == "mlp256"
-                ? new MnistClassifier256(seed, options.BatchSize)
-                : new MnistClassifier128(seed, options.BatchSize);
-            IOptimizer optimizer = options.Optimizer == "sgd"
-                ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)
-                : new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
-            var trainer = new Trainer(model, optimizer, train, test, options.BatchSize, shuffleSeed: unchecked((ulong)seed) ^ 0x5DEECE66DUL);
-            var progress = new ConsoleProgress(enabled: !options.Quiet && !Console.IsOutputRedirected);
-
-            Console.WriteLine($"seed {seed}");
-            Console.WriteLine("epoch  train loss  test acc   samples/s   elapsed");
-            EpochResult? last = null;
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                last = trainer.RunEpoch((done, total, loss) => progress.Report(epoch, options.Epochs, done, total, loss));
-                progress.Clear();
-                Console.WriteLine($"{last.Epoch,5}  {last.MeanLoss,10:F4}  {last.TestAccuracy * 100,7:F2}%  {last.SamplesPerSecond,10:N0}  {last.Elapsed.TotalSeconds,7:F2}s");
-            }
-
-            finalAccuracies.Add(last!.TestAccuracy);
+            IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
+            Trainer trainer = new(model, CreateOptimizer(options, model), train, test, options.BatchSize, ShuffleSeed(seed));
+            output.WriteLine($"seed {seed}");
+            finalAccuracies.Add(RunEpochs(trainer, options, output, epoch => { })!.TestAccuracy);
         }
 
         if (finalAccuracies.Count > 1)
         {
-            Console.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"))}; mean {finalAccuracies.Average() * 100:F2}%");
+            output.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"))}; mean {finalAccuracies.Average() * 100:F2}%");
         }
 
         return 0;
     }
+
+    /// <summary>One run that saves checkpoints or weights, or continues a checkpoint.</summary>
+    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, MnistDataset train, MnistDataset test, TextWriter output, TextWriter error)
+    {
+        string modelName = options.Model;
+        int seed = options.Seeds[0];
+        int batch = options.BatchSize;
+        IModel model;
+        IOptimizer optimizer;
+        Trainer trainer;
+        if (checkpoint is null)
+        {
+            model = ModelFiles.Create(modelName, seed, batch);
+            optimizer = CreateOptimizer(options, model);
+            trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
+        }
+        else
+        {
+            string? conflict = ResolveResume(options, checkpoint, ref modelName, ref seed, ref batch);
+            if (conflict is not null)
+            {
+                error.WriteLine($"error: {conflict}");
+                return 2;
+            }
+
+            try
+            {
+                model = ModelFiles.Create(modelName, seed, batch);
+                IStatefulOptimizer stateful = checkpoint.Optimizer.CreateOptimizer(model.Parameters);
+                optimizer = stateful;
+                trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
+                trainer.Resume(checkpoint);
+            }
+            catch (InvalidDataException e)
+            {
+                error.WriteLine($"error: cannot resume: {e.Message}");
+                return 1;
+            }
+
+            if (options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
+            {
+                output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
+                optimizer.LearningRate = options.LearningRate;
+            }
+        }
+
+        WriteHeader(output, modelName, train, test, batch, Describe(optimizer), options.Epochs);
+        if (checkpoint is not null)
+        {
+            output.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done");
+        }
+
+        output.WriteLine($"seed {seed}");
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ModelFiles.ModelKey] = modelName,
+            [ModelFiles.SeedKey] = seed.ToString(CultureInfo.InvariantCulture),
+        };
+
+        bool nothingToTrain = trainer.EpochsCompleted >= options.Epochs;
+        if (nothingToTrain)
+        {
+            output.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
+            output.WriteLine($"test accuracy: {trainer.Evaluate(test) * 100:F2}%");
+        }
+        else
+        {
+            try
+            {
+                RunEpochs(trainer, options, output, epoch =>
+                {
+                    if (options.SavePath is string path)
+                    {
+                        trainer.SaveCheckpoint(path, metadata);
+                    }
+                });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot save the checkpoint to '{options.SavePath}': {e.Message}");
+                return 1;
+            }
+        }
+
+        try
+        {
+            if (options.SavePath is string savePath)
+            {
+                if (nothingToTrain)
+                {
+                    trainer.SaveCheckpoint(savePath, metadata);
+                }
+
+                output.WriteLine($"checkpoint: {savePath} (epoch {trainer.EpochsCompleted}, step {trainer.StepsCompleted})");
+            }
+
+            if (options.SaveWeightsPath is string weightsPath)
+            {
+                ModelWeights.Save(model.Parameters, weightsPath, metadata);
+                output.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot save: {e.Message}");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Takes the run's settings from the checkpoint; returns a message if an explicit option contradicts them.</summary>
+    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref string modelName, ref int seed, ref int batch)
+    {
+        string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
+        if (saved is null)
+        {
+            return $"cannot tell which model the checkpoint '{options.ResumePath}' holds (tensors: {string.Join(", ", checkpoint.ParameterNames)}).";
+        }
+
+        OptimizerState state = checkpoint.Optimizer;
+        var conflicts = new List<string>();
+        void Check(string option, bool given, string mine, string theirs)
+        {
+            if (given && mine != theirs)
+            {
+                conflicts.Add($"{option} {mine} (the checkpoint has {theirs})");
+            }
+        }
+
+        Check("--model", options.WasGiven("--model"), options.Model, saved);
+        Check("--optimizer", options.WasGiven("--optimizer"), options.Optimizer, state.Algorithm);
+        Check("--batch", options.WasGiven("--batch"), options.BatchSize.ToString(CultureInfo.InvariantCulture), checkpoint.Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Check("--momentum", options.WasGiven("--momentum"), options.Momentum.ToString("R", CultureInfo.InvariantCulture), state.Setting("momentum") ?? "none");
+        Check("--nesterov", options.WasGiven("--nesterov"), "true", state.Setting("nesterov") ?? "none");
+        Check("--weight-decay", options.WasGiven("--weight-decay"), options.WeightDecay.ToString("R", CultureInfo.InvariantCulture), state.Setting("weight_decay") ?? "none");
+        if (checkpoint.Metadata.TryGetValue(ModelFiles.SeedKey, out string? savedSeed))
+        {
+            Check("--seed", options.WasGiven("--seed"), options.Seeds[0].ToString(CultureInfo.InvariantCulture), savedSeed);
+            _ = int.TryParse(savedSeed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed);
+        }
+
+        if (conflicts.Count > 0)
+        {
+            return $"{string.Join("; ", conflicts)}. A resumed run keeps the checkpoint's model, optimizer settings, batch size and seed; only --lr may change.";
+        }
+
+        modelName = saved;
+        batch = checkpoint.Progress.BatchSize;
+        return null;
+    }
+
+    private static EpochResult? RunEpochs(Trainer trainer, TrainOptions options, TextWriter output, Action<int> afterEpoch)
+    {
+        var progress = new ConsoleProgress(enabled: !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+        output.WriteLine("epoch  train loss  test acc   samples/s   elapsed");
+        EpochResult? last = null;
+        while (trainer.EpochsCompleted < options.Epochs)
+        {
+            int epoch = trainer.EpochsCompleted + 1;
+            last = trainer.RunEpoch((done, total, loss) => progress.Report(epoch, options.Epochs, done, total, loss));
+            progress.Clear();
+            output.WriteLine($"{last.Epoch,5}  {last.MeanLoss,10:F4}  {last.TestAccuracy * 100,7:F2}%  {last.SamplesPerSecond,10:N0}  {last.Elapsed.TotalSeconds,7:F2}s");
+            afterEpoch(last.Epoch);
+        }
+
+        return last;
+    }
+
+    private static void WriteHeader(TextWriter output, string model, MnistDataset train, MnistDataset test, int batch, string optimizer, int epochs)
+        => output.WriteLine($"StaticGrad {model}: {train.Count} training / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs");
+
+    private static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
+        ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)
+        : new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
+
+    private static string Describe(TrainOptions options) => options.Optimizer == "sgd"
+        ? $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}"
+        : $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}";
+
+    private static string Describe(IOptimizer optimizer) => optimizer switch
+    {
+        Sgd s => $"SGD lr {s.LearningRate:G} momentum {s.Momentum:G}{(s.Nesterov ? " nesterov" : string.Empty)} weight decay {s.WeightDecay:G}",
+        AdamW a => $"AdamW lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
+        AdamBase a => $"Adam lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
+        _ => optimizer.GetType().Name,
+    };
+
+    private static ulong ShuffleSeed(int seed) => unchecked((ulong)seed) ^ 0x5DEECE66DUL;
 }

@@ -28,6 +28,12 @@ public sealed class TrainOptions
           --seeds A,B,...     train once per seed and report the mean final accuracy
           --data DIR          folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...);
                               default: the 8,000/2,000 digits shipped with StaticGrad
+          --save PATH         write a training checkpoint (weights, optimizer state, data order)
+                              to PATH after every epoch, atomically (safetensors)
+          --save-weights PATH write the final weights alone to PATH (safetensors, PyTorch names)
+          --resume PATH       continue the run saved in the checkpoint PATH up to --epochs in all;
+                              model, optimizer settings, batch size and seed come from the
+                              checkpoint (only --lr may change them)
           --quiet             no progress bar
           --help              this text
         """;
@@ -62,11 +68,27 @@ public sealed class TrainOptions
     /// <summary>The folder holding the IDX files.</summary>
     public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "Data");
 
+    /// <summary>Where to write a training checkpoint after every epoch, or null.</summary>
+    public string? SavePath { get; private set; }
+
+    /// <summary>Where to write the final weights alone, or null.</summary>
+    public string? SaveWeightsPath { get; private set; }
+
+    /// <summary>The training checkpoint to continue from, or null.</summary>
+    public string? ResumePath { get; private set; }
+
     /// <summary>Whether to hide the progress bar.</summary>
     public bool Quiet { get; private set; }
 
     /// <summary>Whether <c>--help</c> was given.</summary>
     public bool ShowHelp { get; private set; }
+
+    /// <summary>Whether <paramref name="option"/> (e.g. <c>--lr</c>) was given on the command line rather than defaulted.</summary>
+    /// <param name="option">The option, with its dashes.</param>
+    /// <returns>True if given.</returns>
+    public bool WasGiven(string option) => _given.Contains(option);
+
+    private readonly HashSet<string> _given = new(StringComparer.Ordinal);
 
     /// <summary>Parses <paramref name="args"/>.</summary>
     /// <param name="args">The command-line arguments.</param>
@@ -81,6 +103,7 @@ public sealed class TrainOptions
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
+            options._given.Add(arg == "-h" ? "--help" : arg);
             switch (arg)
             {
                 case "--model":
@@ -116,6 +139,15 @@ public sealed class TrainOptions
                 case "--data":
                     options.DataDirectory = Value(args, ref i);
                     break;
+                case "--save":
+                    options.SavePath = Value(args, ref i);
+                    break;
+                case "--save-weights":
+                    options.SaveWeightsPath = Value(args, ref i);
+                    break;
+                case "--resume":
+                    options.ResumePath = Value(args, ref i);
+                    break;
                 case "--quiet":
                     options.Quiet = true;
                     break;
@@ -138,6 +170,11 @@ public sealed class TrainOptions
         if (options.Nesterov && (options.Optimizer != "sgd" || options.Momentum <= 0))
         {
             throw new FormatException("--nesterov needs --optimizer sgd and --momentum greater than 0.");
+        }
+
+        if (options.Seeds.Count > 1 && (options.SavePath ?? options.SaveWeightsPath ?? options.ResumePath) is not null)
+        {
+            throw new FormatException("--save, --save-weights and --resume work on one run: give a single --seed.");
         }
 
         return options;

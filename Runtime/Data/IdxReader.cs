@@ -61,9 +61,48 @@ public static class IdxReader
         return (pixels, count, rows, columns);
     }
 
+    /// <summary>Reads an IDX labels file from a stream (see <see cref="ReadLabels(string)"/>).</summary>
+    /// <param name="stream">A readable, seekable stream holding the whole file from position 0, raw or gzip-compressed (left open).</param>
+    /// <param name="sourceName">The name error messages use for the stream.</param>
+    /// <returns>The labels, one byte per item.</returns>
+    /// <exception cref="InvalidDataException">The stream does not hold a well-formed IDX labels file.</exception>
+    public static byte[] ReadLabels(Stream stream, string sourceName)
+    {
+        CheckStream(stream, sourceName);
+        return Read(stream, sourceName, expectImages: false, out _, out _, out _);
+    }
+
+    /// <summary>Reads an IDX images file from a stream (see <see cref="ReadImages(string)"/>).</summary>
+    /// <param name="stream">A readable, seekable stream holding the whole file from position 0, raw or gzip-compressed (left open).</param>
+    /// <param name="sourceName">The name error messages use for the stream.</param>
+    /// <returns>The pixels and the three dimensions.</returns>
+    /// <exception cref="InvalidDataException">The stream does not hold a well-formed IDX images file.</exception>
+    public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(Stream stream, string sourceName)
+    {
+        CheckStream(stream, sourceName);
+        byte[] pixels = Read(stream, sourceName, expectImages: true, out int count, out int rows, out int columns);
+        return (pixels, count, rows, columns);
+    }
+
+    private static void CheckStream(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        if (!stream.CanRead || !stream.CanSeek)
+        {
+            throw new ArgumentException("An IDX stream must be readable and seekable.", nameof(stream));
+        }
+    }
+
     private static byte[] Read(string path, bool expectImages, out int count, out int rows, out int columns)
     {
         using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        return Read(file, path, expectImages, out count, out rows, out columns);
+    }
+
+    private static byte[] Read(Stream file, string path, bool expectImages, out int count, out int rows, out int columns)
+    {
+        file.Position = 0;
         Span<byte> probe = stackalloc byte[2];
         int probed = ReadUpTo(file, probe, path, compressed: false);
         file.Position = 0;

@@ -14,7 +14,7 @@ namespace StaticGrad;
 /// (so <c>0.9f</c> acts as <c>0.9</c>, as a Python float would in PyTorch), then cast to float. The state
 /// buffers are allocated by the constructor; <see cref="Step"/> is one fused pass that allocates nothing.
 /// </remarks>
-public abstract class AdamBase : IOptimizer
+public abstract partial class AdamBase : IOptimizer
 {
     private readonly ParameterSet _parameters;
     private readonly float[] _firstMoments;

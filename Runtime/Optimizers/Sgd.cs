@@ -9,7 +9,7 @@ namespace StaticGrad;
 /// <c>g = ∇ + wd·θ</c>; with momentum, <c>b = g</c> on the first step and <c>b = m·b + (1-d)·g</c> after,
 /// then <c>g = g + m·b</c> (Nesterov) or <c>g = b</c>; finally <c>θ -= lr·g</c>.
 /// </summary>
-public sealed class Sgd : IOptimizer
+public sealed partial class Sgd : IOptimizer
 {
     private readonly ParameterSet _parameters;
     private readonly float[] _momentumBuffer;

@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using StaticGrad.Checkpoints;
+using StaticGrad.Models;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Checkpoints;
+
+public sealed class ModelWeightsTests : IDisposable
+{
+    private readonly SafeTensorsFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    internal static byte[] Bits(ParameterSet parameters) => MemoryMarshal.AsBytes(parameters.Values).ToArray();
+
+    [Fact]
+    public void SaveThenLoad_RestoresEveryBit_WithPyTorchNamesAndShapes()
+    {
+        var source = new MnistClassifier128(seed: 3);
+        var target = new MnistClassifier128(seed: 4);
+        string path = _files.PathOf("w.safetensors");
+
+        ModelWeights.Save(source.Parameters, path, new Dictionary<string, string> { ["model"] = "mlp128" });
+        WeightsLoadResult result = ModelWeights.Load(target.Parameters, path);
+
+        Assert.Equal(Bits(source.Parameters), Bits(target.Parameters));
+        Assert.Equal(new[] { "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" }, result.Loaded);
+        Assert.Empty(result.Missing);
+        Assert.Empty(result.Unexpected);
+        Assert.Equal("pt", result.Metadata["format"]);
+        Assert.Equal("mlp128", result.Metadata["model"]);
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        Assert.Equal(
+            new[] { "fc1.weight F32 [128, 784]", "fc1.bias F32 [128]", "fc2.weight F32 [10, 128]", "fc2.bias F32 [10]" },
+            reader.Tensors.Select(t => $"{t.Name} {t.DType} {SafeTensorInfo.FormatShape(t.Shape)}"));
+        Assert.Equal(8 + reader.HeaderLength + (4L * 101_770), new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void TransposedWeight_IsRefused_WithAHint_AndTheModelIsUnchanged()
+    {
+        byte[] file = WeightsFile(new MnistClassifier256(seed: 1));
+        string header = SafeTensorsFiles.HeaderOf(file).Replace("\"shape\":[256,784]", "\"shape\":[784,256]", StringComparison.Ordinal);
+        var model = new MnistClassifier256(seed: 2);
+        byte[] before = Bits(model.Parameters);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Load(model, SafeTensorsFiles.WithHeader(file, header)));
+
+        Assert.Contains("tensor 'layer1.weight' has shape [784, 256] in the file but the model expects [256, 784]", e.Message);
+        Assert.Contains("transposed", e.Message);
+        Assert.Equal(before, Bits(model.Parameters));
+    }
+
+    [Theory]
+    [InlineData("\"dtype\":\"F32\",\"shape\":[10]", "\"dtype\":\"F16\",\"shape\":[20]", "tensor 'fc2.bias' has dtype F16; the model's parameters are F32")]
+    [InlineData("\"fc2.bias\"", "\"fc2.b\"", "missing tensor(s) 'fc2.bias'; unexpected tensor(s) 'fc2.b'")]
+    [InlineData("\"format\":\"pt\"", "\"format\":\"tf\"", "format 'tf'; only 'pt'")]
+    public void FileThatDoesNotFit_IsRefused_AndTheModelIsUnchanged(string from, string to, string expected)
+    {
+        byte[] file = WeightsFile(new MnistClassifier128(seed: 1));
+        string header = SafeTensorsFiles.HeaderOf(file);
+        Assert.Contains(from, header);
+        var model = new MnistClassifier128(seed: 2);
+        byte[] before = Bits(model.Parameters);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Load(model, SafeTensorsFiles.WithHeader(file, header.Replace(from, to, StringComparison.Ordinal))));
+
+        Assert.Contains(expected, e.Message);
+        Assert.Equal(before, Bits(model.Parameters));
+    }
+
+    [Fact]
+    public void PartialLoading_WithAllowMissing_KeepsTheMissingTensors()
+    {
+        // A file with only the first layer (like a pretrained feature extractor).
+        var source = new MnistClassifier128(seed: 5);
+        var writer = new SafeTensorsWriter();
+        writer.Add("fc1.weight", source.Parameters.ValuesOf(source.Parameters["fc1.weight"]), new[] { 128, 784 });
+        writer.Add("fc1.bias", source.Parameters.ValuesOf(source.Parameters["fc1.bias"]), new[] { 128 });
+        writer.Add("extra.running_mean", new float[3], new[] { 3 });
+        byte[] file = writer.ToArray();
+        var model = new MnistClassifier128(seed: 6);
+        float[] fc2Before = model.Parameters.ValuesOf(model.Parameters["fc2.weight"]).ToArray();
+
+        InvalidDataException strict = Assert.Throws<InvalidDataException>(() => Load(model, file));
+        Assert.Contains("missing tensor(s) 'fc2.weight', 'fc2.bias'; unexpected tensor(s) 'extra.running_mean'", strict.Message);
+        InvalidDataException onlyMissing = Assert.Throws<InvalidDataException>(() => Load(model, file, new WeightsLoadOptions { AllowMissing = true }));
+        Assert.Contains("unexpected tensor(s) 'extra.running_mean'", onlyMissing.Message);
+        Assert.DoesNotContain("missing", onlyMissing.Message);
+
+        WeightsLoadResult result = Load(model, file, new WeightsLoadOptions { AllowMissing = true, AllowUnexpected = true });
+
+        Assert.Equal(new[] { "fc1.weight", "fc1.bias" }, result.Loaded);
+        Assert.Equal(new[] { "fc2.weight", "fc2.bias" }, result.Missing);
+        Assert.Equal(new[] { "extra.running_mean" }, result.Unexpected);
+        Assert.Equal(source.Parameters.ValuesOf(source.Parameters["fc1.weight"]).ToArray(), model.Parameters.ValuesOf(model.Parameters["fc1.weight"]).ToArray());
+        Assert.Equal(fc2Before, model.Parameters.ValuesOf(model.Parameters["fc2.weight"]).ToArray());
+    }
+
+    [Fact]
+    public void WrongModel_ListsWhatIsMissingAndUnexpected()
+    {
+        byte[] file = WeightsFile(new MnistClassifier128(seed: 1));
+        var model = new MnistClassifier256(seed: 1);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Load(model, file));
+
+        Assert.Contains("missing tensor(s) 'layer1.weight', 'layer1.bias', 'layer2.weight', 'layer2.bias'", e.Message);
+        Assert.Contains("unexpected tensor(s) 'fc1.weight'", e.Message);
+        Assert.Contains("layer1.weight [256, 784]", e.Message);
+    }
+
+    [Fact]
+    public void TrainingCheckpoint_LoadsAsWeights()
+    {
+        var source = new MnistClassifier128(seed: 8);
+        var adam = new Adam(source.Parameters);
+        var checkpoint = TrainingCheckpoint.Capture(source.Parameters, adam, new TrainingProgress(1, 10, (1, 2, 3, 4), 64, 100));
+        string path = _files.PathOf("ck.safetensors");
+        checkpoint.Save(path);
+        var model = new MnistClassifier128(seed: 9);
+
+        WeightsLoadResult result = ModelWeights.Load(model.Parameters, path);
+
+        Assert.Equal(Bits(source.Parameters), Bits(model.Parameters));
+        Assert.Empty(result.Unexpected);
+    }
+
+    [Fact]
+    public void MissingFile_ThrowsFileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => ModelWeights.Load(new MnistClassifier128(1).Parameters, _files.PathOf("none.safetensors")));
+    }
+
+    internal static byte[] WeightsFile(IModel model)
+    {
+        using var stream = new MemoryStream();
+        ModelWeights.Save(model.Parameters, stream);
+        return stream.ToArray();
+    }
+
+    private static WeightsLoadResult Load(IModel model, byte[] file, WeightsLoadOptions? options = null)
+        => ModelWeights.Load(model.Parameters, new MemoryStream(file, writable: false), "test.safetensors", options);
+}

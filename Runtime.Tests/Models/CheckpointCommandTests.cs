@@ -1,0 +1,158 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using StaticGrad.Data;
+using StaticGrad.Models.Commands;
+using StaticGrad.Runtime.Tests.Checkpoints;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>The train --save/--resume, eval and predict commands, run in-process on the shipped digits.</summary>
+public sealed class CheckpointCommandTests : IDisposable
+{
+    private readonly SafeTensorsFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static (int Code, string Output, string Error) Run(Func<string[], TextWriter, TextWriter, int> command, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = command(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static int Train(string[] args, TextWriter output, TextWriter error) => TrainCommand.Run([.. args, "--quiet", "--data", RepoPaths.MnistDataDirectory], output, error);
+
+    private static int Eval(string[] args, TextWriter output, TextWriter error) => EvalCommand.Run([.. args, "--data", RepoPaths.MnistDataDirectory], output, error);
+
+    private static int Predict(string[] args, TextWriter output, TextWriter error) => PredictCommand.Run(args, output, error);
+
+    [Fact]
+    public void TrainResume_EndsWithTheSameCheckpointFile_AsAnUninterruptedRun_AndEvalAndPredictUseIt()
+    {
+        string straight = _files.PathOf("straight.safetensors");
+        string half = _files.PathOf("half.safetensors");
+        string resumed = _files.PathOf("resumed.safetensors");
+        string weights = _files.PathOf("weights.safetensors");
+
+        var a = Run(Train, "--epochs", "2", "--save", straight, "--save-weights", weights);
+        var b = Run(Train, "--epochs", "1", "--save", half);
+        var c = Run(Train, "--resume", half, "--epochs", "2", "--save", resumed);
+
+        Assert.True(a.Code == 0, a.Error);
+        Assert.True(b.Code == 0, b.Error);
+        Assert.True(c.Code == 0, c.Error);
+        Assert.Contains($"resumed from {half}: 1 epoch(s), 125 steps done", c.Output);
+        Assert.Contains($"checkpoint: {resumed} (epoch 2, step 250)", c.Output);
+        Assert.Equal(File.ReadAllBytes(straight), File.ReadAllBytes(resumed));
+        string straightEpoch2 = a.Output.Split('\n').Single(l => l.StartsWith("    2  ", StringComparison.Ordinal));
+        string resumedEpoch2 = c.Output.Split('\n').Single(l => l.StartsWith("    2  ", StringComparison.Ordinal));
+        Assert.Equal(straightEpoch2[..28], resumedEpoch2[..28]); // epoch, loss and accuracy; not the timing
+
+        // eval reads either file; the checkpoint's optimizer tensors are skipped.
+        var fromCheckpoint = Run(Eval, "--weights", resumed);
+        var fromWeights = Run(Eval, "--weights", weights);
+        Assert.True(fromCheckpoint.Code == 0, fromCheckpoint.Error);
+        Assert.Contains("mlp128 from", fromCheckpoint.Output);
+        Assert.Contains("training checkpoint, epoch 2", fromCheckpoint.Output);
+        Assert.Contains("confusion matrix (rows: true digit, columns: predicted digit;", fromCheckpoint.Output);
+        string accuracy = fromCheckpoint.Output.Split('\n').Single(l => l.StartsWith("accuracy: ", StringComparison.Ordinal));
+        Assert.Contains(accuracy, fromWeights.Output);
+        Assert.Contains(accuracy.Split(' ')[1].TrimEnd('%'), straightEpoch2);
+        string[] matrix = fromCheckpoint.Output.Split('\n').SkipWhile(l => !l.StartsWith("true\\pred", StringComparison.Ordinal)).Skip(1).Take(10).ToArray();
+        Assert.Equal(2000, matrix.Sum(row => int.Parse(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[11])));
+
+        // predict: the same digit from a P5 file, a P2 file and the IDX row give the same probabilities.
+        string images = Path.Combine(RepoPaths.MnistDataDirectory, "t10k-images-idx3-ubyte.gz");
+        (byte[] pixels, _, _, _) = IdxReader.ReadImages(images);
+        byte[] digit = pixels.AsSpan(7 * 784, 784).ToArray();
+        string p5 = _files.Write("digit.pgm", [.. Encoding.ASCII.GetBytes("P5\n# test digit 7\n28 28\n255\n"), .. digit]);
+        string p2 = _files.Write("digit-plain.pgm", Encoding.ASCII.GetBytes("P2\n28 28 255\n" + string.Join("\n", digit.Chunk(28).Select(row => string.Join(" ", row))) + "\n"));
+        var fromP5 = Run(Predict, "--weights", resumed, p5);
+        var fromP2 = Run(Predict, "--weights", weights, p2);
+        var fromIdx = Run(Predict, "--weights", resumed, "--idx", images, "--index", "7", "--labels", Path.Combine(RepoPaths.MnistDataDirectory, "t10k-labels-idx1-ubyte.gz"));
+        Assert.True(fromP5.Code == 0, fromP5.Error);
+        Assert.True(fromP2.Code == 0, fromP2.Error);
+        Assert.True(fromIdx.Code == 0, fromIdx.Error);
+        string Probabilities(string output) => string.Join("\n", output.Split('\n').Where(l => l.Length > 6 && char.IsDigit(l[4]) && l[5] == ' '));
+        Assert.Equal(10, Probabilities(fromP5.Output).Split('\n').Length);
+        Assert.Equal(Probabilities(fromP5.Output), Probabilities(fromP2.Output));
+        Assert.Equal(Probabilities(fromP5.Output), Probabilities(fromIdx.Output));
+        Assert.Contains("predicted digit: ", fromP5.Output);
+        Assert.Contains("(label ", fromIdx.Output);
+    }
+
+    [Fact]
+    public void Resume_RefusesConflictingOptions_AndReportsBadFiles()
+    {
+        string half = _files.PathOf("half.safetensors");
+        Assert.Equal(0, Run(Train, "--epochs", "1", "--save", half).Code);
+
+        var conflict = Run(Train, "--resume", half, "--batch", "32", "--model", "mlp256");
+        Assert.Equal(2, conflict.Code);
+        Assert.Contains("--model mlp256 (the checkpoint has mlp128); --batch 32 (the checkpoint has 64)", conflict.Error);
+
+        var lower = Run(Train, "--resume", half, "--epochs", "2", "--lr", "5e-4");
+        Assert.True(lower.Code == 0, lower.Error);
+        Assert.Contains("learning rate changed from the checkpoint's 0.001 to 0.0005", lower.Output);
+        Assert.Contains("Adam lr 0.0005", lower.Output);
+
+        var done = Run(Train, "--resume", half, "--epochs", "1");
+        Assert.Equal(0, done.Code);
+        Assert.Contains("already has 1 epoch(s), --epochs is 1: nothing to train", done.Output);
+
+        string corrupt = _files.Write("corrupt.safetensors", File.ReadAllBytes(half)[..5000]);
+        var bad = Run(Train, "--resume", corrupt);
+        Assert.Equal(1, bad.Code);
+        Assert.Contains($"error: cannot resume from '{corrupt}': {corrupt}:", bad.Error);
+        Assert.Contains("truncated", bad.Error);
+
+        var missing = Run(Eval, "--weights", _files.PathOf("nope.safetensors"));
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("cannot load weights", missing.Error);
+
+        var seeds = Run(Train, "--seeds", "1,2", "--save", half);
+        Assert.Equal(2, seeds.Code);
+        Assert.Contains("give a single --seed", seeds.Error);
+    }
+
+    [Fact]
+    public void TrainOptions_ParseTheCheckpointOptions()
+    {
+        TrainOptions options = TrainOptions.Parse(new[] { "--save", "a.safetensors", "--save-weights", "b.safetensors", "--resume", "c.safetensors", "--lr", "0.01" });
+
+        Assert.Equal(("a.safetensors", "b.safetensors", "c.safetensors"), (options.SavePath, options.SaveWeightsPath, options.ResumePath));
+        Assert.True(options.WasGiven("--lr"));
+        Assert.False(options.WasGiven("--batch"));
+        Assert.Contains("give a single --seed", Assert.Throws<FormatException>(() => TrainOptions.Parse(new[] { "--seeds", "1,2", "--resume", "c" })).Message);
+        Assert.Contains("'--save' needs a value", Assert.Throws<FormatException>(() => TrainOptions.Parse(new[] { "--save" })).Message);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "--weights PATH is required")]
+    [InlineData(new[] { "--weights", "w" }, "Give either an IMAGE.pgm or --idx FILE --index N")]
+    [InlineData(new[] { "--weights", "w", "a.pgm", "b.pgm" }, "Give one image")]
+    [InlineData(new[] { "--weights", "w", "--idx", "f" }, "--idx needs --index N")]
+    [InlineData(new[] { "--weights", "w", "a.pgm", "--index", "3" }, "--index and --labels go with --idx")]
+    [InlineData(new[] { "--weights", "w", "--idx", "f", "--index", "-1" }, "'--index' expects an integer >= 0")]
+    [InlineData(new[] { "--weights", "w", "--bogus" }, "Unknown option '--bogus'")]
+    public void PredictOptions_ReportUsageErrors(string[] args, string expected)
+    {
+        var result = Run(PredictCommand.Run, args);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains(expected, result.Error);
+    }
+
+    [Fact]
+    public void EvalOptions_Parse()
+    {
+        EvalOptions options = EvalOptions.Parse(new[] { "--weights", "w.safetensors", "--model", "MLP256", "--split", "train", "--data", "/d" });
+
+        Assert.Equal(("w.safetensors", "mlp256", "train", "/d"), (options.WeightsPath, options.Model, options.Split, options.DataDirectory));
+        Assert.Contains("'--split' expects one of test, train", Assert.Throws<FormatException>(() => EvalOptions.Parse(new[] { "--weights", "w", "--split", "dev" })).Message);
+    }
+}

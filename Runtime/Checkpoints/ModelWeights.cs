@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace StaticGrad.Checkpoints;
+
+/// <summary>
+/// Saves and loads a model's parameters as safetensors, with PyTorch's <c>state_dict</c> names and
+/// layouts (<c>fc1.weight</c> as <c>[out, in]</c> F32, <c>fc1.bias</c> as <c>[out]</c>), so a PyTorch
+/// model of the same architecture loads the file with <c>load_state_dict</c> and the other way round.
+/// </summary>
+/// <remarks>
+/// Loading validates everything before touching the parameters: the file's structure (see
+/// <see cref="SafeTensorsReader"/>), then every tensor against the model (dtype <c>F32</c>, the exact
+/// shape, no missing tensor unless <see cref="WeightsLoadOptions.AllowMissing"/>, no unexpected one
+/// unless <see cref="WeightsLoadOptions.AllowUnexpected"/>), then reads the values into a staging
+/// buffer, and only then copies them into the model. A failed load leaves the model unchanged.
+/// A training checkpoint (<see cref="TrainingCheckpoint"/>) is also a weights file: its optimizer
+/// tensors are skipped.
+/// </remarks>
+public static class ModelWeights
+{
+    /// <summary>Writes the parameters to <paramref name="path"/> atomically (<see cref="AtomicFile"/>).</summary>
+    /// <param name="parameters">The model's parameters (<c>model.Parameters</c>).</param>
+    /// <param name="path">The destination, conventionally <c>*.safetensors</c>.</param>
+    /// <param name="metadata">Extra <c>__metadata__</c> entries; <c>format</c> is always <c>pt</c> (PyTorch layout).</param>
+    /// <exception cref="IOException">Writing failed; the previous file at <paramref name="path"/> is intact.</exception>
+    public static void Save(ParameterSet parameters, string path, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+        => CreateWriter(parameters, metadata).Save(path);
+
+    /// <summary>Writes the parameters as a safetensors file to <paramref name="stream"/>.</summary>
+    /// <param name="parameters">The model's parameters.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="metadata">Extra <c>__metadata__</c> entries; <c>format</c> is always <c>pt</c>.</param>
+    public static void Save(ParameterSet parameters, Stream stream, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        CreateWriter(parameters, metadata).WriteTo(stream);
+    }
+
+    /// <summary>Loads the parameters from a safetensors file.</summary>
+    /// <param name="parameters">The model's parameters, overwritten only if the whole load succeeds.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="options">What to tolerate; null for strict loading.</param>
+    /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="InvalidDataException">The file is malformed or does not fit the model (the message names the tensor and the problem); the parameters are unchanged.</exception>
+    /// <exception cref="IOException">The file cannot be read (<see cref="FileNotFoundException"/> if it does not exist).</exception>
+    public static WeightsLoadResult Load(ParameterSet parameters, string path, WeightsLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= WeightsLoadOptions.Strict;
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path, options.MaxHeaderLength);
+        return Load(parameters, reader, options);
+    }
+
+    /// <summary>Loads the parameters from a safetensors stream.</summary>
+    /// <param name="parameters">The model's parameters, overwritten only if the whole load succeeds.</param>
+    /// <param name="stream">A readable, seekable stream holding the file from position 0 (left open).</param>
+    /// <param name="sourceName">The name error messages use for the stream.</param>
+    /// <param name="options">What to tolerate; null for strict loading.</param>
+    /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="InvalidDataException">The file is malformed or does not fit the model; the parameters are unchanged.</exception>
+    public static WeightsLoadResult Load(ParameterSet parameters, Stream stream, string sourceName, WeightsLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        options ??= WeightsLoadOptions.Strict;
+        using var reader = new SafeTensorsReader(stream, sourceName, leaveOpen: true, options.MaxHeaderLength);
+        return Load(parameters, reader, options);
+    }
+
+    /// <summary>Loads the parameters from an open reader.</summary>
+    /// <param name="parameters">The model's parameters, overwritten only if the whole load succeeds.</param>
+    /// <param name="reader">The file.</param>
+    /// <param name="options">What to tolerate; null for strict loading.</param>
+    /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="InvalidDataException">The file does not fit the model; the parameters are unchanged.</exception>
+    public static WeightsLoadResult Load(ParameterSet parameters, SafeTensorsReader reader, WeightsLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= WeightsLoadOptions.Strict;
+        string source = reader.Source;
+
+        if (reader.Metadata.TryGetValue(SafeTensorsReader.FormatKey, out string? format) && format != "pt")
+        {
+            throw new InvalidDataException(
+                $"{source}: the metadata says format '{format}'; only 'pt' (PyTorch's layout, e.g. Linear weights as [out, in]) can be loaded. Save the weights from PyTorch.");
+        }
+
+        bool isTrainingCheckpoint = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue;
+
+        // 1. Match every model tensor with the file, checking dtype and shape.
+        var matched = new List<(ParameterTensor Model, SafeTensorInfo File, int StagingOffset)>(parameters.Tensors.Count);
+        var loaded = new List<string>();
+        var missing = new List<string>();
+        int staged = 0;
+        foreach (ParameterTensor tensor in parameters.Tensors)
+        {
+            if (!reader.TryGetTensor(tensor.Name, out SafeTensorInfo info))
+            {
+                missing.Add(tensor.Name);
+                continue;
+            }
+
+            if (info.DType != "F32")
+            {
+                throw new InvalidDataException(
+                    $"{source}: tensor '{tensor.Name}' has dtype {info.DType}; the model's parameters are F32 (in PyTorch, convert with model.float() before saving).");
+            }
+
+            if (!info.HasShape(tensor.Shape))
+            {
+                string hint = tensor.Shape.Count == 2 && info.Shape.Count == 2 && info.Shape[0] == tensor.Shape[1] && info.Shape[1] == tensor.Shape[0]
+                    ? " It is transposed: PyTorch's nn.Linear weight layout is [out, in]."
+                    : string.Empty;
+                throw new InvalidDataException(
+                    $"{source}: tensor '{tensor.Name}' has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(tensor.Shape)}.{hint}");
+            }
+
+            matched.Add((tensor, info, staged));
+            loaded.Add(tensor.Name);
+            staged += tensor.Length;
+        }
+
+        // 2. Tensors of the file the model does not have.
+        var unexpected = new List<string>();
+        foreach (SafeTensorInfo info in reader.Tensors)
+        {
+            if (IsModelTensor(parameters, info.Name))
+            {
+                continue;
+            }
+
+            if (!(isTrainingCheckpoint && info.Name.StartsWith(TrainingCheckpoint.OptimizerPrefix, StringComparison.Ordinal)))
+            {
+                unexpected.Add(info.Name);
+            }
+        }
+
+        if ((missing.Count > 0 && !options.AllowMissing) || (unexpected.Count > 0 && !options.AllowUnexpected))
+        {
+            var problems = new List<string>(2);
+            if (missing.Count > 0 && !options.AllowMissing)
+            {
+                problems.Add($"missing tensor(s) {Quote(missing)}");
+            }
+
+            if (unexpected.Count > 0 && !options.AllowUnexpected)
+            {
+                problems.Add($"unexpected tensor(s) {Quote(unexpected)}");
+            }
+
+            throw new InvalidDataException(
+                $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", parameters.Tensors)}. " +
+                "(WeightsLoadOptions.AllowMissing / AllowUnexpected load what matches, like PyTorch's strict=False.)");
+        }
+
+        // 3. Read into staging; 4. only then commit.
+        float[] staging = new float[staged];
+        foreach ((ParameterTensor tensor, SafeTensorInfo info, int offset) in matched)
+        {
+            reader.ReadSingles(info, staging.AsSpan(offset, tensor.Length));
+        }
+
+        foreach ((ParameterTensor tensor, _, int offset) in matched)
+        {
+            staging.AsSpan(offset, tensor.Length).CopyTo(parameters.ValuesOf(tensor));
+        }
+
+        return new WeightsLoadResult(loaded, missing, unexpected, new Dictionary<string, string>(reader.Metadata, StringComparer.Ordinal));
+    }
+
+    /// <summary>A writer holding the parameters with their <c>state_dict</c> names and shapes, and <c>format: pt</c>.</summary>
+    internal static SafeTensorsWriter CreateWriter(ParameterSet parameters, IEnumerable<KeyValuePair<string, string>>? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var writer = new SafeTensorsWriter();
+        writer.AddMetadata(SafeTensorsReader.FormatKey, "pt");
+        if (metadata is not null)
+        {
+            foreach (KeyValuePair<string, string> pair in metadata)
+            {
+                if (pair.Key == SafeTensorsReader.FormatKey)
+                {
+                    throw new ArgumentException($"Metadata key '{SafeTensorsReader.FormatKey}' is reserved (it is always 'pt').", nameof(metadata));
+                }
+
+                writer.AddMetadata(pair.Key, pair.Value);
+            }
+        }
+
+        AddParameters(writer, parameters);
+        return writer;
+    }
+
+    /// <summary>Adds every parameter tensor under its <c>state_dict</c> name.</summary>
+    internal static void AddParameters(SafeTensorsWriter writer, ParameterSet parameters)
+    {
+        foreach (ParameterTensor tensor in parameters.Tensors)
+        {
+            writer.Add(tensor.Name, parameters.ValuesOf(tensor), ToArray(tensor.Shape));
+        }
+    }
+
+    internal static int[] ToArray(IReadOnlyList<int> shape)
+    {
+        int[] result = new int[shape.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = shape[i];
+        }
+
+        return result;
+    }
+
+    private static bool IsModelTensor(ParameterSet parameters, string name)
+    {
+        foreach (ParameterTensor tensor in parameters.Tensors)
+        {
+            if (string.Equals(tensor.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Quote(List<string> names)
+    {
+        const int Shown = 8;
+        string list = string.Join(", ", names.GetRange(0, Math.Min(Shown, names.Count)).ConvertAll(n => $"'{(n.Length <= 64 ? n : n[..64] + "...")}'"));
+        return names.Count > Shown ? $"{list} and {names.Count - Shown} more" : list;
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace StaticGrad.Checkpoints;
+
+/// <summary>
+/// Writes a safetensors file: the 8-byte little-endian header length, the JSON header (metadata
+/// first, then the tensors in the order they were added, padded with spaces so the data section
+/// starts at a multiple of 8), then each tensor's little-endian bytes back to back.
+/// </summary>
+/// <remarks>
+/// Only <c>F32</c> tensors are written (the type of every StaticGrad parameter and optimizer buffer).
+/// The output is deterministic: the same tensors and metadata give the same bytes. Tensors are
+/// copied when added, so the writer is a snapshot.
+/// </remarks>
+public sealed class SafeTensorsWriter
+{
+    private readonly List<(string Name, int[] Shape, float[] Values)> _tensors = new();
+    private readonly List<KeyValuePair<string, string>> _metadata = new();
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
+
+    /// <summary>The number of tensors added.</summary>
+    public int Count => _tensors.Count;
+
+    /// <summary>Adds a <c>__metadata__</c> entry.</summary>
+    /// <param name="key">The key; unique.</param>
+    /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException">The key is empty or already added.</exception>
+    public void AddMetadata(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        if (!_metadataKeys.Add(key))
+        {
+            throw new ArgumentException($"Metadata key '{key}' was already added.", nameof(key));
+        }
+
+        _metadata.Add(new(key, value));
+    }
+
+    /// <summary>Adds an <c>F32</c> tensor (the values are copied).</summary>
+    /// <param name="name">The name; unique, not <c>__metadata__</c>.</param>
+    /// <param name="values">The elements, row-major.</param>
+    /// <param name="shape">The dimensions, outermost first; their product must equal the number of values.</param>
+    /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
+    public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name == "__metadata__")
+        {
+            throw new ArgumentException("'__metadata__' is reserved for the metadata entry.", nameof(name));
+        }
+
+        long count = 1;
+        foreach (int dimension in shape)
+        {
+            if (dimension < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), dimension, $"Tensor '{name}' has a negative dimension.");
+            }
+
+            count *= dimension;
+        }
+
+        if (count != values.Length)
+        {
+            throw new ArgumentException($"Tensor '{name}' has shape {SafeTensorInfo.FormatShape(shape.ToArray())} ({count} elements) but {values.Length} values.", nameof(shape));
+        }
+
+        if (!_names.Add(name))
+        {
+            throw new ArgumentException($"Tensor '{name}' was already added.", nameof(name));
+        }
+
+        _tensors.Add((name, shape.ToArray(), values.ToArray()));
+    }
+
+    /// <summary>Writes the file to <paramref name="stream"/>.</summary>
+    /// <param name="stream">A writable stream.</param>
+    public void WriteTo(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        byte[] header = BuildHeader();
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        stream.Write(prefix);
+        stream.Write(header);
+        byte[]? swapped = null;
+        foreach ((_, _, float[] values) in _tensors)
+        {
+            if (BitConverter.IsLittleEndian)
+            {
+                stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            }
+            else
+            {
+                swapped ??= new byte[4096];
+                for (int i = 0; i < values.Length; i += swapped.Length / 4)
+                {
+                    int n = Math.Min(swapped.Length / 4, values.Length - i);
+                    for (int j = 0; j < n; j++)
+                    {
+                        BinaryPrimitives.WriteSingleLittleEndian(swapped.AsSpan(4 * j), values[i + j]);
+                    }
+
+                    stream.Write(swapped, 0, 4 * n);
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns the file's bytes.</summary>
+    /// <returns>The whole file.</returns>
+    public byte[] ToArray()
+    {
+        using var stream = new MemoryStream();
+        WriteTo(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Writes the file atomically (<see cref="AtomicFile.Write"/>): the previous file at <paramref name="path"/> survives any failure.</summary>
+    /// <param name="path">The destination.</param>
+    /// <exception cref="IOException">Writing or renaming failed.</exception>
+    public void Save(string path) => AtomicFile.Write(path, WriteTo);
+
+    private byte[] BuildHeader()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + 96 * _tensors.Count);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (_metadata.Count > 0)
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (KeyValuePair<string, string> pair in _metadata)
+                {
+                    json.WriteString(pair.Key, pair.Value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach ((string name, int[] shape, float[] values) in _tensors)
+            {
+                json.WriteStartObject(name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (int dimension in shape)
+                {
+                    json.WriteNumberValue(dimension);
+                }
+
+                json.WriteEndArray();
+                long end = offset + (4L * values.Length);
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(end);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset = end;
+            }
+
+            json.WriteEndObject();
+        }
+
+        // Pad with spaces so the data section (at 8 + header length) starts on an 8-byte boundary.
+        int length = buffer.WrittenCount;
+        int padded = (length + 7) & ~7;
+        byte[] header = new byte[padded];
+        buffer.WrittenSpan.CopyTo(header);
+        header.AsSpan(length).Fill((byte)' ');
+        return header;
+    }
+}

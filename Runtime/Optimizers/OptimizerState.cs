@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+namespace StaticGrad;
+
+/// <summary>
+/// A snapshot of an optimizer's state, the counterpart of PyTorch's <c>optimizer.state_dict()</c>:
+/// the algorithm, the step count, the learning rate, the fixed hyperparameters and the state buffers
+/// (momentum or moment estimates), each flat in the layout of <see cref="ParameterSet.Values"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="IStatefulOptimizer.ExportState"/> creates one (with copies of the buffers);
+/// <see cref="IStatefulOptimizer.ImportState"/> restores one; <see cref="CreateOptimizer"/> builds a
+/// new optimizer with the recorded hyperparameters. Buffer names are PyTorch's state keys:
+/// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW).
+/// </para>
+/// <para>
+/// Settings are text in the invariant culture: numbers in their shortest round-trip form
+/// (<c>0.9</c>), flags as <c>true</c>/<c>false</c>. SGD records <c>momentum</c>, <c>dampening</c>,
+/// <c>nesterov</c> and <c>weight_decay</c>; Adam and AdamW record <c>beta1</c>, <c>beta2</c>,
+/// <c>eps</c>, <c>weight_decay</c> and <c>amsgrad</c>.
+/// </para>
+/// </remarks>
+public sealed class OptimizerState
+{
+    /// <summary>The algorithm name of <see cref="Sgd"/>.</summary>
+    public const string SgdAlgorithm = "sgd";
+
+    /// <summary>The algorithm name of <see cref="Adam"/>.</summary>
+    public const string AdamAlgorithm = "adam";
+
+    /// <summary>The algorithm name of <see cref="AdamW"/>.</summary>
+    public const string AdamWAlgorithm = "adamw";
+
+    private readonly KeyValuePair<string, string>[] _settings;
+    private readonly KeyValuePair<string, float[]>[] _buffers;
+
+    /// <summary>Creates a state. The buffer arrays are kept, not copied.</summary>
+    /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/> or <see cref="AdamWAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
+    /// <param name="stepCount">Steps taken; at least 0.</param>
+    /// <param name="learningRate">The learning rate; at least 0.</param>
+    /// <param name="settings">The fixed hyperparameters as invariant text, distinct names.</param>
+    /// <param name="buffers">The state buffers by name, distinct names, each flat in the parameter layout.</param>
+    /// <exception cref="ArgumentException">An argument is out of range, null, or a name repeats (the exception names it).</exception>
+    public OptimizerState(
+        string algorithm,
+        long stepCount,
+        float learningRate,
+        IEnumerable<KeyValuePair<string, string>> settings,
+        IEnumerable<KeyValuePair<string, float[]>> buffers)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(algorithm);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(buffers);
+        Algorithm = algorithm;
+        StepCount = stepCount;
+        LearningRate = learningRate;
+        _settings = Distinct(settings, nameof(settings), static value => value is null ? "is null" : null);
+        _buffers = Distinct(buffers, nameof(buffers), static value => value is null ? "is null" : null);
+    }
+
+    /// <summary>The algorithm: <c>sgd</c>, <c>adam</c> or <c>adamw</c>.</summary>
+    public string Algorithm { get; }
+
+    /// <summary>The number of steps taken (PyTorch's <c>state['step']</c>).</summary>
+    public long StepCount { get; }
+
+    /// <summary>The learning rate at the time of the snapshot (importing it restores it, as PyTorch's <c>load_state_dict</c> restores <c>param_groups</c>).</summary>
+    public float LearningRate { get; }
+
+    /// <summary>The fixed hyperparameters as invariant text, in a stable order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Settings => _settings;
+
+    /// <summary>The state buffers, each flat in the layout of <see cref="ParameterSet.Values"/>, in a stable order.</summary>
+    public IReadOnlyList<KeyValuePair<string, float[]>> Buffers => _buffers;
+
+    /// <summary>Finds a setting by name.</summary>
+    /// <param name="name">The setting, e.g. <c>momentum</c>.</param>
+    /// <returns>Its text, or null if absent.</returns>
+    public string? Setting(string name)
+    {
+        foreach (KeyValuePair<string, string> pair in _settings)
+        {
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal))
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Finds a buffer by name.</summary>
+    /// <param name="name">The buffer, e.g. <c>exp_avg</c>.</param>
+    /// <returns>The buffer, or null if absent.</returns>
+    public float[]? Buffer(string name)
+    {
+        foreach (KeyValuePair<string, float[]> pair in _buffers)
+        {
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal))
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Creates an optimizer of <see cref="Algorithm"/> over <paramref name="parameters"/> with the recorded
+    /// learning rate and hyperparameters. Its state is fresh: call <see cref="IStatefulOptimizer.ImportState"/>
+    /// with this state to continue where the snapshot left off.
+    /// </summary>
+    /// <param name="parameters">The parameters the new optimizer updates.</param>
+    /// <returns>A <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>.</returns>
+    /// <exception cref="InvalidDataException">The algorithm is unknown, or a setting is missing, malformed or out of range.</exception>
+    public IStatefulOptimizer CreateOptimizer(ParameterSet parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        try
+        {
+            return Algorithm switch
+            {
+                SgdAlgorithm => new Sgd(
+                    parameters,
+                    LearningRate,
+                    momentum: ParseFloatSetting("momentum"),
+                    dampening: ParseFloatSetting("dampening"),
+                    nesterov: ParseBoolSetting("nesterov"),
+                    weightDecay: ParseFloatSetting("weight_decay")),
+                AdamAlgorithm => new Adam(
+                    parameters,
+                    LearningRate,
+                    beta1: ParseFloatSetting("beta1"),
+                    beta2: ParseFloatSetting("beta2"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay"),
+                    amsgrad: ParseBoolSetting("amsgrad")),
+                AdamWAlgorithm => new AdamW(
+                    parameters,
+                    LearningRate,
+                    beta1: ParseFloatSetting("beta1"),
+                    beta2: ParseFloatSetting("beta2"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay"),
+                    amsgrad: ParseBoolSetting("amsgrad")),
+                _ => throw new InvalidDataException($"Unknown optimizer algorithm '{Algorithm}'; expected sgd, adam or adamw."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The {Algorithm} optimizer state has an invalid hyperparameter: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Formats a float setting the way <see cref="Settings"/> holds it (shortest round-trip, invariant).</summary>
+    internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a flag setting the way <see cref="Settings"/> holds it.</summary>
+    internal static string Format(bool value) => value ? "true" : "false";
+
+    /// <summary>Parses a float setting; null if it is not a number.</summary>
+    internal static float? TryParseFloat(string? text)
+        => text is not null && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) ? value : null;
+
+    /// <summary>Parses a flag setting; null if it is neither <c>true</c> nor <c>false</c>.</summary>
+    internal static bool? TryParseBool(string? text) => text switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Checks what every optimizer's import checks: the algorithm, the settings (equal in value,
+    /// no missing or extra one) and the buffers (exactly the expected names, each <paramref name="count"/> long).
+    /// </summary>
+    /// <exception cref="ArgumentException">A mismatch; the message says which.</exception>
+    internal void Validate(string algorithm, string displayName, ReadOnlySpan<KeyValuePair<string, string>> expectedSettings, ReadOnlySpan<string> expectedBuffers, int count)
+    {
+        if (!string.Equals(Algorithm, algorithm, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The state is of a '{Algorithm}' optimizer; this optimizer is {displayName} ('{algorithm}').", "state");
+        }
+
+        foreach (KeyValuePair<string, string> expected in expectedSettings)
+        {
+            string? actual = Setting(expected.Key);
+            if (actual is null)
+            {
+                throw new ArgumentException($"The {displayName} state has no '{expected.Key}' setting.", "state");
+            }
+
+            bool equal = expected.Value is "true" or "false"
+                ? TryParseBool(actual) is bool flag && Format(flag) == expected.Value
+                : TryParseFloat(actual) is float number && TryParseFloat(expected.Value) is float mine && number.Equals(mine);
+            if (!equal)
+            {
+                throw new ArgumentException(
+                    $"The {displayName} state was saved with {expected.Key} = {actual}; this optimizer has {expected.Key} = {expected.Value}. Create the optimizer with the saved hyperparameters (OptimizerState.CreateOptimizer does).",
+                    "state");
+            }
+        }
+
+        foreach (KeyValuePair<string, string> setting in _settings)
+        {
+            if (!Contains(expectedSettings, setting.Key))
+            {
+                throw new ArgumentException($"The {displayName} state has an unknown setting '{setting.Key}'.", "state");
+            }
+        }
+
+        foreach (string name in expectedBuffers)
+        {
+            float[]? buffer = Buffer(name);
+            if (buffer is null)
+            {
+                throw new ArgumentException($"The {displayName} state has no '{name}' buffer.", "state");
+            }
+
+            if (buffer.Length != count)
+            {
+                throw new ArgumentException($"The {displayName} state's '{name}' buffer holds {buffer.Length} values; this optimizer's parameters hold {count}.", "state");
+            }
+        }
+
+        foreach (KeyValuePair<string, float[]> buffer in _buffers)
+        {
+            if (expectedBuffers.IndexOf(buffer.Key) < 0)
+            {
+                string expected = expectedBuffers.Length == 0 ? "none" : string.Join(", ", expectedBuffers.ToArray());
+                throw new ArgumentException($"The {displayName} state has an unexpected buffer '{buffer.Key}' (expected: {expected}).", "state");
+            }
+        }
+    }
+
+    private float ParseFloatSetting(string name)
+    {
+        string text = Setting(name) ?? throw new InvalidDataException($"The {Algorithm} optimizer state has no '{name}' setting.");
+        return TryParseFloat(text) is float value && float.IsFinite(value)
+            ? value
+            : throw new InvalidDataException($"The {Algorithm} optimizer state's '{name}' setting is '{text}', not a finite number.");
+    }
+
+    private bool ParseBoolSetting(string name)
+    {
+        string text = Setting(name) ?? throw new InvalidDataException($"The {Algorithm} optimizer state has no '{name}' setting.");
+        return TryParseBool(text) ?? throw new InvalidDataException($"The {Algorithm} optimizer state's '{name}' setting is '{text}'; expected true or false.");
+    }
+
+    private static bool Contains(ReadOnlySpan<KeyValuePair<string, string>> pairs, string key)
+    {
+        foreach (KeyValuePair<string, string> pair in pairs)
+        {
+            if (string.Equals(pair.Key, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static KeyValuePair<string, T>[] Distinct<T>(IEnumerable<KeyValuePair<string, T>> pairs, string paramName, Func<T, string?> check)
+    {
+        var list = new List<KeyValuePair<string, T>>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, T> pair in pairs)
+        {
+            if (string.IsNullOrEmpty(pair.Key))
+            {
+                throw new ArgumentException("A name is null or empty.", paramName);
+            }
+
+            if (!seen.Add(pair.Key))
+            {
+                throw new ArgumentException($"'{pair.Key}' appears twice.", paramName);
+            }
+
+            if (check(pair.Value) is string problem)
+            {
+                throw new ArgumentException($"'{pair.Key}' {problem}.", paramName);
+            }
+
+            list.Add(pair);
+        }
+
+        return list.ToArray();
+    }
+}
