@@ -230,6 +230,214 @@ public sealed class DiagnosticTests
             }
             """
         },
+        {
+            "SG0002",
+            """
+            [Model(Inputs = 4)]
+            public partial class [|ReluOutputWithoutLoss|]
+            {
+                [Linear(3), ReLU] public partial Linear A { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class HiddenSoftmax
+            {
+                [Linear(3), [|Softmax|]] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class DoubleSoftmax
+            {
+                [Linear(3), [|LogSoftmax|]] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class SigmoidBeforeBce
+            {
+                [Linear(1), [|Sigmoid|]] public partial Linear A { get; }
+                [BinaryCrossEntropyWithLogits] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class NllWrongType
+            {
+                [Linear(3), LogSoftmax] public partial Linear A { get; }
+                [NllLoss] public partial SoftmaxCrossEntropyLoss [|Loss|] { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class BceWrongTypeAfterBareLayer
+            {
+                [Linear(1)] public partial Linear A { get; }
+                [BinaryCrossEntropyWithLogits] public partial SoftmaxCrossEntropyLoss [|Loss|] { get; }
+            }
+            """
+        },
+        {
+            "SG0013",
+            """
+            [Model(Inputs = 4)]
+            public partial class TwoLossesOnOneMember
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy, BinaryCrossEntropyWithLogits] public partial SoftmaxCrossEntropyLoss [|Loss|] { get; }
+            }
+            """
+        },
+        {
+            "SG0015",
+            """
+            [Model(Inputs = 4)]
+            public partial class ShortWeights
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy([|Weights = new[] { 1f, 2f }|])] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0015",
+            """
+            [Model(Inputs = 4)]
+            public partial class ShortPosWeight
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [BinaryCrossEntropyWithLogits([|PosWeight = new[] { 3f }|])] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0015",
+            """
+            [Model(Inputs = 4)]
+            public partial class LongNllWeights
+            {
+                [Linear(3), LogSoftmax] public partial Linear A { get; }
+                [NllLoss([|Weights = new[] { 1f, 1f, 1f, 1f }|])] public partial NllLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0016",
+            """
+            [Model(Inputs = 4)]
+            public partial class NegativeWeight
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy([|Weights = new[] { 1f, -2f, 1f }|])] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0016",
+            """
+            [Model(Inputs = 4)]
+            public partial class NaNPosWeight
+            {
+                [Linear(1)] public partial Linear A { get; }
+                [BinaryCrossEntropyWithLogits([|PosWeight = new[] { float.NaN }|])] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0017",
+            """
+            [Model(Inputs = 4)]
+            public partial class IgnoredProbabilities
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities, [|IgnoreIndex = 0|])] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0018",
+            """
+            [Model(Inputs = 4)]
+            public partial class WideBinaryHead
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [[|BinaryCrossEntropyWithLogits(Outputs = 1)|]] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0019",
+            """
+            [Model(Inputs = 4)]
+            public partial class OneLogitSoftmax
+            {
+                [Linear(1)] public partial Linear A { get; }
+                [[|SoftmaxCrossEntropy|]] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0019",
+            """
+            [Model(Inputs = 4)]
+            public partial class OneOutputSoftmaxInference
+            {
+                [Linear(1), [|Softmax|]] public partial Linear A { get; }
+            }
+            """
+        },
+        {
+            "SG0020",
+            """
+            [Model(Inputs = 4)]
+            public partial class NllOnLogits
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|NllLoss|]] public partial NllLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0020",
+            """
+            [Model(Inputs = 4)]
+            public partial class NllOnProbabilities
+            {
+                [Linear(3), Softmax] public partial Linear A { get; }
+                [[|NllLoss(Reduction = Reduction.Sum)|]] public partial NllLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0022",
+            """
+            [Model(Inputs = 4)]
+            public partial class BadTargets
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|SoftmaxCrossEntropy(Targets = (TargetKind)3)|]] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
     };
 
     [Theory]
@@ -249,6 +457,85 @@ public sealed class DiagnosticTests
         Assert.Empty(run.Result.Results[0].GeneratedSources);
     }
 
+    /// <summary>
+    /// SG0021 is reported by the C# compiler at the call: each generated model carries the TrainStep overload
+    /// its loss does not take, marked [Obsolete(error: true, DiagnosticId = "SG0021")].
+    /// </summary>
+    public static TheoryData<string, string, string, string> CallSiteCases => new()
+    {
+        {
+            "SG0021",
+            TestModels.MnistClassifier128,
+            "static float Call(Seeds.MnistClassifier128 model) => [|model.TrainStep(new float[784], new float[10], 1)|];",
+            "Model 'MnistClassifier128' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
+        },
+        {
+            "SG0021",
+            TestModels.NllClassifier,
+            "static float Call(Losses.NllClassifier model, float[] soft) => [|model.TrainStep(new float[8], soft, 1)|];",
+            "Model 'NllClassifier' is trained on class indices (its loss 'Loss' is [NllLoss]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
+        },
+        {
+            "SG0021",
+            TestModels.SoftTargetClassifier,
+            "static float Call(Losses.SoftTargetClassifier model, int[] labels) => [|model.TrainStep(new float[8], labels, 1)|];",
+            "Model 'SoftTargetClassifier' is trained on class probabilities (its loss 'Loss' has Targets = TargetKind.Probabilities); pass float targets, 5 per sample. For int class indices remove Targets = TargetKind.Probabilities."
+        },
+        {
+            "SG0021",
+            TestModels.BinaryHead,
+            "static float Call(Losses.BinaryHead model) => [|model.TrainStep(new float[8], new[] { 1 }, 1)|];",
+            "Model 'BinaryHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 1 per sample; convert the labels to floats."
+        },
+        {
+            "SG0021",
+            TestModels.InferenceSoftmax,
+            "static float Call(Inference.InferenceSoftmax model) => [|model.TrainStep(new float[8], new[] { 1 }, 1)|];",
+            "Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it."
+        },
+        {
+            "SG0021",
+            TestModels.InferenceSigmoid,
+            "static float Call(Inference.InferenceSigmoid model) => [|model.TrainStep(new float[8], new[] { 1f }, 1)|];",
+            "Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it."
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(CallSiteCases))]
+    public void TrainStepWithTheWrongTargetsIsACompileErrorAtTheCall(string id, string model, string callMarkup, string message)
+    {
+        (string call, TextSpan expectedSpan) = Markup.Parse("public static class Caller\n{\n    public " + callMarkup + "\n}\n");
+
+        GeneratorRun run = GeneratorHarness.Run(model, call);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Diagnostic error = Assert.Single(run.CompilationErrors);
+        Assert.Equal(id, error.Id);
+        Assert.Equal(GeneratorHarness.PathOf(1), error.Location.SourceTree?.FilePath);
+        Assert.Equal(expectedSpan, error.Location.SourceSpan);
+        Assert.EndsWith($"' is obsolete: '{message}'", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Equal("docs/diagnostics.md#sg0021", error.Descriptor.HelpLinkUri);
+    }
+
+    [Theory]
+    [InlineData("static float Call(Seeds.MnistClassifier128 model) => model.TrainStep(new float[784], new[] { 3 }, 1);")]
+    [InlineData("static float Call(Losses.WeightedClassifier model, float[] losses) => model.TrainStep(new float[8], new[] { 3 }, losses, 1);")]
+    [InlineData("static float Call(Losses.SoftTargetClassifier model) => model.TrainStep(new float[8], new float[5], 1);")]
+    [InlineData("static float Call(Losses.MultiLabelHead model, float[] losses) => model.TrainStep(new float[8], new float[5], losses, 1);")]
+    public void TrainStepWithTheRightTargetsCompiles(string call)
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            TestModels.MnistClassifier128 + "\n",
+            TestModels.WeightedClassifier,
+            TestModels.SoftTargetClassifier,
+            TestModels.MultiLabelHead,
+            "public static class Caller\n{\n    public " + call + "\n}\n");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
     [Fact]
     public void EveryDescriptorIsCoveredByACase()
     {
@@ -257,7 +544,11 @@ public sealed class DiagnosticTests
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();
-        string[] covered = Cases.Select(row => (string)row[0]).Distinct().OrderBy(x => x, System.StringComparer.Ordinal).ToArray();
+        string[] covered = Cases.Select(row => (string)row[0])
+            .Concat(CallSiteCases.Select(row => (string)row[0]))
+            .Distinct()
+            .OrderBy(x => x, System.StringComparer.Ordinal)
+            .ToArray();
         Assert.Equal(declared, covered);
     }
 
@@ -277,5 +568,39 @@ public sealed class DiagnosticTests
 
         Assert.Equal("Loss 'Loss' declares 5 classes but the last layer 'Hidden' has 3 outputs", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Theory]
+    [InlineData(
+        "[Linear(3)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy(Weights = new[] { 1f, 2f })] public partial SoftmaxCrossEntropyLoss Loss { get; }",
+        "Loss 'Loss' has 2 values in Weights but the last layer 'Out' has 3 outputs; give exactly one per output")]
+    [InlineData(
+        "[Linear(3)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy(Weights = new[] { 1f, 1f, -0.5f })] public partial SoftmaxCrossEntropyLoss Loss { get; }",
+        "Loss 'Loss' has Weights[2] = -0.5; weights must be finite and non-negative")]
+    [InlineData(
+        "[Linear(3)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy(Targets = TargetKind.Probabilities, IgnoreIndex = -1)] public partial SoftmaxCrossEntropyLoss Loss { get; }",
+        "Loss 'Loss' sets IgnoreIndex = -1 but is trained on class probabilities (Targets = TargetKind.Probabilities); an ignore index only applies to class-index targets")]
+    [InlineData(
+        "[Linear(4)] public partial Linear Out { get; }\n[BinaryCrossEntropyWithLogits(Outputs = 1)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }",
+        "Loss 'Loss' declares Outputs = 1 but the last layer 'Out' has 4 outputs")]
+    [InlineData(
+        "[Linear(1)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }",
+        "Loss 'Loss' takes a softmax over the single output of layer 'Out', which is always 1 (a loss of 0 and no gradient); for a one-logit binary head use [BinaryCrossEntropyWithLogits] (training) or [Sigmoid] (inference)")]
+    [InlineData(
+        "[Linear(3), Softmax] public partial Linear Out { get; }\n[NllLoss] public partial NllLoss Loss { get; }",
+        "Loss 'Loss' is an [NllLoss], which takes log-probabilities, but the last layer 'Out' has [Softmax]; put [LogSoftmax] on it (or use [SoftmaxCrossEntropy] on raw logits)")]
+    [InlineData(
+        "[Linear(3)] public partial Linear Out { get; }",
+        "Model 'M' declares no loss and its last layer 'Out' has no output activation; add a loss member after it to train the model, or put [Softmax], [LogSoftmax] or [Sigmoid] on it for an inference-only model")]
+    [InlineData(
+        "[Linear(3)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy(Reduction = (Reduction)7)] public partial SoftmaxCrossEntropyLoss Loss { get; }",
+        "Loss 'Loss' has Reduction = 7; use Reduction.Mean, Reduction.Sum or Reduction.None")]
+    public void LossMessagesNameTheValuesInvolved(string members, string message)
+    {
+        string source = Usings + "[Model(Inputs = 4)]\npublic partial class M\n{\n" + members + "\n}\n";
+
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -26,6 +26,31 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void EditOutsideAModelWithLossWeightsRegeneratesNothing()
+    {
+        GeneratorDriverRunResult second = RunTwice(
+            new[] { TestModels.WeightedClassifier, TestModels.MultiLabelHead, Unrelated },
+            compilation => Replace(compilation, 2, Unrelated.Replace("2 * x", "x + x", StringComparison.Ordinal)));
+
+        AssertAllOutputsCachedOrUnchanged(second);
+    }
+
+    [Fact]
+    public void ChangingALossWeightRegeneratesThatModel()
+    {
+        string changed = TestModels.WeightedClassifier.Replace("2.5f", "3.5f", StringComparison.Ordinal);
+        Assert.NotEqual(TestModels.WeightedClassifier, changed);
+
+        GeneratorDriverRunResult second = RunTwice(
+            new[] { TestModels.WeightedClassifier, TestModels.MultiLabelHead },
+            compilation => Replace(compilation, 0, changed));
+
+        IncrementalStepRunReason[] reasons = StepReasons(second, TrackingNames.GeneratedSources);
+        Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Contains("3.5f", second.Results[0].GeneratedSources.Single(s => s.HintName == "Losses.WeightedClassifier.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CommentInsideAModelRegeneratesNothing()
     {
         string commented = TestModels.MnistClassifier128.Replace("{\n    [Linear(128)", "{\n    // the hidden layer\n    [Linear(128)", StringComparison.Ordinal);

@@ -16,7 +16,7 @@ public sealed class PlannerTests
             "public",
             inputs,
             layers.Select((l, i) => new LayerSpec($"Layer{i + 1}", $"layer{i + 1}", "public", l.Outputs, l.Activation)).ToEquatableArray(),
-            new LossSpec("Loss", "public", 0f, ReductionKind.Mean));
+            new LossSpec("Loss", "public", LossKind.SoftmaxCrossEntropy, 0f, ReductionKind.Mean, LossSpec.DefaultIgnoreIndex, TargetsKind.ClassIndices, default, default));
 
     [Fact]
     public void InfersShapesAndLaysOutParametersInStateDictOrder()
@@ -69,6 +69,36 @@ public sealed class PlannerTests
         int unshared = plan.Buffers.Sum(b => b.Buffer.FloatsPerSample);
         Assert.True(plan.FloatsPerSample < unshared, $"{plan.FloatsPerSample} floats per sample, {unshared} without reuse");
         Assert.Equal(plan["layer1OutputGradient"].Offset, plan["logits"].Offset);
+    }
+
+    [Fact]
+    public void InferenceOnlyModelsScheduleOnlyTheForwardPass()
+    {
+        ModelSpec spec = Spec(784, (64, ActivationKind.ReLU), (10, ActivationKind.Softmax)) with { Loss = null };
+
+        ModelPlan plan = ModelPlan.Create(spec);
+
+        Assert.All(plan.Training.Steps, step => Assert.Equal(StepKind.LinearForward, step.Kind));
+        Assert.Equal(new[] { "layer1Output" }, plan.Training.Buffers.Select(b => b.Name));
+        Assert.Equal(new[] { "outputs" }, plan.Training.Steps.Last().Writes);
+        Assert.Equal(64, plan.Memory.FloatsPerSample);
+    }
+
+    [Fact]
+    public void EveryLossKindGetsTheSameFusedLossStep()
+    {
+        foreach (LossKind kind in new[] { LossKind.SoftmaxCrossEntropy, LossKind.Nll, LossKind.BinaryCrossEntropyWithLogits })
+        {
+            ModelSpec spec = Spec(5, (4, ActivationKind.ReLU), (3, kind == LossKind.Nll ? ActivationKind.LogSoftmax : ActivationKind.None));
+            spec = spec with { Loss = spec.Loss! with { Kind = kind } };
+
+            Schedule schedule = ModelPlan.Create(spec).Training;
+
+            Step loss = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Loss);
+            Assert.Equal(new[] { "logits" }, loss.Reads);
+            Assert.Equal(new[] { "logits" }, loss.Writes);
+            Assert.Equal(2, schedule.Steps.ToList().IndexOf(loss));
+        }
     }
 
     [Theory]

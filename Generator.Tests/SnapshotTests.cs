@@ -16,6 +16,30 @@ public sealed class SnapshotTests
     public void DeepClassifier() => VerifyCompiles(TestModels.DeepClassifier);
 
     [Fact]
+    public void WeightedClassifier() => VerifyCompiles(TestModels.WeightedClassifier);
+
+    [Fact]
+    public void SoftTargetClassifier() => VerifyCompiles(TestModels.SoftTargetClassifier);
+
+    [Fact]
+    public void NllClassifier() => VerifyCompiles(TestModels.NllClassifier);
+
+    [Fact]
+    public void BinaryHead() => VerifyCompiles(TestModels.BinaryHead);
+
+    [Fact]
+    public void MultiLabelHead() => VerifyCompiles(TestModels.MultiLabelHead);
+
+    [Fact]
+    public void InferenceSoftmax() => VerifyCompiles(TestModels.InferenceSoftmax);
+
+    [Fact]
+    public void InferenceLogSoftmax() => VerifyCompiles(TestModels.InferenceLogSoftmax);
+
+    [Fact]
+    public void InferenceSigmoid() => VerifyCompiles(TestModels.InferenceSigmoid);
+
+    [Fact]
     public void OutputIsDeterministic()
     {
         string first = GeneratorHarness.Run(TestModels.DeepClassifier).Result.Results[0].GeneratedSources[0].SourceText.ToString();

@@ -44,4 +44,116 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string WeightedClassifier = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Inputs = 8)]
+        public partial class WeightedClassifier
+        {
+            [Linear(16), ReLU] public partial Linear Hidden { get; }
+            [Linear(4)] public partial Linear Output { get; }
+            [SoftmaxCrossEntropy(Weights = new[] { 1f, 2.5f, 0.5f, 1f }, IgnoreIndex = -1, LabelSmoothing = 0.1f, Reduction = Reduction.None)]
+            public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
+    public const string SoftTargetClassifier = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Inputs = 8)]
+        public partial class SoftTargetClassifier
+        {
+            [Linear(16), Tanh] public partial Linear Hidden { get; }
+            [Linear(5)] public partial Linear Output { get; }
+            [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities, LabelSmoothing = 0.05f)]
+            public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
+    public const string NllClassifier = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Inputs = 8)]
+        public partial class NllClassifier
+        {
+            [Linear(16), ReLU] public partial Linear Hidden { get; }
+            [Linear(3), LogSoftmax] public partial Linear Output { get; }
+            [NllLoss(Weights = new[] { 0.2f, 1f, 3f }, IgnoreIndex = 9, Reduction = Reduction.Sum)]
+            public partial NllLoss Loss { get; }
+        }
+        """;
+
+    public const string BinaryHead = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Inputs = 8)]
+        public partial class BinaryHead
+        {
+            [Linear(16), ReLU] public partial Linear Hidden { get; }
+            [Linear(1)] public partial Linear Output { get; }
+            [BinaryCrossEntropyWithLogits(PosWeight = new[] { 3f })]
+            public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+        }
+        """;
+
+    public const string MultiLabelHead = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Inputs = 8)]
+        public partial class MultiLabelHead
+        {
+            [Linear(5)] public partial Linear Output { get; }
+            [BinaryCrossEntropyWithLogits(Outputs = 5, Weights = new[] { 1f, 1f, 2f, 1f, 0f }, PosWeight = new[] { 1f, 4f, 1f, 1f, 1f }, Reduction = Reduction.None)]
+            public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+        }
+        """;
+
+    public const string InferenceSoftmax = """
+        using StaticGrad;
+
+        namespace Inference;
+
+        [Model(Inputs = 8)]
+        public partial class InferenceSoftmax
+        {
+            [Linear(16), ReLU] public partial Linear Hidden { get; }
+            [Linear(10), Softmax] public partial Linear Output { get; }
+        }
+        """;
+
+    public const string InferenceLogSoftmax = """
+        using StaticGrad;
+
+        namespace Inference;
+
+        [Model(Inputs = 8)]
+        public partial class InferenceLogSoftmax
+        {
+            [Linear(10), LogSoftmax] public partial Linear Output { get; }
+        }
+        """;
+
+    public const string InferenceSigmoid = """
+        using StaticGrad;
+
+        namespace Inference;
+
+        [Model(Inputs = 8)]
+        public partial class InferenceSigmoid
+        {
+            [Linear(6), Tanh] public partial Linear Hidden { get; }
+            [Linear(1), Sigmoid] public partial Linear Output { get; }
+        }
+        """;
 }

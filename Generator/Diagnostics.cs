@@ -16,8 +16,8 @@ internal static class Diagnostics
         "Model class '{0}' must be declared 'partial' so StaticGrad can generate its forward and backward passes");
 
     public static readonly DiagnosticDescriptor MissingLoss = Error(
-        "SG0002", "Model has no loss",
-        "Model '{0}' declares no loss; add a member with [SoftmaxCrossEntropy] after its last layer");
+        "SG0002", "Model has no loss and no output activation",
+        "Model '{0}' declares no loss and its last layer '{1}' has no output activation; add a loss member after it to train the model, or put [Softmax], [LogSoftmax] or [Sigmoid] on it for an inference-only model");
 
     public static readonly DiagnosticDescriptor LossNotLast = Error(
         "SG0003", "Loss must be the last member",
@@ -65,5 +65,41 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InvalidReduction = Error(
         "SG0014", "Unknown reduction",
-        "Loss '{0}' has Reduction = {1}; use Reduction.Mean or Reduction.Sum");
+        "Loss '{0}' has Reduction = {1}; use Reduction.Mean, Reduction.Sum or Reduction.None");
+
+    public static readonly DiagnosticDescriptor WeightsLengthMismatch = Error(
+        "SG0015", "Loss weights length disagrees with the last layer",
+        "Loss '{0}' has {1} values in {2} but the last layer '{3}' has {4} outputs; give exactly one per output");
+
+    public static readonly DiagnosticDescriptor InvalidWeight = Error(
+        "SG0016", "Loss weight must be finite and non-negative",
+        "Loss '{0}' has {1}[{2}] = {3}; weights must be finite and non-negative");
+
+    public static readonly DiagnosticDescriptor IgnoreIndexWithProbabilities = Error(
+        "SG0017", "IgnoreIndex cannot be used with probability targets",
+        "Loss '{0}' sets IgnoreIndex = {1} but is trained on class probabilities (Targets = TargetKind.Probabilities); an ignore index only applies to class-index targets");
+
+    public static readonly DiagnosticDescriptor BinaryHeadWidthMismatch = Error(
+        "SG0018", "Binary cross-entropy head width disagrees with the last layer",
+        "Loss '{0}' declares Outputs = {1} but the last layer '{2}' has {3} outputs");
+
+    public static readonly DiagnosticDescriptor SoftmaxOverOneOutput = Error(
+        "SG0019", "Softmax over a single output",
+        "{0} takes a softmax over the single output of layer '{1}', which is always 1 (a loss of 0 and no gradient); for a one-logit binary head use [BinaryCrossEntropyWithLogits] (training) or [Sigmoid] (inference)");
+
+    public static readonly DiagnosticDescriptor NllWithoutLogSoftmax = Error(
+        "SG0020", "NllLoss needs a LogSoftmax last layer",
+        "Loss '{0}' is an [NllLoss], which takes log-probabilities, but the last layer '{1}' has {2}; put [LogSoftmax] on it (or use [SoftmaxCrossEntropy] on raw logits)");
+
+    /// <summary>
+    /// Reported by the C# compiler, not by the generator: generated models carry <c>TrainStep</c> overloads for
+    /// the target kinds their loss does not take, marked <c>[Obsolete(error: true, DiagnosticId = "SG0021")]</c>.
+    /// </summary>
+    public static readonly DiagnosticDescriptor TargetKindMismatch = Error(
+        "SG0021", "TrainStep is called with targets the model's loss does not take",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor InvalidTargetKind = Error(
+        "SG0022", "Unknown target kind",
+        "Loss '{0}' has Targets = {1}; use TargetKind.ClassIndices or TargetKind.Probabilities");
 }

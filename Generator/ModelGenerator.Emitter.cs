@@ -46,7 +46,7 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             WriteGraphComment(w, graph);
-            using (w.WriteBlock($"partial class {spec.TypeName} : global::StaticGrad.IModel"))
+            using (w.WriteBlock($"partial class {spec.TypeName} : {string.Join(", ", Interfaces(spec))}"))
             {
                 WriteConstants(w, plan);
                 WriteFields(w, graph);
@@ -68,8 +68,47 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"//   -> {layer.Spec.ParameterName}: Linear {layer.Inputs} -> {layer.Outputs}{activation} {Shape(layer.Outputs)}");
             }
 
-            LossSpec loss = graph.Spec.Loss;
-            w.WriteLine($"//   -> {loss.MemberName}: softmax cross-entropy over {graph.Classes} classes, {loss.Reduction.ToString().ToLowerInvariant()} reduction, label smoothing {Float(loss.LabelSmoothing)}");
+            LossSpec? loss = graph.Spec.Loss;
+            if (loss is null)
+            {
+                w.WriteLine($"//   -> outputs: {graph.Last.Spec.Activation} of {graph.Last.Spec.ParameterName} (inference only: no loss, no TrainStep)");
+                return;
+            }
+
+            string reduction = loss.Reduction.ToString().ToLowerInvariant();
+            string options = string.Empty;
+            if (loss.Weights.Count > 0)
+            {
+                options += loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? ", per-output weights" : ", class weights";
+            }
+
+            if (loss.PosWeight.Count > 0)
+            {
+                options += ", positive weights";
+            }
+
+            if (loss.TrainsOnClassIndices && loss.IgnoreIndex != LossSpec.DefaultIgnoreIndex)
+            {
+                options += $", ignore index {Int(loss.IgnoreIndex)}";
+            }
+
+            string description = loss.Kind switch
+            {
+                LossKind.Nll => $"LogSoftmax + NLL over {Int(graph.Classes)} classes, {reduction} reduction",
+                LossKind.BinaryCrossEntropyWithLogits => $"sigmoid + binary cross-entropy over {Int(graph.Classes)} outputs, {reduction} reduction",
+                _ => $"softmax cross-entropy over {Int(graph.Classes)} classes{(loss.Targets == TargetsKind.Probabilities ? " (probability targets)" : string.Empty)}, {reduction} reduction, label smoothing {Float(loss.LabelSmoothing)}",
+            };
+            w.WriteLine($"//   -> {loss.MemberName}: {description}{options}");
+        }
+
+        private static IEnumerable<string> Interfaces(ModelSpec spec)
+        {
+            if (spec.Loss is { } loss)
+            {
+                yield return loss.TrainsOnClassIndices ? "global::StaticGrad.IModel" : "global::StaticGrad.IProbabilityTargetModel";
+            }
+
+            yield return "global::StaticGrad.IInferenceModel";
         }
 
         private static void WriteConstants(IndentedWriter w, ModelPlan plan)
@@ -101,7 +140,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
             MemoryPlan memory = plan.Memory;
             int unshared = memory.Buffers.Sum(b => b.Buffer.FloatsPerSample);
-            w.WriteLine($"// Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.");
+            w.WriteLine(graph.Spec.IsInferenceOnly
+                ? "// Arena: hidden activations, each [B, n] at offset * MaxBatch floats."
+                : "// Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.");
             w.WriteLine($"// {Int(memory.FloatsPerSample)} floats per sample of MaxBatch ({Int(unshared)} without reuse): buffers whose");
             w.WriteLine("// live steps (first write to last use) do not overlap share space.");
             foreach (PlacedBuffer placed in memory.Buffers)
@@ -127,7 +168,11 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"private readonly global::StaticGrad.Linear {Field(layer.Spec.MemberName)};");
             }
 
-            w.WriteLine($"private readonly global::StaticGrad.SoftmaxCrossEntropyLoss {Field(graph.Spec.Loss.MemberName)};");
+            if (graph.Spec.Loss is { } loss)
+            {
+                w.WriteLine($"private readonly global::StaticGrad.{loss.RuntimeTypeName} {Field(loss.MemberName)};");
+            }
+
             w.WriteLine();
         }
 
@@ -161,8 +206,10 @@ internal sealed partial class ModelGenerator
                     w.WriteLine($"{Field(graph.Layers[i].Spec.MemberName)} = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[{Int(2 * i)}], _parameters.Tensors[{Int((2 * i) + 1)}]);");
                 }
 
-                LossSpec loss = spec.Loss;
-                w.WriteLine($"{Field(loss.MemberName)} = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, {Float(loss.LabelSmoothing)}, global::StaticGrad.Reduction.{loss.Reduction});");
+                if (spec.Loss is { } loss)
+                {
+                    w.WriteLine($"{Field(loss.MemberName)} = {LossConstruction(loss)};");
+                }
             }
 
             w.WriteLine();
@@ -176,70 +223,204 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>All weights and biases in one flat buffer, and their gradients.</summary>");
             w.WriteLine("public global::StaticGrad.ParameterSet Parameters => _parameters;");
             w.WriteLine();
-            w.WriteLine("int global::StaticGrad.IModel.InputSize => InputSize;");
-            w.WriteLine();
-            w.WriteLine("int global::StaticGrad.IModel.OutputSize => OutputSize;");
-            w.WriteLine();
+            foreach (string contract in Interfaces(graph.Spec))
+            {
+                w.WriteLine($"int {contract}.InputSize => InputSize;");
+                w.WriteLine();
+                w.WriteLine($"int {contract}.OutputSize => OutputSize;");
+                w.WriteLine();
+            }
+
             foreach (LayerNode layer in graph.Layers)
             {
                 w.WriteLine($"{Modifiers(layer.Spec.Modifiers)}partial global::StaticGrad.Linear {layer.Spec.MemberName} {{ get => {Field(layer.Spec.MemberName)}; }}");
                 w.WriteLine();
             }
 
-            LossSpec loss = graph.Spec.Loss;
-            w.WriteLine($"{Modifiers(loss.Modifiers)}partial global::StaticGrad.SoftmaxCrossEntropyLoss {loss.MemberName} {{ get => {Field(loss.MemberName)}; }}");
-            w.WriteLine();
+            if (graph.Spec.Loss is { } loss)
+            {
+                w.WriteLine($"{Modifiers(loss.Modifiers)}partial global::StaticGrad.{loss.RuntimeTypeName} {loss.MemberName} {{ get => {Field(loss.MemberName)}; }}");
+                w.WriteLine();
+            }
         }
 
         private static void WriteTrainStep(IndentedWriter w, ModelPlan plan)
         {
-            ModelGraph graph = plan.Graph;
-            w.WriteLine("/// <summary>");
-            w.WriteLine("/// One training step on the first <paramref name=\"batch\"/> samples: forward, fused softmax");
-            w.WriteLine("/// cross-entropy and backward. Overwrites the gradients in <see cref=\"Parameters\"/> (like");
-            w.WriteLine("/// <c>zero_grad()</c> then <c>backward()</c>); an optimizer's <c>Step()</c> then applies them.");
-            w.WriteLine("/// </summary>");
-            w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
-            w.WriteLine("/// <param name=\"labels\">At least <c>batch</c> class indices in [0, OutputSize).</param>");
-            w.WriteLine("/// <param name=\"batch\">Samples in this step, 1 to <see cref=\"MaxBatch\"/>.</param>");
-            w.WriteLine("/// <returns>The loss of the batch.</returns>");
-            using (w.WriteBlock($"public float TrainStep({ReadOnlySpan} inputs, global::System.ReadOnlySpan<int> labels, int batch)"))
+            ModelSpec spec = plan.Graph.Spec;
+            if (spec.Loss is not { } loss)
             {
-                WriteInputChecks(w);
-                w.WriteLine($"{Guard}.CheckLength(labels.Length, batch, nameof(labels));");
-                w.WriteLine("labels = labels.Slice(0, batch);");
-                w.WriteLine($"{Kernels}.SoftmaxCrossEntropy.ValidateLabels(labels, OutputSize);");
-                w.WriteLine();
-                w.WriteLine($"{Span} parameters = _parameters.Values;");
-                w.WriteLine($"{Span} gradients = _parameters.Gradients;");
-                foreach (PlacedBuffer placed in plan.Memory.Buffers)
-                {
-                    WriteArenaSlice(w, placed.Buffer);
-                }
-                for (int s = 0; s < plan.Training.Steps.Count; s++)
-                {
-                    WriteStep(w, graph, plan.Training.Steps[s], s);
-                }
-
-                w.WriteLine();
-                w.WriteLine("return loss;");
+                string message = $"Model '{spec.TypeName}' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.";
+                WriteMismatchedTrainStep(w, classIndices: true, message);
+                WriteMismatchedTrainStep(w, classIndices: false, message);
+                return;
             }
 
+            bool indices = loss.TrainsOnClassIndices;
+            string targets = indices ? "labels" : "targets";
+            string targetsType = indices ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan;
+            string lossesPerSample = loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? "batch * OutputSize" : "batch";
+            (string, string) what = loss.Kind switch
+            {
+                LossKind.Nll => ("fused LogSoftmax", "+ NLL"),
+                LossKind.BinaryCrossEntropyWithLogits => ("fused sigmoid", "+ binary cross-entropy"),
+                _ => ("fused softmax", "cross-entropy"),
+            };
+            string signature = $"{ReadOnlySpan} inputs, {targetsType} {targets}";
+            if (loss.Reduction != ReductionKind.None)
+            {
+                WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
+                using (w.WriteBlock($"public float TrainStep({signature}, int batch)"))
+                {
+                    WriteTrainStepBody(w, plan, withLosses: false);
+                }
+            }
+            else
+            {
+                WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
+                w.WriteLine($"public float TrainStep({signature}, int batch) => TrainStepCore(inputs, {targets}, {Span}.Empty, batch);");
+                w.WriteLine();
+                WriteTrainStepDocs(w, loss, what, perSampleLosses: true);
+                using (w.WriteBlock($"public float TrainStep({signature}, {Span} losses, int batch)"))
+                {
+                    w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
+                    w.WriteLine($"{Guard}.CheckLength(losses.Length, {lossesPerSample}, nameof(losses));");
+                    w.WriteLine($"return TrainStepCore(inputs, {targets}, losses.Slice(0, {lossesPerSample}), batch);");
+                }
+
+                w.WriteLine();
+                using (w.WriteBlock($"private float TrainStepCore({signature}, {Span} losses, int batch)"))
+                {
+                    WriteTrainStepBody(w, plan, withLosses: true);
+                }
+            }
+
+            w.WriteLine();
+            string mismatch = indices
+                ? $"Model '{spec.TypeName}' is trained on class indices (its loss '{loss.MemberName}' is [{loss.AttributeName}]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
+                : loss.Kind == LossKind.BinaryCrossEntropyWithLogits
+                    ? $"Model '{spec.TypeName}' is trained with [BinaryCrossEntropyWithLogits] (loss '{loss.MemberName}') on float targets in [0, 1], {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
+                    : $"Model '{spec.TypeName}' is trained on class probabilities (its loss '{loss.MemberName}' has Targets = TargetKind.Probabilities); pass float targets, {Int(plan.Graph.Classes)} per sample. For int class indices remove Targets = TargetKind.Probabilities.";
+            WriteMismatchedTrainStep(w, classIndices: !indices, mismatch);
+        }
+
+        private static void WriteTrainStepDocs(IndentedWriter w, LossSpec loss, (string First, string Second) what, bool perSampleLosses)
+        {
+            w.WriteLine("/// <summary>");
+            w.WriteLine($"/// One training step on the first <paramref name=\"batch\"/> samples: forward, {what.First}");
+            w.WriteLine($"/// {what.Second} and backward. Overwrites the gradients in <see cref=\"Parameters\"/> (like");
+            w.WriteLine("/// <c>zero_grad()</c> then <c>backward()</c>); an optimizer's <c>Step()</c> then applies them.");
+            if (loss.Reduction == ReductionKind.None)
+            {
+                w.WriteLine("/// With <c>Reduction.None</c> the per-sample losses are back-propagated as their sum (an upstream gradient of ones).");
+            }
+
+            w.WriteLine("/// </summary>");
+            w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
+            if (loss.TrainsOnClassIndices)
+            {
+                string ignore = loss.IgnoreIndex == LossSpec.DefaultIgnoreIndex ? "the ignore index -100" : $"the ignore index {Int(loss.IgnoreIndex)}";
+                w.WriteLine($"/// <param name=\"labels\">At least <c>batch</c> class indices in [0, OutputSize), or {ignore}; checked before anything is touched.</param>");
+            }
+            else if (loss.Kind == LossKind.BinaryCrossEntropyWithLogits)
+            {
+                w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> targets in [0, 1], row-major.</param>");
+            }
+            else
+            {
+                w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> class probabilities, row-major.</param>");
+            }
+
+            if (perSampleLosses)
+            {
+                string count = loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? "<c>batch * OutputSize</c> elements: each element's" : "<c>batch</c> elements: each sample's";
+                w.WriteLine($"/// <param name=\"losses\">Receives at least {count} unreduced loss.</param>");
+            }
+
+            w.WriteLine("/// <param name=\"batch\">Samples in this step, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine(loss.Reduction == ReductionKind.None ? "/// <returns>The sum of the per-sample losses.</returns>" : "/// <returns>The loss of the batch.</returns>");
+        }
+
+        private static void WriteTrainStepBody(IndentedWriter w, ModelPlan plan, bool withLosses)
+        {
+            ModelGraph graph = plan.Graph;
+            LossSpec loss = graph.Spec.Loss!;
+            WriteInputChecks(w);
+            if (loss.TrainsOnClassIndices)
+            {
+                w.WriteLine($"{Guard}.CheckLength(labels.Length, batch, nameof(labels));");
+                w.WriteLine("labels = labels.Slice(0, batch);");
+                w.WriteLine($"{Field(loss.MemberName)}.ValidateLabels(labels);");
+            }
+            else
+            {
+                w.WriteLine($"{Guard}.CheckLength(targets.Length, batch * OutputSize, nameof(targets));");
+                w.WriteLine("targets = targets.Slice(0, batch * OutputSize);");
+            }
+
+            w.WriteLine();
+            w.WriteLine($"{Span} parameters = _parameters.Values;");
+            w.WriteLine($"{Span} gradients = _parameters.Gradients;");
+            foreach (PlacedBuffer placed in plan.Memory.Buffers)
+            {
+                WriteArenaSlice(w, placed.Buffer);
+            }
+
+            for (int s = 0; s < plan.Training.Steps.Count; s++)
+            {
+                WriteStep(w, graph, plan.Training.Steps[s], s, withLosses);
+            }
+
+            w.WriteLine();
+            w.WriteLine("return loss;");
+        }
+
+        /// <summary>
+        /// A <c>TrainStep</c> overload for the target kind the model's loss does not take, so that calling it is a
+        /// compile error with StaticGrad's ID (SG0021) and a message that says what to pass instead.
+        /// </summary>
+        private static void WriteMismatchedTrainStep(IndentedWriter w, bool classIndices, string message)
+        {
+            string targets = classIndices ? "global::System.ReadOnlySpan<int> labels" : $"{ReadOnlySpan} targets";
+            string literal = Literal(message);
+            w.WriteLine("/// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>");
+            w.WriteLine("/// <param name=\"inputs\">Unused.</param>");
+            w.WriteLine(classIndices ? "/// <param name=\"labels\">Unused.</param>" : "/// <param name=\"targets\">Unused.</param>");
+            w.WriteLine("/// <param name=\"batch\">Unused.</param>");
+            w.WriteLine("/// <returns>Never returns.</returns>");
+            w.WriteLine($"[global::System.Obsolete({literal}, error: true, DiagnosticId = \"{Diagnostics.TargetKindMismatch.Id}\", UrlFormat = \"{Diagnostics.TargetKindMismatch.HelpLinkUri}\")]");
+            w.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            w.WriteLine($"public float TrainStep({ReadOnlySpan} inputs, {targets}, int batch) => throw new global::System.NotSupportedException({literal});");
             w.WriteLine();
         }
 
         private static void WriteForward(IndentedWriter w, ModelPlan plan)
         {
             ModelGraph graph = plan.Graph;
-            w.WriteLine("/// <summary>Computes the logits of the first <paramref name=\"batch\"/> samples.</summary>");
+            ModelSpec spec = graph.Spec;
+            ActivationKind output = graph.Last.Spec.Activation;
+            bool logits = spec.Loss is { Kind: not LossKind.Nll };
+            string name = logits ? "logits" : "outputs";
+            string values = logits ? "logits" : output switch
+            {
+                ActivationKind.LogSoftmax => "log-probabilities (the LogSoftmax of the last layer)",
+                ActivationKind.Softmax => "class probabilities (the Softmax of the last layer)",
+                _ => "probabilities (the Sigmoid of the last layer)",
+            };
+            w.WriteLine($"/// <summary>Computes the {values} of the first <paramref name=\"batch\"/> samples.</summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
-            w.WriteLine("/// <param name=\"logits\">Receives <c>batch * OutputSize</c> logits, row-major.</param>");
+            w.WriteLine($"/// <param name=\"{name}\">Receives <c>batch * OutputSize</c> {(logits ? "logits" : "values")}, row-major.</param>");
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
-            using (w.WriteBlock($"public void Forward({ReadOnlySpan} inputs, {Span} logits, int batch)"))
+            using (w.WriteBlock($"public void Forward({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
             {
                 WriteInputChecks(w);
-                w.WriteLine($"{Guard}.CheckLength(logits.Length, batch * OutputSize, nameof(logits));");
-                w.WriteLine("logits = logits.Slice(0, batch * OutputSize);");
+                w.WriteLine($"{Guard}.CheckLength({name}.Length, batch * OutputSize, nameof({name}));");
+                w.WriteLine($"{name} = {name}.Slice(0, batch * OutputSize);");
+                string last = Schedule.LastOutput(graph);
+                if (last != name)
+                {
+                    w.WriteLine($"{Span} {last} = {name};");
+                }
+
                 w.WriteLine($"{ReadOnlySpan} parameters = _parameters.Values;");
                 foreach (LayerNode layer in graph.Layers.Take(graph.Layers.Count - 1))
                 {
@@ -249,7 +430,14 @@ internal sealed partial class ModelGenerator
                 int s = 0;
                 foreach (Step step in plan.Training.Steps.Where(x => x.Kind == StepKind.LinearForward))
                 {
-                    WriteStep(w, graph, step, s++);
+                    WriteStep(w, graph, step, s++, withLosses: false);
+                }
+
+                if (output is ActivationKind.Softmax or ActivationKind.LogSoftmax)
+                {
+                    w.WriteLine();
+                    w.WriteLine($"// Step {Int(s)}, output activation: {name} {Shape(graph.Classes)} = {output}({last}) row by row.");
+                    w.WriteLine($"{Kernels}.{output}.Rows({name}, batch, OutputSize);");
                 }
             }
 
@@ -258,25 +446,54 @@ internal sealed partial class ModelGenerator
 
         private static void WritePredict(IndentedWriter w, ModelGraph graph)
         {
-            w.WriteLine("/// <summary>Computes class probabilities (the softmax of the logits) of the first <paramref name=\"batch\"/> samples.</summary>");
+            ModelSpec spec = graph.Spec;
+            ActivationKind output = graph.Last.Spec.Activation;
+            bool sigmoid = spec.Loss?.Kind == LossKind.BinaryCrossEntropyWithLogits || (spec.IsInferenceOnly && output == ActivationKind.Sigmoid);
+            string summary = sigmoid
+                ? "Computes the probability of each output (the sigmoid of the logits) of the first <paramref name=\"batch\"/> samples."
+                : "Computes class probabilities (the softmax of the logits) of the first <paramref name=\"batch\"/> samples.";
+            w.WriteLine($"/// <summary>{summary}</summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
             w.WriteLine("/// <param name=\"probabilities\">Receives <c>batch * OutputSize</c> probabilities, row-major.</param>");
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
             using (w.WriteBlock($"public void Predict({ReadOnlySpan} inputs, {Span} probabilities, int batch)"))
             {
                 w.WriteLine("Forward(inputs, probabilities, batch);");
-                w.WriteLine($"{Kernels}.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);");
+                if (sigmoid && !spec.IsInferenceOnly)
+                {
+                    w.WriteLine($"{Kernels}.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));");
+                }
+                else if (!sigmoid && !(spec.IsInferenceOnly && output == ActivationKind.Softmax))
+                {
+                    w.WriteLine($"{Kernels}.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);");
+                }
+            }
+
+            if (sigmoid && graph.Classes != 1)
+            {
+                return;
             }
 
             w.WriteLine();
             w.WriteLine("/// <summary>Classifies one sample.</summary>");
             w.WriteLine("/// <param name=\"input\"><c>InputSize</c> features.</param>");
-            w.WriteLine("/// <param name=\"probabilities\">Receives <c>OutputSize</c> class probabilities.</param>");
-            w.WriteLine("/// <returns>The most probable class.</returns>");
+            if (sigmoid)
+            {
+                w.WriteLine("/// <param name=\"probabilities\">Receives the probability of class 1.</param>");
+                w.WriteLine("/// <returns>1 when that probability exceeds 0.5 (a positive logit), else 0.</returns>");
+            }
+            else
+            {
+                w.WriteLine("/// <param name=\"probabilities\">Receives <c>OutputSize</c> class probabilities.</param>");
+                w.WriteLine("/// <returns>The most probable class.</returns>");
+            }
+
             using (w.WriteBlock($"public int Predict({ReadOnlySpan} input, {Span} probabilities)"))
             {
                 w.WriteLine("Predict(input, probabilities, 1);");
-                w.WriteLine($"return {Kernels}.ArgMax.Row(probabilities.Slice(0, OutputSize));");
+                w.WriteLine(sigmoid
+                    ? "return probabilities[0] > 0.5f ? 1 : 0;"
+                    : $"return {Kernels}.ArgMax.Row(probabilities.Slice(0, OutputSize));");
             }
         }
 
@@ -290,7 +507,7 @@ internal sealed partial class ModelGenerator
         private static void WriteArenaSlice(IndentedWriter w, BufferSpec buffer)
             => w.WriteLine($"{Span} {buffer.Name} = new {Span}(_arena, {BufferOffset(buffer.Name)} * MaxBatch, batch * {Int(buffer.FloatsPerSample)});");
 
-        private static void WriteStep(IndentedWriter w, ModelGraph graph, Step step, int index)
+        private static void WriteStep(IndentedWriter w, ModelGraph graph, Step step, int index, bool withLosses)
         {
             LayerNode layer = graph.Layers[step.Layer];
             string name = layer.Spec.ParameterName;
@@ -298,26 +515,35 @@ internal sealed partial class ModelGenerator
             string output = Schedule.OutputOf(layer, graph);
             string weight = $"parameters.Slice({WeightOffset(layer)}, {Int(layer.WeightLength)})";
             string bias = $"parameters.Slice({BiasOffset(layer)}, {Int(layer.Outputs)})";
-            string activation = $"{Kernels}.Activation.{layer.Spec.Activation}";
+            ActivationKind fused = layer.Spec.Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax ? ActivationKind.None : layer.Spec.Activation;
+            string activation = $"{Kernels}.Activation.{fused}";
             int i = layer.Inputs;
             int o = layer.Outputs;
             w.WriteLine();
             switch (step.Kind)
             {
                 case StepKind.LinearForward:
-                    w.WriteLine($"// Step {Int(index)}, {name} forward: {output} {Shape(o)} = {Describe(layer.Spec.Activation, $"{input} {Shape(i)} x weight^T [{Int(i)}, {Int(o)}] + bias")}");
+                    w.WriteLine($"// Step {Int(index)}, {name} forward: {output} {Shape(o)} = {Describe(fused, $"{input} {Shape(i)} x weight^T [{Int(i)}, {Int(o)}] + bias")}");
                     w.WriteLine($"{Kernels}.LinearForward.Run({input}, {weight}, {bias}, {output}, batch, {Int(i)}, {Int(o)}, {activation});");
                     break;
 
-                case StepKind.SoftmaxCrossEntropy:
-                    w.WriteLine($"// Step {Int(index)}, loss: fused softmax cross-entropy; logits {Shape(o)} become dLoss/dlogits in place.");
-                    w.WriteLine($"float loss = {Field(graph.Spec.Loss.MemberName)}.ForwardBackward(logits, labels, batch);");
+                case StepKind.Loss:
+                    LossSpec loss = graph.Spec.Loss!;
+                    string fusedLoss = loss.Kind switch
+                    {
+                        LossKind.Nll => "fused LogSoftmax + NLL (softmax cross-entropy on the pre-LogSoftmax logits, no log-probabilities buffer)",
+                        LossKind.BinaryCrossEntropyWithLogits => "fused sigmoid + binary cross-entropy, element by element",
+                        _ => loss.Targets == TargetsKind.Probabilities ? "fused softmax cross-entropy against class probabilities" : "fused softmax cross-entropy",
+                    };
+                    w.WriteLine($"// Step {Int(index)}, loss: {fusedLoss}; logits {Shape(o)} become dLoss/dlogits in place.");
+                    string targets = loss.TrainsOnClassIndices ? "labels" : "targets";
+                    w.WriteLine($"float loss = {Field(loss.MemberName)}.ForwardBackward(logits, {targets}{(withLosses ? ", losses" : string.Empty)}, batch);");
                     break;
 
                 case StepKind.LinearBackward:
                     string gradient = Schedule.OutputGradientOf(layer, graph);
                     w.WriteLine($"// Step {Int(index)}, {name} backward, from {gradient} {Shape(o)}:");
-                    string activationNote = layer.Spec.Activation == ActivationKind.None ? string.Empty : $"{gradient} *= {layer.Spec.Activation}'({output}) in place; ";
+                    string activationNote = fused == ActivationKind.None ? string.Empty : $"{gradient} *= {fused}'({output}) in place; ";
                     w.WriteLine($"//   {activationNote}{name}.bias gradient [{Int(o)}] = column sums of {gradient}");
                     w.WriteLine($"{Kernels}.ActivationBackward.ApplyAndReduceBias({gradient}, {output}, gradients.Slice({BiasOffset(layer)}, {Int(o)}), batch, {Int(o)}, {activation});");
                     w.WriteLine($"//   {name}.weight gradient [{Int(o)}, {Int(i)}] = {gradient}^T [{Int(o)}, B] x {input} {Shape(i)}");
@@ -339,6 +565,32 @@ internal sealed partial class ModelGenerator
 
         private static string Describe(ActivationKind activation, string expression)
             => activation == ActivationKind.None ? expression : $"{activation}({expression})";
+
+        /// <summary>A C# string literal for <paramref name="text"/>.</summary>
+        private static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+        /// <summary>The constructor call of the loss member, with the declared options.</summary>
+        private static string LossConstruction(LossSpec loss)
+        {
+            string reduction = $"global::StaticGrad.Reduction.{loss.Reduction}";
+            switch (loss.Kind)
+            {
+                case LossKind.Nll:
+                    return $"new global::StaticGrad.NllLoss(OutputSize, {reduction}, {Int(loss.IgnoreIndex)}, {FloatArray(loss.Weights)})";
+                case LossKind.BinaryCrossEntropyWithLogits:
+                    return $"new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, {reduction}, {FloatArray(loss.Weights)}, {FloatArray(loss.PosWeight)})";
+                default:
+                    if (loss.Weights.Count == 0 && loss.IgnoreIndex == LossSpec.DefaultIgnoreIndex && loss.Targets == TargetsKind.ClassIndices)
+                    {
+                        return $"new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, {Float(loss.LabelSmoothing)}, {reduction})";
+                    }
+
+                    return $"new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, {Float(loss.LabelSmoothing)}, {reduction}, {Int(loss.IgnoreIndex)}, global::StaticGrad.TargetKind.{loss.Targets}, {FloatArray(loss.Weights)})";
+            }
+        }
+
+        private static string FloatArray(EquatableArray<float> values)
+            => values.Count == 0 ? "null" : $"new float[] {{ {string.Join(", ", values.Select(Float))} }}";
 
         private static string Modifiers(string modifiers) => modifiers.Length == 0 ? string.Empty : modifiers + " ";
 

@@ -18,9 +18,15 @@ internal sealed partial class ModelGenerator
     {
         private const string RuntimeNamespace = "StaticGrad";
         private const string LinearAttributeName = "LinearAttribute";
-        private const string LossAttributeName = "SoftmaxCrossEntropyAttribute";
         private const string LinearTypeName = "Linear";
-        private const string LossTypeName = "SoftmaxCrossEntropyLoss";
+
+        private static readonly ImmutableDictionary<string, LossKind> LossAttributes =
+            ImmutableDictionary.CreateRange(new[]
+            {
+                new KeyValuePair<string, LossKind>("SoftmaxCrossEntropyAttribute", LossKind.SoftmaxCrossEntropy),
+                new KeyValuePair<string, LossKind>("NllLossAttribute", LossKind.Nll),
+                new KeyValuePair<string, LossKind>("BinaryCrossEntropyWithLogitsAttribute", LossKind.BinaryCrossEntropyWithLogits),
+            });
 
         private static readonly ImmutableDictionary<string, ActivationKind> ActivationAttributes =
             ImmutableDictionary.CreateRange(new[]
@@ -28,6 +34,8 @@ internal sealed partial class ModelGenerator
                 new KeyValuePair<string, ActivationKind>("ReLUAttribute", ActivationKind.ReLU),
                 new KeyValuePair<string, ActivationKind>("SigmoidAttribute", ActivationKind.Sigmoid),
                 new KeyValuePair<string, ActivationKind>("TanhAttribute", ActivationKind.Tanh),
+                new KeyValuePair<string, ActivationKind>("SoftmaxAttribute", ActivationKind.Softmax),
+                new KeyValuePair<string, ActivationKind>("LogSoftmaxAttribute", ActivationKind.LogSoftmax),
             });
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -66,9 +74,8 @@ internal sealed partial class ModelGenerator
 
             var layers = new List<LayerSpec>();
             var activationLocations = new List<LocationInfo?>();
-            LossSpec? loss = null;
-            int lossClasses = 0;
-            LocationInfo? lossAttributeLocation = null;
+            LossDeclaration? loss = null;
+            bool lossDeclared = false;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -85,7 +92,7 @@ internal sealed partial class ModelGenerator
                 }
 
                 LocationInfo? memberLocation = LocationInfo.From(property.Locations.FirstOrDefault());
-                if (attributes.Linear is null && attributes.Loss is null)
+                if (attributes.Linear is null && attributes.Losses.Count == 0)
                 {
                     foreach ((AttributeData attribute, _) in attributes.Activations)
                     {
@@ -100,24 +107,23 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                if (attributes.Linear is not null && attributes.Loss is not null)
+                if (attributes.Linear is not null && attributes.Losses.Count > 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
                     continue;
                 }
 
-                string expectedType = attributes.Linear is not null ? LinearTypeName : LossTypeName;
-                if (!TryGetModifiers(property, expectedType, out string modifiers))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
-                    continue;
-                }
-
                 if (attributes.Linear is { } linear)
                 {
+                    if (!TryGetModifiers(property, LinearTypeName, out string layerModifiers))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
+                        continue;
+                    }
+
                     if (loss is not null)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LossNotLast, memberLocation, property.Name, loss.MemberName));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LossNotLast, memberLocation, property.Name, loss.Value.Spec.MemberName));
                     }
 
                     int outputs = linear.ConstructorArguments.Length == 1 && linear.ConstructorArguments[0].Value is int value ? value : 0;
@@ -136,12 +142,29 @@ internal sealed partial class ModelGenerator
                     }
 
                     ActivationKind activation = attributes.Activations.Count > 0 ? attributes.Activations[0].Kind : ActivationKind.None;
-                    layers.Add(new LayerSpec(property.Name, NameConventions.ToSnakeCase(property.Name), modifiers, outputs, activation));
+                    layers.Add(new LayerSpec(property.Name, NameConventions.ToSnakeCase(property.Name), layerModifiers, outputs, activation));
                     activationLocations.Add(attributes.Activations.Count > 0 ? LocationOf(attributes.Activations[0].Attribute, memberLocation) : null);
                     continue;
                 }
 
-                AttributeData lossAttribute = attributes.Loss!;
+                (AttributeData lossAttribute, LossKind kind) = attributes.Losses[0];
+                lossDeclared = true;
+                if (attributes.Losses.Count > 1 || loss is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleLosses, memberLocation, type.Name, property.Name));
+                    if (loss is not null)
+                    {
+                        continue;
+                    }
+                }
+
+                string expectedType = LossSpec.RuntimeTypeNameOf(kind);
+                if (!TryGetModifiers(property, expectedType, out string modifiers))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
+                    continue;
+                }
+
                 foreach ((AttributeData attribute, _) in attributes.Activations)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
@@ -149,90 +172,223 @@ internal sealed partial class ModelGenerator
                         LocationOf(attribute, memberLocation),
                         ShortName(attribute),
                         property.Name,
-                        "a loss takes the raw logits of the last layer"));
+                        "a loss takes the outputs of the last layer; put output activations on that layer"));
                 }
 
-                if (loss is not null)
+                loss = ReadLoss(lossAttribute, kind, property.Name, modifiers, LocationOf(lossAttribute, memberLocation), diagnostics, cancellationToken);
+            }
+
+            // Softmax and LogSoftmax normalize a whole row: they are output activations of the last layer only.
+            for (int i = 0; i < layers.Count - 1; i++)
+            {
+                if (layers[i].Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleLosses, memberLocation, type.Name, property.Name));
-                    continue;
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        Diagnostics.MisplacedActivation,
+                        activationLocations[i],
+                        layers[i].Activation.ToString(),
+                        layers[i].MemberName,
+                        "it is a row-wise output activation; only the last layer can have it"));
                 }
-
-                LocationInfo? attributeLocation = LocationOf(lossAttribute, memberLocation);
-                float labelSmoothing = GetNamedFloat(lossAttribute, "LabelSmoothing");
-                if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLabelSmoothing, attributeLocation, property.Name, Format(labelSmoothing)));
-                }
-
-                int reduction = GetNamedInt(lossAttribute, "Reduction");
-                if (reduction is not ((int)ReductionKind.Mean or (int)ReductionKind.Sum))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReduction, attributeLocation, property.Name, Format(reduction)));
-                }
-
-                loss = new LossSpec(property.Name, modifiers, labelSmoothing, (ReductionKind)reduction);
-                lossClasses = GetNamedInt(lossAttribute, "Classes");
-                lossAttributeLocation = attributeLocation;
             }
 
             if (layers.Count == 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, classLocation, type.Name));
             }
-
-            if (loss is null)
+            else if (loss is null && !lossDeclared)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, classLocation, type.Name));
+                CheckInferenceOnly(type.Name, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], classLocation, diagnostics);
             }
-            else if (layers.Count > 0)
+            else if (loss is not null)
             {
-                LayerSpec last = layers[layers.Count - 1];
-                if (last.Activation != ActivationKind.None)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        Diagnostics.MisplacedActivation,
-                        activationLocations[activationLocations.Count - 1],
-                        last.Activation.ToString(),
-                        last.MemberName,
-                        $"it is the last layer and the loss '{loss.MemberName}' takes its raw logits"));
-                }
-
-                if (lossClasses != 0 && lossClasses != last.Outputs)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        Diagnostics.ClassCountMismatch,
-                        lossAttributeLocation,
-                        loss.MemberName,
-                        Format(lossClasses),
-                        last.MemberName,
-                        Format(last.Outputs)));
-                }
+                CheckLossAgainstLastLayer(loss.Value, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], diagnostics);
             }
 
-            if (diagnostics.Count > 0 || loss is null)
+            if (diagnostics.Count > 0)
             {
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
 
             string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
-            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, layers.ToEquatableArray(), loss);
+            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, layers.ToEquatableArray(), loss?.Spec);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>A parsed loss plus what the checks against the last layer need: declared widths, weights and where they are written.</summary>
+        private readonly record struct LossDeclaration(
+            LossSpec Spec,
+            int DeclaredWidth,
+            LocationInfo? AttributeLocation,
+            float[]? Weights,
+            LocationInfo? WeightsLocation,
+            float[]? PosWeight,
+            LocationInfo? PosWeightLocation);
+
+        /// <summary>Reads a loss attribute's arguments and reports the checks that need nothing but the attribute.</summary>
+        private static LossDeclaration ReadLoss(
+            AttributeData attribute,
+            LossKind kind,
+            string memberName,
+            string modifiers,
+            LocationInfo? attributeLocation,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            float labelSmoothing = GetNamedFloat(attribute, "LabelSmoothing");
+            if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLabelSmoothing, attributeLocation, memberName, Format(labelSmoothing)));
+            }
+
+            int reduction = GetNamedInt(attribute, "Reduction");
+            if (reduction is not ((int)ReductionKind.Mean or (int)ReductionKind.Sum or (int)ReductionKind.None))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReduction, attributeLocation, memberName, Format(reduction)));
+            }
+
+            int targets = GetNamedInt(attribute, "Targets");
+            if (targets is not ((int)TargetsKind.ClassIndices or (int)TargetsKind.Probabilities))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidTargetKind, attributeLocation, memberName, Format(targets)));
+            }
+
+            int ignoreIndex = HasNamed(attribute, "IgnoreIndex") ? GetNamedInt(attribute, "IgnoreIndex") : LossSpec.DefaultIgnoreIndex;
+            if (targets == (int)TargetsKind.Probabilities && HasNamed(attribute, "IgnoreIndex"))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    Diagnostics.IgnoreIndexWithProbabilities,
+                    ArgumentLocation(attribute, "IgnoreIndex", attributeLocation, cancellationToken),
+                    memberName,
+                    Format(ignoreIndex)));
+            }
+
+            float[]? weights = GetNamedFloatArray(attribute, "Weights");
+            LocationInfo? weightsLocation = ArgumentLocation(attribute, "Weights", attributeLocation, cancellationToken);
+            CheckWeightValues(memberName, "Weights", weights, weightsLocation, diagnostics);
+            float[]? posWeight = GetNamedFloatArray(attribute, "PosWeight");
+            LocationInfo? posWeightLocation = ArgumentLocation(attribute, "PosWeight", attributeLocation, cancellationToken);
+            CheckWeightValues(memberName, "PosWeight", posWeight, posWeightLocation, diagnostics);
+
+            int declaredWidth = GetNamedInt(attribute, kind == LossKind.BinaryCrossEntropyWithLogits ? "Outputs" : "Classes");
+            var spec = new LossSpec(
+                memberName,
+                modifiers,
+                kind,
+                labelSmoothing,
+                (ReductionKind)reduction,
+                ignoreIndex,
+                (TargetsKind)targets,
+                (weights ?? new float[0]).ToEquatableArray(),
+                (posWeight ?? new float[0]).ToEquatableArray());
+            return new LossDeclaration(spec, declaredWidth, attributeLocation, weights, weightsLocation, posWeight, posWeightLocation);
+        }
+
+        private static void CheckWeightValues(string memberName, string argument, float[]? values, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (values is null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < values.Length; i++)
+            {
+                float value = values[i];
+                if (!(value >= 0f) || float.IsInfinity(value))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidWeight, location, memberName, argument, Format(i), Format(value)));
+                    return;
+                }
+            }
+        }
+
+        /// <summary>A model without a loss is inference-only when its last layer has an output activation.</summary>
+        private static void CheckInferenceOnly(string typeName, LayerSpec last, LocationInfo? activationLocation, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+        {
+            if (last.Activation is not (ActivationKind.Softmax or ActivationKind.LogSoftmax or ActivationKind.Sigmoid))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, classLocation, typeName, last.MemberName));
+            }
+            else if (last.Outputs == 1 && (last.Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, activationLocation, $"[{last.Activation}]", last.MemberName));
+            }
+        }
+
+        /// <summary>The checks that need both the loss and the last layer: activation, width, weight lengths.</summary>
+        private static void CheckLossAgainstLastLayer(LossDeclaration loss, LayerSpec last, LocationInfo? activationLocation, List<DiagnosticInfo> diagnostics)
+        {
+            LossSpec spec = loss.Spec;
+            if (spec.Kind == LossKind.Nll)
+            {
+                if (last.Activation != ActivationKind.LogSoftmax)
+                {
+                    string has = last.Activation == ActivationKind.None ? "no activation" : $"[{last.Activation}]";
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NllWithoutLogSoftmax, loss.AttributeLocation, spec.MemberName, last.MemberName, has));
+                }
+            }
+            else if (last.Activation != ActivationKind.None)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    Diagnostics.MisplacedActivation,
+                    activationLocation,
+                    last.Activation.ToString(),
+                    last.MemberName,
+                    $"it is the last layer and the loss '{spec.MemberName}' takes its raw logits"));
+            }
+
+            if (last.Outputs <= 0)
+            {
+                return;
+            }
+
+            if (loss.DeclaredWidth != 0 && loss.DeclaredWidth != last.Outputs)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    spec.Kind == LossKind.BinaryCrossEntropyWithLogits ? Diagnostics.BinaryHeadWidthMismatch : Diagnostics.ClassCountMismatch,
+                    loss.AttributeLocation,
+                    spec.MemberName,
+                    Format(loss.DeclaredWidth),
+                    last.MemberName,
+                    Format(last.Outputs)));
+            }
+            else if (last.Outputs == 1 && spec.Kind != LossKind.BinaryCrossEntropyWithLogits)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, loss.AttributeLocation, $"Loss '{spec.MemberName}'", last.MemberName));
+            }
+
+            CheckWeightsLength(spec.MemberName, "Weights", loss.Weights, loss.WeightsLocation, last, diagnostics);
+            CheckWeightsLength(spec.MemberName, "PosWeight", loss.PosWeight, loss.PosWeightLocation, last, diagnostics);
+        }
+
+        private static void CheckWeightsLength(string memberName, string argument, float[]? values, LocationInfo? location, LayerSpec last, List<DiagnosticInfo> diagnostics)
+        {
+            if (values is not null && values.Length != last.Outputs)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    Diagnostics.WeightsLengthMismatch,
+                    location,
+                    memberName,
+                    Format(values.Length),
+                    argument,
+                    last.MemberName,
+                    Format(last.Outputs)));
+            }
         }
 
         private readonly record struct MemberAttributes(
             AttributeData? Linear,
-            AttributeData? Loss,
+            List<(AttributeData Attribute, LossKind Kind)> Losses,
             List<(AttributeData Attribute, ActivationKind Kind)> Activations)
         {
-            public bool IsEmpty => Linear is null && Loss is null && Activations.Count == 0;
+            public bool IsEmpty => Linear is null && Losses.Count == 0 && Activations.Count == 0;
         }
 
         private static MemberAttributes ReadAttributes(IPropertySymbol property)
         {
             AttributeData? linear = null;
-            AttributeData? loss = null;
+            var losses = new List<(AttributeData, LossKind)>();
             var activations = new List<(AttributeData, ActivationKind)>();
             foreach (AttributeData attribute in property.GetAttributes())
             {
@@ -246,9 +402,9 @@ internal sealed partial class ModelGenerator
                 {
                     linear = attribute;
                 }
-                else if (attributeClass.Name == LossAttributeName)
+                else if (LossAttributes.TryGetValue(attributeClass.Name, out LossKind lossKind))
                 {
-                    loss = attribute;
+                    losses.Add((attribute, lossKind));
                 }
                 else if (ActivationAttributes.TryGetValue(attributeClass.Name, out ActivationKind kind))
                 {
@@ -256,7 +412,7 @@ internal sealed partial class ModelGenerator
                 }
             }
 
-            return new MemberAttributes(linear, loss, activations);
+            return new MemberAttributes(linear, losses, activations);
         }
 
         /// <summary>
@@ -323,6 +479,63 @@ internal sealed partial class ModelGenerator
             }
 
             return 0f;
+        }
+
+        private static bool HasNamed(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The values of a <c>float[]</c> named argument, or null when it is absent or <c>null</c>.</summary>
+        private static float[]? GetNamedFloatArray(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name)
+                {
+                    if (argument.Value.Kind != TypedConstantKind.Array || argument.Value.IsNull)
+                    {
+                        return null;
+                    }
+
+                    return argument.Value.Values
+                        .Select(v => v.Value switch
+                        {
+                            float f => f,
+                            double d => (float)d,
+                            int i => i,
+                            _ => float.NaN,
+                        })
+                        .ToArray();
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The location of the named argument <paramref name="name"/> in the attribute's syntax, else <paramref name="fallback"/>.</summary>
+        private static LocationInfo? ArgumentLocation(AttributeData attribute, string name, LocationInfo? fallback, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
+            {
+                foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+                {
+                    if (argument.NameEquals?.Name.Identifier.ValueText == name)
+                    {
+                        return LocationInfo.From(argument.GetLocation()) ?? fallback;
+                    }
+                }
+            }
+
+            return fallback;
         }
 
         private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);

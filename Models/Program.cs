@@ -15,6 +15,10 @@ switch (command)
         return EvalCommand.Run(rest);
     case "predict":
         return PredictCommand.Run(rest);
+    case "imbalanced":
+        return ImbalancedCommand.Run(rest);
+    case "binary":
+        return BinaryCommand.Run(rest);
     default:
         Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default).");
         return 2;

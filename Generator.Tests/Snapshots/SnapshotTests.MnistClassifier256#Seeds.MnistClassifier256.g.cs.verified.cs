@@ -9,7 +9,7 @@ namespace Seeds
     //   -> layer1: Linear 784 -> 256, ReLU [B, 256]
     //   -> layer2: Linear 256 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, sum reduction, label smoothing 0.1f
-    partial class MnistClassifier256 : global::StaticGrad.IModel
+    partial class MnistClassifier256 : global::StaticGrad.IModel, global::StaticGrad.IInferenceModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -81,6 +81,10 @@ namespace Seeds
 
         int global::StaticGrad.IModel.OutputSize => OutputSize;
 
+        int global::StaticGrad.IInferenceModel.InputSize => InputSize;
+
+        int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
+
         partial global::StaticGrad.Linear Layer1 { get => _layer1; }
 
         partial global::StaticGrad.Linear Layer2 { get => _layer2; }
@@ -93,7 +97,7 @@ namespace Seeds
         /// <c>zero_grad()</c> then <c>backward()</c>); an optimizer's <c>Step()</c> then applies them.
         /// </summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
-        /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize).</param>
+        /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize), or the ignore index -100; checked before anything is touched.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
@@ -103,7 +107,7 @@ namespace Seeds
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
-            global::StaticGrad.Kernels.SoftmaxCrossEntropy.ValidateLabels(labels, OutputSize);
+            _loss.ValidateLabels(labels);
 
             global::System.Span<float> parameters = _parameters.Values;
             global::System.Span<float> gradients = _parameters.Gradients;
@@ -137,6 +141,15 @@ namespace Seeds
 
             return loss;
         }
+
+        /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
+        /// <param name="inputs">Unused.</param>
+        /// <param name="targets">Unused.</param>
+        /// <param name="batch">Unused.</param>
+        /// <returns>Never returns.</returns>
+        [global::System.Obsolete("Model 'MnistClassifier256' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'MnistClassifier256' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
         /// <summary>Computes the logits of the first <paramref name="batch"/> samples.</summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>

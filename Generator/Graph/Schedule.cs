@@ -9,8 +9,11 @@ internal enum StepKind
     /// <summary><c>output = act(input W^T + b)</c>, bias and activation fused.</summary>
     LinearForward,
 
-    /// <summary>Fused softmax cross-entropy: returns the loss and overwrites the logits with their gradient.</summary>
-    SoftmaxCrossEntropy,
+    /// <summary>
+    /// The fused loss (softmax cross-entropy, LogSoftmax + NLL, or BCE with logits): returns the loss and
+    /// overwrites the logits with their gradient.
+    /// </summary>
+    Loss,
 
     /// <summary>Activation gradient and bias gradient in one pass, then the weight gradient and (unless pruned) the input gradient.</summary>
     LinearBackward,
@@ -22,17 +25,23 @@ internal sealed record Step(StepKind Kind, int Layer, EquatableArray<string> Rea
 /// <summary>An activation-sized buffer: <c>[batch, FloatsPerSample]</c>.</summary>
 internal sealed record BufferSpec(string Name, int FloatsPerSample, string Description);
 
-/// <summary>The ordered steps of a training step and the buffers they use.</summary>
+/// <summary>The ordered steps of a training step (or, for an inference-only model, of the forward pass) and the buffers they use.</summary>
 internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<BufferSpec> Buffers)
 {
     /// <summary>The network input, owned by the caller; it never lives in the arena.</summary>
     public const string Input = "inputs";
 
+    /// <summary>
+    /// The last layer's output: <c>logits</c> when a loss consumes it (the training arena holds it), <c>outputs</c>
+    /// for an inference-only model (it is the caller's span of <c>Forward</c>).
+    /// </summary>
+    public static string LastOutput(ModelGraph graph) => graph.Spec.IsInferenceOnly ? "outputs" : "logits";
+
     public static string OutputOf(LayerNode layer, ModelGraph graph)
-        => layer.Index == graph.Layers.Count - 1 ? "logits" : NameOf(layer) + "Output";
+        => layer.Index == graph.Layers.Count - 1 ? LastOutput(graph) : NameOf(layer) + "Output";
 
     public static string OutputGradientOf(LayerNode layer, ModelGraph graph)
-        => layer.Index == graph.Layers.Count - 1 ? "logits" : NameOf(layer) + "OutputGradient";
+        => layer.Index == graph.Layers.Count - 1 ? LastOutput(graph) : NameOf(layer) + "OutputGradient";
 
     public static string InputOf(LayerNode layer, ModelGraph graph)
         => layer.Index == 0 ? Input : OutputOf(graph.Layers[layer.Index - 1], graph);
@@ -56,7 +65,7 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             steps.Add(new Step(StepKind.LinearForward, layer.Index, Names(InputOf(layer, graph)), Names(output)));
         }
 
-        steps.Add(new Step(StepKind.SoftmaxCrossEntropy, graph.Last.Index, Names("logits"), Names("logits")));
+        steps.Add(new Step(StepKind.Loss, graph.Last.Index, Names("logits"), Names("logits")));
 
         for (int i = graph.Layers.Count - 1; i >= 0; i--)
         {
@@ -73,6 +82,28 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             }
 
             steps.Add(new Step(StepKind.LinearBackward, i, reads.ToEquatableArray(), writes.ToEquatableArray()));
+        }
+
+        return new Schedule(steps.ToEquatableArray(), buffers.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The forward pass alone, for a model without a loss: one step per layer; the last layer writes the
+    /// caller's span, so only hidden outputs live in the arena.
+    /// </summary>
+    public static Schedule ForInference(ModelGraph graph)
+    {
+        var steps = new List<Step>();
+        var buffers = new List<BufferSpec>();
+        foreach (LayerNode layer in graph.Layers)
+        {
+            string output = OutputOf(layer, graph);
+            if (layer.Index < graph.Layers.Count - 1)
+            {
+                buffers.Add(new BufferSpec(output, layer.Outputs, $"{layer.Spec.ParameterName} output"));
+            }
+
+            steps.Add(new Step(StepKind.LinearForward, layer.Index, Names(InputOf(layer, graph)), Names(output)));
         }
 
         return new Schedule(steps.ToEquatableArray(), buffers.ToEquatableArray());

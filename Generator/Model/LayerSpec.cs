@@ -1,12 +1,18 @@
 namespace StaticGrad.Generator.Model;
 
-/// <summary>An activation the generator can fuse into a layer. Values match <c>StaticGrad.Kernels.Activation</c>.</summary>
+/// <summary>
+/// An activation on a layer. The elementwise ones (values 0-3) match <c>StaticGrad.Kernels.Activation</c> and are
+/// fused into the layer's kernel; <see cref="Softmax"/> and <see cref="LogSoftmax"/> are row-wise output
+/// activations of the last layer with no <c>Activation</c> counterpart.
+/// </summary>
 internal enum ActivationKind
 {
     None = 0,
     ReLU = 1,
     Sigmoid = 2,
     Tanh = 3,
+    Softmax = 4,
+    LogSoftmax = 5,
 }
 
 /// <summary>One declared fully connected layer.</summary>

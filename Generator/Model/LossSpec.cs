@@ -5,11 +5,72 @@ internal enum ReductionKind
 {
     Mean = 0,
     Sum = 1,
+    None = 2,
 }
 
-/// <summary>The declared softmax cross-entropy loss.</summary>
+/// <summary>What a softmax cross-entropy is trained against. Values match <c>StaticGrad.TargetKind</c>.</summary>
+internal enum TargetsKind
+{
+    ClassIndices = 0,
+    Probabilities = 1,
+}
+
+/// <summary>Which loss a model declares.</summary>
+internal enum LossKind
+{
+    /// <summary><c>[SoftmaxCrossEntropy]</c> on raw logits.</summary>
+    SoftmaxCrossEntropy,
+
+    /// <summary><c>[NllLoss]</c> on a <c>[LogSoftmax]</c> last layer; trained fused, as softmax cross-entropy.</summary>
+    Nll,
+
+    /// <summary><c>[BinaryCrossEntropyWithLogits]</c> on raw logits.</summary>
+    BinaryCrossEntropyWithLogits,
+}
+
+/// <summary>The declared loss and its options, as values.</summary>
 /// <param name="MemberName">The partial property that exposes the loss.</param>
 /// <param name="Modifiers">The property's declared modifiers other than <c>partial</c>.</param>
-/// <param name="LabelSmoothing">PyTorch's <c>label_smoothing</c>.</param>
+/// <param name="Kind">Which loss.</param>
+/// <param name="LabelSmoothing">PyTorch's <c>label_smoothing</c> (softmax cross-entropy only; 0 otherwise).</param>
 /// <param name="Reduction">PyTorch's <c>reduction</c>.</param>
-internal sealed record LossSpec(string MemberName, string Modifiers, float LabelSmoothing, ReductionKind Reduction);
+/// <param name="IgnoreIndex">PyTorch's <c>ignore_index</c> (class-index losses; -100 by default).</param>
+/// <param name="Targets">Class indices or probabilities (softmax cross-entropy); BCE always trains on float targets.</param>
+/// <param name="Weights">Per-class (per-output for BCE) weights from the attribute; empty when not declared.</param>
+/// <param name="PosWeight">BCE's <c>pos_weight</c> from the attribute; empty when not declared.</param>
+internal sealed record LossSpec(
+    string MemberName,
+    string Modifiers,
+    LossKind Kind,
+    float LabelSmoothing,
+    ReductionKind Reduction,
+    int IgnoreIndex,
+    TargetsKind Targets,
+    EquatableArray<float> Weights,
+    EquatableArray<float> PosWeight)
+{
+    /// <summary>PyTorch's default <c>ignore_index</c>.</summary>
+    public const int DefaultIgnoreIndex = -100;
+
+    /// <summary>Whether <c>TrainStep</c> takes <c>int</c> class indices (otherwise <c>float</c> targets).</summary>
+    public bool TrainsOnClassIndices => Kind == LossKind.Nll || (Kind == LossKind.SoftmaxCrossEntropy && Targets == TargetsKind.ClassIndices);
+
+    /// <summary>The runtime type of the loss member.</summary>
+    public string RuntimeTypeName => RuntimeTypeNameOf(Kind);
+
+    /// <summary>The attribute that declares the loss, without the <c>Attribute</c> suffix.</summary>
+    public string AttributeName => Kind switch
+    {
+        LossKind.Nll => "NllLoss",
+        LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogits",
+        _ => "SoftmaxCrossEntropy",
+    };
+
+    /// <summary>The runtime type of a loss member of kind <paramref name="kind"/>.</summary>
+    public static string RuntimeTypeNameOf(LossKind kind) => kind switch
+    {
+        LossKind.Nll => "NllLoss",
+        LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogitsLoss",
+        _ => "SoftmaxCrossEntropyLoss",
+    };
+}

@@ -13,15 +13,18 @@ namespace StaticGrad.Generator.Model;
 /// <param name="Accessibility">The class's accessibility keywords (<c>public</c>, <c>internal</c>).</param>
 /// <param name="InputSize">Input features per sample, from the model attribute.</param>
 /// <param name="Layers">The layers in declaration order (data-flow order).</param>
-/// <param name="Loss">The loss on the last layer's outputs.</param>
+/// <param name="Loss">The loss on the last layer's outputs, or null for an inference-only model (its last layer has an output activation).</param>
 internal sealed record ModelSpec(
     string Namespace,
     string TypeName,
     string Accessibility,
     int InputSize,
     EquatableArray<LayerSpec> Layers,
-    LossSpec Loss)
+    LossSpec? Loss)
 {
+    /// <summary>Whether the model has no loss and generates only inference members.</summary>
+    public bool IsInferenceOnly => Loss is null;
+
     /// <summary>The fully qualified name with <c>global::</c>, for generated references.</summary>
     public string FullyQualifiedName => Namespace.Length == 0 ? $"global::{TypeName}" : $"global::{Namespace}.{TypeName}";
 

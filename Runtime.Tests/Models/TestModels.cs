@@ -33,3 +33,106 @@ public sealed partial class TinyDeepModel
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum, LabelSmoothing = 0.2f)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>Class weights, a custom ignore index, label smoothing and per-sample losses, for the loss tests.</summary>
+[Model(Inputs = 6)]
+public sealed partial class WeightedIgnoreModel
+{
+    [Linear(5), Tanh]
+    public partial Linear Hidden { get; }
+
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy(Weights = new[] { 1f, 2f, 0.5f, 3f }, IgnoreIndex = -1, LabelSmoothing = 0.1f, Reduction = Reduction.None)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>Class-probability targets with label smoothing and weights.</summary>
+[Model(Inputs = 6)]
+public sealed partial class SoftTargetModel
+{
+    [Linear(5), Sigmoid]
+    public partial Linear Hidden { get; }
+
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities, LabelSmoothing = 0.1f, Weights = new[] { 1f, 0.5f, 2f, 1f })]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>LogSoftmax + NLL, fused.</summary>
+[Model(Inputs = 6)]
+public sealed partial class NllModel
+{
+    [Linear(5), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(4), LogSoftmax]
+    public partial Linear Output { get; }
+
+    [NllLoss(Weights = new[] { 2f, 1f, 1f, 0.5f }, IgnoreIndex = 3)]
+    public partial NllLoss Loss { get; }
+}
+
+/// <summary>A multi-label head with per-output weights and positive weights.</summary>
+[Model(Inputs = 6)]
+public sealed partial class MultiLabelModel
+{
+    [Linear(5), Tanh]
+    public partial Linear Hidden { get; }
+
+    [Linear(3)]
+    public partial Linear Output { get; }
+
+    [BinaryCrossEntropyWithLogits(Weights = new[] { 1f, 0.5f, 2f }, PosWeight = new[] { 3f, 1f, 0.25f }, Reduction = Reduction.Sum)]
+    public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+}
+
+/// <summary>A one-logit binary head.</summary>
+[Model(Inputs = 6)]
+public sealed partial class OneLogitModel
+{
+    [Linear(5), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(1)]
+    public partial Linear Output { get; }
+
+    [BinaryCrossEntropyWithLogits]
+    public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+}
+
+/// <summary>Inference only: softmax probabilities out of Forward.</summary>
+[Model(Inputs = 6)]
+public sealed partial class SoftmaxInferenceModel
+{
+    [Linear(5), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(4), Softmax]
+    public partial Linear Output { get; }
+}
+
+/// <summary>Inference only: log-probabilities out of Forward.</summary>
+[Model(Inputs = 6)]
+public sealed partial class LogSoftmaxInferenceModel
+{
+    [Linear(5), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(4), LogSoftmax]
+    public partial Linear Output { get; }
+}
+
+/// <summary>Inference only: independent sigmoid probabilities out of Forward.</summary>
+[Model(Inputs = 6)]
+public sealed partial class SigmoidInferenceModel
+{
+    [Linear(5), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(3), Sigmoid]
+    public partial Linear Output { get; }
+}

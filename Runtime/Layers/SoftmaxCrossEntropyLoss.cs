@@ -4,16 +4,32 @@ using StaticGrad.Kernels;
 namespace StaticGrad;
 
 /// <summary>
-/// The model's fused softmax cross-entropy loss (PyTorch's <c>nn.CrossEntropyLoss</c> with class-index
-/// targets). The generated model creates it from the <see cref="SoftmaxCrossEntropyAttribute"/> arguments.
+/// The model's fused softmax cross-entropy loss, PyTorch's <c>nn.CrossEntropyLoss(weight, ignore_index,
+/// reduction, label_smoothing)</c> with class-index or class-probability targets. The generated model
+/// creates it from the <see cref="SoftmaxCrossEntropyAttribute"/> arguments and exposes it as the loss
+/// property, where class weights that come from the data can be set (<see cref="SetClassWeights"/>).
 /// </summary>
 public sealed class SoftmaxCrossEntropyLoss
 {
-    /// <summary>Creates the loss; called by generated code.</summary>
+    private float[]? _weights;
+
+    /// <summary>Creates an unweighted class-index loss with PyTorch's default ignore index -100.</summary>
     /// <param name="classes">The number of classes (the last layer's outputs).</param>
     /// <param name="labelSmoothing">Label smoothing in [0, 1].</param>
     /// <param name="reduction">How per-sample losses are combined.</param>
     public SoftmaxCrossEntropyLoss(int classes, float labelSmoothing, Reduction reduction)
+        : this(classes, labelSmoothing, reduction, SoftmaxCrossEntropy.DefaultIgnoreIndex, TargetKind.ClassIndices, null)
+    {
+    }
+
+    /// <summary>Creates the loss; called by generated code.</summary>
+    /// <param name="classes">The number of classes (the last layer's outputs).</param>
+    /// <param name="labelSmoothing">Label smoothing in [0, 1].</param>
+    /// <param name="reduction">How per-sample losses are combined.</param>
+    /// <param name="ignoreIndex">The label of samples to skip (class-index targets only).</param>
+    /// <param name="targets">Class indices or class probabilities.</param>
+    /// <param name="weights">Null, or one finite non-negative weight per class (copied).</param>
+    public SoftmaxCrossEntropyLoss(int classes, float labelSmoothing, Reduction reduction, int ignoreIndex, TargetKind targets, float[]? weights)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
@@ -21,14 +37,25 @@ public sealed class SoftmaxCrossEntropyLoss
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Expected a value in [0, 1].");
         }
 
-        if (reduction is not (Reduction.Mean or Reduction.Sum))
+        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
         {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean or Reduction.Sum.");
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean, Reduction.Sum or Reduction.None.");
+        }
+
+        if (targets is not (TargetKind.ClassIndices or TargetKind.Probabilities))
+        {
+            throw new ArgumentOutOfRangeException(nameof(targets), targets, "Expected TargetKind.ClassIndices or TargetKind.Probabilities.");
         }
 
         Classes = classes;
         LabelSmoothing = labelSmoothing;
         Reduction = reduction;
+        IgnoreIndex = ignoreIndex;
+        Targets = targets;
+        if (weights is not null)
+        {
+            _weights = LossWeights.Checked(weights, classes, "class weights", nameof(weights));
+        }
     }
 
     /// <summary>The number of classes.</summary>
@@ -40,25 +67,109 @@ public sealed class SoftmaxCrossEntropyLoss
     /// <summary>How per-sample losses are combined.</summary>
     public Reduction Reduction { get; }
 
+    /// <summary>The label of samples that are skipped (class-index targets).</summary>
+    public int IgnoreIndex { get; }
+
+    /// <summary>Class indices or class probabilities.</summary>
+    public TargetKind Targets { get; }
+
+    /// <summary>The per-class weights, or an empty span when every class weighs 1.</summary>
+    public ReadOnlySpan<float> ClassWeights => _weights;
+
     /// <summary>
-    /// Computes the loss of <paramref name="batch"/> rows of logits and overwrites the logits with the
-    /// gradient of that loss, in one pass per row.
+    /// Sets the per-class weights used from the next step on (PyTorch's <c>weight</c>), for weights computed
+    /// from the data, e.g. <see cref="StaticGrad.ClassWeights.InverseFrequency"/> of the label counts.
+    /// </summary>
+    /// <param name="weights">One finite, non-negative weight per class; copied.</param>
+    /// <exception cref="ArgumentException">The length is not <see cref="Classes"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite (the message names its index and value).</exception>
+    public void SetClassWeights(ReadOnlySpan<float> weights) => _weights = LossWeights.Checked(weights, Classes, "class weights", nameof(weights));
+
+    /// <summary>Removes the class weights: every class weighs 1 again.</summary>
+    public void ClearClassWeights() => _weights = null;
+
+    /// <summary>
+    /// Checks that every label is a class index in <c>[0, Classes)</c> or the <see cref="IgnoreIndex"/>; a
+    /// generated <c>TrainStep</c> calls it before it touches any parameter, gradient or activation.
+    /// </summary>
+    /// <param name="labels">The labels of the batch.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A label is out of range; the message names the sample index and the value.</exception>
+    public void ValidateLabels(ReadOnlySpan<int> labels) => SoftmaxCrossEntropy.ValidateLabels(labels, Classes, IgnoreIndex);
+
+    /// <summary>
+    /// Computes the loss of <paramref name="batch"/> rows of logits against class indices and overwrites the
+    /// logits with the gradient of that loss, in one pass per row.
     /// </summary>
     /// <param name="logits"><c>batch * Classes</c> logits; receives their gradient.</param>
-    /// <param name="labels">Class indices, already validated.</param>
+    /// <param name="labels">Class indices (or the ignore index).</param>
+    /// <param name="batch">The number of rows.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
+    public float ForwardBackward(Span<float> logits, ReadOnlySpan<int> labels, int batch)
+        => ForwardBackward(logits, labels, Span<float>.Empty, batch);
+
+    /// <summary>As <see cref="ForwardBackward(Span{float}, ReadOnlySpan{int}, int)"/>, also writing each sample's unreduced loss.</summary>
+    /// <param name="logits"><c>batch * Classes</c> logits; receives their gradient.</param>
+    /// <param name="labels">Class indices (or the ignore index).</param>
+    /// <param name="losses">Empty, or at least <paramref name="batch"/> elements for the per-sample losses (0 for ignored samples).</param>
+    /// <param name="batch">The number of rows.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
+    public float ForwardBackward(Span<float> logits, ReadOnlySpan<int> labels, Span<float> losses, int batch)
+    {
+        RequireTargets(TargetKind.ClassIndices);
+        return SoftmaxCrossEntropy.ForwardBackward(logits, labels, losses, batch, Classes, _weights, IgnoreIndex, LabelSmoothing, Reduction);
+    }
+
+    /// <summary>
+    /// Computes the loss of <paramref name="batch"/> rows of logits against class probabilities and overwrites
+    /// the logits with the gradient of that loss, in one pass per row.
+    /// </summary>
+    /// <param name="logits"><c>batch * Classes</c> logits; receives their gradient.</param>
+    /// <param name="targets"><c>batch * Classes</c> probabilities, row-major.</param>
     /// <param name="batch">The number of rows.</param>
     /// <returns>The reduced loss.</returns>
-    public float ForwardBackward(Span<float> logits, ReadOnlySpan<int> labels, int batch)
-        => SoftmaxCrossEntropy.ForwardBackward(logits, labels, batch, Classes, LabelSmoothing, Reduction);
+    public float ForwardBackward(Span<float> logits, ReadOnlySpan<float> targets, int batch)
+        => ForwardBackward(logits, targets, Span<float>.Empty, batch);
 
-    /// <summary>Computes the loss of <paramref name="batch"/> rows of logits without touching them.</summary>
+    /// <summary>As <see cref="ForwardBackward(Span{float}, ReadOnlySpan{float}, int)"/>, also writing each sample's unreduced loss.</summary>
+    /// <param name="logits"><c>batch * Classes</c> logits; receives their gradient.</param>
+    /// <param name="targets"><c>batch * Classes</c> probabilities, row-major.</param>
+    /// <param name="losses">Empty, or at least <paramref name="batch"/> elements for the per-sample losses.</param>
+    /// <param name="batch">The number of rows.</param>
+    /// <returns>The reduced loss.</returns>
+    public float ForwardBackward(Span<float> logits, ReadOnlySpan<float> targets, Span<float> losses, int batch)
+    {
+        RequireTargets(TargetKind.Probabilities);
+        return SoftmaxCrossEntropy.ForwardBackward(logits, targets, losses, batch, Classes, _weights, LabelSmoothing, Reduction);
+    }
+
+    /// <summary>Computes the loss of <paramref name="batch"/> rows of logits against class indices without touching them.</summary>
     /// <param name="logits"><c>batch * Classes</c> logits.</param>
-    /// <param name="labels">Class indices in [0, Classes).</param>
+    /// <param name="labels">Class indices in [0, Classes), or the ignore index.</param>
     /// <param name="batch">The number of rows.</param>
     /// <returns>The reduced loss.</returns>
     public float Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int batch)
     {
-        SoftmaxCrossEntropy.ValidateLabels(labels.Slice(0, Math.Min(batch, labels.Length)), Classes);
-        return SoftmaxCrossEntropy.Loss(logits, labels, batch, Classes, LabelSmoothing, Reduction);
+        RequireTargets(TargetKind.ClassIndices);
+        return SoftmaxCrossEntropy.Loss(logits, labels, Span<float>.Empty, batch, Classes, _weights, IgnoreIndex, LabelSmoothing, Reduction);
+    }
+
+    /// <summary>Computes the loss of <paramref name="batch"/> rows of logits against class probabilities without touching them.</summary>
+    /// <param name="logits"><c>batch * Classes</c> logits.</param>
+    /// <param name="targets"><c>batch * Classes</c> probabilities.</param>
+    /// <param name="batch">The number of rows.</param>
+    /// <returns>The reduced loss.</returns>
+    public float Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch)
+    {
+        RequireTargets(TargetKind.Probabilities);
+        return SoftmaxCrossEntropy.Loss(logits, targets, Span<float>.Empty, batch, Classes, _weights, LabelSmoothing, Reduction);
+    }
+
+    private void RequireTargets(TargetKind kind)
+    {
+        if (Targets != kind)
+        {
+            throw new InvalidOperationException(
+                $"This loss was declared with Targets = TargetKind.{Targets}; pass {(Targets == TargetKind.ClassIndices ? "int class indices" : "float class probabilities")}.");
+        }
     }
 }

@@ -1,0 +1,42 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// What every generated model offers for inference, whatever its loss: shapes, parameters, the forward
+/// pass and probabilities. A model declared without a loss (an output activation on its last layer)
+/// implements only this interface.
+/// </summary>
+public interface IInferenceModel
+{
+    /// <summary>Input features per sample.</summary>
+    int InputSize { get; }
+
+    /// <summary>Outputs per sample (the last layer's width).</summary>
+    int OutputSize { get; }
+
+    /// <summary>The largest batch the model's arena was sized for at construction.</summary>
+    int MaxBatch { get; }
+
+    /// <summary>All parameters (weights and biases) and their gradients.</summary>
+    ParameterSet Parameters { get; }
+
+    /// <summary>
+    /// Computes the outputs of the first <paramref name="batch"/> samples: the last layer's values after its
+    /// declared output activation — the raw logits for a model whose loss takes logits, log-probabilities
+    /// for <c>[LogSoftmax]</c>, probabilities for <c>[Softmax]</c> or <c>[Sigmoid]</c>.
+    /// </summary>
+    /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+    /// <param name="outputs">Receives <c>batch * OutputSize</c> values.</param>
+    /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batch);
+
+    /// <summary>
+    /// Computes the probabilities of the first <paramref name="batch"/> samples: a softmax over the classes for
+    /// softmax-family models, an independent sigmoid per output for binary and multi-label heads.
+    /// </summary>
+    /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+    /// <param name="probabilities">Receives <c>batch * OutputSize</c> probabilities.</param>
+    /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+    void Predict(ReadOnlySpan<float> inputs, Span<float> probabilities, int batch);
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>The log-softmax function over the rows of a matrix.</summary>
+public static class LogSoftmax
+{
+    /// <summary>
+    /// Replaces each row <c>x</c> of <paramref name="values"/> with <c>x - max x - log Σ e^(x - max x)</c>
+    /// (PyTorch's <c>log_softmax(dim=1)</c>), finite for any finite logits; a <c>-∞</c> logit stays <c>-∞</c>.
+    /// </summary>
+    /// <param name="values">Row-major <c>[rows, cols]</c>; overwritten with log-probabilities.</param>
+    /// <param name="rows">Rows; zero or more.</param>
+    /// <param name="cols">Columns; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is too short.</exception>
+    public static void Rows(Span<float> values, int rows, int cols)
+    {
+        KernelGuard.NonNegative(rows, nameof(rows));
+        KernelGuard.Positive(cols, nameof(cols));
+        KernelGuard.Holds(values.Length, rows, cols, nameof(values), "rows*cols");
+
+        ref float x0 = ref MemoryMarshal.GetReference(values);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref x0, (nint)r * cols);
+            float max = SoftmaxRow.Max(ref row, cols);
+            double sum = SoftmaxRow.SumExp(ref row, max, cols);
+            SoftmaxRow.AddConstant(ref row, (float)(-(max + Math.Log(sum))), cols);
+        }
+    }
+}
