@@ -438,6 +438,31 @@ public sealed class DiagnosticTests
             }
             """
         },
+        {
+            "SG0023",
+            """
+            [Model(Inputs = 4)]
+            public partial class SameParameterNames
+            {
+                [Linear(3), ReLU] public partial Linear HiddenLayer { get; }
+                [Linear(3), ReLU] public partial Linear [|Hidden_Layer|] { get; }
+                [Linear(2)] public partial Linear Output { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class NoGetter
+            {
+                [Linear(3)] public partial Linear [|A|] { }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
     };
 
     [Theory]

@@ -102,4 +102,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor InvalidTargetKind = Error(
         "SG0022", "Unknown target kind",
         "Loss '{0}' has Targets = {1}; use TargetKind.ClassIndices or TargetKind.Probabilities");
+
+    public static readonly DiagnosticDescriptor DuplicateParameterName = Error(
+        "SG0023", "Two layers map to the same parameter name",
+        "Layer '{0}' maps to the parameter names '{2}.weight' and '{2}.bias', which layer '{1}' already uses; rename one of them");
 }

@@ -44,6 +44,12 @@ internal sealed partial class ModelGenerator
             var declaration = (ClassDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            if (HasIncompleteHeader(declaration))
+            {
+                // Mid-edit: the compiler already reports the syntax error, and code generated for a
+                // half-typed name would only add confusing errors of its own.
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
 
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
@@ -141,8 +147,15 @@ internal sealed partial class ModelGenerator
                             Format(attributes.Activations.Count)));
                     }
 
+                    string parameterName = NameConventions.ToSnakeCase(property.Name);
+                    LayerSpec? sameName = layers.FirstOrDefault(l => l.ParameterName == parameterName);
+                    if (sameName is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateParameterName, memberLocation, property.Name, sameName.MemberName, parameterName));
+                    }
+
                     ActivationKind activation = attributes.Activations.Count > 0 ? attributes.Activations[0].Kind : ActivationKind.None;
-                    layers.Add(new LayerSpec(property.Name, NameConventions.ToSnakeCase(property.Name), layerModifiers, outputs, activation));
+                    layers.Add(new LayerSpec(property.Name, parameterName, layerModifiers, outputs, activation));
                     activationLocations.Add(attributes.Activations.Count > 0 ? LocationOf(attributes.Activations[0].Attribute, memberLocation) : null);
                     continue;
                 }
@@ -431,13 +444,35 @@ internal sealed partial class ModelGenerator
                 || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword)
                 || syntax.ExpressionBody is not null
                 || syntax.AccessorList is null
-                || syntax.AccessorList.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null))
+                || syntax.AccessorList.Accessors.Count != 1
+                || !syntax.AccessorList.Accessors[0].IsKind(SyntaxKind.GetAccessorDeclaration)
+                || syntax.AccessorList.Accessors[0].Body is not null
+                || syntax.AccessorList.Accessors[0].ExpressionBody is not null)
             {
                 return false;
             }
 
             modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
             return true;
+        }
+
+        /// <summary>True when the class name or an enclosing namespace name is missing or malformed.</summary>
+        private static bool HasIncompleteHeader(ClassDeclarationSyntax declaration)
+        {
+            if (declaration.Identifier.IsMissing || declaration.Identifier.ValueText.Length == 0)
+            {
+                return true;
+            }
+
+            foreach (BaseNamespaceDeclarationSyntax ns in declaration.Ancestors().OfType<BaseNamespaceDeclarationSyntax>())
+            {
+                if (ns.Name.IsMissing || ns.Name.ContainsDiagnostics)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static LocationInfo? LocationOf(AttributeData attribute, LocationInfo? fallback)

@@ -20,6 +20,6 @@ switch (command)
     case "binary":
         return BinaryCommand.Run(rest);
     default:
-        Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default).");
+        Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default), eval, predict, imbalanced, binary.");
         return 2;
 }
