@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
 
@@ -85,32 +86,82 @@ public static class ActivationBackward
         }
     }
 
-    private static void ApplyAndReduceBias<TAct>(Span<float> gradient, ReadOnlySpan<float> output, Span<float> biasGradient, int rows, int cols)
+    /// <summary>
+    /// Elements a thread must get before <see cref="ApplyAndReduceBias(Span{float}, ReadOnlySpan{float}, Span{float}, int, int, Activation)"/>
+    /// is split across threads (a few microseconds of work).
+    /// </summary>
+    internal const long MinElementsPerThread = 32768;
+
+    /// <summary>
+    /// Splits the columns across threads when the matrix is large: each thread owns whole columns, so every
+    /// column sum still runs down the rows in order and the result does not depend on the split.
+    /// </summary>
+    private static unsafe void ApplyAndReduceBias<TAct>(Span<float> gradient, ReadOnlySpan<float> output, Span<float> biasGradient, int rows, int cols)
         where TAct : struct, IActivationFunction
     {
-        biasGradient.Slice(0, cols).Clear();
-        ref float g0 = ref MemoryMarshal.GetReference(gradient);
-        ref float y0 = ref MemoryMarshal.GetReference(output);
-        ref float sum = ref MemoryMarshal.GetReference(biasGradient);
+        int threads = Partition.Threads((long)rows * cols, MinElementsPerThread);
+        if (threads <= 1)
+        {
+            ApplyAndReduceBiasColumns<TAct>(
+                ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(biasGradient), rows, cols, 0, cols);
+            return;
+        }
+
+        fixed (float* g = gradient)
+        fixed (float* y = output)
+        fixed (float* sum = biasGradient)
+        {
+            BackwardJob job = default;
+            job.Gradient = g;
+            job.Output = y;
+            job.Sum = sum;
+            job.Rows = rows;
+            job.Cols = cols;
+            int parts = Partition.Split(cols, 16, threads, out job.PartSize);
+            WorkerPool.Run(parts, threads, &ApplyAndReduceBiasPart<TAct>, &job);
+        }
+    }
+
+    private static unsafe void ApplyAndReduceBiasPart<TAct>(void* context, int part)
+        where TAct : struct, IActivationFunction
+    {
+        var job = (BackwardJob*)context;
+        int start = part * job->PartSize;
+        int end = Math.Min(job->Cols, start + job->PartSize);
+        ApplyAndReduceBiasColumns<TAct>(ref *job->Gradient, ref *job->Output, ref *job->Sum, job->Rows, job->Cols, start, end);
+    }
+
+    /// <summary>Columns <c>[start, end)</c> of every row: <c>g *= f'(y)</c>, <c>sum += g</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ApplyAndReduceBiasColumns<TAct>(ref float g0, ref float y0, ref float sum0, int rows, int cols, int start, int end)
+        where TAct : struct, IActivationFunction
+    {
+        ref float sum = ref Unsafe.Add(ref sum0, start);
+        for (int c = start; c < end; c++)
+        {
+            Unsafe.Add(ref sum0, c) = 0f;
+        }
+
+        nuint n = (nuint)(end - start);
         for (int r = 0; r < rows; r++)
         {
-            ref float g = ref Unsafe.Add(ref g0, (nint)r * cols);
-            ref float y = ref Unsafe.Add(ref y0, (nint)r * cols);
+            ref float g = ref Unsafe.Add(ref g0, ((nint)r * cols) + start);
+            ref float y = ref Unsafe.Add(ref y0, ((nint)r * cols) + start);
             nuint i = 0;
             if (Vector512.IsHardwareAccelerated)
             {
-                i = ApplyPart<TAct, Simd512, Vector512<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+                i = ApplyPart<TAct, Simd512, Vector512<float>, Accumulate>(ref g, ref y, ref sum, 0, n);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                i = ApplyPart<TAct, Simd256, Vector256<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+                i = ApplyPart<TAct, Simd256, Vector256<float>, Accumulate>(ref g, ref y, ref sum, 0, n);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                i = ApplyPart<TAct, Simd128, Vector128<float>, Accumulate>(ref g, ref y, ref sum, 0, (nuint)cols);
+                i = ApplyPart<TAct, Simd128, Vector128<float>, Accumulate>(ref g, ref y, ref sum, 0, n);
             }
 
-            ApplyPart<TAct, ScalarOps, float, Accumulate>(ref g, ref y, ref sum, i, (nuint)cols);
+            ApplyPart<TAct, ScalarOps, float, Accumulate>(ref g, ref y, ref sum, i, n);
         }
     }
 
@@ -170,5 +221,15 @@ public static class ActivationBackward
     private readonly struct DoNotAccumulate : IFlag
     {
         public static bool Value => false;
+    }
+
+    private unsafe struct BackwardJob
+    {
+        public float* Gradient;
+        public float* Output;
+        public float* Sum;
+        public int Rows;
+        public int Cols;
+        public int PartSize;
     }
 }

@@ -1,7 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticGrad.Kernels;
 
@@ -10,8 +7,10 @@ public static class LinearForward
 {
     /// <summary>
     /// Computes <c>output[batch,outputs] = act(input[batch,inputs] · weight[outputs,inputs]ᵀ + bias)</c>
-    /// (PyTorch's <c>nn.Linear</c> followed by the activation). The bias and activation are applied to
-    /// each output row right after it is computed, while it is still in cache.
+    /// (PyTorch's <c>nn.Linear</c> followed by the activation). This is <see cref="Gemm.MultiplyTransposeB"/>
+    /// with the bias add and the activation fused into the microkernel's store of the last k block, while
+    /// the tile is still in registers; a single sample (up to four rows) takes the in-place dot-product path
+    /// with the same epilogue. Multithreaded like <see cref="Gemm"/>, with results independent of the thread count.
     /// </summary>
     /// <param name="input">Row-major <c>[batch, inputs]</c>; at least <c>batch·inputs</c> elements.</param>
     /// <param name="weight">Row-major <c>[outputs, inputs]</c> (PyTorch layout); at least <c>outputs·inputs</c> elements.</param>
@@ -38,78 +37,11 @@ public static class LinearForward
         KernelGuard.NoOverlap(weight, output, nameof(weight), nameof(output));
         KernelGuard.NoOverlap(bias, output, nameof(bias), nameof(output));
 
-        switch (activation)
+        if (activation is not (Activation.None or Activation.ReLU or Activation.Sigmoid or Activation.Tanh))
         {
-            case Activation.None:
-                Run<IdentityFunction>(input, weight, bias, output, batch, inputs, outputs);
-                break;
-            case Activation.ReLU:
-                Run<ReLUFunction>(input, weight, bias, output, batch, inputs, outputs);
-                break;
-            case Activation.Sigmoid:
-                Run<SigmoidFunction>(input, weight, bias, output, batch, inputs, outputs);
-                break;
-            case Activation.Tanh:
-                Run<TanhFunction>(input, weight, bias, output, batch, inputs, outputs);
-                break;
-            default:
-                KernelGuard.ThrowUnknownActivation(activation);
-                break;
-        }
-    }
-
-    private static void Run<TAct>(
-        ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
-        int batch, int inputs, int outputs)
-        where TAct : struct, IActivationFunction
-    {
-        ref float x0 = ref MemoryMarshal.GetReference(input);
-        ref float w0 = ref MemoryMarshal.GetReference(weight);
-        ref float b0 = ref MemoryMarshal.GetReference(bias);
-        ref float y0 = ref MemoryMarshal.GetReference(output);
-        for (int i = 0; i < batch; i++)
-        {
-            ref float yRow = ref Unsafe.Add(ref y0, (nint)i * outputs);
-            Gemm.RowTransposeB(ref Unsafe.Add(ref x0, (nint)i * inputs), ref w0, ref yRow, inputs, outputs);
-            AddBiasAndActivate<TAct>(ref yRow, ref b0, outputs);
-        }
-    }
-
-    /// <summary><c>row[j] = f(row[j] + bias[j])</c> for <c>j &lt; n</c>.</summary>
-    private static void AddBiasAndActivate<TAct>(ref float row, ref float bias, int n)
-        where TAct : struct, IActivationFunction
-    {
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = AddBiasAndActivatePart<TAct, Simd512, Vector512<float>>(ref row, ref bias, 0, (nuint)n);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = AddBiasAndActivatePart<TAct, Simd256, Vector256<float>>(ref row, ref bias, 0, (nuint)n);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = AddBiasAndActivatePart<TAct, Simd128, Vector128<float>>(ref row, ref bias, 0, (nuint)n);
+            KernelGuard.ThrowUnknownActivation(activation);
         }
 
-        AddBiasAndActivatePart<TAct, ScalarOps, float>(ref row, ref bias, i, (nuint)n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint AddBiasAndActivatePart<TAct, TOps, TVec>(ref float row, ref float bias, nuint start, nuint n)
-        where TAct : struct, IActivationFunction
-        where TOps : ISimdOps<TVec>
-        where TVec : struct
-    {
-        nuint count = (nuint)TOps.Count;
-        nuint i = start;
-        for (; i + count <= n; i += count)
-        {
-            TVec x = TOps.Add(TOps.Load(ref row, i), TOps.Load(ref bias, i));
-            TOps.Store(TAct.Forward<TOps, TVec>(x), ref row, i);
-        }
-
-        return i;
+        Gemm.Run(input, weight, output, bias, batch, inputs, outputs, transposeA: false, transposeB: true, epilogue: true, activation);
     }
 }

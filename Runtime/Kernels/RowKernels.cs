@@ -1,196 +1,170 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// The per-row primitives the matrix kernels are built from: dot products and <c>y += a·x</c>.
-/// Each has one generic body (<c>…Part</c>) that handles the elements from <c>start</c> on in
-/// <c>TOps.Count</c>-wide steps and returns where it stopped; the public entry runs it at the
-/// widest accelerated width and then with <see cref="ScalarOps"/> for the tail.
+/// Matrix-vector products for <see cref="Gemm"/> and <see cref="LinearForward"/> when A has only a few
+/// rows (single-sample inference): <c>C[i, j] = act(A[i,:] · B[j,:] + bias[j])</c> with both operands read
+/// in place along k, no packing. Eight rows of B share each load of the A row.
 /// </summary>
-/// <remarks>Callers have validated all lengths; these methods do no bounds checks.</remarks>
-internal static class RowKernels
+/// <remarks>
+/// Every output element is one vector accumulator <c>fma</c>-ed over the k vectors in order (the last one
+/// partial, zero-filled), then summed across lanes, whichever group of rows of B it was computed in, so
+/// results do not depend on how the columns are split across threads.
+/// </remarks>
+internal static unsafe class RowKernels
 {
-    /// <summary>Returns <c>Σ x[i]·y[i]</c> for <c>i &lt; n</c>.</summary>
-    public static float Dot(ref float x, ref float y, int n)
-    {
-        float sum = 0f;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = DotPart<Simd512, Vector512<float>>(ref x, ref y, 0, (nuint)n, ref sum);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = DotPart<Simd256, Vector256<float>>(ref x, ref y, 0, (nuint)n, ref sum);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = DotPart<Simd128, Vector128<float>>(ref x, ref y, 0, (nuint)n, ref sum);
-        }
-
-        DotPart<ScalarOps, float>(ref x, ref y, i, (nuint)n, ref sum);
-        return sum;
-    }
-
-    /// <summary>
-    /// Computes four dot products of <paramref name="x"/> with the rows <paramref name="y0"/>..<paramref name="y3"/>
-    /// (each load of <paramref name="x"/> is reused four times) and stores them to <c>result[0..3]</c>.
-    /// </summary>
-    public static void Dot4(ref float x, ref float y0, ref float y1, ref float y2, ref float y3, int n, ref float result)
-    {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = Dot4Part<Simd512, Vector512<float>>(ref x, ref y0, ref y1, ref y2, ref y3, 0, (nuint)n, ref s0, ref s1, ref s2, ref s3);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = Dot4Part<Simd256, Vector256<float>>(ref x, ref y0, ref y1, ref y2, ref y3, 0, (nuint)n, ref s0, ref s1, ref s2, ref s3);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = Dot4Part<Simd128, Vector128<float>>(ref x, ref y0, ref y1, ref y2, ref y3, 0, (nuint)n, ref s0, ref s1, ref s2, ref s3);
-        }
-
-        Dot4Part<ScalarOps, float>(ref x, ref y0, ref y1, ref y2, ref y3, i, (nuint)n, ref s0, ref s1, ref s2, ref s3);
-        result = s0;
-        Unsafe.Add(ref result, 1) = s1;
-        Unsafe.Add(ref result, 2) = s2;
-        Unsafe.Add(ref result, 3) = s3;
-    }
-
-    /// <summary><c>y[i] += a·x[i]</c> for <c>i &lt; n</c>.</summary>
-    public static void Axpy(float a, ref float x, ref float y, int n)
-    {
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = AxpyPart<Simd512, Vector512<float>>(a, ref x, ref y, 0, (nuint)n);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = AxpyPart<Simd256, Vector256<float>>(a, ref x, ref y, 0, (nuint)n);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = AxpyPart<Simd128, Vector128<float>>(a, ref x, ref y, 0, (nuint)n);
-        }
-
-        AxpyPart<ScalarOps, float>(a, ref x, ref y, i, (nuint)n);
-    }
-
-    /// <summary>
-    /// <c>y[i] += a0·x0[i] + a1·x1[i] + a2·x2[i] + a3·x3[i]</c> for <c>i &lt; n</c>: four rank-1 updates for one
-    /// load and store of <paramref name="y"/>.
-    /// </summary>
-    public static void Axpy4(float a0, float a1, float a2, float a3, ref float x0, ref float x1, ref float x2, ref float x3, ref float y, int n)
-    {
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = Axpy4Part<Simd512, Vector512<float>>(a0, a1, a2, a3, ref x0, ref x1, ref x2, ref x3, ref y, 0, (nuint)n);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = Axpy4Part<Simd256, Vector256<float>>(a0, a1, a2, a3, ref x0, ref x1, ref x2, ref x3, ref y, 0, (nuint)n);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = Axpy4Part<Simd128, Vector128<float>>(a0, a1, a2, a3, ref x0, ref x1, ref x2, ref x3, ref y, 0, (nuint)n);
-        }
-
-        Axpy4Part<ScalarOps, float>(a0, a1, a2, a3, ref x0, ref x1, ref x2, ref x3, ref y, i, (nuint)n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint DotPart<TOps, TVec>(ref float x, ref float y, nuint start, nuint n, ref float sum)
+    /// <summary>Computes columns <c>[j0, j1)</c> of the <paramref name="m"/> rows of C, then the optional epilogue on them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotRows<TOps, TVec, TPartial>(
+        float* a, float* b, float* c, float* bias, int m, int k, int n, int j0, int j1, bool epilogue, Activation activation)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        where TPartial : IPartialVector<TVec>
     {
-        nuint count = (nuint)TOps.Count;
-        nuint i = start;
-        TVec acc0 = TOps.Broadcast(0f);
-        TVec acc1 = acc0;
-        for (; i + 2 * count <= n; i += 2 * count)
+        for (int i = 0; i < m; i++)
         {
-            acc0 = TOps.MultiplyAdd(TOps.Load(ref x, i), TOps.Load(ref y, i), acc0);
-            acc1 = TOps.MultiplyAdd(TOps.Load(ref x, i + count), TOps.Load(ref y, i + count), acc1);
-        }
+            float* x = a + ((nint)i * k);
+            float* y = c + ((nint)i * n);
+            int j = j0;
+            for (; j + 8 <= j1; j += 8)
+            {
+                Dot<TOps, TVec, TPartial, N8>(x, b + ((nint)j * k), k, y + j);
+            }
 
-        for (; i + count <= n; i += count)
-        {
-            acc0 = TOps.MultiplyAdd(TOps.Load(ref x, i), TOps.Load(ref y, i), acc0);
-        }
+            for (; j + 4 <= j1; j += 4)
+            {
+                Dot<TOps, TVec, TPartial, N4>(x, b + ((nint)j * k), k, y + j);
+            }
 
-        sum += TOps.Sum(TOps.Add(acc0, acc1));
-        return i;
+            for (; j < j1; j++)
+            {
+                Dot<TOps, TVec, TPartial, N1>(x, b + ((nint)j * k), k, y + j);
+            }
+
+            if (epilogue)
+            {
+                Epilogue<TOps, TVec, TPartial>(y + j0, bias + j0, j1 - j0, activation);
+            }
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint Dot4Part<TOps, TVec>(
-        ref float x, ref float y0, ref float y1, ref float y2, ref float y3, nuint start, nuint n,
-        ref float s0, ref float s1, ref float s2, ref float s3)
+    /// <summary>The bias and activation on one output row, out of line so the dot-product loop stays small.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Epilogue<TOps, TVec, TPartial>(float* y, float* bias, int count, Activation activation)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        where TPartial : IPartialVector<TVec>
     {
-        nuint count = (nuint)TOps.Count;
-        nuint i = start;
-        TVec acc0 = TOps.Broadcast(0f);
-        TVec acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (; i + count <= n; i += count)
+        switch (activation)
         {
-            TVec xv = TOps.Load(ref x, i);
-            acc0 = TOps.MultiplyAdd(xv, TOps.Load(ref y0, i), acc0);
-            acc1 = TOps.MultiplyAdd(xv, TOps.Load(ref y1, i), acc1);
-            acc2 = TOps.MultiplyAdd(xv, TOps.Load(ref y2, i), acc2);
-            acc3 = TOps.MultiplyAdd(xv, TOps.Load(ref y3, i), acc3);
+            case Activation.ReLU:
+                AddBiasAndActivate<TOps, TVec, TPartial, ReLUFunction>(y, bias, count);
+                break;
+            case Activation.Sigmoid:
+                AddBiasAndActivate<TOps, TVec, TPartial, SigmoidFunction>(y, bias, count);
+                break;
+            case Activation.Tanh:
+                AddBiasAndActivate<TOps, TVec, TPartial, TanhFunction>(y, bias, count);
+                break;
+            default:
+                AddBiasAndActivate<TOps, TVec, TPartial, IdentityFunction>(y, bias, count);
+                break;
         }
-
-        s0 += TOps.Sum(acc0);
-        s1 += TOps.Sum(acc1);
-        s2 += TOps.Sum(acc2);
-        s3 += TOps.Sum(acc3);
-        return i;
     }
 
+    /// <summary><c>row[j] = act(row[j] + bias[j])</c> for <c>j &lt; count</c>, the tail as a partial vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint AxpyPart<TOps, TVec>(float a, ref float x, ref float y, nuint start, nuint n)
+    public static void AddBiasAndActivate<TOps, TVec, TPartial, TAct>(float* row, float* bias, int count)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        where TPartial : IPartialVector<TVec>
+        where TAct : struct, IActivationFunction
     {
-        nuint count = (nuint)TOps.Count;
-        nuint i = start;
-        TVec av = TOps.Broadcast(a);
-        for (; i + count <= n; i += count)
+        int lanes = TOps.Count;
+        int j = 0;
+        for (; j + lanes <= count; j += lanes)
         {
-            TOps.Store(TOps.MultiplyAdd(av, TOps.Load(ref x, i), TOps.Load(ref y, i)), ref y, i);
+            TVec value = TOps.Add(TOps.Load(ref *row, (nuint)j), TOps.Load(ref *bias, (nuint)j));
+            TOps.Store(TAct.Forward<TOps, TVec>(value), ref *row, (nuint)j);
         }
 
-        return i;
+        if (j < count)
+        {
+            int rest = count - j;
+            TVec value = TOps.Add(TPartial.Load(row + j, rest), TPartial.Load(bias + j, rest));
+            TPartial.Store(row + j, TAct.Forward<TOps, TVec>(value), rest);
+        }
     }
 
+    /// <summary><c>result[r] = x · y_r</c> for the <typeparamref name="TRows"/> rows <c>y_r = y + r·k</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint Axpy4Part<TOps, TVec>(
-        float a0, float a1, float a2, float a3, ref float x0, ref float x1, ref float x2, ref float x3, ref float y, nuint start, nuint n)
+    private static void Dot<TOps, TVec, TPartial, TRows>(float* x, float* y, int k, float* result)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        where TPartial : IPartialVector<TVec>
+        where TRows : IConstant
     {
-        nuint count = (nuint)TOps.Count;
-        nuint i = start;
-        TVec v0 = TOps.Broadcast(a0), v1 = TOps.Broadcast(a1), v2 = TOps.Broadcast(a2), v3 = TOps.Broadcast(a3);
-        for (; i + count <= n; i += count)
+        int lanes = TOps.Count;
+        TVec zero = TOps.Broadcast(0f);
+        TVec s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
+        float* y1 = y + k, y2 = y + (2 * k), y3 = y + (3 * k), y4 = y + (4 * k), y5 = y + (5 * k), y6 = y + (6 * k), y7 = y + (7 * k);
+        int p = 0;
+        for (; p + lanes <= k; p += lanes)
         {
-            TVec acc = TOps.Load(ref y, i);
-            acc = TOps.MultiplyAdd(v0, TOps.Load(ref x0, i), acc);
-            acc = TOps.MultiplyAdd(v1, TOps.Load(ref x1, i), acc);
-            acc = TOps.MultiplyAdd(v2, TOps.Load(ref x2, i), acc);
-            acc = TOps.MultiplyAdd(v3, TOps.Load(ref x3, i), acc);
-            TOps.Store(acc, ref y, i);
+            TVec xv = TOps.Load(ref *x, (nuint)p);
+            s0 = TOps.MultiplyAdd(xv, TOps.Load(ref *y, (nuint)p), s0);
+            if (TRows.Value > 1)
+            {
+                s1 = TOps.MultiplyAdd(xv, TOps.Load(ref *y1, (nuint)p), s1);
+                s2 = TOps.MultiplyAdd(xv, TOps.Load(ref *y2, (nuint)p), s2);
+                s3 = TOps.MultiplyAdd(xv, TOps.Load(ref *y3, (nuint)p), s3);
+            }
+
+            if (TRows.Value > 4)
+            {
+                s4 = TOps.MultiplyAdd(xv, TOps.Load(ref *y4, (nuint)p), s4);
+                s5 = TOps.MultiplyAdd(xv, TOps.Load(ref *y5, (nuint)p), s5);
+                s6 = TOps.MultiplyAdd(xv, TOps.Load(ref *y6, (nuint)p), s6);
+                s7 = TOps.MultiplyAdd(xv, TOps.Load(ref *y7, (nuint)p), s7);
+            }
         }
 
-        return i;
+        if (p < k)
+        {
+            int rest = k - p;
+            TVec xv = TPartial.Load(x + p, rest);
+            s0 = TOps.MultiplyAdd(xv, TPartial.Load(y + p, rest), s0);
+            if (TRows.Value > 1)
+            {
+                s1 = TOps.MultiplyAdd(xv, TPartial.Load(y1 + p, rest), s1);
+                s2 = TOps.MultiplyAdd(xv, TPartial.Load(y2 + p, rest), s2);
+                s3 = TOps.MultiplyAdd(xv, TPartial.Load(y3 + p, rest), s3);
+            }
+
+            if (TRows.Value > 4)
+            {
+                s4 = TOps.MultiplyAdd(xv, TPartial.Load(y4 + p, rest), s4);
+                s5 = TOps.MultiplyAdd(xv, TPartial.Load(y5 + p, rest), s5);
+                s6 = TOps.MultiplyAdd(xv, TPartial.Load(y6 + p, rest), s6);
+                s7 = TOps.MultiplyAdd(xv, TPartial.Load(y7 + p, rest), s7);
+            }
+        }
+
+        result[0] = TOps.Sum(s0);
+        if (TRows.Value > 1)
+        {
+            result[1] = TOps.Sum(s1);
+            result[2] = TOps.Sum(s2);
+            result[3] = TOps.Sum(s3);
+        }
+
+        if (TRows.Value > 4)
+        {
+            result[4] = TOps.Sum(s4);
+            result[5] = TOps.Sum(s5);
+            result[6] = TOps.Sum(s6);
+            result[7] = TOps.Sum(s7);
+        }
     }
 }

@@ -1,6 +1,8 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using StaticGrad.Kernels;
+using StaticGrad.Threading;
 
 namespace StaticGrad;
 
@@ -9,48 +11,162 @@ namespace StaticGrad;
 /// gradients and state. Each formula follows PyTorch 1.13's single-tensor implementation step by step
 /// (same operations, same order, fused multiply-add where PyTorch's CPU kernels use one).
 /// </summary>
-/// <remarks>Callers guarantee every buffer holds <c>n</c> elements.</remarks>
-internal static class OptimizerKernels
+/// <remarks>Callers guarantee every buffer holds <c>n</c> elements. Large steps run on several threads (see <see cref="Parallelism"/>).</remarks>
+internal static unsafe class OptimizerKernels
 {
+    /// <summary>
+    /// Parameters a thread must get before a step is split across threads (a few microseconds of Adam):
+    /// below that, handing work to another core costs more than it saves. The step is memory-bound (Adam
+    /// streams 28 bytes per parameter), and split in the same halves every call, each core keeps its half of
+    /// the state in its own cache.
+    /// </summary>
+    internal const long MinParametersPerThread = 16384;
+
+    /// <summary>Parts are whole multiples of this many parameters (a cache line, a Vector512).</summary>
+    private const int Unit = 16;
+
     /// <summary>One SGD update of <c>n</c> parameters; <paramref name="buffer"/> is only touched when <see cref="SgdCoefficients.Momentum"/> is nonzero.</summary>
+    /// <remarks>
+    /// Elementwise, so it splits into ranges across <see cref="Parallelism.MaxThreads"/> threads when <c>n</c> is
+    /// large; every element goes through the same operations in a vector lane or the scalar tail, so the result
+    /// does not depend on the split.
+    /// </remarks>
     public static void SgdStep(ref float parameter, ref float gradient, ref float buffer, int n, in SgdCoefficients s)
     {
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        int threads = Partition.Threads(n, MinParametersPerThread);
+        if (threads <= 1)
         {
-            i = SgdPart<Simd512, Vector512<float>>(ref parameter, ref gradient, ref buffer, 0, (nuint)n, s);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = SgdPart<Simd256, Vector256<float>>(ref parameter, ref gradient, ref buffer, 0, (nuint)n, s);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = SgdPart<Simd128, Vector128<float>>(ref parameter, ref gradient, ref buffer, 0, (nuint)n, s);
+            SgdRange(ref parameter, ref gradient, ref buffer, 0, n, s);
+            return;
         }
 
-        SgdPart<ScalarOps, float>(ref parameter, ref gradient, ref buffer, i, (nuint)n, s);
+        fixed (float* p = &parameter)
+        fixed (float* g = &gradient)
+        fixed (float* b = &buffer)
+        {
+            SgdJob job = default;
+            job.Parameter = p;
+            job.Gradient = g;
+            job.Buffer = b;
+            job.Coefficients = s;
+            job.Length = n;
+            int parts = Partition.Split(n, Unit, threads, out job.PartSize);
+            WorkerPool.Run(parts, threads, &SgdPart, &job);
+        }
     }
 
     /// <summary>One Adam/AdamW update of <c>n</c> parameters; <paramref name="maxSecondMoment"/> is only touched with AMSGrad.</summary>
+    /// <remarks>Split across threads like <see cref="SgdStep"/>, with the same independence of the result from the split.</remarks>
     public static void AdamStep(
         ref float parameter, ref float gradient, ref float firstMoment, ref float secondMoment, ref float maxSecondMoment, int n, in AdamCoefficients s)
     {
-        nuint i = 0;
+        int threads = Partition.Threads(n, MinParametersPerThread);
+        if (threads <= 1)
+        {
+            AdamRange(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, 0, n, s);
+            return;
+        }
+
+        fixed (float* p = &parameter)
+        fixed (float* g = &gradient)
+        fixed (float* m = &firstMoment)
+        fixed (float* v = &secondMoment)
+        fixed (float* vMax = &maxSecondMoment)
+        {
+            AdamJob job = default;
+            job.Parameter = p;
+            job.Gradient = g;
+            job.FirstMoment = m;
+            job.SecondMoment = v;
+            job.MaxSecondMoment = vMax;
+            job.Coefficients = s;
+            job.Length = n;
+            int parts = Partition.Split(n, Unit, threads, out job.PartSize);
+            WorkerPool.Run(parts, threads, &AdamPart, &job);
+        }
+    }
+
+    private static void SgdPart(void* context, int part)
+    {
+        var job = (SgdJob*)context;
+        int start = part * job->PartSize;
+        int end = Math.Min(job->Length, start + job->PartSize);
+        SgdRange(ref *job->Parameter, ref *job->Gradient, ref *job->Buffer, start, end, job->Coefficients);
+    }
+
+    private static void AdamPart(void* context, int part)
+    {
+        var job = (AdamJob*)context;
+        int start = part * job->PartSize;
+        int end = Math.Min(job->Length, start + job->PartSize);
+        AdamRange(
+            ref *job->Parameter, ref *job->Gradient, ref *job->FirstMoment, ref *job->SecondMoment, ref *job->MaxSecondMoment,
+            start, end, job->Coefficients);
+    }
+
+    /// <summary>The SGD update of elements <c>[start, end)</c>: widest vectors, then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SgdRange(ref float parameter, ref float gradient, ref float buffer, int start, int end, in SgdCoefficients s)
+    {
+        nuint i = (nuint)start;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = AdamPart<Simd512, Vector512<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, 0, (nuint)n, s);
+            i = SgdPart<Simd512, Vector512<float>>(ref parameter, ref gradient, ref buffer, i, (nuint)end, s);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = AdamPart<Simd256, Vector256<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, 0, (nuint)n, s);
+            i = SgdPart<Simd256, Vector256<float>>(ref parameter, ref gradient, ref buffer, i, (nuint)end, s);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = AdamPart<Simd128, Vector128<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, 0, (nuint)n, s);
+            i = SgdPart<Simd128, Vector128<float>>(ref parameter, ref gradient, ref buffer, i, (nuint)end, s);
         }
 
-        AdamPart<ScalarOps, float>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, i, (nuint)n, s);
+        SgdPart<ScalarOps, float>(ref parameter, ref gradient, ref buffer, i, (nuint)end, s);
+    }
+
+    /// <summary>The Adam update of elements <c>[start, end)</c>: widest vectors, then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AdamRange(
+        ref float parameter, ref float gradient, ref float firstMoment, ref float secondMoment, ref float maxSecondMoment, int start, int end, in AdamCoefficients s)
+    {
+        nuint i = (nuint)start;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            i = AdamPart<Simd512, Vector512<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, i, (nuint)end, s);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            i = AdamPart<Simd256, Vector256<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, i, (nuint)end, s);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            i = AdamPart<Simd128, Vector128<float>>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, i, (nuint)end, s);
+        }
+
+        AdamPart<ScalarOps, float>(ref parameter, ref gradient, ref firstMoment, ref secondMoment, ref maxSecondMoment, i, (nuint)end, s);
+    }
+
+    private struct SgdJob
+    {
+        public float* Parameter;
+        public float* Gradient;
+        public float* Buffer;
+        public SgdCoefficients Coefficients;
+        public int Length;
+        public int PartSize;
+    }
+
+    private struct AdamJob
+    {
+        public float* Parameter;
+        public float* Gradient;
+        public float* FirstMoment;
+        public float* SecondMoment;
+        public float* MaxSecondMoment;
+        public AdamCoefficients Coefficients;
+        public int Length;
+        public int PartSize;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

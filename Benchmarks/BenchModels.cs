@@ -1,0 +1,54 @@
+using StaticGrad;
+
+namespace StaticGrad.Benchmarks;
+
+/// <summary>784 -> 128 -> ReLU -> 10: the seed model (same declaration as <c>Models/MnistClassifier128</c>).</summary>
+[Model(Inputs = 784)]
+public sealed partial class Mlp128
+{
+    /// <summary>784 -> 128, ReLU.</summary>
+    [Linear(128), ReLU]
+    public partial Linear Fc1 { get; }
+
+    /// <summary>128 -> 10.</summary>
+    [Linear(10)]
+    public partial Linear Fc2 { get; }
+
+    /// <summary>Softmax cross-entropy, mean.</summary>
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>784 -> 256 -> ReLU -> 10 (same declaration as <c>Models/MnistClassifier256</c>).</summary>
+[Model(Inputs = 784)]
+public sealed partial class Mlp256
+{
+    /// <summary>784 -> 256, ReLU.</summary>
+    [Linear(256), ReLU]
+    public partial Linear Layer1 { get; }
+
+    /// <summary>256 -> 10.</summary>
+    [Linear(10)]
+    public partial Linear Layer2 { get; }
+
+    /// <summary>Softmax cross-entropy, mean.</summary>
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>784 -> 1024 -> ReLU -> 10: a wide hidden layer for the large-batch comparison.</summary>
+[Model(Inputs = 784)]
+public sealed partial class Mlp1024
+{
+    /// <summary>784 -> 1024, ReLU.</summary>
+    [Linear(1024), ReLU]
+    public partial Linear Fc1 { get; }
+
+    /// <summary>1024 -> 10.</summary>
+    [Linear(10)]
+    public partial Linear Fc2 { get; }
+
+    /// <summary>Softmax cross-entropy, mean.</summary>
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

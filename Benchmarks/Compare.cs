@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using StaticGrad.Kernels;
+
+namespace StaticGrad.Benchmarks;
+
+/// <summary>
+/// The speed comparison of the issue: our training steps and PyTorch's (scripts/pytorch_bench.py, run as a
+/// subprocess in the same command), the same cases, the same timing method (median of timed runs), then
+/// matrix-multiply GFLOP/s at 1024³ on one core beside the FMA peak measured in the same run.
+/// </summary>
+public static class Compare
+{
+    /// <summary>The cases, in the order printed; names match scripts/pytorch_bench.py.</summary>
+    private static readonly (string Name, string Label, int Batch, double Target, bool Inference)[] Cases =
+    [
+        ("seed128_adam_b64", "784-128-10, batch 64, Adam: train step", 64, 5.0, false),
+        ("mlp256_sgd_b64", "784-256-10, batch 64, SGD: train step", 64, 0, false),
+        ("mlp1024_adam_b1024", "784-1024-10, batch 1024, Adam: train step", 1024, 1.5, false),
+        ("seed128_infer_b1", "784-128-10, one sample: Predict", 1, 0, true),
+    ];
+
+    /// <summary>Runs the comparison and prints the table.</summary>
+    /// <param name="args"><c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>, <c>--threads N</c>.</param>
+    public static int Run(string[] args)
+    {
+        int repeats = 7;
+        string python = "/usr/bin/python3";
+        bool pytorch = true;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--repeats":
+                    repeats = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--python":
+                    python = args[++i];
+                    break;
+                case "--no-pytorch":
+                    pytorch = false;
+                    break;
+                case "--threads":
+                    Parallelism.MaxThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown option '{args[i]}'");
+                    return 2;
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"StaticGrad vs PyTorch, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"machine: {Environment.ProcessorCount} cores, {CpuName()}, {RuntimeInformation.FrameworkDescription}, GEMM kernels {Gemm.Microkernel}, StaticGrad threads {Parallelism.MaxThreads}"));
+        Console.WriteLine($"load average before: {LoadAverage()}");
+
+        var ours = new Dictionary<string, (double Median, double Min)>
+        {
+            ["seed128_adam_b64"] = Steps.TimeSeed128Adam(64, repeats),
+            ["mlp256_sgd_b64"] = Steps.TimeMlp256Sgd(64, repeats),
+            ["mlp1024_adam_b1024"] = Steps.TimeMlp1024Adam(1024, repeats),
+            ["seed128_infer_b1"] = Steps.TimeSeed128Predict(repeats),
+        };
+
+        Dictionary<string, (double Median, double Min)>? theirs = null;
+        string torchInfo = "PyTorch not run";
+        if (pytorch)
+        {
+            theirs = RunPyTorch(python, repeats, out torchInfo);
+        }
+
+        Console.WriteLine(torchInfo);
+        Console.WriteLine();
+        Console.WriteLine("| case | StaticGrad µs/step | PyTorch µs/step | speedup (samples/s ratio) | target |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        foreach (var c in Cases)
+        {
+            (double us, _) = ours[c.Name];
+            string torch = "n/a", ratio = "n/a";
+            if (theirs is not null && theirs.TryGetValue(c.Name, out var t))
+            {
+                torch = t.Median.ToString("F1", CultureInfo.InvariantCulture);
+                ratio = (t.Median / us).ToString("F1", CultureInfo.InvariantCulture) + "x";
+            }
+
+            string target = c.Inference ? "≤ 2 µs" : c.Target > 0 ? $"≥ {c.Target.ToString(CultureInfo.InvariantCulture)}x" : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.Label} | {us:F1} | {torch} | {ratio} | {target} |"));
+        }
+
+        Console.WriteLine();
+        (double peak, int bits) = FmaPeak.Measure();
+        double one = GemmBench.GFlops(GemmBench.Layout.Plain, 1024, 1024, 1024, threads: 1);
+        double all = GemmBench.GFlops(GemmBench.Layout.Plain, 1024, 1024, 1024, threads: Parallelism.MaxThreads);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak, one core, {bits}-bit FMAs on registers (measured now): {peak:F1} GFLOP/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, one core: {one:F1} GFLOP/s = {100 * one / peak:F1}% of peak (target ≥ 75%)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, {Parallelism.MaxThreads} threads: {all:F1} GFLOP/s"));
+        Console.WriteLine($"load average after: {LoadAverage()}");
+        return 0;
+    }
+
+    private static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info)
+    {
+        string? script = FindScript();
+        if (script is null)
+        {
+            info = "PyTorch: scripts/pytorch_bench.py not found";
+            return null;
+        }
+
+        var start = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add("--json");
+        start.ArgumentList.Add("--repeats");
+        start.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
+        start.Environment["OPENBLAS_NUM_THREADS"] = Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
+        try
+        {
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                info = $"PyTorch failed ({process.ExitCode}): {error.Trim()}";
+                return null;
+            }
+
+            using JsonDocument document = JsonDocument.Parse(output);
+            JsonElement root = document.RootElement;
+            info = string.Create(
+                CultureInfo.InvariantCulture,
+                $"PyTorch {root.GetProperty("torch").GetString()} ({python}), OPENBLAS_NUM_THREADS={root.GetProperty("openblas_num_threads").GetString()}, torch.set_num_threads({root.GetProperty("torch_threads").GetInt32()})");
+            var results = new Dictionary<string, (double, double)>();
+            foreach (JsonElement r in root.GetProperty("results").EnumerateArray())
+            {
+                results[r.GetProperty("case").GetString()!] = (r.GetProperty("median_us").GetDouble(), r.GetProperty("min_us").GetDouble());
+            }
+
+            return results;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException or InvalidOperationException)
+        {
+            info = $"PyTorch could not run: {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>scripts/pytorch_bench.py, searched upward from the working directory and from the binary.</summary>
+    internal static string? FindScript(string name = "pytorch_bench.py")
+    {
+        foreach (string origin in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? dir = new(origin); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "scripts", name);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    internal static string CpuName()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                {
+                    return line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    internal static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Trim();
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+}

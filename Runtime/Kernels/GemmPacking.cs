@@ -1,0 +1,246 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// Copies blocks of the operands of <see cref="Gemm"/> into the contiguous layouts the microkernel
+/// streams: for each step <c>p</c> of the k block, <c>height</c> consecutive floats (the rows of an A
+/// sliver, or the columns of a B panel), zero-padded past the valid count.
+/// </summary>
+/// <remarks>
+/// Two source shapes. <see cref="PackRows{TOps, TVec, TPartial}"/>: the <c>height</c> values of one step are
+/// already contiguous in the source (B stored <c>[k, n]</c>, A stored <c>[k, m]</c>), so packing is a copy.
+/// <c>PackTransposed</c>: they are a column of the source (A stored <c>[m, k]</c>, B stored <c>[n, k]</c>), so
+/// packing transposes; the AVX-512 version transposes 16 × 16 blocks in registers.
+/// </remarks>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// <c>destination[p·height + r] = source[p·stride + r]</c> for <c>r &lt; count</c>, and 0 for
+    /// <c>count ≤ r &lt; height</c>, for every <c>p &lt; depth</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackRows<TOps, TVec, TPartial>(float* source, nint stride, int count, int depth, float* destination, int height)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TPartial : IPartialVector<TVec>
+    {
+        int lanes = TOps.Count;
+        if (count == height && height == 2 * lanes)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                TOps.Store(TOps.Load(ref *source, 0), ref *destination, 0);
+                TOps.Store(TOps.Load(ref *source, (nuint)lanes), ref *destination, (nuint)lanes);
+                source += stride;
+                destination += height;
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < depth; p++)
+        {
+            int r = 0;
+            for (; r + lanes <= count; r += lanes)
+            {
+                TOps.Store(TOps.Load(ref *source, (nuint)r), ref *destination, (nuint)r);
+            }
+
+            for (; r < height; r += lanes)
+            {
+                int valid = count - r;
+                TVec value = valid >= lanes ? TOps.Load(ref *source, (nuint)r) : valid > 0 ? TPartial.Load(source + r, valid) : TOps.Broadcast(0f);
+                int room = height - r;
+                if (room >= lanes)
+                {
+                    TOps.Store(value, ref *destination, (nuint)r);
+                }
+                else
+                {
+                    TPartial.Store(destination + r, value, room);
+                }
+            }
+
+            source += stride;
+            destination += height;
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[p·height + r] = source[r·stride + p]</c> for <c>r &lt; rows</c>, and 0 for
+    /// <c>rows ≤ r &lt; height</c>, for every <c>p &lt; depth</c>. Portable scalar version.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackTransposedScalar(float* source, nint stride, int rows, int depth, float* destination, int height)
+    {
+        for (int r = 0; r < height; r++)
+        {
+            float* d = destination + r;
+            if (r < rows)
+            {
+                float* s = source + (r * stride);
+                int p = 0;
+                for (; p + 4 <= depth; p += 4)
+                {
+                    d[0] = s[p];
+                    d[height] = s[p + 1];
+                    d[2 * height] = s[p + 2];
+                    d[3 * height] = s[p + 3];
+                    d += 4 * height;
+                }
+
+                for (; p < depth; p++)
+                {
+                    *d = s[p];
+                    d += height;
+                }
+            }
+            else
+            {
+                for (int p = 0; p < depth; p++)
+                {
+                    *d = 0f;
+                    d += height;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The AVX-512 version of <see cref="PackTransposedScalar"/>: 16 source rows × 16 steps are loaded
+    /// (masked at the edges, missing rows as zeros), transposed in registers and stored as 16 steps of up to
+    /// 16 floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackTransposed512(float* source, nint stride, int rows, int depth, float* destination, int height)
+    {
+        for (int r0 = 0; r0 < height; r0 += 16)
+        {
+            int groupRows = rows - r0;           // valid source rows in this group (may be <= 0)
+            int groupHeight = height - r0;       // floats to store per step (16, or fewer at the end)
+            if (groupHeight > 16)
+            {
+                groupHeight = 16;
+            }
+
+            float* s = source + (r0 * stride);
+            float* d = destination + r0;
+            bool fullStore = groupHeight == 16;
+            Vector512<float> storeMask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(groupHeight)).AsSingle();
+            int p0 = 0;
+            for (; p0 < depth; p0 += 16)
+            {
+                int steps = depth - p0;
+                if (steps > 16)
+                {
+                    steps = 16;
+                }
+
+                Vector512<float> loadMask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(steps)).AsSingle();
+                bool fullLoad = steps == 16;
+                Vector512<float> x0 = Row(s, stride, 0, groupRows, fullLoad, loadMask);
+                Vector512<float> x1 = Row(s, stride, 1, groupRows, fullLoad, loadMask);
+                Vector512<float> x2 = Row(s, stride, 2, groupRows, fullLoad, loadMask);
+                Vector512<float> x3 = Row(s, stride, 3, groupRows, fullLoad, loadMask);
+                Vector512<float> x4 = Row(s, stride, 4, groupRows, fullLoad, loadMask);
+                Vector512<float> x5 = Row(s, stride, 5, groupRows, fullLoad, loadMask);
+                Vector512<float> x6 = Row(s, stride, 6, groupRows, fullLoad, loadMask);
+                Vector512<float> x7 = Row(s, stride, 7, groupRows, fullLoad, loadMask);
+                Vector512<float> x8 = Row(s, stride, 8, groupRows, fullLoad, loadMask);
+                Vector512<float> x9 = Row(s, stride, 9, groupRows, fullLoad, loadMask);
+                Vector512<float> x10 = Row(s, stride, 10, groupRows, fullLoad, loadMask);
+                Vector512<float> x11 = Row(s, stride, 11, groupRows, fullLoad, loadMask);
+                Vector512<float> x12 = Row(s, stride, 12, groupRows, fullLoad, loadMask);
+                Vector512<float> x13 = Row(s, stride, 13, groupRows, fullLoad, loadMask);
+                Vector512<float> x14 = Row(s, stride, 14, groupRows, fullLoad, loadMask);
+                Vector512<float> x15 = Row(s, stride, 15, groupRows, fullLoad, loadMask);
+
+                // 32-bit interleave of row pairs, then 64-bit interleave of pair pairs: within each 128-bit
+                // lane L, u[4q + c] holds column 4L + c of rows 4q .. 4q+3.
+                Vector512<float> t0 = Avx512F.UnpackLow(x0, x1), t1 = Avx512F.UnpackHigh(x0, x1);
+                Vector512<float> t2 = Avx512F.UnpackLow(x2, x3), t3 = Avx512F.UnpackHigh(x2, x3);
+                Vector512<float> t4 = Avx512F.UnpackLow(x4, x5), t5 = Avx512F.UnpackHigh(x4, x5);
+                Vector512<float> t6 = Avx512F.UnpackLow(x6, x7), t7 = Avx512F.UnpackHigh(x6, x7);
+                Vector512<float> t8 = Avx512F.UnpackLow(x8, x9), t9 = Avx512F.UnpackHigh(x8, x9);
+                Vector512<float> t10 = Avx512F.UnpackLow(x10, x11), t11 = Avx512F.UnpackHigh(x10, x11);
+                Vector512<float> t12 = Avx512F.UnpackLow(x12, x13), t13 = Avx512F.UnpackHigh(x12, x13);
+                Vector512<float> t14 = Avx512F.UnpackLow(x14, x15), t15 = Avx512F.UnpackHigh(x14, x15);
+
+                Vector512<float> u0 = UnpackLow64(t0, t2), u1 = UnpackHigh64(t0, t2), u2 = UnpackLow64(t1, t3), u3 = UnpackHigh64(t1, t3);
+                Vector512<float> u4 = UnpackLow64(t4, t6), u5 = UnpackHigh64(t4, t6), u6 = UnpackLow64(t5, t7), u7 = UnpackHigh64(t5, t7);
+                Vector512<float> u8 = UnpackLow64(t8, t10), u9 = UnpackHigh64(t8, t10), u10 = UnpackLow64(t9, t11), u11 = UnpackHigh64(t9, t11);
+                Vector512<float> u12 = UnpackLow64(t12, t14), u13 = UnpackHigh64(t12, t14), u14 = UnpackLow64(t13, t15), u15 = UnpackHigh64(t13, t15);
+
+                // Gather the 128-bit lanes: column c (0..3) of lanes 0..3 comes from u[c], u[4+c], u[8+c], u[12+c].
+                StoreColumns(d, height, u0, u4, u8, u12, 0, steps, fullStore, storeMask);
+                StoreColumns(d, height, u1, u5, u9, u13, 1, steps, fullStore, storeMask);
+                StoreColumns(d, height, u2, u6, u10, u14, 2, steps, fullStore, storeMask);
+                StoreColumns(d, height, u3, u7, u11, u15, 3, steps, fullStore, storeMask);
+
+                s += 16;
+                d += 16 * height;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(float* s, nint stride, int row, int validRows, bool fullLoad, Vector512<float> loadMask)
+    {
+        if (row >= validRows)
+        {
+            return Vector512<float>.Zero;
+        }
+
+        float* address = s + (row * stride);
+        return fullLoad ? Vector512.Load(address) : Avx512F.MaskLoad(address, loadMask, Vector512<float>.Zero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackLow64(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackHigh64(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    /// <summary>
+    /// From the four vectors holding column <c>4L + c</c> (lane L) of rows 0-3, 4-7, 8-11, 12-15, writes
+    /// the steps <c>c</c>, <c>c + 4</c>, <c>c + 8</c>, <c>c + 12</c> (those below <paramref name="steps"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreColumns(
+        float* d, int height, Vector512<float> r0, Vector512<float> r4, Vector512<float> r8, Vector512<float> r12,
+        int c, int steps, bool fullStore, Vector512<float> storeMask)
+    {
+        Vector512<float> even0 = Avx512F.Shuffle4x128(r0, r4, 0x88);   // lanes 0, 2 of rows 0-3 and 4-7
+        Vector512<float> odd0 = Avx512F.Shuffle4x128(r0, r4, 0xDD);    // lanes 1, 3
+        Vector512<float> even8 = Avx512F.Shuffle4x128(r8, r12, 0x88);
+        Vector512<float> odd8 = Avx512F.Shuffle4x128(r8, r12, 0xDD);
+        StoreStep(d, height, Avx512F.Shuffle4x128(even0, even8, 0x88), c, steps, fullStore, storeMask);       // lane 0
+        StoreStep(d, height, Avx512F.Shuffle4x128(odd0, odd8, 0x88), c + 4, steps, fullStore, storeMask);     // lane 1
+        StoreStep(d, height, Avx512F.Shuffle4x128(even0, even8, 0xDD), c + 8, steps, fullStore, storeMask);   // lane 2
+        StoreStep(d, height, Avx512F.Shuffle4x128(odd0, odd8, 0xDD), c + 12, steps, fullStore, storeMask);    // lane 3
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreStep(float* d, int height, Vector512<float> value, int step, int steps, bool fullStore, Vector512<float> storeMask)
+    {
+        if (step >= steps)
+        {
+            return;
+        }
+
+        float* address = d + (step * height);
+        if (fullStore)
+        {
+            Vector512.Store(value, address);
+        }
+        else
+        {
+            Avx512F.MaskStore(address, storeMask, value);
+        }
+    }
+}
