@@ -44,31 +44,28 @@ internal static class BinaryCommand
                         Console.WriteLine(Usage);
                         return 0;
                     case "--epochs":
-                        epochs = ImbalancedCommand.ParseInt("--epochs", ImbalancedCommand.Value(args, ref i), 1, 1000);
+                        epochs = CommandArgs.IntInRange("--epochs", CommandArgs.Value(args, ref i), 1, 1000);
                         break;
                     case "--seed":
-                        seed = ImbalancedCommand.ParseInt("--seed", ImbalancedCommand.Value(args, ref i), int.MinValue, int.MaxValue);
+                        seed = CommandArgs.IntInRange("--seed", CommandArgs.Value(args, ref i), int.MinValue, int.MaxValue);
                         break;
                     case "--lr":
-                        learningRate = ImbalancedCommand.ParseFloat("--lr", ImbalancedCommand.Value(args, ref i));
+                        learningRate = CommandArgs.PositiveFloat("--lr", CommandArgs.Value(args, ref i));
                         break;
                     case "--no-balance":
                         balance = false;
                         break;
                     case "--data":
-                        dataDirectory = ImbalancedCommand.Value(args, ref i);
+                        dataDirectory = CommandArgs.Value(args, ref i);
                         break;
                     default:
-                        throw new FormatException($"unknown option '{args[i]}'");
+                        throw new FormatException($"Unknown option '{args[i]}'.");
                 }
             }
         }
         catch (FormatException error)
         {
-            Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine();
-            Console.Error.WriteLine(Usage);
-            return 2;
+            return CommandArgs.UsageError(Console.Error, error.Message, Usage);
         }
 
         MnistDataset train, test;

@@ -108,10 +108,7 @@ public static class EvalCommand
         }
         catch (FormatException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            error.WriteLine();
-            error.WriteLine(EvalOptions.Usage);
-            return 2;
+            return CommandArgs.UsageError(error, e.Message, EvalOptions.Usage);
         }
 
         if (options.ShowHelp)

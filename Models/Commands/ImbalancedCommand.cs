@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using StaticGrad.Data;
@@ -52,34 +50,31 @@ internal static class ImbalancedCommand
                         Console.WriteLine(Usage);
                         return 0;
                     case "--rare":
-                        rare = Value(args, ref i).Split(',').Select(s => ParseInt("--rare", s, 0, 9)).Distinct().ToArray();
+                        rare = CommandArgs.IntList("--rare", CommandArgs.Value(args, ref i), 0, 9).Distinct().ToArray();
                         break;
                     case "--keep":
-                        keep = ParseInt("--keep", Value(args, ref i), 0, int.MaxValue);
+                        keep = CommandArgs.IntInRange("--keep", CommandArgs.Value(args, ref i), 0, int.MaxValue);
                         break;
                     case "--epochs":
-                        epochs = ParseInt("--epochs", Value(args, ref i), 1, 1000);
+                        epochs = CommandArgs.IntInRange("--epochs", CommandArgs.Value(args, ref i), 1, 1000);
                         break;
                     case "--seed":
-                        seed = ParseInt("--seed", Value(args, ref i), int.MinValue, int.MaxValue);
+                        seed = CommandArgs.IntInRange("--seed", CommandArgs.Value(args, ref i), int.MinValue, int.MaxValue);
                         break;
                     case "--lr":
-                        learningRate = ParseFloat("--lr", Value(args, ref i));
+                        learningRate = CommandArgs.PositiveFloat("--lr", CommandArgs.Value(args, ref i));
                         break;
                     case "--data":
-                        dataDirectory = Value(args, ref i);
+                        dataDirectory = CommandArgs.Value(args, ref i);
                         break;
                     default:
-                        throw new FormatException($"unknown option '{args[i]}'");
+                        throw new FormatException($"Unknown option '{args[i]}'.");
                 }
             }
         }
         catch (FormatException error)
         {
-            Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine();
-            Console.Error.WriteLine(Usage);
-            return 2;
+            return CommandArgs.UsageError(Console.Error, error.Message, Usage);
         }
 
         MnistDataset fullTrain, test;
@@ -117,38 +112,5 @@ internal static class ImbalancedCommand
         Console.WriteLine($"balanced accuracy (mean recall): {plain.BalancedAccuracy * 100:F1}% unweighted, {weighted.BalancedAccuracy * 100:F1}% weighted");
         Console.WriteLine($"test accuracy: {plain.Accuracy * 100:F1}% unweighted, {weighted.Accuracy * 100:F1}% weighted");
         return 0;
-    }
-
-    /// <summary>The value after option <c>args[i]</c>; advances <paramref name="i"/>.</summary>
-    internal static string Value(IReadOnlyList<string> args, ref int i)
-    {
-        if (i + 1 >= args.Count)
-        {
-            throw new FormatException($"option '{args[i]}' needs a value");
-        }
-
-        return args[++i];
-    }
-
-    /// <summary>An integer option value in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    internal static int ParseInt(string option, string text, int min, int max)
-    {
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-        {
-            throw new FormatException($"option '{option}' expects an integer from {min} to {max}, got '{text}'");
-        }
-
-        return value;
-    }
-
-    /// <summary>A positive, finite number.</summary>
-    internal static float ParseFloat(string option, string text)
-    {
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !(value > 0f) || float.IsInfinity(value))
-        {
-            throw new FormatException($"option '{option}' expects a positive number, got '{text}'");
-        }
-
-        return value;
     }
 }

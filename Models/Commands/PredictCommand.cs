@@ -159,10 +159,7 @@ public static class PredictCommand
         }
         catch (FormatException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            error.WriteLine();
-            error.WriteLine(PredictOptions.Usage);
-            return 2;
+            return CommandArgs.UsageError(error, e.Message, PredictOptions.Usage);
         }
 
         if (options.ShowHelp)

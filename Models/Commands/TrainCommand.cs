@@ -34,10 +34,7 @@ public static class TrainCommand
         }
         catch (FormatException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            error.WriteLine();
-            error.WriteLine(TrainOptions.Usage);
-            return 2;
+            return CommandArgs.UsageError(error, e.Message, TrainOptions.Usage);
         }
 
         if (options.ShowHelp)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 
 namespace StaticGrad.Models.Commands;
@@ -107,46 +106,46 @@ public sealed class TrainOptions
             switch (arg)
             {
                 case "--model":
-                    options.Model = OneOf(arg, Value(args, ref i), "mlp128", "mlp256");
+                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256");
                     break;
                 case "--optimizer":
-                    optimizer = OneOf(arg, Value(args, ref i), "adam", "sgd");
+                    optimizer = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "adam", "sgd");
                     break;
                 case "--lr":
-                    learningRate = Positive(arg, ParseFloat(arg, Value(args, ref i)));
+                    learningRate = CommandArgs.PositiveFloat(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--momentum":
-                    momentum = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
+                    momentum = CommandArgs.NonNegativeFloat(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--nesterov":
                     options.Nesterov = true;
                     break;
                 case "--weight-decay":
-                    options.WeightDecay = NonNegative(arg, ParseFloat(arg, Value(args, ref i)));
+                    options.WeightDecay = CommandArgs.NonNegativeFloat(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--epochs":
-                    options.Epochs = PositiveInt(arg, Value(args, ref i));
+                    options.Epochs = CommandArgs.PositiveInt(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--batch":
-                    options.BatchSize = PositiveInt(arg, Value(args, ref i));
+                    options.BatchSize = CommandArgs.PositiveInt(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--seed":
-                    options.Seeds = new[] { ParseInt(arg, Value(args, ref i)) };
+                    options.Seeds = new[] { CommandArgs.Int(arg, CommandArgs.Value(args, ref i)) };
                     break;
                 case "--seeds":
-                    options.Seeds = ParseSeeds(arg, Value(args, ref i));
+                    options.Seeds = CommandArgs.IntList(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--data":
-                    options.DataDirectory = Value(args, ref i);
+                    options.DataDirectory = CommandArgs.Value(args, ref i);
                     break;
                 case "--save":
-                    options.SavePath = Value(args, ref i);
+                    options.SavePath = CommandArgs.Value(args, ref i);
                     break;
                 case "--save-weights":
-                    options.SaveWeightsPath = Value(args, ref i);
+                    options.SaveWeightsPath = CommandArgs.Value(args, ref i);
                     break;
                 case "--resume":
-                    options.ResumePath = Value(args, ref i);
+                    options.ResumePath = CommandArgs.Value(args, ref i);
                     break;
                 case "--quiet":
                     options.Quiet = true;
@@ -178,67 +177,5 @@ public sealed class TrainOptions
         }
 
         return options;
-    }
-
-    private static string Value(IReadOnlyList<string> args, ref int i)
-    {
-        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-        {
-            throw new FormatException($"Option '{args[i]}' needs a value.");
-        }
-
-        return args[++i];
-    }
-
-    private static string OneOf(string option, string value, params string[] allowed)
-    {
-        foreach (string candidate in allowed)
-        {
-            if (string.Equals(candidate, value, StringComparison.OrdinalIgnoreCase))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FormatException($"Option '{option}' expects one of {string.Join(", ", allowed)}; got '{value}'.");
-    }
-
-    private static float ParseFloat(string option, string value)
-        => float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float result) && float.IsFinite(result)
-            ? result
-            : throw new FormatException($"Option '{option}' expects a number; got '{value}'.");
-
-    private static int ParseInt(string option, string value)
-        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int result)
-            ? result
-            : throw new FormatException($"Option '{option}' expects an integer; got '{value}'.");
-
-    private static int PositiveInt(string option, string value)
-    {
-        int result = ParseInt(option, value);
-        return result > 0 ? result : throw new FormatException($"Option '{option}' expects a positive integer; got {result}.");
-    }
-
-    private static float Positive(string option, float value)
-        => value > 0 ? value : throw new FormatException($"Option '{option}' expects a positive number; got {value.ToString(CultureInfo.InvariantCulture)}.");
-
-    private static float NonNegative(string option, float value)
-        => value >= 0 ? value : throw new FormatException($"Option '{option}' expects a number >= 0; got {value.ToString(CultureInfo.InvariantCulture)}.");
-
-    private static int[] ParseSeeds(string option, string value)
-    {
-        string[] parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0)
-        {
-            throw new FormatException($"Option '{option}' expects a comma-separated list of integers; got '{value}'.");
-        }
-
-        var seeds = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            seeds[i] = ParseInt(option, parts[i]);
-        }
-
-        return seeds;
     }
 }
