@@ -32,7 +32,7 @@ public sealed class SoftmaxCrossEntropyAttribute : Attribute
     /// <summary>
     /// Per-class weights, PyTorch's <c>weight</c>: one finite, non-negative value per class. Optional (null:
     /// every class weighs 1). Weights that come from the data can instead be set at run time with
-    /// <see cref="SoftmaxCrossEntropyLoss.SetClassWeights"/>.
+    /// <see cref="ClassWeightedLoss.SetClassWeights"/>.
     /// </summary>
     public float[]? Weights { get; set; }
 

@@ -57,7 +57,7 @@ public static class ClassWeights
     /// gets weight 0.
     /// </summary>
     /// <param name="counts">Samples per class; non-negative, at least one positive.</param>
-    /// <returns>One weight per class, for <see cref="SoftmaxCrossEntropyLoss.SetClassWeights"/>.</returns>
+    /// <returns>One weight per class, for <see cref="ClassWeightedLoss.SetClassWeights"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="counts"/> is empty or all zero.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
     public static float[] InverseFrequency(ReadOnlySpan<int> counts)

@@ -7,12 +7,10 @@ namespace StaticGrad;
 /// The model's fused softmax cross-entropy loss, PyTorch's <c>nn.CrossEntropyLoss(weight, ignore_index,
 /// reduction, label_smoothing)</c> with class-index or class-probability targets. The generated model
 /// creates it from the <see cref="SoftmaxCrossEntropyAttribute"/> arguments and exposes it as the loss
-/// property, where class weights that come from the data can be set (<see cref="SetClassWeights"/>).
+/// property, where class weights that come from the data can be set (<see cref="ClassWeightedLoss.SetClassWeights"/>).
 /// </summary>
-public sealed class SoftmaxCrossEntropyLoss
+public sealed class SoftmaxCrossEntropyLoss : ClassWeightedLoss
 {
-    private float[]? _weights;
-
     /// <summary>Creates an unweighted class-index loss with PyTorch's default ignore index -100.</summary>
     /// <param name="classes">The number of classes (the last layer's outputs).</param>
     /// <param name="labelSmoothing">Label smoothing in [0, 1].</param>
@@ -30,16 +28,11 @@ public sealed class SoftmaxCrossEntropyLoss
     /// <param name="targets">Class indices or class probabilities.</param>
     /// <param name="weights">Null, or one finite non-negative weight per class (copied).</param>
     public SoftmaxCrossEntropyLoss(int classes, float labelSmoothing, Reduction reduction, int ignoreIndex, TargetKind targets, float[]? weights)
+        : base(classes, reduction, ignoreIndex, weights)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Expected a value in [0, 1].");
-        }
-
-        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean, Reduction.Sum or Reduction.None.");
         }
 
         if (targets is not (TargetKind.ClassIndices or TargetKind.Probabilities))
@@ -47,54 +40,15 @@ public sealed class SoftmaxCrossEntropyLoss
             throw new ArgumentOutOfRangeException(nameof(targets), targets, "Expected TargetKind.ClassIndices or TargetKind.Probabilities.");
         }
 
-        Classes = classes;
         LabelSmoothing = labelSmoothing;
-        Reduction = reduction;
-        IgnoreIndex = ignoreIndex;
         Targets = targets;
-        if (weights is not null)
-        {
-            _weights = LossWeights.Checked(weights, classes, "class weights", nameof(weights));
-        }
     }
-
-    /// <summary>The number of classes.</summary>
-    public int Classes { get; }
 
     /// <summary>Label smoothing in [0, 1].</summary>
     public float LabelSmoothing { get; }
 
-    /// <summary>How per-sample losses are combined.</summary>
-    public Reduction Reduction { get; }
-
-    /// <summary>The label of samples that are skipped (class-index targets).</summary>
-    public int IgnoreIndex { get; }
-
     /// <summary>Class indices or class probabilities.</summary>
     public TargetKind Targets { get; }
-
-    /// <summary>The per-class weights, or an empty span when every class weighs 1.</summary>
-    public ReadOnlySpan<float> ClassWeights => _weights;
-
-    /// <summary>
-    /// Sets the per-class weights used from the next step on (PyTorch's <c>weight</c>), for weights computed
-    /// from the data, e.g. <see cref="StaticGrad.ClassWeights.InverseFrequency"/> of the label counts.
-    /// </summary>
-    /// <param name="weights">One finite, non-negative weight per class; copied.</param>
-    /// <exception cref="ArgumentException">The length is not <see cref="Classes"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite (the message names its index and value).</exception>
-    public void SetClassWeights(ReadOnlySpan<float> weights) => _weights = LossWeights.Checked(weights, Classes, "class weights", nameof(weights));
-
-    /// <summary>Removes the class weights: every class weighs 1 again.</summary>
-    public void ClearClassWeights() => _weights = null;
-
-    /// <summary>
-    /// Checks that every label is a class index in <c>[0, Classes)</c> or the <see cref="IgnoreIndex"/>; a
-    /// generated <c>TrainStep</c> calls it before it touches any parameter, gradient or activation.
-    /// </summary>
-    /// <param name="labels">The labels of the batch.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A label is out of range; the message names the sample index and the value.</exception>
-    public void ValidateLabels(ReadOnlySpan<int> labels) => SoftmaxCrossEntropy.ValidateLabels(labels, Classes, IgnoreIndex);
 
     /// <summary>
     /// Computes the loss of <paramref name="batch"/> rows of logits against class indices and overwrites the
@@ -116,7 +70,7 @@ public sealed class SoftmaxCrossEntropyLoss
     public float ForwardBackward(Span<float> logits, ReadOnlySpan<int> labels, Span<float> losses, int batch)
     {
         RequireTargets(TargetKind.ClassIndices);
-        return SoftmaxCrossEntropy.ForwardBackward(logits, labels, losses, batch, Classes, _weights, IgnoreIndex, LabelSmoothing, Reduction);
+        return SoftmaxCrossEntropy.ForwardBackward(logits, labels, losses, batch, Classes, Weights, IgnoreIndex, LabelSmoothing, Reduction);
     }
 
     /// <summary>
@@ -139,7 +93,7 @@ public sealed class SoftmaxCrossEntropyLoss
     public float ForwardBackward(Span<float> logits, ReadOnlySpan<float> targets, Span<float> losses, int batch)
     {
         RequireTargets(TargetKind.Probabilities);
-        return SoftmaxCrossEntropy.ForwardBackward(logits, targets, losses, batch, Classes, _weights, LabelSmoothing, Reduction);
+        return SoftmaxCrossEntropy.ForwardBackward(logits, targets, losses, batch, Classes, Weights, LabelSmoothing, Reduction);
     }
 
     /// <summary>Computes the loss of <paramref name="batch"/> rows of logits against class indices without touching them.</summary>
@@ -150,7 +104,7 @@ public sealed class SoftmaxCrossEntropyLoss
     public float Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int batch)
     {
         RequireTargets(TargetKind.ClassIndices);
-        return SoftmaxCrossEntropy.Loss(logits, labels, Span<float>.Empty, batch, Classes, _weights, IgnoreIndex, LabelSmoothing, Reduction);
+        return SoftmaxCrossEntropy.Loss(logits, labels, Span<float>.Empty, batch, Classes, Weights, IgnoreIndex, LabelSmoothing, Reduction);
     }
 
     /// <summary>Computes the loss of <paramref name="batch"/> rows of logits against class probabilities without touching them.</summary>
@@ -161,7 +115,7 @@ public sealed class SoftmaxCrossEntropyLoss
     public float Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch)
     {
         RequireTargets(TargetKind.Probabilities);
-        return SoftmaxCrossEntropy.Loss(logits, targets, Span<float>.Empty, batch, Classes, _weights, LabelSmoothing, Reduction);
+        return SoftmaxCrossEntropy.Loss(logits, targets, Span<float>.Empty, batch, Classes, Weights, LabelSmoothing, Reduction);
     }
 
     private void RequireTargets(TargetKind kind)
