@@ -46,7 +46,7 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             WriteGraphComment(w, graph);
-            using (w.WriteBlock($"partial class {spec.TypeName} : {string.Join(", ", Interfaces(spec))}"))
+            using (w.WriteBlock($"partial class {spec.TypeName} : {Contract(spec)}"))
             {
                 WriteConstants(w, plan);
                 WriteFields(w, graph);
@@ -101,15 +101,13 @@ internal sealed partial class ModelGenerator
             w.WriteLine($"//   -> {loss.MemberName}: {description}{options}");
         }
 
-        private static IEnumerable<string> Interfaces(ModelSpec spec)
+        /// <summary>The contract the model implements; both training contracts extend <c>IInferenceModel</c>.</summary>
+        private static string Contract(ModelSpec spec) => spec.Loss switch
         {
-            if (spec.Loss is { } loss)
-            {
-                yield return loss.TrainsOnClassIndices ? "global::StaticGrad.IModel" : "global::StaticGrad.IProbabilityTargetModel";
-            }
-
-            yield return "global::StaticGrad.IInferenceModel";
-        }
+            null => "global::StaticGrad.IInferenceModel",
+            { TrainsOnClassIndices: true } => "global::StaticGrad.IModel",
+            _ => "global::StaticGrad.IProbabilityTargetModel",
+        };
 
         private static void WriteConstants(IndentedWriter w, ModelPlan plan)
         {
@@ -223,13 +221,10 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>All weights and biases in one flat buffer, and their gradients.</summary>");
             w.WriteLine("public global::StaticGrad.ParameterSet Parameters => _parameters;");
             w.WriteLine();
-            foreach (string contract in Interfaces(graph.Spec))
-            {
-                w.WriteLine($"int {contract}.InputSize => InputSize;");
-                w.WriteLine();
-                w.WriteLine($"int {contract}.OutputSize => OutputSize;");
-                w.WriteLine();
-            }
+            w.WriteLine("int global::StaticGrad.IInferenceModel.InputSize => InputSize;");
+            w.WriteLine();
+            w.WriteLine("int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;");
+            w.WriteLine();
 
             foreach (LayerNode layer in graph.Layers)
             {

@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
     //   -> output: Linear 16 -> 1 [B, 1]
     //   -> Loss: sigmoid + binary cross-entropy over 1 outputs, mean reduction, positive weights
-    partial class BinaryHead : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.IInferenceModel
+    partial class BinaryHead : global::StaticGrad.IProbabilityTargetModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -76,10 +76,6 @@ namespace Losses
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IProbabilityTargetModel.InputSize => InputSize;
-
-        int global::StaticGrad.IProbabilityTargetModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

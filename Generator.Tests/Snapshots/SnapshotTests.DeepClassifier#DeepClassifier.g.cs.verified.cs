@@ -9,7 +9,7 @@
 //   -> hidden3: Linear 128 -> 64, Sigmoid [B, 64]
 //   -> output: Linear 64 -> 10 [B, 10]
 //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.IInferenceModel
+partial class DeepClassifier : global::StaticGrad.IModel
 {
     /// <summary>Input features per sample.</summary>
     public const int InputSize = 784;
@@ -100,10 +100,6 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.IIn
 
     /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
     public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-    int global::StaticGrad.IModel.InputSize => InputSize;
-
-    int global::StaticGrad.IModel.OutputSize => OutputSize;
 
     int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

@@ -9,7 +9,7 @@ namespace Seeds
     //   -> fc1: Linear 784 -> 128, ReLU [B, 128]
     //   -> fc2: Linear 128 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class MnistClassifier128 : global::StaticGrad.IModel, global::StaticGrad.IInferenceModel
+    partial class MnistClassifier128 : global::StaticGrad.IModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -76,10 +76,6 @@ namespace Seeds
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IModel.InputSize => InputSize;
-
-        int global::StaticGrad.IModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

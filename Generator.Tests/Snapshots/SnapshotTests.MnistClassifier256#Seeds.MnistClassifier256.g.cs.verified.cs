@@ -9,7 +9,7 @@ namespace Seeds
     //   -> layer1: Linear 784 -> 256, ReLU [B, 256]
     //   -> layer2: Linear 256 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, sum reduction, label smoothing 0.1f
-    partial class MnistClassifier256 : global::StaticGrad.IModel, global::StaticGrad.IInferenceModel
+    partial class MnistClassifier256 : global::StaticGrad.IModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -76,10 +76,6 @@ namespace Seeds
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IModel.InputSize => InputSize;
-
-        int global::StaticGrad.IModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

@@ -8,7 +8,7 @@ namespace Losses
     //   inputs [B, 8]
     //   -> output: Linear 8 -> 5 [B, 5]
     //   -> Loss: sigmoid + binary cross-entropy over 5 outputs, none reduction, per-output weights, positive weights
-    partial class MultiLabelHead : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.IInferenceModel
+    partial class MultiLabelHead : global::StaticGrad.IProbabilityTargetModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -63,10 +63,6 @@ namespace Losses
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IProbabilityTargetModel.InputSize => InputSize;
-
-        int global::StaticGrad.IProbabilityTargetModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

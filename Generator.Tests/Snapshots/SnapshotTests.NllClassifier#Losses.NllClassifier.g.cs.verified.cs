@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
     //   -> output: Linear 16 -> 3, LogSoftmax [B, 3]
     //   -> Loss: LogSoftmax + NLL over 3 classes, sum reduction, class weights, ignore index 9
-    partial class NllClassifier : global::StaticGrad.IModel, global::StaticGrad.IInferenceModel
+    partial class NllClassifier : global::StaticGrad.IModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -76,10 +76,6 @@ namespace Losses
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IModel.InputSize => InputSize;
-
-        int global::StaticGrad.IModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

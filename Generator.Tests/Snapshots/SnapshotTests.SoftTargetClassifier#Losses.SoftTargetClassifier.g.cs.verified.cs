@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, Tanh [B, 16]
     //   -> output: Linear 16 -> 5 [B, 5]
     //   -> Loss: softmax cross-entropy over 5 classes (probability targets), mean reduction, label smoothing 0.05f
-    partial class SoftTargetClassifier : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.IInferenceModel
+    partial class SoftTargetClassifier : global::StaticGrad.IProbabilityTargetModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -76,10 +76,6 @@ namespace Losses
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => _parameters;
-
-        int global::StaticGrad.IProbabilityTargetModel.InputSize => InputSize;
-
-        int global::StaticGrad.IProbabilityTargetModel.OutputSize => OutputSize;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
