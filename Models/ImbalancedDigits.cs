@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using StaticGrad;
 using StaticGrad.Data;
-using StaticGrad.Kernels;
 
 namespace StaticGrad.Models;
 
@@ -143,32 +142,13 @@ public static class ImbalancedDigits
     /// <returns>Recall per class (NaN for a class with no samples) and overall accuracy.</returns>
     public static (double[] Recall, double Accuracy) Evaluate(IInferenceModel model, MnistDataset data)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        int classes = model.OutputSize;
-        int[] hits = new int[classes], totals = new int[classes];
-        float[] logits = new float[model.MaxBatch * classes];
-        for (int start = 0; start < data.Count; start += model.MaxBatch)
+        int[,] confusion = Classification.ConfusionMatrix(model, data);
+        double[] recall = new double[model.OutputSize];
+        for (int c = 0; c < recall.Length; c++)
         {
-            int batch = Math.Min(model.MaxBatch, data.Count - start);
-            model.Forward(data.Images.Slice(start * data.Features, batch * data.Features), logits, batch);
-            for (int i = 0; i < batch; i++)
-            {
-                int label = data.Labels[start + i];
-                totals[label]++;
-                if (ArgMax.Row(logits.AsSpan(i * classes, classes)) == label)
-                {
-                    hits[label]++;
-                }
-            }
+            recall[c] = Classification.Recall(confusion, c);
         }
 
-        double[] recall = new double[classes];
-        for (int c = 0; c < classes; c++)
-        {
-            recall[c] = totals[c] == 0 ? double.NaN : (double)hits[c] / totals[c];
-        }
-
-        return (recall, (double)hits.Sum() / data.Count);
+        return (recall, Classification.Accuracy(confusion));
     }
 }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.IO;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
-using StaticGrad.Kernels;
 
 namespace StaticGrad.Models;
 
@@ -148,27 +147,7 @@ public sealed class Trainer
     /// <summary>The fraction of <paramref name="data"/> the model classifies correctly.</summary>
     /// <param name="data">Samples and labels with the model's input size.</param>
     /// <returns>Accuracy in [0, 1].</returns>
-    public double Evaluate(MnistDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        int classes = _model.OutputSize;
-        int features = _model.InputSize;
-        int correct = 0;
-        for (int start = 0; start < data.Count; start += _model.MaxBatch)
-        {
-            int batch = Math.Min(_model.MaxBatch, data.Count - start);
-            _model.Forward(data.Images.Slice(start * features, batch * features), _logits, batch);
-            for (int i = 0; i < batch; i++)
-            {
-                if (ArgMax.Row(_logits.AsSpan(i * classes, classes)) == data.Labels[start + i])
-                {
-                    correct++;
-                }
-            }
-        }
-
-        return (double)correct / data.Count;
-    }
+    public double Evaluate(MnistDataset data) => Classification.Accuracy(Classification.ConfusionMatrix(_model, data, _logits));
 
     private IStatefulOptimizer StatefulOptimizer() => _optimizer as IStatefulOptimizer
         ?? throw new InvalidOperationException($"The optimizer ({_optimizer.GetType().Name}) does not implement IStatefulOptimizer, so its state cannot be saved or restored.");

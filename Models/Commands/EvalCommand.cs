@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using StaticGrad.Data;
-using StaticGrad.Kernels;
 
 namespace StaticGrad.Models.Commands;
 
@@ -149,16 +148,17 @@ public static class EvalCommand
         }
 
         int classes = model.OutputSize;
-        for (int i = 0; i < data.Count; i++)
+        int[,] confusion;
+        try
         {
-            if (data.Labels[i] >= classes)
-            {
-                error.WriteLine($"error: label {data.Labels[i]} of sample {i} is outside the model's {classes} classes.");
-                return 1;
-            }
+            confusion = Classification.ConfusionMatrix(model, data);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
         }
 
-        int[,] confusion = ConfusionMatrix(model, data);
         int correct = 0;
         for (int c = 0; c < classes; c++)
         {
@@ -171,31 +171,6 @@ public static class EvalCommand
         output.WriteLine();
         WriteMatrix(output, confusion, classes);
         return 0;
-    }
-
-    /// <summary>Counts, for each true class (row), how often each class (column) was predicted.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="data">Samples whose labels are below the model's output size.</param>
-    /// <returns>The <c>OutputSize x OutputSize</c> matrix.</returns>
-    public static int[,] ConfusionMatrix(IModel model, MnistDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        int classes = model.OutputSize;
-        int features = model.InputSize;
-        var confusion = new int[classes, classes];
-        float[] logits = new float[model.MaxBatch * classes];
-        for (int start = 0; start < data.Count; start += model.MaxBatch)
-        {
-            int batch = Math.Min(model.MaxBatch, data.Count - start);
-            model.Forward(data.Images.Slice(start * features, batch * features), logits, batch);
-            for (int i = 0; i < batch; i++)
-            {
-                confusion[data.Labels[start + i], ArgMax.Row(logits.AsSpan(i * classes, classes))]++;
-            }
-        }
-
-        return confusion;
     }
 
     private static void WriteMatrix(TextWriter output, int[,] confusion, int classes)
