@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -388,5 +389,83 @@ internal readonly struct Simd128 : ISimdOps<Vector128<float>>
     {
         (Vector128<double> lower, Vector128<double> upper) = Vector128.Widen(a);
         accumulator += Vector128.Sum(lower + upper);
+    }
+}
+
+/// <summary><see cref="ISimdOps{TVec}"/> for <see cref="Vector{T}"/>, the portable width.</summary>
+internal readonly struct SimdVector : ISimdOps<Vector<float>>
+{
+    public static int Count => Vector<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Broadcast(float value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Load(ref float source, nuint index) => Vector.LoadUnsafe(ref source, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector<float> value, ref float destination, nuint index) => value.StoreUnsafe(ref destination, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Add(Vector<float> a, Vector<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Subtract(Vector<float> a, Vector<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Multiply(Vector<float> a, Vector<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Divide(Vector<float> a, Vector<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) => Vector.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Max(Vector<float> a, Vector<float> b) => Vector.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Abs(Vector<float> a) => Vector.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sqrt(Vector<float> a) => Vector.SquareRoot(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Exp(Vector<float> a) => Vector.Exp(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Tanh(Vector<float> a) => Simd.Tanh<SimdVector, Vector<float>>(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> CopySign(Vector<float> magnitude, Vector<float> sign) => Vector.CopySign(magnitude, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> WherePositive(Vector<float> condition, Vector<float> value) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(condition, Vector<float>.Zero), value, Vector<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> SelectLess(Vector<float> left, Vector<float> right, Vector<float> ifLess, Vector<float> otherwise) =>
+        Vector.ConditionalSelect(Vector.LessThan(left, right), ifLess, otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector<float> a) => Vector.Sum(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector<float> a)
+    {
+        float max = a[0];
+        for (int i = 1; i < Vector<float>.Count; i++)
+        {
+            max = System.MathF.Max(max, a[i]);
+        }
+
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddToDouble(Vector<float> a, ref double accumulator)
+    {
+        Vector.Widen(a, out Vector<double> lower, out Vector<double> upper);
+        accumulator += Vector.Sum(lower + upper);
     }
 }
