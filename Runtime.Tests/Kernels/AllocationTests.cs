@@ -7,8 +7,6 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>Every kernel and every optimizer step allocates nothing once warmed up.</summary>
 public sealed class AllocationTests
 {
-    private const int Calls = 100;
-
     [Fact]
     public void Kernels_DoNotAllocate()
     {
@@ -23,22 +21,22 @@ public sealed class AllocationTests
         float[] xg = new float[Batch * Inputs];
         int[] labels = KernelReference.RandomLabels(Batch, Outputs, seed: 4);
 
-        AssertNoAllocation("Gemm.Multiply", () => Gemm.Multiply(g, w, xg, Batch, Outputs, Inputs));
-        AssertNoAllocation("Gemm.MultiplyTransposeA", () => Gemm.MultiplyTransposeA(g, x, wg, Outputs, Batch, Inputs));
-        AssertNoAllocation("Gemm.MultiplyTransposeB", () => Gemm.MultiplyTransposeB(x, w, y, Batch, Inputs, Outputs));
+        AllocationAssert.None("Gemm.Multiply", () => Gemm.Multiply(g, w, xg, Batch, Outputs, Inputs));
+        AllocationAssert.None("Gemm.MultiplyTransposeA", () => Gemm.MultiplyTransposeA(g, x, wg, Outputs, Batch, Inputs));
+        AllocationAssert.None("Gemm.MultiplyTransposeB", () => Gemm.MultiplyTransposeB(x, w, y, Batch, Inputs, Outputs));
         foreach (Activation activation in Enum.GetValues<Activation>())
         {
-            AssertNoAllocation($"LinearForward {activation}", () => LinearForward.Run(x, w, b, y, Batch, Inputs, Outputs, activation));
-            AssertNoAllocation($"ApplyAndReduceBias {activation}", () => ActivationBackward.ApplyAndReduceBias(g, y, bg, Batch, Outputs, activation));
-            AssertNoAllocation($"ActivationBackward.Apply {activation}", () => ActivationBackward.Apply(g, y, g.Length, activation));
+            AllocationAssert.None($"LinearForward {activation}", () => LinearForward.Run(x, w, b, y, Batch, Inputs, Outputs, activation));
+            AllocationAssert.None($"ApplyAndReduceBias {activation}", () => ActivationBackward.ApplyAndReduceBias(g, y, bg, Batch, Outputs, activation));
+            AllocationAssert.None($"ActivationBackward.Apply {activation}", () => ActivationBackward.Apply(g, y, g.Length, activation));
         }
 
-        AssertNoAllocation("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
-        AssertNoAllocation("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0f, Reduction.Sum));
-        AssertNoAllocation("Loss", () => SoftmaxCrossEntropy.Loss(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
-        AssertNoAllocation("ValidateLabels", () => SoftmaxCrossEntropy.ValidateLabels(labels, Outputs));
-        AssertNoAllocation("Softmax.Rows", () => Softmax.Rows(y, Batch, Outputs));
-        AssertNoAllocation("ArgMax.Row", () => ArgMax.Row(y));
+        AllocationAssert.None("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
+        AllocationAssert.None("ForwardBackward", () => SoftmaxCrossEntropy.ForwardBackward(y, labels, Batch, Outputs, 0f, Reduction.Sum));
+        AllocationAssert.None("Loss", () => SoftmaxCrossEntropy.Loss(y, labels, Batch, Outputs, 0.1f, Reduction.Mean));
+        AllocationAssert.None("ValidateLabels", () => SoftmaxCrossEntropy.ValidateLabels(labels, Outputs));
+        AllocationAssert.None("Softmax.Rows", () => Softmax.Rows(y, Batch, Outputs));
+        AllocationAssert.None("ArgMax.Row", () => ArgMax.Row(y));
     }
 
     [Fact]
@@ -58,21 +56,8 @@ public sealed class AllocationTests
         ];
         foreach (IOptimizer optimizer in optimizers)
         {
-            AssertNoAllocation(optimizer.GetType().Name + ".Step", optimizer.Step);
-            AssertNoAllocation(optimizer.GetType().Name + ".LearningRate", () => optimizer.LearningRate = 2e-3f);
+            AllocationAssert.None(optimizer.GetType().Name + ".Step", optimizer.Step);
+            AllocationAssert.None(optimizer.GetType().Name + ".LearningRate", () => optimizer.LearningRate = 2e-3f);
         }
-    }
-
-    private static void AssertNoAllocation(string what, Action action)
-    {
-        action(); // warm-up: JIT, static constructors
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
-        {
-            action();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{what} allocated {allocated} bytes in {Calls} calls.");
     }
 }

@@ -379,26 +379,12 @@ public sealed class LossKernelTests
         var probabilities = new SoftmaxCrossEntropyLoss(classes, 0.1f, Reduction.Mean, -100, TargetKind.Probabilities, KernelReference.Random(classes, seed: 165, 0f, 2f));
         var nll = new NllLoss(classes, Reduction.Mean, -100, null);
         var bce = new BinaryCrossEntropyWithLogitsLoss(classes, Reduction.Mean, KernelReference.Random(classes, seed: 166, 0f, 2f), KernelReference.Random(classes, seed: 167, 0f, 2f));
-        Action[] calls =
-        [
-            () => index.ForwardBackward(logits, labels, losses, rows),
-            () => probabilities.ForwardBackward(logits, targets, rows),
-            () => nll.ForwardBackward(logits, labels, rows),
-            () => bce.ForwardBackward(logits, targets, losses, rows),
-            () => LogSoftmax.Rows(logits, rows, classes),
-            () => Sigmoid.Apply(logits),
-        ];
-        foreach (Action call in calls)
-        {
-            call();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++)
-            {
-                call();
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        AllocationAssert.None("softmax cross-entropy, reduction none", () => index.ForwardBackward(logits, labels, losses, rows), calls: 50);
+        AllocationAssert.None("softmax cross-entropy, probability targets", () => probabilities.ForwardBackward(logits, targets, rows), calls: 50);
+        AllocationAssert.None("NLL", () => nll.ForwardBackward(logits, labels, rows), calls: 50);
+        AllocationAssert.None("BCE with logits", () => bce.ForwardBackward(logits, targets, losses, rows), calls: 50);
+        AllocationAssert.None("LogSoftmax.Rows", () => LogSoftmax.Rows(logits, rows, classes), calls: 50);
+        AllocationAssert.None("Sigmoid.Apply", () => Sigmoid.Apply(logits), calls: 50);
     }
 
     /// <summary>Rows of random probabilities (each sums to 1).</summary>

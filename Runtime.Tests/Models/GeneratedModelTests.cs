@@ -134,16 +134,7 @@ public sealed class GeneratedModelTests
         }
 
         var probabilities = new float[batch * 10];
-        Step();
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            Step();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        AllocationAssert.None("TrainStep, optimizer steps and Predict of the seed models", Step);
 
         void Step()
         {

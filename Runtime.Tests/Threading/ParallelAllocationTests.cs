@@ -78,22 +78,7 @@ public sealed unsafe class ParallelAllocationTests
 
     private static void AssertNoAllocation(string what, Action action)
     {
-        for (int i = 0; i < 300; i++)
-        {
-            action(); // JIT tiers, buffers, worker threads
-        }
-
+        AllocationAssert.None(what, action, warmUp: 300); // JIT tiers, packing buffers, worker threads
         Assert.True(WorkerPool.WorkerCount > 0, "the pool should have started a worker");
-        long thread = GC.GetAllocatedBytesForCurrentThread();
-        long workers = WorkerPool.WorkerAllocatedBytes;
-        for (int i = 0; i < 100; i++)
-        {
-            action();
-        }
-
-        long threadAllocated = GC.GetAllocatedBytesForCurrentThread() - thread;
-        long workersAllocated = WorkerPool.WorkerAllocatedBytes - workers;
-        Assert.True(threadAllocated == 0, $"{what} allocated {threadAllocated} bytes on the calling thread in 100 calls.");
-        Assert.True(workersAllocated == 0, $"{what} allocated {workersAllocated} bytes on the worker threads in 100 calls.");
     }
 }
