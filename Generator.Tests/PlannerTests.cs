@@ -78,10 +78,26 @@ public sealed class PlannerTests
 
         ModelPlan plan = ModelPlan.Create(spec);
 
-        Assert.All(plan.Training.Steps, step => Assert.Equal(StepKind.LinearForward, step.Kind));
-        Assert.Equal(new[] { "layer1Output" }, plan.Training.Buffers.Select(b => b.Name));
-        Assert.Equal(new[] { "outputs" }, plan.Training.Steps.Last().Writes);
-        Assert.Equal(64, plan.Memory.FloatsPerSample);
+        Assert.Null(plan.Training);
+        Assert.Null(plan.Memory);
+        Assert.All(plan.Inference.Steps, step => Assert.Equal(StepKind.LinearForward, step.Kind));
+        Assert.Equal(new[] { "layer1Output" }, plan.Inference.Buffers.Select(b => b.Name));
+        Assert.Equal(new[] { "outputs" }, plan.Inference.Steps.Last().Writes);
+        Assert.Equal(64, plan.InferenceMemory.FloatsPerSample);
+    }
+
+    [Fact]
+    public void InferenceHasItsOwnArenaOfHiddenOutputsAlone()
+    {
+        ModelSpec spec = Spec(784, (256, ActivationKind.ReLU), (128, ActivationKind.Tanh), (64, ActivationKind.ReLU), (10, ActivationKind.None));
+
+        ModelPlan plan = ModelPlan.Create(spec);
+
+        Assert.Equal(new[] { "layer1Output", "layer2Output", "layer3Output" }, plan.InferenceMemory.Buffers.Select(b => b.Buffer.Name));
+        Assert.Equal(new[] { "logits" }, plan.Inference.Steps.Last().Writes);
+        // layer1Output is dead once layer2 has read it, so layer3Output reuses its space: 256 + 128, not 448.
+        Assert.Equal(384, plan.InferenceMemory.FloatsPerSample);
+        Assert.True(plan.InferenceMemory.FloatsPerSample < plan.Memory!.FloatsPerSample);
     }
 
     [Fact]
@@ -92,7 +108,7 @@ public sealed class PlannerTests
             ModelSpec spec = Spec(5, (4, ActivationKind.ReLU), (3, kind == LossKind.Nll ? ActivationKind.LogSoftmax : ActivationKind.None));
             spec = spec with { Loss = spec.Loss! with { Kind = kind } };
 
-            Schedule schedule = ModelPlan.Create(spec).Training;
+            Schedule schedule = ModelPlan.Create(spec).Training!;
 
             Step loss = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Loss);
             Assert.Equal(new[] { "logits" }, loss.Reads);

@@ -16,6 +16,7 @@ internal sealed partial class ModelGenerator
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         private const string Kernels = "global::StaticGrad.Kernels";
         private const string Guard = "global::StaticGrad.ModelGuard";
+        private const string InferencePrefix = "Inference";
 
         public static string Emit(ModelPlan plan)
         {
@@ -49,8 +50,8 @@ internal sealed partial class ModelGenerator
             using (w.WriteBlock($"partial class {spec.TypeName} : {Contract(spec)}"))
             {
                 WriteConstants(w, plan);
-                WriteFields(w, graph);
-                WriteConstructor(w, graph);
+                WriteFields(w, plan);
+                WriteConstructor(w, plan);
                 WriteProperties(w, graph);
                 WriteTrainStep(w, plan);
                 WriteForward(w, plan);
@@ -136,13 +137,30 @@ internal sealed partial class ModelGenerator
             }
 
             w.WriteLine();
-            MemoryPlan memory = plan.Memory;
-            int unshared = memory.Buffers.Sum(b => b.Buffer.FloatsPerSample);
-            w.WriteLine(graph.Spec.IsInferenceOnly
-                ? "// Arena: hidden activations, each [B, n] at offset * MaxBatch floats."
-                : "// Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.");
-            w.WriteLine($"// {Int(memory.FloatsPerSample)} floats per sample of MaxBatch ({Int(unshared)} without reuse): buffers whose");
-            w.WriteLine("// live steps (first write to last use) do not overlap share space.");
+            if (plan.Memory is { } memory)
+            {
+                int unshared = memory.Buffers.Sum(b => b.Buffer.FloatsPerSample);
+                w.WriteLine("// Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.");
+                w.WriteLine($"// {Int(memory.FloatsPerSample)} floats per sample of MaxBatch ({Int(unshared)} without reuse): buffers whose");
+                w.WriteLine("// live steps (first write to last use) do not overlap share space.");
+                WriteArenaLayout(w, memory, prefix: string.Empty);
+                w.WriteLine($"private const int ArenaFloatsPerSample = {Int(memory.FloatsPerSample)};");
+                w.WriteLine();
+            }
+
+            MemoryPlan inference = plan.InferenceMemory;
+            if (inference.Buffers.Count > 0)
+            {
+                w.WriteLine("// Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an");
+                w.WriteLine($"// arena rented for the call, so concurrent calls never share one. {Int(inference.FloatsPerSample)} floats per sample.");
+                WriteArenaLayout(w, inference, InferencePrefix);
+                w.WriteLine($"private const int InferenceFloatsPerSample = {Int(inference.FloatsPerSample)};");
+                w.WriteLine();
+            }
+        }
+
+        private static void WriteArenaLayout(IndentedWriter w, MemoryPlan memory, string prefix)
+        {
             foreach (PlacedBuffer placed in memory.Buffers)
             {
                 w.WriteLine($"//   {placed.Buffer.Name} {Shape(placed.Buffer.FloatsPerSample)} at {Int(placed.Offset)}, steps {Int(placed.FirstStep)}-{Int(placed.LastStep)}: {placed.Buffer.Description}");
@@ -150,17 +168,25 @@ internal sealed partial class ModelGenerator
 
             foreach (PlacedBuffer placed in memory.Buffers)
             {
-                w.WriteLine($"private const int {BufferOffset(placed.Buffer.Name)} = {Int(placed.Offset)};");
+                w.WriteLine($"private const int {prefix}{BufferOffset(placed.Buffer.Name)} = {Int(placed.Offset)};");
             }
-
-            w.WriteLine($"private const int ArenaFloatsPerSample = {Int(memory.FloatsPerSample)};");
-            w.WriteLine();
         }
 
-        private static void WriteFields(IndentedWriter w, ModelGraph graph)
+        private static void WriteFields(IndentedWriter w, ModelPlan plan)
         {
+            ModelGraph graph = plan.Graph;
             w.WriteLine("private readonly global::StaticGrad.ParameterSet _parameters;");
-            w.WriteLine("private readonly float[] _arena;");
+            if (plan.Memory is not null)
+            {
+                w.WriteLine("private readonly float[] _arena;");
+                w.WriteLine("private int _trainStepRunning;");
+            }
+
+            if (plan.InferenceMemory.Buffers.Count > 0)
+            {
+                w.WriteLine("private readonly global::StaticGrad.ArenaPool _inferenceArenas;");
+            }
+
             foreach (LayerNode layer in graph.Layers)
             {
                 w.WriteLine($"private readonly global::StaticGrad.Linear {Field(layer.Spec.MemberName)};");
@@ -174,8 +200,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
         }
 
-        private static void WriteConstructor(IndentedWriter w, ModelGraph graph)
+        private static void WriteConstructor(IndentedWriter w, ModelPlan plan)
         {
+            ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Creates the model with PyTorch's default initialization, weights and biases drawn from");
@@ -198,7 +225,16 @@ internal sealed partial class ModelGenerator
                 }
 
                 w.WriteLine("_parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));");
-                w.WriteLine("_arena = new float[checked(ArenaFloatsPerSample * maxBatch)];");
+                if (plan.Memory is not null)
+                {
+                    w.WriteLine("_arena = new float[checked(ArenaFloatsPerSample * maxBatch)];");
+                }
+
+                if (plan.InferenceMemory.Buffers.Count > 0)
+                {
+                    w.WriteLine("_inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));");
+                }
+
                 for (int i = 0; i < graph.Layers.Count; i++)
                 {
                     w.WriteLine($"{Field(graph.Layers[i].Spec.MemberName)} = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[{Int(2 * i)}], _parameters.Tensors[{Int((2 * i) + 1)}]);");
@@ -333,6 +369,8 @@ internal sealed partial class ModelGenerator
 
             w.WriteLine("/// <param name=\"batch\">Samples in this step, 1 to <see cref=\"MaxBatch\"/>.</param>");
             w.WriteLine(loss.Reduction == ReductionKind.None ? "/// <returns>The sum of the per-sample losses.</returns>" : "/// <returns>The loss of the batch.</returns>");
+            w.WriteLine("/// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same");
+            w.WriteLine("/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
         }
 
         private static void WriteTrainStepBody(IndentedWriter w, ModelPlan plan, bool withLosses)
@@ -353,20 +391,29 @@ internal sealed partial class ModelGenerator
             }
 
             w.WriteLine();
-            w.WriteLine($"{Span} parameters = _parameters.Values;");
-            w.WriteLine($"{Span} gradients = _parameters.Gradients;");
-            foreach (PlacedBuffer placed in plan.Memory.Buffers)
+            w.WriteLine($"{Guard}.EnterTrainStep(ref _trainStepRunning, nameof({graph.Spec.TypeName}));");
+            using (w.WriteBlock("try"))
             {
-                WriteArenaSlice(w, placed.Buffer);
+                w.WriteLine($"{Span} parameters = _parameters.Values;");
+                w.WriteLine($"{Span} gradients = _parameters.Gradients;");
+                foreach (PlacedBuffer placed in plan.Memory!.Buffers)
+                {
+                    WriteArenaSlice(w, placed.Buffer, "_arena", string.Empty, "MaxBatch");
+                }
+
+                for (int s = 0; s < plan.Training!.Steps.Count; s++)
+                {
+                    WriteStep(w, graph, plan.Training.Steps[s], s, withLosses);
+                }
+
+                w.WriteLine();
+                w.WriteLine("return loss;");
             }
 
-            for (int s = 0; s < plan.Training.Steps.Count; s++)
+            using (w.WriteBlock("finally"))
             {
-                WriteStep(w, graph, plan.Training.Steps[s], s, withLosses);
+                w.WriteLine($"{Guard}.ExitTrainStep(ref _trainStepRunning);");
             }
-
-            w.WriteLine();
-            w.WriteLine("return loss;");
         }
 
         /// <summary>
@@ -405,6 +452,8 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
             w.WriteLine($"/// <param name=\"{name}\">Receives <c>batch * OutputSize</c> {(logits ? "logits" : "values")}, row-major.</param>");
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine("/// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call");
+            w.WriteLine("/// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>");
             using (w.WriteBlock($"public void Forward({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
             {
                 WriteInputChecks(w);
@@ -417,26 +466,49 @@ internal sealed partial class ModelGenerator
                 }
 
                 w.WriteLine($"{ReadOnlySpan} parameters = _parameters.Values;");
-                foreach (LayerNode layer in graph.Layers.Take(graph.Layers.Count - 1))
+                if (plan.InferenceMemory.Buffers.Count == 0)
                 {
-                    WriteArenaSlice(w, plan.Memory[Schedule.OutputOf(layer, graph)].Buffer);
+                    WriteForwardSteps(w, plan, name, last);
                 }
-
-                int s = 0;
-                foreach (Step step in plan.Training.Steps.Where(x => x.Kind == StepKind.LinearForward))
+                else
                 {
-                    WriteStep(w, graph, step, s++, withLosses: false);
-                }
+                    w.WriteLine("float[] arena = _inferenceArenas.Rent();");
+                    using (w.WriteBlock("try"))
+                    {
+                        foreach (PlacedBuffer placed in plan.InferenceMemory.Buffers)
+                        {
+                            WriteArenaSlice(w, placed.Buffer, "arena", InferencePrefix, "batch");
+                        }
 
-                if (output is ActivationKind.Softmax or ActivationKind.LogSoftmax)
-                {
-                    w.WriteLine();
-                    w.WriteLine($"// Step {Int(s)}, output activation: {name} {Shape(graph.Classes)} = {output}({last}) row by row.");
-                    w.WriteLine($"{Kernels}.{output}.Rows({name}, batch, OutputSize);");
+                        WriteForwardSteps(w, plan, name, last);
+                    }
+
+                    using (w.WriteBlock("finally"))
+                    {
+                        w.WriteLine("_inferenceArenas.Return(arena);");
+                    }
                 }
             }
 
             w.WriteLine();
+        }
+
+        private static void WriteForwardSteps(IndentedWriter w, ModelPlan plan, string name, string last)
+        {
+            ModelGraph graph = plan.Graph;
+            ActivationKind output = graph.Last.Spec.Activation;
+            int s = 0;
+            foreach (Step step in plan.Inference.Steps)
+            {
+                WriteStep(w, graph, step, s++, withLosses: false);
+            }
+
+            if (output is ActivationKind.Softmax or ActivationKind.LogSoftmax)
+            {
+                w.WriteLine();
+                w.WriteLine($"// Step {Int(s)}, output activation: {name} {Shape(graph.Classes)} = {output}({last}) row by row.");
+                w.WriteLine($"{Kernels}.{output}.Rows({name}, batch, OutputSize);");
+            }
         }
 
         private static void WritePredict(IndentedWriter w, ModelGraph graph)
@@ -499,8 +571,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine("inputs = inputs.Slice(0, batch * InputSize);");
         }
 
-        private static void WriteArenaSlice(IndentedWriter w, BufferSpec buffer)
-            => w.WriteLine($"{Span} {buffer.Name} = new {Span}(_arena, {BufferOffset(buffer.Name)} * MaxBatch, batch * {Int(buffer.FloatsPerSample)});");
+        /// <summary>A buffer's span: its per-sample offset scaled by <paramref name="scale"/> (the arena's batch capacity).</summary>
+        private static void WriteArenaSlice(IndentedWriter w, BufferSpec buffer, string arena, string prefix, string scale)
+            => w.WriteLine($"{Span} {buffer.Name} = new {Span}({arena}, {prefix}{BufferOffset(buffer.Name)} * {scale}, batch * {Int(buffer.FloatsPerSample)});");
 
         private static void WriteStep(IndentedWriter w, ModelGraph graph, Step step, int index, bool withLosses)
         {

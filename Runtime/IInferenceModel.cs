@@ -7,6 +7,13 @@ namespace StaticGrad;
 /// pass and probabilities. A model declared without a loss (an output activation on its last layer)
 /// implements only this interface.
 /// </summary>
+/// <remarks>
+/// Threading: <see cref="Forward"/> and <see cref="Predict"/> are safe to call from any number of threads on one
+/// instance at once; each call rents its own activation arena from a small pool, so concurrent answers are
+/// bit-identical to serial ones and steady-state inference allocates nothing. A training step runs on one
+/// thread at a time per instance (a concurrent <c>TrainStep</c> throws <see cref="InvalidOperationException"/>);
+/// an optimizer step or a weight load changes the parameters in place and must not overlap inference.
+/// </remarks>
 public interface IInferenceModel
 {
     /// <summary>Input features per sample.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace StaticGrad;
 
@@ -44,6 +45,34 @@ public static class ModelGuard
             throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "Expected a positive maximum batch size.");
         }
     }
+
+    /// <summary>
+    /// Marks a training step as running on a model, or throws when one already is: a model trains on one thread
+    /// at a time, because a step writes the model's one training arena and its gradients.
+    /// </summary>
+    /// <param name="running">The model's flag: 0 when no step runs, 1 while one does.</param>
+    /// <param name="modelName">The model's type name, reported in the exception.</param>
+    /// <exception cref="InvalidOperationException">Another thread is inside a training step of the same model.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void EnterTrainStep(ref int running, string modelName)
+    {
+        if (Interlocked.Exchange(ref running, 1) != 0)
+        {
+            ThrowConcurrentTrainStep(modelName);
+        }
+    }
+
+    /// <summary>Clears the flag set by <see cref="EnterTrainStep"/> when the step ends, normally or by an exception.</summary>
+    /// <param name="running">The model's flag.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ExitTrainStep(ref int running) => Volatile.Write(ref running, 0);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowConcurrentTrainStep(string modelName)
+        => throw new InvalidOperationException(
+            $"TrainStep was called on this {modelName} while another thread was inside TrainStep of the same instance. A model trains on one thread at a time: "
+            + "its training arena and gradients are shared by every step. Forward and Predict may run on any number of threads at once; give each training thread its own model instance.");
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -38,7 +38,7 @@ partial class DeepClassifier : global::StaticGrad.IModel
     private const int OutputWeightOffset = 242112;
     private const int OutputBiasOffset = 242752;
 
-    // Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.
+    // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
     // 768 floats per sample of MaxBatch (906 without reuse): buffers whose
     // live steps (first write to last use) do not overlap share space.
     //   hidden1Output [B, 256] at 0, steps 0-8: hidden1 output
@@ -57,8 +57,20 @@ partial class DeepClassifier : global::StaticGrad.IModel
     private const int Hidden1OutputGradientOffset = 256;
     private const int ArenaFloatsPerSample = 768;
 
+    // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
+    // arena rented for the call, so concurrent calls never share one. 384 floats per sample.
+    //   hidden1Output [B, 256] at 0, steps 0-1: hidden1 output
+    //   hidden2Output [B, 128] at 256, steps 1-2: hidden2 output
+    //   hidden3Output [B, 64] at 0, steps 2-3: hidden3 output
+    private const int InferenceHidden1OutputOffset = 0;
+    private const int InferenceHidden2OutputOffset = 256;
+    private const int InferenceHidden3OutputOffset = 0;
+    private const int InferenceFloatsPerSample = 384;
+
     private readonly global::StaticGrad.ParameterSet _parameters;
     private readonly float[] _arena;
+    private int _trainStepRunning;
+    private readonly global::StaticGrad.ArenaPool _inferenceArenas;
     private readonly global::StaticGrad.Linear _hidden1;
     private readonly global::StaticGrad.Linear _hidden2;
     private readonly global::StaticGrad.Linear _hidden3;
@@ -88,6 +100,7 @@ partial class DeepClassifier : global::StaticGrad.IModel
         });
         _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
         _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
+        _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
         _hidden1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
         _hidden2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
         _hidden3 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[4], _parameters.Tensors[5]);
@@ -124,6 +137,8 @@ partial class DeepClassifier : global::StaticGrad.IModel
     /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize), or the ignore index -100; checked before anything is touched.</param>
     /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The loss of the batch.</returns>
+    /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+    /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
     public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
     {
         global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -133,63 +148,71 @@ partial class DeepClassifier : global::StaticGrad.IModel
         labels = labels.Slice(0, batch);
         _loss.ValidateLabels(labels);
 
-        global::System.Span<float> parameters = _parameters.Values;
-        global::System.Span<float> gradients = _parameters.Gradients;
-        global::System.Span<float> hidden1Output = new global::System.Span<float>(_arena, Hidden1OutputOffset * MaxBatch, batch * 256);
-        global::System.Span<float> hidden2Output = new global::System.Span<float>(_arena, Hidden2OutputOffset * MaxBatch, batch * 128);
-        global::System.Span<float> hidden3Output = new global::System.Span<float>(_arena, Hidden3OutputOffset * MaxBatch, batch * 64);
-        global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-        global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(_arena, Hidden3OutputGradientOffset * MaxBatch, batch * 64);
-        global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(_arena, Hidden2OutputGradientOffset * MaxBatch, batch * 128);
-        global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(_arena, Hidden1OutputGradientOffset * MaxBatch, batch * 256);
+        global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(DeepClassifier));
+        try
+        {
+            global::System.Span<float> parameters = _parameters.Values;
+            global::System.Span<float> gradients = _parameters.Gradients;
+            global::System.Span<float> hidden1Output = new global::System.Span<float>(_arena, Hidden1OutputOffset * MaxBatch, batch * 256);
+            global::System.Span<float> hidden2Output = new global::System.Span<float>(_arena, Hidden2OutputOffset * MaxBatch, batch * 128);
+            global::System.Span<float> hidden3Output = new global::System.Span<float>(_arena, Hidden3OutputOffset * MaxBatch, batch * 64);
+            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
+            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(_arena, Hidden3OutputGradientOffset * MaxBatch, batch * 64);
+            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(_arena, Hidden2OutputGradientOffset * MaxBatch, batch * 128);
+            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(_arena, Hidden1OutputGradientOffset * MaxBatch, batch * 256);
 
-        // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-        // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
 
-        // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-        // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
-        global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+            // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
+            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
 
-        // Step 4, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-        float loss = _loss.ForwardBackward(logits, labels, batch);
+            // Step 4, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
+            float loss = _loss.ForwardBackward(logits, labels, batch);
 
-        // Step 5, output backward, from logits [B, 10]:
-        //   output.bias gradient [10] = column sums of logits
-        global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-        //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64]
-        global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(OutputWeightOffset, 640), 10, batch, 64);
-        //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-        global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 640), hidden3OutputGradient, batch, 10, 64);
+            // Step 5, output backward, from logits [B, 10]:
+            //   output.bias gradient [10] = column sums of logits
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64]
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(OutputWeightOffset, 640), 10, batch, 64);
+            //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
+            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 640), hidden3OutputGradient, batch, 10, 64);
 
-        // Step 6, hidden3 backward, from hidden3OutputGradient [B, 64]:
-        //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient
-        global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(Hidden3BiasOffset, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-        //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128]
-        global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(Hidden3WeightOffset, 8192), 64, batch, 128);
-        //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
-        global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(Hidden3WeightOffset, 8192), hidden2OutputGradient, batch, 64, 128);
+            // Step 6, hidden3 backward, from hidden3OutputGradient [B, 64]:
+            //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(Hidden3BiasOffset, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128]
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(Hidden3WeightOffset, 8192), 64, batch, 128);
+            //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(Hidden3WeightOffset, 8192), hidden2OutputGradient, batch, 64, 128);
 
-        // Step 7, hidden2 backward, from hidden2OutputGradient [B, 128]:
-        //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient
-        global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(Hidden2BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
-        //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256]
-        global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(Hidden2WeightOffset, 32768), 128, batch, 256);
-        //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
-        global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(Hidden2WeightOffset, 32768), hidden1OutputGradient, batch, 128, 256);
+            // Step 7, hidden2 backward, from hidden2OutputGradient [B, 128]:
+            //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(Hidden2BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256]
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(Hidden2WeightOffset, 32768), 128, batch, 256);
+            //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(Hidden2WeightOffset, 32768), hidden1OutputGradient, batch, 128, 256);
 
-        // Step 8, hidden1 backward, from hidden1OutputGradient [B, 256]:
-        //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient
-        global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(Hidden1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-        //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784]
-        global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(Hidden1WeightOffset, 200704), 256, batch, 784);
-        //   no gradient for the network input: nothing consumes it (pruned).
+            // Step 8, hidden1 backward, from hidden1OutputGradient [B, 256]:
+            //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(Hidden1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784]
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(Hidden1WeightOffset, 200704), 256, batch, 784);
+            //   no gradient for the network input: nothing consumes it (pruned).
 
-        return loss;
+            return loss;
+        }
+        finally
+        {
+            global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+        }
     }
 
     /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
@@ -205,6 +228,8 @@ partial class DeepClassifier : global::StaticGrad.IModel
     /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
     /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
     /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+    /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+    /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
     {
         global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -213,21 +238,29 @@ partial class DeepClassifier : global::StaticGrad.IModel
         global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
         logits = logits.Slice(0, batch * OutputSize);
         global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-        global::System.Span<float> hidden1Output = new global::System.Span<float>(_arena, Hidden1OutputOffset * MaxBatch, batch * 256);
-        global::System.Span<float> hidden2Output = new global::System.Span<float>(_arena, Hidden2OutputOffset * MaxBatch, batch * 128);
-        global::System.Span<float> hidden3Output = new global::System.Span<float>(_arena, Hidden3OutputOffset * MaxBatch, batch * 64);
+        float[] arena = _inferenceArenas.Rent();
+        try
+        {
+            global::System.Span<float> hidden1Output = new global::System.Span<float>(arena, InferenceHidden1OutputOffset * batch, batch * 256);
+            global::System.Span<float> hidden2Output = new global::System.Span<float>(arena, InferenceHidden2OutputOffset * batch, batch * 128);
+            global::System.Span<float> hidden3Output = new global::System.Span<float>(arena, InferenceHidden3OutputOffset * batch, batch * 64);
 
-        // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-        // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
 
-        // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
-        global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
+            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-        // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
-        global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+            // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
+            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+        }
+        finally
+        {
+            _inferenceArenas.Return(arena);
+        }
     }
 
     /// <summary>Computes class probabilities (the softmax of the logits) of the first <paramref name="batch"/> samples.</summary>

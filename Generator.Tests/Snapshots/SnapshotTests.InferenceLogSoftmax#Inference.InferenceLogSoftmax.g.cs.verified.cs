@@ -25,13 +25,7 @@ namespace Inference
         private const int OutputWeightOffset = 0;
         private const int OutputBiasOffset = 80;
 
-        // Arena: hidden activations, each [B, n] at offset * MaxBatch floats.
-        // 0 floats per sample of MaxBatch (0 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
-        private const int ArenaFloatsPerSample = 0;
-
         private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
         private readonly global::StaticGrad.Linear _output;
 
         /// <summary>
@@ -50,7 +44,6 @@ namespace Inference
                 new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 10 }, fanIn: 8),
             });
             _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
             _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
         }
 
@@ -88,6 +81,8 @@ namespace Inference
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="outputs">Receives <c>batch * OutputSize</c> values, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);

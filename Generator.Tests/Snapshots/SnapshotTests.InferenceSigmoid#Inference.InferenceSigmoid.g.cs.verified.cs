@@ -30,15 +30,14 @@ namespace Inference
         private const int OutputWeightOffset = 54;
         private const int OutputBiasOffset = 60;
 
-        // Arena: hidden activations, each [B, n] at offset * MaxBatch floats.
-        // 6 floats per sample of MaxBatch (6 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
+        // arena rented for the call, so concurrent calls never share one. 6 floats per sample.
         //   hiddenOutput [B, 6] at 0, steps 0-1: hidden output
-        private const int HiddenOutputOffset = 0;
-        private const int ArenaFloatsPerSample = 6;
+        private const int InferenceHiddenOutputOffset = 0;
+        private const int InferenceFloatsPerSample = 6;
 
         private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
+        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
         private readonly global::StaticGrad.Linear _hidden;
         private readonly global::StaticGrad.Linear _output;
 
@@ -60,7 +59,7 @@ namespace Inference
                 new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 1 }, fanIn: 6),
             });
             _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
+            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
             _hidden = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
             _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
         }
@@ -101,6 +100,8 @@ namespace Inference
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="outputs">Receives <c>batch * OutputSize</c> values, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -109,13 +110,21 @@ namespace Inference
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            global::System.Span<float> hiddenOutput = new global::System.Span<float>(_arena, HiddenOutputOffset * MaxBatch, batch * 6);
+            float[] arena = _inferenceArenas.Rent();
+            try
+            {
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, InferenceHiddenOutputOffset * batch, batch * 6);
 
-            // Step 0, hidden forward: hiddenOutput [B, 6] = Tanh(inputs [B, 8] x weight^T [8, 6] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 48), parameters.Slice(HiddenBiasOffset, 6), hiddenOutput, batch, 8, 6, global::StaticGrad.Kernels.Activation.Tanh);
+                // Step 0, hidden forward: hiddenOutput [B, 6] = Tanh(inputs [B, 8] x weight^T [8, 6] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 48), parameters.Slice(HiddenBiasOffset, 6), hiddenOutput, batch, 8, 6, global::StaticGrad.Kernels.Activation.Tanh);
 
-            // Step 1, output forward: outputs [B, 1] = Sigmoid(hiddenOutput [B, 6] x weight^T [6, 1] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 6), parameters.Slice(OutputBiasOffset, 1), outputs, batch, 6, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
+                // Step 1, output forward: outputs [B, 1] = Sigmoid(hiddenOutput [B, 6] x weight^T [6, 1] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 6), parameters.Slice(OutputBiasOffset, 1), outputs, batch, 6, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+            finally
+            {
+                _inferenceArenas.Return(arena);
+            }
         }
 
         /// <summary>Computes the probability of each output (the sigmoid of the logits) of the first <paramref name="batch"/> samples.</summary>

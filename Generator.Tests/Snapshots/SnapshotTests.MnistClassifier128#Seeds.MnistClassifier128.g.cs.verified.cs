@@ -30,7 +30,7 @@ namespace Seeds
         private const int Fc2WeightOffset = 100480;
         private const int Fc2BiasOffset = 101760;
 
-        // Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.
+        // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 266 floats per sample of MaxBatch (266 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   fc1Output [B, 128] at 0, steps 0-4: fc1 output
@@ -41,8 +41,16 @@ namespace Seeds
         private const int Fc1OutputGradientOffset = 128;
         private const int ArenaFloatsPerSample = 266;
 
+        // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
+        // arena rented for the call, so concurrent calls never share one. 128 floats per sample.
+        //   fc1Output [B, 128] at 0, steps 0-1: fc1 output
+        private const int InferenceFc1OutputOffset = 0;
+        private const int InferenceFloatsPerSample = 128;
+
         private readonly global::StaticGrad.ParameterSet _parameters;
         private readonly float[] _arena;
+        private int _trainStepRunning;
+        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
         private readonly global::StaticGrad.Linear _fc1;
         private readonly global::StaticGrad.Linear _fc2;
         private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
@@ -66,6 +74,7 @@ namespace Seeds
             });
             _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
+            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
             _fc1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
             _fc2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
             _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
@@ -96,6 +105,8 @@ namespace Seeds
         /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize), or the ignore index -100; checked before anything is touched.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
+        /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -105,37 +116,45 @@ namespace Seeds
             labels = labels.Slice(0, batch);
             _loss.ValidateLabels(labels);
 
-            global::System.Span<float> parameters = _parameters.Values;
-            global::System.Span<float> gradients = _parameters.Gradients;
-            global::System.Span<float> fc1Output = new global::System.Span<float>(_arena, Fc1OutputOffset * MaxBatch, batch * 128);
-            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(_arena, Fc1OutputGradientOffset * MaxBatch, batch * 128);
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MnistClassifier128));
+            try
+            {
+                global::System.Span<float> parameters = _parameters.Values;
+                global::System.Span<float> gradients = _parameters.Gradients;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(_arena, Fc1OutputOffset * MaxBatch, batch * 128);
+                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(_arena, Fc1OutputGradientOffset * MaxBatch, batch * 128);
 
-            // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
-            // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
 
-            // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-            float loss = _loss.ForwardBackward(logits, labels, batch);
+                // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
+                float loss = _loss.ForwardBackward(logits, labels, batch);
 
-            // Step 3, fc2 backward, from logits [B, 10]:
-            //   fc2.bias gradient [10] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Fc2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-            //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(Fc2WeightOffset, 1280), 10, batch, 128);
-            //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
-            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Fc2WeightOffset, 1280), fc1OutputGradient, batch, 10, 128);
+                // Step 3, fc2 backward, from logits [B, 10]:
+                //   fc2.bias gradient [10] = column sums of logits
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Fc2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(Fc2WeightOffset, 1280), 10, batch, 128);
+                //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Fc2WeightOffset, 1280), fc1OutputGradient, batch, 10, 128);
 
-            // Step 4, fc1 backward, from fc1OutputGradient [B, 128]:
-            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(Fc1BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
-            //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(Fc1WeightOffset, 100352), 128, batch, 784);
-            //   no gradient for the network input: nothing consumes it (pruned).
+                // Step 4, fc1 backward, from fc1OutputGradient [B, 128]:
+                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(Fc1BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(Fc1WeightOffset, 100352), 128, batch, 784);
+                //   no gradient for the network input: nothing consumes it (pruned).
 
-            return loss;
+                return loss;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+            }
         }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
@@ -151,6 +170,8 @@ namespace Seeds
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -159,13 +180,21 @@ namespace Seeds
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            global::System.Span<float> fc1Output = new global::System.Span<float>(_arena, Fc1OutputOffset * MaxBatch, batch * 128);
+            float[] arena = _inferenceArenas.Rent();
+            try
+            {
+                global::System.Span<float> fc1Output = new global::System.Span<float>(arena, InferenceFc1OutputOffset * batch, batch * 128);
 
-            // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
-            // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+            finally
+            {
+                _inferenceArenas.Return(arena);
+            }
         }
 
         /// <summary>Computes class probabilities (the softmax of the logits) of the first <paramref name="batch"/> samples.</summary>

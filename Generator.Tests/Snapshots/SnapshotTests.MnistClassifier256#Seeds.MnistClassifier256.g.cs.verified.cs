@@ -30,7 +30,7 @@ namespace Seeds
         private const int Layer2WeightOffset = 200960;
         private const int Layer2BiasOffset = 203520;
 
-        // Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.
+        // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 522 floats per sample of MaxBatch (522 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   layer1Output [B, 256] at 0, steps 0-4: layer1 output
@@ -41,8 +41,16 @@ namespace Seeds
         private const int Layer1OutputGradientOffset = 256;
         private const int ArenaFloatsPerSample = 522;
 
+        // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
+        // arena rented for the call, so concurrent calls never share one. 256 floats per sample.
+        //   layer1Output [B, 256] at 0, steps 0-1: layer1 output
+        private const int InferenceLayer1OutputOffset = 0;
+        private const int InferenceFloatsPerSample = 256;
+
         private readonly global::StaticGrad.ParameterSet _parameters;
         private readonly float[] _arena;
+        private int _trainStepRunning;
+        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
         private readonly global::StaticGrad.Linear _layer1;
         private readonly global::StaticGrad.Linear _layer2;
         private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
@@ -66,6 +74,7 @@ namespace Seeds
             });
             _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
+            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
             _layer1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
             _layer2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
             _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Sum);
@@ -96,6 +105,8 @@ namespace Seeds
         /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize), or the ignore index -100; checked before anything is touched.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
+        /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -105,37 +116,45 @@ namespace Seeds
             labels = labels.Slice(0, batch);
             _loss.ValidateLabels(labels);
 
-            global::System.Span<float> parameters = _parameters.Values;
-            global::System.Span<float> gradients = _parameters.Gradients;
-            global::System.Span<float> layer1Output = new global::System.Span<float>(_arena, Layer1OutputOffset * MaxBatch, batch * 256);
-            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-            global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(_arena, Layer1OutputGradientOffset * MaxBatch, batch * 256);
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MnistClassifier256));
+            try
+            {
+                global::System.Span<float> parameters = _parameters.Values;
+                global::System.Span<float> gradients = _parameters.Gradients;
+                global::System.Span<float> layer1Output = new global::System.Span<float>(_arena, Layer1OutputOffset * MaxBatch, batch * 256);
+                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
+                global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(_arena, Layer1OutputGradientOffset * MaxBatch, batch * 256);
 
-            // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-            // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
 
-            // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-            float loss = _loss.ForwardBackward(logits, labels, batch);
+                // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
+                float loss = _loss.ForwardBackward(logits, labels, batch);
 
-            // Step 3, layer2 backward, from logits [B, 10]:
-            //   layer2.bias gradient [10] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Layer2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-            //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(Layer2WeightOffset, 2560), 10, batch, 256);
-            //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
-            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Layer2WeightOffset, 2560), layer1OutputGradient, batch, 10, 256);
+                // Step 3, layer2 backward, from logits [B, 10]:
+                //   layer2.bias gradient [10] = column sums of logits
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Layer2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(Layer2WeightOffset, 2560), 10, batch, 256);
+                //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Layer2WeightOffset, 2560), layer1OutputGradient, batch, 10, 256);
 
-            // Step 4, layer1 backward, from layer1OutputGradient [B, 256]:
-            //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(Layer1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-            //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(Layer1WeightOffset, 200704), 256, batch, 784);
-            //   no gradient for the network input: nothing consumes it (pruned).
+                // Step 4, layer1 backward, from layer1OutputGradient [B, 256]:
+                //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(Layer1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(Layer1WeightOffset, 200704), 256, batch, 784);
+                //   no gradient for the network input: nothing consumes it (pruned).
 
-            return loss;
+                return loss;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+            }
         }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
@@ -151,6 +170,8 @@ namespace Seeds
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -159,13 +180,21 @@ namespace Seeds
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            global::System.Span<float> layer1Output = new global::System.Span<float>(_arena, Layer1OutputOffset * MaxBatch, batch * 256);
+            float[] arena = _inferenceArenas.Rent();
+            try
+            {
+                global::System.Span<float> layer1Output = new global::System.Span<float>(arena, InferenceLayer1OutputOffset * batch, batch * 256);
 
-            // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-            // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+            finally
+            {
+                _inferenceArenas.Return(arena);
+            }
         }
 
         /// <summary>Computes class probabilities (the softmax of the logits) of the first <paramref name="batch"/> samples.</summary>

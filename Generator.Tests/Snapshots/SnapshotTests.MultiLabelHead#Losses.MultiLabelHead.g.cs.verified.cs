@@ -25,7 +25,7 @@ namespace Losses
         private const int OutputWeightOffset = 0;
         private const int OutputBiasOffset = 40;
 
-        // Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.
+        // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 5 floats per sample of MaxBatch (5 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   logits [B, 5] at 0, steps 0-2: output output
@@ -34,6 +34,7 @@ namespace Losses
 
         private readonly global::StaticGrad.ParameterSet _parameters;
         private readonly float[] _arena;
+        private int _trainStepRunning;
         private readonly global::StaticGrad.Linear _output;
         private readonly global::StaticGrad.BinaryCrossEntropyWithLogitsLoss _loss;
 
@@ -82,6 +83,8 @@ namespace Losses
         /// <param name="targets">At least <c>batch * OutputSize</c> targets in [0, 1], row-major.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The sum of the per-sample losses.</returns>
+        /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => TrainStepCore(inputs, targets, global::System.Span<float>.Empty, batch);
 
         /// <summary>
@@ -95,6 +98,8 @@ namespace Losses
         /// <param name="losses">Receives at least <c>batch * OutputSize</c> elements: each element's unreduced loss.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The sum of the per-sample losses.</returns>
+        /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> losses, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -110,24 +115,32 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
             targets = targets.Slice(0, batch * OutputSize);
 
-            global::System.Span<float> parameters = _parameters.Values;
-            global::System.Span<float> gradients = _parameters.Gradients;
-            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 5);
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MultiLabelHead));
+            try
+            {
+                global::System.Span<float> parameters = _parameters.Values;
+                global::System.Span<float> gradients = _parameters.Gradients;
+                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 5);
 
-            // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(OutputWeightOffset, 40), parameters.Slice(OutputBiasOffset, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
+                // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(OutputWeightOffset, 40), parameters.Slice(OutputBiasOffset, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
 
-            // Step 1, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 5] become dLoss/dlogits in place.
-            float loss = _loss.ForwardBackward(logits, targets, losses, batch);
+                // Step 1, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 5] become dLoss/dlogits in place.
+                float loss = _loss.ForwardBackward(logits, targets, losses, batch);
 
-            // Step 2, output backward, from logits [B, 5]:
-            //   output.bias gradient [5] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-            //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(OutputWeightOffset, 40), 5, batch, 8);
-            //   no gradient for the network input: nothing consumes it (pruned).
+                // Step 2, output backward, from logits [B, 5]:
+                //   output.bias gradient [5] = column sums of logits
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+                //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(OutputWeightOffset, 40), 5, batch, 8);
+                //   no gradient for the network input: nothing consumes it (pruned).
 
-            return loss;
+                return loss;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+            }
         }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
@@ -143,6 +156,8 @@ namespace Losses
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);

@@ -30,7 +30,7 @@ namespace Losses
         private const int OutputWeightOffset = 144;
         private const int OutputBiasOffset = 224;
 
-        // Arena: activations and their gradients, each [B, n] at offset * MaxBatch floats.
+        // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 37 floats per sample of MaxBatch (37 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   hiddenOutput [B, 16] at 0, steps 0-4: hidden output
@@ -41,8 +41,16 @@ namespace Losses
         private const int HiddenOutputGradientOffset = 16;
         private const int ArenaFloatsPerSample = 37;
 
+        // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
+        // arena rented for the call, so concurrent calls never share one. 16 floats per sample.
+        //   hiddenOutput [B, 16] at 0, steps 0-1: hidden output
+        private const int InferenceHiddenOutputOffset = 0;
+        private const int InferenceFloatsPerSample = 16;
+
         private readonly global::StaticGrad.ParameterSet _parameters;
         private readonly float[] _arena;
+        private int _trainStepRunning;
+        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
         private readonly global::StaticGrad.Linear _hidden;
         private readonly global::StaticGrad.Linear _output;
         private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
@@ -66,6 +74,7 @@ namespace Losses
             });
             _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
+            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
             _hidden = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
             _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
             _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.05f, global::StaticGrad.Reduction.Mean, -100, global::StaticGrad.TargetKind.Probabilities, null);
@@ -96,6 +105,8 @@ namespace Losses
         /// <param name="targets">At least <c>batch * OutputSize</c> class probabilities, row-major.</param>
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
+        /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -104,37 +115,45 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
             targets = targets.Slice(0, batch * OutputSize);
 
-            global::System.Span<float> parameters = _parameters.Values;
-            global::System.Span<float> gradients = _parameters.Gradients;
-            global::System.Span<float> hiddenOutput = new global::System.Span<float>(_arena, HiddenOutputOffset * MaxBatch, batch * 16);
-            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 5);
-            global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(_arena, HiddenOutputGradientOffset * MaxBatch, batch * 16);
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(SoftTargetClassifier));
+            try
+            {
+                global::System.Span<float> parameters = _parameters.Values;
+                global::System.Span<float> gradients = _parameters.Gradients;
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(_arena, HiddenOutputOffset * MaxBatch, batch * 16);
+                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 5);
+                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(_arena, HiddenOutputGradientOffset * MaxBatch, batch * 16);
 
-            // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
+                // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
 
-            // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 80), parameters.Slice(OutputBiasOffset, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 80), parameters.Slice(OutputBiasOffset, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
 
-            // Step 2, loss: fused softmax cross-entropy against class probabilities; logits [B, 5] become dLoss/dlogits in place.
-            float loss = _loss.ForwardBackward(logits, targets, batch);
+                // Step 2, loss: fused softmax cross-entropy against class probabilities; logits [B, 5] become dLoss/dlogits in place.
+                float loss = _loss.ForwardBackward(logits, targets, batch);
 
-            // Step 3, output backward, from logits [B, 5]:
-            //   output.bias gradient [5] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-            //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(OutputWeightOffset, 80), 5, batch, 16);
-            //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
-            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 80), hiddenOutputGradient, batch, 5, 16);
+                // Step 3, output backward, from logits [B, 5]:
+                //   output.bias gradient [5] = column sums of logits
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+                //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(OutputWeightOffset, 80), 5, batch, 16);
+                //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 80), hiddenOutputGradient, batch, 5, 16);
 
-            // Step 4, hidden backward, from hiddenOutputGradient [B, 16]:
-            //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(HiddenBiasOffset, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
-            //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(HiddenWeightOffset, 128), 16, batch, 8);
-            //   no gradient for the network input: nothing consumes it (pruned).
+                // Step 4, hidden backward, from hiddenOutputGradient [B, 16]:
+                //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(HiddenBiasOffset, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
+                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(HiddenWeightOffset, 128), 16, batch, 8);
+                //   no gradient for the network input: nothing consumes it (pruned).
 
-            return loss;
+                return loss;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+            }
         }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
@@ -150,6 +169,8 @@ namespace Losses
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
+        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
@@ -158,13 +179,21 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            global::System.Span<float> hiddenOutput = new global::System.Span<float>(_arena, HiddenOutputOffset * MaxBatch, batch * 16);
+            float[] arena = _inferenceArenas.Rent();
+            try
+            {
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, InferenceHiddenOutputOffset * batch, batch * 16);
 
-            // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
+                // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
 
-            // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 80), parameters.Slice(OutputBiasOffset, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
+                // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 80), parameters.Slice(OutputBiasOffset, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
+            }
+            finally
+            {
+                _inferenceArenas.Return(arena);
+            }
         }
 
         /// <summary>Computes class probabilities (the softmax of the logits) of the first <paramref name="batch"/> samples.</summary>
