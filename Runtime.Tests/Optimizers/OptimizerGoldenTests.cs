@@ -12,19 +12,9 @@ namespace StaticGrad.Runtime.Tests;
 /// </summary>
 public sealed class OptimizerGoldenTests
 {
-    private static readonly Lazy<JsonDocument> s_golden = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "optimizers.json"))));
+    private static readonly GoldenFile s_golden = new("optimizers.json");
 
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (JsonElement c in s_golden.Value.RootElement.GetProperty("cases").EnumerateArray())
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => s_golden.CaseNames();
 
     [Fact]
     public void GoldenFile_CoversEveryOptimizerVariant()
@@ -38,10 +28,10 @@ public sealed class OptimizerGoldenTests
     [MemberData(nameof(CaseNames))]
     public void Steps_MatchPyTorch(string name)
     {
-        JsonElement root = s_golden.Value.RootElement;
+        JsonElement root = s_golden.Root;
         int length = root.GetProperty("length").GetInt32();
         int steps = root.GetProperty("steps").GetInt32();
-        JsonElement golden = Find(root, name);
+        JsonElement golden = s_golden.Case(name);
 
         ParameterSet parameters = CreateParameters(length);
         IOptimizer optimizer = Create(golden, parameters);
@@ -83,19 +73,6 @@ public sealed class OptimizerGoldenTests
         {
             gradient[j] = (float)((1.5 - (0.25 * step)) * scales[j % 3] * Math.Sin((0.61 * j) + (1.3 * step) + 0.2));
         }
-    }
-
-    private static JsonElement Find(JsonElement root, string name)
-    {
-        foreach (JsonElement c in root.GetProperty("cases").EnumerateArray())
-        {
-            if (c.GetProperty("name").GetString() == name)
-            {
-                return c;
-            }
-        }
-
-        throw new KeyNotFoundException(name);
     }
 
     private static IOptimizer Create(JsonElement golden, ParameterSet parameters)

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using StaticGrad.Data;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary><see cref="DataLoader"/>: epochs, partial batches, reproducibility, resumption and allocation.</summary>
+public sealed class DataLoaderTests
+{
+    [Fact]
+    public void EachEpoch_VisitsEverySampleOnce_WithAPartialLastBatch()
+    {
+        var loader = new DataLoader(InMemoryDatasetTests.Numbered(10, 3), batchSize: 4, seed: 7);
+        Assert.Equal(3, loader.BatchCount);
+        List<int[]> epochs = [];
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            loader.BeginEpoch();
+            var seen = new List<int>();
+            var sizes = new List<int>();
+            while (loader.MoveNext())
+            {
+                sizes.Add(loader.CurrentBatchSize);
+                for (int i = 0; i < loader.CurrentBatchSize; i++)
+                {
+                    int sample = (int)loader.Features[i];
+                    seen.Add(sample);
+                    Assert.Equal(sample % 3, loader.Labels[i]);
+                }
+            }
+
+            Assert.Equal([4, 4, 2], sizes);
+            Assert.Equal(Enumerable.Range(0, 10), seen.Order());
+            epochs.Add([.. seen]);
+        }
+
+        Assert.NotEqual(epochs[0], epochs[1]);
+        Assert.NotEqual(Enumerable.Range(0, 10), epochs[0]);
+    }
+
+    [Fact]
+    public void DropLast_SkipsThePartialBatch_AndNoShuffleKeepsTheOrder()
+    {
+        var loader = new DataLoader(InMemoryDatasetTests.Numbered(10, 3), batchSize: 4, seed: 7, shuffle: false, dropLast: true);
+        Assert.Equal(2, loader.BatchCount);
+        loader.BeginEpoch();
+        var seen = new List<float>();
+        while (loader.MoveNext())
+        {
+            Assert.Equal(4, loader.CurrentBatchSize);
+            seen.AddRange(loader.Features.ToArray());
+        }
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (float)i), seen);
+    }
+
+    [Fact]
+    public void TargetDatasets_FillTheTargetBuffer()
+    {
+        var dataset = InMemoryDataset.FromTargets([0, 1, 2], 1, [0, 0.5f, 1, 1.5f, 2, 2.5f], 2);
+        var loader = new DataLoader(dataset, batchSize: 2, seed: 1);
+        loader.BeginEpoch();
+        Assert.True(loader.MoveNext());
+        Assert.Equal(0, loader.Labels.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            float id = loader.Features[i];
+            Assert.Equal([id, id + 0.5f], loader.Targets.Slice(i * 2, 2).ToArray());
+        }
+    }
+
+    [Fact]
+    public void SameSeed_SameBatches_AndARestoredStateContinuesExactly()
+    {
+        InMemoryDataset dataset = InMemoryDatasetTests.Numbered(23, 4);
+        var original = new DataLoader(dataset, 5, seed: 11);
+        original.BeginEpoch();
+        original.MoveNext();
+        original.MoveNext();
+        DataLoaderState state = original.GetState();
+        List<float> expected = Drain(original, epochs: 2);
+
+        var resumed = new DataLoader(dataset, 5, seed: 99);
+        resumed.BeginEpoch();
+        resumed.SetState(state);
+        Assert.Equal(expected, Drain(resumed, epochs: 2));
+
+        var fresh = new DataLoader(dataset, 5, seed: 11);
+        fresh.BeginEpoch();
+        fresh.MoveNext();
+        fresh.MoveNext();
+        Assert.Equal(expected, Drain(fresh, epochs: 2));
+
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => resumed.SetState(state with { NextBatch = 9 })).ParamName);
+    }
+
+    [Fact]
+    public void BeginEpochAndMoveNext_AllocateNothing()
+    {
+        var loader = new DataLoader(InMemoryDatasetTests.Numbered(103, 10), 16, seed: 5);
+        loader.BeginEpoch();
+        loader.MoveNext();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            loader.BeginEpoch();
+            while (loader.MoveNext())
+            {
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>The features of the rest of this epoch, then of <paramref name="epochs"/> more.</summary>
+    private static List<float> Drain(DataLoader loader, int epochs)
+    {
+        var values = new List<float>();
+        for (int e = 0; e <= epochs; e++)
+        {
+            if (e > 0)
+            {
+                loader.BeginEpoch();
+            }
+
+            while (loader.MoveNext())
+            {
+                values.AddRange(loader.Features.ToArray());
+                values.Add(-1); // batch boundary
+            }
+        }
+
+        return values;
+    }
+}

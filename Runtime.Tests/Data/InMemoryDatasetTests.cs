@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Linq;
+using StaticGrad.Data;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary><see cref="InMemoryDataset"/>, <see cref="CsvDataset"/> and <see cref="DatasetSplit"/>.</summary>
+public sealed class InMemoryDatasetTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("staticgrad-csv-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void FromLabels_CopiesAndDescribesTheSamples()
+    {
+        float[] features = [1, 2, 3, 4, 5, 6];
+        var dataset = InMemoryDataset.FromLabels(features, 2, [0, 4, 1]);
+        features[0] = 99;
+        Assert.Equal(3, dataset.Count);
+        Assert.Equal(2, dataset.Features);
+        Assert.True(dataset.HasLabels);
+        Assert.Equal(5, dataset.Classes);
+        Assert.Equal([1f, 2f], dataset.FeaturesOf(0).ToArray());
+        Assert.Equal([5f, 6f], dataset.Subset([2]).FeatureValues.ToArray());
+    }
+
+    [Fact]
+    public void Factories_RejectBadShapesAndNonFiniteValues_NamingTheSample()
+    {
+        var error = Assert.Throws<ArgumentException>(() => InMemoryDataset.FromLabels([1, float.NaN, 3, 4], 2, [0, 1]));
+        Assert.Contains("sample 0, column 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => InMemoryDataset.FromLabels([1, 2, 3], 2, [0, 1])).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentOutOfRangeException>(() => InMemoryDataset.FromLabels([1, 2], 1, [0, -1])).ParamName);
+        error = Assert.Throws<ArgumentException>(() => InMemoryDataset.FromTargets([1, 2], 1, [0.5f, float.PositiveInfinity], 1));
+        Assert.Equal("targets", error.ParamName);
+    }
+
+    [Fact]
+    public void Csv_LoadsLabelsAndFeaturesInFileOrder_InvariantCulture()
+    {
+        string path = Write("a, label ,b\n1.5,2,-2e-3\n\n0,0,7\n");
+        InMemoryDataset dataset = CsvDataset.Load(path, "label");
+        Assert.Equal(2, dataset.Count);
+        Assert.Equal([1.5f, -2e-3f, 0f, 7f], dataset.FeatureValues.ToArray());
+        Assert.Equal([2, 0], dataset.Labels.ToArray());
+    }
+
+    [Fact]
+    public void Csv_LoadsTargetsInTheRequestedOrder()
+    {
+        string path = Write("t1,x,t0\n0.25,1,0.75\n0.5,2,0.5\n");
+        InMemoryDataset dataset = CsvDataset.LoadTargets(path, ["t0", "t1"]);
+        Assert.False(dataset.HasLabels);
+        Assert.Equal([1f, 2f], dataset.FeatureValues.ToArray());
+        Assert.Equal([0.75f, 0.25f, 0.5f, 0.5f], dataset.TargetValues.ToArray());
+    }
+
+    [Theory]
+    [InlineData("a,label\n1,0\n2,1,3\n", ":3:3:", "3 fields")]
+    [InlineData("a,label\n1,0\n2\n", ":3:2:", "1 fields")]
+    [InlineData("a,label\n1,0\n2,1.5\n", ":3:2:", "not an integer")]
+    [InlineData("a,label\n1,-1\n", ":2:2:", "not an integer >= 0")]
+    [InlineData("a,b,label\n1,NaN,0\n", ":2:2:", "column 'b' is not a finite number")]
+    [InlineData("a,label\n1;5,0\n", ":2:1:", "'1;5'")]
+    [InlineData("a,label\n", ":2:1:", "no data rows")]
+    public void Csv_BadInput_NamesFileLineAndColumn(string text, string location, string message)
+    {
+        string path = Write(text);
+        var error = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, "label"));
+        Assert.StartsWith(path + location, error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_MissingColumn_IsAnArgumentError()
+    {
+        string path = Write("a,b\n1,2\n");
+        Assert.Equal("labelColumn", Assert.Throws<ArgumentException>(() => CsvDataset.Load(path, "label")).ParamName);
+    }
+
+    [Fact]
+    public void Split_IsSeededDisjointAndCoversEverySample()
+    {
+        InMemoryDataset dataset = Numbered(50, classes: 5);
+        var (train, validation) = DatasetSplit.TrainValidation(dataset, 0.2, seed: 3);
+        Assert.Equal(40, train.Count);
+        Assert.Equal(10, validation.Count);
+        float[] ids = [.. train.FeatureValues.ToArray(), .. validation.FeatureValues.ToArray()];
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (float)i), ids.Order());
+        var again = DatasetSplit.TrainValidation(dataset, 0.2, seed: 3);
+        Assert.Equal(validation.FeatureValues.ToArray(), again.Validation.FeatureValues.ToArray());
+        var other = DatasetSplit.TrainValidation(dataset, 0.2, seed: 4);
+        Assert.NotEqual(validation.FeatureValues.ToArray(), other.Validation.FeatureValues.ToArray());
+    }
+
+    [Fact]
+    public void StratifiedSplit_KeepsTheClassProportions()
+    {
+        // Class 0: 40 samples, class 1: 10 samples.
+        int[] labels = [.. Enumerable.Range(0, 50).Select(i => i < 40 ? 0 : 1)];
+        var dataset = InMemoryDataset.FromLabels([.. Enumerable.Range(0, 50).Select(i => (float)i)], 1, labels);
+        var (train, validation) = DatasetSplit.TrainValidation(dataset, 0.3, seed: 1, stratified: true);
+        Assert.Equal(12, validation.Labels.ToArray().Count(l => l == 0));
+        Assert.Equal(3, validation.Labels.ToArray().Count(l => l == 1));
+        Assert.Equal(35, train.Count);
+        Assert.Equal("stratified", Assert.Throws<ArgumentException>(() =>
+            DatasetSplit.TrainValidation(InMemoryDataset.FromTargets([1, 2], 1, [1, 2], 1), 0.5, 1, stratified: true)).ParamName);
+    }
+
+    /// <summary>Sample i has the single feature i and label i % classes.</summary>
+    internal static InMemoryDataset Numbered(int count, int classes) =>
+        InMemoryDataset.FromLabels([.. Enumerable.Range(0, count).Select(i => (float)i)], 1, [.. Enumerable.Range(0, count).Select(i => i % classes)]);
+
+    private string Write(string text)
+    {
+        string path = Path.Combine(_directory, $"data{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

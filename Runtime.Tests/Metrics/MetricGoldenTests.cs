@@ -1,0 +1,126 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// The metrics against scikit-learn on the fixtures of <c>scripts/golden_metrics.py</c>
+/// (<c>Golden/metrics.json</c>, which holds the inputs too), to 1e-12 relative.
+/// </summary>
+public sealed class MetricGoldenTests
+{
+    private static readonly Lazy<JsonElement> s_root = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "metrics.json"))).RootElement);
+
+    private static JsonElement Classification => s_root.Value.GetProperty("classification");
+
+    private static JsonElement Expected => Classification.GetProperty("expected");
+
+    private static int Classes => Classification.GetProperty("classes").GetInt32();
+
+    private static int[] Labels => Ints(Classification.GetProperty("labels"));
+
+    private static int[] Predictions => Ints(Classification.GetProperty("predictions"));
+
+    public static TheoryData<string> RegressionCases()
+    {
+        var data = new TheoryData<string>();
+        foreach (JsonElement c in s_root.Value.GetProperty("regression").EnumerateArray())
+        {
+            data.Add(c.GetProperty("name").GetString()!);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void ConfusionMatrixAndAccuracy_MatchScikitLearn()
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        JsonElement expected = Expected.GetProperty("confusion_matrix");
+        for (int a = 0; a < Classes; a++)
+        {
+            for (int p = 0; p < Classes; p++)
+            {
+                Assert.Equal(expected[a][p].GetInt64(), matrix[a, p]);
+            }
+        }
+
+        Close(Expected.GetProperty("accuracy").GetDouble(), matrix.Accuracy(), "confusion accuracy");
+        Close(Expected.GetProperty("accuracy").GetDouble(), ClassificationMetrics.Accuracy(Labels, Predictions), "accuracy");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void PerClassPrecisionRecallF1_MatchScikitLearn_WithItsZeroDivision(int zeroDivision)
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        JsonElement expected = Expected.GetProperty($"per_class_zd{zeroDivision}");
+        for (int c = 0; c < Classes; c++)
+        {
+            Close(expected.GetProperty("precision")[c].GetDouble(), matrix.Precision(c, zeroDivision), $"precision[{c}]");
+            Close(expected.GetProperty("recall")[c].GetDouble(), matrix.Recall(c, zeroDivision), $"recall[{c}]");
+            Close(expected.GetProperty("f1")[c].GetDouble(), matrix.F1(c, zeroDivision), $"f1[{c}]");
+            Assert.Equal(expected.GetProperty("support")[c].GetInt64(), matrix.Support(c));
+        }
+    }
+
+    [Theory]
+    [InlineData(MetricAverage.Macro, false, 0)]
+    [InlineData(MetricAverage.Macro, true, 0)]
+    [InlineData(MetricAverage.Macro, false, 1)]
+    [InlineData(MetricAverage.Macro, true, 1)]
+    [InlineData(MetricAverage.Weighted, false, 0)]
+    [InlineData(MetricAverage.Weighted, true, 1)]
+    [InlineData(MetricAverage.Micro, false, 0)]
+    [InlineData(MetricAverage.Micro, true, 1)]
+    public void AveragedPrecisionRecallF1_MatchScikitLearn(MetricAverage average, bool allClasses, int zeroDivision)
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        string key = $"{average.ToString().ToLowerInvariant()}_{(allClasses ? "all" : "present")}_zd{zeroDivision}";
+        JsonElement expected = Expected.GetProperty(key);
+        Close(expected.GetProperty("precision").GetDouble(), matrix.Precision(average, zeroDivision, allClasses), $"{key} precision");
+        Close(expected.GetProperty("recall").GetDouble(), matrix.Recall(average, zeroDivision, allClasses), $"{key} recall");
+        Close(expected.GetProperty("f1").GetDouble(), matrix.F1(average, zeroDivision, allClasses), $"{key} f1");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TopKAccuracy_MatchesScikitLearn_IncludingTies(int k)
+    {
+        float[] scores = Floats(Classification.GetProperty("scores"));
+        Close(Expected.GetProperty($"top_{k}").GetDouble(), ClassificationMetrics.TopKAccuracy(Labels, scores, k), $"top-{k}");
+    }
+
+    [Fact]
+    public void LogLoss_MatchesScikitLearn_WithItsClipping()
+    {
+        float[] probabilities = Floats(Classification.GetProperty("probabilities"));
+        Close(Expected.GetProperty("log_loss").GetDouble(), ClassificationMetrics.LogLoss(Labels, probabilities), "log_loss");
+        Close(Expected.GetProperty("log_loss_eps_1e-3").GetDouble(), ClassificationMetrics.LogLoss(Labels, probabilities, 1e-3), "log_loss eps 1e-3");
+    }
+
+    [Theory]
+    [MemberData(nameof(RegressionCases))]
+    public void RegressionMetrics_MatchScikitLearn(string name)
+    {
+        JsonElement c = s_root.Value.GetProperty("regression").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        float[] targets = Floats(c.GetProperty("targets")), predictions = Floats(c.GetProperty("predictions"));
+        Close(c.GetProperty("mse").GetDouble(), RegressionMetrics.MeanSquaredError(targets, predictions), $"{name} mse");
+        Close(c.GetProperty("mae").GetDouble(), RegressionMetrics.MeanAbsoluteError(targets, predictions), $"{name} mae");
+        Close(c.GetProperty("r2").GetDouble(), RegressionMetrics.R2(targets, predictions), $"{name} r2");
+    }
+
+    private static void Close(double expected, double actual, string what) =>
+        KernelReference.AssertClose(expected, actual, 1e-12 * Math.Max(1e-300, Math.Abs(expected)), what);
+
+    private static int[] Ints(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetInt32())];
+
+    private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(e => (float)e.GetDouble())];
+}

@@ -1,0 +1,65 @@
+using System;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>Validation and allocation behaviour of the metrics.</summary>
+public sealed class MetricTests
+{
+    [Fact]
+    public void BadInput_IsRejected_NamingTheArgumentAndIndex()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConfusionMatrix.From([0, 1, 3], [0, 1, 1], 3));
+        Assert.Equal("labels", error.ParamName);
+        Assert.Contains("labels[2] is 3", error.Message, StringComparison.Ordinal);
+        Assert.Equal("predictions", Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([0, 1], [0])).ParamName);
+        Assert.Equal("scores", Assert.Throws<ArgumentException>(() => ClassificationMetrics.TopKAccuracy([0, 1], new float[5], 1)).ParamName);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.LogLoss([0, 1], [0.5f, 0.5f, float.NaN, 1f]));
+        Assert.Contains("sample 1, class 0", error.Message, StringComparison.Ordinal);
+        Assert.Equal("zeroDivision", Assert.Throws<ArgumentOutOfRangeException>(() => ConfusionMatrix.From([0], [0], 2).Precision(0, 0.5)).ParamName);
+        Assert.Throws<InvalidOperationException>(() => new ConfusionMatrix(2).Accuracy());
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => RegressionMetrics.R2([], [])).ParamName);
+    }
+
+    [Fact]
+    public void Add_ValidatesBeforeCounting()
+    {
+        var matrix = new ConfusionMatrix(2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Add([0, 1, 1], [0, 2, 1]));
+        Assert.Equal(0, matrix.Total);
+        matrix.Add([0, 1, 1], [0, 0, 1]);
+        Assert.Equal(3, matrix.Total);
+        Assert.Equal(1, matrix[1, 0]);
+        matrix.Clear();
+        Assert.Equal(0, matrix[1, 0]);
+    }
+
+    [Fact]
+    public void Metrics_AllocateNothing()
+    {
+        int[] labels = [0, 1, 2, 2, 1, 0];
+        int[] predictions = [0, 2, 2, 1, 1, 0];
+        float[] scores = new float[labels.Length * 3];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            scores[i] = (i % 5) / 5f;
+        }
+
+        var matrix = new ConfusionMatrix(3);
+        matrix.Add(labels, predictions);
+        _ = matrix.F1(MetricAverage.Weighted);
+        _ = ClassificationMetrics.LogLoss(labels, scores);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double sink = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            matrix.Add(labels, predictions);
+            sink += matrix.F1(MetricAverage.Macro) + matrix.Precision(MetricAverage.Weighted) + matrix.Recall(1);
+            sink += ClassificationMetrics.Accuracy(labels, predictions) + ClassificationMetrics.TopKAccuracy(labels, scores, 2);
+            sink += ClassificationMetrics.LogLoss(labels, scores) + RegressionMetrics.R2(scores, scores) + RegressionMetrics.MeanAbsoluteError(scores, scores);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(double.IsFinite(sink));
+    }
+}

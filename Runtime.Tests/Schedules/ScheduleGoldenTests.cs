@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// Every scheduler against PyTorch 1.13's <c>torch.optim.lr_scheduler</c> on the cases of
+/// <c>scripts/golden_schedules.py</c> (<c>Golden/schedules.json</c>): the float64 learning rate after
+/// construction and after every step must equal PyTorch's to 1e-13 relative, and the optimizer must
+/// see exactly that value cast to float.
+/// </summary>
+public sealed class ScheduleGoldenTests
+{
+    private static readonly GoldenFile s_golden = new("schedules.json");
+
+    public static TheoryData<string> CaseNames() => s_golden.CaseNames();
+
+    [Fact]
+    public void GoldenFile_CoversEverySchedulerKind()
+    {
+        var kinds = new HashSet<string>();
+        foreach (JsonElement c in s_golden.Root.GetProperty("cases").EnumerateArray())
+        {
+            kinds.Add(c.GetProperty("scheduler").GetProperty("kind").GetString()!);
+        }
+
+        Assert.Equal(["chained", "cosine", "exponential", "linear", "multistep", "onecycle", "plateau", "sequential", "step"], kinds.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void LearningRates_MatchPyTorch(string name)
+    {
+        JsonElement golden = s_golden.Case(name);
+        double[] expected = [.. golden.GetProperty("lrs").EnumerateArray().Select(e => e.GetDouble())];
+        var optimizer = NewOptimizer();
+        JsonElement spec = golden.GetProperty("scheduler");
+        ReduceLROnPlateau? plateau = null;
+        ILearningRateScheduler? scheduler = null;
+        double initial;
+        if (spec.GetProperty("kind").GetString() == "plateau")
+        {
+            plateau = CreatePlateau(optimizer, spec.GetProperty("params"));
+            initial = plateau.LastLearningRate;
+        }
+        else
+        {
+            scheduler = Create(optimizer, spec);
+            initial = scheduler.LastLearningRate;
+        }
+
+        AssertLearningRate(expected[0], initial, optimizer, $"{name} after construction");
+        double[] metrics = golden.TryGetProperty("metrics", out JsonElement m) ? [.. m.EnumerateArray().Select(e => e.GetDouble())] : [];
+        for (int step = 1; step < expected.Length; step++)
+        {
+            optimizer.Step();
+            double actual;
+            if (plateau is not null)
+            {
+                plateau.Step(metrics[step - 1]);
+                actual = plateau.LastLearningRate;
+            }
+            else
+            {
+                scheduler!.Step();
+                actual = scheduler.LastLearningRate;
+            }
+
+            AssertLearningRate(expected[step], actual, optimizer, $"{name} step {step}");
+        }
+    }
+
+    internal static Sgd NewOptimizer() => new(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f);
+
+    internal static ILearningRateScheduler Create(IOptimizer optimizer, JsonElement spec)
+    {
+        JsonElement p = spec.GetProperty("params");
+        double D(string key, double fallback) => p.TryGetProperty(key, out JsonElement v) ? v.GetDouble() : fallback;
+        int I(string key) => p.GetProperty(key).GetInt32();
+        switch (spec.GetProperty("kind").GetString())
+        {
+            case "step":
+                return new StepLR(optimizer, I("step_size"), D("gamma", 0.1));
+            case "multistep":
+                return new MultiStepLR(optimizer, [.. p.GetProperty("milestones").EnumerateArray().Select(e => e.GetInt32())], D("gamma", 0.1));
+            case "exponential":
+                return new ExponentialLR(optimizer, D("gamma", double.NaN));
+            case "cosine":
+                return new CosineAnnealingLR(optimizer, I("T_max"), D("eta_min", 0));
+            case "linear":
+                return new LinearLR(optimizer, D("start_factor", 1.0 / 3), D("end_factor", 1.0), I("total_iters"));
+            case "onecycle":
+                AnnealStrategy strategy = p.TryGetProperty("anneal_strategy", out JsonElement a) && a.GetString() == "linear" ? AnnealStrategy.Linear : AnnealStrategy.Cosine;
+                bool threePhase = p.TryGetProperty("three_phase", out JsonElement t) && t.GetBoolean();
+                return new OneCycleLR(optimizer, D("max_lr", double.NaN), I("total_steps"), D("pct_start", 0.3), strategy, D("div_factor", 25), D("final_div_factor", 1e4), threePhase);
+            case "sequential":
+                LearningRateScheduler[] children = [.. p.GetProperty("schedulers").EnumerateArray().Select(c => (LearningRateScheduler)Create(optimizer, c))];
+                return new SequentialLR(optimizer, children, [.. p.GetProperty("milestones").EnumerateArray().Select(e => e.GetInt32())]);
+            case "chained":
+                return new ChainedScheduler([.. p.GetProperty("schedulers").EnumerateArray().Select(c => Create(optimizer, c))]);
+            default:
+                throw new InvalidDataException(spec.GetProperty("kind").GetString());
+        }
+    }
+
+    internal static ReduceLROnPlateau CreatePlateau(IOptimizer optimizer, JsonElement p) => new(
+        optimizer,
+        p.GetProperty("mode").GetString() == "max" ? PlateauMode.Max : PlateauMode.Min,
+        p.GetProperty("factor").GetDouble(),
+        p.GetProperty("patience").GetInt32(),
+        p.GetProperty("threshold").GetDouble(),
+        p.GetProperty("threshold_mode").GetString() == "abs" ? ThresholdMode.Absolute : ThresholdMode.Relative,
+        p.TryGetProperty("cooldown", out JsonElement c) ? c.GetInt32() : 0,
+        p.TryGetProperty("min_lr", out JsonElement min) ? min.GetDouble() : 0,
+        p.TryGetProperty("eps", out JsonElement eps) ? eps.GetDouble() : 1e-8);
+
+    internal static JsonElement Find(string name) => s_golden.Case(name);
+
+    private static void AssertLearningRate(double expected, double actual, IOptimizer optimizer, string what)
+    {
+        KernelReference.AssertClose(expected, actual, 1e-13 * Math.Abs(expected), what);
+        Assert.True((float)expected == optimizer.LearningRate, $"{what}: the optimizer uses {optimizer.LearningRate:R}, expected (float){expected:R}.");
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>Capturing a scheduler's state mid-schedule and restoring it into a freshly built one continues bit for bit.</summary>
+public sealed class SchedulerStateTests
+{
+    [Theory]
+    [MemberData(nameof(ScheduleGoldenTests.CaseNames), MemberType = typeof(ScheduleGoldenTests))]
+    public void RestoredScheduler_ContinuesBitIdentically(string name)
+    {
+        JsonElement golden = ScheduleGoldenTests.Find(name);
+        int steps = golden.GetProperty("lrs").GetArrayLength() - 1;
+        double[] metrics = golden.TryGetProperty("metrics", out JsonElement m) ? [.. m.EnumerateArray().Select(e => e.GetDouble())] : [];
+        int cut = steps / 2;
+
+        var original = Build(golden);
+        for (int s = 0; s < cut; s++)
+        {
+            original.Step(s);
+        }
+
+        SchedulerState state = original.GetState();
+        double[] expected = new double[steps - cut];
+        for (int s = cut; s < steps; s++)
+        {
+            original.Step(s);
+            expected[s - cut] = original.LearningRate;
+        }
+
+        var resumed = Build(golden);
+        resumed.Step(0); // move it off its initial state, so the restore has something to undo
+        resumed.SetState(state);
+        for (int s = cut; s < steps; s++)
+        {
+            resumed.Step(s);
+            double actual = resumed.LearningRate;
+            Assert.True(
+                BitConverter.DoubleToInt64Bits(expected[s - cut]) == BitConverter.DoubleToInt64Bits(actual),
+                $"{name} step {s + 1}: expected {expected[s - cut]:R}, got {actual:R}.");
+            Assert.Equal((float)actual, resumed.Optimizer.LearningRate);
+        }
+
+        Runner Build(JsonElement g)
+        {
+            Sgd optimizer = ScheduleGoldenTests.NewOptimizer();
+            JsonElement spec = g.GetProperty("scheduler");
+            return spec.GetProperty("kind").GetString() == "plateau"
+                ? new Runner(optimizer, null, ScheduleGoldenTests.CreatePlateau(optimizer, spec.GetProperty("params")), metrics)
+                : new Runner(optimizer, ScheduleGoldenTests.Create(optimizer, spec), null, metrics);
+        }
+    }
+
+    [Fact]
+    public void SetState_RejectsAStateOfAnotherShape()
+    {
+        Sgd optimizer = ScheduleGoldenTests.NewOptimizer();
+        var sequential = new SequentialLR(optimizer, [new LinearLR(optimizer, 0.5, 1, 2), new ExponentialLR(optimizer, 0.9)], [2]);
+        SchedulerState leaf = new StepLR(ScheduleGoldenTests.NewOptimizer(), 2).GetState();
+        var error = Assert.Throws<ArgumentException>(() => sequential.SetState(leaf));
+        Assert.Equal("state", error.ParamName);
+        Assert.Contains("expected 2", error.Message, StringComparison.Ordinal);
+
+        var step = new StepLR(optimizer, 2);
+        error = Assert.Throws<ArgumentException>(() => step.SetState(new SchedulerState { LastEpoch = 3, GroupLearningRate = double.NaN }));
+        Assert.Contains("finite", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Drives either kind of scheduler the same way.</summary>
+    private sealed class Runner(IOptimizer optimizer, ILearningRateScheduler? scheduler, ReduceLROnPlateau? plateau, double[] metrics)
+    {
+        public IOptimizer Optimizer => optimizer;
+
+        public double LearningRate => scheduler?.LastLearningRate ?? plateau!.LastLearningRate;
+
+        public void Step(int index)
+        {
+            if (scheduler is not null)
+            {
+                scheduler.Step();
+            }
+            else
+            {
+                plateau!.Step(metrics[index]);
+            }
+        }
+
+        public SchedulerState GetState() => scheduler?.GetState() ?? plateau!.GetState();
+
+        public void SetState(SchedulerState state)
+        {
+            if (scheduler is not null)
+            {
+                scheduler.SetState(state);
+            }
+            else
+            {
+                plateau!.SetState(state);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>Argument validation, PyTorch's edge behaviour and the allocation-free step of the schedulers.</summary>
+public sealed class SchedulerTests
+{
+    [Fact]
+    public void Constructors_RejectOutOfRangeArguments_NamingThem()
+    {
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        Assert.Equal("stepSize", Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 0)).ParamName);
+        Assert.Equal("gamma", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialLR(o, double.NaN)).ParamName);
+        Assert.Equal("milestones", Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepLR(o, [3, -1])).ParamName);
+        Assert.Equal("tMax", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR(o, 0)).ParamName);
+        Assert.Equal("startFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, startFactor: 0)).ParamName);
+        Assert.Equal("endFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, endFactor: 1.5)).ParamName);
+        Assert.Equal("percentStart", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 10, percentStart: 1.2)).ParamName);
+        Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, -1, 10)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, factor: 1)).ParamName);
+        Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, patience: -1)).ParamName);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
+        Assert.Contains("expected a finite value >= 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SequentialLR_RejectsMismatchedMilestonesAndForeignSchedulers()
+    {
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        var warm = new LinearLR(o, 0.1, 1, 3);
+        var decay = new ExponentialLR(o, 0.9);
+        Assert.Equal("milestones", Assert.Throws<ArgumentException>(() => new SequentialLR(o, [warm, decay], [3, 5])).ParamName);
+        var foreign = new ExponentialLR(ScheduleGoldenTests.NewOptimizer(), 0.9);
+        Assert.Equal("schedulers", Assert.Throws<ArgumentException>(() => new SequentialLR(o, [warm, foreign], [3])).ParamName);
+        Assert.Equal("schedulers", Assert.Throws<ArgumentException>(() => new ChainedScheduler([warm, foreign])).ParamName);
+    }
+
+    [Fact]
+    public void OneCycleLR_ThrowsWhenSteppedPastTotalSteps_LikePyTorch()
+    {
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        var cycle = new OneCycleLR(o, 0.5, totalSteps: 4);
+        for (int i = 0; i < 4; i++)
+        {
+            cycle.Step();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(cycle.Step);
+        Assert.Contains("total steps is 4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALearningRateSetOnTheOptimizer_IsWhatTheNextStepScales()
+    {
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        var decay = new ExponentialLR(o, 0.5);
+        decay.Step();
+        Assert.Equal(0.05, decay.LastLearningRate);
+        o.LearningRate = 0.3f;
+        decay.Step();
+        Assert.Equal(0.15, decay.LastLearningRate, 15);
+        Assert.Equal(0.15f, o.LearningRate);
+    }
+
+    [Fact]
+    public void Step_AllocatesNothing()
+    {
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        var sequential = new SequentialLR(o, [new LinearLR(o, 0.1, 1, 3), new CosineAnnealingLR(o, 50, 1e-3)], [3]);
+        var plateau = new ReduceLROnPlateau(ScheduleGoldenTests.NewOptimizer(), patience: 0);
+        var multi = new MultiStepLR(ScheduleGoldenTests.NewOptimizer(), [2, 4, 4]);
+        var cycle = new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 0.5, 100, threePhase: true);
+        sequential.Step();
+        plateau.Step(1);
+        multi.Step();
+        cycle.Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            sequential.Step();
+            plateau.Step(2 + i);
+            multi.Step();
+            cycle.Step();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+namespace StaticGrad.Data;
+
+/// <summary>
+/// Reads an <see cref="InMemoryDataset"/> from a comma-separated file with a header row: one column
+/// is the integer class label (<see cref="Load"/>), or some columns are float targets
+/// (<see cref="LoadTargets"/>); every other column is a float feature, in file order. Numbers are
+/// parsed in the invariant culture (<c>1.5</c>, <c>-2e-3</c>); fields are trimmed; blank lines are
+/// skipped; quoting is not supported. Bad input is an <see cref="InvalidDataException"/> whose message
+/// starts with <c>file:line:column</c> (both 1-based).
+/// </summary>
+public static class CsvDataset
+{
+    /// <summary>Loads a labelled dataset (pandas: <c>df.drop(columns=label)</c> as features, <c>df[label]</c> as the class).</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="labelColumn">The header name of the label column; its values must be integers ≥ 0.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
+    /// <exception cref="InvalidDataException">A row has the wrong number of fields, a label is not an integer ≥ 0, or a feature is not a finite number (the message gives file, line and column).</exception>
+    public static InMemoryDataset Load(string path, string labelColumn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labelColumn);
+        Table table = Read(path, [labelColumn], labelIsInteger: true);
+        return InMemoryDataset.FromLabels(table.Features.ToArray(), table.FeatureCount, table.Labels.ToArray());
+    }
+
+    /// <summary>Loads a dataset of float targets (regression, or per-output probabilities).</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="targetColumns">The header names of the target columns, in the order they are stored per sample; at least one.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="ArgumentException">A target column is missing or repeated, or no feature column is left.</exception>
+    /// <exception cref="InvalidDataException">A row has the wrong number of fields or a value is not a finite number (the message gives file, line and column).</exception>
+    public static InMemoryDataset LoadTargets(string path, IReadOnlyList<string> targetColumns)
+    {
+        ArgumentNullException.ThrowIfNull(targetColumns);
+        if (targetColumns.Count == 0)
+        {
+            throw new ArgumentException("Expected at least one target column.", nameof(targetColumns));
+        }
+
+        Table table = Read(path, targetColumns, labelIsInteger: false);
+        return InMemoryDataset.FromTargets(table.Features.ToArray(), table.FeatureCount, table.Targets.ToArray(), targetColumns.Count);
+    }
+
+    private static Table Read(string path, IReadOnlyList<string> special, bool labelIsInteger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var reader = new StreamReader(path);
+        int lineNumber = 0;
+        string? header = NextLine(reader, ref lineNumber) ?? throw new InvalidDataException($"{path}:1:1: the file is empty; expected a header row.");
+        string[] names = header.Split(',');
+        int[] role = new int[names.Length]; // -1 feature, else index into special
+        role.AsSpan().Fill(-1);
+        for (int s = 0; s < special.Count; s++)
+        {
+            int found = Array.FindIndex(names, n => string.Equals(n.Trim(), special[s], StringComparison.Ordinal));
+            if (found < 0)
+            {
+                throw new ArgumentException($"{path}: the header has no column '{special[s]}'; columns: {string.Join(", ", names)}.", labelIsInteger ? "labelColumn" : "targetColumns");
+            }
+
+            if (role[found] >= 0)
+            {
+                throw new ArgumentException($"Column '{special[s]}' is listed twice.", "targetColumns");
+            }
+
+            role[found] = s;
+        }
+
+        int featureCount = names.Length - special.Count;
+        if (featureCount == 0)
+        {
+            throw new ArgumentException($"{path}: no feature columns are left besides {string.Join(", ", special)}.", labelIsInteger ? "labelColumn" : "targetColumns");
+        }
+
+        var table = new Table(featureCount);
+        float[] targetRow = new float[special.Count];
+        string? line;
+        while ((line = NextLine(reader, ref lineNumber)) is not null)
+        {
+            string[] fields = line.Split(',');
+            if (fields.Length != names.Length)
+            {
+                int column = Math.Min(fields.Length, names.Length) + 1;
+                throw new InvalidDataException($"{path}:{lineNumber}:{column}: the row has {fields.Length} fields; expected {names.Length}, as in the header.");
+            }
+
+            for (int c = 0; c < fields.Length; c++)
+            {
+                ReadOnlySpan<char> text = fields[c].AsSpan().Trim();
+                if (role[c] >= 0 && labelIsInteger)
+                {
+                    if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || label < 0)
+                    {
+                        throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c].Trim()}' is not an integer >= 0.");
+                    }
+
+                    table.Labels.Add(label);
+                    continue;
+                }
+
+                if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                {
+                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: '{text}' in column '{names[c].Trim()}' is not a finite number.");
+                }
+
+                if (role[c] >= 0)
+                {
+                    targetRow[role[c]] = value;
+                }
+                else
+                {
+                    table.Features.Add(value);
+                }
+            }
+
+            if (!labelIsInteger)
+            {
+                table.Targets.AddRange(targetRow);
+            }
+        }
+
+        if (table.Features.Count == 0)
+        {
+            throw new InvalidDataException($"{path}:{lineNumber + 1}:1: the file has a header but no data rows.");
+        }
+
+        return table;
+    }
+
+    private static string? NextLine(StreamReader reader, ref int lineNumber)
+    {
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class Table(int featureCount)
+    {
+        public int FeatureCount { get; } = featureCount;
+
+        public List<float> Features { get; } = [];
+
+        public List<int> Labels { get; } = [];
+
+        public List<float> Targets { get; } = [];
+    }
+}

@@ -1,0 +1,186 @@
+using System;
+
+namespace StaticGrad.Data;
+
+/// <summary>
+/// Samples held in memory: features <c>[Count, Features]</c> (float, row-major) with either one class
+/// index per sample (for an <see cref="IModel"/>) or float targets <c>[Count, Targets]</c> (for an
+/// <see cref="IProbabilityTargetModel"/> or a regression), like a PyTorch <c>TensorDataset</c>.
+/// The factories copy their input and reject NaN or infinite features; the dataset is immutable.
+/// </summary>
+public sealed class InMemoryDataset
+{
+    private readonly float[] _features;
+    private readonly int[] _labels;
+    private readonly float[] _targets;
+
+    private InMemoryDataset(float[] features, int featureCount, int[] labels, float[] targets, int targetCount, int count)
+    {
+        _features = features;
+        _labels = labels;
+        _targets = targets;
+        Features = featureCount;
+        Targets = targetCount;
+        Count = count;
+    }
+
+    /// <summary>The number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>Floats per sample in <see cref="FeatureValues"/>.</summary>
+    public int Features { get; }
+
+    /// <summary>Floats per sample in <see cref="TargetValues"/> (0 for a labelled dataset).</summary>
+    public int Targets { get; }
+
+    /// <summary>Whether the samples carry class indices (<see cref="Labels"/>) rather than float targets.</summary>
+    public bool HasLabels => Targets == 0;
+
+    /// <summary>The number of classes: one more than the largest label (0 for a dataset of float targets).</summary>
+    public int Classes { get; private init; }
+
+    /// <summary>All features, <see cref="Count"/> × <see cref="Features"/>, row-major.</summary>
+    public ReadOnlySpan<float> FeatureValues => _features;
+
+    /// <summary>The class index of every sample (empty for a dataset of float targets).</summary>
+    public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>All targets, <see cref="Count"/> × <see cref="Targets"/>, row-major (empty for a labelled dataset).</summary>
+    public ReadOnlySpan<float> TargetValues => _targets;
+
+    /// <summary>The features of one sample.</summary>
+    /// <param name="index">The sample, in [0, <see cref="Count"/>).</param>
+    public ReadOnlySpan<float> FeaturesOf(int index) => _features.AsSpan(CheckIndex(index) * Features, Features);
+
+    /// <summary>Creates a labelled dataset (copies the inputs).</summary>
+    /// <param name="features">Row-major features, <c>labels.Length × featureCount</c> finite floats.</param>
+    /// <param name="featureCount">Floats per sample; positive.</param>
+    /// <param name="labels">One class index ≥ 0 per sample; at least one sample.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="ArgumentException">The shapes do not fit, a feature is NaN or infinite, or a label is negative (the message gives the sample and column).</exception>
+    public static InMemoryDataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels)
+    {
+        ValidateFeatures(features, featureCount, labels.Length);
+        int classes = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is {labels[i]}; expected a class index >= 0.");
+            }
+
+            classes = Math.Max(classes, labels[i] + 1);
+        }
+
+        return new InMemoryDataset(features.ToArray(), featureCount, labels.ToArray(), [], 0, labels.Length) { Classes = classes };
+    }
+
+    /// <summary>Creates a dataset of float targets (copies the inputs).</summary>
+    /// <param name="features">Row-major features, <c>count × featureCount</c> finite floats.</param>
+    /// <param name="featureCount">Floats per sample; positive.</param>
+    /// <param name="targets">Row-major targets, <c>count × targetCount</c> finite floats; at least one sample.</param>
+    /// <param name="targetCount">Floats per sample of targets; positive.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="ArgumentException">The shapes do not fit or a value is NaN or infinite (the message gives the sample and column).</exception>
+    public static InMemoryDataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, int targetCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetCount);
+        if (targets.Length == 0 || targets.Length % targetCount != 0)
+        {
+            throw new ArgumentException($"targets has {targets.Length} values; expected a positive multiple of targetCount ({targetCount}).", nameof(targets));
+        }
+
+        int count = targets.Length / targetCount;
+        ValidateFeatures(features, featureCount, count);
+        CheckFinite(targets, targetCount, nameof(targets));
+        return new InMemoryDataset(features.ToArray(), featureCount, [], targets.ToArray(), targetCount, count);
+    }
+
+    /// <summary>The MNIST images (floats in [0, 1]) and their digit labels.</summary>
+    /// <param name="mnist">The loaded IDX data.</param>
+    /// <returns>A labelled dataset with <see cref="MnistDataset.Features"/> features.</returns>
+    public static InMemoryDataset FromMnist(MnistDataset mnist)
+    {
+        ArgumentNullException.ThrowIfNull(mnist);
+        int[] labels = new int[mnist.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = mnist.Labels[i];
+        }
+
+        return FromLabels(mnist.Images, mnist.Features, labels);
+    }
+
+    /// <summary>A new dataset of the samples at <paramref name="indices"/>, in that order (e.g. one side of a split).</summary>
+    /// <param name="indices">Sample indices in [0, <see cref="Count"/>); at least one.</param>
+    /// <returns>The subset (a copy).</returns>
+    public InMemoryDataset Subset(ReadOnlySpan<int> indices)
+    {
+        if (indices.Length == 0)
+        {
+            throw new ArgumentException("Expected at least one index.", nameof(indices));
+        }
+
+        float[] features = new float[(long)indices.Length * Features];
+        int[] labels = HasLabels ? new int[indices.Length] : [];
+        float[] targets = HasLabels ? [] : new float[(long)indices.Length * Targets];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int sample = CheckIndex(indices[i]);
+            CopySample(sample, features.AsSpan(i * Features, Features), labels, targets.AsSpan(i * Targets, Targets), i);
+        }
+
+        return new InMemoryDataset(features, Features, labels, targets, Targets, indices.Length) { Classes = Classes };
+    }
+
+    /// <summary>Copies sample <paramref name="sample"/> into batch row <paramref name="row"/> (no validation: for the loader).</summary>
+    internal void CopySample(int sample, Span<float> features, Span<int> labels, Span<float> targets, int row)
+    {
+        _features.AsSpan(sample * Features, Features).CopyTo(features);
+        if (HasLabels)
+        {
+            labels[row] = _labels[sample];
+        }
+        else
+        {
+            _targets.AsSpan(sample * Targets, Targets).CopyTo(targets);
+        }
+    }
+
+    private int CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Invalid sample index {index}; expected [0, {Count}).");
+        }
+
+        return index;
+    }
+
+    private static void ValidateFeatures(ReadOnlySpan<float> features, int featureCount, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
+        if (count == 0)
+        {
+            throw new ArgumentException("Expected at least one sample.", nameof(features));
+        }
+
+        if (features.Length != (long)count * featureCount)
+        {
+            throw new ArgumentException($"features has {features.Length} values; expected {count} samples × {featureCount} features = {(long)count * featureCount}.", nameof(features));
+        }
+
+        CheckFinite(features, featureCount, nameof(features));
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> values, int width, string paramName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"{paramName}[{i}] (sample {i / width}, column {i % width}) is {values[i]}; expected a finite value.", paramName);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace StaticGrad;
+
+/// <summary>How a per-class metric is averaged over the classes (scikit-learn's <c>average</c>).</summary>
+public enum MetricAverage
+{
+    /// <summary><c>'macro'</c>: the unweighted mean over the classes.</summary>
+    Macro,
+
+    /// <summary><c>'weighted'</c>: the mean weighted by each class's support (its number of true samples).</summary>
+    Weighted,
+
+    /// <summary><c>'micro'</c>: from the summed counts; for single-label data precision, recall and F1 all equal the accuracy.</summary>
+    Micro,
+}

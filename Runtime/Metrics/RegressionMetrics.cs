@@ -1,0 +1,89 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Regression metrics over spans of one output, in float64, as scikit-learn's
+/// <c>mean_squared_error</c>, <c>mean_absolute_error</c> and <c>r2_score</c>. Nothing allocates.
+/// For targets with several outputs, call them per output column.
+/// </summary>
+public static class RegressionMetrics
+{
+    /// <summary>The mean of (target − prediction)².</summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    public static double MeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        return SquaredError(targets, predictions) / targets.Length;
+    }
+
+    /// <summary>The mean of |target − prediction|.</summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    public static double MeanAbsoluteError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        double sum = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            sum += Math.Abs((double)targets[i] - predictions[i]);
+        }
+
+        return sum / targets.Length;
+    }
+
+    /// <summary>
+    /// The coefficient of determination <c>1 − Σ(y − ŷ)² / Σ(y − ȳ)²</c>. For constant targets (a zero
+    /// denominator) it is 1 when the predictions are perfect and 0 otherwise, as scikit-learn's
+    /// default <c>force_finite=True</c>.
+    /// </summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <returns>At most 1; negative when worse than predicting the mean.</returns>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    public static double R2(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        double mean = 0;
+        foreach (float t in targets)
+        {
+            mean += t;
+        }
+
+        mean /= targets.Length;
+        double total = 0;
+        foreach (float t in targets)
+        {
+            total += (t - mean) * (t - mean);
+        }
+
+        double residual = SquaredError(targets, predictions);
+        if (residual == 0)
+        {
+            return 1;
+        }
+
+        return total == 0 ? 0 : 1 - (residual / total);
+    }
+
+    private static double SquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        double sum = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            double d = (double)targets[i] - predictions[i];
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
+    private static void Validate(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        MetricArgument.NotEmpty(targets.Length, nameof(targets));
+        MetricArgument.SameLength(targets.Length, predictions.Length, nameof(predictions));
+    }
+}

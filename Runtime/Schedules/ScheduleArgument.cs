@@ -1,0 +1,48 @@
+using System;
+using System.Globalization;
+
+namespace StaticGrad;
+
+/// <summary>Validation of scheduler arguments; each failure names the argument and the expected range.</summary>
+internal static class ScheduleArgument
+{
+    /// <summary>Throws unless <paramref name="value"/> is finite and in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static void InRange(double value, double min, double max, string paramName)
+    {
+        if (!(value >= min && value <= max))
+        {
+            Throw(value, paramName, string.Create(CultureInfo.InvariantCulture, $"{min} <= value <= {max}"));
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and greater than 0.</summary>
+    public static void Positive(double value, string paramName)
+    {
+        if (!(value > 0 && double.IsFinite(value)))
+        {
+            Throw(value, paramName, "a finite value > 0");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and at least 0.</summary>
+    public static void NonNegative(double value, string paramName)
+    {
+        if (!(value >= 0 && double.IsFinite(value)))
+        {
+            Throw(value, paramName, "a finite value >= 0");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is greater than 0.</summary>
+    public static void Positive(int value, string paramName)
+    {
+        if (value <= 0)
+        {
+            Throw(value, paramName, "a value > 0");
+        }
+    }
+
+    private static void Throw(object value, string paramName, string expected) =>
+        throw new ArgumentOutOfRangeException(
+            paramName, value, string.Create(CultureInfo.InvariantCulture, $"Invalid {paramName}: {value}; expected {expected}."));
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Golden values for the metrics (Runtime/Metrics) from scikit-learn on fixed fixtures.
+
+    /usr/bin/python3 scripts/golden_metrics.py [--out Runtime.Tests/Golden/metrics.json]
+
+The fixtures are drawn once from numpy's RandomState(SEED) and written into the file with the
+results, so the C# test (Runtime.Tests/Metrics/MetricGoldenTests.cs) reads the same inputs.
+Probabilities, scores and regression values are float32 numbers (stored exactly), handed to
+scikit-learn as float64, which is what the C# side computes in.
+
+Classification fixture: CLASSES = 6 classes; class 3 is predicted but never true (its recall divides
+by zero), class 4 is true but never predicted (its precision divides by zero), class 5 never occurs
+(scikit-learn's default labels leave it out of averages; `labels=range(6)` keeps it). Scores include
+a tie. Regression fixtures include a constant target (R^2's zero denominator).
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn import metrics as M
+
+SEED = 12
+CLASSES = 6
+N = 40
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def classification():
+    rng = np.random.RandomState(SEED)
+    y_true = rng.choice([0, 1, 2, 4], size=N, p=[0.3, 0.3, 0.25, 0.15])
+    y_pred = y_true.copy()
+    flip = rng.rand(N) < 0.35
+    y_pred[flip] = rng.choice([0, 1, 2, 3], size=flip.sum())
+    y_pred[y_pred == 4] = 2
+    logits = rng.randn(N, CLASSES) + 2.5 * np.eye(CLASSES)[y_pred]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    proba = f32(proba)
+    proba[0, :] = f32([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])  # exact zeros and one: clipping matters
+    scores = f32(np.round(logits, 1))  # rounding makes ties
+    scores[1, :] = f32([0.5, 0.5, 0.5, 0.1, 0.5, 0.0])  # a tie across the true class
+    y_true[1] = 2
+    out = {"classes": CLASSES, "labels": y_true.tolist(), "predictions": y_pred.tolist(),
+           "probabilities": proba.ravel().tolist(), "scores": scores.ravel().tolist()}
+    res = {}
+    res["accuracy"] = M.accuracy_score(y_true, y_pred)
+    res["confusion_matrix"] = M.confusion_matrix(y_true, y_pred, labels=list(range(CLASSES))).tolist()
+    for zd in (0, 1):
+        for labels, tag in ((None, "present"), (list(range(CLASSES)), "all")):
+            p, r, f, s = M.precision_recall_fscore_support(y_true, y_pred, labels=list(range(CLASSES)),
+                                                           zero_division=zd, average=None)
+            res[f"per_class_zd{zd}"] = {"precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(),
+                                        "support": s.tolist()}
+            for avg in ("macro", "weighted", "micro"):
+                p, r, f, _ = M.precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=zd,
+                                                               average=avg)
+                res[f"{avg}_{tag}_zd{zd}"] = {"precision": float(p), "recall": float(r), "f1": float(f)}
+    for k in (1, 2, 3):
+        res[f"top_{k}"] = M.top_k_accuracy_score(y_true, scores, k=k, labels=list(range(CLASSES)))
+    res["log_loss"] = M.log_loss(y_true, proba, labels=list(range(CLASSES)))
+    res["log_loss_eps_1e-3"] = M.log_loss(y_true, proba, eps=1e-3, labels=list(range(CLASSES)))
+    out["expected"] = res
+    return out
+
+
+def regression():
+    rng = np.random.RandomState(SEED + 1)
+    y = f32(rng.randn(25) * 3 + 1)
+    pred = f32(y + rng.randn(25) * 0.7)
+    cases = [("noisy", y, pred), ("constant_target_imperfect", f32(np.full(9, 2.5)), f32(np.linspace(2, 3, 9))),
+             ("constant_target_perfect", f32(np.full(4, -1.25)), f32(np.full(4, -1.25))),
+             ("worse_than_mean", f32([1, 2, 3, 4]), f32([4, 3, 2, 1]))]
+    return [{"name": name, "targets": t.tolist(), "predictions": p.tolist(),
+             "mse": M.mean_squared_error(t, p), "mae": M.mean_absolute_error(t, p), "r2": M.r2_score(t, p)}
+            for name, t, p in cases]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("Runtime.Tests", "Golden", "metrics.json"))
+    args = parser.parse_args()
+    doc = {"sklearn": sklearn.__version__, "classification": classification(), "regression": regression()}
+    with open(args.out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()

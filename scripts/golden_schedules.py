@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""Golden learning-rate sequences from PyTorch 1.13's torch.optim.lr_scheduler.
+
+    /usr/bin/python3 scripts/golden_schedules.py [--out Runtime.Tests/Golden/schedules.json]
+
+Each case wraps a fresh SGD optimizer over one parameter with lr = LR (0.1), builds the scheduler(s)
+with the parameters listed in the case (PyTorch names), and records `lrs`: the learning rate of the
+parameter group (a Python float, i.e. float64, written exactly by json) after construction, then after
+each of `steps` calls to `scheduler.step()` (ReduceLROnPlateau: `step(metrics[i])`). The C# tests
+(Runtime.Tests/Schedules/ScheduleGoldenTests.cs) build the same schedules and compare step by step.
+"""
+import argparse
+import json
+import os
+
+import torch
+from torch.optim import lr_scheduler as S
+
+LR = 0.1
+
+
+def optimizer():
+    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=LR)
+
+
+def make(opt, spec):
+    kind, kw = spec["kind"], dict(spec["params"])
+    if kind == "step":
+        return S.StepLR(opt, **kw)
+    if kind == "multistep":
+        return S.MultiStepLR(opt, **kw)
+    if kind == "exponential":
+        return S.ExponentialLR(opt, **kw)
+    if kind == "cosine":
+        return S.CosineAnnealingLR(opt, **kw)
+    if kind == "linear":
+        return S.LinearLR(opt, **kw)
+    if kind == "onecycle":
+        return S.OneCycleLR(opt, cycle_momentum=False, **kw)
+    if kind == "plateau":
+        return S.ReduceLROnPlateau(opt, **kw)
+    if kind == "sequential":
+        children = [make(opt, c) for c in kw["schedulers"]]
+        return S.SequentialLR(opt, children, milestones=kw["milestones"])
+    if kind == "chained":
+        return S.ChainedScheduler([make(opt, c) for c in kw["schedulers"]])
+    raise ValueError(kind)
+
+
+def spec(kind, **params):
+    return {"kind": kind, "params": params}
+
+
+PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.9, 0.91, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.49995, 0.4, 0.41, 0.42,
+                   0.43, 0.44, 0.45, 0.46, 0.47, 0.48, 0.49, 0.5, 0.51]
+PLATEAU_MAX_METRICS = [0.1, 0.2, 0.2, 0.25, 0.29, 0.3, 0.3, 0.31, 0.9, 0.9, 0.9, 0.9, 0.95, 0.95, 0.95, 0.95,
+                       0.95, 0.95, 0.95, 0.95]
+
+CASES = [
+    ("step", spec("step", step_size=3, gamma=0.5), 12),
+    ("multistep_repeated_milestone", spec("multistep", milestones=[2, 5, 5, 9], gamma=0.3), 12),
+    ("exponential", spec("exponential", gamma=0.9), 12),
+    ("cosine_past_tmax", spec("cosine", T_max=6, eta_min=0.01), 26),
+    ("cosine_zero_min", spec("cosine", T_max=7), 9),
+    ("linear_warmup", spec("linear", start_factor=0.1, total_iters=5), 10),
+    ("linear_decay", spec("linear", start_factor=1.0, end_factor=0.25, total_iters=7), 10),
+    ("onecycle_cos", spec("onecycle", max_lr=0.5, total_steps=20, pct_start=0.3), 20),
+    ("onecycle_linear", spec("onecycle", max_lr=0.8, total_steps=17, pct_start=0.25, anneal_strategy="linear",
+                             div_factor=10.0, final_div_factor=100.0), 16),
+    ("onecycle_three_phase", spec("onecycle", max_lr=0.3, total_steps=23, pct_start=0.35, three_phase=True), 23),
+    ("plateau_min_rel_cooldown", spec("plateau", mode="min", factor=0.5, patience=2, threshold=1e-3,
+                                      threshold_mode="rel", cooldown=2, min_lr=0.02), PLATEAU_METRICS),
+    ("plateau_max_abs", spec("plateau", mode="max", factor=0.3, patience=1, threshold=0.02,
+                             threshold_mode="abs", min_lr=0.005), PLATEAU_MAX_METRICS),
+    ("plateau_min_abs_eps", spec("plateau", mode="min", factor=0.9, patience=0, threshold=0.0,
+                                 threshold_mode="abs", eps=0.05), PLATEAU_METRICS),
+    ("sequential_warmup_cosine", spec("sequential", milestones=[4], schedulers=[
+        spec("linear", start_factor=0.1, total_iters=4), spec("cosine", T_max=8, eta_min=0.001)]), 16),
+    ("sequential_three", spec("sequential", milestones=[3, 7], schedulers=[
+        spec("linear", start_factor=0.25, total_iters=3), spec("exponential", gamma=0.8),
+        spec("step", step_size=2, gamma=0.5)]), 12),
+    ("chained_warmup_exponential", spec("chained", schedulers=[
+        spec("linear", start_factor=0.2, total_iters=3), spec("exponential", gamma=0.9)]), 10),
+]
+
+
+def run(case_spec, steps):
+    opt = optimizer()
+    sched = make(opt, case_spec)
+    lrs = [opt.param_groups[0]["lr"]]
+    if isinstance(steps, list):
+        for m in steps:
+            opt.step()
+            sched.step(m)
+            lrs.append(opt.param_groups[0]["lr"])
+    else:
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+    return [float(v) for v in lrs]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("Runtime.Tests", "Golden", "schedules.json"))
+    args = parser.parse_args()
+    cases = []
+    for name, case_spec, steps in CASES:
+        case = {"name": name, "scheduler": case_spec}
+        if isinstance(steps, list):
+            case["metrics"] = steps
+        else:
+            case["steps"] = steps
+        case["lrs"] = run(case_spec, steps)
+        cases.append(case)
+    with open(args.out, "w") as f:
+        json.dump({"torch": torch.__version__, "lr": LR, "cases": cases}, f, indent=1)
+        f.write("\n")
+    print("wrote", args.out, len(cases), "cases")
+
+
+if __name__ == "__main__":
+    main()
