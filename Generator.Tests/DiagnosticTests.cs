@@ -540,7 +540,7 @@ public sealed class DiagnosticTests
         Assert.Equal(GeneratorHarness.PathOf(1), error.Location.SourceTree?.FilePath);
         Assert.Equal(expectedSpan, error.Location.SourceSpan);
         Assert.EndsWith($"' is obsolete: '{message}'", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-        Assert.Equal("docs/diagnostics.md#sg0021", error.Descriptor.HelpLinkUri);
+        Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021", error.Descriptor.HelpLinkUri);
     }
 
     [Theory]
@@ -564,9 +564,8 @@ public sealed class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsCoveredByACase()
     {
-        string[] declared = typeof(ModelGenerator).Assembly.GetType("StaticGrad.Generator.Diagnostics")!
-            .GetFields()
-            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+        string[] declared = Descriptors()
+            .Select(d => d.Id)
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();
         string[] covered = Cases.Select(row => (string)row[0])
@@ -575,6 +574,37 @@ public sealed class DiagnosticTests
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();
         Assert.Equal(declared, covered);
+    }
+
+    [Fact]
+    public void EveryHelpLinkIsAnAbsoluteUrlToItsSectionOfTheDiagnosticsPage()
+    {
+        string page = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in Descriptors())
+        {
+            Assert.True(System.Uri.TryCreate(descriptor.HelpLinkUri, System.UriKind.Absolute, out System.Uri? uri), descriptor.HelpLinkUri);
+            Assert.Equal("https", uri!.Scheme);
+            Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+            Assert.Contains("\n## " + descriptor.Id + "\n", page.Replace("\r\n", "\n", System.StringComparison.Ordinal), System.StringComparison.Ordinal);
+        }
+    }
+
+    private static DiagnosticDescriptor[] Descriptors()
+        => typeof(ModelGenerator).Assembly.GetType("StaticGrad.Generator.Diagnostics")!
+            .GetFields()
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToArray();
+
+    private static string RepositoryRoot()
+    {
+        string? directory = System.AppContext.BaseDirectory;
+        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "StaticGrad.slnx")))
+        {
+            directory = System.IO.Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new System.InvalidOperationException("StaticGrad.slnx not found above " + System.AppContext.BaseDirectory);
     }
 
     [Fact]
@@ -592,7 +622,7 @@ public sealed class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
 
         Assert.Equal("Loss 'Loss' declares 5 classes but the last layer 'Hidden' has 3 outputs", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
     }
 
     [Theory]

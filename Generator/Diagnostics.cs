@@ -7,9 +7,16 @@ internal static class Diagnostics
 {
     private const string Category = "StaticGrad";
 
+    /// <summary>
+    /// The page every help link points into, one section per ID (<c>#sg0004</c>). It is absolute because the links
+    /// show up in a consumer's build output, far from this repository; the emitter uses it too, for the
+    /// <c>UrlFormat</c> of the SG0021 <c>[Obsolete]</c> overloads it writes.
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#";
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: $"docs/diagnostics.md#{id.ToLowerInvariant()}");
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
 
     public static readonly DiagnosticDescriptor ModelNotPartial = Error(
         "SG0001", "Model class must be partial",

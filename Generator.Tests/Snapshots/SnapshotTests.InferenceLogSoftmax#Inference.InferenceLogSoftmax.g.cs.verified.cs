@@ -71,7 +71,7 @@ namespace Inference
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -80,7 +80,7 @@ namespace Inference
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 

@@ -135,7 +135,7 @@ namespace Losses
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.");
 

@@ -142,7 +142,7 @@ namespace Losses
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'SoftTargetClassifier' is trained on class probabilities (its loss 'Loss' has Targets = TargetKind.Probabilities); pass float targets, 5 per sample. For int class indices remove Targets = TargetKind.Probabilities.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'SoftTargetClassifier' is trained on class probabilities (its loss 'Loss' has Targets = TargetKind.Probabilities); pass float targets, 5 per sample. For int class indices remove Targets = TargetKind.Probabilities.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'SoftTargetClassifier' is trained on class probabilities (its loss 'Loss' has Targets = TargetKind.Probabilities); pass float targets, 5 per sample. For int class indices remove Targets = TargetKind.Probabilities.");
 

@@ -164,7 +164,7 @@ namespace Losses
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
