@@ -36,9 +36,12 @@ internal static class GeneratedNames
     /// <summary>A fixed private member such as <c>__sgParameters</c>.</summary>
     public static string Private(string name) => ReservedPrefix + name;
 
-    /// <summary><paramref name="name"/> as a C# identifier: <c>@</c> before a reserved keyword.</summary>
+    /// <summary>
+    /// <paramref name="name"/> as a C# identifier: <c>@</c> before a keyword, contextual ones included (a type named
+    /// <c>record</c> is legal only as <c>@record</c> without a warning; the <c>@</c> is harmless elsewhere).
+    /// </summary>
     public static string Identifier(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>A dotted name (a namespace) as C#, each part escaped.</summary>
     public static string DottedIdentifier(string dotted)
