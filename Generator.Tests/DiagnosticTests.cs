@@ -463,6 +463,157 @@ public sealed class DiagnosticTests
             }
             """
         },
+        {
+            "SG0008",
+            """
+            [Model(Inputs = 4)]
+            public partial class [|OnlyALoss|]
+            {
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class LayerNotPartial
+            {
+                [Linear(2)] public Linear [|A|] { get; } = null!;
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class NullableLayer
+            {
+                [Linear(3)] public partial Linear? [|A|] { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0010",
+            """
+            [Model(Inputs = 4)]
+            public partial record [|RecordModel|]
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0010",
+            """
+            [Model(Inputs = 4)]
+            public partial class [|PrimaryConstructor|](int width)
+            {
+                public int Width => width;
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0010",
+            """
+            [Model(Inputs = 4)]
+            public static partial class [|StaticModel|]
+            {
+            }
+            """
+        },
+        {
+            "SG0024",
+            """
+            [Model(Inputs = 784)]
+            public partial class Huge
+            {
+                [[|Linear(100000000)|], ReLU] public partial Linear A { get; }
+                [Linear(10)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0025",
+            """
+            public partial class [|NoModelAttribute|]
+            {
+                [Linear(3), ReLU] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
+            public partial class LayerNamedParameters
+            {
+                [Linear(2)] public partial Linear [|Parameters|] { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
+            public partial class LossNamedTrainStep
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss [|TrainStep|] { get; }
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
+            public partial class UserTrainStep
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+
+            public partial class UserTrainStep
+            {
+                public void [|TrainStep|]() { }
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
+            public partial class UserConstructor
+            {
+                public [|UserConstructor|](int seed, int maxBatch) { }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
+            public partial class ReservedPrefix
+            {
+                private int [|__sgArena|];
+                public int Arena => __sgArena;
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
     };
 
     [Theory]
@@ -479,7 +630,67 @@ public sealed class DiagnosticTests
         Assert.Equal(GeneratorHarness.PathOf(0), diagnostic.Location.SourceTree?.FilePath ?? diagnostic.Location.GetLineSpan().Path);
         Assert.Equal(expectedSpan, diagnostic.Location.SourceSpan);
         Assert.Equal(source.Substring(expectedSpan.Start, expectedSpan.Length), source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Empty(run.Result.Results[0].GeneratedSources);
+        AssertNoFollowOnErrors(source, run);
+    }
+
+    /// <summary>
+    /// One mistake, one error: with the generator, the compiler reports exactly the errors the user's code has on its
+    /// own, less CS9248 ("partial property must have an implementation part"): models with errors get throwing stubs
+    /// for their partial members and nothing else.
+    /// </summary>
+    private static void AssertNoFollowOnErrors(string source, GeneratorRun run)
+    {
+        Diagnostic[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS9248")
+            .ToArray();
+
+        // A member the compiler itself rejects (a property with no accessors) cannot get a matching stub.
+        string[] after = run.CompilationErrors
+            .Where(d => !(d.Id == "CS9248" && own.Any(o => o.Location.GetLineSpan().Equals(d.Location.GetLineSpan()))))
+            .Select(d => d.ToString())
+            .ToArray();
+        Assert.Equal(own.Select(d => d.ToString()).ToArray(), after);
+        Assert.DoesNotContain(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(784, "[Linear(100000000)]", "Layer 'A' brings the model to 78500000000 parameters (100000000 x 784 weights and 100000000 biases); a model holds at most 2147483591")]
+    [InlineData(int.MaxValue, "[Linear(1)]", "Layer 'A' brings the model to 2147483648 parameters (1 x 2147483647 weights and 1 biases); a model holds at most 2147483591")]
+    [InlineData(46341, "[Linear(46341)]", "Layer 'A' brings the model to 2147534622 parameters (46341 x 46341 weights and 46341 biases); a model holds at most 2147483591")]
+    public void TooLargeAModelIsOneErrorAtTheLayerThatOverflows(int inputs, string layer, string message)
+    {
+        string source = Usings + $"[Model(Inputs = {inputs})]\npublic partial class M\n{{\n{layer} public partial Linear A {{ get; }}\n[Linear(10)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0024", diagnostic.Id);
+        Assert.StartsWith(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
+    public void ZeroWidthLayerIsTheOnlyError()
+    {
+        string source = Usings + "[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(0)] public partial Linear A { get; }\n[Linear(3), ReLU] public partial Linear B { get; }\n[Linear(2)] public partial Linear C { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Equal("SG0004", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void ClassWithLayerAttributesInSeveralPartsButNoModelIsOneError()
+    {
+        string source = Usings + "namespace N;\npublic partial class Plain\n{\n[Linear(3)] public partial Linear A { get; }\n}\npublic partial class Plain\n{\n[Linear(2), Tanh] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0025", diagnostic.Id);
+        Assert.Equal("Class 'Plain' declares StaticGrad layers or losses ('A') but is not a model; add [Model(Inputs = N)] to the class", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(run.CompilationErrors);
     }
 
     /// <summary>
@@ -540,7 +751,7 @@ public sealed class DiagnosticTests
         Assert.Equal(GeneratorHarness.PathOf(1), error.Location.SourceTree?.FilePath);
         Assert.Equal(expectedSpan, error.Location.SourceSpan);
         Assert.EndsWith($"' is obsolete: '{message}'", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-        Assert.Equal("docs/diagnostics.md#sg0021", error.Descriptor.HelpLinkUri);
+        Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021", error.Descriptor.HelpLinkUri);
     }
 
     [Theory]
@@ -564,9 +775,8 @@ public sealed class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsCoveredByACase()
     {
-        string[] declared = typeof(ModelGenerator).Assembly.GetType("StaticGrad.Generator.Diagnostics")!
-            .GetFields()
-            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+        string[] declared = Descriptors()
+            .Select(d => d.Id)
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();
         string[] covered = Cases.Select(row => (string)row[0])
@@ -575,6 +785,37 @@ public sealed class DiagnosticTests
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();
         Assert.Equal(declared, covered);
+    }
+
+    [Fact]
+    public void EveryHelpLinkIsAnAbsoluteUrlToItsSectionOfTheDiagnosticsPage()
+    {
+        string page = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in Descriptors())
+        {
+            Assert.True(System.Uri.TryCreate(descriptor.HelpLinkUri, System.UriKind.Absolute, out System.Uri? uri), descriptor.HelpLinkUri);
+            Assert.Equal("https", uri!.Scheme);
+            Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+            Assert.Contains("\n## " + descriptor.Id + "\n", page.Replace("\r\n", "\n", System.StringComparison.Ordinal), System.StringComparison.Ordinal);
+        }
+    }
+
+    private static DiagnosticDescriptor[] Descriptors()
+        => typeof(ModelGenerator).Assembly.GetType("StaticGrad.Generator.Diagnostics")!
+            .GetFields()
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToArray();
+
+    private static string RepositoryRoot()
+    {
+        string? directory = System.AppContext.BaseDirectory;
+        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "StaticGrad.slnx")))
+        {
+            directory = System.IO.Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new System.InvalidOperationException("StaticGrad.slnx not found above " + System.AppContext.BaseDirectory);
     }
 
     [Fact]
@@ -592,7 +833,7 @@ public sealed class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
 
         Assert.Equal("Loss 'Loss' declares 5 classes but the last layer 'Hidden' has 3 outputs", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
     }
 
     [Theory]

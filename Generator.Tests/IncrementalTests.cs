@@ -92,12 +92,27 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void EditOutsideAClassWithoutModelAttributeKeepsItsDiagnosticAndStubsCached()
+    {
+        const string Unmarked = "using StaticGrad;\npublic partial class Plain\n{\n    [Linear(3), ReLU] public partial Linear A { get; }\n    [Linear(2)] public partial Linear B { get; }\n}\n";
+
+        GeneratorDriverRunResult second = RunTwice(
+            new[] { Unmarked, Unrelated },
+            compilation => Replace(compilation, 1, Unrelated.Replace("2 * x", "x + x", StringComparison.Ordinal)));
+
+        Assert.NotEmpty(StepReasons(second, TrackingNames.UnmarkedClasses));
+        Assert.All(StepReasons(second, TrackingNames.UnmarkedClasses), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        AssertAllOutputsCachedOrUnchanged(second);
+        Assert.Equal("SG0025", Assert.Single(second.Diagnostics).Id);
+    }
+
+    [Fact]
     public void PipelineOutputsHoldNoCompilerObjects()
     {
         Type[] forbidden = { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(Location), typeof(AttributeData), typeof(SyntaxTree) };
         Type[] allowed = { typeof(DiagnosticDescriptor), typeof(Microsoft.CodeAnalysis.Text.TextSpan), typeof(Microsoft.CodeAnalysis.Text.LinePositionSpan) };
         var seen = new HashSet<Type>();
-        var pending = new Stack<Type>(new[] { typeof(ParseResult) });
+        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(UnmarkedClass) });
         while (pending.Count > 0)
         {
             Type type = pending.Pop();
@@ -126,6 +141,7 @@ public sealed class IncrementalTests
         }
 
         Assert.Contains(typeof(LayerSpec), seen);
+        Assert.Contains(typeof(StubMember), seen);
         Assert.Contains(typeof(LocationInfo), seen);
     }
 

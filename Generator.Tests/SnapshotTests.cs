@@ -40,6 +40,23 @@ public sealed class SnapshotTests
     public void InferenceSigmoid() => VerifyCompiles(TestModels.InferenceSigmoid);
 
     [Fact]
+    public void OddNames() => VerifyCompiles(TestModels.OddNames);
+
+    [Fact]
+    public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
+    {
+        GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal("event.Models.class.g.cs", Assert.Single(run.Result.Results[0].GeneratedSources).HintName);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        string text = run.Result.Results[0].GeneratedSources[0].SourceText.ToString();
+        Assert.Contains("\"int.weight\"", text, System.StringComparison.Ordinal);
+        Assert.Contains("partial global::StaticGrad.Linear @int {", text, System.StringComparison.Ordinal);
+        Assert.Contains("namespace @event.Models", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OutputIsDeterministic()
     {
         string first = GeneratorHarness.Run(TestModels.DeepClassifier).Result.Results[0].GeneratedSources[0].SourceText.ToString();

@@ -156,4 +156,32 @@ internal static class TestModels
             [Linear(1), Sigmoid] public partial Linear Output { get; }
         }
         """;
+
+    /// <summary>
+    /// Names that trip naive code generation: keywords (escaped with @), a keyword namespace, layers named like the
+    /// generator's private constants, and a layer <c>Loss</c> beside a loss <c>loss</c>.
+    /// </summary>
+    public const string OddNames = """
+        using StaticGrad;
+
+        namespace @event.Models
+        {
+            [Model(Inputs = 4)]
+            public partial class @class
+            {
+                [Linear(3), ReLU] public partial Linear @int { get; }
+                [Linear(3), Tanh] public partial Linear LogitsOffset { get; }
+                [Linear(3), ReLU] public partial Linear Fc1 { get; }
+                [Linear(3), ReLU] public partial Linear Fc1OutputOffset { get; }
+                [Linear(2)] public partial Linear Loss { get; }
+                [SoftmaxCrossEntropy(Reduction = Reduction.None)] public partial SoftmaxCrossEntropyLoss loss { get; }
+
+                public int ArenaFloatsPerSample => 0;
+
+                private int _parameters;
+
+                public int Touch() => _parameters++;
+            }
+        }
+        """;
 }

@@ -7,9 +7,16 @@ internal static class Diagnostics
 {
     private const string Category = "StaticGrad";
 
+    /// <summary>
+    /// The page every help link points into, one section per ID (<c>#sg0004</c>). It is absolute because the links
+    /// show up in a consumer's build output, far from this repository; the emitter uses it too, for the
+    /// <c>UrlFormat</c> of the SG0021 <c>[Obsolete]</c> overloads it writes.
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#";
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: $"docs/diagnostics.md#{id.ToLowerInvariant()}");
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
 
     public static readonly DiagnosticDescriptor ModelNotPartial = Error(
         "SG0001", "Model class must be partial",
@@ -106,4 +113,16 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor DuplicateParameterName = Error(
         "SG0023", "Two layers map to the same parameter name",
         "Layer '{0}' maps to the parameter names '{2}.weight' and '{2}.bias', which layer '{1}' already uses; rename one of them");
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error(
+        "SG0024", "Model is too large",
+        "Layer '{0}' brings the model to {1} parameters ({2} x {3} weights and {2} biases); a model holds at most {4} parameters (the largest .NET array), so make the layer or its input narrower");
+
+    public static readonly DiagnosticDescriptor LayersOutsideModel = Error(
+        "SG0025", "Layer attributes on a class that is not a model",
+        "Class '{0}' declares StaticGrad layers or losses ('{1}') but is not a model; add [Model(Inputs = N)] to the class");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error(
+        "SG0026", "Member collides with a generated member",
+        "Member '{0}' of model '{1}' collides with {2}; rename it");
 }

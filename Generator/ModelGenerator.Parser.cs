@@ -14,7 +14,7 @@ namespace StaticGrad.Generator;
 internal sealed partial class ModelGenerator
 {
     /// <summary>Turns the symbols of one <c>[Model]</c> class into a <see cref="ModelSpec"/> plus diagnostics.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private const string RuntimeNamespace = "StaticGrad";
         private const string LinearAttributeName = "LinearAttribute";
@@ -41,7 +41,7 @@ internal sealed partial class ModelGenerator
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
             if (HasIncompleteHeader(declaration))
@@ -57,14 +57,14 @@ internal sealed partial class ModelGenerator
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
 
-            if (type.ContainingType is not null)
+            foreach (string kind in UnsupportedKinds(type))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedModelType, classLocation, type.Name, "nested inside another type"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedModelType, classLocation, type.Name, kind));
             }
 
-            if (type.IsGenericType)
+            if (diagnostics.Count > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedModelType, classLocation, type.Name, "generic"));
+                return Failed(type, diagnostics, cancellationToken);
             }
 
             AttributeData modelAttribute = context.Attributes[0];
@@ -80,8 +80,13 @@ internal sealed partial class ModelGenerator
 
             var layers = new List<LayerSpec>();
             var activationLocations = new List<LocationInfo?>();
+            var layerLocations = new List<LocationInfo?>();
             LossDeclaration? loss = null;
             bool lossDeclared = false;
+
+            // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
+            bool invalidMember = false;
+            bool invalidSize = inputSize <= 0;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -116,6 +121,7 @@ internal sealed partial class ModelGenerator
                 if (attributes.Linear is not null && attributes.Losses.Count > 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
+                    invalidMember = true;
                     continue;
                 }
 
@@ -124,6 +130,7 @@ internal sealed partial class ModelGenerator
                     if (!TryGetModifiers(property, LinearTypeName, out string layerModifiers))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
+                        invalidMember = true;
                         continue;
                     }
 
@@ -135,6 +142,7 @@ internal sealed partial class ModelGenerator
                     int outputs = linear.ConstructorArguments.Length == 1 && linear.ConstructorArguments[0].Value is int value ? value : 0;
                     if (outputs <= 0)
                     {
+                        invalidSize = true;
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerSize, LocationOf(linear, memberLocation), property.Name, Format(outputs)));
                     }
 
@@ -156,6 +164,7 @@ internal sealed partial class ModelGenerator
 
                     ActivationKind activation = attributes.Activations.Count > 0 ? attributes.Activations[0].Kind : ActivationKind.None;
                     layers.Add(new LayerSpec(property.Name, parameterName, layerModifiers, outputs, activation));
+                    layerLocations.Add(LocationOf(linear, memberLocation));
                     activationLocations.Add(attributes.Activations.Count > 0 ? LocationOf(attributes.Activations[0].Attribute, memberLocation) : null);
                     continue;
                 }
@@ -175,6 +184,7 @@ internal sealed partial class ModelGenerator
                 if (!TryGetModifiers(property, expectedType, out string modifiers))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
+                    invalidMember = true;
                     continue;
                 }
 
@@ -205,28 +215,50 @@ internal sealed partial class ModelGenerator
                 }
             }
 
+            if (!invalidMember)
+            {
+                CheckWholeModel(type.Name, layers, activationLocations, loss, lossDeclared, classLocation, diagnostics);
+            }
+
+            if (!invalidSize)
+            {
+                CheckModelSize(inputSize, layers, layerLocations, diagnostics);
+            }
+
+            CheckNameCollisions(type, diagnostics);
+            if (diagnostics.Count > 0)
+            {
+                return Failed(type, diagnostics, cancellationToken);
+            }
+
+            string ns = GeneratedNames.NamespaceOf(type);
+            string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
+            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, layers.ToEquatableArray(), loss?.Spec);
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>The checks that need every member: at least one layer, then a loss or an output activation that fits the last layer.</summary>
+        private static void CheckWholeModel(
+            string typeName,
+            List<LayerSpec> layers,
+            List<LocationInfo?> activationLocations,
+            LossDeclaration? loss,
+            bool lossDeclared,
+            LocationInfo? classLocation,
+            List<DiagnosticInfo> diagnostics)
+        {
             if (layers.Count == 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, classLocation, type.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, classLocation, typeName));
             }
             else if (loss is null && !lossDeclared)
             {
-                CheckInferenceOnly(type.Name, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], classLocation, diagnostics);
+                CheckInferenceOnly(typeName, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], classLocation, diagnostics);
             }
             else if (loss is not null)
             {
                 CheckLossAgainstLastLayer(loss.Value, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], diagnostics);
             }
-
-            if (diagnostics.Count > 0)
-            {
-                return new ParseResult(null, diagnostics.ToEquatableArray());
-            }
-
-            string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-            string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
-            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, layers.ToEquatableArray(), loss?.Spec);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
         /// <summary>A parsed loss plus what the checks against the last layer need: declared widths, weights and where they are written.</summary>
@@ -438,6 +470,7 @@ internal sealed partial class ModelGenerator
             if (property.IsStatic
                 || property.SetMethod is not null
                 || property.Type.Name != typeName
+                || property.Type.NullableAnnotation == NullableAnnotation.Annotated
                 || property.Type.ContainingNamespace?.ToDisplayString() != RuntimeNamespace
                 || property.DeclaringSyntaxReferences.Length != 1
                 || property.DeclaringSyntaxReferences[0].GetSyntax() is not PropertyDeclarationSyntax syntax
@@ -457,7 +490,7 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>True when the class name or an enclosing namespace name is missing or malformed.</summary>
-        private static bool HasIncompleteHeader(ClassDeclarationSyntax declaration)
+        private static bool HasIncompleteHeader(TypeDeclarationSyntax declaration)
         {
             if (declaration.Identifier.IsMissing || declaration.Identifier.ValueText.Length == 0)
             {

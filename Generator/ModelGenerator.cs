@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticGrad.Generator.Graph;
@@ -21,7 +23,7 @@ internal sealed partial class ModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 Parser.Parse)
             .WithTrackingName(TrackingNames.ParseResults);
 
@@ -47,5 +49,53 @@ internal sealed partial class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.GeneratedSources);
 
         context.RegisterSourceOutput(sources, static (output, source) => output.AddSource(source.HintName, source.Source));
+
+        IncrementalValuesProvider<StubSpec> stubs = parsed
+            .Where(static result => result.Stubs is not null)
+            .Select(static (result, _) => result.Stubs!)
+            .WithTrackingName(TrackingNames.Stubs);
+        context.RegisterSourceOutput(stubs, static (output, stub) => output.AddSource(stub.HintName, StubEmitter.Emit(stub)));
+
+        context.RegisterSourceOutput(UnmarkedClasses(context), static (output, classes) =>
+        {
+            foreach (UnmarkedClass unmarked in classes)
+            {
+                output.ReportDiagnostic(unmarked.Diagnostic.ToDiagnostic());
+                if (unmarked.Stubs is { } stub)
+                {
+                    output.AddSource(stub.HintName, StubEmitter.Emit(stub));
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// Classes with StaticGrad member attributes but no <c>[Model]</c>, one entry per class however many of its
+    /// properties carry attributes: one <c>ForAttributeWithMetadataName</c> per member attribute, collected.
+    /// </summary>
+    private static IncrementalValueProvider<EquatableArray<UnmarkedClass>> UnmarkedClasses(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValueProvider<EquatableArray<UnmarkedClass>>? all = null;
+        foreach (string attribute in Parser.MemberAttributeMetadataNames)
+        {
+            IncrementalValueProvider<EquatableArray<UnmarkedClass>> found = context.SyntaxProvider
+                .ForAttributeWithMetadataName(attribute, static (node, _) => node is PropertyDeclarationSyntax, Parser.ParseUnmarked)
+                .WithTrackingName(TrackingNames.UnmarkedMembers)
+                .Where(static unmarked => unmarked is not null)
+                .Select(static (unmarked, _) => unmarked!)
+                .Collect()
+                .Select(static (items, _) => items.ToEquatableArray());
+            all = all is { } previous
+                ? previous.Combine(found).Select(static (pair, _) => pair.Left.Concat(pair.Right).ToEquatableArray())
+                : found;
+        }
+
+        return all!.Value
+            .Select(static (items, _) => items
+                .Distinct()
+                .OrderBy(c => c.Diagnostic.Location?.FilePath ?? string.Empty, StringComparer.Ordinal)
+                .ThenBy(c => c.Diagnostic.Location?.TextSpan.Start ?? 0)
+                .ToEquatableArray())
+            .WithTrackingName(TrackingNames.UnmarkedClasses);
     }
 }

@@ -7,4 +7,7 @@ internal static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string ModelSpecs = nameof(ModelSpecs);
     public const string GeneratedSources = nameof(GeneratedSources);
+    public const string Stubs = nameof(Stubs);
+    public const string UnmarkedMembers = nameof(UnmarkedMembers);
+    public const string UnmarkedClasses = nameof(UnmarkedClasses);
 }

@@ -40,12 +40,17 @@ public sealed class ArenaPool
     /// <returns>An arena of <see cref="ArenaFloats"/> floats that no other caller holds until it is returned.</returns>
     public float[] Rent()
     {
+        // A second pass catches an arena returned behind the first scan by another thread, so that in steady
+        // state (as many arenas kept as callers overlap) a rent practically never allocates.
         float[]?[] slots = _slots;
-        for (int i = 0; i < slots.Length; i++)
+        for (int pass = 0; pass < 2; pass++)
         {
-            if (Volatile.Read(ref slots[i]) is not null && Interlocked.Exchange(ref slots[i], null) is { } arena)
+            for (int i = 0; i < slots.Length; i++)
             {
-                return arena;
+                if (Volatile.Read(ref slots[i]) is not null && Interlocked.Exchange(ref slots[i], null) is { } arena)
+                {
+                    return arena;
+                }
             }
         }
 

@@ -46,6 +46,22 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Checks a constructor's maximum batch against the arena it sizes: <c>maxBatch * arenaFloatsPerSample</c> floats in one array.</summary>
+    /// <param name="maxBatch">The requested maximum batch.</param>
+    /// <param name="arenaFloatsPerSample">The model's arena floats per sample.</param>
+    /// <exception cref="ArgumentOutOfRangeException">It is not positive, or the arena would exceed the largest array.</exception>
+    public static void CheckMaxBatch(int maxBatch, int arenaFloatsPerSample)
+    {
+        CheckMaxBatch(maxBatch);
+        if (arenaFloatsPerSample > 0 && (long)maxBatch * arenaFloatsPerSample > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxBatch),
+                maxBatch,
+                $"A maximum batch of {maxBatch} needs an arena of {maxBatch} x {arenaFloatsPerSample} floats, more than the largest array ({Array.MaxLength}); construct the model with maxBatch <= {Array.MaxLength / arenaFloatsPerSample}.");
+        }
+    }
+
     /// <summary>
     /// Marks a training step as running on a model, or throws when one already is: a model trains on one thread
     /// at a time, because a step writes the model's one training arena and its gradients.

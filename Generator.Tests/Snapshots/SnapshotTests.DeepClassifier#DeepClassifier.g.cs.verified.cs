@@ -29,14 +29,14 @@ partial class DeepClassifier : global::StaticGrad.IModel
     //   hidden3.bias [64] at 242048
     //   output.weight [10, 64] at 242112
     //   output.bias [10] at 242752
-    private const int Hidden1WeightOffset = 0;
-    private const int Hidden1BiasOffset = 200704;
-    private const int Hidden2WeightOffset = 200960;
-    private const int Hidden2BiasOffset = 233728;
-    private const int Hidden3WeightOffset = 233856;
-    private const int Hidden3BiasOffset = 242048;
-    private const int OutputWeightOffset = 242112;
-    private const int OutputBiasOffset = 242752;
+    private const int __sgOffset_Hidden1Weight = 0;
+    private const int __sgOffset_Hidden1Bias = 200704;
+    private const int __sgOffset_Hidden2Weight = 200960;
+    private const int __sgOffset_Hidden2Bias = 233728;
+    private const int __sgOffset_Hidden3Weight = 233856;
+    private const int __sgOffset_Hidden3Bias = 242048;
+    private const int __sgOffset_OutputWeight = 242112;
+    private const int __sgOffset_OutputBias = 242752;
 
     // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
     // 768 floats per sample of MaxBatch (906 without reuse): buffers whose
@@ -48,34 +48,34 @@ partial class DeepClassifier : global::StaticGrad.IModel
     //   hidden3OutputGradient [B, 64] at 320, steps 5-6: gradient of hidden3 output
     //   hidden2OutputGradient [B, 128] at 640, steps 6-7: gradient of hidden2 output
     //   hidden1OutputGradient [B, 256] at 256, steps 7-8: gradient of hidden1 output
-    private const int Hidden1OutputOffset = 0;
-    private const int Hidden2OutputOffset = 512;
-    private const int Hidden3OutputOffset = 256;
-    private const int LogitsOffset = 384;
-    private const int Hidden3OutputGradientOffset = 320;
-    private const int Hidden2OutputGradientOffset = 640;
-    private const int Hidden1OutputGradientOffset = 256;
-    private const int ArenaFloatsPerSample = 768;
+    private const int __sgOffset_hidden1Output = 0;
+    private const int __sgOffset_hidden2Output = 512;
+    private const int __sgOffset_hidden3Output = 256;
+    private const int __sgOffset_logits = 384;
+    private const int __sgOffset_hidden3OutputGradient = 320;
+    private const int __sgOffset_hidden2OutputGradient = 640;
+    private const int __sgOffset_hidden1OutputGradient = 256;
+    private const int __sgArenaFloatsPerSample = 768;
 
     // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
     // arena rented for the call, so concurrent calls never share one. 384 floats per sample.
     //   hidden1Output [B, 256] at 0, steps 0-1: hidden1 output
     //   hidden2Output [B, 128] at 256, steps 1-2: hidden2 output
     //   hidden3Output [B, 64] at 0, steps 2-3: hidden3 output
-    private const int InferenceHidden1OutputOffset = 0;
-    private const int InferenceHidden2OutputOffset = 256;
-    private const int InferenceHidden3OutputOffset = 0;
-    private const int InferenceFloatsPerSample = 384;
+    private const int __sgInferenceOffset_hidden1Output = 0;
+    private const int __sgInferenceOffset_hidden2Output = 256;
+    private const int __sgInferenceOffset_hidden3Output = 0;
+    private const int __sgInferenceFloatsPerSample = 384;
 
-    private readonly global::StaticGrad.ParameterSet _parameters;
-    private readonly float[] _arena;
-    private int _trainStepRunning;
-    private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-    private readonly global::StaticGrad.Linear _hidden1;
-    private readonly global::StaticGrad.Linear _hidden2;
-    private readonly global::StaticGrad.Linear _hidden3;
-    private readonly global::StaticGrad.Linear _output;
-    private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
+    private readonly global::StaticGrad.ParameterSet __sgParameters;
+    private readonly float[] __sgArena;
+    private int __sgTrainStepRunning;
+    private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+    private readonly global::StaticGrad.Linear __sg_Hidden1;
+    private readonly global::StaticGrad.Linear __sg_Hidden2;
+    private readonly global::StaticGrad.Linear __sg_Hidden3;
+    private readonly global::StaticGrad.Linear __sg_Output;
+    private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
 
     /// <summary>
     /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -85,48 +85,48 @@ partial class DeepClassifier : global::StaticGrad.IModel
     /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
     public DeepClassifier(int seed, int maxBatch = 256)
     {
-        global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+        global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgArenaFloatsPerSample);
         MaxBatch = maxBatch;
-        _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+        __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
         {
-            new global::StaticGrad.ParameterTensor("hidden1.weight", Hidden1WeightOffset, new[] { 256, 784 }, fanIn: 784),
-            new global::StaticGrad.ParameterTensor("hidden1.bias", Hidden1BiasOffset, new[] { 256 }, fanIn: 784),
-            new global::StaticGrad.ParameterTensor("hidden2.weight", Hidden2WeightOffset, new[] { 128, 256 }, fanIn: 256),
-            new global::StaticGrad.ParameterTensor("hidden2.bias", Hidden2BiasOffset, new[] { 128 }, fanIn: 256),
-            new global::StaticGrad.ParameterTensor("hidden3.weight", Hidden3WeightOffset, new[] { 64, 128 }, fanIn: 128),
-            new global::StaticGrad.ParameterTensor("hidden3.bias", Hidden3BiasOffset, new[] { 64 }, fanIn: 128),
-            new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 10, 64 }, fanIn: 64),
-            new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 10 }, fanIn: 64),
+            new global::StaticGrad.ParameterTensor("hidden1.weight", __sgOffset_Hidden1Weight, new[] { 256, 784 }, fanIn: 784),
+            new global::StaticGrad.ParameterTensor("hidden1.bias", __sgOffset_Hidden1Bias, new[] { 256 }, fanIn: 784),
+            new global::StaticGrad.ParameterTensor("hidden2.weight", __sgOffset_Hidden2Weight, new[] { 128, 256 }, fanIn: 256),
+            new global::StaticGrad.ParameterTensor("hidden2.bias", __sgOffset_Hidden2Bias, new[] { 128 }, fanIn: 256),
+            new global::StaticGrad.ParameterTensor("hidden3.weight", __sgOffset_Hidden3Weight, new[] { 64, 128 }, fanIn: 128),
+            new global::StaticGrad.ParameterTensor("hidden3.bias", __sgOffset_Hidden3Bias, new[] { 64 }, fanIn: 128),
+            new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 10, 64 }, fanIn: 64),
+            new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 10 }, fanIn: 64),
         });
-        _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-        _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
-        _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-        _hidden1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-        _hidden2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
-        _hidden3 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[4], _parameters.Tensors[5]);
-        _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[6], _parameters.Tensors[7]);
-        _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
+        __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+        __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
+        __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+        __sg_Hidden1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+        __sg_Hidden2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+        __sg_Hidden3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
+        __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
+        __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
     }
 
     /// <summary>The largest batch the arena was sized for.</summary>
     public int MaxBatch { get; }
 
     /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-    public global::StaticGrad.ParameterSet Parameters => _parameters;
+    public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
     int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
     int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-    public partial global::StaticGrad.Linear Hidden1 { get => _hidden1; }
+    public partial global::StaticGrad.Linear Hidden1 { get => __sg_Hidden1; }
 
-    public partial global::StaticGrad.Linear Hidden2 { get => _hidden2; }
+    public partial global::StaticGrad.Linear Hidden2 { get => __sg_Hidden2; }
 
-    public partial global::StaticGrad.Linear Hidden3 { get => _hidden3; }
+    public partial global::StaticGrad.Linear Hidden3 { get => __sg_Hidden3; }
 
-    public partial global::StaticGrad.Linear Output { get => _output; }
+    public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
-    public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => _loss; }
+    public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => __sg_Loss; }
 
     /// <summary>
     /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -146,72 +146,72 @@ partial class DeepClassifier : global::StaticGrad.IModel
         inputs = inputs.Slice(0, batch * InputSize);
         global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
         labels = labels.Slice(0, batch);
-        _loss.ValidateLabels(labels);
+        __sg_Loss.ValidateLabels(labels);
 
-        global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(DeepClassifier));
+        global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(DeepClassifier));
         try
         {
-            global::System.Span<float> parameters = _parameters.Values;
-            global::System.Span<float> gradients = _parameters.Gradients;
-            global::System.Span<float> hidden1Output = new global::System.Span<float>(_arena, Hidden1OutputOffset * MaxBatch, batch * 256);
-            global::System.Span<float> hidden2Output = new global::System.Span<float>(_arena, Hidden2OutputOffset * MaxBatch, batch * 128);
-            global::System.Span<float> hidden3Output = new global::System.Span<float>(_arena, Hidden3OutputOffset * MaxBatch, batch * 64);
-            global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(_arena, Hidden3OutputGradientOffset * MaxBatch, batch * 64);
-            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(_arena, Hidden2OutputGradientOffset * MaxBatch, batch * 128);
-            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(_arena, Hidden1OutputGradientOffset * MaxBatch, batch * 256);
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> gradients = __sgParameters.Gradients;
+            global::System.Span<float> hidden1Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden1Output * MaxBatch, batch * 256);
+            global::System.Span<float> hidden2Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden2Output * MaxBatch, batch * 128);
+            global::System.Span<float> hidden3Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden3Output * MaxBatch, batch * 64);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden3OutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden2OutputGradient * MaxBatch, batch * 128);
+            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden1OutputGradient * MaxBatch, batch * 256);
 
             // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Hidden1Weight, 200704), parameters.Slice(__sgOffset_Hidden1Bias, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
             // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), parameters.Slice(__sgOffset_Hidden2Bias, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
 
             // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), parameters.Slice(__sgOffset_Hidden3Bias, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
             // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), parameters.Slice(__sgOffset_OutputBias, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
 
             // Step 4, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-            float loss = _loss.ForwardBackward(logits, labels, batch);
+            float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
             // Step 5, output backward, from logits [B, 10]:
             //   output.bias gradient [10] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
             //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(OutputWeightOffset, 640), 10, batch, 64);
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(__sgOffset_OutputWeight, 640), 10, batch, 64);
             //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 640), hidden3OutputGradient, batch, 10, 64);
+            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
 
             // Step 6, hidden3 backward, from hidden3OutputGradient [B, 64]:
             //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(Hidden3BiasOffset, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
             //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(Hidden3WeightOffset, 8192), 64, batch, 128);
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden3Weight, 8192), 64, batch, 128);
             //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
-            global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(Hidden3WeightOffset, 8192), hidden2OutputGradient, batch, 64, 128);
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
 
             // Step 7, hidden2 backward, from hidden2OutputGradient [B, 128]:
             //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(Hidden2BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
             //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(Hidden2WeightOffset, 32768), 128, batch, 256);
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden2Weight, 32768), 128, batch, 256);
             //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
-            global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(Hidden2WeightOffset, 32768), hidden1OutputGradient, batch, 128, 256);
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
 
             // Step 8, hidden1 backward, from hidden1OutputGradient [B, 256]:
             //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(Hidden1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
             //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(Hidden1WeightOffset, 200704), 256, batch, 784);
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
             //   no gradient for the network input: nothing consumes it (pruned).
 
             return loss;
         }
         finally
         {
-            global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+            global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
         }
     }
 
@@ -220,7 +220,7 @@ partial class DeepClassifier : global::StaticGrad.IModel
     /// <param name="targets">Unused.</param>
     /// <param name="batch">Unused.</param>
     /// <returns>Never returns.</returns>
-    [global::System.Obsolete("Model 'DeepClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+    [global::System.Obsolete("Model 'DeepClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'DeepClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
@@ -237,29 +237,29 @@ partial class DeepClassifier : global::StaticGrad.IModel
         inputs = inputs.Slice(0, batch * InputSize);
         global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
         logits = logits.Slice(0, batch * OutputSize);
-        global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-        float[] arena = _inferenceArenas.Rent();
+        global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+        float[] arena = __sgInferenceArenas.Rent();
         try
         {
-            global::System.Span<float> hidden1Output = new global::System.Span<float>(arena, InferenceHidden1OutputOffset * batch, batch * 256);
-            global::System.Span<float> hidden2Output = new global::System.Span<float>(arena, InferenceHidden2OutputOffset * batch, batch * 128);
-            global::System.Span<float> hidden3Output = new global::System.Span<float>(arena, InferenceHidden3OutputOffset * batch, batch * 64);
+            global::System.Span<float> hidden1Output = new global::System.Span<float>(arena, __sgInferenceOffset_hidden1Output * batch, batch * 256);
+            global::System.Span<float> hidden2Output = new global::System.Span<float>(arena, __sgInferenceOffset_hidden2Output * batch, batch * 128);
+            global::System.Span<float> hidden3Output = new global::System.Span<float>(arena, __sgInferenceOffset_hidden3Output * batch, batch * 64);
 
             // Step 0, hidden1 forward: hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Hidden1WeightOffset, 200704), parameters.Slice(Hidden1BiasOffset, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Hidden1Weight, 200704), parameters.Slice(__sgOffset_Hidden1Bias, 256), hidden1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
             // Step 1, hidden2 forward: hidden2Output [B, 128] = Tanh(hidden1Output [B, 256] x weight^T [256, 128] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(Hidden2WeightOffset, 32768), parameters.Slice(Hidden2BiasOffset, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), parameters.Slice(__sgOffset_Hidden2Bias, 128), hidden2Output, batch, 256, 128, global::StaticGrad.Kernels.Activation.Tanh);
 
             // Step 2, hidden3 forward: hidden3Output [B, 64] = Sigmoid(hidden2Output [B, 128] x weight^T [128, 64] + bias)
-            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(Hidden3WeightOffset, 8192), parameters.Slice(Hidden3BiasOffset, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), parameters.Slice(__sgOffset_Hidden3Bias, 64), hidden3Output, batch, 128, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
             // Step 3, output forward: logits [B, 10] = hidden3Output [B, 64] x weight^T [64, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(OutputWeightOffset, 640), parameters.Slice(OutputBiasOffset, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+            global::StaticGrad.Kernels.LinearForward.Run(hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), parameters.Slice(__sgOffset_OutputBias, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
         }
         finally
         {
-            _inferenceArenas.Return(arena);
+            __sgInferenceArenas.Return(arena);
         }
     }
 

@@ -22,11 +22,11 @@ namespace Inference
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   output.weight [10, 8] at 0
         //   output.bias [10] at 80
-        private const int OutputWeightOffset = 0;
-        private const int OutputBiasOffset = 80;
+        private const int __sgOffset_OutputWeight = 0;
+        private const int __sgOffset_OutputBias = 80;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly global::StaticGrad.Linear _output;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly global::StaticGrad.Linear __sg_Output;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -36,35 +36,35 @@ namespace Inference
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public InferenceLogSoftmax(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, 0);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 10, 8 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 10 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 10, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 10 }, fanIn: 8),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Output { get => _output; }
+        public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
         /// <param name="inputs">Unused.</param>
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -73,7 +73,7 @@ namespace Inference
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'InferenceLogSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -90,10 +90,10 @@ namespace Inference
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
             // Step 0, output forward: outputs [B, 10] = inputs [B, 8] x weight^T [8, 10] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(OutputWeightOffset, 80), parameters.Slice(OutputBiasOffset, 10), outputs, batch, 8, 10, global::StaticGrad.Kernels.Activation.None);
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 80), parameters.Slice(__sgOffset_OutputBias, 10), outputs, batch, 8, 10, global::StaticGrad.Kernels.Activation.None);
 
             // Step 1, output activation: outputs [B, 10] = LogSoftmax(outputs) row by row.
             global::StaticGrad.Kernels.LogSoftmax.Rows(outputs, batch, OutputSize);

@@ -25,21 +25,21 @@ namespace Inference
         //   hidden.bias [6] at 48
         //   output.weight [1, 6] at 54
         //   output.bias [1] at 60
-        private const int HiddenWeightOffset = 0;
-        private const int HiddenBiasOffset = 48;
-        private const int OutputWeightOffset = 54;
-        private const int OutputBiasOffset = 60;
+        private const int __sgOffset_HiddenWeight = 0;
+        private const int __sgOffset_HiddenBias = 48;
+        private const int __sgOffset_OutputWeight = 54;
+        private const int __sgOffset_OutputBias = 60;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 6 floats per sample.
         //   hiddenOutput [B, 6] at 0, steps 0-1: hidden output
-        private const int InferenceHiddenOutputOffset = 0;
-        private const int InferenceFloatsPerSample = 6;
+        private const int __sgInferenceOffset_hiddenOutput = 0;
+        private const int __sgInferenceFloatsPerSample = 6;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-        private readonly global::StaticGrad.Linear _hidden;
-        private readonly global::StaticGrad.Linear _output;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+        private readonly global::StaticGrad.Linear __sg_Hidden;
+        private readonly global::StaticGrad.Linear __sg_Output;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -49,41 +49,41 @@ namespace Inference
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public InferenceSigmoid(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgInferenceFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("hidden.weight", HiddenWeightOffset, new[] { 6, 8 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("hidden.bias", HiddenBiasOffset, new[] { 6 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 1, 6 }, fanIn: 6),
-                new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 1 }, fanIn: 6),
+                new global::StaticGrad.ParameterTensor("hidden.weight", __sgOffset_HiddenWeight, new[] { 6, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("hidden.bias", __sgOffset_HiddenBias, new[] { 6 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 1, 6 }, fanIn: 6),
+                new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 1 }, fanIn: 6),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-            _hidden = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+            __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Hidden { get => _hidden; }
+        public partial global::StaticGrad.Linear Hidden { get => __sg_Hidden; }
 
-        public partial global::StaticGrad.Linear Output { get => _output; }
+        public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
         /// <param name="inputs">Unused.</param>
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -92,7 +92,7 @@ namespace Inference
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -109,21 +109,21 @@ namespace Inference
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            float[] arena = _inferenceArenas.Rent();
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            float[] arena = __sgInferenceArenas.Rent();
             try
             {
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, InferenceHiddenOutputOffset * batch, batch * 6);
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 6);
 
                 // Step 0, hidden forward: hiddenOutput [B, 6] = Tanh(inputs [B, 8] x weight^T [8, 6] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 48), parameters.Slice(HiddenBiasOffset, 6), hiddenOutput, batch, 8, 6, global::StaticGrad.Kernels.Activation.Tanh);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 48), parameters.Slice(__sgOffset_HiddenBias, 6), hiddenOutput, batch, 8, 6, global::StaticGrad.Kernels.Activation.Tanh);
 
                 // Step 1, output forward: outputs [B, 1] = Sigmoid(hiddenOutput [B, 6] x weight^T [6, 1] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 6), parameters.Slice(OutputBiasOffset, 1), outputs, batch, 6, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 6), parameters.Slice(__sgOffset_OutputBias, 1), outputs, batch, 6, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
             }
             finally
             {
-                _inferenceArenas.Return(arena);
+                __sgInferenceArenas.Return(arena);
             }
         }
 

@@ -25,21 +25,21 @@ namespace Inference
         //   hidden.bias [16] at 128
         //   output.weight [10, 16] at 144
         //   output.bias [10] at 304
-        private const int HiddenWeightOffset = 0;
-        private const int HiddenBiasOffset = 128;
-        private const int OutputWeightOffset = 144;
-        private const int OutputBiasOffset = 304;
+        private const int __sgOffset_HiddenWeight = 0;
+        private const int __sgOffset_HiddenBias = 128;
+        private const int __sgOffset_OutputWeight = 144;
+        private const int __sgOffset_OutputBias = 304;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 16 floats per sample.
         //   hiddenOutput [B, 16] at 0, steps 0-1: hidden output
-        private const int InferenceHiddenOutputOffset = 0;
-        private const int InferenceFloatsPerSample = 16;
+        private const int __sgInferenceOffset_hiddenOutput = 0;
+        private const int __sgInferenceFloatsPerSample = 16;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-        private readonly global::StaticGrad.Linear _hidden;
-        private readonly global::StaticGrad.Linear _output;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+        private readonly global::StaticGrad.Linear __sg_Hidden;
+        private readonly global::StaticGrad.Linear __sg_Output;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -49,41 +49,41 @@ namespace Inference
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public InferenceSoftmax(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgInferenceFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("hidden.weight", HiddenWeightOffset, new[] { 16, 8 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("hidden.bias", HiddenBiasOffset, new[] { 16 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 10, 16 }, fanIn: 16),
-                new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 10 }, fanIn: 16),
+                new global::StaticGrad.ParameterTensor("hidden.weight", __sgOffset_HiddenWeight, new[] { 16, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("hidden.bias", __sgOffset_HiddenBias, new[] { 16 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 10, 16 }, fanIn: 16),
+                new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 10 }, fanIn: 16),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-            _hidden = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+            __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Hidden { get => _hidden; }
+        public partial global::StaticGrad.Linear Hidden { get => __sg_Hidden; }
 
-        public partial global::StaticGrad.Linear Output { get => _output; }
+        public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
         /// <param name="inputs">Unused.</param>
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -92,7 +92,7 @@ namespace Inference
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
@@ -109,24 +109,24 @@ namespace Inference
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            float[] arena = _inferenceArenas.Rent();
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            float[] arena = __sgInferenceArenas.Rent();
             try
             {
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, InferenceHiddenOutputOffset * batch, batch * 16);
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 16);
 
                 // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, output forward: outputs [B, 10] = hiddenOutput [B, 16] x weight^T [16, 10] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 160), parameters.Slice(OutputBiasOffset, 10), outputs, batch, 16, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 160), parameters.Slice(__sgOffset_OutputBias, 10), outputs, batch, 16, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, output activation: outputs [B, 10] = Softmax(outputs) row by row.
                 global::StaticGrad.Kernels.Softmax.Rows(outputs, batch, OutputSize);
             }
             finally
             {
-                _inferenceArenas.Return(arena);
+                __sgInferenceArenas.Return(arena);
             }
         }
 

@@ -25,10 +25,10 @@ namespace Seeds
         //   fc1.bias [128] at 100352
         //   fc2.weight [10, 128] at 100480
         //   fc2.bias [10] at 101760
-        private const int Fc1WeightOffset = 0;
-        private const int Fc1BiasOffset = 100352;
-        private const int Fc2WeightOffset = 100480;
-        private const int Fc2BiasOffset = 101760;
+        private const int __sgOffset_Fc1Weight = 0;
+        private const int __sgOffset_Fc1Bias = 100352;
+        private const int __sgOffset_Fc2Weight = 100480;
+        private const int __sgOffset_Fc2Bias = 101760;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 266 floats per sample of MaxBatch (266 without reuse): buffers whose
@@ -36,24 +36,24 @@ namespace Seeds
         //   fc1Output [B, 128] at 0, steps 0-4: fc1 output
         //   logits [B, 10] at 256, steps 1-3: fc2 output
         //   fc1OutputGradient [B, 128] at 128, steps 3-4: gradient of fc1 output
-        private const int Fc1OutputOffset = 0;
-        private const int LogitsOffset = 256;
-        private const int Fc1OutputGradientOffset = 128;
-        private const int ArenaFloatsPerSample = 266;
+        private const int __sgOffset_fc1Output = 0;
+        private const int __sgOffset_logits = 256;
+        private const int __sgOffset_fc1OutputGradient = 128;
+        private const int __sgArenaFloatsPerSample = 266;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 128 floats per sample.
         //   fc1Output [B, 128] at 0, steps 0-1: fc1 output
-        private const int InferenceFc1OutputOffset = 0;
-        private const int InferenceFloatsPerSample = 128;
+        private const int __sgInferenceOffset_fc1Output = 0;
+        private const int __sgInferenceFloatsPerSample = 128;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
-        private int _trainStepRunning;
-        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-        private readonly global::StaticGrad.Linear _fc1;
-        private readonly global::StaticGrad.Linear _fc2;
-        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly float[] __sgArena;
+        private int __sgTrainStepRunning;
+        private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+        private readonly global::StaticGrad.Linear __sg_Fc1;
+        private readonly global::StaticGrad.Linear __sg_Fc2;
+        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -63,38 +63,38 @@ namespace Seeds
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public MnistClassifier128(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgArenaFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("fc1.weight", Fc1WeightOffset, new[] { 128, 784 }, fanIn: 784),
-                new global::StaticGrad.ParameterTensor("fc1.bias", Fc1BiasOffset, new[] { 128 }, fanIn: 784),
-                new global::StaticGrad.ParameterTensor("fc2.weight", Fc2WeightOffset, new[] { 10, 128 }, fanIn: 128),
-                new global::StaticGrad.ParameterTensor("fc2.bias", Fc2BiasOffset, new[] { 10 }, fanIn: 128),
+                new global::StaticGrad.ParameterTensor("fc1.weight", __sgOffset_Fc1Weight, new[] { 128, 784 }, fanIn: 784),
+                new global::StaticGrad.ParameterTensor("fc1.bias", __sgOffset_Fc1Bias, new[] { 128 }, fanIn: 784),
+                new global::StaticGrad.ParameterTensor("fc2.weight", __sgOffset_Fc2Weight, new[] { 10, 128 }, fanIn: 128),
+                new global::StaticGrad.ParameterTensor("fc2.bias", __sgOffset_Fc2Bias, new[] { 10 }, fanIn: 128),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
-            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-            _fc1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _fc2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
-            _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
+            __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+            __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Fc2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+            __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Fc1 { get => _fc1; }
+        public partial global::StaticGrad.Linear Fc1 { get => __sg_Fc1; }
 
-        public partial global::StaticGrad.Linear Fc2 { get => _fc2; }
+        public partial global::StaticGrad.Linear Fc2 { get => __sg_Fc2; }
 
-        public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => _loss; }
+        public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => __sg_Loss; }
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -114,46 +114,46 @@ namespace Seeds
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
-            _loss.ValidateLabels(labels);
+            __sg_Loss.ValidateLabels(labels);
 
-            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MnistClassifier128));
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(MnistClassifier128));
             try
             {
-                global::System.Span<float> parameters = _parameters.Values;
-                global::System.Span<float> gradients = _parameters.Gradients;
-                global::System.Span<float> fc1Output = new global::System.Span<float>(_arena, Fc1OutputOffset * MaxBatch, batch * 128);
-                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(_arena, Fc1OutputGradientOffset * MaxBatch, batch * 128);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> gradients = __sgParameters.Gradients;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 128);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
 
                 // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 100352), parameters.Slice(__sgOffset_Fc1Bias, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), parameters.Slice(__sgOffset_Fc2Bias, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-                float loss = _loss.ForwardBackward(logits, labels, batch);
+                float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 3, fc2 backward, from logits [B, 10]:
                 //   fc2.bias gradient [10] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Fc2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
                 //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(Fc2WeightOffset, 1280), 10, batch, 128);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 1280), 10, batch, 128);
                 //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Fc2WeightOffset, 1280), fc1OutputGradient, batch, 10, 128);
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
 
                 // Step 4, fc1 backward, from fc1OutputGradient [B, 128]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(Fc1BiasOffset, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
                 //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(Fc1WeightOffset, 100352), 128, batch, 784);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
                 //   no gradient for the network input: nothing consumes it (pruned).
 
                 return loss;
             }
             finally
             {
-                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
 
@@ -162,7 +162,7 @@ namespace Seeds
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'MnistClassifier128' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'MnistClassifier128' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'MnistClassifier128' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
@@ -179,21 +179,21 @@ namespace Seeds
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            float[] arena = _inferenceArenas.Rent();
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            float[] arena = __sgInferenceArenas.Rent();
             try
             {
-                global::System.Span<float> fc1Output = new global::System.Span<float>(arena, InferenceFc1OutputOffset * batch, batch * 128);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(arena, __sgInferenceOffset_fc1Output * batch, batch * 128);
 
                 // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Fc1WeightOffset, 100352), parameters.Slice(Fc1BiasOffset, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 100352), parameters.Slice(__sgOffset_Fc1Bias, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(Fc2WeightOffset, 1280), parameters.Slice(Fc2BiasOffset, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), parameters.Slice(__sgOffset_Fc2Bias, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
-                _inferenceArenas.Return(arena);
+                __sgInferenceArenas.Return(arena);
             }
         }
 

@@ -25,10 +25,10 @@ namespace Seeds
         //   layer1.bias [256] at 200704
         //   layer2.weight [10, 256] at 200960
         //   layer2.bias [10] at 203520
-        private const int Layer1WeightOffset = 0;
-        private const int Layer1BiasOffset = 200704;
-        private const int Layer2WeightOffset = 200960;
-        private const int Layer2BiasOffset = 203520;
+        private const int __sgOffset_Layer1Weight = 0;
+        private const int __sgOffset_Layer1Bias = 200704;
+        private const int __sgOffset_Layer2Weight = 200960;
+        private const int __sgOffset_Layer2Bias = 203520;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 522 floats per sample of MaxBatch (522 without reuse): buffers whose
@@ -36,24 +36,24 @@ namespace Seeds
         //   layer1Output [B, 256] at 0, steps 0-4: layer1 output
         //   logits [B, 10] at 512, steps 1-3: layer2 output
         //   layer1OutputGradient [B, 256] at 256, steps 3-4: gradient of layer1 output
-        private const int Layer1OutputOffset = 0;
-        private const int LogitsOffset = 512;
-        private const int Layer1OutputGradientOffset = 256;
-        private const int ArenaFloatsPerSample = 522;
+        private const int __sgOffset_layer1Output = 0;
+        private const int __sgOffset_logits = 512;
+        private const int __sgOffset_layer1OutputGradient = 256;
+        private const int __sgArenaFloatsPerSample = 522;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 256 floats per sample.
         //   layer1Output [B, 256] at 0, steps 0-1: layer1 output
-        private const int InferenceLayer1OutputOffset = 0;
-        private const int InferenceFloatsPerSample = 256;
+        private const int __sgInferenceOffset_layer1Output = 0;
+        private const int __sgInferenceFloatsPerSample = 256;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
-        private int _trainStepRunning;
-        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-        private readonly global::StaticGrad.Linear _layer1;
-        private readonly global::StaticGrad.Linear _layer2;
-        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly float[] __sgArena;
+        private int __sgTrainStepRunning;
+        private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+        private readonly global::StaticGrad.Linear __sg_Layer1;
+        private readonly global::StaticGrad.Linear __sg_Layer2;
+        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -63,38 +63,38 @@ namespace Seeds
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public MnistClassifier256(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgArenaFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("layer1.weight", Layer1WeightOffset, new[] { 256, 784 }, fanIn: 784),
-                new global::StaticGrad.ParameterTensor("layer1.bias", Layer1BiasOffset, new[] { 256 }, fanIn: 784),
-                new global::StaticGrad.ParameterTensor("layer2.weight", Layer2WeightOffset, new[] { 10, 256 }, fanIn: 256),
-                new global::StaticGrad.ParameterTensor("layer2.bias", Layer2BiasOffset, new[] { 10 }, fanIn: 256),
+                new global::StaticGrad.ParameterTensor("layer1.weight", __sgOffset_Layer1Weight, new[] { 256, 784 }, fanIn: 784),
+                new global::StaticGrad.ParameterTensor("layer1.bias", __sgOffset_Layer1Bias, new[] { 256 }, fanIn: 784),
+                new global::StaticGrad.ParameterTensor("layer2.weight", __sgOffset_Layer2Weight, new[] { 10, 256 }, fanIn: 256),
+                new global::StaticGrad.ParameterTensor("layer2.bias", __sgOffset_Layer2Bias, new[] { 10 }, fanIn: 256),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
-            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-            _layer1 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _layer2 = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
-            _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Sum);
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
+            __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+            __sg_Layer1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Layer2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+            __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Sum);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        partial global::StaticGrad.Linear Layer1 { get => _layer1; }
+        partial global::StaticGrad.Linear Layer1 { get => __sg_Layer1; }
 
-        partial global::StaticGrad.Linear Layer2 { get => _layer2; }
+        partial global::StaticGrad.Linear Layer2 { get => __sg_Layer2; }
 
-        partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => _loss; }
+        partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => __sg_Loss; }
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -114,46 +114,46 @@ namespace Seeds
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
-            _loss.ValidateLabels(labels);
+            __sg_Loss.ValidateLabels(labels);
 
-            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MnistClassifier256));
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(MnistClassifier256));
             try
             {
-                global::System.Span<float> parameters = _parameters.Values;
-                global::System.Span<float> gradients = _parameters.Gradients;
-                global::System.Span<float> layer1Output = new global::System.Span<float>(_arena, Layer1OutputOffset * MaxBatch, batch * 256);
-                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 10);
-                global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(_arena, Layer1OutputGradientOffset * MaxBatch, batch * 256);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> gradients = __sgParameters.Gradients;
+                global::System.Span<float> layer1Output = new global::System.Span<float>(__sgArena, __sgOffset_layer1Output * MaxBatch, batch * 256);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_layer1OutputGradient * MaxBatch, batch * 256);
 
                 // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Layer1Weight, 200704), parameters.Slice(__sgOffset_Layer1Bias, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), parameters.Slice(__sgOffset_Layer2Bias, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
-                float loss = _loss.ForwardBackward(logits, labels, batch);
+                float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 3, layer2 backward, from logits [B, 10]:
                 //   layer2.bias gradient [10] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(Layer2BiasOffset, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
                 //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(Layer2WeightOffset, 2560), 10, batch, 256);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(__sgOffset_Layer2Weight, 2560), 10, batch, 256);
                 //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(Layer2WeightOffset, 2560), layer1OutputGradient, batch, 10, 256);
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
 
                 // Step 4, layer1 backward, from layer1OutputGradient [B, 256]:
                 //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(Layer1BiasOffset, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
                 //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(Layer1WeightOffset, 200704), 256, batch, 784);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
                 //   no gradient for the network input: nothing consumes it (pruned).
 
                 return loss;
             }
             finally
             {
-                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
 
@@ -162,7 +162,7 @@ namespace Seeds
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'MnistClassifier256' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'MnistClassifier256' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'MnistClassifier256' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
@@ -179,21 +179,21 @@ namespace Seeds
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            float[] arena = _inferenceArenas.Rent();
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            float[] arena = __sgInferenceArenas.Rent();
             try
             {
-                global::System.Span<float> layer1Output = new global::System.Span<float>(arena, InferenceLayer1OutputOffset * batch, batch * 256);
+                global::System.Span<float> layer1Output = new global::System.Span<float>(arena, __sgInferenceOffset_layer1Output * batch, batch * 256);
 
                 // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(Layer1WeightOffset, 200704), parameters.Slice(Layer1BiasOffset, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Layer1Weight, 200704), parameters.Slice(__sgOffset_Layer1Bias, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(Layer2WeightOffset, 2560), parameters.Slice(Layer2BiasOffset, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), parameters.Slice(__sgOffset_Layer2Bias, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
-                _inferenceArenas.Return(arena);
+                __sgInferenceArenas.Return(arena);
             }
         }
 

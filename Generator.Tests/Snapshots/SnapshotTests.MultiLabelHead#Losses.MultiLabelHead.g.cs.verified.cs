@@ -22,21 +22,21 @@ namespace Losses
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   output.weight [5, 8] at 0
         //   output.bias [5] at 40
-        private const int OutputWeightOffset = 0;
-        private const int OutputBiasOffset = 40;
+        private const int __sgOffset_OutputWeight = 0;
+        private const int __sgOffset_OutputBias = 40;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 5 floats per sample of MaxBatch (5 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   logits [B, 5] at 0, steps 0-2: output output
-        private const int LogitsOffset = 0;
-        private const int ArenaFloatsPerSample = 5;
+        private const int __sgOffset_logits = 0;
+        private const int __sgArenaFloatsPerSample = 5;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
-        private int _trainStepRunning;
-        private readonly global::StaticGrad.Linear _output;
-        private readonly global::StaticGrad.BinaryCrossEntropyWithLogitsLoss _loss;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly float[] __sgArena;
+        private int __sgTrainStepRunning;
+        private readonly global::StaticGrad.Linear __sg_Output;
+        private readonly global::StaticGrad.BinaryCrossEntropyWithLogitsLoss __sg_Loss;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -46,32 +46,32 @@ namespace Losses
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public MultiLabelHead(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgArenaFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 5, 8 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 5 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 5, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 5 }, fanIn: 8),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
-            _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _loss = new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, global::StaticGrad.Reduction.None, new float[] { 1.0f, 1.0f, 2.0f, 1.0f, 0.0f }, new float[] { 1.0f, 4.0f, 1.0f, 1.0f, 1.0f });
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Loss = new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, global::StaticGrad.Reduction.None, new float[] { 1.0f, 1.0f, 2.0f, 1.0f, 0.0f }, new float[] { 1.0f, 4.0f, 1.0f, 1.0f, 1.0f });
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Output { get => _output; }
+        public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
-        public partial global::StaticGrad.BinaryCrossEntropyWithLogitsLoss Loss { get => _loss; }
+        public partial global::StaticGrad.BinaryCrossEntropyWithLogitsLoss Loss { get => __sg_Loss; }
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused sigmoid
@@ -85,7 +85,7 @@ namespace Losses
         /// <returns>The sum of the per-sample losses.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => TrainStepCore(inputs, targets, global::System.Span<float>.Empty, batch);
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => __sgTrainStepCore(inputs, targets, global::System.Span<float>.Empty, batch);
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused sigmoid
@@ -104,10 +104,10 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(losses.Length, batch * OutputSize, nameof(losses));
-            return TrainStepCore(inputs, targets, losses.Slice(0, batch * OutputSize), batch);
+            return __sgTrainStepCore(inputs, targets, losses.Slice(0, batch * OutputSize), batch);
         }
 
-        private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> losses, int batch)
+        private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> losses, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
@@ -115,31 +115,31 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
             targets = targets.Slice(0, batch * OutputSize);
 
-            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(MultiLabelHead));
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(MultiLabelHead));
             try
             {
-                global::System.Span<float> parameters = _parameters.Values;
-                global::System.Span<float> gradients = _parameters.Gradients;
-                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 5);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> gradients = __sgParameters.Gradients;
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
 
                 // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(OutputWeightOffset, 40), parameters.Slice(OutputBiasOffset, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 40), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 1, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 5] become dLoss/dlogits in place.
-                float loss = _loss.ForwardBackward(logits, targets, losses, batch);
+                float loss = __sg_Loss.ForwardBackward(logits, targets, losses, batch);
 
                 // Step 2, output backward, from logits [B, 5]:
                 //   output.bias gradient [5] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
                 //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(OutputWeightOffset, 40), 5, batch, 8);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
                 //   no gradient for the network input: nothing consumes it (pruned).
 
                 return loss;
             }
             finally
             {
-                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
 
@@ -148,7 +148,7 @@ namespace Losses
         /// <param name="labels">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.NotSupportedException("Model 'MultiLabelHead' is trained with [BinaryCrossEntropyWithLogits] (loss 'Loss') on float targets in [0, 1], 5 per sample; convert the labels to floats.");
 
@@ -165,10 +165,10 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
             // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
-            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(OutputWeightOffset, 40), parameters.Slice(OutputBiasOffset, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
+            global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 40), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
         }
 
         /// <summary>Computes the probability of each output (the sigmoid of the logits) of the first <paramref name="batch"/> samples.</summary>

@@ -25,10 +25,10 @@ namespace Losses
         //   hidden.bias [16] at 128
         //   output.weight [4, 16] at 144
         //   output.bias [4] at 208
-        private const int HiddenWeightOffset = 0;
-        private const int HiddenBiasOffset = 128;
-        private const int OutputWeightOffset = 144;
-        private const int OutputBiasOffset = 208;
+        private const int __sgOffset_HiddenWeight = 0;
+        private const int __sgOffset_HiddenBias = 128;
+        private const int __sgOffset_OutputWeight = 144;
+        private const int __sgOffset_OutputBias = 208;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
         // 36 floats per sample of MaxBatch (36 without reuse): buffers whose
@@ -36,24 +36,24 @@ namespace Losses
         //   hiddenOutput [B, 16] at 0, steps 0-4: hidden output
         //   logits [B, 4] at 32, steps 1-3: output output
         //   hiddenOutputGradient [B, 16] at 16, steps 3-4: gradient of hidden output
-        private const int HiddenOutputOffset = 0;
-        private const int LogitsOffset = 32;
-        private const int HiddenOutputGradientOffset = 16;
-        private const int ArenaFloatsPerSample = 36;
+        private const int __sgOffset_hiddenOutput = 0;
+        private const int __sgOffset_logits = 32;
+        private const int __sgOffset_hiddenOutputGradient = 16;
+        private const int __sgArenaFloatsPerSample = 36;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 16 floats per sample.
         //   hiddenOutput [B, 16] at 0, steps 0-1: hidden output
-        private const int InferenceHiddenOutputOffset = 0;
-        private const int InferenceFloatsPerSample = 16;
+        private const int __sgInferenceOffset_hiddenOutput = 0;
+        private const int __sgInferenceFloatsPerSample = 16;
 
-        private readonly global::StaticGrad.ParameterSet _parameters;
-        private readonly float[] _arena;
-        private int _trainStepRunning;
-        private readonly global::StaticGrad.ArenaPool _inferenceArenas;
-        private readonly global::StaticGrad.Linear _hidden;
-        private readonly global::StaticGrad.Linear _output;
-        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss _loss;
+        private readonly global::StaticGrad.ParameterSet __sgParameters;
+        private readonly float[] __sgArena;
+        private int __sgTrainStepRunning;
+        private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
+        private readonly global::StaticGrad.Linear __sg_Hidden;
+        private readonly global::StaticGrad.Linear __sg_Output;
+        private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
@@ -63,38 +63,38 @@ namespace Losses
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public WeightedClassifier(int seed, int maxBatch = 256)
         {
-            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch);
+            global::StaticGrad.ModelGuard.CheckMaxBatch(maxBatch, __sgArenaFloatsPerSample);
             MaxBatch = maxBatch;
-            _parameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
+            __sgParameters = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]
             {
-                new global::StaticGrad.ParameterTensor("hidden.weight", HiddenWeightOffset, new[] { 16, 8 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("hidden.bias", HiddenBiasOffset, new[] { 16 }, fanIn: 8),
-                new global::StaticGrad.ParameterTensor("output.weight", OutputWeightOffset, new[] { 4, 16 }, fanIn: 16),
-                new global::StaticGrad.ParameterTensor("output.bias", OutputBiasOffset, new[] { 4 }, fanIn: 16),
+                new global::StaticGrad.ParameterTensor("hidden.weight", __sgOffset_HiddenWeight, new[] { 16, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("hidden.bias", __sgOffset_HiddenBias, new[] { 16 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 4, 16 }, fanIn: 16),
+                new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 4 }, fanIn: 16),
             });
-            _parameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
-            _arena = new float[checked(ArenaFloatsPerSample * maxBatch)];
-            _inferenceArenas = new global::StaticGrad.ArenaPool(checked(InferenceFloatsPerSample * maxBatch));
-            _hidden = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[0], _parameters.Tensors[1]);
-            _output = new global::StaticGrad.Linear(_parameters, _parameters.Tensors[2], _parameters.Tensors[3]);
-            _loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.None, -1, global::StaticGrad.TargetKind.ClassIndices, new float[] { 1.0f, 2.5f, 0.5f, 1.0f });
+            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
+            __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
+            __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+            __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.None, -1, global::StaticGrad.TargetKind.ClassIndices, new float[] { 1.0f, 2.5f, 0.5f, 1.0f });
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
         public int MaxBatch { get; }
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
-        public global::StaticGrad.ParameterSet Parameters => _parameters;
+        public global::StaticGrad.ParameterSet Parameters => __sgParameters;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
-        public partial global::StaticGrad.Linear Hidden { get => _hidden; }
+        public partial global::StaticGrad.Linear Hidden { get => __sg_Hidden; }
 
-        public partial global::StaticGrad.Linear Output { get => _output; }
+        public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
-        public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => _loss; }
+        public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => __sg_Loss; }
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -108,7 +108,7 @@ namespace Losses
         /// <returns>The sum of the per-sample losses.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => TrainStepCore(inputs, labels, global::System.Span<float>.Empty, batch);
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, global::System.Span<float>.Empty, batch);
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -127,56 +127,56 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(losses.Length, batch, nameof(losses));
-            return TrainStepCore(inputs, labels, losses.Slice(0, batch), batch);
+            return __sgTrainStepCore(inputs, labels, losses.Slice(0, batch), batch);
         }
 
-        private float TrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> losses, int batch)
+        private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> losses, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
-            _loss.ValidateLabels(labels);
+            __sg_Loss.ValidateLabels(labels);
 
-            global::StaticGrad.ModelGuard.EnterTrainStep(ref _trainStepRunning, nameof(WeightedClassifier));
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(WeightedClassifier));
             try
             {
-                global::System.Span<float> parameters = _parameters.Values;
-                global::System.Span<float> gradients = _parameters.Gradients;
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(_arena, HiddenOutputOffset * MaxBatch, batch * 16);
-                global::System.Span<float> logits = new global::System.Span<float>(_arena, LogitsOffset * MaxBatch, batch * 4);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(_arena, HiddenOutputGradientOffset * MaxBatch, batch * 16);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> gradients = __sgParameters.Gradients;
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, output forward: logits [B, 4] = hiddenOutput [B, 16] x weight^T [16, 4] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 64), parameters.Slice(OutputBiasOffset, 4), logits, batch, 16, 4, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), parameters.Slice(__sgOffset_OutputBias, 4), logits, batch, 16, 4, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
-                float loss = _loss.ForwardBackward(logits, labels, losses, batch);
+                float loss = __sg_Loss.ForwardBackward(logits, labels, losses, batch);
 
                 // Step 3, output backward, from logits [B, 4]:
                 //   output.bias gradient [4] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(OutputBiasOffset, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
                 //   output.weight gradient [4, 16] = logits^T [4, B] x hiddenOutput [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(OutputWeightOffset, 64), 4, batch, 16);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 64), 4, batch, 16);
                 //   hiddenOutputGradient [B, 16] = logits [B, 4] x weight [4, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(OutputWeightOffset, 64), hiddenOutputGradient, batch, 4, 16);
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 4, 16);
 
                 // Step 4, hidden backward, from hiddenOutputGradient [B, 16]:
                 //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(HiddenBiasOffset, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
                 //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(HiddenWeightOffset, 128), 16, batch, 8);
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
                 //   no gradient for the network input: nothing consumes it (pruned).
 
                 return loss;
             }
             finally
             {
-                global::StaticGrad.ModelGuard.ExitTrainStep(ref _trainStepRunning);
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
 
@@ -185,7 +185,7 @@ namespace Losses
         /// <param name="targets">Unused.</param>
         /// <param name="batch">Unused.</param>
         /// <returns>Never returns.</returns>
-        [global::System.Obsolete("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "docs/diagnostics.md#sg0021")]
+        [global::System.Obsolete("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'WeightedClassifier' is trained on class indices (its loss 'Loss' is [SoftmaxCrossEntropy]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits].");
 
@@ -202,21 +202,21 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
-            global::System.ReadOnlySpan<float> parameters = _parameters.Values;
-            float[] arena = _inferenceArenas.Rent();
+            global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            float[] arena = __sgInferenceArenas.Rent();
             try
             {
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, InferenceHiddenOutputOffset * batch, batch * 16);
+                global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 16);
 
                 // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(HiddenWeightOffset, 128), parameters.Slice(HiddenBiasOffset, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 1, output forward: logits [B, 4] = hiddenOutput [B, 16] x weight^T [16, 4] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(OutputWeightOffset, 64), parameters.Slice(OutputBiasOffset, 4), logits, batch, 16, 4, global::StaticGrad.Kernels.Activation.None);
+                global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), parameters.Slice(__sgOffset_OutputBias, 4), logits, batch, 16, 4, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
-                _inferenceArenas.Return(arena);
+                __sgInferenceArenas.Return(arena);
             }
         }
 

@@ -8,8 +8,8 @@ namespace StaticGrad.Generator.Model;
 /// incremental pipeline skip the emitter when an edit leaves the declaration unchanged. No symbol,
 /// syntax node or location is held here (diagnostics carry their own locations).
 /// </remarks>
-/// <param name="Namespace">The containing namespace, or an empty string for the global namespace.</param>
-/// <param name="TypeName">The class name.</param>
+/// <param name="Namespace">The containing namespace without <c>@</c> (<c>event.Models</c>), or an empty string for the global namespace.</param>
+/// <param name="TypeName">The class name without <c>@</c>; the emitter escapes keywords.</param>
 /// <param name="Accessibility">The class's accessibility keywords (<c>public</c>, <c>internal</c>).</param>
 /// <param name="InputSize">Input features per sample, from the model attribute.</param>
 /// <param name="Layers">The layers in declaration order (data-flow order).</param>
@@ -24,9 +24,6 @@ internal sealed record ModelSpec(
 {
     /// <summary>Whether the model has no loss and generates only inference members.</summary>
     public bool IsInferenceOnly => Loss is null;
-
-    /// <summary>The fully qualified name with <c>global::</c>, for generated references.</summary>
-    public string FullyQualifiedName => Namespace.Length == 0 ? $"global::{TypeName}" : $"global::{Namespace}.{TypeName}";
 
     /// <summary>The hint name of the generated file, <c>{Namespace}.{Type}.g.cs</c>.</summary>
     public string HintName => Namespace.Length == 0 ? $"{TypeName}.g.cs" : $"{Namespace}.{TypeName}.g.cs";

@@ -50,6 +50,15 @@ public sealed class GeneratedModelTests
     }
 
     [Fact]
+    public void MaxBatchTooLargeForOneArenaIsRejectedByName()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MnistClassifier128(seed: 1, maxBatch: int.MaxValue));
+
+        Assert.Equal("maxBatch", error.ParamName);
+        Assert.Contains(int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ShortSpansAreRejectedByName()
     {
         var model = new MnistClassifier128(seed: 1, maxBatch: 8);

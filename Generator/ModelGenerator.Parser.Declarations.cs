@@ -1,0 +1,251 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using StaticGrad.Generator.Helpers;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator;
+
+internal sealed partial class ModelGenerator
+{
+    /// <summary>
+    /// The checks on the declaration as a whole (class kind, sizes, names that collide with generated ones), the
+    /// stubs of a declaration with errors, and classes that have layer attributes but no <c>[Model]</c>.
+    /// </summary>
+    internal static partial class Parser
+    {
+        /// <summary>The attributes that make a property a StaticGrad member, by metadata name: the second pipeline keys on each.</summary>
+        public static readonly IReadOnlyList<string> MemberAttributeMetadataNames =
+            new[] { LinearAttributeName }
+                .Concat(LossAttributes.Keys)
+                .Concat(ActivationAttributes.Keys)
+                .OrderBy(name => name, System.StringComparer.Ordinal)
+                .Select(name => RuntimeNamespace + "." + name)
+                .ToArray();
+
+        /// <summary>The largest parameter buffer: the longest .NET <c>float[]</c> (<c>Array.MaxLength</c>).</summary>
+        private const long MaxParameters = 0x7FFFFFC7;
+
+        private static readonly SymbolDisplayFormat StubTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>
+        /// The class kinds the generator cannot complete: it writes a second <c>partial</c> declaration in its own file with
+        /// an instance constructor <c>(int seed, int maxBatch)</c> and value-free members.
+        /// </summary>
+        private static IEnumerable<string> UnsupportedKinds(INamedTypeSymbol type)
+        {
+            if (type.ContainingType is not null)
+            {
+                yield return "nested inside another type";
+            }
+
+            if (type.IsGenericType)
+            {
+                yield return "generic";
+            }
+
+            if (type.IsRecord)
+            {
+                yield return "a record (its value equality and printing would cover the weights)";
+            }
+
+            if (type.IsStatic)
+            {
+                yield return "static";
+            }
+
+            if (type.IsFileLocal)
+            {
+                yield return "file-local (the generated part lives in another file)";
+            }
+
+            if (type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax { ParameterList: not null }))
+            {
+                yield return "declared with a primary constructor (the generated constructor takes (int seed, int maxBatch))";
+            }
+
+            if (GeneratedNames.PublicMembers.Contains(type.Name))
+            {
+                yield return $"named '{type.Name}', the name of a generated member";
+            }
+        }
+
+        /// <summary>
+        /// Reports user members whose names the generated code takes: the public members every model has, a
+        /// constructor <c>(int, int)</c>, and anything starting with the reserved prefix. Layer and loss members count
+        /// too, and so do members declared in other partial declarations.
+        /// </summary>
+        private static void CheckNameCollisions(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || member is IMethodSymbol { AssociatedSymbol: not null })
+                {
+                    continue;
+                }
+
+                string? collision = member switch
+                {
+                    IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                        => constructor.Parameters.Length == 2 && constructor.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32)
+                            ? "the generated constructor (int seed, int maxBatch)"
+                            : null,
+                    IMethodSymbol { MethodKind: not MethodKind.Ordinary } => null,
+                    _ when GeneratedNames.PublicMembers.Contains(member.Name) => $"the generated member '{member.Name}'",
+                    _ when member.Name.StartsWith(GeneratedNames.ReservedPrefix, System.StringComparison.Ordinal)
+                        => $"the generated private members: the prefix '{GeneratedNames.ReservedPrefix}' is reserved",
+                    _ => null,
+                };
+                if (collision is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.GeneratedMemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), member.Name, type.Name, collision));
+                }
+            }
+        }
+
+        /// <summary>
+        /// Parameters are counted in 64 bits: the flat buffer must fit one array, and every offset and length the
+        /// generated code holds is an <c>int</c>. The arena is never larger per sample than the parameters (each layer
+        /// has at least as many biases as the output and gradient floats it adds), so this one check covers both.
+        /// </summary>
+        private static void CheckModelSize(int inputSize, List<LayerSpec> layers, List<LocationInfo?> layerLocations, List<DiagnosticInfo> diagnostics)
+        {
+            long parameters = 0;
+            long inputs = inputSize;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                long outputs = layers[i].Outputs;
+                parameters += (outputs * inputs) + outputs;
+                if (parameters > MaxParameters)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        Diagnostics.ModelTooLarge,
+                        layerLocations[i],
+                        layers[i].MemberName,
+                        parameters.ToString(CultureInfo.InvariantCulture),
+                        outputs.ToString(CultureInfo.InvariantCulture),
+                        inputs.ToString(CultureInfo.InvariantCulture),
+                        MaxParameters.ToString(CultureInfo.InvariantCulture)));
+                    return;
+                }
+
+                inputs = outputs;
+            }
+        }
+
+        /// <summary>The result for a declaration with errors: the diagnostics and throwing implementations of its partial members.</summary>
+        private static ParseResult Failed(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            => new(null, diagnostics.ToEquatableArray(), StubsFor(type, cancellationToken));
+
+        /// <summary>
+        /// Throwing implementations of the StaticGrad partial properties of <paramref name="type"/> that have none, or
+        /// null when there are none or the type cannot be completed from another file (file-local, or a containing type
+        /// that is not partial).
+        /// </summary>
+        private static StubSpec? StubsFor(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (type.IsFileLocal)
+            {
+                return null;
+            }
+
+            var headers = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (TypeHeader(t, cancellationToken) is not { } header)
+                {
+                    return null;
+                }
+
+                headers.Insert(0, header);
+            }
+
+            var members = new List<StubMember>();
+            foreach (ISymbol member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member is IPropertySymbol { IsPartialDefinition: true, PartialImplementationPart: null, RefKind: RefKind.None, ExplicitInterfaceImplementations.Length: 0 } property
+                    && property.Type.TypeKind != TypeKind.Error
+                    && !ReadAttributes(property).IsEmpty
+                    && property.DeclaringSyntaxReferences.Length == 1
+                    && property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is PropertyDeclarationSyntax { AccessorList.Accessors: { Count: > 0 } accessors } syntax
+                    && accessors.All(a => a.Body is null && a.ExpressionBody is null && !a.IsMissing))
+                {
+                    members.Add(new StubMember(
+                        string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text)),
+                        property.Type.ToDisplayString(StubTypeFormat),
+                        GeneratedNames.Identifier(property.Name),
+                        accessors.Select(a => string.Join(" ", a.Modifiers.Select(m => m.Text).Append(a.Keyword.Text))).ToEquatableArray()));
+                }
+            }
+
+            if (members.Count == 0)
+            {
+                return null;
+            }
+
+            return new StubSpec(
+                GeneratedNames.HintName(type),
+                GeneratedNames.DottedIdentifier(GeneratedNames.NamespaceOf(type)),
+                headers.ToEquatableArray(),
+                type.Name,
+                members.ToEquatableArray());
+        }
+
+        /// <summary><c>partial class Name&lt;T&gt;</c> for a type whose declaration is partial, else null.</summary>
+        private static string? TypeHeader(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (type.DeclaringSyntaxReferences.Length == 0
+                || type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration
+                || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return null;
+            }
+
+            string? keyword = declaration switch
+            {
+                RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+                ClassDeclarationSyntax => "class",
+                StructDeclarationSyntax => "struct",
+                InterfaceDeclarationSyntax => "interface",
+                _ => null,
+            };
+            if (keyword is null)
+            {
+                return null;
+            }
+
+            string typeParameters = type.TypeParameters.Length == 0
+                ? string.Empty
+                : "<" + string.Join(", ", type.TypeParameters.Select(p => GeneratedNames.Identifier(p.Name))) + ">";
+            return $"partial {keyword} {GeneratedNames.Identifier(type.Name)}{typeParameters}";
+        }
+
+        /// <summary>
+        /// For a property with a StaticGrad member attribute: when its class has no <c>[Model]</c>, one diagnostic at
+        /// the class (the same value from every such property, so the pipeline keeps one) and stubs for its members.
+        /// </summary>
+        public static UnmarkedClass? ParseUnmarked(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not IPropertySymbol { ContainingType: { } type }
+                || type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName))
+            {
+                return null;
+            }
+
+            string first = type.GetMembers().OfType<IPropertySymbol>().First(p => !ReadAttributes(p).IsEmpty).Name;
+            LocationInfo? location = type.DeclaringSyntaxReferences.Length > 0
+                && type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is BaseTypeDeclarationSyntax declaration
+                ? LocationInfo.From(declaration.Identifier.GetLocation())
+                : LocationInfo.From(type.Locations.FirstOrDefault());
+            return new UnmarkedClass(
+                DiagnosticInfo.Create(Diagnostics.LayersOutsideModel, location, type.Name, first),
+                StubsFor(type, cancellationToken));
+        }
+    }
+}
