@@ -670,6 +670,29 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ModelAttributeOnTwoPartsIsTheCompilersOneErrorNotAGeneratorCrash()
+    {
+        string source = Usings + "[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(2)] public partial Linear A { get; }\n}\n[Model(Inputs = 4)]\npublic partial class M\n{\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal("CS0579", Assert.Single(run.CompilationErrors).Id);
+    }
+
+    [Fact]
+    public void ClassOfTwoUnsupportedKindsIsOneError()
+    {
+        string source = Usings + "[Model(Inputs = 4)]\npublic partial record M(int Width)\n{\n[Linear(2)] public partial Linear A { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Equal("SG0010", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
     public void ZeroWidthLayerIsTheOnlyError()
     {
         string source = Usings + "[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(0)] public partial Linear A { get; }\n[Linear(3), ReLU] public partial Linear B { get; }\n[Linear(2)] public partial Linear C { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";

@@ -76,6 +76,21 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
+        /// Whether <paramref name="declaration"/> holds the type's first <c>[Model]</c> in source order (file path, then
+        /// position), so that <c>[Model]</c> on two partial declarations generates once.
+        /// </summary>
+        private static bool HoldsFirstModelAttribute(INamedTypeSymbol type, SyntaxNode declaration)
+        {
+            SyntaxReference? first = type.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName && a.ApplicationSyntaxReference is not null)
+                .Select(a => a.ApplicationSyntaxReference!)
+                .OrderBy(r => r.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+                .ThenBy(r => r.Span.Start)
+                .FirstOrDefault();
+            return first is null || (first.SyntaxTree.FilePath == declaration.SyntaxTree.FilePath && declaration.Span.Contains(first.Span));
+        }
+
+        /// <summary>
         /// Reports user members whose names the generated code takes: the public members every model has, a
         /// constructor <c>(int, int)</c>, and anything starting with the reserved prefix. Layer and loss members count
         /// too, and so do members declared in other partial declarations.

@@ -57,7 +57,14 @@ internal sealed partial class ModelGenerator
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
 
-            foreach (string kind in UnsupportedKinds(type))
+            if (!HoldsFirstModelAttribute(type, declaration))
+            {
+                // [Model] on two partial declarations: the compiler reports CS0579; the first one generates.
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
+            // One diagnostic for the class, however many kinds it combines (a record with a primary constructor).
+            foreach (string kind in UnsupportedKinds(type).Take(1))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedModelType, classLocation, type.Name, kind));
             }
