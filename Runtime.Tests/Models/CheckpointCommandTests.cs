@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Models.Commands;
 using StaticGrad.Runtime.Tests.Checkpoints;
@@ -117,6 +118,41 @@ public sealed class CheckpointCommandTests : IDisposable
         var seeds = Run(Train, "--seeds", "1,2", "--save", half);
         Assert.Equal(2, seeds.Code);
         Assert.Contains("give a single --seed", seeds.Error);
+    }
+
+    /// <summary>A hostile weights file makes every command that reads one print one line naming the file and exit 1, never crash.</summary>
+    [Fact]
+    public void HostileFiles_GiveAOneLineErrorNamingTheFile_AndExitCode1()
+    {
+        string surrogate = _files.Write("surrogate.safetensors", SafeTensorsFiles.Build("{\"\\ud800\":0}", []));
+        string metadata = _files.Write("metadata.safetensors", SafeTensorsFiles.Build("{\"__metadata__\":{\"staticgrad.kind\":\"\\udc00\"}}", []));
+        string many = _files.Write("many.safetensors", SafeTensorsFiles.ZeroSizeTensors(SafeTensorsReader.MaxTensorCount + 1));
+        string newline = _files.Write("newline.safetensors", SafeTensorsFiles.Build("{\"a\\nb\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
+        string image = _files.PathOf("digit.pgm");
+        foreach ((string path, string problem, string[] extra) in new[]
+        {
+            (surrogate, "a header key at byte 9 is not valid text", Array.Empty<string>()),
+            (metadata, "'__metadata__' entry 'staticgrad.kind' at byte 43 is not valid text", []),
+            (many, $"more than the limit of {SafeTensorsReader.MaxTensorCount}", []),
+            (newline, "unexpected tensor(s) 'a\\nb'", ["--model", "mlp128"]),
+        })
+        {
+            var eval = Run(Eval, ["--weights", path, .. extra]);
+            var predict = Run(Predict, ["--weights", path, .. extra, image]);
+            var resume = Run(Train, "--resume", path);
+            foreach ((string command, (int code, string stdout, string stderr)) in new[] { ("eval", eval), ("predict", predict), ("train --resume", resume) })
+            {
+                Assert.True(code == 1, $"{command} {path}: exit code {code}: {stderr}");
+                Assert.Empty(stdout);
+                string line = Assert.Single(stderr.TrimEnd('\r', '\n').Split('\n'));
+                Assert.StartsWith("error: cannot ", line);
+                Assert.Contains($"{path}: ", line);
+                if (command != "train --resume" || path != newline)
+                {
+                    Assert.Contains(problem, line);
+                }
+            }
+        }
     }
 
     [Fact]
