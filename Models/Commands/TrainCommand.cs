@@ -55,6 +55,12 @@ public static class TrainCommand
                 error.WriteLine($"error: cannot resume from '{resumePath}': {e.Message}");
                 return 1;
             }
+
+            if (checkpoint.Progress.BatchSize > TrainOptions.MaxBatchSize)
+            {
+                error.WriteLine($"error: cannot resume from '{resumePath}': {checkpoint.Source}: the checkpoint's batch size is {checkpoint.Progress.BatchSize}; the train command runs batches of at most {TrainOptions.MaxBatchSize}.");
+                return 1;
+            }
         }
 
         MnistDataset train;

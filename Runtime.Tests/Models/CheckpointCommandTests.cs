@@ -155,6 +155,31 @@ public sealed class CheckpointCommandTests : IDisposable
         }
     }
 
+    /// <summary>A checkpoint's batch size sizes the model's buffers on resume: an absurd one is refused before anything is allocated.</summary>
+    [Fact]
+    public void Resume_RefusesACheckpointBatchSizeBeyondTheLimit_WithOneLine()
+    {
+        string half = _files.PathOf("half.safetensors");
+        Assert.Equal(0, Run(Train, "--epochs", "1", "--save", half).Code);
+        byte[] file = File.ReadAllBytes(half);
+        string header = SafeTensorsFiles.HeaderOf(file);
+        foreach (int batch in new[] { TrainOptions.MaxBatchSize + 1, int.MaxValue })
+        {
+            string edited = _files.Write($"batch-{batch}.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("\"training.batch_size\":\"64\"", $"\"training.batch_size\":\"{batch}\"", StringComparison.Ordinal)));
+
+            var resume = Run(Train, "--resume", edited, "--epochs", "2");
+
+            Assert.True(resume.Code == 1, $"exit code {resume.Code}: {resume.Error}");
+            Assert.Equal(
+                $"error: cannot resume from '{edited}': {edited}: the checkpoint's batch size is {batch}; the train command runs batches of at most {TrainOptions.MaxBatchSize}.",
+                Assert.Single(resume.Error.TrimEnd('\r', '\n').Split('\n')));
+        }
+
+        var option = Run(Train, "--batch", $"{TrainOptions.MaxBatchSize + 1}");
+        Assert.Equal(2, option.Code);
+        Assert.Contains($"Option '--batch' expects an integer from 1 to {TrainOptions.MaxBatchSize}; got {TrainOptions.MaxBatchSize + 1}.", option.Error);
+    }
+
     [Fact]
     public void TrainOptions_ParseTheCheckpointOptions()
     {
