@@ -217,7 +217,7 @@ public static class TrainCommand
         string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
         if (saved is null)
         {
-            return $"cannot tell which model the checkpoint '{options.ResumePath}' holds (tensors: {string.Join(", ", checkpoint.ParameterNames)}).";
+            return $"cannot tell which model the checkpoint '{options.ResumePath}' holds (tensors: {SafeTensorsReader.ShownList(checkpoint.ParameterNames)}).";
         }
 
         OptimizerState state = checkpoint.Optimizer;

@@ -15,6 +15,7 @@ namespace StaticGrad.Runtime.Tests.Checkpoints;
 /// invalid UTF-16 in every place a string is read, control characters in names, and more entries
 /// than any model has. Each must be refused with <see cref="InvalidDataException"/>, cheaply.
 /// </summary>
+[Collection(nameof(TimedLoads))]
 public sealed class HostileHeaderTests(ITestOutputHelper output)
 {
     private const string Tensor = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";

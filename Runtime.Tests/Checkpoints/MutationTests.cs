@@ -19,6 +19,7 @@ namespace StaticGrad.Runtime.Tests.Checkpoints;
 /// change, load cleanly), never another exception, within a small allocation and time bound, and a
 /// failed load must leave the model and the optimizer exactly as they were.
 /// </summary>
+[Collection(nameof(TimedLoads))]
 public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
 {
     private const long AllocationBound = 2 << 20;
@@ -294,6 +295,7 @@ public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
 }
 
 /// <summary>The IDX loader under the same treatment, raw and gzip, images and labels.</summary>
+[Collection(nameof(TimedLoads))]
 public sealed class IdxMutationTests(ITestOutputHelper output)
 {
     private const long AllocationBound = 4 << 20;

@@ -155,14 +155,20 @@ public sealed class CheckpointCommandTests : IDisposable
         }
     }
 
+    /// <summary>The checkpoint file of one epoch of the default run, and its header.</summary>
+    private (byte[] File, string Header) OneEpochCheckpoint()
+    {
+        string path = _files.PathOf("one-epoch.safetensors");
+        Assert.Equal(0, Run(Train, "--epochs", "1", "--save", path).Code);
+        byte[] file = File.ReadAllBytes(path);
+        return (file, SafeTensorsFiles.HeaderOf(file));
+    }
+
     /// <summary>A checkpoint's batch size sizes the model's buffers on resume: an absurd one is refused before anything is allocated.</summary>
     [Fact]
     public void Resume_RefusesACheckpointBatchSizeBeyondTheLimit_WithOneLine()
     {
-        string half = _files.PathOf("half.safetensors");
-        Assert.Equal(0, Run(Train, "--epochs", "1", "--save", half).Code);
-        byte[] file = File.ReadAllBytes(half);
-        string header = SafeTensorsFiles.HeaderOf(file);
+        (byte[] file, string header) = OneEpochCheckpoint();
         foreach (int batch in new[] { TrainOptions.MaxBatchSize + 1, int.MaxValue })
         {
             string edited = _files.Write($"batch-{batch}.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("\"training.batch_size\":\"64\"", $"\"training.batch_size\":\"{batch}\"", StringComparison.Ordinal)));
@@ -178,6 +184,25 @@ public sealed class CheckpointCommandTests : IDisposable
         var option = Run(Train, "--batch", $"{TrainOptions.MaxBatchSize + 1}");
         Assert.Equal(2, option.Code);
         Assert.Contains($"Option '--batch' expects an integer from 1 to {TrainOptions.MaxBatchSize}; got {TrainOptions.MaxBatchSize + 1}.", option.Error);
+    }
+
+    /// <summary>Names and values from a file that the commands print are escaped: a newline or a terminal escape stays text.</summary>
+    [Fact]
+    public void Commands_PrintNamesAndValuesFromTheFile_Escaped()
+    {
+        (byte[] file, string header) = OneEpochCheckpoint();
+        string epoch = _files.Write("epoch.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("\"training.epoch\":\"1\"", "\"training.epoch\":\"1\\n\\u001b[2J\"", StringComparison.Ordinal)));
+        string renamed = _files.Write("renamed.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("fc1.weight", "fc1\\nweight", StringComparison.Ordinal).Replace("\"model\":\"mlp128\"", "\"model\":\"?\"", StringComparison.Ordinal)));
+
+        var eval = Run(Eval, "--weights", epoch);
+        var resume = Run(Train, "--resume", renamed);
+
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Contains("(training checkpoint, epoch 1\\n\\u001B[2J, ", eval.Output);
+        Assert.DoesNotContain('\u001b', eval.Output);
+        Assert.True(resume.Code == 2, resume.Error);
+        string line = Assert.Single(resume.Error.TrimEnd('\r', '\n').Split('\n'));
+        Assert.Contains($"cannot tell which model the checkpoint '{renamed}' holds (tensors: 'fc1\\nweight', 'fc1.bias',", line);
     }
 
     [Fact]

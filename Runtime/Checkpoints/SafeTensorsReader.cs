@@ -67,8 +67,8 @@ public sealed class SafeTensorsReader : IDisposable
     /// <summary>What opening a reader may allocate per byte of the file at most (the header buffer included); tested with the densest headers.</summary>
     internal const int MaxAllocationPerHeaderByte = 8;
 
-    /// <summary>The characters of a name or value a message shows before cutting it.</summary>
-    internal const int MaxShownChars = 48;
+    /// <summary>The characters of a name or value a message shows before cutting it (<see cref="Shown"/>).</summary>
+    public const int MaxShownChars = 48;
 
     /// <summary>The dtypes of the format, by element size; parsed dtypes are these instances.</summary>
     private static readonly string[] DTypes = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "I64", "U64", "F64", "C64"];
@@ -707,20 +707,35 @@ public sealed class SafeTensorsReader : IDisposable
     };
 
     /// <summary>Names from a file for a one-line message: the first eight quoted and <see cref="Shown"/>, then how many more.</summary>
-    internal static string ShownList(List<string> names)
+    /// <param name="names">The names.</param>
+    /// <returns>For example <c>'fc1.weight', 'fc1.bias' and 3 more</c>.</returns>
+    public static string ShownList(IReadOnlyList<string> names)
     {
+        ArgumentNullException.ThrowIfNull(names);
         const int Listed = 8;
-        string list = string.Join(", ", names.GetRange(0, Math.Min(Listed, names.Count)).ConvertAll(n => $"'{Shown(n, 64)}'"));
-        return names.Count > Listed ? $"{list} and {names.Count - Listed} more" : list;
+        var list = new StringBuilder();
+        for (int i = 0; i < Math.Min(Listed, names.Count); i++)
+        {
+            list.Append(i == 0 ? "'" : ", '").Append(Shown(names[i], 64)).Append('\'');
+        }
+
+        return names.Count > Listed ? $"{list} and {names.Count - Listed} more" : list.ToString();
     }
 
     /// <summary>
     /// Text from a file made safe for a one-line message: control characters (a newline, a terminal
     /// escape) and lone surrogates are written as <c>\n</c>, <c>\r</c>, <c>\t</c> or <c>\uXXXX</c>, and
     /// text beyond <paramref name="maxChars"/> is cut (never inside a surrogate pair) and marked "...".
+    /// Every message of this reader, <see cref="ModelWeights"/> and <see cref="TrainingCheckpoint"/>
+    /// quotes names and values from the file through it; so should a caller that prints them.
     /// </summary>
-    internal static string Shown(string text, int maxChars = MaxShownChars)
+    /// <param name="text">The text, e.g. a tensor name or a metadata value.</param>
+    /// <param name="maxChars">How many characters to show at most; at least 1.</param>
+    /// <returns>The text to show.</returns>
+    public static string Shown(string text, int maxChars = MaxShownChars)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
         int cut = text.Length;
         if (cut > maxChars)
         {
