@@ -63,7 +63,7 @@ internal static class ModelFiles
         IModel model = Create(name, seed: 0, maxBatch);
         ModelWeights.Load(model.Parameters, reader);
         string description = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue
-            ? $"training checkpoint, epoch {(reader.Metadata.TryGetValue("training.epoch", out string? epoch) ? epoch : "?")}"
+            ? $"training checkpoint, epoch {(reader.Metadata.TryGetValue("training.epoch", out string? epoch) ? SafeTensorsReader.Shown(epoch) : "?")}"
             : "weights";
         return (model, name, description);
     }

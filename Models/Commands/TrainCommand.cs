@@ -55,6 +55,12 @@ public static class TrainCommand
                 error.WriteLine($"error: cannot resume from '{resumePath}': {e.Message}");
                 return 1;
             }
+
+            if (checkpoint.Progress.BatchSize > TrainOptions.MaxBatchSize)
+            {
+                error.WriteLine($"error: cannot resume from '{resumePath}': {checkpoint.Source}: the checkpoint's batch size is {checkpoint.Progress.BatchSize}; the train command runs batches of at most {TrainOptions.MaxBatchSize}.");
+                return 1;
+            }
         }
 
         MnistDataset train;
@@ -211,7 +217,7 @@ public static class TrainCommand
         string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
         if (saved is null)
         {
-            return $"cannot tell which model the checkpoint '{options.ResumePath}' holds (tensors: {string.Join(", ", checkpoint.ParameterNames)}).";
+            return $"cannot tell which model the checkpoint '{options.ResumePath}' holds (tensors: {SafeTensorsReader.ShownList(checkpoint.ParameterNames)}).";
         }
 
         OptimizerState state = checkpoint.Optimizer;

@@ -22,7 +22,7 @@ public sealed class TrainOptions
           --nesterov          SGD with Nesterov momentum
           --weight-decay X    L2 weight decay (default 0)
           --epochs N          epochs (default 10)
-          --batch N           minibatch size (default 64)
+          --batch N           minibatch size, 1 to 65536 (default 64)
           --seed N            seed of initialization and shuffling (default 1)
           --seeds A,B,...     train once per seed and report the mean final accuracy
           --data DIR          folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...);
@@ -57,6 +57,13 @@ public sealed class TrainOptions
 
     /// <summary>Epochs to train.</summary>
     public int Epochs { get; private set; } = 10;
+
+    /// <summary>
+    /// The largest minibatch the command trains with, for <c>--batch</c> and for a resumed
+    /// checkpoint's batch size: 65,536, a batch of all 60,000 MNIST training images. The model's
+    /// buffers are sized by it, so a forged checkpoint must not choose it freely.
+    /// </summary>
+    public const int MaxBatchSize = 65_536;
 
     /// <summary>Samples per minibatch.</summary>
     public int BatchSize { get; private set; } = 64;
@@ -127,7 +134,7 @@ public sealed class TrainOptions
                     options.Epochs = CommandArgs.PositiveInt(arg, CommandArgs.Value(args, ref i));
                     break;
                 case "--batch":
-                    options.BatchSize = CommandArgs.PositiveInt(arg, CommandArgs.Value(args, ref i));
+                    options.BatchSize = CommandArgs.IntInRange(arg, CommandArgs.Value(args, ref i), 1, MaxBatchSize);
                     break;
                 case "--seed":
                     options.Seeds = new[] { CommandArgs.Int(arg, CommandArgs.Value(args, ref i)) };

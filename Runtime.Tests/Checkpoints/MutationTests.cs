@@ -19,6 +19,7 @@ namespace StaticGrad.Runtime.Tests.Checkpoints;
 /// change, load cleanly), never another exception, within a small allocation and time bound, and a
 /// failed load must leave the model and the optimizer exactly as they were.
 /// </summary>
+[Collection(nameof(TimedLoads))]
 public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
 {
     private const long AllocationBound = 2 << 20;
@@ -68,6 +69,8 @@ public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
             mutation.BitFlips("header bit flip", 0, headerEnd, (i, _) => free.Contains(i) ? Expect.MayAccept : Expect.Reject),
             mutation.RandomOverwrites("header random bytes", 0, headerEnd, 400, 6, i => !free.Contains(i), seed: 1),
             HeaderEdits(mutation, file),
+            InvalidTextEdits(mutation, file),
+            TooManyEntries(mutation),
             mutation.RandomOverwrites("data random bytes", headerEnd, file.Length, 100, 4, _ => true, seed: 2, Expect.MayAccept),
         };
 
@@ -150,10 +153,12 @@ public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
             mutation.ByteXors("header byte ^ 0xFF", 0, headerEnd, _ => Expect.Reject),
             mutation.BitFlips("header bit flip", 0, headerEnd, (i, _) => free.Contains(i) ? Expect.MayAccept : Expect.Reject),
             mutation.RandomOverwrites("header random bytes", 0, headerEnd, 300, 6, i => !free.Contains(i), seed: 3),
+            InvalidTextEdits(mutation, file),
+            TooManyEntries(mutation),
             mutation.RandomOverwrites("data random bytes", headerEnd, file.Length, 50, 4, _ => true, seed: 4, Expect.MayAccept),
         };
 
-        var stats = new MutationStats("training checkpoint (7-6-5-4-3 + Adam AMSGrad, " + file.Length + " bytes, header " + (headerEnd - 8) + ")", AllocationBound + file.Length);
+        var stats = new MutationStats("training checkpoint (7-6-5-4-3 + Adam AMSGrad, " + file.Length + " bytes, header " + (headerEnd - 8) + ")", AllocationBound);
         mutation.Run(
             variants.SelectMany(x => x),
             s => TrainingCheckpoint.Read(s, "mutated.safetensors").Restore(model.Parameters, adam),
@@ -206,6 +211,48 @@ public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Every string of the header (tensor names, field names, dtypes, metadata keys and values) given
+    /// a JSON escape that decodes to invalid UTF-16: a lone high surrogate in front, a lone low
+    /// surrogate at the end, a reversed pair for the whole text, a high surrogate before a plain escape.
+    /// </summary>
+    private static IEnumerable<Variant> InvalidTextEdits(Mutation mutation, byte[] file)
+    {
+        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        byte[] header = file[8..(8 + length)];
+        byte[] data = file[(8 + length)..];
+        var strings = new List<(int Start, int End)>();
+        var json = new System.Text.Json.Utf8JsonReader(header);
+        while (json.Read())
+        {
+            if (json.TokenType is System.Text.Json.JsonTokenType.String or System.Text.Json.JsonTokenType.PropertyName)
+            {
+                Assert.False(json.ValueIsEscaped);
+                strings.Add(((int)json.TokenStartIndex + 1, (int)json.TokenStartIndex + 1 + json.ValueSpan.Length));
+            }
+        }
+
+        Assert.True(strings.Count >= 20, $"{strings.Count} strings");
+        foreach ((int start, int end) in strings)
+        {
+            byte[] Edit(int from, int to, string text) => SafeTensorsFiles.Build([.. header[..from], .. Encoding.ASCII.GetBytes(text), .. header[to..]], data);
+            yield return mutation.Replace("invalid text escapes", Edit(start, start, "\\ud800"));
+            yield return mutation.Replace("invalid text escapes", Edit(end, end, "\\udc00"));
+            yield return mutation.Replace("invalid text escapes", Edit(start, end, "\\udfff\\udbff"));
+            yield return mutation.Replace("invalid text escapes", Edit(end, end, "\\ud83d\\u0041"));
+        }
+    }
+
+    /// <summary>Headers just under the 16 MiB limit with more tensors, or more metadata entries, than the reader accepts.</summary>
+    private static IEnumerable<Variant> TooManyEntries(Mutation mutation)
+    {
+        int limit = (int)SafeTensorsReader.DefaultMaxHeaderLength - 8;
+        yield return mutation.Replace("too many entries", SafeTensorsFiles.ZeroSizeTensors(300_000, limit));
+        yield return mutation.Replace("too many entries", SafeTensorsFiles.ZeroSizeTensors(SafeTensorsReader.MaxTensorCount + 1));
+        string metadata = "{\"__metadata__\":{" + string.Join(",", Enumerable.Range(0, 1_000_000).Select(i => $"\"{i}\":\"\"")) + "}}";
+        yield return mutation.Replace("too many entries", SafeTensorsFiles.Build(metadata.PadRight(limit), []));
+    }
+
     /// <summary>Targeted rewrites of the JSON header: wrong types, shapes, offsets, names, huge numbers.</summary>
     private static IEnumerable<Variant> HeaderEdits(Mutation mutation, byte[] file)
     {
@@ -248,6 +295,7 @@ public sealed class SafeTensorsMutationTests(ITestOutputHelper output)
 }
 
 /// <summary>The IDX loader under the same treatment, raw and gzip, images and labels.</summary>
+[Collection(nameof(TimedLoads))]
 public sealed class IdxMutationTests(ITestOutputHelper output)
 {
     private const long AllocationBound = 4 << 20;

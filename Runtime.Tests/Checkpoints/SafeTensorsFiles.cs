@@ -32,6 +32,40 @@ internal sealed class SafeTensorsFiles : IDisposable
         return file;
     }
 
+    /// <summary>
+    /// A file of <paramref name="count"/> zero-size <c>U8</c> tensors with 4-character names, the densest
+    /// legal header; padded with spaces to <paramref name="headerLength"/> bytes if given.
+    /// </summary>
+    public static byte[] ZeroSizeTensors(int count, int? headerLength = null)
+    {
+        const string Digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+        var header = new StringBuilder(2 + (56 * count));
+        header.Append('{');
+        for (int i = 0; i < count; i++)
+        {
+            header.Append(i == 0 ? "\"" : ",\"");
+            for (int n = i, d = 0; d < 4; d++, n /= Digits.Length)
+            {
+                header.Append(Digits[n % Digits.Length]);
+            }
+
+            header.Append("\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        }
+
+        header.Append('}');
+        if (headerLength is int length)
+        {
+            if (header.Length > length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(headerLength), length, $"{count} entries take {header.Length} bytes.");
+            }
+
+            header.Append(' ', length - header.Length);
+        }
+
+        return Build(header.ToString(), []);
+    }
+
     /// <summary>Floats as little-endian bytes.</summary>
     public static byte[] Bytes(params float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 

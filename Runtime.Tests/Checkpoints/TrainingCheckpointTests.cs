@@ -150,7 +150,7 @@ public sealed class TrainingCheckpointTests : IDisposable
 
         InvalidDataException e = Assert.Throws<InvalidDataException>(() => checkpoint.Restore(model.Parameters, adam));
 
-        Assert.Contains("missing tensor(s) layer1.weight, layer1.bias, layer2.weight, layer2.bias; unexpected tensor(s) fc1.weight", e.Message);
+        Assert.Contains("missing tensor(s) 'layer1.weight', 'layer1.bias', 'layer2.weight', 'layer2.bias'; unexpected tensor(s) 'fc1.weight'", e.Message);
         Assert.Equal(before, ModelWeightsTests.Bits(model.Parameters));
         Assert.Equal(0, adam.StepCount);
     }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Models.Commands;
 using StaticGrad.Runtime.Tests.Checkpoints;
@@ -117,6 +118,91 @@ public sealed class CheckpointCommandTests : IDisposable
         var seeds = Run(Train, "--seeds", "1,2", "--save", half);
         Assert.Equal(2, seeds.Code);
         Assert.Contains("give a single --seed", seeds.Error);
+    }
+
+    /// <summary>A hostile weights file makes every command that reads one print one line naming the file and exit 1, never crash.</summary>
+    [Fact]
+    public void HostileFiles_GiveAOneLineErrorNamingTheFile_AndExitCode1()
+    {
+        string surrogate = _files.Write("surrogate.safetensors", SafeTensorsFiles.Build("{\"\\ud800\":0}", []));
+        string metadata = _files.Write("metadata.safetensors", SafeTensorsFiles.Build("{\"__metadata__\":{\"staticgrad.kind\":\"\\udc00\"}}", []));
+        string many = _files.Write("many.safetensors", SafeTensorsFiles.ZeroSizeTensors(SafeTensorsReader.MaxTensorCount + 1));
+        string newline = _files.Write("newline.safetensors", SafeTensorsFiles.Build("{\"a\\nb\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
+        string image = _files.PathOf("digit.pgm");
+        foreach ((string path, string problem, string[] extra) in new[]
+        {
+            (surrogate, "a header key at byte 9 is not valid text", Array.Empty<string>()),
+            (metadata, "'__metadata__' entry 'staticgrad.kind' at byte 43 is not valid text", []),
+            (many, $"more than the limit of {SafeTensorsReader.MaxTensorCount}", []),
+            (newline, "unexpected tensor(s) 'a\\nb'", ["--model", "mlp128"]),
+        })
+        {
+            var eval = Run(Eval, ["--weights", path, .. extra]);
+            var predict = Run(Predict, ["--weights", path, .. extra, image]);
+            var resume = Run(Train, "--resume", path);
+            foreach ((string command, (int code, string stdout, string stderr)) in new[] { ("eval", eval), ("predict", predict), ("train --resume", resume) })
+            {
+                Assert.True(code == 1, $"{command} {path}: exit code {code}: {stderr}");
+                Assert.Empty(stdout);
+                string line = Assert.Single(stderr.TrimEnd('\r', '\n').Split('\n'));
+                Assert.StartsWith("error: cannot ", line);
+                Assert.Contains($"{path}: ", line);
+                if (command != "train --resume" || path != newline)
+                {
+                    Assert.Contains(problem, line);
+                }
+            }
+        }
+    }
+
+    /// <summary>The checkpoint file of one epoch of the default run, and its header.</summary>
+    private (byte[] File, string Header) OneEpochCheckpoint()
+    {
+        string path = _files.PathOf("one-epoch.safetensors");
+        Assert.Equal(0, Run(Train, "--epochs", "1", "--save", path).Code);
+        byte[] file = File.ReadAllBytes(path);
+        return (file, SafeTensorsFiles.HeaderOf(file));
+    }
+
+    /// <summary>A checkpoint's batch size sizes the model's buffers on resume: an absurd one is refused before anything is allocated.</summary>
+    [Fact]
+    public void Resume_RefusesACheckpointBatchSizeBeyondTheLimit_WithOneLine()
+    {
+        (byte[] file, string header) = OneEpochCheckpoint();
+        foreach (int batch in new[] { TrainOptions.MaxBatchSize + 1, int.MaxValue })
+        {
+            string edited = _files.Write($"batch-{batch}.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("\"training.batch_size\":\"64\"", $"\"training.batch_size\":\"{batch}\"", StringComparison.Ordinal)));
+
+            var resume = Run(Train, "--resume", edited, "--epochs", "2");
+
+            Assert.True(resume.Code == 1, $"exit code {resume.Code}: {resume.Error}");
+            Assert.Equal(
+                $"error: cannot resume from '{edited}': {edited}: the checkpoint's batch size is {batch}; the train command runs batches of at most {TrainOptions.MaxBatchSize}.",
+                Assert.Single(resume.Error.TrimEnd('\r', '\n').Split('\n')));
+        }
+
+        var option = Run(Train, "--batch", $"{TrainOptions.MaxBatchSize + 1}");
+        Assert.Equal(2, option.Code);
+        Assert.Contains($"Option '--batch' expects an integer from 1 to {TrainOptions.MaxBatchSize}; got {TrainOptions.MaxBatchSize + 1}.", option.Error);
+    }
+
+    /// <summary>Names and values from a file that the commands print are escaped: a newline or a terminal escape stays text.</summary>
+    [Fact]
+    public void Commands_PrintNamesAndValuesFromTheFile_Escaped()
+    {
+        (byte[] file, string header) = OneEpochCheckpoint();
+        string epoch = _files.Write("epoch.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("\"training.epoch\":\"1\"", "\"training.epoch\":\"1\\n\\u001b[2J\"", StringComparison.Ordinal)));
+        string renamed = _files.Write("renamed.safetensors", SafeTensorsFiles.WithHeader(file, header.Replace("fc1.weight", "fc1\\nweight", StringComparison.Ordinal).Replace("\"model\":\"mlp128\"", "\"model\":\"?\"", StringComparison.Ordinal)));
+
+        var eval = Run(Eval, "--weights", epoch);
+        var resume = Run(Train, "--resume", renamed);
+
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Contains("(training checkpoint, epoch 1\\n\\u001B[2J, ", eval.Output);
+        Assert.DoesNotContain('\u001b', eval.Output);
+        Assert.True(resume.Code == 2, resume.Error);
+        string line = Assert.Single(resume.Error.TrimEnd('\r', '\n').Split('\n'));
+        Assert.Contains($"cannot tell which model the checkpoint '{renamed}' holds (tensors: 'fc1\\nweight', 'fc1.bias',", line);
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public static class ModelWeights
         if (reader.Metadata.TryGetValue(SafeTensorsReader.FormatKey, out string? format) && format != "pt")
         {
             throw new InvalidDataException(
-                $"{source}: the metadata says format '{format}'; only 'pt' (PyTorch's layout, e.g. Linear weights as [out, in]) can be loaded. Save the weights from PyTorch.");
+                $"{source}: the metadata says format '{SafeTensorsReader.Shown(format)}'; only 'pt' (PyTorch's layout, e.g. Linear weights as [out, in]) can be loaded. Save the weights from PyTorch.");
         }
 
         bool isTrainingCheckpoint = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue;
@@ -124,10 +124,16 @@ public static class ModelWeights
         }
 
         // 2. Tensors of the file the model does not have.
+        var modelNames = new HashSet<string>(parameters.Tensors.Count, StringComparer.Ordinal);
+        foreach (ParameterTensor tensor in parameters.Tensors)
+        {
+            modelNames.Add(tensor.Name);
+        }
+
         var unexpected = new List<string>();
         foreach (SafeTensorInfo info in reader.Tensors)
         {
-            if (IsModelTensor(parameters, info.Name))
+            if (modelNames.Contains(info.Name))
             {
                 continue;
             }
@@ -143,12 +149,12 @@ public static class ModelWeights
             var problems = new List<string>(2);
             if (missing.Count > 0 && !options.AllowMissing)
             {
-                problems.Add($"missing tensor(s) {Quote(missing)}");
+                problems.Add($"missing tensor(s) {SafeTensorsReader.ShownList(missing)}");
             }
 
             if (unexpected.Count > 0 && !options.AllowUnexpected)
             {
-                problems.Add($"unexpected tensor(s) {Quote(unexpected)}");
+                problems.Add($"unexpected tensor(s) {SafeTensorsReader.ShownList(unexpected)}");
             }
 
             throw new InvalidDataException(
@@ -212,25 +218,5 @@ public static class ModelWeights
         }
 
         return result;
-    }
-
-    private static bool IsModelTensor(ParameterSet parameters, string name)
-    {
-        foreach (ParameterTensor tensor in parameters.Tensors)
-        {
-            if (string.Equals(tensor.Name, name, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string Quote(List<string> names)
-    {
-        const int Shown = 8;
-        string list = string.Join(", ", names.GetRange(0, Math.Min(Shown, names.Count)).ConvertAll(n => $"'{(n.Length <= 64 ? n : n[..64] + "...")}'"));
-        return names.Count > Shown ? $"{list} and {names.Count - Shown} more" : list;
     }
 }

@@ -22,7 +22,9 @@ namespace StaticGrad.Checkpoints;
 /// failure is an <see cref="InvalidDataException"/> whose message names the file, the tensor and the
 /// problem: the file must hold the 8-byte length; <c>N</c> must fit in the file and stay under
 /// <see cref="MaxHeaderLength"/>; the header must be valid UTF-8 and well-formed JSON starting with
-/// <c>{</c>; each tensor entry must have exactly <c>dtype</c> (a known type), <c>shape</c>
+/// <c>{</c>, with every string valid text (no JSON escape decoding to a lone UTF-16 surrogate; the
+/// message gives the byte offset); at most <see cref="MaxTensorCount"/> tensors and
+/// <see cref="MaxMetadataCount"/> metadata entries, counted before anything is built; each tensor entry must have exactly <c>dtype</c> (a known type), <c>shape</c>
 /// (non-negative integers) and <c>data_offsets</c> (two non-negative integers, begin &lt;= end), with
 /// <c>end - begin</c> equal to the element count times the element size, computed without overflow;
 /// names must be unique and non-empty; <c>__metadata__</c> must map strings to strings; and the
@@ -31,7 +33,9 @@ namespace StaticGrad.Checkpoints;
 /// </para>
 /// <para>
 /// Only the header (at most <see cref="MaxHeaderLength"/> bytes, and never more than the file holds)
-/// is held in memory; tensors are read on demand straight into the caller's buffer.
+/// is held in memory, with per tensor its name, shape and entry, in structures sized from the count:
+/// opening allocates a small multiple of the header's length (at most 8 bytes per byte of the file
+/// for the densest headers). Tensors are read on demand straight into the caller's buffer.
 /// </para>
 /// </remarks>
 public sealed class SafeTensorsReader : IDisposable
@@ -45,8 +49,31 @@ public sealed class SafeTensorsReader : IDisposable
     /// <summary>The metadata key PyTorch and Hugging Face tools use for the tensor layout convention.</summary>
     public const string FormatKey = "format";
 
+    /// <summary>
+    /// The largest number of tensor entries a header may declare: 100,000. Real <c>state_dict</c>s
+    /// hold at most tens of thousands of tensors (a 70B-parameter transformer about 700; the largest
+    /// mixture-of-experts checkpoints, with hundreds of experts per layer, tens of thousands, and they
+    /// ship in shards), so the cap only refuses forged headers; it keeps the per-entry bookkeeping of
+    /// a load under about 20 MB however the header is written.
+    /// </summary>
+    public const int MaxTensorCount = 100_000;
+
+    /// <summary>
+    /// The largest number of <c>__metadata__</c> entries: 10,000. Files carry a handful (<c>format</c>;
+    /// a training checkpoint about fifteen plus the caller's own).
+    /// </summary>
+    public const int MaxMetadataCount = 10_000;
+
+    /// <summary>What opening a reader may allocate per byte of the file at most (the header buffer included); tested with the densest headers.</summary>
+    internal const int MaxAllocationPerHeaderByte = 8;
+
+    /// <summary>The characters of a name or value a message shows before cutting it (<see cref="Shown"/>).</summary>
+    public const int MaxShownChars = 48;
+
+    /// <summary>The dtypes of the format, by element size; parsed dtypes are these instances.</summary>
+    private static readonly string[] DTypes = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "I64", "U64", "F64", "C64"];
+
     private const string MetadataKey = "__metadata__";
-    private const int MaxShownChars = 48;
 
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
@@ -87,7 +114,7 @@ public sealed class SafeTensorsReader : IDisposable
 
             Span<byte> prefix = stackalloc byte[8];
             stream.Position = 0;
-            ReadExactly(prefix, "the header length");
+            ReadExactly(prefix, new Place("the header length"));
             ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
             if (declared < 2)
             {
@@ -108,8 +135,8 @@ public sealed class SafeTensorsReader : IDisposable
             DataStart = 8 + HeaderLength;
             DataLength = fileLength - DataStart;
             byte[] header = new byte[HeaderLength];
-            ReadExactly(header, "the header");
-            (_tensors, _metadata) = Parse(header, DataLength);
+            ReadExactly(header, new Place("the header"));
+            (_tensors, _byName, _metadata) = Parse(header, DataLength);
         }
         catch
         {
@@ -119,12 +146,6 @@ public sealed class SafeTensorsReader : IDisposable
             }
 
             throw;
-        }
-
-        _byName = new Dictionary<string, SafeTensorInfo>(_tensors.Length, StringComparer.Ordinal);
-        foreach (SafeTensorInfo tensor in _tensors)
-        {
-            _byName.Add(tensor.Name, tensor);
         }
     }
 
@@ -182,17 +203,17 @@ public sealed class SafeTensorsReader : IDisposable
         CheckTensor(tensor);
         if (tensor.DType != "F32")
         {
-            throw Invalid($"tensor '{tensor.Name}' has dtype {tensor.DType}; only F32 can be read as floats (in PyTorch, save tensor.float()).");
+            throw Invalid($"tensor '{Shown(tensor.Name)}' has dtype {tensor.DType}; only F32 can be read as floats (in PyTorch, save tensor.float()).");
         }
 
         if (destination.Length != tensor.ElementCount)
         {
-            throw new ArgumentException($"Tensor '{tensor.Name}' holds {tensor.ElementCount} floats; the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"Tensor '{Shown(tensor.Name)}' holds {tensor.ElementCount} floats; the destination holds {destination.Length}.", nameof(destination));
         }
 
         Span<byte> bytes = MemoryMarshal.AsBytes(destination);
         _stream.Position = DataStart + tensor.Begin;
-        ReadExactly(bytes, $"tensor '{tensor.Name}'");
+        ReadExactly(bytes, new Place("tensor", tensor.Name));
         if (!BitConverter.IsLittleEndian)
         {
             Span<int> words = MemoryMarshal.Cast<float, int>(destination);
@@ -210,11 +231,11 @@ public sealed class SafeTensorsReader : IDisposable
         CheckTensor(tensor);
         if (destination.Length != tensor.ByteLength)
         {
-            throw new ArgumentException($"Tensor '{tensor.Name}' holds {tensor.ByteLength} bytes; the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"Tensor '{Shown(tensor.Name)}' holds {tensor.ByteLength} bytes; the destination holds {destination.Length}.", nameof(destination));
         }
 
         _stream.Position = DataStart + tensor.Begin;
-        ReadExactly(destination, $"tensor '{tensor.Name}'");
+        ReadExactly(destination, new Place("tensor", tensor.Name));
     }
 
     /// <summary>Closes the stream unless it was opened with <c>leaveOpen</c>.</summary>
@@ -248,11 +269,11 @@ public sealed class SafeTensorsReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_byName.TryGetValue(tensor.Name, out SafeTensorInfo? mine) || !ReferenceEquals(mine, tensor))
         {
-            throw new ArgumentException($"Tensor '{tensor.Name}' is not an entry of {Source}.", nameof(tensor));
+            throw new ArgumentException($"Tensor '{Shown(tensor.Name)}' is not an entry of {Source}.", nameof(tensor));
         }
     }
 
-    private void ReadExactly(Span<byte> buffer, string what)
+    private void ReadExactly(Span<byte> buffer, Place what)
     {
         int total = 0;
         while (total < buffer.Length)
@@ -267,9 +288,9 @@ public sealed class SafeTensorsReader : IDisposable
         }
     }
 
-    private InvalidDataException Invalid(string problem) => new($"{Source}: {problem}");
+    private InvalidDataException Invalid(string problem, Exception? inner = null) => new($"{Source}: {problem}", inner);
 
-    private (SafeTensorInfo[] Tensors, Dictionary<string, string> Metadata) Parse(byte[] header, long dataLength)
+    private (SafeTensorInfo[] Tensors, Dictionary<string, SafeTensorInfo> ByName, Dictionary<string, string> Metadata) Parse(byte[] header, long dataLength)
     {
         if (header[0] != (byte)'{')
         {
@@ -281,24 +302,31 @@ public sealed class SafeTensorsReader : IDisposable
             throw Invalid("the header is not valid UTF-8.");
         }
 
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var entries = new List<RawEntry>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        bool sawMetadata = false;
         var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false, MaxDepth = 4 };
-        var json = new Utf8JsonReader(header, options);
+        SafeTensorInfo[] tensors;
+        Dictionary<string, SafeTensorInfo> byName;
+        Dictionary<string, string> metadata;
         try
         {
-            Expect(ref json, JsonTokenType.StartObject, "the header");
+            // Count first, allocating nothing, so the structures below are sized exactly and a header of
+            // absurdly many entries is refused before any of them is built.
+            (int tensorCount, int metadataCount) = CountEntries(header, options);
+            tensors = new SafeTensorInfo[tensorCount];
+            byName = new Dictionary<string, SafeTensorInfo>(tensorCount, StringComparer.Ordinal);
+            metadata = new Dictionary<string, string>(metadataCount, StringComparer.Ordinal);
+            bool sawMetadata = false;
+            int count = 0;
+            var json = new Utf8JsonReader(header, options);
+            Expect(ref json, JsonTokenType.StartObject, new Place("the header"));
             while (true)
             {
-                Next(ref json, "the header");
+                Next(ref json, new Place("the header"));
                 if (json.TokenType == JsonTokenType.EndObject)
                 {
                     break;
                 }
 
-                string key = json.GetString()!;
+                string key = ReadText(ref json, new Place("a header key"));
                 if (key == MetadataKey)
                 {
                     if (sawMetadata)
@@ -316,12 +344,14 @@ public sealed class SafeTensorsReader : IDisposable
                     throw Invalid("the header holds a tensor with an empty name.");
                 }
 
-                if (!names.Add(key))
+                if (byName.ContainsKey(key))
                 {
-                    throw Invalid($"the header holds tensor '{key}' twice.");
+                    throw Invalid($"the header holds tensor '{Shown(key)}' twice.");
                 }
 
-                entries.Add(ParseEntry(ref json, key));
+                SafeTensorInfo tensor = ParseEntry(ref json, key, dataLength);
+                byName.Add(key, tensor);
+                tensors[count++] = tensor;
             }
 
             // Anything but whitespace after the root object makes Read throw.
@@ -332,13 +362,7 @@ public sealed class SafeTensorsReader : IDisposable
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{Source}: the header is not well-formed JSON: {e.Message}", e);
-        }
-
-        var tensors = new SafeTensorInfo[entries.Count];
-        for (int i = 0; i < entries.Count; i++)
-        {
-            tensors[i] = Validate(entries[i], dataLength);
+            throw Invalid($"the header is not well-formed JSON: {e.Message}", e);
         }
 
         // The tensors must tile the data section: sorted by offset, each starts where the previous ended.
@@ -349,13 +373,13 @@ public sealed class SafeTensorsReader : IDisposable
         {
             if (tensor.Begin < expected)
             {
-                throw Invalid($"tensor '{tensor.Name}' (bytes [{tensor.Begin}, {tensor.End})) overlaps tensor '{previous!.Name}' (bytes [{previous.Begin}, {previous.End})).");
+                throw Invalid($"tensor '{Shown(tensor.Name)}' (bytes [{tensor.Begin}, {tensor.End})) overlaps tensor '{Shown(previous!.Name)}' (bytes [{previous.Begin}, {previous.End})).");
             }
 
             if (tensor.Begin > expected)
             {
-                string after = previous is null ? "the start of the data section" : $"tensor '{previous.Name}' (which ends at {expected})";
-                throw Invalid($"tensor '{tensor.Name}' starts at byte {tensor.Begin}, leaving a gap of {tensor.Begin - expected} unused byte(s) after {after}; tensors must tile the data section.");
+                string after = previous is null ? "the start of the data section" : $"tensor '{Shown(previous.Name)}' (which ends at {expected})";
+                throw Invalid($"tensor '{Shown(tensor.Name)}' starts at byte {tensor.Begin}, leaving a gap of {tensor.Begin - expected} unused byte(s) after {after}; tensors must tile the data section.");
             }
 
             expected = tensor.End;
@@ -364,8 +388,64 @@ public sealed class SafeTensorsReader : IDisposable
 
         if (expected != dataLength)
         {
-            string last = previous is null ? "the header declares no tensor" : $"the last tensor, '{previous.Name}', ends at byte {expected}";
+            string last = previous is null ? "the header declares no tensor" : $"the last tensor, '{Shown(previous.Name)}', ends at byte {expected}";
             throw Invalid($"the data section holds {dataLength} bytes but {last}: {dataLength - expected} unexpected trailing byte(s) (corrupt offsets or appended data).");
+        }
+
+        return (tensors, byName, metadata);
+    }
+
+    /// <summary>
+    /// Counts the tensor entries and the metadata entries without building anything, and refuses counts
+    /// above <see cref="MaxTensorCount"/> or <see cref="MaxMetadataCount"/>. Structural problems,
+    /// malformed JSON included, are left to the full parse, which reports them with more context.
+    /// </summary>
+    private (int Tensors, int Metadata) CountEntries(byte[] header, JsonReaderOptions options)
+    {
+        var json = new Utf8JsonReader(header, options);
+        int tensors = 0;
+        int metadata = 0;
+        try
+        {
+            if (json.Read() && json.TokenType == JsonTokenType.StartObject)
+            {
+                while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (!Utf8Text(ref json, new Place("a header key")).SequenceEqual("__metadata__"u8))
+                    {
+                        tensors++;
+                        json.Skip();
+                    }
+                    else if (json.Read() && json.TokenType == JsonTokenType.StartObject)
+                    {
+                        while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+                        {
+                            metadata++;
+                            json.Skip();
+                        }
+                    }
+                    else
+                    {
+                        json.Skip();
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON is left to the full parse, which reports it with the tensor it is in. It
+            // reads the same tokens, so it stops at the same byte at the latest: it cannot complete an
+            // entry this pass did not count.
+        }
+
+        if (tensors > MaxTensorCount)
+        {
+            throw Invalid($"the header declares {tensors} tensors, more than the limit of {MaxTensorCount} (SafeTensorsReader.MaxTensorCount; a real state_dict holds at most tens of thousands).");
+        }
+
+        if (metadata > MaxMetadataCount)
+        {
+            throw Invalid($"'__metadata__' holds {metadata} entries, more than the limit of {MaxMetadataCount} (SafeTensorsReader.MaxMetadataCount).");
         }
 
         return (tensors, metadata);
@@ -373,41 +453,44 @@ public sealed class SafeTensorsReader : IDisposable
 
     private void ParseMetadata(ref Utf8JsonReader json, Dictionary<string, string> metadata)
     {
-        Expect(ref json, JsonTokenType.StartObject, "'__metadata__'");
+        Expect(ref json, JsonTokenType.StartObject, new Place("'__metadata__'"));
         while (true)
         {
-            Next(ref json, "'__metadata__'");
+            Next(ref json, new Place("'__metadata__'"));
             if (json.TokenType == JsonTokenType.EndObject)
             {
                 return;
             }
 
-            string key = json.GetString()!;
-            Next(ref json, "'__metadata__'");
+            string key = ReadText(ref json, new Place("'__metadata__': a key"));
+            var where = new Place("'__metadata__' entry", key);
+            Next(ref json, where);
             if (json.TokenType != JsonTokenType.String)
             {
-                throw Invalid($"'__metadata__' entry '{key}' is {Describe(ref json)}; metadata values must be strings.");
+                throw Invalid($"{where} is {Describe(ref json, where)}; metadata values must be strings.");
             }
 
-            if (!metadata.TryAdd(key, json.GetString()!))
+            if (!metadata.TryAdd(key, ReadText(ref json, where)))
             {
-                throw Invalid($"'__metadata__' holds key '{key}' twice.");
+                throw Invalid($"'__metadata__' holds key '{Shown(key)}' twice.");
             }
         }
     }
 
-    private RawEntry ParseEntry(ref Utf8JsonReader json, string name)
+    private SafeTensorInfo ParseEntry(ref Utf8JsonReader json, string name, long dataLength)
     {
-        string where = $"tensor '{name}'";
+        var where = new Place("tensor", name);
         Next(ref json, where);
         if (json.TokenType != JsonTokenType.StartObject)
         {
-            throw Invalid($"{where}: the entry is {Describe(ref json)}; expected an object with dtype, shape and data_offsets.");
+            throw Invalid($"{where}: the entry is {Describe(ref json, where)}; expected an object with dtype, shape and data_offsets.");
         }
 
         string? dtype = null;
-        List<ulong>? shape = null;
-        List<ulong>? offsets = null;
+        Span<ulong> shape = stackalloc ulong[MaxRank];
+        int rank = -1;
+        Span<ulong> offsets = stackalloc ulong[2];
+        int offsetCount = -1;
         while (true)
         {
             Next(ref json, where);
@@ -416,104 +499,117 @@ public sealed class SafeTensorsReader : IDisposable
                 break;
             }
 
-            string field = json.GetString()!;
-            switch (field)
+            ReadOnlySpan<byte> field = Utf8Text(ref json, where with { Field = "a field name" });
+            if (field.SequenceEqual("dtype"u8))
             {
-                case "dtype":
-                    if (dtype is not null)
-                    {
-                        throw Invalid($"{where}: 'dtype' appears twice.");
-                    }
+                if (dtype is not null)
+                {
+                    throw Invalid($"{where}: 'dtype' appears twice.");
+                }
 
-                    Next(ref json, where);
-                    if (json.TokenType != JsonTokenType.String)
-                    {
-                        throw Invalid($"{where}: 'dtype' is {Describe(ref json)}; expected a string such as \"F32\".");
-                    }
+                dtype = ParseDType(ref json, where);
+            }
+            else if (field.SequenceEqual("shape"u8))
+            {
+                if (rank >= 0)
+                {
+                    throw Invalid($"{where}: 'shape' appears twice.");
+                }
 
-                    dtype = json.GetString()!;
-                    break;
-                case "shape":
-                    if (shape is not null)
-                    {
-                        throw Invalid($"{where}: 'shape' appears twice.");
-                    }
+                rank = ParseIntegers(ref json, where, "'shape'", shape);
+            }
+            else if (field.SequenceEqual("data_offsets"u8))
+            {
+                if (offsetCount >= 0)
+                {
+                    throw Invalid($"{where}: 'data_offsets' appears twice.");
+                }
 
-                    shape = ParseIntegers(ref json, where, "shape", MaxRank);
-                    break;
-                case "data_offsets":
-                    if (offsets is not null)
-                    {
-                        throw Invalid($"{where}: 'data_offsets' appears twice.");
-                    }
-
-                    offsets = ParseIntegers(ref json, where, "data_offsets", 2);
-                    if (offsets.Count != 2)
-                    {
-                        throw Invalid($"{where}: 'data_offsets' holds {offsets.Count} number(s); expected two, [begin, end].");
-                    }
-
-                    break;
-                default:
-                    throw Invalid($"{where}: unknown field '{Shorten(field)}'; an entry holds only dtype, shape and data_offsets.");
+                offsetCount = ParseIntegers(ref json, where, "'data_offsets'", offsets);
+                if (offsetCount != 2)
+                {
+                    throw Invalid($"{where}: 'data_offsets' holds {offsetCount} number(s); expected two, [begin, end].");
+                }
+            }
+            else
+            {
+                throw Invalid($"{where}: unknown field '{Shown(Encoding.UTF8.GetString(field))}'; an entry holds only dtype, shape and data_offsets.");
             }
         }
 
-        if (dtype is null || shape is null || offsets is null)
+        if (dtype is null || rank < 0 || offsetCount < 0)
         {
-            string missing = dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets";
+            string missing = dtype is null ? "dtype" : rank < 0 ? "shape" : "data_offsets";
             throw Invalid($"{where}: the entry has no '{missing}'.");
         }
 
-        return new RawEntry(name, dtype, shape, offsets[0], offsets[1]);
+        return Validate(where, name, dtype, shape[..rank], offsets[0], offsets[1], dataLength);
     }
 
-    private List<ulong> ParseIntegers(ref Utf8JsonReader json, string where, string field, int maxCount)
+    /// <summary>Reads a dtype value as one of <see cref="DTypes"/> (the shared instance: no string per entry).</summary>
+    private string ParseDType(ref Utf8JsonReader json, Place where)
     {
+        Place what = where with { Field = "'dtype'" };
+        Next(ref json, where);
+        if (json.TokenType != JsonTokenType.String)
+        {
+            throw Invalid($"{what} is {Describe(ref json, what)}; expected a string such as \"F32\".");
+        }
+
+        ReadOnlySpan<byte> text = Utf8Text(ref json, what);
+        foreach (string known in DTypes)
+        {
+            if (Ascii.Equals(text, known))
+            {
+                return known;
+            }
+        }
+
+        throw Invalid($"{where}: unknown dtype '{Shown(Encoding.UTF8.GetString(text))}'.");
+    }
+
+    /// <summary>Reads an array of non-negative integers into <paramref name="values"/>, refusing more than it holds.</summary>
+    private int ParseIntegers(ref Utf8JsonReader json, Place where, string field, scoped Span<ulong> values)
+    {
+        Place what = where with { Field = field };
         Next(ref json, where);
         if (json.TokenType != JsonTokenType.StartArray)
         {
-            throw Invalid($"{where}: '{field}' is {Describe(ref json)}; expected an array of non-negative integers.");
+            throw Invalid($"{what} is {Describe(ref json, what)}; expected an array of non-negative integers.");
         }
 
-        var values = new List<ulong>();
+        int count = 0;
         while (true)
         {
             Next(ref json, where);
             if (json.TokenType == JsonTokenType.EndArray)
             {
-                return values;
+                return count;
             }
 
             if (json.TokenType != JsonTokenType.Number || !json.TryGetUInt64(out ulong value))
             {
-                throw Invalid($"{where}: '{field}' holds {Describe(ref json)}; expected non-negative integers below 2^64.");
+                throw Invalid($"{what} holds {Describe(ref json, what)}; expected non-negative integers below 2^64.");
             }
 
-            if (values.Count == maxCount)
+            if (count == values.Length)
             {
-                throw Invalid($"{where}: '{field}' holds more than {maxCount} numbers.");
+                throw Invalid($"{what} holds more than {values.Length} numbers.");
             }
 
-            values.Add(value);
+            values[count++] = value;
         }
     }
 
-    private SafeTensorInfo Validate(RawEntry entry, long dataLength)
+    private SafeTensorInfo Validate(Place where, string name, string dtype, ReadOnlySpan<ulong> dimensions, ulong begin, ulong end, long dataLength)
     {
-        string where = $"tensor '{entry.Name}'";
-        int elementSize = ElementSizeOf(entry.DType);
-        if (elementSize == 0)
-        {
-            throw Invalid($"{where}: unknown dtype '{Shorten(entry.DType)}'.");
-        }
-
-        long[] shape = new long[entry.Shape.Count];
+        int elementSize = ElementSizeOf(dtype);
+        long[] shape = dimensions.Length == 0 ? [] : new long[dimensions.Length];
         ulong count = 1;
         bool overflow = false;
         for (int i = 0; i < shape.Length; i++)
         {
-            ulong dimension = entry.Shape[i];
+            ulong dimension = dimensions[i];
             if (dimension > long.MaxValue)
             {
                 throw Invalid($"{where}: shape dimension {i} is {dimension}, beyond any file's size.");
@@ -530,25 +626,57 @@ public sealed class SafeTensorsReader : IDisposable
         }
 
         long bytes = (long)count * elementSize;
-        if (entry.Begin > entry.End)
+        if (begin > end)
         {
-            throw Invalid($"{where}: data_offsets [{entry.Begin}, {entry.End}] end before they begin.");
+            throw Invalid($"{where}: data_offsets [{begin}, {end}] end before they begin.");
         }
 
-        if (entry.End > (ulong)dataLength)
+        if (end > (ulong)dataLength)
         {
-            throw Invalid($"{where}: data_offsets [{entry.Begin}, {entry.End}] reach beyond the data section's {dataLength} bytes (truncated file or corrupt offsets).");
+            throw Invalid($"{where}: data_offsets [{begin}, {end}] reach beyond the data section's {dataLength} bytes (truncated file or corrupt offsets).");
         }
 
-        if (entry.End - entry.Begin != (ulong)bytes)
+        if (end - begin != (ulong)bytes)
         {
-            throw Invalid($"{where}: data_offsets [{entry.Begin}, {entry.End}] span {entry.End - entry.Begin} bytes but dtype {entry.DType} and shape {SafeTensorInfo.FormatShape(shape)} need {bytes}.");
+            throw Invalid($"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but dtype {dtype} and shape {SafeTensorInfo.FormatShape(shape)} need {bytes}.");
         }
 
-        return new SafeTensorInfo(entry.Name, entry.DType, elementSize, shape, (long)count, (long)entry.Begin, (long)entry.End);
+        return new SafeTensorInfo(name, dtype, elementSize, shape, (long)count, (long)begin, (long)end);
     }
 
-    private void Next(ref Utf8JsonReader json, string where)
+    /// <summary>
+    /// Where in the file a token or tensor is, for a message: <c>the header</c>, <c>tensor 'fc1.weight'</c>,
+    /// <c>tensor 'fc1.weight': 'shape'</c>. A value, so that parsing allocates no text per entry; the
+    /// text is built only when a message needs it.
+    /// </summary>
+    private readonly record struct Place(string Text, string? Name = null, string? Field = null)
+    {
+        public override string ToString() => Name is null ? Text : Field is null ? $"{Text} '{Shown(Name)}'" : $"{Text} '{Shown(Name)}': {Field}";
+    }
+
+    /// <summary>
+    /// Decodes the current string or property name: the one place a header string becomes a .NET
+    /// string. JSON escapes that decode to invalid UTF-16 (a lone or reversed surrogate), which
+    /// <see cref="Utf8JsonReader.GetString"/> refuses with <see cref="InvalidOperationException"/>,
+    /// become an <see cref="InvalidDataException"/> naming <paramref name="what"/> and the file offset.
+    /// </summary>
+    private string ReadText(ref Utf8JsonReader json, Place what)
+    {
+        try
+        {
+            return json.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Invalid($"{what} at byte {8 + json.TokenStartIndex} is not valid text: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The current string as unescaped UTF-8, without allocating unless it holds escapes (then through <see cref="ReadText"/>).</summary>
+    private ReadOnlySpan<byte> Utf8Text(ref Utf8JsonReader json, Place what)
+        => json.ValueIsEscaped ? Encoding.UTF8.GetBytes(ReadText(ref json, what)) : json.ValueSpan;
+
+    private void Next(ref Utf8JsonReader json, Place where)
     {
         if (!json.Read())
         {
@@ -556,28 +684,98 @@ public sealed class SafeTensorsReader : IDisposable
         }
     }
 
-    private void Expect(ref Utf8JsonReader json, JsonTokenType type, string where)
+    private void Expect(ref Utf8JsonReader json, JsonTokenType type, Place where)
     {
         Next(ref json, where);
         if (json.TokenType != type)
         {
-            throw Invalid($"{where} is {Describe(ref json)}; expected a JSON object.");
+            throw Invalid($"{where} is {Describe(ref json, where)}; expected a JSON object.");
         }
     }
 
-    private static string Describe(ref Utf8JsonReader json) => json.TokenType switch
+    /// <summary>Describes the current token for a message; <paramref name="where"/> names it if a string in it is not valid text.</summary>
+    private string Describe(ref Utf8JsonReader json, Place where) => json.TokenType switch
     {
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => $"the string \"{Shorten(json.GetString()!)}\"",
-        JsonTokenType.Number => $"the number {Shorten(Encoding.UTF8.GetString(json.ValueSpan.Length > MaxShownChars ? json.ValueSpan[..MaxShownChars] : json.ValueSpan))}",
+        JsonTokenType.String => $"the string \"{Shown(ReadText(ref json, where))}\"",
+        JsonTokenType.Number => $"the number {Shown(Encoding.UTF8.GetString(json.ValueSpan.Length > MaxShownChars ? json.ValueSpan[..MaxShownChars] : json.ValueSpan))}",
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
         JsonTokenType.Null => "null",
         _ => json.TokenType.ToString(),
     };
 
-    private static string Shorten(string text) => text.Length <= MaxShownChars ? text : text[..MaxShownChars] + "...";
+    /// <summary>Names from a file for a one-line message: the first eight quoted and <see cref="Shown"/>, then how many more.</summary>
+    /// <param name="names">The names.</param>
+    /// <returns>For example <c>'fc1.weight', 'fc1.bias' and 3 more</c>.</returns>
+    public static string ShownList(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        const int Listed = 8;
+        var list = new StringBuilder();
+        for (int i = 0; i < Math.Min(Listed, names.Count); i++)
+        {
+            list.Append(i == 0 ? "'" : ", '").Append(Shown(names[i], 64)).Append('\'');
+        }
 
-    private sealed record RawEntry(string Name, string DType, List<ulong> Shape, ulong Begin, ulong End);
+        return names.Count > Listed ? $"{list} and {names.Count - Listed} more" : list.ToString();
+    }
+
+    /// <summary>
+    /// Text from a file made safe for a one-line message: control characters (a newline, a terminal
+    /// escape) and lone surrogates are written as <c>\n</c>, <c>\r</c>, <c>\t</c> or <c>\uXXXX</c>, and
+    /// text beyond <paramref name="maxChars"/> is cut (never inside a surrogate pair) and marked "...".
+    /// Every message of this reader, <see cref="ModelWeights"/> and <see cref="TrainingCheckpoint"/>
+    /// quotes names and values from the file through it; so should a caller that prints them.
+    /// </summary>
+    /// <param name="text">The text, e.g. a tensor name or a metadata value.</param>
+    /// <param name="maxChars">How many characters to show at most; at least 1.</param>
+    /// <returns>The text to show.</returns>
+    public static string Shown(string text, int maxChars = MaxShownChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
+        int cut = text.Length;
+        if (cut > maxChars)
+        {
+            cut = maxChars;
+            if (char.IsHighSurrogate(text[cut - 1]) && char.IsLowSurrogate(text[cut]))
+            {
+                cut++;
+            }
+        }
+
+        bool plain = true;
+        for (int i = 0; i < cut && plain; i++)
+        {
+            plain = !char.IsControl(text[i]) && !char.IsSurrogate(text[i]);
+        }
+
+        string suffix = cut < text.Length ? "..." : string.Empty;
+        if (plain)
+        {
+            return cut < text.Length ? text[..cut] + suffix : text;
+        }
+
+        var shown = new StringBuilder(cut + 16);
+        for (int i = 0; i < cut; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < cut && char.IsLowSurrogate(text[i + 1]))
+            {
+                shown.Append(c).Append(text[++i]);
+            }
+            else if (!char.IsControl(c) && !char.IsSurrogate(c))
+            {
+                shown.Append(c);
+            }
+            else
+            {
+                shown.Append(c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:X4}" });
+            }
+        }
+
+        return shown.Append(suffix).ToString();
+    }
 }

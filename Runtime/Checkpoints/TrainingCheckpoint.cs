@@ -253,12 +253,12 @@ public sealed class TrainingCheckpoint
             var parts = new List<string>(2);
             if (missing.Count > 0)
             {
-                parts.Add($"missing tensor(s) {string.Join(", ", missing)}");
+                parts.Add($"missing tensor(s) {SafeTensorsReader.ShownList(missing)}");
             }
 
             if (unexpected.Count > 0)
             {
-                parts.Add($"unexpected tensor(s) {string.Join(", ", unexpected)}");
+                parts.Add($"unexpected tensor(s) {SafeTensorsReader.ShownList(unexpected)}");
             }
 
             string problems = string.Join("; ", parts);
@@ -339,19 +339,19 @@ public sealed class TrainingCheckpoint
         IReadOnlyDictionary<string, string> metadata = reader.Metadata;
         if (!metadata.TryGetValue(KindKey, out string? kind) || kind != KindValue)
         {
-            string found = kind is null ? "has no 'staticgrad.kind' metadata" : $"is a '{kind}'";
+            string found = kind is null ? "has no 'staticgrad.kind' metadata" : $"is a '{Shorten(kind)}'";
             throw new InvalidDataException($"{source}: not a training checkpoint: the file {found} (a weights file loads with ModelWeights.Load, or the eval and predict commands).");
         }
 
         string version = Required(reader, VersionKey);
         if (version != Version.ToString(CultureInfo.InvariantCulture))
         {
-            throw new InvalidDataException($"{source}: training checkpoint version '{version}' is not supported; this StaticGrad reads version {Version}.");
+            throw new InvalidDataException($"{source}: training checkpoint version '{Shorten(version)}' is not supported; this StaticGrad reads version {Version}.");
         }
 
         if (metadata.TryGetValue(SafeTensorsReader.FormatKey, out string? format) && format != "pt")
         {
-            throw new InvalidDataException($"{source}: the metadata says format '{format}'; a training checkpoint is always 'pt'.");
+            throw new InvalidDataException($"{source}: the metadata says format '{Shorten(format)}'; a training checkpoint is always 'pt'.");
         }
 
         int epoch = (int)ParseInteger(reader, EpochKey, 0, int.MaxValue);
@@ -396,6 +396,7 @@ public sealed class TrainingCheckpoint
 
         // Parameters (everything outside "optimizer.") in data order, then the buffers.
         var names = new List<string>();
+        var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var shapes = new List<int[]>();
         var parameterInfos = new List<SafeTensorInfo>();
         long total = 0;
@@ -414,6 +415,7 @@ public sealed class TrainingCheckpoint
                 throw new InvalidDataException($"{source}: the parameters hold more than {Array.MaxLength} values in all.");
             }
 
+            indexOf.Add(info.Name, names.Count);
             names.Add(info.Name);
             shapes.Add(shape);
             parameterInfos.Add(info);
@@ -425,6 +427,7 @@ public sealed class TrainingCheckpoint
         }
 
         var bufferNames = new List<string>();
+        var knownBuffers = new HashSet<string>(StringComparer.Ordinal);
         var bufferTensors = new Dictionary<(string Buffer, string Parameter), SafeTensorInfo>();
         foreach (SafeTensorInfo info in reader.Tensors)
         {
@@ -437,8 +440,7 @@ public sealed class TrainingCheckpoint
             int dot = info.Name.LastIndexOf('.');
             string parameter = dot > OptimizerPrefix.Length ? info.Name[OptimizerPrefix.Length..dot] : string.Empty;
             string buffer = info.Name[(dot + 1)..];
-            int index = names.IndexOf(parameter);
-            if (buffer.Length == 0 || index < 0)
+            if (buffer.Length == 0 || !indexOf.TryGetValue(parameter, out int index))
             {
                 throw new InvalidDataException($"{source}: optimizer tensor '{Shorten(info.Name)}' does not name a parameter of the checkpoint (expected 'optimizer.{{parameter}}.{{buffer}}').");
             }
@@ -446,10 +448,10 @@ public sealed class TrainingCheckpoint
             if (!info.HasShape(shapes[index]))
             {
                 throw new InvalidDataException(
-                    $"{source}: optimizer tensor '{info.Name}' has shape {SafeTensorInfo.FormatShape(info.Shape)} but parameter '{parameter}' has {SafeTensorInfo.FormatShape(shapes[index])}.");
+                    $"{source}: optimizer tensor '{Shorten(info.Name)}' has shape {SafeTensorInfo.FormatShape(info.Shape)} but parameter '{Shorten(parameter)}' has {SafeTensorInfo.FormatShape(shapes[index])}.");
             }
 
-            if (!bufferNames.Contains(buffer))
+            if (knownBuffers.Add(buffer))
             {
                 bufferNames.Add(buffer);
             }
@@ -463,7 +465,7 @@ public sealed class TrainingCheckpoint
             {
                 if (!bufferTensors.ContainsKey((buffer, parameter)))
                 {
-                    throw new InvalidDataException($"{source}: optimizer buffer '{buffer}' has no tensor for parameter '{parameter}' (expected 'optimizer.{parameter}.{buffer}').");
+                    throw new InvalidDataException($"{source}: optimizer buffer '{Shorten(buffer)}' has no tensor for parameter '{Shorten(parameter)}' (expected 'optimizer.{Shorten(parameter)}.{Shorten(buffer)}').");
                 }
             }
         }
@@ -630,5 +632,5 @@ public sealed class TrainingCheckpoint
         return length;
     }
 
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
+    private static string Shorten(string text) => SafeTensorsReader.Shown(text, 64);
 }
