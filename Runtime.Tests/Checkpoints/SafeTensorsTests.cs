@@ -11,6 +11,28 @@ namespace StaticGrad.Runtime.Tests.Checkpoints;
 public sealed class SafeTensorsTests
 {
     [Fact]
+    public void Writer_RefusesMoreEntriesThanTheReaderAccepts()
+    {
+        var writer = new SafeTensorsWriter();
+        for (int i = 0; i < SafeTensorsReader.MaxTensorCount; i++)
+        {
+            writer.Add("t" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReadOnlySpan<float>.Empty, [0]);
+        }
+
+        InvalidOperationException tensors = Assert.Throws<InvalidOperationException>(() => writer.Add("one.more", ReadOnlySpan<float>.Empty, [0]));
+        Assert.Contains("100000 tensors", tensors.Message);
+        Assert.Equal(SafeTensorsReader.MaxTensorCount, writer.Count);
+
+        for (int i = 0; i < SafeTensorsReader.MaxMetadataCount; i++)
+        {
+            writer.AddMetadata("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "v");
+        }
+
+        InvalidOperationException metadata = Assert.Throws<InvalidOperationException>(() => writer.AddMetadata("one.more", "v"));
+        Assert.Contains("10000 metadata entries", metadata.Message);
+    }
+
+    [Fact]
     public void Writer_ProducesTheDocumentedLayout()
     {
         var writer = new SafeTensorsWriter();

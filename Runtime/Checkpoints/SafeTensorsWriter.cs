@@ -32,10 +32,16 @@ public sealed class SafeTensorsWriter
     /// <param name="key">The key; unique.</param>
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The key is empty or already added.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxMetadataCount"/> entries were already added.</exception>
     public void AddMetadata(string key, string value)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
+        if (_metadata.Count == SafeTensorsReader.MaxMetadataCount)
+        {
+            throw new InvalidOperationException($"A file holds at most {SafeTensorsReader.MaxMetadataCount} metadata entries (SafeTensorsReader.MaxMetadataCount): a file with more could not be loaded again.");
+        }
+
         if (!_metadataKeys.Add(key))
         {
             throw new ArgumentException($"Metadata key '{key}' was already added.", nameof(key));
@@ -49,12 +55,18 @@ public sealed class SafeTensorsWriter
     /// <param name="values">The elements, row-major.</param>
     /// <param name="shape">The dimensions, outermost first; their product must equal the number of values.</param>
     /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
     public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name == "__metadata__")
         {
             throw new ArgumentException("'__metadata__' is reserved for the metadata entry.", nameof(name));
+        }
+
+        if (_tensors.Count == SafeTensorsReader.MaxTensorCount)
+        {
+            throw new InvalidOperationException($"A file holds at most {SafeTensorsReader.MaxTensorCount} tensors (SafeTensorsReader.MaxTensorCount): a file with more could not be loaded again.");
         }
 
         long count = 1;
