@@ -50,6 +50,8 @@ internal interface ISimdOps<TVec>
     /// <summary>
     /// <c>a * b + c</c>: fused (one rounding) on every implementation when <see cref="Simd.HasFma"/>, so
     /// every width and the scalar tail round alike; two roundings on every implementation otherwise.
+    /// (The implementations test <c>Fma.IsSupported || AdvSimd.Arm64.IsSupported</c> directly: a property call
+    /// in each of the microkernel's many multiply-adds would count against the JIT's inlining budget.)
     /// </summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
@@ -263,7 +265,7 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float Divide(float a, float b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MultiplyAdd(float a, float b, float c) => Simd.HasFma ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+    public static float MultiplyAdd(float a, float b, float c) => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(float a, float b) => MathF.Max(a, b);
@@ -332,7 +334,7 @@ internal readonly struct Simd512 : ISimdOps<Vector512<float>>
     public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Simd.HasFma ? Vector512.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
@@ -413,7 +415,7 @@ internal readonly struct Simd256 : ISimdOps<Vector256<float>>
     public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Simd.HasFma ? Vector256.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
@@ -494,7 +496,7 @@ internal readonly struct Simd128 : ISimdOps<Vector128<float>>
     public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Simd.HasFma ? Vector128.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
@@ -576,7 +578,7 @@ internal readonly struct SimdVector : ISimdOps<Vector<float>>
     public static Vector<float> Divide(Vector<float> a, Vector<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) => Simd.HasFma ? Vector.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+    public static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? Vector.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Max(Vector<float> a, Vector<float> b) => Vector.Max(a, b);
