@@ -7,7 +7,7 @@ config="${1:-Release}"
 train="Models/bin/$config/net10.0/train.dll"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-[ -f "$train" ] || dotnet build Models -c "$config" -nologo -v q
+dotnet build Models -c "$config" -nologo -v q >/dev/null  # a no-op after the solution build
 
 run() { # name, environment assignments...
   local name="$1"; shift
