@@ -1,9 +1,9 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticGrad.Kernels;
 
@@ -67,101 +67,117 @@ public static class BinaryCrossEntropyWithLogits
         return Run(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(logits), logits.Length), targets, losses, rows, outputs, weights, posWeight, reduction, writeGradient: false);
     }
 
-    private static float Run(Span<float> logits, ReadOnlySpan<float> targets, Span<float> losses, int rows, int outputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> posWeight, Reduction reduction, bool writeGradient)
+    private static float Run(Span<float> logits, ReadOnlySpan<float> targets, Span<float> losses, int rows, int outputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> posWeight, Reduction reduction, bool writeGradient) =>
+        Vector512.IsHardwareAccelerated ? Run<Simd512, Vector512<float>>(logits, targets, losses, rows, outputs, weights, posWeight, reduction, writeGradient)
+        : Vector256.IsHardwareAccelerated ? Run<Simd256, Vector256<float>>(logits, targets, losses, rows, outputs, weights, posWeight, reduction, writeGradient)
+        : Vector128.IsHardwareAccelerated ? Run<Simd128, Vector128<float>>(logits, targets, losses, rows, outputs, weights, posWeight, reduction, writeGradient)
+        : Run<ScalarOps, float>(logits, targets, losses, rows, outputs, weights, posWeight, reduction, writeGradient);
+
+    /// <summary>
+    /// The kernel at the width of <typeparamref name="TOps"/>, then the scalar tail of each row; every width gives
+    /// the same bits (element-wise the same operations, each row's losses summed in <see cref="DoubleLanes"/>).
+    /// Arguments validated.
+    /// </summary>
+    internal static float Run<TOps, TVec>(Span<float> logits, ReadOnlySpan<float> targets, Span<float> losses, int rows, int outputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> posWeight, Reduction reduction, bool writeGradient)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
     {
         long elements = (long)rows * outputs;
         double scale = reduction == Reduction.Mean ? 1.0 / elements : 1.0;
-        float gradientScale = (float)scale;
-        bool weighted = !weights.IsEmpty;
-        bool positiveWeighted = !posWeight.IsEmpty;
-        bool writeLosses = !losses.IsEmpty;
-        int width = Vector<float>.Count;
+        RowArguments a = new()
+        {
+            Scale = (float)scale,
+            Weighted = !weights.IsEmpty,
+            PositiveWeighted = !posWeight.IsEmpty,
+            WriteLosses = !losses.IsEmpty,
+            WriteGradient = writeGradient,
+        };
+        ref float x0 = ref MemoryMarshal.GetReference(logits);
+        ref float y0 = ref MemoryMarshal.GetReference(targets);
+        ref float l0 = ref MemoryMarshal.GetReference(losses);
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float p = ref MemoryMarshal.GetReference(posWeight);
         double total = 0;
         for (int r = 0; r < rows; r++)
         {
-            Span<float> x = logits.Slice(r * outputs, outputs);
-            ReadOnlySpan<float> y = targets.Slice(r * outputs, outputs);
-            Span<float> rowLosses = writeLosses ? losses.Slice(r * outputs, outputs) : default;
-            Vector<double> sum = Vector<double>.Zero;
-            int j = 0;
-            for (; j + width <= outputs; j += width)
-            {
-                Vector<float> logit = new(x.Slice(j));
-                Vector<float> target = new(y.Slice(j));
-                Vector<float> w = weighted ? new Vector<float>(weights.Slice(j)) : Vector<float>.One;
-                Vector<float> p = positiveWeighted ? new Vector<float>(posWeight.Slice(j)) : Vector<float>.One;
-                (Vector<float> loss, Vector<float> gradient) = Element(logit, target, w, p, gradientScale);
-                Vector.Widen(loss, out Vector<double> low, out Vector<double> high);
-                sum += low + high;
-                if (writeLosses)
-                {
-                    loss.CopyTo(rowLosses.Slice(j));
-                }
-
-                if (writeGradient)
-                {
-                    gradient.CopyTo(x.Slice(j));
-                }
-            }
-
-            double rowTotal = Vector.Sum(sum);
-            for (; j < outputs; j++)
-            {
-                (float loss, float gradient) = Element(x[j], y[j], weighted ? weights[j] : 1f, positiveWeighted ? posWeight[j] : 1f, gradientScale);
-                rowTotal += loss;
-                if (writeLosses)
-                {
-                    rowLosses[j] = loss;
-                }
-
-                if (writeGradient)
-                {
-                    x[j] = gradient;
-                }
-            }
-
-            total += rowTotal;
+            nint offset = (nint)r * outputs;
+            ref float x = ref Unsafe.Add(ref x0, offset);
+            ref float y = ref Unsafe.Add(ref y0, offset);
+            ref float l = ref a.WriteLosses ? ref Unsafe.Add(ref l0, offset) : ref l0;
+            DoubleLanes sum = default;
+            nuint j = RowPart<TOps, TVec>(ref x, ref y, ref w, ref p, ref l, in a, 0, (nuint)outputs, ref sum);
+            RowPart<ScalarOps, float>(ref x, ref y, ref w, ref p, ref l, in a, j, (nuint)outputs, ref sum);
+            total += sum.Sum();
         }
 
         return (float)(reduction == Reduction.Mean ? total / elements : total);
     }
 
-    /// <summary>The loss and scaled gradient of a vector of elements; see the remarks of the class.</summary>
+    /// <summary>Elements <c>[start, n)</c> of one row in steps of <c>TOps.Count</c>; returns where it stopped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector<float> Loss, Vector<float> Gradient) Element(Vector<float> x, Vector<float> y, Vector<float> w, Vector<float> p, float scale)
+    private static nuint RowPart<TOps, TVec>(ref float x, ref float y, ref float weights, ref float posWeight, ref float losses, in RowArguments a, nuint start, nuint n, ref DoubleLanes sum)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
     {
-        Vector<float> one = Vector<float>.One;
-        Vector<float> e = Vector.Exp(-Vector.Abs(x));
-        Vector<float> u = one + e;
+        nuint count = (nuint)TOps.Count;
+        nuint j = start;
+        TVec one = TOps.Broadcast(1f);
+        TVec scale = TOps.Broadcast(a.Scale);
+        for (; j + count <= n; j += count)
+        {
+            TVec w = a.Weighted ? TOps.Load(ref weights, j) : one;
+            TVec p = a.PositiveWeighted ? TOps.Load(ref posWeight, j) : one;
+            TVec loss = Element<TOps, TVec>(TOps.Load(ref x, j), TOps.Load(ref y, j), w, p, scale, out TVec gradient);
+            TOps.AddToLanes(loss, ref sum, j & (DoubleLanes.Length - 1));
+            if (a.WriteLosses)
+            {
+                TOps.Store(loss, ref losses, j);
+            }
 
-        // log(1 + e) without losing e to rounding: log(u)·e/(u - 1), or e itself where u rounds to 1.
-        Vector<float> softplus = Vector.ConditionalSelect(Vector.Equals(u, one), e, Vector.Log(u) * e / (u - one));
-        Vector<float> negativeTarget = one - y;
-        Vector<float> positive = p * y;
-        Vector<float> logWeight = positive + negativeTarget;
-        Vector<float> loss = w * ((negativeTarget * Vector.Max(x, Vector<float>.Zero)) + (positive * Vector.Max(-x, Vector<float>.Zero)) + (logWeight * softplus));
+            if (a.WriteGradient)
+            {
+                TOps.Store(gradient, ref x, j);
+            }
+        }
 
-        Vector<float> s = e / u;
-        Vector<float> gradient = Vector.ConditionalSelect(
-            Vector.GreaterThanOrEqual(x, Vector<float>.Zero),
-            negativeTarget - (logWeight * s),
-            (logWeight * s) - positive);
-        return (loss, gradient * (w * new Vector<float>(scale)));
+        return j;
     }
 
+    /// <summary>The loss and scaled gradient of <c>TOps.Count</c> elements; see the remarks of the class.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (float Loss, float Gradient) Element(float x, float y, float w, float p, float scale)
+    private static TVec Element<TOps, TVec>(TVec x, TVec y, TVec w, TVec p, TVec scale, out TVec gradient)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
     {
-        float e = MathF.Exp(-MathF.Abs(x));
-        float u = 1f + e;
-        float softplus = u == 1f ? e : MathF.Log(u) * e / (u - 1f);
-        float negativeTarget = 1f - y;
-        float positive = p * y;
-        float logWeight = positive + negativeTarget;
-        float loss = w * ((negativeTarget * MathF.Max(x, 0f)) + (positive * MathF.Max(-x, 0f)) + (logWeight * softplus));
-        float s = e / u;
-        float gradient = x >= 0f ? negativeTarget - (logWeight * s) : (logWeight * s) - positive;
-        return (loss, gradient * (w * scale));
+        TVec zero = TOps.Broadcast(0f);
+        TVec one = TOps.Broadcast(1f);
+        TVec e = TOps.Exp(TOps.Subtract(zero, TOps.Abs(x)));
+        TVec u = TOps.Add(one, e);
+
+        // log(1 + e) without losing e to rounding: log(u)·e/(u - 1), or e itself where u rounds to 1.
+        TVec softplus = TOps.SelectLess(one, u, TOps.Divide(TOps.Multiply(Simd.LogOneToTwo<TOps, TVec>(u), e), TOps.Subtract(u, one)), e);
+        TVec negativeTarget = TOps.Subtract(one, y);
+        TVec positive = TOps.Multiply(p, y);
+        TVec logWeight = TOps.Add(positive, negativeTarget);
+        TVec terms = TOps.Add(
+            TOps.Add(TOps.Multiply(negativeTarget, TOps.Max(x, zero)), TOps.Multiply(positive, TOps.Max(TOps.Subtract(zero, x), zero))),
+            TOps.Multiply(logWeight, softplus));
+
+        TVec s = TOps.Divide(e, u);
+        TVec ws = TOps.Multiply(logWeight, s);
+        TVec g = TOps.SelectLess(x, zero, TOps.Subtract(ws, positive), TOps.Subtract(negativeTarget, ws));
+        gradient = TOps.Multiply(g, TOps.Multiply(w, scale));
+        return TOps.Multiply(w, terms);
+    }
+
+    /// <summary>What every row of one call shares.</summary>
+    private struct RowArguments
+    {
+        public float Scale;
+        public bool Weighted;
+        public bool PositiveWeighted;
+        public bool WriteLosses;
+        public bool WriteGradient;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

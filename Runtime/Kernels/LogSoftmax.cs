@@ -28,7 +28,7 @@ public static class LogSoftmax
             ref float row = ref Unsafe.Add(ref x0, (nint)r * cols);
             float max = SoftmaxRow.Max(ref row, cols);
             double sum = SoftmaxRow.SumExp(ref row, max, cols);
-            SoftmaxRow.AddConstant(ref row, (float)(-(max + Math.Log(sum))), cols);
+            SoftmaxRow.WriteLogSoftmax(ref row, max, (float)Math.Log(sum), cols);
         }
     }
 }

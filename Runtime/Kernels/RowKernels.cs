@@ -8,9 +8,11 @@ namespace StaticGrad.Kernels;
 /// in place along k, no packing. Eight rows of B share each load of the A row.
 /// </summary>
 /// <remarks>
-/// Every output element is one vector accumulator <c>fma</c>-ed over the k vectors in order (the last one
-/// partial, zero-filled), then summed across lanes, whichever group of rows of B it was computed in, so
-/// results do not depend on how the columns are split across threads.
+/// Every output element is accumulated in 16 logical float lanes whatever the vector width (one Vector512,
+/// two Vector256 or four Vector128 accumulators): lane <c>l</c> is <c>fma</c>-ed with the products
+/// <c>p ≡ l (mod 16)</c> in order of <c>p</c>, the last 16 zero-filled, then the lanes are summed in the
+/// fixed tree of <see cref="ISimdOps{TVec}.Sum"/>. So results depend neither on how the columns are split
+/// across threads nor on the instruction set (given <see cref="Simd.HasFma"/>).
 /// </remarks>
 internal static unsafe class RowKernels
 {
@@ -27,7 +29,9 @@ internal static unsafe class RowKernels
             float* x = a + ((nint)i * k);
             float* y = c + ((nint)i * n);
             int j = j0;
-            for (; j + 8 <= j1; j += 8)
+
+            // Eight rows of B at once only where that is 8 accumulators (Vector512); 4 rows otherwise.
+            for (; TOps.Count == LogicalLanes && j + 8 <= j1; j += 8)
             {
                 Dot<TOps, TVec, TPartial, N8>(x, b + ((nint)j * k), k, y + j);
             }
@@ -97,6 +101,9 @@ internal static unsafe class RowKernels
         }
     }
 
+    /// <summary>The logical lanes of every dot product.</summary>
+    private const int LogicalLanes = 16;
+
     /// <summary><c>result[r] = x · y_r</c> for the <typeparamref name="TRows"/> rows <c>y_r = y + r·k</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Dot<TOps, TVec, TPartial, TRows>(float* x, float* y, int k, float* result)
@@ -105,66 +112,146 @@ internal static unsafe class RowKernels
         where TPartial : IPartialVector<TVec>
         where TRows : IConstant
     {
-        int lanes = TOps.Count;
-        TVec zero = TOps.Broadcast(0f);
-        TVec s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
+        Lanes<TVec> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         float* y1 = y + k, y2 = y + (2 * k), y3 = y + (3 * k), y4 = y + (4 * k), y5 = y + (5 * k), y6 = y + (6 * k), y7 = y + (7 * k);
         int p = 0;
-        for (; p + lanes <= k; p += lanes)
+        for (; p + LogicalLanes <= k; p += LogicalLanes)
         {
-            TVec xv = TOps.Load(ref *x, (nuint)p);
-            s0 = TOps.MultiplyAdd(xv, TOps.Load(ref *y, (nuint)p), s0);
+            Lanes<TVec> xv = Lanes<TVec>.Load<TOps, TPartial>(x + p, LogicalLanes);
+            s0.MultiplyAdd<TOps, TPartial>(xv, y + p, LogicalLanes);
             if (TRows.Value > 1)
             {
-                s1 = TOps.MultiplyAdd(xv, TOps.Load(ref *y1, (nuint)p), s1);
-                s2 = TOps.MultiplyAdd(xv, TOps.Load(ref *y2, (nuint)p), s2);
-                s3 = TOps.MultiplyAdd(xv, TOps.Load(ref *y3, (nuint)p), s3);
+                s1.MultiplyAdd<TOps, TPartial>(xv, y1 + p, LogicalLanes);
+                s2.MultiplyAdd<TOps, TPartial>(xv, y2 + p, LogicalLanes);
+                s3.MultiplyAdd<TOps, TPartial>(xv, y3 + p, LogicalLanes);
             }
 
             if (TRows.Value > 4)
             {
-                s4 = TOps.MultiplyAdd(xv, TOps.Load(ref *y4, (nuint)p), s4);
-                s5 = TOps.MultiplyAdd(xv, TOps.Load(ref *y5, (nuint)p), s5);
-                s6 = TOps.MultiplyAdd(xv, TOps.Load(ref *y6, (nuint)p), s6);
-                s7 = TOps.MultiplyAdd(xv, TOps.Load(ref *y7, (nuint)p), s7);
+                s4.MultiplyAdd<TOps, TPartial>(xv, y4 + p, LogicalLanes);
+                s5.MultiplyAdd<TOps, TPartial>(xv, y5 + p, LogicalLanes);
+                s6.MultiplyAdd<TOps, TPartial>(xv, y6 + p, LogicalLanes);
+                s7.MultiplyAdd<TOps, TPartial>(xv, y7 + p, LogicalLanes);
             }
         }
 
         if (p < k)
         {
             int rest = k - p;
-            TVec xv = TPartial.Load(x + p, rest);
-            s0 = TOps.MultiplyAdd(xv, TPartial.Load(y + p, rest), s0);
+            Lanes<TVec> xv = Lanes<TVec>.Load<TOps, TPartial>(x + p, rest);
+            s0.MultiplyAdd<TOps, TPartial>(xv, y + p, rest);
             if (TRows.Value > 1)
             {
-                s1 = TOps.MultiplyAdd(xv, TPartial.Load(y1 + p, rest), s1);
-                s2 = TOps.MultiplyAdd(xv, TPartial.Load(y2 + p, rest), s2);
-                s3 = TOps.MultiplyAdd(xv, TPartial.Load(y3 + p, rest), s3);
+                s1.MultiplyAdd<TOps, TPartial>(xv, y1 + p, rest);
+                s2.MultiplyAdd<TOps, TPartial>(xv, y2 + p, rest);
+                s3.MultiplyAdd<TOps, TPartial>(xv, y3 + p, rest);
             }
 
             if (TRows.Value > 4)
             {
-                s4 = TOps.MultiplyAdd(xv, TPartial.Load(y4 + p, rest), s4);
-                s5 = TOps.MultiplyAdd(xv, TPartial.Load(y5 + p, rest), s5);
-                s6 = TOps.MultiplyAdd(xv, TPartial.Load(y6 + p, rest), s6);
-                s7 = TOps.MultiplyAdd(xv, TPartial.Load(y7 + p, rest), s7);
+                s4.MultiplyAdd<TOps, TPartial>(xv, y4 + p, rest);
+                s5.MultiplyAdd<TOps, TPartial>(xv, y5 + p, rest);
+                s6.MultiplyAdd<TOps, TPartial>(xv, y6 + p, rest);
+                s7.MultiplyAdd<TOps, TPartial>(xv, y7 + p, rest);
             }
         }
 
-        result[0] = TOps.Sum(s0);
+        result[0] = s0.Sum<TOps>();
         if (TRows.Value > 1)
         {
-            result[1] = TOps.Sum(s1);
-            result[2] = TOps.Sum(s2);
-            result[3] = TOps.Sum(s3);
+            result[1] = s1.Sum<TOps>();
+            result[2] = s2.Sum<TOps>();
+            result[3] = s3.Sum<TOps>();
         }
 
         if (TRows.Value > 4)
         {
-            result[4] = TOps.Sum(s4);
-            result[5] = TOps.Sum(s5);
-            result[6] = TOps.Sum(s6);
-            result[7] = TOps.Sum(s7);
+            result[4] = s4.Sum<TOps>();
+            result[5] = s5.Sum<TOps>();
+            result[6] = s6.Sum<TOps>();
+            result[7] = s7.Sum<TOps>();
+        }
+    }
+
+    /// <summary>
+    /// 16 logical floats as <c>16 / TOps.Count</c> vectors (<c>TOps.Count</c> is 16, 8 or 4; the unused fields
+    /// are removed by the JIT, the <c>TOps.Count</c> tests being JIT-time constants).
+    /// </summary>
+    private struct Lanes<TVec>
+        where TVec : struct
+    {
+        private TVec _v0, _v1, _v2, _v3;
+
+        /// <summary>Loads <paramref name="count"/> (at most 16) floats, zeros after them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes<TVec> Load<TOps, TPartial>(float* source, int count)
+            where TOps : ISimdOps<TVec>
+            where TPartial : IPartialVector<TVec>
+        {
+            int width = TOps.Count;
+            Lanes<TVec> lanes = default;
+            lanes._v0 = Part<TOps, TPartial>(source, count, 0);
+            if (width < LogicalLanes)
+            {
+                lanes._v1 = Part<TOps, TPartial>(source, count, width);
+            }
+
+            if (width < LogicalLanes / 2)
+            {
+                lanes._v2 = Part<TOps, TPartial>(source, count, 2 * width);
+                lanes._v3 = Part<TOps, TPartial>(source, count, 3 * width);
+            }
+
+            return lanes;
+        }
+
+        /// <summary><c>this = fma(x, y, this)</c> lane by lane, <paramref name="y"/> loaded as in <see cref="Load"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void MultiplyAdd<TOps, TPartial>(in Lanes<TVec> x, float* y, int count)
+            where TOps : ISimdOps<TVec>
+            where TPartial : IPartialVector<TVec>
+        {
+            int width = TOps.Count;
+            _v0 = TOps.MultiplyAdd(x._v0, Part<TOps, TPartial>(y, count, 0), _v0);
+            if (width < LogicalLanes)
+            {
+                _v1 = TOps.MultiplyAdd(x._v1, Part<TOps, TPartial>(y, count, width), _v1);
+            }
+
+            if (width < LogicalLanes / 2)
+            {
+                _v2 = TOps.MultiplyAdd(x._v2, Part<TOps, TPartial>(y, count, 2 * width), _v2);
+                _v3 = TOps.MultiplyAdd(x._v3, Part<TOps, TPartial>(y, count, 3 * width), _v3);
+            }
+        }
+
+        /// <summary>The 16 lanes summed in the tree of <see cref="ISimdOps{TVec}.Sum"/> over a 16-lane vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly float Sum<TOps>()
+            where TOps : ISimdOps<TVec>
+        {
+            int width = TOps.Count;
+            if (width == LogicalLanes)
+            {
+                return TOps.Sum(_v0);
+            }
+
+            // Lane j + lane j+8 first: the second half of the 16 onto the first, as a 16-lane vector reduces.
+            return width == LogicalLanes / 2
+                ? TOps.Sum(TOps.Add(_v0, _v1))
+                : TOps.Sum(TOps.Add(TOps.Add(_v0, _v2), TOps.Add(_v1, _v3)));
+        }
+
+        /// <summary>Floats <c>[offset, offset + width)</c> of the first <paramref name="count"/>, zero-filled.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVec Part<TOps, TPartial>(float* source, int count, int offset)
+            where TOps : ISimdOps<TVec>
+            where TPartial : IPartialVector<TVec>
+        {
+            int width = TOps.Count;
+            return count >= offset + width ? TOps.Load(ref source[offset], 0)
+                : count > offset ? TPartial.Load(source + offset, count - offset)
+                : TOps.Broadcast(0f);
         }
     }
 }

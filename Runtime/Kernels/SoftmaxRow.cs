@@ -7,98 +7,102 @@ namespace StaticGrad.Kernels;
 /// The vectorized passes over one row that softmax and softmax cross-entropy are made of: the max,
 /// the sum of <c>e^(x - max)</c>, the plain sum (in double), and the write-back
 /// <c>x = e^(x - max)·scale + shift</c>; plus the weighted and probability-target variants the loss
-/// kernels use. Same structure as <see cref="RowKernels"/>: one generic body,
-/// run at the widest width and then for the scalar tail.
+/// kernels use. Each pass is one generic body, run at the widest accelerated width and then with
+/// <see cref="ScalarOps"/> for the tail; the <c>…&lt;TOps, TVec&gt;</c> overloads run a given width (the tests
+/// run every one).
 /// </summary>
-/// <remarks>Callers have validated all lengths; <c>n</c> is positive.</remarks>
+/// <remarks>
+/// <para>Callers have validated all lengths; <c>n</c> is positive.</para>
+/// <para>
+/// Every pass gives the same bits at every width (given <see cref="Simd.HasFma"/>): element-wise work is the
+/// same IEEE operations per element (<see cref="Simd.Exp{TOps, TVec}"/>, fused multiply-adds), the max is
+/// exact in any order, and the sums use the fixed blocking of <see cref="DoubleLanes"/> (element <c>i</c> goes
+/// to lane <c>i mod 16</c> in double, then one fixed tree), which no vector width or tail split changes.
+/// </para>
+/// </remarks>
 internal static class SoftmaxRow
 {
-    /// <summary>How many vectors are summed in float before the partial sum is added to the double total.</summary>
-    private const int FlushInterval = 32;
-
     /// <summary>Returns <c>max_i x[i]</c> (NaN if any element is NaN).</summary>
-    public static float Max(ref float x, int n)
+    public static float Max(ref float x, int n) =>
+        Vector512.IsHardwareAccelerated ? Max<Simd512, Vector512<float>>(ref x, n)
+        : Vector256.IsHardwareAccelerated ? Max<Simd256, Vector256<float>>(ref x, n)
+        : Vector128.IsHardwareAccelerated ? Max<Simd128, Vector128<float>>(ref x, n)
+        : Max<ScalarOps, float>(ref x, n);
+
+    /// <summary><see cref="Max(ref float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static float Max<TOps, TVec>(ref float x, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
     {
         float max = x;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = MaxPart<Simd512, Vector512<float>>(ref x, 0, (nuint)n, ref max);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = MaxPart<Simd256, Vector256<float>>(ref x, 0, (nuint)n, ref max);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = MaxPart<Simd128, Vector128<float>>(ref x, 0, (nuint)n, ref max);
-        }
-
+        nuint i = MaxPart<TOps, TVec>(ref x, 0, (nuint)n, ref max);
         MaxPart<ScalarOps, float>(ref x, i, (nuint)n, ref max);
         return max;
     }
 
-    /// <summary>Returns <c>Σ_i e^(x[i] - max)</c>, each vector of terms added in double.</summary>
-    public static double SumExp(ref float x, float max, int n)
-    {
-        double sum = 0;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = SumExpPart<Simd512, Vector512<float>>(ref x, max, 0, (nuint)n, ref sum);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = SumExpPart<Simd256, Vector256<float>>(ref x, max, 0, (nuint)n, ref sum);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = SumExpPart<Simd128, Vector128<float>>(ref x, max, 0, (nuint)n, ref sum);
-        }
+    /// <summary>Returns <c>Σ_i e^(x[i] - max)</c>, the terms added in double in the blocking of <see cref="DoubleLanes"/>.</summary>
+    public static double SumExp(ref float x, float max, int n) =>
+        Vector512.IsHardwareAccelerated ? SumExp<Simd512, Vector512<float>>(ref x, max, n)
+        : Vector256.IsHardwareAccelerated ? SumExp<Simd256, Vector256<float>>(ref x, max, n)
+        : Vector128.IsHardwareAccelerated ? SumExp<Simd128, Vector128<float>>(ref x, max, n)
+        : SumExp<ScalarOps, float>(ref x, max, n);
 
-        SumExpPart<ScalarOps, float>(ref x, max, i, (nuint)n, ref sum);
-        return sum;
+    /// <summary><see cref="SumExp(ref float, float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static double SumExp<TOps, TVec>(ref float x, float max, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        DoubleLanes lanes = default;
+        nuint i = SumExpPart<TOps, TVec>(ref x, max, 0, (nuint)n, ref lanes);
+        SumExpPart<ScalarOps, float>(ref x, max, i, (nuint)n, ref lanes);
+        return lanes.Sum();
     }
 
-    /// <summary>Returns <c>Σ_i x[i]</c>, each vector widened to double before it is added.</summary>
-    public static double SumAsDouble(ref float x, int n)
-    {
-        double sum = 0;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = SumAsDoublePart<Simd512, Vector512<float>>(ref x, 0, (nuint)n, ref sum);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = SumAsDoublePart<Simd256, Vector256<float>>(ref x, 0, (nuint)n, ref sum);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = SumAsDoublePart<Simd128, Vector128<float>>(ref x, 0, (nuint)n, ref sum);
-        }
+    /// <summary>Returns <c>Σ_i x[i]</c>, in double in the blocking of <see cref="DoubleLanes"/>.</summary>
+    public static double SumAsDouble(ref float x, int n) =>
+        Vector512.IsHardwareAccelerated ? SumAsDouble<Simd512, Vector512<float>>(ref x, n)
+        : Vector256.IsHardwareAccelerated ? SumAsDouble<Simd256, Vector256<float>>(ref x, n)
+        : Vector128.IsHardwareAccelerated ? SumAsDouble<Simd128, Vector128<float>>(ref x, n)
+        : SumAsDouble<ScalarOps, float>(ref x, n);
 
-        SumAsDoublePart<ScalarOps, float>(ref x, i, (nuint)n, ref sum);
-        return sum;
+    /// <summary><see cref="SumAsDouble(ref float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static double SumAsDouble<TOps, TVec>(ref float x, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        DoubleLanes lanes = default;
+        nuint i = SumAsDoublePart<TOps, TVec>(ref x, 0, (nuint)n, ref lanes);
+        SumAsDoublePart<ScalarOps, float>(ref x, i, (nuint)n, ref lanes);
+        return lanes.Sum();
     }
 
     /// <summary>Overwrites <c>x[i]</c> with <c>e^(x[i] - max)·scale + shift</c>.</summary>
     public static void WriteExpAffine(ref float x, float max, float scale, float shift, int n)
     {
-        nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = WriteExpAffinePart<Simd512, Vector512<float>>(ref x, max, scale, shift, 0, (nuint)n);
+            WriteExpAffine<Simd512, Vector512<float>>(ref x, max, scale, shift, n);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = WriteExpAffinePart<Simd256, Vector256<float>>(ref x, max, scale, shift, 0, (nuint)n);
+            WriteExpAffine<Simd256, Vector256<float>>(ref x, max, scale, shift, n);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = WriteExpAffinePart<Simd128, Vector128<float>>(ref x, max, scale, shift, 0, (nuint)n);
+            WriteExpAffine<Simd128, Vector128<float>>(ref x, max, scale, shift, n);
         }
+        else
+        {
+            WriteExpAffine<ScalarOps, float>(ref x, max, scale, shift, n);
+        }
+    }
 
+    /// <summary><see cref="WriteExpAffine(ref float, float, float, float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static void WriteExpAffine<TOps, TVec>(ref float x, float max, float scale, float shift, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        nuint i = WriteExpAffinePart<TOps, TVec>(ref x, max, scale, shift, 0, (nuint)n);
         WriteExpAffinePart<ScalarOps, float>(ref x, max, scale, shift, i, (nuint)n);
     }
 
@@ -107,65 +111,75 @@ internal static class SoftmaxRow
     /// <c>-∞</c> logit with weight 0 contributes nothing). Every term has the sign of its weight, so
     /// nothing cancels even for logits of magnitude 1e4.
     /// </summary>
-    public static double WeightedDistanceSum(ref float x, ref float w, float max, int n)
-    {
-        double sum = 0;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            i = WeightedDistanceSumPart<Simd512, Vector512<float>>(ref x, ref w, max, 0, (nuint)n, ref sum);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            i = WeightedDistanceSumPart<Simd256, Vector256<float>>(ref x, ref w, max, 0, (nuint)n, ref sum);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            i = WeightedDistanceSumPart<Simd128, Vector128<float>>(ref x, ref w, max, 0, (nuint)n, ref sum);
-        }
+    public static double WeightedDistanceSum(ref float x, ref float w, float max, int n) =>
+        Vector512.IsHardwareAccelerated ? WeightedDistanceSum<Simd512, Vector512<float>>(ref x, ref w, max, n)
+        : Vector256.IsHardwareAccelerated ? WeightedDistanceSum<Simd256, Vector256<float>>(ref x, ref w, max, n)
+        : Vector128.IsHardwareAccelerated ? WeightedDistanceSum<Simd128, Vector128<float>>(ref x, ref w, max, n)
+        : WeightedDistanceSum<ScalarOps, float>(ref x, ref w, max, n);
 
-        WeightedDistanceSumPart<ScalarOps, float>(ref x, ref w, max, i, (nuint)n, ref sum);
-        return sum;
+    /// <summary><see cref="WeightedDistanceSum(ref float, ref float, float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static double WeightedDistanceSum<TOps, TVec>(ref float x, ref float w, float max, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        DoubleLanes lanes = default;
+        nuint i = WeightedDistanceSumPart<TOps, TVec>(ref x, ref w, max, 0, (nuint)n, ref lanes);
+        WeightedDistanceSumPart<ScalarOps, float>(ref x, ref w, max, i, (nuint)n, ref lanes);
+        return lanes.Sum();
     }
 
     /// <summary>Overwrites <c>x[i]</c> with <c>e^(x[i] - max)·scale + w[i]·weightScale</c>.</summary>
     public static void WriteExpAffineWeighted(ref float x, float max, float scale, ref float w, float weightScale, int n)
     {
-        nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = WriteExpAffineWeightedPart<Simd512, Vector512<float>>(ref x, max, scale, ref w, weightScale, 0, (nuint)n);
+            WriteExpAffineWeighted<Simd512, Vector512<float>>(ref x, max, scale, ref w, weightScale, n);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = WriteExpAffineWeightedPart<Simd256, Vector256<float>>(ref x, max, scale, ref w, weightScale, 0, (nuint)n);
+            WriteExpAffineWeighted<Simd256, Vector256<float>>(ref x, max, scale, ref w, weightScale, n);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = WriteExpAffineWeightedPart<Simd128, Vector128<float>>(ref x, max, scale, ref w, weightScale, 0, (nuint)n);
+            WriteExpAffineWeighted<Simd128, Vector128<float>>(ref x, max, scale, ref w, weightScale, n);
         }
+        else
+        {
+            WriteExpAffineWeighted<ScalarOps, float>(ref x, max, scale, ref w, weightScale, n);
+        }
+    }
 
+    /// <summary><see cref="WriteExpAffineWeighted(ref float, float, float, ref float, float, int)"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static void WriteExpAffineWeighted<TOps, TVec>(ref float x, float max, float scale, ref float w, float weightScale, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        nuint i = WriteExpAffineWeightedPart<TOps, TVec>(ref x, max, scale, ref w, weightScale, 0, (nuint)n);
         WriteExpAffineWeightedPart<ScalarOps, float>(ref x, max, scale, ref w, weightScale, i, (nuint)n);
     }
 
-    /// <summary>Adds <paramref name="value"/> to every <c>x[i]</c> (log-softmax's final shift).</summary>
-    public static void AddConstant(ref float x, float value, int n)
+    /// <summary>
+    /// Overwrites <c>x[i]</c> with <c>(x[i] - max) - logSum</c> (log-softmax's final step, as PyTorch orders it):
+    /// the row maximum's entry is then exactly <c>-logSum</c>, tiny and accurate for a confident row, where
+    /// <c>x[i] - (max + logSum)</c> would round it to the spacing of floats near <c>max</c>.
+    /// </summary>
+    public static void WriteLogSoftmax(ref float x, float max, float logSum, int n)
     {
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = AddConstantPart<Simd512, Vector512<float>>(ref x, value, 0, (nuint)n);
+            i = WriteLogSoftmaxPart<Simd512, Vector512<float>>(ref x, max, logSum, 0, (nuint)n);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = AddConstantPart<Simd256, Vector256<float>>(ref x, value, 0, (nuint)n);
+            i = WriteLogSoftmaxPart<Simd256, Vector256<float>>(ref x, max, logSum, 0, (nuint)n);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = AddConstantPart<Simd128, Vector128<float>>(ref x, value, 0, (nuint)n);
+            i = WriteLogSoftmaxPart<Simd128, Vector128<float>>(ref x, max, logSum, 0, (nuint)n);
         }
 
-        AddConstantPart<ScalarOps, float>(ref x, value, i, (nuint)n);
+        WriteLogSoftmaxPart<ScalarOps, float>(ref x, max, logSum, i, (nuint)n);
     }
 
     /// <summary>
@@ -177,44 +191,66 @@ internal static class SoftmaxRow
     public static void ProbabilityTerms<TWeights>(ref float x, ref float t, ref float w, float max, float targetScale, float uniform, int n, out double coefficientSum, out double distanceSum)
         where TWeights : IRowWeights
     {
-        double k = 0, d = 0;
-        nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = ProbabilityTermsPart<Simd512, Vector512<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, 0, (nuint)n, ref k, ref d);
+            ProbabilityTerms<Simd512, Vector512<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, n, out coefficientSum, out distanceSum);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = ProbabilityTermsPart<Simd256, Vector256<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, 0, (nuint)n, ref k, ref d);
+            ProbabilityTerms<Simd256, Vector256<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, n, out coefficientSum, out distanceSum);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = ProbabilityTermsPart<Simd128, Vector128<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, 0, (nuint)n, ref k, ref d);
+            ProbabilityTerms<Simd128, Vector128<float>, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, n, out coefficientSum, out distanceSum);
         }
+        else
+        {
+            ProbabilityTerms<ScalarOps, float, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, n, out coefficientSum, out distanceSum);
+        }
+    }
 
+    /// <summary><see cref="ProbabilityTerms{TWeights}"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static void ProbabilityTerms<TOps, TVec, TWeights>(ref float x, ref float t, ref float w, float max, float targetScale, float uniform, int n, out double coefficientSum, out double distanceSum)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TWeights : IRowWeights
+    {
+        DoubleLanes k = default, d = default;
+        nuint i = ProbabilityTermsPart<TOps, TVec, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, 0, (nuint)n, ref k, ref d);
         ProbabilityTermsPart<ScalarOps, float, TWeights>(ref x, ref t, ref w, max, targetScale, uniform, i, (nuint)n, ref k, ref d);
-        coefficientSum = k;
-        distanceSum = d;
+        coefficientSum = k.Sum();
+        distanceSum = d.Sum();
     }
 
     /// <summary>Overwrites <c>x[i]</c> with <c>e^(x[i] - max)·scale - w_i·(targetScale·t[i] + uniform)</c>.</summary>
     public static void WriteProbabilityGradient<TWeights>(ref float x, ref float t, ref float w, float max, float scale, float targetScale, float uniform, int n)
         where TWeights : IRowWeights
     {
-        nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = WriteProbabilityGradientPart<Simd512, Vector512<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, 0, (nuint)n);
+            WriteProbabilityGradient<Simd512, Vector512<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, n);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            i = WriteProbabilityGradientPart<Simd256, Vector256<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, 0, (nuint)n);
+            WriteProbabilityGradient<Simd256, Vector256<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, n);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            i = WriteProbabilityGradientPart<Simd128, Vector128<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, 0, (nuint)n);
+            WriteProbabilityGradient<Simd128, Vector128<float>, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, n);
         }
+        else
+        {
+            WriteProbabilityGradient<ScalarOps, float, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, n);
+        }
+    }
 
+    /// <summary><see cref="WriteProbabilityGradient{TWeights}"/> at the width of <typeparamref name="TOps"/>, then the scalar tail.</summary>
+    public static void WriteProbabilityGradient<TOps, TVec, TWeights>(ref float x, ref float t, ref float w, float max, float scale, float targetScale, float uniform, int n)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TWeights : IRowWeights
+    {
+        nuint i = WriteProbabilityGradientPart<TOps, TVec, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, 0, (nuint)n);
         WriteProbabilityGradientPart<ScalarOps, float, TWeights>(ref x, ref t, ref w, max, scale, targetScale, uniform, i, (nuint)n);
     }
 
@@ -240,8 +276,12 @@ internal static class SoftmaxRow
         return i;
     }
 
+    /// <summary>The lane of <see cref="DoubleLanes"/> that element <paramref name="i"/> goes to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint SumExpPart<TOps, TVec>(ref float x, float max, nuint start, nuint n, ref double sum)
+    private static nuint Lane(nuint i) => i & (DoubleLanes.Length - 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint SumExpPart<TOps, TVec>(ref float x, float max, nuint start, nuint n, ref DoubleLanes lanes)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
@@ -249,18 +289,18 @@ internal static class SoftmaxRow
         nuint i = start;
         TVec shift = TOps.Broadcast(max);
 
-        // Each vector is widened and added in double: the row's largest term is exactly 1, and adding the
-        // small terms of a confident row to it in float would lose the loss log Σ e^(x - max) to rounding.
+        // The terms are added in double: the row's largest term is exactly 1, and adding the small terms of a
+        // confident row to it in float would lose the loss log Σ e^(x - max) to rounding.
         for (; i + count <= n; i += count)
         {
-            TOps.AddToDouble(TOps.Exp(TOps.Subtract(TOps.Load(ref x, i), shift)), ref sum);
+            TOps.AddToLanes(TOps.Exp(TOps.Subtract(TOps.Load(ref x, i), shift)), ref lanes, Lane(i));
         }
 
         return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint SumAsDoublePart<TOps, TVec>(ref float x, nuint start, nuint n, ref double sum)
+    private static nuint SumAsDoublePart<TOps, TVec>(ref float x, nuint start, nuint n, ref DoubleLanes lanes)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
@@ -268,7 +308,7 @@ internal static class SoftmaxRow
         nuint i = start;
         for (; i + count <= n; i += count)
         {
-            TOps.AddToDouble(TOps.Load(ref x, i), ref sum);
+            TOps.AddToLanes(TOps.Load(ref x, i), ref lanes, Lane(i));
         }
 
         return i;
@@ -292,25 +332,18 @@ internal static class SoftmaxRow
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint WeightedDistanceSumPart<TOps, TVec>(ref float x, ref float w, float max, nuint start, nuint n, ref double sum)
+    private static nuint WeightedDistanceSumPart<TOps, TVec>(ref float x, ref float w, float max, nuint start, nuint n, ref DoubleLanes lanes)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
         nuint count = (nuint)TOps.Count;
         nuint i = start;
         TVec maxV = TOps.Broadcast(max);
-        while (i + count <= n)
+        for (; i + count <= n; i += count)
         {
-            TVec acc = TOps.Broadcast(0f);
-            nuint blockEnd = i + (FlushInterval * count);
-            for (; i + count <= n && i < blockEnd; i += count)
-            {
-                TVec weight = TOps.Load(ref w, i);
-                TVec term = TOps.Multiply(weight, TOps.Subtract(maxV, TOps.Load(ref x, i)));
-                acc = TOps.Add(acc, TOps.WherePositive(TOps.Abs(weight), term));
-            }
-
-            TOps.AddToDouble(acc, ref sum);
+            TVec weight = TOps.Load(ref w, i);
+            TVec term = TOps.Multiply(weight, TOps.Subtract(maxV, TOps.Load(ref x, i)));
+            TOps.AddToLanes(TOps.WherePositive(TOps.Abs(weight), term), ref lanes, Lane(i));
         }
 
         return i;
@@ -334,23 +367,23 @@ internal static class SoftmaxRow
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint AddConstantPart<TOps, TVec>(ref float x, float value, nuint start, nuint n)
+    private static nuint WriteLogSoftmaxPart<TOps, TVec>(ref float x, float max, float logSum, nuint start, nuint n)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
         nuint count = (nuint)TOps.Count;
         nuint i = start;
-        TVec v = TOps.Broadcast(value);
+        TVec maxV = TOps.Broadcast(max), logSumV = TOps.Broadcast(logSum);
         for (; i + count <= n; i += count)
         {
-            TOps.Store(TOps.Add(TOps.Load(ref x, i), v), ref x, i);
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, i), maxV), logSumV), ref x, i);
         }
 
         return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint ProbabilityTermsPart<TOps, TVec, TWeights>(ref float x, ref float t, ref float w, float max, float targetScale, float uniform, nuint start, nuint n, ref double coefficientSum, ref double distanceSum)
+    private static nuint ProbabilityTermsPart<TOps, TVec, TWeights>(ref float x, ref float t, ref float w, float max, float targetScale, float uniform, nuint start, nuint n, ref DoubleLanes coefficientSum, ref DoubleLanes distanceSum)
         where TOps : ISimdOps<TVec>
         where TVec : struct
         where TWeights : IRowWeights
@@ -358,20 +391,12 @@ internal static class SoftmaxRow
         nuint count = (nuint)TOps.Count;
         nuint i = start;
         TVec maxV = TOps.Broadcast(max), scaleV = TOps.Broadcast(targetScale), uniformV = TOps.Broadcast(uniform);
-        while (i + count <= n)
+        for (; i + count <= n; i += count)
         {
-            TVec k = TOps.Broadcast(0f), d = TOps.Broadcast(0f);
-            nuint blockEnd = i + (FlushInterval * count);
-            for (; i + count <= n && i < blockEnd; i += count)
-            {
-                TVec coefficient = TOps.Multiply(TWeights.Load<TOps, TVec>(ref w, i), TOps.MultiplyAdd(TOps.Load(ref t, i), scaleV, uniformV));
-                TVec term = TOps.Multiply(coefficient, TOps.Subtract(maxV, TOps.Load(ref x, i)));
-                k = TOps.Add(k, coefficient);
-                d = TOps.Add(d, TOps.WherePositive(TOps.Abs(coefficient), term));
-            }
-
-            TOps.AddToDouble(k, ref coefficientSum);
-            TOps.AddToDouble(d, ref distanceSum);
+            TVec coefficient = TOps.Multiply(TWeights.Load<TOps, TVec>(ref w, i), TOps.MultiplyAdd(TOps.Load(ref t, i), scaleV, uniformV));
+            TVec term = TOps.Multiply(coefficient, TOps.Subtract(maxV, TOps.Load(ref x, i)));
+            TOps.AddToLanes(coefficient, ref coefficientSum, Lane(i));
+            TOps.AddToLanes(TOps.WherePositive(TOps.Abs(coefficient), term), ref distanceSum, Lane(i));
         }
 
         return i;
