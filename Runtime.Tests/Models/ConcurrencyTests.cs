@@ -148,7 +148,7 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
-    public void AFailedTrainStep_ReleasesTheModel()
+    public void ARejectedTrainStep_LeavesTheModelUsable()
     {
         var model = new MnistClassifier128(seed: 14, maxBatch: 4);
         float[] inputs = new float[4 * 784];
