@@ -87,7 +87,7 @@ public sealed class DiagnosticTests
             public partial class ActivationWithoutLayer
             {
                 [Linear(3)] public partial Linear A { get; }
-                [[|Tanh|]] public Linear B { get; } = null!;
+                [[|Softmax|]] public partial ActivationLayer B { get; }
                 [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
             }
             """
@@ -191,6 +191,70 @@ public sealed class DiagnosticTests
             public partial class TwoActivations
             {
                 [Linear(3), ReLU, [|Tanh|]] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Inputs = 4)]
+            public partial class DropoutOutOfRange
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [Dropout([|1.5f|])] public partial Dropout Drop { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Inputs = 4)]
+            public partial class UnknownGelu
+            {
+                [Linear(3), GELU([|Approximate = "fast"|])] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0028",
+            """
+            [Model(Inputs = 4)]
+            public partial class ForwardReference
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|Add(nameof(B))|]] public partial Residual Skip { get; }
+                [Linear(3)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0029",
+            """
+            [Model(Inputs = 4)]
+            public partial class SkipWidths
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [Linear(5)] public partial Linear B { get; }
+                [[|Add(nameof(A))|]] public partial Residual Skip { get; }
+                [Linear(2)] public partial Linear C { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0030",
+            """
+            [Model(Inputs = 4)]
+            public partial class TwoLayers
+            {
+                [Linear(3), [|LayerNorm|]] public partial Linear A { get; }
                 [Linear(2)] public partial Linear B { get; }
                 [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
             }

@@ -5,6 +5,7 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 using StaticGrad.Generator.Tests.Helpers;
 using Xunit;
 
@@ -112,7 +113,9 @@ public sealed class IncrementalTests
         Type[] forbidden = { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(Location), typeof(AttributeData), typeof(SyntaxTree) };
         Type[] allowed = { typeof(DiagnosticDescriptor), typeof(Microsoft.CodeAnalysis.Text.TextSpan), typeof(Microsoft.CodeAnalysis.Text.LinePositionSpan) };
         var seen = new HashSet<Type>();
-        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(UnmarkedClass) });
+        // Ops are held through their abstract base: every concrete op kind is walked too.
+        Type[] ops = typeof(Op).Assembly.GetTypes().Where(t => typeof(Op).IsAssignableFrom(t) && !t.IsAbstract).ToArray();
+        var pending = new Stack<Type>(new[] { typeof(ParseResult), typeof(UnmarkedClass) }.Concat(ops));
         while (pending.Count > 0)
         {
             Type type = pending.Pop();
@@ -140,7 +143,9 @@ public sealed class IncrementalTests
             }
         }
 
-        Assert.Contains(typeof(LayerSpec), seen);
+        Assert.Contains(typeof(MemberSpec), seen);
+        Assert.Contains(typeof(LinearOp), seen);
+        Assert.Contains(typeof(DropoutOp), seen);
         Assert.Contains(typeof(StubMember), seen);
         Assert.Contains(typeof(LocationInfo), seen);
     }

@@ -1,32 +1,77 @@
+using System.Collections.Generic;
 using System.Linq;
 using StaticGrad.Generator.Graph;
 using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 using Xunit;
 
 namespace StaticGrad.Generator.Tests;
 
-/// <summary>The compiler phases as pure functions: shape inference, schedule, memory plan, names.</summary>
+/// <summary>The compiler phases as pure functions: shape inference, fusion, schedule, memory plan, names.</summary>
 public sealed class PlannerTests
 {
+    private static readonly LossSpec CrossEntropy =
+        new("Loss", "public", LossKind.SoftmaxCrossEntropy, 0f, ReductionKind.Mean, LossSpec.DefaultIgnoreIndex, TargetsKind.ClassIndices, default, default);
+
     private static ModelSpec Spec(int inputs, params (int Outputs, ActivationKind Activation)[] layers)
-        => new(
-            "N",
-            "M",
-            "public",
-            inputs,
-            layers.Select((l, i) => new LayerSpec($"Layer{i + 1}", $"layer{i + 1}", "public", l.Outputs, l.Activation)).ToEquatableArray(),
-            new LossSpec("Loss", "public", LossKind.SoftmaxCrossEntropy, 0f, ReductionKind.Mean, LossSpec.DefaultIgnoreIndex, TargetsKind.ClassIndices, default, default));
+        => Model(inputs, layers.Select((l, i) => Linear($"Layer{i + 1}", l.Outputs, l.Activation)).ToArray());
+
+    private static ModelSpec Model(int inputs, params MemberSpec[] members)
+        => new("N", "M", "public", inputs, members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
+
+    private static MemberSpec Linear(string name, int outputs, ActivationKind activation = ActivationKind.None, bool bias = true)
+    {
+        var ops = new List<Op> { new LinearOp(outputs, bias) };
+        if (activation != ActivationKind.None)
+        {
+            ops.Add(new ActivationOp(activation, 0f, 0f));
+        }
+
+        return Member(name, "Linear", ops.ToArray());
+    }
+
+    private static MemberSpec Member(string name, string type, params Op[] ops)
+        => new(name, NameConventions.ToSnakeCase(name), "public", type, ops.ToEquatableArray());
 
     [Fact]
     public void InfersShapesAndLaysOutParametersInStateDictOrder()
     {
         ModelGraph graph = GraphBuilder.Build(Spec(784, (128, ActivationKind.ReLU), (10, ActivationKind.None)));
 
-        Assert.Equal(new[] { 784, 128 }, graph.Layers.Select(l => l.Inputs));
-        Assert.Equal(new[] { 0, 100480 }, graph.Layers.Select(l => l.WeightOffset));
-        Assert.Equal(new[] { 100352, 101760 }, graph.Layers.Select(l => l.BiasOffset));
+        Assert.Equal(new[] { 784, 128 }, graph.Nodes.Select(n => n.InputFeatures[0]));
+        Assert.Equal(new[] { "layer1.weight", "layer1.bias", "layer2.weight", "layer2.bias" }, graph.Nodes.SelectMany(n => n.Parameters).Select(p => p.Name));
+        Assert.Equal(new[] { 0, 100352, 100480, 101760 }, graph.Nodes.SelectMany(n => n.Parameters).Select(p => p.Offset));
         Assert.Equal(101770, graph.ParameterCount);
+    }
+
+    [Fact]
+    public void FusesAnEpilogueActivationIntoTheLinearButNotOneThatNeedsTheInput()
+    {
+        ModelGraph relu = GraphBuilder.Build(Spec(8, (4, ActivationKind.ReLU), (3, ActivationKind.None)));
+        ModelGraph gelu = GraphBuilder.Build(Spec(8, (4, ActivationKind.GELU), (3, ActivationKind.None)));
+
+        Assert.Equal(2, relu.Nodes.Count);
+        Assert.Equal(ActivationKind.ReLU, Assert.IsType<LinearOp>(relu.Nodes[0].Op).Fused);
+        Assert.Equal(3, gelu.Nodes.Count);
+        Assert.IsType<ActivationOp>(gelu.Nodes[1].Op);
+        Assert.Equal(new[] { 1 }, gelu.Nodes[2].Inputs);
+    }
+
+    [Fact]
+    public void DoesNotFuseWhenTheLinearOutputFeedsASkipConnection()
+    {
+        ModelSpec spec = Model(
+            8,
+            Linear("Stem", 4),
+            Member("Act", "ActivationLayer", new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Skip", "Residual", new AddOp("Stem")),
+            Linear("Head", 3));
+
+        ModelGraph graph = GraphBuilder.Build(spec);
+
+        Assert.Equal(4, graph.Nodes.Count);
+        Assert.Equal(new[] { 1, 0 }, graph.Nodes[2].Inputs);
     }
 
     [Fact]
@@ -35,10 +80,61 @@ public sealed class PlannerTests
         Schedule schedule = Schedule.ForTraining(GraphBuilder.Build(Spec(5, (4, ActivationKind.ReLU), (3, ActivationKind.None))));
 
         Step firstBackward = schedule.Steps.Last();
-        Assert.Equal(StepKind.LinearBackward, firstBackward.Kind);
-        Assert.Equal(0, firstBackward.Layer);
+        Assert.Equal(StepKind.Backward, firstBackward.Kind);
+        Assert.Equal(0, firstBackward.Node);
+        Assert.Equal(new[] { string.Empty }, firstBackward.InputGradients);
         Assert.Equal(new[] { "layer1OutputGradient" }, firstBackward.Writes);
         Assert.DoesNotContain(schedule.Buffers, b => b.Name.Contains("inputs", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATensorReadTwiceGetsItsSecondGradientContributionAccumulated()
+    {
+        ModelSpec spec = Model(8, Linear("Stem", 6), Linear("Block", 6, ActivationKind.ReLU), Member("Skip", "Residual", new AddOp("Stem")), Linear("Head", 3));
+
+        Schedule schedule = Schedule.ForTraining(GraphBuilder.Build(spec));
+
+        Step accumulate = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Accumulate);
+        Assert.Equal("stemOutputGradient", accumulate.Output);
+        int addBackward = schedule.Steps.ToList().FindIndex(s => s.Kind == StepKind.Backward && s.Node == 2);
+        int blockBackward = schedule.Steps.ToList().FindIndex(s => s.Kind == StepKind.Backward && s.Node == 1);
+        int stemBackward = schedule.Steps.ToList().FindIndex(s => s.Kind == StepKind.Backward && s.Node == 0);
+        Assert.True(addBackward < blockBackward && blockBackward < schedule.Steps.ToList().IndexOf(accumulate) && schedule.Steps.ToList().IndexOf(accumulate) < stemBackward);
+    }
+
+    [Fact]
+    public void DropoutRunsInPlaceWhenTraining_AndIsSkippedInEvalMode()
+    {
+        // A plain Linear's backward reads its input, not its output, so the dropout may overwrite that output.
+        ModelSpec spec = Model(8, Linear("Hidden", 6), Member("Drop", "Dropout", new DropoutOp(0.5f)), Linear("Head", 3));
+
+        ModelPlan plan = ModelPlan.Create(spec);
+
+        Assert.DoesNotContain(plan.Training!.Buffers, b => b.Name == "dropOutput");
+        Assert.Contains(plan.Training.Buffers, b => b.Name == "dropOutputMask");
+        Assert.DoesNotContain(plan.Inference.Steps, s => s.Kind == StepKind.Forward && s.Node == 1);
+        Assert.Equal("hiddenOutput", plan.Inference.Steps.Last().Inputs[0]);
+    }
+
+    [Fact]
+    public void DropoutDoesNotOverwriteAnOutputItsProducersBackwardReads()
+    {
+        ModelPlan plan = ModelPlan.Create(Model(8, Linear("Hidden", 6, ActivationKind.ReLU), Member("Drop", "Dropout", new DropoutOp(0.5f)), Linear("Head", 3)));
+
+        Step dropout = plan.Training!.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1);
+        Assert.Equal("hiddenOutput", dropout.Inputs[0]);
+        Assert.Equal("dropOutput", dropout.Output);
+    }
+
+    [Fact]
+    public void AnActivationWhoseBackwardNeedsItsInputDoesNotOverwriteIt()
+    {
+        ModelPlan plan = ModelPlan.Create(Model(8, Linear("Hidden", 6, ActivationKind.GELU), Linear("Head", 3)));
+
+        Step gelu = plan.Training!.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1);
+        Assert.NotEqual(gelu.Inputs[0], gelu.Output);
+        Step inference = plan.Inference.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1);
+        Assert.Equal(inference.Inputs[0], inference.Output);
     }
 
     [Theory]
@@ -48,17 +144,26 @@ public sealed class PlannerTests
     public void BuffersThatAreLiveTogetherNeverOverlap(int[] widths)
     {
         MemoryPlan plan = MemoryPlanner.Plan(Schedule.ForTraining(GraphBuilder.Build(Spec(784, widths.Select(w => (w, ActivationKind.ReLU)).ToArray()))));
+        AssertNoLiveOverlap(plan);
+    }
 
-        foreach (PlacedBuffer a in plan.Buffers)
-        {
-            Assert.True(a.Offset + a.Buffer.FloatsPerSample <= plan.FloatsPerSample);
-            foreach (PlacedBuffer b in plan.Buffers.Where(b => b != a))
-            {
-                bool liveTogether = a.FirstStep <= b.LastStep && b.FirstStep <= a.LastStep;
-                bool overlap = a.Offset < b.Offset + b.Buffer.FloatsPerSample && b.Offset < a.Offset + a.Buffer.FloatsPerSample;
-                Assert.False(liveTogether && overlap, $"{a.Buffer.Name} and {b.Buffer.Name} are live together and overlap");
-            }
-        }
+    [Fact]
+    public void BuffersOfADagThatAreLiveTogetherNeverOverlap()
+    {
+        ModelSpec spec = Model(
+            20,
+            Linear("Stem", 16),
+            Member("Norm", "LayerNorm", new LayerNormOp(1e-5f, true)),
+            Linear("Fc", 16, ActivationKind.SiLU),
+            Member("Drop", "Dropout", new DropoutOp(0.1f)),
+            Member("Skip", "Residual", new AddOp("Stem")),
+            Member("Wide", "Residual", new ConcatOp(ModelSpec.InputReference)),
+            Linear("Head", 5));
+
+        ModelPlan plan = ModelPlan.Create(spec);
+
+        AssertNoLiveOverlap(plan.Memory!);
+        AssertNoLiveOverlap(plan.InferenceMemory);
     }
 
     [Fact]
@@ -74,15 +179,15 @@ public sealed class PlannerTests
     [Fact]
     public void InferenceOnlyModelsScheduleOnlyTheForwardPass()
     {
-        ModelSpec spec = Spec(784, (64, ActivationKind.ReLU), (10, ActivationKind.Softmax)) with { Loss = null };
+        ModelSpec spec = Spec(784, (64, ActivationKind.ReLU), (10, ActivationKind.None)) with { Loss = null, OutputActivation = OutputActivation.Softmax };
 
         ModelPlan plan = ModelPlan.Create(spec);
 
         Assert.Null(plan.Training);
         Assert.Null(plan.Memory);
-        Assert.All(plan.Inference.Steps, step => Assert.Equal(StepKind.LinearForward, step.Kind));
+        Assert.All(plan.Inference.Steps, step => Assert.Equal(StepKind.Forward, step.Kind));
         Assert.Equal(new[] { "layer1Output" }, plan.Inference.Buffers.Select(b => b.Name));
-        Assert.Equal(new[] { "outputs" }, plan.Inference.Steps.Last().Writes);
+        Assert.Equal("outputs", plan.Inference.Steps.Last().Output);
         Assert.Equal(64, plan.InferenceMemory.FloatsPerSample);
     }
 
@@ -94,7 +199,7 @@ public sealed class PlannerTests
         ModelPlan plan = ModelPlan.Create(spec);
 
         Assert.Equal(new[] { "layer1Output", "layer2Output", "layer3Output" }, plan.InferenceMemory.Buffers.Select(b => b.Buffer.Name));
-        Assert.Equal(new[] { "logits" }, plan.Inference.Steps.Last().Writes);
+        Assert.Equal("logits", plan.Inference.Steps.Last().Output);
         // layer1Output is dead once layer2 has read it, so layer3Output reuses its space: 256 + 128, not 448.
         Assert.Equal(384, plan.InferenceMemory.FloatsPerSample);
         Assert.True(plan.InferenceMemory.FloatsPerSample < plan.Memory!.FloatsPerSample);
@@ -103,16 +208,17 @@ public sealed class PlannerTests
     [Fact]
     public void EveryLossKindGetsTheSameFusedLossStep()
     {
-        foreach (LossKind kind in new[] { LossKind.SoftmaxCrossEntropy, LossKind.Nll, LossKind.BinaryCrossEntropyWithLogits })
+        foreach (LossKind kind in new[] { LossKind.SoftmaxCrossEntropy, LossKind.Nll, LossKind.BinaryCrossEntropyWithLogits, LossKind.Mse, LossKind.Huber })
         {
-            ModelSpec spec = Spec(5, (4, ActivationKind.ReLU), (3, kind == LossKind.Nll ? ActivationKind.LogSoftmax : ActivationKind.None));
-            spec = spec with { Loss = spec.Loss! with { Kind = kind } };
+            ModelSpec spec = Spec(5, (4, ActivationKind.ReLU), (3, ActivationKind.None));
+            spec = spec with { Loss = spec.Loss! with { Kind = kind }, OutputActivation = kind == LossKind.Nll ? OutputActivation.LogSoftmax : OutputActivation.None };
 
             Schedule schedule = ModelPlan.Create(spec).Training!;
 
             Step loss = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Loss);
-            Assert.Equal(new[] { "logits" }, loss.Reads);
-            Assert.Equal(new[] { "logits" }, loss.Writes);
+            string output = spec.Loss!.IsRegression ? "predictions" : "logits";
+            Assert.Equal(new[] { output }, loss.Reads);
+            Assert.Equal(new[] { output }, loss.Writes);
             Assert.Equal(2, schedule.Steps.ToList().IndexOf(loss));
         }
     }
@@ -127,5 +233,19 @@ public sealed class PlannerTests
     {
         Assert.Equal(snake, NameConventions.ToSnakeCase(member));
         Assert.Equal(camel, NameConventions.ToCamelCase(member));
+    }
+
+    private static void AssertNoLiveOverlap(MemoryPlan plan)
+    {
+        foreach (PlacedBuffer a in plan.Buffers)
+        {
+            Assert.True(a.Offset + a.Buffer.FloatsPerSample <= plan.FloatsPerSample);
+            foreach (PlacedBuffer b in plan.Buffers.Where(b => b != a))
+            {
+                bool liveTogether = a.FirstStep <= b.LastStep && b.FirstStep <= a.LastStep;
+                bool overlap = a.Offset < b.Offset + b.Buffer.FloatsPerSample && b.Offset < a.Offset + a.Buffer.FloatsPerSample;
+                Assert.False(liveTogether && overlap, $"{a.Buffer.Name} and {b.Buffer.Name} are live together and overlap");
+            }
+        }
     }
 }

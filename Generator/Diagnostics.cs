@@ -125,4 +125,20 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error(
         "SG0026", "Member collides with a generated member",
         "Member '{0}' of model '{1}' collides with {2}; rename it");
+
+    public static readonly DiagnosticDescriptor InvalidOpArgument = Error(
+        "SG0027", "Layer argument out of range",
+        "[{0}] on '{1}' has {2} = {3}; {4}");
+
+    public static readonly DiagnosticDescriptor InvalidReference = Error(
+        "SG0028", "Skip connection names no earlier member",
+        "[{0}] on '{1}' names '{2}', {3}; name an earlier member with nameof(...), or ModelAttribute.Input for the model input");
+
+    public static readonly DiagnosticDescriptor ShapeMismatch = Error(
+        "SG0029", "Skip connection shapes disagree",
+        "[Add] on '{0}' adds '{1}' ({2} features) to the previous output ({3} features); both must have the same features");
+
+    public static readonly DiagnosticDescriptor MultipleLayerKinds = Error(
+        "SG0030", "Member declares two layers",
+        "Member '{0}' declares [{1}] and [{2}]; a member is one layer, so declare another member for the second");
 }

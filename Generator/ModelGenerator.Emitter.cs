@@ -4,6 +4,7 @@ using System.Linq;
 using StaticGrad.Generator.Graph;
 using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 
 namespace StaticGrad.Generator;
 
@@ -54,18 +55,19 @@ internal sealed partial class ModelGenerator
 
         private static void WriteGraphComment(IndentedWriter w, ModelGraph graph)
         {
-            w.WriteLine("// Graph (B = batch, 1 to MaxBatch):");
+            w.WriteLine("// Graph (B = batch, 1 to MaxBatch), after fusion:");
             w.WriteLine($"//   inputs {Shape(graph.Spec.InputSize)}");
-            foreach (LayerNode layer in graph.Layers)
+            foreach (Node node in graph.Nodes)
             {
-                string activation = layer.Spec.Activation == ActivationKind.None ? string.Empty : $", {layer.Spec.Activation}";
-                w.WriteLine($"//   -> {layer.Spec.ParameterName}: Linear {layer.Inputs} -> {layer.Outputs}{activation} {Shape(layer.Outputs)}");
+                string skip = node.Inputs.Count > 1 ? $" (with {TensorName(graph, node.Inputs[1])})" : string.Empty;
+                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {node.Op.Describe(node.InputFeatures, node.Features)}{skip} {Shape(node.Features)}");
             }
 
             LossSpec? loss = graph.Spec.Loss;
             if (loss is null)
             {
-                w.WriteLine($"//   -> outputs: {graph.Last.Spec.Activation} of {graph.Last.Spec.ParameterName} (inference only: no loss, no TrainStep)");
+                string output = graph.Spec.OutputActivation != OutputActivation.None ? graph.Spec.OutputActivation.ToString() : "Sigmoid";
+                w.WriteLine($"//   -> outputs: {output} of {graph.MemberOf(graph.Output).ParameterName} (inference only: no loss, no TrainStep)");
                 return;
             }
 
@@ -90,10 +92,17 @@ internal sealed partial class ModelGenerator
             {
                 LossKind.Nll => $"LogSoftmax + NLL over {Int(graph.Classes)} classes, {reduction} reduction",
                 LossKind.BinaryCrossEntropyWithLogits => $"sigmoid + binary cross-entropy over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.Mse => $"mean squared error over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.L1 => $"L1 (absolute) error over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.SmoothL1 => $"smooth L1 error (beta {Float(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.Huber => $"Huber error (delta {Float(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
                 _ => $"softmax cross-entropy over {Int(graph.Classes)} classes{(loss.Targets == TargetsKind.Probabilities ? " (probability targets)" : string.Empty)}, {reduction} reduction, label smoothing {Float(loss.LabelSmoothing)}",
             };
             w.WriteLine($"//   -> {loss.MemberName}: {description}{options}");
         }
+
+        private static string TensorName(ModelGraph graph, int tensor)
+            => tensor == ModelGraph.ModelInput ? ModelGraph.InputName : graph.MemberOf(graph.Nodes[tensor]).ParameterName;
 
         /// <summary>The contract the model implements; both training contracts extend <c>IInferenceModel</c>.</summary>
         private static string Contract(ModelSpec spec) => spec.Loss switch
@@ -117,16 +126,17 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
 
             w.WriteLine("// Parameters: one flat buffer in state_dict order; the gradients mirror its layout.");
-            foreach (LayerNode layer in graph.Layers)
+            foreach (PlacedParameter parameter in AllParameters(graph))
             {
-                w.WriteLine($"//   {layer.Spec.ParameterName}.weight [{Int(layer.Outputs)}, {Int(layer.Inputs)}] at {Int(layer.WeightOffset)}");
-                w.WriteLine($"//   {layer.Spec.ParameterName}.bias [{Int(layer.Outputs)}] at {Int(layer.BiasOffset)}");
+                w.WriteLine($"//   {parameter.Name} [{string.Join(", ", parameter.Decl.Shape.Select(Int))}] at {Int(parameter.Offset)}");
             }
 
-            foreach (LayerNode layer in graph.Layers)
+            foreach (Node node in graph.Nodes)
             {
-                w.WriteLine($"private const int {WeightOffset(layer)} = {Int(layer.WeightOffset)};");
-                w.WriteLine($"private const int {BiasOffset(layer)} = {Int(layer.BiasOffset)};");
+                foreach (PlacedParameter parameter in node.Parameters)
+                {
+                    w.WriteLine($"private const int {ParameterOffset(graph, node, parameter)} = {Int(parameter.Offset)};");
+                }
             }
 
             w.WriteLine();
@@ -180,9 +190,14 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"private readonly global::StaticGrad.ArenaPool {InferenceArenas};");
             }
 
-            foreach (LayerNode layer in graph.Layers)
+            if (HasDropout(graph))
             {
-                w.WriteLine($"private readonly global::StaticGrad.Linear {Field(layer.Spec.MemberName)};");
+                w.WriteLine($"private readonly global::StaticGrad.Rng {OpEmitContext.DropoutGenerator};");
+            }
+
+            foreach (MemberSpec member in graph.Spec.Members)
+            {
+                w.WriteLine($"private readonly global::StaticGrad.{member.RuntimeType} {Field(member.MemberName)};");
             }
 
             if (graph.Spec.Loss is { } loss)
@@ -211,15 +226,26 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("MaxBatch = maxBatch;");
                 using (w.WriteBlock($"{Parameters} = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]", ");"))
                 {
-                    foreach (LayerNode layer in graph.Layers)
+                    foreach (Node node in graph.Nodes)
                     {
-                        string name = layer.Spec.ParameterName;
-                        w.WriteLine($"new global::StaticGrad.ParameterTensor(\"{name}.weight\", {WeightOffset(layer)}, new[] {{ {Int(layer.Outputs)}, {Int(layer.Inputs)} }}, fanIn: {Int(layer.Inputs)}),");
-                        w.WriteLine($"new global::StaticGrad.ParameterTensor(\"{name}.bias\", {BiasOffset(layer)}, new[] {{ {Int(layer.Outputs)} }}, fanIn: {Int(layer.Inputs)}),");
+                        foreach (PlacedParameter parameter in node.Parameters)
+                        {
+                            string shape = $"new[] {{ {string.Join(", ", parameter.Decl.Shape.Select(Int))} }}";
+                            string offset = ParameterOffset(graph, node, parameter);
+                            w.WriteLine(parameter.Decl.FanIn > 0
+                                ? $"new global::StaticGrad.ParameterTensor(\"{parameter.Name}\", {offset}, {shape}, fanIn: {Int(parameter.Decl.FanIn)}),"
+                                : $"global::StaticGrad.ParameterTensor.Constant(\"{parameter.Name}\", {offset}, {shape}, {Float(parameter.Decl.Constant)}),");
+                        }
                     }
                 }
 
                 w.WriteLine($"{Parameters}.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));");
+                if (HasDropout(graph))
+                {
+                    // A stream of its own, so that adding dropout leaves the initial weights of a seed unchanged.
+                    w.WriteLine($"{OpEmitContext.DropoutGenerator} = new global::StaticGrad.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);");
+                }
+
                 if (plan.Memory is not null)
                 {
                     w.WriteLine($"{Arena} = new float[checked({ArenaFloatsPerSample} * maxBatch)];");
@@ -230,9 +256,9 @@ internal sealed partial class ModelGenerator
                     w.WriteLine($"{InferenceArenas} = new global::StaticGrad.ArenaPool(checked({InferenceFloatsPerSample} * maxBatch));");
                 }
 
-                for (int i = 0; i < graph.Layers.Count; i++)
+                for (int m = 0; m < spec.Members.Count; m++)
                 {
-                    w.WriteLine($"{Field(graph.Layers[i].Spec.MemberName)} = new global::StaticGrad.Linear({Parameters}, {Parameters}.Tensors[{Int(2 * i)}], {Parameters}.Tensors[{Int((2 * i) + 1)}]);");
+                    w.WriteLine($"{Field(spec.Members[m].MemberName)} = {MemberConstruction(graph, m)};");
                 }
 
                 if (spec.Loss is { } loss)
@@ -257,9 +283,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine("int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;");
             w.WriteLine();
 
-            foreach (LayerNode layer in graph.Layers)
+            foreach (MemberSpec member in graph.Spec.Members)
             {
-                w.WriteLine($"{Modifiers(layer.Spec.Modifiers)}partial global::StaticGrad.Linear {GeneratedNames.Identifier(layer.Spec.MemberName)} {{ get => {Field(layer.Spec.MemberName)}; }}");
+                w.WriteLine($"{Modifiers(member.Modifiers)}partial global::StaticGrad.{member.RuntimeType} {GeneratedNames.Identifier(member.MemberName)} {{ get => {Field(member.MemberName)}; }}");
                 w.WriteLine();
             }
 
@@ -398,7 +424,7 @@ internal sealed partial class ModelGenerator
 
                 for (int s = 0; s < plan.Training!.Steps.Count; s++)
                 {
-                    WriteStep(w, graph, plan.Training.Steps[s], s, withLosses);
+                    WriteStep(w, graph, plan.Training.Steps[s], s, withLosses, training: true);
                 }
 
                 w.WriteLine();
@@ -434,18 +460,17 @@ internal sealed partial class ModelGenerator
         {
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
-            ActivationKind output = graph.Last.Spec.Activation;
-            bool logits = spec.Loss is { Kind: not LossKind.Nll };
-            string name = logits ? "logits" : "outputs";
-            string values = logits ? "logits" : output switch
+            bool raw = spec.Loss is { Kind: not LossKind.Nll };
+            string name = raw ? plan.Inference.OutputBuffer : "outputs";
+            string values = raw ? (spec.Loss!.IsRegression ? "predictions" : "logits") : spec.OutputActivation switch
             {
-                ActivationKind.LogSoftmax => "log-probabilities (the LogSoftmax of the last layer)",
-                ActivationKind.Softmax => "class probabilities (the Softmax of the last layer)",
+                OutputActivation.LogSoftmax => "log-probabilities (the LogSoftmax of the last layer)",
+                OutputActivation.Softmax => "class probabilities (the Softmax of the last layer)",
                 _ => "probabilities (the Sigmoid of the last layer)",
             };
             w.WriteLine($"/// <summary>Computes the {values} of the first <paramref name=\"batch\"/> samples.</summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
-            w.WriteLine($"/// <param name=\"{name}\">Receives <c>batch * OutputSize</c> {(logits ? "logits" : "values")}, row-major.</param>");
+            w.WriteLine($"/// <param name=\"{name}\">Receives <c>batch * OutputSize</c> {(raw ? values : "values")}, row-major.</param>");
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
             w.WriteLine("/// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call");
             w.WriteLine("/// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>");
@@ -454,7 +479,7 @@ internal sealed partial class ModelGenerator
                 WriteInputChecks(w);
                 w.WriteLine($"{Guard}.CheckLength({name}.Length, batch * OutputSize, nameof({name}));");
                 w.WriteLine($"{name} = {name}.Slice(0, batch * OutputSize);");
-                string last = Schedule.LastOutput(graph);
+                string last = plan.Inference.OutputBuffer;
                 if (last != name)
                 {
                     w.WriteLine($"{Span} {last} = {name};");
@@ -491,14 +516,14 @@ internal sealed partial class ModelGenerator
         private static void WriteForwardSteps(IndentedWriter w, ModelPlan plan, string name, string last)
         {
             ModelGraph graph = plan.Graph;
-            ActivationKind output = graph.Last.Spec.Activation;
+            OutputActivation output = graph.Spec.OutputActivation;
             int s = 0;
             foreach (Step step in plan.Inference.Steps)
             {
-                WriteStep(w, graph, step, s++, withLosses: false);
+                WriteStep(w, graph, step, s++, withLosses: false, training: false);
             }
 
-            if (output is ActivationKind.Softmax or ActivationKind.LogSoftmax)
+            if (output != OutputActivation.None)
             {
                 w.WriteLine();
                 w.WriteLine($"// Step {Int(s)}, output activation: {name} {Shape(graph.Classes)} = {output}({last}) row by row.");
@@ -509,8 +534,17 @@ internal sealed partial class ModelGenerator
         private static void WritePredict(IndentedWriter w, ModelGraph graph)
         {
             ModelSpec spec = graph.Spec;
-            ActivationKind output = graph.Last.Spec.Activation;
-            bool sigmoid = spec.Loss?.Kind == LossKind.BinaryCrossEntropyWithLogits || (spec.IsInferenceOnly && output == ActivationKind.Sigmoid);
+            if (spec.Loss is { IsRegression: true })
+            {
+                w.WriteLine("/// <summary>Computes the predictions of the first <paramref name=\"batch\"/> samples: for a regression model, <see cref=\"Forward\"/>.</summary>");
+                w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
+                w.WriteLine("/// <param name=\"probabilities\">Receives <c>batch * OutputSize</c> predictions, row-major.</param>");
+                w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
+                w.WriteLine($"public void Predict({ReadOnlySpan} inputs, {Span} probabilities, int batch) => Forward(inputs, probabilities, batch);");
+                return;
+            }
+
+            bool sigmoid = spec.Loss?.Kind == LossKind.BinaryCrossEntropyWithLogits || (spec.IsInferenceOnly && spec.OutputActivation == OutputActivation.None);
             string summary = sigmoid
                 ? "Computes the probability of each output (the sigmoid of the logits) of the first <paramref name=\"batch\"/> samples."
                 : "Computes class probabilities (the softmax of the logits) of the first <paramref name=\"batch\"/> samples.";
@@ -525,7 +559,7 @@ internal sealed partial class ModelGenerator
                 {
                     w.WriteLine($"{Kernels}.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));");
                 }
-                else if (!sigmoid && !(spec.IsInferenceOnly && output == ActivationKind.Softmax))
+                else if (!sigmoid && !(spec.IsInferenceOnly && spec.OutputActivation == OutputActivation.Softmax))
                 {
                     w.WriteLine($"{Kernels}.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);");
                 }
@@ -570,24 +604,27 @@ internal sealed partial class ModelGenerator
         private static void WriteArenaSlice(IndentedWriter w, BufferSpec buffer, string arena, string offset, string scale)
             => w.WriteLine($"{Span} {buffer.Name} = new {Span}({arena}, {offset} * {scale}, batch * {Int(buffer.FloatsPerSample)});");
 
-        private static void WriteStep(IndentedWriter w, ModelGraph graph, Step step, int index, bool withLosses)
+        private static void WriteStep(IndentedWriter w, ModelGraph graph, Step step, int index, bool withLosses, bool training)
         {
-            LayerNode layer = graph.Layers[step.Layer];
-            string name = layer.Spec.ParameterName;
-            string input = Schedule.InputOf(layer, graph);
-            string output = Schedule.OutputOf(layer, graph);
-            string weight = $"parameters.Slice({WeightOffset(layer)}, {Int(layer.WeightLength)})";
-            string bias = $"parameters.Slice({BiasOffset(layer)}, {Int(layer.Outputs)})";
-            ActivationKind fused = layer.Spec.Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax ? ActivationKind.None : layer.Spec.Activation;
-            string activation = $"{Kernels}.Activation.{fused}";
-            int i = layer.Inputs;
-            int o = layer.Outputs;
             w.WriteLine();
             switch (step.Kind)
             {
-                case StepKind.LinearForward:
-                    w.WriteLine($"// Step {Int(index)}, {name} forward: {output} {Shape(o)} = {Describe(fused, $"{input} {Shape(i)} x weight^T [{Int(i)}, {Int(o)}] + bias")}");
-                    w.WriteLine($"{Kernels}.LinearForward.Run({input}, {weight}, {bias}, {output}, batch, {Int(i)}, {Int(o)}, {activation});");
+                case StepKind.Forward:
+                case StepKind.Backward:
+                    Node node = graph.Nodes[step.Node];
+                    string member = graph.MemberOf(node).ParameterName;
+                    bool forward = step.Kind == StepKind.Forward;
+                    w.WriteLine($"// Step {Int(index)}, {member} {node.Op.Name} {(forward ? "forward" : $"backward, from {step.OutputGradient} {Shape(node.Features)}")}:");
+                    OpEmitContext context = ContextFor(w, graph, node, step);
+                    if (forward)
+                    {
+                        node.Op.EmitForward(context, training);
+                    }
+                    else
+                    {
+                        node.Op.EmitBackward(context);
+                    }
+
                     break;
 
                 case StepKind.Loss:
@@ -596,38 +633,64 @@ internal sealed partial class ModelGenerator
                     {
                         LossKind.Nll => "fused LogSoftmax + NLL (softmax cross-entropy on the pre-LogSoftmax logits, no log-probabilities buffer)",
                         LossKind.BinaryCrossEntropyWithLogits => "fused sigmoid + binary cross-entropy, element by element",
+                        _ when loss.IsRegression => $"{loss.AttributeName}, element by element",
                         _ => loss.Targets == TargetsKind.Probabilities ? "fused softmax cross-entropy against class probabilities" : "fused softmax cross-entropy",
                     };
-                    w.WriteLine($"// Step {Int(index)}, loss: {fusedLoss}; logits {Shape(o)} become dLoss/dlogits in place.");
+                    string output = step.Output;
+                    w.WriteLine($"// Step {Int(index)}, loss: {fusedLoss}; {output} {Shape(graph.Classes)} become dLoss/d{output} in place.");
                     string targets = loss.TrainsOnClassIndices ? "labels" : "targets";
-                    w.WriteLine($"float loss = {Field(loss.MemberName)}.ForwardBackward(logits, {targets}{(withLosses ? ", losses" : string.Empty)}, batch);");
+                    w.WriteLine($"float loss = {Field(loss.MemberName)}.ForwardBackward({output}, {targets}{(withLosses ? ", losses" : string.Empty)}, batch);");
                     break;
 
-                case StepKind.LinearBackward:
-                    string gradient = Schedule.OutputGradientOf(layer, graph);
-                    w.WriteLine($"// Step {Int(index)}, {name} backward, from {gradient} {Shape(o)}:");
-                    string activationNote = fused == ActivationKind.None ? string.Empty : $"{gradient} *= {fused}'({output}) in place; ";
-                    w.WriteLine($"//   {activationNote}{name}.bias gradient [{Int(o)}] = column sums of {gradient}");
-                    w.WriteLine($"{Kernels}.ActivationBackward.ApplyAndReduceBias({gradient}, {output}, gradients.Slice({BiasOffset(layer)}, {Int(o)}), batch, {Int(o)}, {activation});");
-                    w.WriteLine($"//   {name}.weight gradient [{Int(o)}, {Int(i)}] = {gradient}^T [{Int(o)}, B] x {input} {Shape(i)}");
-                    w.WriteLine($"{Kernels}.Gemm.MultiplyTransposeA({gradient}, {input}, gradients.Slice({WeightOffset(layer)}, {Int(layer.WeightLength)}), {Int(o)}, batch, {Int(i)});");
-                    if (layer.Index > 0)
-                    {
-                        string inputGradient = Schedule.InputGradientOf(layer, graph);
-                        w.WriteLine($"//   {inputGradient} {Shape(i)} = {gradient} {Shape(o)} x weight [{Int(o)}, {Int(i)}]");
-                        w.WriteLine($"{Kernels}.Gemm.Multiply({gradient}, {weight}, {inputGradient}, batch, {Int(o)}, {Int(i)});");
-                    }
-                    else
-                    {
-                        w.WriteLine("//   no gradient for the network input: nothing consumes it (pruned).");
-                    }
+                case StepKind.Accumulate:
+                    w.WriteLine($"// Step {Int(index)}: {step.Output} += {step.Inputs[0]} (the tensor feeds several nodes; their gradients add up)");
+                    w.WriteLine($"{Kernels}.Elementwise.Add({step.Output}, {step.Inputs[0]}, {step.Output}, {step.Output}.Length);");
+                    break;
 
+                case StepKind.Copy:
+                    w.WriteLine($"// Step {Int(index)}: {step.Output} = {step.Inputs[0]} (the last layer is the identity in eval mode)");
+                    w.WriteLine($"{Kernels}.Elementwise.Copy({step.Inputs[0]}, {step.Output}, batch * OutputSize);");
                     break;
             }
         }
 
-        private static string Describe(ActivationKind activation, string expression)
-            => activation == ActivationKind.None ? expression : $"{activation}({expression})";
+        /// <summary>The spans, shapes and parameter slices a node's lowering needs, as the generated code names them.</summary>
+        private static OpEmitContext ContextFor(IndentedWriter w, ModelGraph graph, Node node, Step step)
+        {
+            var parameters = new Dictionary<string, (string Offset, int Length)>();
+            foreach (PlacedParameter parameter in node.Parameters)
+            {
+                parameters[parameter.Decl.Suffix] = (ParameterOffset(graph, node, parameter), parameter.Decl.Length);
+            }
+
+            MemberSpec member = graph.MemberOf(node);
+            return new OpEmitContext(
+                w,
+                member.ParameterName,
+                Field(member.MemberName),
+                step.Inputs.ToList(),
+                node.InputFeatures.ToList(),
+                step.Output,
+                node.Features,
+                step.OutputGradient,
+                step.InputGradients.Select(g => g.Length == 0 ? null : g).ToList(),
+                parameters,
+                step.Saved.ToDictionary(s => s.Suffix, s => s.Buffer));
+        }
+
+        /// <summary>Every parameter in state_dict order.</summary>
+        private static IEnumerable<PlacedParameter> AllParameters(ModelGraph graph) => graph.Nodes.SelectMany(n => n.Parameters);
+
+        private static bool HasDropout(ModelGraph graph) => graph.Nodes.Any(n => n.Op.Saved(n.InputFeatures, n.Features).Any(s => s.Suffix == "Mask"));
+
+        /// <summary>The runtime object of member <paramref name="index"/>, built by its first op.</summary>
+        private static string MemberConstruction(ModelGraph graph, int index)
+        {
+            // A member without parameters may have been fused into its producer (a ReLU member after a Linear one).
+            Node? first = graph.Nodes.FirstOrDefault(n => n.Member == index);
+            IReadOnlyList<string> tensors = first is null ? new List<string>() : first.Parameters.Select(p => $"{Parameters}.Tensors[{Int(p.Index)}]").ToList();
+            return graph.Spec.Members[index].Primary.Construct(Parameters, tensors, first?.InputFeatures ?? EquatableArray<int>.Empty);
+        }
 
         /// <summary>A C# string literal for <paramref name="text"/>.</summary>
         private static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
@@ -659,9 +722,9 @@ internal sealed partial class ModelGenerator
 
         private static string Field(string memberName) => GeneratedNames.Field(memberName);
 
-        private static string WeightOffset(LayerNode layer) => GeneratedNames.Offset(layer.Spec.MemberName + "Weight");
-
-        private static string BiasOffset(LayerNode layer) => GeneratedNames.Offset(layer.Spec.MemberName + "Bias");
+        /// <summary>The constant that holds a parameter's offset, <c>__sgOffset_Layer1Weight</c>.</summary>
+        private static string ParameterOffset(ModelGraph graph, Node node, PlacedParameter parameter)
+            => GeneratedNames.Offset(graph.MemberOf(node).MemberName + char.ToUpperInvariant(parameter.Decl.Suffix[0]) + parameter.Decl.Suffix.Substring(1));
 
         private static string BufferOffset(string bufferName) => GeneratedNames.Offset(bufferName);
 

@@ -20,9 +20,9 @@ internal sealed partial class ModelGenerator
     {
         /// <summary>The attributes that make a property a StaticGrad member, by metadata name: the second pipeline keys on each.</summary>
         public static readonly IReadOnlyList<string> MemberAttributeMetadataNames =
-            new[] { LinearAttributeName }
+            Ops.OpCatalog.Entries.Select(e => e.Attribute)
                 .Concat(LossAttributes.Keys)
-                .Concat(ActivationAttributes.Keys)
+                .Concat(OutputActivationAttributes.Keys)
                 .OrderBy(name => name, System.StringComparer.Ordinal)
                 .Select(name => RuntimeNamespace + "." + name)
                 .ToArray();
@@ -120,36 +120,6 @@ internal sealed partial class ModelGenerator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.GeneratedMemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), member.Name, type.Name, collision));
                 }
-            }
-        }
-
-        /// <summary>
-        /// Parameters are counted in 64 bits: the flat buffer must fit one array, and every offset and length the
-        /// generated code holds is an <c>int</c>. The arena is never larger per sample than the parameters (each layer
-        /// has at least as many biases as the output and gradient floats it adds), so this one check covers both.
-        /// </summary>
-        private static void CheckModelSize(int inputSize, List<LayerSpec> layers, List<LocationInfo?> layerLocations, List<DiagnosticInfo> diagnostics)
-        {
-            long parameters = 0;
-            long inputs = inputSize;
-            for (int i = 0; i < layers.Count; i++)
-            {
-                long outputs = layers[i].Outputs;
-                parameters += (outputs * inputs) + outputs;
-                if (parameters > MaxParameters)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        Diagnostics.ModelTooLarge,
-                        layerLocations[i],
-                        layers[i].MemberName,
-                        parameters.ToString(CultureInfo.InvariantCulture),
-                        outputs.ToString(CultureInfo.InvariantCulture),
-                        inputs.ToString(CultureInfo.InvariantCulture),
-                        MaxParameters.ToString(CultureInfo.InvariantCulture)));
-                    return;
-                }
-
-                inputs = outputs;
             }
         }
 

@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 
 namespace StaticGrad.Generator;
 
@@ -17,8 +18,6 @@ internal sealed partial class ModelGenerator
     internal static partial class Parser
     {
         private const string RuntimeNamespace = "StaticGrad";
-        private const string LinearAttributeName = "LinearAttribute";
-        private const string LinearTypeName = "Linear";
 
         private static readonly ImmutableDictionary<string, LossKind> LossAttributes =
             ImmutableDictionary.CreateRange(new[]
@@ -26,16 +25,17 @@ internal sealed partial class ModelGenerator
                 new KeyValuePair<string, LossKind>("SoftmaxCrossEntropyAttribute", LossKind.SoftmaxCrossEntropy),
                 new KeyValuePair<string, LossKind>("NllLossAttribute", LossKind.Nll),
                 new KeyValuePair<string, LossKind>("BinaryCrossEntropyWithLogitsAttribute", LossKind.BinaryCrossEntropyWithLogits),
+                new KeyValuePair<string, LossKind>("MseLossAttribute", LossKind.Mse),
+                new KeyValuePair<string, LossKind>("L1LossAttribute", LossKind.L1),
+                new KeyValuePair<string, LossKind>("SmoothL1LossAttribute", LossKind.SmoothL1),
+                new KeyValuePair<string, LossKind>("HuberLossAttribute", LossKind.Huber),
             });
 
-        private static readonly ImmutableDictionary<string, ActivationKind> ActivationAttributes =
+        private static readonly ImmutableDictionary<string, OutputActivation> OutputActivationAttributes =
             ImmutableDictionary.CreateRange(new[]
             {
-                new KeyValuePair<string, ActivationKind>("ReLUAttribute", ActivationKind.ReLU),
-                new KeyValuePair<string, ActivationKind>("SigmoidAttribute", ActivationKind.Sigmoid),
-                new KeyValuePair<string, ActivationKind>("TanhAttribute", ActivationKind.Tanh),
-                new KeyValuePair<string, ActivationKind>("SoftmaxAttribute", ActivationKind.Softmax),
-                new KeyValuePair<string, ActivationKind>("LogSoftmaxAttribute", ActivationKind.LogSoftmax),
+                new KeyValuePair<string, OutputActivation>("SoftmaxAttribute", OutputActivation.Softmax),
+                new KeyValuePair<string, OutputActivation>("LogSoftmaxAttribute", OutputActivation.LogSoftmax),
             });
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -85,15 +85,16 @@ internal sealed partial class ModelGenerator
                     Format(inputSize)));
             }
 
-            var layers = new List<LayerSpec>();
+            var members = new List<MemberSpec>();
+            var memberLocations = new List<LocationInfo?>();
             var activationLocations = new List<LocationInfo?>();
-            var layerLocations = new List<LocationInfo?>();
+            var outputActivations = new List<(OutputActivation Kind, LocationInfo? Location)>();
             LossDeclaration? loss = null;
             bool lossDeclared = false;
 
             // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
             bool invalidMember = false;
-            bool invalidSize = inputSize <= 0;
+            bool invalidOp = inputSize <= 0;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -110,126 +111,141 @@ internal sealed partial class ModelGenerator
                 }
 
                 LocationInfo? memberLocation = LocationInfo.From(property.Locations.FirstOrDefault());
-                if (attributes.Linear is null && attributes.Losses.Count == 0)
+                if (attributes.Losses.Count > 0)
                 {
-                    foreach ((AttributeData attribute, _) in attributes.Activations)
+                    if (attributes.Layers.Count > 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, attributes.Layers[0].Entry.MemberType));
+                        invalidMember = true;
+                        continue;
+                    }
+
+                    ParseLossMember(property, attributes, memberLocation, ref loss, diagnostics, cancellationToken, ref invalidMember);
+                    lossDeclared = true;
+                    continue;
+                }
+
+                if (attributes.Layers.Count > 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        Diagnostics.MultipleLayerKinds,
+                        LocationOf(attributes.Layers[1].Attribute, memberLocation),
+                        property.Name,
+                        attributes.Layers[0].Entry.ShortName,
+                        attributes.Layers[1].Entry.ShortName));
+                    invalidMember = true;
+                    continue;
+                }
+
+                (AttributeData Attribute, OpCatalog.Entry Entry)? primary = attributes.Layers.Count > 0
+                    ? attributes.Layers[0]
+                    : attributes.Activations.Count > 0 ? attributes.Activations[0] : null;
+                if (primary is not { } layer)
+                {
+                    foreach ((AttributeData attribute, _) in attributes.Outputs)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(
                             Diagnostics.MisplacedActivation,
                             LocationOf(attribute, memberLocation),
                             ShortName(attribute),
                             property.Name,
-                            "the member has no [Linear] layer whose output it could transform"));
+                            "it is a row-wise output activation; put it on the last layer"));
                     }
 
                     continue;
                 }
 
-                if (attributes.Linear is not null && attributes.Losses.Count > 0)
+                if (!TryGetModifiers(property, layer.Entry.MemberType, out string modifiers))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, layer.Entry.MemberType));
                     invalidMember = true;
                     continue;
                 }
 
-                if (attributes.Linear is { } linear)
+                if (loss is not null)
                 {
-                    if (!TryGetModifiers(property, LinearTypeName, out string layerModifiers))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, LinearTypeName));
-                        invalidMember = true;
-                        continue;
-                    }
-
-                    if (loss is not null)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LossNotLast, memberLocation, property.Name, loss.Value.Spec.MemberName));
-                    }
-
-                    int outputs = linear.ConstructorArguments.Length == 1 && linear.ConstructorArguments[0].Value is int value ? value : 0;
-                    if (outputs <= 0)
-                    {
-                        invalidSize = true;
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerSize, LocationOf(linear, memberLocation), property.Name, Format(outputs)));
-                    }
-
-                    if (attributes.Activations.Count > 1)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(
-                            Diagnostics.MultipleActivations,
-                            LocationOf(attributes.Activations[1].Attribute, memberLocation),
-                            property.Name,
-                            Format(attributes.Activations.Count)));
-                    }
-
-                    string parameterName = NameConventions.ToSnakeCase(property.Name);
-                    LayerSpec? sameName = layers.FirstOrDefault(l => l.ParameterName == parameterName);
-                    if (sameName is not null)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateParameterName, memberLocation, property.Name, sameName.MemberName, parameterName));
-                    }
-
-                    ActivationKind activation = attributes.Activations.Count > 0 ? attributes.Activations[0].Kind : ActivationKind.None;
-                    layers.Add(new LayerSpec(property.Name, parameterName, layerModifiers, outputs, activation));
-                    layerLocations.Add(LocationOf(linear, memberLocation));
-                    activationLocations.Add(attributes.Activations.Count > 0 ? LocationOf(attributes.Activations[0].Attribute, memberLocation) : null);
-                    continue;
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LossNotLast, memberLocation, property.Name, loss.Value.Spec.MemberName));
                 }
 
-                (AttributeData lossAttribute, LossKind kind) = attributes.Losses[0];
-                lossDeclared = true;
-                if (attributes.Losses.Count > 1 || loss is not null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleLosses, memberLocation, type.Name, property.Name));
-                    if (loss is not null)
-                    {
-                        continue;
-                    }
-                }
-
-                string expectedType = LossSpec.RuntimeTypeNameOf(kind);
-                if (!TryGetModifiers(property, expectedType, out string modifiers))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
-                    invalidMember = true;
-                    continue;
-                }
-
-                foreach ((AttributeData attribute, _) in attributes.Activations)
+                // The activations after the layer: at most one, elementwise or a row-wise output activation.
+                var trailing = attributes.Activations.Skip(attributes.Layers.Count == 0 ? 1 : 0).Select(a => a.Attribute)
+                    .Concat(attributes.Outputs.Select(o => o.Attribute))
+                    .OrderBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0)
+                    .ToList();
+                if (trailing.Count > 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
-                        Diagnostics.MisplacedActivation,
-                        LocationOf(attribute, memberLocation),
-                        ShortName(attribute),
+                        Diagnostics.MultipleActivations,
+                        LocationOf(trailing[1], memberLocation),
                         property.Name,
-                        "a loss takes the outputs of the last layer; put output activations on that layer"));
+                        Format(trailing.Count + (attributes.Layers.Count == 0 ? 1 : 0))));
                 }
 
-                loss = ReadLoss(lossAttribute, kind, property.Name, modifiers, LocationOf(lossAttribute, memberLocation), diagnostics, cancellationToken);
+                var ops = new List<Op>();
+                LocationInfo? layerLocation = LocationOf(layer.Attribute, memberLocation);
+                Op? op = layer.Entry.Parse(new AttributeReader(layer.Attribute, layer.Entry.ShortName, property.Name, layerLocation, diagnostics, cancellationToken));
+                invalidOp |= op is null;
+                if (op is not null)
+                {
+                    ops.Add(op);
+                }
+
+                LocationInfo? activationLocation = attributes.Layers.Count == 0 ? layerLocation : null;
+                if (attributes.Layers.Count > 0 && attributes.Activations.Count > 0)
+                {
+                    (AttributeData activationAttribute, OpCatalog.Entry activation) = attributes.Activations[0];
+                    activationLocation = LocationOf(activationAttribute, memberLocation);
+                    Op? activationOp = activation.Parse(new AttributeReader(activationAttribute, activation.ShortName, property.Name, activationLocation, diagnostics, cancellationToken));
+                    invalidOp |= activationOp is null;
+                    if (activationOp is not null)
+                    {
+                        ops.Add(activationOp);
+                    }
+                }
+
+                (OutputActivation Kind, LocationInfo? Location) output = (OutputActivation.None, null);
+                if (attributes.Outputs.Count > 0)
+                {
+                    output = (attributes.Outputs[0].Kind, LocationOf(attributes.Outputs[0].Attribute, memberLocation));
+                    activationLocation ??= output.Location;
+                }
+
+                string parameterName = NameConventions.ToSnakeCase(property.Name);
+                MemberSpec? sameName = members.FirstOrDefault(l => l.ParameterName == parameterName);
+                if (sameName is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateParameterName, memberLocation, property.Name, sameName.MemberName, parameterName));
+                }
+
+                members.Add(new MemberSpec(property.Name, parameterName, modifiers, layer.Entry.MemberType, ops.ToEquatableArray()));
+                memberLocations.Add(layerLocation);
+                activationLocations.Add(activationLocation);
+                outputActivations.Add(output);
             }
 
-            // Softmax and LogSoftmax normalize a whole row: they are output activations of the last layer only.
-            for (int i = 0; i < layers.Count - 1; i++)
+            // Softmax and LogSoftmax normalize a whole row: they are output activations of the last member only.
+            for (int i = 0; i < members.Count - 1; i++)
             {
-                if (layers[i].Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax)
+                if (outputActivations[i].Kind != OutputActivation.None)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         Diagnostics.MisplacedActivation,
-                        activationLocations[i],
-                        layers[i].Activation.ToString(),
-                        layers[i].MemberName,
+                        outputActivations[i].Location,
+                        outputActivations[i].Kind.ToString(),
+                        members[i].MemberName,
                         "it is a row-wise output activation; only the last layer can have it"));
                 }
             }
 
-            if (!invalidMember)
+            int[]? features = invalidOp || invalidMember ? null : InferShapes(inputSize, members, memberLocations, diagnostics);
+            if (features is not null && !invalidMember)
             {
-                CheckWholeModel(type.Name, layers, activationLocations, loss, lossDeclared, classLocation, diagnostics);
-            }
-
-            if (!invalidSize)
-            {
-                CheckModelSize(inputSize, layers, layerLocations, diagnostics);
+                var last = new LastMember(
+                    members.Count > 0 ? members[members.Count - 1] : null,
+                    features.Length > 0 ? features[features.Length - 1] : 0,
+                    outputActivations.Count > 0 ? outputActivations[outputActivations.Count - 1].Kind : OutputActivation.None,
+                    activationLocations.Count > 0 ? activationLocations[activationLocations.Count - 1] : null);
+                CheckWholeModel(type.Name, members, last, loss, lossDeclared, classLocation, diagnostics);
             }
 
             CheckNameCollisions(type, diagnostics);
@@ -240,31 +256,151 @@ internal sealed partial class ModelGenerator
 
             string ns = GeneratedNames.NamespaceOf(type);
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
-            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, layers.ToEquatableArray(), loss?.Spec);
+            OutputActivation modelOutput = outputActivations[outputActivations.Count - 1].Kind;
+            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, members.ToEquatableArray(), loss?.Spec, modelOutput);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        /// <summary>The checks that need every member: at least one layer, then a loss or an output activation that fits the last layer.</summary>
+        /// <summary>A loss member: its type, its options, nothing after the loss.</summary>
+        private static void ParseLossMember(
+            IPropertySymbol property,
+            MemberAttributes attributes,
+            LocationInfo? memberLocation,
+            ref LossDeclaration? loss,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken,
+            ref bool invalidMember)
+        {
+            (AttributeData lossAttribute, LossKind kind) = attributes.Losses[0];
+            if (attributes.Losses.Count > 1 || loss is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleLosses, memberLocation, property.ContainingType.Name, property.Name));
+                if (loss is not null)
+                {
+                    return;
+                }
+            }
+
+            string expectedType = LossSpec.RuntimeTypeNameOf(kind);
+            if (!TryGetModifiers(property, expectedType, out string modifiers))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
+                invalidMember = true;
+                return;
+            }
+
+            foreach (AttributeData attribute in attributes.Activations.Select(a => a.Attribute).Concat(attributes.Outputs.Select(o => o.Attribute)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    Diagnostics.MisplacedActivation,
+                    LocationOf(attribute, memberLocation),
+                    ShortName(attribute),
+                    property.Name,
+                    "a loss takes the outputs of the last layer; put output activations on that layer"));
+            }
+
+            loss = ReadLoss(lossAttribute, kind, property.Name, modifiers, LocationOf(lossAttribute, memberLocation), diagnostics, cancellationToken);
+        }
+
+        /// <summary>
+        /// Shape inference over the declaration, with the diagnostics it can raise: a skip connection that names no earlier
+        /// member or disagrees in features, and a model too large for one parameter buffer. Sizes are counted in 64 bits.
+        /// Returns each member's output features, or null when a problem was reported.
+        /// </summary>
+        private static int[]? InferShapes(int inputSize, List<MemberSpec> members, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+        {
+            var outputs = new Dictionary<string, long>(System.StringComparer.Ordinal);
+            var features = new int[members.Count];
+            long previous = inputSize;
+            long parameters = 0;
+            for (int m = 0; m < members.Count; m++)
+            {
+                MemberSpec member = members[m];
+                foreach (Op op in member.Ops)
+                {
+                    long second = 0;
+                    if (op.Skip is { } skip)
+                    {
+                        if (skip == ModelSpec.InputReference)
+                        {
+                            second = inputSize;
+                        }
+                        else if (!outputs.TryGetValue(skip, out second))
+                        {
+                            string why = skip == member.MemberName ? "which is this member itself (a cycle)"
+                                : members.Any(other => other.MemberName == skip) ? "which is declared after it (data flows in declaration order)"
+                                : "which is not a layer of this model";
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReference, locations[m], op.Name, member.MemberName, skip, why));
+                            return null;
+                        }
+
+                        if (!op.InputsAgree(new[] { (int)previous, (int)second }.ToEquatableArray()))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ShapeMismatch, locations[m], member.MemberName, skip, Format(second), Format(previous)));
+                            return null;
+                        }
+                    }
+
+                    EquatableArray<int> inputs = new[] { (int)previous, (int)second }.Take(op.Arity).ToEquatableArray();
+                    long output = op.OutputFeatures(inputs);
+                    long added = op.Parameters(inputs).Sum(p => p.Shape.Aggregate(1L, (a, d) => a * d));
+                    parameters += added;
+                    if (parameters > MaxParameters || output > MaxParameters)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.ModelTooLarge,
+                            locations[m],
+                            member.MemberName,
+                            Format(System.Math.Max(parameters, output)),
+                            Format(output),
+                            Format(previous),
+                            Format(MaxParameters)));
+                        return null;
+                    }
+
+                    previous = output;
+                }
+
+                outputs[member.MemberName] = previous;
+                features[m] = (int)previous;
+            }
+
+            return features;
+        }
+
+        /// <summary>What the whole-model checks need of the last member.</summary>
+        private readonly record struct LastMember(MemberSpec? Member, int Features, OutputActivation Output, LocationInfo? ActivationLocation)
+        {
+            /// <summary>The elementwise activation the member ends in, if any.</summary>
+            public ActivationKind Activation => Member is { Ops.Count: > 0 } m && m.Ops[m.Ops.Count - 1] is ActivationOp a ? a.Kind : ActivationKind.None;
+
+            /// <summary>The activation as diagnostics name it.</summary>
+            public string ActivationName => Output != OutputActivation.None ? Output.ToString() : Activation.ToString();
+
+            public bool HasActivation => Output != OutputActivation.None || Activation != ActivationKind.None;
+        }
+
+        /// <summary>The checks that need every member: at least one layer with parameters, then a loss or an output activation that fits the last member.</summary>
         private static void CheckWholeModel(
             string typeName,
-            List<LayerSpec> layers,
-            List<LocationInfo?> activationLocations,
+            List<MemberSpec> members,
+            LastMember last,
             LossDeclaration? loss,
             bool lossDeclared,
             LocationInfo? classLocation,
             List<DiagnosticInfo> diagnostics)
         {
-            if (layers.Count == 0)
+            if (!members.Any(m => m.Ops.Any(op => op.HasParameters)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, classLocation, typeName));
             }
             else if (loss is null && !lossDeclared)
             {
-                CheckInferenceOnly(typeName, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], classLocation, diagnostics);
+                CheckInferenceOnly(typeName, last, classLocation, diagnostics);
             }
             else if (loss is not null)
             {
-                CheckLossAgainstLastLayer(loss.Value, layers[layers.Count - 1], activationLocations[activationLocations.Count - 1], diagnostics);
+                CheckLossAgainstLastMember(loss.Value, last, diagnostics);
             }
         }
 
@@ -323,6 +459,21 @@ internal sealed partial class ModelGenerator
             LocationInfo? posWeightLocation = ArgumentLocation(attribute, "PosWeight", attributeLocation, cancellationToken);
             CheckWeightValues(memberName, "PosWeight", posWeight, posWeightLocation, diagnostics);
 
+            float parameter = kind switch
+            {
+                LossKind.SmoothL1 => HasNamed(attribute, "Beta") ? GetNamedFloat(attribute, "Beta") : 1f,
+                LossKind.Huber => HasNamed(attribute, "Delta") ? GetNamedFloat(attribute, "Delta") : 1f,
+                _ => 0f,
+            };
+            if (kind == LossKind.SmoothL1 && !(parameter >= 0f && !float.IsInfinity(parameter)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidOpArgument, ArgumentLocation(attribute, "Beta", attributeLocation, cancellationToken), "SmoothL1Loss", memberName, "Beta", Format(parameter), "it must be finite and non-negative (0 is L1)"));
+            }
+            else if (kind == LossKind.Huber && !(parameter > 0f && !float.IsInfinity(parameter)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidOpArgument, ArgumentLocation(attribute, "Delta", attributeLocation, cancellationToken), "HuberLoss", memberName, "Delta", Format(parameter), "it must be finite and positive"));
+            }
+
             int declaredWidth = GetNamedInt(attribute, kind == LossKind.BinaryCrossEntropyWithLogits ? "Outputs" : "Classes");
             var spec = new LossSpec(
                 memberName,
@@ -333,7 +484,8 @@ internal sealed partial class ModelGenerator
                 ignoreIndex,
                 (TargetsKind)targets,
                 (weights ?? new float[0]).ToEquatableArray(),
-                (posWeight ?? new float[0]).ToEquatableArray());
+                (posWeight ?? new float[0]).ToEquatableArray(),
+                parameter);
             return new LossDeclaration(spec, declaredWidth, attributeLocation, weights, weightsLocation, posWeight, posWeightLocation);
         }
 
@@ -355,68 +507,62 @@ internal sealed partial class ModelGenerator
             }
         }
 
-        /// <summary>A model without a loss is inference-only when its last layer has an output activation.</summary>
-        private static void CheckInferenceOnly(string typeName, LayerSpec last, LocationInfo? activationLocation, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+        /// <summary>A model without a loss is inference-only when its last member ends in an output activation.</summary>
+        private static void CheckInferenceOnly(string typeName, LastMember last, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
         {
-            if (last.Activation is not (ActivationKind.Softmax or ActivationKind.LogSoftmax or ActivationKind.Sigmoid))
+            if (last.Output == OutputActivation.None && last.Activation != ActivationKind.Sigmoid)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, classLocation, typeName, last.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, classLocation, typeName, last.Member!.MemberName));
             }
-            else if (last.Outputs == 1 && (last.Activation is ActivationKind.Softmax or ActivationKind.LogSoftmax))
+            else if (last.Features == 1 && last.Output != OutputActivation.None)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, activationLocation, $"[{last.Activation}]", last.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, last.ActivationLocation, $"[{last.Output}]", last.Member!.MemberName));
             }
         }
 
-        /// <summary>The checks that need both the loss and the last layer: activation, width, weight lengths.</summary>
-        private static void CheckLossAgainstLastLayer(LossDeclaration loss, LayerSpec last, LocationInfo? activationLocation, List<DiagnosticInfo> diagnostics)
+        /// <summary>The checks that need both the loss and the last member: activation, width, weight lengths.</summary>
+        private static void CheckLossAgainstLastMember(LossDeclaration loss, LastMember last, List<DiagnosticInfo> diagnostics)
         {
             LossSpec spec = loss.Spec;
+            string lastName = last.Member!.MemberName;
             if (spec.Kind == LossKind.Nll)
             {
-                if (last.Activation != ActivationKind.LogSoftmax)
+                if (last.Output != OutputActivation.LogSoftmax)
                 {
-                    string has = last.Activation == ActivationKind.None ? "no activation" : $"[{last.Activation}]";
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NllWithoutLogSoftmax, loss.AttributeLocation, spec.MemberName, last.MemberName, has));
+                    string has = last.HasActivation ? $"[{last.ActivationName}]" : "no activation";
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NllWithoutLogSoftmax, loss.AttributeLocation, spec.MemberName, lastName, has));
                 }
             }
-            else if (last.Activation != ActivationKind.None)
+            else if (spec.IsRegression ? last.Output != OutputActivation.None : last.HasActivation)
             {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    Diagnostics.MisplacedActivation,
-                    activationLocation,
-                    last.Activation.ToString(),
-                    last.MemberName,
-                    $"it is the last layer and the loss '{spec.MemberName}' takes its raw logits"));
+                string why = spec.IsRegression
+                    ? $"a row-wise output activation cannot be trained through; the loss '{spec.MemberName}' takes the outputs of '{lastName}' element by element"
+                    : $"it is the last layer and the loss '{spec.MemberName}' takes its raw logits";
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MisplacedActivation, last.ActivationLocation, last.ActivationName, lastName, why));
             }
 
-            if (last.Outputs <= 0)
-            {
-                return;
-            }
-
-            if (loss.DeclaredWidth != 0 && loss.DeclaredWidth != last.Outputs)
+            if (loss.DeclaredWidth != 0 && loss.DeclaredWidth != last.Features)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     spec.Kind == LossKind.BinaryCrossEntropyWithLogits ? Diagnostics.BinaryHeadWidthMismatch : Diagnostics.ClassCountMismatch,
                     loss.AttributeLocation,
                     spec.MemberName,
                     Format(loss.DeclaredWidth),
-                    last.MemberName,
-                    Format(last.Outputs)));
+                    lastName,
+                    Format(last.Features)));
             }
-            else if (last.Outputs == 1 && spec.Kind != LossKind.BinaryCrossEntropyWithLogits)
+            else if (last.Features == 1 && !spec.IsElementwise)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, loss.AttributeLocation, $"Loss '{spec.MemberName}'", last.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SoftmaxOverOneOutput, loss.AttributeLocation, $"Loss '{spec.MemberName}'", lastName));
             }
 
-            CheckWeightsLength(spec.MemberName, "Weights", loss.Weights, loss.WeightsLocation, last, diagnostics);
-            CheckWeightsLength(spec.MemberName, "PosWeight", loss.PosWeight, loss.PosWeightLocation, last, diagnostics);
+            CheckWeightsLength(spec.MemberName, "Weights", loss.Weights, loss.WeightsLocation, lastName, last.Features, diagnostics);
+            CheckWeightsLength(spec.MemberName, "PosWeight", loss.PosWeight, loss.PosWeightLocation, lastName, last.Features, diagnostics);
         }
 
-        private static void CheckWeightsLength(string memberName, string argument, float[]? values, LocationInfo? location, LayerSpec last, List<DiagnosticInfo> diagnostics)
+        private static void CheckWeightsLength(string memberName, string argument, float[]? values, LocationInfo? location, string lastName, int features, List<DiagnosticInfo> diagnostics)
         {
-            if (values is not null && values.Length != last.Outputs)
+            if (values is not null && values.Length != features)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     Diagnostics.WeightsLengthMismatch,
@@ -424,24 +570,27 @@ internal sealed partial class ModelGenerator
                     memberName,
                     Format(values.Length),
                     argument,
-                    last.MemberName,
-                    Format(last.Outputs)));
+                    lastName,
+                    Format(features)));
             }
         }
 
+        /// <summary>A property's StaticGrad attributes, sorted: layers, elementwise activations (catalog ops), row-wise output activations, losses.</summary>
         private readonly record struct MemberAttributes(
-            AttributeData? Linear,
-            List<(AttributeData Attribute, LossKind Kind)> Losses,
-            List<(AttributeData Attribute, ActivationKind Kind)> Activations)
+            List<(AttributeData Attribute, OpCatalog.Entry Entry)> Layers,
+            List<(AttributeData Attribute, OpCatalog.Entry Entry)> Activations,
+            List<(AttributeData Attribute, OutputActivation Kind)> Outputs,
+            List<(AttributeData Attribute, LossKind Kind)> Losses)
         {
-            public bool IsEmpty => Linear is null && Losses.Count == 0 && Activations.Count == 0;
+            public bool IsEmpty => Layers.Count == 0 && Activations.Count == 0 && Outputs.Count == 0 && Losses.Count == 0;
         }
 
         private static MemberAttributes ReadAttributes(IPropertySymbol property)
         {
-            AttributeData? linear = null;
+            var layers = new List<(AttributeData, OpCatalog.Entry)>();
+            var activations = new List<(AttributeData, OpCatalog.Entry)>();
+            var outputs = new List<(AttributeData, OutputActivation)>();
             var losses = new List<(AttributeData, LossKind)>();
-            var activations = new List<(AttributeData, ActivationKind)>();
             foreach (AttributeData attribute in property.GetAttributes())
             {
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
@@ -450,21 +599,21 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                if (attributeClass.Name == LinearAttributeName)
+                if (OpCatalog.Find(attributeClass.Name) is { } entry)
                 {
-                    linear = attribute;
+                    (entry.IsActivation ? activations : layers).Add((attribute, entry));
+                }
+                else if (OutputActivationAttributes.TryGetValue(attributeClass.Name, out OutputActivation output))
+                {
+                    outputs.Add((attribute, output));
                 }
                 else if (LossAttributes.TryGetValue(attributeClass.Name, out LossKind lossKind))
                 {
                     losses.Add((attribute, lossKind));
                 }
-                else if (ActivationAttributes.TryGetValue(attributeClass.Name, out ActivationKind kind))
-                {
-                    activations.Add((attribute, kind));
-                }
             }
 
-            return new MemberAttributes(linear, losses, activations);
+            return new MemberAttributes(layers, activations, outputs, losses);
         }
 
         /// <summary>
@@ -614,6 +763,8 @@ internal sealed partial class ModelGenerator
         }
 
         private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 
         private static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
     }

@@ -4,9 +4,9 @@
 
 namespace Inference
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
-    //   -> output: Linear 8 -> 10, LogSoftmax [B, 10]
+    //   -> output: Linear 8 -> 10 [B, 10]
     //   -> outputs: LogSoftmax of output (inference only: no loss, no TrainStep)
     partial class InferenceLogSoftmax : global::StaticGrad.IInferenceModel
     {
@@ -92,7 +92,8 @@ namespace Inference
             outputs = outputs.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
-            // Step 0, output forward: outputs [B, 10] = inputs [B, 8] x weight^T [8, 10] + bias
+            // Step 0, output Linear forward:
+            // outputs [B, 10] = inputs [B, 8] x weight^T [8, 10] + bias
             global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 80), parameters.Slice(__sgOffset_OutputBias, 10), outputs, batch, 8, 10, global::StaticGrad.Kernels.Activation.None);
 
             // Step 1, output activation: outputs [B, 10] = LogSoftmax(outputs) row by row.

@@ -4,7 +4,7 @@
 
 namespace Inference
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
     //   -> hidden: Linear 8 -> 6, Tanh [B, 6]
     //   -> output: Linear 6 -> 1, Sigmoid [B, 1]
@@ -115,10 +115,12 @@ namespace Inference
             {
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 6);
 
-                // Step 0, hidden forward: hiddenOutput [B, 6] = Tanh(inputs [B, 8] x weight^T [8, 6] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 6] = Tanh(inputs [B, 8] x weight^T [8, 6] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 48), parameters.Slice(__sgOffset_HiddenBias, 6), hiddenOutput, batch, 8, 6, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 1, output forward: outputs [B, 1] = Sigmoid(hiddenOutput [B, 6] x weight^T [6, 1] + bias)
+                // Step 1, output Linear forward:
+                // outputs [B, 1] = Sigmoid(hiddenOutput [B, 6] x weight^T [6, 1] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 6), parameters.Slice(__sgOffset_OutputBias, 1), outputs, batch, 6, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
             }
             finally

@@ -4,10 +4,10 @@
 
 namespace Inference
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
-    //   -> output: Linear 16 -> 10, Softmax [B, 10]
+    //   -> output: Linear 16 -> 10 [B, 10]
     //   -> outputs: Softmax of output (inference only: no loss, no TrainStep)
     partial class InferenceSoftmax : global::StaticGrad.IInferenceModel
     {
@@ -115,10 +115,12 @@ namespace Inference
             {
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 16);
 
-                // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, output forward: outputs [B, 10] = hiddenOutput [B, 16] x weight^T [16, 10] + bias
+                // Step 1, output Linear forward:
+                // outputs [B, 10] = hiddenOutput [B, 16] x weight^T [16, 10] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 160), parameters.Slice(__sgOffset_OutputBias, 10), outputs, batch, 16, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, output activation: outputs [B, 10] = Softmax(outputs) row by row.

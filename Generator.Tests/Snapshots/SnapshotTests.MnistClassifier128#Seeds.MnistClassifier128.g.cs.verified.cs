@@ -4,7 +4,7 @@
 
 namespace Seeds
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 784]
     //   -> fc1: Linear 784 -> 128, ReLU [B, 128]
     //   -> fc2: Linear 128 -> 10 [B, 10]
@@ -125,16 +125,18 @@ namespace Seeds
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
                 global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
 
-                // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
+                // Step 0, fc1 Linear forward:
+                // fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 100352), parameters.Slice(__sgOffset_Fc1Bias, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
+                // Step 1, fc2 Linear forward:
+                // logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), parameters.Slice(__sgOffset_Fc2Bias, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, fc2 backward, from logits [B, 10]:
+                // Step 3, fc2 Linear backward, from logits [B, 10]:
                 //   fc2.bias gradient [10] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
                 //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128]
@@ -142,12 +144,12 @@ namespace Seeds
                 //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
 
-                // Step 4, fc1 backward, from fc1OutputGradient [B, 128]:
+                // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
                 //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -185,10 +187,12 @@ namespace Seeds
             {
                 global::System.Span<float> fc1Output = new global::System.Span<float>(arena, __sgInferenceOffset_fc1Output * batch, batch * 128);
 
-                // Step 0, fc1 forward: fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
+                // Step 0, fc1 Linear forward:
+                // fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 100352), parameters.Slice(__sgOffset_Fc1Bias, 128), fc1Output, batch, 784, 128, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, fc2 forward: logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
+                // Step 1, fc2 Linear forward:
+                // logits [B, 10] = fc1Output [B, 128] x weight^T [128, 10] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), parameters.Slice(__sgOffset_Fc2Bias, 10), logits, batch, 128, 10, global::StaticGrad.Kernels.Activation.None);
             }
             finally

@@ -4,7 +4,7 @@
 
 namespace Seeds
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 784]
     //   -> layer1: Linear 784 -> 256, ReLU [B, 256]
     //   -> layer2: Linear 256 -> 10 [B, 10]
@@ -125,16 +125,18 @@ namespace Seeds
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
                 global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_layer1OutputGradient * MaxBatch, batch * 256);
 
-                // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+                // Step 0, layer1 Linear forward:
+                // layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Layer1Weight, 200704), parameters.Slice(__sgOffset_Layer1Bias, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
+                // Step 1, layer2 Linear forward:
+                // logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), parameters.Slice(__sgOffset_Layer2Bias, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, layer2 backward, from logits [B, 10]:
+                // Step 3, layer2 Linear backward, from logits [B, 10]:
                 //   layer2.bias gradient [10] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
                 //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256]
@@ -142,12 +144,12 @@ namespace Seeds
                 //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
 
-                // Step 4, layer1 backward, from layer1OutputGradient [B, 256]:
+                // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
                 //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
                 //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -185,10 +187,12 @@ namespace Seeds
             {
                 global::System.Span<float> layer1Output = new global::System.Span<float>(arena, __sgInferenceOffset_layer1Output * batch, batch * 256);
 
-                // Step 0, layer1 forward: layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
+                // Step 0, layer1 Linear forward:
+                // layer1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Layer1Weight, 200704), parameters.Slice(__sgOffset_Layer1Bias, 256), layer1Output, batch, 784, 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, layer2 forward: logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
+                // Step 1, layer2 Linear forward:
+                // logits [B, 10] = layer1Output [B, 256] x weight^T [256, 10] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), parameters.Slice(__sgOffset_Layer2Bias, 10), logits, batch, 256, 10, global::StaticGrad.Kernels.Activation.None);
             }
             finally

@@ -4,7 +4,7 @@
 
 namespace Losses
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
     //   -> output: Linear 8 -> 5 [B, 5]
     //   -> Loss: sigmoid + binary cross-entropy over 5 outputs, none reduction, per-output weights, positive weights
@@ -122,18 +122,19 @@ namespace Losses
                 global::System.Span<float> gradients = __sgParameters.Gradients;
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
 
-                // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
+                // Step 0, output Linear forward:
+                // logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 40), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 1, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 5] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, targets, losses, batch);
 
-                // Step 2, output backward, from logits [B, 5]:
+                // Step 2, output Linear backward, from logits [B, 5]:
                 //   output.bias gradient [5] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
                 //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -167,7 +168,8 @@ namespace Losses
             logits = logits.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
-            // Step 0, output forward: logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
+            // Step 0, output Linear forward:
+            // logits [B, 5] = inputs [B, 8] x weight^T [8, 5] + bias
             global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_OutputWeight, 40), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 8, 5, global::StaticGrad.Kernels.Activation.None);
         }
 

@@ -4,10 +4,10 @@
 
 namespace Losses
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
-    //   -> output: Linear 16 -> 3, LogSoftmax [B, 3]
+    //   -> output: Linear 16 -> 3 [B, 3]
     //   -> Loss: LogSoftmax + NLL over 3 classes, sum reduction, class weights, ignore index 9
     partial class NllClassifier : global::StaticGrad.IModel
     {
@@ -125,16 +125,18 @@ namespace Losses
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
                 global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
-                // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, output forward: logits [B, 3] = hiddenOutput [B, 16] x weight^T [16, 3] + bias
+                // Step 1, output Linear forward:
+                // logits [B, 3] = hiddenOutput [B, 16] x weight^T [16, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), parameters.Slice(__sgOffset_OutputBias, 3), logits, batch, 16, 3, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused LogSoftmax + NLL (softmax cross-entropy on the pre-LogSoftmax logits, no log-probabilities buffer); logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, output backward, from logits [B, 3]:
+                // Step 3, output Linear backward, from logits [B, 3]:
                 //   output.bias gradient [3] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
                 //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16]
@@ -142,12 +144,12 @@ namespace Losses
                 //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
 
-                // Step 4, hidden backward, from hiddenOutputGradient [B, 16]:
+                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
                 //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
                 //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -186,10 +188,12 @@ namespace Losses
             {
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 16);
 
-                // Step 0, hidden forward: hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 16] = ReLU(inputs [B, 8] x weight^T [8, 16] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, output forward: logits [B, 3] = hiddenOutput [B, 16] x weight^T [16, 3] + bias
+                // Step 1, output Linear forward:
+                // logits [B, 3] = hiddenOutput [B, 16] x weight^T [16, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), parameters.Slice(__sgOffset_OutputBias, 3), logits, batch, 16, 3, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, output activation: outputs [B, 3] = LogSoftmax(logits) row by row.

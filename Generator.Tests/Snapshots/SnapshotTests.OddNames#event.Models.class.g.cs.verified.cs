@@ -4,7 +4,7 @@
 
 namespace @event.Models
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 4]
     //   -> int: Linear 4 -> 3, ReLU [B, 3]
     //   -> logits_offset: Linear 3 -> 3, Tanh [B, 3]
@@ -205,25 +205,30 @@ namespace @event.Models
                 global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
                 global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
 
-                // Step 0, int forward: intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
+                // Step 0, int Linear forward:
+                // intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_intWeight, 12), parameters.Slice(__sgOffset_intBias, 3), intOutput, batch, 4, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, logits_offset forward: logitsOffsetOutput [B, 3] = Tanh(intOutput [B, 3] x weight^T [3, 3] + bias)
+                // Step 1, logits_offset Linear forward:
+                // logitsOffsetOutput [B, 3] = Tanh(intOutput [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), parameters.Slice(__sgOffset_LogitsOffsetBias, 3), logitsOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 2, fc1 forward: fc1Output [B, 3] = ReLU(logitsOffsetOutput [B, 3] x weight^T [3, 3] + bias)
+                // Step 2, fc1 Linear forward:
+                // fc1Output [B, 3] = ReLU(logitsOffsetOutput [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), parameters.Slice(__sgOffset_Fc1Bias, 3), fc1Output, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 3, fc1_output_offset forward: fc1OutputOffsetOutput [B, 3] = ReLU(fc1Output [B, 3] x weight^T [3, 3] + bias)
+                // Step 3, fc1_output_offset Linear forward:
+                // fc1OutputOffsetOutput [B, 3] = ReLU(fc1Output [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), parameters.Slice(__sgOffset_Fc1OutputOffsetBias, 3), fc1OutputOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 4, loss forward: logits [B, 2] = fc1OutputOffsetOutput [B, 3] x weight^T [3, 2] + bias
+                // Step 4, loss Linear forward:
+                // logits [B, 2] = fc1OutputOffsetOutput [B, 3] x weight^T [3, 2] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), parameters.Slice(__sgOffset_LossBias, 2), logits, batch, 3, 2, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 5, loss: fused softmax cross-entropy; logits [B, 2] become dLoss/dlogits in place.
                 float loss = __sg_loss.ForwardBackward(logits, labels, losses, batch);
 
-                // Step 6, loss backward, from logits [B, 2]:
+                // Step 6, loss Linear backward, from logits [B, 2]:
                 //   loss.bias gradient [2] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
                 //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3]
@@ -231,7 +236,7 @@ namespace @event.Models
                 //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
 
-                // Step 7, fc1_output_offset backward, from fc1OutputOffsetOutputGradient [B, 3]:
+                // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
                 //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
                 //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3]
@@ -239,7 +244,7 @@ namespace @event.Models
                 //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
 
-                // Step 8, fc1 backward, from fc1OutputGradient [B, 3]:
+                // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
                 //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3]
@@ -247,7 +252,7 @@ namespace @event.Models
                 //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
 
-                // Step 9, logits_offset backward, from logitsOffsetOutputGradient [B, 3]:
+                // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
                 //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
                 //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3]
@@ -255,12 +260,12 @@ namespace @event.Models
                 //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
 
-                // Step 10, int backward, from intOutputGradient [B, 3]:
+                // Step 10, int Linear backward, from intOutputGradient [B, 3]:
                 //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
                 //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -301,19 +306,24 @@ namespace @event.Models
                 global::System.Span<float> fc1Output = new global::System.Span<float>(arena, __sgInferenceOffset_fc1Output * batch, batch * 3);
                 global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(arena, __sgInferenceOffset_fc1OutputOffsetOutput * batch, batch * 3);
 
-                // Step 0, int forward: intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
+                // Step 0, int Linear forward:
+                // intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_intWeight, 12), parameters.Slice(__sgOffset_intBias, 3), intOutput, batch, 4, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, logits_offset forward: logitsOffsetOutput [B, 3] = Tanh(intOutput [B, 3] x weight^T [3, 3] + bias)
+                // Step 1, logits_offset Linear forward:
+                // logitsOffsetOutput [B, 3] = Tanh(intOutput [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), parameters.Slice(__sgOffset_LogitsOffsetBias, 3), logitsOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 2, fc1 forward: fc1Output [B, 3] = ReLU(logitsOffsetOutput [B, 3] x weight^T [3, 3] + bias)
+                // Step 2, fc1 Linear forward:
+                // fc1Output [B, 3] = ReLU(logitsOffsetOutput [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), parameters.Slice(__sgOffset_Fc1Bias, 3), fc1Output, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 3, fc1_output_offset forward: fc1OutputOffsetOutput [B, 3] = ReLU(fc1Output [B, 3] x weight^T [3, 3] + bias)
+                // Step 3, fc1_output_offset Linear forward:
+                // fc1OutputOffsetOutput [B, 3] = ReLU(fc1Output [B, 3] x weight^T [3, 3] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), parameters.Slice(__sgOffset_Fc1OutputOffsetBias, 3), fc1OutputOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 4, loss forward: logits [B, 2] = fc1OutputOffsetOutput [B, 3] x weight^T [3, 2] + bias
+                // Step 4, loss Linear forward:
+                // logits [B, 2] = fc1OutputOffsetOutput [B, 3] x weight^T [3, 2] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), parameters.Slice(__sgOffset_LossBias, 2), logits, batch, 3, 2, global::StaticGrad.Kernels.Activation.None);
             }
             finally

@@ -4,7 +4,7 @@
 
 namespace Losses
 {
-    // Graph (B = batch, 1 to MaxBatch):
+    // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 8]
     //   -> hidden: Linear 8 -> 16, Tanh [B, 16]
     //   -> output: Linear 16 -> 5 [B, 5]
@@ -124,16 +124,18 @@ namespace Losses
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
                 global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
-                // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
+                // Step 1, output Linear forward:
+                // logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 80), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 2, loss: fused softmax cross-entropy against class probabilities; logits [B, 5] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, targets, batch);
 
-                // Step 3, output backward, from logits [B, 5]:
+                // Step 3, output Linear backward, from logits [B, 5]:
                 //   output.bias gradient [5] = column sums of logits
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
                 //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16]
@@ -141,12 +143,12 @@ namespace Losses
                 //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 5, 16);
 
-                // Step 4, hidden backward, from hiddenOutputGradient [B, 16]:
+                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
                 //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
                 global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
                 //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                //   no gradient for the network input: nothing consumes it (pruned).
+                //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;
             }
@@ -184,10 +186,12 @@ namespace Losses
             {
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_hiddenOutput * batch, batch * 16);
 
-                // Step 0, hidden forward: hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
+                // Step 0, hidden Linear forward:
+                // hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
                 global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_HiddenWeight, 128), parameters.Slice(__sgOffset_HiddenBias, 16), hiddenOutput, batch, 8, 16, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 1, output forward: logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
+                // Step 1, output Linear forward:
+                // logits [B, 5] = hiddenOutput [B, 16] x weight^T [16, 5] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 80), parameters.Slice(__sgOffset_OutputBias, 5), logits, batch, 16, 5, global::StaticGrad.Kernels.Activation.None);
             }
             finally

@@ -1,26 +1,58 @@
 using System.Collections.Generic;
+using System.Linq;
+using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 
 namespace StaticGrad.Generator.Graph;
 
-/// <summary>Shape inference and parameter layout: each layer's input size is the previous one's output size.</summary>
+/// <summary>
+/// Specs to graph: one node per op, each consuming the previous node's output (and, for <c>Add</c> and <c>Concat</c>,
+/// the output of the member they name), shapes inferred by each op's rule, parameters laid out in <c>state_dict</c>
+/// order; then the fusion rules. The parser has already checked references and shapes.
+/// </summary>
 internal static class GraphBuilder
 {
-    public static ModelGraph Build(ModelSpec spec)
+    public static ModelGraph Build(ModelSpec spec) => Fusion.Apply(BuildUnfused(spec));
+
+    /// <summary>The graph exactly as declared, one node per op.</summary>
+    public static ModelGraph BuildUnfused(ModelSpec spec)
     {
-        var layers = new List<LayerNode>(spec.Layers.Count);
-        int inputs = spec.InputSize;
+        var nodes = new List<Node>();
+        var memberOutputs = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        int previous = ModelGraph.ModelInput;
         int offset = 0;
-        for (int i = 0; i < spec.Layers.Count; i++)
+        int index = 0;
+        for (int m = 0; m < spec.Members.Count; m++)
         {
-            LayerSpec layer = spec.Layers[i];
-            int weightOffset = offset;
-            int biasOffset = checked(weightOffset + (layer.Outputs * inputs));
-            offset = checked(biasOffset + layer.Outputs);
-            layers.Add(new LayerNode(i, layer, inputs, weightOffset, biasOffset));
-            inputs = layer.Outputs;
+            MemberSpec member = spec.Members[m];
+            for (int k = 0; k < member.Ops.Count; k++)
+            {
+                Op op = member.Ops[k];
+                var inputs = new List<int> { previous };
+                if (op.Skip is { } skip)
+                {
+                    inputs.Add(skip == ModelSpec.InputReference ? ModelGraph.ModelInput : memberOutputs[skip]);
+                }
+
+                EquatableArray<int> features = inputs.Select(t => t == ModelGraph.ModelInput ? spec.InputSize : nodes[t].Features).ToEquatableArray();
+                var parameters = new List<PlacedParameter>();
+                foreach (ParameterDecl decl in op.Parameters(features))
+                {
+                    parameters.Add(new PlacedParameter(decl, member.ParameterName + "." + decl.Suffix, offset, index++));
+                    offset = checked(offset + decl.Length);
+                }
+
+                bool last = k == member.Ops.Count - 1;
+                string tensor = NameConventions.ToCamelCase(member.MemberName) + (last ? "Output" : op.Name);
+                int id = nodes.Count;
+                nodes.Add(new Node(id, m, op, inputs.ToEquatableArray(), features, op.OutputFeatures(features), tensor, parameters.ToEquatableArray()));
+                previous = id;
+            }
+
+            memberOutputs[member.MemberName] = previous;
         }
 
-        return new ModelGraph(spec, layers.ToEquatableArray(), offset);
+        return new ModelGraph(spec, nodes.ToEquatableArray(), offset);
     }
 }

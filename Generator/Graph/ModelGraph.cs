@@ -1,24 +1,47 @@
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 
 namespace StaticGrad.Generator.Graph;
 
-/// <summary>One linear layer with its inferred shapes and its place in the flat parameter buffer.</summary>
-/// <param name="Index">Position in data-flow order.</param>
-/// <param name="Spec">The declaration.</param>
-/// <param name="Inputs">Inferred input features (the model input or the previous layer's outputs).</param>
-/// <param name="WeightOffset">Index of <c>weight[0, 0]</c> in the flat parameter buffer.</param>
-/// <param name="BiasOffset">Index of <c>bias[0]</c> in the flat parameter buffer.</param>
-internal sealed record LayerNode(int Index, LayerSpec Spec, int Inputs, int WeightOffset, int BiasOffset)
+/// <summary>A parameter tensor with its place in the flat parameter buffer.</summary>
+/// <param name="Decl">What the op declared.</param>
+/// <param name="Name">The <c>state_dict</c> name (<c>layer1.weight</c>).</param>
+/// <param name="Offset">Index of its first element in the flat buffer.</param>
+/// <param name="Index">Its position in the parameter set (state_dict order).</param>
+internal sealed record PlacedParameter(ParameterDecl Decl, string Name, int Offset, int Index);
+
+/// <summary>One op of the graph with its inferred shapes. Tensors are named by the node that produces them.</summary>
+/// <param name="Id">Position in data-flow order; also the id of the tensor it produces.</param>
+/// <param name="Member">Index of the declaring member in <see cref="ModelSpec.Members"/>.</param>
+/// <param name="Op">The op.</param>
+/// <param name="Inputs">The tensors it consumes: node ids, or <see cref="ModelGraph.ModelInput"/>.</param>
+/// <param name="InputFeatures">The features of each input.</param>
+/// <param name="Features">The features of its output.</param>
+/// <param name="Tensor">The name of its output in generated code (<c>layer1Output</c>).</param>
+/// <param name="Parameters">Its parameters in the flat buffer.</param>
+internal sealed record Node(
+    int Id,
+    int Member,
+    Op Op,
+    EquatableArray<int> Inputs,
+    EquatableArray<int> InputFeatures,
+    int Features,
+    string Tensor,
+    EquatableArray<PlacedParameter> Parameters);
+
+/// <summary>The model as a DAG of shaped ops ending in the output node, plus the parameter layout.</summary>
+internal sealed record ModelGraph(ModelSpec Spec, EquatableArray<Node> Nodes, int ParameterCount)
 {
-    public int Outputs => Spec.Outputs;
+    /// <summary>The tensor id of the model input (the caller's span, never in an arena).</summary>
+    public const int ModelInput = -1;
 
-    public int WeightLength => Spec.Outputs * Inputs;
-}
+    /// <summary>The name of the model input in generated code.</summary>
+    public const string InputName = "inputs";
 
-/// <summary>The model as a graph: input -> layers (shapes inferred) -> loss, plus the parameter layout.</summary>
-internal sealed record ModelGraph(ModelSpec Spec, EquatableArray<LayerNode> Layers, int ParameterCount)
-{
-    public LayerNode Last => Layers[Layers.Count - 1];
+    public Node Output => Nodes[Nodes.Count - 1];
 
-    public int Classes => Last.Outputs;
+    /// <summary>Output features (classes) per sample.</summary>
+    public int Classes => Output.Features;
+
+    public MemberSpec MemberOf(Node node) => Spec.Members[node.Member];
 }

@@ -1,115 +1,264 @@
 using System.Collections.Generic;
+using System.Linq;
 using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
 
 namespace StaticGrad.Generator.Graph;
 
-/// <summary>What a step of the training schedule does.</summary>
+/// <summary>What a step of a schedule does.</summary>
 internal enum StepKind
 {
-    /// <summary><c>output = act(input W^T + b)</c>, bias and activation fused.</summary>
-    LinearForward,
+    /// <summary>A node's forward lowering.</summary>
+    Forward,
 
-    /// <summary>
-    /// The fused loss (softmax cross-entropy, LogSoftmax + NLL, or BCE with logits): returns the loss and
-    /// overwrites the logits with their gradient.
-    /// </summary>
+    /// <summary>The fused loss: returns the loss and overwrites the output tensor with its gradient.</summary>
     Loss,
 
-    /// <summary>Activation gradient and bias gradient in one pass, then the weight gradient and (unless pruned) the input gradient.</summary>
-    LinearBackward,
+    /// <summary>A node's backward lowering.</summary>
+    Backward,
+
+    /// <summary><c>target += source</c>: a second contribution to the gradient of a tensor that feeds several nodes.</summary>
+    Accumulate,
+
+    /// <summary><c>target = source</c>: the inference output when the last node is the identity in eval mode.</summary>
+    Copy,
 }
 
-/// <summary>One step of the schedule and the arena buffers it reads and writes.</summary>
-internal sealed record Step(StepKind Kind, int Layer, EquatableArray<string> Reads, EquatableArray<string> Writes);
+/// <summary>
+/// One step and the spans it works on. For <see cref="StepKind.Forward"/> and <see cref="StepKind.Backward"/> the
+/// spans of the node's tensors are resolved here (in-place ops share their input's buffer), so the emitter only names them.
+/// </summary>
+/// <param name="Kind">What the step does.</param>
+/// <param name="Node">The node (forward, backward), the output node (loss), or -1.</param>
+/// <param name="Inputs">The spans of the node's inputs (forward, backward), or the source (accumulate, copy).</param>
+/// <param name="Output">The span of the node's output, or the target (accumulate, copy).</param>
+/// <param name="OutputGradient">The span of the output's gradient (backward), else empty.</param>
+/// <param name="InputGradients">Per input, the span that receives its gradient, or an empty string when pruned (backward).</param>
+/// <param name="Saved">The spans of the node's saved tensors, by suffix.</param>
+/// <param name="Reads">The arena buffers the step reads (for liveness).</param>
+/// <param name="Writes">The arena buffers the step writes (for liveness).</param>
+internal sealed record Step(
+    StepKind Kind,
+    int Node,
+    EquatableArray<string> Inputs,
+    string Output,
+    string OutputGradient,
+    EquatableArray<string> InputGradients,
+    EquatableArray<SavedBuffer> Saved,
+    EquatableArray<string> Reads,
+    EquatableArray<string> Writes);
+
+/// <summary>A saved tensor's suffix and its arena buffer.</summary>
+internal sealed record SavedBuffer(string Suffix, string Buffer);
 
 /// <summary>An activation-sized buffer: <c>[batch, FloatsPerSample]</c>.</summary>
 internal sealed record BufferSpec(string Name, int FloatsPerSample, string Description);
 
-/// <summary>The ordered steps of a training step (or, for an inference-only model, of the forward pass) and the buffers they use.</summary>
-internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<BufferSpec> Buffers)
+/// <summary>The ordered steps of a training step (or of the forward pass) and the arena buffers they use.</summary>
+internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<BufferSpec> Buffers, string OutputBuffer)
 {
-    /// <summary>The network input, owned by the caller; it never lives in the arena.</summary>
-    public const string Input = "inputs";
-
     /// <summary>
-    /// The last layer's output: <c>logits</c> when a loss consumes it (the training arena holds it), <c>outputs</c>
-    /// for an inference-only model (it is the caller's span of <c>Forward</c>).
-    /// </summary>
-    public static string LastOutput(ModelGraph graph) => graph.Spec.IsInferenceOnly ? "outputs" : "logits";
-
-    public static string OutputOf(LayerNode layer, ModelGraph graph)
-        => layer.Index == graph.Layers.Count - 1 ? LastOutput(graph) : NameOf(layer) + "Output";
-
-    public static string OutputGradientOf(LayerNode layer, ModelGraph graph)
-        => layer.Index == graph.Layers.Count - 1 ? LastOutput(graph) : NameOf(layer) + "OutputGradient";
-
-    public static string InputOf(LayerNode layer, ModelGraph graph)
-        => layer.Index == 0 ? Input : OutputOf(graph.Layers[layer.Index - 1], graph);
-
-    public static string InputGradientOf(LayerNode layer, ModelGraph graph)
-        => OutputGradientOf(graph.Layers[layer.Index - 1], graph);
-
-    /// <summary>
-    /// Forward through every layer, the fused loss (which turns the logits into their gradient in
-    /// place), then backward from the last layer to the first. The first layer computes no input
-    /// gradient: nothing needs the gradient of the data (gradient pruning).
+    /// Forward through every node in training mode, the fused loss (the output becomes its gradient in place), then
+    /// backward in reverse. Gradients flow only into tensors that depend on a parameter (pruning: never into the data).
+    /// A tensor read by several nodes gets its first gradient contribution directly and the others accumulated.
+    /// An op runs in place when its input feeds nothing else and no backward pass needs the overwritten values.
     /// </summary>
     public static Schedule ForTraining(ModelGraph graph)
     {
-        var steps = new List<Step>();
-        var buffers = new List<BufferSpec>();
-        foreach (LayerNode layer in graph.Layers)
+        IReadOnlyList<Node> nodes = graph.Nodes.ToList();
+        var builder = new Builder(graph);
+        string[] value = new string[nodes.Count];
+        foreach (Node node in nodes)
         {
-            string output = OutputOf(layer, graph);
-            buffers.Add(new BufferSpec(output, layer.Outputs, $"{layer.Spec.ParameterName} output"));
-            steps.Add(new Step(StepKind.LinearForward, layer.Index, Names(InputOf(layer, graph)), Names(output)));
+            bool last = node.Id == nodes.Count - 1;
+            int input = node.Inputs[0];
+            bool inPlace = node.Op.RunsInPlace
+                && input != ModelGraph.ModelInput
+                && !node.Op.BackwardReadsInputs
+                && !nodes[input].Op.BackwardReadsOutput
+                && Fusion.ConsumersOf(nodes, input) == 1
+                && (node.Inputs.Count == 1 || node.Inputs[1] != input);
+            value[node.Id] = inPlace ? value[input] : builder.Buffer(last ? OutputName(graph) : node.Tensor, node.Features, Describe(graph, node, "output"));
+            builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: true);
         }
 
-        steps.Add(new Step(StepKind.Loss, graph.Last.Index, Names("logits"), Names("logits")));
+        string output = value[nodes.Count - 1];
+        builder.Add(new Step(StepKind.Loss, nodes.Count - 1, Names(output), output, string.Empty, Nulls(0), Saved(), Names(output), Names(output)));
 
-        for (int i = graph.Layers.Count - 1; i >= 0; i--)
+        bool[] needsGradient = NeedsGradient(graph);
+        string?[] gradient = new string?[nodes.Count];
+        gradient[nodes.Count - 1] = output;
+        for (int i = nodes.Count - 1; i >= 0; i--)
         {
-            LayerNode layer = graph.Layers[i];
-            string gradient = OutputGradientOf(layer, graph);
-            var reads = new List<string> { gradient, OutputOf(layer, graph), InputOf(layer, graph) };
-            var writes = new List<string> { gradient };
-            if (i > 0)
+            Node node = nodes[i];
+            string outputGradient = gradient[i]!;
+            var targets = new string?[node.Inputs.Count];
+            var accumulations = new List<(string Target, string Source)>();
+            for (int k = 0; k < node.Inputs.Count; k++)
             {
-                LayerNode previous = graph.Layers[i - 1];
-                string inputGradient = OutputGradientOf(previous, graph);
-                buffers.Add(new BufferSpec(inputGradient, previous.Outputs, $"gradient of {previous.Spec.ParameterName} output"));
-                writes.Add(inputGradient);
+                int t = node.Inputs[k];
+                if (t == ModelGraph.ModelInput || !needsGradient[t])
+                {
+                    continue;
+                }
+
+                bool alias = k == 0 && node.Op.GradientInPlace;
+                string features = Describe(graph, nodes[t], "output");
+                if (gradient[t] is null)
+                {
+                    gradient[t] = alias ? outputGradient : builder.Buffer(nodes[t].Tensor + "Gradient", nodes[t].Features, "gradient of " + features);
+                    targets[k] = gradient[t];
+                }
+                else
+                {
+                    string contribution = alias ? outputGradient : builder.Buffer(nodes[t].Tensor + "GradientFrom" + node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), nodes[t].Features, "another contribution to the gradient of " + features);
+                    targets[k] = contribution;
+                    accumulations.Add((gradient[t]!, contribution));
+                }
             }
 
-            steps.Add(new Step(StepKind.LinearBackward, i, reads.ToEquatableArray(), writes.ToEquatableArray()));
+            builder.Backward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[i], outputGradient, targets);
+            foreach ((string target, string source) in accumulations)
+            {
+                builder.Add(new Step(StepKind.Accumulate, -1, Names(source), target, string.Empty, Nulls(0), Saved(), Names(source, target), Names(target)));
+            }
         }
 
-        return new Schedule(steps.ToEquatableArray(), buffers.ToEquatableArray());
+        return builder.Build(output);
     }
 
     /// <summary>
-    /// The forward pass alone, for a model without a loss: one step per layer; the last layer writes the
-    /// caller's span, so only hidden outputs live in the arena.
+    /// The forward pass alone in eval mode: ops that are the identity then (dropout) are skipped, and an op runs in
+    /// place whenever its input feeds nothing else. The last node writes the caller's span, so only hidden outputs
+    /// live in the arena.
     /// </summary>
     public static Schedule ForInference(ModelGraph graph)
     {
-        var steps = new List<Step>();
-        var buffers = new List<BufferSpec>();
-        foreach (LayerNode layer in graph.Layers)
+        IReadOnlyList<Node> nodes = graph.Nodes.ToList();
+        var builder = new Builder(graph);
+        string output = graph.Spec.IsInferenceOnly ? "outputs" : OutputName(graph);
+        string[] value = new string[nodes.Count];
+        foreach (Node node in nodes)
         {
-            string output = OutputOf(layer, graph);
-            if (layer.Index < graph.Layers.Count - 1)
+            bool last = node.Id == nodes.Count - 1;
+            int input = node.Inputs[0];
+            if (node.Op.IdentityInInference)
             {
-                buffers.Add(new BufferSpec(output, layer.Outputs, $"{layer.Spec.ParameterName} output"));
+                value[node.Id] = ValueOf(input, value);
+                if (last)
+                {
+                    builder.Add(new Step(StepKind.Copy, -1, Names(value[node.Id]), output, string.Empty, Nulls(0), Saved(), Names(value[node.Id]), Names()));
+                    value[node.Id] = output;
+                }
+
+                continue;
             }
 
-            steps.Add(new Step(StepKind.LinearForward, layer.Index, Names(InputOf(layer, graph)), Names(output)));
+            bool inPlace = !last
+                && node.Op.RunsInPlace
+                && input != ModelGraph.ModelInput
+                && Fusion.ConsumersOf(nodes, input) == 1
+                && (node.Inputs.Count == 1 || node.Inputs[1] != input);
+            value[node.Id] = last ? output : inPlace ? value[input] : builder.Buffer(node.Tensor, node.Features, Describe(graph, node, "output"));
+            builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: false);
         }
 
-        return new Schedule(steps.ToEquatableArray(), buffers.ToEquatableArray());
+        return builder.Build(output, external: output);
     }
+
+    /// <summary>The name of the output tensor in a training arena.</summary>
+    public static string OutputName(ModelGraph graph) => graph.Spec.Loss is { IsRegression: true } ? "predictions" : "logits";
+
+    /// <summary>Which tensors depend on a parameter, so their gradient is needed.</summary>
+    private static bool[] NeedsGradient(ModelGraph graph)
+    {
+        bool[] needs = new bool[graph.Nodes.Count];
+        foreach (Node node in graph.Nodes)
+        {
+            needs[node.Id] = node.Parameters.Count > 0 || node.Inputs.Any(t => t != ModelGraph.ModelInput && needs[t]);
+        }
+
+        return needs;
+    }
+
+    private static string ValueOf(int tensor, string[] value) => tensor == ModelGraph.ModelInput ? ModelGraph.InputName : value[tensor];
+
+    private static string Describe(ModelGraph graph, Node node, string what)
+        => $"{graph.MemberOf(node).ParameterName} {(node.Tensor.EndsWith("Output", System.StringComparison.Ordinal) ? string.Empty : node.Op.Name + " ")}{what}";
 
     private static EquatableArray<string> Names(params string[] names) => names.ToEquatableArray();
 
-    private static string NameOf(LayerNode layer) => Helpers.NameConventions.ToCamelCase(layer.Spec.MemberName);
+    private static EquatableArray<string> Nulls(int count) => Enumerable.Repeat(string.Empty, count).ToEquatableArray();
+
+    private static EquatableArray<SavedBuffer> Saved() => EquatableArray<SavedBuffer>.Empty;
+
+    /// <summary>Collects steps and buffers; a buffer's liveness comes from the steps' reads and writes.</summary>
+    private sealed class Builder
+    {
+        private readonly ModelGraph _graph;
+        private readonly List<Step> _steps = new();
+        private readonly List<BufferSpec> _buffers = new();
+
+        public Builder(ModelGraph graph) => _graph = graph;
+
+        public string Buffer(string name, int floatsPerSample, string description)
+        {
+            _buffers.Add(new BufferSpec(name, floatsPerSample, description));
+            return name;
+        }
+
+        public void Add(Step step) => _steps.Add(step);
+
+        public void Forward(Node node, string[] inputs, string output, bool training)
+        {
+            var saved = new List<SavedBuffer>();
+            if (training)
+            {
+                foreach (SavedDecl decl in node.Op.Saved(node.InputFeatures, node.Features))
+                {
+                    saved.Add(new SavedBuffer(decl.Suffix, Buffer(node.Tensor + decl.Suffix, decl.FloatsPerSample, $"{_graph.MemberOf(node).ParameterName} {decl.Description}")));
+                }
+            }
+
+            var writes = new List<string> { output };
+            writes.AddRange(saved.Select(s => s.Buffer));
+            _steps.Add(new Step(StepKind.Forward, node.Id, inputs.ToEquatableArray(), output, string.Empty, Nulls(inputs.Length), saved.ToEquatableArray(), inputs.ToEquatableArray(), writes.ToEquatableArray()));
+        }
+
+        public void Backward(Node node, string[] inputs, string output, string outputGradient, string?[] inputGradients)
+        {
+            Step forward = _steps.First(s => s.Kind == StepKind.Forward && s.Node == node.Id);
+            var reads = new List<string> { outputGradient };
+            if (node.Op.BackwardReadsInputs)
+            {
+                reads.AddRange(inputs);
+            }
+
+            if (node.Op.BackwardReadsOutput)
+            {
+                reads.Add(output);
+            }
+
+            reads.AddRange(forward.Saved.Select(s => s.Buffer));
+            var writes = new List<string> { outputGradient };
+            writes.AddRange(inputGradients.OfType<string>());
+            _steps.Add(new Step(StepKind.Backward, node.Id, inputs.ToEquatableArray(), output, outputGradient, inputGradients.Select(g => g ?? string.Empty).ToEquatableArray(), forward.Saved, reads.ToEquatableArray(), writes.ToEquatableArray()));
+        }
+
+        /// <summary>The schedule; <paramref name="external"/> names a span the caller owns (not in the arena).</summary>
+        public Schedule Build(string output, string? external = null)
+        {
+            var arena = new HashSet<string>(_buffers.Select(b => b.Name));
+            arena.Remove(ModelGraph.InputName);
+            if (external is not null)
+            {
+                arena.Remove(external);
+            }
+
+            EquatableArray<Step> steps = _steps
+                .Select(s => s with { Reads = s.Reads.Where(arena.Contains).ToEquatableArray(), Writes = s.Writes.Where(arena.Contains).ToEquatableArray() })
+                .ToEquatableArray();
+            return new Schedule(steps, _buffers.ToEquatableArray(), output);
+        }
+    }
 }

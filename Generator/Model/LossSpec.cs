@@ -26,6 +26,18 @@ internal enum LossKind
 
     /// <summary><c>[BinaryCrossEntropyWithLogits]</c> on raw logits.</summary>
     BinaryCrossEntropyWithLogits,
+
+    /// <summary><c>[MseLoss]</c>.</summary>
+    Mse,
+
+    /// <summary><c>[L1Loss]</c>.</summary>
+    L1,
+
+    /// <summary><c>[SmoothL1Loss(Beta)]</c>.</summary>
+    SmoothL1,
+
+    /// <summary><c>[HuberLoss(Delta)]</c>.</summary>
+    Huber,
 }
 
 /// <summary>The declared loss and its options, as values.</summary>
@@ -38,6 +50,7 @@ internal enum LossKind
 /// <param name="Targets">Class indices or probabilities (softmax cross-entropy); BCE always trains on float targets.</param>
 /// <param name="Weights">Per-class (per-output for BCE) weights from the attribute; empty when not declared.</param>
 /// <param name="PosWeight">BCE's <c>pos_weight</c> from the attribute; empty when not declared.</param>
+/// <param name="Parameter">SmoothL1's <c>beta</c> or Huber's <c>delta</c>; 0 otherwise.</param>
 internal sealed record LossSpec(
     string MemberName,
     string Modifiers,
@@ -47,8 +60,15 @@ internal sealed record LossSpec(
     int IgnoreIndex,
     TargetsKind Targets,
     EquatableArray<float> Weights,
-    EquatableArray<float> PosWeight)
+    EquatableArray<float> PosWeight,
+    float Parameter = 0f)
 {
+    /// <summary>Whether the loss is a regression loss (MSE, L1, smooth L1, Huber) on raw outputs against float targets.</summary>
+    public bool IsRegression => Kind is LossKind.Mse or LossKind.L1 or LossKind.SmoothL1 or LossKind.Huber;
+
+    /// <summary>Whether the loss is computed element by element (BCE and the regression losses), so per-sample losses are <c>batch * outputs</c>.</summary>
+    public bool IsElementwise => IsRegression || Kind == LossKind.BinaryCrossEntropyWithLogits;
+
     /// <summary>PyTorch's default <c>ignore_index</c>.</summary>
     public const int DefaultIgnoreIndex = -100;
 
@@ -62,6 +82,10 @@ internal sealed record LossSpec(
     public string AttributeName => Kind switch
     {
         LossKind.Nll => "NllLoss",
+        LossKind.Mse => "MseLoss",
+        LossKind.L1 => "L1Loss",
+        LossKind.SmoothL1 => "SmoothL1Loss",
+        LossKind.Huber => "HuberLoss",
         LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogits",
         _ => "SoftmaxCrossEntropy",
     };
@@ -70,6 +94,10 @@ internal sealed record LossSpec(
     public static string RuntimeTypeNameOf(LossKind kind) => kind switch
     {
         LossKind.Nll => "NllLoss",
+        LossKind.Mse => "MseLoss",
+        LossKind.L1 => "L1Loss",
+        LossKind.SmoothL1 => "SmoothL1Loss",
+        LossKind.Huber => "HuberLoss",
         LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogitsLoss",
         _ => "SoftmaxCrossEntropyLoss",
     };

@@ -12,16 +12,26 @@ namespace StaticGrad.Generator.Model;
 /// <param name="TypeName">The class name without <c>@</c>; the emitter escapes keywords.</param>
 /// <param name="Accessibility">The class's accessibility keywords (<c>public</c>, <c>internal</c>).</param>
 /// <param name="InputSize">Input features per sample, from the model attribute.</param>
-/// <param name="Layers">The layers in declaration order (data-flow order).</param>
-/// <param name="Loss">The loss on the last layer's outputs, or null for an inference-only model (its last layer has an output activation).</param>
+/// <param name="Members">The members in declaration order (data-flow order).</param>
+/// <param name="Loss">The loss on the last member's outputs, or null for an inference-only model.</param>
+/// <param name="OutputActivation">A row-wise Softmax or LogSoftmax on the last member's output (not a graph node).</param>
 internal sealed record ModelSpec(
     string Namespace,
     string TypeName,
     string Accessibility,
     int InputSize,
-    EquatableArray<LayerSpec> Layers,
-    LossSpec? Loss)
+    EquatableArray<MemberSpec> Members,
+    LossSpec? Loss,
+    Ops.OutputActivation OutputActivation)
 {
+    /// <summary>The name an <c>[Add]</c> or <c>[Concat]</c> uses for the model input (<c>ModelAttribute.Input</c>).</summary>
+    public const string InputReference = "<input>";
+
+    /// <summary>Whether the last member ends in a Sigmoid (an inference-only binary head gives probabilities).</summary>
+    public bool EndsInSigmoid => Members.Count > 0
+        && Members[Members.Count - 1].Ops is { Count: > 0 } ops
+        && ops[ops.Count - 1] is Ops.ActivationOp { Kind: Ops.ActivationKind.Sigmoid };
+
     /// <summary>Whether the model has no loss and generates only inference members.</summary>
     public bool IsInferenceOnly => Loss is null;
 

@@ -16,4 +16,7 @@ public sealed class LinearAttribute : Attribute
 
     /// <summary>The number of output features.</summary>
     public int Outputs { get; }
+
+    /// <summary>Whether the layer has a bias (PyTorch's <c>bias=True</c>, the default); without one, <c>y = x W^T</c>.</summary>
+    public bool Bias { get; set; } = true;
 }

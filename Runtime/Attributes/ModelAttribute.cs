@@ -12,4 +12,10 @@ public sealed class ModelAttribute : Attribute
 {
     /// <summary>The number of input features of one sample (784 for a flattened 28x28 image). Must be positive.</summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// The name an <see cref="AddAttribute"/> or <see cref="ConcatAttribute"/> uses for the model input:
+    /// <c>[Add(ModelAttribute.Input)]</c> adds the input to the previous member's output.
+    /// </summary>
+    public const string Input = "<input>";
 }

@@ -72,6 +72,15 @@ internal static class KernelGuard
         }
     }
 
+    /// <summary>Throws unless <paramref name="input"/> and <paramref name="output"/> are the same span or do not overlap (an in-place kernel).</summary>
+    public static void SameOrDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
+    {
+        if (input.Overlaps(output, out int offset) && !(offset == 0 && input.Length == output.Length))
+        {
+            throw new ArgumentException($"{outputName} must be the same span as {inputName} (in place) or not overlap it.", outputName);
+        }
+    }
+
     /// <summary>Throws for an <see cref="Activation"/> value that is not a named member.</summary>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Linq;
+using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
+
+namespace StaticGrad.Generator.Graph;
+
+/// <summary>
+/// Rewrites of the graph that save a pass over memory, each a pattern over nodes. Today one rule: a ReLU, Sigmoid or
+/// Tanh right after a biased <c>Linear</c> whose output nothing else reads goes into the GEMM epilogue (it is applied
+/// while the tile is in registers, and its derivative, taken from the output, joins the bias-gradient pass). The loss
+/// is always fused with its producer's output: the loss step overwrites the last tensor with its gradient.
+/// </summary>
+internal static class Fusion
+{
+    public static ModelGraph Apply(ModelGraph graph)
+    {
+        var nodes = graph.Nodes.ToList();
+        for (int i = 0; i + 1 < nodes.Count; i++)
+        {
+            Node producer = nodes[i];
+            Node consumer = nodes[i + 1];
+            if (producer.Op is LinearOp { Bias: true, Fused: ActivationKind.None } linear
+                && consumer.Op is ActivationOp activation
+                && LinearOp.CanFuse(activation.Kind)
+                && consumer.Inputs.Count == 1
+                && consumer.Inputs[0] == producer.Id
+                && ConsumersOf(nodes, producer.Id) == 1)
+            {
+                nodes[i] = producer with { Op = linear with { Fused = activation.Kind }, Tensor = consumer.Tensor };
+                nodes.RemoveAt(i + 1);
+                Renumber(nodes, removed: consumer.Id, replacement: producer.Id);
+            }
+        }
+
+        return graph with { Nodes = nodes.ToEquatableArray() };
+    }
+
+    /// <summary>How many node inputs read tensor <paramref name="tensor"/>.</summary>
+    public static int ConsumersOf(IReadOnlyList<Node> nodes, int tensor) => nodes.Sum(n => n.Inputs.Count(t => t == tensor));
+
+    /// <summary>After a node is removed: its readers read <paramref name="replacement"/>, later ids shift down by one.</summary>
+    private static void Renumber(List<Node> nodes, int removed, int replacement)
+    {
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            Node node = nodes[i];
+            EquatableArray<int> inputs = node.Inputs
+                .Select(t => t == removed ? replacement : t > removed ? t - 1 : t)
+                .ToEquatableArray();
+            nodes[i] = node with { Id = i, Inputs = inputs };
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// <c>nn.LayerNorm(features, eps, elementwise_affine)</c>: each sample normalized over its features, then scaled by
+/// <c>weight</c> (initialized to 1) and shifted by <c>bias</c> (0). The training pass keeps each row's mean and
+/// reciprocal standard deviation; the backward pass reads the input and writes the input gradient in place.
+/// </summary>
+/// <param name="Eps">Added to the variance.</param>
+/// <param name="ElementwiseAffine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
+internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine) : Op
+{
+    /// <summary>Parses <c>[LayerNorm(Eps = 1e-5f, ElementwiseAffine = true)]</c>.</summary>
+    public static Op? Parse(AttributeReader r)
+    {
+        float eps = r.Float("Eps", -1, 1e-5f);
+        if (!(eps > 0f) || float.IsInfinity(eps))
+        {
+            r.InvalidArgument("Eps", AttributeReader.Format(eps), "it must be finite and positive");
+            return null;
+        }
+
+        return new LayerNormOp(eps, r.Bool("ElementwiseAffine", -1, true));
+    }
+
+    public override string Name => "LayerNorm";
+
+    public override bool HasParameters => ElementwiseAffine;
+
+    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs)
+    {
+        if (ElementwiseAffine)
+        {
+            yield return new ParameterDecl("weight", new[] { inputs[0] }.ToEquatableArray(), 0, 1f);
+            yield return new ParameterDecl("bias", new[] { inputs[0] }.ToEquatableArray(), 0, 0f);
+        }
+    }
+
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<int> inputs, int outputs)
+    {
+        yield return new SavedDecl("Mean", 1, "layer norm row means");
+        yield return new SavedDecl("Rstd", 1, "layer norm row 1/sqrt(var + eps)");
+    }
+
+    public override bool BackwardReadsInputs => true;
+
+    public override bool GradientInPlace => true;
+
+    public override string Describe(EquatableArray<int> inputs, int outputs)
+        => $"LayerNorm({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")})";
+
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+        => ElementwiseAffine
+            ? $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0])}, {OpEmitContext.Float(Eps)}, {tensors[0]}, {tensors[1]})"
+            : $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0])}, {OpEmitContext.Float(Eps)}, null, null)";
+
+    public override void EmitForward(OpEmitContext c, bool training)
+    {
+        string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
+        string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
+        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - mean) / sqrt(var + eps){(ElementwiseAffine ? " * weight + bias" : string.Empty)}, per row of {c.Input}");
+        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Float(Eps)});");
+    }
+
+    public override void EmitBackward(OpEmitContext c)
+    {
+        string weightGradient = ElementwiseAffine ? c.Gradient("weight") : OpEmitContext.Empty;
+        string biasGradient = ElementwiseAffine ? c.Gradient("bias") : OpEmitContext.Empty;
+        c.Line($"//   {c.OutputGradient} becomes the gradient of {c.Input} in place{(ElementwiseAffine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
+        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Backward({c.OutputGradient}, {c.Input}, {c.Saved("Mean")}, {c.Saved("Rstd")}, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)});");
+        OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
+    }
+
+    private string Weight(OpEmitContext c) => ElementwiseAffine ? c.Parameter("weight") : OpEmitContext.Empty;
+
+    private string Bias(OpEmitContext c) => ElementwiseAffine ? c.Parameter("bias") : OpEmitContext.Empty;
+}

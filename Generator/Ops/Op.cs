@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// One op kind of the graph: its options as values (a record, so the incremental pipeline compares it structurally),
+/// its shape rule, its parameters with their <c>state_dict</c> names and initialization, what its backward pass reads,
+/// whether it may run in place, and its forward and backward lowering to runtime kernels. Every pass (shape inference,
+/// parameter layout, scheduling, memory planning, emission) iterates over ops and asks them; none switches on a kind.
+/// </summary>
+internal abstract record Op
+{
+    /// <summary>The op as PyTorch names it, for generated comments (<c>Linear</c>, <c>LayerNorm</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// The earlier member whose output is the op's second input (<c>Add</c>, <c>Concat</c>), or null for an op that
+    /// consumes only the previous node's output.
+    /// </summary>
+    public virtual string? Skip => null;
+
+    /// <summary>How many tensors the op consumes.</summary>
+    public int Arity => Skip is null ? 1 : 2;
+
+    /// <summary>The shape rule: output features from the input features (one entry per input).</summary>
+    public abstract int OutputFeatures(EquatableArray<int> inputs);
+
+    /// <summary>The op's trainable tensors, in <c>state_dict</c> order.</summary>
+    public virtual IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs) => System.Array.Empty<ParameterDecl>();
+
+    /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
+    public virtual bool HasParameters => false;
+
+    /// <summary>Whether the input features are compatible (an <c>Add</c> needs two equal widths).</summary>
+    public virtual bool InputsAgree(EquatableArray<int> inputs) => true;
+
+    /// <summary>Per-sample tensors the training forward pass saves for the backward pass (a dropout mask, row statistics).</summary>
+    public virtual IEnumerable<SavedDecl> Saved(EquatableArray<int> inputs, int outputs) => System.Array.Empty<SavedDecl>();
+
+    /// <summary>Whether the backward pass reads the op's inputs.</summary>
+    public virtual bool BackwardReadsInputs => false;
+
+    /// <summary>Whether the backward pass reads the op's output.</summary>
+    public virtual bool BackwardReadsOutput => false;
+
+    /// <summary>Whether the output may overwrite the (single) input in the forward pass.</summary>
+    public virtual bool RunsInPlace => false;
+
+    /// <summary>Whether the backward pass may turn the output gradient into the input gradient in the same buffer.</summary>
+    public virtual bool GradientInPlace => false;
+
+    /// <summary>Whether the op is the identity in eval mode (dropout): the inference schedule skips it.</summary>
+    public virtual bool IdentityInInference => false;
+
+    /// <summary>A one-line description for the graph comment (<c>Linear 784 -> 128, ReLU</c>).</summary>
+    public abstract string Describe(EquatableArray<int> inputs, int outputs);
+
+    /// <summary>
+    /// The C# expression that creates the runtime object of a member whose first op this is, from the parameter set and
+    /// the expressions of the member's parameter tensors (in <see cref="Parameters"/> order).
+    /// </summary>
+    public abstract string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<int> inputs);
+
+    /// <summary>Writes the forward pass: <paramref name="training"/> selects train-mode semantics (dropout masks, batch statistics).</summary>
+    public abstract void EmitForward(OpEmitContext context, bool training);
+
+    /// <summary>
+    /// Writes the backward pass: turns the output gradient (which the op may overwrite) into its parameters' gradients
+    /// (overwritten) and into the gradient of every input whose <see cref="OpEmitContext.InputGradients"/> entry is not null.
+    /// </summary>
+    public abstract void EmitBackward(OpEmitContext context);
+}
+
+/// <summary>A trainable tensor of an op: <c>state_dict</c> suffix, shape, initialization.</summary>
+/// <param name="Suffix">The name after the member's prefix (<c>weight</c>, <c>bias</c>).</param>
+/// <param name="Shape">PyTorch's shape of the tensor.</param>
+/// <param name="FanIn">For PyTorch's <c>U(-1/sqrt(fan_in), 1/sqrt(fan_in))</c>; 0 for a constant initialization.</param>
+/// <param name="Constant">The initial value of every element when <paramref name="FanIn"/> is 0 (LayerNorm's weight is 1).</param>
+internal sealed record ParameterDecl(string Suffix, EquatableArray<int> Shape, int FanIn, float Constant)
+{
+    /// <summary>Elements in the tensor.</summary>
+    public int Length
+    {
+        get
+        {
+            int length = 1;
+            foreach (int dimension in Shape)
+            {
+                length = checked(length * dimension);
+            }
+
+            return length;
+        }
+    }
+}
+
+/// <summary>A per-sample tensor a training forward pass keeps for its backward pass.</summary>
+/// <param name="Suffix">Appended to the node's name to name the arena buffer (<c>Mask</c>).</param>
+/// <param name="FloatsPerSample">Floats per sample.</param>
+/// <param name="Description">What it holds, for the arena comment.</param>
+internal sealed record SavedDecl(string Suffix, int FloatsPerSample, string Description);

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Globalization;
+using StaticGrad.Generator.Helpers;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// What an op's lowering writes with: the writer, the spans of its tensors (named as the generated code names them),
+/// its parameters' slices and the shapes. Built by the emitter for one step; the op never sees the rest of the graph.
+/// </summary>
+internal sealed class OpEmitContext
+{
+    /// <summary>The runtime kernels' namespace.</summary>
+    public const string Kernels = "global::StaticGrad.Kernels";
+
+    /// <summary>The model's dropout generator (a private field of models with dropout).</summary>
+    public static readonly string DropoutGenerator = GeneratedNames.Private("DropoutGenerator");
+
+    /// <summary>An empty span argument (an op without affine parameters, statistics not saved).</summary>
+    public const string Empty = "global::System.Span<float>.Empty";
+
+    private readonly IReadOnlyDictionary<string, (string Offset, int Length)> _parameters;
+    private readonly IReadOnlyDictionary<string, string> _saved;
+
+    public OpEmitContext(
+        IndentedWriter writer,
+        string member,
+        string field,
+        IReadOnlyList<string> inputs,
+        IReadOnlyList<int> inputFeatures,
+        string output,
+        int outputFeatures,
+        string outputGradient,
+        IReadOnlyList<string?> inputGradients,
+        IReadOnlyDictionary<string, (string Offset, int Length)> parameters,
+        IReadOnlyDictionary<string, string> saved)
+    {
+        Writer = writer;
+        Member = member;
+        Field = field;
+        Inputs = inputs;
+        InputFeatures = inputFeatures;
+        Output = output;
+        OutputFeatures = outputFeatures;
+        OutputGradient = outputGradient;
+        InputGradients = inputGradients;
+        _parameters = parameters;
+        _saved = saved;
+    }
+
+    /// <summary>Writes the generated code.</summary>
+    public IndentedWriter Writer { get; }
+
+    /// <summary>The member's <c>state_dict</c> prefix (<c>layer1</c>), for comments.</summary>
+    public string Member { get; }
+
+    /// <summary>The private field of the member's runtime object.</summary>
+    public string Field { get; }
+
+    /// <summary>The span of each input tensor.</summary>
+    public IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>The features of each input tensor.</summary>
+    public IReadOnlyList<int> InputFeatures { get; }
+
+    /// <summary>The span of the first input.</summary>
+    public string Input => Inputs[0];
+
+    /// <summary>The features of the first input.</summary>
+    public int InputSize => InputFeatures[0];
+
+    /// <summary>The span of the output tensor (may be the input's span when the op runs in place).</summary>
+    public string Output { get; }
+
+    /// <summary>Features of the output.</summary>
+    public int OutputFeatures { get; }
+
+    /// <summary>The span of the output's gradient (backward only); the op may overwrite it.</summary>
+    public string OutputGradient { get; }
+
+    /// <summary>Per input, the span that receives its gradient (overwritten), or null when nothing needs it (pruned).</summary>
+    public IReadOnlyList<string?> InputGradients { get; }
+
+    /// <summary>The values of a parameter, <c>parameters.Slice(offset, length)</c>.</summary>
+    public string Parameter(string suffix) => Slice("parameters", suffix);
+
+    /// <summary>The gradient of a parameter, <c>gradients.Slice(offset, length)</c>.</summary>
+    public string Gradient(string suffix) => Slice("gradients", suffix);
+
+    /// <summary>The arena span of a saved tensor.</summary>
+    public string Saved(string suffix) => _saved[suffix];
+
+    /// <summary>Whether the op has the parameter <paramref name="suffix"/>.</summary>
+    public bool HasParameter(string suffix) => _parameters.ContainsKey(suffix);
+
+    /// <summary>
+    /// After a backward pass that turned <paramref name="gradient"/> into the first input's gradient in place: copies it
+    /// to the input's gradient buffer when the planner gave that another buffer (the input feeds several nodes).
+    /// </summary>
+    public static void CopyGradient(OpEmitContext c, string gradient, string length)
+    {
+        if (c.InputGradients[0] is { } inputGradient && inputGradient != gradient)
+        {
+            c.Line($"{Kernels}.Elementwise.Copy({gradient}, {inputGradient}, {length});");
+        }
+    }
+
+    /// <summary>Writes a line.</summary>
+    public void Line(string text) => Writer.WriteLine(text);
+
+    /// <summary><c>[B, n]</c>.</summary>
+    public static string Shape(int features) => $"[B, {Int(features)}]";
+
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A C# string literal.</summary>
+    public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>A float literal that round-trips (<c>1e-05f</c>, <c>0.5f</c>).</summary>
+    public static string Float(float value)
+    {
+        if (float.IsNaN(value))
+        {
+            return "float.NaN";
+        }
+
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0)
+        {
+            text += ".0";
+        }
+
+        return text + "f";
+    }
+
+    private string Slice(string buffer, string suffix)
+    {
+        (string offset, int length) = _parameters[suffix];
+        return $"{buffer}.Slice({offset}, {Int(length)})";
+    }
+}
