@@ -43,6 +43,15 @@ public sealed class SnapshotTests
     public void OddNames() => VerifyCompiles(TestModels.OddNames);
 
     [Fact]
+    public void ResidualMlp() => VerifyCompiles(TestModels.ResidualMlp);
+
+    [Fact]
+    public void ActivationZoo() => VerifyCompiles(TestModels.ActivationZoo);
+
+    [Fact]
+    public void Regressor() => VerifyCompiles(TestModels.Regressor);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

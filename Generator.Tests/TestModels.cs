@@ -184,4 +184,58 @@ internal static class TestModels
             }
         }
         """;
+
+    public const string ResidualMlp = """
+        using StaticGrad;
+
+        namespace Graphs;
+
+        [Model(Inputs = 784)]
+        public partial class ResidualMlp
+        {
+            [Linear(64)] public partial Linear Stem { get; }
+            [LayerNorm] public partial LayerNorm Norm1 { get; }
+            [Linear(64), GELU] public partial Linear Fc1 { get; }
+            [Dropout(0.1f)] public partial Dropout Drop1 { get; }
+            [Linear(64)] public partial Linear Fc2 { get; }
+            [Add(nameof(Stem))] public partial Residual Skip1 { get; }
+            [LayerNorm(Eps = 1e-6f, ElementwiseAffine = false)] public partial LayerNorm Norm2 { get; }
+            [Linear(10)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
+    public const string ActivationZoo = """
+        using StaticGrad;
+
+        namespace Graphs;
+
+        [Model(Inputs = 10)]
+        public partial class ActivationZoo
+        {
+            [Linear(16, Bias = false), LeakyReLU(0.2f)] public partial Linear A { get; }
+            [Linear(16), ELU] public partial Linear B { get; }
+            [Linear(16), GELU(Approximate = "tanh")] public partial Linear C { get; }
+            [SiLU] public partial ActivationLayer D { get; }
+            [Linear(16), Softplus(Beta = 2f, Threshold = 10f)] public partial Linear E { get; }
+            [Concat(ModelAttribute.Input)] public partial Residual Wide { get; }
+            [Linear(8), Hardswish] public partial Linear F { get; }
+            [Linear(1)] public partial Linear Output { get; }
+            [HuberLoss(Delta = 0.5f)] public partial HuberLoss Loss { get; }
+        }
+        """;
+
+    public const string Regressor = """
+        using StaticGrad;
+
+        namespace Graphs;
+
+        [Model(Inputs = 10)]
+        public partial class Regressor
+        {
+            [Linear(32), ReLU] public partial Linear Hidden { get; }
+            [Linear(2), Tanh] public partial Linear Output { get; }
+            [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
+        }
+        """;
 }

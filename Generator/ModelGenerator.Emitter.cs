@@ -26,6 +26,7 @@ internal sealed partial class ModelGenerator
         private static readonly string TrainStepRunning = GeneratedNames.Private("TrainStepRunning");
         private static readonly string InferenceArenas = GeneratedNames.Private("InferenceArenas");
         private static readonly string InferenceFloatsPerSample = GeneratedNames.Private("InferenceFloatsPerSample");
+        private static readonly string ForwardTraining = GeneratedNames.Private("ForwardTraining");
 
         public static string Emit(ModelPlan plan)
         {
@@ -278,6 +279,18 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>All weights and biases in one flat buffer, and their gradients.</summary>");
             w.WriteLine($"public global::StaticGrad.ParameterSet Parameters => {Parameters};");
             w.WriteLine();
+            if (HasModes(graph))
+            {
+                w.WriteLine("/// <summary>");
+                w.WriteLine("/// What <see cref=\"Forward\"/> and <see cref=\"Predict\"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:");
+                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Evaluation\"/> (the default) applies dropout as the identity; in");
+                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> they draw dropout masks from the model's generator, use the training");
+                w.WriteLine("/// arena and so, like TrainStep, run on one thread at a time. TrainStep always runs in training mode.");
+                w.WriteLine("/// </summary>");
+                w.WriteLine("public global::StaticGrad.ModelMode Mode { get; set; }");
+                w.WriteLine();
+            }
+
             w.WriteLine("int global::StaticGrad.IInferenceModel.InputSize => InputSize;");
             w.WriteLine();
             w.WriteLine("int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;");
@@ -485,6 +498,17 @@ internal sealed partial class ModelGenerator
                     w.WriteLine($"{Span} {last} = {name};");
                 }
 
+                if (HasModes(graph) && plan.Training is not null)
+                {
+                    using (w.WriteBlock("if (Mode == global::StaticGrad.ModelMode.Training)"))
+                    {
+                        w.WriteLine($"{ForwardTraining}(inputs, {name}, batch);");
+                        w.WriteLine("return;");
+                    }
+
+                    w.WriteLine();
+                }
+
                 w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
                 if (plan.InferenceMemory.Buffers.Count == 0)
                 {
@@ -510,8 +534,52 @@ internal sealed partial class ModelGenerator
                 }
             }
 
+            if (HasModes(graph) && plan.Training is not null)
+            {
+                WriteForwardTraining(w, plan, name);
+            }
+
             w.WriteLine();
         }
+
+        /// <summary>Forward in training mode: the training schedule's forward steps in the training arena, guarded like TrainStep.</summary>
+        private static void WriteForwardTraining(IndentedWriter w, ModelPlan plan, string name)
+        {
+            ModelGraph graph = plan.Graph;
+            w.WriteLine();
+            using (w.WriteBlock($"private void {ForwardTraining}({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
+            {
+                w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
+                using (w.WriteBlock("try"))
+                {
+                    w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
+                    foreach (PlacedBuffer placed in plan.Memory!.Buffers)
+                    {
+                        WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
+                    }
+
+                    int s = 0;
+                    foreach (Step step in plan.Training!.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
+                    {
+                        WriteStep(w, graph, step, s++, withLosses: false, training: true);
+                    }
+
+                    w.WriteLine();
+                    w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, {name}, batch * OutputSize);");
+                    if (graph.Spec.OutputActivation != OutputActivation.None)
+                    {
+                        w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows({name}, batch, OutputSize);");
+                    }
+                }
+
+                using (w.WriteBlock("finally"))
+                {
+                    w.WriteLine($"{Guard}.ExitTrainStep(ref {TrainStepRunning});");
+                }
+            }
+        }
+
+        private static bool HasModes(ModelGraph graph) => graph.Nodes.Any(n => n.Op.DependsOnMode) && !graph.Spec.IsInferenceOnly;
 
         private static void WriteForwardSteps(IndentedWriter w, ModelPlan plan, string name, string last)
         {

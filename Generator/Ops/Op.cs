@@ -53,6 +53,9 @@ internal abstract record Op
     /// <summary>Whether the op is the identity in eval mode (dropout): the inference schedule skips it.</summary>
     public virtual bool IdentityInInference => false;
 
+    /// <summary>Whether the op computes something else in training mode than in eval mode (dropout, batch norm).</summary>
+    public virtual bool DependsOnMode => IdentityInInference;
+
     /// <summary>A one-line description for the graph comment (<c>Linear 784 -> 128, ReLU</c>).</summary>
     public abstract string Describe(EquatableArray<int> inputs, int outputs);
 

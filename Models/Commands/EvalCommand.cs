@@ -17,7 +17,7 @@ public sealed class EvalOptions
         Options:
           --weights PATH   a safetensors file: weights (train --save-weights, or a PyTorch
                            state_dict with the same names) or a training checkpoint (train --save)
-          --model NAME     mlp128 or mlp256 (default: told from the file)
+          --model NAME     mlp128, mlp256 or resmlp (default: told from the file)
           --data DIR       folder with the MNIST IDX files (default: the shipped digits)
           --split NAME     test (default) or train
           --help           this text
@@ -55,7 +55,7 @@ public sealed class EvalOptions
                     weights = CommandArgs.Value(args, ref i);
                     break;
                 case "--model":
-                    options.Model = CommandArgs.OneOf(args[i], CommandArgs.Value(args, ref i), "mlp128", "mlp256");
+                    options.Model = CommandArgs.OneOf(args[i], CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
                     break;
                 case "--data":
                     options.DataDirectory = CommandArgs.Value(args, ref i);

@@ -19,19 +19,25 @@ internal static class ModelFiles
     {
         "mlp128" => new MnistClassifier128(seed, maxBatch),
         "mlp256" => new MnistClassifier256(seed, maxBatch),
-        _ => throw new ArgumentException($"Unknown model '{name}'; expected mlp128 or mlp256.", nameof(name)),
+        "resmlp" => new ResidualMlp(seed, maxBatch),
+        _ => throw new ArgumentException($"Unknown model '{name}'; expected mlp128, mlp256 or resmlp.", nameof(name)),
     };
 
     /// <summary>
     /// Tells which seed model a file holds: the <c>model</c> metadata entry if it names one, else the
-    /// tensor names (<c>fc1.weight</c>: mlp128; <c>layer1.weight</c>: mlp256, whose width decides).
+    /// tensor names (<c>stem.weight</c>: resmlp; <c>fc1.weight</c>: mlp128; <c>layer1.weight</c>: mlp256, whose width decides).
     /// </summary>
     /// <returns>The model's name, or null if neither applies.</returns>
     public static string? Detect(IReadOnlyDictionary<string, string> metadata, Func<string, IReadOnlyList<long>?> shapeOf)
     {
-        if (metadata.TryGetValue(ModelKey, out string? name) && name is "mlp128" or "mlp256")
+        if (metadata.TryGetValue(ModelKey, out string? name) && name is "mlp128" or "mlp256" or "resmlp")
         {
             return name;
+        }
+
+        if (shapeOf("stem.weight") is { Count: 2 })
+        {
+            return "resmlp";
         }
 
         if (shapeOf("fc1.weight") is { Count: 2 } fc1 && fc1[0] == 128)
@@ -59,7 +65,7 @@ internal static class ModelFiles
         string name = modelName
             ?? Detect(reader.Metadata, n => reader.TryGetTensor(n, out SafeTensorInfo info) ? info.Shape : null)
             ?? throw new InvalidDataException(
-                $"{path}: cannot tell which model the file holds (no 'model' metadata, no fc1.weight [128, 784] or layer1.weight [256, 784]); pass --model mlp128 or --model mlp256.");
+                $"{path}: cannot tell which model the file holds (no 'model' metadata, no fc1.weight [128, 784] or layer1.weight [256, 784]); pass --model mlp128, mlp256 or resmlp.");
         IModel model = Create(name, seed: 0, maxBatch);
         ModelWeights.Load(model.Parameters, reader);
         string description = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue

@@ -71,7 +71,7 @@ public sealed class PredictOptions
                     weights = CommandArgs.Value(args, ref i);
                     break;
                 case "--model":
-                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256");
+                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
                     break;
                 case "--idx":
                     options.IdxPath = CommandArgs.Value(args, ref i);

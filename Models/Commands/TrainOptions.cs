@@ -15,7 +15,8 @@ public sealed class TrainOptions
         samples/s and elapsed time.
 
         Options:
-          --model NAME        mlp128 (784-128-10, default) or mlp256 (784-256-10)
+          --model NAME        mlp128 (784-128-10, default), mlp256 (784-256-10) or resmlp (residual MLP:
+                              LayerNorm, GELU, Dropout 0.1, two skip connections; Adam)
           --optimizer NAME    adam or sgd (default: adam for mlp128, sgd for mlp256)
           --lr X              learning rate (default: 1e-3 for adam, 0.1 for sgd)
           --momentum X        SGD momentum (default 0.9)
@@ -37,7 +38,7 @@ public sealed class TrainOptions
           --help              this text
         """;
 
-    /// <summary>The model to train: <c>mlp128</c> or <c>mlp256</c>.</summary>
+    /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c> or <c>resmlp</c>.</summary>
     public string Model { get; private set; } = "mlp128";
 
     /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
@@ -113,7 +114,7 @@ public sealed class TrainOptions
             switch (arg)
             {
                 case "--model":
-                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256");
+                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
                     break;
                 case "--optimizer":
                     optimizer = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "adam", "sgd");

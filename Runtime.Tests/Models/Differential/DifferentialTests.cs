@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models.Differential;
+
+/// <summary>
+/// Random architectures drawn from the whole op vocabulary (scripts/golden_differential.py), compiled by the generator
+/// and compared with PyTorch 1.13: with PyTorch's weights loaded by <c>state_dict</c> name, one TrainStep must give
+/// PyTorch's loss and every parameter's gradient, and Forward PyTorch's outputs.
+/// </summary>
+public sealed class DifferentialTests
+{
+    private static readonly GoldenFile Golden = new("differential.json");
+
+    public static TheoryData<string> Cases() => Golden.CaseNames();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LossGradientsAndOutputsMatchPyTorch(string name)
+    {
+        JsonElement c = Golden.Case(name);
+        int batch = c.GetProperty("batch").GetInt32();
+        Type type = typeof(DifferentialTests).Assembly.GetType($"{typeof(DifferentialTests).Namespace}.{name}", throwOnError: true)!;
+        var model = (IInferenceModel)Activator.CreateInstance(type, 7, 32)!;
+        foreach (JsonProperty parameter in c.GetProperty("parameters").EnumerateObject())
+        {
+            float[] values = Floats(parameter.Value);
+            Span<float> destination = model.Parameters.ValuesOf(model.Parameters[parameter.Name]);
+            Assert.Equal(values.Length, destination.Length);
+            values.CopyTo(destination);
+        }
+
+        Assert.Equal(c.GetProperty("parameters").EnumerateObject().Count(), model.Parameters.Tensors.Count);
+        float[] inputs = Floats(c.GetProperty("inputs"));
+        float[] outputs = new float[batch * model.OutputSize];
+        model.Forward(inputs, outputs, batch);
+        AssertClose(Floats(c.GetProperty("outputs")), outputs, $"{name} outputs");
+
+        JsonElement targets = c.GetProperty("targets");
+        float loss = model switch
+        {
+            IModel classifier => classifier.TrainStep(inputs, targets.EnumerateArray().Select(t => t.GetInt32()).ToArray(), batch),
+            IProbabilityTargetModel regressor => regressor.TrainStep(inputs, Floats(targets), batch),
+            _ => throw new InvalidOperationException($"{name} is not trainable."),
+        };
+        Assert.Equal(c.GetProperty("loss").GetDouble(), loss, Tolerance(c.GetProperty("loss").GetDouble()));
+
+        foreach (JsonProperty gradient in c.GetProperty("gradients").EnumerateObject())
+        {
+            AssertClose(Floats(gradient.Value), model.Parameters.GradientsOf(model.Parameters[gradient.Name]).ToArray(), $"{name} {gradient.Name} gradient");
+        }
+    }
+
+    private static double Tolerance(double expected) => 1e-5 + (1e-4 * Math.Abs(expected));
+
+    /// <summary>Elementwise within 1e-5 plus 1e-4 of the tensor's largest magnitude (float32 rounding through a few layers).</summary>
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Length == 0 ? 0 : expected.Max(v => Math.Abs((double)v));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(expected[i] - (double)actual[i]);
+            Assert.True(error <= 1e-5 + (1e-4 * scale), $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (error {error:G3}, scale {scale:G3})");
+        }
+    }
+
+    private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+}
