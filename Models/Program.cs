@@ -19,7 +19,9 @@ switch (command)
         return ImbalancedCommand.Run(rest);
     case "binary":
         return BinaryCommand.Run(rest);
+    case "regression":
+        return RegressionCommand.Run(rest);
     default:
-        Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default), eval, predict, imbalanced, binary.");
+        Console.Error.WriteLine($"error: unknown command '{command}'. Commands: train (default), eval, predict, imbalanced, binary, regression.");
         return 2;
 }

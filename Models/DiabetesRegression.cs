@@ -1,0 +1,116 @@
+using System;
+using StaticGrad.Data;
+using StaticGrad.Metrics;
+
+namespace StaticGrad.Models;
+
+/// <summary>One run of the regression example: its test error in the target's units and its R².</summary>
+/// <param name="Seed">The seed of initialization and shuffling.</param>
+/// <param name="TestMse">Mean squared error on the test rows, in the original target units.</param>
+/// <param name="TestR2">The coefficient of determination on the test rows.</param>
+/// <param name="FinalTrainLoss">The mean training loss (standardized target) of the last epoch.</param>
+internal sealed record RegressionRun(int Seed, double TestMse, double TestR2, double FinalTrainLoss);
+
+/// <summary>
+/// Trains <see cref="DiabetesRegressor"/> as <c>scripts/pytorch_regression.py</c> does: the CSV's first
+/// <see cref="TrainRows"/> rows train and the rest test (the file is shuffled once, with a fixed seed, when it is
+/// made); the target is standardized with the training rows' mean and standard deviation; Adam, batch 32.
+/// </summary>
+internal static class DiabetesRegression
+{
+    /// <summary>Training rows: 80% of 442.</summary>
+    public const int TrainRows = 354;
+
+    /// <summary>The minibatch size.</summary>
+    public const int BatchSize = 32;
+
+    public static RegressionRun Train(InMemoryDataset data, int seed, int epochs, float learningRate)
+    {
+        if (data.Count <= TrainRows || data.Features != 10 || data.Targets != 1)
+        {
+            throw new ArgumentException($"Expected more than {TrainRows} rows of 10 features and 1 target, got {data.Count} rows of {data.Features} features and {data.Targets} targets.", nameof(data));
+        }
+
+        (InMemoryDataset train, InMemoryDataset test) = Split(data);
+        (float mean, float std) = MeanStd(train.TargetValues);
+        InMemoryDataset standardized = InMemoryDataset.FromTargets(train.FeatureValues, 10, Standardize(train.TargetValues, mean, std), 1);
+
+        var model = new DiabetesRegressor(seed, maxBatch: Math.Max(BatchSize, test.Count));
+        var adam = new Adam(model.Parameters, learningRate);
+        var loader = new DataLoader(standardized, BatchSize, unchecked((ulong)seed));
+        double epochLoss = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            loader.BeginEpoch();
+            double sum = 0;
+            int samples = 0;
+            while (loader.MoveNext())
+            {
+                int batch = loader.CurrentBatchSize;
+                sum += model.TrainStep(loader.Features, loader.Targets, batch) * batch;
+                adam.Step();
+                samples += batch;
+            }
+
+            epochLoss = sum / samples;
+        }
+
+        float[] predictions = new float[test.Count];
+        model.Predict(test.FeatureValues, predictions, test.Count);
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            predictions[i] = (predictions[i] * std) + mean;
+        }
+
+        return new RegressionRun(seed, RegressionMetrics.MeanSquaredError(test.TargetValues, predictions), RegressionMetrics.R2(test.TargetValues, predictions), epochLoss);
+    }
+
+    private static (InMemoryDataset Train, InMemoryDataset Test) Split(InMemoryDataset data)
+    {
+        int[] train = new int[TrainRows];
+        int[] test = new int[data.Count - TrainRows];
+        for (int i = 0; i < data.Count; i++)
+        {
+            if (i < TrainRows)
+            {
+                train[i] = i;
+            }
+            else
+            {
+                test[i - TrainRows] = i;
+            }
+        }
+
+        return (data.Subset(train), data.Subset(test));
+    }
+
+    /// <summary>The mean and the population standard deviation (numpy's default, as the reference script uses).</summary>
+    private static (float Mean, float Std) MeanStd(ReadOnlySpan<float> values)
+    {
+        double mean = 0;
+        foreach (float v in values)
+        {
+            mean += v;
+        }
+
+        mean /= values.Length;
+        double variance = 0;
+        foreach (float v in values)
+        {
+            variance += (v - mean) * (v - mean);
+        }
+
+        return ((float)mean, (float)Math.Sqrt(variance / values.Length));
+    }
+
+    private static float[] Standardize(ReadOnlySpan<float> values, float mean, float std)
+    {
+        float[] result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = (values[i] - mean) / std;
+        }
+
+        return result;
+    }
+}
