@@ -323,11 +323,12 @@ internal sealed partial class ModelGenerator
             bool indices = loss.TrainsOnClassIndices;
             string targets = indices ? "labels" : "targets";
             string targetsType = indices ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan;
-            string lossesPerSample = loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? "batch * OutputSize" : "batch";
+            string lossesPerSample = loss.IsElementwise ? "batch * OutputSize" : "batch";
             (string, string) what = loss.Kind switch
             {
                 LossKind.Nll => ("fused LogSoftmax", "+ NLL"),
                 LossKind.BinaryCrossEntropyWithLogits => ("fused sigmoid", "+ binary cross-entropy"),
+                _ when loss.IsRegression => ($"the {loss.AttributeName} fused with its gradient", "over every output"),
                 _ => ("fused softmax", "cross-entropy"),
             };
             string signature = $"{ReadOnlySpan} inputs, {targetsType} {targets}";
@@ -362,8 +363,8 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
             string mismatch = indices
                 ? $"Model '{spec.TypeName}' is trained on class indices (its loss '{loss.MemberName}' is [{loss.AttributeName}]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
-                : loss.Kind == LossKind.BinaryCrossEntropyWithLogits
-                    ? $"Model '{spec.TypeName}' is trained with [BinaryCrossEntropyWithLogits] (loss '{loss.MemberName}') on float targets in [0, 1], {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
+                : loss.IsElementwise
+                    ? $"Model '{spec.TypeName}' is trained with [{loss.AttributeName}] (loss '{loss.MemberName}') on float targets, {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
                     : $"Model '{spec.TypeName}' is trained on class probabilities (its loss '{loss.MemberName}' has Targets = TargetKind.Probabilities); pass float targets, {Int(plan.Graph.Classes)} per sample. For int class indices remove Targets = TargetKind.Probabilities.";
             WriteMismatchedTrainStep(w, classIndices: !indices, mismatch);
         }
@@ -390,6 +391,10 @@ internal sealed partial class ModelGenerator
             {
                 w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> targets in [0, 1], row-major.</param>");
             }
+            else if (loss.IsRegression)
+            {
+                w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> float targets, row-major.</param>");
+            }
             else
             {
                 w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> class probabilities, row-major.</param>");
@@ -397,7 +402,7 @@ internal sealed partial class ModelGenerator
 
             if (perSampleLosses)
             {
-                string count = loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? "<c>batch * OutputSize</c> elements: each element's" : "<c>batch</c> elements: each sample's";
+                string count = loss.IsElementwise ? "<c>batch * OutputSize</c> elements: each element's" : "<c>batch</c> elements: each sample's";
                 w.WriteLine($"/// <param name=\"losses\">Receives at least {count} unreduced loss.</param>");
             }
 
@@ -773,6 +778,10 @@ internal sealed partial class ModelGenerator
                     return $"new global::StaticGrad.NllLoss(OutputSize, {reduction}, {Int(loss.IgnoreIndex)}, {FloatArray(loss.Weights)})";
                 case LossKind.BinaryCrossEntropyWithLogits:
                     return $"new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, {reduction}, {FloatArray(loss.Weights)}, {FloatArray(loss.PosWeight)})";
+                case LossKind.Mse or LossKind.L1:
+                    return $"new global::StaticGrad.{loss.RuntimeTypeName}(OutputSize, {reduction})";
+                case LossKind.SmoothL1 or LossKind.Huber:
+                    return $"new global::StaticGrad.{loss.RuntimeTypeName}(OutputSize, {reduction}, {Float(loss.Parameter)})";
                 default:
                     if (loss.Weights.Count == 0 && loss.IgnoreIndex == LossSpec.DefaultIgnoreIndex && loss.Targets == TargetsKind.ClassIndices)
                     {
