@@ -240,7 +240,7 @@ internal sealed partial class ModelGenerator
                     }
                 }
 
-                w.WriteLine($"{Parameters}.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));");
+                w.WriteLine($"{Parameters}.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));");
                 if (HasDropout(graph))
                 {
                     // A stream of its own, so that adding dropout leaves the initial weights of a seed unchanged.
@@ -364,7 +364,7 @@ internal sealed partial class ModelGenerator
             string mismatch = indices
                 ? $"Model '{spec.TypeName}' is trained on class indices (its loss '{loss.MemberName}' is [{loss.AttributeName}]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
                 : loss.IsElementwise
-                    ? $"Model '{spec.TypeName}' is trained with [{loss.AttributeName}] (loss '{loss.MemberName}') on float targets, {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
+                    ? $"Model '{spec.TypeName}' is trained with [{loss.AttributeName}] (loss '{loss.MemberName}') on float targets{(loss.IsRegression ? string.Empty : " in [0, 1]")}, {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
                     : $"Model '{spec.TypeName}' is trained on class probabilities (its loss '{loss.MemberName}' has Targets = TargetKind.Probabilities); pass float targets, {Int(plan.Graph.Classes)} per sample. For int class indices remove Targets = TargetKind.Probabilities.";
             WriteMismatchedTrainStep(w, classIndices: !indices, mismatch);
         }
@@ -541,18 +541,18 @@ internal sealed partial class ModelGenerator
 
             if (HasModes(graph) && plan.Training is not null)
             {
-                WriteForwardTraining(w, plan, name);
+                WriteForwardTraining(w, plan);
             }
 
             w.WriteLine();
         }
 
         /// <summary>Forward in training mode: the training schedule's forward steps in the training arena, guarded like TrainStep.</summary>
-        private static void WriteForwardTraining(IndentedWriter w, ModelPlan plan, string name)
+        private static void WriteForwardTraining(IndentedWriter w, ModelPlan plan)
         {
             ModelGraph graph = plan.Graph;
             w.WriteLine();
-            using (w.WriteBlock($"private void {ForwardTraining}({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
+            using (w.WriteBlock($"private void {ForwardTraining}({ReadOnlySpan} inputs, {Span} destination, int batch)"))
             {
                 w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
                 using (w.WriteBlock("try"))
@@ -570,10 +570,10 @@ internal sealed partial class ModelGenerator
                     }
 
                     w.WriteLine();
-                    w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, {name}, batch * OutputSize);");
+                    w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, destination, batch * OutputSize);");
                     if (graph.Spec.OutputActivation != OutputActivation.None)
                     {
-                        w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows({name}, batch, OutputSize);");
+                        w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows(destination, batch, OutputSize);");
                     }
                 }
 
@@ -721,7 +721,7 @@ internal sealed partial class ModelGenerator
                     break;
 
                 case StepKind.Copy:
-                    w.WriteLine($"// Step {Int(index)}: {step.Output} = {step.Inputs[0]} (the last layer is the identity in eval mode)");
+                    w.WriteLine($"// Step {Int(index)}: {step.Output} = {step.Inputs[0]} ({(training ? "the loss overwrites its input, and the last layer's backward pass still needs its outputs" : "the last layer is the identity in eval mode")})");
                     w.WriteLine($"{Kernels}.Elementwise.Copy({step.Inputs[0]}, {step.Output}, batch * OutputSize);");
                     break;
             }

@@ -1,6 +1,5 @@
 using System;
 using StaticGrad.Data;
-using StaticGrad.Metrics;
 
 namespace StaticGrad.Models;
 

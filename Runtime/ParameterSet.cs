@@ -82,15 +82,22 @@ public sealed class ParameterSet
     }
 
     /// <summary>
-    /// Fills every tensor with PyTorch's default <c>nn.Linear</c> initialization,
-    /// <c>U(-1/sqrt(fanIn), 1/sqrt(fanIn))</c>, drawing from <paramref name="rng"/> in buffer order.
+    /// Initializes every tensor as PyTorch does by default: <c>U(-1/sqrt(fanIn), 1/sqrt(fanIn))</c> (<c>nn.Linear</c>),
+    /// drawn from <paramref name="rng"/> in buffer order, and constant tensors (a norm's weight and bias) filled with
+    /// their value without drawing.
     /// </summary>
     /// <param name="rng">The generator; a seeded one makes the initialization reproducible.</param>
-    public void InitializeUniform(Rng rng)
+    public void Initialize(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         foreach (ParameterTensor tensor in _tensors)
         {
+            if (tensor.IsConstant)
+            {
+                ValuesOf(tensor).Fill(tensor.InitialValue);
+                continue;
+            }
+
             float bound = 1.0f / MathF.Sqrt(tensor.FanIn);
             Span<float> values = ValuesOf(tensor);
             for (int i = 0; i < values.Length; i++)

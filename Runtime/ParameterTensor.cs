@@ -15,11 +15,16 @@ public sealed class ParameterTensor
     /// <param name="shape">Its dimensions, outermost first; each positive.</param>
     /// <param name="fanIn">The fan-in used for PyTorch's default initialization bound <c>1/sqrt(fanIn)</c>.</param>
     public ParameterTensor(string name, int offset, int[] shape, int fanIn)
+        : this(name, offset, shape, fanIn, 0f)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn);
+    }
+
+    private ParameterTensor(string name, int offset, int[] shape, int fanIn, float constant)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentNullException.ThrowIfNull(shape);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn);
         long length = 1;
         foreach (int dimension in shape)
         {
@@ -36,6 +41,27 @@ public sealed class ParameterTensor
         Shape = (int[])shape.Clone();
         Length = checked((int)length);
         FanIn = fanIn;
+        InitialValue = constant;
+    }
+
+    /// <summary>
+    /// Describes a tensor initialized to one value rather than drawn at random (PyTorch's norm layers: <c>weight</c>
+    /// = 1, <c>bias</c> = 0).
+    /// </summary>
+    /// <param name="name">The <c>state_dict</c> name.</param>
+    /// <param name="offset">The index of its first element in the flat buffer.</param>
+    /// <param name="shape">Its dimensions; each positive.</param>
+    /// <param name="value">Every element's initial value; finite.</param>
+    /// <returns>The tensor, with <see cref="FanIn"/> 0.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is not finite, or an argument is out of range.</exception>
+    public static ParameterTensor Constant(string name, int offset, int[] shape, float value)
+    {
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Expected a finite initial value.");
+        }
+
+        return new ParameterTensor(name, offset, shape, 0, value);
     }
 
     /// <summary>The <c>state_dict</c> name.</summary>
@@ -50,8 +76,14 @@ public sealed class ParameterTensor
     /// <summary>The dimensions, outermost first.</summary>
     public IReadOnlyList<int> Shape { get; }
 
-    /// <summary>The fan-in that sets the default initialization bound.</summary>
+    /// <summary>The fan-in that sets the default initialization bound, or 0 for a <see cref="Constant"/> tensor.</summary>
     public int FanIn { get; }
+
+    /// <summary>Whether <see cref="ParameterSet.Initialize"/> fills the tensor with <see cref="InitialValue"/> instead of drawing it.</summary>
+    public bool IsConstant => FanIn == 0;
+
+    /// <summary>A constant tensor's initial value (0 for a drawn one).</summary>
+    public float InitialValue { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";

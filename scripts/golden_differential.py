@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 SEED = 20261202
-COUNT = 16
+COUNT = 24
 ACTIVATIONS = [
     ("ReLU", "ReLU", lambda: nn.ReLU()),
     ("Sigmoid", "Sigmoid", lambda: nn.Sigmoid()),
@@ -67,7 +67,9 @@ def draw(rng):
             members.append({"kind": "linear", "name": name, "param": param, "module": linear, "act": act})
             width = out
             decl.append(f"    [{attrs}] public partial Linear {name} {{ get; }}")
-        elif choice < 0.55:
+        elif choice < 0.55 and width > 1:
+            # (Over one feature a layer norm outputs its bias whatever the input: the exact input gradient is 0,
+            # and PyTorch's float rounding noise would be all there is to compare.)
             affine = rng.random() < 0.7
             members.append({"kind": "layernorm", "name": name, "param": param, "module": nn.LayerNorm(width, elementwise_affine=affine)})
             decl.append(f"    [LayerNorm{'' if affine else '(ElementwiseAffine = false)'}] public partial LayerNorm {name} {{ get; }}")
@@ -96,8 +98,10 @@ def draw(rng):
     loss = rng.choice(["ce", "mse", "l1", "smoothl1", "huber", "bce"])
     out = rng.choice([3, 5]) if loss == "ce" else rng.choice([1, 2, 4])
     head = nn.Linear(width, out)
-    members.append({"kind": "linear", "name": "Head", "param": "head", "module": head, "act": None})
-    decl.append(f"    [Linear({out})] public partial Linear Head {{ get; }}")
+    # A regression head may end in an activation (the loss then takes its output).
+    head_act = rng.choice([None, None] + ACTIVATIONS) if loss not in ("ce", "bce") else None
+    members.append({"kind": "linear", "name": "Head", "param": "head", "module": head, "act": head_act})
+    decl.append(f"    [Linear({out}){'' if head_act is None else ', ' + head_act[0]}] public partial Linear Head {{ get; }}")
     reduction = rng.choice(["mean", "sum"])
     red = "Reduction.Mean" if reduction == "mean" else "Reduction.Sum"
     if loss == "ce":

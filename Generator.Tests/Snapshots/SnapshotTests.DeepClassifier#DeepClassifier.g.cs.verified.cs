@@ -98,7 +98,7 @@ partial class DeepClassifier : global::StaticGrad.IModel
             new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 10, 64 }, fanIn: 64),
             new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 10 }, fanIn: 64),
         });
-        __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+        __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
         __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
         __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
         __sg_Hidden1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

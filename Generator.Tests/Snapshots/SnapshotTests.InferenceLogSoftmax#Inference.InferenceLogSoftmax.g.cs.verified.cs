@@ -43,7 +43,7 @@ namespace Inference
                 new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 10, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 10 }, fanIn: 8),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
         }
 

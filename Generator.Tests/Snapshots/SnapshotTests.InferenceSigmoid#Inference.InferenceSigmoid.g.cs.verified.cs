@@ -58,7 +58,7 @@ namespace Inference
                 new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 1, 6 }, fanIn: 6),
                 new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 1 }, fanIn: 6),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);

@@ -72,7 +72,7 @@ namespace Seeds
                 new global::StaticGrad.ParameterTensor("fc2.weight", __sgOffset_Fc2Weight, new[] { 10, 128 }, fanIn: 128),
                 new global::StaticGrad.ParameterTensor("fc2.bias", __sgOffset_Fc2Bias, new[] { 10 }, fanIn: 128),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

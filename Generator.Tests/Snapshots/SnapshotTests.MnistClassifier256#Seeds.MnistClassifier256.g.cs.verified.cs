@@ -72,7 +72,7 @@ namespace Seeds
                 new global::StaticGrad.ParameterTensor("layer2.weight", __sgOffset_Layer2Weight, new[] { 10, 256 }, fanIn: 256),
                 new global::StaticGrad.ParameterTensor("layer2.bias", __sgOffset_Layer2Bias, new[] { 10 }, fanIn: 256),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Layer1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

@@ -53,7 +53,7 @@ namespace Losses
                 new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 5, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 5 }, fanIn: 8),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Loss = new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, global::StaticGrad.Reduction.None, new float[] { 1.0f, 1.0f, 2.0f, 1.0f, 0.0f }, new float[] { 1.0f, 4.0f, 1.0f, 1.0f, 1.0f });

@@ -114,7 +114,7 @@ namespace @event.Models
                 new global::StaticGrad.ParameterTensor("loss.weight", __sgOffset_LossWeight, new[] { 2, 3 }, fanIn: 3),
                 new global::StaticGrad.ParameterTensor("loss.bias", __sgOffset_LossBias, new[] { 2 }, fanIn: 3),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_int = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

@@ -72,7 +72,7 @@ namespace Losses
                 new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 5, 16 }, fanIn: 16),
                 new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 5 }, fanIn: 16),
             });
-            __sgParameters.InitializeUniform(new global::StaticGrad.Rng(unchecked((ulong)seed)));
+            __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

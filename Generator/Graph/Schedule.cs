@@ -20,7 +20,7 @@ internal enum StepKind
     /// <summary><c>target += source</c>: a second contribution to the gradient of a tensor that feeds several nodes.</summary>
     Accumulate,
 
-    /// <summary><c>target = source</c>: the inference output when the last node is the identity in eval mode.</summary>
+    /// <summary><c>target = source</c>: the inference output when the last node is the identity in eval mode, or the loss's copy of the outputs.</summary>
     Copy,
 }
 
@@ -82,12 +82,21 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: true);
         }
 
+        // The loss overwrites its input with the gradient. When the last node's backward pass needs its output (a
+        // Tanh fused into the head of a regression model), the loss works on a copy instead.
         string output = value[nodes.Count - 1];
-        builder.Add(new Step(StepKind.Loss, nodes.Count - 1, Names(output), output, string.Empty, Nulls(0), Saved(), Names(output), Names(output)));
+        string lossInput = output;
+        if (nodes[nodes.Count - 1].Op.BackwardReadsOutput)
+        {
+            lossInput = builder.Buffer(output + "Gradient", graph.Classes, "gradient of the outputs (the loss input, a copy of the outputs)");
+            builder.Add(new Step(StepKind.Copy, -1, Names(output), lossInput, string.Empty, Nulls(0), Saved(), Names(output), Names(lossInput)));
+        }
+
+        builder.Add(new Step(StepKind.Loss, nodes.Count - 1, Names(lossInput), lossInput, string.Empty, Nulls(0), Saved(), Names(lossInput), Names(lossInput)));
 
         bool[] needsGradient = NeedsGradient(graph);
         string?[] gradient = new string?[nodes.Count];
-        gradient[nodes.Count - 1] = output;
+        gradient[nodes.Count - 1] = lossInput;
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
             Node node = nodes[i];

@@ -128,7 +128,7 @@ public sealed class GemmEpilogueTests
             foreach (int threads in new[] { 1, 2, 3, 5 })
             {
                 var parameters = new ParameterSet([new ParameterTensor("w", 0, [Count], fanIn: 10)]);
-                parameters.InitializeUniform(new Rng(3));
+                parameters.Initialize(new Rng(3));
                 IOptimizer optimizer = adam
                     ? new Adam(parameters, learningRate: 1e-2f, weightDecay: 1e-3f, amsgrad: true)
                     : new Sgd(parameters, learningRate: 1e-2f, momentum: 0.9f, nesterov: true, weightDecay: 1e-3f);

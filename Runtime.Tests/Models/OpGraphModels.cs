@@ -47,11 +47,11 @@ public sealed partial class EveryOpModel
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-/// <summary>A regression head on a Tanh, trained with MSE.</summary>
+/// <summary>A regression head on a Tanh, trained with MSE (smooth everywhere, for finite differences).</summary>
 [Model(Inputs = 5)]
 public sealed partial class TanhRegressor
 {
-    [Linear(8), ReLU]
+    [Linear(8), SiLU]
     public partial Linear Hidden { get; }
 
     [Linear(2), Tanh]

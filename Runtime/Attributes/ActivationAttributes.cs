@@ -41,3 +41,74 @@ public sealed class SoftmaxAttribute : Attribute
 public sealed class LogSoftmaxAttribute : Attribute
 {
 }
+
+/// <summary>Applies <c>x &gt; 0 ? x : NegativeSlope·x</c> (PyTorch's <c>nn.LeakyReLU(negative_slope=0.01)</c>).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class LeakyReLUAttribute : Attribute
+{
+    /// <summary>Declares a leaky ReLU with the default slope 0.01.</summary>
+    public LeakyReLUAttribute()
+    {
+    }
+
+    /// <summary>Declares a leaky ReLU.</summary>
+    /// <param name="negativeSlope">The slope below zero.</param>
+    public LeakyReLUAttribute(float negativeSlope) => NegativeSlope = negativeSlope;
+
+    /// <summary>The slope below zero (0.01 by default, as in PyTorch).</summary>
+    public float NegativeSlope { get; set; } = 0.01f;
+}
+
+/// <summary>Applies <c>x &gt; 0 ? x : Alpha·(e^x - 1)</c> (PyTorch's <c>nn.ELU(alpha=1.0)</c>).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class ELUAttribute : Attribute
+{
+    /// <summary>Declares an ELU with alpha 1.</summary>
+    public ELUAttribute()
+    {
+    }
+
+    /// <summary>Declares an ELU.</summary>
+    /// <param name="alpha">The saturation value for negative inputs is <c>-alpha</c>.</param>
+    public ELUAttribute(float alpha) => Alpha = alpha;
+
+    /// <summary>The scale of the negative part (1 by default).</summary>
+    public float Alpha { get; set; } = 1f;
+}
+
+/// <summary>
+/// Applies the Gaussian error linear unit, <c>x·Φ(x)</c> (PyTorch's <c>nn.GELU()</c>), or its tanh approximation with
+/// <c>Approximate = "tanh"</c> (<c>nn.GELU(approximate='tanh')</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class GELUAttribute : Attribute
+{
+    /// <summary><c>"none"</c> (the exact erf form, the default) or <c>"tanh"</c>.</summary>
+    public string Approximate { get; set; } = "none";
+}
+
+/// <summary>Applies <c>x·sigmoid(x)</c> (PyTorch's <c>nn.SiLU()</c>, also called swish).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class SiLUAttribute : Attribute
+{
+}
+
+/// <summary>
+/// Applies <c>log(1 + e^(Beta·x))/Beta</c>, and the identity where <c>Beta·x &gt; Threshold</c> (PyTorch's
+/// <c>nn.Softplus(beta=1, threshold=20)</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class SoftplusAttribute : Attribute
+{
+    /// <summary>The sharpness (1 by default); must be positive.</summary>
+    public float Beta { get; set; } = 1f;
+
+    /// <summary>Above <c>Beta·x &gt; Threshold</c> the output is <c>x</c> (20 by default).</summary>
+    public float Threshold { get; set; } = 20f;
+}
+
+/// <summary>Applies <c>x·min(max(x + 3, 0), 6)/6</c> (PyTorch's <c>nn.Hardswish()</c>).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class HardswishAttribute : Attribute
+{
+}
