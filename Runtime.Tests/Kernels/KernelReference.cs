@@ -6,6 +6,9 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>Straightforward scalar double-precision references for the kernels, and test data.</summary>
 internal static class KernelReference
 {
+    /// <summary>The activations the GEMM epilogue and ActivationBackward apply (the others run as ops of their own).</summary>
+    public static readonly Activation[] EpilogueActivations = { Activation.None, Activation.ReLU, Activation.Sigmoid, Activation.Tanh };
+
     /// <summary>The odd sizes every kernel is tested on.</summary>
     public static readonly int[] OddSizes = [1, 7, 33, 785];
 

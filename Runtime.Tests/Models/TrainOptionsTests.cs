@@ -55,7 +55,7 @@ public sealed class TrainOptionsTests
     [InlineData("--epochs", "'--epochs' needs a value")]
     [InlineData("--epochs 0", "'--epochs' expects a positive integer; got 0")]
     [InlineData("--lr abc", "'--lr' expects a number; got 'abc'")]
-    [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256; got 'resnet'")]
+    [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256, resmlp; got 'resnet'")]
     [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd only")]
     [InlineData("--optimizer sgd --momentum 0 --nesterov", "--nesterov needs")]
     public void BadArgumentsSayWhatIsWrong(string args, string expected)

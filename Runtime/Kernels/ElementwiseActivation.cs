@@ -232,9 +232,11 @@ public static class ElementwiseActivation
     {
         public static TVec Forward<TOps, TVec>(TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct => ReLUFunction.Forward<TOps, TVec>(x);
 
-        public static TVec BackwardFromInput<TOps, TVec>(TVec g, TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct => TOps.WherePositive(x, g);
+        // PyTorch's threshold_backward: 0 where the value is <= 0, else the gradient (so a NaN passes it through).
+        public static TVec BackwardFromInput<TOps, TVec>(TVec g, TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+            => TOps.SelectLess(x, TOps.Broadcast(float.Epsilon), TOps.Broadcast(0f), g);
 
-        public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct => ReLUFunction.Backward<TOps, TVec>(g, y);
+        public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct => BackwardFromInput<TOps, TVec>(g, y, p);
     }
 
     private readonly struct Sigmoid : IFunction
@@ -372,7 +374,7 @@ public static class ElementwiseActivation
     /// <summary><c>log(1 + z)</c> without losing a small <c>z</c> (netstandard's Math has no log1p).</summary>
     private static double Log1p(double z) => z < 1e-4 ? z * (1 - (z * (0.5 - (z / 3)))) : Math.Log(1 + z);
 
-    /// <summary>PyTorch: <c>x·min(max(x + 3, 0), 6)/6</c>; gradient <c>x &lt; -3 ? 0 : x &lt;= 3 ? g·(x/3 + 0.5) : g</c>.</summary>
+    /// <summary>PyTorch: <c>x·min(max(x + 3, 0), 6)/6</c>; gradient <c>x &lt; -3 ? 0 : x &gt;= 3 ? g : g·(x/3 + 0.5)</c>.</summary>
     private readonly struct Hardswish : IFunction
     {
         public static TVec Forward<TOps, TVec>(TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
@@ -384,7 +386,8 @@ public static class ElementwiseActivation
         public static TVec BackwardFromInput<TOps, TVec>(TVec g, TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
         {
             TVec middle = TOps.Multiply(g, TOps.Add(TOps.Divide(x, TOps.Broadcast(3f)), TOps.Broadcast(0.5f)));
-            TVec upper = TOps.SelectLess(TOps.Broadcast(3f), x, g, middle);
+            // x >= 3 ? g : middle, written so that a NaN takes the middle branch (and stays NaN) as in PyTorch.
+            TVec upper = TOps.SelectLess(TOps.Broadcast(2.9999998f), x, g, middle);
             return TOps.SelectLess(x, TOps.Broadcast(-3f), TOps.Broadcast(0f), upper);
         }
 
