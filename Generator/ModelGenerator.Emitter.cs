@@ -42,7 +42,8 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             WriteGraphComment(w, graph);
-            using (w.WriteBlock($"partial class {GeneratedNames.Identifier(spec.TypeName)} : {Contract(spec)}"))
+            string contract = Contract(spec) + (HasDropout(graph) ? ", global::StaticGrad.IStochasticModel" : string.Empty);
+            using (w.WriteBlock($"partial class {GeneratedNames.Identifier(spec.TypeName)} : {contract}"))
             {
                 WriteConstants(w, plan);
                 WriteFields(w, plan);
@@ -279,6 +280,13 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>All weights and biases in one flat buffer, and their gradients.</summary>");
             w.WriteLine($"public global::StaticGrad.ParameterSet Parameters => {Parameters};");
             w.WriteLine();
+            if (HasDropout(graph))
+            {
+                w.WriteLine("/// <summary>The generator dropout masks are drawn from; save its state with a checkpoint to resume a run exactly.</summary>");
+                w.WriteLine($"public global::StaticGrad.Rng DropoutGenerator => {OpEmitContext.DropoutGenerator};");
+                w.WriteLine();
+            }
+
             if (HasModes(graph))
             {
                 w.WriteLine("/// <summary>");

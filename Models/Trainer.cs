@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 
@@ -21,6 +23,9 @@ public sealed class Trainer
     private readonly IModel _model;
     private readonly IOptimizer _optimizer;
     private readonly MnistDataset _test;
+    /// <summary>The metadata key of the dropout generator's state in a checkpoint.</summary>
+    public const string DropoutStateKey = "dropout.state";
+
     private readonly MinibatchSampler _sampler;
     private readonly Rng _shuffle;
     private readonly float[] _logits;
@@ -104,7 +109,14 @@ public sealed class Trainer
     {
         IStatefulOptimizer optimizer = StatefulOptimizer();
         var progress = new TrainingProgress(_epoch, _steps, _shuffle.GetState(), _sampler.BatchSize, _sampler.Dataset.Count);
-        return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, metadata);
+        var entries = new List<KeyValuePair<string, string>>(metadata ?? Array.Empty<KeyValuePair<string, string>>());
+        if (_model is IStochasticModel stochastic)
+        {
+            (uint s0, uint s1, uint s2, uint s3) = stochastic.DropoutGenerator.GetState();
+            entries.Add(new KeyValuePair<string, string>(DropoutStateKey, string.Join(",", new[] { s0, s1, s2, s3 }.Select(w => w.ToString("x8", CultureInfo.InvariantCulture)))));
+        }
+
+        return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, entries);
     }
 
     /// <summary>Writes a checkpoint of the run to <paramref name="path"/> atomically (the previous file survives a failed write).</summary>
@@ -138,8 +150,18 @@ public sealed class Trainer
                 $"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this trainer has {_sampler.Dataset.Count}. Resume on the same training set to continue the same run.");
         }
 
+        (uint, uint, uint, uint)? dropout = null;
+        if (_model is IStochasticModel)
+        {
+            dropout = ParseDropoutState(checkpoint);
+        }
+
         checkpoint.Restore(_model.Parameters, optimizer);
         _shuffle.SetState(progress.ShuffleState);
+        if (dropout is { } state)
+        {
+            ((IStochasticModel)_model).DropoutGenerator.SetState(state);
+        }
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;
     }
@@ -148,6 +170,24 @@ public sealed class Trainer
     /// <param name="data">Samples and labels with the model's input size.</param>
     /// <returns>Accuracy in [0, 1].</returns>
     public double Evaluate(MnistDataset data) => Classification.Accuracy(Classification.ConfusionMatrix(_model, data, _logits));
+
+    /// <summary>The dropout generator's state a checkpoint of a model with dropout holds (four hexadecimal words).</summary>
+    private static (uint, uint, uint, uint) ParseDropoutState(TrainingCheckpoint checkpoint)
+    {
+        if (!checkpoint.Metadata.TryGetValue(DropoutStateKey, out string? text))
+        {
+            throw new InvalidDataException($"{checkpoint.Source}: the model has dropout but the checkpoint holds no '{DropoutStateKey}'; it was saved from another model.");
+        }
+
+        string[] words = text.Split(',');
+        var values = new uint[4];
+        if (words.Length != 4 || words.Where((w, i) => !uint.TryParse(w, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out values[i])).Any())
+        {
+            throw new InvalidDataException($"{checkpoint.Source}: '{DropoutStateKey}' must be four hexadecimal 32-bit words, got '{SafeTensorsReader.Shown(text)}'.");
+        }
+
+        return (values[0], values[1], values[2], values[3]);
+    }
 
     private IStatefulOptimizer StatefulOptimizer() => _optimizer as IStatefulOptimizer
         ?? throw new InvalidOperationException($"The optimizer ({_optimizer.GetType().Name}) does not implement IStatefulOptimizer, so its state cannot be saved or restored.");

@@ -16,7 +16,7 @@ namespace Graphs
     //   -> norm2: LayerNorm(64, eps=1E-06f, elementwise_affine=False) [B, 64]
     //   -> head: Linear 64 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class ResidualMlp : global::StaticGrad.IModel
+    partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -158,6 +158,9 @@ namespace Graphs
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The generator dropout masks are drawn from; save its state with a checkpoint to resume a run exactly.</summary>
+        public global::StaticGrad.Rng DropoutGenerator => __sgDropoutGenerator;
 
         /// <summary>
         /// What <see cref="Forward"/> and <see cref="Predict"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:

@@ -84,6 +84,32 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void AModelWithDropout_ResumesWithTheSameMasks_BitForBit()
+    {
+        (MnistDataset train, MnistDataset test) = s_subset.Value;
+        var straightModel = new ResidualMlp(seed: 3, maxBatch: 64);
+        var straight = new Trainer(straightModel, new Adam(straightModel.Parameters, 1e-3f), train, test, batchSize: 64, shuffleSeed: 7);
+        EpochResult[] straightEpochs = [straight.RunEpoch(), straight.RunEpoch()];
+
+        var firstModel = new ResidualMlp(seed: 3, maxBatch: 64);
+        var first = new Trainer(firstModel, new Adam(firstModel.Parameters, 1e-3f), train, test, batchSize: 64, shuffleSeed: 7);
+        first.RunEpoch();
+        string path = _files.PathOf("dropout.safetensors");
+        first.SaveCheckpoint(path);
+
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
+        Assert.True(checkpoint.Metadata.ContainsKey(Trainer.DropoutStateKey));
+        var resumedModel = new ResidualMlp(seed: 99, maxBatch: 64);
+        var resumed = new Trainer(resumedModel, checkpoint.Optimizer.CreateOptimizer(resumedModel.Parameters), train, test, batchSize: 64, shuffleSeed: 1);
+        resumed.Resume(checkpoint);
+        EpochResult second = resumed.RunEpoch();
+
+        Assert.Equal(straightEpochs[1].MeanLoss, second.MeanLoss);
+        Assert.Equal(ModelWeightsTests.Bits(straightModel.Parameters), ModelWeightsTests.Bits(resumedModel.Parameters));
+        Assert.Equal(straightModel.DropoutGenerator.GetState(), resumedModel.DropoutGenerator.GetState());
+    }
+
+    [Fact]
     public void Resume_WithAnotherBatchSizeOrTrainingSet_IsRefused_AndNothingChanges()
     {
         (MnistDataset train, MnistDataset test) = s_subset.Value;
