@@ -141,6 +141,24 @@ internal sealed partial class ModelGenerator
                 }
             }
 
+            if (AllBuffers(graph).Any())
+            {
+                w.WriteLine();
+                w.WriteLine("// Buffers: state saved with the parameters but never trained; floats in one buffer, counters (I64) in another.");
+                foreach (PlacedStateBuffer buffer in AllBuffers(graph))
+                {
+                    w.WriteLine($"//   {buffer.Name} [{string.Join(", ", buffer.Decl.Shape.Select(Int))}] {(buffer.Decl.IsCounter ? "I64" : "F32")} at {Int(buffer.Offset)}");
+                }
+
+                foreach (Node node in graph.Nodes)
+                {
+                    foreach (PlacedStateBuffer buffer in node.Buffers)
+                    {
+                        w.WriteLine($"private const int {BufferOffsetOf(graph, node, buffer)} = {Int(buffer.Offset)};");
+                    }
+                }
+            }
+
             w.WriteLine();
             if (plan.Memory is { } memory)
             {
@@ -226,7 +244,8 @@ internal sealed partial class ModelGenerator
                 string largestArena = plan.Memory is not null ? ArenaFloatsPerSample : plan.InferenceMemory.Buffers.Count > 0 ? InferenceFloatsPerSample : "0";
                 w.WriteLine($"{Guard}.CheckMaxBatch(maxBatch, {largestArena});");
                 w.WriteLine("MaxBatch = maxBatch;");
-                using (w.WriteBlock($"{Parameters} = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]", ");"))
+                bool hasBuffers = AllBuffers(graph).Any();
+                using (w.WriteBlock($"{Parameters} = new global::StaticGrad.ParameterSet(new global::StaticGrad.ParameterTensor[]", hasBuffers ? "," : ");"))
                 {
                     foreach (Node node in graph.Nodes)
                     {
@@ -237,6 +256,23 @@ internal sealed partial class ModelGenerator
                             w.WriteLine(parameter.Decl.FanIn > 0
                                 ? $"new global::StaticGrad.ParameterTensor(\"{parameter.Name}\", {offset}, {shape}, fanIn: {Int(parameter.Decl.FanIn)}),"
                                 : $"global::StaticGrad.ParameterTensor.Constant(\"{parameter.Name}\", {offset}, {shape}, {Float(parameter.Decl.Constant)}),");
+                        }
+                    }
+                }
+
+                if (hasBuffers)
+                {
+                    using (w.WriteBlock("new global::StaticGrad.BufferTensor[]", ");"))
+                    {
+                        foreach (Node node in graph.Nodes)
+                        {
+                            foreach (PlacedStateBuffer buffer in node.Buffers)
+                            {
+                                string shape = buffer.Decl.Shape.Count == 0 ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", buffer.Decl.Shape.Select(Int))} }}";
+                                string type = buffer.Decl.IsCounter ? "Int64" : "Float32";
+                                string initial = buffer.Decl.InitialValue.ToString("R", CultureInfo.InvariantCulture);
+                                w.WriteLine($"new global::StaticGrad.BufferTensor(\"{buffer.Name}\", {BufferOffsetOf(graph, node, buffer)}, {shape}, global::StaticGrad.BufferElementType.{type}, {initial}),");
+                            }
                         }
                     }
                 }
@@ -291,9 +327,10 @@ internal sealed partial class ModelGenerator
             {
                 w.WriteLine("/// <summary>");
                 w.WriteLine("/// What <see cref=\"Forward\"/> and <see cref=\"Predict\"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:");
-                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Evaluation\"/> (the default) applies dropout as the identity; in");
-                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> they draw dropout masks from the model's generator, use the training");
-                w.WriteLine("/// arena and so, like TrainStep, run on one thread at a time. TrainStep always runs in training mode.");
+                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Evaluation\"/> (the default) applies dropout as the identity and batch norm with");
+                w.WriteLine("/// its running statistics; in <see cref=\"global::StaticGrad.ModelMode.Training\"/> they draw dropout masks from the model's");
+                w.WriteLine("/// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like");
+                w.WriteLine("/// TrainStep, run on one thread at a time. TrainStep always runs in training mode.");
                 w.WriteLine("/// </summary>");
                 w.WriteLine("public global::StaticGrad.ModelMode Mode { get; set; }");
                 w.WriteLine();
@@ -437,12 +474,14 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("targets = targets.Slice(0, batch * OutputSize);");
             }
 
+            WriteTrainingBatchCheck(w, graph);
             w.WriteLine();
             w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
             using (w.WriteBlock("try"))
             {
                 w.WriteLine($"{Span} parameters = {Parameters}.Values;");
                 w.WriteLine($"{Span} gradients = {Parameters}.Gradients;");
+                WriteBufferLocals(w, graph, training: true);
                 foreach (PlacedBuffer placed in plan.Memory!.Buffers)
                 {
                     WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
@@ -523,6 +562,7 @@ internal sealed partial class ModelGenerator
                 }
 
                 w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
+                WriteBufferLocals(w, graph, training: false);
                 if (plan.InferenceMemory.Buffers.Count == 0)
                 {
                     WriteForwardSteps(w, plan, name, last);
@@ -562,10 +602,12 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
             using (w.WriteBlock($"private void {ForwardTraining}({ReadOnlySpan} inputs, {Span} destination, int batch)"))
             {
+                WriteTrainingBatchCheck(w, graph);
                 w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
                 using (w.WriteBlock("try"))
                 {
                     w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
+                    WriteBufferLocals(w, graph, training: true);
                     foreach (PlacedBuffer placed in plan.Memory!.Buffers)
                     {
                         WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
@@ -589,6 +631,34 @@ internal sealed partial class ModelGenerator
                 {
                     w.WriteLine($"{Guard}.ExitTrainStep(ref {TrainStepRunning});");
                 }
+            }
+        }
+
+        /// <summary>
+        /// The batch size check of a training-mode pass (batch norm needs two samples, as in PyTorch), written before the
+        /// pass takes the model, so that a refused call changes nothing.
+        /// </summary>
+        private static void WriteTrainingBatchCheck(IndentedWriter w, ModelGraph graph)
+        {
+            Node? strictest = graph.Nodes.OrderByDescending(n => n.Op.MinimumTrainingBatch).FirstOrDefault();
+            if (strictest is not null && strictest.Op.MinimumTrainingBatch > 1)
+            {
+                string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
+                w.WriteLine($"{Guard}.CheckTrainingBatch(batch, {Int(strictest.Op.MinimumTrainingBatch)}, {Literal(layer)}, {Int(strictest.InputFeatures[0])});");
+            }
+        }
+
+        /// <summary>The spans of the model's buffers, for the ops that read or update them.</summary>
+        private static void WriteBufferLocals(IndentedWriter w, ModelGraph graph, bool training)
+        {
+            if (AllBuffers(graph).Any(b => !b.Decl.IsCounter))
+            {
+                w.WriteLine($"{(training ? Span : ReadOnlySpan)} buffers = {Parameters}.BufferValues;");
+            }
+
+            if (training && AllBuffers(graph).Any(b => b.Decl.IsCounter))
+            {
+                w.WriteLine($"global::System.Span<long> counters = {Parameters}.Counters;");
             }
         }
 
@@ -744,6 +814,12 @@ internal sealed partial class ModelGenerator
                 parameters[parameter.Decl.Suffix] = (ParameterOffset(graph, node, parameter), parameter.Decl.Length);
             }
 
+            var buffers = new Dictionary<string, (string Offset, int Length, bool IsCounter)>();
+            foreach (PlacedStateBuffer buffer in node.Buffers)
+            {
+                buffers[buffer.Decl.Suffix] = (BufferOffsetOf(graph, node, buffer), buffer.Decl.Length, buffer.Decl.IsCounter);
+            }
+
             MemberSpec member = graph.MemberOf(node);
             return new OpEmitContext(
                 w,
@@ -756,8 +832,12 @@ internal sealed partial class ModelGenerator
                 step.OutputGradient,
                 step.InputGradients.Select(g => g.Length == 0 ? null : g).ToList(),
                 parameters,
-                step.Saved.ToDictionary(s => s.Suffix, s => s.Buffer));
+                step.Saved.ToDictionary(s => s.Suffix, s => s.Buffer),
+                buffers);
         }
+
+        /// <summary>Every buffer in state_dict order.</summary>
+        private static IEnumerable<PlacedStateBuffer> AllBuffers(ModelGraph graph) => graph.Nodes.SelectMany(n => n.Buffers);
 
         /// <summary>Every parameter in state_dict order.</summary>
         private static IEnumerable<PlacedParameter> AllParameters(ModelGraph graph) => graph.Nodes.SelectMany(n => n.Parameters);
@@ -769,7 +849,9 @@ internal sealed partial class ModelGenerator
         {
             // A member without parameters may have been fused into its producer (a ReLU member after a Linear one).
             Node? first = graph.Nodes.FirstOrDefault(n => n.Member == index);
-            IReadOnlyList<string> tensors = first is null ? new List<string>() : first.Parameters.Select(p => $"{Parameters}.Tensors[{Int(p.Index)}]").ToList();
+            IReadOnlyList<string> tensors = first is null
+                ? new List<string>()
+                : first.Parameters.Select(p => $"{Parameters}.Tensors[{Int(p.Index)}]").Concat(first.Buffers.Select(b => $"{Parameters}.Buffers[{Int(b.Index)}]")).ToList();
             return graph.Spec.Members[index].Primary.Construct(Parameters, tensors, first?.InputFeatures ?? EquatableArray<int>.Empty);
         }
 
@@ -812,6 +894,10 @@ internal sealed partial class ModelGenerator
             => GeneratedNames.Offset(graph.MemberOf(node).MemberName + char.ToUpperInvariant(parameter.Decl.Suffix[0]) + parameter.Decl.Suffix.Substring(1));
 
         private static string BufferOffset(string bufferName) => GeneratedNames.Offset(bufferName);
+
+        /// <summary>The constant that holds a state buffer's offset, <c>__sgOffset_Bn1RunningMean</c>.</summary>
+        private static string BufferOffsetOf(ModelGraph graph, Node node, PlacedStateBuffer buffer)
+            => GeneratedNames.Offset(graph.MemberOf(node).MemberName + string.Concat(buffer.Decl.Suffix.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part.Substring(1))));
 
         private static string InferenceBufferOffset(string bufferName) => GeneratedNames.Private("InferenceOffset_" + bufferName);
 

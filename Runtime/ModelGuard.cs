@@ -21,6 +21,24 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>
+    /// Checks the batch of a training-mode pass against a layer's minimum: batch norm needs more than one value per
+    /// feature, and refuses a batch of one with PyTorch's message.
+    /// </summary>
+    /// <param name="batch">The batch of this call.</param>
+    /// <param name="minimum">The smallest batch the layer accepts in training mode.</param>
+    /// <param name="layer">The layer, for the message (<c>bn1 (BatchNorm1d)</c>).</param>
+    /// <param name="features">The layer's input features, for the message.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is below the minimum.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckTrainingBatch(int batch, int minimum, string layer, int features)
+    {
+        if (batch < minimum)
+        {
+            ThrowTrainingBatch(batch, minimum, layer, features);
+        }
+    }
+
     /// <summary>Checks that a span holds at least <paramref name="required"/> elements.</summary>
     /// <param name="actual">The span's length.</param>
     /// <param name="required">The elements the call needs.</param>
@@ -104,4 +122,11 @@ public static class ModelGuard
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, int required, string parameterName)
         => throw new ArgumentException($"Expected at least {required} elements, got {actual}.", parameterName);
+
+    [DoesNotReturn]
+    private static void ThrowTrainingBatch(int batch, int minimum, string layer, int features)
+        => throw new ArgumentOutOfRangeException(
+            nameof(batch),
+            batch,
+            $"Expected more than 1 value per channel when training, got input size [{batch}, {features}]: {layer} needs a batch of at least {minimum} in training mode (TrainStep, or Forward with Mode = ModelMode.Training).");
 }

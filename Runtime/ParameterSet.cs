@@ -4,20 +4,37 @@ using System.Collections.Generic;
 namespace StaticGrad;
 
 /// <summary>
-/// All trainable parameters of a model in one contiguous buffer, their gradients in another of the
-/// same layout, and the named tensors that partition them. Optimizers run one flat pass over these
-/// buffers; layers see named views of them.
+/// A model's state, PyTorch's <c>state_dict</c>: all trainable parameters in one contiguous buffer, their gradients
+/// in another of the same layout, and the named tensors that partition them; plus the model's non-trainable buffers
+/// (batch norm running statistics as floats, batch counters as 64-bit integers). Optimizers run one flat pass over
+/// the parameters and never see the buffers; layers see named views of both.
 /// </summary>
 public sealed class ParameterSet
 {
     private readonly float[] _values;
     private readonly float[] _gradients;
     private readonly ParameterTensor[] _tensors;
+    private readonly BufferTensor[] _buffers;
+    private readonly float[] _bufferValues;
+    private readonly long[] _counters;
 
     /// <summary>Creates zeroed buffers for <paramref name="tensors"/>, which must tile the buffer in order without gaps.</summary>
     /// <param name="tensors">The tensors, in buffer order.</param>
     public ParameterSet(IReadOnlyList<ParameterTensor> tensors)
+        : this(tensors, Array.Empty<BufferTensor>())
     {
+    }
+
+    /// <summary>
+    /// Creates zeroed storage for <paramref name="tensors"/> and <paramref name="buffers"/>. The tensors must tile the
+    /// parameter buffer in order without gaps; the float buffers and the integer buffers each tile their own storage.
+    /// </summary>
+    /// <param name="tensors">The trainable tensors, in buffer order.</param>
+    /// <param name="buffers">The non-trainable buffers, each element type in storage order; names distinct from the tensors'.</param>
+    /// <exception cref="ArgumentException">A tensor or buffer is out of place, or a name repeats.</exception>
+    public ParameterSet(IReadOnlyList<ParameterTensor> tensors, IReadOnlyList<BufferTensor> buffers)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Count == 0)
         {
@@ -40,6 +57,39 @@ public sealed class ParameterSet
 
         _values = new float[next];
         _gradients = new float[next];
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            if (!names.Add(tensor.Name))
+            {
+                throw new ArgumentException($"Two tensors are named '{tensor.Name}'.", nameof(tensors));
+            }
+        }
+
+        _buffers = new BufferTensor[buffers.Count];
+        int nextFloat = 0;
+        int nextCounter = 0;
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            BufferTensor buffer = buffers[i] ?? throw new ArgumentException($"Buffer {i} is null.", nameof(buffers));
+            ref int expected = ref buffer.ElementType == BufferElementType.Int64 ? ref nextCounter : ref nextFloat;
+            if (buffer.Offset != expected)
+            {
+                throw new ArgumentException($"Buffer '{buffer.Name}' starts at {buffer.Offset}; expected {expected} (the {buffer.DType} buffers must tile their storage in order).", nameof(buffers));
+            }
+
+            if (!names.Add(buffer.Name))
+            {
+                throw new ArgumentException($"The name '{buffer.Name}' is used twice.", nameof(buffers));
+            }
+
+            _buffers[i] = buffer;
+            expected = checked(expected + buffer.Length);
+        }
+
+        _bufferValues = new float[nextFloat];
+        _counters = new long[nextCounter];
     }
 
     /// <summary>The total number of scalar parameters.</summary>
@@ -53,6 +103,56 @@ public sealed class ParameterSet
 
     /// <summary>The named tensors, in buffer order.</summary>
     public IReadOnlyList<ParameterTensor> Tensors => _tensors;
+
+    /// <summary>The non-trainable buffers (running statistics, batch counters), in <c>state_dict</c> order.</summary>
+    public IReadOnlyList<BufferTensor> Buffers => _buffers;
+
+    /// <summary>All float buffers back to back (<see cref="BufferElementType.Float32"/> buffers' storage).</summary>
+    public Span<float> BufferValues => _bufferValues;
+
+    /// <summary>All integer buffers back to back (<see cref="BufferElementType.Int64"/> buffers' storage).</summary>
+    public Span<long> Counters => _counters;
+
+    /// <summary>The values of a float buffer.</summary>
+    /// <param name="buffer">A <see cref="BufferElementType.Float32"/> buffer of this set.</param>
+    /// <exception cref="ArgumentException">The buffer holds integers.</exception>
+    public Span<float> ValuesOf(BufferTensor buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        return buffer.ElementType == BufferElementType.Float32
+            ? _bufferValues.AsSpan(buffer.Offset, buffer.Length)
+            : throw new ArgumentException($"Buffer '{buffer.Name}' holds 64-bit integers; use CountersOf.", nameof(buffer));
+    }
+
+    /// <summary>The values of an integer buffer.</summary>
+    /// <param name="buffer">A <see cref="BufferElementType.Int64"/> buffer of this set.</param>
+    /// <exception cref="ArgumentException">The buffer holds floats.</exception>
+    public Span<long> CountersOf(BufferTensor buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        return buffer.ElementType == BufferElementType.Int64
+            ? _counters.AsSpan(buffer.Offset, buffer.Length)
+            : throw new ArgumentException($"Buffer '{buffer.Name}' holds floats; use ValuesOf.", nameof(buffer));
+    }
+
+    /// <summary>Finds a buffer by its <c>state_dict</c> name.</summary>
+    /// <param name="name">The name, e.g. <c>bn1.running_mean</c>.</param>
+    /// <param name="buffer">The buffer, or null.</param>
+    /// <returns>Whether the set has a buffer of that name.</returns>
+    public bool TryGetBuffer(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BufferTensor? buffer)
+    {
+        foreach (BufferTensor candidate in _buffers)
+        {
+            if (string.Equals(candidate.Name, name, StringComparison.Ordinal))
+            {
+                buffer = candidate;
+                return true;
+            }
+        }
+
+        buffer = null;
+        return false;
+    }
 
     /// <summary>The values of one tensor.</summary>
     /// <param name="tensor">A tensor of this set.</param>
@@ -87,9 +187,22 @@ public sealed class ParameterSet
     /// their value without drawing.
     /// </summary>
     /// <param name="rng">The generator; a seeded one makes the initialization reproducible.</param>
+    /// <remarks>Buffers are reset to their initial values (running mean 0, running variance 1, counters 0).</remarks>
     public void Initialize(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        foreach (BufferTensor buffer in _buffers)
+        {
+            if (buffer.ElementType == BufferElementType.Int64)
+            {
+                CountersOf(buffer).Fill((long)buffer.InitialValue);
+            }
+            else
+            {
+                ValuesOf(buffer).Fill((float)buffer.InitialValue);
+            }
+        }
+
         foreach (ParameterTensor tensor in _tensors)
         {
             if (tensor.IsConstant)

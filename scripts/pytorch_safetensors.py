@@ -51,16 +51,17 @@ MAX_HEADER = 16 << 20
 
 
 def save_file(tensors, path, metadata=None):
-    """Writes a safetensors file: tensors is an ordered dict name -> float32 numpy array."""
+    """Writes a safetensors file: tensors is an ordered dict name -> numpy array, float (F32) or integer (I64)."""
     header = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     offset = 0
     blobs = []
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array, dtype="<f4")
+        integer = np.asarray(array).dtype.kind in "iu"
+        array = np.array(array, dtype="<i8" if integer else "<f4", order="C")  # keeps a scalar 0-d
         blob = array.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")

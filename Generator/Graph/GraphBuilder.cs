@@ -23,6 +23,9 @@ internal static class GraphBuilder
         int previous = ModelGraph.ModelInput;
         int offset = 0;
         int index = 0;
+        int floatBuffers = 0;
+        int counters = 0;
+        int bufferIndex = 0;
         for (int m = 0; m < spec.Members.Count; m++)
         {
             MemberSpec member = spec.Members[m];
@@ -43,10 +46,18 @@ internal static class GraphBuilder
                     offset = checked(offset + decl.Length);
                 }
 
+                var buffers = new List<PlacedStateBuffer>();
+                foreach (BufferDecl decl in op.Buffers(features))
+                {
+                    ref int next = ref decl.IsCounter ? ref counters : ref floatBuffers;
+                    buffers.Add(new PlacedStateBuffer(decl, member.ParameterName + "." + decl.Suffix, next, bufferIndex++));
+                    next = checked(next + decl.Length);
+                }
+
                 bool last = k == member.Ops.Count - 1;
                 string tensor = NameConventions.ToCamelCase(member.MemberName) + (last ? "Output" : op.Name);
                 int id = nodes.Count;
-                nodes.Add(new Node(id, m, op, inputs.ToEquatableArray(), features, op.OutputFeatures(features), tensor, parameters.ToEquatableArray()));
+                nodes.Add(new Node(id, m, op, inputs.ToEquatableArray(), features, op.OutputFeatures(features), tensor, parameters.ToEquatableArray(), buffers.ToEquatableArray()));
                 previous = id;
             }
 

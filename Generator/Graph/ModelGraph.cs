@@ -10,6 +10,13 @@ namespace StaticGrad.Generator.Graph;
 /// <param name="Index">Its position in the parameter set (state_dict order).</param>
 internal sealed record PlacedParameter(ParameterDecl Decl, string Name, int Offset, int Index);
 
+/// <summary>A buffer with its place in the model's float buffers or in its counters.</summary>
+/// <param name="Decl">What the op declared.</param>
+/// <param name="Name">The <c>state_dict</c> name (<c>bn1.running_mean</c>).</param>
+/// <param name="Offset">Index of its first element among the buffers of its element type.</param>
+/// <param name="Index">Its position in the parameter set's buffers.</param>
+internal sealed record PlacedStateBuffer(BufferDecl Decl, string Name, int Offset, int Index);
+
 /// <summary>One op of the graph with its inferred shapes. Tensors are named by the node that produces them.</summary>
 /// <param name="Id">Position in data-flow order; also the id of the tensor it produces.</param>
 /// <param name="Member">Index of the declaring member in <see cref="ModelSpec.Members"/>.</param>
@@ -19,6 +26,7 @@ internal sealed record PlacedParameter(ParameterDecl Decl, string Name, int Offs
 /// <param name="Features">The features of its output.</param>
 /// <param name="Tensor">The name of its output in generated code (<c>layer1Output</c>).</param>
 /// <param name="Parameters">Its parameters in the flat buffer.</param>
+/// <param name="Buffers">Its buffers (running statistics).</param>
 internal sealed record Node(
     int Id,
     int Member,
@@ -27,7 +35,8 @@ internal sealed record Node(
     EquatableArray<int> InputFeatures,
     int Features,
     string Tensor,
-    EquatableArray<PlacedParameter> Parameters);
+    EquatableArray<PlacedParameter> Parameters,
+    EquatableArray<PlacedStateBuffer> Buffers);
 
 /// <summary>The model as a DAG of shaped ops ending in the output node, plus the parameter layout.</summary>
 internal sealed record ModelGraph(ModelSpec Spec, EquatableArray<Node> Nodes, int ParameterCount)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using StaticGrad.Generator.Model;
 
 namespace StaticGrad.Generator.Ops;
@@ -28,6 +29,15 @@ internal abstract record Op
 
     /// <summary>The op's trainable tensors, in <c>state_dict</c> order.</summary>
     public virtual IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs) => System.Array.Empty<ParameterDecl>();
+
+    /// <summary>The op's non-trainable state (running statistics), in <c>state_dict</c> order after its parameters.</summary>
+    public virtual IEnumerable<BufferDecl> Buffers(EquatableArray<int> inputs) => System.Array.Empty<BufferDecl>();
+
+    /// <summary>
+    /// The smallest batch the op accepts in training mode (batch norm needs two values per feature, as in PyTorch);
+    /// the generated code checks it before a training-mode pass changes anything.
+    /// </summary>
+    public virtual int MinimumTrainingBatch => 1;
 
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
@@ -61,7 +71,8 @@ internal abstract record Op
 
     /// <summary>
     /// The C# expression that creates the runtime object of a member whose first op this is, from the parameter set and
-    /// the expressions of the member's parameter tensors (in <see cref="Parameters"/> order).
+    /// the expressions of the member's parameter tensors (in <see cref="Parameters"/> order) followed by those of its
+    /// buffers (in <see cref="Buffers"/> order).
     /// </summary>
     public abstract string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<int> inputs);
 
@@ -96,6 +107,17 @@ internal sealed record ParameterDecl(string Suffix, EquatableArray<int> Shape, i
             return length;
         }
     }
+}
+
+/// <summary>A non-trainable tensor of an op's state: <c>state_dict</c> suffix, shape, element type, initial value.</summary>
+/// <param name="Suffix">The name after the member's prefix (<c>running_mean</c>).</param>
+/// <param name="Shape">PyTorch's shape; empty for a scalar (<c>num_batches_tracked</c>).</param>
+/// <param name="IsCounter">Whether it holds 64-bit integers (PyTorch's <c>torch.long</c>) rather than floats.</param>
+/// <param name="InitialValue">Every element's initial value.</param>
+internal sealed record BufferDecl(string Suffix, EquatableArray<int> Shape, bool IsCounter, float InitialValue)
+{
+    /// <summary>Elements in the buffer.</summary>
+    public int Length => Shape.Aggregate(1, (length, dimension) => checked(length * dimension));
 }
 
 /// <summary>A per-sample tensor a training forward pass keeps for its backward pass.</summary>

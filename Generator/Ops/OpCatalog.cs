@@ -27,6 +27,7 @@ internal static class OpCatalog
     {
         new Entry("LinearAttribute", "Linear", false, LinearOp.Parse),
         new Entry("LayerNormAttribute", "LayerNorm", false, LayerNormOp.Parse),
+        new Entry("BatchNorm1dAttribute", "BatchNorm1d", false, BatchNormOp.Parse),
         new Entry("DropoutAttribute", "Dropout", false, DropoutOp.Parse),
         new Entry("AddAttribute", "Residual", false, AddOp.Parse),
         new Entry("ConcatAttribute", "Residual", false, ConcatOp.Parse),

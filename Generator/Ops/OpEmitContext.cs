@@ -21,6 +21,7 @@ internal sealed class OpEmitContext
 
     private readonly IReadOnlyDictionary<string, (string Offset, int Length)> _parameters;
     private readonly IReadOnlyDictionary<string, string> _saved;
+    private readonly IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> _buffers;
 
     public OpEmitContext(
         IndentedWriter writer,
@@ -33,7 +34,8 @@ internal sealed class OpEmitContext
         string outputGradient,
         IReadOnlyList<string?> inputGradients,
         IReadOnlyDictionary<string, (string Offset, int Length)> parameters,
-        IReadOnlyDictionary<string, string> saved)
+        IReadOnlyDictionary<string, string> saved,
+        IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> buffers)
     {
         Writer = writer;
         Member = member;
@@ -46,6 +48,7 @@ internal sealed class OpEmitContext
         InputGradients = inputGradients;
         _parameters = parameters;
         _saved = saved;
+        _buffers = buffers;
     }
 
     /// <summary>Writes the generated code.</summary>
@@ -86,6 +89,13 @@ internal sealed class OpEmitContext
 
     /// <summary>The gradient of a parameter, <c>gradients.Slice(offset, length)</c>.</summary>
     public string Gradient(string suffix) => Slice("gradients", suffix);
+
+    /// <summary>A buffer's values: <c>buffers.Slice(offset, length)</c>, or <c>counters.Slice(offset, length)</c> for an integer one.</summary>
+    public string Buffer(string suffix)
+    {
+        (string offset, int length, bool isCounter) = _buffers[suffix];
+        return $"{(isCounter ? "counters" : "buffers")}.Slice({offset}, {Int(length)})";
+    }
 
     /// <summary>The arena span of a saved tensor.</summary>
     public string Saved(string suffix) => _saved[suffix];

@@ -6,7 +6,8 @@ namespace StaticGrad.Checkpoints;
 
 /// <summary>
 /// Saves and loads a model's parameters as safetensors, with PyTorch's <c>state_dict</c> names and
-/// layouts (<c>fc1.weight</c> as <c>[out, in]</c> F32, <c>fc1.bias</c> as <c>[out]</c>), so a PyTorch
+/// layouts (<c>fc1.weight</c> as <c>[out, in]</c> F32, <c>fc1.bias</c> as <c>[out]</c>, a batch norm's
+/// <c>running_mean</c> F32 and <c>num_batches_tracked</c> I64), so a PyTorch
 /// model of the same architecture loads the file with <c>load_state_dict</c> and the other way round.
 /// </summary>
 /// <remarks>
@@ -90,46 +91,47 @@ public static class ModelWeights
 
         bool isTrainingCheckpoint = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue;
 
-        // 1. Match every model tensor with the file, checking dtype and shape.
-        var matched = new List<(ParameterTensor Model, SafeTensorInfo File, int StagingOffset)>(parameters.Tensors.Count);
+        // 1. Match every model tensor and buffer with the file, checking dtype and shape.
+        var matched = new List<(StateEntry Model, SafeTensorInfo File, int StagingOffset)>();
         var loaded = new List<string>();
         var missing = new List<string>();
-        int staged = 0;
-        foreach (ParameterTensor tensor in parameters.Tensors)
+        var modelNames = new HashSet<string>(StringComparer.Ordinal);
+        int stagedFloats = 0;
+        int stagedCounters = 0;
+        foreach (StateEntry entry in StateEntry.Of(parameters))
         {
-            if (!reader.TryGetTensor(tensor.Name, out SafeTensorInfo info))
+            modelNames.Add(entry.Name);
+            if (!reader.TryGetTensor(entry.Name, out SafeTensorInfo info))
             {
-                missing.Add(tensor.Name);
+                missing.Add(entry.Name);
                 continue;
             }
 
-            if (info.DType != "F32")
+            if (info.DType != entry.DType)
             {
+                string hint = entry.DType == "F32"
+                    ? "in PyTorch, convert with model.float() before saving"
+                    : "PyTorch stores num_batches_tracked as torch.long";
                 throw new InvalidDataException(
-                    $"{source}: tensor '{tensor.Name}' has dtype {info.DType}; the model's parameters are F32 (in PyTorch, convert with model.float() before saving).");
+                    $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's '{entry.Name}' is {entry.DType} ({hint}).");
             }
 
-            if (!info.HasShape(tensor.Shape))
+            if (!info.HasShape(entry.Shape))
             {
-                string hint = tensor.Shape.Count == 2 && info.Shape.Count == 2 && info.Shape[0] == tensor.Shape[1] && info.Shape[1] == tensor.Shape[0]
+                string hint = entry.Shape.Count == 2 && info.Shape.Count == 2 && info.Shape[0] == entry.Shape[1] && info.Shape[1] == entry.Shape[0]
                     ? " It is transposed: PyTorch's nn.Linear weight layout is [out, in]."
                     : string.Empty;
                 throw new InvalidDataException(
-                    $"{source}: tensor '{tensor.Name}' has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(tensor.Shape)}.{hint}");
+                    $"{source}: tensor '{entry.Name}' has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(entry.Shape)}.{hint}");
             }
 
-            matched.Add((tensor, info, staged));
-            loaded.Add(tensor.Name);
-            staged += tensor.Length;
+            ref int staged = ref entry.IsCounter ? ref stagedCounters : ref stagedFloats;
+            matched.Add((entry, info, staged));
+            loaded.Add(entry.Name);
+            staged += entry.Length;
         }
 
         // 2. Tensors of the file the model does not have.
-        var modelNames = new HashSet<string>(parameters.Tensors.Count, StringComparer.Ordinal);
-        foreach (ParameterTensor tensor in parameters.Tensors)
-        {
-            modelNames.Add(tensor.Name);
-        }
-
         var unexpected = new List<string>();
         foreach (SafeTensorInfo info in reader.Tensors)
         {
@@ -158,20 +160,35 @@ public static class ModelWeights
             }
 
             throw new InvalidDataException(
-                $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", parameters.Tensors)}. " +
+                $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", StateEntry.Of(parameters))}. " +
                 "(WeightsLoadOptions.AllowMissing / AllowUnexpected load what matches, like PyTorch's strict=False.)");
         }
 
         // 3. Read into staging; 4. only then commit.
-        float[] staging = new float[staged];
-        foreach ((ParameterTensor tensor, SafeTensorInfo info, int offset) in matched)
+        float[] floats = new float[stagedFloats];
+        long[] counters = new long[stagedCounters];
+        foreach ((StateEntry entry, SafeTensorInfo info, int offset) in matched)
         {
-            reader.ReadSingles(info, staging.AsSpan(offset, tensor.Length));
+            if (entry.IsCounter)
+            {
+                reader.ReadInt64s(info, counters.AsSpan(offset, entry.Length));
+            }
+            else
+            {
+                reader.ReadSingles(info, floats.AsSpan(offset, entry.Length));
+            }
         }
 
-        foreach ((ParameterTensor tensor, _, int offset) in matched)
+        foreach ((StateEntry entry, _, int offset) in matched)
         {
-            staging.AsSpan(offset, tensor.Length).CopyTo(parameters.ValuesOf(tensor));
+            if (entry.IsCounter)
+            {
+                counters.AsSpan(offset, entry.Length).CopyTo(entry.Counters(parameters));
+            }
+            else
+            {
+                floats.AsSpan(offset, entry.Length).CopyTo(entry.Floats(parameters));
+            }
         }
 
         return new WeightsLoadResult(loaded, missing, unexpected, new Dictionary<string, string>(reader.Metadata, StringComparer.Ordinal));
@@ -200,12 +217,30 @@ public static class ModelWeights
         return writer;
     }
 
-    /// <summary>Adds every parameter tensor under its <c>state_dict</c> name.</summary>
+    /// <summary>Adds every parameter tensor and buffer under its <c>state_dict</c> name.</summary>
     internal static void AddParameters(SafeTensorsWriter writer, ParameterSet parameters)
     {
         foreach (ParameterTensor tensor in parameters.Tensors)
         {
             writer.Add(tensor.Name, parameters.ValuesOf(tensor), ToArray(tensor.Shape));
+        }
+
+        AddBuffers(writer, parameters);
+    }
+
+    /// <summary>Adds every buffer (running statistics as F32, counters as I64) under its <c>state_dict</c> name.</summary>
+    internal static void AddBuffers(SafeTensorsWriter writer, ParameterSet parameters)
+    {
+        foreach (BufferTensor buffer in parameters.Buffers)
+        {
+            if (buffer.ElementType == BufferElementType.Int64)
+            {
+                writer.Add(buffer.Name, parameters.CountersOf(buffer), ToArray(buffer.Shape));
+            }
+            else
+            {
+                writer.Add(buffer.Name, parameters.ValuesOf(buffer), ToArray(buffer.Shape));
+            }
         }
     }
 

@@ -221,6 +221,32 @@ public sealed class SafeTensorsReader : IDisposable
         }
     }
 
+    /// <summary>Reads an <c>I64</c> tensor (a batch counter) into <paramref name="destination"/>.</summary>
+    /// <param name="tensor">A tensor of this file.</param>
+    /// <param name="destination">Exactly <see cref="SafeTensorInfo.ElementCount"/> values.</param>
+    /// <exception cref="InvalidDataException">The tensor is not <c>I64</c>, or the file shrank since it was opened.</exception>
+    /// <exception cref="ArgumentException">The tensor is not of this file, or <paramref name="destination"/> has another length.</exception>
+    public void ReadInt64s(SafeTensorInfo tensor, Span<long> destination)
+    {
+        CheckTensor(tensor);
+        if (tensor.DType != "I64")
+        {
+            throw Invalid($"tensor '{Shown(tensor.Name)}' has dtype {tensor.DType}; expected I64 (PyTorch stores num_batches_tracked as torch.long).");
+        }
+
+        if (destination.Length != tensor.ElementCount)
+        {
+            throw new ArgumentException($"Tensor '{Shown(tensor.Name)}' holds {tensor.ElementCount} values; the destination holds {destination.Length}.", nameof(destination));
+        }
+
+        _stream.Position = DataStart + tensor.Begin;
+        ReadExactly(MemoryMarshal.AsBytes(destination), new Place("tensor", tensor.Name));
+        if (!BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(destination, destination);
+        }
+    }
+
     /// <summary>Reads the raw little-endian bytes of any tensor into <paramref name="destination"/>.</summary>
     /// <param name="tensor">A tensor of this file.</param>
     /// <param name="destination">Exactly <see cref="SafeTensorInfo.ByteLength"/> bytes.</param>

@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace StaticGrad.Checkpoints;
@@ -14,13 +13,13 @@ namespace StaticGrad.Checkpoints;
 /// starts at a multiple of 8), then each tensor's little-endian bytes back to back.
 /// </summary>
 /// <remarks>
-/// Only <c>F32</c> tensors are written (the type of every StaticGrad parameter and optimizer buffer).
+/// <c>F32</c> tensors (parameters, optimizer state, running statistics) and <c>I64</c> tensors (batch counters).
 /// The output is deterministic: the same tensors and metadata give the same bytes. Tensors are
 /// copied when added, so the writer is a snapshot.
 /// </remarks>
 public sealed class SafeTensorsWriter
 {
-    private readonly List<(string Name, int[] Shape, float[] Values)> _tensors = new();
+    private readonly List<(string Name, int[] Shape, string DType, byte[] Data)> _tensors = new();
     private readonly List<KeyValuePair<string, string>> _metadata = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
@@ -58,6 +57,38 @@ public sealed class SafeTensorsWriter
     /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
     public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
     {
+        CheckNew(name, values.Length, shape);
+        byte[] data = new byte[4 * values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(4 * i), values[i]);
+        }
+
+        _tensors.Add((name, shape.ToArray(), "F32", data));
+        _names.Add(name);
+    }
+
+    /// <summary>Adds an <c>I64</c> tensor (the values are copied), such as a batch norm's <c>num_batches_tracked</c>.</summary>
+    /// <param name="name">The name; unique, not <c>__metadata__</c>.</param>
+    /// <param name="values">The elements, row-major.</param>
+    /// <param name="shape">The dimensions, outermost first (empty for a scalar); their product must equal the number of values.</param>
+    /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
+    public void Add(string name, ReadOnlySpan<long> values, ReadOnlySpan<int> shape)
+    {
+        CheckNew(name, values.Length, shape);
+        byte[] data = new byte[8 * values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(8 * i), values[i]);
+        }
+
+        _tensors.Add((name, shape.ToArray(), "I64", data));
+        _names.Add(name);
+    }
+
+    private void CheckNew(string name, int valueCount, ReadOnlySpan<int> shape)
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name == "__metadata__")
         {
@@ -80,17 +111,15 @@ public sealed class SafeTensorsWriter
             count *= dimension;
         }
 
-        if (count != values.Length)
+        if (count != valueCount)
         {
-            throw new ArgumentException($"Tensor '{name}' has shape {SafeTensorInfo.FormatShape(shape.ToArray())} ({count} elements) but {values.Length} values.", nameof(shape));
+            throw new ArgumentException($"Tensor '{name}' has shape {SafeTensorInfo.FormatShape(shape.ToArray())} ({count} elements) but {valueCount} values.", nameof(shape));
         }
 
-        if (!_names.Add(name))
+        if (_names.Contains(name))
         {
             throw new ArgumentException($"Tensor '{name}' was already added.", nameof(name));
         }
-
-        _tensors.Add((name, shape.ToArray(), values.ToArray()));
     }
 
     /// <summary>Writes the file to <paramref name="stream"/>.</summary>
@@ -103,27 +132,9 @@ public sealed class SafeTensorsWriter
         BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
         stream.Write(prefix);
         stream.Write(header);
-        byte[]? swapped = null;
-        foreach ((_, _, float[] values) in _tensors)
+        foreach ((_, _, _, byte[] data) in _tensors)
         {
-            if (BitConverter.IsLittleEndian)
-            {
-                stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-            }
-            else
-            {
-                swapped ??= new byte[4096];
-                for (int i = 0; i < values.Length; i += swapped.Length / 4)
-                {
-                    int n = Math.Min(swapped.Length / 4, values.Length - i);
-                    for (int j = 0; j < n; j++)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(swapped.AsSpan(4 * j), values[i + j]);
-                    }
-
-                    stream.Write(swapped, 0, 4 * n);
-                }
-            }
+            stream.Write(data);
         }
     }
 
@@ -159,10 +170,10 @@ public sealed class SafeTensorsWriter
             }
 
             long offset = 0;
-            foreach ((string name, int[] shape, float[] values) in _tensors)
+            foreach ((string name, int[] shape, string dtype, byte[] data) in _tensors)
             {
                 json.WriteStartObject(name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", dtype);
                 json.WriteStartArray("shape");
                 foreach (int dimension in shape)
                 {
@@ -170,7 +181,7 @@ public sealed class SafeTensorsWriter
                 }
 
                 json.WriteEndArray();
-                long end = offset + (4L * values.Length);
+                long end = offset + data.Length;
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
                 json.WriteNumberValue(end);

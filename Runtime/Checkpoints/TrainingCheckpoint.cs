@@ -15,6 +15,8 @@ namespace StaticGrad.Checkpoints;
 /// <para>The file (see docs/checkpoints.md):</para>
 /// <list type="bullet">
 /// <item>the parameters under their <c>state_dict</c> names (<c>fc1.weight</c>, ...), F32;</item>
+/// <item>the model's buffers under their <c>state_dict</c> names (<c>bn1.running_mean</c> F32,
+/// <c>bn1.num_batches_tracked</c> I64), listed in the metadata entry <c>training.buffers</c>;</item>
 /// <item>one F32 tensor per optimizer buffer and parameter, <c>optimizer.{parameter}.{buffer}</c>
 /// with the parameter's shape (<c>optimizer.fc1.weight.exp_avg</c>), PyTorch's buffer names;</item>
 /// <item><c>__metadata__</c>: <c>format</c> = <c>pt</c>, <c>staticgrad.kind</c> =
@@ -61,10 +63,12 @@ public sealed class TrainingCheckpoint
     private readonly int[] _offsets;
     private readonly float[] _values;
     private readonly Dictionary<string, string> _metadata;
+    private readonly BufferSnapshot _buffers;
 
-    private TrainingCheckpoint(string source, string[] names, int[][] shapes, float[] values, OptimizerState optimizer, TrainingProgress progress, Dictionary<string, string> metadata)
+    private TrainingCheckpoint(string source, string[] names, int[][] shapes, float[] values, BufferSnapshot buffers, OptimizerState optimizer, TrainingProgress progress, Dictionary<string, string> metadata)
     {
         Source = source;
+        _buffers = buffers;
         _names = names;
         _shapes = shapes;
         _values = values;
@@ -145,7 +149,7 @@ public sealed class TrainingCheckpoint
             shapes[i] = ModelWeights.ToArray(parameters.Tensors[i].Shape);
         }
 
-        return new TrainingCheckpoint("captured checkpoint", names, shapes, parameters.Values.ToArray(), state, progress, extra);
+        return new TrainingCheckpoint("captured checkpoint", names, shapes, parameters.Values.ToArray(), BufferSnapshot.Capture(parameters), state, progress, extra);
     }
 
     /// <summary>Reads and validates a training checkpoint file.</summary>
@@ -265,6 +269,8 @@ public sealed class TrainingCheckpoint
             throw new InvalidDataException($"{Source}: the checkpoint does not fit the model: {problems}. The model's tensors: {string.Join(", ", tensors)}.");
         }
 
+        _buffers.CheckFits(parameters, Source);
+
         // Lay the optimizer buffers out in the model's order (usually already the case).
         OptimizerState state = Optimizer;
         float[] values = _values;
@@ -290,6 +296,7 @@ public sealed class TrainingCheckpoint
         }
 
         values.AsSpan().CopyTo(parameters.Values);
+        _buffers.CopyTo(parameters);
     }
 
     private SafeTensorsWriter CreateWriter()
@@ -321,6 +328,8 @@ public sealed class TrainingCheckpoint
         {
             writer.Add(_names[i], _values.AsSpan(_offsets[i], Length(_shapes[i])), _shapes[i]);
         }
+
+        _buffers.AddTo(writer);
 
         for (int i = 0; i < _names.Length; i++)
         {
@@ -399,10 +408,11 @@ public sealed class TrainingCheckpoint
         var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var shapes = new List<int[]>();
         var parameterInfos = new List<SafeTensorInfo>();
+        HashSet<string> modelBuffers = BufferSnapshot.NamesIn(reader);
         long total = 0;
         foreach (SafeTensorInfo info in reader.Tensors)
         {
-            if (info.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            if (info.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || modelBuffers.Contains(info.Name))
             {
                 continue;
             }
@@ -506,7 +516,7 @@ public sealed class TrainingCheckpoint
             throw new InvalidDataException($"{source}: {e.Message}", e);
         }
 
-        return new TrainingCheckpoint(source, names.ToArray(), shapes.ToArray(), values, optimizer, progress, extra);
+        return new TrainingCheckpoint(source, names.ToArray(), shapes.ToArray(), values, BufferSnapshot.Read(reader, modelBuffers), optimizer, progress, extra);
     }
 
     private static bool IsReserved(string key) =>

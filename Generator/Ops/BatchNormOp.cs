@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Linq;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// <c>nn.BatchNorm1d(features, eps, momentum, affine, track_running_stats)</c>: each feature normalized with the batch's
+/// mean and biased variance in training mode (which also updates <c>running_mean</c>, <c>running_var</c> with the
+/// unbiased variance, and <c>num_batches_tracked</c>), with the running statistics in eval mode. The batch statistics
+/// live in the member's runtime object (one training pass at a time per model), so the arena holds nothing extra; the
+/// backward pass reads the input and writes the input gradient in place. Training mode needs two samples or more.
+/// </summary>
+/// <param name="Eps">Added to the variance.</param>
+/// <param name="Momentum">The running statistics' update factor, or NaN for a cumulative average (PyTorch's <c>momentum=None</c>).</param>
+/// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
+/// <param name="TrackRunningStats">Whether the op keeps running statistics and uses them in eval mode.</param>
+internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats) : Op
+{
+    /// <summary>Parses <c>[BatchNorm1d(Eps = 1e-5f, Momentum = 0.1f, CumulativeAverage = false, Affine = true, TrackRunningStats = true)]</c>.</summary>
+    public static Op? Parse(AttributeReader r)
+    {
+        float eps = r.Float("Eps", -1, 1e-5f);
+        if (!(eps > 0f) || float.IsInfinity(eps))
+        {
+            r.InvalidArgument("Eps", AttributeReader.Format(eps), "it must be finite and positive");
+            return null;
+        }
+
+        float momentum = r.Float("Momentum", -1, 0.1f);
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            r.InvalidArgument("Momentum", AttributeReader.Format(momentum), "it must be between 0 and 1 (CumulativeAverage = true is PyTorch's momentum=None)");
+            return null;
+        }
+
+        bool cumulative = r.Bool("CumulativeAverage", -1, false);
+        return new BatchNormOp(eps, cumulative ? float.NaN : momentum, r.Bool("Affine", -1, true), r.Bool("TrackRunningStats", -1, true));
+    }
+
+    public override string Name => "BatchNorm1d";
+
+    public override bool HasParameters => Affine;
+
+    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs)
+    {
+        if (Affine)
+        {
+            yield return new ParameterDecl("weight", new[] { inputs[0] }.ToEquatableArray(), 0, 1f);
+            yield return new ParameterDecl("bias", new[] { inputs[0] }.ToEquatableArray(), 0, 0f);
+        }
+    }
+
+    public override IEnumerable<BufferDecl> Buffers(EquatableArray<int> inputs)
+    {
+        if (TrackRunningStats)
+        {
+            yield return new BufferDecl("running_mean", new[] { inputs[0] }.ToEquatableArray(), false, 0f);
+            yield return new BufferDecl("running_var", new[] { inputs[0] }.ToEquatableArray(), false, 1f);
+            yield return new BufferDecl("num_batches_tracked", EquatableArray<int>.Empty, true, 0f);
+        }
+    }
+
+    public override int MinimumTrainingBatch => 2;
+
+    public override bool DependsOnMode => TrackRunningStats;
+
+    public override bool BackwardReadsInputs => true;
+
+    public override bool RunsInPlace => true;
+
+    public override bool GradientInPlace => true;
+
+    public override string Describe(EquatableArray<int> inputs, int outputs)
+    {
+        string momentum = float.IsNaN(Momentum) ? "None" : OpEmitContext.Float(Momentum).TrimEnd('f');
+        return $"BatchNorm1d({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps).TrimEnd('f')}, momentum={momentum}"
+            + (Affine ? string.Empty : ", affine=False") + (TrackRunningStats ? string.Empty : ", track_running_stats=False") + ")";
+    }
+
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    {
+        var arguments = new List<string> { parameterSet, OpEmitContext.Int(inputs[0]), OpEmitContext.Float(Eps), OpEmitContext.Float(Momentum) };
+        int next = 0;
+        arguments.AddRange(Affine ? new[] { tensors[next++], tensors[next++] } : new[] { "null", "null" });
+        arguments.AddRange(TrackRunningStats ? new[] { tensors[next++], tensors[next++], tensors[next++] } : new[] { "null", "null", "null" });
+        return $"new global::StaticGrad.BatchNorm1d({string.Join(", ", arguments)})";
+    }
+
+    public override void EmitForward(OpEmitContext c, bool training)
+    {
+        string features = OpEmitContext.Int(c.OutputFeatures);
+        string affine = Affine ? " * weight + bias" : string.Empty;
+        if (training)
+        {
+            c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - batch mean) / sqrt(batch var + eps){affine} per feature of {c.Input}{(TrackRunningStats ? "; running statistics updated" : string.Empty)}");
+            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardTraining({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, {Counter(c)}, batch, {features}, 1, {OpEmitContext.Float(Eps)}, {OpEmitContext.Float(Momentum)});");
+            return;
+        }
+
+        c.Line(TrackRunningStats
+            ? $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - running_mean) / sqrt(running_var + eps){affine} per feature of {c.Input}"
+            : $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - batch mean) / sqrt(batch var + eps){affine} per feature of {c.Input} (no running statistics)");
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, batch, {features}, 1, {OpEmitContext.Float(Eps)});");
+    }
+
+    public override void EmitBackward(OpEmitContext c)
+    {
+        string weightGradient = Affine ? c.Gradient("weight") : OpEmitContext.Empty;
+        string biasGradient = Affine ? c.Gradient("bias") : OpEmitContext.Empty;
+        c.Line($"//   {c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)}, 1);");
+        OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
+    }
+
+    private string Weight(OpEmitContext c) => Affine ? c.Parameter("weight") : OpEmitContext.Empty;
+
+    private string Bias(OpEmitContext c) => Affine ? c.Parameter("bias") : OpEmitContext.Empty;
+
+    private string Buffer(OpEmitContext c, string suffix) => TrackRunningStats ? c.Buffer(suffix) : OpEmitContext.Empty;
+
+    private string Counter(OpEmitContext c) => TrackRunningStats ? c.Buffer("num_batches_tracked") : "global::System.Span<long>.Empty";
+}
