@@ -7,6 +7,9 @@ Runtime.Tests/Golden/differential.json: PyTorch's weights (state_dict names), a 
 targets, and the loss and every parameter's gradient after one forward and backward pass in PyTorch 1.13
 (float32). The C# test loads the weights into the generated model, runs TrainStep, and compares.
 
+BatchNorm1d appears with random options, its running statistics moved off their defaults; Forward is compared in
+eval mode (running statistics), TrainStep in training mode (batch statistics), and every buffer after the step.
+
 Dropout appears with p = 0 (its masks come from StaticGrad's own generator, so a non-zero p cannot match
 PyTorch bit for bit; the dropout kernel has its own tests).
 
@@ -67,12 +70,29 @@ def draw(rng):
             members.append({"kind": "linear", "name": name, "param": param, "module": linear, "act": act})
             width = out
             decl.append(f"    [{attrs}] public partial Linear {name} {{ get; }}")
-        elif choice < 0.55 and width > 1:
+        elif choice < 0.47 and width > 1:
             # (Over one feature a layer norm outputs its bias whatever the input: the exact input gradient is 0,
             # and PyTorch's float rounding noise would be all there is to compare.)
             affine = rng.random() < 0.7
             members.append({"kind": "layernorm", "name": name, "param": param, "module": nn.LayerNorm(width, elementwise_affine=affine)})
             decl.append(f"    [LayerNorm{'' if affine else '(ElementwiseAffine = false)'}] public partial LayerNorm {name} {{ get; }}")
+        elif choice < 0.58:
+            affine = rng.random() < 0.7
+            track = rng.random() < 0.8
+            momentum = rng.choice([0.1, 0.3, None])
+            members.append({"kind": "batchnorm", "name": name, "param": param,
+                            "module": nn.BatchNorm1d(width, momentum=momentum, affine=affine, track_running_stats=track)})
+            options = []
+            if momentum is None:
+                options.append("CumulativeAverage = true")
+            elif momentum != 0.1:
+                options.append(f"Momentum = {momentum}f")
+            if not affine:
+                options.append("Affine = false")
+            if not track:
+                options.append("TrackRunningStats = false")
+            attrs = f"BatchNorm1d({', '.join(options)})" if options else "BatchNorm1d"
+            decl.append(f"    [{attrs}] public partial BatchNorm1d {name} {{ get; }}")
         elif choice < 0.7:
             act = rng.choice(ACTIVATIONS)
             members.append({"kind": "act", "name": name, "param": param, "module": act[2]()})
@@ -159,11 +179,21 @@ def main():
     for index in range(COUNT):
         inputs, out, members, decl, loss, fn = draw(rng)
         net = Net(members)
-        # Move weights off their init so LayerNorm's weight/bias are not trivially 1/0.
+        # Move weights off their init so the norms' weight/bias are not trivially 1/0, and the running statistics
+        # off 0/1 so eval mode is not the identity.
         with torch.no_grad():
             for p in net.parameters():
                 p.add_(0.1 * torch.randn_like(p))
-        batch = rng.choice([1, 5, 17])
+            for key, b in net.named_buffers():
+                if key.endswith("running_mean"):
+                    b.copy_(0.3 * torch.randn_like(b))
+                elif key.endswith("running_var"):
+                    b.copy_(0.5 + torch.rand_like(b))
+                elif key.endswith("num_batches_tracked"):
+                    b.fill_(2)
+        # Batch norm refuses a batch of one in training mode, as StaticGrad does.
+        has_batchnorm = any(m["kind"] == "batchnorm" for m in members)
+        batch = rng.choice([5, 17] if has_batchnorm else [1, 5, 17])
         x = torch.randn(batch, inputs)
         if loss == "ce":
             t = torch.randint(0, out, (batch,))
@@ -174,6 +204,11 @@ def main():
         else:
             t = torch.randn(batch, out)
             targets = t.flatten().tolist()
+        state = {k: (v.flatten().tolist() if v.dtype != torch.long else [int(v.item())]) for k, v in net.state_dict().items()}
+        net.eval()
+        with torch.no_grad():
+            eval_outputs = net(x).flatten().tolist()
+        net.train()
         y = net(x)
         value = fn(y, t)
         net.zero_grad()
@@ -186,9 +221,10 @@ def main():
             "inputs": x.flatten().tolist(),
             "targets": targets,
             "loss": value.item(),
-            "outputs": y.detach().flatten().tolist(),
-            "parameters": {k: v.detach().flatten().tolist() for k, v in net.state_dict().items()},
+            "outputs": eval_outputs,
+            "parameters": state,
             "gradients": {k: p.grad.flatten().tolist() for k, p in net.named_parameters()},
+            "buffers_after": {k: (b.flatten().tolist() if b.dtype != torch.long else [int(b.item())]) for k, b in net.named_buffers()},
         })
     header = ("// <auto-generated/> by scripts/golden_differential.py: random architectures from the op vocabulary.\n"
               "// Regenerate with the script; the fixture Runtime.Tests/Golden/differential.json must match.\n"

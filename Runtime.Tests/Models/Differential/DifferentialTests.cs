@@ -8,7 +8,8 @@ namespace StaticGrad.Runtime.Tests.Models.Differential;
 /// <summary>
 /// Random architectures drawn from the whole op vocabulary (scripts/golden_differential.py), compiled by the generator
 /// and compared with PyTorch 1.13: with PyTorch's weights loaded by <c>state_dict</c> name, one TrainStep must give
-/// PyTorch's loss and every parameter's gradient, and Forward PyTorch's outputs.
+/// PyTorch's loss, every parameter's gradient and every buffer (batch norm running statistics), and Forward (eval
+/// mode) PyTorch's eval-mode outputs.
 /// </summary>
 public sealed class DifferentialTests
 {
@@ -26,13 +27,19 @@ public sealed class DifferentialTests
         var model = (IInferenceModel)Activator.CreateInstance(type, 7, 32)!;
         foreach (JsonProperty parameter in c.GetProperty("parameters").EnumerateObject())
         {
+            if (model.Parameters.TryGetBuffer(parameter.Name, out BufferTensor? buffer) && buffer.ElementType == BufferElementType.Int64)
+            {
+                model.Parameters.CountersOf(buffer)[0] = parameter.Value[0].GetInt64();
+                continue;
+            }
+
             float[] values = Floats(parameter.Value);
-            Span<float> destination = model.Parameters.ValuesOf(model.Parameters[parameter.Name]);
+            Span<float> destination = buffer is not null ? model.Parameters.ValuesOf(buffer) : model.Parameters.ValuesOf(model.Parameters[parameter.Name]);
             Assert.Equal(values.Length, destination.Length);
             values.CopyTo(destination);
         }
 
-        Assert.Equal(c.GetProperty("parameters").EnumerateObject().Count(), model.Parameters.Tensors.Count);
+        Assert.Equal(c.GetProperty("parameters").EnumerateObject().Count(), model.Parameters.Tensors.Count + model.Parameters.Buffers.Count);
         float[] inputs = Floats(c.GetProperty("inputs"));
         float[] outputs = new float[batch * model.OutputSize];
         model.Forward(inputs, outputs, batch);
@@ -50,6 +57,19 @@ public sealed class DifferentialTests
         foreach (JsonProperty gradient in c.GetProperty("gradients").EnumerateObject())
         {
             AssertClose(Floats(gradient.Value), model.Parameters.GradientsOf(model.Parameters[gradient.Name]).ToArray(), $"{name} {gradient.Name} gradient");
+        }
+
+        foreach (JsonProperty expected in c.GetProperty("buffers_after").EnumerateObject())
+        {
+            Assert.True(model.Parameters.TryGetBuffer(expected.Name, out BufferTensor? buffer), $"{name} has no buffer {expected.Name}");
+            if (buffer.ElementType == BufferElementType.Int64)
+            {
+                Assert.Equal(expected.Value[0].GetInt64(), model.Parameters.CountersOf(buffer)[0]);
+            }
+            else
+            {
+                AssertClose(Floats(expected.Value), model.Parameters.ValuesOf(buffer).ToArray(), $"{name} {expected.Name} after the step");
+            }
         }
     }
 
