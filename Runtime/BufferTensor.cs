@@ -32,21 +32,11 @@ public sealed class BufferTensor
             throw new ArgumentOutOfRangeException(nameof(initialValue), initialValue, $"Expected a finite{(elementType == BufferElementType.Int64 ? ", whole" : string.Empty)} initial value for '{name}'.");
         }
 
-        long length = 1;
-        foreach (int dimension in shape)
-        {
-            if (dimension <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(shape), dimension, $"Every dimension of '{name}' must be positive.");
-            }
-
-            length *= dimension;
-        }
-
+        int length = Shapes.CheckedLength(name, shape, nameof(shape));
         Name = name;
         Offset = offset;
         Shape = (int[])shape.Clone();
-        Length = checked((int)length);
+        Length = length;
         ElementType = elementType;
         InitialValue = initialValue;
     }

@@ -25,21 +25,11 @@ public sealed class ParameterTensor
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentNullException.ThrowIfNull(shape);
-        long length = 1;
-        foreach (int dimension in shape)
-        {
-            if (dimension <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(shape), dimension, $"Every dimension of '{name}' must be positive.");
-            }
-
-            length *= dimension;
-        }
-
+        int length = Shapes.CheckedLength(name, shape, nameof(shape));
         Name = name;
         Offset = offset;
         Shape = (int[])shape.Clone();
-        Length = checked((int)length);
+        Length = length;
         FanIn = fanIn;
         InitialValue = constant;
     }

@@ -48,6 +48,14 @@ def snake(name):
     return out
 
 
+def follow_with_activation(rng, name, members, decl):
+    """Half the time a norm is followed by a ReLU, Sigmoid or Tanh member: the compiler fuses it into the norm."""
+    if rng.random() < 0.5:
+        act = rng.choice(ACTIVATIONS[:3])
+        members.append({"kind": "act", "name": name + "Act", "param": snake(name) + "_act", "module": act[2]()})
+        decl.append(f"    [{act[0]}] public partial ActivationLayer {name}Act {{ get; }}")
+
+
 def draw(rng):
     inputs = rng.choice([1, 7, 33])
     members = []
@@ -76,6 +84,7 @@ def draw(rng):
             affine = rng.random() < 0.7
             members.append({"kind": "layernorm", "name": name, "param": param, "module": nn.LayerNorm(width, elementwise_affine=affine)})
             decl.append(f"    [LayerNorm{'' if affine else '(ElementwiseAffine = false)'}] public partial LayerNorm {name} {{ get; }}")
+            follow_with_activation(rng, name, members, decl)
         elif choice < 0.58:
             affine = rng.random() < 0.7
             track = rng.random() < 0.8
@@ -93,6 +102,7 @@ def draw(rng):
                 options.append("TrackRunningStats = false")
             attrs = f"BatchNorm1d({', '.join(options)})" if options else "BatchNorm1d"
             decl.append(f"    [{attrs}] public partial BatchNorm1d {name} {{ get; }}")
+            follow_with_activation(rng, name, members, decl)
         elif choice < 0.7:
             act = rng.choice(ACTIVATIONS)
             members.append({"kind": "act", "name": name, "param": param, "module": act[2]()})

@@ -164,9 +164,10 @@ namespace Graphs
 
         /// <summary>
         /// What <see cref="Forward"/> and <see cref="Predict"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:
-        /// <see cref="global::StaticGrad.ModelMode.Evaluation"/> (the default) applies dropout as the identity; in
-        /// <see cref="global::StaticGrad.ModelMode.Training"/> they draw dropout masks from the model's generator, use the training
-        /// arena and so, like TrainStep, run on one thread at a time. TrainStep always runs in training mode.
+        /// <see cref="global::StaticGrad.ModelMode.Evaluation"/> (the default) applies dropout as the identity and batch norm with
+        /// its running statistics; in <see cref="global::StaticGrad.ModelMode.Training"/> they draw dropout masks from the model's
+        /// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like
+        /// TrainStep, run on one thread at a time. TrainStep always runs in training mode.
         /// </summary>
         public global::StaticGrad.ModelMode Mode { get; set; }
 

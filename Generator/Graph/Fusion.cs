@@ -6,10 +6,12 @@ using StaticGrad.Generator.Ops;
 namespace StaticGrad.Generator.Graph;
 
 /// <summary>
-/// Rewrites of the graph that save a pass over memory, each a pattern over nodes. Today one rule: a ReLU, Sigmoid or
-/// Tanh right after a biased <c>Linear</c> whose output nothing else reads goes into the GEMM epilogue (it is applied
-/// while the tile is in registers, and its derivative, taken from the output, joins the bias-gradient pass). The loss
-/// is always fused with its producer's output: the loss step overwrites the last tensor with its gradient.
+/// Rewrites of the graph that save a pass over memory, each a pattern over nodes. The epilogue rule: an activation right
+/// after an op whose output nothing else reads goes into that op's output pass when the op accepts it
+/// (<see cref="Op.WithEpilogue"/>): a ReLU, Sigmoid or Tanh into a biased <c>Linear</c>'s GEMM epilogue (applied while
+/// the tile is in registers, its derivative joining the bias-gradient pass) or into a norm's normalizing pass (its
+/// derivative joining the first pass of the norm's backward). The loss is always fused with its producer's output: the
+/// loss step overwrites the last tensor with its gradient.
 /// </summary>
 internal static class Fusion
 {
@@ -20,14 +22,13 @@ internal static class Fusion
         {
             Node producer = nodes[i];
             Node consumer = nodes[i + 1];
-            if (producer.Op is LinearOp { Bias: true, Fused: ActivationKind.None } linear
-                && consumer.Op is ActivationOp activation
-                && LinearOp.CanFuse(activation.Kind)
+            if (consumer.Op is ActivationOp activation
+                && producer.Op.WithEpilogue(activation.Kind) is { } fused
                 && consumer.Inputs.Count == 1
                 && consumer.Inputs[0] == producer.Id
                 && ConsumersOf(nodes, producer.Id) == 1)
             {
-                nodes[i] = producer with { Op = linear with { Fused = activation.Kind }, Tensor = consumer.Tensor };
+                nodes[i] = producer with { Op = fused, Tensor = consumer.Tensor };
                 nodes.RemoveAt(i + 1);
                 Renumber(nodes, removed: consumer.Id, replacement: producer.Id);
             }

@@ -9,13 +9,15 @@ namespace StaticGrad.Generator.Ops;
 /// mean and biased variance in training mode (which also updates <c>running_mean</c>, <c>running_var</c> with the
 /// unbiased variance, and <c>num_batches_tracked</c>), with the running statistics in eval mode. The batch statistics
 /// live in the member's runtime object (one training pass at a time per model), so the arena holds nothing extra; the
-/// backward pass reads the input and writes the input gradient in place. Training mode needs two samples or more.
+/// backward pass reads the input and writes the input gradient in place. Training mode needs two samples or more. The
+/// fusion pass may fold a following ReLU, Sigmoid or Tanh into its output pass (<paramref name="Fused"/>).
 /// </summary>
 /// <param name="Eps">Added to the variance.</param>
 /// <param name="Momentum">The running statistics' update factor, or NaN for a cumulative average (PyTorch's <c>momentum=None</c>).</param>
 /// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
 /// <param name="TrackRunningStats">Whether the op keeps running statistics and uses them in eval mode.</param>
-internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats) : Op
+/// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
+internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats, ActivationKind Fused = ActivationKind.None) : Op
 {
     /// <summary>Parses <c>[BatchNorm1d(Eps = 1e-5f, Momentum = 0.1f, CumulativeAverage = false, Affine = true, TrackRunningStats = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -39,6 +41,11 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
     }
 
     public override string Name => "BatchNorm1d";
+
+    public override Op? WithEpilogue(ActivationKind activation)
+        => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
+
+    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
 
     public override bool HasParameters => Affine;
 
@@ -77,7 +84,8 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
     {
         string momentum = float.IsNaN(Momentum) ? "None" : OpEmitContext.Float(Momentum).TrimEnd('f');
         return $"BatchNorm1d({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps).TrimEnd('f')}, momentum={momentum}"
-            + (Affine ? string.Empty : ", affine=False") + (TrackRunningStats ? string.Empty : ", track_running_stats=False") + ")";
+            + (Affine ? string.Empty : ", affine=False") + (TrackRunningStats ? string.Empty : ", track_running_stats=False") + ")"
+            + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
     }
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
@@ -93,27 +101,33 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
     {
         string features = OpEmitContext.Int(c.OutputFeatures);
         string affine = Affine ? " * weight + bias" : string.Empty;
+        string open = Fused == ActivationKind.None ? string.Empty : $"{Fused}(";
+        string close = Fused == ActivationKind.None ? string.Empty : ")";
         if (training)
         {
-            c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - batch mean) / sqrt(batch var + eps){affine} per feature of {c.Input}{(TrackRunningStats ? "; running statistics updated" : string.Empty)}");
-            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardTraining({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, {Counter(c)}, batch, {features}, 1, {OpEmitContext.Float(Eps)}, {OpEmitContext.Float(Momentum)});");
+            c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per feature of {c.Input}{(TrackRunningStats ? "; running statistics updated" : string.Empty)}");
+            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardTraining({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, {Counter(c)}, batch, {features}, 1, {OpEmitContext.Float(Eps)}, {OpEmitContext.Float(Momentum)}{Epilogue()});");
             return;
         }
 
         c.Line(TrackRunningStats
-            ? $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - running_mean) / sqrt(running_var + eps){affine} per feature of {c.Input}"
-            : $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - batch mean) / sqrt(batch var + eps){affine} per feature of {c.Input} (no running statistics)");
-        c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, batch, {features}, 1, {OpEmitContext.Float(Eps)});");
+            ? $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - running_mean) / sqrt(running_var + eps){affine}{close} per feature of {c.Input}"
+            : $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per feature of {c.Input} (no running statistics)");
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, batch, {features}, 1, {OpEmitContext.Float(Eps)}{Epilogue()});");
     }
 
     public override void EmitBackward(OpEmitContext c)
     {
         string weightGradient = Affine ? c.Gradient("weight") : OpEmitContext.Empty;
         string biasGradient = Affine ? c.Gradient("bias") : OpEmitContext.Empty;
-        c.Line($"//   {c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
-        c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)}, 1);");
+        string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
+        c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
+        string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)}, 1{output});");
         OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
     }
+
+    private string Epilogue() => Fused == ActivationKind.None ? string.Empty : $", {OpEmitContext.Kernels}.Activation.{Fused}";
 
     private string Weight(OpEmitContext c) => Affine ? c.Parameter("weight") : OpEmitContext.Empty;
 

@@ -6,11 +6,13 @@ namespace StaticGrad.Generator.Ops;
 /// <summary>
 /// <c>nn.LayerNorm(features, eps, elementwise_affine)</c>: each sample normalized over its features, then scaled by
 /// <c>weight</c> (initialized to 1) and shifted by <c>bias</c> (0). The training pass keeps each row's mean and
-/// reciprocal standard deviation; the backward pass reads the input and writes the input gradient in place.
+/// reciprocal standard deviation; the backward pass reads the input and writes the input gradient in place. The fusion
+/// pass may fold a following ReLU, Sigmoid or Tanh into its output pass (<paramref name="Fused"/>).
 /// </summary>
 /// <param name="Eps">Added to the variance.</param>
 /// <param name="ElementwiseAffine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
-internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine) : Op
+/// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
+internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, ActivationKind Fused = ActivationKind.None) : Op
 {
     /// <summary>Parses <c>[LayerNorm(Eps = 1e-5f, ElementwiseAffine = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -26,6 +28,11 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine) : Op
     }
 
     public override string Name => "LayerNorm";
+
+    public override Op? WithEpilogue(ActivationKind activation)
+        => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
+
+    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
 
     public override bool HasParameters => ElementwiseAffine;
 
@@ -51,7 +58,7 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine) : Op
     public override bool GradientInPlace => true;
 
     public override string Describe(EquatableArray<int> inputs, int outputs)
-        => $"LayerNorm({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")})";
+        => $"LayerNorm({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")}){(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
         => ElementwiseAffine
@@ -62,18 +69,23 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine) : Op
     {
         string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
         string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
-        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = (x - mean) / sqrt(var + eps){(ElementwiseAffine ? " * weight + bias" : string.Empty)}, per row of {c.Input}");
-        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Float(Eps)});");
+        string normalized = $"(x - mean) / sqrt(var + eps){(ElementwiseAffine ? " * weight + bias" : string.Empty)}";
+        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, per row of {c.Input}");
+        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
     }
 
     public override void EmitBackward(OpEmitContext c)
     {
         string weightGradient = ElementwiseAffine ? c.Gradient("weight") : OpEmitContext.Empty;
         string biasGradient = ElementwiseAffine ? c.Gradient("bias") : OpEmitContext.Empty;
-        c.Line($"//   {c.OutputGradient} becomes the gradient of {c.Input} in place{(ElementwiseAffine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
-        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Backward({c.OutputGradient}, {c.Input}, {c.Saved("Mean")}, {c.Saved("Rstd")}, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)});");
+        string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
+        c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(ElementwiseAffine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
+        string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
+        c.Line($"{OpEmitContext.Kernels}.LayerNorm.Backward({c.OutputGradient}, {c.Input}, {c.Saved("Mean")}, {c.Saved("Rstd")}, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)}{output});");
         OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
     }
+
+    private string Epilogue() => Fused == ActivationKind.None ? string.Empty : $", {OpEmitContext.Kernels}.Activation.{Fused}";
 
     private string Weight(OpEmitContext c) => ElementwiseAffine ? c.Parameter("weight") : OpEmitContext.Empty;
 

@@ -27,8 +27,11 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
         return new LinearOp(outputs, r.Bool("Bias", -1, true));
     }
 
-    /// <summary>The activations the GEMM epilogue applies (and whose derivative needs only the output).</summary>
+    /// <summary>The activations an epilogue applies (those whose derivative needs only the output): the GEMM's and the norms'.</summary>
     public static bool CanFuse(ActivationKind kind) => kind is ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    public override Op? WithEpilogue(ActivationKind activation)
+        => Bias && Fused == ActivationKind.None && CanFuse(activation) ? this with { Fused = activation } : null;
 
     public override string Name => "Linear";
 

@@ -39,6 +39,13 @@ internal abstract record Op
     /// </summary>
     public virtual int MinimumTrainingBatch => 1;
 
+    /// <summary>
+    /// The op with an elementwise activation folded into its output pass (a fusion rule: the activation's node then
+    /// disappears), or null when the op cannot apply <paramref name="activation"/> itself. An op that accepts one takes
+    /// the activation's derivative from its output in its backward pass.
+    /// </summary>
+    public virtual Op? WithEpilogue(ActivationKind activation) => null;
+
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
 

@@ -121,10 +121,10 @@ internal sealed class BufferSnapshot
         var names = new List<string>(_entries.Count);
         foreach ((string name, int[] shape, bool isCounter, int offset) in _entries)
         {
-            int length = Length(shape);
+            int length = Shapes.Length(shape);
             if (isCounter)
             {
-                writer.Add(name, _counters.AsSpan(offset, length), shape);
+                writer.AddInt64(name, _counters.AsSpan(offset, length), shape);
             }
             else
             {
@@ -152,7 +152,7 @@ internal sealed class BufferSnapshot
             }
 
             (_, int[] shape, bool isCounter, _) = _entries[i];
-            if (isCounter != (buffer.ElementType == BufferElementType.Int64) || !SameShape(shape, buffer.Shape))
+            if (isCounter != (buffer.ElementType == BufferElementType.Int64) || !Shapes.Equal(shape, buffer.Shape))
             {
                 throw new InvalidDataException(
                     $"{source}: buffer '{buffer.Name}' is {SafeTensorInfo.FormatShape(shape)} {(isCounter ? "I64" : "F32")} in the checkpoint but the model's is {SafeTensorInfo.FormatShape(buffer.Shape)} {buffer.DType}.");
@@ -204,33 +204,4 @@ internal sealed class BufferSnapshot
     }
 
     private int IndexOf(string name) => _entries.FindIndex(e => string.Equals(e.Name, name, StringComparison.Ordinal));
-
-    private static int Length(int[] shape)
-    {
-        int length = 1;
-        foreach (int dimension in shape)
-        {
-            length *= dimension;
-        }
-
-        return length;
-    }
-
-    private static bool SameShape(int[] shape, IReadOnlyList<int> other)
-    {
-        if (shape.Length != other.Count)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < shape.Length; i++)
-        {
-            if (shape[i] != other[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

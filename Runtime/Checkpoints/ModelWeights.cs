@@ -109,11 +109,9 @@ public static class ModelWeights
 
             if (info.DType != entry.DType)
             {
-                string hint = entry.DType == "F32"
-                    ? "in PyTorch, convert with model.float() before saving"
-                    : "PyTorch stores num_batches_tracked as torch.long";
-                throw new InvalidDataException(
-                    $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's '{entry.Name}' is {entry.DType} ({hint}).");
+                throw new InvalidDataException(entry.IsCounter
+                    ? $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's '{entry.Name}' is I64 (PyTorch stores num_batches_tracked as torch.long)."
+                    : $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's parameters are F32 (in PyTorch, convert with model.float() before saving).");
             }
 
             if (!info.HasShape(entry.Shape))
@@ -235,7 +233,7 @@ public static class ModelWeights
         {
             if (buffer.ElementType == BufferElementType.Int64)
             {
-                writer.Add(buffer.Name, parameters.CountersOf(buffer), ToArray(buffer.Shape));
+                writer.AddInt64(buffer.Name, parameters.CountersOf(buffer), ToArray(buffer.Shape));
             }
             else
             {

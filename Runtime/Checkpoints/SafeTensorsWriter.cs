@@ -74,7 +74,7 @@ public sealed class SafeTensorsWriter
     /// <param name="shape">The dimensions, outermost first (empty for a scalar); their product must equal the number of values.</param>
     /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
     /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
-    public void Add(string name, ReadOnlySpan<long> values, ReadOnlySpan<int> shape)
+    public void AddInt64(string name, ReadOnlySpan<long> values, ReadOnlySpan<int> shape)
     {
         CheckNew(name, values.Length, shape);
         byte[] data = new byte[8 * values.Length];

@@ -77,7 +77,7 @@ public sealed class TrainingCheckpoint
         for (int i = 0; i < names.Length; i++)
         {
             _offsets[i] = offset;
-            offset += Length(shapes[i]);
+            offset += Shapes.Length(shapes[i]);
         }
 
         Optimizer = optimizer;
@@ -193,7 +193,7 @@ public sealed class TrainingCheckpoint
     public ReadOnlySpan<float> ValuesOf(string name)
     {
         int i = IndexOf(name);
-        return i >= 0 ? _values.AsSpan(_offsets[i], Length(_shapes[i])) : throw new KeyNotFoundException($"{Source}: no parameter tensor '{name}'.");
+        return i >= 0 ? _values.AsSpan(_offsets[i], Shapes.Length(_shapes[i])) : throw new KeyNotFoundException($"{Source}: no parameter tensor '{name}'.");
     }
 
     /// <summary>The shape of one parameter tensor.</summary>
@@ -234,7 +234,7 @@ public sealed class TrainingCheckpoint
                 continue;
             }
 
-            if (!SameShape(_shapes[j], tensor.Shape))
+            if (!Shapes.Equal(_shapes[j], tensor.Shape))
             {
                 throw new InvalidDataException(
                     $"{Source}: tensor '{tensor.Name}' has shape {SafeTensorInfo.FormatShape(_shapes[j])} in the checkpoint but the model expects {SafeTensorInfo.FormatShape(tensor.Shape)}.");
@@ -326,7 +326,7 @@ public sealed class TrainingCheckpoint
 
         for (int i = 0; i < _names.Length; i++)
         {
-            writer.Add(_names[i], _values.AsSpan(_offsets[i], Length(_shapes[i])), _shapes[i]);
+            writer.Add(_names[i], _values.AsSpan(_offsets[i], Shapes.Length(_shapes[i])), _shapes[i]);
         }
 
         _buffers.AddTo(writer);
@@ -335,7 +335,7 @@ public sealed class TrainingCheckpoint
         {
             foreach (KeyValuePair<string, float[]> buffer in Optimizer.Buffers)
             {
-                writer.Add($"{OptimizerPrefix}{_names[i]}.{buffer.Key}", buffer.Value.AsSpan(_offsets[i], Length(_shapes[i])), _shapes[i]);
+                writer.Add($"{OptimizerPrefix}{_names[i]}.{buffer.Key}", buffer.Value.AsSpan(_offsets[i], Shapes.Length(_shapes[i])), _shapes[i]);
             }
         }
 
@@ -592,31 +592,13 @@ public sealed class TrainingCheckpoint
         for (int i = 0; i < tensors.Count; i++)
         {
             int j = sourceIndex[i];
-            source.AsSpan(_offsets[j], Length(_shapes[j])).CopyTo(result.AsSpan(tensors[i].Offset, tensors[i].Length));
+            source.AsSpan(_offsets[j], Shapes.Length(_shapes[j])).CopyTo(result.AsSpan(tensors[i].Offset, tensors[i].Length));
         }
 
         return result;
     }
 
     private int IndexOf(string name) => Array.IndexOf(_names, name);
-
-    private static bool SameShape(int[] a, IReadOnlyList<int> b)
-    {
-        if (a.Length != b.Count)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static bool Contains(IReadOnlyList<ParameterTensor> tensors, string name)
     {
@@ -629,17 +611,6 @@ public sealed class TrainingCheckpoint
         }
 
         return false;
-    }
-
-    private static int Length(int[] shape)
-    {
-        int length = 1;
-        foreach (int dimension in shape)
-        {
-            length *= dimension;
-        }
-
-        return length;
     }
 
     private static string Shorten(string text) => SafeTensorsReader.Shown(text, 64);

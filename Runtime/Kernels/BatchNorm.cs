@@ -7,7 +7,9 @@ namespace StaticGrad.Kernels;
 /// mean and biased variance of all its values in the batch, <c>y = (x - mean) · rstd · weight + bias</c> with
 /// <c>rstd = 1/sqrt(var + eps)</c>. The input is <c>[outer, channels, inner]</c> row-major: <c>[B, C]</c> with
 /// <c>inner = 1</c> for 1d, <c>[B, C, H·W]</c> for 2d. Statistics are accumulated in double in a fixed order (as
-/// PyTorch does on the CPU), so results do not depend on the machine.
+/// PyTorch does on the CPU), so results do not depend on the machine. A following ReLU, Sigmoid or Tanh may be
+/// fused in (<c>activation</c>): the forward pass writes <c>f(y)</c> and the backward pass takes <c>f'</c> from that
+/// output in its first pass over the gradient.
 /// </summary>
 public static class BatchNorm
 {
@@ -32,13 +34,16 @@ public static class BatchNorm
     /// <param name="inner">Values per channel and sample (H·W); positive.</param>
     /// <param name="eps">Added to the variance; positive.</param>
     /// <param name="momentum">The running statistics' update factor in [0, 1], or NaN for a cumulative average.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/> or <paramref name="momentum"/> is out of range, or a channel has a single value.</exception>
+    /// <param name="activation">An activation applied to every output value: None, ReLU, Sigmoid or Tanh.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/>, <paramref name="momentum"/> or <paramref name="activation"/> is out of range, or a channel has a single value.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length or overlaps wrongly.</exception>
     public static void ForwardTraining(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> rstd,
-        Span<float> runningMean, Span<float> runningVar, Span<long> numBatchesTracked, int outer, int channels, int inner, float eps, float momentum)
+        Span<float> runningMean, Span<float> runningVar, Span<long> numBatchesTracked, int outer, int channels, int inner, float eps, float momentum,
+        Activation activation = Activation.None)
     {
         int count = CheckForward(input, weight, bias, output, outer, channels, inner, eps);
+        NormEpilogue.Check(activation, output, output.Length, nameof(output));
         if (count < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(outer), outer, $"Expected more than 1 value per channel when training, got input size [{outer}, {channels}{(inner > 1 ? $", {inner}" : string.Empty)}].");
@@ -79,7 +84,7 @@ public static class BatchNorm
                 runningVar[c] = ((1f - factor) * runningVar[c]) + (factor * (float)(squares / (count - 1)));
             }
 
-            Normalize(input, output, c, mu, inverse, weight, bias, outer, channels, inner);
+            Normalize(input, output, c, mu, inverse, weight, bias, outer, channels, inner, activation);
         }
     }
 
@@ -97,13 +102,16 @@ public static class BatchNorm
     /// <param name="channels">Channels; positive.</param>
     /// <param name="inner">Values per channel and sample; positive.</param>
     /// <param name="eps">Added to the variance; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="eps"/> is out of range.</exception>
+    /// <param name="activation">An activation applied to every output value: None, ReLU, Sigmoid or Tanh.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/> or <paramref name="activation"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length or overlaps wrongly.</exception>
     public static void ForwardInference(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, int outer, int channels, int inner, float eps)
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, int outer, int channels, int inner, float eps,
+        Activation activation = Activation.None)
     {
         int count = CheckForward(input, weight, bias, output, outer, channels, inner, eps);
+        NormEpilogue.Check(activation, output, output.Length, nameof(output));
         bool track = CheckPair(runningMean, runningVar, channels, nameof(runningMean), nameof(runningVar));
         if (count == 0)
         {
@@ -126,7 +134,7 @@ public static class BatchNorm
                 inverse = (float)(1.0 / Math.Sqrt((squares / count) + eps));
             }
 
-            Normalize(input, output, c, mu, inverse, weight, bias, outer, channels, inner);
+            Normalize(input, output, c, mu, inverse, weight, bias, outer, channels, inner, activation);
         }
     }
 
@@ -145,11 +153,14 @@ public static class BatchNorm
     /// <param name="outer">Samples; positive.</param>
     /// <param name="channels">Channels; positive.</param>
     /// <param name="inner">Values per channel and sample; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <param name="output">The forward pass's output <c>f(y)</c> when <paramref name="activation"/> is not None (else unused).</param>
+    /// <param name="activation">The activation the forward pass applied: its derivative is taken from <paramref name="output"/> first.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="activation"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     public static void Backward(
         Span<float> gradient, ReadOnlySpan<float> input, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, int outer, int channels, int inner)
+        ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, int outer, int channels, int inner,
+        ReadOnlySpan<float> output = default, Activation activation = Activation.None)
     {
         KernelGuard.Positive(outer, nameof(outer));
         KernelGuard.Positive(channels, nameof(channels));
@@ -167,6 +178,7 @@ public static class BatchNorm
             KernelGuard.Holds(biasGradient.Length, channels, nameof(biasGradient), "channels");
         }
 
+        NormEpilogue.Check(activation, output, length, nameof(output));
         int count = outer * inner;
         for (int c = 0; c < channels; c++)
         {
@@ -179,7 +191,8 @@ public static class BatchNorm
                 int start = ((n * channels) + c) * inner;
                 for (int i = start; i < start + inner; i++)
                 {
-                    float dy = gradient[i];
+                    float dy = activation == Activation.None ? gradient[i] : NormEpilogue.Backward(gradient[i], output[i], activation);
+                    gradient[i] = dy;
                     sumDy += dy;
                     sumDyXhat += (double)dy * ((input[i] - mu) * inverse);
                 }
@@ -279,7 +292,7 @@ public static class BatchNorm
         return (m, squares);
     }
 
-    private static void Normalize(ReadOnlySpan<float> input, Span<float> output, int c, float mu, float inverse, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int outer, int channels, int inner)
+    private static void Normalize(ReadOnlySpan<float> input, Span<float> output, int c, float mu, float inverse, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int outer, int channels, int inner, Activation activation)
     {
         float scale = weight.IsEmpty ? inverse : weight[c] * inverse;
         float shift = weight.IsEmpty ? 0f : bias[c];
@@ -288,7 +301,7 @@ public static class BatchNorm
             int start = ((n * channels) + c) * inner;
             for (int i = start; i < start + inner; i++)
             {
-                output[i] = ((input[i] - mu) * scale) + shift;
+                output[i] = NormEpilogue.Forward(((input[i] - mu) * scale) + shift, activation);
             }
         }
     }

@@ -5,7 +5,9 @@ namespace StaticGrad.Kernels;
 /// <summary>
 /// Layer normalization over the columns of each row, PyTorch's <c>nn.LayerNorm(cols, eps, elementwise_affine)</c>:
 /// <c>y = (x - mean) · rstd · weight + bias</c> with <c>rstd = 1/sqrt(var + eps)</c> and the biased variance of the row.
-/// Row statistics are accumulated in double, in column order, so results do not depend on the machine.
+/// Row statistics are accumulated in double, in column order, so results do not depend on the machine. A following
+/// ReLU, Sigmoid or Tanh may be fused in (<c>activation</c>): the forward pass writes <c>f(y)</c> and the backward pass
+/// takes <c>f'</c> from that output in its first pass over the gradient.
 /// </summary>
 public static class LayerNorm
 {
@@ -19,10 +21,12 @@ public static class LayerNorm
     /// <param name="rows">Rows; zero or more.</param>
     /// <param name="cols">Columns; positive.</param>
     /// <param name="eps">Added to the variance; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="eps"/> is out of range.</exception>
+    /// <param name="activation">An activation applied to every output value: None, ReLU, Sigmoid or Tanh.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/> or <paramref name="activation"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length or overlaps wrongly.</exception>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> rstd, int rows, int cols, float eps)
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> rstd, int rows, int cols, float eps, Activation activation = Activation.None)
     {
+        NormEpilogue.Check(activation, output, output.Length, nameof(output));
         KernelGuard.NonNegative(rows, nameof(rows));
         KernelGuard.Positive(cols, nameof(cols));
         if (!(eps > 0f) || float.IsInfinity(eps))
@@ -65,7 +69,7 @@ public static class LayerNorm
             for (int c = 0; c < cols; c++)
             {
                 float normalized = (x[c] - mu) * inverse;
-                y[c] = affine ? (normalized * weight[c]) + bias[c] : normalized;
+                y[c] = NormEpilogue.Forward(affine ? (normalized * weight[c]) + bias[c] : normalized, activation);
             }
         }
     }
@@ -83,9 +87,11 @@ public static class LayerNorm
     /// <param name="biasGradient">Receives <c>[cols]</c>; empty exactly when <paramref name="weight"/> is.</param>
     /// <param name="rows">Rows; zero or more.</param>
     /// <param name="cols">Columns; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <param name="output">The forward pass's output <c>f(y)</c> when <paramref name="activation"/> is not None (else unused).</param>
+    /// <param name="activation">The activation the forward pass applied: its derivative is taken from <paramref name="output"/> first.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="activation"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    public static void Backward(Span<float> gradient, ReadOnlySpan<float> input, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, int rows, int cols)
+    public static void Backward(Span<float> gradient, ReadOnlySpan<float> input, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> weight, Span<float> weightGradient, Span<float> biasGradient, int rows, int cols, ReadOnlySpan<float> output = default, Activation activation = Activation.None)
     {
         KernelGuard.NonNegative(rows, nameof(rows));
         KernelGuard.Positive(cols, nameof(cols));
@@ -93,6 +99,7 @@ public static class LayerNorm
         KernelGuard.Holds(input.Length, rows, cols, nameof(input), "rows*cols");
         KernelGuard.Holds(mean.Length, rows, nameof(mean), "rows");
         KernelGuard.Holds(rstd.Length, rows, nameof(rstd), "rows");
+        NormEpilogue.Check(activation, output, rows * cols, nameof(output));
         bool affine = !weight.IsEmpty;
         if (affine)
         {
@@ -113,6 +120,15 @@ public static class LayerNorm
             // dxhat = dy * weight; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
             double sumDxhat = 0;
             double sumDxhatXhat = 0;
+            if (activation != Activation.None)
+            {
+                ReadOnlySpan<float> y = output.Slice(r * cols, cols);
+                for (int c = 0; c < cols; c++)
+                {
+                    g[c] = NormEpilogue.Backward(g[c], y[c], activation);
+                }
+            }
+
             for (int c = 0; c < cols; c++)
             {
                 float xhat = (x[c] - mu) * inverse;

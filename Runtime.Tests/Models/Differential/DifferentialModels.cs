@@ -15,106 +15,107 @@ public partial class Differential00
     [Linear(1), Hardswish] public partial Linear M3 { get; }
     [Linear(16), LeakyReLU(0.2f)] public partial Linear M4 { get; }
     [LayerNorm] public partial LayerNorm M5 { get; }
-    [Linear(4)] public partial Linear Head { get; }
-    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Mean)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+    [Linear(1), ELU(0.5f)] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
 }
 
 [Model(Inputs = 7)]
 public partial class Differential01
 {
-    [Linear(7), Tanh] public partial Linear M0 { get; }
-    [LayerNorm] public partial LayerNorm M1 { get; }
-    [Linear(7), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M2 { get; }
-    [Linear(2), Tanh] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
+    [Linear(16), ELU(0.5f)] public partial Linear M0 { get; }
+    [Linear(1)] public partial Linear M1 { get; }
+    [Linear(7)] public partial Linear M2 { get; }
+    [Linear(2), GELU] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Mean)] public partial L1Loss Loss { get; }
 }
 
 [Model(Inputs = 7)]
 public partial class Differential02
 {
-    [Linear(16), Hardswish] public partial Linear M0 { get; }
-    [Linear(1), ELU(0.5f)] public partial Linear M1 { get; }
-    [Linear(33)] public partial Linear M2 { get; }
-    [Hardswish] public partial ActivationLayer M3 { get; }
-    [Add(nameof(M3))] public partial Residual M4 { get; }
-    [Linear(1), ReLU] public partial Linear Head { get; }
-    [L1Loss(Reduction = Reduction.Sum)] public partial L1Loss Loss { get; }
-}
-
-[Model(Inputs = 7)]
-public partial class Differential03
-{
-    [Linear(3), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M0 { get; }
-    [Add(nameof(M0))] public partial Residual M1 { get; }
-    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M2 { get; }
-    [Linear(1), Hardswish] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
-}
-
-[Model(Inputs = 1)]
-public partial class Differential04
-{
-    [Linear(1), ELU(0.5f)] public partial Linear M0 { get; }
-    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M1 { get; }
-    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M2 { get; }
-    [GELU] public partial ActivationLayer M3 { get; }
-    [Linear(33, Bias = false), Hardswish] public partial Linear M4 { get; }
-    [Linear(2), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
+    [Linear(16), SiLU] public partial Linear M0 { get; }
+    [Sigmoid] public partial ActivationLayer M1 { get; }
+    [Linear(3)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
 [Model(Inputs = 33)]
-public partial class Differential05
+public partial class Differential03
 {
-    [Linear(7), Hardswish] public partial Linear M0 { get; }
-    [Concat(ModelAttribute.Input)] public partial Residual M1 { get; }
-    [Concat(ModelAttribute.Input)] public partial Residual M2 { get; }
-    [Linear(3)] public partial Linear M3 { get; }
-    [Dropout(0f)] public partial Dropout M4 { get; }
-    [Linear(4), ReLU] public partial Linear Head { get; }
-    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
-}
-
-[Model(Inputs = 1)]
-public partial class Differential06
-{
-    [Linear(1), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M0 { get; }
-    [Concat(ModelAttribute.Input)] public partial Residual M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [Add(nameof(M1))] public partial Residual M3 { get; }
-    [Linear(4)] public partial Linear Head { get; }
-    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Sum)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
-}
-
-[Model(Inputs = 1)]
-public partial class Differential07
-{
-    [Linear(16), ELU(0.5f)] public partial Linear M0 { get; }
-    [BatchNorm1d(CumulativeAverage = true, Affine = false)] public partial BatchNorm1d M1 { get; }
-    [Linear(7), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M2 { get; }
-    [Linear(33), LeakyReLU(0.2f)] public partial Linear M3 { get; }
-    [Add(nameof(M3))] public partial Residual M4 { get; }
-    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M5 { get; }
+    [Linear(16), Hardswish] public partial Linear M0 { get; }
+    [LayerNorm] public partial LayerNorm M1 { get; }
+    [Sigmoid] public partial ActivationLayer M1Act { get; }
+    [Tanh] public partial ActivationLayer M2 { get; }
+    [BatchNorm1d(Affine = false)] public partial BatchNorm1d M3 { get; }
+    [Sigmoid] public partial ActivationLayer M3Act { get; }
+    [Softplus(Beta = 2f, Threshold = 5f)] public partial ActivationLayer M4 { get; }
+    [Linear(33), Tanh] public partial Linear M5 { get; }
     [Linear(1)] public partial Linear Head { get; }
     [BinaryCrossEntropyWithLogits(Reduction = Reduction.Sum)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
 }
 
+[Model(Inputs = 7)]
+public partial class Differential04
+{
+    [Linear(1)] public partial Linear M0 { get; }
+    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M1 { get; }
+    [Linear(33, Bias = false), ELU(0.5f)] public partial Linear M2 { get; }
+    [Linear(33, Bias = false), Hardswish] public partial Linear M3 { get; }
+    [Linear(16), ELU(0.5f)] public partial Linear M4 { get; }
+    [Linear(4), ELU(0.5f)] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Inputs = 1)]
+public partial class Differential05
+{
+    [Linear(7)] public partial Linear M0 { get; }
+    [GELU(Approximate = "tanh")] public partial ActivationLayer M1 { get; }
+    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M2 { get; }
+    [Sigmoid] public partial ActivationLayer M2Act { get; }
+    [Linear(2), Tanh] public partial Linear Head { get; }
+    [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
+}
+
 [Model(Inputs = 33)]
+public partial class Differential06
+{
+    [Linear(33, Bias = false)] public partial Linear M0 { get; }
+    [Linear(7), SiLU] public partial Linear M1 { get; }
+    [Linear(5)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Inputs = 33)]
+public partial class Differential07
+{
+    [Linear(33), GELU(Approximate = "tanh")] public partial Linear M0 { get; }
+    [LayerNorm(ElementwiseAffine = false)] public partial LayerNorm M1 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [Linear(7), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M3 { get; }
+    [Linear(33), LeakyReLU(0.2f)] public partial Linear M4 { get; }
+    [Linear(1)] public partial Linear Head { get; }
+    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Sum)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+}
+
+[Model(Inputs = 7)]
 public partial class Differential08
 {
-    [Linear(7, Bias = false), Hardswish] public partial Linear M0 { get; }
-    [BatchNorm1d(Momentum = 0.3f, TrackRunningStats = false)] public partial BatchNorm1d M1 { get; }
-    [GELU(Approximate = "tanh")] public partial ActivationLayer M2 { get; }
-    [Linear(33), SiLU] public partial Linear M3 { get; }
-    [Linear(1), Hardswish] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Mean)] public partial SmoothL1Loss Loss { get; }
+    [Linear(3)] public partial Linear M0 { get; }
+    [Linear(1)] public partial Linear M1 { get; }
+    [Linear(5)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
 [Model(Inputs = 7)]
 public partial class Differential09
 {
-    [Linear(3), ReLU] public partial Linear M0 { get; }
-    [Dropout(0f)] public partial Dropout M1 { get; }
+    [Linear(3, Bias = false)] public partial Linear M0 { get; }
+    [GELU(Approximate = "tanh")] public partial ActivationLayer M1 { get; }
+    [Linear(33), SiLU] public partial Linear M2 { get; }
+    [BatchNorm1d(Momentum = 0.3f, Affine = false, TrackRunningStats = false)] public partial BatchNorm1d M3 { get; }
+    [Sigmoid] public partial ActivationLayer M3Act { get; }
+    [Linear(3), ReLU] public partial Linear M4 { get; }
+    [Dropout(0f)] public partial Dropout M5 { get; }
     [Linear(1), Tanh] public partial Linear Head { get; }
     [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
 }
@@ -156,42 +157,42 @@ public partial class Differential13
 {
     [Linear(16), Tanh] public partial Linear M0 { get; }
     [BatchNorm1d(TrackRunningStats = false)] public partial BatchNorm1d M1 { get; }
-    [Dropout(0f)] public partial Dropout M2 { get; }
-    [Linear(33), LeakyReLU(0.2f)] public partial Linear M3 { get; }
-    [Add(nameof(M3))] public partial Residual M4 { get; }
-    [Linear(1), Hardswish] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
-}
-
-[Model(Inputs = 1)]
-public partial class Differential14
-{
-    [Linear(16)] public partial Linear M0 { get; }
-    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M1 { get; }
-    [Dropout(0f)] public partial Dropout M2 { get; }
-    [BatchNorm1d(Affine = false)] public partial BatchNorm1d M3 { get; }
+    [Linear(33), LeakyReLU(0.2f)] public partial Linear M2 { get; }
+    [Add(nameof(M2))] public partial Residual M3 { get; }
+    [Linear(7)] public partial Linear M4 { get; }
     [Linear(5)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Inputs = 7)]
-public partial class Differential15
+[Model(Inputs = 33)]
+public partial class Differential14
 {
-    [Linear(3), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear M0 { get; }
-    [Linear(3, Bias = false)] public partial Linear M1 { get; }
-    [Hardswish] public partial ActivationLayer M2 { get; }
-    [Linear(4), Sigmoid] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Mean)] public partial SmoothL1Loss Loss { get; }
+    [Linear(33)] public partial Linear M0 { get; }
+    [Linear(33)] public partial Linear M1 { get; }
+    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M2 { get; }
+    [ReLU] public partial ActivationLayer M2Act { get; }
+    [Linear(1), Sigmoid] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Mean)] public partial L1Loss Loss { get; }
 }
 
-[Model(Inputs = 33)]
+[Model(Inputs = 1)]
+public partial class Differential15
+{
+    [Linear(3, Bias = false)] public partial Linear M0 { get; }
+    [Hardswish] public partial ActivationLayer M1 { get; }
+    [Add(nameof(M0))] public partial Residual M2 { get; }
+    [Linear(1), GELU(Approximate = "tanh")] public partial Linear Head { get; }
+    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
+}
+
+[Model(Inputs = 7)]
 public partial class Differential16
 {
-    [Linear(7)] public partial Linear M0 { get; }
-    [BatchNorm1d(Affine = false)] public partial BatchNorm1d M1 { get; }
-    [Add(nameof(M0))] public partial Residual M2 { get; }
-    [Concat(nameof(M2))] public partial Residual M3 { get; }
-    [BatchNorm1d] public partial BatchNorm1d M4 { get; }
+    [Linear(1)] public partial Linear M0 { get; }
+    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M1 { get; }
+    [Tanh] public partial ActivationLayer M1Act { get; }
+    [SiLU] public partial ActivationLayer M2 { get; }
+    [BatchNorm1d] public partial BatchNorm1d M3 { get; }
     [Linear(4)] public partial Linear Head { get; }
     [BinaryCrossEntropyWithLogits(Reduction = Reduction.Sum)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
 }
@@ -211,7 +212,8 @@ public partial class Differential18
 {
     [Linear(7), GELU] public partial Linear M0 { get; }
     [BatchNorm1d(Momentum = 0.3f, TrackRunningStats = false)] public partial BatchNorm1d M1 { get; }
-    [Linear(1, Bias = false), Tanh] public partial Linear M2 { get; }
+    [ReLU] public partial ActivationLayer M1Act { get; }
+    [Add(ModelAttribute.Input)] public partial Residual M2 { get; }
     [Linear(2), ReLU] public partial Linear Head { get; }
     [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
 }
@@ -263,7 +265,8 @@ public partial class Differential23
     [Sigmoid] public partial ActivationLayer M2 { get; }
     [Linear(7)] public partial Linear M3 { get; }
     [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M4 { get; }
-    [Linear(33), Hardswish] public partial Linear M5 { get; }
-    [Linear(5)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+    [Tanh] public partial ActivationLayer M4Act { get; }
+    [ReLU] public partial ActivationLayer M5 { get; }
+    [Linear(4)] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Sum)] public partial L1Loss Loss { get; }
 }
