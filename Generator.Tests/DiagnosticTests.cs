@@ -678,6 +678,17 @@ public sealed class DiagnosticTests
             }
             """
         },
+        {
+            "SG0031",
+            """
+            [[|Model(Inputs = 4, InferenceOnly = true)|]]
+            public partial class InferenceOnlyWithLoss
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [MseLoss] public partial MseLoss Loss { get; }
+            }
+            """
+        },
     };
 
     [Theory]

@@ -138,6 +138,10 @@ internal static class Diagnostics
         "SG0029", "Skip connection shapes disagree",
         "[Add] on '{0}' adds '{1}' ({2} features) to the previous output ({3} features); both must have the same features");
 
+    public static readonly DiagnosticDescriptor InferenceOnlyWithLoss = Error(
+        "SG0031", "Inference-only model declares a loss",
+        "Model '{0}' is declared with InferenceOnly = true but has the loss '{1}'; remove the loss, or InferenceOnly = true to train it");
+
     public static readonly DiagnosticDescriptor MultipleLayerKinds = Error(
         "SG0030", "Member declares two layers",
         "Member '{0}' declares [{1}] and [{2}]; a member is one layer, so declare another member for the second");

@@ -68,7 +68,7 @@ internal sealed partial class ModelGenerator
             LossSpec? loss = graph.Spec.Loss;
             if (loss is null)
             {
-                string output = graph.Spec.OutputActivation != OutputActivation.None ? graph.Spec.OutputActivation.ToString() : "Sigmoid";
+                string output = graph.Spec.HasRawOutputs ? "the raw values" : graph.Spec.OutputActivation != OutputActivation.None ? graph.Spec.OutputActivation.ToString() : "Sigmoid";
                 w.WriteLine($"//   -> outputs: {output} of {graph.MemberOf(graph.Output).ParameterName} (inference only: no loss, no TrainStep)");
                 return;
             }
@@ -525,9 +525,9 @@ internal sealed partial class ModelGenerator
         {
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
-            bool raw = spec.Loss is { Kind: not LossKind.Nll };
+            bool raw = spec.Loss is { Kind: not LossKind.Nll } || spec.HasRawOutputs;
             string name = raw ? plan.Inference.OutputBuffer : "outputs";
-            string values = raw ? (spec.Loss!.IsRegression ? "predictions" : "logits") : spec.OutputActivation switch
+            string values = raw ? (spec.Loss is null ? "outputs (the last layer's values as they are)" : spec.Loss.IsRegression ? "predictions" : "logits") : spec.OutputActivation switch
             {
                 OutputActivation.LogSoftmax => "log-probabilities (the LogSoftmax of the last layer)",
                 OutputActivation.Softmax => "class probabilities (the Softmax of the last layer)",
@@ -685,9 +685,10 @@ internal sealed partial class ModelGenerator
         private static void WritePredict(IndentedWriter w, ModelGraph graph)
         {
             ModelSpec spec = graph.Spec;
-            if (spec.Loss is { IsRegression: true })
+            if (spec.Loss is { IsRegression: true } || spec.HasRawOutputs)
             {
-                w.WriteLine("/// <summary>Computes the predictions of the first <paramref name=\"batch\"/> samples: for a regression model, <see cref=\"Forward\"/>.</summary>");
+                string kind = spec.HasRawOutputs ? "a model with raw outputs" : "a regression model";
+                w.WriteLine($"/// <summary>Computes the predictions of the first <paramref name=\"batch\"/> samples: for {kind}, <see cref=\"Forward\"/>.</summary>");
                 w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
                 w.WriteLine("/// <param name=\"probabilities\">Receives <c>batch * OutputSize</c> predictions, row-major.</param>");
                 w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");

@@ -76,6 +76,8 @@ internal sealed partial class ModelGenerator
 
             AttributeData modelAttribute = context.Attributes[0];
             int inputSize = GetNamedInt(modelAttribute, "Inputs");
+            bool inferenceOnly = modelAttribute.NamedArguments.Any(a => a.Key == "InferenceOnly" && a.Value.Value is true);
+            LocationInfo? modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference) ?? classLocation;
             if (inputSize <= 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
@@ -245,7 +247,7 @@ internal sealed partial class ModelGenerator
                     features.Length > 0 ? features[features.Length - 1] : 0,
                     outputActivations.Count > 0 ? outputActivations[outputActivations.Count - 1].Kind : OutputActivation.None,
                     activationLocations.Count > 0 ? activationLocations[activationLocations.Count - 1] : null);
-                CheckWholeModel(type.Name, members, last, loss, lossDeclared, classLocation, diagnostics);
+                CheckWholeModel(type.Name, members, last, loss, lossDeclared, inferenceOnly, classLocation, modelLocation, diagnostics);
             }
 
             CheckNameCollisions(type, diagnostics);
@@ -387,16 +389,22 @@ internal sealed partial class ModelGenerator
             LastMember last,
             LossDeclaration? loss,
             bool lossDeclared,
+            bool inferenceOnly,
             LocationInfo? classLocation,
+            LocationInfo? modelLocation,
             List<DiagnosticInfo> diagnostics)
         {
             if (!members.Any(m => m.Ops.Any(op => op.HasParameters)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, classLocation, typeName));
             }
+            else if (inferenceOnly && loss is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InferenceOnlyWithLoss, modelLocation, typeName, loss.Value.Spec.MemberName));
+            }
             else if (loss is null && !lossDeclared)
             {
-                CheckInferenceOnly(typeName, last, classLocation, diagnostics);
+                CheckInferenceOnly(typeName, last, inferenceOnly, classLocation, diagnostics);
             }
             else if (loss is not null)
             {
@@ -507,10 +515,13 @@ internal sealed partial class ModelGenerator
             }
         }
 
-        /// <summary>A model without a loss is inference-only when its last member ends in an output activation.</summary>
-        private static void CheckInferenceOnly(string typeName, LastMember last, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+        /// <summary>
+        /// A model without a loss is inference-only when its last member ends in an output activation, or when it says so
+        /// (<c>InferenceOnly = true</c>: raw outputs).
+        /// </summary>
+        private static void CheckInferenceOnly(string typeName, LastMember last, bool inferenceOnly, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
         {
-            if (last.Output == OutputActivation.None && last.Activation != ActivationKind.Sigmoid)
+            if (!inferenceOnly && last.Output == OutputActivation.None && last.Activation != ActivationKind.Sigmoid)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, classLocation, typeName, last.Member!.MemberName));
             }

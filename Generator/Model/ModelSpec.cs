@@ -32,6 +32,12 @@ internal sealed record ModelSpec(
         && Members[Members.Count - 1].Ops is { Count: > 0 } ops
         && ops[ops.Count - 1] is Ops.ActivationOp { Kind: Ops.ActivationKind.Sigmoid };
 
+    /// <summary>
+    /// Whether an inference-only model returns its last member's values as they are (declared with
+    /// <c>InferenceOnly = true</c> and no output activation).
+    /// </summary>
+    public bool HasRawOutputs => IsInferenceOnly && OutputActivation == Ops.OutputActivation.None && !EndsInSigmoid;
+
     /// <summary>Whether the model has no loss and generates only inference members.</summary>
     public bool IsInferenceOnly => Loss is null;
 

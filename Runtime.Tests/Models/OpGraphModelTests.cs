@@ -87,6 +87,55 @@ public sealed class OpGraphModelTests
         GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, "TanhRegressor parameters", relativeTolerance: 1e-3, absoluteTolerance: 1e-5, maxElements: 200);
     }
 
+    [Fact]
+    public void AnInferenceOnlyModelWithRawOutputs_ReturnsTheLastLayersValues()
+    {
+        var model = new RawOutputRegressor(seed: 5, maxBatch: 4);
+        Assert.IsNotAssignableFrom<IModel>(model);
+        Assert.IsNotAssignableFrom<IProbabilityTargetModel>(model);
+        float[] inputs = KernelReference.Random(3 * 3, seed: 6, low: -2f, high: 2f);
+        float[] outputs = new float[3 * 2];
+        model.Forward(inputs, outputs, 3);
+        float[] predictions = new float[3 * 2];
+        model.Predict(inputs, predictions, 3);
+        Assert.Equal(outputs, predictions);
+
+        // The same network by hand, in double: hidden = relu(x W1^T + b1), out = hidden W2^T + b2 (negative values survive).
+        Span<float> w1 = model.Parameters.ValuesOf(model.Parameters["hidden.weight"]);
+        Span<float> b1 = model.Parameters.ValuesOf(model.Parameters["hidden.bias"]);
+        Span<float> w2 = model.Parameters.ValuesOf(model.Parameters["output.weight"]);
+        Span<float> b2 = model.Parameters.ValuesOf(model.Parameters["output.bias"]);
+        bool sawNegative = false;
+        for (int n = 0; n < 3; n++)
+        {
+            double[] hidden = new double[4];
+            for (int j = 0; j < 4; j++)
+            {
+                double sum = b1[j];
+                for (int k = 0; k < 3; k++)
+                {
+                    sum += (double)inputs[(n * 3) + k] * w1[(j * 3) + k];
+                }
+
+                hidden[j] = Math.Max(0, sum);
+            }
+
+            for (int o = 0; o < 2; o++)
+            {
+                double sum = b2[o];
+                for (int j = 0; j < 4; j++)
+                {
+                    sum += hidden[j] * w2[(o * 4) + j];
+                }
+
+                Assert.Equal(sum, outputs[(n * 2) + o], 1e-5);
+                sawNegative |= sum < 0;
+            }
+        }
+
+        Assert.True(sawNegative, "the check needs a negative output to tell raw values from a sigmoid or softmax");
+    }
+
     private static float[] Forward(EveryOpModel model, float[] inputs)
     {
         float[] logits = new float[Batch * 4];

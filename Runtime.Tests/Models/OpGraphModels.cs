@@ -60,3 +60,14 @@ public sealed partial class TanhRegressor
     [MseLoss]
     public partial MseLoss Loss { get; }
 }
+
+/// <summary>An inference-only model with raw outputs (<c>InferenceOnly = true</c>, no output activation).</summary>
+[Model(Inputs = 3, InferenceOnly = true)]
+public sealed partial class RawOutputRegressor
+{
+    [Linear(4), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(2)]
+    public partial Linear Output { get; }
+}

@@ -14,6 +14,14 @@ public sealed class ModelAttribute : Attribute
     public int Inputs { get; set; }
 
     /// <summary>
+    /// Declares an inference-only model whose outputs are the last member's raw values (a regression network deployed
+    /// without its loss, an embedding): no loss, no <c>TrainStep</c>, and <c>Forward</c> and <c>Predict</c> return the
+    /// outputs as they are. Without it, a model with no loss must end in an output activation (<c>[Softmax]</c>,
+    /// <c>[LogSoftmax]</c> or <c>[Sigmoid]</c>), so that a forgotten loss is a compile error (SG0002).
+    /// </summary>
+    public bool InferenceOnly { get; set; }
+
+    /// <summary>
     /// The name an <see cref="AddAttribute"/> or <see cref="ConcatAttribute"/> uses for the model input:
     /// <c>[Add(ModelAttribute.Input)]</c> adds the input to the previous member's output.
     /// </summary>
