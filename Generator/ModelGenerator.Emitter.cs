@@ -27,6 +27,7 @@ internal sealed partial class ModelGenerator
         private static readonly string InferenceArenas = GeneratedNames.Private("InferenceArenas");
         private static readonly string InferenceFloatsPerSample = GeneratedNames.Private("InferenceFloatsPerSample");
         private static readonly string ForwardTraining = GeneratedNames.Private("ForwardTraining");
+        private static readonly string Accumulation = GeneratedNames.Private("Accumulation");
 
         public static string Emit(ModelPlan plan)
         {
@@ -203,6 +204,7 @@ internal sealed partial class ModelGenerator
             {
                 w.WriteLine($"private readonly float[] {Arena};");
                 w.WriteLine($"private int {TrainStepRunning};");
+                w.WriteLine($"private float[]? {Accumulation};");
             }
 
             if (plan.InferenceMemory.Buffers.Count > 0)
@@ -377,41 +379,70 @@ internal sealed partial class ModelGenerator
                 _ => ("fused softmax", "cross-entropy"),
             };
             string signature = $"{ReadOnlySpan} inputs, {targetsType} {targets}";
-            if (loss.Reduction != ReductionKind.None)
+            bool withLosses = loss.Reduction == ReductionKind.None;
+            string noLosses = withLosses ? $"{Span}.Empty, " : string.Empty;
+            WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
+            w.WriteLine($"public float TrainStep({signature}, int batch) => {TrainStepCore}(inputs, {targets}, {noLosses}{Parameters}.Gradients, batch);");
+            w.WriteLine();
+            if (withLosses)
             {
-                WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
-                using (w.WriteBlock($"public float TrainStep({signature}, int batch)"))
-                {
-                    WriteTrainStepBody(w, plan, withLosses: false);
-                }
-            }
-            else
-            {
-                WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
-                w.WriteLine($"public float TrainStep({signature}, int batch) => {TrainStepCore}(inputs, {targets}, {Span}.Empty, batch);");
-                w.WriteLine();
                 WriteTrainStepDocs(w, loss, what, perSampleLosses: true);
                 using (w.WriteBlock($"public float TrainStep({signature}, {Span} losses, int batch)"))
                 {
                     w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
                     w.WriteLine($"{Guard}.CheckLength(losses.Length, {lossesPerSample}, nameof(losses));");
-                    w.WriteLine($"return {TrainStepCore}(inputs, {targets}, losses.Slice(0, {lossesPerSample}), batch);");
+                    w.WriteLine($"return {TrainStepCore}(inputs, {targets}, losses.Slice(0, {lossesPerSample}), {Parameters}.Gradients, batch);");
                 }
 
                 w.WriteLine();
-                using (w.WriteBlock($"private float {TrainStepCore}({signature}, {Span} losses, int batch)"))
-                {
-                    WriteTrainStepBody(w, plan, withLosses: true);
-                }
             }
 
-            w.WriteLine();
+            WriteAccumulateGradients(w, plan, signature, targets, noLosses);
+            w.WriteLine("/// <summary>The training step: writes the parameter gradients into <paramref name=\"gradients\"/> (the parameter set's, or the accumulation buffer).</summary>");
+            string losses = withLosses ? $"{Span} losses, " : string.Empty;
+            using (w.WriteBlock($"private float {TrainStepCore}({signature}, {losses}{Span} gradients, int batch)"))
+            {
+                WriteTrainStepBody(w, plan, withLosses);
+            }
+
             string mismatch = indices
                 ? $"Model '{spec.TypeName}' is trained on class indices (its loss '{loss.MemberName}' is [{loss.AttributeName}]); pass the labels as int class indices. For float targets declare [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)] or [BinaryCrossEntropyWithLogits]."
                 : loss.IsElementwise
                     ? $"Model '{spec.TypeName}' is trained with [{loss.AttributeName}] (loss '{loss.MemberName}') on float targets{(loss.IsRegression ? string.Empty : " in [0, 1]")}, {Int(plan.Graph.Classes)} per sample; convert the labels to floats."
                     : $"Model '{spec.TypeName}' is trained on class probabilities (its loss '{loss.MemberName}' has Targets = TargetKind.Probabilities); pass float targets, {Int(plan.Graph.Classes)} per sample. For int class indices remove Targets = TargetKind.Probabilities.";
             WriteMismatchedTrainStep(w, classIndices: !indices, mismatch);
+        }
+
+        /// <summary>
+        /// <c>AccumulateGradients</c>: the training step with its gradients computed into a buffer of the model's own
+        /// (allocated on the first call) and then added, scaled, to the parameter set's.
+        /// </summary>
+        private static void WriteAccumulateGradients(IndentedWriter w, ModelPlan plan, string signature, string targets, string noLosses)
+        {
+            LossSpec loss = plan.Graph.Spec.Loss!;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Forward, loss and backward on the first <paramref name=\"batch\"/> samples, adding <paramref name=\"scale\"/> times their");
+            w.WriteLine("/// gradients to those in <see cref=\"Parameters\"/> (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>).");
+            w.WriteLine("/// Clear the gradients first with <c>Parameters.ZeroGradients()</c>; with a mean loss, micro-batches of sizes b_i scaled");
+            w.WriteLine("/// by b_i / B add up to the gradients of one batch of B. The first call allocates the model's accumulation buffer.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
+            w.WriteLine(loss.TrainsOnClassIndices
+                ? "/// <param name=\"labels\">At least <c>batch</c> class indices (or the ignore index); checked before anything is touched.</param>"
+                : "/// <param name=\"targets\">At least <c>batch * OutputSize</c> targets, row-major.</param>");
+            w.WriteLine("/// <param name=\"batch\">Samples in this micro-batch, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine("/// <param name=\"scale\">The weight of this micro-batch's gradients; finite.</param>");
+            w.WriteLine("/// <returns>This micro-batch's loss, unscaled.</returns>");
+            using (w.WriteBlock($"public float AccumulateGradients({signature}, int batch, float scale)"))
+            {
+                w.WriteLine($"{Guard}.CheckScale(scale);");
+                w.WriteLine($"float[] accumulation = {Accumulation} ??= new float[ParameterCount];");
+                w.WriteLine($"float loss = {TrainStepCore}(inputs, {targets}, {noLosses}accumulation, batch);");
+                w.WriteLine($"{Kernels}.Elementwise.AddScaled(accumulation, scale, {Parameters}.Gradients, ParameterCount);");
+                w.WriteLine("return loss;");
+            }
+
+            w.WriteLine();
         }
 
         private static void WriteTrainStepDocs(IndentedWriter w, LossSpec loss, (string First, string Second) what, bool perSampleLosses)
@@ -480,7 +511,6 @@ internal sealed partial class ModelGenerator
             using (w.WriteBlock("try"))
             {
                 w.WriteLine($"{Span} parameters = {Parameters}.Values;");
-                w.WriteLine($"{Span} gradients = {Parameters}.Gradients;");
                 WriteBufferLocals(w, graph, training: true);
                 foreach (PlacedBuffer placed in plan.Memory!.Buffers)
                 {

@@ -19,4 +19,18 @@ public interface IModel : IInferenceModel
     /// <param name="batch">Samples in this step, 1 to <see cref="IInferenceModel.MaxBatch"/>.</param>
     /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
     float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch);
+
+    /// <summary>
+    /// Forward, loss and backward on the first <paramref name="batch"/> samples, adding <paramref name="scale"/> times
+    /// their gradients to those in <see cref="IInferenceModel.Parameters"/> (PyTorch's <c>(loss * scale).backward()</c>
+    /// without <c>zero_grad()</c>): gradient accumulation. Clear the gradients first
+    /// (<see cref="ParameterSet.ZeroGradients"/>); with a 'mean' loss, micro-batches of sizes <c>b_i</c> scaled by
+    /// <c>b_i / B</c> add up to the gradients of one batch of <c>B</c>.
+    /// </summary>
+    /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+    /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize) (or the loss's ignore index).</param>
+    /// <param name="batch">Samples in this micro-batch, 1 to <see cref="IInferenceModel.MaxBatch"/>.</param>
+    /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
+    /// <returns>This micro-batch's loss, unscaled.</returns>
+    float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, float scale);
 }

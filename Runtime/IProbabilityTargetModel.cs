@@ -18,4 +18,17 @@ public interface IProbabilityTargetModel : IInferenceModel
     /// <param name="batch">Samples in this step, 1 to <see cref="IInferenceModel.MaxBatch"/>.</param>
     /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
     float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch);
+
+    /// <summary>
+    /// Forward, loss and backward on the first <paramref name="batch"/> samples, adding <paramref name="scale"/> times
+    /// their gradients to those in <see cref="IInferenceModel.Parameters"/> (PyTorch's <c>(loss * scale).backward()</c>
+    /// without <c>zero_grad()</c>): gradient accumulation. Clear the gradients first
+    /// (<see cref="ParameterSet.ZeroGradients"/>).
+    /// </summary>
+    /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+    /// <param name="targets">At least <c>batch * OutputSize</c> targets, row-major.</param>
+    /// <param name="batch">Samples in this micro-batch, 1 to <see cref="IInferenceModel.MaxBatch"/>.</param>
+    /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
+    /// <returns>This micro-batch's loss, unscaled.</returns>
+    float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, float scale);
 }

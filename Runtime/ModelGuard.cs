@@ -39,6 +39,17 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Checks a gradient accumulation scale.</summary>
+    /// <param name="scale">The weight of a micro-batch's gradients.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The scale is not finite.</exception>
+    public static void CheckScale(float scale)
+    {
+        if (!float.IsFinite(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite gradient scale (b_i / B for a micro-batch of b_i samples out of B).");
+        }
+    }
+
     /// <summary>Checks that a span holds at least <paramref name="required"/> elements.</summary>
     /// <param name="actual">The span's length.</param>
     /// <param name="required">The elements the call needs.</param>

@@ -154,6 +154,9 @@ public sealed class ParameterSet
         return false;
     }
 
+    /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad()</c>), before accumulating micro-batches.</summary>
+    public void ZeroGradients() => Array.Clear(_gradients);
+
     /// <summary>The values of one tensor.</summary>
     /// <param name="tensor">A tensor of this set.</param>
     public Span<float> ValuesOf(ParameterTensor tensor) => _values.AsSpan(tensor.Offset, tensor.Length);

@@ -50,6 +50,7 @@ namespace Losses
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
+        private float[]? __sgAccumulation;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_Hidden;
         private readonly global::StaticGrad.Linear __sg_Output;
@@ -108,7 +109,7 @@ namespace Losses
         /// <returns>The sum of the per-sample losses.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, global::System.Span<float>.Empty, batch);
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, global::System.Span<float>.Empty, __sgParameters.Gradients, batch);
 
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
@@ -127,10 +128,31 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(losses.Length, batch, nameof(losses));
-            return __sgTrainStepCore(inputs, labels, losses.Slice(0, batch), batch);
+            return __sgTrainStepCore(inputs, labels, losses.Slice(0, batch), __sgParameters.Gradients, batch);
         }
 
-        private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> losses, int batch)
+        /// <summary>
+        /// Forward, loss and backward on the first <paramref name="batch"/> samples, adding <paramref name="scale"/> times their
+        /// gradients to those in <see cref="Parameters"/> (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>).
+        /// Clear the gradients first with <c>Parameters.ZeroGradients()</c>; with a mean loss, micro-batches of sizes b_i scaled
+        /// by b_i / B add up to the gradients of one batch of B. The first call allocates the model's accumulation buffer.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="labels">At least <c>batch</c> class indices (or the ignore index); checked before anything is touched.</param>
+        /// <param name="batch">Samples in this micro-batch, 1 to <see cref="MaxBatch"/>.</param>
+        /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
+        /// <returns>This micro-batch's loss, unscaled.</returns>
+        public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            float loss = __sgTrainStepCore(inputs, labels, global::System.Span<float>.Empty, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+            return loss;
+        }
+
+        /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> losses, global::System.Span<float> gradients, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
@@ -143,7 +165,6 @@ namespace Losses
             try
             {
                 global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> gradients = __sgParameters.Gradients;
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
                 global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
@@ -181,7 +202,6 @@ namespace Losses
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
-
         /// <summary>Not available for this model: calling it is compile error SG0021, whose message says what to pass.</summary>
         /// <param name="inputs">Unused.</param>
         /// <param name="targets">Unused.</param>

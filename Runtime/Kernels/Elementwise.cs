@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace StaticGrad.Kernels;
 
-/// <summary>Elementwise sums and copies: residual connections and gradients that add up where a tensor feeds several ops.</summary>
+/// <summary>Elementwise sums and copies: residual connections, gradients that add up where a tensor feeds several ops, and accumulated micro-batches.</summary>
 public static class Elementwise
 {
     /// <summary><c>output[i] = a[i] + b[i]</c> for the first <paramref name="length"/> elements; <paramref name="output"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
@@ -42,6 +42,53 @@ public static class Elementwise
         for (; i < length; i++)
         {
             output[i] = a[i] + b[i];
+        }
+    }
+
+    /// <summary>
+    /// <c>target[i] += scale · source[i]</c> for the first <paramref name="length"/> elements (a multiply then an add,
+    /// rounded alike at every vector width): a micro-batch's gradients added to the accumulated ones.
+    /// </summary>
+    /// <param name="source">The values to add.</param>
+    /// <param name="scale">Their weight; finite.</param>
+    /// <param name="target">Receives the sum; disjoint from <paramref name="source"/>.</param>
+    /// <param name="length">Elements; zero or more.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or <paramref name="scale"/> is not finite.</exception>
+    /// <exception cref="ArgumentException">A span is too short, or the spans overlap.</exception>
+    public static void AddScaled(ReadOnlySpan<float> source, float scale, Span<float> target, int length)
+    {
+        KernelGuard.NonNegative(length, nameof(length));
+        if (!float.IsFinite(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite scale.");
+        }
+
+        KernelGuard.Holds(source.Length, length, nameof(source), "length");
+        KernelGuard.Holds(target.Length, length, nameof(target), "length");
+        source = source.Slice(0, length);
+        target = target.Slice(0, length);
+        if (source.Overlaps(target))
+        {
+            throw new ArgumentException("Expected the source and the target not to overlap.", nameof(target));
+        }
+
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> vs = MemoryMarshal.Cast<float, Vector<float>>(source);
+            Span<Vector<float>> vt = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var factor = new Vector<float>(scale);
+            for (int v = 0; v < vt.Length; v++)
+            {
+                vt[v] += factor * vs[v];
+            }
+
+            i = vt.Length * Vector<float>.Count;
+        }
+
+        for (; i < length; i++)
+        {
+            target[i] += scale * source[i];
         }
     }
 
