@@ -81,26 +81,26 @@ internal sealed unsafe class MpiLibrary
     {
         lock (s_lock)
         {
-            if (s_loaded is not null)
-            {
-                return s_loaded;
-            }
-
-            foreach (string name in LibraryNames)
-            {
-                if (NativeLibrary.TryLoad(name, out nint handle))
-                {
-                    // Open MPI's plugins (dlopen'ed by MPI_Init) resolve symbols of libmpi itself; make them global.
-                    PromoteToGlobal(name);
-                    s_loaded = new MpiLibrary(handle, name);
-                    return s_loaded;
-                }
-            }
-
-            throw new DllNotFoundException(
-                $"Open MPI was not found: could not load {string.Join(" or ", LibraryNames)}. Install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) " +
-                "or add its lib directory to LD_LIBRARY_PATH, and start the program with mpirun. Tests can use InProcessCommunicator instead.");
+            return s_loaded ??= Load(LibraryNames);
         }
+    }
+
+    /// <summary>Loads the first of <paramref name="names"/> that exists, uncached (tests pass names that do not exist).</summary>
+    internal static MpiLibrary Load(string[] names)
+    {
+        foreach (string name in names)
+        {
+            if (NativeLibrary.TryLoad(name, out nint handle))
+            {
+                // Open MPI's plugins (dlopen'ed by MPI_Init) resolve symbols of libmpi itself; make them global.
+                PromoteToGlobal(name);
+                return new MpiLibrary(handle, name);
+            }
+        }
+
+        throw new DllNotFoundException(
+            $"Open MPI was not found: could not load {string.Join(" or ", names)}. Install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) " +
+            "or add its lib directory to LD_LIBRARY_PATH, and start the program with mpirun. Tests can use InProcessCommunicator instead.");
     }
 
     public bool IsInitialized()
