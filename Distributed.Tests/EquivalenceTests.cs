@@ -22,13 +22,13 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     private static readonly Lazy<InMemoryDataset> s_train = new(() =>
     {
         (MnistDataset train, _) = MnistDataset.LoadDirectory(RepoPaths.MnistData);
-        int[] first = new int[Samples];
+        int[] spread = new int[Samples]; // every 8th digit: the shipped ones are grouped by class
         for (int i = 0; i < Samples; i++)
         {
-            first[i] = i;
+            spread[i] = i * train.Count / Samples;
         }
 
-        return InMemoryDataset.FromMnist(train).Subset(first);
+        return InMemoryDataset.FromMnist(train).Subset(spread);
     });
 
     [Fact]

@@ -49,7 +49,7 @@ if (flags.Contains("--help"))
           --lr X              Adam learning rate (default 0.001)
           --seed N            model initialization and shuffle seed (default 1)
           --data DIR          MNIST IDX directory (default: the shipped Data)
-          --limit N           train on the first N samples only (default: all)
+          --limit N           train on N evenly spaced samples only (default: all)
           --checkpoint PATH   rank 0 saves a training checkpoint after every epoch (atomic)
           --resume PATH       continue a checkpoint (saved at any rank count)
           --save-weights PATH rank 0 saves the final weights (safetensors)
@@ -115,13 +115,14 @@ static int Train(ICommunicator world, Dictionary<string, string> options, HashSe
     InMemoryDataset train = InMemoryDataset.FromMnist(trainDigits);
     if (limit > 0 && limit < train.Count)
     {
-        int[] first = new int[limit];
+        // Evenly spaced, so every class is present (the shipped digits are grouped by class).
+        int[] spread = new int[limit];
         for (int i = 0; i < limit; i++)
         {
-            first[i] = i;
+            spread[i] = (int)((long)i * train.Count / limit);
         }
 
-        train = train.Subset(first);
+        train = train.Subset(spread);
     }
 
     int slice = DataParallel.SliceOf(Math.Min(batch, train.Count), 0, world.Size).Count;
