@@ -21,7 +21,7 @@ var options = new Dictionary<string, string>(StringComparer.Ordinal)
 };
 var flags = new HashSet<string>(StringComparer.Ordinal);
 string[] known = ["--epochs", "--batch", "--lr", "--seed", "--data", "--limit", "--checkpoint", "--resume", "--save-weights", "--ranks"];
-string[] knownFlags = ["--quiet", "--announce", "--fingerprint", "--help"];
+string[] knownFlags = ["--quiet", "--announce", "--fingerprint", "--bench", "--help"];
 for (int i = 0; i < args.Length; i++)
 {
     if (Array.IndexOf(knownFlags, args[i]) >= 0)
@@ -57,6 +57,8 @@ if (flags.Contains("--help"))
           --fingerprint       print a hash of the final weights (bit-identity checks)
           --announce          every rank prints its rank and process id
           --quiet             only the final line
+          --bench             instead of training: time all-reduces of the seed model's gradients and of
+                              10M floats, and one training step at several batch sizes (run in Release)
         """);
     return 0;
 }
@@ -83,11 +85,18 @@ catch (DllNotFoundException ex)
 using (world)
 {
     int rank = world.Rank;
+    // Ranks that share a machine share its cores: split them unless STATICGRAD_THREADS says otherwise.
+    if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is null
+        && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int local) && local > 1)
+    {
+        Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local);
+    }
+
     using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
         Console.Error.WriteLine($"rank {rank}: stopped by SIGTERM (mpirun ends the job when another rank fails or the job is cancelled)."));
     try
     {
-        return Train(world, options, flags);
+        return flags.Contains("--bench") ? Bench(world) : Train(world, options, flags);
     }
     catch (Exception ex) when (world.Size > 1)
     {
@@ -96,6 +105,76 @@ using (world)
         world.Abort(4);
         return 4;
     }
+}
+
+static int Bench(ICommunicator world)
+{
+    bool root = world.Rank == 0;
+    var probe = new MnistClassifier128(1, 1);
+    foreach (int count in (int[])[probe.Parameters.Count + 2, 10_000_000])
+    {
+        float[] buffer = new float[count];
+        int iterations = count > 1_000_000 ? 10 : 200;
+        double[] times = new double[iterations];
+        for (int i = -3; i < iterations; i++)
+        {
+            world.Barrier();
+            long start = Stopwatch.GetTimestamp();
+            world.AllReduceSum(buffer);
+            if (i >= 0)
+            {
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        Array.Sort(times);
+        if (root)
+        {
+            double median = times[iterations / 2];
+            Console.WriteLine($"allreduce {count,10} floats on {world.Size} ranks: median {median:F3} ms, min {times[0]:F3} ms, bus bandwidth {2.0 * (world.Size - 1) / world.Size * count * 4 / (median / 1e3) / 1e9:F2} GB/s");
+        }
+    }
+
+    // One training step (forward, backward, Adam) on every rank at once: each rank's compute when ranks run side by side.
+    var rng = new Rng(5);
+    foreach (int batch in (int[])[8, 16, 32, 64, 128, 256, 512, 1024])
+    {
+        var model = new MnistClassifier128(1, batch);
+        var adam = new Adam(model.Parameters);
+        float[] inputs = new float[batch * MnistClassifier128.InputSize];
+        int[] labels = new int[batch];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = rng.NextSingle();
+        }
+
+        for (int i = 0; i < batch; i++)
+        {
+            labels[i] = rng.NextInt32(10);
+        }
+
+        int iterations = Math.Max(20, 20_000 / batch);
+        double[] times = new double[iterations];
+        for (int i = -iterations / 4; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            model.TrainStep(inputs, labels, batch);
+            adam.Step();
+            if (i >= 0)
+            {
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        Array.Sort(times);
+        world.Barrier();
+        if (root)
+        {
+            Console.WriteLine($"step at batch {batch,5}: median {times[iterations / 2]:F3} ms ({times[iterations / 2] * 1e3 / batch:F2} us/sample)");
+        }
+    }
+
+    return 0;
 }
 
 static int Train(ICommunicator world, Dictionary<string, string> options, HashSet<string> flags)
