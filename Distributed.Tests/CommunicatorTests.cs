@@ -44,6 +44,19 @@ public sealed class CommunicatorTests
         Assert.All(results, r => Assert.Equal((1e8f + 1f) + -1e8f, r[0]));
     }
 
+    [Fact]
+    public void AllReduceSumOfIntegersIsExact()
+    {
+        long[][] results = InProcessCommunicator.Run(3, c =>
+        {
+            long[] values = [(1L << 60) + c.Rank, -c.Rank, long.MinValue / 4];
+            c.AllReduceSum(values);
+            return values;
+        });
+
+        Assert.All(results, r => Assert.Equal(new[] { (3L << 60) + 3, -3, 3 * (long.MinValue / 4) }, r));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -140,19 +153,25 @@ public sealed class CommunicatorTests
     }
 
     [Theory]
-    [InlineData(64, 1)]
-    [InlineData(64, 3)]
-    [InlineData(7, 3)]
-    [InlineData(2, 3)]
-    [InlineData(0, 2)]
-    public void SlicesCoverTheGlobalBatchInOrderWithoutOverlap(int batch, int size)
+    [InlineData(64, 1, 1)]
+    [InlineData(64, 3, 1)]
+    [InlineData(7, 3, 1)]
+    [InlineData(2, 3, 1)]
+    [InlineData(0, 2, 1)]
+    [InlineData(64, 3, 8)]
+    [InlineData(40, 3, 8)]
+    [InlineData(7, 2, 4)]
+    [InlineData(3, 3, 4)]
+    public void SlicesCoverTheGlobalBatchInOrderWithoutOverlap(int batch, int size, int block)
     {
-        int next = 0;
+        int next = 0, blocks = (batch + block - 1) / block;
         for (int r = 0; r < size; r++)
         {
-            (int start, int count) = DataParallel.SliceOf(batch, r, size);
+            (int start, int count) = DataParallel.SliceOf(batch, r, size, block);
             Assert.Equal(next, start);
-            Assert.InRange(count, batch / size, (batch / size) + 1);
+            Assert.True(count == 0 || start % block == 0, "whole blocks only");
+            int owned = (count + block - 1) / block;
+            Assert.InRange(owned, blocks / size, (blocks / size) + 1);
             next += count;
         }
 

@@ -46,6 +46,34 @@ public sealed class DenominatorTests
         AssertStepMatchesOneProcess(seed => new SummedClassifier(seed, 16), m => m.Loss, labels, ranks);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void DeterministicBlocksMatchOneProcessAndEachOtherAtEveryRankCount(string name, int[] labels, int ranks)
+    {
+        _ = name;
+        float[] alone = AssertStepMatchesOneProcess(seed => new WeightedClassifier(seed, 16), m => m.Loss, labels, 1, block: 2);
+        float[] spread = AssertStepMatchesOneProcess(seed => new WeightedClassifier(seed, 16), m => m.Loss, labels, ranks, block: 2);
+        Assert.True(Weights.BitIdentical(alone, spread));
+    }
+
+    [Fact]
+    public void DeterministicModeRefusesGradientsItCannotHoldExactly()
+    {
+        float[] inputs = Inputs(4);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] *= 1e6f;
+        }
+
+        var error = Assert.Throws<AggregateException>(() => InProcessCommunicator.Run(2, c =>
+        {
+            var model = new LinearClassifier(5, 16);
+            var step = new DataParallel(model, new Sgd(model.Parameters, 0f), c, GradientAveraging.For(model.Loss), deterministicBlockSize: 2);
+            return step.StepGlobal(inputs, [0, 1, 2, 3], 4);
+        }));
+        Assert.Contains("below 1024", error.InnerExceptions[0].Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AveragingTheRanksMeansWouldBeWrong()
     {
@@ -103,7 +131,7 @@ public sealed class DenominatorTests
         Assert.Equal(2.0 + 0.5, GradientAveraging.For(new WeightedClassifier(1, 4).Loss).Denominator([Ignored, 1, 2], 3) - 1.0); // w1 + w2 = 3 + 0.5
     }
 
-    private static void AssertStepMatchesOneProcess<TModel>(Func<int, TModel> create, Func<TModel, ClassWeightedLoss> loss, int[] labels, int ranks)
+    private static float[] AssertStepMatchesOneProcess<TModel>(Func<int, TModel> create, Func<TModel, ClassWeightedLoss> loss, int[] labels, int ranks, int block = 0)
         where TModel : IModel
     {
         float[] inputs = Inputs(labels.Length);
@@ -114,7 +142,7 @@ public sealed class DenominatorTests
         (float Loss, float[] Gradients)[] results = InProcessCommunicator.Run(ranks, c =>
         {
             TModel model = create(c.Rank == 0 ? 5 : 100 + c.Rank); // other initial weights elsewhere: rank 0's are broadcast
-            var step = new DataParallel(model, new Sgd(model.Parameters, 0f), c, GradientAveraging.For(loss(model)));
+            var step = new DataParallel(model, new Sgd(model.Parameters, 0f), c, GradientAveraging.For(loss(model)), block);
             float value = step.StepGlobal(inputs, labels, labels.Length);
             return (value, model.Parameters.Gradients.ToArray());
         });
@@ -123,7 +151,10 @@ public sealed class DenominatorTests
         {
             Assert.True(Weights.RelativeError(gradients, expected) <= 1e-6, $"gradient error {Weights.RelativeError(gradients, expected):E2}");
             Assert.Equal(expectedLoss, value, 1e-5f);
+            Assert.True(Weights.BitIdentical(gradients, results[0].Gradients), "the ranks' gradients differ");
         }
+
+        return results[0].Gradients;
     }
 
     private static float[] Inputs(int rows)

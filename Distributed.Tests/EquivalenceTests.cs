@@ -66,6 +66,21 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DeterministicModeGivesTheSameBitsAtEveryRankCount()
+    {
+        float[] one = TrainDistributed(1, Epochs, block: 8)[0];
+        output.WriteLine(Weights.AssertClose(one, TrainOneProcess(Epochs), adam: true, "deterministic blocks of 8 vs one process"));
+        foreach (int ranks in new[] { 2, 3, 4 })
+        {
+            float[][] replicas = TrainDistributed(ranks, Epochs, block: 8);
+            Assert.All(replicas, r => Assert.True(Weights.BitIdentical(r, one), $"{ranks} ranks differ from 1: {Weights.RelativeError(r, one):E2}"));
+        }
+
+        // Without the mode the rank count shows in the last bits, so the assertion above can fail.
+        Assert.False(Weights.BitIdentical(TrainDistributed(2, Epochs)[0], TrainDistributed(3, Epochs)[0]));
+    }
+
+    [Fact]
     public void OneRankIsBitIdenticalToOneProcess()
     {
         Assert.True(Weights.BitIdentical(TrainDistributed(1, Epochs)[0], TrainOneProcess(Epochs)));
@@ -174,10 +189,10 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         return model.Parameters.Values.ToArray();
     }
 
-    private static float[][] TrainDistributed(int ranks, int epochs, string optimizer = "adam") => InProcessCommunicator.Run(ranks, c =>
+    private static float[][] TrainDistributed(int ranks, int epochs, string optimizer = "adam", int block = 0) => InProcessCommunicator.Run(ranks, c =>
     {
         // Only rank 0 starts from the one-process initialization; the others' weights are overwritten by its broadcast.
-        DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 1000 + c.Rank, optimizer);
+        DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 1000 + c.Rank, optimizer, block);
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             trainer.RunEpoch();
@@ -189,9 +204,9 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     private static IOptimizer CreateOptimizer(IModel model, string name) =>
         name == "adam" ? new Adam(model.Parameters) : new Sgd(model.Parameters, 0.05f, momentum: 0.9f);
 
-    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string optimizer = "adam")
+    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string optimizer = "adam", int block = 0)
     {
         var model = new MnistClassifier128(modelSeed, Batch);
-        return new DataParallelTrainer(model, CreateOptimizer(model, optimizer), c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed);
+        return new DataParallelTrainer(model, CreateOptimizer(model, optimizer), c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed, block);
     }
 }

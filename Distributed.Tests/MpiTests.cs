@@ -48,6 +48,23 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
     }
 
     [MpiFact]
+    public void DeterministicModeGivesTheSameBitsAtOneTwoAndThreeRanks()
+    {
+        string[] run = [.. s_run, "--quiet", "--fingerprint", "--deterministic", "8"];
+        (int code, string text) = Mpirun.Finish(Mpirun.StartSingle(run), TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, text);
+        string expected = Regex.Match(text, "weights fingerprint ([0-9a-f]{16})").Groups[1].Value;
+        Assert.Equal(16, expected.Length);
+        foreach (int ranks in new[] { 2, 3 })
+        {
+            (code, text) = Mpirun.Run(ranks, run);
+            Assert.True(code == 0, text);
+            output.WriteLine($"deterministic, 1 process: {expected}; {ranks} ranks: {text.Trim()}");
+            Assert.Contains($"weights fingerprint {expected}", text, StringComparison.Ordinal);
+        }
+    }
+
+    [MpiFact]
     public void KillingOneRankEndsTheJobQuicklyAndTheCheckpointResumesOnThreeRanks()
     {
         string checkpoint = Path.Combine(_dir, "run.safetensors");

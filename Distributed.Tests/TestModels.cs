@@ -52,3 +52,16 @@ public sealed partial class SummedClassifier
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>One linear layer and a summed loss: its weight gradient grows with the inputs.</summary>
+[Model(Inputs = 5)]
+public sealed partial class LinearClassifier
+{
+    /// <summary>5 -> 4 logits.</summary>
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    /// <summary>Cross-entropy summed over rows.</summary>
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

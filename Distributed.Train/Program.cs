@@ -17,10 +17,10 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = new Dictionary<string, string>(StringComparer.Ordinal)
 {
     ["--epochs"] = "1", ["--batch"] = "64", ["--lr"] = "0.001", ["--seed"] = "1",
-    ["--data"] = Path.Combine(AppContext.BaseDirectory, "Data"), ["--limit"] = "0", ["--ranks"] = "0",
+    ["--data"] = Path.Combine(AppContext.BaseDirectory, "Data"), ["--limit"] = "0", ["--ranks"] = "0", ["--deterministic"] = "0",
 };
 var flags = new HashSet<string>(StringComparer.Ordinal);
-string[] known = ["--epochs", "--batch", "--lr", "--seed", "--data", "--limit", "--checkpoint", "--resume", "--save-weights", "--ranks"];
+string[] known = ["--epochs", "--batch", "--lr", "--seed", "--data", "--limit", "--checkpoint", "--resume", "--save-weights", "--ranks", "--deterministic"];
 string[] knownFlags = ["--quiet", "--announce", "--fingerprint", "--bench", "--help"];
 for (int i = 0; i < args.Length; i++)
 {
@@ -54,6 +54,7 @@ if (flags.Contains("--help"))
           --resume PATH       continue a checkpoint (saved at any rank count)
           --save-weights PATH rank 0 saves the final weights (safetensors)
           --ranks N           without mpirun: N threads as ranks (InProcessCommunicator)
+          --deterministic M   the same bits at any rank count: blocks of M rows added exactly (docs/distributed.md)
           --fingerprint       print a hash of the final weights (bit-identity checks)
           --announce          every rank prints its rank and process id
           --quiet             only the final line
@@ -66,8 +67,15 @@ if (flags.Contains("--help"))
 int ranks = int.Parse(options["--ranks"], CultureInfo.InvariantCulture);
 if (ranks > 0)
 {
-    int[] codes = InProcessCommunicator.Run(ranks, communicator => Train(communicator, options, flags));
-    return codes[0];
+    try
+    {
+        return InProcessCommunicator.Run(ranks, communicator => Train(communicator, options, flags))[0];
+    }
+    catch (AggregateException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.InnerExceptions[0].Message}");
+        return 4;
+    }
 }
 
 ICommunicator world;
@@ -98,11 +106,15 @@ using (world)
     {
         return flags.Contains("--bench") ? Bench(world) : Train(world, options, flags);
     }
-    catch (Exception ex) when (world.Size > 1)
+    catch (Exception ex)
     {
         // One failing rank must not leave the others waiting in a collective: end the whole job.
-        Console.Error.WriteLine($"rank {rank}: error: {ex.Message}");
-        world.Abort(4);
+        Console.Error.WriteLine(world.Size > 1 ? $"rank {rank}: error: {ex.Message}" : $"error: {ex.Message}");
+        if (world.Size > 1)
+        {
+            world.Abort(4);
+        }
+
         return 4;
     }
 }
@@ -174,6 +186,41 @@ static int Bench(ICommunicator world)
         }
     }
 
+    // The deterministic mode's extra cost: DataParallel steps at global batch 64 with this process as the only rank.
+    if (root)
+    {
+        float[] inputs = new float[64 * MnistClassifier128.InputSize];
+        int[] labels = new int[64];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = rng.NextSingle();
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = rng.NextInt32(10);
+        }
+
+        foreach (int block in (int[])[0, 64, 32, 16, 8])
+        {
+            var model = new MnistClassifier128(1, 64);
+            var step = new DataParallel(model, new Adam(model.Parameters), InProcessCommunicator.CreateGroup(1)[0], GradientAveraging.For(model.Loss), block);
+            double[] times = new double[400];
+            for (int i = -100; i < times.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                step.Step(inputs, labels, 64);
+                if (i >= 0)
+                {
+                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            }
+
+            Array.Sort(times);
+            Console.WriteLine($"one-rank step at batch 64, {(block == 0 ? "default mode" : $"deterministic blocks of {block}")}: median {times[times.Length / 2]:F3} ms");
+        }
+    }
+
     return 0;
 }
 
@@ -204,10 +251,11 @@ static int Train(ICommunicator world, Dictionary<string, string> options, HashSe
         train = train.Subset(spread);
     }
 
-    int slice = DataParallel.SliceOf(Math.Min(batch, train.Count), 0, world.Size).Count;
+    int block = int.Parse(options["--deterministic"], CultureInfo.InvariantCulture);
+    int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(batch, train.Count), 0, world.Size).Count;
     var model = new MnistClassifier128(seed, Math.Max(slice, 1));
     var adam = new Adam(model.Parameters, lr);
-    var trainer = new DataParallelTrainer(model, adam, world, GradientAveraging.For(model.Loss), train, batch, unchecked((ulong)seed) ^ 0x5DEECE66DUL);
+    var trainer = new DataParallelTrainer(model, adam, world, GradientAveraging.For(model.Loss), train, batch, unchecked((ulong)seed) ^ 0x5DEECE66DUL, block);
     if (options.TryGetValue("--resume", out string? resume))
     {
         trainer.Resume(resume);

@@ -32,16 +32,24 @@ public sealed class DataParallelTrainer
     /// <param name="train">The training set, the same on every rank.</param>
     /// <param name="globalBatchSize">Samples per step over all ranks; each rank's slice must fit the model's <see cref="IInferenceModel.MaxBatch"/>.</param>
     /// <param name="shuffleSeed">Seeds the per-epoch shuffle, the same on every rank.</param>
-    public DataParallelTrainer(IModel model, IOptimizer optimizer, ICommunicator communicator, GradientAveraging averaging, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed)
+    /// <param name="deterministicBlockSize">0, or the block size of the rank-count-independent mode (<see cref="DataParallel.DeterministicBlockSize"/>); the model's maximum batch must then hold one block.</param>
+    public DataParallelTrainer(
+        IModel model, IOptimizer optimizer, ICommunicator communicator, GradientAveraging averaging, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(train);
-        int slice = DataParallel.SliceOf(Math.Min(globalBatchSize, train.Count), 0, communicator.Size).Count;
-        if (globalBatchSize <= 0 || slice > model.MaxBatch)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalBatchSize);
+        int slice = deterministicBlockSize > 0 ? deterministicBlockSize : DataParallel.SliceOf(Math.Min(globalBatchSize, train.Count), 0, communicator.Size).Count;
+        if (slice > model.MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(globalBatchSize), globalBatchSize,
-                $"Expected a positive global batch whose per-rank slice ({slice} at {communicator.Size} ranks) fits the model's maximum batch {model.MaxBatch}.");
+                $"Each TrainStep takes {slice} rows at {communicator.Size} ranks; the model's maximum batch is {model.MaxBatch}.");
+        }
+
+        if (deterministicBlockSize > 0 && (globalBatchSize + deterministicBlockSize - 1) / deterministicBlockSize > DataParallel.MaxDeterministicBlocks)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deterministicBlockSize), deterministicBlockSize, $"A global batch may hold at most {DataParallel.MaxDeterministicBlocks} blocks.");
         }
 
         if (train.Features != model.InputSize)
@@ -49,8 +57,8 @@ public sealed class DataParallelTrainer
             throw new ArgumentException($"The model takes {model.InputSize} features per sample; the data has {train.Features}.", nameof(train));
         }
 
-        _parallel = new DataParallel(model, optimizer, communicator, averaging);
-        _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size);
+        _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
+        _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>

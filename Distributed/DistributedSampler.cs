@@ -28,11 +28,13 @@ public sealed class DistributedSampler
     /// <param name="seed">The shuffle seed; the same on every rank.</param>
     /// <param name="rank">This rank.</param>
     /// <param name="size">The number of ranks.</param>
-    public DistributedSampler(InMemoryDataset dataset, int globalBatchSize, ulong seed, int rank, int size)
+    /// <param name="blockSize">Ranks take whole blocks of this many rows (<see cref="DataParallel.SliceOf"/>); 1 by default.</param>
+    public DistributedSampler(InMemoryDataset dataset, int globalBatchSize, ulong seed, int rank, int size, int blockSize = 1)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalBatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)rank, (uint)size, nameof(rank));
         if (!dataset.HasLabels || dataset.Count == 0)
         {
@@ -44,9 +46,10 @@ public sealed class DistributedSampler
         GlobalBatchSize = globalBatchSize;
         Rank = rank;
         Size = size;
+        BlockSize = blockSize;
         BatchCount = (int)(((long)dataset.Count + globalBatchSize - 1) / globalBatchSize);
         _order = new int[dataset.Count];
-        int capacity = DataParallel.SliceOf(Math.Min(globalBatchSize, dataset.Count), 0, size).Count;
+        int capacity = DataParallel.SliceOf(Math.Min(globalBatchSize, dataset.Count), 0, size, blockSize).Count;
         _features = new float[(long)capacity * dataset.Features];
         _labels = new int[capacity];
         ResetOrder();
@@ -66,6 +69,9 @@ public sealed class DistributedSampler
 
     /// <summary>The number of ranks.</summary>
     public int Size { get; }
+
+    /// <summary>Ranks take whole blocks of this many rows.</summary>
+    public int BlockSize { get; }
 
     /// <summary>The shuffling generator; its state between epochs is what a checkpoint stores (it holds no per-rank state).</summary>
     public Rng Generator { get; }
@@ -100,7 +106,7 @@ public sealed class DistributedSampler
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)batchIndex, (uint)BatchCount, nameof(batchIndex));
         int start = batchIndex * GlobalBatchSize;
         CurrentGlobalBatchSize = Math.Min(GlobalBatchSize, _order.Length - start);
-        (int offset, int count) = DataParallel.SliceOf(CurrentGlobalBatchSize, Rank, Size);
+        (int offset, int count) = DataParallel.SliceOf(CurrentGlobalBatchSize, Rank, Size, BlockSize);
         int features = _dataset.Features;
         ReadOnlySpan<int> labels = _dataset.Labels;
         for (int i = 0; i < count; i++)

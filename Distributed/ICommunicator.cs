@@ -25,6 +25,13 @@ public interface ICommunicator : IDisposable
     /// <param name="values">The same length on every rank.</param>
     void AllReduceSum(Span<float> values);
 
+    /// <summary>
+    /// Replaces <paramref name="values"/> on every rank by their element-wise sum over all ranks, exactly: integer sums
+    /// do not depend on the order of the additions, so the result does not depend on the rank count either.
+    /// </summary>
+    /// <param name="values">The same length on every rank; the sums must not overflow.</param>
+    void AllReduceSum(Span<long> values);
+
     /// <summary>Copies <paramref name="values"/> of rank <paramref name="root"/> to every other rank.</summary>
     /// <param name="values">The same length on every rank; read on the root, overwritten elsewhere.</param>
     /// <param name="root">The rank that sends.</param>

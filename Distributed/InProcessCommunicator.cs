@@ -121,6 +121,26 @@ public sealed class InProcessCommunicator : ICommunicator
     }
 
     /// <inheritdoc/>
+    public void AllReduceSum(Span<long> values)
+    {
+        long[] mine = _group.StageLongs(Rank, values.Length);
+        values.CopyTo(mine);
+        _group.Sync(Rank);
+        for (int i = 0; i < values.Length; i++)
+        {
+            long sum = 0;
+            for (int r = 0; r < Size; r++)
+            {
+                sum = checked(sum + _group.LongSlot(r)[i]);
+            }
+
+            values[i] = sum;
+        }
+
+        _group.Sync(Rank);
+    }
+
+    /// <inheritdoc/>
     public void Broadcast(Span<float> values, int root)
     {
         CheckRoot(root);
@@ -178,7 +198,8 @@ public sealed class InProcessCommunicator : ICommunicator
     {
         private readonly Barrier _barrier = new(size);
         private readonly CancellationTokenSource _abort = new();
-        private readonly float[][] _slots = CreateSlots(size);
+        private readonly float[][] _slots = CreateSlots<float>(size);
+        private readonly long[][] _longSlots = CreateSlots<long>(size);
         private string? _reason;
 
         public int Size { get; } = size;
@@ -186,17 +207,14 @@ public sealed class InProcessCommunicator : ICommunicator
         public byte[] Bytes { get; set; } = [];
 
         /// <summary>Rank <paramref name="rank"/>'s staging buffer, grown to at least <paramref name="length"/> (only its owner writes it, before a sync).</summary>
-        public float[] Stage(int rank, int length)
-        {
-            if (_slots[rank].Length < length)
-            {
-                _slots[rank] = new float[length];
-            }
-
-            return _slots[rank];
-        }
+        public float[] Stage(int rank, int length) => Grow(_slots, rank, length);
 
         public float[] Slot(int rank) => _slots[rank];
+
+        /// <summary>As <see cref="Stage"/>, for 64-bit integers.</summary>
+        public long[] StageLongs(int rank, int length) => Grow(_longSlots, rank, length);
+
+        public long[] LongSlot(int rank) => _longSlots[rank];
 
         public void Sync(int rank)
         {
@@ -224,9 +242,19 @@ public sealed class InProcessCommunicator : ICommunicator
             _abort.Cancel();
         }
 
-        private static float[][] CreateSlots(int size)
+        private static T[] Grow<T>(T[][] slots, int rank, int length)
         {
-            var slots = new float[size][];
+            if (slots[rank].Length < length)
+            {
+                slots[rank] = new T[length];
+            }
+
+            return slots[rank];
+        }
+
+        private static T[][] CreateSlots<T>(int size)
+        {
+            var slots = new T[size][];
             for (int r = 0; r < size; r++)
             {
                 slots[r] = [];

@@ -63,7 +63,20 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     public void AllReduceSum(Span<float> values)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _mpi.AllReduceSumInPlace(values);
+        fixed (float* p = values)
+        {
+            _mpi.AllReduceSumInPlace(p, values.Length, _mpi.Float);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AllReduceSum(Span<long> values)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        fixed (long* p = values)
+        {
+            _mpi.AllReduceSumInPlace(p, values.Length, _mpi.Int64);
+        }
     }
 
     /// <inheritdoc/>

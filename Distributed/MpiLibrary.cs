@@ -56,6 +56,7 @@ internal sealed unsafe class MpiLibrary
         CommWorld = Export(handle, "ompi_mpi_comm_world");
         Float = Export(handle, "ompi_mpi_float");
         Byte = Export(handle, "ompi_mpi_byte");
+        Int64 = Export(handle, "ompi_mpi_int64_t");
         Sum = Export(handle, "ompi_mpi_op_sum");
     }
 
@@ -70,6 +71,9 @@ internal sealed unsafe class MpiLibrary
 
     /// <summary><c>MPI_BYTE</c>.</summary>
     public nint Byte { get; }
+
+    /// <summary><c>MPI_INT64_T</c>.</summary>
+    public nint Int64 { get; }
 
     /// <summary><c>MPI_SUM</c>.</summary>
     public nint Sum { get; }
@@ -135,13 +139,7 @@ internal sealed unsafe class MpiLibrary
         return size;
     }
 
-    public void AllReduceSumInPlace(Span<float> values)
-    {
-        fixed (float* p = values)
-        {
-            Check(_allreduce((void*)s_inPlace, p, values.Length, Float, Sum, CommWorld), "MPI_Allreduce");
-        }
-    }
+    public void AllReduceSumInPlace(void* values, int count, nint type) => Check(_allreduce((void*)s_inPlace, values, count, type, Sum, CommWorld), "MPI_Allreduce");
 
     public void Broadcast(void* buffer, int count, nint type, int root) => Check(_bcast(buffer, count, type, root, CommWorld), "MPI_Bcast");
 
