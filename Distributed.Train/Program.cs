@@ -153,17 +153,7 @@ static int Bench(ICommunicator world)
     {
         var model = new MnistClassifier128(1, batch);
         var adam = new Adam(model.Parameters);
-        float[] inputs = new float[batch * MnistClassifier128.InputSize];
-        int[] labels = new int[batch];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            inputs[i] = rng.NextSingle();
-        }
-
-        for (int i = 0; i < batch; i++)
-        {
-            labels[i] = rng.NextInt32(10);
-        }
+        (float[] inputs, int[] labels) = RandomBatch(rng, batch);
 
         int iterations = Math.Max(20, 20_000 / batch);
         double[] times = new double[iterations];
@@ -189,17 +179,7 @@ static int Bench(ICommunicator world)
     // The deterministic mode's extra cost: DataParallel steps at global batch 64 with this process as the only rank.
     if (root)
     {
-        float[] inputs = new float[64 * MnistClassifier128.InputSize];
-        int[] labels = new int[64];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            inputs[i] = rng.NextSingle();
-        }
-
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = rng.NextInt32(10);
-        }
+        (float[] inputs, int[] labels) = RandomBatch(rng, 64);
 
         foreach (int block in (int[])[0, 64, 32, 16, 8])
         {
@@ -222,6 +202,23 @@ static int Bench(ICommunicator world)
     }
 
     return 0;
+}
+
+static (float[] Inputs, int[] Labels) RandomBatch(Rng rng, int batch)
+{
+    float[] inputs = new float[batch * MnistClassifier128.InputSize];
+    int[] labels = new int[batch];
+    for (int i = 0; i < inputs.Length; i++)
+    {
+        inputs[i] = rng.NextSingle();
+    }
+
+    for (int i = 0; i < batch; i++)
+    {
+        labels[i] = rng.NextInt32(10);
+    }
+
+    return (inputs, labels);
 }
 
 static int Train(ICommunicator world, Dictionary<string, string> options, HashSet<string> flags)
