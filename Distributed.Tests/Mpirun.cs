@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+using Xunit;
+
+namespace StaticGrad.Distributed.Tests;
+
+/// <summary>A fact that needs Open MPI's <c>mpirun</c>; skipped, saying so, only when it is not on the PATH.</summary>
+public sealed class MpiFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when <c>mpirun</c> is missing.</summary>
+    public MpiFactAttribute()
+    {
+        if (Mpirun.Path is null)
+        {
+            Skip = "mpirun is not on the PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev; .ci/run does) to run the real-MPI tests.";
+        }
+    }
+}
+
+/// <summary>Runs the training program under <c>mpirun</c> on this machine.</summary>
+internal static class Mpirun
+{
+    private static readonly Lazy<string?> s_path = new(() =>
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator))
+        {
+            string candidate = System.IO.Path.Combine(dir, "mpirun");
+            if (dir.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    });
+
+    /// <summary>The mpirun executable, or null.</summary>
+    public static string? Path => s_path.Value;
+
+    /// <summary>Starts <c>mpirun -np <paramref name="ranks"/> dotnet StaticGrad.Distributed.Train.dll args</c> (as root: with --allow-run-as-root; always --oversubscribe).</summary>
+    public static Process Start(int ranks, IEnumerable<string> args, DataReceivedEventHandler? onOutput = null)
+    {
+        var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("mpirun is missing."))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Environment.UserName == "root")
+        {
+            info.ArgumentList.Add("--allow-run-as-root");
+        }
+
+        foreach (string arg in (string[])["--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", RepoPaths.TrainProgram])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["TERM"] = "dumb";
+        var process = new Process { StartInfo = info };
+        return Started(process, onOutput);
+    }
+
+    /// <summary>Starts the program as one plain process (no mpirun).</summary>
+    public static Process StartSingle(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(RepoPaths.TrainProgram);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Started(new Process { StartInfo = info }, null);
+    }
+
+    /// <summary>Waits for the process and returns its exit code and output (stdout then stderr).</summary>
+    public static (int ExitCode, string Output) Finish(Process process, TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The job did not end within {timeout.TotalSeconds} s.\n{Collected(process)}");
+        }
+
+        process.WaitForExit(); // flush the asynchronous readers
+        return (process.ExitCode, Collected(process));
+    }
+
+    /// <summary>Runs to the end.</summary>
+    public static (int ExitCode, string Output) Run(int ranks, params string[] args) => Finish(Start(ranks, args), TimeSpan.FromMinutes(3));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, StringBuilder> s_output = new();
+
+    private static string Collected(Process process)
+    {
+        StringBuilder text = s_output.GetOrCreateValue(process);
+        lock (text)
+        {
+            return text.ToString();
+        }
+    }
+
+    private static Process Started(Process process, DataReceivedEventHandler? onOutput)
+    {
+        StringBuilder text = s_output.GetOrCreateValue(process);
+        void Append(object sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is not null)
+            {
+                lock (text)
+                {
+                    text.AppendLine(e.Data);
+                }
+            }
+        }
+
+        process.OutputDataReceived += Append;
+        process.ErrorDataReceived += Append;
+        if (onOutput is not null)
+        {
+            process.OutputDataReceived += onOutput;
+        }
+
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

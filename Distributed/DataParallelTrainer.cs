@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using StaticGrad.Checkpoints;
+using StaticGrad.Data;
+
+namespace StaticGrad.Distributed;
+
+/// <summary>
+/// The data-parallel epoch loop: every rank draws the same shuffle (<see cref="DistributedSampler"/>), trains on its
+/// slice of each global batch (<see cref="DataParallel.Step"/>), and the replicas stay equal; rank 0 alone writes
+/// checkpoints. The result equals one process training on the same global batches.
+/// </summary>
+/// <remarks>
+/// A checkpoint holds the parameters, the optimizer's state, the counters and the shuffle generator's state between
+/// epochs, and the global batch size: nothing per rank, so a run saved at one rank count resumes at any other.
+/// Every method is collective: all ranks call it in the same order.
+/// </remarks>
+public sealed class DataParallelTrainer
+{
+    private readonly DataParallel _parallel;
+    private readonly DistributedSampler _sampler;
+    private int _epoch;
+    private long _steps;
+
+    /// <summary>Prepares the loop and broadcasts rank 0's initial weights.</summary>
+    /// <param name="model">This rank's model.</param>
+    /// <param name="optimizer">Its optimizer, with the same settings on every rank.</param>
+    /// <param name="communicator">The job's ranks.</param>
+    /// <param name="averaging">How the model's loss reduces (<see cref="GradientAveraging.For"/> of its loss).</param>
+    /// <param name="train">The training set, the same on every rank.</param>
+    /// <param name="globalBatchSize">Samples per step over all ranks; each rank's slice must fit the model's <see cref="IInferenceModel.MaxBatch"/>.</param>
+    /// <param name="shuffleSeed">Seeds the per-epoch shuffle, the same on every rank.</param>
+    /// <param name="deterministicBlockSize">0, or the block size of the rank-count-independent mode (<see cref="DataParallel.DeterministicBlockSize"/>); the model's maximum batch must then hold one block.</param>
+    public DataParallelTrainer(
+        IModel model, IOptimizer optimizer, ICommunicator communicator, GradientAveraging averaging, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalBatchSize);
+        int slice = deterministicBlockSize > 0 ? deterministicBlockSize : DataParallel.SliceOf(Math.Min(globalBatchSize, train.Count), 0, communicator.Size).Count;
+        if (slice > model.MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(globalBatchSize), globalBatchSize,
+                $"Each TrainStep takes {slice} rows at {communicator.Size} ranks; the model's maximum batch is {model.MaxBatch}.");
+        }
+
+        if (deterministicBlockSize > 0 && (globalBatchSize + deterministicBlockSize - 1) / deterministicBlockSize > DataParallel.MaxDeterministicBlocks)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deterministicBlockSize), deterministicBlockSize, $"A global batch may hold at most {DataParallel.MaxDeterministicBlocks} blocks.");
+        }
+
+        if (train.Features != model.InputSize)
+        {
+            throw new ArgumentException($"The model takes {model.InputSize} features per sample; the data has {train.Features}.", nameof(train));
+        }
+
+        _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
+        _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
+    }
+
+    /// <summary>The step primitive (model, optimizer, communicator).</summary>
+    public DataParallel Parallel => _parallel;
+
+    /// <summary>The sampler of this rank.</summary>
+    public DistributedSampler Sampler => _sampler;
+
+    /// <summary>Global steps per epoch.</summary>
+    public int StepsPerEpoch => _sampler.BatchCount;
+
+    /// <summary>Epochs finished, including those of a resumed checkpoint.</summary>
+    public int EpochsCompleted => _epoch;
+
+    /// <summary>Optimizer steps taken, including those of a resumed checkpoint.</summary>
+    public long StepsCompleted => _steps;
+
+    /// <summary>Runs one epoch over the global batches (collective) and checks that the replicas still agree.</summary>
+    /// <param name="progress">Called after each step with (steps done, steps in the epoch, running mean loss over samples); may be null.</param>
+    /// <returns>The epoch's mean loss per sample, and the global samples per second.</returns>
+    public (double Loss, double SamplesPerSecond) RunEpoch(Action<int, int, double>? progress = null)
+    {
+        _epoch++;
+        _sampler.BeginEpoch();
+        double lossSum = 0;
+        long samples = 0;
+        long start = Stopwatch.GetTimestamp();
+        for (int b = 0; b < _sampler.BatchCount; b++)
+        {
+            int rows = _sampler.Gather(b);
+            float loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
+            _steps++;
+            int global = _sampler.CurrentGlobalBatchSize;
+            lossSum += (double)loss * global;
+            samples += global;
+            progress?.Invoke(b + 1, _sampler.BatchCount, lossSum / samples);
+        }
+
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        _parallel.VerifyReplicas();
+        return (lossSum / samples, samples / Math.Max(seconds, 1e-9));
+    }
+
+    /// <summary>Captures the run between epochs: parameters, optimizer state, counters, shuffle state, global batch size.</summary>
+    /// <param name="metadata">Extra entries to store; keys must not be reserved.</param>
+    /// <returns>The checkpoint, the same on every rank.</returns>
+    /// <exception cref="InvalidOperationException">The optimizer does not implement <see cref="IStatefulOptimizer"/>.</exception>
+    public TrainingCheckpoint CreateCheckpoint(IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        var progress = new TrainingProgress(_epoch, _steps, _sampler.Generator.GetState(), _sampler.GlobalBatchSize, _sampler.Dataset.Count);
+        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, metadata);
+    }
+
+    /// <summary>
+    /// Rank 0 writes a checkpoint to <paramref name="path"/> atomically (the previous file survives a failed or killed
+    /// write); the other ranks write nothing. Not collective: ranks other than 0 return at once.
+    /// </summary>
+    /// <param name="path">The destination, on rank 0's file system.</param>
+    /// <param name="metadata">Extra entries to store.</param>
+    /// <returns>Whether this rank wrote the file.</returns>
+    public bool SaveCheckpoint(string path, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        if (!_parallel.IsRoot)
+        {
+            return false;
+        }
+
+        CreateCheckpoint(metadata).Save(path);
+        return true;
+    }
+
+    /// <summary>
+    /// Continues a saved run (collective): rank 0 reads <paramref name="path"/> and broadcasts its bytes, so the other
+    /// ranks need not see the file; every rank restores the parameters, the optimizer's state, the counters and the
+    /// shuffle state. The rank count may differ from the run that saved it.
+    /// </summary>
+    /// <param name="path">The checkpoint, on rank 0's file system.</param>
+    /// <returns>The checkpoint that was restored.</returns>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit this run (another batch size, training set or model).</exception>
+    public TrainingCheckpoint Resume(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = _parallel.IsRoot ? File.ReadAllBytes(path) : [];
+        Span<byte> length = stackalloc byte[sizeof(long)];
+        BitConverter.TryWriteBytes(length, (long)bytes.Length);
+        _parallel.Communicator.Broadcast(length, 0);
+        if (!_parallel.IsRoot)
+        {
+            bytes = new byte[BitConverter.ToInt64(length)];
+        }
+
+        _parallel.Communicator.Broadcast(bytes, 0);
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Read(new MemoryStream(bytes, writable: false), path);
+        Resume(checkpoint);
+        return checkpoint;
+    }
+
+    /// <summary>Restores a checkpoint every rank holds (not collective; every rank must restore the same one).</summary>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, global batch size and training set.</param>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit this run; nothing changed.</exception>
+    public void Resume(TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        TrainingProgress progress = checkpoint.Progress;
+        if (progress.BatchSize != _sampler.GlobalBatchSize)
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with global batch size {progress.BatchSize}; this run uses {_sampler.GlobalBatchSize}. Resume with the same global batch (any rank count) to continue the same run.");
+        }
+
+        if (progress.SampleCount != _sampler.Dataset.Count)
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this run has {_sampler.Dataset.Count}.");
+        }
+
+        checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
+        _sampler.Generator.SetState(progress.ShuffleState);
+        _epoch = progress.EpochsCompleted;
+        _steps = progress.StepsCompleted;
+    }
+
+    private IStatefulOptimizer StatefulOptimizer() => _parallel.Optimizer as IStatefulOptimizer
+        ?? throw new InvalidOperationException($"The optimizer ({_parallel.Optimizer.GetType().Name}) does not implement IStatefulOptimizer, so its state cannot be saved or restored.");
+}
