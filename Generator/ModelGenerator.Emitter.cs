@@ -301,6 +301,8 @@ internal sealed partial class ModelGenerator
                     w.WriteLine($"{Field(spec.Members[m].MemberName)} = {MemberConstruction(graph, m)};");
                 }
 
+                WriteSummaryConstruction(w, plan);
+
                 if (spec.Loss is { } loss)
                 {
                     w.WriteLine($"{Field(loss.MemberName)} = {LossConstruction(loss)};");
@@ -310,6 +312,23 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
         }
 
+        /// <summary>The model summary: one row per graph node (a fused activation is part of its producer's row).</summary>
+        private static void WriteSummaryConstruction(IndentedWriter w, ModelPlan plan)
+        {
+            ModelGraph graph = plan.Graph;
+            w.WriteLine($"Summary = new global::StaticGrad.ModelSummary({Literal(graph.Spec.TypeName)}, InputSize, new global::StaticGrad.LayerSummary[]");
+            using (w.WriteBlock(null, $", maxBatch, {(plan.Memory is not null ? $"(long){ArenaFloatsPerSample} * maxBatch" : "0")}, {(plan.InferenceMemory.Buffers.Count > 0 ? $"(long){InferenceFloatsPerSample} * maxBatch" : "0")});"))
+            {
+                foreach (Node node in graph.Nodes)
+                {
+                    string description = node.Op.Describe(node.InputFeatures, node.Features);
+                    int parameters = node.Parameters.Sum(p => p.Decl.Length);
+                    int buffers = node.Buffers.Sum(b => b.Decl.Length);
+                    w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {Int(node.Features)}, {Int(parameters)}, {Int(buffers)}),");
+                }
+            }
+        }
+
         private static void WriteProperties(IndentedWriter w, ModelGraph graph)
         {
             w.WriteLine("/// <summary>The largest batch the arena was sized for.</summary>");
@@ -317,6 +336,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
             w.WriteLine("/// <summary>All weights and biases in one flat buffer, and their gradients.</summary>");
             w.WriteLine($"public global::StaticGrad.ParameterSet Parameters => {Parameters};");
+            w.WriteLine();
+            w.WriteLine("/// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>");
+            w.WriteLine("public global::StaticGrad.ModelSummary Summary { get; }");
             w.WriteLine();
             if (HasDropout(graph))
             {

@@ -28,6 +28,9 @@ public interface IInferenceModel
     /// <summary>All parameters (weights and biases) and their gradients.</summary>
     ParameterSet Parameters { get; }
 
+    /// <summary>The compiled model's layers, output shapes, parameter counts and memory, like torchinfo's <c>summary</c>.</summary>
+    ModelSummary Summary { get; }
+
     /// <summary>
     /// Computes the outputs of the first <paramref name="batch"/> samples: the last layer's values after its
     /// declared output activation — the raw logits for a model whose loss takes logits, log-probabilities

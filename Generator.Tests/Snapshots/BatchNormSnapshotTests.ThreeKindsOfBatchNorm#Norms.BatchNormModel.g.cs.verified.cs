@@ -157,6 +157,16 @@ namespace Norms
             __sg_Fc3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[5], __sgParameters.Tensors[6]);
             __sg_Bn3 = new global::StaticGrad.BatchNorm1d(__sgParameters, 4, 1E-05f, 0.1f, __sgParameters.Tensors[7], __sgParameters.Tensors[8], null, null, null);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[9], __sgParameters.Tensors[10]);
+            Summary = new global::StaticGrad.ModelSummary("BatchNormModel", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("fc1", "Linear 6 -> 8", 8, 56, 0),
+                new global::StaticGrad.LayerSummary("bn1", "BatchNorm1d(8, eps=1E-05, momentum=0.1), ReLU", 8, 16, 17),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 8 -> 5 (no bias)", 5, 40, 0),
+                new global::StaticGrad.LayerSummary("bn2", "BatchNorm1d(5, eps=1E-05, momentum=0.3, affine=False)", 5, 0, 11),
+                new global::StaticGrad.LayerSummary("fc3", "Linear 5 -> 4, Tanh", 4, 24, 0),
+                new global::StaticGrad.LayerSummary("bn3", "BatchNorm1d(4, eps=1E-05, momentum=0.1, track_running_stats=False)", 4, 8, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 4 -> 3", 3, 15, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 
@@ -165,6 +175,9 @@ namespace Norms
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         /// <summary>
         /// What <see cref="Forward"/> and <see cref="Predict"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:

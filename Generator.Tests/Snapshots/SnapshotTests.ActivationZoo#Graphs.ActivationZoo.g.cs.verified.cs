@@ -160,6 +160,22 @@ namespace Graphs
             __sg_Wide = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Concat, "<input>");
             __sg_F = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[7], __sgParameters.Tensors[8]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[9], __sgParameters.Tensors[10]);
+            Summary = new global::StaticGrad.ModelSummary("ActivationZoo", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("a", "Linear 10 -> 16 (no bias)", 16, 160, 0),
+                new global::StaticGrad.LayerSummary("a", "LeakyReLU(negative_slope=0.2f)", 16, 0, 0),
+                new global::StaticGrad.LayerSummary("b", "Linear 16 -> 16", 16, 272, 0),
+                new global::StaticGrad.LayerSummary("b", "ELU(alpha=1.0f)", 16, 0, 0),
+                new global::StaticGrad.LayerSummary("c", "Linear 16 -> 16", 16, 272, 0),
+                new global::StaticGrad.LayerSummary("c", "GELU(approximate='tanh')", 16, 0, 0),
+                new global::StaticGrad.LayerSummary("d", "SiLU", 16, 0, 0),
+                new global::StaticGrad.LayerSummary("e", "Linear 16 -> 16", 16, 272, 0),
+                new global::StaticGrad.LayerSummary("e", "Softplus(beta=2.0f, threshold=10.0f)", 16, 0, 0),
+                new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10 of <input>)", 26, 0, 0),
+                new global::StaticGrad.LayerSummary("f", "Linear 26 -> 8", 8, 216, 0),
+                new global::StaticGrad.LayerSummary("f", "Hardswish", 8, 0, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 1", 1, 9, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.HuberLoss(OutputSize, global::StaticGrad.Reduction.Mean, 0.5f);
         }
 
@@ -168,6 +184,9 @@ namespace Graphs
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

@@ -106,6 +106,13 @@ partial class DeepClassifier : global::StaticGrad.IModel
         __sg_Hidden2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
         __sg_Hidden3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
         __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
+        Summary = new global::StaticGrad.ModelSummary("DeepClassifier", InputSize, new global::StaticGrad.LayerSummary[]
+        {
+            new global::StaticGrad.LayerSummary("hidden1", "Linear 784 -> 256, ReLU", 256, 200960, 0),
+            new global::StaticGrad.LayerSummary("hidden2", "Linear 256 -> 128, Tanh", 128, 32896, 0),
+            new global::StaticGrad.LayerSummary("hidden3", "Linear 128 -> 64, Sigmoid", 64, 8256, 0),
+            new global::StaticGrad.LayerSummary("output", "Linear 64 -> 10", 10, 650, 0),
+        }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
         __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
     }
 
@@ -114,6 +121,9 @@ partial class DeepClassifier : global::StaticGrad.IModel
 
     /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
     public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+    /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+    public global::StaticGrad.ModelSummary Summary { get; }
 
     int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

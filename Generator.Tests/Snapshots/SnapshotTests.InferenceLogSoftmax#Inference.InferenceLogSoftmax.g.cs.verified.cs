@@ -45,6 +45,10 @@ namespace Inference
             });
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            Summary = new global::StaticGrad.ModelSummary("InferenceLogSoftmax", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 10", 10, 90, 0),
+            }, maxBatch, 0, 0);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
@@ -52,6 +56,9 @@ namespace Inference
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

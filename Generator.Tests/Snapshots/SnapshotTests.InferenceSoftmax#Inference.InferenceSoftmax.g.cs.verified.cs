@@ -62,6 +62,11 @@ namespace Inference
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+            Summary = new global::StaticGrad.ModelSummary("InferenceSoftmax", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, ReLU", 16, 144, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 10", 10, 170, 0),
+            }, maxBatch, 0, (long)__sgInferenceFloatsPerSample * maxBatch);
         }
 
         /// <summary>The largest batch the arena was sized for.</summary>
@@ -69,6 +74,9 @@ namespace Inference
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

@@ -78,6 +78,11 @@ namespace Seeds
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Layer1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Layer2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
+            Summary = new global::StaticGrad.ModelSummary("MnistClassifier256", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("layer1", "Linear 784 -> 256, ReLU", 256, 200960, 0),
+                new global::StaticGrad.LayerSummary("layer2", "Linear 256 -> 10", 10, 2570, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Sum);
         }
 
@@ -86,6 +91,9 @@ namespace Seeds
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

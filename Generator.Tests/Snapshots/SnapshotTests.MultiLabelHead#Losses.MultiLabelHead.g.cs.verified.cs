@@ -57,6 +57,10 @@ namespace Losses
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
+            Summary = new global::StaticGrad.ModelSummary("MultiLabelHead", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 5", 5, 45, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, 0);
             __sg_Loss = new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, global::StaticGrad.Reduction.None, new float[] { 1.0f, 1.0f, 2.0f, 1.0f, 0.0f }, new float[] { 1.0f, 4.0f, 1.0f, 1.0f, 1.0f });
         }
 
@@ -65,6 +69,9 @@ namespace Losses
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

@@ -123,6 +123,14 @@ namespace @event.Models
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
             __sg_Fc1OutputOffset = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
             __sg_Loss = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
+            Summary = new global::StaticGrad.ModelSummary("class", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("int", "Linear 4 -> 3, ReLU", 3, 15, 0),
+                new global::StaticGrad.LayerSummary("logits_offset", "Linear 3 -> 3, Tanh", 3, 12, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 3 -> 3, ReLU", 3, 12, 0),
+                new global::StaticGrad.LayerSummary("fc1_output_offset", "Linear 3 -> 3, ReLU", 3, 12, 0),
+                new global::StaticGrad.LayerSummary("loss", "Linear 3 -> 2", 2, 8, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.None);
         }
 
@@ -131,6 +139,9 @@ namespace @event.Models
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

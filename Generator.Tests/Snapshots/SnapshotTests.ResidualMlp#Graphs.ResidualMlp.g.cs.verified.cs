@@ -151,6 +151,18 @@ namespace Graphs
             __sg_Skip1 = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Add, "Stem");
             __sg_Norm2 = new global::StaticGrad.LayerNorm(__sgParameters, 64, 1E-06f, null, null);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
+            Summary = new global::StaticGrad.ModelSummary("ResidualMlp", InputSize, new global::StaticGrad.LayerSummary[]
+            {
+                new global::StaticGrad.LayerSummary("stem", "Linear 784 -> 64", 64, 50240, 0),
+                new global::StaticGrad.LayerSummary("norm1", "LayerNorm(64, eps=1E-05f)", 64, 128, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 64 -> 64", 64, 4160, 0),
+                new global::StaticGrad.LayerSummary("fc1", "GELU", 64, 0, 0),
+                new global::StaticGrad.LayerSummary("drop1", "Dropout(p=0.1f), identity in eval mode", 64, 0, 0),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 64 -> 64", 64, 4160, 0),
+                new global::StaticGrad.LayerSummary("skip1", "Add (+ Stem)", 64, 0, 0),
+                new global::StaticGrad.LayerSummary("norm2", "LayerNorm(64, eps=1E-06f, elementwise_affine=False)", 64, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 64 -> 10", 10, 650, 0),
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 
@@ -159,6 +171,9 @@ namespace Graphs
 
         /// <summary>All weights and biases in one flat buffer, and their gradients.</summary>
         public global::StaticGrad.ParameterSet Parameters => __sgParameters;
+
+        /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
+        public global::StaticGrad.ModelSummary Summary { get; }
 
         /// <summary>The generator dropout masks are drawn from; save its state with a checkpoint to resume a run exactly.</summary>
         public global::StaticGrad.Rng DropoutGenerator => __sgDropoutGenerator;

@@ -1,0 +1,46 @@
+using System.Linq;
+using StaticGrad.Models;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>The generated model summary (torchinfo's <c>summary</c>): rows, shapes, counts, totals and arena sizes.</summary>
+public sealed class ModelSummaryTests
+{
+    [Fact]
+    public void TheSeedModelsSummary_ListsBothLayers_And101770Parameters()
+    {
+        var model = new MnistClassifier128(seed: 1, maxBatch: 64);
+        ModelSummary summary = model.Summary;
+        Assert.Equal("MnistClassifier128", summary.ModelName);
+        Assert.Equal(784, summary.InputFeatures);
+        Assert.Equal(["fc1", "fc2"], summary.Layers.Select(l => l.Name));
+        Assert.Equal([128, 10], summary.Layers.Select(l => l.OutputFeatures));
+        Assert.Equal([100_480, 1_290], summary.Layers.Select(l => l.Parameters));
+        Assert.Equal("Linear 784 -> 128, ReLU", summary.Layers[0].Description);
+        Assert.Equal(101_770, summary.TotalParameters);
+        Assert.Equal(model.Parameters.Count, summary.TotalParameters);
+        Assert.Equal(0, summary.TotalBuffers);
+        Assert.Equal(8L * 101_770, summary.ParameterBytes);
+        Assert.True(summary.TrainingArenaBytes > 4L * 64 * (128 + 10), $"training arena {summary.TrainingArenaBytes} bytes");
+        Assert.True(summary.InferenceArenaBytes >= 4L * 64 * 128, $"inference arena {summary.InferenceArenaBytes} bytes");
+
+        string text = summary.ToString();
+        Assert.Contains("Total params: 101,770", text);
+        Assert.Contains("[64, 784]", text);
+        Assert.Contains("fc1: Linear 784 -> 128, ReLU", text);
+        Assert.Contains("100,480", text);
+    }
+
+    [Fact]
+    public void ABatchNormModelsSummary_CountsItsBuffers_AndTheArenaScalesWithMaxBatch()
+    {
+        var small = new BatchNormNet(seed: 1, maxBatch: 8);
+        var large = new BatchNormNet(seed: 1, maxBatch: 16);
+        Assert.Equal(2 * small.Summary.TrainingArenaBytes, large.Summary.TrainingArenaBytes);
+        Assert.Equal(small.Parameters.BufferValues.Length + small.Parameters.Counters.Length, small.Summary.TotalBuffers);
+        Assert.Equal(BatchNormNet.ParameterCount, small.Summary.TotalParameters);
+        Assert.Contains("BatchNorm1d(8", small.Summary.Layers.Single(l => l.Name == "bn1").Description);
+        Assert.Equal(8 + 8 + 1, small.Summary.Layers.Single(l => l.Name == "bn1").Buffers);
+    }
+}

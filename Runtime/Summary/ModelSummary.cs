@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace StaticGrad;
+
+/// <summary>
+/// What a compiled model is made of, like torchinfo's <c>summary(model)</c>: each layer with its output shape and
+/// parameter count, the totals, and the memory the model holds at its maximum batch (parameters, gradients,
+/// buffers, the training arena and one inference arena). <see cref="ToString"/> renders it as a table.
+/// </summary>
+public sealed class ModelSummary
+{
+    /// <summary>Describes a model.</summary>
+    /// <param name="modelName">The model class's name.</param>
+    /// <param name="inputFeatures">Input features per sample; positive.</param>
+    /// <param name="layers">The layers in data-flow order; at least one.</param>
+    /// <param name="maxBatch">The batch the arenas are sized for; positive.</param>
+    /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model).</param>
+    /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>.</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public ModelSummary(string modelName, int inputFeatures, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputFeatures);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("Expected at least one layer.", nameof(layers));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(trainingArenaFloats);
+        ArgumentOutOfRangeException.ThrowIfNegative(inferenceArenaFloats);
+        ModelName = modelName;
+        InputFeatures = inputFeatures;
+        Layers = layers.ToArray();
+        MaxBatch = maxBatch;
+        TrainingArenaBytes = 4 * trainingArenaFloats;
+        InferenceArenaBytes = 4 * inferenceArenaFloats;
+    }
+
+    /// <summary>The model class's name.</summary>
+    public string ModelName { get; }
+
+    /// <summary>Input features per sample.</summary>
+    public int InputFeatures { get; }
+
+    /// <summary>The layers in data-flow order.</summary>
+    public IReadOnlyList<LayerSummary> Layers { get; }
+
+    /// <summary>The batch the arenas are sized for.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Trainable scalars in all layers.</summary>
+    public long TotalParameters => Layers.Sum(l => (long)l.Parameters);
+
+    /// <summary>Buffer elements in all layers.</summary>
+    public long TotalBuffers => Layers.Sum(l => (long)l.Buffers);
+
+    /// <summary>Bytes of the activation arena a training step uses at <see cref="MaxBatch"/>.</summary>
+    public long TrainingArenaBytes { get; }
+
+    /// <summary>Bytes of one inference arena at <see cref="MaxBatch"/> (each concurrent Forward rents one).</summary>
+    public long InferenceArenaBytes { get; }
+
+    /// <summary>Bytes of the parameters and their gradients (float32 each).</summary>
+    public long ParameterBytes => 8 * TotalParameters;
+
+    /// <summary>The summary as a table, torchinfo-style.</summary>
+    /// <returns>Lines separated by <c>\n</c>.</returns>
+    public override string ToString()
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        var rows = new List<(string Layer, string Shape, string Parameters)> { ("input", $"[{MaxBatch}, {InputFeatures}]", string.Empty) };
+        rows.AddRange(Layers.Select(l => ($"{l.Name}: {l.Description}", $"[{MaxBatch}, {l.OutputFeatures}]", l.Parameters.ToString("N0", c))));
+        int first = Math.Max("Layer".Length, rows.Max(r => r.Layer.Length));
+        int second = Math.Max("Output shape".Length, rows.Max(r => r.Shape.Length));
+        int third = Math.Max("Param #".Length, rows.Max(r => r.Parameters.Length));
+        string rule = new('=', first + second + third + 4);
+        var text = new StringBuilder();
+        text.Append(ModelName).Append('\n').Append(rule).Append('\n');
+        text.Append("Layer".PadRight(first)).Append("  ").Append("Output shape".PadRight(second)).Append("  ").Append("Param #".PadLeft(third)).Append('\n');
+        text.Append(new string('-', rule.Length)).Append('\n');
+        foreach ((string layer, string shape, string parameters) in rows)
+        {
+            text.Append(layer.PadRight(first)).Append("  ").Append(shape.PadRight(second)).Append("  ").Append(parameters.PadLeft(third)).Append('\n');
+        }
+
+        text.Append(rule).Append('\n');
+        text.Append(c, $"Total params: {TotalParameters:N0}\n");
+        text.Append(c, $"Buffers (not trained): {TotalBuffers:N0}\n");
+        text.Append(c, $"Parameters and gradients: {Megabytes(ParameterBytes)}\n");
+        text.Append(c, $"Training arena at batch {MaxBatch}: {Megabytes(TrainingArenaBytes)}\n");
+        text.Append(c, $"Inference arena at batch {MaxBatch}: {Megabytes(InferenceArenaBytes)} (one per concurrent Forward)\n");
+        return text.ToString();
+    }
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F2} MB ({bytes:N0} bytes)");
+}
