@@ -7,7 +7,7 @@ namespace StaticGrad.Benchmarks;
 /// <summary>
 /// Entry point. <c>compare</c> (default): our training steps against PyTorch's, plus GEMM GFLOP/s beside
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
-/// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
+/// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>freeze</c>: the seed step with fc1 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
 /// allocation check. <c>bdn ...</c>: BenchmarkDotNet (e.g. <c>bdn --filter '*'</c>). The whole <c>train</c>
 /// process against the PyTorch script is <c>scripts/bench_train.sh</c>.
 /// </summary>
@@ -33,6 +33,8 @@ public static class Program
                 (double peak, int bits) = FmaPeak.Measure();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
                 return 0;
+            case "freeze":
+                return FreezeBench.Run(rest);
             case "gemm":
                 int[] dims = rest.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
                 int[][] shapes = dims.Length >= 3
@@ -41,7 +43,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command '{command}'; expected compare, breakdown, gemm, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command '{command}'; expected compare, breakdown, freeze, gemm, peak, alloc or bdn");
                 return 2;
         }
     }

@@ -62,10 +62,17 @@ public static class Steps
         private readonly int _batch;
 
         /// <summary>Creates the model, optimizer and data.</summary>
-        public Seed128AdamStep(int batch)
+        /// <param name="batch">Samples per step.</param>
+        /// <param name="frozen">A layer to freeze (<c>fc1</c>), or null.</param>
+        public Seed128AdamStep(int batch, string? frozen = null)
         {
             _batch = batch;
             _model = new Mlp128(seed: 1, maxBatch: batch);
+            if (frozen is not null)
+            {
+                _model.Parameters.Freeze(frozen);
+            }
+
             _adam = new Adam(_model.Parameters, learningRate: 1e-3f);
             (_inputs, _labels) = Data(batch);
         }

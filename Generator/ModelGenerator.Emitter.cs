@@ -861,10 +861,10 @@ internal sealed partial class ModelGenerator
         /// <summary>The spans, shapes and parameter slices a node's lowering needs, as the generated code names them.</summary>
         private static OpEmitContext ContextFor(IndentedWriter w, ModelGraph graph, Node node, Step step)
         {
-            var parameters = new Dictionary<string, (string Offset, int Length)>();
+            var parameters = new Dictionary<string, (string Offset, int Length, int Index)>();
             foreach (PlacedParameter parameter in node.Parameters)
             {
-                parameters[parameter.Decl.Suffix] = (ParameterOffset(graph, node, parameter), parameter.Decl.Length);
+                parameters[parameter.Decl.Suffix] = (ParameterOffset(graph, node, parameter), parameter.Decl.Length, parameter.Index);
             }
 
             var buffers = new Dictionary<string, (string Offset, int Length, bool IsCounter)>();

@@ -154,6 +154,120 @@ public sealed class ParameterSet
         return false;
     }
 
+    /// <summary>
+    /// Freezes a layer (PyTorch's <c>requires_grad_(False)</c> on its parameters): every tensor named
+    /// <paramref name="prefix"/> or starting with <c>prefix + "."</c> stops training. Its gradient is set to zero and
+    /// stays zero (generated training steps skip its weight-gradient work), and optimizers and gradient clipping leave
+    /// it alone. Freeze before training: optimizers keep one step count for all tensors, so a tensor unfrozen mid-run
+    /// resumes with the run's bias correction (PyTorch counts steps per parameter).
+    /// </summary>
+    /// <param name="prefix">A layer's <c>state_dict</c> prefix (<c>fc1</c>) or a tensor's full name (<c>fc1.bias</c>).</param>
+    /// <returns>How many tensors it names.</returns>
+    /// <exception cref="ArgumentException">No tensor has that name or prefix.</exception>
+    public int Freeze(string prefix) => SetRequiresGrad(prefix, false);
+
+    /// <summary>Makes the tensors <paramref name="prefix"/> names train again (the inverse of <see cref="Freeze"/>).</summary>
+    /// <param name="prefix">A layer's <c>state_dict</c> prefix or a tensor's full name.</param>
+    /// <returns>How many tensors it names.</returns>
+    /// <exception cref="ArgumentException">No tensor has that name or prefix.</exception>
+    public int Unfreeze(string prefix) => SetRequiresGrad(prefix, true);
+
+    /// <summary>Whether every tensor trains (no layer is frozen).</summary>
+    public bool AllTrainable
+    {
+        get
+        {
+            foreach (ParameterTensor tensor in _tensors)
+            {
+                if (!tensor.RequiresGrad)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Scalars in tensors that train.</summary>
+    public int TrainableCount
+    {
+        get
+        {
+            int count = 0;
+            foreach (ParameterTensor tensor in _tensors)
+            {
+                count += tensor.RequiresGrad ? tensor.Length : 0;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="step"/> with the offset and length of each run of consecutive trainable tensors, so an
+    /// optimizer passes over the trained parameters only (one call when nothing is frozen).
+    /// </summary>
+    /// <typeparam name="TState">The caller's state.</typeparam>
+    /// <param name="state">Passed to every call of <paramref name="step"/>.</param>
+    /// <param name="step">Receives the offset and the length of one run.</param>
+    internal void ForEachTrainableRun<TState>(ref TState state, TrainableRunAction<TState> step)
+        where TState : struct
+    {
+        int start = -1;
+        int end = 0;
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            if (tensor.RequiresGrad)
+            {
+                start = start < 0 ? tensor.Offset : start;
+                end = tensor.Offset + tensor.Length;
+            }
+            else if (start >= 0)
+            {
+                step(ref state, start, end - start);
+                start = -1;
+            }
+        }
+
+        if (start >= 0)
+        {
+            step(ref state, start, end - start);
+        }
+    }
+
+    private int SetRequiresGrad(string prefix, bool value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        int count = 0;
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            if (tensor.Name == prefix || tensor.Name.StartsWith(prefix + ".", StringComparison.Ordinal))
+            {
+                tensor.RequiresGrad = value;
+                GradientsOf(tensor).Clear();
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            var layers = new List<string>();
+            foreach (ParameterTensor tensor in _tensors)
+            {
+                string layer = tensor.Name.Contains('.', StringComparison.Ordinal) ? tensor.Name.Substring(0, tensor.Name.LastIndexOf('.')) : tensor.Name;
+                if (!layers.Contains(layer))
+                {
+                    layers.Add(layer);
+                }
+            }
+
+            throw new ArgumentException($"No parameter is named '{prefix}' or starts with '{prefix}.'. The layers with parameters: {string.Join(", ", layers)}.", nameof(prefix));
+        }
+
+        return count;
+    }
+
     /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad()</c>), before accumulating micro-batches.</summary>
     public void ZeroGradients() => Array.Clear(_gradients);
 

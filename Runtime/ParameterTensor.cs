@@ -66,6 +66,12 @@ public sealed class ParameterTensor
     /// <summary>The dimensions, outermost first.</summary>
     public IReadOnlyList<int> Shape { get; }
 
+    /// <summary>
+    /// Whether the tensor is trained (PyTorch's <c>requires_grad</c>): false once its layer is frozen with
+    /// <see cref="ParameterSet.Freeze"/>, and then training steps leave its gradient at zero and optimizers skip it.
+    /// </summary>
+    public bool RequiresGrad { get; internal set; } = true;
+
     /// <summary>The fan-in that sets the default initialization bound, or 0 for a <see cref="Constant"/> tensor.</summary>
     public int FanIn { get; }
 

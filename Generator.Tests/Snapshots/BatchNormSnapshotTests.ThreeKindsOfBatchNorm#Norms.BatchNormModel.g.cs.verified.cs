@@ -303,22 +303,42 @@ namespace Norms
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, bn3Output, gradients.Slice(__sgOffset_HeadWeight, 12), 3, batch, 4);
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, bn3Output, gradients.Slice(__sgOffset_HeadWeight, 12), 3, batch, 4);
+                }
+
                 //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
 
                 // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
                 //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), gradients.Slice(__sgOffset_Bn3Weight, 4), gradients.Slice(__sgOffset_Bn3Bias, 4), batch, 4, 1);
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Weight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Bias, 4) : global::System.Span<float>.Empty), batch, 4, 1);
 
                 // Step 10, fc3 Linear backward, from bn3OutputGradient [B, 4]:
-                //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
-                //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn3OutputGradient, bn2Output, gradients.Slice(__sgOffset_Fc3Weight, 20), 4, batch, 5);
+                //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(bn3OutputGradient, fc3Output, batch * 4, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn3OutputGradient, bn2Output, gradients.Slice(__sgOffset_Fc3Weight, 20), 4, batch, 5);
+                }
+
                 //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
                 global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
 
@@ -327,20 +347,32 @@ namespace Norms
                 global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, fc2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 5, 1);
 
                 // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
-                //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn2OutputGradient, actOutput, gradients.Slice(__sgOffset_Fc2Weight, 40), 5, batch, 8);
+                //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn2OutputGradient, actOutput, gradients.Slice(__sgOffset_Fc2Weight, 40), 5, batch, 8);
+                }
+
                 //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
                 global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
 
                 // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
                 //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), gradients.Slice(__sgOffset_Bn1Weight, 8), gradients.Slice(__sgOffset_Bn1Bias, 8), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
+                global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 14, fc1 Linear backward, from actOutputGradient [B, 8]:
-                //   fc1.bias gradient [8] = column sums of actOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+                //   fc1.bias gradient [8] = column sums of actOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -330,10 +330,18 @@ namespace Graphs
                 float loss = __sg_Loss.ForwardBackward(predictions, targets, batch);
 
                 // Step 14, output Linear backward, from predictions [B, 1]:
-                //   output.bias gradient [1] = column sums of predictions
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
-                //   output.weight gradient [1, 8] = predictions^T [1, B] x fOutput [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictions, fOutput, gradients.Slice(__sgOffset_OutputWeight, 8), 1, batch, 8);
+                //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   output.weight gradient [1, 8] = predictions^T [1, B] x fOutput [B, 8] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictions, fOutput, gradients.Slice(__sgOffset_OutputWeight, 8), 1, batch, 8);
+                }
+
                 //   fOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
                 global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), fOutputGradient, batch, 1, 8);
 
@@ -342,10 +350,18 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
 
                 // Step 16, f Linear backward, from fOutputGradient [B, 8]:
-                //   f.bias gradient [8] = column sums of fOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fOutputGradient, wideOutput, gradients.Slice(__sgOffset_FWeight, 208), 8, batch, 26);
+                //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fOutputGradient, wideOutput, gradients.Slice(__sgOffset_FWeight, 208), 8, batch, 26);
+                }
+
                 //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
                 global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
 
@@ -358,10 +374,18 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
 
                 // Step 19, e Linear backward, from eOutputGradient [B, 16]:
-                //   e.bias gradient [16] = column sums of eOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(eOutputGradient, dOutput, gradients.Slice(__sgOffset_EWeight, 256), 16, batch, 16);
+                //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(eOutputGradient, dOutput, gradients.Slice(__sgOffset_EWeight, 256), 16, batch, 16);
+                }
+
                 //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
 
@@ -374,10 +398,18 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
 
                 // Step 22, c Linear backward, from dOutputGradient [B, 16]:
-                //   c.bias gradient [16] = column sums of dOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(dOutputGradient, bLinear, gradients.Slice(__sgOffset_CWeight, 256), 16, batch, 16);
+                //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(dOutputGradient, bLinear, gradients.Slice(__sgOffset_CWeight, 256), 16, batch, 16);
+                }
+
                 //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
 
@@ -386,10 +418,18 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
 
                 // Step 24, b Linear backward, from bOutputGradient [B, 16]:
-                //   b.bias gradient [16] = column sums of bOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bOutputGradient, aLinear, gradients.Slice(__sgOffset_BWeight, 256), 16, batch, 16);
+                //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bOutputGradient, aLinear, gradients.Slice(__sgOffset_BWeight, 256), 16, batch, 16);
+                }
+
                 //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
 
@@ -398,8 +438,12 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
 
                 // Step 26, a Linear backward, from aOutputGradient [B, 16]:
-                //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
+                //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

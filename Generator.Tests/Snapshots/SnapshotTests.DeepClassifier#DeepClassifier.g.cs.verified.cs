@@ -214,34 +214,78 @@ partial class DeepClassifier : global::StaticGrad.IModel
             float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
             // Step 5, output Linear backward, from logits [B, 10]:
-            //   output.bias gradient [10] = column sums of logits
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-            //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(__sgOffset_OutputWeight, 640), 10, batch, 64);
+            //   output.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(__sgOffset_OutputWeight, 640), 10, batch, 64);
+            }
+
             //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
             global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
 
             // Step 6, hidden3 Linear backward, from hidden3OutputGradient [B, 64]:
-            //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-            //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden3Weight, 8192), 64, batch, 128);
+            //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden3OutputGradient, hidden3Output, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+
+            //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden3Weight, 8192), 64, batch, 128);
+            }
+
             //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
             global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
 
             // Step 7, hidden2 Linear backward, from hidden2OutputGradient [B, 128]:
-            //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
-            //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden2Weight, 32768), 128, batch, 256);
+            //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden2OutputGradient, hidden2Output, batch * 128, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+
+            //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden2Weight, 32768), 128, batch, 256);
+            }
+
             //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
             global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
 
             // Step 8, hidden1 Linear backward, from hidden1OutputGradient [B, 256]:
-            //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient
-            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-            //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784]
-            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
+            //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden1OutputGradient, hidden1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
+            }
+
             //   no gradient for inputs: nothing before it has parameters (pruned).
 
             return loss;

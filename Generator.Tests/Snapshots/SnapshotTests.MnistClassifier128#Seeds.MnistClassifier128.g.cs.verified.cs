@@ -168,18 +168,38 @@ namespace Seeds
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 3, fc2 Linear backward, from logits [B, 10]:
-                //   fc2.bias gradient [10] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 1280), 10, batch, 128);
+                //   fc2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 1280), 10, batch, 128);
+                }
+
                 //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
 
                 // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
-                //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
+                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 128, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -168,18 +168,38 @@ namespace Seeds
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 3, layer2 Linear backward, from logits [B, 10]:
-                //   layer2.bias gradient [10] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(__sgOffset_Layer2Weight, 2560), 10, batch, 256);
+                //   layer2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(__sgOffset_Layer2Weight, 2560), 10, batch, 256);
+                }
+
                 //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
 
                 // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
-                //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-                //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
+                //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(layer1OutputGradient, layer1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

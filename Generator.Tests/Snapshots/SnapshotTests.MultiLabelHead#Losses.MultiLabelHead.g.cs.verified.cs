@@ -158,10 +158,18 @@ namespace Losses
                 float loss = __sg_Loss.ForwardBackward(logits, targets, losses, batch);
 
                 // Step 2, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
+                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -168,18 +168,38 @@ namespace Losses
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 3, output Linear backward, from logits [B, 3]:
-                //   output.bias gradient [3] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 48), 3, batch, 16);
+                //   output.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 48), 3, batch, 16);
+                }
+
                 //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
 
                 // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -261,42 +261,98 @@ namespace @event.Models
                 float loss = __sg_loss.ForwardBackward(logits, labels, losses, batch);
 
                 // Step 6, loss Linear backward, from logits [B, 2]:
-                //   loss.bias gradient [2] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
-                //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_LossWeight, 6), 2, batch, 3);
+                //   loss.bias gradient [2] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_LossWeight, 6), 2, batch, 3);
+                }
+
                 //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
 
                 // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
-                //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputOffsetOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), 3, batch, 3);
+                //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputOffsetOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), 3, batch, 3);
+                }
+
                 //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
 
                 // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_Fc1Weight, 9), 3, batch, 3);
+                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_Fc1Weight, 9), 3, batch, 3);
+                }
+
                 //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
 
                 // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
-                //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
-                //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logitsOffsetOutputGradient, intOutput, gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), 3, batch, 3);
+                //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(logitsOffsetOutputGradient, logitsOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logitsOffsetOutputGradient, intOutput, gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), 3, batch, 3);
+                }
+
                 //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
                 global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
 
                 // Step 10, int Linear backward, from intOutputGradient [B, 3]:
-                //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
+                //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(intOutputGradient, intOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -173,18 +173,42 @@ namespace Graphs
                 float loss = __sg_Loss.ForwardBackward(predictionsGradient, targets, batch);
 
                 // Step 4, output Linear backward, from predictionsGradient [B, 2]:
-                //   predictionsGradient *= Tanh'(predictions) in place; output.bias gradient [2] = column sums of predictionsGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictionsGradient, predictions, gradients.Slice(__sgOffset_OutputBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.Tanh);
-                //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictionsGradient, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 64), 2, batch, 32);
+                //   predictionsGradient *= Tanh'(predictions) in place; output.bias gradient [2] = column sums of predictionsGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictionsGradient, predictions, gradients.Slice(__sgOffset_OutputBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(predictionsGradient, predictions, batch * 2, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictionsGradient, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 64), 2, batch, 32);
+                }
+
                 //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
                 global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
 
                 // Step 5, hidden Linear backward, from hiddenOutputGradient [B, 32]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
-                //   hidden.weight gradient [32, 10] = hiddenOutputGradient^T [32, B] x inputs [B, 10]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 320), 32, batch, 10);
+                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   hidden.weight gradient [32, 10] = hiddenOutputGradient^T [32, B] x inputs [B, 10] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 320), 32, batch, 10);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -313,10 +313,18 @@ namespace Graphs
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
                 // Step 10, head Linear backward, from logits [B, 10]:
-                //   head.bias gradient [10] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, norm2Output, gradients.Slice(__sgOffset_HeadWeight, 640), 10, batch, 64);
+                //   head.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, norm2Output, gradients.Slice(__sgOffset_HeadWeight, 640), 10, batch, 64);
+                }
+
                 //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
 
@@ -329,10 +337,18 @@ namespace Graphs
                 global::StaticGrad.Kernels.Elementwise.Copy(norm2OutputGradient, stemOutputGradient, batch * 64);
 
                 // Step 13, fc2 Linear backward, from norm2OutputGradient [B, 64]:
-                //   fc2.bias gradient [64] = column sums of norm2OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(norm2OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 4096), 64, batch, 64);
+                //   fc2.bias gradient [64] = column sums of norm2OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(norm2OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 4096), 64, batch, 64);
+                }
+
                 //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
                 global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
 
@@ -345,25 +361,41 @@ namespace Graphs
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(drop1OutputGradient, fc1Linear, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
 
                 // Step 16, fc1 Linear backward, from drop1OutputGradient [B, 64]:
-                //   fc1.bias gradient [64] = column sums of drop1OutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(drop1OutputGradient, norm1Output, gradients.Slice(__sgOffset_Fc1Weight, 4096), 64, batch, 64);
+                //   fc1.bias gradient [64] = column sums of drop1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(drop1OutputGradient, norm1Output, gradients.Slice(__sgOffset_Fc1Weight, 4096), 64, batch, 64);
+                }
+
                 //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
                 global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
 
                 // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
                 //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]
-                global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), gradients.Slice(__sgOffset_Norm1Weight, 64), gradients.Slice(__sgOffset_Norm1Bias, 64), batch, 64);
+                global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 64) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 64) : global::System.Span<float>.Empty), batch, 64);
 
                 // Step 18: stemOutputGradient += norm1OutputGradient (the tensor feeds several nodes; their gradients add up)
                 global::StaticGrad.Kernels.Elementwise.Add(stemOutputGradient, norm1OutputGradient, stemOutputGradient, stemOutputGradient.Length);
 
                 // Step 19, stem Linear backward, from stemOutputGradient [B, 64]:
-                //   stem.bias gradient [64] = column sums of stemOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
+                //   stem.bias gradient [64] = column sums of stemOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -167,18 +167,38 @@ namespace Losses
                 float loss = __sg_Loss.ForwardBackward(logits, targets, batch);
 
                 // Step 3, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 80), 5, batch, 16);
+                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 80), 5, batch, 16);
+                }
+
                 //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
                 global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 5, 16);
 
                 // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8]
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+                //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+                }
+
                 //   no gradient for inputs: nothing before it has parameters (pruned).
 
                 return loss;

@@ -118,8 +118,8 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
 
     public override void EmitBackward(OpEmitContext c)
     {
-        string weightGradient = Affine ? c.Gradient("weight") : OpEmitContext.Empty;
-        string biasGradient = Affine ? c.Gradient("bias") : OpEmitContext.Empty;
+        string weightGradient = Affine ? c.GradientIfTrainable("weight") : OpEmitContext.Empty;
+        string biasGradient = Affine ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
         string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
         c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
         string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";

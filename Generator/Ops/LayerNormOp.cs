@@ -76,8 +76,8 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
 
     public override void EmitBackward(OpEmitContext c)
     {
-        string weightGradient = ElementwiseAffine ? c.Gradient("weight") : OpEmitContext.Empty;
-        string biasGradient = ElementwiseAffine ? c.Gradient("bias") : OpEmitContext.Empty;
+        string weightGradient = ElementwiseAffine ? c.GradientIfTrainable("weight") : OpEmitContext.Empty;
+        string biasGradient = ElementwiseAffine ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
         string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
         c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(ElementwiseAffine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
         string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";

@@ -87,12 +87,28 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
             // Without a fused activation the kernel's identity derivative reads nothing, so the gradient stands in for
             // the output and the output need not stay alive until here.
             string output = Fused == ActivationKind.None ? gradient : c.Output;
-            c.Line($"//   {activationNote}{c.Member}.bias gradient [{OpEmitContext.Int(o)}] = column sums of {gradient}");
-            c.Line($"{OpEmitContext.Kernels}.ActivationBackward.ApplyAndReduceBias({gradient}, {output}, {c.Gradient("bias")}, batch, {OpEmitContext.Int(o)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+            c.Line($"//   {activationNote}{c.Member}.bias gradient [{OpEmitContext.Int(o)}] = column sums of {gradient} (skipped while the bias is frozen)");
+            c.Line($"if ({c.Trainable("bias")})");
+            c.Line("{");
+            c.Line($"    {OpEmitContext.Kernels}.ActivationBackward.ApplyAndReduceBias({gradient}, {output}, {c.Gradient("bias")}, batch, {OpEmitContext.Int(o)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+            c.Line("}");
+            if (Fused != ActivationKind.None)
+            {
+                c.Line("else");
+                c.Line("{");
+                c.Line($"    {OpEmitContext.Kernels}.ActivationBackward.Apply({gradient}, {output}, batch * {OpEmitContext.Int(o)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+                c.Line("}");
+            }
+
+            c.Line(string.Empty);
         }
 
-        c.Line($"//   {c.Member}.weight gradient [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}] = {gradient}^T [{OpEmitContext.Int(o)}, B] x {c.Input} {OpEmitContext.Shape(i)}");
-        c.Line($"{OpEmitContext.Kernels}.Gemm.MultiplyTransposeA({gradient}, {c.Input}, {c.Gradient("weight")}, {OpEmitContext.Int(o)}, batch, {OpEmitContext.Int(i)});");
+        c.Line($"//   {c.Member}.weight gradient [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}] = {gradient}^T [{OpEmitContext.Int(o)}, B] x {c.Input} {OpEmitContext.Shape(i)} (skipped while the weight is frozen)");
+        c.Line($"if ({c.Trainable("weight")})");
+        c.Line("{");
+        c.Line($"    {OpEmitContext.Kernels}.Gemm.MultiplyTransposeA({gradient}, {c.Input}, {c.Gradient("weight")}, {OpEmitContext.Int(o)}, batch, {OpEmitContext.Int(i)});");
+        c.Line("}");
+        c.Line(string.Empty);
         if (c.InputGradients[0] is { } inputGradient)
         {
             c.Line($"//   {inputGradient} {OpEmitContext.Shape(i)} = {gradient} {OpEmitContext.Shape(o)} x weight [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}]");

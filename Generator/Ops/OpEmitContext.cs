@@ -19,7 +19,7 @@ internal sealed class OpEmitContext
     /// <summary>An empty span argument (an op without affine parameters, statistics not saved).</summary>
     public const string Empty = "global::System.Span<float>.Empty";
 
-    private readonly IReadOnlyDictionary<string, (string Offset, int Length)> _parameters;
+    private readonly IReadOnlyDictionary<string, (string Offset, int Length, int Index)> _parameters;
     private readonly IReadOnlyDictionary<string, string> _saved;
     private readonly IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> _buffers;
 
@@ -33,7 +33,7 @@ internal sealed class OpEmitContext
         int outputFeatures,
         string outputGradient,
         IReadOnlyList<string?> inputGradients,
-        IReadOnlyDictionary<string, (string Offset, int Length)> parameters,
+        IReadOnlyDictionary<string, (string Offset, int Length, int Index)> parameters,
         IReadOnlyDictionary<string, string> saved,
         IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> buffers)
     {
@@ -90,6 +90,12 @@ internal sealed class OpEmitContext
     /// <summary>The gradient of a parameter, <c>gradients.Slice(offset, length)</c>.</summary>
     public string Gradient(string suffix) => Slice("gradients", suffix);
 
+    /// <summary>Whether a parameter trains (a frozen layer's do not): <c>parameters.Tensors[i].RequiresGrad</c>, read at run time.</summary>
+    public string Trainable(string suffix) => $"{GeneratedNames.Private("Parameters")}.Tensors[{Int(_parameters[suffix].Index)}].RequiresGrad";
+
+    /// <summary>A parameter's gradient, or an empty span when the parameter is frozen (the kernel then skips it).</summary>
+    public string GradientIfTrainable(string suffix) => $"({Trainable(suffix)} ? {Gradient(suffix)} : {Empty})";
+
     /// <summary>A buffer's values: <c>buffers.Slice(offset, length)</c>, or <c>counters.Slice(offset, length)</c> for an integer one.</summary>
     public string Buffer(string suffix)
     {
@@ -145,7 +151,7 @@ internal sealed class OpEmitContext
 
     private string Slice(string buffer, string suffix)
     {
-        (string offset, int length) = _parameters[suffix];
+        (string offset, int length, _) = _parameters[suffix];
         return $"{buffer}.Slice({offset}, {Int(length)})";
     }
 }

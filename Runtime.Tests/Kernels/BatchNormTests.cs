@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using StaticGrad.Kernels;
 using Xunit;
 
@@ -441,7 +442,13 @@ public sealed class BatchNormTests
         Assert.Equal("input", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x.AsSpan(1), c, c, c, new float[Channels], new float[Channels], Outer, Channels, Inner)).ParamName);
         Assert.Equal("mean", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x, c.AsSpan(1), c, c, new float[Channels], new float[Channels], Outer, Channels, Inner)).ParamName);
         Assert.Equal("rstd", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x, c, c.AsSpan(1), c, new float[Channels], new float[Channels], Outer, Channels, Inner)).ParamName);
-        Assert.Equal("weightGradient", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x, c, c, c, [], new float[Channels], Outer, Channels, Inner)).ParamName);
+        Assert.Equal("weightGradient", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x, c, c, c, new float[Channels - 1], new float[Channels], Outer, Channels, Inner)).ParamName);
+
+        // An empty parameter gradient is a frozen parameter: skipped, while the other one is still computed.
+        float[] ones = Enumerable.Repeat(1f, Length).ToArray();
+        float[] biasGradient = new float[Channels];
+        BatchNorm.Backward(ones, x, c, c, c, [], biasGradient, Outer, Channels, Inner);
+        Assert.All(biasGradient, g => Assert.Equal(Outer * Inner, g));
         Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(new float[Length], x, c, c, c, new float[Channels], new float[1], Outer, Channels, Inner)).ParamName);
         Assert.Equal("outer", Assert.Throws<ArgumentOutOfRangeException>(() => BatchNorm.Backward([], [], c, c, [], [], [], 0, Channels, Inner)).ParamName);
         Assert.Equal("channels", Assert.Throws<ArgumentOutOfRangeException>(() => BatchNorm.ForwardInference([], [], [], [], [], [], 2, 0, 1, Eps)).ParamName);

@@ -148,8 +148,8 @@ public static class BatchNorm
     /// <param name="mean">The forward pass's batch means.</param>
     /// <param name="rstd">The forward pass's <c>1/sqrt(var + eps)</c>.</param>
     /// <param name="weight">The scale, or empty for no affine transform.</param>
-    /// <param name="weightGradient">Receives <c>[channels]</c>; empty exactly when <paramref name="weight"/> is.</param>
-    /// <param name="biasGradient">Receives <c>[channels]</c>; empty exactly when <paramref name="weight"/> is.</param>
+    /// <param name="weightGradient">Receives <c>[channels]</c>, or empty (no affine transform, or a frozen weight).</param>
+    /// <param name="biasGradient">Receives <c>[channels]</c>, or empty (no affine transform, or a frozen bias).</param>
     /// <param name="outer">Samples; positive.</param>
     /// <param name="channels">Channels; positive.</param>
     /// <param name="inner">Values per channel and sample; positive.</param>
@@ -174,8 +174,15 @@ public static class BatchNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, channels, nameof(weight), "channels");
-            KernelGuard.Holds(weightGradient.Length, channels, nameof(weightGradient), "channels");
-            KernelGuard.Holds(biasGradient.Length, channels, nameof(biasGradient), "channels");
+            if (!weightGradient.IsEmpty)
+            {
+                KernelGuard.Holds(weightGradient.Length, channels, nameof(weightGradient), "channels");
+            }
+
+            if (!biasGradient.IsEmpty)
+            {
+                KernelGuard.Holds(biasGradient.Length, channels, nameof(biasGradient), "channels");
+            }
         }
 
         NormEpilogue.Check(activation, output, length, nameof(output));
@@ -198,9 +205,13 @@ public static class BatchNorm
                 }
             }
 
-            if (affine)
+            if (!weightGradient.IsEmpty)
             {
                 weightGradient[c] = (float)sumDyXhat;
+            }
+
+            if (!biasGradient.IsEmpty)
+            {
                 biasGradient[c] = (float)sumDy;
             }
 

@@ -83,8 +83,8 @@ public static class LayerNorm
     /// <param name="mean">The forward pass's row means.</param>
     /// <param name="rstd">The forward pass's <c>1/sqrt(var + eps)</c>.</param>
     /// <param name="weight">The scale, or empty for no affine transform.</param>
-    /// <param name="weightGradient">Receives <c>[cols]</c>; empty exactly when <paramref name="weight"/> is.</param>
-    /// <param name="biasGradient">Receives <c>[cols]</c>; empty exactly when <paramref name="weight"/> is.</param>
+    /// <param name="weightGradient">Receives <c>[cols]</c>, or empty (no affine transform, or a frozen weight).</param>
+    /// <param name="biasGradient">Receives <c>[cols]</c>, or empty (no affine transform, or a frozen bias).</param>
     /// <param name="rows">Rows; zero or more.</param>
     /// <param name="cols">Columns; positive.</param>
     /// <param name="output">The forward pass's output <c>f(y)</c> when <paramref name="activation"/> is not None (else unused).</param>
@@ -104,10 +104,8 @@ public static class LayerNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, cols, nameof(weight), "cols");
-            KernelGuard.Holds(weightGradient.Length, cols, nameof(weightGradient), "cols");
-            KernelGuard.Holds(biasGradient.Length, cols, nameof(biasGradient), "cols");
-            weightGradient.Slice(0, cols).Clear();
-            biasGradient.Slice(0, cols).Clear();
+            HoldsOrEmpty(weightGradient, cols, nameof(weightGradient));
+            HoldsOrEmpty(biasGradient, cols, nameof(biasGradient));
         }
 
         for (int r = 0; r < rows; r++)
@@ -135,9 +133,13 @@ public static class LayerNorm
                 float dxhat = affine ? g[c] * weight[c] : g[c];
                 sumDxhat += dxhat;
                 sumDxhatXhat += (double)dxhat * xhat;
-                if (affine)
+                if (!weightGradient.IsEmpty)
                 {
                     weightGradient[c] += g[c] * xhat;
+                }
+
+                if (!biasGradient.IsEmpty)
+                {
                     biasGradient[c] += g[c];
                 }
             }
@@ -150,6 +152,16 @@ public static class LayerNorm
                 float dxhat = affine ? g[c] * weight[c] : g[c];
                 g[c] = inverse * (dxhat - meanDxhat - (xhat * meanDxhatXhat));
             }
+        }
+    }
+
+    /// <summary>A parameter gradient the caller wants (its full length, cleared here for accumulation), or empty (frozen).</summary>
+    private static void HoldsOrEmpty(Span<float> gradient, int cols, string name)
+    {
+        if (!gradient.IsEmpty)
+        {
+            KernelGuard.Holds(gradient.Length, cols, name, "cols");
+            gradient.Slice(0, cols).Clear();
         }
     }
 

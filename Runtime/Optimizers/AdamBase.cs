@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticGrad;
@@ -115,14 +116,26 @@ public abstract partial class AdamBase : IOptimizer
             NegativeStepSize: (float)-stepSize,
             Amsgrad: Amsgrad);
 
-        OptimizerKernels.AdamStep(
-            ref MemoryMarshal.GetReference(_parameters.Values),
-            ref MemoryMarshal.GetReference(_parameters.Gradients),
-            ref MemoryMarshal.GetArrayDataReference(_firstMoments),
-            ref MemoryMarshal.GetArrayDataReference(_secondMoments),
-            ref MemoryMarshal.GetArrayDataReference(Amsgrad ? _maxSecondMoments : _secondMoments),
-            _parameters.Count,
-            coefficients);
+        // One pass per run of trainable tensors (a single pass when no layer is frozen).
+        var run = new Run(this, coefficients);
+        _parameters.ForEachTrainableRun(ref run, static (ref Run r, int offset, int length) => r.Step(offset, length));
         StepCount = step;
+    }
+
+    /// <summary>The update of one run of trainable parameters.</summary>
+    private readonly struct Run(AdamBase optimizer, AdamCoefficients coefficients)
+    {
+        public void Step(int offset, int length)
+        {
+            float[] maxSecond = optimizer.Amsgrad ? optimizer._maxSecondMoments : optimizer._secondMoments;
+            OptimizerKernels.AdamStep(
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Values), offset),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Gradients), offset),
+                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(optimizer._firstMoments), offset),
+                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(optimizer._secondMoments), offset),
+                ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(maxSecond), offset),
+                length,
+                coefficients);
+        }
     }
 }

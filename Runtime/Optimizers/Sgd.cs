@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticGrad;
@@ -81,12 +82,25 @@ public sealed partial class Sgd : IOptimizer
     public void Step()
     {
         var coefficients = new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: StepCount == 0);
-        OptimizerKernels.SgdStep(
-            ref MemoryMarshal.GetReference(_parameters.Values),
-            ref MemoryMarshal.GetReference(_parameters.Gradients),
-            ref MemoryMarshal.GetArrayDataReference(_momentumBuffer),
-            _parameters.Count,
-            coefficients);
+        // One pass per run of trainable tensors (a single pass when no layer is frozen).
+        var run = new Run(this, coefficients);
+        _parameters.ForEachTrainableRun(ref run, static (ref Run r, int offset, int length) => r.Step(offset, length));
         StepCount++;
+    }
+
+    /// <summary>The update of one run of trainable parameters.</summary>
+    private readonly struct Run(Sgd optimizer, SgdCoefficients coefficients)
+    {
+        public void Step(int offset, int length)
+        {
+            // Without momentum the buffer is empty: its reference is only read when momentum is on.
+            ref float buffer = ref MemoryMarshal.GetArrayDataReference(optimizer._momentumBuffer);
+            OptimizerKernels.SgdStep(
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Values), offset),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Gradients), offset),
+                ref optimizer._momentumBuffer.Length == 0 ? ref buffer : ref Unsafe.Add(ref buffer, offset),
+                length,
+                coefficients);
+        }
     }
 }

@@ -1,0 +1,122 @@
+using System;
+using System.Linq;
+using StaticGrad.Models;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>
+/// Freezing a layer (PyTorch's <c>requires_grad_(False)</c>): its gradients stay zero, the other layers' gradients are
+/// unchanged, optimizers leave it alone (and step the rest exactly as before), and unfreezing restores training.
+/// </summary>
+public sealed class FreezingTests
+{
+    private const int Batch = 16;
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    public void AFrozenLayerKeepsItsWeights_AndTheOthersTrainAsWithoutTheFreeze(string optimizer)
+    {
+        float[] inputs = KernelReference.Random(Batch * 784, seed: 21);
+        int[] labels = Enumerable.Range(0, Batch).Select(i => i % 10).ToArray();
+        var reference = new MnistClassifier128(seed: 3, maxBatch: Batch);
+        var frozen = new MnistClassifier128(seed: 3, maxBatch: Batch);
+        Assert.Equal(2, frozen.Parameters.Freeze("fc1"));
+        Assert.False(frozen.Parameters.AllTrainable);
+        Assert.Equal(1_290, frozen.Parameters.TrainableCount);
+        float[] fc1Before = frozen.Parameters.ValuesOf(frozen.Parameters["fc1.weight"]).ToArray();
+
+        IOptimizer referenceOptimizer = Create(optimizer, reference.Parameters);
+        IOptimizer frozenOptimizer = Create(optimizer, frozen.Parameters);
+        for (int step = 0; step < 3; step++)
+        {
+            // fc1's parameters are left alone in the reference too, so fc2 sees the same inputs: compare fc2 only.
+            reference.Parameters.ValuesOf(reference.Parameters["fc1.weight"]).CopyTo(frozen.Parameters.ValuesOf(frozen.Parameters["fc1.weight"]));
+            reference.Parameters.ValuesOf(reference.Parameters["fc1.bias"]).CopyTo(frozen.Parameters.ValuesOf(frozen.Parameters["fc1.bias"]));
+            float referenceLoss = reference.TrainStep(inputs, labels, Batch);
+            float frozenLoss = frozen.TrainStep(inputs, labels, Batch);
+            Assert.Equal(referenceLoss, frozenLoss);
+            Assert.All(frozen.Parameters.GradientsOf(frozen.Parameters["fc1.weight"]).ToArray(), g => Assert.Equal(0f, g));
+            Assert.All(frozen.Parameters.GradientsOf(frozen.Parameters["fc1.bias"]).ToArray(), g => Assert.Equal(0f, g));
+            Assert.Equal(
+                reference.Parameters.GradientsOf(reference.Parameters["fc2.weight"]).ToArray(),
+                frozen.Parameters.GradientsOf(frozen.Parameters["fc2.weight"]).ToArray());
+
+            float[] fc1Values = frozen.Parameters.ValuesOf(frozen.Parameters["fc1.weight"]).ToArray();
+            referenceOptimizer.Step();
+            frozenOptimizer.Step();
+            Assert.Equal(fc1Values, frozen.Parameters.ValuesOf(frozen.Parameters["fc1.weight"]).ToArray());
+            Assert.Equal(
+                reference.Parameters.ValuesOf(reference.Parameters["fc2.weight"]).ToArray(),
+                frozen.Parameters.ValuesOf(frozen.Parameters["fc2.weight"]).ToArray());
+        }
+
+        Assert.NotEqual(fc1Before, reference.Parameters.ValuesOf(reference.Parameters["fc1.weight"]).ToArray());
+    }
+
+    [Fact]
+    public void UnfreezingTrainsTheLayerAgain_AndANameThatMatchesNothingIsRefused()
+    {
+        float[] inputs = KernelReference.Random(Batch * 784, seed: 22);
+        int[] labels = Enumerable.Range(0, Batch).Select(i => (i * 3) % 10).ToArray();
+        var model = new MnistClassifier128(seed: 4, maxBatch: Batch);
+        model.TrainStep(inputs, labels, Batch);
+        float[] expected = model.Parameters.Gradients.ToArray();
+
+        Assert.Equal(1, model.Parameters.Freeze("fc2.bias"));
+        Assert.All(model.Parameters.GradientsOf(model.Parameters["fc2.bias"]).ToArray(), g => Assert.Equal(0f, g));
+        model.TrainStep(inputs, labels, Batch);
+        Assert.All(model.Parameters.GradientsOf(model.Parameters["fc2.bias"]).ToArray(), g => Assert.Equal(0f, g));
+        Assert.Equal(
+            expected.AsSpan(model.Parameters["fc2.weight"].Offset, 1280).ToArray(),
+            model.Parameters.GradientsOf(model.Parameters["fc2.weight"]).ToArray());
+
+        Assert.Equal(1, model.Parameters.Unfreeze("fc2.bias"));
+        Assert.True(model.Parameters.AllTrainable);
+        model.TrainStep(inputs, labels, Batch);
+        Assert.Equal(expected, model.Parameters.Gradients.ToArray());
+
+        var e = Assert.Throws<ArgumentException>(() => model.Parameters.Freeze("fc"));
+        Assert.Equal("prefix", e.ParamName);
+        Assert.Contains("fc1, fc2", e.Message);
+    }
+
+    [Fact]
+    public void FrozenNormParameters_GetNoGradient_AndTheRestMatchesTheUnfrozenStep()
+    {
+        float[] inputs = KernelReference.Random(8 * 6, seed: 23);
+        int[] labels = [0, 1, 2, 0, 1, 2, 0, 1];
+        var reference = new BatchNormNet(seed: 5, maxBatch: 8);
+        var frozen = new BatchNormNet(seed: 5, maxBatch: 8);
+        frozen.Parameters.Freeze("bn1");
+        reference.TrainStep(inputs, labels, 8);
+        frozen.TrainStep(inputs, labels, 8);
+        Assert.All(frozen.Parameters.GradientsOf(frozen.Parameters["bn1.weight"]).ToArray(), g => Assert.Equal(0f, g));
+        Assert.All(frozen.Parameters.GradientsOf(frozen.Parameters["bn1.bias"]).ToArray(), g => Assert.Equal(0f, g));
+        foreach (string name in new[] { "fc1.weight", "fc1.bias", "fc2.weight", "head.weight", "head.bias" })
+        {
+            Assert.Equal(
+                reference.Parameters.GradientsOf(reference.Parameters[name]).ToArray(),
+                frozen.Parameters.GradientsOf(frozen.Parameters[name]).ToArray());
+        }
+    }
+
+    [Fact]
+    public void ATrainStepAndAnOptimizerStepWithAFrozenLayer_AllocateNothing()
+    {
+        float[] inputs = KernelReference.Random(Batch * 784, seed: 24);
+        int[] labels = Enumerable.Range(0, Batch).Select(i => i % 10).ToArray();
+        var model = new MnistClassifier128(seed: 4, maxBatch: Batch);
+        model.Parameters.Freeze("fc1");
+        var adam = new Adam(model.Parameters, 1e-3f);
+        AllocationAssert.None("TrainStep and Adam.Step with fc1 frozen", () =>
+        {
+            model.TrainStep(inputs, labels, Batch);
+            adam.Step();
+        });
+    }
+
+    private static IOptimizer Create(string optimizer, ParameterSet parameters)
+        => optimizer == "adam" ? new Adam(parameters, 1e-2f, weightDecay: 0.1f) : new Sgd(parameters, 0.1f, momentum: 0.9f, weightDecay: 0.1f);
+}

@@ -1,0 +1,9 @@
+namespace StaticGrad;
+
+/// <summary>Work on one run of consecutive trainable parameters (<see cref="ParameterSet"/>'s optimizer loop).</summary>
+/// <typeparam name="TState">The caller's state, passed by reference so nothing is captured or allocated.</typeparam>
+/// <param name="state">The caller's state.</param>
+/// <param name="offset">The run's first element in the flat buffers.</param>
+/// <param name="length">Elements in the run.</param>
+internal delegate void TrainableRunAction<TState>(ref TState state, int offset, int length)
+    where TState : struct;
