@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
 
@@ -148,10 +149,10 @@ public static class EvalCommand
         }
 
         int classes = model.OutputSize;
-        int[,] confusion;
+        ConfusionMatrix confusion;
         try
         {
-            confusion = Classification.ConfusionMatrix(model, data);
+            confusion = Inference.ConfusionMatrix(model, InMemoryDataset.FromMnist(data));
         }
         catch (ArgumentException e)
         {
@@ -159,12 +160,7 @@ public static class EvalCommand
             return 1;
         }
 
-        int correct = 0;
-        for (int c = 0; c < classes; c++)
-        {
-            correct += confusion[c, c];
-        }
-
+        long correct = (long)Math.Round(confusion.Accuracy() * confusion.Total);
         output.WriteLine($"{name} from {options.WeightsPath} ({description}, {model.Parameters.Count:N0} parameters)");
         output.WriteLine($"{options.Split} set: {data.Count} samples from {options.DataDirectory}");
         output.WriteLine($"accuracy: {100.0 * correct / data.Count:F2}% ({correct} of {data.Count})");
@@ -173,7 +169,7 @@ public static class EvalCommand
         return 0;
     }
 
-    private static void WriteMatrix(TextWriter output, int[,] confusion, int classes)
+    private static void WriteMatrix(TextWriter output, ConfusionMatrix confusion, int classes)
     {
         output.WriteLine("confusion matrix (rows: true digit, columns: predicted digit; recall and precision in %)");
         var line = new System.Text.StringBuilder();
@@ -185,12 +181,12 @@ public static class EvalCommand
 
         line.Append("   total  recall");
         output.WriteLine(line.ToString());
-        int[] predicted = new int[classes];
+        long[] predicted = new long[classes];
         for (int t = 0; t < classes; t++)
         {
             line.Clear();
             line.Append($"{t,9}");
-            int total = 0;
+            long total = 0;
             for (int p = 0; p < classes; p++)
             {
                 line.Append($"{confusion[t, p],6}");
@@ -212,5 +208,5 @@ public static class EvalCommand
         output.WriteLine(line.ToString());
     }
 
-    private static string Percent(int part, int whole) => whole == 0 ? "-" : $"{100.0 * part / whole:F1}";
+    private static string Percent(long part, long whole) => whole == 0 ? "-" : $"{100.0 * part / whole:F1}";
 }

@@ -6,6 +6,7 @@ using System.Linq;
 using StaticGrad;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
 
@@ -75,22 +76,25 @@ public static class TrainCommand
             return 1;
         }
 
+        InMemoryDataset trainSet = InMemoryDataset.FromMnist(train), testSet = InMemoryDataset.FromMnist(test);
         return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null
-            ? TrainSeeds(options, train, test, output)
-            : TrainOneRun(options, checkpoint, train, test, output, error);
+            ? TrainSeeds(options, trainSet, testSet, output)
+            : TrainOneRun(options, checkpoint, trainSet, testSet, output, error);
     }
 
     /// <summary>The plain job: one fresh run per seed, and the mean final accuracy when there are several.</summary>
-    private static int TrainSeeds(TrainOptions options, MnistDataset train, MnistDataset test, TextWriter output)
+    private static int TrainSeeds(TrainOptions options, InMemoryDataset train, InMemoryDataset test, TextWriter output)
     {
         WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs);
         var finalAccuracies = new List<double>();
         foreach (int seed in options.Seeds)
         {
             IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
-            Trainer trainer = new(model, CreateOptimizer(options, model), train, test, options.BatchSize, ShuffleSeed(seed));
+            Trainer trainer = CreateTrainer(model, CreateOptimizer(options, model), train, test, options, seed, checkpointPath: null, metadata: null, output);
             output.WriteLine($"seed {seed}");
-            finalAccuracies.Add(RunEpochs(trainer, options, output, epoch => { })!.TestAccuracy);
+            output.WriteLine(ConsoleProgress.Header);
+            trainer.Fit(options.Epochs);
+            finalAccuracies.Add(trainer.History[^1].ValidationAccuracy);
         }
 
         if (finalAccuracies.Count > 1)
@@ -102,43 +106,42 @@ public static class TrainCommand
     }
 
     /// <summary>One run that saves checkpoints or weights, or continues a checkpoint.</summary>
-    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, MnistDataset train, MnistDataset test, TextWriter output, TextWriter error)
+    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter output, TextWriter error)
     {
         string modelName = options.Model;
         int seed = options.Seeds[0];
         int batch = options.BatchSize;
-        IModel model;
+        if (checkpoint is not null && ResolveResume(options, checkpoint, ref modelName, ref seed, ref batch) is string conflict)
+        {
+            error.WriteLine($"error: {conflict}");
+            return 2;
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ModelFiles.ModelKey] = modelName,
+            [ModelFiles.SeedKey] = seed.ToString(CultureInfo.InvariantCulture),
+        };
+        IModel model = ModelFiles.Create(modelName, seed, batch);
         IOptimizer optimizer;
         Trainer trainer;
-        if (checkpoint is null)
+        try
         {
-            model = ModelFiles.Create(modelName, seed, batch);
-            optimizer = CreateOptimizer(options, model);
-            trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
-        }
-        else
-        {
-            string? conflict = ResolveResume(options, checkpoint, ref modelName, ref seed, ref batch);
-            if (conflict is not null)
+            optimizer = checkpoint is null ? CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
+            trainer = CreateTrainer(model, optimizer, train, test, options, seed, options.SavePath, metadata, output);
+            if (checkpoint is not null)
             {
-                error.WriteLine($"error: {conflict}");
-                return 2;
-            }
-
-            try
-            {
-                model = ModelFiles.Create(modelName, seed, batch);
-                IStatefulOptimizer stateful = checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-                optimizer = stateful;
-                trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
                 trainer.Resume(checkpoint);
             }
-            catch (InvalidDataException e)
-            {
-                error.WriteLine($"error: cannot resume: {e.Message}");
-                return 1;
-            }
+        }
+        catch (InvalidDataException e)
+        {
+            error.WriteLine($"error: cannot resume: {e.Message}");
+            return 1;
+        }
 
+        if (checkpoint is not null)
+        {
             if (options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
             {
                 output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
@@ -153,46 +156,25 @@ public static class TrainCommand
         }
 
         output.WriteLine($"seed {seed}");
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ModelFiles.ModelKey] = modelName,
-            [ModelFiles.SeedKey] = seed.ToString(CultureInfo.InvariantCulture),
-        };
-
-        bool nothingToTrain = trainer.EpochsCompleted >= options.Epochs;
-        if (nothingToTrain)
-        {
-            output.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
-            output.WriteLine($"test accuracy: {trainer.Evaluate(test) * 100:F2}%");
-        }
-        else
-        {
-            try
-            {
-                RunEpochs(trainer, options, output, epoch =>
-                {
-                    if (options.SavePath is string path)
-                    {
-                        trainer.SaveCheckpoint(path, metadata);
-                    }
-                });
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: cannot save the checkpoint to '{options.SavePath}': {e.Message}");
-                return 1;
-            }
-        }
-
         try
         {
+            if (trainer.EpochsCompleted >= options.Epochs)
+            {
+                output.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
+                output.WriteLine($"test accuracy: {trainer.Evaluate(test).Accuracy * 100:F2}%");
+                if (options.SavePath is string path)
+                {
+                    trainer.SaveCheckpoint(path);
+                }
+            }
+            else
+            {
+                output.WriteLine(ConsoleProgress.Header);
+                trainer.Fit(options.Epochs);
+            }
+
             if (options.SavePath is string savePath)
             {
-                if (nothingToTrain)
-                {
-                    trainer.SaveCheckpoint(savePath, metadata);
-                }
-
                 output.WriteLine($"checkpoint: {savePath} (epoch {trainer.EpochsCompleted}, step {trainer.StepsCompleted})");
             }
 
@@ -252,24 +234,17 @@ public static class TrainCommand
         return null;
     }
 
-    private static EpochResult? RunEpochs(Trainer trainer, TrainOptions options, TextWriter output, Action<int> afterEpoch)
-    {
-        var progress = new ConsoleProgress(enabled: !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
-        output.WriteLine("epoch  train loss  test acc   samples/s   elapsed");
-        EpochResult? last = null;
-        while (trainer.EpochsCompleted < options.Epochs)
+    /// <summary>The package's trainer over the shipped or given digits: the test set is evaluated after every epoch.</summary>
+    private static Trainer CreateTrainer(IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, TrainOptions options, int seed, string? checkpointPath, IReadOnlyDictionary<string, string>? metadata, TextWriter output)
+        => new(model, optimizer, new DataLoader(train, model.MaxBatch, ShuffleSeed(seed)), new TrainerOptions
         {
-            int epoch = trainer.EpochsCompleted + 1;
-            last = trainer.RunEpoch((done, total, loss) => progress.Report(epoch, options.Epochs, done, total, loss));
-            progress.Clear();
-            output.WriteLine($"{last.Epoch,5}  {last.MeanLoss,10:F4}  {last.TestAccuracy * 100,7:F2}%  {last.SamplesPerSecond,10:N0}  {last.Elapsed.TotalSeconds,7:F2}s");
-            afterEpoch(last.Epoch);
-        }
+            Validation = test,
+            CheckpointPath = checkpointPath,
+            CheckpointMetadata = metadata,
+            Progress = new ConsoleProgress(output, bar: !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected),
+        });
 
-        return last;
-    }
-
-    private static void WriteHeader(TextWriter output, string model, MnistDataset train, MnistDataset test, int batch, string optimizer, int epochs)
+    private static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs)
         => output.WriteLine($"StaticGrad {model}: {train.Count} training / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs");
 
     private static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"

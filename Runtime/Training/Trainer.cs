@@ -211,26 +211,7 @@ public sealed class Trainer
     /// <param name="features">Samples × <c>InputSize</c> features, row-major.</param>
     /// <param name="probabilities">Receives samples × <c>OutputSize</c> values.</param>
     /// <exception cref="ArgumentException">The spans' lengths do not fit the model.</exception>
-    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities)
-    {
-        int inputs = _model.InputSize, outputs = _model.OutputSize;
-        if (features.Length % inputs != 0)
-        {
-            throw new ArgumentException($"features has {features.Length} values; expected a multiple of the model's {inputs} inputs.", nameof(features));
-        }
-
-        int count = features.Length / inputs;
-        if (probabilities.Length != (long)count * outputs)
-        {
-            throw new ArgumentException($"probabilities has {probabilities.Length} values; expected {count} samples × {outputs} outputs = {(long)count * outputs}.", nameof(probabilities));
-        }
-
-        for (int start = 0; start < count; start += _model.MaxBatch)
-        {
-            int batch = Math.Min(_model.MaxBatch, count - start);
-            _model.Predict(features.Slice(start * inputs, batch * inputs), probabilities.Slice(start * outputs, batch * outputs), batch);
-        }
-    }
+    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities) => Inference.Predict(_model, features, probabilities);
 
     /// <summary>Captures the run between two epochs (see the remarks of <see cref="Trainer"/>).</summary>
     /// <returns>The checkpoint; the best weights of early stopping are not part of it (<see cref="SaveCheckpoint"/> writes them).</returns>
