@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using StaticGrad;
+using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
+using StaticGrad.Models.Plots;
 using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
@@ -13,37 +15,31 @@ namespace StaticGrad.Models.Commands;
 /// <summary>The default command: trains a seed classifier and reports every epoch; saves and resumes training checkpoints.</summary>
 public static class TrainCommand
 {
-    /// <summary>Runs the command on the console.</summary>
-    /// <param name="args">The options after the command name.</param>
-    /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The checkpoint metadata keys of the run's settings that a resume takes from the file, with their options.</summary>
+    private static readonly (string Key, string Option)[] RunKeys =
+    [
+        ("lr_schedule", "--lr-schedule"), ("warmup", "--warmup"), ("schedule_epochs", "--epochs"),
+        ("clip_grad_norm", "--clip-grad-norm"), ("early_stopping", "--early-stopping"), ("val_split", "--val-split"),
+    ];
 
-    /// <summary>Runs the command, writing to the given writers (the progress bar only appears on an interactive console).</summary>
+    /// <summary>Adds the train options to <paramref name="command"/> (the root and <c>train</c>) and makes it train.</summary>
+    /// <param name="command">The command.</param>
+    public static void Configure(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var symbols = new TrainOptions.Symbols(command);
+        command.SetAction(result => Execute(symbols.Read(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+    }
+
+    /// <summary>Runs <c>train ARGS</c>, writing to the given writers (the progress bar only appears on an interactive console).</summary>
     /// <param name="args">The options after the command name.</param>
     /// <param name="output">Receives the report.</param>
     /// <param name="error">Receives error messages.</param>
     /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["train", .. args], output, error);
+
+    private static int Execute(TrainOptions options, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        TrainOptions options;
-        try
-        {
-            options = TrainOptions.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            return CommandArgs.UsageError(error, e.Message, TrainOptions.Usage);
-        }
-
-        if (options.ShowHelp)
-        {
-            output.WriteLine(TrainOptions.Usage);
-            return 0;
-        }
-
         TrainingCheckpoint? checkpoint = null;
         if (options.ResumePath is string resumePath)
         {
@@ -77,58 +73,64 @@ public static class TrainCommand
         }
 
         InMemoryDataset trainSet = InMemoryDataset.FromMnist(train), testSet = InMemoryDataset.FromMnist(test);
-        return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null
-            ? TrainSeeds(options, trainSet, testSet, output)
-            : TrainOneRun(options, checkpoint, trainSet, testSet, output, error);
+        bool interactive = !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null && options.PlotPath is null
+            ? TrainSeeds(options, trainSet, testSet, output, interactive)
+            : TrainOneRun(options, checkpoint, trainSet, testSet, output, error, interactive);
     }
 
     /// <summary>The plain job: one fresh run per seed, and the mean final accuracy when there are several.</summary>
-    private static int TrainSeeds(TrainOptions options, InMemoryDataset train, InMemoryDataset test, TextWriter output)
+    private static int TrainSeeds(TrainOptions options, InMemoryDataset train, InMemoryDataset test, TextWriter output, bool interactive)
     {
-        WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs);
+        RunSettings settings = RunSettings.From(options);
+        WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs, settings);
         var finalAccuracies = new List<double>();
         foreach (int seed in options.Seeds)
         {
             IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
-            Trainer trainer = CreateTrainer(model, CreateOptimizer(options, model), train, test, options, seed, checkpointPath: null, metadata: null, output);
+            (Trainer trainer, EpochReport report, SpectreProgress? progress) = CreateTrainer(model, CreateOptimizer(options, model), train, test, settings with { Seed = seed }, checkpointPath: null, metadata: null, output, interactive);
             output.WriteLine($"seed {seed}");
-            output.WriteLine(ConsoleProgress.Header);
-            trainer.Fit(options.Epochs);
-            finalAccuracies.Add(trainer.History[^1].ValidationAccuracy);
+            Fit(trainer, report, progress, options.Epochs, output);
+            finalAccuracies.Add(report.TestAccuracy?[^1] ?? trainer.History[^1].ValidationAccuracy);
         }
 
         if (finalAccuracies.Count > 1)
         {
-            output.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"))}; mean {finalAccuracies.Average() * 100:F2}%");
+            string accuracies = string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"));
+            output.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {accuracies}; mean {finalAccuracies.Average() * 100:F2}%");
         }
 
         return 0;
     }
 
-    /// <summary>One run that saves checkpoints or weights, or continues a checkpoint.</summary>
-    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter output, TextWriter error)
+    /// <summary>One run that saves checkpoints, weights or a plot, or continues a checkpoint.</summary>
+    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter output, TextWriter error, bool interactive)
     {
-        string modelName = options.Model;
-        int seed = options.Seeds[0];
-        int batch = options.BatchSize;
-        if (checkpoint is not null && ResolveResume(options, checkpoint, ref modelName, ref seed, ref batch) is string conflict)
+        RunSettings settings = RunSettings.From(options);
+        try
         {
-            error.WriteLine($"error: {conflict}");
-            return 2;
+            if (checkpoint is not null && ResolveResume(options, checkpoint, ref settings) is string conflict)
+            {
+                error.WriteLine($"error: {conflict}");
+                return 2;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            error.WriteLine($"error: cannot resume: {e.Message}");
+            return 1;
         }
 
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ModelFiles.ModelKey] = modelName,
-            [ModelFiles.SeedKey] = seed.ToString(CultureInfo.InvariantCulture),
-        };
-        IModel model = ModelFiles.Create(modelName, seed, batch);
+        Dictionary<string, string> metadata = settings.ToMetadata();
+        IModel model = ModelFiles.Create(settings.Model, settings.Seed, settings.Batch);
         IOptimizer optimizer;
         Trainer trainer;
+        EpochReport report;
+        SpectreProgress? progress;
         try
         {
             optimizer = checkpoint is null ? CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-            trainer = CreateTrainer(model, optimizer, train, test, options, seed, options.SavePath, metadata, output);
+            (trainer, report, progress) = CreateTrainer(model, optimizer, train, test, settings, options.SavePath, metadata, output, interactive);
             if (checkpoint is not null)
             {
                 trainer.Resume(checkpoint);
@@ -140,22 +142,19 @@ public static class TrainCommand
             return 1;
         }
 
-        if (checkpoint is not null)
+        if (checkpoint is not null && options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
         {
-            if (options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
-            {
-                output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
-                optimizer.LearningRate = options.LearningRate;
-            }
+            output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
+            optimizer.LearningRate = options.LearningRate;
         }
 
-        WriteHeader(output, modelName, train, test, batch, Describe(optimizer), options.Epochs);
+        WriteHeader(output, settings.Model, train, test, settings.Batch, checkpoint is null ? Describe(options) : Describe(optimizer), options.Epochs, settings);
         if (checkpoint is not null)
         {
             output.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done");
         }
 
-        output.WriteLine($"seed {seed}");
+        output.WriteLine($"seed {settings.Seed}");
         try
         {
             if (trainer.EpochsCompleted >= options.Epochs)
@@ -169,8 +168,11 @@ public static class TrainCommand
             }
             else
             {
-                output.WriteLine(ConsoleProgress.Header);
-                trainer.Fit(options.Epochs);
+                StopReason reason = Fit(trainer, report, progress, options.Epochs, output);
+                if (reason == StopReason.EarlyStopped)
+                {
+                    output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+                }
             }
 
             if (options.SavePath is string savePath)
@@ -183,6 +185,12 @@ public static class TrainCommand
                 ModelWeights.Save(model.Parameters, weightsPath, metadata);
                 output.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
             }
+
+            if (options.PlotPath is string plotPath && trainer.History.Count > 0)
+            {
+                TrainingCurves.Save(trainer.History, settings.ValidationSplit is null ? "test" : "validation", report.TestAccuracy, plotPath);
+                output.WriteLine($"plot: {plotPath}");
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -193,8 +201,27 @@ public static class TrainCommand
         return 0;
     }
 
+    /// <summary>Trains with a Spectre progress bar on an interactive console, plain rows otherwise.</summary>
+    private static StopReason Fit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
+    {
+        if (progress is null)
+        {
+            output.WriteLine(report.Header);
+            return trainer.Fit(epochs);
+        }
+
+        AnsiConsole.WriteLine(report.Header);
+        StopReason reason = StopReason.Completed;
+        SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
+        {
+            progress!.Attach(context, trainer.EpochsCompleted + 1, epochs, trainer.Loader.BatchCount);
+            reason = trainer.Fit(epochs);
+        });
+        return reason;
+    }
+
     /// <summary>Takes the run's settings from the checkpoint; returns a message if an explicit option contradicts them.</summary>
-    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref string modelName, ref int seed, ref int batch)
+    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref RunSettings settings)
     {
         string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
         if (saved is null)
@@ -204,48 +231,81 @@ public static class TrainCommand
 
         OptimizerState state = checkpoint.Optimizer;
         var conflicts = new List<string>();
-        void Check(string option, bool given, string mine, string theirs)
+        void Check(string option, string mine, string theirs)
         {
-            if (given && mine != theirs)
+            if (options.WasGiven(option) && mine != theirs)
             {
                 conflicts.Add($"{option} {mine} (the checkpoint has {theirs})");
             }
         }
 
-        Check("--model", options.WasGiven("--model"), options.Model, saved);
-        Check("--optimizer", options.WasGiven("--optimizer"), options.Optimizer, state.Algorithm);
-        Check("--batch", options.WasGiven("--batch"), options.BatchSize.ToString(CultureInfo.InvariantCulture), checkpoint.Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
-        Check("--momentum", options.WasGiven("--momentum"), options.Momentum.ToString("R", CultureInfo.InvariantCulture), state.Setting("momentum") ?? "none");
-        Check("--nesterov", options.WasGiven("--nesterov"), "true", state.Setting("nesterov") ?? "none");
-        Check("--weight-decay", options.WasGiven("--weight-decay"), options.WeightDecay.ToString("R", CultureInfo.InvariantCulture), state.Setting("weight_decay") ?? "none");
+        Check("--model", options.Model, saved);
+        Check("--optimizer", options.Optimizer, state.Algorithm);
+        Check("--batch", options.BatchSize.ToString(CultureInfo.InvariantCulture), checkpoint.Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Check("--momentum", options.Momentum.ToString("R", CultureInfo.InvariantCulture), state.Setting("momentum") ?? "none");
+        Check("--nesterov", "true", state.Setting("nesterov") ?? "none");
+        Check("--weight-decay", options.WeightDecay.ToString("R", CultureInfo.InvariantCulture), state.Setting("weight_decay") ?? "none");
+        int seed = settings.Seed;
         if (checkpoint.Metadata.TryGetValue(ModelFiles.SeedKey, out string? savedSeed))
         {
-            Check("--seed", options.WasGiven("--seed"), options.Seeds[0].ToString(CultureInfo.InvariantCulture), savedSeed);
+            Check("--seed", options.Seeds[0].ToString(CultureInfo.InvariantCulture), savedSeed);
             _ = int.TryParse(savedSeed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed);
+        }
+
+        Dictionary<string, string> mine = settings.ToMetadata();
+        foreach ((string key, string option) in RunKeys)
+        {
+            string theirs = checkpoint.Metadata.GetValueOrDefault(key, "none");
+            if (option != "--epochs")
+            {
+                Check(option, mine.GetValueOrDefault(key, "none"), theirs);
+            }
         }
 
         if (conflicts.Count > 0)
         {
-            return $"{string.Join("; ", conflicts)}. A resumed run keeps the checkpoint's model, optimizer settings, batch size and seed; only --lr may change.";
+            return $"{string.Join("; ", conflicts)}. A resumed run keeps the checkpoint's model, optimizer settings, batch size, seed and schedule; only --lr may change.";
         }
 
-        modelName = saved;
-        batch = checkpoint.Progress.BatchSize;
+        settings = RunSettings.FromMetadata(checkpoint, saved, seed);
         return null;
     }
 
-    /// <summary>The package's trainer over the shipped or given digits: the test set is evaluated after every epoch.</summary>
-    private static Trainer CreateTrainer(IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, TrainOptions options, int seed, string? checkpointPath, IReadOnlyDictionary<string, string>? metadata, TextWriter output)
-        => new(model, optimizer, new DataLoader(train, model.MaxBatch, ShuffleSeed(seed)), new TrainerOptions
+    /// <summary>The package's trainer: validation on the test set, or on a split of the training set with the test set reported too.</summary>
+    private static (Trainer Trainer, EpochReport Report, SpectreProgress? Progress) CreateTrainer(
+        IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, RunSettings settings, string? checkpointPath, IReadOnlyDictionary<string, string>? metadata, TextWriter output, bool interactive)
+    {
+        InMemoryDataset validation = test;
+        if (settings.ValidationSplit is float fraction)
         {
-            Validation = test,
+            (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
+        }
+
+        var loader = new DataLoader(train, model.MaxBatch, ShuffleSeed(settings.Seed));
+        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, loader.BatchCount, optimizer);
+        var report = new EpochReport(settings.ValidationSplit is null ? null : test, interactive ? AnsiConsole.WriteLine : output.WriteLine);
+        SpectreProgress? progress = interactive ? new SpectreProgress() : null;
+        var trainer = new Trainer(model, optimizer, loader, new TrainerOptions
+        {
+            Validation = validation,
+            Scheduler = schedule.Scheduler,
+            SchedulerInterval = schedule.Interval,
+            Plateau = schedule.Plateau,
+            ClipGradNorm = settings.ClipGradNorm,
+            EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
             CheckpointPath = checkpointPath,
             CheckpointMetadata = metadata,
-            Progress = new ConsoleProgress(output, bar: !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected),
+            Callbacks = [report],
+            Progress = progress,
         });
+        return (trainer, report, progress);
+    }
 
-    private static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs)
-        => output.WriteLine($"StaticGrad {model}: {train.Count} training / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs");
+    private static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs, RunSettings settings)
+    {
+        string validation = settings.ValidationSplit is float f ? string.Create(CultureInfo.InvariantCulture, $" ({f * 100:G3}% held out for validation)") : string.Empty;
+        output.WriteLine($"StaticGrad {model}: {train.Count} training{validation} / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs{settings.Describe()}");
+    }
 
     private static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
         ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)
