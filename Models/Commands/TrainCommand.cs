@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
@@ -15,6 +16,9 @@ namespace StaticGrad.Models.Commands;
 /// <summary>The default command: trains a seed classifier and reports every epoch; saves and resumes training checkpoints.</summary>
 public static class TrainCommand
 {
+    /// <summary>The exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int CancelledExitCode = 130;
+
     /// <summary>The checkpoint metadata keys of the run's settings that a resume takes from the file, with their options.</summary>
     private static readonly (string Key, string Option)[] RunKeys =
     [
@@ -90,7 +94,11 @@ public static class TrainCommand
             IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
             (Trainer trainer, EpochReport report, SpectreProgress? progress) = CreateTrainer(model, CreateOptimizer(options, model), train, test, settings with { Seed = seed }, checkpointPath: null, metadata: null, output, interactive);
             output.WriteLine($"seed {seed}");
-            Fit(trainer, report, progress, options.Epochs, output);
+            if (!TryFit(trainer, report, progress, options.Epochs, output, out _))
+            {
+                return CancelledExitCode;
+            }
+
             finalAccuracies.Add(report.TestAccuracy?[^1] ?? trainer.History[^1].ValidationAccuracy);
         }
 
@@ -168,7 +176,14 @@ public static class TrainCommand
             }
             else
             {
-                StopReason reason = Fit(trainer, report, progress, options.Epochs, output);
+                if (!TryFit(trainer, report, progress, options.Epochs, output, out StopReason reason))
+                {
+                    output.WriteLine(options.SavePath is string last
+                        ? $"cancelled during epoch {trainer.EpochsCompleted + 1}; continue with --resume {last}"
+                        : $"cancelled during epoch {trainer.EpochsCompleted + 1}");
+                    return CancelledExitCode;
+                }
+
                 if (reason == StopReason.EarlyStopped)
                 {
                     output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
@@ -201,23 +216,55 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>Trains with a Spectre progress bar on an interactive console, plain rows otherwise.</summary>
+    /// <summary>
+    /// Trains with a Spectre progress bar on an interactive console, plain rows otherwise. Ctrl+C cancels after the step in
+    /// progress (the last checkpoint stays the resume point) and exits with <see cref="CancelledExitCode"/>.
+    /// </summary>
     private static StopReason Fit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
     {
-        if (progress is null)
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
-            output.WriteLine(report.Header);
-            return trainer.Fit(epochs);
-        }
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            if (progress is null)
+            {
+                output.WriteLine(report.Header);
+                return trainer.Fit(epochs, cancellation.Token);
+            }
 
-        AnsiConsole.WriteLine(report.Header);
-        StopReason reason = StopReason.Completed;
-        SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
+            AnsiConsole.WriteLine(report.Header);
+            StopReason reason = StopReason.Completed;
+            SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
+            {
+                progress.Attach(context, trainer.EpochsCompleted + 1, epochs, trainer.Loader.BatchCount);
+                reason = trainer.Fit(epochs, cancellation.Token);
+            });
+            return reason;
+        }
+        finally
         {
-            progress!.Attach(context, trainer.EpochsCompleted + 1, epochs, trainer.Loader.BatchCount);
-            reason = trainer.Fit(epochs);
-        });
-        return reason;
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Runs <see cref="Fit"/>; false when Ctrl+C cancelled it.</summary>
+    private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output, out StopReason reason)
+    {
+        try
+        {
+            reason = Fit(trainer, report, progress, epochs, output);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            reason = StopReason.Requested;
+            return false;
+        }
     }
 
     /// <summary>Takes the run's settings from the checkpoint; returns a message if an explicit option contradicts them.</summary>

@@ -174,7 +174,7 @@ public sealed class TrainOptions
                 }
 
                 int epochs = result.GetResult(_epochs) is null ? DefaultEpochs : result.GetValue(_epochs);
-                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule is not ("none" or "plateau"))
+                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule is ("step" or "cosine"))
                 {
                     result.AddError($"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}.");
                 }
