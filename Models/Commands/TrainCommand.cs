@@ -94,12 +94,12 @@ public static class TrainCommand
             IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
             (Trainer trainer, EpochReport report, SpectreProgress? progress) = CreateTrainer(model, CreateOptimizer(options, model), train, test, settings with { Seed = seed }, checkpointPath: null, metadata: null, output, interactive);
             output.WriteLine($"seed {seed}");
-            if (!TryFit(trainer, report, progress, options.Epochs, output, out _))
+            if (!TryFit(trainer, report, progress, options.Epochs, output))
             {
                 return CancelledExitCode;
             }
 
-            finalAccuracies.Add(report.TestAccuracy?[^1] ?? trainer.History[^1].ValidationAccuracy);
+            finalAccuracies.Add(trainer.Evaluate(test).Accuracy);
         }
 
         if (finalAccuracies.Count > 1)
@@ -176,17 +176,12 @@ public static class TrainCommand
             }
             else
             {
-                if (!TryFit(trainer, report, progress, options.Epochs, output, out StopReason reason))
+                if (!TryFit(trainer, report, progress, options.Epochs, output))
                 {
                     output.WriteLine(options.SavePath is string last
                         ? $"cancelled during epoch {trainer.EpochsCompleted + 1}; continue with --resume {last}"
                         : $"cancelled during epoch {trainer.EpochsCompleted + 1}");
                     return CancelledExitCode;
-                }
-
-                if (reason == StopReason.EarlyStopped)
-                {
-                    output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
                 }
             }
 
@@ -252,17 +247,20 @@ public static class TrainCommand
         }
     }
 
-    /// <summary>Runs <see cref="Fit"/>; false when Ctrl+C cancelled it.</summary>
-    private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output, out StopReason reason)
+    /// <summary>Runs <see cref="Fit"/> and says when early stopping ended it; false when Ctrl+C cancelled it.</summary>
+    private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
     {
         try
         {
-            reason = Fit(trainer, report, progress, epochs, output);
+            if (Fit(trainer, report, progress, epochs, output) == StopReason.EarlyStopped)
+            {
+                output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+            }
+
             return true;
         }
         catch (OperationCanceledException)
         {
-            reason = StopReason.Requested;
             return false;
         }
     }
