@@ -127,18 +127,24 @@ public static class EvalCommand
         return 0;
     }
 
+    private static TableColumn Column(string header) => new TableColumn(header) { Alignment = Justify.Right, NoWrap = true, Padding = new Padding(1, 0, 0, 0) };
+
     /// <summary>The confusion matrix as a Spectre table, the diagonal highlighted, with recall and precision.</summary>
     private static Table MatrixTable(ConfusionMatrix confusion, int classes)
     {
-        var table = new Table { Title = new TableTitle("confusion matrix (rows: true digit, columns: predicted digit; recall and precision in %)") };
-        table.AddColumn(new TableColumn("true\\pred").RightAligned());
+        var table = new Table
+        {
+            Title = new TableTitle("confusion matrix: true digit (rows) by predicted digit; n samples, recall and precision (prec) in %"),
+            Border = TableBorder.Simple,
+        };
+        table.AddColumn(Column("true"));
         for (int p = 0; p < classes; p++)
         {
-            table.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
+            table.AddColumn(Column(p.ToString(CultureInfo.InvariantCulture)));
         }
 
-        table.AddColumn(new TableColumn("total").RightAligned());
-        table.AddColumn(new TableColumn("recall").RightAligned());
+        table.AddColumn(Column("n"));
+        table.AddColumn(Column("recall"));
         for (int t = 0; t < classes; t++)
         {
             var cells = new List<string> { t.ToString(CultureInfo.InvariantCulture) };
@@ -153,7 +159,7 @@ public static class EvalCommand
             table.AddRow(cells.ToArray());
         }
 
-        var precision = new List<string> { "precision" };
+        var precision = new List<string> { "prec" };
         for (int p = 0; p < classes; p++)
         {
             precision.Add(Percent(confusion[p, p], confusion.Predicted(p)));
