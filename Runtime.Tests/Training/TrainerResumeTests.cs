@@ -92,6 +92,33 @@ public sealed class TrainerResumeTests : IDisposable
         Assert.Contains("batch size 8", Assert.Throws<InvalidDataException>(() => smallerBatch.Resume(TrainingCheckpoint.Load(path))).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ACheckpointInTheTrainAppsOlderFormat_Resumes_BitForBit()
+    {
+        // What the train app wrote before the package had a Trainer: TrainingProgress with the shuffling generator's
+        // state after the epoch, and the dropout generator as 'dropout.state', four hexadecimal words.
+        InMemoryDataset data = SyntheticData.Classes(37, features: 12);
+        var straightModel = new EveryOpModel(seed: 1, maxBatch: 8);
+        new Trainer(straightModel, new Adam(straightModel.Parameters, 1e-2f), new DataLoader(data, 8, seed: 6)).Fit(2);
+
+        var firstModel = new EveryOpModel(seed: 1, maxBatch: 8);
+        var firstAdam = new Adam(firstModel.Parameters, 1e-2f);
+        var firstLoader = new DataLoader(data, 8, seed: 6);
+        new Trainer(firstModel, firstAdam, firstLoader).Fit(1);
+        (uint a, uint b, uint c, uint d) = firstModel.DropoutGenerator.GetState();
+        var progress = new TrainingProgress(1, firstLoader.BatchCount, firstLoader.GetState().Rng, 8, data.Count);
+        string path = _files.PathOf("old.safetensors");
+        TrainingCheckpoint.Capture(firstModel.Parameters, firstAdam, progress, [new("model", "every-op"), new("dropout.state", $"{a:x8},{b:x8},{c:x8},{d:x8}")]).Save(path);
+
+        var resumedModel = new EveryOpModel(seed: 7, maxBatch: 8);
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
+        var resumed = new Trainer(resumedModel, checkpoint.Optimizer.CreateOptimizer(resumedModel.Parameters), new DataLoader(data, 8, seed: 99));
+        resumed.Resume(checkpoint);
+        resumed.Fit(2);
+
+        Assert.Equal(straightModel.Parameters.Values.ToArray(), resumedModel.Parameters.Values.ToArray());
+    }
+
     private static (double, double, double, float) Values(EpochMetrics m) => (m.TrainingLoss, m.ValidationLoss, m.ValidationAccuracy, m.LearningRate);
 
     /// <summary>One run's objects: a dropout model, SGD with momentum, a schedule, a plateau schedule, clipping, early stopping.</summary>
