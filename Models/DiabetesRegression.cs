@@ -1,5 +1,6 @@
 using System;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models;
 
@@ -36,23 +37,9 @@ internal static class DiabetesRegression
 
         var model = new DiabetesRegressor(seed, maxBatch: Math.Max(BatchSize, test.Count));
         var adam = new Adam(model.Parameters, learningRate);
-        var loader = new DataLoader(standardized, BatchSize, unchecked((ulong)seed));
-        double epochLoss = 0;
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            loader.BeginEpoch();
-            double sum = 0;
-            int samples = 0;
-            while (loader.MoveNext())
-            {
-                int batch = loader.CurrentBatchSize;
-                sum += model.TrainStep(loader.Features, loader.Targets, batch) * batch;
-                adam.Step();
-                samples += batch;
-            }
-
-            epochLoss = sum / samples;
-        }
+        var trainer = new Trainer(model, adam, new DataLoader(standardized, BatchSize, unchecked((ulong)seed)));
+        trainer.Fit(epochs);
+        double epochLoss = trainer.History[^1].TrainingLoss;
 
         float[] predictions = new float[test.Count];
         model.Predict(test.FeatureValues, predictions, test.Count);

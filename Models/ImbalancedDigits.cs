@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using StaticGrad;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models;
 
@@ -120,17 +121,8 @@ public static class ImbalancedDigits
         }
 
         var adam = new Adam(model.Parameters, learningRate);
-        var sampler = new MinibatchSampler(train, batchSize, new Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL));
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            sampler.Shuffle();
-            for (int b = 0; b < sampler.BatchCount; b++)
-            {
-                int batch = sampler.Gather(b);
-                model.TrainStep(sampler.Inputs, sampler.Labels, batch);
-                adam.Step();
-            }
-        }
+        var loader = new DataLoader(InMemoryDataset.FromMnist(train), batchSize, unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+        new Trainer(model, adam, loader).Fit(epochs);
 
         (double[] recall, double accuracy) = Evaluate(model, test);
         return new ImbalancedRun(weighted, weights, recall, accuracy);
@@ -142,13 +134,13 @@ public static class ImbalancedDigits
     /// <returns>Recall per class (NaN for a class with no samples) and overall accuracy.</returns>
     public static (double[] Recall, double Accuracy) Evaluate(IInferenceModel model, MnistDataset data)
     {
-        int[,] confusion = Classification.ConfusionMatrix(model, data);
+        ConfusionMatrix confusion = Inference.ConfusionMatrix(model, InMemoryDataset.FromMnist(data));
         double[] recall = new double[model.OutputSize];
         for (int c = 0; c < recall.Length; c++)
         {
-            recall[c] = Classification.Recall(confusion, c);
+            recall[c] = confusion.Support(c) == 0 ? double.NaN : confusion.Recall(c);
         }
 
-        return (recall, Classification.Accuracy(confusion));
+        return (recall, confusion.Accuracy());
     }
 }

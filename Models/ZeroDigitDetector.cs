@@ -1,6 +1,7 @@
 using System;
 using StaticGrad;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models;
 
@@ -60,30 +61,17 @@ public static class ZeroDigits
         float posWeight = balance ? ClassWeights.PositiveWeight(positives, train.Count - positives) : 1f;
         model.Loss.SetPosWeight([posWeight]);
 
-        var adam = new Adam(model.Parameters, learningRate);
-        var sampler = new MinibatchSampler(train, batchSize, new Rng(unchecked((ulong)seed) ^ 0xD1B54A32D192ED03UL));
-        float[] targets = new float[batchSize];
-        double meanLoss = 0;
-        for (int epoch = 0; epoch < epochs; epoch++)
+        float[] targets = new float[train.Count];
+        for (int i = 0; i < targets.Length; i++)
         {
-            sampler.Shuffle();
-            double lossSum = 0;
-            for (int b = 0; b < sampler.BatchCount; b++)
-            {
-                int batch = sampler.Gather(b);
-                ReadOnlySpan<int> labels = sampler.Labels;
-                for (int i = 0; i < batch; i++)
-                {
-                    targets[i] = labels[i] == 0 ? 1f : 0f;
-                }
-
-                lossSum += (double)model.TrainStep(sampler.Inputs, targets.AsSpan(0, batch), batch) * batch;
-                adam.Step();
-            }
-
-            meanLoss = lossSum / train.Count;
+            targets[i] = train.Labels[i] == 0 ? 1f : 0f;
         }
 
+        var adam = new Adam(model.Parameters, learningRate);
+        var loader = new DataLoader(InMemoryDataset.FromTargets(train.Images, train.Features, targets, 1), batchSize, unchecked((ulong)seed) ^ 0xD1B54A32D192ED03UL);
+        var trainer = new Trainer(model, adam, loader);
+        trainer.Fit(epochs);
+        double meanLoss = trainer.History[^1].TrainingLoss;
         return Evaluate(model, test, posWeight, meanLoss);
     }
 

@@ -1,127 +1,63 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
 using System.IO;
+using Spectre.Console;
 using StaticGrad.Data;
+using StaticGrad.Models.Plots;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
 
-/// <summary>The <c>eval</c> command's options.</summary>
-public sealed class EvalOptions
-{
-    /// <summary>The usage text printed by <c>--help</c> and after an error.</summary>
-    public const string Usage = """
-        Usage: train eval --weights PATH [options]
-
-        Evaluates saved weights on MNIST: prints the accuracy and the confusion matrix.
-
-        Options:
-          --weights PATH   a safetensors file: weights (train --save-weights, or a PyTorch
-                           state_dict with the same names) or a training checkpoint (train --save)
-          --model NAME     mlp128, mlp256 or resmlp (default: told from the file)
-          --data DIR       folder with the MNIST IDX files (default: the shipped digits)
-          --split NAME     test (default) or train
-          --help           this text
-        """;
-
-    /// <summary>The weights file.</summary>
-    public string WeightsPath { get; private set; } = string.Empty;
-
-    /// <summary>The model, or null to tell it from the file.</summary>
-    public string? Model { get; private set; }
-
-    /// <summary>The folder holding the IDX files.</summary>
-    public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "Data");
-
-    /// <summary>Which split to evaluate: <c>test</c> or <c>train</c>.</summary>
-    public string Split { get; private set; } = "test";
-
-    /// <summary>Whether <c>--help</c> was given.</summary>
-    public bool ShowHelp { get; private set; }
-
-    /// <summary>Parses <paramref name="args"/>.</summary>
-    /// <param name="args">The arguments after the command name.</param>
-    /// <returns>The options.</returns>
-    /// <exception cref="FormatException">An option is unknown, misses its value or has an invalid one.</exception>
-    public static EvalOptions Parse(IReadOnlyList<string> args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var options = new EvalOptions();
-        string? weights = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--weights":
-                    weights = CommandArgs.Value(args, ref i);
-                    break;
-                case "--model":
-                    options.Model = CommandArgs.OneOf(args[i], CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
-                    break;
-                case "--data":
-                    options.DataDirectory = CommandArgs.Value(args, ref i);
-                    break;
-                case "--split":
-                    options.Split = CommandArgs.OneOf(args[i], CommandArgs.Value(args, ref i), "test", "train");
-                    break;
-                case "--help" or "-h":
-                    options.ShowHelp = true;
-                    break;
-                default:
-                    throw new FormatException($"Unknown option '{args[i]}'.");
-            }
-        }
-
-        if (weights is null && !options.ShowHelp)
-        {
-            throw new FormatException("--weights PATH is required.");
-        }
-
-        options.WeightsPath = weights ?? string.Empty;
-        return options;
-    }
-}
-
-/// <summary>The <c>eval</c> command: accuracy and confusion matrix of saved weights on MNIST.</summary>
+/// <summary>The <c>eval</c> command: accuracy and confusion matrix of saved weights on MNIST, optionally drawn as a heat map.</summary>
 public static class EvalCommand
 {
     private const int BatchSize = 256;
 
-    /// <summary>Runs the command on the console.</summary>
-    /// <param name="args">The arguments after the command name.</param>
-    /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>Builds the command.</summary>
+    /// <returns>The <c>eval</c> command.</returns>
+    public static Command Create()
+    {
+        var weights = new Option<string>("--weights")
+        {
+            Description = "a safetensors file: weights (train --save-weights, or a PyTorch state_dict with the same names) or a training checkpoint (train --save)",
+            HelpName = "PATH",
+            Required = true,
+        };
+        Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
+        Option<string> data = CliOptions.Data();
+        Option<string> split = CliOptions.OneOf("--split", "the set to evaluate", "test", "test", "train");
+        Option<string?> plot = CliOptions.Path("--plot", "draw the confusion matrix as a heat map to this PNG file", "FILE.png");
+        var quiet = new Option<bool>("--quiet") { Description = "plain text instead of a table" };
+        var command = new Command("eval", "Evaluates saved weights on MNIST: prints the accuracy and the confusion matrix.")
+        {
+            weights, model, data, split, plot, quiet,
+        };
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            bool interactive = !result.GetValue(quiet) && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+            return Execute(result.GetValue(weights)!, result.GetValue(model), result.GetValue(data)!, result.GetValue(split)!, result.GetValue(plot), interactive, output, result.InvocationConfiguration.Error);
+        });
+        return command;
+    }
 
-    /// <summary>Runs the command.</summary>
+    /// <summary>Runs <c>eval ARGS</c>.</summary>
     /// <param name="args">The arguments after the command name.</param>
     /// <param name="output">Receives the report.</param>
     /// <param name="error">Receives error messages.</param>
     /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["eval", .. args], output, error);
+
+    private static int Execute(string weightsPath, string? modelName, string dataDirectory, string split, string? plotPath, bool interactive, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        EvalOptions options;
-        try
-        {
-            options = EvalOptions.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            return CommandArgs.UsageError(error, e.Message, EvalOptions.Usage);
-        }
-
-        if (options.ShowHelp)
-        {
-            output.WriteLine(EvalOptions.Usage);
-            return 0;
-        }
-
         IModel model;
         string name;
         string description;
         try
         {
-            (model, name, description) = ModelFiles.Load(options.WeightsPath, options.Model, BatchSize);
+            (model, name, description) = ModelFiles.Load(weightsPath, modelName, BatchSize);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -132,12 +68,12 @@ public static class EvalCommand
         MnistDataset data;
         try
         {
-            (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(options.DataDirectory);
-            data = options.Split == "train" ? train : test;
+            (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(dataDirectory);
+            data = split == "train" ? train : test;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {e.Message}");
+            error.WriteLine($"error: cannot load MNIST from '{dataDirectory}': {e.Message}");
             return 1;
         }
 
@@ -148,10 +84,10 @@ public static class EvalCommand
         }
 
         int classes = model.OutputSize;
-        int[,] confusion;
+        ConfusionMatrix confusion;
         try
         {
-            confusion = Classification.ConfusionMatrix(model, data);
+            confusion = Inference.ConfusionMatrix(model, InMemoryDataset.FromMnist(data));
         }
         catch (ArgumentException e)
         {
@@ -159,21 +95,83 @@ public static class EvalCommand
             return 1;
         }
 
-        int correct = 0;
-        for (int c = 0; c < classes; c++)
-        {
-            correct += confusion[c, c];
-        }
-
-        output.WriteLine($"{name} from {options.WeightsPath} ({description}, {model.Parameters.Count:N0} parameters)");
-        output.WriteLine($"{options.Split} set: {data.Count} samples from {options.DataDirectory}");
+        long correct = (long)Math.Round(confusion.Accuracy() * confusion.Total);
+        output.WriteLine($"{name} from {weightsPath} ({description}, {model.Parameters.Count:N0} parameters)");
+        output.WriteLine($"{split} set: {data.Count} samples from {dataDirectory}");
         output.WriteLine($"accuracy: {100.0 * correct / data.Count:F2}% ({correct} of {data.Count})");
         output.WriteLine();
-        WriteMatrix(output, confusion, classes);
+        if (interactive)
+        {
+            AnsiConsole.Write(MatrixTable(confusion, classes));
+        }
+        else
+        {
+            WriteMatrix(output, confusion, classes);
+        }
+
+        if (plotPath is not null)
+        {
+            try
+            {
+                ConfusionHeatmap.Save(confusion, $"{name}: {split} set, accuracy {confusion.Accuracy() * 100:F2}%", plotPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot write the plot: {e.Message}");
+                return 1;
+            }
+
+            output.WriteLine($"plot: {plotPath}");
+        }
+
         return 0;
     }
 
-    private static void WriteMatrix(TextWriter output, int[,] confusion, int classes)
+    private static TableColumn Column(string header) => new TableColumn(header) { Alignment = Justify.Right, NoWrap = true, Padding = new Padding(1, 0, 0, 0) };
+
+    /// <summary>The confusion matrix as a Spectre table, the diagonal highlighted, with recall and precision.</summary>
+    private static Table MatrixTable(ConfusionMatrix confusion, int classes)
+    {
+        var table = new Table
+        {
+            Title = new TableTitle("confusion matrix: true digit (rows) by predicted digit; n samples, recall and precision (prec) in %"),
+            Border = TableBorder.Simple,
+        };
+        table.AddColumn(Column("true"));
+        for (int p = 0; p < classes; p++)
+        {
+            table.AddColumn(Column(p.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        table.AddColumn(Column("n"));
+        table.AddColumn(Column("recall"));
+        for (int t = 0; t < classes; t++)
+        {
+            var cells = new List<string> { t.ToString(CultureInfo.InvariantCulture) };
+            for (int p = 0; p < classes; p++)
+            {
+                string count = confusion[t, p].ToString(CultureInfo.InvariantCulture);
+                cells.Add(p == t ? $"[green]{count}[/]" : confusion[t, p] == 0 ? $"[grey]{count}[/]" : $"[yellow]{count}[/]");
+            }
+
+            cells.Add(confusion.Support(t).ToString(CultureInfo.InvariantCulture));
+            cells.Add(Percent(confusion[t, t], confusion.Support(t)));
+            table.AddRow(cells.ToArray());
+        }
+
+        var precision = new List<string> { "prec" };
+        for (int p = 0; p < classes; p++)
+        {
+            precision.Add(Percent(confusion[p, p], confusion.Predicted(p)));
+        }
+
+        precision.Add(string.Empty);
+        precision.Add(string.Empty);
+        table.AddRow(precision.ToArray());
+        return table;
+    }
+
+    private static void WriteMatrix(TextWriter output, ConfusionMatrix confusion, int classes)
     {
         output.WriteLine("confusion matrix (rows: true digit, columns: predicted digit; recall and precision in %)");
         var line = new System.Text.StringBuilder();
@@ -185,12 +183,12 @@ public static class EvalCommand
 
         line.Append("   total  recall");
         output.WriteLine(line.ToString());
-        int[] predicted = new int[classes];
+        long[] predicted = new long[classes];
         for (int t = 0; t < classes; t++)
         {
             line.Clear();
             line.Append($"{t,9}");
-            int total = 0;
+            long total = 0;
             for (int p = 0; p < classes; p++)
             {
                 line.Append($"{confusion[t, p],6}");
@@ -212,5 +210,5 @@ public static class EvalCommand
         output.WriteLine(line.ToString());
     }
 
-    private static string Percent(int part, int whole) => whole == 0 ? "-" : $"{100.0 * part / whole:F1}";
+    private static string Percent(long part, long whole) => whole == 0 ? "-" : $"{100.0 * part / whole:F1}";
 }

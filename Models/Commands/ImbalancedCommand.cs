@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.IO;
 using System.Linq;
 using StaticGrad.Data;
@@ -11,106 +12,62 @@ namespace StaticGrad.Models.Commands;
 /// </summary>
 internal static class ImbalancedCommand
 {
-    /// <summary>The usage text.</summary>
-    public const string Usage = """
-        Usage: train imbalanced [options]
-
-        Makes some digits rare in the training set (all other digits keep every sample), then trains a
-        784-64-10 classifier twice from the same initialization and shuffling: with plain softmax
-        cross-entropy, and with class weights N / (C * count) computed from the training labels
-        (Loss.SetClassWeights(ClassWeights.InverseFrequency(counts)), PyTorch's CrossEntropyLoss(weight=...)).
-        Prints the training counts, the weights and each class's test recall for both runs.
-
-        Options:
-          --rare A,B,...   the digits to make rare (default 2,5,8)
-          --keep N         training samples kept per rare digit (default 20)
-          --epochs N       epochs per run (default 5)
-          --seed N         seed of initialization and shuffling, shared by both runs (default 1)
-          --lr X           Adam learning rate (default 1e-3)
-          --data DIR       folder with the MNIST IDX files (default: the digits shipped with StaticGrad)
-          --help           this text
-        """;
-
-    /// <summary>Runs the command.</summary>
-    /// <param name="args">The options after the command name.</param>
-    /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args)
+    /// <summary>Builds the command.</summary>
+    /// <returns>The <c>imbalanced</c> command.</returns>
+    public static Command Create()
     {
-        int[] rare = [.. ImbalancedDigits.DefaultRareClasses];
-        int keep = 20, epochs = 5, seed = 1;
-        float learningRate = 1e-3f;
-        string dataDirectory = Path.Combine(AppContext.BaseDirectory, "Data");
-        try
+        Option<int[]> rare = CliOptions.IntList("--rare", "the digits to make rare (default 2,5,8)", [.. ImbalancedDigits.DefaultRareClasses], 0, 9);
+        Option<int> keep = CliOptions.Int("--keep", "training samples kept per rare digit (default 20)", 20, 0, int.MaxValue);
+        Option<int> epochs = CliOptions.Int("--epochs", "epochs per run (default 5)", 5, 1, 1000);
+        Option<int> seed = CliOptions.Int("--seed", "seed of initialization and shuffling, shared by both runs (default 1)", 1, int.MinValue, int.MaxValue);
+        Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
+        Option<string> data = CliOptions.Data();
+        var command = new Command(
+            "imbalanced",
+            "Makes some digits rare in the training set, then trains a 784-64-10 classifier twice from the same initialization and shuffling: with plain softmax cross-entropy, and with class weights N / (C * count) from the training labels (PyTorch's CrossEntropyLoss(weight=...)). Prints the training counts, the weights and each class's test recall for both runs.")
         {
-            for (int i = 0; i < args.Length; i++)
-            {
-                switch (args[i])
-                {
-                    case "--help" or "-h":
-                        Console.WriteLine(Usage);
-                        return 0;
-                    case "--rare":
-                        rare = CommandArgs.IntList("--rare", CommandArgs.Value(args, ref i), 0, 9).Distinct().ToArray();
-                        break;
-                    case "--keep":
-                        keep = CommandArgs.IntInRange("--keep", CommandArgs.Value(args, ref i), 0, int.MaxValue);
-                        break;
-                    case "--epochs":
-                        epochs = CommandArgs.IntInRange("--epochs", CommandArgs.Value(args, ref i), 1, 1000);
-                        break;
-                    case "--seed":
-                        seed = CommandArgs.IntInRange("--seed", CommandArgs.Value(args, ref i), int.MinValue, int.MaxValue);
-                        break;
-                    case "--lr":
-                        learningRate = CommandArgs.PositiveFloat("--lr", CommandArgs.Value(args, ref i));
-                        break;
-                    case "--data":
-                        dataDirectory = CommandArgs.Value(args, ref i);
-                        break;
-                    default:
-                        throw new FormatException($"Unknown option '{args[i]}'.");
-                }
-            }
-        }
-        catch (FormatException error)
-        {
-            return CommandArgs.UsageError(Console.Error, error.Message, Usage);
-        }
+            rare, keep, epochs, seed, lr, data,
+        };
+        command.SetAction(r => Execute([.. r.GetValue(rare)!.Distinct()], r.GetValue(keep), r.GetValue(epochs), r.GetValue(seed), r.GetValue(lr) ?? 1e-3f, r.GetValue(data)!, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+        return command;
+    }
 
+    private static int Execute(int[] rare, int keep, int epochs, int seed, float learningRate, string dataDirectory, TextWriter output, TextWriter error)
+    {
         MnistDataset fullTrain, test;
         try
         {
             (fullTrain, test) = MnistDataset.LoadDirectory(dataDirectory);
         }
-        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: cannot load MNIST from '{dataDirectory}': {error.Message}");
+            error.WriteLine($"error: cannot load MNIST from '{dataDirectory}': {e.Message}");
             return 1;
         }
 
         MnistDataset train = ImbalancedDigits.MakeImbalanced(fullTrain, rare, keep);
         int[] counts = ClassWeights.CountLabels(train.Labels, 10);
-        Console.WriteLine($"Imbalanced digits: {train.Count} training samples ({string.Join(", ", rare)} cut to {keep} each), {test.Count} test samples, 784-64-10, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
+        output.WriteLine($"Imbalanced digits: {train.Count} training samples ({string.Join(", ", rare)} cut to {keep} each), {test.Count} test samples, 784-64-10, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
 
         ImbalancedRun plain = ImbalancedDigits.Train(train, test, weighted: false, epochs, seed, learningRate: learningRate);
         ImbalancedRun weighted = ImbalancedDigits.Train(train, test, weighted: true, epochs, seed, learningRate: learningRate);
 
-        Console.WriteLine();
-        Console.WriteLine("digit  train count  class weight  recall unweighted  recall weighted");
+        output.WriteLine();
+        output.WriteLine("digit  train count  class weight  recall unweighted  recall weighted");
         for (int c = 0; c < 10; c++)
         {
             string mark = rare.Contains(c) ? " (rare)" : string.Empty;
-            Console.WriteLine($"{c,5}  {counts[c],11}  {weighted.ClassWeights[c],12:F3}  {plain.Recall[c] * 100,16:F1}%  {weighted.Recall[c] * 100,14:F1}%{mark}");
+            output.WriteLine($"{c,5}  {counts[c],11}  {weighted.ClassWeights[c],12:F3}  {plain.Recall[c] * 100,16:F1}%  {weighted.Recall[c] * 100,14:F1}%{mark}");
         }
 
-        Console.WriteLine();
+        output.WriteLine();
         if (rare.Length > 0)
         {
-            Console.WriteLine($"mean recall of the rare digits: {plain.MeanRecall(rare) * 100:F1}% unweighted, {weighted.MeanRecall(rare) * 100:F1}% weighted");
+            output.WriteLine($"mean recall of the rare digits: {plain.MeanRecall(rare) * 100:F1}% unweighted, {weighted.MeanRecall(rare) * 100:F1}% weighted");
         }
 
-        Console.WriteLine($"balanced accuracy (mean recall): {plain.BalancedAccuracy * 100:F1}% unweighted, {weighted.BalancedAccuracy * 100:F1}% weighted");
-        Console.WriteLine($"test accuracy: {plain.Accuracy * 100:F1}% unweighted, {weighted.Accuracy * 100:F1}% weighted");
+        output.WriteLine($"balanced accuracy (mean recall): {plain.BalancedAccuracy * 100:F1}% unweighted, {weighted.BalancedAccuracy * 100:F1}% weighted");
+        output.WriteLine($"test accuracy: {plain.Accuracy * 100:F1}% unweighted, {weighted.Accuracy * 100:F1}% weighted");
         return 0;
     }
 }

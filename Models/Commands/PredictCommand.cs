@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
+using System.Linq;
 using StaticGrad.Data;
 using StaticGrad.Kernels;
 
@@ -9,165 +11,108 @@ namespace StaticGrad.Models.Commands;
 /// <summary>The <c>predict</c> command's options.</summary>
 public sealed class PredictOptions
 {
-    /// <summary>The usage text printed by <c>--help</c> and after an error.</summary>
-    public const string Usage = """
-        Usage: train predict --weights PATH [options] IMAGE.pgm
-               train predict --weights PATH [options] --idx FILE --index N [--labels FILE]
-
-        Classifies one 28 x 28 digit and prints the class probabilities and the predicted digit.
-
-        Options:
-          --weights PATH   a safetensors weights file or training checkpoint (as for eval)
-          --model NAME     mlp128 or mlp256 (default: told from the file)
-          IMAGE.pgm        a 28 x 28 grayscale PGM image, binary (P5) or plain (P2), white
-                           digit on black like MNIST
-          --invert         invert the image first (for a dark digit on a light background)
-          --idx FILE       an IDX images file (raw or .gz), e.g. t10k-images-idx3-ubyte.gz
-          --index N        the image of that file to classify, from 0
-          --labels FILE    the matching IDX labels file, to show the true digit
-          --help           this text
-        """;
-
     /// <summary>The weights file.</summary>
-    public string WeightsPath { get; private set; } = string.Empty;
+    public string WeightsPath { get; private init; } = string.Empty;
 
     /// <summary>The model, or null to tell it from the file.</summary>
-    public string? Model { get; private set; }
+    public string? Model { get; private init; }
 
     /// <summary>The PGM image, or null when <see cref="IdxPath"/> is used.</summary>
-    public string? ImagePath { get; private set; }
+    public string? ImagePath { get; private init; }
 
     /// <summary>The IDX images file, or null.</summary>
-    public string? IdxPath { get; private set; }
+    public string? IdxPath { get; private init; }
 
     /// <summary>The row of <see cref="IdxPath"/>.</summary>
-    public int Index { get; private set; }
+    public int Index { get; private init; }
 
     /// <summary>The IDX labels file, or null.</summary>
-    public string? LabelsPath { get; private set; }
+    public string? LabelsPath { get; private init; }
 
     /// <summary>Whether to invert the image (1 - pixel).</summary>
-    public bool Invert { get; private set; }
+    public bool Invert { get; private init; }
 
-    /// <summary>Whether <c>--help</c> was given.</summary>
-    public bool ShowHelp { get; private set; }
-
-    /// <summary>Parses <paramref name="args"/>.</summary>
-    /// <param name="args">The arguments after the command name.</param>
-    /// <returns>The options.</returns>
-    /// <exception cref="FormatException">An option is unknown, misses its value, or the image is not given exactly once.</exception>
-    public static PredictOptions Parse(IReadOnlyList<string> args)
+    /// <summary>Adds the options to <paramref name="command"/> and returns how to read them from a parse.</summary>
+    internal static Func<ParseResult, PredictOptions> AddTo(Command command)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var options = new PredictOptions();
-        string? weights = null;
-        int? index = null;
-        for (int i = 0; i < args.Count; i++)
+        var weights = new Option<string>("--weights") { Description = "a safetensors weights file or training checkpoint (as for eval)", HelpName = "PATH", Required = true };
+        Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
+        var image = new Argument<string?>("IMAGE.pgm") { Description = "a 28 x 28 grayscale PGM image, binary (P5) or plain (P2), white digit on black like MNIST", Arity = ArgumentArity.ZeroOrOne };
+        var invert = new Option<bool>("--invert") { Description = "invert the image first (for a dark digit on a light background)" };
+        Option<string?> idx = CliOptions.Path("--idx", "an IDX images file (raw or .gz), e.g. t10k-images-idx3-ubyte.gz", "FILE");
+        Option<int?> index = CliOptions.OptionalInt("--index", "the image of the --idx file to classify, from 0", 0, int.MaxValue);
+        Option<string?> labels = CliOptions.Path("--labels", "the matching IDX labels file, to show the true digit", "FILE");
+        command.Options.Add(weights);
+        command.Options.Add(model);
+        command.Arguments.Add(image);
+        command.Options.Add(invert);
+        command.Options.Add(idx);
+        command.Options.Add(index);
+        command.Options.Add(labels);
+        command.Validators.Add(CliOptions.CrossCheck(result =>
         {
-            string arg = args[i];
-            switch (arg)
+            if (result.GetValue(image) is string path && path.StartsWith('-'))
             {
-                case "--weights":
-                    weights = CommandArgs.Value(args, ref i);
-                    break;
-                case "--model":
-                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
-                    break;
-                case "--idx":
-                    options.IdxPath = CommandArgs.Value(args, ref i);
-                    break;
-                case "--index":
-                    index = CommandArgs.NonNegativeInt(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--labels":
-                    options.LabelsPath = CommandArgs.Value(args, ref i);
-                    break;
-                case "--invert":
-                    options.Invert = true;
-                    break;
-                case "--help" or "-h":
-                    options.ShowHelp = true;
-                    break;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        throw new FormatException($"Unknown option '{arg}'.");
-                    }
-
-                    if (options.ImagePath is not null)
-                    {
-                        throw new FormatException($"Give one image; got '{options.ImagePath}' and '{arg}'.");
-                    }
-
-                    options.ImagePath = arg;
-                    break;
+                result.AddError($"Unrecognized command or argument '{path}'.");
+                return;
             }
-        }
 
-        if (options.ShowHelp)
+            if (result.GetResult(weights) is null)
+            {
+                return;
+            }
+
+            bool hasImage = result.GetValue(image) is not null, hasIdx = result.GetValue(idx) is not null;
+            if (hasImage == hasIdx)
+            {
+                result.AddError("Give either an IMAGE.pgm or --idx FILE --index N.");
+            }
+            else if (hasIdx && result.GetValue(index) is null)
+            {
+                result.AddError("--idx needs --index N.");
+            }
+            else if (!hasIdx && (result.GetValue(index) is not null || result.GetValue(labels) is not null))
+            {
+                result.AddError("--index and --labels go with --idx.");
+            }
+        }));
+        return result => new PredictOptions
         {
-            return options;
-        }
-
-        if (weights is null)
-        {
-            throw new FormatException("--weights PATH is required.");
-        }
-
-        options.WeightsPath = weights;
-        if ((options.ImagePath is null) == (options.IdxPath is null))
-        {
-            throw new FormatException("Give either an IMAGE.pgm or --idx FILE --index N.");
-        }
-
-        if (options.IdxPath is not null && index is null)
-        {
-            throw new FormatException("--idx needs --index N.");
-        }
-
-        if (options.IdxPath is null && (index is not null || options.LabelsPath is not null))
-        {
-            throw new FormatException("--index and --labels go with --idx.");
-        }
-
-        options.Index = index ?? 0;
-        return options;
+            WeightsPath = result.GetValue(weights)!,
+            Model = result.GetValue(model),
+            ImagePath = result.GetValue(image),
+            IdxPath = result.GetValue(idx),
+            Index = result.GetValue(index) ?? 0,
+            LabelsPath = result.GetValue(labels),
+            Invert = result.GetValue(invert),
+        };
     }
 }
 
 /// <summary>The <c>predict</c> command: classifies one digit from a PGM image or a row of an IDX file.</summary>
 public static class PredictCommand
 {
-    /// <summary>Runs the command on the console.</summary>
-    /// <param name="args">The arguments after the command name.</param>
-    /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>Builds the command.</summary>
+    /// <returns>The <c>predict</c> command.</returns>
+    public static Command Create()
+    {
+        var command = new Command(
+            "predict",
+            "Classifies one 28 x 28 digit, from a PGM image or a row of an IDX file, and prints the class probabilities and the predicted digit.");
+        Func<ParseResult, PredictOptions> read = PredictOptions.AddTo(command);
+        command.SetAction(result => Execute(read(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
 
-    /// <summary>Runs the command.</summary>
+    /// <summary>Runs <c>predict ARGS</c>.</summary>
     /// <param name="args">The arguments after the command name.</param>
     /// <param name="output">Receives the probabilities and the prediction.</param>
     /// <param name="error">Receives error messages.</param>
     /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["predict", .. args], output, error);
+
+    private static int Execute(PredictOptions options, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        PredictOptions options;
-        try
-        {
-            options = PredictOptions.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            return CommandArgs.UsageError(error, e.Message, PredictOptions.Usage);
-        }
-
-        if (options.ShowHelp)
-        {
-            output.WriteLine(PredictOptions.Usage);
-            return 0;
-        }
-
         IModel model;
         string name;
         try

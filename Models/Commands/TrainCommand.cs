@@ -1,48 +1,49 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using StaticGrad;
+using System.Threading;
+using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
+using StaticGrad.Models.Plots;
+using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
 
 /// <summary>The default command: trains a seed classifier and reports every epoch; saves and resumes training checkpoints.</summary>
 public static class TrainCommand
 {
-    /// <summary>Runs the command on the console.</summary>
-    /// <param name="args">The options after the command name.</param>
-    /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int CancelledExitCode = 130;
 
-    /// <summary>Runs the command, writing to the given writers (the progress bar only appears on an interactive console).</summary>
+    /// <summary>The checkpoint metadata keys of the run's settings that a resume takes from the file, with their options.</summary>
+    private static readonly (string Key, string Option)[] RunKeys =
+    [
+        ("lr_schedule", "--lr-schedule"), ("warmup", "--warmup"), ("schedule_epochs", "--epochs"),
+        ("clip_grad_norm", "--clip-grad-norm"), ("early_stopping", "--early-stopping"), ("val_split", "--val-split"),
+    ];
+
+    /// <summary>Adds the train options to <paramref name="command"/> (the root and <c>train</c>) and makes it train.</summary>
+    /// <param name="command">The command.</param>
+    public static void Configure(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var symbols = new TrainOptions.Symbols(command);
+        command.SetAction(result => Execute(symbols.Read(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+    }
+
+    /// <summary>Runs <c>train ARGS</c>, writing to the given writers (the progress bar only appears on an interactive console).</summary>
     /// <param name="args">The options after the command name.</param>
     /// <param name="output">Receives the report.</param>
     /// <param name="error">Receives error messages.</param>
     /// <returns>The process exit code: 0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["train", .. args], output, error);
+
+    private static int Execute(TrainOptions options, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        TrainOptions options;
-        try
-        {
-            options = TrainOptions.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            return CommandArgs.UsageError(error, e.Message, TrainOptions.Usage);
-        }
-
-        if (options.ShowHelp)
-        {
-            output.WriteLine(TrainOptions.Usage);
-            return 0;
-        }
-
         TrainingCheckpoint? checkpoint = null;
         if (options.ResumePath is string resumePath)
         {
@@ -75,124 +76,117 @@ public static class TrainCommand
             return 1;
         }
 
-        return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null
-            ? TrainSeeds(options, train, test, output)
-            : TrainOneRun(options, checkpoint, train, test, output, error);
+        InMemoryDataset trainSet = InMemoryDataset.FromMnist(train), testSet = InMemoryDataset.FromMnist(test);
+        bool interactive = !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null && options.PlotPath is null
+            ? TrainSeeds(options, trainSet, testSet, output, interactive)
+            : TrainOneRun(options, checkpoint, trainSet, testSet, output, error, interactive);
     }
 
     /// <summary>The plain job: one fresh run per seed, and the mean final accuracy when there are several.</summary>
-    private static int TrainSeeds(TrainOptions options, MnistDataset train, MnistDataset test, TextWriter output)
+    private static int TrainSeeds(TrainOptions options, InMemoryDataset train, InMemoryDataset test, TextWriter output, bool interactive)
     {
-        WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs);
+        RunSettings settings = RunSettings.From(options);
+        WriteHeader(output, options.Model, train, test, options.BatchSize, Describe(options), options.Epochs, settings);
         var finalAccuracies = new List<double>();
         foreach (int seed in options.Seeds)
         {
             IModel model = ModelFiles.Create(options.Model, seed, options.BatchSize);
-            Trainer trainer = new(model, CreateOptimizer(options, model), train, test, options.BatchSize, ShuffleSeed(seed));
+            (Trainer trainer, EpochReport report, SpectreProgress? progress) = CreateTrainer(model, CreateOptimizer(options, model), train, test, settings with { Seed = seed }, checkpointPath: null, metadata: null, output, interactive);
             output.WriteLine($"seed {seed}");
-            finalAccuracies.Add(RunEpochs(trainer, options, output, epoch => { })!.TestAccuracy);
+            if (!TryFit(trainer, report, progress, options.Epochs, output))
+            {
+                return CancelledExitCode;
+            }
+
+            finalAccuracies.Add(trainer.Evaluate(test).Accuracy);
         }
 
         if (finalAccuracies.Count > 1)
         {
-            output.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"))}; mean {finalAccuracies.Average() * 100:F2}%");
+            string accuracies = string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"));
+            output.WriteLine($"final test accuracy over seeds {string.Join(", ", options.Seeds)}: {accuracies}; mean {finalAccuracies.Average() * 100:F2}%");
         }
 
         return 0;
     }
 
-    /// <summary>One run that saves checkpoints or weights, or continues a checkpoint.</summary>
-    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, MnistDataset train, MnistDataset test, TextWriter output, TextWriter error)
+    /// <summary>One run that saves checkpoints, weights or a plot, or continues a checkpoint.</summary>
+    private static int TrainOneRun(TrainOptions options, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter output, TextWriter error, bool interactive)
     {
-        string modelName = options.Model;
-        int seed = options.Seeds[0];
-        int batch = options.BatchSize;
-        IModel model;
-        IOptimizer optimizer;
-        Trainer trainer;
-        if (checkpoint is null)
+        RunSettings settings = RunSettings.From(options);
+        try
         {
-            model = ModelFiles.Create(modelName, seed, batch);
-            optimizer = CreateOptimizer(options, model);
-            trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
-        }
-        else
-        {
-            string? conflict = ResolveResume(options, checkpoint, ref modelName, ref seed, ref batch);
-            if (conflict is not null)
+            if (checkpoint is not null && ResolveResume(options, checkpoint, ref settings) is string conflict)
             {
                 error.WriteLine($"error: {conflict}");
                 return 2;
             }
-
-            try
-            {
-                model = ModelFiles.Create(modelName, seed, batch);
-                IStatefulOptimizer stateful = checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-                optimizer = stateful;
-                trainer = new Trainer(model, optimizer, train, test, batch, ShuffleSeed(seed));
-                trainer.Resume(checkpoint);
-            }
-            catch (InvalidDataException e)
-            {
-                error.WriteLine($"error: cannot resume: {e.Message}");
-                return 1;
-            }
-
-            if (options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
-            {
-                output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
-                optimizer.LearningRate = options.LearningRate;
-            }
+        }
+        catch (InvalidDataException e)
+        {
+            error.WriteLine($"error: cannot resume: {e.Message}");
+            return 1;
         }
 
-        WriteHeader(output, modelName, train, test, batch, Describe(optimizer), options.Epochs);
+        Dictionary<string, string> metadata = settings.ToMetadata();
+        IModel model = ModelFiles.Create(settings.Model, settings.Seed, settings.Batch);
+        IOptimizer optimizer;
+        Trainer trainer;
+        EpochReport report;
+        SpectreProgress? progress;
+        try
+        {
+            optimizer = checkpoint is null ? CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
+            (trainer, report, progress) = CreateTrainer(model, optimizer, train, test, settings, options.SavePath, metadata, output, interactive);
+            if (checkpoint is not null)
+            {
+                trainer.Resume(checkpoint);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            error.WriteLine($"error: cannot resume: {e.Message}");
+            return 1;
+        }
+
+        if (checkpoint is not null && options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
+        {
+            output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
+            optimizer.LearningRate = options.LearningRate;
+        }
+
+        WriteHeader(output, settings.Model, train, test, settings.Batch, checkpoint is null ? Describe(options) : Describe(optimizer), options.Epochs, settings);
         if (checkpoint is not null)
         {
             output.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done");
         }
 
-        output.WriteLine($"seed {seed}");
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ModelFiles.ModelKey] = modelName,
-            [ModelFiles.SeedKey] = seed.ToString(CultureInfo.InvariantCulture),
-        };
-
-        bool nothingToTrain = trainer.EpochsCompleted >= options.Epochs;
-        if (nothingToTrain)
-        {
-            output.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
-            output.WriteLine($"test accuracy: {trainer.Evaluate(test) * 100:F2}%");
-        }
-        else
-        {
-            try
-            {
-                RunEpochs(trainer, options, output, epoch =>
-                {
-                    if (options.SavePath is string path)
-                    {
-                        trainer.SaveCheckpoint(path, metadata);
-                    }
-                });
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: cannot save the checkpoint to '{options.SavePath}': {e.Message}");
-                return 1;
-            }
-        }
-
+        output.WriteLine($"seed {settings.Seed}");
         try
         {
+            if (trainer.EpochsCompleted >= options.Epochs)
+            {
+                output.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
+                output.WriteLine($"test accuracy: {trainer.Evaluate(test).Accuracy * 100:F2}%");
+                if (options.SavePath is string path)
+                {
+                    trainer.SaveCheckpoint(path);
+                }
+            }
+            else
+            {
+                if (!TryFit(trainer, report, progress, options.Epochs, output))
+                {
+                    output.WriteLine(options.SavePath is string last
+                        ? $"cancelled during epoch {trainer.EpochsCompleted + 1}; continue with --resume {last}"
+                        : $"cancelled during epoch {trainer.EpochsCompleted + 1}");
+                    return CancelledExitCode;
+                }
+            }
+
             if (options.SavePath is string savePath)
             {
-                if (nothingToTrain)
-                {
-                    trainer.SaveCheckpoint(savePath, metadata);
-                }
-
                 output.WriteLine($"checkpoint: {savePath} (epoch {trainer.EpochsCompleted}, step {trainer.StepsCompleted})");
             }
 
@@ -200,6 +194,12 @@ public static class TrainCommand
             {
                 ModelWeights.Save(model.Parameters, weightsPath, metadata);
                 output.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
+            }
+
+            if (options.PlotPath is string plotPath && trainer.History.Count > 0)
+            {
+                TrainingCurves.Save(trainer.History, settings.ValidationSplit is null ? "test" : "validation", report.TestAccuracy, plotPath);
+                output.WriteLine($"plot: {plotPath}");
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -211,8 +211,62 @@ public static class TrainCommand
         return 0;
     }
 
+    /// <summary>
+    /// Trains with a Spectre progress bar on an interactive console, plain rows otherwise. Ctrl+C cancels after the step in
+    /// progress (the last checkpoint stays the resume point) and exits with <see cref="CancelledExitCode"/>.
+    /// </summary>
+    private static StopReason Fit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            if (progress is null)
+            {
+                output.WriteLine(report.Header);
+                return trainer.Fit(epochs, cancellation.Token);
+            }
+
+            AnsiConsole.WriteLine(report.Header);
+            StopReason reason = StopReason.Completed;
+            SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
+            {
+                progress.Attach(context, trainer.EpochsCompleted + 1, epochs, trainer.Loader.BatchCount);
+                reason = trainer.Fit(epochs, cancellation.Token);
+            });
+            return reason;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Runs <see cref="Fit"/> and says when early stopping ended it; false when Ctrl+C cancelled it.</summary>
+    private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
+    {
+        try
+        {
+            if (Fit(trainer, report, progress, epochs, output) == StopReason.EarlyStopped)
+            {
+                output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Takes the run's settings from the checkpoint; returns a message if an explicit option contradicts them.</summary>
-    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref string modelName, ref int seed, ref int batch)
+    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref RunSettings settings)
     {
         string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
         if (saved is null)
@@ -222,55 +276,81 @@ public static class TrainCommand
 
         OptimizerState state = checkpoint.Optimizer;
         var conflicts = new List<string>();
-        void Check(string option, bool given, string mine, string theirs)
+        void Check(string option, string mine, string theirs)
         {
-            if (given && mine != theirs)
+            if (options.WasGiven(option) && mine != theirs)
             {
                 conflicts.Add($"{option} {mine} (the checkpoint has {theirs})");
             }
         }
 
-        Check("--model", options.WasGiven("--model"), options.Model, saved);
-        Check("--optimizer", options.WasGiven("--optimizer"), options.Optimizer, state.Algorithm);
-        Check("--batch", options.WasGiven("--batch"), options.BatchSize.ToString(CultureInfo.InvariantCulture), checkpoint.Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
-        Check("--momentum", options.WasGiven("--momentum"), options.Momentum.ToString("R", CultureInfo.InvariantCulture), state.Setting("momentum") ?? "none");
-        Check("--nesterov", options.WasGiven("--nesterov"), "true", state.Setting("nesterov") ?? "none");
-        Check("--weight-decay", options.WasGiven("--weight-decay"), options.WeightDecay.ToString("R", CultureInfo.InvariantCulture), state.Setting("weight_decay") ?? "none");
+        Check("--model", options.Model, saved);
+        Check("--optimizer", options.Optimizer, state.Algorithm);
+        Check("--batch", options.BatchSize.ToString(CultureInfo.InvariantCulture), checkpoint.Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Check("--momentum", options.Momentum.ToString("R", CultureInfo.InvariantCulture), state.Setting("momentum") ?? "none");
+        Check("--nesterov", "true", state.Setting("nesterov") ?? "none");
+        Check("--weight-decay", options.WeightDecay.ToString("R", CultureInfo.InvariantCulture), state.Setting("weight_decay") ?? "none");
+        int seed = settings.Seed;
         if (checkpoint.Metadata.TryGetValue(ModelFiles.SeedKey, out string? savedSeed))
         {
-            Check("--seed", options.WasGiven("--seed"), options.Seeds[0].ToString(CultureInfo.InvariantCulture), savedSeed);
+            Check("--seed", options.Seeds[0].ToString(CultureInfo.InvariantCulture), savedSeed);
             _ = int.TryParse(savedSeed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed);
+        }
+
+        Dictionary<string, string> mine = settings.ToMetadata();
+        foreach ((string key, string option) in RunKeys)
+        {
+            string theirs = checkpoint.Metadata.GetValueOrDefault(key, "none");
+            if (option != "--epochs")
+            {
+                Check(option, mine.GetValueOrDefault(key, "none"), theirs);
+            }
         }
 
         if (conflicts.Count > 0)
         {
-            return $"{string.Join("; ", conflicts)}. A resumed run keeps the checkpoint's model, optimizer settings, batch size and seed; only --lr may change.";
+            return $"{string.Join("; ", conflicts)}. A resumed run keeps the checkpoint's model, optimizer settings, batch size, seed and schedule; only --lr may change.";
         }
 
-        modelName = saved;
-        batch = checkpoint.Progress.BatchSize;
+        settings = RunSettings.FromMetadata(checkpoint, saved, seed);
         return null;
     }
 
-    private static EpochResult? RunEpochs(Trainer trainer, TrainOptions options, TextWriter output, Action<int> afterEpoch)
+    /// <summary>The package's trainer: validation on the test set, or on a split of the training set with the test set reported too.</summary>
+    private static (Trainer Trainer, EpochReport Report, SpectreProgress? Progress) CreateTrainer(
+        IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, RunSettings settings, string? checkpointPath, IReadOnlyDictionary<string, string>? metadata, TextWriter output, bool interactive)
     {
-        var progress = new ConsoleProgress(enabled: !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
-        output.WriteLine("epoch  train loss  test acc   samples/s   elapsed");
-        EpochResult? last = null;
-        while (trainer.EpochsCompleted < options.Epochs)
+        InMemoryDataset validation = test;
+        if (settings.ValidationSplit is float fraction)
         {
-            int epoch = trainer.EpochsCompleted + 1;
-            last = trainer.RunEpoch((done, total, loss) => progress.Report(epoch, options.Epochs, done, total, loss));
-            progress.Clear();
-            output.WriteLine($"{last.Epoch,5}  {last.MeanLoss,10:F4}  {last.TestAccuracy * 100,7:F2}%  {last.SamplesPerSecond,10:N0}  {last.Elapsed.TotalSeconds,7:F2}s");
-            afterEpoch(last.Epoch);
+            (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
         }
 
-        return last;
+        var loader = new DataLoader(train, model.MaxBatch, ShuffleSeed(settings.Seed));
+        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, loader.BatchCount, optimizer);
+        var report = new EpochReport(settings.ValidationSplit is null ? null : test, interactive ? AnsiConsole.WriteLine : output.WriteLine);
+        SpectreProgress? progress = interactive ? new SpectreProgress() : null;
+        var trainer = new Trainer(model, optimizer, loader, new TrainerOptions
+        {
+            Validation = validation,
+            Scheduler = schedule.Scheduler,
+            SchedulerInterval = schedule.Interval,
+            Plateau = schedule.Plateau,
+            ClipGradNorm = settings.ClipGradNorm,
+            EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
+            CheckpointPath = checkpointPath,
+            CheckpointMetadata = metadata,
+            Callbacks = [report],
+            Progress = progress,
+        });
+        return (trainer, report, progress);
     }
 
-    private static void WriteHeader(TextWriter output, string model, MnistDataset train, MnistDataset test, int batch, string optimizer, int epochs)
-        => output.WriteLine($"StaticGrad {model}: {train.Count} training / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs");
+    private static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs, RunSettings settings)
+    {
+        string validation = settings.ValidationSplit is float f ? string.Create(CultureInfo.InvariantCulture, $" ({f * 100:G3}% held out for validation)") : string.Empty;
+        output.WriteLine($"StaticGrad {model}: {train.Count} training{validation} / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs{settings.Describe()}");
+    }
 
     private static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
         ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)

@@ -1,64 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using System.CommandLine;
+using System.Linq;
 
 namespace StaticGrad.Models.Commands;
 
-/// <summary>The <c>train</c> command's options, parsed from the command line with clear errors.</summary>
+/// <summary>The <c>train</c> command's options (System.CommandLine), with the optimizer-dependent defaults resolved.</summary>
 public sealed class TrainOptions
 {
-    /// <summary>The usage text printed by <c>--help</c> and after an error.</summary>
-    public const string Usage = """
-        Usage: train [options]
-
-        Trains a seed MNIST classifier and prints, per epoch, the mean training loss, test accuracy,
-        samples/s and elapsed time.
-
-        Options:
-          --model NAME        mlp128 (784-128-10, default), mlp256 (784-256-10) or resmlp (residual MLP:
-                              LayerNorm, GELU, Dropout 0.1, two skip connections; Adam)
-          --optimizer NAME    adam or sgd (default: adam for mlp128, sgd for mlp256)
-          --lr X              learning rate (default: 1e-3 for adam, 0.1 for sgd)
-          --momentum X        SGD momentum (default 0.9)
-          --nesterov          SGD with Nesterov momentum
-          --weight-decay X    L2 weight decay (default 0)
-          --epochs N          epochs (default 10)
-          --batch N           minibatch size, 1 to 65536 (default 64)
-          --seed N            seed of initialization and shuffling (default 1)
-          --seeds A,B,...     train once per seed and report the mean final accuracy
-          --data DIR          folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...);
-                              default: the 8,000/2,000 digits shipped with StaticGrad
-          --save PATH         write a training checkpoint (weights, optimizer state, data order)
-                              to PATH after every epoch, atomically (safetensors)
-          --save-weights PATH write the final weights alone to PATH (safetensors, PyTorch names)
-          --resume PATH       continue the run saved in the checkpoint PATH up to --epochs in all;
-                              model, optimizer settings, batch size and seed come from the
-                              checkpoint (only --lr may change them)
-          --quiet             no progress bar
-          --help              this text
-        """;
-
-    /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c> or <c>resmlp</c>.</summary>
-    public string Model { get; private set; } = "mlp128";
-
-    /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
-    public string Optimizer { get; private set; } = "adam";
-
-    /// <summary>The learning rate.</summary>
-    public float LearningRate { get; private set; } = 1e-3f;
-
-    /// <summary>SGD momentum.</summary>
-    public float Momentum { get; private set; }
-
-    /// <summary>Whether SGD uses Nesterov momentum.</summary>
-    public bool Nesterov { get; private set; }
-
-    /// <summary>L2 weight decay.</summary>
-    public float WeightDecay { get; private set; }
-
-    /// <summary>Epochs to train.</summary>
-    public int Epochs { get; private set; } = 10;
-
     /// <summary>
     /// The largest minibatch the command trains with, for <c>--batch</c> and for a resumed
     /// checkpoint's batch size: 65,536, a batch of all 60,000 MNIST training images. The model's
@@ -66,124 +15,210 @@ public sealed class TrainOptions
     /// </summary>
     public const int MaxBatchSize = 65_536;
 
+    /// <summary>The default of <c>--epochs</c>.</summary>
+    public const int DefaultEpochs = 10;
+
+    /// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
+    public static readonly string[] Schedules = ["none", "step", "exponential", "cosine", "onecycle", "plateau"];
+
+    private readonly HashSet<string> _given;
+
+    private TrainOptions(HashSet<string> given) => _given = given;
+
+    /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c> or <c>resmlp</c>.</summary>
+    public string Model { get; private init; } = "mlp128";
+
+    /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
+    public string Optimizer { get; private init; } = "adam";
+
+    /// <summary>The learning rate.</summary>
+    public float LearningRate { get; private init; } = 1e-3f;
+
+    /// <summary>SGD momentum.</summary>
+    public float Momentum { get; private init; }
+
+    /// <summary>Whether SGD uses Nesterov momentum.</summary>
+    public bool Nesterov { get; private init; }
+
+    /// <summary>L2 weight decay.</summary>
+    public float WeightDecay { get; private init; }
+
+    /// <summary>Epochs to train.</summary>
+    public int Epochs { get; private init; } = 10;
+
     /// <summary>Samples per minibatch.</summary>
-    public int BatchSize { get; private set; } = 64;
+    public int BatchSize { get; private init; } = 64;
 
     /// <summary>The seeds to train with, one run each.</summary>
-    public IReadOnlyList<int> Seeds { get; private set; } = new[] { 1 };
+    public IReadOnlyList<int> Seeds { get; private init; } = [1];
 
     /// <summary>The folder holding the IDX files.</summary>
-    public string DataDirectory { get; private set; } = Path.Combine(AppContext.BaseDirectory, "Data");
+    public string DataDirectory { get; private init; } = string.Empty;
 
     /// <summary>Where to write a training checkpoint after every epoch, or null.</summary>
-    public string? SavePath { get; private set; }
+    public string? SavePath { get; private init; }
 
     /// <summary>Where to write the final weights alone, or null.</summary>
-    public string? SaveWeightsPath { get; private set; }
+    public string? SaveWeightsPath { get; private init; }
 
     /// <summary>The training checkpoint to continue from, or null.</summary>
-    public string? ResumePath { get; private set; }
+    public string? ResumePath { get; private init; }
 
-    /// <summary>Whether to hide the progress bar.</summary>
-    public bool Quiet { get; private set; }
+    /// <summary>The learning-rate schedule, one of <see cref="Schedules"/>.</summary>
+    public string LearningRateSchedule { get; private init; } = "none";
 
-    /// <summary>Whether <c>--help</c> was given.</summary>
-    public bool ShowHelp { get; private set; }
+    /// <summary>Epochs of linear warm-up from a tenth of the learning rate (0 for none).</summary>
+    public int Warmup { get; private init; }
+
+    /// <summary>The gradients' largest total 2-norm, or null for no clipping.</summary>
+    public float? ClipGradNorm { get; private init; }
+
+    /// <summary>Early stopping's patience in epochs on the validation loss, or null for none.</summary>
+    public int? EarlyStopping { get; private init; }
+
+    /// <summary>The fraction of the training set held out for validation, or null to validate on the test set.</summary>
+    public float? ValidationSplit { get; private init; }
+
+    /// <summary>Where to draw the loss and accuracy curves (PNG), or null.</summary>
+    public string? PlotPath { get; private init; }
+
+    /// <summary>Whether to hide the progress bar and draw plain lines.</summary>
+    public bool Quiet { get; private init; }
 
     /// <summary>Whether <paramref name="option"/> (e.g. <c>--lr</c>) was given on the command line rather than defaulted.</summary>
     /// <param name="option">The option, with its dashes.</param>
     /// <returns>True if given.</returns>
     public bool WasGiven(string option) => _given.Contains(option);
 
-    private readonly HashSet<string> _given = new(StringComparer.Ordinal);
-
-    /// <summary>Parses <paramref name="args"/>.</summary>
-    /// <param name="args">The command-line arguments.</param>
+    /// <summary>Parses the train command's arguments, as <c>train ARGS</c> would.</summary>
+    /// <param name="args">The arguments after the command name.</param>
     /// <returns>The options.</returns>
-    /// <exception cref="FormatException">An option is unknown, misses its value or has an invalid one; the message says which.</exception>
+    /// <exception cref="FormatException">The arguments do not parse; the message holds every error.</exception>
     public static TrainOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new TrainOptions();
-        string? optimizer = null;
-        float? learningRate = null;
-        float? momentum = null;
-        for (int i = 0; i < args.Count; i++)
+        ArgumentNullException.ThrowIfNull(args);
+        var command = new Command("train");
+        var symbols = new Symbols(command);
+        ParseResult result = command.Parse(args);
+        if (result.Errors.Count > 0)
         {
-            string arg = args[i];
-            options._given.Add(arg == "-h" ? "--help" : arg);
-            switch (arg)
+            throw new FormatException(string.Join(" ", result.Errors.Select(e => e.Message)));
+        }
+
+        return symbols.Read(result);
+    }
+
+    /// <summary>The options as System.CommandLine symbols on one command (the root and <c>train</c> each get their own).</summary>
+    internal sealed class Symbols
+    {
+        private readonly Option<string> _model = CliOptions.OneOf("--model", "mlp128 (784-128-10), mlp256 (784-256-10) or resmlp (residual MLP: LayerNorm, GELU, Dropout 0.1, two skips)", "mlp128", CliOptions.ModelNames);
+        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: adam for mlp128 and resmlp, sgd for mlp256", "adam", "sgd");
+        private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default: 1e-3 for adam, 0.1 for sgd)");
+        private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD momentum (default 0.9)", allowZero: true);
+        private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
+        private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
+        private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs (default 10); with --resume, the total", DefaultEpochs, 1, 100_000);
+        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64)", 64, 1, MaxBatchSize);
+        private readonly Option<int?> _seed = CliOptions.OptionalInt("--seed", "seed of initialization and shuffling (default 1)", int.MinValue, int.MaxValue);
+        private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", [1]);
+        private readonly Option<string> _data = CliOptions.Data();
+        private readonly Option<string?> _save = CliOptions.Path("--save", "write a training checkpoint (weights, optimizer, schedule, data order) after every epoch, atomically");
+        private readonly Option<string?> _saveWeights = CliOptions.Path("--save-weights", "write the final weights alone (safetensors, PyTorch names)");
+        private readonly Option<string?> _resume = CliOptions.Path("--resume", "continue the run saved in this checkpoint up to --epochs in all; its settings come from the checkpoint (only --lr may change)");
+        private readonly Option<string?> _schedule = CliOptions.OptionalOneOf("--lr-schedule", "learning-rate schedule (default none)", Schedules);
+        private readonly Option<int> _warmup = CliOptions.Int("--warmup", "epochs of linear warm-up from lr/10 (default 0)", 0, 0, 100_000);
+        private readonly Option<float?> _clip = CliOptions.Number("--clip-grad-norm", "clip the gradients' total 2-norm to X before every step");
+        private readonly Option<int?> _earlyStopping = CliOptions.OptionalInt("--early-stopping", "stop after N epochs without a better validation loss and keep the best weights (needs --val-split)", 1, 100_000);
+        private readonly Option<float?> _valSplit = CliOptions.Number("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F", below: 1);
+        private readonly Option<string?> _plot = CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png");
+        private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress bar: plain lines" };
+
+        /// <summary>Adds the options and their cross-checks to <paramref name="command"/>.</summary>
+        public Symbols(Command command)
+        {
+            Option[] all = [_model, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _epochs, _batch, _seed, _seeds, _data, _save, _saveWeights, _resume, _schedule, _warmup, _clip, _earlyStopping, _valSplit, _plot, _quiet];
+            foreach (Option option in all)
             {
-                case "--model":
-                    options.Model = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "mlp128", "mlp256", "resmlp");
-                    break;
-                case "--optimizer":
-                    optimizer = CommandArgs.OneOf(arg, CommandArgs.Value(args, ref i), "adam", "sgd");
-                    break;
-                case "--lr":
-                    learningRate = CommandArgs.PositiveFloat(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--momentum":
-                    momentum = CommandArgs.NonNegativeFloat(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--nesterov":
-                    options.Nesterov = true;
-                    break;
-                case "--weight-decay":
-                    options.WeightDecay = CommandArgs.NonNegativeFloat(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--epochs":
-                    options.Epochs = CommandArgs.PositiveInt(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--batch":
-                    options.BatchSize = CommandArgs.IntInRange(arg, CommandArgs.Value(args, ref i), 1, MaxBatchSize);
-                    break;
-                case "--seed":
-                    options.Seeds = new[] { CommandArgs.Int(arg, CommandArgs.Value(args, ref i)) };
-                    break;
-                case "--seeds":
-                    options.Seeds = CommandArgs.IntList(arg, CommandArgs.Value(args, ref i));
-                    break;
-                case "--data":
-                    options.DataDirectory = CommandArgs.Value(args, ref i);
-                    break;
-                case "--save":
-                    options.SavePath = CommandArgs.Value(args, ref i);
-                    break;
-                case "--save-weights":
-                    options.SaveWeightsPath = CommandArgs.Value(args, ref i);
-                    break;
-                case "--resume":
-                    options.ResumePath = CommandArgs.Value(args, ref i);
-                    break;
-                case "--quiet":
-                    options.Quiet = true;
-                    break;
-                case "--help" or "-h":
-                    options.ShowHelp = true;
-                    break;
-                default:
-                    throw new FormatException($"Unknown option '{arg}'.");
+                command.Options.Add(option);
             }
+
+            command.Validators.Add(CliOptions.CrossCheck(result =>
+            {
+                string optimizer = result.GetValue(_optimizer) ?? (result.GetValue(_model) == "mlp256" ? "sgd" : "adam");
+                float momentum = result.GetValue(_momentum) ?? (optimizer == "sgd" ? 0.9f : 0f);
+                string schedule = result.GetValue(_schedule) ?? "none";
+                if (result.GetValue(_momentum) is not null && optimizer != "sgd")
+                {
+                    result.AddError("--momentum applies to --optimizer sgd only.");
+                }
+
+                if (result.GetValue(_nesterov) && (optimizer != "sgd" || momentum <= 0))
+                {
+                    result.AddError("--nesterov needs --optimizer sgd and --momentum greater than 0.");
+                }
+
+                bool oneRun = result.GetValue(_save) is not null || result.GetValue(_saveWeights) is not null || result.GetValue(_resume) is not null || result.GetValue(_plot) is not null;
+                if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1 && oneRun)
+                {
+                    result.AddError("--save, --save-weights, --resume and --plot work on one run: give a single --seed.");
+                }
+
+                if ((result.GetValue(_earlyStopping) is not null || schedule == "plateau") && result.GetValue(_valSplit) is null)
+                {
+                    result.AddError("--early-stopping and --lr-schedule plateau watch the validation loss: give --val-split F (they must not watch the test set).");
+                }
+
+                if (schedule == "onecycle" && result.GetValue(_warmup) > 0)
+                {
+                    result.AddError("--lr-schedule onecycle warms up by itself: drop --warmup.");
+                }
+
+                int epochs = result.GetResult(_epochs) is null ? DefaultEpochs : result.GetValue(_epochs);
+                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule is ("step" or "cosine"))
+                {
+                    result.AddError($"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}.");
+                }
+            }));
         }
 
-        options.Optimizer = optimizer ?? (options.Model == "mlp256" ? "sgd" : "adam");
-        options.LearningRate = learningRate ?? (options.Optimizer == "sgd" ? 0.1f : 1e-3f);
-        options.Momentum = options.Optimizer == "sgd" ? momentum ?? 0.9f : 0f;
-        if (momentum is not null && options.Optimizer != "sgd")
+        /// <summary>The values of a parse without errors.</summary>
+        public TrainOptions Read(ParseResult result)
         {
-            throw new FormatException("--momentum applies to --optimizer sgd only.");
-        }
+            var given = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Option option in result.CommandResult.Command.Options)
+            {
+                if (CliOptions.WasGiven(result, option))
+                {
+                    given.Add(option.Name);
+                }
+            }
 
-        if (options.Nesterov && (options.Optimizer != "sgd" || options.Momentum <= 0))
-        {
-            throw new FormatException("--nesterov needs --optimizer sgd and --momentum greater than 0.");
+            string model = result.GetValue(_model)!;
+            string optimizer = result.GetValue(_optimizer) ?? (model == "mlp256" ? "sgd" : "adam");
+            int[] seeds = result.GetValue(_seed) is int seed ? [seed] : result.GetValue(_seeds)!;
+            return new TrainOptions(given)
+            {
+                Model = model,
+                Optimizer = optimizer,
+                LearningRate = result.GetValue(_lr) ?? (optimizer == "sgd" ? 0.1f : 1e-3f),
+                Momentum = optimizer == "sgd" ? result.GetValue(_momentum) ?? 0.9f : 0f,
+                Nesterov = result.GetValue(_nesterov),
+                WeightDecay = result.GetValue(_weightDecay) ?? 0f,
+                Epochs = result.GetValue(_epochs),
+                BatchSize = result.GetValue(_batch),
+                Seeds = seeds,
+                DataDirectory = result.GetValue(_data)!,
+                SavePath = result.GetValue(_save),
+                SaveWeightsPath = result.GetValue(_saveWeights),
+                ResumePath = result.GetValue(_resume),
+                LearningRateSchedule = result.GetValue(_schedule) ?? "none",
+                Warmup = result.GetValue(_warmup),
+                ClipGradNorm = result.GetValue(_clip),
+                EarlyStopping = result.GetValue(_earlyStopping),
+                ValidationSplit = result.GetValue(_valSplit),
+                PlotPath = result.GetValue(_plot),
+                Quiet = result.GetValue(_quiet),
+            };
         }
-
-        if (options.Seeds.Count > 1 && (options.SavePath ?? options.SaveWeightsPath ?? options.ResumePath) is not null)
-        {
-            throw new FormatException("--save, --save-weights and --resume work on one run: give a single --seed.");
-        }
-
-        return options;
     }
 }

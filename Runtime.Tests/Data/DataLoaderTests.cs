@@ -114,6 +114,23 @@ public sealed class DataLoaderTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void EpochOrders_AreFisherYatesFromTheIdentity_TheFormatOfTheTrainAppsCheckpoints()
+    {
+        // A training checkpoint stores the generator's state after the last epoch's shuffle (TrainingProgress.ShuffleState);
+        // checkpoints written before the package's Trainer rely on exactly this sequence of orders.
+        var loader = new DataLoader(InMemoryDatasetTests.Numbered(50, 10), 8, seed: 0x5DEECE66CUL);
+        var rng = new Rng(0x5DEECE66CUL);
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            int[] expected = Enumerable.Range(0, 50).ToArray();
+            rng.Shuffle(expected.AsSpan());
+            loader.BeginEpoch();
+            Assert.Equal(expected, loader.Order.ToArray());
+            Assert.Equal(rng.GetState(), loader.GetState().Rng);
+        }
+    }
+
     /// <summary>The features of the rest of this epoch, then of <paramref name="epochs"/> more.</summary>
     private static List<float> Drain(DataLoader loader, int epochs)
     {

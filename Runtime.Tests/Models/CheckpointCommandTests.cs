@@ -214,17 +214,17 @@ public sealed class CheckpointCommandTests : IDisposable
         Assert.True(options.WasGiven("--lr"));
         Assert.False(options.WasGiven("--batch"));
         Assert.Contains("give a single --seed", Assert.Throws<FormatException>(() => TrainOptions.Parse(new[] { "--seeds", "1,2", "--resume", "c" })).Message);
-        Assert.Contains("'--save' needs a value", Assert.Throws<FormatException>(() => TrainOptions.Parse(new[] { "--save" })).Message);
+        Assert.Contains("Required argument missing for option: '--save'", Assert.Throws<FormatException>(() => TrainOptions.Parse(new[] { "--save" })).Message);
     }
 
     [Theory]
-    [InlineData(new string[0], "--weights PATH is required")]
+    [InlineData(new string[0], "Option '--weights' is required")]
     [InlineData(new[] { "--weights", "w" }, "Give either an IMAGE.pgm or --idx FILE --index N")]
-    [InlineData(new[] { "--weights", "w", "a.pgm", "b.pgm" }, "Give one image")]
+    [InlineData(new[] { "--weights", "w", "a.pgm", "b.pgm" }, "Unrecognized command or argument 'b.pgm'")]
     [InlineData(new[] { "--weights", "w", "--idx", "f" }, "--idx needs --index N")]
     [InlineData(new[] { "--weights", "w", "a.pgm", "--index", "3" }, "--index and --labels go with --idx")]
-    [InlineData(new[] { "--weights", "w", "--idx", "f", "--index", "-1" }, "'--index' expects an integer >= 0")]
-    [InlineData(new[] { "--weights", "w", "--bogus" }, "Unknown option '--bogus'")]
+    [InlineData(new[] { "--weights", "w", "--idx", "f", "--index", "-1" }, "Option '--index' expects an integer from 0 to 2147483647; got -1")]
+    [InlineData(new[] { "--weights", "w", "--bogus" }, "Unrecognized command or argument '--bogus'")]
     public void PredictOptions_ReportUsageErrors(string[] args, string expected)
     {
         var result = Run(PredictCommand.Run, args);
@@ -234,11 +234,13 @@ public sealed class CheckpointCommandTests : IDisposable
     }
 
     [Fact]
-    public void EvalOptions_Parse()
+    public void EvalOptions_ReportUsageErrors()
     {
-        EvalOptions options = EvalOptions.Parse(new[] { "--weights", "w.safetensors", "--model", "MLP256", "--split", "train", "--data", "/d" });
-
-        Assert.Equal(("w.safetensors", "mlp256", "train", "/d"), (options.WeightsPath, options.Model, options.Split, options.DataDirectory));
-        Assert.Contains("'--split' expects one of test, train", Assert.Throws<FormatException>(() => EvalOptions.Parse(new[] { "--weights", "w", "--split", "dev" })).Message);
+        var badSplit = Run(Eval, "--weights", "w", "--split", "dev");
+        Assert.Equal(2, badSplit.Code);
+        Assert.Contains("Option '--split' expects one of test, train; got 'dev'", badSplit.Error);
+        var noWeights = Run(Eval, "--model", "MLP256");
+        Assert.Equal(2, noWeights.Code);
+        Assert.Contains("Option '--weights' is required", noWeights.Error);
     }
 }

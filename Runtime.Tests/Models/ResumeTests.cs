@@ -6,20 +6,21 @@ using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Models;
 using StaticGrad.Runtime.Tests.Checkpoints;
+using StaticGrad.Training;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Models;
 
-/// <summary>Training resumed from a checkpoint ends bit-identical to an uninterrupted run.</summary>
+/// <summary>The seed models trained by the package's <see cref="Trainer"/>, resumed from a checkpoint file, end bit-identical to an uninterrupted run.</summary>
 public sealed class ResumeTests : IDisposable
 {
-    private static readonly Lazy<(MnistDataset Train, MnistDataset Test)> s_subset = new(LoadSubset);
+    private static readonly Lazy<(InMemoryDataset Train, InMemoryDataset Test)> s_subset = new(LoadSubset);
     private readonly SafeTensorsFiles _files = new();
 
     public void Dispose() => _files.Dispose();
 
     /// <summary>600 training digits (9 full batches of 64 and one of 24) and 200 test digits.</summary>
-    private static (MnistDataset Train, MnistDataset Test) LoadSubset()
+    private static (InMemoryDataset Train, InMemoryDataset Test) LoadSubset()
     {
         string dir = RepoPaths.MnistDataDirectory;
         (byte[] trainPixels, _, _, _) = IdxReader.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte.gz"));
@@ -27,8 +28,8 @@ public sealed class ResumeTests : IDisposable
         (byte[] testPixels, _, _, _) = IdxReader.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
         byte[] testLabels = IdxReader.ReadLabels(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"));
         return (
-            new MnistDataset(trainPixels.AsSpan(0, 600 * 784), trainLabels.AsSpan(0, 600), 28, 28),
-            new MnistDataset(testPixels.AsSpan(0, 200 * 784), testLabels.AsSpan(0, 200), 28, 28));
+            InMemoryDataset.FromMnist(new MnistDataset(trainPixels.AsSpan(0, 600 * 784), trainLabels.AsSpan(0, 600), 28, 28)),
+            InMemoryDataset.FromMnist(new MnistDataset(testPixels.AsSpan(0, 200 * 784), testLabels.AsSpan(0, 200), 28, 28)));
     }
 
     public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "sgd" };
@@ -47,16 +48,16 @@ public sealed class ResumeTests : IDisposable
     [MemberData(nameof(Optimizers))]
     public void OneEpochSaveResumeTwo_EqualsThreeStraight_BitForBit(string kind)
     {
-        (MnistDataset train, MnistDataset test) = s_subset.Value;
+        (InMemoryDataset train, InMemoryDataset test) = s_subset.Value;
 
         var straightModel = new MnistClassifier128(seed: 1, maxBatch: 64);
         IStatefulOptimizer straightOptimizer = CreateOptimizer(kind, straightModel.Parameters);
-        var straight = new Trainer(straightModel, straightOptimizer, train, test, batchSize: 64, shuffleSeed: 7);
-        EpochResult[] straightEpochs = [straight.RunEpoch(), straight.RunEpoch(), straight.RunEpoch()];
+        var straight = Create(straightModel, straightOptimizer, train, test, 64, 7);
+        EpochMetrics[] straightEpochs = [Epoch(straight), Epoch(straight), Epoch(straight)];
 
         var firstModel = new MnistClassifier128(seed: 1, maxBatch: 64);
-        var first = new Trainer(firstModel, CreateOptimizer(kind, firstModel.Parameters), train, test, batchSize: 64, shuffleSeed: 7);
-        EpochResult firstEpoch = first.RunEpoch();
+        var first = Create(firstModel, CreateOptimizer(kind, firstModel.Parameters), train, test, 64, 7);
+        EpochMetrics firstEpoch = Epoch(first);
         string path = _files.PathOf("run.safetensors");
         first.SaveCheckpoint(path);
 
@@ -64,14 +65,14 @@ public sealed class ResumeTests : IDisposable
         TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
         var resumedModel = new MnistClassifier128(seed: 12345, maxBatch: 64);
         IStatefulOptimizer resumedOptimizer = checkpoint.Optimizer.CreateOptimizer(resumedModel.Parameters);
-        var resumed = new Trainer(resumedModel, resumedOptimizer, train, test, batchSize: 64, shuffleSeed: 999);
+        var resumed = Create(resumedModel, resumedOptimizer, train, test, 64, 999);
         resumed.Resume(checkpoint);
         Assert.Equal((1, 10L), (resumed.EpochsCompleted, resumed.StepsCompleted));
-        EpochResult[] resumedEpochs = [resumed.RunEpoch(), resumed.RunEpoch()];
+        EpochMetrics[] resumedEpochs = [Epoch(resumed), Epoch(resumed)];
 
-        Assert.Equal(straightEpochs[0].MeanLoss, firstEpoch.MeanLoss);
+        Assert.Equal(straightEpochs[0].TrainingLoss, firstEpoch.TrainingLoss);
         Assert.Equal(new[] { 2, 3 }, resumedEpochs.Select(e => e.Epoch));
-        Assert.Equal(straightEpochs.Skip(1).Select(e => (e.MeanLoss, e.TestAccuracy)), resumedEpochs.Select(e => (e.MeanLoss, e.TestAccuracy)));
+        Assert.Equal(straightEpochs.Skip(1).Select(e => (e.TrainingLoss, e.ValidationAccuracy)), resumedEpochs.Select(e => (e.TrainingLoss, e.ValidationAccuracy)));
         Assert.Equal(ModelWeightsTests.Bits(straightModel.Parameters), ModelWeightsTests.Bits(resumedModel.Parameters));
         Assert.Equal(30, resumedOptimizer.StepCount);
         OptimizerState a = straightOptimizer.ExportState();
@@ -86,25 +87,25 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public void AModelWithDropout_ResumesWithTheSameMasks_BitForBit()
     {
-        (MnistDataset train, MnistDataset test) = s_subset.Value;
+        (InMemoryDataset train, InMemoryDataset test) = s_subset.Value;
         var straightModel = new ResidualMlp(seed: 3, maxBatch: 64);
-        var straight = new Trainer(straightModel, new Adam(straightModel.Parameters, 1e-3f), train, test, batchSize: 64, shuffleSeed: 7);
-        EpochResult[] straightEpochs = [straight.RunEpoch(), straight.RunEpoch()];
+        var straight = Create(straightModel, new Adam(straightModel.Parameters, 1e-3f), train, test, 64, 7);
+        EpochMetrics[] straightEpochs = [Epoch(straight), Epoch(straight)];
 
         var firstModel = new ResidualMlp(seed: 3, maxBatch: 64);
-        var first = new Trainer(firstModel, new Adam(firstModel.Parameters, 1e-3f), train, test, batchSize: 64, shuffleSeed: 7);
-        first.RunEpoch();
+        var first = Create(firstModel, new Adam(firstModel.Parameters, 1e-3f), train, test, 64, 7);
+        Epoch(first);
         string path = _files.PathOf("dropout.safetensors");
         first.SaveCheckpoint(path);
 
         TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
-        Assert.True(checkpoint.Metadata.ContainsKey(Trainer.DropoutStateKey));
+        Assert.True(checkpoint.Metadata.ContainsKey("dropout.state"));
         var resumedModel = new ResidualMlp(seed: 99, maxBatch: 64);
-        var resumed = new Trainer(resumedModel, checkpoint.Optimizer.CreateOptimizer(resumedModel.Parameters), train, test, batchSize: 64, shuffleSeed: 1);
+        var resumed = Create(resumedModel, checkpoint.Optimizer.CreateOptimizer(resumedModel.Parameters), train, test, 64, 1);
         resumed.Resume(checkpoint);
-        EpochResult second = resumed.RunEpoch();
+        EpochMetrics second = Epoch(resumed);
 
-        Assert.Equal(straightEpochs[1].MeanLoss, second.MeanLoss);
+        Assert.Equal(straightEpochs[1].TrainingLoss, second.TrainingLoss);
         Assert.Equal(ModelWeightsTests.Bits(straightModel.Parameters), ModelWeightsTests.Bits(resumedModel.Parameters));
         Assert.Equal(straightModel.DropoutGenerator.GetState(), resumedModel.DropoutGenerator.GetState());
     }
@@ -112,24 +113,34 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public void Resume_WithAnotherBatchSizeOrTrainingSet_IsRefused_AndNothingChanges()
     {
-        (MnistDataset train, MnistDataset test) = s_subset.Value;
+        (InMemoryDataset train, InMemoryDataset test) = s_subset.Value;
         var model = new MnistClassifier128(seed: 1, maxBatch: 64);
-        var trainer = new Trainer(model, new Adam(model.Parameters), train, test, batchSize: 64, shuffleSeed: 7);
-        trainer.RunEpoch();
+        var trainer = Create(model, new Adam(model.Parameters), train, test, 64, 7);
+        Epoch(trainer);
         TrainingCheckpoint checkpoint = trainer.CreateCheckpoint();
 
         var other = new MnistClassifier128(seed: 2, maxBatch: 64);
         var otherAdam = new Adam(other.Parameters);
         byte[] before = ModelWeightsTests.Bits(other.Parameters);
-        var smallerBatch = new Trainer(other, otherAdam, train, test, batchSize: 32, shuffleSeed: 7);
+        var smallerBatch = Create(other, otherAdam, train, test, 32, 7);
         Assert.Contains("batch size 64; this trainer uses 32", Assert.Throws<InvalidDataException>(() => smallerBatch.Resume(checkpoint)).Message);
-        var lessData = new Trainer(other, otherAdam, test, test, batchSize: 64, shuffleSeed: 7);
+        var lessData = Create(other, otherAdam, test, test, 64, 7);
         Assert.Contains("600 training samples; this trainer has 200", Assert.Throws<InvalidDataException>(() => lessData.Resume(checkpoint)).Message);
-        var sgdTrainer = new Trainer(other, new Sgd(other.Parameters, 0.1f), train, test, batchSize: 64, shuffleSeed: 7);
+        var sgdTrainer = Create(other, new Sgd(other.Parameters, 0.1f), train, test, 64, 7);
         Assert.Throws<InvalidDataException>(() => sgdTrainer.Resume(checkpoint));
 
         Assert.Equal(before, ModelWeightsTests.Bits(other.Parameters));
         Assert.Equal(0, otherAdam.StepCount);
         Assert.Equal(0, smallerBatch.EpochsCompleted);
+    }
+
+    /// <summary>The train app's setup: the loader shuffles with <paramref name="shuffleSeed"/>, the test set is evaluated after every epoch.</summary>
+    private static Trainer Create(IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, int batchSize, ulong shuffleSeed)
+        => new(model, optimizer, new DataLoader(train, batchSize, shuffleSeed), new TrainerOptions { Validation = test });
+
+    private static EpochMetrics Epoch(Trainer trainer)
+    {
+        trainer.Fit(trainer.EpochsCompleted + 1);
+        return trainer.History[^1];
     }
 }

@@ -50,10 +50,32 @@ public sealed class TrainOptionsTests
         Assert.True(options.Quiet);
     }
 
+    [Fact]
+    public void ParsesTheTrainingLibraryOptions()
+    {
+        TrainOptions options = TrainOptions.Parse(new[]
+        {
+            "--lr-schedule", "Cosine", "--warmup", "2", "--clip-grad-norm", "1.5", "--early-stopping", "4", "--val-split", "0.1", "--plot", "c.png",
+        });
+
+        Assert.Equal(("cosine", 2, 1.5f, 4, 0.1f, "c.png"), (options.LearningRateSchedule, options.Warmup, options.ClipGradNorm, options.EarlyStopping, options.ValidationSplit, options.PlotPath));
+        TrainOptions defaults = TrainOptions.Parse(Array.Empty<string>());
+        Assert.Equal(("none", 0, (float?)null, (int?)null, (float?)null, (string?)null), (defaults.LearningRateSchedule, defaults.Warmup, defaults.ClipGradNorm, defaults.EarlyStopping, defaults.ValidationSplit, defaults.PlotPath));
+    }
+
     [Theory]
-    [InlineData("--bogus", "Unknown option '--bogus'")]
-    [InlineData("--epochs", "'--epochs' needs a value")]
-    [InlineData("--epochs 0", "'--epochs' expects a positive integer; got 0")]
+    [InlineData("--bogus", "Unrecognized command or argument '--bogus'")]
+    [InlineData("--epochs", "Required argument missing for option: '--epochs'")]
+    [InlineData("--epochs 0", "Option '--epochs' expects an integer from 1 to 100000; got 0")]
+    [InlineData("--val-split 1", "Option '--val-split' expects a number in (0, 1); got 1")]
+    [InlineData("--early-stopping 0", "Option '--early-stopping' expects an integer from 1 to 100000; got 0")]
+    [InlineData("--early-stopping 3", "--early-stopping and --lr-schedule plateau watch the validation loss: give --val-split F")]
+    [InlineData("--lr-schedule plateau", "give --val-split F")]
+    [InlineData("--lr-schedule onecycle --warmup 2", "--lr-schedule onecycle warms up by itself")]
+    [InlineData("--lr-schedule cosine --warmup 10", "--warmup 10 leaves no epoch of the cosine schedule in --epochs 10")]
+    [InlineData("--lr-schedule linear", "Option '--lr-schedule' expects one of none, step, exponential, cosine, onecycle, plateau; got 'linear'")]
+    [InlineData("--clip-grad-norm -1", "Option '--clip-grad-norm' expects a number > 0; got -1")]
+    [InlineData("--seeds 1,2 --plot a.png", "give a single --seed")]
     [InlineData("--lr abc", "'--lr' expects a number; got 'abc'")]
     [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256, resmlp; got 'resnet'")]
     [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd only")]

@@ -1,5 +1,6 @@
 using StaticGrad.Data;
 using StaticGrad.Models;
+using StaticGrad.Training;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Models;
@@ -11,16 +12,18 @@ public sealed class TrainingTests
     public void SeedModelPassesNinetyPercentAfterTwoEpochs()
     {
         (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(RepoPaths.MnistDataDirectory);
+        InMemoryDataset testSet = InMemoryDataset.FromMnist(test);
         var model = new MnistClassifier128(seed: 1, maxBatch: 64);
-        var trainer = new Trainer(model, new Adam(model.Parameters, learningRate: 1e-3f), train, test, batchSize: 64, shuffleSeed: 1);
-        double initialAccuracy = trainer.Evaluate(test);
+        var loader = new DataLoader(InMemoryDataset.FromMnist(train), 64, seed: 1);
+        var trainer = new Trainer(model, new Adam(model.Parameters, learningRate: 1e-3f), loader, new TrainerOptions { Validation = testSet });
+        double initialAccuracy = trainer.Evaluate(testSet).Accuracy;
 
-        EpochResult first = trainer.RunEpoch();
-        EpochResult second = trainer.RunEpoch();
+        trainer.Fit(2);
+        (EpochMetrics first, EpochMetrics second) = (trainer.History[0], trainer.History[1]);
 
         Assert.InRange(initialAccuracy, 0.0, 0.3);
-        Assert.True(second.MeanLoss < first.MeanLoss, $"loss did not fall: {first.MeanLoss} then {second.MeanLoss}");
-        Assert.True(first.MeanLoss < 2.3, $"first epoch's mean loss {first.MeanLoss} is no better than chance (ln 10 = 2.303)");
-        Assert.True(second.TestAccuracy > 0.90, $"test accuracy after two epochs: {second.TestAccuracy:P2}");
+        Assert.True(second.TrainingLoss < first.TrainingLoss, $"loss did not fall: {first.TrainingLoss} then {second.TrainingLoss}");
+        Assert.True(first.TrainingLoss < 2.3, $"first epoch's mean loss {first.TrainingLoss} is no better than chance (ln 10 = 2.303)");
+        Assert.True(second.ValidationAccuracy > 0.90, $"test accuracy after two epochs: {second.ValidationAccuracy:P2}");
     }
 }

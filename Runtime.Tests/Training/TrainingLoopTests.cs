@@ -18,7 +18,7 @@ public sealed class TrainingLoopTests
     [Fact]
     public void LabelModel_LearnsAllocationFree_AndResumesBitIdentically()
     {
-        InMemoryDataset data = Synthetic(probabilities: false);
+        InMemoryDataset data = SyntheticData.Classes(Samples);
         var run = new Run(new NllModel(seed: 1, maxBatch: Batch), data);
         double first = run.Epoch();
         for (int e = 0; e < 3; e++)
@@ -36,7 +36,7 @@ public sealed class TrainingLoopTests
     [Fact]
     public void ProbabilityTargetModel_TrainsFromTheTargetBuffers_AndResumesBitIdentically()
     {
-        InMemoryDataset data = Synthetic(probabilities: true);
+        InMemoryDataset data = SyntheticData.Classes(Samples, probabilities: true);
         var run = new Run(new SoftTargetModel(seed: 1, maxBatch: Batch), data);
         double first = run.Epoch();
         for (int e = 0; e < 5; e++)
@@ -61,41 +61,6 @@ public sealed class TrainingLoopTests
         resumed.Epoch();
         Assert.Equal(expected, resumed.Model.Parameters.Values.ToArray());
         Assert.Equal(run.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
-    }
-
-    /// <summary>Six features from a seeded generator; the class (or a one-hot-ish target) is the argmax of a fixed linear map.</summary>
-    private static InMemoryDataset Synthetic(bool probabilities)
-    {
-        var rng = new Rng(42);
-        float[] features = new float[Samples * 6];
-        int[] labels = new int[Samples];
-        float[] targets = new float[Samples * 4];
-        for (int i = 0; i < Samples; i++)
-        {
-            int best = 0;
-            float bestScore = float.NegativeInfinity;
-            for (int f = 0; f < 6; f++)
-            {
-                features[(i * 6) + f] = rng.NextSingle(-1, 1);
-            }
-
-            for (int c = 0; c < 4; c++)
-            {
-                float score = features[(i * 6) + c] - (0.5f * features[(i * 6) + 4 + (c % 2)]);
-                if (score > bestScore)
-                {
-                    (best, bestScore) = (c, score);
-                }
-            }
-
-            labels[i] = best;
-            for (int c = 0; c < 4; c++)
-            {
-                targets[(i * 4) + c] = c == best ? 0.85f : 0.05f;
-            }
-        }
-
-        return probabilities ? InMemoryDataset.FromTargets(features, 6, targets, 4) : InMemoryDataset.FromLabels(features, 6, labels);
     }
 
     private sealed record Snapshot(float[] Weights, OptimizerState Optimizer, SchedulerState Schedule, DataLoaderState Loader);

@@ -1,0 +1,175 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Linq;
+
+namespace StaticGrad.Models.Commands;
+
+/// <summary>
+/// The options several commands share, as System.CommandLine options whose parse errors name the option, the value and
+/// what was expected (a parse error exits with code 2).
+/// </summary>
+internal static class CliOptions
+{
+    /// <summary>The model names the train app knows.</summary>
+    public static readonly string[] ModelNames = ["mlp128", "mlp256", "resmlp"];
+
+    /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
+    public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => new("--data")
+    {
+        Description = $"{what}; default: the data shipped with StaticGrad",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
+    };
+
+    /// <summary>An optional path option.</summary>
+    public static Option<string?> Path(string name, string description, string helpName = "PATH") => new(name) { Description = description, HelpName = helpName };
+
+    /// <summary>An integer option in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static Option<int> Int(string name, string description, int defaultValue, int min, int max) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ParseInt(result, name, min, max) ?? defaultValue,
+    };
+
+    /// <summary>An optional integer option in [<paramref name="min"/>, <paramref name="max"/>], null when not given.</summary>
+    public static Option<int?> OptionalInt(string name, string description, int min, int max) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = result => ParseInt(result, name, min, max),
+    };
+
+    /// <summary>An optional finite number option, greater than 0 (or at least 0 with <paramref name="allowZero"/>) and below <paramref name="below"/>.</summary>
+    public static Option<float?> Number(string name, string description, bool allowZero = false, string helpName = "X", float below = float.PositiveInfinity) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+            {
+                result.AddError($"Option '{name}' expects a number; got '{text}'.");
+                return null;
+            }
+
+            if ((allowZero ? value < 0 : value <= 0) || value >= below)
+            {
+                string range = below < float.PositiveInfinity ? $"in {(allowZero ? "[" : "(")}0, {below.ToString(CultureInfo.InvariantCulture)})" : allowZero ? ">= 0" : "> 0";
+                result.AddError($"Option '{name}' expects a number {range}; got {value.ToString(CultureInfo.InvariantCulture)}.");
+                return null;
+            }
+
+            return value;
+        },
+    };
+
+    /// <summary>One of <paramref name="allowed"/> (case-insensitive on input, canonical on output).</summary>
+    public static Option<string> OneOf(string name, string description, string defaultValue, params string[] allowed)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = $"{description}: {string.Join(", ", allowed)} (default {defaultValue})",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => Canonical(result, name, allowed),
+        };
+        option.CompletionSources.Add(allowed);
+        return option;
+    }
+
+    /// <summary>An optional choice among <paramref name="allowed"/>, null when not given.</summary>
+    public static Option<string?> OptionalOneOf(string name, string description, params string[] allowed)
+    {
+        var option = new Option<string?>(name)
+        {
+            Description = $"{description}: {string.Join(", ", allowed)}",
+            HelpName = "NAME",
+            CustomParser = result => Canonical(result, name, allowed),
+        };
+        option.CompletionSources.Add(allowed);
+        return option;
+    }
+
+    /// <summary>A comma-separated list of integers.</summary>
+    public static Option<int[]> IntList(string name, string description, int[] defaultValue, int min = int.MinValue, int max = int.MaxValue) => new(name)
+    {
+        Description = description,
+        HelpName = "A,B,...",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            int[] values = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < min || values[i] > max)
+                {
+                    result.AddError($"Option '{name}' expects a comma-separated list of integers from {min} to {max}; got '{text}'.");
+                    return [];
+                }
+            }
+
+            if (parts.Length == 0)
+            {
+                result.AddError($"Option '{name}' expects a comma-separated list of integers; got '{text}'.");
+            }
+
+            return values;
+        },
+    };
+
+    /// <summary>
+    /// A command validator for rules across options. A value that failed to convert already has its own error and throws
+    /// when read, so then the cross-checks are skipped.
+    /// </summary>
+    public static Action<CommandResult> CrossCheck(Action<CommandResult> check) => result =>
+    {
+        try
+        {
+            check(result);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    };
+
+    /// <summary>Whether <paramref name="option"/> was typed on the command line (not defaulted).</summary>
+    public static bool WasGiven(ParseResult result, Option option) => result.GetResult(option) is OptionResult { Implicit: false };
+
+    private static int? ParseInt(ArgumentResult result, string name, int min, int max)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+        {
+            result.AddError($"Option '{name}' expects an integer; got '{text}'.");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            result.AddError($"Option '{name}' expects an integer from {min} to {max}; got {value}.");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static string Canonical(ArgumentResult result, string name, string[] allowed)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        string? match = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+        if (match is null)
+        {
+            result.AddError($"Option '{name}' expects one of {string.Join(", ", allowed)}; got '{text}'.");
+            return allowed[0];
+        }
+
+        return match;
+    }
+}

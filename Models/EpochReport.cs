@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using StaticGrad.Data;
+using StaticGrad.Training;
+
+namespace StaticGrad.Models;
+
+/// <summary>
+/// The train app's per-epoch table, one row per epoch as it ends: training loss, the validation split's loss and accuracy
+/// (with <c>--val-split</c>), test accuracy, samples/s, elapsed time and learning rate. Keeps the test accuracies for the plot.
+/// </summary>
+public sealed class EpochReport : ITrainingCallback
+{
+    private readonly InMemoryDataset? _test;
+    private readonly Action<string> _writeLine;
+    private readonly List<double> _testAccuracy = [];
+
+    /// <summary>Creates the report.</summary>
+    /// <param name="test">The test set when the trainer validates on a split of the training set; null when its validation set is the test set.</param>
+    /// <param name="writeLine">Writes one line.</param>
+    public EpochReport(InMemoryDataset? test, Action<string> writeLine)
+    {
+        ArgumentNullException.ThrowIfNull(writeLine);
+        _test = test;
+        _writeLine = writeLine;
+    }
+
+    /// <summary>The header row.</summary>
+    public string Header => _test is null
+        ? "epoch  train loss  test acc   samples/s   elapsed          lr"
+        : "epoch  train loss  val loss   val acc  test acc   samples/s   elapsed          lr";
+
+    /// <summary>The test accuracy of every epoch reported, when the test set is not the trainer's validation set.</summary>
+    public IReadOnlyList<double>? TestAccuracy => _test is null ? null : _testAccuracy;
+
+    /// <inheritdoc/>
+    public void OnStep(Trainer trainer, in TrainingStep step)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(metrics);
+        string tail = string.Create(CultureInfo.InvariantCulture, $"{metrics.SamplesPerSecond,10:N0}  {metrics.Elapsed.TotalSeconds,7:F2}s  {metrics.LearningRate,10:G4}");
+        if (_test is null)
+        {
+            _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {tail}"));
+            return;
+        }
+
+        double test = trainer.Evaluate(_test).Accuracy;
+        _testAccuracy.Add(test);
+        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationLoss,8:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {test * 100,7:F2}%  {tail}"));
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Globalization;
+using ScottPlot;
+
+namespace StaticGrad.Models.Plots;
+
+/// <summary>Draws a confusion matrix as a heat map with the count in every cell (<c>eval --plot</c>).</summary>
+public static class ConfusionHeatmap
+{
+    /// <summary>Writes <paramref name="matrix"/> to a PNG file: true class down the side, predicted class along the bottom, a color bar of the counts.</summary>
+    /// <param name="matrix">The confusion matrix.</param>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="path">The PNG file.</param>
+    public static void Save(ConfusionMatrix matrix, string title, string path)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        int classes = matrix.Classes;
+        double[,] counts = new double[classes, classes];
+        long largest = 1;
+        for (int t = 0; t < classes; t++)
+        {
+            for (int p = 0; p < classes; p++)
+            {
+                counts[t, p] = matrix[t, p];
+                largest = Math.Max(largest, matrix[t, p]);
+            }
+        }
+
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(counts);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(heatmap).Label = "samples";
+        for (int t = 0; t < classes; t++)
+        {
+            for (int p = 0; p < classes; p++)
+            {
+                var text = plot.Add.Text(matrix[t, p].ToString(CultureInfo.InvariantCulture), p, classes - 1 - t);
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontSize = 11;
+                text.LabelFontColor = matrix[t, p] > largest / 2 ? Colors.Black : Colors.White;
+            }
+        }
+
+        double[] positions = new double[classes];
+        string[] predicted = new string[classes];
+        string[] actual = new string[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            positions[c] = c;
+            predicted[c] = c.ToString(CultureInfo.InvariantCulture);
+            actual[c] = (classes - 1 - c).ToString(CultureInfo.InvariantCulture);
+        }
+
+        plot.Axes.Bottom.SetTicks(positions, predicted);
+        plot.Axes.Left.SetTicks(positions, actual);
+        plot.Title(title);
+        plot.XLabel("predicted class");
+        plot.YLabel("true class");
+        plot.Axes.SquareUnits();
+        plot.SavePng(path, TrainingCurves.Width, TrainingCurves.Height);
+    }
+}

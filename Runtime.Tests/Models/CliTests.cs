@@ -1,0 +1,123 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using StaticGrad.Checkpoints;
+using StaticGrad.Models.Commands;
+using StaticGrad.Runtime.Tests.Checkpoints;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>The train app's command line: help on every command, usage errors, the library options, plots.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly SafeTensorsFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Cli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static (int Code, string Output, string Error) Train(params string[] args) => Run([.. args, "--quiet", "--data", RepoPaths.MnistDataDirectory]);
+
+    [Theory]
+    [InlineData("", "--lr-schedule")]
+    [InlineData("train", "--early-stopping")]
+    [InlineData("eval", "--plot")]
+    [InlineData("predict", "--idx")]
+    [InlineData("imbalanced", "--rare")]
+    [InlineData("binary", "--no-balance")]
+    [InlineData("regression", "--seeds")]
+    public void Help_OnEveryCommand_ListsItsOptions(string command, string option)
+    {
+        var result = Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
+        Assert.Contains(option, result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.Error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--epohcs", "2" }, "--epochs", "Run 'train --help'")]
+    [InlineData(new[] { "train", "--val-spilt", "0.1" }, "--val-split", "Run 'train --help'")]
+    [InlineData(new[] { "eval", "--weigths", "w" }, "--weights", "Run 'train eval --help'")]
+    public void AMistypedOption_ExitsWithTwo_AndSuggestsTheOption(string[] args, string suggestion, string hint)
+    {
+        var result = Run(args);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Unrecognized command or argument '{args[^2]}'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Did you mean", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains(suggestion, result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains(hint, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainPlot_WritesAnAxisLabelledPng_AndEvalPlotAHeatMap()
+    {
+        string curves = _files.PathOf("curves.png");
+        string weights = _files.PathOf("w.safetensors");
+        var train = Train("--epochs", "2", "--val-split", "0.1", "--plot", curves, "--save-weights", weights);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains($"plot: {curves}", train.Output, StringComparison.Ordinal);
+        Assert.Equal((800, 500), PngSize(curves));
+
+        string heatmap = _files.PathOf("confusion.png");
+        var eval = Run("eval", "--weights", weights, "--plot", heatmap, "--quiet", "--data", RepoPaths.MnistDataDirectory);
+        Assert.True(eval.Code == 0, eval.Error);
+        Assert.Equal((800, 500), PngSize(heatmap));
+    }
+
+    [Fact]
+    public void ScheduleWarmupClippingAndValidation_ResumeToTheSameWeights()
+    {
+        string straight = _files.PathOf("straight.safetensors");
+        string half = _files.PathOf("half.safetensors");
+        string resumed = _files.PathOf("resumed.safetensors");
+        string[] settings = ["--lr-schedule", "exponential", "--warmup", "1", "--clip-grad-norm", "1", "--val-split", "0.1", "--early-stopping", "5"];
+
+        var a = Train(["--epochs", "3", "--save", straight, .. settings]);
+        var b = Train(["--epochs", "1", "--save", half, .. settings]);
+        var c = Train("--resume", half, "--epochs", "3", "--save", resumed);
+        var conflict = Train("--resume", half, "--epochs", "3", "--lr-schedule", "cosine");
+
+        Assert.True(a.Code == 0, a.Error);
+        Assert.True(b.Code == 0, b.Error);
+        Assert.True(c.Code == 0, c.Error);
+        Assert.Contains("lr schedule exponential, warm-up 1 epoch(s), gradient norm clipped to 1", c.Output, StringComparison.Ordinal);
+        Assert.Contains("val loss   val acc  test acc", c.Output, StringComparison.Ordinal);
+        TrainingCheckpoint x = TrainingCheckpoint.Load(straight), y = TrainingCheckpoint.Load(resumed);
+        foreach (string name in x.ParameterNames)
+        {
+            Assert.Equal(x.ValuesOf(name).ToArray(), y.ValuesOf(name).ToArray());
+        }
+
+        Assert.Equal(x.Optimizer.LearningRate, y.Optimizer.LearningRate);
+        Assert.Equal(2, conflict.Code);
+        Assert.Contains("--lr-schedule cosine (the checkpoint has exponential)", conflict.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EarlyStoppingAndPlateau_NeedAValidationSplit()
+    {
+        var result = Train("--early-stopping", "2");
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains("give --val-split F", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The width and height in a PNG's IHDR chunk, after checking the signature.</summary>
+    private static (int Width, int Height) PngSize(string path)
+    {
+        byte[] png = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        return (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+
+namespace StaticGrad.Training;
+
+/// <summary>
+/// Stops training when a monitored metric has not improved for <see cref="Patience"/> epochs, like Keras'
+/// <c>EarlyStopping(monitor, min_delta, patience, restore_best_weights)</c>: an epoch improves when its value is below
+/// the best so far by more than <see cref="MinDelta"/> (above it, for accuracy). With <see cref="RestoreBestWeights"/>
+/// the <see cref="Trainer"/> puts the best epoch's parameters back when training ends, whether stopped early or not.
+/// </summary>
+/// <remarks>An instance keeps its state (<see cref="Best"/>, <see cref="BestEpoch"/>, <see cref="Wait"/>); use one per run.</remarks>
+public sealed class EarlyStopping
+{
+    /// <summary>Creates the rule.</summary>
+    /// <param name="monitor">The metric to watch.</param>
+    /// <param name="patience">Epochs without improvement before stopping; at least 1.</param>
+    /// <param name="minDelta">The smallest change that counts as an improvement; finite and at least 0.</param>
+    /// <param name="restoreBestWeights">Put the best epoch's parameters back when training ends.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public EarlyStopping(MonitoredMetric monitor = MonitoredMetric.ValidationLoss, int patience = 5, double minDelta = 0, bool restoreBestWeights = true)
+    {
+        if (!Enum.IsDefined(monitor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(monitor), monitor, "Expected ValidationLoss, ValidationAccuracy or TrainingLoss.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patience);
+        if (!(double.IsFinite(minDelta) && minDelta >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "Expected a finite value >= 0.");
+        }
+
+        Monitor = monitor;
+        Patience = patience;
+        MinDelta = minDelta;
+        RestoreBestWeights = restoreBestWeights;
+        Best = HigherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
+    }
+
+    /// <summary>The metric watched.</summary>
+    public MonitoredMetric Monitor { get; }
+
+    /// <summary>Epochs without improvement before stopping.</summary>
+    public int Patience { get; }
+
+    /// <summary>The smallest change that counts as an improvement.</summary>
+    public double MinDelta { get; }
+
+    /// <summary>Whether the best epoch's parameters are put back when training ends.</summary>
+    public bool RestoreBestWeights { get; }
+
+    /// <summary>Whether larger values of <see cref="Monitor"/> are better (accuracy).</summary>
+    public bool HigherIsBetter => Monitor == MonitoredMetric.ValidationAccuracy;
+
+    /// <summary>The best value so far (±∞ before the first epoch).</summary>
+    public double Best { get; private set; }
+
+    /// <summary>The epoch of <see cref="Best"/> (0 before the first improvement).</summary>
+    public int BestEpoch { get; private set; }
+
+    /// <summary>Epochs since the last improvement.</summary>
+    public int Wait { get; private set; }
+
+    /// <summary>Whether the patience has run out.</summary>
+    public bool ShouldStop => Wait >= Patience;
+
+    /// <summary>Records an epoch's value.</summary>
+    /// <param name="epoch">The epoch, 1-based.</param>
+    /// <param name="value">Its value of <see cref="Monitor"/>; NaN never improves.</param>
+    /// <returns>True if the epoch improved on the best so far.</returns>
+    public bool Update(int epoch, double value)
+    {
+        bool improved = HigherIsBetter ? value - MinDelta > Best : value + MinDelta < Best;
+        if (improved)
+        {
+            Best = value;
+            BestEpoch = epoch;
+            Wait = 0;
+        }
+        else
+        {
+            Wait++;
+        }
+
+        return improved;
+    }
+
+    /// <summary>Restores the state of a run saved in a checkpoint.</summary>
+    /// <param name="best">The best value.</param>
+    /// <param name="bestEpoch">Its epoch; at least 0.</param>
+    /// <param name="wait">Epochs since; at least 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A counter is negative or <paramref name="best"/> is NaN.</exception>
+    public void SetState(double best, int bestEpoch, int wait)
+    {
+        if (double.IsNaN(best))
+        {
+            throw new ArgumentOutOfRangeException(nameof(best), best, "Expected a number or an infinity, not NaN.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(bestEpoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(wait);
+        Best = best;
+        BestEpoch = bestEpoch;
+        Wait = wait;
+    }
+}

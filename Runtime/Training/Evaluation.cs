@@ -1,0 +1,11 @@
+namespace StaticGrad.Training;
+
+/// <summary>How a model does on a dataset (<see cref="Trainer.Evaluate"/>).</summary>
+/// <param name="Loss">
+/// For a model trained on class indices, the mean cross-entropy of its predicted probabilities,
+/// <c>-log max(p[label], 1e-7)</c> (unweighted and without label smoothing, whatever the training loss);
+/// for a model trained on float targets, the mean squared error of its outputs.
+/// </param>
+/// <param name="Accuracy">The fraction of samples whose highest output is the label; NaN for a model trained on float targets.</param>
+/// <param name="Count">The number of samples.</param>
+public sealed record Evaluation(double Loss, double Accuracy, int Count);

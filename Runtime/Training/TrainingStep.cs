@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace StaticGrad.Training;
+
+/// <summary>What one optimizer step of a <see cref="Trainer"/> did; passed by reference to callbacks and progress reporters, so reporting allocates nothing.</summary>
+/// <param name="Epoch">The epoch, 1-based, counting the epochs of a resumed checkpoint.</param>
+/// <param name="Step">The step within the epoch, 1-based.</param>
+/// <param name="StepsPerEpoch">Steps in one epoch.</param>
+/// <param name="GlobalStep">Optimizer steps taken in the whole run, this one included.</param>
+/// <param name="BatchSize">Samples in this step.</param>
+/// <param name="Loss">This step's reduced loss.</param>
+/// <param name="MeanLoss">The epoch's running mean loss so far, weighted by batch size.</param>
+/// <param name="LearningRate">The learning rate this step used.</param>
+[StructLayout(LayoutKind.Auto)]
+public readonly record struct TrainingStep(int Epoch, int Step, int StepsPerEpoch, long GlobalStep, int BatchSize, float Loss, double MeanLoss, float LearningRate);
