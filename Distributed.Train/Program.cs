@@ -236,6 +236,7 @@ static int Train(ICommunicator world, Dictionary<string, string> options, HashSe
 
     (MnistDataset trainDigits, MnistDataset test) = MnistDataset.LoadDirectory(options["--data"]);
     InMemoryDataset train = InMemoryDataset.FromMnist(trainDigits);
+    InMemoryDataset testSet = InMemoryDataset.FromMnist(test);
     if (limit > 0 && limit < train.Count)
     {
         // Evenly spaced, so every class is present (the shipped digits are grouped by class).
@@ -274,7 +275,7 @@ static int Train(ICommunicator world, Dictionary<string, string> options, HashSe
 
         if (root && !quiet)
         {
-            double accuracy = Classification.Accuracy(Classification.ConfusionMatrix(model, test));
+            double accuracy = StaticGrad.Training.Inference.ConfusionMatrix(model, testSet).Accuracy();
             Console.WriteLine($"epoch {trainer.EpochsCompleted}/{epochs}  loss {loss:F5}  test accuracy {accuracy * 100:F2}%  {speed:F0} samples/s  ({world.Size} ranks, global batch {batch})");
         }
     }
