@@ -375,6 +375,9 @@ internal sealed partial class ModelGenerator
             {
                 w.WriteLine($"{Modifiers(loss.Modifiers)}partial global::StaticGrad.{loss.RuntimeTypeName} {GeneratedNames.Identifier(loss.MemberName)} {{ get => {Field(loss.MemberName)}; }}");
                 w.WriteLine();
+                w.WriteLine("/// <summary>How the loss reduces over a batch.</summary>");
+                w.WriteLine($"public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.{loss.Reduction};");
+                w.WriteLine();
             }
         }
 

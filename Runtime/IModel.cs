@@ -33,4 +33,11 @@ public interface IModel : IInferenceModel
     /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
     /// <returns>This micro-batch's loss, unscaled.</returns>
     float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, float scale);
+
+    /// <summary>
+    /// How the model's loss reduces over a batch (<see cref="Reduction.Mean"/>, <see cref="Reduction.Sum"/>, or
+    /// <see cref="Reduction.None"/>, whose per-sample losses train as their sum): what a micro-batch's share of an
+    /// accumulated batch is.
+    /// </summary>
+    Reduction LossReduction { get; }
 }

@@ -31,4 +31,11 @@ public interface IProbabilityTargetModel : IInferenceModel
     /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
     /// <returns>This micro-batch's loss, unscaled.</returns>
     float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, float scale);
+
+    /// <summary>
+    /// How the model's loss reduces over a batch (<see cref="Reduction.Mean"/>, <see cref="Reduction.Sum"/>, or
+    /// <see cref="Reduction.None"/>, whose per-sample losses train as their sum): what a micro-batch's share of an
+    /// accumulated batch is.
+    /// </summary>
+    Reduction LossReduction { get; }
 }

@@ -210,6 +210,9 @@ namespace Graphs
 
         public partial global::StaticGrad.HuberLoss Loss { get => __sg_Loss; }
 
+        /// <summary>How the loss reduces over a batch.</summary>
+        public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.Mean;
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, the HuberLoss fused with its gradient
         /// over every output and backward. Overwrites the gradients in <see cref="Parameters"/> (like

@@ -159,6 +159,9 @@ namespace @event.Models
 
         public partial global::StaticGrad.SoftmaxCrossEntropyLoss loss { get => __sg_loss; }
 
+        /// <summary>How the loss reduces over a batch.</summary>
+        public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.None;
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
         /// cross-entropy and backward. Overwrites the gradients in <see cref="Parameters"/> (like

@@ -107,6 +107,9 @@ namespace Graphs
 
         public partial global::StaticGrad.MseLoss Loss { get => __sg_Loss; }
 
+        /// <summary>How the loss reduces over a batch.</summary>
+        public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.Sum;
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, the MseLoss fused with its gradient
         /// over every output and backward. Overwrites the gradients in <see cref="Parameters"/> (like

@@ -105,6 +105,9 @@ namespace Losses
 
         public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss { get => __sg_Loss; }
 
+        /// <summary>How the loss reduces over a batch.</summary>
+        public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.None;
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
         /// cross-entropy and backward. Overwrites the gradients in <see cref="Parameters"/> (like

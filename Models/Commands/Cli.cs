@@ -9,8 +9,8 @@ namespace StaticGrad.Models.Commands;
 
 /// <summary>
 /// The train app's command line (System.CommandLine): training options on the root (so <c>train --epochs 2</c> and
-/// <c>--epochs 2</c> both train), and the commands <c>eval</c>, <c>predict</c>, <c>imbalanced</c>, <c>binary</c> and
-/// <c>regression</c>, each with <c>--help</c>. A parse error prints the error and, for a mistyped
+/// <c>--epochs 2</c> both train), and the commands <c>eval</c>, <c>predict</c>, <c>imbalanced</c>, <c>binary</c>,
+/// <c>regression</c> and <c>summary</c>, each with <c>--help</c>. A parse error prints the error and, for a mistyped
 /// option, the nearest ones, and exits with code 2.
 /// </summary>
 public static class Cli
@@ -29,6 +29,7 @@ public static class Cli
         root.Subcommands.Add(ImbalancedCommand.Create());
         root.Subcommands.Add(BinaryCommand.Create());
         root.Subcommands.Add(RegressionCommand.Create());
+        root.Subcommands.Add(SummaryCommand.Create());
         return root;
     }
 

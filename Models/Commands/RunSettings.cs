@@ -17,15 +17,16 @@ namespace StaticGrad.Models.Commands;
 /// <param name="Warmup">Warm-up epochs.</param>
 /// <param name="ScheduleEpochs">The epoch count the schedule was built for.</param>
 /// <param name="ClipGradNorm">The clipping norm, or null.</param>
+/// <param name="Accumulate">Minibatches per optimizer step.</param>
 /// <param name="EarlyStopping">Early stopping's patience, or null.</param>
 /// <param name="ValidationSplit">The held-out fraction, or null.</param>
-internal sealed record RunSettings(string Model, int Seed, int Batch, string Schedule, int Warmup, int ScheduleEpochs, float? ClipGradNorm, int? EarlyStopping, float? ValidationSplit)
+internal sealed record RunSettings(string Model, int Seed, int Batch, string Schedule, int Warmup, int ScheduleEpochs, float? ClipGradNorm, int Accumulate, int? EarlyStopping, float? ValidationSplit)
 {
-    private const string ScheduleKey = "lr_schedule", WarmupKey = "warmup", EpochsKey = "schedule_epochs", ClipKey = "clip_grad_norm", PatienceKey = "early_stopping", SplitKey = "val_split";
+    private const string ScheduleKey = "lr_schedule", WarmupKey = "warmup", EpochsKey = "schedule_epochs", ClipKey = "clip_grad_norm", AccumulateKey = "accumulate", PatienceKey = "early_stopping", SplitKey = "val_split";
 
     /// <summary>The settings of the command line.</summary>
     public static RunSettings From(TrainOptions options) => new(
-        options.Model, options.Seeds[0], options.BatchSize, options.LearningRateSchedule, options.Warmup, options.Epochs, options.ClipGradNorm, options.EarlyStopping, options.ValidationSplit);
+        options.Model, options.Seeds[0], options.BatchSize, options.LearningRateSchedule, options.Warmup, options.Epochs, options.ClipGradNorm, options.Accumulate, options.EarlyStopping, options.ValidationSplit);
 
     /// <summary>The settings a checkpoint was saved with (entries it lacks, as in checkpoints of older versions, are off).</summary>
     /// <exception cref="InvalidDataException">An entry is malformed.</exception>
@@ -46,6 +47,7 @@ internal sealed record RunSettings(string Model, int Seed, int Batch, string Sch
             Int(checkpoint, WarmupKey) ?? 0,
             Int(checkpoint, EpochsKey) ?? 1,
             Float(checkpoint, ClipKey),
+            Int(checkpoint, AccumulateKey) ?? 1,
             Int(checkpoint, PatienceKey),
             Float(checkpoint, SplitKey));
     }
@@ -66,6 +68,7 @@ internal sealed record RunSettings(string Model, int Seed, int Batch, string Sch
 
         Add(metadata, WarmupKey, Warmup == 0 ? null : Warmup.ToString(CultureInfo.InvariantCulture));
         Add(metadata, ClipKey, ClipGradNorm?.ToString("R", CultureInfo.InvariantCulture));
+        Add(metadata, AccumulateKey, Accumulate == 1 ? null : Accumulate.ToString(CultureInfo.InvariantCulture));
         Add(metadata, PatienceKey, EarlyStopping?.ToString(CultureInfo.InvariantCulture));
         Add(metadata, SplitKey, ValidationSplit?.ToString("R", CultureInfo.InvariantCulture));
         return metadata;
@@ -88,6 +91,11 @@ internal sealed record RunSettings(string Model, int Seed, int Batch, string Sch
         if (ClipGradNorm is float clip)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradient norm clipped to {clip:G}"));
+        }
+
+        if (Accumulate > 1)
+        {
+            parts.Add($"gradients of {Accumulate} minibatches per step");
         }
 
         if (EarlyStopping is int patience)

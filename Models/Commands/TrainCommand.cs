@@ -23,7 +23,7 @@ public static class TrainCommand
     private static readonly (string Key, string Option)[] RunKeys =
     [
         ("lr_schedule", "--lr-schedule"), ("warmup", "--warmup"), ("schedule_epochs", "--epochs"),
-        ("clip_grad_norm", "--clip-grad-norm"), ("early_stopping", "--early-stopping"), ("val_split", "--val-split"),
+        ("clip_grad_norm", "--clip-grad-norm"), ("accumulate", "--accumulate"), ("early_stopping", "--early-stopping"), ("val_split", "--val-split"),
     ];
 
     /// <summary>Adds the train options to <paramref name="command"/> (the root and <c>train</c>) and makes it train.</summary>
@@ -327,7 +327,8 @@ public static class TrainCommand
         }
 
         var loader = new DataLoader(train, model.MaxBatch, ShuffleSeed(settings.Seed));
-        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, loader.BatchCount, optimizer);
+        int stepsPerEpoch = (loader.BatchCount + settings.Accumulate - 1) / settings.Accumulate;
+        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, stepsPerEpoch, optimizer);
         var report = new EpochReport(settings.ValidationSplit is null ? null : test, interactive ? AnsiConsole.WriteLine : output.WriteLine);
         SpectreProgress? progress = interactive ? new SpectreProgress() : null;
         var trainer = new Trainer(model, optimizer, loader, new TrainerOptions
@@ -337,6 +338,7 @@ public static class TrainCommand
             SchedulerInterval = schedule.Interval,
             Plateau = schedule.Plateau,
             ClipGradNorm = settings.ClipGradNorm,
+            AccumulationSteps = settings.Accumulate,
             EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
             CheckpointPath = checkpointPath,
             CheckpointMetadata = metadata,

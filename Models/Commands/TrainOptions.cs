@@ -73,6 +73,9 @@ public sealed class TrainOptions
     /// <summary>The gradients' largest total 2-norm, or null for no clipping.</summary>
     public float? ClipGradNorm { get; private init; }
 
+    /// <summary>Minibatches whose gradients add up before each optimizer step (1: no accumulation).</summary>
+    public int Accumulate { get; private init; } = 1;
+
     /// <summary>Early stopping's patience in epochs on the validation loss, or null for none.</summary>
     public int? EarlyStopping { get; private init; }
 
@@ -128,6 +131,7 @@ public sealed class TrainOptions
         private readonly Option<string?> _schedule = CliOptions.OptionalOneOf("--lr-schedule", "learning-rate schedule (default none)", Schedules);
         private readonly Option<int> _warmup = CliOptions.Int("--warmup", "epochs of linear warm-up from lr/10 (default 0)", 0, 0, 100_000);
         private readonly Option<float?> _clip = CliOptions.Number("--clip-grad-norm", "clip the gradients' total 2-norm to X before every step");
+        private readonly Option<int> _accumulate = CliOptions.Int("--accumulate", "minibatches whose gradients add up before each optimizer step (default 1): --batch 16 --accumulate 4 steps like --batch 64", 1, 1, 100_000);
         private readonly Option<int?> _earlyStopping = CliOptions.OptionalInt("--early-stopping", "stop after N epochs without a better validation loss and keep the best weights (needs --val-split)", 1, 100_000);
         private readonly Option<float?> _valSplit = CliOptions.Number("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F", below: 1);
         private readonly Option<string?> _plot = CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png");
@@ -136,7 +140,7 @@ public sealed class TrainOptions
         /// <summary>Adds the options and their cross-checks to <paramref name="command"/>.</summary>
         public Symbols(Command command)
         {
-            Option[] all = [_model, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _epochs, _batch, _seed, _seeds, _data, _save, _saveWeights, _resume, _schedule, _warmup, _clip, _earlyStopping, _valSplit, _plot, _quiet];
+            Option[] all = [_model, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _epochs, _batch, _seed, _seeds, _data, _save, _saveWeights, _resume, _schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot, _quiet];
             foreach (Option option in all)
             {
                 command.Options.Add(option);
@@ -214,6 +218,7 @@ public sealed class TrainOptions
                 LearningRateSchedule = result.GetValue(_schedule) ?? "none",
                 Warmup = result.GetValue(_warmup),
                 ClipGradNorm = result.GetValue(_clip),
+                Accumulate = result.GetValue(_accumulate),
                 EarlyStopping = result.GetValue(_earlyStopping),
                 ValidationSplit = result.GetValue(_valSplit),
                 PlotPath = result.GetValue(_plot),

@@ -28,11 +28,13 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("", "--lr-schedule")]
     [InlineData("train", "--early-stopping")]
+    [InlineData("train", "--accumulate")]
     [InlineData("eval", "--plot")]
     [InlineData("predict", "--idx")]
     [InlineData("imbalanced", "--rare")]
     [InlineData("binary", "--no-balance")]
     [InlineData("regression", "--seeds")]
+    [InlineData("summary", "--model")]
     public void Help_OnEveryCommand_ListsItsOptions(string command, string option)
     {
         var result = Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
@@ -41,6 +43,21 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
         Assert.Contains(option, result.Output, StringComparison.Ordinal);
         Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public void Summary_PrintsTheSeedModelsLayersAnd101770Parameters()
+    {
+        var result = Run("summary");
+        Assert.Equal(0, result.Code);
+        Assert.Contains("fc1: Linear 784 -> 128, ReLU", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Total params: 101,770", result.Output, StringComparison.Ordinal);
+
+        var resmlp = Run("summary", "--model", "resmlp", "--batch", "32");
+        Assert.Equal(0, resmlp.Code);
+        Assert.Contains("LayerNorm", resmlp.Output, StringComparison.Ordinal);
+        Assert.Contains("[32, 784]", resmlp.Output, StringComparison.Ordinal);
+        Assert.Equal(Cli.UsageErrorCode, Run("summary", "--model", "lenet").Code);
     }
 
     [Theory]

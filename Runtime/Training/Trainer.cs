@@ -368,9 +368,15 @@ public sealed class Trainer
 
             int batch = _loader.CurrentBatchSize;
             learningRate = _optimizer.LearningRate;
-            float loss = _labelModel is not null
-                ? _labelModel.TrainStep(_loader.Features, _loader.Labels, batch)
-                : _targetModel!.TrainStep(_loader.Features, _loader.Targets, batch);
+            float loss = _options.AccumulationSteps == 1 ? TrainStep(batch) : AccumulateStep(batch, step);
+            lossSum += (double)loss * batch;
+            samples += batch;
+            if (_options.AccumulationSteps > 1 && (step + 1) % _options.AccumulationSteps != 0 && step + 1 < _loader.BatchCount)
+            {
+                step++;
+                continue;
+            }
+
             if (_options.ClipGradNorm is float maxNorm)
             {
                 GradientClipping.ClipGradNorm(_model.Parameters, maxNorm);
@@ -383,8 +389,6 @@ public sealed class Trainer
                 _options.Scheduler?.Step();
             }
 
-            lossSum += (double)loss * batch;
-            samples += batch;
             var info = new TrainingStep(epoch, ++step, _loader.BatchCount, StepsCompleted, batch, loss, lossSum / samples, learningRate);
             _options.Progress?.StepCompleted(in info);
             foreach (ITrainingCallback callback in _callbacks)
@@ -412,6 +416,38 @@ public sealed class Trainer
         }
 
         return metrics;
+    }
+
+    private float TrainStep(int batch) => _labelModel is not null
+        ? _labelModel.TrainStep(_loader.Features, _loader.Labels, batch)
+        : _targetModel!.TrainStep(_loader.Features, _loader.Targets, batch);
+
+    /// <summary>
+    /// One micro-batch of an accumulated step: the first of a group clears the gradients; each adds its gradients
+    /// weighted by its share of the group's samples (mean loss) or by 1 (sum).
+    /// </summary>
+    private float AccumulateStep(int batch, int index)
+    {
+        int k = _options.AccumulationSteps;
+        int first = index - (index % k);
+        if (index == first)
+        {
+            _model.Parameters.ZeroGradients();
+        }
+
+        int last = Math.Min(first + k, _loader.BatchCount) - 1;
+        long groupSamples = ((long)(last - first) * _loader.BatchSize) + (last == _loader.BatchCount - 1 ? LastBatchSize() : _loader.BatchSize);
+        Reduction reduction = _labelModel?.LossReduction ?? _targetModel!.LossReduction;
+        float scale = reduction == Reduction.Mean ? (float)((double)batch / groupSamples) : 1f;
+        return _labelModel is not null
+            ? _labelModel.AccumulateGradients(_loader.Features, _loader.Labels, batch, scale)
+            : _targetModel!.AccumulateGradients(_loader.Features, _loader.Targets, batch, scale);
+    }
+
+    private int LastBatchSize()
+    {
+        int remainder = _loader.Dataset.Count % _loader.BatchSize;
+        return _loader.DropLast || remainder == 0 ? _loader.BatchSize : remainder;
     }
 
     private void SetSchedules(SchedulerState? schedule, SchedulerState? plateau)
@@ -464,6 +500,11 @@ public sealed class Trainer
         if (options.CheckpointEvery <= 0)
         {
             throw new ArgumentException($"CheckpointEvery is {options.CheckpointEvery}; expected at least 1.", nameof(options));
+        }
+
+        if (options.AccumulationSteps < 1)
+        {
+            throw new ArgumentException($"AccumulationSteps is {options.AccumulationSteps}; expected 1 or more batches per optimizer step.", nameof(options));
         }
 
         if (options.ClipGradNorm is float maxNorm && !(float.IsFinite(maxNorm) && maxNorm > 0))

@@ -24,6 +24,14 @@ public sealed class TrainerOptions
     /// <summary>Clips the gradients' total 2-norm to this value before every optimizer step (<see cref="GradientClipping.ClipGradNorm"/>); null for no clipping.</summary>
     public float? ClipGradNorm { get; init; }
 
+    /// <summary>
+    /// Loader batches per optimizer step (gradient accumulation; 1 by default): the model accumulates the gradients of
+    /// that many consecutive batches, each weighted by its share of their samples under a mean loss (1 under a sum),
+    /// then clipping and the optimizer step see them once, as for one batch that many times larger. The epoch's last
+    /// group may be shorter.
+    /// </summary>
+    public int AccumulationSteps { get; init; } = 1;
+
     /// <summary>Stops training when a metric stops improving; null to always train every epoch.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 

@@ -1,0 +1,93 @@
+using System;
+using System.Linq;
+using StaticGrad.Data;
+using StaticGrad.Training;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>A small classifier without dropout, so that micro-batches and whole batches see the same network.</summary>
+[Model(Inputs = 6)]
+public sealed partial class AccumulationNet
+{
+    [Linear(8), ReLU]
+    public partial Linear Hidden { get; }
+
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>A small classifier with a summed loss: accumulated micro-batches then add with weight 1.</summary>
+[Model(Inputs = 6)]
+public sealed partial class AccumulationSumNet
+{
+    [Linear(8), Tanh]
+    public partial Linear Hidden { get; }
+
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
+/// <see cref="TrainerOptions.AccumulationSteps"/>: batches of 16 accumulated 4 at a time train like batches of 64 (the
+/// loader draws the same order whatever the batch size), the epoch's short last group included, for a mean and a sum loss.
+/// </summary>
+public sealed class TrainerAccumulationTests
+{
+    [Fact]
+    public void FourBatchesOf16_TrainLikeBatchesOf64_WithAMeanLoss()
+    {
+        InMemoryDataset data = SyntheticData.Classes(200);
+        var big = new AccumulationNet(seed: 2, maxBatch: 64);
+        var small = new AccumulationNet(seed: 2, maxBatch: 16);
+        var bigTrainer = new Trainer(big, new Sgd(big.Parameters, 0.2f, momentum: 0.9f), new DataLoader(data, 64, seed: 5));
+        var smallTrainer = new Trainer(small, new Sgd(small.Parameters, 0.2f, momentum: 0.9f), new DataLoader(data, 16, seed: 5), new TrainerOptions { AccumulationSteps = 4 });
+
+        bigTrainer.Fit(3);
+        smallTrainer.Fit(3);
+
+        Assert.Equal(3 * 4, bigTrainer.StepsCompleted);
+        Assert.Equal(3 * 4, smallTrainer.StepsCompleted);
+        AssertClose(big.Parameters.Values.ToArray(), small.Parameters.Values.ToArray());
+        Assert.Equal(bigTrainer.History[^1].TrainingLoss, smallTrainer.History[^1].TrainingLoss, 1e-5);
+    }
+
+    [Fact]
+    public void AccumulatedBatchesOfASumLoss_AddWithWeightOne()
+    {
+        InMemoryDataset data = SyntheticData.Classes(200);
+        var big = new AccumulationSumNet(seed: 2, maxBatch: 64);
+        var small = new AccumulationSumNet(seed: 2, maxBatch: 16);
+        Assert.Equal(Reduction.Sum, small.LossReduction);
+        var bigTrainer = new Trainer(big, new Sgd(big.Parameters, 0.01f), new DataLoader(data, 64, seed: 5));
+        var smallTrainer = new Trainer(small, new Sgd(small.Parameters, 0.01f), new DataLoader(data, 16, seed: 5), new TrainerOptions { AccumulationSteps = 4 });
+
+        bigTrainer.Fit(2);
+        smallTrainer.Fit(2);
+
+        AssertClose(big.Parameters.Values.ToArray(), small.Parameters.Values.ToArray());
+    }
+
+    [Fact]
+    public void AccumulationStepsBelowOne_AreRefused()
+    {
+        var model = new AccumulationNet(seed: 2, maxBatch: 16);
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(model, new Sgd(model.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(32), 16, seed: 5), new TrainerOptions { AccumulationSteps = 0 }));
+        Assert.Contains("AccumulationSteps is 0", e.Message);
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        double scale = expected.Max(v => Math.Abs((double)v));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - (double)actual[i]) <= 1e-5 * Math.Max(1, scale), $"[{i}]: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+}
