@@ -57,7 +57,8 @@ public static class ConfusionHeatmap
         plot.Title(title);
         plot.XLabel("predicted class");
         plot.YLabel("true class");
-        plot.Axes.SquareUnits();
+        // The cells fill the frame: no margin around the matrix (square cells would leave most of an 800x500 image empty).
+        plot.Axes.SetLimits(-0.5, classes - 0.5, -0.5, classes - 0.5);
         plot.SavePng(path, TrainingCurves.Width, TrainingCurves.Height);
     }
 }
