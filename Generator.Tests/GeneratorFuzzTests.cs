@@ -41,6 +41,17 @@ public sealed class GeneratorFuzzTests(Xunit.Abstractions.ITestOutputHelper outp
     private static readonly string[] Sizes = { "1", "2", "3", "10", "0", "-1", "46341", "100000000", "int.MaxValue" };
     private static readonly string[] Inputs = { "4", "4", "4", "1", "784", "0", "-1", "46341", "int.MaxValue" };
     private static readonly string[] Activations = { "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax" };
+    private static readonly (string Attribute, string Type)[] Norms =
+    {
+        ("BatchNorm1d", "BatchNorm1d"), ("BatchNorm1d(Momentum = 0.3f, Affine = false)", "BatchNorm1d"), ("BatchNorm1d(CumulativeAverage = true)", "BatchNorm1d"),
+        ("BatchNorm1d(TrackRunningStats = false)", "BatchNorm1d"), ("LayerNorm", "LayerNorm"), ("Dropout(0.25f)", "Dropout"),
+    };
+
+    private static readonly (string Attribute, string Type)[] BadNorms =
+    {
+        ("BatchNorm1d(Momentum = 1.5f)", "BatchNorm1d"), ("BatchNorm1d(Eps = 0f)", "BatchNorm1d"), ("BatchNorm1d", "Linear"), ("BatchNorm1d, ReLU", "BatchNorm1d"),
+        ("LayerNorm, BatchNorm1d", "LayerNorm"),
+    };
 
     private static readonly (string Attribute, string Type)[] Losses =
     {
@@ -150,6 +161,11 @@ public sealed class GeneratorFuzzTests(Xunit.Abstractions.ITestOutputHelper outp
             string name = FreshName(random, SafeMemberNames, names, i);
             string activation = i < layers - 1 ? ", " + Pick(random, Activations.Take(3).ToArray()) : string.Empty;
             text.Append($"    [Linear({random.Next(2, 6)}){activation}] {Pick(random, new[] { "public ", "internal ", string.Empty })}partial Linear {name} {{ get; }}\n");
+            if (i < layers - 1 && random.Next(3) == 0)
+            {
+                (string norm, string normType) = Pick(random, Norms);
+                text.Append($"    [{norm}] public partial {normType} {FreshName(random, SafeMemberNames, names, 20 + i)} {{ get; }}\n");
+            }
         }
 
         (string attribute, string type) = Pick(random, Losses.Take(3).ToArray());
@@ -237,6 +253,11 @@ public sealed class GeneratorFuzzTests(Xunit.Abstractions.ITestOutputHelper outp
             }
 
             text.Append("    ").Append(Member(random, attributes, name, random.Next(15) == 0 ? "SoftmaxCrossEntropyLoss" : "Linear")).Append('\n');
+            if (random.Next(6) == 0)
+            {
+                (string norm, string normType) = Pick(random, random.Next(2) == 0 ? Norms : BadNorms);
+                text.Append("    ").Append(Member(random, [norm], FreshName(random, names, 20 + i), normType)).Append('\n');
+            }
         }
 
         if (instance && random.Next(4) != 0)
