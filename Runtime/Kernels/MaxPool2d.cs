@@ -8,7 +8,7 @@ namespace StaticGrad.Kernels;
 /// was (the flat index <c>ih·width + iw</c> in its input plane, like <c>return_indices=True</c>); the backward pass adds
 /// each output gradient to that position.
 /// </summary>
-public static class MaxPool2d
+public static unsafe class MaxPool2d
 {
     /// <summary>
     /// The forward pass. Ties go to the first maximum in scan order (rows, then columns), and a NaN wins (the last one
@@ -40,47 +40,13 @@ public static class MaxPool2d
         KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
-        for (int p = 0; p < g.Planes; p++)
+        fixed (float* pInput = input)
+        fixed (float* pOutput = output)
+        fixed (int* pIndices = indices)
         {
-            ReadOnlySpan<float> plane = input.Slice(p * g.InputPlane, g.InputPlane);
-            int o = p * g.OutputPlane;
-            for (int oh = 0; oh < g.OutHeight; oh++)
+            for (int p = 0; p < g.Planes; p++)
             {
-                int ih0 = (oh * g.StrideHeight) - g.PaddingHeight;
-                for (int ow = 0; ow < g.OutWidth; ow++, o++)
-                {
-                    int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
-                    float max = float.NegativeInfinity;
-                    int index = -1;
-                    for (int i = 0; i < g.KernelHeight; i++)
-                    {
-                        int ih = ih0 + (i * g.DilationHeight);
-                        if ((uint)ih >= (uint)g.Height)
-                        {
-                            continue;
-                        }
-
-                        for (int j = 0; j < g.KernelWidth; j++)
-                        {
-                            int iw = iw0 + (j * g.DilationWidth);
-                            if ((uint)iw >= (uint)g.Width)
-                            {
-                                continue;
-                            }
-
-                            int at = (ih * g.Width) + iw;
-                            float value = plane[at];
-                            if (value > max || float.IsNaN(value) || index < 0)
-                            {
-                                max = value;
-                                index = at;
-                            }
-                        }
-                    }
-
-                    output[o] = max;
-                    indices[o] = index;
-                }
+                Plane(pInput + ((nint)p * g.InputPlane), pOutput + ((nint)p * g.OutputPlane), pIndices + ((nint)p * g.OutputPlane), g);
             }
         }
     }
@@ -136,5 +102,58 @@ public static class MaxPool2d
                 plane[index] += outputGradient[o];
             }
         }
+    }
+
+    /// <summary>One plane: per window, the in-bounds kernel rows and columns first (no test per element), then the scan.</summary>
+    private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
+    {
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int ih0 = (oh * g.StrideHeight) - g.PaddingHeight;
+            (int iFirst, int iEnd) = InBounds(ih0, g.DilationHeight, g.KernelHeight, g.Height);
+            for (int ow = 0; ow < g.OutWidth; ow++)
+            {
+                int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
+                (int jFirst, int jEnd) = InBounds(iw0, g.DilationWidth, g.KernelWidth, g.Width);
+                float max = float.NegativeInfinity;
+                int index = -1;
+                if (iFirst < iEnd && jFirst < jEnd)
+                {
+                    index = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0 + (jFirst * g.DilationWidth);
+                    max = plane[index];
+                    for (int i = iFirst; i < iEnd; i++)
+                    {
+                        int rowStart = (ih0 + (i * g.DilationHeight)) * g.Width;
+                        for (int j = jFirst; j < jEnd; j++)
+                        {
+                            int at = rowStart + iw0 + (j * g.DilationWidth);
+                            float value = plane[at];
+                            if (value > max || float.IsNaN(value))
+                            {
+                                max = value;
+                                index = at;
+                            }
+                        }
+                    }
+                }
+
+                output[(oh * g.OutWidth) + ow] = max;
+                indices[(oh * g.OutWidth) + ow] = index;
+            }
+        }
+    }
+
+    /// <summary>The kernel positions <c>[first, end)</c> whose input position <c>start + k·dilation</c> lies in <c>[0, size)</c>.</summary>
+    private static (int First, int End) InBounds(int start, int dilation, int kernel, int size)
+    {
+        if (dilation == 1)
+        {
+            // No integer division (tens of cycles) per window in the common case.
+            return (Math.Max(0, -start), Math.Max(Math.Max(0, -start), Math.Min(kernel, size - start)));
+        }
+
+        int first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+        int end = start > size - 1 ? 0 : Math.Min(kernel, ((size - 1 - start) / dilation) + 1);
+        return (first, Math.Max(first, end));
     }
 }
