@@ -105,14 +105,23 @@ public sealed class PoolTests
     }
 
     [Fact]
-    public void MaxPool_AllNegativeInfinity_KeepsTheFirstPosition()
+    public void MaxPool_AllNegativeInfinity_KeepsTheFirstPosition_AndTheLastNaNWins()
     {
-        float[] x = Enumerable.Repeat(float.NegativeInfinity, 16).ToArray();
-        float[] y = new float[4];
-        int[] indices = new int[4];
-        MaxPool2d.Forward(x, y, indices, 1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1);
-        Assert.Equal([0, 2, 8, 10], indices);
+        // 2 x 18: nine windows in a row, so both the four-lane and the one-at-a-time loops run.
+        float[] x = Enumerable.Repeat(float.NegativeInfinity, 36).ToArray();
+        float[] y = new float[9];
+        int[] indices = new int[9];
+        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.Equal([0, 2, 4, 6, 8, 10, 12, 14, 16], indices);
         Assert.All(y, v => Assert.Equal(float.NegativeInfinity, v));
+
+        // The third window (columns 4 and 5, a four-lane one) holds two NaNs: the last in scan order wins.
+        x[4] = float.NaN;
+        x[18 + 5] = float.NaN;
+        x[18 + 4] = 1f;
+        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.True(float.IsNaN(y[2]));
+        Assert.Equal(18 + 5, indices[2]);
     }
 
     [Theory]

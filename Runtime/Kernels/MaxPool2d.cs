@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 
 namespace StaticGrad.Kernels;
 
@@ -104,43 +105,94 @@ public static unsafe class MaxPool2d
         }
     }
 
-    /// <summary>One plane: per window, the in-bounds kernel rows and columns first (no test per element), then the scan.</summary>
+    /// <summary>
+    /// One plane. Windows whose columns all lie inside the input run four at a time in <see cref="Vector128{T}"/> lanes
+    /// (compare, then select the value and the index: no branch on the data, which mispredicts about once per window
+    /// on real activations); the others, and the rest of a row, one at a time. Both apply the same comparison to every
+    /// element in the same order, so the lanes give the scalar loop's results.
+    /// </summary>
     private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
+        int lastStart = g.Width - 1 - ((g.KernelWidth - 1) * g.DilationWidth);
+        int vectorFirst = Math.Min(g.OutWidth, (g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth);
+        int vectorEnd = lastStart + g.PaddingWidth < 0 ? 0 : Math.Min(g.OutWidth, ((lastStart + g.PaddingWidth) / g.StrideWidth) + 1);
+        Vector128<int> lanes = Vector128.Create(0, 1, 2, 3) * g.StrideWidth;
         for (int oh = 0; oh < g.OutHeight; oh++)
         {
             int ih0 = (oh * g.StrideHeight) - g.PaddingHeight;
             (int iFirst, int iEnd) = InBounds(ih0, g.DilationHeight, g.KernelHeight, g.Height);
-            for (int ow = 0; ow < g.OutWidth; ow++)
+            float* outputRow = output + ((nint)oh * g.OutWidth);
+            int* indexRow = indices + ((nint)oh * g.OutWidth);
+            int ow = 0;
+            for (; ow < vectorFirst; ow++)
+            {
+                Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
+            }
+
+            for (; iFirst < iEnd && ow + 4 <= vectorEnd; ow += 4)
             {
                 int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
-                (int jFirst, int jEnd) = InBounds(iw0, g.DilationWidth, g.KernelWidth, g.Width);
-                float max = float.NegativeInfinity;
-                int index = -1;
-                if (iFirst < iEnd && jFirst < jEnd)
+                // Start from the first element, as the scalar loop does (all -∞ keeps the first position).
+                int first = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0;
+                Vector128<float> max = Load(plane + first, g.StrideWidth);
+                Vector128<int> index = Vector128.Create(first) + lanes;
+                for (int i = iFirst; i < iEnd; i++)
                 {
-                    index = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0 + (jFirst * g.DilationWidth);
-                    max = plane[index];
-                    for (int i = iFirst; i < iEnd; i++)
+                    int rowStart = ((ih0 + (i * g.DilationHeight)) * g.Width) + iw0;
+                    for (int j = 0; j < g.KernelWidth; j++)
                     {
-                        int rowStart = (ih0 + (i * g.DilationHeight)) * g.Width;
-                        for (int j = jFirst; j < jEnd; j++)
-                        {
-                            int at = rowStart + iw0 + (j * g.DilationWidth);
-                            float value = plane[at];
-                            if (value > max || float.IsNaN(value))
-                            {
-                                max = value;
-                                index = at;
-                            }
-                        }
+                        int at = rowStart + (j * g.DilationWidth);
+                        Vector128<float> value = Load(plane + at, g.StrideWidth);
+                        Vector128<float> take = Vector128.GreaterThan(value, max) | ~Vector128.Equals(value, value);
+                        max = Vector128.ConditionalSelect(take, value, max);
+                        index = Vector128.ConditionalSelect(take.AsInt32(), Vector128.Create(at) + lanes, index);
                     }
                 }
 
-                output[(oh * g.OutWidth) + ow] = max;
-                indices[(oh * g.OutWidth) + ow] = index;
+                max.Store(outputRow + ow);
+                index.Store(indexRow + ow);
+            }
+
+            for (; ow < g.OutWidth; ow++)
+            {
+                Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
             }
         }
+    }
+
+    /// <summary>Four values <paramref name="stride"/> apart.</summary>
+    private static Vector128<float> Load(float* p, int stride) =>
+        stride == 1 ? Vector128.Load(p) : Vector128.Create(p[0], p[stride], p[2 * stride], p[3 * stride]);
+
+    /// <summary>One window, scanned in order: the first maximum wins, a NaN wins over anything before it.</summary>
+    private static void Window(float* plane, in Pool2dGeometry g, int ih0, int iFirst, int iEnd, int ow, float* outputRow, int* indexRow)
+    {
+        int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
+        (int jFirst, int jEnd) = InBounds(iw0, g.DilationWidth, g.KernelWidth, g.Width);
+        float max = float.NegativeInfinity;
+        int index = -1;
+        if (iFirst < iEnd && jFirst < jEnd)
+        {
+            index = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0 + (jFirst * g.DilationWidth);
+            max = plane[index];
+            for (int i = iFirst; i < iEnd; i++)
+            {
+                int rowStart = (ih0 + (i * g.DilationHeight)) * g.Width;
+                for (int j = jFirst; j < jEnd; j++)
+                {
+                    int at = rowStart + iw0 + (j * g.DilationWidth);
+                    float value = plane[at];
+                    if (value > max || float.IsNaN(value))
+                    {
+                        max = value;
+                        index = at;
+                    }
+                }
+            }
+        }
+
+        outputRow[ow] = max;
+        indexRow[ow] = index;
     }
 
     /// <summary>The kernel positions <c>[first, end)</c> whose input position <c>start + k·dilation</c> lies in <c>[0, size)</c>.</summary>
