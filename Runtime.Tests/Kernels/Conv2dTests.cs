@@ -137,23 +137,42 @@ public sealed class Conv2dTests
         (float[] x, float[] w, float[] b) = Data(s);
         float[] dy = KernelReference.Random(s.OutputLength, seed: 8);
         float[] workspace = new float[s.WorkspaceFloats(3)];
-        (float[] y1, float[] dx1, float[] dw1, float[] db1) = Run(s, x, w, b, dy, workspace, threads: 1, splitAlways: false);
+        Results single = Run(s, x, w, b, dy, workspace, threads: 1, splitAlways: false);
         foreach (int threads in new[] { 2, 3 })
         {
-            (float[] y, float[] dx, float[] dw, float[] db) = Run(s, x, w, b, dy, workspace, threads, splitAlways: true);
-            GemmShapeTests.AssertSameBits(y1, y, $"{s} forward, {threads} threads");
-            GemmShapeTests.AssertSameBits(dx1, dx, $"{s} input gradient, {threads} threads");
-            GemmShapeTests.AssertSameBits(dw1, dw, $"{s} weight gradient, {threads} threads");
-            GemmShapeTests.AssertSameBits(db1, db, $"{s} bias gradient, {threads} threads");
+            AssertSameBits(single, Run(s, x, w, b, dy, workspace, threads, splitAlways: true), $"{s}, {threads} threads");
         }
 
         // A workspace with one slot runs on one thread, with the same bits.
         float[] small = new float[s.WorkspaceFloats(1)];
-        (float[] ys, float[] dxs, float[] dws, float[] dbs) = Run(s, x, w, b, dy, small, threads: 3, splitAlways: true);
-        GemmShapeTests.AssertSameBits(y1, ys, $"{s} forward, one slot");
-        GemmShapeTests.AssertSameBits(dx1, dxs, $"{s} input gradient, one slot");
-        GemmShapeTests.AssertSameBits(dw1, dws, $"{s} weight gradient, one slot");
-        GemmShapeTests.AssertSameBits(db1, dbs, $"{s} bias gradient, one slot");
+        AssertSameBits(single, Run(s, x, w, b, dy, small, threads: 3, splitAlways: true), $"{s}, one slot");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void EveryPass_SameBitsOnEveryMicrokernel(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] w, float[] b) = Data(s);
+        float[] dy = KernelReference.Random(s.OutputLength, seed: 8);
+        float[] workspace = new float[s.WorkspaceFloats(1)];
+        Results? first = null;
+        foreach (GemmIsa isa in GemmShapeTests.SupportedIsas())
+        {
+            GemmIsaSelector.Override(isa);
+            try
+            {
+                Results result = Run(s, x, w, b, dy, workspace, threads: 1, splitAlways: false);
+                first ??= result;
+                AssertSameBits(first, result, $"{s}, {isa}");
+            }
+            finally
+            {
+                GemmIsaSelector.Override(null);
+            }
+        }
     }
 
     [Fact]
@@ -227,7 +246,15 @@ public sealed class Conv2dTests
         Assert.Throws<ArgumentException>("weightGradient", () => s.BackwardWeight(y, x, y.AsSpan(0, s.WeightLength), [], workspace));
     }
 
-    private static (float[] Y, float[] Dx, float[] Dw, float[] Db) Run(ConvShape s, float[] x, float[] w, float[] b, float[] dy, float[] workspace, int threads, bool splitAlways)
+    private static void AssertSameBits(Results expected, Results actual, string what)
+    {
+        GemmShapeTests.AssertSameBits(expected.Y, actual.Y, $"forward, {what}");
+        GemmShapeTests.AssertSameBits(expected.Dx, actual.Dx, $"input gradient, {what}");
+        GemmShapeTests.AssertSameBits(expected.Dw, actual.Dw, $"weight gradient, {what}");
+        GemmShapeTests.AssertSameBits(expected.Db, actual.Db, $"bias gradient, {what}");
+    }
+
+    private static Results Run(ConvShape s, float[] x, float[] w, float[] b, float[] dy, float[] workspace, int threads, bool splitAlways)
     {
         float[] y = Filled(s.OutputLength), dx = Filled(s.InputLength), dw = Filled(s.WeightLength), db = Filled(s.Out);
         using (Partition.Override(threads, splitAlways))
@@ -237,7 +264,7 @@ public sealed class Conv2dTests
             s.BackwardWeight(dy, x, dw, db, workspace);
         }
 
-        return (y, dx, dw, db);
+        return new Results(y, dx, dw, db);
     }
 
     private static (float[] X, float[] W, float[] B) Data(ConvShape s) =>
@@ -249,4 +276,7 @@ public sealed class Conv2dTests
         values.AsSpan().Fill(float.NaN);
         return values;
     }
+
+    /// <summary>What the three passes wrote.</summary>
+    private sealed record Results(float[] Y, float[] Dx, float[] Dw, float[] Db);
 }
