@@ -13,8 +13,8 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// Algorithm: im2col into the packed <see cref="Gemm"/>. Per sample and group, the forward pass is
 /// <c>Y = W · col(X)</c> (<see cref="Gemm.Multiply"/>, written straight into the output, then the bias and the
-/// activation in place), the input gradient <c>col⁻¹(Wᵀ · dY)</c> (<see cref="Gemm.MultiplyTransposeA"/>, then
-/// <see cref="Im2Col.ScatterAdd"/>), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
+/// activation in place), the input gradient <c>col⁻¹(Wᵀ · dY)</c> (<see cref="Gemm.MultiplyTransposeA"/>, then a
+/// scatter-add onto the input positions), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
 /// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
 /// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. See
 /// docs/performance.md for the measurements behind these choices.
@@ -349,7 +349,9 @@ public static unsafe class Conv2d
         int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height));
         int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width));
         // Every per-sample size (input, output, column matrix) must be an int.
-        _ = checked((int)((long)inChannels * height * width) + (int)((long)outChannels * outHeight * outWidth) + (int)((long)inChannels * kernelHeight * kernelWidth * outHeight * outWidth));
+        _ = checked((int)((long)inChannels * height * width));
+        _ = checked((int)((long)outChannels * outHeight * outWidth));
+        _ = checked((int)((long)inChannels * kernelHeight * kernelWidth * outHeight * outWidth));
         return new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups, outHeight, outWidth);
     }
 
