@@ -10,7 +10,7 @@ namespace StaticGrad.Runtime.Tests;
 /// from PyTorch's definitions (first maximum in scan order, -∞ padding; count_include_pad averages), finite differences,
 /// zero allocation and validation.
 /// </summary>
-public sealed class PoolTests
+public sealed class Pool2dTests
 {
     // batch, channels, height, width, kernel h/w, stride h/w, padding h/w, dilation h/w
     private static readonly int[][] AllWindows =
