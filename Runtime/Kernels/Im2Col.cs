@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace StaticGrad.Kernels;
 
@@ -121,6 +123,23 @@ internal static unsafe class Im2Col
 
     private static void Copy(float* source, float* destination, int count)
     {
+        if (Avx512F.IsSupported)
+        {
+            // Whole vectors, then one masked move for the rest: a run of up to 16 values is a single load and store.
+            int v = 0;
+            for (; v + 16 <= count; v += 16)
+            {
+                Vector512.Store(Vector512.Load(source + v), destination + v);
+            }
+
+            if (v < count)
+            {
+                Partial512.Store(destination + v, Partial512.Load(source + v, count - v), count - v);
+            }
+
+            return;
+        }
+
         int k = 0;
         for (; k + Vector<float>.Count <= count; k += Vector<float>.Count)
         {
@@ -133,7 +152,11 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary><c>destination[k] += source[k]</c>: one rounding per element at any vector width.</summary>
+    /// <summary>
+    /// <c>destination[k] += source[k]</c>: one rounding per element at any vector width. No masked tail here: the next
+    /// run adds to the same values shifted by one, and a load overlapping a masked store waits for it (measured: conv2's
+    /// input gradient 505 -> 810 µs with masked tails).
+    /// </summary>
     private static void Add(float* source, float* destination, int count)
     {
         int k = 0;
