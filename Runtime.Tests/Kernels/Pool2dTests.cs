@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using StaticGrad.Kernels;
+using StaticGrad.Threading;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -187,6 +188,34 @@ public sealed class Pool2dTests
         GradientCheck.AssertGradientMatches(Loss, x, dx, "input", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
     }
 
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public void MaxPool_SameBitsForOneTwoAndThreeThreads(int window)
+    {
+        int[] a = AllWindows[window];
+        (int planes, int oh, int ow) = Sizes(a);
+        float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 15);
+        float[] y1 = new float[planes * oh * ow];
+        int[] indices1 = new int[y1.Length];
+        using (Partition.Override(1, splitAlways: false))
+        {
+            MaxPool(a, x, y1, indices1);
+        }
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] y = new float[y1.Length];
+            int[] indices = new int[y1.Length];
+            using (Partition.Override(threads, splitAlways: true))
+            {
+                MaxPool(a, x, y, indices);
+            }
+
+            GemmShapeTests.AssertSameBits(y1, y, $"window {window}, {threads} threads");
+            Assert.Equal(indices1, indices);
+        }
+    }
+
     [Fact]
     public void EveryPool_AllocatesNothing()
     {
@@ -196,6 +225,11 @@ public sealed class Pool2dTests
         int[] indices = new int[y.Length];
         float[] mean = new float[Batch * Channels], dmean = KernelReference.Random(mean.Length, seed: 14);
         AllocationAssert.None("MaxPool2d.Forward", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("MaxPool2d.Forward, 2 threads", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        }
+
         AllocationAssert.None("MaxPool2d.Backward", () => MaxPool2d.Backward(dy, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
         AllocationAssert.None("AvgPool2d.Forward", () => AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
         AllocationAssert.None("AvgPool2d.Backward", () => AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
