@@ -1,0 +1,262 @@
+using System;
+using System.Globalization;
+using StaticGrad.Kernels;
+
+namespace StaticGrad.Benchmarks;
+
+/// <summary>
+/// <c>conv [batch]</c>: LeNet-5's convolution and pooling layers (conv1 1→6 5×5 padding 2 on 28×28, conv2 6→16 5×5 on
+/// 14×14, 2×2 max pooling after each) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
+/// convolution) and share of the FMA peak measured in the same run, on 1 and 2 threads; then the products alone, one
+/// per sample against one for the whole batch, to show what im2col per sample costs in GEMM efficiency.
+/// </summary>
+public static class ConvBench
+{
+    /// <summary>The passes of a convolution.</summary>
+    public enum Pass
+    {
+        /// <summary><see cref="Conv2d.Forward"/> with ReLU.</summary>
+        Forward,
+
+        /// <summary><see cref="Conv2d.BackwardData"/>.</summary>
+        BackwardData,
+
+        /// <summary><see cref="Conv2d.BackwardWeight"/>.</summary>
+        BackwardWeight,
+    }
+
+    /// <summary>Runs the benchmark and prints the table.</summary>
+    public static int Run(string[] args)
+    {
+        int batch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 64;
+        Console.WriteLine($"machine: {Compare.CpuName()}, {Environment.ProcessorCount} cores; GEMM microkernel {Gemm.Microkernel}");
+        Console.WriteLine($"load average before: {Compare.LoadAverage()}");
+        (double peak, int bits) = FmaPeak.Measure();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core, measured now): {peak:F1} GFLOP/s"));
+        Console.WriteLine();
+        var layers = new (string Name, Layer Shape)[]
+        {
+            ("conv1 1->6 5x5 pad 2, 28x28", new Layer(batch, 1, 28, 28, 6, 5, 2)),
+            ("conv2 6->16 5x5, 14x14", new Layer(batch, 6, 14, 14, 16, 5, 0)),
+        };
+        int[] threadCounts = [1, Math.Max(2, Parallelism.DefaultThreadCount)];
+        Console.WriteLine($"batch {batch}: median µs per call (GFLOP/s, % of the peak of the threads used)");
+        Console.WriteLine("layer                            pass              1 thread                     2 threads");
+        foreach ((string name, Layer layer) in layers)
+        {
+            foreach (Pass pass in Enum.GetValues<Pass>())
+            {
+                string line = $"{name,-32} {pass,-15}";
+                foreach (int threads in threadCounts)
+                {
+                    var step = new ConvStep(layer, pass);
+                    double us = Time(ref step, threads);
+                    double gflops = layer.Flops / (us * 1e3);
+                    line += string.Create(CultureInfo.InvariantCulture, $"  {us,8:F1} ({gflops,6:F1}, {100 * gflops / (peak * threads),5:F1}%)");
+                }
+
+                Console.WriteLine(line);
+            }
+        }
+
+        foreach ((string name, int channels, int size) in new[] { ("maxpool 2x2 after conv1, 6x28x28", 6, 28), ("maxpool 2x2 after conv2, 16x10x10", 16, 10) })
+        {
+            foreach (bool backward in new[] { false, true })
+            {
+                string line = $"{name,-32} {(backward ? "Backward" : "Forward"),-15}";
+                foreach (int threads in threadCounts)
+                {
+                    var step = new PoolStep(batch, channels, size, backward);
+                    line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads),8:F1}                   ");
+                }
+
+                Console.WriteLine(line);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("forward products alone, 1 thread: one per sample (as Conv2d runs them) vs one for the whole batch");
+        foreach ((string name, Layer layer) in layers)
+        {
+            var perSample = new ProductStep(layer, wholeBatch: false);
+            var whole = new ProductStep(layer, wholeBatch: true);
+            double a = Time(ref perSample, 1), b = Time(ref whole, 1);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name,-32} {batch} x ({layer.Out}x{layer.Reduction}x{layer.Plane}): {a,8:F1} µs ({layer.Flops / (a * 1e3),6:F1} GFLOP/s)   {layer.Out}x{layer.Reduction}x{batch * layer.Plane}: {b,8:F1} µs ({layer.Flops / (b * 1e3),6:F1} GFLOP/s)"));
+        }
+
+        Console.WriteLine($"load average after: {Compare.LoadAverage()}");
+        return 0;
+    }
+
+    private static double Time<T>(ref T step, int threads)
+        where T : struct, ITimedStep
+    {
+        int saved = Parallelism.MaxThreads;
+        Parallelism.MaxThreads = threads;
+        try
+        {
+            return Timing.Measure(ref step, repeats: 7, runSeconds: 0.2, warmupSeconds: 0.3).MedianMicroseconds;
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    private static float[] Random(int length, ulong seed)
+    {
+        var rng = new Rng(seed);
+        float[] values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = rng.NextSingle(-1f, 1f);
+        }
+
+        return values;
+    }
+
+    /// <summary>A square-kernel, stride-1 convolution layer and its data.</summary>
+    private sealed class Layer
+    {
+        public Layer(int batch, int @in, int height, int width, int @out, int kernel, int padding)
+        {
+            (Batch, In, Height, Width, Out, Kernel, Padding) = (batch, @in, height, width, @out, kernel, padding);
+            OutHeight = SlidingWindow.OutputSize(height, kernel, 1, padding, 1);
+            OutWidth = SlidingWindow.OutputSize(width, kernel, 1, padding, 1);
+            X = Random(batch * @in * height * width, 1);
+            W = Random(@out * @in * kernel * kernel, 2);
+            B = Random(@out, 3);
+            Y = new float[batch * @out * OutHeight * OutWidth];
+            Dy = Random(Y.Length, 4);
+            Dx = new float[X.Length];
+            Dw = new float[W.Length];
+            Db = new float[@out];
+            Workspace = new float[Conv2d.WorkspaceFloats(@in, height, width, @out, kernel, kernel, 1, 1, padding, padding, 1, 1, 1, Parallelism.ThreadLimit)];
+        }
+
+        public int Batch { get; }
+
+        public int In { get; }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        public int Out { get; }
+
+        public int Kernel { get; }
+
+        public int Padding { get; }
+
+        public int OutHeight { get; }
+
+        public int OutWidth { get; }
+
+        public int Plane => OutHeight * OutWidth;
+
+        public int Reduction => In * Kernel * Kernel;
+
+        public double Flops => 2.0 * Batch * Out * Reduction * Plane;
+
+        public float[] X { get; }
+
+        public float[] W { get; }
+
+        public float[] B { get; }
+
+        public float[] Y { get; }
+
+        public float[] Dy { get; }
+
+        public float[] Dx { get; }
+
+        public float[] Dw { get; }
+
+        public float[] Db { get; }
+
+        public float[] Workspace { get; }
+    }
+
+    private readonly struct ConvStep(Layer layer, Pass pass) : ITimedStep
+    {
+        public void Run()
+        {
+            Layer l = layer;
+            switch (pass)
+            {
+                case Pass.Forward:
+                    Conv2d.Forward(l.X, l.W, l.B, l.Y, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1, Activation.ReLU);
+                    break;
+                case Pass.BackwardData:
+                    Conv2d.BackwardData(l.Dy, l.W, l.Dx, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    break;
+                default:
+                    Conv2d.BackwardWeight(l.Dy, l.X, l.Dw, l.Db, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    break;
+            }
+        }
+    }
+
+    private readonly struct PoolStep : ITimedStep
+    {
+        private readonly int _batch, _channels, _size;
+        private readonly bool _backward;
+        private readonly float[] _x, _y, _dx;
+        private readonly int[] _indices;
+
+        public PoolStep(int batch, int channels, int size, bool backward)
+        {
+            (_batch, _channels, _size, _backward) = (batch, channels, size, backward);
+            _x = Random(batch * channels * size * size, 5);
+            _y = new float[batch * channels * (size / 2) * (size / 2)];
+            _dx = new float[_x.Length];
+            _indices = new int[_y.Length];
+            MaxPool2d.Forward(_x, _y, _indices, batch, channels, size, size, 2, 2, 2, 2, 0, 0, 1, 1);
+        }
+
+        public void Run()
+        {
+            if (_backward)
+            {
+                MaxPool2d.Backward(_y, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+            }
+            else
+            {
+                MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+            }
+        }
+    }
+
+    /// <summary>The forward pass's matrix products alone, on a column matrix of random values.</summary>
+    private readonly struct ProductStep : ITimedStep
+    {
+        private readonly Layer _layer;
+        private readonly bool _wholeBatch;
+        private readonly float[] _columns, _output;
+
+        public ProductStep(Layer layer, bool wholeBatch)
+        {
+            (_layer, _wholeBatch) = (layer, wholeBatch);
+            _columns = Random(layer.Reduction * layer.Plane * (wholeBatch ? layer.Batch : 1), 6);
+            _output = new float[layer.Batch * layer.Out * layer.Plane];
+        }
+
+        public void Run()
+        {
+            Layer l = _layer;
+            if (_wholeBatch)
+            {
+                Gemm.Multiply(l.W, _columns, _output, l.Out, l.Reduction, l.Batch * l.Plane);
+                return;
+            }
+
+            int sample = l.Out * l.Plane;
+            for (int n = 0; n < l.Batch; n++)
+            {
+                Gemm.Multiply(l.W, _columns, _output.AsSpan(n * sample, sample), l.Out, l.Reduction, l.Plane);
+            }
+        }
+    }
+}

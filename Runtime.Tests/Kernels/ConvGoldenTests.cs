@@ -1,0 +1,163 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using StaticGrad.Kernels;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// The convolution and pooling kernels, and <see cref="BatchNorm"/> with <c>inner = H·W</c> as <c>nn.BatchNorm2d</c>, against
+/// PyTorch 1.13 (<c>Golden/conv.json</c>, written by <c>scripts/golden_conv.py</c>): forward results and the gradients
+/// autograd gives for the same upstream gradient.
+/// </summary>
+public sealed class ConvGoldenTests
+{
+    private static readonly GoldenFile Golden = new("conv.json");
+
+    public static TheoryData<string> Cases() => Golden.CaseNames();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesPyTorch(string name)
+    {
+        JsonElement c = Golden.Case(name);
+        switch (c.GetProperty("kind").GetString())
+        {
+            case "conv2d":
+                Conv(c);
+                break;
+            case "max_pool2d":
+                MaxPool(c);
+                break;
+            case "avg_pool2d":
+                AvgPool(c);
+                break;
+            case "global_avg":
+                GlobalAvg(c);
+                break;
+            case "batch_norm2d":
+                BatchNorm2d(c);
+                break;
+            default:
+                Assert.Fail($"Unknown kind in {name}.");
+                break;
+        }
+    }
+
+    private static void Conv(JsonElement c)
+    {
+        int[] k = Ints(c, "kernel"), stride = Ints(c, "stride"), padding = Ints(c, "padding"), dilation = Ints(c, "dilation");
+        var s = new ConvShape(
+            Int(c, "batch"), Int(c, "in_channels"), Int(c, "height"), Int(c, "width"), Int(c, "out_channels"), k[0], k[1],
+            stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], Int(c, "groups"));
+        Assert.Equal(Ints(c, "out_shape"), new[] { s.Batch, s.Out, s.OutHeight, s.OutWidth });
+        float[] x = Floats(c, "x"), w = Floats(c, "w"), b = Floats(c, "b"), dy = Floats(c, "dy");
+        bool relu = c.GetProperty("relu").GetBoolean();
+        float[] workspace = new float[s.WorkspaceFloats(2)];
+        float[] y = new float[s.OutputLength];
+        s.Forward(x, w, b, y, workspace, relu ? Activation.ReLU : Activation.None);
+        AssertClose(Floats(c, "y"), y, "y");
+
+        float[] g = (float[])dy.Clone();
+        if (relu)
+        {
+            ActivationBackward.Apply(g, y, g.Length, Activation.ReLU);
+        }
+
+        float[] dx = new float[s.InputLength], dw = new float[s.WeightLength], db = new float[b.Length];
+        s.BackwardData(g, w, dx, workspace);
+        s.BackwardWeight(g, x, dw, db, workspace);
+        AssertClose(Floats(c, "dx"), dx, "dx");
+        AssertClose(Floats(c, "dw"), dw, "dw");
+        AssertClose(Floats(c, "db"), db, "db");
+    }
+
+    private static void MaxPool(JsonElement c)
+    {
+        (int n, int ch, int h, int w, int[] k, int[] stride, int[] padding) = Window(c);
+        int[] dilation = Ints(c, "dilation");
+        float[] x = Floats(c, "x");
+        int[] outShape = Ints(c, "out_shape");
+        float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
+        int[] indices = new int[y.Length];
+        MaxPool2d.Forward(x, y, indices, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        Assert.Equal(Floats(c, "y"), y);
+        Assert.Equal(Ints(c, "indices"), indices);
+        float[] dx = new float[x.Length];
+        MaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    private static void AvgPool(JsonElement c)
+    {
+        (int n, int ch, int h, int w, int[] k, int[] stride, int[] padding) = Window(c);
+        float[] x = Floats(c, "x");
+        int[] outShape = Ints(c, "out_shape");
+        float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
+        AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        AssertClose(Floats(c, "y"), y, "y");
+        float[] dx = new float[x.Length];
+        AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    private static void GlobalAvg(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        float[] x = Floats(c, "x");
+        float[] y = new float[n * ch];
+        GlobalAvgPool2d.Forward(x, y, n, ch, h, w);
+        AssertClose(Floats(c, "y"), y, "y");
+        float[] dx = new float[x.Length];
+        GlobalAvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w);
+        AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    private static void BatchNorm2d(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), inner = Int(c, "height") * Int(c, "width");
+        float[] x = Floats(c, "x"), weight = Floats(c, "weight"), bias = Floats(c, "bias");
+        float[] runningMean = Floats(c, "running_mean"), runningVar = Floats(c, "running_var");
+        long[] counter = [0];
+        float[] y = new float[x.Length], mean = new float[ch], rstd = new float[ch];
+        float eps = (float)c.GetProperty("eps").GetDouble(), momentum = (float)c.GetProperty("momentum").GetDouble();
+        BatchNorm.ForwardTraining(x, weight, bias, y, mean, rstd, runningMean, runningVar, counter, n, ch, inner, eps, momentum);
+        AssertClose(Floats(c, "y"), y, "y");
+        AssertClose(Floats(c, "running_mean_after"), runningMean, "running_mean");
+        AssertClose(Floats(c, "running_var_after"), runningVar, "running_var");
+        Assert.Equal(1L, counter[0]);
+
+        float[] gradient = Floats(c, "dy");
+        float[] dweight = new float[weight.Length], dbias = new float[bias.Length];
+        BatchNorm.Backward(gradient, x, mean, rstd, weight, dweight, dbias, n, ch, inner);
+        AssertClose(Floats(c, "dx"), gradient, "dx");
+        AssertClose(Floats(c, "dweight"), dweight, "dweight");
+        AssertClose(Floats(c, "dbias"), dbias, "dbias");
+    }
+
+    /// <summary>Float32 results of different summation orders: equal within a few ulps of the larger magnitudes involved.</summary>
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Length == 0 ? 1 : Math.Max(1, expected.Max(Math.Abs));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            KernelReference.AssertClose(expected[i], actual[i], 2e-6 * scale, $"{what}[{i}]");
+        }
+    }
+
+    private static (int N, int C, int H, int W, int[] Kernel, int[] Stride, int[] Padding) Window(JsonElement c) =>
+        (Int(c, "batch"), Int(c, "channels"), Int(c, "height"), Int(c, "width"), Ints(c, "kernel"), Ints(c, "stride"), Ints(c, "padding"));
+
+    private static int Int(JsonElement c, string name) => c.GetProperty(name).GetInt32();
+
+    private static int[] Ints(JsonElement c, string name) => c.GetProperty(name).EnumerateArray().Select(v => v.GetInt32()).ToArray();
+
+    /// <summary>The floats of <paramref name="name"/>, or an empty array for null (no bias, no affine transform).</summary>
+    private static float[] Floats(JsonElement c, string name)
+    {
+        JsonElement value = c.GetProperty(name);
+        return value.ValueKind == JsonValueKind.Null ? [] : value.EnumerateArray().Select(v => v.GetSingle()).ToArray();
+    }
+}

@@ -1,0 +1,273 @@
+using System;
+using System.Linq;
+using StaticGrad.Kernels;
+using StaticGrad.Threading;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// <see cref="MaxPool2d"/>, <see cref="AvgPool2d"/> and <see cref="GlobalAvgPool2d"/> against scalar references written
+/// from PyTorch's definitions (first maximum in scan order, -∞ padding; count_include_pad averages), finite differences,
+/// zero allocation and validation.
+/// </summary>
+public sealed class Pool2dTests
+{
+    // batch, channels, height, width, kernel h/w, stride h/w, padding h/w, dilation h/w
+    private static readonly int[][] AllWindows =
+    [
+        [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 1, 1],
+        [2, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1],
+        [1, 2, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1],
+        [3, 1, 7, 7, 5, 5, 2, 2, 2, 2, 1, 1],
+        [2, 2, 9, 10, 3, 2, 2, 1, 1, 1, 2, 3],
+        [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1],
+        [3, 5, 11, 13, 3, 2, 3, 2, 1, 1, 1, 1],
+    ];
+
+    public static TheoryData<int> Windows() => new(Enumerable.Range(0, AllWindows.Length));
+
+    /// <summary>The windows without dilation (average pooling has none).</summary>
+    public static TheoryData<int> DenseWindows() => new(Enumerable.Range(0, AllWindows.Length).Where(i => AllWindows[i][10] == 1 && AllWindows[i][11] == 1));
+
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public void MaxPool_MatchesTheReference_FirstMaximumWinsTies(int window)
+    {
+        int[] a = AllWindows[window];
+        (int planes, int oh, int ow) = Sizes(a);
+        // Values from a set of seven so that windows hold ties.
+        float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 5).Select(v => MathF.Round(v * 3f) * 0.5f).ToArray();
+        float[] y = new float[planes * oh * ow];
+        int[] indices = new int[y.Length];
+        MaxPool(a, x, y, indices);
+        float[] dy = KernelReference.Random(y.Length, seed: 6);
+        float[] dx = new float[x.Length];
+        dx.AsSpan().Fill(float.NaN);
+        MaxPool2d.Backward(dy, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+
+        double[] expectedDx = new double[x.Length];
+        for (int p = 0; p < planes; p++)
+        {
+            for (int r = 0; r < oh; r++)
+            {
+                for (int c = 0; c < ow; c++)
+                {
+                    int o = (((p * oh) + r) * ow) + c;
+                    int best = -1;
+                    foreach ((int ih, int iw) in WindowPositions(a, r, c))
+                    {
+                        int at = (ih * a[3]) + iw;
+                        if (best < 0 || x[(p * a[2] * a[3]) + at] > x[(p * a[2] * a[3]) + best])
+                        {
+                            best = at;
+                        }
+                    }
+
+                    Assert.Equal(best, indices[o]);
+                    Assert.Equal(x[(p * a[2] * a[3]) + best], y[o]);
+                    expectedDx[(p * a[2] * a[3]) + best] += dy[o];
+                }
+            }
+        }
+
+        for (int i = 0; i < dx.Length; i++)
+        {
+            KernelReference.AssertClose(expectedDx[i], dx[i], 1e-6, $"dx[{i}]");
+        }
+    }
+
+    [Fact]
+    public void MaxPool_NaNWins_AndGradientsMatchFiniteDifferences()
+    {
+        int[] a = AllWindows[1];
+        (int planes, int oh, int ow) = Sizes(a);
+        // Distinct values 0.01 apart, shuffled, so a perturbation of 1e-3 never changes a maximum.
+        int count = planes * a[2] * a[3];
+        float[] x = Enumerable.Range(0, count).Select(i => ((i * 37) % count) * 0.01f).ToArray();
+        float[] y = new float[planes * oh * ow];
+        int[] indices = new int[y.Length];
+        float[] r = KernelReference.Random(y.Length, seed: 7);
+        double Loss()
+        {
+            MaxPool(a, x, y, indices);
+            return y.Select((v, i) => (double)v * r[i]).Sum();
+        }
+
+        MaxPool(a, x, y, indices);
+        float[] dx = new float[count];
+        MaxPool2d.Backward(r, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        GradientCheck.AssertGradientMatches(Loss, x, dx, "input", maxElements: count);
+
+        x[a[3] + 1] = float.NaN; // inside the first windows of plane 0
+        MaxPool(a, x, y, indices);
+        Assert.True(float.IsNaN(y[0]));
+        Assert.Equal(a[3] + 1, indices[0]);
+    }
+
+    [Fact]
+    public void MaxPool_AllNegativeInfinity_KeepsTheFirstPosition_AndTheLastNaNWins()
+    {
+        // 2 x 18: nine windows in a row, so both the four-lane and the one-at-a-time loops run.
+        float[] x = Enumerable.Repeat(float.NegativeInfinity, 36).ToArray();
+        float[] y = new float[9];
+        int[] indices = new int[9];
+        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.Equal([0, 2, 4, 6, 8, 10, 12, 14, 16], indices);
+        Assert.All(y, v => Assert.Equal(float.NegativeInfinity, v));
+
+        // The third window (columns 4 and 5, a four-lane one) holds two NaNs: the last in scan order wins.
+        x[4] = float.NaN;
+        x[18 + 5] = float.NaN;
+        x[18 + 4] = 1f;
+        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.True(float.IsNaN(y[2]));
+        Assert.Equal(18 + 5, indices[2]);
+    }
+
+    [Theory]
+    [MemberData(nameof(DenseWindows))]
+    public void AvgPool_MatchesTheReference_AndFiniteDifferences(int window)
+    {
+        int[] a = AllWindows[window];
+        (int planes, int oh, int ow) = Sizes(a);
+        float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 8);
+        float[] y = new float[planes * oh * ow];
+        AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        double divisor = a[4] * a[5];
+        for (int p = 0; p < planes; p++)
+        {
+            for (int r = 0; r < oh; r++)
+            {
+                for (int c = 0; c < ow; c++)
+                {
+                    double sum = WindowPositions(a, r, c).Sum(q => (double)x[(p * a[2] * a[3]) + (q.Ih * a[3]) + q.Iw]);
+                    KernelReference.AssertClose(sum / divisor, y[(((p * oh) + r) * ow) + c], 1e-6, $"y[{p},{r},{c}]");
+                }
+            }
+        }
+
+        float[] dy = KernelReference.Random(y.Length, seed: 9);
+        float[] dx = new float[x.Length];
+        dx.AsSpan().Fill(float.NaN);
+        AvgPool2d.Backward(dy, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        double Loss()
+        {
+            AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+            return y.Select((v, i) => (double)v * dy[i]).Sum();
+        }
+
+        GradientCheck.AssertGradientMatches(Loss, x, dx, "input", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
+    }
+
+    [Theory]
+    [InlineData(3, 4, 7, 5)]
+    [InlineData(2, 3, 1, 1)]
+    [InlineData(1, 2, 33, 31)]
+    public void GlobalAvgPool_MatchesTheReference_AndFiniteDifferences(int batch, int channels, int height, int width)
+    {
+        int plane = height * width, planes = batch * channels;
+        float[] x = KernelReference.Random(planes * plane, seed: 10);
+        float[] y = new float[planes];
+        GlobalAvgPool2d.Forward(x, y, batch, channels, height, width);
+        for (int p = 0; p < planes; p++)
+        {
+            double mean = x.Skip(p * plane).Take(plane).Sum(v => (double)v) / plane;
+            KernelReference.AssertClose(mean, y[p], 1e-7, $"y[{p}]");
+        }
+
+        float[] dy = KernelReference.Random(planes, seed: 11);
+        float[] dx = new float[x.Length];
+        GlobalAvgPool2d.Backward(dy, dx, batch, channels, height, width);
+        double Loss()
+        {
+            GlobalAvgPool2d.Forward(x, y, batch, channels, height, width);
+            return y.Select((v, i) => (double)v * dy[i]).Sum();
+        }
+
+        GradientCheck.AssertGradientMatches(Loss, x, dx, "input", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
+    }
+
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public void MaxPool_SameBitsForOneTwoAndThreeThreads(int window)
+    {
+        int[] a = AllWindows[window];
+        (int planes, int oh, int ow) = Sizes(a);
+        float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 15);
+        float[] y1 = new float[planes * oh * ow];
+        int[] indices1 = new int[y1.Length];
+        using (Partition.Override(1, splitAlways: false))
+        {
+            MaxPool(a, x, y1, indices1);
+        }
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] y = new float[y1.Length];
+            int[] indices = new int[y1.Length];
+            using (Partition.Override(threads, splitAlways: true))
+            {
+                MaxPool(a, x, y, indices);
+            }
+
+            GemmShapeTests.AssertSameBits(y1, y, $"window {window}, {threads} threads");
+            Assert.Equal(indices1, indices);
+        }
+    }
+
+    [Fact]
+    public void EveryPool_AllocatesNothing()
+    {
+        const int Batch = 8, Channels = 6, Size = 28;
+        float[] x = KernelReference.Random(Batch * Channels * Size * Size, seed: 12);
+        float[] y = new float[Batch * Channels * 14 * 14], dy = KernelReference.Random(y.Length, seed: 13), dx = new float[x.Length];
+        int[] indices = new int[y.Length];
+        float[] mean = new float[Batch * Channels], dmean = KernelReference.Random(mean.Length, seed: 14);
+        AllocationAssert.None("MaxPool2d.Forward", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("MaxPool2d.Forward, 2 threads", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        }
+
+        AllocationAssert.None("MaxPool2d.Backward", () => MaxPool2d.Backward(dy, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        AllocationAssert.None("AvgPool2d.Forward", () => AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+        AllocationAssert.None("AvgPool2d.Backward", () => AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+        AllocationAssert.None("GlobalAvgPool2d.Forward", () => GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Size, Size), calls: 20);
+        AllocationAssert.None("GlobalAvgPool2d.Backward", () => GlobalAvgPool2d.Backward(dmean, dx, Batch, Channels, Size, Size), calls: 20);
+    }
+
+    [Fact]
+    public void Validation_NamesTheArgument()
+    {
+        float[] x = new float[2 * 3 * 8 * 8], y = new float[2 * 3 * 4 * 4], dx = new float[x.Length];
+        int[] indices = new int[y.Length];
+        Assert.Throws<ArgumentException>("input", () => MaxPool2d.Forward(x.AsSpan(1), y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("output", () => MaxPool2d.Forward(x, y.AsSpan(1), indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("indices", () => MaxPool2d.Forward(x, y, indices.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("paddingHeight", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 2, 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("kernelWidth", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 0, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("width", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 9, 2, 2, 0, 0, 1, 1));
+        indices[3] = 64;
+        Assert.Throws<ArgumentException>("indices", () => MaxPool2d.Backward(y, indices, dx, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("inputGradient", () => AvgPool2d.Backward(y, dx.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("strideHeight", () => AvgPool2d.Forward(x, y, 2, 3, 8, 8, 2, 2, 0, 2, 0, 0));
+        Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, y.AsSpan(0, 5), 2, 3, 8, 8));
+        Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, x, 2, 3, 8, 8));
+    }
+
+    private static void MaxPool(int[] a, float[] x, float[] y, int[] indices) =>
+        MaxPool2d.Forward(x, y, indices, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+
+    private static (int Planes, int OutHeight, int OutWidth) Sizes(int[] a) =>
+        (a[0] * a[1], SlidingWindow.OutputSize(a[2], a[4], a[6], a[8], a[10]), SlidingWindow.OutputSize(a[3], a[5], a[7], a[9], a[11]));
+
+    /// <summary>The in-bounds input positions of window (<paramref name="r"/>, <paramref name="c"/>) in scan order.</summary>
+    private static (int Ih, int Iw)[] WindowPositions(int[] a, int r, int c) =>
+        (from i in Enumerable.Range(0, a[4])
+         from j in Enumerable.Range(0, a[5])
+         let ih = (r * a[6]) - a[8] + (i * a[10])
+         let iw = (c * a[7]) - a[9] + (j * a[11])
+         where ih >= 0 && ih < a[2] && iw >= 0 && iw < a[3]
+         select (ih, iw)).ToArray();
+}

@@ -1,0 +1,111 @@
+using System;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c> with its defaults <c>count_include_pad=True</c> and
+/// <c>ceil_mode=False</c>, over NCHW input <c>[batch, channels, height, width]</c>: each output is the sum of the inputs in
+/// its window (zero padding included) divided by <c>kernelHeight · kernelWidth</c>.
+/// </summary>
+public static class AvgPool2d
+{
+    /// <summary>The forward pass: per window, a float sum in scan order (rows, then columns), then one division, as PyTorch's CPU kernel.</summary>
+    /// <param name="input"><c>[batch, channels, height, width]</c>.</param>
+    /// <param name="output">Receives <c>[batch, channels, outHeight, outWidth]</c> (<see cref="SlidingWindow.OutputSize"/> with dilation 1); must not overlap <paramref name="input"/>.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="kernelHeight">Window height; positive.</param>
+    /// <param name="kernelWidth">Window width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive (PyTorch's default is the kernel size).</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
+    /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
+    public static void Forward(
+        ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
+        KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
+        KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
+        KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
+        float divisor = kernelHeight * kernelWidth;
+        for (int p = 0; p < g.Planes; p++)
+        {
+            ReadOnlySpan<float> plane = input.Slice(p * g.InputPlane, g.InputPlane);
+            int o = p * g.OutputPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Clip((oh * strideHeight) - paddingHeight, kernelHeight, height);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int iw0, int iw1) = Clip((ow * strideWidth) - paddingWidth, kernelWidth, width);
+                    float sum = 0f;
+                    for (int ih = ih0; ih < ih1; ih++)
+                    {
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            sum += plane[(ih * width) + iw];
+                        }
+                    }
+
+                    output[o] = sum / divisor;
+                }
+            }
+        }
+    }
+
+    /// <summary>The backward pass: clears <paramref name="inputGradient"/>, then adds <c>dY / (kernelHeight · kernelWidth)</c> of each output to every input of its window, in output order.</summary>
+    /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
+    /// <param name="inputGradient">Receives dL/d(input), <c>[batch, channels, height, width]</c>; must not overlap <paramref name="outputGradient"/>.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="kernelHeight">Window height; positive.</param>
+    /// <param name="kernelWidth">Window width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
+    /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
+    public static void Backward(
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
+        KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
+        KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
+        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
+        inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
+        float divisor = kernelHeight * kernelWidth;
+        for (int p = 0; p < g.Planes; p++)
+        {
+            Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
+            int o = p * g.OutputPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Clip((oh * strideHeight) - paddingHeight, kernelHeight, height);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int iw0, int iw1) = Clip((ow * strideWidth) - paddingWidth, kernelWidth, width);
+                    float share = outputGradient[o] / divisor;
+                    for (int ih = ih0; ih < ih1; ih++)
+                    {
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            plane[(ih * width) + iw] += share;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The window <c>[start, start + kernel)</c> clipped to <c>[0, size)</c>.</summary>
+    private static (int First, int End) Clip(int start, int kernel, int size) => (Math.Max(start, 0), Math.Min(start + kernel, size));
+}

@@ -1,0 +1,368 @@
+using System;
+using StaticGrad.Threading;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// 2-d convolution, PyTorch's <c>nn.Conv2d</c> (cross-correlation) in NCHW: input <c>[batch, inChannels, height, width]</c>,
+/// weight <c>[outChannels, inChannels/groups, kernelHeight, kernelWidth]</c> (the state_dict layout), bias <c>[outChannels]</c>,
+/// output <c>[batch, outChannels, outHeight, outWidth]</c> with <c>outHeight = </c><see cref="SlidingWindow.OutputSize"/>
+/// (likewise the width). Stride, zero padding, dilation and groups as in PyTorch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Algorithm: im2col into the packed <see cref="Gemm"/>. Per sample and group, the forward pass is
+/// <c>Y = W · col(X)</c> (<see cref="Gemm.Multiply"/>, written straight into the output, then the bias and the
+/// activation in place), the input gradient <c>col⁻¹(Wᵀ · dY)</c> (<see cref="Gemm.MultiplyTransposeA"/>, then a
+/// scatter-add onto the input positions), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
+/// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
+/// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. See
+/// docs/performance.md for the measurements behind these choices.
+/// </para>
+/// <para>
+/// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
+/// workspace). The weight gradient sums over the batch in <see cref="ReductionLanes"/> fixed ranges of samples whose
+/// partial sums are added in order, so every result is bit-identical for any thread count.
+/// </para>
+/// <para>
+/// Scratch memory is the caller's: <c>workspace</c> must hold <see cref="WorkspaceFloats"/> floats for at least one
+/// thread; a call uses as many threads as its workspace has slots for (and no more than <see cref="Parallelism.MaxThreads"/>).
+/// Nothing is allocated per call.
+/// </para>
+/// </remarks>
+public static unsafe class Conv2d
+{
+    /// <summary>
+    /// The fixed number of sample ranges the weight gradient sums separately before adding them in order: the most
+    /// threads that can share one weight gradient. It depends on nothing else, so neither does the summation order.
+    /// </summary>
+    public const int ReductionLanes = 16;
+
+    /// <summary>
+    /// The size the weight gradient's column matrix of several samples aims at (floats): up to this many, samples are
+    /// gathered into one product with a longer reduction, rather than one short product per sample.
+    /// </summary>
+    internal const int ChunkFloats = 1 << 16;
+
+    /// <summary>
+    /// The floats of the <c>workspace</c> the three passes need for a given shape when they may use
+    /// <paramref name="threads"/> threads: <see cref="ReductionLanes"/> partial weight gradients, then one slot per
+    /// thread (a column matrix, and for the weight gradient a block of output gradients). Independent of the batch size.
+    /// </summary>
+    /// <param name="inChannels">Input channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="outChannels">Output channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="kernelHeight">Kernel height; positive.</param>
+    /// <param name="kernelWidth">Kernel width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; zero or more.</param>
+    /// <param name="paddingWidth">Zero padding left and right; zero or more.</param>
+    /// <param name="dilationHeight">Vertical kernel dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal kernel dilation; positive.</param>
+    /// <param name="groups">Channel groups; positive.</param>
+    /// <param name="threads">The most threads the calls should use, e.g. <see cref="Parallelism.MaxThreads"/>; 1 to <see cref="Parallelism.ThreadLimit"/>.</param>
+    /// <returns>The workspace length in floats.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    /// <exception cref="ArgumentException">The kernel does not fit the padded input, or a channel count is not a multiple of <paramref name="groups"/>.</exception>
+    public static int WorkspaceFloats(
+        int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups, int threads)
+    {
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        if (threads < 1 || threads > Parallelism.ThreadLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"Expected 1 to {Parallelism.ThreadLimit} threads.");
+        }
+
+        return checked((int)(PartialFloats(g) + (threads * SlotFloats(g))));
+    }
+
+    /// <summary>
+    /// The forward pass: <c>output = act(conv(input, weight) + bias)</c>.
+    /// </summary>
+    /// <param name="input"><c>[batch, inChannels, height, width]</c>.</param>
+    /// <param name="weight"><c>[outChannels, inChannels/groups, kernelHeight, kernelWidth]</c>.</param>
+    /// <param name="bias"><c>[outChannels]</c>, or empty for none.</param>
+    /// <param name="output">Receives <c>[batch, outChannels, outHeight, outWidth]</c>; must not overlap another span.</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceFloats"/> floats for one thread; must not overlap another span.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="inChannels">Input channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="outChannels">Output channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="kernelHeight">Kernel height; positive.</param>
+    /// <param name="kernelWidth">Kernel width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; zero or more.</param>
+    /// <param name="paddingWidth">Zero padding left and right; zero or more.</param>
+    /// <param name="dilationHeight">Vertical kernel dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal kernel dilation; positive.</param>
+    /// <param name="groups">Channel groups; positive.</param>
+    /// <param name="activation">Applied after the bias: None, ReLU, Sigmoid or Tanh.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="activation"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps another, the kernel does not fit, or a channel count is not a multiple of <paramref name="groups"/>.</exception>
+    public static void Forward(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> workspace,
+        int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups, Activation activation)
+    {
+        KernelGuard.NonNegative(batch, nameof(batch));
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        KernelGuard.Holds(input.Length, batch, g.InputSample, nameof(input), "batch*inChannels*height*width");
+        CheckWeight(weight, g);
+        if (!bias.IsEmpty)
+        {
+            KernelGuard.Holds(bias.Length, outChannels, nameof(bias), "outChannels");
+        }
+
+        KernelGuard.Holds(output.Length, batch, g.OutputSample, nameof(output), "batch*outChannels*outHeight*outWidth");
+        int slots = Slots(workspace, g);
+        if (activation is not (Activation.None or Activation.ReLU or Activation.Sigmoid or Activation.Tanh))
+        {
+            KernelGuard.ThrowUnknownActivation(activation);
+        }
+
+        KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
+        KernelGuard.NoOverlap(weight, output, nameof(weight), nameof(output));
+        KernelGuard.NoOverlap(bias, output, nameof(bias), nameof(output));
+        KernelGuard.NoOverlap(input, workspace, nameof(input), nameof(workspace));
+        KernelGuard.NoOverlap(weight, workspace, nameof(weight), nameof(workspace));
+        KernelGuard.NoOverlap(bias, workspace, nameof(bias), nameof(workspace));
+        KernelGuard.NoOverlap(output, workspace, nameof(output), nameof(workspace));
+        if (batch == 0)
+        {
+            return;
+        }
+
+        fixed (float* pInput = input)
+        fixed (float* pWeight = weight)
+        fixed (float* pBias = bias)
+        fixed (float* pOutput = output)
+        fixed (float* pWorkspace = workspace)
+        {
+            Conv2dJob job = new(g, batch, pWorkspace + PartialFloats(g), SlotFloats(g))
+            {
+                Input = pInput,
+                Weight = pWeight,
+                Bias = bias.IsEmpty ? null : pBias,
+                Output = pOutput,
+                Activation = activation,
+            };
+            Launch(&job, batch, slots, &Conv2dPasses.ForwardPart);
+        }
+    }
+
+    /// <summary>
+    /// The input gradient: <c>inputGradient = convᵀ(outputGradient, weight)</c>, overwritten.
+    /// </summary>
+    /// <param name="outputGradient">dL/d(output), <c>[batch, outChannels, outHeight, outWidth]</c>, taken after any activation's derivative.</param>
+    /// <param name="weight"><c>[outChannels, inChannels/groups, kernelHeight, kernelWidth]</c>.</param>
+    /// <param name="inputGradient">Receives dL/d(input), <c>[batch, inChannels, height, width]</c>; must not overlap another span.</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceFloats"/> floats for one thread; must not overlap another span.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="inChannels">Input channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="outChannels">Output channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="kernelHeight">Kernel height; positive.</param>
+    /// <param name="kernelWidth">Kernel width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; zero or more.</param>
+    /// <param name="paddingWidth">Zero padding left and right; zero or more.</param>
+    /// <param name="dilationHeight">Vertical kernel dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal kernel dilation; positive.</param>
+    /// <param name="groups">Channel groups; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps another, the kernel does not fit, or a channel count is not a multiple of <paramref name="groups"/>.</exception>
+    public static void BackwardData(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weight, Span<float> inputGradient, Span<float> workspace,
+        int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups)
+    {
+        KernelGuard.NonNegative(batch, nameof(batch));
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        KernelGuard.Holds(outputGradient.Length, batch, g.OutputSample, nameof(outputGradient), "batch*outChannels*outHeight*outWidth");
+        CheckWeight(weight, g);
+        KernelGuard.Holds(inputGradient.Length, batch, g.InputSample, nameof(inputGradient), "batch*inChannels*height*width");
+        int slots = Slots(workspace, g);
+        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
+        KernelGuard.NoOverlap(weight, inputGradient, nameof(weight), nameof(inputGradient));
+        KernelGuard.NoOverlap(outputGradient, workspace, nameof(outputGradient), nameof(workspace));
+        KernelGuard.NoOverlap(weight, workspace, nameof(weight), nameof(workspace));
+        KernelGuard.NoOverlap(inputGradient, workspace, nameof(inputGradient), nameof(workspace));
+        if (batch == 0)
+        {
+            return;
+        }
+
+        fixed (float* pOutputGradient = outputGradient)
+        fixed (float* pWeight = weight)
+        fixed (float* pInputGradient = inputGradient)
+        fixed (float* pWorkspace = workspace)
+        {
+            Conv2dJob job = new(g, batch, pWorkspace + PartialFloats(g), SlotFloats(g))
+            {
+                Output = pOutputGradient,
+                Weight = pWeight,
+                Input = pInputGradient,
+            };
+            Launch(&job, batch, slots, &Conv2dPasses.BackwardDataPart);
+        }
+    }
+
+    /// <summary>
+    /// The parameter gradients, overwritten: <c>weightGradient = Σ_samples dY · col(X)ᵀ</c> and
+    /// <c>biasGradient[o] = Σ dY[·, o, ·, ·]</c>.
+    /// </summary>
+    /// <param name="outputGradient">dL/d(output), <c>[batch, outChannels, outHeight, outWidth]</c>, taken after any activation's derivative.</param>
+    /// <param name="input">The forward pass's input, <c>[batch, inChannels, height, width]</c>.</param>
+    /// <param name="weightGradient">Receives <c>[outChannels, inChannels/groups, kernelHeight, kernelWidth]</c>; must not overlap another span.</param>
+    /// <param name="biasGradient">Receives <c>[outChannels]</c>, or empty (no bias); must not overlap another span.</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceFloats"/> floats for one thread; must not overlap another span.</param>
+    /// <param name="batch">Samples; zero or more (no samples give zero gradients).</param>
+    /// <param name="inChannels">Input channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="outChannels">Output channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="kernelHeight">Kernel height; positive.</param>
+    /// <param name="kernelWidth">Kernel width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; zero or more.</param>
+    /// <param name="paddingWidth">Zero padding left and right; zero or more.</param>
+    /// <param name="dilationHeight">Vertical kernel dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal kernel dilation; positive.</param>
+    /// <param name="groups">Channel groups; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps another, the kernel does not fit, or a channel count is not a multiple of <paramref name="groups"/>.</exception>
+    public static void BackwardWeight(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> input, Span<float> weightGradient, Span<float> biasGradient, Span<float> workspace,
+        int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups)
+    {
+        KernelGuard.NonNegative(batch, nameof(batch));
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        KernelGuard.Holds(outputGradient.Length, batch, g.OutputSample, nameof(outputGradient), "batch*outChannels*outHeight*outWidth");
+        KernelGuard.Holds(input.Length, batch, g.InputSample, nameof(input), "batch*inChannels*height*width");
+        KernelGuard.Holds(weightGradient.Length, outChannels, g.GroupReduction, nameof(weightGradient), "outChannels*(inChannels/groups)*kernelHeight*kernelWidth");
+        if (!biasGradient.IsEmpty)
+        {
+            KernelGuard.Holds(biasGradient.Length, outChannels, nameof(biasGradient), "outChannels");
+        }
+
+        int slots = Slots(workspace, g);
+        KernelGuard.NoOverlap(outputGradient, weightGradient, nameof(outputGradient), nameof(weightGradient));
+        KernelGuard.NoOverlap(input, weightGradient, nameof(input), nameof(weightGradient));
+        KernelGuard.NoOverlap(outputGradient, biasGradient, nameof(outputGradient), nameof(biasGradient));
+        KernelGuard.NoOverlap(input, biasGradient, nameof(input), nameof(biasGradient));
+        KernelGuard.NoOverlap(weightGradient, biasGradient, nameof(weightGradient), nameof(biasGradient));
+        KernelGuard.NoOverlap(outputGradient, workspace, nameof(outputGradient), nameof(workspace));
+        KernelGuard.NoOverlap(input, workspace, nameof(input), nameof(workspace));
+        KernelGuard.NoOverlap(weightGradient, workspace, nameof(weightGradient), nameof(workspace));
+        KernelGuard.NoOverlap(biasGradient, workspace, nameof(biasGradient), nameof(workspace));
+        int lanes = Math.Min(batch, ReductionLanes);
+        if (lanes == 0)
+        {
+            weightGradient.Slice(0, outChannels * g.GroupReduction).Clear();
+            biasGradient.Clear();
+            return;
+        }
+
+        fixed (float* pOutputGradient = outputGradient)
+        fixed (float* pInput = input)
+        fixed (float* pWorkspace = workspace)
+        {
+            Conv2dJob job = new(g, batch, pWorkspace + PartialFloats(g), SlotFloats(g))
+            {
+                Output = pOutputGradient,
+                Input = pInput,
+                Partials = pWorkspace,
+                Lanes = lanes,
+                ChunkSamples = ChunkSamples(g),
+            };
+            Launch(&job, lanes, slots, &Conv2dPasses.BackwardWeightPart);
+            Conv2dPasses.SumLanes(&job, weightGradient, biasGradient);
+        }
+    }
+
+    /// <summary>Samples per weight-gradient product: as many as fit <see cref="ChunkFloats"/>, at least one.</summary>
+    internal static int ChunkSamples(in Conv2dGeometry g) =>
+        (int)Math.Clamp(ChunkFloats / (((long)g.Groups * (g.GroupReduction + 1)) + g.OutChannels) / g.OutputPlane, 1, ReductionLanes);
+
+    /// <summary>Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> × <c>[outChannels, K/groups + 1]</c>.</summary>
+    internal static long PartialFloats(in Conv2dGeometry g) => (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1);
+
+    /// <summary>
+    /// Floats of one thread's slot: the larger of a sample's column matrix (forward and input gradient) and the weight
+    /// gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
+    /// samples, and one partial gradient).
+    /// </summary>
+    internal static long SlotFloats(in Conv2dGeometry g)
+    {
+        long samples = ChunkSamples(g);
+        long columns = g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane;
+        long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
+        return Math.Max(columns, block);
+    }
+
+    private static void Launch(Conv2dJob* job, int items, int slots, delegate*<void*, int, void> part)
+    {
+        Conv2dGeometry g = job->Geometry;
+        long work = (long)job->Batch * g.OutChannels * g.GroupReduction * g.OutputPlane;
+        int threads = Math.Min(Math.Min(Partition.Threads(work, Gemm.MinWorkPerThread), slots), items);
+        job->Parts = threads;
+        job->Items = items;
+        if (threads <= 1)
+        {
+            part(job, 0);
+        }
+        else
+        {
+            WorkerPool.Run(threads, threads, part, job);
+        }
+    }
+
+    private static Conv2dGeometry Geometry(
+        int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups)
+    {
+        KernelGuard.Positive(inChannels, nameof(inChannels));
+        KernelGuard.Positive(height, nameof(height));
+        KernelGuard.Positive(width, nameof(width));
+        KernelGuard.Positive(outChannels, nameof(outChannels));
+        SlidingWindow.CheckWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.Positive(groups, nameof(groups));
+        if (inChannels % groups != 0)
+        {
+            throw new ArgumentException($"Expected inChannels ({inChannels}) to be a multiple of groups ({groups}).", nameof(inChannels));
+        }
+
+        if (outChannels % groups != 0)
+        {
+            throw new ArgumentException($"Expected outChannels ({outChannels}) to be a multiple of groups ({groups}).", nameof(outChannels));
+        }
+
+        int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height));
+        int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width));
+        // Every per-sample size (input, output, column matrix) must be an int.
+        _ = checked((int)((long)inChannels * height * width));
+        _ = checked((int)((long)outChannels * outHeight * outWidth));
+        _ = checked((int)((long)inChannels * kernelHeight * kernelWidth * outHeight * outWidth));
+        return new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups, outHeight, outWidth);
+    }
+
+    private static void CheckWeight(ReadOnlySpan<float> weight, in Conv2dGeometry g) =>
+        KernelGuard.Holds(weight.Length, g.OutChannels, g.GroupReduction, nameof(weight), "outChannels*(inChannels/groups)*kernelHeight*kernelWidth");
+
+    /// <summary>The thread slots <paramref name="workspace"/> holds; throws unless at least one.</summary>
+    private static int Slots(Span<float> workspace, in Conv2dGeometry g)
+    {
+        long partials = PartialFloats(g), slot = SlotFloats(g);
+        KernelGuard.Holds(workspace.Length, checked((int)(partials + slot)), nameof(workspace), "Conv2d.WorkspaceFloats(..., threads: 1)");
+        return (int)Math.Min(Parallelism.ThreadLimit, (workspace.Length - partials) / slot);
+    }
+}

@@ -1,0 +1,270 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// The parts of <see cref="Conv2d"/>'s passes as the worker pool runs them: part <c>p</c> of <c>P</c> takes the
+/// items (samples, or reduction lanes of the weight gradient) <c>[p·items/P, (p+1)·items/P)</c> and the workspace slot
+/// <c>p</c>. Each item's result is computed by the same operations whichever part runs it.
+/// </summary>
+internal static unsafe class Conv2dPasses
+{
+    /// <summary>Forward: per sample, the column matrix, one product per group into the output, then bias and activation.</summary>
+    public static void ForwardPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        float* columns = job->Slot(part);
+        int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
+        for (int n = first; n < end; n++)
+        {
+            float* x = job->Input + ((nint)n * g.InputSample);
+            float* y = job->Output + ((nint)n * g.OutputSample);
+            float* b = x;
+            if (!g.IsPointwise)
+            {
+                Im2Col.Gather(x, g.Channels, g, columns, plane);
+                b = columns;
+            }
+
+            for (int group = 0; group < g.Groups; group++)
+            {
+                Gemm.Multiply(
+                    new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
+                    new ReadOnlySpan<float>(b + ((nint)group * reduction * plane), reduction * plane),
+                    new Span<float>(y + ((nint)group * groupOut * plane), groupOut * plane),
+                    groupOut, reduction, plane);
+            }
+
+            if (job->Bias != null)
+            {
+                for (int o = 0; o < g.OutChannels; o++)
+                {
+                    AddScalar(new Span<float>(y + ((nint)o * plane), plane), job->Bias[o]);
+                }
+            }
+
+            if (job->Activation != Activation.None)
+            {
+                var sample = new Span<float>(y, g.OutputSample);
+                ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
+            }
+        }
+    }
+
+    /// <summary>Input gradient: per sample and group, <c>Wᵀ·dY</c> into the column matrix, scattered back onto the cleared input gradient.</summary>
+    public static void BackwardDataPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        float* columns = job->Slot(part);
+        int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
+        for (int n = first; n < end; n++)
+        {
+            float* dy = job->Output + ((nint)n * g.OutputSample);
+            float* dx = job->Input + ((nint)n * g.InputSample);
+            float* c = g.IsPointwise ? dx : columns;
+            for (int group = 0; group < g.Groups; group++)
+            {
+                Gemm.MultiplyTransposeA(
+                    new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
+                    new ReadOnlySpan<float>(dy + ((nint)group * groupOut * plane), groupOut * plane),
+                    new Span<float>(c + ((nint)group * reduction * plane), reduction * plane),
+                    reduction, groupOut, plane);
+            }
+
+            if (!g.IsPointwise)
+            {
+                new Span<float>(dx, g.InputSample).Clear();
+                Im2Col.ScatterAdd(columns, plane, g.Channels, g, dx);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weight gradient of the reduction lanes of one part: each lane's samples in blocks of up to
+    /// <see cref="Conv2dJob.ChunkSamples"/>, one product <c>dY · [col(X); 1]ᵀ</c> per block and group (the row of ones
+    /// gives the bias gradient), summed block by block into the lane's partial gradient <c>[outChannels, K/groups + 1]</c>.
+    /// </summary>
+    public static void BackwardWeightPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int firstLane, int endLane) = job->Range(part);
+        int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane, row = reduction + 1;
+        int chunk = job->ChunkSamples;
+        int partialFloats = g.OutChannels * row;
+        float* columns = job->Slot(part);
+        float* block = columns + ((nint)g.Groups * row * chunk * plane);
+        float* scratch = block + (chunk > 1 ? (nint)chunk * g.OutputSample : 0);
+        for (int lane = firstLane; lane < endLane; lane++)
+        {
+            int first = (int)((long)lane * job->Batch / job->Lanes), end = (int)((long)(lane + 1) * job->Batch / job->Lanes);
+            float* partial = job->Partials + ((nint)lane * partialFloats);
+            for (int s0 = first; s0 < end; s0 += chunk)
+            {
+                int count = Math.Min(chunk, end - s0);
+                int length = count * plane;
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    float* rows = columns + ((nint)group * row * length);
+                    for (int s = 0; s < count; s++)
+                    {
+                        float* x = job->Input + ((nint)(s0 + s) * g.InputSample) + ((nint)group * g.GroupChannels * g.InputPlane);
+                        Im2Col.Gather(x, g.GroupChannels, g, rows + ((nint)s * plane), length);
+                    }
+
+                    new Span<float>(rows + ((nint)reduction * length), length).Fill(1f);
+                }
+
+                float* dy = job->Output + ((nint)s0 * g.OutputSample);
+                if (count > 1)
+                {
+                    for (int s = 0; s < count; s++)
+                    {
+                        for (int o = 0; o < g.OutChannels; o++)
+                        {
+                            new ReadOnlySpan<float>(dy + ((nint)s * g.OutputSample) + ((nint)o * plane), plane)
+                                .CopyTo(new Span<float>(block + ((nint)o * length) + ((nint)s * plane), plane));
+                        }
+                    }
+
+                    dy = block;
+                }
+
+                float* destination = s0 == first ? partial : scratch;
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    Gemm.MultiplyTransposeB(
+                        new ReadOnlySpan<float>(dy + ((nint)group * groupOut * length), groupOut * length),
+                        new ReadOnlySpan<float>(columns + ((nint)group * row * length), row * length),
+                        new Span<float>(destination + ((nint)group * groupOut * row), groupOut * row),
+                        groupOut, length, row);
+                }
+
+                if (destination == scratch)
+                {
+                    Add(new Span<float>(partial, partialFloats), new ReadOnlySpan<float>(scratch, partialFloats));
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds the lanes' partial gradients in lane order into the weight gradient and (when not empty) the bias gradient.</summary>
+    public static void SumLanes(Conv2dJob* job, Span<float> weightGradient, Span<float> biasGradient)
+    {
+        Conv2dGeometry g = job->Geometry;
+        int reduction = g.GroupReduction, row = reduction + 1, partialFloats = g.OutChannels * row;
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            Span<float> destination = weightGradient.Slice(o * reduction, reduction);
+            new ReadOnlySpan<float>(job->Partials + ((nint)o * row), reduction).CopyTo(destination);
+            float bias = job->Partials[((nint)o * row) + reduction];
+            for (int lane = 1; lane < job->Lanes; lane++)
+            {
+                float* source = job->Partials + ((nint)lane * partialFloats) + ((nint)o * row);
+                Add(destination, new ReadOnlySpan<float>(source, reduction));
+                bias += source[reduction];
+            }
+
+            if (!biasGradient.IsEmpty)
+            {
+                biasGradient[o] = bias;
+            }
+        }
+    }
+
+    /// <summary><c>values[i] += addend</c>: the same rounding per element at every vector width.</summary>
+    private static void AddScalar(Span<float> values, float addend)
+    {
+        Span<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var broadcast = new Vector<float>(addend);
+        for (int v = 0; v < vectors.Length; v++)
+        {
+            vectors[v] += broadcast;
+        }
+
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+        {
+            values[i] += addend;
+        }
+    }
+
+    /// <summary><c>destination[i] += source[i]</c>: the same rounding per element at every vector width.</summary>
+    private static void Add(Span<float> destination, ReadOnlySpan<float> source)
+    {
+        Span<Vector<float>> d = MemoryMarshal.Cast<float, Vector<float>>(destination);
+        ReadOnlySpan<Vector<float>> s = MemoryMarshal.Cast<float, Vector<float>>(source);
+        for (int v = 0; v < d.Length; v++)
+        {
+            d[v] += s[v];
+        }
+
+        for (int i = d.Length * Vector<float>.Count; i < destination.Length; i++)
+        {
+            destination[i] += source[i];
+        }
+    }
+}
+
+/// <summary>One <see cref="Conv2d"/> call as its parts see it: the shape, the operands, the split and the workspace.</summary>
+internal unsafe struct Conv2dJob
+{
+    /// <summary>The shape.</summary>
+    public readonly Conv2dGeometry Geometry;
+
+    /// <summary>Samples.</summary>
+    public readonly int Batch;
+
+    /// <summary>The input (forward, weight gradient) or the input gradient (input gradient pass).</summary>
+    public float* Input;
+
+    /// <summary>The weights.</summary>
+    public float* Weight;
+
+    /// <summary>The bias of the forward pass, or null.</summary>
+    public float* Bias;
+
+    /// <summary>The output (forward) or the output gradient (backward passes).</summary>
+    public float* Output;
+
+    /// <summary>The lanes' partial weight gradients.</summary>
+    public float* Partials;
+
+    /// <summary>The forward pass's activation.</summary>
+    public Activation Activation;
+
+    /// <summary>The number of parts.</summary>
+    public int Parts;
+
+    /// <summary>The items the parts share: samples, or reduction lanes.</summary>
+    public int Items;
+
+    /// <summary>Reduction lanes of the weight gradient.</summary>
+    public int Lanes;
+
+    /// <summary>Samples per weight-gradient product.</summary>
+    public int ChunkSamples;
+
+    private readonly float* _slots;
+    private readonly long _slotFloats;
+
+    public Conv2dJob(in Conv2dGeometry geometry, int batch, float* slots, long slotFloats)
+    {
+        Geometry = geometry;
+        Batch = batch;
+        _slots = slots;
+        _slotFloats = slotFloats;
+    }
+
+    /// <summary>The items <c>[first, end)</c> of <paramref name="part"/>.</summary>
+    public readonly (int First, int End) Range(int part) =>
+        ((int)((long)part * Items / Parts), (int)((long)(part + 1) * Items / Parts));
+
+    /// <summary>The workspace slot of <paramref name="part"/>.</summary>
+    public readonly float* Slot(int part) => _slots + (part * _slotFloats);
+}

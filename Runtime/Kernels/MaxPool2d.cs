@@ -1,0 +1,251 @@
+using System;
+using System.Runtime.Intrinsics;
+using StaticGrad.Threading;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// 2-d max pooling, PyTorch's <c>nn.MaxPool2d</c> (floor mode) over NCHW input <c>[batch, channels, height, width]</c>:
+/// each output is the largest input in its window, padding counting as -∞. The forward pass records where each maximum
+/// was (the flat index <c>ih·width + iw</c> in its input plane, like <c>return_indices=True</c>); the backward pass adds
+/// each output gradient to that position.
+/// </summary>
+public static unsafe class MaxPool2d
+{
+    /// <summary>
+    /// Input values a thread must get before the forward pass splits its planes across threads (about 10 µs of the
+    /// four-lane scan; handing work to a spinning worker costs about 0.25 µs).
+    /// </summary>
+    internal const long MinWorkPerThread = 1L << 15;
+
+    /// <summary>
+    /// The forward pass. Ties go to the first maximum in scan order (rows, then columns), and a NaN wins (the last one
+    /// in scan order), as in PyTorch. A window entirely in the padding (possible only with dilation) gives -∞ and index -1.
+    /// </summary>
+    /// <param name="input"><c>[batch, channels, height, width]</c>.</param>
+    /// <param name="output">Receives <c>[batch, channels, outHeight, outWidth]</c> (<see cref="SlidingWindow.OutputSize"/>); must not overlap <paramref name="input"/>.</param>
+    /// <param name="indices">Receives the position of each output's maximum in its input plane, same shape as <paramref name="output"/>.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="kernelHeight">Window height; positive.</param>
+    /// <param name="kernelWidth">Window width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive (PyTorch's default is the kernel size).</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">-∞ padding above and below; at most <c>kernelHeight / 2</c>.</param>
+    /// <param name="paddingWidth">-∞ padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <param name="dilationHeight">Vertical window dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
+    public static void Forward(
+        ReadOnlySpan<float> input, Span<float> output, Span<int> indices, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+    {
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
+        KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
+        KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
+        KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
+        if (g.Planes == 0)
+        {
+            return;
+        }
+
+        fixed (float* pInput = input)
+        fixed (float* pOutput = output)
+        fixed (int* pIndices = indices)
+        {
+            ForwardJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
+            job.Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
+            if (job.Parts <= 1)
+            {
+                ForwardPart(&job, 0);
+            }
+            else
+            {
+                WorkerPool.Run(job.Parts, job.Parts, &ForwardPart, &job);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass: clears <paramref name="inputGradient"/>, then adds each output gradient to the input position
+    /// <paramref name="indices"/> names, in output order (overlapping windows accumulate). Index -1 adds nothing.
+    /// </summary>
+    /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
+    /// <param name="indices">The forward pass's indices.</param>
+    /// <param name="inputGradient">Receives dL/d(input), <c>[batch, channels, height, width]</c>; must not overlap <paramref name="outputGradient"/>.</param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="kernelHeight">Window height; positive.</param>
+    /// <param name="kernelWidth">Window width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Padding above and below; at most <c>kernelHeight / 2</c>.</param>
+    /// <param name="paddingWidth">Padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <param name="dilationHeight">Vertical window dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps, the window does not fit, or an index is outside its plane.</exception>
+    public static void Backward(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+    {
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
+        KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
+        KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
+        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
+        inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
+        for (int p = 0; p < g.Planes; p++)
+        {
+            Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
+            int start = p * g.OutputPlane;
+            for (int o = start; o < start + g.OutputPlane; o++)
+            {
+                int index = indices[o];
+                if (index == -1)
+                {
+                    continue;
+                }
+
+                if ((uint)index >= (uint)plane.Length)
+                {
+                    throw new ArgumentException($"Expected indices in [0, {plane.Length}) or -1, got {index} at {o}.", nameof(indices));
+                }
+
+                plane[index] += outputGradient[o];
+            }
+        }
+    }
+
+    /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass.</summary>
+    private static void ForwardPart(void* context, int part)
+    {
+        var job = (ForwardJob*)context;
+        Pool2dGeometry g = job->Geometry;
+        int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        for (int p = first; p < end; p++)
+        {
+            Plane(job->Input + ((nint)p * g.InputPlane), job->Output + ((nint)p * g.OutputPlane), job->Indices + ((nint)p * g.OutputPlane), g);
+        }
+    }
+
+    /// <summary>
+    /// One plane. Windows whose columns all lie inside the input run four at a time in <see cref="Vector128{T}"/> lanes
+    /// (compare, then select the value and the index: no branch on the data, which mispredicts about once per window
+    /// on real activations); the others, and the rest of a row, one at a time. Both apply the same comparison to every
+    /// element in the same order, so the lanes give the scalar loop's results.
+    /// </summary>
+    private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
+    {
+        int lastStart = g.Width - 1 - ((g.KernelWidth - 1) * g.DilationWidth);
+        int vectorFirst = Math.Min(g.OutWidth, (g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth);
+        int vectorEnd = lastStart + g.PaddingWidth < 0 ? 0 : Math.Min(g.OutWidth, ((lastStart + g.PaddingWidth) / g.StrideWidth) + 1);
+        Vector128<int> lanes = Vector128.Create(0, 1, 2, 3) * g.StrideWidth;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int ih0 = (oh * g.StrideHeight) - g.PaddingHeight;
+            (int iFirst, int iEnd) = InBounds(ih0, g.DilationHeight, g.KernelHeight, g.Height);
+            float* outputRow = output + ((nint)oh * g.OutWidth);
+            int* indexRow = indices + ((nint)oh * g.OutWidth);
+            int ow = 0;
+            for (; ow < vectorFirst; ow++)
+            {
+                Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
+            }
+
+            for (; iFirst < iEnd && ow + 4 <= vectorEnd; ow += 4)
+            {
+                int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
+                // Start from the first element, as the scalar loop does (all -∞ keeps the first position).
+                int first = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0;
+                Vector128<float> max = Load(plane + first, g.StrideWidth);
+                Vector128<int> index = Vector128.Create(first) + lanes;
+                for (int i = iFirst; i < iEnd; i++)
+                {
+                    int rowStart = ((ih0 + (i * g.DilationHeight)) * g.Width) + iw0;
+                    for (int j = 0; j < g.KernelWidth; j++)
+                    {
+                        int at = rowStart + (j * g.DilationWidth);
+                        Vector128<float> value = Load(plane + at, g.StrideWidth);
+                        Vector128<float> take = Vector128.GreaterThan(value, max) | ~Vector128.Equals(value, value);
+                        max = Vector128.ConditionalSelect(take, value, max);
+                        index = Vector128.ConditionalSelect(take.AsInt32(), Vector128.Create(at) + lanes, index);
+                    }
+                }
+
+                max.Store(outputRow + ow);
+                index.Store(indexRow + ow);
+            }
+
+            for (; ow < g.OutWidth; ow++)
+            {
+                Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
+            }
+        }
+    }
+
+    /// <summary>Four values <paramref name="stride"/> apart.</summary>
+    private static Vector128<float> Load(float* p, int stride) =>
+        stride == 1 ? Vector128.Load(p) : Vector128.Create(p[0], p[stride], p[2 * stride], p[3 * stride]);
+
+    /// <summary>One window, scanned in order: the first maximum wins, a NaN wins over anything before it.</summary>
+    private static void Window(float* plane, in Pool2dGeometry g, int ih0, int iFirst, int iEnd, int ow, float* outputRow, int* indexRow)
+    {
+        int iw0 = (ow * g.StrideWidth) - g.PaddingWidth;
+        (int jFirst, int jEnd) = InBounds(iw0, g.DilationWidth, g.KernelWidth, g.Width);
+        float max = float.NegativeInfinity;
+        int index = -1;
+        if (iFirst < iEnd && jFirst < jEnd)
+        {
+            index = ((ih0 + (iFirst * g.DilationHeight)) * g.Width) + iw0 + (jFirst * g.DilationWidth);
+            max = plane[index];
+            for (int i = iFirst; i < iEnd; i++)
+            {
+                int rowStart = (ih0 + (i * g.DilationHeight)) * g.Width;
+                for (int j = jFirst; j < jEnd; j++)
+                {
+                    int at = rowStart + iw0 + (j * g.DilationWidth);
+                    float value = plane[at];
+                    if (value > max || float.IsNaN(value))
+                    {
+                        max = value;
+                        index = at;
+                    }
+                }
+            }
+        }
+
+        outputRow[ow] = max;
+        indexRow[ow] = index;
+    }
+
+    /// <summary>The kernel positions <c>[first, end)</c> whose input position <c>start + k·dilation</c> lies in <c>[0, size)</c>.</summary>
+    private static (int First, int End) InBounds(int start, int dilation, int kernel, int size)
+    {
+        if (dilation == 1)
+        {
+            // No integer division (tens of cycles) per window in the common case.
+            return (Math.Max(0, -start), Math.Max(Math.Max(0, -start), Math.Min(kernel, size - start)));
+        }
+
+        int first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+        int end = start > size - 1 ? 0 : Math.Min(kernel, ((size - 1 - start) / dilation) + 1);
+        return (first, Math.Max(first, end));
+    }
+
+    /// <summary>One forward call as its parts see it; planes are independent, so any split gives the same results.</summary>
+    private struct ForwardJob
+    {
+        public float* Input;
+        public float* Output;
+        public int* Indices;
+        public Pool2dGeometry Geometry;
+        public int Parts;
+    }
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""PyTorch 1.13 reference values for the convolution and pooling kernels (Runtime.Tests/Kernels/ConvGoldenTests.cs).
+
+    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 scripts/golden_conv.py     # --out DIR, default Runtime.Tests/Golden
+
+Writes conv.json with a "cases" array. Every case has a "kind" and its shape arguments, the float32 inputs, the
+forward result and the gradients autograd gives for a seeded upstream gradient "dy" (loss = sum(dy * y)):
+  conv2d         nn.functional.conv2d (+ relu when "relu"): x, w, b (or null), y, dx, dw, db
+  max_pool2d     nn.functional.max_pool2d(return_indices=True): x (with ties), y, indices, dx
+  avg_pool2d     nn.functional.avg_pool2d (count_include_pad=True, ceil_mode=False): x, y, dx
+  global_avg     nn.functional.adaptive_avg_pool2d(x, 1): x, y, dx
+  batch_norm2d   nn.BatchNorm2d in training mode: x, weight, bias, running stats before and after, y, dx, dweight, dbias
+Deterministic (seeded); float32 on the CPU.
+"""
+
+import argparse
+import json
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+SEED = 20261204
+
+
+def floats(t):
+    return [float(v) for v in t.detach().flatten().tolist()]
+
+
+def conv_cases():
+    # name, batch, in, h, w, out, kh, kw, stride, padding, dilation, groups, bias, relu
+    yield "conv_1x1", 2, 3, 5, 7, 4, 1, 1, (1, 1), (0, 0), (1, 1), 1, True, False
+    yield "conv_3x3_s2_p1", 3, 3, 9, 7, 5, 3, 3, (2, 2), (1, 1), (1, 1), 1, True, False
+    yield "conv_5x5_p2_relu", 2, 2, 8, 9, 3, 5, 5, (1, 1), (2, 2), (1, 1), 1, True, True
+    yield "conv_3x3_d2", 2, 3, 9, 10, 4, 3, 3, (1, 1), (1, 1), (2, 2), 1, False, False
+    yield "conv_groups2", 2, 4, 7, 6, 6, 3, 3, (1, 2), (1, 0), (1, 1), 2, True, False
+    yield "conv_depthwise", 3, 5, 6, 7, 5, 3, 3, (1, 1), (1, 1), (1, 1), 5, True, False
+    yield "conv_rect_s3x1_p2x0_d1x2", 2, 2, 11, 9, 3, 2, 3, (3, 1), (2, 0), (1, 2), 1, True, False
+    yield "conv_lenet1", 2, 1, 28, 28, 6, 5, 5, (1, 1), (2, 2), (1, 1), 1, True, True
+
+
+def pool_input(gen, n, c, h, w):
+    # Values from a small set so windows hold ties: the first maximum in scan order must win.
+    return torch.randint(-3, 4, (n, c, h, w), generator=gen).to(torch.float32) * 0.5
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Runtime.Tests", "Golden"))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(SEED)
+    cases = []
+
+    for name, n, cin, h, w, cout, kh, kw, stride, padding, dilation, groups, has_bias, relu in conv_cases():
+        x = torch.randn(n, cin, h, w, generator=gen).requires_grad_()
+        weight = (0.3 * torch.randn(cout, cin // groups, kh, kw, generator=gen)).requires_grad_()
+        bias = (0.2 * torch.randn(cout, generator=gen)).requires_grad_() if has_bias else None
+        y = F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if relu:
+            y = F.relu(y)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "conv2d", "batch": n, "in_channels": cin, "height": h, "width": w, "out_channels": cout,
+            "kernel": [kh, kw], "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "groups": groups,
+            "relu": relu, "out_shape": list(y.shape),
+            "x": floats(x), "w": floats(weight), "b": floats(bias) if has_bias else None, "y": floats(y), "dy": floats(dy),
+            "dx": floats(x.grad), "dw": floats(weight.grad), "db": floats(bias.grad) if has_bias else None,
+        })
+
+    # name, batch, channels, h, w, kernel, stride, padding, dilation
+    for name, n, c, h, w, kernel, stride, padding, dilation in [
+        ("maxpool_2", 2, 3, 8, 6, (2, 2), (2, 2), (0, 0), (1, 1)),
+        ("maxpool_3_s2_p1", 2, 2, 9, 7, (3, 3), (2, 2), (1, 1), (1, 1)),
+        ("maxpool_3_s1_overlap", 1, 2, 6, 5, (3, 3), (1, 1), (0, 0), (1, 1)),
+        ("maxpool_rect_d2", 2, 2, 9, 10, (3, 2), (2, 1), (1, 1), (2, 3)),
+        ("maxpool_lenet", 2, 6, 28, 28, (2, 2), (2, 2), (0, 0), (1, 1)),
+    ]:
+        x = pool_input(gen, n, c, h, w).requires_grad_()
+        y, indices = F.max_pool2d(x, kernel, stride, padding, dilation, return_indices=True)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w, kernel, stride, padding in [
+        ("avgpool_2", 2, 3, 8, 6, (2, 2), (2, 2), (0, 0)),
+        ("avgpool_3_s2_p1", 2, 2, 9, 7, (3, 3), (2, 2), (1, 1)),
+        ("avgpool_rect_s1_p1x0", 1, 2, 7, 6, (3, 2), (1, 1), (1, 0)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.avg_pool2d(x, kernel, stride, padding)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w in [("global_avg_7x5", 3, 4, 7, 5), ("global_avg_1x1", 2, 3, 1, 1)]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.adaptive_avg_pool2d(x, 1)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "global_avg", "batch": n, "channels": c, "height": h, "width": w,
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w, momentum, affine in [("batchnorm2d", 4, 3, 5, 6, 0.1, True), ("batchnorm2d_plain", 2, 5, 3, 3, 0.3, False)]:
+        bn = torch.nn.BatchNorm2d(c, momentum=momentum, affine=affine)
+        with torch.no_grad():
+            if affine:
+                bn.weight.copy_(1 + 0.3 * torch.randn(c, generator=gen))
+                bn.bias.copy_(0.2 * torch.randn(c, generator=gen))
+            bn.running_mean.copy_(0.3 * torch.randn(c, generator=gen))
+            bn.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+        running_mean, running_var = floats(bn.running_mean), floats(bn.running_var)
+        x = (1.5 * torch.randn(n, c, h, w, generator=gen) + 0.7).requires_grad_()
+        bn.train()
+        y = bn(x)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "batch_norm2d", "batch": n, "channels": c, "height": h, "width": w, "momentum": momentum, "eps": bn.eps,
+            "x": floats(x), "weight": floats(bn.weight) if affine else None, "bias": floats(bn.bias) if affine else None,
+            "running_mean": running_mean, "running_var": running_var,
+            "running_mean_after": floats(bn.running_mean), "running_var_after": floats(bn.running_var),
+            "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+            "dweight": floats(bn.weight.grad) if affine else None, "dbias": floats(bn.bias.grad) if affine else None,
+        })
+
+    with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
+        json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
