@@ -8,6 +8,8 @@ with the parameters listed in the case (PyTorch names), and records `lrs`: the l
 parameter group (a Python float, i.e. float64, written exactly by json) after construction, then after
 each of `steps` calls to `scheduler.step()` (ReduceLROnPlateau: `step(metrics[i])`). The C# tests
 (Runtime.Tests/Schedules/ScheduleGoldenTests.cs) build the same schedules and compare step by step.
+The OneCycleLR cases with `cycle_momentum` (PyTorch's default) run over SGD with momentum 0.9 or Adam and
+also record `momentums`: the group's momentum (SGD) or betas[0] (Adam) after construction and each step.
 """
 import argparse
 import json
@@ -19,8 +21,16 @@ from torch.optim import lr_scheduler as S
 LR = 0.1
 
 
-def optimizer():
-    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=LR)
+def optimizer(kind="sgd"):
+    parameters = [torch.nn.Parameter(torch.zeros(1))]
+    if kind == "adam":
+        return torch.optim.Adam(parameters, lr=LR)
+    return torch.optim.SGD(parameters, lr=LR, momentum=0.9 if kind == "sgd_momentum" else 0.0)
+
+
+def momentum(opt):
+    group = opt.param_groups[0]
+    return float(group["betas"][0]) if "betas" in group else float(group["momentum"])
 
 
 def make(opt, spec):
@@ -36,7 +46,8 @@ def make(opt, spec):
     if kind == "linear":
         return S.LinearLR(opt, **kw)
     if kind == "onecycle":
-        return S.OneCycleLR(opt, cycle_momentum=False, **kw)
+        cycle = kw.pop("cycle_momentum", False)
+        return S.OneCycleLR(opt, cycle_momentum=cycle, **kw)
     if kind == "plateau":
         return S.ReduceLROnPlateau(opt, **kw)
     if kind == "sequential":
@@ -68,6 +79,9 @@ CASES = [
     ("onecycle_linear", spec("onecycle", max_lr=0.8, total_steps=17, pct_start=0.25, anneal_strategy="linear",
                              div_factor=10.0, final_div_factor=100.0), 16),
     ("onecycle_three_phase", spec("onecycle", max_lr=0.3, total_steps=23, pct_start=0.35, three_phase=True), 23),
+    ("onecycle_momentum_sgd", spec("onecycle", max_lr=0.5, total_steps=20, pct_start=0.3, cycle_momentum=True), 20),
+    ("onecycle_momentum_adam_linear_three_phase", spec("onecycle", max_lr=0.3, total_steps=23, pct_start=0.35, anneal_strategy="linear",
+                                                      three_phase=True, cycle_momentum=True, base_momentum=0.8, max_momentum=0.9), 22),
     ("plateau_min_rel_cooldown", spec("plateau", mode="min", factor=0.5, patience=2, threshold=1e-3,
                                       threshold_mode="rel", cooldown=2, min_lr=0.02), PLATEAU_METRICS),
     ("plateau_max_abs", spec("plateau", mode="max", factor=0.3, patience=1, threshold=0.02,
@@ -84,21 +98,28 @@ CASES = [
 ]
 
 
-def run(case_spec, steps):
-    opt = optimizer()
+def optimizer_kind(name):
+    return "adam" if "adam" in name else "sgd_momentum" if "momentum" in name else "sgd"
+
+
+def run(name, case_spec, steps):
+    opt = optimizer(optimizer_kind(name))
     sched = make(opt, case_spec)
     lrs = [opt.param_groups[0]["lr"]]
+    momentums = [momentum(opt)]
     if isinstance(steps, list):
         for m in steps:
             opt.step()
             sched.step(m)
             lrs.append(opt.param_groups[0]["lr"])
+            momentums.append(momentum(opt))
     else:
         for _ in range(steps):
             opt.step()
             sched.step()
             lrs.append(opt.param_groups[0]["lr"])
-    return [float(v) for v in lrs]
+            momentums.append(momentum(opt))
+    return [float(v) for v in lrs], momentums
 
 
 def main():
@@ -112,7 +133,10 @@ def main():
             case["metrics"] = steps
         else:
             case["steps"] = steps
-        case["lrs"] = run(case_spec, steps)
+        case["optimizer"] = optimizer_kind(name)
+        case["lrs"], momentums = run(name, case_spec, steps)
+        if case_spec["params"].get("cycle_momentum"):
+            case["momentums"] = momentums
         cases.append(case)
     with open(args.out, "w") as f:
         json.dump({"torch": torch.__version__, "lr": LR, "cases": cases}, f, indent=1)

@@ -116,6 +116,25 @@ public sealed class OptimizerStateTests
     }
 
     [Fact]
+    public void ImportState_TakesTheMomentumFromTheState_AsPyTorchsLoadStateDictDoes()
+    {
+        // A one-cycle schedule moves SGD's momentum and Adam's beta1 during a run; a resumed optimizer continues with
+        // the saved value (PyTorch's load_state_dict replaces the group's hyperparameters).
+        var adam = new Adam(Parameters(0f));
+        adam.ImportState(new Adam(Parameters(0f), beta1: 0.87f).ExportState());
+        Assert.Equal(0.87f, adam.Beta1);
+
+        var sgd = new Sgd(Parameters(0f), 0.1f, momentum: 0.9f);
+        sgd.ImportState(new Sgd(Parameters(0f), 0.1f, momentum: 0.93f).ExportState());
+        Assert.Equal(0.93f, sgd.Momentum);
+
+        // Momentum or none is still structural (the momentum buffer): refused.
+        var plain = new Sgd(Parameters(0f), 0.1f);
+        Assert.Throws<ArgumentException>(() => plain.ImportState(new Sgd(Parameters(0f), 0.1f, momentum: 0.9f).ExportState()));
+        Assert.Equal(0f, plain.Momentum);
+    }
+
+    [Fact]
     public void ImportState_RefusesMismatches_AndChangesNothing()
     {
         ParameterSet p = Parameters(0f);
@@ -128,8 +147,8 @@ public sealed class OptimizerStateTests
         Assert.Contains("'sgd' optimizer; this optimizer is Adam", Assert.Throws<ArgumentException>(() => adam.ImportState(sgd)).Message);
         OptimizerState adamW = new AdamW(Parameters(0f), amsgrad: true).ExportState();
         Assert.Contains("'adamw'", Assert.Throws<ArgumentException>(() => adam.ImportState(adamW)).Message);
-        OptimizerState otherBeta = new Adam(Parameters(0f), beta1: 0.5f, amsgrad: true).ExportState();
-        Assert.Contains("beta1 = 0.5; this optimizer has beta1 = 0.9", Assert.Throws<ArgumentException>(() => adam.ImportState(otherBeta)).Message);
+        OptimizerState otherBeta2 = new Adam(Parameters(0f), beta2: 0.5f, amsgrad: true).ExportState();
+        Assert.Contains("beta2 = 0.5; this optimizer has beta2 = 0.999", Assert.Throws<ArgumentException>(() => adam.ImportState(otherBeta2)).Message);
         OptimizerState noAmsgrad = new Adam(Parameters(0f)).ExportState();
         Assert.Contains("amsgrad = false", Assert.Throws<ArgumentException>(() => adam.ImportState(noAmsgrad)).Message);
         var shortBuffers = new OptimizerState("adam", 5, 1e-3f, before.Settings, before.Buffers.Select(b => new KeyValuePair<string, float[]>(b.Key, new float[Length - 1])));

@@ -37,7 +37,13 @@ public sealed class ScheduleGoldenTests
     {
         JsonElement golden = s_golden.Case(name);
         double[] expected = [.. golden.GetProperty("lrs").EnumerateArray().Select(e => e.GetDouble())];
-        var optimizer = NewOptimizer();
+        double[]? momentums = golden.TryGetProperty("momentums", out JsonElement ms) ? [.. ms.EnumerateArray().Select(e => e.GetDouble())] : null;
+        IOptimizer optimizer = golden.GetProperty("optimizer").GetString() switch
+        {
+            "adam" => new Adam(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f),
+            "sgd_momentum" => new Sgd(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f, momentum: 0.9f),
+            _ => NewOptimizer(),
+        };
         JsonElement spec = golden.GetProperty("scheduler");
         ReduceLROnPlateau? plateau = null;
         ILearningRateScheduler? scheduler = null;
@@ -54,6 +60,7 @@ public sealed class ScheduleGoldenTests
         }
 
         AssertLearningRate(expected[0], initial, optimizer, $"{name} after construction");
+        AssertMomentum(momentums, 0, optimizer, name);
         double[] metrics = golden.TryGetProperty("metrics", out JsonElement m) ? [.. m.EnumerateArray().Select(e => e.GetDouble())] : [];
         for (int step = 1; step < expected.Length; step++)
         {
@@ -71,6 +78,7 @@ public sealed class ScheduleGoldenTests
             }
 
             AssertLearningRate(expected[step], actual, optimizer, $"{name} step {step}");
+            AssertMomentum(momentums, step, optimizer, name);
         }
     }
 
@@ -96,7 +104,10 @@ public sealed class ScheduleGoldenTests
             case "onecycle":
                 AnnealStrategy strategy = p.TryGetProperty("anneal_strategy", out JsonElement a) && a.GetString() == "linear" ? AnnealStrategy.Linear : AnnealStrategy.Cosine;
                 bool threePhase = p.TryGetProperty("three_phase", out JsonElement t) && t.GetBoolean();
-                return new OneCycleLR(optimizer, D("max_lr", double.NaN), I("total_steps"), D("pct_start", 0.3), strategy, D("div_factor", 25), D("final_div_factor", 1e4), threePhase);
+                bool cycleMomentum = p.TryGetProperty("cycle_momentum", out JsonElement cm) && cm.GetBoolean();
+                return new OneCycleLR(
+                    optimizer, D("max_lr", double.NaN), I("total_steps"), D("pct_start", 0.3), strategy, D("div_factor", 25), D("final_div_factor", 1e4), threePhase,
+                    cycleMomentum, D("base_momentum", 0.85), D("max_momentum", 0.95));
             case "sequential":
                 LearningRateScheduler[] children = [.. p.GetProperty("schedulers").EnumerateArray().Select(c => (LearningRateScheduler)Create(optimizer, c))];
                 return new SequentialLR(optimizer, children, [.. p.GetProperty("milestones").EnumerateArray().Select(e => e.GetInt32())]);
@@ -119,6 +130,16 @@ public sealed class ScheduleGoldenTests
         p.TryGetProperty("eps", out JsonElement eps) ? eps.GetDouble() : 1e-8);
 
     internal static JsonElement Find(string name) => s_golden.Case(name);
+
+    /// <summary>With <c>cycle_momentum</c>: the optimizer's momentum (SGD) or β₁ (Adam) is PyTorch's, rounded to float.</summary>
+    private static void AssertMomentum(double[]? momentums, int step, IOptimizer optimizer, string name)
+    {
+        if (momentums is not null)
+        {
+            float actual = ((IMomentumOptimizer)optimizer).Momentum;
+            Assert.True((float)momentums[step] == actual, $"{name} step {step}: momentum {actual:R}, expected (float){momentums[step]:R}.");
+        }
+    }
 
     private static void AssertLearningRate(double expected, double actual, IOptimizer optimizer, string what)
     {

@@ -18,6 +18,9 @@ public sealed class SchedulerTests
         Assert.Equal("endFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, endFactor: 1.5)).ParamName);
         Assert.Equal("percentStart", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 10, percentStart: 1.2)).ParamName);
         Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, -1, 10)).ParamName);
+        Assert.Equal("maxMomentum", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 10, baseMomentum: 0.9, maxMomentum: 0.8)).ParamName);
+        Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new OneCycleLR(new NoMomentum(), 0.1, 10)).ParamName);
+        Assert.Equal(0.1f, new OneCycleLR(new NoMomentum(), 0.5, 10, cycleMomentum: false).Optimizer.LearningRate / 0.2f, 1e-6f);
         Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, factor: 1)).ParamName);
         Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, patience: -1)).ParamName);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
@@ -86,5 +89,15 @@ public sealed class SchedulerTests
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>An optimizer without momentum (PyTorch's one-cycle schedule refuses to cycle its momentum).</summary>
+    private sealed class NoMomentum : IOptimizer
+    {
+        public float LearningRate { get; set; } = 0.1f;
+
+        public long StepCount { get; private set; }
+
+        public void Step() => StepCount++;
     }
 }

@@ -15,14 +15,14 @@ namespace StaticGrad;
 /// (so <c>0.9f</c> acts as <c>0.9</c>, as a Python float would in PyTorch), then cast to float. The state
 /// buffers are allocated by the constructor; <see cref="Step"/> is one fused pass that allocates nothing.
 /// </remarks>
-public abstract partial class AdamBase : IOptimizer
+public abstract partial class AdamBase : IMomentumOptimizer
 {
     private readonly ParameterSet _parameters;
     private readonly float[] _firstMoments;
     private readonly float[] _secondMoments;
     private readonly float[] _maxSecondMoments;
     private readonly bool _decoupledWeightDecay;
-    private readonly double _beta1;
+    private double _beta1;
     private readonly double _beta2;
     private readonly double _weightDecay;
     private float _learningRate;
@@ -68,8 +68,16 @@ public abstract partial class AdamBase : IOptimizer
         }
     }
 
-    /// <summary>β₁, the decay rate of the first moment.</summary>
-    public float Beta1 { get; }
+    /// <summary>β₁, the decay rate of the first moment (a one-cycle schedule changes it through <see cref="IMomentumOptimizer.Momentum"/>).</summary>
+    public float Beta1 { get; private set; }
+
+    /// <summary>β₁, which PyTorch's <c>OneCycleLR</c> cycles as the momentum of Adam.</summary>
+    /// <exception cref="System.ArgumentOutOfRangeException">The value is outside [0, 1).</exception>
+    float IMomentumOptimizer.Momentum
+    {
+        get => Beta1;
+        set => SetBeta1(value, nameof(value));
+    }
 
     /// <summary>β₂, the decay rate of the second moment.</summary>
     public float Beta2 { get; }
@@ -120,6 +128,17 @@ public abstract partial class AdamBase : IOptimizer
         var run = new Run(this, coefficients);
         _parameters.ForEachTrainableRun(ref run, static (ref Run r, int offset, int length) => r.Step(offset, length));
         StepCount = step;
+    }
+
+    private void SetBeta1(float value, string name)
+    {
+        if (!(value >= 0f && value < 1f))
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Expected beta1 in [0, 1).");
+        }
+
+        Beta1 = value;
+        _beta1 = HyperParameter.ToDouble(value);
     }
 
     /// <summary>The update of one run of trainable parameters.</summary>

@@ -28,7 +28,17 @@ public sealed partial class Sgd : IStatefulOptimizer
     public void ImportState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        state.Validate(OptimizerState.SgdAlgorithm, "SGD", Settings(), Momentum != 0f ? s_momentumBuffers : [], _parameters.Count);
+
+        // A non-zero momentum comes from the state, as PyTorch's load_state_dict takes the saved one: a one-cycle
+        // schedule moves it. Whether there is momentum at all (and so a buffer) must match.
+        float momentum = Momentum;
+        if (Momentum != 0f && state.Setting("momentum") is { } text && OptimizerState.TryParseFloat(text) is float saved && saved > 0f && float.IsFinite(saved))
+        {
+            momentum = saved;
+        }
+
+        state.Validate(OptimizerState.SgdAlgorithm, "SGD", Settings(momentum), Momentum != 0f ? s_momentumBuffers : [], _parameters.Count);
+        Momentum = momentum;
         if (Momentum != 0f)
         {
             state.Buffer("momentum_buffer")!.AsSpan().CopyTo(_momentumBuffer);
@@ -38,9 +48,11 @@ public sealed partial class Sgd : IStatefulOptimizer
         _learningRate = state.LearningRate;
     }
 
-    private KeyValuePair<string, string>[] Settings() =>
+    private KeyValuePair<string, string>[] Settings() => Settings(Momentum);
+
+    private KeyValuePair<string, string>[] Settings(float momentum) =>
     [
-        new("momentum", OptimizerState.Format(Momentum)),
+        new("momentum", OptimizerState.Format(momentum)),
         new("dampening", OptimizerState.Format(Dampening)),
         new("nesterov", OptimizerState.Format(Nesterov)),
         new("weight_decay", OptimizerState.Format(WeightDecay)),

@@ -10,10 +10,11 @@ namespace StaticGrad;
 /// <c>g = ∇ + wd·θ</c>; with momentum, <c>b = g</c> on the first step and <c>b = m·b + (1-d)·g</c> after,
 /// then <c>g = g + m·b</c> (Nesterov) or <c>g = b</c>; finally <c>θ -= lr·g</c>.
 /// </summary>
-public sealed partial class Sgd : IOptimizer
+public sealed partial class Sgd : IMomentumOptimizer
 {
     private readonly ParameterSet _parameters;
-    private readonly float[] _momentumBuffer;
+    private float[] _momentumBuffer;
+    private float _momentum;
     private readonly float _oneMinusDampening;
     private float _learningRate;
 
@@ -40,7 +41,7 @@ public sealed partial class Sgd : IOptimizer
 
         _parameters = parameters;
         _learningRate = learningRate;
-        Momentum = momentum;
+        _momentum = momentum;
         Dampening = dampening;
         Nesterov = nesterov;
         WeightDecay = weightDecay;
@@ -61,7 +62,27 @@ public sealed partial class Sgd : IOptimizer
     }
 
     /// <summary>The momentum factor (0: no momentum).</summary>
-    public float Momentum { get; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite, or 0 with Nesterov momentum.</exception>
+    /// <remarks>Set by a one-cycle schedule between steps; a momentum set from 0 allocates the momentum buffer once.</remarks>
+    public float Momentum
+    {
+        get => _momentum;
+        set
+        {
+            HyperParameter.NonNegative(value, nameof(value));
+            if (Nesterov && value <= 0f)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Nesterov momentum requires a momentum > 0.");
+            }
+
+            if (value != 0f && _momentumBuffer.Length == 0)
+            {
+                _momentumBuffer = new float[_parameters.Count];
+            }
+
+            _momentum = value;
+        }
+    }
 
     /// <summary>The dampening of the momentum.</summary>
     public float Dampening { get; }

@@ -3,15 +3,17 @@ using System;
 namespace StaticGrad;
 
 /// <summary>
-/// PyTorch's <c>OneCycleLR</c> (learning rate only, i.e. <c>cycle_momentum=False</c>): from
-/// <c>max_lr / div_factor</c> up to <see cref="MaxLearningRate"/> over the first
-/// <see cref="PercentStart"/> of <see cref="TotalSteps"/>, then down to
-/// <c>initial / final_div_factor</c>; with <c>three_phase</c> it first comes back to the initial rate
-/// symmetrically, then anneals to the minimum. Step it once per batch.
+/// PyTorch's <c>OneCycleLR</c>: from <c>max_lr / div_factor</c> up to <see cref="MaxLearningRate"/> over the
+/// first <see cref="PercentStart"/> of <see cref="TotalSteps"/>, then down to <c>initial / final_div_factor</c>;
+/// with <c>three_phase</c> it first comes back to the initial rate symmetrically, then anneals to the minimum.
+/// With <c>cycle_momentum</c> (the default, as in PyTorch) the optimizer's momentum (SGD's momentum, Adam's β₁)
+/// moves the other way, from <c>max_momentum</c> down to <c>base_momentum</c> while the rate rises, and back.
+/// Step it once per batch.
 /// </summary>
 public sealed class OneCycleLR : LearningRateScheduler
 {
     private readonly Phase[] _phases;
+    private readonly IMomentumOptimizer? _momentum;
 
     /// <summary>Sets the optimizer's <c>initial_lr</c> to <c>maxLearningRate / divFactor</c> and takes the initial step.</summary>
     /// <param name="optimizer">The optimizer whose learning rate is scheduled.</param>
@@ -22,7 +24,11 @@ public sealed class OneCycleLR : LearningRateScheduler
     /// <param name="divFactor">PyTorch's <c>div_factor</c>: initial = max / this; finite and positive.</param>
     /// <param name="finalDivFactor">PyTorch's <c>final_div_factor</c>: minimum = initial / this; finite and positive.</param>
     /// <param name="threePhase">PyTorch's <c>three_phase</c>.</param>
+    /// <param name="cycleMomentum">PyTorch's <c>cycle_momentum</c>: cycle the optimizer's momentum inversely to the rate; the optimizer must then be an <see cref="IMomentumOptimizer"/>.</param>
+    /// <param name="baseMomentum">PyTorch's <c>base_momentum</c>: the momentum at the peak rate.</param>
+    /// <param name="maxMomentum">PyTorch's <c>max_momentum</c>: the momentum at the start and the end; at least <paramref name="baseMomentum"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="cycleMomentum"/> with an optimizer that has no momentum.</exception>
     public OneCycleLR(
         IOptimizer optimizer,
         double maxLearningRate,
@@ -31,9 +37,23 @@ public sealed class OneCycleLR : LearningRateScheduler
         AnnealStrategy annealStrategy = AnnealStrategy.Cosine,
         double divFactor = 25,
         double finalDivFactor = 1e4,
-        bool threePhase = false)
+        bool threePhase = false,
+        bool cycleMomentum = true,
+        double baseMomentum = 0.85,
+        double maxMomentum = 0.95)
         : base(optimizer, InitialLearningRate(maxLearningRate, divFactor, finalDivFactor))
     {
+        if (cycleMomentum)
+        {
+            _momentum = optimizer as IMomentumOptimizer
+                ?? throw new ArgumentException($"{optimizer.GetType().Name} has no momentum to cycle (PyTorch: optimizer must support momentum or beta1 with `cycle_momentum` option enabled); pass cycleMomentum: false.", nameof(optimizer));
+            ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
+            ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
+        }
+
+        CycleMomentum = cycleMomentum;
+        BaseMomentum = baseMomentum;
+        MaxMomentum = maxMomentum;
         ScheduleArgument.Positive(totalSteps, nameof(totalSteps));
         ScheduleArgument.InRange(percentStart, 0, 1, nameof(percentStart));
         if (annealStrategy is not (AnnealStrategy.Cosine or AnnealStrategy.Linear))
@@ -53,14 +73,14 @@ public sealed class OneCycleLR : LearningRateScheduler
         _phases = threePhase
             ?
             [
-                new(warmEnd, initial, maxLearningRate),
-                new((2 * percentStart * totalSteps) - 2, maxLearningRate, initial),
-                new(totalSteps - 1, initial, minimum),
+                new(warmEnd, initial, maxLearningRate, maxMomentum, baseMomentum),
+                new((2 * percentStart * totalSteps) - 2, maxLearningRate, initial, baseMomentum, maxMomentum),
+                new(totalSteps - 1, initial, minimum, maxMomentum, maxMomentum),
             ]
             :
             [
-                new(warmEnd, initial, maxLearningRate),
-                new(totalSteps - 1, maxLearningRate, minimum),
+                new(warmEnd, initial, maxLearningRate, maxMomentum, baseMomentum),
+                new(totalSteps - 1, maxLearningRate, minimum, baseMomentum, maxMomentum),
             ];
         InitialStep();
     }
@@ -83,6 +103,15 @@ public sealed class OneCycleLR : LearningRateScheduler
     /// <summary>Whether the three-phase variant is used.</summary>
     public bool ThreePhase { get; }
 
+    /// <summary>Whether the optimizer's momentum is cycled inversely to the rate.</summary>
+    public bool CycleMomentum { get; }
+
+    /// <summary>The momentum at the peak rate.</summary>
+    public double BaseMomentum { get; }
+
+    /// <summary>The momentum at the start and the end of the cycle.</summary>
+    public double MaxMomentum { get; }
+
     private protected override double ChainableLearningRate(double current)
     {
         long step = LastEpoch;
@@ -98,9 +127,13 @@ public sealed class OneCycleLR : LearningRateScheduler
             if (step <= phase.EndStep || i == _phases.Length - 1)
             {
                 double pct = (step - start) / (phase.EndStep - start);
-                return AnnealStrategy == AnnealStrategy.Cosine
-                    ? phase.EndLearningRate + ((phase.StartLearningRate - phase.EndLearningRate) / 2.0 * (Math.Cos(Math.PI * pct) + 1))
-                    : ((phase.EndLearningRate - phase.StartLearningRate) * pct) + phase.StartLearningRate;
+                if (_momentum is not null)
+                {
+                    // As PyTorch's get_lr does: the momentum of this step is set with the rate.
+                    _momentum.Momentum = (float)Anneal(phase.StartMomentum, phase.EndMomentum, pct);
+                }
+
+                return Anneal(phase.StartLearningRate, phase.EndLearningRate, pct);
             }
 
             start = phase.EndStep;
@@ -108,6 +141,10 @@ public sealed class OneCycleLR : LearningRateScheduler
 
         throw new InvalidOperationException("Unreachable: the last phase always matches.");
     }
+
+    private double Anneal(double from, double to, double pct) => AnnealStrategy == AnnealStrategy.Cosine
+        ? to + ((from - to) / 2.0 * (Math.Cos(Math.PI * pct) + 1))
+        : ((to - from) * pct) + from;
 
     private static double InitialLearningRate(double maxLearningRate, double divFactor, double finalDivFactor)
     {
@@ -117,5 +154,5 @@ public sealed class OneCycleLR : LearningRateScheduler
         return maxLearningRate / divFactor;
     }
 
-    private readonly record struct Phase(double EndStep, double StartLearningRate, double EndLearningRate);
+    private readonly record struct Phase(double EndStep, double StartLearningRate, double EndLearningRate, double StartMomentum, double EndMomentum);
 }
