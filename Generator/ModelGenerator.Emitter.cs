@@ -530,7 +530,7 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("targets = targets.Slice(0, batch * OutputSize);");
             }
 
-            WriteTrainingBatchCheck(w, graph);
+            WriteBatchCheck(w, graph, training: true);
             w.WriteLine();
             w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
             using (w.WriteBlock("try"))
@@ -616,6 +616,7 @@ internal sealed partial class ModelGenerator
                     w.WriteLine();
                 }
 
+                WriteBatchCheck(w, graph, training: false);
                 w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
                 WriteBufferLocals(w, graph, training: false);
                 if (plan.InferenceMemory.Buffers.Count == 0)
@@ -657,7 +658,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
             using (w.WriteBlock($"private void {ForwardTraining}({ReadOnlySpan} inputs, {Span} destination, int batch)"))
             {
-                WriteTrainingBatchCheck(w, graph);
+                WriteBatchCheck(w, graph, training: true);
                 w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
                 using (w.WriteBlock("try"))
                 {
@@ -690,16 +691,17 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// The batch size check of a training-mode pass (batch norm needs two samples, as in PyTorch), written before the
-        /// pass takes the model, so that a refused call changes nothing.
+        /// The batch size check of a pass whose ops need more than one sample (batch norm on batch statistics, as in
+        /// PyTorch), written before the pass takes the model, so that a refused call changes nothing.
         /// </summary>
-        private static void WriteTrainingBatchCheck(IndentedWriter w, ModelGraph graph)
+        private static void WriteBatchCheck(IndentedWriter w, ModelGraph graph, bool training)
         {
-            Node? strictest = graph.Nodes.OrderByDescending(n => n.Op.MinimumTrainingBatch).FirstOrDefault();
-            if (strictest is not null && strictest.Op.MinimumTrainingBatch > 1)
+            int Minimum(Node node) => training ? node.Op.MinimumTrainingBatch : node.Op.MinimumInferenceBatch;
+            Node? strictest = graph.Nodes.OrderByDescending(Minimum).FirstOrDefault();
+            if (strictest is not null && Minimum(strictest) > 1)
             {
                 string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
-                w.WriteLine($"{Guard}.CheckTrainingBatch(batch, {Int(strictest.Op.MinimumTrainingBatch)}, {Literal(layer)}, {Int(strictest.InputFeatures[0])});");
+                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {Int(strictest.InputFeatures[0])});");
             }
         }
 

@@ -22,8 +22,8 @@ public static class ModelGuard
     }
 
     /// <summary>
-    /// Checks the batch of a training-mode pass against a layer's minimum: batch norm needs more than one value per
-    /// feature, and refuses a batch of one with PyTorch's message.
+    /// Checks the batch of a pass against a layer's minimum: batch norm on batch statistics (training mode, or any mode
+    /// without running statistics) needs more than one value per feature, and refuses a batch of one with PyTorch's message.
     /// </summary>
     /// <param name="batch">The batch of this call.</param>
     /// <param name="minimum">The smallest batch the layer accepts in training mode.</param>
@@ -31,11 +31,11 @@ public static class ModelGuard
     /// <param name="features">The layer's input features, for the message.</param>
     /// <exception cref="ArgumentOutOfRangeException">The batch is below the minimum.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CheckTrainingBatch(int batch, int minimum, string layer, int features)
+    public static void CheckMinimumBatch(int batch, int minimum, string layer, int features)
     {
         if (batch < minimum)
         {
-            ThrowTrainingBatch(batch, minimum, layer, features);
+            ThrowMinimumBatch(batch, minimum, layer, features);
         }
     }
 
@@ -135,9 +135,9 @@ public static class ModelGuard
         => throw new ArgumentException($"Expected at least {required} elements, got {actual}.", parameterName);
 
     [DoesNotReturn]
-    private static void ThrowTrainingBatch(int batch, int minimum, string layer, int features)
+    private static void ThrowMinimumBatch(int batch, int minimum, string layer, int features)
         => throw new ArgumentOutOfRangeException(
             nameof(batch),
             batch,
-            $"Expected more than 1 value per channel when training, got input size [{batch}, {features}]: {layer} needs a batch of at least {minimum} in training mode (TrainStep, or Forward with Mode = ModelMode.Training).");
+            $"Expected more than 1 value per channel when training, got input size [{batch}, {features}]: {layer} normalizes with the batch's statistics here and needs a batch of at least {minimum} (in training mode, or always without running statistics).");
 }

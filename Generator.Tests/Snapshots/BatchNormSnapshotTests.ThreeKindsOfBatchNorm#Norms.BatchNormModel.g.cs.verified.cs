@@ -255,7 +255,7 @@ namespace Norms
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
             __sg_Loss.ValidateLabels(labels);
-            global::StaticGrad.ModelGuard.CheckTrainingBatch(batch, 2, "bn1 (BatchNorm1d)", 8);
+            global::StaticGrad.ModelGuard.CheckMinimumBatch(batch, 2, "bn1 (BatchNorm1d)", 8);
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
             try
@@ -413,6 +413,7 @@ namespace Norms
                 return;
             }
 
+            global::StaticGrad.ModelGuard.CheckMinimumBatch(batch, 2, "bn3 (BatchNorm1d)", 4);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             global::System.ReadOnlySpan<float> buffers = __sgParameters.BufferValues;
             float[] arena = __sgInferenceArenas.Rent();
@@ -458,7 +459,7 @@ namespace Norms
 
         private void __sgForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> destination, int batch)
         {
-            global::StaticGrad.ModelGuard.CheckTrainingBatch(batch, 2, "bn1 (BatchNorm1d)", 8);
+            global::StaticGrad.ModelGuard.CheckMinimumBatch(batch, 2, "bn1 (BatchNorm1d)", 8);
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
             try
             {

@@ -72,6 +72,9 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
 
     public override int MinimumTrainingBatch => 2;
 
+    /// <summary>Without running statistics eval mode normalizes with the batch's too, and PyTorch refuses a batch of one.</summary>
+    public override int MinimumInferenceBatch => TrackRunningStats ? 1 : 2;
+
     public override bool DependsOnMode => TrackRunningStats;
 
     public override bool BackwardReadsInputs => true;

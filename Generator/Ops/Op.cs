@@ -39,6 +39,9 @@ internal abstract record Op
     /// </summary>
     public virtual int MinimumTrainingBatch => 1;
 
+    /// <summary>The smallest batch the op accepts in eval mode (a batch norm without running statistics needs two).</summary>
+    public virtual int MinimumInferenceBatch => 1;
+
     /// <summary>
     /// The op with an elementwise activation folded into its output pass (a fusion rule: the activation's node then
     /// disappears), or null when the op cannot apply <paramref name="activation"/> itself. An op that accepts one takes

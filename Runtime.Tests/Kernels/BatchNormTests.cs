@@ -427,6 +427,20 @@ public sealed class BatchNormTests
     }
 
     [Fact]
+    public void ForwardInference_WithoutRunningStatistics_RefusesOneValuePerChannel_ButNotWithThem()
+    {
+        float[] x = [1f, 2f, 3f];
+        float[] c = [0f, 0f, 0f];
+        float[] v = [1f, 1f, 1f];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => BatchNorm.ForwardInference(x, [], [], new float[3], [], [], 1, 3, 1, Eps));
+        Assert.Equal("outer", e.ParamName);
+        Assert.StartsWith("Expected more than 1 value per channel", e.Message);
+        float[] y = new float[3];
+        BatchNorm.ForwardInference(x, [], [], y, c, v, 1, 3, 1, Eps);
+        Assert.Equal(x[2] / MathF.Sqrt(1f + Eps), y[2], 6);
+    }
+
+    [Fact]
     public void ForwardInference_AndBackward_AMismatchedSpan_IsRefusedByName()
     {
         const int Outer = 3, Channels = 4, Inner = 2, Length = Outer * Channels * Inner;

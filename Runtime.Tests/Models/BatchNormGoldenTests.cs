@@ -90,7 +90,7 @@ public sealed class BatchNormGoldenTests
     }
 
     [Fact]
-    public void WithoutRunningStatistics_ABatchOfOneIsAccepted_AndEvalUsesTheBatchStatistics()
+    public void WithoutRunningStatistics_EvalUsesTheBatchStatistics_AndRefusesABatchOfOneLikePyTorch()
     {
         var model = new BatchNormNoStatsNet(seed: 3, maxBatch: 8);
         Assert.Empty(model.Parameters.Buffers);
@@ -99,13 +99,17 @@ public sealed class BatchNormGoldenTests
         float[] first = new float[12];
         model.Forward(inputs, first, 4);
 
-        // Batch statistics: scaling every input of the first layer's output changes nothing after the norm; here the
-        // evidence is that a different batch companion changes a sample's output.
+        // Batch statistics: changing another sample of the batch changes the first sample's output.
         float[] changed = (float[])inputs.Clone();
         changed[18] += 3f;
         float[] second = new float[12];
         model.Forward(changed, second, 4);
         Assert.NotEqual(first[0], second[0]);
+
+        // PyTorch's eval-mode BatchNorm1d(track_running_stats=False) raises for a batch of one too.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward(inputs, new float[3], 1));
+        Assert.Equal("batch", e.ParamName);
+        Assert.StartsWith("Expected more than 1 value per channel when training, got input size [1, 4]", e.Message);
     }
 
     /// <summary>Loads PyTorch's initial state and runs the three steps, checking each against the fixture.</summary>

@@ -309,8 +309,7 @@ public sealed class TrainingCheckpoint
         writer.AddMetadata(StepKey, Progress.StepsCompleted.ToString(CultureInfo.InvariantCulture));
         writer.AddMetadata(BatchSizeKey, Progress.BatchSize.ToString(CultureInfo.InvariantCulture));
         writer.AddMetadata(SamplesKey, Progress.SampleCount.ToString(CultureInfo.InvariantCulture));
-        (uint s0, uint s1, uint s2, uint s3) = Progress.ShuffleState;
-        writer.AddMetadata(ShuffleStateKey, string.Create(CultureInfo.InvariantCulture, $"{s0:x8},{s1:x8},{s2:x8},{s3:x8}"));
+        writer.AddMetadata(ShuffleStateKey, GeneratorStateText.Format(Progress.ShuffleState));
         writer.AddMetadata(OptimizerKey, Optimizer.Algorithm);
         writer.AddMetadata(OptimizerStepKey, Optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
         writer.AddMetadata(OptimizerLearningRateKey, OptimizerState.Format(Optimizer.LearningRate));
@@ -545,20 +544,9 @@ public sealed class TrainingCheckpoint
     private static (uint, uint, uint, uint) ParseShuffleState(SafeTensorsReader reader)
     {
         string text = Required(reader, ShuffleStateKey);
-        string[] parts = text.Split(',');
-        uint[] words = new uint[4];
-        bool ok = parts.Length == 4;
-        for (int i = 0; ok && i < 4; i++)
-        {
-            ok = parts[i].Length == 8 && uint.TryParse(parts[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out words[i]);
-        }
-
-        if (!ok || (words[0] | words[1] | words[2] | words[3]) == 0)
-        {
-            throw new InvalidDataException($"{reader.Source}: metadata '{ShuffleStateKey}' is '{Shorten(text)}'; expected four 8-digit hexadecimal words, not all zero.");
-        }
-
-        return (words[0], words[1], words[2], words[3]);
+        return GeneratorStateText.TryParse(text, out (uint, uint, uint, uint) state)
+            ? state
+            : throw new InvalidDataException($"{reader.Source}: metadata '{ShuffleStateKey}' is '{Shorten(text)}'; expected four 8-digit hexadecimal words, not all zero.");
     }
 
     private static void CheckF32(string source, SafeTensorInfo info)

@@ -103,7 +103,7 @@ public static class BatchNorm
     /// <param name="inner">Values per channel and sample; positive.</param>
     /// <param name="eps">Added to the variance; positive.</param>
     /// <param name="activation">An activation applied to every output value: None, ReLU, Sigmoid or Tanh.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/> or <paramref name="activation"/> is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension, <paramref name="eps"/> or <paramref name="activation"/> is out of range, or a channel has a single value without running statistics (as in PyTorch).</exception>
     /// <exception cref="ArgumentException">A span has the wrong length or overlaps wrongly.</exception>
     public static void ForwardInference(
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
@@ -113,6 +113,11 @@ public static class BatchNorm
         int count = CheckForward(input, weight, bias, output, outer, channels, inner, eps);
         NormEpilogue.Check(activation, output, output.Length, nameof(output));
         bool track = CheckPair(runningMean, runningVar, channels, nameof(runningMean), nameof(runningVar));
+        if (!track && count == 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outer), outer, $"Expected more than 1 value per channel when training, got input size [{outer}, {channels}{(inner > 1 ? $", {inner}" : string.Empty)}] (without running statistics the batch's are used).");
+        }
+
         if (count == 0)
         {
             return;
@@ -198,8 +203,13 @@ public static class BatchNorm
                 int start = ((n * channels) + c) * inner;
                 for (int i = start; i < start + inner; i++)
                 {
-                    float dy = activation == Activation.None ? gradient[i] : NormEpilogue.Backward(gradient[i], output[i], activation);
-                    gradient[i] = dy;
+                    float dy = gradient[i];
+                    if (activation != Activation.None)
+                    {
+                        dy = NormEpilogue.Backward(dy, output[i], activation);
+                        gradient[i] = dy;
+                    }
+
                     sumDy += dy;
                     sumDyXhat += (double)dy * ((input[i] - mu) * inverse);
                 }

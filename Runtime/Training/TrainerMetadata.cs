@@ -30,26 +30,14 @@ internal static class TrainerMetadata
     /// <summary>The file beside a checkpoint that holds the best epoch's parameters for <see cref="EarlyStopping.RestoreBestWeights"/>.</summary>
     public static string BestWeightsPath(string checkpointPath) => checkpointPath + ".best.safetensors";
 
-    public static string FormatGenerator((uint S0, uint S1, uint S2, uint S3) state)
-        => string.Create(CultureInfo.InvariantCulture, $"{state.S0:x8},{state.S1:x8},{state.S2:x8},{state.S3:x8}");
+    public static string FormatGenerator((uint S0, uint S1, uint S2, uint S3) state) => GeneratorStateText.Format(state);
 
     public static (uint, uint, uint, uint) ParseGenerator(TrainingCheckpoint checkpoint)
     {
         string text = Required(checkpoint, DropoutKey, "the model has dropout");
-        string[] words = text.Split(',');
-        var values = new uint[4];
-        bool valid = words.Length == 4;
-        for (int i = 0; valid && i < 4; i++)
-        {
-            valid = uint.TryParse(words[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out values[i]);
-        }
-
-        if (!valid || (values[0] | values[1] | values[2] | values[3]) == 0)
-        {
-            throw new InvalidDataException($"{checkpoint.Source}: '{DropoutKey}' must be four hexadecimal 32-bit words, not all zero; got '{SafeTensorsReader.Shown(text)}'.");
-        }
-
-        return (values[0], values[1], values[2], values[3]);
+        return GeneratorStateText.TryParse(text, out (uint, uint, uint, uint) state)
+            ? state
+            : throw new InvalidDataException($"{checkpoint.Source}: '{DropoutKey}' must be four hexadecimal 32-bit words, not all zero; got '{SafeTensorsReader.Shown(text)}'.");
     }
 
     public static string FormatEarlyStopping(EarlyStopping rule)
