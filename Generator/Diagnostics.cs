@@ -145,4 +145,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor MultipleLayerKinds = Error(
         "SG0030", "Member declares two layers",
         "Member '{0}' declares [{1}] and [{2}]; a member is one layer, so declare another member for the second");
+
+    public static readonly DiagnosticDescriptor InvalidStateDictName = Error(
+        "SG0032", "Invalid state_dict name",
+        "[{0}] on '{1}' has Name = {2}, {3}");
 }
