@@ -136,6 +136,68 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0035",
+            """
+            [Model(Inputs = 4)]
+            public partial class BadStateDictName
+            {
+                [Linear(3, [|Name = "0 weight"|]), ReLU] public partial Linear Fc1 { get; }
+                [Linear(2)] public partial Linear Fc2 { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0035",
+            """
+            [Model(Inputs = 4)]
+            public partial class EmptySegment
+            {
+                [Linear(3, [|Name = "features..0"|]), ReLU] public partial Linear Fc1 { get; }
+                [Linear(2)] public partial Linear Fc2 { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0035",
+            """
+            [Model(Inputs = 4)]
+            public partial class TwoLayersNamedZero
+            {
+                [Linear(3, Name = "0"), ReLU] public partial Linear Fc1 { get; }
+                [LayerNorm([|Name = "0"|])] public partial LayerNorm Norm { get; }
+                [Linear(2)] public partial Linear Fc2 { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0035",
+            """
+            [Model(Inputs = 4)]
+            public partial class OverrideTakesAMemberName
+            {
+                [Linear(3), ReLU] public partial Linear Fc1 { get; }
+                [BatchNorm1d([|Name = "fc1"|])] public partial BatchNorm1d Norm { get; }
+                [Linear(2)] public partial Linear Fc2 { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0023",
+            """
+            [Model(Inputs = 4)]
+            public partial class MemberNameTakesAnOverride
+            {
+                [Linear(3, Name = "fc2"), ReLU] public partial Linear Fc1 { get; }
+                [Linear(2)] public partial Linear [|Fc2|] { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0009",
             """
             [Model(Inputs = 4)]
@@ -1097,6 +1159,22 @@ public sealed class DiagnosticTests
 
         Assert.Equal("Loss 'Loss' declares 5 classes but the last layer 'Hidden' has 3 outputs", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Theory]
+    [InlineData("[Linear(3, Name = \"\"), ReLU]", "[Linear] on 'Fc1' has Name = \"\", it is empty; leave Name out to use the member's name")]
+    [InlineData("[Linear(3, Name = \".0\"), ReLU]", "[Linear] on 'Fc1' has Name = \".0\", it has an empty segment; a name is segments separated by single dots, such as 'features.0'")]
+    [InlineData("[Linear(3, Name = \"a\\nb\"), ReLU]", "[Linear] on 'Fc1' has Name = \"a\\u000Ab\", it holds a character other than ASCII letters, digits, '_', '-' and '.'")]
+    [InlineData("[Linear(3, Name = \"fc2\"), ReLU]", "[Linear] on 'Fc1' has Name = \"fc2\", which member 'Fc2' already uses; every layer needs its own name")]
+    public void StateDictNameMessagesSayWhatIsWrong(string firstLayer, string message)
+    {
+        string source = Usings + "[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(3, Name = \"fc2\")] public partial Linear Fc2 { get; }\n"
+            + firstLayer + " public partial Linear Fc1 { get; }\n[Linear(2)] public partial Linear Out { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+
+        Assert.Equal("SG0035", diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

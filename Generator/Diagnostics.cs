@@ -157,4 +157,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor ImageOutput = Error(
         "SG0034", "Model output is an image",
         "Model '{0}' ends in '{1}' with outputs {2}; the loss and the model's outputs are flat features [B, F]: add [Flatten] (and usually a [Linear(N)] head) at the end");
+
+    public static readonly DiagnosticDescriptor InvalidStateDictName = Error(
+        "SG0035", "Invalid state_dict name",
+        "[{0}] on '{1}' has Name = {2}, {3}");
 }

@@ -204,12 +204,7 @@ internal sealed partial class ModelGenerator
                     activationLocation ??= output.Location;
                 }
 
-                string parameterName = NameConventions.ToSnakeCase(property.Name);
-                MemberSpec? sameName = members.FirstOrDefault(l => l.ParameterName == parameterName);
-                if (sameName is not null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateParameterName, memberLocation, property.Name, sameName.MemberName, parameterName));
-                }
+                string parameterName = StateDictNameOf(property, layer.Attribute, members, memberLocation, diagnostics, cancellationToken);
 
                 members.Add(new MemberSpec(property.Name, parameterName, modifiers, layer.Entry.MemberType, ops.ToEquatableArray()));
                 memberLocations.Add(layerLocation);

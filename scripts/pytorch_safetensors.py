@@ -52,24 +52,29 @@ MAX_HEADER = 16 << 20
 
 def save_file(tensors, path, metadata=None):
     """Writes a safetensors file: tensors is an ordered dict name -> numpy array, float (F32) or integer (I64)."""
+    entries = []
+    for name, array in tensors.items():
+        integer = np.asarray(array).dtype.kind in "iu"
+        array = np.array(array, dtype="<i8" if integer else "<f4", order="C")  # keeps a scalar 0-d
+        entries.append((name, "I64" if integer else "F32", list(array.shape), array.tobytes()))
+    write_entries(path, entries, metadata)
+
+
+def write_entries(path, entries, metadata=None):
+    """Writes a safetensors file from (name, dtype, shape, little-endian bytes) entries, in order."""
     header = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     offset = 0
-    blobs = []
-    for name, array in tensors.items():
-        integer = np.asarray(array).dtype.kind in "iu"
-        array = np.array(array, dtype="<i8" if integer else "<f4", order="C")  # keeps a scalar 0-d
-        blob = array.tobytes()
-        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
-        blobs.append(blob)
+    for name, dtype, shape, blob in entries:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(blob)]}
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * ((8 - (8 + len(text)) % 8) % 8)  # the data section starts on an 8-byte boundary
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
-        for blob in blobs:
+        for _, _, _, blob in entries:
             f.write(blob)
 
 

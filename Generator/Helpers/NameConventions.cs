@@ -55,4 +55,53 @@ internal static class NameConventions
 
         return new string(chars);
     }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a layer's <c>state_dict</c> name, or null if it can: dot-separated
+    /// segments of ASCII letters, digits, <c>_</c> and <c>-</c> (<c>0</c>, <c>fc1</c>, <c>features.0</c>).
+    /// </summary>
+    public static string? StateDictNameProblem(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "it is empty; leave Name out to use the member's name";
+        }
+
+        if (name[0] == '.' || name[name.Length - 1] == '.' || name.Contains(".."))
+        {
+            return "it has an empty segment; a name is segments separated by single dots, such as 'features.0'";
+        }
+
+        foreach (char c in name)
+        {
+            bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+            if (!allowed)
+            {
+                return "it holds a character other than ASCII letters, digits, '_', '-' and '.'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A name as a diagnostic quotes it: in double quotes, control characters escaped, at most 40 characters.</summary>
+    public static string Quoted(string name)
+    {
+        var builder = new StringBuilder(name.Length + 2);
+        builder.Append('"');
+        foreach (char c in name.Length > 40 ? name.Substring(0, 40) : name)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        builder.Append(name.Length > 40 ? "...\"" : "\"");
+        return builder.ToString();
+    }
 }

@@ -56,7 +56,8 @@ public sealed class ModelWeightsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"dtype\":\"F32\",\"shape\":[10]", "\"dtype\":\"F16\",\"shape\":[20]", "tensor 'fc2.bias' has dtype F16; the model's parameters are F32")]
+    [InlineData("\"dtype\":\"F32\",\"shape\":[10]", "\"dtype\":\"I32\",\"shape\":[10]", "tensor 'fc2.bias' has dtype I32; the model's parameters are F32 and only F16, BF16 and F64 convert to it")]
+    [InlineData("\"dtype\":\"F32\",\"shape\":[10]", "\"dtype\":\"F16\",\"shape\":[20]", "tensor 'fc2.bias' has shape [20] in the file but the model expects [10]")]
     [InlineData("\"fc2.bias\"", "\"fc2.b\"", "missing tensor(s) 'fc2.bias'; unexpected tensor(s) 'fc2.b'")]
     [InlineData("\"format\":\"pt\"", "\"format\":\"tf\"", "format 'tf'; only 'pt'")]
     public void FileThatDoesNotFit_IsRefused_AndTheModelIsUnchanged(string from, string to, string expected)

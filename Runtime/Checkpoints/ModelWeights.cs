@@ -14,7 +14,9 @@ namespace StaticGrad.Checkpoints;
 /// Loading validates everything before touching the parameters: the file's structure (see
 /// <see cref="SafeTensorsReader"/>), then every tensor against the model (dtype <c>F32</c>, the exact
 /// shape, no missing tensor unless <see cref="WeightsLoadOptions.AllowMissing"/>, no unexpected one
-/// unless <see cref="WeightsLoadOptions.AllowUnexpected"/>), then reads the values into a staging
+/// unless <see cref="WeightsLoadOptions.AllowUnexpected"/>; keys renamed first by <see cref="WeightsLoadOptions.StripPrefix"/>,
+/// <see cref="WeightsLoadOptions.AddPrefix"/> and <see cref="WeightsLoadOptions.KeyMap"/>; <c>F16</c>, <c>BF16</c> and
+/// <c>F64</c> converted to <c>F32</c> unless <see cref="WeightsLoadOptions.ConvertFloatTypes"/> is off), then reads the values into a staging
 /// buffer, and only then copies them into the model. A failed load leaves the model unchanged.
 /// A training checkpoint (<see cref="TrainingCheckpoint"/>) is also a weights file: its optimizer
 /// tensors are skipped.
@@ -25,18 +27,24 @@ public static class ModelWeights
     /// <param name="parameters">The model's parameters (<c>model.Parameters</c>).</param>
     /// <param name="path">The destination, conventionally <c>*.safetensors</c>.</param>
     /// <param name="metadata">Extra <c>__metadata__</c> entries; <c>format</c> is always <c>pt</c> (PyTorch layout).</param>
+    /// <param name="dtype">
+    /// The stored float type: <see cref="FloatDType.F32"/> (exact, the default), or <see cref="FloatDType.F16"/> or
+    /// <see cref="FloatDType.BF16"/> for half the size (rounded as PyTorch's <c>model.half()</c> and
+    /// <c>model.bfloat16()</c>; batch counters stay <c>I64</c>). PyTorch loads either into a float32 model.
+    /// </param>
     /// <exception cref="IOException">Writing failed; the previous file at <paramref name="path"/> is intact.</exception>
-    public static void Save(ParameterSet parameters, string path, IEnumerable<KeyValuePair<string, string>>? metadata = null)
-        => CreateWriter(parameters, metadata).Save(path);
+    public static void Save(ParameterSet parameters, string path, IEnumerable<KeyValuePair<string, string>>? metadata = null, FloatDType dtype = FloatDType.F32)
+        => CreateWriter(parameters, metadata, dtype).Save(path);
 
     /// <summary>Writes the parameters as a safetensors file to <paramref name="stream"/>.</summary>
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="stream">A writable stream.</param>
     /// <param name="metadata">Extra <c>__metadata__</c> entries; <c>format</c> is always <c>pt</c>.</param>
-    public static void Save(ParameterSet parameters, Stream stream, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    /// <param name="dtype">The stored float type (see <see cref="Save(ParameterSet, string, IEnumerable{KeyValuePair{string, string}}?, FloatDType)"/>).</param>
+    public static void Save(ParameterSet parameters, Stream stream, IEnumerable<KeyValuePair<string, string>>? metadata = null, FloatDType dtype = FloatDType.F32)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        CreateWriter(parameters, metadata).WriteTo(stream);
+        CreateWriter(parameters, metadata, dtype).WriteTo(stream);
     }
 
     /// <summary>Loads the parameters from a safetensors file.</summary>
@@ -91,27 +99,56 @@ public static class ModelWeights
 
         bool isTrainingCheckpoint = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue;
 
-        // 1. Match every model tensor and buffer with the file, checking dtype and shape.
+        // 1. The file's keys as model names (after StripPrefix, AddPrefix, KeyMap); a training checkpoint's optimizer tensors are not weights.
+        var byModelName = new Dictionary<string, SafeTensorInfo>(reader.Tensors.Count, StringComparer.Ordinal);
+        foreach (SafeTensorInfo info in reader.Tensors)
+        {
+            if (isTrainingCheckpoint && info.Name.StartsWith(TrainingCheckpoint.OptimizerPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string target = options.ModelNameOf(info.Name);
+            if (!byModelName.TryAdd(target, info))
+            {
+                throw new InvalidDataException(
+                    $"{source}: tensors '{SafeTensorsReader.Shown(byModelName[target].Name)}' and '{SafeTensorsReader.Shown(info.Name)}' both map to '{SafeTensorsReader.Shown(target)}' (WeightsLoadOptions.StripPrefix, AddPrefix and KeyMap); map each to its own name.");
+            }
+        }
+
+        // 2. Match every model tensor and buffer with the file, checking dtype and shape.
         var matched = new List<(StateEntry Model, SafeTensorInfo File, int StagingOffset)>();
         var loaded = new List<string>();
         var missing = new List<string>();
+        var converted = new List<string>();
         var modelNames = new HashSet<string>(StringComparer.Ordinal);
         int stagedFloats = 0;
         int stagedCounters = 0;
         foreach (StateEntry entry in StateEntry.Of(parameters))
         {
             modelNames.Add(entry.Name);
-            if (!reader.TryGetTensor(entry.Name, out SafeTensorInfo info))
+            if (!byModelName.TryGetValue(entry.Name, out SafeTensorInfo? info))
             {
                 missing.Add(entry.Name);
                 continue;
             }
 
+            string what = Described(info, entry.Name);
             if (info.DType != entry.DType)
             {
-                throw new InvalidDataException(entry.IsCounter
-                    ? $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's '{entry.Name}' is I64 (PyTorch stores num_batches_tracked as torch.long)."
-                    : $"{source}: tensor '{entry.Name}' has dtype {info.DType}; the model's parameters are F32 (in PyTorch, convert with model.float() before saving).");
+                if (entry.IsCounter)
+                {
+                    throw new InvalidDataException($"{source}: {what} has dtype {info.DType}; the model's '{entry.Name}' is I64 (PyTorch stores num_batches_tracked as torch.long).");
+                }
+
+                if (!options.ConvertFloatTypes || !FloatConversion.IsConvertible(info.DType))
+                {
+                    throw new InvalidDataException(options.ConvertFloatTypes || !FloatConversion.IsConvertible(info.DType)
+                        ? $"{source}: {what} has dtype {info.DType}; the model's parameters are F32 and only F16, BF16 and F64 convert to it (in PyTorch, convert with model.float() before saving)."
+                        : $"{source}: {what} has dtype {info.DType}; the model's parameters are F32 (WeightsLoadOptions.ConvertFloatTypes converts F16, BF16 and F64).");
+                }
+
+                converted.Add(entry.Name);
             }
 
             if (!info.HasShape(entry.Shape))
@@ -120,7 +157,7 @@ public static class ModelWeights
                     ? " It is transposed: PyTorch's nn.Linear weight layout is [out, in]."
                     : string.Empty;
                 throw new InvalidDataException(
-                    $"{source}: tensor '{entry.Name}' has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(entry.Shape)}.{hint}");
+                    $"{source}: {what} has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(entry.Shape)}.{hint}");
             }
 
             ref int staged = ref entry.IsCounter ? ref stagedCounters : ref stagedFloats;
@@ -129,40 +166,24 @@ public static class ModelWeights
             staged += entry.Length;
         }
 
-        // 2. Tensors of the file the model does not have.
+        // 3. Tensors of the file the model does not have (by their names in the file).
         var unexpected = new List<string>();
-        foreach (SafeTensorInfo info in reader.Tensors)
+        var unexpectedTargets = new List<string>();
+        foreach ((string target, SafeTensorInfo info) in byModelName)
         {
-            if (modelNames.Contains(info.Name))
-            {
-                continue;
-            }
-
-            if (!(isTrainingCheckpoint && info.Name.StartsWith(TrainingCheckpoint.OptimizerPrefix, StringComparison.Ordinal)))
+            if (!modelNames.Contains(target))
             {
                 unexpected.Add(info.Name);
+                unexpectedTargets.Add(target);
             }
         }
 
         if ((missing.Count > 0 && !options.AllowMissing) || (unexpected.Count > 0 && !options.AllowUnexpected))
         {
-            var problems = new List<string>(2);
-            if (missing.Count > 0 && !options.AllowMissing)
-            {
-                problems.Add($"missing tensor(s) {SafeTensorsReader.ShownList(missing)}");
-            }
-
-            if (unexpected.Count > 0 && !options.AllowUnexpected)
-            {
-                problems.Add($"unexpected tensor(s) {SafeTensorsReader.ShownList(unexpected)}");
-            }
-
-            throw new InvalidDataException(
-                $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", StateEntry.Of(parameters))}. " +
-                "(WeightsLoadOptions.AllowMissing / AllowUnexpected load what matches, like PyTorch's strict=False.)");
+            throw new InvalidDataException(MismatchMessage(source, parameters, options, missing, unexpected, unexpectedTargets, modelNames));
         }
 
-        // 3. Read into staging; 4. only then commit.
+        // 4. Read into staging; 5. only then commit.
         float[] floats = new float[stagedFloats];
         long[] counters = new long[stagedCounters];
         foreach ((StateEntry entry, SafeTensorInfo info, int offset) in matched)
@@ -173,7 +194,7 @@ public static class ModelWeights
             }
             else
             {
-                reader.ReadSingles(info, floats.AsSpan(offset, entry.Length));
+                reader.ReadAsSingles(info, floats.AsSpan(offset, entry.Length));
             }
         }
 
@@ -189,11 +210,67 @@ public static class ModelWeights
             }
         }
 
-        return new WeightsLoadResult(loaded, missing, unexpected, new Dictionary<string, string>(reader.Metadata, StringComparer.Ordinal));
+        return new WeightsLoadResult(loaded, missing, unexpected, converted, new Dictionary<string, string>(reader.Metadata, StringComparer.Ordinal));
+    }
+
+    /// <summary>A file tensor as messages name it: <c>tensor 'module.fc1.weight' (loaded as 'fc1.weight')</c> when remapped.</summary>
+    private static string Described(SafeTensorInfo info, string target)
+        => info.Name == target
+            ? $"tensor '{SafeTensorsReader.Shown(info.Name)}'"
+            : $"tensor '{SafeTensorsReader.Shown(info.Name)}' (loaded as '{SafeTensorsReader.Shown(target)}')";
+
+    /// <summary>
+    /// The message for missing or unexpected tensors: both lists, the model's tensors, and a remapping hint when the
+    /// file's keys would match with a prefix stripped or added (<c>module.</c> from DataParallel).
+    /// </summary>
+    private static string MismatchMessage(
+        string source,
+        ParameterSet parameters,
+        WeightsLoadOptions options,
+        List<string> missing,
+        List<string> unexpected,
+        List<string> unexpectedTargets,
+        HashSet<string> modelNames)
+    {
+        var problems = new List<string>(2);
+        if (missing.Count > 0 && !options.AllowMissing)
+        {
+            problems.Add($"missing tensor(s) {SafeTensorsReader.ShownList(missing)}");
+        }
+
+        if (unexpected.Count > 0 && !options.AllowUnexpected)
+        {
+            problems.Add(options.RemapsKeys
+                ? $"unexpected tensor(s) {SafeTensorsReader.ShownList(unexpected)} (after remapping: {SafeTensorsReader.ShownList(unexpectedTargets)})"
+                : $"unexpected tensor(s) {SafeTensorsReader.ShownList(unexpected)}");
+        }
+
+        string hint = string.Empty;
+        if (unexpectedTargets.Count > 0 && missing.Count > 0)
+        {
+            int dot = unexpectedTargets[0].IndexOf('.', StringComparison.Ordinal);
+            string prefix = dot > 0 ? unexpectedTargets[0][..(dot + 1)] : string.Empty;
+            if (prefix.Length > 0 && unexpectedTargets.TrueForAll(t => t.StartsWith(prefix, StringComparison.Ordinal)) && missing.Exists(m => unexpectedTargets.Contains(prefix + m)))
+            {
+                hint = $" The file's keys carry the prefix '{SafeTensorsReader.Shown(prefix)}' (nn.DataParallel saves 'module.'): load with WeightsLoadOptions {{ StripPrefix = \"{SafeTensorsReader.Shown(prefix)}\" }}.";
+            }
+            else
+            {
+                dot = missing[0].IndexOf('.', StringComparison.Ordinal);
+                prefix = dot > 0 ? missing[0][..(dot + 1)] : string.Empty;
+                if (prefix.Length > 0 && missing.TrueForAll(m => m.StartsWith(prefix, StringComparison.Ordinal)) && unexpectedTargets.Exists(t => modelNames.Contains(prefix + t)))
+                {
+                    hint = $" The model's keys carry the prefix '{SafeTensorsReader.Shown(prefix)}' the file's lack: load with WeightsLoadOptions {{ AddPrefix = \"{SafeTensorsReader.Shown(prefix)}\" }}.";
+                }
+            }
+        }
+
+        return $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", StateEntry.Of(parameters))}.{hint} " +
+            "(WeightsLoadOptions.AllowMissing / AllowUnexpected load what matches, like PyTorch's strict=False; StripPrefix, AddPrefix and KeyMap rename the file's keys.)";
     }
 
     /// <summary>A writer holding the parameters with their <c>state_dict</c> names and shapes, and <c>format: pt</c>.</summary>
-    internal static SafeTensorsWriter CreateWriter(ParameterSet parameters, IEnumerable<KeyValuePair<string, string>>? metadata)
+    internal static SafeTensorsWriter CreateWriter(ParameterSet parameters, IEnumerable<KeyValuePair<string, string>>? metadata, FloatDType dtype = FloatDType.F32)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var writer = new SafeTensorsWriter();
@@ -211,23 +288,23 @@ public static class ModelWeights
             }
         }
 
-        AddParameters(writer, parameters);
+        AddParameters(writer, parameters, dtype);
         return writer;
     }
 
     /// <summary>Adds every parameter tensor and buffer under its <c>state_dict</c> name.</summary>
-    internal static void AddParameters(SafeTensorsWriter writer, ParameterSet parameters)
+    internal static void AddParameters(SafeTensorsWriter writer, ParameterSet parameters, FloatDType dtype = FloatDType.F32)
     {
         foreach (ParameterTensor tensor in parameters.Tensors)
         {
-            writer.Add(tensor.Name, parameters.ValuesOf(tensor), ToArray(tensor.Shape));
+            writer.Add(tensor.Name, parameters.ValuesOf(tensor), ToArray(tensor.Shape), dtype);
         }
 
-        AddBuffers(writer, parameters);
+        AddBuffers(writer, parameters, dtype);
     }
 
-    /// <summary>Adds every buffer (running statistics as F32, counters as I64) under its <c>state_dict</c> name.</summary>
-    internal static void AddBuffers(SafeTensorsWriter writer, ParameterSet parameters)
+    /// <summary>Adds every buffer (running statistics as <paramref name="dtype"/>, counters as I64) under its <c>state_dict</c> name.</summary>
+    internal static void AddBuffers(SafeTensorsWriter writer, ParameterSet parameters, FloatDType dtype = FloatDType.F32)
     {
         foreach (BufferTensor buffer in parameters.Buffers)
         {
@@ -237,7 +314,7 @@ public static class ModelWeights
             }
             else
             {
-                writer.Add(buffer.Name, parameters.ValuesOf(buffer), ToArray(buffer.Shape));
+                writer.Add(buffer.Name, parameters.ValuesOf(buffer), ToArray(buffer.Shape), dtype);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
@@ -218,6 +219,55 @@ public sealed class SafeTensorsReader : IDisposable
         {
             Span<int> words = MemoryMarshal.Cast<float, int>(destination);
             BinaryPrimitives.ReverseEndianness(words, words);
+        }
+    }
+
+    /// <summary>
+    /// Reads a floating-point tensor into <paramref name="destination"/>, converting it to float as PyTorch's
+    /// <c>tensor.float()</c> does: <c>F32</c> as is, <c>F16</c> and <c>BF16</c> exactly, <c>F64</c> rounded to the
+    /// nearest float (ties to even; beyond float's range, infinite).
+    /// </summary>
+    /// <param name="tensor">A tensor of this file.</param>
+    /// <param name="destination">Exactly <see cref="SafeTensorInfo.ElementCount"/> floats.</param>
+    /// <exception cref="InvalidDataException">The tensor is not <c>F32</c>, <c>F16</c>, <c>BF16</c> or <c>F64</c>, or the file shrank since it was opened.</exception>
+    /// <exception cref="ArgumentException">The tensor is not of this file, or <paramref name="destination"/> has another length.</exception>
+    public void ReadAsSingles(SafeTensorInfo tensor, Span<float> destination)
+    {
+        CheckTensor(tensor);
+        if (tensor.DType == "F32")
+        {
+            ReadSingles(tensor, destination);
+            return;
+        }
+
+        if (!FloatConversion.IsConvertible(tensor.DType))
+        {
+            throw Invalid($"tensor '{Shown(tensor.Name)}' has dtype {tensor.DType}; only F32, F16, BF16 and F64 can be read as floats.");
+        }
+
+        if (destination.Length != tensor.ElementCount)
+        {
+            throw new ArgumentException($"Tensor '{Shown(tensor.Name)}' holds {tensor.ElementCount} values; the destination holds {destination.Length}.", nameof(destination));
+        }
+
+        // In chunks, so a large F64 tensor needs no second buffer of its size.
+        const int ChunkBytes = 1 << 16;
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            _stream.Position = DataStart + tensor.Begin;
+            int perChunk = ChunkBytes / tensor.ElementSize;
+            for (int done = 0; done < destination.Length; done += perChunk)
+            {
+                int count = Math.Min(perChunk, destination.Length - done);
+                Span<byte> bytes = chunk.AsSpan(0, count * tensor.ElementSize);
+                ReadExactly(bytes, new Place("tensor", tensor.Name));
+                FloatConversion.ToSingles(tensor.DType, bytes, destination.Slice(done, count));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

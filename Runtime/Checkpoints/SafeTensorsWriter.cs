@@ -13,7 +13,7 @@ namespace StaticGrad.Checkpoints;
 /// starts at a multiple of 8), then each tensor's little-endian bytes back to back.
 /// </summary>
 /// <remarks>
-/// <c>F32</c> tensors (parameters, optimizer state, running statistics) and <c>I64</c> tensors (batch counters).
+/// <c>F32</c> tensors (parameters, optimizer state, running statistics; or <c>F16</c>/<c>BF16</c> on request) and <c>I64</c> tensors (batch counters).
 /// The output is deterministic: the same tensors and metadata give the same bytes. Tensors are
 /// copied when added, so the writer is a snapshot.
 /// </remarks>
@@ -55,16 +55,23 @@ public sealed class SafeTensorsWriter
     /// <param name="shape">The dimensions, outermost first; their product must equal the number of values.</param>
     /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
     /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
-    public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
-    {
-        CheckNew(name, values.Length, shape);
-        byte[] data = new byte[4 * values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(4 * i), values[i]);
-        }
+    public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape) => Add(name, values, shape, FloatDType.F32);
 
-        _tensors.Add((name, shape.ToArray(), "F32", data));
+    /// <summary>Adds a float tensor stored as <paramref name="dtype"/> (the values are converted, rounding to nearest even as PyTorch does).</summary>
+    /// <param name="name">The name; unique, not <c>__metadata__</c>.</param>
+    /// <param name="values">The elements, row-major.</param>
+    /// <param name="shape">The dimensions, outermost first; their product must equal the number of values.</param>
+    /// <param name="dtype">The stored element type: <c>F32</c>, <c>F16</c> or <c>BF16</c>.</param>
+    /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a <see cref="FloatDType"/>.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
+    public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape, FloatDType dtype)
+    {
+        string dtypeName = FloatConversion.NameOf(dtype);
+        CheckNew(name, values.Length, shape);
+        byte[] data = new byte[FloatConversion.SizeOf(dtype) * values.Length];
+        FloatConversion.FromSingles(values, dtype, data);
+        _tensors.Add((name, shape.ToArray(), dtypeName, data));
         _names.Add(name);
     }
 

@@ -1,0 +1,77 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using StaticGrad.Onnx;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace StaticGrad.Runtime.Tests.Onnx;
+
+/// <summary>
+/// Debian's ONNX checker (scripts/onnx_check.py: <c>check_model(full_check=True)</c>, strict shape inference, opset 17,
+/// IR 8, a symbolic batch dimension) accepts every file <see cref="OnnxGraphBuilder"/> writes for <see cref="OnnxCases"/>,
+/// and refuses broken ones, so a refusal would fail the test.
+/// </summary>
+public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("staticgrad-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private (int ExitCode, string Output) Check(params string[] files)
+    {
+        var start = new ProcessStartInfo(OnnxCheckerFactAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "onnx_check.py"));
+        foreach (string file in files)
+        {
+            start.ArgumentList.Add(file);
+        }
+
+        using Process process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        output.WriteLine(stdout + stderr);
+        return (process.ExitCode, stdout + stderr);
+    }
+
+    [OnnxCheckerFact]
+    public void TheCheckerAcceptsEveryWrittenGraph()
+    {
+        string[] files = OnnxCases.All().Select(c =>
+        {
+            string path = Path.Combine(_directory, c.Name + ".onnx");
+            File.WriteAllBytes(path, c.Model);
+            return path;
+        }).ToArray();
+
+        (int exitCode, string text) = Check(files);
+
+        Assert.True(exitCode == 0, text);
+        Assert.Equal(files.Length, text.Split('\n').Count(line => line.StartsWith("ok: ", StringComparison.Ordinal)));
+    }
+
+    [OnnxCheckerFact]
+    public void TheCheckerRefusesAShapeMismatchAndATruncatedFile()
+    {
+        // A [batch, 7] x [5, 7]^T product declared as 6 features: shape inference finds 5.
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 7);
+        builder.Output(builder.Gemm(x, builder.Initializer("w", new float[5 * 7], 5, 7), null), "y", 6);
+        string mismatch = Path.Combine(_directory, "mismatch.onnx");
+        builder.Save(mismatch);
+        string truncated = Path.Combine(_directory, "truncated.onnx");
+        byte[] whole = OnnxCases.Get("small_cnn").Model;
+        File.WriteAllBytes(truncated, whole[..(whole.Length / 2)]);
+        string good = Path.Combine(_directory, "good.onnx");
+        File.WriteAllBytes(good, OnnxCases.Get("linear_relu").Model);
+
+        (int exitCode, string text) = Check(good, mismatch, truncated);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"ok: {good}", text);
+        Assert.Contains($"refused: {mismatch}", text);
+        Assert.Contains($"refused: {truncated}", text);
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Linq;
+using StaticGrad.Onnx;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace StaticGrad.Runtime.Tests.Onnx;
+
+/// <summary>ONNX Runtime runs every graph of <see cref="OnnxCases"/> and matches the runtime's own kernels within 1e-5.</summary>
+public sealed class OnnxGraphBuilderTests(ITestOutputHelper output)
+{
+    private const float Tolerance = 1e-5f;
+
+    public static TheoryData<string> Cases => OnnxCases.Names();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OnnxRuntime_MatchesTheKernels(string name)
+    {
+        OnnxCase c = OnnxCases.Get(name);
+
+        float[] actual = OnnxRunner.Run(c.Model, c.Input, c.InputShape);
+
+        Assert.Equal(c.Expected.Length, actual.Length);
+        float worst = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            float difference = Math.Abs(actual[i] - c.Expected[i]);
+            Assert.True(difference <= Tolerance * Math.Max(1f, Math.Abs(c.Expected[i])), $"{name}: element {i} is {actual[i]} in ONNX Runtime and {c.Expected[i]} in the kernels");
+            worst = Math.Max(worst, difference);
+        }
+
+        output.WriteLine($"{name}: {c.Model.Length} bytes, {actual.Length} outputs, max |difference| {worst:E2}");
+    }
+
+    [Fact]
+    public void TheBatchDimensionIsDynamic()
+    {
+        OnnxCase c = OnnxCases.Get("mnist128_state_dict");
+        float[] one = c.Input[..784];
+
+        float[] single = OnnxRunner.Run(c.Model, one, [1, 784]);
+
+        Assert.Equal(c.Expected[..10].Select(v => MathF.Round(v, 4)), single.Select(v => MathF.Round(v, 4)));
+    }
+
+    [Fact]
+    public void TheSameGraphGivesTheSameBytes()
+    {
+        Assert.Equal(OnnxCases.Get("small_cnn").Model, OnnxCases.Get("small_cnn").Model);
+    }
+
+    [Fact]
+    public void Mistakes_ThrowAtTheCallThatMadeThem()
+    {
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 4);
+
+        ArgumentException unknown = Assert.Throws<ArgumentException>(() => builder.Gemm(x, "fc1.weight", null));
+        Assert.Contains("Tensor 'fc1.weight' does not exist", unknown.Message);
+        Assert.Throws<ArgumentException>(() => builder.Input("x", 4));
+        Assert.Throws<ArgumentException>(() => builder.Initializer("w", new float[5], 2, 2));
+        Assert.Throws<ArgumentException>(() => builder.BatchNormalization(x, 4, builder.Initializer("g", new float[4], 4), null, x, x, 1e-5f));
+        InvalidOperationException noOutput = Assert.Throws<InvalidOperationException>(() => builder.ToArray());
+        Assert.Contains("needs at least one input and one output", noOutput.Message);
+    }
+
+    [Fact]
+    public void Constants_AreSharedAndStateDictNamesKept()
+    {
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 4);
+        builder.Output(builder.Gelu(builder.Gelu(x)), "y", 4);
+
+        Assert.Equal(builder.Scalar(0.5f), builder.Scalar(0.5f));
+        Assert.Equal(11, builder.NodeCount); // two Gelus of five nodes (Div, Erf, Mul, Add, Mul), and the Identity naming the output
+        var model = new StaticGrad.Models.MnistClassifier128(seed: 1, maxBatch: 1);
+        var withWeights = new OnnxGraphBuilder();
+        withWeights.AddStateDict(model.Parameters);
+        Assert.True(withWeights.HasTensor("fc1.weight") && withWeights.HasTensor("fc2.bias"));
+    }
+}

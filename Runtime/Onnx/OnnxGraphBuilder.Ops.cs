@@ -1,0 +1,248 @@
+using System;
+using StaticGrad.Onnx.Proto;
+
+namespace StaticGrad.Onnx;
+
+/// <summary>The layer ops: each returns the name of the tensor it produces (its <c>output</c> argument when given).</summary>
+public sealed partial class OnnxGraphBuilder
+{
+    /// <summary>
+    /// <c>nn.Linear</c>: <c>Gemm(x, W, b, transB=1)</c>, <c>y = x·Wᵀ + b</c> with <c>W</c> in PyTorch's <c>[out, in]</c> layout.
+    /// </summary>
+    /// <param name="input">A <c>[batch, in]</c> tensor.</param>
+    /// <param name="weight">The <c>[out, in]</c> weight (an initializer such as <c>fc1.weight</c>).</param>
+    /// <param name="bias">The <c>[out]</c> bias, or null for a layer without one.</param>
+    /// <param name="output">The output tensor's name, or null for a generated one.</param>
+    /// <returns>The <c>[batch, out]</c> output.</returns>
+    public string Gemm(string input, string weight, string? bias, string? output = null)
+        => Node("Gemm", bias is null ? [input, weight] : [input, weight, bias], [AttributeProto.Of("transB", 1L)], output);
+
+    /// <summary>
+    /// <c>nn.Conv2d</c>: <c>Conv</c> over NCHW with symmetric padding (<c>pads = [ph, pw, ph, pw]</c>).
+    /// </summary>
+    /// <param name="input">A <c>[batch, inChannels, height, width]</c> tensor.</param>
+    /// <param name="weight">The <c>[outChannels, inChannels/groups, kh, kw]</c> weight.</param>
+    /// <param name="bias">The <c>[outChannels]</c> bias, or null.</param>
+    /// <param name="kernel">The kernel's height and width.</param>
+    /// <param name="stride">The strides.</param>
+    /// <param name="padding">The zero padding on each side.</param>
+    /// <param name="dilation">The kernel dilations.</param>
+    /// <param name="groups">The channel groups.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, outChannels, outHeight, outWidth]</c> output.</returns>
+    public string Conv(string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups = 1, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        return Node(
+            "Conv",
+            bias is null ? [input, weight] : [input, weight, bias],
+            [
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
+                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("group", (long)groups),
+            ],
+            output);
+    }
+
+    /// <summary><c>nn.MaxPool2d</c> (floor mode): <c>MaxPool</c>, padding counted as -∞.</summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="kernel">The window's height and width.</param>
+    /// <param name="stride">The strides (PyTorch's default is the kernel).</param>
+    /// <param name="padding">The padding on each side.</param>
+    /// <param name="dilation">The window dilations.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The pooled tensor.</returns>
+    public string MaxPool(string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, string? output = null)
+        => Node(
+            "MaxPool",
+            [input],
+            [
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
+                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", 0L),
+            ],
+            output);
+
+    /// <summary>
+    /// <c>nn.AvgPool2d</c> with PyTorch's defaults (floor mode, <c>count_include_pad=True</c>: every window divides by
+    /// the kernel's area, padding included): <c>AveragePool</c> with <c>count_include_pad=1</c>.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="kernel">The window's height and width.</param>
+    /// <param name="stride">The strides.</param>
+    /// <param name="padding">The zero padding on each side.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The pooled tensor.</returns>
+    public string AveragePool(string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null)
+        => Node(
+            "AveragePool",
+            [input],
+            [
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
+                AttributeProto.Of("count_include_pad", 1L), AttributeProto.Of("ceil_mode", 0L),
+            ],
+            output);
+
+    /// <summary><c>nn.AdaptiveAvgPool2d(1)</c>: <c>GlobalAveragePool</c>, <c>[batch, c, h, w]</c> to <c>[batch, c, 1, 1]</c>.</summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, 1, 1]</c> output.</returns>
+    public string GlobalAveragePool(string input, string? output = null) => Node("GlobalAveragePool", [input], [], output);
+
+    /// <summary><c>nn.Flatten()</c>: <c>Flatten(axis=1)</c>, every dimension after the batch into one.</summary>
+    /// <param name="input">A tensor of rank 2 or more.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, features]</c> output.</returns>
+    public string Flatten(string input, string? output = null) => Node("Flatten", [input], [AttributeProto.Of("axis", 1L)], output);
+
+    /// <summary><c>Reshape</c> to <c>[-1, featureShape...]</c>: the batch kept, the rest reshaped (for example flat pixels to <c>[batch, 1, 28, 28]</c>).</summary>
+    /// <param name="input">A tensor.</param>
+    /// <param name="featureShape">The dimensions after the batch.</param>
+    /// <returns>The reshaped tensor.</returns>
+    public string Reshape(string input, params int[] featureShape)
+    {
+        long[] shape = new long[featureShape.Length + 1];
+        shape[0] = -1;
+        for (int i = 0; i < featureShape.Length; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureShape[i], nameof(featureShape));
+            shape[i + 1] = featureShape[i];
+        }
+
+        string shapeName = Int64Initializer(NewTensorName("shape"), shape, shape.Length);
+        return Node("Reshape", [input, shapeName], [], null);
+    }
+
+    /// <summary>
+    /// <c>nn.LayerNorm(features, eps)</c> over the last dimension: <c>LayerNormalization(axis=-1)</c>. Without affine
+    /// parameters the scale is a shared constant of ones and the bias is left out.
+    /// </summary>
+    /// <param name="input">A <c>[batch, features]</c> tensor.</param>
+    /// <param name="features">The normalized dimension's size.</param>
+    /// <param name="weight">The <c>[features]</c> scale, or null for <c>elementwise_affine=False</c>.</param>
+    /// <param name="bias">The <c>[features]</c> shift, or null.</param>
+    /// <param name="epsilon">Added to the variance.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The normalized tensor.</returns>
+    public string LayerNormalization(string input, int features, string? weight, string? bias, float epsilon, string? output = null)
+    {
+        string scale = weight ?? Filled(1f, features);
+        return Node(
+            "LayerNormalization",
+            bias is null ? [input, scale] : [input, scale, bias],
+            [AttributeProto.Of("axis", -1L), AttributeProto.Of("epsilon", epsilon)],
+            output);
+    }
+
+    /// <summary>
+    /// <c>nn.BatchNorm1d</c>/<c>nn.BatchNorm2d</c> in eval mode: <c>BatchNormalization</c> with the running statistics
+    /// over channel dimension 1 (<c>[batch, c]</c> or <c>[batch, c, h, w]</c>). Without affine parameters the scale
+    /// and shift are shared constants of ones and zeros.
+    /// </summary>
+    /// <param name="input">The input tensor.</param>
+    /// <param name="channels">The channel count.</param>
+    /// <param name="weight">The <c>[channels]</c> scale, or null for <c>affine=False</c>.</param>
+    /// <param name="bias">The <c>[channels]</c> shift; null exactly when <paramref name="weight"/> is.</param>
+    /// <param name="runningMean">The <c>[channels]</c> running mean.</param>
+    /// <param name="runningVar">The <c>[channels]</c> running (unbiased) variance.</param>
+    /// <param name="epsilon">Added to the variance.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The normalized tensor.</returns>
+    public string BatchNormalization(string input, int channels, string? weight, string? bias, string runningMean, string runningVar, float epsilon, string? output = null)
+    {
+        if ((weight is null) != (bias is null))
+        {
+            throw new ArgumentException("A batch norm has both a weight and a bias, or neither.", nameof(bias));
+        }
+
+        return Node(
+            "BatchNormalization",
+            [input, weight ?? Filled(1f, channels), bias ?? Filled(0f, channels), runningMean, runningVar],
+            [AttributeProto.Of("epsilon", epsilon)],
+            output);
+    }
+
+    /// <summary>
+    /// A batch norm without running statistics (<c>track_running_stats=False</c>), which normalizes every batch with
+    /// its own mean and biased variance in eval mode too: <c>ReduceMean</c> over every axis but 1, then
+    /// <c>(x - mean) / sqrt(var + eps) · weight + bias</c>.
+    /// </summary>
+    /// <param name="input">A <c>[batch, c]</c> (<paramref name="rank"/> 2) or <c>[batch, c, h, w]</c> (<paramref name="rank"/> 4) tensor.</param>
+    /// <param name="rank">The input's rank: 2 or 4.</param>
+    /// <param name="weight">The scale, or null for <c>affine=False</c>; shaped to broadcast (<c>[c]</c> for rank 2).</param>
+    /// <param name="bias">The shift; null exactly when <paramref name="weight"/> is.</param>
+    /// <param name="epsilon">Added to the variance.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The normalized tensor.</returns>
+    public string BatchNormalizationWithBatchStatistics(string input, int rank, string? weight, string? bias, float epsilon, string? output = null)
+    {
+        if (rank is not (2 or 4))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, "Expected rank 2 ([batch, c]) or 4 ([batch, c, h, w]).");
+        }
+
+        if ((weight is null) != (bias is null))
+        {
+            throw new ArgumentException("A batch norm has both a weight and a bias, or neither.", nameof(bias));
+        }
+
+        long[] axes = rank == 2 ? [0] : [0, 2, 3];
+        AttributeProto[] reduce = [AttributeProto.Of("axes", axes), AttributeProto.Of("keepdims", 1L)];
+        string mean = Node("ReduceMean", [input], reduce);
+        string centered = Node("Sub", [input, mean], []);
+        string variance = Node("ReduceMean", [Node("Mul", [centered, centered], [])], reduce);
+        string normalized = Node("Div", [centered, Node("Sqrt", [Node("Add", [variance, Scalar(epsilon)], [])], [])], [], weight is null ? output : null);
+        return weight is null ? normalized : Node("Add", [Node("Mul", [normalized, weight], []), bias!], [], output);
+    }
+
+    /// <summary>The residual sum <c>a + b</c>: <c>Add</c>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor of the same shape.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The sum.</returns>
+    public string Add(string a, string b, string? output = null) => Node("Add", [a, b], [], output);
+
+    /// <summary><c>torch.cat(tensors, dim=axis)</c>: <c>Concat</c>.</summary>
+    /// <param name="axis">The axis joined along (1 for features or channels).</param>
+    /// <param name="inputs">Two or more tensors, equal except along <paramref name="axis"/>.</param>
+    /// <returns>The joined tensor.</returns>
+    public string Concat(int axis, params string[] inputs)
+    {
+        if (inputs.Length < 1)
+        {
+            throw new ArgumentException("Concat needs at least one input.", nameof(inputs));
+        }
+
+        return Node("Concat", inputs, [AttributeProto.Of("axis", (long)axis)]);
+    }
+
+    /// <summary><c>nn.Dropout</c> in eval mode: the identity (an <c>Identity</c> node, so the graph keeps the layer's place).</summary>
+    /// <param name="input">A tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The same values.</returns>
+    public string Identity(string input, string? output = null) => Node("Identity", [input], [], output);
+
+    /// <summary><c>softmax(x, dim=-1)</c>: <c>Softmax(axis=-1)</c>.</summary>
+    /// <param name="input">A <c>[batch, classes]</c> tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The probabilities.</returns>
+    public string Softmax(string input, string? output = null) => Node("Softmax", [input], [AttributeProto.Of("axis", -1L)], output);
+
+    /// <summary><c>log_softmax(x, dim=-1)</c>: <c>LogSoftmax(axis=-1)</c>.</summary>
+    /// <param name="input">A <c>[batch, classes]</c> tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The log-probabilities.</returns>
+    public string LogSoftmax(string input, string? output = null) => Node("LogSoftmax", [input], [AttributeProto.Of("axis", -1L)], output);
+
+    private static long[] Pair((int Height, int Width) value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value.Height, nameof(value));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value.Width, nameof(value));
+        return [value.Height, value.Width];
+    }
+
+    private static long[] Pads((int Height, int Width) padding)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(padding.Height, nameof(padding));
+        ArgumentOutOfRangeException.ThrowIfNegative(padding.Width, nameof(padding));
+        return [padding.Height, padding.Width, padding.Height, padding.Width];
+    }
+}
