@@ -11,7 +11,7 @@ namespace StaticGrad.Generator;
 internal sealed partial class ModelGenerator
 {
     /// <summary>Turns a <see cref="ModelPlan"/> into the C# source of the model's partial class.</summary>
-    internal static class Emitter
+    internal static partial class Emitter
     {
         private const string Span = "global::System.Span<float>";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
@@ -43,7 +43,7 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             WriteGraphComment(w, graph);
-            string contract = Contract(spec) + (HasDropout(graph) ? ", global::StaticGrad.IStochasticModel" : string.Empty);
+            string contract = Contract(spec) + (HasDropout(graph) ? ", global::StaticGrad.IStochasticModel" : string.Empty) + ", global::StaticGrad.Onnx.IOnnxExportable";
             using (w.WriteBlock($"partial class {GeneratedNames.Identifier(spec.TypeName)} : {contract}"))
             {
                 WriteConstants(w, plan);
@@ -53,6 +53,7 @@ internal sealed partial class ModelGenerator
                 WriteTrainStep(w, plan);
                 WriteForward(w, plan);
                 WritePredict(w, graph);
+                WriteToOnnx(w, graph);
             }
         }
 

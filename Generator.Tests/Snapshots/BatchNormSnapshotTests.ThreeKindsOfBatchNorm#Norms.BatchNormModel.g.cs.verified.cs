@@ -14,7 +14,7 @@ namespace Norms
     //   -> bn3: BatchNorm1d(4, eps=1E-05, momentum=0.1, track_running_stats=False) [B, 4]
     //   -> head: Linear 4 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class BatchNormModel : global::StaticGrad.IModel
+    partial class BatchNormModel : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 6;
@@ -531,6 +531,28 @@ namespace Norms
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 6]</c>, output <c>output</c> <c>[batch, 3]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("BatchNormModel");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 6);
+            string fc1Output = onnx.Gemm(inputs, "fc1.weight", "fc1.bias"); // fc1: [B, 8]
+            string actOutput = onnx.Activation(onnx.BatchNormalization(fc1Output, 8, "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var", 1E-05f), global::StaticGrad.Kernels.Activation.ReLU); // bn1: [B, 8]
+            string fc2Output = onnx.Gemm(actOutput, "fc2.weight", null); // fc2: [B, 5]
+            string bn2Output = onnx.BatchNormalization(fc2Output, 5, null, null, "bn2.running_mean", "bn2.running_var", 1E-05f); // bn2: [B, 5]
+            string fc3Output = onnx.Activation(onnx.Gemm(bn2Output, "fc3.weight", "fc3.bias"), global::StaticGrad.Kernels.Activation.Tanh); // fc3: [B, 4]
+            string bn3Output = onnx.BatchNormalizationWithBatchStatistics(fc3Output, 2, "bn3.weight", "bn3.bias", 1E-05f); // bn3: [B, 4]
+            string headOutput = onnx.Gemm(bn3Output, "head.weight", "head.bias"); // head: [B, 3]
+            onnx.Output(headOutput, "output", 3);
+            return onnx;
         }
     }
 }

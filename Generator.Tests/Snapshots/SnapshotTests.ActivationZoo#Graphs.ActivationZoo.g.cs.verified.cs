@@ -20,7 +20,7 @@ namespace Graphs
     //   -> f: Hardswish [B, 8]
     //   -> output: Linear 8 -> 1 [B, 1]
     //   -> Loss: Huber error (delta 0.5f) over 1 outputs, mean reduction
-    partial class ActivationZoo : global::StaticGrad.IProbabilityTargetModel
+    partial class ActivationZoo : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 10;
@@ -552,5 +552,33 @@ namespace Graphs
         /// <param name="probabilities">Receives <c>batch * OutputSize</c> predictions, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch) => Forward(inputs, probabilities, batch);
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 10]</c>, output <c>output</c> <c>[batch, 1]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("ActivationZoo");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 10);
+            string aLinear = onnx.Gemm(inputs, "a.weight", null); // a: [B, 16]
+            string aOutput = onnx.Activation(aLinear, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f, 0.0f); // a: [B, 16]
+            string bLinear = onnx.Gemm(aOutput, "b.weight", "b.bias"); // b: [B, 16]
+            string bOutput = onnx.Activation(bLinear, global::StaticGrad.Kernels.Activation.ELU, 1.0f, 0.0f); // b: [B, 16]
+            string cLinear = onnx.Gemm(bOutput, "c.weight", "c.bias"); // c: [B, 16]
+            string cOutput = onnx.Activation(cLinear, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f); // c: [B, 16]
+            string dOutput = onnx.Activation(cOutput, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f); // d: [B, 16]
+            string eLinear = onnx.Gemm(dOutput, "e.weight", "e.bias"); // e: [B, 16]
+            string eOutput = onnx.Activation(eLinear, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f); // e: [B, 16]
+            string wideOutput = onnx.Concat(1, eOutput, inputs); // wide: [B, 26]
+            string fLinear = onnx.Gemm(wideOutput, "f.weight", "f.bias"); // f: [B, 8]
+            string fOutput = onnx.Activation(fLinear, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f); // f: [B, 8]
+            string outputOutput = onnx.Gemm(fOutput, "output.weight", "output.bias"); // output: [B, 1]
+            onnx.Output(outputOutput, "output", 1);
+            return onnx;
+        }
     }
 }

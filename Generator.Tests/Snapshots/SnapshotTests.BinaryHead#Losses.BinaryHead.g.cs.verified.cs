@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
     //   -> output: Linear 16 -> 1 [B, 1]
     //   -> Loss: sigmoid + binary cross-entropy over 1 outputs, mean reduction, positive weights
-    partial class BinaryHead : global::StaticGrad.IProbabilityTargetModel
+    partial class BinaryHead : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -271,6 +271,23 @@ namespace Losses
         {
             Predict(input, probabilities, 1);
             return probabilities[0] > 0.5f ? 1 : 0;
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 1]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("BinaryHead");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string hiddenOutput = onnx.Activation(onnx.Gemm(inputs, "hidden.weight", "hidden.bias"), global::StaticGrad.Kernels.Activation.ReLU); // hidden: [B, 16]
+            string outputOutput = onnx.Gemm(hiddenOutput, "output.weight", "output.bias"); // output: [B, 1]
+            onnx.Output(outputOutput, "output", 1);
+            return onnx;
         }
     }
 }

@@ -9,7 +9,7 @@
 //   -> hidden3: Linear 128 -> 64, Sigmoid [B, 64]
 //   -> output: Linear 64 -> 10 [B, 10]
 //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-partial class DeepClassifier : global::StaticGrad.IModel
+partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
 {
     /// <summary>Input features per sample.</summary>
     public const int InputSize = 784;
@@ -368,5 +368,24 @@ partial class DeepClassifier : global::StaticGrad.IModel
     {
         Predict(input, probabilities, 1);
         return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+    }
+
+    /// <summary>
+    /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+    /// <c>[batch, 784]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+    /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+    /// </summary>
+    /// <returns>The graph, ready to save or to extend.</returns>
+    public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+    {
+        global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("DeepClassifier");
+        onnx.AddStateDict(__sgParameters);
+        string inputs = onnx.Input("input", 784);
+        string hidden1Output = onnx.Activation(onnx.Gemm(inputs, "hidden1.weight", "hidden1.bias"), global::StaticGrad.Kernels.Activation.ReLU); // hidden1: [B, 256]
+        string hidden2Output = onnx.Activation(onnx.Gemm(hidden1Output, "hidden2.weight", "hidden2.bias"), global::StaticGrad.Kernels.Activation.Tanh); // hidden2: [B, 128]
+        string hidden3Output = onnx.Activation(onnx.Gemm(hidden2Output, "hidden3.weight", "hidden3.bias"), global::StaticGrad.Kernels.Activation.Sigmoid); // hidden3: [B, 64]
+        string outputOutput = onnx.Gemm(hidden3Output, "output.weight", "output.bias"); // output: [B, 10]
+        onnx.Output(outputOutput, "output", 10);
+        return onnx;
     }
 }

@@ -8,7 +8,7 @@ namespace Inference
     //   inputs [B, 8]
     //   -> output: Linear 8 -> 10 [B, 10]
     //   -> outputs: LogSoftmax of output (inference only: no loss, no TrainStep)
-    partial class InferenceLogSoftmax : global::StaticGrad.IInferenceModel
+    partial class InferenceLogSoftmax : global::StaticGrad.IInferenceModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -125,6 +125,22 @@ namespace Inference
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("InferenceLogSoftmax");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string outputOutput = onnx.Gemm(inputs, "output.weight", "output.bias"); // output: [B, 10]
+            onnx.Output(onnx.LogSoftmax(outputOutput), "output", 10);
+            return onnx;
         }
     }
 }

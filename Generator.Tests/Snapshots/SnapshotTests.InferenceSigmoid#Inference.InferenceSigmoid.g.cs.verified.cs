@@ -9,7 +9,7 @@ namespace Inference
     //   -> hidden: Linear 8 -> 6, Tanh [B, 6]
     //   -> output: Linear 6 -> 1, Sigmoid [B, 1]
     //   -> outputs: Sigmoid of output (inference only: no loss, no TrainStep)
-    partial class InferenceSigmoid : global::StaticGrad.IInferenceModel
+    partial class InferenceSigmoid : global::StaticGrad.IInferenceModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -154,6 +154,23 @@ namespace Inference
         {
             Predict(input, probabilities, 1);
             return probabilities[0] > 0.5f ? 1 : 0;
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 1]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("InferenceSigmoid");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string hiddenOutput = onnx.Activation(onnx.Gemm(inputs, "hidden.weight", "hidden.bias"), global::StaticGrad.Kernels.Activation.Tanh); // hidden: [B, 6]
+            string outputOutput = onnx.Activation(onnx.Gemm(hiddenOutput, "output.weight", "output.bias"), global::StaticGrad.Kernels.Activation.Sigmoid); // output: [B, 1]
+            onnx.Output(outputOutput, "output", 1);
+            return onnx;
         }
     }
 }

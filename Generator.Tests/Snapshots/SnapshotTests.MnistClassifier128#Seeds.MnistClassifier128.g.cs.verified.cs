@@ -9,7 +9,7 @@ namespace Seeds
     //   -> fc1: Linear 784 -> 128, ReLU [B, 128]
     //   -> fc2: Linear 128 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class MnistClassifier128 : global::StaticGrad.IModel
+    partial class MnistClassifier128 : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -272,6 +272,23 @@ namespace Seeds
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 784]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("MnistClassifier128");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 784);
+            string fc1Output = onnx.Activation(onnx.Gemm(inputs, "fc1.weight", "fc1.bias"), global::StaticGrad.Kernels.Activation.ReLU); // fc1: [B, 128]
+            string fc2Output = onnx.Gemm(fc1Output, "fc2.weight", "fc2.bias"); // fc2: [B, 10]
+            onnx.Output(fc2Output, "output", 10);
+            return onnx;
         }
     }
 }

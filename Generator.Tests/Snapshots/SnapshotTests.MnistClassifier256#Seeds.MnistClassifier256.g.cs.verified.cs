@@ -9,7 +9,7 @@ namespace Seeds
     //   -> layer1: Linear 784 -> 256, ReLU [B, 256]
     //   -> layer2: Linear 256 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, sum reduction, label smoothing 0.1f
-    partial class MnistClassifier256 : global::StaticGrad.IModel
+    partial class MnistClassifier256 : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -272,6 +272,23 @@ namespace Seeds
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 784]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("MnistClassifier256");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 784);
+            string layer1Output = onnx.Activation(onnx.Gemm(inputs, "layer1.weight", "layer1.bias"), global::StaticGrad.Kernels.Activation.ReLU); // layer1: [B, 256]
+            string layer2Output = onnx.Gemm(layer1Output, "layer2.weight", "layer2.bias"); // layer2: [B, 10]
+            onnx.Output(layer2Output, "output", 10);
+            return onnx;
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Losses
     //   inputs [B, 8]
     //   -> output: Linear 8 -> 5 [B, 5]
     //   -> Loss: sigmoid + binary cross-entropy over 5 outputs, none reduction, per-output weights, positive weights
-    partial class MultiLabelHead : global::StaticGrad.IProbabilityTargetModel
+    partial class MultiLabelHead : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -219,6 +219,22 @@ namespace Losses
         {
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 5]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("MultiLabelHead");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string outputOutput = onnx.Gemm(inputs, "output.weight", "output.bias"); // output: [B, 5]
+            onnx.Output(outputOutput, "output", 5);
+            return onnx;
         }
     }
 }

@@ -12,7 +12,7 @@ namespace @event.Models
     //   -> fc1_output_offset: Linear 3 -> 3, ReLU [B, 3]
     //   -> loss: Linear 3 -> 2 [B, 2]
     //   -> loss: softmax cross-entropy over 2 classes, none reduction, label smoothing 0.0f
-    partial class @class : global::StaticGrad.IModel
+    partial class @class : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 4;
@@ -440,6 +440,26 @@ namespace @event.Models
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 4]</c>, output <c>output</c> <c>[batch, 2]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("class");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 4);
+            string intOutput = onnx.Activation(onnx.Gemm(inputs, "int.weight", "int.bias"), global::StaticGrad.Kernels.Activation.ReLU); // int: [B, 3]
+            string logitsOffsetOutput = onnx.Activation(onnx.Gemm(intOutput, "logits_offset.weight", "logits_offset.bias"), global::StaticGrad.Kernels.Activation.Tanh); // logits_offset: [B, 3]
+            string fc1Output = onnx.Activation(onnx.Gemm(logitsOffsetOutput, "fc1.weight", "fc1.bias"), global::StaticGrad.Kernels.Activation.ReLU); // fc1: [B, 3]
+            string fc1OutputOffsetOutput = onnx.Activation(onnx.Gemm(fc1Output, "fc1_output_offset.weight", "fc1_output_offset.bias"), global::StaticGrad.Kernels.Activation.ReLU); // fc1_output_offset: [B, 3]
+            string lossOutput = onnx.Gemm(fc1OutputOffsetOutput, "loss.weight", "loss.bias"); // loss: [B, 2]
+            onnx.Output(lossOutput, "output", 2);
+            return onnx;
         }
     }
 }

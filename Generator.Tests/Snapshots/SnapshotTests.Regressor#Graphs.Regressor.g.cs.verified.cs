@@ -9,7 +9,7 @@ namespace Graphs
     //   -> hidden: Linear 10 -> 32, ReLU [B, 32]
     //   -> output: Linear 32 -> 2, Tanh [B, 2]
     //   -> Loss: mean squared error over 2 outputs, sum reduction
-    partial class Regressor : global::StaticGrad.IProbabilityTargetModel
+    partial class Regressor : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 10;
@@ -268,5 +268,22 @@ namespace Graphs
         /// <param name="probabilities">Receives <c>batch * OutputSize</c> predictions, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch) => Forward(inputs, probabilities, batch);
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 10]</c>, output <c>output</c> <c>[batch, 2]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("Regressor");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 10);
+            string hiddenOutput = onnx.Activation(onnx.Gemm(inputs, "hidden.weight", "hidden.bias"), global::StaticGrad.Kernels.Activation.ReLU); // hidden: [B, 32]
+            string outputOutput = onnx.Activation(onnx.Gemm(hiddenOutput, "output.weight", "output.bias"), global::StaticGrad.Kernels.Activation.Tanh); // output: [B, 2]
+            onnx.Output(outputOutput, "output", 2);
+            return onnx;
+        }
     }
 }

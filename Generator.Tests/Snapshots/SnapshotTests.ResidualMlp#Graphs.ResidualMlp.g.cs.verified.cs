@@ -16,7 +16,7 @@ namespace Graphs
     //   -> norm2: LayerNorm(64, eps=1E-06f, elementwise_affine=False) [B, 64]
     //   -> head: Linear 64 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel
+    partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -569,6 +569,30 @@ namespace Graphs
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 784]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("ResidualMlp");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 784);
+            string stemOutput = onnx.Gemm(inputs, "stem.weight", "stem.bias"); // stem: [B, 64]
+            string norm1Output = onnx.LayerNormalization(stemOutput, 64, "norm1.weight", "norm1.bias", 1E-05f); // norm1: [B, 64]
+            string fc1Linear = onnx.Gemm(norm1Output, "fc1.weight", "fc1.bias"); // fc1: [B, 64]
+            string fc1Output = onnx.Activation(fc1Linear, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f); // fc1: [B, 64]
+            string drop1Output = fc1Output; // drop1: [B, 64]
+            string fc2Output = onnx.Gemm(drop1Output, "fc2.weight", "fc2.bias"); // fc2: [B, 64]
+            string skip1Output = onnx.Add(fc2Output, stemOutput); // skip1: [B, 64]
+            string norm2Output = onnx.LayerNormalization(skip1Output, 64, null, null, 1E-06f); // norm2: [B, 64]
+            string headOutput = onnx.Gemm(norm2Output, "head.weight", "head.bias"); // head: [B, 10]
+            onnx.Output(headOutput, "output", 10);
+            return onnx;
         }
     }
 }

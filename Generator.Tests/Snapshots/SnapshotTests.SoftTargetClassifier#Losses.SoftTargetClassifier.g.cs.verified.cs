@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, Tanh [B, 16]
     //   -> output: Linear 16 -> 5 [B, 5]
     //   -> Loss: softmax cross-entropy over 5 classes (probability targets), mean reduction, label smoothing 0.05f
-    partial class SoftTargetClassifier : global::StaticGrad.IProbabilityTargetModel
+    partial class SoftTargetClassifier : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -271,6 +271,23 @@ namespace Losses
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 5]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("SoftTargetClassifier");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string hiddenOutput = onnx.Activation(onnx.Gemm(inputs, "hidden.weight", "hidden.bias"), global::StaticGrad.Kernels.Activation.Tanh); // hidden: [B, 16]
+            string outputOutput = onnx.Gemm(hiddenOutput, "output.weight", "output.bias"); // output: [B, 5]
+            onnx.Output(outputOutput, "output", 5);
+            return onnx;
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Losses
     //   -> hidden: Linear 8 -> 16, ReLU [B, 16]
     //   -> output: Linear 16 -> 4 [B, 4]
     //   -> Loss: softmax cross-entropy over 4 classes, none reduction, label smoothing 0.1f, class weights, ignore index -1
-    partial class WeightedClassifier : global::StaticGrad.IModel
+    partial class WeightedClassifier : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
@@ -293,6 +293,23 @@ namespace Losses
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 8]</c>, output <c>output</c> <c>[batch, 4]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("WeightedClassifier");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 8);
+            string hiddenOutput = onnx.Activation(onnx.Gemm(inputs, "hidden.weight", "hidden.bias"), global::StaticGrad.Kernels.Activation.ReLU); // hidden: [B, 16]
+            string outputOutput = onnx.Gemm(hiddenOutput, "output.weight", "output.bias"); // output: [B, 4]
+            onnx.Output(outputOutput, "output", 4);
+            return onnx;
         }
     }
 }

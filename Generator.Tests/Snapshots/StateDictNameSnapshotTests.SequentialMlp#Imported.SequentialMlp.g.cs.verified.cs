@@ -11,7 +11,7 @@ namespace Imported
     //   -> features.3: BatchNorm1d(8, eps=1E-05, momentum=0.1) [B, 8]
     //   -> 4: Linear 8 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class SequentialMlp : global::StaticGrad.IModel
+    partial class SequentialMlp : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 6;
@@ -409,6 +409,25 @@ namespace Imported
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 6]</c>, output <c>output</c> <c>[batch, 3]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("SequentialMlp");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 6);
+            string fc1Output = onnx.Activation(onnx.Gemm(inputs, "0.weight", "0.bias"), global::StaticGrad.Kernels.Activation.ReLU); // 0: [B, 8]
+            string normOutput = onnx.LayerNormalization(fc1Output, 8, "2.weight", "2.bias", 1E-05f); // 2: [B, 8]
+            string bnOutput = onnx.BatchNormalization(normOutput, 8, "features.3.weight", "features.3.bias", "features.3.running_mean", "features.3.running_var", 1E-05f); // features.3: [B, 8]
+            string headOutput = onnx.Gemm(bnOutput, "4.weight", "4.bias"); // 4: [B, 3]
+            onnx.Output(headOutput, "output", 3);
+            return onnx;
         }
     }
 }

@@ -23,7 +23,7 @@ internal static class GeneratedNames
     /// <summary>The public members every generated model has (with the getters of its two properties).</summary>
     public static readonly IReadOnlyList<string> PublicMembers = new[]
     {
-        "InputSize", "OutputSize", "ParameterCount", "MaxBatch", "Parameters", "Forward", "Predict", "TrainStep",
+        "InputSize", "OutputSize", "ParameterCount", "MaxBatch", "Parameters", "Forward", "Predict", "TrainStep", "ToOnnx",
         "get_MaxBatch", "get_Parameters", "Mode", "DropoutGenerator", "AccumulateGradients", "Summary", "get_Summary", "LossReduction", "get_LossReduction",
     };
 

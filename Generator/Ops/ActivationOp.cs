@@ -98,6 +98,9 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
     public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.ActivationLayer({Activation}, {OpEmitContext.Float(Alpha)}, {OpEmitContext.Float(Threshold)})";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Call("Activation", c.Input, $"{OpEmitContext.Kernels}.Activation.{Kind}", OpEmitContext.Float(Alpha), OpEmitContext.Float(Threshold));
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         c.Line($"// {c.Output} {c.OutputShape} = {Describe(default, default)}({c.Input}){(c.Output == c.Input ? " in place" : string.Empty)}");

@@ -33,6 +33,8 @@ internal sealed record AddOp(string Source) : Op
     public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Add, {OpEmitContext.Literal(Source)})";
 
+    public override string OnnxExpression(OnnxEmitContext c) => OnnxEmitContext.Call("Add", c.Inputs[0], c.Inputs[1]);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         c.Line($"// {c.Output} {c.OutputShape} = {c.Inputs[0]} + {c.Inputs[1]}");

@@ -75,6 +75,18 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             ? $"new global::StaticGrad.AdaptiveAvgPool2d({OpEmitContext.Int(AdaptiveSize)})"
             : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)})";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+    {
+        if (IsGlobal)
+        {
+            return OnnxEmitContext.Call("GlobalAveragePool", c.Input);
+        }
+
+        (int kh, int kw, int sh, int sw) = Window(c.InputShapes[0]);
+        return OnnxEmitContext.Call(
+            "AveragePool", c.Input, $"({OpEmitContext.Int(kh)}, {OpEmitContext.Int(kw)})", $"({OpEmitContext.Int(sh)}, {OpEmitContext.Int(sw)})", OnnxEmitContext.Square(Padding));
+    }
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         TensorShape input = c.InputShapes[0];

@@ -112,6 +112,14 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
         return $"new global::StaticGrad.{Name}({string.Join(", ", arguments)})";
     }
 
+    /// <summary>Eval mode: the running statistics, or the batch's when the layer keeps none (as PyTorch's eval mode then does).</summary>
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Activated(
+            TrackRunningStats
+                ? OnnxEmitContext.Call("BatchNormalization", c.Input, OpEmitContext.Int(c.OutputShape.Channels), c.NameOrNull("weight"), c.NameOrNull("bias"), c.Name("running_mean"), c.Name("running_var"), OpEmitContext.Float(Eps))
+                : OnnxEmitContext.Call("BatchNormalizationWithBatchStatistics", c.Input, c.OutputShape.IsImage ? "4" : "2", c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
+            Fused);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string features = Features(c);

@@ -35,6 +35,8 @@ internal sealed record ConcatOp(string Source) : Op
     public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Concat, {OpEmitContext.Literal(Source)})";
 
+    public override string OnnxExpression(OnnxEmitContext c) => OnnxEmitContext.Call("Concat", "1", c.Inputs[0], c.Inputs[1]);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         c.Line($"// {c.Output} {c.OutputShape} = [{c.Inputs[0]} {c.InputShapes[0]}, {c.Inputs[1]} {c.InputShapes[1]}] {(c.OutputShape.IsImage ? "channel by channel (a sample's channels are contiguous, so this joins each sample's values)" : "row by row")}");

@@ -100,6 +100,13 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
             + $"{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, "
             + $"{OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}, {OpEmitContext.Int(Groups)})";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Activated(
+            OnnxEmitContext.Call(
+                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride),
+                OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation), OpEmitContext.Int(Groups)),
+            Fused);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string expression = $"conv({c.Input} {c.InputShapes[0]}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";

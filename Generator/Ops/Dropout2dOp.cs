@@ -48,6 +48,8 @@ internal sealed record Dropout2dOp(float P) : Op
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Dropout2d({OpEmitContext.Float(P)})";
 
+    public override string OnnxExpression(OnnxEmitContext c) => c.Input;
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         c.Line($"// {c.Output} {c.OutputShape} = {c.Input} * mask, one mask value (u >= p) / (1 - p) per channel, drawn from the model's generator");

@@ -46,6 +46,8 @@ internal sealed record DropoutOp(float P) : Op
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Dropout({OpEmitContext.Float(P)})";
 
+    public override string OnnxExpression(OnnxEmitContext c) => c.Input;
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string length = $"batch * {OpEmitContext.Int(c.OutputFeatures)}";

@@ -28,6 +28,8 @@ internal sealed record FlattenOp : Op
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => "new global::StaticGrad.Flatten()";
 
+    public override string OnnxExpression(OnnxEmitContext c) => OnnxEmitContext.Call("Flatten", c.Input);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string length = $"batch * {OpEmitContext.Int(c.OutputFeatures)}";

@@ -65,6 +65,11 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
             ? $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0].Features)}, {OpEmitContext.Float(Eps)}, {tensors[0]}, {tensors[1]})"
             : $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0].Features)}, {OpEmitContext.Float(Eps)}, null, null)";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Activated(
+            OnnxEmitContext.Call("LayerNormalization", c.Input, OpEmitContext.Int(c.OutputShape.Features), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
+            Fused);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;

@@ -58,6 +58,9 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Linear({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")})";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Activated(OnnxEmitContext.Call("Gemm", c.Input, c.Name("weight"), c.NameOrNull("bias")), Fused);
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         int i = c.InputSize;

@@ -50,6 +50,9 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)})";
 
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Call("MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation));
+
     public override void EmitForward(OpEmitContext c, bool training)
     {
         c.Line($"// {c.Output} {c.OutputShape} = max over each {OpEmitContext.Int(Kernel)} x {OpEmitContext.Int(Kernel)} window of {c.Input} {c.InputShapes[0]}, positions kept");

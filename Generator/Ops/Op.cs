@@ -105,6 +105,12 @@ internal abstract record Op
     public abstract void EmitForward(OpEmitContext context, bool training);
 
     /// <summary>
+    /// The op in eval mode as an ONNX (opset 17) C# expression of <see cref="OnnxEmitContext.Builder"/> calls on its
+    /// inputs, yielding its output tensor; an op that is the identity in eval mode returns its input.
+    /// </summary>
+    public abstract string OnnxExpression(OnnxEmitContext c);
+
+    /// <summary>
     /// Writes the backward pass: turns the output gradient (which the op may overwrite) into its parameters' gradients
     /// (overwritten) and into the gradient of every input whose <see cref="OpEmitContext.InputGradients"/> entry is not null.
     /// </summary>

@@ -30,6 +30,7 @@ public static class Cli
         root.Subcommands.Add(BinaryCommand.Create());
         root.Subcommands.Add(RegressionCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 

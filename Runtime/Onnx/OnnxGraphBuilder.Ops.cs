@@ -167,7 +167,7 @@ public sealed partial class OnnxGraphBuilder
     /// </summary>
     /// <param name="input">A <c>[batch, c]</c> (<paramref name="rank"/> 2) or <c>[batch, c, h, w]</c> (<paramref name="rank"/> 4) tensor.</param>
     /// <param name="rank">The input's rank: 2 or 4.</param>
-    /// <param name="weight">The scale, or null for <c>affine=False</c>; shaped to broadcast (<c>[c]</c> for rank 2).</param>
+    /// <param name="weight">The <c>[c]</c> scale, or null for <c>affine=False</c>.</param>
     /// <param name="bias">The shift; null exactly when <paramref name="weight"/> is.</param>
     /// <param name="epsilon">Added to the variance.</param>
     /// <param name="output">The output tensor's name, or null.</param>
@@ -190,7 +190,15 @@ public sealed partial class OnnxGraphBuilder
         string centered = Node("Sub", [input, mean], []);
         string variance = Node("ReduceMean", [Node("Mul", [centered, centered], [])], reduce);
         string normalized = Node("Div", [centered, Node("Sqrt", [Node("Add", [variance, Scalar(epsilon)], [])], [])], [], weight is null ? output : null);
-        return weight is null ? normalized : Node("Add", [Node("Mul", [normalized, weight], []), bias!], [], output);
+        if (weight is null)
+        {
+            return normalized;
+        }
+
+        // [c] broadcasts over the last axis; an image's channels are axis 1, so the affine tensors become [c, 1, 1].
+        string scale = rank == 2 ? weight : Reshape(weight, 1, 1);
+        string shift = rank == 2 ? bias! : Reshape(bias!, 1, 1);
+        return Node("Add", [Node("Mul", [normalized, scale], []), shift], [], output);
     }
 
     /// <summary>The residual sum <c>a + b</c>: <c>Add</c>.</summary>
