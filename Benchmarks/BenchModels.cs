@@ -52,3 +52,44 @@ public sealed partial class Mlp1024
     [SoftmaxCrossEntropy]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>LeNet-5 (same declaration as <c>Models/LeNet5</c>).</summary>
+[Model(Channels = 1, Height = 28, Width = 28)]
+public sealed partial class LeNet
+{
+    /// <summary>1 -> 6 channels, 5x5, padding 2, ReLU.</summary>
+    [Conv2d(6, 5, Padding = 2), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>2x2 max.</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool1 { get; }
+
+    /// <summary>6 -> 16 channels, 5x5, ReLU.</summary>
+    [Conv2d(16, 5), ReLU]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>2x2 max.</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool2 { get; }
+
+    /// <summary>[B, 400].</summary>
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    /// <summary>400 -> 120, ReLU.</summary>
+    [Linear(120), ReLU]
+    public partial Linear Fc1 { get; }
+
+    /// <summary>120 -> 84, ReLU.</summary>
+    [Linear(84), ReLU]
+    public partial Linear Fc2 { get; }
+
+    /// <summary>84 -> 10.</summary>
+    [Linear(10)]
+    public partial Linear Fc3 { get; }
+
+    /// <summary>Softmax cross-entropy, mean.</summary>
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

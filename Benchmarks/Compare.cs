@@ -104,12 +104,13 @@ public static class Compare
         return 0;
     }
 
-    private static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info)
+    /// <summary>Runs a PyTorch timing script with <c>--json</c> and reads its cases' median and minimum microseconds.</summary>
+    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string scriptName = "pytorch_bench.py")
     {
-        string? script = FindScript();
+        string? script = FindScript(scriptName);
         if (script is null)
         {
-            info = "PyTorch: scripts/pytorch_bench.py not found";
+            info = $"PyTorch: scripts/{scriptName} not found";
             return null;
         }
 

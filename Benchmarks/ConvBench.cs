@@ -15,13 +15,13 @@ public static class ConvBench
     /// <summary>The passes of a convolution.</summary>
     public enum Pass
     {
-        /// <summary><see cref="Conv2d.Forward"/> with ReLU.</summary>
+        /// <summary><see cref="Kernels.Conv2d.Forward"/> with ReLU.</summary>
         Forward,
 
-        /// <summary><see cref="Conv2d.BackwardData"/>.</summary>
+        /// <summary><see cref="Kernels.Conv2d.BackwardData"/>.</summary>
         BackwardData,
 
-        /// <summary><see cref="Conv2d.BackwardWeight"/>.</summary>
+        /// <summary><see cref="Kernels.Conv2d.BackwardWeight"/>.</summary>
         BackwardWeight,
     }
 
@@ -133,7 +133,7 @@ public static class ConvBench
             Dx = new float[X.Length];
             Dw = new float[W.Length];
             Db = new float[@out];
-            Workspace = new float[Conv2d.WorkspaceFloats(@in, height, width, @out, kernel, kernel, 1, 1, padding, padding, 1, 1, 1, Parallelism.ThreadLimit)];
+            Workspace = new float[Kernels.Conv2d.WorkspaceFloats(@in, height, width, @out, kernel, kernel, 1, 1, padding, padding, 1, 1, 1, Parallelism.ThreadLimit)];
         }
 
         public int Batch { get; }
@@ -187,13 +187,13 @@ public static class ConvBench
             switch (pass)
             {
                 case Pass.Forward:
-                    Conv2d.Forward(l.X, l.W, l.B, l.Y, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1, Activation.ReLU);
+                    Kernels.Conv2d.Forward(l.X, l.W, l.B, l.Y, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1, Activation.ReLU);
                     break;
                 case Pass.BackwardData:
-                    Conv2d.BackwardData(l.Dy, l.W, l.Dx, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    Kernels.Conv2d.BackwardData(l.Dy, l.W, l.Dx, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
                     break;
                 default:
-                    Conv2d.BackwardWeight(l.Dy, l.X, l.Dw, l.Db, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    Kernels.Conv2d.BackwardWeight(l.Dy, l.X, l.Dw, l.Db, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
                     break;
             }
         }
@@ -213,18 +213,18 @@ public static class ConvBench
             _y = new float[batch * channels * (size / 2) * (size / 2)];
             _dx = new float[_x.Length];
             _indices = new int[_y.Length];
-            MaxPool2d.Forward(_x, _y, _indices, batch, channels, size, size, 2, 2, 2, 2, 0, 0, 1, 1);
+            Kernels.MaxPool2d.Forward(_x, _y, _indices, batch, channels, size, size, 2, 2, 2, 2, 0, 0, 1, 1);
         }
 
         public void Run()
         {
             if (_backward)
             {
-                MaxPool2d.Backward(_y, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                Kernels.MaxPool2d.Backward(_y, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
             }
             else
             {
-                MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                Kernels.MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
             }
         }
     }

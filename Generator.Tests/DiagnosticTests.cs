@@ -136,7 +136,7 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0032",
+            "SG0035",
             """
             [Model(Inputs = 4)]
             public partial class BadStateDictName
@@ -148,7 +148,7 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0032",
+            "SG0035",
             """
             [Model(Inputs = 4)]
             public partial class EmptySegment
@@ -160,7 +160,7 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0032",
+            "SG0035",
             """
             [Model(Inputs = 4)]
             public partial class TwoLayersNamedZero
@@ -173,7 +173,7 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0032",
+            "SG0035",
             """
             [Model(Inputs = 4)]
             public partial class OverrideTakesAMemberName
@@ -751,7 +751,172 @@ public sealed class DiagnosticTests
             }
             """
         },
+        {
+            "SG0032",
+            """
+            [[|Model(Channels = 1, Height = 28)|]]
+            public partial class NoWidth
+            {
+                [Conv2d(4, 3)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0032",
+            """
+            [[|Model(Channels = 1, Height = 28, Width = 28, Inputs = 728)|]]
+            public partial class InputsDisagree
+            {
+                [Conv2d(4, 3)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            public partial class ImageIntoLinear
+            {
+                [Conv2d(4, 3)] public partial Conv2d Conv { get; }
+                [[|Linear(2)|]] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Inputs = 64)]
+            public partial class FlatIntoConv
+            {
+                [[|Conv2d(4, 3)|]] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            public partial class KernelTooLarge
+            {
+                [Conv2d(4, 3)] public partial Conv2d Conv1 { get; }
+                [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+                [[|Conv2d(4, 5)|]] public partial Conv2d Conv2 { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 3, Height = 8, Width = 8)]
+            public partial class GroupsDoNotDivide
+            {
+                [[|Conv2d(4, 3, Groups = 2)|]] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 7, Width = 7)]
+            public partial class AdaptiveNotAMultiple
+            {
+                [[|AdaptiveAvgPool2d(2)|]] public partial AdaptiveAvgPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class PoolPaddingTooLarge
+            {
+                [MaxPool2d(2, [|Padding = 2|])] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroStride
+            {
+                [Conv2d(4, 3, [|Stride = 0|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0029",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ConcatImageAndFlat
+            {
+                [Conv2d(4, 3, Padding = 1)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [[|Concat(nameof(Conv))|]] public partial Residual Join { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0034",
+            """
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            public partial class EndsInAnImage
+            {
+                [[|Conv2d(4, 3)|]] public partial Conv2d Conv { get; }
+                [MseLoss] public partial MseLoss Loss { get; }
+            }
+            """
+        },
     };
+
+    [Fact]
+    public void BadGeometryNamesTheComputedSizes()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + """
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            public partial class KernelTooLarge
+            {
+                [Conv2d(4, 3)] public partial Conv2d Conv1 { get; }
+                [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+                [Conv2d(4, 5, Dilation = 2)] public partial Conv2d Conv2 { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(
+            "[Conv2d] on 'Conv2' cannot take its input [B, 4, 3, 3]: its dilated kernel spans 9 x 9 but the padded input is 3 x 3, so the output would be 0 x 0",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -1008,7 +1173,7 @@ public sealed class DiagnosticTests
 
         Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
 
-        Assert.Equal("SG0032", diagnostic.Id);
+        Assert.Equal("SG0035", diagnostic.Id);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -18,7 +18,7 @@ public sealed class PlannerTests
         => Model(inputs, layers.Select((l, i) => Linear($"Layer{i + 1}", l.Outputs, l.Activation)).ToArray());
 
     private static ModelSpec Model(int inputs, params MemberSpec[] members)
-        => new("N", "M", "public", inputs, members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
+        => new("N", "M", "public", TensorShape.Flat(inputs), members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
 
     private static MemberSpec Linear(string name, int outputs, ActivationKind activation = ActivationKind.None, bool bias = true)
     {
@@ -39,7 +39,7 @@ public sealed class PlannerTests
     {
         ModelGraph graph = GraphBuilder.Build(Spec(784, (128, ActivationKind.ReLU), (10, ActivationKind.None)));
 
-        Assert.Equal(new[] { 784, 128 }, graph.Nodes.Select(n => n.InputFeatures[0]));
+        Assert.Equal(new[] { 784, 128 }, graph.Nodes.Select(n => n.InputShapes[0].Features));
         Assert.Equal(new[] { "layer1.weight", "layer1.bias", "layer2.weight", "layer2.bias" }, graph.Nodes.SelectMany(n => n.Parameters).Select(p => p.Name));
         Assert.Equal(new[] { 0, 100352, 100480, 101760 }, graph.Nodes.SelectMany(n => n.Parameters).Select(p => p.Offset));
         Assert.Equal(101770, graph.ParameterCount);

@@ -136,7 +136,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor ShapeMismatch = Error(
         "SG0029", "Skip connection shapes disagree",
-        "[Add] on '{0}' adds '{1}' ({2} features) to the previous output ({3} features); both must have the same features");
+        "[{0}] on '{1}' joins the output of '{2}', {3}, with the previous output, {4}; {5}");
 
     public static readonly DiagnosticDescriptor InferenceOnlyWithLoss = Error(
         "SG0031", "Inference-only model declares a loss",
@@ -146,7 +146,19 @@ internal static class Diagnostics
         "SG0030", "Member declares two layers",
         "Member '{0}' declares [{1}] and [{2}]; a member is one layer, so declare another member for the second");
 
+    public static readonly DiagnosticDescriptor InvalidImageInput = Error(
+        "SG0032", "Invalid image input",
+        "Model '{0}' has an invalid image input: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidLayerInput = Error(
+        "SG0033", "Layer cannot take its input",
+        "[{0}] on '{1}' cannot take its input {2}: {3}");
+
+    public static readonly DiagnosticDescriptor ImageOutput = Error(
+        "SG0034", "Model output is an image",
+        "Model '{0}' ends in '{1}' with outputs {2}; the loss and the model's outputs are flat features [B, F]: add [Flatten] (and usually a [Linear(N)] head) at the end");
+
     public static readonly DiagnosticDescriptor InvalidStateDictName = Error(
-        "SG0032", "Invalid state_dict name",
+        "SG0035", "Invalid state_dict name",
         "[{0}] on '{1}' has Name = {2}, {3}");
 }

@@ -59,11 +59,11 @@ internal sealed partial class ModelGenerator
         private static void WriteGraphComment(IndentedWriter w, ModelGraph graph)
         {
             w.WriteLine("// Graph (B = batch, 1 to MaxBatch), after fusion:");
-            w.WriteLine($"//   inputs {Shape(graph.Spec.InputSize)}");
+            w.WriteLine($"//   inputs {graph.Spec.InputShape}");
             foreach (Node node in graph.Nodes)
             {
                 string skip = node.Inputs.Count > 1 ? $" (with {TensorName(graph, node.Inputs[1])})" : string.Empty;
-                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {node.Op.Describe(node.InputFeatures, node.Features)}{skip} {Shape(node.Features)}");
+                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {node.Op.Describe(node.InputShapes, node.Shape)}{skip} {node.Shape}");
             }
 
             LossSpec? loss = graph.Spec.Loss;
@@ -321,7 +321,7 @@ internal sealed partial class ModelGenerator
             {
                 foreach (Node node in graph.Nodes)
                 {
-                    string description = node.Op.Describe(node.InputFeatures, node.Features);
+                    string description = node.Op.Describe(node.InputShapes, node.Shape);
                     int parameters = node.Parameters.Sum(p => p.Decl.Length);
                     int buffers = node.Buffers.Sum(b => b.Decl.Length);
                     w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {Int(node.Features)}, {Int(parameters)}, {Int(buffers)}),");
@@ -696,12 +696,12 @@ internal sealed partial class ModelGenerator
         /// </summary>
         private static void WriteBatchCheck(IndentedWriter w, ModelGraph graph, bool training)
         {
-            int Minimum(Node node) => training ? node.Op.MinimumTrainingBatch : node.Op.MinimumInferenceBatch;
+            int Minimum(Node node) => training ? node.Op.MinimumTrainingBatch(node.InputShapes) : node.Op.MinimumInferenceBatch(node.InputShapes);
             Node? strictest = graph.Nodes.OrderByDescending(Minimum).FirstOrDefault();
             if (strictest is not null && Minimum(strictest) > 1)
             {
                 string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
-                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {Int(strictest.InputFeatures[0])});");
+                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {Int(strictest.InputShapes[0].Features)});");
             }
         }
 
@@ -823,7 +823,7 @@ internal sealed partial class ModelGenerator
                     Node node = graph.Nodes[step.Node];
                     string member = graph.MemberOf(node).ParameterName;
                     bool forward = step.Kind == StepKind.Forward;
-                    w.WriteLine($"// Step {Int(index)}, {member} {node.Op.Name} {(forward ? "forward" : $"backward, from {step.OutputGradient} {Shape(node.Features)}")}:");
+                    w.WriteLine($"// Step {Int(index)}, {member} {node.Op.Name} {(forward ? "forward" : $"backward, from {step.OutputGradient} {node.Shape}")}:");
                     OpEmitContext context = ContextFor(w, graph, node, step);
                     if (forward)
                     {
@@ -884,9 +884,9 @@ internal sealed partial class ModelGenerator
                 member.ParameterName,
                 Field(member.MemberName),
                 step.Inputs.ToList(),
-                node.InputFeatures.ToList(),
+                node.InputShapes.ToList(),
                 step.Output,
-                node.Features,
+                node.Shape,
                 step.OutputGradient,
                 step.InputGradients.Select(g => g.Length == 0 ? null : g).ToList(),
                 parameters,
@@ -900,7 +900,7 @@ internal sealed partial class ModelGenerator
         /// <summary>Every parameter in state_dict order.</summary>
         private static IEnumerable<PlacedParameter> AllParameters(ModelGraph graph) => graph.Nodes.SelectMany(n => n.Parameters);
 
-        private static bool HasDropout(ModelGraph graph) => graph.Nodes.Any(n => n.Op.Saved(n.InputFeatures, n.Features).Any(s => s.Suffix == "Mask"));
+        private static bool HasDropout(ModelGraph graph) => graph.Nodes.Any(n => n.Op.Saved(n.InputShapes, n.Shape).Any(s => s.Suffix == "Mask"));
 
         /// <summary>The runtime object of member <paramref name="index"/>, built by its first op.</summary>
         private static string MemberConstruction(ModelGraph graph, int index)
@@ -910,7 +910,7 @@ internal sealed partial class ModelGenerator
             IReadOnlyList<string> tensors = first is null
                 ? new List<string>()
                 : first.Parameters.Select(p => $"{Parameters}.Tensors[{Int(p.Index)}]").Concat(first.Buffers.Select(b => $"{Parameters}.Buffers[{Int(b.Index)}]")).ToList();
-            return graph.Spec.Members[index].Primary.Construct(Parameters, tensors, first?.InputFeatures ?? EquatableArray<int>.Empty);
+            return graph.Spec.Members[index].Primary.Construct(Parameters, tensors, first?.InputShapes ?? EquatableArray<TensorShape>.Empty);
         }
 
         /// <summary>A C# string literal for <paramref name="text"/>.</summary>

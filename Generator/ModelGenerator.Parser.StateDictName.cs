@@ -17,7 +17,7 @@ internal sealed partial class ModelGenerator
         /// <summary>
         /// The member's <c>state_dict</c> prefix: the layer attribute's <c>Name</c> when given (so an <c>nn.Sequential</c>
         /// layout, <c>0.weight</c>, loads as is), else the member name in snake_case. Any layer attribute with a string
-        /// <c>Name</c> property takes part. Reports SG0032 for an invalid or already used override and SG0023 for two
+        /// <c>Name</c> property takes part. Reports SG0035 for an invalid or already used override and SG0023 for two
         /// members whose snake_case names collide.
         /// </summary>
         private static string StateDictNameOf(

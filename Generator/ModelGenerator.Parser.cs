@@ -75,17 +75,9 @@ internal sealed partial class ModelGenerator
             }
 
             AttributeData modelAttribute = context.Attributes[0];
-            int inputSize = GetNamedInt(modelAttribute, "Inputs");
             bool inferenceOnly = modelAttribute.NamedArguments.Any(a => a.Key == "InferenceOnly" && a.Value.Value is true);
             LocationInfo? modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference) ?? classLocation;
-            if (inputSize <= 0)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    Diagnostics.InvalidInputSize,
-                    LocationInfo.From(modelAttribute.ApplicationSyntaxReference) ?? classLocation,
-                    type.Name,
-                    Format(inputSize)));
-            }
+            TensorShape? input = ReadInput(type.Name, modelAttribute, modelLocation, diagnostics);
 
             var members = new List<MemberSpec>();
             var memberLocations = new List<LocationInfo?>();
@@ -96,7 +88,7 @@ internal sealed partial class ModelGenerator
 
             // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
             bool invalidMember = false;
-            bool invalidOp = inputSize <= 0;
+            bool invalidOp = input is null;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -234,12 +226,16 @@ internal sealed partial class ModelGenerator
                 }
             }
 
-            int[]? features = invalidOp || invalidMember ? null : InferShapes(inputSize, members, memberLocations, diagnostics);
-            if (features is not null && !invalidMember)
+            TensorShape[]? shapes = invalidOp || invalidMember ? null : InferShapes(input!.Value, members, memberLocations, diagnostics);
+            if (shapes is not null && shapes.Length > 0 && shapes[shapes.Length - 1].IsImage)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ImageOutput, memberLocations[shapes.Length - 1], type.Name, members[shapes.Length - 1].MemberName, shapes[shapes.Length - 1].ToString()));
+            }
+            else if (shapes is not null && !invalidMember)
             {
                 var last = new LastMember(
                     members.Count > 0 ? members[members.Count - 1] : null,
-                    features.Length > 0 ? features[features.Length - 1] : 0,
+                    shapes.Length > 0 ? shapes[shapes.Length - 1].Features : 0,
                     outputActivations.Count > 0 ? outputActivations[outputActivations.Count - 1].Kind : OutputActivation.None,
                     activationLocations.Count > 0 ? activationLocations[activationLocations.Count - 1] : null);
                 CheckWholeModel(type.Name, members, last, loss, lossDeclared, inferenceOnly, classLocation, modelLocation, diagnostics);
@@ -254,7 +250,7 @@ internal sealed partial class ModelGenerator
             string ns = GeneratedNames.NamespaceOf(type);
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             OutputActivation modelOutput = outputActivations[outputActivations.Count - 1].Kind;
-            var spec = new ModelSpec(ns, type.Name, accessibility, inputSize, members.ToEquatableArray(), loss?.Spec, modelOutput);
+            var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -300,27 +296,64 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// Shape inference over the declaration, with the diagnostics it can raise: a skip connection that names no earlier
-        /// member or disagrees in features, and a model too large for one parameter buffer. Sizes are counted in 64 bits.
-        /// Returns each member's output features, or null when a problem was reported.
+        /// The model's input shape: flat <c>Inputs</c>, or an image from <c>Channels</c>, <c>Height</c> and <c>Width</c>
+        /// (with <c>Inputs</c>, if given, equal to their product). Reports SG0007 or SG0032 and returns null when invalid.
         /// </summary>
-        private static int[]? InferShapes(int inputSize, List<MemberSpec> members, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+        private static TensorShape? ReadInput(string typeName, AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
-            var outputs = new Dictionary<string, long>(System.StringComparer.Ordinal);
-            var features = new int[members.Count];
-            long previous = inputSize;
+            int inputs = GetNamedInt(attribute, "Inputs");
+            if (!attribute.NamedArguments.Any(a => a.Key is "Channels" or "Height" or "Width"))
+            {
+                if (inputs <= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidInputSize, location, typeName, Format(inputs)));
+                    return null;
+                }
+
+                return TensorShape.Flat(inputs);
+            }
+
+            int channels = GetNamedInt(attribute, "Channels"), height = GetNamedInt(attribute, "Height"), width = GetNamedInt(attribute, "Width");
+            long values = (long)channels * height * width;
+            string? problem = channels <= 0 || height <= 0 || width <= 0
+                ? $"Channels = {Format(channels)}, Height = {Format(height)} and Width = {Format(width)}; all three must be positive"
+                : values > MaxParameters
+                    ? $"Channels x Height x Width = {Format(values)} values per sample, more than {Format(MaxParameters)}"
+                    : inputs != 0 && inputs != values
+                        ? $"Inputs = {Format(inputs)} but Channels x Height x Width = {Format(values)}; leave Inputs out or make them agree"
+                        : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidImageInput, location, typeName, problem));
+                return null;
+            }
+
+            return TensorShape.Image(channels, height, width);
+        }
+
+        /// <summary>
+        /// Shape inference over the declaration, with the diagnostics it can raise: an op given a shape it does not take
+        /// (an image to a Linear, flat features to a Conv2d) or a window that does not fit, a skip connection that names no
+        /// earlier member or disagrees in shape, and a model too large for one parameter buffer. Sizes are counted in 64
+        /// bits. Returns each member's output shape, or null when a problem was reported.
+        /// </summary>
+        private static TensorShape[]? InferShapes(TensorShape input, List<MemberSpec> members, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+        {
+            var outputs = new Dictionary<string, TensorShape>(System.StringComparer.Ordinal);
+            var shapes = new TensorShape[members.Count];
+            TensorShape previous = input;
             long parameters = 0;
             for (int m = 0; m < members.Count; m++)
             {
                 MemberSpec member = members[m];
                 foreach (Op op in member.Ops)
                 {
-                    long second = 0;
+                    TensorShape second = default;
                     if (op.Skip is { } skip)
                     {
                         if (skip == ModelSpec.InputReference)
                         {
-                            second = inputSize;
+                            second = input;
                         }
                         else if (!outputs.TryGetValue(skip, out second))
                         {
@@ -331,26 +364,37 @@ internal sealed partial class ModelGenerator
                             return null;
                         }
 
-                        if (!op.InputsAgree(new[] { (int)previous, (int)second }.ToEquatableArray()))
+                        if (!op.InputsAgree(new[] { previous, second }.ToEquatableArray()))
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ShapeMismatch, locations[m], member.MemberName, skip, Format(second), Format(previous)));
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ShapeMismatch, locations[m], op.Name, member.MemberName, skip, second.ToString(), previous.ToString(), op.AgreementRule));
                             return null;
                         }
                     }
 
-                    EquatableArray<int> inputs = new[] { (int)previous, (int)second }.Take(op.Arity).ToEquatableArray();
-                    long output = op.OutputFeatures(inputs);
+                    EquatableArray<TensorShape> inputs = new[] { previous, second }.Take(op.Arity).ToEquatableArray();
+                    string? problem = previous.IsImage && !op.TakesImages
+                        ? $"it takes flat features [B, F]; add a [Flatten] member before it"
+                        : !previous.IsImage && !op.TakesFlat
+                            ? "it takes images [B, C, H, W]; declare the model's input with [Model(Channels = C, Height = H, Width = W)] and keep it an image up to here"
+                            : op.GeometryProblem(inputs);
+                    if (problem is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerInput, locations[m], op.Name, member.MemberName, previous.ToString(), problem));
+                        return null;
+                    }
+
+                    TensorShape output = op.OutputShape(inputs);
                     long added = op.Parameters(inputs).Sum(p => p.Shape.Aggregate(1L, (a, d) => a * d));
                     parameters += added;
-                    if (parameters > MaxParameters || output > MaxParameters)
+                    if (parameters > MaxParameters || output.Elements > MaxParameters)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(
                             Diagnostics.ModelTooLarge,
                             locations[m],
                             member.MemberName,
-                            Format(System.Math.Max(parameters, output)),
-                            Format(output),
-                            Format(previous),
+                            Format(System.Math.Max(parameters, output.Elements)),
+                            Format(output.Elements),
+                            Format(previous.Elements),
                             Format(MaxParameters)));
                         return null;
                     }
@@ -359,10 +403,10 @@ internal sealed partial class ModelGenerator
                 }
 
                 outputs[member.MemberName] = previous;
-                features[m] = (int)previous;
+                shapes[m] = previous;
             }
 
-            return features;
+            return shapes;
         }
 
         /// <summary>What the whole-model checks need of the last member.</summary>

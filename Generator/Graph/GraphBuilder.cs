@@ -38,16 +38,16 @@ internal static class GraphBuilder
                     inputs.Add(skip == ModelSpec.InputReference ? ModelGraph.ModelInput : memberOutputs[skip]);
                 }
 
-                EquatableArray<int> features = inputs.Select(t => t == ModelGraph.ModelInput ? spec.InputSize : nodes[t].Features).ToEquatableArray();
+                EquatableArray<TensorShape> shapes = inputs.Select(t => t == ModelGraph.ModelInput ? spec.InputShape : nodes[t].Shape).ToEquatableArray();
                 var parameters = new List<PlacedParameter>();
-                foreach (ParameterDecl decl in op.Parameters(features))
+                foreach (ParameterDecl decl in op.Parameters(shapes))
                 {
                     parameters.Add(new PlacedParameter(decl, member.ParameterName + "." + decl.Suffix, offset, index++));
                     offset = checked(offset + decl.Length);
                 }
 
                 var buffers = new List<PlacedStateBuffer>();
-                foreach (BufferDecl decl in op.Buffers(features))
+                foreach (BufferDecl decl in op.Buffers(shapes))
                 {
                     ref int next = ref decl.IsCounter ? ref counters : ref floatBuffers;
                     buffers.Add(new PlacedStateBuffer(decl, member.ParameterName + "." + decl.Suffix, next, bufferIndex++));
@@ -57,7 +57,7 @@ internal static class GraphBuilder
                 bool last = k == member.Ops.Count - 1;
                 string tensor = NameConventions.ToCamelCase(member.MemberName) + (last ? "Output" : op.Name);
                 int id = nodes.Count;
-                nodes.Add(new Node(id, m, op, inputs.ToEquatableArray(), features, op.OutputFeatures(features), tensor, parameters.ToEquatableArray(), buffers.ToEquatableArray()));
+                nodes.Add(new Node(id, m, op, inputs.ToEquatableArray(), shapes, op.OutputShape(shapes), tensor, parameters.ToEquatableArray(), buffers.ToEquatableArray()));
                 previous = id;
             }
 

@@ -22,8 +22,8 @@ internal sealed record PlacedStateBuffer(BufferDecl Decl, string Name, int Offse
 /// <param name="Member">Index of the declaring member in <see cref="ModelSpec.Members"/>.</param>
 /// <param name="Op">The op.</param>
 /// <param name="Inputs">The tensors it consumes: node ids, or <see cref="ModelGraph.ModelInput"/>.</param>
-/// <param name="InputFeatures">The features of each input.</param>
-/// <param name="Features">The features of its output.</param>
+/// <param name="InputShapes">The per-sample shape of each input.</param>
+/// <param name="Shape">The per-sample shape of its output.</param>
 /// <param name="Tensor">The name of its output in generated code (<c>layer1Output</c>).</param>
 /// <param name="Parameters">Its parameters in the flat buffer.</param>
 /// <param name="Buffers">Its buffers (running statistics).</param>
@@ -32,11 +32,15 @@ internal sealed record Node(
     int Member,
     Op Op,
     EquatableArray<int> Inputs,
-    EquatableArray<int> InputFeatures,
-    int Features,
+    EquatableArray<TensorShape> InputShapes,
+    TensorShape Shape,
     string Tensor,
     EquatableArray<PlacedParameter> Parameters,
-    EquatableArray<PlacedStateBuffer> Buffers);
+    EquatableArray<PlacedStateBuffer> Buffers)
+{
+    /// <summary>Values per sample of its output.</summary>
+    public int Features => Shape.Features;
+}
 
 /// <summary>The model as a DAG of shaped ops ending in the output node, plus the parameter layout.</summary>
 internal sealed record ModelGraph(ModelSpec Spec, EquatableArray<Node> Nodes, int ParameterCount)

@@ -221,9 +221,9 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         public void Forward(Node node, string[] inputs, string output, bool training)
         {
             var saved = new List<SavedBuffer>();
-            if (training)
+            foreach (SavedDecl decl in node.Op.Saved(node.InputShapes, node.Shape))
             {
-                foreach (SavedDecl decl in node.Op.Saved(node.InputFeatures, node.Features))
+                if (training || decl.ForwardNeedsIt)
                 {
                     saved.Add(new SavedBuffer(decl.Suffix, Buffer(node.Tensor + decl.Suffix, decl.FloatsPerSample, $"{_graph.MemberOf(node).ParameterName} {decl.Description}")));
                 }

@@ -11,7 +11,7 @@ namespace StaticGrad.Generator.Model;
 /// <param name="Namespace">The containing namespace without <c>@</c> (<c>event.Models</c>), or an empty string for the global namespace.</param>
 /// <param name="TypeName">The class name without <c>@</c>; the emitter escapes keywords.</param>
 /// <param name="Accessibility">The class's accessibility keywords (<c>public</c>, <c>internal</c>).</param>
-/// <param name="InputSize">Input features per sample, from the model attribute.</param>
+/// <param name="InputShape">The shape of one input sample, from the model attribute (features, or an image).</param>
 /// <param name="Members">The members in declaration order (data-flow order).</param>
 /// <param name="Loss">The loss on the last member's outputs, or null for an inference-only model.</param>
 /// <param name="OutputActivation">A row-wise Softmax or LogSoftmax on the last member's output (not a graph node).</param>
@@ -19,13 +19,16 @@ internal sealed record ModelSpec(
     string Namespace,
     string TypeName,
     string Accessibility,
-    int InputSize,
+    TensorShape InputShape,
     EquatableArray<MemberSpec> Members,
     LossSpec? Loss,
     Ops.OutputActivation OutputActivation)
 {
     /// <summary>The name an <c>[Add]</c> or <c>[Concat]</c> uses for the model input (<c>ModelAttribute.Input</c>).</summary>
     public const string InputReference = "<input>";
+
+    /// <summary>Input values per sample.</summary>
+    public int InputSize => InputShape.Features;
 
     /// <summary>Whether the last member ends in a Sigmoid (an inference-only binary head gives probabilities).</summary>
     public bool EndsInSigmoid => Members.Count > 0

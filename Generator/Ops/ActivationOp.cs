@@ -74,7 +74,9 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
         _ => false,
     };
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+    public override bool TakesImages => true;
+
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
     public override bool BackwardReadsInputs => !BackwardFromOutput;
 
@@ -84,7 +86,7 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
 
     public override bool GradientInPlace => true;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs) => Kind switch
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => Kind switch
     {
         ActivationKind.LeakyReLU => $"LeakyReLU(negative_slope={OpEmitContext.Float(Alpha)})",
         ActivationKind.ELU => $"ELU(alpha={OpEmitContext.Float(Alpha)})",
@@ -93,12 +95,12 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
         _ => Kind.ToString(),
     };
 
-    public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.ActivationLayer({Activation}, {OpEmitContext.Float(Alpha)}, {OpEmitContext.Float(Threshold)})";
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
-        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {Describe(default, 0)}({c.Input}){(c.Output == c.Input ? " in place" : string.Empty)}");
+        c.Line($"// {c.Output} {c.OutputShape} = {Describe(default, default)}({c.Input}){(c.Output == c.Input ? " in place" : string.Empty)}");
         c.Line($"{OpEmitContext.Kernels}.ElementwiseActivation.Forward({c.Input}, {c.Output}, batch * {OpEmitContext.Int(c.OutputFeatures)}, {Activation}, {OpEmitContext.Float(Alpha)}, {OpEmitContext.Float(Threshold)});");
     }
 

@@ -18,22 +18,24 @@ internal sealed record AddOp(string Source) : Op
 
     public override string? Skip => Source;
 
-    public override bool InputsAgree(EquatableArray<int> inputs) => inputs[0] == inputs[1];
+    public override bool InputsAgree(EquatableArray<TensorShape> inputs) => inputs[0] == inputs[1];
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+    public override bool TakesImages => true;
+
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
     public override bool RunsInPlace => true;
 
     public override bool GradientInPlace => true;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs) => $"Add (+ {Source})";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Add (+ {Source})";
 
-    public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Add, {OpEmitContext.Literal(Source)})";
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
-        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {c.Inputs[0]} + {c.Inputs[1]}");
+        c.Line($"// {c.Output} {c.OutputShape} = {c.Inputs[0]} + {c.Inputs[1]}");
         c.Line($"{OpEmitContext.Kernels}.Elementwise.Add({c.Inputs[0]}, {c.Inputs[1]}, {c.Output}, batch * {OpEmitContext.Int(c.OutputFeatures)});");
     }
 

@@ -5,8 +5,9 @@ using StaticGrad.Generator.Model;
 namespace StaticGrad.Generator.Ops;
 
 /// <summary>
-/// <c>nn.BatchNorm1d(features, eps, momentum, affine, track_running_stats)</c>: each feature normalized with the batch's
-/// mean and biased variance in training mode (which also updates <c>running_mean</c>, <c>running_var</c> with the
+/// <c>nn.BatchNorm1d(features, eps, momentum, affine, track_running_stats)</c> on <c>[B, F]</c>, or <c>nn.BatchNorm2d</c> on
+/// <c>[B, C, H, W]</c> (<paramref name="Spatial"/>, statistics over the batch and every pixel of a channel): each feature
+/// (channel) normalized with the batch's mean and biased variance in training mode (which also updates <c>running_mean</c>, <c>running_var</c> with the
 /// unbiased variance, and <c>num_batches_tracked</c>), with the running statistics in eval mode. The batch statistics
 /// live in the member's runtime object (one training pass at a time per model), so the arena holds nothing extra; the
 /// backward pass reads the input and writes the input gradient in place. Training mode needs two samples or more. The
@@ -17,10 +18,16 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
 /// <param name="TrackRunningStats">Whether the op keeps running statistics and uses them in eval mode.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
-internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats, ActivationKind Fused = ActivationKind.None) : Op
+/// <param name="Spatial">Whether it is <c>BatchNorm2d</c> over the channels of an image.</param>
+internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats, ActivationKind Fused = ActivationKind.None, bool Spatial = false) : Op
 {
     /// <summary>Parses <c>[BatchNorm1d(Eps = 1e-5f, Momentum = 0.1f, CumulativeAverage = false, Affine = true, TrackRunningStats = true)]</c>.</summary>
-    public static Op? Parse(AttributeReader r)
+    public static Op? Parse(AttributeReader r) => Parse(r, spatial: false);
+
+    /// <summary>Parses <c>[BatchNorm2d(...)]</c>, with the options of <c>BatchNorm1d</c>.</summary>
+    public static Op? Parse2d(AttributeReader r) => Parse(r, spatial: true);
+
+    private static Op? Parse(AttributeReader r, bool spatial)
     {
         float eps = r.Float("Eps", -1, 1e-5f);
         if (!(eps > 0f) || float.IsInfinity(eps))
@@ -37,10 +44,14 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
         }
 
         bool cumulative = r.Bool("CumulativeAverage", -1, false);
-        return new BatchNormOp(eps, cumulative ? float.NaN : momentum, r.Bool("Affine", -1, true), r.Bool("TrackRunningStats", -1, true));
+        return new BatchNormOp(eps, cumulative ? float.NaN : momentum, r.Bool("Affine", -1, true), r.Bool("TrackRunningStats", -1, true), Spatial: spatial);
     }
 
-    public override string Name => "BatchNorm1d";
+    public override string Name => Spatial ? "BatchNorm2d" : "BatchNorm1d";
+
+    public override bool TakesFlat => !Spatial;
+
+    public override bool TakesImages => Spatial;
 
     public override Op? WithEpilogue(ActivationKind activation)
         => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
@@ -49,31 +60,32 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
 
     public override bool HasParameters => Affine;
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
-    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs)
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
         if (Affine)
         {
-            yield return new ParameterDecl("weight", new[] { inputs[0] }.ToEquatableArray(), 0, 1f);
-            yield return new ParameterDecl("bias", new[] { inputs[0] }.ToEquatableArray(), 0, 0f);
+            yield return new ParameterDecl("weight", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 1f);
+            yield return new ParameterDecl("bias", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 0f);
         }
     }
 
-    public override IEnumerable<BufferDecl> Buffers(EquatableArray<int> inputs)
+    public override IEnumerable<BufferDecl> Buffers(EquatableArray<TensorShape> inputs)
     {
         if (TrackRunningStats)
         {
-            yield return new BufferDecl("running_mean", new[] { inputs[0] }.ToEquatableArray(), false, 0f);
-            yield return new BufferDecl("running_var", new[] { inputs[0] }.ToEquatableArray(), false, 1f);
+            yield return new BufferDecl("running_mean", new[] { inputs[0].Channels }.ToEquatableArray(), false, 0f);
+            yield return new BufferDecl("running_var", new[] { inputs[0].Channels }.ToEquatableArray(), false, 1f);
             yield return new BufferDecl("num_batches_tracked", EquatableArray<int>.Empty, true, 0f);
         }
     }
 
-    public override int MinimumTrainingBatch => 2;
+    /// <summary>PyTorch needs more than one value per channel: two samples, or one image with two pixels or more.</summary>
+    public override int MinimumTrainingBatch(EquatableArray<TensorShape> inputs) => Spatial && inputs[0].Plane > 1 ? 1 : 2;
 
     /// <summary>Without running statistics eval mode normalizes with the batch's too, and PyTorch refuses a batch of one.</summary>
-    public override int MinimumInferenceBatch => TrackRunningStats ? 1 : 2;
+    public override int MinimumInferenceBatch(EquatableArray<TensorShape> inputs) => TrackRunningStats ? 1 : MinimumTrainingBatch(inputs);
 
     public override bool DependsOnMode => TrackRunningStats;
 
@@ -83,40 +95,40 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
 
     public override bool GradientInPlace => true;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs)
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
     {
         string momentum = float.IsNaN(Momentum) ? "None" : OpEmitContext.Float(Momentum).TrimEnd('f');
-        return $"BatchNorm1d({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps).TrimEnd('f')}, momentum={momentum}"
+        return $"{Name}({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Float(Eps).TrimEnd('f')}, momentum={momentum}"
             + (Affine ? string.Empty : ", affine=False") + (TrackRunningStats ? string.Empty : ", track_running_stats=False") + ")"
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
     }
 
-    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
     {
-        var arguments = new List<string> { parameterSet, OpEmitContext.Int(inputs[0]), OpEmitContext.Float(Eps), OpEmitContext.Float(Momentum) };
+        var arguments = new List<string> { parameterSet, OpEmitContext.Int(inputs[0].Channels), OpEmitContext.Float(Eps), OpEmitContext.Float(Momentum) };
         int next = 0;
         arguments.AddRange(Affine ? new[] { tensors[next++], tensors[next++] } : new[] { "null", "null" });
         arguments.AddRange(TrackRunningStats ? new[] { tensors[next++], tensors[next++], tensors[next++] } : new[] { "null", "null", "null" });
-        return $"new global::StaticGrad.BatchNorm1d({string.Join(", ", arguments)})";
+        return $"new global::StaticGrad.{Name}({string.Join(", ", arguments)})";
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
-        string features = OpEmitContext.Int(c.OutputFeatures);
+        string features = Features(c);
         string affine = Affine ? " * weight + bias" : string.Empty;
         string open = Fused == ActivationKind.None ? string.Empty : $"{Fused}(";
         string close = Fused == ActivationKind.None ? string.Empty : ")";
         if (training)
         {
-            c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per feature of {c.Input}{(TrackRunningStats ? "; running statistics updated" : string.Empty)}");
-            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardTraining({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, {Counter(c)}, batch, {features}, 1, {OpEmitContext.Float(Eps)}, {OpEmitContext.Float(Momentum)}{Epilogue()});");
+            c.Line($"// {c.Output} {c.OutputShape} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per {Unit} of {c.Input}{(TrackRunningStats ? "; running statistics updated" : string.Empty)}");
+            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardTraining({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, {Counter(c)}, batch, {features}, {OpEmitContext.Float(Eps)}, {OpEmitContext.Float(Momentum)}{Epilogue()});");
             return;
         }
 
         c.Line(TrackRunningStats
-            ? $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - running_mean) / sqrt(running_var + eps){affine}{close} per feature of {c.Input}"
-            : $"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per feature of {c.Input} (no running statistics)");
-        c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, batch, {features}, 1, {OpEmitContext.Float(Eps)}{Epilogue()});");
+            ? $"// {c.Output} {c.OutputShape} = {open}(x - running_mean) / sqrt(running_var + eps){affine}{close} per {Unit} of {c.Input}"
+            : $"// {c.Output} {c.OutputShape} = {open}(x - batch mean) / sqrt(batch var + eps){affine}{close} per {Unit} of {c.Input} (no running statistics)");
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {Buffer(c, "running_mean")}, {Buffer(c, "running_var")}, batch, {features}, {OpEmitContext.Float(Eps)}{Epilogue()});");
     }
 
     public override void EmitBackward(OpEmitContext c)
@@ -124,11 +136,16 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
         string weightGradient = Affine ? c.GradientIfTrainable("weight") : OpEmitContext.Empty;
         string biasGradient = Affine ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
         string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
-        c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputFeatures)}]" : string.Empty)}");
+        c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputShape.Channels)}]" : string.Empty)}");
         string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
-        c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {OpEmitContext.Int(c.OutputFeatures)}, 1{output});");
+        c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {Features(c)}{output});");
         OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
     }
+
+    private string Unit => Spatial ? "channel" : "feature";
+
+    /// <summary>The kernels' <c>channels, inner</c> arguments: features and 1, or channels and pixels per channel.</summary>
+    private static string Features(OpEmitContext c) => $"{OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(c.OutputShape.Plane)}";
 
     private string Epilogue() => Fused == ActivationKind.None ? string.Empty : $", {OpEmitContext.Kernels}.Activation.{Fused}";
 

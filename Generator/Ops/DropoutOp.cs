@@ -26,11 +26,13 @@ internal sealed record DropoutOp(float P) : Op
 
     public override string Name => "Dropout";
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+    public override bool TakesImages => true;
 
-    public override IEnumerable<SavedDecl> Saved(EquatableArray<int> inputs, int outputs)
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
+
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
-        yield return new SavedDecl("Mask", inputs[0], "dropout mask, 0 or 1/(1-p)");
+        yield return new SavedDecl("Mask", inputs[0].Features, "dropout mask, 0 or 1/(1-p)");
     }
 
     public override bool RunsInPlace => true;
@@ -39,15 +41,15 @@ internal sealed record DropoutOp(float P) : Op
 
     public override bool IdentityInInference => true;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs) => $"Dropout(p={OpEmitContext.Float(P)}), identity in eval mode";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Dropout(p={OpEmitContext.Float(P)}), identity in eval mode";
 
-    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Dropout({OpEmitContext.Float(P)})";
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string length = $"batch * {OpEmitContext.Int(c.OutputFeatures)}";
-        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {c.Input} * mask, mask = (u >= p) / (1 - p) drawn from the model's generator");
+        c.Line($"// {c.Output} {c.OutputShape} = {c.Input} * mask, mask = (u >= p) / (1 - p) drawn from the model's generator");
         c.Line($"{OpEmitContext.Kernels}.Dropout.Forward({c.Input}, {c.Output}, {c.Saved("Mask")}, {length}, {OpEmitContext.Float(P)}, {OpEmitContext.DropoutGenerator});");
     }
 

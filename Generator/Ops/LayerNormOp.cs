@@ -36,18 +36,18 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
 
     public override bool HasParameters => ElementwiseAffine;
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => inputs[0];
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
-    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs)
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
         if (ElementwiseAffine)
         {
-            yield return new ParameterDecl("weight", new[] { inputs[0] }.ToEquatableArray(), 0, 1f);
-            yield return new ParameterDecl("bias", new[] { inputs[0] }.ToEquatableArray(), 0, 0f);
+            yield return new ParameterDecl("weight", new[] { inputs[0].Features }.ToEquatableArray(), 0, 1f);
+            yield return new ParameterDecl("bias", new[] { inputs[0].Features }.ToEquatableArray(), 0, 0f);
         }
     }
 
-    public override IEnumerable<SavedDecl> Saved(EquatableArray<int> inputs, int outputs)
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
         yield return new SavedDecl("Mean", 1, "layer norm row means");
         yield return new SavedDecl("Rstd", 1, "layer norm row 1/sqrt(var + eps)");
@@ -57,20 +57,20 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
 
     public override bool GradientInPlace => true;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs)
-        => $"LayerNorm({OpEmitContext.Int(inputs[0])}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")}){(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
+        => $"LayerNorm({OpEmitContext.Int(inputs[0].Features)}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")}){(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
 
-    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => ElementwiseAffine
-            ? $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0])}, {OpEmitContext.Float(Eps)}, {tensors[0]}, {tensors[1]})"
-            : $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0])}, {OpEmitContext.Float(Eps)}, null, null)";
+            ? $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0].Features)}, {OpEmitContext.Float(Eps)}, {tensors[0]}, {tensors[1]})"
+            : $"new global::StaticGrad.LayerNorm({parameterSet}, {OpEmitContext.Int(inputs[0].Features)}, {OpEmitContext.Float(Eps)}, null, null)";
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
         string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
         string normalized = $"(x - mean) / sqrt(var + eps){(ElementwiseAffine ? " * weight + bias" : string.Empty)}";
-        c.Line($"// {c.Output} {OpEmitContext.Shape(c.OutputFeatures)} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, per row of {c.Input}");
+        c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, per row of {c.Input}");
         c.Line($"{OpEmitContext.Kernels}.LayerNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
     }
 

@@ -37,14 +37,14 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
 
     public override bool HasParameters => true;
 
-    public override int OutputFeatures(EquatableArray<int> inputs) => Outputs;
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => TensorShape.Flat(Outputs);
 
-    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs)
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
-        yield return new ParameterDecl("weight", new[] { Outputs, inputs[0] }.ToEquatableArray(), inputs[0], 0f);
+        yield return new ParameterDecl("weight", new[] { Outputs, inputs[0].Features }.ToEquatableArray(), inputs[0].Features, 0f);
         if (Bias)
         {
-            yield return new ParameterDecl("bias", new[] { Outputs }.ToEquatableArray(), inputs[0], 0f);
+            yield return new ParameterDecl("bias", new[] { Outputs }.ToEquatableArray(), inputs[0].Features, 0f);
         }
     }
 
@@ -52,10 +52,10 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
 
     public override bool BackwardReadsOutput => Fused != ActivationKind.None;
 
-    public override string Describe(EquatableArray<int> inputs, int outputs)
-        => $"Linear {OpEmitContext.Int(inputs[0])} -> {OpEmitContext.Int(outputs)}{(Bias ? string.Empty : " (no bias)")}{(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
+        => $"Linear {OpEmitContext.Int(inputs[0].Features)} -> {OpEmitContext.Int(output.Features)}{(Bias ? string.Empty : " (no bias)")}{(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
 
-    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<int> inputs)
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Linear({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")})";
 
     public override void EmitForward(OpEmitContext c, bool training)

@@ -24,23 +24,23 @@ internal abstract record Op
     /// <summary>How many tensors the op consumes.</summary>
     public int Arity => Skip is null ? 1 : 2;
 
-    /// <summary>The shape rule: output features from the input features (one entry per input).</summary>
-    public abstract int OutputFeatures(EquatableArray<int> inputs);
+    /// <summary>The shape rule: the output's per-sample shape from the inputs' (one entry per input).</summary>
+    public abstract TensorShape OutputShape(EquatableArray<TensorShape> inputs);
 
     /// <summary>The op's trainable tensors, in <c>state_dict</c> order.</summary>
-    public virtual IEnumerable<ParameterDecl> Parameters(EquatableArray<int> inputs) => System.Array.Empty<ParameterDecl>();
+    public virtual IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs) => System.Array.Empty<ParameterDecl>();
 
     /// <summary>The op's non-trainable state (running statistics), in <c>state_dict</c> order after its parameters.</summary>
-    public virtual IEnumerable<BufferDecl> Buffers(EquatableArray<int> inputs) => System.Array.Empty<BufferDecl>();
+    public virtual IEnumerable<BufferDecl> Buffers(EquatableArray<TensorShape> inputs) => System.Array.Empty<BufferDecl>();
 
     /// <summary>
     /// The smallest batch the op accepts in training mode (batch norm needs two values per feature, as in PyTorch);
     /// the generated code checks it before a training-mode pass changes anything.
     /// </summary>
-    public virtual int MinimumTrainingBatch => 1;
+    public virtual int MinimumTrainingBatch(EquatableArray<TensorShape> inputs) => 1;
 
     /// <summary>The smallest batch the op accepts in eval mode (a batch norm without running statistics needs two).</summary>
-    public virtual int MinimumInferenceBatch => 1;
+    public virtual int MinimumInferenceBatch(EquatableArray<TensorShape> inputs) => 1;
 
     /// <summary>
     /// The op with an elementwise activation folded into its output pass (a fusion rule: the activation's node then
@@ -52,11 +52,26 @@ internal abstract record Op
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
 
-    /// <summary>Whether the input features are compatible (an <c>Add</c> needs two equal widths).</summary>
-    public virtual bool InputsAgree(EquatableArray<int> inputs) => true;
+    /// <summary>Whether the op takes flat features <c>[B, F]</c> (everything but the image ops does).</summary>
+    public virtual bool TakesFlat => true;
+
+    /// <summary>Whether the op takes images <c>[B, C, H, W]</c> (the image ops, and the elementwise ones that take any shape).</summary>
+    public virtual bool TakesImages => false;
+
+    /// <summary>
+    /// Why the op cannot take inputs of these shapes (a kernel larger than the padded image, channels not divisible by
+    /// the groups), with the computed sizes, or null when it can. Asked only of inputs of a kind the op takes.
+    /// </summary>
+    public virtual string? GeometryProblem(EquatableArray<TensorShape> inputs) => null;
+
+    /// <summary>What <see cref="InputsAgree"/> requires, for the diagnostic when it fails.</summary>
+    public virtual string AgreementRule => "both must have the same shape";
+
+    /// <summary>Whether the input shapes are compatible (an <c>Add</c> needs two equal shapes).</summary>
+    public virtual bool InputsAgree(EquatableArray<TensorShape> inputs) => true;
 
     /// <summary>Per-sample tensors the training forward pass saves for the backward pass (a dropout mask, row statistics).</summary>
-    public virtual IEnumerable<SavedDecl> Saved(EquatableArray<int> inputs, int outputs) => System.Array.Empty<SavedDecl>();
+    public virtual IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output) => System.Array.Empty<SavedDecl>();
 
     /// <summary>Whether the backward pass reads the op's inputs.</summary>
     public virtual bool BackwardReadsInputs => false;
@@ -77,14 +92,14 @@ internal abstract record Op
     public virtual bool DependsOnMode => IdentityInInference;
 
     /// <summary>A one-line description for the graph comment (<c>Linear 784 -> 128, ReLU</c>).</summary>
-    public abstract string Describe(EquatableArray<int> inputs, int outputs);
+    public abstract string Describe(EquatableArray<TensorShape> inputs, TensorShape output);
 
     /// <summary>
     /// The C# expression that creates the runtime object of a member whose first op this is, from the parameter set and
     /// the expressions of the member's parameter tensors (in <see cref="Parameters"/> order) followed by those of its
     /// buffers (in <see cref="Buffers"/> order).
     /// </summary>
-    public abstract string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<int> inputs);
+    public abstract string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs);
 
     /// <summary>Writes the forward pass: <paramref name="training"/> selects train-mode semantics (dropout masks, batch statistics).</summary>
     public abstract void EmitForward(OpEmitContext context, bool training);
@@ -134,4 +149,5 @@ internal sealed record BufferDecl(string Suffix, EquatableArray<int> Shape, bool
 /// <param name="Suffix">Appended to the node's name to name the arena buffer (<c>Mask</c>).</param>
 /// <param name="FloatsPerSample">Floats per sample.</param>
 /// <param name="Description">What it holds, for the arena comment.</param>
-internal sealed record SavedDecl(string Suffix, int FloatsPerSample, string Description);
+/// <param name="ForwardNeedsIt">Whether the forward kernel writes it in eval mode too (max pooling's indices), so the inference arena has it.</param>
+internal sealed record SavedDecl(string Suffix, int FloatsPerSample, string Description, bool ForwardNeedsIt = false);

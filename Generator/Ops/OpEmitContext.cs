@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using StaticGrad.Generator.Helpers;
+using StaticGrad.Generator.Model;
 
 namespace StaticGrad.Generator.Ops;
 
@@ -28,9 +30,9 @@ internal sealed class OpEmitContext
         string member,
         string field,
         IReadOnlyList<string> inputs,
-        IReadOnlyList<int> inputFeatures,
+        IReadOnlyList<TensorShape> inputShapes,
         string output,
-        int outputFeatures,
+        TensorShape outputShape,
         string outputGradient,
         IReadOnlyList<string?> inputGradients,
         IReadOnlyDictionary<string, (string Offset, int Length, int Index)> parameters,
@@ -41,9 +43,10 @@ internal sealed class OpEmitContext
         Member = member;
         Field = field;
         Inputs = inputs;
-        InputFeatures = inputFeatures;
+        InputShapes = inputShapes;
+        InputFeatures = inputShapes.Select(shape => shape.Features).ToList();
         Output = output;
-        OutputFeatures = outputFeatures;
+        OutputShape = outputShape;
         OutputGradient = outputGradient;
         InputGradients = inputGradients;
         _parameters = parameters;
@@ -63,7 +66,10 @@ internal sealed class OpEmitContext
     /// <summary>The span of each input tensor.</summary>
     public IReadOnlyList<string> Inputs { get; }
 
-    /// <summary>The features of each input tensor.</summary>
+    /// <summary>The per-sample shape of each input tensor.</summary>
+    public IReadOnlyList<TensorShape> InputShapes { get; }
+
+    /// <summary>The features (values per sample) of each input tensor.</summary>
     public IReadOnlyList<int> InputFeatures { get; }
 
     /// <summary>The span of the first input.</summary>
@@ -76,7 +82,10 @@ internal sealed class OpEmitContext
     public string Output { get; }
 
     /// <summary>Features of the output.</summary>
-    public int OutputFeatures { get; }
+    public int OutputFeatures => OutputShape.Features;
+
+    /// <summary>The per-sample shape of the output.</summary>
+    public TensorShape OutputShape { get; }
 
     /// <summary>The span of the output's gradient (backward only); the op may overwrite it.</summary>
     public string OutputGradient { get; }

@@ -13,7 +13,7 @@ namespace StaticGrad.Models.Commands;
 internal static class CliOptions
 {
     /// <summary>The model names the train app knows.</summary>
-    public static readonly string[] ModelNames = ["mlp128", "mlp256", "resmlp"];
+    public static readonly string[] ModelNames = ["mlp128", "mlp256", "resmlp", "lenet", "cnn-bn"];
 
     /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
     public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => new("--data")

@@ -20,19 +20,27 @@ internal static class ModelFiles
         "mlp128" => new MnistClassifier128(seed, maxBatch),
         "mlp256" => new MnistClassifier256(seed, maxBatch),
         "resmlp" => new ResidualMlp(seed, maxBatch),
-        _ => throw new ArgumentException($"Unknown model '{name}'; expected mlp128, mlp256 or resmlp.", nameof(name)),
+        "lenet" => new LeNet5(seed, maxBatch),
+        "cnn-bn" => new NormalizedCnn(seed, maxBatch),
+        _ => throw new ArgumentException($"Unknown model '{name}'; expected {string.Join(", ", CliOptions.ModelNames)}.", nameof(name)),
     };
 
     /// <summary>
     /// Tells which seed model a file holds: the <c>model</c> metadata entry if it names one, else the
-    /// tensor names (<c>stem.weight</c>: resmlp; <c>fc1.weight</c>: mlp128; <c>layer1.weight</c>: mlp256, whose width decides).
+    /// tensor names (<c>stem.weight</c>: resmlp; <c>conv1.weight</c>: lenet, or cnn-bn with <c>bn1.weight</c>;
+    /// <c>fc1.weight</c>: mlp128; <c>layer1.weight</c>: mlp256, whose width decides).
     /// </summary>
     /// <returns>The model's name, or null if neither applies.</returns>
     public static string? Detect(IReadOnlyDictionary<string, string> metadata, Func<string, IReadOnlyList<long>?> shapeOf)
     {
-        if (metadata.TryGetValue(ModelKey, out string? name) && name is "mlp128" or "mlp256" or "resmlp")
+        if (metadata.TryGetValue(ModelKey, out string? name) && Array.IndexOf(CliOptions.ModelNames, name) >= 0)
         {
             return name;
+        }
+
+        if (shapeOf("conv1.weight") is { Count: 4 })
+        {
+            return shapeOf("bn1.weight") is { Count: 1 } ? "cnn-bn" : "lenet";
         }
 
         if (shapeOf("stem.weight") is { Count: 2 })
@@ -65,7 +73,7 @@ internal static class ModelFiles
         string name = modelName
             ?? Detect(reader.Metadata, n => reader.TryGetTensor(n, out SafeTensorInfo info) ? info.Shape : null)
             ?? throw new InvalidDataException(
-                $"{path}: cannot tell which model the file holds (no 'model' metadata, no fc1.weight [128, 784] or layer1.weight [256, 784]); pass --model mlp128, mlp256 or resmlp.");
+                $"{path}: cannot tell which model the file holds (no 'model' metadata, no fc1.weight [128, 784] or layer1.weight [256, 784]); pass --model with one of {string.Join(", ", CliOptions.ModelNames)}.");
         IModel model = Create(name, seed: 0, maxBatch);
         ModelWeights.Load(model.Parameters, reader);
         string description = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue

@@ -25,7 +25,7 @@ public sealed class TrainOptions
 
     private TrainOptions(HashSet<string> given) => _given = given;
 
-    /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c> or <c>resmlp</c>.</summary>
+    /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c>, <c>resmlp</c>, <c>lenet</c> or <c>cnn-bn</c>.</summary>
     public string Model { get; private init; } = "mlp128";
 
     /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
@@ -114,8 +114,8 @@ public sealed class TrainOptions
     /// <summary>The options as System.CommandLine symbols on one command (the root and <c>train</c> each get their own).</summary>
     internal sealed class Symbols
     {
-        private readonly Option<string> _model = CliOptions.OneOf("--model", "mlp128 (784-128-10), mlp256 (784-256-10) or resmlp (residual MLP: LayerNorm, GELU, Dropout 0.1, two skips)", "mlp128", CliOptions.ModelNames);
-        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: adam for mlp128 and resmlp, sgd for mlp256", "adam", "sgd");
+        private readonly Option<string> _model = CliOptions.OneOf("--model", "mlp128 (784-128-10), mlp256 (784-256-10), resmlp (residual MLP: LayerNorm, GELU, Dropout 0.1, two skips), lenet (LeNet-5: two 5x5 convolutions with max pooling, 120-84-10) or cnn-bn (LeNet-5 with BatchNorm2d and Dropout 0.25)", "mlp128", CliOptions.ModelNames);
+        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: sgd for mlp256, adam for the others", "adam", "sgd");
         private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default: 1e-3 for adam, 0.1 for sgd)");
         private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD momentum (default 0.9)", allowZero: true);
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };

@@ -185,9 +185,9 @@ public sealed class Conv2dTests
         float[] workspace = new float[s.WorkspaceFloats(2)];
         using (Partition.Override(2, splitAlways: true))
         {
-            AllocationAssert.None("Conv2d.Forward", () => s.Forward(x, w, b, y, workspace, Activation.ReLU), calls: 20);
-            AllocationAssert.None("Conv2d.BackwardData", () => s.BackwardData(dy, w, dx, workspace), calls: 20);
-            AllocationAssert.None("Conv2d.BackwardWeight", () => s.BackwardWeight(dy, x, dw, db, workspace), calls: 20);
+            AllocationAssert.None("Kernels.Conv2d.Forward", () => s.Forward(x, w, b, y, workspace, Activation.ReLU), calls: 20);
+            AllocationAssert.None("Kernels.Conv2d.BackwardData", () => s.BackwardData(dy, w, dx, workspace), calls: 20);
+            AllocationAssert.None("Kernels.Conv2d.BackwardWeight", () => s.BackwardWeight(dy, x, dw, db, workspace), calls: 20);
         }
     }
 

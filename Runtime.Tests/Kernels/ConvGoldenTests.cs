@@ -81,11 +81,11 @@ public sealed class ConvGoldenTests
         int[] outShape = Ints(c, "out_shape");
         float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
         int[] indices = new int[y.Length];
-        MaxPool2d.Forward(x, y, indices, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        Kernels.MaxPool2d.Forward(x, y, indices, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
         Assert.Equal(Floats(c, "y"), y);
         Assert.Equal(Ints(c, "indices"), indices);
         float[] dx = new float[x.Length];
-        MaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        Kernels.MaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 
@@ -95,10 +95,10 @@ public sealed class ConvGoldenTests
         float[] x = Floats(c, "x");
         int[] outShape = Ints(c, "out_shape");
         float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
-        AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        Kernels.AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
         AssertClose(Floats(c, "y"), y, "y");
         float[] dx = new float[x.Length];
-        AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 

@@ -23,16 +23,16 @@ internal readonly record struct ConvShape(
         new(batch, @in, height, width, @out, kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups);
 
     public int WorkspaceFloats(int threads) =>
-        Conv2d.WorkspaceFloats(In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups, threads);
+        Kernels.Conv2d.WorkspaceFloats(In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups, threads);
 
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, Span<float> workspace, Activation activation = Activation.None) =>
-        Conv2d.Forward(x, w, b, y, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups, activation);
+        Kernels.Conv2d.Forward(x, w, b, y, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups, activation);
 
     public void BackwardData(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx, Span<float> workspace) =>
-        Conv2d.BackwardData(dy, w, dx, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups);
+        Kernels.Conv2d.BackwardData(dy, w, dx, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups);
 
     public void BackwardWeight(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw, Span<float> db, Span<float> workspace) =>
-        Conv2d.BackwardWeight(dy, x, dw, db, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups);
+        Kernels.Conv2d.BackwardWeight(dy, x, dw, db, workspace, Batch, In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth, Groups);
 
     /// <summary>
     /// Calls <paramref name="visit"/> for every (output index, input index, weight index) triple of the convolution, in

@@ -44,7 +44,7 @@ public sealed class Pool2dTests
         float[] dy = KernelReference.Random(y.Length, seed: 6);
         float[] dx = new float[x.Length];
         dx.AsSpan().Fill(float.NaN);
-        MaxPool2d.Backward(dy, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        Kernels.MaxPool2d.Backward(dy, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
 
         double[] expectedDx = new double[x.Length];
         for (int p = 0; p < planes; p++)
@@ -96,7 +96,7 @@ public sealed class Pool2dTests
 
         MaxPool(a, x, y, indices);
         float[] dx = new float[count];
-        MaxPool2d.Backward(r, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        Kernels.MaxPool2d.Backward(r, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
         GradientCheck.AssertGradientMatches(Loss, x, dx, "input", maxElements: count);
 
         x[a[3] + 1] = float.NaN; // inside the first windows of plane 0
@@ -112,7 +112,7 @@ public sealed class Pool2dTests
         float[] x = Enumerable.Repeat(float.NegativeInfinity, 36).ToArray();
         float[] y = new float[9];
         int[] indices = new int[9];
-        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Kernels.MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
         Assert.Equal([0, 2, 4, 6, 8, 10, 12, 14, 16], indices);
         Assert.All(y, v => Assert.Equal(float.NegativeInfinity, v));
 
@@ -120,7 +120,7 @@ public sealed class Pool2dTests
         x[4] = float.NaN;
         x[18 + 5] = float.NaN;
         x[18 + 4] = 1f;
-        MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
+        Kernels.MaxPool2d.Forward(x, y, indices, 1, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 1);
         Assert.True(float.IsNaN(y[2]));
         Assert.Equal(18 + 5, indices[2]);
     }
@@ -133,7 +133,7 @@ public sealed class Pool2dTests
         (int planes, int oh, int ow) = Sizes(a);
         float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 8);
         float[] y = new float[planes * oh * ow];
-        AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
         double divisor = a[4] * a[5];
         for (int p = 0; p < planes; p++)
         {
@@ -150,10 +150,10 @@ public sealed class Pool2dTests
         float[] dy = KernelReference.Random(y.Length, seed: 9);
         float[] dx = new float[x.Length];
         dx.AsSpan().Fill(float.NaN);
-        AvgPool2d.Backward(dy, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        Kernels.AvgPool2d.Backward(dy, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
         double Loss()
         {
-            AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+            Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
             return y.Select((v, i) => (double)v * dy[i]).Sum();
         }
 
@@ -224,15 +224,15 @@ public sealed class Pool2dTests
         float[] y = new float[Batch * Channels * 14 * 14], dy = KernelReference.Random(y.Length, seed: 13), dx = new float[x.Length];
         int[] indices = new int[y.Length];
         float[] mean = new float[Batch * Channels], dmean = KernelReference.Random(mean.Length, seed: 14);
-        AllocationAssert.None("MaxPool2d.Forward", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        AllocationAssert.None("Kernels.MaxPool2d.Forward", () => Kernels.MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
         using (Partition.Override(2, splitAlways: true))
         {
-            AllocationAssert.None("MaxPool2d.Forward, 2 threads", () => MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+            AllocationAssert.None("Kernels.MaxPool2d.Forward, 2 threads", () => Kernels.MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
         }
 
-        AllocationAssert.None("MaxPool2d.Backward", () => MaxPool2d.Backward(dy, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
-        AllocationAssert.None("AvgPool2d.Forward", () => AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
-        AllocationAssert.None("AvgPool2d.Backward", () => AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+        AllocationAssert.None("Kernels.MaxPool2d.Backward", () => Kernels.MaxPool2d.Backward(dy, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        AllocationAssert.None("Kernels.AvgPool2d.Forward", () => Kernels.AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+        AllocationAssert.None("Kernels.AvgPool2d.Backward", () => Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Forward", () => GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Size, Size), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Backward", () => GlobalAvgPool2d.Backward(dmean, dx, Batch, Channels, Size, Size), calls: 20);
     }
@@ -242,22 +242,22 @@ public sealed class Pool2dTests
     {
         float[] x = new float[2 * 3 * 8 * 8], y = new float[2 * 3 * 4 * 4], dx = new float[x.Length];
         int[] indices = new int[y.Length];
-        Assert.Throws<ArgumentException>("input", () => MaxPool2d.Forward(x.AsSpan(1), y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
-        Assert.Throws<ArgumentException>("output", () => MaxPool2d.Forward(x, y.AsSpan(1), indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
-        Assert.Throws<ArgumentException>("indices", () => MaxPool2d.Forward(x, y, indices.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
-        Assert.Throws<ArgumentOutOfRangeException>("paddingHeight", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 2, 0, 1, 1));
-        Assert.Throws<ArgumentOutOfRangeException>("kernelWidth", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 0, 2, 2, 0, 0, 1, 1));
-        Assert.Throws<ArgumentException>("width", () => MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 9, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("input", () => Kernels.MaxPool2d.Forward(x.AsSpan(1), y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("output", () => Kernels.MaxPool2d.Forward(x, y.AsSpan(1), indices, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("indices", () => Kernels.MaxPool2d.Forward(x, y, indices.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("paddingHeight", () => Kernels.MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 2, 2, 2, 2, 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("kernelWidth", () => Kernels.MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 0, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("width", () => Kernels.MaxPool2d.Forward(x, y, indices, 2, 3, 8, 8, 2, 9, 2, 2, 0, 0, 1, 1));
         indices[3] = 64;
-        Assert.Throws<ArgumentException>("indices", () => MaxPool2d.Backward(y, indices, dx, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
-        Assert.Throws<ArgumentException>("inputGradient", () => AvgPool2d.Backward(y, dx.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0));
-        Assert.Throws<ArgumentOutOfRangeException>("strideHeight", () => AvgPool2d.Forward(x, y, 2, 3, 8, 8, 2, 2, 0, 2, 0, 0));
+        Assert.Throws<ArgumentException>("indices", () => Kernels.MaxPool2d.Backward(y, indices, dx, 2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("inputGradient", () => Kernels.AvgPool2d.Backward(y, dx.AsSpan(1), 2, 3, 8, 8, 2, 2, 2, 2, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("strideHeight", () => Kernels.AvgPool2d.Forward(x, y, 2, 3, 8, 8, 2, 2, 0, 2, 0, 0));
         Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, y.AsSpan(0, 5), 2, 3, 8, 8));
         Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, x, 2, 3, 8, 8));
     }
 
     private static void MaxPool(int[] a, float[] x, float[] y, int[] indices) =>
-        MaxPool2d.Forward(x, y, indices, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        Kernels.MaxPool2d.Forward(x, y, indices, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
 
     private static (int Planes, int OutHeight, int OutWidth) Sizes(int[] a) =>
         (a[0] * a[1], SlidingWindow.OutputSize(a[2], a[4], a[6], a[8], a[10]), SlidingWindow.OutputSize(a[3], a[5], a[7], a[9], a[11]));

@@ -175,8 +175,8 @@ internal static class OnnxCases
         string weight = builder.Initializer("conv.weight", w, outChannels, channels / groups, k.H, k.W);
         builder.Output(builder.Conv(input, weight, bias ? builder.Initializer("conv.bias", b, outChannels) : null, k, s, p, d, groups), "y", outChannels, oh, ow);
         float[] expected = new float[Batch * outChannels * oh * ow];
-        float[] workspace = new float[Conv2d.WorkspaceFloats(channels, height, width, outChannels, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W, groups, threads: 1)];
-        Conv2d.Forward(x, w, b, expected, workspace, Batch, channels, height, width, outChannels, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W, groups, Activation.None);
+        float[] workspace = new float[Kernels.Conv2d.WorkspaceFloats(channels, height, width, outChannels, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W, groups, threads: 1)];
+        Kernels.Conv2d.Forward(x, w, b, expected, workspace, Batch, channels, height, width, outChannels, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W, groups, Activation.None);
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
     }
 
@@ -190,11 +190,11 @@ internal static class OnnxCases
         float[] expected = new float[Batch * channels * oh * ow];
         if (max)
         {
-            MaxPool2d.Forward(x, expected, new int[expected.Length], Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W);
+            Kernels.MaxPool2d.Forward(x, expected, new int[expected.Length], Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W);
         }
         else
         {
-            AvgPool2d.Forward(x, expected, Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W);
+            Kernels.AvgPool2d.Forward(x, expected, Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W);
         }
 
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
@@ -207,7 +207,7 @@ internal static class OnnxCases
         var builder = new OnnxGraphBuilder();
         builder.Output(builder.Flatten(builder.GlobalAveragePool(builder.Input("x", Channels, Height, Width))), "y", Channels);
         float[] expected = new float[Batch * Channels];
-        GlobalAvgPool2d.Forward(x, expected, Batch, Channels, Height, Width);
+        Kernels.GlobalAvgPool2d.Forward(x, expected, Batch, Channels, Height, Width);
         return new OnnxCase("globalavgpool_flatten", builder.ToArray(), x, [Batch, Channels, Height, Width], expected);
     }
 
@@ -237,14 +237,14 @@ internal static class OnnxCases
         builder.Output(t, "log_probabilities", Classes);
 
         float[] a1 = new float[Batch * C1 * Side * Side];
-        Conv2d.Forward(x, w1, b1, a1, new float[Conv2d.WorkspaceFloats(1, Side, Side, C1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)], Batch, 1, Side, Side, C1, 3, 3, 1, 1, 1, 1, 1, 1, 1, Activation.None);
+        Kernels.Conv2d.Forward(x, w1, b1, a1, new float[Kernels.Conv2d.WorkspaceFloats(1, Side, Side, C1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)], Batch, 1, Side, Side, C1, 3, 3, 1, 1, 1, 1, 1, 1, 1, Activation.None);
         BatchNorm.ForwardInference(a1, g, beta, a1, mean, variance, Batch, C1, Side * Side, Eps, Activation.ReLU);
         float[] a2 = new float[Batch * C1 * 6 * 6];
-        MaxPool2d.Forward(a1, a2, new int[a2.Length], Batch, C1, Side, Side, 2, 2, 2, 2, 0, 0, 1, 1);
+        Kernels.MaxPool2d.Forward(a1, a2, new int[a2.Length], Batch, C1, Side, Side, 2, 2, 2, 2, 0, 0, 1, 1);
         float[] a3 = new float[Batch * C2 * 4 * 4];
-        Conv2d.Forward(a2, w2, b2, a3, new float[Conv2d.WorkspaceFloats(C1, 6, 6, C2, 3, 3, 1, 1, 0, 0, 1, 1, 2, 1)], Batch, C1, 6, 6, C2, 3, 3, 1, 1, 0, 0, 1, 1, 2, Activation.ReLU);
+        Kernels.Conv2d.Forward(a2, w2, b2, a3, new float[Kernels.Conv2d.WorkspaceFloats(C1, 6, 6, C2, 3, 3, 1, 1, 0, 0, 1, 1, 2, 1)], Batch, C1, 6, 6, C2, 3, 3, 1, 1, 0, 0, 1, 1, 2, Activation.ReLU);
         float[] a4 = new float[Batch * C2];
-        GlobalAvgPool2d.Forward(a3, a4, Batch, C2, 4, 4);
+        Kernels.GlobalAvgPool2d.Forward(a3, a4, Batch, C2, 4, 4);
         float[] expected = new float[Batch * Classes];
         LinearForward.Run(a4, w3, b3, expected, Batch, C2, Classes, Activation.None);
         Kernels.LogSoftmax.Rows(expected, Batch, Classes);

@@ -41,7 +41,7 @@ public sealed class BatchNorm1dAttribute : Attribute
     /// The layer's <c>state_dict</c> name, instead of the member's name in snake_case: <c>Name = "0"</c> gives
     /// <c>0.weight</c> and <c>0.bias</c>, so an <c>nn.Sequential</c> state_dict loads as is; a dotted path such as
     /// <c>"features.0"</c> matches a nested module. Segments of letters, digits, <c>_</c> and <c>-</c>, separated by
-    /// single dots; unique in the model (diagnostic SG0032 otherwise). Null (the default) keeps the member's name.
+    /// single dots; unique in the model (diagnostic SG0035 otherwise). Null (the default) keeps the member's name.
     /// </summary>
     public string? Name { get; set; }
 }

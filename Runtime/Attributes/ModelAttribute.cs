@@ -10,8 +10,25 @@ namespace StaticGrad;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ModelAttribute : Attribute
 {
-    /// <summary>The number of input features of one sample (784 for a flattened 28x28 image). Must be positive.</summary>
+    /// <summary>
+    /// The number of input features of one sample (784 for a flattened 28x28 image). Must be positive for a model of flat
+    /// features; a model of images declares <see cref="Channels"/>, <see cref="Height"/> and <see cref="Width"/> instead
+    /// (and may give <c>Inputs</c> too, which must then be their product).
+    /// </summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// The channels of an image input <c>[B, Channels, Height, Width]</c> (1 for grayscale digits). Declare it with
+    /// <see cref="Height"/> and <see cref="Width"/>; the model's inputs are then the images' values in NCHW order,
+    /// <c>Channels·Height·Width</c> floats per sample.
+    /// </summary>
+    public int Channels { get; set; }
+
+    /// <summary>The height of an image input, with <see cref="Channels"/> and <see cref="Width"/>.</summary>
+    public int Height { get; set; }
+
+    /// <summary>The width of an image input, with <see cref="Channels"/> and <see cref="Height"/>.</summary>
+    public int Width { get; set; }
 
     /// <summary>
     /// Declares an inference-only model whose outputs are the last member's raw values (a regression network deployed

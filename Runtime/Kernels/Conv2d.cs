@@ -297,14 +297,15 @@ public static unsafe class Conv2d
     internal static long PartialFloats(in Conv2dGeometry g) => (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1);
 
     /// <summary>
-    /// Floats of one thread's slot: the larger of a sample's column matrix (forward and input gradient) and the weight
+    /// Floats of one thread's slot: the larger of a sample's column matrix (forward and input gradient; or its padded
+    /// copy for <see cref="Conv2dDirect"/>, sized whatever the hardware so the workspace is the same everywhere) and the weight
     /// gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient).
     /// </summary>
     internal static long SlotFloats(in Conv2dGeometry g)
     {
         long samples = ChunkSamples(g);
-        long columns = g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane;
+        long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         return Math.Max(columns, block);
     }

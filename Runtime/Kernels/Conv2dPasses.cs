@@ -11,7 +11,10 @@ namespace StaticGrad.Kernels;
 /// </summary>
 internal static unsafe class Conv2dPasses
 {
-    /// <summary>Forward: per sample, the column matrix, one product per group into the output, then bias and activation.</summary>
+    /// <summary>
+    /// Forward: per sample, the column matrix and one product per group into the output (or, for shapes that suit it,
+    /// <see cref="Conv2dDirect"/>, which gives the same bits), then bias and activation.
+    /// </summary>
     public static void ForwardPart(void* context, int part)
     {
         var job = (Conv2dJob*)context;
@@ -19,18 +22,23 @@ internal static unsafe class Conv2dPasses
         (int first, int end) = job->Range(part);
         float* columns = job->Slot(part);
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
+        bool direct = Conv2dDirect.Applies(g);
         for (int n = first; n < end; n++)
         {
             float* x = job->Input + ((nint)n * g.InputSample);
             float* y = job->Output + ((nint)n * g.OutputSample);
             float* b = x;
-            if (!g.IsPointwise)
+            if (direct)
+            {
+                Conv2dDirect.Sample(x, job->Weight, y, columns, g);
+            }
+            else if (!g.IsPointwise)
             {
                 Im2Col.Gather(x, g.Channels, g, columns, plane);
                 b = columns;
             }
 
-            for (int group = 0; group < g.Groups; group++)
+            for (int group = 0; group < g.Groups && !direct; group++)
             {
                 Gemm.Multiply(
                     new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),

@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using StaticGrad.Kernels;
+
+namespace StaticGrad.Benchmarks;
+
+/// <summary>
+/// <c>lenet [--repeats N] [--no-pytorch]</c>: LeNet-5's training step (batch 64, Adam) and single-sample inference
+/// against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>, its best of 1 and 2 threads) in the same run, with the step's
+/// GFLOP/s against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
+/// </summary>
+public static class LeNetBench
+{
+    /// <summary>Multiply-adds × 2 of one training step at batch 64: each convolution and linear layer three times (forward, input gradient, weight gradient).</summary>
+    private static double StepFlops(int batch)
+    {
+        double conv1 = 6.0 * 28 * 28 * 25, conv2 = 16.0 * 10 * 10 * 150, fc = (400.0 * 120) + (120 * 84) + (84 * 10);
+        return 2 * batch * ((2 * conv1) + (3 * conv2) + (3 * fc));
+    }
+
+    /// <summary>Runs the comparison and prints the table.</summary>
+    public static int Run(string[] args)
+    {
+        int repeats = 7;
+        bool pytorch = true;
+        string python = "/usr/bin/python3";
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--repeats":
+                    repeats = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--no-pytorch":
+                    pytorch = false;
+                    break;
+                case "--python":
+                    python = args[++i];
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH or --no-pytorch");
+                    return 2;
+            }
+        }
+
+        Console.WriteLine($"machine: {Compare.CpuName()}, {Environment.ProcessorCount} cores; GEMM microkernel {Gemm.Microkernel}; StaticGrad threads {Parallelism.MaxThreads}");
+        Console.WriteLine($"load average before: {Compare.LoadAverage()}");
+        var train = new LeNetAdamStep(64);
+        var infer = new LeNetPredict();
+        var ours = new Dictionary<string, (double Median, double Min)>
+        {
+            ["lenet_adam_b64"] = Timing.Measure(ref train, repeats),
+            ["lenet_infer_b1"] = Timing.Measure(ref infer, repeats),
+        };
+        Dictionary<string, (double Median, double Min)>? theirs = null;
+        string torchInfo = "PyTorch not run";
+        if (pytorch)
+        {
+            theirs = Compare.RunPyTorch(python, repeats, out torchInfo, "pytorch_cnn_bench.py");
+        }
+
+        Console.WriteLine(torchInfo + (theirs is null ? string.Empty : " (best of 1 and 2 threads per case)"));
+        Console.WriteLine();
+        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | speedup | target |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        foreach ((string name, string label, string target) in new[]
+        {
+            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x"),
+            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x"),
+        })
+        {
+            (double us, _) = ours[name];
+            string torch = "n/a", ratio = "n/a";
+            if (theirs is not null && theirs.TryGetValue(name, out var t))
+            {
+                torch = t.Median.ToString("F1", CultureInfo.InvariantCulture);
+                ratio = (t.Median / us).ToString("F1", CultureInfo.InvariantCulture) + "x";
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {us:F1} | {torch} | {ratio} | {target} |"));
+        }
+
+        (double peak, int bits) = FmaPeak.Measure();
+        double gflops = StepFlops(64) / (ours["lenet_adam_b64"].Median * 1e3);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"training step: {StepFlops(64) / 1e6:F0} MFLOP, {gflops:F1} GFLOP/s = {100 * gflops / (peak * Parallelism.MaxThreads):F1}% of the {Parallelism.MaxThreads}-core FMA peak ({bits}-bit, {peak:F1} GFLOP/s per core, measured now)"));
+        Console.WriteLine($"load average after: {Compare.LoadAverage()}");
+        return 0;
+    }
+
+    /// <summary>One Adam training step of LeNet-5 on fixed random images.</summary>
+    public readonly struct LeNetAdamStep : ITimedStep
+    {
+        private readonly LeNet _model;
+        private readonly Adam _adam;
+        private readonly float[] _inputs;
+        private readonly int[] _labels;
+        private readonly int _batch;
+
+        /// <summary>Creates the model, optimizer and data.</summary>
+        public LeNetAdamStep(int batch)
+        {
+            _batch = batch;
+            _model = new LeNet(seed: 1, maxBatch: batch);
+            _adam = new Adam(_model.Parameters, learningRate: 1e-3f);
+            (_inputs, _labels) = Steps.Data(batch);
+        }
+
+        /// <inheritdoc />
+        public void Run()
+        {
+            _model.TrainStep(_inputs, _labels, _batch);
+            _adam.Step();
+        }
+    }
+
+    /// <summary>Single-sample prediction with LeNet-5 (probabilities and the most probable class).</summary>
+    public readonly struct LeNetPredict : ITimedStep
+    {
+        private readonly LeNet _model;
+        private readonly float[] _input;
+        private readonly float[] _probabilities;
+
+        /// <summary>Creates the model and one image.</summary>
+        public LeNetPredict()
+        {
+            _model = new LeNet(seed: 1, maxBatch: 1);
+            (_input, _) = Steps.Data(1);
+            _probabilities = new float[LeNet.OutputSize];
+        }
+
+        /// <inheritdoc />
+        public void Run() => _model.Predict(_input, _probabilities);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// <c>nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)</c> on an image: weight
+/// <c>[out, in/groups, k, k]</c> and bias <c>[out]</c> drawn from <c>U(-1/sqrt(fan_in), 1/sqrt(fan_in))</c> with
+/// <c>fan_in = in/groups · k²</c> (PyTorch's default initialization). The runtime kernel is im2col into the packed GEMM
+/// with the bias and an activation applied to the output in the same pass, so the fusion pass may fold a following
+/// ReLU, Sigmoid or Tanh into it (<paramref name="Fused"/>); the backward pass then takes the activation's derivative
+/// from the output first. The scratch memory lives in the member's runtime object.
+/// </summary>
+/// <param name="OutChannels">Output channels.</param>
+/// <param name="Kernel">Kernel height and width.</param>
+/// <param name="Stride">Stride.</param>
+/// <param name="Padding">Zero padding on each side.</param>
+/// <param name="Dilation">Dilation.</param>
+/// <param name="Groups">Channel groups.</param>
+/// <param name="Bias">Whether the layer has a bias.</param>
+/// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
+internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None) : Op
+{
+    /// <summary>Parses <c>[Conv2d(outChannels, kernelSize, Stride = 1, Padding = 0, Dilation = 1, Groups = 1, Bias = true)]</c>.</summary>
+    public static Op? Parse(AttributeReader r)
+    {
+        int outChannels = r.Int("outChannels", 0, 0);
+        int kernel = r.Int("kernelSize", 1, 0);
+        int stride = r.Int("Stride", -1, 1);
+        int padding = r.Int("Padding", -1, 0);
+        int dilation = r.Int("Dilation", -1, 1);
+        int groups = r.Int("Groups", -1, 1);
+        if (outChannels <= 0)
+        {
+            r.InvalidArgument("outChannels", AttributeReader.Format(outChannels), "a convolution needs at least one output channel");
+            return null;
+        }
+
+        if (!ImageGeometry.CheckOptions(r, kernel, stride, padding, dilation, maxPadding: int.MaxValue))
+        {
+            return null;
+        }
+
+        if (groups <= 0 || outChannels % groups != 0)
+        {
+            r.InvalidArgument("Groups", AttributeReader.Format(groups), $"it must be positive and divide the {AttributeReader.Format(outChannels)} output channels");
+            return null;
+        }
+
+        return new Conv2dOp(outChannels, kernel, stride, padding, dilation, groups, r.Bool("Bias", -1, true));
+    }
+
+    public override string Name => "Conv2d";
+
+    public override bool TakesFlat => false;
+
+    public override bool TakesImages => true;
+
+    public override bool HasParameters => true;
+
+    public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
+    {
+        if (inputs[0].Channels % Groups != 0)
+        {
+            return $"its {inputs[0].Channels} input channels are not divisible by Groups = {Groups}";
+        }
+
+        return ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation);
+    }
+
+    public override Op? WithEpilogue(ActivationKind activation)
+        => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
+
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
+        => ImageGeometry.Output(inputs[0], OutChannels, Kernel, Stride, Padding, Dilation);
+
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
+    {
+        int perGroup = inputs[0].Channels / Groups;
+        int fanIn = perGroup * Kernel * Kernel;
+        yield return new ParameterDecl("weight", new[] { OutChannels, perGroup, Kernel, Kernel }.ToEquatableArray(), fanIn, 0f);
+        if (Bias)
+        {
+            yield return new ParameterDecl("bias", new[] { OutChannels }.ToEquatableArray(), fanIn, 0f);
+        }
+    }
+
+    public override bool BackwardReadsInputs => true;
+
+    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
+
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
+        => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {ImageGeometry.Options(Kernel, Stride, 1, Padding, Dilation)}"
+            + (Groups == 1 ? string.Empty : $", groups={OpEmitContext.Int(Groups)}")
+            + (Bias ? string.Empty : ", bias=False") + ")"
+            + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
+
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
+        => $"new global::StaticGrad.Conv2d({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")}, "
+            + $"{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, "
+            + $"{OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}, {OpEmitContext.Int(Groups)})";
+
+    public override void EmitForward(OpEmitContext c, bool training)
+    {
+        string expression = $"conv({c.Input} {c.InputShapes[0]}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";
+        c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? expression : $"{Fused}({expression})")}");
+        string bias = Bias ? c.Parameter("bias") : OpEmitContext.Empty;
+        c.Line($"{OpEmitContext.Kernels}.Conv2d.Forward({c.Input}, {c.Parameter("weight")}, {bias}, {c.Output}, {c.Field}.Workspace, batch, {Geometry(c)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+    }
+
+    public override void EmitBackward(OpEmitContext c)
+    {
+        string gradient = c.OutputGradient;
+        if (Fused != ActivationKind.None)
+        {
+            c.Line($"//   {gradient} *= {Fused}'({c.Output}) in place");
+            c.Line($"{OpEmitContext.Kernels}.ActivationBackward.Apply({gradient}, {c.Output}, batch * {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+            c.Line(string.Empty);
+        }
+
+        // One kernel pass gives both parameter gradients; it runs while either trains (a frozen weight's gradient is
+        // then written but never read by an optimizer).
+        string trainable = Bias ? $"{c.Trainable("weight")} || {c.Trainable("bias")}" : c.Trainable("weight");
+        string biasGradient = Bias ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
+        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({c.Input}) (skipped while frozen)");
+        c.Line($"if ({trainable})");
+        c.Line("{");
+        c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+        c.Line("}");
+        c.Line(string.Empty);
+        if (c.InputGradients[0] is { } inputGradient)
+        {
+            c.Line($"//   {inputGradient} {c.InputShapes[0]} = transposed conv({gradient} {c.OutputShape}, weight)");
+            c.Line($"{OpEmitContext.Kernels}.Conv2d.BackwardData({gradient}, {c.Parameter("weight")}, {inputGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+        }
+        else
+        {
+            c.Line($"//   no gradient for {c.Input}: nothing before it has parameters (pruned).");
+        }
+    }
+
+    private string WeightShape(OpEmitContext c)
+        => $"[{OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(c.InputShapes[0].Channels / Groups)}, {OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Kernel)}]";
+
+    /// <summary>The kernels' shape arguments: in-channels, height, width, out-channels, then each window option twice (height, width), then groups.</summary>
+    private string Geometry(OpEmitContext c)
+    {
+        TensorShape input = c.InputShapes[0];
+        string Pair(int value) => $"{OpEmitContext.Int(value)}, {OpEmitContext.Int(value)}";
+        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Int(OutChannels)}, "
+            + $"{Pair(Kernel)}, {Pair(Stride)}, {Pair(Padding)}, {Pair(Dilation)}, {OpEmitContext.Int(Groups)}";
+    }
+}

@@ -1,0 +1,83 @@
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>The sliding-window arithmetic the convolution and pooling ops share, as PyTorch computes it (floor mode).</summary>
+internal static class ImageGeometry
+{
+    /// <summary>
+    /// <c>(size + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c>, or a value below 1 when the dilated kernel is
+    /// larger than the padded input (the division floors, as PyTorch's does).
+    /// </summary>
+    public static long OutputSize(int size, int kernel, int stride, int padding, int dilation)
+    {
+        long span = (long)size + (2L * padding) - ((long)dilation * (kernel - 1)) - 1;
+        return span < 0 ? 0 : (span / stride) + 1;
+    }
+
+    /// <summary>
+    /// Why a window does not fit an image (with the computed sizes), or null when both output sizes are positive.
+    /// </summary>
+    public static string? WindowProblem(TensorShape input, int kernel, int stride, int padding, int dilation)
+    {
+        long height = OutputSize(input.Height, kernel, stride, padding, dilation);
+        long width = OutputSize(input.Width, kernel, stride, padding, dilation);
+        if (height >= 1 && width >= 1)
+        {
+            return null;
+        }
+
+        long dilated = ((long)dilation * (kernel - 1)) + 1;
+        return $"its {(dilation == 1 ? string.Empty : "dilated ")}kernel spans {Format(dilated)} x {Format(dilated)} but the padded input is "
+            + $"{Format(input.Height + (2L * padding))} x {Format(input.Width + (2L * padding))}, so the output would be {Format(height)} x {Format(width)}";
+    }
+
+    /// <summary>The output image of a window op.</summary>
+    public static TensorShape Output(TensorShape input, int channels, int kernel, int stride, int padding, int dilation)
+        => TensorShape.Image(
+            channels,
+            (int)System.Math.Max(1, OutputSize(input.Height, kernel, stride, padding, dilation)),
+            (int)System.Math.Max(1, OutputSize(input.Width, kernel, stride, padding, dilation)));
+
+    /// <summary>
+    /// Reports the first window option out of range at the attribute (kernel, stride and dilation positive, padding from
+    /// 0 to <paramref name="maxPadding"/>) and returns false, or returns true.
+    /// </summary>
+    public static bool CheckOptions(AttributeReader r, int kernel, int stride, int padding, int dilation, int maxPadding)
+    {
+        if (kernel <= 0)
+        {
+            r.InvalidArgument("kernelSize", Format(kernel), "it must be positive");
+            return false;
+        }
+
+        if (stride <= 0)
+        {
+            r.InvalidArgument("Stride", Format(stride), "it must be positive");
+            return false;
+        }
+
+        if (padding < 0 || padding > maxPadding)
+        {
+            r.InvalidArgument("Padding", Format(padding), maxPadding == int.MaxValue ? "it must be zero or more" : $"it must be from 0 to half the kernel size ({Format(maxPadding)}), as in PyTorch");
+            return false;
+        }
+
+        if (dilation <= 0)
+        {
+            r.InvalidArgument("Dilation", Format(dilation), "it must be positive");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The window options as PyTorch prints them, leaving out defaults (<c>kernel_size=5, padding=2</c>).</summary>
+    public static string Options(int kernel, int stride, int defaultStride, int padding, int dilation)
+        => $"kernel_size={Format(kernel)}"
+            + (stride == defaultStride ? string.Empty : $", stride={Format(stride)}")
+            + (padding == 0 ? string.Empty : $", padding={Format(padding)}")
+            + (dilation == 1 ? string.Empty : $", dilation={Format(dilation)}");
+
+    private static string Format(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// <c>nn.MaxPool2d(kernel, stride, padding, dilation)</c>: the maximum of each window, channel by channel. The forward
+/// pass keeps the position of each maximum (ints in the arena, in eval mode too, since the kernel writes them); the
+/// backward pass scatters the output gradient to those positions.
+/// </summary>
+/// <param name="Kernel">Window height and width.</param>
+/// <param name="Stride">Step between windows.</param>
+/// <param name="Padding">-∞ padding on each side.</param>
+/// <param name="Dilation">Spacing between window taps.</param>
+internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dilation) : Op
+{
+    /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1)]</c>.</summary>
+    public static Op? Parse(AttributeReader r)
+    {
+        int kernel = r.Int("kernelSize", 0, 0);
+        int stride = r.Int("Stride", -1, 0);
+        int padding = r.Int("Padding", -1, 0);
+        int dilation = r.Int("Dilation", -1, 1);
+        stride = stride == 0 ? kernel : stride;
+        return ImageGeometry.CheckOptions(r, kernel, stride, padding, dilation, maxPadding: kernel / 2)
+            ? new MaxPool2dOp(kernel, stride, padding, dilation)
+            : null;
+    }
+
+    public override string Name => "MaxPool2d";
+
+    public override bool TakesFlat => false;
+
+    public override bool TakesImages => true;
+
+    public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
+        => ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation);
+
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
+        => ImageGeometry.Output(inputs[0], inputs[0].Channels, Kernel, Stride, Padding, Dilation);
+
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
+    {
+        yield return new SavedDecl("Indices", output.Features, "max pooling indices (ints: each maximum's position in its input plane)", ForwardNeedsIt: true);
+    }
+
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
+        => $"MaxPool2d({ImageGeometry.Options(Kernel, Stride, Kernel, Padding, Dilation)})";
+
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
+        => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)})";
+
+    public override void EmitForward(OpEmitContext c, bool training)
+    {
+        c.Line($"// {c.Output} {c.OutputShape} = max over each {OpEmitContext.Int(Kernel)} x {OpEmitContext.Int(Kernel)} window of {c.Input} {c.InputShapes[0]}, positions kept");
+        c.Line($"{OpEmitContext.Kernels}.MaxPool2d.Forward({c.Input}, {c.Output}, {Indices(c)}, batch, {Geometry(c)});");
+    }
+
+    public override void EmitBackward(OpEmitContext c)
+    {
+        if (c.InputGradients[0] is not { } inputGradient)
+        {
+            c.Line($"//   no gradient for {c.Input}: nothing before it has parameters (pruned).");
+            return;
+        }
+
+        c.Line($"//   {inputGradient} {c.InputShapes[0]} = {c.OutputGradient} scattered to the kept positions");
+        c.Line($"{OpEmitContext.Kernels}.MaxPool2d.Backward({c.OutputGradient}, {Indices(c)}, {inputGradient}, batch, {Geometry(c)});");
+    }
+
+    private static string Indices(OpEmitContext c) => $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>({c.Saved("Indices")})";
+
+    private string Geometry(OpEmitContext c)
+    {
+        TensorShape input = c.InputShapes[0];
+        string Pair(int value) => $"{OpEmitContext.Int(value)}, {OpEmitContext.Int(value)}";
+        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {Pair(Kernel)}, {Pair(Stride)}, {Pair(Padding)}, {Pair(Dilation)}";
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Runtime.Intrinsics;
+using StaticGrad.Kernels;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// <see cref="Conv2dDirect"/>, the forward path for stride-1 shapes whose output rows fill 512-bit vectors: the same bits
+/// as im2col followed by the GEMM (computed here from <see cref="Im2Col.Gather"/> and <see cref="Gemm.Multiply"/>), so
+/// choosing it by shape and hardware never changes a result; and the shapes it takes.
+/// </summary>
+public sealed class Conv2dDirectTests
+{
+    public static TheoryData<int, int, int, int, int, int, int> Shapes() => new()
+    {
+        // batch, in, height, width, out, kernel, padding
+        { 3, 1, 28, 28, 6, 5, 2 },   // LeNet conv1: two vectors per row, 4 + 2 channels
+        { 3, 6, 14, 14, 16, 5, 0 },  // LeNet conv2: one vector of 10, 8 + 8 channels
+        { 2, 3, 9, 17, 7, 3, 0 },    // rows of 15: one vector, 4 + 1 + 1 + 1 channels
+        { 2, 2, 20, 31, 5, 3, 1 },   // rows of 31: two vectors, the second partial; 4 + 1 channels
+        { 2, 4, 8, 8, 9, 1, 0 },     // 1 × 1 kernel, rows of 8
+        { 1, 10, 12, 16, 3, 5, 2 },  // reduction 250, close to one GEMM block; 2 + 1 channels
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public unsafe void Forward_GivesTheBitsOfIm2ColAndGemm(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding)
+    {
+        ConvShape s = ConvShape.Square(batch, inChannels, height, width, outChannels, kernel, 1, padding, 1, 1);
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernel, 1, padding, 1, 1);
+        Assert.True(Conv2dDirect.Fits(g));
+        var rng = new Rng(7);
+        float[] x = Random(rng, s.InputLength), w = Random(rng, s.WeightLength), b = Random(rng, outChannels);
+        float[] y = new float[s.OutputLength];
+        s.Forward(x, w, b, y, new float[s.WorkspaceFloats(2)], Activation.ReLU);
+
+        int plane = s.OutHeight * s.OutWidth, reduction = inChannels * kernel * kernel;
+        float[] columns = new float[reduction * plane];
+        float[] expected = new float[s.OutputLength];
+        for (int n = 0; n < batch; n++)
+        {
+            fixed (float* px = x, pc = columns)
+            {
+                Im2Col.Gather(px + (n * inChannels * height * width), inChannels, g, pc, plane);
+            }
+
+            Span<float> sample = expected.AsSpan(n * outChannels * plane, outChannels * plane);
+            Gemm.Multiply(w, columns, sample, outChannels, reduction, plane);
+            for (int i = 0; i < sample.Length; i++)
+            {
+                float value = sample[i] + b[i / plane];
+                sample[i] = value > 0f ? value : 0f;
+            }
+        }
+
+        for (int i = 0; i < y.Length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(y[i]), $"y[{i}]: im2col {expected[i]:R}, direct {y[i]:R}");
+        }
+    }
+
+    [Fact]
+    public void TakesOnlyStrideOneShapesWhoseRowsFillHalfAVector()
+    {
+        Assert.True(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));
+        Assert.False(Conv2dDirect.Fits(Geometry(16, 5, 5, 32, 3, 1, 0, 1, 1)));   // rows of 3
+        Assert.False(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 5, 2, 2, 1, 1)));   // stride 2
+        Assert.False(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 3, 1, 2, 2, 1)));   // dilation 2
+        Assert.False(Conv2dDirect.Fits(Geometry(4, 28, 28, 8, 3, 1, 1, 1, 2)));   // groups
+        Assert.False(Conv2dDirect.Fits(Geometry(32, 14, 14, 8, 3, 1, 1, 1, 1)));  // reduction 288 > one GEMM block
+        Assert.False(Conv2dDirect.Fits(Geometry(1, 40, 40, 4, 3, 1, 1, 1, 1)));   // rows of 40
+        Assert.Equal(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, Conv2dDirect.Applies(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));
+    }
+
+    private static Conv2dGeometry Geometry(int channels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation, int groups)
+        => new(
+            channels, height, width, outChannels, kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups,
+            SlidingWindow.OutputSize(height, kernel, stride, padding, dilation), SlidingWindow.OutputSize(width, kernel, stride, padding, dilation));
+
+    private static float[] Random(Rng rng, int length)
+    {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = rng.NextSingle(-1f, 1f);
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,25 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Declares 2-d average pooling over an image <c>[B, C, H, W]</c>, PyTorch's <c>nn.AvgPool2d(kernel_size, stride,
+/// padding)</c> with square windows and PyTorch's defaults (<c>count_include_pad=True</c>: every window divides by
+/// <c>kernel²</c>, padding included; <c>ceil_mode=False</c>). The member's type is <see cref="AvgPool2d"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class AvgPool2dAttribute : Attribute
+{
+    /// <summary>Declares average pooling over <paramref name="kernelSize"/> × <paramref name="kernelSize"/> windows.</summary>
+    /// <param name="kernelSize">The window's height and width; positive.</param>
+    public AvgPool2dAttribute(int kernelSize) => KernelSize = kernelSize;
+
+    /// <summary>The window's height and width.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The step between windows; 0 (the default) means the kernel size, PyTorch's <c>stride=None</c>.</summary>
+    public int Stride { get; set; }
+
+    /// <summary>Zero padding on each side (0 by default); at most half the kernel size, as in PyTorch.</summary>
+    public int Padding { get; set; }
+}

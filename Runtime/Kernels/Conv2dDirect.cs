@@ -1,0 +1,235 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// The forward convolution computed in place of im2col + GEMM when the output rows fill 512-bit vectors well: stride 1,
+/// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used, and a reduction
+/// <c>inChannels·kh·kw</c> of at most <see cref="GemmBlocking.Kc"/>. Each output row is one or two vectors; a block of
+/// output channels keeps its rows in registers while the taps stream by, each tap one load of the zero-padded input
+/// row and one broadcast weight per channel, so nothing is gathered into a column matrix.
+/// </summary>
+/// <remarks>
+/// It computes what the im2col path computes, bit for bit: every output value is the same fused multiply-add chain,
+/// from zero over the taps in the column matrix's order (input channel, kernel row, kernel column), padding taps
+/// included (they add <c>w·0</c>), which is what the GEMM microkernel does for a reduction within one
+/// <see cref="GemmBlocking.Kc"/> block. So choosing this path (by shape and by the hardware having 512-bit vectors and
+/// FMA) never changes a result; <c>Conv2dDirectTests</c> checks it against the im2col path's bits.
+/// </remarks>
+internal static unsafe class Conv2dDirect
+{
+    private const int Lanes = 16;
+
+    /// <summary>Whether the direct path runs for this shape on this machine.</summary>
+    public static bool Applies(in Conv2dGeometry g)
+        => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Fits(g);
+
+    /// <summary>Whether the shape suits the direct path (whatever the hardware).</summary>
+    public static bool Fits(in Conv2dGeometry g)
+    {
+        if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1
+            || g.Reduction > GemmBlocking.Kc || g.OutWidth > 2 * Lanes)
+        {
+            return false;
+        }
+
+        return 2 * g.OutWidth >= Vectors(g.OutWidth) * Lanes;
+    }
+
+    /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
+    public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
+
+    /// <summary>One sample: <c>y = conv(x, w)</c> without bias, through <paramref name="padded"/> (<see cref="PaddedFloats"/> floats).</summary>
+    public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g)
+    {
+        Pad(x, padded, g);
+        if (Vectors(g.OutWidth) == 2)
+        {
+            int oc = 0;
+            for (; oc + 4 <= g.OutChannels; oc += 4)
+            {
+                Block<N4, N2>(padded, weight, y, oc, g);
+            }
+
+            for (; oc + 2 <= g.OutChannels; oc += 2)
+            {
+                Block<N2, N2>(padded, weight, y, oc, g);
+            }
+
+            for (; oc < g.OutChannels; oc++)
+            {
+                Block<N1, N2>(padded, weight, y, oc, g);
+            }
+        }
+        else
+        {
+            int oc = 0;
+            for (; oc + 8 <= g.OutChannels; oc += 8)
+            {
+                Block<N8, N1>(padded, weight, y, oc, g);
+            }
+
+            for (; oc + 4 <= g.OutChannels; oc += 4)
+            {
+                Block<N4, N1>(padded, weight, y, oc, g);
+            }
+
+            for (; oc < g.OutChannels; oc++)
+            {
+                Block<N1, N1>(padded, weight, y, oc, g);
+            }
+        }
+    }
+
+    private static int Vectors(int outWidth) => (outWidth + Lanes - 1) / Lanes;
+
+    private static int PaddedHeight(in Conv2dGeometry g) => g.Height + (2 * g.PaddingHeight);
+
+    /// <summary>Wide enough that every vector load of every tap stays inside the row: whole vectors plus the kernel's reach.</summary>
+    private static int PaddedWidth(in Conv2dGeometry g) => (Vectors(g.OutWidth) * Lanes) + g.KernelWidth - 1;
+
+    private static void Pad(float* x, float* padded, in Conv2dGeometry g)
+    {
+        int height = PaddedHeight(g), width = PaddedWidth(g);
+        new Span<float>(padded, checked((int)PaddedFloats(g))).Clear();
+        for (int c = 0; c < g.Channels; c++)
+        {
+            for (int h = 0; h < g.Height; h++)
+            {
+                float* source = x + ((nint)c * g.InputPlane) + ((nint)h * g.Width);
+                float* destination = padded + ((nint)((c * height) + h + g.PaddingHeight) * width) + g.PaddingWidth;
+                new ReadOnlySpan<float>(source, g.Width).CopyTo(new Span<float>(destination, g.Width));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Output channels <c>[oc, oc + TRows)</c>, every row: TRows × TCols accumulators in registers per output row, one
+    /// FMA chain per value over (input channel, kernel row, kernel column).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<TRows, TCols>(float* padded, float* weight, float* y, int oc, in Conv2dGeometry g)
+        where TRows : IConstant
+        where TCols : IConstant
+    {
+        int rows = TRows.Value;
+        int kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        int paddedWidth = PaddedWidth(g), channelStride = PaddedHeight(g) * paddedWidth;
+        nint weightStride = g.Reduction;
+        float* w0 = weight + ((nint)oc * weightStride);
+        float* tail = stackalloc float[Lanes];
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            Vector512<float> a0 = Vector512<float>.Zero, b0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, b1 = Vector512<float>.Zero;
+            Vector512<float> a2 = Vector512<float>.Zero, b2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero, b3 = Vector512<float>.Zero;
+            Vector512<float> a4 = Vector512<float>.Zero, a5 = Vector512<float>.Zero, a6 = Vector512<float>.Zero, a7 = Vector512<float>.Zero;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* inputRows = padded + ((nint)c * channelStride) + ((nint)oh * paddedWidth);
+                float* w = w0 + ((nint)c * taps);
+                for (int i = 0; i < kh; i++)
+                {
+                    float* input = inputRows + ((nint)i * paddedWidth);
+                    for (int j = 0; j < kw; j++, w++)
+                    {
+                        Vector512<float> x0 = Vector512.Load(input + j);
+                        Vector512<float> x1 = TCols.Value > 1 ? Vector512.Load(input + j + Lanes) : Vector512<float>.Zero;
+                        Vector512<float> v = Vector512.Create(w[0]);
+                        a0 = Avx512F.FusedMultiplyAdd(v, x0, a0);
+                        if (TCols.Value > 1)
+                        {
+                            b0 = Avx512F.FusedMultiplyAdd(v, x1, b0);
+                        }
+
+                        if (rows > 1)
+                        {
+                            v = Vector512.Create(w[weightStride]);
+                            a1 = Avx512F.FusedMultiplyAdd(v, x0, a1);
+                            if (TCols.Value > 1)
+                            {
+                                b1 = Avx512F.FusedMultiplyAdd(v, x1, b1);
+                            }
+                        }
+
+                        if (rows > 2)
+                        {
+                            v = Vector512.Create(w[2 * weightStride]);
+                            a2 = Avx512F.FusedMultiplyAdd(v, x0, a2);
+                            if (TCols.Value > 1)
+                            {
+                                b2 = Avx512F.FusedMultiplyAdd(v, x1, b2);
+                            }
+
+                            v = Vector512.Create(w[3 * weightStride]);
+                            a3 = Avx512F.FusedMultiplyAdd(v, x0, a3);
+                            if (TCols.Value > 1)
+                            {
+                                b3 = Avx512F.FusedMultiplyAdd(v, x1, b3);
+                            }
+                        }
+
+                        if (rows > 4)
+                        {
+                            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[4 * weightStride]), x0, a4);
+                            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[5 * weightStride]), x0, a5);
+                            a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[6 * weightStride]), x0, a6);
+                            a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[7 * weightStride]), x0, a7);
+                        }
+                    }
+                }
+            }
+
+            float* row = y + ((nint)oc * g.OutputPlane) + ((nint)oh * g.OutWidth);
+            Store<TCols>(row, a0, b0, g.OutWidth, tail);
+            if (rows > 1)
+            {
+                Store<TCols>(row + g.OutputPlane, a1, b1, g.OutWidth, tail);
+            }
+
+            if (rows > 2)
+            {
+                Store<TCols>(row + (2 * g.OutputPlane), a2, b2, g.OutWidth, tail);
+                Store<TCols>(row + (3 * g.OutputPlane), a3, b3, g.OutWidth, tail);
+            }
+
+            if (rows > 4)
+            {
+                Store<TCols>(row + (4 * g.OutputPlane), a4, default, g.OutWidth, tail);
+                Store<TCols>(row + (5 * g.OutputPlane), a5, default, g.OutWidth, tail);
+                Store<TCols>(row + (6 * g.OutputPlane), a6, default, g.OutWidth, tail);
+                Store<TCols>(row + (7 * g.OutputPlane), a7, default, g.OutWidth, tail);
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="width"/> lanes of <paramref name="first"/> and then <paramref name="second"/>; never past the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TCols>(float* row, Vector512<float> first, Vector512<float> second, int width, float* tail)
+        where TCols : IConstant
+    {
+        Vector512<float> last = first;
+        int done = 0;
+        if (TCols.Value > 1)
+        {
+            first.Store(row);
+            last = second;
+            done = Lanes;
+        }
+
+        int rest = width - done;
+        if (rest == Lanes)
+        {
+            last.Store(row + done);
+            return;
+        }
+
+        last.Store(tail);
+        for (int i = 0; i < rest; i++)
+        {
+            row[done + i] = tail[i];
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using StaticGrad.Threading;
+
+namespace StaticGrad;
+
+/// <summary>
+/// The member type of a <see cref="Conv2dAttribute"/> layer: views of its <c>weight</c>
+/// <c>[out_channels, in_channels/groups, kernel, kernel]</c> and <c>bias</c> <c>[out_channels]</c> inside the model's
+/// <see cref="ParameterSet"/>, its geometry, and the scratch memory its kernel calls share (allocated once, here).
+/// </summary>
+public sealed class Conv2d
+{
+    private readonly ParameterSet _parameters;
+    private readonly float[] _workspace;
+
+    /// <summary>Creates the layer; called by generated code.</summary>
+    /// <param name="parameters">The model's parameters.</param>
+    /// <param name="weight">The weight tensor, <c>[out_channels, in_channels/groups, kernel, kernel]</c>.</param>
+    /// <param name="bias">The bias tensor, <c>[out_channels]</c>, or null for a layer declared with <c>Bias = false</c>.</param>
+    /// <param name="inChannels">The input's channels; a positive multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">The input's height; positive.</param>
+    /// <param name="width">The input's width; positive.</param>
+    /// <param name="stride">The stride; positive.</param>
+    /// <param name="padding">The zero padding on each side; zero or more.</param>
+    /// <param name="dilation">The dilation; positive.</param>
+    /// <param name="groups">The channel groups; positive.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="weight"/> is null.</exception>
+    /// <exception cref="ArgumentException">A shape disagrees with another, or the kernel does not fit the padded input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    public Conv2d(
+        ParameterSet parameters, ParameterTensor weight, ParameterTensor? bias, int inChannels, int height, int width,
+        int stride, int padding, int dilation, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        if (weight.Shape.Count != 4 || weight.Shape[2] != weight.Shape[3] || weight.Shape[1] * groups != inChannels)
+        {
+            throw new ArgumentException($"Expected a weight of shape [out_channels, {inChannels / Math.Max(groups, 1)}, k, k], got {weight}.", nameof(weight));
+        }
+
+        if (bias is not null && (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]))
+        {
+            throw new ArgumentException($"Expected a bias of shape [{weight.Shape[0]}], got {bias}.", nameof(bias));
+        }
+
+        int kernel = weight.Shape[2];
+        int threads = Math.Min(Math.Max(Parallelism.MaxThreads, Environment.ProcessorCount), Parallelism.ThreadLimit);
+        _workspace = new float[Kernels.Conv2d.WorkspaceFloats(
+            inChannels, height, width, weight.Shape[0], kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups, threads)];
+        _parameters = parameters;
+        WeightTensor = weight;
+        BiasTensor = bias;
+        InChannels = inChannels;
+        Height = height;
+        Width = width;
+        Stride = stride;
+        Padding = padding;
+        Dilation = dilation;
+        Groups = groups;
+        OutHeight = Kernels.SlidingWindow.OutputSize(height, kernel, stride, padding, dilation);
+        OutWidth = Kernels.SlidingWindow.OutputSize(width, kernel, stride, padding, dilation);
+    }
+
+    /// <summary>The input's channels.</summary>
+    public int InChannels { get; }
+
+    /// <summary>The output's channels.</summary>
+    public int OutChannels => WeightTensor.Shape[0];
+
+    /// <summary>The kernel's height and width.</summary>
+    public int KernelSize => WeightTensor.Shape[2];
+
+    /// <summary>The input's height.</summary>
+    public int Height { get; }
+
+    /// <summary>The input's width.</summary>
+    public int Width { get; }
+
+    /// <summary>The output's height.</summary>
+    public int OutHeight { get; }
+
+    /// <summary>The output's width.</summary>
+    public int OutWidth { get; }
+
+    /// <summary>The stride.</summary>
+    public int Stride { get; }
+
+    /// <summary>The zero padding on each side.</summary>
+    public int Padding { get; }
+
+    /// <summary>The dilation.</summary>
+    public int Dilation { get; }
+
+    /// <summary>The channel groups.</summary>
+    public int Groups { get; }
+
+    /// <summary>The weight tensor's description.</summary>
+    public ParameterTensor WeightTensor { get; }
+
+    /// <summary>The bias tensor's description, or null for a layer without bias.</summary>
+    public ParameterTensor? BiasTensor { get; }
+
+    /// <summary>The weight, <c>[out_channels, in_channels/groups, kernel, kernel]</c>.</summary>
+    public Span<float> Weight => _parameters.ValuesOf(WeightTensor);
+
+    /// <summary>The bias, <c>[out_channels]</c> (empty for a layer without bias).</summary>
+    public Span<float> Bias => BiasTensor is null ? Span<float>.Empty : _parameters.ValuesOf(BiasTensor);
+
+    /// <summary>The gradient of the weight from the last training step.</summary>
+    public Span<float> WeightGradient => _parameters.GradientsOf(WeightTensor);
+
+    /// <summary>The gradient of the bias from the last training step (empty for a layer without bias).</summary>
+    public Span<float> BiasGradient => BiasTensor is null ? Span<float>.Empty : _parameters.GradientsOf(BiasTensor);
+
+    /// <summary>The kernels' scratch memory (<see cref="Kernels.Conv2d.WorkspaceFloats"/>), shared by the layer's passes, which run one at a time.</summary>
+    public Span<float> Workspace => _workspace;
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"Conv2d({InChannels}, {OutChannels}, kernel_size=({KernelSize}, {KernelSize}), stride=({Stride}, {Stride}), padding=({Padding}, {Padding}), dilation=({Dilation}, {Dilation}), groups={Groups}, bias={BiasTensor is not null})";
+}
