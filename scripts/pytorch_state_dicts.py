@@ -218,6 +218,14 @@ def main():
         print(f"staticgrad_bnmlp_{tag}.safetensors: loaded strictly into float32 BatchNormMlp "
               f"({', '.join(f'{k} {DTYPE_NAMES[v.dtype]}' for k, v in files[tag].items())})")
 
+    # Rounding edge cases: ties, the ends of each format's range, subnormals, infinities, NaN.
+    edges = torch.tensor([0.0, -0.0, 1.0, 1.0 + 2.0 ** -11, 1.0 + 3 * 2.0 ** -11, 1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8,
+                          65504.0, 65519.0, 65520.0, 1e-8, 3e-8, 6e-8, 1e-40, -1e-40, 3.3895314e38, 3.4028235e38,
+                          float("inf"), float("-inf"), float("nan"), 0.1, -2.7182817, 123456.79], dtype=torch.float32)
+    out["edges"] = edges
+    out["edges.f16_bits"] = edges.half().view(torch.int16).to(torch.int32).float()
+    out["edges.bf16_bits"] = edges.bfloat16().view(torch.int16).to(torch.int32).float()
+
     path = os.path.join(args.golden, "state_dict_expected.safetensors")
     save_file({k: v.float().contiguous() for k, v in out.items()}, path, meta)
     print(f"wrote {path}: {len(out)} tensors")

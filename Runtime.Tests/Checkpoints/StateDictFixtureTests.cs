@@ -172,6 +172,47 @@ public sealed class StateDictFixtureTests(ITestOutputHelper output)
         Assert.Equal(before, model.Parameters.Values.ToArray());
     }
 
+    [Theory]
+    [InlineData(FloatDType.F16, "edges.f16_bits")]
+    [InlineData(FloatDType.BF16, "edges.bf16_bits")]
+    public void HalfAndBFloat16Rounding_IsPyTorchsOnTheEdgeCases(FloatDType dtype, string expectedBits)
+    {
+        // Ties to even, the ends of each range, subnormals, infinities and NaN, as torch's .half() and .bfloat16() give them.
+        float[] edges = Expected("edges").Values;
+        float[] bits = Expected(expectedBits).Values;
+        byte[] written = new byte[2 * edges.Length];
+
+        FloatConversion.FromSingles(edges, dtype, written);
+
+        for (int i = 0; i < edges.Length; i++)
+        {
+            ushort expected = (ushort)(short)bits[i];
+            ushort actual = BitConverter.ToUInt16(written, 2 * i);
+            if (float.IsNaN(edges[i]))
+            {
+                // Any NaN is right: torch 1.13's vectorized path writes 0xFFFF, its scalar c10::BFloat16 0x7FC0 (ours).
+                Assert.True(dtype == FloatDType.F16 ? Half.IsNaN(BitConverter.UInt16BitsToHalf(actual)) : float.IsNaN(BitConverter.Int32BitsToSingle(actual << 16)));
+                continue;
+            }
+
+            Assert.True(expected == actual, $"{edges[i]:R} ({BitConverter.SingleToUInt32Bits(edges[i]):X8}) became {actual:X4} as {dtype}; PyTorch gives {expected:X4}");
+        }
+
+        float[] readBack = new float[edges.Length];
+        FloatConversion.ToSingles(dtype == FloatDType.F16 ? "F16" : "BF16", written, readBack);
+        for (int i = 0; i < edges.Length; i++)
+        {
+            if (float.IsNaN(edges[i]))
+            {
+                Assert.True(float.IsNaN(readBack[i]));
+                continue;
+            }
+
+            float exact = dtype == FloatDType.F16 ? (float)BitConverter.UInt16BitsToHalf((ushort)(short)bits[i]) : BitConverter.Int32BitsToSingle((ushort)(short)bits[i] << 16);
+            Assert.Equal(BitConverter.SingleToUInt32Bits(exact), BitConverter.SingleToUInt32Bits(readBack[i]));
+        }
+    }
+
     /// <summary>BatchNormMlp(seed: 7) with running statistics away from their initial 0 and 1 and a batch count of 3.</summary>
     private static BatchNormMlp StaticGradModel()
     {

@@ -210,7 +210,7 @@ public sealed partial class OnnxGraphBuilder
 
     /// <summary><c>torch.cat(tensors, dim=axis)</c>: <c>Concat</c>.</summary>
     /// <param name="axis">The axis joined along (1 for features or channels).</param>
-    /// <param name="inputs">Two or more tensors, equal except along <paramref name="axis"/>.</param>
+    /// <param name="inputs">One or more tensors, equal except along <paramref name="axis"/>.</param>
     /// <returns>The joined tensor.</returns>
     public string Concat(int axis, params string[] inputs)
     {
