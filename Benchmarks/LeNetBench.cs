@@ -87,8 +87,54 @@ public static class LeNetBench
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"training step: {StepFlops(64) / 1e6:F0} MFLOP, {gflops:F1} GFLOP/s = {100 * gflops / (peak * Parallelism.MaxThreads):F1}% of the {Parallelism.MaxThreads}-core FMA peak ({bits}-bit, {peak:F1} GFLOP/s per core, measured now)"));
+        var trainStepOnly = new LeNetTrainStepOnly(64);
+        var forward = new LeNetForward(64);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats).MedianMicroseconds:F1} µs"));
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>LeNet-5's TrainStep without the optimizer.</summary>
+    public readonly struct LeNetTrainStepOnly : ITimedStep
+    {
+        private readonly LeNet _model;
+        private readonly float[] _inputs;
+        private readonly int[] _labels;
+        private readonly int _batch;
+
+        /// <summary>Creates the model and data.</summary>
+        public LeNetTrainStepOnly(int batch)
+        {
+            _batch = batch;
+            _model = new LeNet(seed: 1, maxBatch: batch);
+            (_inputs, _labels) = Steps.Data(batch);
+        }
+
+        /// <inheritdoc />
+        public void Run() => _model.TrainStep(_inputs, _labels, _batch);
+    }
+
+    /// <summary>LeNet-5's eval-mode forward pass of a batch.</summary>
+    public readonly struct LeNetForward : ITimedStep
+    {
+        private readonly LeNet _model;
+        private readonly float[] _inputs;
+        private readonly float[] _outputs;
+        private readonly int _batch;
+
+        /// <summary>Creates the model and data.</summary>
+        public LeNetForward(int batch)
+        {
+            _batch = batch;
+            _model = new LeNet(seed: 1, maxBatch: batch);
+            (_inputs, _) = Steps.Data(batch);
+            _outputs = new float[batch * LeNet.OutputSize];
+        }
+
+        /// <inheritdoc />
+        public void Run() => _model.Forward(_inputs, _outputs, _batch);
     }
 
     /// <summary>One Adam training step of LeNet-5 on fixed random images.</summary>
