@@ -4,7 +4,8 @@ namespace StaticGrad.Distributed;
 
 /// <summary>
 /// An <see cref="ICommunicator"/> over Open MPI's <c>MPI_COMM_WORLD</c>: one rank per process, started by
-/// <c>mpirun -np N</c>. Open MPI is loaded at run time (<c>libmpi.so.40</c>, else <c>libmpi.so</c>).
+/// <c>mpirun -np N</c>. Open MPI is loaded at run time (<c>libmpi.so.40</c>, else <c>libmpi.so</c>; the environment
+/// variable <c>STATICGRAD_MPI_LIBRARY</c> names another file).
 /// </summary>
 /// <remarks>
 /// MPI's default error handler is kept (<c>MPI_ERRORS_ARE_FATAL</c>), and <c>mpirun</c> kills the whole job when a
@@ -45,6 +46,13 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
         return new MpiCommunicator(mpi, ownsInit);
     }
+
+    /// <summary>
+    /// The number of processes <c>mpirun</c> started (<c>OMPI_COMM_WORLD_SIZE</c>), read from the environment without
+    /// loading MPI; 0 when the process was not started by Open MPI's <c>mpirun</c>.
+    /// </summary>
+    public static int LaunchedSize =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size) ? size : 0;
 
     /// <summary>Whether this process looks like it was started by <c>mpirun</c> (Open MPI or PMIx environment variables).</summary>
     public static bool IsLaunchedByMpirun =>
