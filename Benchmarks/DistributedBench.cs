@@ -79,7 +79,7 @@ public static class DistributedBench
         if (root)
         {
             (float[] inputs, int[] labels) = RandomBatch(rng, 64);
-            foreach (int block in (int[])[0, 64, 32, 16, 8])
+            foreach (int block in (int[])[0, 64, 32, 16, 8, 1])
             {
                 var model = new Mlp128(1, 64);
                 var step = new DataParallel(model, new Adam(model.Parameters), InProcessCommunicator.CreateGroup(1)[0], GradientAveraging.For(model.Loss), block);
