@@ -31,7 +31,7 @@ public static class DistributedBench
         }
 
         var probe = new Mlp128(1, 1);
-        foreach (int count in (int[])[probe.Parameters.Count + 2, 10_000_000])
+        foreach (int count in world.Size == 1 ? [] : (int[])[probe.Parameters.Count + 2, 10_000_000])
         {
             float[] buffer = new float[count];
             int iterations = count > 1_000_000 ? 10 : 200;

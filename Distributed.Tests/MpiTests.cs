@@ -68,6 +68,27 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
+    {
+        string plain = Path.Combine(_dir, "plain.safetensors"), distributed = Path.Combine(_dir, "distributed.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run("--save-weights", plain)); // 2 epochs without a break
+        Assert.True(code == 0, text);
+        foreach ((string first, string then) in new[] { ("--quiet", "--distributed"), ("--distributed", "--quiet") })
+        {
+            string checkpoint = Path.Combine(_dir, "one-epoch.safetensors");
+            File.Delete(checkpoint);
+            string[] oneEpoch = Run(first, "--save", checkpoint);
+            oneEpoch[Array.IndexOf(oneEpoch, "--epochs") + 1] = "1";
+            (code, text) = Mpirun.RunSingle(oneEpoch);
+            Assert.True(code == 0, text);
+            (code, text) = Mpirun.RunSingle(Run(then, "--resume", checkpoint, "--save-weights", distributed));
+            Assert.True(code == 0, text);
+            Assert.Contains($"resumed from {checkpoint}: 1 epoch(s)", text, StringComparison.Ordinal);
+            Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), $"saved with {first}, resumed with {then}: differs from the run without a break");
+        }
+    }
+
+    [Fact]
     public void UnderMpirunWithoutOpenMpisLibraryTheErrorNamesIt()
     {
         const string missing = "/nonexistent/libmpi.so.40";
