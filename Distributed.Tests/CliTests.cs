@@ -24,6 +24,18 @@ public sealed class CliTests
         Assert.DoesNotContain("train loss", output.ToString(), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "--distributed", "--deterministic", "8" }, 64, 8)]
+    [InlineData(new[] { "--distributed", "--deterministic", "64" }, 64, 64)]
+    [InlineData(new[] { "--distributed", "--batch", "256" }, 256, 0)]
+    public void DistributedOptionsParse(string[] args, int batch, int block)
+    {
+        TrainOptions options = TrainOptions.Parse(args);
+        Assert.True(options.Distributed);
+        Assert.Equal(batch, options.BatchSize);
+        Assert.Equal(block, options.DeterministicBlock);
+    }
+
     [Fact]
     public void HelpListsTheDistributedOptions()
     {

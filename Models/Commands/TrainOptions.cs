@@ -19,6 +19,9 @@ public sealed class TrainOptions
     /// <summary>The default of <c>--epochs</c>.</summary>
     public const int DefaultEpochs = 10;
 
+    /// <summary>The default of <c>--batch</c>.</summary>
+    public const int DefaultBatchSize = 64;
+
     /// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
     public static readonly string[] Schedules = ["none", "step", "exponential", "cosine", "onecycle", "plateau"];
 
@@ -128,7 +131,7 @@ public sealed class TrainOptions
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
         private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
         private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs (default 10); with --resume, the total", DefaultEpochs, 1, 100_000);
-        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64); with --distributed, the global batch over all ranks", 64, 1, MaxBatchSize);
+        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64); with --distributed, the global batch over all ranks", DefaultBatchSize, 1, MaxBatchSize);
         private readonly Option<int?> _seed = CliOptions.OptionalInt("--seed", "seed of initialization and shuffling (default 1)", int.MinValue, int.MaxValue);
         private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", [1]);
         private readonly Option<string> _data = CliOptions.Data();
@@ -214,9 +217,10 @@ public sealed class TrainOptions
                         result.AddError("--model resmlp has dropout, which --distributed does not support yet (each rank would draw its own masks).");
                     }
 
-                    if (result.GetValue(_deterministic) is int block && block > result.GetValue(_batch))
+                    int batch = result.GetResult(_batch) is null ? DefaultBatchSize : result.GetValue(_batch); // validators see no default
+                    if (result.GetValue(_deterministic) is int block && block > batch)
                     {
-                        result.AddError($"--deterministic {block} is larger than --batch {result.GetValue(_batch)}: a block is part of one global batch.");
+                        result.AddError($"--deterministic {block} is larger than --batch {batch}: a block is part of one global batch.");
                     }
                 }
 
