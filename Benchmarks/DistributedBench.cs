@@ -18,11 +18,7 @@ public static class DistributedBench
     public static int Run()
     {
         using ICommunicator world = MpiCommunicator.IsLaunchedByMpirun ? MpiCommunicator.Initialize() : InProcessCommunicator.CreateGroup(1)[0];
-        if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is null
-            && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out int local) && local > 1)
-        {
-            Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local);
-        }
+        MpiCommunicator.ShareCoresWithLocalRanks();
 
         bool root = world.Rank == 0;
         if (root)

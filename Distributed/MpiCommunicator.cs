@@ -54,6 +54,25 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     public static int LaunchedSize =>
         int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size) ? size : 0;
 
+    /// <summary>
+    /// Ranks that share a machine share its cores: sets <see cref="Parallelism.MaxThreads"/> to the cores this process
+    /// may use divided by the ranks <c>mpirun</c> started on this host (<c>OMPI_COMM_WORLD_LOCAL_SIZE</c>), at least 1,
+    /// unless <c>STATICGRAD_THREADS</c> chose the thread count. Results never depend on the thread count.
+    /// </summary>
+    /// <returns>Whether the thread count changed.</returns>
+    public static bool ShareCoresWithLocalRanks()
+    {
+        if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is not null
+            || !int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int local)
+            || local <= 1)
+        {
+            return false;
+        }
+
+        Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local);
+        return true;
+    }
+
     /// <summary>Whether this process looks like it was started by <c>mpirun</c> (Open MPI or PMIx environment variables).</summary>
     public static bool IsLaunchedByMpirun =>
         Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null || Environment.GetEnvironmentVariable("PMIX_RANK") is not null;

@@ -47,7 +47,7 @@ internal static class DistributedTrain
             int rank = world.Rank;
             if (world.Size > 1)
             {
-                SplitCores();
+                MpiCommunicator.ShareCoresWithLocalRanks();
                 output.WriteLine($"rank {rank} of {world.Size}: host {Environment.MachineName}, pid {Environment.ProcessId}, {Parallelism.MaxThreads} thread(s)");
             }
 
@@ -69,16 +69,6 @@ internal static class DistributedTrain
                 world.Abort(1);
                 return 1;
             }
-        }
-    }
-
-    /// <summary>Ranks that share a machine share its cores: each gets cores / ranks-on-this-host threads unless STATICGRAD_THREADS says otherwise.</summary>
-    private static void SplitCores()
-    {
-        if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is null
-            && int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out int local) && local > 1)
-        {
-            Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local);
         }
     }
 
