@@ -8,7 +8,7 @@ namespace StaticGrad.Benchmarks;
 /// Entry point. <c>compare</c> (default): our training steps against PyTorch's, plus GEMM GFLOP/s beside
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
 /// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>conv [batch]</c>: LeNet-5's convolution and pooling layers. <c>lenet</c>: LeNet-5's training step and single-sample
-/// inference against PyTorch's.
+/// inference against PyTorch's. <c>distributed</c> (under <c>mpirun -np N</c>): all-reduce against step times.
 /// <c>freeze</c>: the seed step with fc1 or fc2 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
 /// allocation check. <c>bdn ...</c>: BenchmarkDotNet (e.g. <c>bdn --filter '*'</c>). The whole <c>train</c>
 /// process against the PyTorch script is <c>scripts/bench_train.sh</c>.
@@ -39,6 +39,8 @@ public static class Program
                 (double peak, int bits) = FmaPeak.Measure();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
                 return 0;
+            case "distributed":
+                return DistributedBench.Run();
             case "freeze":
                 return FreezeBench.Run(rest);
             case "gemm":
@@ -49,7 +51,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, freeze, gemm, conv, lenet, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, distributed, freeze, gemm, conv, lenet, peak, alloc or bdn");
                 return 2;
         }
     }

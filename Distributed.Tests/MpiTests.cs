@@ -11,20 +11,28 @@ using Xunit.Abstractions;
 
 namespace StaticGrad.Distributed.Tests;
 
-/// <summary>The training program under a real <c>mpirun</c> on loopback: equivalence, repeatability, a killed rank.</summary>
+/// <summary>
+/// The train app as users run it: <c>mpirun -np N train --distributed ...</c> on loopback against the plain
+/// <c>train</c> (one process), repeatability, the deterministic mode, a killed rank, and the app without mpirun.
+/// </summary>
 [Collection("mpirun")] // one job at a time: the machine has few cores
 public sealed class MpiTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] s_run = ["--limit", "1000", "--epochs", "2", "--batch", "64", "--seed", "3"];
     private readonly string _dir = Directory.CreateTempSubdirectory("sg-mpi-").FullName;
+    private string? _data;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>1,000 evenly spaced digits (15 global batches of 64 and one of 40), 2 epochs, seed 3.</summary>
+    private string[] Run(params string[] more) => ["train", "--data", Data, "--epochs", "2", "--batch", "64", "--seed", "3", "--quiet", .. more];
+
+    private string Data => _data ??= RepoPaths.WriteMnistSubset(Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName, 1000);
 
     [MpiFact]
     public void TwoAndThreeRanksMatchOneProcessAndRepeatBitIdentically()
     {
         string single = Path.Combine(_dir, "one.safetensors");
-        (int code, string text) = Mpirun.Finish(Mpirun.StartSingle([.. s_run, "--quiet", "--save-weights", single]), TimeSpan.FromMinutes(2));
+        (int code, string text) = Mpirun.RunSingle(Run("--save-weights", single));
         Assert.True(code == 0, text);
         float[] expected = Load(single);
 
@@ -34,33 +42,87 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
             for (int run = 0; run < 2; run++)
             {
                 string path = Path.Combine(_dir, $"r{ranks}-{run}.safetensors");
-                (code, text) = Mpirun.Run(ranks, [.. s_run, "--quiet", "--fingerprint", "--save-weights", path]);
+                (code, text) = Mpirun.Run(ranks, Run("--distributed", "--save-weights", path));
                 Assert.True(code == 0, text);
-                Assert.Contains($"on {ranks} ranks", text, StringComparison.Ordinal);
-                fingerprints[run] = Regex.Match(text, "weights fingerprint ([0-9a-f]{16})").Groups[1].Value;
-                float[] actual = Load(path);
-                output.WriteLine(Weights.AssertClose(actual, expected, adam: true, $"mpirun -np {ranks} (run {run + 1}, fingerprint {fingerprints[run]}) vs one process"));
+                Assert.Contains($"data-parallel: {ranks} rank(s), global batch 64", text, StringComparison.Ordinal);
+                Assert.Single(Regex.Matches(text, "^done: ", RegexOptions.Multiline)); // rank 0 alone reports
+                fingerprints[run] = Fingerprint(text);
+                output.WriteLine(Weights.AssertClose(Load(path), expected, adam: true, $"mpirun -np {ranks} train --distributed (run {run + 1}, fingerprint {fingerprints[run]}) vs train"));
             }
 
-            Assert.Equal(16, fingerprints[0].Length);
             Assert.Equal(fingerprints[0], fingerprints[1]);
         }
+    }
+
+    [Fact]
+    public void DistributedWithoutMpirunTrainsAsOneRankWithThePlainTrainsBits()
+    {
+        string plain = Path.Combine(_dir, "plain.safetensors"), distributed = Path.Combine(_dir, "distributed.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run("--save-weights", plain));
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.RunSingle(Run("--distributed", "--save-weights", distributed));
+        Assert.True(code == 0, text);
+        Assert.Contains("--distributed without mpirun: training as one rank", text, StringComparison.Ordinal);
+        Assert.Contains("data-parallel: 1 rank(s)", text, StringComparison.Ordinal);
+        Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), "train --distributed on one rank differs from train");
+    }
+
+    [Fact]
+    public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
+    {
+        string plain = Path.Combine(_dir, "plain.safetensors"), distributed = Path.Combine(_dir, "distributed.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run("--save-weights", plain)); // 2 epochs without a break
+        Assert.True(code == 0, text);
+        foreach ((string first, string then) in new[] { ("--quiet", "--distributed"), ("--distributed", "--quiet") })
+        {
+            string checkpoint = Path.Combine(_dir, "one-epoch.safetensors");
+            File.Delete(checkpoint);
+            string[] oneEpoch = Run(first, "--save", checkpoint);
+            oneEpoch[Array.IndexOf(oneEpoch, "--epochs") + 1] = "1";
+            (code, text) = Mpirun.RunSingle(oneEpoch);
+            Assert.True(code == 0, text);
+            (code, text) = Mpirun.RunSingle(Run(then, "--resume", checkpoint, "--save-weights", distributed));
+            Assert.True(code == 0, text);
+            Assert.Contains($"resumed from {checkpoint}: 1 epoch(s)", text, StringComparison.Ordinal);
+            Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), $"saved with {first}, resumed with {then}: differs from the run without a break");
+        }
+    }
+
+    [Fact]
+    public void UnderMpirunWithoutOpenMpisLibraryTheErrorNamesIt()
+    {
+        const string missing = "/nonexistent/libmpi.so.40";
+        (int code, string text) = Mpirun.Finish(
+            Mpirun.StartSingle(["train", "--distributed", "--epochs", "1"], ("OMPI_COMM_WORLD_SIZE", "2"), ("OMPI_COMM_WORLD_RANK", "0"), ("STATICGRAD_MPI_LIBRARY", missing)),
+            TimeSpan.FromMinutes(1));
+        output.WriteLine(text);
+        Assert.Equal(1, code);
+        Assert.Contains($"Open MPI was not found: could not load {missing}", text, StringComparison.Ordinal);
+        Assert.Contains("apt-get install openmpi-bin", text, StringComparison.Ordinal);
+    }
+
+    [MpiFact]
+    public void PlainTrainUnderMpirunRefusesAndAsksForDistributed()
+    {
+        (int code, string text) = Mpirun.Run(2, Run());
+        Assert.NotEqual(0, code);
+        Assert.Contains("Add --distributed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("train loss", text, StringComparison.Ordinal);
     }
 
     [MpiFact]
     public void DeterministicModeGivesTheSameBitsAtOneTwoAndThreeRanks()
     {
-        string[] run = [.. s_run, "--quiet", "--fingerprint", "--deterministic", "8"];
-        (int code, string text) = Mpirun.Finish(Mpirun.StartSingle(run), TimeSpan.FromMinutes(2));
+        string[] run = Run("--distributed", "--deterministic", "8");
+        (int code, string text) = Mpirun.RunSingle(run);
         Assert.True(code == 0, text);
-        string expected = Regex.Match(text, "weights fingerprint ([0-9a-f]{16})").Groups[1].Value;
-        Assert.Equal(16, expected.Length);
+        string expected = Fingerprint(text);
         foreach (int ranks in new[] { 2, 3 })
         {
             (code, text) = Mpirun.Run(ranks, run);
             Assert.True(code == 0, text);
-            output.WriteLine($"deterministic, 1 process: {expected}; {ranks} ranks: {text.Trim()}");
-            Assert.Contains($"weights fingerprint {expected}", text, StringComparison.Ordinal);
+            output.WriteLine($"deterministic, 1 process: {expected}; {ranks} ranks: {Fingerprint(text)}");
+            Assert.Equal(expected, Fingerprint(text));
         }
     }
 
@@ -68,24 +130,25 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
     public void KillingOneRankEndsTheJobQuicklyAndTheCheckpointResumesOnThreeRanks()
     {
         string checkpoint = Path.Combine(_dir, "run.safetensors");
-        using var firstEpoch = new ManualResetEventSlim();
         int rank1 = 0;
-        Process job = Mpirun.Start(2, ["--limit", "1000", "--epochs", "100000", "--batch", "64", "--seed", "3", "--announce", "--checkpoint", checkpoint], (_, e) =>
+        string[] args = ["train", "--distributed", "--data", Data, "--epochs", "100000", "--batch", "64", "--seed", "3", "--save", checkpoint];
+        Process job = Mpirun.Start(2, args, (_, e) =>
         {
-            Match pid = Regex.Match(e.Data ?? "", "^rank 1 of 2: pid ([0-9]+)$");
+            Match pid = Regex.Match(e.Data ?? "", "^rank 1 of 2: host .*, pid ([0-9]+),");
             if (pid.Success)
             {
                 Volatile.Write(ref rank1, int.Parse(pid.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
-
-            if (e.Data?.StartsWith("epoch ", StringComparison.Ordinal) == true)
-            {
-                firstEpoch.Set(); // rank 0 prints after it saved the epoch's checkpoint
-            }
         });
         try
         {
-            Assert.True(firstEpoch.Wait(TimeSpan.FromMinutes(2)), "no epoch finished within 2 minutes");
+            var wait = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && wait.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited)
+            {
+                Thread.Sleep(50); // rank 0 writes the checkpoint after the first epoch
+            }
+
+            Assert.True(File.Exists(checkpoint), "no epoch finished within 2 minutes");
             Thread.Sleep(200); // mid-epoch
             Assert.NotEqual(0, Volatile.Read(ref rank1));
             var clock = Stopwatch.StartNew();
@@ -107,12 +170,21 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         // The last checkpoint is whole (atomic writes) and holds nothing per rank: continue it on three ranks.
         int saved = TrainingCheckpoint.Load(checkpoint).Progress.EpochsCompleted;
         Assert.True(saved >= 1);
-        (int resumedCode, string resumed) = Mpirun.Run(3, "--limit", "1000", "--epochs", (saved + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch", "64", "--seed", "3", "--resume", checkpoint, "--checkpoint", checkpoint);
+        args[Array.IndexOf(args, "100000")] = (saved + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (int resumedCode, string resumed) = Mpirun.Run(3, [.. args, "--resume", checkpoint]);
         output.WriteLine(resumed);
         Assert.True(resumedCode == 0, resumed);
-        Assert.Contains($"after epoch {saved}", resumed, StringComparison.Ordinal);
-        Assert.Contains($"epoch {saved + 1}/{saved + 1}", resumed, StringComparison.Ordinal);
+        Assert.Contains($"resumed from {checkpoint}: {saved} epoch(s)", resumed, StringComparison.Ordinal);
+        Assert.Contains("now on 3 rank(s)", resumed, StringComparison.Ordinal);
+        Assert.Matches($"(?m)^ +{saved + 1} +[0-9.]+ +[0-9.]+%", resumed);
         Assert.Equal(saved + 1, TrainingCheckpoint.Load(checkpoint).Progress.EpochsCompleted);
+    }
+
+    private static string Fingerprint(string text)
+    {
+        string value = Regex.Match(text, "weights fingerprint ([0-9a-f]{16})").Groups[1].Value;
+        Assert.True(value.Length == 16, text);
+        return value;
     }
 
     private static float[] Load(string path)

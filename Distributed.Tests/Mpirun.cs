@@ -21,7 +21,7 @@ public sealed class MpiFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Runs the training program under <c>mpirun</c> on this machine.</summary>
+/// <summary>Runs the train app under <c>mpirun</c> on this machine, or alone.</summary>
 internal static class Mpirun
 {
     private static readonly Lazy<string?> s_path = new(() =>
@@ -41,7 +41,7 @@ internal static class Mpirun
     /// <summary>The mpirun executable, or null.</summary>
     public static string? Path => s_path.Value;
 
-    /// <summary>Starts <c>mpirun -np <paramref name="ranks"/> dotnet StaticGrad.Distributed.Train.dll args</c> (as root: with --allow-run-as-root; always --oversubscribe).</summary>
+    /// <summary>Starts <c>mpirun -np <paramref name="ranks"/> dotnet train.dll args</c> (as root: with --allow-run-as-root; always --oversubscribe).</summary>
     public static Process Start(int ranks, IEnumerable<string> args, DataReceivedEventHandler? onOutput = null)
     {
         var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("mpirun is missing."))
@@ -70,14 +70,20 @@ internal static class Mpirun
         return Started(process, onOutput);
     }
 
-    /// <summary>Starts the program as one plain process (no mpirun).</summary>
-    public static Process StartSingle(IEnumerable<string> args)
+    /// <summary>Starts the app as one plain process (no mpirun), with extra environment variables.</summary>
+    public static Process StartSingle(IEnumerable<string> args, params (string Name, string Value)[] environment)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(RepoPaths.TrainProgram);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["TERM"] = "dumb";
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return Started(new Process { StartInfo = info }, null);
@@ -96,8 +102,11 @@ internal static class Mpirun
         return (process.ExitCode, Collected(process));
     }
 
-    /// <summary>Runs to the end.</summary>
+    /// <summary>Runs under mpirun to the end.</summary>
     public static (int ExitCode, string Output) Run(int ranks, params string[] args) => Finish(Start(ranks, args), TimeSpan.FromMinutes(3));
+
+    /// <summary>Runs alone to the end.</summary>
+    public static (int ExitCode, string Output) RunSingle(params string[] args) => Finish(StartSingle(args), TimeSpan.FromMinutes(2));
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, StringBuilder> s_output = new();
 

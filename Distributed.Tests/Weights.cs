@@ -38,6 +38,29 @@ internal static class Weights
     }
 
     /// <summary>
+    /// The largest per-weight relative difference |a - b| / |b|, over all weights and over those with |b| at least 1% of
+    /// max |b| (reported, not asserted: a weight near 0 turns any rounding difference into a large ratio).
+    /// </summary>
+    public static (double All, double Large) WorstElementRelative(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        double scale = 0;
+        foreach (float value in expected)
+        {
+            scale = Math.Max(scale, Math.Abs((double)value));
+        }
+
+        double all = 0, large = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double relative = Math.Abs((double)actual[i] - expected[i]) / Math.Abs((double)expected[i]);
+            all = Math.Max(all, relative);
+            large = Math.Abs(expected[i]) >= 0.01 * scale ? Math.Max(large, relative) : large;
+        }
+
+        return (all, large);
+    }
+
+    /// <summary>
     /// Asserts data-parallel weights match one process's: ‖·‖₂-relative ≤ 1e-6, and max |diff| / max |w| ≤ 1e-6 (SGD)
     /// or ≤ 1e-5 (Adam: a gradient element near Adam's eps of 1e-8 nearly cancels, its last bits depend on the summation
     /// order, and its weight's step changes visibly; measured up to 3.6e-6, see docs/distributed.md).
@@ -46,7 +69,8 @@ internal static class Weights
     public static string AssertClose(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, bool adam, string what)
     {
         double error = RelativeError(actual, expected), l2 = RelativeL2(actual, expected);
-        string text = $"{what}: max |diff| / max |w| = {error:E2}, L2 relative {l2:E2}";
+        (double all, double large) = WorstElementRelative(actual, expected);
+        string text = $"{what}: max |diff| / max |w| = {error:E2}, L2 relative {l2:E2}; per weight |diff| / |w| up to {all:E2} (weights >= 1% of max |w|: {large:E2})";
         Xunit.Assert.True(l2 <= 1e-6 && error <= (adam ? 1e-5 : 1e-6), text);
         return text;
     }

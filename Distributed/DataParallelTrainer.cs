@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
+using StaticGrad.Training;
 
 namespace StaticGrad.Distributed;
 
@@ -77,12 +79,17 @@ public sealed class DataParallelTrainer
     public long StepsCompleted => _steps;
 
     /// <summary>Runs one epoch over the global batches (collective) and checks that the replicas still agree.</summary>
-    /// <param name="progress">Called after each step with (steps done, steps in the epoch, running mean loss over samples); may be null.</param>
+    /// <param name="progress">
+    /// Told when the epoch starts and after each step (global batch size, global loss, running mean loss over samples);
+    /// may be null. Its <see cref="IProgressReporter.EpochCompleted"/> is not called: the caller knows the metrics it reports.
+    /// </param>
+    /// <param name="epochs">The epoch count the run trains up to, for <paramref name="progress"/>; 0 for this epoch's number.</param>
     /// <returns>The epoch's mean loss per sample, and the global samples per second.</returns>
-    public (double Loss, double SamplesPerSecond) RunEpoch(Action<int, int, double>? progress = null)
+    public (double Loss, double SamplesPerSecond) RunEpoch(IProgressReporter? progress = null, int epochs = 0)
     {
         _epoch++;
         _sampler.BeginEpoch();
+        progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), _sampler.BatchCount);
         double lossSum = 0;
         long samples = 0;
         long start = Stopwatch.GetTimestamp();
@@ -94,7 +101,11 @@ public sealed class DataParallelTrainer
             int global = _sampler.CurrentGlobalBatchSize;
             lossSum += (double)loss * global;
             samples += global;
-            progress?.Invoke(b + 1, _sampler.BatchCount, lossSum / samples);
+            if (progress is not null)
+            {
+                var step = new TrainingStep(_epoch, b + 1, _sampler.BatchCount, _steps, global, loss, lossSum / samples, _parallel.Optimizer.LearningRate);
+                progress.StepCompleted(in step);
+            }
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -140,20 +151,60 @@ public sealed class DataParallelTrainer
     /// <exception cref="InvalidDataException">The checkpoint does not fit this run (another batch size, training set or model).</exception>
     public TrainingCheckpoint Resume(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = _parallel.IsRoot ? File.ReadAllBytes(path) : [];
-        Span<byte> length = stackalloc byte[sizeof(long)];
-        BitConverter.TryWriteBytes(length, (long)bytes.Length);
-        _parallel.Communicator.Broadcast(length, 0);
-        if (!_parallel.IsRoot)
-        {
-            bytes = new byte[BitConverter.ToInt64(length)];
-        }
-
-        _parallel.Communicator.Broadcast(bytes, 0);
-        TrainingCheckpoint checkpoint = TrainingCheckpoint.Read(new MemoryStream(bytes, writable: false), path);
+        TrainingCheckpoint checkpoint = ReadCheckpoint(_parallel.Communicator, path);
         Resume(checkpoint);
         return checkpoint;
+    }
+
+    /// <summary>
+    /// Reads a checkpoint on rank 0 and broadcasts its bytes (collective), so every rank gets the same checkpoint and
+    /// only rank 0 needs the file. When rank 0 cannot read it, every rank throws: rank 0 its own error, the others an
+    /// <see cref="IOException"/> saying rank 0 failed, so no rank waits for a broadcast that never comes.
+    /// </summary>
+    /// <param name="communicator">The job's ranks.</param>
+    /// <param name="path">The checkpoint, on rank 0's file system.</param>
+    /// <returns>The checkpoint, on every rank.</returns>
+    /// <exception cref="IOException">The file could not be read (on rank 0: the original error).</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid training checkpoint.</exception>
+    public static TrainingCheckpoint ReadCheckpoint(ICommunicator communicator, string path)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = [];
+        Exception? failure = null;
+        if (communicator.Rank == 0)
+        {
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failure = e;
+            }
+        }
+
+        Span<byte> length = stackalloc byte[sizeof(long)];
+        BitConverter.TryWriteBytes(length, failure is null ? (long)bytes.Length : -1L);
+        communicator.Broadcast(length, 0);
+        long size = BitConverter.ToInt64(length);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (size < 0)
+        {
+            throw new IOException($"Rank 0 could not read the checkpoint '{path}'.");
+        }
+
+        if (communicator.Rank != 0)
+        {
+            bytes = new byte[size];
+        }
+
+        communicator.Broadcast(bytes, 0);
+        return TrainingCheckpoint.Read(new MemoryStream(bytes, writable: false), path);
     }
 
     /// <summary>Restores a checkpoint every rank holds (not collective; every rank must restore the same one).</summary>

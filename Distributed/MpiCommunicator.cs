@@ -4,7 +4,8 @@ namespace StaticGrad.Distributed;
 
 /// <summary>
 /// An <see cref="ICommunicator"/> over Open MPI's <c>MPI_COMM_WORLD</c>: one rank per process, started by
-/// <c>mpirun -np N</c>. Open MPI is loaded at run time (<c>libmpi.so.40</c>, else <c>libmpi.so</c>).
+/// <c>mpirun -np N</c>. Open MPI is loaded at run time (<c>libmpi.so.40</c>, else <c>libmpi.so</c>; the environment
+/// variable <c>STATICGRAD_MPI_LIBRARY</c> names another file).
 /// </summary>
 /// <remarks>
 /// MPI's default error handler is kept (<c>MPI_ERRORS_ARE_FATAL</c>), and <c>mpirun</c> kills the whole job when a
@@ -44,6 +45,32 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         }
 
         return new MpiCommunicator(mpi, ownsInit);
+    }
+
+    /// <summary>
+    /// The number of processes <c>mpirun</c> started (<c>OMPI_COMM_WORLD_SIZE</c>), read from the environment without
+    /// loading MPI; 0 when the process was not started by Open MPI's <c>mpirun</c>.
+    /// </summary>
+    public static int LaunchedSize =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size) ? size : 0;
+
+    /// <summary>
+    /// Ranks that share a machine share its cores: sets <see cref="Parallelism.MaxThreads"/> to the cores this process
+    /// may use divided by the ranks <c>mpirun</c> started on this host (<c>OMPI_COMM_WORLD_LOCAL_SIZE</c>), at least 1,
+    /// unless <c>STATICGRAD_THREADS</c> chose the thread count. Results never depend on the thread count.
+    /// </summary>
+    /// <returns>Whether the thread count changed.</returns>
+    public static bool ShareCoresWithLocalRanks()
+    {
+        if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is not null
+            || !int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int local)
+            || local <= 1)
+        {
+            return false;
+        }
+
+        Parallelism.MaxThreads = Math.Max(1, Environment.ProcessorCount / local);
+        return true;
     }
 
     /// <summary>Whether this process looks like it was started by <c>mpirun</c> (Open MPI or PMIx environment variables).</summary>

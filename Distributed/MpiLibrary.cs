@@ -17,8 +17,11 @@ namespace StaticGrad.Distributed;
 /// </remarks>
 internal sealed unsafe class MpiLibrary
 {
-    /// <summary>The names tried, in order.</summary>
+    /// <summary>The names tried, in order, unless <see cref="PathVariable"/> names a file.</summary>
     internal static readonly string[] LibraryNames = ["libmpi.so.40", "libmpi.so"];
+
+    /// <summary>The environment variable that names the Open MPI library to load instead (a path or a file name).</summary>
+    internal const string PathVariable = "STATICGRAD_MPI_LIBRARY";
 
     private const int Success = 0;
     private const int RtldNow = 0x2;
@@ -78,14 +81,14 @@ internal sealed unsafe class MpiLibrary
     /// <summary><c>MPI_SUM</c>.</summary>
     public nint Sum { get; }
 
-    /// <summary>Loads Open MPI once per process.</summary>
+    /// <summary>Loads Open MPI once per process: the library named by <c>STATICGRAD_MPI_LIBRARY</c> if set, else <c>libmpi.so.40</c> or <c>libmpi.so</c>.</summary>
     /// <exception cref="DllNotFoundException">No Open MPI library could be loaded; the message names the files tried and how to install them.</exception>
     /// <exception cref="EntryPointNotFoundException">The library is not Open MPI (a symbol is missing).</exception>
     public static MpiLibrary Load()
     {
         lock (s_lock)
         {
-            return s_loaded ??= Load(LibraryNames);
+            return s_loaded ??= Load(Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? [path] : LibraryNames);
         }
     }
 

@@ -39,20 +39,37 @@ public sealed class EpochReport : ITrainingCallback
     {
     }
 
+    /// <summary>Writes the row of an epoch whose validation set is the test set (<c>ValidationAccuracy</c> is the test accuracy).</summary>
+    /// <param name="metrics">The epoch's metrics.</param>
+    /// <exception cref="InvalidOperationException">The report was created with a separate test set.</exception>
+    public void Write(EpochMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (_test is not null)
+        {
+            throw new InvalidOperationException("This report evaluates a separate test set; its rows come from OnEpochEnd.");
+        }
+
+        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {Tail(metrics)}"));
+    }
+
     /// <inheritdoc/>
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(metrics);
-        string tail = string.Create(CultureInfo.InvariantCulture, $"{metrics.SamplesPerSecond,10:N0}  {metrics.Elapsed.TotalSeconds,7:F2}s  {metrics.LearningRate,10:G4}");
         if (_test is null)
         {
-            _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {tail}"));
+            Write(metrics);
             return;
         }
 
+        string tail = Tail(metrics);
         double test = trainer.Evaluate(_test).Accuracy;
         _testAccuracy.Add(test);
         _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationLoss,8:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {test * 100,7:F2}%  {tail}"));
     }
+
+    private static string Tail(EpochMetrics metrics) =>
+        string.Create(CultureInfo.InvariantCulture, $"{metrics.SamplesPerSecond,10:N0}  {metrics.Elapsed.TotalSeconds,7:F2}s  {metrics.LearningRate,10:G4}");
 }

@@ -1,15 +1,30 @@
 #!/usr/bin/env python3
 """Projects data-parallel scaling over N machines from measured compute and a stated network.
 
-Inputs (edit to your own measurements, from `Distributed.Train --bench` in Release):
-  STEP_MS: one process's training step (forward, backward, Adam) per batch size, on one machine.
+Inputs:
+  STEP_MS: one process's training step (forward, backward, Adam) per batch size, on one machine. The defaults below are
+  docs/distributed.md's measurement; pass the output of the benchmark run as one process to use your own:
+      dotnet build Benchmarks -c Release
+      dotnet Benchmarks/bin/Release/net10.0/StaticGrad.Benchmarks.dll distributed > bench.txt
+      python3 scripts/distributed_projection.py bench.txt
+  (its lines "step at batch N: median X ms" replace STEP_MS).
   Network: ring all-reduce, t(N) = 2(N-1) * ALPHA + 2(N-1)/N * bytes / BETA.
 Prints docs/distributed.md's tables (markdown).
 """
 import math
+import re
+import sys
 
 # Measured: one process, 2 threads, AMD EPYC (2 cores, AVX-512), Release, seed model 784-128-10 (101,770 parameters).
 STEP_MS = {8: 0.085, 16: 0.097, 32: 0.114, 64: 0.173, 128: 0.261, 256: 0.537, 512: 1.030, 1024: 1.991}
+if len(sys.argv) > 1:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        measured = {int(b): float(ms) for b, ms in re.findall(r"step at batch +(\d+): median ([0-9.]+) ms", f.read())}
+    if len(measured) < 2:
+        sys.exit(f"{sys.argv[1]}: expected lines 'step at batch N: median X ms' from the distributed benchmark")
+    STEP_MS = measured
+    print(f"step times from {sys.argv[1]}: " + ", ".join(f"{b}: {ms} ms" for b, ms in sorted(STEP_MS.items())))
+    print()
 PARAMS = 101_770 + 2  # gradients + denominator + loss
 ALPHA = 30e-6  # s per message (TCP over Ethernet)
 BETA = 10e9 / 8  # bytes/s: 10 Gbit/s Ethernet

@@ -8,6 +8,7 @@ using System.Threading;
 using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
+using StaticGrad.Distributed;
 using StaticGrad.Models.Plots;
 using StaticGrad.Training;
 
@@ -44,6 +45,18 @@ public static class TrainCommand
 
     private static int Execute(TrainOptions options, TextWriter output, TextWriter error)
     {
+        if (options.Distributed)
+        {
+            return DistributedTrain.Run(options, output, error);
+        }
+
+        if (MpiCommunicator.LaunchedSize > 1)
+        {
+            // Every rank refuses; rank 0 says why.
+            (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") == "0" ? error : TextWriter.Null).WriteLine($"error: mpirun started {MpiCommunicator.LaunchedSize} processes, but without --distributed each would train alone and write the same files. Add --distributed: mpirun -np N train --distributed [options].");
+            return Cli.UsageErrorCode;
+        }
+
         TrainingCheckpoint? checkpoint = null;
         if (options.ResumePath is string resumePath)
         {
@@ -57,30 +70,52 @@ public static class TrainCommand
                 return 1;
             }
 
-            if (checkpoint.Progress.BatchSize > TrainOptions.MaxBatchSize)
+            if (CheckBatchSize(checkpoint, resumePath) is string tooLarge)
             {
-                error.WriteLine($"error: cannot resume from '{resumePath}': {checkpoint.Source}: the checkpoint's batch size is {checkpoint.Progress.BatchSize}; the train command runs batches of at most {TrainOptions.MaxBatchSize}.");
+                error.WriteLine(tooLarge);
                 return 1;
             }
         }
 
-        MnistDataset train;
-        MnistDataset test;
-        try
+        if (LoadData(options, error) is not var (trainSet, testSet))
         {
-            (train, test) = MnistDataset.LoadDirectory(options.DataDirectory);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {e.Message}");
             return 1;
         }
 
-        InMemoryDataset trainSet = InMemoryDataset.FromMnist(train), testSet = InMemoryDataset.FromMnist(test);
         bool interactive = !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null && options.PlotPath is null
             ? TrainSeeds(options, trainSet, testSet, output, interactive)
             : TrainOneRun(options, checkpoint, trainSet, testSet, output, error, interactive);
+    }
+
+    /// <summary>An error message when a checkpoint's batch size exceeds <see cref="TrainOptions.MaxBatchSize"/>, else null.</summary>
+    internal static string? CheckBatchSize(TrainingCheckpoint checkpoint, string path) => checkpoint.Progress.BatchSize > TrainOptions.MaxBatchSize
+        ? $"error: cannot resume from '{path}': {checkpoint.Source}: the checkpoint's batch size is {checkpoint.Progress.BatchSize}; the train command runs batches of at most {TrainOptions.MaxBatchSize}."
+        : null;
+
+    /// <summary>Loads the training and test digits of <c>--data</c>; null, after writing the error, when they cannot be read.</summary>
+    internal static (InMemoryDataset Train, InMemoryDataset Test)? LoadData(TrainOptions options, TextWriter error)
+    {
+        try
+        {
+            (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(options.DataDirectory);
+            return (InMemoryDataset.FromMnist(train), InMemoryDataset.FromMnist(test));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>After a resume: applies an explicit <c>--lr</c> that differs from the checkpoint's and says so.</summary>
+    internal static void ApplyLearningRate(TrainOptions options, IOptimizer optimizer, TextWriter output)
+    {
+        if (options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
+        {
+            output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
+            optimizer.LearningRate = options.LearningRate;
+        }
     }
 
     /// <summary>The plain job: one fresh run per seed, and the mean final accuracy when there are several.</summary>
@@ -150,10 +185,9 @@ public static class TrainCommand
             return 1;
         }
 
-        if (checkpoint is not null && options.WasGiven("--lr") && optimizer.LearningRate != options.LearningRate)
+        if (checkpoint is not null)
         {
-            output.WriteLine($"learning rate changed from the checkpoint's {optimizer.LearningRate:G} to {options.LearningRate:G}");
-            optimizer.LearningRate = options.LearningRate;
+            ApplyLearningRate(options, optimizer, output);
         }
 
         WriteHeader(output, settings.Model, train, test, settings.Batch, checkpoint is null ? Describe(options) : Describe(optimizer), options.Epochs, settings);
@@ -266,7 +300,7 @@ public static class TrainCommand
     }
 
     /// <summary>Takes the run's settings from the checkpoint; returns a message if an explicit option contradicts them.</summary>
-    private static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref RunSettings settings)
+    internal static string? ResolveResume(TrainOptions options, TrainingCheckpoint checkpoint, ref RunSettings settings)
     {
         string? saved = ModelFiles.Detect(checkpoint.Metadata, name => checkpoint.ParameterNames.Contains(name) ? checkpoint.ShapeOf(name).Select(d => (long)d).ToArray() : null);
         if (saved is null)
@@ -348,21 +382,21 @@ public static class TrainCommand
         return (trainer, report, progress);
     }
 
-    private static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs, RunSettings settings)
+    internal static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs, RunSettings settings)
     {
         string validation = settings.ValidationSplit is float f ? string.Create(CultureInfo.InvariantCulture, $" ({f * 100:G3}% held out for validation)") : string.Empty;
         output.WriteLine($"StaticGrad {model}: {train.Count} training{validation} / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs{settings.Describe()}");
     }
 
-    private static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
+    internal static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
         ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)
         : new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
 
-    private static string Describe(TrainOptions options) => options.Optimizer == "sgd"
+    internal static string Describe(TrainOptions options) => options.Optimizer == "sgd"
         ? $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}"
         : $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}";
 
-    private static string Describe(IOptimizer optimizer) => optimizer switch
+    internal static string Describe(IOptimizer optimizer) => optimizer switch
     {
         Sgd s => $"SGD lr {s.LearningRate:G} momentum {s.Momentum:G}{(s.Nesterov ? " nesterov" : string.Empty)} weight decay {s.WeightDecay:G}",
         AdamW a => $"AdamW lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
@@ -370,5 +404,5 @@ public static class TrainCommand
         _ => optimizer.GetType().Name,
     };
 
-    private static ulong ShuffleSeed(int seed) => unchecked((ulong)seed) ^ 0x5DEECE66DUL;
+    internal static ulong ShuffleSeed(int seed) => unchecked((ulong)seed) ^ 0x5DEECE66DUL;
 }

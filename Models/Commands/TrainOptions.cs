@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Linq;
 
 namespace StaticGrad.Models.Commands;
@@ -17,6 +18,9 @@ public sealed class TrainOptions
 
     /// <summary>The default of <c>--epochs</c>.</summary>
     public const int DefaultEpochs = 10;
+
+    /// <summary>The default of <c>--batch</c>.</summary>
+    public const int DefaultBatchSize = 64;
 
     /// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
     public static readonly string[] Schedules = ["none", "step", "exponential", "cosine", "onecycle", "plateau"];
@@ -88,6 +92,12 @@ public sealed class TrainOptions
     /// <summary>Whether to hide the progress bar and draw plain lines.</summary>
     public bool Quiet { get; private init; }
 
+    /// <summary>Whether to train data-parallel over the ranks <c>mpirun</c> started (one rank without it); <see cref="BatchSize"/> is the global batch.</summary>
+    public bool Distributed { get; private init; }
+
+    /// <summary>With <see cref="Distributed"/>: 0, or the block size of the mode that gives the same bits at any rank count.</summary>
+    public int DeterministicBlock { get; private init; }
+
     /// <summary>Whether <paramref name="option"/> (e.g. <c>--lr</c>) was given on the command line rather than defaulted.</summary>
     /// <param name="option">The option, with its dashes.</param>
     /// <returns>True if given.</returns>
@@ -121,7 +131,7 @@ public sealed class TrainOptions
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
         private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
         private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs (default 10); with --resume, the total", DefaultEpochs, 1, 100_000);
-        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64)", 64, 1, MaxBatchSize);
+        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64); with --distributed, the global batch over all ranks", DefaultBatchSize, 1, MaxBatchSize);
         private readonly Option<int?> _seed = CliOptions.OptionalInt("--seed", "seed of initialization and shuffling (default 1)", int.MinValue, int.MaxValue);
         private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", [1]);
         private readonly Option<string> _data = CliOptions.Data();
@@ -136,11 +146,16 @@ public sealed class TrainOptions
         private readonly Option<float?> _valSplit = CliOptions.Number("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F", below: 1);
         private readonly Option<string?> _plot = CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png");
         private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress bar: plain lines" };
+        private readonly Option<bool> _distributed = new("--distributed")
+        {
+            Description = "data-parallel training over the processes of 'mpirun -np N train --distributed ...' (Open MPI): --batch is the global batch, each rank trains on its slice, rank 0 prints and writes; without mpirun, one rank (docs/distributed.md)",
+        };
+        private readonly Option<int?> _deterministic = CliOptions.OptionalInt("--deterministic", "with --distributed: the same bits at any rank count; each global batch is cut into blocks of N rows whose gradients add up exactly in fixed point (slower; docs/distributed.md)", 1, MaxBatchSize);
 
         /// <summary>Adds the options and their cross-checks to <paramref name="command"/>.</summary>
         public Symbols(Command command)
         {
-            Option[] all = [_model, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _epochs, _batch, _seed, _seeds, _data, _save, _saveWeights, _resume, _schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot, _quiet];
+            Option[] all = [_model, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _epochs, _batch, _seed, _seeds, _data, _save, _saveWeights, _resume, _schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot, _quiet, _distributed, _deterministic];
             foreach (Option option in all)
             {
                 command.Options.Add(option);
@@ -175,6 +190,38 @@ public sealed class TrainOptions
                 if (schedule == "onecycle" && result.GetValue(_warmup) > 0)
                 {
                     result.AddError("--lr-schedule onecycle warms up by itself: drop --warmup.");
+                }
+
+                if (result.GetValue(_deterministic) is not null && !result.GetValue(_distributed))
+                {
+                    result.AddError("--deterministic applies to --distributed training only.");
+                }
+
+                if (result.GetValue(_distributed))
+                {
+                    // The package's data-parallel loop has no schedule, clipping, accumulation, early stopping, validation split or plot yet.
+                    Option[] notDistributed = [_schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot];
+                    string[] unsupported = [.. notDistributed.Where(o => result.GetResult(o) is OptionResult { Implicit: false }).Select(o => o.Name)];
+                    if (unsupported.Length > 0)
+                    {
+                        result.AddError($"{string.Join(", ", unsupported)} {(unsupported.Length == 1 ? "does" : "do")} not work with --distributed yet.");
+                    }
+
+                    if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1)
+                    {
+                        result.AddError("--distributed trains one run: give a single --seed.");
+                    }
+
+                    if (result.GetValue(_model) == "resmlp")
+                    {
+                        result.AddError("--model resmlp has dropout, which --distributed does not support yet (each rank would draw its own masks).");
+                    }
+
+                    int batch = result.GetResult(_batch) is null ? DefaultBatchSize : result.GetValue(_batch); // validators see no default
+                    if (result.GetValue(_deterministic) is int block && block > batch)
+                    {
+                        result.AddError($"--deterministic {block} is larger than --batch {batch}: a block is part of one global batch.");
+                    }
                 }
 
                 int epochs = result.GetResult(_epochs) is null ? DefaultEpochs : result.GetValue(_epochs);
@@ -223,6 +270,8 @@ public sealed class TrainOptions
                 ValidationSplit = result.GetValue(_valSplit),
                 PlotPath = result.GetValue(_plot),
                 Quiet = result.GetValue(_quiet),
+                Distributed = result.GetValue(_distributed),
+                DeterministicBlock = result.GetValue(_deterministic) ?? 0,
             };
         }
     }

@@ -1,0 +1,204 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using Spectre.Console;
+using StaticGrad.Checkpoints;
+using StaticGrad.Data;
+using StaticGrad.Distributed;
+using StaticGrad.Training;
+
+namespace StaticGrad.Models.Commands;
+
+/// <summary>
+/// <c>train --distributed</c>: the train command's run over the ranks <c>mpirun</c> started (StaticGrad.Distributed's
+/// <see cref="DataParallelTrainer"/>). The options, data, header, epoch rows and checkpoints are the train command's;
+/// <c>--batch</c> is the global batch. Rank 0 alone prints the report and writes files; every rank says once where it
+/// runs. Started without <c>mpirun</c>, it trains as one rank and says so.
+/// </summary>
+internal static class DistributedTrain
+{
+    /// <summary>Runs the job on this rank.</summary>
+    /// <returns>The exit code: 0, 1 on a failure (under mpirun a failing rank ends the job), 2 on a usage error.</returns>
+    public static int Run(TrainOptions options, TextWriter output, TextWriter error)
+    {
+        ICommunicator world;
+        if (MpiCommunicator.IsLaunchedByMpirun)
+        {
+            try
+            {
+                world = MpiCommunicator.Initialize();
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                error.WriteLine($"error: --distributed under mpirun needs Open MPI's library: {e.Message}");
+                return 1;
+            }
+        }
+        else
+        {
+            world = InProcessCommunicator.CreateGroup(1)[0];
+            output.WriteLine("--distributed without mpirun: training as one rank (start 'mpirun -np N train --distributed ...' for N ranks)");
+        }
+
+        using (world)
+        {
+            int rank = world.Rank;
+            if (world.Size > 1)
+            {
+                MpiCommunicator.ShareCoresWithLocalRanks();
+                output.WriteLine($"rank {rank} of {world.Size}: host {Environment.MachineName}, pid {Environment.ProcessId}, {Parallelism.MaxThreads} thread(s)");
+            }
+
+            using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
+                error.WriteLine($"rank {rank}: stopped by SIGTERM (mpirun ends the job when another rank fails or the job is cancelled)."));
+            try
+            {
+                return Train(world, options, output, error);
+            }
+            catch (Exception e) when (world.Size == 1 && e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (Exception e) when (world.Size > 1)
+            {
+                // One failing rank must not leave the others waiting in a collective: end the whole job.
+                error.WriteLine($"rank {rank}: error: {e.Message}");
+                world.Abort(1);
+                return 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The run (collective). Conditions every rank sees alike (a conflicting option, an unsupported checkpoint) return a
+    /// code on every rank, reported by rank 0; failures of one rank throw.
+    /// </summary>
+    private static int Train(ICommunicator world, TrainOptions options, TextWriter output, TextWriter error)
+    {
+        bool root = world.Rank == 0;
+        TextWriter report = root ? output : TextWriter.Null, problems = root ? error : TextWriter.Null;
+        TrainingCheckpoint? checkpoint = null;
+        if (options.ResumePath is string resumePath)
+        {
+            checkpoint = DataParallelTrainer.ReadCheckpoint(world, resumePath);
+            if (TrainCommand.CheckBatchSize(checkpoint, resumePath) is string tooLarge)
+            {
+                problems.WriteLine(tooLarge);
+                return 1;
+            }
+        }
+
+        if (TrainCommand.LoadData(options, error) is not var (train, test))
+        {
+            throw new IOException($"cannot load MNIST from '{options.DataDirectory}' (see above).");
+        }
+
+        RunSettings settings = RunSettings.From(options);
+        if (checkpoint is not null && TrainCommand.ResolveResume(options, checkpoint, ref settings) is string conflict)
+        {
+            problems.WriteLine($"error: {conflict}");
+            return Cli.UsageErrorCode;
+        }
+
+        if (checkpoint is not null && (settings.Model == "resmlp" || settings.Describe().Length > 0))
+        {
+            problems.WriteLine($"error: the checkpoint's run ({settings.Model}{settings.Describe()}) uses what --distributed does not support yet (dropout, a learning-rate schedule, clipping, accumulation, early stopping or a validation split).");
+            return Cli.UsageErrorCode;
+        }
+
+        int block = options.DeterministicBlock;
+        int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
+        IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
+        IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
+        var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block);
+        if (checkpoint is not null)
+        {
+            trainer.Resume(checkpoint);
+            TrainCommand.ApplyLearningRate(options, optimizer, report);
+        }
+
+        TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
+        string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
+        report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
+        if (checkpoint is not null)
+        {
+            report.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done, now on {world.Size} rank(s)");
+        }
+
+        report.WriteLine($"seed {settings.Seed}");
+        // The progress bar only for one rank on a terminal: mpirun forwards the ranks' output line by line.
+        bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var rows = new EpochReport(null, interactive ? AnsiConsole.WriteLine : report.WriteLine);
+        SpectreProgress? progress = interactive ? new SpectreProgress() : null;
+        var metadata = settings.ToMetadata();
+        var clock = Stopwatch.StartNew();
+        void Epochs()
+        {
+            while (trainer.EpochsCompleted < options.Epochs)
+            {
+                float learningRate = optimizer.LearningRate;
+                (double loss, double speed) = trainer.RunEpoch(progress, options.Epochs);
+                if (options.SavePath is string path)
+                {
+                    trainer.SaveCheckpoint(path, metadata);
+                }
+
+                if (root)
+                {
+                    double accuracy = Inference.ConfusionMatrix(model, test).Accuracy();
+                    rows.Write(new EpochMetrics(trainer.EpochsCompleted, loss, double.NaN, accuracy, learningRate, speed, clock.Elapsed));
+                }
+            }
+        }
+
+        if (trainer.EpochsCompleted >= options.Epochs)
+        {
+            report.WriteLine($"the checkpoint already has {trainer.EpochsCompleted} epoch(s), --epochs is {options.Epochs}: nothing to train");
+        }
+        else if (progress is null)
+        {
+            report.WriteLine(rows.Header);
+            Epochs();
+        }
+        else
+        {
+            AnsiConsole.WriteLine(rows.Header);
+            SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
+            {
+                progress.Attach(context, trainer.EpochsCompleted + 1, options.Epochs, trainer.StepsPerEpoch);
+                Epochs();
+            });
+        }
+
+        if (!root)
+        {
+            return 0;
+        }
+
+        if (options.SavePath is string savePath)
+        {
+            report.WriteLine($"checkpoint: {savePath} (epoch {trainer.EpochsCompleted}, step {trainer.StepsCompleted})");
+        }
+
+        if (options.SaveWeightsPath is string weightsPath)
+        {
+            ModelWeights.Save(model.Parameters, weightsPath, metadata);
+            report.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
+        }
+
+        report.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps on {world.Size} rank(s) in {clock.Elapsed.TotalSeconds:F1} s; weights fingerprint {DataParallel.Fingerprint(model.Parameters.Values):x16}"));
+        return 0;
+    }
+
+    /// <summary>How the seed model's loss averages over ranks (its softmax cross-entropy).</summary>
+    private static GradientAveraging Averaging(IModel model) => model switch
+    {
+        MnistClassifier128 m => GradientAveraging.For(m.Loss),
+        MnistClassifier256 m => GradientAveraging.For(m.Loss),
+        _ => throw new NotSupportedException($"{model.GetType().Name} cannot train with --distributed."),
+    };
+}
