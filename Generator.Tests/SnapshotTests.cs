@@ -52,6 +52,12 @@ public sealed class SnapshotTests
     public void Regressor() => VerifyCompiles(TestModels.Regressor);
 
     [Fact]
+    public void LeNet5() => VerifyCompiles(TestModels.LeNet5);
+
+    [Fact]
+    public void NormalizedCnn() => VerifyCompiles(TestModels.NormalizedCnn);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

@@ -238,4 +238,49 @@ internal static class TestModels
             [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
         }
         """;
+
+    /// <summary>Models/LeNet5.cs (<c>train --model lenet</c>) as a user would declare it.</summary>
+    public const string LeNet5 = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 1, Height = 28, Width = 28)]
+        public sealed partial class LeNet5
+        {
+            [Conv2d(6, 5, Padding = 2), ReLU] public partial Conv2d Conv1 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool1 { get; }
+            [Conv2d(16, 5), ReLU] public partial Conv2d Conv2 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool2 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(120), ReLU] public partial Linear Fc1 { get; }
+            [Linear(84), ReLU] public partial Linear Fc2 { get; }
+            [Linear(10)] public partial Linear Fc3 { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
+    /// <summary>Models/NormalizedCnn.cs (<c>train --model cnn-bn</c>): BatchNorm2d + ReLU after each convolution, Dropout before fc1.</summary>
+    public const string NormalizedCnn = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 1, Height = 28, Width = 28)]
+        public sealed partial class NormalizedCnn
+        {
+            [Conv2d(6, 5, Padding = 2)] public partial Conv2d Conv1 { get; }
+            [BatchNorm2d, ReLU] public partial BatchNorm2d Bn1 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool1 { get; }
+            [Conv2d(16, 5)] public partial Conv2d Conv2 { get; }
+            [BatchNorm2d, ReLU] public partial BatchNorm2d Bn2 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool2 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Dropout(0.25f)] public partial Dropout Drop { get; }
+            [Linear(120), ReLU] public partial Linear Fc1 { get; }
+            [Linear(84), ReLU] public partial Linear Fc2 { get; }
+            [Linear(10)] public partial Linear Fc3 { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

@@ -112,7 +112,9 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
         string expression = $"conv({c.Input} {c.InputShapes[0]}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";
         c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? expression : $"{Fused}({expression})")}");
         string bias = Bias ? c.Parameter("bias") : OpEmitContext.Empty;
-        c.Line($"{OpEmitContext.Kernels}.Conv2d.Forward({c.Input}, {c.Parameter("weight")}, {bias}, {c.Output}, {c.Field}.Workspace, batch, {Geometry(c)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+        // Inference may run on several threads at once: each takes its own thread's scratch memory, not the layer's.
+        string workspace = training ? "Workspace" : "InferenceWorkspace";
+        c.Line($"{OpEmitContext.Kernels}.Conv2d.Forward({c.Input}, {c.Parameter("weight")}, {bias}, {c.Output}, {c.Field}.{workspace}, batch, {Geometry(c)}, {OpEmitContext.Kernels}.Activation.{Fused});");
     }
 
     public override void EmitBackward(OpEmitContext c)

@@ -57,7 +57,12 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, resmlp.Code);
         Assert.Contains("LayerNorm", resmlp.Output, StringComparison.Ordinal);
         Assert.Contains("[32, 784]", resmlp.Output, StringComparison.Ordinal);
-        Assert.Equal(Cli.UsageErrorCode, Run("summary", "--model", "lenet").Code);
+
+        var lenet = Run("summary", "--model", "lenet");
+        Assert.Equal(0, lenet.Code);
+        Assert.Contains("Conv2d(1, 6, kernel_size=5, padding=2), ReLU", lenet.Output, StringComparison.Ordinal);
+        Assert.Contains("Total params: 61,706", lenet.Output, StringComparison.Ordinal);
+        Assert.Equal(Cli.UsageErrorCode, Run("summary", "--model", "resnet").Code);
     }
 
     [Theory]

@@ -77,7 +77,7 @@ public sealed class TrainOptionsTests
     [InlineData("--clip-grad-norm -1", "Option '--clip-grad-norm' expects a number > 0; got -1")]
     [InlineData("--seeds 1,2 --plot a.png", "give a single --seed")]
     [InlineData("--lr abc", "'--lr' expects a number; got 'abc'")]
-    [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256, resmlp; got 'resnet'")]
+    [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256, resmlp, lenet, cnn-bn; got 'resnet'")]
     [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd only")]
     [InlineData("--optimizer sgd --momentum 0 --nesterov", "--nesterov needs")]
     public void BadArgumentsSayWhatIsWrong(string args, string expected)

@@ -10,6 +10,9 @@ namespace StaticGrad;
 /// </summary>
 public sealed class Conv2d
 {
+    [ThreadStatic]
+    private static float[]? t_inferenceWorkspace;
+
     private readonly ParameterSet _parameters;
     private readonly float[] _workspace;
 
@@ -113,8 +116,31 @@ public sealed class Conv2d
     /// <summary>The gradient of the bias from the last training step (empty for a layer without bias).</summary>
     public Span<float> BiasGradient => BiasTensor is null ? Span<float>.Empty : _parameters.GradientsOf(BiasTensor);
 
-    /// <summary>The kernels' scratch memory (<see cref="Kernels.Conv2d.WorkspaceFloats"/>), shared by the layer's passes, which run one at a time.</summary>
+    /// <summary>
+    /// The kernels' scratch memory (<see cref="Kernels.Conv2d.WorkspaceFloats"/>) for the training step's passes (and
+    /// forward passes in training mode), which run one at a time under the model's training-step guard.
+    /// </summary>
     public Span<float> Workspace => _workspace;
+
+    /// <summary>
+    /// Scratch memory of the same size for inference (<c>Forward</c>, <c>Predict</c>), which may run on several threads
+    /// at once: one buffer per calling thread, shared by the convolutions that thread runs one after another and grown
+    /// once to the largest, so concurrent inference never shares scratch memory with another call or with
+    /// <see cref="Workspace"/>. The same length as <see cref="Workspace"/>, so the kernels split the same way.
+    /// </summary>
+    public Span<float> InferenceWorkspace
+    {
+        get
+        {
+            float[]? workspace = t_inferenceWorkspace;
+            if (workspace is null || workspace.Length < _workspace.Length)
+            {
+                t_inferenceWorkspace = workspace = new float[_workspace.Length];
+            }
+
+            return workspace.AsSpan(0, _workspace.Length);
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString()

@@ -1,0 +1,205 @@
+using System;
+using StaticGrad.Data;
+using StaticGrad.Models;
+using StaticGrad.Threading;
+using StaticGrad.Training;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>
+/// The convolutional models end to end: the generated backward against finite differences, no allocation per step,
+/// the same bits with any thread count, and LeNet-5 learning the shipped digits.
+/// </summary>
+public sealed class CnnModelTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ASmallImageModel_BackwardMatchesFiniteDifferences()
+    {
+        // SmoothCnn in training mode (batch statistics): the loss is the summed cross-entropy of the model's own
+        // forward logits, in double from there. Every parameter is checked.
+        const int Batch = 4;
+        var model = new SmoothCnn(seed: 21, maxBatch: Batch) { Mode = ModelMode.Training };
+        float[] inputs = KernelReference.Random(Batch * SmoothCnn.InputSize, seed: 22, low: -2f, high: 2f);
+        int[] labels = KernelReference.RandomLabels(Batch, SmoothCnn.OutputSize, seed: 23);
+        float loss = model.TrainStep(inputs, labels, Batch);
+        float[] gradients = model.Parameters.Gradients.ToArray();
+        float[] logits = new float[Batch * SmoothCnn.OutputSize];
+
+        double Loss()
+        {
+            model.Forward(inputs, logits, Batch);
+            double sum = 0;
+            for (int n = 0; n < Batch; n++)
+            {
+                sum -= KernelReference.LogSoftmax(logits.AsSpan(n * SmoothCnn.OutputSize, SmoothCnn.OutputSize))[labels[n]];
+            }
+
+            return sum;
+        }
+
+        Assert.Equal(Loss(), loss, 4);
+        int checkedCount = GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, "SmoothCnn parameters", eps: 1e-3, relativeTolerance: 2e-3, absoluteTolerance: 1e-4, maxElements: gradients.Length);
+        Assert.Equal(model.Parameters.Count, checkedCount);
+    }
+
+    [Fact]
+    public void LeNet5_TrainStepForwardAndPredict_AllocateNothing()
+    {
+        const int Batch = 64;
+        var model = new LeNet5(seed: 1, maxBatch: Batch);
+        var adam = new Adam(model.Parameters);
+        float[] x = KernelReference.Random(Batch * LeNet5.InputSize, seed: 2, low: 0f, high: 1f);
+        int[] labels = KernelReference.RandomLabels(Batch, LeNet5.OutputSize, seed: 3);
+        float[] logits = new float[Batch * LeNet5.OutputSize];
+        float[] probabilities = new float[LeNet5.OutputSize];
+        foreach ((int threads, bool split) in new[] { (1, false), (2, true) })
+        {
+            using (Partition.Override(threads, split))
+            {
+                AllocationAssert.None($"LeNet5 TrainStep + Adam.Step ({threads} threads)", () =>
+                {
+                    model.TrainStep(x, labels, Batch);
+                    adam.Step();
+                }, calls: 10);
+                AllocationAssert.None($"LeNet5 Forward ({threads} threads)", () => model.Forward(x, logits, Batch), calls: 10);
+                AllocationAssert.None($"LeNet5 Predict of one sample ({threads} threads)", () => model.Predict(x.AsSpan(0, LeNet5.InputSize), probabilities, 1), calls: 50);
+            }
+        }
+    }
+
+    [Fact]
+    public void NormalizedCnn_TrainStepAndForward_AllocateNothing()
+    {
+        const int Batch = 32;
+        var model = new NormalizedCnn(seed: 1, maxBatch: Batch);
+        var adam = new Adam(model.Parameters);
+        float[] x = KernelReference.Random(Batch * NormalizedCnn.InputSize, seed: 4, low: 0f, high: 1f);
+        int[] labels = KernelReference.RandomLabels(Batch, NormalizedCnn.OutputSize, seed: 5);
+        float[] logits = new float[Batch * NormalizedCnn.OutputSize];
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("NormalizedCnn TrainStep + Adam.Step", () =>
+            {
+                model.TrainStep(x, labels, Batch);
+                adam.Step();
+            }, calls: 10);
+            AllocationAssert.None("NormalizedCnn Forward (eval)", () => model.Forward(x, logits, Batch), calls: 10);
+        }
+    }
+
+    [Fact]
+    public void LeNet5ForwardFromFourThreadsAtOnce_MatchesTheSerialResultsBitForBit()
+    {
+        // Forward promises concurrent calls on one instance; the convolutions' scratch memory must not be shared by them.
+        const int Samples = 48, Threads = 4, Rounds = 4;
+        var model = new LeNet5(seed: 5, maxBatch: 8);
+        float[] inputs = KernelReference.Random(Samples * LeNet5.InputSize, seed: 6, low: 0f, high: 1f);
+        float[] serial = new float[Samples * LeNet5.OutputSize];
+        for (int n = 0; n < Samples; n++)
+        {
+            model.Forward(inputs.AsSpan(n * LeNet5.InputSize, LeNet5.InputSize), serial.AsSpan(n * LeNet5.OutputSize, LeNet5.OutputSize), 1);
+        }
+
+        int mismatches = 0;
+        using var start = new System.Threading.Barrier(Threads);
+        System.Threading.Tasks.Parallel.For(0, Threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+        {
+            float[] logits = new float[LeNet5.OutputSize];
+            start.SignalAndWait();
+            for (int round = 0; round < Rounds; round++)
+            {
+                for (int n = 0; n < Samples; n++)
+                {
+                    int sample = (n + (thread * 13)) % Samples;
+                    model.Forward(inputs.AsSpan(sample * LeNet5.InputSize, LeNet5.InputSize), logits, 1);
+                    if (!logits.AsSpan().SequenceEqual(serial.AsSpan(sample * LeNet5.OutputSize, LeNet5.OutputSize)))
+                    {
+                        System.Threading.Interlocked.Increment(ref mismatches);
+                    }
+                }
+            }
+        });
+
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
+    public void TrainingSteps_GiveTheSameBits_WithOneTwoAndThreeThreads()
+    {
+        const int Batch = 37, Steps = 3;
+        float[] x = KernelReference.Random(Batch * LeNet5.InputSize, seed: 6, low: 0f, high: 1f);
+        int[] labels = KernelReference.RandomLabels(Batch, LeNet5.OutputSize, seed: 7);
+        float[] ops = KernelReference.Random(Batch * CnnOpsNet.InputSize, seed: 8, low: -2f, high: 2f);
+        int[] opsLabels = KernelReference.RandomLabels(Batch, CnnOpsNet.OutputSize, seed: 9);
+        (float[] Values, float[] Buffers, float[] Losses, float[] Logits)[]? reference = null;
+        foreach ((int threads, bool split) in new[] { (1, false), (2, true), (3, true), (2, false) })
+        {
+            (float[], float[], float[], float[])[] runs;
+            using (Partition.Override(threads, split))
+            {
+                runs =
+                [
+                    Run(new LeNet5(seed: 5, maxBatch: Batch), x, labels),
+                    Run(new NormalizedCnn(seed: 5, maxBatch: Batch), x, labels),
+                    Run(new CnnOpsNet(seed: 5, maxBatch: Batch), ops, opsLabels),
+                ];
+            }
+
+            if (reference is null)
+            {
+                reference = runs;
+                continue;
+            }
+
+            string[] names = [nameof(LeNet5), nameof(NormalizedCnn), nameof(CnnOpsNet)];
+            for (int m = 0; m < runs.Length; m++)
+            {
+                GemmShapeTests.AssertSameBits(reference[m].Losses, runs[m].Item3, $"{names[m]} losses with {threads} threads");
+                GemmShapeTests.AssertSameBits(reference[m].Values, runs[m].Item1, $"{names[m]} parameters with {threads} threads");
+                GemmShapeTests.AssertSameBits(reference[m].Buffers, runs[m].Item2, $"{names[m]} buffers with {threads} threads");
+                GemmShapeTests.AssertSameBits(reference[m].Logits, runs[m].Item4, $"{names[m]} eval logits with {threads} threads");
+            }
+        }
+
+        static (float[], float[], float[], float[]) Run(IModel model, float[] x, int[] labels)
+        {
+            var adam = new Adam(model.Parameters, learningRate: 1e-2f);
+            float[] losses = new float[Steps];
+            for (int step = 0; step < Steps; step++)
+            {
+                losses[step] = model.TrainStep(x, labels, Batch);
+                adam.Step();
+            }
+
+            Assert.All(losses, l => Assert.True(float.IsFinite(l)));
+            float[] logits = new float[Batch * model.OutputSize];
+            model.Forward(x, logits, Batch);
+            return (model.Parameters.Values.ToArray(), model.Parameters.BufferValues.ToArray(), losses, logits);
+        }
+    }
+
+    [Fact]
+    public void LeNet5PassesNinetyFivePercentAfterTwoEpochs()
+    {
+        // Batch 32 and Adam 2e-3: with train's batch 64 and 1e-3, two epochs of the 8,000 digits give about 92-93% in
+        // PyTorch too (scripts/pytorch_cnn.py --epochs 2: 92.25% for seed 1); with these, 96.85% and 96.45% for seeds 1, 2
+        // (scripts/pytorch_cnn.py --model lenet --epochs 2 --batch 32 --lr 2e-3 --seeds 1 2).
+        (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(RepoPaths.MnistDataDirectory);
+        InMemoryDataset testSet = InMemoryDataset.FromMnist(test);
+        var model = new LeNet5(seed: 1, maxBatch: 32);
+        var loader = new DataLoader(InMemoryDataset.FromMnist(train), 32, seed: 1);
+        var trainer = new Trainer(model, new Adam(model.Parameters, learningRate: 2e-3f), loader, new TrainerOptions { Validation = testSet });
+        double initialAccuracy = trainer.Evaluate(testSet).Accuracy;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        trainer.Fit(2);
+        (EpochMetrics first, EpochMetrics second) = (trainer.History[0], trainer.History[1]);
+        output.WriteLine($"LeNet5, 2 epochs: test accuracy {first.ValidationAccuracy:P2} then {second.ValidationAccuracy:P2} in {watch.Elapsed.TotalSeconds:F1} s");
+
+        Assert.InRange(initialAccuracy, 0.0, 0.3);
+        Assert.True(second.TrainingLoss < first.TrainingLoss, $"loss did not fall: {first.TrainingLoss} then {second.TrainingLoss}");
+        Assert.True(second.ValidationAccuracy > 0.95, $"test accuracy after two epochs: {second.ValidationAccuracy:P2}");
+    }
+}

@@ -1,0 +1,143 @@
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>
+/// <see cref="StaticGrad.Models.NormalizedCnn"/> without its Dropout(0.25), so that a training step can be compared with
+/// PyTorch's (our dropout draws from our own generator). The same <c>state_dict</c> names; scripts/golden_cnn.py.
+/// </summary>
+[Model(Channels = 1, Height = 28, Width = 28)]
+public sealed partial class NormalizedCnnNoDropout
+{
+    [Conv2d(6, 5, Padding = 2)]
+    public partial Conv2d Conv1 { get; }
+
+    [BatchNorm2d, ReLU]
+    public partial BatchNorm2d Bn1 { get; }
+
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool1 { get; }
+
+    [Conv2d(16, 5)]
+    public partial Conv2d Conv2 { get; }
+
+    [BatchNorm2d, ReLU]
+    public partial BatchNorm2d Bn2 { get; }
+
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(120), ReLU]
+    public partial Linear Fc1 { get; }
+
+    [Linear(84), ReLU]
+    public partial Linear Fc2 { get; }
+
+    [Linear(10)]
+    public partial Linear Fc3 { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
+/// The image ops LeNet does not use, in one network (scripts/golden_cnn.py builds it in PyTorch): a convolution without
+/// bias, a dilated grouped one, a residual Add of two images, Dropout2d(0) (the identity in training mode too), a strided
+/// convolution, BatchNorm2d with another momentum, AvgPool2d with padding (counted in the average, PyTorch's default),
+/// a channel Concat, MaxPool2d with padding and dilation, AdaptiveAvgPool2d(1).
+/// </summary>
+[Model(Channels = 2, Height = 12, Width = 12)]
+public sealed partial class CnnOpsNet
+{
+    /// <summary>[B, 4, 12, 12].</summary>
+    [Conv2d(4, 3, Padding = 1, Bias = false), Tanh]
+    public partial Conv2d Stem { get; }
+
+    /// <summary>[B, 4, 12, 12]: two groups of 2 channels, dilation 2.</summary>
+    [Conv2d(4, 3, Padding = 2, Dilation = 2, Groups = 2), Sigmoid]
+    public partial Conv2d Grouped { get; }
+
+    /// <summary>Grouped + Stem.</summary>
+    [Add(nameof(Stem))]
+    public partial Residual Skip { get; }
+
+    [Dropout2d(0f)]
+    public partial Dropout2d Drop { get; }
+
+    /// <summary>[B, 6, 6, 6].</summary>
+    [Conv2d(6, 3, Stride = 2, Padding = 1), ReLU]
+    public partial Conv2d Strided { get; }
+
+    [BatchNorm2d(Momentum = 0.2f)]
+    public partial BatchNorm2d Norm { get; }
+
+    /// <summary>[B, 6, 6, 6].</summary>
+    [AvgPool2d(3, Stride = 1, Padding = 1)]
+    public partial AvgPool2d Avg { get; }
+
+    /// <summary>[B, 12, 6, 6]: the pooled channels, then Strided's.</summary>
+    [Concat(nameof(Strided))]
+    public partial Residual Cat { get; }
+
+    /// <summary>[B, 12, 6, 6].</summary>
+    [MaxPool2d(2, Stride = 1, Padding = 1, Dilation = 2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 12, 1, 1].</summary>
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Gap { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(5)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
+/// A small image model of smooth ops only, for finite differences (ReLU and max pooling have kinks a perturbation can
+/// cross): convolutions with bias and without, padded, dilated, grouped and strided, a residual Add, BatchNorm2d,
+/// AvgPool2d, AdaptiveAvgPool2d(1), then a Linear head.
+/// </summary>
+[Model(Channels = 2, Height = 8, Width = 8)]
+public sealed partial class SmoothCnn
+{
+    /// <summary>[B, 3, 8, 8].</summary>
+    [Conv2d(3, 3, Padding = 1), Tanh]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 3, 8, 8]: depthwise, dilation 2.</summary>
+    [Conv2d(3, 3, Padding = 2, Dilation = 2, Groups = 3, Bias = false), Sigmoid]
+    public partial Conv2d Grouped { get; }
+
+    [Add(nameof(Conv1))]
+    public partial Residual Skip { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d Norm { get; }
+
+    /// <summary>[B, 3, 4, 4].</summary>
+    [AvgPool2d(2)]
+    public partial AvgPool2d Avg { get; }
+
+    /// <summary>[B, 4, 2, 2].</summary>
+    [Conv2d(4, 3, Stride = 2, Padding = 1), Tanh]
+    public partial Conv2d Strided { get; }
+
+    /// <summary>[B, 4, 1, 1].</summary>
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Gap { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""PyTorch 1.13 reference values for the convolutional models (Runtime.Tests/Models/CnnGoldenTests.cs).
+
+    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 scripts/golden_cnn.py
+
+Cases, each built here with the same layers and state_dict names as its C# model:
+  LeNet5                  Models/LeNet5.cs (scripts/pytorch_cnn.py's LeNet5)
+  NormalizedCnnNoDropout  Models/NormalizedCnn.cs without its Dropout(0.25) (Runtime.Tests/Models/CnnModels.cs): our
+                          dropout draws from our own generator, not PyTorch's, so train mode is compared without it
+  CnnOpsNet               Runtime.Tests/Models/CnnModels.cs: a bias-free convolution, a dilated grouped one, a residual
+                          Add of two images, Dropout2d(0), a strided convolution, BatchNorm2d(momentum=0.2), AvgPool2d
+                          with padding, a channel Concat, MaxPool2d with padding and dilation, AdaptiveAvgPool2d(1)
+Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
+statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
+models, N(0,1) for CnnOpsNet) and labels. Per case:
+  cnn_{name}.safetensors           the initial state_dict, which the C# test loads with ModelWeights.Load
+  cnn_{name}_expected.safetensors  inputs, labels (I64), eval_logits (model.eval() on the initial weights), loss,
+                                   grad.{p} (every parameter's gradient of one train-mode step, CrossEntropyLoss mean),
+                                   after.{p} (every parameter after one Adam(lr=1e-3) step), buffer.{b} (every buffer
+                                   after the step), eval_logits_after (model.eval() after the step)
+  cnn.json                         per case: the loss, the parameters whose gradient is zero in exact arithmetic (a
+                                   convolution bias followed by batch norm: Adam's first step, m/(sqrt(v)+eps), turns
+                                   their rounding noise into steps of up to lr, so their values after the step are not
+                                   comparable); and, if Runtime.Tests/Golden/staticgrad_cnn_{name}.safetensors exists
+                                   (the C# model after the same step, saved by ModelWeights.Save; `UPDATE_GOLDEN=1
+                                   dotnet test --filter CnnGoldenTests` writes it), the eval logits PyTorch computes
+                                   with it after load_state_dict(strict=True): staticgrad_eval_logits
+All float32 with torch.set_num_threads(1); two runs give identical files.
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pytorch_cnn import LeNet5  # noqa: E402
+from pytorch_safetensors import load_file, save_file  # noqa: E402
+
+GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Runtime.Tests", "Golden")
+BATCH = 8
+LR = 1e-3
+
+
+class CnnOpsNet(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs CnnOpsNet: input [2, 12, 12], 5 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(2, 4, 3, padding=1, bias=False)
+        self.grouped = nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2)
+        self.drop = nn.Dropout2d(0.0)
+        self.strided = nn.Conv2d(4, 6, 3, stride=2, padding=1)
+        self.norm = nn.BatchNorm2d(6, momentum=0.2)
+        self.avg = nn.AvgPool2d(3, stride=1, padding=1)
+        self.pool = nn.MaxPool2d(2, stride=1, padding=1, dilation=2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(12, 5)
+
+    def forward(self, x):
+        stem = torch.tanh(self.stem(x))
+        skip = torch.sigmoid(self.grouped(stem)) + stem
+        strided = torch.relu(self.strided(self.drop(skip)))
+        cat = torch.cat([self.avg(self.norm(strided)), strided], dim=1)
+        return self.head(torch.flatten(self.gap(self.pool(cat)), 1))
+
+
+CASES = [
+    # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic
+    ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, []),
+    ("NormalizedCnnNoDropout", lambda: LeNet5(batch_norm=True, dropout=0.0), 52, (1, 28, 28), 10, ["conv1.bias", "conv2.bias"]),
+    ("CnnOpsNet", CnnOpsNet, 53, (2, 12, 12), 5, []),
+]
+
+
+def build(factory, seed):
+    torch.manual_seed(seed)
+    net = factory()
+    with torch.no_grad():
+        for module in net.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.weight.copy_(1 + 0.2 * torch.randn_like(module.weight))
+                module.bias.copy_(0.1 * torch.randn_like(module.bias))
+                module.running_mean.copy_(0.2 * torch.randn_like(module.running_mean))
+                module.running_var.copy_(0.5 + torch.rand_like(module.running_var))
+                module.num_batches_tracked.fill_(2)
+    return net
+
+
+def arrays(prefix, named):
+    return {prefix + k: v.detach().numpy().copy() for k, v in named}
+
+
+def main():
+    torch.set_num_threads(1)
+    cases = []
+    for name, factory, seed, shape, classes, zero_gradient in CASES:
+        net = build(factory, seed)
+        save_file({k: v.numpy() for k, v in net.state_dict().items()}, os.path.join(GOLDEN, f"cnn_{name}.safetensors"), {"format": "pt"})
+        x = torch.rand(BATCH, *shape) if shape[0] == 1 else torch.randn(BATCH, *shape)
+        t = torch.randint(0, classes, (BATCH,))
+        net.eval()
+        with torch.no_grad():
+            eval_logits = net(x)
+        net.train()
+        optimizer = torch.optim.Adam(net.parameters(), lr=LR)
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(net(x), t)
+        loss.backward()
+        expected = {"inputs": x.numpy(), "labels": t.numpy(), "eval_logits": eval_logits.numpy(), "loss": np.array([loss.item()], dtype=np.float32)}
+        expected.update(arrays("grad.", ((k, p.grad) for k, p in net.named_parameters())))
+        optimizer.step()
+        expected.update(arrays("after.", net.named_parameters()))
+        expected.update(arrays("buffer.", net.named_buffers()))
+        net.eval()
+        with torch.no_grad():
+            expected["eval_logits_after"] = net(x).numpy()
+        save_file(expected, os.path.join(GOLDEN, f"cnn_{name}_expected.safetensors"), {"format": "expected", "torch": torch.__version__})
+        case = {"name": name, "loss": loss.item(), "zero_gradient": zero_gradient}
+        path = os.path.join(GOLDEN, f"staticgrad_cnn_{name}.safetensors")
+        if os.path.exists(path):
+            tensors, _ = load_file(path)
+            reloaded = factory()
+            reloaded.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in tensors.items()}, strict=True)
+            reloaded.eval()
+            with torch.no_grad():
+                case["staticgrad_eval_logits"] = [float(v) for v in reloaded(x).flatten().tolist()]
+        cases.append(case)
+    with open(os.path.join(GOLDEN, "cnn.json"), "w", encoding="utf-8", newline="\n") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
+        f.write("\n")
+    print(f"{len(cases)} cases")
+
+
+if __name__ == "__main__":
+    main()
