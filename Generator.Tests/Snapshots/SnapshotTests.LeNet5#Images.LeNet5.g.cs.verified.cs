@@ -15,7 +15,7 @@ namespace Images
     //   -> fc2: Linear 120 -> 84, ReLU [B, 84]
     //   -> fc3: Linear 84 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class LeNet5 : global::StaticGrad.IModel
+    partial class LeNet5 : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;
@@ -486,6 +486,29 @@ namespace Images
         {
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
+        }
+
+        /// <summary>
+        /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>
+        /// <c>[batch, 1, 28, 28]</c>, output <c>output</c> <c>[batch, 10]</c> holding what
+        /// <see cref="Forward"/> computes, weights from the current parameters. Save it with <c>ToOnnx().Save(path)</c>.
+        /// </summary>
+        /// <returns>The graph, ready to save or to extend.</returns>
+        public global::StaticGrad.Onnx.OnnxGraphBuilder ToOnnx()
+        {
+            global::StaticGrad.Onnx.OnnxGraphBuilder onnx = new global::StaticGrad.Onnx.OnnxGraphBuilder("LeNet5");
+            onnx.AddStateDict(__sgParameters);
+            string inputs = onnx.Input("input", 1, 28, 28);
+            string conv1Output = onnx.Activation(onnx.Conv(inputs, "conv1.weight", "conv1.bias", (5, 5), (1, 1), (2, 2), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv1: [B, 6, 28, 28]
+            string pool1Output = onnx.MaxPool(conv1Output, (2, 2), (2, 2), (0, 0), (1, 1)); // pool1: [B, 6, 14, 14]
+            string conv2Output = onnx.Activation(onnx.Conv(pool1Output, "conv2.weight", "conv2.bias", (5, 5), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv2: [B, 16, 10, 10]
+            string pool2Output = onnx.MaxPool(conv2Output, (2, 2), (2, 2), (0, 0), (1, 1)); // pool2: [B, 16, 5, 5]
+            string flattenOutput = onnx.Flatten(pool2Output); // flatten: [B, 400]
+            string fc1Output = onnx.Activation(onnx.Gemm(flattenOutput, "fc1.weight", "fc1.bias"), global::StaticGrad.Kernels.Activation.ReLU); // fc1: [B, 120]
+            string fc2Output = onnx.Activation(onnx.Gemm(fc1Output, "fc2.weight", "fc2.bias"), global::StaticGrad.Kernels.Activation.ReLU); // fc2: [B, 84]
+            string fc3Output = onnx.Gemm(fc2Output, "fc3.weight", "fc3.bias"); // fc3: [B, 10]
+            onnx.Output(fc3Output, "output", 10);
+            return onnx;
         }
     }
 }
