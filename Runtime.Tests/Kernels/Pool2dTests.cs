@@ -17,6 +17,7 @@ public sealed class Pool2dTests
     private static readonly int[][] AllWindows =
     [
         [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 1, 1],
+        [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the shuffled four-lane path and its tail
         [2, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1],
         [1, 2, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1],
         [3, 1, 7, 7, 5, 5, 2, 2, 2, 2, 1, 1],

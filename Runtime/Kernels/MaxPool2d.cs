@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
@@ -143,6 +144,13 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
+        if (Sse.IsSupported && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1)
+        {
+            PlaneTwoByTwo(plane, output, indices, g);
+            return;
+        }
+
         int lastStart = g.Width - 1 - ((g.KernelWidth - 1) * g.DilationWidth);
         int vectorFirst = Math.Min(g.OutWidth, (g.PaddingWidth + g.StrideWidth - 1) / g.StrideWidth);
         int vectorEnd = lastStart + g.PaddingWidth < 0 ? 0 : Math.Min(g.OutWidth, ((lastStart + g.PaddingWidth) / g.StrideWidth) + 1);
@@ -188,6 +196,53 @@ public static unsafe class MaxPool2d
                 Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
             }
         }
+    }
+
+    /// <summary>
+    /// The common 2 × 2, stride 2 pool: four windows at a time from two loads per input row, split into even and odd
+    /// columns by one shuffle each (no gather), then the scan-order comparisons of <see cref="Window"/> lane by lane, so
+    /// the results are the general path's.
+    /// </summary>
+    private static void PlaneTwoByTwo(float* plane, float* output, int* indices, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = plane + rowStart;
+            float* bottom = top + width;
+            float* outputRow = output + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            int ow = 0;
+            for (; ow + 4 <= outWidth; ow += 4)
+            {
+                Vector128<float> topLow = Vector128.Load(top + (2 * ow)), topHigh = Vector128.Load(top + (2 * ow) + 4);
+                Vector128<float> bottomLow = Vector128.Load(bottom + (2 * ow)), bottomHigh = Vector128.Load(bottom + (2 * ow) + 4);
+                Vector128<int> first = Vector128.Create(rowStart + (2 * ow)) + lanes;
+                Vector128<float> max = Sse.Shuffle(topLow, topHigh, 0b10_00_10_00);
+                Vector128<int> index = first;
+                Take(Sse.Shuffle(topLow, topHigh, 0b11_01_11_01), first + Vector128.Create(1), ref max, ref index);
+                Take(Sse.Shuffle(bottomLow, bottomHigh, 0b10_00_10_00), first + Vector128.Create(width), ref max, ref index);
+                Take(Sse.Shuffle(bottomLow, bottomHigh, 0b11_01_11_01), first + Vector128.Create(width + 1), ref max, ref index);
+                max.Store(outputRow + ow);
+                index.Store(indexRow + ow);
+            }
+
+            int ih0 = 2 * oh;
+            for (; ow < outWidth; ow++)
+            {
+                Window(plane, g, ih0, 0, 2, ow, outputRow, indexRow);
+            }
+        }
+    }
+
+    /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>
+    private static void Take(Vector128<float> value, Vector128<int> at, ref Vector128<float> max, ref Vector128<int> index)
+    {
+        Vector128<float> take = Vector128.GreaterThan(value, max) | ~Vector128.Equals(value, value);
+        max = Vector128.ConditionalSelect(take, value, max);
+        index = Vector128.ConditionalSelect(take.AsInt32(), at, index);
     }
 
     /// <summary>Four values <paramref name="stride"/> apart.</summary>
