@@ -42,6 +42,7 @@ public static class GemmBench
     {
         (double peak, int bits) = FmaPeak.Measure();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
+        Console.WriteLine($"microkernel: {Gemm.Microkernel}; blocking: {Gemm.Blocking}");
         Console.WriteLine("layout        m     k     n   1 thread  (% peak)   2 threads");
         foreach (int[] s in shapes)
         {

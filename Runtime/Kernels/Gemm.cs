@@ -56,6 +56,12 @@ public static unsafe class Gemm
         _ => $"Vector<float> ({Vector<float>.Count} lanes), 6x{2 * Vector<float>.Count} tiles",
     };
 
+    /// <summary>
+    /// The cache blocking in use and the caches it was derived from, e.g.
+    /// <c>"Kc 256, Mc 252 (252 KB A block), Nc 2048 (2048 KB B panel); L1d 48 KB, L2 1024 KB, ... (cpuid 0x8000001D)"</c>.
+    /// </summary>
+    public static string Blocking => GemmBlocking.Current + "; " + CpuCaches.Current;
+
     /// <summary>Computes <c>C[m,n] = A[m,k] · B[k,n]</c>.</summary>
     /// <param name="a">A, row-major <c>[m, k]</c>; at least <c>m·k</c> elements.</param>
     /// <param name="b">B, row-major <c>[k, n]</c>; at least <c>k·n</c> elements.</param>
@@ -132,6 +138,9 @@ public static unsafe class Gemm
             job.HasEpilogue = epilogue;
             job.Activation = activation;
             job.Isa = GemmIsaSelector.Current;
+            GemmBlocking blocking = GemmBlocking.ForCaller;
+            job.Mc = blocking.Mc;
+            job.Nc = blocking.Nc;
             Execute(&job);
         }
     }
@@ -298,4 +307,10 @@ internal unsafe struct GemmJob
 
     /// <summary>The microkernel family, read once by the submitting thread.</summary>
     public GemmIsa Isa;
+
+    /// <summary>Rows of A packed at once (<see cref="GemmBlocking.Mc"/>).</summary>
+    public int Mc;
+
+    /// <summary>Columns of B packed at once (<see cref="GemmBlocking.Nc"/>).</summary>
+    public int Nc;
 }
