@@ -8,6 +8,7 @@ namespace StaticGrad.Benchmarks;
 /// Entry point. <c>compare</c> (default): our training steps against PyTorch's, plus GEMM GFLOP/s beside
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
 /// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>conv [batch]</c>: LeNet-5's convolution and pooling layers.
+/// <c>load [--rounds N]</c>: the seed step at 1 and 2 threads, quiet and beside a busy process it starts (<c>spin</c>).
 /// <c>freeze</c>: the seed step with fc1 or fc2 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
 /// allocation check. <c>bdn ...</c>: BenchmarkDotNet (e.g. <c>bdn --filter '*'</c>). The whole <c>train</c>
 /// process against the PyTorch script is <c>scripts/bench_train.sh</c>.
@@ -36,6 +37,10 @@ public static class Program
                 (double peak, int bits) = FmaPeak.Measure();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
                 return 0;
+            case "load":
+                return LoadBench.Run(rest);
+            case "spin":
+                return LoadBench.Spin(rest);
             case "freeze":
                 return FreezeBench.Run(rest);
             case "gemm":
@@ -46,7 +51,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, freeze, gemm, conv, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, freeze, gemm, conv, peak, alloc or bdn");
                 return 2;
         }
     }
