@@ -104,7 +104,8 @@ public static class Compare
         return 0;
     }
 
-    private static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info)
+    /// <summary>Runs scripts/pytorch_bench.py (<paramref name="only"/>: its <c>--only</c> list, null for its default cases).</summary>
+    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string? only = null)
     {
         string? script = FindScript();
         if (script is null)
@@ -123,6 +124,12 @@ public static class Compare
         start.ArgumentList.Add("--json");
         start.ArgumentList.Add("--repeats");
         start.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
+        if (only is not null)
+        {
+            start.ArgumentList.Add("--only");
+            start.ArgumentList.Add(only);
+        }
+
         start.Environment["OPENBLAS_NUM_THREADS"] = Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
         try
         {

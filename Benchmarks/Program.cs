@@ -9,6 +9,7 @@ namespace StaticGrad.Benchmarks;
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
 /// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>conv [batch]</c>: LeNet-5's convolution and pooling layers.
 /// <c>load [--rounds N]</c>: the seed step at 1 and 2 threads, quiet and beside a busy process it starts (<c>spin</c>).
+/// <c>fusedhead</c>: the fused linear + cross-entropy head (512 -> 50,000, batch 256) against the unfused kernels and PyTorch.
 /// <c>freeze</c>: the seed step with fc1 or fc2 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
 /// allocation check. <c>bdn ...</c>: BenchmarkDotNet (e.g. <c>bdn --filter '*'</c>). The whole <c>train</c>
 /// process against the PyTorch script is <c>scripts/bench_train.sh</c>.
@@ -39,6 +40,8 @@ public static class Program
                 return 0;
             case "load":
                 return LoadBench.Run(rest);
+            case "fusedhead":
+                return FusedHeadBench.Run(rest);
             case "spin":
                 return LoadBench.Spin(rest);
             case "freeze":

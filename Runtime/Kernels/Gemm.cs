@@ -108,12 +108,23 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// <c>C[m,n] += A[m,k] · B[k,n]</c>, for callers that sum products over blocks (the fused classifier head):
+    /// every k block, the first included, adds its FMA chain to C, so the sum of a sequence of calls depends only
+    /// on the sequence. Sizes are the caller's to check.
+    /// </summary>
+    internal static void MultiplyAccumulate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    {
+        Validate(a, b, c, m, k, n, m, k, "m*k", k, n, "k*n");
+        Run(a, b, c, default, m, k, n, transposeA: false, transposeB: false, epilogue: false, Activation.None, accumulate: true);
+    }
+
+    /// <summary>
     /// The validated core: <c>C = op(A)·op(B)</c>, then with <paramref name="epilogue"/>
     /// <c>C = act(C + bias)</c> row by row. Shared with <see cref="LinearForward"/>.
     /// </summary>
     internal static void Run(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
-        int m, int k, int n, bool transposeA, bool transposeB, bool epilogue, Activation activation)
+        int m, int k, int n, bool transposeA, bool transposeB, bool epilogue, Activation activation, bool accumulate = false)
     {
         if (m == 0)
         {
@@ -136,6 +147,7 @@ public static unsafe class Gemm
             job.TransposeA = transposeA;
             job.TransposeB = transposeB;
             job.HasEpilogue = epilogue;
+            job.AccumulateOutput = accumulate;
             job.Activation = activation;
             job.Isa = GemmIsaSelector.Current;
             GemmBlocking blocking = GemmBlocking.ForCaller;
@@ -150,7 +162,7 @@ public static unsafe class Gemm
     {
         int m = job->M, k = job->K, n = job->N;
         long work = (long)m * n * k;
-        job->Dot = job->TransposeB && m <= DotRowsMax;
+        job->Dot = job->TransposeB && m <= DotRowsMax && !job->AccumulateOutput;
         int threads = Partition.Threads(work, job->Dot ? DotMinWorkPerThread : MinWorkPerThread);
         int lanes = job->Isa switch
         {
@@ -295,6 +307,9 @@ internal unsafe struct GemmJob
 
     /// <summary>Apply <c>act(c + bias)</c> after the product.</summary>
     public bool HasEpilogue;
+
+    /// <summary>Add the product to C instead of overwriting it (never with the dot-product path).</summary>
+    public bool AccumulateOutput;
 
     /// <summary>Use the in-place dot-product path.</summary>
     public bool Dot;

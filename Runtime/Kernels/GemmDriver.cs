@@ -35,6 +35,7 @@ internal static unsafe class GemmDriver<TIsa>
         float* park = workspace.Park;
         int epilogue = job->HasEpilogue ? GemmTile.Epilogue : 0;
         Activation activation = job->Activation;
+        bool accumulateOutput = job->AccumulateOutput;
 
         for (int jc = j0; jc < j1; jc += ncMax)
         {
@@ -42,7 +43,7 @@ internal static unsafe class GemmDriver<TIsa>
             for (int pc = 0; pc < k; pc += kBlock)
             {
                 int kc = Math.Min(kBlock, k - pc);
-                int flags = (pc == 0 ? 0 : GemmTile.Accumulate) | (pc + kc == k ? epilogue : 0);
+                int flags = (pc == 0 && !accumulateOutput ? 0 : GemmTile.Accumulate) | (pc + kc == k ? epilogue : 0);
 
                 // B panel: columns jc .. jc+nc of rows pc .. pc+kc, in micro-panels of 2 vectors (1 at the end).
                 for (int jr = 0; jr < nc; jr += panel)
