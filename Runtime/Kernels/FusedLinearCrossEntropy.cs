@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
 
@@ -160,7 +161,10 @@ public static class FusedLinearCrossEntropy
     /// <summary>Per-row statistics in the workspace: the running sum and distance (doubles), the max and the target logit.</summary>
     private const int StatsFloatsPerRow = 6;
 
-    private static float Run(
+    /// <summary>Row elements (rows × block classes) each thread should get before the row passes split: about 30 µs of work.</summary>
+    private const long MinRowWorkPerThread = 1L << 15;
+
+    private static unsafe float Run(
         ReadOnlySpan<float> hidden, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<int> labels,
         Span<float> hiddenGradient, Span<float> weightGradient, Span<float> biasGradient, Span<float> losses, Span<float> workspace,
         int rows, int features, int classes,
@@ -178,50 +182,8 @@ public static class FusedLinearCrossEntropy
         sums.Clear();
         distances.Clear();
         maxima.Fill(float.NegativeInfinity);
-        ref float w0 = ref weighted ? ref MemoryMarshal.GetReference(classWeights) : ref MemoryMarshal.GetReference(maxima);
 
-        // Pass 1: the online softmax statistics of every row.
-        double seenWeight = 0;
-        for (int c0 = 0; c0 < classes; c0 += block)
-        {
-            int count = Math.Min(block, classes - c0);
-            Span<float> blockLogits = park ? weightGradient.Slice(c0 * features, rows * count) : logits.Slice(0, rows * count);
-            LinearForward.Run(hidden, weight.Slice(c0 * features, count * features), bias.Slice(c0, count), blockLogits, rows, features, count, Activation.None);
-            ref float x0 = ref MemoryMarshal.GetReference(blockLogits);
-            for (int r = 0; r < rows; r++)
-            {
-                int label = labels[r];
-                if (label == ignoreIndex)
-                {
-                    continue;
-                }
-
-                ref float row = ref Unsafe.Add(ref x0, (nint)r * count);
-                if ((uint)(label - c0) < (uint)count)
-                {
-                    targets[r] = Unsafe.Add(ref row, label - c0);
-                }
-
-                float oldMax = maxima[r];
-                float max = Math.Max(oldMax, SoftmaxRow.Max(ref row, count));
-                maxima[r] = max;
-                double rescale = oldMax == max ? 1.0 : Math.Exp((double)oldMax - max);
-                sums[r] = (sums[r] * rescale) + SoftmaxRow.SumExp(ref row, max, count);
-                if (smoothing)
-                {
-                    double shift = oldMax == max || seenWeight == 0 ? 0 : ((double)max - oldMax) * seenWeight;
-                    double distance = weighted
-                        ? SoftmaxRow.WeightedDistanceSum(ref row, ref Unsafe.Add(ref w0, c0), max, count)
-                        : ((double)count * max) - SoftmaxRow.SumAsDouble(ref row, count);
-                    distances[r] += shift + distance;
-                }
-            }
-
-            seenWeight += weighted ? SumAsDouble(classWeights.Slice(c0, count)) : count;
-        }
-
-        // The loss, as SoftmaxCrossEntropy assembles it.
-        double weightSum = seenWeight;
+        double weightSum = weighted ? SumAsDouble(classWeights) : classes;
         double uniform = (double)labelSmoothing / classes;
         double oneMinus = 1.0 - labelSmoothing;
         double denominator = 1.0;
@@ -237,7 +199,84 @@ public static class FusedLinearCrossEntropy
             }
         }
 
-        double scale = 1.0 / denominator;
+        fixed (int* pLabels = labels)
+        fixed (double* pSums = sums)
+        fixed (double* pDistances = distances)
+        fixed (float* pMaxima = maxima)
+        fixed (float* pTargets = targets)
+        fixed (float* pWeights = classWeights)
+        {
+            RowPass pass = default;
+            pass.Labels = pLabels;
+            pass.Sums = pSums;
+            pass.Distances = pDistances;
+            pass.Maxima = pMaxima;
+            pass.Targets = pTargets;
+            pass.ClassWeights = pWeights;
+            pass.Rows = rows;
+            pass.IgnoreIndex = ignoreIndex;
+            pass.Weighted = weighted;
+            pass.Smoothing = smoothing;
+            pass.WeightSum = weightSum;
+            pass.Uniform = uniform;
+            pass.OneMinus = oneMinus;
+            pass.Scale = 1.0 / denominator;
+
+            // Pass 1: the online softmax statistics of every row.
+            for (int c0 = 0; c0 < classes; c0 += block)
+            {
+                int count = Math.Min(block, classes - c0);
+                Span<float> blockLogits = park ? weightGradient.Slice(c0 * features, rows * count) : logits.Slice(0, rows * count);
+                LinearForward.Run(hidden, weight.Slice(c0 * features, count * features), bias.Slice(c0, count), blockLogits, rows, features, count, Activation.None);
+                fixed (float* pBlock = blockLogits)
+                {
+                    pass.Block = pBlock;
+                    pass.Count = count;
+                    pass.C0 = c0;
+                    RunRows(&pass, &Statistics);
+                }
+
+                pass.SeenWeight += weighted ? SumAsDouble(classWeights.Slice(c0, count)) : count;
+            }
+
+            // Pass 2: per block, the logits' gradient in place, then the three gradients' shares.
+            for (int c0 = 0; c0 < classes; c0 += block)
+            {
+                int count = Math.Min(block, classes - c0);
+                Span<float> blockGradient = logits.Slice(0, rows * count);
+                Span<float> blockWeightGradient = weightGradient.Slice(c0 * features, count * features);
+                ReadOnlySpan<float> blockWeight = weight.Slice(c0 * features, count * features);
+                if (park)
+                {
+                    blockWeightGradient.Slice(0, rows * count).CopyTo(blockGradient);
+                }
+                else
+                {
+                    LinearForward.Run(hidden, blockWeight, bias.Slice(c0, count), blockGradient, rows, features, count, Activation.None);
+                }
+
+                fixed (float* pBlock = blockGradient)
+                {
+                    pass.Block = pBlock;
+                    pass.Count = count;
+                    pass.C0 = c0;
+                    RunRows(&pass, &Gradient);
+                }
+
+                ActivationBackward.ApplyAndReduceBias(blockGradient, blockGradient, biasGradient.Slice(c0, count), rows, count, Activation.None);
+                Gemm.MultiplyTransposeA(blockGradient, hidden, blockWeightGradient, count, rows, features);
+                if (c0 == 0)
+                {
+                    Gemm.Multiply(blockGradient, blockWeight, hiddenGradient, rows, count, features);
+                }
+                else
+                {
+                    Gemm.MultiplyAccumulate(blockGradient, blockWeight, hiddenGradient, rows, count, features);
+                }
+            }
+        }
+
+        // The loss, as SoftmaxCrossEntropy assembles it.
         double targetTotal = 0, uniformTotal = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -267,67 +306,97 @@ public static class FusedLinearCrossEntropy
         double reduced = reduction == Reduction.Mean
             ? (oneMinus * (targetTotal / denominator)) + (smoothing ? uniform * (uniformTotal / denominator) : 0)
             : (oneMinus * targetTotal) + (uniform * uniformTotal);
+        return (float)reduced;
+    }
 
-        // Pass 2: per block, the logits' gradient in place, then the three gradients' shares.
-        for (int c0 = 0; c0 < classes; c0 += block)
+    /// <summary>Runs a row pass over the rows of the current block, split in row ranges across the pool when it is large.</summary>
+    private static unsafe void RunRows(RowPass* pass, delegate*<void*, int, void> body)
+    {
+        int threads = Partition.Threads((long)pass->Rows * pass->Count, MinRowWorkPerThread);
+        int parts = Partition.Split(pass->Rows, 1, threads, out pass->RowsPerPart);
+        if (parts <= 1)
         {
-            int count = Math.Min(block, classes - c0);
-            Span<float> blockGradient = logits.Slice(0, rows * count);
-            Span<float> blockWeightGradient = weightGradient.Slice(c0 * features, count * features);
-            ReadOnlySpan<float> blockWeight = weight.Slice(c0 * features, count * features);
-            if (park)
-            {
-                blockWeightGradient.Slice(0, rows * count).CopyTo(blockGradient);
-            }
-            else
-            {
-                LinearForward.Run(hidden, blockWeight, bias.Slice(c0, count), blockGradient, rows, features, count, Activation.None);
-            }
+            body(pass, 0);
+        }
+        else
+        {
+            WorkerPool.Run(parts, threads, body, pass);
+        }
+    }
 
-            ref float x0 = ref MemoryMarshal.GetReference(blockGradient);
-            for (int r = 0; r < rows; r++)
+    /// <summary>Pass 1 for rows of one part: folds the block into each row's running max, sum, target and distance.</summary>
+    private static unsafe void Statistics(void* context, int part)
+    {
+        var p = (RowPass*)context;
+        int r0 = part * p->RowsPerPart, r1 = Math.Min(p->Rows, r0 + p->RowsPerPart);
+        int count = p->Count, c0 = p->C0;
+        for (int r = r0; r < r1; r++)
+        {
+            int label = p->Labels[r];
+            if (label == p->IgnoreIndex)
             {
-                ref float row = ref Unsafe.Add(ref x0, (nint)r * count);
-                int label = labels[r];
-                if (label == ignoreIndex)
-                {
-                    MemoryMarshal.CreateSpan(ref row, count).Clear();
-                    continue;
-                }
-
-                double targetWeight = weighted ? classWeights[label] : 1.0;
-                double probabilityScale = ((oneMinus * targetWeight) + (uniform * weightSum)) * scale;
-                float max = maxima[r];
-                float expScale = (float)(probabilityScale / sums[r]);
-                if (weighted && smoothing)
-                {
-                    SoftmaxRow.WriteExpAffineWeighted(ref row, max, expScale, ref Unsafe.Add(ref w0, c0), (float)(-uniform * scale), count);
-                }
-                else
-                {
-                    SoftmaxRow.WriteExpAffine(ref row, max, expScale, (float)(-uniform * scale), count);
-                }
-
-                if ((uint)(label - c0) < (uint)count)
-                {
-                    double targetProbability = Math.Exp((double)targets[r] - max) / sums[r];
-                    Unsafe.Add(ref row, label - c0) = (float)((probabilityScale * targetProbability) - ((uniform + oneMinus) * targetWeight * scale));
-                }
+                continue;
             }
 
-            ActivationBackward.ApplyAndReduceBias(blockGradient, blockGradient, biasGradient.Slice(c0, count), rows, count, Activation.None);
-            Gemm.MultiplyTransposeA(blockGradient, hidden, blockWeightGradient, count, rows, features);
-            if (c0 == 0)
+            ref float row = ref *(p->Block + ((nint)r * count));
+            if ((uint)(label - c0) < (uint)count)
             {
-                Gemm.Multiply(blockGradient, blockWeight, hiddenGradient, rows, count, features);
+                p->Targets[r] = Unsafe.Add(ref row, label - c0);
             }
-            else
+
+            float oldMax = p->Maxima[r];
+            float max = Math.Max(oldMax, SoftmaxRow.Max(ref row, count));
+            p->Maxima[r] = max;
+            double rescale = oldMax == max ? 1.0 : Math.Exp((double)oldMax - max);
+            p->Sums[r] = (p->Sums[r] * rescale) + SoftmaxRow.SumExp(ref row, max, count);
+            if (p->Smoothing)
             {
-                Gemm.MultiplyAccumulate(blockGradient, blockWeight, hiddenGradient, rows, count, features);
+                double shift = oldMax == max || p->SeenWeight == 0 ? 0 : ((double)max - oldMax) * p->SeenWeight;
+                double distance = p->Weighted
+                    ? SoftmaxRow.WeightedDistanceSum(ref row, ref *(p->ClassWeights + c0), max, count)
+                    : ((double)count * max) - SoftmaxRow.SumAsDouble(ref row, count);
+                p->Distances[r] += shift + distance;
             }
         }
+    }
 
-        return (float)reduced;
+    /// <summary>Pass 2 for rows of one part: overwrites the block's logits with dLoss/dlogits, as <see cref="SoftmaxCrossEntropy"/> does.</summary>
+    private static unsafe void Gradient(void* context, int part)
+    {
+        var p = (RowPass*)context;
+        int r0 = part * p->RowsPerPart, r1 = Math.Min(p->Rows, r0 + p->RowsPerPart);
+        int count = p->Count, c0 = p->C0;
+        double scale = p->Scale, uniform = p->Uniform, oneMinus = p->OneMinus;
+        for (int r = r0; r < r1; r++)
+        {
+            ref float row = ref *(p->Block + ((nint)r * count));
+            int label = p->Labels[r];
+            if (label == p->IgnoreIndex)
+            {
+                MemoryMarshal.CreateSpan(ref row, count).Clear();
+                continue;
+            }
+
+            double targetWeight = p->Weighted ? p->ClassWeights[label] : 1.0;
+            double probabilityScale = ((oneMinus * targetWeight) + (uniform * p->WeightSum)) * scale;
+            float max = p->Maxima[r];
+            double sum = p->Sums[r];
+            float expScale = (float)(probabilityScale / sum);
+            if (p->Weighted && p->Smoothing)
+            {
+                SoftmaxRow.WriteExpAffineWeighted(ref row, max, expScale, ref *(p->ClassWeights + c0), (float)(-uniform * scale), count);
+            }
+            else
+            {
+                SoftmaxRow.WriteExpAffine(ref row, max, expScale, (float)(-uniform * scale), count);
+            }
+
+            if ((uint)(label - c0) < (uint)count)
+            {
+                double targetProbability = Math.Exp((double)p->Targets[r] - max) / sum;
+                Unsafe.Add(ref row, label - c0) = (float)((probabilityScale * targetProbability) - ((uniform + oneMinus) * targetWeight * scale));
+            }
+        }
     }
 
     private static double SumAsDouble(ReadOnlySpan<float> values)
@@ -339,5 +408,29 @@ public static class FusedLinearCrossEntropy
         }
 
         return sum;
+    }
+
+    /// <summary>What the row passes of one block share across threads: pointers into the pinned spans and the constants.</summary>
+    private unsafe struct RowPass
+    {
+        public float* Block;
+        public int* Labels;
+        public double* Sums;
+        public double* Distances;
+        public float* Maxima;
+        public float* Targets;
+        public float* ClassWeights;
+        public int Rows;
+        public int Count;
+        public int C0;
+        public int RowsPerPart;
+        public int IgnoreIndex;
+        public bool Weighted;
+        public bool Smoothing;
+        public double SeenWeight;
+        public double WeightSum;
+        public double Uniform;
+        public double OneMinus;
+        public double Scale;
     }
 }
