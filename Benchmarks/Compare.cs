@@ -105,7 +105,7 @@ public static class Compare
     }
 
     /// <summary>Runs scripts/pytorch_bench.py (<paramref name="only"/>: its <c>--only</c> list, null for its default cases).</summary>
-    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string? only = null)
+    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string? only = null, bool cpuTime = false)
     {
         string? script = FindScript();
         if (script is null)
@@ -130,7 +130,12 @@ public static class Compare
             start.ArgumentList.Add(only);
         }
 
-        start.Environment["OPENBLAS_NUM_THREADS"] = Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
+        start.Environment["OPENBLAS_NUM_THREADS"] = cpuTime ? "1" : Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
+        if (cpuTime)
+        {
+            start.ArgumentList.Add("--cpu-time");
+        }
+
         try
         {
             using Process process = Process.Start(start)!;
