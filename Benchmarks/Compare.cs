@@ -26,12 +26,14 @@ public static class Compare
     ];
 
     /// <summary>Runs the comparison and prints the table.</summary>
-    /// <param name="args"><c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>, <c>--threads N</c>.</param>
+    /// <param name="args"><c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>, <c>--threads N</c>, <c>--head</c> (then the
+    /// fused-head comparison of <see cref="FusedHeadBench"/>).</param>
     public static int Run(string[] args)
     {
         int repeats = 7;
         string python = "/usr/bin/python3";
         bool pytorch = true;
+        bool head = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,6 +46,9 @@ public static class Compare
                     break;
                 case "--no-pytorch":
                     pytorch = false;
+                    break;
+                case "--head":
+                    head = true;
                     break;
                 case "--threads":
                     Parallelism.MaxThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -101,6 +106,14 @@ public static class Compare
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, one core: {one:F1} GFLOP/s = {100 * one / peak:F1}% of peak (target ≥ 75%)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, {Parallelism.MaxThreads} threads: {all:F1} GFLOP/s"));
         Console.WriteLine($"load average after: {LoadAverage()}");
+        if (head)
+        {
+            // The classifier head of a 50,000-class vocabulary: fused, unfused and PyTorch, in the same run.
+            Console.WriteLine();
+            string[] headArgs = pytorch ? ["--repeats", "3", "--python", python] : ["--repeats", "3", "--no-pytorch"];
+            return FusedHeadBench.Run(headArgs);
+        }
+
         return 0;
     }
 
