@@ -26,12 +26,14 @@ public static class Compare
     ];
 
     /// <summary>Runs the comparison and prints the table.</summary>
-    /// <param name="args"><c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>, <c>--threads N</c>.</param>
+    /// <param name="args"><c>--repeats N</c>, <c>--python PATH</c>, <c>--no-pytorch</c>, <c>--threads N</c>, <c>--head</c> (then the
+    /// fused-head comparison of <see cref="FusedHeadBench"/>).</param>
     public static int Run(string[] args)
     {
         int repeats = 7;
         string python = "/usr/bin/python3";
         bool pytorch = true;
+        bool head = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,6 +46,9 @@ public static class Compare
                     break;
                 case "--no-pytorch":
                     pytorch = false;
+                    break;
+                case "--head":
+                    head = true;
                     break;
                 case "--threads":
                     Parallelism.MaxThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -101,11 +106,22 @@ public static class Compare
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, one core: {one:F1} GFLOP/s = {100 * one / peak:F1}% of peak (target ≥ 75%)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM 1024x1024x1024, {Parallelism.MaxThreads} threads: {all:F1} GFLOP/s"));
         Console.WriteLine($"load average after: {LoadAverage()}");
+        if (head)
+        {
+            // The classifier head of a 50,000-class vocabulary: fused, unfused and PyTorch, in the same run.
+            Console.WriteLine();
+            string[] headArgs = pytorch ? ["--repeats", "3", "--python", python] : ["--repeats", "3", "--no-pytorch"];
+            return FusedHeadBench.Run(headArgs);
+        }
+
         return 0;
     }
 
-    /// <summary>Runs a PyTorch timing script with <c>--json</c> and reads its cases' median and minimum microseconds.</summary>
-    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string scriptName = "pytorch_bench.py")
+    /// <summary>
+    /// Runs a PyTorch timing script (<paramref name="scriptName"/> in scripts/) with <c>--json</c> and reads its cases'
+    /// median and minimum microseconds (<paramref name="only"/>: its <c>--only</c> list, null for its default cases).
+    /// </summary>
+    internal static Dictionary<string, (double Median, double Min)>? RunPyTorch(string python, int repeats, out string info, string? only = null, bool cpuTime = false, string scriptName = "pytorch_bench.py")
     {
         string? script = FindScript(scriptName);
         if (script is null)
@@ -124,7 +140,18 @@ public static class Compare
         start.ArgumentList.Add("--json");
         start.ArgumentList.Add("--repeats");
         start.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
-        start.Environment["OPENBLAS_NUM_THREADS"] = Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
+        if (only is not null)
+        {
+            start.ArgumentList.Add("--only");
+            start.ArgumentList.Add(only);
+        }
+
+        start.Environment["OPENBLAS_NUM_THREADS"] = cpuTime ? "1" : Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") ?? "2";
+        if (cpuTime)
+        {
+            start.ArgumentList.Add("--cpu-time");
+        }
+
         try
         {
             using Process process = Process.Start(start)!;

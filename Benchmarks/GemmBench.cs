@@ -37,11 +37,54 @@ public static class GemmBench
         }
     }
 
+    /// <summary>
+    /// One-thread GFLOP/s from the thread's CPU time (<see cref="ThreadCpuTime"/>): the best of <paramref name="runs"/>
+    /// runs of <paramref name="calls"/> products each, for measuring on a machine that other jobs keep busy.
+    /// </summary>
+    public static double CpuTimeGFlops(Layout layout, int m, int k, int n, int runs = 15, int calls = 3)
+    {
+        int saved = Parallelism.MaxThreads;
+        Parallelism.MaxThreads = 1;
+        try
+        {
+            var step = new Product(layout, m, k, n);
+            for (int i = 0; i < 5; i++)
+            {
+                step.Run();
+            }
+
+            double best = double.MaxValue;
+            for (int r = 0; r < runs; r++)
+            {
+                double start = ThreadCpuTime.Seconds();
+                for (int i = 0; i < calls; i++)
+                {
+                    step.Run();
+                }
+
+                best = Math.Min(best, (ThreadCpuTime.Seconds() - start) / calls);
+            }
+
+            return 2.0 * m * k * n / best / 1e9;
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     /// <summary>Prints GFLOP/s for the given shapes, each layout, 1 and all threads.</summary>
     public static void Print(int[][] shapes)
     {
+        if (Environment.GetEnvironmentVariable("STATICGRAD_BENCH_CPU_TIME") == "1" && ThreadCpuTime.IsSupported)
+        {
+            PrintCpuTime(shapes);
+            return;
+        }
+
         (double peak, int bits) = FmaPeak.Measure();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
+        Console.WriteLine($"microkernel: {Gemm.Microkernel}; blocking: {Gemm.Blocking}");
         Console.WriteLine("layout        m     k     n   1 thread  (% peak)   2 threads");
         foreach (int[] s in shapes)
         {
@@ -52,6 +95,24 @@ public static class GemmBench
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{layout,-10} {s[0],5} {s[1],5} {s[2],5}   {one,8:F1}  ({100 * one / peak,5:F1}%)  {two,8:F1}"));
+            }
+        }
+    }
+
+    /// <summary>The one-thread table in CPU time, beside the FMA peak measured the same way.</summary>
+    private static void PrintCpuTime(int[][] shapes)
+    {
+        (double peak, int bits) = FmaPeak.Measure(cpuTime: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"thread CPU time (STATICGRAD_BENCH_CPU_TIME=1); load {Compare.LoadAverage()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core, CPU time): {peak:F1} GFLOP/s"));
+        Console.WriteLine($"microkernel: {Gemm.Microkernel}; blocking: {Gemm.Blocking}");
+        Console.WriteLine("layout        m     k     n   1 thread  (% peak)");
+        foreach (int[] s in shapes)
+        {
+            foreach (Layout layout in Enum.GetValues<Layout>())
+            {
+                double one = CpuTimeGFlops(layout, s[0], s[1], s[2]);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{layout,-10} {s[0],5} {s[1],5} {s[2],5}   {one,8:F1}  ({100 * one / peak,5:F1}%)"));
             }
         }
     }

@@ -57,7 +57,7 @@ public static class LeNetBench
         string torchInfo = "PyTorch not run";
         if (pytorch)
         {
-            theirs = Compare.RunPyTorch(python, repeats, out torchInfo, "pytorch_cnn_bench.py");
+            theirs = Compare.RunPyTorch(python, repeats, out torchInfo, scriptName: "pytorch_cnn_bench.py");
         }
 
         Console.WriteLine(torchInfo + (theirs is null ? string.Empty : " (best of 1 and 2 threads per case)"));

@@ -9,6 +9,8 @@ namespace StaticGrad.Benchmarks;
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
 /// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>conv [batch]</c>: LeNet-5's convolution and pooling layers. <c>lenet</c>: LeNet-5's training step and single-sample
 /// inference against PyTorch's. <c>distributed</c> (under <c>mpirun -np N</c>): all-reduce against step times.
+/// <c>load [--rounds N]</c>: the seed step at 1 and 2 threads, quiet and beside a busy process it starts (<c>spin</c>).
+/// <c>fusedhead</c>: the fused linear + cross-entropy head (512 -> 50,000, batch 256) against the unfused kernels and PyTorch.
 /// <c>freeze</c>: the seed step with fc1 or fc2 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
 /// allocation check. <c>bdn ...</c>: BenchmarkDotNet (e.g. <c>bdn --filter '*'</c>). The whole <c>train</c>
 /// process against the PyTorch script is <c>scripts/bench_train.sh</c>.
@@ -41,6 +43,12 @@ public static class Program
                 return 0;
             case "distributed":
                 return DistributedBench.Run();
+            case "load":
+                return LoadBench.Run(rest);
+            case "fusedhead":
+                return FusedHeadBench.Run(rest);
+            case "spin":
+                return LoadBench.Spin(rest);
             case "freeze":
                 return FreezeBench.Run(rest);
             case "gemm":
@@ -51,7 +59,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, distributed, freeze, gemm, conv, lenet, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, distributed, freeze, gemm, conv, lenet, peak, alloc or bdn");
                 return 2;
         }
     }

@@ -37,12 +37,43 @@ CASES = {
     "seed128_infer_b1": (784, 128, 10, 1, None),
 }
 
+# name: (features, classes, batch): F.cross_entropy(x @ W.T + b, y) forward and backward (gradients of x, W, b),
+# the classifier head StaticGrad's FusedLinearCrossEntropy computes. Not in the default --only list.
+CPU_TIME = False
+
+HEAD_CASES = {
+    "head512_50000_b256": (512, 50000, 256),
+}
+
 
 def make_model(inputs, hidden, classes):
     return nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, classes))
 
 
+def head_step(name):
+    features, classes, batch = HEAD_CASES[name]
+    torch.manual_seed(1)
+    bound = 1.0 / features ** 0.5
+    x = torch.rand(batch, features, requires_grad=True)
+    weight = ((torch.rand(classes, features) * 2 - 1) * bound).requires_grad_(True)
+    bias = ((torch.rand(classes) * 2 - 1) * bound).requires_grad_(True)
+    y = torch.randint(0, classes, (batch,))
+
+    def step():
+        x.grad = None
+        weight.grad = None
+        bias.grad = None
+        loss = torch.nn.functional.cross_entropy(x @ weight.t() + bias, y)
+        loss.backward()
+        return float(loss)
+
+    return batch, step
+
+
 def time_case(name, repeats, target_seconds):
+    if name in HEAD_CASES:
+        batch, step = head_step(name)
+        return time_step(name, batch, step, repeats, target_seconds)
     inputs, hidden, classes, batch, optimizer_name = CASES[name]
     torch.manual_seed(1)
     model = make_model(inputs, hidden, classes)
@@ -69,6 +100,25 @@ def time_case(name, repeats, target_seconds):
             optimizer.step()
             return float(loss)
 
+    return time_step(name, batch, step, repeats, target_seconds)
+
+
+def time_step_cpu(name, batch, step, repeats):
+    """Best of `repeats` single steps timed by the calling thread's CPU time (for a machine other jobs keep busy;
+    meant with OPENBLAS_NUM_THREADS=1, when every BLAS call runs on this thread)."""
+    step()
+    samples = []
+    for _ in range(repeats):
+        started = time.thread_time()
+        step()
+        samples.append((time.thread_time() - started) * 1e6)
+    return {"case": name, "batch": batch, "steps": 1, "median_us": statistics.median(samples),
+            "min_us": min(samples), "samples_us": samples}
+
+
+def time_step(name, batch, step, repeats, target_seconds):
+    if CPU_TIME:
+        return time_step_cpu(name, batch, step, repeats)
     # warm-up, and calibrate the number of steps per timed run
     steps = 1
     while True:
@@ -96,7 +146,11 @@ def main(argv):
     parser.add_argument("--seconds", type=float, default=0.2, help="target duration of one timed run")
     parser.add_argument("--only", default=",".join(CASES), help="comma-separated case names")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time single steps by the thread's CPU time (best of --repeats); use OPENBLAS_NUM_THREADS=1")
     args = parser.parse_args(argv)
+    global CPU_TIME
+    CPU_TIME = args.cpu_time
     torch.set_num_threads(1)
     results = [time_case(name, args.repeats, args.seconds) for name in args.only.split(",") if name]
     if args.json:

@@ -214,7 +214,7 @@ public sealed class GemmShapeTests
         return c;
     }
 
-    private static void Multiply(GemmTests.Form form, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    internal static void Multiply(GemmTests.Form form, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
     {
         switch (form)
         {

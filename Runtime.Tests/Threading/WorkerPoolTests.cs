@@ -23,7 +23,11 @@ public sealed unsafe class WorkerPoolTests
             int[] counts = new int[parts];
             fixed (int* p = counts)
             {
-                WorkerPool.Run(parts, threads, &Count, p);
+                // Rounds alternate the governor's say (forced splits, then as it decides).
+                using (Partition.Override(threads, splitAlways: round % 2 == 0))
+                {
+                    WorkerPool.Run(parts, threads, &Count, p);
+                }
             }
 
             Assert.All(counts, c => Assert.Equal(1, c));
@@ -85,6 +89,7 @@ public sealed unsafe class WorkerPoolTests
         int[] counts = new int[64];
         Thread.Sleep((WorkerPool.SpinMicroseconds / 1000) + 20); // let the workers go to sleep
         fixed (int* p = counts)
+        using (Partition.Override(2, splitAlways: true))
         {
             WorkerPool.Run(64, 2, &SlowCount, p);
         }

@@ -8,7 +8,7 @@ namespace StaticGrad.Kernels;
 /// <summary>
 /// The forward convolution computed in place of im2col + GEMM when the output rows fill 512-bit vectors well: stride 1,
 /// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used, and a reduction
-/// <c>inChannels·kh·kw</c> of at most <see cref="GemmBlocking.Kc"/>. Each output row is one or two vectors; a block of
+/// <c>inChannels·kh·kw</c> of at most <see cref="GemmBlocking.KcMax"/>. Each output row is one or two vectors; a block of
 /// output channels keeps its rows in registers while the taps stream by, each tap one load of the zero-padded input
 /// row and one broadcast weight per channel, so nothing is gathered into a column matrix.
 /// </summary>
@@ -16,7 +16,7 @@ namespace StaticGrad.Kernels;
 /// It computes what the im2col path computes, bit for bit: every output value is the same fused multiply-add chain,
 /// from zero over the taps in the column matrix's order (input channel, kernel row, kernel column), padding taps
 /// included (they add <c>w·0</c>), which is what the GEMM microkernel does for a reduction within one
-/// <see cref="GemmBlocking.Kc"/> block. So choosing this path (by shape and by the hardware having 512-bit vectors and
+/// <see cref="GemmBlocking.KcMax"/> block. So choosing this path (by shape and by the hardware having 512-bit vectors and
 /// FMA) never changes a result; <c>Conv2dDirectTests</c> checks it against the im2col path's bits.
 /// </remarks>
 internal static unsafe class Conv2dDirect
@@ -31,7 +31,7 @@ internal static unsafe class Conv2dDirect
     public static bool Fits(in Conv2dGeometry g)
     {
         if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1
-            || g.Reduction > GemmBlocking.Kc || g.OutWidth > 2 * Lanes)
+            || g.Reduction > GemmBlocking.KcMax || g.OutWidth > 2 * Lanes)
         {
             return false;
         }

@@ -56,6 +56,12 @@ public static unsafe class Gemm
         _ => $"Vector<float> ({Vector<float>.Count} lanes), 6x{2 * Vector<float>.Count} tiles",
     };
 
+    /// <summary>
+    /// The cache blocking in use and the caches it was derived from, e.g.
+    /// <c>"Kc 256, Mc 252 (252 KB A block), Nc 2048 (2048 KB B panel); L1d 48 KB, L2 1024 KB, ... (cpuid 0x8000001D)"</c>.
+    /// </summary>
+    public static string Blocking => GemmBlocking.Current + "; " + CpuCaches.Current;
+
     /// <summary>Computes <c>C[m,n] = A[m,k] · B[k,n]</c>.</summary>
     /// <param name="a">A, row-major <c>[m, k]</c>; at least <c>m·k</c> elements.</param>
     /// <param name="b">B, row-major <c>[k, n]</c>; at least <c>k·n</c> elements.</param>
@@ -102,12 +108,23 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// <c>C[m,n] += A[m,k] · B[k,n]</c>, for callers that sum products over blocks (the fused classifier head):
+    /// every k block, the first included, adds its FMA chain to C, so the sum of a sequence of calls depends only
+    /// on the sequence. Sizes are the caller's to check.
+    /// </summary>
+    internal static void MultiplyAccumulate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    {
+        Validate(a, b, c, m, k, n, m, k, "m*k", k, n, "k*n");
+        Run(a, b, c, default, m, k, n, transposeA: false, transposeB: false, epilogue: false, Activation.None, accumulate: true);
+    }
+
+    /// <summary>
     /// The validated core: <c>C = op(A)·op(B)</c>, then with <paramref name="epilogue"/>
     /// <c>C = act(C + bias)</c> row by row. Shared with <see cref="LinearForward"/>.
     /// </summary>
     internal static void Run(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
-        int m, int k, int n, bool transposeA, bool transposeB, bool epilogue, Activation activation)
+        int m, int k, int n, bool transposeA, bool transposeB, bool epilogue, Activation activation, bool accumulate = false)
     {
         if (m == 0)
         {
@@ -130,8 +147,12 @@ public static unsafe class Gemm
             job.TransposeA = transposeA;
             job.TransposeB = transposeB;
             job.HasEpilogue = epilogue;
+            job.AccumulateOutput = accumulate;
             job.Activation = activation;
             job.Isa = GemmIsaSelector.Current;
+            GemmBlocking blocking = GemmBlocking.ForCaller;
+            job.Mc = blocking.Mc;
+            job.Nc = blocking.Nc;
             Execute(&job);
         }
     }
@@ -141,7 +162,7 @@ public static unsafe class Gemm
     {
         int m = job->M, k = job->K, n = job->N;
         long work = (long)m * n * k;
-        job->Dot = job->TransposeB && m <= DotRowsMax;
+        job->Dot = job->TransposeB && m <= DotRowsMax && !job->AccumulateOutput;
         int threads = Partition.Threads(work, job->Dot ? DotMinWorkPerThread : MinWorkPerThread);
         int lanes = job->Isa switch
         {
@@ -287,6 +308,9 @@ internal unsafe struct GemmJob
     /// <summary>Apply <c>act(c + bias)</c> after the product.</summary>
     public bool HasEpilogue;
 
+    /// <summary>Add the product to C instead of overwriting it (never with the dot-product path).</summary>
+    public bool AccumulateOutput;
+
     /// <summary>Use the in-place dot-product path.</summary>
     public bool Dot;
 
@@ -298,4 +322,10 @@ internal unsafe struct GemmJob
 
     /// <summary>The microkernel family, read once by the submitting thread.</summary>
     public GemmIsa Isa;
+
+    /// <summary>Rows of A packed at once (<see cref="GemmBlocking.Mc"/>).</summary>
+    public int Mc;
+
+    /// <summary>Columns of B packed at once (<see cref="GemmBlocking.Nc"/>).</summary>
+    public int Nc;
 }

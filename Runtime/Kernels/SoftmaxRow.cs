@@ -8,7 +8,8 @@ namespace StaticGrad.Kernels;
 /// the sum of <c>e^(x - max)</c>, the plain sum (in double), and the write-back
 /// <c>x = e^(x - max)·scale + shift</c>; plus the weighted and probability-target variants the loss
 /// kernels use. Each pass is one generic body, run at the widest accelerated width and then with
-/// <see cref="ScalarOps"/> for the tail; the <c>…&lt;TOps, TVec&gt;</c> overloads run a given width (the tests
+/// <see cref="ScalarOps"/> for the tail (with AVX-512, the max, sums and write-back of the softmax take their tail
+/// as one masked vector, <see cref="MaskedTail512"/>); the <c>…&lt;TOps, TVec&gt;</c> overloads run a given width (the tests
 /// run every one).
 /// </summary>
 /// <remarks>
@@ -36,7 +37,14 @@ internal static class SoftmaxRow
     {
         float max = x;
         nuint i = MaxPart<TOps, TVec>(ref x, 0, (nuint)n, ref max);
-        MaxPart<ScalarOps, float>(ref x, i, (nuint)n, ref max);
+        if (typeof(TOps) == typeof(Simd512) && MaskedTail512.IsSupported)
+        {
+            MaskedTail512.Max(ref x, i, (nuint)n, ref max);
+        }
+        else
+        {
+            MaxPart<ScalarOps, float>(ref x, i, (nuint)n, ref max);
+        }
         return max;
     }
 
@@ -54,7 +62,14 @@ internal static class SoftmaxRow
     {
         DoubleLanes lanes = default;
         nuint i = SumExpPart<TOps, TVec>(ref x, max, 0, (nuint)n, ref lanes);
-        SumExpPart<ScalarOps, float>(ref x, max, i, (nuint)n, ref lanes);
+        if (typeof(TOps) == typeof(Simd512) && MaskedTail512.IsSupported)
+        {
+            MaskedTail512.SumExp(ref x, max, i, (nuint)n, ref lanes);
+        }
+        else
+        {
+            SumExpPart<ScalarOps, float>(ref x, max, i, (nuint)n, ref lanes);
+        }
         return lanes.Sum();
     }
 
@@ -72,7 +87,14 @@ internal static class SoftmaxRow
     {
         DoubleLanes lanes = default;
         nuint i = SumAsDoublePart<TOps, TVec>(ref x, 0, (nuint)n, ref lanes);
-        SumAsDoublePart<ScalarOps, float>(ref x, i, (nuint)n, ref lanes);
+        if (typeof(TOps) == typeof(Simd512) && MaskedTail512.IsSupported)
+        {
+            MaskedTail512.SumAsDouble(ref x, i, (nuint)n, ref lanes);
+        }
+        else
+        {
+            SumAsDoublePart<ScalarOps, float>(ref x, i, (nuint)n, ref lanes);
+        }
         return lanes.Sum();
     }
 
@@ -103,7 +125,14 @@ internal static class SoftmaxRow
         where TVec : struct
     {
         nuint i = WriteExpAffinePart<TOps, TVec>(ref x, max, scale, shift, 0, (nuint)n);
-        WriteExpAffinePart<ScalarOps, float>(ref x, max, scale, shift, i, (nuint)n);
+        if (typeof(TOps) == typeof(Simd512) && MaskedTail512.IsSupported)
+        {
+            MaskedTail512.WriteExpAffine(ref x, max, scale, shift, i, (nuint)n);
+        }
+        else
+        {
+            WriteExpAffinePart<ScalarOps, float>(ref x, max, scale, shift, i, (nuint)n);
+        }
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ internal static class Partition
     [ThreadStatic]
     private static bool t_splitAlways;
 
+    /// <summary>Whether a test's <see cref="Override"/> on the calling thread forces every split (the pool then splits too, whatever its governor says).</summary>
+    public static bool SplitForced => t_splitAlways;
+
     /// <summary>
     /// The number of threads worth using for <paramref name="work"/> units when each thread should get at
     /// least <paramref name="minWorkPerThread"/>: between 1 and <see cref="Parallelism.MaxThreads"/>.

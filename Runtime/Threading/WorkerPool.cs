@@ -25,6 +25,13 @@ namespace StaticGrad.Threading;
 /// part write disjoint outputs with a fixed sequence of operations, so results do not.
 /// </para>
 /// <para>
+/// Under load. A part no thread has claimed yet goes to whichever thread asks first, so the caller takes over the
+/// parts of a worker that has not woken up. A part a worker claimed and then stalled on (the OS gave its core to
+/// another process) cannot be taken back; when the split jobs stop paying for that reason, <see cref="PoolGovernor"/>
+/// has the caller run every part itself for a while (20-320 ms), and the workers, not woken, stop spinning and
+/// sleep, which leaves the shared core to the other process. The results are the same either way.
+/// </para>
+/// <para>
 /// Idle workers spin (with <c>pause</c>) for <see cref="SpinMicroseconds"/> after their last job, so
 /// the back-to-back kernel calls of a training step reach an already-running core, then block on a
 /// semaphore until the next job wakes them.
@@ -38,6 +45,7 @@ internal static unsafe class WorkerPool
     private static readonly long s_spinTicks = Math.Max(1, Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
     private static readonly Worker?[] s_workers = new Worker?[Parallelism.ThreadLimit];
     private static readonly object s_createLock = new();
+    private static readonly PoolGovernor s_governor = new(Stopwatch.Frequency);
 
     private static delegate*<void*, int, void> s_body;
     private static void* s_context;
@@ -48,6 +56,9 @@ internal static unsafe class WorkerPool
     private static int s_workerCount;
     private static long s_generation;
     private static Exception? s_exception;
+
+    /// <summary>How many times the pool has stopped splitting for a while because split jobs did not pay (<see cref="PoolGovernor"/>).</summary>
+    public static int Backoffs => s_governor.Backoffs;
 
     /// <summary>The number of worker threads started so far (the pool grows on demand, never shrinks).</summary>
     public static int WorkerCount => Volatile.Read(ref s_workerCount);
@@ -94,6 +105,17 @@ internal static unsafe class WorkerPool
 
         try
         {
+            long start = Stopwatch.GetTimestamp();
+            if (!Partition.SplitForced && s_governor.RunInline(start))
+            {
+                for (int part = 0; part < parts; part++)
+                {
+                    body(context, part);
+                }
+
+                return;
+            }
+
             int helpers = threads - 1;
             EnsureWorkers(helpers);
             s_body = body;
@@ -112,15 +134,17 @@ internal static unsafe class WorkerPool
                 }
             }
 
+            int mine = 0;
             try
             {
-                RunParts(body, context, fromTop: true);
+                mine = RunParts(body, context, fromTop: true);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref s_exception, e, null);
             }
 
+            long callerDone = Stopwatch.GetTimestamp();
             int joined = helpers - Interlocked.Exchange(ref s_slots, 0);
             if (Volatile.Read(ref s_finished) != joined)
             {
@@ -129,6 +153,12 @@ internal static unsafe class WorkerPool
                 {
                     spinner.SpinOnce(sleep1Threshold: -1);
                 }
+            }
+
+            if (mine > 0)
+            {
+                long end = Stopwatch.GetTimestamp();
+                s_governor.Record(end - start, (callerDone - start) * parts / mine, end);
             }
 
             Exception? failure = s_exception;
@@ -152,21 +182,23 @@ internal static unsafe class WorkerPool
     /// the optimizer state) in its own cache, and the caller, which runs the serial kernels in between,
     /// holds the last layer's parameters.
     /// </summary>
-    private static void RunParts(delegate*<void*, int, void> body, void* context, bool fromTop)
+    private static int RunParts(delegate*<void*, int, void> body, void* context, bool fromTop)
     {
+        int count = 0;
         while (true)
         {
             long range = Volatile.Read(ref s_range);
             int low = (int)range, high = (int)(range >> 32);
             if (low >= high)
             {
-                return;
+                return count;
             }
 
             long claimed = fromTop ? ((long)(high - 1) << 32) | (uint)low : ((long)high << 32) | (uint)(low + 1);
             if (Interlocked.CompareExchange(ref s_range, claimed, range) == range)
             {
                 body(context, fromTop ? high - 1 : low);
+                count++;
             }
         }
     }
