@@ -52,6 +52,9 @@ public sealed class SnapshotTests
     public void Regressor() => VerifyCompiles(TestModels.Regressor);
 
     [Fact]
+    public void WideHead() => VerifyCompiles(TestModels.WideHead);
+
+    [Fact]
     public void LeNet5() => VerifyCompiles(TestModels.LeNet5);
 
     [Fact]

@@ -225,6 +225,20 @@ internal static class TestModels
         }
         """;
 
+    public const string WideHead = """
+        using StaticGrad;
+
+        namespace Vocabulary;
+
+        [Model(Inputs = 512)]
+        public partial class WideHead
+        {
+            [Linear(256), ReLU] public partial Linear Fc1 { get; }
+            [Linear(50000)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy(LabelSmoothing = 0.1f)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
     public const string Regressor = """
         using StaticGrad;
 

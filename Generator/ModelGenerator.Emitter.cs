@@ -28,6 +28,7 @@ internal sealed partial class ModelGenerator
         private static readonly string InferenceFloatsPerSample = GeneratedNames.Private("InferenceFloatsPerSample");
         private static readonly string ForwardTraining = GeneratedNames.Private("ForwardTraining");
         private static readonly string Accumulation = GeneratedNames.Private("Accumulation");
+        private static readonly string HeadWorkspace = GeneratedNames.Private("HeadWorkspace");
 
         public static string Emit(ModelPlan plan)
         {
@@ -208,6 +209,11 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"private float[]? {Accumulation};");
             }
 
+            if (HasFusedHead(plan))
+            {
+                w.WriteLine($"private readonly float[] {HeadWorkspace};");
+            }
+
             if (plan.InferenceMemory.Buffers.Count > 0)
             {
                 w.WriteLine($"private readonly global::StaticGrad.ArenaPool {InferenceArenas};");
@@ -290,6 +296,12 @@ internal sealed partial class ModelGenerator
                 if (plan.Memory is not null)
                 {
                     w.WriteLine($"{Arena} = new float[checked({ArenaFloatsPerSample} * maxBatch)];");
+                }
+
+                if (HasFusedHead(plan))
+                {
+                    w.WriteLine("// The fused head's class-block buffer: the training step's logits never exist whole.");
+                    w.WriteLine($"{HeadWorkspace} = new float[{Kernels}.FusedLinearCrossEntropy.WorkspaceFloatsUpTo(maxBatch, OutputSize)];");
                 }
 
                 if (plan.InferenceMemory.Buffers.Count > 0)
@@ -677,7 +689,19 @@ internal sealed partial class ModelGenerator
                     }
 
                     w.WriteLine();
-                    w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, destination, batch * OutputSize);");
+                    if (HasFusedHead(plan))
+                    {
+                        // The training schedule has no head forward (the fused step replaces it): the head writes the caller's span.
+                        Node head = graph.Output;
+                        string hidden = plan.Training.Steps.Single(step => step.Kind == StepKind.FusedHead).Inputs[0];
+                        Step headForward = new(StepKind.Forward, head.Id, new[] { hidden }.ToEquatableArray(), "destination", string.Empty, EquatableArray<string>.Empty, EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+                        WriteStep(w, graph, headForward, s++, withLosses: false, training: true);
+                    }
+                    else
+                    {
+                        w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, destination, batch * OutputSize);");
+                    }
+
                     if (graph.Spec.OutputActivation != OutputActivation.None)
                     {
                         w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows(destination, batch, OutputSize);");
@@ -852,6 +876,18 @@ internal sealed partial class ModelGenerator
                     w.WriteLine($"float loss = {Field(loss.MemberName)}.ForwardBackward({output}, {targets}{(withLosses ? ", losses" : string.Empty)}, batch);");
                     break;
 
+                case StepKind.FusedHead:
+                    {
+                        Node head = graph.Nodes[step.Node];
+                        OpEmitContext c = ContextFor(w, graph, head, step);
+                        string features = Int(c.InputSize);
+                        w.WriteLine($"// Step {Int(index)}, fused head: {c.Member} Linear {features} -> {Int(graph.Classes)} and softmax cross-entropy, streamed over blocks of");
+                        w.WriteLine($"// classes with an online softmax (no [B, {Int(graph.Classes)}] logits): {c.Input} {c.InputShapes[0]} in, its gradient {step.OutputGradient} and the");
+                        w.WriteLine($"// {c.Member}.weight and .bias gradients out (written while frozen too, never read by an optimizer then).");
+                        w.WriteLine($"float loss = {Field(graph.Spec.Loss!.MemberName)}.ForwardBackwardFusedHead({c.Input}, {c.Parameter("weight")}, {c.Parameter("bias")}, labels, {step.OutputGradient}, {c.Gradient("weight")}, {c.Gradient("bias")}, {(withLosses ? "losses" : OpEmitContext.Empty)}, {HeadWorkspace}, batch, {features});");
+                        break;
+                    }
+
                 case StepKind.Accumulate:
                     w.WriteLine($"// Step {Int(index)}: {step.Output} += {step.Inputs[0]} (the tensor feeds several nodes; their gradients add up)");
                     w.WriteLine($"{Kernels}.Elementwise.Add({step.Output}, {step.Inputs[0]}, {step.Output}, {step.Output}.Length);");
@@ -900,6 +936,8 @@ internal sealed partial class ModelGenerator
 
         /// <summary>Every parameter in state_dict order.</summary>
         private static IEnumerable<PlacedParameter> AllParameters(ModelGraph graph) => graph.Nodes.SelectMany(n => n.Parameters);
+
+        private static bool HasFusedHead(ModelPlan plan) => plan.Training?.Steps.Any(step => step.Kind == StepKind.FusedHead) == true;
 
         private static bool HasDropout(ModelGraph graph) => graph.Nodes.Any(n => n.Op.Saved(n.InputShapes, n.Shape).Any(s => s.Suffix == "Mask"));
 

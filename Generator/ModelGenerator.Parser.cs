@@ -521,6 +521,12 @@ internal sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidOpArgument, ArgumentLocation(attribute, "Delta", attributeLocation, cancellationToken), "HuberLoss", memberName, "Delta", Format(parameter), "it must be finite and positive"));
             }
 
+            int fusedHead = GetNamedInt(attribute, "FusedHead");
+            if (fusedHead is not (0 or 1 or 2))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidOpArgument, ArgumentLocation(attribute, "FusedHead", attributeLocation, cancellationToken), "SoftmaxCrossEntropy", memberName, "FusedHead", Format(fusedHead), "use FusedHeadMode.Auto, Always or Never"));
+            }
+
             int declaredWidth = GetNamedInt(attribute, kind == LossKind.BinaryCrossEntropyWithLogits ? "Outputs" : "Classes");
             var spec = new LossSpec(
                 memberName,
@@ -532,7 +538,8 @@ internal sealed partial class ModelGenerator
                 (TargetsKind)targets,
                 (weights ?? new float[0]).ToEquatableArray(),
                 (posWeight ?? new float[0]).ToEquatableArray(),
-                parameter);
+                parameter,
+                fusedHead);
             return new LossDeclaration(spec, declaredWidth, attributeLocation, weights, weightsLocation, posWeight, posWeightLocation);
         }
 

@@ -17,6 +17,12 @@ internal enum StepKind
     /// <summary>A node's backward lowering.</summary>
     Backward,
 
+    /// <summary>
+    /// The fused classifier head (<see cref="FusedHead"/>): the last node's forward, the loss and the last node's backward
+    /// in one, from the hidden activations (the input) to their gradient (the output gradient).
+    /// </summary>
+    FusedHead,
+
     /// <summary><c>target += source</c>: a second contribution to the gradient of a tensor that feeds several nodes.</summary>
     Accumulate,
 
@@ -68,7 +74,10 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         IReadOnlyList<Node> nodes = graph.Nodes.ToList();
         var builder = new Builder(graph);
         string[] value = new string[nodes.Count];
-        foreach (Node node in nodes)
+        bool[] needsGradient = NeedsGradient(graph);
+        Node head = nodes[nodes.Count - 1];
+        bool fusedHead = FusedHead.Applies(graph, head.Inputs[0] != ModelGraph.ModelInput && needsGradient[head.Inputs[0]]);
+        foreach (Node node in fusedHead ? nodes.Take(nodes.Count - 1) : nodes)
         {
             bool last = node.Id == nodes.Count - 1;
             int input = node.Inputs[0];
@@ -82,22 +91,38 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: true);
         }
 
-        // The loss overwrites its input with the gradient. When the last node's backward pass needs its output (a
-        // Tanh fused into the head of a regression model), the loss works on a copy instead.
-        string output = value[nodes.Count - 1];
-        string lossInput = output;
-        if (nodes[nodes.Count - 1].Op.BackwardReadsOutput)
+        string?[] gradient = new string?[nodes.Count];
+        string output;
+        int backwardFrom;
+        if (fusedHead)
         {
-            lossInput = builder.Buffer(output + "Gradient", graph.Classes, "gradient of the outputs (the loss input, a copy of the outputs)");
-            builder.Add(new Step(StepKind.Copy, -1, Names(output), lossInput, string.Empty, Nulls(0), Saved(), Names(output), Names(lossInput)));
+            // The head and the loss in one step: the hidden activations in, their gradient (and the head's parameter
+            // gradients) out; no logits.
+            int hidden = head.Inputs[0];
+            string hiddenGradient = builder.Buffer(nodes[hidden].Tensor + "Gradient", nodes[hidden].Features, "gradient of " + Describe(graph, nodes[hidden], "output"));
+            builder.Add(new Step(StepKind.FusedHead, head.Id, Names(value[hidden]), string.Empty, hiddenGradient, Nulls(1), Saved(), Names(value[hidden]), Names(hiddenGradient)));
+            gradient[hidden] = hiddenGradient;
+            output = string.Empty;
+            backwardFrom = nodes.Count - 2;
+        }
+        else
+        {
+            // The loss overwrites its input with the gradient. When the last node's backward pass needs its output (a
+            // Tanh fused into the head of a regression model), the loss works on a copy instead.
+            output = value[nodes.Count - 1];
+            string lossInput = output;
+            if (head.Op.BackwardReadsOutput)
+            {
+                lossInput = builder.Buffer(output + "Gradient", graph.Classes, "gradient of the outputs (the loss input, a copy of the outputs)");
+                builder.Add(new Step(StepKind.Copy, -1, Names(output), lossInput, string.Empty, Nulls(0), Saved(), Names(output), Names(lossInput)));
+            }
+
+            builder.Add(new Step(StepKind.Loss, nodes.Count - 1, Names(lossInput), lossInput, string.Empty, Nulls(0), Saved(), Names(lossInput), Names(lossInput)));
+            gradient[nodes.Count - 1] = lossInput;
+            backwardFrom = nodes.Count - 1;
         }
 
-        builder.Add(new Step(StepKind.Loss, nodes.Count - 1, Names(lossInput), lossInput, string.Empty, Nulls(0), Saved(), Names(lossInput), Names(lossInput)));
-
-        bool[] needsGradient = NeedsGradient(graph);
-        string?[] gradient = new string?[nodes.Count];
-        gradient[nodes.Count - 1] = lossInput;
-        for (int i = nodes.Count - 1; i >= 0; i--)
+        for (int i = backwardFrom; i >= 0; i--)
         {
             Node node = nodes[i];
             string outputGradient = gradient[i]!;

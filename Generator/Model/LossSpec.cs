@@ -51,6 +51,7 @@ internal enum LossKind
 /// <param name="Weights">Per-class (per-output for BCE) weights from the attribute; empty when not declared.</param>
 /// <param name="PosWeight">BCE's <c>pos_weight</c> from the attribute; empty when not declared.</param>
 /// <param name="Parameter">SmoothL1's <c>beta</c> or Huber's <c>delta</c>; 0 otherwise.</param>
+/// <param name="FusedHead">SoftmaxCrossEntropy's <c>FusedHeadMode</c>: 0 auto (from <see cref="Graph.FusedHead.Threshold"/> classes), 1 always, 2 never.</param>
 internal sealed record LossSpec(
     string MemberName,
     string Modifiers,
@@ -61,7 +62,8 @@ internal sealed record LossSpec(
     TargetsKind Targets,
     EquatableArray<float> Weights,
     EquatableArray<float> PosWeight,
-    float Parameter = 0f)
+    float Parameter = 0f,
+    int FusedHead = 0)
 {
     /// <summary>Whether the loss is a regression loss (MSE, L1, smooth L1, Huber) on raw outputs against float targets.</summary>
     public bool IsRegression => Kind is LossKind.Mse or LossKind.L1 or LossKind.SmoothL1 or LossKind.Huber;

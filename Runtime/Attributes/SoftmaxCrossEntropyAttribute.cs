@@ -44,4 +44,15 @@ public sealed class SoftmaxCrossEntropyAttribute : Attribute
 
     /// <summary>Class indices (default) or per-class probabilities; decides which <c>TrainStep</c> the model has.</summary>
     public TargetKind Targets { get; set; } = TargetKind.ClassIndices;
+
+    /// <summary>The class count from which <see cref="FusedHeadMode.Auto"/> fuses the head (the logits of a batch of 256 are then 2 MB or more).</summary>
+    public const int FusedHeadClasses = 2048;
+
+    /// <summary>
+    /// Whether the training step fuses this loss with the <c>Linear</c> layer before it (a biased layer without an
+    /// activation, on class-index targets, after a layer with parameters): <see cref="FusedHeadMode.Auto"/> (the
+    /// default) from <see cref="FusedHeadClasses"/> classes on. Loss and gradients equal the unfused step's within float
+    /// rounding (the summation order over classes differs).
+    /// </summary>
+    public FusedHeadMode FusedHead { get; set; }
 }

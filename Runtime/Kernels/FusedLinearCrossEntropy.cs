@@ -76,6 +76,22 @@ public static class FusedLinearCrossEntropy
         return checked((rows * block) + (StatsFloatsPerRow * rows));
     }
 
+    /// <summary>The largest <see cref="WorkspaceFloats"/> of any batch from 1 to <paramref name="maxRows"/>: a workspace for every call of a model.</summary>
+    /// <param name="maxRows">The largest batch; positive.</param>
+    /// <param name="classes">Classes; positive.</param>
+    /// <returns>The number of floats.</returns>
+    public static int WorkspaceFloatsUpTo(int maxRows, int classes)
+    {
+        KernelGuard.Positive(maxRows, nameof(maxRows));
+        int most = 0;
+        for (int rows = 1; rows <= maxRows; rows++)
+        {
+            most = Math.Max(most, WorkspaceFloats(rows, classes));
+        }
+
+        return most;
+    }
+
     /// <summary>
     /// Loss and gradients of <c>cross_entropy(hidden · weightᵀ + bias, labels)</c>: returns the reduced loss and
     /// overwrites the three gradients.

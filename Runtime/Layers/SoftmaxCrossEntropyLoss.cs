@@ -74,6 +74,32 @@ public sealed class SoftmaxCrossEntropyLoss : ClassWeightedLoss
     }
 
     /// <summary>
+    /// The fused classifier head: the loss of <c>hidden · weightᵀ + bias</c> against class indices with this loss's
+    /// options, and the gradients of the hidden activations, the weight and the bias, without the logits
+    /// (<see cref="Kernels.FusedLinearCrossEntropy.ForwardBackward"/>).
+    /// </summary>
+    /// <param name="hidden">The head's input, <c>[batch, features]</c>.</param>
+    /// <param name="weight">The head's weight, <c>[Classes, features]</c>.</param>
+    /// <param name="bias">The head's bias, <c>[Classes]</c>.</param>
+    /// <param name="labels">Class indices (or the ignore index).</param>
+    /// <param name="hiddenGradient">Receives dLoss/dhidden, <c>[batch, features]</c>.</param>
+    /// <param name="weightGradient">Receives dLoss/dweight.</param>
+    /// <param name="biasGradient">Receives dLoss/dbias.</param>
+    /// <param name="losses">Empty, or at least <paramref name="batch"/> elements for the per-sample losses.</param>
+    /// <param name="workspace">At least <see cref="Kernels.FusedLinearCrossEntropy.WorkspaceFloats"/> floats.</param>
+    /// <param name="batch">The number of rows.</param>
+    /// <param name="features">The head's input features.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
+    public float ForwardBackwardFusedHead(
+        ReadOnlySpan<float> hidden, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<int> labels,
+        Span<float> hiddenGradient, Span<float> weightGradient, Span<float> biasGradient, Span<float> losses, Span<float> workspace, int batch, int features)
+    {
+        RequireTargets(TargetKind.ClassIndices);
+        return Kernels.FusedLinearCrossEntropy.ForwardBackward(
+            hidden, weight, bias, labels, hiddenGradient, weightGradient, biasGradient, losses, workspace, batch, features, Classes, ClassWeights, IgnoreIndex, LabelSmoothing, Reduction);
+    }
+
+    /// <summary>
     /// Computes the loss of <paramref name="batch"/> rows of logits against class probabilities and overwrites
     /// the logits with the gradient of that loss, in one pass per row.
     /// </summary>
