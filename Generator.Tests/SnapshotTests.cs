@@ -55,6 +55,9 @@ public sealed class SnapshotTests
     public void WideHead() => VerifyCompiles(TestModels.WideHead);
 
     [Fact]
+    public void ParameterFreeStart() => VerifyCompiles(TestModels.ParameterFreeStart);
+
+    [Fact]
     public void LeNet5() => VerifyCompiles(TestModels.LeNet5);
 
     [Fact]

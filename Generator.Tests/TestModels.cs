@@ -225,6 +225,23 @@ internal static class TestModels
         }
         """;
 
+    public const string ParameterFreeStart = """
+        using StaticGrad;
+
+        namespace Inputs;
+
+        [Model(Channels = 1, Height = 6, Width = 6)]
+        public partial class ParameterFreeStart
+        {
+            [Dropout2d(0.2f)] public partial Dropout2d InputDrop { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+            [Flatten] public partial Flatten Flat { get; }
+            [Dropout(0.1f)] public partial Dropout Drop { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
     public const string WideHead = """
         using StaticGrad;
 

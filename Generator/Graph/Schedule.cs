@@ -125,7 +125,12 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         for (int i = backwardFrom; i >= 0; i--)
         {
             Node node = nodes[i];
-            string outputGradient = gradient[i]!;
+            if (gradient[i] is not { } outputGradient)
+            {
+                // Nothing up to here has parameters (input dropout, a pool before the first layer): no backward pass.
+                continue;
+            }
+
             var targets = new string?[node.Inputs.Count];
             var accumulations = new List<(string Target, string Source)>();
             for (int k = 0; k < node.Inputs.Count; k++)
