@@ -9,8 +9,9 @@ public sealed class CliTests
 {
     [Theory]
     [InlineData("--deterministic 8", "--deterministic applies to --distributed training only.")]
-    [InlineData("--distributed --lr-schedule cosine --clip-grad-norm 1", "--lr-schedule, --clip-grad-norm do not work with --distributed yet.")]
+    [InlineData("--distributed --accumulate 2 --plot p.png", "--accumulate, --plot do not work with --distributed yet.")]
     [InlineData("--distributed --model resmlp", "--model resmlp has dropout")]
+    [InlineData("--distributed --model cnn-bn", "--model cnn-bn has dropout")]
     [InlineData("--distributed --seeds 1,2", "--distributed trains one run: give a single --seed.")]
     [InlineData("--distributed --batch 16 --deterministic 32", "--deterministic 32 is larger than --batch 16")]
     [InlineData("--distributed --deterministic 0", "Option '--deterministic' expects an integer from 1 to")]

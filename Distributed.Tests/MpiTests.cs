@@ -67,6 +67,23 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), "train --distributed on one rank differs from train");
     }
 
+    /// <summary>The learning-rate schedule, warm-up and clipping under mpirun against plain train, and alone bit for bit.</summary>
+    [MpiFact]
+    public void ScheduleWarmupAndClippingMatchPlainTrain()
+    {
+        string[] options = ["--lr-schedule", "cosine", "--warmup", "1", "--clip-grad-norm", "0.5", "--optimizer", "sgd", "--lr", "0.1"];
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors"), two = Path.Combine(_dir, "two.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run([.. options, "--save-weights", plain]));
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.RunSingle(Run(["--distributed", .. options, "--save-weights", alone]));
+        Assert.True(code == 0, text);
+        Assert.True(Weights.BitIdentical(Load(alone), Load(plain)), "train --distributed alone differs from train");
+        (code, text) = Mpirun.Run(2, Run(["--distributed", .. options, "--save-weights", two]));
+        Assert.True(code == 0, text);
+        Assert.Contains("lr schedule cosine, warm-up 1 epoch(s), gradient norm clipped to 0.5", text, StringComparison.Ordinal);
+        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, "mpirun -np 2 train --distributed, cosine, warm-up 1, clip 0.5, SGD 0.1, 2 epochs vs train"));
+    }
+
     [Fact]
     public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
     {

@@ -24,6 +24,7 @@ public sealed class DataParallel
     private readonly GradientAveraging _averaging;
     private readonly float[] _buffer;
     private readonly long[] _exact;
+    private float? _clipGradNorm;
 
     /// <summary>Fraction bits of the fixed-point numbers the deterministic mode adds up.</summary>
     private const int FractionBits = 40;
@@ -82,6 +83,26 @@ public sealed class DataParallel
 
     /// <summary>How the loss's gradient is averaged over ranks.</summary>
     public GradientAveraging Averaging => _averaging;
+
+    /// <summary>
+    /// null, or the largest total 2-norm of the gradient before each optimizer step (PyTorch's <c>clip_grad_norm_</c>,
+    /// <see cref="GradientClipping.ClipGradNorm"/>). The norm is taken after the all-reduce, on the gradient of the whole
+    /// global batch, so it is the norm one process computes, and every rank scales by the same factor.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not finite and positive.</exception>
+    public float? ClipGradNorm
+    {
+        get => _clipGradNorm;
+        set
+        {
+            if (value is float norm && !(float.IsFinite(norm) && norm > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), norm, "The clipping norm must be finite and greater than 0.");
+            }
+
+            _clipGradNorm = value;
+        }
+    }
 
     /// <summary>
     /// 0, or the block size of the mode whose result does not depend on the rank count, bit for bit. Every global batch
@@ -154,7 +175,7 @@ public sealed class DataParallel
             }
 
             float single = _model.TrainStep(inputs, labels, batch);
-            _optimizer.Step();
+            StepOptimizer();
             return single;
         }
 
@@ -209,7 +230,7 @@ public sealed class DataParallel
             globalLoss = (float)(buffer[count + 1] / (double)total);
         }
 
-        _optimizer.Step();
+        StepOptimizer();
         return globalLoss;
     }
 
@@ -279,8 +300,19 @@ public sealed class DataParallel
             globalLoss = (float)(exact[count + 1] * inverse);
         }
 
-        _optimizer.Step();
+        StepOptimizer();
         return globalLoss;
+    }
+
+    /// <summary>Clips the global gradient if <see cref="ClipGradNorm"/> says so, then steps the optimizer.</summary>
+    private void StepOptimizer()
+    {
+        if (_clipGradNorm is float maxNorm)
+        {
+            GradientClipping.ClipGradNorm(_model.Parameters, maxNorm);
+        }
+
+        _optimizer.Step();
     }
 
     /// <summary>Adds <c>round(values[i] · factor · 2^40)</c> to <paramref name="sums"/>[i], vectorized; the same results as <see cref="ToFixed"/> (scaling by 2^40 is exact).</summary>

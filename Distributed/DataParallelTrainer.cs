@@ -25,6 +25,7 @@ public sealed class DataParallelTrainer
     private readonly DistributedSampler _sampler;
     private int _epoch;
     private long _steps;
+    private ILearningRateScheduler? _scheduler;
 
     /// <summary>Prepares the loop and broadcasts rank 0's initial weights.</summary>
     /// <param name="model">This rank's model.</param>
@@ -69,6 +70,42 @@ public sealed class DataParallelTrainer
     /// <summary>The sampler of this rank.</summary>
     public DistributedSampler Sampler => _sampler;
 
+    /// <summary>
+    /// A learning-rate schedule over the optimizer, or null: stepped after every optimizer step or after every epoch
+    /// (<see cref="SchedulerInterval"/>), as the one-process <see cref="Trainer"/> steps it. Every rank steps its own copy
+    /// at the same points, so the rates agree everywhere; checkpoints hold its state (the <see cref="Trainer"/>'s entry).
+    /// </summary>
+    /// <exception cref="ArgumentException">The schedule is built over another optimizer.</exception>
+    public ILearningRateScheduler? Scheduler
+    {
+        get => _scheduler;
+        init
+        {
+            if (value is not null && !ReferenceEquals(value.Optimizer, _parallel.Optimizer))
+            {
+                throw new ArgumentException("The schedule is built over another optimizer; expected the trainer's.", nameof(value));
+            }
+
+            _scheduler = value;
+        }
+    }
+
+    /// <summary>When <see cref="Scheduler"/> steps: after every optimizer step or after every epoch (default).</summary>
+    public SchedulerInterval SchedulerInterval { get; init; } = SchedulerInterval.Epoch;
+
+    /// <summary>
+    /// null, or the largest total 2-norm of the global batch's gradient (<see cref="DataParallel.ClipGradNorm"/>): taken
+    /// after the all-reduce, so it is one process's norm.
+    /// </summary>
+    public float? ClipGradNorm
+    {
+        get => _parallel.ClipGradNorm;
+        init => _parallel.ClipGradNorm = value;
+    }
+
+    /// <summary>The learning rate of the last optimizer step (what the one-process trainer reports for an epoch).</summary>
+    public float LastLearningRate { get; private set; }
+
     /// <summary>Global steps per epoch.</summary>
     public int StepsPerEpoch => _sampler.BatchCount;
 
@@ -93,11 +130,18 @@ public sealed class DataParallelTrainer
         double lossSum = 0;
         long samples = 0;
         long start = Stopwatch.GetTimestamp();
+        LastLearningRate = _parallel.Optimizer.LearningRate;
         for (int b = 0; b < _sampler.BatchCount; b++)
         {
             int rows = _sampler.Gather(b);
+            LastLearningRate = _parallel.Optimizer.LearningRate;
             float loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
             _steps++;
+            if (SchedulerInterval == SchedulerInterval.Step)
+            {
+                _scheduler?.Step();
+            }
+
             int global = _sampler.CurrentGlobalBatchSize;
             lossSum += (double)loss * global;
             samples += global;
@@ -109,6 +153,11 @@ public sealed class DataParallelTrainer
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (SchedulerInterval == SchedulerInterval.Epoch)
+        {
+            _scheduler?.Step();
+        }
+
         _parallel.VerifyReplicas();
         return (lossSum / samples, samples / Math.Max(seconds, 1e-9));
     }
@@ -119,8 +168,20 @@ public sealed class DataParallelTrainer
     /// <exception cref="InvalidOperationException">The optimizer does not implement <see cref="IStatefulOptimizer"/>.</exception>
     public TrainingCheckpoint CreateCheckpoint(IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string key, string value) in metadata ?? [])
+        {
+            entries[key] = value;
+        }
+
+        TrainerMetadata.CheckCallerKeys(entries, nameof(metadata));
+        if (_scheduler is not null)
+        {
+            entries[TrainerMetadata.SchedulerKey] = SchedulerStateText.Format(_scheduler.GetState());
+        }
+
         var progress = new TrainingProgress(_epoch, _steps, _sampler.Generator.GetState(), _sampler.GlobalBatchSize, _sampler.Dataset.Count);
-        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, metadata);
+        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
     }
 
     /// <summary>
@@ -207,8 +268,12 @@ public sealed class DataParallelTrainer
         return TrainingCheckpoint.Read(new MemoryStream(bytes, writable: false), path);
     }
 
-    /// <summary>Restores a checkpoint every rank holds (not collective; every rank must restore the same one).</summary>
-    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, global batch size and training set.</param>
+    /// <summary>
+    /// Restores a checkpoint every rank holds (not collective; every rank must restore the same one): parameters,
+    /// optimizer state, counters, shuffle state, and the <see cref="Scheduler"/>'s state. A checkpoint of the
+    /// one-process <see cref="Trainer"/> with the same settings restores too.
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, schedule, global batch size and training set.</param>
     /// <exception cref="InvalidDataException">The checkpoint does not fit this run; nothing changed.</exception>
     public void Resume(TrainingCheckpoint checkpoint)
     {
@@ -226,7 +291,35 @@ public sealed class DataParallelTrainer
                 $"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this run has {_sampler.Dataset.Count}.");
         }
 
-        checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.SchedulerKey, _scheduler is not null, "a learning-rate schedule");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.PlateauKey, false, "a plateau schedule");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, false, "early stopping");
+        SchedulerState? schedule = _scheduler is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.SchedulerKey);
+        SchedulerState? previous = _scheduler?.GetState();
+        try
+        {
+            if (schedule is not null)
+            {
+                _scheduler!.SetState(schedule);
+            }
+
+            checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
+        }
+        catch (ArgumentException e)
+        {
+            _scheduler?.SetState(previous!);
+            throw new InvalidDataException($"{checkpoint.Source}: the saved schedule does not fit this run's: {e.Message}", e);
+        }
+        catch (InvalidDataException)
+        {
+            if (previous is not null)
+            {
+                _scheduler!.SetState(previous);
+            }
+
+            throw;
+        }
+
         _sampler.Generator.SetState(progress.ShuffleState);
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;

@@ -103,9 +103,9 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
-        if (checkpoint is not null && (settings.Model == "resmlp" || settings.Describe().Length > 0))
+        if (checkpoint is not null && Unsupported(settings) is string unsupported)
         {
-            problems.WriteLine($"error: the checkpoint's run ({settings.Model}{settings.Describe()}) uses what --distributed does not support yet (dropout, a learning-rate schedule, clipping, accumulation, early stopping or a validation split).");
+            problems.WriteLine($"error: the checkpoint's run ({settings.Model}{settings.Describe()}) uses {unsupported}, which --distributed does not support yet.");
             return Cli.UsageErrorCode;
         }
 
@@ -113,7 +113,14 @@ internal static class DistributedTrain
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-        var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block);
+        int stepsPerEpoch = (train.Count + settings.Batch - 1) / settings.Batch;
+        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, stepsPerEpoch, optimizer);
+        var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block)
+        {
+            Scheduler = schedule.Scheduler,
+            SchedulerInterval = schedule.Interval,
+            ClipGradNorm = settings.ClipGradNorm,
+        };
         if (checkpoint is not null)
         {
             trainer.Resume(checkpoint);
@@ -139,8 +146,8 @@ internal static class DistributedTrain
         {
             while (trainer.EpochsCompleted < options.Epochs)
             {
-                float learningRate = optimizer.LearningRate;
                 (double loss, double speed) = trainer.RunEpoch(progress, options.Epochs);
+                float learningRate = trainer.LastLearningRate;
                 if (options.SavePath is string path)
                 {
                     trainer.SaveCheckpoint(path, metadata);
@@ -194,11 +201,21 @@ internal static class DistributedTrain
         return 0;
     }
 
-    /// <summary>How the seed model's loss averages over ranks (its softmax cross-entropy).</summary>
+    /// <summary>What a checkpoint's run uses that this command cannot continue, or null.</summary>
+    private static string? Unsupported(RunSettings settings) =>
+        settings.Model is "resmlp" or "cnn-bn" ? "dropout"
+        : settings.Schedule == "plateau" ? "the plateau schedule"
+        : settings.Accumulate > 1 ? "gradient accumulation"
+        : settings.EarlyStopping is not null ? "early stopping"
+        : settings.ValidationSplit is not null ? "a validation split"
+        : null;
+
+    /// <summary>How the model's loss averages over ranks (its softmax cross-entropy).</summary>
     private static GradientAveraging Averaging(IModel model) => model switch
     {
         MnistClassifier128 m => GradientAveraging.For(m.Loss),
         MnistClassifier256 m => GradientAveraging.For(m.Loss),
+        LeNet5 m => GradientAveraging.For(m.Loss),
         _ => throw new NotSupportedException($"{model.GetType().Name} cannot train with --distributed."),
     };
 }

@@ -199,8 +199,8 @@ public sealed class TrainOptions
 
                 if (result.GetValue(_distributed))
                 {
-                    // The package's data-parallel loop has no schedule, clipping, accumulation, early stopping, validation split or plot yet.
-                    Option[] notDistributed = [_schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot];
+                    // The package's data-parallel loop has no accumulation, early stopping, validation split or plot yet.
+                    Option[] notDistributed = [_accumulate, _earlyStopping, _valSplit, _plot];
                     string[] unsupported = [.. notDistributed.Where(o => result.GetResult(o) is OptionResult { Implicit: false }).Select(o => o.Name)];
                     if (unsupported.Length > 0)
                     {
@@ -212,9 +212,9 @@ public sealed class TrainOptions
                         result.AddError("--distributed trains one run: give a single --seed.");
                     }
 
-                    if (result.GetValue(_model) == "resmlp")
+                    if (result.GetValue(_model) is "resmlp" or "cnn-bn")
                     {
-                        result.AddError("--model resmlp has dropout, which --distributed does not support yet (each rank would draw its own masks).");
+                        result.AddError($"--model {result.GetValue(_model)} has dropout, which --distributed does not support yet (each rank would draw its own masks).");
                     }
 
                     int batch = result.GetResult(_batch) is null ? DefaultBatchSize : result.GetValue(_batch); // validators see no default
