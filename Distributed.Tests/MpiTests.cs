@@ -84,6 +84,41 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, "mpirun -np 2 train --distributed, cosine, warm-up 1, clip 0.5, SGD 0.1, 2 epochs vs train"));
     }
 
+    /// <summary>Dropout at one rank: train --distributed --model resmlp is plain train's run, bit for bit.</summary>
+    [Fact]
+    public void DropoutModelAloneIsBitIdenticalToPlainTrain()
+    {
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run("--model", "resmlp", "--save-weights", plain));
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.RunSingle(Run("--distributed", "--model", "resmlp", "--save-weights", alone));
+        Assert.True(code == 0, text);
+        var model = new ResidualMlp(1, 1);
+        ModelWeights.Load(model.Parameters, plain);
+        float[] expected = model.Parameters.Values.ToArray();
+        ModelWeights.Load(model.Parameters, alone);
+        Assert.True(Weights.BitIdentical(model.Parameters.Values, expected), "train --distributed --model resmlp alone differs from train");
+    }
+
+    /// <summary>cnn-bn (batch norm and dropout) on 2 ranks: saved after one epoch and resumed on 2 ranks, the same bits as without a break.</summary>
+    [MpiFact]
+    public void BatchNormAndDropoutResumeBitForBitAtTwoRanks()
+    {
+        string checkpoint = Path.Combine(_dir, "cnn.safetensors");
+        (int code, string text) = Mpirun.Run(2, Run("--distributed", "--model", "cnn-bn"));
+        Assert.True(code == 0, text);
+        string expected = Fingerprint(text);
+        string[] oneEpoch = Run("--distributed", "--model", "cnn-bn", "--save", checkpoint);
+        oneEpoch[Array.IndexOf(oneEpoch, "--epochs") + 1] = "1";
+        (code, text) = Mpirun.Run(2, oneEpoch);
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.Run(2, Run("--distributed", "--resume", checkpoint));
+        Assert.True(code == 0, text);
+        Assert.Contains($"resumed from {checkpoint}: 1 epoch(s)", text, StringComparison.Ordinal);
+        output.WriteLine($"cnn-bn, 2 ranks: without a break {expected}, resumed {Fingerprint(text)}\n{text}");
+        Assert.Equal(expected, Fingerprint(text));
+    }
+
     [Fact]
     public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
     {

@@ -14,7 +14,15 @@ namespace StaticGrad.Distributed;
 /// <remarks>
 /// Construction broadcasts rank 0's parameters, so the replicas start equal whatever each rank initialized.
 /// A step allocates nothing. With one rank it is exactly <c>TrainStep</c> then <c>Step</c>, without communication.
-/// Models with dropout are refused: each rank would draw masks for its own rows, which no longer matches one process.
+/// <para>
+/// Dropout (an <see cref="IStochasticModel"/>): each rank draws the masks of its own rows from its replica's generator,
+/// so the weights are those of a valid dropout training but not one process's (whose masks fall differently on the
+/// rows); give every rank its own stream (<see cref="DataParallelTrainer"/> does). Buffers (batch norm's running
+/// statistics): as PyTorch's <c>DistributedDataParallel</c> with <c>broadcast_buffers=True</c> and without
+/// <c>SyncBatchNorm</c>, each rank normalizes with its own slice's batch statistics, and rank 0's buffers are
+/// broadcast to every rank after each step, so every replica holds rank 0's running statistics (updated from rank 0's
+/// slices only). The deterministic mode refuses both.
+/// </para>
 /// </remarks>
 public sealed class DataParallel
 {
@@ -51,10 +59,10 @@ public sealed class DataParallel
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(averaging);
-        if (model is IStochasticModel)
+        if (deterministicBlockSize > 0 && (model is IStochasticModel || model.Parameters.Buffers.Count > 0))
         {
             throw new NotSupportedException(
-                $"{model.GetType().Name} has dropout; data-parallel training would draw its masks per rank and no longer match one process, so it is not supported yet.");
+                $"{model.GetType().Name} has {(model is IStochasticModel ? "dropout" : "buffers (batch norm's running statistics)")}: each rank would draw masks or update statistics for its own blocks, so the deterministic mode could not give the same bits at every rank count.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(deterministicBlockSize);
@@ -304,9 +312,33 @@ public sealed class DataParallel
         return globalLoss;
     }
 
-    /// <summary>Clips the global gradient if <see cref="ClipGradNorm"/> says so, then steps the optimizer.</summary>
+    /// <summary>
+    /// Copies rank 0's buffers (batch norm's running statistics and counters) to every rank (collective; nothing when the
+    /// model has none or there is one rank). <see cref="Step"/> calls it after every step.
+    /// </summary>
+    public void BroadcastBuffers()
+    {
+        ParameterSet parameters = _model.Parameters;
+        if (_communicator.Size == 1 || parameters.Buffers.Count == 0)
+        {
+            return;
+        }
+
+        if (parameters.BufferValues.Length > 0)
+        {
+            _communicator.Broadcast(parameters.BufferValues, 0);
+        }
+
+        if (parameters.Counters.Length > 0)
+        {
+            _communicator.Broadcast(MemoryMarshal.AsBytes(parameters.Counters), 0);
+        }
+    }
+
+    /// <summary>Clips the global gradient if <see cref="ClipGradNorm"/> says so, then steps the optimizer; then the buffers follow rank 0's.</summary>
     private void StepOptimizer()
     {
+        BroadcastBuffers();
         if (_clipGradNorm is float maxNorm)
         {
             GradientClipping.ClipGradNorm(_model.Parameters, maxNorm);

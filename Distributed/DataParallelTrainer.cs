@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Training;
@@ -18,6 +19,12 @@ namespace StaticGrad.Distributed;
 /// A checkpoint holds the parameters, the optimizer's state, the counters and the shuffle generator's state between
 /// epochs, and the global batch size: nothing per rank, so a run saved at one rank count resumes at any other.
 /// Every method is collective: all ranks call it in the same order.
+/// <para>
+/// A model with dropout: rank 0 draws its rows' masks from the model's generator (whose state the checkpoint holds,
+/// under the one-process <see cref="Trainer"/>'s key); rank r &gt; 0 from a stream seeded at each epoch by rank 0's state,
+/// r and the epoch. One rank is the <see cref="Trainer"/>'s run bit for bit; N ranks repeat and resume (at N ranks) bit
+/// for bit; no rank count reproduces one process's masks, since the rows' masks come from other streams.
+/// </para>
 /// </remarks>
 public sealed class DataParallelTrainer
 {
@@ -26,6 +33,9 @@ public sealed class DataParallelTrainer
     private int _epoch;
     private long _steps;
     private ILearningRateScheduler? _scheduler;
+
+    /// <summary>Rank 0's dropout generator state between epochs (the same on every rank), for a model with dropout.</summary>
+    private (uint S0, uint S1, uint S2, uint S3) _rootDropout;
 
     /// <summary>Prepares the loop and broadcasts rank 0's initial weights.</summary>
     /// <param name="model">This rank's model.</param>
@@ -62,6 +72,11 @@ public sealed class DataParallelTrainer
 
         _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
         _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
+        if (model is IStochasticModel stochastic)
+        {
+            _rootDropout = stochastic.DropoutGenerator.GetState();
+            ShareRootDropoutState();
+        }
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>
@@ -126,6 +141,11 @@ public sealed class DataParallelTrainer
     {
         _epoch++;
         _sampler.BeginEpoch();
+        if (_parallel.Model is IStochasticModel stochastic && _parallel.Communicator.Rank > 0)
+        {
+            stochastic.DropoutGenerator.SetState(RankDropoutState(_rootDropout, _parallel.Communicator.Rank, _epoch));
+        }
+
         progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), _sampler.BatchCount);
         double lossSum = 0;
         long samples = 0;
@@ -158,6 +178,12 @@ public sealed class DataParallelTrainer
             _scheduler?.Step();
         }
 
+        if (_parallel.Model is IStochasticModel model)
+        {
+            _rootDropout = model.DropoutGenerator.GetState();
+            ShareRootDropoutState();
+        }
+
         _parallel.VerifyReplicas();
         return (lossSum / samples, samples / Math.Max(seconds, 1e-9));
     }
@@ -175,6 +201,11 @@ public sealed class DataParallelTrainer
         }
 
         TrainerMetadata.CheckCallerKeys(entries, nameof(metadata));
+        if (_parallel.Model is IStochasticModel)
+        {
+            entries[TrainerMetadata.DropoutKey] = TrainerMetadata.FormatGenerator(_rootDropout);
+        }
+
         if (_scheduler is not null)
         {
             entries[TrainerMetadata.SchedulerKey] = SchedulerStateText.Format(_scheduler.GetState());
@@ -294,6 +325,7 @@ public sealed class DataParallelTrainer
         TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.SchedulerKey, _scheduler is not null, "a learning-rate schedule");
         TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.PlateauKey, false, "a plateau schedule");
         TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, false, "early stopping");
+        (uint, uint, uint, uint)? dropout = _parallel.Model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;
         SchedulerState? schedule = _scheduler is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.SchedulerKey);
         SchedulerState? previous = _scheduler?.GetState();
         try
@@ -321,8 +353,43 @@ public sealed class DataParallelTrainer
         }
 
         _sampler.Generator.SetState(progress.ShuffleState);
+        if (dropout is { } state)
+        {
+            _rootDropout = state;
+            if (_parallel.IsRoot)
+            {
+                ((IStochasticModel)_parallel.Model).DropoutGenerator.SetState(state);
+            }
+        }
+
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;
+    }
+
+    /// <summary>
+    /// The dropout stream of rank <paramref name="rank"/> &gt; 0 for an epoch: a generator seeded from rank 0's state at
+    /// the epoch's start, the rank and the epoch, so the ranks draw independent masks, a run repeats bit for bit, and a
+    /// checkpoint needs only rank 0's state.
+    /// </summary>
+    internal static (uint S0, uint S1, uint S2, uint S3) RankDropoutState((uint S0, uint S1, uint S2, uint S3) root, int rank, int epoch)
+    {
+        ulong seed = ((ulong)root.S1 << 32) | root.S0;
+        seed ^= (((ulong)root.S3 << 32) | root.S2) * 0x9E3779B97F4A7C15UL;
+        seed ^= ((ulong)(uint)rank << 32 | (uint)epoch) * 0xD1B54A32D192ED03UL;
+        return new Rng(seed).GetState();
+    }
+
+    /// <summary>Gives every rank rank 0's <see cref="_rootDropout"/> (collective).</summary>
+    private void ShareRootDropoutState()
+    {
+        if (_parallel.Communicator.Size == 1)
+        {
+            return;
+        }
+
+        Span<uint> words = [_rootDropout.S0, _rootDropout.S1, _rootDropout.S2, _rootDropout.S3];
+        _parallel.Communicator.Broadcast(MemoryMarshal.AsBytes(words), 0);
+        _rootDropout = (words[0], words[1], words[2], words[3]);
     }
 
     private IStatefulOptimizer StatefulOptimizer() => _parallel.Optimizer as IStatefulOptimizer

@@ -110,6 +110,12 @@ internal static class DistributedTrain
         }
 
         int block = options.DeterministicBlock;
+        if (block > 0 && settings.Model is "resmlp" or "cnn-bn")
+        {
+            problems.WriteLine($"error: the checkpoint's model {settings.Model} has dropout: each rank draws masks for its own rows, so --deterministic cannot give the same bits at every rank count.");
+            return Cli.UsageErrorCode;
+        }
+
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
@@ -203,8 +209,7 @@ internal static class DistributedTrain
 
     /// <summary>What a checkpoint's run uses that this command cannot continue, or null.</summary>
     private static string? Unsupported(RunSettings settings) =>
-        settings.Model is "resmlp" or "cnn-bn" ? "dropout"
-        : settings.Schedule == "plateau" ? "the plateau schedule"
+        settings.Schedule == "plateau" ? "the plateau schedule"
         : settings.Accumulate > 1 ? "gradient accumulation"
         : settings.EarlyStopping is not null ? "early stopping"
         : settings.ValidationSplit is not null ? "a validation split"
@@ -216,6 +221,8 @@ internal static class DistributedTrain
         MnistClassifier128 m => GradientAveraging.For(m.Loss),
         MnistClassifier256 m => GradientAveraging.For(m.Loss),
         LeNet5 m => GradientAveraging.For(m.Loss),
+        ResidualMlp m => GradientAveraging.For(m.Loss),
+        NormalizedCnn m => GradientAveraging.For(m.Loss),
         _ => throw new NotSupportedException($"{model.GetType().Name} cannot train with --distributed."),
     };
 }

@@ -212,9 +212,9 @@ public sealed class TrainOptions
                         result.AddError("--distributed trains one run: give a single --seed.");
                     }
 
-                    if (result.GetValue(_model) is "resmlp" or "cnn-bn")
+                    if (result.GetValue(_model) is "resmlp" or "cnn-bn" && result.GetValue(_deterministic) is not null)
                     {
-                        result.AddError($"--model {result.GetValue(_model)} has dropout, which --distributed does not support yet (each rank would draw its own masks).");
+                        result.AddError($"--model {result.GetValue(_model)} has dropout{(result.GetValue(_model) == "cnn-bn" ? " and batch norm" : string.Empty)}: each rank draws masks for its own rows, so --deterministic cannot give the same bits at every rank count.");
                     }
 
                     int batch = result.GetResult(_batch) is null ? DefaultBatchSize : result.GetValue(_batch); // validators see no default
