@@ -119,6 +119,34 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, Fingerprint(text));
     }
 
+    /// <summary>--val-split, --early-stopping, the plateau schedule and --plot at 2 ranks against plain train, and alone bit for bit.</summary>
+    [MpiFact]
+    public void ValidationSplitEarlyStoppingAndPlateauMatchPlainTrain()
+    {
+        string[] options = ["--val-split", "0.2", "--early-stopping", "1", "--lr-schedule", "plateau", "--optimizer", "sgd", "--lr", "0.2", "--momentum", "0.9"];
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors"), two = Path.Combine(_dir, "two.safetensors");
+        string plot = Path.Combine(_dir, "curves.png");
+        string[] Longer(string[] args)
+        {
+            args[Array.IndexOf(args, "--epochs") + 1] = "12";
+            return args;
+        }
+
+        (int code, string plainText) = Mpirun.RunSingle(Longer(Run([.. options, "--save-weights", plain])));
+        Assert.True(code == 0, plainText);
+        (code, string text) = Mpirun.RunSingle(Longer(Run(["--distributed", .. options, "--save-weights", alone])));
+        Assert.True(code == 0, text);
+        Assert.True(Weights.BitIdentical(Load(alone), Load(plain)), "train --distributed alone differs from train");
+        (code, text) = Mpirun.Run(2, Longer(Run(["--distributed", .. options, "--save-weights", two, "--plot", plot])));
+        Assert.True(code == 0, text);
+        Assert.Contains("val loss   val acc  test acc", text, StringComparison.Ordinal);
+        Assert.True(File.Exists(plot), text);
+        string stop = Regex.Match(plainText, "early stopping after epoch [0-9]+").Value;
+        Assert.True(stop.Length > 0, plainText);
+        Assert.Contains(stop, text, StringComparison.Ordinal);
+        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, $"mpirun -np 2, --val-split 0.2 --early-stopping 1 --lr-schedule plateau, SGD 0.2: {stop} as train"));
+    }
+
     [Fact]
     public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
     {

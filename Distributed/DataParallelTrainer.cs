@@ -34,6 +34,12 @@ public sealed class DataParallelTrainer
     private long _steps;
     private ILearningRateScheduler? _scheduler;
 
+    /// <summary>Early stopping's best parameters, when it restores them.</summary>
+    private ParameterSet? _best;
+
+    /// <summary>Rank 0's evaluator of <see cref="Validation"/> (the one-process trainer's <see cref="Trainer.Evaluate"/>).</summary>
+    private Trainer? _evaluator;
+
     /// <summary>Rank 0's dropout generator state between epochs (the same on every rank), for a model with dropout.</summary>
     private (uint S0, uint S1, uint S2, uint S3) _rootDropout;
 
@@ -118,6 +124,44 @@ public sealed class DataParallelTrainer
         init => _parallel.ClipGradNorm = value;
     }
 
+    /// <summary>
+    /// A validation set, or null: after every epoch rank 0 evaluates it (<see cref="Trainer.Evaluate"/>: loss and
+    /// accuracy in eval mode) and broadcasts the result, so that <see cref="Plateau"/> and <see cref="EarlyStopping"/>
+    /// decide the same on every rank from rank 0's numbers.
+    /// </summary>
+    public InMemoryDataset? Validation { get; init; }
+
+    /// <summary>A plateau schedule on the validation loss (needs <see cref="Validation"/>), stepped after every epoch on every rank; or null.</summary>
+    /// <exception cref="ArgumentException">The schedule is built over another optimizer.</exception>
+    public ReduceLROnPlateau? Plateau
+    {
+        get;
+        init => field = value is null || ReferenceEquals(value.Optimizer, _parallel.Optimizer) ? value
+            : throw new ArgumentException("The plateau schedule is built over another optimizer; expected the trainer's.", nameof(value));
+    }
+
+    /// <summary>
+    /// Early stopping, or null: updated after every epoch on every rank with rank 0's validation metrics (or the global
+    /// training loss), so every rank stops after the same epoch. With <see cref="EarlyStopping.RestoreBestWeights"/>,
+    /// <see cref="RestoreBestWeights"/> puts the best epoch's parameters back, and rank 0 writes them beside checkpoints
+    /// (<c>PATH.best.safetensors</c>, as the one-process <see cref="Trainer"/> does).
+    /// </summary>
+    public EarlyStopping? EarlyStopping
+    {
+        get;
+        init
+        {
+            field = value;
+            _best = value is { RestoreBestWeights: true } ? new ParameterSet(_parallel.Model.Parameters.Tensors) : null;
+        }
+    }
+
+    /// <summary>Whether early stopping says to stop.</summary>
+    public bool ShouldStop => EarlyStopping is { ShouldStop: true };
+
+    /// <summary>The last epoch's evaluation of <see cref="Validation"/> (rank 0's, on every rank), or null.</summary>
+    public Evaluation? LastValidation { get; private set; }
+
     /// <summary>The learning rate of the last optimizer step (what the one-process trainer reports for an epoch).</summary>
     public float LastLearningRate { get; private set; }
 
@@ -185,7 +229,9 @@ public sealed class DataParallelTrainer
         }
 
         _parallel.VerifyReplicas();
-        return (lossSum / samples, samples / Math.Max(seconds, 1e-9));
+        double trainingLoss = samples == 0 ? double.NaN : lossSum / samples;
+        Decide(trainingLoss);
+        return (trainingLoss, samples / Math.Max(seconds, 1e-9));
     }
 
     /// <summary>Captures the run between epochs: parameters, optimizer state, counters, shuffle state, global batch size.</summary>
@@ -211,6 +257,16 @@ public sealed class DataParallelTrainer
             entries[TrainerMetadata.SchedulerKey] = SchedulerStateText.Format(_scheduler.GetState());
         }
 
+        if (Plateau is not null)
+        {
+            entries[TrainerMetadata.PlateauKey] = SchedulerStateText.Format(Plateau.GetState());
+        }
+
+        if (EarlyStopping is not null)
+        {
+            entries[TrainerMetadata.EarlyStoppingKey] = TrainerMetadata.FormatEarlyStopping(EarlyStopping);
+        }
+
         var progress = new TrainingProgress(_epoch, _steps, _sampler.Generator.GetState(), _sampler.GlobalBatchSize, _sampler.Dataset.Count);
         return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
     }
@@ -229,7 +285,13 @@ public sealed class DataParallelTrainer
             return false;
         }
 
-        CreateCheckpoint(metadata).Save(path);
+        TrainingCheckpoint checkpoint = CreateCheckpoint(metadata);
+        if (NeedsBestWeights())
+        {
+            ModelWeights.Save(_best!, TrainerMetadata.BestWeightsPath(path));
+        }
+
+        checkpoint.Save(path);
         return true;
     }
 
@@ -323,11 +385,17 @@ public sealed class DataParallelTrainer
         }
 
         TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.SchedulerKey, _scheduler is not null, "a learning-rate schedule");
-        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.PlateauKey, false, "a plateau schedule");
-        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, false, "early stopping");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.PlateauKey, Plateau is not null, "a plateau schedule");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, EarlyStopping is not null, "early stopping");
+        SchedulerState? plateau = Plateau is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.PlateauKey);
+        (double Best, int BestEpoch, int Wait)? rule = EarlyStopping is null ? null : TrainerMetadata.ParseEarlyStopping(checkpoint);
+        float[]? best = rule is { } saved && _best is not null && saved.BestEpoch > 0 && saved.BestEpoch != progress.EpochsCompleted
+            ? ReadBestWeights(checkpoint, saved.BestEpoch)
+            : null;
         (uint, uint, uint, uint)? dropout = _parallel.Model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;
         SchedulerState? schedule = _scheduler is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.SchedulerKey);
         SchedulerState? previous = _scheduler?.GetState();
+        SchedulerState? previousPlateau = Plateau?.GetState();
         try
         {
             if (schedule is not null)
@@ -335,21 +403,32 @@ public sealed class DataParallelTrainer
                 _scheduler!.SetState(schedule);
             }
 
+            if (plateau is not null)
+            {
+                Plateau!.SetState(plateau);
+            }
+
             checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
         }
         catch (ArgumentException e)
         {
-            _scheduler?.SetState(previous!);
+            RestoreSchedules(previous, previousPlateau);
             throw new InvalidDataException($"{checkpoint.Source}: the saved schedule does not fit this run's: {e.Message}", e);
         }
         catch (InvalidDataException)
         {
-            if (previous is not null)
-            {
-                _scheduler!.SetState(previous);
-            }
-
+            RestoreSchedules(previous, previousPlateau);
             throw;
+        }
+
+        if (rule is { } r)
+        {
+            EarlyStopping!.SetState(r.Best, r.BestEpoch, r.Wait);
+        }
+
+        if (_best is not null)
+        {
+            ((ReadOnlySpan<float>)(best ?? _parallel.Model.Parameters.Values)).CopyTo(_best.Values);
         }
 
         _sampler.Generator.SetState(progress.ShuffleState);
@@ -365,6 +444,66 @@ public sealed class DataParallelTrainer
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;
     }
+
+    /// <summary>
+    /// Puts early stopping's best parameters back when its best epoch is not the last (not collective; every rank does
+    /// the same), as the one-process <see cref="Trainer.Fit"/> does when it ends.
+    /// </summary>
+    /// <returns>Whether the parameters changed.</returns>
+    public bool RestoreBestWeights()
+    {
+        if (!NeedsBestWeights())
+        {
+            return false;
+        }
+
+        _best!.Values.CopyTo(_parallel.Model.Parameters.Values);
+        return true;
+    }
+
+    /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>
+    private void Decide(double trainingLoss)
+    {
+        if (Validation is InMemoryDataset validation)
+        {
+            Span<double> metrics = [double.NaN, double.NaN];
+            if (_parallel.IsRoot)
+            {
+                _evaluator ??= new Trainer(_parallel.Model, _parallel.Optimizer, new DataLoader(validation, Math.Min(_parallel.Model.MaxBatch, validation.Count), 0));
+                Evaluation evaluation = _evaluator.Evaluate(validation);
+                metrics[0] = evaluation.Loss;
+                metrics[1] = evaluation.Accuracy;
+            }
+
+            if (_parallel.Communicator.Size > 1)
+            {
+                _parallel.Communicator.Broadcast(MemoryMarshal.AsBytes(metrics), 0);
+            }
+
+            LastValidation = new Evaluation(metrics[0], metrics[1], validation.Count);
+        }
+        else if (Plateau is not null || EarlyStopping is { Monitor: not MonitoredMetric.TrainingLoss })
+        {
+            throw new InvalidOperationException("The plateau schedule and early stopping on a validation metric need a Validation set.");
+        }
+
+        Plateau?.Step(LastValidation!.Loss);
+        if (EarlyStopping is { } rule)
+        {
+            double value = rule.Monitor switch
+            {
+                MonitoredMetric.TrainingLoss => trainingLoss,
+                MonitoredMetric.ValidationAccuracy => LastValidation!.Accuracy,
+                _ => LastValidation!.Loss,
+            };
+            if (rule.Update(_epoch, value) && _best is not null)
+            {
+                _parallel.Model.Parameters.Values.CopyTo(_best.Values);
+            }
+        }
+    }
+
+    private bool NeedsBestWeights() => _best is not null && EarlyStopping!.BestEpoch > 0 && EarlyStopping.BestEpoch != _epoch;
 
     /// <summary>
     /// The dropout stream of rank <paramref name="rank"/> &gt; 0 for an epoch: a generator seeded from rank 0's state at
@@ -390,6 +529,52 @@ public sealed class DataParallelTrainer
         Span<uint> words = [_rootDropout.S0, _rootDropout.S1, _rootDropout.S2, _rootDropout.S3];
         _parallel.Communicator.Broadcast(MemoryMarshal.AsBytes(words), 0);
         _rootDropout = (words[0], words[1], words[2], words[3]);
+    }
+
+    private void RestoreSchedules(SchedulerState? schedule, SchedulerState? plateau)
+    {
+        if (schedule is not null)
+        {
+            _scheduler!.SetState(schedule);
+        }
+
+        if (plateau is not null)
+        {
+            Plateau!.SetState(plateau);
+        }
+    }
+
+    /// <summary>
+    /// Early stopping's best parameters from the file beside the checkpoint (collective): rank 0 reads it and broadcasts
+    /// them, after a status, so that no rank waits when rank 0 cannot read it.
+    /// </summary>
+    private float[] ReadBestWeights(TrainingCheckpoint checkpoint, int bestEpoch)
+    {
+        ICommunicator communicator = _parallel.Communicator;
+        var best = new ParameterSet(_parallel.Model.Parameters.Tensors);
+        string path = TrainerMetadata.BestWeightsPath(checkpoint.Source);
+        Exception? failure = null;
+        if (communicator.Rank == 0)
+        {
+            try
+            {
+                ModelWeights.Load(best, path);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                failure = e;
+            }
+        }
+
+        Span<byte> status = [failure is null ? (byte)1 : (byte)0];
+        communicator.Broadcast(status, 0);
+        if (status[0] == 0)
+        {
+            throw new InvalidDataException($"{checkpoint.Source}: early stopping's best epoch is {bestEpoch} but rank 0 could not read its weights file '{path}': {failure?.Message ?? "see rank 0"}", failure);
+        }
+
+        communicator.Broadcast(best.Values, 0);
+        return best.Values.ToArray();
     }
 
     private IStatefulOptimizer StatefulOptimizer() => _parallel.Optimizer as IStatefulOptimizer

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -7,6 +8,7 @@ using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Distributed;
+using StaticGrad.Models.Plots;
 using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
@@ -119,6 +121,12 @@ internal static class DistributedTrain
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
+        InMemoryDataset? validation = null;
+        if (settings.ValidationSplit is float fraction)
+        {
+            (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
+        }
+
         int stepsPerEpoch = (train.Count + settings.Batch - 1) / settings.Batch;
         TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, stepsPerEpoch, optimizer);
         var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block)
@@ -126,6 +134,9 @@ internal static class DistributedTrain
             Scheduler = schedule.Scheduler,
             SchedulerInterval = schedule.Interval,
             ClipGradNorm = settings.ClipGradNorm,
+            Validation = validation,
+            Plateau = schedule.Plateau,
+            EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
         };
         if (checkpoint is not null)
         {
@@ -144,13 +155,14 @@ internal static class DistributedTrain
         report.WriteLine($"seed {settings.Seed}");
         // The progress bar only for one rank on a terminal: mpirun forwards the ranks' output line by line.
         bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var rows = new EpochReport(null, interactive ? AnsiConsole.WriteLine : report.WriteLine);
+        var rows = new EpochReport(validation is null ? null : test, interactive ? AnsiConsole.WriteLine : report.WriteLine);
+        var history = new List<EpochMetrics>();
         SpectreProgress? progress = interactive ? new SpectreProgress() : null;
         var metadata = settings.ToMetadata();
         var clock = Stopwatch.StartNew();
         void Epochs()
         {
-            while (trainer.EpochsCompleted < options.Epochs)
+            while (trainer.EpochsCompleted < options.Epochs && !trainer.ShouldStop)
             {
                 (double loss, double speed) = trainer.RunEpoch(progress, options.Epochs);
                 float learningRate = trainer.LastLearningRate;
@@ -162,7 +174,18 @@ internal static class DistributedTrain
                 if (root)
                 {
                     double accuracy = Inference.ConfusionMatrix(model, test).Accuracy();
-                    rows.Write(new EpochMetrics(trainer.EpochsCompleted, loss, double.NaN, accuracy, learningRate, speed, clock.Elapsed));
+                    if (trainer.LastValidation is Evaluation split)
+                    {
+                        var metrics = new EpochMetrics(trainer.EpochsCompleted, loss, split.Loss, split.Accuracy, learningRate, speed, clock.Elapsed);
+                        history.Add(metrics);
+                        rows.Write(metrics, accuracy);
+                    }
+                    else
+                    {
+                        var metrics = new EpochMetrics(trainer.EpochsCompleted, loss, double.NaN, accuracy, learningRate, speed, clock.Elapsed);
+                        history.Add(metrics);
+                        rows.Write(metrics);
+                    }
                 }
             }
         }
@@ -186,6 +209,12 @@ internal static class DistributedTrain
             });
         }
 
+        if (trainer.ShouldStop)
+        {
+            report.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+        }
+
+        trainer.RestoreBestWeights();
         if (!root)
         {
             return 0;
@@ -202,6 +231,12 @@ internal static class DistributedTrain
             report.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
         }
 
+        if (options.PlotPath is string plotPath && history.Count > 0)
+        {
+            TrainingCurves.Save(history, validation is null ? "test" : "validation", rows.TestAccuracy, plotPath);
+            report.WriteLine($"plot: {plotPath}");
+        }
+
         report.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps on {world.Size} rank(s) in {clock.Elapsed.TotalSeconds:F1} s; weights fingerprint {DataParallel.Fingerprint(model.Parameters.Values):x16}"));
         return 0;
@@ -209,11 +244,7 @@ internal static class DistributedTrain
 
     /// <summary>What a checkpoint's run uses that this command cannot continue, or null.</summary>
     private static string? Unsupported(RunSettings settings) =>
-        settings.Schedule == "plateau" ? "the plateau schedule"
-        : settings.Accumulate > 1 ? "gradient accumulation"
-        : settings.EarlyStopping is not null ? "early stopping"
-        : settings.ValidationSplit is not null ? "a validation split"
-        : null;
+        settings.Accumulate > 1 ? "gradient accumulation" : null;
 
     /// <summary>How the model's loss averages over ranks (its softmax cross-entropy).</summary>
     private static GradientAveraging Averaging(IModel model) => model switch

@@ -199,8 +199,8 @@ public sealed class TrainOptions
 
                 if (result.GetValue(_distributed))
                 {
-                    // The package's data-parallel loop has no accumulation, early stopping, validation split or plot yet.
-                    Option[] notDistributed = [_accumulate, _earlyStopping, _valSplit, _plot];
+                    // The package's data-parallel loop has no gradient accumulation yet.
+                    Option[] notDistributed = [_accumulate];
                     string[] unsupported = [.. notDistributed.Where(o => result.GetResult(o) is OptionResult { Implicit: false }).Select(o => o.Name)];
                     if (unsupported.Length > 0)
                     {
