@@ -9,7 +9,6 @@ public sealed class CliTests
 {
     [Theory]
     [InlineData("--deterministic 8", "--deterministic applies to --distributed training only.")]
-    [InlineData("--distributed --accumulate 2 --plot p.png", "--accumulate does not work with --distributed yet.")]
     [InlineData("--distributed --model resmlp --deterministic 8", "--model resmlp has dropout: each rank draws masks for its own rows")]
     [InlineData("--distributed --model cnn-bn --deterministic 8", "--model cnn-bn has dropout and batch norm")]
     [InlineData("--distributed --seeds 1,2", "--distributed trains one run: give a single --seed.")]

@@ -67,11 +67,11 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), "train --distributed on one rank differs from train");
     }
 
-    /// <summary>The learning-rate schedule, warm-up and clipping under mpirun against plain train, and alone bit for bit.</summary>
+    /// <summary>The learning-rate schedule, warm-up, clipping and accumulation under mpirun against plain train, and alone bit for bit.</summary>
     [MpiFact]
-    public void ScheduleWarmupAndClippingMatchPlainTrain()
+    public void ScheduleWarmupClippingAndAccumulationMatchPlainTrain()
     {
-        string[] options = ["--lr-schedule", "cosine", "--warmup", "1", "--clip-grad-norm", "0.5", "--optimizer", "sgd", "--lr", "0.1"];
+        string[] options = ["--lr-schedule", "cosine", "--warmup", "1", "--clip-grad-norm", "0.5", "--accumulate", "2", "--optimizer", "sgd", "--lr", "0.1"];
         string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors"), two = Path.Combine(_dir, "two.safetensors");
         (int code, string text) = Mpirun.RunSingle(Run([.. options, "--save-weights", plain]));
         Assert.True(code == 0, text);
@@ -80,8 +80,8 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.True(Weights.BitIdentical(Load(alone), Load(plain)), "train --distributed alone differs from train");
         (code, text) = Mpirun.Run(2, Run(["--distributed", .. options, "--save-weights", two]));
         Assert.True(code == 0, text);
-        Assert.Contains("lr schedule cosine, warm-up 1 epoch(s), gradient norm clipped to 0.5", text, StringComparison.Ordinal);
-        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, "mpirun -np 2 train --distributed, cosine, warm-up 1, clip 0.5, SGD 0.1, 2 epochs vs train"));
+        Assert.Contains("lr schedule cosine, warm-up 1 epoch(s), gradient norm clipped to 0.5, gradients of 2 minibatches per step", text, StringComparison.Ordinal);
+        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, "mpirun -np 2 train --distributed, cosine, warm-up 1, clip 0.5, accumulate 2, SGD 0.1, 2 epochs vs train"));
     }
 
     /// <summary>Dropout at one rank: train --distributed --model resmlp is plain train's run, bit for bit.</summary>

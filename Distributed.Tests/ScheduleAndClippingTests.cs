@@ -49,6 +49,52 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Accumulation of 3 global batches per step (groups of 3, 3, 3 and 1 batches, the last one partial), with one-cycle
+    /// per step and clipping: one rank is the trainer's run bit for bit, 2 and 3 ranks agree with it to rounding.
+    /// </summary>
+    [Theory]
+    [InlineData("onecycle", 1f)]
+    [InlineData("sgd-step", 0.5f)]
+    public void AccumulationMatchesTheTrainer(string schedule, float clip)
+    {
+        float[] expected = TrainOneProcess(schedule, clip, Epochs, out double rate, accumulate: 3);
+        Assert.True(Weights.RelativeError(expected, TrainOneProcess(schedule, clip, Epochs, out _)) > 1e-3, "accumulation changes nothing");
+        float[] one = TrainDistributed(1, schedule, clip, Epochs, out double oneRate, accumulate: 3)[0];
+        Assert.True(Weights.BitIdentical(one, expected), $"one rank differs from the trainer: {Weights.RelativeError(one, expected):E2}");
+        Assert.Equal(rate, oneRate);
+        foreach (int ranks in new[] { 2, 3 })
+        {
+            float[][] replicas = TrainDistributed(ranks, schedule, clip, Epochs, out double parallelRate, accumulate: 3);
+            Assert.Equal(rate, parallelRate);
+            output.WriteLine(Weights.AssertClose(replicas[0], expected, adam: schedule != "sgd-step", $"accumulate 3, {schedule}, clip {clip}: {ranks} ranks vs Trainer"));
+            Assert.All(replicas, r => Assert.True(Weights.BitIdentical(r, replicas[0]), "the replicas differ"));
+        }
+    }
+
+    /// <summary>The deterministic mode with accumulation and clipping still gives the same bits at 1, 2 and 3 ranks.</summary>
+    [Fact]
+    public void DeterministicModeWithAccumulationGivesTheSameBitsAtEveryRankCount()
+    {
+        float[] Run(int ranks) => InProcessCommunicator.Run(ranks, c =>
+        {
+            var model = new MnistClassifier128(ModelSeed, Batch);
+            var trainer = new DataParallelTrainer(model, CreateOptimizer(model, "none"), c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed, deterministicBlockSize: 16)
+            {
+                AccumulationSteps = 3,
+                ClipGradNorm = 1f,
+            };
+            trainer.RunEpoch();
+            trainer.RunEpoch();
+            return model.Parameters.Values.ToArray();
+        })[0];
+
+        float[] one = Run(1);
+        output.WriteLine(Weights.AssertClose(one, TrainOneProcess("none", 1f, 2, out _, accumulate: 3), adam: true, "deterministic blocks of 16, accumulate 3, clip 1, one rank vs Trainer"));
+        Assert.True(Weights.BitIdentical(Run(2), one));
+        Assert.True(Weights.BitIdentical(Run(3), one));
+    }
+
     [Fact]
     public void TheOptionsChangeTheResultSoTheComparisonsCanFail()
     {
@@ -123,16 +169,19 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
 
     private static int StepsPerEpoch => (Samples + Batch - 1) / Batch;
 
-    private static float[] TrainOneProcess(string schedule, float? clip, int epochs, out double rate, string? checkpoint = null)
+    private static int GroupsPerEpoch(int accumulate) => (StepsPerEpoch + accumulate - 1) / accumulate;
+
+    private static float[] TrainOneProcess(string schedule, float? clip, int epochs, out double rate, string? checkpoint = null, int accumulate = 1)
     {
         var model = new MnistClassifier128(ModelSeed, Batch);
         IOptimizer optimizer = CreateOptimizer(model, schedule);
-        (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, StepsPerEpoch);
+        (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, GroupsPerEpoch(accumulate));
         var trainer = new Trainer(model, optimizer, new DataLoader(s_train.Value, Batch, ShuffleSeed), new TrainerOptions
         {
             Scheduler = scheduler,
             SchedulerInterval = interval,
             ClipGradNorm = clip,
+            AccumulationSteps = accumulate,
             CheckpointPath = checkpoint,
         });
         trainer.Fit(epochs);
@@ -140,12 +189,12 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         return model.Parameters.Values.ToArray();
     }
 
-    private static float[][] TrainDistributed(int ranks, string schedule, float? clip, int epochs, out double rate)
+    private static float[][] TrainDistributed(int ranks, string schedule, float? clip, int epochs, out double rate, int accumulate = 1)
     {
         double[] rates = new double[ranks];
         float[][] replicas = InProcessCommunicator.Run(ranks, c =>
         {
-            DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 500 + c.Rank, schedule, clip);
+            DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 500 + c.Rank, schedule, clip, accumulate);
             for (int epoch = 0; epoch < epochs; epoch++)
             {
                 trainer.RunEpoch();
@@ -159,16 +208,17 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         return replicas;
     }
 
-    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string schedule, float? clip)
+    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string schedule, float? clip, int accumulate = 1)
     {
         var model = new MnistClassifier128(modelSeed, Batch);
         IOptimizer optimizer = CreateOptimizer(model, schedule);
-        (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, StepsPerEpoch);
+        (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, GroupsPerEpoch(accumulate));
         return new DataParallelTrainer(model, optimizer, c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed)
         {
             Scheduler = scheduler,
             SchedulerInterval = interval,
             ClipGradNorm = clip,
+            AccumulationSteps = accumulate,
         };
     }
 }

@@ -33,6 +33,7 @@ public sealed class DataParallel
     private readonly float[] _buffer;
     private readonly long[] _exact;
     private float? _clipGradNorm;
+    private float[]? _accumulated;
 
     /// <summary>Fraction bits of the fixed-point numbers the deterministic mode adds up.</summary>
     private const int FractionBits = 40;
@@ -167,6 +168,61 @@ public sealed class DataParallel
     /// <returns>The loss of the global batch, reduced as the model's loss reduces it (NaN for a <c>'mean'</c> loss whose rows are all ignored).</returns>
     public float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
+        float loss = ReduceGradient(inputs, labels, batch);
+        StepOptimizer();
+        return loss;
+    }
+
+    /// <summary>
+    /// One micro-batch of an accumulated step (collective, like <see cref="Step"/> but without the optimizer step):
+    /// the global micro-batch's gradient, from one all-reduce, times <paramref name="weight"/>, added to the gradients
+    /// of the micro-batches before it in the group (cleared first when <paramref name="first"/>). After the group's last
+    /// micro-batch, <see cref="ApplyGradient"/> steps. With one rank (default mode) this is exactly the model's
+    /// <see cref="IModel.AccumulateGradients"/>, as the one-process trainer calls it; with more ranks each micro-batch's
+    /// global gradient is formed first and then weighted, so the result agrees with one process to rounding. Each
+    /// micro-batch costs one all-reduce (PyTorch DDP's <c>no_sync</c>, one all-reduce per group, is not implemented).
+    /// </summary>
+    /// <param name="inputs">This rank's rows of the micro-batch.</param>
+    /// <param name="labels">This rank's labels.</param>
+    /// <param name="batch">This rank's rows (as for <see cref="Step"/>).</param>
+    /// <param name="weight">The micro-batch's share of the group: its global rows over the group's for a <c>'mean'</c> loss, else 1.</param>
+    /// <param name="first">Whether this is the group's first micro-batch.</param>
+    /// <returns>The micro-batch's global loss, unweighted.</returns>
+    public float AccumulateGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, float weight, bool first)
+    {
+        if (_communicator.Size == 1 && DeterministicBlockSize == 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+            if (first)
+            {
+                _model.Parameters.ZeroGradients();
+            }
+
+            return _model.AccumulateGradients(inputs, labels, batch, weight);
+        }
+
+        float loss = ReduceGradient(inputs, labels, batch);
+        Span<float> gradients = _model.Parameters.Gradients;
+        _accumulated ??= new float[gradients.Length];
+        Span<float> accumulated = _accumulated;
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            accumulated[i] = first ? weight * gradients[i] : accumulated[i] + (weight * gradients[i]);
+        }
+
+        accumulated.CopyTo(gradients);
+        return loss;
+    }
+
+    /// <summary>
+    /// Steps the optimizer with the gradients in the model (after <see cref="AccumulateGradient"/>): clipping
+    /// (<see cref="ClipGradNorm"/>), the step, then rank 0's buffers to every rank. Collective when the model has buffers.
+    /// </summary>
+    public void ApplyGradient() => StepOptimizer();
+
+    /// <summary>Forward, backward and the all-reduce: leaves the global batch's gradient in the model and returns its loss.</summary>
+    private float ReduceGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         if (DeterministicBlockSize > 0)
         {
@@ -182,9 +238,7 @@ public sealed class DataParallel
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, "A single rank must train on at least one row.");
             }
 
-            float single = _model.TrainStep(inputs, labels, batch);
-            StepOptimizer();
-            return single;
+            return _model.TrainStep(inputs, labels, batch);
         }
 
         int count = gradients.Length;
@@ -238,7 +292,6 @@ public sealed class DataParallel
             globalLoss = (float)(buffer[count + 1] / (double)total);
         }
 
-        StepOptimizer();
         return globalLoss;
     }
 
@@ -257,7 +310,7 @@ public sealed class DataParallel
         return Step(inputs.Slice(start * features, count * features), labels.Slice(start, count), count);
     }
 
-    /// <summary>The step of <see cref="DeterministicBlockSize"/>: blocks added in 64-bit fixed point, exactly.</summary>
+    /// <summary>The gradient of <see cref="DeterministicBlockSize"/>: blocks added in 64-bit fixed point, exactly.</summary>
     private float StepDeterministic(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
         int block = DeterministicBlockSize, features = _model.InputSize;
@@ -308,7 +361,6 @@ public sealed class DataParallel
             globalLoss = (float)(exact[count + 1] * inverse);
         }
 
-        StepOptimizer();
         return globalLoss;
     }
 

@@ -162,11 +162,27 @@ public sealed class DataParallelTrainer
     /// <summary>The last epoch's evaluation of <see cref="Validation"/> (rank 0's, on every rank), or null.</summary>
     public Evaluation? LastValidation { get; private set; }
 
+    /// <summary>
+    /// Global batches per optimizer step (default 1): the gradients of <c>k</c> consecutive global batches are added,
+    /// each weighted by its share of the group's rows for a <c>'mean'</c> loss, as the one-process
+    /// <see cref="TrainerOptions.AccumulationSteps"/> does; the epoch's last group may be shorter. Each global batch
+    /// still costs one all-reduce (<see cref="DataParallel.AccumulateGradient"/>).
+    /// </summary>
+    public int AccumulationSteps
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 1;
+
     /// <summary>The learning rate of the last optimizer step (what the one-process trainer reports for an epoch).</summary>
     public float LastLearningRate { get; private set; }
 
-    /// <summary>Global steps per epoch.</summary>
-    public int StepsPerEpoch => _sampler.BatchCount;
+    /// <summary>Optimizer steps per epoch: the global batches, or their groups under <see cref="AccumulationSteps"/>.</summary>
+    public int StepsPerEpoch => (_sampler.BatchCount + AccumulationSteps - 1) / AccumulationSteps;
 
     /// <summary>Epochs finished, including those of a resumed checkpoint.</summary>
     public int EpochsCompleted => _epoch;
@@ -195,18 +211,43 @@ public sealed class DataParallelTrainer
         long samples = 0;
         long start = Stopwatch.GetTimestamp();
         LastLearningRate = _parallel.Optimizer.LearningRate;
-        for (int b = 0; b < _sampler.BatchCount; b++)
+        int k = AccumulationSteps, batches = _sampler.BatchCount;
+        for (int b = 0; b < batches; b++)
         {
             int rows = _sampler.Gather(b);
+            int global = _sampler.CurrentGlobalBatchSize;
             LastLearningRate = _parallel.Optimizer.LearningRate;
-            float loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
+            float loss;
+            if (k == 1)
+            {
+                loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
+            }
+            else
+            {
+                // As the one-process trainer: groups of k global batches, each weighted by its share of the group's rows.
+                int first = b - (b % k), last = Math.Min(first + k, batches) - 1;
+                int lastBatch = _sampler.Dataset.Count - ((batches - 1) * _sampler.GlobalBatchSize);
+                long group = ((long)(last - first) * _sampler.GlobalBatchSize) + (last == batches - 1 ? lastBatch : _sampler.GlobalBatchSize);
+                float weight = _parallel.Averaging.IsMean ? (float)((double)global / group) : 1f;
+                loss = _parallel.AccumulateGradient(_sampler.Features, _sampler.Labels, rows, weight, b == first);
+                lossSum += (double)loss * global;
+                samples += global;
+                if (b != last)
+                {
+                    continue;
+                }
+
+                _parallel.ApplyGradient();
+                lossSum -= (double)loss * global;
+                samples -= global;
+            }
+
             _steps++;
             if (SchedulerInterval == SchedulerInterval.Step)
             {
                 _scheduler?.Step();
             }
 
-            int global = _sampler.CurrentGlobalBatchSize;
             lossSum += (double)loss * global;
             samples += global;
             if (progress is not null)

@@ -105,12 +105,6 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
-        if (checkpoint is not null && Unsupported(settings) is string unsupported)
-        {
-            problems.WriteLine($"error: the checkpoint's run ({settings.Model}{settings.Describe()}) uses {unsupported}, which --distributed does not support yet.");
-            return Cli.UsageErrorCode;
-        }
-
         int block = options.DeterministicBlock;
         if (block > 0 && settings.Model is "resmlp" or "cnn-bn")
         {
@@ -127,13 +121,14 @@ internal static class DistributedTrain
             (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
         }
 
-        int stepsPerEpoch = (train.Count + settings.Batch - 1) / settings.Batch;
+        int stepsPerEpoch = (((train.Count + settings.Batch - 1) / settings.Batch) + settings.Accumulate - 1) / settings.Accumulate;
         TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, stepsPerEpoch, optimizer);
         var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block)
         {
             Scheduler = schedule.Scheduler,
             SchedulerInterval = schedule.Interval,
             ClipGradNorm = settings.ClipGradNorm,
+            AccumulationSteps = settings.Accumulate,
             Validation = validation,
             Plateau = schedule.Plateau,
             EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
@@ -204,7 +199,7 @@ internal static class DistributedTrain
             AnsiConsole.WriteLine(rows.Header);
             SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
             {
-                progress.Attach(context, trainer.EpochsCompleted + 1, options.Epochs, trainer.StepsPerEpoch);
+                progress.Attach(context, trainer.EpochsCompleted + 1, options.Epochs, trainer.Sampler.BatchCount);
                 Epochs();
             });
         }
@@ -241,10 +236,6 @@ internal static class DistributedTrain
             $"done: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps on {world.Size} rank(s) in {clock.Elapsed.TotalSeconds:F1} s; weights fingerprint {DataParallel.Fingerprint(model.Parameters.Values):x16}"));
         return 0;
     }
-
-    /// <summary>What a checkpoint's run uses that this command cannot continue, or null.</summary>
-    private static string? Unsupported(RunSettings settings) =>
-        settings.Accumulate > 1 ? "gradient accumulation" : null;
 
     /// <summary>How the model's loss averages over ranks (its softmax cross-entropy).</summary>
     private static GradientAveraging Averaging(IModel model) => model switch

@@ -199,14 +199,6 @@ public sealed class TrainOptions
 
                 if (result.GetValue(_distributed))
                 {
-                    // The package's data-parallel loop has no gradient accumulation yet.
-                    Option[] notDistributed = [_accumulate];
-                    string[] unsupported = [.. notDistributed.Where(o => result.GetResult(o) is OptionResult { Implicit: false }).Select(o => o.Name)];
-                    if (unsupported.Length > 0)
-                    {
-                        result.AddError($"{string.Join(", ", unsupported)} {(unsupported.Length == 1 ? "does" : "do")} not work with --distributed yet.");
-                    }
-
                     if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1)
                     {
                         result.AddError("--distributed trains one run: give a single --seed.");
