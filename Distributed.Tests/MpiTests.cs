@@ -147,6 +147,26 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, $"mpirun -np 2, --val-split 0.2 --early-stopping 1 --lr-schedule plateau, SGD 0.2: {stop} as train"));
     }
 
+    /// <summary>Several --seeds: one run per seed and the mean final accuracy, alone the same line as plain train's; at 2 ranks a run per seed.</summary>
+    [MpiFact]
+    public void SeveralSeedsTrainOneRunEach()
+    {
+        string[] Seeds(params string[] more) => ["train", "--data", Data, "--epochs", "1", "--batch", "64", "--seeds", "3,4", "--quiet", .. more];
+        (int code, string plain) = Mpirun.RunSingle(Seeds());
+        Assert.True(code == 0, plain);
+        string final = Regex.Match(plain, "final test accuracy over seeds 3, 4: .*").Value.TrimEnd();
+        Assert.True(final.Length > 0, plain);
+        (code, string alone) = Mpirun.RunSingle(Seeds("--distributed"));
+        Assert.True(code == 0, alone);
+        Assert.Contains(final, alone, StringComparison.Ordinal);
+        (code, string two) = Mpirun.Run(2, Seeds("--distributed"));
+        Assert.True(code == 0, two);
+        Assert.Equal(2, Regex.Matches(two, "^done: ", RegexOptions.Multiline).Count);
+        Assert.Single(Regex.Matches(two, "^data-parallel: 2 rank", RegexOptions.Multiline));
+        output.WriteLine($"plain: {final}\n2 ranks: {Regex.Match(two, "final test accuracy over seeds 3, 4: .*").Value}");
+        Assert.Matches("final test accuracy over seeds 3, 4: [0-9.]+%, [0-9.]+%; mean [0-9.]+%", two);
+    }
+
     [Fact]
     public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
     {

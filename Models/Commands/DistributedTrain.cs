@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using StaticGrad.Checkpoints;
@@ -112,6 +113,29 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
+        // Several --seeds (no files, no resume): one run per seed, as plain train does, then the mean final accuracy.
+        IReadOnlyList<int> seeds = checkpoint is null ? options.Seeds : [settings.Seed];
+        var finalAccuracies = new List<double>();
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            finalAccuracies.Add(TrainSeed(world, options, settings with { Seed = seeds[i] }, checkpoint, train, test, report, header: i == 0));
+        }
+
+        if (finalAccuracies.Count > 1)
+        {
+            string accuracies = string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"));
+            report.WriteLine($"final test accuracy over seeds {string.Join(", ", seeds)}: {accuracies}; mean {finalAccuracies.Average() * 100:F2}%");
+        }
+
+        return 0;
+    }
+
+    /// <summary>One run (collective): trains <paramref name="settings"/>' seed and returns the final test accuracy (rank 0's; NaN on the others).</summary>
+    private static double TrainSeed(
+        ICommunicator world, TrainOptions options, RunSettings settings, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter report, bool header)
+    {
+        bool root = world.Rank == 0;
+        int block = options.DeterministicBlock;
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
@@ -139,9 +163,13 @@ internal static class DistributedTrain
             TrainCommand.ApplyLearningRate(options, optimizer, report);
         }
 
-        TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
-        string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
-        report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
+        if (header)
+        {
+            TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
+            string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
+            report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
+        }
+
         if (checkpoint is not null)
         {
             report.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done, now on {world.Size} rank(s)");
@@ -149,7 +177,7 @@ internal static class DistributedTrain
 
         report.WriteLine($"seed {settings.Seed}");
         // The progress bar only for one rank on a terminal: mpirun forwards the ranks' output line by line.
-        bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(report, Console.Out) && !Console.IsOutputRedirected;
         var rows = new EpochReport(validation is null ? null : test, interactive ? AnsiConsole.WriteLine : report.WriteLine);
         var history = new List<EpochMetrics>();
         SpectreProgress? progress = interactive ? new SpectreProgress() : null;
@@ -212,7 +240,7 @@ internal static class DistributedTrain
         trainer.RestoreBestWeights();
         if (!root)
         {
-            return 0;
+            return double.NaN;
         }
 
         if (options.SavePath is string savePath)
@@ -234,7 +262,7 @@ internal static class DistributedTrain
 
         report.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps on {world.Size} rank(s) in {clock.Elapsed.TotalSeconds:F1} s; weights fingerprint {DataParallel.Fingerprint(model.Parameters.Values):x16}"));
-        return 0;
+        return Inference.ConfusionMatrix(model, test).Accuracy();
     }
 
     /// <summary>How the model's loss averages over ranks (its softmax cross-entropy).</summary>

@@ -199,11 +199,6 @@ public sealed class TrainOptions
 
                 if (result.GetValue(_distributed))
                 {
-                    if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1)
-                    {
-                        result.AddError("--distributed trains one run: give a single --seed.");
-                    }
-
                     if (result.GetValue(_model) is "resmlp" or "cnn-bn" && result.GetValue(_deterministic) is not null)
                     {
                         result.AddError($"--model {result.GetValue(_model)} has dropout{(result.GetValue(_model) == "cnn-bn" ? " and batch norm" : string.Empty)}: each rank draws masks for its own rows, so --deterministic cannot give the same bits at every rank count.");
