@@ -403,9 +403,11 @@ public sealed class DataParallelTrainer
     }
 
     /// <summary>
-    /// Restores a checkpoint every rank holds (not collective; every rank must restore the same one): parameters,
-    /// optimizer state, counters, shuffle state, and the <see cref="Scheduler"/>'s state. A checkpoint of the
-    /// one-process <see cref="Trainer"/> with the same settings restores too.
+    /// Restores a checkpoint every rank holds (every rank must restore the same one): parameters, optimizer state,
+    /// counters, shuffle state, rank 0's dropout generator, and the state of <see cref="Scheduler"/>, <see cref="Plateau"/>
+    /// and <see cref="EarlyStopping"/>. A checkpoint of the one-process <see cref="Trainer"/> with the same settings
+    /// restores too. Not collective, except when early stopping's best weights must come from the file beside the
+    /// checkpoint: rank 0 then reads them and broadcasts them.
     /// </summary>
     /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, schedule, global batch size and training set.</param>
     /// <exception cref="InvalidDataException">The checkpoint does not fit this run; nothing changed.</exception>
