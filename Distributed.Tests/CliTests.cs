@@ -9,9 +9,9 @@ public sealed class CliTests
 {
     [Theory]
     [InlineData("--deterministic 8", "--deterministic applies to --distributed training only.")]
-    [InlineData("--distributed --lr-schedule cosine --clip-grad-norm 1", "--lr-schedule, --clip-grad-norm do not work with --distributed yet.")]
-    [InlineData("--distributed --model resmlp", "--model resmlp has dropout")]
-    [InlineData("--distributed --seeds 1,2", "--distributed trains one run: give a single --seed.")]
+    [InlineData("--distributed --model resmlp --deterministic 8", "--model resmlp has dropout: each rank draws masks for its own rows")]
+    [InlineData("--distributed --model cnn-bn --deterministic 8", "--model cnn-bn has dropout and batch norm")]
+    [InlineData("--distributed --seeds 1,2 --save run.safetensors", "--save, --save-weights, --resume and --plot work on one run: give a single --seed.")]
     [InlineData("--distributed --batch 16 --deterministic 32", "--deterministic 32 is larger than --batch 16")]
     [InlineData("--distributed --deterministic 0", "Option '--deterministic' expects an integer from 1 to")]
     public void UnsupportedCombinationsAreUsageErrors(string args, string message)

@@ -19,17 +19,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
     private const int Epochs = 2;
     private const int ModelSeed = 3;
     private const ulong ShuffleSeed = 77;
-    private static readonly Lazy<InMemoryDataset> s_train = new(() =>
-    {
-        (MnistDataset train, _) = MnistDataset.LoadDirectory(RepoPaths.MnistData);
-        int[] spread = new int[Samples]; // every 8th digit: the shipped ones are grouped by class
-        for (int i = 0; i < Samples; i++)
-        {
-            spread[i] = i * train.Count / Samples;
-        }
-
-        return InMemoryDataset.FromMnist(train).Subset(spread);
-    });
+    private static readonly Lazy<InMemoryDataset> s_train = new(() => RepoPaths.SpreadDigits(Samples)); // every class: the shipped digits are grouped by class
 
     [Fact]
     public void SamplerOrderIsTheOneProcessLoadersOrder()

@@ -67,6 +67,106 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.True(Weights.BitIdentical(Load(distributed), Load(plain)), "train --distributed on one rank differs from train");
     }
 
+    /// <summary>The learning-rate schedule, warm-up, clipping and accumulation under mpirun against plain train, and alone bit for bit.</summary>
+    [MpiFact]
+    public void ScheduleWarmupClippingAndAccumulationMatchPlainTrain()
+    {
+        string[] options = ["--lr-schedule", "cosine", "--warmup", "1", "--clip-grad-norm", "0.5", "--accumulate", "2", "--optimizer", "sgd", "--lr", "0.1"];
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors"), two = Path.Combine(_dir, "two.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run([.. options, "--save-weights", plain]));
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.RunSingle(Run(["--distributed", .. options, "--save-weights", alone]));
+        Assert.True(code == 0, text);
+        Assert.True(Weights.BitIdentical(Load(alone), Load(plain)), "train --distributed alone differs from train");
+        (code, text) = Mpirun.Run(2, Run(["--distributed", .. options, "--save-weights", two]));
+        Assert.True(code == 0, text);
+        Assert.Contains("lr schedule cosine, warm-up 1 epoch(s), gradient norm clipped to 0.5, gradients of 2 minibatches per step", text, StringComparison.Ordinal);
+        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, "mpirun -np 2 train --distributed, cosine, warm-up 1, clip 0.5, accumulate 2, SGD 0.1, 2 epochs vs train"));
+    }
+
+    /// <summary>Dropout at one rank: train --distributed --model resmlp is plain train's run, bit for bit.</summary>
+    [Fact]
+    public void DropoutModelAloneIsBitIdenticalToPlainTrain()
+    {
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors");
+        (int code, string text) = Mpirun.RunSingle(Run("--model", "resmlp", "--save-weights", plain));
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.RunSingle(Run("--distributed", "--model", "resmlp", "--save-weights", alone));
+        Assert.True(code == 0, text);
+        var model = new ResidualMlp(1, 1);
+        ModelWeights.Load(model.Parameters, plain);
+        float[] expected = model.Parameters.Values.ToArray();
+        ModelWeights.Load(model.Parameters, alone);
+        Assert.True(Weights.BitIdentical(model.Parameters.Values, expected), "train --distributed --model resmlp alone differs from train");
+    }
+
+    /// <summary>cnn-bn (batch norm and dropout) on 2 ranks: saved after one epoch and resumed on 2 ranks, the same bits as without a break.</summary>
+    [MpiFact]
+    public void BatchNormAndDropoutResumeBitForBitAtTwoRanks()
+    {
+        string checkpoint = Path.Combine(_dir, "cnn.safetensors");
+        (int code, string text) = Mpirun.Run(2, Run("--distributed", "--model", "cnn-bn"));
+        Assert.True(code == 0, text);
+        string expected = Fingerprint(text);
+        string[] oneEpoch = Run("--distributed", "--model", "cnn-bn", "--save", checkpoint);
+        oneEpoch[Array.IndexOf(oneEpoch, "--epochs") + 1] = "1";
+        (code, text) = Mpirun.Run(2, oneEpoch);
+        Assert.True(code == 0, text);
+        (code, text) = Mpirun.Run(2, Run("--distributed", "--resume", checkpoint));
+        Assert.True(code == 0, text);
+        Assert.Contains($"resumed from {checkpoint}: 1 epoch(s)", text, StringComparison.Ordinal);
+        output.WriteLine($"cnn-bn, 2 ranks: without a break {expected}, resumed {Fingerprint(text)}\n{text}");
+        Assert.Equal(expected, Fingerprint(text));
+    }
+
+    /// <summary>--val-split, --early-stopping, the plateau schedule and --plot at 2 ranks against plain train, and alone bit for bit.</summary>
+    [MpiFact]
+    public void ValidationSplitEarlyStoppingAndPlateauMatchPlainTrain()
+    {
+        string[] options = ["--val-split", "0.2", "--early-stopping", "1", "--lr-schedule", "plateau", "--optimizer", "sgd", "--lr", "0.2", "--momentum", "0.9"];
+        string plain = Path.Combine(_dir, "plain.safetensors"), alone = Path.Combine(_dir, "alone.safetensors"), two = Path.Combine(_dir, "two.safetensors");
+        string plot = Path.Combine(_dir, "curves.png");
+        string[] Longer(string[] args)
+        {
+            args[Array.IndexOf(args, "--epochs") + 1] = "12";
+            return args;
+        }
+
+        (int code, string plainText) = Mpirun.RunSingle(Longer(Run([.. options, "--save-weights", plain])));
+        Assert.True(code == 0, plainText);
+        (code, string text) = Mpirun.RunSingle(Longer(Run(["--distributed", .. options, "--save-weights", alone])));
+        Assert.True(code == 0, text);
+        Assert.True(Weights.BitIdentical(Load(alone), Load(plain)), "train --distributed alone differs from train");
+        (code, text) = Mpirun.Run(2, Longer(Run(["--distributed", .. options, "--save-weights", two, "--plot", plot])));
+        Assert.True(code == 0, text);
+        Assert.Contains("val loss   val acc  test acc", text, StringComparison.Ordinal);
+        Assert.True(File.Exists(plot), text);
+        string stop = Regex.Match(plainText, "early stopping after epoch [0-9]+").Value;
+        Assert.True(stop.Length > 0, plainText);
+        Assert.Contains(stop, text, StringComparison.Ordinal);
+        output.WriteLine(Weights.AssertClose(Load(two), Load(plain), adam: false, $"mpirun -np 2, --val-split 0.2 --early-stopping 1 --lr-schedule plateau, SGD 0.2: {stop} as train"));
+    }
+
+    /// <summary>Several --seeds: one run per seed and the mean final accuracy, alone the same line as plain train's; at 2 ranks a run per seed.</summary>
+    [MpiFact]
+    public void SeveralSeedsTrainOneRunEach()
+    {
+        string[] Seeds(params string[] more) => ["train", "--data", Data, "--epochs", "1", "--batch", "64", "--seeds", "3,4", "--quiet", .. more];
+        (int code, string plain) = Mpirun.RunSingle(Seeds());
+        Assert.True(code == 0, plain);
+        string final = Regex.Match(plain, "final test accuracy over seeds 3, 4: .*").Value.TrimEnd();
+        Assert.True(final.Length > 0, plain);
+        (code, string alone) = Mpirun.RunSingle(Seeds("--distributed"));
+        Assert.True(code == 0, alone);
+        Assert.Contains(final, alone, StringComparison.Ordinal);
+        (code, string two) = Mpirun.Run(2, Seeds("--distributed"));
+        Assert.True(code == 0, two);
+        Assert.Equal(2, Regex.Matches(two, "^done: ", RegexOptions.Multiline).Count);
+        Assert.Single(Regex.Matches(two, "^data-parallel: 2 rank", RegexOptions.Multiline));
+        output.WriteLine($"plain: {final}\n2 ranks: {Regex.Match(two, "final test accuracy over seeds 3, 4: .*").Value}");
+        Assert.Matches("final test accuracy over seeds 3, 4: [0-9.]+%, [0-9.]+%; mean [0-9.]+%", two);
+    }
+
     [Fact]
     public void CheckpointsOfTrainAndTrainDistributedResumeEachOther()
     {

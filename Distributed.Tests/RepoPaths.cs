@@ -39,6 +39,21 @@ internal static class RepoPaths
         }
     }
 
+    /// <summary><paramref name="count"/> evenly spaced digits of the shipped training set (every class: the shipped digits are grouped by class).</summary>
+    /// <param name="count">Digits to keep.</param>
+    /// <returns>The digits, in memory.</returns>
+    public static StaticGrad.Data.InMemoryDataset SpreadDigits(int count)
+    {
+        (StaticGrad.Data.MnistDataset train, _) = StaticGrad.Data.MnistDataset.LoadDirectory(MnistData);
+        int[] spread = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            spread[i] = (int)((long)i * train.Count / count);
+        }
+
+        return StaticGrad.Data.InMemoryDataset.FromMnist(train).Subset(spread);
+    }
+
     /// <summary>
     /// Writes a folder of IDX files holding <paramref name="count"/> evenly spaced digits of the shipped training set
     /// (every class: the shipped digits are grouped by class) and the whole shipped test set, for <c>train --data</c>.

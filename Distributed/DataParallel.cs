@@ -14,7 +14,15 @@ namespace StaticGrad.Distributed;
 /// <remarks>
 /// Construction broadcasts rank 0's parameters, so the replicas start equal whatever each rank initialized.
 /// A step allocates nothing. With one rank it is exactly <c>TrainStep</c> then <c>Step</c>, without communication.
-/// Models with dropout are refused: each rank would draw masks for its own rows, which no longer matches one process.
+/// <para>
+/// Dropout (an <see cref="IStochasticModel"/>): each rank draws the masks of its own rows from its replica's generator,
+/// so the weights are those of a valid dropout training but not one process's (whose masks fall differently on the
+/// rows); give every rank its own stream (<see cref="DataParallelTrainer"/> does). Buffers (batch norm's running
+/// statistics): as PyTorch's <c>DistributedDataParallel</c> with <c>broadcast_buffers=True</c> and without
+/// <c>SyncBatchNorm</c>, each rank normalizes with its own slice's batch statistics, and rank 0's buffers are
+/// broadcast to every rank after each step, so every replica holds rank 0's running statistics (updated from rank 0's
+/// slices only). The deterministic mode refuses both.
+/// </para>
 /// </remarks>
 public sealed class DataParallel
 {
@@ -24,6 +32,8 @@ public sealed class DataParallel
     private readonly GradientAveraging _averaging;
     private readonly float[] _buffer;
     private readonly long[] _exact;
+    private float? _clipGradNorm;
+    private float[]? _accumulated;
 
     /// <summary>Fraction bits of the fixed-point numbers the deterministic mode adds up.</summary>
     private const int FractionBits = 40;
@@ -50,10 +60,10 @@ public sealed class DataParallel
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(averaging);
-        if (model is IStochasticModel)
+        if (deterministicBlockSize > 0 && (model is IStochasticModel || model.Parameters.Buffers.Count > 0))
         {
             throw new NotSupportedException(
-                $"{model.GetType().Name} has dropout; data-parallel training would draw its masks per rank and no longer match one process, so it is not supported yet.");
+                $"{model.GetType().Name} has {(model is IStochasticModel ? "dropout" : "buffers (batch norm's running statistics)")}: each rank would draw masks or update statistics for its own blocks, so the deterministic mode could not give the same bits at every rank count.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(deterministicBlockSize);
@@ -82,6 +92,26 @@ public sealed class DataParallel
 
     /// <summary>How the loss's gradient is averaged over ranks.</summary>
     public GradientAveraging Averaging => _averaging;
+
+    /// <summary>
+    /// null, or the largest total 2-norm of the gradient before each optimizer step (PyTorch's <c>clip_grad_norm_</c>,
+    /// <see cref="GradientClipping.ClipGradNorm"/>). The norm is taken after the all-reduce, on the gradient of the whole
+    /// global batch, so it is the norm one process computes, and every rank scales by the same factor.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not finite and positive.</exception>
+    public float? ClipGradNorm
+    {
+        get => _clipGradNorm;
+        set
+        {
+            if (value is float norm && !(float.IsFinite(norm) && norm > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), norm, "The clipping norm must be finite and greater than 0.");
+            }
+
+            _clipGradNorm = value;
+        }
+    }
 
     /// <summary>
     /// 0, or the block size of the mode whose result does not depend on the rank count, bit for bit. Every global batch
@@ -138,6 +168,61 @@ public sealed class DataParallel
     /// <returns>The loss of the global batch, reduced as the model's loss reduces it (NaN for a <c>'mean'</c> loss whose rows are all ignored).</returns>
     public float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
+        float loss = ReduceGradient(inputs, labels, batch);
+        StepOptimizer();
+        return loss;
+    }
+
+    /// <summary>
+    /// One micro-batch of an accumulated step (collective, like <see cref="Step"/> but without the optimizer step):
+    /// the global micro-batch's gradient, from one all-reduce, times <paramref name="weight"/>, added to the gradients
+    /// of the micro-batches before it in the group (cleared first when <paramref name="first"/>). After the group's last
+    /// micro-batch, <see cref="ApplyGradient"/> steps. With one rank (default mode) this is exactly the model's
+    /// <see cref="IModel.AccumulateGradients"/>, as the one-process trainer calls it; with more ranks each micro-batch's
+    /// global gradient is formed first and then weighted, so the result agrees with one process to rounding. Each
+    /// micro-batch costs one all-reduce (PyTorch DDP's <c>no_sync</c>, one all-reduce per group, is not implemented).
+    /// </summary>
+    /// <param name="inputs">This rank's rows of the micro-batch.</param>
+    /// <param name="labels">This rank's labels.</param>
+    /// <param name="batch">This rank's rows (as for <see cref="Step"/>).</param>
+    /// <param name="weight">The micro-batch's share of the group: its global rows over the group's for a <c>'mean'</c> loss, else 1.</param>
+    /// <param name="first">Whether this is the group's first micro-batch.</param>
+    /// <returns>The micro-batch's global loss, unweighted.</returns>
+    public float AccumulateGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch, float weight, bool first)
+    {
+        if (_communicator.Size == 1 && DeterministicBlockSize == 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+            if (first)
+            {
+                _model.Parameters.ZeroGradients();
+            }
+
+            return _model.AccumulateGradients(inputs, labels, batch, weight);
+        }
+
+        float loss = ReduceGradient(inputs, labels, batch);
+        Span<float> gradients = _model.Parameters.Gradients;
+        _accumulated ??= new float[gradients.Length];
+        Span<float> accumulated = _accumulated;
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            accumulated[i] = first ? weight * gradients[i] : accumulated[i] + (weight * gradients[i]);
+        }
+
+        accumulated.CopyTo(gradients);
+        return loss;
+    }
+
+    /// <summary>
+    /// Steps the optimizer with the gradients in the model (after <see cref="AccumulateGradient"/>): clipping
+    /// (<see cref="ClipGradNorm"/>), the step, then rank 0's buffers to every rank. Collective when the model has buffers.
+    /// </summary>
+    public void ApplyGradient() => StepOptimizer();
+
+    /// <summary>Forward, backward and the all-reduce: leaves the global batch's gradient in the model and returns its loss.</summary>
+    private float ReduceGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         if (DeterministicBlockSize > 0)
         {
@@ -153,9 +238,7 @@ public sealed class DataParallel
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, "A single rank must train on at least one row.");
             }
 
-            float single = _model.TrainStep(inputs, labels, batch);
-            _optimizer.Step();
-            return single;
+            return _model.TrainStep(inputs, labels, batch);
         }
 
         int count = gradients.Length;
@@ -209,7 +292,6 @@ public sealed class DataParallel
             globalLoss = (float)(buffer[count + 1] / (double)total);
         }
 
-        _optimizer.Step();
         return globalLoss;
     }
 
@@ -228,7 +310,7 @@ public sealed class DataParallel
         return Step(inputs.Slice(start * features, count * features), labels.Slice(start, count), count);
     }
 
-    /// <summary>The step of <see cref="DeterministicBlockSize"/>: blocks added in 64-bit fixed point, exactly.</summary>
+    /// <summary>The gradient of <see cref="DeterministicBlockSize"/>: blocks added in 64-bit fixed point, exactly.</summary>
     private float StepDeterministic(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
         int block = DeterministicBlockSize, features = _model.InputSize;
@@ -279,8 +361,42 @@ public sealed class DataParallel
             globalLoss = (float)(exact[count + 1] * inverse);
         }
 
-        _optimizer.Step();
         return globalLoss;
+    }
+
+    /// <summary>
+    /// Copies rank 0's buffers (batch norm's running statistics and counters) to every rank (collective; nothing when the
+    /// model has none or there is one rank). <see cref="Step"/> calls it after every step.
+    /// </summary>
+    public void BroadcastBuffers()
+    {
+        ParameterSet parameters = _model.Parameters;
+        if (_communicator.Size == 1 || parameters.Buffers.Count == 0)
+        {
+            return;
+        }
+
+        if (parameters.BufferValues.Length > 0)
+        {
+            _communicator.Broadcast(parameters.BufferValues, 0);
+        }
+
+        if (parameters.Counters.Length > 0)
+        {
+            _communicator.Broadcast(MemoryMarshal.AsBytes(parameters.Counters), 0);
+        }
+    }
+
+    /// <summary>Clips the global gradient if <see cref="ClipGradNorm"/> says so, then steps the optimizer; then the buffers follow rank 0's.</summary>
+    private void StepOptimizer()
+    {
+        BroadcastBuffers();
+        if (_clipGradNorm is float maxNorm)
+        {
+            GradientClipping.ClipGradNorm(_model.Parameters, maxNorm);
+        }
+
+        _optimizer.Step();
     }
 
     /// <summary>Adds <c>round(values[i] · factor · 2^40)</c> to <paramref name="sums"/>[i], vectorized; the same results as <see cref="ToFixed"/> (scaling by 2^40 is exact).</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Training;
@@ -18,6 +19,12 @@ namespace StaticGrad.Distributed;
 /// A checkpoint holds the parameters, the optimizer's state, the counters and the shuffle generator's state between
 /// epochs, and the global batch size: nothing per rank, so a run saved at one rank count resumes at any other.
 /// Every method is collective: all ranks call it in the same order.
+/// <para>
+/// A model with dropout: rank 0 draws its rows' masks from the model's generator (whose state the checkpoint holds,
+/// under the one-process <see cref="Trainer"/>'s key); rank r &gt; 0 from a stream seeded at each epoch by rank 0's state,
+/// r and the epoch. One rank is the <see cref="Trainer"/>'s run bit for bit; N ranks repeat and resume (at N ranks) bit
+/// for bit; no rank count reproduces one process's masks, since the rows' masks come from other streams.
+/// </para>
 /// </remarks>
 public sealed class DataParallelTrainer
 {
@@ -25,6 +32,16 @@ public sealed class DataParallelTrainer
     private readonly DistributedSampler _sampler;
     private int _epoch;
     private long _steps;
+    private ILearningRateScheduler? _scheduler;
+
+    /// <summary>Early stopping's best parameters, when it restores them.</summary>
+    private ParameterSet? _best;
+
+    /// <summary>Rank 0's evaluator of <see cref="Validation"/> (the one-process trainer's <see cref="Trainer.Evaluate"/>).</summary>
+    private Trainer? _evaluator;
+
+    /// <summary>Rank 0's dropout generator state between epochs (the same on every rank), for a model with dropout.</summary>
+    private (uint S0, uint S1, uint S2, uint S3) _rootDropout;
 
     /// <summary>Prepares the loop and broadcasts rank 0's initial weights.</summary>
     /// <param name="model">This rank's model.</param>
@@ -61,6 +78,11 @@ public sealed class DataParallelTrainer
 
         _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
         _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
+        if (model is IStochasticModel stochastic)
+        {
+            _rootDropout = stochastic.DropoutGenerator.GetState();
+            ShareRootDropoutState();
+        }
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>
@@ -69,8 +91,98 @@ public sealed class DataParallelTrainer
     /// <summary>The sampler of this rank.</summary>
     public DistributedSampler Sampler => _sampler;
 
-    /// <summary>Global steps per epoch.</summary>
-    public int StepsPerEpoch => _sampler.BatchCount;
+    /// <summary>
+    /// A learning-rate schedule over the optimizer, or null: stepped after every optimizer step or after every epoch
+    /// (<see cref="SchedulerInterval"/>), as the one-process <see cref="Trainer"/> steps it. Every rank steps its own copy
+    /// at the same points, so the rates agree everywhere; checkpoints hold its state (the <see cref="Trainer"/>'s entry).
+    /// </summary>
+    /// <exception cref="ArgumentException">The schedule is built over another optimizer.</exception>
+    public ILearningRateScheduler? Scheduler
+    {
+        get => _scheduler;
+        init
+        {
+            if (value is not null && !ReferenceEquals(value.Optimizer, _parallel.Optimizer))
+            {
+                throw new ArgumentException("The schedule is built over another optimizer; expected the trainer's.", nameof(value));
+            }
+
+            _scheduler = value;
+        }
+    }
+
+    /// <summary>When <see cref="Scheduler"/> steps: after every optimizer step or after every epoch (default).</summary>
+    public SchedulerInterval SchedulerInterval { get; init; } = SchedulerInterval.Epoch;
+
+    /// <summary>
+    /// null, or the largest total 2-norm of the global batch's gradient (<see cref="DataParallel.ClipGradNorm"/>): taken
+    /// after the all-reduce, so it is one process's norm.
+    /// </summary>
+    public float? ClipGradNorm
+    {
+        get => _parallel.ClipGradNorm;
+        init => _parallel.ClipGradNorm = value;
+    }
+
+    /// <summary>
+    /// A validation set, or null: after every epoch rank 0 evaluates it (<see cref="Trainer.Evaluate"/>: loss and
+    /// accuracy in eval mode) and broadcasts the result, so that <see cref="Plateau"/> and <see cref="EarlyStopping"/>
+    /// decide the same on every rank from rank 0's numbers.
+    /// </summary>
+    public InMemoryDataset? Validation { get; init; }
+
+    /// <summary>A plateau schedule on the validation loss (needs <see cref="Validation"/>), stepped after every epoch on every rank; or null.</summary>
+    /// <exception cref="ArgumentException">The schedule is built over another optimizer.</exception>
+    public ReduceLROnPlateau? Plateau
+    {
+        get;
+        init => field = value is null || ReferenceEquals(value.Optimizer, _parallel.Optimizer) ? value
+            : throw new ArgumentException("The plateau schedule is built over another optimizer; expected the trainer's.", nameof(value));
+    }
+
+    /// <summary>
+    /// Early stopping, or null: updated after every epoch on every rank with rank 0's validation metrics (or the global
+    /// training loss), so every rank stops after the same epoch. With <see cref="EarlyStopping.RestoreBestWeights"/>,
+    /// <see cref="RestoreBestWeights"/> puts the best epoch's parameters back, and rank 0 writes them beside checkpoints
+    /// (<c>PATH.best.safetensors</c>, as the one-process <see cref="Trainer"/> does).
+    /// </summary>
+    public EarlyStopping? EarlyStopping
+    {
+        get;
+        init
+        {
+            field = value;
+            _best = value is { RestoreBestWeights: true } ? new ParameterSet(_parallel.Model.Parameters.Tensors) : null;
+        }
+    }
+
+    /// <summary>Whether early stopping says to stop.</summary>
+    public bool ShouldStop => EarlyStopping is { ShouldStop: true };
+
+    /// <summary>The last epoch's evaluation of <see cref="Validation"/> (rank 0's, on every rank), or null.</summary>
+    public Evaluation? LastValidation { get; private set; }
+
+    /// <summary>
+    /// Global batches per optimizer step (default 1): the gradients of <c>k</c> consecutive global batches are added,
+    /// each weighted by its share of the group's rows for a <c>'mean'</c> loss, as the one-process
+    /// <see cref="TrainerOptions.AccumulationSteps"/> does; the epoch's last group may be shorter. Each global batch
+    /// still costs one all-reduce (<see cref="DataParallel.AccumulateGradient"/>).
+    /// </summary>
+    public int AccumulationSteps
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 1;
+
+    /// <summary>The learning rate of the last optimizer step (what the one-process trainer reports for an epoch).</summary>
+    public float LastLearningRate { get; private set; }
+
+    /// <summary>Optimizer steps per epoch: the global batches, or their groups under <see cref="AccumulationSteps"/>.</summary>
+    public int StepsPerEpoch => (_sampler.BatchCount + AccumulationSteps - 1) / AccumulationSteps;
 
     /// <summary>Epochs finished, including those of a resumed checkpoint.</summary>
     public int EpochsCompleted => _epoch;
@@ -89,16 +201,53 @@ public sealed class DataParallelTrainer
     {
         _epoch++;
         _sampler.BeginEpoch();
+        if (_parallel.Model is IStochasticModel stochastic && _parallel.Communicator.Rank > 0)
+        {
+            stochastic.DropoutGenerator.SetState(RankDropoutState(_rootDropout, _parallel.Communicator.Rank, _epoch));
+        }
+
         progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), _sampler.BatchCount);
         double lossSum = 0;
         long samples = 0;
         long start = Stopwatch.GetTimestamp();
-        for (int b = 0; b < _sampler.BatchCount; b++)
+        LastLearningRate = _parallel.Optimizer.LearningRate;
+        int k = AccumulationSteps, batches = _sampler.BatchCount;
+        for (int b = 0; b < batches; b++)
         {
             int rows = _sampler.Gather(b);
-            float loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
-            _steps++;
             int global = _sampler.CurrentGlobalBatchSize;
+            LastLearningRate = _parallel.Optimizer.LearningRate;
+            float loss;
+            if (k == 1)
+            {
+                loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
+            }
+            else
+            {
+                // As the one-process trainer: groups of k global batches, each weighted by its share of the group's rows.
+                int first = b - (b % k), last = Math.Min(first + k, batches) - 1;
+                int lastBatch = _sampler.Dataset.Count - ((batches - 1) * _sampler.GlobalBatchSize);
+                long group = ((long)(last - first) * _sampler.GlobalBatchSize) + (last == batches - 1 ? lastBatch : _sampler.GlobalBatchSize);
+                float weight = _parallel.Averaging.IsMean ? (float)((double)global / group) : 1f;
+                loss = _parallel.AccumulateGradient(_sampler.Features, _sampler.Labels, rows, weight, b == first);
+                lossSum += (double)loss * global;
+                samples += global;
+                if (b != last)
+                {
+                    continue;
+                }
+
+                _parallel.ApplyGradient();
+                lossSum -= (double)loss * global;
+                samples -= global;
+            }
+
+            _steps++;
+            if (SchedulerInterval == SchedulerInterval.Step)
+            {
+                _scheduler?.Step();
+            }
+
             lossSum += (double)loss * global;
             samples += global;
             if (progress is not null)
@@ -109,8 +258,21 @@ public sealed class DataParallelTrainer
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (SchedulerInterval == SchedulerInterval.Epoch)
+        {
+            _scheduler?.Step();
+        }
+
+        if (_parallel.Model is IStochasticModel model)
+        {
+            _rootDropout = model.DropoutGenerator.GetState();
+            ShareRootDropoutState();
+        }
+
         _parallel.VerifyReplicas();
-        return (lossSum / samples, samples / Math.Max(seconds, 1e-9));
+        double trainingLoss = samples == 0 ? double.NaN : lossSum / samples;
+        Decide(trainingLoss);
+        return (trainingLoss, samples / Math.Max(seconds, 1e-9));
     }
 
     /// <summary>Captures the run between epochs: parameters, optimizer state, counters, shuffle state, global batch size.</summary>
@@ -119,8 +281,35 @@ public sealed class DataParallelTrainer
     /// <exception cref="InvalidOperationException">The optimizer does not implement <see cref="IStatefulOptimizer"/>.</exception>
     public TrainingCheckpoint CreateCheckpoint(IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string key, string value) in metadata ?? [])
+        {
+            entries[key] = value;
+        }
+
+        TrainerMetadata.CheckCallerKeys(entries, nameof(metadata));
+        if (_parallel.Model is IStochasticModel)
+        {
+            entries[TrainerMetadata.DropoutKey] = TrainerMetadata.FormatGenerator(_rootDropout);
+        }
+
+        if (_scheduler is not null)
+        {
+            entries[TrainerMetadata.SchedulerKey] = SchedulerStateText.Format(_scheduler.GetState());
+        }
+
+        if (Plateau is not null)
+        {
+            entries[TrainerMetadata.PlateauKey] = SchedulerStateText.Format(Plateau.GetState());
+        }
+
+        if (EarlyStopping is not null)
+        {
+            entries[TrainerMetadata.EarlyStoppingKey] = TrainerMetadata.FormatEarlyStopping(EarlyStopping);
+        }
+
         var progress = new TrainingProgress(_epoch, _steps, _sampler.Generator.GetState(), _sampler.GlobalBatchSize, _sampler.Dataset.Count);
-        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, metadata);
+        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
     }
 
     /// <summary>
@@ -137,7 +326,13 @@ public sealed class DataParallelTrainer
             return false;
         }
 
-        CreateCheckpoint(metadata).Save(path);
+        TrainingCheckpoint checkpoint = CreateCheckpoint(metadata);
+        if (NeedsBestWeights())
+        {
+            ModelWeights.Save(_best!, TrainerMetadata.BestWeightsPath(path));
+        }
+
+        checkpoint.Save(path);
         return true;
     }
 
@@ -207,8 +402,14 @@ public sealed class DataParallelTrainer
         return TrainingCheckpoint.Read(new MemoryStream(bytes, writable: false), path);
     }
 
-    /// <summary>Restores a checkpoint every rank holds (not collective; every rank must restore the same one).</summary>
-    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, global batch size and training set.</param>
+    /// <summary>
+    /// Restores a checkpoint every rank holds (every rank must restore the same one): parameters, optimizer state,
+    /// counters, shuffle state, rank 0's dropout generator, and the state of <see cref="Scheduler"/>, <see cref="Plateau"/>
+    /// and <see cref="EarlyStopping"/>. A checkpoint of the one-process <see cref="Trainer"/> with the same settings
+    /// restores too. Not collective, except when early stopping's best weights must come from the file beside the
+    /// checkpoint: rank 0 then reads them and broadcasts them.
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, schedule, global batch size and training set.</param>
     /// <exception cref="InvalidDataException">The checkpoint does not fit this run; nothing changed.</exception>
     public void Resume(TrainingCheckpoint checkpoint)
     {
@@ -226,10 +427,197 @@ public sealed class DataParallelTrainer
                 $"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this run has {_sampler.Dataset.Count}.");
         }
 
-        checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.SchedulerKey, _scheduler is not null, "a learning-rate schedule");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.PlateauKey, Plateau is not null, "a plateau schedule");
+        TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, EarlyStopping is not null, "early stopping");
+        SchedulerState? plateau = Plateau is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.PlateauKey);
+        (double Best, int BestEpoch, int Wait)? rule = EarlyStopping is null ? null : TrainerMetadata.ParseEarlyStopping(checkpoint);
+        float[]? best = rule is { } saved && _best is not null && saved.BestEpoch > 0 && saved.BestEpoch != progress.EpochsCompleted
+            ? ReadBestWeights(checkpoint, saved.BestEpoch)
+            : null;
+        (uint, uint, uint, uint)? dropout = _parallel.Model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;
+        SchedulerState? schedule = _scheduler is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.SchedulerKey);
+        SchedulerState? previous = _scheduler?.GetState();
+        SchedulerState? previousPlateau = Plateau?.GetState();
+        try
+        {
+            if (schedule is not null)
+            {
+                _scheduler!.SetState(schedule);
+            }
+
+            if (plateau is not null)
+            {
+                Plateau!.SetState(plateau);
+            }
+
+            checkpoint.Restore(_parallel.Model.Parameters, StatefulOptimizer());
+        }
+        catch (ArgumentException e)
+        {
+            RestoreSchedules(previous, previousPlateau);
+            throw new InvalidDataException($"{checkpoint.Source}: the saved schedule does not fit this run's: {e.Message}", e);
+        }
+        catch (InvalidDataException)
+        {
+            RestoreSchedules(previous, previousPlateau);
+            throw;
+        }
+
+        if (rule is { } r)
+        {
+            EarlyStopping!.SetState(r.Best, r.BestEpoch, r.Wait);
+        }
+
+        if (_best is not null)
+        {
+            ((ReadOnlySpan<float>)(best ?? _parallel.Model.Parameters.Values)).CopyTo(_best.Values);
+        }
+
         _sampler.Generator.SetState(progress.ShuffleState);
+        if (dropout is { } state)
+        {
+            _rootDropout = state;
+            if (_parallel.IsRoot)
+            {
+                ((IStochasticModel)_parallel.Model).DropoutGenerator.SetState(state);
+            }
+        }
+
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;
+    }
+
+    /// <summary>
+    /// Puts early stopping's best parameters back when its best epoch is not the last (not collective; every rank does
+    /// the same), as the one-process <see cref="Trainer.Fit"/> does when it ends.
+    /// </summary>
+    /// <returns>Whether the parameters changed.</returns>
+    public bool RestoreBestWeights()
+    {
+        if (!NeedsBestWeights())
+        {
+            return false;
+        }
+
+        _best!.Values.CopyTo(_parallel.Model.Parameters.Values);
+        return true;
+    }
+
+    /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>
+    private void Decide(double trainingLoss)
+    {
+        if (Validation is InMemoryDataset validation)
+        {
+            Span<double> metrics = [double.NaN, double.NaN];
+            if (_parallel.IsRoot)
+            {
+                _evaluator ??= new Trainer(_parallel.Model, _parallel.Optimizer, new DataLoader(validation, Math.Min(_parallel.Model.MaxBatch, validation.Count), 0));
+                Evaluation evaluation = _evaluator.Evaluate(validation);
+                metrics[0] = evaluation.Loss;
+                metrics[1] = evaluation.Accuracy;
+            }
+
+            if (_parallel.Communicator.Size > 1)
+            {
+                _parallel.Communicator.Broadcast(MemoryMarshal.AsBytes(metrics), 0);
+            }
+
+            LastValidation = new Evaluation(metrics[0], metrics[1], validation.Count);
+        }
+        else if (Plateau is not null || EarlyStopping is { Monitor: not MonitoredMetric.TrainingLoss })
+        {
+            throw new InvalidOperationException("The plateau schedule and early stopping on a validation metric need a Validation set.");
+        }
+
+        Plateau?.Step(LastValidation!.Loss);
+        if (EarlyStopping is { } rule)
+        {
+            double value = rule.Monitor switch
+            {
+                MonitoredMetric.TrainingLoss => trainingLoss,
+                MonitoredMetric.ValidationAccuracy => LastValidation!.Accuracy,
+                _ => LastValidation!.Loss,
+            };
+            if (rule.Update(_epoch, value) && _best is not null)
+            {
+                _parallel.Model.Parameters.Values.CopyTo(_best.Values);
+            }
+        }
+    }
+
+    private bool NeedsBestWeights() => _best is not null && EarlyStopping!.BestEpoch > 0 && EarlyStopping.BestEpoch != _epoch;
+
+    /// <summary>
+    /// The dropout stream of rank <paramref name="rank"/> &gt; 0 for an epoch: a generator seeded from rank 0's state at
+    /// the epoch's start, the rank and the epoch, so the ranks draw independent masks, a run repeats bit for bit, and a
+    /// checkpoint needs only rank 0's state.
+    /// </summary>
+    internal static (uint S0, uint S1, uint S2, uint S3) RankDropoutState((uint S0, uint S1, uint S2, uint S3) root, int rank, int epoch)
+    {
+        ulong seed = ((ulong)root.S1 << 32) | root.S0;
+        seed ^= (((ulong)root.S3 << 32) | root.S2) * 0x9E3779B97F4A7C15UL;
+        seed ^= ((ulong)(uint)rank << 32 | (uint)epoch) * 0xD1B54A32D192ED03UL;
+        return new Rng(seed).GetState();
+    }
+
+    /// <summary>Gives every rank rank 0's <see cref="_rootDropout"/> (collective).</summary>
+    private void ShareRootDropoutState()
+    {
+        if (_parallel.Communicator.Size == 1)
+        {
+            return;
+        }
+
+        Span<uint> words = [_rootDropout.S0, _rootDropout.S1, _rootDropout.S2, _rootDropout.S3];
+        _parallel.Communicator.Broadcast(MemoryMarshal.AsBytes(words), 0);
+        _rootDropout = (words[0], words[1], words[2], words[3]);
+    }
+
+    private void RestoreSchedules(SchedulerState? schedule, SchedulerState? plateau)
+    {
+        if (schedule is not null)
+        {
+            _scheduler!.SetState(schedule);
+        }
+
+        if (plateau is not null)
+        {
+            Plateau!.SetState(plateau);
+        }
+    }
+
+    /// <summary>
+    /// Early stopping's best parameters from the file beside the checkpoint (collective): rank 0 reads it and broadcasts
+    /// them, after a status, so that no rank waits when rank 0 cannot read it.
+    /// </summary>
+    private float[] ReadBestWeights(TrainingCheckpoint checkpoint, int bestEpoch)
+    {
+        ICommunicator communicator = _parallel.Communicator;
+        var best = new ParameterSet(_parallel.Model.Parameters.Tensors);
+        string path = TrainerMetadata.BestWeightsPath(checkpoint.Source);
+        Exception? failure = null;
+        if (communicator.Rank == 0)
+        {
+            try
+            {
+                ModelWeights.Load(best, path);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                failure = e;
+            }
+        }
+
+        Span<byte> status = [failure is null ? (byte)1 : (byte)0];
+        communicator.Broadcast(status, 0);
+        if (status[0] == 0)
+        {
+            throw new InvalidDataException($"{checkpoint.Source}: early stopping's best epoch is {bestEpoch} but rank 0 could not read its weights file '{path}': {failure?.Message ?? "see rank 0"}", failure);
+        }
+
+        communicator.Broadcast(best.Values, 0);
+        return best.Values.ToArray();
     }
 
     private IStatefulOptimizer StatefulOptimizer() => _parallel.Optimizer as IStatefulOptimizer

@@ -64,10 +64,23 @@ public sealed class EpochReport : ITrainingCallback
             return;
         }
 
-        string tail = Tail(metrics);
-        double test = trainer.Evaluate(_test).Accuracy;
-        _testAccuracy.Add(test);
-        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationLoss,8:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {test * 100,7:F2}%  {tail}"));
+        Write(metrics, trainer.Evaluate(_test).Accuracy);
+    }
+
+    /// <summary>Writes the row of an epoch validated on a split of the training set, with the test accuracy measured apart.</summary>
+    /// <param name="metrics">The epoch's metrics (validation loss and accuracy of the split).</param>
+    /// <param name="testAccuracy">The test set's accuracy after the epoch.</param>
+    /// <exception cref="InvalidOperationException">The report was created without a separate test set.</exception>
+    public void Write(EpochMetrics metrics, double testAccuracy)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (_test is null)
+        {
+            throw new InvalidOperationException("This report's validation set is the test set; use Write(metrics).");
+        }
+
+        _testAccuracy.Add(testAccuracy);
+        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationLoss,8:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {testAccuracy * 100,7:F2}%  {Tail(metrics)}"));
     }
 
     private static string Tail(EpochMetrics metrics) =>

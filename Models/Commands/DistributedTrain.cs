@@ -1,12 +1,15 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Distributed;
+using StaticGrad.Models.Plots;
 using StaticGrad.Training;
 
 namespace StaticGrad.Models.Commands;
@@ -103,26 +106,70 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
-        if (checkpoint is not null && (settings.Model == "resmlp" || settings.Describe().Length > 0))
+        int block = options.DeterministicBlock;
+        if (block > 0 && settings.Model is "resmlp" or "cnn-bn")
         {
-            problems.WriteLine($"error: the checkpoint's run ({settings.Model}{settings.Describe()}) uses what --distributed does not support yet (dropout, a learning-rate schedule, clipping, accumulation, early stopping or a validation split).");
+            problems.WriteLine($"error: the checkpoint's model {settings.Model} has dropout: each rank draws masks for its own rows, so --deterministic cannot give the same bits at every rank count.");
             return Cli.UsageErrorCode;
         }
 
+        // Several --seeds (no files, no resume): one run per seed, as plain train does, then the mean final accuracy.
+        IReadOnlyList<int> seeds = checkpoint is null ? options.Seeds : [settings.Seed];
+        var finalAccuracies = new List<double>();
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            finalAccuracies.Add(TrainSeed(world, options, settings with { Seed = seeds[i] }, checkpoint, train, test, report, header: i == 0));
+        }
+
+        if (finalAccuracies.Count > 1)
+        {
+            string accuracies = string.Join(", ", finalAccuracies.Select(a => (a * 100).ToString("F2", CultureInfo.InvariantCulture) + "%"));
+            report.WriteLine($"final test accuracy over seeds {string.Join(", ", seeds)}: {accuracies}; mean {finalAccuracies.Average() * 100:F2}%");
+        }
+
+        return 0;
+    }
+
+    /// <summary>One run (collective): trains <paramref name="settings"/>' seed and returns the final test accuracy (rank 0's; NaN on the others).</summary>
+    private static double TrainSeed(
+        ICommunicator world, TrainOptions options, RunSettings settings, TrainingCheckpoint? checkpoint, InMemoryDataset train, InMemoryDataset test, TextWriter report, bool header)
+    {
+        bool root = world.Rank == 0;
         int block = options.DeterministicBlock;
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-        var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block);
+        InMemoryDataset? validation = null;
+        if (settings.ValidationSplit is float fraction)
+        {
+            (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
+        }
+
+        int stepsPerEpoch = (((train.Count + settings.Batch - 1) / settings.Batch) + settings.Accumulate - 1) / settings.Accumulate;
+        TrainSchedule schedule = TrainSchedule.Create(settings.Schedule, settings.Warmup, settings.ScheduleEpochs, stepsPerEpoch, optimizer);
+        var trainer = new DataParallelTrainer(model, optimizer, world, Averaging(model), train, settings.Batch, TrainCommand.ShuffleSeed(settings.Seed), block)
+        {
+            Scheduler = schedule.Scheduler,
+            SchedulerInterval = schedule.Interval,
+            ClipGradNorm = settings.ClipGradNorm,
+            AccumulationSteps = settings.Accumulate,
+            Validation = validation,
+            Plateau = schedule.Plateau,
+            EarlyStopping = settings.EarlyStopping is int patience ? new EarlyStopping(MonitoredMetric.ValidationLoss, patience) : null,
+        };
         if (checkpoint is not null)
         {
             trainer.Resume(checkpoint);
             TrainCommand.ApplyLearningRate(options, optimizer, report);
         }
 
-        TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
-        string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
-        report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
+        if (header)
+        {
+            TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
+            string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
+            report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
+        }
+
         if (checkpoint is not null)
         {
             report.WriteLine($"resumed from {options.ResumePath}: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps done, now on {world.Size} rank(s)");
@@ -130,17 +177,18 @@ internal static class DistributedTrain
 
         report.WriteLine($"seed {settings.Seed}");
         // The progress bar only for one rank on a terminal: mpirun forwards the ranks' output line by line.
-        bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var rows = new EpochReport(null, interactive ? AnsiConsole.WriteLine : report.WriteLine);
+        bool interactive = world is not MpiCommunicator && !options.Quiet && ReferenceEquals(report, Console.Out) && !Console.IsOutputRedirected;
+        var rows = new EpochReport(validation is null ? null : test, interactive ? AnsiConsole.WriteLine : report.WriteLine);
+        var history = new List<EpochMetrics>();
         SpectreProgress? progress = interactive ? new SpectreProgress() : null;
         var metadata = settings.ToMetadata();
         var clock = Stopwatch.StartNew();
         void Epochs()
         {
-            while (trainer.EpochsCompleted < options.Epochs)
+            while (trainer.EpochsCompleted < options.Epochs && !trainer.ShouldStop)
             {
-                float learningRate = optimizer.LearningRate;
                 (double loss, double speed) = trainer.RunEpoch(progress, options.Epochs);
+                float learningRate = trainer.LastLearningRate;
                 if (options.SavePath is string path)
                 {
                     trainer.SaveCheckpoint(path, metadata);
@@ -149,7 +197,18 @@ internal static class DistributedTrain
                 if (root)
                 {
                     double accuracy = Inference.ConfusionMatrix(model, test).Accuracy();
-                    rows.Write(new EpochMetrics(trainer.EpochsCompleted, loss, double.NaN, accuracy, learningRate, speed, clock.Elapsed));
+                    if (trainer.LastValidation is Evaluation split)
+                    {
+                        var metrics = new EpochMetrics(trainer.EpochsCompleted, loss, split.Loss, split.Accuracy, learningRate, speed, clock.Elapsed);
+                        history.Add(metrics);
+                        rows.Write(metrics, accuracy);
+                    }
+                    else
+                    {
+                        var metrics = new EpochMetrics(trainer.EpochsCompleted, loss, double.NaN, accuracy, learningRate, speed, clock.Elapsed);
+                        history.Add(metrics);
+                        rows.Write(metrics);
+                    }
                 }
             }
         }
@@ -168,14 +227,20 @@ internal static class DistributedTrain
             AnsiConsole.WriteLine(rows.Header);
             SpectreProgress.CreateDisplay(AnsiConsole.Console).Start(context =>
             {
-                progress.Attach(context, trainer.EpochsCompleted + 1, options.Epochs, trainer.StepsPerEpoch);
+                progress.Attach(context, trainer.EpochsCompleted + 1, options.Epochs, trainer.Sampler.BatchCount);
                 Epochs();
             });
         }
 
+        if (trainer.ShouldStop)
+        {
+            report.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+        }
+
+        trainer.RestoreBestWeights();
         if (!root)
         {
-            return 0;
+            return double.NaN;
         }
 
         if (options.SavePath is string savePath)
@@ -189,16 +254,25 @@ internal static class DistributedTrain
             report.WriteLine($"weights: {weightsPath} ({model.Parameters.Count:N0} parameters: {string.Join(", ", model.Parameters.Tensors)})");
         }
 
+        if (options.PlotPath is string plotPath && history.Count > 0)
+        {
+            TrainingCurves.Save(history, validation is null ? "test" : "validation", rows.TestAccuracy, plotPath);
+            report.WriteLine($"plot: {plotPath}");
+        }
+
         report.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {trainer.EpochsCompleted} epoch(s), {trainer.StepsCompleted} steps on {world.Size} rank(s) in {clock.Elapsed.TotalSeconds:F1} s; weights fingerprint {DataParallel.Fingerprint(model.Parameters.Values):x16}"));
-        return 0;
+        return Inference.ConfusionMatrix(model, test).Accuracy();
     }
 
-    /// <summary>How the seed model's loss averages over ranks (its softmax cross-entropy).</summary>
+    /// <summary>How the model's loss averages over ranks (its softmax cross-entropy).</summary>
     private static GradientAveraging Averaging(IModel model) => model switch
     {
         MnistClassifier128 m => GradientAveraging.For(m.Loss),
         MnistClassifier256 m => GradientAveraging.For(m.Loss),
+        LeNet5 m => GradientAveraging.For(m.Loss),
+        ResidualMlp m => GradientAveraging.For(m.Loss),
+        NormalizedCnn m => GradientAveraging.For(m.Loss),
         _ => throw new NotSupportedException($"{model.GetType().Name} cannot train with --distributed."),
     };
 }

@@ -199,22 +199,9 @@ public sealed class TrainOptions
 
                 if (result.GetValue(_distributed))
                 {
-                    // The package's data-parallel loop has no schedule, clipping, accumulation, early stopping, validation split or plot yet.
-                    Option[] notDistributed = [_schedule, _warmup, _clip, _accumulate, _earlyStopping, _valSplit, _plot];
-                    string[] unsupported = [.. notDistributed.Where(o => result.GetResult(o) is OptionResult { Implicit: false }).Select(o => o.Name)];
-                    if (unsupported.Length > 0)
+                    if (result.GetValue(_model) is "resmlp" or "cnn-bn" && result.GetValue(_deterministic) is not null)
                     {
-                        result.AddError($"{string.Join(", ", unsupported)} {(unsupported.Length == 1 ? "does" : "do")} not work with --distributed yet.");
-                    }
-
-                    if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1)
-                    {
-                        result.AddError("--distributed trains one run: give a single --seed.");
-                    }
-
-                    if (result.GetValue(_model) == "resmlp")
-                    {
-                        result.AddError("--model resmlp has dropout, which --distributed does not support yet (each rank would draw its own masks).");
+                        result.AddError($"--model {result.GetValue(_model)} has dropout{(result.GetValue(_model) == "cnn-bn" ? " and batch norm" : string.Empty)}: each rank draws masks for its own rows, so --deterministic cannot give the same bits at every rank count.");
                     }
 
                     int batch = result.GetResult(_batch) is null ? DefaultBatchSize : result.GetValue(_batch); // validators see no default
