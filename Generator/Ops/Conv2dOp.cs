@@ -155,8 +155,7 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
-        string Pair(int value) => $"{OpEmitContext.Int(value)}, {OpEmitContext.Int(value)}";
         return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Int(OutChannels)}, "
-            + $"{Pair(Kernel)}, {Pair(Stride)}, {Pair(Padding)}, {Pair(Dilation)}, {OpEmitContext.Int(Groups)}";
+            + $"{OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}, {OpEmitContext.Int(Groups)}";
     }
 }

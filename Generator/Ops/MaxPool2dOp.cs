@@ -76,7 +76,6 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
-        string Pair(int value) => $"{OpEmitContext.Int(value)}, {OpEmitContext.Int(value)}";
-        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {Pair(Kernel)}, {Pair(Stride)}, {Pair(Padding)}, {Pair(Dilation)}";
+        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}";
     }
 }

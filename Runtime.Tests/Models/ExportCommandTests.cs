@@ -1,11 +1,11 @@
 using System;
 using System.IO;
 using System.Linq;
-using Microsoft.ML.OnnxRuntime;
 using StaticGrad.Checkpoints;
 using StaticGrad.Models;
 using StaticGrad.Models.Commands;
 using StaticGrad.Runtime.Tests.Checkpoints;
+using StaticGrad.Runtime.Tests.Onnx;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Models;
@@ -22,14 +22,7 @@ public sealed class ExportCommandTests : IDisposable
     {
         var model = new NormalizedCnn(seed: 4, maxBatch: 3);
         var rng = new Rng(2);
-        foreach (BufferTensor buffer in model.Parameters.Buffers.Where(b => b.ElementType == BufferElementType.Float32))
-        {
-            Span<float> values = model.Parameters.ValuesOf(buffer);
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = buffer.Name.EndsWith("running_var", StringComparison.Ordinal) ? rng.NextSingle(0.5f, 2f) : rng.NextSingle(-0.5f, 0.5f);
-            }
-        }
+        ModelExportTests.RandomizeRunningStatistics(model.Parameters, rng);
 
         string weights = _files.PathOf("cnn.safetensors");
         ModelWeights.Save(model.Parameters, weights);
@@ -49,11 +42,7 @@ public sealed class ExportCommandTests : IDisposable
 
         float[] expected = new float[3 * 10];
         model.Forward(images, expected, 3);
-        using var session = new InferenceSession(onnx);
-        using OrtValue value = OrtValue.CreateTensorValueFromMemory(images, [3, 1, 28, 28]);
-        using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, ["input"], [value], ["output"]);
-        float[] actual = results[0].GetTensorDataAsSpan<float>().ToArray();
+        float[] actual = OnnxRunner.RunBatch(File.ReadAllBytes(onnx), images, 3);
         for (int i = 0; i < expected.Length; i++)
         {
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"logit {i}: {expected[i]:R} vs {actual[i]:R}");

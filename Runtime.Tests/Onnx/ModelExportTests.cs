@@ -47,7 +47,7 @@ public sealed class ModelExportTests(ITestOutputHelper output)
         float[] expected = new float[Batch * model.OutputSize];
         model.Forward(inputs, expected, Batch);
 
-        float[] actual = Run(onnx, inputs);
+        float[] actual = OnnxRunner.RunBatch(onnx, inputs, Batch);
 
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
@@ -68,18 +68,8 @@ public sealed class ModelExportTests(ITestOutputHelper output)
                 ((IOnnxExportable)Create(t.FullName!)).ToOnnx().Save(path);
                 return path;
             }).ToArray();
-            var start = new ProcessStartInfo(OnnxCheckerFactAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "onnx_check.py"));
-            foreach (string file in files)
-            {
-                start.ArgumentList.Add(file);
-            }
-
-            using Process process = Process.Start(start)!;
-            string text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            output.WriteLine(text);
-            Assert.True(process.ExitCode == 0, text);
+            (int exitCode, string text) = OnnxChecker.Check(output, files);
+            Assert.True(exitCode == 0, text);
             Assert.Equal(files.Length, text.Split('\n').Count(line => line.StartsWith("ok: ", StringComparison.Ordinal)));
         }
         finally
@@ -105,28 +95,21 @@ public sealed class ModelExportTests(ITestOutputHelper output)
     {
         Type type = ModelTypes().Single(t => t.FullName == typeName);
         var model = (IInferenceModel)Activator.CreateInstance(type, 3, Batch)!;
-        var rng = new Rng(5);
-        foreach (BufferTensor buffer in model.Parameters.Buffers.Where(b => b.ElementType == BufferElementType.Float32))
+        RandomizeRunningStatistics(model.Parameters, new Rng(5));
+        return model;
+    }
+
+    /// <summary>Running means in [-0.5, 0.5) and variances in [0.5, 2), so that an export using the defaults (0 and 1) would show.</summary>
+    internal static void RandomizeRunningStatistics(ParameterSet parameters, Rng rng)
+    {
+        foreach (BufferTensor buffer in parameters.Buffers.Where(b => b.ElementType == BufferElementType.Float32))
         {
-            Span<float> values = model.Parameters.ValuesOf(buffer);
+            Span<float> values = parameters.ValuesOf(buffer);
             bool variance = buffer.Name.EndsWith("running_var", StringComparison.Ordinal);
             for (int i = 0; i < values.Length; i++)
             {
                 values[i] = variance ? rng.NextSingle(0.5f, 2f) : rng.NextSingle(-0.5f, 0.5f);
             }
         }
-
-        return model;
-    }
-
-    private static float[] Run(byte[] model, float[] inputs)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
-        using var session = new InferenceSession(model, options);
-        long[] shape = session.InputMetadata["input"].Dimensions.Select(d => d < 0 ? (long)Batch : d).ToArray();
-        using OrtValue value = OrtValue.CreateTensorValueFromMemory(inputs, shape);
-        using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, ["input"], [value], ["output"]);
-        return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using StaticGrad.Onnx;
@@ -19,22 +18,7 @@ public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private (int ExitCode, string Output) Check(params string[] files)
-    {
-        var start = new ProcessStartInfo(OnnxCheckerFactAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "onnx_check.py"));
-        foreach (string file in files)
-        {
-            start.ArgumentList.Add(file);
-        }
-
-        using Process process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        output.WriteLine(stdout + stderr);
-        return (process.ExitCode, stdout + stderr);
-    }
+    private (int ExitCode, string Output) Check(params string[] files) => OnnxChecker.Check(output, files);
 
     [OnnxCheckerFact]
     public void TheCheckerAcceptsEveryWrittenGraph()
