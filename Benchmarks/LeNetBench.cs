@@ -6,9 +6,10 @@ using StaticGrad.Kernels;
 namespace StaticGrad.Benchmarks;
 
 /// <summary>
-/// <c>lenet [--repeats N] [--no-pytorch]</c>: LeNet-5's training step (batch 64, Adam) and single-sample inference
-/// against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>, its best of 1 and 2 threads) in the same run, with the step's
-/// GFLOP/s against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
+/// <c>lenet [--repeats N] [--no-pytorch] [--no-torchsharp]</c>: LeNet-5's training step (batch 64, Adam) and
+/// single-sample inference against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>) and TorchSharp's
+/// (<c>scripts/torchsharp_peer.sh</c>), each at its best of 1 and 2 threads, in the same run, with the step's GFLOP/s
+/// against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
 /// </summary>
 public static class LeNetBench
 {
@@ -20,10 +21,12 @@ public static class LeNetBench
     }
 
     /// <summary>Runs the comparison and prints the table.</summary>
+    /// <returns>0; 1 when <c>--torchsharp</c> was given and the TorchSharp peer could not run; 2 for an unknown option.</returns>
     public static int Run(string[] args)
     {
         int repeats = 7;
         bool pytorch = true;
+        bool? torchSharp = null;
         string python = "/usr/bin/python3";
         for (int i = 0; i < args.Length; i++)
         {
@@ -38,8 +41,14 @@ public static class LeNetBench
                 case "--python":
                     python = args[++i];
                     break;
+                case "--torchsharp":
+                    torchSharp = true;
+                    break;
+                case "--no-torchsharp":
+                    torchSharp = false;
+                    break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH or --no-pytorch");
+                    Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH, --no-pytorch, --torchsharp or --no-torchsharp");
                     return 2;
             }
         }
@@ -62,25 +71,20 @@ public static class LeNetBench
             theirs = Compare.RunPyTorch(python, repeats, out torchInfo, scriptName: "pytorch_cnn_bench.py");
         }
 
+        Dictionary<string, (double Median, double Min)>? sharp = TorchSharpRunner.Run(torchSharp ?? true, repeats, "lenet_adam_b64,lenet_infer_b1", out string sharpInfo);
         Console.WriteLine(torchInfo + (theirs is null ? string.Empty : " (best of 1 and 2 threads per case)"));
+        Console.WriteLine(sharpInfo);
         Console.WriteLine();
-        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | speedup | target |");
-        Console.WriteLine("|---|---:|---:|---:|---|");
+        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | vs PyTorch | TorchSharp µs | vs TorchSharp | target |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
         foreach ((string name, string label, string target) in new[]
         {
-            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x"),
-            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x"),
+            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x PyTorch"),
+            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x PyTorch"),
         })
         {
-            (double us, _) = ours[name];
-            string torch = "n/a", ratio = "n/a";
-            if (theirs is not null && theirs.TryGetValue(name, out var t))
-            {
-                torch = t.Median.ToString("F1", CultureInfo.InvariantCulture);
-                ratio = (t.Median / us).ToString("F1", CultureInfo.InvariantCulture) + "x";
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {us:F1} | {torch} | {ratio} | {target} |"));
+            double us = ours[name].Median;
+            Console.WriteLine($"| {label} | {us.ToString("F1", CultureInfo.InvariantCulture)} | {Compare.PeerColumns(theirs, name, us)} | {Compare.PeerColumns(sharp, name, us)} | {target} |");
         }
 
         (double peak, int bits) = FmaPeak.Measure();
@@ -95,7 +99,7 @@ public static class LeNetBench
             CultureInfo.InvariantCulture,
             $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs"));
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
-        return 0;
+        return torchSharp == true && sharp is null ? 1 : 0;
     }
 
     /// <summary>LeNet-5's TrainStep without the optimizer.</summary>

@@ -2,7 +2,7 @@ using StaticGrad.Kernels;
 
 namespace StaticGrad.Benchmarks;
 
-/// <summary>Our side of the comparison: whole training steps (forward, fused loss, backward, optimizer step) and single-sample prediction.</summary>
+/// <summary>Our side of the comparison: whole training steps (forward, fused loss, backward, optimizer step), single-sample prediction and batch inference.</summary>
 public static class Steps
 {
     /// <summary>784-128-10, Adam lr 1e-3.</summary>
@@ -30,6 +30,13 @@ public static class Steps
     public static (double, double) TimeSeed128Predict(int repeats)
     {
         var step = new Seed128Predict();
+        return Timing.Measure(ref step, repeats);
+    }
+
+    /// <summary>784-256-10 <c>Forward</c> (eval mode) of a batch: its logits.</summary>
+    public static (double, double) TimeMlp256Forward(int batch, int repeats)
+    {
+        var step = new Mlp256Forward(batch);
         return Timing.Measure(ref step, repeats);
     }
 
@@ -154,5 +161,26 @@ public static class Steps
 
         /// <inheritdoc />
         public void Run() => _model.Predict(_input, _probabilities);
+    }
+
+    /// <summary>The logits of a batch from 784-256-10, eval mode (PyTorch's <c>model(x)</c> under <c>eval()</c> and <c>no_grad()</c>).</summary>
+    public readonly struct Mlp256Forward : ITimedStep
+    {
+        private readonly Mlp256 _model;
+        private readonly float[] _inputs;
+        private readonly float[] _logits;
+        private readonly int _batch;
+
+        /// <summary>Creates the model, a batch of inputs and the logits buffer.</summary>
+        public Mlp256Forward(int batch)
+        {
+            _batch = batch;
+            _model = new Mlp256(seed: 1, maxBatch: batch);
+            _inputs = Data(batch).Inputs;
+            _logits = new float[batch * Mlp256.OutputSize];
+        }
+
+        /// <inheritdoc />
+        public void Run() => _model.Forward(_inputs, _logits, _batch);
     }
 }

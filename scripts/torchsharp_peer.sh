@@ -22,7 +22,7 @@ project="$root/Benchmarks/TorchSharpPeer/TorchSharpPeer.csproj"
 
 for tool in dotnet python3 g++; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "torchsharp_peer.sh: '$tool' not found; the TorchSharp peer needs dotnet, python3 and g++" >&2
+    echo "torchsharp_peer.sh: '$tool' not found on PATH" >&2
     exit 1
   fi
 done
