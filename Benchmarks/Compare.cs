@@ -51,12 +51,6 @@ public static class Compare
                 case "--no-pytorch":
                     pytorch = false;
                     break;
-                case "--torchsharp":
-                    torchSharp = true;
-                    break;
-                case "--no-torchsharp":
-                    torchSharp = false;
-                    break;
                 case "--head":
                     head = true;
                     break;
@@ -64,8 +58,13 @@ public static class Compare
                     Parallelism.MaxThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'");
-                    return 2;
+                    if (!TorchSharpRunner.ParseOption(args[i], ref torchSharp))
+                    {
+                        Console.Error.WriteLine($"unknown option '{args[i]}'");
+                        return 2;
+                    }
+
+                    break;
             }
         }
 

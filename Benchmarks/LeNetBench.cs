@@ -41,15 +41,14 @@ public static class LeNetBench
                 case "--python":
                     python = args[++i];
                     break;
-                case "--torchsharp":
-                    torchSharp = true;
-                    break;
-                case "--no-torchsharp":
-                    torchSharp = false;
-                    break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH, --no-pytorch, --torchsharp or --no-torchsharp");
-                    return 2;
+                    if (!TorchSharpRunner.ParseOption(args[i], ref torchSharp))
+                    {
+                        Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH, --no-pytorch, --torchsharp or --no-torchsharp");
+                        return 2;
+                    }
+
+                    break;
             }
         }
 
@@ -94,7 +93,7 @@ public static class LeNetBench
             CultureInfo.InvariantCulture,
             $"training step: {StepFlops(64) / 1e6:F0} MFLOP, {gflops:F1} GFLOP/s = {100 * gflops / (peak * Parallelism.MaxThreads):F1}% of the {Parallelism.MaxThreads}-core FMA peak ({bits}-bit, {peak:F1} GFLOP/s per core, measured now)"));
         var trainStepOnly = new LeNetTrainStepOnly(64);
-        var forward = new LeNetForward(64);
+        var forward = new Steps.ForwardStep(new LeNet(seed: 1, maxBatch: 64), 64);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs"));
@@ -120,27 +119,6 @@ public static class LeNetBench
 
         /// <inheritdoc />
         public void Run() => _model.TrainStep(_inputs, _labels, _batch);
-    }
-
-    /// <summary>LeNet-5's eval-mode forward pass of a batch.</summary>
-    public readonly struct LeNetForward : ITimedStep
-    {
-        private readonly LeNet _model;
-        private readonly float[] _inputs;
-        private readonly float[] _outputs;
-        private readonly int _batch;
-
-        /// <summary>Creates the model and data.</summary>
-        public LeNetForward(int batch)
-        {
-            _batch = batch;
-            _model = new LeNet(seed: 1, maxBatch: batch);
-            (_inputs, _) = Steps.Data(batch);
-            _outputs = new float[batch * LeNet.OutputSize];
-        }
-
-        /// <inheritdoc />
-        public void Run() => _model.Forward(_inputs, _outputs, _batch);
     }
 
     /// <summary>One Adam training step of LeNet-5 on fixed random images.</summary>

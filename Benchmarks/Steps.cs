@@ -36,7 +36,7 @@ public static class Steps
     /// <summary>784-256-10 <c>Forward</c> (eval mode) of a batch: its logits.</summary>
     public static (double, double) TimeMlp256Forward(int batch, int repeats)
     {
-        var step = new Mlp256Forward(batch);
+        var step = new ForwardStep(new Mlp256(seed: 1, maxBatch: batch), batch);
         return Timing.Measure(ref step, repeats);
     }
 
@@ -163,24 +163,26 @@ public static class Steps
         public void Run() => _model.Predict(_input, _probabilities);
     }
 
-    /// <summary>The logits of a batch from 784-256-10, eval mode (PyTorch's <c>model(x)</c> under <c>eval()</c> and <c>no_grad()</c>).</summary>
-    public readonly struct Mlp256Forward : ITimedStep
+    /// <summary>A model's eval-mode <c>Forward</c> of a batch (PyTorch's <c>model(x)</c> under <c>eval()</c> and <c>no_grad()</c>): its outputs.</summary>
+    public readonly struct ForwardStep : ITimedStep
     {
-        private readonly Mlp256 _model;
+        private readonly IInferenceModel _model;
         private readonly float[] _inputs;
-        private readonly float[] _logits;
+        private readonly float[] _outputs;
         private readonly int _batch;
 
-        /// <summary>Creates the model, a batch of inputs and the logits buffer.</summary>
-        public Mlp256Forward(int batch)
+        /// <summary>Keeps the model and makes a batch of inputs and the output buffer.</summary>
+        /// <param name="model">The model, built for at least <paramref name="batch"/> samples.</param>
+        /// <param name="batch">Samples per call.</param>
+        public ForwardStep(IInferenceModel model, int batch)
         {
+            _model = model;
             _batch = batch;
-            _model = new Mlp256(seed: 1, maxBatch: batch);
-            _inputs = Data(batch).Inputs;
-            _logits = new float[batch * Mlp256.OutputSize];
+            _inputs = Data(batch, model.InputSize).Inputs;
+            _outputs = new float[batch * model.OutputSize];
         }
 
         /// <inheritdoc />
-        public void Run() => _model.Forward(_inputs, _logits, _batch);
+        public void Run() => _model.Forward(_inputs, _outputs, _batch);
     }
 }

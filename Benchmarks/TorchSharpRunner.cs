@@ -20,6 +20,26 @@ internal static class TorchSharpRunner
         "it needs Linux x64, dotnet, python3, g++ and the TorchSharp-cpu 0.107.0 package from NuGet; run scripts/torchsharp_peer.sh to see it build and run, or pass --no-torchsharp to skip it";
 
     /// <summary>
+    /// Reads <c>--torchsharp</c> (run the peer, and fail if it cannot run) or <c>--no-torchsharp</c> (do not run it)
+    /// into <paramref name="choice"/>, which stays null (run it if it can) without either.
+    /// </summary>
+    /// <returns>True if <paramref name="argument"/> was one of the two.</returns>
+    internal static bool ParseOption(string argument, ref bool? choice)
+    {
+        switch (argument)
+        {
+            case "--torchsharp":
+                choice = true;
+                return true;
+            case "--no-torchsharp":
+                choice = false;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// Times the cases of <paramref name="only"/> (comma-separated names) with TorchSharp, or returns null with the
     /// reason in <paramref name="info"/> (which otherwise names the versions and each case's best thread count).
     /// </summary>

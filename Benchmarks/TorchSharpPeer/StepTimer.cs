@@ -16,8 +16,8 @@ internal sealed record StepTiming(long Steps, double MedianMicroseconds, double 
 /// PyTorch's mean: warm up by doubling the steps of a run until one lasts a quarter of the target, scale the step count
 /// to the target, then time <c>repeats</c> runs and report the median (and the minimum) microseconds per step.
 /// Before that, the step runs for a fixed warm-up time, which Python does not need: TorchSharp's own code (the
-/// optimizers, the module calls) is .NET code that starts unoptimized, and the first case measured a 784-128-10 Adam
-/// step at 4x its later time without it. StaticGrad's side warms up the same way (Benchmarks/Timing.cs).
+/// optimizers, the module calls) is .NET code that the JIT first compiles unoptimized and recompiles once it is hot.
+/// StaticGrad's side warms up the same way (Benchmarks/Timing.cs).
 /// </summary>
 internal static class StepTimer
 {
