@@ -6,9 +6,10 @@ using StaticGrad.Kernels;
 namespace StaticGrad.Benchmarks;
 
 /// <summary>
-/// <c>lenet [--repeats N] [--no-pytorch]</c>: LeNet-5's training step (batch 64, Adam) and single-sample inference
-/// against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>, its best of 1 and 2 threads) in the same run, with the step's
-/// GFLOP/s against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
+/// <c>lenet [--repeats N] [--no-pytorch] [--no-torchsharp]</c>: LeNet-5's training step (batch 64, Adam) and
+/// single-sample inference against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>) and TorchSharp's
+/// (<c>scripts/torchsharp_peer.sh</c>), each at its best of 1 and 2 threads, in the same run, with the step's GFLOP/s
+/// against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
 /// </summary>
 public static class LeNetBench
 {
@@ -20,10 +21,12 @@ public static class LeNetBench
     }
 
     /// <summary>Runs the comparison and prints the table.</summary>
+    /// <returns>0; 1 when <c>--torchsharp</c> was given and the TorchSharp peer could not run; 2 for an unknown option.</returns>
     public static int Run(string[] args)
     {
         int repeats = 7;
         bool pytorch = true;
+        bool? torchSharp = null;
         string python = "/usr/bin/python3";
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,8 +42,13 @@ public static class LeNetBench
                     python = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH or --no-pytorch");
-                    return 2;
+                    if (!TorchSharpRunner.ParseOption(args[i], ref torchSharp))
+                    {
+                        Console.Error.WriteLine($"unknown option '{args[i]}'; expected --repeats N, --python PATH, --no-pytorch, --torchsharp or --no-torchsharp");
+                        return 2;
+                    }
+
+                    break;
             }
         }
 
@@ -62,25 +70,20 @@ public static class LeNetBench
             theirs = Compare.RunPyTorch(python, repeats, out torchInfo, scriptName: "pytorch_cnn_bench.py");
         }
 
+        Dictionary<string, (double Median, double Min)>? sharp = TorchSharpRunner.Run(torchSharp ?? true, repeats, "lenet_adam_b64,lenet_infer_b1", out string sharpInfo);
         Console.WriteLine(torchInfo + (theirs is null ? string.Empty : " (best of 1 and 2 threads per case)"));
+        Console.WriteLine(sharpInfo);
         Console.WriteLine();
-        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | speedup | target |");
-        Console.WriteLine("|---|---:|---:|---:|---|");
+        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | vs PyTorch | TorchSharp µs | vs TorchSharp | target |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
         foreach ((string name, string label, string target) in new[]
         {
-            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x"),
-            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x"),
+            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x PyTorch"),
+            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x PyTorch"),
         })
         {
-            (double us, _) = ours[name];
-            string torch = "n/a", ratio = "n/a";
-            if (theirs is not null && theirs.TryGetValue(name, out var t))
-            {
-                torch = t.Median.ToString("F1", CultureInfo.InvariantCulture);
-                ratio = (t.Median / us).ToString("F1", CultureInfo.InvariantCulture) + "x";
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {us:F1} | {torch} | {ratio} | {target} |"));
+            double us = ours[name].Median;
+            Console.WriteLine($"| {label} | {us.ToString("F1", CultureInfo.InvariantCulture)} | {Compare.PeerColumns(theirs, name, us)} | {Compare.PeerColumns(sharp, name, us)} | {target} |");
         }
 
         (double peak, int bits) = FmaPeak.Measure();
@@ -90,12 +93,12 @@ public static class LeNetBench
             CultureInfo.InvariantCulture,
             $"training step: {StepFlops(64) / 1e6:F0} MFLOP, {gflops:F1} GFLOP/s = {100 * gflops / (peak * Parallelism.MaxThreads):F1}% of the {Parallelism.MaxThreads}-core FMA peak ({bits}-bit, {peak:F1} GFLOP/s per core, measured now)"));
         var trainStepOnly = new LeNetTrainStepOnly(64);
-        var forward = new LeNetForward(64);
+        var forward = new Steps.ForwardStep(new LeNet(seed: 1, maxBatch: 64), 64);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs"));
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
-        return 0;
+        return torchSharp == true && sharp is null ? 1 : 0;
     }
 
     /// <summary>LeNet-5's TrainStep without the optimizer.</summary>
@@ -116,27 +119,6 @@ public static class LeNetBench
 
         /// <inheritdoc />
         public void Run() => _model.TrainStep(_inputs, _labels, _batch);
-    }
-
-    /// <summary>LeNet-5's eval-mode forward pass of a batch.</summary>
-    public readonly struct LeNetForward : ITimedStep
-    {
-        private readonly LeNet _model;
-        private readonly float[] _inputs;
-        private readonly float[] _outputs;
-        private readonly int _batch;
-
-        /// <summary>Creates the model and data.</summary>
-        public LeNetForward(int batch)
-        {
-            _batch = batch;
-            _model = new LeNet(seed: 1, maxBatch: batch);
-            (_inputs, _) = Steps.Data(batch);
-            _outputs = new float[batch * LeNet.OutputSize];
-        }
-
-        /// <inheritdoc />
-        public void Run() => _model.Forward(_inputs, _outputs, _batch);
     }
 
     /// <summary>One Adam training step of LeNet-5 on fixed random images.</summary>

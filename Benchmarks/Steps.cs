@@ -2,7 +2,7 @@ using StaticGrad.Kernels;
 
 namespace StaticGrad.Benchmarks;
 
-/// <summary>Our side of the comparison: whole training steps (forward, fused loss, backward, optimizer step) and single-sample prediction.</summary>
+/// <summary>Our side of the comparison: whole training steps (forward, fused loss, backward, optimizer step), single-sample prediction and batch inference.</summary>
 public static class Steps
 {
     /// <summary>784-128-10, Adam lr 1e-3.</summary>
@@ -30,6 +30,13 @@ public static class Steps
     public static (double, double) TimeSeed128Predict(int repeats)
     {
         var step = new Seed128Predict();
+        return Timing.Measure(ref step, repeats);
+    }
+
+    /// <summary>784-256-10 <c>Forward</c> (eval mode) of a batch: its logits.</summary>
+    public static (double, double) TimeMlp256Forward(int batch, int repeats)
+    {
+        var step = new ForwardStep(new Mlp256(seed: 1, maxBatch: batch), batch);
         return Timing.Measure(ref step, repeats);
     }
 
@@ -154,5 +161,28 @@ public static class Steps
 
         /// <inheritdoc />
         public void Run() => _model.Predict(_input, _probabilities);
+    }
+
+    /// <summary>A model's eval-mode <c>Forward</c> of a batch (PyTorch's <c>model(x)</c> under <c>eval()</c> and <c>no_grad()</c>): its outputs.</summary>
+    public readonly struct ForwardStep : ITimedStep
+    {
+        private readonly IInferenceModel _model;
+        private readonly float[] _inputs;
+        private readonly float[] _outputs;
+        private readonly int _batch;
+
+        /// <summary>Keeps the model and makes a batch of inputs and the output buffer.</summary>
+        /// <param name="model">The model, built for at least <paramref name="batch"/> samples.</param>
+        /// <param name="batch">Samples per call.</param>
+        public ForwardStep(IInferenceModel model, int batch)
+        {
+            _model = model;
+            _batch = batch;
+            _inputs = Data(batch, model.InputSize).Inputs;
+            _outputs = new float[batch * model.OutputSize];
+        }
+
+        /// <inheritdoc />
+        public void Run() => _model.Forward(_inputs, _outputs, _batch);
     }
 }

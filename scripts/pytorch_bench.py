@@ -6,9 +6,10 @@
 
 Times, for each case, whole training steps exactly as a PyTorch user writes them:
 optimizer.zero_grad(set_to_none=True); loss = CrossEntropyLoss()(model(x), y); loss.backward();
-optimizer.step(); float(loss). The inference case is one sample:
-torch.softmax(model(x), dim=1) then argmax, under torch.no_grad(). Inputs are fixed random
-batches (uniform [0, 1), labels uniform in [0, 10)); the data does not affect the speed.
+optimizer.step(); float(loss). The inference cases run in eval mode under torch.no_grad(): one
+sample's prediction, torch.softmax(model(x), dim=1) then argmax (seed128_infer_b1), and the logits
+model(x) of a batch of 64 (mlp256_infer_b64). Inputs are fixed random batches (uniform [0, 1),
+labels uniform in [0, 10)); the data does not affect the speed.
 
 Each case: warm-up, then `--repeats` timed runs of enough steps to last about 0.2 s; the median
 microseconds per step is reported (and the minimum). Threads: torch.set_num_threads(1) and
@@ -29,12 +30,14 @@ import time  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-# name: (inputs, hidden, classes, batch, optimizer) ; batch 1 with optimizer None = inference
+# name: (inputs, hidden, classes, batch, work); work is a training step with "adam" (lr 1e-3) or "sgd" (lr 0.1,
+# momentum 0.9), or inference: "predict" (softmax, then argmax of the first row) or "forward" (the logits).
 CASES = {
     "seed128_adam_b64": (784, 128, 10, 64, "adam"),
     "mlp256_sgd_b64": (784, 256, 10, 64, "sgd"),
     "mlp1024_adam_b1024": (784, 1024, 10, 1024, "adam"),
-    "seed128_infer_b1": (784, 128, 10, 1, None),
+    "seed128_infer_b1": (784, 128, 10, 1, "predict"),
+    "mlp256_infer_b64": (784, 256, 10, 64, "forward"),
 }
 
 # name: (features, classes, batch): F.cross_entropy(x @ W.T + b, y) forward and backward (gradients of x, W, b),
@@ -74,20 +77,26 @@ def time_case(name, repeats, target_seconds):
     if name in HEAD_CASES:
         batch, step = head_step(name)
         return time_step(name, batch, step, repeats, target_seconds)
-    inputs, hidden, classes, batch, optimizer_name = CASES[name]
+    inputs, hidden, classes, batch, work = CASES[name]
     torch.manual_seed(1)
     model = make_model(inputs, hidden, classes)
     x = torch.rand(batch, inputs)
     y = torch.randint(0, classes, (batch,))
-    if optimizer_name is None:
+    if work == "predict":
         model.eval()
 
         def step():
             with torch.no_grad():
                 probabilities = torch.softmax(model(x), dim=1)
                 return int(probabilities.argmax(dim=1)[0])
+    elif work == "forward":
+        model.eval()
+
+        def step():
+            with torch.no_grad():
+                return model(x)
     else:
-        if optimizer_name == "adam":
+        if work == "adam":
             optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         else:
             optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
