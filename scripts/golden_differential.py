@@ -56,6 +56,28 @@ def follow_with_activation(rng, name, members, decl):
         decl.append(f"    [{act[0]}] public partial ActivationLayer {name}Act {{ get; }}")
 
 
+def loss_member(loss, reduction):
+    """The loss member's declaration and PyTorch's loss function for a loss kind (ce, mse, l1, smoothl1, huber, bce)."""
+    red = "Reduction.Mean" if reduction == "mean" else "Reduction.Sum"
+    if loss == "ce":
+        return (f"    [SoftmaxCrossEntropy(Reduction = {red})] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}",
+                lambda y, t: F.cross_entropy(y, t, reduction=reduction))
+    if loss == "mse":
+        return (f"    [MseLoss(Reduction = {red})] public partial MseLoss Loss {{ get; }}",
+                lambda y, t: F.mse_loss(y, t, reduction=reduction))
+    if loss == "l1":
+        return (f"    [L1Loss(Reduction = {red})] public partial L1Loss Loss {{ get; }}",
+                lambda y, t: F.l1_loss(y, t, reduction=reduction))
+    if loss == "smoothl1":
+        return (f"    [SmoothL1Loss(Beta = 0.5f, Reduction = {red})] public partial SmoothL1Loss Loss {{ get; }}",
+                lambda y, t: F.smooth_l1_loss(y, t, beta=0.5, reduction=reduction))
+    if loss == "huber":
+        return (f"    [HuberLoss(Delta = 0.7f, Reduction = {red})] public partial HuberLoss Loss {{ get; }}",
+                lambda y, t: F.huber_loss(y, t, delta=0.7, reduction=reduction))
+    return (f"    [BinaryCrossEntropyWithLogits(Reduction = {red})] public partial BinaryCrossEntropyWithLogitsLoss Loss {{ get; }}",
+            lambda y, t: F.binary_cross_entropy_with_logits(y, t, reduction=reduction))
+
+
 def draw(rng):
     inputs = rng.choice([1, 7, 33])
     members = []
@@ -133,30 +155,14 @@ def draw(rng):
     members.append({"kind": "linear", "name": "Head", "param": "head", "module": head, "act": head_act})
     decl.append(f"    [Linear({out}){'' if head_act is None else ', ' + head_act[0]}] public partial Linear Head {{ get; }}")
     reduction = rng.choice(["mean", "sum"])
-    red = "Reduction.Mean" if reduction == "mean" else "Reduction.Sum"
-    if loss == "ce":
-        decl.append(f"    [SoftmaxCrossEntropy(Reduction = {red})] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}")
-        fn = lambda y, t: F.cross_entropy(y, t, reduction=reduction)
-    elif loss == "mse":
-        decl.append(f"    [MseLoss(Reduction = {red})] public partial MseLoss Loss {{ get; }}")
-        fn = lambda y, t: F.mse_loss(y, t, reduction=reduction)
-    elif loss == "l1":
-        decl.append(f"    [L1Loss(Reduction = {red})] public partial L1Loss Loss {{ get; }}")
-        fn = lambda y, t: F.l1_loss(y, t, reduction=reduction)
-    elif loss == "smoothl1":
-        decl.append(f"    [SmoothL1Loss(Beta = 0.5f, Reduction = {red})] public partial SmoothL1Loss Loss {{ get; }}")
-        fn = lambda y, t: F.smooth_l1_loss(y, t, beta=0.5, reduction=reduction)
-    elif loss == "huber":
-        decl.append(f"    [HuberLoss(Delta = 0.7f, Reduction = {red})] public partial HuberLoss Loss {{ get; }}")
-        fn = lambda y, t: F.huber_loss(y, t, delta=0.7, reduction=reduction)
-    else:
-        decl.append(f"    [BinaryCrossEntropyWithLogits(Reduction = {red})] public partial BinaryCrossEntropyWithLogitsLoss Loss {{ get; }}")
-        fn = lambda y, t: F.binary_cross_entropy_with_logits(y, t, reduction=reduction)
+    line, fn = loss_member(loss, reduction)
+    decl.append(line)
     return inputs, out, members, decl, loss, fn
 
 
 class Net(nn.Module):
-    """Runs the members in declaration order; Add/Concat read an earlier member's output (or the input)."""
+    """Runs the members in declaration order; Add/Concat read an earlier member's output (or the input); a member's
+    activation ("act") follows it."""
 
     def __init__(self, members):
         super().__init__()
@@ -164,7 +170,7 @@ class Net(nn.Module):
         for m in members:
             if m["module"] is not None:
                 self.add_module(m["param"], m["module"])
-        self.acts = {m["name"]: m["act"][2]() for m in members if m["kind"] == "linear" and m["act"] is not None}
+        self.acts = {m["name"]: m["act"][2]() for m in members if m.get("act") is not None}
 
     def forward(self, x):
         outputs = {"<input>": x}
@@ -173,12 +179,29 @@ class Net(nn.Module):
                 x = x + outputs[m["source"]]
             elif m["kind"] == "concat":
                 x = torch.cat([x, outputs[m["source"]]], dim=1)
+            elif m["kind"] == "flatten":
+                x = torch.flatten(x, 1)
             else:
                 x = getattr(self, m["param"])(x)
                 if m["name"] in self.acts:
                     x = self.acts[m["name"]](x)
             outputs[m["name"]] = x
         return x
+
+
+def initialize(net):
+    """Moves the weights off their init so the norms' weight/bias are not trivially 1/0, and the running statistics off
+    0/1 so eval mode is not the identity."""
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        for key, b in net.named_buffers():
+            if key.endswith("running_mean"):
+                b.copy_(0.3 * torch.randn_like(b))
+            elif key.endswith("running_var"):
+                b.copy_(0.5 + torch.rand_like(b))
+            elif key.endswith("num_batches_tracked"):
+                b.fill_(2)
 
 
 def main():
@@ -189,18 +212,7 @@ def main():
     for index in range(COUNT):
         inputs, out, members, decl, loss, fn = draw(rng)
         net = Net(members)
-        # Move weights off their init so the norms' weight/bias are not trivially 1/0, and the running statistics
-        # off 0/1 so eval mode is not the identity.
-        with torch.no_grad():
-            for p in net.parameters():
-                p.add_(0.1 * torch.randn_like(p))
-            for key, b in net.named_buffers():
-                if key.endswith("running_mean"):
-                    b.copy_(0.3 * torch.randn_like(b))
-                elif key.endswith("running_var"):
-                    b.copy_(0.5 + torch.rand_like(b))
-                elif key.endswith("num_batches_tracked"):
-                    b.fill_(2)
+        initialize(net)
         # Batch norm refuses a batch of one in training mode, as StaticGrad does.
         has_batchnorm = any(m["kind"] == "batchnorm" for m in members)
         batch = rng.choice([5, 17] if has_batchnorm else [1, 5, 17])

@@ -150,7 +150,10 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
                 }
                 else
                 {
-                    string contribution = alias ? outputGradient : builder.Buffer(nodes[t].Tensor + "GradientFrom" + node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), nodes[t].Features, "another contribution to the gradient of " + features);
+                    // A node that reads the tensor twice (a Concat of a member with itself) contributes twice: one buffer per input.
+                    string name = nodes[t].Tensor + "GradientFrom" + node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        + (k == 0 ? string.Empty : "Input" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    string contribution = alias ? outputGradient : builder.Buffer(name, nodes[t].Features, "another contribution to the gradient of " + features);
                     targets[k] = contribution;
                     accumulations.Add((gradient[t]!, contribution));
                 }
@@ -177,6 +180,7 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         var builder = new Builder(graph);
         string output = graph.Spec.IsInferenceOnly ? "outputs" : OutputName(graph);
         string[] value = new string[nodes.Count];
+        int[] holder = ValueHolders(nodes);
         foreach (Node node in nodes)
         {
             bool last = node.Id == nodes.Count - 1;
@@ -193,17 +197,40 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
                 continue;
             }
 
+            // A skipped op passes its input's buffer on: what may be overwritten is decided on the tensor that holds it.
+            int held = Holder(input, holder);
             bool inPlace = !last
                 && node.Op.RunsInPlace
-                && input != ModelGraph.ModelInput
-                && Fusion.ConsumersOf(nodes, input) == 1
-                && (node.Inputs.Count == 1 || node.Inputs[1] != input);
+                && held != ModelGraph.ModelInput
+                && ReadersOf(nodes, holder, held) == 1
+                && (node.Inputs.Count == 1 || Holder(node.Inputs[1], holder) != held);
             value[node.Id] = last ? output : inPlace ? value[input] : builder.Buffer(node.Tensor, node.Features, Describe(graph, node, "output"));
             builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: false);
         }
 
         return builder.Build(output, external: output);
     }
+
+    /// <summary>
+    /// Per node, the node whose output buffer holds its value in eval mode: itself, or for an op skipped in eval mode
+    /// (dropout) whatever holds its input, possibly <see cref="ModelGraph.ModelInput"/>.
+    /// </summary>
+    private static int[] ValueHolders(IReadOnlyList<Node> nodes)
+    {
+        int[] holder = new int[nodes.Count];
+        foreach (Node node in nodes)
+        {
+            holder[node.Id] = node.Op.IdentityInInference ? Holder(node.Inputs[0], holder) : node.Id;
+        }
+
+        return holder;
+    }
+
+    private static int Holder(int tensor, int[] holder) => tensor == ModelGraph.ModelInput ? ModelGraph.ModelInput : holder[tensor];
+
+    /// <summary>How many inputs of the ops that run in eval mode read the buffer of <paramref name="held"/> (through skipped ops too).</summary>
+    private static int ReadersOf(IReadOnlyList<Node> nodes, int[] holder, int held)
+        => nodes.Where(n => !n.Op.IdentityInInference).Sum(n => n.Inputs.Count(t => Holder(t, holder) == held));
 
     /// <summary>The name of the output tensor in a training arena.</summary>
     public static string OutputName(ModelGraph graph) => graph.Spec.Loss is { IsRegression: true } ? "predictions" : "logits";
