@@ -17,7 +17,10 @@ public sealed class Pool2dTests
     private static readonly int[][] AllWindows =
     [
         [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 1, 1],
-        [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the shuffled four-lane path and its tail
+        [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the shuffled four-lane path, overlapping its last four
+        [1, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1],  // LeNet-5's pools: rows of 14 and of 5 windows
+        [1, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1],
+        [2, 2, 7, 9, 2, 2, 2, 2, 0, 0, 1, 1],    // rows of 4 windows, and a last input row and column outside every window
         [2, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1],
         [1, 2, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1],
         [3, 1, 7, 7, 5, 5, 2, 2, 2, 2, 1, 1],

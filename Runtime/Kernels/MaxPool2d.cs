@@ -201,7 +201,7 @@ public static unsafe class MaxPool2d
     /// <summary>
     /// The common 2 × 2, stride 2 pool: four windows at a time from two loads per input row, split into even and odd
     /// columns by one shuffle each (no gather), then the scan-order comparisons of <see cref="Window"/> lane by lane, so
-    /// the results are the general path's.
+    /// the results are the general path's. Rows of fewer than four windows take the one-window loop.
     /// </summary>
     private static void PlaneTwoByTwo(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
@@ -214,9 +214,21 @@ public static unsafe class MaxPool2d
             float* bottom = top + width;
             float* outputRow = output + ((nint)oh * outWidth);
             int* indexRow = indices + ((nint)oh * outWidth);
-            int ow = 0;
-            for (; ow + 4 <= outWidth; ow += 4)
+            if (outWidth < 4)
             {
+                for (int ow = 0; ow < outWidth; ow++)
+                {
+                    Window(plane, g, 2 * oh, 0, 2, ow, outputRow, indexRow);
+                }
+
+                continue;
+            }
+
+            for (int next = 0; next < outWidth; next += 4)
+            {
+                // The row's last four windows may overlap the previous four: recomputing a window gives the same value
+                // and index, and keeps the tail out of the one-window loop, which costs about ten times more per window.
+                int ow = Math.Min(next, outWidth - 4);
                 Vector128<float> topLow = Vector128.Load(top + (2 * ow)), topHigh = Vector128.Load(top + (2 * ow) + 4);
                 Vector128<float> bottomLow = Vector128.Load(bottom + (2 * ow)), bottomHigh = Vector128.Load(bottom + (2 * ow) + 4);
                 Vector128<int> first = Vector128.Create(rowStart + (2 * ow)) + lanes;
@@ -227,12 +239,6 @@ public static unsafe class MaxPool2d
                 Take(Sse.Shuffle(bottomLow, bottomHigh, 0b11_01_11_01), first + Vector128.Create(width + 1), ref max, ref index);
                 max.Store(outputRow + ow);
                 index.Store(indexRow + ow);
-            }
-
-            int ih0 = 2 * oh;
-            for (; ow < outWidth; ow++)
-            {
-                Window(plane, g, ih0, 0, 2, ow, outputRow, indexRow);
             }
         }
     }
