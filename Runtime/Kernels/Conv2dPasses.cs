@@ -243,8 +243,17 @@ internal unsafe struct Conv2dJob
     /// <summary>The lanes' partial weight gradients.</summary>
     public float* Partials;
 
+    /// <summary>The weight gradient written by <see cref="Conv2dWeightGradient"/>.</summary>
+    public float* WeightGradient;
+
+    /// <summary>The bias gradient written by <see cref="Conv2dWeightGradient"/>, or null.</summary>
+    public float* BiasGradient;
+
     /// <summary>The forward pass's activation.</summary>
     public Activation Activation;
+
+    /// <summary>The vector width of <see cref="Conv2dWeightGradient"/>, read once by the submitting thread.</summary>
+    public GemmIsa Isa;
 
     /// <summary>The number of parts.</summary>
     public int Parts;
