@@ -80,6 +80,18 @@ public static class ConvBench
             }
         }
 
+        foreach ((string name, int length) in new[] { ("ReLU backward after conv1, 6x28x28", 6 * 28 * 28), ("ReLU backward after conv2, 16x10x10", 16 * 10 * 10) })
+        {
+            string line = $"{name,-32} {"Apply",-15}";
+            foreach (int threads in threadCounts)
+            {
+                var step = new ReLUBackwardStep(batch * length);
+                line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads, cpuTime),8:F1}                   ");
+            }
+
+            Console.WriteLine(line);
+        }
+
         Console.WriteLine();
         Console.WriteLine("forward products alone, 1 thread: one per sample (as Conv2d runs them) vs one for the whole batch");
         foreach ((string name, Layer layer) in layers)
@@ -236,6 +248,14 @@ public static class ConvBench
                 Kernels.MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
             }
         }
+    }
+
+    /// <summary>The ReLU derivative applied in place to an output gradient, as the generated step does before a convolution's backward passes.</summary>
+    private readonly struct ReLUBackwardStep(int length) : ITimedStep
+    {
+        private readonly float[] _gradient = Random(length, 7), _output = Random(length, 8);
+
+        public void Run() => Kernels.ActivationBackward.Apply(_gradient, _output, _gradient.Length, Activation.ReLU);
     }
 
     /// <summary>The forward pass's matrix products alone, on a column matrix of random values.</summary>

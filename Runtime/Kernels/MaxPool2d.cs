@@ -14,7 +14,7 @@ namespace StaticGrad.Kernels;
 public static unsafe class MaxPool2d
 {
     /// <summary>
-    /// Input values a thread must get before the forward pass splits its planes across threads (about 10 µs of the
+    /// Input values a thread must get before a pass splits its planes across threads (about 10 µs of the forward's
     /// four-lane scan; handing work to a spinning worker costs about 0.25 µs).
     /// </summary>
     internal const long MinWorkPerThread = 1L << 15;
@@ -73,7 +73,8 @@ public static unsafe class MaxPool2d
 
     /// <summary>
     /// The backward pass: clears <paramref name="inputGradient"/>, then adds each output gradient to the input position
-    /// <paramref name="indices"/> names, in output order (overlapping windows accumulate). Index -1 adds nothing.
+    /// <paramref name="indices"/> names, in output order (overlapping windows accumulate). Index -1 adds nothing. Planes
+    /// are split across threads; 2 × 2 windows of stride 2 are written directly, with the same results.
     /// </summary>
     /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
     /// <param name="indices">The forward pass's indices.</param>
@@ -101,12 +102,50 @@ public static unsafe class MaxPool2d
         KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
-        for (int p = 0; p < g.Planes; p++)
+        if (g.Planes == 0)
         {
-            Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
-            int start = p * g.OutputPlane;
-            for (int o = start; o < start + g.OutputPlane; o++)
+            return;
+        }
+
+        fixed (float* pOutputGradient = outputGradient)
+        fixed (int* pIndices = indices)
+        fixed (float* pInputGradient = inputGradient)
+        {
+            BackwardJob job = new() { OutputGradient = pOutputGradient, Indices = pIndices, InputGradient = pInputGradient, Geometry = g };
+            job.Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
+            if (job.Parts <= 1)
+            {
+                BackwardPart(&job, 0);
+            }
+            else
+            {
+                WorkerPool.Run(job.Parts, job.Parts, &BackwardPart, &job);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows row pair by
+    /// row pair where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
+    /// </summary>
+    private static void BackwardPart(void* context, int part)
+    {
+        var job = (BackwardJob*)context;
+        Pool2dGeometry g = job->Geometry;
+        int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
+        for (int p = first; p < end; p++)
+        {
+            float* dy = job->OutputGradient + ((nint)p * g.OutputPlane);
+            int* indices = job->Indices + ((nint)p * g.OutputPlane);
+            float* dx = job->InputGradient + ((nint)p * g.InputPlane);
+            if (twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
+            {
+                continue;
+            }
+
+            new Span<float>(dx, g.InputPlane).Clear();
+            for (int o = 0; o < g.OutputPlane; o++)
             {
                 int index = indices[o];
                 if (index == -1)
@@ -114,15 +153,86 @@ public static unsafe class MaxPool2d
                     continue;
                 }
 
-                if ((uint)index >= (uint)plane.Length)
+                if ((uint)index >= (uint)g.InputPlane)
                 {
-                    throw new ArgumentException($"Expected indices in [0, {plane.Length}) or -1, got {index} at {o}.", nameof(indices));
+                    throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((long)p * g.OutputPlane) + o}.", "indices");
                 }
 
-                plane[index] += outputGradient[o];
+                dx[index] += dy[o];
             }
         }
     }
+
+    /// <summary>
+    /// One plane of 2 × 2, stride-2 windows without padding, which do not overlap: every input position is <c>0 + g</c>
+    /// (what the scatter adds onto the cleared plane) where it is its window's maximum and 0 elsewhere, written row pair by
+    /// row pair, four windows at a time, with no clearing pass and no scatter. Returns false, having written part of the
+    /// plane, if an index does not name a position of its window; the caller then clears and scatters the plane.
+    /// </summary>
+    private static bool PlaneBackwardTwoByTwo(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
+        Vector128<int> right = Vector128.Create(1), below = Vector128.Create(width), belowRight = Vector128.Create(width + 1);
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = dx + rowStart, bottom = top + width;
+            float* gradientRow = dy + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            int ow = 0;
+            for (; ow + 4 <= outWidth; ow += 4)
+            {
+                Vector128<float> gradient = Vector128.Load(gradientRow + ow) + Vector128<float>.Zero;
+                Vector128<int> offset = Vector128.Load(indexRow + ow) - (Vector128.Create(rowStart + (2 * ow)) + lanes);
+                Vector128<int> topLeft = Vector128.Equals(offset, Vector128<int>.Zero), topRight = Vector128.Equals(offset, right);
+                Vector128<int> bottomLeft = Vector128.Equals(offset, below), bottomRight = Vector128.Equals(offset, belowRight);
+                if (!Vector128.EqualsAll(topLeft | topRight | bottomLeft | bottomRight, Vector128<int>.AllBitsSet))
+                {
+                    return false;
+                }
+
+                Vector128<float> a = gradient & topLeft.AsSingle(), b = gradient & topRight.AsSingle();
+                Sse.UnpackLow(a, b).Store(top + (2 * ow));
+                Sse.UnpackHigh(a, b).Store(top + (2 * ow) + 4);
+                a = gradient & bottomLeft.AsSingle();
+                b = gradient & bottomRight.AsSingle();
+                Sse.UnpackLow(a, b).Store(bottom + (2 * ow));
+                Sse.UnpackHigh(a, b).Store(bottom + (2 * ow) + 4);
+            }
+
+            for (; ow < outWidth; ow++)
+            {
+                int offset = indexRow[ow] - (rowStart + (2 * ow));
+                if (offset is not (0 or 1) && offset != width && offset != width + 1)
+                {
+                    return false;
+                }
+
+                float gradient = 0f + gradientRow[ow];
+                top[2 * ow] = offset == 0 ? gradient : 0f;
+                top[(2 * ow) + 1] = offset == 1 ? gradient : 0f;
+                bottom[2 * ow] = offset == width ? gradient : 0f;
+                bottom[(2 * ow) + 1] = offset == width + 1 ? gradient : 0f;
+            }
+
+            // An odd width leaves the last column outside every window.
+            for (int iw = 2 * outWidth; iw < width; iw++)
+            {
+                top[iw] = 0f;
+                bottom[iw] = 0f;
+            }
+        }
+
+        // So does an odd height the last row.
+        new Span<float>(dx + (2 * g.OutHeight * width), (g.Height - (2 * g.OutHeight)) * width).Clear();
+        return true;
+    }
+
+    /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>).</summary>
+    private static bool IsTwoByTwo(in Pool2dGeometry g) =>
+        g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
 
     /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass.</summary>
     private static void ForwardPart(void* context, int part)
@@ -144,8 +254,7 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
-        if (Sse.IsSupported && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
-            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1)
+        if (Sse.IsSupported && IsTwoByTwo(g))
         {
             PlaneTwoByTwo(plane, output, indices, g);
             return;
@@ -300,6 +409,15 @@ public static unsafe class MaxPool2d
         public float* Input;
         public float* Output;
         public int* Indices;
+        public Pool2dGeometry Geometry;
+        public int Parts;
+    }
+
+    private struct BackwardJob
+    {
+        public float* OutputGradient;
+        public int* Indices;
+        public float* InputGradient;
         public Pool2dGeometry Geometry;
         public int Parts;
     }
