@@ -11,8 +11,10 @@ namespace StaticGrad.Runtime.Tests;
 /// <see cref="Conv2dInputGradient"/>, the input-gradient path for stride-1 shapes whose input rows fill 512-bit vectors:
 /// the same bits as <c>Wᵀ·dY</c> followed by the col2im scatter (computed here from <see cref="Gemm.MultiplyTransposeA"/>
 /// and <see cref="Im2Col.ScatterAdd"/>), so choosing it by shape and hardware never changes a result; the same bits for
-/// 1, 2 and 3 threads; and the shapes it takes.
+/// 1, 2 and 3 threads; and the shapes it takes. Run again under each instruction-set setting in CI, where the input
+/// gradient takes the GEMM path or this one.
 /// </summary>
+[Trait("Category", "InstructionSet")]
 public sealed class Conv2dInputGradientTests
 {
     private static readonly ConvShape[] AllShapes =
