@@ -16,14 +16,15 @@ public sealed class Conv2dDirectTests
     public static TheoryData<int, int, int, int, int, int, int> Shapes() => new()
     {
         // batch, in, height, width, out, kernel, padding
-        { 3, 1, 28, 28, 6, 5, 2 },   // LeNet conv1: two vectors per row, 4 + 2 channels
+        { 3, 1, 28, 28, 6, 5, 2 },   // LeNet conv1: two vectors per row, 6 channels
+        { 2, 2, 20, 24, 13, 3, 1 },  // rows of 24: 6 + 6 + 1 channels
         { 3, 6, 14, 14, 16, 5, 0 },  // LeNet conv2: one vector of 10, 8 + 8 channels
         { 2, 3, 9, 17, 7, 3, 0 },    // rows of 15: one vector, 4 + 1 + 1 + 1 channels
-        { 2, 2, 20, 31, 5, 3, 1 },   // rows of 31: two vectors, the second partial; 4 + 1 channels
+        { 2, 2, 20, 31, 11, 3, 1 },  // rows of 31: two vectors, the second partial; 6 + 4 + 1 channels
         { 2, 4, 8, 8, 9, 1, 0 },     // 1 × 1 kernel, rows of 8
         { 1, 10, 12, 16, 3, 5, 2 },  // reduction 250, close to one GEMM block; 2 + 1 channels
         { 2, 16, 10, 10, 6, 5, 4 },  // reduction 400: two GEMM k blocks (208 + 192), cut inside a kernel row
-        { 1, 11, 9, 20, 5, 5, 1 },   // reduction 275, rows of 16 + 2 lanes (two vectors)
+        { 1, 11, 9, 20, 9, 5, 1 },   // reduction 275, rows of 16 + 2 lanes (two vectors); 6 + 2 + 1 channels
         { 1, 32, 8, 10, 9, 5, 2 },   // reduction 800: four k blocks, 8 + 1 channels
     };
 

@@ -64,6 +64,11 @@ internal static unsafe class Conv2dDirect
         if (Vectors(g.OutWidth) == 2)
         {
             int oc = 0;
+            for (; oc + 6 <= g.OutChannels; oc += 6)
+            {
+                Block<N6, N2, TBlocks>(padded, weight, y, oc, g);
+            }
+
             for (; oc + 4 <= g.OutChannels; oc += 4)
             {
                 Block<N4, N2, TBlocks>(padded, weight, y, oc, g);
@@ -143,9 +148,11 @@ internal static unsafe class Conv2dDirect
             Vector512<float> s0 = Vector512<float>.Zero, t0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, t1 = Vector512<float>.Zero;
             Vector512<float> s2 = Vector512<float>.Zero, t2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero, t3 = Vector512<float>.Zero;
             Vector512<float> s4 = Vector512<float>.Zero, s5 = Vector512<float>.Zero, s6 = Vector512<float>.Zero, s7 = Vector512<float>.Zero;
+            Vector512<float> t4 = Vector512<float>.Zero, t5 = Vector512<float>.Zero;
             Vector512<float> a0 = Vector512<float>.Zero, b0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, b1 = Vector512<float>.Zero;
             Vector512<float> a2 = Vector512<float>.Zero, b2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero, b3 = Vector512<float>.Zero;
             Vector512<float> a4 = Vector512<float>.Zero, a5 = Vector512<float>.Zero, a6 = Vector512<float>.Zero, a7 = Vector512<float>.Zero;
+            Vector512<float> b4 = Vector512<float>.Zero, b5 = Vector512<float>.Zero;
             int p = 0, blockEnd = Math.Min(reduction, kBlock);
             for (int c = 0; c < g.Channels; c++)
             {
@@ -199,8 +206,23 @@ internal static unsafe class Conv2dDirect
 
                             if (rows > 4)
                             {
-                                a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[4 * weightStride]), x0, a4);
-                                a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[5 * weightStride]), x0, a5);
+                                v = Vector512.Create(w[4 * weightStride]);
+                                a4 = Avx512F.FusedMultiplyAdd(v, x0, a4);
+                                if (TCols.Value > 1)
+                                {
+                                    b4 = Avx512F.FusedMultiplyAdd(v, x1, b4);
+                                }
+
+                                v = Vector512.Create(w[5 * weightStride]);
+                                a5 = Avx512F.FusedMultiplyAdd(v, x0, a5);
+                                if (TCols.Value > 1)
+                                {
+                                    b5 = Avx512F.FusedMultiplyAdd(v, x1, b5);
+                                }
+                            }
+
+                            if (rows > 6)
+                            {
                                 a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[6 * weightStride]), x0, a6);
                                 a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[7 * weightStride]), x0, a7);
                             }
@@ -214,16 +236,16 @@ internal static unsafe class Conv2dDirect
                             if (p == Math.Min(reduction, kBlock))
                             {
                                 (s0, t0, s1, t1, s2, t2, s3, t3) = (a0, b0, a1, b1, a2, b2, a3, b3);
-                                (s4, s5, s6, s7) = (a4, a5, a6, a7);
+                                (s4, t4, s5, t5, s6, s7) = (a4, b4, a5, b5, a6, a7);
                             }
                             else
                             {
                                 (s0, t0, s1, t1, s2, t2, s3, t3) = (s0 + a0, t0 + b0, s1 + a1, t1 + b1, s2 + a2, t2 + b2, s3 + a3, t3 + b3);
-                                (s4, s5, s6, s7) = (s4 + a4, s5 + a5, s6 + a6, s7 + a7);
+                                (s4, t4, s5, t5, s6, s7) = (s4 + a4, t4 + b4, s5 + a5, t5 + b5, s6 + a6, s7 + a7);
                             }
 
                             (a0, b0, a1, b1, a2, b2, a3, b3) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
-                            (a4, a5, a6, a7) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
+                            (a4, b4, a5, b5, a6, a7) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
                             blockEnd = Math.Min(reduction, p + kBlock);
                         }
                     }
@@ -233,7 +255,7 @@ internal static unsafe class Conv2dDirect
             if (TBlocks.Value == 1)
             {
                 (s0, t0, s1, t1, s2, t2, s3, t3) = (a0, b0, a1, b1, a2, b2, a3, b3);
-                (s4, s5, s6, s7) = (a4, a5, a6, a7);
+                (s4, t4, s5, t5, s6, s7) = (a4, b4, a5, b5, a6, a7);
             }
 
             float* row = y + ((nint)oc * g.OutputPlane) + ((nint)oh * g.OutWidth);
@@ -251,8 +273,12 @@ internal static unsafe class Conv2dDirect
 
             if (rows > 4)
             {
-                Store<TCols>(row + (4 * g.OutputPlane), s4, default, g.OutWidth, tail);
-                Store<TCols>(row + (5 * g.OutputPlane), s5, default, g.OutWidth, tail);
+                Store<TCols>(row + (4 * g.OutputPlane), s4, t4, g.OutWidth, tail);
+                Store<TCols>(row + (5 * g.OutputPlane), s5, t5, g.OutWidth, tail);
+            }
+
+            if (rows > 6)
+            {
                 Store<TCols>(row + (6 * g.OutputPlane), s6, default, g.OutWidth, tail);
                 Store<TCols>(row + (7 * g.OutputPlane), s7, default, g.OutWidth, tail);
             }
