@@ -18,6 +18,7 @@ public sealed class Pool2dTests
     [
         [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 1, 1],
         [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the shuffled four-lane path and its tail
+        [1, 2, 6, 41, 2, 2, 2, 2, 0, 0, 1, 1],   // rows of 20 windows: a whole 16-lane step and a partial one
         [2, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1],
         [1, 2, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1],
         [3, 1, 7, 7, 5, 5, 2, 2, 2, 2, 1, 1],
@@ -231,6 +232,7 @@ public sealed class Pool2dTests
     [InlineData(3, 8, 6)]
     [InlineData(2, 9, 19)]    // odd height and width: the last row and column belong to no window
     [InlineData(5, 2, 3)]     // one window per plane, a column left over
+    [InlineData(2, 7, 41)]    // rows of 20 windows: a whole 16-window step and a partial one
     public void MaxPoolBackward_TwoByTwo_GivesTheScattersBits(int planes, int height, int width)
     {
         int oh = height / 2, ow = width / 2;

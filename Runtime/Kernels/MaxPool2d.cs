@@ -133,13 +133,14 @@ public static unsafe class MaxPool2d
         var job = (BackwardJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g);
         bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
         for (int p = first; p < end; p++)
         {
             float* dy = job->OutputGradient + ((nint)p * g.OutputPlane);
             int* indices = job->Indices + ((nint)p * g.OutputPlane);
             float* dx = job->InputGradient + ((nint)p * g.InputPlane);
-            if (twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
+            if (wide ? PlaneBackwardTwoByTwo512(dy, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
             {
                 continue;
             }
@@ -229,6 +230,72 @@ public static unsafe class MaxPool2d
         return true;
     }
 
+    /// <summary>
+    /// <see cref="PlaneBackwardTwoByTwo"/> with AVX-512: sixteen windows at a time, the left and right columns of each
+    /// input row interleaved by one two-register permute per 16 floats; the same values.
+    /// </summary>
+    private static bool PlaneBackwardTwoByTwo512(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector512<int> lanes = Vector512<int>.Indices * 2;
+        Vector512<int> low = Interleave(0), high = Interleave(8);
+        Vector512<int> right = Vector512<int>.One, below = Vector512.Create(width), belowRight = Vector512.Create(width + 1);
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = dx + rowStart, bottom = top + width;
+            float* gradientRow = dy + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            for (int ow = 0; ow < outWidth; ow += 16)
+            {
+                int count = Math.Min(16, outWidth - ow);
+                Vector512<int> active = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+                Vector512<float> gradient = Partial512.Load(gradientRow + ow, count) + Vector512<float>.Zero;
+                Vector512<int> offset = Avx512F.MaskLoad(indexRow + ow, active, Vector512<int>.Zero) - (Vector512.Create(rowStart + (2 * ow)) + lanes);
+                Vector512<int> topLeft = Vector512.Equals(offset, Vector512<int>.Zero), topRight = Vector512.Equals(offset, right);
+                Vector512<int> bottomLeft = Vector512.Equals(offset, below), bottomRight = Vector512.Equals(offset, belowRight);
+                if (!Vector512.EqualsAll((topLeft | topRight | bottomLeft | bottomRight) | ~active, Vector512<int>.AllBitsSet))
+                {
+                    return false;
+                }
+
+                StoreInterleaved(top + (2 * ow), gradient & topLeft.AsSingle(), gradient & topRight.AsSingle(), low, high, 2 * count);
+                StoreInterleaved(bottom + (2 * ow), gradient & bottomLeft.AsSingle(), gradient & bottomRight.AsSingle(), low, high, 2 * count);
+            }
+
+            for (int iw = 2 * outWidth; iw < width; iw++)
+            {
+                top[iw] = 0f;
+                bottom[iw] = 0f;
+            }
+        }
+
+        new Span<float>(dx + (2 * g.OutHeight * width), (g.Height - (2 * g.OutHeight)) * width).Clear();
+        return true;
+    }
+
+    /// <summary>Permute indices taking lanes <c>from, from + 16, from + 1, from + 17, ...</c> of two registers.</summary>
+    private static Vector512<int> Interleave(int from) =>
+        (Vector512<int>.Indices >>> 1) + Vector512.Create(from) + ((Vector512<int>.Indices & Vector512<int>.One) * 16);
+
+    /// <summary><c>a0, b0, a1, b1, ...</c>: the first <paramref name="count"/> of these 32 floats at <paramref name="row"/>.</summary>
+    private static void StoreInterleaved(float* row, Vector512<float> a, Vector512<float> b, Vector512<int> low, Vector512<int> high, int count)
+    {
+        Vector512<float> first = Avx512F.PermuteVar16x32x2(a, low, b), second = Avx512F.PermuteVar16x32x2(a, high, b);
+        if (count == 32)
+        {
+            first.Store(row);
+            second.Store(row + 16);
+            return;
+        }
+
+        Partial512.Store(row, first, Math.Min(16, count));
+        if (count > 16)
+        {
+            Partial512.Store(row + 16, second, count - 16);
+        }
+    }
+
     /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>).</summary>
     private static bool IsTwoByTwo(in Pool2dGeometry g) =>
         g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
@@ -254,6 +321,12 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g))
+        {
+            PlaneTwoByTwo512(plane, output, indices, g);
+            return;
+        }
+
         if (Sse.IsSupported && IsTwoByTwo(g))
         {
             PlaneTwoByTwo(plane, output, indices, g);
@@ -305,6 +378,60 @@ public static unsafe class MaxPool2d
                 Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
             }
         }
+    }
+
+    /// <summary>
+    /// The 2 × 2, stride-2 pool with AVX-512: sixteen windows at a time (a row of LeNet's pools in one step), two masked
+    /// loads per input row split into even and odd columns by one two-register permute each, then the scan-order
+    /// comparisons of <see cref="Window"/> lane by lane, so the results are the general path's on every instruction set.
+    /// </summary>
+    private static void PlaneTwoByTwo512(float* plane, float* output, int* indices, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = plane + rowStart;
+            float* bottom = top + width;
+            float* outputRow = output + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            for (int ow = 0; ow < outWidth; ow += 16)
+            {
+                // Windows [ow, ow + count): input columns [2·ow, 2·ow + 2·count), none past the row.
+                int count = Math.Min(16, outWidth - ow), columns = 2 * count;
+                Vector512<float> topLow = Load512(top + (2 * ow), Math.Min(16, columns)), topHigh = Load512(top + (2 * ow) + 16, columns - 16);
+                Vector512<float> bottomLow = Load512(bottom + (2 * ow), Math.Min(16, columns)), bottomHigh = Load512(bottom + (2 * ow) + 16, columns - 16);
+                Vector512<int> first = Vector512.Create(rowStart + (2 * ow)) + even;
+                Vector512<float> max = Avx512F.PermuteVar16x32x2(topLow, even, topHigh);
+                Vector512<int> index = first;
+                Take(Avx512F.PermuteVar16x32x2(topLow, odd, topHigh), first + Vector512<int>.One, ref max, ref index);
+                Take(Avx512F.PermuteVar16x32x2(bottomLow, even, bottomHigh), first + Vector512.Create(width), ref max, ref index);
+                Take(Avx512F.PermuteVar16x32x2(bottomLow, odd, bottomHigh), first + Vector512.Create(width + 1), ref max, ref index);
+                if (count == 16)
+                {
+                    max.Store(outputRow + ow);
+                    index.Store(indexRow + ow);
+                }
+                else
+                {
+                    Partial512.Store(outputRow + ow, max, count);
+                    Avx512F.MaskStore(indexRow + ow, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)), index);
+                }
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> floats (none when it is 0 or less, all 16 from 16 on), zeros after them.</summary>
+    private static Vector512<float> Load512(float* p, int count) =>
+        count >= 16 ? Vector512.Load(p) : count > 0 ? Partial512.Load(p, count) : Vector512<float>.Zero;
+
+    /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>
+    private static void Take(Vector512<float> value, Vector512<int> at, ref Vector512<float> max, ref Vector512<int> index)
+    {
+        Vector512<float> take = Vector512.GreaterThan(value, max) | ~Vector512.Equals(value, value);
+        max = Vector512.ConditionalSelect(take, value, max);
+        index = Vector512.ConditionalSelect(take.AsInt32(), at, index);
     }
 
     /// <summary>
