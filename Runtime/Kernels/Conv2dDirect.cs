@@ -29,16 +29,14 @@ internal static unsafe class Conv2dDirect
         => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Fits(g);
 
     /// <summary>Whether the shape suits the direct path (whatever the hardware).</summary>
-    public static bool Fits(in Conv2dGeometry g)
-    {
-        if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1
-            || g.OutWidth > 2 * Lanes)
-        {
-            return false;
-        }
+    public static bool Fits(in Conv2dGeometry g) => IsDense(g) && RowsFillVectors(g.OutWidth);
 
-        return 2 * g.OutWidth >= Vectors(g.OutWidth) * Lanes;
-    }
+    /// <summary>One group, stride 1 and dilation 1: every tap of a row is one contiguous run of the row it reads.</summary>
+    internal static bool IsDense(in Conv2dGeometry g) =>
+        g.Groups == 1 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1;
+
+    /// <summary>Rows of <paramref name="width"/> values in one or two 16-lane vectors, at least half of each used.</summary>
+    internal static bool RowsFillVectors(int width) => width <= 2 * Lanes && 2 * width >= Vectors(width) * Lanes;
 
     /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
     public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);

@@ -8,10 +8,11 @@ namespace StaticGrad.Kernels;
 /// <summary>
 /// The input gradient computed in place of <c>Wᵀ·dY</c> + col2im when the input rows fill 512-bit vectors well: stride 1,
 /// dilation 1, one group, at most <see cref="GemmBlocking.KcMax"/> output channels, input rows of 8 to 32 values with at
-/// least half of each 16-lane vector used, and at least 4 vectors of rows across the input channels. Per block of input channels and three input rows, every tap <c>(i, j)</c>
-/// computes its column-matrix values for those rows in registers from the output gradient (one masked load of each
-/// output-gradient row, shifted by the tap, and one broadcast weight per channel and output channel) and adds them to
-/// the rows' running sums, so no column matrix is written and nothing is scattered.
+/// least half of each 16-lane vector used, and at least 4 vectors of rows across the input channels. Per block of input
+/// channels and three input rows, every tap <c>(i, j)</c> computes its column-matrix values for those rows in registers
+/// from the output gradient (one masked load of each output-gradient row, shifted by the tap, and one broadcast weight
+/// per channel and output channel) and adds them to the rows' running sums, so no column matrix is written and nothing
+/// is scattered.
 /// </summary>
 /// <remarks>
 /// It computes what the GEMM path computes, bit for bit. There, the column matrix is <c>col[(c, i, j), (y, x)] =</c> the
@@ -37,15 +38,10 @@ internal static unsafe class Conv2dInputGradient
     /// <summary>Whether the shape suits the direct path (whatever the hardware).</summary>
     public static bool Fits(in Conv2dGeometry g)
     {
-        if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1
-            || g.IsPointwise || g.OutChannels > GemmBlocking.KcMax || g.Width > 2 * Lanes)
-        {
-            return false;
-        }
-
-        // At least 4 columns (channels × vectors of a row): fewer chains per load, and the GEMM path is faster
-        // (LeNet's conv1 shape, one channel of rows of 28: 340 against 300 µs).
-        return 2 * g.Width >= Vectors(g.Width) * Lanes && g.Channels * Vectors(g.Width) >= 4;
+        // At least 4 columns (channels × vectors of a row): with fewer, fewer chains share each load, and the GEMM path
+        // is faster (LeNet's conv1 shape, one channel of rows of 28: 340 against 300 µs).
+        return Conv2dDirect.IsDense(g) && !g.IsPointwise && g.OutChannels <= GemmBlocking.KcMax
+            && Conv2dDirect.RowsFillVectors(g.Width) && g.Channels * Vectors(g.Width) >= 4;
     }
 
     /// <summary>One sample: <c>dx = convᵀ(dy, w)</c>, overwritten.</summary>

@@ -58,16 +58,8 @@ public static unsafe class MaxPool2d
         fixed (float* pOutput = output)
         fixed (int* pIndices = indices)
         {
-            ForwardJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
-            job.Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
-            if (job.Parts <= 1)
-            {
-                ForwardPart(&job, 0);
-            }
-            else
-            {
-                WorkerPool.Run(job.Parts, job.Parts, &ForwardPart, &job);
-            }
+            PoolJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
+            Launch(&job, &ForwardPart);
         }
     }
 
@@ -111,16 +103,23 @@ public static unsafe class MaxPool2d
         fixed (int* pIndices = indices)
         fixed (float* pInputGradient = inputGradient)
         {
-            BackwardJob job = new() { OutputGradient = pOutputGradient, Indices = pIndices, InputGradient = pInputGradient, Geometry = g };
-            job.Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
-            if (job.Parts <= 1)
-            {
-                BackwardPart(&job, 0);
-            }
-            else
-            {
-                WorkerPool.Run(job.Parts, job.Parts, &BackwardPart, &job);
-            }
+            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Geometry = g };
+            Launch(&job, &BackwardPart);
+        }
+    }
+
+    /// <summary>Runs <paramref name="part"/> over the planes on as many threads as their size is worth.</summary>
+    private static void Launch(PoolJob* job, delegate*<void*, int, void> part)
+    {
+        Pool2dGeometry g = job->Geometry;
+        job->Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
+        if (job->Parts <= 1)
+        {
+            part(job, 0);
+        }
+        else
+        {
+            WorkerPool.Run(job->Parts, job->Parts, part, job);
         }
     }
 
@@ -130,16 +129,16 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static void BackwardPart(void* context, int part)
     {
-        var job = (BackwardJob*)context;
+        var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
         bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g);
         bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
         for (int p = first; p < end; p++)
         {
-            float* dy = job->OutputGradient + ((nint)p * g.OutputPlane);
+            float* dy = job->Output + ((nint)p * g.OutputPlane);
             int* indices = job->Indices + ((nint)p * g.OutputPlane);
-            float* dx = job->InputGradient + ((nint)p * g.InputPlane);
+            float* dx = job->Input + ((nint)p * g.InputPlane);
             if (wide ? PlaneBackwardTwoByTwo512(dy, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
             {
                 continue;
@@ -304,7 +303,7 @@ public static unsafe class MaxPool2d
     /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass.</summary>
     private static void ForwardPart(void* context, int part)
     {
-        var job = (ForwardJob*)context;
+        var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
         for (int p = first; p < end; p++)
@@ -531,20 +530,12 @@ public static unsafe class MaxPool2d
     }
 
     /// <summary>One forward call as its parts see it; planes are independent, so any split gives the same results.</summary>
-    private struct ForwardJob
+    /// <summary>One pass as its parts see it: the input (or its gradient), the output (or its gradient), the indices.</summary>
+    private struct PoolJob
     {
         public float* Input;
         public float* Output;
         public int* Indices;
-        public Pool2dGeometry Geometry;
-        public int Parts;
-    }
-
-    private struct BackwardJob
-    {
-        public float* OutputGradient;
-        public int* Indices;
-        public float* InputGradient;
         public Pool2dGeometry Geometry;
         public int Parts;
     }
