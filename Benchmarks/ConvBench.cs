@@ -31,8 +31,14 @@ public static class ConvBench
         int batch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 64;
         Console.WriteLine($"machine: {Compare.CpuName()}, {Environment.ProcessorCount} cores; GEMM microkernel {Gemm.Microkernel}");
         Console.WriteLine($"load average before: {Compare.LoadAverage()}");
-        (double peak, int bits) = FmaPeak.Measure();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core, measured now): {peak:F1} GFLOP/s"));
+        bool cpuTime = Timing.CpuTimeRequested;
+        (double peak, int bits) = FmaPeak.Measure(cpuTime: cpuTime);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core, measured now{(cpuTime ? " in CPU time" : "")}): {peak:F1} GFLOP/s"));
+        if (cpuTime)
+        {
+            Console.WriteLine("STATICGRAD_BENCH_CPU_TIME=1: the 1-thread column is the thread's CPU time (best of 7), the 2-thread column wall time");
+        }
+
         Console.WriteLine();
         var layers = new (string Name, Layer Shape)[]
         {
@@ -50,7 +56,7 @@ public static class ConvBench
                 foreach (int threads in threadCounts)
                 {
                     var step = new ConvStep(layer, pass);
-                    double us = Time(ref step, threads);
+                    double us = Time(ref step, threads, cpuTime);
                     double gflops = layer.Flops / (us * 1e3);
                     line += string.Create(CultureInfo.InvariantCulture, $"  {us,8:F1} ({gflops,6:F1}, {100 * gflops / (peak * threads),5:F1}%)");
                 }
@@ -67,11 +73,23 @@ public static class ConvBench
                 foreach (int threads in threadCounts)
                 {
                     var step = new PoolStep(batch, channels, size, backward);
-                    line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads),8:F1}                   ");
+                    line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads, cpuTime),8:F1}                   ");
                 }
 
                 Console.WriteLine(line);
             }
+        }
+
+        foreach ((string name, int length) in new[] { ("ReLU backward after conv1, 6x28x28", 6 * 28 * 28), ("ReLU backward after conv2, 16x10x10", 16 * 10 * 10) })
+        {
+            string line = $"{name,-32} {"Apply",-15}";
+            foreach (int threads in threadCounts)
+            {
+                var step = new ReLUBackwardStep(batch * length);
+                line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads, cpuTime),8:F1}                   ");
+            }
+
+            Console.WriteLine(line);
         }
 
         Console.WriteLine();
@@ -80,7 +98,7 @@ public static class ConvBench
         {
             var perSample = new ProductStep(layer, wholeBatch: false);
             var whole = new ProductStep(layer, wholeBatch: true);
-            double a = Time(ref perSample, 1), b = Time(ref whole, 1);
+            double a = Time(ref perSample, 1, cpuTime), b = Time(ref whole, 1, cpuTime);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{name,-32} {batch} x ({layer.Out}x{layer.Reduction}x{layer.Plane}): {a,8:F1} µs ({layer.Flops / (a * 1e3),6:F1} GFLOP/s)   {layer.Out}x{layer.Reduction}x{batch * layer.Plane}: {b,8:F1} µs ({layer.Flops / (b * 1e3),6:F1} GFLOP/s)"));
@@ -90,14 +108,17 @@ public static class ConvBench
         return 0;
     }
 
-    private static double Time<T>(ref T step, int threads)
+    /// <summary>Median wall time per call, or with <paramref name="cpuTime"/> on one thread the best thread CPU time.</summary>
+    private static double Time<T>(ref T step, int threads, bool cpuTime)
         where T : struct, ITimedStep
     {
         int saved = Parallelism.MaxThreads;
         Parallelism.MaxThreads = threads;
         try
         {
-            return Timing.Measure(ref step, repeats: 7, runSeconds: 0.2, warmupSeconds: 0.3).MedianMicroseconds;
+            return cpuTime && threads == 1
+                ? Timing.MeasureCpuTime(ref step, repeats: 7, runSeconds: 0.2, warmupSeconds: 0.3)
+                : Timing.Measure(ref step, repeats: 7, runSeconds: 0.2, warmupSeconds: 0.3).MedianMicroseconds;
         }
         finally
         {
@@ -227,6 +248,14 @@ public static class ConvBench
                 Kernels.MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
             }
         }
+    }
+
+    /// <summary>The ReLU derivative applied in place to an output gradient, as the generated step does before a convolution's backward passes.</summary>
+    private readonly struct ReLUBackwardStep(int length) : ITimedStep
+    {
+        private readonly float[] _gradient = Random(length, 7), _output = Random(length, 8);
+
+        public void Run() => Kernels.ActivationBackward.Apply(_gradient, _output, _gradient.Length, Activation.ReLU);
     }
 
     /// <summary>The forward pass's matrix products alone, on a column matrix of random values.</summary>

@@ -38,34 +38,17 @@ public static class GemmBench
     }
 
     /// <summary>
-    /// One-thread GFLOP/s from the thread's CPU time (<see cref="ThreadCpuTime"/>): the best of <paramref name="runs"/>
-    /// runs of <paramref name="calls"/> products each, for measuring on a machine that other jobs keep busy.
+    /// One-thread GFLOP/s from the thread's CPU time (<see cref="Timing.MeasureCpuTime{T}"/>), for measuring on a machine
+    /// that other jobs keep busy.
     /// </summary>
-    public static double CpuTimeGFlops(Layout layout, int m, int k, int n, int runs = 15, int calls = 3)
+    public static double CpuTimeGFlops(Layout layout, int m, int k, int n, int runs = 15)
     {
         int saved = Parallelism.MaxThreads;
         Parallelism.MaxThreads = 1;
         try
         {
             var step = new Product(layout, m, k, n);
-            for (int i = 0; i < 5; i++)
-            {
-                step.Run();
-            }
-
-            double best = double.MaxValue;
-            for (int r = 0; r < runs; r++)
-            {
-                double start = ThreadCpuTime.Seconds();
-                for (int i = 0; i < calls; i++)
-                {
-                    step.Run();
-                }
-
-                best = Math.Min(best, (ThreadCpuTime.Seconds() - start) / calls);
-            }
-
-            return 2.0 * m * k * n / best / 1e9;
+            return 2.0 * m * k * n / (Timing.MeasureCpuTime(ref step, runs, runSeconds: 0.05, warmupSeconds: 0.1) * 1e-6) / 1e9;
         }
         finally
         {

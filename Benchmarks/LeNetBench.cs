@@ -9,7 +9,8 @@ namespace StaticGrad.Benchmarks;
 /// <c>lenet [--repeats N] [--no-pytorch] [--no-torchsharp]</c>: LeNet-5's training step (batch 64, Adam) and
 /// single-sample inference against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>) and TorchSharp's
 /// (<c>scripts/torchsharp_peer.sh</c>), each at its best of 1 and 2 threads, in the same run, with the step's GFLOP/s
-/// against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s.
+/// against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s. With <c>STATICGRAD_BENCH_CPU_TIME=1</c>,
+/// only the step on one thread in CPU time.
 /// </summary>
 public static class LeNetBench
 {
@@ -54,6 +55,11 @@ public static class LeNetBench
 
         Console.WriteLine($"machine: {Compare.CpuName()}, {Environment.ProcessorCount} cores; GEMM microkernel {Gemm.Microkernel}; StaticGrad threads {Parallelism.MaxThreads}");
         Console.WriteLine($"load average before: {Compare.LoadAverage()}");
+        if (Timing.CpuTimeRequested)
+        {
+            return RunCpuTime(repeats);
+        }
+
         var train = new LeNetAdamStep(64);
         var infer = new LeNetPredict();
         var ours = new Dictionary<string, (double Median, double Min)>
@@ -99,6 +105,33 @@ public static class LeNetBench
             $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs"));
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
         return torchSharp == true && sharp is null ? 1 : 0;
+    }
+
+    /// <summary>
+    /// <c>STATICGRAD_BENCH_CPU_TIME=1</c>: the step on one thread, timed by the thread's CPU time (best of
+    /// <paramref name="repeats"/>), for a machine that other jobs keep busy; PyTorch is not run.
+    /// </summary>
+    private static int RunCpuTime(int repeats)
+    {
+        int saved = Parallelism.MaxThreads;
+        Parallelism.MaxThreads = 1;
+        try
+        {
+            var train = new LeNetAdamStep(64);
+            var trainStepOnly = new LeNetTrainStepOnly(64);
+            double step = Timing.MeasureCpuTime(ref train, repeats, warmupSeconds: 2.0);
+            double trainOnly = Timing.MeasureCpuTime(ref trainStepOnly, repeats, warmupSeconds: 2.0);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"one thread, thread CPU time (STATICGRAD_BENCH_CPU_TIME=1), best of {repeats}: LeNet-5 training step, batch 64, Adam {step:F1} µs; TrainStep alone {trainOnly:F1} µs"));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+
+        Console.WriteLine($"load average after: {Compare.LoadAverage()}");
+        return 0;
     }
 
     /// <summary>LeNet-5's TrainStep without the optimizer.</summary>

@@ -70,6 +70,33 @@ public sealed class ActivationBackwardTests
         Assert.Equal(g2, g1);
     }
 
+    [Theory]
+    [InlineData(Activation.ReLU)]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    public void Apply_SameBitsForOneTwoAndThreeThreads(Activation activation)
+    {
+        const int Length = 1001;   // ranges of whole vectors and a scalar tail in the last
+        float[] y = Outputs(PreActivations(Length, seed: 13), activation);
+        float[] upstream = KernelReference.Random(Length, seed: 14);
+        float[] single = (float[])upstream.Clone();
+        using (StaticGrad.Threading.Partition.Override(1, splitAlways: false))
+        {
+            ActivationBackward.Apply(single, y, Length, activation);
+        }
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] g = (float[])upstream.Clone();
+            using (StaticGrad.Threading.Partition.Override(threads, splitAlways: true))
+            {
+                ActivationBackward.Apply(g, y, Length, activation);
+            }
+
+            GemmShapeTests.AssertSameBits(single, g, $"{activation}, {threads} threads");
+        }
+    }
+
     [Fact]
     public void ReLU_SelectsTheGradient_SoDeadUnitsStopInfinities()
     {

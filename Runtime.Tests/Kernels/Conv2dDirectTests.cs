@@ -8,19 +8,24 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// <see cref="Conv2dDirect"/>, the forward path for stride-1 shapes whose output rows fill 512-bit vectors: the same bits
 /// as im2col followed by the GEMM (computed here from <see cref="Im2Col.Gather"/> and <see cref="Gemm.Multiply"/>), so
-/// choosing it by shape and hardware never changes a result; and the shapes it takes.
+/// choosing it by shape and hardware never changes a result (also for reductions of several GEMM k blocks); and the
+/// shapes it takes.
 /// </summary>
 public sealed class Conv2dDirectTests
 {
     public static TheoryData<int, int, int, int, int, int, int> Shapes() => new()
     {
         // batch, in, height, width, out, kernel, padding
-        { 3, 1, 28, 28, 6, 5, 2 },   // LeNet conv1: two vectors per row, 4 + 2 channels
+        { 3, 1, 28, 28, 6, 5, 2 },   // LeNet conv1: two vectors per row, 6 channels
+        { 2, 2, 20, 24, 13, 3, 1 },  // rows of 24: 6 + 6 + 1 channels
         { 3, 6, 14, 14, 16, 5, 0 },  // LeNet conv2: one vector of 10, 8 + 8 channels
         { 2, 3, 9, 17, 7, 3, 0 },    // rows of 15: one vector, 4 + 1 + 1 + 1 channels
-        { 2, 2, 20, 31, 5, 3, 1 },   // rows of 31: two vectors, the second partial; 4 + 1 channels
+        { 2, 2, 20, 31, 11, 3, 1 },  // rows of 31: two vectors, the second partial; 6 + 4 + 1 channels
         { 2, 4, 8, 8, 9, 1, 0 },     // 1 × 1 kernel, rows of 8
         { 1, 10, 12, 16, 3, 5, 2 },  // reduction 250, close to one GEMM block; 2 + 1 channels
+        { 2, 16, 10, 10, 6, 5, 4 },  // reduction 400: two GEMM k blocks (208 + 192), cut inside a kernel row
+        { 1, 11, 9, 20, 9, 5, 1 },   // reduction 275, rows of 16 + 2 lanes (two vectors); 6 + 2 + 1 channels
+        { 1, 32, 8, 10, 9, 5, 2 },   // reduction 800: four k blocks, 8 + 1 channels
     };
 
     [Theory]
@@ -61,14 +66,14 @@ public sealed class Conv2dDirectTests
     }
 
     [Fact]
-    public void TakesOnlyStrideOneShapesWhoseRowsFillHalfAVector()
+    public void TakesStrideOneShapesWhoseRowsFillHalfAVector()
     {
         Assert.True(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));
         Assert.False(Conv2dDirect.Fits(Geometry(16, 5, 5, 32, 3, 1, 0, 1, 1)));   // rows of 3
         Assert.False(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 5, 2, 2, 1, 1)));   // stride 2
         Assert.False(Conv2dDirect.Fits(Geometry(1, 28, 28, 6, 3, 1, 2, 2, 1)));   // dilation 2
         Assert.False(Conv2dDirect.Fits(Geometry(4, 28, 28, 8, 3, 1, 1, 1, 2)));   // groups
-        Assert.False(Conv2dDirect.Fits(Geometry(32, 14, 14, 8, 3, 1, 1, 1, 1)));  // reduction 288 > one GEMM block
+        Assert.True(Conv2dDirect.Fits(Geometry(32, 14, 14, 8, 3, 1, 1, 1, 1)));   // reduction 288: two GEMM k blocks
         Assert.False(Conv2dDirect.Fits(Geometry(1, 40, 40, 4, 3, 1, 1, 1, 1)));   // rows of 40
         Assert.Equal(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, Conv2dDirect.Applies(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));
     }

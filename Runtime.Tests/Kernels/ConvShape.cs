@@ -18,6 +18,11 @@ internal readonly record struct ConvShape(
 
     public int WeightLength => Out * (In / Groups) * KernelHeight * KernelWidth;
 
+    /// <summary>The shape as the kernels see it.</summary>
+    public Conv2dGeometry Geometry => new(
+        In, Height, Width, Out, KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth,
+        Groups, OutHeight, OutWidth);
+
     /// <summary>A square-kernel shape: the same kernel, stride, padding and dilation in both dimensions.</summary>
     public static ConvShape Square(int batch, int @in, int height, int width, int @out, int kernel, int stride, int padding, int dilation, int groups) =>
         new(batch, @in, height, width, @out, kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups);

@@ -17,7 +17,8 @@ public sealed class Pool2dTests
     private static readonly int[][] AllWindows =
     [
         [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 1, 1],
-        [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the shuffled four-lane path, overlapping its last four
+        [2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1],   // 2 x 2, stride 2 on rows of 9 windows: the four-lane path and its tail
+        [1, 2, 6, 41, 2, 2, 2, 2, 0, 0, 1, 1],   // rows of 20 windows: a whole 16-lane step and a partial one
         [1, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1],  // LeNet-5's pools: rows of 14 and of 5 windows
         [1, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1],
         [2, 2, 7, 9, 2, 2, 2, 2, 0, 0, 1, 1],    // rows of 4 windows, and a last input row and column outside every window
@@ -206,18 +207,51 @@ public sealed class Pool2dTests
             MaxPool(a, x, y1, indices1);
         }
 
+        float[] dy = KernelReference.Random(y1.Length, seed: 16);
+        float[] dx1 = new float[x.Length];
+        using (Partition.Override(1, splitAlways: false))
+        {
+            Kernels.MaxPool2d.Backward(dy, indices1, dx1, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        }
+
         foreach (int threads in new[] { 2, 3 })
         {
             float[] y = new float[y1.Length];
             int[] indices = new int[y1.Length];
+            float[] dx = new float[x.Length];
             using (Partition.Override(threads, splitAlways: true))
             {
                 MaxPool(a, x, y, indices);
+                Kernels.MaxPool2d.Backward(dy, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
             }
 
             GemmShapeTests.AssertSameBits(y1, y, $"window {window}, {threads} threads");
             Assert.Equal(indices1, indices);
+            GemmShapeTests.AssertSameBits(dx1, dx, $"window {window} backward, {threads} threads");
         }
+    }
+
+    [Theory]
+    [InlineData(3, 8, 6)]
+    [InlineData(2, 9, 19)]    // odd height and width: the last row and column belong to no window
+    [InlineData(5, 2, 3)]     // one window per plane, a column left over
+    [InlineData(2, 7, 41)]    // rows of 20 windows: a whole 16-window step and a partial one
+    public void MaxPoolBackward_TwoByTwo_GivesTheScattersBits(int planes, int height, int width)
+    {
+        int oh = height / 2, ow = width / 2;
+        float[] x = KernelReference.Random(planes * height * width, seed: 17);
+        float[] y = new float[planes * oh * ow];
+        int[] indices = new int[y.Length];
+        Kernels.MaxPool2d.Forward(x, y, indices, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        float[] dy = KernelReference.Random(y.Length, seed: 18);
+        dy[0] = -0f;           // the scatter adds it to +0: +0
+        dy[1] = float.NaN;
+        dy[^1] = float.NegativeInfinity;
+        AssertScatterBits(dy, indices, planes, height, width, "indices of the forward pass");
+
+        // An index in its plane but not in its window (the next window's first position): that plane is scattered.
+        indices[0] = 2;
+        AssertScatterBits(dy, indices, planes, height, width, "an index outside its window");
     }
 
     [Fact]
@@ -258,6 +292,22 @@ public sealed class Pool2dTests
         Assert.Throws<ArgumentOutOfRangeException>("strideHeight", () => Kernels.AvgPool2d.Forward(x, y, 2, 3, 8, 8, 2, 2, 0, 2, 0, 0));
         Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, y.AsSpan(0, 5), 2, 3, 8, 8));
         Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, x, 2, 3, 8, 8));
+    }
+
+    /// <summary>A 2 × 2, stride-2 backward pass against the definition: a cleared input gradient, then <c>dx[index] += dy</c> in order.</summary>
+    private static void AssertScatterBits(float[] dy, int[] indices, int planes, int height, int width, string what)
+    {
+        int outPlane = (height / 2) * (width / 2), plane = height * width;
+        float[] expected = new float[planes * plane];
+        for (int o = 0; o < dy.Length; o++)
+        {
+            expected[((o / outPlane) * plane) + indices[o]] += dy[o];
+        }
+
+        float[] dx = new float[expected.Length];
+        dx.AsSpan().Fill(float.NaN);
+        Kernels.MaxPool2d.Backward(dy, indices, dx, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        GemmShapeTests.AssertSameBits(expected, dx, $"{planes} planes of {height} x {width}, {what}");
     }
 
     private static void MaxPool(int[] a, float[] x, float[] y, int[] indices) =>

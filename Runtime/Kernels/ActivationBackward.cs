@@ -65,20 +65,18 @@ public static class ActivationBackward
         KernelGuard.Holds(gradient.Length, length, nameof(gradient), "length");
         KernelGuard.Holds(output.Length, length, nameof(output), "length");
 
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float y = ref MemoryMarshal.GetReference(output);
         switch (activation)
         {
             case Activation.None:
                 break;
             case Activation.ReLU:
-                Apply<ReLUFunction>(ref g, ref y, length);
+                Apply<ReLUFunction>(gradient, output, length);
                 break;
             case Activation.Sigmoid:
-                Apply<SigmoidFunction>(ref g, ref y, length);
+                Apply<SigmoidFunction>(gradient, output, length);
                 break;
             case Activation.Tanh:
-                Apply<TanhFunction>(ref g, ref y, length);
+                Apply<TanhFunction>(gradient, output, length);
                 break;
             default:
                 KernelGuard.ThrowUnknownActivation(activation);
@@ -88,7 +86,7 @@ public static class ActivationBackward
 
     /// <summary>
     /// Elements a thread must get before <see cref="ApplyAndReduceBias(Span{float}, ReadOnlySpan{float}, Span{float}, int, int, Activation)"/>
-    /// is split across threads (a few microseconds of work).
+    /// or <see cref="Apply(Span{float}, ReadOnlySpan{float}, int, Activation)"/> is split across threads (a few microseconds of work).
     /// </summary>
     internal const long MinElementsPerThread = 32768;
 
@@ -163,6 +161,41 @@ public static class ActivationBackward
 
             ApplyPart<TAct, ScalarOps, float, Accumulate>(ref g, ref y, ref sum, i, n);
         }
+    }
+
+    /// <summary>
+    /// Splits long arrays across threads in ranges of whole 16-float vectors: every element takes the same operations
+    /// whichever part, vector or scalar tail computes it, so the result does not depend on the split.
+    /// </summary>
+    private static unsafe void Apply<TAct>(Span<float> gradient, ReadOnlySpan<float> output, int length)
+        where TAct : struct, IActivationFunction
+    {
+        int threads = Partition.Threads(length, MinElementsPerThread);
+        if (threads <= 1)
+        {
+            Apply<TAct>(ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(output), length);
+            return;
+        }
+
+        fixed (float* g = gradient)
+        fixed (float* y = output)
+        {
+            BackwardJob job = default;
+            job.Gradient = g;
+            job.Output = y;
+            job.Cols = length;
+            int parts = Partition.Split(length, 16, threads, out job.PartSize);
+            WorkerPool.Run(parts, threads, &ApplyRange<TAct>, &job);
+        }
+    }
+
+    private static unsafe void ApplyRange<TAct>(void* context, int part)
+        where TAct : struct, IActivationFunction
+    {
+        var job = (BackwardJob*)context;
+        int start = part * job->PartSize;
+        int end = Math.Min(job->Cols, start + job->PartSize);
+        Apply<TAct>(ref job->Gradient[start], ref job->Output[start], end - start);
     }
 
     private static void Apply<TAct>(ref float g, ref float y, int length)

@@ -16,13 +16,17 @@ namespace StaticGrad.Kernels;
 /// activation in place), the input gradient <c>col⁻¹(Wᵀ · dY)</c> (<see cref="Gemm.MultiplyTransposeA"/>, then a
 /// scatter-add onto the input positions), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
 /// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
-/// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. See
-/// docs/performance.md for the measurements behind these choices.
+/// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Stride-1 shapes with
+/// small planes take direct paths instead: the weight gradient always as flat dot products
+/// (<see cref="Conv2dWeightGradient"/>, its own summation order, the same on every instruction set); the forward pass on
+/// AVX-512 hardware (<see cref="Conv2dDirect"/>, the im2col path's bits). See docs/performance.md for the measurements
+/// behind these choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
 /// workspace). The weight gradient sums over the batch in <see cref="ReductionLanes"/> fixed ranges of samples whose
-/// partial sums are added in order, so every result is bit-identical for any thread count.
+/// partial sums are added in order (or, on the flat path, splits the weights among the threads and sums every weight
+/// over the whole batch on one), so every result is bit-identical for any thread count.
 /// </para>
 /// <para>
 /// Scratch memory is the caller's: <c>workspace</c> must hold <see cref="WorkspaceFloats"/> floats for at least one
@@ -274,6 +278,8 @@ public static unsafe class Conv2d
 
         fixed (float* pOutputGradient = outputGradient)
         fixed (float* pInput = input)
+        fixed (float* pWeightGradient = weightGradient)
+        fixed (float* pBiasGradient = biasGradient)
         fixed (float* pWorkspace = workspace)
         {
             Conv2dJob job = new(g, batch, pWorkspace + PartialFloats(g), SlotFloats(g))
@@ -281,9 +287,18 @@ public static unsafe class Conv2d
                 Output = pOutputGradient,
                 Input = pInput,
                 Partials = pWorkspace,
+                WeightGradient = pWeightGradient,
+                BiasGradient = biasGradient.IsEmpty ? null : pBiasGradient,
                 Lanes = lanes,
                 ChunkSamples = ChunkSamples(g),
+                Isa = GemmIsaSelector.Current,
             };
+            if (Conv2dWeightGradient.Fits(g))
+            {
+                Launch(&job, Conv2dWeightGradient.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradient.Part);
+                return;
+            }
+
             Launch(&job, lanes, slots, &Conv2dPasses.BackwardWeightPart);
             Conv2dPasses.SumLanes(&job, weightGradient, biasGradient);
         }
@@ -306,7 +321,9 @@ public static unsafe class Conv2d
     {
         long samples = ChunkSamples(g);
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
-        long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
+        long block = Conv2dWeightGradient.Fits(g)
+            ? Conv2dWeightGradient.SlotFloats(g)
+            : (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         return Math.Max(columns, block);
     }
 

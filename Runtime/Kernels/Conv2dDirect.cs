@@ -7,17 +7,18 @@ namespace StaticGrad.Kernels;
 
 /// <summary>
 /// The forward convolution computed in place of im2col + GEMM when the output rows fill 512-bit vectors well: stride 1,
-/// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used, and a reduction
-/// <c>inChannels·kh·kw</c> of at most <see cref="GemmBlocking.KcMax"/>. Each output row is one or two vectors; a block of
+/// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used. Each output row
+/// is one or two vectors; a block of
 /// output channels keeps its rows in registers while the taps stream by, each tap one load of the zero-padded input
 /// row and one broadcast weight per channel, so nothing is gathered into a column matrix.
 /// </summary>
 /// <remarks>
-/// It computes what the im2col path computes, bit for bit: every output value is the same fused multiply-add chain,
-/// from zero over the taps in the column matrix's order (input channel, kernel row, kernel column), padding taps
-/// included (they add <c>w·0</c>), which is what the GEMM microkernel does for a reduction within one
-/// <see cref="GemmBlocking.KcMax"/> block. So choosing this path (by shape and by the hardware having 512-bit vectors and
-/// FMA) never changes a result; <c>Conv2dDirectTests</c> checks it against the im2col path's bits.
+/// It computes what the im2col path computes, bit for bit: every output value is, per GEMM k block
+/// (<see cref="GemmBlocking.KBlock"/> of the reduction <c>inChannels·kh·kw</c>), the same fused multiply-add chain from
+/// zero over the block's taps in the column matrix's order (input channel, kernel row, kernel column), padding taps
+/// included (they add <c>w·0</c>), and the blocks' chains are added in order, first block first, as the GEMM adds each
+/// block to C. So choosing this path (by shape and by the hardware having 512-bit vectors and FMA) never changes a
+/// result; <c>Conv2dDirectTests</c> checks it against the im2col path's bits.
 /// </remarks>
 internal static unsafe class Conv2dDirect
 {
@@ -28,16 +29,14 @@ internal static unsafe class Conv2dDirect
         => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Fits(g);
 
     /// <summary>Whether the shape suits the direct path (whatever the hardware).</summary>
-    public static bool Fits(in Conv2dGeometry g)
-    {
-        if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1
-            || g.Reduction > GemmBlocking.KcMax || g.OutWidth > 2 * Lanes)
-        {
-            return false;
-        }
+    public static bool Fits(in Conv2dGeometry g) => IsDense(g) && RowsFillVectors(g.OutWidth);
 
-        return 2 * g.OutWidth >= Vectors(g.OutWidth) * Lanes;
-    }
+    /// <summary>One group, stride 1 and dilation 1: every tap of a row is one contiguous run of the row it reads.</summary>
+    internal static bool IsDense(in Conv2dGeometry g) =>
+        g.Groups == 1 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1;
+
+    /// <summary>Rows of <paramref name="width"/> values in one or two 16-lane vectors, at least half of each used.</summary>
+    internal static bool RowsFillVectors(int width) => width <= 2 * Lanes && 2 * width >= Vectors(width) * Lanes;
 
     /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
     public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
@@ -46,22 +45,41 @@ internal static unsafe class Conv2dDirect
     public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g)
     {
         Pad(x, padded, g);
+        if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
+        {
+            Blocks<N1>(padded, weight, y, g);
+        }
+        else
+        {
+            Blocks<N2>(padded, weight, y, g);
+        }
+    }
+
+    /// <summary>Every block of output channels, with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
+    private static void Blocks<TBlocks>(float* padded, float* weight, float* y, in Conv2dGeometry g)
+        where TBlocks : IConstant
+    {
         if (Vectors(g.OutWidth) == 2)
         {
             int oc = 0;
+            for (; oc + 6 <= g.OutChannels; oc += 6)
+            {
+                Block<N6, N2, TBlocks>(padded, weight, y, oc, g);
+            }
+
             for (; oc + 4 <= g.OutChannels; oc += 4)
             {
-                Block<N4, N2>(padded, weight, y, oc, g);
+                Block<N4, N2, TBlocks>(padded, weight, y, oc, g);
             }
 
             for (; oc + 2 <= g.OutChannels; oc += 2)
             {
-                Block<N2, N2>(padded, weight, y, oc, g);
+                Block<N2, N2, TBlocks>(padded, weight, y, oc, g);
             }
 
             for (; oc < g.OutChannels; oc++)
             {
-                Block<N1, N2>(padded, weight, y, oc, g);
+                Block<N1, N2, TBlocks>(padded, weight, y, oc, g);
             }
         }
         else
@@ -69,17 +87,17 @@ internal static unsafe class Conv2dDirect
             int oc = 0;
             for (; oc + 8 <= g.OutChannels; oc += 8)
             {
-                Block<N8, N1>(padded, weight, y, oc, g);
+                Block<N8, N1, TBlocks>(padded, weight, y, oc, g);
             }
 
             for (; oc + 4 <= g.OutChannels; oc += 4)
             {
-                Block<N4, N1>(padded, weight, y, oc, g);
+                Block<N4, N1, TBlocks>(padded, weight, y, oc, g);
             }
 
             for (; oc < g.OutChannels; oc++)
             {
-                Block<N1, N1>(padded, weight, y, oc, g);
+                Block<N1, N1, TBlocks>(padded, weight, y, oc, g);
             }
         }
     }
@@ -108,99 +126,159 @@ internal static unsafe class Conv2dDirect
 
     /// <summary>
     /// Output channels <c>[oc, oc + TRows)</c>, every row: TRows × TCols accumulators in registers per output row, one
-    /// FMA chain per value over (input channel, kernel row, kernel column).
+    /// FMA chain per value and GEMM k block over (input channel, kernel row, kernel column), the blocks' sums added in
+    /// order into TRows × TCols running sums as the GEMM adds each block's chain to C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TRows, TCols>(float* padded, float* weight, float* y, int oc, in Conv2dGeometry g)
+    private static void Block<TRows, TCols, TBlocks>(float* padded, float* weight, float* y, int oc, in Conv2dGeometry g)
         where TRows : IConstant
         where TCols : IConstant
+        where TBlocks : IConstant
     {
         int rows = TRows.Value;
-        int kh = g.KernelHeight, kw = g.KernelWidth, taps = kh * kw;
+        int kh = g.KernelHeight, kw = g.KernelWidth, reduction = g.Reduction, kBlock = GemmBlocking.KBlock(reduction);
         int paddedWidth = PaddedWidth(g), channelStride = PaddedHeight(g) * paddedWidth;
-        nint weightStride = g.Reduction;
+        nint weightStride = reduction;
         float* w0 = weight + ((nint)oc * weightStride);
         float* tail = stackalloc float[Lanes];
         for (int oh = 0; oh < g.OutHeight; oh++)
         {
+            Vector512<float> s0 = Vector512<float>.Zero, t0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, t1 = Vector512<float>.Zero;
+            Vector512<float> s2 = Vector512<float>.Zero, t2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero, t3 = Vector512<float>.Zero;
+            Vector512<float> s4 = Vector512<float>.Zero, s5 = Vector512<float>.Zero, s6 = Vector512<float>.Zero, s7 = Vector512<float>.Zero;
+            Vector512<float> t4 = Vector512<float>.Zero, t5 = Vector512<float>.Zero;
             Vector512<float> a0 = Vector512<float>.Zero, b0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, b1 = Vector512<float>.Zero;
             Vector512<float> a2 = Vector512<float>.Zero, b2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero, b3 = Vector512<float>.Zero;
             Vector512<float> a4 = Vector512<float>.Zero, a5 = Vector512<float>.Zero, a6 = Vector512<float>.Zero, a7 = Vector512<float>.Zero;
+            Vector512<float> b4 = Vector512<float>.Zero, b5 = Vector512<float>.Zero;
+            int p = 0, blockEnd = Math.Min(reduction, kBlock);
             for (int c = 0; c < g.Channels; c++)
             {
                 float* inputRows = padded + ((nint)c * channelStride) + ((nint)oh * paddedWidth);
-                float* w = w0 + ((nint)c * taps);
                 for (int i = 0; i < kh; i++)
                 {
                     float* input = inputRows + ((nint)i * paddedWidth);
-                    for (int j = 0; j < kw; j++, w++)
+                    float* w = w0 + p;
+
+                    // A kernel row in one run, or cut where a GEMM k block ends (only when there are several).
+                    for (int j = 0; j < kw;)
                     {
-                        Vector512<float> x0 = Vector512.Load(input + j);
-                        Vector512<float> x1 = TCols.Value > 1 ? Vector512.Load(input + j + Lanes) : Vector512<float>.Zero;
-                        Vector512<float> v = Vector512.Create(w[0]);
-                        a0 = Avx512F.FusedMultiplyAdd(v, x0, a0);
-                        if (TCols.Value > 1)
+                        int run = TBlocks.Value > 1 ? Math.Min(kw - j, blockEnd - p) : kw;
+                        for (int r = 0; r < run; r++, w++, input++)
                         {
-                            b0 = Avx512F.FusedMultiplyAdd(v, x1, b0);
-                        }
-
-                        if (rows > 1)
-                        {
-                            v = Vector512.Create(w[weightStride]);
-                            a1 = Avx512F.FusedMultiplyAdd(v, x0, a1);
+                            Vector512<float> x0 = Vector512.Load(input);
+                            Vector512<float> x1 = TCols.Value > 1 ? Vector512.Load(input + Lanes) : Vector512<float>.Zero;
+                            Vector512<float> v = Vector512.Create(w[0]);
+                            a0 = Avx512F.FusedMultiplyAdd(v, x0, a0);
                             if (TCols.Value > 1)
                             {
-                                b1 = Avx512F.FusedMultiplyAdd(v, x1, b1);
+                                b0 = Avx512F.FusedMultiplyAdd(v, x1, b0);
+                            }
+
+                            if (rows > 1)
+                            {
+                                v = Vector512.Create(w[weightStride]);
+                                a1 = Avx512F.FusedMultiplyAdd(v, x0, a1);
+                                if (TCols.Value > 1)
+                                {
+                                    b1 = Avx512F.FusedMultiplyAdd(v, x1, b1);
+                                }
+                            }
+
+                            if (rows > 2)
+                            {
+                                v = Vector512.Create(w[2 * weightStride]);
+                                a2 = Avx512F.FusedMultiplyAdd(v, x0, a2);
+                                if (TCols.Value > 1)
+                                {
+                                    b2 = Avx512F.FusedMultiplyAdd(v, x1, b2);
+                                }
+
+                                v = Vector512.Create(w[3 * weightStride]);
+                                a3 = Avx512F.FusedMultiplyAdd(v, x0, a3);
+                                if (TCols.Value > 1)
+                                {
+                                    b3 = Avx512F.FusedMultiplyAdd(v, x1, b3);
+                                }
+                            }
+
+                            if (rows > 4)
+                            {
+                                v = Vector512.Create(w[4 * weightStride]);
+                                a4 = Avx512F.FusedMultiplyAdd(v, x0, a4);
+                                if (TCols.Value > 1)
+                                {
+                                    b4 = Avx512F.FusedMultiplyAdd(v, x1, b4);
+                                }
+
+                                v = Vector512.Create(w[5 * weightStride]);
+                                a5 = Avx512F.FusedMultiplyAdd(v, x0, a5);
+                                if (TCols.Value > 1)
+                                {
+                                    b5 = Avx512F.FusedMultiplyAdd(v, x1, b5);
+                                }
+                            }
+
+                            if (rows > 6)
+                            {
+                                a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[6 * weightStride]), x0, a6);
+                                a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[7 * weightStride]), x0, a7);
                             }
                         }
 
-                        if (rows > 2)
+                        j += run;
+                        p += run;
+                        if (TBlocks.Value > 1 && p == blockEnd)
                         {
-                            v = Vector512.Create(w[2 * weightStride]);
-                            a2 = Avx512F.FusedMultiplyAdd(v, x0, a2);
-                            if (TCols.Value > 1)
+                            // The GEMM's C after this block: the first block's chain, then C + each next block's chain.
+                            if (p == Math.Min(reduction, kBlock))
                             {
-                                b2 = Avx512F.FusedMultiplyAdd(v, x1, b2);
+                                (s0, t0, s1, t1, s2, t2, s3, t3) = (a0, b0, a1, b1, a2, b2, a3, b3);
+                                (s4, t4, s5, t5, s6, s7) = (a4, b4, a5, b5, a6, a7);
+                            }
+                            else
+                            {
+                                (s0, t0, s1, t1, s2, t2, s3, t3) = (s0 + a0, t0 + b0, s1 + a1, t1 + b1, s2 + a2, t2 + b2, s3 + a3, t3 + b3);
+                                (s4, t4, s5, t5, s6, s7) = (s4 + a4, t4 + b4, s5 + a5, t5 + b5, s6 + a6, s7 + a7);
                             }
 
-                            v = Vector512.Create(w[3 * weightStride]);
-                            a3 = Avx512F.FusedMultiplyAdd(v, x0, a3);
-                            if (TCols.Value > 1)
-                            {
-                                b3 = Avx512F.FusedMultiplyAdd(v, x1, b3);
-                            }
-                        }
-
-                        if (rows > 4)
-                        {
-                            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[4 * weightStride]), x0, a4);
-                            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[5 * weightStride]), x0, a5);
-                            a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[6 * weightStride]), x0, a6);
-                            a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[7 * weightStride]), x0, a7);
+                            (a0, b0, a1, b1, a2, b2, a3, b3) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
+                            (a4, b4, a5, b5, a6, a7) = (Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero, Vector512<float>.Zero);
+                            blockEnd = Math.Min(reduction, p + kBlock);
                         }
                     }
                 }
             }
 
+            if (TBlocks.Value == 1)
+            {
+                (s0, t0, s1, t1, s2, t2, s3, t3) = (a0, b0, a1, b1, a2, b2, a3, b3);
+                (s4, t4, s5, t5, s6, s7) = (a4, b4, a5, b5, a6, a7);
+            }
+
             float* row = y + ((nint)oc * g.OutputPlane) + ((nint)oh * g.OutWidth);
-            Store<TCols>(row, a0, b0, g.OutWidth, tail);
+            Store<TCols>(row, s0, t0, g.OutWidth, tail);
             if (rows > 1)
             {
-                Store<TCols>(row + g.OutputPlane, a1, b1, g.OutWidth, tail);
+                Store<TCols>(row + g.OutputPlane, s1, t1, g.OutWidth, tail);
             }
 
             if (rows > 2)
             {
-                Store<TCols>(row + (2 * g.OutputPlane), a2, b2, g.OutWidth, tail);
-                Store<TCols>(row + (3 * g.OutputPlane), a3, b3, g.OutWidth, tail);
+                Store<TCols>(row + (2 * g.OutputPlane), s2, t2, g.OutWidth, tail);
+                Store<TCols>(row + (3 * g.OutputPlane), s3, t3, g.OutWidth, tail);
             }
 
             if (rows > 4)
             {
-                Store<TCols>(row + (4 * g.OutputPlane), a4, default, g.OutWidth, tail);
-                Store<TCols>(row + (5 * g.OutputPlane), a5, default, g.OutWidth, tail);
-                Store<TCols>(row + (6 * g.OutputPlane), a6, default, g.OutWidth, tail);
-                Store<TCols>(row + (7 * g.OutputPlane), a7, default, g.OutWidth, tail);
+                Store<TCols>(row + (4 * g.OutputPlane), s4, t4, g.OutWidth, tail);
+                Store<TCols>(row + (5 * g.OutputPlane), s5, t5, g.OutWidth, tail);
+            }
+
+            if (rows > 6)
+            {
+                Store<TCols>(row + (6 * g.OutputPlane), s6, default, g.OutWidth, tail);
+                Store<TCols>(row + (7 * g.OutputPlane), s7, default, g.OutWidth, tail);
             }
         }
     }

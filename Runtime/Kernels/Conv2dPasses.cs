@@ -63,7 +63,10 @@ internal static unsafe class Conv2dPasses
         }
     }
 
-    /// <summary>Input gradient: per sample and group, <c>Wᵀ·dY</c> into the column matrix, scattered back onto the cleared input gradient.</summary>
+    /// <summary>
+    /// Input gradient: per sample and group, <c>Wᵀ·dY</c> into the column matrix, scattered back onto the cleared input
+    /// gradient (or, for shapes that suit it, <see cref="Conv2dInputGradient"/>, which gives the same bits).
+    /// </summary>
     public static void BackwardDataPart(void* context, int part)
     {
         var job = (Conv2dJob*)context;
@@ -71,10 +74,17 @@ internal static unsafe class Conv2dPasses
         (int first, int end) = job->Range(part);
         float* columns = job->Slot(part);
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
+        bool direct = Conv2dInputGradient.Applies(g);
         for (int n = first; n < end; n++)
         {
             float* dy = job->Output + ((nint)n * g.OutputSample);
             float* dx = job->Input + ((nint)n * g.InputSample);
+            if (direct)
+            {
+                Conv2dInputGradient.Sample(dy, job->Weight, dx, g);
+                continue;
+            }
+
             float* c = g.IsPointwise ? dx : columns;
             for (int group = 0; group < g.Groups; group++)
             {
@@ -243,8 +253,17 @@ internal unsafe struct Conv2dJob
     /// <summary>The lanes' partial weight gradients.</summary>
     public float* Partials;
 
+    /// <summary>The weight gradient written by <see cref="Conv2dWeightGradient"/>.</summary>
+    public float* WeightGradient;
+
+    /// <summary>The bias gradient written by <see cref="Conv2dWeightGradient"/>, or null.</summary>
+    public float* BiasGradient;
+
     /// <summary>The forward pass's activation.</summary>
     public Activation Activation;
+
+    /// <summary>The vector width of <see cref="Conv2dWeightGradient"/>, read once by the submitting thread.</summary>
+    public GemmIsa Isa;
 
     /// <summary>The number of parts.</summary>
     public int Parts;

@@ -164,12 +164,7 @@ public static unsafe class Gemm
         long work = (long)m * n * k;
         job->Dot = job->TransposeB && m <= DotRowsMax && !job->AccumulateOutput;
         int threads = Partition.Threads(work, job->Dot ? DotMinWorkPerThread : MinWorkPerThread);
-        int lanes = job->Isa switch
-        {
-            GemmIsa.Avx512 => 16,
-            GemmIsa.Avx2 => 8,
-            _ => Vector<float>.Count,
-        };
+        int lanes = GemmIsaSelector.Lanes(job->Isa);
 
         int parts = 1;
         if (job->Dot)

@@ -65,6 +65,14 @@ internal static class GemmIsaSelector
         _ => true,
     };
 
+    /// <summary>Floats per vector of <paramref name="isa"/>: 16, 8, or <see cref="System.Numerics.Vector{T}"/>'s count for the portable kernels.</summary>
+    public static int Lanes(GemmIsa isa) => isa switch
+    {
+        GemmIsa.Avx512 => 16,
+        GemmIsa.Avx2 => 8,
+        _ => System.Numerics.Vector<float>.Count,
+    };
+
     /// <summary>Forces the instruction set of kernels started on the calling thread; null restores <see cref="Best"/>.</summary>
     public static void Override(GemmIsa? isa) => t_override = isa;
 

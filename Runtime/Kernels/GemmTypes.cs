@@ -13,6 +13,12 @@ internal interface IConstant
     static abstract int Value { get; }
 }
 
+/// <summary>0.</summary>
+internal readonly struct N0 : IConstant
+{
+    public static int Value => 0;
+}
+
 /// <summary>1.</summary>
 internal readonly struct N1 : IConstant
 {
@@ -25,10 +31,22 @@ internal readonly struct N2 : IConstant
     public static int Value => 2;
 }
 
+/// <summary>3.</summary>
+internal readonly struct N3 : IConstant
+{
+    public static int Value => 3;
+}
+
 /// <summary>4.</summary>
 internal readonly struct N4 : IConstant
 {
     public static int Value => 4;
+}
+
+/// <summary>5.</summary>
+internal readonly struct N5 : IConstant
+{
+    public static int Value => 5;
 }
 
 /// <summary>6.</summary>

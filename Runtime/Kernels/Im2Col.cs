@@ -1,7 +1,5 @@
 using System;
 using System.Numerics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace StaticGrad.Kernels;
 
@@ -49,7 +47,7 @@ internal static unsafe class Im2Col
                         Zero(destination + end, outWidth - end);
                         if (strideWidth == 1)
                         {
-                            Copy(source + first, destination + first, end - first);
+                            RowCopy.Copy(source + first, destination + first, end - first);
                         }
                         else
                         {
@@ -118,37 +116,6 @@ internal static unsafe class Im2Col
         for (nint k = 0; k < count; k++)
         {
             destination[k] = 0f;
-        }
-    }
-
-    private static void Copy(float* source, float* destination, int count)
-    {
-        if (Avx512F.IsSupported)
-        {
-            // Whole vectors, then one masked move for the rest: a run of up to 16 values is a single load and store.
-            int v = 0;
-            for (; v + 16 <= count; v += 16)
-            {
-                Vector512.Store(Vector512.Load(source + v), destination + v);
-            }
-
-            if (v < count)
-            {
-                Partial512.Store(destination + v, Partial512.Load(source + v, count - v), count - v);
-            }
-
-            return;
-        }
-
-        int k = 0;
-        for (; k + Vector<float>.Count <= count; k += Vector<float>.Count)
-        {
-            Vector.Store(Vector.Load(source + k), destination + k);
-        }
-
-        for (; k < count; k++)
-        {
-            destination[k] = source[k];
         }
     }
 

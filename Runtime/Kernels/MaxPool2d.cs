@@ -14,7 +14,7 @@ namespace StaticGrad.Kernels;
 public static unsafe class MaxPool2d
 {
     /// <summary>
-    /// Input values a thread must get before the forward pass splits its planes across threads (about 10 µs of the
+    /// Input values a thread must get before a pass splits its planes across threads (about 10 µs of the forward's
     /// four-lane scan; handing work to a spinning worker costs about 0.25 µs).
     /// </summary>
     internal const long MinWorkPerThread = 1L << 15;
@@ -58,22 +58,15 @@ public static unsafe class MaxPool2d
         fixed (float* pOutput = output)
         fixed (int* pIndices = indices)
         {
-            ForwardJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
-            job.Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
-            if (job.Parts <= 1)
-            {
-                ForwardPart(&job, 0);
-            }
-            else
-            {
-                WorkerPool.Run(job.Parts, job.Parts, &ForwardPart, &job);
-            }
+            PoolJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
+            Launch(&job, &ForwardPart);
         }
     }
 
     /// <summary>
     /// The backward pass: clears <paramref name="inputGradient"/>, then adds each output gradient to the input position
-    /// <paramref name="indices"/> names, in output order (overlapping windows accumulate). Index -1 adds nothing.
+    /// <paramref name="indices"/> names, in output order (overlapping windows accumulate). Index -1 adds nothing. Planes
+    /// are split across threads; 2 × 2 windows of stride 2 are written directly, with the same results.
     /// </summary>
     /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
     /// <param name="indices">The forward pass's indices.</param>
@@ -101,12 +94,58 @@ public static unsafe class MaxPool2d
         KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
-        for (int p = 0; p < g.Planes; p++)
+        if (g.Planes == 0)
         {
-            Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
-            int start = p * g.OutputPlane;
-            for (int o = start; o < start + g.OutputPlane; o++)
+            return;
+        }
+
+        fixed (float* pOutputGradient = outputGradient)
+        fixed (int* pIndices = indices)
+        fixed (float* pInputGradient = inputGradient)
+        {
+            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Geometry = g };
+            Launch(&job, &BackwardPart);
+        }
+    }
+
+    /// <summary>Runs <paramref name="part"/> over the planes on as many threads as their size is worth.</summary>
+    private static void Launch(PoolJob* job, delegate*<void*, int, void> part)
+    {
+        Pool2dGeometry g = job->Geometry;
+        job->Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
+        if (job->Parts <= 1)
+        {
+            part(job, 0);
+        }
+        else
+        {
+            WorkerPool.Run(job->Parts, job->Parts, part, job);
+        }
+    }
+
+    /// <summary>
+    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows row pair by
+    /// row pair where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
+    /// </summary>
+    private static void BackwardPart(void* context, int part)
+    {
+        var job = (PoolJob*)context;
+        Pool2dGeometry g = job->Geometry;
+        int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g);
+        bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
+        for (int p = first; p < end; p++)
+        {
+            float* dy = job->Output + ((nint)p * g.OutputPlane);
+            int* indices = job->Indices + ((nint)p * g.OutputPlane);
+            float* dx = job->Input + ((nint)p * g.InputPlane);
+            if (wide ? PlaneBackwardTwoByTwo512(dy, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
+            {
+                continue;
+            }
+
+            new Span<float>(dx, g.InputPlane).Clear();
+            for (int o = 0; o < g.OutputPlane; o++)
             {
                 int index = indices[o];
                 if (index == -1)
@@ -114,20 +153,157 @@ public static unsafe class MaxPool2d
                     continue;
                 }
 
-                if ((uint)index >= (uint)plane.Length)
+                if ((uint)index >= (uint)g.InputPlane)
                 {
-                    throw new ArgumentException($"Expected indices in [0, {plane.Length}) or -1, got {index} at {o}.", nameof(indices));
+                    throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((long)p * g.OutputPlane) + o}.", "indices");
                 }
 
-                plane[index] += outputGradient[o];
+                dx[index] += dy[o];
             }
         }
     }
 
+    /// <summary>
+    /// One plane of 2 × 2, stride-2 windows without padding, which do not overlap: every input position is <c>0 + g</c>
+    /// (what the scatter adds onto the cleared plane) where it is its window's maximum and 0 elsewhere, written row pair by
+    /// row pair, four windows at a time, with no clearing pass and no scatter. Returns false, having written part of the
+    /// plane, if an index does not name a position of its window; the caller then clears and scatters the plane.
+    /// </summary>
+    private static bool PlaneBackwardTwoByTwo(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
+        Vector128<int> right = Vector128.Create(1), below = Vector128.Create(width), belowRight = Vector128.Create(width + 1);
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = dx + rowStart, bottom = top + width;
+            float* gradientRow = dy + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            int ow = 0;
+            for (; ow + 4 <= outWidth; ow += 4)
+            {
+                Vector128<float> gradient = Vector128.Load(gradientRow + ow) + Vector128<float>.Zero;
+                Vector128<int> offset = Vector128.Load(indexRow + ow) - (Vector128.Create(rowStart + (2 * ow)) + lanes);
+                Vector128<int> topLeft = Vector128.Equals(offset, Vector128<int>.Zero), topRight = Vector128.Equals(offset, right);
+                Vector128<int> bottomLeft = Vector128.Equals(offset, below), bottomRight = Vector128.Equals(offset, belowRight);
+                if (!Vector128.EqualsAll(topLeft | topRight | bottomLeft | bottomRight, Vector128<int>.AllBitsSet))
+                {
+                    return false;
+                }
+
+                Vector128<float> a = gradient & topLeft.AsSingle(), b = gradient & topRight.AsSingle();
+                Sse.UnpackLow(a, b).Store(top + (2 * ow));
+                Sse.UnpackHigh(a, b).Store(top + (2 * ow) + 4);
+                a = gradient & bottomLeft.AsSingle();
+                b = gradient & bottomRight.AsSingle();
+                Sse.UnpackLow(a, b).Store(bottom + (2 * ow));
+                Sse.UnpackHigh(a, b).Store(bottom + (2 * ow) + 4);
+            }
+
+            for (; ow < outWidth; ow++)
+            {
+                int offset = indexRow[ow] - (rowStart + (2 * ow));
+                if (offset is not (0 or 1) && offset != width && offset != width + 1)
+                {
+                    return false;
+                }
+
+                float gradient = 0f + gradientRow[ow];
+                top[2 * ow] = offset == 0 ? gradient : 0f;
+                top[(2 * ow) + 1] = offset == 1 ? gradient : 0f;
+                bottom[2 * ow] = offset == width ? gradient : 0f;
+                bottom[(2 * ow) + 1] = offset == width + 1 ? gradient : 0f;
+            }
+
+            // An odd width leaves the last column outside every window.
+            for (int iw = 2 * outWidth; iw < width; iw++)
+            {
+                top[iw] = 0f;
+                bottom[iw] = 0f;
+            }
+        }
+
+        // So does an odd height the last row.
+        new Span<float>(dx + (2 * g.OutHeight * width), (g.Height - (2 * g.OutHeight)) * width).Clear();
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="PlaneBackwardTwoByTwo"/> with AVX-512: sixteen windows at a time, the left and right columns of each
+    /// input row interleaved by one two-register permute per 16 floats; the same values.
+    /// </summary>
+    private static bool PlaneBackwardTwoByTwo512(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector512<int> lanes = Vector512<int>.Indices * 2;
+        Vector512<int> low = Interleave(0), high = Interleave(8);
+        Vector512<int> right = Vector512<int>.One, below = Vector512.Create(width), belowRight = Vector512.Create(width + 1);
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = dx + rowStart, bottom = top + width;
+            float* gradientRow = dy + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            for (int ow = 0; ow < outWidth; ow += 16)
+            {
+                int count = Math.Min(16, outWidth - ow);
+                Vector512<int> active = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+                Vector512<float> gradient = Partial512.Load(gradientRow + ow, count) + Vector512<float>.Zero;
+                Vector512<int> offset = Avx512F.MaskLoad(indexRow + ow, active, Vector512<int>.Zero) - (Vector512.Create(rowStart + (2 * ow)) + lanes);
+                Vector512<int> topLeft = Vector512.Equals(offset, Vector512<int>.Zero), topRight = Vector512.Equals(offset, right);
+                Vector512<int> bottomLeft = Vector512.Equals(offset, below), bottomRight = Vector512.Equals(offset, belowRight);
+                if (!Vector512.EqualsAll((topLeft | topRight | bottomLeft | bottomRight) | ~active, Vector512<int>.AllBitsSet))
+                {
+                    return false;
+                }
+
+                StoreInterleaved(top + (2 * ow), gradient & topLeft.AsSingle(), gradient & topRight.AsSingle(), low, high, 2 * count);
+                StoreInterleaved(bottom + (2 * ow), gradient & bottomLeft.AsSingle(), gradient & bottomRight.AsSingle(), low, high, 2 * count);
+            }
+
+            for (int iw = 2 * outWidth; iw < width; iw++)
+            {
+                top[iw] = 0f;
+                bottom[iw] = 0f;
+            }
+        }
+
+        new Span<float>(dx + (2 * g.OutHeight * width), (g.Height - (2 * g.OutHeight)) * width).Clear();
+        return true;
+    }
+
+    /// <summary>Permute indices taking lanes <c>from, from + 16, from + 1, from + 17, ...</c> of two registers.</summary>
+    private static Vector512<int> Interleave(int from) =>
+        (Vector512<int>.Indices >>> 1) + Vector512.Create(from) + ((Vector512<int>.Indices & Vector512<int>.One) * 16);
+
+    /// <summary><c>a0, b0, a1, b1, ...</c>: the first <paramref name="count"/> of these 32 floats at <paramref name="row"/>.</summary>
+    private static void StoreInterleaved(float* row, Vector512<float> a, Vector512<float> b, Vector512<int> low, Vector512<int> high, int count)
+    {
+        Vector512<float> first = Avx512F.PermuteVar16x32x2(a, low, b), second = Avx512F.PermuteVar16x32x2(a, high, b);
+        if (count == 32)
+        {
+            first.Store(row);
+            second.Store(row + 16);
+            return;
+        }
+
+        Partial512.Store(row, first, Math.Min(16, count));
+        if (count > 16)
+        {
+            Partial512.Store(row + 16, second, count - 16);
+        }
+    }
+
+    /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>).</summary>
+    private static bool IsTwoByTwo(in Pool2dGeometry g) =>
+        g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
+
     /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass.</summary>
     private static void ForwardPart(void* context, int part)
     {
-        var job = (ForwardJob*)context;
+        var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
         for (int p = first; p < end; p++)
@@ -144,8 +320,13 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static void Plane(float* plane, float* output, int* indices, in Pool2dGeometry g)
     {
-        if (Sse.IsSupported && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
-            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g))
+        {
+            PlaneTwoByTwo512(plane, output, indices, g);
+            return;
+        }
+
+        if (Sse.IsSupported && IsTwoByTwo(g))
         {
             PlaneTwoByTwo(plane, output, indices, g);
             return;
@@ -196,6 +377,60 @@ public static unsafe class MaxPool2d
                 Window(plane, g, ih0, iFirst, iEnd, ow, outputRow, indexRow);
             }
         }
+    }
+
+    /// <summary>
+    /// The 2 × 2, stride-2 pool with AVX-512: sixteen windows at a time (a row of LeNet's pools in one step), two masked
+    /// loads per input row split into even and odd columns by one two-register permute each, then the scan-order
+    /// comparisons of <see cref="Window"/> lane by lane, so the results are the general path's on every instruction set.
+    /// </summary>
+    private static void PlaneTwoByTwo512(float* plane, float* output, int* indices, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth;
+        Vector512<int> even = Vector512<int>.Indices * 2, odd = even + Vector512<int>.One;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = plane + rowStart;
+            float* bottom = top + width;
+            float* outputRow = output + ((nint)oh * outWidth);
+            int* indexRow = indices + ((nint)oh * outWidth);
+            for (int ow = 0; ow < outWidth; ow += 16)
+            {
+                // Windows [ow, ow + count): input columns [2·ow, 2·ow + 2·count), none past the row.
+                int count = Math.Min(16, outWidth - ow), columns = 2 * count;
+                Vector512<float> topLow = Load512(top + (2 * ow), Math.Min(16, columns)), topHigh = Load512(top + (2 * ow) + 16, columns - 16);
+                Vector512<float> bottomLow = Load512(bottom + (2 * ow), Math.Min(16, columns)), bottomHigh = Load512(bottom + (2 * ow) + 16, columns - 16);
+                Vector512<int> first = Vector512.Create(rowStart + (2 * ow)) + even;
+                Vector512<float> max = Avx512F.PermuteVar16x32x2(topLow, even, topHigh);
+                Vector512<int> index = first;
+                Take(Avx512F.PermuteVar16x32x2(topLow, odd, topHigh), first + Vector512<int>.One, ref max, ref index);
+                Take(Avx512F.PermuteVar16x32x2(bottomLow, even, bottomHigh), first + Vector512.Create(width), ref max, ref index);
+                Take(Avx512F.PermuteVar16x32x2(bottomLow, odd, bottomHigh), first + Vector512.Create(width + 1), ref max, ref index);
+                if (count == 16)
+                {
+                    max.Store(outputRow + ow);
+                    index.Store(indexRow + ow);
+                }
+                else
+                {
+                    Partial512.Store(outputRow + ow, max, count);
+                    Avx512F.MaskStore(indexRow + ow, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)), index);
+                }
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> floats (none when it is 0 or less, all 16 from 16 on), zeros after them.</summary>
+    private static Vector512<float> Load512(float* p, int count) =>
+        count >= 16 ? Vector512.Load(p) : count > 0 ? Partial512.Load(p, count) : Vector512<float>.Zero;
+
+    /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>
+    private static void Take(Vector512<float> value, Vector512<int> at, ref Vector512<float> max, ref Vector512<int> index)
+    {
+        Vector512<float> take = Vector512.GreaterThan(value, max) | ~Vector512.Equals(value, value);
+        max = Vector512.ConditionalSelect(take, value, max);
+        index = Vector512.ConditionalSelect(take.AsInt32(), at, index);
     }
 
     /// <summary>
@@ -301,7 +536,8 @@ public static unsafe class MaxPool2d
     }
 
     /// <summary>One forward call as its parts see it; planes are independent, so any split gives the same results.</summary>
-    private struct ForwardJob
+    /// <summary>One pass as its parts see it: the input (or its gradient), the output (or its gradient), the indices.</summary>
+    private struct PoolJob
     {
         public float* Input;
         public float* Output;

@@ -1,0 +1,226 @@
+using System;
+using System.Linq;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using StaticGrad.Kernels;
+using StaticGrad.Threading;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// <see cref="Conv2dWeightGradient"/>, the weight and bias gradients of stride-1 convolutions as flat dot products:
+/// against the double-precision definition, bit for bit against a scalar transcription of its documented summation
+/// order, the same bits at every vector width and for 1, 2 and 3 threads, and the shapes it takes.
+/// </summary>
+[Trait("Category", "InstructionSet")]
+public sealed class Conv2dWeightGradientTests
+{
+    private static readonly ConvShape[] AllShapes =
+    [
+        ConvShape.Square(64, 1, 28, 28, 6, 5, 1, 2, 1, 1),    // LeNet conv1
+        ConvShape.Square(7, 6, 14, 14, 16, 5, 1, 0, 1, 1),    // LeNet conv2, odd batch
+        ConvShape.Square(1, 3, 9, 11, 5, 3, 1, 1, 1, 1),      // batch 1, odd sizes, padding 1: rows 2 + 1 output channels
+        ConvShape.Square(3, 2, 7, 13, 7, 3, 1, 0, 1, 1),      // padding 0, 4 + 3 output channels
+        ConvShape.Square(5, 4, 10, 9, 9, 5, 1, 2, 1, 1),      // padding 2, 3 × 3 output channels, 5 taps per tile
+        ConvShape.Square(3, 2, 11, 10, 3, 3, 1, 1, 2, 1),     // dilation 2
+        ConvShape.Square(3, 4, 8, 7, 6, 3, 1, 1, 1, 2),       // groups 2
+        ConvShape.Square(2, 5, 6, 7, 5, 3, 1, 1, 1, 5),       // depthwise
+        ConvShape.Square(9, 2, 5, 5, 4, 1, 1, 0, 1, 1),       // 1 × 1
+        new ConvShape(3, 2, 9, 12, 3, 2, 4, 1, 1, 1, 2, 1, 1, 1),   // rectangular kernel and padding
+        ConvShape.Square(2, 3, 40, 30, 2, 7, 1, 3, 1, 1),     // chunks of one sample, 49 taps
+    ];
+
+    public static TheoryData<int> Shapes() => new(Enumerable.Range(0, AllShapes.Length));
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTheReference(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        Assert.True(Conv2dWeightGradient.Fits(s.Geometry));
+        (float[] x, float[] dy) = Data(s);
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
+        (_, _, double[] edw, double[] dwScale, double[] edb) = s.ReferenceGradients(x, new float[s.WeightLength], dy);
+        for (int i = 0; i < dw.Length; i++)
+        {
+            KernelReference.AssertClose(edw[i], dw[i], (2e-6 * dwScale[i]) + 1e-6, $"{s} dw[{i}]");
+        }
+
+        for (int o = 0; o < s.Out; o++)
+        {
+            KernelReference.AssertClose(edb[o], db[o], (2e-6 * s.OutputLength) + 1e-6, $"{s} db[{o}]");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void GivesTheBitsOfTheDocumentedOrder(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] dy) = Data(s);
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
+        (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
+        GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
+        GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void EveryWidth_GivesTheSameBits(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] dy) = Data(s);
+        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
+        (string Name, (float[] Dw, float[] Db) Result)[] widths =
+        [
+            ("Simd512", RunAt<Simd512, Vector512<float>>(s, x, dy)),
+            ("Simd256", RunAt<Simd256, Vector256<float>>(s, x, dy)),
+            ("Simd128", RunAt<Simd128, Vector128<float>>(s, x, dy)),
+            ($"SimdVector ({Vector<float>.Count} lanes)", RunAt<SimdVector, Vector<float>>(s, x, dy)),
+        ];
+        foreach ((string name, (float[] w, float[] b)) in widths)
+        {
+            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
+            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void SameBits_ForOneTwoAndThreeThreads(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] dy) = Data(s);
+        float[] workspace = new float[s.WorkspaceFloats(3)];
+        float[] dw1 = Filled(s.WeightLength), db1 = Filled(s.Out);
+        using (Partition.Override(1, splitAlways: false))
+        {
+            s.BackwardWeight(dy, x, dw1, db1, workspace);
+        }
+
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+            using (Partition.Override(threads, splitAlways: true))
+            {
+                s.BackwardWeight(dy, x, dw, db, workspace);
+            }
+
+            GemmShapeTests.AssertSameBits(dw1, dw, $"{s} weight gradient, {threads} threads");
+            GemmShapeTests.AssertSameBits(db1, db, $"{s} bias gradient, {threads} threads");
+        }
+    }
+
+    [Fact]
+    public void TakesStrideOneShapesWithSmallPlanes()
+    {
+        Assert.True(Conv2dWeightGradient.Fits(ConvShape.Square(1, 1, 28, 28, 6, 5, 1, 2, 1, 1).Geometry));
+        Assert.True(Conv2dWeightGradient.Fits(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
+        Assert.False(Conv2dWeightGradient.Fits(ConvShape.Square(1, 3, 28, 28, 6, 3, 2, 1, 1, 1).Geometry));     // stride 2
+        Assert.False(Conv2dWeightGradient.Fits(new ConvShape(1, 3, 28, 28, 6, 3, 3, 1, 2, 1, 1, 1, 1, 1).Geometry)); // stride 2 across
+        Assert.False(Conv2dWeightGradient.Fits(ConvShape.Square(1, 3, 64, 64, 6, 3, 1, 1, 1, 1).Geometry));     // 64 × 66 plane
+    }
+
+    /// <summary>
+    /// The documented order in scalar code: per weight, 16 lanes from +0, lane <c>t mod 16</c> fma-ed with
+    /// <c>dYs[t]·Xp[t + offset]</c> over the padded flat positions of every sample in order, then the fixed tree.
+    /// </summary>
+    private static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
+    {
+        int wp = s.Width + (2 * s.PaddingWidth), hp = s.Height + (2 * s.PaddingHeight), oh = s.OutHeight, ow = s.OutWidth;
+        int positions = ((oh * wp) + 15) / 16 * 16, groupIn = s.In / s.Groups, groupOut = s.Out / s.Groups;
+        float Gradient(int n, int o, int t) =>
+            t / wp < oh && t % wp < ow ? dy[(((n * s.Out) + o) * oh * ow) + ((t / wp) * ow) + (t % wp)] : 0f;
+        float Input(int n, int c, int u)
+        {
+            int r = (u / wp) - s.PaddingHeight, col = (u % wp) - s.PaddingWidth;
+            return u / wp < hp && r >= 0 && r < s.Height && col >= 0 && col < s.Width ? x[(((n * s.In) + c) * s.Height * s.Width) + (r * s.Width) + col] : 0f;
+        }
+
+        float[] dw = new float[s.WeightLength], db = new float[s.Out];
+        float[] lanes = new float[16];
+        for (int o = 0; o < s.Out; o++)
+        {
+            for (int cl = 0; cl < groupIn; cl++)
+            {
+                int c = ((o / groupOut) * groupIn) + cl;
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    for (int j = 0; j < s.KernelWidth; j++)
+                    {
+                        int offset = (i * s.DilationHeight * wp) + (j * s.DilationWidth);
+                        Array.Clear(lanes);
+                        for (int n = 0; n < s.Batch; n++)
+                        {
+                            for (int t = 0; t < positions; t++)
+                            {
+                                lanes[t % 16] = ScalarOps.MultiplyAdd(Gradient(n, o, t), Input(n, c, t + offset), lanes[t % 16]);
+                            }
+                        }
+
+                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Tree(lanes);
+                    }
+                }
+            }
+
+            Array.Clear(lanes);
+            for (int n = 0; n < s.Batch; n++)
+            {
+                for (int t = 0; t < positions; t++)
+                {
+                    lanes[t % 16] += Gradient(n, o, t);
+                }
+            }
+
+            db[o] = Tree(lanes);
+        }
+
+        return (dw, db);
+    }
+
+    /// <summary>Lane k + lane k+8, then + 4, then (0 + 2) + (1 + 3).</summary>
+    private static float Tree(float[] l)
+    {
+        float a0 = l[0] + l[8], a1 = l[1] + l[9], a2 = l[2] + l[10], a3 = l[3] + l[11];
+        float a4 = l[4] + l[12], a5 = l[5] + l[13], a6 = l[6] + l[14], a7 = l[7] + l[15];
+        return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
+    }
+
+    /// <summary>The whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
+    private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        Conv2dGeometry g = s.Geometry;
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out), workspace = new float[s.WorkspaceFloats(1)];
+        fixed (float* pdy = dy, px = x, pdw = dw, pdb = db, pw = workspace)
+        {
+            Conv2dJob job = new(g, s.Batch, pw + Kernels.Conv2d.PartialFloats(g), Kernels.Conv2d.SlotFloats(g))
+            {
+                Output = pdy,
+                Input = px,
+                Partials = pw,
+                WeightGradient = pdw,
+                BiasGradient = pdb,
+                Parts = 1,
+                Items = Conv2dWeightGradient.TileCount(g, TOps.Count),
+            };
+            Conv2dWeightGradient.Part<TOps, TVec>(&job, 0);
+        }
+
+        return (dw, db);
+    }
+
+    private static (float[] X, float[] Dy) Data(ConvShape s) =>
+        (KernelReference.Random(s.InputLength, seed: 11), KernelReference.Random(s.OutputLength, seed: 12));
+
+    private static float[] Filled(int length)
+    {
+        float[] values = new float[length];
+        values.AsSpan().Fill(float.NaN);
+        return values;
+    }
+}

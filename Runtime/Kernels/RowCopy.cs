@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// Copies of short runs of floats (a row of an image plane, 10 to 32 values at LeNet's sizes) as plain pointer loops:
+/// per-call overheads of span helpers dominate at these lengths.
+/// </summary>
+internal static unsafe class RowCopy
+{
+    /// <summary><c>destination[k] = source[k]</c> for <c>k &lt; count</c>; nothing past them is touched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(float* source, float* destination, int count)
+    {
+        if (Avx512F.IsSupported)
+        {
+            // Whole vectors, then one masked move for the rest: a run of up to 16 values is a single load and store.
+            int v = 0;
+            for (; v + 16 <= count; v += 16)
+            {
+                Vector512.Store(Vector512.Load(source + v), destination + v);
+            }
+
+            if (v < count)
+            {
+                Partial512.Store(destination + v, Partial512.Load(source + v, count - v), count - v);
+            }
+
+            return;
+        }
+
+        int k = 0;
+        for (; k + Vector<float>.Count <= count; k += Vector<float>.Count)
+        {
+            Vector.Store(Vector.Load(source + k), destination + k);
+        }
+
+        for (; k < count; k++)
+        {
+            destination[k] = source[k];
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[k] = source[k]</c> for <c>k &lt; count</c> and <c>0</c> after them up to a whole number of 16-float
+    /// vectors: no masked stores, for rows copied in order into a zeroed buffer (the zeros land on padding or on the
+    /// next row's place before its copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyZeroFilled(float* source, float* destination, int count)
+    {
+        if (Avx512F.IsSupported)
+        {
+            int v = 0;
+            for (; v + 16 <= count; v += 16)
+            {
+                Vector512.Store(Vector512.Load(source + v), destination + v);
+            }
+
+            if (v < count)
+            {
+                Vector512.Store(Partial512.Load(source + v, count - v), destination + v);
+            }
+
+            return;
+        }
+
+        Copy(source, destination, count);
+        for (int k = count; k < (count + 15) / 16 * 16; k++)
+        {
+            destination[k] = 0f;
+        }
+    }
+}
