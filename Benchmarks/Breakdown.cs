@@ -14,6 +14,9 @@ public static class Breakdown
     /// <summary>Bytes per core up to which a kernel's operands count as L2-resident (the smallest L2 of the machines measured).</summary>
     private const int L2Bytes = 1 << 20;
 
+    /// <summary>Bytes up to which a kernel's operands count as L3-resident (well inside the L3 of the machines measured).</summary>
+    private const int L3Bytes = 16 << 20;
+
     /// <summary>Prints one line per kernel call, then the step's total.</summary>
     public static int Run(string[] args)
     {
@@ -29,15 +32,15 @@ public static class Breakdown
         var adam = new Adam(parameters);
 
         (double peak, int bits) = FmaPeak.Measure();
-        double l2 = ReadBandwidth.Measure(L2Bytes / 2), far = ReadBandwidth.Measure(64 << 20);
+        double l2 = ReadBandwidth.Measure(L2Bytes / 2), l3 = ReadBandwidth.Measure(L3Bytes / 2), far = ReadBandwidth.Measure(64 << 20);
         int threads = Parallelism.MaxThreads;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"784-{hidden}-10, batch {batch}, Adam; load {Compare.LoadAverage()}"));
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"one core, measured now: FMA peak ({bits}-bit) {peak:F1} GFLOP/s; read bandwidth {l2:F1} GB/s from 512 KB (L2), {far:F1} GB/s from 64 MB"));
+            $"one core, measured now: FMA peak ({bits}-bit) {peak:F1} GFLOP/s; read bandwidth {l2:F1} GB/s from 512 KB (L2), {l3:F1} GB/s from 8 MB (L3), {far:F1} GB/s from 64 MB"));
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"roofline = max(FLOP / peak, bytes / bandwidth) on {threads} cores; bandwidth of L2 while the bytes per core are at most {L2Bytes >> 10} KB, else the 64 MB figure; bytes count each operand read or written once"));
+            $"roofline = max(FLOP / peak, bytes / bandwidth) on {threads} cores; the L2 bandwidth while the bytes per core are at most {L2Bytes >> 10} KB, the L3 one up to {L3Bytes >> 20} MB in all, else the 64 MB one; bytes count each operand read or written once"));
         Console.WriteLine();
         Console.WriteLine($"| kernel | MFLOP | KB | 1 thread µs | {threads} threads µs | roofline µs | of roofline | share of step |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -74,7 +77,7 @@ public static class Breakdown
         foreach (Row row in rows)
         {
             double perCore = row.Bytes / threads;
-            double bandwidth = perCore <= L2Bytes ? l2 : far;
+            double bandwidth = perCore <= L2Bytes ? l2 : row.Bytes <= L3Bytes ? l3 : far;
             double roof = Math.Max(row.Flops / (peak * threads), row.Bytes / (bandwidth * threads)) / 1e3;
             roofTotal += roof;
             Console.WriteLine(string.Create(
@@ -94,9 +97,9 @@ public static class Breakdown
         int saved = Parallelism.MaxThreads;
         Parallelism.MaxThreads = 1;
         var step = new ActionStep(action);
-        (double one, _) = Timing.Measure(ref step, repeats: 5, runSeconds: 0.05, warmupSeconds: 0.1);
+        (double one, _) = Timing.Measure(ref step, repeats: 5, runSeconds: 0.05, warmupSeconds: 0.5);
         Parallelism.MaxThreads = saved;
-        (double all, _) = Timing.Measure(ref step, repeats: 5, runSeconds: 0.05, warmupSeconds: 0.1);
+        (double all, _) = Timing.Measure(ref step, repeats: 5, runSeconds: 0.05, warmupSeconds: 0.2);
         return new Row(name, flops, bytes, one, all);
     }
 
