@@ -53,7 +53,7 @@ internal static unsafe class Conv2dWeightGradient
     /// <summary>Whether the shape takes this path (whatever the hardware): stride 1 and planes that suit it.</summary>
     public static bool Fits(in Conv2dGeometry g)
         => g.StrideHeight == 1 && g.StrideWidth == 1 && g.KernelHeight * g.KernelWidth <= MaxTaps
-            && (long)g.OutHeight * PaddedWidth(g) <= MaxGradientPlane - Lanes;
+            && (long)g.OutHeight * PaddedWidth(g) <= MaxGradientPlane;
 
     /// <summary>Floats of one thread's slot: a chunk of zero-padded samples.</summary>
     public static long SlotFloats(in Conv2dGeometry g) => (long)ChunkSamples(g) * SampleFloats(g);
@@ -161,20 +161,17 @@ internal static unsafe class Conv2dWeightGradient
     /// <summary>16-float vectors of the dot products: <c>OH</c> rows of <see cref="PaddedWidth"/>, rounded up.</summary>
     internal static int Vectors(in Conv2dGeometry g) => RoundUp(g.OutHeight * PaddedWidth(g)) / Lanes;
 
-    /// <summary>
-    /// Floats of one padded output-gradient plane: <see cref="Vectors"/> and a spare vector of zeros, where the zero fill
-    /// of the last row's copy (<see cref="RowCopy.CopyZeroFilled"/>) may reach.
-    /// </summary>
-    internal static int GradientPlane(in Conv2dGeometry g) => (Vectors(g) + 1) * Lanes;
+    /// <summary>Floats of one padded output-gradient plane: <see cref="Vectors"/> whole vectors.</summary>
+    internal static int GradientPlane(in Conv2dGeometry g) => Vectors(g) * Lanes;
 
     /// <summary>
-    /// Floats of one padded input plane, in whole 16-float vectors: the padded image and a spare vector for the zero fill
-    /// of the last row's copy, and at least as far as the last tap reads (its offset plus the dot products' length).
+    /// Floats of one padded input plane, in whole 16-float vectors: the padded image, and at least as far as the last tap
+    /// reads (its offset plus the dot products' length).
     /// </summary>
     internal static int InputPlane(in Conv2dGeometry g)
     {
         int lastOffset = ((g.KernelHeight - 1) * g.DilationHeight * PaddedWidth(g)) + ((g.KernelWidth - 1) * g.DilationWidth);
-        return RoundUp(Math.Max(((g.Height + (2 * g.PaddingHeight)) * PaddedWidth(g)) + Lanes, lastOffset + (Vectors(g) * Lanes)));
+        return RoundUp(Math.Max((g.Height + (2 * g.PaddingHeight)) * PaddedWidth(g), lastOffset + GradientPlane(g)));
     }
 
     /// <summary>Samples per chunk: as many as keep one tile's planes (4 output gradients and an input) within <see cref="ChunkBudgetFloats"/>, at least one.</summary>
@@ -236,7 +233,7 @@ internal static unsafe class Conv2dWeightGradient
                 float* rows = destination + ((nint)(c - cLow) * inputPlane) + (g.PaddingHeight * paddedWidth) + g.PaddingWidth;
                 for (int h = 0; h < g.Height; h++)
                 {
-                    RowCopy.CopyZeroFilled(source + ((nint)h * g.Width), rows + ((nint)h * paddedWidth), g.Width);
+                    RowCopy.Copy(source + ((nint)h * g.Width), rows + ((nint)h * paddedWidth), g.Width);
                 }
             }
 
@@ -248,7 +245,7 @@ internal static unsafe class Conv2dWeightGradient
                 float* rows = gradients + ((nint)(o - oLow) * gradientPlane);
                 for (int y = 0; y < g.OutHeight; y++)
                 {
-                    RowCopy.CopyZeroFilled(source + ((nint)y * g.OutWidth), rows + ((nint)y * paddedWidth), g.OutWidth);
+                    RowCopy.Copy(source + ((nint)y * g.OutWidth), rows + ((nint)y * paddedWidth), g.OutWidth);
                 }
             }
         }

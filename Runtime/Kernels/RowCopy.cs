@@ -43,35 +43,4 @@ internal static unsafe class RowCopy
             destination[k] = source[k];
         }
     }
-
-    /// <summary>
-    /// <c>destination[k] = source[k]</c> for <c>k &lt; count</c> and <c>0</c> after them up to a whole number of 16-float
-    /// vectors: no masked stores, for rows copied in order into a zeroed buffer (the zeros land on padding or on the
-    /// next row's place before its copy).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CopyZeroFilled(float* source, float* destination, int count)
-    {
-        if (Avx512F.IsSupported)
-        {
-            int v = 0;
-            for (; v + 16 <= count; v += 16)
-            {
-                Vector512.Store(Vector512.Load(source + v), destination + v);
-            }
-
-            if (v < count)
-            {
-                Vector512.Store(Partial512.Load(source + v, count - v), destination + v);
-            }
-
-            return;
-        }
-
-        Copy(source, destination, count);
-        for (int k = count; k < (count + 15) / 16 * 16; k++)
-        {
-            destination[k] = 0f;
-        }
-    }
 }
