@@ -319,8 +319,8 @@ public static unsafe class Conv2d
     /// </summary>
     /// <remarks>
     /// The GEMM block is counted even where the flat weight gradient replaces it: with slots of the column matrix alone,
-    /// the GEMM input gradient of LeNet's conv1 shape ran 1.9x slower on two threads (327 against 172 µs, and the same
-    /// with the slot padded back), for reasons not found; the workspace keeps the layout it was measured with.
+    /// the GEMM input gradient of LeNet's conv1 shape ran 1.9x slower on two threads (327 against 172 µs; 172–256 µs with
+    /// the slot padded back to this size), for reasons not found; the workspace keeps the layout it was measured with.
     /// </remarks>
     internal static long SlotFloats(in Conv2dGeometry g)
     {
