@@ -232,6 +232,7 @@ public sealed class Pool2dTests
     }
 
     [Theory]
+    [Trait("Category", "InstructionSet")]   // the 16-window, 4-window and scatter paths, by instruction set
     [InlineData(3, 8, 6)]
     [InlineData(2, 9, 19)]    // odd height and width: the last row and column belong to no window
     [InlineData(5, 2, 3)]     // one window per plane, a column left over
