@@ -66,18 +66,17 @@ internal static unsafe class GemmDriver<TIsa>
                     int mc = Math.Min(mcMax, i1 - ic);
 
                     // A block: rows ic .. ic+mc in slivers of mr rows (the last rounded up to a third of mr).
-                    for (int ir = 0; ir < mc; ir += mr)
+                    if (transposeA)
                     {
-                        int rows = Math.Min(mr, mc - ir);
-                        int height = rows == mr ? mr : ((rows + edge - 1) / edge) * edge;
-                        float* destination = aPack + ((nint)ir * kc);
-                        if (transposeA)
+                        TIsa.PackRowsBlock(a + ((nint)pc * m) + ic, m, mc, kc, aPack);
+                    }
+                    else
+                    {
+                        for (int ir = 0; ir < mc; ir += mr)
                         {
-                            TIsa.PackRows(a + ((nint)pc * m) + ic + ir, m, rows, kc, destination, height);
-                        }
-                        else
-                        {
-                            TIsa.PackTransposed(a + ((nint)(ic + ir) * k) + pc, k, rows, kc, destination, height);
+                            int rows = Math.Min(mr, mc - ir);
+                            int height = rows == mr ? mr : ((rows + edge - 1) / edge) * edge;
+                            TIsa.PackTransposed(a + ((nint)(ic + ir) * k) + pc, k, rows, kc, aPack + ((nint)ir * kc), height);
                         }
                     }
 

@@ -60,6 +60,10 @@ internal readonly unsafe struct Avx2Gemm : IGemmIsa
         GemmPacking.PackRows<Simd256, Vector256<float>, Partial256>(source, stride, count, depth, destination, height);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PackRowsBlock(float* source, nint stride, int count, int depth, float* destination) =>
+        GemmPacking.PackRowsBlock<Simd256, Vector256<float>, Partial256>(source, stride, count, depth, destination, Mr, Mr / 3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PackTransposed(float* source, nint stride, int rows, int depth, float* destination, int height) =>
         GemmPacking.PackTransposedScalar(source, stride, rows, depth, destination, height);
 }

@@ -61,6 +61,10 @@ internal readonly unsafe struct PortableGemm : IGemmIsa
         GemmPacking.PackRows<SimdVector, Vector<float>, PartialVector>(source, stride, count, depth, destination, height);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PackRowsBlock(float* source, nint stride, int count, int depth, float* destination) =>
+        GemmPacking.PackRowsBlock<SimdVector, Vector<float>, PartialVector>(source, stride, count, depth, destination, Mr, Mr / 3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PackTransposed(float* source, nint stride, int rows, int depth, float* destination, int height) =>
         GemmPacking.PackTransposedScalar(source, stride, rows, depth, destination, height);
 }

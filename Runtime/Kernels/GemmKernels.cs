@@ -41,6 +41,9 @@ internal unsafe interface IGemmIsa
     /// <summary><see cref="GemmPacking.PackRows{TOps, TVec, TPartial}"/> at this width.</summary>
     static abstract void PackRows(float* source, nint stride, int count, int depth, float* destination, int height);
 
+    /// <summary><see cref="GemmPacking.PackRowsBlock{TOps, TVec, TPartial}"/> at this width, in slivers of <see cref="Mr"/> rows.</summary>
+    static abstract void PackRowsBlock(float* source, nint stride, int count, int depth, float* destination);
+
     /// <summary><c>destination[p·height + r] = source[r·stride + p]</c>, zero rows past <paramref name="rows"/>.</summary>
     static abstract void PackTransposed(float* source, nint stride, int rows, int depth, float* destination, int height);
 }

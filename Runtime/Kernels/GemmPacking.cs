@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -43,29 +44,84 @@ internal static unsafe class GemmPacking
 
         for (int p = 0; p < depth; p++)
         {
-            int r = 0;
-            for (; r + lanes <= count; r += lanes)
-            {
-                TOps.Store(TOps.Load(ref *source, (nuint)r), ref *destination, (nuint)r);
-            }
-
-            for (; r < height; r += lanes)
-            {
-                int valid = count - r;
-                TVec value = valid >= lanes ? TOps.Load(ref *source, (nuint)r) : valid > 0 ? TPartial.Load(source + r, valid) : TOps.Broadcast(0f);
-                int room = height - r;
-                if (room >= lanes)
-                {
-                    TOps.Store(value, ref *destination, (nuint)r);
-                }
-                else
-                {
-                    TPartial.Store(destination + r, value, room);
-                }
-            }
-
+            CopyStep<TOps, TVec, TPartial>(source, count, destination, height);
             source += stride;
             destination += height;
+        }
+    }
+
+    /// <summary>
+    /// A whole A block stored <c>[k, m]</c> (<paramref name="count"/> rows of the product, one k step every
+    /// <paramref name="stride"/> floats) into its slivers as <see cref="PackRows{TOps, TVec, TPartial}"/> packs each:
+    /// sliver <c>s</c> (rows <c>s·sliverRows ..</c>) at <c>destination + s·sliverRows·depth</c>, its height
+    /// <paramref name="sliverRows"/>, the last one's rounded up to a multiple of <paramref name="edge"/>.
+    /// </summary>
+    /// <remarks>
+    /// The same floats as one <see cref="PackRows{TOps, TVec, TPartial}"/> per sliver, in another order:
+    /// <see cref="StepsPerPass"/> k steps at a time across every sliver, so the source is read as a few rows side by
+    /// side, each from start to end, and each sliver gets whole cache lines at once. Sliver by sliver, each step reads
+    /// a 48-byte piece of a row 4 KB (one page, one L1 set) past the last one; one step at a time across every sliver,
+    /// the slivers' 48-byte pieces of destination, 12 KB apart, fight over one L1 set. At 1024 × 1024 packing took
+    /// 9.5% and 6.4% of the product's time those two ways.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackRowsBlock<TOps, TVec, TPartial>(float* source, nint stride, int count, int depth, float* destination, int sliverRows, int edge)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TPartial : IPartialVector<TVec>
+    {
+        for (int p0 = 0; p0 < depth; p0 += StepsPerPass)
+        {
+            int steps = Math.Min(StepsPerPass, depth - p0);
+            float* d = destination;
+            for (int r = 0; r < count; r += sliverRows)
+            {
+                int rows = Math.Min(sliverRows, count - r);
+                int height = rows == sliverRows ? sliverRows : (rows + edge - 1) / edge * edge;
+                float* s = source + ((nint)p0 * stride) + r;
+                float* sliverStep = d + ((nint)p0 * height);
+                for (int p = 0; p < steps; p++)
+                {
+                    CopyStep<TOps, TVec, TPartial>(s, rows, sliverStep, height);
+                    s += stride;
+                    sliverStep += height;
+                }
+
+                d += (nint)sliverRows * depth;
+            }
+        }
+    }
+
+    /// <summary>The k steps <see cref="PackRowsBlock{TOps, TVec, TPartial}"/> packs per pass over the slivers: 4 steps of 12 rows fill three whole cache lines of a sliver.</summary>
+    private const int StepsPerPass = 4;
+
+    /// <summary><c>destination[r] = source[r]</c> for <c>r &lt; count</c>, and 0 for <c>count ≤ r &lt; height</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyStep<TOps, TVec, TPartial>(float* source, int count, float* destination, int height)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TPartial : IPartialVector<TVec>
+    {
+        int lanes = TOps.Count;
+        int r = 0;
+        for (; r + lanes <= count; r += lanes)
+        {
+            TOps.Store(TOps.Load(ref *source, (nuint)r), ref *destination, (nuint)r);
+        }
+
+        for (; r < height; r += lanes)
+        {
+            int valid = count - r;
+            TVec value = valid >= lanes ? TOps.Load(ref *source, (nuint)r) : valid > 0 ? TPartial.Load(source + r, valid) : TOps.Broadcast(0f);
+            int room = height - r;
+            if (room >= lanes)
+            {
+                TOps.Store(value, ref *destination, (nuint)r);
+            }
+            else
+            {
+                TPartial.Store(destination + r, value, room);
+            }
         }
     }
 
