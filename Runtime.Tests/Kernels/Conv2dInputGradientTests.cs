@@ -33,16 +33,16 @@ public sealed class Conv2dInputGradientTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void GivesTheBitsOfTheGemmAndScatter(int shape)
+    public unsafe void GivesTheBitsOfTheGemmAndScatter(int shape)
     {
         ConvShape s = AllShapes[shape];
         Assert.True(Conv2dInputGradient.Fits(s.Geometry));
         float[] w = KernelReference.Random(s.WeightLength, seed: 21), dy = KernelReference.Random(s.OutputLength, seed: 22);
-        AssertGemmBits(s, w, dy, "finite weights");
+        AssertGemmBits(s, w, dy, "finite weights", Kernel(s));
 
         // An infinite weight makes NaN and infinite column values; the scatter drops those outside the input, and so must the path.
         w[w.Length / 2] = float.PositiveInfinity;
-        AssertGemmBits(s, w, dy, "one infinite weight");
+        AssertGemmBits(s, w, dy, "one infinite weight", Kernel(s));
     }
 
     [Theory]
@@ -88,11 +88,32 @@ public sealed class Conv2dInputGradientTests
             Conv2dInputGradient.Applies(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
     }
 
-    /// <summary>The input gradient through <see cref="Kernels.Conv2d.BackwardData"/> against the GEMM and the scatter, bit for bit.</summary>
-    private static unsafe void AssertGemmBits(ConvShape s, float[] w, float[] dy, string what)
+    /// <summary>This path's kernel itself where the machine runs it (another path may take the shape in <see cref="Kernels.Conv2d.BackwardData"/>), else null.</summary>
+    private static unsafe delegate*<float*, float*, float*, in Conv2dGeometry, void> Kernel(ConvShape s)
+        => Conv2dInputGradient.Applies(s.Geometry) ? &Conv2dInputGradient.Sample : null;
+
+    /// <summary>
+    /// The input gradient from <paramref name="kernel"/> called per sample (or, when null, through
+    /// <see cref="Kernels.Conv2d.BackwardData"/>, which picks the path) against the GEMM and the scatter, bit for bit.
+    /// </summary>
+    internal static unsafe void AssertGemmBits(ConvShape s, float[] w, float[] dy, string what, delegate*<float*, float*, float*, in Conv2dGeometry, void> kernel)
     {
         float[] dx = new float[s.InputLength];
-        s.BackwardData(dy, w, dx, new float[s.WorkspaceFloats(1)]);
+        if (kernel is null)
+        {
+            s.BackwardData(dy, w, dx, new float[s.WorkspaceFloats(1)]);
+        }
+        else
+        {
+            Conv2dGeometry geometry = s.Geometry;
+            fixed (float* pw = w, pdy = dy, pdx = dx)
+            {
+                for (int n = 0; n < s.Batch; n++)
+                {
+                    kernel(pdy + (n * geometry.OutputSample), pw, pdx + (n * geometry.InputSample), geometry);
+                }
+            }
+        }
 
         Conv2dGeometry g = s.Geometry;
         int plane = s.OutHeight * s.OutWidth, reduction = s.In * s.KernelHeight * s.KernelWidth;

@@ -65,7 +65,8 @@ internal static unsafe class Conv2dPasses
 
     /// <summary>
     /// Input gradient: per sample and group, <c>Wᵀ·dY</c> into the column matrix, scattered back onto the cleared input
-    /// gradient (or, for shapes that suit it, <see cref="Conv2dInputGradient"/>, which gives the same bits).
+    /// gradient (or, for shapes that suit them, <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>,
+    /// which give the same bits).
     /// </summary>
     public static void BackwardDataPart(void* context, int part)
     {
@@ -74,11 +75,18 @@ internal static unsafe class Conv2dPasses
         (int first, int end) = job->Range(part);
         float* columns = job->Slot(part);
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
-        bool direct = Conv2dInputGradient.Applies(g);
+        bool byPlanes = Conv2dInputGradientByPlanes.Applies(g);
+        bool direct = !byPlanes && Conv2dInputGradient.Applies(g);
         for (int n = first; n < end; n++)
         {
             float* dy = job->Output + ((nint)n * g.OutputSample);
             float* dx = job->Input + ((nint)n * g.InputSample);
+            if (byPlanes)
+            {
+                Conv2dInputGradientByPlanes.Sample(dy, job->Weight, dx, g);
+                continue;
+            }
+
             if (direct)
             {
                 Conv2dInputGradient.Sample(dy, job->Weight, dx, g);

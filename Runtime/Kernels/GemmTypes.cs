@@ -55,6 +55,12 @@ internal readonly struct N6 : IConstant
     public static int Value => 6;
 }
 
+/// <summary>7.</summary>
+internal readonly struct N7 : IConstant
+{
+    public static int Value => 7;
+}
+
 /// <summary>8.</summary>
 internal readonly struct N8 : IConstant
 {
