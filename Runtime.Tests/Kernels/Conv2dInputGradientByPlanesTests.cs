@@ -22,7 +22,7 @@ public sealed class Conv2dInputGradientByPlanesTests
         ConvShape.Square(2, 5, 7, 7, 9, 3, 1, 1, 1, 1),                     // 7 × 7 planes with padding: 4 vectors, 45 rows = 11 blocks of 4 + 1
         ConvShape.Square(2, 3, 4, 4, 5, 3, 1, 1, 1, 1),                     // one vector: 4 × 4
         ConvShape.Square(1, 2, 11, 10, 3, 2, 1, 0, 1, 1),                   // 10 × 9 = 90: 6 vectors, rows of 9
-        new ConvShape(2, 3, 9, 18, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),          // rows of 16 exactly, 7 × 16 = 112: the plane fills 7 vectors
+        new ConvShape(2, 3, 7, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),          // rows of 16 exactly, 7 × 16 = 112: the plane fills 7 vectors
         new ConvShape(1, 4, 6, 9, 7, 2, 4, 1, 1, 1, 2, 1, 1, 1),           // rectangular kernel, padding 1 × 2: 7 × 10
         ConvShape.Square(1, 3, 6, 6, 4, 3, 1, 2, 1, 1),                     // padding 2 with a 3 × 3 kernel: outputs wider than inputs
         ConvShape.Square(1, 2, 5, 5, 256, 3, 1, 0, 1, 1),                   // 256 output channels: one GEMM k block
@@ -80,7 +80,8 @@ public sealed class Conv2dInputGradientByPlanesTests
         Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 2).Geometry));   // groups
         Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 10, 10, 16, 1, 1, 0, 1, 1).Geometry));   // 1 × 1: the GEMM writes the input gradient itself
         Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 10, 10, 257, 3, 1, 1, 1, 1).Geometry));  // two GEMM k blocks
-        Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 5, 19, 16, 3, 1, 0, 1, 1).Geometry));    // rows of 17
+        Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 5, 19, 16, 3, 1, 0, 1, 1).Geometry));    // output rows of 17
+        Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 5, 18, 16, 3, 1, 0, 1, 1).Geometry));    // input rows of 18
         Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 11, 15, 16, 3, 1, 0, 1, 1).Geometry));   // 9 × 13 = 117: 8 vectors
         Assert.False(Conv2dInputGradientByPlanes.Fits(ConvShape.Square(1, 6, 28, 28, 6, 5, 1, 2, 1, 1).Geometry));    // 28 × 28: 49 vectors
         Assert.Equal(

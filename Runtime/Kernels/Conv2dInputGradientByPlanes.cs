@@ -6,17 +6,20 @@ using System.Runtime.Intrinsics.X86;
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// The input gradient for small output planes (at most <see cref="MaxVectors"/> 16-lane vectors, rows of at most 16):
-/// the column matrix <c>Wᵀ·dY</c> a few rows at a time, each row over the whole flattened output plane in registers
-/// (one load of each output-gradient vector per output channel serves every row of the block, one broadcast weight per
-/// row), then scattered onto the input gradient with a masked add per output row. Stride 1, dilation 1, one group.
+/// The input gradient for small planes (output planes of at most <see cref="MaxVectors"/> 16-lane vectors, input and
+/// output rows of at most 16): per input channel, the column matrix <c>Wᵀ·dY</c> of its taps a few rows at a time, each
+/// row over the whole flattened output plane in registers (one load of each output-gradient vector per output channel
+/// serves every row of the block, one broadcast weight per row), into a buffer; then each input row is summed in a
+/// register from the taps' shifted rows and stored once. Stride 1, dilation 1, one group.
 /// </summary>
 /// <remarks>
 /// <para>
 /// It computes what the GEMM path computes, bit for bit: every column-matrix value is the fused multiply-add chain from
-/// zero over the output channels in order (one GEMM k block: at most <see cref="GemmBlocking.KcMax"/> channels), and the
-/// rows are scattered in order onto the cleared input gradient, dropping positions outside the input, as
-/// <see cref="Im2Col.ScatterAdd"/> does. <c>Conv2dInputGradientByPlanesTests</c> checks it against those bits.
+/// zero over the output channels in order (one GEMM k block: at most <see cref="GemmBlocking.KcMax"/> channels), and every
+/// input-gradient value is zero plus the values its taps reach, taps in order, as <see cref="Im2Col.ScatterAdd"/> adds
+/// them onto the cleared input gradient (a lane a tap does not reach adds +0, which changes no sum: none is -0).
+/// <c>Conv2dInputGradientByPlanesTests</c> checks it against those bits. Each input row is stored once: adding every
+/// tap's row into the input gradient in memory made each masked add wait for the masked store before it (twice the time of the GEMM path).
 /// </para>
 /// <para>
 /// Why: LeNet's conv2 has 10 × 10 output planes. <see cref="Conv2dInputGradient"/> runs along input rows of 14, of which
@@ -30,6 +33,9 @@ internal static unsafe class Conv2dInputGradientByPlanes
     /// <summary>The most vectors of an output plane: 7 vectors × 3 rows = 21 accumulators, with the loads and broadcasts within 32 registers.</summary>
     public const int MaxVectors = 7;
 
+    /// <summary>The most floats of one input channel's column-matrix rows (taps × vectors × 16) the stack buffer holds: 32 KB.</summary>
+    private const int MaxRowFloats = 8192;
+
     private const int Lanes = 16;
 
     /// <summary>Whether the path runs for this shape on this machine.</summary>
@@ -39,12 +45,12 @@ internal static unsafe class Conv2dInputGradientByPlanes
     /// <summary>Whether the shape suits the path (whatever the hardware).</summary>
     public static bool Fits(in Conv2dGeometry g)
         => Conv2dDirect.IsDense(g) && !g.IsPointwise && g.OutChannels <= GemmBlocking.KcMax
-            && g.OutWidth <= Lanes && Vectors(g.OutputPlane) <= MaxVectors;
+            && g.OutWidth <= Lanes && g.Width <= Lanes && Vectors(g.OutputPlane) <= MaxVectors
+            && g.KernelHeight * g.KernelWidth * Vectors(g.OutputPlane) * Lanes <= MaxRowFloats;
 
     /// <summary>One sample: <c>dx = convᵀ(dy, w)</c>, overwritten.</summary>
     public static void Sample(float* dy, float* weight, float* dx, in Conv2dGeometry g)
     {
-        new Span<float>(dx, g.InputSample).Clear();
         switch (Vectors(g.OutputPlane))
         {
             case 1:
@@ -73,23 +79,33 @@ internal static unsafe class Conv2dInputGradientByPlanes
 
     private static int Vectors(int plane) => (plane + Lanes - 1) / Lanes;
 
-    /// <summary>Every column-matrix row in blocks of <typeparamref name="TRows"/> (the last ones one at a time), each scattered in order.</summary>
+    /// <summary>Per input channel: its taps' column-matrix rows in blocks of <typeparamref name="TRows"/> (the last ones one at a time), then its input rows.</summary>
     private static void Blocks<TVectors, TRows>(float* dy, float* weight, float* dx, in Conv2dGeometry g)
         where TVectors : IConstant
         where TRows : IConstant
     {
-        float* rows = stackalloc float[TRows.Value * TVectors.Value * Lanes];
-        int k = 0;
-        for (; k + TRows.Value <= g.Reduction; k += TRows.Value)
+        int taps = g.KernelHeight * g.KernelWidth, stride = TVectors.Value * Lanes;
+        float* rows = stackalloc float[taps * stride];
+        Vector512<float>* columns = stackalloc Vector512<float>[g.KernelWidth];
+        for (int j = 0; j < g.KernelWidth; j++)
         {
-            Block<TVectors, TRows>(dy, weight, k, rows, g);
-            Scatter(rows, TVectors.Value * Lanes, k, TRows.Value, dx, g);
+            columns[j] = ColumnMask(g.PaddingWidth - j, g.OutWidth, g.Width);
         }
 
-        for (; k < g.Reduction; k++)
+        for (int c = 0; c < g.Channels; c++)
         {
-            Block<TVectors, N1>(dy, weight, k, rows, g);
-            Scatter(rows, TVectors.Value * Lanes, k, 1, dx, g);
+            int t = 0;
+            for (; t + TRows.Value <= taps; t += TRows.Value)
+            {
+                Block<TVectors, TRows>(dy, weight, (c * taps) + t, rows + (t * stride), g);
+            }
+
+            for (; t < taps; t++)
+            {
+                Block<TVectors, N1>(dy, weight, (c * taps) + t, rows + (t * stride), g);
+            }
+
+            InputRows(rows, stride, columns, dx + ((nint)c * g.InputPlane), g);
         }
     }
 
@@ -119,42 +135,141 @@ internal static unsafe class Conv2dInputGradientByPlanes
             Vector512<float> wb = count > 1 ? Vector512.Create(w[1]) : default;
             Vector512<float> wc = count > 2 ? Vector512.Create(w[2]) : default;
             Vector512<float> wd = count > 3 ? Vector512.Create(w[3]) : default;
-            Vector512<float> v = Load(x, 0, vectors, last);
-            (a0, b0, c0, d0) = Chain<TRows>(v, wa, wb, wc, wd, a0, b0, c0, d0);
+            Vector512<float> v0 = Load(x, 0, vectors, last);
+            a0 = Avx512F.FusedMultiplyAdd(wa, v0, a0);
+            if (count > 1)
+            {
+                b0 = Avx512F.FusedMultiplyAdd(wb, v0, b0);
+            }
+
+            if (count > 2)
+            {
+                c0 = Avx512F.FusedMultiplyAdd(wc, v0, c0);
+            }
+
+            if (count > 3)
+            {
+                d0 = Avx512F.FusedMultiplyAdd(wd, v0, d0);
+            }
+
             if (vectors > 1)
             {
-                v = Load(x, 1, vectors, last);
-                (a1, b1, c1, d1) = Chain<TRows>(v, wa, wb, wc, wd, a1, b1, c1, d1);
+                Vector512<float> v1 = Load(x, 1, vectors, last);
+                a1 = Avx512F.FusedMultiplyAdd(wa, v1, a1);
+                if (count > 1)
+                {
+                    b1 = Avx512F.FusedMultiplyAdd(wb, v1, b1);
+                }
+
+                if (count > 2)
+                {
+                    c1 = Avx512F.FusedMultiplyAdd(wc, v1, c1);
+                }
+
+                if (count > 3)
+                {
+                    d1 = Avx512F.FusedMultiplyAdd(wd, v1, d1);
+                }
             }
 
             if (vectors > 2)
             {
-                v = Load(x, 2, vectors, last);
-                (a2, b2, c2, d2) = Chain<TRows>(v, wa, wb, wc, wd, a2, b2, c2, d2);
+                Vector512<float> v2 = Load(x, 2, vectors, last);
+                a2 = Avx512F.FusedMultiplyAdd(wa, v2, a2);
+                if (count > 1)
+                {
+                    b2 = Avx512F.FusedMultiplyAdd(wb, v2, b2);
+                }
+
+                if (count > 2)
+                {
+                    c2 = Avx512F.FusedMultiplyAdd(wc, v2, c2);
+                }
+
+                if (count > 3)
+                {
+                    d2 = Avx512F.FusedMultiplyAdd(wd, v2, d2);
+                }
             }
 
             if (vectors > 3)
             {
-                v = Load(x, 3, vectors, last);
-                (a3, b3, c3, d3) = Chain<TRows>(v, wa, wb, wc, wd, a3, b3, c3, d3);
+                Vector512<float> v3 = Load(x, 3, vectors, last);
+                a3 = Avx512F.FusedMultiplyAdd(wa, v3, a3);
+                if (count > 1)
+                {
+                    b3 = Avx512F.FusedMultiplyAdd(wb, v3, b3);
+                }
+
+                if (count > 2)
+                {
+                    c3 = Avx512F.FusedMultiplyAdd(wc, v3, c3);
+                }
+
+                if (count > 3)
+                {
+                    d3 = Avx512F.FusedMultiplyAdd(wd, v3, d3);
+                }
             }
 
             if (vectors > 4)
             {
-                v = Load(x, 4, vectors, last);
-                (a4, b4, c4, d4) = Chain<TRows>(v, wa, wb, wc, wd, a4, b4, c4, d4);
+                Vector512<float> v4 = Load(x, 4, vectors, last);
+                a4 = Avx512F.FusedMultiplyAdd(wa, v4, a4);
+                if (count > 1)
+                {
+                    b4 = Avx512F.FusedMultiplyAdd(wb, v4, b4);
+                }
+
+                if (count > 2)
+                {
+                    c4 = Avx512F.FusedMultiplyAdd(wc, v4, c4);
+                }
+
+                if (count > 3)
+                {
+                    d4 = Avx512F.FusedMultiplyAdd(wd, v4, d4);
+                }
             }
 
             if (vectors > 5)
             {
-                v = Load(x, 5, vectors, last);
-                (a5, b5, c5, d5) = Chain<TRows>(v, wa, wb, wc, wd, a5, b5, c5, d5);
+                Vector512<float> v5 = Load(x, 5, vectors, last);
+                a5 = Avx512F.FusedMultiplyAdd(wa, v5, a5);
+                if (count > 1)
+                {
+                    b5 = Avx512F.FusedMultiplyAdd(wb, v5, b5);
+                }
+
+                if (count > 2)
+                {
+                    c5 = Avx512F.FusedMultiplyAdd(wc, v5, c5);
+                }
+
+                if (count > 3)
+                {
+                    d5 = Avx512F.FusedMultiplyAdd(wd, v5, d5);
+                }
             }
 
             if (vectors > 6)
             {
-                v = Load(x, 6, vectors, last);
-                (a6, b6, c6, d6) = Chain<TRows>(v, wa, wb, wc, wd, a6, b6, c6, d6);
+                Vector512<float> v6 = Load(x, 6, vectors, last);
+                a6 = Avx512F.FusedMultiplyAdd(wa, v6, a6);
+                if (count > 1)
+                {
+                    b6 = Avx512F.FusedMultiplyAdd(wb, v6, b6);
+                }
+
+                if (count > 2)
+                {
+                    c6 = Avx512F.FusedMultiplyAdd(wc, v6, c6);
+                }
+
+                if (count > 3)
+                {
+                    d6 = Avx512F.FusedMultiplyAdd(wd, v6, d6);
+                }
             }
         }
 
@@ -180,32 +295,6 @@ internal static unsafe class Conv2dInputGradientByPlanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Load(float* plane, int index, int vectors, Vector512<float> last)
         => index == vectors - 1 ? Avx512F.MaskLoad(plane + (index * Lanes), last, Vector512<float>.Zero) : Vector512.Load(plane + (index * Lanes));
-
-    /// <summary>One step of each row's chain: <c>acc_r = fma(w_r, dy, acc_r)</c>, as the GEMM's microkernel takes it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Chain<TRows>(
-        Vector512<float> dy, Vector512<float> wa, Vector512<float> wb, Vector512<float> wc, Vector512<float> wd,
-        Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
-        where TRows : IConstant
-    {
-        a = Avx512F.FusedMultiplyAdd(wa, dy, a);
-        if (TRows.Value > 1)
-        {
-            b = Avx512F.FusedMultiplyAdd(wb, dy, b);
-        }
-
-        if (TRows.Value > 2)
-        {
-            c = Avx512F.FusedMultiplyAdd(wc, dy, c);
-        }
-
-        if (TRows.Value > 3)
-        {
-            d = Avx512F.FusedMultiplyAdd(wd, dy, d);
-        }
-
-        return (a, b, c, d);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(
@@ -245,29 +334,44 @@ internal static unsafe class Conv2dInputGradientByPlanes
     }
 
     /// <summary>
-    /// Column-matrix rows <c>k .. k + count - 1</c> (each <paramref name="stride"/> floats apart in <paramref name="rows"/>)
-    /// added in order onto the input gradient: row <c>(c, i, j)</c>'s output row <c>y</c> onto input row <c>y + i - ph</c>
-    /// from column <c>j - pw</c>, where those exist.
+    /// One input channel's rows of the input gradient from its taps' column-matrix rows (tap <c>(i, j)</c> at
+    /// <c>rows + (i·kw + j)·stride</c>): input row <c>y</c> is zero plus, taps in order, output row <c>y - i + ph</c> of
+    /// each tap's row shifted by <c>j - pw</c> columns where it exists, stored once.
     /// </summary>
-    private static void Scatter(float* rows, nint stride, int k, int count, float* dx, in Conv2dGeometry g)
+    private static void InputRows(float* rows, int stride, Vector512<float>* columns, float* dx, in Conv2dGeometry g)
     {
-        int taps = g.KernelHeight * g.KernelWidth, outWidth = g.OutWidth, width = g.Width;
-        for (int r = 0; r < count; r++, k++)
+        int kh = g.KernelHeight, kw = g.KernelWidth, outWidth = g.OutWidth, width = g.Width;
+        Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
+        for (int y = 0; y < g.Height; y++)
         {
-            int c = k / taps, i = k % taps / g.KernelWidth, j = k % g.KernelWidth;
-            int rowOffset = i - g.PaddingHeight, columnOffset = j - g.PaddingWidth;
-            Vector512<int> column = Vector512<int>.Indices + Vector512.Create(columnOffset);
-            Vector512<float> mask = (Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(outWidth))
-                & Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, Vector512.Create(width))).AsSingle();
-            int firstRow = Math.Max(0, -rowOffset), endRow = Math.Min(g.OutHeight, g.Height - rowOffset);
-            float* source = rows + (r * stride);
-            float* destination = dx + ((nint)c * g.InputPlane) + columnOffset;
-            for (int y = firstRow; y < endRow; y++)
+            Vector512<float> sum = Vector512<float>.Zero;
+            for (int i = 0; i < kh; i++)
             {
-                float* target = destination + ((nint)(y + rowOffset) * width);
-                Vector512<float> sum = Avx512F.MaskLoad(target, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + (y * outWidth), mask, Vector512<float>.Zero);
-                Avx512F.MaskStore(target, mask, sum);
+                int outRow = y - i + g.PaddingHeight;
+                if ((uint)outRow >= (uint)g.OutHeight)
+                {
+                    continue;
+                }
+
+                float* tap = rows + (i * kw * stride) + (outRow * outWidth) + g.PaddingWidth;
+                for (int j = 0; j < kw; j++, tap += stride - 1)
+                {
+                    sum += Avx512F.MaskLoad(tap, columns[j], Vector512<float>.Zero);
+                }
             }
+
+            Avx512F.MaskStore(dx + ((nint)y * width), inside, sum);
         }
+    }
+
+    /// <summary>
+    /// Lanes <c>x</c> of an input row that tap column <c>j</c> reaches: the output column <c>x + shift</c> (shift =
+    /// <c>pw - j</c>) exists and <c>x</c> lies in the row. All bits set, else zero.
+    /// </summary>
+    private static Vector512<float> ColumnMask(int shift, int outWidth, int width)
+    {
+        Vector512<int> x = Vector512<int>.Indices, source = x + Vector512.Create(shift);
+        return (Vector512.GreaterThanOrEqual(source, Vector512<int>.Zero) & Vector512.LessThan(source, Vector512.Create(outWidth))
+            & Vector512.LessThan(x, Vector512.Create(width))).AsSingle();
     }
 }
