@@ -48,6 +48,7 @@ public static unsafe class MaxPool2d
         Pool2dGeometry g = Validate(
             input, nameof(input), output, nameof(output), indices.Length, batch, channels, height, width,
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         if (g.Planes == 0)
         {
             return;
@@ -91,6 +92,7 @@ public static unsafe class MaxPool2d
         Pool2dGeometry g = Validate(
             inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
         if (g.Planes == 0)
         {
             return;
@@ -142,6 +144,7 @@ public static unsafe class MaxPool2d
             inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
         KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
+        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
         KernelGuard.NoOverlap(output, inputGradient, nameof(output), nameof(inputGradient));
         if (g.Planes == 0)
         {
@@ -160,7 +163,8 @@ public static unsafe class MaxPool2d
 
     /// <summary>
     /// The checks every pass shares: the window (PyTorch's rules), <paramref name="planes"/> (the input or its gradient)
-    /// and <paramref name="windows"/> (the output or its gradient) long enough and disjoint, and one index per window.
+    /// and <paramref name="windows"/> (the output or its gradient) long enough, and one index per window. The caller checks
+    /// that what it writes overlaps nothing it reads, so that the message names the written span.
     /// </summary>
     private static Pool2dGeometry Validate(
         ReadOnlySpan<float> planes, string planesName, ReadOnlySpan<float> windows, string windowsName, int indexCount, int batch, int channels, int height, int width,
@@ -170,7 +174,6 @@ public static unsafe class MaxPool2d
         KernelGuard.Holds(planes.Length, g.Planes, g.InputPlane, planesName, "batch*channels*height*width");
         KernelGuard.Holds(windows.Length, g.Planes, g.OutputPlane, windowsName, "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(indexCount, g.Planes, g.OutputPlane, "indices", "batch*channels*outHeight*outWidth");
-        KernelGuard.NoOverlap(planes, windows, planesName, windowsName);
         return g;
     }
 
