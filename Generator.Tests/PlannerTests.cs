@@ -24,6 +24,15 @@ public sealed class PlannerTests
     private static ModelSpec ImageModel(params MemberSpec[] members)
         => new("N", "M", "public", TensorShape.Image(2, 8, 8), members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
 
+    /// <summary>A 3 × 3 convolution with <paramref name="activation"/>, a 2 × 2 max pool and a flatten, then <paramref name="rest"/>.</summary>
+    private static MemberSpec[] ConvPoolFlatten(ActivationKind activation, params MemberSpec[] rest)
+        => new[]
+        {
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(activation, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
+            Member("Flat", "Flatten", new FlattenOp()),
+        }.Concat(rest).ToArray();
+
     private static MemberSpec Linear(string name, int outputs, ActivationKind activation = ActivationKind.None, bool bias = true)
     {
         var ops = new List<Op> { new LinearOp(outputs, bias) };
@@ -144,11 +153,7 @@ public sealed class PlannerTests
     [Fact]
     public void AMaxPoolAfterAFusedReLUAppliesItsDerivative_AndTheConvolutionNoLongerReadsItsOutput()
     {
-        ModelPlan plan = ModelPlan.Create(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
-            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
-            Member("Flat", "Flatten", new FlattenOp()),
-            Linear("Head", 3)));
+        ModelPlan plan = ModelPlan.Create(ImageModel(ConvPoolFlatten(ActivationKind.ReLU, Linear("Head", 3))));
 
         ModelGraph graph = plan.Graph;
         Assert.True(Assert.IsType<Conv2dOp>(graph.Nodes[0].Op).DerivativeDelegated);
@@ -172,11 +177,7 @@ public sealed class PlannerTests
             Member("Skip", "Residual", new AddOp("Conv")),
             Member("Flat", "Flatten", new FlattenOp()),
             Linear("Head", 3)));
-        ModelGraph tanh = GraphBuilder.Build(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.Tanh, 0f, 0f)),
-            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
-            Member("Flat", "Flatten", new FlattenOp()),
-            Linear("Head", 3)));
+        ModelGraph tanh = GraphBuilder.Build(ImageModel(ConvPoolFlatten(ActivationKind.Tanh, Linear("Head", 3))));
 
         foreach (ModelGraph graph in new[] { shared, tanh })
         {
@@ -188,12 +189,7 @@ public sealed class PlannerTests
     [Fact]
     public void AnOpAfterAFlattenDoesNotOverwriteThePooledOutputThePoolsBackwardReads()
     {
-        ModelPlan plan = ModelPlan.Create(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
-            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
-            Member("Flat", "Flatten", new FlattenOp()),
-            Member("Drop", "Dropout", new DropoutOp(0.5f)),
-            Linear("Head", 3)));
+        ModelPlan plan = ModelPlan.Create(ImageModel(ConvPoolFlatten(ActivationKind.ReLU, Member("Drop", "Dropout", new DropoutOp(0.5f)), Linear("Head", 3))));
 
         Step dropout = plan.Training!.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 3);
         Assert.Equal("poolOutput", dropout.Inputs[0]);

@@ -88,29 +88,15 @@ public static unsafe class MaxPool2d
     public static void Backward(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
-    {
-        Pool2dGeometry g = Validate(
-            inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
+        => RunBackward(
+            outputGradient, ReadOnlySpan<float>.Empty, throughReLU: false, indices, inputGradient, batch, channels, height, width,
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
-        KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        if (g.Planes == 0)
-        {
-            return;
-        }
-
-        fixed (float* pOutputGradient = outputGradient)
-        fixed (int* pIndices = indices)
-        fixed (float* pInputGradient = inputGradient)
-        {
-            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Geometry = g };
-            Launch(&job, &BackwardPart);
-        }
-    }
 
     /// <summary>
-    /// The backward pass of a max pool over a ReLU's output, through that ReLU: the bits of <see cref="Backward"/>
-    /// followed by <see cref="ActivationBackward.Apply"/> with <see cref="Activation.ReLU"/> on the input gradient, in one
-    /// pass that reads the small pooled output instead of the ReLU's output. ReLU's derivative at a window's maximum is
+    /// The backward pass of a max pool over a ReLU's output, through that ReLU: the bits of <see cref="Backward"/> followed
+    /// by <see cref="ActivationBackward.Apply(Span{float}, ReadOnlySpan{float}, int, Activation)"/> with
+    /// <see cref="Activation.ReLU"/> on the input gradient, in one pass that reads the small pooled output instead of the
+    /// ReLU's output. ReLU's derivative at a window's maximum is
     /// its pooled value's (<c>y &gt; 0 ? gradient : +0</c>, so a NaN or -0 maximum passes nothing), and every window that
     /// picks a position sees the same value there, so each window's gradient is added where its maximum is positive and
     /// dropped elsewhere; positions no window picks get +0 either way.
@@ -139,13 +125,25 @@ public static unsafe class MaxPool2d
     public static void BackwardThroughReLU(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        => RunBackward(
+            outputGradient, output, throughReLU: true, indices, inputGradient, batch, channels, height, width,
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+
+    /// <summary><see cref="Backward"/>, or with <paramref name="throughReLU"/> <see cref="BackwardThroughReLU"/> with <paramref name="output"/> its window maxima.</summary>
+    private static void RunBackward(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, bool throughReLU, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
     {
         Pool2dGeometry g = Validate(
             inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
-        KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        KernelGuard.NoOverlap(output, inputGradient, nameof(output), nameof(inputGradient));
+        if (throughReLU)
+        {
+            KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
+            KernelGuard.NoOverlap(output, inputGradient, nameof(output), nameof(inputGradient));
+        }
+
         if (g.Planes == 0)
         {
             return;
@@ -156,7 +154,7 @@ public static unsafe class MaxPool2d
         fixed (int* pIndices = indices)
         fixed (float* pInputGradient = inputGradient)
         {
-            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Maxima = pOutput, Geometry = g };
+            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Maxima = throughReLU ? pOutput : null, Geometry = g };
             Launch(&job, &BackwardPart);
         }
     }
