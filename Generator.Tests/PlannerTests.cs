@@ -169,6 +169,22 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void ABatchNormWithReLUHandsItsDerivativeToTheMaxPoolAfterIt()
+    {
+        ModelPlan plan = ModelPlan.Create(ImageModel(
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true)),
+            Member("Norm", "BatchNorm2d", new BatchNormOp(1e-5f, 0.1f, true, true, Spatial: true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
+            Member("Flat", "Flatten", new FlattenOp()),
+            Linear("Head", 3)));
+
+        Assert.True(Assert.IsType<BatchNormOp>(plan.Graph.Nodes[1].Op).DerivativeDelegated);
+        Assert.Equal(ActivationKind.ReLU, Assert.IsType<MaxPool2dOp>(plan.Graph.Nodes[2].Op).InputDerivative);
+        Step norm = plan.Training!.Steps.First(s => s.Kind == StepKind.Backward && s.Node == 1);
+        Assert.DoesNotContain(plan.Training.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1).Output, norm.Reads);
+    }
+
+    [Fact]
     public void NoDerivativeHandOff_WhenTheActivatedOutputFeedsAnotherNode_OrTheActivationIsNotReLU()
     {
         ModelGraph shared = GraphBuilder.Build(ImageModel(

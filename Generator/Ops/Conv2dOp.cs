@@ -76,7 +76,7 @@ internal sealed record Conv2dOp(
     public override Op? WithEpilogue(ActivationKind activation)
         => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
 
-    public override ActivationKind DelegableEpilogue => DerivativeDelegated ? ActivationKind.None : Fused;
+    public override ActivationKind DelegableEpilogue => BackwardActivation;
 
     public override Op WithEpilogueDerivativeDelegated() => this with { DerivativeDelegated = true };
 
@@ -96,7 +96,10 @@ internal sealed record Conv2dOp(
 
     public override bool BackwardReadsInputs => true;
 
-    public override bool BackwardReadsOutput => Fused != ActivationKind.None && !DerivativeDelegated;
+    public override bool BackwardReadsOutput => BackwardActivation != ActivationKind.None;
+
+    /// <summary>The activation whose derivative the backward pass applies: the fused one unless the next op's backward pass does.</summary>
+    private ActivationKind BackwardActivation => DerivativeDelegated ? ActivationKind.None : Fused;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {ImageGeometry.Options(Kernel, Stride, 1, Padding, Dilation)}"
