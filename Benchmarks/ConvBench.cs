@@ -67,12 +67,12 @@ public static class ConvBench
 
         foreach ((string name, int channels, int size) in new[] { ("maxpool 2x2 after conv1, 6x28x28", 6, 28), ("maxpool 2x2 after conv2, 16x10x10", 16, 10) })
         {
-            foreach (bool backward in new[] { false, true })
+            foreach (PoolPass pass in Enum.GetValues<PoolPass>())
             {
-                string line = $"{name,-32} {(backward ? "Backward" : "Forward"),-15}";
+                string line = $"{name,-32} {pass,-15}";
                 foreach (int threads in threadCounts)
                 {
-                    var step = new PoolStep(batch, channels, size, backward);
+                    var step = new PoolStep(batch, channels, size, pass);
                     line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads, cpuTime),8:F1}                   ");
                 }
 
@@ -220,18 +220,36 @@ public static class ConvBench
         }
     }
 
+    /// <summary>The passes of a 2 × 2 max pool after a convolution with ReLU.</summary>
+    public enum PoolPass
+    {
+        /// <summary><see cref="Kernels.MaxPool2d.Forward"/>.</summary>
+        Forward,
+
+        /// <summary><see cref="Kernels.MaxPool2d.Backward"/> alone.</summary>
+        Backward,
+
+        /// <summary><see cref="Kernels.MaxPool2d.Backward"/>, then ReLU's derivative from the convolution's output: the two passes the generated step ran before the derivative moved into the pool's.</summary>
+        BackwardThenReLU,
+
+        /// <summary><see cref="Kernels.MaxPool2d.BackwardThroughReLU"/>: the same values in one pass, from the pooled output.</summary>
+        ThroughReLU,
+    }
+
     private readonly struct PoolStep : ITimedStep
     {
         private readonly int _batch, _channels, _size;
-        private readonly bool _backward;
-        private readonly float[] _x, _y, _dx;
+        private readonly PoolPass _pass;
+        private readonly float[] _x, _y, _dy, _dx;
         private readonly int[] _indices;
 
-        public PoolStep(int batch, int channels, int size, bool backward)
+        public PoolStep(int batch, int channels, int size, PoolPass pass)
         {
-            (_batch, _channels, _size, _backward) = (batch, channels, size, backward);
-            _x = Random(batch * channels * size * size, 5);
+            (_batch, _channels, _size, _pass) = (batch, channels, size, pass);
+            // A ReLU's output: about half zeros.
+            _x = Array.ConvertAll(Random(batch * channels * size * size, 5), v => Math.Max(v, 0f));
             _y = new float[batch * channels * (size / 2) * (size / 2)];
+            _dy = Random(_y.Length, 9);
             _dx = new float[_x.Length];
             _indices = new int[_y.Length];
             Kernels.MaxPool2d.Forward(_x, _y, _indices, batch, channels, size, size, 2, 2, 2, 2, 0, 0, 1, 1);
@@ -239,13 +257,21 @@ public static class ConvBench
 
         public void Run()
         {
-            if (_backward)
+            switch (_pass)
             {
-                Kernels.MaxPool2d.Backward(_y, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
-            }
-            else
-            {
-                Kernels.MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                case PoolPass.Forward:
+                    Kernels.MaxPool2d.Forward(_x, _y, _indices, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                    break;
+                case PoolPass.Backward:
+                    Kernels.MaxPool2d.Backward(_dy, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                    break;
+                case PoolPass.BackwardThenReLU:
+                    Kernels.MaxPool2d.Backward(_dy, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                    Kernels.ActivationBackward.Apply(_dx, _x, _dx.Length, Activation.ReLU);
+                    break;
+                default:
+                    Kernels.MaxPool2d.BackwardThroughReLU(_dy, _y, _indices, _dx, _batch, _channels, _size, _size, 2, 2, 2, 2, 0, 0, 1, 1);
+                    break;
             }
         }
     }

@@ -20,6 +20,19 @@ public sealed class PlannerTests
     private static ModelSpec Model(int inputs, params MemberSpec[] members)
         => new("N", "M", "public", TensorShape.Flat(inputs), members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
 
+    /// <summary>A model of 2 × 8 × 8 images.</summary>
+    private static ModelSpec ImageModel(params MemberSpec[] members)
+        => new("N", "M", "public", TensorShape.Image(2, 8, 8), members.ToEquatableArray(), CrossEntropy, OutputActivation.None);
+
+    /// <summary>A 3 × 3 convolution with <paramref name="activation"/>, a 2 × 2 max pool and a flatten, then <paramref name="rest"/>.</summary>
+    private static MemberSpec[] ConvPoolFlatten(ActivationKind activation, params MemberSpec[] rest)
+        => new[]
+        {
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(activation, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
+            Member("Flat", "Flatten", new FlattenOp()),
+        }.Concat(rest).ToArray();
+
     private static MemberSpec Linear(string name, int outputs, ActivationKind activation = ActivationKind.None, bool bias = true)
     {
         var ops = new List<Op> { new LinearOp(outputs, bias) };
@@ -135,6 +148,68 @@ public sealed class PlannerTests
         Assert.NotEqual(gelu.Inputs[0], gelu.Output);
         Step inference = plan.Inference.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1);
         Assert.Equal(inference.Inputs[0], inference.Output);
+    }
+
+    [Fact]
+    public void AMaxPoolAfterAFusedReLUAppliesItsDerivative_AndTheConvolutionNoLongerReadsItsOutput()
+    {
+        ModelPlan plan = ModelPlan.Create(ImageModel(ConvPoolFlatten(ActivationKind.ReLU, Linear("Head", 3))));
+
+        ModelGraph graph = plan.Graph;
+        Assert.True(Assert.IsType<Conv2dOp>(graph.Nodes[0].Op).DerivativeDelegated);
+        Assert.Equal(ActivationKind.ReLU, Assert.IsType<MaxPool2dOp>(graph.Nodes[1].Op).InputDerivative);
+        Step pool = plan.Training!.Steps.First(s => s.Kind == StepKind.Backward && s.Node == 1);
+        Assert.Contains("poolOutput", pool.Reads);
+        Step conv = plan.Training.Steps.First(s => s.Kind == StepKind.Backward && s.Node == 0);
+        Assert.DoesNotContain("convOutput", conv.Reads);
+
+        // The flatten still shares the pooled output's buffer: it moves no value the pool's backward pass reads.
+        Step flatten = plan.Training.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 2);
+        Assert.Equal(flatten.Inputs[0], flatten.Output);
+    }
+
+    [Fact]
+    public void ABatchNormWithReLUHandsItsDerivativeToTheMaxPoolAfterIt()
+    {
+        ModelPlan plan = ModelPlan.Create(ImageModel(
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true)),
+            Member("Norm", "BatchNorm2d", new BatchNormOp(1e-5f, 0.1f, true, true, Spatial: true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(2, 2, 0, 1)),
+            Member("Flat", "Flatten", new FlattenOp()),
+            Linear("Head", 3)));
+
+        Assert.True(Assert.IsType<BatchNormOp>(plan.Graph.Nodes[1].Op).DerivativeDelegated);
+        Assert.Equal(ActivationKind.ReLU, Assert.IsType<MaxPool2dOp>(plan.Graph.Nodes[2].Op).InputDerivative);
+        Step norm = plan.Training!.Steps.First(s => s.Kind == StepKind.Backward && s.Node == 1);
+        Assert.DoesNotContain(plan.Training.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 1).Output, norm.Reads);
+    }
+
+    [Fact]
+    public void NoDerivativeHandOff_WhenTheActivatedOutputFeedsAnotherNode_OrTheActivationIsNotReLU()
+    {
+        ModelGraph shared = GraphBuilder.Build(ImageModel(
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(1, 1, 0, 1)),
+            Member("Skip", "Residual", new AddOp("Conv")),
+            Member("Flat", "Flatten", new FlattenOp()),
+            Linear("Head", 3)));
+        ModelGraph tanh = GraphBuilder.Build(ImageModel(ConvPoolFlatten(ActivationKind.Tanh, Linear("Head", 3))));
+
+        foreach (ModelGraph graph in new[] { shared, tanh })
+        {
+            Assert.False(Assert.IsType<Conv2dOp>(graph.Nodes[0].Op).DerivativeDelegated);
+            Assert.Equal(ActivationKind.None, Assert.IsType<MaxPool2dOp>(graph.Nodes[1].Op).InputDerivative);
+        }
+    }
+
+    [Fact]
+    public void AnOpAfterAFlattenDoesNotOverwriteThePooledOutputThePoolsBackwardReads()
+    {
+        ModelPlan plan = ModelPlan.Create(ImageModel(ConvPoolFlatten(ActivationKind.ReLU, Member("Drop", "Dropout", new DropoutOp(0.5f)), Linear("Head", 3))));
+
+        Step dropout = plan.Training!.Steps.First(s => s.Kind == StepKind.Forward && s.Node == 3);
+        Assert.Equal("poolOutput", dropout.Inputs[0]);
+        Assert.NotEqual(dropout.Inputs[0], dropout.Output);
     }
 
     [Theory]

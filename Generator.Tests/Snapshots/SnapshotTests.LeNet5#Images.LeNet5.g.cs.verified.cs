@@ -49,39 +49,39 @@ namespace Images
         private const int __sgOffset_Fc3Bias = 61696;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 11760 floats per sample of MaxBatch (17754 without reuse): buffers whose
+        // 8232 floats per sample of MaxBatch (17754 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
-        //   conv1Output [B, 4704] at 0, steps 0-16: conv1 output
-        //   pool1Output [B, 1176] at 7904, steps 1-14: pool1 output
-        //   pool1OutputIndices [B, 1176] at 9408, steps 1-15: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 4704, steps 2-14: conv2 output
-        //   pool2Output [B, 400] at 6304, steps 3-11: pool2 output
-        //   pool2OutputIndices [B, 400] at 10584, steps 3-13: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   fc1Output [B, 120] at 6704, steps 5-11: fc1 output
-        //   fc2Output [B, 84] at 6944, steps 6-10: fc2 output
-        //   logits [B, 10] at 6824, steps 7-9: fc3 output
-        //   fc2OutputGradient [B, 84] at 7028, steps 9-10: gradient of fc2 output
-        //   fc1OutputGradient [B, 120] at 6824, steps 10-11: gradient of fc1 output
-        //   flattenOutputGradient [B, 400] at 10984, steps 11-13: gradient of flatten output
-        //   conv2OutputGradient [B, 1600] at 6304, steps 13-14: gradient of conv2 output
-        //   pool1OutputGradient [B, 1176] at 10584, steps 14-15: gradient of pool1 output
-        //   conv1OutputGradient [B, 4704] at 4704, steps 15-16: gradient of conv1 output
+        //   conv1Output [B, 4704] at 0, steps 0-1: conv1 output
+        //   pool1Output [B, 1176] at 4704, steps 1-15: pool1 output
+        //   pool1OutputIndices [B, 1176] at 5880, steps 1-15: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 0, steps 2-3: conv2 output
+        //   pool2Output [B, 400] at 1600, steps 3-13: pool2 output
+        //   pool2OutputIndices [B, 400] at 2000, steps 3-13: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   fc1Output [B, 120] at 0, steps 5-11: fc1 output
+        //   fc2Output [B, 84] at 240, steps 6-10: fc2 output
+        //   logits [B, 10] at 120, steps 7-9: fc3 output
+        //   fc2OutputGradient [B, 84] at 324, steps 9-10: gradient of fc2 output
+        //   fc1OutputGradient [B, 120] at 120, steps 10-11: gradient of fc1 output
+        //   flattenOutputGradient [B, 400] at 2400, steps 11-13: gradient of flatten output
+        //   conv2OutputGradient [B, 1600] at 0, steps 13-14: gradient of conv2 output
+        //   pool1OutputGradient [B, 1176] at 7056, steps 14-15: gradient of pool1 output
+        //   conv1OutputGradient [B, 4704] at 0, steps 15-16: gradient of conv1 output
         private const int __sgOffset_conv1Output = 0;
-        private const int __sgOffset_pool1Output = 7904;
-        private const int __sgOffset_pool1OutputIndices = 9408;
-        private const int __sgOffset_conv2Output = 4704;
-        private const int __sgOffset_pool2Output = 6304;
-        private const int __sgOffset_pool2OutputIndices = 10584;
-        private const int __sgOffset_fc1Output = 6704;
-        private const int __sgOffset_fc2Output = 6944;
-        private const int __sgOffset_logits = 6824;
-        private const int __sgOffset_fc2OutputGradient = 7028;
-        private const int __sgOffset_fc1OutputGradient = 6824;
-        private const int __sgOffset_flattenOutputGradient = 10984;
-        private const int __sgOffset_conv2OutputGradient = 6304;
-        private const int __sgOffset_pool1OutputGradient = 10584;
-        private const int __sgOffset_conv1OutputGradient = 4704;
-        private const int __sgArenaFloatsPerSample = 11760;
+        private const int __sgOffset_pool1Output = 4704;
+        private const int __sgOffset_pool1OutputIndices = 5880;
+        private const int __sgOffset_conv2Output = 0;
+        private const int __sgOffset_pool2Output = 1600;
+        private const int __sgOffset_pool2OutputIndices = 2000;
+        private const int __sgOffset_fc1Output = 0;
+        private const int __sgOffset_fc2Output = 240;
+        private const int __sgOffset_logits = 120;
+        private const int __sgOffset_fc2OutputGradient = 324;
+        private const int __sgOffset_fc1OutputGradient = 120;
+        private const int __sgOffset_flattenOutputGradient = 2400;
+        private const int __sgOffset_conv2OutputGradient = 0;
+        private const int __sgOffset_pool1OutputGradient = 7056;
+        private const int __sgOffset_conv1OutputGradient = 0;
+        private const int __sgArenaFloatsPerSample = 8232;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 7056 floats per sample.
@@ -357,12 +357,12 @@ namespace Images
                 //   flattenOutputGradient is the gradient of pool2Output read flat
 
                 // Step 13, pool2 MaxPool2d backward, from flattenOutputGradient [B, 16, 5, 5]:
-                //   conv2OutputGradient [B, 16, 10, 10] = flattenOutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+                //   conv2OutputGradient [B, 16, 10, 10] = flattenOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
+                //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(flattenOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
 
                 // Step 14, conv2 Conv2d backward, from conv2OutputGradient [B, 16, 10, 10]:
-                //   conv2OutputGradient *= ReLU'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 1600, global::StaticGrad.Kernels.Activation.ReLU);
+                //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
 
                 //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
                 if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
@@ -374,12 +374,12 @@ namespace Images
                 global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
 
                 // Step 15, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   conv1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(pool1OutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+                //   conv1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
+                //   (ReLU'(conv1Output) of the producer's fused ReLU, applied here: one pass, no read of conv1Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
 
                 // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
-                //   conv1OutputGradient *= ReLU'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 4704, global::StaticGrad.Kernels.Activation.ReLU);
+                //   conv1OutputGradient already carries ReLU'(conv1Output): the next op's backward pass applied it
 
                 //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
                 if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)

@@ -74,45 +74,47 @@ namespace Images
         private const int __sgOffset_Bn2NumBatchesTracked = 1;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 17736 floats per sample of MaxBatch (24458 without reuse): buffers whose
+        // 12936 floats per sample of MaxBatch (24858 without reuse): buffers whose
         // live steps (first write to last use) do not overlap share space.
         //   conv1Output [B, 4704] at 0, steps 0-21: conv1 output
-        //   bn1Output [B, 4704] at 4704, steps 1-21: bn1 output
-        //   pool1Output [B, 1176] at 14208, steps 2-19: pool1 output
-        //   pool1OutputIndices [B, 1176] at 15384, steps 2-20: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 9408, steps 3-18: conv2 output
-        //   bn2Output [B, 1600] at 11008, steps 4-18: bn2 output
-        //   pool2Output [B, 400] at 12608, steps 5-14: pool2 output
-        //   pool2OutputIndices [B, 400] at 16560, steps 5-17: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   dropOutputMask [B, 400] at 13008, steps 7-15: drop dropout mask, 0 or 1/(1-p)
-        //   fc1Output [B, 120] at 13408, steps 8-14: fc1 output
-        //   fc2Output [B, 84] at 13648, steps 9-13: fc2 output
-        //   logits [B, 10] at 13528, steps 10-12: fc3 output
-        //   fc2OutputGradient [B, 84] at 13732, steps 12-13: gradient of fc2 output
-        //   fc1OutputGradient [B, 120] at 13528, steps 13-14: gradient of fc1 output
-        //   dropOutputGradient [B, 400] at 16960, steps 14-17: gradient of drop output
-        //   bn2OutputGradient [B, 1600] at 12608, steps 17-19: gradient of bn2 output
-        //   pool1OutputGradient [B, 1176] at 16560, steps 19-20: gradient of pool1 output
-        //   bn1OutputGradient [B, 4704] at 9408, steps 20-22: gradient of bn1 output
+        //   bn1Output [B, 4704] at 4704, steps 1-2: bn1 output
+        //   pool1Output [B, 1176] at 9408, steps 2-20: pool1 output
+        //   pool1OutputIndices [B, 1176] at 10584, steps 2-20: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 4704, steps 3-18: conv2 output
+        //   bn2Output [B, 1600] at 6304, steps 4-5: bn2 output
+        //   pool2Output [B, 400] at 7904, steps 5-17: pool2 output
+        //   pool2OutputIndices [B, 400] at 8304, steps 5-17: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   dropOutput [B, 400] at 6304, steps 7-14: drop output
+        //   dropOutputMask [B, 400] at 6704, steps 7-15: drop dropout mask, 0 or 1/(1-p)
+        //   fc1Output [B, 120] at 7104, steps 8-14: fc1 output
+        //   fc2Output [B, 84] at 7344, steps 9-13: fc2 output
+        //   logits [B, 10] at 7224, steps 10-12: fc3 output
+        //   fc2OutputGradient [B, 84] at 7428, steps 12-13: gradient of fc2 output
+        //   fc1OutputGradient [B, 120] at 7224, steps 13-14: gradient of fc1 output
+        //   dropOutputGradient [B, 400] at 8704, steps 14-17: gradient of drop output
+        //   bn2OutputGradient [B, 1600] at 6304, steps 17-19: gradient of bn2 output
+        //   pool1OutputGradient [B, 1176] at 11760, steps 19-20: gradient of pool1 output
+        //   bn1OutputGradient [B, 4704] at 4704, steps 20-22: gradient of bn1 output
         private const int __sgOffset_conv1Output = 0;
         private const int __sgOffset_bn1Output = 4704;
-        private const int __sgOffset_pool1Output = 14208;
-        private const int __sgOffset_pool1OutputIndices = 15384;
-        private const int __sgOffset_conv2Output = 9408;
-        private const int __sgOffset_bn2Output = 11008;
-        private const int __sgOffset_pool2Output = 12608;
-        private const int __sgOffset_pool2OutputIndices = 16560;
-        private const int __sgOffset_dropOutputMask = 13008;
-        private const int __sgOffset_fc1Output = 13408;
-        private const int __sgOffset_fc2Output = 13648;
-        private const int __sgOffset_logits = 13528;
-        private const int __sgOffset_fc2OutputGradient = 13732;
-        private const int __sgOffset_fc1OutputGradient = 13528;
-        private const int __sgOffset_dropOutputGradient = 16960;
-        private const int __sgOffset_bn2OutputGradient = 12608;
-        private const int __sgOffset_pool1OutputGradient = 16560;
-        private const int __sgOffset_bn1OutputGradient = 9408;
-        private const int __sgArenaFloatsPerSample = 17736;
+        private const int __sgOffset_pool1Output = 9408;
+        private const int __sgOffset_pool1OutputIndices = 10584;
+        private const int __sgOffset_conv2Output = 4704;
+        private const int __sgOffset_bn2Output = 6304;
+        private const int __sgOffset_pool2Output = 7904;
+        private const int __sgOffset_pool2OutputIndices = 8304;
+        private const int __sgOffset_dropOutput = 6304;
+        private const int __sgOffset_dropOutputMask = 6704;
+        private const int __sgOffset_fc1Output = 7104;
+        private const int __sgOffset_fc2Output = 7344;
+        private const int __sgOffset_logits = 7224;
+        private const int __sgOffset_fc2OutputGradient = 7428;
+        private const int __sgOffset_fc1OutputGradient = 7224;
+        private const int __sgOffset_dropOutputGradient = 8704;
+        private const int __sgOffset_bn2OutputGradient = 6304;
+        private const int __sgOffset_pool1OutputGradient = 11760;
+        private const int __sgOffset_bn1OutputGradient = 4704;
+        private const int __sgArenaFloatsPerSample = 12936;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 7056 floats per sample.
@@ -330,6 +332,7 @@ namespace Images
                 global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 1600);
                 global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
                 global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutput = new global::System.Span<float>(__sgArena, __sgOffset_dropOutput * MaxBatch, batch * 400);
                 global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 400);
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
                 global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
@@ -369,12 +372,12 @@ namespace Images
                 // pool2Output [B, 400] is pool2Output [B, 16, 5, 5] read flat: nothing moves
 
                 // Step 7, drop Dropout forward:
-                // pool2Output [B, 400] = pool2Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
-                global::StaticGrad.Kernels.Dropout.Forward(pool2Output, pool2Output, dropOutputMask, batch * 400, 0.25f, __sgDropoutGenerator);
+                // dropOutput [B, 400] = pool2Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout.Forward(pool2Output, dropOutput, dropOutputMask, batch * 400, 0.25f, __sgDropoutGenerator);
 
                 // Step 8, fc1 Linear forward:
-                // fc1Output [B, 120] = ReLU(pool2Output [B, 400] x weight^T [400, 120] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(pool2Output, parameters.Slice(__sgOffset_Fc1Weight, 48000), parameters.Slice(__sgOffset_Fc1Bias, 120), fc1Output, batch, 400, 120, global::StaticGrad.Kernels.Activation.ReLU);
+                // fc1Output [B, 120] = ReLU(dropOutput [B, 400] x weight^T [400, 120] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), parameters.Slice(__sgOffset_Fc1Bias, 120), fc1Output, batch, 400, 120, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 9, fc2 Linear forward:
                 // fc2Output [B, 84] = ReLU(fc1Output [B, 120] x weight^T [120, 84] + bias)
@@ -434,10 +437,10 @@ namespace Images
                     global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
                 }
 
-                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x pool2Output [B, 400] (skipped while the weight is frozen)
+                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
                 if (__sgParameters.Tensors[8].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, pool2Output, gradients.Slice(__sgOffset_Fc1Weight, 48000), 120, batch, 400);
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, dropOutput, gradients.Slice(__sgOffset_Fc1Weight, 48000), 120, batch, 400);
                 }
 
                 //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
@@ -451,12 +454,13 @@ namespace Images
                 //   dropOutputGradient is the gradient of pool2Output read flat
 
                 // Step 17, pool2 MaxPool2d backward, from dropOutputGradient [B, 16, 5, 5]:
-                //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(dropOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+                //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
+                //   (ReLU'(bn2Output) of the producer's fused ReLU, applied here: one pass, no read of bn2Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(dropOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
 
                 // Step 18, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-                //   bn2OutputGradient *= ReLU'(bn2Output), then bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100, bn2Output, global::StaticGrad.Kernels.Activation.ReLU);
+                //   bn2OutputGradient already carries ReLU'(bn2Output) (the next op's backward pass applied it); bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
 
                 // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
                 //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
@@ -469,12 +473,13 @@ namespace Images
                 global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
 
                 // Step 20, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(pool1OutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+                //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
+                //   (ReLU'(bn1Output) of the producer's fused ReLU, applied here: one pass, no read of bn1Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
 
                 // Step 21, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-                //   bn1OutputGradient *= ReLU'(bn1Output), then bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784, bn1Output, global::StaticGrad.Kernels.Activation.ReLU);
+                //   bn1OutputGradient already carries ReLU'(bn1Output) (the next op's backward pass applied it); bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
 
                 // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
                 //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
@@ -595,6 +600,7 @@ namespace Images
                 global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 1600);
                 global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
                 global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutput = new global::System.Span<float>(__sgArena, __sgOffset_dropOutput * MaxBatch, batch * 400);
                 global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 400);
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
                 global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
@@ -634,12 +640,12 @@ namespace Images
                 // pool2Output [B, 400] is pool2Output [B, 16, 5, 5] read flat: nothing moves
 
                 // Step 7, drop Dropout forward:
-                // pool2Output [B, 400] = pool2Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
-                global::StaticGrad.Kernels.Dropout.Forward(pool2Output, pool2Output, dropOutputMask, batch * 400, 0.25f, __sgDropoutGenerator);
+                // dropOutput [B, 400] = pool2Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout.Forward(pool2Output, dropOutput, dropOutputMask, batch * 400, 0.25f, __sgDropoutGenerator);
 
                 // Step 8, fc1 Linear forward:
-                // fc1Output [B, 120] = ReLU(pool2Output [B, 400] x weight^T [400, 120] + bias)
-                global::StaticGrad.Kernels.LinearForward.Run(pool2Output, parameters.Slice(__sgOffset_Fc1Weight, 48000), parameters.Slice(__sgOffset_Fc1Bias, 120), fc1Output, batch, 400, 120, global::StaticGrad.Kernels.Activation.ReLU);
+                // fc1Output [B, 120] = ReLU(dropOutput [B, 400] x weight^T [400, 120] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), parameters.Slice(__sgOffset_Fc1Bias, 120), fc1Output, batch, 400, 120, global::StaticGrad.Kernels.Activation.ReLU);
 
                 // Step 9, fc2 Linear forward:
                 // fc2Output [B, 84] = ReLU(fc1Output [B, 120] x weight^T [120, 84] + bias)

@@ -10,8 +10,11 @@ namespace StaticGrad.Generator.Graph;
 /// after an op whose output nothing else reads goes into that op's output pass when the op accepts it
 /// (<see cref="Op.WithEpilogue"/>): a ReLU, Sigmoid or Tanh into a biased <c>Linear</c>'s GEMM epilogue (applied while
 /// the tile is in registers, its derivative joining the bias-gradient pass) or into a norm's normalizing pass (its
-/// derivative joining the first pass of the norm's backward). The loss is always fused with its producer's output: the
-/// loss step overwrites the last tensor with its gradient.
+/// derivative joining the first pass of the norm's backward). The derivative hand-off rule: when such an op's output feeds
+/// only one node, that node's gradient for it is the only one, so the node's backward pass may apply the activation's
+/// derivative on the way when it can (<see cref="Op.WithInputDerivative"/>: max pooling after a ReLU, from its small
+/// output) and the producer's backward pass skips its own pass over the gradient and its output. The loss is always
+/// fused with its producer's output: the loss step overwrites the last tensor with its gradient.
 /// </summary>
 internal static class Fusion
 {
@@ -34,7 +37,32 @@ internal static class Fusion
             }
         }
 
+        HandOffDerivatives(nodes);
         return graph with { Nodes = nodes.ToEquatableArray() };
+    }
+
+    /// <summary>The derivative hand-off rule, on the graph after the epilogue rule.</summary>
+    private static void HandOffDerivatives(List<Node> nodes)
+    {
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            Node consumer = nodes[i];
+            int input = consumer.Inputs[0];
+            if (consumer.Inputs.Count != 1 || input == ModelGraph.ModelInput)
+            {
+                continue;
+            }
+
+            Node producer = nodes[input];
+            ActivationKind activation = producer.Op.DelegableEpilogue;
+            if (activation != ActivationKind.None
+                && ConsumersOf(nodes, producer.Id) == 1
+                && consumer.Op.WithInputDerivative(activation) is { } applying)
+            {
+                nodes[input] = producer with { Op = producer.Op.WithEpilogueDerivativeDelegated() };
+                nodes[i] = consumer with { Op = applying };
+            }
+        }
     }
 
     /// <summary>How many node inputs read tensor <paramref name="tensor"/>.</summary>

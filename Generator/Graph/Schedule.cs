@@ -67,13 +67,15 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
     /// Forward through every node in training mode, the fused loss (the output becomes its gradient in place), then
     /// backward in reverse. Gradients flow only into tensors that depend on a parameter (pruning: never into the data).
     /// A tensor read by several nodes gets its first gradient contribution directly and the others accumulated.
-    /// An op runs in place when its input feeds nothing else and no backward pass needs the overwritten values.
+    /// An op runs in place when its input feeds nothing else and no backward pass needs the overwritten values (an op
+    /// that keeps the values, a reshape, overwrites none).
     /// </summary>
     public static Schedule ForTraining(ModelGraph graph)
     {
         IReadOnlyList<Node> nodes = graph.Nodes.ToList();
         var builder = new Builder(graph);
         string[] value = new string[nodes.Count];
+        bool[] sharesInput = new bool[nodes.Count];
         bool[] needsGradient = NeedsGradient(graph);
         Node head = nodes[nodes.Count - 1];
         bool fusedHead = FusedHead.Applies(graph, head.Inputs[0] != ModelGraph.ModelInput && needsGradient[head.Inputs[0]]);
@@ -84,9 +86,10 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             bool inPlace = node.Op.RunsInPlace
                 && input != ModelGraph.ModelInput
                 && !node.Op.BackwardReadsInputs
-                && !nodes[input].Op.BackwardReadsOutput
+                && (node.Op.KeepsValues || !BackwardReadsValuesOf(nodes, sharesInput, input))
                 && Fusion.ConsumersOf(nodes, input) == 1
                 && (node.Inputs.Count == 1 || node.Inputs[1] != input);
+            sharesInput[node.Id] = inPlace;
             value[node.Id] = inPlace ? value[input] : builder.Buffer(last ? OutputName(graph) : node.Tensor, node.Features, Describe(graph, node, "output"));
             builder.Forward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[node.Id], training: true);
         }
@@ -209,6 +212,28 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         }
 
         return builder.Build(output, external: output);
+    }
+
+    /// <summary>
+    /// Whether a backward pass reads the values in the buffer of <paramref name="tensor"/>: its producer's, or through an
+    /// op that kept its input's values in the same buffer (a flatten), the producer's of that input.
+    /// </summary>
+    private static bool BackwardReadsValuesOf(IReadOnlyList<Node> nodes, bool[] sharesInput, int tensor)
+    {
+        for (int t = tensor; t != ModelGraph.ModelInput; t = nodes[t].Inputs[0])
+        {
+            if (nodes[t].Op.BackwardReadsOutput)
+            {
+                return true;
+            }
+
+            if (!sharesInput[t] || !nodes[t].Op.KeepsValues)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

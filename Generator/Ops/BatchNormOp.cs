@@ -19,7 +19,12 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="TrackRunningStats">Whether the op keeps running statistics and uses them in eval mode.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
 /// <param name="Spatial">Whether it is <c>BatchNorm2d</c> over the channels of an image.</param>
-internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool TrackRunningStats, ActivationKind Fused = ActivationKind.None, bool Spatial = false) : Op
+/// <param name="DerivativeDelegated">
+/// Whether the backward pass of the output's only consumer applies <paramref name="Fused"/>'s derivative (a max pool after a
+/// ReLU, see <see cref="Op.WithInputDerivative"/>), so this backward pass starts from a gradient that carries it.
+/// </param>
+internal sealed record BatchNormOp(
+    float Eps, float Momentum, bool Affine, bool TrackRunningStats, ActivationKind Fused = ActivationKind.None, bool Spatial = false, bool DerivativeDelegated = false) : Op
 {
     /// <summary>Parses <c>[BatchNorm1d(Eps = 1e-5f, Momentum = 0.1f, CumulativeAverage = false, Affine = true, TrackRunningStats = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r) => Parse(r, spatial: false);
@@ -56,7 +61,11 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
     public override Op? WithEpilogue(ActivationKind activation)
         => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
 
-    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
+    public override ActivationKind DelegableEpilogue => BackwardActivation;
+
+    public override Op WithEpilogueDerivativeDelegated() => this with { DerivativeDelegated = true };
+
+    public override bool BackwardReadsOutput => BackwardActivation != ActivationKind.None;
 
     public override bool HasParameters => Affine;
 
@@ -143,12 +152,17 @@ internal sealed record BatchNormOp(float Eps, float Momentum, bool Affine, bool 
     {
         string weightGradient = Affine ? c.GradientIfTrainable("weight") : OpEmitContext.Empty;
         string biasGradient = Affine ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
-        string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
+        ActivationKind applied = BackwardActivation;
+        string activation = applied != ActivationKind.None ? $"{c.OutputGradient} *= {Fused}'({c.Output}), then "
+            : DerivativeDelegated ? $"{c.OutputGradient} already carries {Fused}'({c.Output}) (the next op's backward pass applied it); " : string.Empty;
         c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputShape.Channels)}]" : string.Empty)}");
-        string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
+        string output = applied == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
         c.Line($"{OpEmitContext.Kernels}.BatchNorm.Backward({c.OutputGradient}, {c.Input}, {c.Field}.BatchMean, {c.Field}.BatchInverseStd, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {Features(c)}{output});");
         OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
     }
+
+    /// <summary>The activation whose derivative the backward pass applies: the fused one unless the next op's backward pass does.</summary>
+    private ActivationKind BackwardActivation => DerivativeDelegated ? ActivationKind.None : Fused;
 
     private string Unit => Spatial ? "channel" : "feature";
 

@@ -19,7 +19,12 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Groups">Channel groups.</param>
 /// <param name="Bias">Whether the layer has a bias.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
-internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None) : Op
+/// <param name="DerivativeDelegated">
+/// Whether the backward pass of the output's only consumer applies <paramref name="Fused"/>'s derivative (max pooling after
+/// a ReLU, see <see cref="Op.WithInputDerivative"/>), so this backward pass starts from a gradient that carries it.
+/// </param>
+internal sealed record Conv2dOp(
+    int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false) : Op
 {
     /// <summary>Parses <c>[Conv2d(outChannels, kernelSize, Stride = 1, Padding = 0, Dilation = 1, Groups = 1, Bias = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -71,6 +76,10 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
     public override Op? WithEpilogue(ActivationKind activation)
         => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
 
+    public override ActivationKind DelegableEpilogue => BackwardActivation;
+
+    public override Op WithEpilogueDerivativeDelegated() => this with { DerivativeDelegated = true };
+
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
         => ImageGeometry.Output(inputs[0], OutChannels, Kernel, Stride, Padding, Dilation);
 
@@ -87,7 +96,10 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
 
     public override bool BackwardReadsInputs => true;
 
-    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
+    public override bool BackwardReadsOutput => BackwardActivation != ActivationKind.None;
+
+    /// <summary>The activation whose derivative the backward pass applies: the fused one unless the next op's backward pass does.</summary>
+    private ActivationKind BackwardActivation => DerivativeDelegated ? ActivationKind.None : Fused;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {ImageGeometry.Options(Kernel, Stride, 1, Padding, Dilation)}"
@@ -120,7 +132,12 @@ internal sealed record Conv2dOp(int OutChannels, int Kernel, int Stride, int Pad
     public override void EmitBackward(OpEmitContext c)
     {
         string gradient = c.OutputGradient;
-        if (Fused != ActivationKind.None)
+        if (DerivativeDelegated)
+        {
+            c.Line($"//   {gradient} already carries {Fused}'({c.Output}): the next op's backward pass applied it");
+            c.Line(string.Empty);
+        }
+        else if (Fused != ActivationKind.None)
         {
             c.Line($"//   {gradient} *= {Fused}'({c.Output}) in place");
             c.Line($"{OpEmitContext.Kernels}.ActivationBackward.Apply({gradient}, {c.Output}, batch * {OpEmitContext.Int(c.OutputFeatures)}, {OpEmitContext.Kernels}.Activation.{Fused});");

@@ -21,6 +21,8 @@ internal sealed record FlattenOp : Op
 
     public override bool RunsInPlace => true;
 
+    public override bool KeepsValues => true;
+
     public override bool GradientInPlace => true;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => "Flatten";

@@ -6,13 +6,17 @@ namespace StaticGrad.Generator.Ops;
 /// <summary>
 /// <c>nn.MaxPool2d(kernel, stride, padding, dilation)</c>: the maximum of each window, channel by channel. The forward
 /// pass keeps the position of each maximum (ints in the arena, in eval mode too, since the kernel writes them); the
-/// backward pass scatters the output gradient to those positions.
+/// backward pass scatters the output gradient to those positions. After a layer with a fused ReLU whose output feeds
+/// nothing else, the backward pass also applies ReLU's derivative (<paramref name="InputDerivative"/>): a window's
+/// gradient goes to its maximum's position only where the maximum is positive, read from the small pooled output
+/// instead of a second pass over the layer's gradient and output.
 /// </summary>
 /// <param name="Kernel">Window height and width.</param>
 /// <param name="Stride">Step between windows.</param>
 /// <param name="Padding">-∞ padding on each side.</param>
 /// <param name="Dilation">Spacing between window taps.</param>
-internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dilation) : Op
+/// <param name="InputDerivative">The activation of the input's producer whose derivative the backward pass applies (ReLU), or <see cref="ActivationKind.None"/>.</param>
+internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dilation, ActivationKind InputDerivative = ActivationKind.None) : Op
 {
     /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -39,6 +43,11 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
         => ImageGeometry.Output(inputs[0], inputs[0].Channels, Kernel, Stride, Padding, Dilation);
 
+    public override Op? WithInputDerivative(ActivationKind activation)
+        => activation == ActivationKind.ReLU && InputDerivative == ActivationKind.None ? this with { InputDerivative = activation } : null;
+
+    public override bool BackwardReadsOutput => InputDerivative != ActivationKind.None;
+
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
         yield return new SavedDecl("Indices", output.Features, "max pooling indices (ints: each maximum's position in its input plane)", ForwardNeedsIt: true);
@@ -64,6 +73,14 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
         if (c.InputGradients[0] is not { } inputGradient)
         {
             c.Line($"//   no gradient for {c.Input}: nothing before it has parameters (pruned).");
+            return;
+        }
+
+        if (InputDerivative == ActivationKind.ReLU)
+        {
+            c.Line($"//   {inputGradient} {c.InputShapes[0]} = {c.OutputGradient} scattered to the kept positions whose maximum in {c.Output} {c.OutputShape} is positive");
+            c.Line($"//   (ReLU'({c.Input}) of the producer's fused ReLU, applied here: one pass, no read of {c.Input})");
+            c.Line($"{OpEmitContext.Kernels}.MaxPool2d.BackwardThroughReLU({c.OutputGradient}, {c.Output}, {Indices(c)}, {inputGradient}, batch, {Geometry(c)});");
             return;
         }
 

@@ -49,6 +49,27 @@ internal abstract record Op
     /// </summary>
     public virtual Op? WithEpilogue(ActivationKind activation) => null;
 
+    /// <summary>
+    /// The activation folded into the op's output pass (<see cref="WithEpilogue"/>) whose derivative the backward pass can
+    /// leave to the backward pass of the output's only consumer (<see cref="WithInputDerivative"/>), or
+    /// <see cref="ActivationKind.None"/>.
+    /// </summary>
+    public virtual ActivationKind DelegableEpilogue => ActivationKind.None;
+
+    /// <summary>
+    /// The op whose backward pass starts from an output gradient that already carries the derivative of
+    /// <see cref="DelegableEpilogue"/> (so it neither applies it nor reads its output for it).
+    /// </summary>
+    public virtual Op WithEpilogueDerivativeDelegated()
+        => throw new System.InvalidOperationException($"{Name} has no epilogue derivative to delegate.");
+
+    /// <summary>
+    /// The op whose backward pass also applies the derivative of <paramref name="activation"/>, which the producer of its
+    /// input folded into its output, to the input's gradient, taking it from the op's own output and saved tensors; or
+    /// null when it cannot. Max pooling can for ReLU: a window's maximum is positive exactly where ReLU passes gradient.
+    /// </summary>
+    public virtual Op? WithInputDerivative(ActivationKind activation) => null;
+
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
 
@@ -81,6 +102,12 @@ internal abstract record Op
 
     /// <summary>Whether the output may overwrite the (single) input in the forward pass.</summary>
     public virtual bool RunsInPlace => false;
+
+    /// <summary>
+    /// Whether the output is the input's values unchanged, in the same order (a reshape): run in place, the op overwrites
+    /// nothing a backward pass may still read.
+    /// </summary>
+    public virtual bool KeepsValues => false;
 
     /// <summary>Whether the backward pass may turn the output gradient into the input gradient in the same buffer.</summary>
     public virtual bool GradientInPlace => false;

@@ -255,6 +255,79 @@ public sealed class Pool2dTests
         AssertScatterBits(dy, indices, planes, height, width, "an index outside its window");
     }
 
+    [Theory]
+    [Trait("Category", "InstructionSet")]   // the 16-window, 4-window and scatter paths, by instruction set
+    [MemberData(nameof(Windows))]
+    public void MaxPoolBackwardThroughReLU_GivesTheTwoPassBits_WithOneTwoAndThreeThreads(int window)
+    {
+        int[] a = AllWindows[window];
+        (int planes, int oh, int ow) = Sizes(a);
+        float[] x = ReLUOutputs(planes * a[2] * a[3], seed: 19);
+        float[] y = new float[planes * oh * ow];
+        int[] indices = new int[y.Length];
+        MaxPool(a, x, y, indices);
+        float[] dy = SpecialGradients(y.Length, seed: 20);
+        AssertTwoPassBits(a, x, y, indices, dy, $"window {window}");
+
+        if (a[4] == 2 && a[5] == 2 && a[6] == 2 && a[7] == 2 && a[8] == 0 && a[10] == 1 && a[11] == 1)
+        {
+            // An index in its plane but not in its window (the next window's first position) sends the 2 x 2 path's
+            // plane to the scatter; the window's maximum is then that position's value, as the forward pass would give.
+            indices[0] = 2;
+            y[0] = x[2];
+            AssertTwoPassBits(a, x, y, indices, dy, $"window {window}, an index outside its window");
+        }
+    }
+
+    [Fact]
+    public void MaxPoolBackwardThroughReLU_OverlappingWindowsPickingOnePosition_AddInOrderOrDropTogether()
+    {
+        // 3 x 3 windows of stride 1 over rows of 5 padded by 1: three windows pick the 4, and their gradients add in
+        // the scatter's order (1e8 + 1 rounds back to 1e8, so another order gives 1); a plane of negatives passes nothing.
+        int[] a = [1, 2, 1, 5, 3, 3, 1, 1, 1, 1, 1, 1];
+        float[] x = [1f, 2f, 4f, 3f, 0f, -3f, -2f, -5f, -4f, -6f];
+        float[] y = new float[10];
+        int[] indices = new int[10];
+        MaxPool(a, x, y, indices);
+        Assert.Equal([1, 2, 2, 2, 3, 1, 1, 1, 3, 3], indices);
+        float[] dy = [5f, 1e8f, 1f, -1e8f, 3f, 7f, 11f, 13f, 17f, 19f];
+        float[] dx = new float[10];
+        Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        float picked = 0f + dy[1];
+        picked += dy[2];
+        picked += dy[3];
+        float[] expected = [0f, 0f + dy[0], picked, 0f + dy[4], 0f, 0f, 0f, 0f, 0f, 0f];
+        Assert.Equal(0f, picked);
+        GemmShapeTests.AssertSameBits(expected, dx, "overlapping windows");
+        AssertTwoPassBits(a, x, y, indices, dy, "overlapping windows");
+    }
+
+    [Fact]
+    public void MaxPoolBackwardThroughReLU_AllocatesNothing_AndNamesBadArguments()
+    {
+        const int Batch = 8, Channels = 6, Size = 28;
+        float[] x = ReLUOutputs(Batch * Channels * Size * Size, seed: 21);
+        float[] y = new float[Batch * Channels * 14 * 14], dy = KernelReference.Random(y.Length, seed: 22), dx = new float[x.Length];
+        int[] indices = new int[y.Length];
+        Kernels.MaxPool2d.Forward(x, y, indices, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1);
+        AllocationAssert.None("Kernels.MaxPool2d.BackwardThroughReLU", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("Kernels.MaxPool2d.BackwardThroughReLU, 2 threads", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
+        }
+
+        Assert.Throws<ArgumentException>("outputGradient", () => Kernels.MaxPool2d.BackwardThroughReLU(dy.AsSpan(1), y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("output", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y.AsSpan(1), indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("indices", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices.AsSpan(1), dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("inputGradient", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx.AsSpan(1), Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        // An overlap names the written span, as every kernel's check does.
+        Assert.Throws<ArgumentException>("inputGradient", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, dx.AsSpan(0, y.Length), indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentException>("inputGradient", () => Kernels.MaxPool2d.BackwardThroughReLU(dx.AsSpan(0, y.Length), y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("strideWidth", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 0, 0, 0, 1, 1));
+        indices[5] = Size * Size;
+        Assert.Throws<ArgumentException>("indices", () => Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1));
+    }
+
     [Fact]
     public void EveryPool_AllocatesNothing()
     {
@@ -309,6 +382,61 @@ public sealed class Pool2dTests
         dx.AsSpan().Fill(float.NaN);
         Kernels.MaxPool2d.Backward(dy, indices, dx, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
         GemmShapeTests.AssertSameBits(expected, dx, $"{planes} planes of {height} x {width}, {what}");
+    }
+
+    /// <summary>
+    /// <see cref="Kernels.MaxPool2d.BackwardThroughReLU"/> against the two passes it replaces, <see cref="Kernels.MaxPool2d.Backward"/>
+    /// then ReLU's derivative from the pool's input, bit for bit, on one, two and three threads.
+    /// </summary>
+    private static void AssertTwoPassBits(int[] a, float[] x, float[] y, int[] indices, float[] dy, string what)
+    {
+        float[] expected = new float[x.Length];
+        using (Partition.Override(1, splitAlways: false))
+        {
+            Kernels.MaxPool2d.Backward(dy, indices, expected, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+            ActivationBackward.Apply(expected, x, x.Length, Activation.ReLU);
+        }
+
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            float[] dx = new float[x.Length];
+            dx.AsSpan().Fill(float.NaN);
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+            }
+
+            GemmShapeTests.AssertSameBits(expected, dx, $"{what}, {threads} threads");
+        }
+    }
+
+    /// <summary>
+    /// What a ReLU gives and a bit more: a third zeros (ties between a window's positions, so the first in scan order
+    /// wins), -0, NaN, +∞, a few negatives (ReLU's input, had it none), and positives from a set of five.
+    /// </summary>
+    private static float[] ReLUOutputs(int count, ulong seed)
+    {
+        float[] r = KernelReference.Random(count, seed, 0f, 1f);
+        return r.Select((v, i) => (i % 97) switch
+        {
+            5 => -0f,
+            11 => float.NaN,
+            23 => float.PositiveInfinity,
+            31 => -1.5f,
+            _ => v < 0.35f ? 0f : MathF.Round(v * 5f) * 0.5f,
+        }).ToArray();
+    }
+
+    /// <summary>Gradients with -0 (the scatter turns it into +0), NaN and ∞ among them.</summary>
+    private static float[] SpecialGradients(int count, ulong seed)
+    {
+        float[] dy = KernelReference.Random(count, seed);
+        for (int i = 0; i < count; i += 13)
+        {
+            dy[i] = (i / 13 % 4) switch { 0 => -0f, 1 => float.NaN, 2 => float.NegativeInfinity, _ => 1e30f };
+        }
+
+        return dy;
     }
 
     private static void MaxPool(int[] a, float[] x, float[] y, int[] indices) =>

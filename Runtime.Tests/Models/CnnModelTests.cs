@@ -17,15 +17,33 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     [Fact]
     public void ASmallImageModel_BackwardMatchesFiniteDifferences()
     {
-        // SmoothCnn in training mode (batch statistics): the loss is the summed cross-entropy of the model's own
-        // forward logits, in double from there. Every parameter is checked.
+        // SmoothCnn in training mode (batch statistics).
+        var model = new SmoothCnn(seed: 21, maxBatch: 4) { Mode = ModelMode.Training };
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 22, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
+    public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
+    {
+        // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
+        // from the kinks for these seeds: a perturbation of 1e-3 crosses no zero and changes no window's maximum.
+        var model = new ReLUPoolCnn(seed: 31, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 32, relativeTolerance: 2e-3);
+    }
+
+    /// <summary>
+    /// Every parameter's gradient from one training step against central differences of the summed cross-entropy of
+    /// the model's own forward logits (in double from there), on four random samples.
+    /// </summary>
+    private static void AssertBackwardMatchesFiniteDifferences(IModel model, ulong inputSeed, double relativeTolerance)
+    {
         const int Batch = 4;
-        var model = new SmoothCnn(seed: 21, maxBatch: Batch) { Mode = ModelMode.Training };
-        float[] inputs = KernelReference.Random(Batch * SmoothCnn.InputSize, seed: 22, low: -2f, high: 2f);
-        int[] labels = KernelReference.RandomLabels(Batch, SmoothCnn.OutputSize, seed: 23);
+        int classes = model.OutputSize;
+        float[] inputs = KernelReference.Random(Batch * model.InputSize, seed: inputSeed, low: -2f, high: 2f);
+        int[] labels = KernelReference.RandomLabels(Batch, classes, seed: inputSeed + 1);
         float loss = model.TrainStep(inputs, labels, Batch);
         float[] gradients = model.Parameters.Gradients.ToArray();
-        float[] logits = new float[Batch * SmoothCnn.OutputSize];
+        float[] logits = new float[Batch * classes];
 
         double Loss()
         {
@@ -33,14 +51,14 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             double sum = 0;
             for (int n = 0; n < Batch; n++)
             {
-                sum -= KernelReference.LogSoftmax(logits.AsSpan(n * SmoothCnn.OutputSize, SmoothCnn.OutputSize))[labels[n]];
+                sum -= KernelReference.LogSoftmax(logits.AsSpan(n * classes, classes))[labels[n]];
             }
 
             return sum;
         }
 
         Assert.Equal(Loss(), loss, 4);
-        int checkedCount = GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, "SmoothCnn parameters", eps: 1e-3, relativeTolerance: 2e-3, absoluteTolerance: 1e-4, maxElements: gradients.Length);
+        int checkedCount = GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, model.GetType().Name + " parameters", eps: 1e-3, relativeTolerance: relativeTolerance, absoluteTolerance: 1e-4, maxElements: gradients.Length);
         Assert.Equal(model.Parameters.Count, checkedCount);
     }
 

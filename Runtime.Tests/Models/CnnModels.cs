@@ -99,6 +99,39 @@ public sealed partial class CnnOpsNet
 }
 
 /// <summary>
+/// Convolutions with ReLU into max pools, for finite differences of the backward pass that applies ReLU's derivative in the
+/// pool's (overlapping padded windows, then LeNet's 2 × 2), on inputs that stay away from the kinks.
+/// </summary>
+[Model(Channels = 1, Height = 7, Width = 7)]
+public sealed partial class ReLUPoolCnn
+{
+    /// <summary>[B, 3, 7, 7].</summary>
+    [Conv2d(3, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 3, 4, 4]: 3 x 3 windows of stride 2, overlapping.</summary>
+    [MaxPool2d(3, Stride = 2, Padding = 1)]
+    public partial MaxPool2d Pool1 { get; }
+
+    /// <summary>[B, 4, 4, 4].</summary>
+    [Conv2d(4, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 4, 2, 2].</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
 /// A small image model of smooth ops only, for finite differences (ReLU and max pooling have kinks a perturbation can
 /// cross): convolutions with bias and without, padded, dilated, grouped and strided, a residual Add, BatchNorm2d,
 /// AvgPool2d, AdaptiveAvgPool2d(1), then a Linear head.

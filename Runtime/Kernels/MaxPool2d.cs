@@ -9,7 +9,8 @@ namespace StaticGrad.Kernels;
 /// 2-d max pooling, PyTorch's <c>nn.MaxPool2d</c> (floor mode) over NCHW input <c>[batch, channels, height, width]</c>:
 /// each output is the largest input in its window, padding counting as -∞. The forward pass records where each maximum
 /// was (the flat index <c>ih·width + iw</c> in its input plane, like <c>return_indices=True</c>); the backward pass adds
-/// each output gradient to that position.
+/// each output gradient to that position, and <see cref="BackwardThroughReLU"/> also applies the derivative of a ReLU
+/// that produced the input.
 /// </summary>
 public static unsafe class MaxPool2d
 {
@@ -44,10 +45,9 @@ public static unsafe class MaxPool2d
         ReadOnlySpan<float> input, Span<float> output, Span<int> indices, int batch, int channels, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
     {
-        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
-        KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
-        KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
-        KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
+        Pool2dGeometry g = Validate(
+            input, nameof(input), output, nameof(output), indices.Length, batch, channels, height, width,
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         if (g.Planes == 0)
         {
@@ -88,24 +88,91 @@ public static unsafe class MaxPool2d
     public static void Backward(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
         int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        => RunBackward(
+            outputGradient, ReadOnlySpan<float>.Empty, throughReLU: false, indices, inputGradient, batch, channels, height, width,
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+
+    /// <summary>
+    /// The backward pass of a max pool over a ReLU's output, through that ReLU: the bits of <see cref="Backward"/> followed
+    /// by <see cref="ActivationBackward.Apply(Span{float}, ReadOnlySpan{float}, int, Activation)"/> with
+    /// <see cref="Activation.ReLU"/> on the input gradient, in one pass that reads the small pooled output instead of the
+    /// ReLU's output. ReLU's derivative at a window's maximum is
+    /// its pooled value's (<c>y &gt; 0 ? gradient : +0</c>, so a NaN or -0 maximum passes nothing), and every window that
+    /// picks a position sees the same value there, so each window's gradient is added where its maximum is positive and
+    /// dropped elsewhere; positions no window picks get +0 either way.
+    /// </summary>
+    /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
+    /// <param name="output">The forward pass's output (the window maxima), same shape.</param>
+    /// <param name="indices">The forward pass's indices.</param>
+    /// <param name="inputGradient">
+    /// Receives dL/d(the ReLU's input), <c>[batch, channels, height, width]</c>; must not overlap <paramref name="outputGradient"/>
+    /// or <paramref name="output"/>.
+    /// </param>
+    /// <param name="batch">Samples; zero or more.</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="kernelHeight">Window height; positive.</param>
+    /// <param name="kernelWidth">Window width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Padding above and below; at most <c>kernelHeight / 2</c>.</param>
+    /// <param name="paddingWidth">Padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <param name="dilationHeight">Vertical window dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short or overlaps, the window does not fit, or an index is outside its plane.</exception>
+    public static void BackwardThroughReLU(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        => RunBackward(
+            outputGradient, output, throughReLU: true, indices, inputGradient, batch, channels, height, width,
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+
+    /// <summary><see cref="Backward"/>, or with <paramref name="throughReLU"/> <see cref="BackwardThroughReLU"/> with <paramref name="output"/> its window maxima.</summary>
+    private static void RunBackward(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, bool throughReLU, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
     {
-        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
-        KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
-        KernelGuard.Holds(indices.Length, g.Planes, g.OutputPlane, nameof(indices), "batch*channels*outHeight*outWidth");
-        KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
+        Pool2dGeometry g = Validate(
+            inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
+        if (throughReLU)
+        {
+            KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
+            KernelGuard.NoOverlap(output, inputGradient, nameof(output), nameof(inputGradient));
+        }
+
         if (g.Planes == 0)
         {
             return;
         }
 
         fixed (float* pOutputGradient = outputGradient)
+        fixed (float* pOutput = output)
         fixed (int* pIndices = indices)
         fixed (float* pInputGradient = inputGradient)
         {
-            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Geometry = g };
+            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Maxima = throughReLU ? pOutput : null, Geometry = g };
             Launch(&job, &BackwardPart);
         }
+    }
+
+    /// <summary>
+    /// The checks every pass shares: the window (PyTorch's rules), <paramref name="planes"/> (the input or its gradient)
+    /// and <paramref name="windows"/> (the output or its gradient) long enough, and one index per window. The caller checks
+    /// that what it writes overlaps nothing it reads, so that the message names the written span.
+    /// </summary>
+    private static Pool2dGeometry Validate(
+        ReadOnlySpan<float> planes, string planesName, ReadOnlySpan<float> windows, string windowsName, int indexCount, int batch, int channels, int height, int width,
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+    {
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        KernelGuard.Holds(planes.Length, g.Planes, g.InputPlane, planesName, "batch*channels*height*width");
+        KernelGuard.Holds(windows.Length, g.Planes, g.OutputPlane, windowsName, "batch*channels*outHeight*outWidth");
+        KernelGuard.Holds(indexCount, g.Planes, g.OutputPlane, "indices", "batch*channels*outHeight*outWidth");
+        return g;
     }
 
     /// <summary>Runs <paramref name="part"/> over the planes on as many threads as their size is worth.</summary>
@@ -126,6 +193,7 @@ public static unsafe class MaxPool2d
     /// <summary>
     /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows row pair by
     /// row pair where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
+    /// With the window maxima (through a ReLU), a window whose maximum is not positive adds nothing.
     /// </summary>
     private static void BackwardPart(void* context, int part)
     {
@@ -138,8 +206,9 @@ public static unsafe class MaxPool2d
         {
             float* dy = job->Output + ((nint)p * g.OutputPlane);
             int* indices = job->Indices + ((nint)p * g.OutputPlane);
+            float* maxima = job->Maxima == null ? null : job->Maxima + ((nint)p * g.OutputPlane);
             float* dx = job->Input + ((nint)p * g.InputPlane);
-            if (wide ? PlaneBackwardTwoByTwo512(dy, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, indices, dx, g))
+            if (wide ? PlaneBackwardTwoByTwo512(dy, maxima, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, maxima, indices, dx, g))
             {
                 continue;
             }
@@ -158,7 +227,10 @@ public static unsafe class MaxPool2d
                     throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((long)p * g.OutputPlane) + o}.", "indices");
                 }
 
-                dx[index] += dy[o];
+                if (maxima == null || maxima[o] > 0f)
+                {
+                    dx[index] += dy[o];
+                }
             }
         }
     }
@@ -167,9 +239,11 @@ public static unsafe class MaxPool2d
     /// One plane of 2 × 2, stride-2 windows without padding, which do not overlap: every input position is <c>0 + g</c>
     /// (what the scatter adds onto the cleared plane) where it is its window's maximum and 0 elsewhere, written row pair by
     /// row pair, four windows at a time, with no clearing pass and no scatter. Returns false, having written part of the
-    /// plane, if an index does not name a position of its window; the caller then clears and scatters the plane.
+    /// plane, if an index does not name a position of its window; the caller then clears and scatters the plane. With
+    /// <paramref name="maxima"/> (not null), a window's gradient is +0 where its maximum is not positive, as the scatter
+    /// through a ReLU gives.
     /// </summary>
-    private static bool PlaneBackwardTwoByTwo(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    private static bool PlaneBackwardTwoByTwo(float* dy, float* maxima, int* indices, float* dx, in Pool2dGeometry g)
     {
         int width = g.Width, outWidth = g.OutWidth;
         Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
@@ -184,6 +258,11 @@ public static unsafe class MaxPool2d
             for (; ow + 4 <= outWidth; ow += 4)
             {
                 Vector128<float> gradient = Vector128.Load(gradientRow + ow) + Vector128<float>.Zero;
+                if (maxima != null)
+                {
+                    gradient &= Vector128.GreaterThan(Vector128.Load(maxima + ((nint)oh * outWidth) + ow), Vector128<float>.Zero);
+                }
+
                 Vector128<int> offset = Vector128.Load(indexRow + ow) - (Vector128.Create(rowStart + (2 * ow)) + lanes);
                 Vector128<int> topLeft = Vector128.Equals(offset, Vector128<int>.Zero), topRight = Vector128.Equals(offset, right);
                 Vector128<int> bottomLeft = Vector128.Equals(offset, below), bottomRight = Vector128.Equals(offset, belowRight);
@@ -209,7 +288,7 @@ public static unsafe class MaxPool2d
                     return false;
                 }
 
-                float gradient = 0f + gradientRow[ow];
+                float gradient = maxima == null || maxima[((nint)oh * outWidth) + ow] > 0f ? 0f + gradientRow[ow] : 0f;
                 top[2 * ow] = offset == 0 ? gradient : 0f;
                 top[(2 * ow) + 1] = offset == 1 ? gradient : 0f;
                 bottom[2 * ow] = offset == width ? gradient : 0f;
@@ -233,7 +312,7 @@ public static unsafe class MaxPool2d
     /// <see cref="PlaneBackwardTwoByTwo"/> with AVX-512: sixteen windows at a time, the left and right columns of each
     /// input row interleaved by one two-register permute per 16 floats; the same values.
     /// </summary>
-    private static bool PlaneBackwardTwoByTwo512(float* dy, int* indices, float* dx, in Pool2dGeometry g)
+    private static bool PlaneBackwardTwoByTwo512(float* dy, float* maxima, int* indices, float* dx, in Pool2dGeometry g)
     {
         int width = g.Width, outWidth = g.OutWidth;
         Vector512<int> lanes = Vector512<int>.Indices * 2;
@@ -250,6 +329,11 @@ public static unsafe class MaxPool2d
                 int count = Math.Min(16, outWidth - ow);
                 Vector512<int> active = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
                 Vector512<float> gradient = Partial512.Load(gradientRow + ow, count) + Vector512<float>.Zero;
+                if (maxima != null)
+                {
+                    gradient &= Vector512.GreaterThan(Partial512.Load(maxima + ((nint)oh * outWidth) + ow, count), Vector512<float>.Zero);
+                }
+
                 Vector512<int> offset = Avx512F.MaskLoad(indexRow + ow, active, Vector512<int>.Zero) - (Vector512.Create(rowStart + (2 * ow)) + lanes);
                 Vector512<int> topLeft = Vector512.Equals(offset, Vector512<int>.Zero), topRight = Vector512.Equals(offset, right);
                 Vector512<int> bottomLeft = Vector512.Equals(offset, below), bottomRight = Vector512.Equals(offset, belowRight);
@@ -535,13 +619,17 @@ public static unsafe class MaxPool2d
         return (first, Math.Max(first, end));
     }
 
-    /// <summary>One forward call as its parts see it; planes are independent, so any split gives the same results.</summary>
-    /// <summary>One pass as its parts see it: the input (or its gradient), the output (or its gradient), the indices.</summary>
+    /// <summary>
+    /// One pass as its parts see it: the input (or its gradient), the output (or its gradient), the indices, and for a
+    /// backward pass through a ReLU the forward pass's output (else null). Planes are independent, so any split gives
+    /// the same results.
+    /// </summary>
     private struct PoolJob
     {
         public float* Input;
         public float* Output;
         public int* Indices;
+        public float* Maxima;
         public Pool2dGeometry Geometry;
         public int Parts;
     }
