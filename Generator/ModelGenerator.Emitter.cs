@@ -329,7 +329,7 @@ internal sealed partial class ModelGenerator
         private static void WriteSummaryConstruction(IndentedWriter w, ModelPlan plan)
         {
             ModelGraph graph = plan.Graph;
-            w.WriteLine($"Summary = new global::StaticGrad.ModelSummary({Literal(graph.Spec.TypeName)}, InputSize, new global::StaticGrad.LayerSummary[]");
+            w.WriteLine($"Summary = new global::StaticGrad.ModelSummary({Literal(graph.Spec.TypeName)}, {ShapeArray(graph.Spec.InputShape)}, new global::StaticGrad.LayerSummary[]");
             using (w.WriteBlock(null, $", maxBatch, {(plan.Memory is not null ? $"(long){ArenaFloatsPerSample} * maxBatch" : "0")}, {(plan.InferenceMemory.Buffers.Count > 0 ? $"(long){InferenceFloatsPerSample} * maxBatch" : "0")});"))
             {
                 foreach (Node node in graph.Nodes)
@@ -337,10 +337,16 @@ internal sealed partial class ModelGenerator
                     string description = node.Op.Describe(node.InputShapes, node.Shape);
                     int parameters = node.Parameters.Sum(p => p.Decl.Length);
                     int buffers = node.Buffers.Sum(b => b.Decl.Length);
-                    w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {Int(node.Features)}, {Int(parameters)}, {Int(buffers)}),");
+                    w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {ShapeArray(node.Shape)}, {Int(parameters)}, {Int(buffers)}),");
                 }
             }
         }
+
+        /// <summary>A per-sample shape as the summary takes it: <c>new[] { 6, 28, 28 }</c> or <c>new[] { 128 }</c>.</summary>
+        private static string ShapeArray(TensorShape shape)
+            => shape.IsImage
+                ? $"new[] {{ {Int(shape.Channels)}, {Int(shape.Height)}, {Int(shape.Width)} }}"
+                : $"new[] {{ {Int(shape.Features)} }}";
 
         private static void WriteProperties(IndentedWriter w, ModelGraph graph)
         {

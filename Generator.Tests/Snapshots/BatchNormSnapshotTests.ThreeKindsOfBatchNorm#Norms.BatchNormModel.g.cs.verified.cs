@@ -7,11 +7,11 @@ namespace Norms
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 6]
     //   -> fc1: Linear 6 -> 8 [B, 8]
-    //   -> bn1: BatchNorm1d(8, eps=1E-05, momentum=0.1), ReLU [B, 8]
+    //   -> bn1: BatchNorm1d(8, eps=1e-05, momentum=0.1), ReLU [B, 8]
     //   -> fc2: Linear 8 -> 5 (no bias) [B, 5]
-    //   -> bn2: BatchNorm1d(5, eps=1E-05, momentum=0.3, affine=False) [B, 5]
+    //   -> bn2: BatchNorm1d(5, eps=1e-05, momentum=0.3, affine=False) [B, 5]
     //   -> fc3: Linear 5 -> 4, Tanh [B, 4]
-    //   -> bn3: BatchNorm1d(4, eps=1E-05, momentum=0.1, track_running_stats=False) [B, 4]
+    //   -> bn3: BatchNorm1d(4, eps=1e-05, momentum=0.1, track_running_stats=False) [B, 4]
     //   -> head: Linear 4 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class BatchNormModel : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
@@ -157,15 +157,15 @@ namespace Norms
             __sg_Fc3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[5], __sgParameters.Tensors[6]);
             __sg_Bn3 = new global::StaticGrad.BatchNorm1d(__sgParameters, 4, 1E-05f, 0.1f, __sgParameters.Tensors[7], __sgParameters.Tensors[8], null, null, null);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[9], __sgParameters.Tensors[10]);
-            Summary = new global::StaticGrad.ModelSummary("BatchNormModel", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("BatchNormModel", new[] { 6 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("fc1", "Linear 6 -> 8", 8, 56, 0),
-                new global::StaticGrad.LayerSummary("bn1", "BatchNorm1d(8, eps=1E-05, momentum=0.1), ReLU", 8, 16, 17),
-                new global::StaticGrad.LayerSummary("fc2", "Linear 8 -> 5 (no bias)", 5, 40, 0),
-                new global::StaticGrad.LayerSummary("bn2", "BatchNorm1d(5, eps=1E-05, momentum=0.3, affine=False)", 5, 0, 11),
-                new global::StaticGrad.LayerSummary("fc3", "Linear 5 -> 4, Tanh", 4, 24, 0),
-                new global::StaticGrad.LayerSummary("bn3", "BatchNorm1d(4, eps=1E-05, momentum=0.1, track_running_stats=False)", 4, 8, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 4 -> 3", 3, 15, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 6 -> 8", new[] { 8 }, 56, 0),
+                new global::StaticGrad.LayerSummary("bn1", "BatchNorm1d(8, eps=1e-05, momentum=0.1), ReLU", new[] { 8 }, 16, 17),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 8 -> 5 (no bias)", new[] { 5 }, 40, 0),
+                new global::StaticGrad.LayerSummary("bn2", "BatchNorm1d(5, eps=1e-05, momentum=0.3, affine=False)", new[] { 5 }, 0, 11),
+                new global::StaticGrad.LayerSummary("fc3", "Linear 5 -> 4, Tanh", new[] { 4 }, 24, 0),
+                new global::StaticGrad.LayerSummary("bn3", "BatchNorm1d(4, eps=1e-05, momentum=0.1, track_running_stats=False)", new[] { 4 }, 8, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 4 -> 3", new[] { 3 }, 15, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

@@ -7,9 +7,9 @@ namespace Graphs
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 10]
     //   -> a: Linear 10 -> 16 (no bias) [B, 16]
-    //   -> a: LeakyReLU(negative_slope=0.2f) [B, 16]
+    //   -> a: LeakyReLU(negative_slope=0.2) [B, 16]
     //   -> b: Linear 16 -> 16 [B, 16]
-    //   -> b: ELU(alpha=1.0f) [B, 16]
+    //   -> b: ELU(alpha=1) [B, 16]
     //   -> c: Linear 16 -> 16 [B, 16]
     //   -> c: GELU(approximate='tanh') [B, 16]
     //   -> d: SiLU [B, 16]
@@ -160,21 +160,21 @@ namespace Graphs
             __sg_Wide = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Concat, "<input>");
             __sg_F = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[7], __sgParameters.Tensors[8]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[9], __sgParameters.Tensors[10]);
-            Summary = new global::StaticGrad.ModelSummary("ActivationZoo", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("ActivationZoo", new[] { 10 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("a", "Linear 10 -> 16 (no bias)", 16, 160, 0),
-                new global::StaticGrad.LayerSummary("a", "LeakyReLU(negative_slope=0.2f)", 16, 0, 0),
-                new global::StaticGrad.LayerSummary("b", "Linear 16 -> 16", 16, 272, 0),
-                new global::StaticGrad.LayerSummary("b", "ELU(alpha=1.0f)", 16, 0, 0),
-                new global::StaticGrad.LayerSummary("c", "Linear 16 -> 16", 16, 272, 0),
-                new global::StaticGrad.LayerSummary("c", "GELU(approximate='tanh')", 16, 0, 0),
-                new global::StaticGrad.LayerSummary("d", "SiLU", 16, 0, 0),
-                new global::StaticGrad.LayerSummary("e", "Linear 16 -> 16", 16, 272, 0),
-                new global::StaticGrad.LayerSummary("e", "Softplus(beta=2.0f, threshold=10.0f)", 16, 0, 0),
-                new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10 of <input>)", 26, 0, 0),
-                new global::StaticGrad.LayerSummary("f", "Linear 26 -> 8", 8, 216, 0),
-                new global::StaticGrad.LayerSummary("f", "Hardswish", 8, 0, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 1", 1, 9, 0),
+                new global::StaticGrad.LayerSummary("a", "Linear 10 -> 16 (no bias)", new[] { 16 }, 160, 0),
+                new global::StaticGrad.LayerSummary("a", "LeakyReLU(negative_slope=0.2)", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("b", "Linear 16 -> 16", new[] { 16 }, 272, 0),
+                new global::StaticGrad.LayerSummary("b", "ELU(alpha=1)", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("c", "Linear 16 -> 16", new[] { 16 }, 272, 0),
+                new global::StaticGrad.LayerSummary("c", "GELU(approximate='tanh')", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("d", "SiLU", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("e", "Linear 16 -> 16", new[] { 16 }, 272, 0),
+                new global::StaticGrad.LayerSummary("e", "Softplus(beta=2.0f, threshold=10.0f)", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10 of <input>)", new[] { 26 }, 0, 0),
+                new global::StaticGrad.LayerSummary("f", "Linear 26 -> 8", new[] { 8 }, 216, 0),
+                new global::StaticGrad.LayerSummary("f", "Hardswish", new[] { 8 }, 0, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 1", new[] { 1 }, 9, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.HuberLoss(OutputSize, global::StaticGrad.Reduction.Mean, 0.5f);
         }
@@ -282,7 +282,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeB(inputs, parameters.Slice(__sgOffset_AWeight, 160), aLinear, batch, 10, 16);
 
                 // Step 1, a LeakyReLU forward:
-                // aLinear [B, 16] = LeakyReLU(negative_slope=0.2f)(aLinear) in place
+                // aLinear [B, 16] = LeakyReLU(negative_slope=0.2)(aLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(aLinear, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f, 0.0f);
 
                 // Step 2, b Linear forward:
@@ -290,7 +290,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.LinearForward.Run(aLinear, parameters.Slice(__sgOffset_BWeight, 256), parameters.Slice(__sgOffset_BBias, 16), bLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 3, b ELU forward:
-                // bLinear [B, 16] = ELU(alpha=1.0f)(bLinear) in place
+                // bLinear [B, 16] = ELU(alpha=1)(bLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(bLinear, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f, 0.0f);
 
                 // Step 4, c Linear forward:
@@ -494,7 +494,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.Gemm.MultiplyTransposeB(inputs, parameters.Slice(__sgOffset_AWeight, 160), aLinear, batch, 10, 16);
 
                 // Step 1, a LeakyReLU forward:
-                // aLinear [B, 16] = LeakyReLU(negative_slope=0.2f)(aLinear) in place
+                // aLinear [B, 16] = LeakyReLU(negative_slope=0.2)(aLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(aLinear, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f, 0.0f);
 
                 // Step 2, b Linear forward:
@@ -502,7 +502,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.LinearForward.Run(aLinear, parameters.Slice(__sgOffset_BWeight, 256), parameters.Slice(__sgOffset_BBias, 16), bLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 3, b ELU forward:
-                // bLinear [B, 16] = ELU(alpha=1.0f)(bLinear) in place
+                // bLinear [B, 16] = ELU(alpha=1)(bLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(bLinear, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f, 0.0f);
 
                 // Step 4, c Linear forward:

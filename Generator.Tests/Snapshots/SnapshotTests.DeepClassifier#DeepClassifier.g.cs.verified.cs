@@ -106,12 +106,12 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
         __sg_Hidden2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
         __sg_Hidden3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
         __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
-        Summary = new global::StaticGrad.ModelSummary("DeepClassifier", InputSize, new global::StaticGrad.LayerSummary[]
+        Summary = new global::StaticGrad.ModelSummary("DeepClassifier", new[] { 784 }, new global::StaticGrad.LayerSummary[]
         {
-            new global::StaticGrad.LayerSummary("hidden1", "Linear 784 -> 256, ReLU", 256, 200960, 0),
-            new global::StaticGrad.LayerSummary("hidden2", "Linear 256 -> 128, Tanh", 128, 32896, 0),
-            new global::StaticGrad.LayerSummary("hidden3", "Linear 128 -> 64, Sigmoid", 64, 8256, 0),
-            new global::StaticGrad.LayerSummary("output", "Linear 64 -> 10", 10, 650, 0),
+            new global::StaticGrad.LayerSummary("hidden1", "Linear 784 -> 256, ReLU", new[] { 256 }, 200960, 0),
+            new global::StaticGrad.LayerSummary("hidden2", "Linear 256 -> 128, Tanh", new[] { 128 }, 32896, 0),
+            new global::StaticGrad.LayerSummary("hidden3", "Linear 128 -> 64, Sigmoid", new[] { 64 }, 8256, 0),
+            new global::StaticGrad.LayerSummary("output", "Linear 64 -> 10", new[] { 10 }, 650, 0),
         }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
         __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
     }

@@ -62,10 +62,10 @@ namespace Inference
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("InferenceSigmoid", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("InferenceSigmoid", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 6, Tanh", 6, 54, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 6 -> 1, Sigmoid", 1, 7, 0),
+                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 6, Tanh", new[] { 6 }, 54, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 6 -> 1, Sigmoid", new[] { 1 }, 7, 0),
             }, maxBatch, 0, (long)__sgInferenceFloatsPerSample * maxBatch);
         }
 

@@ -152,16 +152,16 @@ namespace Images
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
             __sg_Fc2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
             __sg_Fc3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
-            Summary = new global::StaticGrad.ModelSummary("LeNet5", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("LeNet5", new[] { 1, 28, 28 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("conv1", "Conv2d(1, 6, kernel_size=5, padding=2), ReLU", 4704, 156, 0),
-                new global::StaticGrad.LayerSummary("pool1", "MaxPool2d(kernel_size=2)", 1176, 0, 0),
-                new global::StaticGrad.LayerSummary("conv2", "Conv2d(6, 16, kernel_size=5), ReLU", 1600, 2416, 0),
-                new global::StaticGrad.LayerSummary("pool2", "MaxPool2d(kernel_size=2)", 400, 0, 0),
-                new global::StaticGrad.LayerSummary("flatten", "Flatten", 400, 0, 0),
-                new global::StaticGrad.LayerSummary("fc1", "Linear 400 -> 120, ReLU", 120, 48120, 0),
-                new global::StaticGrad.LayerSummary("fc2", "Linear 120 -> 84, ReLU", 84, 10164, 0),
-                new global::StaticGrad.LayerSummary("fc3", "Linear 84 -> 10", 10, 850, 0),
+                new global::StaticGrad.LayerSummary("conv1", "Conv2d(1, 6, kernel_size=5, padding=2), ReLU", new[] { 6, 28, 28 }, 156, 0),
+                new global::StaticGrad.LayerSummary("pool1", "MaxPool2d(kernel_size=2)", new[] { 6, 14, 14 }, 0, 0),
+                new global::StaticGrad.LayerSummary("conv2", "Conv2d(6, 16, kernel_size=5), ReLU", new[] { 16, 10, 10 }, 2416, 0),
+                new global::StaticGrad.LayerSummary("pool2", "MaxPool2d(kernel_size=2)", new[] { 16, 5, 5 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 400 }, 0, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 400 -> 120, ReLU", new[] { 120 }, 48120, 0),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 120 -> 84, ReLU", new[] { 84 }, 10164, 0),
+                new global::StaticGrad.LayerSummary("fc3", "Linear 84 -> 10", new[] { 10 }, 850, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

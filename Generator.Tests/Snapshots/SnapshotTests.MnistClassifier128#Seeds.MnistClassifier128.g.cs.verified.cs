@@ -78,10 +78,10 @@ namespace Seeds
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Fc2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("MnistClassifier128", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("MnistClassifier128", new[] { 784 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("fc1", "Linear 784 -> 128, ReLU", 128, 100480, 0),
-                new global::StaticGrad.LayerSummary("fc2", "Linear 128 -> 10", 10, 1290, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 784 -> 128, ReLU", new[] { 128 }, 100480, 0),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 128 -> 10", new[] { 10 }, 1290, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

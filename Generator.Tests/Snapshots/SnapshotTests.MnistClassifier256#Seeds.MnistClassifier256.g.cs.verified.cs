@@ -78,10 +78,10 @@ namespace Seeds
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Layer1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Layer2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("MnistClassifier256", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("MnistClassifier256", new[] { 784 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("layer1", "Linear 784 -> 256, ReLU", 256, 200960, 0),
-                new global::StaticGrad.LayerSummary("layer2", "Linear 256 -> 10", 10, 2570, 0),
+                new global::StaticGrad.LayerSummary("layer1", "Linear 784 -> 256, ReLU", new[] { 256 }, 200960, 0),
+                new global::StaticGrad.LayerSummary("layer2", "Linear 256 -> 10", new[] { 10 }, 2570, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Sum);
         }

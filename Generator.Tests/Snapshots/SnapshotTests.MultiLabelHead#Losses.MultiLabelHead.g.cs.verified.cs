@@ -57,9 +57,9 @@ namespace Losses
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
-            Summary = new global::StaticGrad.ModelSummary("MultiLabelHead", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("MultiLabelHead", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 5", 5, 45, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 5", new[] { 5 }, 45, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, 0);
             __sg_Loss = new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, global::StaticGrad.Reduction.None, new float[] { 1.0f, 1.0f, 2.0f, 1.0f, 0.0f }, new float[] { 1.0f, 4.0f, 1.0f, 1.0f, 1.0f });
         }

@@ -7,13 +7,13 @@ namespace Images
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 1, 28, 28]
     //   -> conv1: Conv2d(1, 6, kernel_size=5, padding=2) [B, 6, 28, 28]
-    //   -> bn1: BatchNorm2d(6, eps=1E-05, momentum=0.1), ReLU [B, 6, 28, 28]
+    //   -> bn1: BatchNorm2d(6, eps=1e-05, momentum=0.1), ReLU [B, 6, 28, 28]
     //   -> pool1: MaxPool2d(kernel_size=2) [B, 6, 14, 14]
     //   -> conv2: Conv2d(6, 16, kernel_size=5) [B, 16, 10, 10]
-    //   -> bn2: BatchNorm2d(16, eps=1E-05, momentum=0.1), ReLU [B, 16, 10, 10]
+    //   -> bn2: BatchNorm2d(16, eps=1e-05, momentum=0.1), ReLU [B, 16, 10, 10]
     //   -> pool2: MaxPool2d(kernel_size=2) [B, 16, 5, 5]
     //   -> flatten: Flatten [B, 400]
-    //   -> drop: Dropout(p=0.25f), identity in eval mode [B, 400]
+    //   -> drop: Dropout(p=0.25), identity in eval mode [B, 400]
     //   -> fc1: Linear 400 -> 120, ReLU [B, 120]
     //   -> fc2: Linear 120 -> 84, ReLU [B, 84]
     //   -> fc3: Linear 84 -> 10 [B, 10]
@@ -206,19 +206,19 @@ namespace Images
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
             __sg_Fc2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[10], __sgParameters.Tensors[11]);
             __sg_Fc3 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[12], __sgParameters.Tensors[13]);
-            Summary = new global::StaticGrad.ModelSummary("NormalizedCnn", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("NormalizedCnn", new[] { 1, 28, 28 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("conv1", "Conv2d(1, 6, kernel_size=5, padding=2)", 4704, 156, 0),
-                new global::StaticGrad.LayerSummary("bn1", "BatchNorm2d(6, eps=1E-05, momentum=0.1), ReLU", 4704, 12, 13),
-                new global::StaticGrad.LayerSummary("pool1", "MaxPool2d(kernel_size=2)", 1176, 0, 0),
-                new global::StaticGrad.LayerSummary("conv2", "Conv2d(6, 16, kernel_size=5)", 1600, 2416, 0),
-                new global::StaticGrad.LayerSummary("bn2", "BatchNorm2d(16, eps=1E-05, momentum=0.1), ReLU", 1600, 32, 33),
-                new global::StaticGrad.LayerSummary("pool2", "MaxPool2d(kernel_size=2)", 400, 0, 0),
-                new global::StaticGrad.LayerSummary("flatten", "Flatten", 400, 0, 0),
-                new global::StaticGrad.LayerSummary("drop", "Dropout(p=0.25f), identity in eval mode", 400, 0, 0),
-                new global::StaticGrad.LayerSummary("fc1", "Linear 400 -> 120, ReLU", 120, 48120, 0),
-                new global::StaticGrad.LayerSummary("fc2", "Linear 120 -> 84, ReLU", 84, 10164, 0),
-                new global::StaticGrad.LayerSummary("fc3", "Linear 84 -> 10", 10, 850, 0),
+                new global::StaticGrad.LayerSummary("conv1", "Conv2d(1, 6, kernel_size=5, padding=2)", new[] { 6, 28, 28 }, 156, 0),
+                new global::StaticGrad.LayerSummary("bn1", "BatchNorm2d(6, eps=1e-05, momentum=0.1), ReLU", new[] { 6, 28, 28 }, 12, 13),
+                new global::StaticGrad.LayerSummary("pool1", "MaxPool2d(kernel_size=2)", new[] { 6, 14, 14 }, 0, 0),
+                new global::StaticGrad.LayerSummary("conv2", "Conv2d(6, 16, kernel_size=5)", new[] { 16, 10, 10 }, 2416, 0),
+                new global::StaticGrad.LayerSummary("bn2", "BatchNorm2d(16, eps=1e-05, momentum=0.1), ReLU", new[] { 16, 10, 10 }, 32, 33),
+                new global::StaticGrad.LayerSummary("pool2", "MaxPool2d(kernel_size=2)", new[] { 16, 5, 5 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 400 }, 0, 0),
+                new global::StaticGrad.LayerSummary("drop", "Dropout(p=0.25), identity in eval mode", new[] { 400 }, 0, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 400 -> 120, ReLU", new[] { 120 }, 48120, 0),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 120 -> 84, ReLU", new[] { 84 }, 10164, 0),
+                new global::StaticGrad.LayerSummary("fc3", "Linear 84 -> 10", new[] { 10 }, 850, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

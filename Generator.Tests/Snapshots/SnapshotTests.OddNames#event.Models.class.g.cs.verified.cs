@@ -123,13 +123,13 @@ namespace @event.Models
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
             __sg_Fc1OutputOffset = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
             __sg_Loss = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
-            Summary = new global::StaticGrad.ModelSummary("class", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("class", new[] { 4 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("int", "Linear 4 -> 3, ReLU", 3, 15, 0),
-                new global::StaticGrad.LayerSummary("logits_offset", "Linear 3 -> 3, Tanh", 3, 12, 0),
-                new global::StaticGrad.LayerSummary("fc1", "Linear 3 -> 3, ReLU", 3, 12, 0),
-                new global::StaticGrad.LayerSummary("fc1_output_offset", "Linear 3 -> 3, ReLU", 3, 12, 0),
-                new global::StaticGrad.LayerSummary("loss", "Linear 3 -> 2", 2, 8, 0),
+                new global::StaticGrad.LayerSummary("int", "Linear 4 -> 3, ReLU", new[] { 3 }, 15, 0),
+                new global::StaticGrad.LayerSummary("logits_offset", "Linear 3 -> 3, Tanh", new[] { 3 }, 12, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 3 -> 3, ReLU", new[] { 3 }, 12, 0),
+                new global::StaticGrad.LayerSummary("fc1_output_offset", "Linear 3 -> 3, ReLU", new[] { 3 }, 12, 0),
+                new global::StaticGrad.LayerSummary("loss", "Linear 3 -> 2", new[] { 2 }, 8, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.None);
         }

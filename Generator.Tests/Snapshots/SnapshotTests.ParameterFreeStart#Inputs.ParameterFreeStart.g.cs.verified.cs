@@ -6,10 +6,10 @@ namespace Inputs
 {
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 1, 6, 6]
-    //   -> input_drop: Dropout2d(p=0.2f), identity in eval mode [B, 1, 6, 6]
+    //   -> input_drop: Dropout2d(p=0.2), identity in eval mode [B, 1, 6, 6]
     //   -> pool: MaxPool2d(kernel_size=2) [B, 1, 3, 3]
     //   -> flat: Flatten [B, 9]
-    //   -> drop: Dropout(p=0.1f), identity in eval mode [B, 9]
+    //   -> drop: Dropout(p=0.1), identity in eval mode [B, 9]
     //   -> head: Linear 9 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class ParameterFreeStart : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
@@ -91,13 +91,13 @@ namespace Inputs
             __sg_Flat = new global::StaticGrad.Flatten();
             __sg_Drop = new global::StaticGrad.Dropout(0.1f);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
-            Summary = new global::StaticGrad.ModelSummary("ParameterFreeStart", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("ParameterFreeStart", new[] { 1, 6, 6 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("input_drop", "Dropout2d(p=0.2f), identity in eval mode", 36, 0, 0),
-                new global::StaticGrad.LayerSummary("pool", "MaxPool2d(kernel_size=2)", 9, 0, 0),
-                new global::StaticGrad.LayerSummary("flat", "Flatten", 9, 0, 0),
-                new global::StaticGrad.LayerSummary("drop", "Dropout(p=0.1f), identity in eval mode", 9, 0, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 9 -> 3", 3, 30, 0),
+                new global::StaticGrad.LayerSummary("input_drop", "Dropout2d(p=0.2), identity in eval mode", new[] { 1, 6, 6 }, 0, 0),
+                new global::StaticGrad.LayerSummary("pool", "MaxPool2d(kernel_size=2)", new[] { 1, 3, 3 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flat", "Flatten", new[] { 9 }, 0, 0),
+                new global::StaticGrad.LayerSummary("drop", "Dropout(p=0.1), identity in eval mode", new[] { 9 }, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 9 -> 3", new[] { 3 }, 30, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

@@ -80,10 +80,10 @@ namespace Graphs
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("Regressor", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("Regressor", new[] { 10 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("hidden", "Linear 10 -> 32, ReLU", 32, 352, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 32 -> 2, Tanh", 2, 66, 0),
+                new global::StaticGrad.LayerSummary("hidden", "Linear 10 -> 32, ReLU", new[] { 32 }, 352, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 32 -> 2, Tanh", new[] { 2 }, 66, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.MseLoss(OutputSize, global::StaticGrad.Reduction.Sum);
         }

@@ -7,13 +7,13 @@ namespace Graphs
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 784]
     //   -> stem: Linear 784 -> 64 [B, 64]
-    //   -> norm1: LayerNorm(64, eps=1E-05f) [B, 64]
+    //   -> norm1: LayerNorm(64, eps=1e-05) [B, 64]
     //   -> fc1: Linear 64 -> 64 [B, 64]
     //   -> fc1: GELU [B, 64]
-    //   -> drop1: Dropout(p=0.1f), identity in eval mode [B, 64]
+    //   -> drop1: Dropout(p=0.1), identity in eval mode [B, 64]
     //   -> fc2: Linear 64 -> 64 [B, 64]
     //   -> skip1: Add (+ Stem) (with stem) [B, 64]
-    //   -> norm2: LayerNorm(64, eps=1E-06f, elementwise_affine=False) [B, 64]
+    //   -> norm2: LayerNorm(64, eps=1e-06, elementwise_affine=False) [B, 64]
     //   -> head: Linear 64 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
     partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
@@ -151,17 +151,17 @@ namespace Graphs
             __sg_Skip1 = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Add, "Stem");
             __sg_Norm2 = new global::StaticGrad.LayerNorm(__sgParameters, 64, 1E-06f, null, null);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
-            Summary = new global::StaticGrad.ModelSummary("ResidualMlp", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("ResidualMlp", new[] { 784 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("stem", "Linear 784 -> 64", 64, 50240, 0),
-                new global::StaticGrad.LayerSummary("norm1", "LayerNorm(64, eps=1E-05f)", 64, 128, 0),
-                new global::StaticGrad.LayerSummary("fc1", "Linear 64 -> 64", 64, 4160, 0),
-                new global::StaticGrad.LayerSummary("fc1", "GELU", 64, 0, 0),
-                new global::StaticGrad.LayerSummary("drop1", "Dropout(p=0.1f), identity in eval mode", 64, 0, 0),
-                new global::StaticGrad.LayerSummary("fc2", "Linear 64 -> 64", 64, 4160, 0),
-                new global::StaticGrad.LayerSummary("skip1", "Add (+ Stem)", 64, 0, 0),
-                new global::StaticGrad.LayerSummary("norm2", "LayerNorm(64, eps=1E-06f, elementwise_affine=False)", 64, 0, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 64 -> 10", 10, 650, 0),
+                new global::StaticGrad.LayerSummary("stem", "Linear 784 -> 64", new[] { 64 }, 50240, 0),
+                new global::StaticGrad.LayerSummary("norm1", "LayerNorm(64, eps=1e-05)", new[] { 64 }, 128, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 64 -> 64", new[] { 64 }, 4160, 0),
+                new global::StaticGrad.LayerSummary("fc1", "GELU", new[] { 64 }, 0, 0),
+                new global::StaticGrad.LayerSummary("drop1", "Dropout(p=0.1), identity in eval mode", new[] { 64 }, 0, 0),
+                new global::StaticGrad.LayerSummary("fc2", "Linear 64 -> 64", new[] { 64 }, 4160, 0),
+                new global::StaticGrad.LayerSummary("skip1", "Add (+ Stem)", new[] { 64 }, 0, 0),
+                new global::StaticGrad.LayerSummary("norm2", "LayerNorm(64, eps=1e-06, elementwise_affine=False)", new[] { 64 }, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 64 -> 10", new[] { 10 }, 650, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

@@ -78,10 +78,10 @@ namespace Losses
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("SoftTargetClassifier", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("SoftTargetClassifier", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, Tanh", 16, 144, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 5", 5, 85, 0),
+                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, Tanh", new[] { 16 }, 144, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 5", new[] { 5 }, 85, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.05f, global::StaticGrad.Reduction.Mean, -100, global::StaticGrad.TargetKind.Probabilities, null);
         }

@@ -78,10 +78,10 @@ namespace Losses
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Hidden = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("WeightedClassifier", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("WeightedClassifier", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, ReLU", 16, 144, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 4", 4, 68, 0),
+                new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, ReLU", new[] { 16 }, 144, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 4", new[] { 4 }, 68, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.None, -1, global::StaticGrad.TargetKind.ClassIndices, new float[] { 1.0f, 2.5f, 0.5f, 1.0f });
         }

@@ -79,10 +79,10 @@ namespace Vocabulary
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
-            Summary = new global::StaticGrad.ModelSummary("WideHead", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("WideHead", new[] { 512 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("fc1", "Linear 512 -> 256, ReLU", 256, 131328, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 256 -> 50000", 50000, 12850000, 0),
+                new global::StaticGrad.LayerSummary("fc1", "Linear 512 -> 256, ReLU", new[] { 256 }, 131328, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 256 -> 50000", new[] { 50000 }, 12850000, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.1f, global::StaticGrad.Reduction.Mean);
         }

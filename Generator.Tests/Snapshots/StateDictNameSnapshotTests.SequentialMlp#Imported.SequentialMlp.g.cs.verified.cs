@@ -7,8 +7,8 @@ namespace Imported
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 6]
     //   -> 0: Linear 6 -> 8, ReLU [B, 8]
-    //   -> 2: LayerNorm(8, eps=1E-05f) [B, 8]
-    //   -> features.3: BatchNorm1d(8, eps=1E-05, momentum=0.1) [B, 8]
+    //   -> 2: LayerNorm(8, eps=1e-05) [B, 8]
+    //   -> features.3: BatchNorm1d(8, eps=1e-05, momentum=0.1) [B, 8]
     //   -> 4: Linear 8 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class SequentialMlp : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
@@ -120,12 +120,12 @@ namespace Imported
             __sg_Norm = new global::StaticGrad.LayerNorm(__sgParameters, 8, 1E-05f, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
             __sg_Bn = new global::StaticGrad.BatchNorm1d(__sgParameters, 8, 1E-05f, 0.1f, __sgParameters.Tensors[4], __sgParameters.Tensors[5], __sgParameters.Buffers[0], __sgParameters.Buffers[1], __sgParameters.Buffers[2]);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
-            Summary = new global::StaticGrad.ModelSummary("SequentialMlp", InputSize, new global::StaticGrad.LayerSummary[]
+            Summary = new global::StaticGrad.ModelSummary("SequentialMlp", new[] { 6 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("0", "Linear 6 -> 8, ReLU", 8, 56, 0),
-                new global::StaticGrad.LayerSummary("2", "LayerNorm(8, eps=1E-05f)", 8, 16, 0),
-                new global::StaticGrad.LayerSummary("features.3", "BatchNorm1d(8, eps=1E-05, momentum=0.1)", 8, 16, 17),
-                new global::StaticGrad.LayerSummary("4", "Linear 8 -> 3", 3, 27, 0),
+                new global::StaticGrad.LayerSummary("0", "Linear 6 -> 8, ReLU", new[] { 8 }, 56, 0),
+                new global::StaticGrad.LayerSummary("2", "LayerNorm(8, eps=1e-05)", new[] { 8 }, 16, 0),
+                new global::StaticGrad.LayerSummary("features.3", "BatchNorm1d(8, eps=1e-05, momentum=0.1)", new[] { 8 }, 16, 17),
+                new global::StaticGrad.LayerSummary("4", "Linear 8 -> 3", new[] { 3 }, 27, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }

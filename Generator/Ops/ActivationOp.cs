@@ -88,8 +88,8 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => Kind switch
     {
-        ActivationKind.LeakyReLU => $"LeakyReLU(negative_slope={OpEmitContext.Float(Alpha)})",
-        ActivationKind.ELU => $"ELU(alpha={OpEmitContext.Float(Alpha)})",
+        ActivationKind.LeakyReLU => $"LeakyReLU(negative_slope={OpEmitContext.Number(Alpha)})",
+        ActivationKind.ELU => $"ELU(alpha={OpEmitContext.Number(Alpha)})",
         ActivationKind.Softplus => $"Softplus(beta={OpEmitContext.Float(Alpha)}, threshold={OpEmitContext.Float(Threshold)})",
         ActivationKind.GELUTanh => "GELU(approximate='tanh')",
         _ => Kind.ToString(),

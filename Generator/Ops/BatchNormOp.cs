@@ -106,8 +106,8 @@ internal sealed record BatchNormOp(
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
     {
-        string momentum = float.IsNaN(Momentum) ? "None" : OpEmitContext.Float(Momentum).TrimEnd('f');
-        return $"{Name}({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Float(Eps).TrimEnd('f')}, momentum={momentum}"
+        string momentum = float.IsNaN(Momentum) ? "None" : OpEmitContext.Number(Momentum);
+        return $"{Name}({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}, momentum={momentum}"
             + (Affine ? string.Empty : ", affine=False") + (TrackRunningStats ? string.Empty : ", track_running_stats=False") + ")"
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
     }

@@ -43,7 +43,7 @@ internal sealed record Dropout2dOp(float P) : Op
 
     public override bool IdentityInInference => true;
 
-    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Dropout2d(p={OpEmitContext.Float(P)}), identity in eval mode";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Dropout2d(p={OpEmitContext.Number(P)}), identity in eval mode";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Dropout2d({OpEmitContext.Float(P)})";

@@ -41,7 +41,7 @@ internal sealed record DropoutOp(float P) : Op
 
     public override bool IdentityInInference => true;
 
-    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Dropout(p={OpEmitContext.Float(P)}), identity in eval mode";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Dropout(p={OpEmitContext.Number(P)}), identity in eval mode";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Dropout({OpEmitContext.Float(P)})";

@@ -58,7 +58,7 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
     public override bool GradientInPlace => true;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"LayerNorm({OpEmitContext.Int(inputs[0].Features)}, eps={OpEmitContext.Float(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")}){(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
+        => $"LayerNorm({OpEmitContext.Int(inputs[0].Features)}, eps={OpEmitContext.Number(Eps)}{(ElementwiseAffine ? string.Empty : ", elementwise_affine=False")}){(Fused == ActivationKind.None ? string.Empty : ", " + Fused)}";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => ElementwiseAffine

@@ -144,6 +144,10 @@ internal sealed class OpEmitContext
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
+    /// <summary>A float as PyTorch's module descriptions print it (<c>0.1</c>, <c>1e-05</c>), not as a C# literal.</summary>
+    public static string Number(float value)
+        => float.IsNaN(value) ? "nan" : value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
+
     /// <summary>A float literal that round-trips (<c>1e-05f</c>, <c>0.5f</c>).</summary>
     public static string Float(float value)
     {

@@ -43,4 +43,32 @@ public sealed class ModelSummaryTests
         Assert.Contains("BatchNorm1d(8", small.Summary.Layers.Single(l => l.Name == "bn1").Description);
         Assert.Equal(8 + 8 + 1, small.Summary.Layers.Single(l => l.Name == "bn1").Buffers);
     }
+
+    [Fact]
+    public void AConvolutionalModelsSummary_PrintsImageShapes_AndPyTorchsNumbers()
+    {
+        var model = new NormalizedCnn(seed: 1, maxBatch: 32);
+        ModelSummary summary = model.Summary;
+        Assert.Equal([1, 28, 28], summary.InputShape);
+        Assert.Equal(784, summary.InputFeatures);
+        LayerSummary conv1 = summary.Layers.Single(l => l.Name == "conv1");
+        Assert.Equal([6, 28, 28], conv1.OutputShape);
+        Assert.Equal(6 * 28 * 28, conv1.OutputFeatures);
+        Assert.Equal([400], summary.Layers.Single(l => l.Name == "flatten").OutputShape);
+
+        string text = summary.ToString();
+        Assert.Contains("[32, 1, 28, 28]", text);
+        Assert.Contains("[32, 16, 5, 5]", text);
+        Assert.Contains("BatchNorm2d(6, eps=1e-05, momentum=0.1), ReLU", text);
+        Assert.Contains("Dropout(p=0.25), identity in eval mode", text);
+    }
+
+    [Fact]
+    public void ShapesMustHavePositiveDimensions()
+    {
+        Assert.Equal("outputShape", Assert.Throws<System.ArgumentException>(() => new LayerSummary("fc1", "Linear", System.Array.Empty<int>(), 0, 0)).ParamName);
+        Assert.Equal("outputShape", Assert.Throws<System.ArgumentException>(() => new LayerSummary("fc1", "Linear", new[] { 4, 0 }, 0, 0)).ParamName);
+        Assert.Equal("inputShape", Assert.Throws<System.ArgumentException>(() => new ModelSummary("M", new[] { -1 }, [new LayerSummary("fc1", "Linear", 4, 0, 0)], 1, 0, 0)).ParamName);
+        Assert.Equal([3, 2], new LayerSummary("c", "Conv2d", new[] { 3, 2 }, 0, 0).OutputShape);
+    }
 }

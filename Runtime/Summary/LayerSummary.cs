@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace StaticGrad;
 
@@ -14,15 +15,27 @@ public sealed class LayerSummary
     /// <param name="buffers">Buffer elements of the layer (running statistics, counters); zero or more.</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
     public LayerSummary(string name, string description, int outputFeatures, int parameters, int buffers)
+        : this(name, description, new[] { outputFeatures }, parameters, buffers)
+    {
+    }
+
+    /// <summary>Describes a layer whose output per sample has the shape <paramref name="outputShape"/>.</summary>
+    /// <param name="name">The member's <c>state_dict</c> prefix (<c>conv1</c>).</param>
+    /// <param name="description">The op as the generated graph comment describes it.</param>
+    /// <param name="outputShape">The output's dimensions per sample (<c>[6, 28, 28]</c>, or <c>[128]</c>); each positive.</param>
+    /// <param name="parameters">Trainable scalars of the layer; zero or more.</param>
+    /// <param name="buffers">Buffer elements of the layer (running statistics, counters); zero or more.</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public LayerSummary(string name, string description, IReadOnlyList<int> outputShape, int parameters, int buffers)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(description);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputFeatures);
+        OutputShape = ShapeCheck.PerSample(outputShape, nameof(outputShape));
         ArgumentOutOfRangeException.ThrowIfNegative(parameters);
         ArgumentOutOfRangeException.ThrowIfNegative(buffers);
         Name = name;
         Description = description;
-        OutputFeatures = outputFeatures;
+        OutputFeatures = checked(OutputShape.Aggregate(1, (product, d) => product * d));
         Parameters = parameters;
         Buffers = buffers;
     }
@@ -33,8 +46,11 @@ public sealed class LayerSummary
     /// <summary>The op, with its options and any fused activation.</summary>
     public string Description { get; }
 
-    /// <summary>Features per sample of the output: the output shape is <c>[batch, OutputFeatures]</c>.</summary>
+    /// <summary>Values per sample of the output (the product of <see cref="OutputShape"/>).</summary>
     public int OutputFeatures { get; }
+
+    /// <summary>The output's dimensions per sample: the output is <c>[batch, ..OutputShape]</c>.</summary>
+    public IReadOnlyList<int> OutputShape { get; }
 
     /// <summary>Trainable scalars.</summary>
     public int Parameters { get; }
@@ -43,5 +59,5 @@ public sealed class LayerSummary
     public int Buffers { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name}: {Description} [B, {OutputFeatures}], {Parameters} parameters";
+    public override string ToString() => $"{Name}: {Description} {ShapeCheck.Format("B", OutputShape)}, {Parameters} parameters";
 }

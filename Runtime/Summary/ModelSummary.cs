@@ -22,9 +22,22 @@ public sealed class ModelSummary
     /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>.</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
     public ModelSummary(string modelName, int inputFeatures, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
+        : this(modelName, new[] { inputFeatures }, layers, maxBatch, trainingArenaFloats, inferenceArenaFloats)
+    {
+    }
+
+    /// <summary>Describes a model whose input per sample has the shape <paramref name="inputShape"/>.</summary>
+    /// <param name="modelName">The model class's name.</param>
+    /// <param name="inputShape">The input's dimensions per sample (<c>[1, 28, 28]</c>, or <c>[784]</c>); each positive.</param>
+    /// <param name="layers">The layers in data-flow order; at least one.</param>
+    /// <param name="maxBatch">The batch the arenas are sized for; positive.</param>
+    /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model).</param>
+    /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>.</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public ModelSummary(string modelName, IReadOnlyList<int> inputShape, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputFeatures);
+        InputShape = ShapeCheck.PerSample(inputShape, nameof(inputShape));
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0)
         {
@@ -35,7 +48,7 @@ public sealed class ModelSummary
         ArgumentOutOfRangeException.ThrowIfNegative(trainingArenaFloats);
         ArgumentOutOfRangeException.ThrowIfNegative(inferenceArenaFloats);
         ModelName = modelName;
-        InputFeatures = inputFeatures;
+        InputFeatures = checked(InputShape.Aggregate(1, (product, d) => product * d));
         Layers = layers.ToArray();
         MaxBatch = maxBatch;
         TrainingArenaBytes = 4 * trainingArenaFloats;
@@ -45,8 +58,11 @@ public sealed class ModelSummary
     /// <summary>The model class's name.</summary>
     public string ModelName { get; }
 
-    /// <summary>Input features per sample.</summary>
+    /// <summary>Input values per sample (the product of <see cref="InputShape"/>).</summary>
     public int InputFeatures { get; }
+
+    /// <summary>The input's dimensions per sample: the input is <c>[batch, ..InputShape]</c>.</summary>
+    public IReadOnlyList<int> InputShape { get; }
 
     /// <summary>The layers in data-flow order.</summary>
     public IReadOnlyList<LayerSummary> Layers { get; }
@@ -74,8 +90,8 @@ public sealed class ModelSummary
     public override string ToString()
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        var rows = new List<(string Layer, string Shape, string Parameters)> { ("input", $"[{MaxBatch}, {InputFeatures}]", string.Empty) };
-        rows.AddRange(Layers.Select(l => ($"{l.Name}: {l.Description}", $"[{MaxBatch}, {l.OutputFeatures}]", l.Parameters.ToString("N0", c))));
+        var rows = new List<(string Layer, string Shape, string Parameters)> { ("input", ShapeCheck.Format(MaxBatch.ToString(c), InputShape), string.Empty) };
+        rows.AddRange(Layers.Select(l => ($"{l.Name}: {l.Description}", ShapeCheck.Format(MaxBatch.ToString(c), l.OutputShape), l.Parameters.ToString("N0", c))));
         int first = Math.Max("Layer".Length, rows.Max(r => r.Layer.Length));
         int second = Math.Max("Output shape".Length, rows.Max(r => r.Shape.Length));
         int third = Math.Max("Param #".Length, rows.Max(r => r.Parameters.Length));
