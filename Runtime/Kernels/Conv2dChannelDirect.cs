@@ -41,8 +41,11 @@ internal static unsafe class Conv2dChannelDirect
     /// <summary>The most pixels of a tile with two vectors of output channels (28 accumulators).</summary>
     private const int MostPixelsTwoVectors = 14;
 
-    /// <summary>Floats of the tile parked in the slot: the most accumulators of either tile shape.</summary>
-    private const int TileFloats = 28 * Lanes;
+    /// <summary>
+    /// Floats of the tile parked in the slot: 32 × 16, what <see cref="Write"/>'s transposes of 16 pixels reach (the rows
+    /// past a tile's pixels are read and not stored).
+    /// </summary>
+    private const int TileFloats = 32 * Lanes;
 
     /// <summary>The tile sizes (pixels) there are kernels for, largest first.</summary>
     private static ReadOnlySpan<int> TileSizes => [24, 20, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1];
@@ -57,8 +60,11 @@ internal static unsafe class Conv2dChannelDirect
     /// <summary>Floats of the repacked weights: <c>outChannels · reduction</c>.</summary>
     public static long PackedFloats(in Conv2dGeometry g) => (long)g.OutChannels * g.Reduction;
 
-    /// <summary>Floats of one thread's slot: the expanded sample (see the remarks), a vector of slack after it, and the parked tile.</summary>
-    public static long SlotFloats(in Conv2dGeometry g) => ExpandedFloats(g) + Lanes + TileFloats;
+    /// <summary>
+    /// Floats of one thread's slot: the expanded sample (see the remarks), a vector of slack after it, the parked tile and
+    /// the transpose's 32 vectors.
+    /// </summary>
+    public static long SlotFloats(in Conv2dGeometry g) => ExpandedFloats(g) + Lanes + (2 * TileFloats);
 
     /// <summary>
     /// The tile size for a plane of <paramref name="plane"/> pixels and <paramref name="vectors"/> vectors of output
@@ -132,6 +138,9 @@ internal static unsafe class Conv2dChannelDirect
             for (int j = 0; j < g.KernelWidth; j++)
             {
                 int shift = j - g.PaddingWidth;
+
+                // Rows of one vector (most layers) reuse its mask; wider rows make each vector's as they go.
+                Vector512<float> inside = Inside(shift, g.Width);
                 for (int ih = 0; ih < height; ih++, row += outWidth)
                 {
                     int h = ih - g.PaddingHeight;
@@ -146,17 +155,22 @@ internal static unsafe class Conv2dChannelDirect
                     }
 
                     float* source = channel + ((nint)h * g.Width) + shift;
-                    for (int v = 0; v < vectors; v++)
+                    Avx512F.MaskLoad(source, inside, Vector512<float>.Zero).Store(row);
+                    for (int v = 1; v < vectors; v++)
                     {
-                        // Lane l reads input column v·16 + l + shift, where it exists.
-                        Vector512<int> column = Vector512<int>.Indices + Vector512.Create((v * Lanes) + shift);
-                        Vector512<float> inside = (Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero)
-                            & Vector512.LessThan(column, Vector512.Create(g.Width))).AsSingle();
-                        Avx512F.MaskLoad(source + (v * Lanes), inside, Vector512<float>.Zero).Store(row + (v * Lanes));
+                        Avx512F.MaskLoad(source + (v * Lanes), Inside((v * Lanes) + shift, g.Width), Vector512<float>.Zero).Store(row + (v * Lanes));
                     }
                 }
             }
         }
+    }
+
+    /// <summary>The lanes <c>l</c> whose input column <c>start + l</c> lies in <c>[0, width)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Inside(int start, int width)
+    {
+        Vector512<int> column = Vector512<int>.Indices + Vector512.Create(start);
+        return (Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, Vector512.Create(width))).AsSingle();
     }
 
     /// <summary>Every block of output channels (two vectors at a time, then one), with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
@@ -214,7 +228,7 @@ internal static unsafe class Conv2dChannelDirect
         {
             int first = Math.Min(q, plane - pixels);
             Tile<TVectors, TPixels, TBlocks>(expanded + first, weights, tile, g);
-            Write<TVectors, TPixels>(tile, output + first, plane);
+            Write<TVectors, TPixels>(tile, output + first, plane, (Vector512<float>*)(tile + TileFloats));
         }
     }
 
@@ -833,19 +847,82 @@ internal static unsafe class Conv2dChannelDirect
         chain.Store(place);
     }
 
-    /// <summary>The parked tile <c>[pixel][16·TVectors channels]</c> into the output planes of its channels.</summary>
-    private static void Write<TVectors, TPixels>(float* tile, float* output, int plane)
+    /// <summary>
+    /// The parked tile <c>[pixel][16·TVectors channels]</c> into the output planes of its channels, 16 pixels × 16
+    /// channels at a time through <see cref="Transpose"/>.
+    /// </summary>
+    private static void Write<TVectors, TPixels>(float* tile, float* output, int plane, Vector512<float>* scratch)
         where TVectors : IConstant
         where TPixels : IConstant
     {
         int channels = TVectors.Value * Lanes, pixels = TPixels.Value;
-        for (int o = 0; o < channels; o++)
+        for (int t = 0; t < pixels; t += Lanes)
         {
-            float* destination = output + ((nint)o * plane);
-            for (int t = 0; t < pixels; t++)
+            for (int v = 0; v < TVectors.Value; v++)
             {
-                destination[t] = tile[(t * channels) + o];
+                Transpose(tile + (t * channels) + (v * Lanes), channels, output + ((nint)v * Lanes * plane) + t, plane, Math.Min(Lanes, pixels - t), scratch);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stores the transpose of 16 rows of 16 floats (<paramref name="rows"/>, <paramref name="rowStride"/> apart) as 16
+    /// rows of <paramref name="count"/> floats (<paramref name="output"/>, <paramref name="outputStride"/> apart): four
+    /// rounds of in-lane unpacks and 128-bit shuffles, through <paramref name="scratch"/> (32 vectors).
+    /// </summary>
+    private static void Transpose(float* rows, int rowStride, float* output, nint outputStride, int count, Vector512<float>* scratch)
+    {
+        Vector512<float>* r = scratch, t = scratch + Lanes;
+        for (int k = 0; k < Lanes; k++)
+        {
+            r[k] = Vector512.Load(rows + ((nint)k * rowStride));
+        }
+
+        // Pairs of rows interleaved by 1 float, then by 2 (as doubles), within each 128-bit lane.
+        for (int k = 0; k < Lanes; k += 2)
+        {
+            t[k] = Avx512F.UnpackLow(r[k], r[k + 1]);
+            t[k + 1] = Avx512F.UnpackHigh(r[k], r[k + 1]);
+        }
+
+        for (int k = 0; k < Lanes; k += 4)
+        {
+            Vector512<double> a = t[k].AsDouble(), b = t[k + 1].AsDouble(), c = t[k + 2].AsDouble(), d = t[k + 3].AsDouble();
+            r[k] = Avx512F.UnpackLow(a, c).AsSingle();
+            r[k + 1] = Avx512F.UnpackHigh(a, c).AsSingle();
+            r[k + 2] = Avx512F.UnpackLow(b, d).AsSingle();
+            r[k + 3] = Avx512F.UnpackHigh(b, d).AsSingle();
+        }
+
+        // Then whole 128-bit lanes: the even and odd ones of rows 4 apart, then of rows 8 apart.
+        for (int h = 0; h < Lanes; h += 8)
+        {
+            for (int m = 0; m < 4; m++)
+            {
+                t[h + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0x88);
+                t[h + 4 + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0xDD);
+            }
+        }
+
+        Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+        for (int m = 0; m < 8; m++)
+        {
+            Store(output + (m * outputStride), Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), count, inside);
+            Store(output + ((8 + m) * outputStride), Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), count, inside);
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> lanes of <paramref name="values"/>; nothing past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* destination, Vector512<float> values, int count, Vector512<float> inside)
+    {
+        if (count == Lanes)
+        {
+            values.Store(destination);
+        }
+        else
+        {
+            Avx512F.MaskStore(destination, inside, values);
         }
     }
 }
