@@ -19,8 +19,9 @@ namespace StaticGrad.Kernels;
 /// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Stride-1 shapes with
 /// small planes take direct paths instead: the weight gradient always as flat dot products
 /// (<see cref="Conv2dWeightGradient"/>, its own summation order, the same on every instruction set); the forward pass on
-/// AVX-512 hardware (<see cref="Conv2dDirect"/>, the im2col path's bits). See docs/performance.md for the measurements
-/// behind these choices.
+/// AVX-512 hardware (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else
+/// <see cref="Conv2dDirect"/>; both the im2col path's bits). See docs/performance.md for the measurements behind these
+/// choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the

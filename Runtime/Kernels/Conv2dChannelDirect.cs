@@ -48,7 +48,7 @@ internal static unsafe class Conv2dChannelDirect
     private const int TileFloats = 32 * Lanes;
 
     /// <summary>The tile sizes (pixels) there are kernels for, largest first.</summary>
-    private static ReadOnlySpan<int> TileSizes => [24, 20, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1];
+    private static readonly int[] TileSizes = [24, 20, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1];
 
     /// <summary>Whether this path runs for the shape on this machine.</summary>
     public static bool Applies(in Conv2dGeometry g)
