@@ -6,8 +6,8 @@ namespace StaticGrad.Benchmarks;
 
 /// <summary>
 /// <c>conv [batch]</c>: LeNet-5's convolution and pooling layers (conv1 1→6 5×5 padding 2 on 28×28, conv2 6→16 5×5 on
-/// 14×14, 2×2 max pooling after each) and the forward pass of two wider layers (16→32 3×3 on 14×14, 32→64 3×3 on 7×7,
-/// padding 1) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
+/// 14×14, 2×2 max pooling after each) and the forward pass of wider layers (3×3, padding 1: 16→32 on 14×14, 32→64 on
+/// 7×7, and rows that fill whole vectors, 16→16 on 16×16 and 8→32 on 32×32) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
 /// convolution) and share of the FMA peak measured in the same run, on 1 and 2 threads; then the products alone, one
 /// per sample against one for the whole batch, to show what im2col per sample costs in GEMM efficiency.
 /// </summary>
@@ -50,6 +50,8 @@ public static class ConvBench
         {
             ("16->32 3x3 pad 1, 14x14", new Layer(batch, 16, 14, 14, 32, 3, 1)),
             ("32->64 3x3 pad 1, 7x7", new Layer(batch, 32, 7, 7, 64, 3, 1)),
+            ("16->16 3x3 pad 1, 16x16", new Layer(batch, 16, 16, 16, 16, 3, 1)),
+            ("8->32 3x3 pad 1, 32x32", new Layer(batch, 8, 32, 32, 32, 3, 1)),
         };
         int[] threadCounts = [1, Math.Max(2, Parallelism.DefaultThreadCount)];
         Console.WriteLine($"batch {batch}: median µs per call (GFLOP/s, % of the peak of the threads used)");

@@ -72,7 +72,7 @@ public sealed class Conv2dChannelDirectTests
     }
 
     [Fact]
-    public void TakesStrideOneShapesWithWholeVectorsOfOutputChannels()
+    public void TakesStrideOneShapesWithWholeVectorsOfOutputChannels_UnlessConv2dDirectFillsItsVectors()
     {
         Assert.True(Conv2dChannelDirect.Fits(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
         Assert.True(Conv2dChannelDirect.Fits(ConvShape.Square(1, 32, 7, 7, 64, 3, 1, 1, 1, 1).Geometry));
@@ -81,9 +81,14 @@ public sealed class Conv2dChannelDirectTests
         Assert.False(Conv2dChannelDirect.Fits(ConvShape.Square(1, 6, 14, 14, 16, 5, 2, 0, 1, 1).Geometry));    // stride 2
         Assert.False(Conv2dChannelDirect.Fits(ConvShape.Square(1, 6, 14, 14, 16, 3, 1, 2, 2, 1).Geometry));    // dilation 2
         Assert.False(Conv2dChannelDirect.Fits(ConvShape.Square(1, 32, 14, 14, 32, 3, 1, 1, 1, 2).Geometry));   // groups
-        Assert.Equal(
-            Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
-            Conv2dChannelDirect.Applies(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
+        bool avx512 = Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        Assert.Equal(avx512, Conv2dChannelDirect.Applies(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
+
+        // Rows of 16 or 32 values fill Conv2dDirect's vectors: that path takes them.
+        Assert.True(Conv2dChannelDirect.Fits(ConvShape.Square(1, 8, 32, 32, 32, 3, 1, 1, 1, 1).Geometry));
+        Assert.False(Conv2dChannelDirect.Applies(ConvShape.Square(1, 8, 32, 32, 32, 3, 1, 1, 1, 1).Geometry));
+        Assert.False(Conv2dChannelDirect.Applies(ConvShape.Square(1, 16, 16, 16, 16, 3, 1, 1, 1, 1).Geometry));
+        Assert.Equal(avx512, Conv2dChannelDirect.Applies(ConvShape.Square(1, 3, 48, 48, 16, 3, 1, 1, 1, 1).Geometry));   // rows of 48: too long for Conv2dDirect
     }
 
     [Theory]
@@ -92,8 +97,9 @@ public sealed class Conv2dChannelDirectTests
     [InlineData(49, 2, 10)]    // 7 × 7: 5 tiles of 10 (50 pixels) before 4 of 14 (56)
     [InlineData(15, 1, 8)]     // 2 tiles of 8 before 5 of 3, which wait on the FMA latency
     [InlineData(1, 1, 1)]
-    [InlineData(784, 1, 16)]   // 28 × 28: 49 tiles of 16
-    public void Pixels_ComputesTheFewestIssueSlots(int plane, int vectors, int expected) =>
+    [InlineData(784, 1, 24)]   // 28 × 28: 33 tiles of 24 (825 slots) before 49 of 16 (833)
+    [InlineData(1024, 2, 14)]  // 32 × 32: 74 tiles of 14 (2220 slots) before 128 of 8 (2304; the FMAs alone 2072 against 2048)
+    public void Pixels_TakesTheFewestIssueSlots(int plane, int vectors, int expected) =>
         Assert.Equal(expected, Conv2dChannelDirect.Pixels(plane, vectors));
 
     /// <summary>The forward pass through <see cref="Kernels.Conv2d.Forward"/> (which takes this path on AVX-512) against im2col and the GEMM, bit for bit.</summary>

@@ -50,9 +50,13 @@ internal static unsafe class Conv2dChannelDirect
     /// <summary>The tile sizes (pixels) there are kernels for, largest first.</summary>
     private static readonly int[] TileSizes = [24, 20, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1];
 
-    /// <summary>Whether this path runs for the shape on this machine.</summary>
+    /// <summary>
+    /// Whether this path runs for the shape on this machine: it fits, and <see cref="Conv2dDirect"/> would not fill every
+    /// lane of its vectors with output rows (rows of 16 or 32 values), where that path measured as fast (16 → 16 channels
+    /// on 16 × 16) or faster (8 → 32 on 32 × 32; docs/performance.md).
+    /// </summary>
     public static bool Applies(in Conv2dGeometry g)
-        => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Fits(g);
+        => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Fits(g) && !(Conv2dDirect.Fits(g) && g.OutWidth % Lanes == 0);
 
     /// <summary>Whether the shape suits this path (whatever the hardware): dense taps and whole vectors of output channels.</summary>
     public static bool Fits(in Conv2dGeometry g) => Conv2dDirect.IsDense(g) && g.OutChannels % Lanes == 0;
@@ -68,8 +72,9 @@ internal static unsafe class Conv2dChannelDirect
 
     /// <summary>
     /// The tile size for a plane of <paramref name="plane"/> pixels and <paramref name="vectors"/> vectors of output
-    /// channels: the one with the fewest FMA issue slots over the plane (the last tile overlaps the one before it, and a
-    /// tile of fewer than 8 accumulators waits on the FMA latency as if it had 8), the largest of those.
+    /// channels: the one with the fewest issue slots per tap over the plane, the largest of those. A tile issues its
+    /// FMAs (a tile of fewer than 8 accumulators waits on the FMA latency as if it had 8) and one weight load per
+    /// vector; the last tile overlaps the one before it.
     /// </summary>
     internal static int Pixels(int plane, int vectors)
     {
@@ -78,7 +83,7 @@ internal static unsafe class Conv2dChannelDirect
         long fewest = long.MaxValue;
         foreach (int size in TileSizes)
         {
-            long slots = (long)((plane + size - 1) / size) * Math.Max(size * vectors, 8);
+            long slots = (long)((plane + size - 1) / size) * (Math.Max(size * vectors, 8) + vectors);
             if (size <= most && size <= plane && slots < fewest)
             {
                 (best, fewest) = (size, slots);
