@@ -6,7 +6,8 @@ namespace StaticGrad.Benchmarks;
 
 /// <summary>
 /// <c>conv [batch]</c>: LeNet-5's convolution and pooling layers (conv1 1→6 5×5 padding 2 on 28×28, conv2 6→16 5×5 on
-/// 14×14, 2×2 max pooling after each) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
+/// 14×14, 2×2 max pooling after each) and the forward pass of wider layers (3×3, padding 1: 16→32 on 14×14, 32→64 on
+/// 7×7, and rows that fill whole vectors, 16→16 on 16×16 and 8→32 on 32×32) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
 /// convolution) and share of the FMA peak measured in the same run, on 1 and 2 threads; then the products alone, one
 /// per sample against one for the whole batch, to show what im2col per sample costs in GEMM efficiency.
 /// </summary>
@@ -45,6 +46,13 @@ public static class ConvBench
             ("conv1 1->6 5x5 pad 2, 28x28", new Layer(batch, 1, 28, 28, 6, 5, 2)),
             ("conv2 6->16 5x5, 14x14", new Layer(batch, 6, 14, 14, 16, 5, 0)),
         };
+        var wider = new (string Name, Layer Shape)[]
+        {
+            ("16->32 3x3 pad 1, 14x14", new Layer(batch, 16, 14, 14, 32, 3, 1)),
+            ("32->64 3x3 pad 1, 7x7", new Layer(batch, 32, 7, 7, 64, 3, 1)),
+            ("16->16 3x3 pad 1, 16x16", new Layer(batch, 16, 16, 16, 16, 3, 1)),
+            ("8->32 3x3 pad 1, 32x32", new Layer(batch, 8, 32, 32, 32, 3, 1)),
+        };
         int[] threadCounts = [1, Math.Max(2, Parallelism.DefaultThreadCount)];
         Console.WriteLine($"batch {batch}: median µs per call (GFLOP/s, % of the peak of the threads used)");
         Console.WriteLine("layer                            pass              1 thread                     2 threads");
@@ -52,17 +60,13 @@ public static class ConvBench
         {
             foreach (Pass pass in Enum.GetValues<Pass>())
             {
-                string line = $"{name,-32} {pass,-15}";
-                foreach (int threads in threadCounts)
-                {
-                    var step = new ConvStep(layer, pass);
-                    double us = Time(ref step, threads, cpuTime);
-                    double gflops = layer.Flops / (us * 1e3);
-                    line += string.Create(CultureInfo.InvariantCulture, $"  {us,8:F1} ({gflops,6:F1}, {100 * gflops / (peak * threads),5:F1}%)");
-                }
-
-                Console.WriteLine(line);
+                Console.WriteLine(PassLine(name, layer, pass, threadCounts, peak, cpuTime));
             }
+        }
+
+        foreach ((string name, Layer layer) in wider)
+        {
+            Console.WriteLine(PassLine(name, layer, Pass.Forward, threadCounts, peak, cpuTime));
         }
 
         foreach ((string name, int channels, int size) in new[] { ("maxpool 2x2 after conv1, 6x28x28", 6, 28), ("maxpool 2x2 after conv2, 16x10x10", 16, 10) })
@@ -106,6 +110,21 @@ public static class ConvBench
 
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>One pass of <paramref name="layer"/> on each thread count: µs, GFLOP/s and share of the threads' peak.</summary>
+    private static string PassLine(string name, Layer layer, Pass pass, int[] threadCounts, double peak, bool cpuTime)
+    {
+        string line = $"{name,-32} {pass,-15}";
+        foreach (int threads in threadCounts)
+        {
+            var step = new ConvStep(layer, pass);
+            double us = Time(ref step, threads, cpuTime);
+            double gflops = layer.Flops / (us * 1e3);
+            line += string.Create(CultureInfo.InvariantCulture, $"  {us,8:F1} ({gflops,6:F1}, {100 * gflops / (peak * threads),5:F1}%)");
+        }
+
+        return line;
     }
 
     /// <summary>Median wall time per call, or with <paramref name="cpuTime"/> on one thread the best thread CPU time.</summary>

@@ -19,8 +19,9 @@ namespace StaticGrad.Kernels;
 /// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Stride-1 shapes with
 /// small planes take direct paths instead: the weight gradient always as flat dot products
 /// (<see cref="Conv2dWeightGradient"/>, its own summation order, the same on every instruction set); the forward pass on
-/// AVX-512 hardware (<see cref="Conv2dDirect"/>, the im2col path's bits). See docs/performance.md for the measurements
-/// behind these choices.
+/// AVX-512 hardware (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else
+/// <see cref="Conv2dDirect"/>; both the im2col path's bits). See docs/performance.md for the measurements behind these
+/// choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
@@ -155,6 +156,13 @@ public static unsafe class Conv2d
                 Output = pOutput,
                 Activation = activation,
             };
+            if (Conv2dChannelDirect.Applies(g))
+            {
+                // The forward pass does not use the partial weight gradients' room (more than the weights need).
+                Conv2dChannelDirect.PackWeights(pWeight, pWorkspace, g);
+                job.Partials = pWorkspace;
+            }
+
             Launch(&job, batch, slots, &Conv2dPasses.ForwardPart);
         }
     }
@@ -313,7 +321,8 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
-    /// copy for <see cref="Conv2dDirect"/>, sized whatever the hardware so the workspace is the same everywhere), the GEMM
+    /// copy for <see cref="Conv2dDirect"/>, or the expanded copy and tile of <see cref="Conv2dChannelDirect"/>, sized
+    /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient) and the flat weight gradient's chunk of padded samples.
     /// </summary>
@@ -326,6 +335,7 @@ public static unsafe class Conv2d
     {
         long samples = ChunkSamples(g);
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0;
         return Math.Max(columns, Math.Max(block, flat));

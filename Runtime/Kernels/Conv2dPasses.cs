@@ -12,8 +12,9 @@ namespace StaticGrad.Kernels;
 internal static unsafe class Conv2dPasses
 {
     /// <summary>
-    /// Forward: per sample, the column matrix and one product per group into the output (or, for shapes that suit it,
-    /// <see cref="Conv2dDirect"/>, which gives the same bits), then bias and activation.
+    /// Forward: per sample, the column matrix and one product per group into the output (or, for shapes that suit them,
+    /// <see cref="Conv2dChannelDirect"/> from the weights it repacked into <see cref="Conv2dJob.Partials"/>, or
+    /// <see cref="Conv2dDirect"/>; both give the same bits), then bias and activation.
     /// </summary>
     public static void ForwardPart(void* context, int part)
     {
@@ -22,13 +23,18 @@ internal static unsafe class Conv2dPasses
         (int first, int end) = job->Range(part);
         float* columns = job->Slot(part);
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
-        bool direct = Conv2dDirect.Applies(g);
+        bool channels = Conv2dChannelDirect.Applies(g);
+        bool direct = channels || Conv2dDirect.Applies(g);
         for (int n = first; n < end; n++)
         {
             float* x = job->Input + ((nint)n * g.InputSample);
             float* y = job->Output + ((nint)n * g.OutputSample);
             float* b = x;
-            if (direct)
+            if (channels)
+            {
+                Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g);
+            }
+            else if (direct)
             {
                 Conv2dDirect.Sample(x, job->Weight, y, columns, g);
             }
@@ -258,7 +264,7 @@ internal unsafe struct Conv2dJob
     /// <summary>The output (forward) or the output gradient (backward passes).</summary>
     public float* Output;
 
-    /// <summary>The lanes' partial weight gradients.</summary>
+    /// <summary>The lanes' partial weight gradients; in the forward pass, the weights <see cref="Conv2dChannelDirect"/> repacked.</summary>
     public float* Partials;
 
     /// <summary>The weight gradient written by <see cref="Conv2dWeightGradient"/>.</summary>

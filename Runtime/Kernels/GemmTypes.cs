@@ -67,10 +67,40 @@ internal readonly struct N8 : IConstant
     public static int Value => 8;
 }
 
+/// <summary>10.</summary>
+internal readonly struct N10 : IConstant
+{
+    public static int Value => 10;
+}
+
 /// <summary>12.</summary>
 internal readonly struct N12 : IConstant
 {
     public static int Value => 12;
+}
+
+/// <summary>14.</summary>
+internal readonly struct N14 : IConstant
+{
+    public static int Value => 14;
+}
+
+/// <summary>16.</summary>
+internal readonly struct N16 : IConstant
+{
+    public static int Value => 16;
+}
+
+/// <summary>20.</summary>
+internal readonly struct N20 : IConstant
+{
+    public static int Value => 20;
+}
+
+/// <summary>24.</summary>
+internal readonly struct N24 : IConstant
+{
+    public static int Value => 24;
 }
 
 /// <summary>
