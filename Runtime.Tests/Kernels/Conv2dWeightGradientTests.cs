@@ -125,8 +125,9 @@ public sealed class Conv2dWeightGradientTests
     }
 
     /// <summary>
-    /// The documented order in scalar code: per weight, 16 lanes from +0, lane <c>t mod 16</c> fma-ed with
-    /// <c>dYs[t]·Xp[t + offset]</c> over the padded flat positions of every sample in order, then the fixed tree.
+    /// The documented order in scalar code: per weight and sample segment, 16 lanes from +0, lane <c>t mod 16</c> fma-ed
+    /// with <c>dYs[t]·Xp[t + offset]</c> over the padded flat positions of the segment's samples in order; the segments'
+    /// lanes added in order; then the fixed tree.
     /// </summary>
     private static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
     {
@@ -141,7 +142,33 @@ public sealed class Conv2dWeightGradientTests
         }
 
         float[] dw = new float[s.WeightLength], db = new float[s.Out];
-        float[] lanes = new float[16];
+
+        // Per segment (the batch in two halves, one segment for a single sample), 16 lanes from +0 over its samples in
+        // order; then the segments' lanes added lane by lane in order.
+        float[] SegmentLanes(Func<int, int, float, float> step)
+        {
+            int segments = Math.Min(s.Batch, 2);
+            float[] total = new float[16];
+            for (int segment = 0; segment < segments; segment++)
+            {
+                float[] lanes = new float[16];
+                for (int n = segment * s.Batch / segments; n < (segment + 1) * s.Batch / segments; n++)
+                {
+                    for (int t = 0; t < positions; t++)
+                    {
+                        lanes[t % 16] = step(n, t, lanes[t % 16]);
+                    }
+                }
+
+                for (int l = 0; l < 16; l++)
+                {
+                    total[l] = segment == 0 ? lanes[l] : total[l] + lanes[l];
+                }
+            }
+
+            return total;
+        }
+
         for (int o = 0; o < s.Out; o++)
         {
             for (int cl = 0; cl < groupIn; cl++)
@@ -152,30 +179,12 @@ public sealed class Conv2dWeightGradientTests
                     for (int j = 0; j < s.KernelWidth; j++)
                     {
                         int offset = (i * s.DilationHeight * wp) + (j * s.DilationWidth);
-                        Array.Clear(lanes);
-                        for (int n = 0; n < s.Batch; n++)
-                        {
-                            for (int t = 0; t < positions; t++)
-                            {
-                                lanes[t % 16] = ScalarOps.MultiplyAdd(Gradient(n, o, t), Input(n, c, t + offset), lanes[t % 16]);
-                            }
-                        }
-
-                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Tree(lanes);
+                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Tree(SegmentLanes((n, t, lane) => ScalarOps.MultiplyAdd(Gradient(n, o, t), Input(n, c, t + offset), lane)));
                     }
                 }
             }
 
-            Array.Clear(lanes);
-            for (int n = 0; n < s.Batch; n++)
-            {
-                for (int t = 0; t < positions; t++)
-                {
-                    lanes[t % 16] += Gradient(n, o, t);
-                }
-            }
-
-            db[o] = Tree(lanes);
+            db[o] = Tree(SegmentLanes((n, t, lane) => lane + Gradient(n, o, t)));
         }
 
         return (dw, db);
@@ -209,6 +218,7 @@ public sealed class Conv2dWeightGradientTests
                 Items = Conv2dWeightGradient.TileCount(g, TOps.Count),
             };
             Conv2dWeightGradient.Part<TOps, TVec>(&job, 0);
+            Conv2dWeightGradient.SumSegments<TOps, TVec>(&job);
         }
 
         return (dw, db);

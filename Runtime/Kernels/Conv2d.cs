@@ -304,6 +304,7 @@ public static unsafe class Conv2d
             if (Conv2dWeightGradient.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradient.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradient.Part);
+                Conv2dWeightGradient.SumSegments(&job);
                 return;
             }
 
@@ -316,8 +317,13 @@ public static unsafe class Conv2d
     internal static int ChunkSamples(in Conv2dGeometry g) =>
         (int)Math.Clamp(ChunkFloats / (((long)g.Groups * (g.GroupReduction + 1)) + g.OutChannels) / g.OutputPlane, 1, ReductionLanes);
 
-    /// <summary>Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> × <c>[outChannels, K/groups + 1]</c>.</summary>
-    internal static long PartialFloats(in Conv2dGeometry g) => (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1);
+    /// <summary>
+    /// Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> ×
+    /// <c>[outChannels, K/groups + 1]</c>, or on the flat weight gradient's path its segments' lanes.
+    /// </summary>
+    internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
+        (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
+        Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0);
 
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded

@@ -20,7 +20,11 @@ namespace StaticGrad.Kernels;
 /// <see cref="ISimdOps{TVec}.Sum"/> over a 16-lane vector. The bias gradient of an output channel adds <c>dYs</c> into
 /// its 16 lanes in the same order and sums them with the same tree. One <see cref="Vector512{T}"/> holds the 16 lanes;
 /// narrower vectors run the same per-lane chains in <c>16 / Count</c> passes, so the chains are the same whatever the
-/// width. Threads split the weights (register tiles of output channels × taps of one input channel), never a sum.
+/// width. The batch is cut into <see cref="Segments"/> fixed sample segments, each with its own lanes, which are added
+/// lane by lane in segment order before the 16 are summed; so lane <c>l</c> is, per segment, the chain above over its
+/// samples. The segments never depend on the thread count: threads take segments (two threads one each, so each core
+/// reads the samples it wrote in the passes around this one, not the other core's), then share a segment's register
+/// tiles (output channels × taps of one input channel).
 /// </para>
 /// <para>
 /// A register tile keeps up to 4 output channels × 5 taps of 16 lanes in registers (2 × 4 with narrower vectors),
@@ -37,6 +41,12 @@ internal static unsafe class Conv2dWeightGradient
 {
     /// <summary>The logical lanes of every sum.</summary>
     public const int Lanes = 16;
+
+    /// <summary>
+    /// The batch's fixed sample segments: each has its own lanes, added at the end. With two threads each takes one
+    /// segment, so a core reads only the samples its core wrote in the passes before and after.
+    /// </summary>
+    public const int Segments = 2;
 
     /// <summary>
     /// The largest padded output-gradient plane (floats) this path takes: beyond it one tile's planes of a single
@@ -61,7 +71,7 @@ internal static unsafe class Conv2dWeightGradient
     /// <summary>The register tiles a call splits among its threads, for vectors of <paramref name="count"/> floats.</summary>
     public static int TileCount(in Conv2dGeometry g, int count) => g.Groups * RowBlocks(g, count) * g.GroupChannels * TapBlocks(g, count);
 
-    /// <summary>The thread part: tiles <c>[first, end)</c> of <see cref="Conv2dJob.Range"/>, at the job's instruction set.</summary>
+    /// <summary>The thread part (see <see cref="Part{TOps, TVec}"/>), at the job's instruction set; <see cref="SumSegments"/> finishes the call.</summary>
     public static void Part(void* context, int part)
     {
         var job = (Conv2dJob*)context;
@@ -80,20 +90,42 @@ internal static unsafe class Conv2dWeightGradient
     }
 
     /// <summary>
-    /// Part <paramref name="part"/> with vectors <typeparamref name="TVec"/>: pads each chunk of samples (the input
-    /// channels and output gradients its tiles read), runs its tiles over the chunk, then sums the lanes of its weights.
+    /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/> with vectors <typeparamref name="TVec"/>: its
+    /// segment's samples (every segment's with a single part) for its share of the tiles, into the segment's lanes.
     /// </summary>
     internal static void Part<TOps, TVec>(Conv2dJob* job, int part)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
-        Conv2dGeometry g = job->Geometry;
-        (int firstTile, int endTile) = job->Range(part);
+        int segments = SegmentCount(job->Batch), parts = job->Parts, tiles = job->Items;
+        if (parts < segments)
+        {
+            for (int segment = 0; segment < segments; segment++)
+            {
+                Segment<TOps, TVec>(job, part, segment, 0, tiles);
+            }
+
+            return;
+        }
+
+        // Parts [first, end) share the segment's tiles.
+        int mine = part * segments / parts;
+        int first = ((mine * parts) + segments - 1) / segments, end = (((mine + 1) * parts) + segments - 1) / segments;
+        int index = part - first, count = end - first;
+        Segment<TOps, TVec>(job, part, mine, (int)((long)index * tiles / count), (int)((long)(index + 1) * tiles / count));
+    }
+
+    /// <summary>The samples of <paramref name="segment"/> for tiles <c>[firstTile, endTile)</c>, through the part's slot.</summary>
+    private static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int firstTile, int endTile)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
         if (firstTile >= endTile)
         {
             return;
         }
 
+        Conv2dGeometry g = job->Geometry;
         int count = TOps.Count;
         Tiling tiling = new(g, count);
         int oLow = tiling.Decode(firstTile).Out, oHigh = tiling.Decode(endTile - 1).Out + tiling.Decode(endTile - 1).Rows;
@@ -103,9 +135,12 @@ internal static unsafe class Conv2dWeightGradient
         nint sample = inputFloats + ((nint)(oHigh - oLow) * gradientPlane);
         int chunk = ChunkSamples(g), taps = g.KernelHeight * g.KernelWidth, vectors = Vectors(g);
         nint laneRow = (nint)(g.GroupReduction + 1) * Lanes;
+        float* partials = job->Partials + (segment * (nint)SegmentFloats(g));
         float* slot = job->Slot(part);
+        int segments = SegmentCount(job->Batch);
+        int firstSample = (int)((long)segment * job->Batch / segments), endSample = (int)((long)(segment + 1) * job->Batch / segments);
 
-        // Zeros stay where no copy writes (padding, the extra columns and rows of dYs) for every chunk of the call.
+        // Zeros stay where no copy writes (padding, the extra columns and rows of dYs) for every chunk of the segment.
         new Span<float>(slot, checked((int)(chunk * sample))).Clear();
         int* offsets = stackalloc int[taps];
         for (int i = 0; i < g.KernelHeight; i++)
@@ -116,44 +151,99 @@ internal static unsafe class Conv2dWeightGradient
             }
         }
 
-        for (int s0 = 0; s0 < job->Batch; s0 += chunk)
+        for (int s0 = firstSample; s0 < endSample; s0 += chunk)
         {
-            int samples = Math.Min(chunk, job->Batch - s0);
+            int samples = Math.Min(chunk, endSample - s0);
             Pad(job, s0, samples, slot, sample, cLow, cHigh, oLow, oHigh);
             for (int t = firstTile; t < endTile; t++)
             {
                 Tile tile = tiling.Decode(t);
                 float* dy = slot + inputFloats + ((nint)(tile.Out - oLow) * gradientPlane);
                 float* x = slot + ((nint)(tile.Channel - cLow) * inputPlane);
-                float* lanes = job->Partials + ((nint)tile.Out * laneRow) + ((nint)((tile.LocalChannel * taps) + tile.FirstTap) * Lanes);
-                var run = new TileRun(dy, gradientPlane, x, offsets + tile.FirstTap, sample, samples, vectors, lanes, laneRow, s0 == 0)
+                float* lanes = partials + ((nint)tile.Out * laneRow) + ((nint)((tile.LocalChannel * taps) + tile.FirstTap) * Lanes);
+                var run = new TileRun(dy, gradientPlane, x, offsets + tile.FirstTap, sample, samples, vectors, lanes, laneRow, s0 == firstSample)
                 {
-                    BiasLanes = tile.HasBias ? job->Partials + ((nint)tile.Out * laneRow) + ((nint)g.GroupReduction * Lanes) : null,
+                    BiasLanes = tile.HasBias ? partials + ((nint)tile.Out * laneRow) + ((nint)g.GroupReduction * Lanes) : null,
                 };
                 Dispatch<TOps, TVec>(tile.Rows, tile.Taps, run);
             }
         }
+    }
 
-        for (int t = firstTile; t < endTile; t++)
+    /// <summary>
+    /// After every part: each weight's and bias's gradient is its segments' lanes added lane by lane in segment order,
+    /// then the 16 lanes summed by <see cref="Sum16{TOps, TVec}"/>.
+    /// </summary>
+    public static void SumSegments(Conv2dJob* job)
+    {
+        switch (job->Isa)
         {
-            Tile tile = tiling.Decode(t);
-            for (int r = 0; r < tile.Rows; r++)
+            case GemmIsa.Avx512:
+                SumSegments<Simd512, Vector512<float>>(job);
+                break;
+            case GemmIsa.Avx2:
+                SumSegments<Simd256, Vector256<float>>(job);
+                break;
+            default:
+                SumSegments<SimdVector, System.Numerics.Vector<float>>(job);
+                break;
+        }
+    }
+
+    /// <summary><see cref="SumSegments(Conv2dJob*)"/> with vectors <typeparamref name="TVec"/>.</summary>
+    internal static void SumSegments<TOps, TVec>(Conv2dJob* job)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        Conv2dGeometry g = job->Geometry;
+        int segments = SegmentCount(job->Batch), row = g.GroupReduction + 1;
+        nint segmentFloats = (nint)SegmentFloats(g);
+        float* lanes = stackalloc float[Lanes];
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            for (int w = 0; w < row; w++)
             {
-                float* lanes = job->Partials + ((nint)(tile.Out + r) * laneRow);
-                float* weights = job->WeightGradient + ((nint)(tile.Out + r) * g.GroupReduction);
-                for (int k = tile.FirstTap; k < tile.FirstTap + tile.Taps; k++)
+                if (w == g.GroupReduction && job->BiasGradient == null)
                 {
-                    int w = (tile.LocalChannel * taps) + k;
-                    weights[w] = Sum16<TOps, TVec>(lanes + ((nint)w * Lanes));
+                    break;
                 }
 
-                if (tile.HasBias && job->BiasGradient != null)
+                float* first = job->Partials + (((nint)(o * row) + w) * Lanes);
+                float* sum = first;
+                if (segments > 1)
                 {
-                    job->BiasGradient[tile.Out + r] = Sum16<TOps, TVec>(lanes + ((nint)g.GroupReduction * Lanes));
+                    for (int l = 0; l < Lanes; l++)
+                    {
+                        float total = first[l];
+                        for (int s = 1; s < segments; s++)
+                        {
+                            total += first[(s * segmentFloats) + l];
+                        }
+
+                        lanes[l] = total;
+                    }
+
+                    sum = lanes;
+                }
+
+                float value = Sum16<TOps, TVec>(sum);
+                if (w < g.GroupReduction)
+                {
+                    job->WeightGradient[((nint)o * g.GroupReduction) + w] = value;
+                }
+                else
+                {
+                    job->BiasGradient[o] = value;
                 }
             }
         }
     }
+
+    /// <summary>The fixed sample segments of a batch (<see cref="Segments"/>, fewer for a smaller batch): never the thread count, so never the bits.</summary>
+    internal static int SegmentCount(int batch) => Math.Clamp(batch, 1, Segments);
+
+    /// <summary>Floats of one segment's lanes: <c>outChannels × (K/groups + 1) × 16</c>.</summary>
+    internal static long SegmentFloats(in Conv2dGeometry g) => (long)g.OutChannels * (g.GroupReduction + 1) * Lanes;
 
     /// <summary>The padded row stride: <c>W + 2·pw</c>.</summary>
     internal static int PaddedWidth(in Conv2dGeometry g) => g.Width + (2 * g.PaddingWidth);
