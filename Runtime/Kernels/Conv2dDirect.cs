@@ -41,22 +41,29 @@ internal static unsafe class Conv2dDirect
     /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
     public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
 
-    /// <summary>One sample: <c>y = conv(x, w)</c> without bias, through <paramref name="padded"/> (<see cref="PaddedFloats"/> floats).</summary>
-    public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g)
+    /// <summary>
+    /// One sample: <c>y = conv(x, w)</c>, plus <paramref name="bias"/> (unless null) and then ReLU (if
+    /// <paramref name="relu"/>) as each row is stored, through <paramref name="padded"/> (<see cref="PaddedFloats"/> floats).
+    /// </summary>
+    /// <remarks>
+    /// The bias and ReLU are the operations of the separate passes (<c>y + b</c>, then <see cref="ReLUFunction"/>'s
+    /// <c>max(y, 0)</c>), done on the registers before the store instead of re-reading the stored sample twice.
+    /// </remarks>
+    public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g, float* bias, bool relu)
     {
         Pad(x, padded, g);
         if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
         {
-            Blocks<N1>(padded, weight, y, g);
+            Blocks<N1>(padded, weight, y, g, bias, relu);
         }
         else
         {
-            Blocks<N2>(padded, weight, y, g);
+            Blocks<N2>(padded, weight, y, g, bias, relu);
         }
     }
 
     /// <summary>Every block of output channels, with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
-    private static void Blocks<TBlocks>(float* padded, float* weight, float* y, in Conv2dGeometry g)
+    private static void Blocks<TBlocks>(float* padded, float* weight, float* y, in Conv2dGeometry g, float* bias, bool relu)
         where TBlocks : IConstant
     {
         if (Vectors(g.OutWidth) == 2)
@@ -64,22 +71,22 @@ internal static unsafe class Conv2dDirect
             int oc = 0;
             for (; oc + 6 <= g.OutChannels; oc += 6)
             {
-                Block<N6, N2, TBlocks>(padded, weight, y, oc, g);
+                Block<N6, N2, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
 
             for (; oc + 4 <= g.OutChannels; oc += 4)
             {
-                Block<N4, N2, TBlocks>(padded, weight, y, oc, g);
+                Block<N4, N2, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
 
             for (; oc + 2 <= g.OutChannels; oc += 2)
             {
-                Block<N2, N2, TBlocks>(padded, weight, y, oc, g);
+                Block<N2, N2, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
 
             for (; oc < g.OutChannels; oc++)
             {
-                Block<N1, N2, TBlocks>(padded, weight, y, oc, g);
+                Block<N1, N2, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
         }
         else
@@ -87,17 +94,17 @@ internal static unsafe class Conv2dDirect
             int oc = 0;
             for (; oc + 8 <= g.OutChannels; oc += 8)
             {
-                Block<N8, N1, TBlocks>(padded, weight, y, oc, g);
+                Block<N8, N1, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
 
             for (; oc + 4 <= g.OutChannels; oc += 4)
             {
-                Block<N4, N1, TBlocks>(padded, weight, y, oc, g);
+                Block<N4, N1, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
 
             for (; oc < g.OutChannels; oc++)
             {
-                Block<N1, N1, TBlocks>(padded, weight, y, oc, g);
+                Block<N1, N1, TBlocks>(padded, weight, y, oc, g, bias, relu);
             }
         }
     }
@@ -130,7 +137,7 @@ internal static unsafe class Conv2dDirect
     /// order into TRows × TCols running sums as the GEMM adds each block's chain to C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TRows, TCols, TBlocks>(float* padded, float* weight, float* y, int oc, in Conv2dGeometry g)
+    private static void Block<TRows, TCols, TBlocks>(float* padded, float* weight, float* y, int oc, in Conv2dGeometry g, float* bias, bool relu)
         where TRows : IConstant
         where TCols : IConstant
         where TBlocks : IConstant
@@ -140,7 +147,7 @@ internal static unsafe class Conv2dDirect
         int paddedWidth = PaddedWidth(g), channelStride = PaddedHeight(g) * paddedWidth;
         nint weightStride = reduction;
         float* w0 = weight + ((nint)oc * weightStride);
-        float* tail = stackalloc float[Lanes];
+        Vector512<float> last = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(g.OutWidth - ((TCols.Value - 1) * Lanes))).AsSingle();
         for (int oh = 0; oh < g.OutHeight; oh++)
         {
             Vector512<float> s0 = Vector512<float>.Zero, t0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, t1 = Vector512<float>.Zero;
@@ -257,57 +264,61 @@ internal static unsafe class Conv2dDirect
             }
 
             float* row = y + ((nint)oc * g.OutputPlane) + ((nint)oh * g.OutWidth);
-            Store<TCols>(row, s0, t0, g.OutWidth, tail);
+            Store<TCols>(row, s0, t0, last, bias, oc, relu);
             if (rows > 1)
             {
-                Store<TCols>(row + g.OutputPlane, s1, t1, g.OutWidth, tail);
+                Store<TCols>(row + g.OutputPlane, s1, t1, last, bias, oc + 1, relu);
             }
 
             if (rows > 2)
             {
-                Store<TCols>(row + (2 * g.OutputPlane), s2, t2, g.OutWidth, tail);
-                Store<TCols>(row + (3 * g.OutputPlane), s3, t3, g.OutWidth, tail);
+                Store<TCols>(row + (2 * g.OutputPlane), s2, t2, last, bias, oc + 2, relu);
+                Store<TCols>(row + (3 * g.OutputPlane), s3, t3, last, bias, oc + 3, relu);
             }
 
             if (rows > 4)
             {
-                Store<TCols>(row + (4 * g.OutputPlane), s4, t4, g.OutWidth, tail);
-                Store<TCols>(row + (5 * g.OutputPlane), s5, t5, g.OutWidth, tail);
+                Store<TCols>(row + (4 * g.OutputPlane), s4, t4, last, bias, oc + 4, relu);
+                Store<TCols>(row + (5 * g.OutputPlane), s5, t5, last, bias, oc + 5, relu);
             }
 
             if (rows > 6)
             {
-                Store<TCols>(row + (6 * g.OutputPlane), s6, default, g.OutWidth, tail);
-                Store<TCols>(row + (7 * g.OutputPlane), s7, default, g.OutWidth, tail);
+                Store<TCols>(row + (6 * g.OutputPlane), s6, default, last, bias, oc + 6, relu);
+                Store<TCols>(row + (7 * g.OutputPlane), s7, default, last, bias, oc + 7, relu);
             }
         }
     }
 
-    /// <summary>The first <paramref name="width"/> lanes of <paramref name="first"/> and then <paramref name="second"/>; never past the row.</summary>
+    /// <summary>
+    /// One output row of <paramref name="channel"/>: <paramref name="first"/> and, with two vectors, <paramref name="second"/>
+    /// (its lanes in <paramref name="last"/>), with the bias added and ReLU applied as asked; never past the row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TCols>(float* row, Vector512<float> first, Vector512<float> second, int width, float* tail)
+    private static void Store<TCols>(float* row, Vector512<float> first, Vector512<float> second, Vector512<float> last, float* bias, int channel, bool relu)
         where TCols : IConstant
     {
-        Vector512<float> last = first;
-        int done = 0;
+        if (bias != null)
+        {
+            Vector512<float> b = Vector512.Create(bias[channel]);
+            first += b;
+            second += b;
+        }
+
+        if (relu)
+        {
+            first = Vector512.Max(first, Vector512<float>.Zero);
+            second = Vector512.Max(second, Vector512<float>.Zero);
+        }
+
         if (TCols.Value > 1)
         {
             first.Store(row);
-            last = second;
-            done = Lanes;
+            Avx512F.MaskStore(row + Lanes, last, second);
         }
-
-        int rest = width - done;
-        if (rest == Lanes)
+        else
         {
-            last.Store(row + done);
-            return;
-        }
-
-        last.Store(tail);
-        for (int i = 0; i < rest; i++)
-        {
-            row[done + i] = tail[i];
+            Avx512F.MaskStore(row, last, first);
         }
     }
 }

@@ -25,6 +25,9 @@ internal static unsafe class Conv2dPasses
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         bool channels = Conv2dChannelDirect.Applies(g);
         bool direct = channels || Conv2dDirect.Applies(g);
+
+        // Conv2dDirect adds the bias and applies ReLU as it stores each row (the same operations as the passes below).
+        bool stored = direct && !channels && job->Activation is Activation.None or Activation.ReLU;
         for (int n = first; n < end; n++)
         {
             float* x = job->Input + ((nint)n * g.InputSample);
@@ -36,7 +39,7 @@ internal static unsafe class Conv2dPasses
             }
             else if (direct)
             {
-                Conv2dDirect.Sample(x, job->Weight, y, columns, g);
+                Conv2dDirect.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
             }
             else if (!g.IsPointwise)
             {
@@ -53,7 +56,7 @@ internal static unsafe class Conv2dPasses
                     groupOut, reduction, plane);
             }
 
-            if (job->Bias != null)
+            if (job->Bias != null && !stored)
             {
                 for (int o = 0; o < g.OutChannels; o++)
                 {
@@ -61,7 +64,7 @@ internal static unsafe class Conv2dPasses
                 }
             }
 
-            if (job->Activation != Activation.None)
+            if (job->Activation != Activation.None && !stored)
             {
                 var sample = new Span<float>(y, g.OutputSample);
                 ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
