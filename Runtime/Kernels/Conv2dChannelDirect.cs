@@ -108,18 +108,21 @@ internal static unsafe class Conv2dChannelDirect
         }
     }
 
-    /// <summary>One sample: <c>y = conv(x, w)</c> without bias, from the repacked weights, through <paramref name="slot"/> (<see cref="SlotFloats"/> floats).</summary>
-    public static void Sample(float* x, float* packed, float* y, float* slot, in Conv2dGeometry g)
+    /// <summary>
+    /// One sample: <c>y = conv(x, w)</c> from the repacked weights, plus <paramref name="bias"/> (unless null) and then ReLU
+    /// (if <paramref name="relu"/>) as the tiles are written, through <paramref name="slot"/> (<see cref="SlotFloats"/> floats).
+    /// </summary>
+    public static void Sample(float* x, float* packed, float* y, float* slot, in Conv2dGeometry g, float* bias, bool relu)
     {
         Expand(x, slot, g);
         float* tile = slot + ExpandedFloats(g) + Lanes;
         if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
         {
-            Blocks<N1>(slot, packed, y, tile, g);
+            Blocks<N1>(slot, packed, y, tile, g, bias, relu);
         }
         else
         {
-            Blocks<N2>(slot, packed, y, tile, g);
+            Blocks<N2>(slot, packed, y, tile, g, bias, relu);
         }
     }
 
@@ -179,7 +182,7 @@ internal static unsafe class Conv2dChannelDirect
     }
 
     /// <summary>Every block of output channels (two vectors at a time, then one), with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
-    private static void Blocks<TBlocks>(float* expanded, float* packed, float* y, float* tile, in Conv2dGeometry g)
+    private static void Blocks<TBlocks>(float* expanded, float* packed, float* y, float* tile, in Conv2dGeometry g, float* bias, bool relu)
         where TBlocks : IConstant
     {
         int oc = 0, plane = g.OutputPlane;
@@ -188,40 +191,40 @@ internal static unsafe class Conv2dChannelDirect
             int pixels = Pixels(plane, 2);
             for (; oc + (2 * Lanes) <= g.OutChannels; oc += 2 * Lanes)
             {
-                Tiles<N2, TBlocks>(pixels, expanded, packed, y, tile, oc, g);
+                Tiles<N2, TBlocks>(pixels, expanded, packed, y, tile, oc, g, bias, relu);
             }
         }
 
         if (oc < g.OutChannels)
         {
-            Tiles<N1, TBlocks>(Pixels(plane, 1), expanded, packed, y, tile, oc, g);
+            Tiles<N1, TBlocks>(Pixels(plane, 1), expanded, packed, y, tile, oc, g, bias, relu);
         }
     }
 
     /// <summary>The output channels <c>[oc, oc + 16·TVectors)</c> in tiles of <paramref name="pixels"/> pixels.</summary>
-    private static void Tiles<TVectors, TBlocks>(int pixels, float* expanded, float* packed, float* y, float* tile, int oc, in Conv2dGeometry g)
+    private static void Tiles<TVectors, TBlocks>(int pixels, float* expanded, float* packed, float* y, float* tile, int oc, in Conv2dGeometry g, float* bias, bool relu)
         where TVectors : IConstant
         where TBlocks : IConstant
     {
         switch (pixels)
         {
-            case 24: Plane<TVectors, N24, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 20: Plane<TVectors, N20, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 16: Plane<TVectors, N16, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 14: Plane<TVectors, N14, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 12: Plane<TVectors, N12, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 10: Plane<TVectors, N10, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 8: Plane<TVectors, N8, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 6: Plane<TVectors, N6, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 4: Plane<TVectors, N4, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 3: Plane<TVectors, N3, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            case 2: Plane<TVectors, N2, TBlocks>(expanded, packed, y, tile, oc, g); break;
-            default: Plane<TVectors, N1, TBlocks>(expanded, packed, y, tile, oc, g); break;
+            case 24: Plane<TVectors, N24, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 20: Plane<TVectors, N20, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 16: Plane<TVectors, N16, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 14: Plane<TVectors, N14, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 12: Plane<TVectors, N12, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 10: Plane<TVectors, N10, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 8: Plane<TVectors, N8, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 6: Plane<TVectors, N6, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 4: Plane<TVectors, N4, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 3: Plane<TVectors, N3, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            case 2: Plane<TVectors, N2, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
+            default: Plane<TVectors, N1, TBlocks>(expanded, packed, y, tile, oc, g, bias, relu); break;
         }
     }
 
     /// <summary>Every tile of the output plane for one block of output channels, each written to the NCHW output.</summary>
-    private static void Plane<TVectors, TPixels, TBlocks>(float* expanded, float* packed, float* y, float* tile, int oc, in Conv2dGeometry g)
+    private static void Plane<TVectors, TPixels, TBlocks>(float* expanded, float* packed, float* y, float* tile, int oc, in Conv2dGeometry g, float* bias, bool relu)
         where TVectors : IConstant
         where TPixels : IConstant
         where TBlocks : IConstant
@@ -233,7 +236,7 @@ internal static unsafe class Conv2dChannelDirect
         {
             int first = Math.Min(q, plane - pixels);
             Tile<TVectors, TPixels, TBlocks>(expanded + first, weights, tile, g);
-            Write<TVectors, TPixels>(tile, output + first, plane, (Vector512<float>*)(tile + TileFloats));
+            Write<TVectors, TPixels>(tile, output + first, plane, (Vector512<float>*)(tile + TileFloats), bias == null ? null : bias + oc, relu);
         }
     }
 
@@ -680,9 +683,11 @@ internal static unsafe class Conv2dChannelDirect
 
     /// <summary>
     /// The parked tile <c>[pixel][16·TVectors channels]</c> into the output planes of its channels, 16 pixels × 16
-    /// channels at a time through <see cref="Transpose"/>.
+    /// channels at a time through <see cref="Transpose"/>, with the channels' <paramref name="bias"/> (unless null) and
+    /// ReLU (if <paramref name="relu"/>): <c>y + b</c>, then <see cref="ReLUFunction"/>'s <c>max(y, 0)</c>, the operations
+    /// of the separate passes.
     /// </summary>
-    private static void Write<TVectors, TPixels>(float* tile, float* output, int plane, Vector512<float>* scratch)
+    private static void Write<TVectors, TPixels>(float* tile, float* output, int plane, Vector512<float>* scratch, float* bias, bool relu)
         where TVectors : IConstant
         where TPixels : IConstant
     {
@@ -691,7 +696,7 @@ internal static unsafe class Conv2dChannelDirect
         {
             for (int v = 0; v < TVectors.Value; v++)
             {
-                Transpose(tile + (t * channels) + (v * Lanes), channels, output + ((nint)v * Lanes * plane) + t, plane, Math.Min(Lanes, pixels - t), scratch);
+                Transpose(tile + (t * channels) + (v * Lanes), channels, output + ((nint)v * Lanes * plane) + t, plane, Math.Min(Lanes, pixels - t), scratch, bias == null ? null : bias + (v * Lanes), relu);
             }
         }
     }
@@ -699,9 +704,10 @@ internal static unsafe class Conv2dChannelDirect
     /// <summary>
     /// Stores the transpose of 16 rows of 16 floats (<paramref name="rows"/>, <paramref name="rowStride"/> apart) as 16
     /// rows of <paramref name="count"/> floats (<paramref name="output"/>, <paramref name="outputStride"/> apart): four
-    /// rounds of in-lane unpacks and 128-bit shuffles, through <paramref name="scratch"/> (32 vectors).
+    /// rounds of in-lane unpacks and 128-bit shuffles, through <paramref name="scratch"/> (32 vectors); output row
+    /// <c>m</c> plus <c>bias[m]</c> (unless null), then ReLU (if <paramref name="relu"/>).
     /// </summary>
-    private static void Transpose(float* rows, int rowStride, float* output, nint outputStride, int count, Vector512<float>* scratch)
+    private static void Transpose(float* rows, int rowStride, float* output, nint outputStride, int count, Vector512<float>* scratch, float* bias, bool relu)
     {
         Vector512<float>* r = scratch, t = scratch + Lanes;
         for (int k = 0; k < Lanes; k++)
@@ -738,9 +744,21 @@ internal static unsafe class Conv2dChannelDirect
         Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         for (int m = 0; m < 8; m++)
         {
-            Store(output + (m * outputStride), Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), count, inside);
-            Store(output + ((8 + m) * outputStride), Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), count, inside);
+            Store(output + (m * outputStride), Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), bias, m, relu), count, inside);
+            Store(output + ((8 + m) * outputStride), Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), bias, 8 + m, relu), count, inside);
         }
+    }
+
+    /// <summary>A channel's output values with its bias added (unless null) and then ReLU applied (if <paramref name="relu"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Finish(Vector512<float> values, float* bias, int channel, bool relu)
+    {
+        if (bias != null)
+        {
+            values += Vector512.Create(bias[channel]);
+        }
+
+        return relu ? Vector512.Max(values, Vector512<float>.Zero) : values;
     }
 
     /// <summary>The first <paramref name="count"/> lanes of <paramref name="values"/>; nothing past them.</summary>

@@ -26,8 +26,8 @@ internal static unsafe class Conv2dPasses
         bool channels = Conv2dChannelDirect.Applies(g);
         bool direct = channels || Conv2dDirect.Applies(g);
 
-        // Conv2dDirect adds the bias and applies ReLU as it stores each row (the same operations as the passes below).
-        bool stored = direct && !channels && job->Activation is Activation.None or Activation.ReLU;
+        // The direct paths add the bias and apply ReLU as they store (the same operations as the passes below).
+        bool stored = direct && job->Activation is Activation.None or Activation.ReLU;
         for (int n = first; n < end; n++)
         {
             float* x = job->Input + ((nint)n * g.InputSample);
@@ -35,7 +35,7 @@ internal static unsafe class Conv2dPasses
             float* b = x;
             if (channels)
             {
-                Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g);
+                Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
             }
             else if (direct)
             {
