@@ -47,11 +47,12 @@ internal static class Fusion
         for (int i = 0; i < nodes.Count; i++)
         {
             Node consumer = nodes[i];
-            int input = consumer.Inputs[0];
-            if (consumer.Inputs.Count != 1 || input == ModelGraph.ModelInput)
+            if (consumer.Inputs.Count != 1 || consumer.Inputs[0] == ModelGraph.ModelInput)
             {
                 continue;
             }
+
+            int input = consumer.Inputs[0];
 
             Node producer = nodes[input];
             ActivationKind activation = producer.Op.DelegableEpilogue;
