@@ -1,7 +1,6 @@
 using System.Linq;
 using System.Runtime.Intrinsics;
 using StaticGrad.Kernels;
-using StaticGrad.Threading;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -47,29 +46,7 @@ public sealed class Conv2dChannelDirectTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void SameBits_ForOneTwoAndThreeThreads(int shape)
-    {
-        ConvShape s = AllShapes[shape] with { Batch = 5 };
-        float[] x = KernelReference.Random(s.InputLength, seed: 34), w = KernelReference.Random(s.WeightLength, seed: 35);
-        float[] b = KernelReference.Random(s.Out, seed: 36);
-        float[] workspace = new float[s.WorkspaceFloats(3)];
-        float[] single = new float[s.OutputLength];
-        using (Partition.Override(1, splitAlways: false))
-        {
-            s.Forward(x, w, b, single, workspace, Activation.ReLU);
-        }
-
-        foreach (int threads in new[] { 2, 3 })
-        {
-            float[] y = new float[s.OutputLength];
-            using (Partition.Override(threads, splitAlways: true))
-            {
-                s.Forward(x, w, b, y, workspace, Activation.ReLU);
-            }
-
-            GemmShapeTests.AssertSameBits(single, y, $"{s}, {threads} threads");
-        }
-    }
+    public void SameBits_ForOneTwoAndThreeThreads(int shape) => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape] with { Batch = 5 });
 
     [Fact]
     public void TakesStrideOneShapesWithWholeVectorsOfOutputChannels_UnlessConv2dDirectFillsItsVectors()

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using StaticGrad.Kernels;
-using StaticGrad.Threading;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -48,28 +47,7 @@ public sealed class Conv2dInputGradientByPlanesTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void SameBits_ForOneTwoAndThreeThreads(int shape)
-    {
-        ConvShape s = AllShapes[shape] with { Batch = 5 };
-        float[] w = KernelReference.Random(s.WeightLength, seed: 43), dy = KernelReference.Random(s.OutputLength, seed: 44);
-        float[] workspace = new float[s.WorkspaceFloats(3)];
-        float[] single = new float[s.InputLength];
-        using (Partition.Override(1, splitAlways: false))
-        {
-            s.BackwardData(dy, w, single, workspace);
-        }
-
-        foreach (int threads in new[] { 2, 3 })
-        {
-            float[] dx = new float[s.InputLength];
-            using (Partition.Override(threads, splitAlways: true))
-            {
-                s.BackwardData(dy, w, dx, workspace);
-            }
-
-            GemmShapeTests.AssertSameBits(single, dx, $"{s}, {threads} threads");
-        }
-    }
+    public void SameBits_ForOneTwoAndThreeThreads(int shape) => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape] with { Batch = 5 });
 
     [Fact]
     public void TakesOnlyStrideOneShapesWithSmallPlanes()

@@ -131,9 +131,15 @@ public sealed class Conv2dTests
     [InlineData(2)]
     [InlineData(9)]
     [InlineData(12)]
-    public void EveryPass_SameBitsForOneTwoAndThreeThreads(int shape)
+    public void EveryPass_SameBitsForOneTwoAndThreeThreads(int shape) => AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
+
+    /// <summary>
+    /// The forward pass (with ReLU), the input gradient and the weight and bias gradients of <paramref name="s"/> on 2
+    /// and 3 threads (every call split) and with a workspace of one slot give the bits of one thread; each kernel's tests
+    /// call it with the shapes their path takes.
+    /// </summary>
+    internal static void AssertEveryPassSameBitsForOneTwoAndThreeThreads(ConvShape s)
     {
-        ConvShape s = AllShapes[shape];
         (float[] x, float[] w, float[] b) = Data(s);
         float[] dy = KernelReference.Random(s.OutputLength, seed: 8);
         float[] workspace = new float[s.WorkspaceFloats(3)];

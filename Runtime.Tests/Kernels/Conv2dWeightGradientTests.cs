@@ -3,7 +3,6 @@ using System.Linq;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using StaticGrad.Kernels;
-using StaticGrad.Threading;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -90,29 +89,7 @@ public sealed class Conv2dWeightGradientTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void SameBits_ForOneTwoAndThreeThreads(int shape)
-    {
-        ConvShape s = AllShapes[shape];
-        (float[] x, float[] dy) = Data(s);
-        float[] workspace = new float[s.WorkspaceFloats(3)];
-        float[] dw1 = Filled(s.WeightLength), db1 = Filled(s.Out);
-        using (Partition.Override(1, splitAlways: false))
-        {
-            s.BackwardWeight(dy, x, dw1, db1, workspace);
-        }
-
-        foreach (int threads in new[] { 2, 3 })
-        {
-            float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
-            using (Partition.Override(threads, splitAlways: true))
-            {
-                s.BackwardWeight(dy, x, dw, db, workspace);
-            }
-
-            GemmShapeTests.AssertSameBits(dw1, dw, $"{s} weight gradient, {threads} threads");
-            GemmShapeTests.AssertSameBits(db1, db, $"{s} bias gradient, {threads} threads");
-        }
-    }
+    public void SameBits_ForOneTwoAndThreeThreads(int shape) => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
 
     [Fact]
     public void TakesStrideOneShapesWithSmallPlanes()
