@@ -744,21 +744,9 @@ internal static unsafe class Conv2dChannelDirect
         Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         for (int m = 0; m < 8; m++)
         {
-            Store(output + (m * outputStride), Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), bias, m, relu), count, inside);
-            Store(output + ((8 + m) * outputStride), Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), bias, 8 + m, relu), count, inside);
+            Store(output + (m * outputStride), Conv2dDirect.Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), bias, m, relu), count, inside);
+            Store(output + ((8 + m) * outputStride), Conv2dDirect.Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), bias, 8 + m, relu), count, inside);
         }
-    }
-
-    /// <summary>A channel's output values with its bias added (unless null) and then ReLU applied (if <paramref name="relu"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Finish(Vector512<float> values, float* bias, int channel, bool relu)
-    {
-        if (bias != null)
-        {
-            values += Vector512.Create(bias[channel]);
-        }
-
-        return relu ? Vector512.Max(values, Vector512<float>.Zero) : values;
     }
 
     /// <summary>The first <paramref name="count"/> lanes of <paramref name="values"/>; nothing past them.</summary>

@@ -291,6 +291,21 @@ internal static unsafe class Conv2dDirect
     }
 
     /// <summary>
+    /// A channel's output values with its bias added (unless null) and then ReLU applied (if <paramref name="relu"/>): the
+    /// operations of the separate bias and activation passes, on the registers before the store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Finish(Vector512<float> values, float* bias, int channel, bool relu)
+    {
+        if (bias != null)
+        {
+            values += Vector512.Create(bias[channel]);
+        }
+
+        return relu ? ReLUFunction.Forward<Simd512, Vector512<float>>(values) : values;
+    }
+
+    /// <summary>
     /// One output row of <paramref name="channel"/>: <paramref name="first"/> and, with two vectors, <paramref name="second"/>
     /// (its lanes in <paramref name="last"/>), with the bias added and ReLU applied as asked; never past the row.
     /// </summary>
@@ -298,23 +313,11 @@ internal static unsafe class Conv2dDirect
     private static void Store<TCols>(float* row, Vector512<float> first, Vector512<float> second, Vector512<float> last, float* bias, int channel, bool relu)
         where TCols : IConstant
     {
-        if (bias != null)
-        {
-            Vector512<float> b = Vector512.Create(bias[channel]);
-            first += b;
-            second += b;
-        }
-
-        if (relu)
-        {
-            first = Vector512.Max(first, Vector512<float>.Zero);
-            second = Vector512.Max(second, Vector512<float>.Zero);
-        }
-
+        first = Finish(first, bias, channel, relu);
         if (TCols.Value > 1)
         {
             first.Store(row);
-            Avx512F.MaskStore(row + Lanes, last, second);
+            Avx512F.MaskStore(row + Lanes, last, Finish(second, bias, channel, relu));
         }
         else
         {

@@ -102,7 +102,7 @@ internal static unsafe class Conv2dWeightGradient
         {
             for (int segment = 0; segment < segments; segment++)
             {
-                Segment<TOps, TVec>(job, part, segment, 0, tiles);
+                Segment<TOps, TVec>(job, part, segment, 0, tiles, clearSlot: segment == 0);
             }
 
             return;
@@ -112,11 +112,14 @@ internal static unsafe class Conv2dWeightGradient
         int mine = part * segments / parts;
         int first = ((mine * parts) + segments - 1) / segments, end = (((mine + 1) * parts) + segments - 1) / segments;
         int index = part - first, count = end - first;
-        Segment<TOps, TVec>(job, part, mine, (int)((long)index * tiles / count), (int)((long)(index + 1) * tiles / count));
+        Segment<TOps, TVec>(job, part, mine, (int)((long)index * tiles / count), (int)((long)(index + 1) * tiles / count), clearSlot: true);
     }
 
-    /// <summary>The samples of <paramref name="segment"/> for tiles <c>[firstTile, endTile)</c>, through the part's slot.</summary>
-    private static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int firstTile, int endTile)
+    /// <summary>
+    /// The samples of <paramref name="segment"/> for tiles <c>[firstTile, endTile)</c>, through the part's slot (cleared
+    /// first unless <paramref name="clearSlot"/> is false: the same tiles' previous segment left its zeros in place).
+    /// </summary>
+    private static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int firstTile, int endTile, bool clearSlot)
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
@@ -141,7 +144,10 @@ internal static unsafe class Conv2dWeightGradient
         int firstSample = (int)((long)segment * job->Batch / segments), endSample = (int)((long)(segment + 1) * job->Batch / segments);
 
         // Zeros stay where no copy writes (padding, the extra columns and rows of dYs) for every chunk of the segment.
-        new Span<float>(slot, checked((int)(chunk * sample))).Clear();
+        if (clearSlot)
+        {
+            new Span<float>(slot, checked((int)(chunk * sample))).Clear();
+        }
         int* offsets = stackalloc int[taps];
         for (int i = 0; i < g.KernelHeight; i++)
         {
