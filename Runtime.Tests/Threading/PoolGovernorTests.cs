@@ -91,6 +91,34 @@ public sealed class PoolGovernorTests
     }
 
     [Fact]
+    public void ARareLongStall_AmongGoodJobs_DoesNotBackOff()
+    {
+        // A quiet machine: about one job in 300 is held up by an interrupt or a page fault, taking many times its estimate.
+        var governor = new PoolGovernor(TicksPerSecond);
+        long now = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            governor.Record(i % 300 == 299 ? 1000 : 60, 100, now += 100);
+        }
+
+        Assert.Equal(0, governor.Backoffs);
+    }
+
+    [Fact]
+    public void StallsInARow_AfterGoodJobs_BackOffWithinAFewJobs()
+    {
+        var governor = new PoolGovernor(TicksPerSecond);
+        long now = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            governor.Record(60, 100, now += 100);
+        }
+
+        int stalls = RecordUntilBackoff(governor, ref now, wall: 1000, serial: 100);
+        Assert.InRange(stalls, 2, 6);
+    }
+
+    [Fact]
     public void JobsWithoutAnEstimate_AreIgnored()
     {
         var governor = new PoolGovernor(TicksPerSecond);
