@@ -17,8 +17,9 @@ namespace StaticGrad.Kernels;
 /// scatter-add onto the input positions), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
 /// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
 /// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Stride-1 shapes with
-/// small planes take direct paths instead: the weight gradient always as flat dot products
-/// (<see cref="Conv2dWeightGradient"/>, its own summation order, the same on every instruction set); the forward pass on
+/// small planes take direct paths instead: the weight gradient with vectors over output channels when they come in
+/// whole 16-channel blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else as flat dot
+/// products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every instruction set; the forward pass on
 /// AVX-512 hardware (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else
 /// <see cref="Conv2dDirect"/>; both the im2col path's bits). See docs/performance.md for the measurements behind these
 /// choices.
@@ -26,8 +27,8 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
 /// workspace). The weight gradient sums over the batch in <see cref="ReductionLanes"/> fixed ranges of samples whose
-/// partial sums are added in order (or, on the flat path, splits the weights among the threads and sums every weight
-/// over the whole batch on one), so every result is bit-identical for any thread count.
+/// partial sums are added in order (or, on the direct paths, in two fixed sample segments, one per thread, whose sums
+/// are added in order), so every result is bit-identical for any thread count.
 /// </para>
 /// <para>
 /// Scratch memory is the caller's: <c>workspace</c> must hold <see cref="WorkspaceFloats"/> floats for at least one
@@ -301,6 +302,13 @@ public static unsafe class Conv2d
                 ChunkSamples = ChunkSamples(g),
                 Isa = GemmIsaSelector.Current,
             };
+            if (Conv2dWeightGradientByChannels.Fits(g))
+            {
+                Launch(&job, Conv2dWeightGradientByChannels.ItemCount(g), slots, &Conv2dWeightGradientByChannels.Part);
+                Conv2dWeightGradientByChannels.SumSegments(&job);
+                return;
+            }
+
             if (Conv2dWeightGradient.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradient.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradient.Part);
@@ -323,7 +331,9 @@ public static unsafe class Conv2d
     /// </summary>
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
         (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
-        Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0);
+        Math.Max(
+            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
+            Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradientByChannels.SegmentFloats(g) : 0));
 
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
@@ -343,7 +353,9 @@ public static unsafe class Conv2d
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
-        long flat = Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0;
+        long flat = Math.Max(
+            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0,
+            Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradientByChannels.SlotFloats(g) : 0);
         return Math.Max(columns, Math.Max(block, flat));
     }
 

@@ -703,49 +703,22 @@ internal static unsafe class Conv2dChannelDirect
 
     /// <summary>
     /// Stores the transpose of 16 rows of 16 floats (<paramref name="rows"/>, <paramref name="rowStride"/> apart) as 16
-    /// rows of <paramref name="count"/> floats (<paramref name="output"/>, <paramref name="outputStride"/> apart): four
-    /// rounds of in-lane unpacks and 128-bit shuffles, through <paramref name="scratch"/> (32 vectors); output row
-    /// <c>m</c> plus <c>bias[m]</c> (unless null), then ReLU (if <paramref name="relu"/>).
+    /// rows of <paramref name="count"/> floats (<paramref name="output"/>, <paramref name="outputStride"/> apart) through
+    /// <see cref="Transpose16"/> in <paramref name="scratch"/> (32 vectors); output row <c>m</c> plus <c>bias[m]</c>
+    /// (unless null), then ReLU (if <paramref name="relu"/>).
     /// </summary>
     private static void Transpose(float* rows, int rowStride, float* output, nint outputStride, int count, Vector512<float>* scratch, float* bias, bool relu)
     {
-        Vector512<float>* r = scratch, t = scratch + Lanes;
         for (int k = 0; k < Lanes; k++)
         {
-            r[k] = Vector512.Load(rows + ((nint)k * rowStride));
+            scratch[k] = Vector512.Load(rows + ((nint)k * rowStride));
         }
 
-        // Pairs of rows interleaved by 1 float, then by 2 (as doubles), within each 128-bit lane.
-        for (int k = 0; k < Lanes; k += 2)
-        {
-            t[k] = Avx512F.UnpackLow(r[k], r[k + 1]);
-            t[k + 1] = Avx512F.UnpackHigh(r[k], r[k + 1]);
-        }
-
-        for (int k = 0; k < Lanes; k += 4)
-        {
-            Vector512<double> a = t[k].AsDouble(), b = t[k + 1].AsDouble(), c = t[k + 2].AsDouble(), d = t[k + 3].AsDouble();
-            r[k] = Avx512F.UnpackLow(a, c).AsSingle();
-            r[k + 1] = Avx512F.UnpackHigh(a, c).AsSingle();
-            r[k + 2] = Avx512F.UnpackLow(b, d).AsSingle();
-            r[k + 3] = Avx512F.UnpackHigh(b, d).AsSingle();
-        }
-
-        // Then whole 128-bit lanes: the even and odd ones of rows 4 apart, then of rows 8 apart.
-        for (int h = 0; h < Lanes; h += 8)
-        {
-            for (int m = 0; m < 4; m++)
-            {
-                t[h + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0x88);
-                t[h + 4 + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0xDD);
-            }
-        }
-
+        Transpose16.InRegisters(scratch);
         Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-        for (int m = 0; m < 8; m++)
+        for (int m = 0; m < Lanes; m++)
         {
-            Store(output + (m * outputStride), Conv2dDirect.Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88), bias, m, relu), count, inside);
-            Store(output + ((8 + m) * outputStride), Conv2dDirect.Finish(Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD), bias, 8 + m, relu), count, inside);
+            Store(output + (m * outputStride), Conv2dDirect.Finish(scratch[m], bias, m, relu), count, inside);
         }
     }
 

@@ -108,11 +108,20 @@ internal static unsafe class Conv2dWeightGradient
             return;
         }
 
-        // Parts [first, end) share the segment's tiles.
+        (int mine, int firstTile, int endTile) = Share(part, parts, segments, tiles);
+        Segment<TOps, TVec>(job, part, mine, firstTile, endTile, clearSlot: true);
+    }
+
+    /// <summary>
+    /// With at least as many parts as segments: the segment of <paramref name="part"/> and its share <c>[First, End)</c>
+    /// of the segment's <paramref name="items"/>, which the segment's parts split evenly.
+    /// </summary>
+    internal static (int Segment, int First, int End) Share(int part, int parts, int segments, int items)
+    {
         int mine = part * segments / parts;
         int first = ((mine * parts) + segments - 1) / segments, end = (((mine + 1) * parts) + segments - 1) / segments;
         int index = part - first, count = end - first;
-        Segment<TOps, TVec>(job, part, mine, (int)((long)index * tiles / count), (int)((long)(index + 1) * tiles / count), clearSlot: true);
+        return (mine, (int)((long)index * items / count), (int)((long)(index + 1) * items / count));
     }
 
     /// <summary>

@@ -1,0 +1,210 @@
+using System;
+using System.Linq;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using StaticGrad.Kernels;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// The weight gradient with vectors over output channels (<see cref="Conv2dWeightGradientByChannels"/>): against the
+/// float64 reference, bit for bit against a scalar transcription of its documented order, the same bits at every
+/// vector width, and for 1, 2 and 3 threads.
+/// </summary>
+public sealed class Conv2dWeightGradientByChannelsTests
+{
+    private static readonly ConvShape[] AllShapes =
+    [
+        ConvShape.Square(64, 6, 14, 14, 16, 5, 1, 0, 1, 1),                 // LeNet conv2
+        ConvShape.Square(7, 6, 14, 14, 16, 5, 1, 0, 1, 1),                  // odd batch
+        ConvShape.Square(1, 3, 9, 11, 32, 3, 1, 1, 1, 1),                   // batch 1 (one segment), two channel blocks, padding
+        ConvShape.Square(5, 3, 11, 10, 16, 3, 2, 1, 1, 1),                  // stride 2
+        ConvShape.Square(3, 4, 8, 7, 32, 3, 1, 1, 1, 2),                    // groups 2, one block per group
+        ConvShape.Square(2, 2, 12, 10, 16, 7, 1, 3, 1, 1),                  // 7 × 7: tiles of 5 + 2 rows and columns
+        ConvShape.Square(3, 5, 6, 7, 16, 1, 1, 0, 1, 1),                    // 1 × 1
+        new ConvShape(4, 3, 13, 9, 48, 3, 2, 1, 2, 2, 0, 2, 1, 1),          // rectangular kernel and stride, row dilation 2, three blocks
+        ConvShape.Square(3, 16, 7, 7, 64, 3, 1, 1, 1, 1),                   // cnn-style 16 -> 64 on 7 × 7
+    ];
+
+    public static TheoryData<int> Shapes() => new(Enumerable.Range(0, AllShapes.Length));
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTheReference(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        Assert.True(Conv2dWeightGradientByChannels.Fits(s.Geometry));
+        (float[] x, float[] dy) = Data(s);
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
+        (_, _, double[] edw, double[] dwScale, double[] edb) = s.ReferenceGradients(x, new float[s.WeightLength], dy);
+        for (int i = 0; i < dw.Length; i++)
+        {
+            KernelReference.AssertClose(edw[i], dw[i], (2e-6 * dwScale[i]) + 1e-6, $"{s} dw[{i}]");
+        }
+
+        for (int o = 0; o < s.Out; o++)
+        {
+            KernelReference.AssertClose(edb[o], db[o], (2e-6 * s.OutputLength) + 1e-6, $"{s} db[{o}]");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void GivesTheBitsOfTheDocumentedOrder(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] dy) = Data(s);
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
+        (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
+        GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
+        GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void EveryWidth_GivesTheSameBits(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        (float[] x, float[] dy) = Data(s);
+        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
+        (string Name, (float[] Dw, float[] Db) Result)[] widths =
+        [
+            ("Simd512", RunAt<Simd512, Vector512<float>>(s, x, dy)),
+            ("Simd256", RunAt<Simd256, Vector256<float>>(s, x, dy)),
+            ("Simd128", RunAt<Simd128, Vector128<float>>(s, x, dy)),
+            ($"SimdVector ({Vector<float>.Count} lanes)", RunAt<SimdVector, Vector<float>>(s, x, dy)),
+        ];
+        foreach ((string name, (float[] w, float[] b)) in widths)
+        {
+            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
+            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void SameBits_ForOneTwoAndThreeThreads(int shape) => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
+
+    [Fact]
+    public void WithoutABiasGradient_GivesTheSameWeightGradient()
+    {
+        ConvShape s = AllShapes[1];
+        (float[] x, float[] dy) = Data(s);
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out), alone = Filled(s.WeightLength);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(2)]);
+        s.BackwardWeight(dy, x, alone, Span<float>.Empty, new float[s.WorkspaceFloats(2)]);
+        GemmShapeTests.AssertSameBits(dw, alone, $"{s} weight gradient without the bias");
+    }
+
+    [Fact]
+    public void TakesWhole16ChannelBlocksPerGroup_WithoutColumnDilation()
+    {
+        Assert.True(Conv2dWeightGradientByChannels.Fits(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry));
+        Assert.False(Conv2dWeightGradientByChannels.Fits(ConvShape.Square(1, 1, 28, 28, 6, 5, 1, 2, 1, 1).Geometry));   // LeNet conv1: 6 channels
+        Assert.False(Conv2dWeightGradientByChannels.Fits(ConvShape.Square(1, 4, 8, 8, 32, 3, 1, 1, 1, 4).Geometry));    // 8 per group
+        Assert.False(Conv2dWeightGradientByChannels.Fits(ConvShape.Square(1, 4, 9, 9, 16, 3, 1, 2, 2, 1).Geometry));    // dilated columns
+        Assert.False(Conv2dWeightGradientByChannels.Fits(ConvShape.Square(1, 3, 64, 64, 16, 3, 1, 1, 1, 1).Geometry));  // 4096 positions × 16
+    }
+
+    /// <summary>
+    /// The documented order in scalar code: per weight, per sample a chain from +0 fma-ed over the output positions in
+    /// row-major order (+0 for the padding), added to its segment's sum from +0, samples in order; the segments added
+    /// in order. The bias the same with additions.
+    /// </summary>
+    private static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth, groupIn = s.In / s.Groups, groupOut = s.Out / s.Groups;
+        int segments = Math.Min(s.Batch, 2);
+        float Input(int n, int c, int r, int col) =>
+            r >= 0 && r < s.Height && col >= 0 && col < s.Width ? x[(((n * s.In) + c) * s.Height * s.Width) + (r * s.Width) + col] : 0f;
+        float Gradient(int n, int o, int p, int q) => dy[(((n * s.Out) + o) * oh * ow) + (p * ow) + q];
+
+        float Sum(Func<int, int, int, float, float> step)
+        {
+            float total = 0f;
+            for (int segment = 0; segment < segments; segment++)
+            {
+                float sum = 0f;
+                for (int n = segment * s.Batch / segments; n < (segment + 1) * s.Batch / segments; n++)
+                {
+                    float chain = 0f;
+                    for (int p = 0; p < oh; p++)
+                    {
+                        for (int q = 0; q < ow; q++)
+                        {
+                            chain = step(n, p, q, chain);
+                        }
+                    }
+
+                    sum += chain;
+                }
+
+                total = segment == 0 ? sum : total + sum;
+            }
+
+            return total;
+        }
+
+        float[] dw = new float[s.WeightLength], db = new float[s.Out];
+        for (int o = 0; o < s.Out; o++)
+        {
+            for (int cl = 0; cl < groupIn; cl++)
+            {
+                int c = ((o / groupOut) * groupIn) + cl;
+                for (int i = 0; i < s.KernelHeight; i++)
+                {
+                    for (int j = 0; j < s.KernelWidth; j++)
+                    {
+                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Sum((n, p, q, chain) => MathF.FusedMultiplyAdd(
+                            Input(n, c, (p * s.StrideHeight) + (i * s.DilationHeight) - s.PaddingHeight, (q * s.StrideWidth) + (j * s.DilationWidth) - s.PaddingWidth),
+                            Gradient(n, o, p, q),
+                            chain));
+                    }
+                }
+            }
+
+            db[o] = Sum((n, p, q, chain) => chain + Gradient(n, o, p, q));
+        }
+
+        return (dw, db);
+    }
+
+    /// <summary>The whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
+    private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        Conv2dGeometry g = s.Geometry;
+        float[] dw = Filled(s.WeightLength), db = Filled(s.Out), workspace = new float[s.WorkspaceFloats(1)];
+        fixed (float* pdy = dy, px = x, pdw = dw, pdb = db, pw = workspace)
+        {
+            Conv2dJob job = new(g, s.Batch, pw + Kernels.Conv2d.PartialFloats(g), Kernels.Conv2d.SlotFloats(g))
+            {
+                Output = pdy,
+                Input = px,
+                Partials = pw,
+                WeightGradient = pdw,
+                BiasGradient = pdb,
+                Parts = 1,
+                Items = Conv2dWeightGradientByChannels.ItemCount(g),
+            };
+            Conv2dWeightGradientByChannels.Part<TOps, TVec>(&job, 0);
+            Conv2dWeightGradientByChannels.SumSegments(&job);
+        }
+
+        return (dw, db);
+    }
+
+    private static (float[] X, float[] Dy) Data(ConvShape s) =>
+        (KernelReference.Random(s.InputLength, seed: 21), KernelReference.Random(s.OutputLength, seed: 22));
+
+    private static float[] Filled(int length)
+    {
+        float[] values = new float[length];
+        values.AsSpan().Fill(float.NaN);
+        return values;
+    }
+}
