@@ -33,7 +33,7 @@ internal static unsafe class Conv2dInputGradientByPlanes
     /// <summary>The most vectors of an output plane: 7 vectors × 3 rows = 21 accumulators, with the loads and broadcasts within 32 registers.</summary>
     public const int MaxVectors = 7;
 
-    /// <summary>The most floats of one input channel's column-matrix rows (taps × vectors × 16) the stack buffer holds: 32 KB.</summary>
+    /// <summary>The most floats of one input channel's column-matrix rows (taps × their planes with margins) the stack buffer holds: 32 KB.</summary>
     private const int MaxRowFloats = 8192;
 
     private const int Lanes = 16;
@@ -46,7 +46,7 @@ internal static unsafe class Conv2dInputGradientByPlanes
     public static bool Fits(in Conv2dGeometry g)
         => Conv2dDirect.IsDense(g) && !g.IsPointwise && g.OutChannels <= GemmBlocking.KcMax
             && g.OutWidth <= Lanes && g.Width <= Lanes && Vectors(g.OutputPlane) <= MaxVectors
-            && g.KernelHeight * g.KernelWidth * Vectors(g.OutputPlane) * Lanes <= MaxRowFloats;
+            && g.KernelHeight * g.KernelWidth * Stride(g, Vectors(g.OutputPlane)) <= MaxRowFloats;
 
     /// <summary>One sample: <c>dx = convᵀ(dy, w)</c>, overwritten.</summary>
     public static void Sample(float* dy, float* weight, float* dx, in Conv2dGeometry g)
@@ -79,13 +79,24 @@ internal static unsafe class Conv2dInputGradientByPlanes
 
     private static int Vectors(int plane) => (plane + Lanes - 1) / Lanes;
 
-    /// <summary>Per input channel: its taps' column-matrix rows in blocks of <typeparamref name="TRows"/> (the last ones one at a time), then its input rows.</summary>
+    /// <summary>
+    /// Per input channel: its taps' column-matrix rows in blocks of <typeparamref name="TRows"/> (the last ones one at a
+    /// time), then its input rows. Each tap's plane lies between <see cref="Margin"/> floats of zeros before and after
+    /// (with the lanes past the plane, never stored), which stand for the output rows above and below the plane.
+    /// </summary>
+    [SkipLocalsInit]
     private static void Blocks<TVectors, TRows>(float* dy, float* weight, float* dx, in Conv2dGeometry g)
         where TVectors : IConstant
         where TRows : IConstant
     {
-        int taps = g.KernelHeight * g.KernelWidth, stride = TVectors.Value * Lanes;
+        int taps = g.KernelHeight * g.KernelWidth, margin = Margin(g), stride = Stride(g, TVectors.Value);
         float* rows = stackalloc float[taps * stride];
+        for (int t = 0; t < taps; t++)
+        {
+            new Span<float>(rows + (t * stride), margin).Clear();
+            new Span<float>(rows + (t * stride) + margin + g.OutputPlane, stride - margin - g.OutputPlane).Clear();
+        }
+
         Vector512<float>* columns = stackalloc Vector512<float>[g.KernelWidth];
         for (int j = 0; j < g.KernelWidth; j++)
         {
@@ -97,24 +108,30 @@ internal static unsafe class Conv2dInputGradientByPlanes
             int t = 0;
             for (; t + TRows.Value <= taps; t += TRows.Value)
             {
-                Block<TVectors, TRows>(dy, weight, (c * taps) + t, rows + (t * stride), g);
+                Block<TVectors, TRows>(dy, weight, (c * taps) + t, rows + (t * stride) + margin, stride, g);
             }
 
             for (; t < taps; t++)
             {
-                Block<TVectors, N1>(dy, weight, (c * taps) + t, rows + (t * stride), g);
+                Block<TVectors, N1>(dy, weight, (c * taps) + t, rows + (t * stride) + margin, stride, g);
             }
 
-            InputRows(rows, stride, columns, dx + ((nint)c * g.InputPlane), g);
+            InputRows(rows + margin, stride, columns, dx + ((nint)c * g.InputPlane), g);
         }
     }
 
+    /// <summary>Zeros before and after a tap's plane: <c>kh - 1</c> output rows, as far as an input row's taps reach past the plane.</summary>
+    private static int Margin(in Conv2dGeometry g) => (g.KernelHeight - 1) * g.OutWidth;
+
+    /// <summary>Floats between two taps' planes: the margin, the plane's whole vectors, and the margin after the plane (which the last vector's unstored lanes start).</summary>
+    private static int Stride(in Conv2dGeometry g, int vectors) => Margin(g) + Math.Max(vectors * Lanes, g.OutputPlane + Margin(g));
+
     /// <summary>
     /// Column-matrix rows <c>k .. k + TRows - 1</c> over the whole output plane into <paramref name="rows"/>
-    /// (<c>[row][TVectors × 16]</c>; lanes past the plane hold values nobody reads).
+    /// (<paramref name="stride"/> floats apart; the lanes past the plane are not stored).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TVectors, TRows>(float* dy, float* weight, int k, float* rows, in Conv2dGeometry g)
+    private static void Block<TVectors, TRows>(float* dy, float* weight, int k, float* rows, nint stride, in Conv2dGeometry g)
         where TVectors : IConstant
         where TRows : IConstant
     {
@@ -273,21 +290,20 @@ internal static unsafe class Conv2dInputGradientByPlanes
             }
         }
 
-        nint stride = vectors * Lanes;
-        StoreRow(rows, vectors, a0, a1, a2, a3, a4, a5, a6);
+        StoreRow(rows, vectors, last, a0, a1, a2, a3, a4, a5, a6);
         if (count > 1)
         {
-            StoreRow(rows + stride, vectors, b0, b1, b2, b3, b4, b5, b6);
+            StoreRow(rows + stride, vectors, last, b0, b1, b2, b3, b4, b5, b6);
         }
 
         if (count > 2)
         {
-            StoreRow(rows + (2 * stride), vectors, c0, c1, c2, c3, c4, c5, c6);
+            StoreRow(rows + (2 * stride), vectors, last, c0, c1, c2, c3, c4, c5, c6);
         }
 
         if (count > 3)
         {
-            StoreRow(rows + (3 * stride), vectors, d0, d1, d2, d3, d4, d5, d6);
+            StoreRow(rows + (3 * stride), vectors, last, d0, d1, d2, d3, d4, d5, d6);
         }
     }
 
@@ -296,71 +312,176 @@ internal static unsafe class Conv2dInputGradientByPlanes
     private static Vector512<float> Load(float* plane, int index, int vectors, Vector512<float> last)
         => index == vectors - 1 ? Avx512F.MaskLoad(plane + (index * Lanes), last, Vector512<float>.Zero) : Vector512.Load(plane + (index * Lanes));
 
+    /// <summary>The plane's vectors to <paramref name="row"/>, the last one's lanes past the plane not stored (<paramref name="last"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(
-        float* row, int vectors, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        float* row, int vectors, Vector512<float> last, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
         Vector512<float> v4, Vector512<float> v5, Vector512<float> v6)
     {
-        v0.Store(row);
+        Store(row, 0, vectors, last, v0);
         if (vectors > 1)
         {
-            v1.Store(row + Lanes);
+            Store(row, 1, vectors, last, v1);
         }
 
         if (vectors > 2)
         {
-            v2.Store(row + (2 * Lanes));
+            Store(row, 2, vectors, last, v2);
         }
 
         if (vectors > 3)
         {
-            v3.Store(row + (3 * Lanes));
+            Store(row, 3, vectors, last, v3);
         }
 
         if (vectors > 4)
         {
-            v4.Store(row + (4 * Lanes));
+            Store(row, 4, vectors, last, v4);
         }
 
         if (vectors > 5)
         {
-            v5.Store(row + (5 * Lanes));
+            Store(row, 5, vectors, last, v5);
         }
 
         if (vectors > 6)
         {
-            v6.Store(row + (6 * Lanes));
+            Store(row, 6, vectors, last, v6);
+        }
+    }
+
+    /// <summary>Vector <paramref name="index"/> of a plane; the last one masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* row, int index, int vectors, Vector512<float> last, Vector512<float> value)
+    {
+        if (index == vectors - 1)
+        {
+            Avx512F.MaskStore(row + (index * Lanes), last, value);
+        }
+        else
+        {
+            value.Store(row + (index * Lanes));
         }
     }
 
     /// <summary>
-    /// One input channel's rows of the input gradient from its taps' column-matrix rows (tap <c>(i, j)</c> at
-    /// <c>rows + (i·kw + j)·stride</c>): input row <c>y</c> is zero plus, taps in order, output row <c>y - i + ph</c> of
-    /// each tap's row shifted by <c>j - pw</c> columns where it exists, stored once.
+    /// One input channel's rows of the input gradient from its taps' column-matrix rows (tap <c>(i, j)</c>'s plane at
+    /// <c>rows + (i·kw + j)·stride</c>, zeros around it): input row <c>y</c> is zero plus, taps in order, output row
+    /// <c>y - i + ph</c> of each tap's plane shifted by <c>j - pw</c> columns where it exists (a row outside the plane
+    /// reads the zeros, a column outside it is masked off: both add +0, which changes no sum, as none is -0), stored
+    /// once. Up to 8 input rows at a time, each its own chain: one row's 25 additions one after another waited on each
+    /// other's latency.
     /// </summary>
     private static void InputRows(float* rows, int stride, Vector512<float>* columns, float* dx, in Conv2dGeometry g)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, outWidth = g.OutWidth, width = g.Width;
-        Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
-        for (int y = 0; y < g.Height; y++)
+        int y = 0;
+        for (; y + 8 <= g.Height; y += 8)
         {
-            Vector512<float> sum = Vector512<float>.Zero;
-            for (int i = 0; i < kh; i++)
+            RowBlock<N8>(rows, stride, columns, dx, y, g);
+        }
+
+        switch (g.Height - y)
+        {
+            case 7: RowBlock<N7>(rows, stride, columns, dx, y, g); break;
+            case 6: RowBlock<N6>(rows, stride, columns, dx, y, g); break;
+            case 5: RowBlock<N5>(rows, stride, columns, dx, y, g); break;
+            case 4: RowBlock<N4>(rows, stride, columns, dx, y, g); break;
+            case 3: RowBlock<N3>(rows, stride, columns, dx, y, g); break;
+            case 2: RowBlock<N2>(rows, stride, columns, dx, y, g); break;
+            case 1: RowBlock<N1>(rows, stride, columns, dx, y, g); break;
+        }
+    }
+
+    /// <summary>Input rows <c>[y, y + TRows)</c> of <see cref="InputRows"/>: one register chain per row, taps in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlock<TRows>(float* rows, int stride, Vector512<float>* columns, float* dx, int y, in Conv2dGeometry g)
+        where TRows : IConstant
+    {
+        int kh = g.KernelHeight, kw = g.KernelWidth;
+        nint outWidth = g.OutWidth;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int i = 0; i < kh; i++)
+        {
+            // Output row y - i + ph of tap (i, 0), shifted by -pw columns; the next rows follow a row apart.
+            float* tap = rows + ((nint)i * kw * stride) + ((y - i + g.PaddingHeight) * outWidth) + g.PaddingWidth;
+            for (int j = 0; j < kw; j++, tap += stride - 1)
             {
-                int outRow = y - i + g.PaddingHeight;
-                if ((uint)outRow >= (uint)g.OutHeight)
+                Vector512<float> column = columns[j];
+                s0 += Avx512F.MaskLoad(tap, column, Vector512<float>.Zero);
+                if (TRows.Value > 1)
                 {
-                    continue;
+                    s1 += Avx512F.MaskLoad(tap + outWidth, column, Vector512<float>.Zero);
                 }
 
-                float* tap = rows + (i * kw * stride) + (outRow * outWidth) + g.PaddingWidth;
-                for (int j = 0; j < kw; j++, tap += stride - 1)
+                if (TRows.Value > 2)
                 {
-                    sum += Avx512F.MaskLoad(tap, columns[j], Vector512<float>.Zero);
+                    s2 += Avx512F.MaskLoad(tap + (2 * outWidth), column, Vector512<float>.Zero);
+                }
+
+                if (TRows.Value > 3)
+                {
+                    s3 += Avx512F.MaskLoad(tap + (3 * outWidth), column, Vector512<float>.Zero);
+                }
+
+                if (TRows.Value > 4)
+                {
+                    s4 += Avx512F.MaskLoad(tap + (4 * outWidth), column, Vector512<float>.Zero);
+                }
+
+                if (TRows.Value > 5)
+                {
+                    s5 += Avx512F.MaskLoad(tap + (5 * outWidth), column, Vector512<float>.Zero);
+                }
+
+                if (TRows.Value > 6)
+                {
+                    s6 += Avx512F.MaskLoad(tap + (6 * outWidth), column, Vector512<float>.Zero);
+                }
+
+                if (TRows.Value > 7)
+                {
+                    s7 += Avx512F.MaskLoad(tap + (7 * outWidth), column, Vector512<float>.Zero);
                 }
             }
+        }
 
-            Avx512F.MaskStore(dx + ((nint)y * width), inside, sum);
+        int width = g.Width;
+        Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
+        float* row = dx + ((nint)y * width);
+        Avx512F.MaskStore(row, inside, s0);
+        if (TRows.Value > 1)
+        {
+            Avx512F.MaskStore(row + width, inside, s1);
+        }
+
+        if (TRows.Value > 2)
+        {
+            Avx512F.MaskStore(row + (2 * width), inside, s2);
+        }
+
+        if (TRows.Value > 3)
+        {
+            Avx512F.MaskStore(row + (3 * width), inside, s3);
+        }
+
+        if (TRows.Value > 4)
+        {
+            Avx512F.MaskStore(row + (4 * width), inside, s4);
+        }
+
+        if (TRows.Value > 5)
+        {
+            Avx512F.MaskStore(row + (5 * width), inside, s5);
+        }
+
+        if (TRows.Value > 6)
+        {
+            Avx512F.MaskStore(row + (6 * width), inside, s6);
+        }
+
+        if (TRows.Value > 7)
+        {
+            Avx512F.MaskStore(row + (7 * width), inside, s7);
         }
     }
 
