@@ -35,8 +35,9 @@ internal sealed class PoolGovernor
     /// <summary>
     /// The most one job adds to the mean: a job that took this many times its serial estimate lost all the time
     /// splitting could save and then some. Without the cap, one job a timer interrupt or a page fault held up on a quiet
-    /// machine (4x its estimate, about 1 job in 300 of a LeNet step) lifted the mean over <see cref="BadRatio"/> on its
-    /// own, and the pool ran inline for 20-320 ms: a training step measured 820 µs one run and 1300 µs the next.
+    /// machine (over 1.5x its estimate: about 1 job in 300-500 of a LeNet step, some at the old cap of 4x) could lift the
+    /// mean over <see cref="BadRatio"/> on its own, and the pool ran inline for 20-320 ms each time (`Benchmarks -- lenet` counted 50-185 such back-offs per run, 12-16
+    /// with the cap).
     /// Workers that share their cores with another process stall or miss job after job, which still lifts the mean
     /// within a few jobs.
     /// </summary>
