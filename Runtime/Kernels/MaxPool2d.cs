@@ -200,6 +200,15 @@ public static unsafe class MaxPool2d
         var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        nint at = (nint)first * g.OutputPlane;
+        if (MaxPool2dRowPairs512.Applies(g)
+            && MaxPool2dRowPairs512.Backward(
+                job->Output + at, job->Maxima == null ? null : job->Maxima + at, job->Indices + at, job->Input + ((nint)first * g.InputPlane), end - first, g))
+        {
+            return;
+        }
+
+        // An index outside its window: each plane again, those with such an index through the scatter.
         bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g);
         bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
         for (int p = first; p < end; p++)
@@ -380,7 +389,7 @@ public static unsafe class MaxPool2d
     }
 
     /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>).</summary>
-    private static bool IsTwoByTwo(in Pool2dGeometry g) =>
+    internal static bool IsTwoByTwo(in Pool2dGeometry g) =>
         g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
             && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
 
@@ -390,6 +399,13 @@ public static unsafe class MaxPool2d
         var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
+        if (MaxPool2dRowPairs512.Applies(g))
+        {
+            MaxPool2dRowPairs512.Forward(
+                job->Input + ((nint)first * g.InputPlane), job->Output + ((nint)first * g.OutputPlane), job->Indices + ((nint)first * g.OutputPlane), end - first, g);
+            return;
+        }
+
         for (int p = first; p < end; p++)
         {
             Plane(job->Input + ((nint)p * g.InputPlane), job->Output + ((nint)p * g.OutputPlane), job->Indices + ((nint)p * g.OutputPlane), g);
@@ -510,7 +526,7 @@ public static unsafe class MaxPool2d
         count >= 16 ? Vector512.Load(p) : count > 0 ? Partial512.Load(p, count) : Vector512<float>.Zero;
 
     /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>
-    private static void Take(Vector512<float> value, Vector512<int> at, ref Vector512<float> max, ref Vector512<int> index)
+    internal static void Take(Vector512<float> value, Vector512<int> at, ref Vector512<float> max, ref Vector512<int> index)
     {
         Vector512<float> take = Vector512.GreaterThan(value, max) | ~Vector512.Equals(value, value);
         max = Vector512.ConditionalSelect(take, value, max);
