@@ -16,7 +16,7 @@ public static unsafe class MaxPool2d
 {
     /// <summary>
     /// Input values a thread must get before a pass splits its planes across threads (about 10 µs of the forward's
-    /// four-lane scan; handing work to a spinning worker costs about 0.25 µs).
+    /// four-lane scan, 3 µs of the AVX-512 row-pair path; handing work to a spinning worker costs about 0.25 µs).
     /// </summary>
     internal const long MinWorkPerThread = 1L << 15;
 
@@ -191,8 +191,9 @@ public static unsafe class MaxPool2d
     }
 
     /// <summary>
-    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows row pair by
-    /// row pair where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
+    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows of even
+    /// planes as one sequence of row pairs (<see cref="MaxPool2dRowPairs512"/>), or plane by plane, row pair by row pair
+    /// where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
     /// With the window maxima (through a ReLU), a window whose maximum is not positive adds nothing.
     /// </summary>
     private static void BackwardPart(void* context, int part)
@@ -393,7 +394,10 @@ public static unsafe class MaxPool2d
         g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
             && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
 
-    /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass.</summary>
+    /// <summary>
+    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass: as one sequence of row pairs where
+    /// <see cref="MaxPool2dRowPairs512"/> applies, else plane by plane.
+    /// </summary>
     private static void ForwardPart(void* context, int part)
     {
         var job = (PoolJob*)context;
