@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using StaticGrad.Threading;
@@ -526,7 +527,8 @@ public static unsafe class MaxPool2d
     }
 
     /// <summary>The first <paramref name="count"/> floats (none when it is 0 or less, all 16 from 16 on), zeros after them.</summary>
-    private static Vector512<float> Load512(float* p, int count) =>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Load512(float* p, int count) =>
         count >= 16 ? Vector512.Load(p) : count > 0 ? Partial512.Load(p, count) : Vector512<float>.Zero;
 
     /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>

@@ -40,8 +40,8 @@ internal static unsafe class MaxPool2dRowPairs512
             int at = pair * 2 * g.Width, window = pair * g.OutWidth;
             float* source = input + at;
             int left = floats - at;
-            Vector512<float> v0 = Load(source, left), v1 = Load(source + 16, left - 16);
-            Vector512<float> v2 = Load(source + 32, left - 32), v3 = Load(source + 48, left - 48);
+            Vector512<float> v0 = MaxPool2d.Load512(source, left), v1 = MaxPool2d.Load512(source + 16, left - 16);
+            Vector512<float> v2 = MaxPool2d.Load512(source + 32, left - 32), v3 = MaxPool2d.Load512(source + 48, left - 48);
             Vector512<float> max = Pick(v0, v1, v2, v3, corner0, high0);
             Vector512<int> index = first;
             MaxPool2d.Take(Pick(v0, v1, v2, v3, corner1, high1), first + Vector512<int>.One, ref max, ref index);
@@ -88,13 +88,13 @@ internal static unsafe class MaxPool2dRowPairs512
             // floats the next step overwrites, but must not fail the check.
             int available = windows - window;
             Vector512<int> active = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(Math.Min(layout.Windows, available)));
-            Vector512<float> gradient = Load(dy + window, available) + Vector512<float>.Zero;
+            Vector512<float> gradient = MaxPool2d.Load512(dy + window, available) + Vector512<float>.Zero;
             if (maxima != null)
             {
-                gradient &= Vector512.GreaterThan(Load(maxima + window, available), Vector512<float>.Zero);
+                gradient &= Vector512.GreaterThan(MaxPool2d.Load512(maxima + window, available), Vector512<float>.Zero);
             }
 
-            Vector512<int> offset = Load((float*)(indices + window), available).AsInt32() - first;
+            Vector512<int> offset = MaxPool2d.Load512((float*)(indices + window), available).AsInt32() - first;
             Vector512<int> topLeft = Vector512.Equals(offset, Vector512<int>.Zero), topRight = Vector512.Equals(offset, right);
             Vector512<int> bottomLeft = Vector512.Equals(offset, below), bottomRight = Vector512.Equals(offset, belowRight);
             if (!Vector512.EqualsAll((topLeft | topRight | bottomLeft | bottomRight) | ~active, Vector512<int>.AllBitsSet))
@@ -141,11 +141,6 @@ internal static unsafe class MaxPool2dRowPairs512
         Vector512<int> next = first + step;
         return next - (plane & Vector512.GreaterThanOrEqual(next, plane));
     }
-
-    /// <summary>The first <paramref name="count"/> floats (none when it is 0 or less, all 16 from 16 on), zeros after them.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Load(float* p, int count) =>
-        count >= 16 ? Vector512.Load(p) : count > 0 ? Partial512.Load(p, count) : Vector512<float>.Zero;
 
     /// <summary>The first <paramref name="count"/> lanes (none when it is 0 or less, all 16 from 16 on).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
