@@ -11,7 +11,7 @@ namespace StaticGrad.Runtime.Tests;
 /// from PyTorch's definitions (first maximum in scan order, -∞ padding; count_include_pad averages), finite differences,
 /// zero allocation and validation.
 /// </summary>
-public sealed class Pool2dTests
+public sealed partial class Pool2dTests
 {
     // batch, channels, height, width, kernel h/w, stride h/w, padding h/w, dilation h/w
     private static readonly int[][] AllWindows =
@@ -368,8 +368,11 @@ public sealed class Pool2dTests
         Assert.Throws<ArgumentException>("output", () => GlobalAvgPool2d.Forward(x, x, 2, 3, 8, 8));
     }
 
-    /// <summary>A 2 × 2, stride-2 backward pass against the definition: a cleared input gradient, then <c>dx[index] += dy</c> in order.</summary>
-    private static void AssertScatterBits(float[] dy, int[] indices, int planes, int height, int width, string what)
+    /// <summary>
+    /// A 2 × 2, stride-2 backward pass on <paramref name="threads"/> threads against the definition: a cleared input
+    /// gradient, then <c>dx[index] += dy</c> in order.
+    /// </summary>
+    private static void AssertScatterBits(float[] dy, int[] indices, int planes, int height, int width, string what, int threads = 1)
     {
         int outPlane = (height / 2) * (width / 2), plane = height * width;
         float[] expected = new float[planes * plane];
@@ -380,8 +383,12 @@ public sealed class Pool2dTests
 
         float[] dx = new float[expected.Length];
         dx.AsSpan().Fill(float.NaN);
-        Kernels.MaxPool2d.Backward(dy, indices, dx, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
-        GemmShapeTests.AssertSameBits(expected, dx, $"{planes} planes of {height} x {width}, {what}");
+        using (Partition.Override(threads, splitAlways: threads > 1))
+        {
+            Kernels.MaxPool2d.Backward(dy, indices, dx, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        }
+
+        GemmShapeTests.AssertSameBits(expected, dx, $"{planes} planes of {height} x {width}, {what}, {threads} threads");
     }
 
     /// <summary>
