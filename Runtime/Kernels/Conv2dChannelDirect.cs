@@ -93,17 +93,33 @@ internal static unsafe class Conv2dChannelDirect
         return best;
     }
 
-    /// <summary>Repacks <c>weight[o][k]</c> into <c>packed[o / 16][k][o % 16]</c> (<see cref="PackedFloats"/> floats).</summary>
+    /// <summary>
+    /// Repacks <c>weight[o][k]</c> into <c>packed[o / 16][k][o % 16]</c> (<see cref="PackedFloats"/> floats): 16 × 16
+    /// blocks through <see cref="Transpose16"/> (AVX-512, which <see cref="Applies"/> requires), the reduction's last block
+    /// loaded masked. Once per call: element by element it was 6% of a single-image LeNet-5 prediction.
+    /// </summary>
     public static void PackWeights(float* weight, float* packed, in Conv2dGeometry g)
     {
         int reduction = g.Reduction;
-        for (int o = 0; o < g.OutChannels; o++)
+        Vector512<float>* rows = stackalloc Vector512<float>[2 * Lanes];
+        for (int block = 0; block < g.OutChannels / Lanes; block++)
         {
-            float* source = weight + ((nint)o * reduction);
-            float* destination = packed + ((nint)(o / Lanes) * reduction * Lanes) + (o % Lanes);
-            for (int k = 0; k < reduction; k++)
+            float* source = weight + ((nint)block * Lanes * reduction);
+            float* destination = packed + ((nint)block * reduction * Lanes);
+            for (int k = 0; k < reduction; k += Lanes)
             {
-                destination[(nint)k * Lanes] = source[k];
+                int count = Math.Min(Lanes, reduction - k);
+                Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+                for (int o = 0; o < Lanes; o++)
+                {
+                    rows[o] = Avx512F.MaskLoad(source + ((nint)o * reduction) + k, inside, Vector512<float>.Zero);
+                }
+
+                Transpose16.InRegisters(rows);
+                for (int m = 0; m < count; m++)
+                {
+                    rows[m].Store(destination + ((nint)(k + m) * Lanes));
+                }
             }
         }
     }

@@ -30,7 +30,7 @@ internal static unsafe class MaxPool2dRowPairs512
     /// </summary>
     public static void Forward(float* input, float* output, int* indices, int planes, in Pool2dGeometry g)
     {
-        var layout = new Layout(g);
+        var layout = new Layout(g, backward: false);
         int rowPairs = planes * g.OutHeight, windows = rowPairs * g.OutWidth, floats = windows * 4;
         Vector512<int> first = layout.First, step = layout.Step, plane = layout.Plane;
         Vector512<int> corner0 = layout.Corner0, corner1 = layout.Corner1, corner2 = layout.Corner2, corner3 = layout.Corner3;
@@ -75,7 +75,7 @@ internal static unsafe class MaxPool2dRowPairs512
     /// </summary>
     public static bool Backward(float* dy, float* maxima, int* indices, float* dx, int planes, in Pool2dGeometry g)
     {
-        var layout = new Layout(g);
+        var layout = new Layout(g, backward: true);
         int rowPairs = planes * g.OutHeight, windows = rowPairs * g.OutWidth, floats = windows * 4;
         Vector512<int> first = layout.First, step = layout.Step, plane = layout.Plane;
         Vector512<int> spread0 = layout.Spread0, spread1 = layout.Spread1, spread2 = layout.Spread2, spread3 = layout.Spread3;
@@ -183,39 +183,59 @@ internal static unsafe class MaxPool2dRowPairs512
         /// <summary>How far a step moves a lane's position (modulo the plane), and the plane's size.</summary>
         public readonly Vector512<int> Step, Plane;
 
-        public Layout(in Pool2dGeometry g)
+        /// <summary>
+        /// The layout of <paramref name="g"/>'s steps; <see cref="Spread0"/>-<see cref="Bottom3"/> only for the
+        /// <paramref name="backward"/> pass. Counted without divisions: a pool call on one small sample is a few
+        /// hundred nanoseconds, which a division per lane would double.
+        /// </summary>
+        public Layout(in Pool2dGeometry g, bool backward)
         {
             int outWidth = g.OutWidth, width = g.Width, pairFloats = 2 * width;
             PairsPerStep = 16 / outWidth;
             Windows = PairsPerStep * outWidth;
             int* first = stackalloc int[16], corner = stackalloc int[16];
-            for (int l = 0; l < 16; l++)
+
+            // Lanes past the step's windows get the top-left of the step's first window: any in-range value will do.
+            new Span<int>(first, 16).Clear();
+            new Span<int>(corner, 16).Clear();
+            for (int pair = 0, l = 0, planeRow = 0; pair < PairsPerStep; pair++, planeRow = planeRow + 1 == g.OutHeight ? 0 : planeRow + 1)
             {
-                // Lanes past the step's windows get the top-left of the step's first window: any in-range value will do.
-                int pair = l < Windows ? l / outWidth : 0, column = l < Windows ? l % outWidth : 0;
-                first[l] = (pair % g.OutHeight * pairFloats) + (2 * column);
-                corner[l] = (pair * pairFloats) + (2 * column);
+                for (int column = 0; column < outWidth; column++, l++)
+                {
+                    first[l] = (planeRow * pairFloats) + (2 * column);
+                    corner[l] = (pair * pairFloats) + (2 * column);
+                }
             }
 
             First = Vector512.Load(first);
             Vector512<int> topLeft = Vector512.Load(corner);
             (Corner0, Corner1, Corner2, Corner3) = (topLeft, topLeft + Vector512<int>.One, topLeft + Vector512.Create(width), topLeft + Vector512.Create(width + 1));
-
-            int* spread = stackalloc int[64], bottom = stackalloc int[64];
-            for (int f = 0; f < 64; f++)
+            int planeFloats = g.InputPlane;
+            Step = Vector512.Create(PairsPerStep * pairFloats % planeFloats);
+            Plane = Vector512.Create(planeFloats);
+            if (!backward)
             {
-                int pair = f / pairFloats, row = f % pairFloats / width, column = f % width;
-                bool inStep = pair < PairsPerStep;
+                return;
+            }
 
-                spread[f] = inStep ? (pair * outWidth) + (column / 2) + (16 * (column % 2)) : 0;
-                bottom[f] = inStep && row == 1 ? -1 : 0;
+            // Float f of the step is (pair, row, column) in row-pair order; floats past the step's row pairs take 0.
+            int* spread = stackalloc int[64], bottom = stackalloc int[64];
+            new Span<int>(spread, 64).Clear();
+            new Span<int>(bottom, 64).Clear();
+            for (int pair = 0, f = 0; pair < PairsPerStep && f < 64; pair++)
+            {
+                for (int row = 0; row < 2 && f < 64; row++)
+                {
+                    for (int column = 0; column < width && f < 64; column++, f++)
+                    {
+                        spread[f] = (pair * outWidth) + (column >> 1) + (16 * (column & 1));
+                        bottom[f] = row == 1 ? -1 : 0;
+                    }
+                }
             }
 
             (Spread0, Spread1, Spread2, Spread3) = (Vector512.Load(spread), Vector512.Load(spread + 16), Vector512.Load(spread + 32), Vector512.Load(spread + 48));
             (Bottom0, Bottom1, Bottom2, Bottom3) = (Vector512.Load(bottom).AsSingle(), Vector512.Load(bottom + 16).AsSingle(), Vector512.Load(bottom + 32).AsSingle(), Vector512.Load(bottom + 48).AsSingle());
-            int planeFloats = g.InputPlane;
-            Step = Vector512.Create(PairsPerStep * pairFloats % planeFloats);
-            Plane = Vector512.Create(planeFloats);
         }
 
         /// <summary>The lanes whose float <paramref name="at"/> is in the step's second 32.</summary>
