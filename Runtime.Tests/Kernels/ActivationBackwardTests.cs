@@ -106,6 +106,29 @@ public sealed class ActivationBackwardTests
         Assert.Equal([0f, 0f, 3f], g);
     }
 
+    [Fact]
+    [Trait("Category", "InstructionSet")]
+    public void ReLU_PassesTheGradientWhereTheOutputIsNaN_AsPyTorch()
+    {
+        // torch.relu(torch.tensor([nan, -0., 0., 1., -1.])).backward(g): [5, 0, 0, 8, 0] (threshold_backward zeroes y <= 0).
+        // 37 values: whole vectors of every width and a tail, a NaN in each.
+        float[] y = new float[37], g = new float[37], expected = new float[37];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = (i % 5) switch { 0 => float.NaN, 1 => -0f, 2 => 0f, 3 => 1f, _ => -1f };
+            g[i] = i + 5f;
+            expected[i] = i % 5 is 0 or 3 ? g[i] : 0f;
+        }
+
+        float[] applied = (float[])g.Clone();
+        ActivationBackward.Apply(applied, y, y.Length, Activation.ReLU);
+        GemmShapeTests.AssertSameBits(expected, applied, "ReLU derivative");
+
+        float[] reduced = (float[])g.Clone(), bias = new float[1];
+        ActivationBackward.ApplyAndReduceBias(reduced, y, bias, y.Length, 1, Activation.ReLU);
+        GemmShapeTests.AssertSameBits(expected, reduced, "ReLU derivative with the bias gradient");
+    }
+
     /// <summary>
     /// dL/dx and dL/db of <c>L = Σ r ⊙ act(x + b)</c> (b broadcast over rows), the forward evaluated in double, against
     /// the kernel applied to <c>r</c> with <c>y = act(x)</c>.

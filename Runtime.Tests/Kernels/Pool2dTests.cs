@@ -279,6 +279,44 @@ public sealed partial class Pool2dTests
         }
     }
 
+    [Theory]
+    [Trait("Category", "InstructionSet")]   // the row-pair, 16-window, 4-window and scalar paths, by instruction set
+    [InlineData(4)]
+    [InlineData(10)]
+    [InlineData(28)]
+    [InlineData(30)]
+    [InlineData(34)]
+    public void MaxPoolBackwardThroughReLU_ANaNMaximumPassesItsGradient_AsPyTorch(int width)
+    {
+        // max_pool2d(relu(x), 2) with a NaN in the first window and a window of negatives: PyTorch passes the NaN window's
+        // gradient to the NaN (threshold_backward zeroes only y <= 0) and drops the negative one's.
+        int planes = 3, height = 4, ow = width / 2, oh = height / 2;
+        float[] x = new float[planes * height * width];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 7) + 1f;
+        }
+
+        int plane = height * width;
+        x[plane + width + 1] = float.NaN;                                                   // plane 1, window 0's bottom right
+        x[(2 * plane) + 2] = x[(2 * plane) + 3] = x[(2 * plane) + width + 2] = x[(2 * plane) + width + 3] = 0f; // plane 2, window 1
+        float[] y = new float[planes * oh * ow];
+        int[] indices = new int[y.Length];
+        Kernels.MaxPool2d.Forward(x, y, indices, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.True(float.IsNaN(y[oh * ow]));
+        float[] dy = new float[y.Length];
+        for (int i = 0; i < dy.Length; i++)
+        {
+            dy[i] = i + 3f;
+        }
+
+        float[] dx = new float[x.Length];
+        Kernels.MaxPool2d.BackwardThroughReLU(dy, y, indices, dx, 1, planes, height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        Assert.Equal(dy[oh * ow], dx[plane + width + 1]);
+        Assert.Equal(0f, dx[(2 * plane) + 2] + dx[(2 * plane) + 3] + dx[(2 * plane) + width + 2] + dx[(2 * plane) + width + 3]);
+        Assert.Equal(dy[0], dx[indices[0]]);
+    }
+
     [Fact]
     public void MaxPoolBackwardThroughReLU_OverlappingWindowsPickingOnePosition_AddInOrderOrDropTogether()
     {

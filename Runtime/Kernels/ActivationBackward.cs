@@ -8,7 +8,7 @@ namespace StaticGrad.Kernels;
 
 /// <summary>
 /// The backward pass through an activation, with the derivative taken from the activation's output
-/// <c>y</c>: ReLU <c>y &gt; 0 ? 1 : 0</c>, Sigmoid <c>y(1 - y)</c>, Tanh <c>1 - y²</c>, None <c>1</c>.
+/// <c>y</c>: ReLU <c>y &lt;= 0 ? 0 : 1</c> (the gradient passes where <c>y</c> is NaN, as in PyTorch), Sigmoid <c>y(1 - y)</c>, Tanh <c>1 - y²</c>, None <c>1</c>.
 /// </summary>
 public static class ActivationBackward
 {

@@ -33,7 +33,11 @@ internal readonly struct IdentityFunction : IActivationFunction
         where TVec : struct => gradient;
 }
 
-/// <summary><c>f(x) = max(0, x)</c> (NaN propagates, as in PyTorch); <c>f' = y &gt; 0 ? 1 : 0</c> (the gradient is selected, as PyTorch's <c>threshold_backward</c> does, so an infinite gradient at a dead unit gives 0, not NaN).</summary>
+/// <summary>
+/// <c>f(x) = max(0, x)</c> (NaN propagates, as in PyTorch); the gradient passes where <c>!(y &lt;= 0)</c>, as PyTorch's
+/// <c>threshold_backward</c> selects it: an infinite gradient at a dead unit gives 0, not NaN, and a NaN output passes
+/// the gradient.
+/// </summary>
 internal readonly struct ReLUFunction : IActivationFunction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -44,7 +48,7 @@ internal readonly struct ReLUFunction : IActivationFunction
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Backward<TOps, TVec>(TVec gradient, TVec output)
         where TOps : ISimdOps<TVec>
-        where TVec : struct => TOps.WherePositive(output, gradient);
+        where TVec : struct => TOps.ZeroWhereNotPositive(output, gradient);
 }
 
 /// <summary><c>f(x) = 1 / (1 + e^-x)</c>; <c>f' = y(1 - y)</c>.</summary>

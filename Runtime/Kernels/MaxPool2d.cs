@@ -98,9 +98,9 @@ public static unsafe class MaxPool2d
     /// by <see cref="ActivationBackward.Apply(Span{float}, ReadOnlySpan{float}, int, Activation)"/> with
     /// <see cref="Activation.ReLU"/> on the input gradient, in one pass that reads the small pooled output instead of the
     /// ReLU's output. ReLU's derivative at a window's maximum is
-    /// its pooled value's (<c>y &gt; 0 ? gradient : +0</c>, so a NaN or -0 maximum passes nothing), and every window that
-    /// picks a position sees the same value there, so each window's gradient is added where its maximum is positive and
-    /// dropped elsewhere; positions no window picks get +0 either way.
+    /// its pooled value's (<c>y &lt;= 0 ? +0 : gradient</c>, so a -0 maximum passes nothing and a NaN one passes the
+    /// gradient, as PyTorch's <c>threshold_backward</c> does), and every window that picks a position sees the same value
+    /// there, so each window's gradient is added unless its maximum is at most 0; positions no window picks get +0 either way.
     /// </summary>
     /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
     /// <param name="output">The forward pass's output (the window maxima), same shape.</param>
@@ -195,7 +195,7 @@ public static unsafe class MaxPool2d
     /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows of even
     /// planes as one sequence of row pairs (<see cref="MaxPool2dRowPairs512"/>), or plane by plane, row pair by row pair
     /// where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
-    /// With the window maxima (through a ReLU), a window whose maximum is not positive adds nothing.
+    /// With the window maxima (through a ReLU), a window whose maximum is at most 0 adds nothing.
     /// </summary>
     private static void BackwardPart(void* context, int part)
     {
@@ -238,7 +238,7 @@ public static unsafe class MaxPool2d
                     throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((long)p * g.OutputPlane) + o}.", "indices");
                 }
 
-                if (maxima == null || maxima[o] > 0f)
+                if (maxima == null || !(maxima[o] <= 0f))
                 {
                     dx[index] += dy[o];
                 }
@@ -251,7 +251,7 @@ public static unsafe class MaxPool2d
     /// (what the scatter adds onto the cleared plane) where it is its window's maximum and 0 elsewhere, written row pair by
     /// row pair, four windows at a time, with no clearing pass and no scatter. Returns false, having written part of the
     /// plane, if an index does not name a position of its window; the caller then clears and scatters the plane. With
-    /// <paramref name="maxima"/> (not null), a window's gradient is +0 where its maximum is not positive, as the scatter
+    /// <paramref name="maxima"/> (not null), a window's gradient is +0 where its maximum is at most 0, as the scatter
     /// through a ReLU gives.
     /// </summary>
     private static bool PlaneBackwardTwoByTwo(float* dy, float* maxima, int* indices, float* dx, in Pool2dGeometry g)
@@ -271,7 +271,7 @@ public static unsafe class MaxPool2d
                 Vector128<float> gradient = Vector128.Load(gradientRow + ow) + Vector128<float>.Zero;
                 if (maxima != null)
                 {
-                    gradient &= Vector128.GreaterThan(Vector128.Load(maxima + ((nint)oh * outWidth) + ow), Vector128<float>.Zero);
+                    gradient = Vector128.AndNot(gradient, Vector128.LessThanOrEqual(Vector128.Load(maxima + ((nint)oh * outWidth) + ow), Vector128<float>.Zero));
                 }
 
                 Vector128<int> offset = Vector128.Load(indexRow + ow) - (Vector128.Create(rowStart + (2 * ow)) + lanes);
@@ -299,7 +299,7 @@ public static unsafe class MaxPool2d
                     return false;
                 }
 
-                float gradient = maxima == null || maxima[((nint)oh * outWidth) + ow] > 0f ? 0f + gradientRow[ow] : 0f;
+                float gradient = maxima == null || !(maxima[((nint)oh * outWidth) + ow] <= 0f) ? 0f + gradientRow[ow] : 0f;
                 top[2 * ow] = offset == 0 ? gradient : 0f;
                 top[(2 * ow) + 1] = offset == 1 ? gradient : 0f;
                 bottom[2 * ow] = offset == width ? gradient : 0f;
@@ -342,7 +342,7 @@ public static unsafe class MaxPool2d
                 Vector512<float> gradient = Partial512.Load(gradientRow + ow, count) + Vector512<float>.Zero;
                 if (maxima != null)
                 {
-                    gradient &= Vector512.GreaterThan(Partial512.Load(maxima + ((nint)oh * outWidth) + ow, count), Vector512<float>.Zero);
+                    gradient = Vector512.AndNot(gradient, Vector512.LessThanOrEqual(Partial512.Load(maxima + ((nint)oh * outWidth) + ow, count), Vector512<float>.Zero));
                 }
 
                 Vector512<int> offset = Avx512F.MaskLoad(indexRow + ow, active, Vector512<int>.Zero) - (Vector512.Create(rowStart + (2 * ow)) + lanes);

@@ -70,7 +70,7 @@ internal static unsafe class MaxPool2dRowPairs512
     /// <summary>
     /// The backward pass over <paramref name="planes"/> whole planes, as <c>PlaneBackwardTwoByTwo512</c> writes each of
     /// them: <c>0 + dy</c> at the window's maximum (+0 there too through a ReLU, <paramref name="maxima"/> not null, when
-    /// the maximum is not positive), +0 elsewhere. Returns false, having written part of the planes, if an index does not
+    /// the maximum is at most 0), +0 elsewhere. Returns false, having written part of the planes, if an index does not
     /// name a position of its window; the caller then clears and scatters them.
     /// </summary>
     public static bool Backward(float* dy, float* maxima, int* indices, float* dx, int planes, in Pool2dGeometry g)
@@ -91,7 +91,7 @@ internal static unsafe class MaxPool2dRowPairs512
             Vector512<float> gradient = MaxPool2d.Load512(dy + window, available) + Vector512<float>.Zero;
             if (maxima != null)
             {
-                gradient &= Vector512.GreaterThan(MaxPool2d.Load512(maxima + window, available), Vector512<float>.Zero);
+                gradient = Vector512.AndNot(gradient, Vector512.LessThanOrEqual(MaxPool2d.Load512(maxima + window, available), Vector512<float>.Zero));
             }
 
             Vector512<int> offset = MaxPool2d.Load512((float*)(indices + window), available).AsInt32() - first;

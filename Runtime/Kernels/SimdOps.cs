@@ -82,6 +82,12 @@ internal interface ISimdOps<TVec>
     /// <summary>Per lane: <paramref name="value"/> where <paramref name="condition"/> &gt; 0, else 0.</summary>
     static abstract TVec WherePositive(TVec condition, TVec value);
 
+    /// <summary>
+    /// Per lane: +0 where <paramref name="condition"/> &lt;= 0, else <paramref name="value"/> (so a NaN condition passes
+    /// the value): PyTorch's <c>threshold_backward</c> at 0, the ReLU derivative.
+    /// </summary>
+    static abstract TVec ZeroWhereNotPositive(TVec condition, TVec value);
+
     /// <summary>Per lane: <paramref name="ifLess"/> where <paramref name="left"/> &lt; <paramref name="right"/>, else <paramref name="otherwise"/>.</summary>
     static abstract TVec SelectLess(TVec left, TVec right, TVec ifLess, TVec otherwise);
 
@@ -295,6 +301,9 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float WherePositive(float condition, float value) => condition > 0f ? value : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ZeroWhereNotPositive(float condition, float value) => condition <= 0f ? 0f : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float SelectLess(float left, float right, float ifLess, float otherwise) => left < right ? ifLess : otherwise;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -363,6 +372,10 @@ internal readonly struct Simd512 : ISimdOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> WherePositive(Vector512<float> condition, Vector512<float> value) =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), value, Vector512<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ZeroWhereNotPositive(Vector512<float> condition, Vector512<float> value) =>
+        Vector512.AndNot(value, Vector512.LessThanOrEqual(condition, Vector512<float>.Zero));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> SelectLess(Vector512<float> left, Vector512<float> right, Vector512<float> ifLess, Vector512<float> otherwise) =>
@@ -446,6 +459,10 @@ internal readonly struct Simd256 : ISimdOps<Vector256<float>>
         Vector256.ConditionalSelect(Vector256.GreaterThan(condition, Vector256<float>.Zero), value, Vector256<float>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ZeroWhereNotPositive(Vector256<float> condition, Vector256<float> value) =>
+        Vector256.AndNot(value, Vector256.LessThanOrEqual(condition, Vector256<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> SelectLess(Vector256<float> left, Vector256<float> right, Vector256<float> ifLess, Vector256<float> otherwise) =>
         Vector256.ConditionalSelect(Vector256.LessThan(left, right), ifLess, otherwise);
 
@@ -525,6 +542,10 @@ internal readonly struct Simd128 : ISimdOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> WherePositive(Vector128<float> condition, Vector128<float> value) =>
         Vector128.ConditionalSelect(Vector128.GreaterThan(condition, Vector128<float>.Zero), value, Vector128<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ZeroWhereNotPositive(Vector128<float> condition, Vector128<float> value) =>
+        Vector128.AndNot(value, Vector128.LessThanOrEqual(condition, Vector128<float>.Zero));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SelectLess(Vector128<float> left, Vector128<float> right, Vector128<float> ifLess, Vector128<float> otherwise) =>
@@ -607,6 +628,10 @@ internal readonly struct SimdVector : ISimdOps<Vector<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> WherePositive(Vector<float> condition, Vector<float> value) =>
         Vector.ConditionalSelect(Vector.GreaterThan(condition, Vector<float>.Zero), value, Vector<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> ZeroWhereNotPositive(Vector<float> condition, Vector<float> value) =>
+        Vector.AndNot(value, Vector.LessThanOrEqual(condition, Vector<float>.Zero).As<int, float>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> SelectLess(Vector<float> left, Vector<float> right, Vector<float> ifLess, Vector<float> otherwise) =>
