@@ -16,13 +16,14 @@ namespace StaticGrad.Kernels;
 /// activation in place), the input gradient <c>col⁻¹(Wᵀ · dY)</c> (<see cref="Gemm.MultiplyTransposeA"/>, then a
 /// scatter-add onto the input positions), and the weight gradient <c>dY · col(X)ᵀ</c> (<see cref="Gemm.MultiplyTransposeB"/>)
 /// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
-/// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Stride-1 shapes with
-/// small planes take direct paths instead: the weight gradient with vectors over output channels when they come in
-/// whole 16-channel blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else as flat dot
-/// products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every instruction set; the forward pass on
-/// AVX-512 hardware (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else
-/// <see cref="Conv2dDirect"/>; both the im2col path's bits). See docs/performance.md for the measurements behind these
-/// choices.
+/// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Shapes that suit them
+/// take direct paths instead: the weight gradient with vectors over output channels when they come in whole 16-channel
+/// blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else, for stride 1 and small planes, as
+/// flat dot products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
+/// instruction set; the forward pass and the input gradient for stride 1 on AVX-512 hardware
+/// (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>;
+/// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). See
+/// docs/performance.md for the measurements behind these choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
