@@ -79,7 +79,10 @@ public sealed class Conv2dInputGradientTests
         float[] dx = new float[s.InputLength];
         if (kernel is null)
         {
-            s.BackwardData(dy, w, dx, new float[s.WorkspaceFloats(1)]);
+            // A workspace holding what other calls left in it (NaN here): no path may read what it did not write.
+            float[] workspace = new float[s.WorkspaceFloats(1)];
+            workspace.AsSpan().Fill(float.NaN);
+            s.BackwardData(dy, w, dx, workspace);
         }
         else
         {
@@ -93,6 +96,13 @@ public sealed class Conv2dInputGradientTests
             }
         }
 
+        float[] expected = GemmAndScatter(s, w, dy);
+        GemmShapeTests.AssertSameBits(expected, dx, $"{s}, {what}");
+    }
+
+    /// <summary>The input gradient as the GEMM path computes it: per sample <c>Wᵀ·dY</c>, scattered onto a cleared input gradient.</summary>
+    internal static unsafe float[] GemmAndScatter(ConvShape s, float[] w, float[] dy)
+    {
         Conv2dGeometry g = s.Geometry;
         int plane = s.OutHeight * s.OutWidth, reduction = s.In * s.KernelHeight * s.KernelWidth;
         float[] columns = new float[reduction * plane], expected = new float[s.InputLength];
@@ -105,6 +115,6 @@ public sealed class Conv2dInputGradientTests
             }
         }
 
-        GemmShapeTests.AssertSameBits(expected, dx, $"{s}, {what}");
+        return expected;
     }
 }

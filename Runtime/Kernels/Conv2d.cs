@@ -22,6 +22,7 @@ namespace StaticGrad.Kernels;
 /// flat dot products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
 /// instruction set; the forward pass and the input gradient for stride 1 on AVX-512 hardware
 /// (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>;
+/// <see cref="Conv2dInputGradientBySamples"/> for blocks of 12 to 16 samples with finite weights, else
 /// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). See
 /// docs/performance.md for the measurements behind these choices.
 /// </para>
@@ -224,6 +225,13 @@ public static unsafe class Conv2d
                 Weight = pWeight,
                 Input = pInputGradient,
             };
+            if (Conv2dInputGradientBySamples.Applies(g, batch) && Conv2dInputGradientBySamples.PackWeights(pWeight, pWorkspace, g))
+            {
+                job.Partials = pWorkspace;
+                Launch(&job, Conv2dInputGradientBySamples.Blocks(batch), slots, &Conv2dPasses.BackwardDataBySamplesPart);
+                return;
+            }
+
             Launch(&job, batch, slots, &Conv2dPasses.BackwardDataPart);
         }
     }
@@ -338,7 +346,8 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
-    /// copy for <see cref="Conv2dDirect"/>, or the expanded copy and tile of <see cref="Conv2dChannelDirect"/>, sized
+    /// copy for <see cref="Conv2dDirect"/>, the expanded copy and tile of <see cref="Conv2dChannelDirect"/>, or the
+    /// transposed block of <see cref="Conv2dInputGradientBySamples"/>, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient) and the flat weight gradient's chunk of padded samples.
@@ -353,6 +362,7 @@ public static unsafe class Conv2d
         long samples = ChunkSamples(g);
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dInputGradientBySamples.Fits(g) ? Conv2dInputGradientBySamples.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0,

@@ -80,43 +80,74 @@ internal static unsafe class Conv2dPasses
     public static void BackwardDataPart(void* context, int part)
     {
         var job = (Conv2dJob*)context;
-        Conv2dGeometry g = job->Geometry;
         (int first, int end) = job->Range(part);
-        float* columns = job->Slot(part);
-        int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
-        bool byPlanes = Conv2dInputGradientByPlanes.Applies(g);
-        bool direct = !byPlanes && Conv2dInputGradient.Applies(g);
         for (int n = first; n < end; n++)
         {
-            float* dy = job->Output + ((nint)n * g.OutputSample);
-            float* dx = job->Input + ((nint)n * g.InputSample);
-            if (byPlanes)
+            BackwardDataSample(job, n, job->Slot(part));
+        }
+    }
+
+    /// <summary>
+    /// Input gradient in blocks of <see cref="Conv2dInputGradientBySamples.Lanes"/> samples (the items), by
+    /// <see cref="Conv2dInputGradientBySamples"/> from the weights it repacked into <see cref="Conv2dJob.Partials"/>; a
+    /// last block of fewer than <see cref="Conv2dInputGradientBySamples.MinSamples"/> samples sample by sample. The same
+    /// bits either way.
+    /// </summary>
+    public static void BackwardDataBySamplesPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        float* slot = job->Slot(part);
+        for (int block = first; block < end; block++)
+        {
+            int n = block * Conv2dInputGradientBySamples.Lanes, samples = Math.Min(Conv2dInputGradientBySamples.Lanes, job->Batch - n);
+            if (samples >= Conv2dInputGradientBySamples.MinSamples)
             {
-                Conv2dInputGradientByPlanes.Sample(dy, job->Weight, dx, g);
+                Conv2dInputGradientBySamples.Block(job->Output + ((nint)n * g.OutputSample), job->Partials, job->Input + ((nint)n * g.InputSample), samples, slot, g);
                 continue;
             }
 
-            if (direct)
+            for (int s = n; s < n + samples; s++)
             {
-                Conv2dInputGradient.Sample(dy, job->Weight, dx, g);
-                continue;
+                BackwardDataSample(job, s, slot);
             }
+        }
+    }
 
-            float* c = g.IsPointwise ? dx : columns;
-            for (int group = 0; group < g.Groups; group++)
-            {
-                Gemm.MultiplyTransposeA(
-                    new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
-                    new ReadOnlySpan<float>(dy + ((nint)group * groupOut * plane), groupOut * plane),
-                    new Span<float>(c + ((nint)group * reduction * plane), reduction * plane),
-                    reduction, groupOut, plane);
-            }
+    /// <summary>Sample <paramref name="n"/>'s input gradient by the per-sample path its shape takes, <paramref name="columns"/> its thread's slot.</summary>
+    private static void BackwardDataSample(Conv2dJob* job, int n, float* columns)
+    {
+        Conv2dGeometry g = job->Geometry;
+        int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
+        float* dy = job->Output + ((nint)n * g.OutputSample);
+        float* dx = job->Input + ((nint)n * g.InputSample);
+        if (Conv2dInputGradientByPlanes.Applies(g))
+        {
+            Conv2dInputGradientByPlanes.Sample(dy, job->Weight, dx, g);
+            return;
+        }
 
-            if (!g.IsPointwise)
-            {
-                new Span<float>(dx, g.InputSample).Clear();
-                Im2Col.ScatterAdd(columns, plane, g.Channels, g, dx);
-            }
+        if (Conv2dInputGradient.Applies(g))
+        {
+            Conv2dInputGradient.Sample(dy, job->Weight, dx, g);
+            return;
+        }
+
+        float* c = g.IsPointwise ? dx : columns;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            Gemm.MultiplyTransposeA(
+                new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
+                new ReadOnlySpan<float>(dy + ((nint)group * groupOut * plane), groupOut * plane),
+                new Span<float>(c + ((nint)group * reduction * plane), reduction * plane),
+                reduction, groupOut, plane);
+        }
+
+        if (!g.IsPointwise)
+        {
+            new Span<float>(dx, g.InputSample).Clear();
+            Im2Col.ScatterAdd(columns, plane, g.Channels, g, dx);
         }
     }
 

@@ -1,0 +1,518 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// The input gradient vectorized over samples: 16 samples side by side in the lanes of every vector, so every lane
+/// works whatever the sizes of the planes. A block of 16 samples' output gradient is transposed once into
+/// <c>[position][output channel][16 samples]</c>; then every input position sums its taps' column values in registers
+/// (per tap, input channel and position, a fused multiply-add chain over the output channels: each weight broadcast
+/// once for 3 neighbouring positions, each output-gradient vector loaded once for up to 6 input channels, 18 chains side
+/// by side) into <c>[input channel][position][16 samples]</c>, which is transposed back into the input gradient.
+/// Stride 1, dilation 1, one group, finite weights; blocks of fewer than <see cref="MinSamples"/> samples take the
+/// per-sample paths.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Bits: it computes what the GEMM path computes, lane by lane. A column-matrix value (tap, input channel, output
+/// position) is there the fused multiply-add chain from zero over the output channels in order (one GEMM k block: at
+/// most <see cref="GemmBlocking.KcMax"/> channels), and an input-gradient value is zero plus the column values its
+/// taps reach, taps in order, as <see cref="Im2Col.ScatterAdd"/> adds them onto the cleared input gradient; here each
+/// chain is the same and the sum runs over the taps that reach the position, in the same order, plus chains that stay
+/// +0 (a tap that reaches a neighbouring position of the tile reads zeros here; with finite weights its chain is +0,
+/// and +0 added to a sum that started at +0 changes nothing, as such a sum is never -0). So choosing
+/// this path (by shape, batch and the hardware having 512-bit vectors) never changes a result;
+/// <c>Conv2dInputGradientBySamplesTests</c> checks it against those bits, with non-finite values too.
+/// </para>
+/// <para>
+/// Why: LeNet's conv2 (6 → 16 channels, 14 × 14 → 10 × 10) spends most of its input gradient in planes of 100 and rows
+/// of 14, which fill 89% and 88% of a vector; <see cref="Conv2dInputGradientByPlanes"/> then adds every row a second
+/// time from a buffer. Over samples every lane computes (8% of the chains are the +0 ones of LeNet's conv2), and the
+/// only other work is the two transposes in registers. docs/performance.md has the measurements.
+/// </para>
+/// </remarks>
+internal static unsafe class Conv2dInputGradientBySamples
+{
+    /// <summary>Samples side by side: one 512-bit vector of floats.</summary>
+    public const int Lanes = 16;
+
+    /// <summary>
+    /// The fewest samples of a block this path computes: with fewer, the idle lanes cost more than the per-sample paths'
+    /// partly filled vectors.
+    /// </summary>
+    public const int MinSamples = 12;
+
+    /// <summary>The most input channels of a register tile: with <see cref="MaxPositions"/>, 18 chains, 6 weights and 3 loads within 32 registers.</summary>
+    private const int MaxTileChannels = 6;
+
+    /// <summary>The most floats of one thread's slot (256 KB, a quarter of a 1 MB L2): beyond it a block's planes leave L2.</summary>
+    private const long MaxSlotFloats = 1 << 16;
+
+    /// <summary>The most neighbouring positions of a register tile: 3 × 6 chains, 6 weights and 3 loads within 32 registers.</summary>
+    private const int MaxPositions = 3;
+
+    /// <summary>The most taps; a position keeps their offsets on the stack.</summary>
+    private const int MaxTaps = 256;
+
+    /// <summary>Whether the path runs for this shape and batch on this machine.</summary>
+    public static bool Applies(in Conv2dGeometry g, int batch)
+        => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && batch >= MinSamples && Fits(g);
+
+    /// <summary>Whether the shape suits the path (whatever the hardware and the batch).</summary>
+    public static bool Fits(in Conv2dGeometry g)
+        => Conv2dDirect.IsDense(g) && !g.IsPointwise && g.OutChannels <= GemmBlocking.KcMax
+            && g.KernelHeight * g.KernelWidth <= MaxTaps && SlotFloats(g) <= MaxSlotFloats;
+
+    /// <summary>Floats of one thread's slot: a block's transposed output gradient and input gradient, and 32 vectors for the transposes.</summary>
+    public static long SlotFloats(in Conv2dGeometry g) => GradientFloats(g) + ((long)Lanes * g.InputSample) + (2 * Lanes * Lanes);
+
+    /// <summary>Floats of a block's output gradient with a zero column each side of every row (<see cref="Margin"/>).</summary>
+    private static long GradientFloats(in Conv2dGeometry g) => (long)Lanes * g.OutChannels * g.OutHeight * (g.OutWidth + (2 * Margin(g)));
+
+    /// <summary>The blocks of up to 16 samples of a batch: the items the threads share.</summary>
+    public static int Blocks(int batch) => (batch + Lanes - 1) / Lanes;
+
+    /// <summary>
+    /// The weights <c>[outChannels][inChannels][kh][kw]</c> repacked as <c>[kh·kw][outChannels][inChannels]</c> (a tap's
+    /// chain steps through the output channels one row of input channels at a time); false when a weight is not finite,
+    /// and then the call must take the per-sample paths: the chains of taps a position does not reach read zeros and
+    /// stay +0 only with finite weights.
+    /// </summary>
+    public static bool PackWeights(float* weight, float* packed, in Conv2dGeometry g)
+    {
+        int taps = g.KernelHeight * g.KernelWidth, outChannels = g.OutChannels, channels = g.Channels;
+        bool finite = true;
+        for (int o = 0; o < outChannels; o++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                float* source = weight + ((nint)((o * channels) + c) * taps);
+                for (int t = 0; t < taps; t++)
+                {
+                    finite &= float.IsFinite(source[t]);
+                    packed[(((nint)t * outChannels) + o) * channels + c] = source[t];
+                }
+            }
+        }
+
+        return finite;
+    }
+
+    /// <summary>
+    /// The input gradient of <paramref name="samples"/> (1 to 16) consecutive samples, overwritten, from their output
+    /// gradient and the weights <see cref="PackWeights"/> repacked; <paramref name="slot"/> holds
+    /// <see cref="SlotFloats"/> floats.
+    /// </summary>
+    public static void Block(float* dy, float* packed, float* dx, int samples, float* slot, in Conv2dGeometry g)
+    {
+        float* gradients = slot;
+        float* sums = slot + GradientFloats(g);
+        ToSampleLanes(dy, samples, g, gradients);
+        Positions(gradients, packed, sums, g);
+        FromSampleLanes(sums, samples, g.Channels, g.InputPlane, dx);
+    }
+
+    /// <summary>
+    /// The output gradient <c>dy[s][k][oh][ow]</c> of <paramref name="samples"/> samples into
+    /// <c>lanes[oh][margin + ow][k][s]</c>, lanes past the samples zero, and the <see cref="Margin"/> columns each side of
+    /// every row zero: 16 positions of a channel at a time, one load per sample and a transpose in registers.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void ToSampleLanes(float* dy, int samples, in Conv2dGeometry g, float* lanes)
+    {
+        int channels = g.OutChannels, plane = g.OutputPlane, width = g.OutWidth, margin = Margin(g), rowPositions = width + (2 * margin);
+        nint sample = (nint)channels * plane, position = (nint)channels * Lanes;
+        for (int oh = 0; oh < g.OutHeight && margin > 0; oh++)
+        {
+            new Span<float>(lanes + ((nint)oh * rowPositions * position), (int)(margin * position)).Clear();
+            new Span<float>(lanes + ((((nint)oh * rowPositions) + margin + width) * position), (int)(margin * position)).Clear();
+        }
+
+        // Where each position of the plane goes (the rows' margins between them), past the plane a whole chunk's worth.
+        int* padded = stackalloc int[plane + Lanes];
+        for (int q = 0; q < plane + Lanes; q++)
+        {
+            padded[q] = (((q / width) * rowPositions) + margin + (q % width)) * (int)position;
+        }
+
+        for (int k = 0; k < channels; k++)
+        {
+            for (int p = 0; p < plane; p += Lanes)
+            {
+                int count = Math.Min(Lanes, plane - p);
+                Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+                float* source = dy + ((nint)k * plane) + p;
+                Vector512<float> r0 = Row(source, 0, samples, sample, inside),
+                    r1 = Row(source, 1, samples, sample, inside),
+                    r2 = Row(source, 2, samples, sample, inside),
+                    r3 = Row(source, 3, samples, sample, inside),
+                    r4 = Row(source, 4, samples, sample, inside),
+                    r5 = Row(source, 5, samples, sample, inside),
+                    r6 = Row(source, 6, samples, sample, inside),
+                    r7 = Row(source, 7, samples, sample, inside),
+                    r8 = Row(source, 8, samples, sample, inside),
+                    r9 = Row(source, 9, samples, sample, inside),
+                    r10 = Row(source, 10, samples, sample, inside),
+                    r11 = Row(source, 11, samples, sample, inside),
+                    r12 = Row(source, 12, samples, sample, inside),
+                    r13 = Row(source, 13, samples, sample, inside),
+                    r14 = Row(source, 14, samples, sample, inside),
+                    r15 = Row(source, 15, samples, sample, inside);
+                Transpose16.Locals(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
+                float* destination = lanes + (k * Lanes);
+                Column(destination, padded, p + 0, 0 < count, r0);
+                Column(destination, padded, p + 1, 1 < count, r1);
+                Column(destination, padded, p + 2, 2 < count, r2);
+                Column(destination, padded, p + 3, 3 < count, r3);
+                Column(destination, padded, p + 4, 4 < count, r4);
+                Column(destination, padded, p + 5, 5 < count, r5);
+                Column(destination, padded, p + 6, 6 < count, r6);
+                Column(destination, padded, p + 7, 7 < count, r7);
+                Column(destination, padded, p + 8, 8 < count, r8);
+                Column(destination, padded, p + 9, 9 < count, r9);
+                Column(destination, padded, p + 10, 10 < count, r10);
+                Column(destination, padded, p + 11, 11 < count, r11);
+                Column(destination, padded, p + 12, 12 < count, r12);
+                Column(destination, padded, p + 13, 13 < count, r13);
+                Column(destination, padded, p + 14, 14 < count, r14);
+                Column(destination, padded, p + 15, 15 < count, r15);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="ToSampleLanes"/> for the sums <c>lanes[k][q][s]</c> (no margins): sample <c>s</c>'s planes,
+    /// for the first <paramref name="samples"/>.
+    /// </summary>
+    private static void FromSampleLanes(float* lanes, int samples, int channels, int plane, float* planes)
+    {
+        nint sample = (nint)channels * plane;
+        for (int k = 0; k < channels; k++)
+        {
+            for (int p = 0; p < plane; p += Lanes)
+            {
+                int count = Math.Min(Lanes, plane - p);
+                Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+                float* source = lanes + ((((nint)k * plane) + p) * Lanes);
+                Vector512<float> r0 = 0 < count ? Vector512.Load(source + 0) : default,
+                    r1 = 1 < count ? Vector512.Load(source + 16) : default,
+                    r2 = 2 < count ? Vector512.Load(source + 32) : default,
+                    r3 = 3 < count ? Vector512.Load(source + 48) : default,
+                    r4 = 4 < count ? Vector512.Load(source + 64) : default,
+                    r5 = 5 < count ? Vector512.Load(source + 80) : default,
+                    r6 = 6 < count ? Vector512.Load(source + 96) : default,
+                    r7 = 7 < count ? Vector512.Load(source + 112) : default,
+                    r8 = 8 < count ? Vector512.Load(source + 128) : default,
+                    r9 = 9 < count ? Vector512.Load(source + 144) : default,
+                    r10 = 10 < count ? Vector512.Load(source + 160) : default,
+                    r11 = 11 < count ? Vector512.Load(source + 176) : default,
+                    r12 = 12 < count ? Vector512.Load(source + 192) : default,
+                    r13 = 13 < count ? Vector512.Load(source + 208) : default,
+                    r14 = 14 < count ? Vector512.Load(source + 224) : default,
+                    r15 = 15 < count ? Vector512.Load(source + 240) : default;
+                Transpose16.Locals(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
+                float* destination = planes + ((nint)k * plane) + p;
+                Row(destination, 0, samples, sample, inside, r0);
+                Row(destination, 1, samples, sample, inside, r1);
+                Row(destination, 2, samples, sample, inside, r2);
+                Row(destination, 3, samples, sample, inside, r3);
+                Row(destination, 4, samples, sample, inside, r4);
+                Row(destination, 5, samples, sample, inside, r5);
+                Row(destination, 6, samples, sample, inside, r6);
+                Row(destination, 7, samples, sample, inside, r7);
+                Row(destination, 8, samples, sample, inside, r8);
+                Row(destination, 9, samples, sample, inside, r9);
+                Row(destination, 10, samples, sample, inside, r10);
+                Row(destination, 11, samples, sample, inside, r11);
+                Row(destination, 12, samples, sample, inside, r12);
+                Row(destination, 13, samples, sample, inside, r13);
+                Row(destination, 14, samples, sample, inside, r14);
+                Row(destination, 15, samples, sample, inside, r15);
+            }
+        }
+    }
+
+    /// <summary>Sample <paramref name="s"/>'s run of a plane (the lanes <paramref name="inside"/>), zero past the samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(float* source, int s, int samples, nint sample, Vector512<float> inside)
+        => s < samples ? Avx512F.MaskLoad(source + (s * sample), inside, Vector512<float>.Zero) : Vector512<float>.Zero;
+
+    /// <summary>Sample <paramref name="s"/>'s run of a plane stored (the lanes <paramref name="inside"/>), if it is one of the samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(float* destination, int s, int samples, nint sample, Vector512<float> inside, Vector512<float> value)
+    {
+        if (s < samples)
+        {
+            Avx512F.MaskStore(destination + (s * sample), inside, value);
+        }
+    }
+
+    /// <summary>Position <paramref name="q"/>'s samples stored where <paramref name="padded"/> says, if the position is in the chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column(float* destination, int* padded, int q, bool inChunk, Vector512<float> value)
+    {
+        if (inChunk)
+        {
+            value.Store(destination + padded[q]);
+        }
+    }
+
+    /// <summary>
+    /// Every input position's sums over the taps that reach it (tap <c>(i, j)</c> reaches input <c>(y, x)</c> from output
+    /// <c>(y + ph - i, x + pw - j)</c> where that exists), up to <see cref="MaxPositions"/> positions of a row at a time,
+    /// in tiles of input channels. The positions run the taps that reach any of them; where a tap does not reach a
+    /// position, that position reads the zero columns beside the plane and its chain stays +0 (finite weights: the caller
+    /// checks), which adds nothing.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void Positions(float* gradients, float* packed, float* sums, in Conv2dGeometry g)
+    {
+        int outChannels = g.OutChannels, channels = g.Channels, margin = Margin(g), rowPositions = g.OutWidth + (2 * margin);
+        int tiles = (channels + MaxTileChannels - 1) / MaxTileChannels, tileChannels = (channels + tiles - 1) / tiles;
+        nint sumPlane = (nint)g.InputPlane * Lanes;
+        int* gradientOffsets = stackalloc int[g.KernelHeight * g.KernelWidth];
+        int* weightOffsets = stackalloc int[g.KernelHeight * g.KernelWidth];
+        new Span<float>(sums, g.InputSample * Lanes).Clear();
+        for (int y = 0; y < g.Height; y++)
+        {
+            int firstI = Math.Max(0, y + g.PaddingHeight - g.OutHeight + 1), endI = Math.Min(g.KernelHeight, y + g.PaddingHeight + 1);
+            for (int x = 0; x < g.Width; x += MaxPositions)
+            {
+                int positions = Math.Min(MaxPositions, g.Width - x);
+                int firstJ = Math.Max(0, x + g.PaddingWidth - g.OutWidth + 1), endJ = Math.Min(g.KernelWidth, x + positions - 1 + g.PaddingWidth + 1);
+                int taps = 0;
+                for (int i = firstI; i < endI; i++)
+                {
+                    for (int j = firstJ; j < endJ; j++, taps++)
+                    {
+                        int position = ((y + g.PaddingHeight - i) * rowPositions) + margin + x + g.PaddingWidth - j;
+                        gradientOffsets[taps] = position * outChannels * Lanes;
+                        weightOffsets[taps] = ((i * g.KernelWidth) + j) * outChannels * channels;
+                    }
+                }
+
+                float* sum = sums + ((((nint)y * g.Width) + x) * Lanes);
+                for (int c = 0; c < channels; c += tileChannels)
+                {
+                    var tile = new Tile(gradients, packed + c, gradientOffsets, weightOffsets, taps, outChannels, channels, sum + (c * sumPlane), sumPlane);
+                    switch (((Math.Min(tileChannels, channels - c) - 1) * MaxPositions) + positions - 1)
+                    {
+                        case 0: Sum<N1, N1>(tile); break;
+                        case 1: Sum<N1, N2>(tile); break;
+                        case 2: Sum<N1, N3>(tile); break;
+                        case 3: Sum<N2, N1>(tile); break;
+                        case 4: Sum<N2, N2>(tile); break;
+                        case 5: Sum<N2, N3>(tile); break;
+                        case 6: Sum<N3, N1>(tile); break;
+                        case 7: Sum<N3, N2>(tile); break;
+                        case 8: Sum<N3, N3>(tile); break;
+                        case 9: Sum<N4, N1>(tile); break;
+                        case 10: Sum<N4, N2>(tile); break;
+                        case 11: Sum<N4, N3>(tile); break;
+                        case 12: Sum<N5, N1>(tile); break;
+                        case 13: Sum<N5, N2>(tile); break;
+                        case 14: Sum<N5, N3>(tile); break;
+                        case 15: Sum<N6, N1>(tile); break;
+                        case 16: Sum<N6, N2>(tile); break;
+                        default: Sum<N6, N3>(tile); break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Neighbouring positions' taps for a tile of input channels: where the operands are and where the sums go.</summary>
+    private readonly struct Tile(
+        float* gradients, float* weights, int* gradientOffsets, int* weightOffsets, int taps, int outChannels, int channels, float* sum, nint sumPlane)
+    {
+        /// <summary>The block's output gradient, <c>[output row][column with margins][output channel][16 samples]</c>.</summary>
+        public readonly float* Gradients = gradients;
+
+        /// <summary>The repacked weights from the tile's first input channel on.</summary>
+        public readonly float* Weights = weights;
+
+        /// <summary>Per tap, the offset in <see cref="Gradients"/> of the output position it reads for the first position.</summary>
+        public readonly int* GradientOffsets = gradientOffsets;
+
+        /// <summary>Per tap, the offset of its weights in <see cref="Weights"/>.</summary>
+        public readonly int* WeightOffsets = weightOffsets;
+
+        /// <summary>The taps.</summary>
+        public readonly int Taps = taps;
+
+        /// <summary>The output channels (each chain's length).</summary>
+        public readonly int OutChannels = outChannels;
+
+        /// <summary>The input channels (a weight row's length).</summary>
+        public readonly int Channels = channels;
+
+        /// <summary>The tile's first input channel's sum at the first position.</summary>
+        public readonly float* Sum = sum;
+
+        /// <summary>Floats between two input channels' sums.</summary>
+        public readonly nint SumPlane = sumPlane;
+    }
+
+    /// <summary>
+    /// The sums of <typeparamref name="TChannels"/> input channels at <typeparamref name="TPositions"/> neighbouring
+    /// positions: per tap, one chain over the output channels per channel and position (each weight broadcast once for
+    /// all the positions: 9 loads per 18 FMAs), added to the sum in memory, taps in order. The sums stay in memory (a
+    /// load and a store per tap and chain against 16 FMAs) so the chains have the registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sum<TChannels, TPositions>(in Tile tile)
+        where TChannels : IConstant
+        where TPositions : IConstant
+    {
+        int count = TChannels.Value, outChannels = tile.OutChannels;
+        bool second = TPositions.Value > 1, third = TPositions.Value > 2;
+        nint step = tile.Channels, plane = tile.SumPlane, next = (nint)outChannels * Lanes;
+        float* sum = tile.Sum;
+        for (int t = 0; t < tile.Taps; t++)
+        {
+            float* ya = tile.Gradients + tile.GradientOffsets[t];
+            float* w = tile.Weights + tile.WeightOffsets[t];
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            for (int o = 0; o < outChannels; o++, ya += Lanes, w += step)
+            {
+                Vector512<float> va = Vector512.Load(ya), vb = second ? Vector512.Load(ya + next) : default, vc = third ? Vector512.Load(ya + (2 * next)) : default;
+                Vector512<float> w0 = Vector512.Create(w[0]);
+                a0 = Avx512F.FusedMultiplyAdd(w0, va, a0);
+                if (second)
+                {
+                    b0 = Avx512F.FusedMultiplyAdd(w0, vb, b0);
+                }
+
+                if (third)
+                {
+                    c0 = Avx512F.FusedMultiplyAdd(w0, vc, c0);
+                }
+
+                if (count > 1)
+                {
+                    Vector512<float> w1 = Vector512.Create(w[1]);
+                    a1 = Avx512F.FusedMultiplyAdd(w1, va, a1);
+                    if (second)
+                    {
+                        b1 = Avx512F.FusedMultiplyAdd(w1, vb, b1);
+                    }
+
+                    if (third)
+                    {
+                        c1 = Avx512F.FusedMultiplyAdd(w1, vc, c1);
+                    }
+                }
+
+                if (count > 2)
+                {
+                    Vector512<float> w2 = Vector512.Create(w[2]);
+                    a2 = Avx512F.FusedMultiplyAdd(w2, va, a2);
+                    if (second)
+                    {
+                        b2 = Avx512F.FusedMultiplyAdd(w2, vb, b2);
+                    }
+
+                    if (third)
+                    {
+                        c2 = Avx512F.FusedMultiplyAdd(w2, vc, c2);
+                    }
+                }
+
+                if (count > 3)
+                {
+                    Vector512<float> w3 = Vector512.Create(w[3]);
+                    a3 = Avx512F.FusedMultiplyAdd(w3, va, a3);
+                    if (second)
+                    {
+                        b3 = Avx512F.FusedMultiplyAdd(w3, vb, b3);
+                    }
+
+                    if (third)
+                    {
+                        c3 = Avx512F.FusedMultiplyAdd(w3, vc, c3);
+                    }
+                }
+
+                if (count > 4)
+                {
+                    Vector512<float> w4 = Vector512.Create(w[4]);
+                    a4 = Avx512F.FusedMultiplyAdd(w4, va, a4);
+                    if (second)
+                    {
+                        b4 = Avx512F.FusedMultiplyAdd(w4, vb, b4);
+                    }
+
+                    if (third)
+                    {
+                        c4 = Avx512F.FusedMultiplyAdd(w4, vc, c4);
+                    }
+                }
+
+                if (count > 5)
+                {
+                    Vector512<float> w5 = Vector512.Create(w[5]);
+                    a5 = Avx512F.FusedMultiplyAdd(w5, va, a5);
+                    if (second)
+                    {
+                        b5 = Avx512F.FusedMultiplyAdd(w5, vb, b5);
+                    }
+
+                    if (third)
+                    {
+                        c5 = Avx512F.FusedMultiplyAdd(w5, vc, c5);
+                    }
+                }
+            }
+
+            Add(sum, a0, b0, c0, TPositions.Value);
+            if (count > 1)
+            {
+                Add(sum + plane, a1, b1, c1, TPositions.Value);
+            }
+
+            if (count > 2)
+            {
+                Add(sum + (2 * plane), a2, b2, c2, TPositions.Value);
+            }
+
+            if (count > 3)
+            {
+                Add(sum + (3 * plane), a3, b3, c3, TPositions.Value);
+            }
+
+            if (count > 4)
+            {
+                Add(sum + (4 * plane), a4, b4, c4, TPositions.Value);
+            }
+
+            if (count > 5)
+            {
+                Add(sum + (5 * plane), a5, b5, c5, TPositions.Value);
+            }
+        }
+    }
+
+    /// <summary>A tap's chains added to one channel's sums at the first <paramref name="positions"/> positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(float* sum, Vector512<float> first, Vector512<float> second, Vector512<float> third, int positions)
+    {
+        (Vector512.Load(sum) + first).Store(sum);
+        if (positions > 1)
+        {
+            (Vector512.Load(sum + Lanes) + second).Store(sum + Lanes);
+        }
+
+        if (positions > 2)
+        {
+            (Vector512.Load(sum + (2 * Lanes)) + third).Store(sum + (2 * Lanes));
+        }
+    }
+
+    /// <summary>Zero columns each side of an output row of the block's output gradient, where the kernel is wider than 1: the taps of a tile's positions reach up to <see cref="MaxPositions"/> - 1 past the plane.</summary>
+    private static int Margin(in Conv2dGeometry g) => g.KernelWidth > 1 ? MaxPositions - 1 : 0;
+}
