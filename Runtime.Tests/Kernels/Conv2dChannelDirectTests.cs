@@ -15,7 +15,7 @@ public sealed class Conv2dChannelDirectTests
     private static readonly ConvShape[] AllShapes =
     [
         ConvShape.Square(3, 6, 14, 14, 16, 5, 1, 0, 1, 1),        // LeNet conv2: tiles of 20 pixels
-        ConvShape.Square(64, 6, 14, 14, 16, 5, 1, 0, 1, 1),       // LeNet conv2 at batch 64
+        ConvShape.Square(11, 6, 14, 14, 16, 5, 1, 0, 1, 1),       // LeNet conv2 at batch 11 (from 12 on, Conv2dForwardBySamples takes the batch)
         ConvShape.Square(2, 16, 14, 14, 32, 3, 1, 1, 1, 1),       // two vectors of channels, tiles of 14 pixels
         ConvShape.Square(1, 32, 7, 7, 64, 3, 1, 1, 1, 1),         // reduction 288: two GEMM k blocks; tiles overlap (10 into 49)
         ConvShape.Square(3, 3, 9, 11, 48, 3, 1, 2, 1, 1),         // odd sizes, padding 2: 32 + 16 channels

@@ -43,8 +43,8 @@ public sealed class Conv2dDirectTests
         GemmShapeTests.AssertSameBits(Im2ColForward(s, x, w, b), y, s.ToString());
     }
 
-    /// <summary><c>relu(W · col(x) + b)</c> per sample: im2col (<see cref="Im2Col.Gather"/>) and <see cref="Gemm.Multiply"/>, then bias and ReLU.</summary>
-    internal static unsafe float[] Im2ColForward(ConvShape s, float[] x, float[] w, float[] b)
+    /// <summary><c>relu(W · col(x) + b)</c> per sample: im2col (<see cref="Im2Col.Gather"/>) and <see cref="Gemm.Multiply"/>, then bias and ReLU (unless <paramref name="relu"/> is false).</summary>
+    internal static unsafe float[] Im2ColForward(ConvShape s, float[] x, float[] w, float[] b, bool relu = true)
     {
         Conv2dGeometry g = s.Geometry;
         int plane = s.OutHeight * s.OutWidth, reduction = s.In * s.KernelHeight * s.KernelWidth;
@@ -63,7 +63,7 @@ public sealed class Conv2dDirectTests
             {
                 // ReLU keeps NaN, as PyTorch's does.
                 float value = sample[i] + b[i / plane];
-                sample[i] = value > 0f || float.IsNaN(value) ? value : 0f;
+                sample[i] = !relu || value > 0f || float.IsNaN(value) ? value : 0f;
             }
         }
 

@@ -21,7 +21,8 @@ namespace StaticGrad.Kernels;
 /// blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else, for stride 1 and small planes, as
 /// flat dot products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
 /// instruction set; the forward pass and the input gradient for stride 1 on AVX-512 hardware
-/// (<see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>;
+/// (<see cref="Conv2dForwardBySamples"/> for batches of 12 or more with ReLU or no activation, else
+/// <see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>;
 /// <see cref="Conv2dInputGradientBySamples"/> for blocks of 12 to 16 samples with finite weights, else
 /// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). See
 /// docs/performance.md for the measurements behind these choices.
@@ -159,6 +160,15 @@ public static unsafe class Conv2d
                 Output = pOutput,
                 Activation = activation,
             };
+            if (Conv2dForwardBySamples.Applies(g, batch, activation))
+            {
+                // The forward pass does not use the partial weight gradients' room (more than the weights need).
+                Conv2dForwardBySamples.PackWeights(pWeight, pWorkspace, g);
+                job.Partials = pWorkspace;
+                Launch(&job, Conv2dForwardBySamples.Blocks(batch), slots, &Conv2dPasses.ForwardBySamplesPart);
+                return;
+            }
+
             if (Conv2dChannelDirect.Applies(g))
             {
                 // The forward pass does not use the partial weight gradients' room (more than the weights need).
@@ -347,7 +357,7 @@ public static unsafe class Conv2d
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
     /// copy for <see cref="Conv2dDirect"/>, the expanded copy and tile of <see cref="Conv2dChannelDirect"/>, or the
-    /// transposed block of <see cref="Conv2dInputGradientBySamples"/>, sized
+    /// transposed blocks of <see cref="Conv2dForwardBySamples"/> and <see cref="Conv2dInputGradientBySamples"/>, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient) and the flat weight gradient's chunk of padded samples.
@@ -363,6 +373,7 @@ public static unsafe class Conv2d
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientBySamples.Fits(g) ? Conv2dInputGradientBySamples.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0,

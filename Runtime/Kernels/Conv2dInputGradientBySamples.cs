@@ -37,7 +37,7 @@ namespace StaticGrad.Kernels;
 internal static unsafe class Conv2dInputGradientBySamples
 {
     /// <summary>Samples side by side: one 512-bit vector of floats.</summary>
-    public const int Lanes = 16;
+    public const int Lanes = SampleLanes.Lanes;
 
     /// <summary>
     /// The fewest samples of a block this path computes: with fewer, the idle lanes cost more than the per-sample paths'
@@ -70,7 +70,7 @@ internal static unsafe class Conv2dInputGradientBySamples
     public static long SlotFloats(in Conv2dGeometry g) => GradientFloats(g) + ((long)Lanes * g.InputSample) + (2 * Lanes * Lanes);
 
     /// <summary>Floats of a block's output gradient with a zero column each side of every row (<see cref="Margin"/>).</summary>
-    private static long GradientFloats(in Conv2dGeometry g) => (long)Lanes * g.OutChannels * g.OutHeight * (g.OutWidth + (2 * Margin(g)));
+    private static long GradientFloats(in Conv2dGeometry g) => SampleLanes.Floats(g.OutChannels, g.OutHeight, g.OutWidth, 0, Margin(g));
 
     /// <summary>The blocks of up to 16 samples of a batch: the items the threads share.</summary>
     public static int Blocks(int batch) => (batch + Lanes - 1) / Lanes;
@@ -110,154 +110,9 @@ internal static unsafe class Conv2dInputGradientBySamples
     {
         float* gradients = slot;
         float* sums = slot + GradientFloats(g);
-        ToSampleLanes(dy, samples, g, gradients);
+        SampleLanes.ToLanes(dy, samples, g.OutChannels, g.OutHeight, g.OutWidth, 0, Margin(g), gradients);
         Positions(gradients, packed, sums, g);
-        FromSampleLanes(sums, samples, g.Channels, g.InputPlane, dx);
-    }
-
-    /// <summary>
-    /// The output gradient <c>dy[s][k][oh][ow]</c> of <paramref name="samples"/> samples into
-    /// <c>lanes[oh][margin + ow][k][s]</c>, lanes past the samples zero, and the <see cref="Margin"/> columns each side of
-    /// every row zero: 16 positions of a channel at a time, one load per sample and a transpose in registers.
-    /// </summary>
-    [SkipLocalsInit]
-    private static void ToSampleLanes(float* dy, int samples, in Conv2dGeometry g, float* lanes)
-    {
-        int channels = g.OutChannels, plane = g.OutputPlane, width = g.OutWidth, margin = Margin(g), rowPositions = width + (2 * margin);
-        nint sample = (nint)channels * plane, position = (nint)channels * Lanes;
-        for (int oh = 0; oh < g.OutHeight && margin > 0; oh++)
-        {
-            new Span<float>(lanes + ((nint)oh * rowPositions * position), (int)(margin * position)).Clear();
-            new Span<float>(lanes + ((((nint)oh * rowPositions) + margin + width) * position), (int)(margin * position)).Clear();
-        }
-
-        // Where each position of the plane goes (the rows' margins between them), past the plane a whole chunk's worth.
-        int* padded = stackalloc int[plane + Lanes];
-        for (int q = 0; q < plane + Lanes; q++)
-        {
-            padded[q] = (((q / width) * rowPositions) + margin + (q % width)) * (int)position;
-        }
-
-        for (int k = 0; k < channels; k++)
-        {
-            for (int p = 0; p < plane; p += Lanes)
-            {
-                int count = Math.Min(Lanes, plane - p);
-                Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-                float* source = dy + ((nint)k * plane) + p;
-                Vector512<float> r0 = Row(source, 0, samples, sample, inside),
-                    r1 = Row(source, 1, samples, sample, inside),
-                    r2 = Row(source, 2, samples, sample, inside),
-                    r3 = Row(source, 3, samples, sample, inside),
-                    r4 = Row(source, 4, samples, sample, inside),
-                    r5 = Row(source, 5, samples, sample, inside),
-                    r6 = Row(source, 6, samples, sample, inside),
-                    r7 = Row(source, 7, samples, sample, inside),
-                    r8 = Row(source, 8, samples, sample, inside),
-                    r9 = Row(source, 9, samples, sample, inside),
-                    r10 = Row(source, 10, samples, sample, inside),
-                    r11 = Row(source, 11, samples, sample, inside),
-                    r12 = Row(source, 12, samples, sample, inside),
-                    r13 = Row(source, 13, samples, sample, inside),
-                    r14 = Row(source, 14, samples, sample, inside),
-                    r15 = Row(source, 15, samples, sample, inside);
-                Transpose16.Locals(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
-                float* destination = lanes + (k * Lanes);
-                Column(destination, padded, p + 0, 0 < count, r0);
-                Column(destination, padded, p + 1, 1 < count, r1);
-                Column(destination, padded, p + 2, 2 < count, r2);
-                Column(destination, padded, p + 3, 3 < count, r3);
-                Column(destination, padded, p + 4, 4 < count, r4);
-                Column(destination, padded, p + 5, 5 < count, r5);
-                Column(destination, padded, p + 6, 6 < count, r6);
-                Column(destination, padded, p + 7, 7 < count, r7);
-                Column(destination, padded, p + 8, 8 < count, r8);
-                Column(destination, padded, p + 9, 9 < count, r9);
-                Column(destination, padded, p + 10, 10 < count, r10);
-                Column(destination, padded, p + 11, 11 < count, r11);
-                Column(destination, padded, p + 12, 12 < count, r12);
-                Column(destination, padded, p + 13, 13 < count, r13);
-                Column(destination, padded, p + 14, 14 < count, r14);
-                Column(destination, padded, p + 15, 15 < count, r15);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The inverse of <see cref="ToSampleLanes"/> for the sums <c>lanes[k][q][s]</c> (no margins): sample <c>s</c>'s planes,
-    /// for the first <paramref name="samples"/>.
-    /// </summary>
-    private static void FromSampleLanes(float* lanes, int samples, int channels, int plane, float* planes)
-    {
-        nint sample = (nint)channels * plane;
-        for (int k = 0; k < channels; k++)
-        {
-            for (int p = 0; p < plane; p += Lanes)
-            {
-                int count = Math.Min(Lanes, plane - p);
-                Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-                float* source = lanes + ((((nint)k * plane) + p) * Lanes);
-                Vector512<float> r0 = 0 < count ? Vector512.Load(source + 0) : default,
-                    r1 = 1 < count ? Vector512.Load(source + 16) : default,
-                    r2 = 2 < count ? Vector512.Load(source + 32) : default,
-                    r3 = 3 < count ? Vector512.Load(source + 48) : default,
-                    r4 = 4 < count ? Vector512.Load(source + 64) : default,
-                    r5 = 5 < count ? Vector512.Load(source + 80) : default,
-                    r6 = 6 < count ? Vector512.Load(source + 96) : default,
-                    r7 = 7 < count ? Vector512.Load(source + 112) : default,
-                    r8 = 8 < count ? Vector512.Load(source + 128) : default,
-                    r9 = 9 < count ? Vector512.Load(source + 144) : default,
-                    r10 = 10 < count ? Vector512.Load(source + 160) : default,
-                    r11 = 11 < count ? Vector512.Load(source + 176) : default,
-                    r12 = 12 < count ? Vector512.Load(source + 192) : default,
-                    r13 = 13 < count ? Vector512.Load(source + 208) : default,
-                    r14 = 14 < count ? Vector512.Load(source + 224) : default,
-                    r15 = 15 < count ? Vector512.Load(source + 240) : default;
-                Transpose16.Locals(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
-                float* destination = planes + ((nint)k * plane) + p;
-                Row(destination, 0, samples, sample, inside, r0);
-                Row(destination, 1, samples, sample, inside, r1);
-                Row(destination, 2, samples, sample, inside, r2);
-                Row(destination, 3, samples, sample, inside, r3);
-                Row(destination, 4, samples, sample, inside, r4);
-                Row(destination, 5, samples, sample, inside, r5);
-                Row(destination, 6, samples, sample, inside, r6);
-                Row(destination, 7, samples, sample, inside, r7);
-                Row(destination, 8, samples, sample, inside, r8);
-                Row(destination, 9, samples, sample, inside, r9);
-                Row(destination, 10, samples, sample, inside, r10);
-                Row(destination, 11, samples, sample, inside, r11);
-                Row(destination, 12, samples, sample, inside, r12);
-                Row(destination, 13, samples, sample, inside, r13);
-                Row(destination, 14, samples, sample, inside, r14);
-                Row(destination, 15, samples, sample, inside, r15);
-            }
-        }
-    }
-
-    /// <summary>Sample <paramref name="s"/>'s run of a plane (the lanes <paramref name="inside"/>), zero past the samples.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Row(float* source, int s, int samples, nint sample, Vector512<float> inside)
-        => s < samples ? Avx512F.MaskLoad(source + (s * sample), inside, Vector512<float>.Zero) : Vector512<float>.Zero;
-
-    /// <summary>Sample <paramref name="s"/>'s run of a plane stored (the lanes <paramref name="inside"/>), if it is one of the samples.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(float* destination, int s, int samples, nint sample, Vector512<float> inside, Vector512<float> value)
-    {
-        if (s < samples)
-        {
-            Avx512F.MaskStore(destination + (s * sample), inside, value);
-        }
-    }
-
-    /// <summary>Position <paramref name="q"/>'s samples stored where <paramref name="padded"/> says, if the position is in the chunk.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column(float* destination, int* padded, int q, bool inChunk, Vector512<float> value)
-    {
-        if (inChunk)
-        {
-            value.Store(destination + padded[q]);
-        }
+        SampleLanes.FromLanes(sums, samples, g.Channels, g.InputPlane, dx, null, false);
     }
 
     /// <summary>
@@ -367,7 +222,7 @@ internal static unsafe class Conv2dInputGradientBySamples
         where TChannels : IConstant
         where TPositions : IConstant
     {
-        int count = TChannels.Value, outChannels = tile.OutChannels;
+        int outChannels = tile.OutChannels;
         bool second = TPositions.Value > 1, third = TPositions.Value > 2;
         nint step = tile.Channels, plane = tile.SumPlane, next = (nint)outChannels * Lanes;
         float* sum = tile.Sum;
@@ -381,135 +236,10 @@ internal static unsafe class Conv2dInputGradientBySamples
             for (int o = 0; o < outChannels; o++, ya += Lanes, w += step)
             {
                 Vector512<float> va = Vector512.Load(ya), vb = second ? Vector512.Load(ya + next) : default, vc = third ? Vector512.Load(ya + (2 * next)) : default;
-                Vector512<float> w0 = Vector512.Create(w[0]);
-                a0 = Avx512F.FusedMultiplyAdd(w0, va, a0);
-                if (second)
-                {
-                    b0 = Avx512F.FusedMultiplyAdd(w0, vb, b0);
-                }
-
-                if (third)
-                {
-                    c0 = Avx512F.FusedMultiplyAdd(w0, vc, c0);
-                }
-
-                if (count > 1)
-                {
-                    Vector512<float> w1 = Vector512.Create(w[1]);
-                    a1 = Avx512F.FusedMultiplyAdd(w1, va, a1);
-                    if (second)
-                    {
-                        b1 = Avx512F.FusedMultiplyAdd(w1, vb, b1);
-                    }
-
-                    if (third)
-                    {
-                        c1 = Avx512F.FusedMultiplyAdd(w1, vc, c1);
-                    }
-                }
-
-                if (count > 2)
-                {
-                    Vector512<float> w2 = Vector512.Create(w[2]);
-                    a2 = Avx512F.FusedMultiplyAdd(w2, va, a2);
-                    if (second)
-                    {
-                        b2 = Avx512F.FusedMultiplyAdd(w2, vb, b2);
-                    }
-
-                    if (third)
-                    {
-                        c2 = Avx512F.FusedMultiplyAdd(w2, vc, c2);
-                    }
-                }
-
-                if (count > 3)
-                {
-                    Vector512<float> w3 = Vector512.Create(w[3]);
-                    a3 = Avx512F.FusedMultiplyAdd(w3, va, a3);
-                    if (second)
-                    {
-                        b3 = Avx512F.FusedMultiplyAdd(w3, vb, b3);
-                    }
-
-                    if (third)
-                    {
-                        c3 = Avx512F.FusedMultiplyAdd(w3, vc, c3);
-                    }
-                }
-
-                if (count > 4)
-                {
-                    Vector512<float> w4 = Vector512.Create(w[4]);
-                    a4 = Avx512F.FusedMultiplyAdd(w4, va, a4);
-                    if (second)
-                    {
-                        b4 = Avx512F.FusedMultiplyAdd(w4, vb, b4);
-                    }
-
-                    if (third)
-                    {
-                        c4 = Avx512F.FusedMultiplyAdd(w4, vc, c4);
-                    }
-                }
-
-                if (count > 5)
-                {
-                    Vector512<float> w5 = Vector512.Create(w[5]);
-                    a5 = Avx512F.FusedMultiplyAdd(w5, va, a5);
-                    if (second)
-                    {
-                        b5 = Avx512F.FusedMultiplyAdd(w5, vb, b5);
-                    }
-
-                    if (third)
-                    {
-                        c5 = Avx512F.FusedMultiplyAdd(w5, vc, c5);
-                    }
-                }
+                SampleTile.Step<TChannels, TPositions>(w, va, vb, vc, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref b0, ref b1, ref b2, ref b3, ref b4, ref b5, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5);
             }
 
-            Add(sum, a0, b0, c0, TPositions.Value);
-            if (count > 1)
-            {
-                Add(sum + plane, a1, b1, c1, TPositions.Value);
-            }
-
-            if (count > 2)
-            {
-                Add(sum + (2 * plane), a2, b2, c2, TPositions.Value);
-            }
-
-            if (count > 3)
-            {
-                Add(sum + (3 * plane), a3, b3, c3, TPositions.Value);
-            }
-
-            if (count > 4)
-            {
-                Add(sum + (4 * plane), a4, b4, c4, TPositions.Value);
-            }
-
-            if (count > 5)
-            {
-                Add(sum + (5 * plane), a5, b5, c5, TPositions.Value);
-            }
-        }
-    }
-
-    /// <summary>A tap's chains added to one channel's sums at the first <paramref name="positions"/> positions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(float* sum, Vector512<float> first, Vector512<float> second, Vector512<float> third, int positions)
-    {
-        (Vector512.Load(sum) + first).Store(sum);
-        if (positions > 1)
-        {
-            (Vector512.Load(sum + Lanes) + second).Store(sum + Lanes);
-        }
-
-        if (positions > 2)
-        {
-            (Vector512.Load(sum + (2 * Lanes)) + third).Store(sum + (2 * Lanes));
+            SampleTile.PutAll<TChannels, TPositions>(sum, plane, false, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5, c0, c1, c2, c3, c4, c5);
         }
     }
 

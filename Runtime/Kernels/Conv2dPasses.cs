@@ -73,6 +73,25 @@ internal static unsafe class Conv2dPasses
     }
 
     /// <summary>
+    /// Forward in blocks of <see cref="Conv2dForwardBySamples.Lanes"/> samples (the items), by
+    /// <see cref="Conv2dForwardBySamples"/> from the weights it repacked into <see cref="Conv2dJob.Partials"/>, bias and
+    /// ReLU included; a last block of fewer samples leaves lanes idle. The per-sample paths' bits.
+    /// </summary>
+    public static void ForwardBySamplesPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        for (int block = first; block < end; block++)
+        {
+            int n = block * Conv2dForwardBySamples.Lanes, samples = Math.Min(Conv2dForwardBySamples.Lanes, job->Batch - n);
+            Conv2dForwardBySamples.Block(
+                job->Input + ((nint)n * g.InputSample), job->Partials, job->Bias, job->Output + ((nint)n * g.OutputSample), samples, job->Slot(part), g,
+                job->Activation == Activation.ReLU);
+        }
+    }
+
+    /// <summary>
     /// Input gradient: per sample and group, <c>Wᵀ·dY</c> into the column matrix, scattered back onto the cleared input
     /// gradient (or, for shapes that suit them, <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>,
     /// which give the same bits).
