@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,44 +8,97 @@ namespace StaticGrad.Kernels;
 internal static unsafe class Transpose16
 {
     /// <summary>
-    /// Transposes <c>rows[0..15]</c> in place (row <c>k</c> lane <c>m</c> becomes row <c>m</c> lane <c>k</c>): four rounds of
-    /// in-lane unpacks and 128-bit shuffles, using <c>rows[16..31]</c> as scratch.
+    /// Transposes <c>rows[0..15]</c> in place (row <c>k</c> lane <c>m</c> becomes row <c>m</c> lane <c>k</c>): the sixteen rows
+    /// loaded into locals, four rounds of in-lane unpacks and 128-bit shuffles on them, the result stored back. Written
+    /// out without loops so the JIT keeps every round in registers: with loops over <c>rows</c> it stored and reloaded
+    /// each round (128 stores per transpose), which made the transposes 14% of LeNet-5's conv2 forward (docs/performance.md).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void InRegisters(Vector512<float>* rows)
     {
-        const int Lanes = 16;
-        Vector512<float>* r = rows, t = rows + Lanes;
+        Vector512<float> r0 = rows[0];
+        Vector512<float> r1 = rows[1];
+        Vector512<float> r2 = rows[2];
+        Vector512<float> r3 = rows[3];
+        Vector512<float> r4 = rows[4];
+        Vector512<float> r5 = rows[5];
+        Vector512<float> r6 = rows[6];
+        Vector512<float> r7 = rows[7];
+        Vector512<float> r8 = rows[8];
+        Vector512<float> r9 = rows[9];
+        Vector512<float> r10 = rows[10];
+        Vector512<float> r11 = rows[11];
+        Vector512<float> r12 = rows[12];
+        Vector512<float> r13 = rows[13];
+        Vector512<float> r14 = rows[14];
+        Vector512<float> r15 = rows[15];
 
         // Pairs of rows interleaved by 1 float, then by 2 (as doubles), within each 128-bit lane.
-        for (int k = 0; k < Lanes; k += 2)
-        {
-            t[k] = Avx512F.UnpackLow(r[k], r[k + 1]);
-            t[k + 1] = Avx512F.UnpackHigh(r[k], r[k + 1]);
-        }
-
-        for (int k = 0; k < Lanes; k += 4)
-        {
-            Vector512<double> a = t[k].AsDouble(), b = t[k + 1].AsDouble(), c = t[k + 2].AsDouble(), d = t[k + 3].AsDouble();
-            r[k] = Avx512F.UnpackLow(a, c).AsSingle();
-            r[k + 1] = Avx512F.UnpackHigh(a, c).AsSingle();
-            r[k + 2] = Avx512F.UnpackLow(b, d).AsSingle();
-            r[k + 3] = Avx512F.UnpackHigh(b, d).AsSingle();
-        }
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1);
+        Vector512<float> t1 = Avx512F.UnpackHigh(r0, r1);
+        Vector512<float> t2 = Avx512F.UnpackLow(r2, r3);
+        Vector512<float> t3 = Avx512F.UnpackHigh(r2, r3);
+        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5);
+        Vector512<float> t5 = Avx512F.UnpackHigh(r4, r5);
+        Vector512<float> t6 = Avx512F.UnpackLow(r6, r7);
+        Vector512<float> t7 = Avx512F.UnpackHigh(r6, r7);
+        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9);
+        Vector512<float> t9 = Avx512F.UnpackHigh(r8, r9);
+        Vector512<float> t10 = Avx512F.UnpackLow(r10, r11);
+        Vector512<float> t11 = Avx512F.UnpackHigh(r10, r11);
+        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13);
+        Vector512<float> t13 = Avx512F.UnpackHigh(r12, r13);
+        Vector512<float> t14 = Avx512F.UnpackLow(r14, r15);
+        Vector512<float> t15 = Avx512F.UnpackHigh(r14, r15);
+        r0 = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        r1 = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        r2 = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        r3 = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        r4 = Avx512F.UnpackLow(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        r5 = Avx512F.UnpackHigh(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        r6 = Avx512F.UnpackLow(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        r7 = Avx512F.UnpackHigh(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        r8 = Avx512F.UnpackLow(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        r9 = Avx512F.UnpackHigh(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        r10 = Avx512F.UnpackLow(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        r11 = Avx512F.UnpackHigh(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        r12 = Avx512F.UnpackLow(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        r13 = Avx512F.UnpackHigh(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        r14 = Avx512F.UnpackLow(t13.AsDouble(), t15.AsDouble()).AsSingle();
+        r15 = Avx512F.UnpackHigh(t13.AsDouble(), t15.AsDouble()).AsSingle();
 
         // Then whole 128-bit lanes: the even and odd ones of rows 4 apart, then of rows 8 apart.
-        for (int h = 0; h < Lanes; h += 8)
-        {
-            for (int m = 0; m < 4; m++)
-            {
-                t[h + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0x88);
-                t[h + 4 + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0xDD);
-            }
-        }
-
-        for (int m = 0; m < 8; m++)
-        {
-            r[m] = Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88);
-            r[8 + m] = Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD);
-        }
+        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88);
+        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD);
+        t1 = Avx512F.Shuffle4x128(r1, r5, 0x88);
+        t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD);
+        t2 = Avx512F.Shuffle4x128(r2, r6, 0x88);
+        t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD);
+        t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+        t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88);
+        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD);
+        t9 = Avx512F.Shuffle4x128(r9, r13, 0x88);
+        t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD);
+        t10 = Avx512F.Shuffle4x128(r10, r14, 0x88);
+        t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD);
+        t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+        t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+        rows[0] = Avx512F.Shuffle4x128(t0, t8, 0x88);
+        rows[8] = Avx512F.Shuffle4x128(t0, t8, 0xDD);
+        rows[1] = Avx512F.Shuffle4x128(t1, t9, 0x88);
+        rows[9] = Avx512F.Shuffle4x128(t1, t9, 0xDD);
+        rows[2] = Avx512F.Shuffle4x128(t2, t10, 0x88);
+        rows[10] = Avx512F.Shuffle4x128(t2, t10, 0xDD);
+        rows[3] = Avx512F.Shuffle4x128(t3, t11, 0x88);
+        rows[11] = Avx512F.Shuffle4x128(t3, t11, 0xDD);
+        rows[4] = Avx512F.Shuffle4x128(t4, t12, 0x88);
+        rows[12] = Avx512F.Shuffle4x128(t4, t12, 0xDD);
+        rows[5] = Avx512F.Shuffle4x128(t5, t13, 0x88);
+        rows[13] = Avx512F.Shuffle4x128(t5, t13, 0xDD);
+        rows[6] = Avx512F.Shuffle4x128(t6, t14, 0x88);
+        rows[14] = Avx512F.Shuffle4x128(t6, t14, 0xDD);
+        rows[7] = Avx512F.Shuffle4x128(t7, t15, 0x88);
+        rows[15] = Avx512F.Shuffle4x128(t7, t15, 0xDD);
     }
 }
