@@ -38,8 +38,12 @@ internal static unsafe class Conv2dDirect
     /// <summary>Rows of <paramref name="width"/> values in one or two 16-lane vectors, at least half of each used.</summary>
     internal static bool RowsFillVectors(int width) => width <= 2 * Lanes && 2 * width >= Vectors(width) * Lanes;
 
-    /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
-    public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
+    /// <summary>
+    /// Floats of the copy of one sample the path reads: the zero-padded input, channels × (H + 2·ph) ×
+    /// <see cref="PaddedWidth"/>, or for the shapes <see cref="Conv2dPlaneDirect"/> takes, its expanded input.
+    /// </summary>
+    public static long PaddedFloats(in Conv2dGeometry g)
+        => Conv2dPlaneDirect.Fits(g) ? Conv2dPlaneDirect.SlotFloats(g) : (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
 
     /// <summary>
     /// One sample: <c>y = conv(x, w)</c>, plus <paramref name="bias"/> (unless null) and then ReLU (if
@@ -51,6 +55,12 @@ internal static unsafe class Conv2dDirect
     /// </remarks>
     public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g, float* bias, bool relu)
     {
+        if (Conv2dPlaneDirect.Fits(g))
+        {
+            Conv2dPlaneDirect.Sample(x, weight, y, padded, g, bias, relu);
+            return;
+        }
+
         Pad(x, padded, g);
         if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
         {
