@@ -10,7 +10,9 @@ namespace StaticGrad.Kernels;
 /// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used. Each output row
 /// is one or two vectors; a block of
 /// output channels keeps its rows in registers while the taps stream by, each tap one load of the zero-padded input
-/// row and one broadcast weight per channel, so nothing is gathered into a column matrix.
+/// row and one broadcast weight per channel, so nothing is gathered into a column matrix. Rows that are not whole vectors
+/// (LeNet-5's conv1: 28 values in 32 lanes) run as <see cref="Conv2dPlaneDirect"/>'s tiles over the flattened plane when
+/// it fits them.
 /// </summary>
 /// <remarks>
 /// It computes what the im2col path computes, bit for bit: every output value is, per GEMM k block
