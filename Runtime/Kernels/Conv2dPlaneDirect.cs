@@ -129,6 +129,9 @@ internal static unsafe class Conv2dPlaneDirect
         Vector512<float> a30 = zero, a31 = zero, a32 = zero, a33 = zero;
         Vector512<float> a40 = zero, a41 = zero, a42 = zero, a43 = zero;
         Vector512<float> a50 = zero, a51 = zero, a52 = zero, a53 = zero;
+
+        // Rows 2 to 5 never reach their vectors 4 to 7 (see the assertion above): this stands in for them.
+        Vector512<float> spare = zero;
         for (int c = 0; c < channels; c++)
         {
             for (int i = 0; i < kh; i++)
@@ -145,161 +148,31 @@ internal static unsafe class Conv2dPlaneDirect
                     Vector512<float> x5 = TVectors.Value > 5 ? Vector512.Load(x + 80) : zero;
                     Vector512<float> x6 = TVectors.Value > 6 ? Vector512.Load(x + 96) : zero;
                     Vector512<float> x7 = TVectors.Value > 7 ? Vector512.Load(x + 112) : zero;
-                    Vector512<float> v = Vector512.Create(w[0]);
-                    a00 = Avx512F.FusedMultiplyAdd(x0, v, a00);
-                    if (TVectors.Value > 1)
-                    {
-                        a01 = Avx512F.FusedMultiplyAdd(x1, v, a01);
-                    }
-
-                    if (TVectors.Value > 2)
-                    {
-                        a02 = Avx512F.FusedMultiplyAdd(x2, v, a02);
-                    }
-
-                    if (TVectors.Value > 3)
-                    {
-                        a03 = Avx512F.FusedMultiplyAdd(x3, v, a03);
-                    }
-
-                    if (TVectors.Value > 4)
-                    {
-                        a04 = Avx512F.FusedMultiplyAdd(x4, v, a04);
-                    }
-
-                    if (TVectors.Value > 5)
-                    {
-                        a05 = Avx512F.FusedMultiplyAdd(x5, v, a05);
-                    }
-
-                    if (TVectors.Value > 6)
-                    {
-                        a06 = Avx512F.FusedMultiplyAdd(x6, v, a06);
-                    }
-
-                    if (TVectors.Value > 7)
-                    {
-                        a07 = Avx512F.FusedMultiplyAdd(x7, v, a07);
-                    }
+                    Row<TVectors>(Vector512.Create(w[0]), x0, x1, x2, x3, x4, x5, x6, x7, ref a00, ref a01, ref a02, ref a03, ref a04, ref a05, ref a06, ref a07);
 
                     if (TRows.Value > 1)
                     {
-                        v = Vector512.Create(w[weightStride]);
-                        a10 = Avx512F.FusedMultiplyAdd(x0, v, a10);
-                        if (TVectors.Value > 1)
-                        {
-                            a11 = Avx512F.FusedMultiplyAdd(x1, v, a11);
-                        }
-
-                        if (TVectors.Value > 2)
-                        {
-                            a12 = Avx512F.FusedMultiplyAdd(x2, v, a12);
-                        }
-
-                        if (TVectors.Value > 3)
-                        {
-                            a13 = Avx512F.FusedMultiplyAdd(x3, v, a13);
-                        }
-
-                        if (TVectors.Value > 4)
-                        {
-                            a14 = Avx512F.FusedMultiplyAdd(x4, v, a14);
-                        }
-
-                        if (TVectors.Value > 5)
-                        {
-                            a15 = Avx512F.FusedMultiplyAdd(x5, v, a15);
-                        }
-
-                        if (TVectors.Value > 6)
-                        {
-                            a16 = Avx512F.FusedMultiplyAdd(x6, v, a16);
-                        }
-
-                        if (TVectors.Value > 7)
-                        {
-                            a17 = Avx512F.FusedMultiplyAdd(x7, v, a17);
-                        }
+                        Row<TVectors>(Vector512.Create(w[weightStride]), x0, x1, x2, x3, x4, x5, x6, x7, ref a10, ref a11, ref a12, ref a13, ref a14, ref a15, ref a16, ref a17);
                     }
 
                     if (TRows.Value > 2)
                     {
-                        v = Vector512.Create(w[2 * weightStride]);
-                        a20 = Avx512F.FusedMultiplyAdd(x0, v, a20);
-                        if (TVectors.Value > 1)
-                        {
-                            a21 = Avx512F.FusedMultiplyAdd(x1, v, a21);
-                        }
-
-                        if (TVectors.Value > 2)
-                        {
-                            a22 = Avx512F.FusedMultiplyAdd(x2, v, a22);
-                        }
-
-                        if (TVectors.Value > 3)
-                        {
-                            a23 = Avx512F.FusedMultiplyAdd(x3, v, a23);
-                        }
+                        Row<TVectors>(Vector512.Create(w[2 * weightStride]), x0, x1, x2, x3, x4, x5, x6, x7, ref a20, ref a21, ref a22, ref a23, ref spare, ref spare, ref spare, ref spare);
                     }
 
                     if (TRows.Value > 3)
                     {
-                        v = Vector512.Create(w[3 * weightStride]);
-                        a30 = Avx512F.FusedMultiplyAdd(x0, v, a30);
-                        if (TVectors.Value > 1)
-                        {
-                            a31 = Avx512F.FusedMultiplyAdd(x1, v, a31);
-                        }
-
-                        if (TVectors.Value > 2)
-                        {
-                            a32 = Avx512F.FusedMultiplyAdd(x2, v, a32);
-                        }
-
-                        if (TVectors.Value > 3)
-                        {
-                            a33 = Avx512F.FusedMultiplyAdd(x3, v, a33);
-                        }
+                        Row<TVectors>(Vector512.Create(w[3 * weightStride]), x0, x1, x2, x3, x4, x5, x6, x7, ref a30, ref a31, ref a32, ref a33, ref spare, ref spare, ref spare, ref spare);
                     }
 
                     if (TRows.Value > 4)
                     {
-                        v = Vector512.Create(w[4 * weightStride]);
-                        a40 = Avx512F.FusedMultiplyAdd(x0, v, a40);
-                        if (TVectors.Value > 1)
-                        {
-                            a41 = Avx512F.FusedMultiplyAdd(x1, v, a41);
-                        }
-
-                        if (TVectors.Value > 2)
-                        {
-                            a42 = Avx512F.FusedMultiplyAdd(x2, v, a42);
-                        }
-
-                        if (TVectors.Value > 3)
-                        {
-                            a43 = Avx512F.FusedMultiplyAdd(x3, v, a43);
-                        }
+                        Row<TVectors>(Vector512.Create(w[4 * weightStride]), x0, x1, x2, x3, x4, x5, x6, x7, ref a40, ref a41, ref a42, ref a43, ref spare, ref spare, ref spare, ref spare);
                     }
 
                     if (TRows.Value > 5)
                     {
-                        v = Vector512.Create(w[5 * weightStride]);
-                        a50 = Avx512F.FusedMultiplyAdd(x0, v, a50);
-                        if (TVectors.Value > 1)
-                        {
-                            a51 = Avx512F.FusedMultiplyAdd(x1, v, a51);
-                        }
-
-                        if (TVectors.Value > 2)
-                        {
-                            a52 = Avx512F.FusedMultiplyAdd(x2, v, a52);
-                        }
-
-                        if (TVectors.Value > 3)
-                        {
-                            a53 = Avx512F.FusedMultiplyAdd(x3, v, a53);
-                        }
+                        Row<TVectors>(Vector512.Create(w[5 * weightStride]), x0, x1, x2, x3, x4, x5, x6, x7, ref a50, ref a51, ref a52, ref a53, ref spare, ref spare, ref spare, ref spare);
                     }
                 }
             }
@@ -330,6 +203,65 @@ internal static unsafe class Conv2dPlaneDirect
         if (TRows.Value > 5)
         {
             Store<TVectors>(output + (5 * plane), a50, a51, a52, a53, zero, zero, zero, zero, bias, 5, relu);
+        }
+    }
+
+    /// <summary>One channel's row of the tile after a tap: <c>a_k = fma(x_k, v, a_k)</c> for the first TVectors vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TVectors>(
+        Vector512<float> v,
+        Vector512<float> x0,
+        Vector512<float> x1,
+        Vector512<float> x2,
+        Vector512<float> x3,
+        Vector512<float> x4,
+        Vector512<float> x5,
+        Vector512<float> x6,
+        Vector512<float> x7,
+        ref Vector512<float> a0,
+        ref Vector512<float> a1,
+        ref Vector512<float> a2,
+        ref Vector512<float> a3,
+        ref Vector512<float> a4,
+        ref Vector512<float> a5,
+        ref Vector512<float> a6,
+        ref Vector512<float> a7)
+        where TVectors : IConstant
+    {
+        a0 = Avx512F.FusedMultiplyAdd(x0, v, a0);
+        if (TVectors.Value > 1)
+        {
+            a1 = Avx512F.FusedMultiplyAdd(x1, v, a1);
+        }
+
+        if (TVectors.Value > 2)
+        {
+            a2 = Avx512F.FusedMultiplyAdd(x2, v, a2);
+        }
+
+        if (TVectors.Value > 3)
+        {
+            a3 = Avx512F.FusedMultiplyAdd(x3, v, a3);
+        }
+
+        if (TVectors.Value > 4)
+        {
+            a4 = Avx512F.FusedMultiplyAdd(x4, v, a4);
+        }
+
+        if (TVectors.Value > 5)
+        {
+            a5 = Avx512F.FusedMultiplyAdd(x5, v, a5);
+        }
+
+        if (TVectors.Value > 6)
+        {
+            a6 = Avx512F.FusedMultiplyAdd(x6, v, a6);
+        }
+
+        if (TVectors.Value > 7)
+        {
+            a7 = Avx512F.FusedMultiplyAdd(x7, v, a7);
         }
     }
 
