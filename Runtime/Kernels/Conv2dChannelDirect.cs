@@ -16,8 +16,9 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// Layout. Per sample the input is copied once into <see cref="ExpandedInput"/>'s layout
 /// <c>X[c][j][ih][ow] = xpad[c][ih][ow + j]</c>, where a run of consecutive output pixels reads consecutive values
-/// whatever rows it spans, so a tile is any <c>P</c> consecutive pixels of the flattened output plane. The plane is covered by tiles of the size <see cref="Pixels"/> chooses, the
-/// last one moved back to end at the plane's end (it recomputes a few pixels, the same bits). The weights are repacked
+/// whatever rows it spans, so a tile is any <c>P</c> consecutive pixels of the flattened output plane. The plane is
+/// covered by tiles of the size <see cref="Pixels"/> chooses, the last one moved back to end at the plane's end (it
+/// recomputes a few pixels, the same bits). The weights are repacked
 /// once per call into <c>[outChannels/16][reduction][16]</c> by <see cref="PackWeights"/>.
 /// </para>
 /// <para>
@@ -63,8 +64,8 @@ internal static unsafe class Conv2dChannelDirect
     public static long PackedFloats(in Conv2dGeometry g) => (long)g.OutChannels * g.Reduction;
 
     /// <summary>
-    /// Floats of one thread's slot: the expanded sample (see the remarks), a vector of slack after it, the parked tile and
-    /// the transpose's 32 vectors.
+    /// Floats of one thread's slot: the expanded sample with its vector of slack (<see cref="ExpandedInput.Floats"/>), the
+    /// parked tile and the transpose's scratch vectors.
     /// </summary>
     public static long SlotFloats(in Conv2dGeometry g) => ExpandedInput.Floats(g) + (2 * TileFloats);
 
