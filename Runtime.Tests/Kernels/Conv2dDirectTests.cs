@@ -28,6 +28,18 @@ public sealed class Conv2dDirectTests
         { 1, 32, 8, 10, 9, 5, 2 },   // reduction 800: four k blocks, 8 + 1 channels
     };
 
+    /// <summary>Shapes <see cref="Conv2dPlaneDirect"/> takes: the plane's vectors in tiles and what is left, every block of channels.</summary>
+    public static TheoryData<int, int, int, int, int, int, int> PlaneShapes() => new()
+    {
+        // batch, in, height, width, out, kernel, padding
+        { 1, 1, 28, 28, 6, 5, 2 },   // LeNet conv1 at batch 1: 49 vectors, 12 tiles of 4 and one vector left
+        { 3, 2, 20, 24, 13, 3, 1 },  // 30 vectors; 6 + 6 + 1 channels, the 1 in 3 tiles of 8 and 6 vectors left
+        { 2, 2, 20, 31, 11, 3, 1 },  // 620 pixels: the last vector partial, moved back; 6 + 4 + 1 channels
+        { 1, 3, 16, 12, 5, 3, 1 },   // 12 vectors: 4 + 1 channels
+        { 5, 2, 11, 13, 3, 5, 2 },   // 143 pixels in 9 vectors: 2 + 1 channels, one tile of 8 and one vector left
+        { 1, 10, 9, 25, 7, 5, 2 },   // reduction 250 (one GEMM k block), rows of 25
+    };
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Forward_GivesTheBitsOfIm2ColAndGemm(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding)
@@ -41,6 +53,46 @@ public sealed class Conv2dDirectTests
         float[] y = new float[s.OutputLength];
         s.Forward(x, w, b, y, new float[s.WorkspaceFloats(2)], Activation.ReLU);
         GemmShapeTests.AssertSameBits(Im2ColForward(s, x, w, b), y, s.ToString());
+    }
+
+    [Theory]
+    [Trait("Category", "InstructionSet")]
+    [MemberData(nameof(PlaneShapes))]
+    public void PlanePath_GivesTheBitsOfIm2ColAndGemm(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding)
+    {
+        ConvShape s = ConvShape.Square(batch, inChannels, height, width, outChannels, kernel, 1, padding, 1, 1);
+        Assert.True(Conv2dDirect.Fits(s.Geometry));
+        Assert.True(Conv2dPlaneDirect.Fits(s.Geometry));
+        var rng = new Rng(11);
+        float[] x = Random(rng, s.InputLength), w = Random(rng, s.WeightLength), b = Random(rng, outChannels);
+        AssertIm2ColBits(s, x, w, b, "finite weights");
+
+        // An infinite weight turns its padding taps into NaN: the path must multiply them as the column matrix does.
+        w[w.Length / 3] = float.NegativeInfinity;
+        AssertIm2ColBits(s, x, w, b, "one infinite weight");
+    }
+
+    [Theory]
+    [Trait("Category", "InstructionSet")]
+    [MemberData(nameof(PlaneShapes))]
+    public void PlanePath_SameBitsForOneTwoAndThreeThreads(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding)
+        => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(ConvShape.Square(batch, inChannels, height, width, outChannels, kernel, 1, padding, 1, 1));
+
+    [Fact]
+    public void PlanePath_TakesRowsThatLeaveLanesUnused_OneKBlock_AndAPlaneOfATile()
+    {
+        Assert.True(Conv2dPlaneDirect.Fits(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));     // LeNet conv1: rows of 28
+        Assert.False(Conv2dPlaneDirect.Fits(Geometry(3, 32, 32, 6, 3, 1, 1, 1, 1)));    // rows of 32 fill two vectors
+        Assert.False(Conv2dPlaneDirect.Fits(Geometry(11, 9, 20, 9, 5, 1, 1, 1, 1)));    // reduction 275: two GEMM k blocks
+        Assert.False(Conv2dPlaneDirect.Fits(Geometry(6, 14, 14, 12, 5, 1, 0, 1, 1)));   // a plane of 100 pixels, under one tile of 8 vectors
+    }
+
+    /// <summary>The forward pass through <see cref="Kernels.Conv2d.Forward"/> against im2col and the GEMM, bit for bit.</summary>
+    private static void AssertIm2ColBits(ConvShape s, float[] x, float[] w, float[] b, string what)
+    {
+        float[] y = new float[s.OutputLength];
+        s.Forward(x, w, b, y, new float[s.WorkspaceFloats(2)], Activation.ReLU);
+        GemmShapeTests.AssertSameBits(Im2ColForward(s, x, w, b), y, $"{s}, {what}");
     }
 
     /// <summary><c>relu(W · col(x) + b)</c> per sample: im2col (<see cref="Im2Col.Gather"/>) and <see cref="Gemm.Multiply"/>, then bias and ReLU (unless <paramref name="relu"/> is false).</summary>

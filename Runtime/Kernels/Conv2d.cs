@@ -22,7 +22,8 @@ namespace StaticGrad.Kernels;
 /// flat dot products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
 /// instruction set; the forward pass and the input gradient for stride 1 on AVX-512 hardware
 /// (<see cref="Conv2dForwardBySamples"/> for batches of 12 or more with ReLU or no activation, else
-/// <see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>;
+/// <see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>,
+/// which runs rows that leave lanes unused as <see cref="Conv2dPlaneDirect"/>;
 /// <see cref="Conv2dInputGradientBySamples"/> for blocks of 12 to 16 samples with finite weights, else
 /// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). See
 /// docs/performance.md for the measurements behind these choices.
@@ -356,8 +357,9 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
-    /// copy for <see cref="Conv2dDirect"/>, the expanded copy and tile of <see cref="Conv2dChannelDirect"/>, or the
-    /// transposed blocks of <see cref="Conv2dForwardBySamples"/> and <see cref="Conv2dInputGradientBySamples"/>, sized
+    /// copy for <see cref="Conv2dDirect"/> or expanded copy for its <see cref="Conv2dPlaneDirect"/>, the expanded copy and
+    /// tile of <see cref="Conv2dChannelDirect"/>, or the transposed blocks of <see cref="Conv2dForwardBySamples"/> and
+    /// <see cref="Conv2dInputGradientBySamples"/>, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient) and the flat weight gradient's chunk of padded samples.

@@ -14,12 +14,11 @@ namespace StaticGrad.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout. Per sample the input is copied once into <c>X[c][j][ih][ow] = xpad[c][ih][ow + j]</c> (<c>xpad</c> the
-/// zero-padded input, <c>ih</c> over the padded height, <c>ow</c> over the output width): the value tap
-/// <c>(c, i, j)</c> reads for the output pixel <c>q = oh·OW + ow</c> is then <c>X[c][j][0][0] + i·OW + q</c>, so a run
-/// of consecutive pixels reads consecutive values whatever rows it spans, and a tile is any <c>P</c> consecutive
-/// pixels of the flattened output plane. The plane is covered by tiles of the size <see cref="Pixels"/> chooses, the
-/// last one moved back to end at the plane's end (it recomputes a few pixels, the same bits). The weights are repacked
+/// Layout. Per sample the input is copied once into <see cref="ExpandedInput"/>'s layout
+/// <c>X[c][j][ih][ow] = xpad[c][ih][ow + j]</c>, where a run of consecutive output pixels reads consecutive values
+/// whatever rows it spans, so a tile is any <c>P</c> consecutive pixels of the flattened output plane. The plane is
+/// covered by tiles of the size <see cref="Pixels"/> chooses, the last one moved back to end at the plane's end (it
+/// recomputes a few pixels, the same bits). The weights are repacked
 /// once per call into <c>[outChannels/16][reduction][16]</c> by <see cref="PackWeights"/>.
 /// </para>
 /// <para>
@@ -65,10 +64,10 @@ internal static unsafe class Conv2dChannelDirect
     public static long PackedFloats(in Conv2dGeometry g) => (long)g.OutChannels * g.Reduction;
 
     /// <summary>
-    /// Floats of one thread's slot: the expanded sample (see the remarks), a vector of slack after it, the parked tile and
-    /// the transpose's 32 vectors.
+    /// Floats of one thread's slot: the expanded sample with its vector of slack (<see cref="ExpandedInput.Floats"/>), the
+    /// parked tile and the transpose's scratch vectors.
     /// </summary>
-    public static long SlotFloats(in Conv2dGeometry g) => ExpandedFloats(g) + Lanes + (2 * TileFloats);
+    public static long SlotFloats(in Conv2dGeometry g) => ExpandedInput.Floats(g) + (2 * TileFloats);
 
     /// <summary>
     /// The tile size for a plane of <paramref name="plane"/> pixels and <paramref name="vectors"/> vectors of output
@@ -130,8 +129,8 @@ internal static unsafe class Conv2dChannelDirect
     /// </summary>
     public static void Sample(float* x, float* packed, float* y, float* slot, in Conv2dGeometry g, float* bias, bool relu)
     {
-        Expand(x, slot, g);
-        float* tile = slot + ExpandedFloats(g) + Lanes;
+        ExpandedInput.Write(x, slot, g);
+        float* tile = slot + ExpandedInput.Floats(g);
         if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
         {
             Blocks<N1>(slot, packed, y, tile, g, bias, relu);
@@ -140,61 +139,6 @@ internal static unsafe class Conv2dChannelDirect
         {
             Blocks<N2>(slot, packed, y, tile, g, bias, relu);
         }
-    }
-
-    private static int PaddedHeight(in Conv2dGeometry g) => g.Height + (2 * g.PaddingHeight);
-
-    /// <summary>Floats of the expanded sample <c>X[c][j][ih][ow]</c>.</summary>
-    private static long ExpandedFloats(in Conv2dGeometry g) => (long)g.Channels * g.KernelWidth * PaddedHeight(g) * g.OutWidth;
-
-    /// <summary>
-    /// Writes <c>X[c][j][ih][ow]</c> row by row in address order: each row as whole vectors of masked loads (zeros
-    /// outside the input), the last vector running past the row into the next row's place (written next) or into the
-    /// vector of slack after the last row.
-    /// </summary>
-    private static void Expand(float* x, float* expanded, in Conv2dGeometry g)
-    {
-        int height = PaddedHeight(g), outWidth = g.OutWidth, vectors = (outWidth + Lanes - 1) / Lanes;
-        float* row = expanded;
-        for (int c = 0; c < g.Channels; c++)
-        {
-            float* channel = x + ((nint)c * g.InputPlane);
-            for (int j = 0; j < g.KernelWidth; j++)
-            {
-                int shift = j - g.PaddingWidth;
-
-                // Rows of one vector (most layers) reuse its mask; wider rows make each vector's as they go.
-                Vector512<float> inside = Inside(shift, g.Width);
-                for (int ih = 0; ih < height; ih++, row += outWidth)
-                {
-                    int h = ih - g.PaddingHeight;
-                    if (h < 0 || h >= g.Height)
-                    {
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            Vector512<float>.Zero.Store(row + (v * Lanes));
-                        }
-
-                        continue;
-                    }
-
-                    float* source = channel + ((nint)h * g.Width) + shift;
-                    Avx512F.MaskLoad(source, inside, Vector512<float>.Zero).Store(row);
-                    for (int v = 1; v < vectors; v++)
-                    {
-                        Avx512F.MaskLoad(source + (v * Lanes), Inside((v * Lanes) + shift, g.Width), Vector512<float>.Zero).Store(row + (v * Lanes));
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>The lanes <c>l</c> whose input column <c>start + l</c> lies in <c>[0, width)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Inside(int start, int width)
-    {
-        Vector512<int> column = Vector512<int>.Indices + Vector512.Create(start);
-        return (Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, Vector512.Create(width))).AsSingle();
     }
 
     /// <summary>Every block of output channels (two vectors at a time, then one), with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
@@ -267,7 +211,7 @@ internal static unsafe class Conv2dChannelDirect
         where TBlocks : IConstant
     {
         int kh = g.KernelHeight, kw = g.KernelWidth, reduction = g.Reduction, kBlock = GemmBlocking.KBlock(reduction);
-        nint row = g.OutWidth, tapStride = (nint)PaddedHeight(g) * g.OutWidth, channelStride = tapStride * kw;
+        nint row = g.OutWidth, tapStride = ExpandedInput.TapStride(g), channelStride = tapStride * kw;
         nint secondVector = (nint)reduction * Lanes;
         Vector512<float> zero = Vector512<float>.Zero;
         Vector512<float> a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;

@@ -10,7 +10,9 @@ namespace StaticGrad.Kernels;
 /// dilation 1, one group, output rows of 8 to 32 values with at least half of each 16-lane vector used. Each output row
 /// is one or two vectors; a block of
 /// output channels keeps its rows in registers while the taps stream by, each tap one load of the zero-padded input
-/// row and one broadcast weight per channel, so nothing is gathered into a column matrix.
+/// row and one broadcast weight per channel, so nothing is gathered into a column matrix. Rows that are not whole vectors
+/// (LeNet-5's conv1: 28 values in 32 lanes) run as <see cref="Conv2dPlaneDirect"/>'s tiles over the flattened plane when
+/// it fits them.
 /// </summary>
 /// <remarks>
 /// It computes what the im2col path computes, bit for bit: every output value is, per GEMM k block
@@ -38,8 +40,12 @@ internal static unsafe class Conv2dDirect
     /// <summary>Rows of <paramref name="width"/> values in one or two 16-lane vectors, at least half of each used.</summary>
     internal static bool RowsFillVectors(int width) => width <= 2 * Lanes && 2 * width >= Vectors(width) * Lanes;
 
-    /// <summary>Floats of the zero-padded copy of one sample the path reads: channels × (H + 2·ph) × <see cref="PaddedWidth"/>.</summary>
-    public static long PaddedFloats(in Conv2dGeometry g) => (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
+    /// <summary>
+    /// Floats of the copy of one sample the path reads: the zero-padded input, channels × (H + 2·ph) ×
+    /// <see cref="PaddedWidth"/>, or for the shapes <see cref="Conv2dPlaneDirect"/> takes, its expanded input.
+    /// </summary>
+    public static long PaddedFloats(in Conv2dGeometry g)
+        => Conv2dPlaneDirect.Fits(g) ? Conv2dPlaneDirect.SlotFloats(g) : (long)g.Channels * PaddedHeight(g) * PaddedWidth(g);
 
     /// <summary>
     /// One sample: <c>y = conv(x, w)</c>, plus <paramref name="bias"/> (unless null) and then ReLU (if
@@ -51,6 +57,12 @@ internal static unsafe class Conv2dDirect
     /// </remarks>
     public static void Sample(float* x, float* weight, float* y, float* padded, in Conv2dGeometry g, float* bias, bool relu)
     {
+        if (Conv2dPlaneDirect.Fits(g))
+        {
+            Conv2dPlaneDirect.Sample(x, weight, y, padded, g, bias, relu);
+            return;
+        }
+
         Pad(x, padded, g);
         if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
         {

@@ -8,50 +8,53 @@ namespace StaticGrad.Kernels;
 internal static unsafe class Transpose16
 {
     /// <summary>
-    /// Transposes <c>rows[0..15]</c> in place (row <c>k</c> lane <c>m</c> becomes row <c>m</c> lane <c>k</c>): four rounds of
-    /// in-lane unpacks and 128-bit shuffles, using <c>rows[16..31]</c> as scratch.
+    /// Transposes <c>rows[0..15]</c> in place (row <c>k</c> lane <c>m</c> becomes row <c>m</c> lane <c>k</c>): the sixteen rows
+    /// loaded into locals, transposed there (<see cref="Locals"/>), stored back. With loops over <c>rows</c> the JIT stored
+    /// and reloaded each round (128 stores per transpose), which made the transposes 14% of LeNet-5's conv2 forward
+    /// (docs/performance.md).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void InRegisters(Vector512<float>* rows)
     {
-        const int Lanes = 16;
-        Vector512<float>* r = rows, t = rows + Lanes;
-
-        // Pairs of rows interleaved by 1 float, then by 2 (as doubles), within each 128-bit lane.
-        for (int k = 0; k < Lanes; k += 2)
-        {
-            t[k] = Avx512F.UnpackLow(r[k], r[k + 1]);
-            t[k + 1] = Avx512F.UnpackHigh(r[k], r[k + 1]);
-        }
-
-        for (int k = 0; k < Lanes; k += 4)
-        {
-            Vector512<double> a = t[k].AsDouble(), b = t[k + 1].AsDouble(), c = t[k + 2].AsDouble(), d = t[k + 3].AsDouble();
-            r[k] = Avx512F.UnpackLow(a, c).AsSingle();
-            r[k + 1] = Avx512F.UnpackHigh(a, c).AsSingle();
-            r[k + 2] = Avx512F.UnpackLow(b, d).AsSingle();
-            r[k + 3] = Avx512F.UnpackHigh(b, d).AsSingle();
-        }
-
-        // Then whole 128-bit lanes: the even and odd ones of rows 4 apart, then of rows 8 apart.
-        for (int h = 0; h < Lanes; h += 8)
-        {
-            for (int m = 0; m < 4; m++)
-            {
-                t[h + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0x88);
-                t[h + 4 + m] = Avx512F.Shuffle4x128(r[h + m], r[h + 4 + m], 0xDD);
-            }
-        }
-
-        for (int m = 0; m < 8; m++)
-        {
-            r[m] = Avx512F.Shuffle4x128(t[m], t[8 + m], 0x88);
-            r[8 + m] = Avx512F.Shuffle4x128(t[m], t[8 + m], 0xDD);
-        }
+        Vector512<float> r0 = rows[0];
+        Vector512<float> r1 = rows[1];
+        Vector512<float> r2 = rows[2];
+        Vector512<float> r3 = rows[3];
+        Vector512<float> r4 = rows[4];
+        Vector512<float> r5 = rows[5];
+        Vector512<float> r6 = rows[6];
+        Vector512<float> r7 = rows[7];
+        Vector512<float> r8 = rows[8];
+        Vector512<float> r9 = rows[9];
+        Vector512<float> r10 = rows[10];
+        Vector512<float> r11 = rows[11];
+        Vector512<float> r12 = rows[12];
+        Vector512<float> r13 = rows[13];
+        Vector512<float> r14 = rows[14];
+        Vector512<float> r15 = rows[15];
+        Locals(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
+        rows[0] = r0;
+        rows[1] = r1;
+        rows[2] = r2;
+        rows[3] = r3;
+        rows[4] = r4;
+        rows[5] = r5;
+        rows[6] = r6;
+        rows[7] = r7;
+        rows[8] = r8;
+        rows[9] = r9;
+        rows[10] = r10;
+        rows[11] = r11;
+        rows[12] = r12;
+        rows[13] = r13;
+        rows[14] = r14;
+        rows[15] = r15;
     }
 
     /// <summary>
-    /// The transpose of <see cref="InRegisters"/> on sixteen locals, which the JIT keeps in registers once the call is
-    /// inlined (the pointer version goes through memory in every round).
+    /// Transposes sixteen locals (row <c>k</c> lane <c>m</c> becomes row <c>m</c> lane <c>k</c>), which the JIT keeps in
+    /// registers once the call is inlined: four rounds of in-lane unpacks (by 1 float, then by 2 as doubles) and 128-bit
+    /// shuffles (of rows 4 apart, then 8 apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Locals(

@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// One sample's input copied as <c>X[c][j][ih][ow] = xpad[c][ih][ow + j]</c> (<c>xpad</c> the zero-padded input,
+/// <c>ih</c> over the padded height, <c>ow</c> over the output width), the layout of the stride-1 forward paths that tile
+/// the flattened output plane (<see cref="Conv2dChannelDirect"/>, <see cref="Conv2dPlaneDirect"/>): the value tap
+/// <c>(c, i, j)</c> reads for the output pixel <c>q = oh·OW + ow</c> is <c>X[c][j][0][0] + i·OW + q</c>, so consecutive
+/// pixels read consecutive values whatever rows they span.
+/// </summary>
+internal static unsafe class ExpandedInput
+{
+    private const int Lanes = 16;
+
+    /// <summary>The padded height: rows <c>ih</c> of one <c>X[c][j]</c>.</summary>
+    public static int PaddedHeight(in Conv2dGeometry g) => g.Height + (2 * g.PaddingHeight);
+
+    /// <summary>Floats between <c>X[c][j]</c> and <c>X[c][j + 1]</c>: the padded height times the output width.</summary>
+    public static nint TapStride(in Conv2dGeometry g) => (nint)PaddedHeight(g) * g.OutWidth;
+
+    /// <summary>Floats of <c>X</c> and the vector of slack after it that <see cref="Write"/> may write into.</summary>
+    public static long Floats(in Conv2dGeometry g) => ((long)g.Channels * g.KernelWidth * TapStride(g)) + Lanes;
+
+    /// <summary>
+    /// Writes <c>X</c> row by row in address order: the padding rows as zero vectors, each input row as whole vectors of
+    /// masked loads (zeros outside the input), the last vector running past the row into the next row's place (written
+    /// next) or into the vector of slack after the last row.
+    /// </summary>
+    /// <remarks>
+    /// The geometry is read into locals and the padding rows are loops of their own, so the loop over input rows is a
+    /// load and a store per vector and two pointer steps per row (rows of one or two vectors, most layers): with a test per row and the
+    /// geometry re-read from memory at each step, the copy took 12% of LeNet-5's conv2 forward (docs/performance.md).
+    /// </remarks>
+    public static void Write(float* x, float* expanded, in Conv2dGeometry g)
+    {
+        int channels = g.Channels, kw = g.KernelWidth, inHeight = g.Height, width = g.Width, padWidth = g.PaddingWidth;
+        int outWidth = g.OutWidth, vectors = (outWidth + Lanes - 1) / Lanes, inputPlane = g.InputPlane;
+        nint top = (nint)g.PaddingHeight * outWidth, middle = (nint)inHeight * outWidth, bottom = top;
+        float* row = expanded;
+        for (int c = 0; c < channels; c++)
+        {
+            float* channel = x + ((nint)c * inputPlane);
+            for (int j = 0; j < kw; j++)
+            {
+                int shift = j - padWidth;
+                Zeros(row, top);
+                row += top;
+                float* source = channel + shift;
+                float* end = row + middle;
+                if (vectors == 1)
+                {
+                    Vector512<float> inside = Inside(shift, width);
+                    for (; row < end; row += outWidth, source += width)
+                    {
+                        Avx512F.MaskLoad(source, inside, Vector512<float>.Zero).Store(row);
+                    }
+                }
+                else if (vectors == 2)
+                {
+                    Vector512<float> first = Inside(shift, width), second = Inside(Lanes + shift, width);
+                    for (; row < end; row += outWidth, source += width)
+                    {
+                        Avx512F.MaskLoad(source, first, Vector512<float>.Zero).Store(row);
+                        Avx512F.MaskLoad(source + Lanes, second, Vector512<float>.Zero).Store(row + Lanes);
+                    }
+                }
+                else
+                {
+                    for (; row < end; row += outWidth, source += width)
+                    {
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            Avx512F.MaskLoad(source + (v * Lanes), Inside((v * Lanes) + shift, width), Vector512<float>.Zero).Store(row + (v * Lanes));
+                        }
+                    }
+                }
+
+                Zeros(row, bottom);
+                row += bottom;
+            }
+        }
+    }
+
+    /// <summary>Zeros <paramref name="count"/> floats from <paramref name="destination"/> in whole vectors (the last may run past, into what is written next or the slack).</summary>
+    private static void Zeros(float* destination, nint count)
+    {
+        for (nint k = 0; k < count; k += Lanes)
+        {
+            Vector512<float>.Zero.Store(destination + k);
+        }
+    }
+
+    /// <summary>The lanes <c>l</c> whose input column <c>start + l</c> lies in <c>[0, width)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Inside(int start, int width)
+    {
+        Vector512<int> column = Vector512<int>.Indices + Vector512.Create(start);
+        return (Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, Vector512.Create(width))).AsSingle();
+    }
+}
