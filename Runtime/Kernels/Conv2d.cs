@@ -310,6 +310,13 @@ public static unsafe class Conv2d
                 return;
             }
 
+            if (Conv2dWeightGradientShifted.Fits(g))
+            {
+                Launch(&job, Conv2dWeightGradientShifted.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradientShifted.Part);
+                Conv2dWeightGradient.SumSegments(&job);
+                return;
+            }
+
             if (Conv2dWeightGradient.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradient.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradient.Part);
@@ -333,7 +340,7 @@ public static unsafe class Conv2d
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
         (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
         Math.Max(
-            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
+            Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradientByChannels.SegmentFloats(g) : 0));
 
     /// <summary>
@@ -355,7 +362,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
-            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0,
+            Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradientByChannels.SlotFloats(g) : 0);
         return Math.Max(columns, Math.Max(block, flat));
     }
