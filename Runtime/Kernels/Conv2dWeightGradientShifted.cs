@@ -211,41 +211,69 @@ internal static unsafe class Conv2dWeightGradientShifted
     /// One shifted plane in whole 16-float vectors of the plane (aligned stores when the plane is): the input rows are
     /// <c>[begin, begin + floats)</c>, and a lane there takes <c>x[u - begin + shift]</c> only where its column
     /// <c>u mod W</c> moved by <paramref name="shift"/> stays in its row, else zero; the lanes of the vectors that reach
-    /// into the padding rows are zero. Vectors that would read outside the channel load masked (the positions outside
-    /// are all in wrapped columns or padding), the others load whole and clear the wrapped lanes.
+    /// into the padding rows are zero. The vectors that would read outside the channel (at most two at each end) load
+    /// masked (the positions outside are all in wrapped columns or padding); the others load whole and clear the
+    /// wrapped lanes, in a loop without those tests.
     /// </summary>
     private static void ShiftMasked(float* x, float* plane, int begin, int floats, int width, int shift, uint* startColumns)
     {
         // The lanes' columns from the vector at begin rounded down, moved on by 16 % W per vector and brought back under
         // W by an unsigned minimum (c - W wraps to a huge value while c < W): no compare in the loop's chain.
-        Vector512<uint> columns = Vector512.Load(startColumns);
-        Vector512<uint> up = Vector512.Create((uint)(Lanes % width)), down = Vector512.Create((uint)((Lanes % width) - width));
-        int lowColumn = Math.Max(0, -shift), highColumn = Math.Min(width, width - shift);
-        Vector512<uint> low = Vector512.Create((uint)lowColumn), span = Vector512.Create((uint)Math.Max(0, highColumn - lowColumn));
-        int end = begin + floats;
-        for (int u = begin & ~(Lanes - 1); u < end; u += Lanes)
-        {
-            Vector512<float> inside = Vector512.LessThan(columns - low, span).AsSingle();
-            float* source = x + (u - begin + shift);
-            Vector512<float> values;
-            if (u < begin || u + Lanes > end)
-            {
-                Vector512<int> positions = Vector512<int>.Indices + Vector512.Create(u);
-                inside &= (Vector512.GreaterThanOrEqual(positions, Vector512.Create(begin)) & Vector512.LessThan(positions, Vector512.Create(end))).AsSingle();
-                values = Avx512F.MaskLoad(source, inside, Vector512<float>.Zero);
-            }
-            else if (u - begin + shift < 0 || u - begin + shift + Lanes > floats)
-            {
-                values = Avx512F.MaskLoad(source, inside, Vector512<float>.Zero);
-            }
-            else
-            {
-                values = Vector512.Load(source) & inside;
-            }
+        var columns = new ShiftColumns(startColumns, width, shift);
+        int end = begin + floats, first = begin & ~(Lanes - 1);
 
-            Vector512.Store(values, plane + u);
-            columns = Vector512.Min(columns + up, columns + down);
+        // Whole loads read [u - begin + shift, + 16) inside [0, floats) and write [u, u + 16) inside [begin, end).
+        int wholeFirst = Math.Max(begin, begin - shift), wholeEnd = Math.Min(end, end - shift) - Lanes;
+        int u = first;
+        for (; u < end && (u < wholeFirst || u > wholeEnd); u += Lanes)
+        {
+            Vector512.Store(ShiftedEdge(x, u, begin, end, shift, columns.Inside()), plane + u);
+            columns.Next();
         }
+
+        for (; u <= wholeEnd; u += Lanes)
+        {
+            Vector512.Store(Vector512.Load(x + (u - begin + shift)) & columns.Inside(), plane + u);
+            columns.Next();
+        }
+
+        for (; u < end; u += Lanes)
+        {
+            Vector512.Store(ShiftedEdge(x, u, begin, end, shift, columns.Inside()), plane + u);
+            columns.Next();
+        }
+    }
+
+    /// <summary>The vector at <paramref name="u"/> of a shifted plane by a masked load: its wrapped lanes and those outside the input rows zero.</summary>
+    private static Vector512<float> ShiftedEdge(float* x, int u, int begin, int end, int shift, Vector512<float> inside)
+    {
+        Vector512<int> positions = Vector512<int>.Indices + Vector512.Create(u);
+        inside &= (Vector512.GreaterThanOrEqual(positions, Vector512.Create(begin)) & Vector512.LessThan(positions, Vector512.Create(end))).AsSingle();
+        return Avx512F.MaskLoad(x + (u - begin + shift), inside, Vector512<float>.Zero);
+    }
+
+    /// <summary>The columns of 16 consecutive positions of a plane <c>W</c> wide, and which of them a shift keeps in their row.</summary>
+    private struct ShiftColumns
+    {
+        private readonly Vector512<uint> _up, _down, _low, _span;
+        private Vector512<uint> _columns;
+
+        /// <summary>From the columns <paramref name="start"/> of the first vector, for <paramref name="shift"/>.</summary>
+        public ShiftColumns(uint* start, int width, int shift)
+        {
+            int lowColumn = Math.Max(0, -shift), highColumn = Math.Min(width, width - shift);
+            _columns = Vector512.Load(start);
+            _up = Vector512.Create((uint)(Lanes % width));
+            _down = Vector512.Create((uint)((Lanes % width) - width));
+            _low = Vector512.Create((uint)lowColumn);
+            _span = Vector512.Create((uint)Math.Max(0, highColumn - lowColumn));
+        }
+
+        /// <summary>All ones in the lanes whose column plus the shift stays in <c>[0, W)</c>.</summary>
+        public readonly Vector512<float> Inside() => Vector512.LessThan(_columns - _low, _span).AsSingle();
+
+        /// <summary>On to the next 16 positions: <c>c + 16 % W</c>, less <c>W</c> when that reaches it (the unsigned minimum).</summary>
+        public void Next() => _columns = Vector512.Min(_columns + _up, _columns + _down);
     }
 
     /// <summary>One shifted plane without masked loads: the channel copied moved by <paramref name="shift"/>, then the wrapped columns cleared.</summary>
