@@ -34,6 +34,14 @@ namespace StaticGrad.Kernels;
 /// loads for 24 multiply-adds. The lanes rest in the workspace's partial-gradient area between samples.
 /// </para>
 /// <para>
+/// Per sample, an input channel's <c>kw</c> shifted planes are built in the thread's slot (64-byte aligned, so whole
+/// cache lines are stored) before its first tile: on AVX-512 in one pass of 16-float vectors whose wrapped lanes are
+/// cleared by a mask (masked loads where a vector would read outside the channel), elsewhere as a flat copy followed by
+/// clearing the wrapped columns. The padding rows stay zero from the start of the call. Each product is an input value
+/// inside the tap's window or a +0 of the padding, so an infinite or NaN input reaches only the taps whose windows hold
+/// it, as on the column-matrix path.
+/// </para>
+/// <para>
 /// The output plane must fill whole 16-float vectors (<c>OH·OW</c> a multiple of 16), so no vector reads past a plane.
 /// </para>
 /// </remarks>
@@ -44,7 +52,7 @@ internal static unsafe class Conv2dWeightGradientShifted
 
     /// <summary>
     /// The largest output plane (floats) this path takes: a tile's 6 output-gradient planes and 4 shifted input planes
-    /// of one sample then stay within 48 KB (LeNet's conv1, 784, takes 33 KB).
+    /// of one sample then stay within 48 KB (LeNet's conv1, 784 floats, takes 33 KB); larger planes were not measured.
     /// </summary>
     private const int MaxPlane = 1024;
 
@@ -59,7 +67,7 @@ internal static unsafe class Conv2dWeightGradientShifted
         => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.Width && g.OutputPlane % Lanes == 0
             && g.OutputPlane <= MaxPlane && g.KernelHeight * g.KernelWidth <= MaxTaps;
 
-    /// <summary>Floats of one thread's slot: the shifted planes of one input channel.</summary>
+    /// <summary>Floats of one thread's slot: the shifted planes of one input channel, and room to align them to 64 bytes.</summary>
     public static long SlotFloats(in Conv2dGeometry g) => ((long)g.KernelWidth * ShiftedPlane(g)) + Lanes;
 
     /// <summary>The register tiles a call splits among its threads, for vectors of <paramref name="count"/> floats.</summary>
