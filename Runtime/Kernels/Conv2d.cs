@@ -18,8 +18,10 @@ namespace StaticGrad.Kernels;
 /// over several samples at once, with a row of ones appended to the column matrix so the bias gradient comes out
 /// of the same product. A 1 × 1 kernel with stride 1 and no padding multiplies the input itself. Shapes that suit them
 /// take direct paths instead: the weight gradient with vectors over output channels when they come in whole 16-channel
-/// blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else, for stride 1 and small planes, as
-/// flat dot products (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
+/// blocks per group (<see cref="Conv2dWeightGradientByChannels"/>, any stride), else, for stride 1, output rows as long
+/// as the input rows and output planes of whole 16-float vectors, as dot products of the output gradient in place with
+/// shifted input planes (<see cref="Conv2dWeightGradientShifted"/>), else, for stride 1 and small planes, as flat dot
+/// products over zero-padded rows (<see cref="Conv2dWeightGradient"/>), each in its own summation order, the same on every
 /// instruction set; the forward pass and the input gradient for stride 1 on AVX-512 hardware
 /// (<see cref="Conv2dForwardBySamples"/> for batches of 12 or more with ReLU or no activation, else
 /// <see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>,
@@ -329,6 +331,13 @@ public static unsafe class Conv2d
                 return;
             }
 
+            if (Conv2dWeightGradientShifted.Fits(g))
+            {
+                Launch(&job, Conv2dWeightGradientShifted.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradientShifted.Part);
+                Conv2dWeightGradient.SumSegments(&job);
+                return;
+            }
+
             if (Conv2dWeightGradient.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradient.TileCount(g, GemmIsaSelector.Lanes(job.Isa)), slots, &Conv2dWeightGradient.Part);
@@ -347,12 +356,12 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> ×
-    /// <c>[outChannels, K/groups + 1]</c>, or on the flat weight gradient's path its segments' lanes.
+    /// <c>[outChannels, K/groups + 1]</c>, or on the flat and shifted weight gradients' paths their segments' lanes.
     /// </summary>
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
         (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
         Math.Max(
-            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
+            Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradientByChannels.SegmentFloats(g) : 0));
 
     /// <summary>
@@ -362,7 +371,7 @@ public static unsafe class Conv2d
     /// <see cref="Conv2dInputGradientBySamples"/>, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
-    /// samples, and one partial gradient) and the flat weight gradient's chunk of padded samples.
+    /// samples, and one partial gradient), the flat weight gradient's chunk of padded samples and the shifted one's input planes.
     /// </summary>
     /// <remarks>
     /// The GEMM block is counted even where the flat weight gradient replaces it: with slots of the column matrix alone,
@@ -378,7 +387,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
-            Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0,
+            Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradientByChannels.SlotFloats(g) : 0);
         return Math.Max(columns, Math.Max(block, flat));
     }
