@@ -12,8 +12,8 @@ namespace StaticGrad.Kernels;
 /// is then one fused multiply-add chain over the reduction (input channel, kernel row, kernel column) in registers,
 /// 3 neighbouring positions of an output row × up to 6 output channels per register tile (each weight broadcast once
 /// for the 3 positions, each input vector loaded once for the 6 channels), and the outputs are transposed back with the
-/// bias and ReLU applied on the way. Stride 1, dilation 1, one group; blocks of fewer than <see cref="MinSamples"/>
-/// samples take the per-sample paths.
+/// bias and ReLU applied on the way. Stride 1, dilation 1, one group; batches of fewer than <see cref="MinSamples"/>
+/// samples take the per-sample paths, and a batch's last block of fewer than 16 leaves lanes idle.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -127,6 +127,7 @@ internal static unsafe class Conv2dForwardBySamples
         {
             for (int ow = 0; ow < g.OutWidth;)
             {
+                // A row's last 4 positions as 2 and 2: a tile of one position has too few chains to hide their latency.
                 int left = g.OutWidth - ow, count = left == 4 ? 2 : Math.Min(MaxPositions, left);
                 float* input = inputs + ((((nint)oh * rowPositions) + ow) * position);
                 float* sum = sums + ((((nint)oh * g.OutWidth) + ow) * Lanes);

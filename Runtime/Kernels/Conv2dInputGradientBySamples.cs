@@ -134,9 +134,11 @@ internal static unsafe class Conv2dInputGradientBySamples
         for (int y = 0; y < g.Height; y++)
         {
             int firstI = Math.Max(0, y + g.PaddingHeight - g.OutHeight + 1), endI = Math.Min(g.KernelHeight, y + g.PaddingHeight + 1);
-            for (int x = 0; x < g.Width; x += MaxPositions)
+            for (int x = 0, positions; x < g.Width; x += positions)
             {
-                int positions = Math.Min(MaxPositions, g.Width - x);
+                // A row's last 4 positions as 2 and 2: a tile of one position has too few chains to hide their latency.
+                int left = g.Width - x;
+                positions = left == 4 ? 2 : Math.Min(MaxPositions, left);
                 int firstJ = Math.Max(0, x + g.PaddingWidth - g.OutWidth + 1), endJ = Math.Min(g.KernelWidth, x + positions - 1 + g.PaddingWidth + 1);
                 int taps = 0;
                 for (int i = firstI; i < endI; i++)
