@@ -36,7 +36,7 @@ public sealed class Conv2dWeightGradientByChannelsTests
         ConvShape s = AllShapes[shape];
         Assert.True(Conv2dWeightGradientByChannels.Fits(s.Geometry));
         (float[] x, float[] dy) = Data(s);
-        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
         s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
         (_, _, double[] edw, double[] dwScale, double[] edb) = s.ReferenceGradients(x, new float[s.WeightLength], dy);
         for (int i = 0; i < dw.Length; i++)
@@ -56,7 +56,7 @@ public sealed class Conv2dWeightGradientByChannelsTests
     {
         ConvShape s = AllShapes[shape];
         (float[] x, float[] dy) = Data(s);
-        float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
+        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
         s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
         (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
         GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
@@ -93,7 +93,7 @@ public sealed class Conv2dWeightGradientByChannelsTests
     {
         ConvShape s = AllShapes[1];
         (float[] x, float[] dy) = Data(s);
-        float[] dw = Filled(s.WeightLength), db = Filled(s.Out), alone = Filled(s.WeightLength);
+        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out), alone = Conv2dWeightGradientTests.Filled(s.WeightLength);
         s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(2)]);
         s.BackwardWeight(dy, x, alone, Span<float>.Empty, new float[s.WorkspaceFloats(2)]);
         GemmShapeTests.AssertSameBits(dw, alone, $"{s} weight gradient without the bias");
@@ -176,35 +176,8 @@ public sealed class Conv2dWeightGradientByChannelsTests
     private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
         where TOps : ISimdOps<TVec>
         where TVec : struct
-    {
-        Conv2dGeometry g = s.Geometry;
-        float[] dw = Filled(s.WeightLength), db = Filled(s.Out), workspace = new float[s.WorkspaceFloats(1)];
-        fixed (float* pdy = dy, px = x, pdw = dw, pdb = db, pw = workspace)
-        {
-            Conv2dJob job = new(g, s.Batch, pw + Kernels.Conv2d.PartialFloats(g), Kernels.Conv2d.SlotFloats(g))
-            {
-                Output = pdy,
-                Input = px,
-                Partials = pw,
-                WeightGradient = pdw,
-                BiasGradient = pdb,
-                Parts = 1,
-                Items = Conv2dWeightGradientByChannels.ItemCount(g),
-            };
-            Conv2dWeightGradientByChannels.Part<TOps, TVec>(&job, 0);
-            Conv2dWeightGradientByChannels.SumSegments(&job);
-        }
-
-        return (dw, db);
-    }
+        => Conv2dWeightGradientTests.RunPart(s, x, dy, Conv2dWeightGradientByChannels.ItemCount(s.Geometry), &Conv2dWeightGradientByChannels.Part<TOps, TVec>, &Conv2dWeightGradientByChannels.SumSegments);
 
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 21), KernelReference.Random(s.OutputLength, seed: 22));
-
-    private static float[] Filled(int length)
-    {
-        float[] values = new float[length];
-        values.AsSpan().Fill(float.NaN);
-        return values;
-    }
 }

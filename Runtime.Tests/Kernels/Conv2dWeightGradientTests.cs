@@ -178,6 +178,15 @@ public sealed class Conv2dWeightGradientTests
     private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        => RunPart(s, x, dy, Conv2dWeightGradient.TileCount(s.Geometry, TOps.Count), &Conv2dWeightGradient.Part<TOps, TVec>, &Conv2dWeightGradient.SumSegments<TOps, TVec>);
+
+    /// <summary>
+    /// A weight-gradient path's whole call on the calling thread, for the tests of each path: its
+    /// <paramref name="part"/> over all <paramref name="items"/>, then its <paramref name="sum"/> of the segments, into
+    /// NaN-filled gradients.
+    /// </summary>
+    internal static unsafe (float[] Dw, float[] Db) RunPart(
+        ConvShape s, float[] x, float[] dy, int items, delegate*<Conv2dJob*, int, void> part, delegate*<Conv2dJob*, void> sum)
     {
         Conv2dGeometry g = s.Geometry;
         float[] dw = Filled(s.WeightLength), db = Filled(s.Out), workspace = new float[s.WorkspaceFloats(1)];
@@ -191,10 +200,10 @@ public sealed class Conv2dWeightGradientTests
                 WeightGradient = pdw,
                 BiasGradient = pdb,
                 Parts = 1,
-                Items = Conv2dWeightGradient.TileCount(g, TOps.Count),
+                Items = items,
             };
-            Conv2dWeightGradient.Part<TOps, TVec>(&job, 0);
-            Conv2dWeightGradient.SumSegments<TOps, TVec>(&job);
+            part(&job, 0);
+            sum(&job);
         }
 
         return (dw, db);
@@ -203,7 +212,8 @@ public sealed class Conv2dWeightGradientTests
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 11), KernelReference.Random(s.OutputLength, seed: 12));
 
-    private static float[] Filled(int length)
+    /// <summary>A buffer of NaN: a path must write every value.</summary>
+    internal static float[] Filled(int length)
     {
         float[] values = new float[length];
         values.AsSpan().Fill(float.NaN);
