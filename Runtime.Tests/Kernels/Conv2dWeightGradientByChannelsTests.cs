@@ -69,19 +69,7 @@ public sealed class Conv2dWeightGradientByChannelsTests
     {
         ConvShape s = AllShapes[shape];
         (float[] x, float[] dy) = Data(s);
-        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
-        (string Name, (float[] Dw, float[] Db) Result)[] widths =
-        [
-            ("Simd512", RunAt<Simd512, Vector512<float>>(s, x, dy)),
-            ("Simd256", RunAt<Simd256, Vector256<float>>(s, x, dy)),
-            ("Simd128", RunAt<Simd128, Vector128<float>>(s, x, dy)),
-            ($"SimdVector ({Vector<float>.Count} lanes)", RunAt<SimdVector, Vector<float>>(s, x, dy)),
-        ];
-        foreach ((string name, (float[] w, float[] b)) in widths)
-        {
-            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
-            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
-        }
+        Conv2dWeightGradientTests.AssertEveryWidthSameBits<ByChannelsPath>(s, x, dy);
     }
 
     [Theory]
@@ -172,11 +160,14 @@ public sealed class Conv2dWeightGradientByChannelsTests
         return (dw, db);
     }
 
-    /// <summary>The whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
-    private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
-        where TOps : ISimdOps<TVec>
-        where TVec : struct
-        => Conv2dWeightGradientTests.RunPart(s, x, dy, Conv2dWeightGradientByChannels.ItemCount(s.Geometry), &Conv2dWeightGradientByChannels.Part<TOps, TVec>, &Conv2dWeightGradientByChannels.SumSegments);
+    /// <summary>This path's whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
+    private readonly struct ByChannelsPath : Conv2dWeightGradientTests.IWeightGradientPath
+    {
+        public static unsafe (float[] Dw, float[] Db) Run<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => Conv2dWeightGradientTests.RunPart(s, x, dy, Conv2dWeightGradientByChannels.ItemCount(s.Geometry), &Conv2dWeightGradientByChannels.Part<TOps, TVec>, &Conv2dWeightGradientByChannels.SumSegments);
+    }
 
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 21), KernelReference.Random(s.OutputLength, seed: 22));

@@ -105,22 +105,10 @@ public sealed class Conv2dWeightGradientShiftedTests
     {
         ConvShape s = AllShapes[shape];
         (float[] x, float[] dy) = Data(s);
-        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
+        (float[] dw, float[] db) = Conv2dWeightGradientTests.AssertEveryWidthSameBits<ShiftedPath>(s, x, dy);
         (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
         GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient, scalar");
         GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient, scalar");
-        (string Name, (float[] Dw, float[] Db) Result)[] widths =
-        [
-            ("Simd512", RunAt<Simd512, Vector512<float>>(s, x, dy)),
-            ("Simd256", RunAt<Simd256, Vector256<float>>(s, x, dy)),
-            ("Simd128", RunAt<Simd128, Vector128<float>>(s, x, dy)),
-            ($"SimdVector ({Vector<float>.Count} lanes)", RunAt<SimdVector, Vector<float>>(s, x, dy)),
-        ];
-        foreach ((string name, (float[] w, float[] b)) in widths)
-        {
-            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
-            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
-        }
     }
 
     [Theory]
@@ -225,11 +213,14 @@ public sealed class Conv2dWeightGradientShiftedTests
         return (dw, db);
     }
 
-    /// <summary>The whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
-    private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
-        where TOps : ISimdOps<TVec>
-        where TVec : struct
-        => Conv2dWeightGradientTests.RunPart(s, x, dy, Conv2dWeightGradientShifted.TileCount(s.Geometry, TOps.Count), &Conv2dWeightGradientShifted.Part<TOps, TVec>, &Conv2dWeightGradient.SumSegments<TOps, TVec>);
+    /// <summary>This path's whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
+    private readonly struct ShiftedPath : Conv2dWeightGradientTests.IWeightGradientPath
+    {
+        public static unsafe (float[] Dw, float[] Db) Run<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => Conv2dWeightGradientTests.RunPart(s, x, dy, Conv2dWeightGradientShifted.TileCount(s.Geometry, TOps.Count), &Conv2dWeightGradientShifted.Part<TOps, TVec>, &Conv2dWeightGradient.SumSegments<TOps, TVec>);
+    }
 
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 41), KernelReference.Random(s.OutputLength, seed: 42));

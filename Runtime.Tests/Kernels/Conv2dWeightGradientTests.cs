@@ -59,7 +59,7 @@ public sealed class Conv2dWeightGradientTests
     {
         ConvShape s = AllShapes[shape];
         (float[] x, float[] dy) = Data(s);
-        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
+        (float[] dw, float[] db) = FlatPath.Run<ScalarOps, float>(s, x, dy);
         (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
         GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
         GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient");
@@ -71,19 +71,7 @@ public sealed class Conv2dWeightGradientTests
     {
         ConvShape s = AllShapes[shape];
         (float[] x, float[] dy) = Data(s);
-        (float[] dw, float[] db) = RunAt<ScalarOps, float>(s, x, dy);
-        (string Name, (float[] Dw, float[] Db) Result)[] widths =
-        [
-            ("Simd512", RunAt<Simd512, Vector512<float>>(s, x, dy)),
-            ("Simd256", RunAt<Simd256, Vector256<float>>(s, x, dy)),
-            ("Simd128", RunAt<Simd128, Vector128<float>>(s, x, dy)),
-            ($"SimdVector ({Vector<float>.Count} lanes)", RunAt<SimdVector, Vector<float>>(s, x, dy)),
-        ];
-        foreach ((string name, (float[] w, float[] b)) in widths)
-        {
-            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
-            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
-        }
+        Conv2dWeightGradientTests.AssertEveryWidthSameBits<FlatPath>(s, x, dy);
     }
 
     [Theory]
@@ -174,11 +162,47 @@ public sealed class Conv2dWeightGradientTests
         return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
     }
 
-    /// <summary>The whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
-    private static unsafe (float[] Dw, float[] Db) RunAt<TOps, TVec>(ConvShape s, float[] x, float[] dy)
-        where TOps : ISimdOps<TVec>
-        where TVec : struct
-        => RunPart(s, x, dy, Conv2dWeightGradient.TileCount(s.Geometry, TOps.Count), &Conv2dWeightGradient.Part<TOps, TVec>, &Conv2dWeightGradient.SumSegments<TOps, TVec>);
+    /// <summary>This path's whole call on the calling thread with vectors <typeparamref name="TVec"/>.</summary>
+    private readonly struct FlatPath : Conv2dWeightGradientTests.IWeightGradientPath
+    {
+        public static unsafe (float[] Dw, float[] Db) Run<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => RunPart(s, x, dy, Conv2dWeightGradient.TileCount(s.Geometry, TOps.Count), &Conv2dWeightGradient.Part<TOps, TVec>, &Conv2dWeightGradient.SumSegments<TOps, TVec>);
+    }
+
+    /// <summary>A weight-gradient path's whole call on the calling thread at one vector width, for the tests of each path.</summary>
+    internal interface IWeightGradientPath
+    {
+        /// <summary>The weight and bias gradients with vectors <typeparamref name="TVec"/>.</summary>
+        static abstract (float[] Dw, float[] Db) Run<TOps, TVec>(ConvShape s, float[] x, float[] dy)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct;
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="TPath"/> with scalars and at every vector width (512, 256, 128 bits and
+    /// <see cref="Vector{T}"/>), asserts every width gives the scalar run's bits, and returns the scalar run's gradients.
+    /// </summary>
+    internal static (float[] Dw, float[] Db) AssertEveryWidthSameBits<TPath>(ConvShape s, float[] x, float[] dy)
+        where TPath : IWeightGradientPath
+    {
+        (float[] dw, float[] db) = TPath.Run<ScalarOps, float>(s, x, dy);
+        (string Name, (float[] Dw, float[] Db) Result)[] widths =
+        [
+            ("Simd512", TPath.Run<Simd512, Vector512<float>>(s, x, dy)),
+            ("Simd256", TPath.Run<Simd256, Vector256<float>>(s, x, dy)),
+            ("Simd128", TPath.Run<Simd128, Vector128<float>>(s, x, dy)),
+            ($"SimdVector ({Vector<float>.Count} lanes)", TPath.Run<SimdVector, Vector<float>>(s, x, dy)),
+        ];
+        foreach ((string name, (float[] w, float[] b)) in widths)
+        {
+            GemmShapeTests.AssertSameBits(dw, w, $"{s} weight gradient, {name} against scalar");
+            GemmShapeTests.AssertSameBits(db, b, $"{s} bias gradient, {name} against scalar");
+        }
+
+        return (dw, db);
+    }
 
     /// <summary>
     /// A weight-gradient path's whole call on the calling thread, for the tests of each path: its
