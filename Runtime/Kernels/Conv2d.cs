@@ -57,6 +57,13 @@ public static unsafe class Conv2d
     internal const int ChunkFloats = 1 << 16;
 
     /// <summary>
+    /// Multiply-adds a thread must get before a pass is split (about 1 µs of work). Lower than
+    /// <see cref="Gemm.MinWorkPerThread"/>: a convolution splits by samples, as the layers before and after it do, so each
+    /// core reads the samples it wrote.
+    /// </summary>
+    internal const long MinWorkPerThread = 1L << 17;
+
+    /// <summary>
     /// The floats of the <c>workspace</c> the three passes need for a given shape when they may use
     /// <paramref name="threads"/> threads: <see cref="ReductionLanes"/> partial weight gradients, then one slot per
     /// thread (a column matrix, and for the weight gradient a block of output gradients). Independent of the batch size.
@@ -396,7 +403,7 @@ public static unsafe class Conv2d
     {
         Conv2dGeometry g = job->Geometry;
         long work = (long)job->Batch * g.OutChannels * g.GroupReduction * g.OutputPlane;
-        int threads = Math.Min(Math.Min(Partition.Threads(work, Gemm.MinWorkPerThread), slots), items);
+        int threads = Math.Min(Math.Min(Partition.Threads(work, MinWorkPerThread), slots), items);
         job->Parts = threads;
         job->Items = items;
         if (threads <= 1)

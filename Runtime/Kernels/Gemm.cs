@@ -31,10 +31,14 @@ namespace StaticGrad.Kernels;
 public static unsafe class Gemm
 {
     /// <summary>
-    /// Fused multiply-adds a thread must get before a product is split (about 1 µs of microkernel time):
-    /// below that, handing work to another core costs more than it saves.
+    /// Fused multiply-adds a thread must get before a product is split (about 4 µs of microkernel time). Alone, a
+    /// product splits profitably from about 1 µs a thread; inside a training step it does not: a split product leaves
+    /// half of its output in each core's cache, and the single-threaded calls after it (the next small layer, the loss,
+    /// a bias reduction) then read that half from the other core. LeNet-5's 120 → 84 layer (645 k multiply-adds per
+    /// product) kept on one thread takes the fully connected layers of its step from 130-134 to 120-124 µs on two threads
+    /// (<c>lenet-sequence</c>, docs/performance.md).
     /// </summary>
-    internal const long MinWorkPerThread = 1L << 17;
+    internal const long MinWorkPerThread = 1L << 19;
 
     /// <summary>
     /// The same threshold for the dot-product path, lower: its operand (a weight matrix read once per row)
