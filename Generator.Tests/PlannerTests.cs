@@ -242,13 +242,31 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void DeadBuffersAreReused()
+    public void DeadBuffersOfTheSameSizeAreReused()
     {
-        MemoryPlan plan = MemoryPlanner.Plan(Schedule.ForTraining(GraphBuilder.Build(Spec(784, (256, ActivationKind.ReLU), (128, ActivationKind.ReLU), (10, ActivationKind.None)))));
+        MemoryPlan plan = MemoryPlanner.Plan(Schedule.ForTraining(GraphBuilder.Build(Spec(784, (64, ActivationKind.ReLU), (64, ActivationKind.ReLU), (64, ActivationKind.ReLU), (64, ActivationKind.ReLU), (10, ActivationKind.None)))));
 
         int unshared = plan.Buffers.Sum(b => b.Buffer.FloatsPerSample);
         Assert.True(plan.FloatsPerSample < unshared, $"{plan.FloatsPerSample} floats per sample, {unshared} without reuse");
-        Assert.Equal(plan["layer1OutputGradient"].Offset, plan["logits"].Offset);
+        AssertNoLiveOverlap(plan);
+    }
+
+    [Theory]
+    [InlineData(new[] { 256, 128, 10 })]
+    [InlineData(new[] { 64, 64, 64, 64, 10 })]
+    [InlineData(new[] { 300, 20, 300, 7, 10 })]
+    public void BuffersOfDifferentSizesNeverShareSpace(int[] widths)
+    {
+        MemoryPlan plan = MemoryPlanner.Plan(Schedule.ForTraining(GraphBuilder.Build(Spec(784, widths.Select(w => (w, ActivationKind.ReLU)).ToArray()))));
+
+        foreach (PlacedBuffer a in plan.Buffers)
+        {
+            foreach (PlacedBuffer b in plan.Buffers.Where(b => b != a && b.Buffer.FloatsPerSample != a.Buffer.FloatsPerSample))
+            {
+                bool overlap = a.Offset < b.Offset + b.Buffer.FloatsPerSample && b.Offset < a.Offset + a.Buffer.FloatsPerSample;
+                Assert.False(overlap, $"{a.Buffer.Name} ({a.Buffer.FloatsPerSample}) and {b.Buffer.Name} ({b.Buffer.FloatsPerSample}) share space");
+            }
+        }
     }
 
     [Fact]
@@ -275,8 +293,8 @@ public sealed class PlannerTests
 
         Assert.Equal(new[] { "layer1Output", "layer2Output", "layer3Output" }, plan.InferenceMemory.Buffers.Select(b => b.Buffer.Name));
         Assert.Equal("logits", plan.Inference.Steps.Last().Output);
-        // layer1Output is dead once layer2 has read it, so layer3Output reuses its space: 256 + 128, not 448.
-        Assert.Equal(384, plan.InferenceMemory.FloatsPerSample);
+        // Buffers of different sizes never share space (see MemoryPlanner): 256 + 128 + 64.
+        Assert.Equal(448, plan.InferenceMemory.FloatsPerSample);
         Assert.True(plan.InferenceMemory.FloatsPerSample < plan.Memory!.FloatsPerSample);
     }
 

@@ -167,8 +167,8 @@ internal sealed partial class ModelGenerator
             {
                 int unshared = memory.Buffers.Sum(b => b.Buffer.FloatsPerSample);
                 w.WriteLine("// Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.");
-                w.WriteLine($"// {Int(memory.FloatsPerSample)} floats per sample of MaxBatch ({Int(unshared)} without reuse): buffers whose");
-                w.WriteLine("// live steps (first write to last use) do not overlap share space.");
+                w.WriteLine($"// {Int(memory.FloatsPerSample)} floats per sample of MaxBatch ({Int(unshared)} without reuse): buffers of one size");
+                w.WriteLine("// whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.");
                 WriteArenaLayout(w, memory, BufferOffset);
                 w.WriteLine($"private const int {ArenaFloatsPerSample} = {Int(memory.FloatsPerSample)};");
                 w.WriteLine();

@@ -64,39 +64,39 @@ namespace Norms
         private const int __sgOffset_Bn2NumBatchesTracked = 1;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 42 floats per sample of MaxBatch (54 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 54 floats per sample of MaxBatch (54 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   fc1Output [B, 8] at 0, steps 0-13: fc1 output
         //   actOutput [B, 8] at 8, steps 1-13: bn1 output
-        //   fc2Output [B, 5] at 16, steps 2-11: fc2 output
-        //   bn2Output [B, 5] at 21, steps 3-10: bn2 output
-        //   fc3Output [B, 4] at 31, steps 4-10: fc3 output
-        //   bn3Output [B, 4] at 26, steps 5-8: bn3 output
-        //   logits [B, 3] at 39, steps 6-8: head output
-        //   bn3OutputGradient [B, 4] at 35, steps 8-10: gradient of bn3 output
-        //   bn2OutputGradient [B, 5] at 26, steps 10-12: gradient of bn2 output
+        //   fc2Output [B, 5] at 24, steps 2-11: fc2 output
+        //   bn2Output [B, 5] at 29, steps 3-10: bn2 output
+        //   fc3Output [B, 4] at 39, steps 4-10: fc3 output
+        //   bn3Output [B, 4] at 43, steps 5-8: bn3 output
+        //   logits [B, 3] at 51, steps 6-8: head output
+        //   bn3OutputGradient [B, 4] at 47, steps 8-10: gradient of bn3 output
+        //   bn2OutputGradient [B, 5] at 34, steps 10-12: gradient of bn2 output
         //   actOutputGradient [B, 8] at 16, steps 12-14: gradient of bn1 output
         private const int __sgOffset_fc1Output = 0;
         private const int __sgOffset_actOutput = 8;
-        private const int __sgOffset_fc2Output = 16;
-        private const int __sgOffset_bn2Output = 21;
-        private const int __sgOffset_fc3Output = 31;
-        private const int __sgOffset_bn3Output = 26;
-        private const int __sgOffset_logits = 39;
-        private const int __sgOffset_bn3OutputGradient = 35;
-        private const int __sgOffset_bn2OutputGradient = 26;
+        private const int __sgOffset_fc2Output = 24;
+        private const int __sgOffset_bn2Output = 29;
+        private const int __sgOffset_fc3Output = 39;
+        private const int __sgOffset_bn3Output = 43;
+        private const int __sgOffset_logits = 51;
+        private const int __sgOffset_bn3OutputGradient = 47;
+        private const int __sgOffset_bn2OutputGradient = 34;
         private const int __sgOffset_actOutputGradient = 16;
-        private const int __sgArenaFloatsPerSample = 42;
+        private const int __sgArenaFloatsPerSample = 54;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 13 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 17 floats per sample.
         //   fc1Output [B, 8] at 0, steps 0-2: fc1 output
         //   fc2Output [B, 5] at 8, steps 2-4: fc2 output
-        //   fc3Output [B, 4] at 0, steps 4-6: fc3 output
+        //   fc3Output [B, 4] at 13, steps 4-6: fc3 output
         private const int __sgInferenceOffset_fc1Output = 0;
         private const int __sgInferenceOffset_fc2Output = 8;
-        private const int __sgInferenceOffset_fc3Output = 0;
-        private const int __sgInferenceFloatsPerSample = 13;
+        private const int __sgInferenceOffset_fc3Output = 13;
+        private const int __sgInferenceFloatsPerSample = 17;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;

@@ -56,59 +56,59 @@ namespace Graphs
         private const int __sgOffset_OutputBias = 1200;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 156 floats per sample of MaxBatch (253 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 189 floats per sample of MaxBatch (253 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   aLinear [B, 16] at 52, steps 0-25: a Linear output
         //   bLinear [B, 16] at 68, steps 2-23: b Linear output
         //   cLinear [B, 16] at 84, steps 4-21: c Linear output
         //   cOutput [B, 16] at 100, steps 5-20: c output
         //   dOutput [B, 16] at 116, steps 6-19: d output
         //   eLinear [B, 16] at 132, steps 7-18: e Linear output
-        //   eOutput [B, 16] at 26, steps 8-9: e output
+        //   eOutput [B, 16] at 148, steps 8-9: e output
         //   wideOutput [B, 26] at 0, steps 9-16: wide output
-        //   fLinear [B, 8] at 26, steps 10-15: f Linear output
-        //   fOutput [B, 8] at 34, steps 11-14: f output
-        //   predictions [B, 1] at 42, steps 12-14: output output
-        //   fOutputGradient [B, 8] at 148, steps 14-16: gradient of f output
+        //   fLinear [B, 8] at 164, steps 10-15: f Linear output
+        //   fOutput [B, 8] at 172, steps 11-14: f output
+        //   predictions [B, 1] at 188, steps 12-14: output output
+        //   fOutputGradient [B, 8] at 180, steps 14-16: gradient of f output
         //   wideOutputGradient [B, 26] at 26, steps 16-17: gradient of wide output
-        //   eOutputGradient [B, 16] at 0, steps 17-19: gradient of e output
-        //   dOutputGradient [B, 16] at 16, steps 19-22: gradient of d output
-        //   bOutputGradient [B, 16] at 0, steps 22-24: gradient of b output
-        //   aOutputGradient [B, 16] at 16, steps 24-26: gradient of a output
+        //   eOutputGradient [B, 16] at 148, steps 17-19: gradient of e output
+        //   dOutputGradient [B, 16] at 132, steps 19-22: gradient of d output
+        //   bOutputGradient [B, 16] at 84, steps 22-24: gradient of b output
+        //   aOutputGradient [B, 16] at 68, steps 24-26: gradient of a output
         private const int __sgOffset_aLinear = 52;
         private const int __sgOffset_bLinear = 68;
         private const int __sgOffset_cLinear = 84;
         private const int __sgOffset_cOutput = 100;
         private const int __sgOffset_dOutput = 116;
         private const int __sgOffset_eLinear = 132;
-        private const int __sgOffset_eOutput = 26;
+        private const int __sgOffset_eOutput = 148;
         private const int __sgOffset_wideOutput = 0;
-        private const int __sgOffset_fLinear = 26;
-        private const int __sgOffset_fOutput = 34;
-        private const int __sgOffset_predictions = 42;
-        private const int __sgOffset_fOutputGradient = 148;
+        private const int __sgOffset_fLinear = 164;
+        private const int __sgOffset_fOutput = 172;
+        private const int __sgOffset_predictions = 188;
+        private const int __sgOffset_fOutputGradient = 180;
         private const int __sgOffset_wideOutputGradient = 26;
-        private const int __sgOffset_eOutputGradient = 0;
-        private const int __sgOffset_dOutputGradient = 16;
-        private const int __sgOffset_bOutputGradient = 0;
-        private const int __sgOffset_aOutputGradient = 16;
-        private const int __sgArenaFloatsPerSample = 156;
+        private const int __sgOffset_eOutputGradient = 148;
+        private const int __sgOffset_dOutputGradient = 132;
+        private const int __sgOffset_bOutputGradient = 84;
+        private const int __sgOffset_aOutputGradient = 68;
+        private const int __sgArenaFloatsPerSample = 189;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 42 floats per sample.
-        //   aLinear [B, 16] at 0, steps 0-2: a Linear output
-        //   bLinear [B, 16] at 16, steps 2-4: b Linear output
-        //   cLinear [B, 16] at 0, steps 4-7: c Linear output
-        //   eLinear [B, 16] at 26, steps 7-9: e Linear output
+        // arena rented for the call, so concurrent calls never share one. 66 floats per sample.
+        //   aLinear [B, 16] at 26, steps 0-2: a Linear output
+        //   bLinear [B, 16] at 42, steps 2-4: b Linear output
+        //   cLinear [B, 16] at 26, steps 4-7: c Linear output
+        //   eLinear [B, 16] at 42, steps 7-9: e Linear output
         //   wideOutput [B, 26] at 0, steps 9-10: wide output
-        //   fLinear [B, 8] at 26, steps 10-12: f Linear output
-        private const int __sgInferenceOffset_aLinear = 0;
-        private const int __sgInferenceOffset_bLinear = 16;
-        private const int __sgInferenceOffset_cLinear = 0;
-        private const int __sgInferenceOffset_eLinear = 26;
+        //   fLinear [B, 8] at 58, steps 10-12: f Linear output
+        private const int __sgInferenceOffset_aLinear = 26;
+        private const int __sgInferenceOffset_bLinear = 42;
+        private const int __sgInferenceOffset_cLinear = 26;
+        private const int __sgInferenceOffset_eLinear = 42;
         private const int __sgInferenceOffset_wideOutput = 0;
-        private const int __sgInferenceOffset_fLinear = 26;
-        private const int __sgInferenceFloatsPerSample = 42;
+        private const int __sgInferenceOffset_fLinear = 58;
+        private const int __sgInferenceFloatsPerSample = 66;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;

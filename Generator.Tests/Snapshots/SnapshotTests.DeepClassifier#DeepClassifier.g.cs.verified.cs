@@ -39,33 +39,33 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
     private const int __sgOffset_OutputBias = 242752;
 
     // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-    // 768 floats per sample of MaxBatch (906 without reuse): buffers whose
-    // live steps (first write to last use) do not overlap share space.
+    // 906 floats per sample of MaxBatch (906 without reuse): buffers of one size
+    // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
     //   hidden1Output [B, 256] at 0, steps 0-8: hidden1 output
     //   hidden2Output [B, 128] at 512, steps 1-7: hidden2 output
-    //   hidden3Output [B, 64] at 256, steps 2-6: hidden3 output
-    //   logits [B, 10] at 384, steps 3-5: output output
-    //   hidden3OutputGradient [B, 64] at 320, steps 5-6: gradient of hidden3 output
+    //   hidden3Output [B, 64] at 768, steps 2-6: hidden3 output
+    //   logits [B, 10] at 896, steps 3-5: output output
+    //   hidden3OutputGradient [B, 64] at 832, steps 5-6: gradient of hidden3 output
     //   hidden2OutputGradient [B, 128] at 640, steps 6-7: gradient of hidden2 output
     //   hidden1OutputGradient [B, 256] at 256, steps 7-8: gradient of hidden1 output
     private const int __sgOffset_hidden1Output = 0;
     private const int __sgOffset_hidden2Output = 512;
-    private const int __sgOffset_hidden3Output = 256;
-    private const int __sgOffset_logits = 384;
-    private const int __sgOffset_hidden3OutputGradient = 320;
+    private const int __sgOffset_hidden3Output = 768;
+    private const int __sgOffset_logits = 896;
+    private const int __sgOffset_hidden3OutputGradient = 832;
     private const int __sgOffset_hidden2OutputGradient = 640;
     private const int __sgOffset_hidden1OutputGradient = 256;
-    private const int __sgArenaFloatsPerSample = 768;
+    private const int __sgArenaFloatsPerSample = 906;
 
     // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-    // arena rented for the call, so concurrent calls never share one. 384 floats per sample.
+    // arena rented for the call, so concurrent calls never share one. 448 floats per sample.
     //   hidden1Output [B, 256] at 0, steps 0-1: hidden1 output
     //   hidden2Output [B, 128] at 256, steps 1-2: hidden2 output
-    //   hidden3Output [B, 64] at 0, steps 2-3: hidden3 output
+    //   hidden3Output [B, 64] at 384, steps 2-3: hidden3 output
     private const int __sgInferenceOffset_hidden1Output = 0;
     private const int __sgInferenceOffset_hidden2Output = 256;
-    private const int __sgInferenceOffset_hidden3Output = 0;
-    private const int __sgInferenceFloatsPerSample = 384;
+    private const int __sgInferenceOffset_hidden3Output = 384;
+    private const int __sgInferenceFloatsPerSample = 448;
 
     private readonly global::StaticGrad.ParameterSet __sgParameters;
     private readonly float[] __sgArena;

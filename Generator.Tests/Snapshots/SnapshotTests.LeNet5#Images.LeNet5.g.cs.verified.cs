@@ -49,59 +49,59 @@ namespace Images
         private const int __sgOffset_Fc3Bias = 61696;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 8232 floats per sample of MaxBatch (17754 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 11450 floats per sample of MaxBatch (17754 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   conv1Output [B, 4704] at 0, steps 0-1: conv1 output
-        //   pool1Output [B, 1176] at 4704, steps 1-15: pool1 output
-        //   pool1OutputIndices [B, 1176] at 5880, steps 1-15: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 0, steps 2-3: conv2 output
-        //   pool2Output [B, 400] at 1600, steps 3-13: pool2 output
-        //   pool2OutputIndices [B, 400] at 2000, steps 3-13: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   fc1Output [B, 120] at 0, steps 5-11: fc1 output
-        //   fc2Output [B, 84] at 240, steps 6-10: fc2 output
-        //   logits [B, 10] at 120, steps 7-9: fc3 output
-        //   fc2OutputGradient [B, 84] at 324, steps 9-10: gradient of fc2 output
-        //   fc1OutputGradient [B, 120] at 120, steps 10-11: gradient of fc1 output
-        //   flattenOutputGradient [B, 400] at 2400, steps 11-13: gradient of flatten output
-        //   conv2OutputGradient [B, 1600] at 0, steps 13-14: gradient of conv2 output
-        //   pool1OutputGradient [B, 1176] at 7056, steps 14-15: gradient of pool1 output
+        //   pool1Output [B, 1176] at 6304, steps 1-15: pool1 output
+        //   pool1OutputIndices [B, 1176] at 7480, steps 1-15: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 4704, steps 2-3: conv2 output
+        //   pool2Output [B, 400] at 9832, steps 3-13: pool2 output
+        //   pool2OutputIndices [B, 400] at 10232, steps 3-13: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   fc1Output [B, 120] at 11032, steps 5-11: fc1 output
+        //   fc2Output [B, 84] at 11272, steps 6-10: fc2 output
+        //   logits [B, 10] at 11440, steps 7-9: fc3 output
+        //   fc2OutputGradient [B, 84] at 11356, steps 9-10: gradient of fc2 output
+        //   fc1OutputGradient [B, 120] at 11152, steps 10-11: gradient of fc1 output
+        //   flattenOutputGradient [B, 400] at 10632, steps 11-13: gradient of flatten output
+        //   conv2OutputGradient [B, 1600] at 4704, steps 13-14: gradient of conv2 output
+        //   pool1OutputGradient [B, 1176] at 8656, steps 14-15: gradient of pool1 output
         //   conv1OutputGradient [B, 4704] at 0, steps 15-16: gradient of conv1 output
         private const int __sgOffset_conv1Output = 0;
-        private const int __sgOffset_pool1Output = 4704;
-        private const int __sgOffset_pool1OutputIndices = 5880;
-        private const int __sgOffset_conv2Output = 0;
-        private const int __sgOffset_pool2Output = 1600;
-        private const int __sgOffset_pool2OutputIndices = 2000;
-        private const int __sgOffset_fc1Output = 0;
-        private const int __sgOffset_fc2Output = 240;
-        private const int __sgOffset_logits = 120;
-        private const int __sgOffset_fc2OutputGradient = 324;
-        private const int __sgOffset_fc1OutputGradient = 120;
-        private const int __sgOffset_flattenOutputGradient = 2400;
-        private const int __sgOffset_conv2OutputGradient = 0;
-        private const int __sgOffset_pool1OutputGradient = 7056;
+        private const int __sgOffset_pool1Output = 6304;
+        private const int __sgOffset_pool1OutputIndices = 7480;
+        private const int __sgOffset_conv2Output = 4704;
+        private const int __sgOffset_pool2Output = 9832;
+        private const int __sgOffset_pool2OutputIndices = 10232;
+        private const int __sgOffset_fc1Output = 11032;
+        private const int __sgOffset_fc2Output = 11272;
+        private const int __sgOffset_logits = 11440;
+        private const int __sgOffset_fc2OutputGradient = 11356;
+        private const int __sgOffset_fc1OutputGradient = 11152;
+        private const int __sgOffset_flattenOutputGradient = 10632;
+        private const int __sgOffset_conv2OutputGradient = 4704;
+        private const int __sgOffset_pool1OutputGradient = 8656;
         private const int __sgOffset_conv1OutputGradient = 0;
-        private const int __sgArenaFloatsPerSample = 8232;
+        private const int __sgArenaFloatsPerSample = 11450;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 7056 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 9660 floats per sample.
         //   conv1Output [B, 4704] at 0, steps 0-1: conv1 output
-        //   pool1Output [B, 1176] at 4704, steps 1-2: pool1 output
-        //   pool1OutputIndices [B, 1176] at 5880, steps 1-1: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 0, steps 2-3: conv2 output
-        //   pool2Output [B, 400] at 1600, steps 3-5: pool2 output
-        //   pool2OutputIndices [B, 400] at 2000, steps 3-3: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   fc1Output [B, 120] at 0, steps 5-6: fc1 output
-        //   fc2Output [B, 84] at 120, steps 6-7: fc2 output
+        //   pool1Output [B, 1176] at 6304, steps 1-2: pool1 output
+        //   pool1OutputIndices [B, 1176] at 7480, steps 1-1: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 4704, steps 2-3: conv2 output
+        //   pool2Output [B, 400] at 8656, steps 3-5: pool2 output
+        //   pool2OutputIndices [B, 400] at 9056, steps 3-3: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   fc1Output [B, 120] at 9456, steps 5-6: fc1 output
+        //   fc2Output [B, 84] at 9576, steps 6-7: fc2 output
         private const int __sgInferenceOffset_conv1Output = 0;
-        private const int __sgInferenceOffset_pool1Output = 4704;
-        private const int __sgInferenceOffset_pool1OutputIndices = 5880;
-        private const int __sgInferenceOffset_conv2Output = 0;
-        private const int __sgInferenceOffset_pool2Output = 1600;
-        private const int __sgInferenceOffset_pool2OutputIndices = 2000;
-        private const int __sgInferenceOffset_fc1Output = 0;
-        private const int __sgInferenceOffset_fc2Output = 120;
-        private const int __sgInferenceFloatsPerSample = 7056;
+        private const int __sgInferenceOffset_pool1Output = 6304;
+        private const int __sgInferenceOffset_pool1OutputIndices = 7480;
+        private const int __sgInferenceOffset_conv2Output = 4704;
+        private const int __sgInferenceOffset_pool2Output = 8656;
+        private const int __sgInferenceOffset_pool2OutputIndices = 9056;
+        private const int __sgInferenceOffset_fc1Output = 9456;
+        private const int __sgInferenceOffset_fc2Output = 9576;
+        private const int __sgInferenceFloatsPerSample = 9660;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;

@@ -31,8 +31,8 @@ namespace Seeds
         private const int __sgOffset_Fc2Bias = 101760;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 266 floats per sample of MaxBatch (266 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 266 floats per sample of MaxBatch (266 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   fc1Output [B, 128] at 0, steps 0-4: fc1 output
         //   logits [B, 10] at 256, steps 1-3: fc2 output
         //   fc1OutputGradient [B, 128] at 128, steps 3-4: gradient of fc1 output

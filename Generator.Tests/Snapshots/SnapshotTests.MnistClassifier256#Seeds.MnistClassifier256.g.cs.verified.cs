@@ -31,8 +31,8 @@ namespace Seeds
         private const int __sgOffset_Layer2Bias = 203520;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 522 floats per sample of MaxBatch (522 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 522 floats per sample of MaxBatch (522 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   layer1Output [B, 256] at 0, steps 0-4: layer1 output
         //   logits [B, 10] at 512, steps 1-3: layer2 output
         //   layer1OutputGradient [B, 256] at 256, steps 3-4: gradient of layer1 output

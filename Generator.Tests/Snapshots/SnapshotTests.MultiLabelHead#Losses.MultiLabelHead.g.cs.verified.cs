@@ -26,8 +26,8 @@ namespace Losses
         private const int __sgOffset_OutputBias = 40;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 5 floats per sample of MaxBatch (5 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 5 floats per sample of MaxBatch (5 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   logits [B, 5] at 0, steps 0-2: output output
         private const int __sgOffset_logits = 0;
         private const int __sgArenaFloatsPerSample = 5;

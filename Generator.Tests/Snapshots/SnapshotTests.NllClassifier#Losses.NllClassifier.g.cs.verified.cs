@@ -31,8 +31,8 @@ namespace Losses
         private const int __sgOffset_OutputBias = 192;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 35 floats per sample of MaxBatch (35 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 35 floats per sample of MaxBatch (35 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   hiddenOutput [B, 16] at 0, steps 0-4: hidden output
         //   logits [B, 3] at 32, steps 1-3: output output
         //   hiddenOutputGradient [B, 16] at 16, steps 3-4: gradient of hidden output

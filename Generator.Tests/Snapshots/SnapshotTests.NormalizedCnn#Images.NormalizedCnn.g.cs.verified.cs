@@ -74,67 +74,67 @@ namespace Images
         private const int __sgOffset_Bn2NumBatchesTracked = 1;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 12936 floats per sample of MaxBatch (24858 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 18554 floats per sample of MaxBatch (24858 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   conv1Output [B, 4704] at 0, steps 0-21: conv1 output
         //   bn1Output [B, 4704] at 4704, steps 1-2: bn1 output
-        //   pool1Output [B, 1176] at 9408, steps 2-20: pool1 output
-        //   pool1OutputIndices [B, 1176] at 10584, steps 2-20: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 4704, steps 3-18: conv2 output
-        //   bn2Output [B, 1600] at 6304, steps 4-5: bn2 output
-        //   pool2Output [B, 400] at 7904, steps 5-17: pool2 output
-        //   pool2OutputIndices [B, 400] at 8304, steps 5-17: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   dropOutput [B, 400] at 6304, steps 7-14: drop output
-        //   dropOutputMask [B, 400] at 6704, steps 7-15: drop dropout mask, 0 or 1/(1-p)
-        //   fc1Output [B, 120] at 7104, steps 8-14: fc1 output
-        //   fc2Output [B, 84] at 7344, steps 9-13: fc2 output
-        //   logits [B, 10] at 7224, steps 10-12: fc3 output
-        //   fc2OutputGradient [B, 84] at 7428, steps 12-13: gradient of fc2 output
-        //   fc1OutputGradient [B, 120] at 7224, steps 13-14: gradient of fc1 output
-        //   dropOutputGradient [B, 400] at 8704, steps 14-17: gradient of drop output
-        //   bn2OutputGradient [B, 1600] at 6304, steps 17-19: gradient of bn2 output
-        //   pool1OutputGradient [B, 1176] at 11760, steps 19-20: gradient of pool1 output
+        //   pool1Output [B, 1176] at 12608, steps 2-20: pool1 output
+        //   pool1OutputIndices [B, 1176] at 13784, steps 2-20: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 9408, steps 3-18: conv2 output
+        //   bn2Output [B, 1600] at 11008, steps 4-5: bn2 output
+        //   pool2Output [B, 400] at 16136, steps 5-17: pool2 output
+        //   pool2OutputIndices [B, 400] at 16536, steps 5-17: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   dropOutput [B, 400] at 16936, steps 7-14: drop output
+        //   dropOutputMask [B, 400] at 17336, steps 7-15: drop dropout mask, 0 or 1/(1-p)
+        //   fc1Output [B, 120] at 18136, steps 8-14: fc1 output
+        //   fc2Output [B, 84] at 18376, steps 9-13: fc2 output
+        //   logits [B, 10] at 18544, steps 10-12: fc3 output
+        //   fc2OutputGradient [B, 84] at 18460, steps 12-13: gradient of fc2 output
+        //   fc1OutputGradient [B, 120] at 18256, steps 13-14: gradient of fc1 output
+        //   dropOutputGradient [B, 400] at 17736, steps 14-17: gradient of drop output
+        //   bn2OutputGradient [B, 1600] at 11008, steps 17-19: gradient of bn2 output
+        //   pool1OutputGradient [B, 1176] at 14960, steps 19-20: gradient of pool1 output
         //   bn1OutputGradient [B, 4704] at 4704, steps 20-22: gradient of bn1 output
         private const int __sgOffset_conv1Output = 0;
         private const int __sgOffset_bn1Output = 4704;
-        private const int __sgOffset_pool1Output = 9408;
-        private const int __sgOffset_pool1OutputIndices = 10584;
-        private const int __sgOffset_conv2Output = 4704;
-        private const int __sgOffset_bn2Output = 6304;
-        private const int __sgOffset_pool2Output = 7904;
-        private const int __sgOffset_pool2OutputIndices = 8304;
-        private const int __sgOffset_dropOutput = 6304;
-        private const int __sgOffset_dropOutputMask = 6704;
-        private const int __sgOffset_fc1Output = 7104;
-        private const int __sgOffset_fc2Output = 7344;
-        private const int __sgOffset_logits = 7224;
-        private const int __sgOffset_fc2OutputGradient = 7428;
-        private const int __sgOffset_fc1OutputGradient = 7224;
-        private const int __sgOffset_dropOutputGradient = 8704;
-        private const int __sgOffset_bn2OutputGradient = 6304;
-        private const int __sgOffset_pool1OutputGradient = 11760;
+        private const int __sgOffset_pool1Output = 12608;
+        private const int __sgOffset_pool1OutputIndices = 13784;
+        private const int __sgOffset_conv2Output = 9408;
+        private const int __sgOffset_bn2Output = 11008;
+        private const int __sgOffset_pool2Output = 16136;
+        private const int __sgOffset_pool2OutputIndices = 16536;
+        private const int __sgOffset_dropOutput = 16936;
+        private const int __sgOffset_dropOutputMask = 17336;
+        private const int __sgOffset_fc1Output = 18136;
+        private const int __sgOffset_fc2Output = 18376;
+        private const int __sgOffset_logits = 18544;
+        private const int __sgOffset_fc2OutputGradient = 18460;
+        private const int __sgOffset_fc1OutputGradient = 18256;
+        private const int __sgOffset_dropOutputGradient = 17736;
+        private const int __sgOffset_bn2OutputGradient = 11008;
+        private const int __sgOffset_pool1OutputGradient = 14960;
         private const int __sgOffset_bn1OutputGradient = 4704;
-        private const int __sgArenaFloatsPerSample = 12936;
+        private const int __sgArenaFloatsPerSample = 18554;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 7056 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 9660 floats per sample.
         //   conv1Output [B, 4704] at 0, steps 0-2: conv1 output
-        //   pool1Output [B, 1176] at 4704, steps 2-3: pool1 output
-        //   pool1OutputIndices [B, 1176] at 5880, steps 2-2: pool1 max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 1600] at 0, steps 3-5: conv2 output
-        //   pool2Output [B, 400] at 1600, steps 5-7: pool2 output
-        //   pool2OutputIndices [B, 400] at 2000, steps 5-5: pool2 max pooling indices (ints: each maximum's position in its input plane)
-        //   fc1Output [B, 120] at 0, steps 7-8: fc1 output
-        //   fc2Output [B, 84] at 120, steps 8-9: fc2 output
+        //   pool1Output [B, 1176] at 6304, steps 2-3: pool1 output
+        //   pool1OutputIndices [B, 1176] at 7480, steps 2-2: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 1600] at 4704, steps 3-5: conv2 output
+        //   pool2Output [B, 400] at 8656, steps 5-7: pool2 output
+        //   pool2OutputIndices [B, 400] at 9056, steps 5-5: pool2 max pooling indices (ints: each maximum's position in its input plane)
+        //   fc1Output [B, 120] at 9456, steps 7-8: fc1 output
+        //   fc2Output [B, 84] at 9576, steps 8-9: fc2 output
         private const int __sgInferenceOffset_conv1Output = 0;
-        private const int __sgInferenceOffset_pool1Output = 4704;
-        private const int __sgInferenceOffset_pool1OutputIndices = 5880;
-        private const int __sgInferenceOffset_conv2Output = 0;
-        private const int __sgInferenceOffset_pool2Output = 1600;
-        private const int __sgInferenceOffset_pool2OutputIndices = 2000;
-        private const int __sgInferenceOffset_fc1Output = 0;
-        private const int __sgInferenceOffset_fc2Output = 120;
-        private const int __sgInferenceFloatsPerSample = 7056;
+        private const int __sgInferenceOffset_pool1Output = 6304;
+        private const int __sgInferenceOffset_pool1OutputIndices = 7480;
+        private const int __sgInferenceOffset_conv2Output = 4704;
+        private const int __sgInferenceOffset_pool2Output = 8656;
+        private const int __sgInferenceOffset_pool2OutputIndices = 9056;
+        private const int __sgInferenceOffset_fc1Output = 9456;
+        private const int __sgInferenceOffset_fc2Output = 9576;
+        private const int __sgInferenceFloatsPerSample = 9660;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;

@@ -46,13 +46,13 @@ namespace @event.Models
         private const int __sgOffset_LossBias = 57;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 18 floats per sample of MaxBatch (26 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 20 floats per sample of MaxBatch (26 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   intOutput [B, 3] at 0, steps 0-10: int output
         //   logitsOffsetOutput [B, 3] at 3, steps 1-9: logits_offset output
         //   fc1Output [B, 3] at 6, steps 2-8: fc1 output
         //   fc1OutputOffsetOutput [B, 3] at 9, steps 3-7: fc1_output_offset output
-        //   logits [B, 2] at 15, steps 4-6: loss output
+        //   logits [B, 2] at 18, steps 4-6: loss output
         //   fc1OutputOffsetOutputGradient [B, 3] at 12, steps 6-7: gradient of fc1_output_offset output
         //   fc1OutputGradient [B, 3] at 15, steps 7-8: gradient of fc1 output
         //   logitsOffsetOutputGradient [B, 3] at 9, steps 8-9: gradient of logits_offset output
@@ -61,12 +61,12 @@ namespace @event.Models
         private const int __sgOffset_logitsOffsetOutput = 3;
         private const int __sgOffset_fc1Output = 6;
         private const int __sgOffset_fc1OutputOffsetOutput = 9;
-        private const int __sgOffset_logits = 15;
+        private const int __sgOffset_logits = 18;
         private const int __sgOffset_fc1OutputOffsetOutputGradient = 12;
         private const int __sgOffset_fc1OutputGradient = 15;
         private const int __sgOffset_logitsOffsetOutputGradient = 9;
         private const int __sgOffset_intOutputGradient = 6;
-        private const int __sgArenaFloatsPerSample = 18;
+        private const int __sgArenaFloatsPerSample = 20;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 6 floats per sample.

@@ -30,21 +30,21 @@ namespace Inputs
         private const int __sgOffset_HeadBias = 27;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 54 floats per sample of MaxBatch (67 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 58 floats per sample of MaxBatch (67 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   inputDropOutput [B, 36] at 0, steps 0-1: input_drop output
-        //   inputDropOutputMask [B, 1] at 36, steps 0-0: input_drop channel dropout mask, 0 or 1/(1-p) per channel
+        //   inputDropOutputMask [B, 1] at 57, steps 0-0: input_drop channel dropout mask, 0 or 1/(1-p) per channel
         //   poolOutput [B, 9] at 36, steps 1-6: pool output
         //   poolOutputIndices [B, 9] at 45, steps 1-1: pool max pooling indices (ints: each maximum's position in its input plane)
-        //   dropOutputMask [B, 9] at 0, steps 3-3: drop dropout mask, 0 or 1/(1-p)
-        //   logits [B, 3] at 0, steps 4-6: head output
+        //   dropOutputMask [B, 9] at 45, steps 3-3: drop dropout mask, 0 or 1/(1-p)
+        //   logits [B, 3] at 54, steps 4-6: head output
         private const int __sgOffset_inputDropOutput = 0;
-        private const int __sgOffset_inputDropOutputMask = 36;
+        private const int __sgOffset_inputDropOutputMask = 57;
         private const int __sgOffset_poolOutput = 36;
         private const int __sgOffset_poolOutputIndices = 45;
-        private const int __sgOffset_dropOutputMask = 0;
-        private const int __sgOffset_logits = 0;
-        private const int __sgArenaFloatsPerSample = 54;
+        private const int __sgOffset_dropOutputMask = 45;
+        private const int __sgOffset_logits = 54;
+        private const int __sgArenaFloatsPerSample = 58;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 18 floats per sample.

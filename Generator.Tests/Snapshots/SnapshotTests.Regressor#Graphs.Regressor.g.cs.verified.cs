@@ -31,8 +31,8 @@ namespace Graphs
         private const int __sgOffset_OutputBias = 416;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 68 floats per sample of MaxBatch (68 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 68 floats per sample of MaxBatch (68 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   hiddenOutput [B, 32] at 0, steps 0-5: hidden output
         //   predictions [B, 2] at 64, steps 1-4: output output
         //   predictionsGradient [B, 2] at 66, steps 2-4: gradient of the outputs (the loss input, a copy of the outputs)

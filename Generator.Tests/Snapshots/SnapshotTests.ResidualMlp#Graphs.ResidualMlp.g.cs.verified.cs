@@ -50,8 +50,8 @@ namespace Graphs
         private const int __sgOffset_HeadBias = 59328;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 526 floats per sample of MaxBatch (718 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 526 floats per sample of MaxBatch (718 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   stemOutput [B, 64] at 0, steps 0-17: stem output
         //   norm1Output [B, 64] at 64, steps 1-16: norm1 output
         //   norm1OutputMean [B, 1] at 522, steps 1-17: norm1 layer norm row means

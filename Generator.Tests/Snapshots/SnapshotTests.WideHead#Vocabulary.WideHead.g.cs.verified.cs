@@ -31,8 +31,8 @@ namespace Vocabulary
         private const int __sgOffset_HeadBias = 12931328;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 512 floats per sample of MaxBatch (512 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 512 floats per sample of MaxBatch (512 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   fc1Output [B, 256] at 0, steps 0-2: fc1 output
         //   fc1OutputGradient [B, 256] at 256, steps 1-2: gradient of fc1 output
         private const int __sgOffset_fc1Output = 0;

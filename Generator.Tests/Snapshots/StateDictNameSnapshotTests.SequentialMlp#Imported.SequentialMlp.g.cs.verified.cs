@@ -49,8 +49,8 @@ namespace Imported
         private const int __sgOffset_BnNumBatchesTracked = 0;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 37 floats per sample of MaxBatch (37 without reuse): buffers whose
-        // live steps (first write to last use) do not overlap share space.
+        // 37 floats per sample of MaxBatch (37 without reuse): buffers of one size
+        // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   fc1Output [B, 8] at 0, steps 0-8: 0 output
         //   normOutput [B, 8] at 8, steps 1-6: 2 output
         //   normOutputMean [B, 1] at 35, steps 1-7: 2 layer norm row means
