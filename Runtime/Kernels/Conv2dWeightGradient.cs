@@ -72,22 +72,7 @@ internal static unsafe class Conv2dWeightGradient
     public static int TileCount(in Conv2dGeometry g, int count) => g.Groups * RowBlocks(g, count) * g.GroupChannels * TapBlocks(g, count);
 
     /// <summary>The thread part (see <see cref="Part{TOps, TVec}"/>), at the job's instruction set; <see cref="SumSegments"/> finishes the call.</summary>
-    public static void Part(void* context, int part)
-    {
-        var job = (Conv2dJob*)context;
-        switch (job->Isa)
-        {
-            case GemmIsa.Avx512:
-                Part<Simd512, Vector512<float>>(job, part);
-                break;
-            case GemmIsa.Avx2:
-                Part<Simd256, Vector256<float>>(job, part);
-                break;
-            default:
-                Part<SimdVector, System.Numerics.Vector<float>>(job, part);
-                break;
-        }
-    }
+    public static void Part(void* context, int part) => RunPart<FlatPath>(context, part);
 
     /// <summary>
     /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/> with vectors <typeparamref name="TVec"/>: its
@@ -96,20 +81,50 @@ internal static unsafe class Conv2dWeightGradient
     internal static void Part<TOps, TVec>(Conv2dJob* job, int part)
         where TOps : ISimdOps<TVec>
         where TVec : struct
+        => RunPart<FlatPath, TOps, TVec>(job, part);
+
+    /// <summary>A weight-gradient path's part <paramref name="part"/> at the job's instruction set (see <see cref="RunPart{TPath, TOps, TVec}"/>).</summary>
+    internal static void RunPart<TPath>(void* context, int part)
+        where TPath : ISegmentPath
     {
-        int segments = SegmentCount(job->Batch), parts = job->Parts, tiles = job->Items;
+        var job = (Conv2dJob*)context;
+        switch (job->Isa)
+        {
+            case GemmIsa.Avx512:
+                RunPart<TPath, Simd512, Vector512<float>>(job, part);
+                break;
+            case GemmIsa.Avx2:
+                RunPart<TPath, Simd256, Vector256<float>>(job, part);
+                break;
+            default:
+                RunPart<TPath, SimdVector, System.Numerics.Vector<float>>(job, part);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A weight-gradient path's part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/> with vectors
+    /// <typeparamref name="TVec"/>: with fewer parts than segments, every segment for all the items; else its segment
+    /// (<see cref="Share"/>) for its share of the segment's items.
+    /// </summary>
+    internal static void RunPart<TPath, TOps, TVec>(Conv2dJob* job, int part)
+        where TPath : ISegmentPath
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        int segments = SegmentCount(job->Batch), parts = job->Parts, items = job->Items;
         if (parts < segments)
         {
             for (int segment = 0; segment < segments; segment++)
             {
-                Segment<TOps, TVec>(job, part, segment, 0, tiles, clearSlot: segment == 0);
+                TPath.Segment<TOps, TVec>(job, part, segment, 0, items, firstOfPart: segment == 0);
             }
 
             return;
         }
 
-        (int mine, int firstTile, int endTile) = Share(part, parts, segments, tiles);
-        Segment<TOps, TVec>(job, part, mine, firstTile, endTile, clearSlot: true);
+        (int mine, int first, int end) = Share(part, parts, segments, items);
+        TPath.Segment<TOps, TVec>(job, part, mine, first, end, firstOfPart: true);
     }
 
     /// <summary>
@@ -748,5 +763,27 @@ internal static unsafe class Conv2dWeightGradient
             int size = total / blocks, extra = total % blocks;
             return ((index * size) + Math.Min(index, extra), size + (index < extra ? 1 : 0));
         }
+    }
+
+    /// <summary>The flat path's segments for <see cref="RunPart{TPath, TOps, TVec}"/>.</summary>
+    private readonly struct FlatPath : ISegmentPath
+    {
+        public static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int first, int end, bool firstOfPart)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => Conv2dWeightGradient.Segment<TOps, TVec>(job, part, segment, first, end, clearSlot: firstOfPart);
+    }
+
+    /// <summary>A weight-gradient path as <see cref="RunPart{TPath, TOps, TVec}"/> runs it: one segment's samples for a range of its items.</summary>
+    internal interface ISegmentPath
+    {
+        /// <summary>
+        /// Items <c>[first, end)</c> of <paramref name="segment"/>'s samples into the segment's sums, through the slot of
+        /// <paramref name="part"/>; <paramref name="firstOfPart"/> is false for the part's later segments of a call, whose
+        /// slot a path may find as its previous segment left it.
+        /// </summary>
+        static abstract void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int first, int end, bool firstOfPart)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct;
     }
 }

@@ -53,42 +53,13 @@ internal static unsafe class Conv2dWeightGradientByChannels
     public static int ItemCount(in Conv2dGeometry g) => (g.OutChannels / Lanes) * g.GroupChannels;
 
     /// <summary>The thread part at the job's instruction set; <see cref="SumSegments"/> finishes the call.</summary>
-    public static void Part(void* context, int part)
-    {
-        var job = (Conv2dJob*)context;
-        switch (job->Isa)
-        {
-            case GemmIsa.Avx512:
-                Part<Simd512, Vector512<float>>(job, part);
-                break;
-            case GemmIsa.Avx2:
-                Part<Simd256, Vector256<float>>(job, part);
-                break;
-            default:
-                Part<SimdVector, System.Numerics.Vector<float>>(job, part);
-                break;
-        }
-    }
+    public static void Part(void* context, int part) => Conv2dWeightGradient.RunPart<SegmentPath>(context, part);
 
     /// <summary>Part <paramref name="part"/> with vectors <typeparamref name="TVec"/>: its segment (every segment with fewer parts than segments) for its share of the items.</summary>
     internal static void Part<TOps, TVec>(Conv2dJob* job, int part)
         where TOps : ISimdOps<TVec>
         where TVec : struct
-    {
-        int segments = Conv2dWeightGradient.SegmentCount(job->Batch);
-        if (job->Parts < segments)
-        {
-            for (int segment = 0; segment < segments; segment++)
-            {
-                Segment<TOps, TVec>(job, part, segment, 0, job->Items);
-            }
-
-            return;
-        }
-
-        (int mine, int first, int end) = Conv2dWeightGradient.Share(part, job->Parts, segments, job->Items);
-        Segment<TOps, TVec>(job, part, mine, first, end);
-    }
+        => Conv2dWeightGradient.RunPart<SegmentPath, TOps, TVec>(job, part);
 
     /// <summary>
     /// After every part: <c>dW[o, w]</c> is the segments' sums <c>S[w, o]</c> added in segment order, and the bias
@@ -511,5 +482,14 @@ internal static unsafe class Conv2dWeightGradientByChannels
 
         /// <summary>Output channels: floats between two positions of <c>dYᵀ</c> and between two taps' sums.</summary>
         public readonly int Channels = channels;
+    }
+
+    /// <summary>This path's segments for <see cref="Conv2dWeightGradient.RunPart{TPath, TOps, TVec}"/>.</summary>
+    private readonly struct SegmentPath : Conv2dWeightGradient.ISegmentPath
+    {
+        public static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int first, int end, bool firstOfPart)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => Conv2dWeightGradientByChannels.Segment<TOps, TVec>(job, part, segment, first, end);
     }
 }

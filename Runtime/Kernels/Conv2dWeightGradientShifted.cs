@@ -74,22 +74,7 @@ internal static unsafe class Conv2dWeightGradientShifted
     public static int TileCount(in Conv2dGeometry g, int count) => g.Groups * g.GroupChannels * RowBlocks(g, count) * TapBlocks(g);
 
     /// <summary>The thread part at the job's instruction set; <see cref="Conv2dWeightGradient.SumSegments(Conv2dJob*)"/> finishes the call.</summary>
-    public static void Part(void* context, int part)
-    {
-        var job = (Conv2dJob*)context;
-        switch (job->Isa)
-        {
-            case GemmIsa.Avx512:
-                Part<Simd512, Vector512<float>>(job, part);
-                break;
-            case GemmIsa.Avx2:
-                Part<Simd256, Vector256<float>>(job, part);
-                break;
-            default:
-                Part<SimdVector, System.Numerics.Vector<float>>(job, part);
-                break;
-        }
-    }
+    public static void Part(void* context, int part) => Conv2dWeightGradient.RunPart<SegmentPath>(context, part);
 
     /// <summary>
     /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/> with vectors <typeparamref name="TVec"/>: its
@@ -98,21 +83,7 @@ internal static unsafe class Conv2dWeightGradientShifted
     internal static void Part<TOps, TVec>(Conv2dJob* job, int part)
         where TOps : ISimdOps<TVec>
         where TVec : struct
-    {
-        int segments = Conv2dWeightGradient.SegmentCount(job->Batch);
-        if (job->Parts < segments)
-        {
-            for (int segment = 0; segment < segments; segment++)
-            {
-                Segment<TOps, TVec>(job, part, segment, 0, job->Items);
-            }
-
-            return;
-        }
-
-        (int mine, int first, int end) = Conv2dWeightGradient.Share(part, job->Parts, segments, job->Items);
-        Segment<TOps, TVec>(job, part, mine, first, end);
-    }
+        => Conv2dWeightGradient.RunPart<SegmentPath, TOps, TVec>(job, part);
 
     /// <summary>The first 64-byte boundary at or after <paramref name="slot"/>: the planes are stored in whole cache lines.</summary>
     private static float* Align(float* slot) => (float*)(((nuint)slot + 63) & ~(nuint)63);
@@ -694,5 +665,14 @@ internal static unsafe class Conv2dWeightGradientShifted
                 group, channel, block, tapBlock, (group * _groupOut) + firstRow, _rowSize + (block < _rowExtra ? 1 : 0), (group * _groupChannels) + channel,
                 firstTap, _tapSize + (tapBlock < _tapExtra ? 1 : 0), channel == 0 && tapBlock == _tapBlocks - 1);
         }
+    }
+
+    /// <summary>This path's segments for <see cref="Conv2dWeightGradient.RunPart{TPath, TOps, TVec}"/>.</summary>
+    private readonly struct SegmentPath : Conv2dWeightGradient.ISegmentPath
+    {
+        public static void Segment<TOps, TVec>(Conv2dJob* job, int part, int segment, int first, int end, bool firstOfPart)
+            where TOps : ISimdOps<TVec>
+            where TVec : struct
+            => Conv2dWeightGradientShifted.Segment<TOps, TVec>(job, part, segment, first, end);
     }
 }
