@@ -35,19 +35,7 @@ public sealed class Conv2dWeightGradientByChannelsTests
     {
         ConvShape s = AllShapes[shape];
         Assert.True(Conv2dWeightGradientByChannels.Fits(s.Geometry));
-        (float[] x, float[] dy) = Data(s);
-        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
-        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
-        (_, _, double[] edw, double[] dwScale, double[] edb) = s.ReferenceGradients(x, new float[s.WeightLength], dy);
-        for (int i = 0; i < dw.Length; i++)
-        {
-            KernelReference.AssertClose(edw[i], dw[i], (2e-6 * dwScale[i]) + 1e-6, $"{s} dw[{i}]");
-        }
-
-        for (int o = 0; o < s.Out; o++)
-        {
-            KernelReference.AssertClose(edb[o], db[o], (2e-6 * s.OutputLength) + 1e-6, $"{s} db[{o}]");
-        }
+        Conv2dWeightGradientTests.AssertMatchesReference(s, Data(s));
     }
 
     [Theory]

@@ -38,7 +38,16 @@ public sealed class Conv2dWeightGradientTests
     {
         ConvShape s = AllShapes[shape];
         Assert.True(Conv2dWeightGradient.Fits(s.Geometry));
-        (float[] x, float[] dy) = Data(s);
+        AssertMatchesReference(s, Data(s));
+    }
+
+    /// <summary>
+    /// Runs the weight gradient of <paramref name="s"/> on <paramref name="data"/> (into NaN-filled gradients, so every value must be written) and
+    /// asserts it against the double-precision reference, within a tolerance scaled by each weight's sum of magnitudes.
+    /// </summary>
+    internal static void AssertMatchesReference(ConvShape s, (float[] X, float[] Dy) data)
+    {
+        (float[] x, float[] dy) = data;
         float[] dw = Filled(s.WeightLength), db = Filled(s.Out);
         s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
         (_, _, double[] edw, double[] dwScale, double[] edb) = s.ReferenceGradients(x, new float[s.WeightLength], dy);
