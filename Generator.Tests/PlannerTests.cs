@@ -33,6 +33,15 @@ public sealed class PlannerTests
             Member("Flat", "Flatten", new FlattenOp()),
         }.Concat(rest).ToArray();
 
+    /// <summary>A convolution with ReLU whose output feeds a 1 × 1 max pool and, through a skip connection, an Add.</summary>
+    private static ModelGraph ConvOutputAlsoSkipped()
+        => GraphBuilder.Build(ImageModel(
+            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Pool", "MaxPool2d", new MaxPool2dOp(1, 1, 0, 1)),
+            Member("Skip", "Residual", new AddOp("Conv")),
+            Member("Flat", "Flatten", new FlattenOp()),
+            Linear("Head", 3)));
+
     private static MemberSpec Linear(string name, int outputs, ActivationKind activation = ActivationKind.None, bool bias = true)
     {
         var ops = new List<Op> { new LinearOp(outputs, bias) };
@@ -187,18 +196,61 @@ public sealed class PlannerTests
     [Fact]
     public void NoDerivativeHandOff_WhenTheActivatedOutputFeedsAnotherNode_OrTheActivationIsNotReLU()
     {
-        ModelGraph shared = GraphBuilder.Build(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
-            Member("Pool", "MaxPool2d", new MaxPool2dOp(1, 1, 0, 1)),
-            Member("Skip", "Residual", new AddOp("Conv")),
-            Member("Flat", "Flatten", new FlattenOp()),
-            Linear("Head", 3)));
+        ModelGraph shared = ConvOutputAlsoSkipped();
         ModelGraph tanh = GraphBuilder.Build(ImageModel(ConvPoolFlatten(ActivationKind.Tanh, Linear("Head", 3))));
 
         foreach (ModelGraph graph in new[] { shared, tanh })
         {
             Assert.False(Assert.IsType<Conv2dOp>(graph.Nodes[0].Op).DerivativeDelegated);
             Assert.Equal(ActivationKind.None, Assert.IsType<MaxPool2dOp>(graph.Nodes[1].Op).InputDerivative);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AFirstConvolutionFormsItsOutputGradientFromTheMaxPoolAfterIt(bool relu)
+    {
+        ActivationKind activation = relu ? ActivationKind.ReLU : ActivationKind.None;
+        MemberSpec[] members = ConvPoolFlatten(activation, Linear("Head", 3));
+        if (activation == ActivationKind.None)
+        {
+            members[0] = Member("Conv", "Conv2d", new Conv2dOp(4, 3, 1, 1, 1, 1, true));
+        }
+
+        ModelPlan plan = ModelPlan.Create(ImageModel(members));
+
+        var conv = Assert.IsType<Conv2dOp>(plan.Graph.Nodes[0].Op);
+        var pool = Assert.IsType<MaxPool2dOp>(plan.Graph.Nodes[1].Op);
+        Assert.Equal(activation, Assert.IsType<MaxPool2dOp>(conv.GradientFromPool).InputDerivative);
+        Assert.True(pool.InputGradientLeftToProducer);
+        Step poolBackward = plan.Training!.Steps.Single(s => s.Kind == StepKind.Backward && s.Node == 1);
+        Step convBackward = plan.Training.Steps.Single(s => s.Kind == StepKind.Backward && s.Node == 0);
+        List<Step> steps = plan.Training.Steps.ToList();
+        Assert.True(steps.IndexOf(poolBackward) < steps.IndexOf(convBackward));
+
+        // The convolution reads what the pool's backward pass would have: its output gradient, its maxima, its indices.
+        ConsumerSpans consumer = Assert.IsType<ConsumerSpans>(convBackward.Consumer);
+        Assert.Equal(poolBackward.OutputGradient, consumer.OutputGradient);
+        Assert.Contains(poolBackward.OutputGradient, convBackward.Reads);
+        Assert.Contains("poolOutputIndices", convBackward.Reads);
+        Assert.Equal(activation == ActivationKind.ReLU, convBackward.Reads.Contains("poolOutput"));
+    }
+
+    [Fact]
+    public void NoGradientForming_WhenTheConvolutionsInputNeedsAGradient_OrItsOutputFeedsAnotherNode_OrItsActivationIsNotReLU()
+    {
+        ModelGraph second = GraphBuilder.Build(ImageModel(
+            new[] { Member("First", "Conv2d", new Conv2dOp(2, 1, 1, 0, 1, 1, true)) }.Concat(ConvPoolFlatten(ActivationKind.ReLU, Linear("Head", 3))).ToArray()));
+        ModelGraph shared = ConvOutputAlsoSkipped();
+        ModelGraph tanh = GraphBuilder.Build(ImageModel(ConvPoolFlatten(ActivationKind.Tanh, Linear("Head", 3))));
+
+        Assert.Null(Assert.IsType<Conv2dOp>(second.Nodes[1].Op).GradientFromPool);
+        Assert.False(Assert.IsType<MaxPool2dOp>(second.Nodes[2].Op).InputGradientLeftToProducer);
+        foreach (ModelGraph graph in new[] { shared, tanh })
+        {
+            Assert.Null(Assert.IsType<Conv2dOp>(graph.Nodes[0].Op).GradientFromPool);
+            Assert.False(Assert.IsType<MaxPool2dOp>(graph.Nodes[1].Op).InputGradientLeftToProducer);
         }
     }
 

@@ -50,6 +50,26 @@ public sealed class ScheduleCompileTests
             }
             """);
 
+    /// <summary>
+    /// A first convolution forms its output gradient from the max pool after it; without an activation it passes no
+    /// maxima (an empty span) and the pool's overlapping, padded windows take the scatter.
+    /// </summary>
+    [Fact]
+    public void AFirstConvolutionWithoutActivationBeforeAMaxPool_Compiles()
+        => AssertCompiles("""
+            using StaticGrad;
+
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            public partial class ConvThenPool
+            {
+                [Conv2d(4, 3, Padding = 1)] public partial Conv2d Conv { get; }
+                [MaxPool2d(3, Stride = 2, Padding = 1)] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(3)] public partial Linear Head { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
     private static void AssertCompiles(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);

@@ -934,7 +934,8 @@ internal sealed partial class ModelGenerator
                 step.InputGradients.Select(g => g.Length == 0 ? null : g).ToList(),
                 parameters,
                 step.Saved.ToDictionary(s => s.Suffix, s => s.Buffer),
-                buffers);
+                buffers,
+                step.Consumer);
         }
 
         /// <summary>Every buffer in state_dict order.</summary>

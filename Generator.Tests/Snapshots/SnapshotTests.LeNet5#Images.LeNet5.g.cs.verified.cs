@@ -52,8 +52,8 @@ namespace Images
         // 11450 floats per sample of MaxBatch (17754 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   conv1Output [B, 4704] at 0, steps 0-1: conv1 output
-        //   pool1Output [B, 1176] at 6304, steps 1-15: pool1 output
-        //   pool1OutputIndices [B, 1176] at 7480, steps 1-15: pool1 max pooling indices (ints: each maximum's position in its input plane)
+        //   pool1Output [B, 1176] at 6304, steps 1-16: pool1 output
+        //   pool1OutputIndices [B, 1176] at 7480, steps 1-16: pool1 max pooling indices (ints: each maximum's position in its input plane)
         //   conv2Output [B, 1600] at 4704, steps 2-3: conv2 output
         //   pool2Output [B, 400] at 9832, steps 3-13: pool2 output
         //   pool2OutputIndices [B, 400] at 10232, steps 3-13: pool2 max pooling indices (ints: each maximum's position in its input plane)
@@ -64,7 +64,7 @@ namespace Images
         //   fc1OutputGradient [B, 120] at 11152, steps 10-11: gradient of fc1 output
         //   flattenOutputGradient [B, 400] at 10632, steps 11-13: gradient of flatten output
         //   conv2OutputGradient [B, 1600] at 4704, steps 13-14: gradient of conv2 output
-        //   pool1OutputGradient [B, 1176] at 8656, steps 14-15: gradient of pool1 output
+        //   pool1OutputGradient [B, 1176] at 8656, steps 14-16: gradient of pool1 output
         //   conv1OutputGradient [B, 4704] at 0, steps 15-16: gradient of conv1 output
         private const int __sgOffset_conv1Output = 0;
         private const int __sgOffset_pool1Output = 6304;
@@ -374,17 +374,19 @@ namespace Images
                 global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
 
                 // Step 15, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   conv1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
-                //   (ReLU'(conv1Output) of the producer's fused ReLU, applied here: one pass, no read of conv1Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+                //   conv1OutputGradient [B, 6, 28, 28] is not written here: the producer's weight gradient forms it sample by sample
+                //   from pool1OutputGradient, pool1Output and the kept positions
 
                 // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
-                //   conv1OutputGradient already carries ReLU'(conv1Output): the next op's backward pass applied it
+                //   conv1OutputGradient *= ReLU'(conv1Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 4704, global::StaticGrad.Kernels.Activation.ReLU);
 
                 //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+                //   with conv1OutputGradient [B, 6, 28, 28] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
+                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
                 if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
                 }
 
                 //   no gradient for inputs: nothing before it has parameters (pruned).

@@ -13,7 +13,9 @@ namespace StaticGrad.Generator.Graph;
 /// derivative joining the first pass of the norm's backward). The derivative hand-off rule: when such an op's output feeds
 /// only one node, that node's gradient for it is the only one, so the node's backward pass may apply the activation's
 /// derivative on the way when it can (<see cref="Op.WithInputDerivative"/>: max pooling after a ReLU, from its small
-/// output) and the producer's backward pass skips its own pass over the gradient and its output. The loss is always
+/// output) and the producer's backward pass skips its own pass over the gradient and its output. The gradient-forming
+/// rule (<see cref="FormGradientsInProducers"/>) lets a producer whose input needs no gradient build its output gradient
+/// from its consumer's backward inputs instead of reading the one the consumer's backward pass would write. The loss is always
 /// fused with its producer's output: the loss step overwrites the last tensor with its gradient.
 /// </summary>
 internal static class Fusion
@@ -38,7 +40,36 @@ internal static class Fusion
         }
 
         HandOffDerivatives(nodes);
+        FormGradientsInProducers(nodes);
         return graph with { Nodes = nodes.ToEquatableArray() };
+    }
+
+    /// <summary>
+    /// The gradient-forming rule, after the hand-off: an op whose input needs no gradient and whose output feeds only one
+    /// node forms its output gradient itself from that node's backward inputs when it can
+    /// (<see cref="Op.WithOutputGradientFrom"/>: a convolution before a max pool, LeNet's first layer), and the consumer's
+    /// backward pass then writes nothing.
+    /// </summary>
+    private static void FormGradientsInProducers(List<Node> nodes)
+    {
+        bool[] needsGradient = ModelGraph.NeedsGradient(nodes);
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            Node consumer = nodes[i];
+            if (consumer.Inputs.Count != 1 || consumer.Inputs[0] == ModelGraph.ModelInput)
+            {
+                continue;
+            }
+
+            Node producer = nodes[consumer.Inputs[0]];
+            if (ConsumersOf(nodes, producer.Id) == 1
+                && producer.Inputs.All(t => t == ModelGraph.ModelInput || !needsGradient[t])
+                && producer.Op.WithOutputGradientFrom(consumer.Op) is { } forming)
+            {
+                nodes[producer.Id] = producer with { Op = forming };
+                nodes[i] = consumer with { Op = consumer.Op.WithInputGradientLeftToProducer() };
+            }
+        }
     }
 
     /// <summary>The derivative hand-off rule, on the graph after the epilogue rule.</summary>

@@ -57,4 +57,16 @@ internal sealed record ModelGraph(ModelSpec Spec, EquatableArray<Node> Nodes, in
     public int Classes => Output.Features;
 
     public MemberSpec MemberOf(Node node) => Spec.Members[node.Member];
+
+    /// <summary>Per node, whether its output depends on a parameter, so its gradient is needed (pruning: never the data's).</summary>
+    public static bool[] NeedsGradient(System.Collections.Generic.IReadOnlyList<Node> nodes)
+    {
+        bool[] needs = new bool[nodes.Count];
+        foreach (Node node in nodes)
+        {
+            needs[node.Id] = node.Parameters.Count > 0 || System.Linq.Enumerable.Any(node.Inputs, t => t != ModelInput && needs[t]);
+        }
+
+        return needs;
+    }
 }

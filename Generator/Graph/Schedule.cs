@@ -43,6 +43,10 @@ internal enum StepKind
 /// <param name="Saved">The spans of the node's saved tensors, by suffix.</param>
 /// <param name="Reads">The arena buffers the step reads (for liveness).</param>
 /// <param name="Writes">The arena buffers the step writes (for liveness).</param>
+/// <param name="Consumer">
+/// For the backward pass of a node that forms its output gradient from its only consumer's backward inputs
+/// (<see cref="Op.WithOutputGradientFrom"/>), the spans of that consumer's backward pass; else null.
+/// </param>
 internal sealed record Step(
     StepKind Kind,
     int Node,
@@ -52,7 +56,14 @@ internal sealed record Step(
     EquatableArray<string> InputGradients,
     EquatableArray<SavedBuffer> Saved,
     EquatableArray<string> Reads,
-    EquatableArray<string> Writes);
+    EquatableArray<string> Writes,
+    ConsumerSpans? Consumer = null);
+
+/// <summary>The spans of a consumer's backward pass that its producer's backward pass reads.</summary>
+/// <param name="OutputGradient">The consumer's output gradient.</param>
+/// <param name="Output">The consumer's output.</param>
+/// <param name="Saved">The consumer's saved tensors.</param>
+internal sealed record ConsumerSpans(string OutputGradient, string Output, EquatableArray<SavedBuffer> Saved);
 
 /// <summary>A saved tensor's suffix and its arena buffer.</summary>
 internal sealed record SavedBuffer(string Suffix, string Buffer);
@@ -76,7 +87,7 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         var builder = new Builder(graph);
         string[] value = new string[nodes.Count];
         bool[] sharesInput = new bool[nodes.Count];
-        bool[] needsGradient = NeedsGradient(graph);
+        bool[] needsGradient = ModelGraph.NeedsGradient(nodes);
         Node head = nodes[nodes.Count - 1];
         bool fusedHead = FusedHead.Applies(graph, head.Inputs[0] != ModelGraph.ModelInput && needsGradient[head.Inputs[0]]);
         foreach (Node node in fusedHead ? nodes.Take(nodes.Count - 1) : nodes)
@@ -162,7 +173,9 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
                 }
             }
 
-            builder.Backward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[i], outputGradient, targets);
+            // A node that forms its output gradient from its consumer's backward inputs reads them (after that step).
+            Node? consumer = node.Op.ReadsConsumerBackward ? nodes.Single(n => n.Inputs.Contains(node.Id)) : null;
+            builder.Backward(node, node.Inputs.Select(t => ValueOf(t, value)).ToArray(), value[i], outputGradient, targets, consumer);
             foreach ((string target, string source) in accumulations)
             {
                 builder.Add(new Step(StepKind.Accumulate, -1, Names(source), target, string.Empty, Nulls(0), Saved(), Names(source, target), Names(target)));
@@ -260,18 +273,6 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
     /// <summary>The name of the output tensor in a training arena.</summary>
     public static string OutputName(ModelGraph graph) => graph.Spec.Loss is { IsRegression: true } ? "predictions" : "logits";
 
-    /// <summary>Which tensors depend on a parameter, so their gradient is needed.</summary>
-    private static bool[] NeedsGradient(ModelGraph graph)
-    {
-        bool[] needs = new bool[graph.Nodes.Count];
-        foreach (Node node in graph.Nodes)
-        {
-            needs[node.Id] = node.Parameters.Count > 0 || node.Inputs.Any(t => t != ModelGraph.ModelInput && needs[t]);
-        }
-
-        return needs;
-    }
-
     private static string ValueOf(int tensor, string[] value) => tensor == ModelGraph.ModelInput ? ModelGraph.InputName : value[tensor];
 
     private static string Describe(ModelGraph graph, Node node, string what)
@@ -316,10 +317,24 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             _steps.Add(new Step(StepKind.Forward, node.Id, inputs.ToEquatableArray(), output, string.Empty, Nulls(inputs.Length), saved.ToEquatableArray(), inputs.ToEquatableArray(), writes.ToEquatableArray()));
         }
 
-        public void Backward(Node node, string[] inputs, string output, string outputGradient, string?[] inputGradients)
+        public void Backward(Node node, string[] inputs, string output, string outputGradient, string?[] inputGradients, Node? consumer = null)
         {
             Step forward = _steps.First(s => s.Kind == StepKind.Forward && s.Node == node.Id);
             var reads = new List<string> { outputGradient };
+            ConsumerSpans? consumerSpans = null;
+            if (consumer is not null)
+            {
+                Step backward = _steps.Single(s => s.Kind == StepKind.Backward && s.Node == consumer.Id);
+                consumerSpans = new ConsumerSpans(backward.OutputGradient, backward.Output, backward.Saved);
+                reads.Add(backward.OutputGradient);
+                if (consumer.Op.BackwardReadsOutput)
+                {
+                    reads.Add(backward.Output);
+                }
+
+                reads.AddRange(backward.Saved.Select(s => s.Buffer));
+            }
+
             if (node.Op.BackwardReadsInputs)
             {
                 reads.AddRange(inputs);
@@ -333,7 +348,7 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
             reads.AddRange(forward.Saved.Select(s => s.Buffer));
             var writes = new List<string> { outputGradient };
             writes.AddRange(inputGradients.OfType<string>());
-            _steps.Add(new Step(StepKind.Backward, node.Id, inputs.ToEquatableArray(), output, outputGradient, inputGradients.Select(g => g ?? string.Empty).ToEquatableArray(), forward.Saved, reads.ToEquatableArray(), writes.ToEquatableArray()));
+            _steps.Add(new Step(StepKind.Backward, node.Id, inputs.ToEquatableArray(), output, outputGradient, inputGradients.Select(g => g ?? string.Empty).ToEquatableArray(), forward.Saved, reads.ToEquatableArray(), writes.ToEquatableArray(), consumerSpans));
         }
 
         /// <summary>The schedule; <paramref name="external"/> names a span the caller owns (not in the arena).</summary>

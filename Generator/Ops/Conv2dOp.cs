@@ -23,8 +23,13 @@ namespace StaticGrad.Generator.Ops;
 /// Whether the backward pass of the output's only consumer applies <paramref name="Fused"/>'s derivative (max pooling after
 /// a ReLU, see <see cref="Op.WithInputDerivative"/>), so this backward pass starts from a gradient that carries it.
 /// </param>
+/// <param name="GradientFromPool">
+/// The max pool, the output's only consumer, from whose backward inputs the weight gradient forms the output gradient
+/// sample by sample (<see cref="Op.WithOutputGradientFrom"/>; the input needs no gradient), or null.
+/// </param>
 internal sealed record Conv2dOp(
-    int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false) : Op
+    int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
+    MaxPool2dOp? GradientFromPool = null) : Op
 {
     /// <summary>Parses <c>[Conv2d(outChannels, kernelSize, Stride = 1, Padding = 0, Dilation = 1, Groups = 1, Bias = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -80,6 +85,15 @@ internal sealed record Conv2dOp(
 
     public override Op WithEpilogueDerivativeDelegated() => this with { DerivativeDelegated = true };
 
+    /// <summary>
+    /// From a max pool, when no activation derivative is left to apply here (none, or the pool applies the ReLU's):
+    /// <c>Conv2d.BackwardWeightFromMaxPool</c> builds each sample's output gradient as the pool's backward pass would.
+    /// </summary>
+    public override Op? WithOutputGradientFrom(Op consumer)
+        => consumer is MaxPool2dOp pool && BackwardActivation == ActivationKind.None && GradientFromPool is null ? this with { GradientFromPool = pool } : null;
+
+    public override bool ReadsConsumerBackward => GradientFromPool is not null;
+
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
         => ImageGeometry.Output(inputs[0], OutChannels, Kernel, Stride, Padding, Dilation);
 
@@ -132,7 +146,7 @@ internal sealed record Conv2dOp(
     public override void EmitBackward(OpEmitContext c)
     {
         string gradient = c.OutputGradient;
-        if (DerivativeDelegated)
+        if (DerivativeDelegated && GradientFromPool is null)
         {
             c.Line($"//   {gradient} already carries {Fused}'({c.Output}): the next op's backward pass applied it");
             c.Line(string.Empty);
@@ -149,10 +163,25 @@ internal sealed record Conv2dOp(
         string trainable = Bias ? $"{c.Trainable("weight")} || {c.Trainable("bias")}" : c.Trainable("weight");
         string biasGradient = Bias ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
         c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({c.Input}) (skipped while frozen)");
-        c.Line($"if ({trainable})");
-        c.Line("{");
-        c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
-        c.Line("}");
+        if (GradientFromPool is { } pool)
+        {
+            // The pool's backward pass wrote nothing: the kernel forms the gradient from the pool's backward inputs.
+            string maxima = pool.InputDerivative == ActivationKind.None ? OpEmitContext.Empty : c.Consumer.Output;
+            c.Line($"//   with {gradient} {c.OutputShape} formed sample by sample from {c.Consumer.OutputGradient}{(pool.InputDerivative == ActivationKind.None ? string.Empty : $" where {c.Consumer.Output} is positive")}, at the kept positions");
+            c.Line($"//   (as the pool's backward pass would write it; {gradient} is scratch for the shapes that run the two passes)");
+            c.Line($"if ({trainable})");
+            c.Line("{");
+            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments});");
+            c.Line("}");
+        }
+        else
+        {
+            c.Line($"if ({trainable})");
+            c.Line("{");
+            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+            c.Line("}");
+        }
+
         c.Line(string.Empty);
         if (c.InputGradients[0] is { } inputGradient)
         {

@@ -16,7 +16,12 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Padding">-∞ padding on each side.</param>
 /// <param name="Dilation">Spacing between window taps.</param>
 /// <param name="InputDerivative">The activation of the input's producer whose derivative the backward pass applies (ReLU), or <see cref="ActivationKind.None"/>.</param>
-internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dilation, ActivationKind InputDerivative = ActivationKind.None) : Op
+/// <param name="InputGradientLeftToProducer">
+/// Whether the input's producer forms the input gradient itself from this op's backward inputs (a convolution whose
+/// input needs no gradient, see <see cref="Op.WithOutputGradientFrom"/>), so the backward pass writes nothing.
+/// </param>
+internal sealed record MaxPool2dOp(
+    int Kernel, int Stride, int Padding, int Dilation, ActivationKind InputDerivative = ActivationKind.None, bool InputGradientLeftToProducer = false) : Op
 {
     /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -48,6 +53,14 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
 
     public override bool BackwardReadsOutput => InputDerivative != ActivationKind.None;
 
+    public override Op WithInputGradientLeftToProducer() => this with { InputGradientLeftToProducer = true };
+
+    /// <summary>The window options as the kernels take them: kernel, stride, padding and dilation, each height then width.</summary>
+    public string WindowArguments => $"{OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}";
+
+    /// <summary>The indices of the saved span <paramref name="saved"/> as the kernels take them.</summary>
+    public static string IndicesOf(string saved) => $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>({saved})";
+
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
         yield return new SavedDecl("Indices", output.Features, "max pooling indices (ints: each maximum's position in its input plane)", ForwardNeedsIt: true);
@@ -76,6 +89,13 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
             return;
         }
 
+        if (InputGradientLeftToProducer)
+        {
+            c.Line($"//   {inputGradient} {c.InputShapes[0]} is not written here: the producer's weight gradient forms it sample by sample");
+            c.Line($"//   from {c.OutputGradient}{(InputDerivative == ActivationKind.ReLU ? $", {c.Output}" : string.Empty)} and the kept positions");
+            return;
+        }
+
         if (InputDerivative == ActivationKind.ReLU)
         {
             c.Line($"//   {inputGradient} {c.InputShapes[0]} = {c.OutputGradient} scattered to the kept positions whose maximum in {c.Output} {c.OutputShape} is positive");
@@ -88,11 +108,11 @@ internal sealed record MaxPool2dOp(int Kernel, int Stride, int Padding, int Dila
         c.Line($"{OpEmitContext.Kernels}.MaxPool2d.Backward({c.OutputGradient}, {Indices(c)}, {inputGradient}, batch, {Geometry(c)});");
     }
 
-    private static string Indices(OpEmitContext c) => $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>({c.Saved("Indices")})";
+    private static string Indices(OpEmitContext c) => IndicesOf(c.Saved("Indices"));
 
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
-        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}";
+        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {WindowArguments}";
     }
 }

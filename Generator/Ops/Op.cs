@@ -70,6 +70,21 @@ internal abstract record Op
     /// </summary>
     public virtual Op? WithInputDerivative(ActivationKind activation) => null;
 
+    /// <summary>
+    /// The op whose backward pass forms its output's gradient itself, from the backward pass's inputs of its only
+    /// consumer <paramref name="consumer"/> (its output gradient, output and saved tensors), when nothing needs the op's
+    /// input gradient; or null when it cannot. A convolution can from a max pool: its weight gradient builds each sample's
+    /// output gradient from the pool's while it is in cache, so no batch-sized gradient is written and read back.
+    /// </summary>
+    public virtual Op? WithOutputGradientFrom(Op consumer) => null;
+
+    /// <summary>Whether the backward pass reads its only consumer's backward inputs (<see cref="WithOutputGradientFrom"/>).</summary>
+    public virtual bool ReadsConsumerBackward => false;
+
+    /// <summary>The op whose backward pass leaves its input's gradient to that input's producer (<see cref="WithOutputGradientFrom"/>).</summary>
+    public virtual Op WithInputGradientLeftToProducer()
+        => throw new System.InvalidOperationException($"{Name} cannot leave its input gradient to its producer.");
+
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
 

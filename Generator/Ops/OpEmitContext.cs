@@ -24,6 +24,7 @@ internal sealed class OpEmitContext
     private readonly IReadOnlyDictionary<string, (string Offset, int Length, int Index)> _parameters;
     private readonly IReadOnlyDictionary<string, string> _saved;
     private readonly IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> _buffers;
+    private readonly Graph.ConsumerSpans? _consumer;
 
     public OpEmitContext(
         IndentedWriter writer,
@@ -37,7 +38,8 @@ internal sealed class OpEmitContext
         IReadOnlyList<string?> inputGradients,
         IReadOnlyDictionary<string, (string Offset, int Length, int Index)> parameters,
         IReadOnlyDictionary<string, string> saved,
-        IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> buffers)
+        IReadOnlyDictionary<string, (string Offset, int Length, bool IsCounter)> buffers,
+        Graph.ConsumerSpans? consumer = null)
     {
         Writer = writer;
         Member = member;
@@ -52,6 +54,7 @@ internal sealed class OpEmitContext
         _parameters = parameters;
         _saved = saved;
         _buffers = buffers;
+        _consumer = consumer;
     }
 
     /// <summary>Writes the generated code.</summary>
@@ -114,6 +117,16 @@ internal sealed class OpEmitContext
 
     /// <summary>The arena span of a saved tensor.</summary>
     public string Saved(string suffix) => _saved[suffix];
+
+    /// <summary>
+    /// The spans of the only consumer's backward pass, for an op that forms its output gradient from them
+    /// (<see cref="Op.WithOutputGradientFrom"/>).
+    /// </summary>
+    public Graph.ConsumerSpans Consumer
+        => _consumer ?? throw new System.InvalidOperationException("The step has no consumer spans: the op does not read its consumer's backward inputs.");
+
+    /// <summary>The arena span of a saved tensor of the consumer (<see cref="Consumer"/>).</summary>
+    public string ConsumerSaved(string suffix) => Consumer.Saved.Single(s => s.Suffix == suffix).Buffer;
 
     /// <summary>Whether the op has the parameter <paramref name="suffix"/>.</summary>
     public bool HasParameter(string suffix) => _parameters.ContainsKey(suffix);

@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
@@ -288,12 +290,139 @@ public static unsafe class Conv2d
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        RunBackwardWeight(outputGradient, input, weightGradient, biasGradient, workspace, batch, g, default);
+    }
+
+    /// <summary>
+    /// The parameter gradients of a convolution whose output feeds only a max pool, from the pool's output gradient:
+    /// the same bits as <see cref="MaxPool2d.BackwardThroughReLU"/> (or <see cref="MaxPool2d.Backward"/> without
+    /// <paramref name="pooled"/>) into <paramref name="outputGradient"/> followed by <see cref="BackwardWeight"/>. Where
+    /// the weight gradient reads the output gradient one sample at a time in place (stride 1, output rows as long as the
+    /// input's: LeNet's first convolution), each thread builds each sample's output gradient in its workspace slot just
+    /// before reading it, and <paramref name="outputGradient"/> is not touched: the pass neither writes nor reads a
+    /// batch-sized gradient (1.2 MB for LeNet's conv1 at batch 64). Other shapes run the two passes.
+    /// </summary>
+    /// <param name="pooledGradient">dL/d(pool output), <c>[batch, outChannels, poolHeight, poolWidth]</c>.</param>
+    /// <param name="pooled">
+    /// The pool's output (its window maxima) when the convolution's fused ReLU's derivative is applied on the way, as
+    /// <see cref="MaxPool2d.BackwardThroughReLU"/> does; empty when the convolution has no activation.
+    /// </param>
+    /// <param name="indices">The pool's forward indices, same shape as <paramref name="pooledGradient"/>.</param>
+    /// <param name="outputGradient">
+    /// Room for dL/d(convolution output), <c>[batch, outChannels, outHeight, outWidth]</c>, used only by the shapes that run
+    /// the two passes; its contents afterwards are unspecified. Must not overlap another span.
+    /// </param>
+    /// <param name="input">The forward pass's input, <c>[batch, inChannels, height, width]</c>.</param>
+    /// <param name="weightGradient">Receives <c>[outChannels, inChannels/groups, kernelHeight, kernelWidth]</c>; must not overlap another span.</param>
+    /// <param name="biasGradient">Receives <c>[outChannels]</c>, or empty (no bias); must not overlap another span.</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceFloats"/> floats for one thread; must not overlap another span.</param>
+    /// <param name="batch">Samples; zero or more (no samples give zero gradients).</param>
+    /// <param name="inChannels">Input channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="height">Input height; positive.</param>
+    /// <param name="width">Input width; positive.</param>
+    /// <param name="outChannels">Output channels; positive, a multiple of <paramref name="groups"/>.</param>
+    /// <param name="kernelHeight">Kernel height; positive.</param>
+    /// <param name="kernelWidth">Kernel width; positive.</param>
+    /// <param name="strideHeight">Vertical stride; positive.</param>
+    /// <param name="strideWidth">Horizontal stride; positive.</param>
+    /// <param name="paddingHeight">Zero padding above and below; zero or more.</param>
+    /// <param name="paddingWidth">Zero padding left and right; zero or more.</param>
+    /// <param name="dilationHeight">Vertical kernel dilation; positive.</param>
+    /// <param name="dilationWidth">Horizontal kernel dilation; positive.</param>
+    /// <param name="groups">Channel groups; positive.</param>
+    /// <param name="poolKernelHeight">The pool's window height; positive.</param>
+    /// <param name="poolKernelWidth">The pool's window width; positive.</param>
+    /// <param name="poolStrideHeight">The pool's vertical stride; positive.</param>
+    /// <param name="poolStrideWidth">The pool's horizontal stride; positive.</param>
+    /// <param name="poolPaddingHeight">The pool's padding above and below; at most half its window height.</param>
+    /// <param name="poolPaddingWidth">The pool's padding left and right; at most half its window width.</param>
+    /// <param name="poolDilationHeight">The pool's vertical window dilation; positive.</param>
+    /// <param name="poolDilationWidth">The pool's horizontal window dilation; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
+    /// <exception cref="ArgumentException">
+    /// A span is too short or overlaps another, the kernel or the pool's window does not fit, a channel count is not a
+    /// multiple of <paramref name="groups"/>, or an index is outside its plane.
+    /// </exception>
+    public static void BackwardWeightFromMaxPool(
+        ReadOnlySpan<float> pooledGradient, ReadOnlySpan<float> pooled, ReadOnlySpan<int> indices, Span<float> outputGradient, ReadOnlySpan<float> input,
+        Span<float> weightGradient, Span<float> biasGradient, Span<float> workspace,
+        int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups,
+        int poolKernelHeight, int poolKernelWidth, int poolStrideHeight, int poolStrideWidth, int poolPaddingHeight, int poolPaddingWidth, int poolDilationHeight, int poolDilationWidth)
+    {
+        KernelGuard.NonNegative(batch, nameof(batch));
+        Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+        Pool2dGeometry p = Pool2dGeometry.Create(
+            batch, outChannels, g.OutHeight, g.OutWidth, poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+        KernelGuard.Holds(pooledGradient.Length, p.Planes, p.OutputPlane, nameof(pooledGradient), "batch*outChannels*poolHeight*poolWidth");
+        KernelGuard.Holds(indices.Length, p.Planes, p.OutputPlane, nameof(indices), "batch*outChannels*poolHeight*poolWidth");
+        if (!pooled.IsEmpty)
+        {
+            KernelGuard.Holds(pooled.Length, p.Planes, p.OutputPlane, nameof(pooled), "batch*outChannels*poolHeight*poolWidth");
+        }
+
+        KernelGuard.Holds(outputGradient.Length, batch, g.OutputSample, nameof(outputGradient), "batch*outChannels*outHeight*outWidth");
+        PoolReadNoOverlap(pooledGradient, nameof(pooledGradient), outputGradient, weightGradient, biasGradient, workspace);
+        PoolReadNoOverlap(pooled, nameof(pooled), outputGradient, weightGradient, biasGradient, workspace);
+        PoolReadNoOverlap(MemoryMarshal.Cast<int, float>(indices), nameof(indices), outputGradient, weightGradient, biasGradient, workspace);
+        KernelGuard.NoOverlap(input, outputGradient, nameof(input), nameof(outputGradient));
+        KernelGuard.NoOverlap(weightGradient, outputGradient, nameof(weightGradient), nameof(outputGradient));
+        KernelGuard.NoOverlap(biasGradient, outputGradient, nameof(biasGradient), nameof(outputGradient));
+        if (Conv2dWeightGradientByChannels.Fits(g) || !Conv2dWeightGradientShifted.Fits(g))
+        {
+            if (pooled.IsEmpty)
+            {
+                MaxPool2d.Backward(
+                    pooledGradient, indices, outputGradient, batch, outChannels, g.OutHeight, g.OutWidth,
+                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+            }
+            else
+            {
+                MaxPool2d.BackwardThroughReLU(
+                    pooledGradient, pooled, indices, outputGradient, batch, outChannels, g.OutHeight, g.OutWidth,
+                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+            }
+
+            BackwardWeight(
+                outputGradient, input, weightGradient, biasGradient, workspace, batch, inChannels, height, width, outChannels,
+                kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
+            return;
+        }
+
+        fixed (float* pPooledGradient = pooledGradient)
+        fixed (float* pPooled = pooled)
+        fixed (int* pIndices = indices)
+        {
+            var pool = new MaxPoolGradient { Gradient = pPooledGradient, Maxima = pooled.IsEmpty ? null : pPooled, Indices = pIndices, Geometry = p, Channels = outChannels };
+            RunBackwardWeight(outputGradient, input, weightGradient, biasGradient, workspace, batch, g, pool);
+        }
+    }
+
+    /// <summary>That a span <see cref="BackwardWeightFromMaxPool"/> reads from the pool overlaps none it writes.</summary>
+    private static void PoolReadNoOverlap(
+        ReadOnlySpan<float> read, string name, Span<float> outputGradient, Span<float> weightGradient, Span<float> biasGradient, Span<float> workspace)
+    {
+        KernelGuard.NoOverlap(read, outputGradient, name, nameof(outputGradient));
+        KernelGuard.NoOverlap(read, weightGradient, name, nameof(weightGradient));
+        KernelGuard.NoOverlap(read, biasGradient, name, nameof(biasGradient));
+        KernelGuard.NoOverlap(read, workspace, name, nameof(workspace));
+    }
+
+    /// <summary>
+    /// <see cref="BackwardWeight"/> after its shape checks; with <paramref name="pool"/> set, the output gradient comes from
+    /// that max pool (<see cref="BackwardWeightFromMaxPool"/>, only for shapes of <see cref="Conv2dWeightGradientShifted"/>).
+    /// </summary>
+    private static void RunBackwardWeight(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> input, Span<float> weightGradient, Span<float> biasGradient, Span<float> workspace,
+        int batch, in Conv2dGeometry g, MaxPoolGradient pool)
+    {
+        Debug.Assert(!pool.IsSet || (Conv2dWeightGradientShifted.Fits(g) && !Conv2dWeightGradientByChannels.Fits(g)), "A max pool's gradient goes only to the shifted path.");
         KernelGuard.Holds(outputGradient.Length, batch, g.OutputSample, nameof(outputGradient), "batch*outChannels*outHeight*outWidth");
         KernelGuard.Holds(input.Length, batch, g.InputSample, nameof(input), "batch*inChannels*height*width");
-        KernelGuard.Holds(weightGradient.Length, outChannels, g.GroupReduction, nameof(weightGradient), "outChannels*(inChannels/groups)*kernelHeight*kernelWidth");
+        KernelGuard.Holds(weightGradient.Length, g.OutChannels, g.GroupReduction, nameof(weightGradient), "outChannels*(inChannels/groups)*kernelHeight*kernelWidth");
         if (!biasGradient.IsEmpty)
         {
-            KernelGuard.Holds(biasGradient.Length, outChannels, nameof(biasGradient), "outChannels");
+            KernelGuard.Holds(biasGradient.Length, g.OutChannels, nameof(biasGradient), "outChannels");
         }
 
         int slots = Slots(workspace, g);
@@ -309,7 +438,7 @@ public static unsafe class Conv2d
         int lanes = Math.Min(batch, ReductionLanes);
         if (lanes == 0)
         {
-            weightGradient.Slice(0, outChannels * g.GroupReduction).Clear();
+            weightGradient.Slice(0, g.OutChannels * g.GroupReduction).Clear();
             biasGradient.Clear();
             return;
         }
@@ -327,6 +456,7 @@ public static unsafe class Conv2d
                 Partials = pWorkspace,
                 WeightGradient = pWeightGradient,
                 BiasGradient = biasGradient.IsEmpty ? null : pBiasGradient,
+                Pool = pool,
                 Lanes = lanes,
                 ChunkSamples = ChunkSamples(g),
                 Isa = GemmIsaSelector.Current,

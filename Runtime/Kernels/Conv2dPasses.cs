@@ -326,6 +326,9 @@ internal unsafe struct Conv2dJob
     /// <summary>The bias gradient written by <see cref="Conv2dWeightGradient"/>, or null.</summary>
     public float* BiasGradient;
 
+    /// <summary>The max pool whose backward pass gives the weight gradient's output gradient, if it is not <see cref="Output"/>.</summary>
+    public MaxPoolGradient Pool;
+
     /// <summary>The forward pass's activation.</summary>
     public Activation Activation;
 

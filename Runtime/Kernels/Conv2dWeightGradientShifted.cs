@@ -67,8 +67,11 @@ internal static unsafe class Conv2dWeightGradientShifted
         => g.StrideHeight == 1 && g.StrideWidth == 1 && g.OutWidth == g.Width && g.OutputPlane % Lanes == 0
             && g.OutputPlane <= MaxPlane && g.KernelHeight * g.KernelWidth <= MaxTaps;
 
-    /// <summary>Floats of one thread's slot: the shifted planes of one input channel, and room to align them to 64 bytes.</summary>
-    public static long SlotFloats(in Conv2dGeometry g) => ((long)g.KernelWidth * ShiftedPlane(g)) + Lanes;
+    /// <summary>
+    /// Floats of one thread's slot: the shifted planes of one input channel, one sample's output gradient (built there from
+    /// a max pool's, <see cref="Conv2d.BackwardWeightFromMaxPool"/>), and room to align them to 64 bytes.
+    /// </summary>
+    public static long SlotFloats(in Conv2dGeometry g) => ((long)g.KernelWidth * ShiftedPlane(g)) + g.OutputSample + Lanes;
 
     /// <summary>The register tiles a call splits among its threads, for vectors of <paramref name="count"/> floats.</summary>
     public static int TileCount(in Conv2dGeometry g, int count) => g.Groups * g.GroupChannels * RowBlocks(g, count) * TapBlocks(g);
@@ -139,9 +142,24 @@ internal static unsafe class Conv2dWeightGradientShifted
         }
 
         Tile first = tiling.Decode(firstTile);
+
+        // From a max pool: each sample's output gradient is built after the shifted planes (a whole number of vectors
+        // from the aligned slot), only the output channels of the part's tiles.
+        float* sampleGradient = slot + ((nint)g.KernelWidth * shiftedPlane);
+        (int builtFirst, int builtEnd) = job->Pool.IsSet ? OutputChannels(tiling, first, endTile - firstTile) : (0, 0);
         for (int n = firstSample; n < endSample; n++)
         {
-            float* gradients = job->Output + ((nint)n * g.OutputSample);
+            float* gradients;
+            if (job->Pool.IsSet)
+            {
+                job->Pool.Build(n, builtFirst, builtEnd, sampleGradient);
+                gradients = sampleGradient;
+            }
+            else
+            {
+                gradients = job->Output + ((nint)n * g.OutputSample);
+            }
+
             Tile tile = first;
             int built = -1;
             for (int t = firstTile; t < endTile; t++, tile = tiling.Next(tile))
@@ -162,6 +180,19 @@ internal static unsafe class Conv2dWeightGradientShifted
                 Dispatch<TOps, TVec>(tile.Rows, tile.Taps, run);
             }
         }
+    }
+
+    /// <summary>The output channels <c>[first, end)</c> that <paramref name="count"/> tiles from <paramref name="tile"/> read.</summary>
+    private static (int First, int End) OutputChannels(in Tiling tiling, Tile tile, int count)
+    {
+        (int first, int end) = (tile.Out, tile.Out + tile.Rows);
+        for (int t = 1; t < count; t++)
+        {
+            tile = tiling.Next(tile);
+            (first, end) = (Math.Min(first, tile.Out), Math.Max(end, tile.Out + tile.Rows));
+        }
+
+        return (first, end);
     }
 
     /// <summary>

@@ -191,21 +191,30 @@ public static unsafe class MaxPool2d
         }
     }
 
-    /// <summary>
-    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass: the 2 × 2, stride-2 windows of even
-    /// planes as one sequence of row pairs (<see cref="MaxPool2dRowPairs512"/>), or plane by plane, row pair by row pair
-    /// where every index lies in its window (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered.
-    /// With the window maxima (through a ReLU), a window whose maximum is at most 0 adds nothing.
-    /// </summary>
+    /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass (<see cref="BackwardPlanes"/>).</summary>
     private static void BackwardPart(void* context, int part)
     {
         var job = (PoolJob*)context;
         Pool2dGeometry g = job->Geometry;
         int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
         nint at = (nint)first * g.OutputPlane;
-        if (MaxPool2dRowPairs512.Applies(g)
-            && MaxPool2dRowPairs512.Backward(
-                job->Output + at, job->Maxima == null ? null : job->Maxima + at, job->Indices + at, job->Input + ((nint)first * g.InputPlane), end - first, g))
+        BackwardPlanes(
+            job->Output + at, job->Maxima == null ? null : job->Maxima + at, job->Indices + at, job->Input + ((nint)first * g.InputPlane), end - first, first, g);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> planes of a backward pass on the calling thread, from the output gradient
+    /// <paramref name="dy"/>, the indices and (through a ReLU, else null) the window maxima of those planes into the
+    /// input gradient <paramref name="dx"/>: the 2 × 2, stride-2 windows of even planes as one sequence of row pairs
+    /// (<see cref="MaxPool2dRowPairs512"/>), or plane by plane, row pair by row pair where every index lies in its window
+    /// (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered. With the window maxima, a window whose maximum
+    /// is at most 0 adds nothing. <paramref name="firstPlane"/> is the first plane's place in the call, for the message
+    /// of an index outside its plane. The convolution's weight gradient through a max pool
+    /// (<see cref="Conv2d.BackwardWeightFromMaxPool"/>) builds each sample's gradient with it.
+    /// </summary>
+    internal static void BackwardPlanes(float* dy, float* maxima, int* indices, float* dx, int count, long firstPlane, in Pool2dGeometry g)
+    {
+        if (MaxPool2dRowPairs512.Applies(g) && MaxPool2dRowPairs512.Backward(dy, maxima, indices, dx, count, g))
         {
             return;
         }
@@ -213,21 +222,23 @@ public static unsafe class MaxPool2d
         // An index outside its window: each plane again, those with such an index through the scatter.
         bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported && IsTwoByTwo(g);
         bool twoByTwo = Sse.IsSupported && IsTwoByTwo(g);
-        for (int p = first; p < end; p++)
+        for (int p = 0; p < count; p++)
         {
-            float* dy = job->Output + ((nint)p * g.OutputPlane);
-            int* indices = job->Indices + ((nint)p * g.OutputPlane);
-            float* maxima = job->Maxima == null ? null : job->Maxima + ((nint)p * g.OutputPlane);
-            float* dx = job->Input + ((nint)p * g.InputPlane);
-            if (wide ? PlaneBackwardTwoByTwo512(dy, maxima, indices, dx, g) : twoByTwo && PlaneBackwardTwoByTwo(dy, maxima, indices, dx, g))
+            float* planeDy = dy + ((nint)p * g.OutputPlane);
+            int* planeIndices = indices + ((nint)p * g.OutputPlane);
+            float* planeMaxima = maxima == null ? null : maxima + ((nint)p * g.OutputPlane);
+            float* planeDx = dx + ((nint)p * g.InputPlane);
+            if (wide
+                ? PlaneBackwardTwoByTwo512(planeDy, planeMaxima, planeIndices, planeDx, g)
+                : twoByTwo && PlaneBackwardTwoByTwo(planeDy, planeMaxima, planeIndices, planeDx, g))
             {
                 continue;
             }
 
-            new Span<float>(dx, g.InputPlane).Clear();
+            new Span<float>(planeDx, g.InputPlane).Clear();
             for (int o = 0; o < g.OutputPlane; o++)
             {
-                int index = indices[o];
+                int index = planeIndices[o];
                 if (index == -1)
                 {
                     continue;
@@ -235,12 +246,12 @@ public static unsafe class MaxPool2d
 
                 if ((uint)index >= (uint)g.InputPlane)
                 {
-                    throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((long)p * g.OutputPlane) + o}.", "indices");
+                    throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((firstPlane + p) * g.OutputPlane) + o}.", "indices");
                 }
 
-                if (maxima == null || !(maxima[o] <= 0f))
+                if (planeMaxima == null || !(planeMaxima[o] <= 0f))
                 {
-                    dx[index] += dy[o];
+                    planeDx[index] += planeDy[o];
                 }
             }
         }
