@@ -125,6 +125,44 @@ public sealed class CliTests : IDisposable
         Assert.Contains("--lr-schedule cosine (the checkpoint has exponential)", conflict.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("train", "--save-weights")]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("eval", "--plot")]
+    [InlineData("export", "--onnx")]
+    public void AnOutputFileInAMissingFolder_IsAUsageError_BeforeAnyWork(string command, string option)
+    {
+        string folder = _files.PathOf("nodir");
+        string file = Path.Combine(folder, "out.bin");
+
+        // The weights file does not exist either: a command that did work before checking its output would fail on it
+        // with exit code 1 ("cannot load weights"), and train would print its header and epochs first.
+        string[] args = command switch
+        {
+            "train" => ["train", "--model", "lenet", "--epochs", "1", option, file, "--quiet", "--data", RepoPaths.MnistDataDirectory],
+            "eval" => ["eval", "--weights", _files.PathOf("missing.safetensors"), option, file, "--quiet", "--data", RepoPaths.MnistDataDirectory],
+            _ => [command, "--weights", _files.PathOf("missing.safetensors"), option, file],
+        };
+        var result = Run(args);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '{option}': the folder '{folder}' of '{file}' does not exist", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"Run 'train{(command == "train" ? string.Empty : " " + command)} --help'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot load", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("StaticGrad", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void AnOutputFileThatIsAFolder_IsAUsageError()
+    {
+        var result = Run("export", "--weights", _files.PathOf("missing.safetensors"), "--onnx", _files.Directory);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '--onnx' expects a file path; got the folder '{_files.Directory}'", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EarlyStoppingAndPlateau_NeedAValidationSplit()
     {
