@@ -18,7 +18,7 @@ internal static class CliOptions
     /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
     public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => new("--data")
     {
-        Description = $"{what}; default: the data shipped with StaticGrad",
+        Description = what,
         HelpName = "DIR",
         DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
     };
@@ -116,7 +116,7 @@ internal static class CliOptions
     {
         var option = new Option<string>(name)
         {
-            Description = $"{description}: {string.Join(", ", allowed)} (default {defaultValue})",
+            Description = $"{description}: {string.Join(", ", allowed)}",
             HelpName = "NAME",
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result => Canonical(result, name, allowed),

@@ -45,6 +45,29 @@ public sealed class CliTests : IDisposable
         Assert.Empty(result.Error);
     }
 
+    [Theory]
+    [InlineData("", "--epochs <N>", "[default: 10]")]
+    [InlineData("", "--model <NAME>", "[default: mlp128]")]
+    [InlineData("eval", "--split <NAME>", "[default: test]")]
+    [InlineData("imbalanced", "--keep <N>", "[default: 20]")]
+    [InlineData("binary", "--epochs <N>", "[default: 3]")]
+    [InlineData("regression", "--epochs <N>", "[default: 200]")]
+    [InlineData("summary", "--model <NAME>", "[default: mlp128]")]
+    [InlineData("predict", "--model <NAME>", "default: told from the file")]
+    [InlineData("export", "--model <NAME>", "default: told from the file")]
+    public void Help_ShowsEachDefaultOnce(string command, string option, string shown)
+    {
+        var result = Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains(result.Output.Split('\n'), line => line.TrimStart().StartsWith(option, StringComparison.Ordinal) && line.Contains(shown, StringComparison.Ordinal));
+        foreach (string line in result.Output.Split('\n'))
+        {
+            int first = line.IndexOf("default", StringComparison.OrdinalIgnoreCase);
+            Assert.True(first < 0 || line.IndexOf("default", first + 1, StringComparison.OrdinalIgnoreCase) < 0, $"a default shown twice: {line}");
+        }
+    }
+
     [Fact]
     public void Summary_PrintsTheSeedModelsLayersAnd101770Parameters()
     {
