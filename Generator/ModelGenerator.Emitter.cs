@@ -732,7 +732,11 @@ internal sealed partial class ModelGenerator
             if (strictest is not null && Minimum(strictest) > 1)
             {
                 string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
-                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {Int(strictest.InputShapes[0].Features)});");
+                TensorShape input = strictest.InputShapes[0];
+
+                // The message shows the layer's input size as PyTorch does: [B, C, H, W] for an image, not its flat features.
+                string size = input.IsImage ? $"{Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}" : Int(input.Features);
+                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {size});");
             }
         }
 
