@@ -117,6 +117,19 @@ public sealed class DiagnosticTests
         {
             "SG0007",
             """
+            [[|Model|]]
+            public partial class NoImageShape
+            {
+                [Conv2d(6, 3)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0007",
+            """
             [[|Model(Inputs = -3)|]]
             public partial class NegativeInputs
             {
@@ -1159,6 +1172,22 @@ public sealed class DiagnosticTests
 
         Assert.Equal("Loss 'Loss' declares 5 classes but the last layer 'Hidden' has 3 outputs", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0005", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Theory]
+    [InlineData("", "[Conv2d(6, 3)] public partial Conv2d Conv { get; }", "Model 'M' has Inputs = 0; its first layer 'Conv' (Conv2d) takes images: set [Model(Channels = C, Height = H, Width = W)] with each sample's channels, height and width")]
+    [InlineData("", "[BatchNorm2d] public partial BatchNorm2d Bn { get; }", "Model 'M' has Inputs = 0; its first layer 'Bn' (BatchNorm2d) takes images: set [Model(Channels = C, Height = H, Width = W)] with each sample's channels, height and width")]
+    [InlineData("(Inputs = -3)", "[ReLU] public partial ActivationLayer Act { get; }\n[MaxPool2d(2)] public partial MaxPool2d Pool { get; }", "Model 'M' has Inputs = -3; its first layer 'Pool' (MaxPool2d) takes images: set [Model(Channels = C, Height = H, Width = W)] with each sample's channels, height and width")]
+    [InlineData("", "[Linear(4)] public partial Linear Fc { get; }", "Model 'M' has Inputs = 0; set [Model(Inputs = N)] with N >= 1 input features per sample")]
+    [InlineData("", "[Dropout(0.5f)] public partial Dropout Drop { get; }\n[Linear(4)] public partial Linear Fc { get; }", "Model 'M' has Inputs = 0; set [Model(Inputs = N)] with N >= 1 input features per sample")]
+    public void AMissingInputShapeAsksForTheKindTheFirstLayerTakes(string model, string firstLayers, string message)
+    {
+        string source = Usings + $"[Model{model}]\npublic partial class M\n{{\n{firstLayers}\n[Flatten] public partial Flatten Flat {{ get; }}\n[Linear(3)] public partial Linear Out {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+
+        Assert.Equal("SG0007", diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

@@ -44,7 +44,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InvalidInputSize = Error(
         "SG0007", "Model input size must be positive",
-        "Model '{0}' has Inputs = {1}; set [Model(Inputs = N)] with N >= 1 input features per sample");
+        "Model '{0}' has Inputs = {1}; {2}");
 
     public static readonly DiagnosticDescriptor NoLayers = Error(
         "SG0008", "Model has no layers",

@@ -732,7 +732,11 @@ internal sealed partial class ModelGenerator
             if (strictest is not null && Minimum(strictest) > 1)
             {
                 string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
-                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {Int(strictest.InputShapes[0].Features)});");
+                TensorShape input = strictest.InputShapes[0];
+
+                // The message shows the layer's input size as PyTorch does: [B, C, H, W] for an image, not its flat features.
+                string size = input.IsImage ? $"{Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}" : Int(input.Features);
+                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {size});");
             }
         }
 
@@ -780,7 +784,12 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
                 w.WriteLine("/// <param name=\"probabilities\">Receives <c>batch * OutputSize</c> predictions, row-major.</param>");
                 w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
-                w.WriteLine($"public void Predict({ReadOnlySpan} inputs, {Span} probabilities, int batch) => Forward(inputs, probabilities, batch);");
+                using (w.WriteBlock($"public void Predict({ReadOnlySpan} inputs, {Span} probabilities, int batch)"))
+                {
+                    WritePredictChecks(w);
+                    w.WriteLine("Forward(inputs, probabilities, batch);");
+                }
+
                 return;
             }
 
@@ -794,6 +803,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
             using (w.WriteBlock($"public void Predict({ReadOnlySpan} inputs, {Span} probabilities, int batch)"))
             {
+                WritePredictChecks(w);
                 w.WriteLine("Forward(inputs, probabilities, batch);");
                 if (sigmoid && !spec.IsInferenceOnly)
                 {
@@ -826,11 +836,25 @@ internal sealed partial class ModelGenerator
 
             using (w.WriteBlock($"public int Predict({ReadOnlySpan} input, {Span} probabilities)"))
             {
+                // Checked here, not by the batched Predict, so that an exception names this method's parameters.
+                w.WriteLine($"{Guard}.CheckLength(input.Length, InputSize, nameof(input));");
+                w.WriteLine($"{Guard}.CheckLength(probabilities.Length, OutputSize, nameof(probabilities));");
                 w.WriteLine("Predict(input, probabilities, 1);");
                 w.WriteLine(sigmoid
                     ? "return probabilities[0] > 0.5f ? 1 : 0;"
                     : $"return {Kernels}.ArgMax.Row(probabilities.Slice(0, OutputSize));");
             }
+        }
+
+        /// <summary>
+        /// The batched Predict's own argument checks, before it calls Forward: Forward's would name Forward's parameters
+        /// (<c>logits</c> for <c>probabilities</c>), not the ones the caller passed.
+        /// </summary>
+        private static void WritePredictChecks(IndentedWriter w)
+        {
+            w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
+            w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));");
+            w.WriteLine($"{Guard}.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));");
         }
 
         private static void WriteInputChecks(IndentedWriter w)

@@ -77,8 +77,10 @@ internal sealed partial class ModelGenerator
             AttributeData modelAttribute = context.Attributes[0];
             bool inferenceOnly = modelAttribute.NamedArguments.Any(a => a.Key == "InferenceOnly" && a.Value.Value is true);
             LocationInfo? modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference) ?? classLocation;
-            TensorShape? input = ReadInput(type.Name, modelAttribute, modelLocation, diagnostics);
 
+            // The input shape is read after the members, whose first layer SG0007's hint depends on; its diagnostics keep
+            // their place before the members'.
+            int inputDiagnostics = diagnostics.Count;
             var members = new List<MemberSpec>();
             var memberLocations = new List<LocationInfo?>();
             var activationLocations = new List<LocationInfo?>();
@@ -88,7 +90,7 @@ internal sealed partial class ModelGenerator
 
             // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
             bool invalidMember = false;
-            bool invalidOp = input is null;
+            bool invalidOp = false;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -226,6 +228,11 @@ internal sealed partial class ModelGenerator
                 }
             }
 
+            var inputProblems = new List<DiagnosticInfo>();
+            TensorShape? input = ReadInput(type.Name, modelAttribute, modelLocation, FirstImageLayer(members), inputProblems);
+            diagnostics.InsertRange(inputDiagnostics, inputProblems);
+            invalidOp |= input is null;
+
             TensorShape[]? shapes = invalidOp || invalidMember ? null : InferShapes(input!.Value, members, memberLocations, diagnostics);
             if (shapes is not null && shapes.Length > 0 && shapes[shapes.Length - 1].IsImage)
             {
@@ -299,14 +306,19 @@ internal sealed partial class ModelGenerator
         /// The model's input shape: flat <c>Inputs</c>, or an image from <c>Channels</c>, <c>Height</c> and <c>Width</c>
         /// (with <c>Inputs</c>, if given, equal to their product). Reports SG0007 or SG0032 and returns null when invalid.
         /// </summary>
-        private static TensorShape? ReadInput(string typeName, AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        /// <param name="firstLayer">The first member that takes images only, or null when the first layer that decides takes
+        /// flat features (or none does): SG0007 then asks for Channels, Height and Width instead of Inputs.</param>
+        private static TensorShape? ReadInput(string typeName, AttributeData attribute, LocationInfo? location, (string Member, string Op)? firstLayer, List<DiagnosticInfo> diagnostics)
         {
             int inputs = GetNamedInt(attribute, "Inputs");
             if (!attribute.NamedArguments.Any(a => a.Key is "Channels" or "Height" or "Width"))
             {
                 if (inputs <= 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidInputSize, location, typeName, Format(inputs)));
+                    string hint = firstLayer is { } layer
+                        ? $"its first layer '{layer.Member}' ({layer.Op}) takes images: set [Model(Channels = C, Height = H, Width = W)] with each sample's channels, height and width"
+                        : "set [Model(Inputs = N)] with N >= 1 input features per sample";
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidInputSize, location, typeName, Format(inputs), hint));
                     return null;
                 }
 
@@ -329,6 +341,27 @@ internal sealed partial class ModelGenerator
             }
 
             return TensorShape.Image(channels, height, width);
+        }
+
+        /// <summary>
+        /// The member whose op decides the model's input kind, when it takes images only (a Conv2d, a pool, BatchNorm2d,
+        /// Dropout2d): the first op that takes one kind of input, images or flat features. Ops that take either (activations,
+        /// Dropout, Flatten, Add, Concat) say nothing about the input, so they are skipped.
+        /// </summary>
+        private static (string Member, string Op)? FirstImageLayer(List<MemberSpec> members)
+        {
+            foreach (MemberSpec member in members)
+            {
+                foreach (Op op in member.Ops)
+                {
+                    if (op.TakesFlat != op.TakesImages)
+                    {
+                        return op.TakesImages ? (member.MemberName, op.Name) : null;
+                    }
+                }
+            }
+
+            return null;
         }
 
         /// <summary>

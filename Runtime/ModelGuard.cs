@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -36,6 +37,26 @@ public static class ModelGuard
         if (batch < minimum)
         {
             ThrowMinimumBatch(batch, minimum, layer, features);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CheckMinimumBatch(int, int, string, int)"/> for a layer on images (<c>BatchNorm2d</c>): the message shows
+    /// the input size <c>[batch, channels, height, width]</c>, as PyTorch's does.
+    /// </summary>
+    /// <param name="batch">The batch of this call.</param>
+    /// <param name="minimum">The smallest batch the layer accepts in training mode.</param>
+    /// <param name="layer">The layer, for the message (<c>bn1 (BatchNorm2d)</c>).</param>
+    /// <param name="channels">The layer's input channels, for the message.</param>
+    /// <param name="height">The layer's input height, for the message.</param>
+    /// <param name="width">The layer's input width, for the message.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is below the minimum.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckMinimumBatch(int batch, int minimum, string layer, int channels, int height, int width)
+    {
+        if (batch < minimum)
+        {
+            ThrowMinimumBatch(batch, minimum, layer, channels, height, width);
         }
     }
 
@@ -135,9 +156,19 @@ public static class ModelGuard
         => throw new ArgumentException($"Expected at least {required} elements, got {actual}.", parameterName);
 
     [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowMinimumBatch(int batch, int minimum, string layer, int features)
+        => ThrowMinimumBatch(batch, minimum, layer, features.ToString(CultureInfo.InvariantCulture));
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMinimumBatch(int batch, int minimum, string layer, int channels, int height, int width)
+        => ThrowMinimumBatch(batch, minimum, layer, string.Create(CultureInfo.InvariantCulture, $"{channels}, {height}, {width}"));
+
+    [DoesNotReturn]
+    private static void ThrowMinimumBatch(int batch, int minimum, string layer, string sampleSize)
         => throw new ArgumentOutOfRangeException(
             nameof(batch),
             batch,
-            $"Expected more than 1 value per channel when training, got input size [{batch}, {features}]: {layer} normalizes with the batch's statistics here and needs a batch of at least {minimum} (in training mode, or always without running statistics).");
+            $"Expected more than 1 value per channel when training, got input size [{batch}, {sampleSize}]: {layer} normalizes with the batch's statistics here and needs a batch of at least {minimum} (in training mode, or always without running statistics).");
 }

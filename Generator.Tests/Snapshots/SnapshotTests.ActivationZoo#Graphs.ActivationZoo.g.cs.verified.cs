@@ -551,7 +551,13 @@ namespace Graphs
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="probabilities">Receives <c>batch * OutputSize</c> predictions, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
-        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch) => Forward(inputs, probabilities, batch);
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            Forward(inputs, probabilities, batch);
+        }
 
         /// <summary>
         /// The model in eval mode as an ONNX graph (opset 17, batch dimension <c>batch</c>): input <c>input</c>

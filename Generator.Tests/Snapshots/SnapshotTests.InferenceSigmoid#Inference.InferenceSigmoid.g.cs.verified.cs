@@ -143,6 +143,9 @@ namespace Inference
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
         }
 
@@ -152,6 +155,8 @@ namespace Inference
         /// <returns>1 when that probability exceeds 0.5 (a positive logit), else 0.</returns>
         public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> probabilities)
         {
+            global::StaticGrad.ModelGuard.CheckLength(input.Length, InputSize, nameof(input));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, OutputSize, nameof(probabilities));
             Predict(input, probabilities, 1);
             return probabilities[0] > 0.5f ? 1 : 0;
         }

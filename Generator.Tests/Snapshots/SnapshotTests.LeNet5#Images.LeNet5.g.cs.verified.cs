@@ -476,6 +476,9 @@ namespace Images
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);
         }
@@ -486,6 +489,8 @@ namespace Images
         /// <returns>The most probable class.</returns>
         public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> probabilities)
         {
+            global::StaticGrad.ModelGuard.CheckLength(input.Length, InputSize, nameof(input));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, OutputSize, nameof(probabilities));
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
         }

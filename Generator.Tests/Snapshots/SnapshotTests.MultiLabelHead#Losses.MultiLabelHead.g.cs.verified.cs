@@ -217,6 +217,9 @@ namespace Losses
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));
         }

@@ -12,8 +12,8 @@ internal static class BinaryCommand
     /// <returns>The <c>binary</c> command.</returns>
     public static Command Create()
     {
-        Option<int> epochs = CliOptions.Int("--epochs", "epochs (default 3)", 3, 1, 1000);
-        Option<int> seed = CliOptions.Int("--seed", "seed of initialization and shuffling (default 1)", 1, int.MinValue, int.MaxValue);
+        Option<int> epochs = CliOptions.Int("--epochs", "epochs", 3, 1, 1000);
+        Option<int> seed = CliOptions.Int("--seed", "seed of initialization and shuffling", 1, int.MinValue, int.MaxValue);
         Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
         var noBalance = new Option<bool>("--no-balance") { Description = "train with pos_weight 1" };
         Option<string> data = CliOptions.Data();

@@ -18,13 +18,56 @@ internal static class CliOptions
     /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
     public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => new("--data")
     {
-        Description = $"{what}; default: the data shipped with StaticGrad",
+        Description = what,
         HelpName = "DIR",
         DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
     };
 
     /// <summary>An optional path option.</summary>
     public static Option<string?> Path(string name, string description, string helpName = "PATH") => new(name) { Description = description, HelpName = helpName };
+
+    /// <summary>
+    /// Makes <paramref name="option"/> an output file: a parse error unless its folder exists and the path is not a folder.
+    /// The check runs when the command line is parsed, so a run that could not write its file stops before any work
+    /// (training, evaluation) with a usage error, not after it.
+    /// </summary>
+    /// <typeparam name="T">The option's type.</typeparam>
+    /// <param name="option">An option whose value is a file the command writes.</param>
+    /// <returns><paramref name="option"/>.</returns>
+    public static T OutputFile<T>(T option)
+        where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count != 1)
+            {
+                return; // a missing value has its own error
+            }
+
+            string path = result.Tokens[0].Value;
+            string fullPath;
+            try
+            {
+                fullPath = System.IO.Path.GetFullPath(path);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+            {
+                result.AddError($"Option '{option.Name}' expects a file path; got '{path}' ({e.Message}).");
+                return;
+            }
+
+            string? folder = System.IO.Path.GetDirectoryName(fullPath);
+            if (System.IO.Directory.Exists(fullPath) || string.IsNullOrEmpty(System.IO.Path.GetFileName(fullPath)) || folder is null)
+            {
+                result.AddError($"Option '{option.Name}' expects a file path; got the folder '{path}'.");
+            }
+            else if (!System.IO.Directory.Exists(folder))
+            {
+                result.AddError($"Option '{option.Name}': the folder '{folder}' of '{path}' does not exist; create it or choose another path.");
+            }
+        });
+        return option;
+    }
 
     /// <summary>An integer option in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max) => new(name)
@@ -73,7 +116,7 @@ internal static class CliOptions
     {
         var option = new Option<string>(name)
         {
-            Description = $"{description}: {string.Join(", ", allowed)} (default {defaultValue})",
+            Description = $"{description}: {string.Join(", ", allowed)}",
             HelpName = "NAME",
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result => Canonical(result, name, allowed),

@@ -19,12 +19,12 @@ public static class ExportCommand
             HelpName = "PATH",
             Required = true,
         };
-        var onnx = new Option<string>("--onnx")
+        Option<string> onnx = CliOptions.OutputFile(new Option<string>("--onnx")
         {
             Description = "the ONNX file to write (opset 17, dynamic batch, eval mode; input 'input', output 'output' = the logits), written atomically",
             HelpName = "FILE.onnx",
             Required = true,
-        };
+        });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
         var command = new Command("export", "Writes saved weights as an ONNX model, for ONNX Runtime (including Microsoft.ML.OnnxRuntime in .NET) or any ONNX engine.")
         {

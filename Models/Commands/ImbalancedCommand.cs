@@ -16,10 +16,10 @@ internal static class ImbalancedCommand
     /// <returns>The <c>imbalanced</c> command.</returns>
     public static Command Create()
     {
-        Option<int[]> rare = CliOptions.IntList("--rare", "the digits to make rare (default 2,5,8)", [.. ImbalancedDigits.DefaultRareClasses], 0, 9);
-        Option<int> keep = CliOptions.Int("--keep", "training samples kept per rare digit (default 20)", 20, 0, int.MaxValue);
-        Option<int> epochs = CliOptions.Int("--epochs", "epochs per run (default 5)", 5, 1, 1000);
-        Option<int> seed = CliOptions.Int("--seed", "seed of initialization and shuffling, shared by both runs (default 1)", 1, int.MinValue, int.MaxValue);
+        Option<int[]> rare = CliOptions.IntList("--rare", "the digits to make rare", [.. ImbalancedDigits.DefaultRareClasses], 0, 9);
+        Option<int> keep = CliOptions.Int("--keep", "training samples kept per rare digit", 20, 0, int.MaxValue);
+        Option<int> epochs = CliOptions.Int("--epochs", "epochs per run", 5, 1, 1000);
+        Option<int> seed = CliOptions.Int("--seed", "seed of initialization and shuffling, shared by both runs", 1, int.MinValue, int.MaxValue);
         Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
         Option<string> data = CliOptions.Data();
         var command = new Command(

@@ -14,12 +14,12 @@ internal static class RegressionCommand
     /// <returns>The <c>regression</c> command.</returns>
     public static Command Create()
     {
-        Option<int> epochs = CliOptions.Int("--epochs", "epochs (default 200)", 200, 1, 100_000);
-        Option<int[]> seeds = CliOptions.IntList("--seeds", "one run per seed (default 1,2,3)", [1, 2, 3]);
+        Option<int> epochs = CliOptions.Int("--epochs", "epochs", 200, 1, 100_000);
+        Option<int[]> seeds = CliOptions.IntList("--seeds", "one run per seed", [1, 2, 3]);
         Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
         var data = new Option<string>("--data")
         {
-            Description = "the diabetes CSV (10 features and a 'target' column); default: Data/diabetes.csv beside the app",
+            Description = "the diabetes CSV (10 features and a 'target' column)",
             HelpName = "FILE",
             DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "Data", "diabetes.csv"),
         };

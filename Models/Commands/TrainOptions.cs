@@ -130,21 +130,21 @@ public sealed class TrainOptions
         private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD momentum (default 0.9)", allowZero: true);
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
         private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
-        private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs (default 10); with --resume, the total", DefaultEpochs, 1, 100_000);
-        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size (default 64); with --distributed, the global batch over all ranks", DefaultBatchSize, 1, MaxBatchSize);
+        private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs; with --resume, the total", DefaultEpochs, 1, 100_000);
+        private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size; with --distributed, the global batch over all ranks", DefaultBatchSize, 1, MaxBatchSize);
         private readonly Option<int?> _seed = CliOptions.OptionalInt("--seed", "seed of initialization and shuffling (default 1)", int.MinValue, int.MaxValue);
         private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", [1]);
         private readonly Option<string> _data = CliOptions.Data();
-        private readonly Option<string?> _save = CliOptions.Path("--save", "write a training checkpoint (weights, optimizer, schedule, data order) after every epoch, atomically");
-        private readonly Option<string?> _saveWeights = CliOptions.Path("--save-weights", "write the final weights alone (safetensors, PyTorch names)");
+        private readonly Option<string?> _save = CliOptions.OutputFile(CliOptions.Path("--save", "write a training checkpoint (weights, optimizer, schedule, data order) after every epoch, atomically"));
+        private readonly Option<string?> _saveWeights = CliOptions.OutputFile(CliOptions.Path("--save-weights", "write the final weights alone (safetensors, PyTorch names)"));
         private readonly Option<string?> _resume = CliOptions.Path("--resume", "continue the run saved in this checkpoint up to --epochs in all; its settings come from the checkpoint (only --lr may change)");
         private readonly Option<string?> _schedule = CliOptions.OptionalOneOf("--lr-schedule", "learning-rate schedule (default none)", Schedules);
-        private readonly Option<int> _warmup = CliOptions.Int("--warmup", "epochs of linear warm-up from lr/10 (default 0)", 0, 0, 100_000);
+        private readonly Option<int> _warmup = CliOptions.Int("--warmup", "epochs of linear warm-up from lr/10", 0, 0, 100_000);
         private readonly Option<float?> _clip = CliOptions.Number("--clip-grad-norm", "clip the gradients' total 2-norm to X before every step");
-        private readonly Option<int> _accumulate = CliOptions.Int("--accumulate", "minibatches whose gradients add up before each optimizer step (default 1): --batch 16 --accumulate 4 steps like --batch 64", 1, 1, 100_000);
+        private readonly Option<int> _accumulate = CliOptions.Int("--accumulate", "minibatches whose gradients add up before each optimizer step: --batch 16 --accumulate 4 steps like --batch 64", 1, 1, 100_000);
         private readonly Option<int?> _earlyStopping = CliOptions.OptionalInt("--early-stopping", "stop after N epochs without a better validation loss and keep the best weights (needs --val-split)", 1, 100_000);
         private readonly Option<float?> _valSplit = CliOptions.Number("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F", below: 1);
-        private readonly Option<string?> _plot = CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png");
+        private readonly Option<string?> _plot = CliOptions.OutputFile(CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png"));
         private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress bar: plain lines" };
         private readonly Option<bool> _distributed = new("--distributed")
         {

@@ -90,6 +90,21 @@ public sealed class BatchNormGoldenTests
     }
 
     [Fact]
+    public void ABatchOfOneImageOfOnePixel_IsRefusedWithTheImagesInputSize_LikePyTorch()
+    {
+        // PyTorch's BatchNorm2d(2) on torch.zeros(1, 2, 1, 1) in training mode: "... got input size torch.Size([1, 2, 1, 1])".
+        var model = new BatchNormPixelNet(seed: 1, maxBatch: 4);
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.TrainStep(new float[2], new[] { 0 }, 1));
+
+        Assert.Equal("batch", e.ParamName);
+        Assert.StartsWith("Expected more than 1 value per channel when training, got input size [1, 2, 1, 1]: bn (BatchNorm2d)", e.Message);
+        Assert.Equal(0L, model.Bn.NumBatchesTracked[0]);
+        model.TrainStep(new float[4], new[] { 0, 1 }, 2);
+        Assert.Equal(1L, model.Bn.NumBatchesTracked[0]);
+    }
+
+    [Fact]
     public void WithoutRunningStatistics_EvalUsesTheBatchStatistics_AndRefusesABatchOfOneLikePyTorch()
     {
         var model = new BatchNormNoStatsNet(seed: 3, maxBatch: 8);

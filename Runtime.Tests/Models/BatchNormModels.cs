@@ -62,3 +62,20 @@ public sealed partial class BatchNormNoStatsNet
     [SoftmaxCrossEntropy]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>BatchNorm2d on 1 x 1 images: a batch of one has one value per channel, which training mode refuses.</summary>
+[Model(Channels = 2, Height = 1, Width = 1)]
+public sealed partial class BatchNormPixelNet
+{
+    [BatchNorm2d]
+    public partial BatchNorm2d Bn { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

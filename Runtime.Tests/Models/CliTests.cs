@@ -45,6 +45,29 @@ public sealed class CliTests : IDisposable
         Assert.Empty(result.Error);
     }
 
+    [Theory]
+    [InlineData("", "--epochs <N>", "[default: 10]")]
+    [InlineData("", "--model <NAME>", "[default: mlp128]")]
+    [InlineData("eval", "--split <NAME>", "[default: test]")]
+    [InlineData("imbalanced", "--keep <N>", "[default: 20]")]
+    [InlineData("binary", "--epochs <N>", "[default: 3]")]
+    [InlineData("regression", "--epochs <N>", "[default: 200]")]
+    [InlineData("summary", "--model <NAME>", "[default: mlp128]")]
+    [InlineData("predict", "--model <NAME>", "default: told from the file")]
+    [InlineData("export", "--model <NAME>", "default: told from the file")]
+    public void Help_ShowsEachDefaultOnce(string command, string option, string shown)
+    {
+        var result = Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains(result.Output.Split('\n'), line => line.TrimStart().StartsWith(option, StringComparison.Ordinal) && line.Contains(shown, StringComparison.Ordinal));
+        foreach (string line in result.Output.Split('\n'))
+        {
+            int first = line.IndexOf("default", StringComparison.OrdinalIgnoreCase);
+            Assert.True(first < 0 || line.IndexOf("default", first + 1, StringComparison.OrdinalIgnoreCase) < 0, $"a default shown twice: {line}");
+        }
+    }
+
     [Fact]
     public void Summary_PrintsTheSeedModelsLayersAnd101770Parameters()
     {
@@ -123,6 +146,44 @@ public sealed class CliTests : IDisposable
         Assert.Equal(x.Optimizer.LearningRate, y.Optimizer.LearningRate);
         Assert.Equal(2, conflict.Code);
         Assert.Contains("--lr-schedule cosine (the checkpoint has exponential)", conflict.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("train", "--save-weights")]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("eval", "--plot")]
+    [InlineData("export", "--onnx")]
+    public void AnOutputFileInAMissingFolder_IsAUsageError_BeforeAnyWork(string command, string option)
+    {
+        string folder = _files.PathOf("nodir");
+        string file = Path.Combine(folder, "out.bin");
+
+        // The weights file does not exist either: a command that did work before checking its output would fail on it
+        // with exit code 1 ("cannot load weights"), and train would print its header and epochs first.
+        string[] args = command switch
+        {
+            "train" => ["train", "--model", "lenet", "--epochs", "1", option, file, "--quiet", "--data", RepoPaths.MnistDataDirectory],
+            "eval" => ["eval", "--weights", _files.PathOf("missing.safetensors"), option, file, "--quiet", "--data", RepoPaths.MnistDataDirectory],
+            _ => [command, "--weights", _files.PathOf("missing.safetensors"), option, file],
+        };
+        var result = Run(args);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '{option}': the folder '{folder}' of '{file}' does not exist", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"Run 'train{(command == "train" ? string.Empty : " " + command)} --help'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot load", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("StaticGrad", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void AnOutputFileThatIsAFolder_IsAUsageError()
+    {
+        var result = Run("export", "--weights", _files.PathOf("missing.safetensors"), "--onnx", _files.Directory);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '--onnx' expects a file path; got the folder '{_files.Directory}'", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,6 +69,27 @@ public sealed class GeneratedModelTests
     }
 
     [Fact]
+    public void PredictRejectsShortSpansByItsOwnParameterNames()
+    {
+        // Softmax classifiers flat and on images, a sigmoid one-logit classifier, a regression model (Predict is its Forward).
+        IInferenceModel[] models = [new MnistClassifier128(seed: 1, maxBatch: 4), new LeNet5(seed: 1, maxBatch: 4), new ZeroDigitDetector(seed: 1, maxBatch: 4), new DiabetesRegressor(seed: 1, maxBatch: 4)];
+        foreach (IInferenceModel model in models)
+        {
+            int inputs = model.InputSize, outputs = model.OutputSize;
+            Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => model.Predict(new float[(2 * inputs) - 1], new float[2 * outputs], 2)).ParamName);
+            Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => model.Predict(new float[2 * inputs], new float[(2 * outputs) - 1], 2)).ParamName);
+            Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(new float[inputs], new float[outputs], 0)).ParamName);
+        }
+
+        var lenet = new LeNet5(seed: 1, maxBatch: 4);
+        Assert.Equal("input", Assert.Throws<ArgumentException>(() => lenet.Predict(new float[LeNet5.InputSize - 1], new float[LeNet5.OutputSize])).ParamName);
+        Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => lenet.Predict(new float[LeNet5.InputSize], new float[LeNet5.OutputSize - 1])).ParamName);
+        var detector = new ZeroDigitDetector(seed: 1, maxBatch: 4);
+        Assert.Equal("input", Assert.Throws<ArgumentException>(() => detector.Predict(new float[ZeroDigitDetector.InputSize - 1], new float[1])).ParamName);
+        Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => detector.Predict(new float[ZeroDigitDetector.InputSize], Span<float>.Empty)).ParamName);
+    }
+
+    [Fact]
     public void LabelOutOfRangeThrowsBeforeTouchingParametersOrGradients()
     {
         var model = new MnistClassifier128(seed: 1, maxBatch: 4);
