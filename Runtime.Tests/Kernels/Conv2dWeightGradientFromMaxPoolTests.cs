@@ -26,6 +26,7 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
         (ConvShape.Square(1, 2, 8, 6, 7, 5, 1, 2, 1, 1), new Window(2, 2, 0, 1)),           // batch 1, 6-wide rows (3 windows)
         (ConvShape.Square(4, 6, 14, 14, 16, 5, 1, 0, 1, 1), new Window(2, 2, 0, 1)),        // LeNet conv2: two passes
         (ConvShape.Square(3, 3, 16, 16, 4, 3, 2, 1, 1, 1), new Window(2, 2, 0, 1)),         // stride 2: two passes
+        (ConvShape.Square(3, 1, 8, 8, 16, 3, 1, 1, 1, 1), new Window(2, 2, 0, 1)),          // 16 output channels: the gradient over channels, two passes
     ];
 
     public static TheoryData<int, bool, int> Cases()
@@ -84,7 +85,8 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
     public void TheCasesCoverBothRoutes()
     {
         Assert.Equal(6, AllCases.Count(c => FormsInTheWorkspace(c.Conv)));
-        Assert.Equal(2, AllCases.Count(c => !FormsInTheWorkspace(c.Conv)));
+        Assert.Equal(3, AllCases.Count(c => !FormsInTheWorkspace(c.Conv)));
+        Assert.True(Conv2dWeightGradientShifted.Fits(AllCases[^1].Conv.Geometry) && Conv2dWeightGradientByChannels.Fits(AllCases[^1].Conv.Geometry));
     }
 
     [Fact]
