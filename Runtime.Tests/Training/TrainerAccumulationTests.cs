@@ -75,6 +75,23 @@ public sealed class TrainerAccumulationTests
     }
 
     [Fact]
+    public void ASumLoss_ReportsTheMeanLossPerSample_WhateverTheBatchSize()
+    {
+        // Learning rate 0: the weights stay put, so every epoch's loss is the same per-sample mean Evaluate computes.
+        InMemoryDataset data = SyntheticData.Classes(50);
+        double[] losses = new[] { 16, 50 }.Select(batch =>
+        {
+            var model = new AccumulationSumNet(seed: 2, maxBatch: 50);
+            var trainer = new Trainer(model, new Sgd(model.Parameters, 0f), new DataLoader(data, batch, seed: 5));
+            trainer.Fit(1);
+            Assert.Equal(trainer.Evaluate(data).Loss, trainer.History[^1].TrainingLoss, 1e-5);
+            return trainer.History[^1].TrainingLoss;
+        }).ToArray();
+
+        Assert.Equal(losses[0], losses[1], 1e-5);
+    }
+
+    [Fact]
     public void AccumulationStepsBelowOne_AreRefused()
     {
         var model = new AccumulationNet(seed: 2, maxBatch: 16);

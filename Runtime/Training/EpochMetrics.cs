@@ -4,7 +4,10 @@ namespace StaticGrad.Training;
 
 /// <summary>What one epoch of a <see cref="Trainer"/> achieved.</summary>
 /// <param name="Epoch">The epoch, 1-based, counting the epochs of a resumed checkpoint.</param>
-/// <param name="TrainingLoss">The mean of the epoch's step losses, weighted by batch size.</param>
+/// <param name="TrainingLoss">
+/// The epoch's mean loss per sample: each step's loss weighted by its batch size, or for a loss that sums over the batch
+/// (<see cref="Reduction.Sum"/>, <see cref="Reduction.None"/>) the steps' sums divided by the samples; independent of the batch size either way.
+/// </param>
 /// <param name="ValidationLoss">The validation set's loss after the epoch (see <see cref="Evaluation.Loss"/>); NaN without a validation set.</param>
 /// <param name="ValidationAccuracy">The validation set's accuracy after the epoch; NaN without a validation set or for a model trained on float targets.</param>
 /// <param name="LearningRate">The learning rate of the epoch's last step.</param>

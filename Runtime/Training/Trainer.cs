@@ -369,7 +369,9 @@ public sealed class Trainer
             int batch = _loader.CurrentBatchSize;
             learningRate = _optimizer.LearningRate;
             float loss = _options.AccumulationSteps == 1 ? TrainStep(batch) : AccumulateStep(batch, step);
-            lossSum += (double)loss * batch;
+
+            // The per-sample losses' sum: a mean-reduced loss times its batch; a sum-reduced one (or None's sum) as it is.
+            lossSum += LossReduction == Reduction.Mean ? (double)loss * batch : loss;
             samples += batch;
             if (_options.AccumulationSteps > 1 && (step + 1) % _options.AccumulationSteps != 0 && step + 1 < _loader.BatchCount)
             {
@@ -418,6 +420,9 @@ public sealed class Trainer
         return metrics;
     }
 
+    /// <summary>How the model's loss reduces a batch.</summary>
+    private Reduction LossReduction => _labelModel?.LossReduction ?? _targetModel!.LossReduction;
+
     private float TrainStep(int batch) => _labelModel is not null
         ? _labelModel.TrainStep(_loader.Features, _loader.Labels, batch)
         : _targetModel!.TrainStep(_loader.Features, _loader.Targets, batch);
@@ -437,8 +442,7 @@ public sealed class Trainer
 
         int last = Math.Min(first + k, _loader.BatchCount) - 1;
         long groupSamples = ((long)(last - first) * _loader.BatchSize) + (last == _loader.BatchCount - 1 ? LastBatchSize() : _loader.BatchSize);
-        Reduction reduction = _labelModel?.LossReduction ?? _targetModel!.LossReduction;
-        float scale = reduction == Reduction.Mean ? (float)((double)batch / groupSamples) : 1f;
+        float scale = LossReduction == Reduction.Mean ? (float)((double)batch / groupSamples) : 1f;
         return _labelModel is not null
             ? _labelModel.AccumulateGradients(_loader.Features, _loader.Labels, batch, scale)
             : _targetModel!.AccumulateGradients(_loader.Features, _loader.Targets, batch, scale);

@@ -9,7 +9,7 @@ namespace StaticGrad.Training;
 /// <param name="GlobalStep">Optimizer steps taken in the whole run, this one included.</param>
 /// <param name="BatchSize">Samples in this step.</param>
 /// <param name="Loss">This step's reduced loss.</param>
-/// <param name="MeanLoss">The epoch's running mean loss so far, weighted by batch size.</param>
+/// <param name="MeanLoss">The epoch's running mean loss per sample so far (as <see cref="EpochMetrics.TrainingLoss"/>).</param>
 /// <param name="LearningRate">The learning rate this step used.</param>
 [StructLayout(LayoutKind.Auto)]
 public readonly record struct TrainingStep(int Epoch, int Step, int StepsPerEpoch, long GlobalStep, int BatchSize, float Loss, double MeanLoss, float LearningRate);
