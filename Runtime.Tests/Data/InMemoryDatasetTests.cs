@@ -110,6 +110,46 @@ public sealed class InMemoryDatasetTests : IDisposable
             DatasetSplit.TrainValidation(InMemoryDataset.FromTargets([1, 2], 1, [1, 2], 1), 0.5, 1, stratified: true)).ParamName);
     }
 
+    [Theory]
+    [InlineData(4, 10, 0.25, 10)]   // 4 classes of 10: ceil(0.25 · 40); rounding per class gave 12
+    [InlineData(3, 5, 0.5, 8)]      // ceil(7.5); per class 9
+    [InlineData(5, 10, 0.2, 10)]
+    [InlineData(3, 7, 0.1, 3)]      // ceil(2.1) = 3, one per class
+    public void StratifiedSplit_TakesScikitLearnsCount(int classes, int perClass, double fraction, int expected)
+    {
+        InMemoryDataset dataset = Numbered(classes * perClass, classes);
+        var (train, validation) = DatasetSplit.TrainValidation(dataset, fraction, seed: 2, stratified: true);
+        Assert.Equal(expected, validation.Count);
+        Assert.Equal(classes * perClass - expected, train.Count);
+
+        // Shared in proportion: equal classes differ by one sample at most.
+        int[] counts = [.. Enumerable.Range(0, classes).Select(c => validation.Labels.ToArray().Count(l => l == c))];
+        Assert.True(counts.Max() - counts.Min() <= 1, string.Join(", ", counts));
+    }
+
+    [Fact]
+    public void Split_TakesTheCeilingOfTheFraction_AsScikitLearn()
+    {
+        var (train, validation) = DatasetSplit.TrainValidation(Numbered(10, classes: 2), 0.21, seed: 1);
+        Assert.Equal(3, validation.Count);
+        Assert.Equal(7, train.Count);
+    }
+
+    [Fact]
+    public void StratifiedSplit_RefusesWhatScikitLearnRefuses()
+    {
+        // 10 classes of 3 with 0.2: 6 validation samples for 10 classes.
+        var few = Assert.Throws<ArgumentException>(() => DatasetSplit.TrainValidation(Numbered(30, classes: 10), 0.2, seed: 1, stratified: true));
+        Assert.Equal("validationFraction", few.ParamName);
+        Assert.Contains("6 in validation", few.Message, StringComparison.Ordinal);
+
+        // A class with a single sample.
+        var single = InMemoryDataset.FromLabels([0, 1, 2, 3, 4], 1, [0, 0, 0, 0, 1]);
+        var lonely = Assert.Throws<ArgumentException>(() => DatasetSplit.TrainValidation(single, 0.4, seed: 1, stratified: true));
+        Assert.Equal("dataset", lonely.ParamName);
+        Assert.Contains("Class 1 has a single sample", lonely.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Sample i has the single feature i and label i % classes.</summary>
     internal static InMemoryDataset Numbered(int count, int classes) =>
         InMemoryDataset.FromLabels([.. Enumerable.Range(0, count).Select(i => (float)i)], 1, [.. Enumerable.Range(0, count).Select(i => i % classes)]);

@@ -9,17 +9,23 @@ namespace StaticGrad.Data;
 public static class DatasetSplit
 {
     /// <summary>
-    /// Splits off <c>round(validationFraction · Count)</c> samples for validation (at least one and
-    /// leaving at least one for training). Without stratification the samples are a seeded permutation;
-    /// with it each class contributes <c>round(validationFraction · classCount)</c> of its own samples,
-    /// so both sides keep the class proportions. Both sides keep the original sample order.
+    /// Splits off <c>ceil(validationFraction · Count)</c> samples for validation, as scikit-learn's
+    /// <c>train_test_split</c> with a float <c>test_size</c> (at least one, leaving at least one for training).
+    /// Without stratification the samples are a seeded permutation. With it, as scikit-learn's
+    /// <c>StratifiedShuffleSplit</c>: every class needs two samples or more, each side at least as many samples as classes, and
+    /// the validation count is shared among the classes in proportion to their sizes (the floors, then one more for the
+    /// classes with the largest remainders; ties go to the lower class, where scikit-learn draws at random), each class
+    /// giving a seeded choice of its own samples. Both sides keep the original sample order.
     /// </summary>
     /// <param name="dataset">The samples; at least two.</param>
     /// <param name="validationFraction">The fraction for validation; in (0, 1).</param>
     /// <param name="seed">The seed of the <see cref="Rng"/> that picks the samples.</param>
     /// <param name="stratified">Split each class separately (requires a labelled dataset).</param>
     /// <returns>The training and validation datasets (copies).</returns>
-    /// <exception cref="ArgumentException">An argument is out of range, or stratification is asked of a dataset without labels.</exception>
+    /// <exception cref="ArgumentException">
+    /// An argument is out of range, stratification is asked of a dataset without labels, a class has a single sample, or
+    /// a side would have fewer samples than there are classes.
+    /// </exception>
     public static (InMemoryDataset Train, InMemoryDataset Validation) TrainValidation(
         InMemoryDataset dataset, double validationFraction, ulong seed, bool stratified = false)
     {
@@ -39,40 +45,29 @@ public static class DatasetSplit
             throw new ArgumentException("Stratification needs class labels; the dataset holds float targets.", nameof(stratified));
         }
 
+        int take = Math.Clamp((int)Math.Ceiling(validationFraction * dataset.Count), 1, dataset.Count - 1);
         var rng = new Rng(seed);
         bool[] validation = new bool[dataset.Count];
         if (stratified)
         {
-            for (int c = 0; c < dataset.Classes; c++)
+            int[] perClass = ValidationCounts(ClassCounts(dataset), take, dataset.Count, validationFraction);
+            for (int c = 0; c < perClass.Length; c++)
             {
-                PickClass(dataset.Labels, c, validationFraction, rng, validation);
+                PickClass(dataset.Labels, c, perClass[c], rng, validation);
             }
         }
         else
         {
             int[] order = Identity(dataset.Count);
             rng.Shuffle(order.AsSpan());
-            int take = Math.Clamp((int)Math.Round(validationFraction * dataset.Count, MidpointRounding.AwayFromZero), 1, dataset.Count - 1);
             for (int i = 0; i < take; i++)
             {
                 validation[order[i]] = true;
             }
         }
 
-        int validationCount = 0;
-        foreach (bool v in validation)
-        {
-            validationCount += v ? 1 : 0;
-        }
-
-        if (validationCount == 0 || validationCount == dataset.Count)
-        {
-            throw new ArgumentException(
-                $"The stratified split puts {validationCount} of {dataset.Count} samples in validation; expected both sides non-empty (use a larger fraction or more samples per class).", nameof(validationFraction));
-        }
-
-        int[] trainIndices = new int[dataset.Count - validationCount];
-        int[] validationIndices = new int[validationCount];
+        int[] trainIndices = new int[dataset.Count - take];
+        int[] validationIndices = new int[take];
         for (int i = 0, t = 0, v = 0; i < validation.Length; i++)
         {
             if (validation[i])
@@ -88,7 +83,74 @@ public static class DatasetSplit
         return (dataset.Subset(trainIndices), dataset.Subset(validationIndices));
     }
 
-    private static void PickClass(ReadOnlySpan<int> labels, int c, double fraction, Rng rng, bool[] validation)
+    private static int[] ClassCounts(InMemoryDataset dataset)
+    {
+        int[] counts = new int[dataset.Classes];
+        foreach (int label in dataset.Labels)
+        {
+            counts[label]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Each class's share of <paramref name="take"/> validation samples (scikit-learn's <c>_approximate_mode</c> with ties
+    /// to the lower class), after scikit-learn's checks: two samples or more per present class, and at least as many
+    /// samples as present classes on each side.
+    /// </summary>
+    private static int[] ValidationCounts(int[] counts, int take, int total, double fraction)
+    {
+        int present = 0;
+        for (int c = 0; c < counts.Length; c++)
+        {
+            if (counts[c] == 1)
+            {
+                throw new ArgumentException(
+                    $"Class {c} has a single sample; a stratified split needs at least 2 samples of every class.", "dataset");
+            }
+
+            present += counts[c] > 0 ? 1 : 0;
+        }
+
+        if (take < present || total - take < present)
+        {
+            throw new ArgumentException(
+                $"A stratified split of {total} samples with validationFraction {fraction} puts {take} in validation and {total - take} in training; "
+                + $"expected at least as many samples as classes ({present}) on each side, as scikit-learn requires: use a fraction that leaves both sides {present} samples or more.",
+                "validationFraction");
+        }
+
+        int[] shares = new int[counts.Length];
+        double[] remainders = new double[counts.Length];
+        int given = 0;
+        for (int c = 0; c < counts.Length; c++)
+        {
+            double exact = (double)take * counts[c] / total;
+            shares[c] = (int)Math.Floor(exact);
+            remainders[c] = exact - shares[c];
+            given += shares[c];
+        }
+
+        for (; given < take; given++)
+        {
+            int best = -1;
+            for (int c = 0; c < counts.Length; c++)
+            {
+                if (shares[c] < counts[c] && (best < 0 || remainders[c] > remainders[best]))
+                {
+                    best = c;
+                }
+            }
+
+            shares[best]++;
+            remainders[best] = -1;
+        }
+
+        return shares;
+    }
+
+    private static void PickClass(ReadOnlySpan<int> labels, int c, int take, Rng rng, bool[] validation)
     {
         int count = 0;
         foreach (int label in labels)
@@ -111,7 +173,6 @@ public static class DatasetSplit
         }
 
         rng.Shuffle(members.AsSpan());
-        int take = (int)Math.Round(fraction * count, MidpointRounding.AwayFromZero);
         for (int i = 0; i < take; i++)
         {
             validation[members[i]] = true;
