@@ -732,6 +732,18 @@ public sealed class DiagnosticTests
             "SG0026",
             """
             [Model(Inputs = 4)]
+            public partial class UserEvaluateLoss
+            {
+                [Linear(2)] public partial Linear A { get; }
+                [BinaryCrossEntropyWithLogits] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+                public float [|EvaluateLoss|](float x) => x;
+            }
+            """
+        },
+        {
+            "SG0026",
+            """
+            [Model(Inputs = 4)]
             public partial class UserConstructor
             {
                 public [|UserConstructor|](int seed, int maxBatch) { }

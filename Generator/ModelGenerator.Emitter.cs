@@ -397,6 +397,20 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("/// <summary>How the loss reduces over a batch.</summary>");
                 w.WriteLine($"public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.{loss.Reduction};");
                 w.WriteLine();
+                if (!loss.TrainsOnClassIndices)
+                {
+                    w.WriteLine("/// <inheritdoc cref=\"global::StaticGrad.IProbabilityTargetModel.EvaluateLoss\"/>");
+                    using (w.WriteBlock($"public float EvaluateLoss({ReadOnlySpan} outputs, {ReadOnlySpan} targets, int batch)"))
+                    {
+                        // Checked here so that an exception names this method's parameters, not the loss's.
+                        w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
+                        w.WriteLine($"{Guard}.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));");
+                        w.WriteLine($"{Guard}.CheckLength(targets.Length, batch * OutputSize, nameof(targets));");
+                        w.WriteLine($"return {Field(loss.MemberName)}.Evaluate(outputs, targets, batch);");
+                    }
+
+                    w.WriteLine();
+                }
             }
         }
 

@@ -38,4 +38,15 @@ public interface IProbabilityTargetModel : IInferenceModel
     /// accumulated batch is.
     /// </summary>
     Reduction LossReduction { get; }
+
+    /// <summary>
+    /// The model's loss of <paramref name="outputs"/> (what <see cref="IInferenceModel.Forward"/> gave) against
+    /// <paramref name="targets"/>, without gradients and without changing the model: PyTorch's
+    /// <c>criterion(model(x), y)</c> under <c>torch.no_grad()</c>, with the loss's weights and reduction.
+    /// </summary>
+    /// <param name="outputs">At least <c>batch * OutputSize</c> outputs of <see cref="IInferenceModel.Forward"/>, row-major.</param>
+    /// <param name="targets">At least <c>batch * OutputSize</c> targets, row-major.</param>
+    /// <param name="batch">Samples, 1 to <see cref="IInferenceModel.MaxBatch"/>.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: the sum of the per-sample losses).</returns>
+    float EvaluateLoss(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int batch);
 }

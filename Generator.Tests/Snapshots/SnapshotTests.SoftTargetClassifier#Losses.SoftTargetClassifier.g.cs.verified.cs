@@ -108,6 +108,15 @@ namespace Losses
         /// <summary>How the loss reduces over a batch.</summary>
         public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.Mean;
 
+        /// <inheritdoc cref="global::StaticGrad.IProbabilityTargetModel.EvaluateLoss"/>
+        public float EvaluateLoss(global::System.ReadOnlySpan<float> outputs, global::System.ReadOnlySpan<float> targets, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
+            return __sg_Loss.Evaluate(outputs, targets, batch);
+        }
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
         /// cross-entropy and backward. Overwrites the gradients in <see cref="Parameters"/> (like

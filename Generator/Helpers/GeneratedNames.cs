@@ -24,7 +24,7 @@ internal static class GeneratedNames
     public static readonly IReadOnlyList<string> PublicMembers = new[]
     {
         "InputSize", "OutputSize", "ParameterCount", "MaxBatch", "Parameters", "Forward", "Predict", "TrainStep", "ToOnnx",
-        "get_MaxBatch", "get_Parameters", "Mode", "DropoutGenerator", "AccumulateGradients", "Summary", "get_Summary", "LossReduction", "get_LossReduction",
+        "get_MaxBatch", "get_Parameters", "Mode", "DropoutGenerator", "AccumulateGradients", "Summary", "get_Summary", "LossReduction", "get_LossReduction", "EvaluateLoss",
     };
 
     /// <summary>The field behind the layer or loss member <paramref name="memberName"/>.</summary>

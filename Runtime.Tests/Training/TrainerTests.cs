@@ -79,7 +79,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Evaluate_TargetModel_IsTheMeanSquaredErrorOfForward()
+    public void Evaluate_TargetModel_IsItsMseLossOfForward()
     {
         var model = new TanhRegressor(seed: 2, maxBatch: 4);
         InMemoryDataset data = SyntheticData.Regression(11);
@@ -91,7 +91,43 @@ public sealed class TrainerTests
             model.Forward(data.FeatureValues.Slice(start * 5, batch * 5), outputs.AsSpan(start * 2, batch * 2), batch);
         }
 
-        Assert.Equal(RegressionMetrics.MeanSquaredError(data.TargetValues, outputs), trainer.Evaluate(data).Loss, 8);
+        Assert.Equal(RegressionMetrics.MeanSquaredError(data.TargetValues, outputs), trainer.Evaluate(data).Loss, 6);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Evaluate_BinaryCrossEntropyModel_IsItsOwnLoss_PerSample(bool weightedSum)
+    {
+        // PyTorch's BCEWithLogitsLoss per element: -w [pw·y·log σ(x) + (1 - y)·log(1 - σ(x))]; the mean over the elements
+        // (the mean-reduced one-logit model), or per sample the sum over its outputs (the weighted, sum-reduced model).
+        IProbabilityTargetModel model = weightedSum ? new MultiLabelModel(seed: 3, maxBatch: 4) : new OneLogitModel(seed: 3, maxBatch: 4);
+        int outputs = model.OutputSize;
+        float[] w = weightedSum ? [1f, 0.5f, 2f] : [1f], pw = weightedSum ? [3f, 1f, 0.25f] : [1f];
+        var rng = new Rng(9);
+        float[] features = [.. Enumerable.Range(0, 11 * 6).Select(_ => rng.NextSingle(-2, 2))];
+        float[] targets = [.. Enumerable.Range(0, 11 * outputs).Select(_ => rng.NextSingle(0, 1) < 0.5f ? 0f : 1f)];
+        InMemoryDataset data = InMemoryDataset.FromTargets(features, 6, targets, outputs);
+        var trainer = new Trainer(model, new Sgd(model.Parameters, 0.1f), new DataLoader(data, 4, seed: 1));
+        float[] logits = new float[11 * outputs];
+        for (int start = 0; start < 11; start += 4)
+        {
+            int batch = Math.Min(4, 11 - start);
+            model.Forward(features.AsSpan(start * 6, batch * 6), logits.AsSpan(start * outputs, batch * outputs), batch);
+        }
+
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            double x = logits[i], y = targets[i], j = i % outputs;
+            double logSigmoid = -Math.Log(1 + Math.Exp(-x)), logOneMinus = -Math.Log(1 + Math.Exp(x));
+            sum -= w[(int)j] * ((pw[(int)j] * y * logSigmoid) + ((1 - y) * logOneMinus));
+        }
+
+        double expected = weightedSum ? sum / 11 : sum / logits.Length;
+        Assert.Equal(expected, trainer.Evaluate(data).Loss, 5);
+        Assert.True(double.IsNaN(trainer.Evaluate(data).Accuracy));
+        Assert.Equal("outputs", Assert.Throws<ArgumentException>(() => model.EvaluateLoss(new float[outputs - 1 + outputs], targets.AsSpan(0, 2 * outputs), 2)).ParamName);
     }
 
     [Fact]

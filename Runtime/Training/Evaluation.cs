@@ -4,7 +4,9 @@ namespace StaticGrad.Training;
 /// <param name="Loss">
 /// For a model trained on class indices, the mean cross-entropy of its predicted probabilities,
 /// <c>-log max(p[label], 1e-7)</c> (unweighted and without label smoothing, whatever the training loss);
-/// for a model trained on float targets, the mean squared error of its outputs.
+/// for a model trained on float targets, its own loss (<see cref="StaticGrad.IProbabilityTargetModel.EvaluateLoss"/> of its
+/// outputs: binary cross-entropy with logits, soft-label cross-entropy, MSE, L1, smooth L1, Huber, with the loss's weights),
+/// per sample as <see cref="EpochMetrics.TrainingLoss"/> counts it.
 /// </param>
 /// <param name="Accuracy">The fraction of samples whose highest output is the label; NaN for a model trained on float targets.</param>
 /// <param name="Count">The number of samples.</param>

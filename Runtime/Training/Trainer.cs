@@ -192,19 +192,14 @@ public sealed class Trainer
             }
             else
             {
+                // The model's own loss, as TrainingLoss counts it: a mean-reduced batch loss times its batch, a sum as it is.
                 _model.Forward(features, outputs, batch);
-                ReadOnlySpan<float> targets = data.TargetValues.Slice(start * classes, batch * classes);
-                for (int i = 0; i < outputs.Length; i++)
-                {
-                    double difference = outputs[i] - targets[i];
-                    lossSum += difference * difference;
-                }
+                float loss = _targetModel!.EvaluateLoss(outputs, data.TargetValues.Slice(start * classes, batch * classes), batch);
+                lossSum += LossReduction == Reduction.Mean ? (double)loss * batch : loss;
             }
         }
 
-        return _labelModel is not null
-            ? new Evaluation(lossSum / data.Count, (double)correct / data.Count, data.Count)
-            : new Evaluation(lossSum / ((long)data.Count * classes), double.NaN, data.Count);
+        return new Evaluation(lossSum / data.Count, _labelModel is not null ? (double)correct / data.Count : double.NaN, data.Count);
     }
 
     /// <summary>Computes the model's <see cref="IInferenceModel.Predict"/> output (probabilities) for every sample, in batches of <see cref="IInferenceModel.MaxBatch"/>.</summary>
