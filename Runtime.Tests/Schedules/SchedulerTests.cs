@@ -54,6 +54,65 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void OneCycleLR_Linear_HoldsTheFinalRateAfterTheLastStep_InsteadOfPyTorchsNegativeExtrapolation()
+    {
+        // PyTorch 1.13 sets -0.142857 after the 10th step (never used); every rate before it is PyTorch's.
+        var o = new Sgd(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f, momentum: 0.9f);
+        var cycle = new OneCycleLR(o, 1.0, 10, 0.3, AnnealStrategy.Linear);
+        for (int i = 0; i < 9; i++)
+        {
+            o.Step();
+            cycle.Step();
+        }
+
+        Assert.Equal(4e-6, cycle.LastLearningRate, 1e-12);
+        o.Step();
+        cycle.Step();
+
+        Assert.Equal(cycle.MinLearningRate, cycle.LastLearningRate);
+        Assert.Equal((float)cycle.MinLearningRate, o.LearningRate);
+        Assert.Equal(0.95f, o.Momentum);
+        Assert.Throws<InvalidOperationException>(cycle.Step);
+    }
+
+    [Fact]
+    public void OneCycleLR_LinearThreePhase_HoldsTheFinalRateAfterTheLastStep()
+    {
+        var o = new Sgd(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f, momentum: 0.9f);
+        var cycle = new OneCycleLR(o, 1.0, 100, 0.3, AnnealStrategy.Linear, threePhase: true);
+        double previous = double.PositiveInfinity;
+        for (int i = 0; i < 100; i++)
+        {
+            o.Step();
+            cycle.Step();
+            if (i is >= 58 and < 99)
+            {
+                // The last phase: from the initial rate down to the minimum, reached at step 99.
+                Assert.True(cycle.LastLearningRate < previous, $"step {i + 1}: {cycle.LastLearningRate} after {previous}");
+                previous = cycle.LastLearningRate;
+            }
+        }
+
+        Assert.Equal(cycle.MinLearningRate, previous, 1e-12);
+        Assert.Equal(cycle.MinLearningRate, cycle.LastLearningRate);
+        Assert.Equal(0.95f, o.Momentum);
+        Assert.Throws<InvalidOperationException>(cycle.Step);
+    }
+
+    [Fact]
+    public void OneCycleLR_Cosine_KeepsPyTorchsValueAfterTheLastStep()
+    {
+        var cycle = new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 0.5, 20, 0.3);
+        for (int i = 0; i < 20; i++)
+        {
+            cycle.Step();
+        }
+
+        // onecycle_cos in Golden/schedules.json: PyTorch's never-used value, between the minimum and the peak.
+        Assert.Equal(0.006269996882456277, cycle.LastLearningRate);
+    }
+
+    [Fact]
     public void ALearningRateSetOnTheOptimizer_IsWhatTheNextStepScales()
     {
         Sgd o = ScheduleGoldenTests.NewOptimizer();

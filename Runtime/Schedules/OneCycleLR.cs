@@ -10,6 +10,14 @@ namespace StaticGrad;
 /// moves the other way, from <c>max_momentum</c> down to <c>base_momentum</c> while the rate rises, and back.
 /// Step it once per batch.
 /// </summary>
+/// <remarks>
+/// Every rate an optimizer step uses (steps 0 to <c>totalSteps − 1</c>) is PyTorch's. After the last scheduled step
+/// (the <see cref="TotalSteps"/>-th call of <see cref="LearningRateScheduler.Step"/>), PyTorch extrapolates the last
+/// phase one step beyond its end, a value no optimizer step uses. With <see cref="AnnealStrategy.Cosine"/> that value
+/// stays between the phase's end points and is kept. With <see cref="AnnealStrategy.Linear"/> it falls below the
+/// final target (PyTorch gives −0.142857 for <c>max_lr</c> 1 over 10 steps), which the optimizer refuses; this class
+/// holds the last phase's end rate (<see cref="MinLearningRate"/>) and end momentum there instead.
+/// </remarks>
 public sealed class OneCycleLR : LearningRateScheduler
 {
     private readonly Phase[] _phases;
@@ -91,7 +99,7 @@ public sealed class OneCycleLR : LearningRateScheduler
     /// <summary>The final learning rate, <c>initial / final_div_factor</c>.</summary>
     public double MinLearningRate { get; }
 
-    /// <summary>The number of steps in the cycle; stepping past it throws, as in PyTorch.</summary>
+    /// <summary>The number of steps in the cycle; stepping more than this many times throws, as in PyTorch.</summary>
     public int TotalSteps { get; }
 
     /// <summary>The fraction of steps spent increasing.</summary>
@@ -118,6 +126,19 @@ public sealed class OneCycleLR : LearningRateScheduler
         if (step > TotalSteps)
         {
             throw new InvalidOperationException($"Tried to step {step + 1} times; the specified number of total steps is {TotalSteps}.");
+        }
+
+        if (step == TotalSteps && AnnealStrategy == AnnealStrategy.Linear)
+        {
+            // PyTorch extrapolates the last phase one step past its end here: a rate below the final target (often
+            // negative) that no optimizer step uses. Hold the last phase's end values instead.
+            Phase last = _phases[^1];
+            if (_momentum is not null)
+            {
+                _momentum.Momentum = (float)last.EndMomentum;
+            }
+
+            return last.EndLearningRate;
         }
 
         double start = 0;
