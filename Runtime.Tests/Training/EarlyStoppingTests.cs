@@ -36,9 +36,38 @@ public sealed class EarlyStoppingTests
     }
 
     [Fact]
+    public void Update_PatienceZero_StopsAtTheFirstEpochWithoutImprovement_LikeKeras()
+    {
+        var rule = new EarlyStopping(MonitoredMetric.ValidationLoss, patience: 0);
+        Assert.False(rule.ShouldStop);
+        Assert.True(rule.Update(1, 1.0));
+        Assert.False(rule.ShouldStop);
+        Assert.True(rule.Update(2, 0.9));
+        Assert.False(rule.ShouldStop);
+        Assert.False(rule.Update(3, 0.9));
+        Assert.True(rule.ShouldStop);
+        Assert.Equal(2, rule.BestEpoch);
+    }
+
+    [Fact]
+    public void Fit_PatienceZero_TrainsUntilTheFirstEpochWithoutImprovement()
+    {
+        var model = new NllModel(seed: 1, maxBatch: 8);
+        var options = new TrainerOptions { Validation = SyntheticData.Classes(16, seed: 5), EarlyStopping = new EarlyStopping(patience: 0) };
+        var trainer = new Trainer(model, new Sgd(model.Parameters, 0f), new DataLoader(SyntheticData.Classes(24), 8, seed: 1), options);
+
+        Assert.Equal(StopReason.EarlyStopped, trainer.Fit(20));
+
+        // Epoch 1 improves on +inf; epoch 2 repeats its validation loss exactly (the rate is 0).
+        Assert.Equal(2, trainer.EpochsCompleted);
+    }
+
+    [Fact]
     public void Constructor_RejectsBadArguments()
     {
-        Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(patience: 0)).ParamName);
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(patience: -1));
+        Assert.Equal("patience", negative.ParamName);
+        Assert.Contains("Expected 0 or more", negative.Message, StringComparison.Ordinal);
         Assert.Equal("minDelta", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(minDelta: -1)).ParamName);
         Assert.Equal("monitor", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping((MonitoredMetric)7)).ParamName);
         Assert.Equal("best", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping().SetState(double.NaN, 0, 0)).ParamName);

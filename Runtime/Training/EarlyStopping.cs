@@ -13,7 +13,7 @@ public sealed class EarlyStopping
 {
     /// <summary>Creates the rule.</summary>
     /// <param name="monitor">The metric to watch.</param>
-    /// <param name="patience">Epochs without improvement before stopping; at least 1.</param>
+    /// <param name="patience">Epochs without improvement tolerated before stopping; at least 0 (0, as in Keras, stops at the first epoch that does not improve).</param>
     /// <param name="minDelta">The smallest change that counts as an improvement; finite and at least 0.</param>
     /// <param name="restoreBestWeights">Put the best epoch's parameters back when training ends.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
@@ -24,7 +24,11 @@ public sealed class EarlyStopping
             throw new ArgumentOutOfRangeException(nameof(monitor), monitor, "Expected ValidationLoss, ValidationAccuracy or TrainingLoss.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patience);
+        if (patience < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(patience), patience, "Expected 0 or more epochs without improvement (0 stops at the first epoch that does not improve).");
+        }
+
         if (!(double.IsFinite(minDelta) && minDelta >= 0))
         {
             throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "Expected a finite value >= 0.");
@@ -40,7 +44,7 @@ public sealed class EarlyStopping
     /// <summary>The metric watched.</summary>
     public MonitoredMetric Monitor { get; }
 
-    /// <summary>Epochs without improvement before stopping.</summary>
+    /// <summary>Epochs without improvement tolerated before stopping (0: stop at the first one).</summary>
     public int Patience { get; }
 
     /// <summary>The smallest change that counts as an improvement.</summary>
@@ -61,8 +65,8 @@ public sealed class EarlyStopping
     /// <summary>Epochs since the last improvement.</summary>
     public int Wait { get; private set; }
 
-    /// <summary>Whether the patience has run out.</summary>
-    public bool ShouldStop => Wait >= Patience;
+    /// <summary>Whether the patience has run out: at least one epoch, and at least <see cref="Patience"/>, without improvement.</summary>
+    public bool ShouldStop => Wait > 0 && Wait >= Patience;
 
     /// <summary>Records an epoch's value.</summary>
     /// <param name="epoch">The epoch, 1-based.</param>
