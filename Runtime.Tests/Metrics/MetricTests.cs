@@ -22,6 +22,16 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void R2_OfASingleSample_IsNaN_LikeScikitLearn()
+    {
+        // scikit-learn: "R^2 score is not well-defined with less than two samples" and returns nan, even for a perfect prediction.
+        Assert.True(double.IsNaN(RegressionMetrics.R2([2f], [1f])));
+        Assert.True(double.IsNaN(RegressionMetrics.R2([2f], [2f])));
+        Assert.Equal(1.0, RegressionMetrics.R2([2f, 3f], [2f, 3f]));
+        Assert.Equal(1 - (0.5 / 0.5), RegressionMetrics.R2([2f, 3f], [2.5f, 2.5f]));
+    }
+
+    [Fact]
     public void Add_ValidatesBeforeCounting()
     {
         var matrix = new ConfusionMatrix(2);

@@ -38,15 +38,21 @@ public static class RegressionMetrics
     /// <summary>
     /// The coefficient of determination <c>1 − Σ(y − ŷ)² / Σ(y − ȳ)²</c>. For constant targets (a zero
     /// denominator) it is 1 when the predictions are perfect and 0 otherwise, as scikit-learn's
-    /// default <c>force_finite=True</c>.
+    /// default <c>force_finite=True</c>. With a single target it is NaN, as in scikit-learn ("R^2 score is not
+    /// well-defined with less than two samples").
     /// </summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
-    /// <returns>At most 1; negative when worse than predicting the mean.</returns>
+    /// <returns>At most 1; negative when worse than predicting the mean; NaN for fewer than two targets.</returns>
     /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
     public static double R2(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
+        if (targets.Length < 2)
+        {
+            return double.NaN;
+        }
+
         double mean = 0;
         foreach (float t in targets)
         {
