@@ -66,12 +66,23 @@ public sealed class InMemoryDatasetTests : IDisposable
     [InlineData("a,b,label\n1,NaN,0\n", ":2:2:", "column 'b' is not a finite number")]
     [InlineData("a,label\n1;5,0\n", ":2:1:", "'1;5'")]
     [InlineData("a,label\n", ":2:1:", "no data rows")]
+    [InlineData("a,label,label\n1,0,1\n", ":1:3:", "column 'label' is repeated in the header (columns 2 and 3)")]
+    [InlineData("a,label, a\n1,0,1\n", ":1:3:", "column 'a' is repeated in the header (columns 1 and 3)")]
     public void Csv_BadInput_NamesFileLineAndColumn(string text, string location, string message)
     {
         string path = Write(text);
         var error = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, "label"));
         Assert.StartsWith(path + location, error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_RepeatedTargetColumnName_IsRefusedByLoadTargets()
+    {
+        string path = Write("a,t0,t0\n1,0.5,0.5\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvDataset.LoadTargets(path, ["t0"]));
+        Assert.StartsWith(path + ":1:3:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'t0'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

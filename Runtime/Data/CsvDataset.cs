@@ -10,7 +10,7 @@ namespace StaticGrad.Data;
 /// is the integer class label (<see cref="Load"/>), or some columns are float targets
 /// (<see cref="LoadTargets"/>); every other column is a float feature, in file order. Numbers are
 /// parsed in the invariant culture (<c>1.5</c>, <c>-2e-3</c>); fields are trimmed; blank lines are
-/// skipped; quoting is not supported. Bad input is an <see cref="InvalidDataException"/> whose message
+/// skipped; quoting is not supported; column names must be unique. Bad input is an <see cref="InvalidDataException"/> whose message
 /// starts with <c>file:line:column</c> (both 1-based).
 /// </summary>
 public static class CsvDataset
@@ -20,7 +20,7 @@ public static class CsvDataset
     /// <param name="labelColumn">The header name of the label column; its values must be integers ≥ 0.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
-    /// <exception cref="InvalidDataException">A row has the wrong number of fields, a label is not an integer ≥ 0, or a feature is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, a label is not an integer ≥ 0, or a feature is not a finite number (the message gives file, line and column).</exception>
     public static InMemoryDataset Load(string path, string labelColumn)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
@@ -33,7 +33,7 @@ public static class CsvDataset
     /// <param name="targetColumns">The header names of the target columns, in the order they are stored per sample; at least one.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">A target column is missing or repeated, or no feature column is left.</exception>
-    /// <exception cref="InvalidDataException">A row has the wrong number of fields or a value is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, or a value is not a finite number (the message gives file, line and column).</exception>
     public static InMemoryDataset LoadTargets(string path, IReadOnlyList<string> targetColumns)
     {
         ArgumentNullException.ThrowIfNull(targetColumns);
@@ -53,6 +53,15 @@ public static class CsvDataset
         int lineNumber = 0;
         string? header = NextLine(reader, ref lineNumber) ?? throw new InvalidDataException($"{path}:1:1: the file is empty; expected a header row.");
         string[] names = header.Split(',');
+        for (int c = 1; c < names.Length; c++)
+        {
+            int first = Array.FindIndex(names, 0, c, n => string.Equals(n.Trim(), names[c].Trim(), StringComparison.Ordinal));
+            if (first >= 0)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: column '{names[c].Trim()}' is repeated in the header (columns {first + 1} and {c + 1}); expected unique column names.");
+            }
+        }
+
         int[] role = new int[names.Length]; // -1 feature, else index into special
         role.AsSpan().Fill(-1);
         for (int s = 0; s < special.Count; s++)
