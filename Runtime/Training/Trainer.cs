@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using StaticGrad.Checkpoints;
@@ -50,7 +51,7 @@ public sealed class Trainer
     /// <summary>Prepares training of <paramref name="model"/> with <paramref name="optimizer"/> on the batches of <paramref name="train"/>.</summary>
     /// <param name="model">An <see cref="IModel"/> or <see cref="IProbabilityTargetModel"/>; its <see cref="IInferenceModel.MaxBatch"/> must hold the loader's batch.</param>
     /// <param name="optimizer">An optimizer over the model's parameters.</param>
-    /// <param name="train">The training batches; labels for an <see cref="IModel"/>, <c>OutputSize</c> targets per sample otherwise.</param>
+    /// <param name="train">The training batches (at least one per epoch); labels for an <see cref="IModel"/>, <c>OutputSize</c> targets per sample otherwise.</param>
     /// <param name="options">Validation, schedules, clipping, early stopping, checkpoints, callbacks; null for none.</param>
     /// <exception cref="ArgumentException">The model kind, the data or an option does not fit (the message names it).</exception>
     public Trainer(IInferenceModel model, IOptimizer optimizer, DataLoader train, TrainerOptions? options = null)
@@ -69,6 +70,13 @@ public sealed class Trainer
         if (train.BatchSize > model.MaxBatch && train.Dataset.Count > model.MaxBatch)
         {
             throw new ArgumentException($"The loader's batch size is {train.BatchSize}; expected at most the model's maximum batch {model.MaxBatch}.", nameof(train));
+        }
+
+        if (train.BatchCount == 0)
+        {
+            throw new ArgumentException(
+                $"The loader yields no batch: the dataset has {train.Dataset.Count} samples, the batch size is {train.BatchSize} and dropLast is {(train.DropLast ? "true" : "false")}; expected at least one batch per epoch (a batch size of at most {train.Dataset.Count}, or dropLast: false).",
+                nameof(train));
         }
 
         CheckData(model, train.Dataset, nameof(train));
@@ -236,6 +244,7 @@ public sealed class Trainer
             entries[TrainerMetadata.PlateauKey] = SchedulerStateText.Format(plateau.GetState());
         }
 
+        entries[TrainerMetadata.AccumulationKey] = _options.AccumulationSteps.ToString(CultureInfo.InvariantCulture);
         if (_options.EarlyStopping is { } rule)
         {
             entries[TrainerMetadata.EarlyStoppingKey] = TrainerMetadata.FormatEarlyStopping(rule);
@@ -265,7 +274,7 @@ public sealed class Trainer
     /// generator, the dropout generator, the schedules and early stopping (with the best weights from
     /// <c>PATH.best.safetensors</c> when needed). Everything is read and checked before anything changes.
     /// </summary>
-    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, batch size, training set size, schedules and early stopping.</param>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, batch size, <see cref="TrainerOptions.AccumulationSteps"/>, training set size, schedules and early stopping.</param>
     /// <exception cref="InvalidDataException">The checkpoint does not fit this trainer (the message says what differs); nothing changed.</exception>
     /// <exception cref="InvalidOperationException">The optimizer cannot import state.</exception>
     public void Resume(TrainingCheckpoint checkpoint)
@@ -281,6 +290,11 @@ public sealed class Trainer
         if (progress.SampleCount != _loader.Dataset.Count)
         {
             throw new InvalidDataException($"{checkpoint.Source}: the run was saved with {progress.SampleCount} training samples; this trainer has {_loader.Dataset.Count}. Resume on the same training set to continue the same run.");
+        }
+
+        if (TrainerMetadata.ParseAccumulationSteps(checkpoint) is int accumulation && accumulation != _options.AccumulationSteps)
+        {
+            throw new InvalidDataException($"{checkpoint.Source}: the run was saved with AccumulationSteps {accumulation}; this trainer uses {_options.AccumulationSteps}. Resume with the same AccumulationSteps to continue the same run.");
         }
 
         (uint, uint, uint, uint)? dropout = _model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;
@@ -522,6 +536,17 @@ public sealed class Trainer
         }
 
         CheckMetric(options.Plateau is null ? null : options.PlateauMonitor, options, labels, "PlateauMonitor");
+        if (options.Plateau is { } watched)
+        {
+            PlateauMode expected = options.PlateauMonitor == MonitoredMetric.ValidationAccuracy ? PlateauMode.Max : PlateauMode.Min;
+            if (watched.Mode != expected)
+            {
+                throw new ArgumentException(
+                    $"Plateau's mode is {watched.Mode} but PlateauMonitor is {options.PlateauMonitor}, which improves as it {(expected == PlateauMode.Max ? "rises" : "falls")}; expected a ReduceLROnPlateau with PlateauMode.{expected}.",
+                    nameof(options));
+            }
+        }
+
         CheckMetric(options.EarlyStopping?.Monitor, options, labels, "EarlyStopping.Monitor");
     }
 

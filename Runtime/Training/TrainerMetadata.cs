@@ -7,8 +7,8 @@ using StaticGrad.Checkpoints;
 namespace StaticGrad.Training;
 
 /// <summary>
-/// The <see cref="Trainer"/>'s own state in a training checkpoint's metadata: the dropout generator, the schedules and
-/// early stopping. Every value is exact (generator words and float64 bits in hexadecimal).
+/// The <see cref="Trainer"/>'s own state in a training checkpoint's metadata: the dropout generator, the schedules,
+/// early stopping and the gradient accumulation setting. Every value is exact (generator words and float64 bits in hexadecimal).
 /// </summary>
 internal static class TrainerMetadata
 {
@@ -26,6 +26,9 @@ internal static class TrainerMetadata
 
     /// <summary><see cref="EarlyStopping"/>'s best value (float64 bits), best epoch and wait.</summary>
     public const string EarlyStoppingKey = "trainer.early_stopping";
+
+    /// <summary><see cref="TrainerOptions.AccumulationSteps"/> of the saved run (checkpoints written before this key lack it).</summary>
+    public const string AccumulationKey = "trainer.accumulation_steps";
 
     /// <summary>The file beside a checkpoint that holds the best epoch's parameters for <see cref="EarlyStopping.RestoreBestWeights"/>.</summary>
     public static string BestWeightsPath(string checkpointPath) => checkpointPath + ".best.safetensors";
@@ -60,6 +63,19 @@ internal static class TrainerMetadata
 
         throw new InvalidDataException(
             $"{checkpoint.Source}: '{EarlyStoppingKey}' must be 'best,bestEpoch,wait' (16 hexadecimal digits, then two integers >= 0, the epoch at most {checkpoint.Progress.EpochsCompleted}); got '{SafeTensorsReader.Shown(text)}'.");
+    }
+
+    /// <summary>The saved run's <see cref="TrainerOptions.AccumulationSteps"/>, or null for a checkpoint written before the trainer recorded it.</summary>
+    public static int? ParseAccumulationSteps(TrainingCheckpoint checkpoint)
+    {
+        if (!checkpoint.Metadata.TryGetValue(AccumulationKey, out string? text))
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps >= 1
+            ? steps
+            : throw new InvalidDataException($"{checkpoint.Source}: '{AccumulationKey}' must be an integer >= 1; got '{SafeTensorsReader.Shown(text)}'.");
     }
 
     public static SchedulerState ParseScheduler(TrainingCheckpoint checkpoint, string key)
