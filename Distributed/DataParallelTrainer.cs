@@ -76,6 +76,7 @@ public sealed class DataParallelTrainer
             throw new ArgumentException($"The model takes {model.InputSize} features per sample; the data has {train.Features}.", nameof(train));
         }
 
+        CheckRanksAgree(communicator, model, train, globalBatchSize, shuffleSeed, deterministicBlockSize);
         _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
         _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
         if (model is IStochasticModel stochastic)
@@ -83,6 +84,43 @@ public sealed class DataParallelTrainer
             _rootDropout = stochastic.DropoutGenerator.GetState();
             ShareRootDropoutState();
         }
+    }
+
+    /// <summary>
+    /// Refuses, on every rank alike, a run whose ranks were set up differently: rank 0's training-set size, features,
+    /// global batch, shuffle seed, deterministic block size and parameter count are broadcast and compared. A rank with
+    /// other values would slice other batchings (rows skipped or repeated, silently) or run another number of steps (a
+    /// collective that never completes); one broadcast and one sum of the mismatches, in the same order on every rank,
+    /// let all ranks throw the same error instead.
+    /// </summary>
+    private static void CheckRanksAgree(ICommunicator communicator, IModel model, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize)
+    {
+        string[] names = ["the training set's size", "features per sample", "the global batch size", "the shuffle seed", "the deterministic block size", "the model's parameter count"];
+        long[] mine = [train.Count, train.Features, globalBatchSize, unchecked((long)shuffleSeed), deterministicBlockSize, model.Parameters.Count];
+        long[] root = (long[])mine.Clone();
+        communicator.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(root.AsSpan()), 0);
+        int first = -1;
+        for (int i = mine.Length - 1; i >= 0; i--)
+        {
+            first = mine[i] != root[i] ? i : first;
+        }
+
+        long[] mismatched = [first < 0 ? 0 : 1];
+        communicator.AllReduceSum(mismatched);
+        if (mismatched[0] == 0)
+        {
+            return;
+        }
+
+        string detail = first < 0
+            ? "this rank agrees with rank 0"
+            : $"{names[first]} is {Format(first, mine[first])} here and {Format(first, root[first])} on rank 0";
+        throw new ArgumentException(
+            $"The ranks were set up differently: {mismatched[0]} of {communicator.Size} ranks differ from rank 0 ({detail} on rank {communicator.Rank}); "
+            + "every rank must train the same model on the same training set with the same global batch, seed and block size.",
+            nameof(train));
+
+        static string Format(int index, long value) => index == 3 ? unchecked((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture) : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>
