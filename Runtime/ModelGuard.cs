@@ -137,8 +137,9 @@ public static class ModelGuard
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowConcurrentTrainStep(string modelName)
         => throw new InvalidOperationException(
-            $"TrainStep was called on this {modelName} while another thread was inside TrainStep of the same instance. A model trains on one thread at a time: "
-            + "its training arena and gradients are shared by every step. Forward and Predict may run on any number of threads at once; give each training thread its own model instance.");
+            $"A training-mode pass (TrainStep, AccumulateGradients, or Forward/Predict with Mode = ModelMode.Training) started on this {modelName} while another thread was inside one on the same instance. "
+            + "A model trains on one thread at a time: its training arena, gradients and running statistics are shared by every such pass. "
+            + "Forward and Predict in eval mode (the default) may run on any number of threads at once; give each training thread its own model instance.");
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -106,6 +106,35 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public void TrainingModeForwardFromTwoThreadsAtOnce_SaysWhatRan()
+    {
+        const int Batch = 64;
+        var model = new BatchNormNet(seed: 11, maxBatch: Batch) { Mode = ModelMode.Training };
+        float[] inputs = KernelReference.Random(Batch * 6, seed: 12);
+        InvalidOperationException? caught = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ =>
+        {
+            float[] outputs = new float[Batch * BatchNormNet.OutputSize];
+            while (Volatile.Read(ref caught) is null && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    model.Forward(inputs, outputs, Batch);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Interlocked.CompareExchange(ref caught, e, null);
+                }
+            }
+        });
+
+        Assert.NotNull(caught);
+        Assert.Contains("Forward/Predict with Mode = ModelMode.Training", caught.Message);
+        Assert.Contains("in eval mode (the default) may run on any number of threads", caught.Message);
+    }
+
+    [Fact]
     public void TrainStepFromTwoThreadsAtOnce_ThrowsInsteadOfCorrupting()
     {
         const int Batch = 256;
