@@ -230,6 +230,38 @@ public sealed class StateDictFixtureTests(ITestOutputHelper output)
         return model;
     }
 
+    [Fact]
+    public void AFileWithoutNumBatchesTracked_LoadsWithTheCounterAtZero_AsPyTorchsStrictLoad()
+    {
+        // PyTorch 1.13's load_state_dict(strict=True) fills a missing num_batches_tracked with 0 when the state_dict has
+        // no version metadata, and a safetensors file has none.
+        BatchNormMlp source = StaticGradModel();
+        var writer = new SafeTensorsWriter();
+        foreach (ParameterTensor tensor in source.Parameters.Tensors)
+        {
+            writer.Add(tensor.Name, source.Parameters.ValuesOf(tensor), tensor.Shape.ToArray());
+        }
+
+        foreach (BufferTensor buffer in source.Parameters.Buffers.Where(b => b.Name != "bn.num_batches_tracked"))
+        {
+            writer.Add(buffer.Name, source.Parameters.ValuesOf(buffer), buffer.Shape.ToArray());
+        }
+
+        var model = StaticGradModel();
+        WeightsLoadResult result = ModelWeights.Load(model.Parameters, new MemoryStream(writer.ToArray()), "no counter");
+
+        Assert.Empty(result.Missing);
+        Assert.DoesNotContain("bn.num_batches_tracked", result.Loaded);
+        Assert.Equal(0, model.Parameters.CountersOf(model.Parameters.Buffers.Single(b => b.Name == "bn.num_batches_tracked"))[0]);
+        Assert.Equal(source.Parameters.BufferValues.ToArray(), model.Parameters.BufferValues.ToArray());
+
+        // Any other missing tensor is still refused.
+        var partial = new SafeTensorsWriter();
+        partial.Add("bn.running_mean", source.Parameters.ValuesOf(source.Parameters.Buffers.Single(b => b.Name == "bn.running_mean")), [source.Parameters.Buffers.Single(b => b.Name == "bn.running_mean").Shape[0]]);
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => ModelWeights.Load(model.Parameters, new MemoryStream(partial.ToArray()), "partial"));
+        Assert.DoesNotContain("num_batches_tracked", e.Message.Split("The model's tensors")[0]);
+    }
+
     [Theory]
     [InlineData("f32", FloatDType.F32)]
     [InlineData("f16", FloatDType.F16)]

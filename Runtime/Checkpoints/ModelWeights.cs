@@ -13,7 +13,8 @@ namespace StaticGrad.Checkpoints;
 /// <remarks>
 /// Loading validates everything before touching the parameters: the file's structure (see
 /// <see cref="SafeTensorsReader"/>), then every tensor against the model (dtype <c>F32</c>, the exact
-/// shape, no missing tensor unless <see cref="WeightsLoadOptions.AllowMissing"/>, no unexpected one
+/// shape, no missing tensor unless <see cref="WeightsLoadOptions.AllowMissing"/> (a batch norm's <c>num_batches_tracked</c>
+/// may be missing: it is then 0, as PyTorch's <c>load_state_dict</c> sets it for a state_dict without version metadata), no unexpected one
 /// unless <see cref="WeightsLoadOptions.AllowUnexpected"/>; keys renamed first by <see cref="WeightsLoadOptions.StripPrefix"/>,
 /// <see cref="WeightsLoadOptions.AddPrefix"/> and <see cref="WeightsLoadOptions.KeyMap"/>; <c>F16</c>, <c>BF16</c> and
 /// <c>F64</c> converted to <c>F32</c> unless <see cref="WeightsLoadOptions.ConvertFloatTypes"/> is off), then reads the values into a staging
@@ -23,6 +24,9 @@ namespace StaticGrad.Checkpoints;
 /// </remarks>
 public static class ModelWeights
 {
+    /// <summary>The name of a batch norm's step counter in a <c>state_dict</c> (after its member's prefix).</summary>
+    private const string BatchCounterName = "num_batches_tracked";
+
     /// <summary>Writes the parameters to <paramref name="path"/> atomically (<see cref="AtomicFile"/>).</summary>
     /// <param name="parameters">The model's parameters (<c>model.Parameters</c>).</param>
     /// <param name="path">The destination, conventionally <c>*.safetensors</c>.</param>
@@ -120,6 +124,7 @@ public static class ModelWeights
         var matched = new List<(StateEntry Model, SafeTensorInfo File, int StagingOffset)>();
         var loaded = new List<string>();
         var missing = new List<string>();
+        var zeroedCounters = new List<StateEntry>();
         var converted = new List<string>();
         var modelNames = new HashSet<string>(StringComparer.Ordinal);
         int stagedFloats = 0;
@@ -129,6 +134,14 @@ public static class ModelWeights
             modelNames.Add(entry.Name);
             if (!byModelName.TryGetValue(entry.Name, out SafeTensorInfo? info))
             {
+                // PyTorch's batch norm loads a state_dict without its num_batches_tracked (one without version metadata,
+                // as every safetensors file is) with the counter at 0, strict=True included; so does this.
+                if (entry.IsCounter && (entry.Name == BatchCounterName || entry.Name.EndsWith("." + BatchCounterName, StringComparison.Ordinal)))
+                {
+                    zeroedCounters.Add(entry);
+                    continue;
+                }
+
                 missing.Add(entry.Name);
                 continue;
             }
@@ -208,6 +221,11 @@ public static class ModelWeights
             {
                 floats.AsSpan(offset, entry.Length).CopyTo(entry.Floats(parameters));
             }
+        }
+
+        foreach (StateEntry entry in zeroedCounters)
+        {
+            entry.Counters(parameters).Clear();
         }
 
         return new WeightsLoadResult(loaded, missing, unexpected, converted, new Dictionary<string, string>(reader.Metadata, StringComparer.Ordinal));
