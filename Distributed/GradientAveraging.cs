@@ -26,7 +26,10 @@ public sealed class GradientAveraging
     /// <summary>The loss sums over rows (<c>reduction='sum'</c> or <c>'none'</c>): gradients add up unchanged.</summary>
     public static GradientAveraging Sum { get; } = new(false, null);
 
-    /// <summary>The loss is a mean over the rows of the batch (regression losses, float targets, an unweighted loss with no ignored labels).</summary>
+    /// <summary>
+    /// The loss is a mean over the rows of the batch (an unweighted class-index loss with no ignored labels; the
+    /// denominator a mean over float targets would need, though <see cref="DataParallel"/> takes class-index models only).
+    /// </summary>
     public static GradientAveraging MeanOverRows { get; } = new(true, null);
 
     /// <summary>Whether the loss divides by a denominator that depends on the batch (<c>reduction='mean'</c>).</summary>
