@@ -75,6 +75,28 @@ public sealed class ModelWeightsTests : IDisposable
     }
 
     [Fact]
+    public void AFileOfAnotherModel_IsRefusedWithEveryDifference_AtOnce()
+    {
+        // As PyTorch's load_state_dict lists every size mismatch with the missing and unexpected keys.
+        // A 784-64-10 file without fc2.bias and with a head.bias, loaded into the 784-128-10 model.
+        var writer = new SafeTensorsWriter();
+        writer.Add("fc1.weight", new float[64 * 784], new[] { 64, 784 });
+        writer.Add("fc1.bias", new float[64], new[] { 64 });
+        writer.Add("fc2.weight", new float[10 * 64], new[] { 10, 64 });
+        writer.Add("head.bias", new float[10], new[] { 10 });
+        var model = new MnistClassifier128(seed: 6);
+        float[] before = model.Parameters.Values.ToArray();
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Load(model, writer.ToArray()));
+
+        Assert.Contains("tensor 'fc1.weight' has shape [64, 784] in the file but the model expects [128, 784].", e.Message);
+        Assert.Contains("tensor 'fc1.bias' has shape [64] in the file but the model expects [128].", e.Message);
+        Assert.Contains("tensor 'fc2.weight' has shape [10, 64] in the file but the model expects [10, 128].", e.Message);
+        Assert.Contains("Also, the file does not fit the model: missing tensor(s) 'fc2.bias'; unexpected tensor(s) 'head.bias'", e.Message);
+        Assert.Equal(before, model.Parameters.Values.ToArray());
+    }
+
+    [Fact]
     public void PartialLoading_WithAllowMissing_KeepsTheMissingTensors()
     {
         // A file with only the first layer (like a pretrained feature extractor).

@@ -125,6 +125,7 @@ public static class ModelWeights
         var loaded = new List<string>();
         var missing = new List<string>();
         var zeroedCounters = new List<StateEntry>();
+        var wrongShapes = new List<string>();
         var converted = new List<string>();
         var modelNames = new HashSet<string>(StringComparer.Ordinal);
         int stagedFloats = 0;
@@ -169,8 +170,8 @@ public static class ModelWeights
                 string hint = entry.Shape.Count == 2 && info.Shape.Count == 2 && info.Shape[0] == entry.Shape[1] && info.Shape[1] == entry.Shape[0]
                     ? " It is transposed: PyTorch's nn.Linear weight layout is [out, in]."
                     : string.Empty;
-                throw new InvalidDataException(
-                    $"{source}: {what} has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(entry.Shape)}.{hint}");
+                wrongShapes.Add($"{what} has shape {SafeTensorInfo.FormatShape(info.Shape)} in the file but the model expects {SafeTensorInfo.FormatShape(entry.Shape)}.{hint}");
+                continue;
             }
 
             ref int staged = ref entry.IsCounter ? ref stagedCounters : ref stagedFloats;
@@ -191,9 +192,17 @@ public static class ModelWeights
             }
         }
 
-        if ((missing.Count > 0 && !options.AllowMissing) || (unexpected.Count > 0 && !options.AllowUnexpected))
+        // Every shape that differs, then the missing and unexpected tensors, in one message (as PyTorch's load_state_dict).
+        bool keysDiffer = (missing.Count > 0 && !options.AllowMissing) || (unexpected.Count > 0 && !options.AllowUnexpected);
+        if (wrongShapes.Count > 0)
         {
-            throw new InvalidDataException(MismatchMessage(source, parameters, options, missing, unexpected, unexpectedTargets, modelNames));
+            string keys = keysDiffer ? " Also, " + MismatchMessage(parameters, options, missing, unexpected, unexpectedTargets, modelNames) : string.Empty;
+            throw new InvalidDataException($"{source}: {string.Join(" ", wrongShapes)}{keys}");
+        }
+
+        if (keysDiffer)
+        {
+            throw new InvalidDataException($"{source}: {MismatchMessage(parameters, options, missing, unexpected, unexpectedTargets, modelNames)}");
         }
 
         // 4. Read into staging; 5. only then commit.
@@ -242,7 +251,6 @@ public static class ModelWeights
     /// file's keys would match with a prefix stripped or added (<c>module.</c> from DataParallel).
     /// </summary>
     private static string MismatchMessage(
-        string source,
         ParameterSet parameters,
         WeightsLoadOptions options,
         List<string> missing,
@@ -283,7 +291,7 @@ public static class ModelWeights
             }
         }
 
-        return $"{source}: the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", StateEntry.Of(parameters))}.{hint} " +
+        return $"the file does not fit the model: {string.Join("; ", problems)}. The model's tensors: {string.Join(", ", StateEntry.Of(parameters))}.{hint} " +
             "(WeightsLoadOptions.AllowMissing / AllowUnexpected load what matches, like PyTorch's strict=False; StripPrefix, AddPrefix and KeyMap rename the file's keys.)";
     }
 
