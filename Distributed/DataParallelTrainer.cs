@@ -95,14 +95,18 @@ public sealed class DataParallelTrainer
     /// </summary>
     private static void CheckRanksAgree(ICommunicator communicator, IModel model, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize)
     {
+        const int SeedEntry = 3;
         string[] names = ["the training set's size", "features per sample", "the global batch size", "the shuffle seed", "the deterministic block size", "the model's parameter count"];
         long[] mine = [train.Count, train.Features, globalBatchSize, unchecked((long)shuffleSeed), deterministicBlockSize, model.Parameters.Count];
         long[] root = (long[])mine.Clone();
         communicator.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(root.AsSpan()), 0);
         int first = -1;
-        for (int i = mine.Length - 1; i >= 0; i--)
+        for (int i = 0; i < mine.Length && first < 0; i++)
         {
-            first = mine[i] != root[i] ? i : first;
+            if (mine[i] != root[i])
+            {
+                first = i;
+            }
         }
 
         long[] mismatched = [first < 0 ? 0 : 1];
@@ -120,7 +124,10 @@ public sealed class DataParallelTrainer
             + "every rank must train the same model on the same training set with the same global batch, seed and block size.",
             nameof(train));
 
-        static string Format(int index, long value) => index == 3 ? unchecked((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture) : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The seed (entry SeedEntry) is a ulong carried in a long's bits.
+        static string Format(int index, long value) => index == SeedEntry
+            ? unchecked((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>

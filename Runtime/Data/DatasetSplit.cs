@@ -50,10 +50,11 @@ public static class DatasetSplit
         bool[] validation = new bool[dataset.Count];
         if (stratified)
         {
-            int[] perClass = ValidationCounts(ClassCounts(dataset), take, dataset.Count, validationFraction);
+            int[] counts = ClassCounts(dataset);
+            int[] perClass = ValidationCounts(counts, take, dataset.Count, validationFraction);
             for (int c = 0; c < perClass.Length; c++)
             {
-                PickClass(dataset.Labels, c, perClass[c], rng, validation);
+                PickClass(dataset.Labels, c, counts[c], perClass[c], rng, validation);
             }
         }
         else
@@ -150,14 +151,8 @@ public static class DatasetSplit
         return shares;
     }
 
-    private static void PickClass(ReadOnlySpan<int> labels, int c, int take, Rng rng, bool[] validation)
+    private static void PickClass(ReadOnlySpan<int> labels, int c, int count, int take, Rng rng, bool[] validation)
     {
-        int count = 0;
-        foreach (int label in labels)
-        {
-            count += label == c ? 1 : 0;
-        }
-
         if (count == 0)
         {
             return;
