@@ -378,9 +378,6 @@ namespace Images
                 //   from pool1OutputGradient, pool1Output and the kept positions
 
                 // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
-                //   conv1OutputGradient *= ReLU'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 4704, global::StaticGrad.Kernels.Activation.ReLU);
-
                 //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
                 //   with conv1OutputGradient [B, 6, 28, 28] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
                 //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)

@@ -146,10 +146,14 @@ internal sealed record Conv2dOp(
     public override void EmitBackward(OpEmitContext c)
     {
         string gradient = c.OutputGradient;
-        if (DerivativeDelegated && GradientFromPool is null)
+        if (DerivativeDelegated)
         {
-            c.Line($"//   {gradient} already carries {Fused}'({c.Output}): the next op's backward pass applied it");
-            c.Line(string.Empty);
+            // With GradientFromPool the weight gradient's own comment says where the derivative is applied.
+            if (GradientFromPool is null)
+            {
+                c.Line($"//   {gradient} already carries {Fused}'({c.Output}): the next op's backward pass applied it");
+                c.Line(string.Empty);
+            }
         }
         else if (Fused != ActivationKind.None)
         {
