@@ -135,12 +135,12 @@ public sealed class Conv2dDirectTests
         Assert.Equal(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, Conv2dDirect.Applies(Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));
     }
 
-    private static Conv2dGeometry Geometry(int channels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation, int groups)
+    internal static Conv2dGeometry Geometry(int channels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation, int groups)
         => new(
             channels, height, width, outChannels, kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups,
             SlidingWindow.OutputSize(height, kernel, stride, padding, dilation), SlidingWindow.OutputSize(width, kernel, stride, padding, dilation));
 
-    private static float[] Random(Rng rng, int length)
+    internal static float[] Random(Rng rng, int length)
     {
         float[] values = new float[length];
         for (int i = 0; i < length; i++)

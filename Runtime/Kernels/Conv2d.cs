@@ -520,6 +520,7 @@ public static unsafe class Conv2d
         long samples = ChunkSamples(g);
         long columns = Math.Max(g.IsPointwise ? 0 : (long)g.Reduction * g.OutputPlane, Conv2dDirect.Fits(g) ? Conv2dDirect.PaddedFloats(g) : 0);
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dPlaneDirectAvx2.Fits(g) ? Conv2dPlaneDirectAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientBySamples.Fits(g) ? Conv2dInputGradientBySamples.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));

@@ -13,8 +13,9 @@ internal static unsafe class Conv2dPasses
 {
     /// <summary>
     /// Forward: per sample, the column matrix and one product per group into the output (or, for shapes that suit them,
-    /// <see cref="Conv2dChannelDirect"/> from the weights it repacked into <see cref="Conv2dJob.Partials"/>, or
-    /// <see cref="Conv2dDirect"/>; both give the same bits), then bias and activation.
+    /// <see cref="Conv2dChannelDirect"/> from the weights it repacked into <see cref="Conv2dJob.Partials"/>,
+    /// <see cref="Conv2dDirect"/>, or without 512-bit vectors <see cref="Conv2dPlaneDirectAvx2"/>; all give the same bits),
+    /// then bias and activation.
     /// </summary>
     public static void ForwardPart(void* context, int part)
     {
@@ -24,7 +25,8 @@ internal static unsafe class Conv2dPasses
         float* columns = job->Slot(part);
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         bool channels = Conv2dChannelDirect.Applies(g);
-        bool direct = channels || Conv2dDirect.Applies(g);
+        bool plane256 = !channels && Conv2dPlaneDirectAvx2.Applies(g);
+        bool direct = channels || plane256 || Conv2dDirect.Applies(g);
 
         // The direct paths add the bias and apply ReLU as they store (the same operations as the passes below).
         bool stored = direct && job->Activation is Activation.None or Activation.ReLU;
@@ -36,6 +38,10 @@ internal static unsafe class Conv2dPasses
             if (channels)
             {
                 Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+            }
+            else if (plane256)
+            {
+                Conv2dPlaneDirectAvx2.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
             }
             else if (direct)
             {

@@ -84,6 +84,58 @@ internal static unsafe class ExpandedInput
         }
     }
 
+    /// <summary>
+    /// <see cref="Write"/> with 256-bit vectors (machines without 512-bit ones): the same values in the same places, the
+    /// last vector of each row running past it by fewer than 8 floats (into the next row's place or the slack).
+    /// </summary>
+    public static void Write256(float* x, float* expanded, in Conv2dGeometry g)
+    {
+        const int lanes = 8;
+        int channels = g.Channels, kw = g.KernelWidth, inHeight = g.Height, width = g.Width, padWidth = g.PaddingWidth;
+        int outWidth = g.OutWidth, vectors = (outWidth + lanes - 1) / lanes, inputPlane = g.InputPlane;
+        nint top = (nint)g.PaddingHeight * outWidth, middle = (nint)inHeight * outWidth, bottom = top;
+        float* row = expanded;
+        for (int c = 0; c < channels; c++)
+        {
+            float* channel = x + ((nint)c * inputPlane);
+            for (int j = 0; j < kw; j++)
+            {
+                int shift = j - padWidth;
+                Zeros256(row, top);
+                row += top;
+                float* source = channel + shift;
+                float* end = row + middle;
+                for (; row < end; row += outWidth, source += width)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        Avx.MaskLoad(source + (v * lanes), Inside256((v * lanes) + shift, width)).Store(row + (v * lanes));
+                    }
+                }
+
+                Zeros256(row, bottom);
+                row += bottom;
+            }
+        }
+    }
+
+    /// <summary>Zeros <paramref name="count"/> floats from <paramref name="destination"/> in whole 256-bit vectors (the last may run past).</summary>
+    private static void Zeros256(float* destination, nint count)
+    {
+        for (nint k = 0; k < count; k += 8)
+        {
+            Vector256<float>.Zero.Store(destination + k);
+        }
+    }
+
+    /// <summary>The lanes <c>l</c> of a 256-bit vector whose input column <c>start + l</c> lies in <c>[0, width)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Inside256(int start, int width)
+    {
+        Vector256<int> column = Vector256<int>.Indices + Vector256.Create(start);
+        return (Vector256.GreaterThanOrEqual(column, Vector256<int>.Zero) & Vector256.LessThan(column, Vector256.Create(width))).AsSingle();
+    }
+
     /// <summary>Zeros <paramref name="count"/> floats from <paramref name="destination"/> in whole vectors (the last may run past, into what is written next or the slack).</summary>
     private static void Zeros(float* destination, nint count)
     {
