@@ -7,12 +7,21 @@ using System.Runtime.Intrinsics.X86;
 namespace StaticGrad.Benchmarks;
 
 /// <summary>
-/// The machine's single-core FP32 FMA peak, measured: 16 independent accumulator chains of 512-bit (or
-/// 256-bit) fused multiply-adds on registers, no memory traffic. 16 chains cover the FMA latency (4
-/// cycles) times the FMA pipes (2) twice over.
+/// The machine's single-core FP32 FMA peak, measured: independent accumulator chains of 512-bit (or 256-bit) fused
+/// multiply-adds on registers, no memory traffic, enough of them to cover the FMA latency times the FMA pipes.
 /// </summary>
 public static class FmaPeak
 {
+    /// <summary>Accumulator chains of the 512-bit loop: 16 of the 32 registers.</summary>
+    private const int Chains512 = 16;
+
+    /// <summary>
+    /// Accumulator chains of the 256-bit loop: 12, so they and the two operands fit the 16 registers (16 chains spilled
+    /// to the stack and measured 57 GFLOP/s on a Zen 2 core whose convolution ran at 60); 12 still cover 5 cycles of
+    /// latency times 2 pipes.
+    /// </summary>
+    private const int Chains256 = 12;
+
     /// <summary>Best GFLOP/s over <paramref name="runs"/> runs of about 0.1 s, at the widest accelerated width; with <paramref name="cpuTime"/>, timed by the thread's CPU time.</summary>
     public static (double GFlops, int Bits) Measure(int runs = 7, bool cpuTime = false)
     {
@@ -31,7 +40,7 @@ public static class FmaPeak
             float sink = bits == 512 ? Loop512(Iterations) : Loop256(Iterations);
             double seconds = cpuTime ? ThreadCpuTime.Seconds() - cpuStart : Stopwatch.GetElapsedTime(start).TotalSeconds;
             GC.KeepAlive(sink);
-            double flops = Iterations * 16.0 * (bits / 32) * 2;
+            double flops = Iterations * (bits == 512 ? Chains512 : Chains256) * (bits / 32) * 2.0;
             best = Math.Max(best, flops / seconds / 1e9);
         }
 
@@ -64,7 +73,7 @@ public static class FmaPeak
     {
         Vector256<float> x = Vector256.Create(0.999999f), y = Vector256.Create(1e-7f);
         Vector256<float> a0 = Vector256.Create(1f), a1 = a0 + y, a2 = a1 + y, a3 = a2 + y, a4 = a3 + y, a5 = a4 + y, a6 = a5 + y, a7 = a6 + y;
-        Vector256<float> a8 = a7 + y, a9 = a8 + y, a10 = a9 + y, a11 = a10 + y, a12 = a11 + y, a13 = a12 + y, a14 = a13 + y, a15 = a14 + y;
+        Vector256<float> a8 = a7 + y, a9 = a8 + y, a10 = a9 + y, a11 = a10 + y;
         for (long i = 0; i < iterations; i++)
         {
             a0 = Fma.MultiplyAdd(a0, x, y); a1 = Fma.MultiplyAdd(a1, x, y);
@@ -73,10 +82,8 @@ public static class FmaPeak
             a6 = Fma.MultiplyAdd(a6, x, y); a7 = Fma.MultiplyAdd(a7, x, y);
             a8 = Fma.MultiplyAdd(a8, x, y); a9 = Fma.MultiplyAdd(a9, x, y);
             a10 = Fma.MultiplyAdd(a10, x, y); a11 = Fma.MultiplyAdd(a11, x, y);
-            a12 = Fma.MultiplyAdd(a12, x, y); a13 = Fma.MultiplyAdd(a13, x, y);
-            a14 = Fma.MultiplyAdd(a14, x, y); a15 = Fma.MultiplyAdd(a15, x, y);
         }
 
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
     }
 }
