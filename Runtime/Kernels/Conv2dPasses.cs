@@ -159,6 +159,12 @@ internal static unsafe class Conv2dPasses
             return;
         }
 
+        if (Conv2dInputGradientByPlanesAvx2.Applies(g))
+        {
+            Conv2dInputGradientByPlanesAvx2.Sample(dy, job->Weight, dx, g);
+            return;
+        }
+
         float* c = g.IsPointwise ? dx : columns;
         for (int group = 0; group < g.Groups; group++)
         {
