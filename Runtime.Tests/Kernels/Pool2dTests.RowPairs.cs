@@ -79,7 +79,7 @@ public sealed partial class Pool2dTests
     /// The 2 × 2, stride-2 pool by its definition: each window scanned top-left, top-right, bottom-left, bottom-right,
     /// a larger value or a NaN taking it.
     /// </summary>
-    private static (float[] Values, int[] Indices) ReferenceTwoByTwo(float[] x, int planes, int height, int width)
+    internal static (float[] Values, int[] Indices) ReferenceTwoByTwo(float[] x, int planes, int height, int width)
     {
         int oh = height / 2, ow = width / 2;
         float[] y = new float[planes * oh * ow];

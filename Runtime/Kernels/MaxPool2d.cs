@@ -206,7 +206,7 @@ public static unsafe class MaxPool2d
     /// <paramref name="count"/> planes of a backward pass on the calling thread, from the output gradient
     /// <paramref name="dy"/>, the indices and (through a ReLU, else null) the window maxima of those planes into the
     /// input gradient <paramref name="dx"/>: the 2 × 2, stride-2 windows of even planes as one sequence of row pairs
-    /// (<see cref="MaxPool2dRowPairs512"/>), or plane by plane, row pair by row pair where every index lies in its window
+    /// (<see cref="MaxPool2dRowPairs512"/>, <see cref="MaxPool2dRowPairsAvx2"/>), or plane by plane, row pair by row pair where every index lies in its window
     /// (<see cref="PlaneBackwardTwoByTwo"/>), else cleared and scattered. With the window maxima, a window whose maximum
     /// is at most 0 adds nothing. <paramref name="firstPlane"/> is the first plane's place in the call, for the message
     /// of an index outside its plane. The convolution's weight gradient through a max pool
@@ -215,6 +215,11 @@ public static unsafe class MaxPool2d
     internal static void BackwardPlanes(float* dy, float* maxima, int* indices, float* dx, int count, long firstPlane, in Pool2dGeometry g)
     {
         if (MaxPool2dRowPairs512.Applies(g) && MaxPool2dRowPairs512.Backward(dy, maxima, indices, dx, count, g))
+        {
+            return;
+        }
+
+        if (MaxPool2dRowPairsAvx2.Applies(g) && MaxPool2dRowPairsAvx2.Backward(dy, maxima, indices, dx, count, g))
         {
             return;
         }
@@ -408,7 +413,7 @@ public static unsafe class MaxPool2d
 
     /// <summary>
     /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass: as one sequence of row pairs where
-    /// <see cref="MaxPool2dRowPairs512"/> applies, else plane by plane.
+    /// <see cref="MaxPool2dRowPairs512"/> or <see cref="MaxPool2dRowPairsAvx2"/> applies, else plane by plane.
     /// </summary>
     private static void ForwardPart(void* context, int part)
     {
@@ -418,6 +423,13 @@ public static unsafe class MaxPool2d
         if (MaxPool2dRowPairs512.Applies(g))
         {
             MaxPool2dRowPairs512.Forward(
+                job->Input + ((nint)first * g.InputPlane), job->Output + ((nint)first * g.OutputPlane), job->Indices + ((nint)first * g.OutputPlane), end - first, g);
+            return;
+        }
+
+        if (MaxPool2dRowPairsAvx2.Applies(g))
+        {
+            MaxPool2dRowPairsAvx2.Forward(
                 job->Input + ((nint)first * g.InputPlane), job->Output + ((nint)first * g.OutputPlane), job->Indices + ((nint)first * g.OutputPlane), end - first, g);
             return;
         }

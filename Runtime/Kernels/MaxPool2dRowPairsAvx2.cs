@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace StaticGrad.Kernels;
+
+/// <summary>
+/// <see cref="MaxPool2d"/>'s 2 × 2, stride-2 pool without padding over planes of even height and width with rows of at
+/// most 16 windows, on machines with AVX2 but no 512-bit vectors (where the pool otherwise runs four windows at a time
+/// and the rest of each row one by one: LeNet-5's pool2, rows of 5 windows, took 59 µs a step on Zen 2). Such planes are,
+/// one after the other, a flat sequence of input row pairs; each row pair is one or two steps of 8 windows, the even and
+/// odd columns of 16 input floats split by one shuffle and one cross-lane permute each.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Stores are whole vectors: what a row pair's last step writes past its row lands where a later step writes (the rows
+/// are stored in address order), except at the end of a part's planes, where the lanes past it are masked off. A masked
+/// store costs a dozen cycles on AMD's Zen 2, so it is kept to the one place it is needed. Loads past a part's planes are
+/// masked the same way; within them, lanes past a row read the next row and are never stored for good.
+/// </para>
+/// <para>
+/// Bits: the forward comparisons are <see cref="MaxPool2d"/>'s, in scan order (a larger value or a NaN takes the
+/// window), and the backward pass writes <c>0 + dy</c> at each window's maximum (+0 through a ReLU whose maximum is at
+/// most 0) and +0 elsewhere, as the row-by-row paths do; <c>MaxPool2dRowPairsAvx2Tests</c> checks both against them.
+/// </para>
+/// </remarks>
+internal static unsafe class MaxPool2dRowPairsAvx2
+{
+    private const int Lanes = 8;
+
+    /// <summary>
+    /// Whether a pool of this shape runs here: AVX2 without 512-bit vectors, the 2 × 2, stride-2 window, even height and
+    /// width (row pairs follow each other without a gap) and rows of at most 16 windows (two steps).
+    /// </summary>
+    public static bool Applies(in Pool2dGeometry g) =>
+        GemmIsaSelector.IsSupported(GemmIsa.Avx2) && !GemmIsaSelector.IsSupported(GemmIsa.Avx512) && MaxPool2d.IsTwoByTwo(g)
+            && g.Height % 2 == 0 && g.Width % 2 == 0 && g.OutWidth <= 2 * Lanes;
+
+    /// <summary>
+    /// The forward pass over <paramref name="planes"/> whole planes from <paramref name="input"/> (the first of a part):
+    /// values to <paramref name="output"/>, positions in each input plane to <paramref name="indices"/>.
+    /// </summary>
+    public static void Forward(float* input, float* output, int* indices, int planes, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth, rowPairs = planes * g.OutHeight;
+        float* inputEnd = input + ((nint)rowPairs * 2 * width);
+        float* outputEnd = output + ((nint)rowPairs * outWidth);
+        Vector256<int> even = Vector256<int>.Indices * 2;
+        for (int pair = 0, oh = 0; pair < rowPairs; pair++, oh = oh + 1 == g.OutHeight ? 0 : oh + 1)
+        {
+            float* top = input + ((nint)pair * 2 * width);
+            float* bottom = top + width;
+            int rowStart = 2 * oh * width;
+            for (int ow = 0; ow < outWidth; ow += Lanes)
+            {
+                (Vector256<float> topEven, Vector256<float> topOdd) = Split(top + (2 * ow), inputEnd);
+                (Vector256<float> bottomEven, Vector256<float> bottomOdd) = Split(bottom + (2 * ow), inputEnd);
+                Vector256<int> first = Vector256.Create(rowStart + (2 * ow)) + even;
+                Vector256<float> max = topEven;
+                Vector256<int> index = first;
+                Take(topOdd, first + Vector256<int>.One, ref max, ref index);
+                Take(bottomEven, first + Vector256.Create(width), ref max, ref index);
+                Take(bottomOdd, first + Vector256.Create(width + 1), ref max, ref index);
+                float* at = output + ((nint)pair * outWidth) + ow;
+                if (at + Lanes <= outputEnd)
+                {
+                    max.Store(at);
+                    index.Store(indices + (at - output));
+                }
+                else
+                {
+                    Vector256<float> mask = Before(at, outputEnd);
+                    Avx.MaskStore(at, mask, max);
+                    Avx2.MaskStore(indices + (at - output), mask.AsInt32(), index);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass over <paramref name="planes"/> whole planes, as <c>PlaneBackwardTwoByTwo</c> writes each of them:
+    /// <c>0 + dy</c> at the window's maximum (+0 there too through a ReLU, <paramref name="maxima"/> not null, when the
+    /// maximum is at most 0), +0 elsewhere. Returns false, having written part of the planes, if an index does not name
+    /// a position of its window; the caller then clears and scatters them.
+    /// </summary>
+    public static bool Backward(float* dy, float* maxima, int* indices, float* dx, int planes, in Pool2dGeometry g)
+    {
+        int width = g.Width, outWidth = g.OutWidth, rowPairs = planes * g.OutHeight;
+        nint windows = (nint)rowPairs * outWidth;
+        float* dyEnd = dy + windows, maximaEnd = maxima + windows, indicesEnd = (float*)(indices + windows);
+        float* dxEnd = dx + ((nint)rowPairs * 2 * width);
+        Vector256<int> even = Vector256<int>.Indices * 2;
+        Vector256<int> right = Vector256<int>.One, below = Vector256.Create(width), belowRight = Vector256.Create(width + 1);
+        for (int pair = 0, oh = 0; pair < rowPairs; pair++, oh = oh + 1 == g.OutHeight ? 0 : oh + 1)
+        {
+            int rowStart = 2 * oh * width;
+            float* top = dx + ((nint)pair * 2 * width);
+            Vector256<float> top0 = default, top1 = default, top2 = default, top3 = default;
+            Vector256<float> bottom0 = default, bottom1 = default, bottom2 = default, bottom3 = default;
+            for (int ow = 0; ow < outWidth; ow += Lanes)
+            {
+                nint window = ((nint)pair * outWidth) + ow;
+                Vector256<float> active = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(outWidth - ow)).AsSingle();
+                Vector256<float> gradient = Load(dy + window, dyEnd) + Vector256<float>.Zero;
+                if (maxima != null)
+                {
+                    gradient = Vector256.AndNot(gradient, Vector256.LessThanOrEqual(Load(maxima + window, maximaEnd), Vector256<float>.Zero));
+                }
+
+                Vector256<int> offset = Load((float*)(indices + window), indicesEnd).AsInt32() - (Vector256.Create(rowStart + (2 * ow)) + even);
+                Vector256<int> topLeft = Vector256.Equals(offset, Vector256<int>.Zero), topRight = Vector256.Equals(offset, right);
+                Vector256<int> bottomLeft = Vector256.Equals(offset, below), bottomRight = Vector256.Equals(offset, belowRight);
+                if (!Vector256.EqualsAll((topLeft | topRight | bottomLeft | bottomRight) | ~active.AsInt32(), Vector256<int>.AllBitsSet))
+                {
+                    return false;
+                }
+
+                (Vector256<float> topFirst, Vector256<float> topSecond) = Interleave(gradient & topLeft.AsSingle(), gradient & topRight.AsSingle());
+                (Vector256<float> bottomFirst, Vector256<float> bottomSecond) = Interleave(gradient & bottomLeft.AsSingle(), gradient & bottomRight.AsSingle());
+                if (ow == 0)
+                {
+                    (top0, top1, bottom0, bottom1) = (topFirst, topSecond, bottomFirst, bottomSecond);
+                }
+                else
+                {
+                    (top2, top3, bottom2, bottom3) = (topFirst, topSecond, bottomFirst, bottomSecond);
+                }
+            }
+
+            // The top row's vectors, then the bottom row's: what the top row's last vectors write past it the bottom
+            // row's stores overwrite, and what those write past the pair the next pair's do.
+            bool two = outWidth > Lanes;
+            Store(top, top0, dxEnd);
+            Store(top + Lanes, top1, dxEnd);
+            if (two)
+            {
+                Store(top + (2 * Lanes), top2, dxEnd);
+                Store(top + (3 * Lanes), top3, dxEnd);
+            }
+
+            float* bottom = top + width;
+            Store(bottom, bottom0, dxEnd);
+            Store(bottom + Lanes, bottom1, dxEnd);
+            if (two)
+            {
+                Store(bottom + (2 * Lanes), bottom2, dxEnd);
+                Store(bottom + (3 * Lanes), bottom3, dxEnd);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One scan-order step of every lane's window: a larger value or a NaN takes the lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(Vector256<float> value, Vector256<int> at, ref Vector256<float> max, ref Vector256<int> index)
+    {
+        Vector256<float> take = Vector256.GreaterThan(value, max) | ~Vector256.Equals(value, value);
+        max = Vector256.ConditionalSelect(take, value, max);
+        index = Vector256.ConditionalSelect(take.AsInt32(), at, index);
+    }
+
+    /// <summary>The even and odd columns of the 16 floats from <paramref name="row"/>, those at or past <paramref name="end"/> read as zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Even, Vector256<float> Odd) Split(float* row, float* end)
+    {
+        Vector256<float> a = Load(row, end), b = Load(row + Lanes, end);
+
+        // Per 128-bit half: a0 a2 b0 b2 | a4 a6 b4 b6; the permute orders the 64-bit pairs 0, 2, 1, 3.
+        Vector256<float> even = Avx.Shuffle(a, b, 0b10_00_10_00), odd = Avx.Shuffle(a, b, 0b11_01_11_01);
+        return (Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle(), Avx2.Permute4x64(odd.AsDouble(), 0b11_01_10_00).AsSingle());
+    }
+
+    /// <summary>The 16 floats <c>l0 r0 l1 r1 ... l7 r7</c> as two vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> First, Vector256<float> Second) Interleave(Vector256<float> left, Vector256<float> right)
+    {
+        Vector256<float> low = Avx.UnpackLow(left, right), high = Avx.UnpackHigh(left, right);
+        return (Avx.Permute2x128(low, high, 0x20), Avx.Permute2x128(low, high, 0x31));
+    }
+
+    /// <summary>8 floats from <paramref name="at"/>, those at or past <paramref name="end"/> read as zero (a masked load only near the end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Load(float* at, float* end)
+        => at + Lanes <= end ? Avx.LoadVector256(at) : Avx.MaskLoad(at, Before(at, end));
+
+    /// <summary>8 floats to <paramref name="at"/>, none at or past <paramref name="end"/> (a masked store only near the end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* at, Vector256<float> value, float* end)
+    {
+        if (at + Lanes <= end)
+        {
+            value.Store(at);
+        }
+        else
+        {
+            Avx.MaskStore(at, Before(at, end), value);
+        }
+    }
+
+    /// <summary>The lanes of the 8 floats from <paramref name="at"/> that lie before <paramref name="end"/> (none when it is past).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Before(float* at, float* end)
+        => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)System.Math.Max(0, System.Math.Min(Lanes, end - at)))).AsSingle();
+}
