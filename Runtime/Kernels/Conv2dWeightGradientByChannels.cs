@@ -24,8 +24,9 @@ namespace StaticGrad.Kernels;
 /// </para>
 /// <para>
 /// Register tile: up to 5 kernel rows × 5 kernel columns of one input channel and one 16-channel block (with 16-float
-/// vectors; 2 rows × 5 with narrower ones), so per output position one load of <c>dYᵀ</c> feeds up to 25
-/// multiply-adds whose other operand is a broadcast input value.
+/// vectors), so per output position one load of <c>dYᵀ</c> feeds up to 25 multiply-adds whose other operand is a
+/// broadcast input value; with 8-float vectors one kernel row × 5 columns of both halves of the block (2 loads and 5
+/// broadcasts per 10 multiply-adds); with narrower ones 2 rows × 5 of one slice.
 /// </para>
 /// </remarks>
 internal static unsafe class Conv2dWeightGradientByChannels
@@ -173,6 +174,31 @@ internal static unsafe class Conv2dWeightGradientByChannels
         where TOps : ISimdOps<TVec>
         where TVec : struct
     {
+        if (TOps.Count * 2 == Lanes)
+        {
+            // 256-bit vectors: one kernel row of both 8-channel slices per tile, 10 chains fed by 2 loads and 5 broadcasts
+            // (two rows of one slice took 10 broadcasts and a load per 10 FMAs, the load ports' limit on Zen 2).
+            for (int j0 = 0; j0 < kernelWidth; j0 += MaxTileWidth)
+            {
+                int width = Math.Min(MaxTileWidth, kernelWidth - j0);
+                for (int i = 0; i < kernelHeight; i++)
+                {
+                    float* x = run.Input + ((nint)i * run.RowStep) + j0;
+                    float* sums = weights + ((nint)((i * kernelWidth) + j0) * run.Channels);
+                    switch (width)
+                    {
+                        case 5: RunBothSlices<TOps, TVec, N5>(run, x, dy, sums); break;
+                        case 4: RunBothSlices<TOps, TVec, N4>(run, x, dy, sums); break;
+                        case 3: RunBothSlices<TOps, TVec, N3>(run, x, dy, sums); break;
+                        case 2: RunBothSlices<TOps, TVec, N2>(run, x, dy, sums); break;
+                        default: RunBothSlices<TOps, TVec, N1>(run, x, dy, sums); break;
+                    }
+                }
+            }
+
+            return;
+        }
+
         int maxRows = TOps.Count >= Lanes ? 5 : 2;
         for (int j0 = 0; j0 < kernelWidth; j0 += MaxTileWidth)
         {
@@ -311,6 +337,34 @@ internal static unsafe class Conv2dWeightGradientByChannels
         }
     }
 
+    /// <summary>
+    /// <see cref="Run{TOps, TVec, TRows, TWidth}"/> for one kernel row with vectors of half a block (256-bit): both
+    /// slices' chains in one tile, each input value broadcast once for both; the same chains, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunBothSlices<TOps, TVec, TWidth>(in ChannelRun run, float* x, float* dy, float* sums)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TWidth : IConstant
+    {
+        TapRow<TVec> low = default, high = default;
+        low.Clear<TOps, TWidth>();
+        high.Clear<TOps, TWidth>();
+        nint channels = run.Channels, strideWidth = run.StrideWidth, half = TOps.Count;
+        nint rowStride = run.StrideHeight * (nint)run.Width;
+        for (int oh = 0; oh < run.OutHeight; oh++)
+        {
+            float* p = x + (oh * rowStride);
+            for (int ow = 0; ow < run.OutWidth; ow++, p += strideWidth, dy += channels)
+            {
+                TapRow<TVec>.MultiplyAdd<TOps, TWidth>(p, TOps.Load(ref *dy, 0), TOps.Load(ref dy[half], 0), ref low, ref high);
+            }
+        }
+
+        low.AddTo<TOps, TWidth>(sums, channels);
+        high.AddTo<TOps, TWidth>(sums + half, channels);
+    }
+
     /// <summary>The bias chain of one sample for one 16-channel block (<paramref name="dy"/>, positions <paramref name="channels"/> apart), added to <paramref name="sums"/>.</summary>
     private static void AddBias<TOps, TVec>(float* dy, int channels, int positions, float* sums)
         where TOps : ISimdOps<TVec>
@@ -331,8 +385,8 @@ internal static unsafe class Conv2dWeightGradientByChannels
 
     /// <summary>
     /// One sample's output gradient <c>[channels, positions]</c> as <c>dYᵀ [positions, channels]</c>, channel blocks
-    /// <c>[blockLow, blockHigh)</c> only: 16 × 16 register transposes on the 512-bit path (<paramref name="wide"/>), else
-    /// element by element.
+    /// <c>[blockLow, blockHigh)</c> only: 16 × 16 register transposes on the 512-bit path (<paramref name="wide"/>), 8 × 8
+    /// ones with AVX (element by element, on a LeNet-5 conv2 sample, took about a tenth of the pass), else element by element.
     /// </summary>
     private static void Transpose(float* dy, float* transposed, int positions, int channels, int blockLow, int blockHigh, bool wide)
     {
@@ -364,6 +418,16 @@ internal static unsafe class Conv2dWeightGradientByChannels
             return;
         }
 
+        if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            for (int o = blockLow * Lanes; o < blockHigh * Lanes; o += 8)
+            {
+                TransposeEight(dy + ((nint)o * positions), transposed + o, positions, channels);
+            }
+
+            return;
+        }
+
         for (int o = blockLow * Lanes; o < blockHigh * Lanes; o++)
         {
             float* source = dy + ((nint)o * positions);
@@ -372,6 +436,49 @@ internal static unsafe class Conv2dWeightGradientByChannels
                 transposed[((nint)t * channels) + o] = source[t];
             }
         }
+    }
+
+    /// <summary>
+    /// Eight channels' rows of <paramref name="positions"/> values (<paramref name="source"/>, a row apart) into
+    /// <c>dYᵀ</c> (<paramref name="destination"/>, a position's channels <paramref name="channels"/> floats apart), in 8 × 8
+    /// register transposes; the last block's rows past the plane are loaded masked and not stored.
+    /// </summary>
+    private static void TransposeEight(float* source, float* destination, int positions, int channels)
+    {
+        Vector256<float>* rest = stackalloc Vector256<float>[7];
+        for (int t = 0; t < positions; t += 8)
+        {
+            int count = Math.Min(8, positions - t);
+            Vector256<float> inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+            float* row = source + t;
+            Vector256<float> r0 = Row(row, count, inside), r1 = Row(row + positions, count, inside);
+            Vector256<float> r2 = Row(row + (2 * (nint)positions), count, inside), r3 = Row(row + (3 * (nint)positions), count, inside);
+            Vector256<float> r4 = Row(row + (4 * (nint)positions), count, inside), r5 = Row(row + (5 * (nint)positions), count, inside);
+            Vector256<float> r6 = Row(row + (6 * (nint)positions), count, inside), r7 = Row(row + (7 * (nint)positions), count, inside);
+            Transpose8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            nint step = channels;
+            float* target = destination + ((nint)t * channels);
+            r0.Store(target);
+            if (count == 8)
+            {
+                r1.Store(target + step);
+                r2.Store(target + (2 * step));
+                r3.Store(target + (3 * step));
+                r4.Store(target + (4 * step));
+                r5.Store(target + (5 * step));
+                r6.Store(target + (6 * step));
+                r7.Store(target + (7 * step));
+                continue;
+            }
+
+            (rest[0], rest[1], rest[2], rest[3], rest[4], rest[5], rest[6]) = (r1, r2, r3, r4, r5, r6, r7);
+            for (int k = 1; k < count; k++)
+            {
+                rest[k - 1].Store(target + (k * step));
+            }
+        }
+
+        static Vector256<float> Row(float* row, int count, Vector256<float> inside) => count == 8 ? Avx.LoadVector256(row) : Avx.MaskLoad(row, inside);
     }
 
     /// <summary>The chains of one kernel row of a register tile: up to 5 kernel columns, slots past <c>TWidth</c> unused.</summary>
@@ -419,6 +526,47 @@ internal static unsafe class Conv2dWeightGradientByChannels
             if (TWidth.Value > 4)
             {
                 A4 = TOps.MultiplyAdd(TOps.Broadcast(x[4]), d, A4);
+            }
+        }
+
+        /// <summary>
+        /// <c>low.A_j = fma(x[j], dLow, low.A_j)</c> and <c>high.A_j = fma(x[j], dHigh, high.A_j)</c>: one broadcast of each
+        /// input for two slices of channels.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MultiplyAdd<TOps, TWidth>(float* x, TVec dLow, TVec dHigh, ref TapRow<TVec> low, ref TapRow<TVec> high)
+            where TOps : ISimdOps<TVec>
+            where TWidth : IConstant
+        {
+            TVec v = TOps.Broadcast(x[0]);
+            low.A0 = TOps.MultiplyAdd(v, dLow, low.A0);
+            high.A0 = TOps.MultiplyAdd(v, dHigh, high.A0);
+            if (TWidth.Value > 1)
+            {
+                v = TOps.Broadcast(x[1]);
+                low.A1 = TOps.MultiplyAdd(v, dLow, low.A1);
+                high.A1 = TOps.MultiplyAdd(v, dHigh, high.A1);
+            }
+
+            if (TWidth.Value > 2)
+            {
+                v = TOps.Broadcast(x[2]);
+                low.A2 = TOps.MultiplyAdd(v, dLow, low.A2);
+                high.A2 = TOps.MultiplyAdd(v, dHigh, high.A2);
+            }
+
+            if (TWidth.Value > 3)
+            {
+                v = TOps.Broadcast(x[3]);
+                low.A3 = TOps.MultiplyAdd(v, dLow, low.A3);
+                high.A3 = TOps.MultiplyAdd(v, dHigh, high.A3);
+            }
+
+            if (TWidth.Value > 4)
+            {
+                v = TOps.Broadcast(x[4]);
+                low.A4 = TOps.MultiplyAdd(v, dLow, low.A4);
+                high.A4 = TOps.MultiplyAdd(v, dHigh, high.A4);
             }
         }
 
