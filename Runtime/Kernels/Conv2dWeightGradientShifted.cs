@@ -94,8 +94,12 @@ internal static unsafe class Conv2dWeightGradientShifted
     /// <summary>Floats of one shifted input plane: the padded rows <c>H + 2·ph</c> of <c>W</c>, in whole 16-float vectors.</summary>
     internal static int ShiftedPlane(in Conv2dGeometry g) => ((((g.Height + (2 * g.PaddingHeight)) * g.Width) + Lanes - 1) / Lanes) * Lanes;
 
-    /// <summary>Output channels of a register tile: 6 with 16-float vectors (24 tap lanes, 4 inputs and a gradient: 29 of 32 registers; the bias tile 18 + 6 + 3 + 1), else 2 (of 16).</summary>
-    private static int MaxRows(int count) => count >= Lanes ? 6 : 2;
+    /// <summary>
+    /// Output channels of a register tile: 6 with 16-float vectors (24 tap lanes, 4 inputs and a gradient: 29 of 32
+    /// registers; the bias tile 18 + 6 + 3 + 1), 3 with 8-float ones (12 tap lanes, 3 gradients and an input: the 16
+    /// registers; the bias tile 9 + 3 + 3 + 1), else 2.
+    /// </summary>
+    private static int MaxRows(int count) => count >= Lanes ? 6 : count * 2 == Lanes ? 3 : 2;
 
     private static int RowBlocks(in Conv2dGeometry g, int count) => (g.GroupOutChannels + MaxRows(count) - 1) / MaxRows(count);
 
@@ -433,6 +437,46 @@ internal static unsafe class Conv2dWeightGradientShifted
             float* x = run.Inputs + h;
             for (int q = 0; q < vectors; q++, dy += Lanes, x += Lanes)
             {
+                if (TOps.Count * 2 == Lanes)
+                {
+                    // 256-bit vectors, 16 registers: the rows' gradients stay in registers and each tap's input is loaded
+                    // where it is used, so 3 rows × 4 taps (12 chains) fit; loading the 4 inputs first spilled a chain.
+                    TVec d0 = TOps.Load(ref *dy, 0);
+                    TVec d1 = TRows.Value > 1 ? TOps.Load(ref dy[plane], 0) : d0;
+                    TVec d2 = TRows.Value > 2 ? TOps.Load(ref dy[2 * plane], 0) : d0;
+                    TapOfRows<TOps, TVec, TRows, N0>(ref r0, ref r1, ref r2, d0, d1, d2, TOps.Load(ref x[o0], 0));
+                    if (TTaps.Value > 1)
+                    {
+                        TapOfRows<TOps, TVec, TRows, N1>(ref r0, ref r1, ref r2, d0, d1, d2, TOps.Load(ref x[o1], 0));
+                    }
+
+                    if (TTaps.Value > 2)
+                    {
+                        TapOfRows<TOps, TVec, TRows, N2>(ref r0, ref r1, ref r2, d0, d1, d2, TOps.Load(ref x[o2], 0));
+                    }
+
+                    if (TTaps.Value > 3)
+                    {
+                        TapOfRows<TOps, TVec, TRows, N3>(ref r0, ref r1, ref r2, d0, d1, d2, TOps.Load(ref x[o3], 0));
+                    }
+
+                    if (TBias.Value > 0)
+                    {
+                        r0.Bias = TOps.Add(r0.Bias, d0);
+                        if (TRows.Value > 1)
+                        {
+                            r1.Bias = TOps.Add(r1.Bias, d1);
+                        }
+
+                        if (TRows.Value > 2)
+                        {
+                            r2.Bias = TOps.Add(r2.Bias, d2);
+                        }
+                    }
+
+                    continue;
+                }
+
                 Inputs<TVec> inputs = default;
                 inputs.X0 = TOps.Load(ref x[o0], 0);
                 if (TTaps.Value > 1)
@@ -505,6 +549,26 @@ internal static unsafe class Conv2dWeightGradientShifted
         }
     }
 
+    /// <summary>Tap <typeparamref name="TK"/> of up to 3 rows at one vector of positions: <c>A_k = fma(d_r, x, A_k)</c> per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TapOfRows<TOps, TVec, TRows, TK>(ref Row<TVec> r0, ref Row<TVec> r1, ref Row<TVec> r2, TVec d0, TVec d1, TVec d2, TVec x)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TRows : IConstant
+        where TK : IConstant
+    {
+        r0.Tap<TOps, TK>(d0, x);
+        if (TRows.Value > 1)
+        {
+            r1.Tap<TOps, TK>(d1, x);
+        }
+
+        if (TRows.Value > 2)
+        {
+            r2.Tap<TOps, TK>(d2, x);
+        }
+    }
+
     /// <summary>One tap's shifted input for each of up to 4 taps at one vector of positions; slots past <c>TTaps</c> stay unused.</summary>
     private struct Inputs<TVec>
         where TVec : struct
@@ -573,6 +637,21 @@ internal static unsafe class Conv2dWeightGradientShifted
             if (TBias.Value > 0)
             {
                 TOps.Store(Bias, ref *bias, 0);
+            }
+        }
+
+        /// <summary><c>A_k = fma(d, x, A_k)</c> for the one tap <typeparamref name="TK"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Tap<TOps, TK>(TVec d, TVec x)
+            where TOps : ISimdOps<TVec>
+            where TK : IConstant
+        {
+            switch (TK.Value)
+            {
+                case 0: A0 = TOps.MultiplyAdd(d, x, A0); break;
+                case 1: A1 = TOps.MultiplyAdd(d, x, A1); break;
+                case 2: A2 = TOps.MultiplyAdd(d, x, A2); break;
+                default: A3 = TOps.MultiplyAdd(d, x, A3); break;
             }
         }
 
