@@ -17,7 +17,7 @@ public sealed class Conv2dInputGradientByPlanesAvx2Tests
 {
     private static readonly ConvShape[] AllShapes =
     [
-        ConvShape.Square(3, 6, 14, 14, 16, 5, 1, 0, 1, 1),                  // LeNet conv2: 100 pixels in 13 vectors (tiles of 4, 3, 3, 3), rows of 14
+        ConvShape.Square(3, 6, 14, 14, 16, 5, 1, 0, 1, 1),                  // LeNet conv2: 100 pixels in 13 vectors (tiles of 4, 4, 4, 1), rows of 14
         ConvShape.Square(2, 5, 7, 7, 9, 3, 1, 1, 1, 1),                     // 7 × 7 with padding: 7 vectors (4, 3), rows of one vector
         ConvShape.Square(2, 3, 4, 4, 5, 3, 1, 1, 1, 1),                     // 16 pixels: 2 whole vectors
         ConvShape.Square(1, 2, 11, 10, 3, 2, 1, 0, 1, 1),                   // 10 × 9 = 90: 12 vectors, rows of 9 (a second vector of one lane)
