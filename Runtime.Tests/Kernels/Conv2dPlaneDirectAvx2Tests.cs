@@ -6,7 +6,8 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// <see cref="Conv2dPlaneDirectAvx2"/>, the forward path of dense shapes on machines with AVX2 and FMA but no 512-bit
 /// vectors: the bits of im2col followed by the GEMM for every block of channels (6, 4, 2, 1), planes that are and are not
-/// whole tiles, padding taps under an infinite weight, with and without bias and ReLU, on 1, 2 and 3 threads; and the
+/// whole tiles, reductions of one and of several GEMM k blocks, padding taps under an infinite weight, with and without
+/// bias and ReLU, on 1, 2 and 3 threads; and the
 /// shapes it takes. The bit tests run in the InstructionSet category, so CI runs them where this path runs (AVX2) and
 /// where the 512-bit paths and the portable GEMM run instead: every path gives these bits.
 /// </summary>
@@ -23,6 +24,10 @@ public sealed class Conv2dPlaneDirectAvx2Tests
         { 2, 2, 5, 7, 11, 3, 1 },    // 6 + 4 + 1 channels, 35 pixels: two tiles and one moved back
         { 2, 3, 6, 6, 9, 2, 0 },     // an even kernel, 25 pixels: 6 + 2 + 1 channels
         { 1, 2, 4, 4, 5, 3, 1 },     // 16 pixels: exactly one tile; 4 + 1 channels
+        { 1, 11, 9, 20, 9, 5, 1 },   // reduction 275: two GEMM k blocks, cut inside a kernel row; 6 + 2 + 1 channels
+        { 2, 16, 10, 10, 6, 5, 4 },  // reduction 400: two k blocks (208 + 192); 196 pixels, the last tile moved back
+        { 1, 32, 8, 10, 9, 5, 2 },   // reduction 800: four k blocks; 6 + 2 + 1 channels
+        { 2, 32, 7, 7, 64, 3, 1 },   // reduction 288 (two k blocks of 144), 49 pixels, 10 blocks of 6 and one of 4
     };
 
     [Theory]
@@ -49,11 +54,11 @@ public sealed class Conv2dPlaneDirectAvx2Tests
         => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(ConvShape.Square(batch, inChannels, height, width, outChannels, kernel, 1, padding, 1, 1));
 
     [Fact]
-    public void TakesDenseShapesOfOneKBlockAndAPlaneOfATile()
+    public void TakesDenseShapesWithAPlaneOfATile()
     {
         Assert.True(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(1, 28, 28, 6, 5, 1, 2, 1, 1)));     // LeNet conv1
         Assert.True(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(6, 14, 14, 16, 5, 1, 0, 1, 1)));    // LeNet conv2: reduction 150
-        Assert.False(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(11, 9, 20, 9, 5, 1, 1, 1, 1)));    // reduction 275: two GEMM k blocks
+        Assert.True(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(11, 9, 20, 9, 5, 1, 1, 1, 1)));     // reduction 275: two GEMM k blocks
         Assert.False(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(1, 28, 28, 6, 5, 2, 2, 1, 1)));    // stride 2
         Assert.False(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(1, 28, 28, 6, 3, 1, 2, 2, 1)));    // dilation 2
         Assert.False(Conv2dPlaneDirectAvx2.Fits(Conv2dDirectTests.Geometry(4, 28, 28, 8, 3, 1, 1, 1, 2)));    // groups

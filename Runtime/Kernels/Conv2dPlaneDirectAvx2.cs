@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -8,7 +9,7 @@ namespace StaticGrad.Kernels;
 /// The forward convolution vectorized over the flattened output plane with 256-bit vectors, for machines with AVX2 and
 /// FMA but no 512-bit vectors (AMD Zen 2 and 3, Intel client parts), where the other direct paths do not run and the
 /// forward pass would gather a column matrix and pack it for the GEMM for every sample. Dense shapes (stride 1,
-/// dilation 1, one group) whose reduction is one GEMM k block: a register tile holds 6 output channels × 2 vectors of 8
+/// dilation 1, one group, not 1 × 1): a register tile holds 6 output channels × 2 vectors of 8
 /// consecutive pixels of the plane (12 accumulators of the 16 registers), each tap one load of the input per vector and
 /// one broadcast weight per channel.
 /// </summary>
@@ -21,10 +22,12 @@ namespace StaticGrad.Kernels;
 /// every block of channels reads them.
 /// </para>
 /// <para>
-/// Bits: it computes what the im2col path computes (reductions of at most <see cref="GemmBlocking.KcMax"/> taps, one GEMM
-/// k block): every output value is one fused multiply-add chain from zero over the taps in the column matrix's order
-/// (input channel, kernel row, kernel column), padding taps included (they add <c>w·0</c>), then the bias and ReLU of
-/// the separate passes. <c>Conv2dPlaneDirectAvx2Tests</c> checks it against the im2col path's bits.
+/// Bits: it computes what the im2col path computes: every output value is, per GEMM k block
+/// (<see cref="GemmBlocking.KBlock"/> of the reduction), one fused multiply-add chain from zero over the block's taps in
+/// the column matrix's order (input channel, kernel row, kernel column), padding taps included (they add <c>w·0</c>);
+/// the blocks' chains are added in order as the GEMM adds each to C (here in the output, which holds the sum between
+/// blocks); then the bias and ReLU of the separate passes. <c>Conv2dPlaneDirectAvx2Tests</c> checks it against the
+/// im2col path's bits.
 /// </para>
 /// </remarks>
 internal static unsafe class Conv2dPlaneDirectAvx2
@@ -41,9 +44,9 @@ internal static unsafe class Conv2dPlaneDirectAvx2
     public static bool Applies(in Conv2dGeometry g)
         => GemmIsaSelector.IsSupported(GemmIsa.Avx2) && !GemmIsaSelector.IsSupported(GemmIsa.Avx512) && Fits(g);
 
-    /// <summary>Whether the shape suits this path (whatever the hardware): dense taps, one GEMM k block, a plane of at least one tile.</summary>
+    /// <summary>Whether the shape suits this path (whatever the hardware): dense taps, not 1 × 1, a plane of at least one tile.</summary>
     public static bool Fits(in Conv2dGeometry g)
-        => Conv2dDirect.IsDense(g) && !g.IsPointwise && g.Reduction <= GemmBlocking.KcMax && g.OutputPlane >= TilePixels;
+        => Conv2dDirect.IsDense(g) && !g.IsPointwise && g.OutputPlane >= TilePixels;
 
     /// <summary>Floats of the workspace of one sample: the expanded input.</summary>
     public static long SlotFloats(in Conv2dGeometry g) => ExpandedInput.Floats(g);
@@ -60,94 +63,153 @@ internal static unsafe class Conv2dPlaneDirectAvx2
         {
             // The last tile ends at the plane's end, over pixels the one before it computed when the plane is not whole tiles.
             int first = q + TilePixels <= plane ? q : plane - TilePixels;
-            Channels(slot + first, weight, y + first, g, bias, relu);
+            if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
+            {
+                Channels<N1>(slot + first, weight, y + first, g, bias, relu);
+            }
+            else
+            {
+                Channels<N2>(slot + first, weight, y + first, g, bias, relu);
+            }
         }
     }
 
-    /// <summary>Every output channel of one tile: blocks of 6, then 4, 2 and 1.</summary>
-    private static void Channels(float* input, float* weight, float* output, in Conv2dGeometry g, float* bias, bool relu)
+    /// <summary>Every output channel of one tile: blocks of 6, then 4, 2 and 1; with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
+    private static void Channels<TBlocks>(float* input, float* weight, float* output, in Conv2dGeometry g, float* bias, bool relu)
+        where TBlocks : IConstant
     {
         int oc = 0, outChannels = g.OutChannels;
         for (; oc + 6 <= outChannels; oc += 6)
         {
-            Tile<N6>(input, weight, output, oc, g, bias, relu);
+            Tile<N6, TBlocks>(input, weight, output, oc, g, bias, relu);
         }
 
         for (; oc + 4 <= outChannels; oc += 4)
         {
-            Tile<N4>(input, weight, output, oc, g, bias, relu);
+            Tile<N4, TBlocks>(input, weight, output, oc, g, bias, relu);
         }
 
         for (; oc + 2 <= outChannels; oc += 2)
         {
-            Tile<N2>(input, weight, output, oc, g, bias, relu);
+            Tile<N2, TBlocks>(input, weight, output, oc, g, bias, relu);
         }
 
         for (; oc < outChannels; oc++)
         {
-            Tile<N1>(input, weight, output, oc, g, bias, relu);
+            Tile<N1, TBlocks>(input, weight, output, oc, g, bias, relu);
         }
     }
 
     /// <summary>
-    /// Channels <c>[oc, oc + TRows)</c> of one tile: TRows × 2 accumulators, one FMA chain per value over (input channel,
-    /// kernel row, kernel column), stored with the bias and ReLU into TRows output planes.
+    /// Channels <c>[oc, oc + TRows)</c> of one tile: TRows × 2 accumulators, one FMA chain per value and GEMM k block over
+    /// (input channel, kernel row, kernel column), stored with the bias and ReLU into TRows output planes. With several
+    /// blocks (<typeparamref name="TBlocks"/> = 2) each block's chain goes to the output as the GEMM adds it to C: the
+    /// first stored, the next ones added to what is there (<c>C + chain</c>), the last one's sum then finished.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(float* input, float* weight, float* output, int oc, in Conv2dGeometry g, float* bias, bool relu)
+    private static void Tile<TRows, TBlocks>(float* input, float* weight, float* output, int oc, in Conv2dGeometry g, float* bias, bool relu)
         where TRows : IConstant
+        where TBlocks : IConstant
     {
-        int channels = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth;
+        int channels = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, reduction = g.Reduction, kBlock = GemmBlocking.KBlock(reduction);
         nint row = g.OutWidth, tapStride = ExpandedInput.TapStride(g), channelStride = tapStride * kw;
-        nint weightStride = g.Reduction, plane = g.OutputPlane;
+        nint weightStride = reduction, plane = g.OutputPlane;
         float* w = weight + ((nint)oc * weightStride);
+        float* y = output + ((nint)oc * plane);
         Vector256<float> zero = Vector256<float>.Zero;
         Vector256<float> a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero;
         Vector256<float> a3 = zero, b3 = zero, a4 = zero, b4 = zero, a5 = zero, b5 = zero;
+        int p = 0, blockEnd = Math.Min(reduction, kBlock);
+        bool stored = false;
         for (int c = 0; c < channels; c++)
         {
             for (int i = 0; i < kh; i++)
             {
                 float* x = input + (c * channelStride) + (i * row);
-                for (int j = 0; j < kw; j++, x += tapStride, w++)
+
+                // A kernel row in one run, or cut where a GEMM k block ends (only when there are several).
+                for (int j = 0; j < kw;)
                 {
-                    Vector256<float> x0 = Avx.LoadVector256(x);
-                    Vector256<float> x1 = Avx.LoadVector256(x + Lanes);
-                    Vector256<float> v = Vector256.Create(w[0]);
-                    a0 = Fma.MultiplyAdd(v, x0, a0);
-                    b0 = Fma.MultiplyAdd(v, x1, b0);
-                    if (TRows.Value > 1)
+                    int run = TBlocks.Value > 1 ? Math.Min(kw - j, blockEnd - p) : kw;
+                    for (int r = 0; r < run; r++, x += tapStride, w++)
                     {
-                        v = Vector256.Create(w[weightStride]);
-                        a1 = Fma.MultiplyAdd(v, x0, a1);
-                        b1 = Fma.MultiplyAdd(v, x1, b1);
+                        Vector256<float> x0 = Avx.LoadVector256(x);
+                        Vector256<float> x1 = Avx.LoadVector256(x + Lanes);
+                        Vector256<float> v = Vector256.Create(w[0]);
+                        a0 = Fma.MultiplyAdd(v, x0, a0);
+                        b0 = Fma.MultiplyAdd(v, x1, b0);
+                        if (TRows.Value > 1)
+                        {
+                            v = Vector256.Create(w[weightStride]);
+                            a1 = Fma.MultiplyAdd(v, x0, a1);
+                            b1 = Fma.MultiplyAdd(v, x1, b1);
+                        }
+
+                        if (TRows.Value > 2)
+                        {
+                            v = Vector256.Create(w[2 * weightStride]);
+                            a2 = Fma.MultiplyAdd(v, x0, a2);
+                            b2 = Fma.MultiplyAdd(v, x1, b2);
+                            v = Vector256.Create(w[3 * weightStride]);
+                            a3 = Fma.MultiplyAdd(v, x0, a3);
+                            b3 = Fma.MultiplyAdd(v, x1, b3);
+                        }
+
+                        if (TRows.Value > 4)
+                        {
+                            v = Vector256.Create(w[4 * weightStride]);
+                            a4 = Fma.MultiplyAdd(v, x0, a4);
+                            b4 = Fma.MultiplyAdd(v, x1, b4);
+                            v = Vector256.Create(w[5 * weightStride]);
+                            a5 = Fma.MultiplyAdd(v, x0, a5);
+                            b5 = Fma.MultiplyAdd(v, x1, b5);
+                        }
                     }
 
-                    if (TRows.Value > 2)
+                    j += run;
+                    p += run;
+                    if (TBlocks.Value > 1 && p == blockEnd && p < reduction)
                     {
-                        v = Vector256.Create(w[2 * weightStride]);
-                        a2 = Fma.MultiplyAdd(v, x0, a2);
-                        b2 = Fma.MultiplyAdd(v, x1, b2);
-                        v = Vector256.Create(w[3 * weightStride]);
-                        a3 = Fma.MultiplyAdd(v, x0, a3);
-                        b3 = Fma.MultiplyAdd(v, x1, b3);
-                    }
-
-                    if (TRows.Value > 4)
-                    {
-                        v = Vector256.Create(w[4 * weightStride]);
-                        a4 = Fma.MultiplyAdd(v, x0, a4);
-                        b4 = Fma.MultiplyAdd(v, x1, b4);
-                        v = Vector256.Create(w[5 * weightStride]);
-                        a5 = Fma.MultiplyAdd(v, x0, a5);
-                        b5 = Fma.MultiplyAdd(v, x1, b5);
+                        // Not the last block: its chains to the output (stored, or added to the blocks' sum there).
+                        Accumulate<TRows>(y, plane, stored, a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5);
+                        (a0, b0, a1, b1, a2, b2) = (zero, zero, zero, zero, zero, zero);
+                        (a3, b3, a4, b4, a5, b5) = (zero, zero, zero, zero, zero, zero);
+                        stored = true;
+                        blockEnd = Math.Min(reduction, p + kBlock);
                     }
                 }
             }
         }
 
+        if (TBlocks.Value > 1 && stored)
+        {
+            // The last block's chains added to the sum of the ones before, C + chain as the GEMM adds them.
+            a0 = Avx.LoadVector256(y) + a0;
+            b0 = Avx.LoadVector256(y + Lanes) + b0;
+            if (TRows.Value > 1)
+            {
+                a1 = Avx.LoadVector256(y + plane) + a1;
+                b1 = Avx.LoadVector256(y + plane + Lanes) + b1;
+            }
+
+            if (TRows.Value > 2)
+            {
+                a2 = Avx.LoadVector256(y + (2 * plane)) + a2;
+                b2 = Avx.LoadVector256(y + (2 * plane) + Lanes) + b2;
+                a3 = Avx.LoadVector256(y + (3 * plane)) + a3;
+                b3 = Avx.LoadVector256(y + (3 * plane) + Lanes) + b3;
+            }
+
+            if (TRows.Value > 4)
+            {
+                a4 = Avx.LoadVector256(y + (4 * plane)) + a4;
+                b4 = Avx.LoadVector256(y + (4 * plane) + Lanes) + b4;
+                a5 = Avx.LoadVector256(y + (5 * plane)) + a5;
+                b5 = Avx.LoadVector256(y + (5 * plane) + Lanes) + b5;
+            }
+        }
+
         float* channelBias = bias == null ? null : bias + oc;
-        float* y = output + ((nint)oc * plane);
         Store(y, a0, b0, channelBias, 0, relu);
         if (TRows.Value > 1)
         {
@@ -164,6 +226,40 @@ internal static unsafe class Conv2dPlaneDirectAvx2
         {
             Store(y + (4 * plane), a4, b4, channelBias, 4, relu);
             Store(y + (5 * plane), a5, b5, channelBias, 5, relu);
+        }
+    }
+
+    /// <summary>
+    /// A k block's chains of TRows channels to their 16 pixels: stored when <paramref name="stored"/> is false (the first
+    /// block), else added to the sum there (<c>C + chain</c>).
+    /// </summary>
+    private static void Accumulate<TRows>(
+        float* y, nint plane, bool stored, Vector256<float> a0, Vector256<float> b0, Vector256<float> a1, Vector256<float> b1, Vector256<float> a2,
+        Vector256<float> b2, Vector256<float> a3, Vector256<float> b3, Vector256<float> a4, Vector256<float> b4, Vector256<float> a5, Vector256<float> b5)
+        where TRows : IConstant
+    {
+        Add(y, a0, b0, stored);
+        if (TRows.Value > 1)
+        {
+            Add(y + plane, a1, b1, stored);
+        }
+
+        if (TRows.Value > 2)
+        {
+            Add(y + (2 * plane), a2, b2, stored);
+            Add(y + (3 * plane), a3, b3, stored);
+        }
+
+        if (TRows.Value > 4)
+        {
+            Add(y + (4 * plane), a4, b4, stored);
+            Add(y + (5 * plane), a5, b5, stored);
+        }
+
+        static void Add(float* at, Vector256<float> first, Vector256<float> second, bool stored)
+        {
+            (stored ? Avx.LoadVector256(at) + first : first).Store(at);
+            (stored ? Avx.LoadVector256(at + Lanes) + second : second).Store(at + Lanes);
         }
     }
 
