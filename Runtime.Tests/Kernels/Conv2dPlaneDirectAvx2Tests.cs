@@ -28,6 +28,7 @@ public sealed class Conv2dPlaneDirectAvx2Tests
         { 2, 16, 10, 10, 6, 5, 4 },  // reduction 400: two k blocks (208 + 192); 196 pixels, the last tile moved back
         { 1, 32, 8, 10, 9, 5, 2 },   // reduction 800: four k blocks; 6 + 2 + 1 channels
         { 2, 32, 7, 7, 64, 3, 1 },   // reduction 288 (two k blocks of 144), 49 pixels, 10 blocks of 6 and one of 4
+        { 1, 2, 5, 40, 3, 3, 1 },    // rows of 40: five vectors of the expanded input per row (the general copy loop)
     };
 
     [Theory]

@@ -105,12 +105,57 @@ internal static unsafe class ExpandedInput
                 row += top;
                 float* source = channel + shift;
                 float* end = row + middle;
-                for (; row < end; row += outWidth, source += width)
+
+                // The masks depend on the kernel column alone: computed here, not per row (that was a fifth of LeNet-5's
+                // conv1 forward on Zen 2).
+                Vector256<float> m0 = Inside256(shift, width), m1 = Inside256(lanes + shift, width);
+                Vector256<float> m2 = Inside256((2 * lanes) + shift, width), m3 = Inside256((3 * lanes) + shift, width);
+                switch (vectors)
                 {
-                    for (int v = 0; v < vectors; v++)
-                    {
-                        Avx.MaskLoad(source + (v * lanes), Inside256((v * lanes) + shift, width)).Store(row + (v * lanes));
-                    }
+                    case 1:
+                        for (; row < end; row += outWidth, source += width)
+                        {
+                            Avx.MaskLoad(source, m0).Store(row);
+                        }
+
+                        break;
+                    case 2:
+                        for (; row < end; row += outWidth, source += width)
+                        {
+                            Avx.MaskLoad(source, m0).Store(row);
+                            Avx.MaskLoad(source + lanes, m1).Store(row + lanes);
+                        }
+
+                        break;
+                    case 3:
+                        for (; row < end; row += outWidth, source += width)
+                        {
+                            Avx.MaskLoad(source, m0).Store(row);
+                            Avx.MaskLoad(source + lanes, m1).Store(row + lanes);
+                            Avx.MaskLoad(source + (2 * lanes), m2).Store(row + (2 * lanes));
+                        }
+
+                        break;
+                    case 4:
+                        for (; row < end; row += outWidth, source += width)
+                        {
+                            Avx.MaskLoad(source, m0).Store(row);
+                            Avx.MaskLoad(source + lanes, m1).Store(row + lanes);
+                            Avx.MaskLoad(source + (2 * lanes), m2).Store(row + (2 * lanes));
+                            Avx.MaskLoad(source + (3 * lanes), m3).Store(row + (3 * lanes));
+                        }
+
+                        break;
+                    default:
+                        for (; row < end; row += outWidth, source += width)
+                        {
+                            for (int v = 0; v < vectors; v++)
+                            {
+                                Avx.MaskLoad(source + (v * lanes), Inside256((v * lanes) + shift, width)).Store(row + (v * lanes));
+                            }
+                        }
+
+                        break;
                 }
 
                 Zeros256(row, bottom);
