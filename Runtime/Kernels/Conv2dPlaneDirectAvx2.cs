@@ -18,7 +18,7 @@ namespace StaticGrad.Kernels;
 /// Layout. Per sample the input is copied into <see cref="ExpandedInput"/>'s layout, where the values a tap reads for
 /// consecutive pixels are consecutive whatever rows they span. The plane is covered by tiles of 16 pixels, the last one
 /// moved back to end at the plane's end (it recomputes some pixels, the same bits). Tiles are the outer loop and blocks
-/// of output channels the inner one, so a tile's inputs (the reduction × 16 values, 16 KB at most) stay in L1 while
+/// of output channels the inner one, so a tile's inputs (the reduction × 16 values: 16 KB for 256 taps) stay in L1 while
 /// every block of channels reads them.
 /// </para>
 /// <para>
