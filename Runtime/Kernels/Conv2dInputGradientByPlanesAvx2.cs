@@ -108,9 +108,9 @@ internal static unsafe class Conv2dInputGradientByPlanesAvx2
     /// <summary>
     /// Column-matrix rows <c>k .. k + TTaps - 1</c> over the whole output plane into <paramref name="rows"/>
     /// (<paramref name="stride"/> floats apart): the plane's vectors in tiles of 4, the last tile what is left (13 as 4, 4,
-    /// 4, 1: 10% faster on Zen 2 than 4, 3, 3, 3, whose tiles load a vector and a broadcast per 3 FMAs), the plane's last vector masked (past it lie
-    /// the next channel's plane or the end of the gradient; its lanes past the plane are stored as +0, the zeros below
-    /// the plane).
+    /// 4, 1: 10% faster on Zen 2 than 4, 3, 3, 3, whose tiles load a vector and a broadcast per 3 FMAs), the plane's last
+    /// vector masked (past it lie the next channel's plane or the end of the gradient; its lanes past the plane are stored
+    /// as +0, the zeros below the plane).
     /// </summary>
     private static void TapRows<TTaps>(float* dy, float* weight, int k, float* rows, nint stride, in Conv2dGeometry g)
         where TTaps : IConstant
