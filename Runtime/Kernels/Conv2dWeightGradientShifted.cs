@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -441,6 +442,7 @@ internal static unsafe class Conv2dWeightGradientShifted
                 {
                     // 256-bit vectors, 16 registers: the rows' gradients stay in registers and each tap's input is loaded
                     // where it is used, so 3 rows × 4 taps (12 chains) fit; loading the 4 inputs first spilled a chain.
+                    Debug.Assert(TRows.Value <= 3, "tiles of 8-float vectors have at most 3 rows (MaxRows)");
                     TVec d0 = TOps.Load(ref *dy, 0);
                     TVec d1 = TRows.Value > 1 ? TOps.Load(ref dy[plane], 0) : d0;
                     TVec d2 = TRows.Value > 2 ? TOps.Load(ref dy[2 * plane], 0) : d0;
