@@ -156,45 +156,21 @@ internal static unsafe class Conv2dInputGradientByPlanesAvx2
             Vector256<float> wa = Vector256.Create(w[0]);
             Vector256<float> wb = taps > 1 ? Vector256.Create(w[1]) : default;
             Vector256<float> wc = taps > 2 ? Vector256.Create(w[2]) : default;
-            Vector256<float> v0 = Load(x, 0, vectors, last);
-            a0 = Fma.MultiplyAdd(wa, v0, a0);
-            if (taps > 1)
-            {
-                b0 = Fma.MultiplyAdd(wb, v0, b0);
-                c0 = Fma.MultiplyAdd(wc, v0, c0);
-            }
-
+            bool three = taps > 1;
+            Step(wa, wb, wc, three, Load(x, 0, vectors, last), ref a0, ref b0, ref c0);
             if (vectors > 1)
             {
-                Vector256<float> v1 = Load(x, 1, vectors, last);
-                a1 = Fma.MultiplyAdd(wa, v1, a1);
-                if (taps > 1)
-                {
-                    b1 = Fma.MultiplyAdd(wb, v1, b1);
-                    c1 = Fma.MultiplyAdd(wc, v1, c1);
-                }
+                Step(wa, wb, wc, three, Load(x, 1, vectors, last), ref a1, ref b1, ref c1);
             }
 
             if (vectors > 2)
             {
-                Vector256<float> v2 = Load(x, 2, vectors, last);
-                a2 = Fma.MultiplyAdd(wa, v2, a2);
-                if (taps > 1)
-                {
-                    b2 = Fma.MultiplyAdd(wb, v2, b2);
-                    c2 = Fma.MultiplyAdd(wc, v2, c2);
-                }
+                Step(wa, wb, wc, three, Load(x, 2, vectors, last), ref a2, ref b2, ref c2);
             }
 
             if (vectors > 3)
             {
-                Vector256<float> v3 = Load(x, 3, vectors, last);
-                a3 = Fma.MultiplyAdd(wa, v3, a3);
-                if (taps > 1)
-                {
-                    b3 = Fma.MultiplyAdd(wb, v3, b3);
-                    c3 = Fma.MultiplyAdd(wc, v3, c3);
-                }
+                Step(wa, wb, wc, three, Load(x, 3, vectors, last), ref a3, ref b3, ref c3);
             }
         }
 
@@ -203,6 +179,19 @@ internal static unsafe class Conv2dInputGradientByPlanesAvx2
         {
             StoreRow(rows + stride, vectors, last, b0, b1, b2, b3);
             StoreRow(rows + (2 * stride), vectors, last, c0, c1, c2, c3);
+        }
+    }
+
+    /// <summary>One output channel's term of one vector of the tile's tap rows: <c>a += wa·x</c>, and with <paramref name="three"/> <c>b += wb·x</c>, <c>c += wc·x</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(
+        Vector256<float> wa, Vector256<float> wb, Vector256<float> wc, bool three, Vector256<float> x, ref Vector256<float> a, ref Vector256<float> b, ref Vector256<float> c)
+    {
+        a = Fma.MultiplyAdd(wa, x, a);
+        if (three)
+        {
+            b = Fma.MultiplyAdd(wb, x, b);
+            c = Fma.MultiplyAdd(wc, x, c);
         }
     }
 
