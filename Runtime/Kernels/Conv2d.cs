@@ -254,6 +254,13 @@ public static unsafe class Conv2d
                 return;
             }
 
+            if (Conv2dInputGradientBySamplesAvx2.Applies(g, batch) && Conv2dInputGradientBySamples.PackWeights(pWeight, pWorkspace, g))
+            {
+                job.Partials = pWorkspace;
+                Launch(&job, Conv2dInputGradientBySamplesAvx2.Blocks(batch), slots, &Conv2dPasses.BackwardDataBySamplesAvx2Part);
+                return;
+            }
+
             Launch(&job, batch, slots, &Conv2dPasses.BackwardDataPart);
         }
     }
@@ -505,7 +512,7 @@ public static unsafe class Conv2d
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
     /// copy for <see cref="Conv2dDirect"/> or expanded copy for its <see cref="Conv2dPlaneDirect"/>, the expanded copy and
     /// tile of <see cref="Conv2dChannelDirect"/>, or the transposed blocks of <see cref="Conv2dForwardBySamples"/> and
-    /// <see cref="Conv2dInputGradientBySamples"/>, sized
+    /// <see cref="Conv2dInputGradientBySamples"/> and <see cref="Conv2dInputGradientBySamplesAvx2"/>, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient), the flat weight gradient's chunk of padded samples and the shifted one's input planes; rounded up to whole 64-byte lines.
@@ -522,6 +529,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dChannelDirect.Fits(g) ? Conv2dChannelDirect.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dPlaneDirectAvx2.Fits(g) ? Conv2dPlaneDirectAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientBySamples.Fits(g) ? Conv2dInputGradientBySamples.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dInputGradientBySamplesAvx2.Fits(g) ? Conv2dInputGradientBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(

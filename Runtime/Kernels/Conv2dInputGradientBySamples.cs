@@ -125,7 +125,7 @@ internal static unsafe class Conv2dInputGradientBySamples
     [SkipLocalsInit]
     private static void Positions(float* gradients, float* packed, float* sums, in Conv2dGeometry g)
     {
-        int outChannels = g.OutChannels, channels = g.Channels, margin = Margin(g), rowPositions = g.OutWidth + (2 * margin);
+        int outChannels = g.OutChannels, channels = g.Channels, margin = Margin(g);
         int tiles = (channels + MaxTileChannels - 1) / MaxTileChannels, tileChannels = (channels + tiles - 1) / tiles;
         nint sumPlane = (nint)g.InputPlane * Lanes;
         int* gradientOffsets = stackalloc int[g.KernelHeight * g.KernelWidth];
@@ -133,28 +133,17 @@ internal static unsafe class Conv2dInputGradientBySamples
         new Span<float>(sums, g.InputSample * Lanes).Clear();
         for (int y = 0; y < g.Height; y++)
         {
-            int firstI = Math.Max(0, y + g.PaddingHeight - g.OutHeight + 1), endI = Math.Min(g.KernelHeight, y + g.PaddingHeight + 1);
             for (int x = 0, positions; x < g.Width; x += positions)
             {
                 // A row's last 4 positions as 2 and 2: a tile of one position has too few chains to hide their latency.
                 int left = g.Width - x;
                 positions = left == 4 ? 2 : Math.Min(MaxPositions, left);
-                int firstJ = Math.Max(0, x + g.PaddingWidth - g.OutWidth + 1), endJ = Math.Min(g.KernelWidth, x + positions - 1 + g.PaddingWidth + 1);
-                int taps = 0;
-                for (int i = firstI; i < endI; i++)
-                {
-                    for (int j = firstJ; j < endJ; j++, taps++)
-                    {
-                        int position = ((y + g.PaddingHeight - i) * rowPositions) + margin + x + g.PaddingWidth - j;
-                        gradientOffsets[taps] = position * outChannels * Lanes;
-                        weightOffsets[taps] = ((i * g.KernelWidth) + j) * outChannels * channels;
-                    }
-                }
+                int taps = SampleTapTile.Reaching(g, y, x, positions, margin, Lanes, gradientOffsets, weightOffsets);
 
                 float* sum = sums + ((((nint)y * g.Width) + x) * Lanes);
                 for (int c = 0; c < channels; c += tileChannels)
                 {
-                    var tile = new Tile(gradients, packed + c, gradientOffsets, weightOffsets, taps, outChannels, channels, sum + (c * sumPlane), sumPlane);
+                    var tile = new SampleTapTile(gradients, packed + c, gradientOffsets, weightOffsets, taps, outChannels, channels, sum + (c * sumPlane), sumPlane);
                     switch (((Math.Min(tileChannels, channels - c) - 1) * MaxPositions) + positions - 1)
                     {
                         case 0: Sum<N1, N1>(tile); break;
@@ -181,38 +170,6 @@ internal static unsafe class Conv2dInputGradientBySamples
         }
     }
 
-    /// <summary>Neighbouring positions' taps for a tile of input channels: where the operands are and where the sums go.</summary>
-    private readonly struct Tile(
-        float* gradients, float* weights, int* gradientOffsets, int* weightOffsets, int taps, int outChannels, int channels, float* sum, nint sumPlane)
-    {
-        /// <summary>The block's output gradient, <c>[output row][column with margins][output channel][16 samples]</c>.</summary>
-        public readonly float* Gradients = gradients;
-
-        /// <summary>The repacked weights from the tile's first input channel on.</summary>
-        public readonly float* Weights = weights;
-
-        /// <summary>Per tap, the offset in <see cref="Gradients"/> of the output position it reads for the first position.</summary>
-        public readonly int* GradientOffsets = gradientOffsets;
-
-        /// <summary>Per tap, the offset of its weights in <see cref="Weights"/>.</summary>
-        public readonly int* WeightOffsets = weightOffsets;
-
-        /// <summary>The taps.</summary>
-        public readonly int Taps = taps;
-
-        /// <summary>The output channels (each chain's length).</summary>
-        public readonly int OutChannels = outChannels;
-
-        /// <summary>The input channels (a weight row's length).</summary>
-        public readonly int Channels = channels;
-
-        /// <summary>The tile's first input channel's sum at the first position.</summary>
-        public readonly float* Sum = sum;
-
-        /// <summary>Floats between two input channels' sums.</summary>
-        public readonly nint SumPlane = sumPlane;
-    }
-
     /// <summary>
     /// The sums of <typeparamref name="TChannels"/> input channels at <typeparamref name="TPositions"/> neighbouring
     /// positions: per tap, one chain over the output channels per channel and position (each weight broadcast once for
@@ -220,7 +177,7 @@ internal static unsafe class Conv2dInputGradientBySamples
     /// load and a store per tap and chain against 16 FMAs) so the chains have the registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sum<TChannels, TPositions>(in Tile tile)
+    private static void Sum<TChannels, TPositions>(in SampleTapTile tile)
         where TChannels : IConstant
         where TPositions : IConstant
     {

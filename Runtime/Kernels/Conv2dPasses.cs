@@ -140,6 +140,33 @@ internal static unsafe class Conv2dPasses
         }
     }
 
+    /// <summary>
+    /// <see cref="BackwardDataBySamplesPart"/> with 256-bit vectors: blocks of <see cref="Conv2dInputGradientBySamplesAvx2.Lanes"/>
+    /// samples by <see cref="Conv2dInputGradientBySamplesAvx2"/>, a last block of fewer than
+    /// <see cref="Conv2dInputGradientBySamplesAvx2.MinSamples"/> samples sample by sample. The same bits either way.
+    /// </summary>
+    public static void BackwardDataBySamplesAvx2Part(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        float* slot = job->Slot(part);
+        for (int block = first; block < end; block++)
+        {
+            int n = block * Conv2dInputGradientBySamplesAvx2.Lanes, samples = Math.Min(Conv2dInputGradientBySamplesAvx2.Lanes, job->Batch - n);
+            if (samples >= Conv2dInputGradientBySamplesAvx2.MinSamples)
+            {
+                Conv2dInputGradientBySamplesAvx2.Block(job->Output + ((nint)n * g.OutputSample), job->Partials, job->Input + ((nint)n * g.InputSample), samples, slot, g);
+                continue;
+            }
+
+            for (int s = n; s < n + samples; s++)
+            {
+                BackwardDataSample(job, s, slot);
+            }
+        }
+    }
+
     /// <summary>Sample <paramref name="n"/>'s input gradient by the per-sample path its shape takes, <paramref name="columns"/> its thread's slot.</summary>
     private static void BackwardDataSample(Conv2dJob* job, int n, float* columns)
     {
