@@ -97,7 +97,7 @@ public sealed class Conv2dForwardBySamplesTests
     }
 
     /// <summary>The forward pass with ReLU through <see cref="Kernels.Conv2d.Forward"/> (a NaN-filled workspace) against im2col and the GEMM, bit for bit.</summary>
-    private static void AssertIm2ColBits(ConvShape s, float[] x, float[] w, float[] b, string what)
+    internal static void AssertIm2ColBits(ConvShape s, float[] x, float[] w, float[] b, string what)
     {
         float[] y = new float[s.OutputLength], workspace = new float[s.WorkspaceFloats(2)];
         workspace.AsSpan().Fill(float.NaN);

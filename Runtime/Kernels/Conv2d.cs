@@ -181,6 +181,14 @@ public static unsafe class Conv2d
                 return;
             }
 
+            if (Conv2dForwardBySamplesAvx2.Applies(g, batch, activation))
+            {
+                Conv2dForwardBySamples.PackWeights(pWeight, pWorkspace, g);
+                job.Partials = pWorkspace;
+                Launch(&job, Conv2dForwardBySamplesAvx2.Blocks(batch), slots, &Conv2dPasses.ForwardBySamplesAvx2Part);
+                return;
+            }
+
             if (Conv2dChannelDirect.Applies(g))
             {
                 // The forward pass does not use the partial weight gradients' room (more than the weights need).
@@ -511,8 +519,8 @@ public static unsafe class Conv2d
     /// <summary>
     /// Floats of one thread's slot: the largest of a sample's column matrix (forward and input gradient; or its padded
     /// copy for <see cref="Conv2dDirect"/> or expanded copy for its <see cref="Conv2dPlaneDirect"/>, the expanded copy and
-    /// tile of <see cref="Conv2dChannelDirect"/>, or the transposed blocks of <see cref="Conv2dForwardBySamples"/> and
-    /// <see cref="Conv2dInputGradientBySamples"/> and <see cref="Conv2dInputGradientBySamplesAvx2"/>, sized
+    /// tile of <see cref="Conv2dChannelDirect"/>, or the transposed blocks of <see cref="Conv2dForwardBySamples"/>,
+    /// <see cref="Conv2dInputGradientBySamples"/> and their 256-bit twins, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
     /// samples, and one partial gradient), the flat weight gradient's chunk of padded samples and the shifted one's input planes; rounded up to whole 64-byte lines.
@@ -531,6 +539,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dInputGradientBySamples.Fits(g) ? Conv2dInputGradientBySamples.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientBySamplesAvx2.Fits(g) ? Conv2dInputGradientBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dForwardBySamplesAvx2.Fits(g) ? Conv2dForwardBySamplesAvx2.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),

@@ -107,21 +107,13 @@ internal static unsafe class Conv2dForwardBySamples
     [SkipLocalsInit]
     private static void Positions(float* inputs, float* packed, float* sums, in Conv2dGeometry g)
     {
-        int outChannels = g.OutChannels, channels = g.Channels, reduction = g.Reduction, taps = g.KernelHeight * g.KernelWidth;
+        int outChannels = g.OutChannels, channels = g.Channels, reduction = g.Reduction;
         int rowPositions = g.Width + (2 * g.PaddingWidth), kBlock = GemmBlocking.KBlock(reduction);
         int tiles = (outChannels + MaxTileChannels - 1) / MaxTileChannels, tileChannels = (outChannels + tiles - 1) / tiles;
         nint position = (nint)channels * Lanes, sumPlane = (nint)g.OutputPlane * Lanes;
 
-        // Where each step of the reduction reads, from the input position of the output's first tap.
         int* offsets = stackalloc int[reduction];
-        for (int c = 0, k = 0; c < channels; c++)
-        {
-            for (int t = 0; t < taps; t++, k++)
-            {
-                (int i, int j) = Math.DivRem(t, g.KernelWidth);
-                offsets[k] = (int)((((nint)i * rowPositions) + j) * position) + (c * Lanes);
-            }
-        }
+        SampleChainTile.StepOffsets(g, Lanes, offsets);
 
         for (int oh = 0; oh < g.OutHeight; oh++)
         {
@@ -135,7 +127,7 @@ internal static unsafe class Conv2dForwardBySamples
                 {
                     for (int first = 0; first < reduction; first += kBlock)
                     {
-                        var tile = new Tile(input, position, packed + ((nint)first * outChannels) + o, outChannels, offsets + first, Math.Min(kBlock, reduction - first), sum + (o * sumPlane), sumPlane, first == 0);
+                        var tile = new SampleChainTile(input, position, packed + ((nint)first * outChannels) + o, outChannels, offsets + first, Math.Min(kBlock, reduction - first), sum + (o * sumPlane), sumPlane, first == 0);
                         switch (((Math.Min(tileChannels, outChannels - o) - 1) * MaxPositions) + count - 1)
                         {
                             case 0: Chains<N1, N1>(tile); break;
@@ -165,44 +157,12 @@ internal static unsafe class Conv2dForwardBySamples
         }
     }
 
-    /// <summary>One k block of a register tile: where its operands are and where its outputs go.</summary>
-    private readonly struct Tile(
-        float* input, nint position, float* weights, int outChannels, int* offsets, int steps, float* sum, nint sumPlane, bool first)
-    {
-        /// <summary>The first position's input, <c>[row][column][channel][16 samples]</c> from its first tap on.</summary>
-        public readonly float* Input = input;
-
-        /// <summary>Floats between two neighbouring positions' inputs.</summary>
-        public readonly nint Position = position;
-
-        /// <summary>The repacked weights of the block's first step and the tile's first channel.</summary>
-        public readonly float* Weights = weights;
-
-        /// <summary>The output channels (floats between two steps' weights).</summary>
-        public readonly int OutChannels = outChannels;
-
-        /// <summary>The block's steps' input offsets.</summary>
-        public readonly int* Offsets = offsets;
-
-        /// <summary>The block's steps.</summary>
-        public readonly int Steps = steps;
-
-        /// <summary>The tile's first channel's output at the first position.</summary>
-        public readonly float* Sum = sum;
-
-        /// <summary>Floats between two output channels' outputs.</summary>
-        public readonly nint SumPlane = sumPlane;
-
-        /// <summary>Whether this is the first k block (its chains are stored, later blocks' added).</summary>
-        public readonly bool First = first;
-    }
-
     /// <summary>
     /// The chains of <typeparamref name="TChannels"/> output channels at <typeparamref name="TPositions"/> neighbouring
     /// positions over one k block, from zero, stored (first block) or added to the outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Chains<TChannels, TPositions>(in Tile tile)
+    private static void Chains<TChannels, TPositions>(in SampleChainTile tile)
         where TChannels : IConstant
         where TPositions : IConstant
     {

@@ -80,13 +80,13 @@ internal static unsafe class Conv2dInputGradientBySamplesAvx2
     {
         float* gradients = slot;
         float* sums = slot + GradientFloats(g);
-        SampleLanesAvx2.ToLanes(dy, samples, g.OutChannels, g.OutHeight, g.OutWidth, Margin(g), gradients);
+        SampleLanesAvx2.ToLanes(dy, samples, g.OutChannels, g.OutHeight, g.OutWidth, 0, Margin(g), gradients);
         Positions(gradients, packed, sums, g);
-        SampleLanesAvx2.FromLanes(sums, samples, g.Channels, g.InputPlane, dx);
+        SampleLanesAvx2.FromLanes(sums, samples, g.Channels, g.InputPlane, dx, null, false);
     }
 
     /// <summary>Floats of a block's output gradient with <see cref="Margin"/> zero columns each side of every row.</summary>
-    private static long GradientFloats(in Conv2dGeometry g) => SampleLanesAvx2.Floats(g.OutChannels, g.OutHeight, g.OutWidth, Margin(g));
+    private static long GradientFloats(in Conv2dGeometry g) => SampleLanesAvx2.Floats(g.OutChannels, g.OutHeight, g.OutWidth, 0, Margin(g));
 
     /// <summary>
     /// Every input position's sums over the taps that reach it (tap <c>(i, j)</c> reaches input <c>(y, x)</c> from output
@@ -155,83 +155,10 @@ internal static unsafe class Conv2dInputGradientBySamplesAvx2
             for (int o = 0; o < outChannels; o++, ya += Lanes, w += step)
             {
                 Vector256<float> va = Vector256.Load(ya), vb = second ? Vector256.Load(ya + next) : default;
-                Step<TPositions>(w[0], va, vb, ref a0, ref b0);
-                if (TChannels.Value > 1)
-                {
-                    Step<TPositions>(w[1], va, vb, ref a1, ref b1);
-                }
-
-                if (TChannels.Value > 2)
-                {
-                    Step<TPositions>(w[2], va, vb, ref a2, ref b2);
-                }
-
-                if (TChannels.Value > 3)
-                {
-                    Step<TPositions>(w[3], va, vb, ref a3, ref b3);
-                }
-
-                if (TChannels.Value > 4)
-                {
-                    Step<TPositions>(w[4], va, vb, ref a4, ref b4);
-                }
-
-                if (TChannels.Value > 5)
-                {
-                    Step<TPositions>(w[5], va, vb, ref a5, ref b5);
-                }
+                SampleTileAvx2.Step<TChannels, TPositions>(w, va, vb, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref b0, ref b1, ref b2, ref b3, ref b4, ref b5);
             }
 
-            Add<TPositions>(sum, a0, b0);
-            if (TChannels.Value > 1)
-            {
-                Add<TPositions>(sum + plane, a1, b1);
-            }
-
-            if (TChannels.Value > 2)
-            {
-                Add<TPositions>(sum + (2 * plane), a2, b2);
-            }
-
-            if (TChannels.Value > 3)
-            {
-                Add<TPositions>(sum + (3 * plane), a3, b3);
-            }
-
-            if (TChannels.Value > 4)
-            {
-                Add<TPositions>(sum + (4 * plane), a4, b4);
-            }
-
-            if (TChannels.Value > 5)
-            {
-                Add<TPositions>(sum + (5 * plane), a5, b5);
-            }
-        }
-    }
-
-    /// <summary>One channel's step: <c>a += w·va</c> and, with two positions, <c>b += w·vb</c> (fused).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TPositions>(float weight, Vector256<float> va, Vector256<float> vb, ref Vector256<float> a, ref Vector256<float> b)
-        where TPositions : IConstant
-    {
-        Vector256<float> w = Vector256.Create(weight);
-        a = Fma.MultiplyAdd(w, va, a);
-        if (TPositions.Value > 1)
-        {
-            b = Fma.MultiplyAdd(w, vb, b);
-        }
-    }
-
-    /// <summary>One channel's chains added to its sums at the tile's positions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<TPositions>(float* sum, Vector256<float> a, Vector256<float> b)
-        where TPositions : IConstant
-    {
-        (Vector256.Load(sum) + a).Store(sum);
-        if (TPositions.Value > 1)
-        {
-            (Vector256.Load(sum + Lanes) + b).Store(sum + Lanes);
+            SampleTileAvx2.PutAll<TChannels, TPositions>(sum, plane, false, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5);
         }
     }
 

@@ -141,6 +141,24 @@ internal static unsafe class Conv2dPasses
     }
 
     /// <summary>
+    /// <see cref="ForwardBySamplesPart"/> with 256-bit vectors: blocks of <see cref="Conv2dForwardBySamplesAvx2.Lanes"/>
+    /// samples by <see cref="Conv2dForwardBySamplesAvx2"/>. The per-sample paths' bits.
+    /// </summary>
+    public static void ForwardBySamplesAvx2Part(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        Conv2dGeometry g = job->Geometry;
+        (int first, int end) = job->Range(part);
+        for (int block = first; block < end; block++)
+        {
+            int n = block * Conv2dForwardBySamplesAvx2.Lanes, samples = Math.Min(Conv2dForwardBySamplesAvx2.Lanes, job->Batch - n);
+            Conv2dForwardBySamplesAvx2.Block(
+                job->Input + ((nint)n * g.InputSample), job->Partials, job->Bias, job->Output + ((nint)n * g.OutputSample), samples, job->Slot(part), g,
+                job->Activation == Activation.ReLU);
+        }
+    }
+
+    /// <summary>
     /// <see cref="BackwardDataBySamplesPart"/> with 256-bit vectors: blocks of <see cref="Conv2dInputGradientBySamplesAvx2.Lanes"/>
     /// samples by <see cref="Conv2dInputGradientBySamplesAvx2"/>, a last block of fewer than
     /// <see cref="Conv2dInputGradientBySamplesAvx2.MinSamples"/> samples sample by sample. The same bits either way.

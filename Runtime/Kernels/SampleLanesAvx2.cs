@@ -7,8 +7,8 @@ namespace StaticGrad.Kernels;
 
 /// <summary>
 /// <see cref="SampleLanes"/> with 256-bit vectors: up to 8 samples' planes to and from vectors of 8 samples (one sample per
-/// lane), for <see cref="Conv2dInputGradientBySamplesAvx2"/>: 8 positions of a channel at a time, one load per sample and an
-/// 8 × 8 transpose in registers (<see cref="Transpose8"/>).
+/// lane), for <see cref="Conv2dForwardBySamplesAvx2"/> and <see cref="Conv2dInputGradientBySamplesAvx2"/>: 8 positions of a
+/// channel at a time, one load per sample and an 8 × 8 transpose in registers (<see cref="Transpose8"/>).
 /// </summary>
 internal static unsafe class SampleLanesAvx2
 {
@@ -17,23 +17,25 @@ internal static unsafe class SampleLanesAvx2
 
     /// <summary>
     /// Floats of <paramref name="channels"/> planes of <paramref name="height"/> × <paramref name="width"/> in lanes, with
-    /// <paramref name="columnMargin"/> zero columns each side of every row.
+    /// <paramref name="rowMargin"/> zero rows above and below and <paramref name="columnMargin"/> zero columns each side.
     /// </summary>
-    public static long Floats(int channels, int height, int width, int columnMargin)
-        => (long)Lanes * channels * height * (width + (2 * columnMargin));
+    public static long Floats(int channels, int height, int width, int rowMargin, int columnMargin)
+        => (long)Lanes * channels * (height + (2 * rowMargin)) * (width + (2 * columnMargin));
 
     /// <summary>
-    /// <c>planes[s][k][y][x]</c> of <paramref name="samples"/> samples (1 to 8) into <c>lanes[y][columnMargin + x][k][s]</c>,
-    /// lanes past the samples zero and the margins zero.
+    /// <c>planes[s][k][y][x]</c> of <paramref name="samples"/> samples (1 to 8) into
+    /// <c>lanes[rowMargin + y][columnMargin + x][k][s]</c>, lanes past the samples zero and the margins zero.
     /// </summary>
     [SkipLocalsInit]
-    public static void ToLanes(float* planes, int samples, int channels, int height, int width, int columnMargin, float* lanes)
+    public static void ToLanes(float* planes, int samples, int channels, int height, int width, int rowMargin, int columnMargin, float* lanes)
     {
         int plane = height * width, rowPositions = width + (2 * columnMargin);
         nint sample = (nint)channels * plane, position = (nint)channels * Lanes, row = rowPositions * position;
+        new Span<float>(lanes, (int)(rowMargin * row)).Clear();
+        new Span<float>(lanes + ((rowMargin + height) * row), (int)(rowMargin * row)).Clear();
         for (int y = 0; y < height && columnMargin > 0; y++)
         {
-            float* start = lanes + (y * row);
+            float* start = lanes + ((rowMargin + y) * row);
             new Span<float>(start, (int)(columnMargin * position)).Clear();
             new Span<float>(start + ((columnMargin + width) * position), (int)(columnMargin * position)).Clear();
         }
@@ -42,7 +44,7 @@ internal static unsafe class SampleLanesAvx2
         int* padded = stackalloc int[plane + Lanes];
         for (int q = 0; q < plane + Lanes; q++)
         {
-            padded[q] = (int)((((q / width) * rowPositions) + columnMargin + (q % width)) * position);
+            padded[q] = (int)((((rowMargin + (q / width)) * rowPositions) + columnMargin + (q % width)) * position);
         }
 
         for (int k = 0; k < channels; k++)
@@ -76,14 +78,15 @@ internal static unsafe class SampleLanesAvx2
 
     /// <summary>
     /// <c>lanes[k][q][s]</c> (no margins) back into the planes <c>planes[s][k][q]</c> of the first
-    /// <paramref name="samples"/> samples.
+    /// <paramref name="samples"/> samples; each value plus <c>bias[k]</c> (unless null) and then ReLU (if
+    /// <paramref name="relu"/>) on the way, the operations of the separate bias and activation passes.
     /// </summary>
     /// <remarks>
     /// A plane's last chunk is stored whole where the lanes past the plane land on the next channels' planes of the same
     /// sample, which their chunks overwrite afterwards: a masked store costs a dozen cycles on Zen 2, and only the chunks
     /// at a sample's end need one.
     /// </remarks>
-    public static void FromLanes(float* lanes, int samples, int channels, int plane, float* planes)
+    public static void FromLanes(float* lanes, int samples, int channels, int plane, float* planes, float* bias, bool relu)
     {
         nint sample = (nint)channels * plane;
         for (int k = 0; k < channels; k++)
@@ -94,14 +97,14 @@ internal static unsafe class SampleLanesAvx2
                 bool whole = count == Lanes || ((nint)k * plane) + p + Lanes <= sample;
                 Vector256<float> inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
                 float* source = lanes + ((((nint)k * plane) + p) * Lanes);
-                Vector256<float> r0 = Vector256.Load(source),
-                    r1 = 1 < count ? Vector256.Load(source + 8) : default,
-                    r2 = 2 < count ? Vector256.Load(source + 16) : default,
-                    r3 = 3 < count ? Vector256.Load(source + 24) : default,
-                    r4 = 4 < count ? Vector256.Load(source + 32) : default,
-                    r5 = 5 < count ? Vector256.Load(source + 40) : default,
-                    r6 = 6 < count ? Vector256.Load(source + 48) : default,
-                    r7 = 7 < count ? Vector256.Load(source + 56) : default;
+                Vector256<float> r0 = Finish(source, bias, k, relu),
+                    r1 = 1 < count ? Finish(source + 8, bias, k, relu) : default,
+                    r2 = 2 < count ? Finish(source + 16, bias, k, relu) : default,
+                    r3 = 3 < count ? Finish(source + 24, bias, k, relu) : default,
+                    r4 = 4 < count ? Finish(source + 32, bias, k, relu) : default,
+                    r5 = 5 < count ? Finish(source + 40, bias, k, relu) : default,
+                    r6 = 6 < count ? Finish(source + 48, bias, k, relu) : default,
+                    r7 = 7 < count ? Finish(source + 56, bias, k, relu) : default;
                 Transpose8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
                 float* destination = planes + ((nint)k * plane) + p;
                 Row(destination, 0, samples, sample, whole, inside, r0);
@@ -114,6 +117,19 @@ internal static unsafe class SampleLanesAvx2
                 Row(destination, 7, samples, sample, whole, inside, r7);
             }
         }
+    }
+
+    /// <summary>A position's samples with <paramref name="channel"/>'s bias added (unless null) and ReLU applied (if <paramref name="relu"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Finish(float* source, float* bias, int channel, bool relu)
+    {
+        Vector256<float> values = Vector256.Load(source);
+        if (bias != null)
+        {
+            values += Vector256.Create(bias[channel]);
+        }
+
+        return relu ? ReLUFunction.Forward<Simd256, Vector256<float>>(values) : values;
     }
 
     /// <summary>Sample <paramref name="s"/>'s run of <paramref name="count"/> positions of a plane, zero past the samples.</summary>
