@@ -65,5 +65,5 @@ internal readonly unsafe struct Avx2Gemm : IGemmIsa
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PackTransposed(float* source, nint stride, int rows, int depth, float* destination, int height) =>
-        GemmPacking.PackTransposedScalar(source, stride, rows, depth, destination, height);
+        GemmPacking.PackTransposed256(source, stride, rows, depth, destination, height);
 }
