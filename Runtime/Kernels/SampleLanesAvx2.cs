@@ -26,6 +26,11 @@ internal static unsafe class SampleLanesAvx2
     /// <c>planes[s][k][y][x]</c> of <paramref name="samples"/> samples (1 to 8) into
     /// <c>lanes[rowMargin + y][columnMargin + x][k][s]</c>, lanes past the samples zero and the margins zero.
     /// </summary>
+    /// <remarks>
+    /// Chunks of positions outer, channels inner: a position's channels lie side by side, so its cache lines are written
+    /// whole while in L1 (channels outer wrote half of each line and came back for the other half after a whole plane:
+    /// LeNet's conv2 output gradient, 8 samples, 4.0 → 3.3-3.6 µs on Zen 2).
+    /// </remarks>
     [SkipLocalsInit]
     public static void ToLanes(float* planes, int samples, int channels, int height, int width, int rowMargin, int columnMargin, float* lanes)
     {
@@ -47,12 +52,12 @@ internal static unsafe class SampleLanesAvx2
             padded[q] = (int)((((rowMargin + (q / width)) * rowPositions) + columnMargin + (q % width)) * position);
         }
 
-        for (int k = 0; k < channels; k++)
+        for (int p = 0; p < plane; p += Lanes)
         {
-            for (int p = 0; p < plane; p += Lanes)
+            int count = Math.Min(Lanes, plane - p);
+            Vector256<float> inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+            for (int k = 0; k < channels; k++)
             {
-                int count = Math.Min(Lanes, plane - p);
-                Vector256<float> inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
                 float* source = planes + ((nint)k * plane) + p;
                 Vector256<float> r0 = Row(source, 0, samples, sample, count, inside),
                     r1 = Row(source, 1, samples, sample, count, inside),
