@@ -29,23 +29,10 @@ internal static unsafe class SampleLanes
     [SkipLocalsInit]
     public static void ToLanes(float* planes, int samples, int channels, int height, int width, int rowMargin, int columnMargin, float* lanes)
     {
-        int plane = height * width, rowPositions = width + (2 * columnMargin);
-        nint sample = (nint)channels * plane, position = (nint)channels * Lanes, row = rowPositions * position;
-        new Span<float>(lanes, (int)(rowMargin * row)).Clear();
-        new Span<float>(lanes + ((rowMargin + height) * row), (int)(rowMargin * row)).Clear();
-        for (int y = 0; y < height && columnMargin > 0; y++)
-        {
-            float* start = lanes + ((rowMargin + y) * row);
-            new Span<float>(start, (int)(columnMargin * position)).Clear();
-            new Span<float>(start + ((columnMargin + width) * position), (int)(columnMargin * position)).Clear();
-        }
-
-        // Where each position of the plane goes, and past the plane a chunk's worth that is never stored.
+        int plane = height * width;
+        nint sample = (nint)channels * plane;
         int* padded = stackalloc int[plane + Lanes];
-        for (int q = 0; q < plane + Lanes; q++)
-        {
-            padded[q] = (int)((((rowMargin + (q / width)) * rowPositions) + columnMargin + (q % width)) * position);
-        }
+        Layout(channels, height, width, rowMargin, columnMargin, Lanes, lanes, padded);
 
         for (int k = 0; k < channels; k++)
         {
@@ -89,6 +76,31 @@ internal static unsafe class SampleLanes
                 Column(destination, padded, p + 14, 14 < count, r14);
                 Column(destination, padded, p + 15, 15 < count, r15);
             }
+        }
+    }
+
+    /// <summary>
+    /// Clears the margins of <c>lanes[rowMargin + y][columnMargin + x][k][s]</c> (<paramref name="lanes"/> samples per
+    /// vector) and writes where each position of a plane goes (<paramref name="padded"/>, in floats from
+    /// <paramref name="destination"/>), and past the plane a chunk's worth that is never stored: the layout
+    /// <see cref="ToLanes"/> and <see cref="SampleLanesAvx2.ToLanes"/> fill.
+    /// </summary>
+    public static void Layout(int channels, int height, int width, int rowMargin, int columnMargin, int lanes, float* destination, int* padded)
+    {
+        int plane = height * width, rowPositions = width + (2 * columnMargin);
+        nint position = (nint)channels * lanes, row = rowPositions * position;
+        new Span<float>(destination, (int)(rowMargin * row)).Clear();
+        new Span<float>(destination + ((rowMargin + height) * row), (int)(rowMargin * row)).Clear();
+        for (int y = 0; y < height && columnMargin > 0; y++)
+        {
+            float* start = destination + ((rowMargin + y) * row);
+            new Span<float>(start, (int)(columnMargin * position)).Clear();
+            new Span<float>(start + ((columnMargin + width) * position), (int)(columnMargin * position)).Clear();
+        }
+
+        for (int q = 0; q < plane + lanes; q++)
+        {
+            padded[q] = (int)((((rowMargin + (q / width)) * rowPositions) + columnMargin + (q % width)) * position);
         }
     }
 

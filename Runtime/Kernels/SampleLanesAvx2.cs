@@ -34,23 +34,10 @@ internal static unsafe class SampleLanesAvx2
     [SkipLocalsInit]
     public static void ToLanes(float* planes, int samples, int channels, int height, int width, int rowMargin, int columnMargin, float* lanes)
     {
-        int plane = height * width, rowPositions = width + (2 * columnMargin);
-        nint sample = (nint)channels * plane, position = (nint)channels * Lanes, row = rowPositions * position;
-        new Span<float>(lanes, (int)(rowMargin * row)).Clear();
-        new Span<float>(lanes + ((rowMargin + height) * row), (int)(rowMargin * row)).Clear();
-        for (int y = 0; y < height && columnMargin > 0; y++)
-        {
-            float* start = lanes + ((rowMargin + y) * row);
-            new Span<float>(start, (int)(columnMargin * position)).Clear();
-            new Span<float>(start + ((columnMargin + width) * position), (int)(columnMargin * position)).Clear();
-        }
-
-        // Where each position of the plane goes, and past the plane a chunk's worth that is never stored.
+        int plane = height * width;
+        nint sample = (nint)channels * plane;
         int* padded = stackalloc int[plane + Lanes];
-        for (int q = 0; q < plane + Lanes; q++)
-        {
-            padded[q] = (int)((((rowMargin + (q / width)) * rowPositions) + columnMargin + (q % width)) * position);
-        }
+        SampleLanes.Layout(channels, height, width, rowMargin, columnMargin, Lanes, lanes, padded);
 
         for (int p = 0; p < plane; p += Lanes)
         {
