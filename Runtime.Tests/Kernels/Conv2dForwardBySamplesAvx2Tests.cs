@@ -9,8 +9,9 @@ namespace StaticGrad.Runtime.Tests;
 /// <see cref="Conv2dForwardBySamplesAvx2"/>, the forward path with 8 samples in the lanes of every 256-bit vector on
 /// machines without 512-bit vectors: the same bits as im2col followed by the GEMM, the bias and ReLU
 /// (<see cref="Conv2dDirectTests.Im2ColForward"/>), also for reductions of several GEMM k blocks, with an infinite weight
-/// (its padding taps turn NaN as in the column matrix) and a NaN input, for full blocks and blocks of 1 to 8 samples; the
-/// same bits for 1, 2 and 3 threads; and the shapes it takes. Run again under each instruction-set setting in CI, where
+/// (its padding taps turn NaN as in the column matrix) and a NaN input, for full blocks, blocks of 1 to 8 samples called
+/// directly and batches that end in samples left to the per-sample path; the same bits for 1, 2 and 3 threads; and the
+/// shapes it takes. Run again under each instruction-set setting in CI, where
 /// the forward pass takes this path or the others.
 /// </summary>
 [Trait("Category", "InstructionSet")]
@@ -19,14 +20,15 @@ public sealed class Conv2dForwardBySamplesAvx2Tests
     private static readonly ConvShape[] AllShapes =
     [
         ConvShape.Square(64, 6, 14, 14, 16, 5, 1, 0, 1, 1),         // LeNet conv2, batch 64: eight blocks, rows of 10 as 5 pairs, channels as 6 + 5 + 5
-        ConvShape.Square(17, 6, 14, 14, 16, 5, 1, 0, 1, 1),         // a last block of one sample
+        ConvShape.Square(17, 6, 14, 14, 16, 5, 1, 0, 1, 1),         // two blocks and a last sample left to the per-sample path
+        ConvShape.Square(15, 6, 14, 14, 16, 5, 1, 0, 1, 1),         // a block and 7 samples left to the per-sample path
         ConvShape.Square(12, 3, 9, 11, 13, 3, 1, 2, 1, 1),          // odd sizes, padding 2, 13 channels: tiles of 5, 4 and 4; rows of 13
         ConvShape.Square(8, 32, 7, 7, 16, 3, 1, 1, 1, 1),           // reduction 288: two GEMM k blocks; rows of 7
         ConvShape.Square(8, 11, 6, 6, 4, 5, 1, 2, 1, 1),            // reduction 275: two k blocks (144 + 131) cut inside a kernel row
         new ConvShape(8, 3, 9, 12, 7, 3, 5, 1, 1, 2, 1, 1, 1, 1),   // rectangular kernel and padding
         ConvShape.Square(8, 2, 3, 3, 1, 3, 1, 0, 1, 1),             // one output position, one channel
         ConvShape.Square(8, 1, 20, 20, 6, 5, 1, 2, 1, 1),           // one input channel, rows of 20
-        ConvShape.Square(6, 5, 4, 4, 3, 2, 1, 0, 1, 1),             // the smallest batch it takes; planes of 9 (a chunk spans two channels)
+        ConvShape.Square(8, 5, 4, 4, 3, 2, 1, 0, 1, 1),             // the smallest batch it takes; planes of 9 (a chunk spans two channels)
     ];
 
     public static TheoryData<int> Shapes() => new(Enumerable.Range(0, AllShapes.Length));
@@ -56,9 +58,9 @@ public sealed class Conv2dForwardBySamplesAvx2Tests
     [InlineData(0, 5, false)]
     [InlineData(0, 7, true)]
     [InlineData(0, 8, false)]
-    [InlineData(2, 3, true)]
-    [InlineData(8, 8, true)]
-    [InlineData(8, 2, false)]
+    [InlineData(3, 3, true)]
+    [InlineData(9, 8, true)]
+    [InlineData(9, 2, false)]
     public unsafe void BlockOfAnySize_GivesTheBitsOfIm2ColAndGemm(int shape, int samples, bool relu)
     {
         ConvShape s = AllShapes[shape] with { Batch = samples };

@@ -39,8 +39,9 @@ internal static unsafe class Conv2dInputGradientBySamplesAvx2
     public const int Lanes = SampleLanesAvx2.Lanes;
 
     /// <summary>
-    /// The fewest samples of a block this path computes: with fewer, the idle lanes cost more than the per-sample paths'
-    /// partly filled vectors.
+    /// The fewest samples of a block this path computes: with fewer, the idle lanes cost more than the per-sample path's
+    /// partly filled vectors (LeNet's conv2 on Zen 2, one thread: a block 59.0-59.8 µs whatever its samples, sample by
+    /// sample 49.1-49.4 µs for 5, 58.9-59.4 for 6, 68.7-69.3 for 7).
     /// </summary>
     public const int MinSamples = 6;
 

@@ -20,9 +20,17 @@ internal static unsafe class Conv2dPasses
     public static void ForwardPart(void* context, int part)
     {
         var job = (Conv2dJob*)context;
-        Conv2dGeometry g = job->Geometry;
         (int first, int end) = job->Range(part);
-        float* columns = job->Slot(part);
+        for (int n = first; n < end; n++)
+        {
+            ForwardSample(job, n, job->Slot(part));
+        }
+    }
+
+    /// <summary>Sample <paramref name="n"/>'s forward pass by the per-sample path its shape takes, <paramref name="columns"/> its thread's slot.</summary>
+    private static void ForwardSample(Conv2dJob* job, int n, float* columns)
+    {
+        Conv2dGeometry g = job->Geometry;
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         bool channels = Conv2dChannelDirect.Applies(g);
         bool plane256 = !channels && Conv2dPlaneDirectAvx2.Applies(g);
@@ -30,51 +38,48 @@ internal static unsafe class Conv2dPasses
 
         // The direct paths add the bias and apply ReLU as they store (the same operations as the passes below).
         bool stored = direct && job->Activation is Activation.None or Activation.ReLU;
-        for (int n = first; n < end; n++)
+        float* x = job->Input + ((nint)n * g.InputSample);
+        float* y = job->Output + ((nint)n * g.OutputSample);
+        float* b = x;
+        if (channels)
         {
-            float* x = job->Input + ((nint)n * g.InputSample);
-            float* y = job->Output + ((nint)n * g.OutputSample);
-            float* b = x;
-            if (channels)
-            {
-                Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-            }
-            else if (plane256)
-            {
-                Conv2dPlaneDirectAvx2.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-            }
-            else if (direct)
-            {
-                Conv2dDirect.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-            }
-            else if (!g.IsPointwise)
-            {
-                Im2Col.Gather(x, g.Channels, g, columns, plane);
-                b = columns;
-            }
+            Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+        }
+        else if (plane256)
+        {
+            Conv2dPlaneDirectAvx2.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+        }
+        else if (direct)
+        {
+            Conv2dDirect.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+        }
+        else if (!g.IsPointwise)
+        {
+            Im2Col.Gather(x, g.Channels, g, columns, plane);
+            b = columns;
+        }
 
-            for (int group = 0; group < g.Groups && !direct; group++)
-            {
-                Gemm.Multiply(
-                    new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
-                    new ReadOnlySpan<float>(b + ((nint)group * reduction * plane), reduction * plane),
-                    new Span<float>(y + ((nint)group * groupOut * plane), groupOut * plane),
-                    groupOut, reduction, plane);
-            }
+        for (int group = 0; group < g.Groups && !direct; group++)
+        {
+            Gemm.Multiply(
+                new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
+                new ReadOnlySpan<float>(b + ((nint)group * reduction * plane), reduction * plane),
+                new Span<float>(y + ((nint)group * groupOut * plane), groupOut * plane),
+                groupOut, reduction, plane);
+        }
 
-            if (job->Bias != null && !stored)
+        if (job->Bias != null && !stored)
+        {
+            for (int o = 0; o < g.OutChannels; o++)
             {
-                for (int o = 0; o < g.OutChannels; o++)
-                {
-                    AddScalar(new Span<float>(y + ((nint)o * plane), plane), job->Bias[o]);
-                }
+                AddScalar(new Span<float>(y + ((nint)o * plane), plane), job->Bias[o]);
             }
+        }
 
-            if (job->Activation != Activation.None && !stored)
-            {
-                var sample = new Span<float>(y, g.OutputSample);
-                ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
-            }
+        if (job->Activation != Activation.None && !stored)
+        {
+            var sample = new Span<float>(y, g.OutputSample);
+            ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
         }
     }
 
@@ -142,19 +147,31 @@ internal static unsafe class Conv2dPasses
 
     /// <summary>
     /// <see cref="ForwardBySamplesPart"/> with 256-bit vectors: blocks of <see cref="Conv2dForwardBySamplesAvx2.Lanes"/>
-    /// samples by <see cref="Conv2dForwardBySamplesAvx2"/>. The per-sample paths' bits.
+    /// samples by <see cref="Conv2dForwardBySamplesAvx2"/>, a last block of fewer than
+    /// <see cref="Conv2dForwardBySamplesAvx2.MinSamples"/> samples sample by sample. The per-sample paths' bits either way.
     /// </summary>
     public static void ForwardBySamplesAvx2Part(void* context, int part)
     {
         var job = (Conv2dJob*)context;
         Conv2dGeometry g = job->Geometry;
         (int first, int end) = job->Range(part);
+        float* slot = job->Slot(part);
         for (int block = first; block < end; block++)
         {
             int n = block * Conv2dForwardBySamplesAvx2.Lanes, samples = Math.Min(Conv2dForwardBySamplesAvx2.Lanes, job->Batch - n);
-            Conv2dForwardBySamplesAvx2.Block(
-                job->Input + ((nint)n * g.InputSample), job->Partials, job->Bias, job->Output + ((nint)n * g.OutputSample), samples, job->Slot(part), g,
-                job->Activation == Activation.ReLU);
+            if (samples >= Conv2dForwardBySamplesAvx2.MinSamples)
+            {
+                Conv2dForwardBySamplesAvx2.Block(
+                    job->Input + ((nint)n * g.InputSample), job->Partials, job->Bias, job->Output + ((nint)n * g.OutputSample), samples, slot, g,
+                    job->Activation == Activation.ReLU);
+                continue;
+            }
+
+            // Partials holds this path's repacking; the per-sample path that reads its own (Conv2dChannelDirect) needs 512-bit vectors.
+            for (int s = n; s < n + samples; s++)
+            {
+                ForwardSample(job, s, slot);
+            }
         }
     }
 
