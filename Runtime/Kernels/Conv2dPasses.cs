@@ -21,14 +21,11 @@ internal static unsafe class Conv2dPasses
     {
         var job = (Conv2dJob*)context;
         (int first, int end) = job->Range(part);
-        for (int n = first; n < end; n++)
-        {
-            ForwardSample(job, n, job->Slot(part));
-        }
+        ForwardSamples(job, first, end, job->Slot(part));
     }
 
-    /// <summary>Sample <paramref name="n"/>'s forward pass by the per-sample path its shape takes, <paramref name="columns"/> its thread's slot.</summary>
-    private static void ForwardSample(Conv2dJob* job, int n, float* columns)
+    /// <summary>Samples <c>[first, end)</c>'s forward pass by the per-sample path their shape takes, <paramref name="columns"/> the thread's slot.</summary>
+    private static void ForwardSamples(Conv2dJob* job, int first, int end, float* columns)
     {
         Conv2dGeometry g = job->Geometry;
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
@@ -38,48 +35,51 @@ internal static unsafe class Conv2dPasses
 
         // The direct paths add the bias and apply ReLU as they store (the same operations as the passes below).
         bool stored = direct && job->Activation is Activation.None or Activation.ReLU;
-        float* x = job->Input + ((nint)n * g.InputSample);
-        float* y = job->Output + ((nint)n * g.OutputSample);
-        float* b = x;
-        if (channels)
+        for (int n = first; n < end; n++)
         {
-            Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-        }
-        else if (plane256)
-        {
-            Conv2dPlaneDirectAvx2.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-        }
-        else if (direct)
-        {
-            Conv2dDirect.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
-        }
-        else if (!g.IsPointwise)
-        {
-            Im2Col.Gather(x, g.Channels, g, columns, plane);
-            b = columns;
-        }
-
-        for (int group = 0; group < g.Groups && !direct; group++)
-        {
-            Gemm.Multiply(
-                new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
-                new ReadOnlySpan<float>(b + ((nint)group * reduction * plane), reduction * plane),
-                new Span<float>(y + ((nint)group * groupOut * plane), groupOut * plane),
-                groupOut, reduction, plane);
-        }
-
-        if (job->Bias != null && !stored)
-        {
-            for (int o = 0; o < g.OutChannels; o++)
+            float* x = job->Input + ((nint)n * g.InputSample);
+            float* y = job->Output + ((nint)n * g.OutputSample);
+            float* b = x;
+            if (channels)
             {
-                AddScalar(new Span<float>(y + ((nint)o * plane), plane), job->Bias[o]);
+                Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
             }
-        }
+            else if (plane256)
+            {
+                Conv2dPlaneDirectAvx2.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+            }
+            else if (direct)
+            {
+                Conv2dDirect.Sample(x, job->Weight, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
+            }
+            else if (!g.IsPointwise)
+            {
+                Im2Col.Gather(x, g.Channels, g, columns, plane);
+                b = columns;
+            }
 
-        if (job->Activation != Activation.None && !stored)
-        {
-            var sample = new Span<float>(y, g.OutputSample);
-            ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
+            for (int group = 0; group < g.Groups && !direct; group++)
+            {
+                Gemm.Multiply(
+                    new ReadOnlySpan<float>(job->Weight + ((nint)group * groupOut * reduction), groupOut * reduction),
+                    new ReadOnlySpan<float>(b + ((nint)group * reduction * plane), reduction * plane),
+                    new Span<float>(y + ((nint)group * groupOut * plane), groupOut * plane),
+                    groupOut, reduction, plane);
+            }
+
+            if (job->Bias != null && !stored)
+            {
+                for (int o = 0; o < g.OutChannels; o++)
+                {
+                    AddScalar(new Span<float>(y + ((nint)o * plane), plane), job->Bias[o]);
+                }
+            }
+
+            if (job->Activation != Activation.None && !stored)
+            {
+                var sample = new Span<float>(y, g.OutputSample);
+                ElementwiseActivation.Forward(sample, sample, sample.Length, job->Activation, 0f, 0f);
+            }
         }
     }
 
@@ -168,10 +168,7 @@ internal static unsafe class Conv2dPasses
             }
 
             // Partials holds this path's repacking; the per-sample path that reads its own (Conv2dChannelDirect) needs 512-bit vectors.
-            for (int s = n; s < n + samples; s++)
-            {
-                ForwardSample(job, s, slot);
-            }
+            ForwardSamples(job, n, n + samples, slot);
         }
     }
 
