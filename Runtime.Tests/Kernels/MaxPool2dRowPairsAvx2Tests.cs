@@ -60,6 +60,52 @@ public sealed class MaxPool2dRowPairsAvx2Tests
         }
     }
 
+    /// <summary>
+    /// The backward pass called directly: it takes every valid set of positions itself (returns true, the definition's
+    /// bits), so a wrong position table cannot hide behind the caller's fallback, and refuses a position outside its
+    /// window anywhere in a part.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EvenWidths))]
+    public unsafe void Backward_TakesValidPositions_AndRefusesOneOutsideItsWindow(int width)
+    {
+        if (!GemmIsaSelector.IsSupported(GemmIsa.Avx2))
+        {
+            return;
+        }
+
+        const int Planes = 5, Height = 6;
+        int inputLength = Planes * Height * width, outputLength = Planes * (Height / 2) * (width / 2);
+        float[] x = KernelReference.Random(inputLength, seed: (ulong)width);
+        float[] dy = KernelReference.Random(outputLength, seed: 7);
+        (float[] maxima, int[] indices) = Pool2dTests.ReferenceTwoByTwo(x, Planes, Height, width);
+        Pool2dGeometry g = Pool2dGeometry.Create(1, Planes, Height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        foreach (bool relu in new[] { false, true })
+        {
+            float[] dx = Guarded(inputLength);
+            fixed (float* pDy = dy, pMaxima = maxima, pDx = dx)
+            fixed (int* pIndices = indices)
+            {
+                Assert.True(MaxPool2dRowPairsAvx2.Backward(pDy, relu ? pMaxima : null, pIndices, pDx, Planes, g), $"width {width}: valid positions refused");
+            }
+
+            GemmShapeTests.AssertSameBits(Scatter(dy, indices, maxima, Planes, Height * width, relu), dx[..inputLength], $"width {width}, relu {relu}");
+            Assert.All(dx.Skip(inputLength), value => Assert.Equal(Guard, value));
+        }
+
+        foreach (int window in new[] { 0, outputLength / 2, outputLength - 1 })
+        {
+            int[] wrong = (int[])indices.Clone();
+            wrong[window] += 2 * width;  // the position two rows down: in the window below, or past the plane
+            float[] dx = Guarded(inputLength);
+            fixed (float* pDy = dy, pDx = dx)
+            fixed (int* pIndices = wrong)
+            {
+                Assert.False(MaxPool2dRowPairsAvx2.Backward(pDy, null, pIndices, pDx, Planes, g), $"width {width}: window {window}'s position outside it taken");
+            }
+        }
+    }
+
     [Fact]
     public void TakesTwoByTwoWindowsOverEvenPlanesOfAtMost16WindowsARow()
     {
