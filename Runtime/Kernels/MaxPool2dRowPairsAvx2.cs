@@ -15,8 +15,9 @@ namespace StaticGrad.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Stores are whole vectors: what a row pair's last step writes past its row lands where a later step writes (the rows
-/// are stored in address order), except at the end of a part's planes, where the lanes past it are masked off. A masked
+/// Stores are whole vectors: what a step writes past its row lands where a later store writes (the forward pass stores
+/// its rows in address order; the backward pass, which writes both rows of a pair, takes a pair's last step first and
+/// each step's top row before its bottom row), except at the end of a part's planes, where the lanes past it are masked off. A masked
 /// store costs a dozen cycles on AMD's Zen 2, so it is kept to the one place it is needed. Loads past a part's planes are
 /// masked the same way; within them, lanes past a row read the next row and are never stored for good.
 /// </para>
@@ -113,10 +114,12 @@ internal static unsafe class MaxPool2dRowPairsAvx2
         nint rowWindow = 0;
         for (int pair = 0, oh = 0; pair < rowPairs; pair++, oh = oh + 1 == g.OutHeight ? 0 : oh + 1)
         {
-            Vector256<int> first = Vector256.Create(2 * oh * width) + firstColumns;
-            Vector256<float> top0 = default, top1 = default, top2 = default, top3 = default;
-            Vector256<float> bottom0 = default, bottom1 = default, bottom2 = default, bottom3 = default;
-            for (int ow = 0; ow < outWidth; ow += Lanes, first += nextStep)
+            // The row's last step first: what its whole-vector stores write past the top row the first step's bottom
+            // row stores overwrite, and what they write past the pair the next pair's do.
+            float* bottom = top + width;
+            int last = (outWidth - 1) / Lanes * Lanes;
+            Vector256<int> first = Vector256.Create((2 * oh * width) + (2 * last)) + firstColumns;
+            for (int ow = last; ow >= 0; ow -= Lanes, first -= nextStep)
             {
                 nint window = rowWindow + ow;
                 Vector256<float> gradient = Load(dy + window, dyEnd) + Vector256<float>.Zero;
@@ -136,35 +139,11 @@ internal static unsafe class MaxPool2dRowPairsAvx2
                 }
 
                 (Vector256<float> topFirst, Vector256<float> topSecond) = Interleave(gradient & topLeft.AsSingle(), gradient & topRight.AsSingle());
+                Store(top + (2 * ow), topFirst, dxEnd);
+                Store(top + (2 * ow) + Lanes, topSecond, dxEnd);
                 (Vector256<float> bottomFirst, Vector256<float> bottomSecond) = Interleave(gradient & bottomLeft.AsSingle(), gradient & bottomRight.AsSingle());
-                if (ow == 0)
-                {
-                    (top0, top1, bottom0, bottom1) = (topFirst, topSecond, bottomFirst, bottomSecond);
-                }
-                else
-                {
-                    (top2, top3, bottom2, bottom3) = (topFirst, topSecond, bottomFirst, bottomSecond);
-                }
-            }
-
-            // The top row's vectors, then the bottom row's: what the top row's last vectors write past it the bottom
-            // row's stores overwrite, and what those write past the pair the next pair's do.
-            bool two = outWidth > Lanes;
-            Store(top, top0, dxEnd);
-            Store(top + Lanes, top1, dxEnd);
-            if (two)
-            {
-                Store(top + (2 * Lanes), top2, dxEnd);
-                Store(top + (3 * Lanes), top3, dxEnd);
-            }
-
-            float* bottom = top + width;
-            Store(bottom, bottom0, dxEnd);
-            Store(bottom + Lanes, bottom1, dxEnd);
-            if (two)
-            {
-                Store(bottom + (2 * Lanes), bottom2, dxEnd);
-                Store(bottom + (3 * Lanes), bottom3, dxEnd);
+                Store(bottom + (2 * ow), bottomFirst, dxEnd);
+                Store(bottom + (2 * ow) + Lanes, bottomSecond, dxEnd);
             }
 
             top += 2 * width;
