@@ -58,45 +58,45 @@ internal static unsafe class Conv2dPlaneDirectAvx2
     public static void Sample(float* x, float* weight, float* y, float* slot, in Conv2dGeometry g, float* bias, bool relu)
     {
         ExpandedInput.Write256(x, slot, g);
-        int plane = g.OutputPlane;
+        int plane = g.OutputPlane, kBlock = GemmBlocking.KBlock(g.Reduction);
         for (int q = 0; q < plane; q += TilePixels)
         {
             // The last tile ends at the plane's end, over pixels the one before it computed when the plane is not whole tiles.
             int first = q + TilePixels <= plane ? q : plane - TilePixels;
-            if (g.Reduction <= GemmBlocking.KBlock(g.Reduction))
+            if (g.Reduction <= kBlock)
             {
-                Channels<N1>(slot + first, weight, y + first, g, bias, relu);
+                Channels<N1>(slot + first, weight, y + first, g, kBlock, bias, relu);
             }
             else
             {
-                Channels<N2>(slot + first, weight, y + first, g, bias, relu);
+                Channels<N2>(slot + first, weight, y + first, g, kBlock, bias, relu);
             }
         }
     }
 
     /// <summary>Every output channel of one tile: blocks of 6, then 4, 2 and 1; with one GEMM k block (<typeparamref name="TBlocks"/> = 1) or several (2).</summary>
-    private static void Channels<TBlocks>(float* input, float* weight, float* output, in Conv2dGeometry g, float* bias, bool relu)
+    private static void Channels<TBlocks>(float* input, float* weight, float* output, in Conv2dGeometry g, int kBlock, float* bias, bool relu)
         where TBlocks : IConstant
     {
         int oc = 0, outChannels = g.OutChannels;
         for (; oc + 6 <= outChannels; oc += 6)
         {
-            Tile<N6, TBlocks>(input, weight, output, oc, g, bias, relu);
+            Tile<N6, TBlocks>(input, weight, output, oc, g, kBlock, bias, relu);
         }
 
         for (; oc + 4 <= outChannels; oc += 4)
         {
-            Tile<N4, TBlocks>(input, weight, output, oc, g, bias, relu);
+            Tile<N4, TBlocks>(input, weight, output, oc, g, kBlock, bias, relu);
         }
 
         for (; oc + 2 <= outChannels; oc += 2)
         {
-            Tile<N2, TBlocks>(input, weight, output, oc, g, bias, relu);
+            Tile<N2, TBlocks>(input, weight, output, oc, g, kBlock, bias, relu);
         }
 
         for (; oc < outChannels; oc++)
         {
-            Tile<N1, TBlocks>(input, weight, output, oc, g, bias, relu);
+            Tile<N1, TBlocks>(input, weight, output, oc, g, kBlock, bias, relu);
         }
     }
 
@@ -107,11 +107,11 @@ internal static unsafe class Conv2dPlaneDirectAvx2
     /// first stored, the next ones added to what is there (<c>C + chain</c>), the last one's sum then finished.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TBlocks>(float* input, float* weight, float* output, int oc, in Conv2dGeometry g, float* bias, bool relu)
+    private static void Tile<TRows, TBlocks>(float* input, float* weight, float* output, int oc, in Conv2dGeometry g, int kBlock, float* bias, bool relu)
         where TRows : IConstant
         where TBlocks : IConstant
     {
-        int channels = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, reduction = g.Reduction, kBlock = GemmBlocking.KBlock(reduction);
+        int channels = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, reduction = g.Reduction;
         nint row = g.OutWidth, tapStride = ExpandedInput.TapStride(g), channelStride = tapStride * kw;
         nint weightStride = reduction, plane = g.OutputPlane;
         float* w = weight + ((nint)oc * weightStride);
