@@ -125,9 +125,9 @@ internal static unsafe class Conv2dPlaneDirectAvx2
     /// <summary>
     /// Channels <c>[oc, oc + TRows)</c> of <paramref name="tiles"/> consecutive tiles, one after the other: TRows × 2
     /// accumulators, one FMA chain per value and GEMM k block over (input channel, kernel row, kernel column), stored with
-    /// the bias and ReLU into TRows output planes. With several
-    /// blocks (<typeparamref name="TBlocks"/> = 2) each block's chain goes to the output as the GEMM adds it to C: the
-    /// first stored, the next ones added to what is there (<c>C + chain</c>), the last one's sum then finished.
+    /// the bias and ReLU into TRows output planes. With several blocks (<typeparamref name="TBlocks"/> = 2) each block's
+    /// chain goes to the output as the GEMM adds it to C: the first stored, the next ones added to what is there
+    /// (<c>C + chain</c>), the last one's sum then finished.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows, TBlocks>(float* input, float* weight, float* output, int oc, in Conv2dGeometry g, int kBlock, float* bias, bool relu, int tiles)
@@ -252,8 +252,8 @@ internal static unsafe class Conv2dPlaneDirectAvx2
             {
                 Store(y + (4 * plane), a4, b4, channelBias, 4, relu);
                 Store(y + (5 * plane), a5, b5, channelBias, 5, relu);
+            }
         }
-    }
     }
 
     /// <summary>

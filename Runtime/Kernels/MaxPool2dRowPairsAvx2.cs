@@ -17,8 +17,8 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// Stores are whole vectors: what a step writes past its row lands where a later store writes (the forward pass stores
 /// its rows in address order; the backward pass, which writes both rows of a pair, takes a pair's last step first and
-/// each step's top row before its bottom row), except at the end of a part's planes, where the lanes past it are masked off. A masked
-/// store costs a dozen cycles on AMD's Zen 2, so it is kept to the one place it is needed. Loads past a part's planes are
+/// each step's top row before its bottom row), except at the end of a part's planes, where the lanes past it are masked
+/// off. A masked store costs a dozen cycles on AMD's Zen 2, so it is kept to the one place it is needed. Loads past a part's planes are
 /// masked the same way; within them, lanes past a row read the next row and are never stored for good.
 /// </para>
 /// <para>
