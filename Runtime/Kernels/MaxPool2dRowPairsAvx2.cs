@@ -110,6 +110,7 @@ internal static unsafe class MaxPool2dRowPairsAvx2
         Vector256<float> secondActive = InSplitOrder(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(outWidth - Lanes)).AsSingle());
         Vector256<int> right = Vector256<int>.One, below = Vector256.Create(width), belowRight = Vector256.Create(width + 1);
         Vector256<int> nextStep = Vector256.Create(2 * Lanes);
+        int last = (outWidth - 1) / Lanes * Lanes;
         float* top = dx;
         nint rowWindow = 0;
         for (int pair = 0, oh = 0; pair < rowPairs; pair++, oh = oh + 1 == g.OutHeight ? 0 : oh + 1)
@@ -117,7 +118,6 @@ internal static unsafe class MaxPool2dRowPairsAvx2
             // The row's last step first: what its whole-vector stores write past the top row the first step's bottom
             // row stores overwrite, and what they write past the pair the next pair's do.
             float* bottom = top + width;
-            int last = (outWidth - 1) / Lanes * Lanes;
             Vector256<int> first = Vector256.Create((2 * oh * width) + (2 * last)) + firstColumns;
             for (int ow = last; ow >= 0; ow -= Lanes, first -= nextStep)
             {
