@@ -313,13 +313,15 @@ namespace Norms
                 }
 
                 //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
+                //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
                 if (__sgParameters.Tensors[9].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, bn3Output, gradients.Slice(__sgOffset_HeadWeight, 12), 3, batch, 4);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), gradients.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 4, 3);
                 }
-
-                //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
+                }
 
                 // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
                 //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
@@ -337,13 +339,15 @@ namespace Norms
                 }
 
                 //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
+                //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
                 if (__sgParameters.Tensors[5].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn3OutputGradient, bn2Output, gradients.Slice(__sgOffset_Fc3Weight, 20), 4, batch, 5);
+                    global::StaticGrad.Kernels.LinearBackward.Run(bn3OutputGradient, bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), gradients.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 5, 4);
                 }
-
-                //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
-                global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
+                }
 
                 // Step 11, bn2 BatchNorm1d backward, from bn2OutputGradient [B, 5]:
                 //   bn2OutputGradient becomes the gradient of fc2Output in place
@@ -351,13 +355,15 @@ namespace Norms
 
                 // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
                 //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
+                //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bn2OutputGradient, actOutput, gradients.Slice(__sgOffset_Fc2Weight, 40), 5, batch, 8);
+                    global::StaticGrad.Kernels.LinearBackward.Run(bn2OutputGradient, actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), gradients.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 8, 5);
                 }
-
-                //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
-                global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
+                }
 
                 // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
                 //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]

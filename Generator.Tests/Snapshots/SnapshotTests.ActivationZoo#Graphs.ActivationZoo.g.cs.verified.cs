@@ -349,13 +349,15 @@ namespace Graphs
                 }
 
                 //   output.weight gradient [1, 8] = predictions^T [1, B] x fOutput [B, 8] (skipped while the weight is frozen)
+                //   fOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
                 if (__sgParameters.Tensors[9].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictions, fOutput, gradients.Slice(__sgOffset_OutputWeight, 8), 1, batch, 8);
+                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, fOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), fOutputGradient, batch, 8, 1);
                 }
-
-                //   fOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
-                global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), fOutputGradient, batch, 1, 8);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), fOutputGradient, batch, 1, 8);
+                }
 
                 // Step 15, f Hardswish backward, from fOutputGradient [B, 8]:
                 //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
@@ -369,13 +371,15 @@ namespace Graphs
                 }
 
                 //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
+                //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
                 if (__sgParameters.Tensors[7].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fOutputGradient, wideOutput, gradients.Slice(__sgOffset_FWeight, 208), 8, batch, 26);
+                    global::StaticGrad.Kernels.LinearBackward.Run(fOutputGradient, wideOutput, parameters.Slice(__sgOffset_FWeight, 208), gradients.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 26, 8);
                 }
-
-                //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
-                global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
+                }
 
                 // Step 17, wide Concat backward, from wideOutputGradient [B, 26]:
                 //   wideOutputGradient split back into the gradients of both inputs
@@ -393,13 +397,15 @@ namespace Graphs
                 }
 
                 //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
+                //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
                 if (__sgParameters.Tensors[5].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(eOutputGradient, dOutput, gradients.Slice(__sgOffset_EWeight, 256), 16, batch, 16);
+                    global::StaticGrad.Kernels.LinearBackward.Run(eOutputGradient, dOutput, parameters.Slice(__sgOffset_EWeight, 256), gradients.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
                 }
-
-                //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+                }
 
                 // Step 20, d SiLU backward, from dOutputGradient [B, 16]:
                 //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
@@ -417,13 +423,15 @@ namespace Graphs
                 }
 
                 //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
+                //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
                 if (__sgParameters.Tensors[3].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(dOutputGradient, bLinear, gradients.Slice(__sgOffset_CWeight, 256), 16, batch, 16);
+                    global::StaticGrad.Kernels.LinearBackward.Run(dOutputGradient, bLinear, parameters.Slice(__sgOffset_CWeight, 256), gradients.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
                 }
-
-                //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+                }
 
                 // Step 23, b ELU backward, from bOutputGradient [B, 16]:
                 //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
@@ -437,13 +445,15 @@ namespace Graphs
                 }
 
                 //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
+                //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
                 if (__sgParameters.Tensors[1].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bOutputGradient, aLinear, gradients.Slice(__sgOffset_BWeight, 256), 16, batch, 16);
+                    global::StaticGrad.Kernels.LinearBackward.Run(bOutputGradient, aLinear, parameters.Slice(__sgOffset_BWeight, 256), gradients.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
                 }
-
-                //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+                }
 
                 // Step 25, a LeakyReLU backward, from aOutputGradient [B, 16]:
                 //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output

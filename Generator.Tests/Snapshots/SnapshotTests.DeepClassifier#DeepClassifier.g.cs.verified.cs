@@ -224,13 +224,15 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             }
 
             //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64] (skipped while the weight is frozen)
+            //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
             if (__sgParameters.Tensors[6].RequiresGrad)
             {
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hidden3Output, gradients.Slice(__sgOffset_OutputWeight, 640), 10, batch, 64);
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), gradients.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 64, 10);
             }
-
-            //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
+            }
 
             // Step 6, hidden3 Linear backward, from hidden3OutputGradient [B, 64]:
             //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient (skipped while the bias is frozen)
@@ -244,13 +246,15 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             }
 
             //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128] (skipped while the weight is frozen)
+            //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
             if (__sgParameters.Tensors[4].RequiresGrad)
             {
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden3OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden3Weight, 8192), 64, batch, 128);
+                global::StaticGrad.Kernels.LinearBackward.Run(hidden3OutputGradient, hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), gradients.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 128, 64);
             }
-
-            //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
-            global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
+            }
 
             // Step 7, hidden2 Linear backward, from hidden2OutputGradient [B, 128]:
             //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient (skipped while the bias is frozen)
@@ -264,13 +268,15 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             }
 
             //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256] (skipped while the weight is frozen)
+            //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
             if (__sgParameters.Tensors[2].RequiresGrad)
             {
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden2OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden2Weight, 32768), 128, batch, 256);
+                global::StaticGrad.Kernels.LinearBackward.Run(hidden2OutputGradient, hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), gradients.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 256, 128);
             }
-
-            //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
-            global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
+            }
 
             // Step 8, hidden1 Linear backward, from hidden1OutputGradient [B, 256]:
             //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient (skipped while the bias is frozen)

@@ -178,13 +178,15 @@ namespace Seeds
                 }
 
                 //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128] (skipped while the weight is frozen)
+                //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 1280), 10, batch, 128);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), gradients.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 128, 10);
                 }
-
-                //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
+                }
 
                 // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient (skipped while the bias is frozen)

@@ -178,13 +178,15 @@ namespace Seeds
                 }
 
                 //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256] (skipped while the weight is frozen)
+                //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, layer1Output, gradients.Slice(__sgOffset_Layer2Weight, 2560), 10, batch, 256);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), gradients.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 256, 10);
                 }
-
-                //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
+                }
 
                 // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
                 //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient (skipped while the bias is frozen)

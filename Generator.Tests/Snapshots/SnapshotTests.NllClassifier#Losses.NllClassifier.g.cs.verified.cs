@@ -178,13 +178,15 @@ namespace Losses
                 }
 
                 //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+                //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 48), 3, batch, 16);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), gradients.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 16, 3);
                 }
-
-                //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
+                }
 
                 // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
                 //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)

@@ -398,13 +398,15 @@ namespace Images
                 }
 
                 //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
+                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
                 if (__sgParameters.Tensors[12].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc2Output, gradients.Slice(__sgOffset_Fc3Weight, 840), 10, batch, 84);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
                 }
-
-                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
+                }
 
                 // Step 13, fc2 Linear backward, from fc2OutputGradient [B, 84]:
                 //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
@@ -418,13 +420,15 @@ namespace Images
                 }
 
                 //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
+                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
                 if (__sgParameters.Tensors[10].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc2OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 10080), 84, batch, 120);
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
                 }
-
-                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
-                global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
+                }
 
                 // Step 14, fc1 Linear backward, from fc1OutputGradient [B, 120]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
@@ -438,13 +442,15 @@ namespace Images
                 }
 
                 //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
+                //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
                 if (__sgParameters.Tensors[8].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, dropOutput, gradients.Slice(__sgOffset_Fc1Weight, 48000), 120, batch, 400);
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 400, 120);
                 }
-
-                //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
-                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
+                }
 
                 // Step 15, drop Dropout backward, from dropOutputGradient [B, 400]:
                 //   dropOutputGradient *= mask in place

@@ -271,13 +271,15 @@ namespace @event.Models
                 }
 
                 //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
+                //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
                 if (__sgParameters.Tensors[8].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_LossWeight, 6), 2, batch, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), gradients.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 3, 2);
                 }
-
-                //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
+                }
 
                 // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
                 //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
@@ -291,13 +293,15 @@ namespace @event.Models
                 }
 
                 //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
+                //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputOffsetOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), 3, batch, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputOffsetOutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
                 }
-
-                //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
-                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+                }
 
                 // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
                 //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
@@ -311,13 +315,15 @@ namespace @event.Models
                 }
 
                 //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
+                //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_Fc1Weight, 9), 3, batch, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), gradients.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
                 }
-
-                //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
-                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+                }
 
                 // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
                 //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
@@ -331,13 +337,15 @@ namespace @event.Models
                 }
 
                 //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
+                //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logitsOffsetOutputGradient, intOutput, gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), 3, batch, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logitsOffsetOutputGradient, intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
                 }
-
-                //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
-                global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+                }
 
                 // Step 10, int Linear backward, from intOutputGradient [B, 3]:
                 //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)

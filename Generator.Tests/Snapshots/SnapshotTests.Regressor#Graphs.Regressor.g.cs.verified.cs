@@ -196,13 +196,15 @@ namespace Graphs
                 }
 
                 //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32] (skipped while the weight is frozen)
+                //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(predictionsGradient, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 64), 2, batch, 32);
+                    global::StaticGrad.Kernels.LinearBackward.Run(predictionsGradient, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), gradients.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 32, 2);
                 }
-
-                //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
-                global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
+                }
 
                 // Step 5, hidden Linear backward, from hiddenOutputGradient [B, 32]:
                 //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient (skipped while the bias is frozen)

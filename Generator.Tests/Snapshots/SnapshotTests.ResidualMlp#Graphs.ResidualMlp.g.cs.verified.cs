@@ -323,13 +323,15 @@ namespace Graphs
                 }
 
                 //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
+                //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
                 if (__sgParameters.Tensors[8].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, norm2Output, gradients.Slice(__sgOffset_HeadWeight, 640), 10, batch, 64);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), gradients.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 64, 10);
                 }
-
-                //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
+                }
 
                 // Step 11, norm2 LayerNorm backward, from norm2OutputGradient [B, 64]:
                 //   norm2OutputGradient becomes the gradient of fc2Output in place
@@ -347,13 +349,15 @@ namespace Graphs
                 }
 
                 //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
+                //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(norm2OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc2Weight, 4096), 64, batch, 64);
+                    global::StaticGrad.Kernels.LinearBackward.Run(norm2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), gradients.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
                 }
-
-                //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
-                global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+                }
 
                 // Step 14, drop1 Dropout backward, from drop1OutputGradient [B, 64]:
                 //   drop1OutputGradient *= mask in place
@@ -371,13 +375,15 @@ namespace Graphs
                 }
 
                 //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
+                //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(drop1OutputGradient, norm1Output, gradients.Slice(__sgOffset_Fc1Weight, 4096), 64, batch, 64);
+                    global::StaticGrad.Kernels.LinearBackward.Run(drop1OutputGradient, norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), gradients.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
                 }
-
-                //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
-                global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+                }
 
                 // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
                 //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]

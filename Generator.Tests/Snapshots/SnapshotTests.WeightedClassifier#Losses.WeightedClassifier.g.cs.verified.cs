@@ -199,13 +199,15 @@ namespace Losses
                 }
 
                 //   output.weight gradient [4, 16] = logits^T [4, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+                //   hiddenOutputGradient [B, 16] = logits [B, 4] x weight [4, 16]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, hiddenOutput, gradients.Slice(__sgOffset_OutputWeight, 64), 4, batch, 16);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), gradients.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 16, 4);
                 }
-
-                //   hiddenOutputGradient [B, 16] = logits [B, 4] x weight [4, 16]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 4, 16);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 4, 16);
+                }
 
                 // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
                 //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)

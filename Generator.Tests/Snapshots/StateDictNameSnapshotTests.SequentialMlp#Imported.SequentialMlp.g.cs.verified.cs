@@ -250,13 +250,15 @@ namespace Imported
                 }
 
                 //   4.weight gradient [3, 8] = logits^T [3, B] x bnOutput [B, 8] (skipped while the weight is frozen)
+                //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, bnOutput, gradients.Slice(__sgOffset_HeadWeight, 24), 3, batch, 8);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), gradients.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 8, 3);
                 }
-
-                //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
+                }
 
                 // Step 6, features.3 BatchNorm1d backward, from bnOutputGradient [B, 8]:
                 //   bnOutputGradient becomes the gradient of normOutput in place; features.3.weight and .bias gradients [8]

@@ -106,20 +106,29 @@ internal sealed record LinearOp(int Outputs, bool Bias, ActivationKind Fused = A
             c.Line(string.Empty);
         }
 
-        c.Line($"//   {c.Member}.weight gradient [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}] = {gradient}^T [{OpEmitContext.Int(o)}, B] x {c.Input} {OpEmitContext.Shape(i)} (skipped while the weight is frozen)");
+        string weightGradientNote = $"{c.Member}.weight gradient [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}] = {gradient}^T [{OpEmitContext.Int(o)}, B] x {c.Input} {OpEmitContext.Shape(i)} (skipped while the weight is frozen)";
+        if (c.InputGradients[0] is { } inputGradient)
+        {
+            // The two products read the same gradient and not each other: one kernel runs them side by side.
+            c.Line($"//   {weightGradientNote}");
+            c.Line($"//   {inputGradient} {OpEmitContext.Shape(i)} = {gradient} {OpEmitContext.Shape(o)} x weight [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}]");
+            c.Line($"if ({c.Trainable("weight")})");
+            c.Line("{");
+            c.Line($"    {OpEmitContext.Kernels}.LinearBackward.Run({gradient}, {c.Input}, {c.Parameter("weight")}, {c.Gradient("weight")}, {inputGradient}, batch, {OpEmitContext.Int(i)}, {OpEmitContext.Int(o)});");
+            c.Line("}");
+            c.Line("else");
+            c.Line("{");
+            c.Line($"    {OpEmitContext.Kernels}.Gemm.Multiply({gradient}, {c.Parameter("weight")}, {inputGradient}, batch, {OpEmitContext.Int(o)}, {OpEmitContext.Int(i)});");
+            c.Line("}");
+            return;
+        }
+
+        c.Line($"//   {weightGradientNote}");
         c.Line($"if ({c.Trainable("weight")})");
         c.Line("{");
         c.Line($"    {OpEmitContext.Kernels}.Gemm.MultiplyTransposeA({gradient}, {c.Input}, {c.Gradient("weight")}, {OpEmitContext.Int(o)}, batch, {OpEmitContext.Int(i)});");
         c.Line("}");
         c.Line(string.Empty);
-        if (c.InputGradients[0] is { } inputGradient)
-        {
-            c.Line($"//   {inputGradient} {OpEmitContext.Shape(i)} = {gradient} {OpEmitContext.Shape(o)} x weight [{OpEmitContext.Int(o)}, {OpEmitContext.Int(i)}]");
-            c.Line($"{OpEmitContext.Kernels}.Gemm.Multiply({gradient}, {c.Parameter("weight")}, {inputGradient}, batch, {OpEmitContext.Int(o)}, {OpEmitContext.Int(i)});");
-        }
-        else
-        {
-            c.Line($"//   no gradient for {c.Input}: nothing before it has parameters (pruned).");
-        }
+        c.Line($"//   no gradient for {c.Input}: nothing before it has parameters (pruned).");
     }
 }

@@ -24,6 +24,7 @@ public sealed class AllocationTests
         AllocationAssert.None("Gemm.Multiply", () => Gemm.Multiply(g, w, xg, Batch, Outputs, Inputs));
         AllocationAssert.None("Gemm.MultiplyTransposeA", () => Gemm.MultiplyTransposeA(g, x, wg, Outputs, Batch, Inputs));
         AllocationAssert.None("Gemm.MultiplyTransposeB", () => Gemm.MultiplyTransposeB(x, w, y, Batch, Inputs, Outputs));
+        AllocationAssert.None("LinearBackward", () => LinearBackward.Run(g, x, w, wg, xg, Batch, Inputs, Outputs));
         foreach (Activation activation in KernelReference.EpilogueActivations)
         {
             AllocationAssert.None($"LinearForward {activation}", () => LinearForward.Run(x, w, b, y, Batch, Inputs, Outputs, activation));

@@ -6,8 +6,8 @@ namespace StaticGrad.Runtime.Tests;
 
 /// <summary>
 /// The backward pass of a linear layer as the generated code composes it — activation derivative and bias
-/// reduction, weight gradient <c>dZᵀ·X</c> (<see cref="Gemm.MultiplyTransposeA"/>) and input gradient
-/// <c>dZ·W</c> (<see cref="Gemm.Multiply"/>) — against finite differences of the layer's forward in double.
+/// reduction, then the weight gradient <c>dZᵀ·X</c> and input gradient <c>dZ·W</c> (<see cref="LinearBackward.Run"/>) —
+/// against finite differences of the layer's forward in double.
 /// </summary>
 public sealed class LinearBackwardGradientTests
 {
@@ -41,8 +41,7 @@ public sealed class LinearBackwardGradientTests
         float[] weightGradient = new float[outputs * inputs];
         float[] inputGradient = new float[batch * inputs];
         ActivationBackward.ApplyAndReduceBias(gradient, output, biasGradient, batch, outputs, activation);
-        Gemm.MultiplyTransposeA(gradient, x, weightGradient, outputs, batch, inputs);
-        Gemm.Multiply(gradient, w, inputGradient, batch, outputs, inputs);
+        LinearBackward.Run(gradient, x, w, weightGradient, inputGradient, batch, inputs, outputs);
 
         GradientCheck.AssertGradientMatches(Loss, w, weightGradient, "weight", relativeTolerance: 1e-4, absoluteTolerance: 1e-5);
         GradientCheck.AssertGradientMatches(Loss, b, biasGradient, "bias", relativeTolerance: 1e-4, absoluteTolerance: 1e-5);

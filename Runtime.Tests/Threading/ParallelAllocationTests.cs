@@ -29,6 +29,8 @@ public sealed unsafe class ParallelAllocationTests
         float[] c = new float[M * N];
         float[] g = KernelReference.Random(M * N, seed: 6);
         float[] biasGradient = new float[N];
+        float[] weightGradient = new float[20 * K];
+        float[] inputGradient = new float[M * K];
         var parameters = new ParameterSet([new ParameterTensor("w", 0, [50_000], fanIn: 10)]);
         var adam = new Adam(parameters);
         var sgd = new Sgd(parameters, 0.1f, momentum: 0.9f);
@@ -41,6 +43,8 @@ public sealed unsafe class ParallelAllocationTests
             AssertNoAllocation("Gemm.MultiplyTransposeB", () => Gemm.MultiplyTransposeB(a, bt, c, M, K, N));
             AssertNoAllocation("LinearForward", () => LinearForward.Run(a, bt, bias, c, M, K, N, Activation.Tanh));
             AssertNoAllocation("LinearForward one row", () => LinearForward.Run(a.AsSpan(0, K), bt, bias, c, 1, K, N, Activation.ReLU));
+            // 20 outputs: 576 k multiply-adds a product, under the split threshold, so the two run side by side.
+            AssertNoAllocation("LinearBackward side by side", () => LinearBackward.Run(g.AsSpan(0, M * 20), a, bt.AsSpan(0, 20 * K), weightGradient, inputGradient, M, K, 20));
             AssertNoAllocation("ApplyAndReduceBias", () => ActivationBackward.ApplyAndReduceBias(g, c, biasGradient, M, N, Activation.ReLU));
             AssertNoAllocation("Adam.Step", adam.Step);
             AssertNoAllocation("Sgd.Step", sgd.Step);
