@@ -36,7 +36,8 @@ public static unsafe class Gemm
     /// half of its output in each core's cache, and the single-threaded calls after it (the next small layer, the loss,
     /// a bias reduction) then read that half from the other core. LeNet-5's 120 → 84 layer (645 k multiply-adds per
     /// product) kept on one thread takes the fully connected layers of its step from 130-134 to 120-124 µs on two threads
-    /// (<c>lenet-sequence</c>, docs/performance.md).
+    /// (<c>lenet-sequence</c>, docs/performance.md). Its two backward products, one thread's share each, then run side by
+    /// side on two threads, one product per core (<see cref="LinearBackward"/>).
     /// </summary>
     internal const long MinWorkPerThread = 1L << 19;
 
