@@ -89,7 +89,7 @@ public sealed class LinearBackwardTests
     public void NoRows_ClearTheWeightGradient_AndLeaveTheInputGradient()
     {
         float[] w = KernelReference.Random(3 * 4, seed: 7);
-        float[] dw = [.. KernelReference.Random(3 * 4, seed: 8)];
+        float[] dw = KernelReference.Random(3 * 4, seed: 8);
         float[] dx = [42f];
         LinearBackward.Run([], [], w, dw, dx, batch: 0, inputs: 4, outputs: 3);
         Assert.All(dw, v => Assert.Equal(0f, v));
