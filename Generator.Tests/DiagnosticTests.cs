@@ -856,19 +856,6 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0033",
-            """
-            [Model(Channels = 2, Height = 7, Width = 7)]
-            public partial class AdaptiveNotAMultiple
-            {
-                [[|AdaptiveAvgPool2d(2)|]] public partial AdaptiveAvgPool2d Pool { get; }
-                [Flatten] public partial Flatten Flat { get; }
-                [Linear(2)] public partial Linear A { get; }
-                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
-            }
-            """
-        },
-        {
             "SG0027",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]

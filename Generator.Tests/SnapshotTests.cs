@@ -64,6 +64,9 @@ public sealed class SnapshotTests
     public void NormalizedCnn() => VerifyCompiles(TestModels.NormalizedCnn);
 
     [Fact]
+    public void AdaptivePools() => VerifyCompiles(TestModels.AdaptivePools);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

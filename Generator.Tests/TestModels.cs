@@ -314,4 +314,25 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    /// <summary>
+    /// Adaptive pools whose sizes do not divide: a 7 x 7 map to 3 x 3 (overlapping windows of 3, PyTorch's rows [0, 3),
+    /// [2, 5), [4, 7)), then up to 5 x 5 (windows of 1 or 2 rows), then a Linear head.
+    /// </summary>
+    public const string AdaptivePools = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 2, Height = 9, Width = 9)]
+        public sealed partial class AdaptivePools
+        {
+            [Conv2d(4, 3), ReLU] public partial Conv2d Conv { get; }
+            [AdaptiveAvgPool2d(3)] public partial AdaptiveAvgPool2d Pool { get; }
+            [AdaptiveAvgPool2d(5)] public partial AdaptiveAvgPool2d Up { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

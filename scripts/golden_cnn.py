@@ -10,12 +10,16 @@ Cases, each built here with the same layers and state_dict names as its C# model
   CnnOpsNet               Runtime.Tests/Models/CnnModels.cs: a bias-free convolution, a dilated grouped one, a residual
                           Add of two images, Dropout2d(0), a strided convolution, BatchNorm2d(momentum=0.2), AvgPool2d
                           with padding, a channel Concat, MaxPool2d with padding and dilation, AdaptiveAvgPool2d(1)
+  AdaptivePoolCnn         Runtime.Tests/Models/CnnModels.cs: AdaptiveAvgPool2d to sizes that do not divide (7 x 7 to
+                          3 x 3, overlapping windows; 3 x 3 to 4 x 4, larger than the input); its loss is the summed
+                          cross-entropy (reduction "sum"), as the C# model declares
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
   cnn_{name}.safetensors           the initial state_dict, which the C# test loads with ModelWeights.Load
   cnn_{name}_expected.safetensors  inputs, labels (I64), eval_logits (model.eval() on the initial weights), loss,
-                                   grad.{p} (every parameter's gradient of one train-mode step, CrossEntropyLoss mean),
+                                   grad.{p} (every parameter's gradient of one train-mode step, CrossEntropyLoss with
+                                   the case's reduction, mean unless said),
                                    after.{p} (every parameter after one Adam(lr=1e-3) step), buffer.{b} (every buffer
                                    after the step), eval_logits_after (model.eval() after the step)
   cnn.json                         per case: the loss, the parameters whose gradient is zero in exact arithmetic (a
@@ -71,11 +75,28 @@ class CnnOpsNet(nn.Module):
         return self.head(torch.flatten(self.gap(self.pool(cat)), 1))
 
 
+class AdaptivePoolCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs AdaptivePoolCnn: input [2, 9, 9], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3)
+        self.pool = nn.AdaptiveAvgPool2d(3)
+        self.mix = nn.Conv2d(3, 2, 1)
+        self.up = nn.AdaptiveAvgPool2d(4)
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, x):
+        mixed = torch.sigmoid(self.mix(self.pool(torch.tanh(self.conv(x)))))
+        return self.head(torch.flatten(self.up(mixed), 1))
+
+
 CASES = [
-    # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic
-    ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, []),
-    ("NormalizedCnnNoDropout", lambda: LeNet5(batch_norm=True, dropout=0.0), 52, (1, 28, 28), 10, ["conv1.bias", "conv2.bias"]),
-    ("CnnOpsNet", CnnOpsNet, 53, (2, 12, 12), 5, []),
+    # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
+    ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
+    ("NormalizedCnnNoDropout", lambda: LeNet5(batch_norm=True, dropout=0.0), 52, (1, 28, 28), 10, ["conv1.bias", "conv2.bias"], "mean"),
+    ("CnnOpsNet", CnnOpsNet, 53, (2, 12, 12), 5, [], "mean"),
+    ("AdaptivePoolCnn", AdaptivePoolCnn, 54, (2, 9, 9), 3, [], "sum"),
 ]
 
 
@@ -100,7 +121,7 @@ def arrays(prefix, named):
 def main():
     torch.set_num_threads(1)
     cases = []
-    for name, factory, seed, shape, classes, zero_gradient in CASES:
+    for name, factory, seed, shape, classes, zero_gradient, reduction in CASES:
         net = build(factory, seed)
         save_file({k: v.numpy() for k, v in net.state_dict().items()}, os.path.join(GOLDEN, f"cnn_{name}.safetensors"), {"format": "pt"})
         x = torch.rand(BATCH, *shape) if shape[0] == 1 else torch.randn(BATCH, *shape)
@@ -111,7 +132,7 @@ def main():
         net.train()
         optimizer = torch.optim.Adam(net.parameters(), lr=LR)
         optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(net(x), t)
+        loss = nn.functional.cross_entropy(net(x), t, reduction=reduction)
         loss.backward()
         expected = {"inputs": x.numpy(), "labels": t.numpy(), "eval_logits": eval_logits.numpy(), "loss": np.array([loss.item()], dtype=np.float32)}
         expected.update(arrays("grad.", ((k, p.grad) for k, p in net.named_parameters())))

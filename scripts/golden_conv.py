@@ -9,6 +9,8 @@ forward result and the gradients autograd gives for a seeded upstream gradient "
   max_pool2d     nn.functional.max_pool2d(return_indices=True): x (with ties), y, indices, dx
   avg_pool2d     nn.functional.avg_pool2d (count_include_pad=True, ceil_mode=False): x, y, dx
   global_avg     nn.functional.adaptive_avg_pool2d(x, 1): x, y, dx
+  adaptive_avg   nn.functional.adaptive_avg_pool2d(x, (oh, ow)) for sizes that do not divide (overlapping windows), that
+                 divide, and larger than the input: x, y, dx
   batch_norm2d   nn.BatchNorm2d in training mode: x, weight, bias, running stats before and after, y, dx, dweight, dbias
 Deterministic (seeded); float32 on the CPU.
 """
@@ -135,6 +137,23 @@ def main():
             "running_mean_after": floats(bn.running_mean), "running_var_after": floats(bn.running_var),
             "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
             "dweight": floats(bn.weight.grad) if affine else None, "dbias": floats(bn.bias.grad) if affine else None,
+        })
+
+    # Last, so the cases above keep the values the generator gave them before these were added.
+    for name, n, c, h, w, out in [
+        ("adaptive_7x7_to_3x3", 2, 3, 7, 7, (3, 3)),
+        ("adaptive_10x13_to_4x5", 2, 2, 10, 13, (4, 5)),
+        ("adaptive_8x6_to_4x3", 1, 3, 8, 6, (4, 3)),
+        ("adaptive_3x5_to_7x4", 2, 2, 3, 5, (7, 4)),
+        ("adaptive_1x1_to_2x3", 1, 2, 1, 1, (2, 3)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.adaptive_avg_pool2d(x, out)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "adaptive_avg", "batch": n, "channels": c, "height": h, "width": w, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:

@@ -5,12 +5,12 @@ namespace StaticGrad.Generator.Ops;
 
 /// <summary>
 /// <c>nn.AvgPool2d(kernel, stride, padding)</c> with PyTorch's defaults (padding counted in the divisor, floor mode), and
-/// <c>nn.AdaptiveAvgPool2d(n)</c> lowered to it when the input's sides are multiples of <c>n</c> (equal windows that do
-/// not overlap). The backward pass spreads each output gradient evenly over its window.
+/// <c>nn.AdaptiveAvgPool2d(n)</c> for any input size (windows <c>[⌊i·H/n⌋, ⌈(i+1)·H/n⌉)</c>, PyTorch's; the global pool
+/// <c>n = 1</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
 /// <param name="KernelHeight">Window height.</param>
 /// <param name="KernelWidth">Window width.</param>
-/// <param name="Stride">Step between windows; ignored when <paramref name="AdaptiveSize"/> is set.</param>
+/// <param name="Stride">Step between windows; unused when <paramref name="AdaptiveSize"/> is set.</param>
 /// <param name="Padding">Zero padding on each side.</param>
 /// <param name="AdaptiveSize">The output size of an adaptive pool (its window follows from the input), or 0.</param>
 internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveSize) : Op
@@ -48,16 +48,8 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
 
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
     {
-        TensorShape input = inputs[0];
-        if (AdaptiveSize > 0)
-        {
-            return input.Height % AdaptiveSize == 0 && input.Width % AdaptiveSize == 0
-                ? null
-                : $"its input is {input.Height} x {input.Width}, not a multiple of the output size {AdaptiveSize} on both sides "
-                    + "(only equal, non-overlapping windows are supported; use AvgPool2d for other windows)";
-        }
-
-        return ImageGeometry.WindowProblem(input, KernelHeight, Stride, Padding, 1);
+        // An adaptive pool takes any input: its windows follow from the sizes (ParseAdaptive refuses a size below 1).
+        return AdaptiveSize > 0 ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1);
     }
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
@@ -82,9 +74,14 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return OnnxEmitContext.Call("GlobalAveragePool", c.Input);
         }
 
-        (int kh, int kw, int sh, int sw) = Window(c.InputShapes[0]);
-        return OnnxEmitContext.Call(
-            "AveragePool", c.Input, $"({OpEmitContext.Int(kh)}, {OpEmitContext.Int(kw)})", $"({OpEmitContext.Int(sh)}, {OpEmitContext.Int(sw)})", OnnxEmitContext.Square(Padding));
+        if (AdaptiveSize > 0)
+        {
+            TensorShape input = c.InputShapes[0];
+            return OnnxEmitContext.Call(
+                "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", OnnxEmitContext.Square(AdaptiveSize));
+        }
+
+        return OnnxEmitContext.Call("AveragePool", c.Input, OnnxEmitContext.Square(KernelHeight), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding));
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -97,9 +94,15 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return;
         }
 
-        (int kh, int kw, int sh, int sw) = Window(input);
-        c.Line($"// {c.Output} {c.OutputShape} = mean over each {OpEmitContext.Int(kh)} x {OpEmitContext.Int(kw)} window of {c.Input} {input}");
-        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {Arguments(kh, kw, sh, sw)});");
+        if (AdaptiveSize > 0)
+        {
+            c.Line($"// {c.Output} {c.OutputShape} = mean over each adaptive window of {c.Input} {input} ({AdaptiveWindows(input)})");
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {AdaptiveArguments});");
+            return;
+        }
+
+        c.Line($"// {c.Output} {c.OutputShape} = mean over each {OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)} window of {c.Input} {input}");
+        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {Arguments});");
     }
 
     public override void EmitBackward(OpEmitContext c)
@@ -118,28 +121,44 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return;
         }
 
-        (int kh, int kw, int sh, int sw) = Window(input);
-        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {Arguments(kh, kw, sh, sw)});");
+        if (AdaptiveSize > 0)
+        {
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {AdaptiveArguments});");
+            return;
+        }
+
+        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {Arguments});");
     }
 
     /// <summary>The global average pool of a classifier head, <c>AdaptiveAvgPool2d(1)</c>, has its own kernel.</summary>
     private bool IsGlobal => AdaptiveSize == 1;
 
-    /// <summary>The window: declared, or for an adaptive pool the input's sides divided by the output size.</summary>
-    private (int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth) Window(TensorShape input)
+    /// <summary>
+    /// The rows (and columns) each output row of an adaptive pool averages, for the shape comment: one window size when the
+    /// sizes divide, else the two sizes that occur (windows overlap where a division rounds).
+    /// </summary>
+    private string AdaptiveWindows(TensorShape input)
+        => $"rows {WindowSizes(input.Height)}, columns {WindowSizes(input.Width)}";
+
+    private string WindowSizes(int inputSize)
     {
-        if (AdaptiveSize == 0)
+        int smallest = int.MaxValue, largest = 0;
+        for (int i = 0; i < AdaptiveSize; i++)
         {
-            return (KernelHeight, KernelWidth, Stride, Stride);
+            // PyTorch's start_index / end_index: [floor(i·in/out), ceil((i+1)·in/out)).
+            int size = (int)(((((long)(i + 1) * inputSize) + AdaptiveSize - 1) / AdaptiveSize) - ((long)i * inputSize / AdaptiveSize));
+            smallest = System.Math.Min(smallest, size);
+            largest = System.Math.Max(largest, size);
         }
 
-        int kh = input.Height / AdaptiveSize, kw = input.Width / AdaptiveSize;
-        return (kh, kw, kh, kw);
+        return smallest == largest ? $"{OpEmitContext.Int(smallest)} each" : $"{OpEmitContext.Int(smallest)} or {OpEmitContext.Int(largest)} each";
     }
+
+    private string AdaptiveArguments => $"{OpEmitContext.Int(AdaptiveSize)}, {OpEmitContext.Int(AdaptiveSize)}";
 
     private static string Planes(TensorShape input)
         => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";
 
-    private string Arguments(int kh, int kw, int sh, int sw)
-        => $"{OpEmitContext.Int(kh)}, {OpEmitContext.Int(kw)}, {OpEmitContext.Int(sh)}, {OpEmitContext.Int(sw)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}";
+    private string Arguments
+        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}";
 }

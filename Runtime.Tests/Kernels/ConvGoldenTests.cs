@@ -36,6 +36,9 @@ public sealed class ConvGoldenTests
             case "global_avg":
                 GlobalAvg(c);
                 break;
+            case "adaptive_avg":
+                AdaptiveAvg(c);
+                break;
             case "batch_norm2d":
                 BatchNorm2d(c);
                 break;
@@ -112,6 +115,22 @@ public sealed class ConvGoldenTests
         float[] dx = new float[x.Length];
         GlobalAvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w);
         AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    /// <summary>PyTorch's bits exactly: the kernel sums and divides as its CPU kernel does (forward and backward).</summary>
+    private static void AdaptiveAvg(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] shape = Ints(c, "out_shape");
+        Assert.Equal(new[] { n, ch }, shape[..2]);
+        float[] x = Floats(c, "x");
+        float[] y = new float[n * ch * shape[2] * shape[3]];
+        Kernels.AdaptiveAvgPool2d.Forward(x, y, n, ch, h, w, shape[2], shape[3]);
+        Assert.Equal(Floats(c, "y"), y);
+        float[] dx = new float[x.Length];
+        Array.Fill(dx, float.NaN);
+        Kernels.AdaptiveAvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, shape[2], shape[3]);
+        Assert.Equal(Floats(c, "dx"), dx);
     }
 
     private static void BatchNorm2d(JsonElement c)

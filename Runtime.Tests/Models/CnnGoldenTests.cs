@@ -109,6 +109,7 @@ public sealed class CnnGoldenTests
         nameof(LeNet5) => new LeNet5(seed: 99, maxBatch: Batch),
         nameof(NormalizedCnnNoDropout) => new NormalizedCnnNoDropout(seed: 99, maxBatch: Batch),
         nameof(CnnOpsNet) => new CnnOpsNet(seed: 99, maxBatch: Batch),
+        nameof(AdaptivePoolCnn) => new AdaptivePoolCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

@@ -23,6 +23,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AdaptivePoolsThatDoNotDivide_BackwardMatchesFiniteDifferences()
+    {
+        var model = new AdaptivePoolCnn(seed: 41, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 42, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away

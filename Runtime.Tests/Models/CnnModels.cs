@@ -174,3 +174,37 @@ public sealed partial class SmoothCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Adaptive average pools whose sizes do not divide their inputs, smooth ops only (for finite differences): a 7 x 7 map
+/// pooled to 3 x 3 (overlapping windows), then to 4 x 4 (larger than its input: windows of one or two rows that repeat
+/// inputs), then a Linear head.
+/// </summary>
+[Model(Channels = 2, Height = 9, Width = 9)]
+public sealed partial class AdaptivePoolCnn
+{
+    /// <summary>[B, 3, 7, 7].</summary>
+    [Conv2d(3, 3), Tanh]
+    public partial Conv2d Conv { get; }
+
+    /// <summary>[B, 3, 3, 3].</summary>
+    [AdaptiveAvgPool2d(3)]
+    public partial AdaptiveAvgPool2d Pool { get; }
+
+    /// <summary>[B, 2, 3, 3].</summary>
+    [Conv2d(2, 1), Sigmoid]
+    public partial Conv2d Mix { get; }
+
+    /// <summary>[B, 2, 4, 4].</summary>
+    [AdaptiveAvgPool2d(4)]
+    public partial AdaptiveAvgPool2d Up { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -59,6 +59,9 @@ internal static class OnnxCases
         yield return PoolCase("avgpool_k3_s2_p1", max: false, 3, 7, 6, (3, 3), (2, 2), (1, 1), (1, 1));
         yield return PoolCase("avgpool_k2", max: false, 2, 6, 6, (2, 2), (2, 2), (0, 0), (1, 1));
         yield return GlobalPoolFlatten();
+        yield return AdaptivePoolCase("adaptiveavgpool_7x6_to_3x4", 3, 7, 6, 3, 4);
+        yield return AdaptivePoolCase("adaptiveavgpool_3x5_to_7x4", 2, 3, 5, 7, 4);
+        yield return AdaptivePoolCase("adaptiveavgpool_8x6_to_4x3", 2, 8, 6, 4, 3);
         yield return SmallCnn();
         yield return SeedModel();
     }
@@ -197,6 +200,20 @@ internal static class OnnxCases
             Kernels.AvgPool2d.Forward(x, expected, Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W);
         }
 
+        return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
+    }
+
+    /// <summary>
+    /// <see cref="OnnxGraphBuilder.AdaptiveAveragePool"/> against <see cref="Kernels.AdaptiveAvgPool2d"/>: two MatMuls when a
+    /// size does not divide (overlapping, or larger than the input), <c>AveragePool</c> when both do.
+    /// </summary>
+    private static OnnxCase AdaptivePoolCase(string name, int channels, int height, int width, int outHeight, int outWidth)
+    {
+        float[] x = Random(Batch * channels * height * width, 34, 2f);
+        var builder = new OnnxGraphBuilder();
+        builder.Output(builder.AdaptiveAveragePool(builder.Input("x", channels, height, width), (height, width), (outHeight, outWidth)), "y", channels, outHeight, outWidth);
+        float[] expected = new float[Batch * channels * outHeight * outWidth];
+        Kernels.AdaptiveAvgPool2d.Forward(x, expected, Batch, channels, height, width, outHeight, outWidth);
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
     }
 

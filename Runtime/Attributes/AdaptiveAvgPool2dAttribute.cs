@@ -5,9 +5,10 @@ namespace StaticGrad;
 /// <summary>
 /// Declares adaptive average pooling of an image <c>[B, C, H, W]</c> to <c>[B, C, OutputSize, OutputSize]</c>,
 /// PyTorch's <c>nn.AdaptiveAvgPool2d(output_size)</c>. <c>AdaptiveAvgPool2d(1)</c> is the global average pool of a
-/// classifier head. The input's height and width must be multiples of <see cref="OutputSize"/> (the windows are then
-/// equal and do not overlap, which is what PyTorch computes for such sizes); other sizes are reported at compile time.
-/// The member's type is <see cref="AdaptiveAvgPool2d"/>.
+/// classifier head. Any input size works, as in PyTorch: output row <c>i</c> averages input rows
+/// <c>[⌊i·H/OutputSize⌋, ⌈(i+1)·H/OutputSize⌉)</c> (columns likewise), so the windows are equal when the sizes divide
+/// and overlap by a row or column where they do not; an output larger than the input repeats inputs. The member's type
+/// is <see cref="AdaptiveAvgPool2d"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class AdaptiveAvgPool2dAttribute : Attribute

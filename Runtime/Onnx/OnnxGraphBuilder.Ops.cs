@@ -81,6 +81,57 @@ public sealed partial class OnnxGraphBuilder
             ],
             output);
 
+    /// <summary>
+    /// <c>nn.AdaptiveAvgPool2d((outHeight, outWidth))</c> of a <c>[batch, c, height, width]</c> input. ONNX has no adaptive
+    /// pool: when each output size divides its input size the windows are equal and do not overlap, and this is
+    /// <c>AveragePool</c> with kernel = stride = input / output (what PyTorch exports); otherwise the pool is the linear
+    /// map <c>Y = R·X·Cᵀ</c> on each plane, two <c>MatMul</c>s with constant matrices: <c>R[i, h] = 1 / kh(i)</c> where input
+    /// row <c>h</c> lies in output row <c>i</c>'s window <c>[⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)</c> (else 0), <c>C</c> likewise for
+    /// columns. The result equals PyTorch's up to float rounding (a product by <c>1 / kh</c> instead of a division).
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="inputSize">The input's height and width; positive.</param>
+    /// <param name="outputSize">The output's height and width; positive.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, outHeight, outWidth]</c> output.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public string AdaptiveAveragePool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Height, nameof(inputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Width, nameof(inputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize.Height, nameof(outputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize.Width, nameof(outputSize));
+        if (inputSize.Height % outputSize.Height == 0 && inputSize.Width % outputSize.Width == 0)
+        {
+            var kernel = (inputSize.Height / outputSize.Height, inputSize.Width / outputSize.Width);
+            return AveragePool(input, kernel, kernel, (0, 0), output);
+        }
+
+        string rows = Initializer(NewTensorName("adaptive_rows"), AveragingMatrix(outputSize.Height, inputSize.Height, transposed: false), outputSize.Height, inputSize.Height);
+        string columns = Initializer(NewTensorName("adaptive_columns"), AveragingMatrix(outputSize.Width, inputSize.Width, transposed: true), inputSize.Width, outputSize.Width);
+        return Node("MatMul", [Node("MatMul", [rows, input], []), columns], [], output);
+    }
+
+    /// <summary>
+    /// The <c>[outputs, inputs]</c> matrix whose row <c>i</c> holds <c>1 / size</c> over output <c>i</c>'s adaptive window
+    /// (or its <c>[inputs, outputs]</c> transpose with <paramref name="transposed"/>).
+    /// </summary>
+    private static float[] AveragingMatrix(int outputs, int inputs, bool transposed)
+    {
+        float[] matrix = new float[outputs * inputs];
+        for (int i = 0; i < outputs; i++)
+        {
+            (int start, int end) = Kernels.AdaptiveAvgPool2d.Window(i, outputs, inputs);
+            float share = 1f / (end - start);
+            for (int j = start; j < end; j++)
+            {
+                matrix[transposed ? (j * outputs) + i : (i * inputs) + j] = share;
+            }
+        }
+
+        return matrix;
+    }
+
     /// <summary><c>nn.AdaptiveAvgPool2d(1)</c>: <c>GlobalAveragePool</c>, <c>[batch, c, h, w]</c> to <c>[batch, c, 1, 1]</c>.</summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="output">The output tensor's name, or null.</param>
