@@ -7,7 +7,7 @@ Writes conv.json with a "cases" array. Every case has a "kind" and its shape arg
 forward result and the gradients autograd gives for a seeded upstream gradient "dy" (loss = sum(dy * y)):
   conv2d         nn.functional.conv2d (+ relu when "relu"): x, w, b (or null), y, dx, dw, db
   max_pool2d     nn.functional.max_pool2d(return_indices=True): x (with ties), y, indices, dx
-  avg_pool2d     nn.functional.avg_pool2d (count_include_pad=True, ceil_mode=False): x, y, dx
+  avg_pool2d     nn.functional.avg_pool2d (ceil_mode=False; count_include_pad as the case says, True by default): x, y, dx
   global_avg     nn.functional.adaptive_avg_pool2d(x, 1): x, y, dx
   adaptive_avg   nn.functional.adaptive_avg_pool2d(x, (oh, ow)) for sizes that do not divide (overlapping windows), that
                  divide, and larger than the input: x, y, dx
@@ -153,6 +153,21 @@ def main():
         (y * dy).sum().backward()
         cases.append({
             "name": name, "kind": "adaptive_avg", "batch": n, "channels": c, "height": h, "width": w, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w, kernel, stride, padding in [
+        ("avgpool_3_s2_p1_exclude_pad", 2, 2, 9, 7, (3, 3), (2, 2), (1, 1)),
+        ("avgpool_rect_s1_p1x0_exclude_pad", 1, 2, 7, 6, (3, 2), (1, 1), (1, 0)),
+        ("avgpool_2_p1_exclude_pad", 2, 3, 5, 6, (2, 2), (2, 2), (1, 1)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.avg_pool2d(x, kernel, stride, padding, count_include_pad=False)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "count_include_pad": False, "out_shape": list(y.shape),
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 

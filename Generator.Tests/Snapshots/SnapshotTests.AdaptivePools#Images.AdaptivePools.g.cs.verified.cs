@@ -7,6 +7,7 @@ namespace Images
     // Graph (B = batch, 1 to MaxBatch), after fusion:
     //   inputs [B, 2, 9, 9]
     //   -> conv: Conv2d(2, 4, kernel_size=3), ReLU [B, 4, 7, 7]
+    //   -> smooth: AvgPool2d(kernel_size=3, stride=1, padding=1, count_include_pad=False) [B, 4, 7, 7]
     //   -> pool: AdaptiveAvgPool2d(3) [B, 4, 3, 3]
     //   -> up: AdaptiveAvgPool2d(5) [B, 4, 5, 5]
     //   -> flatten: Flatten [B, 100]
@@ -34,33 +35,39 @@ namespace Images
         private const int __sgOffset_HeadBias = 376;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 631 floats per sample of MaxBatch (667 without reuse): buffers of one size
+        // 827 floats per sample of MaxBatch (1059 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   convOutput [B, 196] at 0, steps 0-10: conv output
-        //   poolOutput [B, 36] at 592, steps 1-2: pool output
-        //   upOutput [B, 100] at 392, steps 2-6: up output
-        //   logits [B, 3] at 628, steps 4-6: head output
-        //   flattenOutputGradient [B, 100] at 492, steps 6-8: gradient of flatten output
-        //   poolOutputGradient [B, 36] at 592, steps 8-9: gradient of pool output
-        //   convOutputGradient [B, 196] at 196, steps 9-10: gradient of conv output
+        //   convOutput [B, 196] at 0, steps 0-12: conv output
+        //   smoothOutput [B, 196] at 196, steps 1-2: smooth output
+        //   poolOutput [B, 36] at 788, steps 2-3: pool output
+        //   upOutput [B, 100] at 588, steps 3-7: up output
+        //   logits [B, 3] at 824, steps 5-7: head output
+        //   flattenOutputGradient [B, 100] at 688, steps 7-9: gradient of flatten output
+        //   poolOutputGradient [B, 36] at 788, steps 9-10: gradient of pool output
+        //   smoothOutputGradient [B, 196] at 196, steps 10-11: gradient of smooth output
+        //   convOutputGradient [B, 196] at 392, steps 11-12: gradient of conv output
         private const int __sgOffset_convOutput = 0;
-        private const int __sgOffset_poolOutput = 592;
-        private const int __sgOffset_upOutput = 392;
-        private const int __sgOffset_logits = 628;
-        private const int __sgOffset_flattenOutputGradient = 492;
-        private const int __sgOffset_poolOutputGradient = 592;
-        private const int __sgOffset_convOutputGradient = 196;
-        private const int __sgArenaFloatsPerSample = 631;
+        private const int __sgOffset_smoothOutput = 196;
+        private const int __sgOffset_poolOutput = 788;
+        private const int __sgOffset_upOutput = 588;
+        private const int __sgOffset_logits = 824;
+        private const int __sgOffset_flattenOutputGradient = 688;
+        private const int __sgOffset_poolOutputGradient = 788;
+        private const int __sgOffset_smoothOutputGradient = 196;
+        private const int __sgOffset_convOutputGradient = 392;
+        private const int __sgArenaFloatsPerSample = 827;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 332 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 528 floats per sample.
         //   convOutput [B, 196] at 0, steps 0-1: conv output
-        //   poolOutput [B, 36] at 296, steps 1-2: pool output
-        //   upOutput [B, 100] at 196, steps 2-4: up output
+        //   smoothOutput [B, 196] at 196, steps 1-2: smooth output
+        //   poolOutput [B, 36] at 492, steps 2-3: pool output
+        //   upOutput [B, 100] at 392, steps 3-5: up output
         private const int __sgInferenceOffset_convOutput = 0;
-        private const int __sgInferenceOffset_poolOutput = 296;
-        private const int __sgInferenceOffset_upOutput = 196;
-        private const int __sgInferenceFloatsPerSample = 332;
+        private const int __sgInferenceOffset_smoothOutput = 196;
+        private const int __sgInferenceOffset_poolOutput = 492;
+        private const int __sgInferenceOffset_upOutput = 392;
+        private const int __sgInferenceFloatsPerSample = 528;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
@@ -68,6 +75,7 @@ namespace Images
         private float[]? __sgAccumulation;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Conv;
+        private readonly global::StaticGrad.AvgPool2d __sg_Smooth;
         private readonly global::StaticGrad.AdaptiveAvgPool2d __sg_Pool;
         private readonly global::StaticGrad.AdaptiveAvgPool2d __sg_Up;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
@@ -95,6 +103,7 @@ namespace Images
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_Conv = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 2, 9, 9, 1, 0, 1, 1);
+            __sg_Smooth = new global::StaticGrad.AvgPool2d(3, 1, 1, countIncludePad: false);
             __sg_Pool = new global::StaticGrad.AdaptiveAvgPool2d(3);
             __sg_Up = new global::StaticGrad.AdaptiveAvgPool2d(5);
             __sg_Flatten = new global::StaticGrad.Flatten();
@@ -102,6 +111,7 @@ namespace Images
             Summary = new global::StaticGrad.ModelSummary("AdaptivePools", new[] { 2, 9, 9 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("conv", "Conv2d(2, 4, kernel_size=3), ReLU", new[] { 4, 7, 7 }, 76, 0),
+                new global::StaticGrad.LayerSummary("smooth", "AvgPool2d(kernel_size=3, stride=1, padding=1, count_include_pad=False)", new[] { 4, 7, 7 }, 0, 0),
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(3)", new[] { 4, 3, 3 }, 0, 0),
                 new global::StaticGrad.LayerSummary("up", "AdaptiveAvgPool2d(5)", new[] { 4, 5, 5 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 100 }, 0, 0),
@@ -124,6 +134,8 @@ namespace Images
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
 
         public partial global::StaticGrad.Conv2d Conv { get => __sg_Conv; }
+
+        public partial global::StaticGrad.AvgPool2d Smooth { get => __sg_Smooth; }
 
         public partial global::StaticGrad.AdaptiveAvgPool2d Pool { get => __sg_Pool; }
 
@@ -186,36 +198,42 @@ namespace Images
             {
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 100);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
                 global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 100);
                 global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
                 global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
 
                 // Step 0, conv Conv2d forward:
                 // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)
                 global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_ConvWeight, 72), parameters.Slice(__sgOffset_ConvBias, 4), convOutput, __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, pool AdaptiveAvgPool2d forward:
-                // poolOutput [B, 4, 3, 3] = mean over each adaptive window of convOutput [B, 4, 7, 7] (rows 3 each, columns 3 each)
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(convOutput, poolOutput, batch, 4, 7, 7, 3, 3);
+                // Step 1, smooth AvgPool2d forward:
+                // smoothOutput [B, 4, 7, 7] = mean over each 3 x 3 window of convOutput [B, 4, 7, 7] (its positions inside the input: the padding does not count)
+                global::StaticGrad.Kernels.AvgPool2d.Forward(convOutput, smoothOutput, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
 
-                // Step 2, up AdaptiveAvgPool2d forward:
+                // Step 2, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 4, 3, 3] = mean over each adaptive window of smoothOutput [B, 4, 7, 7] (rows 3 each, columns 3 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(smoothOutput, poolOutput, batch, 4, 7, 7, 3, 3);
+
+                // Step 3, up AdaptiveAvgPool2d forward:
                 // upOutput [B, 4, 5, 5] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
                 global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 5);
 
-                // Step 3, flatten Flatten forward:
+                // Step 4, flatten Flatten forward:
                 // upOutput [B, 100] is upOutput [B, 4, 5, 5] read flat: nothing moves
 
-                // Step 4, head Linear forward:
+                // Step 5, head Linear forward:
                 // logits [B, 3] = upOutput [B, 100] x weight^T [100, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 300), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 100, 3, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 5, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
+                // Step 6, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 6, head Linear backward, from logits [B, 3]:
+                // Step 7, head Linear backward, from logits [B, 3]:
                 //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[3].RequiresGrad)
                 {
@@ -233,18 +251,22 @@ namespace Images
                     global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 300), flattenOutputGradient, batch, 3, 100);
                 }
 
-                // Step 7, flatten Flatten backward, from flattenOutputGradient [B, 100]:
+                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 100]:
                 //   flattenOutputGradient is the gradient of upOutput read flat
 
-                // Step 8, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 5]:
+                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 5]:
                 //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
                 global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 5);
 
-                // Step 9, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
-                //   convOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3);
+                // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
+                //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, smoothOutputGradient, batch, 4, 7, 7, 3, 3);
 
-                // Step 10, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
+                // Step 11, smooth AvgPool2d backward, from smoothOutputGradient [B, 4, 7, 7]:
+                //   convOutputGradient [B, 4, 7, 7] = smoothOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AvgPool2d.Backward(smoothOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
+
+                // Step 12, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
                 //   convOutputGradient *= ReLU'(convOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
 
@@ -290,6 +312,7 @@ namespace Images
             try
             {
                 global::System.Span<float> convOutput = new global::System.Span<float>(arena, __sgInferenceOffset_convOutput * batch, batch * 196);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(arena, __sgInferenceOffset_smoothOutput * batch, batch * 196);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutput * batch, batch * 36);
                 global::System.Span<float> upOutput = new global::System.Span<float>(arena, __sgInferenceOffset_upOutput * batch, batch * 100);
 
@@ -297,18 +320,22 @@ namespace Images
                 // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)
                 global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_ConvWeight, 72), parameters.Slice(__sgOffset_ConvBias, 4), convOutput, __sg_Conv.InferenceWorkspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 1, pool AdaptiveAvgPool2d forward:
-                // poolOutput [B, 4, 3, 3] = mean over each adaptive window of convOutput [B, 4, 7, 7] (rows 3 each, columns 3 each)
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(convOutput, poolOutput, batch, 4, 7, 7, 3, 3);
+                // Step 1, smooth AvgPool2d forward:
+                // smoothOutput [B, 4, 7, 7] = mean over each 3 x 3 window of convOutput [B, 4, 7, 7] (its positions inside the input: the padding does not count)
+                global::StaticGrad.Kernels.AvgPool2d.Forward(convOutput, smoothOutput, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
 
-                // Step 2, up AdaptiveAvgPool2d forward:
+                // Step 2, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 4, 3, 3] = mean over each adaptive window of smoothOutput [B, 4, 7, 7] (rows 3 each, columns 3 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(smoothOutput, poolOutput, batch, 4, 7, 7, 3, 3);
+
+                // Step 3, up AdaptiveAvgPool2d forward:
                 // upOutput [B, 4, 5, 5] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
                 global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 5);
 
-                // Step 3, flatten Flatten forward:
+                // Step 4, flatten Flatten forward:
                 // upOutput [B, 100] is upOutput [B, 4, 5, 5] read flat: nothing moves
 
-                // Step 4, head Linear forward:
+                // Step 5, head Linear forward:
                 // logits [B, 3] = upOutput [B, 100] x weight^T [100, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 300), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 100, 3, global::StaticGrad.Kernels.Activation.None);
             }
@@ -355,7 +382,8 @@ namespace Images
             onnx.AddStateDict(__sgParameters);
             string inputs = onnx.Input("input", 2, 9, 9);
             string convOutput = onnx.Activation(onnx.Conv(inputs, "conv.weight", "conv.bias", (3, 3), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv: [B, 4, 7, 7]
-            string poolOutput = onnx.AdaptiveAveragePool(convOutput, (7, 7), (3, 3)); // pool: [B, 4, 3, 3]
+            string smoothOutput = onnx.AveragePool(convOutput, (3, 3), (1, 1), (1, 1), countIncludePad: false); // smooth: [B, 4, 7, 7]
+            string poolOutput = onnx.AdaptiveAveragePool(smoothOutput, (7, 7), (3, 3)); // pool: [B, 4, 3, 3]
             string upOutput = onnx.AdaptiveAveragePool(poolOutput, (3, 3), (5, 5)); // up: [B, 4, 5, 5]
             string flattenOutput = onnx.Flatten(upOutput); // flatten: [B, 100]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 3]

@@ -4,7 +4,8 @@ using StaticGrad.Generator.Model;
 namespace StaticGrad.Generator.Ops;
 
 /// <summary>
-/// <c>nn.AvgPool2d(kernel, stride, padding)</c> with PyTorch's defaults (padding counted in the divisor, floor mode), and
+/// <c>nn.AvgPool2d(kernel, stride, padding, count_include_pad)</c> in floor mode (the padding counted in the divisor by
+/// default, as PyTorch), and
 /// <c>nn.AdaptiveAvgPool2d(n)</c> for any input size (windows <c>[⌊i·H/n⌋, ⌈(i+1)·H/n⌉)</c>, PyTorch's; the global pool
 /// <c>n = 1</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
@@ -13,9 +14,10 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Stride">Step between windows; unused when <paramref name="AdaptiveSize"/> is set.</param>
 /// <param name="Padding">Zero padding on each side.</param>
 /// <param name="AdaptiveSize">The output size of an adaptive pool (its window follows from the input), or 0.</param>
-internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveSize) : Op
+/// <param name="CountIncludePad">PyTorch's <c>count_include_pad</c>: the padding counts in a window's divisor.</param>
+internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveSize, bool CountIncludePad = true) : Op
 {
-    /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0)]</c>.</summary>
+    /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0, CountIncludePad = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
     {
         int kernel = r.Int("kernelSize", 0, 0);
@@ -23,7 +25,7 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         int padding = r.Int("Padding", -1, 0);
         stride = stride == 0 ? kernel : stride;
         return ImageGeometry.CheckOptions(r, kernel, stride, padding, 1, maxPadding: kernel / 2)
-            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0)
+            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, r.Bool("CountIncludePad", -1, true))
             : null;
     }
 
@@ -60,12 +62,12 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => AdaptiveSize > 0
             ? $"AdaptiveAvgPool2d({OpEmitContext.Int(AdaptiveSize)})"
-            : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1)})";
+            : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => AdaptiveSize > 0
             ? $"new global::StaticGrad.AdaptiveAvgPool2d({OpEmitContext.Int(AdaptiveSize)})"
-            : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)})";
+            : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}{CountIncludePadArgument})";
 
     public override string OnnxExpression(OnnxEmitContext c)
     {
@@ -81,7 +83,7 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
                 "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", OnnxEmitContext.Square(AdaptiveSize));
         }
 
-        return OnnxEmitContext.Call("AveragePool", c.Input, OnnxEmitContext.Square(KernelHeight), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding));
+        return OnnxEmitContext.Call("AveragePool", c.Input, OnnxEmitContext.Square(KernelHeight), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding) + CountIncludePadArgument);
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -101,7 +103,8 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return;
         }
 
-        c.Line($"// {c.Output} {c.OutputShape} = mean over each {OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)} window of {c.Input} {input}");
+        string divisor = CountIncludePad || Padding == 0 ? string.Empty : " (its positions inside the input: the padding does not count)";
+        c.Line($"// {c.Output} {c.OutputShape} = mean over each {OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)} window of {c.Input} {input}{divisor}");
         c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {Arguments});");
     }
 
@@ -160,5 +163,8 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";
 
     private string Arguments
-        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}";
+        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}{CountIncludePadArgument}";
+
+    /// <summary>The trailing <c>countIncludePad</c> argument of the kernels, the layer and the ONNX builder: only when false (their default is true).</summary>
+    private string CountIncludePadArgument => CountIncludePad ? string.Empty : ", countIncludePad: false";
 }

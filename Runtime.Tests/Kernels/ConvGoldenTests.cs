@@ -97,11 +97,12 @@ public sealed class ConvGoldenTests
         (int n, int ch, int h, int w, int[] k, int[] stride, int[] padding) = Window(c);
         float[] x = Floats(c, "x");
         int[] outShape = Ints(c, "out_shape");
+        bool countIncludePad = !c.TryGetProperty("count_include_pad", out JsonElement include) || include.GetBoolean();
         float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
-        Kernels.AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        Kernels.AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad);
         AssertClose(Floats(c, "y"), y, "y");
         float[] dx = new float[x.Length];
-        Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1]);
+        Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad);
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 

@@ -32,9 +32,6 @@ public sealed partial class Pool2dTests
 
     public static TheoryData<int> Windows() => new(Enumerable.Range(0, AllWindows.Length));
 
-    /// <summary>The windows without dilation (average pooling has none).</summary>
-    public static TheoryData<int> DenseWindows() => new(Enumerable.Range(0, AllWindows.Length).Where(i => AllWindows[i][10] == 1 && AllWindows[i][11] == 1));
-
     [Theory]
     [MemberData(nameof(Windows))]
     public void MaxPool_MatchesTheReference_FirstMaximumWinsTies(int window)
@@ -130,23 +127,37 @@ public sealed partial class Pool2dTests
         Assert.Equal(18 + 5, indices[2]);
     }
 
+    /// <summary>The windows without dilation (average pooling has none), each with PyTorch's <c>count_include_pad</c> true and false.</summary>
+    public static TheoryData<int, bool> DenseWindowsBothDivisors()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (int window in Enumerable.Range(0, AllWindows.Length).Where(i => AllWindows[i][10] == 1 && AllWindows[i][11] == 1))
+        {
+            data.Add(window, true);
+            data.Add(window, false);
+        }
+
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(DenseWindows))]
-    public void AvgPool_MatchesTheReference_AndFiniteDifferences(int window)
+    [MemberData(nameof(DenseWindowsBothDivisors))]
+    public void AvgPool_MatchesTheReference_AndFiniteDifferences(int window, bool countIncludePad)
     {
         int[] a = AllWindows[window];
         (int planes, int oh, int ow) = Sizes(a);
         float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 8);
         float[] y = new float[planes * oh * ow];
-        Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
-        double divisor = a[4] * a[5];
+        Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], countIncludePad);
         for (int p = 0; p < planes; p++)
         {
             for (int r = 0; r < oh; r++)
             {
                 for (int c = 0; c < ow; c++)
                 {
-                    double sum = WindowPositions(a, r, c).Sum(q => (double)x[(p * a[2] * a[3]) + (q.Ih * a[3]) + q.Iw]);
+                    (int Ih, int Iw)[] inside = WindowPositions(a, r, c);
+                    double sum = inside.Sum(q => (double)x[(p * a[2] * a[3]) + (q.Ih * a[3]) + q.Iw]);
+                    double divisor = countIncludePad ? a[4] * a[5] : inside.Length;
                     KernelReference.AssertClose(sum / divisor, y[(((p * oh) + r) * ow) + c], 1e-6, $"y[{p},{r},{c}]");
                 }
             }
@@ -155,10 +166,10 @@ public sealed partial class Pool2dTests
         float[] dy = KernelReference.Random(y.Length, seed: 9);
         float[] dx = new float[x.Length];
         dx.AsSpan().Fill(float.NaN);
-        Kernels.AvgPool2d.Backward(dy, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        Kernels.AvgPool2d.Backward(dy, dx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], countIncludePad);
         double Loss()
         {
-            Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+            Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], countIncludePad);
             return y.Select((v, i) => (double)v * dy[i]).Sum();
         }
 
@@ -383,6 +394,8 @@ public sealed partial class Pool2dTests
         AllocationAssert.None("Kernels.MaxPool2d.Backward", () => Kernels.MaxPool2d.Backward(dy, indices, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0, 1, 1), calls: 20);
         AllocationAssert.None("Kernels.AvgPool2d.Forward", () => Kernels.AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
         AllocationAssert.None("Kernels.AvgPool2d.Backward", () => Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+        AllocationAssert.None("Kernels.AvgPool2d.Forward, padding not counted", () => Kernels.AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 3, 3, 2, 2, 1, 1, countIncludePad: false), calls: 20);
+        AllocationAssert.None("Kernels.AvgPool2d.Backward, padding not counted", () => Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 3, 3, 2, 2, 1, 1, countIncludePad: false), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Forward", () => GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Size, Size), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Backward", () => GlobalAvgPool2d.Backward(dmean, dx, Batch, Channels, Size, Size), calls: 20);
     }

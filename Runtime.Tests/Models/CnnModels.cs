@@ -176,9 +176,10 @@ public sealed partial class SmoothCnn
 }
 
 /// <summary>
-/// Adaptive average pools whose sizes do not divide their inputs, smooth ops only (for finite differences): a 7 x 7 map
-/// pooled to 3 x 3 (overlapping windows), then to 4 x 4 (larger than its input: windows of one or two rows that repeat
-/// inputs), then a Linear head.
+/// Average pools beyond PyTorch's defaults, smooth ops only (for finite differences): a padded 3 x 3 average whose
+/// divisor counts only the positions inside the input (<c>count_include_pad=False</c>), then adaptive pools whose sizes
+/// do not divide their inputs: 7 x 7 to 3 x 3 (overlapping windows), then to 4 x 4 (larger than its input: windows of
+/// one or two rows that repeat inputs), then a Linear head.
 /// </summary>
 [Model(Channels = 2, Height = 9, Width = 9)]
 public sealed partial class AdaptivePoolCnn
@@ -186,6 +187,10 @@ public sealed partial class AdaptivePoolCnn
     /// <summary>[B, 3, 7, 7].</summary>
     [Conv2d(3, 3), Tanh]
     public partial Conv2d Conv { get; }
+
+    /// <summary>[B, 3, 7, 7].</summary>
+    [AvgPool2d(3, Stride = 1, Padding = 1, CountIncludePad = false)]
+    public partial AvgPool2d Smooth { get; }
 
     /// <summary>[B, 3, 3, 3].</summary>
     [AdaptiveAvgPool2d(3)]

@@ -58,6 +58,7 @@ internal static class OnnxCases
         yield return PoolCase("maxpool_dilation2", max: true, 2, 8, 7, (3, 3), (1, 2), (1, 1), (2, 2));
         yield return PoolCase("avgpool_k3_s2_p1", max: false, 3, 7, 6, (3, 3), (2, 2), (1, 1), (1, 1));
         yield return PoolCase("avgpool_k2", max: false, 2, 6, 6, (2, 2), (2, 2), (0, 0), (1, 1));
+        yield return AvgPoolExcludingPadding();
         yield return GlobalPoolFlatten();
         yield return AdaptivePoolCase("adaptiveavgpool_7x6_to_3x4", 3, 7, 6, 3, 4);
         yield return AdaptivePoolCase("adaptiveavgpool_3x5_to_7x4", 2, 3, 5, 7, 4);
@@ -215,6 +216,18 @@ internal static class OnnxCases
         float[] expected = new float[Batch * channels * outHeight * outWidth];
         Kernels.AdaptiveAvgPool2d.Forward(x, expected, Batch, channels, height, width, outHeight, outWidth);
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
+    }
+
+    /// <summary><c>AveragePool(count_include_pad=0)</c> against <see cref="Kernels.AvgPool2d"/> with <c>countIncludePad: false</c>.</summary>
+    private static OnnxCase AvgPoolExcludingPadding()
+    {
+        const int Channels = 3, Height = 7, Width = 6;
+        float[] x = Random(Batch * Channels * Height * Width, 35, 2f);
+        var builder = new OnnxGraphBuilder();
+        builder.Output(builder.AveragePool(builder.Input("x", Channels, Height, Width), (3, 3), (2, 2), (1, 1), countIncludePad: false), "y", Channels, 4, 3);
+        float[] expected = new float[Batch * Channels * 4 * 3];
+        Kernels.AvgPool2d.Forward(x, expected, Batch, Channels, Height, Width, 3, 3, 2, 2, 1, 1, countIncludePad: false);
+        return new OnnxCase("avgpool_k3_s2_p1_exclude_pad", builder.ToArray(), x, [Batch, Channels, Height, Width], expected);
     }
 
     private static OnnxCase GlobalPoolFlatten()

@@ -4,8 +4,10 @@ namespace StaticGrad;
 
 /// <summary>
 /// Declares 2-d average pooling over an image <c>[B, C, H, W]</c>, PyTorch's <c>nn.AvgPool2d(kernel_size, stride,
-/// padding)</c> with square windows and PyTorch's defaults (<c>count_include_pad=True</c>: every window divides by
-/// <c>kernel²</c>, padding included; <c>ceil_mode=False</c>). The member's type is <see cref="AvgPool2d"/>.
+/// padding, count_include_pad)</c> with square windows and <c>ceil_mode=False</c>. By default (PyTorch's
+/// <c>count_include_pad=True</c>) every window divides by <c>kernel²</c>, padding included; with
+/// <see cref="CountIncludePad"/> = false by the number of its positions inside the input. The member's type is
+/// <see cref="AvgPool2d"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class AvgPool2dAttribute : Attribute
@@ -22,4 +24,10 @@ public sealed class AvgPool2dAttribute : Attribute
 
     /// <summary>Zero padding on each side (0 by default); at most half the kernel size, as in PyTorch.</summary>
     public int Padding { get; set; }
+
+    /// <summary>
+    /// PyTorch's <c>count_include_pad</c>: whether the padding counts in a window's divisor (true, the default) or only the
+    /// window's positions inside the input do (false). The same without padding.
+    /// </summary>
+    public bool CountIncludePad { get; set; } = true;
 }

@@ -3,9 +3,10 @@ using System;
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c> with its defaults <c>count_include_pad=True</c> and
-/// <c>ceil_mode=False</c>, over NCHW input <c>[batch, channels, height, width]</c>: each output is the sum of the inputs in
-/// its window (zero padding included) divided by <c>kernelHeight · kernelWidth</c>.
+/// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c> with <c>ceil_mode=False</c>, over NCHW input
+/// <c>[batch, channels, height, width]</c>: each output is the sum of the inputs in its window divided by
+/// <c>kernelHeight · kernelWidth</c> (PyTorch's default <c>count_include_pad=True</c>: the zero padding counts), or with
+/// <c>countIncludePad: false</c> by the number of the window's positions inside the input.
 /// </summary>
 public static class AvgPool2d
 {
@@ -22,17 +23,18 @@ public static class AvgPool2d
     /// <param name="strideWidth">Horizontal stride; positive.</param>
     /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
     /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>: divide by the whole window (true, the default) or by its positions inside the input.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
     public static void Forward(
         ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true)
     {
         Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
         KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
         KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
-        float divisor = kernelHeight * kernelWidth;
+        int window = kernelHeight * kernelWidth;
         for (int p = 0; p < g.Planes; p++)
         {
             ReadOnlySpan<float> plane = input.Slice(p * g.InputPlane, g.InputPlane);
@@ -52,13 +54,13 @@ public static class AvgPool2d
                         }
                     }
 
-                    output[o] = sum / divisor;
+                    output[o] = sum / Divisor(window, ih0, ih1, iw0, iw1, countIncludePad);
                 }
             }
         }
     }
 
-    /// <summary>The backward pass: clears <paramref name="inputGradient"/>, then adds <c>dY / (kernelHeight · kernelWidth)</c> of each output to every input of its window, in output order.</summary>
+    /// <summary>The backward pass: clears <paramref name="inputGradient"/>, then adds <c>dY / divisor</c> of each output (the forward pass's divisor) to every input of its window, in output order.</summary>
     /// <param name="outputGradient">dL/d(output), <c>[batch, channels, outHeight, outWidth]</c>.</param>
     /// <param name="inputGradient">Receives dL/d(input), <c>[batch, channels, height, width]</c>; must not overlap <paramref name="outputGradient"/>.</param>
     /// <param name="batch">Samples; zero or more.</param>
@@ -71,18 +73,19 @@ public static class AvgPool2d
     /// <param name="strideWidth">Horizontal stride; positive.</param>
     /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
     /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
+    /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>, as in <see cref="Forward"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true)
     {
         Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
         KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
         inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
-        float divisor = kernelHeight * kernelWidth;
+        int window = kernelHeight * kernelWidth;
         for (int p = 0; p < g.Planes; p++)
         {
             Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
@@ -93,7 +96,7 @@ public static class AvgPool2d
                 for (int ow = 0; ow < g.OutWidth; ow++, o++)
                 {
                     (int iw0, int iw1) = Clip((ow * strideWidth) - paddingWidth, kernelWidth, width);
-                    float share = outputGradient[o] / divisor;
+                    float share = outputGradient[o] / Divisor(window, ih0, ih1, iw0, iw1, countIncludePad);
                     for (int ih = ih0; ih < ih1; ih++)
                     {
                         for (int iw = iw0; iw < iw1; iw++)
@@ -105,6 +108,13 @@ public static class AvgPool2d
             }
         }
     }
+
+    /// <summary>
+    /// The whole window's size, or the positions of the clipped window <c>[ih0, ih1) × [iw0, iw1)</c> (never empty: the
+    /// padding is at most half the kernel).
+    /// </summary>
+    private static float Divisor(int window, int ih0, int ih1, int iw0, int iw1, bool countIncludePad)
+        => countIncludePad ? window : (ih1 - ih0) * (iw1 - iw0);
 
     /// <summary>The window <c>[start, start + kernel)</c> clipped to <c>[0, size)</c>.</summary>
     private static (int First, int End) Clip(int start, int kernel, int size) => (Math.Max(start, 0), Math.Min(start + kernel, size));

@@ -4,7 +4,8 @@ namespace StaticGrad;
 /// <param name="kernelSize">The window's height and width.</param>
 /// <param name="stride">The step between windows.</param>
 /// <param name="padding">The zero padding on each side.</param>
-public sealed class AvgPool2d(int kernelSize, int stride, int padding)
+/// <param name="countIncludePad">Whether the padding counts in a window's divisor (PyTorch's <c>count_include_pad</c>).</param>
+public sealed class AvgPool2d(int kernelSize, int stride, int padding, bool countIncludePad = true)
 {
     /// <summary>The window's height and width.</summary>
     public int KernelSize { get; } = kernelSize;
@@ -15,6 +16,10 @@ public sealed class AvgPool2d(int kernelSize, int stride, int padding)
     /// <summary>The zero padding on each side.</summary>
     public int Padding { get; } = padding;
 
+    /// <summary>Whether the padding counts in a window's divisor (PyTorch's <c>count_include_pad</c>, true by default).</summary>
+    public bool CountIncludePad { get; } = countIncludePad;
+
     /// <inheritdoc/>
-    public override string ToString() => $"AvgPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding})";
+    public override string ToString()
+        => $"AvgPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 }

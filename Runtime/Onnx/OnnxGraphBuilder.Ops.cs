@@ -62,22 +62,24 @@ public sealed partial class OnnxGraphBuilder
             output);
 
     /// <summary>
-    /// <c>nn.AvgPool2d</c> with PyTorch's defaults (floor mode, <c>count_include_pad=True</c>: every window divides by
-    /// the kernel's area, padding included): <c>AveragePool</c> with <c>count_include_pad=1</c>.
+    /// <c>nn.AvgPool2d</c> in floor mode: <c>AveragePool</c> with <c>count_include_pad=1</c> by default (PyTorch's
+    /// default: every window divides by the kernel's area, padding included), 0 with <paramref name="countIncludePad"/> false.
     /// </summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="kernel">The window's height and width.</param>
     /// <param name="stride">The strides.</param>
     /// <param name="padding">The zero padding on each side.</param>
     /// <param name="output">The output tensor's name, or null.</param>
+    /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>: whether the padding counts in a window's divisor.</param>
     /// <returns>The pooled tensor.</returns>
-    public string AveragePool(string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null)
+    public string AveragePool(
+        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null, bool countIncludePad = true)
         => Node(
             "AveragePool",
             [input],
             [
                 AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
-                AttributeProto.Of("count_include_pad", 1L), AttributeProto.Of("ceil_mode", 0L),
+                AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", 0L),
             ],
             output);
 
