@@ -5,8 +5,7 @@ namespace StaticGrad.Generator.Ops;
 
 /// <summary>
 /// <c>nn.AvgPool2d(kernel, stride, padding, count_include_pad)</c> in floor mode (the padding counted in the divisor by
-/// default, as PyTorch), and
-/// <c>nn.AdaptiveAvgPool2d(n)</c> for any input size (windows <c>[⌊i·H/n⌋, ⌈(i+1)·H/n⌉)</c>, PyTorch's; the global pool
+/// default, as PyTorch), and <c>nn.AdaptiveAvgPool2d(n)</c> for any input size (windows <c>[⌊i·H/n⌋, ⌈(i+1)·H/n⌉)</c>, PyTorch's; the global pool
 /// <c>n = 1</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
 /// <param name="KernelHeight">Window height.</param>
@@ -83,7 +82,8 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
                 "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", OnnxEmitContext.Square(AdaptiveSize));
         }
 
-        return OnnxEmitContext.Call("AveragePool", c.Input, OnnxEmitContext.Square(KernelHeight), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding) + CountIncludePadArgument);
+        string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
+        return OnnxEmitContext.Call("AveragePool", c.Input, window + CountIncludePadArgument);
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
