@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using StaticGrad.Kernels;
+using StaticGrad.Threading;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -76,6 +77,33 @@ public sealed class AdaptiveAvgPool2dTests
     }
 
     [Fact]
+    public void SameBitsForOneTwoAndThreeThreads()
+    {
+        const int Batch = 3, Channels = 5, Height = 10, Width = 13, OutHeight = 4, OutWidth = 5;
+        float[] x = KernelReference.Random(Batch * Channels * Height * Width, seed: 25);
+        float[] dy = KernelReference.Random(Batch * Channels * OutHeight * OutWidth, seed: 26);
+        (float[] Y, float[] Dx) Run(int threads)
+        {
+            float[] y = new float[dy.Length], dx = new float[x.Length];
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.AdaptiveAvgPool2d.Forward(x, y, Batch, Channels, Height, Width, OutHeight, OutWidth);
+                Kernels.AdaptiveAvgPool2d.Backward(dy, dx, Batch, Channels, Height, Width, OutHeight, OutWidth);
+            }
+
+            return (y, dx);
+        }
+
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = Run(threads);
+            GemmShapeTests.AssertSameBits(one.Y, many.Y, $"forward, {threads} threads");
+            GemmShapeTests.AssertSameBits(one.Dx, many.Dx, $"backward, {threads} threads");
+        }
+    }
+
+    [Fact]
     public void AllocatesNothing()
     {
         const int Batch = 4, Channels = 8, Size = 7, Out = 3;
@@ -83,6 +111,11 @@ public sealed class AdaptiveAvgPool2dTests
         float[] y = new float[Batch * Channels * Out * Out], dy = KernelReference.Random(y.Length, seed: 24), dx = new float[x.Length];
         AllocationAssert.None("Kernels.AdaptiveAvgPool2d.Forward", () => Kernels.AdaptiveAvgPool2d.Forward(x, y, Batch, Channels, Size, Size, Out, Out), calls: 20);
         AllocationAssert.None("Kernels.AdaptiveAvgPool2d.Backward", () => Kernels.AdaptiveAvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, Out, Out), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("Kernels.AdaptiveAvgPool2d.Forward, 2 threads", () => Kernels.AdaptiveAvgPool2d.Forward(x, y, Batch, Channels, Size, Size, Out, Out), calls: 20);
+            AllocationAssert.None("Kernels.AdaptiveAvgPool2d.Backward, 2 threads", () => Kernels.AdaptiveAvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, Out, Out), calls: 20);
+        }
     }
 
     [Fact]

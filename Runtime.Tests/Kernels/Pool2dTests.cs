@@ -205,6 +205,41 @@ public sealed partial class Pool2dTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AverageAndGlobalPools_SameBitsForOneTwoAndThreeThreads(bool countIncludePad)
+    {
+        // 15 planes: 3 threads get 5 each, 2 threads 7 and 8.
+        const int Batch = 3, Channels = 5, Height = 11, Width = 9;
+        float[] x = KernelReference.Random(Batch * Channels * Height * Width, seed: 17);
+        float[] dy = KernelReference.Random(Batch * Channels * 6 * 5, seed: 18);
+        float[] dmean = KernelReference.Random(Batch * Channels, seed: 19);
+        (float[] Y, float[] Dx, float[] Mean, float[] DxGlobal) Run(int threads)
+        {
+            float[] y = new float[dy.Length], dx = new float[x.Length], mean = new float[dmean.Length], dxGlobal = new float[x.Length];
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.AvgPool2d.Forward(x, y, Batch, Channels, Height, Width, 3, 3, 2, 2, 1, 1, countIncludePad);
+                Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Height, Width, 3, 3, 2, 2, 1, 1, countIncludePad);
+                GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Height, Width);
+                GlobalAvgPool2d.Backward(dmean, dxGlobal, Batch, Channels, Height, Width);
+            }
+
+            return (y, dx, mean, dxGlobal);
+        }
+
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = Run(threads);
+            GemmShapeTests.AssertSameBits(one.Y, many.Y, $"AvgPool2d, {threads} threads");
+            GemmShapeTests.AssertSameBits(one.Dx, many.Dx, $"AvgPool2d backward, {threads} threads");
+            GemmShapeTests.AssertSameBits(one.Mean, many.Mean, $"GlobalAvgPool2d, {threads} threads");
+            GemmShapeTests.AssertSameBits(one.DxGlobal, many.DxGlobal, $"GlobalAvgPool2d backward, {threads} threads");
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Windows))]
     public void MaxPool_SameBitsForOneTwoAndThreeThreads(int window)
     {
@@ -398,6 +433,13 @@ public sealed partial class Pool2dTests
         AllocationAssert.None("Kernels.AvgPool2d.Backward, padding not counted", () => Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 3, 3, 2, 2, 1, 1, countIncludePad: false), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Forward", () => GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Size, Size), calls: 20);
         AllocationAssert.None("GlobalAvgPool2d.Backward", () => GlobalAvgPool2d.Backward(dmean, dx, Batch, Channels, Size, Size), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("Kernels.AvgPool2d.Forward, 2 threads", () => Kernels.AvgPool2d.Forward(x, y, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+            AllocationAssert.None("Kernels.AvgPool2d.Backward, 2 threads", () => Kernels.AvgPool2d.Backward(dy, dx, Batch, Channels, Size, Size, 2, 2, 2, 2, 0, 0), calls: 20);
+            AllocationAssert.None("GlobalAvgPool2d.Forward, 2 threads", () => GlobalAvgPool2d.Forward(x, mean, Batch, Channels, Size, Size), calls: 20);
+            AllocationAssert.None("GlobalAvgPool2d.Backward, 2 threads", () => GlobalAvgPool2d.Backward(dmean, dx, Batch, Channels, Size, Size), calls: 20);
+        }
     }
 
     [Fact]

@@ -8,9 +8,10 @@ namespace StaticGrad.Kernels;
 /// <c>i</c> averages input rows <c>[⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)</c>, and columns likewise, so windows differ in size by at most
 /// one and overlap where the sizes do not divide. The arithmetic is PyTorch 1.13's CPU kernel's: a float sum in scan order
 /// (rows, then columns) divided by the window's height, then by its width; the backward pass adds
-/// <c>dY / kh / kw</c> to each window in output order. Both give PyTorch's bits.
+/// <c>dY / kh / kw</c> to each window in output order. Both give PyTorch's bits. Planes are independent: a large pass
+/// splits them across threads, the same bits for any thread count.
 /// </summary>
-public static class AdaptiveAvgPool2d
+public static unsafe class AdaptiveAvgPool2d
 {
     /// <summary>The forward pass.</summary>
     /// <param name="input"><c>[batch, channels, height, width]</c>.</param>
@@ -29,28 +30,11 @@ public static class AdaptiveAvgPool2d
         KernelGuard.Holds(input.Length, planes, inputPlane, nameof(input), "batch*channels*height*width");
         KernelGuard.Holds(output.Length, planes, outputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
-        for (int p = 0; p < planes; p++)
+        fixed (float* x = input)
+        fixed (float* y = output)
         {
-            ReadOnlySpan<float> plane = input.Slice(p * inputPlane, inputPlane);
-            int o = p * outputPlane;
-            for (int oh = 0; oh < outHeight; oh++)
-            {
-                (int ih0, int ih1) = Window(oh, outHeight, height);
-                for (int ow = 0; ow < outWidth; ow++, o++)
-                {
-                    (int iw0, int iw1) = Window(ow, outWidth, width);
-                    float sum = 0f;
-                    for (int ih = ih0; ih < ih1; ih++)
-                    {
-                        for (int iw = iw0; iw < iw1; iw++)
-                        {
-                            sum += plane[(ih * width) + iw];
-                        }
-                    }
-
-                    output[o] = sum / (ih1 - ih0) / (iw1 - iw0);
-                }
-            }
+            var pass = new Pass { From = x, To = y, Height = height, Width = width, OutHeight = outHeight, OutWidth = outWidth };
+            PlaneParts.Run(ref pass, planes, inputPlane);
         }
     }
 
@@ -71,27 +55,11 @@ public static class AdaptiveAvgPool2d
         KernelGuard.Holds(outputGradient.Length, planes, outputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, planes, inputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        inputGradient.Slice(0, planes * inputPlane).Clear();
-        for (int p = 0; p < planes; p++)
+        fixed (float* dy = outputGradient)
+        fixed (float* dx = inputGradient)
         {
-            Span<float> plane = inputGradient.Slice(p * inputPlane, inputPlane);
-            int o = p * outputPlane;
-            for (int oh = 0; oh < outHeight; oh++)
-            {
-                (int ih0, int ih1) = Window(oh, outHeight, height);
-                for (int ow = 0; ow < outWidth; ow++, o++)
-                {
-                    (int iw0, int iw1) = Window(ow, outWidth, width);
-                    float share = outputGradient[o] / (ih1 - ih0) / (iw1 - iw0);
-                    for (int ih = ih0; ih < ih1; ih++)
-                    {
-                        for (int iw = iw0; iw < iw1; iw++)
-                        {
-                            plane[(ih * width) + iw] += share;
-                        }
-                    }
-                }
-            }
+            var pass = new Pass { From = dy, To = dx, Height = height, Width = width, OutHeight = outHeight, OutWidth = outWidth, Backward = true };
+            PlaneParts.Run(ref pass, planes, inputPlane);
         }
     }
 
@@ -108,6 +76,77 @@ public static class AdaptiveAvgPool2d
         long start = (long)index * inputSize / outputSize;
         long end = (((long)(index + 1) * inputSize) + outputSize - 1) / outputSize;
         return ((int)start, (int)end);
+    }
+
+    /// <summary>
+    /// One pass over planes: the forward pass reads input planes (<see cref="From"/>) and writes output planes; the backward
+    /// pass reads output-gradient planes and clears, then fills, input-gradient planes (<see cref="To"/>).
+    /// </summary>
+    private struct Pass : IPlanePass
+    {
+        public float* From;
+        public float* To;
+        public int Height, Width, OutHeight, OutWidth;
+        public bool Backward;
+
+        public readonly void Run(int first, int end)
+        {
+            int inputPlane = Height * Width, outputPlane = OutHeight * OutWidth;
+            for (int p = first; p < end; p++)
+            {
+                if (Backward)
+                {
+                    BackwardPlane(From + ((nint)p * outputPlane), To + ((nint)p * inputPlane));
+                }
+                else
+                {
+                    ForwardPlane(From + ((nint)p * inputPlane), To + ((nint)p * outputPlane));
+                }
+            }
+        }
+
+        private readonly void ForwardPlane(float* plane, float* output)
+        {
+            for (int oh = 0; oh < OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Window(oh, OutHeight, Height);
+                for (int ow = 0; ow < OutWidth; ow++)
+                {
+                    (int iw0, int iw1) = Window(ow, OutWidth, Width);
+                    float sum = 0f;
+                    for (int ih = ih0; ih < ih1; ih++)
+                    {
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            sum += plane[(ih * Width) + iw];
+                        }
+                    }
+
+                    output[(oh * OutWidth) + ow] = sum / (ih1 - ih0) / (iw1 - iw0);
+                }
+            }
+        }
+
+        private readonly void BackwardPlane(float* outputGradient, float* plane)
+        {
+            new Span<float>(plane, Height * Width).Clear();
+            for (int oh = 0; oh < OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Window(oh, OutHeight, Height);
+                for (int ow = 0; ow < OutWidth; ow++)
+                {
+                    (int iw0, int iw1) = Window(ow, OutWidth, Width);
+                    float share = outputGradient[(oh * OutWidth) + ow] / (ih1 - ih0) / (iw1 - iw0);
+                    for (int ih = ih0; ih < ih1; ih++)
+                    {
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            plane[(ih * Width) + iw] += share;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static (int Planes, int InputPlane, int OutputPlane) Check(int batch, int channels, int height, int width, int outHeight, int outWidth)

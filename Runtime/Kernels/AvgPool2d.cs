@@ -6,9 +6,10 @@ namespace StaticGrad.Kernels;
 /// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c> with <c>ceil_mode=False</c>, over NCHW input
 /// <c>[batch, channels, height, width]</c>: each output is the sum of the inputs in its window divided by
 /// <c>kernelHeight · kernelWidth</c> (PyTorch's default <c>count_include_pad=True</c>: the zero padding counts), or with
-/// <c>countIncludePad: false</c> by the number of the window's positions inside the input.
+/// <c>countIncludePad: false</c> by the number of the window's positions inside the input. Planes are independent: a large
+/// pass splits them across threads, the same bits for any thread count.
 /// </summary>
-public static class AvgPool2d
+public static unsafe class AvgPool2d
 {
     /// <summary>The forward pass: per window, a float sum in scan order (rows, then columns), then one division, as PyTorch's CPU kernel.</summary>
     /// <param name="input"><c>[batch, channels, height, width]</c>.</param>
@@ -34,29 +35,11 @@ public static class AvgPool2d
         KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
         KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
-        int window = kernelHeight * kernelWidth;
-        for (int p = 0; p < g.Planes; p++)
+        fixed (float* x = input)
+        fixed (float* y = output)
         {
-            ReadOnlySpan<float> plane = input.Slice(p * g.InputPlane, g.InputPlane);
-            int o = p * g.OutputPlane;
-            for (int oh = 0; oh < g.OutHeight; oh++)
-            {
-                (int ih0, int ih1) = Clip((oh * strideHeight) - paddingHeight, kernelHeight, height);
-                for (int ow = 0; ow < g.OutWidth; ow++, o++)
-                {
-                    (int iw0, int iw1) = Clip((ow * strideWidth) - paddingWidth, kernelWidth, width);
-                    float sum = 0f;
-                    for (int ih = ih0; ih < ih1; ih++)
-                    {
-                        for (int iw = iw0; iw < iw1; iw++)
-                        {
-                            sum += plane[(ih * width) + iw];
-                        }
-                    }
-
-                    output[o] = sum / Divisor(window, ih0, ih1, iw0, iw1, countIncludePad);
-                }
-            }
+            var pass = new Pass { From = x, To = y, Geometry = g, CountIncludePad = countIncludePad };
+            PlaneParts.Run(ref pass, g.Planes, g.InputPlane);
         }
     }
 
@@ -84,24 +67,81 @@ public static class AvgPool2d
         KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        inputGradient.Slice(0, g.Planes * g.InputPlane).Clear();
-        int window = kernelHeight * kernelWidth;
-        for (int p = 0; p < g.Planes; p++)
+        fixed (float* dy = outputGradient)
+        fixed (float* dx = inputGradient)
         {
-            Span<float> plane = inputGradient.Slice(p * g.InputPlane, g.InputPlane);
-            int o = p * g.OutputPlane;
-            for (int oh = 0; oh < g.OutHeight; oh++)
+            var pass = new Pass { From = dy, To = dx, Geometry = g, CountIncludePad = countIncludePad, Backward = true };
+            PlaneParts.Run(ref pass, g.Planes, g.InputPlane);
+        }
+    }
+
+    /// <summary>
+    /// One pass over planes: the forward pass reads input planes (<see cref="From"/>) and writes output planes; the backward
+    /// pass reads output-gradient planes and clears, then fills, input-gradient planes (<see cref="To"/>).
+    /// </summary>
+    private struct Pass : IPlanePass
+    {
+        public float* From;
+        public float* To;
+        public Pool2dGeometry Geometry;
+        public bool CountIncludePad;
+        public bool Backward;
+
+        public readonly void Run(int first, int end)
+        {
+            Pool2dGeometry g = Geometry;
+            for (int p = first; p < end; p++)
             {
-                (int ih0, int ih1) = Clip((oh * strideHeight) - paddingHeight, kernelHeight, height);
+                if (Backward)
+                {
+                    BackwardPlane(From + ((nint)p * g.OutputPlane), To + ((nint)p * g.InputPlane), g);
+                }
+                else
+                {
+                    ForwardPlane(From + ((nint)p * g.InputPlane), To + ((nint)p * g.OutputPlane), g);
+                }
+            }
+        }
+
+        private readonly void ForwardPlane(float* plane, float* output, in Pool2dGeometry g)
+        {
+            int window = g.KernelHeight * g.KernelWidth;
+            for (int oh = 0, o = 0; oh < g.OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Clip((oh * g.StrideHeight) - g.PaddingHeight, g.KernelHeight, g.Height);
                 for (int ow = 0; ow < g.OutWidth; ow++, o++)
                 {
-                    (int iw0, int iw1) = Clip((ow * strideWidth) - paddingWidth, kernelWidth, width);
-                    float share = outputGradient[o] / Divisor(window, ih0, ih1, iw0, iw1, countIncludePad);
+                    (int iw0, int iw1) = Clip((ow * g.StrideWidth) - g.PaddingWidth, g.KernelWidth, g.Width);
+                    float sum = 0f;
                     for (int ih = ih0; ih < ih1; ih++)
                     {
                         for (int iw = iw0; iw < iw1; iw++)
                         {
-                            plane[(ih * width) + iw] += share;
+                            sum += plane[(ih * g.Width) + iw];
+                        }
+                    }
+
+                    output[o] = sum / Divisor(window, ih0, ih1, iw0, iw1, CountIncludePad);
+                }
+            }
+        }
+
+        private readonly void BackwardPlane(float* outputGradient, float* plane, in Pool2dGeometry g)
+        {
+            new Span<float>(plane, g.InputPlane).Clear();
+            int window = g.KernelHeight * g.KernelWidth;
+            for (int oh = 0, o = 0; oh < g.OutHeight; oh++)
+            {
+                (int ih0, int ih1) = Clip((oh * g.StrideHeight) - g.PaddingHeight, g.KernelHeight, g.Height);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int iw0, int iw1) = Clip((ow * g.StrideWidth) - g.PaddingWidth, g.KernelWidth, g.Width);
+                    float share = outputGradient[o] / Divisor(window, ih0, ih1, iw0, iw1, CountIncludePad);
+                    for (int ih = ih0; ih < ih1; ih++)
+                    {
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            plane[(ih * g.Width) + iw] += share;
                         }
                     }
                 }

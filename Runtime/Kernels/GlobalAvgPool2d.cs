@@ -6,7 +6,7 @@ namespace StaticGrad.Kernels;
 /// Global average pooling, PyTorch's <c>nn.AdaptiveAvgPool2d(1)</c> (and <c>x.mean((2, 3), keepdim=True)</c>): input
 /// <c>[batch, channels, height, width]</c> to output <c>[batch, channels, 1, 1]</c>, the mean of each plane.
 /// </summary>
-public static class GlobalAvgPool2d
+public static unsafe class GlobalAvgPool2d
 {
     /// <summary>The forward pass: each plane summed in double in order, divided by <c>height · width</c>, rounded once to float.</summary>
     /// <param name="input"><c>[batch, channels, height, width]</c>.</param>
@@ -23,25 +23,11 @@ public static class GlobalAvgPool2d
         KernelGuard.Holds(input.Length, planes, plane, nameof(input), "batch*channels*height*width");
         KernelGuard.Holds(output.Length, planes, nameof(output), "batch*channels");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
-        for (int p = 0; p < planes; p++)
+        fixed (float* x = input)
+        fixed (float* y = output)
         {
-            ReadOnlySpan<float> values = input.Slice(p * plane, plane);
-            double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
-            int i = 0;
-            for (; i + 4 <= plane; i += 4)
-            {
-                sum0 += values[i];
-                sum1 += values[i + 1];
-                sum2 += values[i + 2];
-                sum3 += values[i + 3];
-            }
-
-            for (; i < plane; i++)
-            {
-                sum0 += values[i];
-            }
-
-            output[p] = (float)(((sum0 + sum1) + (sum2 + sum3)) / plane);
+            var pass = new Pass { From = x, To = y, Plane = plane };
+            PlaneParts.Run(ref pass, planes, plane);
         }
     }
 
@@ -60,9 +46,58 @@ public static class GlobalAvgPool2d
         KernelGuard.Holds(outputGradient.Length, planes, nameof(outputGradient), "batch*channels");
         KernelGuard.Holds(inputGradient.Length, planes, plane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
-        for (int p = 0; p < planes; p++)
+        fixed (float* dy = outputGradient)
+        fixed (float* dx = inputGradient)
         {
-            inputGradient.Slice(p * plane, plane).Fill(outputGradient[p] / plane);
+            var pass = new Pass { From = dy, To = dx, Plane = plane, Backward = true };
+            PlaneParts.Run(ref pass, planes, plane);
+        }
+    }
+
+    /// <summary>
+    /// One pass over planes: the forward pass reads input planes (<see cref="From"/>) and writes their means; the backward
+    /// pass reads the means' gradients and fills input-gradient planes (<see cref="To"/>).
+    /// </summary>
+    private struct Pass : IPlanePass
+    {
+        public float* From;
+        public float* To;
+        public int Plane;
+        public bool Backward;
+
+        public readonly void Run(int first, int end)
+        {
+            for (int p = first; p < end; p++)
+            {
+                if (Backward)
+                {
+                    new Span<float>(To + ((nint)p * Plane), Plane).Fill(From[p] / Plane);
+                }
+                else
+                {
+                    To[p] = Mean(From + ((nint)p * Plane), Plane);
+                }
+            }
+        }
+
+        private static float Mean(float* values, int count)
+        {
+            double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+            int i = 0;
+            for (; i + 4 <= count; i += 4)
+            {
+                sum0 += values[i];
+                sum1 += values[i + 1];
+                sum2 += values[i + 2];
+                sum3 += values[i + 3];
+            }
+
+            for (; i < count; i++)
+            {
+                sum0 += values[i];
+            }
+
+            return (float)(((sum0 + sum1) + (sum2 + sum3)) / count);
         }
     }
 
