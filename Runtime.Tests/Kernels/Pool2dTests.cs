@@ -204,6 +204,42 @@ public sealed partial class Pool2dTests
         GradientCheck.AssertGradientMatches(Loss, x, dx, "input", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
     }
 
+    /// <summary>
+    /// The forward pass's bits are one float chain per window in scan order, then one division (PyTorch's CPU kernel),
+    /// whether a window runs alone or interleaved with its neighbours; wide rows give the interleaved path several runs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DenseWindowsBothDivisors))]
+    public void AvgPool_GivesOneScanOrderChainPerWindow(int window, bool countIncludePad)
+    {
+        int[] a = [.. AllWindows[window]];
+        a[3] = (a[3] * 3) + 5;
+        (int planes, int oh, int ow) = Sizes(a);
+        float[] x = KernelReference.Random(planes * a[2] * a[3], seed: 20);
+        float[] y = new float[planes * oh * ow];
+        Kernels.AvgPool2d.Forward(x, y, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], countIncludePad);
+        float[] expected = new float[y.Length];
+        for (int p = 0, o = 0; p < planes; p++)
+        {
+            for (int r = 0; r < oh; r++)
+            {
+                for (int c = 0; c < ow; c++, o++)
+                {
+                    float sum = 0f;
+                    (int Ih, int Iw)[] inside = WindowPositions(a, r, c);
+                    foreach ((int ih, int iw) in inside)
+                    {
+                        sum += x[(p * a[2] * a[3]) + (ih * a[3]) + iw];
+                    }
+
+                    expected[o] = sum / (float)(countIncludePad ? a[4] * a[5] : inside.Length);
+                }
+            }
+        }
+
+        GemmShapeTests.AssertSameBits(expected, y, $"window {window}, count_include_pad {countIncludePad}");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -103,15 +103,46 @@ public static unsafe class AvgPool2d
             }
         }
 
+        /// <summary>
+        /// One plane's outputs. Each window is one float chain in scan order; four neighbouring windows whose columns lie
+        /// inside the input run their four chains interleaved (the adds of one chain wait on each other, those of four do
+        /// not), each in the same order, so the bits are the one-chain loop's.
+        /// </summary>
         private readonly void ForwardPlane(float* plane, float* output, in Pool2dGeometry g)
         {
-            int window = g.KernelHeight * g.KernelWidth;
+            int window = g.KernelHeight * g.KernelWidth, kw = g.KernelWidth, stride = g.StrideWidth;
             for (int oh = 0, o = 0; oh < g.OutHeight; oh++)
             {
                 (int ih0, int ih1) = Clip((oh * g.StrideHeight) - g.PaddingHeight, g.KernelHeight, g.Height);
                 for (int ow = 0; ow < g.OutWidth; ow++, o++)
                 {
-                    (int iw0, int iw1) = Clip((ow * g.StrideWidth) - g.PaddingWidth, g.KernelWidth, g.Width);
+                    int start = (ow * stride) - g.PaddingWidth;
+                    if (start >= 0 && ow + 3 < g.OutWidth && start + (3 * stride) + kw <= g.Width)
+                    {
+                        float sum0 = 0f, sum1 = 0f, sum2 = 0f, sum3 = 0f;
+                        for (int ih = ih0; ih < ih1; ih++)
+                        {
+                            float* row = plane + (ih * g.Width) + start;
+                            for (int j = 0; j < kw; j++)
+                            {
+                                sum0 += row[j];
+                                sum1 += row[j + stride];
+                                sum2 += row[j + (2 * stride)];
+                                sum3 += row[j + (3 * stride)];
+                            }
+                        }
+
+                        float divisor = Divisor(window, ih0, ih1, 0, kw, CountIncludePad);
+                        output[o] = sum0 / divisor;
+                        output[o + 1] = sum1 / divisor;
+                        output[o + 2] = sum2 / divisor;
+                        output[o + 3] = sum3 / divisor;
+                        ow += 3;
+                        o += 3;
+                        continue;
+                    }
+
+                    (int iw0, int iw1) = Clip(start, kw, g.Width);
                     float sum = 0f;
                     for (int ih = ih0; ih < ih1; ih++)
                     {
