@@ -84,6 +84,21 @@ public static class ConvBench
             }
         }
 
+        foreach ((string name, int outSize) in new[] { ("avgpool 3x3/2 pad 1, 32x28x28", 0), ("adaptive avgpool 5x5, 32x28x28", 5) })
+        {
+            foreach (bool backward in new[] { false, true })
+            {
+                string line = $"{name,-32} {(backward ? "Backward" : "Forward"),-15}";
+                foreach (int threads in threadCounts)
+                {
+                    var step = new AvgPoolStep(batch, 32, 28, outSize, backward);
+                    line += string.Create(CultureInfo.InvariantCulture, $"  {Time(ref step, threads, cpuTime),8:F1}                   ");
+                }
+
+                Console.WriteLine(line);
+            }
+        }
+
         foreach ((string name, int length) in new[] { ("ReLU backward after conv1, 6x28x28", 6 * 28 * 28), ("ReLU backward after conv2, 16x10x10", 16 * 10 * 10) })
         {
             string line = $"{name,-32} {"Apply",-15}";
@@ -293,6 +308,38 @@ public static class ConvBench
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// An average pool's pass over <c>[batch, channels, size, size]</c>: <see cref="Kernels.AvgPool2d"/> with a 3 × 3 window,
+    /// stride 2 and padding 1 when <c>outSize</c> is 0 (ResNet's stem pool, averaged), else
+    /// <see cref="Kernels.AdaptiveAvgPool2d"/> to <c>outSize × outSize</c>.
+    /// </summary>
+    private readonly struct AvgPoolStep(int batch, int channels, int size, int outSize, bool backward) : ITimedStep
+    {
+        private readonly float[] _x = Random(batch * channels * size * size, 10);
+        private readonly float[] _y = Random(batch * channels * OutSide(size, outSize) * OutSide(size, outSize), 11);
+
+        public void Run()
+        {
+            switch ((outSize, backward))
+            {
+                case (0, false):
+                    Kernels.AvgPool2d.Forward(_x, _y, batch, channels, size, size, 3, 3, 2, 2, 1, 1);
+                    break;
+                case (0, true):
+                    Kernels.AvgPool2d.Backward(_y, _x, batch, channels, size, size, 3, 3, 2, 2, 1, 1);
+                    break;
+                case (_, false):
+                    Kernels.AdaptiveAvgPool2d.Forward(_x, _y, batch, channels, size, size, outSize, outSize);
+                    break;
+                default:
+                    Kernels.AdaptiveAvgPool2d.Backward(_y, _x, batch, channels, size, size, outSize, outSize);
+                    break;
+            }
+        }
+
+        private static int OutSide(int size, int outSize) => outSize > 0 ? outSize : ((size + 2 - 3) / 2) + 1;
     }
 
     /// <summary>The ReLU derivative applied in place to an output gradient, as the generated step does before a convolution's backward passes.</summary>
