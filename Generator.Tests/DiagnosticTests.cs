@@ -287,6 +287,45 @@ public sealed class DiagnosticTests
         {
             "SG0027",
             """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroKernel
+            {
+                [Conv2d(4, [|0|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroAdaptiveWidth
+            {
+                [AdaptiveAvgPool2d(3, [|0|])] public partial AdaptiveAvgPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroAdaptiveHeight
+            {
+                [AdaptiveAvgPool2d([|0|], 3)] public partial AdaptiveAvgPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
             [Model(Inputs = 4)]
             public partial class UnknownGelu
             {

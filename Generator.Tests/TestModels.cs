@@ -318,7 +318,7 @@ internal static class TestModels
     /// <summary>
     /// A padded average pool that divides by the positions inside the input (count_include_pad=False), then adaptive pools
     /// whose sizes do not divide: a 7 x 7 map to 3 x 3 (overlapping windows of 3, PyTorch's rows [0, 3), [2, 5), [4, 7)),
-    /// then up to 5 x 5 (windows of 1 or 2 rows), then a Linear head.
+    /// then up to 5 x 4 (windows of 1 or 2 rows and columns), then a Linear head.
     /// </summary>
     public const string AdaptivePools = """
         using StaticGrad;
@@ -331,7 +331,7 @@ internal static class TestModels
             [Conv2d(4, 3), ReLU] public partial Conv2d Conv { get; }
             [AvgPool2d(3, Stride = 1, Padding = 1, CountIncludePad = false)] public partial AvgPool2d Smooth { get; }
             [AdaptiveAvgPool2d(3)] public partial AdaptiveAvgPool2d Pool { get; }
-            [AdaptiveAvgPool2d(5)] public partial AdaptiveAvgPool2d Up { get; }
+            [AdaptiveAvgPool2d(5, 4)] public partial AdaptiveAvgPool2d Up { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [Linear(3)] public partial Linear Head { get; }
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }

@@ -12,7 +12,7 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           with padding, a channel Concat, MaxPool2d with padding and dilation, AdaptiveAvgPool2d(1)
   AdaptivePoolCnn         Runtime.Tests/Models/CnnModels.cs: AvgPool2d(3, stride 1, padding 1, count_include_pad=False),
                           AdaptiveAvgPool2d to sizes that do not divide (7 x 7 to 3 x 3, overlapping windows; 3 x 3 to
-                          4 x 4, larger than the input); its loss is the summed
+                          4 x 5, larger than the input); its loss is the summed
                           cross-entropy (reduction "sum"), as the C# model declares
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
@@ -85,8 +85,8 @@ class AdaptivePoolCnn(nn.Module):
         self.smooth = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
         self.pool = nn.AdaptiveAvgPool2d(3)
         self.mix = nn.Conv2d(3, 2, 1)
-        self.up = nn.AdaptiveAvgPool2d(4)
-        self.head = nn.Linear(32, 3)
+        self.up = nn.AdaptiveAvgPool2d((4, 5))
+        self.head = nn.Linear(40, 3)
 
     def forward(self, x):
         mixed = torch.sigmoid(self.mix(self.pool(self.smooth(torch.tanh(self.conv(x))))))

@@ -9,9 +9,9 @@ namespace Images
     //   -> conv: Conv2d(2, 4, kernel_size=3), ReLU [B, 4, 7, 7]
     //   -> smooth: AvgPool2d(kernel_size=3, stride=1, padding=1, count_include_pad=False) [B, 4, 7, 7]
     //   -> pool: AdaptiveAvgPool2d(3) [B, 4, 3, 3]
-    //   -> up: AdaptiveAvgPool2d(5) [B, 4, 5, 5]
-    //   -> flatten: Flatten [B, 100]
-    //   -> head: Linear 100 -> 3 [B, 3]
+    //   -> up: AdaptiveAvgPool2d((5, 4)) [B, 4, 5, 4]
+    //   -> flatten: Flatten [B, 80]
+    //   -> head: Linear 80 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class AdaptivePools : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
@@ -22,52 +22,52 @@ namespace Images
         public const int OutputSize = 3;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 379;
+        public const int ParameterCount = 319;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   conv.weight [4, 2, 3, 3] at 0
         //   conv.bias [4] at 72
-        //   head.weight [3, 100] at 76
-        //   head.bias [3] at 376
+        //   head.weight [3, 80] at 76
+        //   head.bias [3] at 316
         private const int __sgOffset_ConvWeight = 0;
         private const int __sgOffset_ConvBias = 72;
         private const int __sgOffset_HeadWeight = 76;
-        private const int __sgOffset_HeadBias = 376;
+        private const int __sgOffset_HeadBias = 316;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 827 floats per sample of MaxBatch (1059 without reuse): buffers of one size
+        // 787 floats per sample of MaxBatch (1019 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   convOutput [B, 196] at 0, steps 0-12: conv output
         //   smoothOutput [B, 196] at 196, steps 1-2: smooth output
-        //   poolOutput [B, 36] at 788, steps 2-3: pool output
-        //   upOutput [B, 100] at 588, steps 3-7: up output
-        //   logits [B, 3] at 824, steps 5-7: head output
-        //   flattenOutputGradient [B, 100] at 688, steps 7-9: gradient of flatten output
-        //   poolOutputGradient [B, 36] at 788, steps 9-10: gradient of pool output
+        //   poolOutput [B, 36] at 748, steps 2-3: pool output
+        //   upOutput [B, 80] at 588, steps 3-7: up output
+        //   logits [B, 3] at 784, steps 5-7: head output
+        //   flattenOutputGradient [B, 80] at 668, steps 7-9: gradient of flatten output
+        //   poolOutputGradient [B, 36] at 748, steps 9-10: gradient of pool output
         //   smoothOutputGradient [B, 196] at 196, steps 10-11: gradient of smooth output
         //   convOutputGradient [B, 196] at 392, steps 11-12: gradient of conv output
         private const int __sgOffset_convOutput = 0;
         private const int __sgOffset_smoothOutput = 196;
-        private const int __sgOffset_poolOutput = 788;
+        private const int __sgOffset_poolOutput = 748;
         private const int __sgOffset_upOutput = 588;
-        private const int __sgOffset_logits = 824;
-        private const int __sgOffset_flattenOutputGradient = 688;
-        private const int __sgOffset_poolOutputGradient = 788;
+        private const int __sgOffset_logits = 784;
+        private const int __sgOffset_flattenOutputGradient = 668;
+        private const int __sgOffset_poolOutputGradient = 748;
         private const int __sgOffset_smoothOutputGradient = 196;
         private const int __sgOffset_convOutputGradient = 392;
-        private const int __sgArenaFloatsPerSample = 827;
+        private const int __sgArenaFloatsPerSample = 787;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 528 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 508 floats per sample.
         //   convOutput [B, 196] at 0, steps 0-1: conv output
         //   smoothOutput [B, 196] at 196, steps 1-2: smooth output
-        //   poolOutput [B, 36] at 492, steps 2-3: pool output
-        //   upOutput [B, 100] at 392, steps 3-5: up output
+        //   poolOutput [B, 36] at 472, steps 2-3: pool output
+        //   upOutput [B, 80] at 392, steps 3-5: up output
         private const int __sgInferenceOffset_convOutput = 0;
         private const int __sgInferenceOffset_smoothOutput = 196;
-        private const int __sgInferenceOffset_poolOutput = 492;
+        private const int __sgInferenceOffset_poolOutput = 472;
         private const int __sgInferenceOffset_upOutput = 392;
-        private const int __sgInferenceFloatsPerSample = 528;
+        private const int __sgInferenceFloatsPerSample = 508;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
@@ -96,8 +96,8 @@ namespace Images
             {
                 new global::StaticGrad.ParameterTensor("conv.weight", __sgOffset_ConvWeight, new[] { 4, 2, 3, 3 }, fanIn: 18),
                 new global::StaticGrad.ParameterTensor("conv.bias", __sgOffset_ConvBias, new[] { 4 }, fanIn: 18),
-                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 100 }, fanIn: 100),
-                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 100),
+                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 80 }, fanIn: 80),
+                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 80),
             });
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
@@ -105,7 +105,7 @@ namespace Images
             __sg_Conv = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 2, 9, 9, 1, 0, 1, 1);
             __sg_Smooth = new global::StaticGrad.AvgPool2d(3, 1, 1, countIncludePad: false);
             __sg_Pool = new global::StaticGrad.AdaptiveAvgPool2d(3);
-            __sg_Up = new global::StaticGrad.AdaptiveAvgPool2d(5);
+            __sg_Up = new global::StaticGrad.AdaptiveAvgPool2d(5, 4);
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
             Summary = new global::StaticGrad.ModelSummary("AdaptivePools", new[] { 2, 9, 9 }, new global::StaticGrad.LayerSummary[]
@@ -113,9 +113,9 @@ namespace Images
                 new global::StaticGrad.LayerSummary("conv", "Conv2d(2, 4, kernel_size=3), ReLU", new[] { 4, 7, 7 }, 76, 0),
                 new global::StaticGrad.LayerSummary("smooth", "AvgPool2d(kernel_size=3, stride=1, padding=1, count_include_pad=False)", new[] { 4, 7, 7 }, 0, 0),
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(3)", new[] { 4, 3, 3 }, 0, 0),
-                new global::StaticGrad.LayerSummary("up", "AdaptiveAvgPool2d(5)", new[] { 4, 5, 5 }, 0, 0),
-                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 100 }, 0, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 100 -> 3", new[] { 3 }, 303, 0),
+                new global::StaticGrad.LayerSummary("up", "AdaptiveAvgPool2d((5, 4))", new[] { 4, 5, 4 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 80 }, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 80 -> 3", new[] { 3 }, 243, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
@@ -200,9 +200,9 @@ namespace Images
                 global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
                 global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
-                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 100);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 100);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
                 global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
                 global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
                 global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
@@ -220,15 +220,15 @@ namespace Images
                 global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(smoothOutput, poolOutput, batch, 4, 7, 7, 3, 3);
 
                 // Step 3, up AdaptiveAvgPool2d forward:
-                // upOutput [B, 4, 5, 5] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 5);
+                // upOutput [B, 4, 5, 4] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 4);
 
                 // Step 4, flatten Flatten forward:
-                // upOutput [B, 100] is upOutput [B, 4, 5, 5] read flat: nothing moves
+                // upOutput [B, 80] is upOutput [B, 4, 5, 4] read flat: nothing moves
 
                 // Step 5, head Linear forward:
-                // logits [B, 3] = upOutput [B, 100] x weight^T [100, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 300), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 100, 3, global::StaticGrad.Kernels.Activation.None);
+                // logits [B, 3] = upOutput [B, 80] x weight^T [80, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 80, 3, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 6, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
@@ -240,23 +240,23 @@ namespace Images
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
                 }
 
-                //   head.weight gradient [3, 100] = logits^T [3, B] x upOutput [B, 100] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 100] = logits [B, 3] x weight [3, 100]
+                //   head.weight gradient [3, 80] = logits^T [3, B] x upOutput [B, 80] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 80] = logits [B, 3] x weight [3, 80]
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 300), gradients.Slice(__sgOffset_HeadWeight, 300), flattenOutputGradient, batch, 100, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), gradients.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 80, 3);
                 }
                 else
                 {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 300), flattenOutputGradient, batch, 3, 100);
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 3, 80);
                 }
 
-                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 100]:
+                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 80]:
                 //   flattenOutputGradient is the gradient of upOutput read flat
 
-                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 5]:
+                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 4]:
                 //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 5);
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 4);
 
                 // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
                 //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
@@ -314,7 +314,7 @@ namespace Images
                 global::System.Span<float> convOutput = new global::System.Span<float>(arena, __sgInferenceOffset_convOutput * batch, batch * 196);
                 global::System.Span<float> smoothOutput = new global::System.Span<float>(arena, __sgInferenceOffset_smoothOutput * batch, batch * 196);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutput * batch, batch * 36);
-                global::System.Span<float> upOutput = new global::System.Span<float>(arena, __sgInferenceOffset_upOutput * batch, batch * 100);
+                global::System.Span<float> upOutput = new global::System.Span<float>(arena, __sgInferenceOffset_upOutput * batch, batch * 80);
 
                 // Step 0, conv Conv2d forward:
                 // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)
@@ -329,15 +329,15 @@ namespace Images
                 global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(smoothOutput, poolOutput, batch, 4, 7, 7, 3, 3);
 
                 // Step 3, up AdaptiveAvgPool2d forward:
-                // upOutput [B, 4, 5, 5] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 5);
+                // upOutput [B, 4, 5, 4] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 4);
 
                 // Step 4, flatten Flatten forward:
-                // upOutput [B, 100] is upOutput [B, 4, 5, 5] read flat: nothing moves
+                // upOutput [B, 80] is upOutput [B, 4, 5, 4] read flat: nothing moves
 
                 // Step 5, head Linear forward:
-                // logits [B, 3] = upOutput [B, 100] x weight^T [100, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 300), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 100, 3, global::StaticGrad.Kernels.Activation.None);
+                // logits [B, 3] = upOutput [B, 80] x weight^T [80, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 80, 3, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
@@ -384,8 +384,8 @@ namespace Images
             string convOutput = onnx.Activation(onnx.Conv(inputs, "conv.weight", "conv.bias", (3, 3), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv: [B, 4, 7, 7]
             string smoothOutput = onnx.AveragePool(convOutput, (3, 3), (1, 1), (1, 1), countIncludePad: false); // smooth: [B, 4, 7, 7]
             string poolOutput = onnx.AdaptiveAveragePool(smoothOutput, (7, 7), (3, 3)); // pool: [B, 4, 3, 3]
-            string upOutput = onnx.AdaptiveAveragePool(poolOutput, (3, 3), (5, 5)); // up: [B, 4, 5, 5]
-            string flattenOutput = onnx.Flatten(upOutput); // flatten: [B, 100]
+            string upOutput = onnx.AdaptiveAveragePool(poolOutput, (3, 3), (5, 4)); // up: [B, 4, 5, 4]
+            string flattenOutput = onnx.Flatten(upOutput); // flatten: [B, 80]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 3]
             onnx.Output(headOutput, "output", 3);
             return onnx;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -101,7 +102,10 @@ internal sealed class AttributeReader
         return position >= 0 && position < _attribute.ConstructorArguments.Length ? _attribute.ConstructorArguments[position].Value : null;
     }
 
-    /// <summary>The named argument's location, else the constructor argument's, else the attribute's.</summary>
+    /// <summary>
+    /// The named argument's location, else that of the constructor argument whose parameter has the name, else the first
+    /// constructor argument's, else the attribute's.
+    /// </summary>
     private LocationInfo? ArgumentLocation(string name)
     {
         if (_attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
@@ -112,6 +116,16 @@ internal sealed class AttributeReader
                 if (argumentName is not null && string.Equals(argumentName, name, System.StringComparison.OrdinalIgnoreCase))
                 {
                     return LocationInfo.From(argument.GetLocation()) ?? Location;
+                }
+            }
+
+            // Positional constructor arguments come first; each takes the name of its parameter.
+            ImmutableArray<IParameterSymbol> parameters = _attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+            for (int i = 0; i < arguments.Arguments.Count && i < parameters.Length && arguments.Arguments[i].NameEquals is null && arguments.Arguments[i].NameColon is null; i++)
+            {
+                if (string.Equals(parameters[i].Name, name, System.StringComparison.OrdinalIgnoreCase))
+                {
+                    return LocationInfo.From(arguments.Arguments[i].GetLocation()) ?? Location;
                 }
             }
 

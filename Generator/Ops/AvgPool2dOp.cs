@@ -5,16 +5,17 @@ namespace StaticGrad.Generator.Ops;
 
 /// <summary>
 /// <c>nn.AvgPool2d(kernel, stride, padding, count_include_pad)</c> in floor mode (the padding counted in the divisor by
-/// default, as PyTorch), and <c>nn.AdaptiveAvgPool2d(n)</c> for any input size (windows <c>[⌊i·H/n⌋, ⌈(i+1)·H/n⌉)</c>, PyTorch's; the global pool
-/// <c>n = 1</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
+/// default, as PyTorch), and <c>nn.AdaptiveAvgPool2d((oh, ow))</c> for any input size (windows <c>[⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)</c>,
+/// PyTorch's; the global pool <c>(1, 1)</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
 /// <param name="KernelHeight">Window height.</param>
 /// <param name="KernelWidth">Window width.</param>
-/// <param name="Stride">Step between windows; unused when <paramref name="AdaptiveSize"/> is set.</param>
+/// <param name="Stride">Step between windows; unused by an adaptive pool.</param>
 /// <param name="Padding">Zero padding on each side.</param>
-/// <param name="AdaptiveSize">The output size of an adaptive pool (its window follows from the input), or 0.</param>
+/// <param name="AdaptiveHeight">The output height of an adaptive pool (its windows follow from the input), or 0.</param>
+/// <param name="AdaptiveWidth">The output width of an adaptive pool, or 0.</param>
 /// <param name="CountIncludePad">PyTorch's <c>count_include_pad</c>: the padding counts in a window's divisor.</param>
-internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveSize, bool CountIncludePad = true) : Op
+internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveHeight, int AdaptiveWidth, bool CountIncludePad = true) : Op
 {
     /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0, CountIncludePad = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -24,24 +25,27 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         int padding = r.Int("Padding", -1, 0);
         stride = stride == 0 ? kernel : stride;
         return ImageGeometry.CheckOptions(r, kernel, stride, padding, 1, maxPadding: kernel / 2)
-            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, r.Bool("CountIncludePad", -1, true))
+            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, 0, r.Bool("CountIncludePad", -1, true))
             : null;
     }
 
-    /// <summary>Parses <c>[AdaptiveAvgPool2d(outputSize)]</c>.</summary>
+    /// <summary>Parses <c>[AdaptiveAvgPool2d(outputSize)]</c> and <c>[AdaptiveAvgPool2d(outputHeight, outputWidth)]</c>.</summary>
     public static Op? ParseAdaptive(AttributeReader r)
     {
-        int size = r.Int("outputSize", 0, 0);
-        if (size <= 0)
+        int height = r.Int("outputSize", 0, 0), width = r.Int("outputWidth", 1, height);
+        foreach ((string name, int size) in new[] { (width == height ? "outputSize" : "outputHeight", height), ("outputWidth", width) })
         {
-            r.InvalidArgument("outputSize", AttributeReader.Format(size), "it must be positive");
-            return null;
+            if (size <= 0)
+            {
+                r.InvalidArgument(name, AttributeReader.Format(size), "it must be positive");
+                return null;
+            }
         }
 
-        return new AvgPool2dOp(0, 0, 0, 0, size);
+        return new AvgPool2dOp(0, 0, 0, 0, height, width);
     }
 
-    public override string Name => AdaptiveSize > 0 ? "AdaptiveAvgPool2d" : "AvgPool2d";
+    public override string Name => IsAdaptive ? "AdaptiveAvgPool2d" : "AvgPool2d";
 
     public override bool TakesFlat => false;
 
@@ -50,22 +54,22 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
     {
         // An adaptive pool takes any input: its windows follow from the sizes (ParseAdaptive refuses a size below 1).
-        return AdaptiveSize > 0 ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1);
+        return IsAdaptive ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1);
     }
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => AdaptiveSize > 0
-            ? TensorShape.Image(inputs[0].Channels, AdaptiveSize, AdaptiveSize)
+        => IsAdaptive
+            ? TensorShape.Image(inputs[0].Channels, AdaptiveHeight, AdaptiveWidth)
             : ImageGeometry.Output(inputs[0], inputs[0].Channels, KernelHeight, Stride, Padding, 1);
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => AdaptiveSize > 0
-            ? $"AdaptiveAvgPool2d({OpEmitContext.Int(AdaptiveSize)})"
+        => IsAdaptive
+            ? $"AdaptiveAvgPool2d({AdaptiveOutputSize})"
             : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
-        => AdaptiveSize > 0
-            ? $"new global::StaticGrad.AdaptiveAvgPool2d({OpEmitContext.Int(AdaptiveSize)})"
+        => IsAdaptive
+            ? $"new global::StaticGrad.AdaptiveAvgPool2d({AdaptiveArguments})"
             : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}{CountIncludePadArgument})";
 
     public override string OnnxExpression(OnnxEmitContext c)
@@ -75,11 +79,11 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return OnnxEmitContext.Call("GlobalAveragePool", c.Input);
         }
 
-        if (AdaptiveSize > 0)
+        if (IsAdaptive)
         {
             TensorShape input = c.InputShapes[0];
             return OnnxEmitContext.Call(
-                "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", OnnxEmitContext.Square(AdaptiveSize));
+                "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", $"({OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)})");
         }
 
         string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
@@ -96,10 +100,10 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return;
         }
 
-        if (AdaptiveSize > 0)
+        if (IsAdaptive)
         {
             c.Line($"// {c.Output} {c.OutputShape} = mean over each adaptive window of {c.Input} {input} ({AdaptiveWindows(input)})");
-            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {AdaptiveArguments});");
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
             return;
         }
 
@@ -124,32 +128,34 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
             return;
         }
 
-        if (AdaptiveSize > 0)
+        if (IsAdaptive)
         {
-            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {AdaptiveArguments});");
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
             return;
         }
 
         c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {Arguments});");
     }
 
+    private bool IsAdaptive => AdaptiveHeight > 0;
+
     /// <summary>The global average pool of a classifier head, <c>AdaptiveAvgPool2d(1)</c>, has its own kernel.</summary>
-    private bool IsGlobal => AdaptiveSize == 1;
+    private bool IsGlobal => AdaptiveHeight == 1 && AdaptiveWidth == 1;
 
     /// <summary>
     /// The rows (and columns) each output row of an adaptive pool averages, for the shape comment: one window size when the
     /// sizes divide, else the two sizes that occur (windows overlap where a division rounds).
     /// </summary>
     private string AdaptiveWindows(TensorShape input)
-        => $"rows {WindowSizes(input.Height)}, columns {WindowSizes(input.Width)}";
+        => $"rows {WindowSizes(input.Height, AdaptiveHeight)}, columns {WindowSizes(input.Width, AdaptiveWidth)}";
 
-    private string WindowSizes(int inputSize)
+    private static string WindowSizes(int inputSize, int outputSize)
     {
         int smallest = int.MaxValue, largest = 0;
-        for (int i = 0; i < AdaptiveSize; i++)
+        for (int i = 0; i < outputSize; i++)
         {
             // PyTorch's start_index / end_index: [floor(i·in/out), ceil((i+1)·in/out)).
-            int size = (int)(((((long)(i + 1) * inputSize) + AdaptiveSize - 1) / AdaptiveSize) - ((long)i * inputSize / AdaptiveSize));
+            int size = (int)(((((long)(i + 1) * inputSize) + outputSize - 1) / outputSize) - ((long)i * inputSize / outputSize));
             smallest = System.Math.Min(smallest, size);
             largest = System.Math.Max(largest, size);
         }
@@ -157,7 +163,12 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         return smallest == largest ? $"{OpEmitContext.Int(smallest)} each" : $"{OpEmitContext.Int(smallest)} or {OpEmitContext.Int(largest)} each";
     }
 
-    private string AdaptiveArguments => $"{OpEmitContext.Int(AdaptiveSize)}, {OpEmitContext.Int(AdaptiveSize)}";
+    /// <summary>The output size as the layer's and the attribute's constructors take it: one number when square.</summary>
+    private string AdaptiveArguments
+        => AdaptiveHeight == AdaptiveWidth ? OpEmitContext.Int(AdaptiveHeight) : $"{OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)}";
+
+    /// <summary>PyTorch's <c>output_size</c>: <c>7</c>, or <c>(7, 5)</c>.</summary>
+    private string AdaptiveOutputSize => AdaptiveHeight == AdaptiveWidth ? AdaptiveArguments : $"({AdaptiveArguments})";
 
     private static string Planes(TensorShape input)
         => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";

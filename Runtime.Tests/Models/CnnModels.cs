@@ -178,8 +178,8 @@ public sealed partial class SmoothCnn
 /// <summary>
 /// Average pools beyond PyTorch's defaults, smooth ops only (for finite differences): a padded 3 x 3 average whose
 /// divisor counts only the positions inside the input (<c>count_include_pad=False</c>), then adaptive pools whose sizes
-/// do not divide their inputs: 7 x 7 to 3 x 3 (overlapping windows), then to 4 x 4 (larger than its input: windows of
-/// one or two rows that repeat inputs), then a Linear head.
+/// do not divide their inputs: 7 x 7 to 3 x 3 (overlapping windows), then to 4 x 5 (larger than its input: windows of
+/// one or two rows and columns that repeat inputs), then a Linear head.
 /// </summary>
 [Model(Channels = 2, Height = 9, Width = 9)]
 public sealed partial class AdaptivePoolCnn
@@ -200,8 +200,8 @@ public sealed partial class AdaptivePoolCnn
     [Conv2d(2, 1), Sigmoid]
     public partial Conv2d Mix { get; }
 
-    /// <summary>[B, 2, 4, 4].</summary>
-    [AdaptiveAvgPool2d(4)]
+    /// <summary>[B, 2, 4, 5].</summary>
+    [AdaptiveAvgPool2d(4, 5)]
     public partial AdaptiveAvgPool2d Up { get; }
 
     [Flatten]
