@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
 
@@ -59,8 +58,8 @@ public static unsafe class MaxPool2d
         fixed (float* pOutput = output)
         fixed (int* pIndices = indices)
         {
-            PoolJob job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g };
-            Launch(&job, &ForwardPart);
+            var pass = new ForwardPass { Job = new() { Input = pInput, Output = pOutput, Indices = pIndices, Geometry = g } };
+            PlaneParts.Run(ref pass, g.Planes, g.InputPlane);
         }
     }
 
@@ -155,8 +154,8 @@ public static unsafe class MaxPool2d
         fixed (int* pIndices = indices)
         fixed (float* pInputGradient = inputGradient)
         {
-            PoolJob job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Maxima = throughReLU ? pOutput : null, Geometry = g };
-            Launch(&job, &BackwardPart);
+            var pass = new BackwardPass { Job = new() { Input = pInputGradient, Output = pOutputGradient, Indices = pIndices, Maxima = throughReLU ? pOutput : null, Geometry = g } };
+            PlaneParts.Run(ref pass, g.Planes, g.InputPlane);
         }
     }
 
@@ -176,30 +175,18 @@ public static unsafe class MaxPool2d
         return g;
     }
 
-    /// <summary>Runs <paramref name="part"/> over the planes on as many threads as their size is worth.</summary>
-    private static void Launch(PoolJob* job, delegate*<void*, int, void> part)
+    /// <summary>Planes <c>[first, end)</c> of a backward pass (<see cref="BackwardPlanes"/>).</summary>
+    private struct BackwardPass : IPlanePass
     {
-        Pool2dGeometry g = job->Geometry;
-        job->Parts = Math.Min(g.Planes, Partition.Threads((long)g.Planes * g.InputPlane, MinWorkPerThread));
-        if (job->Parts <= 1)
-        {
-            part(job, 0);
-        }
-        else
-        {
-            WorkerPool.Run(job->Parts, job->Parts, part, job);
-        }
-    }
+        public PoolJob Job;
 
-    /// <summary>Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a backward pass (<see cref="BackwardPlanes"/>).</summary>
-    private static void BackwardPart(void* context, int part)
-    {
-        var job = (PoolJob*)context;
-        Pool2dGeometry g = job->Geometry;
-        int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
-        nint at = (nint)first * g.OutputPlane;
-        BackwardPlanes(
-            job->Output + at, job->Maxima == null ? null : job->Maxima + at, job->Indices + at, job->Input + ((nint)first * g.InputPlane), end - first, first, g);
+        public readonly void Run(int first, int end)
+        {
+            Pool2dGeometry g = Job.Geometry;
+            nint at = (nint)first * g.OutputPlane;
+            BackwardPlanes(
+                Job.Output + at, Job.Maxima == null ? null : Job.Maxima + at, Job.Indices + at, Job.Input + ((nint)first * g.InputPlane), end - first, first, g);
+        }
     }
 
     /// <summary>
@@ -412,31 +399,34 @@ public static unsafe class MaxPool2d
             && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
 
     /// <summary>
-    /// Planes <c>[part·planes/parts, (part+1)·planes/parts)</c> of a forward pass: as one sequence of row pairs where
-    /// <see cref="MaxPool2dRowPairs512"/> or <see cref="MaxPool2dRowPairsAvx2"/> applies, else plane by plane.
+    /// Planes <c>[first, end)</c> of a forward pass: as one sequence of row pairs where <see cref="MaxPool2dRowPairs512"/>
+    /// or <see cref="MaxPool2dRowPairsAvx2"/> applies, else plane by plane.
     /// </summary>
-    private static void ForwardPart(void* context, int part)
+    private struct ForwardPass : IPlanePass
     {
-        var job = (PoolJob*)context;
-        Pool2dGeometry g = job->Geometry;
-        int first = (int)((long)part * g.Planes / job->Parts), end = (int)((long)(part + 1) * g.Planes / job->Parts);
-        if (MaxPool2dRowPairs512.Applies(g))
-        {
-            MaxPool2dRowPairs512.Forward(
-                job->Input + ((nint)first * g.InputPlane), job->Output + ((nint)first * g.OutputPlane), job->Indices + ((nint)first * g.OutputPlane), end - first, g);
-            return;
-        }
+        public PoolJob Job;
 
-        if (MaxPool2dRowPairsAvx2.Applies(g))
+        public readonly void Run(int first, int end)
         {
-            MaxPool2dRowPairsAvx2.Forward(
-                job->Input + ((nint)first * g.InputPlane), job->Output + ((nint)first * g.OutputPlane), job->Indices + ((nint)first * g.OutputPlane), end - first, g);
-            return;
-        }
+            Pool2dGeometry g = Job.Geometry;
+            float* input = Job.Input + ((nint)first * g.InputPlane), output = Job.Output + ((nint)first * g.OutputPlane);
+            int* indices = Job.Indices + ((nint)first * g.OutputPlane);
+            if (MaxPool2dRowPairs512.Applies(g))
+            {
+                MaxPool2dRowPairs512.Forward(input, output, indices, end - first, g);
+                return;
+            }
 
-        for (int p = first; p < end; p++)
-        {
-            Plane(job->Input + ((nint)p * g.InputPlane), job->Output + ((nint)p * g.OutputPlane), job->Indices + ((nint)p * g.OutputPlane), g);
+            if (MaxPool2dRowPairsAvx2.Applies(g))
+            {
+                MaxPool2dRowPairsAvx2.Forward(input, output, indices, end - first, g);
+                return;
+            }
+
+            for (int p = 0; p < end - first; p++)
+            {
+                Plane(input + ((nint)p * g.InputPlane), output + ((nint)p * g.OutputPlane), indices + ((nint)p * g.OutputPlane), g);
+            }
         }
     }
 
@@ -676,6 +666,5 @@ public static unsafe class MaxPool2d
         public int* Indices;
         public float* Maxima;
         public Pool2dGeometry Geometry;
-        public int Parts;
     }
 }

@@ -3,7 +3,7 @@ using StaticGrad.Threading;
 
 namespace StaticGrad.Kernels;
 
-/// <summary>A pass over independent planes (the average pools'): planes <c>[first, end)</c>, whatever thread runs them.</summary>
+/// <summary>A pass over independent planes (the pools'): planes <c>[first, end)</c>, whatever thread runs them.</summary>
 internal interface IPlanePass
 {
     /// <summary>Runs planes <c>[first, end)</c>.</summary>
@@ -11,8 +11,9 @@ internal interface IPlanePass
 }
 
 /// <summary>
-/// Runs an <see cref="IPlanePass"/> over its planes on as many threads as their size is worth, in contiguous ranges of
-/// planes, the way <see cref="MaxPool2d"/> splits its own passes. Planes are independent, so any split gives the same bits.
+/// Runs an <see cref="IPlanePass"/> over its planes on as many threads as their size is worth
+/// (<see cref="MaxPool2d.MinWorkPerThread"/> input values a thread), in contiguous ranges of planes. Planes are
+/// independent, so any split gives the same bits.
 /// </summary>
 internal static unsafe class PlaneParts
 {
