@@ -7,7 +7,7 @@ Writes conv.json with a "cases" array. Every case has a "kind" and its shape arg
 forward result and the gradients autograd gives for a seeded upstream gradient "dy" (loss = sum(dy * y)):
   conv2d         nn.functional.conv2d (+ relu when "relu"): x, w, b (or null), y, dx, dw, db
   max_pool2d     nn.functional.max_pool2d(return_indices=True): x (with ties), y, indices, dx
-  avg_pool2d     nn.functional.avg_pool2d (ceil_mode=False; count_include_pad as the case says, True by default): x, y, dx
+  avg_pool2d     nn.functional.avg_pool2d (count_include_pad and ceil_mode as the case says, True and False by default): x, y, dx
   global_avg     nn.functional.adaptive_avg_pool2d(x, 1): x, y, dx
   adaptive_avg   nn.functional.adaptive_avg_pool2d(x, (oh, ow)) for sizes that do not divide (overlapping windows), that
                  divide, and larger than the input: x, y, dx
@@ -168,6 +168,49 @@ def main():
         cases.append({
             "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
             "stride": list(stride), "padding": list(padding), "count_include_pad": False, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    # ceil_mode=True: the output sizes round up, so the last windows run past the padded input (and the divisor of an
+    # average counts only their part inside it); "drop" cases are shapes where PyTorch drops a last window that would
+    # start past the input and its leading padding, so ceil mode gives the floor size.
+    for name, n, c, h, w, kernel, stride, padding, dilation in [
+        ("maxpool_2_ceil_odd", 2, 3, 7, 5, (2, 2), (2, 2), (0, 0), (1, 1)),
+        ("maxpool_2_ceil_lenet_odd", 2, 6, 27, 27, (2, 2), (2, 2), (0, 0), (1, 1)),
+        ("maxpool_3_s2_p1_ceil", 2, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1)),
+        ("maxpool_3_s3_ceil", 1, 2, 7, 8, (3, 3), (3, 3), (0, 0), (1, 1)),
+        ("maxpool_rect_d2_ceil", 2, 2, 10, 9, (3, 2), (2, 2), (1, 1), (2, 1)),
+        ("maxpool_2_p1_ceil_drop", 2, 2, 5, 5, (2, 2), (2, 2), (1, 1), (1, 1)),
+    ]:
+        x = pool_input(gen, n, c, h, w).requires_grad_()
+        y, indices = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode=True, return_indices=True)
+        floor = F.max_pool2d(x, kernel, stride, padding, dilation)
+        assert (floor.shape == y.shape) == name.endswith("_drop"), (name, floor.shape, y.shape)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "ceil_mode": True, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w, kernel, stride, padding, include in [
+        ("avgpool_2_ceil_odd", 2, 3, 7, 5, (2, 2), (2, 2), (0, 0), True),
+        ("avgpool_3_s2_p1_ceil", 2, 2, 8, 10, (3, 3), (2, 2), (1, 1), True),
+        ("avgpool_3_s2_p1_ceil_exclude_pad", 2, 2, 8, 10, (3, 3), (2, 2), (1, 1), False),
+        ("avgpool_3_s3_ceil", 1, 2, 7, 8, (3, 3), (3, 3), (0, 0), True),
+        ("avgpool_rect_s2_p1x0_ceil", 2, 2, 8, 7, (3, 2), (2, 2), (1, 0), True),
+        ("avgpool_2_p1_ceil_drop", 2, 2, 5, 5, (2, 2), (2, 2), (1, 1), True),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.avg_pool2d(x, kernel, stride, padding, ceil_mode=True, count_include_pad=include)
+        floor = F.avg_pool2d(x, kernel, stride, padding, count_include_pad=include)
+        assert (floor.shape == y.shape) == name.endswith("_drop"), (name, floor.shape, y.shape)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "count_include_pad": include, "ceil_mode": True, "out_shape": list(y.shape),
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 

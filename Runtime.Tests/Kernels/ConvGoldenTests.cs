@@ -84,11 +84,12 @@ public sealed class ConvGoldenTests
         int[] outShape = Ints(c, "out_shape");
         float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
         int[] indices = new int[y.Length];
-        Kernels.MaxPool2d.Forward(x, y, indices, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        bool ceilMode = CeilMode(c);
+        Kernels.MaxPool2d.Forward(x, y, indices, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], ceilMode);
         Assert.Equal(Floats(c, "y"), y);
         Assert.Equal(Ints(c, "indices"), indices);
         float[] dx = new float[x.Length];
-        Kernels.MaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        Kernels.MaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], ceilMode);
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 
@@ -98,11 +99,12 @@ public sealed class ConvGoldenTests
         float[] x = Floats(c, "x");
         int[] outShape = Ints(c, "out_shape");
         bool countIncludePad = !c.TryGetProperty("count_include_pad", out JsonElement include) || include.GetBoolean();
+        bool ceilMode = CeilMode(c);
         float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
-        Kernels.AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad);
+        Kernels.AvgPool2d.Forward(x, y, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad, ceilMode);
         AssertClose(Floats(c, "y"), y, "y");
         float[] dx = new float[x.Length];
-        Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad);
+        Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad, ceilMode);
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 
@@ -155,6 +157,9 @@ public sealed class ConvGoldenTests
         AssertClose(Floats(c, "dweight"), dweight, "dweight");
         AssertClose(Floats(c, "dbias"), dbias, "dbias");
     }
+
+    /// <summary>The case's <c>ceil_mode</c> (false when absent).</summary>
+    private static bool CeilMode(JsonElement c) => c.TryGetProperty("ceil_mode", out JsonElement ceil) && ceil.GetBoolean();
 
     /// <summary>Float32 results of different summation orders: equal within a few ulps of the larger magnitudes involved.</summary>
     private static void AssertClose(float[] expected, float[] actual, string what)

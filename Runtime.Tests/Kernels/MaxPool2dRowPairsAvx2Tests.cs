@@ -79,7 +79,7 @@ public sealed class MaxPool2dRowPairsAvx2Tests
         float[] x = KernelReference.Random(inputLength, seed: (ulong)width);
         float[] dy = KernelReference.Random(outputLength, seed: 7);
         (float[] maxima, int[] indices) = Pool2dTests.ReferenceTwoByTwo(x, Planes, Height, width);
-        Pool2dGeometry g = Pool2dGeometry.Create(1, Planes, Height, width, 2, 2, 2, 2, 0, 0, 1, 1);
+        Pool2dGeometry g = Pool2dGeometry.Create(1, Planes, Height, width, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false);
         foreach (bool relu in new[] { false, true })
         {
             float[] dx = Guarded(inputLength);
@@ -110,12 +110,12 @@ public sealed class MaxPool2dRowPairsAvx2Tests
     public void TakesTwoByTwoWindowsOverEvenPlanesOfAtMost16WindowsARow()
     {
         bool avx2Only = GemmIsaSelector.IsSupported(GemmIsa.Avx2) && !GemmIsaSelector.IsSupported(GemmIsa.Avx512);
-        Assert.Equal(avx2Only, MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1)));  // LeNet pool1
-        Assert.Equal(avx2Only, MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1)));   // LeNet pool2
-        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 34, 34, 2, 2, 2, 2, 0, 0, 1, 1)));             // 17 windows a row
-        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 9, 10, 2, 2, 2, 2, 0, 0, 1, 1)));                // odd height
-        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 11, 2, 2, 2, 2, 0, 0, 1, 1)));               // odd width
-        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1)));               // 3 × 3 windows
+        Assert.Equal(avx2Only, MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false)));  // LeNet pool1
+        Assert.Equal(avx2Only, MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false)));   // LeNet pool2
+        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 34, 34, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false)));             // 17 windows a row
+        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 9, 10, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false)));                // odd height
+        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 11, 2, 2, 2, 2, 0, 0, 1, 1, ceilMode: false)));               // odd width
+        Assert.False(MaxPool2dRowPairsAvx2.Applies(Pool2dGeometry.Create(1, 4, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, ceilMode: false)));               // 3 × 3 windows
     }
 
     private static float[] Guarded(int length)

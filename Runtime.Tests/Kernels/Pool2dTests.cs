@@ -127,11 +127,13 @@ public sealed partial class Pool2dTests
         Assert.Equal(18 + 5, indices[2]);
     }
 
-    /// <summary>The windows without dilation (average pooling has none), each with PyTorch's <c>count_include_pad</c> true and false.</summary>
-    public static TheoryData<int, bool> DenseWindowsBothDivisors()
+    public static TheoryData<int, bool> DenseWindowsBothDivisors() => DenseWindowsBothDivisors(AllWindows);
+
+    /// <summary>The windows of <paramref name="table"/> without dilation (average pooling has none), each with PyTorch's <c>count_include_pad</c> true and false.</summary>
+    private static TheoryData<int, bool> DenseWindowsBothDivisors(int[][] table)
     {
         var data = new TheoryData<int, bool>();
-        foreach (int window in Enumerable.Range(0, AllWindows.Length).Where(i => AllWindows[i][10] == 1 && AllWindows[i][11] == 1))
+        foreach (int window in Enumerable.Range(0, table.Length).Where(i => table[i][10] == 1 && table[i][11] == 1))
         {
             data.Add(window, true);
             data.Add(window, false);

@@ -58,6 +58,11 @@ internal static class OnnxCases
         yield return PoolCase("maxpool_dilation2", max: true, 2, 8, 7, (3, 3), (1, 2), (1, 1), (2, 2));
         yield return PoolCase("avgpool_k3_s2_p1", max: false, 3, 7, 6, (3, 3), (2, 2), (1, 1), (1, 1));
         yield return PoolCase("avgpool_k2", max: false, 2, 6, 6, (2, 2), (2, 2), (0, 0), (1, 1));
+        yield return PoolCase("maxpool_k2_ceil", max: true, 2, 7, 5, (2, 2), (2, 2), (0, 0), (1, 1), ceilMode: true);
+        yield return PoolCase("maxpool_k3_s2_p1_ceil", max: true, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true);
+        yield return PoolCase("avgpool_k3_s2_p1_ceil", max: false, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true);
+        yield return PoolCase("avgpool_k3_s3_ceil", max: false, 2, 7, 8, (3, 3), (3, 3), (0, 0), (1, 1), ceilMode: true);
+        yield return PoolCase("avgpool_k3_s2_p1_ceil_exclude_pad", max: false, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true, countIncludePad: false);
         yield return AvgPoolExcludingPadding();
         yield return GlobalPoolFlatten();
         yield return AdaptivePoolCase("adaptiveavgpool_7x6_to_3x4", 3, 7, 6, 3, 4);
@@ -184,21 +189,22 @@ internal static class OnnxCases
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);
     }
 
-    private static OnnxCase PoolCase(string name, bool max, int channels, int height, int width, (int H, int W) k, (int H, int W) s, (int H, int W) p, (int H, int W) d)
+    private static OnnxCase PoolCase(
+        string name, bool max, int channels, int height, int width, (int H, int W) k, (int H, int W) s, (int H, int W) p, (int H, int W) d, bool ceilMode = false, bool countIncludePad = true)
     {
         float[] x = Random(Batch * channels * height * width, 21, 3f);
-        int oh = OutSize(height, k.H, s.H, p.H, d.H), ow = OutSize(width, k.W, s.W, p.W, d.W);
+        int oh = SlidingWindow.OutputSize(height, k.H, s.H, p.H, d.H, ceilMode), ow = SlidingWindow.OutputSize(width, k.W, s.W, p.W, d.W, ceilMode);
         var builder = new OnnxGraphBuilder();
         string input = builder.Input("x", channels, height, width);
-        builder.Output(max ? builder.MaxPool(input, k, s, p, d) : builder.AveragePool(input, k, s, p), "y", channels, oh, ow);
+        builder.Output(max ? builder.MaxPool(input, k, s, p, d, ceilMode: ceilMode) : builder.AveragePool(input, k, s, p, countIncludePad: countIncludePad, ceilMode: ceilMode), "y", channels, oh, ow);
         float[] expected = new float[Batch * channels * oh * ow];
         if (max)
         {
-            Kernels.MaxPool2d.Forward(x, expected, new int[expected.Length], Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W);
+            Kernels.MaxPool2d.Forward(x, expected, new int[expected.Length], Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W, ceilMode);
         }
         else
         {
-            Kernels.AvgPool2d.Forward(x, expected, Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W);
+            Kernels.AvgPool2d.Forward(x, expected, Batch, channels, height, width, k.H, k.W, s.H, s.W, p.H, p.W, countIncludePad, ceilMode);
         }
 
         return new OnnxCase(name, builder.ToArray(), x, [Batch, channels, height, width], expected);

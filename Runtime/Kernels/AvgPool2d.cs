@@ -3,11 +3,13 @@ using System;
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c> with <c>ceil_mode=False</c>, over NCHW input
-/// <c>[batch, channels, height, width]</c>: each output is the sum of the inputs in its window divided by
-/// <c>kernelHeight · kernelWidth</c> (PyTorch's default <c>count_include_pad=True</c>: the zero padding counts), or with
-/// <c>countIncludePad: false</c> by the number of the window's positions inside the input. Planes are independent: a large
-/// pass splits them across threads, the same bits for any thread count.
+/// 2-d average pooling, PyTorch's <c>nn.AvgPool2d</c>, over NCHW input <c>[batch, channels, height, width]</c>: each
+/// output is the sum of the inputs in its window divided by <c>kernelHeight · kernelWidth</c> (PyTorch's default
+/// <c>count_include_pad=True</c>: the zero padding counts), or with <c>countIncludePad: false</c> by the number of the
+/// window's positions inside the input. With <c>ceilMode: true</c> (PyTorch's <c>ceil_mode=True</c>) the output sizes
+/// round up and a last window that runs past the padded input divides, as PyTorch's does, by its part inside the padded
+/// input (padding included) or inside the input. Planes are independent: a large pass splits them across threads, the
+/// same bits for any thread count.
 /// </summary>
 public static unsafe class AvgPool2d
 {
@@ -25,13 +27,14 @@ public static unsafe class AvgPool2d
     /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
     /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
     /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>: divide by the whole window (true, the default) or by its positions inside the input.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="SlidingWindow.OutputSize"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
     public static void Forward(
         ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true, bool ceilMode = false)
     {
-        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1, ceilMode);
         KernelGuard.Holds(input.Length, g.Planes, g.InputPlane, nameof(input), "batch*channels*height*width");
         KernelGuard.Holds(output.Length, g.Planes, g.OutputPlane, nameof(output), "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
@@ -57,13 +60,14 @@ public static unsafe class AvgPool2d
     /// <param name="paddingHeight">Zero padding above and below; at most <c>kernelHeight / 2</c>.</param>
     /// <param name="paddingWidth">Zero padding left and right; at most <c>kernelWidth / 2</c>.</param>
     /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>, as in <see cref="Forward"/>.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>, as in <see cref="Forward"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, bool countIncludePad = true, bool ceilMode = false)
     {
-        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1);
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, 1, 1, ceilMode);
         KernelGuard.Holds(outputGradient.Length, g.Planes, g.OutputPlane, nameof(outputGradient), "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(inputGradient.Length, g.Planes, g.InputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
@@ -110,10 +114,11 @@ public static unsafe class AvgPool2d
         /// </summary>
         private readonly void ForwardPlane(float* plane, float* output, in Pool2dGeometry g)
         {
-            int window = g.KernelHeight * g.KernelWidth, kw = g.KernelWidth, stride = g.StrideWidth;
+            int kw = g.KernelWidth, stride = g.StrideWidth;
             for (int oh = 0, o = 0; oh < g.OutHeight; oh++)
             {
-                (int ih0, int ih1) = Clip((oh * g.StrideHeight) - g.PaddingHeight, g.KernelHeight, g.Height);
+                int top = (oh * g.StrideHeight) - g.PaddingHeight, rows = PaddedSpan(top, g.KernelHeight, g.Height, g.PaddingHeight);
+                (int ih0, int ih1) = Clip(top, g.KernelHeight, g.Height);
                 for (int ow = 0; ow < g.OutWidth; ow++, o++)
                 {
                     int start = (ow * stride) - g.PaddingWidth;
@@ -132,7 +137,7 @@ public static unsafe class AvgPool2d
                             }
                         }
 
-                        float divisor = Divisor(window, ih0, ih1, 0, kw, CountIncludePad);
+                        float divisor = Divisor(rows * kw, ih0, ih1, 0, kw, CountIncludePad);
                         output[o] = sum0 / divisor;
                         output[o + 1] = sum1 / divisor;
                         output[o + 2] = sum2 / divisor;
@@ -152,7 +157,7 @@ public static unsafe class AvgPool2d
                         }
                     }
 
-                    output[o] = sum / Divisor(window, ih0, ih1, iw0, iw1, CountIncludePad);
+                    output[o] = sum / Divisor(rows * PaddedSpan(start, kw, g.Width, g.PaddingWidth), ih0, ih1, iw0, iw1, CountIncludePad);
                 }
             }
         }
@@ -160,14 +165,15 @@ public static unsafe class AvgPool2d
         private readonly void BackwardPlane(float* outputGradient, float* plane, in Pool2dGeometry g)
         {
             new Span<float>(plane, g.InputPlane).Clear();
-            int window = g.KernelHeight * g.KernelWidth;
             for (int oh = 0, o = 0; oh < g.OutHeight; oh++)
             {
-                (int ih0, int ih1) = Clip((oh * g.StrideHeight) - g.PaddingHeight, g.KernelHeight, g.Height);
+                int top = (oh * g.StrideHeight) - g.PaddingHeight, rows = PaddedSpan(top, g.KernelHeight, g.Height, g.PaddingHeight);
+                (int ih0, int ih1) = Clip(top, g.KernelHeight, g.Height);
                 for (int ow = 0; ow < g.OutWidth; ow++, o++)
                 {
-                    (int iw0, int iw1) = Clip((ow * g.StrideWidth) - g.PaddingWidth, g.KernelWidth, g.Width);
-                    float share = outputGradient[o] / Divisor(window, ih0, ih1, iw0, iw1, CountIncludePad);
+                    int start = (ow * g.StrideWidth) - g.PaddingWidth;
+                    (int iw0, int iw1) = Clip(start, g.KernelWidth, g.Width);
+                    float share = outputGradient[o] / Divisor(rows * PaddedSpan(start, g.KernelWidth, g.Width, g.PaddingWidth), ih0, ih1, iw0, iw1, CountIncludePad);
                     for (int ih = ih0; ih < ih1; ih++)
                     {
                         for (int iw = iw0; iw < iw1; iw++)
@@ -181,11 +187,15 @@ public static unsafe class AvgPool2d
     }
 
     /// <summary>
-    /// The whole window's size, or the positions of the clipped window <c>[ih0, ih1) × [iw0, iw1)</c> (never empty: the
-    /// padding is at most half the kernel).
+    /// The window's size inside the padded input (<paramref name="padded"/>: the whole window but for a last window of
+    /// ceil mode), or the positions of the clipped window <c>[ih0, ih1) × [iw0, iw1)</c> (never empty: the padding is at
+    /// most half the kernel, and a window of ceil mode starts inside the input or its leading padding).
     /// </summary>
-    private static float Divisor(int window, int ih0, int ih1, int iw0, int iw1, bool countIncludePad)
-        => countIncludePad ? window : (ih1 - ih0) * (iw1 - iw0);
+    private static float Divisor(int padded, int ih0, int ih1, int iw0, int iw1, bool countIncludePad)
+        => countIncludePad ? padded : (ih1 - ih0) * (iw1 - iw0);
+
+    /// <summary>The length of the window <c>[start, start + kernel)</c> up to the end of the padded input, <c>size + padding</c>, as PyTorch's divisor counts it.</summary>
+    private static int PaddedSpan(int start, int kernel, int size, int padding) => Math.Min(start + kernel, size + padding) - start;
 
     /// <summary>The window <c>[start, start + kernel)</c> clipped to <c>[0, size)</c>.</summary>
     private static (int First, int End) Clip(int start, int kernel, int size) => (Math.Max(start, 0), Math.Min(start + kernel, size));

@@ -353,6 +353,7 @@ public static unsafe class Conv2d
     /// <param name="poolPaddingWidth">The pool's padding left and right; at most half its window width.</param>
     /// <param name="poolDilationHeight">The pool's vertical window dilation; positive.</param>
     /// <param name="poolDilationWidth">The pool's horizontal window dilation; positive.</param>
+    /// <param name="poolCeilMode">The pool's <c>ceil_mode</c> (<see cref="MaxPool2d.Forward"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">
     /// A span is too short or overlaps another, the kernel or the pool's window does not fit, a channel count is not a
@@ -363,12 +364,12 @@ public static unsafe class Conv2d
         Span<float> weightGradient, Span<float> biasGradient, Span<float> workspace,
         int batch, int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
         int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, int groups,
-        int poolKernelHeight, int poolKernelWidth, int poolStrideHeight, int poolStrideWidth, int poolPaddingHeight, int poolPaddingWidth, int poolDilationHeight, int poolDilationWidth)
+        int poolKernelHeight, int poolKernelWidth, int poolStrideHeight, int poolStrideWidth, int poolPaddingHeight, int poolPaddingWidth, int poolDilationHeight, int poolDilationWidth, bool poolCeilMode = false)
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         Conv2dGeometry g = Geometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups);
         Pool2dGeometry p = Pool2dGeometry.Create(
-            batch, outChannels, g.OutHeight, g.OutWidth, poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+            batch, outChannels, g.OutHeight, g.OutWidth, poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth, poolCeilMode);
         KernelGuard.Holds(pooledGradient.Length, p.Planes, p.OutputPlane, nameof(pooledGradient), "batch*outChannels*poolHeight*poolWidth");
         KernelGuard.Holds(indices.Length, p.Planes, p.OutputPlane, nameof(indices), "batch*outChannels*poolHeight*poolWidth");
         if (!pooled.IsEmpty)
@@ -389,13 +390,13 @@ public static unsafe class Conv2d
             {
                 MaxPool2d.Backward(
                     pooledGradient, indices, outputGradient, batch, outChannels, g.OutHeight, g.OutWidth,
-                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth, poolCeilMode);
             }
             else
             {
                 MaxPool2d.BackwardThroughReLU(
                     pooledGradient, pooled, indices, outputGradient, batch, outChannels, g.OutHeight, g.OutWidth,
-                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth);
+                    poolKernelHeight, poolKernelWidth, poolStrideHeight, poolStrideWidth, poolPaddingHeight, poolPaddingWidth, poolDilationHeight, poolDilationWidth, poolCeilMode);
             }
 
             BackwardWeight(

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// 2-d max pooling, PyTorch's <c>nn.MaxPool2d</c> (floor mode) over NCHW input <c>[batch, channels, height, width]</c>:
+/// 2-d max pooling, PyTorch's <c>nn.MaxPool2d</c> (floor or ceil mode) over NCHW input <c>[batch, channels, height, width]</c>:
 /// each output is the largest input in its window, padding counting as -∞. The forward pass records where each maximum
 /// was (the flat index <c>ih·width + iw</c> in its input plane, like <c>return_indices=True</c>); the backward pass adds
 /// each output gradient to that position, and <see cref="BackwardThroughReLU"/> also applies the derivative of a ReLU
@@ -39,15 +39,16 @@ public static unsafe class MaxPool2d
     /// <param name="paddingWidth">-∞ padding left and right; at most <c>kernelWidth / 2</c>.</param>
     /// <param name="dilationHeight">Vertical window dilation; positive.</param>
     /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="SlidingWindow.OutputSize"/>), and a last window past the input takes what it covers.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, or the window does not fit the padded input.</exception>
     public static void Forward(
         ReadOnlySpan<float> input, Span<float> output, Span<int> indices, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode = false)
     {
         Pool2dGeometry g = Validate(
             input, nameof(input), output, nameof(output), indices.Length, batch, channels, height, width,
-            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, ceilMode);
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         if (g.Planes == 0)
         {
@@ -83,14 +84,15 @@ public static unsafe class MaxPool2d
     /// <param name="paddingWidth">Padding left and right; at most <c>kernelWidth / 2</c>.</param>
     /// <param name="dilationHeight">Vertical window dilation; positive.</param>
     /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="SlidingWindow.OutputSize"/>), and a last window past the input takes what it covers.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, the window does not fit, or an index is outside its plane.</exception>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode = false)
         => RunBackward(
             outputGradient, ReadOnlySpan<float>.Empty, throughReLU: false, indices, inputGradient, batch, channels, height, width,
-            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, ceilMode);
 
     /// <summary>
     /// The backward pass of a max pool over a ReLU's output, through that ReLU: the bits of <see cref="Backward"/> followed
@@ -120,23 +122,24 @@ public static unsafe class MaxPool2d
     /// <param name="paddingWidth">Padding left and right; at most <c>kernelWidth / 2</c>.</param>
     /// <param name="dilationHeight">Vertical window dilation; positive.</param>
     /// <param name="dilationWidth">Horizontal window dilation; positive.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="SlidingWindow.OutputSize"/>), and a last window past the input takes what it covers.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps, the window does not fit, or an index is outside its plane.</exception>
     public static void BackwardThroughReLU(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode = false)
         => RunBackward(
             outputGradient, output, throughReLU: true, indices, inputGradient, batch, channels, height, width,
-            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, ceilMode);
 
     /// <summary><see cref="Backward"/>, or with <paramref name="throughReLU"/> <see cref="BackwardThroughReLU"/> with <paramref name="output"/> its window maxima.</summary>
     private static void RunBackward(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> output, bool throughReLU, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode)
     {
         Pool2dGeometry g = Validate(
             inputGradient, nameof(inputGradient), outputGradient, nameof(outputGradient), indices.Length, batch, channels, height, width,
-            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, ceilMode);
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
         if (throughReLU)
         {
@@ -166,9 +169,9 @@ public static unsafe class MaxPool2d
     /// </summary>
     private static Pool2dGeometry Validate(
         ReadOnlySpan<float> planes, string planesName, ReadOnlySpan<float> windows, string windowsName, int indexCount, int batch, int channels, int height, int width,
-        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode)
     {
-        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
+        Pool2dGeometry g = Pool2dGeometry.Create(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, ceilMode);
         KernelGuard.Holds(planes.Length, g.Planes, g.InputPlane, planesName, "batch*channels*height*width");
         KernelGuard.Holds(windows.Length, g.Planes, g.OutputPlane, windowsName, "batch*channels*outHeight*outWidth");
         KernelGuard.Holds(indexCount, g.Planes, g.OutputPlane, "indices", "batch*channels*outHeight*outWidth");
@@ -393,10 +396,10 @@ public static unsafe class MaxPool2d
         }
     }
 
-    /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>).</summary>
+    /// <summary>The 2 × 2, stride-2 window without padding or dilation (PyTorch's <c>MaxPool2d(2)</c>), every window whole (in ceil mode an odd size's last window is not).</summary>
     internal static bool IsTwoByTwo(in Pool2dGeometry g) =>
         g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
-            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1;
+            && g.PaddingHeight == 0 && g.PaddingWidth == 0 && g.DilationHeight == 1 && g.DilationWidth == 1 && g.WindowsInsidePaddedInput;
 
     /// <summary>
     /// Planes <c>[first, end)</c> of a forward pass: as one sequence of row pairs where <see cref="MaxPool2dRowPairs512"/>

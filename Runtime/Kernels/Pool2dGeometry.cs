@@ -24,10 +24,21 @@ internal readonly struct Pool2dGeometry
     /// <summary>Values of one output plane.</summary>
     public int OutputPlane => OutHeight * OutWidth;
 
-    /// <summary>Validates the arguments with PyTorch's rules (padding at most half the kernel, the window fits) and returns the shape.</summary>
+    /// <summary>
+    /// Whether every window ends inside the padded input (always in floor mode; in ceil mode unless a last window runs
+    /// past it): the fast paths that assume whole windows check it.
+    /// </summary>
+    public bool WindowsInsidePaddedInput
+        => ((long)(OutHeight - 1) * StrideHeight) + ((long)DilationHeight * (KernelHeight - 1)) < Height + (2L * PaddingHeight)
+            && ((long)(OutWidth - 1) * StrideWidth) + ((long)DilationWidth * (KernelWidth - 1)) < Width + (2L * PaddingWidth);
+
+    /// <summary>
+    /// Validates the arguments with PyTorch's rules (padding at most half the kernel, the window fits) and returns the
+    /// shape; with <paramref name="ceilMode"/> the output sizes round up (<see cref="SlidingWindow.OutputSize"/>).
+    /// </summary>
     public static Pool2dGeometry Create(
         int batch, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth,
-        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth)
+        int paddingHeight, int paddingWidth, int dilationHeight, int dilationWidth, bool ceilMode)
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));
@@ -44,8 +55,8 @@ internal readonly struct Pool2dGeometry
             throw new ArgumentOutOfRangeException(nameof(paddingWidth), paddingWidth, $"Expected padding at most half the kernel ({kernelWidth / 2}).");
         }
 
-        int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height));
-        int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width));
+        int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height), ceilMode);
+        int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width), ceilMode);
         int planes = checked(batch * channels);
         _ = checked(planes * height * width);
         _ = checked(planes * outHeight * outWidth);

@@ -7,17 +7,21 @@ namespace StaticGrad.Kernels;
 public static class SlidingWindow
 {
     /// <summary>
-    /// PyTorch's output size (floor mode): <c>(input + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c>,
-    /// or 0 when the dilated kernel does not fit the padded input.
+    /// PyTorch's output size: <c>(input + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c> with the division
+    /// rounded down (floor mode, every convolution and the pools' default), or 0 when the dilated kernel does not fit the
+    /// padded input. With <paramref name="ceilMode"/> (the pools' <c>ceil_mode=True</c>) the division rounds up, so a last
+    /// window may run past the padded input and covers what is left, except that it must start inside the input or its
+    /// leading padding (PyTorch drops a last window starting at <c>input + padding</c> or later).
     /// </summary>
     /// <param name="input">The input size (height or width); positive.</param>
     /// <param name="kernel">The kernel size; positive.</param>
     /// <param name="stride">The step between windows; positive.</param>
     /// <param name="padding">Implicit padding on both sides; zero or more.</param>
     /// <param name="dilation">The spacing between kernel elements; positive (1 for a dense kernel).</param>
+    /// <param name="ceilMode">Round the division up (PyTorch's pooling <c>ceil_mode=True</c>) instead of down.</param>
     /// <returns>The number of window positions.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public static int OutputSize(int input, int kernel, int stride, int padding, int dilation)
+    public static int OutputSize(int input, int kernel, int stride, int padding, int dilation, bool ceilMode = false)
     {
         KernelGuard.Positive(input, nameof(input));
         KernelGuard.Positive(kernel, nameof(kernel));
@@ -26,7 +30,18 @@ public static class SlidingWindow
         KernelGuard.Positive(dilation, nameof(dilation));
         long span = ((long)dilation * (kernel - 1)) + 1;
         long padded = input + (2L * padding);
-        return padded < span ? 0 : (int)(((padded - span) / stride) + 1);
+        if (padded < span)
+        {
+            return 0;
+        }
+
+        long size = ((padded - span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+        if (ceilMode && (size - 1) * stride >= input + (long)padding)
+        {
+            size--;
+        }
+
+        return (int)size;
     }
 
     /// <summary>Validates a 2-d window's kernel size, stride, padding and dilation, naming the argument that is out of range.</summary>
@@ -43,9 +58,9 @@ public static class SlidingWindow
     }
 
     /// <summary>The output size along one dimension; throws when the window does not fit, naming <paramref name="dimension"/>.</summary>
-    internal static int CheckedOutputSize(int input, int kernel, int stride, int padding, int dilation, string dimension)
+    internal static int CheckedOutputSize(int input, int kernel, int stride, int padding, int dilation, string dimension, bool ceilMode = false)
     {
-        int size = OutputSize(input, kernel, stride, padding, dilation);
+        int size = OutputSize(input, kernel, stride, padding, dilation, ceilMode);
         if (size < 1)
         {
             throw new ArgumentException(

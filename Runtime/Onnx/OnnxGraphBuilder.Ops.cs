@@ -43,27 +43,30 @@ public sealed partial class OnnxGraphBuilder
             output);
     }
 
-    /// <summary><c>nn.MaxPool2d</c> (floor mode): <c>MaxPool</c>, padding counted as -∞.</summary>
+    /// <summary><c>nn.MaxPool2d</c>: <c>MaxPool</c>, padding counted as -∞, in floor mode or with <paramref name="ceilMode"/> in ceil mode.</summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="kernel">The window's height and width.</param>
     /// <param name="stride">The strides (PyTorch's default is the kernel).</param>
     /// <param name="padding">The padding on each side.</param>
     /// <param name="dilation">The window dilations.</param>
     /// <param name="output">The output tensor's name, or null.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
     /// <returns>The pooled tensor.</returns>
-    public string MaxPool(string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, string? output = null)
+    public string MaxPool(
+        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, string? output = null, bool ceilMode = false)
         => Node(
             "MaxPool",
             [input],
             [
                 AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
-                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", 0L),
+                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", ceilMode ? 1L : 0L),
             ],
             output);
 
     /// <summary>
-    /// <c>nn.AvgPool2d</c> in floor mode: <c>AveragePool</c> with <c>count_include_pad=1</c> by default (PyTorch's
-    /// default: every window divides by the kernel's area, padding included), 0 with <paramref name="countIncludePad"/> false.
+    /// <c>nn.AvgPool2d</c>: <c>AveragePool</c> with <c>count_include_pad=1</c> by default (PyTorch's default: every window
+    /// divides by the kernel's area, padding included), 0 with <paramref name="countIncludePad"/> false; in floor mode, or
+    /// with <paramref name="ceilMode"/> in ceil mode.
     /// </summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="kernel">The window's height and width.</param>
@@ -71,15 +74,16 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="padding">The zero padding on each side.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>: whether the padding counts in a window's divisor.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
     /// <returns>The pooled tensor.</returns>
     public string AveragePool(
-        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null, bool countIncludePad = true)
+        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null, bool countIncludePad = true, bool ceilMode = false)
         => Node(
             "AveragePool",
             [input],
             [
                 AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
-                AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", 0L),
+                AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", ceilMode ? 1L : 0L),
             ],
             output);
 
