@@ -67,6 +67,9 @@ public sealed class SnapshotTests
     public void AdaptivePools() => VerifyCompiles(TestModels.AdaptivePools);
 
     [Fact]
+    public void CeilModePools() => VerifyCompiles(TestModels.CeilModePools);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

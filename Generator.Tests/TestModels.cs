@@ -337,4 +337,23 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string CeilModePools = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 1, Height = 11, Width = 11)]
+        public sealed partial class CeilModePools
+        {
+            [Conv2d(4, 3), ReLU] public partial Conv2d Conv1 { get; }
+            [MaxPool2d(2, CeilMode = true)] public partial MaxPool2d Pool1 { get; }
+            [Conv2d(6, 2), ReLU] public partial Conv2d Conv2 { get; }
+            [MaxPool2d(3, Stride = 2, Padding = 1, CeilMode = true)] public partial MaxPool2d Pool2 { get; }
+            [AvgPool2d(2, CeilMode = true, CountIncludePad = false)] public partial AvgPool2d Pool3 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

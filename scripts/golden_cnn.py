@@ -14,6 +14,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           AdaptiveAvgPool2d to sizes that do not divide (7 x 7 to 3 x 3, overlapping windows; 3 x 3 to
                           4 x 5, larger than the input); its loss is the summed
                           cross-entropy (reduction "sum"), as the C# model declares
+  CeilPoolCnn             Runtime.Tests/Models/CnnModels.cs: MaxPool2d(2, ceil_mode=True) over a 9 x 16 map right after
+                          a padded ReLU convolution of the input, AvgPool2d(3, stride 2, padding 1, ceil_mode=True) whose
+                          last windows run past the padded input; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -93,12 +96,30 @@ class AdaptivePoolCnn(nn.Module):
         return self.head(torch.flatten(self.up(mixed), 1))
 
 
+class CeilPoolCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs CeilPoolCnn: input [1, 9, 16], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.pool1 = nn.MaxPool2d(2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(4, 6, 2)
+        self.pool2 = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True)
+        self.head = nn.Linear(72, 3)
+
+    def forward(self, x):
+        x = self.pool1(torch.relu(self.conv1(x)))
+        x = self.pool2(torch.tanh(self.conv2(x)))
+        return self.head(torch.flatten(x, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
     ("NormalizedCnnNoDropout", lambda: LeNet5(batch_norm=True, dropout=0.0), 52, (1, 28, 28), 10, ["conv1.bias", "conv2.bias"], "mean"),
     ("CnnOpsNet", CnnOpsNet, 53, (2, 12, 12), 5, [], "mean"),
     ("AdaptivePoolCnn", AdaptivePoolCnn, 54, (2, 9, 9), 3, [], "sum"),
+    ("CeilPoolCnn", CeilPoolCnn, 55, (1, 9, 16), 3, [], "sum"),
 ]
 
 

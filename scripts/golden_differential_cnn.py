@@ -22,9 +22,9 @@ The draw: 1-3 input channels, heights and widths from 5 to 20 drawn separately; 
 parameter-free op (dropout, a pool, an activation, a skip of the input) or batch norm; convolutions with kernels 1-5,
 stride 1-3, padding 0-2, dilation 1-2, half of them grouped when the input has several channels (depthwise among
 them), with and without bias, with a fused (ReLU, Sigmoid, Tanh) or any other activation on the member; standalone
-activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation) and AvgPool2d (kernel, stride,
-padding); BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and track_running_stats, its running
-statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
+activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation, ceil mode) and AvgPool2d (kernel,
+stride, padding, ceil mode, count_include_pad); BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
+track_running_stats, its running statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
 Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
 two images of the same size; AdaptiveAvgPool2d (1, or 2 or 3 when it divides both sides); Flatten; then Linear,
 LayerNorm, BatchNorm1d, activations, Dropout and flat Add/Concat; a Linear head and a loss: cross-entropy on class
@@ -32,8 +32,7 @@ indices mostly, sometimes MSE, L1, SmoothL1, Huber or BCE with logits, each with
 seed is one whose 32 architectures show every item of COVERAGE (the script refuses a seed that misses one).
 
 Left out because StaticGrad's attributes do not have them (kernels, strides, padding and dilation are one number
-each; AvgPool2d is PyTorch's count_include_pad=True, ceil_mode=False): non-square windows, ceil mode and
-count_include_pad=False. Left out because PyTorch refuses them (and StaticGrad reports SG0027/SG0033): pool padding
+each): non-square windows. Left out because PyTorch refuses them (and StaticGrad reports SG0027/SG0033): pool padding
 above half the kernel, windows larger than the padded input, and batch norm in training mode with one value per
 channel. Left out because PyTorch 1.13 gets it wrong: a max pool window entirely in the padding (kernel 2, dilation 2
 and padding 1 over a side of one pixel): its forward pass gives -inf with indices outside the input plane (5 and 6 in
@@ -56,7 +55,7 @@ import torch.nn as nn
 
 from golden_differential import ACTIVATIONS, Net, initialize, loss_member, snake
 
-SEED = 20261208
+SEED = 20261209
 COUNT = 32
 LEARNING_RATE = 1e-3
 # A gradient element at most this fraction of the model's largest gradient in float64 is zero in exact arithmetic; in
@@ -70,16 +69,20 @@ FUSABLE = ACTIVATIONS[:3]
 MAX_CHANNELS = 12
 
 
-def window_output(size, kernel, stride, padding, dilation):
-    """PyTorch's floor-mode output size, or 0 when the dilated kernel does not fit the padded input."""
+def window_output(size, kernel, stride, padding, dilation, ceil=False):
+    """PyTorch's output size (floor mode, or ceil mode without a last window starting past the input and its leading
+    padding), or 0 when the dilated kernel does not fit the padded input."""
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    return 0 if span < 0 else span // stride + 1
+    if span < 0:
+        return 0
+    out = (span + (stride - 1 if ceil else 0)) // stride + 1
+    return out - 1 if ceil and (out - 1) * stride >= size + padding else out
 
 
-def windows_touch_input(size, kernel, stride, padding, dilation):
+def windows_touch_input(size, kernel, stride, padding, dilation, ceil=False):
     """Whether every window has a tap inside the input (with dilation a window can fall entirely in the padding)."""
     return all(any(0 <= o * stride - padding + j * dilation < size for j in range(kernel))
-               for o in range(window_output(size, kernel, stride, padding, dilation)))
+               for o in range(window_output(size, kernel, stride, padding, dilation, ceil)))
 
 
 def options(pairs):
@@ -172,14 +175,17 @@ class Draw:
             stride = rng.choice([0, 1, 2, 3])
             padding = rng.randint(0, kernel // 2)
             dilation = rng.choice([1, 1, 2])
+            ceil = rng.random() < 0.3
             effective = stride or kernel
-            oh, ow = window_output(h, kernel, effective, padding, dilation), window_output(w, kernel, effective, padding, dilation)
-            if oh >= 1 and ow >= 1 and windows_touch_input(h, kernel, effective, padding, dilation) and windows_touch_input(w, kernel, effective, padding, dilation):
+            oh, ow = window_output(h, kernel, effective, padding, dilation, ceil), window_output(w, kernel, effective, padding, dilation, ceil)
+            if (oh >= 1 and ow >= 1 and windows_touch_input(h, kernel, effective, padding, dilation, ceil)
+                    and windows_touch_input(w, kernel, effective, padding, dilation, ceil)):
                 break
         else:
             return False
-        module = nn.MaxPool2d(kernel, stride=effective, padding=padding, dilation=dilation)
-        attrs = f"MaxPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0), ("Dilation", dilation, 1)]) + ")"
+        module = nn.MaxPool2d(kernel, stride=effective, padding=padding, dilation=dilation, ceil_mode=ceil)
+        attrs = f"MaxPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0), ("Dilation", dilation, 1),
+                                                 ("CeilMode", "true" if ceil else "false", "false")]) + ")"
         self.add("module", name, attrs, "MaxPool2d", module)
         self.finish(name, ("image", c, oh, ow))
         return True
@@ -191,14 +197,17 @@ class Draw:
             kernel = rng.randint(1, 4)
             stride = rng.choice([0, 1, 2, 3])
             padding = rng.randint(0, kernel // 2)
+            ceil = rng.random() < 0.3
             effective = stride or kernel
-            oh, ow = window_output(h, kernel, effective, padding, 1), window_output(w, kernel, effective, padding, 1)
+            oh, ow = window_output(h, kernel, effective, padding, 1, ceil), window_output(w, kernel, effective, padding, 1, ceil)
             if oh >= 1 and ow >= 1:
                 break
         else:
             return False
-        module = nn.AvgPool2d(kernel, stride=effective, padding=padding)
-        attrs = f"AvgPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0)]) + ")"
+        include = rng.random() < 0.7
+        module = nn.AvgPool2d(kernel, stride=effective, padding=padding, ceil_mode=ceil, count_include_pad=include)
+        attrs = f"AvgPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0), ("CountIncludePad", "true" if include else "false", "true"),
+                                                 ("CeilMode", "true" if ceil else "false", "false")]) + ")"
         self.add("module", name, attrs, "AvgPool2d", module)
         self.finish(name, ("image", c, oh, ow))
         return True
@@ -375,7 +384,8 @@ COVERAGE = [
     r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
     r"\[Conv2d\([^]]*\), (LeakyReLU|ELU|GELU|SiLU|Softplus|Hardswish)",
     r"\[MaxPool2d\([^]]*Padding", r"\[MaxPool2d\([^]]*Dilation", r"\[MaxPool2d\([^]]*Stride", r"\[AvgPool2d\([^]]*Padding",
-    r"\[AvgPool2d\([^]]*Stride", r"\[AdaptiveAvgPool2d\(1\)", r"\[AdaptiveAvgPool2d\([23]\)",
+    r"\[AvgPool2d\([^]]*Stride", r"\[MaxPool2d\([^]]*CeilMode = true", r"\[AvgPool2d\([^]]*CeilMode = true",
+    r"\[AvgPool2d\([^]]*CountIncludePad = false", r"\[AdaptiveAvgPool2d\(1\)", r"\[AdaptiveAvgPool2d\([23]\)",
     r"\[BatchNorm2d\]", r"\[BatchNorm2d\([^]]*Momentum", r"\[BatchNorm2d\([^]]*CumulativeAverage", r"\[BatchNorm2d\([^]]*Affine = false",
     r"\[BatchNorm2d\([^]]*TrackRunningStats = false", r"\[BatchNorm2d\([^]]*Eps", r"BatchNorm2d M[0-9]+ \{ get; \}\n *\[(ReLU|Sigmoid|Tanh)\]",
     r"\[Dropout2d\(0f\)\]", r"\[Dropout\(0f\)\]", r"\[Add\(nameof", r"\[Add\(ModelAttribute.Input\)", r"\[Concat\(nameof\(M",

@@ -4,7 +4,7 @@ using StaticGrad.Generator.Model;
 namespace StaticGrad.Generator.Ops;
 
 /// <summary>
-/// <c>nn.AvgPool2d(kernel, stride, padding, count_include_pad)</c> in floor mode (the padding counted in the divisor by
+/// <c>nn.AvgPool2d(kernel, stride, padding, ceil_mode, count_include_pad)</c> (the padding counted in the divisor by
 /// default, as PyTorch), and <c>nn.AdaptiveAvgPool2d((oh, ow))</c> for any input size (windows <c>[⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)</c>,
 /// PyTorch's; the global pool <c>(1, 1)</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
@@ -15,9 +15,11 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="AdaptiveHeight">The output height of an adaptive pool (its windows follow from the input), or 0.</param>
 /// <param name="AdaptiveWidth">The output width of an adaptive pool, or 0.</param>
 /// <param name="CountIncludePad">PyTorch's <c>count_include_pad</c>: the padding counts in a window's divisor.</param>
-internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveHeight, int AdaptiveWidth, bool CountIncludePad = true) : Op
+/// <param name="CeilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
+internal sealed record AvgPool2dOp(
+    int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveHeight, int AdaptiveWidth, bool CountIncludePad = true, bool CeilMode = false) : Op
 {
-    /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0, CountIncludePad = true)]</c>.</summary>
+    /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0, CountIncludePad = true, CeilMode = false)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
     {
         int kernel = r.Int("kernelSize", 0, 0);
@@ -25,7 +27,7 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         int padding = r.Int("Padding", -1, 0);
         stride = stride == 0 ? kernel : stride;
         return ImageGeometry.CheckOptions(r, kernel, stride, padding, 1, maxPadding: kernel / 2)
-            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, 0, r.Bool("CountIncludePad", -1, true))
+            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, 0, r.Bool("CountIncludePad", -1, true), r.Bool("CeilMode", -1, false))
             : null;
     }
 
@@ -54,23 +56,23 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
     {
         // An adaptive pool takes any input: its windows follow from the sizes (ParseAdaptive refuses a size below 1).
-        return IsAdaptive ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1);
+        return IsAdaptive ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1, CeilMode);
     }
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
         => IsAdaptive
             ? TensorShape.Image(inputs[0].Channels, AdaptiveHeight, AdaptiveWidth)
-            : ImageGeometry.Output(inputs[0], inputs[0].Channels, KernelHeight, Stride, Padding, 1);
+            : ImageGeometry.Output(inputs[0], inputs[0].Channels, KernelHeight, Stride, Padding, 1, CeilMode);
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => IsAdaptive
             ? $"AdaptiveAvgPool2d({AdaptiveOutputSize})"
-            : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
+            : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1, CeilMode)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => IsAdaptive
             ? $"new global::StaticGrad.AdaptiveAvgPool2d({AdaptiveArguments})"
-            : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}{CountIncludePadArgument})";
+            : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}{OptionArguments})";
 
     public override string OnnxExpression(OnnxEmitContext c)
     {
@@ -87,7 +89,7 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         }
 
         string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
-        return OnnxEmitContext.Call("AveragePool", c.Input, window + CountIncludePadArgument);
+        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments);
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -174,8 +176,11 @@ internal sealed record AvgPool2dOp(int KernelHeight, int KernelWidth, int Stride
         => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";
 
     private string Arguments
-        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}{CountIncludePadArgument}";
+        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}{OptionArguments}";
 
-    /// <summary>The trailing <c>countIncludePad</c> argument of the kernels, the layer and the ONNX builder: only when false (their default is true).</summary>
-    private string CountIncludePadArgument => CountIncludePad ? string.Empty : ", countIncludePad: false";
+    /// <summary>
+    /// The trailing named <c>countIncludePad</c> and <c>ceilMode</c> arguments of the kernels, the layer and the ONNX
+    /// builder, each only when it is not their default (true, false).
+    /// </summary>
+    private string OptionArguments => (CountIncludePad ? string.Empty : ", countIncludePad: false") + (CeilMode ? ", ceilMode: true" : string.Empty);
 }

@@ -175,7 +175,7 @@ internal sealed record Conv2dOp(
             c.Line($"//   (as the pool's backward pass would write it; {gradient} is scratch for the shapes that run the two passes)");
             c.Line($"if ({trainable})");
             c.Line("{");
-            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments});");
+            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments}{pool.CeilModeArgument("poolCeilMode")});");
             c.Line("}");
         }
         else

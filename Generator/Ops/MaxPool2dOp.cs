@@ -4,7 +4,7 @@ using StaticGrad.Generator.Model;
 namespace StaticGrad.Generator.Ops;
 
 /// <summary>
-/// <c>nn.MaxPool2d(kernel, stride, padding, dilation)</c>: the maximum of each window, channel by channel. The forward
+/// <c>nn.MaxPool2d(kernel, stride, padding, dilation, ceil_mode)</c>: the maximum of each window, channel by channel. The forward
 /// pass keeps the position of each maximum (ints in the arena, in eval mode too, since the kernel writes them); the
 /// backward pass scatters the output gradient to those positions. After a layer with a fused ReLU whose output feeds
 /// nothing else, the backward pass also applies ReLU's derivative (<paramref name="InputDerivative"/>): a window's
@@ -15,15 +15,16 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Stride">Step between windows.</param>
 /// <param name="Padding">-∞ padding on each side.</param>
 /// <param name="Dilation">Spacing between window taps.</param>
+/// <param name="CeilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
 /// <param name="InputDerivative">The activation of the input's producer whose derivative the backward pass applies (ReLU), or <see cref="ActivationKind.None"/>.</param>
 /// <param name="InputGradientLeftToProducer">
 /// Whether the input's producer forms the input gradient itself from this op's backward inputs (a convolution whose
 /// input needs no gradient, see <see cref="Op.WithOutputGradientFrom"/>), so the backward pass writes nothing.
 /// </param>
 internal sealed record MaxPool2dOp(
-    int Kernel, int Stride, int Padding, int Dilation, ActivationKind InputDerivative = ActivationKind.None, bool InputGradientLeftToProducer = false) : Op
+    int Kernel, int Stride, int Padding, int Dilation, bool CeilMode = false, ActivationKind InputDerivative = ActivationKind.None, bool InputGradientLeftToProducer = false) : Op
 {
-    /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1)]</c>.</summary>
+    /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1, CeilMode = false)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
     {
         int kernel = r.Int("kernelSize", 0, 0);
@@ -32,7 +33,7 @@ internal sealed record MaxPool2dOp(
         int dilation = r.Int("Dilation", -1, 1);
         stride = stride == 0 ? kernel : stride;
         return ImageGeometry.CheckOptions(r, kernel, stride, padding, dilation, maxPadding: kernel / 2)
-            ? new MaxPool2dOp(kernel, stride, padding, dilation)
+            ? new MaxPool2dOp(kernel, stride, padding, dilation, r.Bool("CeilMode", -1, false))
             : null;
     }
 
@@ -43,10 +44,10 @@ internal sealed record MaxPool2dOp(
     public override bool TakesImages => true;
 
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation);
+        => ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation, CeilMode);
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.Output(inputs[0], inputs[0].Channels, Kernel, Stride, Padding, Dilation);
+        => ImageGeometry.Output(inputs[0], inputs[0].Channels, Kernel, Stride, Padding, Dilation, CeilMode);
 
     public override Op? WithInputDerivative(ActivationKind activation)
         => activation == ActivationKind.ReLU && InputDerivative == ActivationKind.None ? this with { InputDerivative = activation } : null;
@@ -58,6 +59,9 @@ internal sealed record MaxPool2dOp(
     /// <summary>The window options as the kernels take them: kernel, stride, padding and dilation, each height then width.</summary>
     public string WindowArguments => $"{OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}";
 
+    /// <summary>The trailing ceil-mode argument named <paramref name="name"/> of a kernel call: only in ceil mode (the kernels' default is floor mode).</summary>
+    public string CeilModeArgument(string name) => CeilMode ? $", {name}: true" : string.Empty;
+
     /// <summary>The indices of the saved span <paramref name="saved"/> as the kernels take them.</summary>
     public static string IndicesOf(string saved) => $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>({saved})";
 
@@ -67,13 +71,13 @@ internal sealed record MaxPool2dOp(
     }
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"MaxPool2d({ImageGeometry.Options(Kernel, Stride, Kernel, Padding, Dilation)})";
+        => $"MaxPool2d({ImageGeometry.Options(Kernel, Stride, Kernel, Padding, Dilation, CeilMode)})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
-        => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)})";
+        => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}{CeilModeArgument("ceilMode")})";
 
     public override string OnnxExpression(OnnxEmitContext c)
-        => OnnxEmitContext.Call("MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation));
+        => OnnxEmitContext.Call("MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode"));
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
@@ -113,6 +117,6 @@ internal sealed record MaxPool2dOp(
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
-        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {WindowArguments}";
+        return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {WindowArguments}{CeilModeArgument("ceilMode")}";
     }
 }

@@ -213,3 +213,39 @@ public sealed partial class AdaptivePoolCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// The pools' <c>ceil_mode</c>: a 2 x 2 max pool over a 9 x 16 map (5 x 8 out: the last row of windows holds one input
+/// row), right after a padded ReLU convolution of the input whose weight gradient forms the pool's backward pass itself
+/// (the shifted-planes path: rows as long as the input's, a plane of 9 x 16), and a padded 3 x 3 average pool of stride
+/// 2 whose last windows run past the padded input (their divisor counts only the part inside it, as PyTorch's does).
+/// Summed cross-entropy, as the finite differences take it.
+/// </summary>
+[Model(Channels = 1, Height = 9, Width = 16)]
+public sealed partial class CeilPoolCnn
+{
+    /// <summary>[B, 4, 9, 16].</summary>
+    [Conv2d(4, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 5, 8].</summary>
+    [MaxPool2d(2, CeilMode = true)]
+    public partial MaxPool2d Pool1 { get; }
+
+    /// <summary>[B, 6, 4, 7].</summary>
+    [Conv2d(6, 2), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 6, 3, 4].</summary>
+    [AvgPool2d(3, Stride = 2, Padding = 1, CeilMode = true)]
+    public partial AvgPool2d Pool2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -4,7 +4,7 @@ namespace StaticGrad;
 
 /// <summary>
 /// Declares 2-d average pooling over an image <c>[B, C, H, W]</c>, PyTorch's <c>nn.AvgPool2d(kernel_size, stride,
-/// padding, count_include_pad)</c> with square windows and <c>ceil_mode=False</c>. By default (PyTorch's
+/// padding, ceil_mode, count_include_pad)</c> with square windows. By default (PyTorch's
 /// <c>count_include_pad=True</c>) every window divides by <c>kernel²</c>, padding included; with
 /// <see cref="CountIncludePad"/> = false by the number of its positions inside the input. The member's type is
 /// <see cref="AvgPool2d"/>.
@@ -30,4 +30,11 @@ public sealed class AvgPool2dAttribute : Attribute
     /// window's positions inside the input do (false). The same without padding.
     /// </summary>
     public bool CountIncludePad { get; set; } = true;
+
+    /// <summary>
+    /// PyTorch's <c>ceil_mode</c>: the output sizes round up instead of down (false by default), so a last window that runs
+    /// past the padded input still gives an output; it divides, as PyTorch's does, by its part inside the padded input (or
+    /// inside the input without <see cref="CountIncludePad"/>). A window must start inside the input or its leading padding.
+    /// </summary>
+    public bool CeilMode { get; set; }
 }

@@ -5,7 +5,8 @@ namespace StaticGrad;
 /// <param name="stride">The step between windows.</param>
 /// <param name="padding">The zero padding on each side.</param>
 /// <param name="countIncludePad">Whether the padding counts in a window's divisor (PyTorch's <c>count_include_pad</c>).</param>
-public sealed class AvgPool2d(int kernelSize, int stride, int padding, bool countIncludePad = true)
+/// <param name="ceilMode">Whether the output sizes round up (PyTorch's <c>ceil_mode</c>).</param>
+public sealed class AvgPool2d(int kernelSize, int stride, int padding, bool countIncludePad = true, bool ceilMode = false)
 {
     /// <summary>The window's height and width.</summary>
     public int KernelSize { get; } = kernelSize;
@@ -19,7 +20,10 @@ public sealed class AvgPool2d(int kernelSize, int stride, int padding, bool coun
     /// <summary>Whether the padding counts in a window's divisor (PyTorch's <c>count_include_pad</c>, true by default).</summary>
     public bool CountIncludePad { get; } = countIncludePad;
 
+    /// <summary>Whether the output sizes round up (PyTorch's <c>ceil_mode</c>, false by default).</summary>
+    public bool CeilMode { get; } = ceilMode;
+
     /// <inheritdoc/>
     public override string ToString()
-        => $"AvgPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
+        => $"AvgPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding}{(CeilMode ? ", ceil_mode=True" : string.Empty)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 }
