@@ -435,10 +435,10 @@ namespace Images
             onnx.AddStateDict(__sgParameters);
             string inputs = onnx.Input("input", 1, 11, 11);
             string conv1Output = onnx.Activation(onnx.Conv(inputs, "conv1.weight", "conv1.bias", (3, 3), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv1: [B, 4, 9, 9]
-            string pool1Output = onnx.MaxPool(conv1Output, (2, 2), (2, 2), (0, 0), (1, 1), ceilMode: true); // pool1: [B, 4, 5, 5]
+            string pool1Output = onnx.MaxPool(conv1Output, (2, 2), (2, 2), (0, 0), (1, 1), ceilMode: true, inputSize: (9, 9)); // pool1: [B, 4, 5, 5]
             string conv2Output = onnx.Activation(onnx.Conv(pool1Output, "conv2.weight", "conv2.bias", (2, 2), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // conv2: [B, 6, 4, 4]
-            string pool2Output = onnx.MaxPool(conv2Output, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true); // pool2: [B, 6, 3, 3]
-            string pool3Output = onnx.AveragePool(pool2Output, (2, 2), (2, 2), (0, 0), countIncludePad: false, ceilMode: true); // pool3: [B, 6, 2, 2]
+            string pool2Output = onnx.MaxPool(conv2Output, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true, inputSize: (4, 4)); // pool2: [B, 6, 3, 3]
+            string pool3Output = onnx.AveragePool(pool2Output, (2, 2), (2, 2), (0, 0), countIncludePad: false, ceilMode: true, inputSize: (3, 3)); // pool3: [B, 6, 2, 2]
             string flattenOutput = onnx.Flatten(pool3Output); // flatten: [B, 24]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 3]
             onnx.Output(headOutput, "output", 3);

@@ -89,7 +89,9 @@ internal sealed record AvgPool2dOp(
         }
 
         string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
-        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments);
+        TensorShape image = c.InputShapes[0];
+        string inputSize = CeilMode ? $", inputSize: ({OpEmitContext.Int(image.Height)}, {OpEmitContext.Int(image.Width)})" : string.Empty;
+        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments + inputSize);
     }
 
     public override void EmitForward(OpEmitContext c, bool training)

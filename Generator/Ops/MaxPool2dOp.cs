@@ -77,7 +77,9 @@ internal sealed record MaxPool2dOp(
         => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}{CeilModeArgument("ceilMode")})";
 
     public override string OnnxExpression(OnnxEmitContext c)
-        => OnnxEmitContext.Call("MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode"));
+        => OnnxEmitContext.Call(
+            "MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding),
+            OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode") + (CeilMode ? $", inputSize: ({OpEmitContext.Int(c.InputShapes[0].Height)}, {OpEmitContext.Int(c.InputShapes[0].Width)})" : string.Empty));
 
     public override void EmitForward(OpEmitContext c, bool training)
     {

@@ -63,6 +63,12 @@ internal static class OnnxCases
         yield return PoolCase("avgpool_k3_s2_p1_ceil", max: false, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true);
         yield return PoolCase("avgpool_k3_s3_ceil", max: false, 2, 7, 8, (3, 3), (3, 3), (0, 0), (1, 1), ceilMode: true);
         yield return PoolCase("avgpool_k3_s2_p1_ceil_exclude_pad", max: false, 2, 8, 10, (3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true, countIncludePad: false);
+
+        // PyTorch drops a last window that would start in the trailing padding; ONNX's own ceil_mode would keep it.
+        yield return PoolCase("maxpool_k4_p2_ceil_dropped_window", max: true, 2, 9, 10, (4, 4), (4, 4), (2, 2), (1, 1), ceilMode: true);
+        yield return PoolCase("maxpool_k3_s3_p1_d2_ceil", max: true, 2, 11, 13, (3, 3), (3, 3), (1, 1), (2, 2), ceilMode: true);
+        yield return PoolCase("avgpool_k4_p2_ceil_dropped_window", max: false, 2, 9, 10, (4, 4), (4, 4), (2, 2), (1, 1), ceilMode: true);
+        yield return PoolCase("avgpool_k4_p2_ceil_dropped_window_exclude_pad", max: false, 2, 9, 10, (4, 4), (4, 4), (2, 2), (1, 1), ceilMode: true, countIncludePad: false);
         yield return AvgPoolExcludingPadding();
         yield return GlobalPoolFlatten();
         yield return AdaptivePoolCase("adaptiveavgpool_7x6_to_3x4", 3, 7, 6, 3, 4);
@@ -196,7 +202,10 @@ internal static class OnnxCases
         int oh = SlidingWindow.OutputSize(height, k.H, s.H, p.H, d.H, ceilMode), ow = SlidingWindow.OutputSize(width, k.W, s.W, p.W, d.W, ceilMode);
         var builder = new OnnxGraphBuilder();
         string input = builder.Input("x", channels, height, width);
-        builder.Output(max ? builder.MaxPool(input, k, s, p, d, ceilMode: ceilMode) : builder.AveragePool(input, k, s, p, countIncludePad: countIncludePad, ceilMode: ceilMode), "y", channels, oh, ow);
+        string y = max
+            ? builder.MaxPool(input, k, s, p, d, ceilMode: ceilMode, inputSize: (height, width))
+            : builder.AveragePool(input, k, s, p, countIncludePad: countIncludePad, ceilMode: ceilMode, inputSize: (height, width));
+        builder.Output(y, "y", channels, oh, ow);
         float[] expected = new float[Batch * channels * oh * ow];
         if (max)
         {

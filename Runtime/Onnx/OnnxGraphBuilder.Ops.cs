@@ -43,30 +43,51 @@ public sealed partial class OnnxGraphBuilder
             output);
     }
 
-    /// <summary><c>nn.MaxPool2d</c>: <c>MaxPool</c>, padding counted as -∞, in floor mode or with <paramref name="ceilMode"/> in ceil mode.</summary>
+    /// <summary>
+    /// <c>nn.MaxPool2d</c>: <c>MaxPool</c>, padding counted as -∞. Ceil mode is exported in floor mode with the trailing
+    /// padding its last windows reach: ONNX's <c>ceil_mode</c> keeps a last window that PyTorch drops (one that would start
+    /// in the trailing padding), so its output sizes can differ from PyTorch's.
+    /// </summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="kernel">The window's height and width.</param>
     /// <param name="stride">The strides (PyTorch's default is the kernel).</param>
     /// <param name="padding">The padding on each side.</param>
     /// <param name="dilation">The window dilations.</param>
     /// <param name="output">The output tensor's name, or null.</param>
-    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="Kernels.SlidingWindow.OutputSize"/>).</param>
+    /// <param name="inputSize">The input's height and width; needed (positive) in ceil mode.</param>
     /// <returns>The pooled tensor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="inputSize"/> is missing in ceil mode.</exception>
     public string MaxPool(
-        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, string? output = null, bool ceilMode = false)
-        => Node(
+        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation,
+        string? output = null, bool ceilMode = false, (int Height, int Width) inputSize = default)
+    {
+        (int Height, int Width) end = ceilMode ? CeilEndPadding(inputSize, kernel, stride, padding, dilation) : (0, 0);
+        if (padding.Height + end.Height >= kernel.Height || padding.Width + end.Width >= kernel.Width)
+        {
+            // A dilated window can reach past the trailing padding by a kernel or more, and ONNX Runtime takes no pads
+            // that large: the run past it becomes a Pad with -∞, which no maximum picks.
+            string pads = Int64Initializer(NewTensorName("pads"), [0, 0, 0, 0, 0, 0, end.Height, end.Width], 8);
+            input = Node("Pad", [input, pads, Scalar(float.NegativeInfinity)], []);
+            end = (0, 0);
+        }
+
+        return Node(
             "MaxPool",
             [input],
             [
-                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
-                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", ceilMode ? 1L : 0L),
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding, end)),
+                AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", 0L),
             ],
             output);
+    }
 
     /// <summary>
     /// <c>nn.AvgPool2d</c>: <c>AveragePool</c> with <c>count_include_pad=1</c> by default (PyTorch's default: every window
-    /// divides by the kernel's area, padding included), 0 with <paramref name="countIncludePad"/> false; in floor mode, or
-    /// with <paramref name="ceilMode"/> in ceil mode.
+    /// divides by the kernel's area, padding included), 0 with <paramref name="countIncludePad"/> false. Ceil mode is
+    /// exported in floor mode with the trailing padding its last windows reach, not counted in their divisor (PyTorch divides
+    /// a last window by its part inside the padded input): <c>AveragePool(count_include_pad=0)</c>, after a <c>Pad</c> with
+    /// zeros when the padding counts.
     /// </summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="kernel">The window's height and width.</param>
@@ -74,18 +95,51 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="padding">The zero padding on each side.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <param name="countIncludePad">PyTorch's <c>count_include_pad</c>: whether the padding counts in a window's divisor.</param>
-    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
+    /// <param name="ceilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up (<see cref="Kernels.SlidingWindow.OutputSize"/>).</param>
+    /// <param name="inputSize">The input's height and width; needed (positive) in ceil mode.</param>
     /// <returns>The pooled tensor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="inputSize"/> is missing in ceil mode.</exception>
     public string AveragePool(
-        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null, bool countIncludePad = true, bool ceilMode = false)
-        => Node(
+        string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null,
+        bool countIncludePad = true, bool ceilMode = false, (int Height, int Width) inputSize = default)
+    {
+        (int Height, int Width) end = ceilMode ? CeilEndPadding(inputSize, kernel, stride, padding, (1, 1)) : (0, 0);
+        if (countIncludePad && end != (0, 0))
+        {
+            // The padding counts, the windows' run past it does not: pad with zeros (Pad's default mode), then average what is inside.
+            string pads = Int64Initializer(NewTensorName("pads"), [0, 0, padding.Height, padding.Width, 0, 0, padding.Height, padding.Width], 8);
+            input = Node("Pad", [input, pads], []);
+            padding = (0, 0);
+            countIncludePad = false;
+        }
+
+        return Node(
             "AveragePool",
             [input],
             [
-                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
-                AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", ceilMode ? 1L : 0L),
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding, end)),
+                AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", 0L),
             ],
             output);
+    }
+
+    /// <summary>
+    /// The padding past the trailing padding that ceil mode's last windows reach, per dimension: the end of the last window,
+    /// <c>(out - 1)·stride + dilation·(kernel - 1) + 1</c>, beyond <c>size + 2·padding</c>, or 0.
+    /// </summary>
+    private static (int Height, int Width) CeilEndPadding(
+        (int Height, int Width) inputSize, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Height, nameof(inputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Width, nameof(inputSize));
+        return (Beyond(inputSize.Height, kernel.Height, stride.Height, padding.Height, dilation.Height), Beyond(inputSize.Width, kernel.Width, stride.Width, padding.Width, dilation.Width));
+
+        static int Beyond(int size, int kernel, int stride, int padding, int dilation)
+        {
+            int windows = Kernels.SlidingWindow.OutputSize(size, kernel, stride, padding, dilation, ceilMode: true);
+            return Math.Max(0, ((windows - 1) * stride) + (dilation * (kernel - 1)) + 1 - (size + (2 * padding)));
+        }
+    }
 
     /// <summary>
     /// <c>nn.AdaptiveAvgPool2d((outHeight, outWidth))</c> of a <c>[batch, c, height, width]</c> input. ONNX has no adaptive
@@ -304,10 +358,11 @@ public sealed partial class OnnxGraphBuilder
         return [value.Height, value.Width];
     }
 
-    private static long[] Pads((int Height, int Width) padding)
+    /// <summary>ONNX's <c>pads</c>: <paramref name="padding"/> before and after, and <paramref name="extraEnd"/> more after.</summary>
+    private static long[] Pads((int Height, int Width) padding, (int Height, int Width) extraEnd = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(padding.Height, nameof(padding));
         ArgumentOutOfRangeException.ThrowIfNegative(padding.Width, nameof(padding));
-        return [padding.Height, padding.Width, padding.Height, padding.Width];
+        return [padding.Height, padding.Width, padding.Height + extraEnd.Height, padding.Width + extraEnd.Width];
     }
 }
