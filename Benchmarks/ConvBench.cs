@@ -7,7 +7,8 @@ namespace StaticGrad.Benchmarks;
 /// <summary>
 /// <c>conv [batch]</c>: LeNet-5's convolution and pooling layers (conv1 1→6 5×5 padding 2 on 28×28, conv2 6→16 5×5 on
 /// 14×14, 2×2 max pooling after each) and the forward pass of wider layers (3×3, padding 1: 16→32 on 14×14, 32→64 on
-/// 7×7, and rows that fill whole vectors, 16→16 on 16×16 and 8→32 on 32×32) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
+/// 7×7, and rows that fill whole vectors, 16→16 on 16×16 and 8→32 on 32×32), depthwise 3×3 layers (MobileNet's: 32 channels on
+/// 56×56, 64 on 28×28, 128 on 28×28 with stride 2; <c>scripts/pytorch_depthwise_bench.py</c> times PyTorch's) at batch 64: each pass's time, GFLOP/s (2 flops per multiply-add of the
 /// convolution) and share of the FMA peak measured in the same run, on 1 and 2 threads; then the products alone, one
 /// per sample against one for the whole batch, to show what im2col per sample costs in GEMM efficiency.
 /// </summary>
@@ -67,6 +68,20 @@ public static class ConvBench
         foreach ((string name, Layer layer) in wider)
         {
             Console.WriteLine(PassLine(name, layer, Pass.Forward, threadCounts, peak, cpuTime));
+        }
+
+        var depthwise = new (string Name, Layer Shape)[]
+        {
+            ("depthwise 32 3x3 pad 1, 56x56", new Layer(batch, 32, 56, 56, 32, 3, 1, groups: 32)),
+            ("depthwise 64 3x3 pad 1, 28x28", new Layer(batch, 64, 28, 28, 64, 3, 1, groups: 64)),
+            ("depthwise 128 3x3/2 pad 1, 28x28", new Layer(batch, 128, 28, 28, 128, 3, 1, groups: 128, stride: 2)),
+        };
+        foreach ((string name, Layer layer) in depthwise)
+        {
+            foreach (Pass pass in Enum.GetValues<Pass>())
+            {
+                Console.WriteLine(PassLine(name, layer, pass, threadCounts, peak, cpuTime));
+            }
         }
 
         foreach ((string name, int channels, int size) in new[] { ("maxpool 2x2 after conv1, 6x28x28", 6, 28), ("maxpool 2x2 after conv2, 16x10x10", 16, 10) })
@@ -172,23 +187,23 @@ public static class ConvBench
         return values;
     }
 
-    /// <summary>A square-kernel, stride-1 convolution layer and its data.</summary>
+    /// <summary>A square-kernel convolution layer (stride 1 and one group unless said) and its data.</summary>
     private sealed class Layer
     {
-        public Layer(int batch, int @in, int height, int width, int @out, int kernel, int padding)
+        public Layer(int batch, int @in, int height, int width, int @out, int kernel, int padding, int groups = 1, int stride = 1)
         {
-            (Batch, In, Height, Width, Out, Kernel, Padding) = (batch, @in, height, width, @out, kernel, padding);
-            OutHeight = SlidingWindow.OutputSize(height, kernel, 1, padding, 1);
-            OutWidth = SlidingWindow.OutputSize(width, kernel, 1, padding, 1);
+            (Batch, In, Height, Width, Out, Kernel, Padding, Groups, Stride) = (batch, @in, height, width, @out, kernel, padding, groups, stride);
+            OutHeight = SlidingWindow.OutputSize(height, kernel, stride, padding, 1);
+            OutWidth = SlidingWindow.OutputSize(width, kernel, stride, padding, 1);
             X = Random(batch * @in * height * width, 1);
-            W = Random(@out * @in * kernel * kernel, 2);
+            W = Random(@out * (@in / groups) * kernel * kernel, 2);
             B = Random(@out, 3);
             Y = new float[batch * @out * OutHeight * OutWidth];
             Dy = Random(Y.Length, 4);
             Dx = new float[X.Length];
             Dw = new float[W.Length];
             Db = new float[@out];
-            Workspace = new float[Kernels.Conv2d.WorkspaceFloats(@in, height, width, @out, kernel, kernel, 1, 1, padding, padding, 1, 1, 1, Parallelism.ThreadLimit)];
+            Workspace = new float[Kernels.Conv2d.WorkspaceFloats(@in, height, width, @out, kernel, kernel, stride, stride, padding, padding, 1, 1, groups, Parallelism.ThreadLimit)];
         }
 
         public int Batch { get; }
@@ -205,13 +220,17 @@ public static class ConvBench
 
         public int Padding { get; }
 
+        public int Groups { get; }
+
+        public int Stride { get; }
+
         public int OutHeight { get; }
 
         public int OutWidth { get; }
 
         public int Plane => OutHeight * OutWidth;
 
-        public int Reduction => In * Kernel * Kernel;
+        public int Reduction => In / Groups * Kernel * Kernel;
 
         public double Flops => 2.0 * Batch * Out * Reduction * Plane;
 
@@ -242,13 +261,13 @@ public static class ConvBench
             switch (pass)
             {
                 case Pass.Forward:
-                    Kernels.Conv2d.Forward(l.X, l.W, l.B, l.Y, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1, Activation.ReLU);
+                    Kernels.Conv2d.Forward(l.X, l.W, l.B, l.Y, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, l.Stride, l.Stride, l.Padding, l.Padding, 1, 1, l.Groups, Activation.ReLU);
                     break;
                 case Pass.BackwardData:
-                    Kernels.Conv2d.BackwardData(l.Dy, l.W, l.Dx, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    Kernels.Conv2d.BackwardData(l.Dy, l.W, l.Dx, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, l.Stride, l.Stride, l.Padding, l.Padding, 1, 1, l.Groups);
                     break;
                 default:
-                    Kernels.Conv2d.BackwardWeight(l.Dy, l.X, l.Dw, l.Db, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, 1, 1, l.Padding, l.Padding, 1, 1, 1);
+                    Kernels.Conv2d.BackwardWeight(l.Dy, l.X, l.Dw, l.Db, l.Workspace, l.Batch, l.In, l.Height, l.Width, l.Out, l.Kernel, l.Kernel, l.Stride, l.Stride, l.Padding, l.Padding, 1, 1, l.Groups);
                     break;
             }
         }

@@ -541,6 +541,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dInputGradientBySamplesAvx2.Fits(g) ? Conv2dInputGradientBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamplesAvx2.Fits(g) ? Conv2dForwardBySamplesAvx2.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dDepthwise.Applies(g) ? Conv2dDepthwise.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),

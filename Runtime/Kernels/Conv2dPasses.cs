@@ -29,9 +29,10 @@ internal static unsafe class Conv2dPasses
     {
         Conv2dGeometry g = job->Geometry;
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
-        bool channels = Conv2dChannelDirect.Applies(g);
-        bool plane256 = !channels && Conv2dPlaneDirectAvx2.Applies(g);
-        bool direct = channels || plane256 || Conv2dDirect.Applies(g);
+        bool depthwise = Conv2dDepthwise.Applies(g);
+        bool channels = !depthwise && Conv2dChannelDirect.Applies(g);
+        bool plane256 = !depthwise && !channels && Conv2dPlaneDirectAvx2.Applies(g);
+        bool direct = depthwise || channels || plane256 || Conv2dDirect.Applies(g);
 
         // The direct paths add the bias and apply ReLU as they store (the same operations as the passes below).
         bool stored = direct && job->Activation is Activation.None or Activation.ReLU;
@@ -40,7 +41,11 @@ internal static unsafe class Conv2dPasses
             float* x = job->Input + ((nint)n * g.InputSample);
             float* y = job->Output + ((nint)n * g.OutputSample);
             float* b = x;
-            if (channels)
+            if (depthwise)
+            {
+                Conv2dDepthwise.Forward(x, job->Weight, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU, y, columns, g);
+            }
+            else if (channels)
             {
                 Conv2dChannelDirect.Sample(x, job->Partials, y, columns, g, stored ? job->Bias : null, stored && job->Activation == Activation.ReLU);
             }
@@ -206,6 +211,12 @@ internal static unsafe class Conv2dPasses
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         float* dy = job->Output + ((nint)n * g.OutputSample);
         float* dx = job->Input + ((nint)n * g.InputSample);
+        if (Conv2dDepthwise.AppliesToInputGradient(g) && Conv2dDepthwise.FiniteWeights(job->Weight, g))
+        {
+            Conv2dDepthwise.InputGradient(dy, job->Weight, dx, columns, g);
+            return;
+        }
+
         if (Conv2dInputGradientByPlanes.Applies(g))
         {
             Conv2dInputGradientByPlanes.Sample(dy, job->Weight, dx, g);
