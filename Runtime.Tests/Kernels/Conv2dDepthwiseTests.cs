@@ -71,6 +71,24 @@ public sealed class Conv2dDepthwiseTests
         => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
 
     [Fact]
+    public void EveryPass_AllocatesNothing()
+    {
+        foreach (ConvShape s in new[] { AllShapes[0], AllShapes[5] })
+        {
+            var rng = new Rng(41);
+            float[] x = Random(rng, s.InputLength), w = Random(rng, s.WeightLength), b = Random(rng, s.Out), dy = Random(rng, s.OutputLength);
+            float[] y = new float[s.OutputLength], dx = new float[s.InputLength], dw = new float[s.WeightLength], db = new float[s.Out];
+            float[] workspace = new float[s.WorkspaceFloats(2)];
+            using (Threading.Partition.Override(2, splitAlways: true))
+            {
+                AllocationAssert.None($"{s} forward", () => s.Forward(x, w, b, y, workspace, Activation.ReLU), calls: 20);
+                AllocationAssert.None($"{s} input gradient", () => s.BackwardData(dy, w, dx, workspace), calls: 20);
+                AllocationAssert.None($"{s} weight gradient", () => s.BackwardWeight(dy, x, dw, db, workspace), calls: 20);
+            }
+        }
+    }
+
+    [Fact]
     public void TakesOneKernelPerChannel()
     {
         Assert.True(Conv2dDepthwise.Applies(Conv2dDirectTests.Geometry(8, 10, 10, 8, 3, 1, 1, 1, 8)));

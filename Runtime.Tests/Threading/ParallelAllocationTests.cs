@@ -10,8 +10,8 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// Multithreaded kernels, the worker pool and whole training steps allocate nothing once warmed up: not on
 /// the calling thread (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) and not on the pool's workers
-/// (each records its own <see cref="GC.GetAllocatedBytesForCurrentThread"/> after every job, summed by
-/// <see cref="WorkerPool.WorkerAllocatedBytes"/>). <see cref="GC.GetTotalAllocatedBytes(bool)"/> is no use
+/// (each adds what its <see cref="GC.GetAllocatedBytesForCurrentThread"/> grew while running a job's parts to the job's
+/// submitter, read by <see cref="WorkerPool.WorkerAllocatedBytes"/>). <see cref="GC.GetTotalAllocatedBytes(bool)"/> is no use
 /// inside the test runner, whose own threads allocate while tests run; <c>dotnet run -c Release --project
 /// Benchmarks -- alloc</c> checks the whole process that way.
 /// </summary>
@@ -78,7 +78,41 @@ public sealed unsafe class ParallelAllocationTests
         }
     }
 
+    [Fact]
+    public void WorkerAllocations_CountForTheThreadThatSubmittedTheJob_AndNoOtherThread()
+    {
+        // Two parts that wait for each other, so that a worker runs one; each part allocates 4 KB.
+        int arrived = 0;
+        long before = WorkerPool.WorkerAllocatedBytes;
+        using (Partition.Override(2, splitAlways: true))
+        {
+            WorkerPool.Run(2, 2, &AllocateTogether, &arrived);
+        }
+
+        Assert.Equal(2, arrived);
+        Assert.InRange(WorkerPool.WorkerAllocatedBytes - before, 4096, long.MaxValue);
+
+        // A thread that submitted nothing sees nothing of it (other tests' jobs run on the same pool).
+        long elsewhere = -1;
+        var thread = new Thread(() => elsewhere = WorkerPool.WorkerAllocatedBytes);
+        thread.Start();
+        thread.Join();
+        Assert.Equal(0, elsewhere);
+    }
+
     private static void Touch(void* context, int part) => Interlocked.Increment(ref ((int*)context)[part]);
+
+    /// <summary>Allocates 4 KB, then waits (up to 10 s) until both parts have started: one of them runs on a worker.</summary>
+    private static void AllocateTogether(void* context, int part)
+    {
+        GC.KeepAlive(new byte[4096]);
+        Interlocked.Increment(ref *(int*)context);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref *(int*)context) < 2 && watch.Elapsed.TotalSeconds < 10)
+        {
+            Thread.SpinWait(100);
+        }
+    }
 
     private static void AssertNoAllocation(string what, Action action)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
@@ -57,6 +58,13 @@ internal static unsafe class WorkerPool
     private static long s_generation;
     private static Exception? s_exception;
 
+    /// <summary>The running job's submitter's <see cref="t_workerAllocations"/>, which its workers add to.</summary>
+    private static StrongBox<long>? s_submitterAllocations;
+
+    /// <summary>What the workers allocated for this thread's jobs (<see cref="WorkerAllocatedBytes"/>); created by its first job.</summary>
+    [ThreadStatic]
+    private static StrongBox<long>? t_workerAllocations;
+
     /// <summary>How many times the pool has stopped splitting for a while because split jobs did not pay (<see cref="PoolGovernor"/>).</summary>
     public static int Backoffs => s_governor.Backoffs;
 
@@ -64,23 +72,11 @@ internal static unsafe class WorkerPool
     public static int WorkerCount => Volatile.Read(ref s_workerCount);
 
     /// <summary>
-    /// The bytes the worker threads have allocated, as each recorded after its last job
-    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>): what a test compares before and after a run of
-    /// kernel calls to prove the workers allocate nothing, whatever the rest of the process does.
+    /// The bytes the worker threads have allocated (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) while running parts
+    /// of jobs the calling thread submitted: what a test compares before and after a run of kernel calls to prove the
+    /// workers allocate nothing for them, whatever other threads (other tests) run on the pool meanwhile.
     /// </summary>
-    public static long WorkerAllocatedBytes
-    {
-        get
-        {
-            long total = 0;
-            for (int i = 0; i < Volatile.Read(ref s_workerCount); i++)
-            {
-                total += Volatile.Read(ref s_workers[i]!.AllocatedBytes);
-            }
-
-            return total;
-        }
-    }
+    public static long WorkerAllocatedBytes => t_workerAllocations is { } box ? Volatile.Read(ref box.Value) : 0;
 
     /// <summary>
     /// Runs <c>body(context, part)</c> for every <c>part</c> in <c>[0, parts)</c> on up to
@@ -120,6 +116,7 @@ internal static unsafe class WorkerPool
             EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
+            s_submitterAllocations = t_workerAllocations ??= new StrongBox<long>();
             s_exception = null;
             Volatile.Write(ref s_finished, 0);
             Volatile.Write(ref s_range, (long)parts << 32);
@@ -240,6 +237,7 @@ internal static unsafe class WorkerPool
             {
                 if (Interlocked.CompareExchange(ref s_slots, slots - 1, slots) == slots)
                 {
+                    long allocated = GC.GetAllocatedBytesForCurrentThread();
                     try
                     {
                         RunParts(s_body, s_context, fromTop: false);
@@ -249,7 +247,7 @@ internal static unsafe class WorkerPool
                         Interlocked.CompareExchange(ref s_exception, e, null);
                     }
 
-                    Volatile.Write(ref worker.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                    Interlocked.Add(ref s_submitterAllocations!.Value, GC.GetAllocatedBytesForCurrentThread() - allocated);
                     Interlocked.Increment(ref s_finished);
                     break;
                 }
@@ -297,6 +295,5 @@ internal static unsafe class WorkerPool
     {
         public readonly SemaphoreSlim Wake = new(0, int.MaxValue);
         public int Sleeping;
-        public long AllocatedBytes;
     }
 }
