@@ -89,9 +89,7 @@ internal sealed record AvgPool2dOp(
         }
 
         string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
-        TensorShape image = c.InputShapes[0];
-        string inputSize = CeilMode ? $", inputSize: ({OpEmitContext.Int(image.Height)}, {OpEmitContext.Int(image.Width)})" : string.Empty;
-        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments + inputSize);
+        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
     }
 
     public override void EmitForward(OpEmitContext c, bool training)

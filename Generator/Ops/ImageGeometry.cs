@@ -80,6 +80,10 @@ internal static class ImageGeometry
         return true;
     }
 
+    /// <summary>The named <c>inputSize</c> argument of the ONNX builder's pools in ceil mode: <c>, inputSize: (h, w)</c>.</summary>
+    public static string InputSizeArgument(TensorShape input)
+        => $", inputSize: ({Format(input.Height)}, {Format(input.Width)})";
+
     /// <summary>The window options as PyTorch prints them, leaving out defaults (<c>kernel_size=5, padding=2</c>).</summary>
     public static string Options(int kernel, int stride, int defaultStride, int padding, int dilation, bool ceilMode = false)
         => $"kernel_size={Format(kernel)}"

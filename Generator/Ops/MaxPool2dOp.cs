@@ -79,7 +79,7 @@ internal sealed record MaxPool2dOp(
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Call(
             "MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding),
-            OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode") + (CeilMode ? $", inputSize: ({OpEmitContext.Int(c.InputShapes[0].Height)}, {OpEmitContext.Int(c.InputShapes[0].Width)})" : string.Empty));
+            OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode") + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
