@@ -55,7 +55,7 @@ public sealed class Conv2dDepthwiseTests
     public void InputGradient_GivesTheBitsOfGemmAndScatter(int shape)
     {
         ConvShape s = AllShapes[shape];
-        Assert.True(Conv2dDepthwise.AppliesToInputGradient(s.Geometry));
+        Assert.True(Conv2dDepthwise.Applies(s.Geometry));
         var rng = new Rng(37);
         float[] w = Random(rng, s.WeightLength), dy = Random(rng, s.OutputLength);
         AssertInputGradientBits(s, w, dy, "finite weights");

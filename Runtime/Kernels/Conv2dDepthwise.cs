@@ -34,12 +34,12 @@ internal static unsafe class Conv2dDepthwise
     /// <summary>The most taps of a kernel (the forward pass keeps their offsets on the stack).</summary>
     private const int MaxTaps = 256;
 
-    /// <summary>Whether the forward pass takes this path: one group per channel, one output channel per group, any stride, padding and dilation.</summary>
+    /// <summary>
+    /// Whether the forward pass and the input gradient take this path: one group per channel, one output channel per group,
+    /// any stride, padding and dilation (the input gradient also needs <see cref="FiniteWeights"/>).
+    /// </summary>
     public static bool Applies(in Conv2dGeometry g)
         => g.Groups > 1 && g.Groups == g.Channels && g.OutChannels == g.Channels && g.KernelHeight * g.KernelWidth <= MaxTaps;
-
-    /// <summary>Whether the input gradient takes this path (the caller also checks <see cref="FiniteWeights"/>).</summary>
-    public static bool AppliesToInputGradient(in Conv2dGeometry g) => Applies(g);
 
     /// <summary>Floats of the thread's slot the passes use: the larger of the padded input plane (in column phases) and the bordered output-gradient plane.</summary>
     public static long SlotFloats(in Conv2dGeometry g)

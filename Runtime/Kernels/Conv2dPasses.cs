@@ -211,7 +211,7 @@ internal static unsafe class Conv2dPasses
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         float* dy = job->Output + ((nint)n * g.OutputSample);
         float* dx = job->Input + ((nint)n * g.InputSample);
-        if (Conv2dDepthwise.AppliesToInputGradient(g) && Conv2dDepthwise.FiniteWeights(job->Weight, g))
+        if (Conv2dDepthwise.Applies(g) && Conv2dDepthwise.FiniteWeights(job->Weight, g))
         {
             Conv2dDepthwise.InputGradient(dy, job->Weight, dx, columns, g);
             return;
