@@ -20,6 +20,7 @@ public sealed class Conv2dDepthwiseTests
         ConvShape.Square(2, 6, 11, 13, 6, 3, 1, 2, 2, 6),                 // dilation 2
         new ConvShape(2, 4, 12, 17, 4, 3, 3, 2, 1, 1, 1, 1, 1, 4),        // stride 2 down the columns
         ConvShape.Square(2, 8, 28, 28, 8, 3, 2, 1, 1, 8),                 // stride 2: two column phases (MobileNet's downsampling)
+        ConvShape.Square(2, 4, 23, 37, 4, 5, 2, 2, 1, 4),                 // stride 2, even padding, odd rows: the phases swap, a row tail
         ConvShape.Square(2, 3, 29, 31, 3, 5, 3, 2, 1, 3),                 // stride 3, 5 × 5: three phases, the last phase row shorter
         new ConvShape(2, 2, 15, 40, 2, 3, 3, 1, 2, 1, 1, 2, 2, 2),        // stride 2 along rows with dilation 2: every tap in phase 0
         ConvShape.Square(3, 2, 6, 5, 2, 3, 1, 1, 1, 2),                   // rows shorter than a vector: the scalar loop
