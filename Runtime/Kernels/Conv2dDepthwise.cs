@@ -18,12 +18,12 @@ namespace StaticGrad.Kernels;
 /// Bits. Forward: the GEMM path's value of an output is the fused multiply-add chain from +0 over the taps in order
 /// (<c>i</c> then <c>j</c>), padding taps included as <c>fma(w, +0, acc)</c>; the chain here is the same, read from the padded
 /// copy, and the bias and activation are the GEMM path's passes' operations, applied as each vector is stored. Input
-/// gradient: the GEMM path forms
-/// <c>w·dY</c> for every tap (a chain of one product) and adds them onto +0 in tap order at each input position; here each
-/// input position adds <c>w·dY</c> of the taps in the same order from a zero-bordered copy of <c>dY</c>, whose border adds
-/// <c>w·0 = ±0</c> to a sum that starts at +0 (which changes no value), so the path needs finite weights
-/// (<see cref="FiniteWeights"/>; an infinite one would turn a border product into NaN). Every width and the scalar tail
-/// round alike (<see cref="SimdVector.MultiplyAdd"/>), so the results are the same on every instruction set.
+/// gradient: the GEMM path forms <c>w·dY</c> for every tap (a chain of one product) and adds them onto +0 in tap order at
+/// each input position; here each input position adds <c>w·dY</c> of the taps in the same order from a zero-bordered copy
+/// of <c>dY</c>, whose border adds <c>w·0 = ±0</c> to a sum that starts at +0 (which changes no value), so the path needs
+/// finite weights (<see cref="FiniteWeights"/>; an infinite one would turn a border product into NaN). Every width and the
+/// scalar tail take the same steps (<see cref="ISimdOps{TVec}"/>'s multiply-add, or multiply then add), so the results are
+/// the same on every instruction set.
 /// </para>
 /// <para>
 /// Why not wider tiles: a depthwise layer does <c>kh·kw</c> multiply-adds per output and reads as many inputs from L1, so

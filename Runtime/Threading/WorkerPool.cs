@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
@@ -58,12 +57,12 @@ internal static unsafe class WorkerPool
     private static long s_generation;
     private static Exception? s_exception;
 
-    /// <summary>The running job's submitter's <see cref="t_workerAllocations"/>, which its workers add to.</summary>
-    private static StrongBox<long>? s_submitterAllocations;
+    /// <summary>What the workers have allocated for the running job; its submitter adds it to its <see cref="t_workerAllocations"/>.</summary>
+    private static long s_jobWorkerAllocations;
 
-    /// <summary>What the workers allocated for this thread's jobs (<see cref="WorkerAllocatedBytes"/>); created by its first job.</summary>
+    /// <summary>What the workers allocated for this thread's jobs (<see cref="WorkerAllocatedBytes"/>).</summary>
     [ThreadStatic]
-    private static StrongBox<long>? t_workerAllocations;
+    private static long t_workerAllocations;
 
     /// <summary>How many times the pool has stopped splitting for a while because split jobs did not pay (<see cref="PoolGovernor"/>).</summary>
     public static int Backoffs => s_governor.Backoffs;
@@ -76,7 +75,7 @@ internal static unsafe class WorkerPool
     /// of jobs the calling thread submitted: what a test compares before and after a run of kernel calls to prove the
     /// workers allocate nothing for them, whatever other threads (other tests) run on the pool meanwhile.
     /// </summary>
-    public static long WorkerAllocatedBytes => t_workerAllocations is { } box ? Volatile.Read(ref box.Value) : 0;
+    public static long WorkerAllocatedBytes => t_workerAllocations;
 
     /// <summary>
     /// Runs <c>body(context, part)</c> for every <c>part</c> in <c>[0, parts)</c> on up to
@@ -116,7 +115,7 @@ internal static unsafe class WorkerPool
             EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
-            s_submitterAllocations = t_workerAllocations ??= new StrongBox<long>();
+            Volatile.Write(ref s_jobWorkerAllocations, 0);
             s_exception = null;
             Volatile.Write(ref s_finished, 0);
             Volatile.Write(ref s_range, (long)parts << 32);
@@ -151,6 +150,8 @@ internal static unsafe class WorkerPool
                     spinner.SpinOnce(sleep1Threshold: -1);
                 }
             }
+
+            t_workerAllocations += Volatile.Read(ref s_jobWorkerAllocations);
 
             if (mine > 0)
             {
@@ -247,7 +248,7 @@ internal static unsafe class WorkerPool
                         Interlocked.CompareExchange(ref s_exception, e, null);
                     }
 
-                    Interlocked.Add(ref s_submitterAllocations!.Value, GC.GetAllocatedBytesForCurrentThread() - allocated);
+                    Interlocked.Add(ref s_jobWorkerAllocations, GC.GetAllocatedBytesForCurrentThread() - allocated);
                     Interlocked.Increment(ref s_finished);
                     break;
                 }
