@@ -7,8 +7,7 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// The one way the tests assert that product code allocates nothing in steady state, in Debug and Release
 /// alike. It counts bytes allocated on the calling thread (<see cref="GC.GetAllocatedBytesForCurrentThread"/>)
-/// and on the worker pool's threads for the calling thread's jobs (<see cref="WorkerPool.WorkerAllocatedBytes"/>; other
-/// tests' jobs on the pool do not count) while the action runs
+/// and on the worker pool's threads (<see cref="WorkerPool.WorkerAllocatedBytes"/>) while the action runs
 /// <c>calls</c> times after a warm-up, and passes as soon as one such window allocates nothing.
 /// </summary>
 /// <remarks>

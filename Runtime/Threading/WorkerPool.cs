@@ -57,13 +57,6 @@ internal static unsafe class WorkerPool
     private static long s_generation;
     private static Exception? s_exception;
 
-    /// <summary>What the workers have allocated for the running job; its submitter adds it to its <see cref="t_workerAllocations"/>.</summary>
-    private static long s_jobWorkerAllocations;
-
-    /// <summary>What the workers allocated for this thread's jobs (<see cref="WorkerAllocatedBytes"/>).</summary>
-    [ThreadStatic]
-    private static long t_workerAllocations;
-
     /// <summary>How many times the pool has stopped splitting for a while because split jobs did not pay (<see cref="PoolGovernor"/>).</summary>
     public static int Backoffs => s_governor.Backoffs;
 
@@ -71,11 +64,23 @@ internal static unsafe class WorkerPool
     public static int WorkerCount => Volatile.Read(ref s_workerCount);
 
     /// <summary>
-    /// The bytes the worker threads have allocated (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) while running parts
-    /// of jobs the calling thread submitted: what a test compares before and after a run of kernel calls to prove the
-    /// workers allocate nothing for them, whatever other threads (other tests) run on the pool meanwhile.
+    /// The bytes the worker threads have allocated, as each recorded after its last job
+    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>): what a test compares before and after a run of
+    /// kernel calls to prove the workers allocate nothing, whatever the rest of the process does.
     /// </summary>
-    public static long WorkerAllocatedBytes => t_workerAllocations;
+    public static long WorkerAllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 0; i < Volatile.Read(ref s_workerCount); i++)
+            {
+                total += Volatile.Read(ref s_workers[i]!.AllocatedBytes);
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>
     /// Runs <c>body(context, part)</c> for every <c>part</c> in <c>[0, parts)</c> on up to
@@ -115,7 +120,6 @@ internal static unsafe class WorkerPool
             EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
-            Volatile.Write(ref s_jobWorkerAllocations, 0);
             s_exception = null;
             Volatile.Write(ref s_finished, 0);
             Volatile.Write(ref s_range, (long)parts << 32);
@@ -150,8 +154,6 @@ internal static unsafe class WorkerPool
                     spinner.SpinOnce(sleep1Threshold: -1);
                 }
             }
-
-            t_workerAllocations += Volatile.Read(ref s_jobWorkerAllocations);
 
             if (mine > 0)
             {
@@ -238,7 +240,6 @@ internal static unsafe class WorkerPool
             {
                 if (Interlocked.CompareExchange(ref s_slots, slots - 1, slots) == slots)
                 {
-                    long allocated = GC.GetAllocatedBytesForCurrentThread();
                     try
                     {
                         RunParts(s_body, s_context, fromTop: false);
@@ -248,7 +249,7 @@ internal static unsafe class WorkerPool
                         Interlocked.CompareExchange(ref s_exception, e, null);
                     }
 
-                    Interlocked.Add(ref s_jobWorkerAllocations, GC.GetAllocatedBytesForCurrentThread() - allocated);
+                    Volatile.Write(ref worker.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                     Interlocked.Increment(ref s_finished);
                     break;
                 }
@@ -296,5 +297,6 @@ internal static unsafe class WorkerPool
     {
         public readonly SemaphoreSlim Wake = new(0, int.MaxValue);
         public int Sleeping;
+        public long AllocatedBytes;
     }
 }
