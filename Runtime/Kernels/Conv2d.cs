@@ -254,6 +254,7 @@ public static unsafe class Conv2d
                 Output = pOutputGradient,
                 Weight = pWeight,
                 Input = pInputGradient,
+                DepthwiseInputGradient = Conv2dDepthwise.Applies(g) && Conv2dDepthwise.FiniteWeights(pWeight, g),
             };
             if (Conv2dInputGradientBySamples.Applies(g, batch) && Conv2dInputGradientBySamples.PackWeights(pWeight, pWorkspace, g))
             {

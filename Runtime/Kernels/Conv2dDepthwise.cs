@@ -241,7 +241,7 @@ internal static unsafe class Conv2dDepthwise
         new Span<float>(to, toHeight * toWidth).Clear();
         for (int r = 0; r < height; r++)
         {
-            new ReadOnlySpan<float>(from + ((nint)r * width), width).CopyTo(new Span<float>(to + ((nint)(r + top) * toWidth) + left, width));
+            RowCopy.Copy(from + ((nint)r * width), to + ((nint)(r + top) * toWidth) + left, width);
         }
     }
 

@@ -211,7 +211,7 @@ internal static unsafe class Conv2dPasses
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         float* dy = job->Output + ((nint)n * g.OutputSample);
         float* dx = job->Input + ((nint)n * g.InputSample);
-        if (Conv2dDepthwise.Applies(g) && Conv2dDepthwise.FiniteWeights(job->Weight, g))
+        if (job->DepthwiseInputGradient)
         {
             Conv2dDepthwise.InputGradient(dy, job->Weight, dx, columns, g);
             return;
@@ -413,6 +413,9 @@ internal unsafe struct Conv2dJob
 
     /// <summary>The forward pass's activation.</summary>
     public Activation Activation;
+
+    /// <summary>The input gradient takes <see cref="Conv2dDepthwise"/> (its shape, and weights checked finite once per call).</summary>
+    public bool DepthwiseInputGradient;
 
     /// <summary>The vector width of <see cref="Conv2dWeightGradient"/>, read once by the submitting thread.</summary>
     public GemmIsa Isa;
