@@ -921,6 +921,162 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroKernelWidth
+            {
+                [Conv2d(4, 3, [|0|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroKernelHeight
+            {
+                [MaxPool2d([|0|], 2)] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroStrideWidth
+            {
+                [Conv2d(4, 3, Stride = 2, [|StrideWidth = 0|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class NegativePaddingHeight
+            {
+                [Conv2d(4, 3, [|PaddingHeight = -1|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroDilationWidth
+            {
+                [Conv2d(4, 3, [|DilationWidth = 0|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class PoolPaddingWidthTooLarge
+            {
+                [MaxPool2d(4, 2, [|PaddingWidth = 2|])] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class AvgPoolPaddingHeightTooLarge
+            {
+                [AvgPool2d(1, 3, [|PaddingHeight = 1|])] public partial AvgPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class SamePaddingWithStride
+            {
+                [Conv2d(4, 3, Stride = 2, [|SamePadding = true|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class SamePaddingWithEvenKernel
+            {
+                [Conv2d(4, 3, 4, [|SamePadding = true|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class SamePaddingAndPadding
+            {
+                [Conv2d(4, 3, SamePadding = true, [|PaddingWidth = 1|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class RectangularKernelTooWide
+            {
+                [[|Conv2d(4, 1, 9)|]] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 2, Width = 8)]
+            public partial class RectangularPoolTooTall
+            {
+                [[|MaxPool2d(3, 1, StrideHeight = 2, PaddingWidth = 0)|]] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0029",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]
@@ -967,6 +1123,30 @@ public sealed class DiagnosticTests
         Assert.Equal(
             "[Conv2d] on 'Conv2' cannot take its input [B, 4, 3, 3]: its dilated kernel spans 9 x 9 but the padded input is 3 x 3, so the output would be 0 x 0",
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Conv2d(4, 1, 9)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 1 x 9 but the padded input is 6 x 8, so the output would be 6 x 0")]
+    [InlineData("[Conv2d(4, 9, 1, PaddingHeight = 1)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 9 x 1 but the padded input is 8 x 8, so the output would be 0 x 8")]
+    [InlineData("[MaxPool2d(2, 3, DilationWidth = 4)]", "[MaxPool2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its dilated kernel spans 2 x 9 but the padded input is 6 x 8, so the output would be 3 x 0")]
+    [InlineData("[Conv2d(4, 3, 4, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; a kernel of 3 x 4 keeps the size only with (2, 3) rows and columns of padding in all, one more at the end than at the start of an odd total, which PyTorch adds by padding the input first and StaticGrad's convolutions do not (they pad both sides alike); use an odd kernel size, or set Padding and accept the output size it gives")]
+    [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
+    public void RectangularWindowsNameTheirSizes(string attribute, string message)
+    {
+        string type = attribute.Substring(1, attribute.IndexOf('(', System.StringComparison.Ordinal) - 1);
+        GeneratorRun run = GeneratorHarness.Run(Usings + $$"""
+            [Model(Channels = 1, Height = 6, Width = 8)]
+            public partial class Rectangles
+            {
+                {{attribute}} public partial {{type}} Layer { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

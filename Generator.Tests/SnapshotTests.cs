@@ -70,6 +70,9 @@ public sealed class SnapshotTests
     public void CeilModePools() => VerifyCompiles(TestModels.CeilModePools);
 
     [Fact]
+    public void RectangularWindows() => VerifyCompiles(TestModels.RectangularWindows);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

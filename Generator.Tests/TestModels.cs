@@ -356,4 +356,23 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string RectangularWindows = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 2, Height = 10, Width = 13)]
+        public sealed partial class RectangularWindows
+        {
+            [Conv2d(4, 3, 5, SamePadding = true, DilationHeight = 3), ReLU] public partial Conv2d Conv1 { get; }
+            [MaxPool2d(2, 3, Stride = 2, PaddingWidth = 1)] public partial MaxPool2d Pool1 { get; }
+            [Conv2d(6, 1, 3, StrideHeight = 2, PaddingHeight = 1, DilationWidth = 2, Bias = false), Tanh] public partial Conv2d Conv2 { get; }
+            [AvgPool2d(2, 1, PaddingHeight = 1, CountIncludePad = false)] public partial AvgPool2d Pool2 { get; }
+            [Conv2d(6, 3, 1, SamePadding = true)] public partial Conv2d Conv3 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(4)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

@@ -17,6 +17,10 @@ Cases, each built here with the same layers and state_dict names as its C# model
   CeilPoolCnn             Runtime.Tests/Models/CnnModels.cs: MaxPool2d(2, ceil_mode=True) over a 9 x 16 map right after
                           a padded ReLU convolution of the input, AvgPool2d(3, stride 2, padding 1, ceil_mode=True) whose
                           last windows run past the padded input; summed cross-entropy
+  RectangularCnn          Runtime.Tests/Models/CnnModels.cs: PyTorch's tuple options on a 10 x 13 input, Conv2d((3, 5),
+                          padding='same', dilation=(3, 1)), MaxPool2d((2, 3), stride 2, padding (0, 1)), Conv2d((1, 3),
+                          stride (2, 1), padding (1, 0), dilation (1, 2)), AvgPool2d((2, 1), padding (1, 0),
+                          count_include_pad=False); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -113,6 +117,23 @@ class CeilPoolCnn(nn.Module):
         return self.head(torch.flatten(x, 1))
 
 
+class RectangularCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs RectangularCnn: input [2, 10, 13], 4 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, (3, 5), padding="same", dilation=(3, 1))
+        self.pool1 = nn.MaxPool2d((2, 3), stride=2, padding=(0, 1))
+        self.conv2 = nn.Conv2d(4, 6, (1, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2))
+        self.pool2 = nn.AvgPool2d((2, 1), padding=(1, 0), count_include_pad=False)
+        self.head = nn.Linear(54, 4)
+
+    def forward(self, x):
+        x = self.pool1(torch.relu(self.conv1(x)))
+        x = self.pool2(torch.tanh(self.conv2(x)))
+        return self.head(torch.flatten(x, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -120,6 +141,7 @@ CASES = [
     ("CnnOpsNet", CnnOpsNet, 53, (2, 12, 12), 5, [], "mean"),
     ("AdaptivePoolCnn", AdaptivePoolCnn, 54, (2, 9, 9), 3, [], "sum"),
     ("CeilPoolCnn", CeilPoolCnn, 55, (1, 9, 16), 3, [], "sum"),
+    ("RectangularCnn", RectangularCnn, 56, (2, 10, 13), 4, [], "sum"),
 ]
 
 

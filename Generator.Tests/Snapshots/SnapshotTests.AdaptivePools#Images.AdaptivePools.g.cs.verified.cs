@@ -102,8 +102,8 @@ namespace Images
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
-            __sg_Conv = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 2, 9, 9, 1, 0, 1, 1);
-            __sg_Smooth = new global::StaticGrad.AvgPool2d(3, 1, 1, countIncludePad: false);
+            __sg_Conv = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 2, 9, 9, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Smooth = new global::StaticGrad.AvgPool2d((3, 3), (1, 1), (1, 1), countIncludePad: false);
             __sg_Pool = new global::StaticGrad.AdaptiveAvgPool2d(3);
             __sg_Up = new global::StaticGrad.AdaptiveAvgPool2d(5, 4);
             __sg_Flatten = new global::StaticGrad.Flatten();

@@ -124,11 +124,11 @@ namespace Images
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
-            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 11, 11, 1, 0, 1, 1);
-            __sg_Pool1 = new global::StaticGrad.MaxPool2d(2, 2, 0, 1, ceilMode: true);
-            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3], 4, 5, 5, 1, 0, 1, 1);
-            __sg_Pool2 = new global::StaticGrad.MaxPool2d(3, 2, 1, 1, ceilMode: true);
-            __sg_Pool3 = new global::StaticGrad.AvgPool2d(2, 2, 0, countIncludePad: false, ceilMode: true);
+            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 11, 11, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Pool1 = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1), ceilMode: true);
+            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3], 4, 5, 5, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Pool2 = new global::StaticGrad.MaxPool2d((3, 3), (2, 2), (1, 1), (1, 1), ceilMode: true);
+            __sg_Pool3 = new global::StaticGrad.AvgPool2d((2, 2), (2, 2), (0, 0), countIncludePad: false, ceilMode: true);
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
             Summary = new global::StaticGrad.ModelSummary("CeilModePools", new[] { 1, 11, 11 }, new global::StaticGrad.LayerSummary[]

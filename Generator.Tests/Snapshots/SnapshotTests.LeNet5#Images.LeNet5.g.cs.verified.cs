@@ -144,10 +144,10 @@ namespace Images
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
-            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 28, 28, 1, 2, 1, 1);
-            __sg_Pool1 = new global::StaticGrad.MaxPool2d(2, 2, 0, 1);
-            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3], 6, 14, 14, 1, 0, 1, 1);
-            __sg_Pool2 = new global::StaticGrad.MaxPool2d(2, 2, 0, 1);
+            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 28, 28, (1, 1), (2, 2), (1, 1), 1);
+            __sg_Pool1 = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
+            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3], 6, 14, 14, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Pool2 = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5]);
             __sg_Fc2 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);

@@ -195,12 +195,12 @@ namespace Images
             __sgDropoutGenerator = new global::StaticGrad.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
-            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 28, 28, 1, 2, 1, 1);
+            __sg_Conv1 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1], 1, 28, 28, (1, 1), (2, 2), (1, 1), 1);
             __sg_Bn1 = new global::StaticGrad.BatchNorm2d(__sgParameters, 6, 1E-05f, 0.1f, __sgParameters.Tensors[2], __sgParameters.Tensors[3], __sgParameters.Buffers[0], __sgParameters.Buffers[1], __sgParameters.Buffers[2]);
-            __sg_Pool1 = new global::StaticGrad.MaxPool2d(2, 2, 0, 1);
-            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5], 6, 14, 14, 1, 0, 1, 1);
+            __sg_Pool1 = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
+            __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5], 6, 14, 14, (1, 1), (0, 0), (1, 1), 1);
             __sg_Bn2 = new global::StaticGrad.BatchNorm2d(__sgParameters, 16, 1E-05f, 0.1f, __sgParameters.Tensors[6], __sgParameters.Tensors[7], __sgParameters.Buffers[3], __sgParameters.Buffers[4], __sgParameters.Buffers[5]);
-            __sg_Pool2 = new global::StaticGrad.MaxPool2d(2, 2, 0, 1);
+            __sg_Pool2 = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Drop = new global::StaticGrad.Dropout(0.25f);
             __sg_Fc1 = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);

@@ -87,7 +87,7 @@ namespace Inputs
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
             __sgInferenceArenas = new global::StaticGrad.ArenaPool(checked(__sgInferenceFloatsPerSample * maxBatch));
             __sg_InputDrop = new global::StaticGrad.Dropout2d(0.2f);
-            __sg_Pool = new global::StaticGrad.MaxPool2d(2, 2, 0, 1);
+            __sg_Pool = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
             __sg_Flat = new global::StaticGrad.Flatten();
             __sg_Drop = new global::StaticGrad.Dropout(0.1f);
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);

@@ -37,6 +37,12 @@ internal sealed class AttributeReader
     /// <summary>Where the attribute is written.</summary>
     public LocationInfo? Location { get; }
 
+    /// <summary>How many constructor arguments the attribute was written with (which constructor overload it uses).</summary>
+    public int ConstructorArgumentCount => _attribute.ConstructorArguments.Length;
+
+    /// <summary>Whether the named argument <paramref name="name"/> is written (a property set on the attribute).</summary>
+    public bool IsSet(string name) => Has(name, -1);
+
     /// <summary>Whether a problem was reported through this reader.</summary>
     public bool HasErrors { get; private set; }
 

@@ -8,28 +8,23 @@ namespace StaticGrad.Generator.Ops;
 /// default, as PyTorch), and <c>nn.AdaptiveAvgPool2d((oh, ow))</c> for any input size (windows <c>[⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)</c>,
 /// PyTorch's; the global pool <c>(1, 1)</c> has its own kernel). The backward pass spreads each output gradient evenly over its window.
 /// </summary>
-/// <param name="KernelHeight">Window height.</param>
-/// <param name="KernelWidth">Window width.</param>
-/// <param name="Stride">Step between windows; unused by an adaptive pool.</param>
-/// <param name="Padding">Zero padding on each side.</param>
+/// <param name="Window">Window size, step between windows and zero padding on each side, along each axis (no dilation); unused by an adaptive pool.</param>
 /// <param name="AdaptiveHeight">The output height of an adaptive pool (its windows follow from the input), or 0.</param>
 /// <param name="AdaptiveWidth">The output width of an adaptive pool, or 0.</param>
 /// <param name="CountIncludePad">PyTorch's <c>count_include_pad</c>: the padding counts in a window's divisor.</param>
 /// <param name="CeilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
 internal sealed record AvgPool2dOp(
-    int KernelHeight, int KernelWidth, int Stride, int Padding, int AdaptiveHeight, int AdaptiveWidth, bool CountIncludePad = true, bool CeilMode = false) : Op
+    Window2d Window, int AdaptiveHeight, int AdaptiveWidth, bool CountIncludePad = true, bool CeilMode = false) : Op
 {
-    /// <summary>Parses <c>[AvgPool2d(kernelSize, Stride = kernelSize, Padding = 0, CountIncludePad = true, CeilMode = false)]</c>.</summary>
+    /// <summary>
+    /// Parses <c>[AvgPool2d(kernelSize)]</c> and <c>[AvgPool2d(kernelHeight, kernelWidth)]</c> with <c>Stride = kernel,
+    /// Padding = 0</c> (each also per axis: <c>StrideHeight</c>, <c>PaddingWidth</c>, ...), <c>CountIncludePad = true,
+    /// CeilMode = false</c>.
+    /// </summary>
     public static Op? Parse(AttributeReader r)
-    {
-        int kernel = r.Int("kernelSize", 0, 0);
-        int stride = r.Int("Stride", -1, 0);
-        int padding = r.Int("Padding", -1, 0);
-        stride = stride == 0 ? kernel : stride;
-        return ImageGeometry.CheckOptions(r, kernel, stride, padding, 1, maxPadding: kernel / 2)
-            ? new AvgPool2dOp(kernel, kernel, stride, padding, 0, 0, r.Bool("CountIncludePad", -1, true), r.Bool("CeilMode", -1, false))
+        => Window2d.Parse(r, kernelPosition: 0, defaultStride: 0, paddingAtMostHalfKernel: true, hasDilation: false) is { } window
+            ? new AvgPool2dOp(window, 0, 0, r.Bool("CountIncludePad", -1, true), r.Bool("CeilMode", -1, false))
             : null;
-    }
 
     /// <summary>Parses <c>[AdaptiveAvgPool2d(outputSize)]</c> and <c>[AdaptiveAvgPool2d(outputHeight, outputWidth)]</c>.</summary>
     public static Op? ParseAdaptive(AttributeReader r)
@@ -44,7 +39,7 @@ internal sealed record AvgPool2dOp(
             }
         }
 
-        return new AvgPool2dOp(0, 0, 0, 0, height, width);
+        return new AvgPool2dOp(default, height, width);
     }
 
     public override string Name => IsAdaptive ? "AdaptiveAvgPool2d" : "AvgPool2d";
@@ -56,23 +51,23 @@ internal sealed record AvgPool2dOp(
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
     {
         // An adaptive pool takes any input: its windows follow from the sizes (ParseAdaptive refuses a size below 1).
-        return IsAdaptive ? null : ImageGeometry.WindowProblem(inputs[0], KernelHeight, Stride, Padding, 1, CeilMode);
+        return IsAdaptive ? null : ImageGeometry.WindowProblem(inputs[0], Window, CeilMode);
     }
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
         => IsAdaptive
             ? TensorShape.Image(inputs[0].Channels, AdaptiveHeight, AdaptiveWidth)
-            : ImageGeometry.Output(inputs[0], inputs[0].Channels, KernelHeight, Stride, Padding, 1, CeilMode);
+            : ImageGeometry.Output(inputs[0], inputs[0].Channels, Window, CeilMode);
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => IsAdaptive
             ? $"AdaptiveAvgPool2d({AdaptiveOutputSize})"
-            : $"AvgPool2d({ImageGeometry.Options(KernelHeight, Stride, KernelHeight, Padding, 1, CeilMode)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
+            : $"AvgPool2d({Window.Options(defaultStrideIsKernel: true)}{(CeilMode ? ", ceil_mode=True" : string.Empty)}{(CountIncludePad ? string.Empty : ", count_include_pad=False")})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => IsAdaptive
             ? $"new global::StaticGrad.AdaptiveAvgPool2d({AdaptiveArguments})"
-            : $"new global::StaticGrad.AvgPool2d({OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}{OptionArguments})";
+            : $"new global::StaticGrad.AvgPool2d({Window.TupleArguments(dilation: false)}{OptionArguments})";
 
     public override string OnnxExpression(OnnxEmitContext c)
     {
@@ -88,8 +83,7 @@ internal sealed record AvgPool2dOp(
                 "AdaptiveAveragePool", c.Input, $"({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})", $"({OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)})");
         }
 
-        string window = $"{OnnxEmitContext.Square(KernelHeight)}, {OnnxEmitContext.Square(Stride)}, {OnnxEmitContext.Square(Padding)}";
-        return OnnxEmitContext.Call("AveragePool", c.Input, window + OptionArguments + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
+        return OnnxEmitContext.Call("AveragePool", c.Input, Window.TupleArguments(dilation: false) + OptionArguments + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
     }
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -109,8 +103,8 @@ internal sealed record AvgPool2dOp(
             return;
         }
 
-        string divisor = CountIncludePad || Padding == 0 ? string.Empty : " (its positions inside the input: the padding does not count)";
-        c.Line($"// {c.Output} {c.OutputShape} = mean over each {OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)} window of {c.Input} {input}{divisor}");
+        string divisor = CountIncludePad || (Window.PaddingHeight == 0 && Window.PaddingWidth == 0) ? string.Empty : " (its positions inside the input: the padding does not count)";
+        c.Line($"// {c.Output} {c.OutputShape} = mean over each {Window.KernelText} window of {c.Input} {input}{divisor}");
         c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {Arguments});");
     }
 
@@ -176,7 +170,7 @@ internal sealed record AvgPool2dOp(
         => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";
 
     private string Arguments
-        => $"{OpEmitContext.Int(KernelHeight)}, {OpEmitContext.Int(KernelWidth)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Padding)}{OptionArguments}";
+        => $"{Window.KernelArguments(dilation: false)}{OptionArguments}";
 
     /// <summary>
     /// The trailing named <c>countIncludePad</c> and <c>ceilMode</c> arguments of the kernels, the layer and the ONNX

@@ -5,17 +5,15 @@ namespace StaticGrad.Generator.Ops;
 
 /// <summary>
 /// <c>nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, bias)</c> on an image: weight
-/// <c>[out, in/groups, k, k]</c> and bias <c>[out]</c> drawn from <c>U(-1/sqrt(fan_in), 1/sqrt(fan_in))</c> with
-/// <c>fan_in = in/groups · k²</c> (PyTorch's default initialization). The runtime kernel is im2col into the packed GEMM
+/// <c>[out, in/groups, kh, kw]</c> and bias <c>[out]</c> drawn from <c>U(-1/sqrt(fan_in), 1/sqrt(fan_in))</c> with
+/// <c>fan_in = in/groups · kh · kw</c> (PyTorch's default initialization). The runtime kernel is im2col into the packed GEMM
 /// with the bias and an activation applied to the output in the same pass, so the fusion pass may fold a following
 /// ReLU, Sigmoid or Tanh into it (<paramref name="Fused"/>); the backward pass then takes the activation's derivative
 /// from the output first. The scratch memory lives in the member's runtime object.
 /// </summary>
 /// <param name="OutChannels">Output channels.</param>
-/// <param name="Kernel">Kernel height and width.</param>
-/// <param name="Stride">Stride.</param>
-/// <param name="Padding">Zero padding on each side.</param>
-/// <param name="Dilation">Dilation.</param>
+/// <param name="Window">Kernel, stride, zero padding on each side and dilation, along each axis.</param>
+/// <param name="SamePadding">Whether the padding is PyTorch's <c>padding='same'</c> (<paramref name="Window"/> holds its size).</param>
 /// <param name="Groups">Channel groups.</param>
 /// <param name="Bias">Whether the layer has a bias.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
@@ -28,17 +26,17 @@ namespace StaticGrad.Generator.Ops;
 /// sample by sample (<see cref="Op.WithOutputGradientFrom"/>; the input needs no gradient), or null.
 /// </param>
 internal sealed record Conv2dOp(
-    int OutChannels, int Kernel, int Stride, int Padding, int Dilation, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
+    int OutChannels, Window2d Window, bool SamePadding, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
     MaxPool2dOp? GradientFromPool = null) : Op
 {
-    /// <summary>Parses <c>[Conv2d(outChannels, kernelSize, Stride = 1, Padding = 0, Dilation = 1, Groups = 1, Bias = true)]</c>.</summary>
+    /// <summary>
+    /// Parses <c>[Conv2d(outChannels, kernelSize)]</c> and <c>[Conv2d(outChannels, kernelHeight, kernelWidth)]</c> with
+    /// <c>Stride = 1, Padding = 0, Dilation = 1</c> (each also per axis: <c>StrideHeight</c>, <c>PaddingWidth</c>, ...),
+    /// <c>SamePadding = false, Groups = 1, Bias = true</c>.
+    /// </summary>
     public static Op? Parse(AttributeReader r)
     {
         int outChannels = r.Int("outChannels", 0, 0);
-        int kernel = r.Int("kernelSize", 1, 0);
-        int stride = r.Int("Stride", -1, 1);
-        int padding = r.Int("Padding", -1, 0);
-        int dilation = r.Int("Dilation", -1, 1);
         int groups = r.Int("Groups", -1, 1);
         if (outChannels <= 0)
         {
@@ -46,9 +44,29 @@ internal sealed record Conv2dOp(
             return null;
         }
 
-        if (!ImageGeometry.CheckOptions(r, kernel, stride, padding, dilation, maxPadding: int.MaxValue))
+        if (Window2d.Parse(r, kernelPosition: 1, defaultStride: 1, paddingAtMostHalfKernel: false, hasDilation: true) is not { } window)
         {
             return null;
+        }
+
+        bool samePadding = r.Bool("SamePadding", -1, false);
+        if (samePadding)
+        {
+            foreach (string padding in new[] { "Padding", "PaddingHeight", "PaddingWidth" })
+            {
+                if (r.IsSet(padding))
+                {
+                    r.InvalidArgument(padding, AttributeReader.Format(r.Int(padding, -1, 0)), "set either SamePadding or a padding, not both (PyTorch's padding is 'same' or numbers)");
+                    return null;
+                }
+            }
+
+            if (window.WithSamePadding(r) is not { } same)
+            {
+                return null;
+            }
+
+            window = same;
         }
 
         if (groups <= 0 || outChannels % groups != 0)
@@ -57,7 +75,7 @@ internal sealed record Conv2dOp(
             return null;
         }
 
-        return new Conv2dOp(outChannels, kernel, stride, padding, dilation, groups, r.Bool("Bias", -1, true));
+        return new Conv2dOp(outChannels, window, samePadding, groups, r.Bool("Bias", -1, true));
     }
 
     public override string Name => "Conv2d";
@@ -75,7 +93,7 @@ internal sealed record Conv2dOp(
             return $"its {inputs[0].Channels} input channels are not divisible by Groups = {Groups}";
         }
 
-        return ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation);
+        return ImageGeometry.WindowProblem(inputs[0], Window);
     }
 
     public override Op? WithEpilogue(ActivationKind activation)
@@ -95,13 +113,13 @@ internal sealed record Conv2dOp(
     public override bool ReadsConsumerBackward => GradientFromPool is not null;
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.Output(inputs[0], OutChannels, Kernel, Stride, Padding, Dilation);
+        => ImageGeometry.Output(inputs[0], OutChannels, Window);
 
     public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
         int perGroup = inputs[0].Channels / Groups;
-        int fanIn = perGroup * Kernel * Kernel;
-        yield return new ParameterDecl("weight", new[] { OutChannels, perGroup, Kernel, Kernel }.ToEquatableArray(), fanIn, 0f);
+        int fanIn = perGroup * Window.KernelHeight * Window.KernelWidth;
+        yield return new ParameterDecl("weight", new[] { OutChannels, perGroup, Window.KernelHeight, Window.KernelWidth }.ToEquatableArray(), fanIn, 0f);
         if (Bias)
         {
             yield return new ParameterDecl("bias", new[] { OutChannels }.ToEquatableArray(), fanIn, 0f);
@@ -116,7 +134,7 @@ internal sealed record Conv2dOp(
     private ActivationKind BackwardActivation => DerivativeDelegated ? ActivationKind.None : Fused;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {ImageGeometry.Options(Kernel, Stride, 1, Padding, Dilation)}"
+        => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {Window.Options(defaultStrideIsKernel: false, SamePadding ? "same" : null)}"
             + (Groups == 1 ? string.Empty : $", groups={OpEmitContext.Int(Groups)}")
             + (Bias ? string.Empty : ", bias=False") + ")"
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
@@ -124,13 +142,12 @@ internal sealed record Conv2dOp(
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Conv2d({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")}, "
             + $"{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, "
-            + $"{OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}, {OpEmitContext.Int(Groups)})";
+            + $"{Window.LayerArguments()}, {OpEmitContext.Int(Groups)}{(SamePadding ? ", samePadding: true" : string.Empty)})";
 
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Activated(
             OnnxEmitContext.Call(
-                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride),
-                OnnxEmitContext.Square(Padding), OnnxEmitContext.Square(Dilation), OpEmitContext.Int(Groups)),
+                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), Window.TupleArguments(), OpEmitContext.Int(Groups)),
             Fused);
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -199,13 +216,13 @@ internal sealed record Conv2dOp(
     }
 
     private string WeightShape(OpEmitContext c)
-        => $"[{OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(c.InputShapes[0].Channels / Groups)}, {OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Kernel)}]";
+        => $"[{OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(c.InputShapes[0].Channels / Groups)}, {OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}]";
 
-    /// <summary>The kernels' shape arguments: in-channels, height, width, out-channels, then each window option twice (height, width), then groups.</summary>
+    /// <summary>The kernels' shape arguments: in-channels, height, width, out-channels, then each window option (height, width), then groups.</summary>
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
         return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Int(OutChannels)}, "
-            + $"{OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}, {OpEmitContext.Int(Groups)}";
+            + $"{Window.KernelArguments()}, {OpEmitContext.Int(Groups)}";
     }
 }

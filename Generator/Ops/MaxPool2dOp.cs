@@ -11,10 +11,7 @@ namespace StaticGrad.Generator.Ops;
 /// gradient goes to its maximum's position only where the maximum is positive, read from the small pooled output
 /// instead of a second pass over the layer's gradient and output.
 /// </summary>
-/// <param name="Kernel">Window height and width.</param>
-/// <param name="Stride">Step between windows.</param>
-/// <param name="Padding">-∞ padding on each side.</param>
-/// <param name="Dilation">Spacing between window taps.</param>
+/// <param name="Window">Window size, step between windows, -∞ padding on each side and spacing between window taps, along each axis.</param>
 /// <param name="CeilMode">PyTorch's <c>ceil_mode</c>: the output sizes round up.</param>
 /// <param name="InputDerivative">The activation of the input's producer whose derivative the backward pass applies (ReLU), or <see cref="ActivationKind.None"/>.</param>
 /// <param name="InputGradientLeftToProducer">
@@ -22,20 +19,16 @@ namespace StaticGrad.Generator.Ops;
 /// input needs no gradient, see <see cref="Op.WithOutputGradientFrom"/>), so the backward pass writes nothing.
 /// </param>
 internal sealed record MaxPool2dOp(
-    int Kernel, int Stride, int Padding, int Dilation, bool CeilMode = false, ActivationKind InputDerivative = ActivationKind.None, bool InputGradientLeftToProducer = false) : Op
+    Window2d Window, bool CeilMode = false, ActivationKind InputDerivative = ActivationKind.None, bool InputGradientLeftToProducer = false) : Op
 {
-    /// <summary>Parses <c>[MaxPool2d(kernelSize, Stride = kernelSize, Padding = 0, Dilation = 1, CeilMode = false)]</c>.</summary>
+    /// <summary>
+    /// Parses <c>[MaxPool2d(kernelSize)]</c> and <c>[MaxPool2d(kernelHeight, kernelWidth)]</c> with <c>Stride = kernel,
+    /// Padding = 0, Dilation = 1</c> (each also per axis: <c>StrideHeight</c>, <c>PaddingWidth</c>, ...), <c>CeilMode = false</c>.
+    /// </summary>
     public static Op? Parse(AttributeReader r)
-    {
-        int kernel = r.Int("kernelSize", 0, 0);
-        int stride = r.Int("Stride", -1, 0);
-        int padding = r.Int("Padding", -1, 0);
-        int dilation = r.Int("Dilation", -1, 1);
-        stride = stride == 0 ? kernel : stride;
-        return ImageGeometry.CheckOptions(r, kernel, stride, padding, dilation, maxPadding: kernel / 2)
-            ? new MaxPool2dOp(kernel, stride, padding, dilation, r.Bool("CeilMode", -1, false))
+        => Window2d.Parse(r, kernelPosition: 0, defaultStride: 0, paddingAtMostHalfKernel: true, hasDilation: true) is { } window
+            ? new MaxPool2dOp(window, r.Bool("CeilMode", -1, false))
             : null;
-    }
 
     public override string Name => "MaxPool2d";
 
@@ -44,10 +37,10 @@ internal sealed record MaxPool2dOp(
     public override bool TakesImages => true;
 
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.WindowProblem(inputs[0], Kernel, Stride, Padding, Dilation, CeilMode);
+        => ImageGeometry.WindowProblem(inputs[0], Window, CeilMode);
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.Output(inputs[0], inputs[0].Channels, Kernel, Stride, Padding, Dilation, CeilMode);
+        => ImageGeometry.Output(inputs[0], inputs[0].Channels, Window, CeilMode);
 
     public override Op? WithInputDerivative(ActivationKind activation)
         => activation == ActivationKind.ReLU && InputDerivative == ActivationKind.None ? this with { InputDerivative = activation } : null;
@@ -57,7 +50,7 @@ internal sealed record MaxPool2dOp(
     public override Op WithInputGradientLeftToProducer() => this with { InputGradientLeftToProducer = true };
 
     /// <summary>The window options as the kernels take them: kernel, stride, padding and dilation, each height then width.</summary>
-    public string WindowArguments => $"{OpEmitContext.Pair(Kernel)}, {OpEmitContext.Pair(Stride)}, {OpEmitContext.Pair(Padding)}, {OpEmitContext.Pair(Dilation)}";
+    public string WindowArguments => Window.KernelArguments();
 
     /// <summary>The trailing ceil-mode argument named <paramref name="name"/> of a kernel call: only in ceil mode (the kernels' default is floor mode).</summary>
     public string CeilModeArgument(string name) => CeilMode ? $", {name}: true" : string.Empty;
@@ -71,19 +64,18 @@ internal sealed record MaxPool2dOp(
     }
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"MaxPool2d({ImageGeometry.Options(Kernel, Stride, Kernel, Padding, Dilation, CeilMode)})";
+        => $"MaxPool2d({Window.Options(defaultStrideIsKernel: true)}{(CeilMode ? ", ceil_mode=True" : string.Empty)})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
-        => $"new global::StaticGrad.MaxPool2d({OpEmitContext.Int(Kernel)}, {OpEmitContext.Int(Stride)}, {OpEmitContext.Int(Padding)}, {OpEmitContext.Int(Dilation)}{CeilModeArgument("ceilMode")})";
+        => $"new global::StaticGrad.MaxPool2d({Window.TupleArguments()}{CeilModeArgument("ceilMode")})";
 
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Call(
-            "MaxPool", c.Input, OnnxEmitContext.Square(Kernel), OnnxEmitContext.Square(Stride), OnnxEmitContext.Square(Padding),
-            OnnxEmitContext.Square(Dilation) + CeilModeArgument("ceilMode") + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
+            "MaxPool", c.Input, Window.TupleArguments() + CeilModeArgument("ceilMode") + (CeilMode ? ImageGeometry.InputSizeArgument(c.InputShapes[0]) : string.Empty));
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
-        c.Line($"// {c.Output} {c.OutputShape} = max over each {OpEmitContext.Int(Kernel)} x {OpEmitContext.Int(Kernel)} window of {c.Input} {c.InputShapes[0]}, positions kept");
+        c.Line($"// {c.Output} {c.OutputShape} = max over each {Window.KernelText} window of {c.Input} {c.InputShapes[0]}, positions kept");
         c.Line($"{OpEmitContext.Kernels}.MaxPool2d.Forward({c.Input}, {c.Output}, {Indices(c)}, batch, {Geometry(c)});");
     }
 

@@ -49,9 +49,6 @@ internal sealed class OnnxEmitContext
     public static string Activated(string expression, ActivationKind fused)
         => fused == ActivationKind.None ? expression : Call("Activation", expression, $"{OpEmitContext.Kernels}.Activation.{fused}");
 
-    /// <summary>A <c>(height, width)</c> tuple of one value.</summary>
-    public static string Square(int value) => $"({OpEmitContext.Int(value)}, {OpEmitContext.Int(value)})";
-
     /// <summary>The feature dimensions of a shape, as builder arguments (<c>1, 28, 28</c>).</summary>
     public static string Dimensions(TensorShape shape)
         => shape.IsImage ? string.Join(", ", new[] { shape.Channels, shape.Height, shape.Width }.Select(OpEmitContext.Int)) : OpEmitContext.Int(shape.Channels);

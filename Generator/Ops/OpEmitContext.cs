@@ -151,9 +151,6 @@ internal sealed class OpEmitContext
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A square window option as the kernels take it, height then width (<c>5, 5</c>).</summary>
-    public static string Pair(int value) => $"{Int(value)}, {Int(value)}";
-
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 

@@ -249,3 +249,39 @@ public sealed partial class CeilPoolCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Rectangular windows, PyTorch's tuple options: a 3 x 5 convolution with <c>padding='same'</c> and a dilation of 3 along
+/// the height (padding 3 x 2), whose ReLU feeds a 2 x 3 max pool of stride 2 with one column of padding; a 1 x 3
+/// convolution of stride (2, 1), padding (1, 0) and dilation (1, 2); a 2 x 1 average pool with a row of padding that does
+/// not count. The input is 10 x 13, so no size agrees with its transpose. Summed cross-entropy, as the finite
+/// differences take it.
+/// </summary>
+[Model(Channels = 2, Height = 10, Width = 13)]
+public sealed partial class RectangularCnn
+{
+    /// <summary>[B, 4, 10, 13].</summary>
+    [Conv2d(4, 3, 5, SamePadding = true, DilationHeight = 3), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 5, 7].</summary>
+    [MaxPool2d(2, 3, Stride = 2, PaddingWidth = 1)]
+    public partial MaxPool2d Pool1 { get; }
+
+    /// <summary>[B, 6, 4, 3].</summary>
+    [Conv2d(6, 1, 3, StrideHeight = 2, PaddingHeight = 1, DilationWidth = 2), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 6, 3, 3].</summary>
+    [AvgPool2d(2, 1, PaddingHeight = 1, CountIncludePad = false)]
+    public partial AvgPool2d Pool2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(4)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -14,29 +14,71 @@ namespace StaticGrad;
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class Conv2dAttribute : Attribute
 {
+    private int? _strideHeight, _strideWidth, _paddingHeight, _paddingWidth, _dilationHeight, _dilationWidth;
+
     /// <summary>Declares a convolution with <paramref name="outChannels"/> filters of <paramref name="kernelSize"/> × <paramref name="kernelSize"/>.</summary>
     /// <param name="outChannels">The output channels; positive, a multiple of <see cref="Groups"/>.</param>
     /// <param name="kernelSize">The kernel's height and width; positive.</param>
     public Conv2dAttribute(int outChannels, int kernelSize)
+        : this(outChannels, kernelSize, kernelSize)
+    {
+    }
+
+    /// <summary>Declares a convolution with <paramref name="outChannels"/> filters of <paramref name="kernelHeight"/> × <paramref name="kernelWidth"/> (PyTorch's <c>kernel_size=(h, w)</c>).</summary>
+    /// <param name="outChannels">The output channels; positive, a multiple of <see cref="Groups"/>.</param>
+    /// <param name="kernelHeight">The kernel's height; positive.</param>
+    /// <param name="kernelWidth">The kernel's width; positive.</param>
+    public Conv2dAttribute(int outChannels, int kernelHeight, int kernelWidth)
     {
         OutChannels = outChannels;
-        KernelSize = kernelSize;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
     }
 
     /// <summary>The output channels.</summary>
     public int OutChannels { get; }
 
-    /// <summary>The kernel's height and width.</summary>
-    public int KernelSize { get; }
+    /// <summary>The kernel's height.</summary>
+    public int KernelHeight { get; }
 
-    /// <summary>The step between windows (1 by default, as in PyTorch); positive.</summary>
+    /// <summary>The kernel's width.</summary>
+    public int KernelWidth { get; }
+
+    /// <summary>The step between windows along both axes (1 by default, as in PyTorch); positive.</summary>
     public int Stride { get; set; } = 1;
 
-    /// <summary>Zero padding on each side (0 by default); zero or more.</summary>
+    /// <summary>The step between windows along the height; <see cref="Stride"/> unless set.</summary>
+    public int StrideHeight { get => _strideHeight ?? Stride; set => _strideHeight = value; }
+
+    /// <summary>The step between windows along the width; <see cref="Stride"/> unless set.</summary>
+    public int StrideWidth { get => _strideWidth ?? Stride; set => _strideWidth = value; }
+
+    /// <summary>Zero padding on each side of both axes (0 by default); zero or more.</summary>
     public int Padding { get; set; }
 
-    /// <summary>The spacing between kernel taps (1 by default); positive.</summary>
+    /// <summary>Zero rows above and below; <see cref="Padding"/> unless set.</summary>
+    public int PaddingHeight { get => _paddingHeight ?? Padding; set => _paddingHeight = value; }
+
+    /// <summary>Zero columns left and right; <see cref="Padding"/> unless set.</summary>
+    public int PaddingWidth { get => _paddingWidth ?? Padding; set => _paddingWidth = value; }
+
+    /// <summary>
+    /// PyTorch's <c>padding='same'</c> (false by default): the padding that keeps the input's height and width,
+    /// <c>Dilation·(kernel - 1) / 2</c> on each side of each axis. Needs stride 1 (as in PyTorch) and an even
+    /// <c>Dilation·(kernel - 1)</c> along both axes (an odd kernel, or any kernel with an even dilation): PyTorch pads the
+    /// other kernels one row or column more at the end than at the start, which StaticGrad's convolutions do not, so
+    /// those are a compile error. Not together with a padding.
+    /// </summary>
+    public bool SamePadding { get; set; }
+
+    /// <summary>The spacing between kernel taps along both axes (1 by default); positive.</summary>
     public int Dilation { get; set; } = 1;
+
+    /// <summary>The spacing between kernel taps along the height; <see cref="Dilation"/> unless set.</summary>
+    public int DilationHeight { get => _dilationHeight ?? Dilation; set => _dilationHeight = value; }
+
+    /// <summary>The spacing between kernel taps along the width; <see cref="Dilation"/> unless set.</summary>
+    public int DilationWidth { get => _dilationWidth ?? Dilation; set => _dilationWidth = value; }
 
     /// <summary>The channel groups (1 by default); both channel counts must be multiples of it.</summary>
     public int Groups { get; set; } = 1;

@@ -5,7 +5,7 @@ namespace StaticGrad;
 
 /// <summary>
 /// The member type of a <see cref="Conv2dAttribute"/> layer: views of its <c>weight</c>
-/// <c>[out_channels, in_channels/groups, kernel, kernel]</c> and <c>bias</c> <c>[out_channels]</c> inside the model's
+/// <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c> and <c>bias</c> <c>[out_channels]</c> inside the model's
 /// <see cref="ParameterSet"/>, its geometry, and the scratch memory its kernel calls share (allocated once, here).
 /// </summary>
 public sealed class Conv2d
@@ -18,28 +18,29 @@ public sealed class Conv2d
 
     /// <summary>Creates the layer; called by generated code.</summary>
     /// <param name="parameters">The model's parameters.</param>
-    /// <param name="weight">The weight tensor, <c>[out_channels, in_channels/groups, kernel, kernel]</c>.</param>
+    /// <param name="weight">The weight tensor, <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c>.</param>
     /// <param name="bias">The bias tensor, <c>[out_channels]</c>, or null for a layer declared with <c>Bias = false</c>.</param>
     /// <param name="inChannels">The input's channels; a positive multiple of <paramref name="groups"/>.</param>
     /// <param name="height">The input's height; positive.</param>
     /// <param name="width">The input's width; positive.</param>
-    /// <param name="stride">The stride; positive.</param>
-    /// <param name="padding">The zero padding on each side; zero or more.</param>
-    /// <param name="dilation">The dilation; positive.</param>
+    /// <param name="stride">The stride along the height and the width; positive.</param>
+    /// <param name="padding">The zero padding on each side, along the height and the width; zero or more.</param>
+    /// <param name="dilation">The dilation along the height and the width; positive.</param>
     /// <param name="groups">The channel groups; positive.</param>
+    /// <param name="samePadding">Whether <paramref name="padding"/> is PyTorch's <c>padding='same'</c> (for <see cref="ToString"/>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="weight"/> is null.</exception>
     /// <exception cref="ArgumentException">A shape disagrees with another, or the kernel does not fit the padded input.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public Conv2d(
         ParameterSet parameters, ParameterTensor weight, ParameterTensor? bias, int inChannels, int height, int width,
-        int stride, int padding, int dilation, int groups)
+        (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups, bool samePadding = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
-        if (weight.Shape.Count != 4 || weight.Shape[2] != weight.Shape[3] || weight.Shape[1] * groups != inChannels)
+        if (weight.Shape.Count != 4 || weight.Shape[1] * groups != inChannels)
         {
-            throw new ArgumentException($"Expected a weight of shape [out_channels, {inChannels / Math.Max(groups, 1)}, k, k], got {weight}.", nameof(weight));
+            throw new ArgumentException($"Expected a weight of shape [out_channels, {inChannels / Math.Max(groups, 1)}, kernel_height, kernel_width], got {weight}.", nameof(weight));
         }
 
         if (bias is not null && (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]))
@@ -47,10 +48,11 @@ public sealed class Conv2d
             throw new ArgumentException($"Expected a bias of shape [{weight.Shape[0]}], got {bias}.", nameof(bias));
         }
 
-        int kernel = weight.Shape[2];
+        (int kernelHeight, int kernelWidth) = (weight.Shape[2], weight.Shape[3]);
         int threads = Math.Min(Math.Max(Parallelism.MaxThreads, Environment.ProcessorCount), Parallelism.ThreadLimit);
         _workspace = new float[Kernels.Conv2d.WorkspaceFloats(
-            inChannels, height, width, weight.Shape[0], kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups, threads)];
+            inChannels, height, width, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, padding.Height, padding.Width,
+            dilation.Height, dilation.Width, groups, threads)];
         _parameters = parameters;
         WeightTensor = weight;
         BiasTensor = bias;
@@ -61,8 +63,9 @@ public sealed class Conv2d
         Padding = padding;
         Dilation = dilation;
         Groups = groups;
-        OutHeight = Kernels.SlidingWindow.OutputSize(height, kernel, stride, padding, dilation);
-        OutWidth = Kernels.SlidingWindow.OutputSize(width, kernel, stride, padding, dilation);
+        SamePadding = samePadding;
+        OutHeight = Kernels.SlidingWindow.OutputSize(height, kernelHeight, stride.Height, padding.Height, dilation.Height);
+        OutWidth = Kernels.SlidingWindow.OutputSize(width, kernelWidth, stride.Width, padding.Width, dilation.Width);
     }
 
     /// <summary>The input's channels.</summary>
@@ -71,8 +74,8 @@ public sealed class Conv2d
     /// <summary>The output's channels.</summary>
     public int OutChannels => WeightTensor.Shape[0];
 
-    /// <summary>The kernel's height and width.</summary>
-    public int KernelSize => WeightTensor.Shape[2];
+    /// <summary>The kernel's height and width (PyTorch's <c>kernel_size</c>).</summary>
+    public (int Height, int Width) KernelSize => (WeightTensor.Shape[2], WeightTensor.Shape[3]);
 
     /// <summary>The input's height.</summary>
     public int Height { get; }
@@ -86,14 +89,17 @@ public sealed class Conv2d
     /// <summary>The output's width.</summary>
     public int OutWidth { get; }
 
-    /// <summary>The stride.</summary>
-    public int Stride { get; }
+    /// <summary>The stride along the height and the width.</summary>
+    public (int Height, int Width) Stride { get; }
 
-    /// <summary>The zero padding on each side.</summary>
-    public int Padding { get; }
+    /// <summary>The zero padding on each side, along the height and the width.</summary>
+    public (int Height, int Width) Padding { get; }
 
-    /// <summary>The dilation.</summary>
-    public int Dilation { get; }
+    /// <summary>Whether <see cref="Padding"/> is PyTorch's <c>padding='same'</c>.</summary>
+    public bool SamePadding { get; }
+
+    /// <summary>The dilation along the height and the width.</summary>
+    public (int Height, int Width) Dilation { get; }
 
     /// <summary>The channel groups.</summary>
     public int Groups { get; }
@@ -104,7 +110,7 @@ public sealed class Conv2d
     /// <summary>The bias tensor's description, or null for a layer without bias.</summary>
     public ParameterTensor? BiasTensor { get; }
 
-    /// <summary>The weight, <c>[out_channels, in_channels/groups, kernel, kernel]</c>.</summary>
+    /// <summary>The weight, <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c>.</summary>
     public Span<float> Weight => _parameters.ValuesOf(WeightTensor);
 
     /// <summary>The bias, <c>[out_channels]</c> (empty for a layer without bias).</summary>
@@ -144,5 +150,5 @@ public sealed class Conv2d
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"Conv2d({InChannels}, {OutChannels}, kernel_size=({KernelSize}, {KernelSize}), stride=({Stride}, {Stride}), padding=({Padding}, {Padding}), dilation=({Dilation}, {Dilation}), groups={Groups}, bias={BiasTensor is not null})";
+        => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={(SamePadding ? "same" : Padding)}, dilation={Dilation}, groups={Groups}, bias={BiasTensor is not null})";
 }

@@ -1,0 +1,163 @@
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// A sliding window's options along an image's two axes, as PyTorch's <c>(height, width)</c> tuples hold them: kernel,
+/// stride, zero (or -∞) padding on each side, and dilation. Square windows are the common case; PyTorch's
+/// <c>kernel_size=(1, 7)</c>, <c>stride=(2, 1)</c> and the like give the others.
+/// </summary>
+internal readonly record struct Window2d(
+    int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PaddingHeight, int PaddingWidth, int DilationHeight, int DilationWidth)
+{
+    /// <summary>Whether every option is the same along both axes.</summary>
+    public bool IsSquare
+        => KernelHeight == KernelWidth && StrideHeight == StrideWidth && PaddingHeight == PaddingWidth && DilationHeight == DilationWidth;
+
+    /// <summary>
+    /// The kernels' window arguments: kernel, stride, padding and (with <paramref name="dilation"/>) dilation, each height
+    /// then width (<c>5, 5, 1, 1, 2, 2, 1, 1</c>).
+    /// </summary>
+    public string KernelArguments(bool dilation = true)
+        => $"{Pair(KernelHeight, KernelWidth)}, {Pair(StrideHeight, StrideWidth)}, {Pair(PaddingHeight, PaddingWidth)}"
+            + (dilation ? $", {Pair(DilationHeight, DilationWidth)}" : string.Empty);
+
+    /// <summary>The ONNX builder's window arguments, <c>(height, width)</c> tuples in the same order as <see cref="KernelArguments"/>.</summary>
+    public string TupleArguments(bool dilation = true)
+        => $"{Tuple(KernelHeight, KernelWidth)}, {Tuple(StrideHeight, StrideWidth)}, {Tuple(PaddingHeight, PaddingWidth)}"
+            + (dilation ? $", {Tuple(DilationHeight, DilationWidth)}" : string.Empty);
+
+    /// <summary>The runtime layer's constructor arguments: stride, padding and (with <paramref name="dilation"/>) dilation as tuples.</summary>
+    public string LayerArguments(bool dilation = true)
+        => $"{Tuple(StrideHeight, StrideWidth)}, {Tuple(PaddingHeight, PaddingWidth)}" + (dilation ? $", {Tuple(DilationHeight, DilationWidth)}" : string.Empty);
+
+    /// <summary>The kernel's size for a shape comment, <c>5 x 5</c>.</summary>
+    public string KernelText => $"{OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)}";
+
+    /// <summary>
+    /// The options as PyTorch prints them, leaving out defaults (a stride equal to <paramref name="defaultStrideIsKernel"/>
+    /// ? the kernel : 1, no padding, no dilation); one number per option when both axes agree, else a tuple
+    /// (<c>kernel_size=5, padding=2</c>, <c>kernel_size=(1, 7), padding=(0, 3)</c>). <paramref name="padding"/> replaces
+    /// the padding's text (PyTorch's <c>padding=same</c>).
+    /// </summary>
+    public string Options(bool defaultStrideIsKernel, string? padding = null)
+    {
+        bool defaultStride = defaultStrideIsKernel
+            ? StrideHeight == KernelHeight && StrideWidth == KernelWidth
+            : StrideHeight == 1 && StrideWidth == 1;
+        return $"kernel_size={Option(KernelHeight, KernelWidth)}"
+            + (defaultStride ? string.Empty : $", stride={Option(StrideHeight, StrideWidth)}")
+            + (padding is not null ? $", padding={padding}" : PaddingHeight == 0 && PaddingWidth == 0 ? string.Empty : $", padding={Option(PaddingHeight, PaddingWidth)}")
+            + (DilationHeight == 1 && DilationWidth == 1 ? string.Empty : $", dilation={Option(DilationHeight, DilationWidth)}");
+    }
+
+    /// <summary>
+    /// Reads the window of a convolution or pooling attribute: the kernel as the constructor arguments from
+    /// <paramref name="kernelPosition"/> on (<c>kernelSize</c>, or <c>kernelHeight, kernelWidth</c>), then <c>Stride</c>,
+    /// <c>Padding</c> and <c>Dilation</c>, each overridden along one axis by its <c>…Height</c> or <c>…Width</c> property.
+    /// A stride of 0 is <paramref name="defaultStride"/>, or the kernel's size along the axis when that is 0 (the pools'
+    /// <c>stride=None</c>). Reports the first option out of range at its argument (padding from 0 to half the kernel
+    /// along its axis with <paramref name="paddingAtMostHalfKernel"/>, as PyTorch's pools require) and returns null.
+    /// </summary>
+    public static Window2d? Parse(AttributeReader r, int kernelPosition, int defaultStride, bool paddingAtMostHalfKernel, bool hasDilation)
+    {
+        bool rectangle = r.ConstructorArgumentCount > kernelPosition + 1;
+        Axis kernelHeight = rectangle ? new Axis("kernelHeight", r.Int("kernelHeight", kernelPosition, 0)) : new Axis("kernelSize", r.Int("kernelSize", kernelPosition, 0));
+        Axis kernelWidth = rectangle ? new Axis("kernelWidth", r.Int("kernelWidth", kernelPosition + 1, 0)) : kernelHeight;
+        if (!Positive(r, kernelHeight) || !Positive(r, kernelWidth))
+        {
+            return null;
+        }
+
+        Axis strideHeight = Read(r, "Stride", "StrideHeight", defaultStride), strideWidth = Read(r, "Stride", "StrideWidth", defaultStride);
+        strideHeight = strideHeight.Value == 0 && defaultStride == 0 ? strideHeight with { Value = kernelHeight.Value } : strideHeight;
+        strideWidth = strideWidth.Value == 0 && defaultStride == 0 ? strideWidth with { Value = kernelWidth.Value } : strideWidth;
+        if (!Positive(r, strideHeight) || !Positive(r, strideWidth))
+        {
+            return null;
+        }
+
+        Axis paddingHeight = Read(r, "Padding", "PaddingHeight", 0), paddingWidth = Read(r, "Padding", "PaddingWidth", 0);
+        if (!PaddingInRange(r, paddingHeight, paddingAtMostHalfKernel ? kernelHeight.Value / 2 : int.MaxValue, "height")
+            || !PaddingInRange(r, paddingWidth, paddingAtMostHalfKernel ? kernelWidth.Value / 2 : int.MaxValue, "width"))
+        {
+            return null;
+        }
+
+        Axis dilationHeight = hasDilation ? Read(r, "Dilation", "DilationHeight", 1) : new Axis("Dilation", 1);
+        Axis dilationWidth = hasDilation ? Read(r, "Dilation", "DilationWidth", 1) : new Axis("Dilation", 1);
+        if (!Positive(r, dilationHeight) || !Positive(r, dilationWidth))
+        {
+            return null;
+        }
+
+        return new Window2d(
+            kernelHeight.Value, kernelWidth.Value, strideHeight.Value, strideWidth.Value, paddingHeight.Value, paddingWidth.Value, dilationHeight.Value, dilationWidth.Value);
+    }
+
+    /// <summary>
+    /// PyTorch's <c>padding='same'</c> for a convolution: <c>dilation·(kernel - 1) / 2</c> on each side of each axis, which
+    /// keeps the input's size at stride 1. Reports at <c>SamePadding</c> and returns null when the stride is not 1 (PyTorch
+    /// refuses it too) or when an axis would need one more row or column at its end than at its start (an even
+    /// <c>dilation·(kernel - 1)</c>: PyTorch pads the input asymmetrically there, which these kernels do not).
+    /// </summary>
+    public Window2d? WithSamePadding(AttributeReader r)
+    {
+        if (StrideHeight != 1 || StrideWidth != 1)
+        {
+            r.InvalidArgument("SamePadding", "true", $"PyTorch's padding='same' needs stride 1, and the stride is {Option(StrideHeight, StrideWidth)}");
+            return null;
+        }
+
+        int spanHeight = DilationHeight * (KernelHeight - 1), spanWidth = DilationWidth * (KernelWidth - 1);
+        if (spanHeight % 2 != 0 || spanWidth % 2 != 0)
+        {
+            r.InvalidArgument(
+                "SamePadding",
+                "true",
+                $"a {(DilationHeight == 1 && DilationWidth == 1 ? string.Empty : "dilated ")}kernel of {KernelText} keeps the size only with {Option(spanHeight, spanWidth)} rows and columns of padding in all, "
+                    + "one more at the end than at the start of an odd total, which PyTorch adds by padding the input first and StaticGrad's convolutions do not (they pad both sides alike); "
+                    + "use an odd kernel size, or set Padding and accept the output size it gives");
+            return null;
+        }
+
+        return this with { PaddingHeight = spanHeight / 2, PaddingWidth = spanWidth / 2 };
+    }
+
+    private static Axis Read(AttributeReader r, string squareName, string axisName, int defaultValue)
+        => r.IsSet(axisName) ? new Axis(axisName, r.Int(axisName, -1, defaultValue)) : new Axis(squareName, r.Int(squareName, -1, defaultValue));
+
+    private static bool Positive(AttributeReader r, Axis axis)
+    {
+        if (axis.Value > 0)
+        {
+            return true;
+        }
+
+        r.InvalidArgument(axis.Name, OpEmitContext.Int(axis.Value), "it must be positive");
+        return false;
+    }
+
+    private static bool PaddingInRange(AttributeReader r, Axis axis, int maxPadding, string dimension)
+    {
+        if (axis.Value >= 0 && axis.Value <= maxPadding)
+        {
+            return true;
+        }
+
+        r.InvalidArgument(
+            axis.Name,
+            OpEmitContext.Int(axis.Value),
+            maxPadding == int.MaxValue ? "it must be zero or more" : $"it must be from 0 to half the kernel's {dimension} ({OpEmitContext.Int(maxPadding)}), as in PyTorch");
+        return false;
+    }
+
+    private static string Pair(int height, int width) => $"{OpEmitContext.Int(height)}, {OpEmitContext.Int(width)}";
+
+    private static string Tuple(int height, int width) => $"({Pair(height, width)})";
+
+    private static string Option(int height, int width) => height == width ? OpEmitContext.Int(height) : Tuple(height, width);
+
+    /// <summary>One option along one axis and the argument it was read from, for a diagnostic's location and text.</summary>
+    private readonly record struct Axis(string Name, int Value);
+}
