@@ -20,10 +20,11 @@ which subtracts the batch mean) is rounding noise in any float32 implementation:
 
 The draw: 1-3 input channels, heights and widths from 5 to 20 drawn separately; a quarter of the models start with a
 parameter-free op (dropout, a pool, an activation, a skip of the input) or batch norm; convolutions with kernels 1-5,
-stride 1-3, padding 0-2, dilation 1-2, half of them grouped when the input has several channels (depthwise among
+stride 1-3, padding 0-2 (or padding='same' where PyTorch pads both sides alike), dilation 1-2, about a third of
+them with each option drawn per axis (PyTorch's tuples, kernel_size=(kh, kw) and the like), half of them grouped when the input has several channels (depthwise among
 them), with and without bias, with a fused (ReLU, Sigmoid, Tanh) or any other activation on the member; standalone
 activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation, ceil mode) and AvgPool2d (kernel,
-stride, padding, ceil mode, count_include_pad); BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
+stride, padding, ceil mode, count_include_pad), a third of them per axis too; BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
 track_running_stats, its running statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
 Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
 two images of the same size; AdaptiveAvgPool2d (1, or 2 or 3 when it divides both sides); Flatten; then Linear,
@@ -31,8 +32,7 @@ LayerNorm, BatchNorm1d, activations, Dropout and flat Add/Concat; a Linear head 
 indices mostly, sometimes MSE, L1, SmoothL1, Huber or BCE with logits, each with mean or sum reduction. The committed
 seed is one whose 32 architectures show every item of COVERAGE (the script refuses a seed that misses one).
 
-Left out because StaticGrad's attributes do not have them (kernels, strides, padding and dilation are one number
-each): non-square windows. Left out because PyTorch refuses them (and StaticGrad reports SG0027/SG0033): pool padding
+Left out because PyTorch refuses them (and StaticGrad reports SG0027/SG0033): pool padding
 above half the kernel, windows larger than the padded input, and batch norm in training mode with one value per
 channel. Left out because PyTorch 1.13 gets it wrong: a max pool window entirely in the padding (kernel 2, dilation 2
 and padding 1 over a side of one pixel): its forward pass gives -inf with indices outside the input plane (5 and 6 in
@@ -55,7 +55,7 @@ import torch.nn as nn
 
 from golden_differential import ACTIVATIONS, Net, initialize, loss_member, snake
 
-SEED = 20261209
+SEED = 20261210
 COUNT = 32
 LEARNING_RATE = 1e-3
 # A gradient element at most this fraction of the model's largest gradient in float64 is zero in exact arithmetic; in
@@ -67,6 +67,8 @@ NOISE_BOUND = 1e-3
 MARGIN = 0.5
 FUSABLE = ACTIVATIONS[:3]
 MAX_CHANNELS = 12
+# The share of convolutions and pools whose window options are drawn per axis (PyTorch's tuples).
+RECTANGULAR = 0.35
 
 
 def window_output(size, kernel, stride, padding, dilation, ceil=False):
@@ -83,6 +85,28 @@ def windows_touch_input(size, kernel, stride, padding, dilation, ceil=False):
     """Whether every window has a tap inside the input (with dilation a window can fall entirely in the padding)."""
     return all(any(0 <= o * stride - padding + j * dilation < size for j in range(kernel))
                for o in range(window_output(size, kernel, stride, padding, dilation, ceil)))
+
+
+def pair(rng, draw, rectangular):
+    """An option along (height, width): one draw for both axes, or (rectangular) one per axis."""
+    first = draw()
+    return (first, draw() if rectangular else first)
+
+
+def axes(kernel, stride, padding, dilation):
+    """The (kernel, stride, padding, dilation) of the height, then of the width."""
+    return list(zip(kernel, stride, padding, dilation))
+
+
+def kernel_arguments(kernel):
+    """The attribute's kernel: one number when square, else height and width."""
+    return str(kernel[0]) if kernel[0] == kernel[1] else f"{kernel[0]}, {kernel[1]}"
+
+
+def axis_options(name, value, default):
+    """The named arguments of an option: one number for both axes when they agree, else its Height and Width."""
+    height, width = value
+    return [(name, height, default)] if height == width else [(name + "Height", height, default), (name + "Width", width, default)]
 
 
 def options(pairs):
@@ -149,11 +173,17 @@ class Draw:
         groups = rng.choice(divisors) if divisors and rng.random() < 0.5 else 1
         for _ in range(100):
             out = groups * rng.randint(1, 8 // groups)
-            kernel = rng.randint(1, 5)
-            stride = rng.choice([1, 1, 2, 3])
-            padding = rng.randint(0, 2)
-            dilation = rng.choice([1, 1, 2])
-            oh, ow = window_output(h, kernel, stride, padding, dilation), window_output(w, kernel, stride, padding, dilation)
+            rectangular = rng.random() < RECTANGULAR
+            kernel = pair(rng, lambda: rng.randint(1, 5), rectangular)
+            stride = pair(rng, lambda: rng.choice([1, 1, 2, 3]), rectangular)
+            padding = pair(rng, lambda: rng.randint(0, 2), rectangular)
+            dilation = pair(rng, lambda: rng.choice([1, 1, 2]), rectangular)
+            spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            # padding='same' where PyTorch pads both sides alike: stride 1 and an even dilation * (kernel - 1) per axis.
+            same = stride == (1, 1) and all(span % 2 == 0 for span in spans) and rng.random() < 0.3
+            if same:
+                padding = tuple(span // 2 for span in spans)
+            oh, ow = (window_output(size, *axis) for size, axis in zip((h, w), axes(kernel, stride, padding, dilation)))
             if oh >= 1 and ow >= 1 and (oh * ow >= 4 or rng.random() < 0.2):
                 break
         else:
@@ -161,9 +191,10 @@ class Draw:
         bias = rng.random() < 0.7
         roll = rng.random()
         act = rng.choice(FUSABLE) if roll < 0.5 else (rng.choice(ACTIVATIONS[3:]) if roll < 0.65 else None)
-        module = nn.Conv2d(c, out, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias)
-        attrs = f"Conv2d({out}, {kernel}" + options([("Stride", stride, 1), ("Padding", padding, 0), ("Dilation", dilation, 1),
-                                                    ("Groups", groups, 1), ("Bias", "false" if not bias else "true", "true")]) + ")"
+        module = nn.Conv2d(c, out, kernel, stride=stride, padding="same" if same else padding, dilation=dilation, groups=groups, bias=bias)
+        attrs = f"Conv2d({out}, {kernel_arguments(kernel)}" + options(
+            axis_options("Stride", stride, 1) + ([("SamePadding", "true", "false")] if same else axis_options("Padding", padding, 0))
+            + axis_options("Dilation", dilation, 1) + [("Groups", groups, 1), ("Bias", "false" if not bias else "true", "true")]) + ")"
         self.add("conv", name, attrs, "Conv2d", module, act)
         self.finish(name, ("image", out, oh, ow))
 
@@ -171,21 +202,23 @@ class Draw:
         rng = self.rng
         _, c, h, w = self.shape
         for _ in range(100):
-            kernel = rng.randint(1, 4)
-            stride = rng.choice([0, 1, 2, 3])
-            padding = rng.randint(0, kernel // 2)
-            dilation = rng.choice([1, 1, 2])
+            rectangular = rng.random() < RECTANGULAR
+            kernel = pair(rng, lambda: rng.randint(1, 4), rectangular)
+            stride = pair(rng, lambda: rng.choice([0, 1, 2, 3]), rectangular)
+            padding = (rng.randint(0, kernel[0] // 2), rng.randint(0, kernel[1] // 2)) if rectangular else (rng.randint(0, min(kernel) // 2),) * 2
+            dilation = pair(rng, lambda: rng.choice([1, 1, 2]), rectangular)
             ceil = rng.random() < 0.3
-            effective = stride or kernel
-            oh, ow = window_output(h, kernel, effective, padding, dilation, ceil), window_output(w, kernel, effective, padding, dilation, ceil)
-            if (oh >= 1 and ow >= 1 and windows_touch_input(h, kernel, effective, padding, dilation, ceil)
-                    and windows_touch_input(w, kernel, effective, padding, dilation, ceil)):
+            effective = tuple(s or k for s, k in zip(stride, kernel))
+            per_axis = list(zip((h, w), axes(kernel, effective, padding, dilation)))
+            oh, ow = (window_output(size, *axis, ceil) for size, axis in per_axis)
+            if oh >= 1 and ow >= 1 and all(windows_touch_input(size, *axis, ceil) for size, axis in per_axis):
                 break
         else:
             return False
         module = nn.MaxPool2d(kernel, stride=effective, padding=padding, dilation=dilation, ceil_mode=ceil)
-        attrs = f"MaxPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0), ("Dilation", dilation, 1),
-                                                 ("CeilMode", "true" if ceil else "false", "false")]) + ")"
+        attrs = f"MaxPool2d({kernel_arguments(kernel)}" + options(
+            axis_options("Stride", stride, 0) + axis_options("Padding", padding, 0) + axis_options("Dilation", dilation, 1)
+            + [("CeilMode", "true" if ceil else "false", "false")]) + ")"
         self.add("module", name, attrs, "MaxPool2d", module)
         self.finish(name, ("image", c, oh, ow))
         return True
@@ -194,20 +227,22 @@ class Draw:
         rng = self.rng
         _, c, h, w = self.shape
         for _ in range(100):
-            kernel = rng.randint(1, 4)
-            stride = rng.choice([0, 1, 2, 3])
-            padding = rng.randint(0, kernel // 2)
+            rectangular = rng.random() < RECTANGULAR
+            kernel = pair(rng, lambda: rng.randint(1, 4), rectangular)
+            stride = pair(rng, lambda: rng.choice([0, 1, 2, 3]), rectangular)
+            padding = (rng.randint(0, kernel[0] // 2), rng.randint(0, kernel[1] // 2)) if rectangular else (rng.randint(0, min(kernel) // 2),) * 2
             ceil = rng.random() < 0.3
-            effective = stride or kernel
-            oh, ow = window_output(h, kernel, effective, padding, 1, ceil), window_output(w, kernel, effective, padding, 1, ceil)
+            effective = tuple(s or k for s, k in zip(stride, kernel))
+            oh, ow = (window_output(size, *axis, ceil) for size, axis in zip((h, w), axes(kernel, effective, padding, (1, 1))))
             if oh >= 1 and ow >= 1:
                 break
         else:
             return False
         include = rng.random() < 0.7
         module = nn.AvgPool2d(kernel, stride=effective, padding=padding, ceil_mode=ceil, count_include_pad=include)
-        attrs = f"AvgPool2d({kernel}" + options([("Stride", stride, 0), ("Padding", padding, 0), ("CountIncludePad", "true" if include else "false", "true"),
-                                                 ("CeilMode", "true" if ceil else "false", "false")]) + ")"
+        attrs = f"AvgPool2d({kernel_arguments(kernel)}" + options(
+            axis_options("Stride", stride, 0) + axis_options("Padding", padding, 0)
+            + [("CountIncludePad", "true" if include else "false", "true"), ("CeilMode", "true" if ceil else "false", "false")]) + ")"
         self.add("module", name, attrs, "AvgPool2d", module)
         self.finish(name, ("image", c, oh, ow))
         return True
@@ -381,7 +416,8 @@ def fewest_values_per_channel(members, d, batch):
 # a seed whose architectures miss one.
 COVERAGE = [
     r"\[Conv2d\([^]]*Groups = [2-8]", r"\[Conv2d\([^]]*Dilation = 2", r"\[Conv2d\([^]]*Stride = [23]", r"\[Conv2d\([^]]*Padding = [12]",
-    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
+    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
+    r"\[MaxPool2d\([0-9]+, [0-9]+", r"\[AvgPool2d\([0-9]+, [0-9]+", r"\[(Max|Avg)Pool2d\([^]]*(Stride|Padding)(Height|Width)", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
     r"\[Conv2d\([^]]*\), (LeakyReLU|ELU|GELU|SiLU|Softplus|Hardswish)",
     r"\[MaxPool2d\([^]]*Padding", r"\[MaxPool2d\([^]]*Dilation", r"\[MaxPool2d\([^]]*Stride", r"\[AvgPool2d\([^]]*Padding",
     r"\[AvgPool2d\([^]]*Stride", r"\[MaxPool2d\([^]]*CeilMode = true", r"\[AvgPool2d\([^]]*CeilMode = true",
