@@ -10,7 +10,7 @@ using Xunit;
 namespace StaticGrad.Generator.Tests;
 
 /// <summary>
-/// Image models drawn from a fixed seed, valid or with exactly one defect: a window larger than its padded input,
+/// Image models drawn from a fixed seed (square and rectangular windows, <c>SamePadding</c>), valid or with exactly one defect: a window larger than its padded input,
 /// channels that <c>Groups</c> does not divide, an option out of range, pool padding above half the kernel, a flat op on an image or an image op on features, a skip of another shape, a
 /// model that ends in an image, an invalid input shape. The generator never throws; a valid declaration compiles without
 /// errors or warnings; a defective one gets exactly one SG error, on the line of the defect, and no other error.
@@ -183,14 +183,28 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
             {
                 case 0:
                 case 1:
-                    int kernel = random.Next(1, Math.Min(Math.Min(_h, _w), 4) + 1), padding = random.Next(0, 2), stride = random.Next(1, 3);
                     int groups = _c % 2 == 0 && random.Next(2) == 0 ? 2 : 1;
                     int outChannels = groups * random.Next(1, 4);
+                    string activation = Pick("ReLU", "Tanh", "GELU");
+                    if (random.Next(3) == 0)
+                    {
+                        return RectangularConv(name, outChannels, groups, activation);
+                    }
+
+                    int kernel = random.Next(1, Math.Min(Math.Min(_h, _w), 4) + 1), padding = random.Next(0, 2), stride = random.Next(1, 3);
                     (_c, _h, _w) = (outChannels, Window(_h, kernel, stride, padding), Window(_w, kernel, stride, padding));
-                    return $"    [Conv2d({Int(outChannels)}, {Int(kernel)}, Stride = {Int(stride)}, Padding = {Int(padding)}, Groups = {Int(groups)}), {Pick("ReLU", "Tanh", "GELU")}] public partial Conv2d {name} {{ get; }}";
+                    return $"    [Conv2d({Int(outChannels)}, {Int(kernel)}, Stride = {Int(stride)}, Padding = {Int(padding)}, Groups = {Int(groups)}), {activation}] public partial Conv2d {name} {{ get; }}";
                 case 2:
-                    int size = random.Next(1, Math.Min(3, Math.Min(_h, _w)) + 1);
                     string pool = Pick("MaxPool2d", "AvgPool2d");
+                    if (random.Next(3) == 0)
+                    {
+                        // A window per axis, e.g. (2, 1): the stride defaults to it along each axis.
+                        int kh = random.Next(1, Math.Min(3, _h) + 1), kw = random.Next(1, Math.Min(3, _w) + 1);
+                        (_h, _w) = (Window(_h, kh, kh, 0), Window(_w, kw, kw, 0));
+                        return $"    [{pool}({Int(kh)}, {Int(kw)})] public partial {pool} {name} {{ get; }}";
+                    }
+
+                    int size = random.Next(1, Math.Min(3, Math.Min(_h, _w)) + 1);
                     (_h, _w) = (Window(_h, size, size, 0), Window(_w, size, size, 0));
                     return $"    [{pool}({Int(size)})] public partial {pool} {name} {{ get; }}";
                 case 3:
@@ -218,6 +232,25 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
             }
         }
 
+        /// <summary>
+        /// A convolution whose window options differ between the axes (PyTorch's tuples): a kernel of its own height and
+        /// width, per-axis stride and padding, or <c>SamePadding</c> with an odd kernel along each axis.
+        /// </summary>
+        private string RectangularConv(string name, int outChannels, int groups, string activation)
+        {
+            int kh = random.Next(1, Math.Min(_h, 5) + 1), kw = random.Next(1, Math.Min(_w, 5) + 1);
+            if (random.Next(3) == 0)
+            {
+                (kh, kw) = (kh | 1, kw | 1);
+                _c = outChannels;
+                return $"    [Conv2d({Int(outChannels)}, {Int(kh)}, {Int(kw)}, SamePadding = true, Groups = {Int(groups)}), {activation}] public partial Conv2d {name} {{ get; }}";
+            }
+
+            int sh = random.Next(1, 3), sw = random.Next(1, 3), ph = random.Next(0, 2), pw = random.Next(0, 2);
+            (_c, _h, _w) = (outChannels, Window(_h, kh, sh, ph), Window(_w, kw, sw, pw));
+            return $"    [Conv2d({Int(outChannels)}, {Int(kh)}, {Int(kw)}, StrideHeight = {Int(sh)}, StrideWidth = {Int(sw)}, PaddingHeight = {Int(ph)}, PaddingWidth = {Int(pw)}, Groups = {Int(groups)}), {activation}] public partial Conv2d {name} {{ get; }}";
+        }
+
         /// <summary>The defective image member, or null for the defects that are not one.</summary>
         private string? ImageDefect(Defect defect, string name) => defect switch
         {
@@ -225,7 +258,10 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [Conv2d(2, {Int(Math.Max(_h, _w) + 3)}, Padding = 1)] public partial Conv2d {name} {{ get; }}",
                 $"    [Conv2d(2, 3, Dilation = {Int(Math.Max(_h, _w))})] public partial Conv2d {name} {{ get; }}",
                 $"    [MaxPool2d({Int(Math.Max(_h, _w) + 1)})] public partial MaxPool2d {name} {{ get; }}",
-                $"    [AvgPool2d({Int(Math.Max(_h, _w) + 1)}, Stride = 1)] public partial AvgPool2d {name} {{ get; }}"),
+                $"    [AvgPool2d({Int(Math.Max(_h, _w) + 1)}, Stride = 1)] public partial AvgPool2d {name} {{ get; }}",
+                $"    [Conv2d(2, 1, {Int(_w + 3)})] public partial Conv2d {name} {{ get; }}",
+                $"    [MaxPool2d({Int(_h + 1)}, 1)] public partial MaxPool2d {name} {{ get; }}",
+                $"    [Conv2d(2, 3, 1, DilationHeight = {Int(_h)}, PaddingWidth = 1)] public partial Conv2d {name} {{ get; }}"),
             Defect.GroupsDoNotDivideInput => $"    [Conv2d({Int((_c + 1) * 2)}, 1, Groups = {Int(_c + 1)})] public partial Conv2d {name} {{ get; }}",
             Defect.GroupsDoNotDivideOutput => $"    [Conv2d({Int((2 * _c) + 1)}, 1, Groups = {Int(_c)})] public partial Conv2d {name} {{ get; }}",
             Defect.OptionOutOfRange => Pick(
@@ -238,10 +274,18 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [AvgPool2d(-2)] public partial AvgPool2d {name} {{ get; }}",
                 $"    [AdaptiveAvgPool2d(0)] public partial AdaptiveAvgPool2d {name} {{ get; }}",
                 $"    [BatchNorm2d(Momentum = 2f)] public partial BatchNorm2d {name} {{ get; }}",
-                $"    [Dropout2d(1.5f)] public partial Dropout2d {name} {{ get; }}"),
+                $"    [Dropout2d(1.5f)] public partial Dropout2d {name} {{ get; }}",
+                $"    [Conv2d(2, 1, 0)] public partial Conv2d {name} {{ get; }}",
+                $"    [Conv2d(2, 1, StrideHeight = 0)] public partial Conv2d {name} {{ get; }}",
+                $"    [MaxPool2d(2, 2, PaddingWidth = -1)] public partial MaxPool2d {name} {{ get; }}",
+                $"    [AvgPool2d(2, StrideWidth = -2)] public partial AvgPool2d {name} {{ get; }}",
+                $"    [Conv2d(2, 2, SamePadding = true)] public partial Conv2d {name} {{ get; }}",
+                $"    [Conv2d(2, 3, Stride = 2, SamePadding = true)] public partial Conv2d {name} {{ get; }}",
+                $"    [Conv2d(2, 3, SamePadding = true, Padding = 1)] public partial Conv2d {name} {{ get; }}"),
             Defect.PoolPaddingAboveHalfKernel => Pick(
                 $"    [MaxPool2d(2, Padding = 2)] public partial MaxPool2d {name} {{ get; }}",
-                $"    [AvgPool2d(3, Stride = 1, Padding = 2)] public partial AvgPool2d {name} {{ get; }}"),
+                $"    [AvgPool2d(3, Stride = 1, Padding = 2)] public partial AvgPool2d {name} {{ get; }}",
+                $"    [MaxPool2d(1, 4, Stride = 1, PaddingHeight = 1)] public partial MaxPool2d {name} {{ get; }}"),
             Defect.BatchNorm1dOnImage => Pick(
                 $"    [BatchNorm1d] public partial BatchNorm1d {name} {{ get; }}",
                 $"    [LayerNorm] public partial LayerNorm {name} {{ get; }}"),
