@@ -1028,19 +1028,6 @@ public sealed class DiagnosticTests
             "SG0027",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]
-            public partial class SamePaddingWithEvenKernel
-            {
-                [Conv2d(4, 3, 4, [|SamePadding = true|])] public partial Conv2d Conv { get; }
-                [Flatten] public partial Flatten Flat { get; }
-                [Linear(2)] public partial Linear A { get; }
-                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
-            }
-            """
-        },
-        {
-            "SG0027",
-            """
-            [Model(Channels = 2, Height = 8, Width = 8)]
             public partial class SamePaddingAndPadding
             {
                 [Conv2d(4, 3, SamePadding = true, [|PaddingWidth = 1|])] public partial Conv2d Conv { get; }
@@ -1129,7 +1116,7 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2d(4, 1, 9)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 1 x 9 but the padded input is 6 x 8, so the output would be 6 x 0")]
     [InlineData("[Conv2d(4, 9, 1, PaddingHeight = 1)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 9 x 1 but the padded input is 8 x 8, so the output would be 0 x 8")]
     [InlineData("[MaxPool2d(2, 3, DilationWidth = 4)]", "[MaxPool2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its dilated kernel spans 2 x 9 but the padded input is 6 x 8, so the output would be 3 x 0")]
-    [InlineData("[Conv2d(4, 3, 4, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; a kernel of 3 x 4 keeps the size only with (2, 3) rows and columns of padding in all, one more at the end than at the start of an odd total, which PyTorch adds by padding the input first and StaticGrad's convolutions do not (they pad both sides alike); use an odd kernel size, or set Padding and accept the output size it gives")]
+    [InlineData("[ZeroPad2d(-3, -5, 1, 0)]", "[ZeroPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (-3, -5, 1, 0) (left, right, top, bottom) leaves 7 x 0 of the 6 x 8 input")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)
     {

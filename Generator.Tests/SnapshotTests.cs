@@ -73,6 +73,9 @@ public sealed class SnapshotTests
     public void RectangularWindows() => VerifyCompiles(TestModels.RectangularWindows);
 
     [Fact]
+    public void PaddedImages() => VerifyCompiles(TestModels.PaddedImages);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

@@ -375,4 +375,23 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string PaddedImages = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 2, Height = 9, Width = 10)]
+        public sealed partial class PaddedImages
+        {
+            [ZeroPad2d(1, 2, 0, 1)] public partial ZeroPad2d Pad { get; }
+            [Conv2d(4, 4, SamePadding = true), ReLU] public partial Conv2d Conv1 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+            [Conv2d(6, 2, 3, SamePadding = true), Tanh] public partial Conv2d Conv2 { get; }
+            [ZeroPad2d(-1, 0, 1, -1)] public partial ZeroPad2d Crop { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

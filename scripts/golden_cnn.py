@@ -21,6 +21,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           padding='same', dilation=(3, 1)), MaxPool2d((2, 3), stride 2, padding (0, 1)), Conv2d((1, 3),
                           stride (2, 1), padding (1, 0), dilation (1, 2)), AvgPool2d((2, 1), padding (1, 0),
                           count_include_pad=False); summed cross-entropy
+  PaddedCnn               Runtime.Tests/Models/CnnModels.cs: ZeroPad2d((1, 2, 0, 1)), Conv2d(4, padding='same') (an even
+                          kernel: PyTorch pads one more row and column at the end), MaxPool2d(2), Conv2d((2, 3),
+                          padding='same'), ZeroPad2d((-1, 0, 1, -1)) (a crop); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -134,6 +137,24 @@ class RectangularCnn(nn.Module):
         return self.head(torch.flatten(x, 1))
 
 
+class PaddedCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs PaddedCnn: input [2, 9, 10], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((1, 2, 0, 1))
+        self.conv1 = nn.Conv2d(2, 4, 4, padding="same")
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(4, 6, (2, 3), padding="same")
+        self.crop = nn.ZeroPad2d((-1, 0, 1, -1))
+        self.head = nn.Linear(150, 3)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(self.pad(x))))
+        x = self.crop(torch.tanh(self.conv2(x)))
+        return self.head(torch.flatten(x, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -142,6 +163,7 @@ CASES = [
     ("AdaptivePoolCnn", AdaptivePoolCnn, 54, (2, 9, 9), 3, [], "sum"),
     ("CeilPoolCnn", CeilPoolCnn, 55, (1, 9, 16), 3, [], "sum"),
     ("RectangularCnn", RectangularCnn, 56, (2, 10, 13), 4, [], "sum"),
+    ("PaddedCnn", PaddedCnn, 57, (2, 9, 10), 3, [], "sum"),
 ]
 
 

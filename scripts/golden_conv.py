@@ -214,6 +214,22 @@ def main():
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.ZeroPad2d((left, right, top, bottom)); negative amounts crop, as F.pad does.
+    for name, n, c, h, w, pad in [
+        ("zeropad_1", 2, 3, 4, 5, (1, 1, 1, 1)),
+        ("zeropad_asymmetric", 2, 2, 5, 3, (0, 1, 2, 0)),
+        ("zeropad_crop", 1, 3, 6, 7, (-1, 2, 1, -2)),
+        ("zeropad_wide_rows", 2, 2, 3, 37, (5, 0, 0, 3)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.pad(x, pad)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "zero_pad2d", "batch": n, "channels": c, "height": h, "width": w, "padding": list(pad), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

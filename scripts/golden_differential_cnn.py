@@ -20,13 +20,13 @@ which subtracts the batch mean) is rounding noise in any float32 implementation:
 
 The draw: 1-3 input channels, heights and widths from 5 to 20 drawn separately; a quarter of the models start with a
 parameter-free op (dropout, a pool, an activation, a skip of the input) or batch norm; convolutions with kernels 1-5,
-stride 1-3, padding 0-2 (or padding='same' where PyTorch pads both sides alike), dilation 1-2, about a third of
+stride 1-3, padding 0-2 (or padding='same', whose odd row or column of an odd total goes at the end), dilation 1-2, about a third of
 them with each option drawn per axis (PyTorch's tuples, kernel_size=(kh, kw) and the like), half of them grouped when the input has several channels (depthwise among
 them), with and without bias, with a fused (ReLU, Sigmoid, Tanh) or any other activation on the member; standalone
 activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation, ceil mode) and AvgPool2d (kernel,
 stride, padding, ceil mode, count_include_pad), a third of them per axis too; BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
 track_running_stats, its running statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
-Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
+ZeroPad2d (up to two zeros a side, or a crop of one); Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
 two images of the same size; AdaptiveAvgPool2d (1, or 2 or 3 when it divides both sides); Flatten; then Linear,
 LayerNorm, BatchNorm1d, activations, Dropout and flat Add/Concat; a Linear head and a loss: cross-entropy on class
 indices mostly, sometimes MSE, L1, SmoothL1, Huber or BCE with logits, each with mean or sum reduction. The committed
@@ -55,7 +55,7 @@ import torch.nn as nn
 
 from golden_differential import ACTIVATIONS, Net, initialize, loss_member, snake
 
-SEED = 20261210
+SEED = 20261211
 COUNT = 32
 LEARNING_RATE = 1e-3
 # A gradient element at most this fraction of the model's largest gradient in float64 is zero in exact arithmetic; in
@@ -179,11 +179,12 @@ class Draw:
             padding = pair(rng, lambda: rng.randint(0, 2), rectangular)
             dilation = pair(rng, lambda: rng.choice([1, 1, 2]), rectangular)
             spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
-            # padding='same' where PyTorch pads both sides alike: stride 1 and an even dilation * (kernel - 1) per axis.
-            same = stride == (1, 1) and all(span % 2 == 0 for span in spans) and rng.random() < 0.3
+            # padding='same' (stride 1): half of dilation * (kernel - 1) on each side, the odd one of an odd total at the end.
+            same = stride == (1, 1) and rng.random() < 0.3
             if same:
                 padding = tuple(span // 2 for span in spans)
-            oh, ow = (window_output(size, *axis) for size, axis in zip((h, w), axes(kernel, stride, padding, dilation)))
+            oh, ow = (window_output(size + (span % 2 if same else 0), *axis)
+                      for size, span, axis in zip((h, w), spans, axes(kernel, stride, padding, dilation)))
             if oh >= 1 and ow >= 1 and (oh * ow >= 4 or rng.random() < 0.2):
                 break
         else:
@@ -262,6 +263,14 @@ class Draw:
         act = self.rng.choice(ACTIVATIONS)
         self.add("act", name, act[0], "ActivationLayer", act[2]())
         self.finish(name, self.shape)
+
+    def zeropad(self, name):
+        """nn.ZeroPad2d((left, right, top, bottom)): up to 2 zeros a side, or a crop of one where the image keeps a pixel."""
+        _, c, h, w = self.shape
+        left, right = (self.rng.randint(-1 if w > 2 else 0, 2) for _ in range(2))
+        top, bottom = (self.rng.randint(-1 if h > 2 else 0, 2) for _ in range(2))
+        self.add("module", name, f"ZeroPad2d({left}, {right}, {top}, {bottom})", "ZeroPad2d", nn.ZeroPad2d((left, right, top, bottom)))
+        self.finish(name, ("image", c, top + h + bottom, left + w + right))
 
     def dropout2d(self, name):
         self.add("module", name, "Dropout2d(0f)", "Dropout2d", nn.Dropout2d(0.0))
@@ -360,6 +369,8 @@ def draw(rng):
             d.avgpool(name) or d.activation(name)
         elif roll < 0.62:
             d.batchnorm2d(name)
+        elif roll < 0.66:
+            d.zeropad(name)
         elif roll < 0.7:
             d.activation(name)
         elif roll < 0.75:
@@ -416,7 +427,7 @@ def fewest_values_per_channel(members, d, batch):
 # a seed whose architectures miss one.
 COVERAGE = [
     r"\[Conv2d\([^]]*Groups = [2-8]", r"\[Conv2d\([^]]*Dilation = 2", r"\[Conv2d\([^]]*Stride = [23]", r"\[Conv2d\([^]]*Padding = [12]",
-    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
+    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[ZeroPad2d\(", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
     r"\[MaxPool2d\([0-9]+, [0-9]+", r"\[AvgPool2d\([0-9]+, [0-9]+", r"\[(Max|Avg)Pool2d\([^]]*(Stride|Padding)(Height|Width)", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
     r"\[Conv2d\([^]]*\), (LeakyReLU|ELU|GELU|SiLU|Softplus|Hardswish)",
     r"\[MaxPool2d\([^]]*Padding", r"\[MaxPool2d\([^]]*Dilation", r"\[MaxPool2d\([^]]*Stride", r"\[AvgPool2d\([^]]*Padding",

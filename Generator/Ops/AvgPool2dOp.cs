@@ -92,20 +92,20 @@ internal sealed record AvgPool2dOp(
         if (IsGlobal)
         {
             c.Line($"// {c.Output} {c.OutputShape} = mean of each channel of {c.Input} {input}");
-            c.Line($"{OpEmitContext.Kernels}.GlobalAvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)});");
+            c.Line($"{OpEmitContext.Kernels}.GlobalAvgPool2d.Forward({c.Input}, {c.Output}, batch, {OpEmitContext.Planes(input)});");
             return;
         }
 
         if (IsAdaptive)
         {
             c.Line($"// {c.Output} {c.OutputShape} = mean over each adaptive window of {c.Input} {input} ({AdaptiveWindows(input)})");
-            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Forward({c.Input}, {c.Output}, batch, {OpEmitContext.Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
             return;
         }
 
         string divisor = CountIncludePad || (Window.PaddingHeight == 0 && Window.PaddingWidth == 0) ? string.Empty : " (its positions inside the input: the padding does not count)";
         c.Line($"// {c.Output} {c.OutputShape} = mean over each {Window.KernelText} window of {c.Input} {input}{divisor}");
-        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {Planes(input)}, {Arguments});");
+        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Forward({c.Input}, {c.Output}, batch, {OpEmitContext.Planes(input)}, {Arguments});");
     }
 
     public override void EmitBackward(OpEmitContext c)
@@ -120,17 +120,17 @@ internal sealed record AvgPool2dOp(
         c.Line($"//   {inputGradient} {input} = {c.OutputGradient} spread evenly over each window");
         if (IsGlobal)
         {
-            c.Line($"{OpEmitContext.Kernels}.GlobalAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)});");
+            c.Line($"{OpEmitContext.Kernels}.GlobalAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {OpEmitContext.Planes(input)});");
             return;
         }
 
         if (IsAdaptive)
         {
-            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
+            c.Line($"{OpEmitContext.Kernels}.AdaptiveAvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {OpEmitContext.Planes(input)}, {OpEmitContext.Int(AdaptiveHeight)}, {OpEmitContext.Int(AdaptiveWidth)});");
             return;
         }
 
-        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {Planes(input)}, {Arguments});");
+        c.Line($"{OpEmitContext.Kernels}.AvgPool2d.Backward({c.OutputGradient}, {inputGradient}, batch, {OpEmitContext.Planes(input)}, {Arguments});");
     }
 
     private bool IsAdaptive => AdaptiveHeight > 0;
@@ -165,9 +165,6 @@ internal sealed record AvgPool2dOp(
 
     /// <summary>PyTorch's <c>output_size</c>: <c>7</c>, or <c>(7, 5)</c>.</summary>
     private string AdaptiveOutputSize => AdaptiveHeight == AdaptiveWidth ? AdaptiveArguments : $"({AdaptiveArguments})";
-
-    private static string Planes(TensorShape input)
-        => $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}";
 
     private string Arguments
         => $"{Window.KernelArguments(dilation: false)}{OptionArguments}";

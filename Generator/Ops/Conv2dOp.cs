@@ -13,7 +13,12 @@ namespace StaticGrad.Generator.Ops;
 /// </summary>
 /// <param name="OutChannels">Output channels.</param>
 /// <param name="Window">Kernel, stride, zero padding on each side and dilation, along each axis.</param>
-/// <param name="SamePadding">Whether the padding is PyTorch's <c>padding='same'</c> (<paramref name="Window"/> holds its size).</param>
+/// <param name="SamePadding">Whether the padding is PyTorch's <c>padding='same'</c> (<paramref name="Window"/> holds its symmetric part).</param>
+/// <param name="ExtraBottom">
+/// With <paramref name="SamePadding"/>, one more zero row below than above (an odd <c>dilation·(kernel - 1)</c>, as PyTorch
+/// pads it), else 0: the forward pass pads the input into a saved buffer and convolves that.
+/// </param>
+/// <param name="ExtraRight">The same for the columns on the right.</param>
 /// <param name="Groups">Channel groups.</param>
 /// <param name="Bias">Whether the layer has a bias.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
@@ -26,7 +31,7 @@ namespace StaticGrad.Generator.Ops;
 /// sample by sample (<see cref="Op.WithOutputGradientFrom"/>; the input needs no gradient), or null.
 /// </param>
 internal sealed record Conv2dOp(
-    int OutChannels, Window2d Window, bool SamePadding, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
+    int OutChannels, Window2d Window, bool SamePadding, int ExtraBottom, int ExtraRight, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
     MaxPool2dOp? GradientFromPool = null) : Op
 {
     /// <summary>
@@ -50,6 +55,7 @@ internal sealed record Conv2dOp(
         }
 
         bool samePadding = r.Bool("SamePadding", -1, false);
+        int extraBottom = 0, extraRight = 0;
         if (samePadding)
         {
             foreach (string padding in new[] { "Padding", "PaddingHeight", "PaddingWidth" })
@@ -66,7 +72,7 @@ internal sealed record Conv2dOp(
                 return null;
             }
 
-            window = same;
+            (window, extraBottom, extraRight) = same;
         }
 
         if (groups <= 0 || outChannels % groups != 0)
@@ -75,7 +81,7 @@ internal sealed record Conv2dOp(
             return null;
         }
 
-        return new Conv2dOp(outChannels, window, samePadding, groups, r.Bool("Bias", -1, true));
+        return new Conv2dOp(outChannels, window, samePadding, extraBottom, extraRight, groups, r.Bool("Bias", -1, true));
     }
 
     public override string Name => "Conv2d";
@@ -93,7 +99,7 @@ internal sealed record Conv2dOp(
             return $"its {inputs[0].Channels} input channels are not divisible by Groups = {Groups}";
         }
 
-        return ImageGeometry.WindowProblem(inputs[0], Window);
+        return ImageGeometry.WindowProblem(Padded(inputs[0]), Window);
     }
 
     public override Op? WithEpilogue(ActivationKind activation)
@@ -113,7 +119,7 @@ internal sealed record Conv2dOp(
     public override bool ReadsConsumerBackward => GradientFromPool is not null;
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.Output(inputs[0], OutChannels, Window);
+        => ImageGeometry.Output(Padded(inputs[0]), OutChannels, Window);
 
     public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
@@ -147,17 +153,25 @@ internal sealed record Conv2dOp(
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Activated(
             OnnxEmitContext.Call(
-                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), Window.TupleArguments(), OpEmitContext.Int(Groups)),
+                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), Window.TupleArguments(), OpEmitContext.Int(Groups)
+                    + (IsPrePadded ? $", endPadding: ({OpEmitContext.Int(ExtraBottom)}, {OpEmitContext.Int(ExtraRight)})" : string.Empty)),
             Fused);
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
-        string expression = $"conv({c.Input} {c.InputShapes[0]}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";
+        string input = ConvolvedInput(c);
+        if (IsPrePadded)
+        {
+            c.Line($"// {input} {PaddedShape(c)} = {c.Input} {c.InputShapes[0]} with {ExtraText} (padding='same' puts the odd one there)");
+            c.Line($"{OpEmitContext.Kernels}.ZeroPad2d.Forward({c.Input}, {input}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, 0, {OpEmitContext.Int(ExtraRight)}, 0, {OpEmitContext.Int(ExtraBottom)});");
+        }
+
+        string expression = $"conv({input} {(IsPrePadded ? PaddedShape(c) : c.InputShapes[0].ToString())}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";
         c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? expression : $"{Fused}({expression})")}");
         string bias = Bias ? c.Parameter("bias") : OpEmitContext.Empty;
         // Inference may run on several threads at once: each takes its own thread's scratch memory, not the layer's.
         string workspace = training ? "Workspace" : "InferenceWorkspace";
-        c.Line($"{OpEmitContext.Kernels}.Conv2d.Forward({c.Input}, {c.Parameter("weight")}, {bias}, {c.Output}, {c.Field}.{workspace}, batch, {Geometry(c)}, {OpEmitContext.Kernels}.Activation.{Fused});");
+        c.Line($"{OpEmitContext.Kernels}.Conv2d.Forward({input}, {c.Parameter("weight")}, {bias}, {c.Output}, {c.Field}.{workspace}, batch, {Geometry(c)}, {OpEmitContext.Kernels}.Activation.{Fused});");
     }
 
     public override void EmitBackward(OpEmitContext c)
@@ -183,7 +197,7 @@ internal sealed record Conv2dOp(
         // then written but never read by an optimizer).
         string trainable = Bias ? $"{c.Trainable("weight")} || {c.Trainable("bias")}" : c.Trainable("weight");
         string biasGradient = Bias ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
-        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({c.Input}) (skipped while frozen)");
+        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({ConvolvedInput(c)}) (skipped while frozen)");
         if (GradientFromPool is { } pool)
         {
             // The pool's backward pass wrote nothing: the kernel forms the gradient from the pool's backward inputs.
@@ -192,22 +206,30 @@ internal sealed record Conv2dOp(
             c.Line($"//   (as the pool's backward pass would write it; {gradient} is scratch for the shapes that run the two passes)");
             c.Line($"if ({trainable})");
             c.Line("{");
-            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments}{pool.CeilModeArgument("poolCeilMode")});");
+            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {ConvolvedInput(c)}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments}{pool.CeilModeArgument("poolCeilMode")});");
             c.Line("}");
         }
         else
         {
             c.Line($"if ({trainable})");
             c.Line("{");
-            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+            c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {ConvolvedInput(c)}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
             c.Line("}");
         }
 
         c.Line(string.Empty);
-        if (c.InputGradients[0] is { } inputGradient)
+        if (c.InputGradients[0] is { } inputGradient && IsPrePadded)
         {
-            c.Line($"//   {inputGradient} {c.InputShapes[0]} = transposed conv({gradient} {c.OutputShape}, weight)");
-            c.Line($"{OpEmitContext.Kernels}.Conv2d.BackwardData({gradient}, {c.Parameter("weight")}, {inputGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+            // The padded copy is not read again: it takes the padded input's gradient, whose extra row and column are dropped.
+            string padded = ConvolvedInput(c);
+            c.Line($"//   {padded} {PaddedShape(c)} = transposed conv({gradient} {c.OutputShape}, weight), then {inputGradient} {c.InputShapes[0]} = it less {ExtraText}");
+            c.Line($"{OpEmitContext.Kernels}.Conv2d.BackwardData({gradient}, {c.Parameter("weight")}, {padded}, {c.Field}.Workspace, batch, {Geometry(c)});");
+            c.Line($"{OpEmitContext.Kernels}.ZeroPad2d.Backward({padded}, {inputGradient}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, 0, {OpEmitContext.Int(ExtraRight)}, 0, {OpEmitContext.Int(ExtraBottom)});");
+        }
+        else if (c.InputGradients[0] is { } unpaddedGradient)
+        {
+            c.Line($"//   {unpaddedGradient} {c.InputShapes[0]} = transposed conv({gradient} {c.OutputShape}, weight)");
+            c.Line($"{OpEmitContext.Kernels}.Conv2d.BackwardData({gradient}, {c.Parameter("weight")}, {unpaddedGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
         }
         else
         {
@@ -218,10 +240,33 @@ internal sealed record Conv2dOp(
     private string WeightShape(OpEmitContext c)
         => $"[{OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(c.InputShapes[0].Channels / Groups)}, {OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}]";
 
-    /// <summary>The kernels' shape arguments: in-channels, height, width, out-channels, then each window option (height, width), then groups.</summary>
+    /// <summary>Whether the forward pass pads the input into a saved buffer first (padding='same' with an odd total along an axis).</summary>
+    private bool IsPrePadded => ExtraBottom != 0 || ExtraRight != 0;
+
+    private string ExtraText
+        => ExtraBottom != 0 && ExtraRight != 0 ? "one more zero row below and column on the right"
+            : ExtraBottom != 0 ? "one more zero row below" : "one more zero column on the right";
+
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
+    {
+        if (IsPrePadded)
+        {
+            TensorShape padded = Padded(inputs[0]);
+            yield return new SavedDecl("PaddedInput", padded.Features, $"the input with {ExtraText} (padding='same'), then its gradient", ForwardNeedsIt: true);
+        }
+    }
+
+    /// <summary>The image the kernels convolve: the input, with the extra row and column of padding='same' when there are any.</summary>
+    private TensorShape Padded(TensorShape input) => TensorShape.Image(input.Channels, input.Height + ExtraBottom, input.Width + ExtraRight);
+
+    private string ConvolvedInput(OpEmitContext c) => IsPrePadded ? c.Saved("PaddedInput") : c.Input;
+
+    private string PaddedShape(OpEmitContext c) => $"[B, {OpEmitContext.Int(c.InputShapes[0].Channels)}, {OpEmitContext.Int(c.InputShapes[0].Height + ExtraBottom)}, {OpEmitContext.Int(c.InputShapes[0].Width + ExtraRight)}]";
+
+    /// <summary>The kernels' shape arguments: in-channels, height, width (of the padded copy, if any), out-channels, then each window option (height, width), then groups.</summary>
     private string Geometry(OpEmitContext c)
     {
-        TensorShape input = c.InputShapes[0];
+        TensorShape input = Padded(c.InputShapes[0]);
         return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Int(OutChannels)}, "
             + $"{Window.KernelArguments()}, {OpEmitContext.Int(Groups)}";
     }

@@ -151,6 +151,9 @@ internal sealed class OpEmitContext
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>An image's planes as the image kernels take them after the batch: <c>channels, height, width</c>.</summary>
+    public static string Planes(TensorShape image) => $"{Int(image.Channels)}, {Int(image.Height)}, {Int(image.Width)}";
+
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 

@@ -96,12 +96,12 @@ internal readonly record struct Window2d(
     }
 
     /// <summary>
-    /// PyTorch's <c>padding='same'</c> for a convolution: <c>dilation·(kernel - 1) / 2</c> on each side of each axis, which
-    /// keeps the input's size at stride 1. Reports at <c>SamePadding</c> and returns null when the stride is not 1 (PyTorch
-    /// refuses it too) or when an axis would need one more row or column at its end than at its start (an even
-    /// <c>dilation·(kernel - 1)</c>: PyTorch pads the input asymmetrically there, which these kernels do not).
+    /// PyTorch's <c>padding='same'</c> for a convolution, which keeps the input's size at stride 1: <c>dilation·(kernel - 1)</c>
+    /// rows (columns) in all, half on each side, rounded down, and the odd one at the end (PyTorch pads the input there
+    /// first). Returns the window with the symmetric part as its padding, and the extra rows below and columns right (0
+    /// or 1). Reports at <c>SamePadding</c> and returns null when the stride is not 1, as PyTorch refuses it too.
     /// </summary>
-    public Window2d? WithSamePadding(AttributeReader r)
+    public (Window2d Window, int ExtraBottom, int ExtraRight)? WithSamePadding(AttributeReader r)
     {
         if (StrideHeight != 1 || StrideWidth != 1)
         {
@@ -110,18 +110,7 @@ internal readonly record struct Window2d(
         }
 
         int spanHeight = DilationHeight * (KernelHeight - 1), spanWidth = DilationWidth * (KernelWidth - 1);
-        if (spanHeight % 2 != 0 || spanWidth % 2 != 0)
-        {
-            r.InvalidArgument(
-                "SamePadding",
-                "true",
-                $"a {(DilationHeight == 1 && DilationWidth == 1 ? string.Empty : "dilated ")}kernel of {KernelText} keeps the size only with {Option(spanHeight, spanWidth)} rows and columns of padding in all, "
-                    + "one more at the end than at the start of an odd total, which PyTorch adds by padding the input first and StaticGrad's convolutions do not (they pad both sides alike); "
-                    + "use an odd kernel size, or set Padding and accept the output size it gives");
-            return null;
-        }
-
-        return this with { PaddingHeight = spanHeight / 2, PaddingWidth = spanWidth / 2 };
+        return (this with { PaddingHeight = spanHeight / 2, PaddingWidth = spanWidth / 2 }, spanHeight % 2, spanWidth % 2);
     }
 
     private static Axis Read(AttributeReader r, string squareName, string axisName, int defaultValue)

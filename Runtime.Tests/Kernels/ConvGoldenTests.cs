@@ -42,6 +42,9 @@ public sealed class ConvGoldenTests
             case "batch_norm2d":
                 BatchNorm2d(c);
                 break;
+            case "zero_pad2d":
+                ZeroPad(c);
+                break;
             default:
                 Assert.Fail($"Unknown kind in {name}.");
                 break;
@@ -106,6 +109,21 @@ public sealed class ConvGoldenTests
         float[] dx = new float[x.Length];
         Kernels.AvgPool2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, k[0], k[1], stride[0], stride[1], padding[0], padding[1], countIncludePad, ceilMode);
         AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    /// <summary>Exact: padding copies values and writes zeros, both ways.</summary>
+    private static void ZeroPad(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] pad = Ints(c, "padding"), outShape = Ints(c, "out_shape");
+        Assert.Equal(outShape[2..], new[] { Kernels.ZeroPad2d.PaddedSize(h, w, pad[0], pad[1], pad[2], pad[3]).Height, Kernels.ZeroPad2d.PaddedSize(h, w, pad[0], pad[1], pad[2], pad[3]).Width });
+        float[] x = Floats(c, "x");
+        float[] y = new float[outShape.Aggregate(1, (a, v) => a * v)];
+        Kernels.ZeroPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+        Assert.Equal(Floats(c, "y"), y);
+        float[] dx = new float[x.Length];
+        Kernels.ZeroPad2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+        Assert.Equal(Floats(c, "dx"), dx);
     }
 
     private static void GlobalAvg(JsonElement c)

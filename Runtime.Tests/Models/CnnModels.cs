@@ -285,3 +285,42 @@ public sealed partial class RectangularCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Zero padding and PyTorch's asymmetric <c>padding='same'</c>: <c>nn.ZeroPad2d((1, 2, 0, 1))</c> of the input, a 4 x 4
+/// convolution with padding='same' (1 row and column before, 2 after: the kernels convolve a copy with the extra row and
+/// column, and its weight gradient forms the max pool's backward pass itself), a 2 x 3 one (padding='same': one more row
+/// below, columns alike), then <c>nn.ZeroPad2d((-1, 0, 1, -1))</c>, which crops a column and a row. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 9, Width = 10)]
+public sealed partial class PaddedCnn
+{
+    /// <summary>[B, 2, 10, 13].</summary>
+    [ZeroPad2d(1, 2, 0, 1)]
+    public partial ZeroPad2d Pad { get; }
+
+    /// <summary>[B, 4, 10, 13].</summary>
+    [Conv2d(4, 4, SamePadding = true), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 5, 6].</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 6, 5, 6].</summary>
+    [Conv2d(6, 2, 3, SamePadding = true), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 6, 5, 5].</summary>
+    [ZeroPad2d(-1, 0, 1, -1)]
+    public partial ZeroPad2d Crop { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

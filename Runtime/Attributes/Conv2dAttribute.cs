@@ -64,10 +64,8 @@ public sealed class Conv2dAttribute : Attribute
 
     /// <summary>
     /// PyTorch's <c>padding='same'</c> (false by default): the padding that keeps the input's height and width,
-    /// <c>Dilation·(kernel - 1) / 2</c> on each side of each axis. Needs stride 1 (as in PyTorch) and an even
-    /// <c>Dilation·(kernel - 1)</c> along both axes (an odd kernel, or any kernel with an even dilation): PyTorch pads the
-    /// other kernels one row or column more at the end than at the start, which StaticGrad's convolutions do not, so
-    /// those are a compile error. Not together with a padding.
+    /// <c>Dilation·(kernel - 1)</c> rows and columns in all, half on each side; an odd total (an even kernel) puts the odd
+    /// one at the end (bottom, right), as PyTorch does. Needs stride 1, as in PyTorch; not together with a padding.
     /// </summary>
     public bool SamePadding { get; set; }
 

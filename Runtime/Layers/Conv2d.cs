@@ -49,9 +49,13 @@ public sealed class Conv2d
         }
 
         (int kernelHeight, int kernelWidth) = (weight.Shape[2], weight.Shape[3]);
+
+        // padding='same' with an odd total along an axis: the kernels convolve a copy with the odd row or column at its end.
+        EndPadding = samePadding ? ((dilation.Height * (kernelHeight - 1)) % 2, (dilation.Width * (kernelWidth - 1)) % 2) : (0, 0);
+        (int convolvedHeight, int convolvedWidth) = (height + EndPadding.Height, width + EndPadding.Width);
         int threads = Math.Min(Math.Max(Parallelism.MaxThreads, Environment.ProcessorCount), Parallelism.ThreadLimit);
         _workspace = new float[Kernels.Conv2d.WorkspaceFloats(
-            inChannels, height, width, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, padding.Height, padding.Width,
+            inChannels, convolvedHeight, convolvedWidth, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, padding.Height, padding.Width,
             dilation.Height, dilation.Width, groups, threads)];
         _parameters = parameters;
         WeightTensor = weight;
@@ -64,8 +68,8 @@ public sealed class Conv2d
         Dilation = dilation;
         Groups = groups;
         SamePadding = samePadding;
-        OutHeight = Kernels.SlidingWindow.OutputSize(height, kernelHeight, stride.Height, padding.Height, dilation.Height);
-        OutWidth = Kernels.SlidingWindow.OutputSize(width, kernelWidth, stride.Width, padding.Width, dilation.Width);
+        OutHeight = Kernels.SlidingWindow.OutputSize(convolvedHeight, kernelHeight, stride.Height, padding.Height, dilation.Height);
+        OutWidth = Kernels.SlidingWindow.OutputSize(convolvedWidth, kernelWidth, stride.Width, padding.Width, dilation.Width);
     }
 
     /// <summary>The input's channels.</summary>
@@ -92,8 +96,14 @@ public sealed class Conv2d
     /// <summary>The stride along the height and the width.</summary>
     public (int Height, int Width) Stride { get; }
 
-    /// <summary>The zero padding on each side, along the height and the width.</summary>
+    /// <summary>The zero padding on each side, along the height and the width (with <see cref="SamePadding"/>, the part on both sides).</summary>
     public (int Height, int Width) Padding { get; }
+
+    /// <summary>
+    /// The zero rows below and columns right beyond <see cref="Padding"/>: 1 along an axis where <see cref="SamePadding"/>
+    /// needs an odd total (<c>dilation·(kernel - 1)</c>), which PyTorch puts at the end; else 0.
+    /// </summary>
+    public (int Height, int Width) EndPadding { get; }
 
     /// <summary>Whether <see cref="Padding"/> is PyTorch's <c>padding='same'</c>.</summary>
     public bool SamePadding { get; }

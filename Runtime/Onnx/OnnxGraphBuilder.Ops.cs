@@ -18,7 +18,8 @@ public sealed partial class OnnxGraphBuilder
         => Node("Gemm", bias is null ? [input, weight] : [input, weight, bias], [AttributeProto.Of("transB", 1L)], output);
 
     /// <summary>
-    /// <c>nn.Conv2d</c>: <c>Conv</c> over NCHW with symmetric padding (<c>pads = [ph, pw, ph, pw]</c>).
+    /// <c>nn.Conv2d</c>: <c>Conv</c> over NCHW with symmetric padding (<c>pads = [ph, pw, ph, pw]</c>), plus
+    /// <paramref name="endPadding"/> more rows and columns after (PyTorch's <c>padding='same'</c> for an even kernel).
     /// </summary>
     /// <param name="input">A <c>[batch, inChannels, height, width]</c> tensor.</param>
     /// <param name="weight">The <c>[outChannels, inChannels/groups, kh, kw]</c> weight.</param>
@@ -29,18 +30,40 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="dilation">The kernel dilations.</param>
     /// <param name="groups">The channel groups.</param>
     /// <param name="output">The output tensor's name, or null.</param>
+    /// <param name="endPadding">Zero rows below and columns right beyond <paramref name="padding"/>; zero or more.</param>
     /// <returns>The <c>[batch, outChannels, outHeight, outWidth]</c> output.</returns>
-    public string Conv(string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups = 1, string? output = null)
+    public string Conv(
+        string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding,
+        (int Height, int Width) dilation, int groups = 1, string? output = null, (int Height, int Width) endPadding = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        ArgumentOutOfRangeException.ThrowIfNegative(endPadding.Height, nameof(endPadding));
+        ArgumentOutOfRangeException.ThrowIfNegative(endPadding.Width, nameof(endPadding));
         return Node(
             "Conv",
             bias is null ? [input, weight] : [input, weight, bias],
             [
-                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding, endPadding)),
                 AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("group", (long)groups),
             ],
             output);
+    }
+
+    /// <summary>
+    /// <c>nn.ZeroPad2d((left, right, top, bottom))</c>: <c>Pad</c> with zeros over the last two axes (a negative amount removes
+    /// rows or columns, as ONNX's <c>Pad</c> and PyTorch both do).
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="left">Columns added before each row.</param>
+    /// <param name="right">Columns added after each row.</param>
+    /// <param name="top">Rows added above.</param>
+    /// <param name="bottom">Rows added below.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
+    public string ZeroPad(string input, int left, int right, int top, int bottom, string? output = null)
+    {
+        string pads = Int64Initializer(NewTensorName("pads"), [0, 0, top, left, 0, 0, bottom, right], 8);
+        return Node("Pad", [input, pads], [], output);
     }
 
     /// <summary>
