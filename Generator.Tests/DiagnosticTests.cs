@@ -1064,6 +1064,59 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class ZeroGroups
+            {
+                [GroupNorm([|0|])] public partial GroupNorm Norm { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class GroupNormEps
+            {
+                [GroupNorm(2, [|Eps = 0f|])] public partial GroupNorm Norm { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class GroupsDoNotDivideChannels
+            {
+                [Conv2d(6, 3)] public partial Conv2d Conv { get; }
+                [[|GroupNorm(4)|]] public partial GroupNorm Norm { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class CropToNothing
+            {
+                [[|ZeroPad2d(0, 0, -4, -4)|]] public partial ZeroPad2d Crop { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0029",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]
@@ -1116,6 +1169,7 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2d(4, 1, 9)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 1 x 9 but the padded input is 6 x 8, so the output would be 6 x 0")]
     [InlineData("[Conv2d(4, 9, 1, PaddingHeight = 1)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its kernel spans 9 x 1 but the padded input is 8 x 8, so the output would be 0 x 8")]
     [InlineData("[MaxPool2d(2, 3, DilationWidth = 4)]", "[MaxPool2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its dilated kernel spans 2 x 9 but the padded input is 6 x 8, so the output would be 3 x 0")]
+    [InlineData("[GroupNorm(3)]", "[GroupNorm] on 'Layer' cannot take its input [B, 1, 6, 8]: its 1 channels are not divisible by numGroups = 3")]
     [InlineData("[ZeroPad2d(-3, -5, 1, 0)]", "[ZeroPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (-3, -5, 1, 0) (left, right, top, bottom) leaves 7 x 0 of the 6 x 8 input")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)

@@ -216,6 +216,12 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                         return $"    [ZeroPad2d({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})] public partial ZeroPad2d {name} {{ get; }}";
                     }
 
+                    if (random.Next(3) == 0)
+                    {
+                        int[] divisors = Enumerable.Range(1, _c).Where(g => _c % g == 0).ToArray();
+                        return $"    [GroupNorm({Int(Pick(divisors))}{Pick(string.Empty, ", Affine = false", ", Eps = 1e-3f")}){Pick(string.Empty, ", ReLU")}] public partial GroupNorm {name} {{ get; }}";
+                    }
+
                     return $"    [BatchNorm2d{Pick(string.Empty, "(Affine = false)", "(TrackRunningStats = false)")}] public partial BatchNorm2d {name} {{ get; }}";
                 case 4:
                     return $"    [{Pick("SiLU", "Sigmoid", "ELU(0.5f)")}] public partial ActivationLayer {name} {{ get; }}";
@@ -271,7 +277,9 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [ZeroPad2d(0, 0, -{Int(_h)}, 0)] public partial ZeroPad2d {name} {{ get; }}",
                 $"    [Conv2d(2, 3, 1, DilationHeight = {Int(_h)}, PaddingWidth = 1)] public partial Conv2d {name} {{ get; }}"),
             Defect.GroupsDoNotDivideInput => $"    [Conv2d({Int((_c + 1) * 2)}, 1, Groups = {Int(_c + 1)})] public partial Conv2d {name} {{ get; }}",
-            Defect.GroupsDoNotDivideOutput => $"    [Conv2d({Int((2 * _c) + 1)}, 1, Groups = {Int(_c)})] public partial Conv2d {name} {{ get; }}",
+            Defect.GroupsDoNotDivideOutput => Pick(
+                $"    [Conv2d({Int((2 * _c) + 1)}, 1, Groups = {Int(_c)})] public partial Conv2d {name} {{ get; }}",
+                $"    [GroupNorm({Int(_c + 1)})] public partial GroupNorm {name} {{ get; }}"),
             Defect.OptionOutOfRange => Pick(
                 $"    [Conv2d(2, 0)] public partial Conv2d {name} {{ get; }}",
                 $"    [Conv2d(0, 1)] public partial Conv2d {name} {{ get; }}",
@@ -288,7 +296,9 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [MaxPool2d(2, 2, PaddingWidth = -1)] public partial MaxPool2d {name} {{ get; }}",
                 $"    [AvgPool2d(2, StrideWidth = -2)] public partial AvgPool2d {name} {{ get; }}",
                 $"    [Conv2d(2, 3, Stride = 2, SamePadding = true)] public partial Conv2d {name} {{ get; }}",
-                $"    [Conv2d(2, 3, SamePadding = true, Padding = 1)] public partial Conv2d {name} {{ get; }}"),
+                $"    [Conv2d(2, 3, SamePadding = true, Padding = 1)] public partial Conv2d {name} {{ get; }}",
+                $"    [GroupNorm(0)] public partial GroupNorm {name} {{ get; }}",
+                $"    [GroupNorm(1, Eps = -1f)] public partial GroupNorm {name} {{ get; }}"),
             Defect.PoolPaddingAboveHalfKernel => Pick(
                 $"    [MaxPool2d(2, Padding = 2)] public partial MaxPool2d {name} {{ get; }}",
                 $"    [AvgPool2d(3, Stride = 1, Padding = 2)] public partial AvgPool2d {name} {{ get; }}",

@@ -394,4 +394,24 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string GroupNorms = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 3, Height = 8, Width = 8)]
+        public sealed partial class GroupNorms
+        {
+            [Conv2d(8, 3, Padding = 1)] public partial Conv2d Conv1 { get; }
+            [GroupNorm(4), ReLU] public partial GroupNorm Norm1 { get; }
+            [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+            [Conv2d(6, 3)] public partial Conv2d Conv2 { get; }
+            [GroupNorm(3, Affine = false)] public partial GroupNorm Norm2 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [GroupNorm(2, Eps = 1e-3f), Tanh] public partial GroupNorm Norm3 { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

@@ -24,6 +24,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
   PaddedCnn               Runtime.Tests/Models/CnnModels.cs: ZeroPad2d((1, 2, 0, 1)), Conv2d(4, padding='same') (an even
                           kernel: PyTorch pads one more row and column at the end), MaxPool2d(2), Conv2d((2, 3),
                           padding='same'), ZeroPad2d((-1, 0, 1, -1)) (a crop); summed cross-entropy
+  GroupNormCnn            Runtime.Tests/Models/CnnModels.cs: GroupNorm(4, 8) with a ReLU after it, GroupNorm(3, 6,
+                          affine=False), GroupNorm(2, 24, eps=1e-3) over flat features with a Tanh; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -155,6 +157,25 @@ class PaddedCnn(nn.Module):
         return self.head(torch.flatten(x, 1))
 
 
+class GroupNormCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs GroupNormCnn: input [3, 8, 8], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.norm1 = nn.GroupNorm(4, 8)
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(8, 6, 3)
+        self.norm2 = nn.GroupNorm(3, 6, affine=False)
+        self.norm3 = nn.GroupNorm(2, 24, eps=1e-3)
+        self.head = nn.Linear(24, 3)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.norm1(self.conv1(x))))
+        x = torch.flatten(self.norm2(self.conv2(x)), 1)
+        return self.head(torch.tanh(self.norm3(x)))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -164,6 +185,7 @@ CASES = [
     ("CeilPoolCnn", CeilPoolCnn, 55, (1, 9, 16), 3, [], "sum"),
     ("RectangularCnn", RectangularCnn, 56, (2, 10, 13), 4, [], "sum"),
     ("PaddedCnn", PaddedCnn, 57, (2, 9, 10), 3, [], "sum"),
+    ("GroupNormCnn", GroupNormCnn, 58, (3, 8, 8), 3, [], "sum"),
 ]
 
 

@@ -230,6 +230,30 @@ def main():
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.GroupNorm(groups, channels, eps, affine) over images and flat features (a plane of 1); one group is a layer norm
+    # over each sample, as many groups as channels an instance norm.
+    for name, n, c, h, w, groups, eps, affine in [
+        ("groupnorm_2_of_6", 3, 6, 5, 4, 2, 1e-5, True),
+        ("groupnorm_1_group", 2, 4, 3, 3, 1, 1e-5, True),
+        ("groupnorm_per_channel", 2, 3, 7, 6, 3, 1e-3, False),
+        ("groupnorm_flat", 4, 8, 1, 1, 2, 1e-5, True),
+    ]:
+        norm = torch.nn.GroupNorm(groups, c, eps=eps, affine=affine)
+        if affine:
+            with torch.no_grad():
+                norm.weight.copy_(1 + 0.3 * torch.randn(c, generator=gen))
+                norm.bias.copy_(0.2 * torch.randn(c, generator=gen))
+        x = (1.5 * torch.randn(n, c, h, w, generator=gen) + 0.4).requires_grad_()
+        y = norm(x)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "group_norm", "batch": n, "channels": c, "height": h, "width": w, "groups": groups, "eps": eps,
+            "x": floats(x), "weight": floats(norm.weight) if affine else None, "bias": floats(norm.bias) if affine else None,
+            "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+            "dweight": floats(norm.weight.grad) if affine else None, "dbias": floats(norm.bias.grad) if affine else None,
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

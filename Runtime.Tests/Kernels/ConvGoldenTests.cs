@@ -45,6 +45,9 @@ public sealed class ConvGoldenTests
             case "zero_pad2d":
                 ZeroPad(c);
                 break;
+            case "group_norm":
+                GroupNorm(c);
+                break;
             default:
                 Assert.Fail($"Unknown kind in {name}.");
                 break;
@@ -174,6 +177,28 @@ public sealed class ConvGoldenTests
         AssertClose(Floats(c, "dx"), gradient, "dx");
         AssertClose(Floats(c, "dweight"), dweight, "dweight");
         AssertClose(Floats(c, "dbias"), dbias, "dbias");
+    }
+
+    /// <summary>Forward (output and the saved statistics' use) and backward, affine or not, on one and two threads' worth of groups.</summary>
+    private static void GroupNorm(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), groups = Int(c, "groups"), plane = Int(c, "height") * Int(c, "width");
+        bool affine = c.GetProperty("weight").ValueKind != JsonValueKind.Null;
+        float[] x = Floats(c, "x"), weight = affine ? Floats(c, "weight") : [], bias = affine ? Floats(c, "bias") : [];
+        float eps = (float)c.GetProperty("eps").GetDouble();
+        float[] y = new float[x.Length], mean = new float[n * groups], rstd = new float[n * groups];
+        Kernels.GroupNorm.Forward(x, weight, bias, y, mean, rstd, n, ch, groups, plane, eps);
+        AssertClose(Floats(c, "y"), y, "y");
+
+        float[] gradient = Floats(c, "dy");
+        float[] dweight = new float[weight.Length], dbias = new float[bias.Length];
+        Kernels.GroupNorm.Backward(gradient, x, mean, rstd, weight, dweight, dbias, n, ch, groups, plane);
+        AssertClose(Floats(c, "dx"), gradient, "dx");
+        if (affine)
+        {
+            AssertClose(Floats(c, "dweight"), dweight, "dweight");
+            AssertClose(Floats(c, "dbias"), dbias, "dbias");
+        }
     }
 
     /// <summary>The case's <c>ceil_mode</c> (false when absent).</summary>

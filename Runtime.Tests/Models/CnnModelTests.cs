@@ -60,6 +60,14 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void GroupNorms_BackwardMatchesFiniteDifferences()
+    {
+        // Group norms over images (a fused ReLU, one without affine parameters) and over flat features (a fused Tanh).
+        var model = new GroupNormCnn(seed: 91, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 92, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away

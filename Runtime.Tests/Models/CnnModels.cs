@@ -324,3 +324,44 @@ public sealed partial class PaddedCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Group normalization: <c>nn.GroupNorm(4, 8)</c> after a convolution, with the following ReLU fused in and a max pool
+/// after it; <c>nn.GroupNorm(3, 6, affine=False)</c>; <c>nn.GroupNorm(2, 24)</c> over flat features. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 3, Height = 8, Width = 8)]
+public sealed partial class GroupNormCnn
+{
+    /// <summary>[B, 8, 8, 8].</summary>
+    [Conv2d(8, 3, Padding = 1)]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 8, 8, 8].</summary>
+    [GroupNorm(4), ReLU]
+    public partial GroupNorm Norm1 { get; }
+
+    /// <summary>[B, 8, 4, 4].</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 6, 2, 2].</summary>
+    [Conv2d(6, 3)]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 6, 2, 2].</summary>
+    [GroupNorm(3, Affine = false)]
+    public partial GroupNorm Norm2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    /// <summary>[B, 24].</summary>
+    [GroupNorm(2, Eps = 1e-3f), Tanh]
+    public partial GroupNorm Norm3 { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

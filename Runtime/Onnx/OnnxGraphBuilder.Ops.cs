@@ -267,6 +267,53 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.GroupNorm(groups, channels, eps, affine)</c> in opset 17's ops (<c>GroupNormalization</c> came with opset 18):
+    /// <c>Reshape</c> to <c>[batch, groups, channels / groups · plane]</c>, <c>LayerNormalization</c> over the last axis
+    /// without affine parameters, <c>Reshape</c> back, then <c>Mul</c> and <c>Add</c> the per-channel weight and bias.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels]</c> or <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="featureShape">The input's dimensions after the batch: <c>channels</c>, or <c>channels, height, width</c>.</param>
+    /// <param name="groups">The groups; positive, dividing the channels.</param>
+    /// <param name="weight">The <c>[channels]</c> scale, or null for <c>affine=False</c>.</param>
+    /// <param name="bias">The shift; null exactly when <paramref name="weight"/> is.</param>
+    /// <param name="epsilon">Added to the variance.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The normalized tensor.</returns>
+    public string GroupNormalization(string input, int[] featureShape, int groups, string? weight, string? bias, float epsilon, string? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(featureShape);
+        if (featureShape.Length is not (1 or 3))
+        {
+            throw new ArgumentException("Expected [channels] or [channels, height, width].", nameof(featureShape));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        int channels = featureShape[0], plane = featureShape.Length == 3 ? featureShape[1] * featureShape[2] : 1;
+        if (channels % groups != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"Expected groups dividing the {channels} channels.");
+        }
+
+        if ((weight is null) != (bias is null))
+        {
+            throw new ArgumentException("A group norm has both a weight and a bias, or neither.", nameof(bias));
+        }
+
+        int length = channels / groups * plane;
+        string normalized = LayerNormalization(Reshape(input, groups, length), length, null, null, epsilon);
+        string restored = Reshape(normalized, featureShape);
+        if (weight is null)
+        {
+            return output is null ? restored : Identity(restored, output);
+        }
+
+        // [c] broadcasts over the last axis; an image's channels are axis 1, so the affine tensors become [c, 1, 1].
+        string scale = featureShape.Length == 1 ? weight : Reshape(weight, 1, 1);
+        string shift = featureShape.Length == 1 ? bias! : Reshape(bias!, 1, 1);
+        return Node("Add", [Node("Mul", [restored, scale], []), shift], [], output);
+    }
+
+    /// <summary>
     /// <c>nn.BatchNorm1d</c>/<c>nn.BatchNorm2d</c> in eval mode: <c>BatchNormalization</c> with the running statistics
     /// over channel dimension 1 (<c>[batch, c]</c> or <c>[batch, c, h, w]</c>). Without affine parameters the scale
     /// and shift are shared constants of ones and zeros.

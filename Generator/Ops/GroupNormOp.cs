@@ -1,0 +1,119 @@
+using System.Collections.Generic;
+using StaticGrad.Generator.Model;
+
+namespace StaticGrad.Generator.Ops;
+
+/// <summary>
+/// <c>nn.GroupNorm(groups, channels, eps, affine)</c> over images or flat features: each sample's channels in
+/// <paramref name="NumGroups"/> groups, each normalized by its own statistics, then a per-channel <c>weight</c>
+/// (initialized to 1) and <c>bias</c> (0). No running statistics: training and eval mode compute the same. The training
+/// pass keeps each group's mean and reciprocal standard deviation; the backward pass reads the input and writes the input
+/// gradient in place. The fusion pass may fold a following ReLU, Sigmoid or Tanh into its output pass (<paramref name="Fused"/>).
+/// </summary>
+/// <param name="NumGroups">The groups of channels.</param>
+/// <param name="Eps">Added to the variance.</param>
+/// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
+/// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
+internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, ActivationKind Fused = ActivationKind.None) : Op
+{
+    /// <summary>Parses <c>[GroupNorm(numGroups, Eps = 1e-5f, Affine = true)]</c>.</summary>
+    public static Op? Parse(AttributeReader r)
+    {
+        int groups = r.Int("numGroups", 0, 0);
+        if (groups <= 0)
+        {
+            r.InvalidArgument("numGroups", OpEmitContext.Int(groups), "it must be positive");
+            return null;
+        }
+
+        float eps = r.Float("Eps", -1, 1e-5f);
+        if (!(eps > 0f) || float.IsInfinity(eps))
+        {
+            r.InvalidArgument("Eps", AttributeReader.Format(eps), "it must be finite and positive");
+            return null;
+        }
+
+        return new GroupNormOp(groups, eps, r.Bool("Affine", -1, true));
+    }
+
+    public override string Name => "GroupNorm";
+
+    public override bool TakesImages => true;
+
+    public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
+        => inputs[0].Channels % NumGroups == 0
+            ? null
+            : $"its {OpEmitContext.Int(inputs[0].Channels)} channels are not divisible by numGroups = {OpEmitContext.Int(NumGroups)}";
+
+    public override Op? WithEpilogue(ActivationKind activation)
+        => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
+
+    public override bool BackwardReadsOutput => Fused != ActivationKind.None;
+
+    public override bool HasParameters => Affine;
+
+    public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
+
+    public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
+    {
+        if (Affine)
+        {
+            yield return new ParameterDecl("weight", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 1f);
+            yield return new ParameterDecl("bias", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 0f);
+        }
+    }
+
+    public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
+    {
+        yield return new SavedDecl("Mean", NumGroups, "group norm means, one per group");
+        yield return new SavedDecl("Rstd", NumGroups, "group norm 1/sqrt(var + eps), one per group");
+    }
+
+    public override bool BackwardReadsInputs => true;
+
+    public override bool GradientInPlace => true;
+
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
+        => $"GroupNorm({OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? string.Empty : ", affine=False")})"
+            + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
+
+    public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
+        => $"new global::StaticGrad.GroupNorm({parameterSet}, {OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Float(Eps)}, "
+            + (Affine ? $"{tensors[0]}, {tensors[1]})" : "null, null)");
+
+    public override string OnnxExpression(OnnxEmitContext c)
+        => OnnxEmitContext.Activated(
+            OnnxEmitContext.Call(
+                "GroupNormalization", c.Input, $"new[] {{ {OnnxEmitContext.Dimensions(c.OutputShape)} }}", OpEmitContext.Int(NumGroups), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
+            Fused);
+
+    public override void EmitForward(OpEmitContext c, bool training)
+    {
+        string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
+        string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
+        string normalized = $"(x - mean) / sqrt(var + eps){(Affine ? " * weight[c] + bias[c]" : string.Empty)}";
+        c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, per group of {OpEmitContext.Int(c.OutputShape.Channels / NumGroups)} channels of {c.Input}");
+        c.Line($"{OpEmitContext.Kernels}.GroupNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {Sizes(c)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
+    }
+
+    public override void EmitBackward(OpEmitContext c)
+    {
+        string weightGradient = Affine ? c.GradientIfTrainable("weight") : OpEmitContext.Empty;
+        string biasGradient = Affine ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
+        string activation = Fused == ActivationKind.None ? string.Empty : $"{c.OutputGradient} *= {Fused}'({c.Output}), then ";
+        c.Line($"//   {activation}{c.OutputGradient} becomes the gradient of {c.Input} in place{(Affine ? $"; {c.Member}.weight and .bias gradients [{OpEmitContext.Int(c.OutputShape.Channels)}]" : string.Empty)}");
+        string output = Fused == ActivationKind.None ? string.Empty : $", {c.Output}{Epilogue()}";
+        c.Line($"{OpEmitContext.Kernels}.GroupNorm.Backward({c.OutputGradient}, {c.Input}, {c.Saved("Mean")}, {c.Saved("Rstd")}, {Weight(c)}, {weightGradient}, {biasGradient}, batch, {Sizes(c)}{output});");
+        OpEmitContext.CopyGradient(c, c.OutputGradient, $"batch * {OpEmitContext.Int(c.OutputFeatures)}");
+    }
+
+    /// <summary>The kernels' channels, groups and plane (1 for flat features).</summary>
+    private string Sizes(OpEmitContext c)
+        => $"{OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(c.OutputFeatures / c.OutputShape.Channels)}";
+
+    private string Epilogue() => Fused == ActivationKind.None ? string.Empty : $", {OpEmitContext.Kernels}.Activation.{Fused}";
+
+    private string Weight(OpEmitContext c) => Affine ? c.Parameter("weight") : OpEmitContext.Empty;
+
+    private string Bias(OpEmitContext c) => Affine ? c.Parameter("bias") : OpEmitContext.Empty;
+}
