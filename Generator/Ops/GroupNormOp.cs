@@ -55,13 +55,7 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
     public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
-    {
-        if (Affine)
-        {
-            yield return new ParameterDecl("weight", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 1f);
-            yield return new ParameterDecl("bias", new[] { inputs[0].Channels }.ToEquatableArray(), 0, 0f);
-        }
-    }
+        => Affine ? ParameterDecl.NormAffine(inputs[0].Channels) : System.Array.Empty<ParameterDecl>();
 
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {

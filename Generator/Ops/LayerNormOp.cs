@@ -39,13 +39,7 @@ internal sealed record LayerNormOp(float Eps, bool ElementwiseAffine, Activation
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
 
     public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
-    {
-        if (ElementwiseAffine)
-        {
-            yield return new ParameterDecl("weight", new[] { inputs[0].Features }.ToEquatableArray(), 0, 1f);
-            yield return new ParameterDecl("bias", new[] { inputs[0].Features }.ToEquatableArray(), 0, 0f);
-        }
-    }
+        => ElementwiseAffine ? ParameterDecl.NormAffine(inputs[0].Features) : System.Array.Empty<ParameterDecl>();
 
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {

@@ -166,6 +166,13 @@ internal abstract record Op
 /// <param name="Constant">The initial value of every element when <paramref name="FanIn"/> is 0 (LayerNorm's weight is 1).</param>
 internal sealed record ParameterDecl(string Suffix, EquatableArray<int> Shape, int FanIn, float Constant)
 {
+    /// <summary>A normalization's affine pair, PyTorch's: <c>weight</c> of ones and <c>bias</c> of zeros, <c>[size]</c> each.</summary>
+    public static IEnumerable<ParameterDecl> NormAffine(int size)
+    {
+        yield return new ParameterDecl("weight", new[] { size }.ToEquatableArray(), 0, 1f);
+        yield return new ParameterDecl("bias", new[] { size }.ToEquatableArray(), 0, 0f);
+    }
+
     /// <summary>Elements in the tensor.</summary>
     public int Length
     {

@@ -71,22 +71,7 @@ public static class GroupNorm
         {
             ReadOnlySpan<float> x = input.Slice(r * cols, cols);
             Span<float> y = output.Slice(r * cols, cols);
-            double sum = 0;
-            for (int i = 0; i < cols; i++)
-            {
-                sum += x[i];
-            }
-
-            double m = sum / cols;
-            double squares = 0;
-            for (int i = 0; i < cols; i++)
-            {
-                double d = x[i] - m;
-                squares += d * d;
-            }
-
-            float mu = (float)m;
-            float inverse = (float)(1.0 / Math.Sqrt((squares / cols) + eps));
+            (float mu, float inverse) = LayerNorm.Statistics(x, eps);
             if (save)
             {
                 mean[r] = mu;

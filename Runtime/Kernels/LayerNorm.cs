@@ -44,22 +44,7 @@ public static class LayerNorm
         {
             ReadOnlySpan<float> x = input.Slice(r * cols, cols);
             Span<float> y = output.Slice(r * cols, cols);
-            double sum = 0;
-            for (int c = 0; c < cols; c++)
-            {
-                sum += x[c];
-            }
-
-            double m = sum / cols;
-            double squares = 0;
-            for (int c = 0; c < cols; c++)
-            {
-                double d = x[c] - m;
-                squares += d * d;
-            }
-
-            float mu = (float)m;
-            float inverse = (float)(1.0 / Math.Sqrt((squares / cols) + eps));
+            (float mu, float inverse) = Statistics(x, eps);
             if (save)
             {
                 mean[r] = mu;
@@ -153,6 +138,29 @@ public static class LayerNorm
                 g[c] = inverse * (dxhat - meanDxhat - (xhat * meanDxhatXhat));
             }
         }
+    }
+
+    /// <summary>
+    /// The mean and <c>1/sqrt(var + eps)</c> of <paramref name="values"/> (the biased variance), both accumulated in double in
+    /// order and rounded once: the statistics of a layer norm's row and of a group norm's group.
+    /// </summary>
+    internal static (float Mean, float Rstd) Statistics(ReadOnlySpan<float> values, float eps)
+    {
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+
+        double mean = sum / values.Length;
+        double squares = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double d = values[i] - mean;
+            squares += d * d;
+        }
+
+        return ((float)mean, (float)(1.0 / Math.Sqrt((squares / values.Length) + eps)));
     }
 
     /// <summary>A parameter gradient the caller wants (its full length, cleared here for accumulation), or empty (frozen).</summary>
