@@ -1117,6 +1117,31 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 1, Width = 1)]
+            public partial class InstanceNormOfOnePixel
+            {
+                [[|InstanceNorm2d|]] public partial InstanceNorm2d Norm { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Inputs = 8)]
+            public partial class InstanceNormOfFeatures
+            {
+                [[|InstanceNorm2d|]] public partial InstanceNorm2d Norm { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0029",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]

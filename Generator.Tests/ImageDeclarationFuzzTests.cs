@@ -219,7 +219,9 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                     if (random.Next(3) == 0)
                     {
                         int[] divisors = Enumerable.Range(1, _c).Where(g => _c % g == 0).ToArray();
-                        return $"    [GroupNorm({Int(Pick(divisors))}{Pick(string.Empty, ", Affine = false", ", Eps = 1e-3f")}){Pick(string.Empty, ", ReLU")}] public partial GroupNorm {name} {{ get; }}";
+                        return _h * _w > 1 && random.Next(3) == 0
+                            ? $"    [InstanceNorm2d{Pick(string.Empty, "(Affine = true)")}] public partial InstanceNorm2d {name} {{ get; }}"
+                            : $"    [GroupNorm({Int(Pick(divisors))}{Pick(string.Empty, ", Affine = false", ", Eps = 1e-3f")}){Pick(string.Empty, ", ReLU")}] public partial GroupNorm {name} {{ get; }}";
                     }
 
                     return $"    [BatchNorm2d{Pick(string.Empty, "(Affine = false)", "(TrackRunningStats = false)")}] public partial BatchNorm2d {name} {{ get; }}";

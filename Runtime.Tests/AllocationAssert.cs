@@ -12,17 +12,21 @@ namespace StaticGrad.Runtime.Tests;
 /// </summary>
 /// <remarks>
 /// An allocation the product makes on every call (or every few calls) shows in every window and fails the
-/// test. What a second or third window forgives is a one-time allocation of the runtime that happens to land
-/// in a window, such as a method's tier-up or a type being loaded; <see cref="GC.GetTotalAllocatedBytes(bool)"/>
-/// is no use here because the test runner's own threads allocate while tests run. The action must not
+/// test. What the later windows forgive is an allocation that happens to land in a window without being the
+/// action's: a one-time allocation of the runtime, such as a method's tier-up or a type being loaded, or another
+/// test class's job on the shared worker pool (xUnit runs classes in parallel, and the workers' count is one sum:
+/// CI once saw 112 bytes on the workers in each of three windows while a NormalizedCnn step allocated nothing,
+/// alone or in six reruns of its class). Eight windows outlast such a neighbour; a product allocation still fails
+/// all eight. <see cref="GC.GetTotalAllocatedBytes(bool)"/> is no use here because the test runner's own threads
+/// allocate while tests run. The action must not
 /// allocate itself: build every argument (arrays, spans, labels) outside it, because a Debug build keeps
 /// temporaries that Release elides, such as a collection expression passed as a span.
 /// </remarks>
 internal static class AllocationAssert
 {
-    private const int Windows = 3;
+    private const int Windows = 8;
 
-    /// <summary>Fails unless <paramref name="action"/> runs <paramref name="calls"/> times without allocating, in one of three windows.</summary>
+    /// <summary>Fails unless <paramref name="action"/> runs <paramref name="calls"/> times without allocating, in one of eight windows.</summary>
     /// <param name="what">Names the action in the failure message.</param>
     /// <param name="action">The product call; it must not allocate itself.</param>
     /// <param name="calls">Calls per window.</param>

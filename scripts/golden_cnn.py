@@ -26,6 +26,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           padding='same'), ZeroPad2d((-1, 0, 1, -1)) (a crop); summed cross-entropy
   GroupNormCnn            Runtime.Tests/Models/CnnModels.cs: GroupNorm(4, 8) with a ReLU after it, GroupNorm(3, 6,
                           affine=False), GroupNorm(2, 24, eps=1e-3) over flat features with a Tanh; summed cross-entropy
+  InstanceNormCnn         Runtime.Tests/Models/CnnModels.cs: InstanceNorm2d(4) (no affine, no running statistics) and a
+                          Tanh, InstanceNorm2d(4, eps=1e-3, affine=True) and a Tanh; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -176,6 +178,22 @@ class GroupNormCnn(nn.Module):
         return self.head(torch.tanh(self.norm3(x)))
 
 
+class InstanceNormCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs InstanceNormCnn: input [2, 6, 6], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.norm1 = nn.InstanceNorm2d(4)
+        self.conv2 = nn.Conv2d(4, 4, 3)
+        self.norm2 = nn.InstanceNorm2d(4, eps=1e-3, affine=True)
+        self.head = nn.Linear(64, 3)
+
+    def forward(self, x):
+        x = self.conv2(torch.tanh(self.norm1(self.conv1(x))))
+        return self.head(torch.flatten(torch.tanh(self.norm2(x)), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -186,6 +204,7 @@ CASES = [
     ("RectangularCnn", RectangularCnn, 56, (2, 10, 13), 4, [], "sum"),
     ("PaddedCnn", PaddedCnn, 57, (2, 9, 10), 3, [], "sum"),
     ("GroupNormCnn", GroupNormCnn, 58, (3, 8, 8), 3, [], "sum"),
+    ("InstanceNormCnn", InstanceNormCnn, 59, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
 ]
 
 

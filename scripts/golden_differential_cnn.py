@@ -26,8 +26,8 @@ them), with and without bias, with a fused (ReLU, Sigmoid, Tanh) or any other ac
 activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation, ceil mode) and AvgPool2d (kernel,
 stride, padding, ceil mode, count_include_pad), a third of them per axis too; BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
 track_running_stats, its running statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
-ZeroPad2d (up to two zeros a side, or a crop of one); GroupNorm (groups of four values or more, eps, affine, half the
-time followed by a fusable activation member); Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
+ZeroPad2d (up to two zeros a side, or a crop of one); GroupNorm and InstanceNorm2d (groups of four values or more, eps,
+affine, half the time followed by a fusable activation member); Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
 two images of the same size; AdaptiveAvgPool2d (1, or 2 or 3 when it divides both sides); Flatten; then Linear,
 LayerNorm, BatchNorm1d, activations, Dropout and flat Add/Concat; a Linear head and a loss: cross-entropy on class
 indices mostly, sometimes MSE, L1, SmoothL1, Huber or BCE with logits, each with mean or sum reduction. The committed
@@ -56,7 +56,7 @@ import torch.nn as nn
 
 from golden_differential import ACTIVATIONS, Net, initialize, loss_member, snake
 
-SEED = 20261212
+SEED = 20261233
 COUNT = 32
 LEARNING_RATE = 1e-3
 # A gradient element at most this fraction of the model's largest gradient in float64 is zero in exact arithmetic; in
@@ -261,15 +261,24 @@ class Draw:
         self.maybe_activation_member(name)
 
     def groupnorm(self, name):
-        """nn.GroupNorm over groups of four values or more, a fusable activation half the time."""
+        """nn.GroupNorm over groups of four values or more (nn.InstanceNorm2d now and then), a fusable activation half the time."""
         rng = self.rng
         _, c, h, w = self.shape
         groups = [g for g in range(1, c + 1) if c % g == 0 and c // g * h * w >= 4]
         if not groups:
             return False
-        count = rng.choice(groups)
         affine = rng.random() < 0.7
         eps = rng.choice([1e-5, 1e-5, 1e-3])
+        if h * w >= 4 and rng.random() < 0.3:
+            # nn.InstanceNorm2d: a group per channel, no affine parameters by default, no running statistics.
+            attrs = [("Affine", "true" if affine else "false", "false"), ("Eps", "1e-3f" if eps != 1e-5 else "1e-5f", "1e-5f")]
+            named = [f"{key} = {value}" for key, value, default in attrs if value != default]
+            decl = "InstanceNorm2d" + (f"({', '.join(named)})" if named else "")
+            self.add("module", name, decl, "InstanceNorm2d", nn.InstanceNorm2d(c, eps=eps, affine=affine))
+            self.finish(name, self.shape)
+            self.maybe_activation_member(name)
+            return True
+        count = rng.choice(groups)
         attrs = [("Affine", "false" if not affine else "true", "true"), ("Eps", "1e-3f" if eps != 1e-5 else "1e-5f", "1e-5f")]
         self.add("module", name, f"GroupNorm({count}" + options(attrs) + ")", "GroupNorm", nn.GroupNorm(count, c, eps=eps, affine=affine))
         self.finish(name, self.shape)
@@ -384,7 +393,7 @@ def draw(rng):
             d.maxpool(name) or d.activation(name)
         elif roll < 0.5:
             d.avgpool(name) or d.activation(name)
-        elif roll < 0.58:
+        elif roll < 0.56:
             d.batchnorm2d(name)
         elif roll < 0.62:
             d.groupnorm(name) or d.activation(name)
@@ -446,7 +455,7 @@ def fewest_values_per_channel(members, d, batch):
 # a seed whose architectures miss one.
 COVERAGE = [
     r"\[Conv2d\([^]]*Groups = [2-8]", r"\[Conv2d\([^]]*Dilation = 2", r"\[Conv2d\([^]]*Stride = [23]", r"\[Conv2d\([^]]*Padding = [12]",
-    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[ZeroPad2d\(", r"\[GroupNorm\([0-9]+\)", r"\[GroupNorm\([^]]*Affine = false", r"GroupNorm M[0-9]+ \{ get; \}\n *\[(ReLU|Sigmoid|Tanh)\]", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
+    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[ZeroPad2d\(", r"\[GroupNorm\([0-9]+\)", r"\[InstanceNorm2d\]", r"\[InstanceNorm2d\(Affine = true", r"\[GroupNorm\([^]]*Affine = false", r"GroupNorm M[0-9]+ \{ get; \}\n *\[(ReLU|Sigmoid|Tanh)\]", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
     r"\[MaxPool2d\([0-9]+, [0-9]+", r"\[AvgPool2d\([0-9]+, [0-9]+", r"\[(Max|Avg)Pool2d\([^]]*(Stride|Padding)(Height|Width)", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
     r"\[Conv2d\([^]]*\), (LeakyReLU|ELU|GELU|SiLU|Softplus|Hardswish)",
     r"\[MaxPool2d\([^]]*Padding", r"\[MaxPool2d\([^]]*Dilation", r"\[MaxPool2d\([^]]*Stride", r"\[AvgPool2d\([^]]*Padding",

@@ -10,6 +10,7 @@ namespace Images
     //   -> norm1: GroupNorm(4, 8, eps=1e-05), ReLU [B, 8, 8, 8]
     //   -> pool: MaxPool2d(kernel_size=2) [B, 8, 4, 4]
     //   -> conv2: Conv2d(8, 6, kernel_size=3) [B, 6, 2, 2]
+    //   -> instance: InstanceNorm2d(6, eps=1e-05, affine=True), Sigmoid [B, 6, 2, 2]
     //   -> norm2: GroupNorm(3, 6, eps=1e-05, affine=False) [B, 6, 2, 2]
     //   -> flatten: Flatten [B, 24]
     //   -> norm3: GroupNorm(2, 24, eps=0.001), Tanh [B, 24]
@@ -24,7 +25,7 @@ namespace Images
         public const int OutputSize = 3;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 801;
+        public const int ParameterCount = 813;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   conv1.weight [8, 3, 3, 3] at 0
@@ -33,59 +34,69 @@ namespace Images
         //   norm1.bias [8] at 232
         //   conv2.weight [6, 8, 3, 3] at 240
         //   conv2.bias [6] at 672
-        //   norm3.weight [24] at 678
-        //   norm3.bias [24] at 702
-        //   head.weight [3, 24] at 726
-        //   head.bias [3] at 798
+        //   instance.weight [6] at 678
+        //   instance.bias [6] at 684
+        //   norm3.weight [24] at 690
+        //   norm3.bias [24] at 714
+        //   head.weight [3, 24] at 738
+        //   head.bias [3] at 810
         private const int __sgOffset_Conv1Weight = 0;
         private const int __sgOffset_Conv1Bias = 216;
         private const int __sgOffset_Norm1Weight = 224;
         private const int __sgOffset_Norm1Bias = 232;
         private const int __sgOffset_Conv2Weight = 240;
         private const int __sgOffset_Conv2Bias = 672;
-        private const int __sgOffset_Norm3Weight = 678;
-        private const int __sgOffset_Norm3Bias = 702;
-        private const int __sgOffset_HeadWeight = 726;
-        private const int __sgOffset_HeadBias = 798;
+        private const int __sgOffset_InstanceWeight = 678;
+        private const int __sgOffset_InstanceBias = 684;
+        private const int __sgOffset_Norm3Weight = 690;
+        private const int __sgOffset_Norm3Bias = 714;
+        private const int __sgOffset_HeadWeight = 738;
+        private const int __sgOffset_HeadBias = 810;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 2037 floats per sample of MaxBatch (2037 without reuse): buffers of one size
+        // 2073 floats per sample of MaxBatch (2073 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   conv1Output [B, 512] at 0, steps 0-15: conv1 output
-        //   norm1Output [B, 512] at 512, steps 1-15: norm1 output
-        //   norm1OutputMean [B, 4] at 2016, steps 1-15: norm1 group norm means, one per group
-        //   norm1OutputRstd [B, 4] at 2020, steps 1-15: norm1 group norm 1/sqrt(var + eps), one per group
-        //   poolOutput [B, 128] at 1536, steps 2-13: pool output
-        //   poolOutputIndices [B, 128] at 1664, steps 2-14: pool max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 24] at 1920, steps 3-12: conv2 output
-        //   norm2Output [B, 24] at 1944, steps 4-10: norm2 output
-        //   norm2OutputMean [B, 3] at 2024, steps 4-12: norm2 group norm means, one per group
-        //   norm2OutputRstd [B, 3] at 2027, steps 4-12: norm2 group norm 1/sqrt(var + eps), one per group
-        //   norm3Output [B, 24] at 1968, steps 6-10: norm3 output
-        //   norm3OutputMean [B, 2] at 2033, steps 6-10: norm3 group norm means, one per group
-        //   norm3OutputRstd [B, 2] at 2035, steps 6-10: norm3 group norm 1/sqrt(var + eps), one per group
-        //   logits [B, 3] at 2030, steps 7-9: head output
-        //   norm3OutputGradient [B, 24] at 1992, steps 9-13: gradient of norm3 output
-        //   poolOutputGradient [B, 128] at 1792, steps 13-14: gradient of pool output
-        //   norm1OutputGradient [B, 512] at 1024, steps 14-16: gradient of norm1 output
+        //   conv1Output [B, 512] at 0, steps 0-17: conv1 output
+        //   norm1Output [B, 512] at 512, steps 1-17: norm1 output
+        //   norm1OutputMean [B, 4] at 2052, steps 1-17: norm1 group norm means, one per group
+        //   norm1OutputRstd [B, 4] at 2056, steps 1-17: norm1 group norm 1/sqrt(var + eps), one per group
+        //   poolOutput [B, 128] at 1536, steps 2-15: pool output
+        //   poolOutputIndices [B, 128] at 1664, steps 2-16: pool max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 24] at 1920, steps 3-14: conv2 output
+        //   instanceOutput [B, 24] at 1944, steps 4-14: instance output
+        //   instanceOutputMean [B, 6] at 2040, steps 4-14: instance instance norm means, one per group
+        //   instanceOutputRstd [B, 6] at 2046, steps 4-14: instance instance norm 1/sqrt(var + eps), one per group
+        //   norm2Output [B, 24] at 1968, steps 5-11: norm2 output
+        //   norm2OutputMean [B, 3] at 2060, steps 5-13: norm2 group norm means, one per group
+        //   norm2OutputRstd [B, 3] at 2063, steps 5-13: norm2 group norm 1/sqrt(var + eps), one per group
+        //   norm3Output [B, 24] at 1992, steps 7-11: norm3 output
+        //   norm3OutputMean [B, 2] at 2069, steps 7-11: norm3 group norm means, one per group
+        //   norm3OutputRstd [B, 2] at 2071, steps 7-11: norm3 group norm 1/sqrt(var + eps), one per group
+        //   logits [B, 3] at 2066, steps 8-10: head output
+        //   norm3OutputGradient [B, 24] at 2016, steps 10-15: gradient of norm3 output
+        //   poolOutputGradient [B, 128] at 1792, steps 15-16: gradient of pool output
+        //   norm1OutputGradient [B, 512] at 1024, steps 16-18: gradient of norm1 output
         private const int __sgOffset_conv1Output = 0;
         private const int __sgOffset_norm1Output = 512;
-        private const int __sgOffset_norm1OutputMean = 2016;
-        private const int __sgOffset_norm1OutputRstd = 2020;
+        private const int __sgOffset_norm1OutputMean = 2052;
+        private const int __sgOffset_norm1OutputRstd = 2056;
         private const int __sgOffset_poolOutput = 1536;
         private const int __sgOffset_poolOutputIndices = 1664;
         private const int __sgOffset_conv2Output = 1920;
-        private const int __sgOffset_norm2Output = 1944;
-        private const int __sgOffset_norm2OutputMean = 2024;
-        private const int __sgOffset_norm2OutputRstd = 2027;
-        private const int __sgOffset_norm3Output = 1968;
-        private const int __sgOffset_norm3OutputMean = 2033;
-        private const int __sgOffset_norm3OutputRstd = 2035;
-        private const int __sgOffset_logits = 2030;
-        private const int __sgOffset_norm3OutputGradient = 1992;
+        private const int __sgOffset_instanceOutput = 1944;
+        private const int __sgOffset_instanceOutputMean = 2040;
+        private const int __sgOffset_instanceOutputRstd = 2046;
+        private const int __sgOffset_norm2Output = 1968;
+        private const int __sgOffset_norm2OutputMean = 2060;
+        private const int __sgOffset_norm2OutputRstd = 2063;
+        private const int __sgOffset_norm3Output = 1992;
+        private const int __sgOffset_norm3OutputMean = 2069;
+        private const int __sgOffset_norm3OutputRstd = 2071;
+        private const int __sgOffset_logits = 2066;
+        private const int __sgOffset_norm3OutputGradient = 2016;
         private const int __sgOffset_poolOutputGradient = 1792;
         private const int __sgOffset_norm1OutputGradient = 1024;
-        private const int __sgArenaFloatsPerSample = 2037;
+        private const int __sgArenaFloatsPerSample = 2073;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 1328 floats per sample.
@@ -94,15 +105,17 @@ namespace Images
         //   poolOutput [B, 128] at 1024, steps 2-3: pool output
         //   poolOutputIndices [B, 128] at 1152, steps 2-2: pool max pooling indices (ints: each maximum's position in its input plane)
         //   conv2Output [B, 24] at 1280, steps 3-4: conv2 output
-        //   norm2Output [B, 24] at 1304, steps 4-6: norm2 output
-        //   norm3Output [B, 24] at 1280, steps 6-7: norm3 output
+        //   instanceOutput [B, 24] at 1304, steps 4-5: instance output
+        //   norm2Output [B, 24] at 1280, steps 5-7: norm2 output
+        //   norm3Output [B, 24] at 1304, steps 7-8: norm3 output
         private const int __sgInferenceOffset_conv1Output = 0;
         private const int __sgInferenceOffset_norm1Output = 512;
         private const int __sgInferenceOffset_poolOutput = 1024;
         private const int __sgInferenceOffset_poolOutputIndices = 1152;
         private const int __sgInferenceOffset_conv2Output = 1280;
-        private const int __sgInferenceOffset_norm2Output = 1304;
-        private const int __sgInferenceOffset_norm3Output = 1280;
+        private const int __sgInferenceOffset_instanceOutput = 1304;
+        private const int __sgInferenceOffset_norm2Output = 1280;
+        private const int __sgInferenceOffset_norm3Output = 1304;
         private const int __sgInferenceFloatsPerSample = 1328;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
@@ -114,6 +127,7 @@ namespace Images
         private readonly global::StaticGrad.GroupNorm __sg_Norm1;
         private readonly global::StaticGrad.MaxPool2d __sg_Pool;
         private readonly global::StaticGrad.Conv2d __sg_Conv2;
+        private readonly global::StaticGrad.InstanceNorm2d __sg_Instance;
         private readonly global::StaticGrad.GroupNorm __sg_Norm2;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
         private readonly global::StaticGrad.GroupNorm __sg_Norm3;
@@ -138,6 +152,8 @@ namespace Images
                 global::StaticGrad.ParameterTensor.Constant("norm1.bias", __sgOffset_Norm1Bias, new[] { 8 }, 0.0f),
                 new global::StaticGrad.ParameterTensor("conv2.weight", __sgOffset_Conv2Weight, new[] { 6, 8, 3, 3 }, fanIn: 72),
                 new global::StaticGrad.ParameterTensor("conv2.bias", __sgOffset_Conv2Bias, new[] { 6 }, fanIn: 72),
+                global::StaticGrad.ParameterTensor.Constant("instance.weight", __sgOffset_InstanceWeight, new[] { 6 }, 1.0f),
+                global::StaticGrad.ParameterTensor.Constant("instance.bias", __sgOffset_InstanceBias, new[] { 6 }, 0.0f),
                 global::StaticGrad.ParameterTensor.Constant("norm3.weight", __sgOffset_Norm3Weight, new[] { 24 }, 1.0f),
                 global::StaticGrad.ParameterTensor.Constant("norm3.bias", __sgOffset_Norm3Bias, new[] { 24 }, 0.0f),
                 new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 24 }, fanIn: 24),
@@ -150,16 +166,18 @@ namespace Images
             __sg_Norm1 = new global::StaticGrad.GroupNorm(__sgParameters, 4, 8, 1E-05f, __sgParameters.Tensors[2], __sgParameters.Tensors[3]);
             __sg_Pool = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
             __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5], 8, 4, 4, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Instance = new global::StaticGrad.InstanceNorm2d(__sgParameters, 6, 1E-05f, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
             __sg_Norm2 = new global::StaticGrad.GroupNorm(__sgParameters, 3, 6, 1E-05f, null, null);
             __sg_Flatten = new global::StaticGrad.Flatten();
-            __sg_Norm3 = new global::StaticGrad.GroupNorm(__sgParameters, 2, 24, 0.001f, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
-            __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
+            __sg_Norm3 = new global::StaticGrad.GroupNorm(__sgParameters, 2, 24, 0.001f, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
+            __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[10], __sgParameters.Tensors[11]);
             Summary = new global::StaticGrad.ModelSummary("GroupNorms", new[] { 3, 8, 8 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("conv1", "Conv2d(3, 8, kernel_size=3, padding=1)", new[] { 8, 8, 8 }, 224, 0),
                 new global::StaticGrad.LayerSummary("norm1", "GroupNorm(4, 8, eps=1e-05), ReLU", new[] { 8, 8, 8 }, 16, 0),
                 new global::StaticGrad.LayerSummary("pool", "MaxPool2d(kernel_size=2)", new[] { 8, 4, 4 }, 0, 0),
                 new global::StaticGrad.LayerSummary("conv2", "Conv2d(8, 6, kernel_size=3)", new[] { 6, 2, 2 }, 438, 0),
+                new global::StaticGrad.LayerSummary("instance", "InstanceNorm2d(6, eps=1e-05, affine=True), Sigmoid", new[] { 6, 2, 2 }, 12, 0),
                 new global::StaticGrad.LayerSummary("norm2", "GroupNorm(3, 6, eps=1e-05, affine=False)", new[] { 6, 2, 2 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
                 new global::StaticGrad.LayerSummary("norm3", "GroupNorm(2, 24, eps=0.001), Tanh", new[] { 24 }, 48, 0),
@@ -188,6 +206,8 @@ namespace Images
         public partial global::StaticGrad.MaxPool2d Pool { get => __sg_Pool; }
 
         public partial global::StaticGrad.Conv2d Conv2 { get => __sg_Conv2; }
+
+        public partial global::StaticGrad.InstanceNorm2d Instance { get => __sg_Instance; }
 
         public partial global::StaticGrad.GroupNorm Norm2 { get => __sg_Norm2; }
 
@@ -256,6 +276,9 @@ namespace Images
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
                 global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
                 global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
                 global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
                 global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
                 global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
@@ -283,34 +306,38 @@ namespace Images
                 // conv2Output [B, 6, 2, 2] = conv(poolOutput [B, 8, 4, 4], weight [6, 8, 3, 3]) + bias
                 global::StaticGrad.Kernels.Conv2d.Forward(poolOutput, parameters.Slice(__sgOffset_Conv2Weight, 432), parameters.Slice(__sgOffset_Conv2Bias, 6), conv2Output, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 4, norm2 GroupNorm forward:
-                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of conv2Output
-                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+                // Step 4, instance InstanceNorm2d forward:
+                // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, instanceOutputMean, instanceOutputRstd, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 5, flatten Flatten forward:
+                // Step 5, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of instanceOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+
+                // Step 6, flatten Flatten forward:
                 // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
 
-                // Step 6, norm3 GroupNorm forward:
+                // Step 7, norm3 GroupNorm forward:
                 // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, norm3OutputMean, norm3OutputRstd, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 7, head Linear forward:
+                // Step 8, head Linear forward:
                 // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 8, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
+                // Step 9, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 9, head Linear backward, from logits [B, 3]:
+                // Step 10, head Linear backward, from logits [B, 3]:
                 //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
+                if (__sgParameters.Tensors[11].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
                 }
 
                 //   head.weight gradient [3, 24] = logits^T [3, B] x norm3Output [B, 24] (skipped while the weight is frozen)
                 //   norm3OutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[8].RequiresGrad)
+                if (__sgParameters.Tensors[10].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.LinearBackward.Run(logits, norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 24, 3);
                 }
@@ -319,18 +346,22 @@ namespace Images
                     global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
                 }
 
-                // Step 10, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
+                // Step 11, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
                 //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 11, flatten Flatten backward, from norm3OutputGradient [B, 24]:
+                // Step 12, flatten Flatten backward, from norm3OutputGradient [B, 24]:
                 //   norm3OutputGradient is the gradient of norm2Output read flat
 
-                // Step 12, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of conv2Output in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
+                // Step 13, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient becomes the gradient of instanceOutput in place
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
 
-                // Step 13, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                // Step 14, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // Step 15, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
                 //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
                 if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
                 {
@@ -340,15 +371,15 @@ namespace Images
                 //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
 
-                // Step 14, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
+                // Step 16, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
                 //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
                 global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
 
-                // Step 15, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
+                // Step 17, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
                 //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
                 global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 16, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
+                // Step 18, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
                 //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
                 if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
                 {
@@ -395,6 +426,7 @@ namespace Images
                 global::System.Span<float> poolOutput = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutput * batch, batch * 128);
                 global::System.Span<float> poolOutputIndices = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutputIndices * batch, batch * 128);
                 global::System.Span<float> conv2Output = new global::System.Span<float>(arena, __sgInferenceOffset_conv2Output * batch, batch * 24);
+                global::System.Span<float> instanceOutput = new global::System.Span<float>(arena, __sgInferenceOffset_instanceOutput * batch, batch * 24);
                 global::System.Span<float> norm2Output = new global::System.Span<float>(arena, __sgInferenceOffset_norm2Output * batch, batch * 24);
                 global::System.Span<float> norm3Output = new global::System.Span<float>(arena, __sgInferenceOffset_norm3Output * batch, batch * 24);
 
@@ -414,18 +446,22 @@ namespace Images
                 // conv2Output [B, 6, 2, 2] = conv(poolOutput [B, 8, 4, 4], weight [6, 8, 3, 3]) + bias
                 global::StaticGrad.Kernels.Conv2d.Forward(poolOutput, parameters.Slice(__sgOffset_Conv2Weight, 432), parameters.Slice(__sgOffset_Conv2Bias, 6), conv2Output, __sg_Conv2.InferenceWorkspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 4, norm2 GroupNorm forward:
-                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of conv2Output
-                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4, 1E-05f);
+                // Step 4, instance InstanceNorm2d forward:
+                // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 5, flatten Flatten forward:
+                // Step 5, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of instanceOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4, 1E-05f);
+
+                // Step 6, flatten Flatten forward:
                 // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
 
-                // Step 6, norm3 GroupNorm forward:
+                // Step 7, norm3 GroupNorm forward:
                 // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 7, head Linear forward:
+                // Step 8, head Linear forward:
                 // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
             }
@@ -475,7 +511,8 @@ namespace Images
             string norm1Output = onnx.Activation(onnx.GroupNormalization(conv1Output, new[] { 8, 8, 8 }, 4, "norm1.weight", "norm1.bias", 1E-05f), global::StaticGrad.Kernels.Activation.ReLU); // norm1: [B, 8, 8, 8]
             string poolOutput = onnx.MaxPool(norm1Output, (2, 2), (2, 2), (0, 0), (1, 1)); // pool: [B, 8, 4, 4]
             string conv2Output = onnx.Conv(poolOutput, "conv2.weight", "conv2.bias", (3, 3), (1, 1), (0, 0), (1, 1), 1); // conv2: [B, 6, 2, 2]
-            string norm2Output = onnx.GroupNormalization(conv2Output, new[] { 6, 2, 2 }, 3, null, null, 1E-05f); // norm2: [B, 6, 2, 2]
+            string instanceOutput = onnx.Activation(onnx.GroupNormalization(conv2Output, new[] { 6, 2, 2 }, 6, "instance.weight", "instance.bias", 1E-05f), global::StaticGrad.Kernels.Activation.Sigmoid); // instance: [B, 6, 2, 2]
+            string norm2Output = onnx.GroupNormalization(instanceOutput, new[] { 6, 2, 2 }, 3, null, null, 1E-05f); // norm2: [B, 6, 2, 2]
             string flattenOutput = onnx.Flatten(norm2Output); // flatten: [B, 24]
             string norm3Output = onnx.Activation(onnx.GroupNormalization(flattenOutput, new[] { 24 }, 2, "norm3.weight", "norm3.bias", 0.001f), global::StaticGrad.Kernels.Activation.Tanh); // norm3: [B, 24]
             string headOutput = onnx.Gemm(norm3Output, "head.weight", "head.bias"); // head: [B, 3]

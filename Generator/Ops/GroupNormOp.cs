@@ -6,15 +6,17 @@ namespace StaticGrad.Generator.Ops;
 /// <summary>
 /// <c>nn.GroupNorm(groups, channels, eps, affine)</c> over images or flat features: each sample's channels in
 /// <paramref name="NumGroups"/> groups, each normalized by its own statistics, then a per-channel <c>weight</c>
-/// (initialized to 1) and <c>bias</c> (0). No running statistics: training and eval mode compute the same. The training
+/// (initialized to 1) and <c>bias</c> (0); and <c>nn.InstanceNorm2d(channels, eps, affine)</c> without running statistics
+/// (<paramref name="Instance"/>), the same with one group per channel, over images of more than one pixel. No running statistics: training and eval mode compute the same. The training
 /// pass keeps each group's mean and reciprocal standard deviation; the backward pass reads the input and writes the input
 /// gradient in place. The fusion pass may fold a following ReLU, Sigmoid or Tanh into its output pass (<paramref name="Fused"/>).
 /// </summary>
-/// <param name="NumGroups">The groups of channels.</param>
+/// <param name="NumGroups">The groups of channels; 0 for an instance norm (one per channel).</param>
 /// <param name="Eps">Added to the variance.</param>
 /// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
+/// <param name="Instance">Whether this is <c>nn.InstanceNorm2d</c>: each channel its own group.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
-internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, ActivationKind Fused = ActivationKind.None) : Op
+internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, bool Instance = false, ActivationKind Fused = ActivationKind.None) : Op
 {
     /// <summary>Parses <c>[GroupNorm(numGroups, Eps = 1e-5f, Affine = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -26,6 +28,15 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
             return null;
         }
 
+        return ParseEps(r) is { } eps ? new GroupNormOp(groups, eps, r.Bool("Affine", -1, true)) : null;
+    }
+
+    /// <summary>Parses <c>[InstanceNorm2d(Eps = 1e-5f, Affine = false)]</c> (PyTorch's defaults; no running statistics).</summary>
+    public static Op? ParseInstance(AttributeReader r)
+        => ParseEps(r) is { } eps ? new GroupNormOp(0, eps, r.Bool("Affine", -1, false), Instance: true) : null;
+
+    private static float? ParseEps(AttributeReader r)
+    {
         float eps = r.Float("Eps", -1, 1e-5f);
         if (!(eps > 0f) || float.IsInfinity(eps))
         {
@@ -33,17 +44,32 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
             return null;
         }
 
-        return new GroupNormOp(groups, eps, r.Bool("Affine", -1, true));
+        return eps;
     }
 
-    public override string Name => "GroupNorm";
+    public override string Name => Instance ? "InstanceNorm2d" : "GroupNorm";
+
+    public override bool TakesFlat => !Instance;
 
     public override bool TakesImages => true;
 
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
-        => inputs[0].Channels % NumGroups == 0
+    {
+        if (Instance)
+        {
+            // PyTorch refuses it too: one value per channel normalizes to zero whatever it is.
+            return inputs[0].Height * inputs[0].Width > 1
+                ? null
+                : $"an instance norm needs more than one value per channel, and its input is {OpEmitContext.Int(inputs[0].Height)} x {OpEmitContext.Int(inputs[0].Width)}";
+        }
+
+        return inputs[0].Channels % NumGroups == 0
             ? null
             : $"its {OpEmitContext.Int(inputs[0].Channels)} channels are not divisible by numGroups = {OpEmitContext.Int(NumGroups)}";
+    }
+
+    /// <summary>The groups the kernels normalize: <see cref="NumGroups"/>, or the channels of an instance norm.</summary>
+    private int Groups(TensorShape input) => Instance ? input.Channels : NumGroups;
 
     public override Op? WithEpilogue(ActivationKind activation)
         => Fused == ActivationKind.None && LinearOp.CanFuse(activation) ? this with { Fused = activation } : null;
@@ -59,8 +85,8 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
 
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
-        yield return new SavedDecl("Mean", NumGroups, "group norm means, one per group");
-        yield return new SavedDecl("Rstd", NumGroups, "group norm 1/sqrt(var + eps), one per group");
+        yield return new SavedDecl("Mean", Groups(inputs[0]), $"{(Instance ? "instance" : "group")} norm means, one per group");
+        yield return new SavedDecl("Rstd", Groups(inputs[0]), $"{(Instance ? "instance" : "group")} norm 1/sqrt(var + eps), one per group");
     }
 
     public override bool BackwardReadsInputs => true;
@@ -68,17 +94,19 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
     public override bool GradientInPlace => true;
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"GroupNorm({OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? string.Empty : ", affine=False")})"
+        => (Instance
+                ? $"InstanceNorm2d({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? ", affine=True" : string.Empty)})"
+                : $"GroupNorm({OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? string.Empty : ", affine=False")})")
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
-        => $"new global::StaticGrad.GroupNorm({parameterSet}, {OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Float(Eps)}, "
+        => $"new global::StaticGrad.{Name}({parameterSet}, {(Instance ? string.Empty : OpEmitContext.Int(NumGroups) + ", ")}{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Float(Eps)}, "
             + (Affine ? $"{tensors[0]}, {tensors[1]})" : "null, null)");
 
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Activated(
             OnnxEmitContext.Call(
-                "GroupNormalization", c.Input, $"new[] {{ {OnnxEmitContext.Dimensions(c.OutputShape)} }}", OpEmitContext.Int(NumGroups), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
+                "GroupNormalization", c.Input, $"new[] {{ {OnnxEmitContext.Dimensions(c.OutputShape)} }}", OpEmitContext.Int(Groups(c.OutputShape)), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
             Fused);
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -86,7 +114,7 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
         string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
         string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
         string normalized = $"(x - mean) / sqrt(var + eps){(Affine ? " * weight[c] + bias[c]" : string.Empty)}";
-        c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, per group of {OpEmitContext.Int(c.OutputShape.Channels / NumGroups)} channels of {c.Input}");
+        c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, {(Instance ? "per channel" : $"per group of {OpEmitContext.Int(c.OutputShape.Channels / NumGroups)} channels")} of {c.Input}");
         c.Line($"{OpEmitContext.Kernels}.GroupNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {Sizes(c)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
     }
 
@@ -103,7 +131,7 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, Activa
 
     /// <summary>The kernels' channels, groups and plane (1 for flat features).</summary>
     private string Sizes(OpEmitContext c)
-        => $"{OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(c.OutputFeatures / c.OutputShape.Channels)}";
+        => $"{OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(Groups(c.OutputShape))}, {OpEmitContext.Int(c.OutputFeatures / c.OutputShape.Channels)}";
 
     private string Epilogue() => Fused == ActivationKind.None ? string.Empty : $", {OpEmitContext.Kernels}.Activation.{Fused}";
 

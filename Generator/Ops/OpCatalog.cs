@@ -30,6 +30,7 @@ internal static class OpCatalog
         new Entry("BatchNorm1dAttribute", "BatchNorm1d", false, BatchNormOp.Parse),
         new Entry("BatchNorm2dAttribute", "BatchNorm2d", false, BatchNormOp.Parse2d),
         new Entry("GroupNormAttribute", "GroupNorm", false, GroupNormOp.Parse),
+        new Entry("InstanceNorm2dAttribute", "InstanceNorm2d", false, GroupNormOp.ParseInstance),
         new Entry("Conv2dAttribute", "Conv2d", false, Conv2dOp.Parse),
         new Entry("MaxPool2dAttribute", "MaxPool2d", false, MaxPool2dOp.Parse),
         new Entry("AvgPool2dAttribute", "AvgPool2d", false, AvgPool2dOp.Parse),

@@ -68,6 +68,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void InstanceNorms_BackwardMatchesFiniteDifferences()
+    {
+        var model = new InstanceNormCnn(seed: 93, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 94, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -149,6 +156,39 @@ public sealed class CnnModelTests(ITestOutputHelper output)
                 adam.Step();
             }, calls: 10);
             AllocationAssert.None("NormalizedCnn Forward (eval)", () => model.Forward(x, logits, Batch), calls: 10);
+        }
+    }
+
+    /// <summary>The test models of this session's ops: rectangular windows, zero padding and padding='same', group and instance norms.</summary>
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn) };
+
+    [Theory]
+    [MemberData(nameof(WindowAndNormModels))]
+    public void WindowAndNormModels_TrainStepAndForward_AllocateNothing(string name)
+    {
+        const int Batch = 16;
+        IModel model = name switch
+        {
+            nameof(RectangularCnn) => new RectangularCnn(seed: 1, maxBatch: Batch),
+            nameof(PaddedCnn) => new PaddedCnn(seed: 1, maxBatch: Batch),
+            nameof(GroupNormCnn) => new GroupNormCnn(seed: 1, maxBatch: Batch),
+            _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
+        };
+        var adam = new Adam(model.Parameters);
+        float[] x = KernelReference.Random(Batch * model.InputSize, seed: 4);
+        int[] labels = KernelReference.RandomLabels(Batch, model.OutputSize, seed: 5);
+        float[] logits = new float[Batch * model.OutputSize];
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                AllocationAssert.None($"{name} TrainStep + Adam.Step, {threads} threads", () =>
+                {
+                    model.TrainStep(x, labels, Batch);
+                    adam.Step();
+                }, calls: 10);
+                AllocationAssert.None($"{name} Forward, {threads} threads", () => model.Forward(x, logits, Batch), calls: 10);
+            }
         }
     }
 

@@ -365,3 +365,41 @@ public sealed partial class GroupNormCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Instance normalization (<c>nn.InstanceNorm2d</c>, no running statistics): PyTorch's default without affine parameters
+/// and a Tanh member after it, then one with them, eps 1e-3 and a fused Tanh. Smooth activations only: a ReLU after a
+/// norm puts a few of its 576 unit-variance inputs within a finite difference's step of its kink for most seeds. Summed
+/// cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 6, Width = 6)]
+public sealed partial class InstanceNormCnn
+{
+    /// <summary>[B, 4, 6, 6].</summary>
+    [Conv2d(4, 3, Padding = 1)]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 6, 6].</summary>
+    [InstanceNorm2d]
+    public partial InstanceNorm2d Norm1 { get; }
+
+    [Tanh]
+    public partial ActivationLayer Act { get; }
+
+    /// <summary>[B, 4, 4, 4].</summary>
+    [Conv2d(4, 3)]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 4, 4, 4].</summary>
+    [InstanceNorm2d(Affine = true, Eps = 1e-3f), Tanh]
+    public partial InstanceNorm2d Norm2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -1,0 +1,26 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Declares instance normalization of an image <c>[B, C, H, W]</c>, PyTorch's <c>nn.InstanceNorm2d(num_features, eps,
+/// affine)</c> with its default <c>track_running_stats=False</c>: each channel of each sample normalized by its own mean
+/// and biased variance over its plane, then, with <see cref="Affine"/>, scaled and shifted per channel (a group norm with
+/// one group per channel). The same in training and eval mode; an input of one pixel per channel is a compile error, as
+/// PyTorch refuses it. The member's type is <see cref="InstanceNorm2d"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class InstanceNorm2dAttribute : Attribute
+{
+    /// <summary>Added to the variance for numerical stability (PyTorch's default 1e-5); must be positive.</summary>
+    public float Eps { get; set; } = 1e-5f;
+
+    /// <summary>Whether the layer has a learnable per-channel <c>weight</c> (starting at 1) and <c>bias</c> (0); false by default, as in PyTorch.</summary>
+    public bool Affine { get; set; }
+
+    /// <summary>
+    /// The layer's <c>state_dict</c> name, instead of the member's name in snake_case (see <see cref="LinearAttribute.Name"/>).
+    /// Null (the default) keeps the member's name.
+    /// </summary>
+    public string? Name { get; set; }
+}
