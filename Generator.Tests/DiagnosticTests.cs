@@ -1142,6 +1142,71 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class OutputPaddingNotBelowStride
+            {
+                [ConvTranspose2d(4, 3, Stride = 2, [|OutputPadding = 2|])] public partial ConvTranspose2d Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class OutputPaddingWidthAtStrideOne
+            {
+                [ConvTranspose2d(4, 3, [|OutputPaddingWidth = 1|])] public partial ConvTranspose2d Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class TransposedGroupsDoNotDivideOutput
+            {
+                [ConvTranspose2d(3, 3, [|Groups = 2|])] public partial ConvTranspose2d Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class TransposedGroupsDoNotDivideInput
+            {
+                [[|ConvTranspose2d(4, 3, Groups = 4)|]] public partial ConvTranspose2d Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 2, Width = 2)]
+            public partial class TransposedPaddingTooLarge
+            {
+                [[|ConvTranspose2d(4, 3, Padding = 6)|]] public partial ConvTranspose2d Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0029",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]

@@ -191,6 +191,15 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                         return RectangularConv(name, outChannels, groups, activation);
                     }
 
+                    if (random.Next(5) == 0)
+                    {
+                        // Upsampling: output padding below the stride, padding that leaves at least one pixel.
+                        int k = random.Next(1, 4), s = random.Next(1, 3), op = random.Next(0, s);
+                        int p = ((Math.Min(_h, _w) - 1) * s) + k + op - 2 >= 1 ? random.Next(0, 2) : 0;
+                        (_c, _h, _w) = (outChannels, ((_h - 1) * s) - (2 * p) + k + op, ((_w - 1) * s) - (2 * p) + k + op);
+                        return $"    [ConvTranspose2d({Int(outChannels)}, {Int(k)}, Stride = {Int(s)}, Padding = {Int(p)}, OutputPadding = {Int(op)}, Groups = {Int(groups)}), {activation}] public partial ConvTranspose2d {name} {{ get; }}";
+                    }
+
                     int kernel = random.Next(1, Math.Min(Math.Min(_h, _w), 4) + 1), padding = random.Next(0, 2), stride = random.Next(1, 3);
                     (_c, _h, _w) = (outChannels, Window(_h, kernel, stride, padding), Window(_w, kernel, stride, padding));
                     return $"    [Conv2d({Int(outChannels)}, {Int(kernel)}, Stride = {Int(stride)}, Padding = {Int(padding)}, Groups = {Int(groups)}), {activation}] public partial Conv2d {name} {{ get; }}";
@@ -300,6 +309,8 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [Conv2d(2, 3, Stride = 2, SamePadding = true)] public partial Conv2d {name} {{ get; }}",
                 $"    [Conv2d(2, 3, SamePadding = true, Padding = 1)] public partial Conv2d {name} {{ get; }}",
                 $"    [GroupNorm(0)] public partial GroupNorm {name} {{ get; }}",
+                $"    [ConvTranspose2d(2, 3, Stride = 2, OutputPadding = 2)] public partial ConvTranspose2d {name} {{ get; }}",
+                $"    [ConvTranspose2d(2, 0)] public partial ConvTranspose2d {name} {{ get; }}",
                 $"    [GroupNorm(1, Eps = -1f)] public partial GroupNorm {name} {{ get; }}"),
             Defect.PoolPaddingAboveHalfKernel => Pick(
                 $"    [MaxPool2d(2, Padding = 2)] public partial MaxPool2d {name} {{ get; }}",

@@ -79,6 +79,9 @@ public sealed class SnapshotTests
     public void GroupNorms() => VerifyCompiles(TestModels.GroupNorms);
 
     [Fact]
+    public void TransposedConvolutions() => VerifyCompiles(TestModels.TransposedConvolutions);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

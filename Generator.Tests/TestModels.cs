@@ -415,4 +415,21 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string TransposedConvolutions = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 1, Height = 8, Width = 8)]
+        public sealed partial class TransposedConvolutions
+        {
+            [Conv2d(4, 3, Stride = 2, Padding = 1), Tanh] public partial Conv2d Down { get; }
+            [ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1), ReLU] public partial ConvTranspose2d Up { get; }
+            [ConvTranspose2d(2, 2, 3, StrideWidth = 2, OutputPaddingWidth = 1, Groups = 2, Bias = false)] public partial ConvTranspose2d Widen { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

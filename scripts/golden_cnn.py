@@ -28,6 +28,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           affine=False), GroupNorm(2, 24, eps=1e-3) over flat features with a Tanh; summed cross-entropy
   InstanceNormCnn         Runtime.Tests/Models/CnnModels.cs: InstanceNorm2d(4) (no affine, no running statistics) and a
                           Tanh, InstanceNorm2d(4, eps=1e-3, affine=True) and a Tanh; summed cross-entropy
+  TransposedCnn           Runtime.Tests/Models/CnnModels.cs: a strided Conv2d down, ConvTranspose2d(4, 4, 3, stride=2,
+                          padding=1, output_padding=1) up with a Tanh, ConvTranspose2d(4, 2, (2, 3), stride=(1, 2),
+                          groups=2, bias=False); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -194,6 +197,21 @@ class InstanceNormCnn(nn.Module):
         return self.head(torch.flatten(torch.tanh(self.norm2(x)), 1))
 
 
+class TransposedCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs TransposedCnn: input [1, 8, 8], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv2d(1, 4, 3, stride=2, padding=1)
+        self.up = nn.ConvTranspose2d(4, 4, 3, stride=2, padding=1, output_padding=1)
+        self.widen = nn.ConvTranspose2d(4, 2, (2, 3), stride=(1, 2), groups=2, bias=False)
+        self.head = nn.Linear(306, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.up(torch.tanh(self.down(x))))
+        return self.head(torch.flatten(self.widen(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -205,6 +223,7 @@ CASES = [
     ("PaddedCnn", PaddedCnn, 57, (2, 9, 10), 3, [], "sum"),
     ("GroupNormCnn", GroupNormCnn, 58, (3, 8, 8), 3, [], "sum"),
     ("InstanceNormCnn", InstanceNormCnn, 59, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
+    ("TransposedCnn", TransposedCnn, 60, (1, 8, 8), 3, [], "sum"),
 ]
 
 

@@ -254,6 +254,29 @@ def main():
             "dweight": floats(norm.weight.grad) if affine else None, "dbias": floats(norm.bias.grad) if affine else None,
         })
 
+    # nn.ConvTranspose2d(in, out, kernel, stride, padding, output_padding, groups, bias, dilation); weight [in, out/groups, kh, kw].
+    for name, n, cin, h, w, cout, kh, kw, stride, padding, output_padding, dilation, groups, has_bias, relu in [
+        ("convt_2x2_s2", 2, 3, 4, 5, 4, 2, 2, (2, 2), (0, 0), (0, 0), (1, 1), 1, True, False),
+        ("convt_3x3_s2_p1_op1", 2, 4, 5, 4, 3, 3, 3, (2, 2), (1, 1), (1, 1), (1, 1), 1, True, True),
+        ("convt_rect_grouped", 1, 4, 3, 6, 6, 3, 2, (1, 2), (1, 0), (0, 1), (1, 1), 2, False, False),
+        ("convt_dilated", 2, 2, 4, 4, 3, 3, 3, (1, 1), (2, 1), (0, 0), (2, 2), 1, True, False),
+    ]:
+        x = torch.randn(n, cin, h, w, generator=gen).requires_grad_()
+        weight = (0.3 * torch.randn(cin, cout // groups, kh, kw, generator=gen)).requires_grad_()
+        bias = (0.1 * torch.randn(cout, generator=gen)).requires_grad_() if has_bias else None
+        y = F.conv_transpose2d(x, weight, bias, stride, padding, output_padding, groups, dilation)
+        if relu:
+            y = torch.relu(y)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "conv_transpose2d", "batch": n, "in_channels": cin, "height": h, "width": w, "out_channels": cout,
+            "kernel": [kh, kw], "stride": list(stride), "padding": list(padding), "output_padding": list(output_padding),
+            "dilation": list(dilation), "groups": groups, "bias": has_bias, "relu": relu, "out_shape": list(y.shape),
+            "x": floats(x), "w": floats(weight), "b": floats(bias) if has_bias else [], "y": floats(y), "dy": floats(dy),
+            "dx": floats(x.grad), "dw": floats(weight.grad), "db": floats(bias.grad) if has_bias else [],
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

@@ -32,6 +32,7 @@ internal static class OpCatalog
         new Entry("GroupNormAttribute", "GroupNorm", false, GroupNormOp.Parse),
         new Entry("InstanceNorm2dAttribute", "InstanceNorm2d", false, GroupNormOp.ParseInstance),
         new Entry("Conv2dAttribute", "Conv2d", false, Conv2dOp.Parse),
+        new Entry("ConvTranspose2dAttribute", "ConvTranspose2d", false, ConvTranspose2dOp.Parse),
         new Entry("MaxPool2dAttribute", "MaxPool2d", false, MaxPool2dOp.Parse),
         new Entry("AvgPool2dAttribute", "AvgPool2d", false, AvgPool2dOp.Parse),
         new Entry("AdaptiveAvgPool2dAttribute", "AdaptiveAvgPool2d", false, AvgPool2dOp.ParseAdaptive),

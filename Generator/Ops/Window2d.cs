@@ -113,6 +113,26 @@ internal readonly record struct Window2d(
         return (this with { PaddingHeight = spanHeight / 2, PaddingWidth = spanWidth / 2 }, spanHeight % 2, spanWidth % 2);
     }
 
+    /// <summary>
+    /// A transposed convolution's <c>OutputPadding</c> (and its <c>OutputPaddingHeight</c>/<c>OutputPaddingWidth</c>): from 0
+    /// to the stride less one along each axis (PyTorch's rule at dilation 1; StaticGrad does not take its other case, an
+    /// output padding below the dilation). Reports at the argument and returns null otherwise.
+    /// </summary>
+    public (int Height, int Width)? OutputPadding(AttributeReader r)
+    {
+        Axis height = Read(r, "OutputPadding", "OutputPaddingHeight", 0), width = Read(r, "OutputPadding", "OutputPaddingWidth", 0);
+        foreach ((Axis axis, int stride) in new[] { (height, StrideHeight), (width, StrideWidth) })
+        {
+            if (axis.Value < 0 || axis.Value >= stride)
+            {
+                r.InvalidArgument(axis.Name, OpEmitContext.Int(axis.Value), $"it must be from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}), as PyTorch requires at dilation 1");
+                return null;
+            }
+        }
+
+        return (height.Value, width.Value);
+    }
+
     private static Axis Read(AttributeReader r, string squareName, string axisName, int defaultValue)
         => r.IsSet(axisName) ? new Axis(axisName, r.Int(axisName, -1, defaultValue)) : new Axis(squareName, r.Int(squareName, -1, defaultValue));
 

@@ -48,6 +48,9 @@ public sealed class ConvGoldenTests
             case "group_norm":
                 GroupNorm(c);
                 break;
+            case "conv_transpose2d":
+                ConvTranspose(c);
+                break;
             default:
                 Assert.Fail($"Unknown kind in {name}.");
                 break;
@@ -199,6 +202,33 @@ public sealed class ConvGoldenTests
             AssertClose(Floats(c, "dweight"), dweight, "dweight");
             AssertClose(Floats(c, "dbias"), dbias, "dbias");
         }
+    }
+
+    /// <summary>The three passes of a transposed convolution, a fused ReLU's derivative applied to the gradient first.</summary>
+    private static void ConvTranspose(JsonElement c)
+    {
+        int n = Int(c, "batch"), cin = Int(c, "in_channels"), h = Int(c, "height"), w = Int(c, "width"), cout = Int(c, "out_channels"), groups = Int(c, "groups");
+        int[] k = Ints(c, "kernel"), s = Ints(c, "stride"), p = Ints(c, "padding"), op = Ints(c, "output_padding"), d = Ints(c, "dilation"), outShape = Ints(c, "out_shape");
+        (int oh, int ow) = Kernels.ConvTranspose2d.OutputSize(h, w, k[0], k[1], s[0], s[1], p[0], p[1], op[0], op[1], d[0], d[1]);
+        Assert.Equal(outShape, new[] { n, cout, oh, ow });
+        float[] x = Floats(c, "x"), weight = Floats(c, "w"), bias = Floats(c, "b");
+        bool relu = c.GetProperty("relu").GetBoolean();
+        float[] workspace = new float[Kernels.ConvTranspose2d.WorkspaceFloats(cin, h, w, cout, k[0], k[1], s[0], s[1], p[0], p[1], op[0], op[1], d[0], d[1], groups, 2)];
+        float[] y = new float[n * cout * oh * ow];
+        Kernels.ConvTranspose2d.Forward(x, weight, bias, y, workspace, n, cin, h, w, cout, k[0], k[1], s[0], s[1], p[0], p[1], op[0], op[1], d[0], d[1], groups, relu ? Activation.ReLU : Activation.None);
+        AssertClose(Floats(c, "y"), y, "y");
+        float[] g = Floats(c, "dy");
+        if (relu)
+        {
+            ActivationBackward.Apply(g, y, g.Length, Activation.ReLU);
+        }
+
+        float[] dx = new float[x.Length], dw = new float[weight.Length], db = new float[bias.Length];
+        Kernels.ConvTranspose2d.BackwardData(g, weight, dx, workspace, n, cin, h, w, cout, k[0], k[1], s[0], s[1], p[0], p[1], op[0], op[1], d[0], d[1], groups);
+        Kernels.ConvTranspose2d.BackwardWeight(g, x, dw, db, workspace, n, cin, h, w, cout, k[0], k[1], s[0], s[1], p[0], p[1], op[0], op[1], d[0], d[1], groups);
+        AssertClose(Floats(c, "dx"), dx, "dx");
+        AssertClose(Floats(c, "dw"), dw, "dw");
+        AssertClose(Floats(c, "db"), db, "db");
     }
 
     /// <summary>The case's <c>ceil_mode</c> (false when absent).</summary>

@@ -75,6 +75,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TransposedConvolutions_BackwardMatchesFiniteDifferences()
+    {
+        var model = new TransposedCnn(seed: 95, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 96, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -159,8 +166,8 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The test models of this session's ops: rectangular windows, zero padding and padding='same', group and instance norms.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn) };
+    /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -172,6 +179,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(RectangularCnn) => new RectangularCnn(seed: 1, maxBatch: Batch),
             nameof(PaddedCnn) => new PaddedCnn(seed: 1, maxBatch: Batch),
             nameof(GroupNormCnn) => new GroupNormCnn(seed: 1, maxBatch: Batch),
+            nameof(TransposedCnn) => new TransposedCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

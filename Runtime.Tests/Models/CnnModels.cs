@@ -403,3 +403,33 @@ public sealed partial class InstanceNormCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Transposed convolutions (a decoder's upsampling): a strided convolution down to 4 x 4, <c>nn.ConvTranspose2d(4, 4, 3,
+/// stride=2, padding=1, output_padding=1)</c> back to 8 x 8 with a fused Tanh, then a grouped, rectangular one of stride
+/// (1, 2) without bias to 9 x 17. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 1, Height = 8, Width = 8)]
+public sealed partial class TransposedCnn
+{
+    /// <summary>[B, 4, 4, 4].</summary>
+    [Conv2d(4, 3, Stride = 2, Padding = 1), Tanh]
+    public partial Conv2d Down { get; }
+
+    /// <summary>[B, 4, 8, 8].</summary>
+    [ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1), Tanh]
+    public partial ConvTranspose2d Up { get; }
+
+    /// <summary>[B, 2, 9, 17].</summary>
+    [ConvTranspose2d(2, 2, 3, StrideWidth = 2, Groups = 2, Bias = false)]
+    public partial ConvTranspose2d Widen { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

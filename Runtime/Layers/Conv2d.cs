@@ -8,14 +8,8 @@ namespace StaticGrad;
 /// <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c> and <c>bias</c> <c>[out_channels]</c> inside the model's
 /// <see cref="ParameterSet"/>, its geometry, and the scratch memory its kernel calls share (allocated once, here).
 /// </summary>
-public sealed class Conv2d
+public sealed class Conv2d : ConvolutionLayer
 {
-    [ThreadStatic]
-    private static float[]? t_inferenceWorkspace;
-
-    private readonly ParameterSet _parameters;
-    private readonly float[] _workspace;
-
     /// <summary>Creates the layer; called by generated code.</summary>
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="weight">The weight tensor, <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c>.</param>
@@ -34,9 +28,8 @@ public sealed class Conv2d
     public Conv2d(
         ParameterSet parameters, ParameterTensor weight, ParameterTensor? bias, int inChannels, int height, int width,
         (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups, bool samePadding = false)
+        : base(parameters, weight, bias)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        ArgumentNullException.ThrowIfNull(weight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
         if (weight.Shape.Count != 4 || weight.Shape[1] * groups != inChannels)
         {
@@ -54,12 +47,9 @@ public sealed class Conv2d
         EndPadding = samePadding ? ((dilation.Height * (kernelHeight - 1)) % 2, (dilation.Width * (kernelWidth - 1)) % 2) : (0, 0);
         (int convolvedHeight, int convolvedWidth) = (height + EndPadding.Height, width + EndPadding.Width);
         int threads = Math.Min(Math.Max(Parallelism.MaxThreads, Environment.ProcessorCount), Parallelism.ThreadLimit);
-        _workspace = new float[Kernels.Conv2d.WorkspaceFloats(
+        AllocateWorkspace(Kernels.Conv2d.WorkspaceFloats(
             inChannels, convolvedHeight, convolvedWidth, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, padding.Height, padding.Width,
-            dilation.Height, dilation.Width, groups, threads)];
-        _parameters = parameters;
-        WeightTensor = weight;
-        BiasTensor = bias;
+            dilation.Height, dilation.Width, groups, threads));
         InChannels = inChannels;
         Height = height;
         Width = width;
@@ -113,50 +103,6 @@ public sealed class Conv2d
 
     /// <summary>The channel groups.</summary>
     public int Groups { get; }
-
-    /// <summary>The weight tensor's description.</summary>
-    public ParameterTensor WeightTensor { get; }
-
-    /// <summary>The bias tensor's description, or null for a layer without bias.</summary>
-    public ParameterTensor? BiasTensor { get; }
-
-    /// <summary>The weight, <c>[out_channels, in_channels/groups, kernel_height, kernel_width]</c>.</summary>
-    public Span<float> Weight => _parameters.ValuesOf(WeightTensor);
-
-    /// <summary>The bias, <c>[out_channels]</c> (empty for a layer without bias).</summary>
-    public Span<float> Bias => BiasTensor is null ? Span<float>.Empty : _parameters.ValuesOf(BiasTensor);
-
-    /// <summary>The gradient of the weight from the last training step.</summary>
-    public Span<float> WeightGradient => _parameters.GradientsOf(WeightTensor);
-
-    /// <summary>The gradient of the bias from the last training step (empty for a layer without bias).</summary>
-    public Span<float> BiasGradient => BiasTensor is null ? Span<float>.Empty : _parameters.GradientsOf(BiasTensor);
-
-    /// <summary>
-    /// The kernels' scratch memory (<see cref="Kernels.Conv2d.WorkspaceFloats"/>) for the training step's passes (and
-    /// forward passes in training mode), which run one at a time under the model's training-step guard.
-    /// </summary>
-    public Span<float> Workspace => _workspace;
-
-    /// <summary>
-    /// Scratch memory of the same size for inference (<c>Forward</c>, <c>Predict</c>), which may run on several threads
-    /// at once: one buffer per calling thread, shared by the convolutions that thread runs one after another and grown
-    /// once to the largest, so concurrent inference never shares scratch memory with another call or with
-    /// <see cref="Workspace"/>. The same length as <see cref="Workspace"/>, so the kernels split the same way.
-    /// </summary>
-    public Span<float> InferenceWorkspace
-    {
-        get
-        {
-            float[]? workspace = t_inferenceWorkspace;
-            if (workspace is null || workspace.Length < _workspace.Length)
-            {
-                t_inferenceWorkspace = workspace = new float[_workspace.Length];
-            }
-
-            return workspace.AsSpan(0, _workspace.Length);
-        }
-    }
 
     /// <inheritdoc/>
     public override string ToString()

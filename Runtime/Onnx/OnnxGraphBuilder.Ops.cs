@@ -50,6 +50,39 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.ConvTranspose2d</c>: <c>ConvTranspose</c> over NCHW with the weight in PyTorch's
+    /// <c>[inChannels, outChannels/groups, kh, kw]</c> layout (ONNX's too), symmetric <c>pads</c> and <c>output_padding</c>.
+    /// </summary>
+    /// <param name="input">A <c>[batch, inChannels, height, width]</c> tensor.</param>
+    /// <param name="weight">The <c>[inChannels, outChannels/groups, kh, kw]</c> weight.</param>
+    /// <param name="bias">The <c>[outChannels]</c> bias, or null.</param>
+    /// <param name="kernel">The kernel's height and width.</param>
+    /// <param name="stride">The strides.</param>
+    /// <param name="padding">The rows and columns taken off each side.</param>
+    /// <param name="outputPadding">The rows and columns added below and right.</param>
+    /// <param name="dilation">The kernel dilations.</param>
+    /// <param name="groups">The channel groups.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, outChannels, outHeight, outWidth]</c> output.</returns>
+    public string ConvTranspose(
+        string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding,
+        (int Height, int Width) outputPadding, (int Height, int Width) dilation, int groups = 1, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputPadding.Height, nameof(outputPadding));
+        ArgumentOutOfRangeException.ThrowIfNegative(outputPadding.Width, nameof(outputPadding));
+        return Node(
+            "ConvTranspose",
+            bias is null ? [input, weight] : [input, weight, bias],
+            [
+                AttributeProto.Of("kernel_shape", Pair(kernel)), AttributeProto.Of("strides", Pair(stride)), AttributeProto.Of("pads", Pads(padding)),
+                AttributeProto.Of("output_padding", new long[] { outputPadding.Height, outputPadding.Width }), AttributeProto.Of("dilations", Pair(dilation)),
+                AttributeProto.Of("group", (long)groups),
+            ],
+            output);
+    }
+
+    /// <summary>
     /// <c>nn.ZeroPad2d((left, right, top, bottom))</c>: <c>Pad</c> with zeros over the last two axes (a negative amount removes
     /// rows or columns, as ONNX's <c>Pad</c> and PyTorch both do).
     /// </summary>
