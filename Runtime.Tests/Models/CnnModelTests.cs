@@ -166,6 +166,30 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Layers_DescribeThemselvesAsPyTorchPrintsThem()
+    {
+        var padded = new PaddedCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("ZeroPad2d((1, 2, 0, 1))", padded.Pad.ToString());
+        Assert.Equal("Conv2d(2, 4, kernel_size=(4, 4), stride=(1, 1), padding=same, dilation=(1, 1), groups=1, bias=True)", padded.Conv1.ToString());
+        Assert.Equal((1, 1), padded.Conv1.EndPadding);
+        Assert.Equal((10, 13), (padded.Conv1.OutHeight, padded.Conv1.OutWidth));
+        var rectangles = new RectangularCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("MaxPool2d(kernel_size=(2, 3), stride=2, padding=(0, 1), dilation=1, ceil_mode=False)", rectangles.Pool1.ToString());
+        Assert.Equal("AvgPool2d(kernel_size=(2, 1), stride=(2, 1), padding=(1, 0), count_include_pad=False)", rectangles.Pool2.ToString());
+        Assert.Equal("Conv2d(4, 6, kernel_size=(1, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=1, bias=True)", rectangles.Conv2.ToString());
+        var norms = new GroupNormCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("GroupNorm(4, 8, eps=1e-05, affine=True)", norms.Norm1.ToString());
+        Assert.Equal("GroupNorm(2, 24, eps=0.001, affine=True)", norms.Norm3.ToString());
+        Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)", new InstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
+        var transposed = new TransposedCnn(seed: 1, maxBatch: 1);
+        Assert.Equal(
+            "ConvTranspose2d(4, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), dilation=(1, 1), groups=1, bias=True)",
+            transposed.Up.ToString());
+        Assert.Equal((9, 17), (transposed.Widen.OutHeight, transposed.Widen.OutWidth));
+        Assert.Equal([4, 1, 2, 3], transposed.Widen.WeightTensor.Shape);
+    }
+
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
     public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn) };
 

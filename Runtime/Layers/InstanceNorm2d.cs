@@ -25,5 +25,5 @@ public sealed class InstanceNorm2d : GroupNormLayer
     public override string ToString()
         => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"InstanceNorm2d({NumChannels}, eps={Eps}, momentum=0.1, affine={(Affine ? "True" : "False")}, track_running_stats=False)");
+            $"InstanceNorm2d({NumChannels}, eps={EpsText}, momentum=0.1, affine={(Affine ? "True" : "False")}, track_running_stats=False)");
 }
