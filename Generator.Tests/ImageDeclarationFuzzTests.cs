@@ -217,6 +217,13 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                     (_h, _w) = (Window(_h, size, size, 0), Window(_w, size, size, 0));
                     return $"    [{pool}({Int(size)})] public partial {pool} {name} {{ get; }}";
                 case 3:
+                    if (random.Next(4) == 0)
+                    {
+                        int sh = random.Next(1, 3), sw = random.Next(1, 3);
+                        (_h, _w) = (_h * sh, _w * sw);
+                        return $"    [Upsample(ScaleFactorHeight = {Int(sh)}, ScaleFactorWidth = {Int(sw)})] public partial Upsample {name} {{ get; }}";
+                    }
+
                     if (random.Next(3) == 0)
                     {
                         // Padding, or cropping less than the image (a negative side).
@@ -311,6 +318,7 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                 $"    [GroupNorm(0)] public partial GroupNorm {name} {{ get; }}",
                 $"    [ConvTranspose2d(2, 3, Stride = 2, OutputPadding = 2)] public partial ConvTranspose2d {name} {{ get; }}",
                 $"    [ConvTranspose2d(2, 0)] public partial ConvTranspose2d {name} {{ get; }}",
+                $"    [Upsample(ScaleFactor = -1)] public partial Upsample {name} {{ get; }}",
                 $"    [GroupNorm(1, Eps = -1f)] public partial GroupNorm {name} {{ get; }}"),
             Defect.PoolPaddingAboveHalfKernel => Pick(
                 $"    [MaxPool2d(2, Padding = 2)] public partial MaxPool2d {name} {{ get; }}",

@@ -31,6 +31,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
   TransposedCnn           Runtime.Tests/Models/CnnModels.cs: a strided Conv2d down, ConvTranspose2d(4, 4, 3, stride=2,
                           padding=1, output_padding=1) up with a Tanh, ConvTranspose2d(4, 2, (2, 3), stride=(1, 2),
                           groups=2, bias=False); summed cross-entropy
+  UpsampleCnn             Runtime.Tests/Models/CnnModels.cs: Upsample(scale_factor=2) between two convolutions, then
+                          Upsample(scale_factor=(1, 3)) and AvgPool2d(2); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -212,6 +214,23 @@ class TransposedCnn(nn.Module):
         return self.head(torch.flatten(self.widen(x), 1))
 
 
+class UpsampleCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs UpsampleCnn: input [2, 5, 6], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.conv2 = nn.Conv2d(4, 3, 3)
+        self.widen = nn.Upsample(scale_factor=(1, 3), mode="nearest")
+        self.pool = nn.AvgPool2d(2)
+        self.head = nn.Linear(180, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv2(self.up(torch.tanh(self.conv1(x)))))
+        return self.head(torch.flatten(self.pool(self.widen(x)), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -224,6 +243,7 @@ CASES = [
     ("GroupNormCnn", GroupNormCnn, 58, (3, 8, 8), 3, [], "sum"),
     ("InstanceNormCnn", InstanceNormCnn, 59, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
     ("TransposedCnn", TransposedCnn, 60, (1, 8, 8), 3, [], "sum"),
+    ("UpsampleCnn", UpsampleCnn, 61, (2, 5, 6), 3, [], "sum"),
 ]
 
 

@@ -277,6 +277,17 @@ def main():
             "dx": floats(x.grad), "dw": floats(weight.grad), "db": floats(bias.grad) if has_bias else [],
         })
 
+    # nn.Upsample(scale_factor=(sh, sw), mode="nearest") with whole factors.
+    for name, n, c, h, w, scale in [("upsample_2", 2, 3, 4, 5, (2, 2)), ("upsample_rect", 1, 2, 3, 4, (3, 1)), ("upsample_1x1", 2, 2, 1, 1, (4, 2))]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.interpolate(x, scale_factor=scale, mode="nearest")
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "upsample_nearest", "batch": n, "channels": c, "height": h, "width": w, "scale": list(scale), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

@@ -37,6 +37,7 @@ internal static class OpCatalog
         new Entry("AvgPool2dAttribute", "AvgPool2d", false, AvgPool2dOp.Parse),
         new Entry("AdaptiveAvgPool2dAttribute", "AdaptiveAvgPool2d", false, AvgPool2dOp.ParseAdaptive),
         new Entry("ZeroPad2dAttribute", "ZeroPad2d", false, ZeroPad2dOp.Parse),
+        new Entry("UpsampleAttribute", "Upsample", false, UpsampleOp.Parse),
         new Entry("FlattenAttribute", "Flatten", false, FlattenOp.Parse),
         new Entry("DropoutAttribute", "Dropout", false, DropoutOp.Parse),
         new Entry("Dropout2dAttribute", "Dropout2d", false, Dropout2dOp.Parse),

@@ -51,6 +51,9 @@ public sealed class ConvGoldenTests
             case "conv_transpose2d":
                 ConvTranspose(c);
                 break;
+            case "upsample_nearest":
+                UpsampleNearest(c);
+                break;
             default:
                 Assert.Fail($"Unknown kind in {name}.");
                 break;
@@ -229,6 +232,19 @@ public sealed class ConvGoldenTests
         AssertClose(Floats(c, "dx"), dx, "dx");
         AssertClose(Floats(c, "dw"), dw, "dw");
         AssertClose(Floats(c, "db"), db, "db");
+    }
+
+    /// <summary>The forward pass copies (exact); the backward pass sums each block in order.</summary>
+    private static void UpsampleNearest(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] scale = Ints(c, "scale"), outShape = Ints(c, "out_shape");
+        Assert.Equal(outShape, new[] { n, ch, h * scale[0], w * scale[1] });
+        float[] x = Floats(c, "x"), y = new float[n * ch * h * scale[0] * w * scale[1]], dx = new float[x.Length];
+        Kernels.Upsample2d.Forward(x, y, n, ch, h, w, scale[0], scale[1]);
+        Assert.Equal(Floats(c, "y"), y);
+        Kernels.Upsample2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, scale[0], scale[1]);
+        AssertClose(Floats(c, "dx"), dx, "dx");
     }
 
     /// <summary>The case's <c>ceil_mode</c> (false when absent).</summary>

@@ -116,6 +116,7 @@ public sealed class CnnGoldenTests
         nameof(GroupNormCnn) => new GroupNormCnn(seed: 99, maxBatch: Batch),
         nameof(InstanceNormCnn) => new InstanceNormCnn(seed: 99, maxBatch: Batch),
         nameof(TransposedCnn) => new TransposedCnn(seed: 99, maxBatch: Batch),
+        nameof(UpsampleCnn) => new UpsampleCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

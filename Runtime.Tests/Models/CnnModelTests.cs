@@ -82,6 +82,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Upsampling_BackwardMatchesFiniteDifferences()
+    {
+        var model = new UpsampleCnn(seed: 97, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 98, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -188,10 +195,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             transposed.Up.ToString());
         Assert.Equal((9, 17), (transposed.Widen.OutHeight, transposed.Widen.OutWidth));
         Assert.Equal([4, 1, 2, 3], transposed.Widen.WeightTensor.Shape);
+        var upsample = new UpsampleCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("Upsample(scale_factor=2.0, mode='nearest')", upsample.Up.ToString());
+        Assert.Equal("Upsample(scale_factor=(1.0, 3.0), mode='nearest')", upsample.Widen.ToString());
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -204,6 +214,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(PaddedCnn) => new PaddedCnn(seed: 1, maxBatch: Batch),
             nameof(GroupNormCnn) => new GroupNormCnn(seed: 1, maxBatch: Batch),
             nameof(TransposedCnn) => new TransposedCnn(seed: 1, maxBatch: Batch),
+            nameof(UpsampleCnn) => new UpsampleCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

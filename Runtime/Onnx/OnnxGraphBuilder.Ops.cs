@@ -83,6 +83,26 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.Upsample(scale_factor=(sh, sw), mode='nearest')</c> with whole factors: <c>Resize</c> in nearest mode with
+    /// <c>asymmetric</c> coordinates and <c>floor</c> rounding, which pick PyTorch's source pixel <c>⌊i / sh⌋</c>.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="scale">The vertical and horizontal factors; positive.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, height · sh, width · sw]</c> output.</returns>
+    public string UpsampleNearest(string input, (int Height, int Width) scale, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Height, nameof(scale));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Width, nameof(scale));
+        string scales = Initializer(NewTensorName("scales"), [1f, 1f, scale.Height, scale.Width], 4);
+        return Node(
+            "Resize",
+            [input, string.Empty, scales],
+            [AttributeProto.Of("mode", "nearest"), AttributeProto.Of("coordinate_transformation_mode", "asymmetric"), AttributeProto.Of("nearest_mode", "floor")],
+            output);
+    }
+
+    /// <summary>
     /// <c>nn.ZeroPad2d((left, right, top, bottom))</c>: <c>Pad</c> with zeros over the last two axes (a negative amount removes
     /// rows or columns, as ONNX's <c>Pad</c> and PyTorch both do).
     /// </summary>
