@@ -67,7 +67,7 @@ internal sealed record ConvTranspose2dOp(
         (long height, long width) = OutputSize(inputs[0]);
         return height >= 1 && width >= 1 && height * width <= int.MaxValue
             ? null
-            : $"(H - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1 gives {Long(height)} x {Long(width)} for its {OpEmitContext.Int(inputs[0].Height)} x {OpEmitContext.Int(inputs[0].Width)} input";
+            : $"(H - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1 gives {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)} for its {OpEmitContext.Int(inputs[0].Height)} x {OpEmitContext.Int(inputs[0].Width)} input";
     }
 
     public override Op? WithEpilogue(ActivationKind activation)
@@ -103,18 +103,14 @@ internal sealed record ConvTranspose2dOp(
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.ConvTranspose2d({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")}, "
-            + $"{OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, ({OpEmitContext.Int(Window.StrideHeight)}, {OpEmitContext.Int(Window.StrideWidth)}), "
-            + $"({OpEmitContext.Int(Window.PaddingHeight)}, {OpEmitContext.Int(Window.PaddingWidth)}), {OutputPaddingTuple}, "
-            + $"({OpEmitContext.Int(Window.DilationHeight)}, {OpEmitContext.Int(Window.DilationWidth)}), {OpEmitContext.Int(Groups)})";
+            + $"{OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, {Window.LayerArguments(dilation: false)}, {OutputPaddingTuple}, "
+            + $"{Window.DilationTuple}, {OpEmitContext.Int(Groups)})";
 
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Activated(
             OnnxEmitContext.Call(
                 "ConvTranspose", c.Input, c.Name("weight"), c.NameOrNull("bias"),
-                $"({OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}), ({OpEmitContext.Int(Window.StrideHeight)}, {OpEmitContext.Int(Window.StrideWidth)}), "
-                    + $"({OpEmitContext.Int(Window.PaddingHeight)}, {OpEmitContext.Int(Window.PaddingWidth)}), {OutputPaddingTuple}, "
-                    + $"({OpEmitContext.Int(Window.DilationHeight)}, {OpEmitContext.Int(Window.DilationWidth)})",
-                OpEmitContext.Int(Groups)),
+                $"{Window.TupleArguments(dilation: false)}, {OutputPaddingTuple}, {Window.DilationTuple}", OpEmitContext.Int(Groups)),
             Fused);
 
     public override void EmitForward(OpEmitContext c, bool training)
@@ -164,8 +160,6 @@ internal sealed record ConvTranspose2dOp(
     private static long Axis(int size, int kernel, int stride, int padding, int outputPadding, int dilation)
         => ((long)(size - 1) * stride) - (2L * padding) + ((long)dilation * (kernel - 1)) + outputPadding + 1;
 
-    private static string Long(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     private string WeightShape(OpEmitContext c)
         => $"[{OpEmitContext.Int(c.InputShapes[0].Channels)}, {OpEmitContext.Int(OutChannels / Groups)}, {OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}]";
 
@@ -173,8 +167,7 @@ internal sealed record ConvTranspose2dOp(
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = c.InputShapes[0];
-        return $"{OpEmitContext.Planes(input)}, {OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}, "
-            + $"{OpEmitContext.Int(Window.StrideHeight)}, {OpEmitContext.Int(Window.StrideWidth)}, {OpEmitContext.Int(Window.PaddingHeight)}, {OpEmitContext.Int(Window.PaddingWidth)}, "
-            + $"{OpEmitContext.Int(OutputPaddingHeight)}, {OpEmitContext.Int(OutputPaddingWidth)}, {OpEmitContext.Int(Window.DilationHeight)}, {OpEmitContext.Int(Window.DilationWidth)}, {OpEmitContext.Int(Groups)}";
+        return $"{OpEmitContext.Planes(input)}, {OpEmitContext.Int(OutChannels)}, {Window.KernelArguments(dilation: false)}, "
+            + $"{OpEmitContext.Int(OutputPaddingHeight)}, {OpEmitContext.Int(OutputPaddingWidth)}, {Window.DilationArguments}, {OpEmitContext.Int(Groups)}";
     }
 }

@@ -38,8 +38,8 @@ internal static class ImageGeometry
         long dilatedHeight = ((long)window.DilationHeight * (window.KernelHeight - 1)) + 1;
         long dilatedWidth = ((long)window.DilationWidth * (window.KernelWidth - 1)) + 1;
         bool dilated = window.DilationHeight != 1 || window.DilationWidth != 1;
-        return $"its {(dilated ? "dilated " : string.Empty)}kernel spans {Format(dilatedHeight)} x {Format(dilatedWidth)} but the padded input is "
-            + $"{Format(input.Height + (2L * window.PaddingHeight))} x {Format(input.Width + (2L * window.PaddingWidth))}, so the output would be {Format(height)} x {Format(width)}";
+        return $"its {(dilated ? "dilated " : string.Empty)}kernel spans {OpEmitContext.Long(dilatedHeight)} x {OpEmitContext.Long(dilatedWidth)} but the padded input is "
+            + $"{OpEmitContext.Long(input.Height + (2L * window.PaddingHeight))} x {OpEmitContext.Long(input.Width + (2L * window.PaddingWidth))}, so the output would be {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}";
     }
 
     /// <summary>The output image of a window op.</summary>
@@ -51,13 +51,11 @@ internal static class ImageGeometry
 
     /// <summary>The named <c>inputSize</c> argument of the ONNX builder's pools in ceil mode: <c>, inputSize: (h, w)</c>.</summary>
     public static string InputSizeArgument(TensorShape input)
-        => $", inputSize: ({Format(input.Height)}, {Format(input.Width)})";
+        => $", inputSize: ({OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)})";
 
     private static long OutputHeight(TensorShape input, Window2d w, bool ceilMode)
         => OutputSize(input.Height, w.KernelHeight, w.StrideHeight, w.PaddingHeight, w.DilationHeight, ceilMode);
 
     private static long OutputWidth(TensorShape input, Window2d w, bool ceilMode)
         => OutputSize(input.Width, w.KernelWidth, w.StrideWidth, w.PaddingWidth, w.DilationWidth, ceilMode);
-
-    private static string Format(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

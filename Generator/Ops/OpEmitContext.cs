@@ -151,6 +151,9 @@ internal sealed class OpEmitContext
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A long as diagnostics print it (sizes computed before they are known to fit an int).</summary>
+    public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>An image's planes as the image kernels take them after the batch: <c>channels, height, width</c>.</summary>
     public static string Planes(TensorShape image) => $"{Int(image.Channels)}, {Int(image.Height)}, {Int(image.Width)}";
 

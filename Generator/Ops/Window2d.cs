@@ -10,26 +10,28 @@ namespace StaticGrad.Generator.Ops;
 internal readonly record struct Window2d(
     int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PaddingHeight, int PaddingWidth, int DilationHeight, int DilationWidth)
 {
-    /// <summary>Whether every option is the same along both axes.</summary>
-    public bool IsSquare
-        => KernelHeight == KernelWidth && StrideHeight == StrideWidth && PaddingHeight == PaddingWidth && DilationHeight == DilationWidth;
-
     /// <summary>
     /// The kernels' window arguments: kernel, stride, padding and (with <paramref name="dilation"/>) dilation, each height
     /// then width (<c>5, 5, 1, 1, 2, 2, 1, 1</c>).
     /// </summary>
     public string KernelArguments(bool dilation = true)
         => $"{Pair(KernelHeight, KernelWidth)}, {Pair(StrideHeight, StrideWidth)}, {Pair(PaddingHeight, PaddingWidth)}"
-            + (dilation ? $", {Pair(DilationHeight, DilationWidth)}" : string.Empty);
+            + (dilation ? $", {DilationArguments}" : string.Empty);
+
+    /// <summary>The dilation as the kernels take it, <c>dh, dw</c> (for a transposed convolution, whose output padding comes before it).</summary>
+    public string DilationArguments => Pair(DilationHeight, DilationWidth);
+
+    /// <summary>The dilation as a <c>(height, width)</c> tuple.</summary>
+    public string DilationTuple => Tuple(DilationHeight, DilationWidth);
 
     /// <summary>The ONNX builder's window arguments, <c>(height, width)</c> tuples in the same order as <see cref="KernelArguments"/>.</summary>
     public string TupleArguments(bool dilation = true)
         => $"{Tuple(KernelHeight, KernelWidth)}, {Tuple(StrideHeight, StrideWidth)}, {Tuple(PaddingHeight, PaddingWidth)}"
-            + (dilation ? $", {Tuple(DilationHeight, DilationWidth)}" : string.Empty);
+            + (dilation ? $", {DilationTuple}" : string.Empty);
 
     /// <summary>The runtime layer's constructor arguments: stride, padding and (with <paramref name="dilation"/>) dilation as tuples.</summary>
     public string LayerArguments(bool dilation = true)
-        => $"{Tuple(StrideHeight, StrideWidth)}, {Tuple(PaddingHeight, PaddingWidth)}" + (dilation ? $", {Tuple(DilationHeight, DilationWidth)}" : string.Empty);
+        => $"{Tuple(StrideHeight, StrideWidth)}, {Tuple(PaddingHeight, PaddingWidth)}" + (dilation ? $", {DilationTuple}" : string.Empty);
 
     /// <summary>The kernel's size for a shape comment, <c>5 x 5</c>.</summary>
     public string KernelText => $"{OpEmitContext.Int(KernelHeight)} x {OpEmitContext.Int(KernelWidth)}";

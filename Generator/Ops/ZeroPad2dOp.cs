@@ -41,7 +41,7 @@ internal sealed record ZeroPad2dOp(int Left, int Right, int Top, int Bottom) : O
             return null;
         }
 
-        string sizes = $"{Long(height)} x {Long(width)}";
+        string sizes = $"{OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}";
         return height >= 1 && width >= 1
             ? $"its padding {Tuple} (left, right, top, bottom) makes the {OpEmitContext.Int(input.Height)} x {OpEmitContext.Int(input.Width)} input {sizes}, more than an image plane holds"
             : $"its padding {Tuple} (left, right, top, bottom) leaves {sizes} of the {OpEmitContext.Int(input.Height)} x {OpEmitContext.Int(input.Width)} input";
@@ -81,6 +81,4 @@ internal sealed record ZeroPad2dOp(int Left, int Right, int Top, int Bottom) : O
     private string Arguments => $"{OpEmitContext.Int(Left)}, {OpEmitContext.Int(Right)}, {OpEmitContext.Int(Top)}, {OpEmitContext.Int(Bottom)}";
 
     private string Tuple => $"({Arguments})";
-
-    private static string Long(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

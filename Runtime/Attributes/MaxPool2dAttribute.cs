@@ -9,14 +9,14 @@ namespace StaticGrad;
 /// The member's type is <see cref="MaxPool2d"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
-public sealed class MaxPool2dAttribute : Attribute
+public sealed class MaxPool2dAttribute : PoolAttribute
 {
-    private int? _strideHeight, _strideWidth, _paddingHeight, _paddingWidth, _dilationHeight, _dilationWidth;
+    private int? _dilationHeight, _dilationWidth;
 
     /// <summary>Declares max pooling over <paramref name="kernelSize"/> × <paramref name="kernelSize"/> windows.</summary>
     /// <param name="kernelSize">The window's height and width; positive.</param>
     public MaxPool2dAttribute(int kernelSize)
-        : this(kernelSize, kernelSize)
+        : base(kernelSize, kernelSize)
     {
     }
 
@@ -24,34 +24,9 @@ public sealed class MaxPool2dAttribute : Attribute
     /// <param name="kernelHeight">The window's height; positive.</param>
     /// <param name="kernelWidth">The window's width; positive.</param>
     public MaxPool2dAttribute(int kernelHeight, int kernelWidth)
+        : base(kernelHeight, kernelWidth)
     {
-        KernelHeight = kernelHeight;
-        KernelWidth = kernelWidth;
     }
-
-    /// <summary>The window's height.</summary>
-    public int KernelHeight { get; }
-
-    /// <summary>The window's width.</summary>
-    public int KernelWidth { get; }
-
-    /// <summary>The step between windows along both axes; 0 (the default) means the window's size, PyTorch's <c>stride=None</c>.</summary>
-    public int Stride { get; set; }
-
-    /// <summary>The step between windows along the height; <see cref="Stride"/> unless set (0: the window's height).</summary>
-    public int StrideHeight { get => _strideHeight ?? Stride; set => _strideHeight = value; }
-
-    /// <summary>The step between windows along the width; <see cref="Stride"/> unless set (0: the window's width).</summary>
-    public int StrideWidth { get => _strideWidth ?? Stride; set => _strideWidth = value; }
-
-    /// <summary>-∞ padding on each side of both axes (0 by default); at most half the window's size along the axis, as in PyTorch.</summary>
-    public int Padding { get; set; }
-
-    /// <summary>-∞ rows above and below; <see cref="Padding"/> unless set; at most half the window's height.</summary>
-    public int PaddingHeight { get => _paddingHeight ?? Padding; set => _paddingHeight = value; }
-
-    /// <summary>-∞ columns left and right; <see cref="Padding"/> unless set; at most half the window's width.</summary>
-    public int PaddingWidth { get => _paddingWidth ?? Padding; set => _paddingWidth = value; }
 
     /// <summary>The spacing between window taps along both axes (1 by default); positive.</summary>
     public int Dilation { get; set; } = 1;
