@@ -288,6 +288,26 @@ def main():
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.ReflectionPad2d / nn.ReplicationPad2d((left, right, top, bottom)); negative amounts crop, as F.pad does.
+    for name, mode, n, c, h, w, pad in [
+        ("reflectpad_1", "reflect", 2, 3, 4, 5, (1, 1, 1, 1)),
+        ("reflectpad_asymmetric", "reflect", 1, 2, 5, 3, (0, 2, 4, 0)),
+        ("reflectpad_crop", "reflect", 1, 3, 6, 7, (-1, 2, 1, -2)),
+        ("reflectpad_largest", "reflect", 2, 2, 4, 4, (3, 3, 3, 3)),
+        ("replicatepad_1", "replicate", 2, 3, 4, 5, (1, 1, 1, 1)),
+        ("replicatepad_beyond_size", "replicate", 1, 2, 5, 3, (0, 7, 4, 0)),
+        ("replicatepad_crop", "replicate", 1, 3, 6, 7, (-1, 2, 1, -2)),
+        ("replicatepad_wide_rows", "replicate", 2, 2, 3, 37, (40, 0, 0, 9)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.pad(x, pad, mode=mode)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": mode + "_pad2d", "batch": n, "channels": c, "height": h, "width": w, "padding": list(pad), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

@@ -54,6 +54,10 @@ public sealed class ConvGoldenTests
             case "upsample_nearest":
                 UpsampleNearest(c);
                 break;
+            case "reflect_pad2d":
+            case "replicate_pad2d":
+                EdgePad(c);
+                break;
             default:
                 Assert.Fail($"Unknown kind in {name}.");
                 break;
@@ -133,6 +137,30 @@ public sealed class ConvGoldenTests
         float[] dx = new float[x.Length];
         Kernels.ZeroPad2d.Backward(Floats(c, "dy"), dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
         Assert.Equal(Floats(c, "dx"), dx);
+    }
+
+    /// <summary>Exact both ways: the forward pass copies, the backward pass adds in PyTorch's order (output scan order).</summary>
+    private static void EdgePad(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] pad = Ints(c, "padding"), outShape = Ints(c, "out_shape");
+        bool reflect = c.GetProperty("kind").GetString() == "reflect_pad2d";
+        Assert.Equal(outShape, new[] { n, ch, pad[2] + h + pad[3], pad[0] + w + pad[1] });
+        float[] x = Floats(c, "x"), dy = Floats(c, "dy");
+        float[] y = new float[dy.Length], dx = new float[x.Length];
+        if (reflect)
+        {
+            Kernels.ReflectionPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+            Kernels.ReflectionPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+        }
+        else
+        {
+            Kernels.ReplicationPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+            Kernels.ReplicationPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+        }
+
+        GemmShapeTests.AssertSameBits(Floats(c, "y"), y, "y");
+        GemmShapeTests.AssertSameBits(Floats(c, "dx"), dx, "dx");
     }
 
     private static void GlobalAvg(JsonElement c)

@@ -8,7 +8,7 @@ namespace StaticGrad;
 /// amount removes rows or columns on that side, as in PyTorch. The member's type is <see cref="ZeroPad2d"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
-public sealed class ZeroPad2dAttribute : Attribute
+public sealed class ZeroPad2dAttribute : PadAttribute
 {
     /// <summary>Declares <paramref name="padding"/> zero rows and columns on every side (<c>nn.ZeroPad2d(p)</c>).</summary>
     /// <param name="padding">The rows or columns added on each side.</param>
@@ -23,22 +23,7 @@ public sealed class ZeroPad2dAttribute : Attribute
     /// <param name="top">Rows added above.</param>
     /// <param name="bottom">Rows added below.</param>
     public ZeroPad2dAttribute(int left, int right, int top, int bottom)
+        : base(left, right, top, bottom)
     {
-        Left = left;
-        Right = right;
-        Top = top;
-        Bottom = bottom;
     }
-
-    /// <summary>Columns added before each row (negative: removed).</summary>
-    public int Left { get; }
-
-    /// <summary>Columns added after each row (negative: removed).</summary>
-    public int Right { get; }
-
-    /// <summary>Rows added above (negative: removed).</summary>
-    public int Top { get; }
-
-    /// <summary>Rows added below (negative: removed).</summary>
-    public int Bottom { get; }
 }

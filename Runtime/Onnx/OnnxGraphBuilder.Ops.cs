@@ -120,6 +120,53 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.ReflectionPad2d((left, right, top, bottom))</c>: <c>Pad</c> in <c>reflect</c> mode over the last two axes. A
+    /// negative amount crops after the padding (<c>Slice</c>), so rows and columns reflect about the uncropped input's
+    /// edges, as in PyTorch.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="left">Columns added before each row.</param>
+    /// <param name="right">Columns added after each row.</param>
+    /// <param name="top">Rows added above.</param>
+    /// <param name="bottom">Rows added below.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
+    public string ReflectionPad(string input, int left, int right, int top, int bottom, string? output = null)
+        => EdgePad(input, "reflect", left, right, top, bottom, output);
+
+    /// <summary>
+    /// <c>nn.ReplicationPad2d((left, right, top, bottom))</c>: <c>Pad</c> in <c>edge</c> mode over the last two axes; a
+    /// negative amount crops after the padding (<c>Slice</c>), as in PyTorch.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="left">Columns added before each row.</param>
+    /// <param name="right">Columns added after each row.</param>
+    /// <param name="top">Rows added above.</param>
+    /// <param name="bottom">Rows added below.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
+    public string ReplicationPad(string input, int left, int right, int top, int bottom, string? output = null)
+        => EdgePad(input, "edge", left, right, top, bottom, output);
+
+    /// <summary><c>Pad</c> by the positive amounts in <paramref name="mode"/>, then a <c>Slice</c> that removes the negative ones.</summary>
+    private string EdgePad(string input, string mode, int left, int right, int top, int bottom, string? output)
+    {
+        bool crops = left < 0 || right < 0 || top < 0 || bottom < 0;
+        string pads = Int64Initializer(NewTensorName("pads"), [0, 0, Math.Max(0, top), Math.Max(0, left), 0, 0, Math.Max(0, bottom), Math.Max(0, right)], 8);
+        string padded = Node("Pad", [input, pads], [AttributeProto.Of("mode", mode)], crops ? null : output);
+        if (!crops)
+        {
+            return padded;
+        }
+
+        // Ends counted back from the end (long.MaxValue: to the end).
+        string starts = Int64Initializer(NewTensorName("starts"), [Math.Max(0, -top), Math.Max(0, -left)], 2);
+        string ends = Int64Initializer(NewTensorName("ends"), [bottom < 0 ? bottom : long.MaxValue, right < 0 ? right : long.MaxValue], 2);
+        string axes = Int64Initializer(NewTensorName("axes"), [2, 3], 2);
+        return Node("Slice", [padded, starts, ends, axes], [], output);
+    }
+
+    /// <summary>
     /// <c>nn.MaxPool2d</c>: <c>MaxPool</c>, padding counted as -∞. Ceil mode is exported in floor mode with the trailing
     /// padding its last windows reach: ONNX's <c>ceil_mode</c> keeps a last window that PyTorch drops (one that would start
     /// in the trailing padding), so its output sizes can differ from PyTorch's.

@@ -1,0 +1,128 @@
+using System;
+using StaticGrad.Threading;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary>
+/// <see cref="StaticGrad.Kernels.ReflectionPad2d"/> and <see cref="StaticGrad.Kernels.ReplicationPad2d"/> against a scalar
+/// transcription of PyTorch 1.13's CPU frames (<c>reflection_pad2d_out_frame</c> / <c>replication_pad2d_out_frame</c> and
+/// their backward frames: each output position's source index from the padding and the <c>o_start</c>/<c>i_start</c>
+/// offsets, gradients added in output scan order), bit for bit: padding and cropping on every side, amounts up to one
+/// below the input's size, rows shorter and longer than a vector, one to three threads; bad arguments and allocation.
+/// ConvGoldenTests compares both with PyTorch itself.
+/// </summary>
+public sealed class EdgePad2dTests
+{
+    [Theory]
+    [InlineData(true, 2, 3, 4, 5, 1, 1, 1, 1)]
+    [InlineData(true, 1, 2, 5, 3, 0, 2, 4, 0)]
+    [InlineData(true, 3, 1, 6, 7, -1, 2, 1, -2)]
+    [InlineData(true, 2, 2, 3, 37, 36, 0, 0, 2)]
+    [InlineData(true, 1, 4, 9, 20, -3, -4, -2, -6)]
+    [InlineData(true, 1, 1, 4, 4, 2, -3, 3, 3)]
+    [InlineData(true, 2, 1, 1, 1, 0, 0, 0, 0)]
+    [InlineData(false, 2, 3, 4, 5, 1, 1, 1, 1)]
+    [InlineData(false, 1, 2, 5, 3, 0, 7, 4, 0)]
+    [InlineData(false, 3, 1, 6, 7, -1, 2, 1, -2)]
+    [InlineData(false, 2, 2, 3, 37, 40, 0, 0, 9)]
+    [InlineData(false, 2, 1, 1, 1, 17, 3, 2, 2)]
+    [InlineData(false, 1, 2, 4, 4, -3, 5, 0, -2)]
+    public void MatchesPyTorchsFrames_ForwardAndBackward_OnOneTwoAndThreeThreads(
+        bool reflect, int batch, int channels, int height, int width, int left, int right, int top, int bottom)
+    {
+        int outHeight = top + height + bottom, outWidth = left + width + right, planes = batch * channels;
+        float[] x = KernelReference.Random(planes * height * width, seed: 17);
+        float[] dy = KernelReference.Random(planes * outHeight * outWidth, seed: 18);
+        float[] expectedY = new float[dy.Length], expectedDx = new float[x.Length];
+        for (int p = 0; p < planes; p++)
+        {
+            for (int r = 0; r < outHeight; r++)
+            {
+                for (int c = 0; c < outWidth; c++)
+                {
+                    int sr = FrameSource(r, top, height, reflect), sc = FrameSource(c, left, width, reflect);
+                    int from = (((p * height) + sr) * width) + sc, to = (((p * outHeight) + r) * outWidth) + c;
+                    expectedY[to] = x[from];
+                    expectedDx[from] += dy[to];
+                }
+            }
+        }
+
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            // NaN-filled outputs: every value must be written.
+            float[] y = new float[dy.Length], dx = new float[x.Length];
+            Array.Fill(y, float.NaN);
+            Array.Fill(dx, float.NaN);
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                if (reflect)
+                {
+                    Kernels.ReflectionPad2d.Forward(x, y, batch, channels, height, width, left, right, top, bottom);
+                    Kernels.ReflectionPad2d.Backward(dy, dx, batch, channels, height, width, left, right, top, bottom);
+                }
+                else
+                {
+                    Kernels.ReplicationPad2d.Forward(x, y, batch, channels, height, width, left, right, top, bottom);
+                    Kernels.ReplicationPad2d.Backward(dy, dx, batch, channels, height, width, left, right, top, bottom);
+                }
+            }
+
+            GemmShapeTests.AssertSameBits(expectedY, y, $"forward, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedDx, dx, $"backward, {threads} threads");
+        }
+    }
+
+    [Fact]
+    public void NamesBadArguments_AndAllocatesNothing()
+    {
+        float[] x = new float[2 * 3 * 4 * 5], y = new float[2 * 3 * 5 * 7], dx = new float[x.Length];
+        Kernels.ReflectionPad2d.Forward(x, y, 2, 3, 4, 5, 1, 1, 0, 1);
+        Kernels.ReplicationPad2d.Forward(x, y, 2, 3, 4, 5, 1, 1, 0, 1);
+        Assert.Throws<ArgumentException>("input", () => Kernels.ReflectionPad2d.Forward(x.AsSpan(1), y, 2, 3, 4, 5, 1, 1, 0, 1));
+        Assert.Throws<ArgumentException>("output", () => Kernels.ReplicationPad2d.Forward(x, y.AsSpan(1), 2, 3, 4, 5, 1, 1, 0, 1));
+        Assert.Throws<ArgumentException>("outputGradient", () => Kernels.ReflectionPad2d.Backward(y.AsSpan(1), dx, 2, 3, 4, 5, 1, 1, 0, 1));
+        Assert.Throws<ArgumentException>("inputGradient", () => Kernels.ReplicationPad2d.Backward(y, dx.AsSpan(1), 2, 3, 4, 5, 1, 1, 0, 1));
+        Assert.Throws<ArgumentException>("output", () => Kernels.ReflectionPad2d.Forward(y.AsSpan(0, x.Length), y, 2, 3, 4, 5, 1, 1, 0, 1));
+
+        // Reflection takes at most size - 1 on a side; replication any amount.
+        float[] wide = new float[2 * 3 * 4 * 10];
+        Assert.Throws<ArgumentOutOfRangeException>("left", () => Kernels.ReflectionPad2d.Forward(x, wide, 2, 3, 4, 5, 5, 0, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("right", () => Kernels.ReflectionPad2d.Backward(wide, dx, 2, 3, 4, 5, 0, 5, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("top", () => Kernels.ReflectionPad2d.Forward(x, wide, 2, 3, 4, 5, 0, 0, 4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("bottom", () => Kernels.ReflectionPad2d.Forward(x, wide, 2, 3, 4, 5, 0, 0, 0, 4));
+        Kernels.ReplicationPad2d.Forward(x, wide, 2, 3, 4, 5, 5, 0, 0, 0);
+        Assert.Throws<ArgumentOutOfRangeException>("left", () => Kernels.ReplicationPad2d.Forward(x, y, 2, 3, 4, 5, -3, -2, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("top", () => Kernels.ReflectionPad2d.Forward(x, y, 2, 3, 4, 5, 1, 1, -4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("width", () => Kernels.ReflectionPad2d.Forward(x, y, 2, 3, 4, 0, 0, 0, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("channels", () => Kernels.ReplicationPad2d.Forward(x, y, 2, 0, 4, 5, 1, 1, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("batch", () => Kernels.ReflectionPad2d.Backward(y, dx, -1, 3, 4, 5, 1, 1, 0, 1));
+
+        const int Batch = 16, Channels = 6, Size = 28;
+        float[] big = KernelReference.Random(Batch * Channels * Size * Size, seed: 3), padded = new float[Batch * Channels * 31 * 31], back = new float[big.Length];
+        AllocationAssert.None("ReflectionPad2d.Forward", () => Kernels.ReflectionPad2d.Forward(big, padded, Batch, Channels, Size, Size, 1, 2, 2, 1), calls: 20);
+        AllocationAssert.None("ReplicationPad2d.Backward", () => Kernels.ReplicationPad2d.Backward(padded, back, Batch, Channels, Size, Size, 1, 2, 2, 1), calls: 20);
+        using (Partition.Override(2, splitAlways: true))
+        {
+            AllocationAssert.None("ReflectionPad2d.Backward, 2 threads", () => Kernels.ReflectionPad2d.Backward(padded, back, Batch, Channels, Size, Size, 1, 2, 2, 1), calls: 20);
+        }
+    }
+
+    /// <summary>PyTorch 1.13's source index along one axis (<c>ip_x</c> of the CPU frames), for an output position <paramref name="j"/>.</summary>
+    private static int FrameSource(int j, int padBefore, int size, bool reflect)
+    {
+        int inputStart = Math.Max(0, -padBefore), outputStart = Math.Max(0, padBefore);
+        int index;
+        if (reflect)
+        {
+            index = j < padBefore ? (padBefore * 2) - j : j < size + padBefore ? j : ((size + padBefore - 1) * 2) - j;
+        }
+        else
+        {
+            index = j < padBefore ? padBefore : j < size + padBefore ? j : size + padBefore - 1;
+        }
+
+        return index - outputStart + inputStart;
+    }
+}

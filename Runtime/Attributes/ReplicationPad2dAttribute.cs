@@ -1,0 +1,29 @@
+using System;
+
+namespace StaticGrad;
+
+/// <summary>
+/// Declares replication padding of an image <c>[B, C, H, W]</c>, PyTorch's <c>nn.ReplicationPad2d(padding)</c>: the output
+/// is <c>[B, C, Top + H + Bottom, Left + W + Right]</c>, each added row or column a copy of the edge's. A negative amount
+/// removes rows or columns on that side, as in PyTorch. The member's type is <see cref="ReplicationPad2d"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class ReplicationPad2dAttribute : PadAttribute
+{
+    /// <summary>Declares <paramref name="padding"/> replicated rows and columns on every side (<c>nn.ReplicationPad2d(p)</c>).</summary>
+    /// <param name="padding">The rows or columns added on each side.</param>
+    public ReplicationPad2dAttribute(int padding)
+        : this(padding, padding, padding, padding)
+    {
+    }
+
+    /// <summary>Declares replication padding by side, in PyTorch's order (<c>nn.ReplicationPad2d((left, right, top, bottom))</c>).</summary>
+    /// <param name="left">Columns added before each row.</param>
+    /// <param name="right">Columns added after each row.</param>
+    /// <param name="top">Rows added above.</param>
+    /// <param name="bottom">Rows added below.</param>
+    public ReplicationPad2dAttribute(int left, int right, int top, int bottom)
+        : base(left, right, top, bottom)
+    {
+    }
+}
