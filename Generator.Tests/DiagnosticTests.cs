@@ -1274,6 +1274,9 @@ public sealed class DiagnosticTests
     [InlineData("[MaxPool2d(2, 3, DilationWidth = 4)]", "[MaxPool2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its dilated kernel spans 2 x 9 but the padded input is 6 x 8, so the output would be 3 x 0")]
     [InlineData("[GroupNorm(3)]", "[GroupNorm] on 'Layer' cannot take its input [B, 1, 6, 8]: its 1 channels are not divisible by numGroups = 3")]
     [InlineData("[ZeroPad2d(-3, -5, 1, 0)]", "[ZeroPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (-3, -5, 1, 0) (left, right, top, bottom) leaves 7 x 0 of the 6 x 8 input")]
+    [InlineData("[ReflectionPad2d(0, 8, 0, 0)]", "[ReflectionPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 8, 0, 0) (left, right, top, bottom) reflects the 6 x 8 input, which takes at most 7 columns and 5 rows on a side (each amount below the input's size along its axis)")]
+    [InlineData("[ReflectionPad2d(6)]", "[ReflectionPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (6, 6, 6, 6) (left, right, top, bottom) reflects the 6 x 8 input, which takes at most 7 columns and 5 rows on a side (each amount below the input's size along its axis)")]
+    [InlineData("[ReplicationPad2d(0, 0, -3, -3)]", "[ReplicationPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 0, -3, -3) (left, right, top, bottom) leaves 0 x 8 of the 6 x 8 input")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)
     {

@@ -228,8 +228,10 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                     {
                         // Padding, or cropping less than the image (a negative side).
                         int left = random.Next(_w > 1 ? -1 : 0, 3), right = random.Next(0, 3), top = random.Next(0, 3), bottom = random.Next(_h > 1 ? -1 : 0, 2);
+                        // Reflection takes at most size - 1 on a side; replication and zeros any amount.
+                        string pad = left < _w && right < _w && top < _h && bottom < _h ? Pick("ZeroPad2d", "ReflectionPad2d", "ReplicationPad2d") : Pick("ZeroPad2d", "ReplicationPad2d");
                         (_h, _w) = (top + _h + bottom, left + _w + right);
-                        return $"    [ZeroPad2d({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})] public partial ZeroPad2d {name} {{ get; }}";
+                        return $"    [{pad}({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})] public partial {pad} {name} {{ get; }}";
                     }
 
                     if (random.Next(3) == 0)

@@ -76,6 +76,9 @@ public sealed class SnapshotTests
     public void PaddedImages() => VerifyCompiles(TestModels.PaddedImages);
 
     [Fact]
+    public void EdgePaddedImages() => VerifyCompiles(TestModels.EdgePaddedImages);
+
+    [Fact]
     public void GroupNorms() => VerifyCompiles(TestModels.GroupNorms);
 
     [Fact]

@@ -395,6 +395,25 @@ internal static class TestModels
         }
         """;
 
+    public const string EdgePaddedImages = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 2, Height = 7, Width = 8)]
+        public sealed partial class EdgePaddedImages
+        {
+            [ReflectionPad2d(2)] public partial ReflectionPad2d Pad1 { get; }
+            [Conv2d(4, 3), Tanh] public partial Conv2d Conv1 { get; }
+            [ReplicationPad2d(1, 0, 2, 1)] public partial ReplicationPad2d Pad2 { get; }
+            [Conv2d(3, 3, Stride = 2), Tanh] public partial Conv2d Conv2 { get; }
+            [ReflectionPad2d(-1, 2, 1, -1)] public partial ReflectionPad2d Pad3 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
     public const string GroupNorms = """
         using StaticGrad;
 

@@ -33,6 +33,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           groups=2, bias=False); summed cross-entropy
   UpsampleCnn             Runtime.Tests/Models/CnnModels.cs: Upsample(scale_factor=2) between two convolutions, then
                           Upsample(scale_factor=(1, 3)) and AvgPool2d(2); summed cross-entropy
+  EdgePaddedCnn           Runtime.Tests/Models/CnnModels.cs: ReflectionPad2d(2), ReplicationPad2d((1, 0, 2, 1)) and
+                          ReflectionPad2d((-1, 2, 1, -1)) (a crop on two sides) around two convolutions; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -231,6 +233,24 @@ class UpsampleCnn(nn.Module):
         return self.head(torch.flatten(self.pool(self.widen(x)), 1))
 
 
+class EdgePaddedCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs EdgePaddedCnn: input [2, 7, 8], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad1 = nn.ReflectionPad2d(2)
+        self.conv1 = nn.Conv2d(2, 4, 3)
+        self.pad2 = nn.ReplicationPad2d((1, 0, 2, 1))
+        self.conv2 = nn.Conv2d(4, 3, 3, stride=2)
+        self.pad3 = nn.ReflectionPad2d((-1, 2, 1, -1))
+        self.head = nn.Linear(90, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv1(self.pad1(x)))
+        x = torch.tanh(self.conv2(self.pad2(x)))
+        return self.head(torch.flatten(self.pad3(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -244,6 +264,7 @@ CASES = [
     ("InstanceNormCnn", InstanceNormCnn, 59, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
     ("TransposedCnn", TransposedCnn, 60, (1, 8, 8), 3, [], "sum"),
     ("UpsampleCnn", UpsampleCnn, 61, (2, 5, 6), 3, [], "sum"),
+    ("EdgePaddedCnn", EdgePaddedCnn, 62, (2, 7, 8), 3, [], "sum"),
 ]
 
 

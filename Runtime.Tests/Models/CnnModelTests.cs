@@ -89,6 +89,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EdgePadding_BackwardMatchesFiniteDifferences()
+    {
+        var model = new EdgePaddedCnn(seed: 99, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 100, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -198,10 +205,14 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         var upsample = new UpsampleCnn(seed: 1, maxBatch: 1);
         Assert.Equal("Upsample(scale_factor=2.0, mode='nearest')", upsample.Up.ToString());
         Assert.Equal("Upsample(scale_factor=(1.0, 3.0), mode='nearest')", upsample.Widen.ToString());
+        var edges = new EdgePaddedCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("ReflectionPad2d((2, 2, 2, 2))", edges.Pad1.ToString());
+        Assert.Equal("ReplicationPad2d((1, 0, 2, 1))", edges.Pad2.ToString());
+        Assert.Equal((-1, 2, 1, -1), edges.Pad3.Padding);
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -215,6 +226,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(GroupNormCnn) => new GroupNormCnn(seed: 1, maxBatch: Batch),
             nameof(TransposedCnn) => new TransposedCnn(seed: 1, maxBatch: Batch),
             nameof(UpsampleCnn) => new UpsampleCnn(seed: 1, maxBatch: Batch),
+            nameof(EdgePaddedCnn) => new EdgePaddedCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

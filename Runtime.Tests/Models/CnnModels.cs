@@ -470,3 +470,41 @@ public sealed partial class UpsampleCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Reflection and replication padding around two convolutions: <c>nn.ReflectionPad2d(2)</c>,
+/// <c>nn.ReplicationPad2d((1, 0, 2, 1))</c> and <c>nn.ReflectionPad2d((-1, 2, 1, -1))</c>, which crops a column and a row.
+/// Summed cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 7, Width = 8)]
+public sealed partial class EdgePaddedCnn
+{
+    /// <summary>[B, 2, 11, 12].</summary>
+    [ReflectionPad2d(2)]
+    public partial ReflectionPad2d Pad1 { get; }
+
+    /// <summary>[B, 4, 9, 10].</summary>
+    [Conv2d(4, 3), Tanh]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 12, 11].</summary>
+    [ReplicationPad2d(1, 0, 2, 1)]
+    public partial ReplicationPad2d Pad2 { get; }
+
+    /// <summary>[B, 3, 5, 5].</summary>
+    [Conv2d(3, 3, Stride = 2), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 3, 5, 6].</summary>
+    [ReflectionPad2d(-1, 2, 1, -1)]
+    public partial ReflectionPad2d Pad3 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
