@@ -911,6 +911,19 @@ public sealed class DiagnosticTests
             "SG0027",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class UnknownPaddingMode
+            {
+                [Conv2d(4, 3, Padding = 1, [|PaddingMode = (PaddingMode)7|])] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
             public partial class ZeroStride
             {
                 [Conv2d(4, 3, [|Stride = 0|])] public partial Conv2d Conv { get; }
@@ -1276,6 +1289,8 @@ public sealed class DiagnosticTests
     [InlineData("[ZeroPad2d(-3, -5, 1, 0)]", "[ZeroPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (-3, -5, 1, 0) (left, right, top, bottom) leaves 7 x 0 of the 6 x 8 input")]
     [InlineData("[ReflectionPad2d(0, 8, 0, 0)]", "[ReflectionPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 8, 0, 0) (left, right, top, bottom) reflects the 6 x 8 input, which takes at most 7 columns and 5 rows on a side (each amount below the input's size along its axis)")]
     [InlineData("[ReflectionPad2d(6)]", "[ReflectionPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (6, 6, 6, 6) (left, right, top, bottom) reflects the 6 x 8 input, which takes at most 7 columns and 5 rows on a side (each amount below the input's size along its axis)")]
+    [InlineData("[Conv2d(4, 3, Padding = 6, PaddingMode = PaddingMode.Reflect)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding_mode=reflect pads (left, right, top, bottom) = (6, 6, 6, 6) around the 6 x 8 input, which reflects at most 7 columns and 5 rows on a side")]
+    [InlineData("[Conv2d(4, 3, PaddingHeight = 7, PaddingMode = PaddingMode.Circular)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding_mode=circular pads (left, right, top, bottom) = (0, 0, 7, 7) around the 6 x 8 input, which wraps around at most 8 columns and 6 rows on a side")]
     [InlineData("[ReplicationPad2d(0, 0, -3, -3)]", "[ReplicationPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 0, -3, -3) (left, right, top, bottom) leaves 0 x 8 of the 6 x 8 input")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)

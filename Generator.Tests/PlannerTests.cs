@@ -28,7 +28,7 @@ public sealed class PlannerTests
     private static MemberSpec[] ConvPoolFlatten(ActivationKind activation, params MemberSpec[] rest)
         => new[]
         {
-            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true), new ActivationOp(activation, 0f, 0f)),
+            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true, PadMode.Zero), new ActivationOp(activation, 0f, 0f)),
             Member("Pool", "MaxPool2d", new MaxPool2dOp(Square(2, 2, 0, 1))),
             Member("Flat", "Flatten", new FlattenOp()),
         }.Concat(rest).ToArray();
@@ -36,7 +36,7 @@ public sealed class PlannerTests
     /// <summary>A convolution with ReLU whose output feeds a 1 × 1 max pool and, through a skip connection, an Add.</summary>
     private static ModelGraph ConvOutputAlsoSkipped()
         => GraphBuilder.Build(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
+            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true, PadMode.Zero), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
             Member("Pool", "MaxPool2d", new MaxPool2dOp(Square(1, 1, 0, 1))),
             Member("Skip", "Residual", new AddOp("Conv")),
             Member("Flat", "Flatten", new FlattenOp()),
@@ -184,7 +184,7 @@ public sealed class PlannerTests
     public void ABatchNormWithReLUHandsItsDerivativeToTheMaxPoolAfterIt()
     {
         ModelPlan plan = ModelPlan.Create(ImageModel(
-            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true)),
+            Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true, PadMode.Zero)),
             Member("Norm", "BatchNorm2d", new BatchNormOp(1e-5f, 0.1f, true, true, Spatial: true), new ActivationOp(ActivationKind.ReLU, 0f, 0f)),
             Member("Pool", "MaxPool2d", new MaxPool2dOp(Square(2, 2, 0, 1))),
             Member("Flat", "Flatten", new FlattenOp()),
@@ -218,7 +218,7 @@ public sealed class PlannerTests
         MemberSpec[] members = ConvPoolFlatten(activation, Linear("Head", 3));
         if (activation == ActivationKind.None)
         {
-            members[0] = Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true));
+            members[0] = Member("Conv", "Conv2d", new Conv2dOp(4, Square(3, 1, 1, 1), false, 0, 0, 1, true, PadMode.Zero));
         }
 
         ModelPlan plan = ModelPlan.Create(ImageModel(members));
@@ -244,7 +244,7 @@ public sealed class PlannerTests
     public void NoGradientForming_WhenTheConvolutionsInputNeedsAGradient_OrItsOutputFeedsAnotherNode_OrItsActivationIsNotReLU()
     {
         ModelGraph second = GraphBuilder.Build(ImageModel(
-            new[] { Member("First", "Conv2d", new Conv2dOp(2, Square(1, 1, 0, 1), false, 0, 0, 1, true)) }.Concat(ConvPoolFlatten(ActivationKind.ReLU, Linear("Head", 3))).ToArray()));
+            new[] { Member("First", "Conv2d", new Conv2dOp(2, Square(1, 1, 0, 1), false, 0, 0, 1, true, PadMode.Zero)) }.Concat(ConvPoolFlatten(ActivationKind.ReLU, Linear("Head", 3))).ToArray()));
         ModelGraph shared = ConvOutputAlsoSkipped();
         ModelGraph tanh = GraphBuilder.Build(ImageModel(ConvPoolFlatten(ActivationKind.Tanh, Linear("Head", 3))));
 

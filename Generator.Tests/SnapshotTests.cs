@@ -79,6 +79,9 @@ public sealed class SnapshotTests
     public void EdgePaddedImages() => VerifyCompiles(TestModels.EdgePaddedImages);
 
     [Fact]
+    public void PaddingModes() => VerifyCompiles(TestModels.PaddingModes);
+
+    [Fact]
     public void GroupNorms() => VerifyCompiles(TestModels.GroupNorms);
 
     [Fact]

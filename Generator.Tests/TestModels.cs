@@ -414,6 +414,23 @@ internal static class TestModels
         }
         """;
 
+    public const string PaddingModes = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 2, Height = 8, Width = 9)]
+        public sealed partial class PaddingModes
+        {
+            [Conv2d(4, 3, Padding = 2, PaddingMode = PaddingMode.Reflect), Tanh] public partial Conv2d Conv1 { get; }
+            [Conv2d(3, 2, 4, SamePadding = true, PaddingMode = PaddingMode.Replicate), Tanh] public partial Conv2d Conv2 { get; }
+            [Conv2d(2, 3, Stride = 2, Padding = 1, PaddingMode = PaddingMode.Circular, Bias = false)] public partial Conv2d Conv3 { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(3)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
+
     public const string GroupNorms = """
         using StaticGrad;
 

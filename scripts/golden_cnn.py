@@ -35,6 +35,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           Upsample(scale_factor=(1, 3)) and AvgPool2d(2); summed cross-entropy
   EdgePaddedCnn           Runtime.Tests/Models/CnnModels.cs: ReflectionPad2d(2), ReplicationPad2d((1, 0, 2, 1)) and
                           ReflectionPad2d((-1, 2, 1, -1)) (a crop on two sides) around two convolutions; summed cross-entropy
+  PaddingModeCnn          Runtime.Tests/Models/CnnModels.cs: Conv2d padding_mode='reflect' (padding 2), 'replicate' with
+                          padding='same' and a (2, 4) kernel, 'circular' with stride 2 and no bias; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -251,6 +253,21 @@ class EdgePaddedCnn(nn.Module):
         return self.head(torch.flatten(self.pad3(x), 1))
 
 
+class PaddingModeCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs PaddingModeCnn: input [2, 8, 9], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=2, padding_mode="reflect")
+        self.conv2 = nn.Conv2d(4, 3, (2, 4), padding="same", padding_mode="replicate")
+        self.conv3 = nn.Conv2d(3, 2, 3, stride=2, padding=1, padding_mode="circular", bias=False)
+        self.head = nn.Linear(60, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv2(torch.tanh(self.conv1(x))))
+        return self.head(torch.flatten(self.conv3(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -265,6 +282,7 @@ CASES = [
     ("TransposedCnn", TransposedCnn, 60, (1, 8, 8), 3, [], "sum"),
     ("UpsampleCnn", UpsampleCnn, 61, (2, 5, 6), 3, [], "sum"),
     ("EdgePaddedCnn", EdgePaddedCnn, 62, (2, 7, 8), 3, [], "sum"),
+    ("PaddingModeCnn", PaddingModeCnn, 63, (2, 8, 9), 3, [], "sum"),
 ]
 
 

@@ -308,6 +308,21 @@ def main():
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # F.pad(mode="circular") (a convolution's padding_mode="circular"): amounts from 0 to the input's size.
+    for name, n, c, h, w, pad in [
+        ("circularpad_1", 2, 3, 4, 5, (1, 1, 1, 1)),
+        ("circularpad_asymmetric", 1, 2, 5, 3, (0, 3, 5, 0)),
+        ("circularpad_wide_rows", 2, 2, 3, 37, (37, 5, 0, 3)),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.pad(x, pad, mode="circular")
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "circular_pad2d", "batch": n, "channels": c, "height": h, "width": w, "padding": list(pad), "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

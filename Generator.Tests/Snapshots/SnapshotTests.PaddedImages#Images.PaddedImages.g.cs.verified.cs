@@ -44,11 +44,11 @@ namespace Images
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
         //   padOutput [B, 260] at 828, steps 0-13: pad output
         //   conv1Output [B, 520] at 0, steps 1-2: conv1 output
-        //   conv1OutputPaddedInput [B, 308] at 520, steps 1-13: conv1 the input with one more zero row below and column on the right (padding='same'), then its gradient
+        //   conv1OutputPaddedInput [B, 308] at 520, steps 1-13: conv1 the input with one more zero row below and column on the right (padding='same' puts the odd one there), then its gradient
         //   poolOutput [B, 120] at 1892, steps 2-13: pool output
         //   poolOutputIndices [B, 120] at 2012, steps 2-13: pool max pooling indices (ints: each maximum's position in its input plane)
         //   conv2Output [B, 180] at 1088, steps 3-11: conv2 output
-        //   conv2OutputPaddedInput [B, 144] at 1748, steps 3-11: conv2 the input with one more zero row below (padding='same'), then its gradient
+        //   conv2OutputPaddedInput [B, 144] at 1748, steps 3-11: conv2 the input with one more zero row below (padding='same' puts the odd one there), then its gradient
         //   cropOutput [B, 150] at 1448, steps 4-8: crop output
         //   logits [B, 3] at 2252, steps 6-8: head output
         //   flattenOutputGradient [B, 150] at 1598, steps 8-10: gradient of flatten output
@@ -74,11 +74,11 @@ namespace Images
         // arena rented for the call, so concurrent calls never share one. 1802 floats per sample.
         //   padOutput [B, 260] at 828, steps 0-1: pad output
         //   conv1Output [B, 520] at 0, steps 1-2: conv1 output
-        //   conv1OutputPaddedInput [B, 308] at 520, steps 1-1: conv1 the input with one more zero row below and column on the right (padding='same'), then its gradient
+        //   conv1OutputPaddedInput [B, 308] at 520, steps 1-1: conv1 the input with one more zero row below and column on the right (padding='same' puts the odd one there), then its gradient
         //   poolOutput [B, 120] at 1562, steps 2-3: pool output
         //   poolOutputIndices [B, 120] at 1682, steps 2-2: pool max pooling indices (ints: each maximum's position in its input plane)
         //   conv2Output [B, 180] at 1088, steps 3-4: conv2 output
-        //   conv2OutputPaddedInput [B, 144] at 1418, steps 3-3: conv2 the input with one more zero row below (padding='same'), then its gradient
+        //   conv2OutputPaddedInput [B, 144] at 1418, steps 3-3: conv2 the input with one more zero row below (padding='same' puts the odd one there), then its gradient
         //   cropOutput [B, 150] at 1268, steps 4-6: crop output
         private const int __sgInferenceOffset_padOutput = 828;
         private const int __sgInferenceOffset_conv1Output = 0;
@@ -308,7 +308,7 @@ namespace Images
                     global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
                 }
 
-                //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below
+                //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 144), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
                 global::StaticGrad.Kernels.ZeroPad2d.Backward(conv2OutputPaddedInput, poolOutputGradient, batch, 4, 5, 6, 0, 0, 0, 1);
 

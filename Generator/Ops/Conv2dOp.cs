@@ -21,6 +21,11 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="ExtraRight">The same for the columns on the right.</param>
 /// <param name="Groups">Channel groups.</param>
 /// <param name="Bias">Whether the layer has a bias.</param>
+/// <param name="PaddingMode">
+/// PyTorch's <c>padding_mode</c>: zeros (the kernels pad), or reflection, replication or circular padding, which the
+/// forward pass applies into a saved buffer (the padding on both sides and <paramref name="ExtraBottom"/>,
+/// <paramref name="ExtraRight"/>) before convolving it without padding, as PyTorch does.
+/// </param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
 /// <param name="DerivativeDelegated">
 /// Whether the backward pass of the output's only consumer applies <paramref name="Fused"/>'s derivative (max pooling after
@@ -31,13 +36,14 @@ namespace StaticGrad.Generator.Ops;
 /// sample by sample (<see cref="Op.WithOutputGradientFrom"/>; the input needs no gradient), or null.
 /// </param>
 internal sealed record Conv2dOp(
-    int OutChannels, Window2d Window, bool SamePadding, int ExtraBottom, int ExtraRight, int Groups, bool Bias, ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
+    int OutChannels, Window2d Window, bool SamePadding, int ExtraBottom, int ExtraRight, int Groups, bool Bias, PadMode PaddingMode,
+    ActivationKind Fused = ActivationKind.None, bool DerivativeDelegated = false,
     MaxPool2dOp? GradientFromPool = null) : Op
 {
     /// <summary>
     /// Parses <c>[Conv2d(outChannels, kernelSize)]</c> and <c>[Conv2d(outChannels, kernelHeight, kernelWidth)]</c> with
     /// <c>Stride = 1, Padding = 0, Dilation = 1</c> (each also per axis: <c>StrideHeight</c>, <c>PaddingWidth</c>, ...),
-    /// <c>SamePadding = false, Groups = 1, Bias = true</c>.
+    /// <c>SamePadding = false, Groups = 1, Bias = true, PaddingMode = PaddingMode.Zeros</c>.
     /// </summary>
     public static Op? Parse(AttributeReader r)
     {
@@ -81,7 +87,15 @@ internal sealed record Conv2dOp(
             return null;
         }
 
-        return new Conv2dOp(outChannels, window, samePadding, extraBottom, extraRight, groups, r.Bool("Bias", -1, true));
+        int mode = r.Int("PaddingMode", -1, 0);
+        if (mode is < 0 or > 3)
+        {
+            r.InvalidArgument("PaddingMode", AttributeReader.Format(mode), "use PaddingMode.Zeros, Reflect, Replicate or Circular");
+            return null;
+        }
+
+        // PaddingMode's members in order: Zeros, Reflect, Replicate, Circular, as PadMode's.
+        return new Conv2dOp(outChannels, window, samePadding, extraBottom, extraRight, groups, r.Bool("Bias", -1, true), (PadMode)mode);
     }
 
     public override string Name => "Conv2d";
@@ -99,7 +113,30 @@ internal sealed record Conv2dOp(
             return $"its {inputs[0].Channels} input channels are not divisible by Groups = {Groups}";
         }
 
-        return ImageGeometry.WindowProblem(Padded(inputs[0]), Window);
+        if (EdgePaddingProblem(inputs[0]) is { } problem)
+        {
+            return problem;
+        }
+
+        return ImageGeometry.WindowProblem(Padded(inputs[0]), ConvWindow);
+    }
+
+    /// <summary>
+    /// PyTorch's limits on a reflected (below the input's size) or wrapped (at most the size) padding, which it checks when
+    /// it pads: "Padding size should be less than the corresponding input dimension", "wrapping around more than once".
+    /// </summary>
+    private string? EdgePaddingProblem(TensorShape input)
+    {
+        (int left, int right, int top, int bottom) = PrePad;
+        int most = PaddingMode == PadMode.Reflection ? 1 : PaddingMode == PadMode.Circular ? 0 : int.MinValue;
+        if (most == int.MinValue || (System.Math.Max(left, right) <= input.Width - most && System.Math.Max(top, bottom) <= input.Height - most))
+        {
+            return null;
+        }
+
+        string verb = PaddingMode == PadMode.Reflection ? "reflects" : "wraps around";
+        return $"its padding_mode={ModeText} pads (left, right, top, bottom) = ({OpEmitContext.Int(left)}, {OpEmitContext.Int(right)}, {OpEmitContext.Int(top)}, {OpEmitContext.Int(bottom)}) "
+            + $"around the {OpEmitContext.Int(input.Height)} x {OpEmitContext.Int(input.Width)} input, which {verb} at most {OpEmitContext.Long((long)input.Width - most)} columns and {OpEmitContext.Long((long)input.Height - most)} rows on a side";
     }
 
     public override Op? WithEpilogue(ActivationKind activation)
@@ -119,7 +156,7 @@ internal sealed record Conv2dOp(
     public override bool ReadsConsumerBackward => GradientFromPool is not null;
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs)
-        => ImageGeometry.Output(Padded(inputs[0]), OutChannels, Window);
+        => ImageGeometry.Output(Padded(inputs[0]), OutChannels, ConvWindow);
 
     public override IEnumerable<ParameterDecl> Parameters(EquatableArray<TensorShape> inputs)
     {
@@ -142,28 +179,33 @@ internal sealed record Conv2dOp(
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => $"Conv2d({OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(OutChannels)}, {Window.Options(defaultStrideIsKernel: false, SamePadding ? "same" : null)}"
             + (Groups == 1 ? string.Empty : $", groups={OpEmitContext.Int(Groups)}")
-            + (Bias ? string.Empty : ", bias=False") + ")"
+            + (Bias ? string.Empty : ", bias=False")
+            + (PaddingMode == PadMode.Zero ? string.Empty : $", padding_mode={ModeText}") + ")"
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Conv2d({parameterSet}, {tensors[0]}, {(Bias ? tensors[1] : "null")}, "
             + $"{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Int(inputs[0].Height)}, {OpEmitContext.Int(inputs[0].Width)}, "
-            + $"{Window.LayerArguments()}, {OpEmitContext.Int(Groups)}{(SamePadding ? ", samePadding: true" : string.Empty)})";
+            + $"{Window.LayerArguments()}, {OpEmitContext.Int(Groups)}{(SamePadding ? ", samePadding: true" : string.Empty)}"
+            + $"{(PaddingMode == PadMode.Zero ? string.Empty : $", paddingMode: global::StaticGrad.PaddingMode.{RuntimeMode}")})";
 
     public override string OnnxExpression(OnnxEmitContext c)
-        => OnnxEmitContext.Activated(
-            OnnxEmitContext.Call(
-                "Conv", c.Input, c.Name("weight"), c.NameOrNull("bias"), Window.TupleArguments(), OpEmitContext.Int(Groups)
-                    + (IsPrePadded ? $", endPadding: ({OpEmitContext.Int(ExtraBottom)}, {OpEmitContext.Int(ExtraRight)})" : string.Empty)),
+    {
+        // Zeros: the Conv pads (the odd row and column of padding='same' as its end padding); else a Pad node first.
+        string input = PaddingMode == PadMode.Zero || !IsPrePadded ? c.Input : OnnxEmitContext.Call($"{PaddingMode}Pad", c.Input, PrePadArguments);
+        string endPadding = PaddingMode == PadMode.Zero && IsPrePadded ? $", endPadding: ({OpEmitContext.Int(ExtraBottom)}, {OpEmitContext.Int(ExtraRight)})" : string.Empty;
+        return OnnxEmitContext.Activated(
+            OnnxEmitContext.Call("Conv", input, c.Name("weight"), c.NameOrNull("bias"), ConvWindow.TupleArguments(), OpEmitContext.Int(Groups) + endPadding),
             Fused);
+    }
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
         string input = ConvolvedInput(c);
         if (IsPrePadded)
         {
-            c.Line($"// {input} {PaddedShape(c)} = {c.Input} {c.InputShapes[0]} with {ExtraText} (padding='same' puts the odd one there)");
-            c.Line($"{OpEmitContext.Kernels}.ZeroPad2d.Forward({c.Input}, {input}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, 0, {OpEmitContext.Int(ExtraRight)}, 0, {OpEmitContext.Int(ExtraBottom)});");
+            c.Line($"// {input} {PaddedShape(c)} = {c.Input} {c.InputShapes[0]} with {PrePadText}");
+            c.Line($"{OpEmitContext.Kernels}.{PadKernel}.Forward({c.Input}, {input}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {PrePadArguments});");
         }
 
         string expression = $"conv({input} {(IsPrePadded ? PaddedShape(c) : c.InputShapes[0].ToString())}, weight {WeightShape(c)}){(Bias ? " + bias" : string.Empty)}";
@@ -222,9 +264,10 @@ internal sealed record Conv2dOp(
         {
             // The padded copy is not read again: it takes the padded input's gradient, whose extra row and column are dropped.
             string padded = ConvolvedInput(c);
-            c.Line($"//   {padded} {PaddedShape(c)} = transposed conv({gradient} {c.OutputShape}, weight), then {inputGradient} {c.InputShapes[0]} = it less {ExtraText}");
+            string less = PaddingMode == PadMode.Zero ? $"it less {PrePadText}" : $"it with each padded value's gradient added to the value it copied ({PrePadText})";
+            c.Line($"//   {padded} {PaddedShape(c)} = transposed conv({gradient} {c.OutputShape}, weight), then {inputGradient} {c.InputShapes[0]} = {less}");
             c.Line($"{OpEmitContext.Kernels}.Conv2d.BackwardData({gradient}, {c.Parameter("weight")}, {padded}, {c.Field}.Workspace, batch, {Geometry(c)});");
-            c.Line($"{OpEmitContext.Kernels}.ZeroPad2d.Backward({padded}, {inputGradient}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, 0, {OpEmitContext.Int(ExtraRight)}, 0, {OpEmitContext.Int(ExtraBottom)});");
+            c.Line($"{OpEmitContext.Kernels}.{PadKernel}.Backward({padded}, {inputGradient}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {PrePadArguments});");
         }
         else if (c.InputGradients[0] is { } unpaddedGradient)
         {
@@ -240,34 +283,57 @@ internal sealed record Conv2dOp(
     private string WeightShape(OpEmitContext c)
         => $"[{OpEmitContext.Int(OutChannels)}, {OpEmitContext.Int(c.InputShapes[0].Channels / Groups)}, {OpEmitContext.Int(Window.KernelHeight)}, {OpEmitContext.Int(Window.KernelWidth)}]";
 
-    /// <summary>Whether the forward pass pads the input into a saved buffer first (padding='same' with an odd total along an axis).</summary>
-    private bool IsPrePadded => ExtraBottom != 0 || ExtraRight != 0;
+    /// <summary>
+    /// The padding the forward pass applies into a saved buffer before convolving, (left, right, top, bottom): with zeros
+    /// only padding='same''s odd row and column (the kernels pad the rest), else all of it.
+    /// </summary>
+    private (int Left, int Right, int Top, int Bottom) PrePad => PaddingMode == PadMode.Zero
+        ? (0, ExtraRight, 0, ExtraBottom)
+        : (Window.PaddingWidth, Window.PaddingWidth + ExtraRight, Window.PaddingHeight, Window.PaddingHeight + ExtraBottom);
 
-    private string ExtraText
-        => ExtraBottom != 0 && ExtraRight != 0 ? "one more zero row below and column on the right"
-            : ExtraBottom != 0 ? "one more zero row below" : "one more zero column on the right";
+    /// <summary>Whether the forward pass pads the input into a saved buffer first.</summary>
+    private bool IsPrePadded => PrePad != (0, 0, 0, 0);
+
+    /// <summary>The window the kernels convolve the (padded copy of the) input with: without padding unless zeros.</summary>
+    private Window2d ConvWindow => PaddingMode == PadMode.Zero ? Window : Window with { PaddingHeight = 0, PaddingWidth = 0 };
+
+    /// <summary>The kernel that pads the saved buffer.</summary>
+    private string PadKernel => PaddingMode == PadMode.Zero ? "ZeroPad2d" : $"{PaddingMode}Pad2d";
+
+    private string PrePadArguments => $"{OpEmitContext.Int(PrePad.Left)}, {OpEmitContext.Int(PrePad.Right)}, {OpEmitContext.Int(PrePad.Top)}, {OpEmitContext.Int(PrePad.Bottom)}";
+
+    /// <summary>PyTorch's name of the padding mode (<c>reflect</c>).</summary>
+    private string ModeText => PaddingMode switch { PadMode.Reflection => "reflect", PadMode.Replication => "replicate", PadMode.Circular => "circular", _ => "zeros" };
+
+    /// <summary>The runtime <c>PaddingMode</c> member.</summary>
+    private string RuntimeMode => PaddingMode switch { PadMode.Reflection => "Reflect", PadMode.Replication => "Replicate", PadMode.Circular => "Circular", _ => "Zeros" };
+
+    private string PrePadText
+        => PaddingMode != PadMode.Zero ? $"padding_mode={ModeText} padding (left, right, top, bottom) = ({PrePadArguments}), then convolved without padding"
+            : ExtraBottom != 0 && ExtraRight != 0 ? "one more zero row below and column on the right (padding='same' puts the odd one there)"
+            : ExtraBottom != 0 ? "one more zero row below (padding='same' puts the odd one there)" : "one more zero column on the right (padding='same' puts the odd one there)";
 
     public override IEnumerable<SavedDecl> Saved(EquatableArray<TensorShape> inputs, TensorShape output)
     {
         if (IsPrePadded)
         {
             TensorShape padded = Padded(inputs[0]);
-            yield return new SavedDecl("PaddedInput", padded.Features, $"the input with {ExtraText} (padding='same'), then its gradient", ForwardNeedsIt: true);
+            yield return new SavedDecl("PaddedInput", padded.Features, $"the input with {PrePadText}, then its gradient", ForwardNeedsIt: true);
         }
     }
 
-    /// <summary>The image the kernels convolve: the input, with the extra row and column of padding='same' when there are any.</summary>
-    private TensorShape Padded(TensorShape input) => TensorShape.Image(input.Channels, input.Height + ExtraBottom, input.Width + ExtraRight);
+    /// <summary>The image the kernels convolve: the input, with the padding the forward pass applies first (<see cref="PrePad"/>).</summary>
+    private TensorShape Padded(TensorShape input) => TensorShape.Image(input.Channels, input.Height + PrePad.Top + PrePad.Bottom, input.Width + PrePad.Left + PrePad.Right);
 
     private string ConvolvedInput(OpEmitContext c) => IsPrePadded ? c.Saved("PaddedInput") : c.Input;
 
-    private string PaddedShape(OpEmitContext c) => $"[B, {OpEmitContext.Int(c.InputShapes[0].Channels)}, {OpEmitContext.Int(c.InputShapes[0].Height + ExtraBottom)}, {OpEmitContext.Int(c.InputShapes[0].Width + ExtraRight)}]";
+    private string PaddedShape(OpEmitContext c) => Padded(c.InputShapes[0]).ToString();
 
     /// <summary>The kernels' shape arguments: in-channels, height, width (of the padded copy, if any), out-channels, then each window option (height, width), then groups.</summary>
     private string Geometry(OpEmitContext c)
     {
         TensorShape input = Padded(c.InputShapes[0]);
         return $"{OpEmitContext.Int(input.Channels)}, {OpEmitContext.Int(input.Height)}, {OpEmitContext.Int(input.Width)}, {OpEmitContext.Int(OutChannels)}, "
-            + $"{Window.KernelArguments()}, {OpEmitContext.Int(Groups)}";
+            + $"{ConvWindow.KernelArguments()}, {OpEmitContext.Int(Groups)}";
     }
 }

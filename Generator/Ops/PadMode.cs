@@ -11,4 +11,7 @@ internal enum PadMode
 
     /// <summary><c>nn.ReplicationPad2d</c>: copies of the edge.</summary>
     Replication,
+
+    /// <summary><c>F.pad(mode='circular')</c>, a convolution's <c>padding_mode='circular'</c>: the plane wrapped around.</summary>
+    Circular,
 }

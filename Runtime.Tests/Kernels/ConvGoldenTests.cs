@@ -56,6 +56,7 @@ public sealed class ConvGoldenTests
                 break;
             case "reflect_pad2d":
             case "replicate_pad2d":
+            case "circular_pad2d":
                 EdgePad(c);
                 break;
             default:
@@ -139,24 +140,32 @@ public sealed class ConvGoldenTests
         Assert.Equal(Floats(c, "dx"), dx);
     }
 
-    /// <summary>Exact both ways: the forward pass copies, the backward pass adds in PyTorch's order (output scan order).</summary>
+    /// <summary>
+    /// Exact both ways: the forward pass copies, the backward pass adds in PyTorch's order (output scan order; for
+    /// circular padding autograd's sum over F.pad's slices, which these cases' values reproduce bit for bit too).
+    /// </summary>
     private static void EdgePad(JsonElement c)
     {
         int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
         int[] pad = Ints(c, "padding"), outShape = Ints(c, "out_shape");
-        bool reflect = c.GetProperty("kind").GetString() == "reflect_pad2d";
+        string kind = c.GetProperty("kind").GetString()!;
         Assert.Equal(outShape, new[] { n, ch, pad[2] + h + pad[3], pad[0] + w + pad[1] });
         float[] x = Floats(c, "x"), dy = Floats(c, "dy");
         float[] y = new float[dy.Length], dx = new float[x.Length];
-        if (reflect)
+        switch (kind)
         {
-            Kernels.ReflectionPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
-            Kernels.ReflectionPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
-        }
-        else
-        {
-            Kernels.ReplicationPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
-            Kernels.ReplicationPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+            case "reflect_pad2d":
+                Kernels.ReflectionPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                Kernels.ReflectionPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                break;
+            case "replicate_pad2d":
+                Kernels.ReplicationPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                Kernels.ReplicationPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                break;
+            default:
+                Kernels.CircularPad2d.Forward(x, y, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                Kernels.CircularPad2d.Backward(dy, dx, n, ch, h, w, pad[0], pad[1], pad[2], pad[3]);
+                break;
         }
 
         GemmShapeTests.AssertSameBits(Floats(c, "y"), y, "y");

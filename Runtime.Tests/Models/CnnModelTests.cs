@@ -96,6 +96,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ConvolutionPaddingModes_BackwardMatchesFiniteDifferences()
+    {
+        var model = new PaddingModeCnn(seed: 101, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 102, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -209,10 +216,15 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal("ReflectionPad2d((2, 2, 2, 2))", edges.Pad1.ToString());
         Assert.Equal("ReplicationPad2d((1, 0, 2, 1))", edges.Pad2.ToString());
         Assert.Equal((-1, 2, 1, -1), edges.Pad3.Padding);
+        var modes = new PaddingModeCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), dilation=(1, 1), groups=1, bias=True, padding_mode=reflect)", modes.Conv1.ToString());
+        Assert.Equal(PaddingMode.Circular, modes.Conv3.PaddingMode);
+        Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));
+        Assert.Equal((5, 6), (modes.Conv3.OutHeight, modes.Conv3.OutWidth));
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -227,6 +239,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(TransposedCnn) => new TransposedCnn(seed: 1, maxBatch: Batch),
             nameof(UpsampleCnn) => new UpsampleCnn(seed: 1, maxBatch: Batch),
             nameof(EdgePaddedCnn) => new EdgePaddedCnn(seed: 1, maxBatch: Batch),
+            nameof(PaddingModeCnn) => new PaddingModeCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

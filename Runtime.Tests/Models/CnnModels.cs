@@ -508,3 +508,33 @@ public sealed partial class EdgePaddedCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// PyTorch's <c>padding_mode</c>: <c>nn.Conv2d(2, 4, 3, padding=2, padding_mode='reflect')</c>, a <c>'replicate'</c> one
+/// with <c>padding='same'</c> and a (2, 4) kernel (one more row below, one more column right), and a strided
+/// <c>'circular'</c> one without bias. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 8, Width = 9)]
+public sealed partial class PaddingModeCnn
+{
+    /// <summary>[B, 4, 10, 11].</summary>
+    [Conv2d(4, 3, Padding = 2, PaddingMode = PaddingMode.Reflect), Tanh]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 3, 10, 11].</summary>
+    [Conv2d(3, 2, 4, SamePadding = true, PaddingMode = PaddingMode.Replicate), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 2, 5, 6].</summary>
+    [Conv2d(2, 3, Stride = 2, Padding = 1, PaddingMode = PaddingMode.Circular, Bias = false)]
+    public partial Conv2d Conv3 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

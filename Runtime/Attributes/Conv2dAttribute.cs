@@ -13,7 +13,7 @@ namespace StaticGrad;
 /// <para>
 /// PyTorch's tuples are per-axis properties (<see cref="ConvolutionAttribute"/>): <c>nn.Conv2d(c, 16, (1, 7),
 /// stride=(2, 1), padding=(0, 3))</c> is <c>[Conv2d(16, 1, 7, StrideHeight = 2, PaddingWidth = 3)]</c>. PyTorch's
-/// <c>padding='same'</c> is <see cref="SamePadding"/>.
+/// <c>padding='same'</c> is <see cref="SamePadding"/>, its <c>padding_mode</c> <see cref="PaddingMode"/>.
 /// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
@@ -42,4 +42,13 @@ public sealed class Conv2dAttribute : ConvolutionAttribute
     /// one at the end (bottom, right), as PyTorch does. Needs stride 1, as in PyTorch; not together with a padding.
     /// </summary>
     public bool SamePadding { get; set; }
+
+    /// <summary>
+    /// PyTorch's <c>padding_mode</c>: what the padding holds, <see cref="PaddingMode.Zeros"/> by default. With
+    /// <see cref="PaddingMode.Reflect"/>, <see cref="PaddingMode.Replicate"/> or <see cref="PaddingMode.Circular"/> the input
+    /// is padded that way (as <c>F.pad</c>, the padding on both sides, with <see cref="SamePadding"/> its odd row and column at
+    /// the end) and convolved without padding, as PyTorch does; reflection needs the padding below the input's size along
+    /// each axis, circular padding at most the size (SG0033 otherwise).
+    /// </summary>
+    public PaddingMode PaddingMode { get; set; }
 }

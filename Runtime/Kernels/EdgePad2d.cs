@@ -4,54 +4,60 @@ using System.Numerics;
 namespace StaticGrad.Kernels;
 
 /// <summary>
-/// The passes of <see cref="ReflectionPad2d"/> and <see cref="ReplicationPad2d"/>: output position <c>j</c> along an axis
-/// with <c>before</c> added ahead of an input of <c>size</c> reads input position <c>u = j - before</c>, brought inside
-/// <c>[0, size)</c> by reflecting about the edge (<c>-u</c>, or <c>2·(size - 1) - u</c>) or by clamping to it; a negative
-/// amount crops, as PyTorch 1.13's formulas do (<c>reflection_pad2d_out_frame</c>, <c>replication_pad2d_out_frame</c>). The
-/// backward pass adds each output gradient to the input position it read, output positions in scan order (rows, then
-/// columns), onto a cleared gradient, as PyTorch's backward frames do, so a position read several times gets PyTorch's sum.
+/// The passes of <see cref="ReflectionPad2d"/>, <see cref="ReplicationPad2d"/> and <see cref="CircularPad2d"/>: output
+/// position <c>j</c> along an axis with <c>before</c> added ahead of an input of <c>size</c> reads input position
+/// <c>u = j - before</c>, brought inside <c>[0, size)</c> by reflecting about the edge (<c>-u</c>, or
+/// <c>2·(size - 1) - u</c>), by clamping to it, or by wrapping around (<c>u mod size</c>); a negative amount crops, as
+/// PyTorch 1.13's formulas do (<c>reflection_pad2d_out_frame</c>, <c>replication_pad2d_out_frame</c>; circular padding
+/// takes no negative amounts, since PyTorch wraps what is left after a crop). The backward pass adds up, for each input
+/// value, the gradients of the positions that read it in PyTorch's order, so a value read several times gets PyTorch's
+/// sum: for reflection and replication each output gradient onto a cleared gradient, output positions in scan order
+/// (rows, then columns), as the backward frames do; for circular padding the order autograd takes back through
+/// <c>_pad_circular</c>'s copies (the columns copied first, then whole rows): per column, the row's own gradient, plus
+/// the bottom rows' copy of it, plus the top rows'; then per value, its column's sum, plus the right columns' copy, plus
+/// the left columns'.
 /// </summary>
 internal static unsafe class EdgePad2d
 {
     /// <summary>The input position output position <paramref name="j"/> reads.</summary>
-    public static int Source(int j, int before, int size, bool reflect)
+    public static int Source(int j, int before, int size, PaddingMode mode)
     {
         int u = j - before;
-        if (reflect)
+        return mode switch
         {
-            return u < 0 ? -u : u >= size ? (2 * (size - 1)) - u : u;
-        }
-
-        return Math.Clamp(u, 0, size - 1);
+            PaddingMode.Reflect => u < 0 ? -u : u >= size ? (2 * (size - 1)) - u : u,
+            PaddingMode.Circular => u < 0 ? u + size : u >= size ? u - size : u,
+            _ => Math.Clamp(u, 0, size - 1),
+        };
     }
 
     /// <summary>The forward pass: each output value is the input value it reads.</summary>
     public static void Forward(
         ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width, int left, int right, int top, int bottom,
-        bool reflect)
-        => Run(input, output, batch, channels, height, width, left, right, top, bottom, reflect, backward: false, nameof(input), nameof(output));
+        PaddingMode mode)
+        => Run(input, output, batch, channels, height, width, left, right, top, bottom, mode, backward: false, nameof(input), nameof(output));
 
     /// <summary>The backward pass: the input gradient, overwritten, sums the output gradients of the positions that read each input value.</summary>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, int channels, int height, int width, int left, int right, int top, int bottom,
-        bool reflect)
-        => Run(outputGradient, inputGradient, batch, channels, height, width, left, right, top, bottom, reflect, backward: true, nameof(outputGradient), nameof(inputGradient));
+        PaddingMode mode)
+        => Run(outputGradient, inputGradient, batch, channels, height, width, left, right, top, bottom, mode, backward: true, nameof(outputGradient), nameof(inputGradient));
 
     /// <summary>Checks the arguments, then runs the pass over the planes: <paramref name="from"/> is read, <paramref name="to"/> written.</summary>
     private static void Run(
         ReadOnlySpan<float> from, Span<float> to, int batch, int channels, int height, int width, int left, int right, int top, int bottom,
-        bool reflect, bool backward, string fromName, string toName)
+        PaddingMode mode, bool backward, string fromName, string toName)
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));
         (int outHeight, int outWidth) = ZeroPad2d.PaddedSize(height, width, left, right, top, bottom);
-        if (reflect)
+        if (mode != PaddingMode.Replicate)
         {
-            // PyTorch: "Padding size should be less than the corresponding input dimension".
-            BelowSize(left, width, nameof(left), nameof(width));
-            BelowSize(right, width, nameof(right), nameof(width));
-            BelowSize(top, height, nameof(top), nameof(height));
-            BelowSize(bottom, height, nameof(bottom), nameof(height));
+            // PyTorch: "Padding size should be less than the corresponding input dimension", "Padding value causes wrapping around more than once".
+            Within(left, width, mode, nameof(left), nameof(width));
+            Within(right, width, mode, nameof(right), nameof(width));
+            Within(top, height, mode, nameof(top), nameof(height));
+            Within(bottom, height, mode, nameof(bottom), nameof(height));
         }
 
         int planes = checked(batch * channels), plane = checked(height * width), padded = checked(outHeight * outWidth);
@@ -65,17 +71,23 @@ internal static unsafe class EdgePad2d
             var pass = new Pass
             {
                 Input = backward ? target : source, Output = backward ? source : target, Height = height, Width = width,
-                OutHeight = outHeight, OutWidth = outWidth, Left = left, Top = top, Reflect = reflect, Backward = backward,
+                OutHeight = outHeight, OutWidth = outWidth, Left = left, Top = top, Mode = mode, Backward = backward,
             };
             PlaneParts.Run(ref pass, planes, padded);
         }
     }
 
-    private static void BelowSize(int padding, int size, string paddingName, string sizeName)
+    /// <summary>Reflection takes amounts below the size; circular padding from 0 to the size.</summary>
+    private static void Within(int padding, int size, PaddingMode mode, string paddingName, string sizeName)
     {
-        if (padding >= size)
+        if (mode == PaddingMode.Reflect && padding >= size)
         {
             throw new ArgumentOutOfRangeException(paddingName, padding, $"Expected {paddingName} below the input's {sizeName} ({size}) for reflection padding, got {padding}.");
+        }
+
+        if (mode == PaddingMode.Circular && (padding < 0 || padding > size))
+        {
+            throw new ArgumentOutOfRangeException(paddingName, padding, $"Expected {paddingName} from 0 to the input's {sizeName} ({size}) for circular padding, got {padding}.");
         }
     }
 
@@ -93,7 +105,7 @@ internal static unsafe class EdgePad2d
         public int OutWidth;
         public int Left;
         public int Top;
-        public bool Reflect;
+        public PaddingMode Mode;
         public bool Backward;
 
         public readonly void Run(int first, int end)
@@ -104,6 +116,12 @@ internal static unsafe class EdgePad2d
             {
                 float* plane = Input + ((nint)p * Height * Width);
                 float* target = Output + ((nint)p * OutHeight * OutWidth);
+                if (Backward && Mode == PaddingMode.Circular)
+                {
+                    CircularGradient(target, plane);
+                    continue;
+                }
+
                 if (Backward)
                 {
                     new Span<float>(plane, Height * Width).Clear();
@@ -111,7 +129,7 @@ internal static unsafe class EdgePad2d
 
                 for (int r = 0; r < OutHeight; r++, target += OutWidth)
                 {
-                    float* row = plane + ((nint)Source(r, Top, Height, Reflect) * Width);
+                    float* row = plane + ((nint)Source(r, Top, Height, Mode) * Width);
                     if (Backward)
                     {
                         AddRow(target, row, start, stop);
@@ -124,17 +142,61 @@ internal static unsafe class EdgePad2d
             }
         }
 
+        /// <summary>One plane's circular-padding gradient in autograd's order (see the class summary).</summary>
+        private readonly void CircularGradient(float* gradient, float* plane)
+        {
+            int right = OutWidth - Width - Left, bottom = OutHeight - Height - Top;
+            for (int y = 0; y < Height; y++)
+            {
+                // The rows whose gradient this input row sums: its own, the bottom padding's copy, the top padding's copy.
+                float* own = gradient + ((nint)(y + Top) * OutWidth);
+                float* below = y < bottom ? gradient + ((nint)(Top + Height + y) * OutWidth) : null;
+                float* above = y >= Height - Top ? gradient + ((nint)(y - (Height - Top)) * OutWidth) : null;
+                for (int x = 0; x < Width; x++)
+                {
+                    float sum = RowsSum(own, below, above, x + Left);
+                    if (x < right)
+                    {
+                        sum += RowsSum(own, below, above, Left + Width + x);
+                    }
+
+                    if (x >= Width - Left)
+                    {
+                        sum += RowsSum(own, below, above, x - (Width - Left));
+                    }
+
+                    plane[((nint)y * Width) + x] = sum;
+                }
+            }
+        }
+
+        private static float RowsSum(float* own, float* below, float* above, int column)
+        {
+            float sum = own[column];
+            if (below is not null)
+            {
+                sum += below[column];
+            }
+
+            if (above is not null)
+            {
+                sum += above[column];
+            }
+
+            return sum;
+        }
+
         private readonly void CopyRow(float* row, float* target, int start, int stop)
         {
             for (int j = 0; j < start; j++)
             {
-                target[j] = row[Source(j, Left, Width, Reflect)];
+                target[j] = row[Source(j, Left, Width, Mode)];
             }
 
             RowCopy.Copy(row + (start - Left), target + start, stop - start);
             for (int j = stop; j < OutWidth; j++)
             {
-                target[j] = row[Source(j, Left, Width, Reflect)];
+                target[j] = row[Source(j, Left, Width, Mode)];
             }
         }
 
@@ -142,7 +204,7 @@ internal static unsafe class EdgePad2d
         {
             for (int j = 0; j < start; j++)
             {
-                row[Source(j, Left, Width, Reflect)] += gradient[j];
+                row[Source(j, Left, Width, Mode)] += gradient[j];
             }
 
             // One add per input value here, so adding a vector at a time keeps the scan order's bits.
@@ -160,7 +222,7 @@ internal static unsafe class EdgePad2d
 
             for (int j = stop; j < OutWidth; j++)
             {
-                row[Source(j, Left, Width, Reflect)] += gradient[j];
+                row[Source(j, Left, Width, Mode)] += gradient[j];
             }
         }
     }

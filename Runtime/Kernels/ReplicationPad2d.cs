@@ -26,7 +26,7 @@ public static class ReplicationPad2d
     /// <exception cref="ArgumentException">A span is too short or overlaps.</exception>
     public static void Forward(
         ReadOnlySpan<float> input, Span<float> output, int batch, int channels, int height, int width, int left, int right, int top, int bottom)
-        => EdgePad2d.Forward(input, output, batch, channels, height, width, left, right, top, bottom, reflect: false);
+        => EdgePad2d.Forward(input, output, batch, channels, height, width, left, right, top, bottom, PaddingMode.Replicate);
 
     /// <summary>
     /// The backward pass: each input value's gradient is the sum of the output gradients of the positions that copied it
@@ -46,5 +46,5 @@ public static class ReplicationPad2d
     /// <exception cref="ArgumentException">A span is too short or overlaps.</exception>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, int channels, int height, int width, int left, int right, int top, int bottom)
-        => EdgePad2d.Backward(outputGradient, inputGradient, batch, channels, height, width, left, right, top, bottom, reflect: false);
+        => EdgePad2d.Backward(outputGradient, inputGradient, batch, channels, height, width, left, right, top, bottom, PaddingMode.Replicate);
 }

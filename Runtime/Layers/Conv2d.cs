@@ -18,16 +18,18 @@ public sealed class Conv2d : ConvolutionLayer
     /// <param name="height">The input's height; positive.</param>
     /// <param name="width">The input's width; positive.</param>
     /// <param name="stride">The stride along the height and the width; positive.</param>
-    /// <param name="padding">The zero padding on each side, along the height and the width; zero or more.</param>
+    /// <param name="padding">The padding on each side, along the height and the width; zero or more.</param>
     /// <param name="dilation">The dilation along the height and the width; positive.</param>
     /// <param name="groups">The channel groups; positive.</param>
     /// <param name="samePadding">Whether <paramref name="padding"/> is PyTorch's <c>padding='same'</c> (for <see cref="ToString"/>).</param>
+    /// <param name="paddingMode">What the padding holds (PyTorch's <c>padding_mode</c>); other than zeros, the kernels convolve a padded copy without padding.</param>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> or <paramref name="weight"/> is null.</exception>
     /// <exception cref="ArgumentException">A shape disagrees with another, or the kernel does not fit the padded input.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public Conv2d(
         ParameterSet parameters, ParameterTensor weight, ParameterTensor? bias, int inChannels, int height, int width,
-        (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups, bool samePadding = false)
+        (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation, int groups, bool samePadding = false,
+        PaddingMode paddingMode = PaddingMode.Zeros)
         : base(parameters, weight, bias)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
@@ -45,10 +47,18 @@ public sealed class Conv2d : ConvolutionLayer
 
         // padding='same' with an odd total along an axis: the kernels convolve a copy with the odd row or column at its end.
         EndPadding = samePadding ? ((dilation.Height * (kernelHeight - 1)) % 2, (dilation.Width * (kernelWidth - 1)) % 2) : (0, 0);
-        (int convolvedHeight, int convolvedWidth) = (height + EndPadding.Height, width + EndPadding.Width);
+        if (!Enum.IsDefined(paddingMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(paddingMode), paddingMode, "Expected Zeros, Reflect, Replicate or Circular.");
+        }
+
+        // Other than zeros, the padding is a padded copy the kernels convolve without padding, as PyTorch does.
+        (int Height, int Width) convolvedPadding = paddingMode == PaddingMode.Zeros ? padding : (0, 0);
+        (int Height, int Width) copied = paddingMode == PaddingMode.Zeros ? (0, 0) : (2 * padding.Height, 2 * padding.Width);
+        (int convolvedHeight, int convolvedWidth) = (height + copied.Height + EndPadding.Height, width + copied.Width + EndPadding.Width);
         int threads = Math.Min(Math.Max(Parallelism.MaxThreads, Environment.ProcessorCount), Parallelism.ThreadLimit);
         AllocateWorkspace(Kernels.Conv2d.WorkspaceFloats(
-            inChannels, convolvedHeight, convolvedWidth, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, padding.Height, padding.Width,
+            inChannels, convolvedHeight, convolvedWidth, weight.Shape[0], kernelHeight, kernelWidth, stride.Height, stride.Width, convolvedPadding.Height, convolvedPadding.Width,
             dilation.Height, dilation.Width, groups, threads));
         InChannels = inChannels;
         Height = height;
@@ -58,8 +68,9 @@ public sealed class Conv2d : ConvolutionLayer
         Dilation = dilation;
         Groups = groups;
         SamePadding = samePadding;
-        OutHeight = Kernels.SlidingWindow.OutputSize(convolvedHeight, kernelHeight, stride.Height, padding.Height, dilation.Height);
-        OutWidth = Kernels.SlidingWindow.OutputSize(convolvedWidth, kernelWidth, stride.Width, padding.Width, dilation.Width);
+        PaddingMode = paddingMode;
+        OutHeight = Kernels.SlidingWindow.OutputSize(convolvedHeight, kernelHeight, stride.Height, convolvedPadding.Height, dilation.Height);
+        OutWidth = Kernels.SlidingWindow.OutputSize(convolvedWidth, kernelWidth, stride.Width, convolvedPadding.Width, dilation.Width);
     }
 
     /// <summary>The input's channels.</summary>
@@ -86,17 +97,20 @@ public sealed class Conv2d : ConvolutionLayer
     /// <summary>The stride along the height and the width.</summary>
     public (int Height, int Width) Stride { get; }
 
-    /// <summary>The zero padding on each side, along the height and the width (with <see cref="SamePadding"/>, the part on both sides).</summary>
+    /// <summary>The padding on each side, along the height and the width (with <see cref="SamePadding"/>, the part on both sides); what it holds is <see cref="PaddingMode"/>.</summary>
     public (int Height, int Width) Padding { get; }
 
     /// <summary>
-    /// The zero rows below and columns right beyond <see cref="Padding"/>: 1 along an axis where <see cref="SamePadding"/>
+    /// The rows below and columns right beyond <see cref="Padding"/>: 1 along an axis where <see cref="SamePadding"/>
     /// needs an odd total (<c>dilation·(kernel - 1)</c>), which PyTorch puts at the end; else 0.
     /// </summary>
     public (int Height, int Width) EndPadding { get; }
 
     /// <summary>Whether <see cref="Padding"/> is PyTorch's <c>padding='same'</c>.</summary>
     public bool SamePadding { get; }
+
+    /// <summary>What the padding holds, PyTorch's <c>padding_mode</c>.</summary>
+    public PaddingMode PaddingMode { get; }
 
     /// <summary>The dilation along the height and the width.</summary>
     public (int Height, int Width) Dilation { get; }
@@ -106,5 +120,6 @@ public sealed class Conv2d : ConvolutionLayer
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={(SamePadding ? "same" : Padding)}, dilation={Dilation}, groups={Groups}, bias={BiasTensor is not null})";
+        => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={(SamePadding ? "same" : Padding)}, dilation={Dilation}, groups={Groups}, bias={BiasTensor is not null}"
+            + (PaddingMode == PaddingMode.Zeros ? ")" : $", padding_mode={PaddingMode.ToString().ToLowerInvariant()})");
 }

@@ -148,6 +148,56 @@ public sealed partial class OnnxGraphBuilder
     public string ReplicationPad(string input, int left, int right, int top, int bottom, string? output = null)
         => EdgePad(input, "edge", left, right, top, bottom, output);
 
+    /// <summary>
+    /// <c>F.pad(mode='circular')</c>, what <c>nn.Conv2d(..., padding_mode='circular')</c> applies first: the plane wrapped
+    /// around, as <c>Slice</c>s of its last and first columns concatenated to its sides, then the same for the rows (ONNX's
+    /// <c>Pad</c> wraps only from opset 19).
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="left">Columns added before each row (the last ones); 0 to the width.</param>
+    /// <param name="right">Columns added after each row (the first ones); 0 to the width.</param>
+    /// <param name="top">Rows added above (the last ones); 0 to the height.</param>
+    /// <param name="bottom">Rows added below (the first ones); 0 to the height.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An amount is negative.</exception>
+    public string CircularPad(string input, int left, int right, int top, int bottom, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(left);
+        ArgumentOutOfRangeException.ThrowIfNegative(right);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        ArgumentOutOfRangeException.ThrowIfNegative(bottom);
+        string wide = Wrap(input, 3, left, right, top == 0 && bottom == 0 ? output : null);
+        return top == 0 && bottom == 0 ? wide : Wrap(wide, 2, top, bottom, output);
+    }
+
+    /// <summary>Along <paramref name="axis"/>: the last <paramref name="before"/> entries, the tensor, its first <paramref name="after"/> entries.</summary>
+    private string Wrap(string input, long axis, int before, int after, string? output)
+    {
+        var parts = new System.Collections.Generic.List<string>(3);
+        if (before > 0)
+        {
+            parts.Add(AxisSlice(input, axis, -before, long.MaxValue));
+        }
+
+        parts.Add(input);
+        if (after > 0)
+        {
+            parts.Add(AxisSlice(input, axis, 0, after));
+        }
+
+        return parts.Count == 1 && output is null ? input : Node("Concat", parts.ToArray(), [AttributeProto.Of("axis", axis)], output);
+    }
+
+    /// <summary><c>Slice</c> of entries <c>[start, end)</c> along one axis (negative: counted from the end).</summary>
+    private string AxisSlice(string input, long axis, long start, long end)
+    {
+        string starts = Int64Initializer(NewTensorName("starts"), [start], 1);
+        string ends = Int64Initializer(NewTensorName("ends"), [end], 1);
+        string axes = Int64Initializer(NewTensorName("axes"), [axis], 1);
+        return Node("Slice", [input, starts, ends, axes], []);
+    }
+
     /// <summary><c>Pad</c> by the positive amounts in <paramref name="mode"/>, then a <c>Slice</c> that removes the negative ones.</summary>
     private string EdgePad(string input, string mode, int left, int right, int top, int bottom, string? output)
     {
