@@ -221,7 +221,7 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                     {
                         int sh = random.Next(1, 3), sw = random.Next(1, 3);
                         (_h, _w) = (_h * sh, _w * sw);
-                        return $"    [Upsample(ScaleFactorHeight = {Int(sh)}, ScaleFactorWidth = {Int(sw)})] public partial Upsample {name} {{ get; }}";
+                        return $"    [Upsample(ScaleFactorHeight = {Int(sh)}, ScaleFactorWidth = {Int(sw)}{Pick(string.Empty, ", Mode = UpsampleMode.Bilinear", ", Mode = UpsampleMode.Bilinear, AlignCorners = true")})] public partial Upsample {name} {{ get; }}";
                     }
 
                     if (random.Next(3) == 0)

@@ -464,6 +464,8 @@ internal static class TestModels
             [ConvTranspose2d(4, 3, Stride = 2, Padding = 1, OutputPadding = 1), ReLU] public partial ConvTranspose2d Up { get; }
             [ConvTranspose2d(2, 2, 3, StrideWidth = 2, OutputPaddingWidth = 1, Groups = 2, Bias = false)] public partial ConvTranspose2d Widen { get; }
             [Upsample(ScaleFactorHeight = 2, ScaleFactorWidth = 1)] public partial Upsample Up2 { get; }
+            [Upsample(Mode = UpsampleMode.Bilinear)] public partial Upsample Smooth { get; }
+            [Upsample(ScaleFactorWidth = 1, Mode = UpsampleMode.Bilinear, AlignCorners = true)] public partial Upsample Aligned { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [Linear(3)] public partial Linear Head { get; }
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }

@@ -37,6 +37,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           ReflectionPad2d((-1, 2, 1, -1)) (a crop on two sides) around two convolutions; summed cross-entropy
   PaddingModeCnn          Runtime.Tests/Models/CnnModels.cs: Conv2d padding_mode='reflect' (padding 2), 'replicate' with
                           padding='same' and a (2, 4) kernel, 'circular' with stride 2 and no bias; summed cross-entropy
+  BilinearCnn             Runtime.Tests/Models/CnnModels.cs: UpsampleCnn with mode='bilinear', the second upsampling with
+                          align_corners=True; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -268,6 +270,23 @@ class PaddingModeCnn(nn.Module):
         return self.head(torch.flatten(self.conv3(x), 1))
 
 
+class BilinearCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs BilinearCnn: input [2, 5, 6], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.up = nn.Upsample(scale_factor=2, mode="bilinear")
+        self.conv2 = nn.Conv2d(4, 3, 3)
+        self.widen = nn.Upsample(scale_factor=(1, 3), mode="bilinear", align_corners=True)
+        self.pool = nn.AvgPool2d(2)
+        self.head = nn.Linear(180, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv2(self.up(torch.tanh(self.conv1(x)))))
+        return self.head(torch.flatten(self.pool(self.widen(x)), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -283,6 +302,7 @@ CASES = [
     ("UpsampleCnn", UpsampleCnn, 61, (2, 5, 6), 3, [], "sum"),
     ("EdgePaddedCnn", EdgePaddedCnn, 62, (2, 7, 8), 3, [], "sum"),
     ("PaddingModeCnn", PaddingModeCnn, 63, (2, 8, 9), 3, [], "sum"),
+    ("BilinearCnn", BilinearCnn, 64, (2, 5, 6), 3, [], "sum"),
 ]
 
 

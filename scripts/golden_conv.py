@@ -323,6 +323,24 @@ def main():
             "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.Upsample(scale_factor=(sh, sw), mode="bilinear", align_corners=...) with whole factors.
+    for name, n, c, h, w, scale, align in [
+        ("bilinear_2", 2, 3, 4, 5, (2, 2), False),
+        ("bilinear_2_aligned", 2, 2, 4, 5, (2, 2), True),
+        ("bilinear_rect", 1, 2, 3, 4, (3, 1), False),
+        ("bilinear_rect_aligned", 1, 2, 3, 4, (1, 3), True),
+        ("bilinear_1x1", 2, 2, 1, 1, (4, 2), False),
+        ("bilinear_wide", 1, 1, 2, 37, (2, 2), False),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=align)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "upsample_bilinear", "batch": n, "channels": c, "height": h, "width": w, "scale": list(scale),
+            "align_corners": align, "out_shape": list(y.shape), "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

@@ -10,8 +10,10 @@ namespace Images
     //   -> up: ConvTranspose2d(4, 4, kernel_size=3, stride=2, padding=1, output_padding=1), ReLU [B, 4, 8, 8]
     //   -> widen: ConvTranspose2d(4, 2, kernel_size=(2, 3), stride=(1, 2), output_padding=(0, 1), groups=2, bias=False) [B, 2, 9, 18]
     //   -> up2: Upsample(scale_factor=(2.0, 1.0), mode='nearest') [B, 2, 18, 18]
-    //   -> flatten: Flatten [B, 648]
-    //   -> head: Linear 648 -> 3 [B, 3]
+    //   -> smooth: Upsample(scale_factor=2.0, mode='bilinear') [B, 2, 36, 36]
+    //   -> aligned: Upsample(scale_factor=(2.0, 1.0), mode='bilinear') [B, 2, 72, 36]
+    //   -> flatten: Flatten [B, 5184]
+    //   -> head: Linear 5184 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class TransposedConvolutions : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
@@ -22,7 +24,7 @@ namespace Images
         public const int OutputSize = 3;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 2159;
+        public const int ParameterCount = 15767;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   down.weight [4, 1, 3, 3] at 0
@@ -30,50 +32,62 @@ namespace Images
         //   up.weight [4, 4, 3, 3] at 40
         //   up.bias [4] at 184
         //   widen.weight [4, 1, 2, 3] at 188
-        //   head.weight [3, 648] at 212
-        //   head.bias [3] at 2156
+        //   head.weight [3, 5184] at 212
+        //   head.bias [3] at 15764
         private const int __sgOffset_DownWeight = 0;
         private const int __sgOffset_DownBias = 36;
         private const int __sgOffset_UpWeight = 40;
         private const int __sgOffset_UpBias = 184;
         private const int __sgOffset_WidenWeight = 188;
         private const int __sgOffset_HeadWeight = 212;
-        private const int __sgOffset_HeadBias = 2156;
+        private const int __sgOffset_HeadBias = 15764;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 2263 floats per sample of MaxBatch (2587 without reuse): buffers of one size
+        // 14575 floats per sample of MaxBatch (18139 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   downOutput [B, 64] at 2132, steps 0-12: down output
-        //   upOutput [B, 256] at 1620, steps 1-11: up output
-        //   widenOutput [B, 324] at 1296, steps 2-3: widen output
-        //   up2Output [B, 648] at 0, steps 3-7: up2 output
-        //   logits [B, 3] at 2260, steps 5-7: head output
-        //   flattenOutputGradient [B, 648] at 648, steps 7-9: gradient of flatten output
-        //   widenOutputGradient [B, 324] at 1296, steps 9-10: gradient of widen output
-        //   upOutputGradient [B, 256] at 1876, steps 10-11: gradient of up output
-        //   downOutputGradient [B, 64] at 2196, steps 11-12: gradient of down output
-        private const int __sgOffset_downOutput = 2132;
-        private const int __sgOffset_upOutput = 1620;
-        private const int __sgOffset_widenOutput = 1296;
-        private const int __sgOffset_up2Output = 0;
-        private const int __sgOffset_logits = 2260;
-        private const int __sgOffset_flattenOutputGradient = 648;
-        private const int __sgOffset_widenOutputGradient = 1296;
-        private const int __sgOffset_upOutputGradient = 1876;
-        private const int __sgOffset_downOutputGradient = 2196;
-        private const int __sgArenaFloatsPerSample = 2263;
+        //   downOutput [B, 64] at 14444, steps 0-16: down output
+        //   upOutput [B, 256] at 13932, steps 1-15: up output
+        //   widenOutput [B, 324] at 13608, steps 2-3: widen output
+        //   up2Output [B, 648] at 12960, steps 3-4: up2 output
+        //   smoothOutput [B, 2592] at 10368, steps 4-5: smooth output
+        //   alignedOutput [B, 5184] at 0, steps 5-9: aligned output
+        //   logits [B, 3] at 14572, steps 7-9: head output
+        //   flattenOutputGradient [B, 5184] at 5184, steps 9-11: gradient of flatten output
+        //   smoothOutputGradient [B, 2592] at 10368, steps 11-12: gradient of smooth output
+        //   up2OutputGradient [B, 648] at 12960, steps 12-13: gradient of up2 output
+        //   widenOutputGradient [B, 324] at 13608, steps 13-14: gradient of widen output
+        //   upOutputGradient [B, 256] at 14188, steps 14-15: gradient of up output
+        //   downOutputGradient [B, 64] at 14508, steps 15-16: gradient of down output
+        private const int __sgOffset_downOutput = 14444;
+        private const int __sgOffset_upOutput = 13932;
+        private const int __sgOffset_widenOutput = 13608;
+        private const int __sgOffset_up2Output = 12960;
+        private const int __sgOffset_smoothOutput = 10368;
+        private const int __sgOffset_alignedOutput = 0;
+        private const int __sgOffset_logits = 14572;
+        private const int __sgOffset_flattenOutputGradient = 5184;
+        private const int __sgOffset_smoothOutputGradient = 10368;
+        private const int __sgOffset_up2OutputGradient = 12960;
+        private const int __sgOffset_widenOutputGradient = 13608;
+        private const int __sgOffset_upOutputGradient = 14188;
+        private const int __sgOffset_downOutputGradient = 14508;
+        private const int __sgArenaFloatsPerSample = 14575;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 1292 floats per sample.
-        //   downOutput [B, 64] at 1228, steps 0-1: down output
-        //   upOutput [B, 256] at 972, steps 1-2: up output
-        //   widenOutput [B, 324] at 648, steps 2-3: widen output
-        //   up2Output [B, 648] at 0, steps 3-5: up2 output
-        private const int __sgInferenceOffset_downOutput = 1228;
-        private const int __sgInferenceOffset_upOutput = 972;
-        private const int __sgInferenceOffset_widenOutput = 648;
-        private const int __sgInferenceOffset_up2Output = 0;
-        private const int __sgInferenceFloatsPerSample = 1292;
+        // arena rented for the call, so concurrent calls never share one. 9068 floats per sample.
+        //   downOutput [B, 64] at 9004, steps 0-1: down output
+        //   upOutput [B, 256] at 8748, steps 1-2: up output
+        //   widenOutput [B, 324] at 8424, steps 2-3: widen output
+        //   up2Output [B, 648] at 7776, steps 3-4: up2 output
+        //   smoothOutput [B, 2592] at 5184, steps 4-5: smooth output
+        //   alignedOutput [B, 5184] at 0, steps 5-7: aligned output
+        private const int __sgInferenceOffset_downOutput = 9004;
+        private const int __sgInferenceOffset_upOutput = 8748;
+        private const int __sgInferenceOffset_widenOutput = 8424;
+        private const int __sgInferenceOffset_up2Output = 7776;
+        private const int __sgInferenceOffset_smoothOutput = 5184;
+        private const int __sgInferenceOffset_alignedOutput = 0;
+        private const int __sgInferenceFloatsPerSample = 9068;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
@@ -84,6 +98,8 @@ namespace Images
         private readonly global::StaticGrad.ConvTranspose2d __sg_Up;
         private readonly global::StaticGrad.ConvTranspose2d __sg_Widen;
         private readonly global::StaticGrad.Upsample __sg_Up2;
+        private readonly global::StaticGrad.Upsample __sg_Smooth;
+        private readonly global::StaticGrad.Upsample __sg_Aligned;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
         private readonly global::StaticGrad.Linear __sg_Head;
         private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
@@ -105,8 +121,8 @@ namespace Images
                 new global::StaticGrad.ParameterTensor("up.weight", __sgOffset_UpWeight, new[] { 4, 4, 3, 3 }, fanIn: 36),
                 new global::StaticGrad.ParameterTensor("up.bias", __sgOffset_UpBias, new[] { 4 }, fanIn: 36),
                 new global::StaticGrad.ParameterTensor("widen.weight", __sgOffset_WidenWeight, new[] { 4, 1, 2, 3 }, fanIn: 6),
-                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 648 }, fanIn: 648),
-                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 648),
+                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 5184 }, fanIn: 5184),
+                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 5184),
             });
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
@@ -115,6 +131,8 @@ namespace Images
             __sg_Up = new global::StaticGrad.ConvTranspose2d(__sgParameters, __sgParameters.Tensors[2], __sgParameters.Tensors[3], 4, 4, (2, 2), (1, 1), (1, 1), (1, 1), 1);
             __sg_Widen = new global::StaticGrad.ConvTranspose2d(__sgParameters, __sgParameters.Tensors[4], null, 8, 8, (1, 2), (0, 0), (0, 1), (1, 1), 2);
             __sg_Up2 = new global::StaticGrad.Upsample((2, 1));
+            __sg_Smooth = new global::StaticGrad.Upsample((2, 2), global::StaticGrad.UpsampleMode.Bilinear);
+            __sg_Aligned = new global::StaticGrad.Upsample((2, 1), global::StaticGrad.UpsampleMode.Bilinear, alignCorners: true);
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[5], __sgParameters.Tensors[6]);
             Summary = new global::StaticGrad.ModelSummary("TransposedConvolutions", new[] { 1, 8, 8 }, new global::StaticGrad.LayerSummary[]
@@ -123,8 +141,10 @@ namespace Images
                 new global::StaticGrad.LayerSummary("up", "ConvTranspose2d(4, 4, kernel_size=3, stride=2, padding=1, output_padding=1), ReLU", new[] { 4, 8, 8 }, 148, 0),
                 new global::StaticGrad.LayerSummary("widen", "ConvTranspose2d(4, 2, kernel_size=(2, 3), stride=(1, 2), output_padding=(0, 1), groups=2, bias=False)", new[] { 2, 9, 18 }, 24, 0),
                 new global::StaticGrad.LayerSummary("up2", "Upsample(scale_factor=(2.0, 1.0), mode='nearest')", new[] { 2, 18, 18 }, 0, 0),
-                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 648 }, 0, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 648 -> 3", new[] { 3 }, 1947, 0),
+                new global::StaticGrad.LayerSummary("smooth", "Upsample(scale_factor=2.0, mode='bilinear')", new[] { 2, 36, 36 }, 0, 0),
+                new global::StaticGrad.LayerSummary("aligned", "Upsample(scale_factor=(2.0, 1.0), mode='bilinear')", new[] { 2, 72, 36 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 5184 }, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 5184 -> 3", new[] { 3 }, 15555, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
@@ -149,6 +169,10 @@ namespace Images
         public partial global::StaticGrad.ConvTranspose2d Widen { get => __sg_Widen; }
 
         public partial global::StaticGrad.Upsample Up2 { get => __sg_Up2; }
+
+        public partial global::StaticGrad.Upsample Smooth { get => __sg_Smooth; }
+
+        public partial global::StaticGrad.Upsample Aligned { get => __sg_Aligned; }
 
         public partial global::StaticGrad.Flatten Flatten { get => __sg_Flatten; }
 
@@ -210,8 +234,12 @@ namespace Images
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
                 global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
                 global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
+                global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 648);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 5184);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
+                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
                 global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
                 global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
                 global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
@@ -232,42 +260,58 @@ namespace Images
                 // up2Output [B, 2, 18, 18] = widenOutput [B, 2, 9, 18] with every pixel repeated over a 2 x 1 block
                 global::StaticGrad.Kernels.Upsample2d.Forward(widenOutput, up2Output, batch, 2, 9, 18, 2, 1);
 
-                // Step 4, flatten Flatten forward:
-                // up2Output [B, 648] is up2Output [B, 2, 18, 18] read flat: nothing moves
+                // Step 4, smooth Upsample forward:
+                // smoothOutput [B, 2, 36, 36] = up2Output [B, 2, 18, 18] interpolated bilinearly, scale 2 x 2
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(up2Output, smoothOutput, batch, 2, 18, 18, 2, 2, alignCorners: false);
 
-                // Step 5, head Linear forward:
-                // logits [B, 3] = up2Output [B, 648] x weight^T [648, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(up2Output, parameters.Slice(__sgOffset_HeadWeight, 1944), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 648, 3, global::StaticGrad.Kernels.Activation.None);
+                // Step 5, aligned Upsample forward:
+                // alignedOutput [B, 2, 72, 36] = smoothOutput [B, 2, 36, 36] interpolated bilinearly, scale 2 x 1 (align_corners)
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(smoothOutput, alignedOutput, batch, 2, 36, 36, 2, 1, alignCorners: true);
 
-                // Step 6, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
+                // Step 6, flatten Flatten forward:
+                // alignedOutput [B, 5184] is alignedOutput [B, 2, 72, 36] read flat: nothing moves
+
+                // Step 7, head Linear forward:
+                // logits [B, 3] = alignedOutput [B, 5184] x weight^T [5184, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(alignedOutput, parameters.Slice(__sgOffset_HeadWeight, 15552), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 5184, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 8, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 7, head Linear backward, from logits [B, 3]:
+                // Step 9, head Linear backward, from logits [B, 3]:
                 //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
                 }
 
-                //   head.weight gradient [3, 648] = logits^T [3, B] x up2Output [B, 648] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 648] = logits [B, 3] x weight [3, 648]
+                //   head.weight gradient [3, 5184] = logits^T [3, B] x alignedOutput [B, 5184] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 5184] = logits [B, 3] x weight [3, 5184]
                 if (__sgParameters.Tensors[5].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, up2Output, parameters.Slice(__sgOffset_HeadWeight, 1944), gradients.Slice(__sgOffset_HeadWeight, 1944), flattenOutputGradient, batch, 648, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, alignedOutput, parameters.Slice(__sgOffset_HeadWeight, 15552), gradients.Slice(__sgOffset_HeadWeight, 15552), flattenOutputGradient, batch, 5184, 3);
                 }
                 else
                 {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 1944), flattenOutputGradient, batch, 3, 648);
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 15552), flattenOutputGradient, batch, 3, 5184);
                 }
 
-                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 648]:
-                //   flattenOutputGradient is the gradient of up2Output read flat
+                // Step 10, flatten Flatten backward, from flattenOutputGradient [B, 5184]:
+                //   flattenOutputGradient is the gradient of alignedOutput read flat
 
-                // Step 9, up2 Upsample backward, from flattenOutputGradient [B, 2, 18, 18]:
-                //   widenOutputGradient [B, 2, 9, 18] = the sums of flattenOutputGradient's blocks
-                global::StaticGrad.Kernels.Upsample2d.Backward(flattenOutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
+                // Step 11, aligned Upsample backward, from flattenOutputGradient [B, 2, 72, 36]:
+                //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of flattenOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(flattenOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
 
-                // Step 10, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
+                // Step 12, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
+                //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
+
+                // Step 13, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
+                //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
+                global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
+
+                // Step 14, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
                 //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
@@ -277,7 +321,7 @@ namespace Images
                 //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
 
-                // Step 11, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
+                // Step 15, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
                 //   upOutputGradient *= ReLU'(upOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
 
@@ -290,7 +334,7 @@ namespace Images
                 //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
 
-                // Step 12, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
+                // Step 16, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
                 //   downOutputGradient *= Tanh'(downOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
 
@@ -339,6 +383,8 @@ namespace Images
                 global::System.Span<float> upOutput = new global::System.Span<float>(arena, __sgInferenceOffset_upOutput * batch, batch * 256);
                 global::System.Span<float> widenOutput = new global::System.Span<float>(arena, __sgInferenceOffset_widenOutput * batch, batch * 324);
                 global::System.Span<float> up2Output = new global::System.Span<float>(arena, __sgInferenceOffset_up2Output * batch, batch * 648);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(arena, __sgInferenceOffset_smoothOutput * batch, batch * 2592);
+                global::System.Span<float> alignedOutput = new global::System.Span<float>(arena, __sgInferenceOffset_alignedOutput * batch, batch * 5184);
 
                 // Step 0, down Conv2d forward:
                 // downOutput [B, 4, 4, 4] = Tanh(conv(inputs [B, 1, 8, 8], weight [4, 1, 3, 3]) + bias)
@@ -356,12 +402,20 @@ namespace Images
                 // up2Output [B, 2, 18, 18] = widenOutput [B, 2, 9, 18] with every pixel repeated over a 2 x 1 block
                 global::StaticGrad.Kernels.Upsample2d.Forward(widenOutput, up2Output, batch, 2, 9, 18, 2, 1);
 
-                // Step 4, flatten Flatten forward:
-                // up2Output [B, 648] is up2Output [B, 2, 18, 18] read flat: nothing moves
+                // Step 4, smooth Upsample forward:
+                // smoothOutput [B, 2, 36, 36] = up2Output [B, 2, 18, 18] interpolated bilinearly, scale 2 x 2
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(up2Output, smoothOutput, batch, 2, 18, 18, 2, 2, alignCorners: false);
 
-                // Step 5, head Linear forward:
-                // logits [B, 3] = up2Output [B, 648] x weight^T [648, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(up2Output, parameters.Slice(__sgOffset_HeadWeight, 1944), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 648, 3, global::StaticGrad.Kernels.Activation.None);
+                // Step 5, aligned Upsample forward:
+                // alignedOutput [B, 2, 72, 36] = smoothOutput [B, 2, 36, 36] interpolated bilinearly, scale 2 x 1 (align_corners)
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(smoothOutput, alignedOutput, batch, 2, 36, 36, 2, 1, alignCorners: true);
+
+                // Step 6, flatten Flatten forward:
+                // alignedOutput [B, 5184] is alignedOutput [B, 2, 72, 36] read flat: nothing moves
+
+                // Step 7, head Linear forward:
+                // logits [B, 3] = alignedOutput [B, 5184] x weight^T [5184, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(alignedOutput, parameters.Slice(__sgOffset_HeadWeight, 15552), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 5184, 3, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
@@ -409,7 +463,9 @@ namespace Images
             string upOutput = onnx.Activation(onnx.ConvTranspose(downOutput, "up.weight", "up.bias", (3, 3), (2, 2), (1, 1), (1, 1), (1, 1), 1), global::StaticGrad.Kernels.Activation.ReLU); // up: [B, 4, 8, 8]
             string widenOutput = onnx.ConvTranspose(upOutput, "widen.weight", null, (2, 3), (1, 2), (0, 0), (0, 1), (1, 1), 2); // widen: [B, 2, 9, 18]
             string up2Output = onnx.UpsampleNearest(widenOutput, (2, 1)); // up2: [B, 2, 18, 18]
-            string flattenOutput = onnx.Flatten(up2Output); // flatten: [B, 648]
+            string smoothOutput = onnx.UpsampleBilinear(up2Output, (2, 2), false); // smooth: [B, 2, 36, 36]
+            string alignedOutput = onnx.UpsampleBilinear(smoothOutput, (2, 1), true); // aligned: [B, 2, 72, 36]
+            string flattenOutput = onnx.Flatten(alignedOutput); // flatten: [B, 5184]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 3]
             onnx.Output(headOutput, "output", 3);
             return onnx;

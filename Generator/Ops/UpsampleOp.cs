@@ -5,13 +5,19 @@ namespace StaticGrad.Generator.Ops;
 
 /// <summary>
 /// <c>nn.Upsample(scale_factor=(sh, sw), mode='nearest')</c> with whole factors: every input pixel repeated over an
-/// <c>sh × sw</c> block; the backward pass sums each block's gradient.
+/// <c>sh × sw</c> block, the backward pass summing each block's gradient; or <c>mode='bilinear'</c> (with
+/// <c>align_corners</c>): each output pixel the weighted mean of the four input pixels around its source position.
 /// </summary>
 /// <param name="ScaleHeight">The vertical factor.</param>
 /// <param name="ScaleWidth">The horizontal factor.</param>
-internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth) : Op
+/// <param name="Bilinear">Whether the mode is bilinear (else nearest).</param>
+/// <param name="AlignCorners">PyTorch's <c>align_corners</c> (bilinear only).</param>
+internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth, bool Bilinear, bool AlignCorners) : Op
 {
-    /// <summary>Parses <c>[Upsample(ScaleFactor = 2)]</c> with <c>ScaleFactorHeight</c> and <c>ScaleFactorWidth</c> per axis.</summary>
+    /// <summary>
+    /// Parses <c>[Upsample(ScaleFactor = 2)]</c> with <c>ScaleFactorHeight</c> and <c>ScaleFactorWidth</c> per axis,
+    /// <c>Mode = UpsampleMode.Nearest</c> and <c>AlignCorners = false</c>.
+    /// </summary>
     public static Op? Parse(AttributeReader r)
     {
         int both = r.Int("ScaleFactor", -1, 2);
@@ -25,7 +31,21 @@ internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth) : Op
             }
         }
 
-        return new UpsampleOp(height, width);
+        int mode = r.Int("Mode", -1, 0);
+        if (mode is not (0 or 1))
+        {
+            r.InvalidArgument("Mode", OpEmitContext.Int(mode), "use UpsampleMode.Nearest or UpsampleMode.Bilinear");
+            return null;
+        }
+
+        bool alignCorners = r.Bool("AlignCorners", -1, false);
+        if (alignCorners && mode == 0)
+        {
+            r.InvalidArgument("AlignCorners", "true", "PyTorch's align_corners can only be set with the interpolating modes (Mode = UpsampleMode.Bilinear)");
+            return null;
+        }
+
+        return new UpsampleOp(height, width, mode == 1, alignCorners);
     }
 
     public override string Name => "Upsample";
@@ -44,16 +64,26 @@ internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth) : Op
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => ScaleHeight == ScaleWidth
-            ? $"Upsample(scale_factor={OpEmitContext.Int(ScaleHeight)}.0, mode='nearest')"
-            : $"Upsample(scale_factor=({OpEmitContext.Int(ScaleHeight)}.0, {OpEmitContext.Int(ScaleWidth)}.0), mode='nearest')";
+            ? $"Upsample(scale_factor={OpEmitContext.Int(ScaleHeight)}.0, mode='{ModeText}')"
+            : $"Upsample(scale_factor=({OpEmitContext.Int(ScaleHeight)}.0, {OpEmitContext.Int(ScaleWidth)}.0), mode='{ModeText}')";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
-        => $"new global::StaticGrad.Upsample({Scale})";
+        => Bilinear
+            ? $"new global::StaticGrad.Upsample({Scale}, global::StaticGrad.UpsampleMode.Bilinear{(AlignCorners ? ", alignCorners: true" : string.Empty)})"
+            : $"new global::StaticGrad.Upsample({Scale})";
 
-    public override string OnnxExpression(OnnxEmitContext c) => OnnxEmitContext.Call("UpsampleNearest", c.Input, Scale);
+    public override string OnnxExpression(OnnxEmitContext c)
+        => Bilinear ? OnnxEmitContext.Call("UpsampleBilinear", c.Input, Scale, AlignCorners ? "true" : "false") : OnnxEmitContext.Call("UpsampleNearest", c.Input, Scale);
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
+        if (Bilinear)
+        {
+            c.Line($"// {c.Output} {c.OutputShape} = {c.Input} {c.InputShapes[0]} interpolated bilinearly, scale {OpEmitContext.Int(ScaleHeight)} x {OpEmitContext.Int(ScaleWidth)}{AlignText}");
+            c.Line($"{OpEmitContext.Kernels}.UpsampleBilinear2d.Forward({c.Input}, {c.Output}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {OpEmitContext.Int(ScaleHeight)}, {OpEmitContext.Int(ScaleWidth)}, alignCorners: {(AlignCorners ? "true" : "false")});");
+            return;
+        }
+
         c.Line($"// {c.Output} {c.OutputShape} = {c.Input} {c.InputShapes[0]} with every pixel repeated over a {OpEmitContext.Int(ScaleHeight)} x {OpEmitContext.Int(ScaleWidth)} block");
         c.Line($"{OpEmitContext.Kernels}.Upsample2d.Forward({c.Input}, {c.Output}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {OpEmitContext.Int(ScaleHeight)}, {OpEmitContext.Int(ScaleWidth)});");
     }
@@ -66,9 +96,20 @@ internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth) : Op
             return;
         }
 
+        if (Bilinear)
+        {
+            c.Line($"//   {inputGradient} {c.InputShapes[0]} = each pixel's share of {c.OutputGradient}, by its interpolation weights");
+            c.Line($"{OpEmitContext.Kernels}.UpsampleBilinear2d.Backward({c.OutputGradient}, {inputGradient}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {OpEmitContext.Int(ScaleHeight)}, {OpEmitContext.Int(ScaleWidth)}, alignCorners: {(AlignCorners ? "true" : "false")});");
+            return;
+        }
+
         c.Line($"//   {inputGradient} {c.InputShapes[0]} = the sums of {c.OutputGradient}'s blocks");
         c.Line($"{OpEmitContext.Kernels}.Upsample2d.Backward({c.OutputGradient}, {inputGradient}, batch, {OpEmitContext.Planes(c.InputShapes[0])}, {OpEmitContext.Int(ScaleHeight)}, {OpEmitContext.Int(ScaleWidth)});");
     }
 
     private string Scale => $"({OpEmitContext.Int(ScaleHeight)}, {OpEmitContext.Int(ScaleWidth)})";
+
+    private string ModeText => Bilinear ? "bilinear" : "nearest";
+
+    private string AlignText => AlignCorners ? " (align_corners)" : string.Empty;
 }

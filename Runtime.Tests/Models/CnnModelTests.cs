@@ -103,6 +103,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BilinearUpsampling_BackwardMatchesFiniteDifferences()
+    {
+        var model = new BilinearCnn(seed: 103, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 104, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void ReLUIntoMaxPool_BackwardThroughThePoolsMatchesFiniteDifferences()
     {
         // Both pools apply their convolution's ReLU derivative (overlapping 3 x 3 windows, then 2 x 2); inputs away
@@ -219,12 +226,15 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         var modes = new PaddingModeCnn(seed: 1, maxBatch: 1);
         Assert.Equal("Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), dilation=(1, 1), groups=1, bias=True, padding_mode=reflect)", modes.Conv1.ToString());
         Assert.Equal(PaddingMode.Circular, modes.Conv3.PaddingMode);
+        var bilinear = new BilinearCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("Upsample(scale_factor=2.0, mode='bilinear')", bilinear.Up.ToString());
+        Assert.Equal((UpsampleMode.Bilinear, true), (bilinear.Widen.Mode, bilinear.Widen.AlignCorners));
         Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));
         Assert.Equal((5, 6), (modes.Conv3.OutHeight, modes.Conv3.OutWidth));
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -240,6 +250,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(UpsampleCnn) => new UpsampleCnn(seed: 1, maxBatch: Batch),
             nameof(EdgePaddedCnn) => new EdgePaddedCnn(seed: 1, maxBatch: Batch),
             nameof(PaddingModeCnn) => new PaddingModeCnn(seed: 1, maxBatch: Batch),
+            nameof(BilinearCnn) => new BilinearCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

@@ -538,3 +538,40 @@ public sealed partial class PaddingModeCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Bilinear upsampling: <c>nn.Upsample(scale_factor=2, mode='bilinear')</c> between two convolutions, then
+/// <c>nn.Upsample(scale_factor=(1, 3), mode='bilinear', align_corners=True)</c> and an average pool. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 5, Width = 6)]
+public sealed partial class BilinearCnn
+{
+    /// <summary>[B, 4, 5, 6].</summary>
+    [Conv2d(4, 3, Padding = 1), Tanh]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 10, 12].</summary>
+    [Upsample(Mode = UpsampleMode.Bilinear)]
+    public partial Upsample Up { get; }
+
+    /// <summary>[B, 3, 8, 10].</summary>
+    [Conv2d(3, 3), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 3, 8, 30].</summary>
+    [Upsample(ScaleFactorHeight = 1, ScaleFactorWidth = 3, Mode = UpsampleMode.Bilinear, AlignCorners = true)]
+    public partial Upsample Widen { get; }
+
+    /// <summary>[B, 3, 4, 15].</summary>
+    [AvgPool2d(2)]
+    public partial AvgPool2d Pool { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

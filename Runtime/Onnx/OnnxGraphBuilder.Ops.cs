@@ -103,6 +103,28 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.Upsample(scale_factor=(sh, sw), mode='bilinear', align_corners=...)</c> with whole factors: <c>Resize</c> in
+    /// linear mode, with <c>align_corners</c> coordinates or PyTorch's half-pixel ones (<c>pytorch_half_pixel</c>, what
+    /// PyTorch's own exporter writes).
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="scale">The vertical and horizontal factors; positive.</param>
+    /// <param name="alignCorners">PyTorch's <c>align_corners</c>.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, height · sh, width · sw]</c> output.</returns>
+    public string UpsampleBilinear(string input, (int Height, int Width) scale, bool alignCorners, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Height, nameof(scale));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Width, nameof(scale));
+        string scales = Initializer(NewTensorName("scales"), [1f, 1f, scale.Height, scale.Width], 4);
+        return Node(
+            "Resize",
+            [input, string.Empty, scales],
+            [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel")],
+            output);
+    }
+
+    /// <summary>
     /// <c>nn.ZeroPad2d((left, right, top, bottom))</c>: <c>Pad</c> with zeros over the last two axes (a negative amount removes
     /// rows or columns, as ONNX's <c>Pad</c> and PyTorch both do).
     /// </summary>
