@@ -27,7 +27,9 @@ activations; MaxPool2d (kernel, stride, padding up to half the kernel, dilation,
 stride, padding, ceil mode, count_include_pad), a third of them per axis too; BatchNorm2d with random eps, momentum (0.1, 0.3 or None), affine and
 track_running_stats, its running statistics moved off their defaults, half the time followed by a ReLU/Sigmoid/Tanh member (which the compiler fuses);
 ConvTranspose2d (kernel 1-4, stride 1-2, padding, output padding, dilation, groups, bias, per axis a third of the time);
-ZeroPad2d (up to two zeros a side, or a crop of one); GroupNorm and InstanceNorm2d (groups of four values or more, eps,
+ZeroPad2d, ReflectionPad2d and ReplicationPad2d (up to two a side, or a crop of one); a quarter of the padded
+convolutions with padding_mode reflect, replicate or circular; Upsample by 1-2 per axis, nearest or bilinear (with and
+without align_corners); GroupNorm and InstanceNorm2d (groups of four values or more, eps,
 affine, half the time followed by a fusable activation member); Dropout2d and Dropout with p = 0; residual Add of two images of the same shape (or of the input); channel Concat of
 two images of the same size; AdaptiveAvgPool2d (1, or 2 or 3 when it divides both sides); Flatten; then Linear,
 LayerNorm, BatchNorm1d, activations, Dropout and flat Add/Concat; a Linear head and a loss: cross-entropy on class
@@ -57,7 +59,7 @@ import torch.nn as nn
 
 from golden_differential import ACTIVATIONS, Net, initialize, loss_member, snake
 
-SEED = 20261237
+SEED = 20261262
 COUNT = 40
 LEARNING_RATE = 1e-3
 # A gradient element at most this fraction of the model's largest gradient in float64 is zero in exact arithmetic; in
@@ -194,10 +196,20 @@ class Draw:
         bias = rng.random() < 0.7
         roll = rng.random()
         act = rng.choice(FUSABLE) if roll < 0.5 else (rng.choice(ACTIVATIONS[3:]) if roll < 0.65 else None)
-        module = nn.Conv2d(c, out, kernel, stride=stride, padding="same" if same else padding, dilation=dilation, groups=groups, bias=bias)
+        # padding_mode a quarter of the time there is padding: PyTorch pads that way (with padding='same''s odd row and
+        # column at the end), reflection below the input's size along each axis, circular at most the size.
+        ends = [(p, p + (span % 2 if same else 0)) for p, span in zip(padding, spans)]
+        mode = "zeros"
+        if any(p > 0 for p in padding) and rng.random() < 0.25:
+            fits = {"replicate": True, "reflect": all(e < size for (_, e), size in zip(ends, (h, w))),
+                    "circular": all(e <= size for (_, e), size in zip(ends, (h, w)))}
+            mode = rng.choice([m for m, ok in fits.items() if ok])
+        module = nn.Conv2d(c, out, kernel, stride=stride, padding="same" if same else padding, dilation=dilation, groups=groups, bias=bias,
+                           padding_mode=mode)
         attrs = f"Conv2d({out}, {kernel_arguments(kernel)}" + options(
             axis_options("Stride", stride, 1) + ([("SamePadding", "true", "false")] if same else axis_options("Padding", padding, 0))
-            + axis_options("Dilation", dilation, 1) + [("Groups", groups, 1), ("Bias", "false" if not bias else "true", "true")]) + ")"
+            + axis_options("Dilation", dilation, 1) + [("Groups", groups, 1), ("Bias", "false" if not bias else "true", "true"),
+                                                       ("PaddingMode", "PaddingMode." + {"zeros": "Zeros", "reflect": "Reflect", "replicate": "Replicate", "circular": "Circular"}[mode], "PaddingMode.Zeros")]) + ")"
         self.add("conv", name, attrs, "Conv2d", module, act)
         self.finish(name, ("image", out, oh, ow))
 
@@ -323,12 +335,33 @@ class Draw:
         self.finish(name, self.shape)
 
     def zeropad(self, name):
-        """nn.ZeroPad2d((left, right, top, bottom)): up to 2 zeros a side, or a crop of one where the image keeps a pixel."""
+        """nn.ZeroPad2d, nn.ReflectionPad2d or nn.ReplicationPad2d((left, right, top, bottom)): up to 2 a side, or a crop of one
+        where the image keeps a pixel; a reflection only of amounts below the image's size along their axis."""
         _, c, h, w = self.shape
         left, right = (self.rng.randint(-1 if w > 2 else 0, 2) for _ in range(2))
         top, bottom = (self.rng.randint(-1 if h > 2 else 0, 2) for _ in range(2))
-        self.add("module", name, f"ZeroPad2d({left}, {right}, {top}, {bottom})", "ZeroPad2d", nn.ZeroPad2d((left, right, top, bottom)))
+        kinds = [("ZeroPad2d", nn.ZeroPad2d), ("ReplicationPad2d", nn.ReplicationPad2d)]
+        if max(left, right) < w and max(top, bottom) < h:
+            kinds.append(("ReflectionPad2d", nn.ReflectionPad2d))
+        kind, module = self.rng.choice(kinds)
+        self.add("module", name, f"{kind}({left}, {right}, {top}, {bottom})", kind, module((left, right, top, bottom)))
         self.finish(name, ("image", c, top + h + bottom, left + w + right))
+
+    def upsample(self, name):
+        """nn.Upsample by whole factors (1-2 per axis, sizes kept to 24 a side): nearest, or bilinear with or without align_corners."""
+        rng = self.rng
+        _, c, h, w = self.shape
+        sh, sw = (rng.choice([1, 2]) if size <= 12 else 1 for size in (h, w))
+        if sh == sw == 1:
+            return False
+        mode = rng.choice(["nearest", "bilinear"])
+        align = mode == "bilinear" and rng.random() < 0.4
+        factors = f"ScaleFactor = {sh}" if sh == sw else f"ScaleFactorHeight = {sh}, ScaleFactorWidth = {sw}"
+        extra = ("" if mode == "nearest" else ", Mode = UpsampleMode.Bilinear") + (", AlignCorners = true" if align else "")
+        module = nn.Upsample(scale_factor=(sh, sw), mode=mode, align_corners=align if mode == "bilinear" else None)
+        self.add("module", name, f"Upsample({factors}{extra})", "Upsample", module)
+        self.finish(name, ("image", c, h * sh, w * sw))
+        return True
 
     def dropout2d(self, name):
         self.add("module", name, "Dropout2d(0f)", "Dropout2d", nn.Dropout2d(0.0))
@@ -433,7 +466,9 @@ def draw(rng):
             d.groupnorm(name) or d.activation(name)
         elif roll < 0.66:
             d.zeropad(name)
-        elif roll < 0.7:
+        elif roll < 0.69:
+            d.upsample(name) or d.activation(name)
+        elif roll < 0.71:
             d.activation(name)
         elif roll < 0.75:
             d.dropout2d(name)
@@ -489,7 +524,9 @@ def fewest_values_per_channel(members, d, batch):
 # a seed whose architectures miss one.
 COVERAGE = [
     r"\[Conv2d\([^]]*Groups = [2-8]", r"\[Conv2d\([^]]*Dilation = 2", r"\[Conv2d\([^]]*Stride = [23]", r"\[Conv2d\([^]]*Padding = [12]",
-    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[ZeroPad2d\(", r"\[ConvTranspose2d\([^]]*Stride = 2", r"\[ConvTranspose2d\([^]]*OutputPadding", r"\[GroupNorm\([0-9]+\)", r"\[InstanceNorm2d\]", r"\[InstanceNorm2d\(Affine = true", r"\[GroupNorm\([^]]*Affine = false", r"GroupNorm M[0-9]+ \{ get; \}\n *\[(ReLU|Sigmoid|Tanh)\]", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
+    r"\[Conv2d\([^]]*Bias = false", r"\[Conv2d\([0-9]+, [0-9]+, [0-9]+", r"\[Conv2d\([^]]*SamePadding = true", r"\[ZeroPad2d\(",
+    r"\[ReflectionPad2d\(", r"\[ReplicationPad2d\(", r"PaddingMode = PaddingMode.Reflect", r"PaddingMode = PaddingMode.Replicate",
+    r"PaddingMode = PaddingMode.Circular", r"\[Upsample\(ScaleFactor[^]]*\)\]", r"\[Upsample\([^]]*Mode = UpsampleMode.Bilinear", r"\[Upsample\([^]]*AlignCorners = true", r"\[ConvTranspose2d\([^]]*Stride = 2", r"\[ConvTranspose2d\([^]]*OutputPadding", r"\[GroupNorm\([0-9]+\)", r"\[InstanceNorm2d\]", r"\[InstanceNorm2d\(Affine = true", r"\[GroupNorm\([^]]*Affine = false", r"GroupNorm M[0-9]+ \{ get; \}\n *\[(ReLU|Sigmoid|Tanh)\]", r"\[Conv2d\([^]]*(Stride|Padding|Dilation)(Height|Width)",
     r"\[MaxPool2d\([0-9]+, [0-9]+", r"\[AvgPool2d\([0-9]+, [0-9]+", r"\[(Max|Avg)Pool2d\([^]]*(Stride|Padding)(Height|Width)", r"\[Conv2d\([0-9]+, [2-5][,)]", r"\[Conv2d\([^]]*\), (ReLU|Sigmoid|Tanh)\]",
     r"\[Conv2d\([^]]*\), (LeakyReLU|ELU|GELU|SiLU|Softplus|Hardswish)",
     r"\[MaxPool2d\([^]]*Padding", r"\[MaxPool2d\([^]]*Dilation", r"\[MaxPool2d\([^]]*Stride", r"\[AvgPool2d\([^]]*Padding",

@@ -6,606 +6,604 @@ using StaticGrad;
 
 namespace StaticGrad.Runtime.Tests.Models.Differential;
 
-[Model(Channels = 3, Height = 20, Width = 13)]
+[Model(Channels = 3, Height = 6, Width = 17)]
 public partial class CnnDifferential00
 {
-    [Conv2d(6, 3, Stride = 2, Padding = 2), Sigmoid] public partial Conv2d M0 { get; }
-    [Dropout(0f)] public partial Dropout M1 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M2 { get; }
+    [Conv2d(2, 1, Stride = 3, Padding = 1), Sigmoid] public partial Conv2d M0 { get; }
+    [InstanceNorm2d(Affine = true, Eps = 1e-3f)] public partial InstanceNorm2d M1 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [Concat(nameof(M2))] public partial Residual M3 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d(Eps = 1e-3f)] public partial BatchNorm1d M3 { get; }
-    [Tanh] public partial ActivationLayer M3Act { get; }
-    [Linear(3), ReLU] public partial Linear M4 { get; }
-    [Linear(1), ReLU] public partial Linear M5 { get; }
-    [Linear(2)] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
+    [Linear(4)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 18, Width = 5)]
+[Model(Channels = 2, Height = 17, Width = 6)]
 public partial class CnnDifferential01
 {
-    [Conv2d(1, 4, 2, PaddingHeight = 1, PaddingWidth = 2, DilationHeight = 2)] public partial Conv2d M0 { get; }
-    [MaxPool2d(1, CeilMode = true)] public partial MaxPool2d M1 { get; }
-    [AvgPool2d(1, 2, StrideHeight = 3, StrideWidth = 2, CeilMode = true)] public partial AvgPool2d M2 { get; }
-    [ZeroPad2d(0, 2, 1, 1)] public partial ZeroPad2d M3 { get; }
-    [InstanceNorm2d(Affine = true, Eps = 1e-3f)] public partial InstanceNorm2d M4 { get; }
-    [Conv2d(3, 5, Stride = 3, Padding = 2, Bias = false)] public partial Conv2d M5 { get; }
-    [Softplus(Beta = 2f, Threshold = 5f)] public partial ActivationLayer M6 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [SiLU] public partial ActivationLayer M7 { get; }
-    [Linear(3, Bias = false), SiLU] public partial Linear M8 { get; }
-    [Linear(2)] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 19, Width = 14)]
-public partial class CnnDifferential02
-{
-    [Conv2d(3, 5, Stride = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
-    [BatchNorm2d(Eps = 1e-3f, CumulativeAverage = true, Affine = false)] public partial BatchNorm2d M1 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M2 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(1), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 15, Width = 5)]
-public partial class CnnDifferential03
-{
-    [Conv2d(8, 4, Stride = 2, Padding = 2, Dilation = 2), Sigmoid] public partial Conv2d M0 { get; }
-    [AvgPool2d(3, 4, StrideWidth = 2, PaddingHeight = 1, PaddingWidth = 2)] public partial AvgPool2d M1 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M2 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(6)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 5, Width = 10)]
-public partial class CnnDifferential04
-{
-    [MaxPool2d(4, Padding = 2, CeilMode = true)] public partial MaxPool2d M0 { get; }
-    [Conv2d(8, 3, SamePadding = true), Tanh] public partial Conv2d M1 { get; }
-    [MaxPool2d(1, 3, StrideHeight = 2, PaddingWidth = 1)] public partial MaxPool2d M2 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M3 { get; }
-    [Tanh] public partial ActivationLayer M4 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [ReLU] public partial ActivationLayer M5 { get; }
-    [Linear(3, Bias = false), LeakyReLU(0.2f)] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Mean)] public partial SmoothL1Loss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 6, Width = 9)]
-public partial class CnnDifferential05
-{
-    [Conv2d(3, 1, 4, PaddingHeight = 2)] public partial Conv2d M0 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M1 { get; }
-    [Dropout(0f)] public partial Dropout M2 { get; }
-    [ConvTranspose2d(7, 2, Stride = 2, OutputPaddingWidth = 1), Sigmoid] public partial ConvTranspose2d M3 { get; }
-    [ZeroPad2d(0, 2, 0, -1)] public partial ZeroPad2d M4 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [LayerNorm(ElementwiseAffine = false)] public partial LayerNorm M6 { get; }
-    [ReLU] public partial ActivationLayer M6Act { get; }
-    [Linear(2)] public partial Linear Head { get; }
-    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Mean)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 5, Width = 15)]
-public partial class CnnDifferential06
-{
-    [Conv2d(3, 2, SamePadding = true), ReLU] public partial Conv2d M0 { get; }
-    [ZeroPad2d(1, 2, -1, 0)] public partial ZeroPad2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [Conv2d(6, 2, Padding = 2, Groups = 3)] public partial Conv2d M3 { get; }
-    [MaxPool2d(1, 3, StrideHeight = 3, PaddingWidth = 1)] public partial MaxPool2d M4 { get; }
-    [Conv2d(2, 2, Padding = 1, Dilation = 2, Groups = 2)] public partial Conv2d M5 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [LeakyReLU(0.2f)] public partial ActivationLayer M6 { get; }
-    [Linear(2), LeakyReLU(0.2f)] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 14, Width = 8)]
-public partial class CnnDifferential07
-{
-    [Add(ModelAttribute.Input)] public partial Residual M0 { get; }
-    [Conv2d(6, 1, Stride = 2, Padding = 1, Groups = 3)] public partial Conv2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [ConvTranspose2d(3, 3, StrideHeight = 2, DilationWidth = 2, Groups = 3, Bias = false)] public partial ConvTranspose2d M3 { get; }
-    [Concat(nameof(M3))] public partial Residual M4 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [LayerNorm] public partial LayerNorm M6 { get; }
-    [Sigmoid] public partial ActivationLayer M6Act { get; }
-    [Linear(8)] public partial Linear M7 { get; }
-    [LayerNorm] public partial LayerNorm M8 { get; }
-    [ReLU] public partial ActivationLayer M8Act { get; }
-    [Linear(2), LeakyReLU(0.2f)] public partial Linear Head { get; }
-    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 6, Width = 10)]
-public partial class CnnDifferential08
-{
-    [Conv2d(2, 1, Padding = 2, Dilation = 2, Groups = 2, Bias = false)] public partial Conv2d M0 { get; }
-    [AvgPool2d(1)] public partial AvgPool2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [ReLU] public partial ActivationLayer M3 { get; }
-    [Concat(nameof(M2))] public partial Residual M4 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M5 { get; }
-    [LayerNorm(ElementwiseAffine = false)] public partial LayerNorm M6 { get; }
-    [Sigmoid] public partial ActivationLayer M6Act { get; }
-    [Linear(3), GELU(Approximate = "tanh")] public partial Linear M7 { get; }
-    [Linear(4)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 13, Width = 17)]
-public partial class CnnDifferential09
-{
-    [Conv2d(3, 3, 1, StrideHeight = 3, Padding = 2, Dilation = 2, Bias = false), ReLU] public partial Conv2d M0 { get; }
-    [Conv2d(7, 5, Stride = 2, Padding = 1)] public partial Conv2d M1 { get; }
-    [MaxPool2d(4, Padding = 2, CeilMode = true)] public partial MaxPool2d M2 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(8)] public partial Linear M3 { get; }
-    [Dropout(0f)] public partial Dropout M4 { get; }
-    [Linear(3, Bias = false), GELU] public partial Linear M5 { get; }
-    [Linear(1, Bias = false), LeakyReLU(0.2f)] public partial Linear Head { get; }
-    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 13, Width = 9)]
-public partial class CnnDifferential10
-{
-    [Dropout2d(0f)] public partial Dropout2d M0 { get; }
-    [Conv2d(6, 2, SamePadding = true, Groups = 3), Sigmoid] public partial Conv2d M1 { get; }
-    [AvgPool2d(4, 2, Stride = 1, PaddingHeight = 2, CountIncludePad = false)] public partial AvgPool2d M2 { get; }
-    [ZeroPad2d(1, 2, 1, 0)] public partial ZeroPad2d M3 { get; }
-    [MaxPool2d(2)] public partial MaxPool2d M4 { get; }
-    [ConvTranspose2d(6, 4, Dilation = 2, Groups = 6), Tanh] public partial ConvTranspose2d M5 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M6 { get; }
-    [MaxPool2d(4)] public partial MaxPool2d M7 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(1), ReLU] public partial Linear M8 { get; }
-    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M9 { get; }
-    [Linear(5)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 8, Width = 16)]
-public partial class CnnDifferential11
-{
-    [Conv2d(1, 3, SamePadding = true), Sigmoid] public partial Conv2d M0 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M1 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d(CumulativeAverage = true, Affine = false)] public partial BatchNorm1d M2 { get; }
-    [Tanh] public partial ActivationLayer M2Act { get; }
-    [Linear(6, Bias = false)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 19, Width = 7)]
-public partial class CnnDifferential12
-{
-    [Conv2d(1, 1, Padding = 1, Dilation = 2), ReLU] public partial Conv2d M0 { get; }
-    [BatchNorm2d(Momentum = 0.3f, TrackRunningStats = false)] public partial BatchNorm2d M1 { get; }
-    [Tanh] public partial ActivationLayer M1Act { get; }
-    [MaxPool2d(3, 1, StrideHeight = 3, PaddingHeight = 1)] public partial MaxPool2d M2 { get; }
-    [Add(nameof(M2))] public partial Residual M3 { get; }
-    [GroupNorm(1)] public partial GroupNorm M4 { get; }
-    [GroupNorm(1, Affine = false, Eps = 1e-3f)] public partial GroupNorm M5 { get; }
-    [ReLU] public partial ActivationLayer M5Act { get; }
-    [Dropout2d(0f)] public partial Dropout2d M6 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d] public partial BatchNorm1d M7 { get; }
-    [Sigmoid] public partial ActivationLayer M8 { get; }
-    [Linear(4)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 16, Width = 12)]
-public partial class CnnDifferential13
-{
-    [Conv2d(7, 3, Stride = 3, Padding = 1, Bias = false)] public partial Conv2d M0 { get; }
-    [AvgPool2d(1, 4)] public partial AvgPool2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [Conv2d(7, 1, 3, PaddingWidth = 1, Groups = 7), Tanh] public partial Conv2d M3 { get; }
-    [Add(nameof(M1))] public partial Residual M4 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(1)] public partial Linear M5 { get; }
-    [Linear(5, Bias = false)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 5, Width = 18)]
-public partial class CnnDifferential14
-{
-    [Conv2d(1, 5, Padding = 1), Sigmoid] public partial Conv2d M0 { get; }
-    [BatchNorm2d(Momentum = 0.3f)] public partial BatchNorm2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [LayerNorm] public partial LayerNorm M3 { get; }
-    [Linear(1), Sigmoid] public partial Linear M4 { get; }
-    [Linear(3), Sigmoid] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 6, Width = 7)]
-public partial class CnnDifferential15
-{
-    [MaxPool2d(1, Stride = 2, Dilation = 2)] public partial MaxPool2d M0 { get; }
-    [Conv2d(2, 1, 4, PaddingWidth = 2, Groups = 2), Tanh] public partial Conv2d M1 { get; }
-    [LeakyReLU(0.2f)] public partial ActivationLayer M2 { get; }
-    [MaxPool2d(3)] public partial MaxPool2d M3 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [LayerNorm(ElementwiseAffine = false)] public partial LayerNorm M4 { get; }
-    [ReLU] public partial ActivationLayer M4Act { get; }
-    [Linear(4, Bias = false), ReLU] public partial Linear Head { get; }
-    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 18, Width = 7)]
-public partial class CnnDifferential16
-{
-    [Conv2d(6, 4, Stride = 3, Padding = 1, Groups = 3), GELU] public partial Conv2d M0 { get; }
-    [Conv2d(6, 3, SamePadding = true, Groups = 2)] public partial Conv2d M1 { get; }
-    [AvgPool2d(1)] public partial AvgPool2d M2 { get; }
-    [BatchNorm2d(CumulativeAverage = true, Affine = false)] public partial BatchNorm2d M3 { get; }
-    [AvgPool2d(2, 3, Stride = 3, PaddingWidth = 1, CeilMode = true)] public partial AvgPool2d M4 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M5 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Dropout(0f)] public partial Dropout M7 { get; }
-    [Dropout(0f)] public partial Dropout M8 { get; }
-    [Linear(2), Hardswish] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 13, Width = 10)]
-public partial class CnnDifferential17
-{
-    [Concat(ModelAttribute.Input)] public partial Residual M0 { get; }
-    [Conv2d(6, 5, Stride = 2, Padding = 2, Dilation = 2, Groups = 2, Bias = false)] public partial Conv2d M1 { get; }
-    [Tanh] public partial ActivationLayer M2 { get; }
-    [Conv2d(2, 1, Groups = 2), Tanh] public partial Conv2d M3 { get; }
-    [Conv2d(8, 4, 1, Stride = 2, PaddingWidth = 2, DilationWidth = 2, Groups = 2), Tanh] public partial Conv2d M4 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(17, Bias = false), Hardswish] public partial Linear M5 { get; }
-    [Linear(1), Hardswish] public partial Linear M6 { get; }
-    [Concat(nameof(M6))] public partial Residual M7 { get; }
-    [Linear(6)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 14, Width = 14)]
-public partial class CnnDifferential18
-{
-    [Conv2d(6, 4, SamePadding = true, Dilation = 2), ReLU] public partial Conv2d M0 { get; }
-    [Add(nameof(M0))] public partial Residual M1 { get; }
-    [Add(nameof(M0))] public partial Residual M2 { get; }
-    [LeakyReLU(0.2f)] public partial ActivationLayer M3 { get; }
+    [Conv2d(3, 2, Stride = 3, Padding = 2, Bias = false)] public partial Conv2d M0 { get; }
+    [Concat(nameof(M0))] public partial Residual M1 { get; }
+    [Conv2d(2, 1, Padding = 1, Groups = 2), Tanh] public partial Conv2d M2 { get; }
+    [AvgPool2d(2)] public partial AvgPool2d M3 { get; }
     [AdaptiveAvgPool2d(2)] public partial AdaptiveAvgPool2d M4 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [ELU(0.5f)] public partial ActivationLayer M5 { get; }
-    [Add(nameof(Flat))] public partial Residual M6 { get; }
+    [Linear(1), Hardswish] public partial Linear M5 { get; }
+    [Add(nameof(M5))] public partial Residual M6 { get; }
     [Linear(4)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 10, Width = 6)]
-public partial class CnnDifferential19
+[Model(Channels = 2, Height = 16, Width = 5)]
+public partial class CnnDifferential02
 {
-    [MaxPool2d(1, StrideWidth = 3, DilationHeight = 2)] public partial MaxPool2d M0 { get; }
-    [Conv2d(6, 3, 1, Stride = 2, PaddingHeight = 2, PaddingWidth = 1, Groups = 3), GELU(Approximate = "tanh")] public partial Conv2d M1 { get; }
-    [InstanceNorm2d(Affine = true)] public partial InstanceNorm2d M2 { get; }
-    [AvgPool2d(1, Stride = 2)] public partial AvgPool2d M3 { get; }
-    [Add(nameof(M3))] public partial Residual M4 { get; }
-    [ConvTranspose2d(2, 4, Stride = 2, OutputPaddingWidth = 1), Sigmoid] public partial ConvTranspose2d M5 { get; }
-    [Add(nameof(M5))] public partial Residual M6 { get; }
-    [ConvTranspose2d(4, 1, Bias = false), ReLU] public partial ConvTranspose2d M7 { get; }
+    [Conv2d(1, 4, Padding = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
+    [Dropout2d(0f)] public partial Dropout2d M1 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d] public partial BatchNorm1d M8 { get; }
-    [Sigmoid] public partial ActivationLayer M8Act { get; }
-    [Linear(8, Bias = false), Sigmoid] public partial Linear M9 { get; }
-    [BatchNorm1d(Eps = 1e-3f)] public partial BatchNorm1d M10 { get; }
     [Linear(3, Bias = false)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 17, Width = 11)]
+public partial class CnnDifferential03
+{
+    [Conv2d(3, 4, Stride = 3)] public partial Conv2d M0 { get; }
+    [Conv2d(6, 3, 2, Stride = 3, PaddingHeight = 2, PaddingWidth = 1, DilationHeight = 2, Groups = 3, Bias = false), Softplus(Beta = 2f, Threshold = 5f)] public partial Conv2d M1 { get; }
+    [BatchNorm2d] public partial BatchNorm2d M2 { get; }
+    [Sigmoid] public partial ActivationLayer M2Act { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(2), GELU(Approximate = "tanh")] public partial Linear Head { get; }
     [L1Loss(Reduction = Reduction.Mean)] public partial L1Loss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 19, Width = 19)]
-public partial class CnnDifferential20
+[Model(Channels = 3, Height = 8, Width = 11)]
+public partial class CnnDifferential04
 {
-    [Dropout(0f)] public partial Dropout M0 { get; }
-    [Conv2d(6, 5, Stride = 2, Dilation = 2, Bias = false), Sigmoid] public partial Conv2d M1 { get; }
-    [Conv2d(4, 1, StrideHeight = 3, StrideWidth = 2, Padding = 1, DilationHeight = 2)] public partial Conv2d M2 { get; }
-    [Dropout(0f)] public partial Dropout M3 { get; }
-    [ConvTranspose2d(6, 1, 3, Stride = 2, Padding = 1, OutputPaddingWidth = 1), ReLU] public partial ConvTranspose2d M4 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M5 { get; }
+    [Conv2d(4, 1, 2, PaddingHeight = 1, PaddingWidth = 2, DilationHeight = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
+    [Concat(nameof(M0))] public partial Residual M1 { get; }
+    [InstanceNorm2d(Affine = true, Eps = 1e-3f)] public partial InstanceNorm2d M2 { get; }
+    [Tanh] public partial ActivationLayer M2Act { get; }
+    [Dropout2d(0f)] public partial Dropout2d M3 { get; }
+    [GroupNorm(4)] public partial GroupNorm M4 { get; }
+    [Sigmoid] public partial ActivationLayer M4Act { get; }
+    [Conv2d(1, 1, Stride = 2, Dilation = 2), Sigmoid] public partial Conv2d M5 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [LayerNorm] public partial LayerNorm M6 { get; }
-    [ReLU] public partial ActivationLayer M6Act { get; }
-    [Tanh] public partial ActivationLayer M7 { get; }
-    [LayerNorm] public partial LayerNorm M8 { get; }
-    [Linear(4, Bias = false)] public partial Linear Head { get; }
-    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Mean)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+    [Linear(3)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 11, Width = 10)]
-public partial class CnnDifferential21
+[Model(Channels = 2, Height = 9, Width = 20)]
+public partial class CnnDifferential05
 {
     [Dropout2d(0f)] public partial Dropout2d M0 { get; }
-    [Conv2d(5, 2, 1, StrideHeight = 3, Padding = 2, DilationWidth = 2, Bias = false)] public partial Conv2d M1 { get; }
-    [Concat(nameof(M1))] public partial Residual M2 { get; }
-    [Conv2d(4, 1, Stride = 2, Padding = 2, Bias = false)] public partial Conv2d M3 { get; }
-    [ConvTranspose2d(5, 1, 4, StrideHeight = 2, Padding = 1, OutputPaddingHeight = 1), ReLU] public partial ConvTranspose2d M4 { get; }
+    [Conv2d(4, 1, SamePadding = true, Groups = 2, Bias = false), Softplus(Beta = 2f, Threshold = 5f)] public partial Conv2d M1 { get; }
+    [BatchNorm2d(CumulativeAverage = true)] public partial BatchNorm2d M2 { get; }
+    [Conv2d(8, 1, 2, StrideHeight = 3, PaddingWidth = 2, DilationHeight = 2, Groups = 4, PaddingMode = PaddingMode.Reflect)] public partial Conv2d M3 { get; }
+    [AvgPool2d(4, Stride = 1, Padding = 1, CountIncludePad = false)] public partial AvgPool2d M4 { get; }
+    [GroupNorm(8, Eps = 1e-3f)] public partial GroupNorm M5 { get; }
+    [Sigmoid] public partial ActivationLayer M5Act { get; }
+    [Upsample(ScaleFactorHeight = 2, ScaleFactorWidth = 1, Mode = UpsampleMode.Bilinear, AlignCorners = true)] public partial Upsample M6 { get; }
+    [AdaptiveAvgPool2d(2)] public partial AdaptiveAvgPool2d M7 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Concat(nameof(Flat))] public partial Residual M5 { get; }
-    [Linear(3), SiLU] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 7, Width = 5)]
-public partial class CnnDifferential22
-{
-    [Conv2d(1, 3, StrideHeight = 2, PaddingHeight = 2, PaddingWidth = 1, DilationWidth = 2), Tanh] public partial Conv2d M0 { get; }
-    [GroupNorm(1, Affine = false, Eps = 1e-3f)] public partial GroupNorm M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [MaxPool2d(1, Stride = 2, Dilation = 2, CeilMode = true)] public partial MaxPool2d M3 { get; }
-    [Conv2d(5, 1, SamePadding = true), Sigmoid] public partial Conv2d M4 { get; }
-    [Concat(nameof(M3))] public partial Residual M5 { get; }
-    [Add(nameof(M5))] public partial Residual M6 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M7 { get; }
-    [Flatten] public partial Flatten Flat { get; }
+    [Concat(nameof(Flat))] public partial Residual M8 { get; }
+    [ReLU] public partial ActivationLayer M9 { get; }
     [Linear(2)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 20, Width = 6)]
-public partial class CnnDifferential23
+[Model(Channels = 3, Height = 7, Width = 9)]
+public partial class CnnDifferential06
 {
-    [Conv2d(7, 1, Stride = 3, Padding = 1, Bias = false)] public partial Conv2d M0 { get; }
-    [Dropout(0f)] public partial Dropout M1 { get; }
-    [Conv2d(8, 5, 1, StrideWidth = 2, PaddingWidth = 1, DilationWidth = 2), Sigmoid] public partial Conv2d M2 { get; }
-    [Add(nameof(M2))] public partial Residual M3 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M4 { get; }
-    [MaxPool2d(4, StrideHeight = 1, PaddingWidth = 1, CeilMode = true)] public partial MaxPool2d M5 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
+    [Dropout(0f)] public partial Dropout M0 { get; }
+    [Conv2d(6, 4, SamePadding = true), ReLU] public partial Conv2d M1 { get; }
+    [GroupNorm(6, Affine = false, Eps = 1e-3f)] public partial GroupNorm M2 { get; }
+    [Upsample(ScaleFactorHeight = 2, ScaleFactorWidth = 1)] public partial Upsample M3 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M4 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(1), ELU(0.5f)] public partial Linear M7 { get; }
-    [Linear(3)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+    [Dropout(0f)] public partial Dropout M5 { get; }
+    [Linear(1)] public partial Linear M6 { get; }
+    [Add(nameof(M6))] public partial Residual M7 { get; }
+    [Linear(2, Bias = false), GELU(Approximate = "tanh")] public partial Linear Head { get; }
+    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 19, Width = 20)]
-public partial class CnnDifferential24
+[Model(Channels = 2, Height = 17, Width = 14)]
+public partial class CnnDifferential07
+{
+    [Conv2d(8, 1, Stride = 2, Padding = 1, Groups = 2)] public partial Conv2d M0 { get; }
+    [MaxPool2d(2, Stride = 1, Padding = 1)] public partial MaxPool2d M1 { get; }
+    [MaxPool2d(4, Stride = 2, Padding = 1)] public partial MaxPool2d M2 { get; }
+    [Conv2d(3, 5, Padding = 2, Bias = false)] public partial Conv2d M3 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Concat(nameof(Flat))] public partial Residual M4 { get; }
+    [BatchNorm1d(CumulativeAverage = true, TrackRunningStats = false)] public partial BatchNorm1d M5 { get; }
+    [Sigmoid] public partial ActivationLayer M5Act { get; }
+    [Linear(1), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
+    [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 19, Width = 11)]
+public partial class CnnDifferential08
 {
     [Sigmoid] public partial ActivationLayer M0 { get; }
-    [Conv2d(8, 1, 3, StrideWidth = 2, Padding = 2, DilationWidth = 2), Sigmoid] public partial Conv2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [Add(nameof(M1))] public partial Residual M3 { get; }
-    [GELU] public partial ActivationLayer M4 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
+    [Conv2d(3, 4, 2, Stride = 2, PaddingWidth = 1, DilationHeight = 2, Groups = 3)] public partial Conv2d M1 { get; }
+    [Conv2d(3, 2, StrideHeight = 3, StrideWidth = 2, PaddingHeight = 1, Groups = 3, PaddingMode = PaddingMode.Reflect)] public partial Conv2d M2 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M3 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(17)] public partial Linear M6 { get; }
-    [Linear(3), Sigmoid] public partial Linear M7 { get; }
-    [Linear(3), Hardswish] public partial Linear M8 { get; }
     [Linear(4)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 13, Width = 12)]
-public partial class CnnDifferential25
+[Model(Channels = 3, Height = 12, Width = 13)]
+public partial class CnnDifferential09
 {
-    [Conv2d(7, 2, StrideHeight = 3, StrideWidth = 2, Padding = 1), ReLU] public partial Conv2d M0 { get; }
-    [Conv2d(3, 1, Stride = 3)] public partial Conv2d M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [Add(ModelAttribute.Input)] public partial Residual M0 { get; }
+    [Conv2d(6, 5, SamePadding = true, Groups = 3), Tanh] public partial Conv2d M1 { get; }
+    [MaxPool2d(4, Padding = 2, CeilMode = true)] public partial MaxPool2d M2 { get; }
+    [Add(nameof(M2))] public partial Residual M3 { get; }
+    [Conv2d(2, 2, 5, StrideWidth = 2, Padding = 2, Bias = false, PaddingMode = PaddingMode.Replicate), Sigmoid] public partial Conv2d M4 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Add(nameof(Flat))] public partial Residual M3 { get; }
-    [Linear(17)] public partial Linear M4 { get; }
-    [Linear(4), Tanh] public partial Linear Head { get; }
+    [Dropout(0f)] public partial Dropout M5 { get; }
+    [Linear(4), GELU] public partial Linear Head { get; }
+    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Mean)] public partial SmoothL1Loss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 19, Width = 20)]
+public partial class CnnDifferential10
+{
+    [Conv2d(3, 3), Tanh] public partial Conv2d M0 { get; }
+    [Conv2d(6, 1, StrideHeight = 2, StrideWidth = 3, PaddingWidth = 1, DilationHeight = 2, Groups = 3, Bias = false), Hardswish] public partial Conv2d M1 { get; }
+    [Conv2d(5, 2, Stride = 3, Padding = 1, Bias = false), ReLU] public partial Conv2d M2 { get; }
+    [ReflectionPad2d(1, 2, 0, -1)] public partial ReflectionPad2d M3 { get; }
+    [Add(nameof(M3))] public partial Residual M4 { get; }
+    [Add(nameof(M4))] public partial Residual M5 { get; }
+    [MaxPool2d(2, StrideWidth = 2, DilationHeight = 2)] public partial MaxPool2d M6 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(3), ReLU] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 20, Width = 10)]
+public partial class CnnDifferential11
+{
+    [ReLU] public partial ActivationLayer M0 { get; }
+    [Conv2d(2, 1, 2, PaddingHeight = 2, PaddingWidth = 1), ReLU] public partial Conv2d M1 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [ZeroPad2d(-1, 2, 0, 0)] public partial ZeroPad2d M3 { get; }
+    [Add(nameof(M3))] public partial Residual M4 { get; }
+    [Sigmoid] public partial ActivationLayer M5 { get; }
+    [BatchNorm2d] public partial BatchNorm2d M6 { get; }
+    [Tanh] public partial ActivationLayer M6Act { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(3)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 19, Width = 13)]
+public partial class CnnDifferential12
+{
+    [Conv2d(1, 3, Stride = 2)] public partial Conv2d M0 { get; }
+    [Add(nameof(M0))] public partial Residual M1 { get; }
+    [BatchNorm2d(Eps = 1e-3f, CumulativeAverage = true, Affine = false)] public partial BatchNorm2d M2 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(1), ReLU] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 13, Width = 12)]
+public partial class CnnDifferential13
+{
+    [Conv2d(5, 1, Stride = 2, Padding = 1, Bias = false), Sigmoid] public partial Conv2d M0 { get; }
+    [Add(nameof(M0))] public partial Residual M1 { get; }
+    [Concat(nameof(M1))] public partial Residual M2 { get; }
+    [Add(nameof(M2))] public partial Residual M3 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Concat(nameof(Flat))] public partial Residual M4 { get; }
+    [Linear(17), GELU] public partial Linear M5 { get; }
+    [BatchNorm1d(CumulativeAverage = true, TrackRunningStats = false)] public partial BatchNorm1d M6 { get; }
+    [ReLU] public partial ActivationLayer M6Act { get; }
+    [Linear(3), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
     [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 19, Width = 7)]
-public partial class CnnDifferential26
+[Model(Channels = 2, Height = 13, Width = 6)]
+public partial class CnnDifferential14
 {
-    [Conv2d(8, 3), LeakyReLU(0.2f)] public partial Conv2d M0 { get; }
-    [BatchNorm2d(Eps = 1e-3f, CumulativeAverage = true, TrackRunningStats = false)] public partial BatchNorm2d M1 { get; }
-    [ReLU] public partial ActivationLayer M1Act { get; }
+    [Conv2d(3, 3, Stride = 2, PaddingWidth = 1, DilationWidth = 2), Sigmoid] public partial Conv2d M0 { get; }
+    [Dropout(0f)] public partial Dropout M1 { get; }
+    [Add(nameof(M0))] public partial Residual M2 { get; }
+    [MaxPool2d(2)] public partial MaxPool2d M3 { get; }
+    [BatchNorm2d(CumulativeAverage = true)] public partial BatchNorm2d M4 { get; }
+    [Conv2d(3, 1, Padding = 2, Groups = 3), ReLU] public partial Conv2d M5 { get; }
+    [Conv2d(6, 5, 2, StrideWidth = 2, Padding = 1, Groups = 3, PaddingMode = PaddingMode.Circular), Tanh] public partial Conv2d M6 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(3)] public partial Linear Head { get; }
+    [Linear(4), LeakyReLU(0.2f)] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 12, Width = 18)]
+public partial class CnnDifferential15
+{
+    [Conv2d(8, 5, Padding = 1, Dilation = 2, Bias = false)] public partial Conv2d M0 { get; }
+    [MaxPool2d(3, Stride = 2)] public partial MaxPool2d M1 { get; }
+    [GELU] public partial ActivationLayer M2 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M3 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Tanh] public partial ActivationLayer M4 { get; }
+    [Dropout(0f)] public partial Dropout M5 { get; }
+    [Linear(2)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 16, Width = 8)]
+public partial class CnnDifferential16
+{
+    [Dropout(0f)] public partial Dropout M0 { get; }
+    [Conv2d(5, 4, 1, Stride = 2, Padding = 1), Sigmoid] public partial Conv2d M1 { get; }
+    [Conv2d(5, 4, SamePadding = true, Groups = 5), Tanh] public partial Conv2d M2 { get; }
+    [Conv2d(5, 4, SamePadding = true, Dilation = 2, Groups = 5, Bias = false), ReLU] public partial Conv2d M3 { get; }
+    [Add(nameof(M1))] public partial Residual M4 { get; }
+    [MaxPool2d(2, Stride = 3, Padding = 1, DilationHeight = 2, CeilMode = true)] public partial MaxPool2d M5 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(8), GELU(Approximate = "tanh")] public partial Linear M7 { get; }
+    [Linear(4)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 5, Width = 20)]
-public partial class CnnDifferential27
+[Model(Channels = 2, Height = 16, Width = 16)]
+public partial class CnnDifferential17
 {
-    [Dropout2d(0f)] public partial Dropout2d M0 { get; }
-    [Conv2d(4, 2, 5, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 2), Tanh] public partial Conv2d M1 { get; }
-    [Conv2d(7, 4, Padding = 1, Bias = false), Tanh] public partial Conv2d M2 { get; }
-    [InstanceNorm2d] public partial InstanceNorm2d M3 { get; }
-    [Sigmoid] public partial ActivationLayer M3Act { get; }
-    [Conv2d(7, 2, Stride = 2, Dilation = 2, Groups = 7, Bias = false), Sigmoid] public partial Conv2d M4 { get; }
-    [GroupNorm(1, Eps = 1e-3f)] public partial GroupNorm M5 { get; }
-    [Sigmoid] public partial ActivationLayer M5Act { get; }
-    [MaxPool2d(4, Stride = 1, Padding = 2)] public partial MaxPool2d M6 { get; }
-    [MaxPool2d(2, 4, Stride = 1, PaddingWidth = 1)] public partial MaxPool2d M7 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(4), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
-    [L1Loss(Reduction = Reduction.Sum)] public partial L1Loss Loss { get; }
-}
-
-[Model(Channels = 1, Height = 12, Width = 14)]
-public partial class CnnDifferential28
-{
-    [Conv2d(3, 4, Stride = 3, Padding = 2)] public partial Conv2d M0 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M1 { get; }
+    [Sigmoid] public partial ActivationLayer M0 { get; }
+    [Conv2d(3, 2, PaddingWidth = 2, Dilation = 2), Tanh] public partial Conv2d M1 { get; }
     [Concat(nameof(M1))] public partial Residual M2 { get; }
-    [Dropout2d(0f)] public partial Dropout2d M3 { get; }
-    [MaxPool2d(3, Stride = 2, CeilMode = true)] public partial MaxPool2d M4 { get; }
-    [Conv2d(6, 1, Stride = 3, Padding = 1, Groups = 6), Tanh] public partial Conv2d M5 { get; }
-    [AvgPool2d(4, Stride = 3, Padding = 1)] public partial AvgPool2d M6 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(3), GELU] public partial Linear M7 { get; }
-    [Linear(3, Bias = false)] public partial Linear M8 { get; }
-    [Dropout(0f)] public partial Dropout M9 { get; }
-    [Linear(1, Bias = false), Sigmoid] public partial Linear Head { get; }
-    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 20, Width = 14)]
-public partial class CnnDifferential29
-{
-    [BatchNorm2d(Eps = 1e-3f, Affine = false)] public partial BatchNorm2d M0 { get; }
-    [Tanh] public partial ActivationLayer M0Act { get; }
-    [Conv2d(2, 2, SamePadding = true, Dilation = 2)] public partial Conv2d M1 { get; }
-    [AvgPool2d(2, Stride = 3)] public partial AvgPool2d M2 { get; }
+    [Conv2d(5, 5, StrideHeight = 3, PaddingWidth = 2, Dilation = 2, Bias = false), Sigmoid] public partial Conv2d M3 { get; }
+    [LeakyReLU(0.2f)] public partial ActivationLayer M4 { get; }
+    [Conv2d(6, 3, Padding = 1), ReLU] public partial Conv2d M5 { get; }
+    [ReflectionPad2d(2, 2, 0, 1)] public partial ReflectionPad2d M6 { get; }
     [Flatten] public partial Flatten Flat { get; }
     [Linear(1), GELU] public partial Linear Head { get; }
     [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
 }
 
-[Model(Channels = 2, Height = 14, Width = 20)]
-public partial class CnnDifferential30
+[Model(Channels = 2, Height = 11, Width = 13)]
+public partial class CnnDifferential18
 {
-    [Conv2d(6, 5, Padding = 2, Groups = 2)] public partial Conv2d M0 { get; }
-    [MaxPool2d(2, Stride = 1, Padding = 1, Dilation = 2, CeilMode = true)] public partial MaxPool2d M1 { get; }
-    [AvgPool2d(4, Stride = 3, Padding = 1)] public partial AvgPool2d M2 { get; }
-    [ConvTranspose2d(3, 2, 1, StrideWidth = 2, PaddingHeight = 1, Bias = false)] public partial ConvTranspose2d M3 { get; }
-    [Add(nameof(M3))] public partial Residual M4 { get; }
-    [Concat(nameof(M4))] public partial Residual M5 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
+    [Conv2d(6, 5, 3, StrideWidth = 2, PaddingWidth = 1, Dilation = 2, Groups = 2), Softplus(Beta = 2f, Threshold = 5f)] public partial Conv2d M0 { get; }
+    [BatchNorm2d(Affine = false)] public partial BatchNorm2d M1 { get; }
+    [ReflectionPad2d(1, 1, 2, 0)] public partial ReflectionPad2d M2 { get; }
+    [Concat(nameof(M2))] public partial Residual M3 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(2, Bias = false), Tanh] public partial Linear Head { get; }
-    [L1Loss(Reduction = Reduction.Sum)] public partial L1Loss Loss { get; }
+    [Linear(5)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 2, Height = 10, Width = 5)]
-public partial class CnnDifferential31
+[Model(Channels = 1, Height = 9, Width = 5)]
+public partial class CnnDifferential19
 {
-    [Conv2d(7, 1, SamePadding = true), Tanh] public partial Conv2d M0 { get; }
-    [Dropout(0f)] public partial Dropout M1 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M2 { get; }
+    [Conv2d(4, 1, Stride = 2, Padding = 1, Dilation = 2, PaddingMode = PaddingMode.Replicate), Sigmoid] public partial Conv2d M0 { get; }
+    [Add(nameof(M0))] public partial Residual M1 { get; }
+    [Add(nameof(M0))] public partial Residual M2 { get; }
+    [MaxPool2d(3, Stride = 3)] public partial MaxPool2d M3 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [GELU(Approximate = "tanh")] public partial ActivationLayer M3 { get; }
-    [Linear(1, Bias = false), GELU(Approximate = "tanh")] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
-}
-
-[Model(Channels = 2, Height = 15, Width = 13)]
-public partial class CnnDifferential32
-{
-    [Conv2d(4, 1, Padding = 2, Dilation = 2, Groups = 2, Bias = false)] public partial Conv2d M0 { get; }
-    [Conv2d(8, 3, Stride = 3, Dilation = 2)] public partial Conv2d M1 { get; }
-    [GELU(Approximate = "tanh")] public partial ActivationLayer M2 { get; }
-    [Conv2d(4, 5, Stride = 2, Padding = 2, Groups = 4)] public partial Conv2d M3 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [Linear(8), ReLU] public partial Linear M4 { get; }
-    [Linear(1), SiLU] public partial Linear M5 { get; }
+    [ELU(0.5f)] public partial ActivationLayer M4 { get; }
+    [LayerNorm(ElementwiseAffine = false)] public partial LayerNorm M5 { get; }
+    [ReLU] public partial ActivationLayer M5Act { get; }
     [Linear(5)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 8, Width = 20)]
-public partial class CnnDifferential33
+[Model(Channels = 3, Height = 8, Width = 17)]
+public partial class CnnDifferential20
 {
-    [Conv2d(4, 5, Stride = 2, Padding = 1, Dilation = 2)] public partial Conv2d M0 { get; }
+    [Conv2d(3, 1, Stride = 3, Dilation = 2), Sigmoid] public partial Conv2d M0 { get; }
     [Add(nameof(M0))] public partial Residual M1 { get; }
-    [Conv2d(3, 5, SamePadding = true), Tanh] public partial Conv2d M2 { get; }
-    [Conv2d(6, 5, 4, StrideHeight = 2, Padding = 2, Groups = 3), Softplus(Beta = 2f, Threshold = 5f)] public partial Conv2d M3 { get; }
-    [ConvTranspose2d(6, 4, Groups = 6)] public partial ConvTranspose2d M4 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
-    [Flatten] public partial Flatten Flat { get; }
-    [GELU] public partial ActivationLayer M6 { get; }
-    [Linear(17), LeakyReLU(0.2f)] public partial Linear M7 { get; }
-    [Linear(4), Tanh] public partial Linear Head { get; }
-    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
-}
-
-[Model(Channels = 3, Height = 6, Width = 18)]
-public partial class CnnDifferential34
-{
-    [Conv2d(6, 4, SamePadding = true, Groups = 3)] public partial Conv2d M0 { get; }
-    [Add(nameof(M0))] public partial Residual M1 { get; }
-    [Conv2d(8, 4, 1, PaddingHeight = 2, PaddingWidth = 1, DilationHeight = 2, Groups = 2)] public partial Conv2d M2 { get; }
-    [Add(nameof(M2))] public partial Residual M3 { get; }
-    [BatchNorm2d] public partial BatchNorm2d M4 { get; }
-    [GroupNorm(4, Affine = false)] public partial GroupNorm M5 { get; }
-    [Tanh] public partial ActivationLayer M5Act { get; }
-    [GELU(Approximate = "tanh")] public partial ActivationLayer M6 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [GroupNorm(1, Affine = false)] public partial GroupNorm M3 { get; }
+    [ReLU] public partial ActivationLayer M3Act { get; }
+    [Add(nameof(M3))] public partial Residual M4 { get; }
+    [Add(nameof(M0))] public partial Residual M5 { get; }
+    [AvgPool2d(2, 3, Stride = 1)] public partial AvgPool2d M6 { get; }
     [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M7 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(2, Bias = false)] public partial Linear Head { get; }
-    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+    [Linear(1)] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
 }
 
-[Model(Channels = 3, Height = 5, Width = 15)]
-public partial class CnnDifferential35
+[Model(Channels = 1, Height = 9, Width = 7)]
+public partial class CnnDifferential21
 {
-    [Conv2d(3, 3, Stride = 2, Padding = 2, Dilation = 2, Groups = 3), ReLU] public partial Conv2d M0 { get; }
-    [Concat(nameof(M0))] public partial Residual M1 { get; }
-    [Add(nameof(M1))] public partial Residual M2 { get; }
-    [GroupNorm(2, Affine = false)] public partial GroupNorm M3 { get; }
-    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M4 { get; }
+    [Conv2d(1, 1, Dilation = 2, Bias = false), ReLU] public partial Conv2d M0 { get; }
+    [MaxPool2d(1, Stride = 2, Dilation = 2, CeilMode = true)] public partial MaxPool2d M1 { get; }
+    [GroupNorm(1)] public partial GroupNorm M2 { get; }
+    [AvgPool2d(2, 1, StrideWidth = 1, PaddingHeight = 1, CountIncludePad = false, CeilMode = true)] public partial AvgPool2d M3 { get; }
+    [Conv2d(5, 3, 1, PaddingWidth = 2, Bias = false, PaddingMode = PaddingMode.Circular), ELU(0.5f)] public partial Conv2d M4 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(3), Tanh] public partial Linear M5 { get; }
-    [Linear(1), SiLU] public partial Linear M6 { get; }
-    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M7 { get; }
-    [Sigmoid] public partial ActivationLayer M7Act { get; }
-    [Linear(6)] public partial Linear Head { get; }
+    [SiLU] public partial ActivationLayer M5 { get; }
+    [Linear(1), ELU(0.5f)] public partial Linear M6 { get; }
+    [Linear(17), SiLU] public partial Linear M7 { get; }
+    [Linear(4)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 2, Height = 9, Width = 13)]
-public partial class CnnDifferential36
+[Model(Channels = 2, Height = 7, Width = 16)]
+public partial class CnnDifferential22
 {
-    [Conv2d(7, 1, 5, StrideWidth = 3, PaddingWidth = 1, DilationHeight = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
-    [MaxPool2d(2, StrideHeight = 3, StrideWidth = 1, Padding = 1, DilationHeight = 2, CeilMode = true)] public partial MaxPool2d M1 { get; }
+    [Conv2d(2, 4, Stride = 2, Padding = 1, Dilation = 2, Groups = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
+    [AvgPool2d(2, Stride = 1, Padding = 1)] public partial AvgPool2d M1 { get; }
     [BatchNorm2d(Momentum = 0.3f)] public partial BatchNorm2d M2 { get; }
+    [ReLU] public partial ActivationLayer M2Act { get; }
     [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M3 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Linear(17)] public partial Linear M4 { get; }
+    [Concat(nameof(Flat))] public partial Residual M4 { get; }
+    [Linear(17), GELU] public partial Linear M5 { get; }
+    [Linear(8), ELU(0.5f)] public partial Linear M6 { get; }
+    [Linear(2), LeakyReLU(0.2f)] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Mean)] public partial L1Loss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 12, Width = 16)]
+public partial class CnnDifferential23
+{
+    [Conv2d(5, 2, Stride = 2, Padding = 1), Sigmoid] public partial Conv2d M0 { get; }
+    [Add(nameof(M0))] public partial Residual M1 { get; }
+    [AvgPool2d(4, 3, StrideHeight = 2, StrideWidth = 1, PaddingHeight = 2)] public partial AvgPool2d M2 { get; }
+    [MaxPool2d(1, 4, StrideHeight = 3, StrideWidth = 1, PaddingWidth = 2, Dilation = 2)] public partial MaxPool2d M3 { get; }
+    [Softplus(Beta = 2f, Threshold = 5f)] public partial ActivationLayer M4 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(1)] public partial Linear M6 { get; }
+    [SiLU] public partial ActivationLayer M7 { get; }
+    [GELU] public partial ActivationLayer M8 { get; }
+    [Linear(1), SiLU] public partial Linear Head { get; }
+    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 11, Width = 19)]
+public partial class CnnDifferential24
+{
+    [Conv2d(6, 5, 4, PaddingWidth = 1, DilationWidth = 2, Bias = false)] public partial Conv2d M0 { get; }
+    [MaxPool2d(1, Stride = 2)] public partial MaxPool2d M1 { get; }
+    [BatchNorm2d] public partial BatchNorm2d M2 { get; }
+    [Tanh] public partial ActivationLayer M2Act { get; }
+    [ReplicationPad2d(0, 2, -1, -1)] public partial ReplicationPad2d M3 { get; }
+    [ZeroPad2d(2, 1, 1, 0)] public partial ZeroPad2d M4 { get; }
+    [Add(nameof(M4))] public partial Residual M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(6, Bias = false)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 17, Width = 17)]
+public partial class CnnDifferential25
+{
+    [Conv2d(8, 2, SamePadding = true, Groups = 2), Tanh] public partial Conv2d M0 { get; }
+    [Concat(ModelAttribute.Input)] public partial Residual M1 { get; }
+    [Dropout2d(0f)] public partial Dropout2d M2 { get; }
+    [MaxPool2d(1, Stride = 2, CeilMode = true)] public partial MaxPool2d M3 { get; }
+    [AvgPool2d(4, Stride = 2, Padding = 2, CountIncludePad = false, CeilMode = true)] public partial AvgPool2d M4 { get; }
+    [Upsample(ScaleFactor = 2)] public partial Upsample M5 { get; }
+    [AdaptiveAvgPool2d(3)] public partial AdaptiveAvgPool2d M6 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [LayerNorm] public partial LayerNorm M7 { get; }
+    [Hardswish] public partial ActivationLayer M8 { get; }
+    [LayerNorm] public partial LayerNorm M9 { get; }
+    [ReLU] public partial ActivationLayer M9Act { get; }
     [Linear(3)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 16, Width = 6)]
-public partial class CnnDifferential37
+[Model(Channels = 1, Height = 19, Width = 5)]
+public partial class CnnDifferential26
 {
-    [Conv2d(6, 3, SamePadding = true), Hardswish] public partial Conv2d M0 { get; }
-    [ZeroPad2d(2, 0, 2, 1)] public partial ZeroPad2d M1 { get; }
-    [MaxPool2d(2, Stride = 2, Padding = 1)] public partial MaxPool2d M2 { get; }
-    [Conv2d(4, 2, 5, StrideWidth = 2, Groups = 2)] public partial Conv2d M3 { get; }
+    [Conv2d(8, 1, 4, StrideWidth = 2, PaddingWidth = 1, Dilation = 2, PaddingMode = PaddingMode.Replicate)] public partial Conv2d M0 { get; }
+    [Conv2d(4, 5, 4, Stride = 2, PaddingWidth = 2, DilationHeight = 2, Groups = 2, Bias = false, PaddingMode = PaddingMode.Replicate), ReLU] public partial Conv2d M1 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [Add(nameof(M2))] public partial Residual M3 { get; }
+    [MaxPool2d(2, 1, StrideHeight = 2, PaddingHeight = 1, DilationHeight = 2)] public partial MaxPool2d M4 { get; }
+    [Conv2d(5, 1, Stride = 2), Sigmoid] public partial Conv2d M5 { get; }
+    [Dropout2d(0f)] public partial Dropout2d M6 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d(Eps = 1e-3f, Affine = false)] public partial BatchNorm1d M4 { get; }
-    [Sigmoid] public partial ActivationLayer M4Act { get; }
-    [Linear(1), Tanh] public partial Linear Head { get; }
+    [Linear(1), GELU] public partial Linear M7 { get; }
+    [BatchNorm1d(Momentum = 0.3f)] public partial BatchNorm1d M8 { get; }
+    [ELU(0.5f)] public partial ActivationLayer M9 { get; }
+    [Linear(2)] public partial Linear Head { get; }
+    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Sum)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 18, Width = 7)]
+public partial class CnnDifferential27
+{
+    [Conv2d(1, 1, 5, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 2, Dilation = 2, Bias = false)] public partial Conv2d M0 { get; }
+    [Add(nameof(M0))] public partial Residual M1 { get; }
+    [Concat(nameof(M1))] public partial Residual M2 { get; }
+    [AvgPool2d(4, 1, StrideHeight = 1, StrideWidth = 2)] public partial AvgPool2d M3 { get; }
+    [MaxPool2d(4, Stride = 2, Padding = 2, CeilMode = true)] public partial MaxPool2d M4 { get; }
+    [Concat(nameof(M4))] public partial Residual M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(3)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 8, Width = 17)]
+public partial class CnnDifferential28
+{
+    [Dropout2d(0f)] public partial Dropout2d M0 { get; }
+    [Conv2d(5, 1, 5, StrideHeight = 2, Padding = 1, PaddingMode = PaddingMode.Circular), SiLU] public partial Conv2d M1 { get; }
+    [AvgPool2d(2, 1, StrideHeight = 2)] public partial AvgPool2d M2 { get; }
+    [BatchNorm2d(CumulativeAverage = true, Affine = false)] public partial BatchNorm2d M3 { get; }
+    [Tanh] public partial ActivationLayer M3Act { get; }
+    [BatchNorm2d(TrackRunningStats = false)] public partial BatchNorm2d M4 { get; }
+    [Conv2d(1, 1, 2, StrideWidth = 2, PaddingHeight = 2, Dilation = 2), ReLU] public partial Conv2d M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [BatchNorm1d(Eps = 1e-3f, CumulativeAverage = true)] public partial BatchNorm1d M6 { get; }
+    [Linear(4), ELU(0.5f)] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Sum)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 10, Width = 5)]
+public partial class CnnDifferential29
+{
+    [Conv2d(6, 1, Stride = 3, Padding = 1, Bias = false, PaddingMode = PaddingMode.Circular), Tanh] public partial Conv2d M0 { get; }
+    [MaxPool2d(2, Stride = 2, Padding = 1)] public partial MaxPool2d M1 { get; }
+    [Upsample(ScaleFactorHeight = 2, ScaleFactorWidth = 1, Mode = UpsampleMode.Bilinear)] public partial Upsample M2 { get; }
+    [Conv2d(4, 1, 3, SamePadding = true, Groups = 2), ReLU] public partial Conv2d M3 { get; }
+    [MaxPool2d(1, Stride = 3)] public partial MaxPool2d M4 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(2), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Mean)] public partial L1Loss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 6, Width = 20)]
+public partial class CnnDifferential30
+{
+    [Conv2d(5, 3, StrideHeight = 2, PaddingWidth = 2, DilationWidth = 2, Bias = false), Tanh] public partial Conv2d M0 { get; }
+    [ConvTranspose2d(2, 2, 4, Padding = 1), Sigmoid] public partial ConvTranspose2d M1 { get; }
+    [Conv2d(8, 2, StrideHeight = 3, PaddingHeight = 1, DilationWidth = 2)] public partial Conv2d M2 { get; }
+    [GELU(Approximate = "tanh")] public partial ActivationLayer M3 { get; }
+    [ReLU] public partial ActivationLayer M4 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M6 { get; }
+    [Linear(6)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Mean)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 18, Width = 15)]
+public partial class CnnDifferential31
+{
+    [Conv2d(2, 4, Stride = 3), ReLU] public partial Conv2d M0 { get; }
+    [Dropout(0f)] public partial Dropout M1 { get; }
+    [Concat(nameof(M0))] public partial Residual M2 { get; }
+    [GroupNorm(1, Eps = 1e-3f)] public partial GroupNorm M3 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M4 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Tanh] public partial ActivationLayer M5 { get; }
+    [ELU(0.5f)] public partial ActivationLayer M6 { get; }
+    [Linear(2), Sigmoid] public partial Linear Head { get; }
     [MseLoss(Reduction = Reduction.Mean)] public partial MseLoss Loss { get; }
 }
 
-[Model(Channels = 2, Height = 11, Width = 11)]
-public partial class CnnDifferential38
+[Model(Channels = 2, Height = 19, Width = 10)]
+public partial class CnnDifferential32
 {
-    [Conv2d(6, 3, SamePadding = true)] public partial Conv2d M0 { get; }
-    [MaxPool2d(2, Stride = 1)] public partial MaxPool2d M1 { get; }
-    [AvgPool2d(3, Stride = 2, CeilMode = true)] public partial AvgPool2d M2 { get; }
+    [Conv2d(5, 5, 4, StrideWidth = 2, PaddingHeight = 1, PaddingWidth = 2)] public partial Conv2d M0 { get; }
+    [Concat(nameof(M0))] public partial Residual M1 { get; }
+    [BatchNorm2d(Momentum = 0.3f, Affine = false)] public partial BatchNorm2d M2 { get; }
+    [ReflectionPad2d(2, 1, 2, 2)] public partial ReflectionPad2d M3 { get; }
+    [BatchNorm2d(CumulativeAverage = true)] public partial BatchNorm2d M4 { get; }
+    [GroupNorm(10)] public partial GroupNorm M5 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M6 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [Concat(nameof(Flat))] public partial Residual M3 { get; }
-    [Linear(3), ReLU] public partial Linear M4 { get; }
-    [Linear(4, Bias = false), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
-    [MseLoss(Reduction = Reduction.Sum)] public partial MseLoss Loss { get; }
+    [Concat(nameof(Flat))] public partial Residual M7 { get; }
+    [BatchNorm1d(Eps = 1e-3f, Momentum = 0.3f)] public partial BatchNorm1d M8 { get; }
+    [ReLU] public partial ActivationLayer M8Act { get; }
+    [LeakyReLU(0.2f)] public partial ActivationLayer M9 { get; }
+    [Linear(1), Tanh] public partial Linear Head { get; }
+    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Sum)] public partial SmoothL1Loss Loss { get; }
 }
 
-[Model(Channels = 1, Height = 17, Width = 11)]
+[Model(Channels = 2, Height = 13, Width = 19)]
+public partial class CnnDifferential33
+{
+    [Conv2d(3, 3, Stride = 3, Dilation = 2, Bias = false), ReLU] public partial Conv2d M0 { get; }
+    [ConvTranspose2d(6, 3, Stride = 2, Padding = 1, OutputPaddingHeight = 1, Groups = 3)] public partial ConvTranspose2d M1 { get; }
+    [AvgPool2d(3, Stride = 2, Padding = 1, CountIncludePad = false)] public partial AvgPool2d M2 { get; }
+    [Concat(nameof(M0))] public partial Residual M3 { get; }
+    [Concat(nameof(M0))] public partial Residual M4 { get; }
+    [BatchNorm2d(Eps = 1e-3f, TrackRunningStats = false)] public partial BatchNorm2d M5 { get; }
+    [Dropout(0f)] public partial Dropout M6 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(4), Softplus(Beta = 2f, Threshold = 5f)] public partial Linear Head { get; }
+    [L1Loss(Reduction = Reduction.Sum)] public partial L1Loss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 19, Width = 5)]
+public partial class CnnDifferential34
+{
+    [AvgPool2d(3, Stride = 3, Padding = 1)] public partial AvgPool2d M0 { get; }
+    [Conv2d(3, 1, Stride = 3, Padding = 2), ReLU] public partial Conv2d M1 { get; }
+    [BatchNorm2d(CumulativeAverage = true)] public partial BatchNorm2d M2 { get; }
+    [ReLU] public partial ActivationLayer M2Act { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(1), GELU(Approximate = "tanh")] public partial Linear Head { get; }
+    [SmoothL1Loss(Beta = 0.5f, Reduction = Reduction.Mean)] public partial SmoothL1Loss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 14, Width = 18)]
+public partial class CnnDifferential35
+{
+    [Conv2d(6, 1, Padding = 1, Dilation = 2, Groups = 3), Tanh] public partial Conv2d M0 { get; }
+    [Conv2d(8, 4, 2, StrideWidth = 3, DilationHeight = 2, Groups = 2, Bias = false), Sigmoid] public partial Conv2d M1 { get; }
+    [LeakyReLU(0.2f)] public partial ActivationLayer M2 { get; }
+    [InstanceNorm2d] public partial InstanceNorm2d M3 { get; }
+    [MaxPool2d(2, Stride = 3, CeilMode = true)] public partial MaxPool2d M4 { get; }
+    [Conv2d(3, 2, SamePadding = true, Bias = false)] public partial Conv2d M5 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M6 { get; }
+    [Linear(3, Bias = false), GELU] public partial Linear Head { get; }
+    [HuberLoss(Delta = 0.7f, Reduction = Reduction.Mean)] public partial HuberLoss Loss { get; }
+}
+
+[Model(Channels = 3, Height = 10, Width = 13)]
+public partial class CnnDifferential36
+{
+    [Conv2d(8, 2, Stride = 2, Padding = 1)] public partial Conv2d M0 { get; }
+    [Conv2d(1, 2, Padding = 2), Tanh] public partial Conv2d M1 { get; }
+    [Conv2d(8, 1, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d M2 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M3 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(1), ReLU] public partial Linear M4 { get; }
+    [Linear(8)] public partial Linear M5 { get; }
+    [Linear(6)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 17, Width = 11)]
+public partial class CnnDifferential37
+{
+    [Conv2d(6, 3, Stride = 2, Padding = 2), ReLU] public partial Conv2d M0 { get; }
+    [MaxPool2d(4, Stride = 3, Padding = 2)] public partial MaxPool2d M1 { get; }
+    [Add(nameof(M1))] public partial Residual M2 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [Linear(17), Hardswish] public partial Linear M3 { get; }
+    [Linear(2)] public partial Linear Head { get; }
+    [BinaryCrossEntropyWithLogits(Reduction = Reduction.Mean)] public partial BinaryCrossEntropyWithLogitsLoss Loss { get; }
+}
+
+[Model(Channels = 1, Height = 9, Width = 14)]
+public partial class CnnDifferential38
+{
+    [Conv2d(1, 3, 1, StrideWidth = 3, PaddingHeight = 2, PaddingWidth = 1), ReLU] public partial Conv2d M0 { get; }
+    [Concat(nameof(M0))] public partial Residual M1 { get; }
+    [Conv2d(7, 4, Stride = 2, Padding = 2)] public partial Conv2d M2 { get; }
+    [Add(nameof(M2))] public partial Residual M3 { get; }
+    [Sigmoid] public partial ActivationLayer M4 { get; }
+    [Tanh] public partial ActivationLayer M5 { get; }
+    [Add(nameof(M4))] public partial Residual M6 { get; }
+    [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d M7 { get; }
+    [Flatten] public partial Flatten Flat { get; }
+    [ReLU] public partial ActivationLayer M8 { get; }
+    [Linear(17)] public partial Linear M9 { get; }
+    [Add(nameof(M9))] public partial Residual M10 { get; }
+    [Linear(5)] public partial Linear Head { get; }
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+[Model(Channels = 2, Height = 7, Width = 12)]
 public partial class CnnDifferential39
 {
-    [Conv2d(2, 5, SamePadding = true)] public partial Conv2d M0 { get; }
-    [MaxPool2d(4, Stride = 3, Padding = 1, Dilation = 2)] public partial MaxPool2d M1 { get; }
+    [MaxPool2d(3, 2, Stride = 2, CeilMode = true)] public partial MaxPool2d M0 { get; }
+    [Conv2d(2, 1, Padding = 1, Bias = false), ReLU] public partial Conv2d M1 { get; }
+    [GELU(Approximate = "tanh")] public partial ActivationLayer M2 { get; }
+    [MaxPool2d(1, Stride = 1)] public partial MaxPool2d M3 { get; }
+    [Dropout2d(0f)] public partial Dropout2d M4 { get; }
+    [Add(nameof(M3))] public partial Residual M5 { get; }
+    [Concat(nameof(M5))] public partial Residual M6 { get; }
+    [Conv2d(8, 3, SamePadding = true, Groups = 2), Softplus(Beta = 2f, Threshold = 5f)] public partial Conv2d M7 { get; }
     [Flatten] public partial Flatten Flat { get; }
-    [BatchNorm1d(CumulativeAverage = true)] public partial BatchNorm1d M2 { get; }
-    [Tanh] public partial ActivationLayer M2Act { get; }
-    [ReLU] public partial ActivationLayer M3 { get; }
-    [Linear(5, Bias = false)] public partial Linear Head { get; }
+    [GELU(Approximate = "tanh")] public partial ActivationLayer M8 { get; }
+    [Concat(nameof(Flat))] public partial Residual M9 { get; }
+    [Linear(4)] public partial Linear Head { get; }
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)] public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
