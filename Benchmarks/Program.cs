@@ -8,7 +8,7 @@ namespace StaticGrad.Benchmarks;
 /// Entry point. <c>compare</c> (default): our training steps against PyTorch's, plus GEMM GFLOP/s beside
 /// the measured FMA peak. <c>breakdown [hidden batch]</c>: each kernel of one step, 1 and all threads.
 /// <c>gemm [m k n ...]</c>: GEMM throughput table. <c>conv [batch]</c>: LeNet-5's convolution and pooling layers. <c>lenet</c>: LeNet-5's training step and single-sample
-/// inference against PyTorch's. <c>lenet-sequence</c>: each kernel of LeNet-5's step timed where it sits in the step. <c>distributed</c> (under <c>mpirun -np N</c>): all-reduce against step times.
+/// inference against PyTorch's. <c>lenet-sequence</c>: each kernel of LeNet-5's step timed where it sits in the step. <c>norm</c>: group and instance norm passes. <c>distributed</c> (under <c>mpirun -np N</c>): all-reduce against step times.
 /// <c>load [--rounds N]</c>: the seed step at 1 and 2 threads, quiet and beside a busy process it starts (<c>spin</c>).
 /// <c>fusedhead</c>: the fused linear + cross-entropy head (512 -> 50,000, batch 256) against the unfused kernels and PyTorch.
 /// <c>freeze</c>: the seed step with fc1 or fc2 frozen against unfrozen. <c>peak</c>: FMA peak only. <c>alloc</c>: whole-process
@@ -37,6 +37,8 @@ public static class Program
                 return ConvBench.Run(rest);
             case "lenet":
                 return LeNetBench.Run(rest);
+            case "norm":
+                return NormBench.Run(rest);
             case "lenet-sequence":
                 return LeNetSequence.Run(rest);
             case "peak":
@@ -61,7 +63,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, distributed, freeze, gemm, conv, lenet, lenet-sequence, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, distributed, freeze, gemm, conv, lenet, lenet-sequence, norm, peak, alloc or bdn");
                 return 2;
         }
     }

@@ -77,6 +77,156 @@ public sealed class GroupNormTests
         }
     }
 
+    /// <summary>
+    /// Both passes bit for bit against a scalar transcription of their summation order (LaneSums: 8 lanes, value i of a
+    /// run into lane i mod 8, combined ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)); per sample and channel Σ dy · xhat
+    /// and Σ dy in float lanes, the parameter gradients their sums over the samples in order, the input gradient's group
+    /// sums those of the channels' weighted by the weight, in double), planes with and without a tail past whole vectors,
+    /// on one to three threads.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 6, 3, 13, true, Activation.None)]
+    [InlineData(2, 8, 2, 16, false, Activation.ReLU)]
+    [InlineData(4, 4, 4, 9, true, Activation.Tanh)]
+    [InlineData(2, 12, 3, 37, true, Activation.Sigmoid)]
+    [InlineData(5, 4, 1, 1, true, Activation.None)]
+    public void BothPasses_MatchTheirSummationOrder_OnOneTwoAndThreeThreads(int batch, int channels, int groups, int plane, bool affine, Activation activation)
+    {
+        float[] x = KernelReference.Random(batch * channels * plane, seed: 21, low: -2f, high: 3f);
+        float[] weight = affine ? KernelReference.Random(channels, seed: 22, low: 0.5f, high: 1.5f) : [];
+        float[] bias = affine ? KernelReference.Random(channels, seed: 23) : [];
+        float[] dy = KernelReference.Random(x.Length, seed: 24);
+        (float[] expectedY, float[] expectedMean, float[] expectedRstd) = ReferenceForward(x, weight, bias, batch, channels, groups, plane, activation);
+        (float[] expectedDx, float[] expectedDw, float[] expectedDb) = ReferenceBackward(dy, x, expectedY, expectedMean, expectedRstd, weight, batch, channels, groups, plane, activation);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            float[] y = new float[x.Length], mean = new float[batch * groups], rstd = new float[batch * groups];
+            float[] dx = (float[])dy.Clone(), dw = new float[weight.Length], db = new float[bias.Length];
+            using (Threading.Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.GroupNorm.Forward(x, weight, bias, y, mean, rstd, batch, channels, groups, plane, 1e-5f, activation);
+                Kernels.GroupNorm.Backward(dx, x, mean, rstd, weight, dw, db, batch, channels, groups, plane, y, activation);
+            }
+
+            GemmShapeTests.AssertSameBits(expectedMean, mean, $"mean, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedRstd, rstd, $"rstd, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedY, y, $"y, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedDx, dx, $"dx, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedDw, dw, $"dweight, {threads} threads");
+            GemmShapeTests.AssertSameBits(expectedDb, db, $"dbias, {threads} threads");
+        }
+    }
+
+    private static double Tree(double[] l) => ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+
+    private static float Tree(float[] l) => ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+
+    private static float Activate(float v, Activation activation) => activation switch
+    {
+        Activation.ReLU => v > 0f ? v : 0f,
+        Activation.Sigmoid => Kernels.SigmoidFunction.Forward<Kernels.ScalarOps, float>(v),
+        Activation.Tanh => Kernels.TanhFunction.Forward<Kernels.ScalarOps, float>(v),
+        _ => v,
+    };
+
+    private static (float[] Y, float[] Mean, float[] Rstd) ReferenceForward(float[] x, float[] weight, float[] bias, int batch, int channels, int groups, int plane, Activation activation)
+    {
+        int cols = channels / groups * plane, rows = batch * groups;
+        float[] y = new float[x.Length], means = new float[rows], rstds = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            double[] sum = new double[8], squares = new double[8];
+            for (int i = 0; i < cols; i++)
+            {
+                sum[i % 8] += x[(r * cols) + i];
+            }
+
+            double mean = Tree(sum) / cols;
+            for (int i = 0; i < cols; i++)
+            {
+                double d = x[(r * cols) + i] - mean;
+                squares[i % 8] += d * d;
+            }
+
+            (means[r], rstds[r]) = ((float)mean, (float)(1.0 / Math.Sqrt((Tree(squares) / cols) + 1e-5f)));
+            for (int i = 0; i < cols; i++)
+            {
+                int c = ((r % groups) * (channels / groups)) + (i / plane);
+                float normalized = (x[(r * cols) + i] - means[r]) * rstds[r];
+                y[(r * cols) + i] = Activate(weight.Length > 0 ? (normalized * weight[c]) + bias[c] : normalized, activation);
+            }
+        }
+
+        return (y, means, rstds);
+    }
+
+    private static (float[] Dx, float[] Dw, float[] Db) ReferenceBackward(
+        float[] dy, float[] x, float[] y, float[] means, float[] rstds, float[] weight, int batch, int channels, int groups, int plane, Activation activation)
+    {
+        int perGroup = channels / groups, cols = perGroup * plane;
+        float[] g = dy.Select((v, i) => activation switch
+        {
+            Activation.ReLU => Kernels.ReLUFunction.Backward<Kernels.ScalarOps, float>(v, y[i]),
+            Activation.Sigmoid => Kernels.SigmoidFunction.Backward<Kernels.ScalarOps, float>(v, y[i]),
+            Activation.Tanh => Kernels.TanhFunction.Backward<Kernels.ScalarOps, float>(v, y[i]),
+            _ => v,
+        }).ToArray();
+        // Per sample and channel: Σ dy · xhat and Σ dy, each in float lanes.
+        int rows = batch * groups;
+        float[] products = new float[rows * perGroup], sums = new float[rows * perGroup];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int k = 0; k < perGroup; k++)
+            {
+                float[] p = new float[8], q = new float[8];
+                for (int i = 0; i < plane; i++)
+                {
+                    int at = (r * cols) + (k * plane) + i;
+                    p[i % 8] += g[at] * ((x[at] - means[r]) * rstds[r]);
+                    q[i % 8] += g[at];
+                }
+
+                (products[(r * perGroup) + k], sums[(r * perGroup) + k]) = (Tree(p), Tree(q));
+            }
+        }
+
+        float[] dw = new float[weight.Length], db = new float[weight.Length];
+        for (int c = 0; c < weight.Length; c++)
+        {
+            float weightSum = 0f, biasSum = 0f;
+            for (int n = 0; n < batch; n++)
+            {
+                int at = (((n * groups) + (c / perGroup)) * perGroup) + (c % perGroup);
+                weightSum += products[at];
+                biasSum += sums[at];
+            }
+
+            (dw[c], db[c]) = (weightSum, biasSum);
+        }
+
+        float[] dx = new float[g.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            double sumDxhat = 0, sumDxhatXhat = 0;
+            for (int k = 0; k < perGroup; k++)
+            {
+                double scale = weight.Length > 0 ? weight[((r % groups) * perGroup) + k] : 1.0;
+                sumDxhat += scale * sums[(r * perGroup) + k];
+                sumDxhatXhat += scale * products[(r * perGroup) + k];
+            }
+
+            float meanDxhat = (float)(sumDxhat / cols), meanDxhatXhat = (float)(sumDxhatXhat / cols);
+            for (int i = 0; i < cols; i++)
+            {
+                float scale = weight.Length > 0 ? weight[((r % groups) * perGroup) + (i / plane)] : 1f;
+                float xhat = (x[(r * cols) + i] - means[r]) * rstds[r];
+                dx[(r * cols) + i] = rstds[r] * ((g[(r * cols) + i] * scale) - meanDxhat - (xhat * meanDxhatXhat));
+            }
+        }
+
+        return (dx, dw, db);
+    }
+
     [Fact]
     public void NamesBadArguments_AndAllocatesNothing()
     {

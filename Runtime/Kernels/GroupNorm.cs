@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 
 namespace StaticGrad.Kernels;
 
@@ -7,11 +8,13 @@ namespace StaticGrad.Kernels;
 /// (an image's plane is <c>height · width</c>, flat features have a plane of 1); each sample's channels fall into
 /// <c>groups</c> runs of <c>channels / groups</c>, and each run, <c>channels / groups · plane</c> contiguous values, is
 /// normalized by its own mean and biased variance, <c>xhat = (x - mean) · rstd</c> with <c>rstd = 1/sqrt(var + eps)</c>,
-/// then scaled and shifted per channel, <c>y = xhat · weight[c] + bias[c]</c>. Statistics are accumulated in double in
-/// memory order, as <see cref="LayerNorm"/>'s are, so results do not depend on the machine. A following ReLU, Sigmoid or
-/// Tanh may be fused in (<c>activation</c>), as for <see cref="LayerNorm"/>.
+/// then scaled and shifted per channel, <c>y = xhat · weight[c] + bias[c]</c>. Statistics are accumulated in double in a
+/// fixed order (<see cref="LaneSums"/>), as <see cref="LayerNorm"/>'s are, and so are the backward pass's sums, so results
+/// do not depend on the machine; the groups are split across threads (and the parameter gradients' channels), each value
+/// computed the same way whatever thread runs it, so the bits do not depend on the thread count either. A following
+/// ReLU, Sigmoid or Tanh may be fused in (<c>activation</c>), as for <see cref="LayerNorm"/>.
 /// </summary>
-public static class GroupNorm
+public static unsafe class GroupNorm
 {
     /// <summary>Normalizes each group of each sample.</summary>
     /// <param name="input"><c>[batch, channels, plane]</c>.</param>
@@ -65,29 +68,19 @@ public static class GroupNorm
         }
 
         KernelGuard.SameOrDisjoint(input.Slice(0, rows * cols), output.Slice(0, rows * cols), nameof(input), nameof(output));
-        bool affine = !weight.IsEmpty;
-        int channelsPerGroup = channels / groups;
-        for (int r = 0; r < rows; r++)
+        fixed (float* x = input)
+        fixed (float* y = output)
+        fixed (float* w = weight)
+        fixed (float* b = bias)
+        fixed (float* m = mean)
+        fixed (float* r = rstd)
         {
-            ReadOnlySpan<float> x = input.Slice(r * cols, cols);
-            Span<float> y = output.Slice(r * cols, cols);
-            (float mu, float inverse) = LayerNorm.Statistics(x, eps);
-            if (save)
+            var pass = new ForwardPass
             {
-                mean[r] = mu;
-                rstd[r] = inverse;
-            }
-
-            int firstChannel = (r % groups) * channelsPerGroup;
-            for (int k = 0; k < channelsPerGroup; k++)
-            {
-                int c = firstChannel + k;
-                for (int i = k * plane, end = i + plane; i < end; i++)
-                {
-                    float normalized = (x[i] - mu) * inverse;
-                    y[i] = NormEpilogue.Forward(affine ? (normalized * weight[c]) + bias[c] : normalized, activation);
-                }
-            }
+                Input = x, Output = y, Weight = weight.IsEmpty ? null : w, Bias = b, Mean = save ? m : null, Rstd = r,
+                Groups = groups, ChannelsPerGroup = channels / groups, Plane = plane, Eps = eps, Activation = activation,
+            };
+            PlaneParts.Run(ref pass, rows, cols);
         }
     }
 
@@ -129,63 +122,40 @@ public static class GroupNorm
             ClearOrEmpty(biasGradient, channels, nameof(biasGradient));
         }
 
+        // Each sample's Σ dy · xhat and Σ dy per channel: the calling thread's scratch, grown once.
         int channelsPerGroup = channels / groups;
-        for (int r = 0; r < rows; r++)
+        float[] sums = t_channelSums is { } held && held.Length >= 2 * rows * channelsPerGroup ? held : (t_channelSums = new float[2 * rows * channelsPerGroup]);
+        fixed (float* g = gradient)
+        fixed (float* x = input)
+        fixed (float* m = mean)
+        fixed (float* r = rstd)
+        fixed (float* w = weight)
+        fixed (float* y = output)
+        fixed (float* dw = weightGradient)
+        fixed (float* db = biasGradient)
+        fixed (float* channelSums = sums)
         {
-            Span<float> g = gradient.Slice(r * cols, cols);
-            ReadOnlySpan<float> x = input.Slice(r * cols, cols);
-            float mu = mean[r];
-            float inverse = rstd[r];
-            if (activation != Activation.None)
+            var pass = new BackwardPass
             {
-                ReadOnlySpan<float> y = output.Slice(r * cols, cols);
-                for (int i = 0; i < cols; i++)
-                {
-                    g[i] = NormEpilogue.Backward(g[i], y[i], activation);
-                }
+                Gradient = g, Input = x, Mean = m, Rstd = r, Weight = affine ? w : null, Output = y, Activation = activation,
+                Groups = groups, ChannelsPerGroup = channelsPerGroup, Plane = plane, Products = channelSums, Sums = channelSums + ((nint)rows * channelsPerGroup),
+            };
+
+            // By group: the activation's derivative and each channel's sums; the parameter gradients by channel, each adding
+            // its samples' sums in order; then by group the input gradient, in place.
+            pass.Phase = BackwardPhase.ChannelSums;
+            PlaneParts.Run(ref pass, rows, cols);
+            if (affine && (!weightGradient.IsEmpty || !biasGradient.IsEmpty))
+            {
+                pass.Phase = BackwardPhase.Parameters;
+                pass.WeightGradient = weightGradient.IsEmpty ? null : dw;
+                pass.BiasGradient = biasGradient.IsEmpty ? null : db;
+                pass.Batch = batch;
+                PlaneParts.Run(ref pass, channels, batch);
             }
 
-            // dxhat = dy * weight[c]; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the group.
-            double sumDxhat = 0;
-            double sumDxhatXhat = 0;
-            int firstChannel = (r % groups) * channelsPerGroup;
-            for (int k = 0; k < channelsPerGroup; k++)
-            {
-                int c = firstChannel + k;
-                float scale = affine ? weight[c] : 1f;
-                float weightSum = 0f, biasSum = 0f;
-                for (int i = k * plane, end = i + plane; i < end; i++)
-                {
-                    float xhat = (x[i] - mu) * inverse;
-                    float dxhat = g[i] * scale;
-                    sumDxhat += dxhat;
-                    sumDxhatXhat += (double)dxhat * xhat;
-                    weightSum += g[i] * xhat;
-                    biasSum += g[i];
-                }
-
-                if (!weightGradient.IsEmpty)
-                {
-                    weightGradient[c] += weightSum;
-                }
-
-                if (!biasGradient.IsEmpty)
-                {
-                    biasGradient[c] += biasSum;
-                }
-            }
-
-            float meanDxhat = (float)(sumDxhat / cols);
-            float meanDxhatXhat = (float)(sumDxhatXhat / cols);
-            for (int k = 0; k < channelsPerGroup; k++)
-            {
-                float scale = affine ? weight[firstChannel + k] : 1f;
-                for (int i = k * plane, end = i + plane; i < end; i++)
-                {
-                    float xhat = (x[i] - mu) * inverse;
-                    g[i] = inverse * ((g[i] * scale) - meanDxhat - (xhat * meanDxhatXhat));
-                }
-            }
+            pass.Phase = BackwardPhase.Input;
+            PlaneParts.Run(ref pass, rows, cols);
         }
     }
 
@@ -211,6 +181,266 @@ public static class GroupNorm
         {
             KernelGuard.Holds(gradient.Length, channels, name, "channels");
             gradient.Slice(0, channels).Clear();
+        }
+    }
+
+    /// <summary>Per thread: each sample's per-channel sums of the backward pass (<see cref="BackwardPass"/>).</summary>
+    [ThreadStatic]
+    private static float[]? t_channelSums;
+
+    /// <summary>What a <see cref="BackwardPass"/> run computes.</summary>
+    private enum BackwardPhase
+    {
+        ChannelSums,
+        Parameters,
+        Input,
+    }
+
+    /// <summary>Groups <c>[first, end)</c> (rows of <c>batch · groups</c>): statistics, then each channel's values normalized, scaled, shifted and activated.</summary>
+    private struct ForwardPass : IPlanePass
+    {
+        public float* Input;
+        public float* Output;
+        public float* Weight;
+        public float* Bias;
+        public float* Mean;
+        public float* Rstd;
+        public int Groups;
+        public int ChannelsPerGroup;
+        public int Plane;
+        public float Eps;
+        public Activation Activation;
+
+        public readonly void Run(int first, int end)
+        {
+            int cols = ChannelsPerGroup * Plane;
+            for (int r = first; r < end; r++)
+            {
+                float* x = Input + ((nint)r * cols), y = Output + ((nint)r * cols);
+                (float mu, float inverse) = LaneSums.Statistics(x, cols, Eps);
+                if (Mean is not null)
+                {
+                    Mean[r] = mu;
+                    Rstd[r] = inverse;
+                }
+
+                int firstChannel = (r % Groups) * ChannelsPerGroup;
+                for (int k = 0; k < ChannelsPerGroup; k++)
+                {
+                    int c = firstChannel + k;
+                    float* xc = x + ((nint)k * Plane), yc = y + ((nint)k * Plane);
+                    bool affine = Weight is not null;
+                    float scale = affine ? Weight[c] : 1f, shift = affine ? Bias[c] : 0f;
+                    switch (Activation)
+                    {
+                        case Activation.ReLU: Normalize<ReLUFunction>(xc, yc, mu, inverse, affine, scale, shift); break;
+                        case Activation.Sigmoid: Normalize<SigmoidFunction>(xc, yc, mu, inverse, affine, scale, shift); break;
+                        case Activation.Tanh: Normalize<TanhFunction>(xc, yc, mu, inverse, affine, scale, shift); break;
+                        default: Normalize<IdentityFunction>(xc, yc, mu, inverse, affine, scale, shift); break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>One channel's plane: <c>f(((x - mu) · rstd) · scale + shift)</c>, a vector at a time (the same operations as one at a time).</summary>
+        private readonly void Normalize<TActivation>(float* x, float* y, float mu, float inverse, bool affine, float scale, float shift)
+            where TActivation : IActivationFunction
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> m = Vector256.Create(mu), v = Vector256.Create(inverse), a = Vector256.Create(scale), b = Vector256.Create(shift);
+                for (; i + 8 <= Plane; i += 8)
+                {
+                    Vector256<float> normalized = (Vector256.Load(x + i) - m) * v;
+                    TActivation.Forward<Simd256, Vector256<float>>(affine ? (normalized * a) + b : normalized).Store(y + i);
+                }
+            }
+
+            for (; i < Plane; i++)
+            {
+                float normalized = (x[i] - mu) * inverse;
+                y[i] = TActivation.Forward<ScalarOps, float>(affine ? (normalized * scale) + shift : normalized);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One phase of the backward pass, over rows (groups) or, for the parameter gradients, channels. Two passes over the
+    /// data, as PyTorch's: per sample and channel, <c>Σ dy · xhat</c> and <c>Σ dy</c> in float lanes (after the activation's
+    /// derivative, in place); then the input gradient from the group's double sums of them,
+    /// <c>Σ dxhat = Σ_c w[c] · Σ dy</c> and <c>Σ dxhat · xhat = Σ_c w[c] · Σ dy · xhat</c>, channels in order. The parameter
+    /// gradients add the samples' sums in order.
+    /// </summary>
+    private struct BackwardPass : IPlanePass
+    {
+        public BackwardPhase Phase;
+        public float* Gradient;
+        public float* Input;
+        public float* Mean;
+        public float* Rstd;
+        public float* Weight;
+        public float* Output;
+        public float* WeightGradient;
+        public float* BiasGradient;
+        public float* Products;
+        public float* Sums;
+        public Activation Activation;
+        public int Batch;
+        public int Groups;
+        public int ChannelsPerGroup;
+        public int Plane;
+
+        public readonly void Run(int first, int end)
+        {
+            if (Phase == BackwardPhase.Parameters)
+            {
+                Parameters(first, end);
+                return;
+            }
+
+            for (int r = first; r < end; r++)
+            {
+                if (Phase == BackwardPhase.ChannelSums)
+                {
+                    ChannelSums(r);
+                }
+                else
+                {
+                    InputGradient(r);
+                }
+            }
+        }
+
+        /// <summary>Group (row) <paramref name="r"/>: the activation's derivative in place, then each channel's sums.</summary>
+        private readonly void ChannelSums(int r)
+        {
+            int cols = ChannelsPerGroup * Plane;
+            float* g = Gradient + ((nint)r * cols), x = Input + ((nint)r * cols);
+            switch (Activation)
+            {
+                case Activation.ReLU: Apply<ReLUFunction>(g, Output + ((nint)r * cols), cols); break;
+                case Activation.Sigmoid: Apply<SigmoidFunction>(g, Output + ((nint)r * cols), cols); break;
+                case Activation.Tanh: Apply<TanhFunction>(g, Output + ((nint)r * cols), cols); break;
+            }
+
+            for (int k = 0; k < ChannelsPerGroup; k++)
+            {
+                nint at = ((nint)r * ChannelsPerGroup) + k;
+                (Products[at], Sums[at]) = PlaneSums(g + ((nint)k * Plane), x + ((nint)k * Plane), Mean[r], Rstd[r]);
+            }
+        }
+
+        private static void Apply<TActivation>(float* g, float* y, int count)
+            where TActivation : IActivationFunction
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 8 <= count; i += 8)
+                {
+                    TActivation.Backward<Simd256, Vector256<float>>(Vector256.Load(g + i), Vector256.Load(y + i)).Store(g + i);
+                }
+            }
+
+            for (; i < count; i++)
+            {
+                g[i] = TActivation.Backward<ScalarOps, float>(g[i], y[i]);
+            }
+        }
+
+        /// <summary>One channel's plane of one sample: <c>Σ dy · xhat</c> and <c>Σ dy</c>, in float lanes.</summary>
+        private readonly (float Products, float Sum) PlaneSums(float* g, float* x, float mu, float inverse)
+        {
+            Vector256<float> products = Vector256<float>.Zero, sums = Vector256<float>.Zero;
+            Vector256<float> m = Vector256.Create(mu), v = Vector256.Create(inverse);
+            int i = 0;
+            for (; i + 8 <= Plane; i += 8)
+            {
+                Vector256<float> dy = Vector256.Load(g + i);
+                products += dy * ((Vector256.Load(x + i) - m) * v);
+                sums += dy;
+            }
+
+            var productLanes = new LaneSums.Floats { Lanes = products };
+            var sumLanes = new LaneSums.Floats { Lanes = sums };
+            for (int lane = 0; i < Plane; i++, lane++)
+            {
+                productLanes.AddToLane(lane, g[i] * ((x[i] - mu) * inverse));
+                sumLanes.AddToLane(lane, g[i]);
+            }
+
+            return (productLanes.Total(), sumLanes.Total());
+        }
+
+        /// <summary>Channels <c>[first, end)</c>: the weight and bias gradients, samples in order.</summary>
+        private readonly void Parameters(int first, int end)
+        {
+            for (int c = first; c < end; c++)
+            {
+                int group = c / ChannelsPerGroup, k = c - (group * ChannelsPerGroup);
+                float weightSum = 0f, biasSum = 0f;
+                for (int n = 0; n < Batch; n++)
+                {
+                    nint at = ((((nint)n * Groups) + group) * ChannelsPerGroup) + k;
+                    weightSum += Products[at];
+                    biasSum += Sums[at];
+                }
+
+                if (WeightGradient is not null)
+                {
+                    WeightGradient[c] = weightSum;
+                }
+
+                if (BiasGradient is not null)
+                {
+                    BiasGradient[c] = biasSum;
+                }
+            }
+        }
+
+        /// <summary>Group (row) <paramref name="r"/>: <c>dx = rstd · (dxhat - mean(dxhat) - xhat · mean(dxhat · xhat))</c> over the group, in place.</summary>
+        private readonly void InputGradient(int r)
+        {
+            int cols = ChannelsPerGroup * Plane;
+            {
+                float* g = Gradient + ((nint)r * cols), x = Input + ((nint)r * cols);
+                float mu = Mean[r], inverse = Rstd[r];
+                int firstChannel = (r % Groups) * ChannelsPerGroup;
+                double sumDxhat = 0, sumDxhatXhat = 0;
+                for (int k = 0; k < ChannelsPerGroup; k++)
+                {
+                    double scale = Weight is null ? 1.0 : Weight[firstChannel + k];
+                    nint at = ((nint)r * ChannelsPerGroup) + k;
+                    sumDxhat += scale * Sums[at];
+                    sumDxhatXhat += scale * Products[at];
+                }
+
+                float meanDxhat = (float)(sumDxhat / cols), meanDxhatXhat = (float)(sumDxhatXhat / cols);
+                Vector256<float> m = Vector256.Create(mu), v = Vector256.Create(inverse);
+                Vector256<float> md = Vector256.Create(meanDxhat), mdx = Vector256.Create(meanDxhatXhat);
+                for (int k = 0; k < ChannelsPerGroup; k++)
+                {
+                    float scale = Weight is null ? 1f : Weight[firstChannel + k];
+                    Vector256<float> a = Vector256.Create(scale);
+                    float* gc = g + ((nint)k * Plane), xc = x + ((nint)k * Plane);
+                    int i = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (; i + 8 <= Plane; i += 8)
+                        {
+                            Vector256<float> xhat = (Vector256.Load(xc + i) - m) * v;
+                            (v * (((Vector256.Load(gc + i) * a) - md) - (xhat * mdx))).Store(gc + i);
+                        }
+                    }
+
+                    for (; i < Plane; i++)
+                    {
+                        float xhat = (xc[i] - mu) * inverse;
+                        gc[i] = inverse * ((gc[i] * scale) - meanDxhat - (xhat * meanDxhatXhat));
+                    }
+                }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ namespace StaticGrad.Kernels;
 /// <summary>
 /// Layer normalization over the columns of each row, PyTorch's <c>nn.LayerNorm(cols, eps, elementwise_affine)</c>:
 /// <c>y = (x - mean) · rstd · weight + bias</c> with <c>rstd = 1/sqrt(var + eps)</c> and the biased variance of the row.
-/// Row statistics are accumulated in double, in column order, so results do not depend on the machine. A following
+/// Row statistics are accumulated in double in a fixed order (<see cref="LaneSums"/>), so results do not depend on the machine. A following
 /// ReLU, Sigmoid or Tanh may be fused in (<c>activation</c>): the forward pass writes <c>f(y)</c> and the backward pass
 /// takes <c>f'</c> from that output in its first pass over the gradient.
 /// </summary>
@@ -141,26 +141,15 @@ public static class LayerNorm
     }
 
     /// <summary>
-    /// The mean and <c>1/sqrt(var + eps)</c> of <paramref name="values"/> (the biased variance), both accumulated in double in
-    /// order and rounded once: the statistics of a layer norm's row and of a group norm's group.
+    /// The mean and <c>1/sqrt(var + eps)</c> of <paramref name="values"/> (the biased variance), both accumulated in double
+    /// (<see cref="LaneSums.Statistics"/>) and rounded once: the statistics of a layer norm's row and of a group norm's group.
     /// </summary>
-    internal static (float Mean, float Rstd) Statistics(ReadOnlySpan<float> values, float eps)
+    internal static unsafe (float Mean, float Rstd) Statistics(ReadOnlySpan<float> values, float eps)
     {
-        double sum = 0;
-        for (int i = 0; i < values.Length; i++)
+        fixed (float* x = values)
         {
-            sum += values[i];
+            return LaneSums.Statistics(x, values.Length, eps);
         }
-
-        double mean = sum / values.Length;
-        double squares = 0;
-        for (int i = 0; i < values.Length; i++)
-        {
-            double d = values[i] - mean;
-            squares += d * d;
-        }
-
-        return ((float)mean, (float)(1.0 / Math.Sqrt((squares / values.Length) + eps)));
     }
 
     /// <summary>A parameter gradient the caller wants (its full length, cleared here for accumulation), or empty (frozen).</summary>
