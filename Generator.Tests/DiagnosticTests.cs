@@ -1223,6 +1223,19 @@ public sealed class DiagnosticTests
             "SG0027",
             """
             [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class InstanceNormMomentumAboveOne
+            {
+                [InstanceNorm2d(TrackRunningStats = true, [|Momentum = 1.5f|])] public partial InstanceNorm2d Norm { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
             public partial class AlignedNearestUpsample
             {
                 [Upsample([|AlignCorners = true|])] public partial Upsample Up { get; }

@@ -444,6 +444,7 @@ internal static class TestModels
             [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
             [Conv2d(6, 3)] public partial Conv2d Conv2 { get; }
             [InstanceNorm2d(Affine = true), Sigmoid] public partial InstanceNorm2d Instance { get; }
+            [InstanceNorm2d(Momentum = 0.2f, TrackRunningStats = true)] public partial InstanceNorm2d Tracked { get; }
             [GroupNorm(3, Affine = false)] public partial GroupNorm Norm2 { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [GroupNorm(2, Eps = 1e-3f), Tanh] public partial GroupNorm Norm3 { get; }

@@ -39,6 +39,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           padding='same' and a (2, 4) kernel, 'circular' with stride 2 and no bias; summed cross-entropy
   BilinearCnn             Runtime.Tests/Models/CnnModels.cs: UpsampleCnn with mode='bilinear', the second upsampling with
                           align_corners=True; summed cross-entropy
+  TrackedInstanceNormCnn  Runtime.Tests/Models/CnnModels.cs: InstanceNormCnn with track_running_stats=True (momentum 0.3 and
+                          affine for the first, running statistics moved off their defaults): eval mode normalizes with them
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -287,6 +289,22 @@ class BilinearCnn(nn.Module):
         return self.head(torch.flatten(self.pool(self.widen(x)), 1))
 
 
+class TrackedInstanceNormCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs TrackedInstanceNormCnn: input [2, 6, 6], 3 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.norm1 = nn.InstanceNorm2d(4, momentum=0.3, affine=True, track_running_stats=True)
+        self.conv2 = nn.Conv2d(4, 4, 3)
+        self.norm2 = nn.InstanceNorm2d(4, track_running_stats=True)
+        self.head = nn.Linear(64, 3)
+
+    def forward(self, x):
+        x = self.conv2(torch.tanh(self.norm1(self.conv1(x))))
+        return self.head(torch.flatten(torch.tanh(self.norm2(x)), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -303,6 +321,7 @@ CASES = [
     ("EdgePaddedCnn", EdgePaddedCnn, 62, (2, 7, 8), 3, [], "sum"),
     ("PaddingModeCnn", PaddingModeCnn, 63, (2, 8, 9), 3, [], "sum"),
     ("BilinearCnn", BilinearCnn, 64, (2, 5, 6), 3, [], "sum"),
+    ("TrackedInstanceNormCnn", TrackedInstanceNormCnn, 65, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
 ]
 
 
@@ -311,6 +330,12 @@ def build(factory, seed):
     net = factory()
     with torch.no_grad():
         for module in net.modules():
+            if isinstance(module, nn.InstanceNorm2d) and module.track_running_stats:
+                if module.affine:
+                    module.weight.copy_(1 + 0.2 * torch.randn_like(module.weight))
+                    module.bias.copy_(0.1 * torch.randn_like(module.bias))
+                module.running_mean.copy_(0.2 * torch.randn_like(module.running_mean))
+                module.running_var.copy_(0.5 + torch.rand_like(module.running_var))
             if isinstance(module, nn.BatchNorm2d):
                 module.weight.copy_(1 + 0.2 * torch.randn_like(module.weight))
                 module.bias.copy_(0.1 * torch.randn_like(module.bias))

@@ -11,6 +11,7 @@ namespace Images
     //   -> pool: MaxPool2d(kernel_size=2) [B, 8, 4, 4]
     //   -> conv2: Conv2d(8, 6, kernel_size=3) [B, 6, 2, 2]
     //   -> instance: InstanceNorm2d(6, eps=1e-05, affine=True), Sigmoid [B, 6, 2, 2]
+    //   -> tracked: InstanceNorm2d(6, eps=1e-05, momentum=0.2, track_running_stats=True) [B, 6, 2, 2]
     //   -> norm2: GroupNorm(3, 6, eps=1e-05, affine=False) [B, 6, 2, 2]
     //   -> flatten: Flatten [B, 24]
     //   -> norm3: GroupNorm(2, 24, eps=0.001), Tanh [B, 24]
@@ -53,50 +54,64 @@ namespace Images
         private const int __sgOffset_HeadWeight = 738;
         private const int __sgOffset_HeadBias = 810;
 
+        // Buffers: state saved with the parameters but never trained; floats in one buffer, counters (I64) in another.
+        //   tracked.running_mean [6] F32 at 0
+        //   tracked.running_var [6] F32 at 6
+        //   tracked.num_batches_tracked [] I64 at 0
+        private const int __sgOffset_TrackedRunningMean = 0;
+        private const int __sgOffset_TrackedRunningVar = 6;
+        private const int __sgOffset_TrackedNumBatchesTracked = 0;
+
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 2073 floats per sample of MaxBatch (2073 without reuse): buffers of one size
+        // 2109 floats per sample of MaxBatch (2109 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   conv1Output [B, 512] at 0, steps 0-17: conv1 output
-        //   norm1Output [B, 512] at 512, steps 1-17: norm1 output
-        //   norm1OutputMean [B, 4] at 2052, steps 1-17: norm1 group norm means, one per group
-        //   norm1OutputRstd [B, 4] at 2056, steps 1-17: norm1 group norm 1/sqrt(var + eps), one per group
-        //   poolOutput [B, 128] at 1536, steps 2-15: pool output
-        //   poolOutputIndices [B, 128] at 1664, steps 2-16: pool max pooling indices (ints: each maximum's position in its input plane)
-        //   conv2Output [B, 24] at 1920, steps 3-14: conv2 output
-        //   instanceOutput [B, 24] at 1944, steps 4-14: instance output
-        //   instanceOutputMean [B, 6] at 2040, steps 4-14: instance instance norm means, one per group
-        //   instanceOutputRstd [B, 6] at 2046, steps 4-14: instance instance norm 1/sqrt(var + eps), one per group
-        //   norm2Output [B, 24] at 1968, steps 5-11: norm2 output
-        //   norm2OutputMean [B, 3] at 2060, steps 5-13: norm2 group norm means, one per group
-        //   norm2OutputRstd [B, 3] at 2063, steps 5-13: norm2 group norm 1/sqrt(var + eps), one per group
-        //   norm3Output [B, 24] at 1992, steps 7-11: norm3 output
-        //   norm3OutputMean [B, 2] at 2069, steps 7-11: norm3 group norm means, one per group
-        //   norm3OutputRstd [B, 2] at 2071, steps 7-11: norm3 group norm 1/sqrt(var + eps), one per group
-        //   logits [B, 3] at 2066, steps 8-10: head output
-        //   norm3OutputGradient [B, 24] at 2016, steps 10-15: gradient of norm3 output
-        //   poolOutputGradient [B, 128] at 1792, steps 15-16: gradient of pool output
-        //   norm1OutputGradient [B, 512] at 1024, steps 16-18: gradient of norm1 output
+        //   conv1Output [B, 512] at 0, steps 0-19: conv1 output
+        //   norm1Output [B, 512] at 512, steps 1-19: norm1 output
+        //   norm1OutputMean [B, 4] at 2088, steps 1-19: norm1 group norm means, one per group
+        //   norm1OutputRstd [B, 4] at 2092, steps 1-19: norm1 group norm 1/sqrt(var + eps), one per group
+        //   poolOutput [B, 128] at 1536, steps 2-17: pool output
+        //   poolOutputIndices [B, 128] at 1664, steps 2-18: pool max pooling indices (ints: each maximum's position in its input plane)
+        //   conv2Output [B, 24] at 1920, steps 3-16: conv2 output
+        //   instanceOutput [B, 24] at 1944, steps 4-16: instance output
+        //   instanceOutputMean [B, 6] at 2064, steps 4-16: instance instance norm means, one per group
+        //   instanceOutputRstd [B, 6] at 2070, steps 4-16: instance instance norm 1/sqrt(var + eps), one per group
+        //   trackedOutput [B, 24] at 1968, steps 5-14: tracked output
+        //   trackedOutputMean [B, 6] at 2076, steps 5-15: tracked instance norm means, one per group
+        //   trackedOutputRstd [B, 6] at 2082, steps 5-15: tracked instance norm 1/sqrt(var + eps), one per group
+        //   norm2Output [B, 24] at 1992, steps 6-12: norm2 output
+        //   norm2OutputMean [B, 3] at 2096, steps 6-14: norm2 group norm means, one per group
+        //   norm2OutputRstd [B, 3] at 2099, steps 6-14: norm2 group norm 1/sqrt(var + eps), one per group
+        //   norm3Output [B, 24] at 2016, steps 8-12: norm3 output
+        //   norm3OutputMean [B, 2] at 2105, steps 8-12: norm3 group norm means, one per group
+        //   norm3OutputRstd [B, 2] at 2107, steps 8-12: norm3 group norm 1/sqrt(var + eps), one per group
+        //   logits [B, 3] at 2102, steps 9-11: head output
+        //   norm3OutputGradient [B, 24] at 2040, steps 11-17: gradient of norm3 output
+        //   poolOutputGradient [B, 128] at 1792, steps 17-18: gradient of pool output
+        //   norm1OutputGradient [B, 512] at 1024, steps 18-20: gradient of norm1 output
         private const int __sgOffset_conv1Output = 0;
         private const int __sgOffset_norm1Output = 512;
-        private const int __sgOffset_norm1OutputMean = 2052;
-        private const int __sgOffset_norm1OutputRstd = 2056;
+        private const int __sgOffset_norm1OutputMean = 2088;
+        private const int __sgOffset_norm1OutputRstd = 2092;
         private const int __sgOffset_poolOutput = 1536;
         private const int __sgOffset_poolOutputIndices = 1664;
         private const int __sgOffset_conv2Output = 1920;
         private const int __sgOffset_instanceOutput = 1944;
-        private const int __sgOffset_instanceOutputMean = 2040;
-        private const int __sgOffset_instanceOutputRstd = 2046;
-        private const int __sgOffset_norm2Output = 1968;
-        private const int __sgOffset_norm2OutputMean = 2060;
-        private const int __sgOffset_norm2OutputRstd = 2063;
-        private const int __sgOffset_norm3Output = 1992;
-        private const int __sgOffset_norm3OutputMean = 2069;
-        private const int __sgOffset_norm3OutputRstd = 2071;
-        private const int __sgOffset_logits = 2066;
-        private const int __sgOffset_norm3OutputGradient = 2016;
+        private const int __sgOffset_instanceOutputMean = 2064;
+        private const int __sgOffset_instanceOutputRstd = 2070;
+        private const int __sgOffset_trackedOutput = 1968;
+        private const int __sgOffset_trackedOutputMean = 2076;
+        private const int __sgOffset_trackedOutputRstd = 2082;
+        private const int __sgOffset_norm2Output = 1992;
+        private const int __sgOffset_norm2OutputMean = 2096;
+        private const int __sgOffset_norm2OutputRstd = 2099;
+        private const int __sgOffset_norm3Output = 2016;
+        private const int __sgOffset_norm3OutputMean = 2105;
+        private const int __sgOffset_norm3OutputRstd = 2107;
+        private const int __sgOffset_logits = 2102;
+        private const int __sgOffset_norm3OutputGradient = 2040;
         private const int __sgOffset_poolOutputGradient = 1792;
         private const int __sgOffset_norm1OutputGradient = 1024;
-        private const int __sgArenaFloatsPerSample = 2073;
+        private const int __sgArenaFloatsPerSample = 2109;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 1328 floats per sample.
@@ -106,16 +121,18 @@ namespace Images
         //   poolOutputIndices [B, 128] at 1152, steps 2-2: pool max pooling indices (ints: each maximum's position in its input plane)
         //   conv2Output [B, 24] at 1280, steps 3-4: conv2 output
         //   instanceOutput [B, 24] at 1304, steps 4-5: instance output
-        //   norm2Output [B, 24] at 1280, steps 5-7: norm2 output
-        //   norm3Output [B, 24] at 1304, steps 7-8: norm3 output
+        //   trackedOutput [B, 24] at 1280, steps 5-6: tracked output
+        //   norm2Output [B, 24] at 1304, steps 6-8: norm2 output
+        //   norm3Output [B, 24] at 1280, steps 8-9: norm3 output
         private const int __sgInferenceOffset_conv1Output = 0;
         private const int __sgInferenceOffset_norm1Output = 512;
         private const int __sgInferenceOffset_poolOutput = 1024;
         private const int __sgInferenceOffset_poolOutputIndices = 1152;
         private const int __sgInferenceOffset_conv2Output = 1280;
         private const int __sgInferenceOffset_instanceOutput = 1304;
-        private const int __sgInferenceOffset_norm2Output = 1280;
-        private const int __sgInferenceOffset_norm3Output = 1304;
+        private const int __sgInferenceOffset_trackedOutput = 1280;
+        private const int __sgInferenceOffset_norm2Output = 1304;
+        private const int __sgInferenceOffset_norm3Output = 1280;
         private const int __sgInferenceFloatsPerSample = 1328;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
@@ -128,6 +145,7 @@ namespace Images
         private readonly global::StaticGrad.MaxPool2d __sg_Pool;
         private readonly global::StaticGrad.Conv2d __sg_Conv2;
         private readonly global::StaticGrad.InstanceNorm2d __sg_Instance;
+        private readonly global::StaticGrad.InstanceNorm2d __sg_Tracked;
         private readonly global::StaticGrad.GroupNorm __sg_Norm2;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
         private readonly global::StaticGrad.GroupNorm __sg_Norm3;
@@ -158,6 +176,12 @@ namespace Images
                 global::StaticGrad.ParameterTensor.Constant("norm3.bias", __sgOffset_Norm3Bias, new[] { 24 }, 0.0f),
                 new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 24 }, fanIn: 24),
                 new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 24),
+            },
+            new global::StaticGrad.BufferTensor[]
+            {
+                new global::StaticGrad.BufferTensor("tracked.running_mean", __sgOffset_TrackedRunningMean, new[] { 6 }, global::StaticGrad.BufferElementType.Float32, 0),
+                new global::StaticGrad.BufferTensor("tracked.running_var", __sgOffset_TrackedRunningVar, new[] { 6 }, global::StaticGrad.BufferElementType.Float32, 1),
+                new global::StaticGrad.BufferTensor("tracked.num_batches_tracked", __sgOffset_TrackedNumBatchesTracked, global::System.Array.Empty<int>(), global::StaticGrad.BufferElementType.Int64, 0),
             });
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
@@ -167,6 +191,7 @@ namespace Images
             __sg_Pool = new global::StaticGrad.MaxPool2d((2, 2), (2, 2), (0, 0), (1, 1));
             __sg_Conv2 = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[4], __sgParameters.Tensors[5], 8, 4, 4, (1, 1), (0, 0), (1, 1), 1);
             __sg_Instance = new global::StaticGrad.InstanceNorm2d(__sgParameters, 6, 1E-05f, __sgParameters.Tensors[6], __sgParameters.Tensors[7]);
+            __sg_Tracked = new global::StaticGrad.InstanceNorm2d(__sgParameters, 6, 1E-05f, null, null, momentum: 0.2f, trackRunningStats: true);
             __sg_Norm2 = new global::StaticGrad.GroupNorm(__sgParameters, 3, 6, 1E-05f, null, null);
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Norm3 = new global::StaticGrad.GroupNorm(__sgParameters, 2, 24, 0.001f, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
@@ -178,6 +203,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("pool", "MaxPool2d(kernel_size=2)", new[] { 8, 4, 4 }, 0, 0),
                 new global::StaticGrad.LayerSummary("conv2", "Conv2d(8, 6, kernel_size=3)", new[] { 6, 2, 2 }, 438, 0),
                 new global::StaticGrad.LayerSummary("instance", "InstanceNorm2d(6, eps=1e-05, affine=True), Sigmoid", new[] { 6, 2, 2 }, 12, 0),
+                new global::StaticGrad.LayerSummary("tracked", "InstanceNorm2d(6, eps=1e-05, momentum=0.2, track_running_stats=True)", new[] { 6, 2, 2 }, 0, 13),
                 new global::StaticGrad.LayerSummary("norm2", "GroupNorm(3, 6, eps=1e-05, affine=False)", new[] { 6, 2, 2 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
                 new global::StaticGrad.LayerSummary("norm3", "GroupNorm(2, 24, eps=0.001), Tanh", new[] { 24 }, 48, 0),
@@ -195,6 +221,15 @@ namespace Images
         /// <summary>The layers, output shapes, parameter counts and memory of the compiled model (torchinfo's <c>summary</c>).</summary>
         public global::StaticGrad.ModelSummary Summary { get; }
 
+        /// <summary>
+        /// What <see cref="Forward"/> and <see cref="Predict"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:
+        /// <see cref="global::StaticGrad.ModelMode.Evaluation"/> (the default) applies dropout as the identity and batch norm with
+        /// its running statistics; in <see cref="global::StaticGrad.ModelMode.Training"/> they draw dropout masks from the model's
+        /// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like
+        /// TrainStep, run on one thread at a time. TrainStep always runs in training mode.
+        /// </summary>
+        public global::StaticGrad.ModelMode Mode { get; set; }
+
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 
         int global::StaticGrad.IInferenceModel.OutputSize => OutputSize;
@@ -208,6 +243,8 @@ namespace Images
         public partial global::StaticGrad.Conv2d Conv2 { get => __sg_Conv2; }
 
         public partial global::StaticGrad.InstanceNorm2d Instance { get => __sg_Instance; }
+
+        public partial global::StaticGrad.InstanceNorm2d Tracked { get => __sg_Tracked; }
 
         public partial global::StaticGrad.GroupNorm Norm2 { get => __sg_Norm2; }
 
@@ -269,6 +306,8 @@ namespace Images
             try
             {
                 global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
@@ -279,6 +318,9 @@ namespace Images
                 global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
                 global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
                 global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
+                global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
                 global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
                 global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
                 global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
@@ -310,25 +352,31 @@ namespace Images
                 // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, instanceOutputMean, instanceOutputRstd, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 5, norm2 GroupNorm forward:
-                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of instanceOutput
-                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+                // Step 5, tracked InstanceNorm2d forward:
+                // trackedOutput [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per channel of instanceOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, trackedOutput, trackedOutputMean, trackedOutputRstd, batch, 6, 6, 4, 1E-05f);
+                // running_mean, running_var [6] moved to each sample's statistics by momentum 0.2, then averaged over the batch
+                global::StaticGrad.Kernels.GroupNorm.UpdateRunningStatistics(instanceOutput, buffers.Slice(__sgOffset_TrackedRunningMean, 6), buffers.Slice(__sgOffset_TrackedRunningVar, 6), batch, 6, 4, 0.2f);
 
-                // Step 6, flatten Flatten forward:
+                // Step 6, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of trackedOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(trackedOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+
+                // Step 7, flatten Flatten forward:
                 // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
 
-                // Step 7, norm3 GroupNorm forward:
+                // Step 8, norm3 GroupNorm forward:
                 // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, norm3OutputMean, norm3OutputRstd, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 8, head Linear forward:
+                // Step 9, head Linear forward:
                 // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 9, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
+                // Step 10, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 10, head Linear backward, from logits [B, 3]:
+                // Step 11, head Linear backward, from logits [B, 3]:
                 //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[11].RequiresGrad)
                 {
@@ -346,22 +394,26 @@ namespace Images
                     global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
                 }
 
-                // Step 11, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
+                // Step 12, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
                 //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
                 global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 12, flatten Flatten backward, from norm3OutputGradient [B, 24]:
+                // Step 13, flatten Flatten backward, from norm3OutputGradient [B, 24]:
                 //   norm3OutputGradient is the gradient of norm2Output read flat
 
-                // Step 13, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of instanceOutput in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
+                // Step 14, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient becomes the gradient of trackedOutput in place
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, trackedOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
 
-                // Step 14, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                // Step 15, tracked InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient becomes the gradient of instanceOutput in place
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, trackedOutputMean, trackedOutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4);
+
+                // Step 16, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
                 //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
                 global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 15, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
                 //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
                 if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
                 {
@@ -371,15 +423,15 @@ namespace Images
                 //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
 
-                // Step 16, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
+                // Step 18, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
                 //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
                 global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
 
-                // Step 17, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
+                // Step 19, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
                 //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
                 global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
 
-                // Step 18, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
+                // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
                 //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
                 if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
                 {
@@ -417,7 +469,14 @@ namespace Images
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
+            if (Mode == global::StaticGrad.ModelMode.Training)
+            {
+                __sgForwardTraining(inputs, logits, batch);
+                return;
+            }
+
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+            global::System.ReadOnlySpan<float> buffers = __sgParameters.BufferValues;
             float[] arena = __sgInferenceArenas.Rent();
             try
             {
@@ -427,6 +486,7 @@ namespace Images
                 global::System.Span<float> poolOutputIndices = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutputIndices * batch, batch * 128);
                 global::System.Span<float> conv2Output = new global::System.Span<float>(arena, __sgInferenceOffset_conv2Output * batch, batch * 24);
                 global::System.Span<float> instanceOutput = new global::System.Span<float>(arena, __sgInferenceOffset_instanceOutput * batch, batch * 24);
+                global::System.Span<float> trackedOutput = new global::System.Span<float>(arena, __sgInferenceOffset_trackedOutput * batch, batch * 24);
                 global::System.Span<float> norm2Output = new global::System.Span<float>(arena, __sgInferenceOffset_norm2Output * batch, batch * 24);
                 global::System.Span<float> norm3Output = new global::System.Span<float>(arena, __sgInferenceOffset_norm3Output * batch, batch * 24);
 
@@ -450,24 +510,109 @@ namespace Images
                 // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 5, norm2 GroupNorm forward:
-                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of instanceOutput
-                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4, 1E-05f);
+                // Step 5, tracked InstanceNorm2d forward:
+                // trackedOutput [B, 6, 2, 2] = (x - running_mean) / sqrt(running_var + eps) per channel of instanceOutput (eval mode: the running statistics)
+                global::StaticGrad.Kernels.BatchNorm.ForwardInference(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, trackedOutput, buffers.Slice(__sgOffset_TrackedRunningMean, 6), buffers.Slice(__sgOffset_TrackedRunningVar, 6), batch, 6, 4, 1E-05f);
 
-                // Step 6, flatten Flatten forward:
+                // Step 6, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of trackedOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(trackedOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4, 1E-05f);
+
+                // Step 7, flatten Flatten forward:
                 // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
 
-                // Step 7, norm3 GroupNorm forward:
+                // Step 8, norm3 GroupNorm forward:
                 // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
                 global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
 
-                // Step 8, head Linear forward:
+                // Step 9, head Linear forward:
                 // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
                 __sgInferenceArenas.Return(arena);
+            }
+        }
+
+        private void __sgForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> destination, int batch)
+        {
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(GroupNorms));
+            try
+            {
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
+                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 4);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
+                global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
+                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
+                global::System.Span<float> norm3Output = new global::System.Span<float>(__sgArena, __sgOffset_norm3Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
+                global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
+
+                // Step 0, conv1 Conv2d forward:
+                // conv1Output [B, 8, 8, 8] = conv(inputs [B, 3, 8, 8], weight [8, 3, 3, 3]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_Conv1Weight, 216), parameters.Slice(__sgOffset_Conv1Bias, 8), conv1Output, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, norm1 GroupNorm forward:
+                // norm1Output [B, 8, 8, 8] = ReLU((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 2 channels of conv1Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv1Output, parameters.Slice(__sgOffset_Norm1Weight, 8), parameters.Slice(__sgOffset_Norm1Bias, 8), norm1Output, norm1OutputMean, norm1OutputRstd, batch, 8, 4, 64, 1E-05f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, pool MaxPool2d forward:
+                // poolOutput [B, 8, 4, 4] = max over each 2 x 2 window of norm1Output [B, 8, 8, 8], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(norm1Output, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 3, conv2 Conv2d forward:
+                // conv2Output [B, 6, 2, 2] = conv(poolOutput [B, 8, 4, 4], weight [6, 8, 3, 3]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(poolOutput, parameters.Slice(__sgOffset_Conv2Weight, 432), parameters.Slice(__sgOffset_Conv2Bias, 6), conv2Output, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 4, instance InstanceNorm2d forward:
+                // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, instanceOutputMean, instanceOutputRstd, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // Step 5, tracked InstanceNorm2d forward:
+                // trackedOutput [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per channel of instanceOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, trackedOutput, trackedOutputMean, trackedOutputRstd, batch, 6, 6, 4, 1E-05f);
+                // running_mean, running_var [6] moved to each sample's statistics by momentum 0.2, then averaged over the batch
+                global::StaticGrad.Kernels.GroupNorm.UpdateRunningStatistics(instanceOutput, buffers.Slice(__sgOffset_TrackedRunningMean, 6), buffers.Slice(__sgOffset_TrackedRunningVar, 6), batch, 6, 4, 0.2f);
+
+                // Step 6, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of trackedOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(trackedOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+
+                // Step 7, flatten Flatten forward:
+                // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
+
+                // Step 8, norm3 GroupNorm forward:
+                // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, norm3OutputMean, norm3OutputRstd, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 9, head Linear forward:
+                // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
+
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, destination, batch * OutputSize);
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
         }
 
@@ -512,7 +657,8 @@ namespace Images
             string poolOutput = onnx.MaxPool(norm1Output, (2, 2), (2, 2), (0, 0), (1, 1)); // pool: [B, 8, 4, 4]
             string conv2Output = onnx.Conv(poolOutput, "conv2.weight", "conv2.bias", (3, 3), (1, 1), (0, 0), (1, 1), 1); // conv2: [B, 6, 2, 2]
             string instanceOutput = onnx.Activation(onnx.GroupNormalization(conv2Output, new[] { 6, 2, 2 }, 6, "instance.weight", "instance.bias", 1E-05f), global::StaticGrad.Kernels.Activation.Sigmoid); // instance: [B, 6, 2, 2]
-            string norm2Output = onnx.GroupNormalization(instanceOutput, new[] { 6, 2, 2 }, 3, null, null, 1E-05f); // norm2: [B, 6, 2, 2]
+            string trackedOutput = onnx.BatchNormalization(instanceOutput, 6, null, null, "tracked.running_mean", "tracked.running_var", 1E-05f); // tracked: [B, 6, 2, 2]
+            string norm2Output = onnx.GroupNormalization(trackedOutput, new[] { 6, 2, 2 }, 3, null, null, 1E-05f); // norm2: [B, 6, 2, 2]
             string flattenOutput = onnx.Flatten(norm2Output); // flatten: [B, 24]
             string norm3Output = onnx.Activation(onnx.GroupNormalization(flattenOutput, new[] { 24 }, 2, "norm3.weight", "norm3.bias", 0.001f), global::StaticGrad.Kernels.Activation.Tanh); // norm3: [B, 24]
             string headOutput = onnx.Gemm(norm3Output, "head.weight", "head.bias"); // head: [B, 3]

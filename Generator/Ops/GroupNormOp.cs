@@ -6,8 +6,10 @@ namespace StaticGrad.Generator.Ops;
 /// <summary>
 /// <c>nn.GroupNorm(groups, channels, eps, affine)</c> over images or flat features: each sample's channels in
 /// <paramref name="NumGroups"/> groups, each normalized by its own statistics, then a per-channel <c>weight</c>
-/// (initialized to 1) and <c>bias</c> (0); and <c>nn.InstanceNorm2d(channels, eps, affine)</c> without running statistics
-/// (<paramref name="Instance"/>), the same with one group per channel, over images of more than one pixel. No running statistics: training and eval mode compute the same. The training
+/// (initialized to 1) and <c>bias</c> (0); and <c>nn.InstanceNorm2d(channels, eps, momentum, affine, track_running_stats)</c>
+/// (<paramref name="Instance"/>), the same with one group per channel, over images of more than one pixel. Without running
+/// statistics training and eval mode compute the same; an instance norm with <paramref name="TrackRunningStats"/> also
+/// updates them in training and normalizes with them in eval mode (as a batch norm's eval mode does). The training
 /// pass keeps each group's mean and reciprocal standard deviation; the backward pass reads the input and writes the input
 /// gradient in place. The fusion pass may fold a following ReLU, Sigmoid or Tanh into its output pass (<paramref name="Fused"/>).
 /// </summary>
@@ -16,7 +18,10 @@ namespace StaticGrad.Generator.Ops;
 /// <param name="Affine">Whether the op has <c>weight</c> and <c>bias</c>.</param>
 /// <param name="Instance">Whether this is <c>nn.InstanceNorm2d</c>: each channel its own group.</param>
 /// <param name="Fused">The activation folded into the output pass, or <see cref="ActivationKind.None"/>.</param>
-internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, bool Instance = false, ActivationKind Fused = ActivationKind.None) : Op
+/// <param name="TrackRunningStats">Whether an instance norm keeps running statistics (<c>track_running_stats=True</c>).</param>
+/// <param name="Momentum">The running statistics' update factor.</param>
+internal sealed record GroupNormOp(
+    int NumGroups, float Eps, bool Affine, bool Instance = false, ActivationKind Fused = ActivationKind.None, bool TrackRunningStats = false, float Momentum = 0.1f) : Op
 {
     /// <summary>Parses <c>[GroupNorm(numGroups, Eps = 1e-5f, Affine = true)]</c>.</summary>
     public static Op? Parse(AttributeReader r)
@@ -31,9 +36,20 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, bool I
         return ParseEps(r) is { } eps ? new GroupNormOp(groups, eps, r.Bool("Affine", -1, true)) : null;
     }
 
-    /// <summary>Parses <c>[InstanceNorm2d(Eps = 1e-5f, Affine = false)]</c> (PyTorch's defaults; no running statistics).</summary>
+    /// <summary>Parses <c>[InstanceNorm2d(Eps = 1e-5f, Affine = false, TrackRunningStats = false, Momentum = 0.1f)]</c> (PyTorch's defaults).</summary>
     public static Op? ParseInstance(AttributeReader r)
-        => ParseEps(r) is { } eps ? new GroupNormOp(0, eps, r.Bool("Affine", -1, false), Instance: true) : null;
+    {
+        float momentum = r.Float("Momentum", -1, 0.1f);
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            r.InvalidArgument("Momentum", AttributeReader.Format(momentum), "it must be between 0 and 1");
+            return null;
+        }
+
+        return ParseEps(r) is { } eps
+            ? new GroupNormOp(0, eps, r.Bool("Affine", -1, false), Instance: true, TrackRunningStats: r.Bool("TrackRunningStats", -1, false), Momentum: momentum)
+            : null;
+    }
 
     private static float? ParseEps(AttributeReader r)
     {
@@ -76,6 +92,18 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, bool I
 
     public override bool BackwardReadsOutput => Fused != ActivationKind.None;
 
+    public override IEnumerable<BufferDecl> Buffers(EquatableArray<TensorShape> inputs)
+    {
+        if (TrackRunningStats)
+        {
+            yield return new BufferDecl("running_mean", new[] { inputs[0].Channels }.ToEquatableArray(), false, 0f);
+            yield return new BufferDecl("running_var", new[] { inputs[0].Channels }.ToEquatableArray(), false, 1f);
+            yield return new BufferDecl("num_batches_tracked", EquatableArray<int>.Empty, true, 0f);
+        }
+    }
+
+    public override bool DependsOnMode => TrackRunningStats;
+
     public override bool HasParameters => Affine;
 
     public override TensorShape OutputShape(EquatableArray<TensorShape> inputs) => inputs[0];
@@ -95,27 +123,45 @@ internal sealed record GroupNormOp(int NumGroups, float Eps, bool Affine, bool I
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => (Instance
-                ? $"InstanceNorm2d({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? ", affine=True" : string.Empty)})"
+                ? $"InstanceNorm2d({OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(TrackRunningStats ? $", momentum={OpEmitContext.Number(Momentum)}" : string.Empty)}{(Affine ? ", affine=True" : string.Empty)}{(TrackRunningStats ? ", track_running_stats=True" : string.Empty)})"
                 : $"GroupNorm({OpEmitContext.Int(NumGroups)}, {OpEmitContext.Int(inputs[0].Channels)}, eps={OpEmitContext.Number(Eps)}{(Affine ? string.Empty : ", affine=False")})")
             + (Fused == ActivationKind.None ? string.Empty : ", " + Fused);
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.{Name}({parameterSet}, {(Instance ? string.Empty : OpEmitContext.Int(NumGroups) + ", ")}{OpEmitContext.Int(inputs[0].Channels)}, {OpEmitContext.Float(Eps)}, "
-            + (Affine ? $"{tensors[0]}, {tensors[1]})" : "null, null)");
+            + (Affine ? $"{tensors[0]}, {tensors[1]}" : "null, null")
+            + (TrackRunningStats ? $", momentum: {OpEmitContext.Float(Momentum)}, trackRunningStats: true)" : ")");
 
+    /// <summary>Eval mode: an instance norm with running statistics normalizes with them, as a batch norm's eval mode.</summary>
     public override string OnnxExpression(OnnxEmitContext c)
         => OnnxEmitContext.Activated(
-            OnnxEmitContext.Call(
-                "GroupNormalization", c.Input, $"new[] {{ {OnnxEmitContext.Dimensions(c.OutputShape)} }}", OpEmitContext.Int(Groups(c.OutputShape)), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
+            TrackRunningStats
+                ? OnnxEmitContext.Call("BatchNormalization", c.Input, OpEmitContext.Int(c.OutputShape.Channels), c.NameOrNull("weight"), c.NameOrNull("bias"), c.Name("running_mean"), c.Name("running_var"), OpEmitContext.Float(Eps))
+                : OnnxEmitContext.Call(
+                    "GroupNormalization", c.Input, $"new[] {{ {OnnxEmitContext.Dimensions(c.OutputShape)} }}", OpEmitContext.Int(Groups(c.OutputShape)), c.NameOrNull("weight"), c.NameOrNull("bias"), OpEmitContext.Float(Eps)),
             Fused);
 
     public override void EmitForward(OpEmitContext c, bool training)
     {
+        if (TrackRunningStats && !training)
+        {
+            string affine = Affine ? " * weight[c] + bias[c]" : string.Empty;
+            string running = $"(x - running_mean) / sqrt(running_var + eps){affine}";
+            c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? running : $"{Fused}({running})")} per channel of {c.Input} (eval mode: the running statistics)");
+            c.Line($"{OpEmitContext.Kernels}.BatchNorm.ForwardInference({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {c.Buffer("running_mean")}, {c.Buffer("running_var")}, batch, {OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(c.OutputShape.Plane)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
+            return;
+        }
+
         string mean = training ? c.Saved("Mean") : OpEmitContext.Empty;
         string rstd = training ? c.Saved("Rstd") : OpEmitContext.Empty;
         string normalized = $"(x - mean) / sqrt(var + eps){(Affine ? " * weight[c] + bias[c]" : string.Empty)}";
         c.Line($"// {c.Output} {c.OutputShape} = {(Fused == ActivationKind.None ? normalized : $"{Fused}({normalized})")}, {(Instance ? "per channel" : $"per group of {OpEmitContext.Int(c.OutputShape.Channels / NumGroups)} channels")} of {c.Input}");
         c.Line($"{OpEmitContext.Kernels}.GroupNorm.Forward({c.Input}, {Weight(c)}, {Bias(c)}, {c.Output}, {mean}, {rstd}, batch, {Sizes(c)}, {OpEmitContext.Float(Eps)}{Epilogue()});");
+        if (TrackRunningStats)
+        {
+            c.Line($"// running_mean, running_var [{OpEmitContext.Int(c.OutputShape.Channels)}] moved to each sample's statistics by momentum {OpEmitContext.Number(Momentum)}, then averaged over the batch");
+            c.Line($"{OpEmitContext.Kernels}.GroupNorm.UpdateRunningStatistics({c.Input}, {c.Buffer("running_mean")}, {c.Buffer("running_var")}, batch, {OpEmitContext.Int(c.OutputShape.Channels)}, {OpEmitContext.Int(c.OutputShape.Plane)}, {OpEmitContext.Float(Momentum)});");
+        }
     }
 
     public override void EmitBackward(OpEmitContext c)

@@ -227,6 +227,62 @@ public sealed class GroupNormTests
         return (dx, dw, db);
     }
 
+    /// <summary>
+    /// An instance norm's running statistics: each sample's channel mean and unbiased variance moved in by the momentum,
+    /// averaged over the batch (PyTorch's F.instance_norm with track_running_stats), against a float64 transcription; the
+    /// same bits on one to three threads; no samples change nothing; bad arguments are named.
+    /// </summary>
+    [Fact]
+    public void RunningStatistics_MoveToEachSamplesStatistics_ThenAverage()
+    {
+        const int Batch = 3, Channels = 5, Plane = 13;
+        const float Momentum = 0.3f;
+        float[] x = KernelReference.Random(Batch * Channels * Plane, seed: 31, low: -2f, high: 3f);
+        float[] mean0 = KernelReference.Random(Channels, seed: 32), var0 = KernelReference.Random(Channels, seed: 33, low: 0.5f, high: 1.5f);
+        float[] expectedMean = new float[Channels], expectedVar = new float[Channels];
+        for (int c = 0; c < Channels; c++)
+        {
+            double meanSum = 0, varSum = 0;
+            for (int n = 0; n < Batch; n++)
+            {
+                double[] values = Enumerable.Range(0, Plane).Select(i => (double)x[(((n * Channels) + c) * Plane) + i]).ToArray();
+                double m = values.Average(), unbiased = values.Sum(v => (v - m) * (v - m)) / (Plane - 1);
+                meanSum += (Momentum * m) + ((1 - Momentum) * mean0[c]);
+                varSum += (Momentum * unbiased) + ((1 - Momentum) * var0[c]);
+            }
+
+            (expectedMean[c], expectedVar[c]) = ((float)(meanSum / Batch), (float)(varSum / Batch));
+        }
+
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            float[] mean = (float[])mean0.Clone(), variance = (float[])var0.Clone();
+            using (Threading.Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.GroupNorm.UpdateRunningStatistics(x, mean, variance, Batch, Channels, Plane, Momentum);
+            }
+
+            for (int c = 0; c < Channels; c++)
+            {
+                KernelReference.AssertClose(expectedMean[c], mean[c], 1e-6, $"running_mean[{c}]");
+                KernelReference.AssertClose(expectedVar[c], variance[c], 1e-6, $"running_var[{c}]");
+            }
+
+            float[] both = mean.Concat(variance).ToArray();
+            first ??= both;
+            GemmShapeTests.AssertSameBits(first, both, $"{threads} threads");
+        }
+
+        float[] untouched = (float[])mean0.Clone();
+        Kernels.GroupNorm.UpdateRunningStatistics([], untouched, (float[])var0.Clone(), 0, Channels, Plane, Momentum);
+        Assert.Equal(mean0, untouched);
+        Assert.Throws<ArgumentOutOfRangeException>("plane", () => Kernels.GroupNorm.UpdateRunningStatistics(x, new float[Channels], new float[Channels], Batch, Channels * Plane, 1, Momentum));
+        Assert.Throws<ArgumentOutOfRangeException>("momentum", () => Kernels.GroupNorm.UpdateRunningStatistics(x, new float[Channels], new float[Channels], Batch, Channels, Plane, 1.5f));
+        Assert.Throws<ArgumentException>("runningVar", () => Kernels.GroupNorm.UpdateRunningStatistics(x, new float[Channels], new float[Channels - 1], Batch, Channels, Plane, Momentum));
+        Assert.Throws<ArgumentException>("input", () => Kernels.GroupNorm.UpdateRunningStatistics(x.AsSpan(1), new float[Channels], new float[Channels], Batch, Channels, Plane, Momentum));
+    }
+
     [Fact]
     public void NamesBadArguments_AndAllocatesNothing()
     {

@@ -229,12 +229,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         var bilinear = new BilinearCnn(seed: 1, maxBatch: 1);
         Assert.Equal("Upsample(scale_factor=2.0, mode='bilinear')", bilinear.Up.ToString());
         Assert.Equal((UpsampleMode.Bilinear, true), (bilinear.Widen.Mode, bilinear.Widen.AlignCorners));
+        Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.3, affine=True, track_running_stats=True)", new TrackedInstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
         Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));
         Assert.Equal((5, 6), (modes.Conv3.OutHeight, modes.Conv3.OutWidth));
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -251,6 +252,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(EdgePaddedCnn) => new EdgePaddedCnn(seed: 1, maxBatch: Batch),
             nameof(PaddingModeCnn) => new PaddingModeCnn(seed: 1, maxBatch: Batch),
             nameof(BilinearCnn) => new BilinearCnn(seed: 1, maxBatch: Batch),
+            nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

@@ -575,3 +575,35 @@ public sealed partial class BilinearCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Instance norms with running statistics: <c>nn.InstanceNorm2d(4, momentum=0.3, affine=True, track_running_stats=True)</c>
+/// and a Tanh, <c>nn.InstanceNorm2d(4, track_running_stats=True)</c> and a Tanh; eval mode normalizes with the running
+/// statistics. Summed cross-entropy.
+/// </summary>
+[Model(Channels = 2, Height = 6, Width = 6)]
+public sealed partial class TrackedInstanceNormCnn
+{
+    /// <summary>[B, 4, 6, 6].</summary>
+    [Conv2d(4, 3, Padding = 1)]
+    public partial Conv2d Conv1 { get; }
+
+    [InstanceNorm2d(Momentum = 0.3f, Affine = true, TrackRunningStats = true), Tanh]
+    public partial InstanceNorm2d Norm1 { get; }
+
+    /// <summary>[B, 4, 4, 4].</summary>
+    [Conv2d(4, 3)]
+    public partial Conv2d Conv2 { get; }
+
+    [InstanceNorm2d(TrackRunningStats = true), Tanh]
+    public partial InstanceNorm2d Norm2 { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -159,6 +159,84 @@ public static unsafe class GroupNorm
         }
     }
 
+    /// <summary>
+    /// An instance norm's running statistics after a training pass (PyTorch's <c>F.instance_norm</c> with
+    /// <c>track_running_stats</c>): each sample's channel mean and unbiased variance (in double lanes) moved in by
+    /// <paramref name="momentum"/>, <c>(1 - momentum) · running + momentum · statistic</c>, then averaged over the batch
+    /// in float, samples in order.
+    /// </summary>
+    /// <param name="input"><c>[batch, channels, plane]</c>, the training pass's input.</param>
+    /// <param name="runningMean"><c>[channels]</c>, updated in place.</param>
+    /// <param name="runningVar"><c>[channels]</c>, updated in place.</param>
+    /// <param name="batch">Samples; zero or more (none leave the statistics as they are).</param>
+    /// <param name="channels">Channels; positive.</param>
+    /// <param name="plane">Values per channel; more than one (the unbiased variance divides by <c>plane - 1</c>).</param>
+    /// <param name="momentum">The update factor, from 0 to 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension or <paramref name="momentum"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void UpdateRunningStatistics(
+        ReadOnlySpan<float> input, Span<float> runningMean, Span<float> runningVar, int batch, int channels, int plane, float momentum)
+    {
+        KernelGuard.NonNegative(batch, nameof(batch));
+        KernelGuard.Positive(channels, nameof(channels));
+        if (plane < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(plane), plane, "Expected more than one value per channel.");
+        }
+
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Expected a momentum from 0 to 1.");
+        }
+
+        KernelGuard.Holds(input.Length, checked(batch * channels), plane, nameof(input), "batch*channels*plane");
+        KernelGuard.Holds(runningMean.Length, channels, nameof(runningMean), "channels");
+        KernelGuard.Holds(runningVar.Length, channels, nameof(runningVar), "channels");
+        if (batch == 0)
+        {
+            return;
+        }
+
+        fixed (float* x = input)
+        fixed (float* mean = runningMean)
+        fixed (float* variance = runningVar)
+        {
+            var pass = new RunningPass { Input = x, Mean = mean, Variance = variance, Batch = batch, Channels = channels, Plane = plane, Momentum = momentum };
+            PlaneParts.Run(ref pass, channels, (long)batch * plane);
+        }
+    }
+
+    /// <summary>Channels <c>[first, end)</c> of <see cref="UpdateRunningStatistics"/>.</summary>
+    private struct RunningPass : IPlanePass
+    {
+        public float* Input;
+        public float* Mean;
+        public float* Variance;
+        public int Batch;
+        public int Channels;
+        public int Plane;
+        public float Momentum;
+
+        public readonly void Run(int first, int end)
+        {
+            double keep = 1.0 - Momentum;
+            for (int c = first; c < end; c++)
+            {
+                double runningMean = Mean[c], runningVar = Variance[c];
+                float meanSum = 0f, varianceSum = 0f;
+                for (int n = 0; n < Batch; n++)
+                {
+                    (double mean, double variance) = LaneSums.MeanAndVariance(Input + ((((nint)n * Channels) + c) * Plane), Plane);
+                    meanSum += (float)((Momentum * mean) + (keep * runningMean));
+                    varianceSum += (float)((Momentum * (variance * Plane / (Plane - 1))) + (keep * runningVar));
+                }
+
+                Mean[c] = meanSum / Batch;
+                Variance[c] = varianceSum / Batch;
+            }
+        }
+    }
+
     /// <summary>Checks the sizes; returns the normalized runs (<c>batch · groups</c>) and their length (<c>channels / groups · plane</c>).</summary>
     private static (int Rows, int Cols) Check(int batch, int channels, int groups, int plane)
     {

@@ -67,6 +67,13 @@ internal static unsafe class LaneSums
     /// <summary>The mean and <c>1/sqrt(var + eps)</c> (biased variance) of <paramref name="count"/> values, both in double lanes and rounded once.</summary>
     public static (float Mean, float Rstd) Statistics(float* x, int count, float eps)
     {
+        (double mean, double variance) = MeanAndVariance(x, count);
+        return ((float)mean, (float)(1.0 / System.Math.Sqrt(variance + eps)));
+    }
+
+    /// <summary>The mean and biased variance of <paramref name="count"/> values, in double lanes: the sum, then the squared deviations from the mean.</summary>
+    public static (double Mean, double Variance) MeanAndVariance(float* x, int count)
+    {
         var sum = default(Doubles);
         int i = 0;
         for (; i + 8 <= count; i += 8)
@@ -96,6 +103,6 @@ internal static unsafe class LaneSums
             squares.AddToLane(lane, d * d);
         }
 
-        return ((float)mean, (float)(1.0 / System.Math.Sqrt((squares.Total() / count) + eps)));
+        return (mean, squares.Total() / count);
     }
 }
