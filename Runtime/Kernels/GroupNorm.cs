@@ -124,7 +124,8 @@ public static unsafe class GroupNorm
 
         // Each sample's Σ dy · xhat and Σ dy per channel: the calling thread's scratch, grown once.
         int channelsPerGroup = channels / groups;
-        float[] sums = t_channelSums is { } held && held.Length >= 2 * rows * channelsPerGroup ? held : (t_channelSums = new float[2 * rows * channelsPerGroup]);
+        int sumFloats = checked(2 * rows * channelsPerGroup);
+        float[] sums = t_channelSums is { } held && held.Length >= sumFloats ? held : (t_channelSums = new float[sumFloats]);
         fixed (float* g = gradient)
         fixed (float* x = input)
         fixed (float* m = mean)
