@@ -9,9 +9,9 @@ namespace Images
     //   -> down: Conv2d(1, 4, kernel_size=3, stride=2, padding=1), Tanh [B, 4, 4, 4]
     //   -> up: ConvTranspose2d(4, 4, kernel_size=3, stride=2, padding=1, output_padding=1), ReLU [B, 4, 8, 8]
     //   -> widen: ConvTranspose2d(4, 2, kernel_size=(2, 3), stride=(1, 2), output_padding=(0, 1), groups=2, bias=False) [B, 2, 9, 18]
-    //   -> up2: Upsample(scale_factor=(2.0, 1.0), mode='nearest') [B, 2, 18, 18]
-    //   -> smooth: Upsample(scale_factor=2.0, mode='bilinear') [B, 2, 36, 36]
-    //   -> aligned: Upsample(scale_factor=(2.0, 1.0), mode='bilinear') [B, 2, 72, 36]
+    //   -> up2: Upsample(scale_factor=(2.0, 1.0), mode=nearest) [B, 2, 18, 18]
+    //   -> smooth: Upsample(scale_factor=2.0, mode=bilinear) [B, 2, 36, 36]
+    //   -> aligned: Upsample(scale_factor=(2.0, 1.0), mode=bilinear) [B, 2, 72, 36]
     //   -> flatten: Flatten [B, 5184]
     //   -> head: Linear 5184 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
@@ -140,9 +140,9 @@ namespace Images
                 new global::StaticGrad.LayerSummary("down", "Conv2d(1, 4, kernel_size=3, stride=2, padding=1), Tanh", new[] { 4, 4, 4 }, 40, 0),
                 new global::StaticGrad.LayerSummary("up", "ConvTranspose2d(4, 4, kernel_size=3, stride=2, padding=1, output_padding=1), ReLU", new[] { 4, 8, 8 }, 148, 0),
                 new global::StaticGrad.LayerSummary("widen", "ConvTranspose2d(4, 2, kernel_size=(2, 3), stride=(1, 2), output_padding=(0, 1), groups=2, bias=False)", new[] { 2, 9, 18 }, 24, 0),
-                new global::StaticGrad.LayerSummary("up2", "Upsample(scale_factor=(2.0, 1.0), mode='nearest')", new[] { 2, 18, 18 }, 0, 0),
-                new global::StaticGrad.LayerSummary("smooth", "Upsample(scale_factor=2.0, mode='bilinear')", new[] { 2, 36, 36 }, 0, 0),
-                new global::StaticGrad.LayerSummary("aligned", "Upsample(scale_factor=(2.0, 1.0), mode='bilinear')", new[] { 2, 72, 36 }, 0, 0),
+                new global::StaticGrad.LayerSummary("up2", "Upsample(scale_factor=(2.0, 1.0), mode=nearest)", new[] { 2, 18, 18 }, 0, 0),
+                new global::StaticGrad.LayerSummary("smooth", "Upsample(scale_factor=2.0, mode=bilinear)", new[] { 2, 36, 36 }, 0, 0),
+                new global::StaticGrad.LayerSummary("aligned", "Upsample(scale_factor=(2.0, 1.0), mode=bilinear)", new[] { 2, 72, 36 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 5184 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 5184 -> 3", new[] { 3 }, 15555, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);

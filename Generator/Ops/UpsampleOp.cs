@@ -64,8 +64,8 @@ internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth, bool Bilinear
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
         => ScaleHeight == ScaleWidth
-            ? $"Upsample(scale_factor={OpEmitContext.Int(ScaleHeight)}.0, mode='{ModeText}')"
-            : $"Upsample(scale_factor=({OpEmitContext.Int(ScaleHeight)}.0, {OpEmitContext.Int(ScaleWidth)}.0), mode='{ModeText}')";
+            ? $"Upsample(scale_factor={OpEmitContext.Int(ScaleHeight)}.0, mode={ModeText})"
+            : $"Upsample(scale_factor=({OpEmitContext.Int(ScaleHeight)}.0, {OpEmitContext.Int(ScaleWidth)}.0), mode={ModeText})";
 
     public override string Construct(string parameterSet, IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => Bilinear

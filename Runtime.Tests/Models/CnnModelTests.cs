@@ -217,8 +217,8 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal((9, 17), (transposed.Widen.OutHeight, transposed.Widen.OutWidth));
         Assert.Equal([4, 1, 2, 3], transposed.Widen.WeightTensor.Shape);
         var upsample = new UpsampleCnn(seed: 1, maxBatch: 1);
-        Assert.Equal("Upsample(scale_factor=2.0, mode='nearest')", upsample.Up.ToString());
-        Assert.Equal("Upsample(scale_factor=(1.0, 3.0), mode='nearest')", upsample.Widen.ToString());
+        Assert.Equal("Upsample(scale_factor=2.0, mode=nearest)", upsample.Up.ToString());
+        Assert.Equal("Upsample(scale_factor=(1.0, 3.0), mode=nearest)", upsample.Widen.ToString());
         var edges = new EdgePaddedCnn(seed: 1, maxBatch: 1);
         Assert.Equal("ReflectionPad2d((2, 2, 2, 2))", edges.Pad1.ToString());
         Assert.Equal("ReplicationPad2d((1, 0, 2, 1))", edges.Pad2.ToString());
@@ -227,7 +227,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal("Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), dilation=(1, 1), groups=1, bias=True, padding_mode=reflect)", modes.Conv1.ToString());
         Assert.Equal(PaddingMode.Circular, modes.Conv3.PaddingMode);
         var bilinear = new BilinearCnn(seed: 1, maxBatch: 1);
-        Assert.Equal("Upsample(scale_factor=2.0, mode='bilinear')", bilinear.Up.ToString());
+        Assert.Equal("Upsample(scale_factor=2.0, mode=bilinear)", bilinear.Up.ToString());
         Assert.Equal((UpsampleMode.Bilinear, true), (bilinear.Widen.Mode, bilinear.Widen.AlignCorners));
         Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.3, affine=True, track_running_stats=True)", new TrackedInstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
         Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));

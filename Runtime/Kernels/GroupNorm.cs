@@ -118,8 +118,8 @@ public static unsafe class GroupNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, channels, nameof(weight), "channels");
-            ClearOrEmpty(weightGradient, channels, nameof(weightGradient));
-            ClearOrEmpty(biasGradient, channels, nameof(biasGradient));
+            HoldsOrEmpty(weightGradient, channels, nameof(weightGradient));
+            HoldsOrEmpty(biasGradient, channels, nameof(biasGradient));
         }
 
         // Each sample's Σ dy · xhat and Σ dy per channel: the calling thread's scratch, grown once.
@@ -253,13 +253,12 @@ public static unsafe class GroupNorm
         return (checked(batch * groups), checked(channels / groups * plane));
     }
 
-    /// <summary>A parameter gradient the caller wants (its full length, cleared here for accumulation), or empty (frozen).</summary>
-    private static void ClearOrEmpty(Span<float> gradient, int channels, string name)
+    /// <summary>Checks a parameter gradient the caller wants (its full length; the parameter pass writes all of it), or empty (frozen).</summary>
+    private static void HoldsOrEmpty(Span<float> gradient, int channels, string name)
     {
         if (!gradient.IsEmpty)
         {
             KernelGuard.Holds(gradient.Length, channels, name, "channels");
-            gradient.Slice(0, channels).Clear();
         }
     }
 

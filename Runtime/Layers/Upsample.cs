@@ -38,13 +38,13 @@ public sealed class Upsample
     /// <summary>PyTorch's <c>align_corners</c>.</summary>
     public bool AlignCorners { get; }
 
-    /// <summary>PyTorch's description, <c>Upsample(scale_factor=2.0, mode='nearest')</c>.</summary>
+    /// <summary>PyTorch 1.13's description, <c>Upsample(scale_factor=2.0, mode=nearest)</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString()
     {
         string mode = Mode.ToString().ToLowerInvariant();
         return ScaleFactor.Height == ScaleFactor.Width
-            ? string.Create(CultureInfo.InvariantCulture, $"Upsample(scale_factor={ScaleFactor.Height}.0, mode='{mode}')")
-            : string.Create(CultureInfo.InvariantCulture, $"Upsample(scale_factor=({ScaleFactor.Height}.0, {ScaleFactor.Width}.0), mode='{mode}')");
+            ? string.Create(CultureInfo.InvariantCulture, $"Upsample(scale_factor={ScaleFactor.Height}.0, mode={mode})")
+            : string.Create(CultureInfo.InvariantCulture, $"Upsample(scale_factor=({ScaleFactor.Height}.0, {ScaleFactor.Width}.0), mode={mode})");
     }
 }
