@@ -9,6 +9,7 @@ namespace StaticGrad.Runtime.Tests;
 /// interpolation (source index <c>ratio · (i + 0.5) - 0.5</c> clamped at 0, or <c>i · (in - 1) / (out - 1)</c> with
 /// align_corners, in float; the four products summed in double and rounded once; the backward pass's fused
 /// multiply-adds in output scan order), bit for bit on one to three threads; a plane that is one pixel along an axis;
+/// rows wider than the columns the pass tabulates;
 /// its argument checks and allocation. ConvGoldenTests compares it with PyTorch.
 /// </summary>
 public sealed class UpsampleBilinear2dTests
@@ -21,6 +22,7 @@ public sealed class UpsampleBilinear2dTests
     [InlineData(3, 1, 1, 1, 1, 4, false)]
     [InlineData(2, 1, 1, 6, 5, 2, true)]
     [InlineData(1, 2, 5, 33, 4, 2, false)]
+    [InlineData(1, 1, 2, 513, 2, 2, true)]
     public void MatchesTheReference_OnOneTwoAndThreeThreads(int batch, int channels, int height, int width, int scaleHeight, int scaleWidth, bool align)
     {
         int planes = batch * channels, outHeight = height * scaleHeight, outWidth = width * scaleWidth;

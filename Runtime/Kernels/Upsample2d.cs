@@ -43,6 +43,26 @@ public static unsafe class Upsample2d
         ReadOnlySpan<float> from, Span<float> to, int batch, int channels, int height, int width, int scaleHeight, int scaleWidth, bool backward,
         string fromName, string toName)
     {
+        (int planes, int large) = Check(from, to, batch, channels, height, width, scaleHeight, scaleWidth, backward, fromName, toName);
+        fixed (float* source = from)
+        fixed (float* target = to)
+        {
+            var pass = new Pass
+            {
+                From = source, To = target, Height = height, Width = width, ScaleHeight = scaleHeight, ScaleWidth = scaleWidth, Backward = backward,
+            };
+            PlaneParts.Run(ref pass, planes, large);
+        }
+    }
+
+    /// <summary>
+    /// The upsampling kernels' checks (this one's and <see cref="UpsampleBilinear2d"/>'s): <paramref name="from"/> is read and
+    /// <paramref name="to"/> written, the small planes on the input's side; returns the planes and the floats of an upsampled one.
+    /// </summary>
+    internal static (int Planes, int Large) Check(
+        ReadOnlySpan<float> from, Span<float> to, int batch, int channels, int height, int width, int scaleHeight, int scaleWidth, bool backward,
+        string fromName, string toName)
+    {
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));
         KernelGuard.Positive(height, nameof(height));
@@ -53,15 +73,7 @@ public static unsafe class Upsample2d
         KernelGuard.Holds(from.Length, planes, backward ? large : small, fromName, backward ? "batch*channels*(height*scaleHeight)*(width*scaleWidth)" : "batch*channels*height*width");
         KernelGuard.Holds(to.Length, planes, backward ? small : large, toName, backward ? "batch*channels*height*width" : "batch*channels*(height*scaleHeight)*(width*scaleWidth)");
         KernelGuard.NoOverlap(from, to, fromName, toName);
-        fixed (float* source = from)
-        fixed (float* target = to)
-        {
-            var pass = new Pass
-            {
-                From = source, To = target, Height = height, Width = width, ScaleHeight = scaleHeight, ScaleWidth = scaleWidth, Backward = backward,
-            };
-            PlaneParts.Run(ref pass, planes, large);
-        }
+        return (planes, large);
     }
 
     /// <summary>Planes <c>[first, end)</c>: copies into the blocks, or sums them.</summary>

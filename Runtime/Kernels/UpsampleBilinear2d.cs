@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StaticGrad.Kernels;
 
@@ -81,16 +82,7 @@ public static unsafe class UpsampleBilinear2d
         ReadOnlySpan<float> from, Span<float> to, int batch, int channels, int height, int width, int scaleHeight, int scaleWidth, bool alignCorners,
         bool backward, string fromName, string toName)
     {
-        KernelGuard.NonNegative(batch, nameof(batch));
-        KernelGuard.Positive(channels, nameof(channels));
-        KernelGuard.Positive(height, nameof(height));
-        KernelGuard.Positive(width, nameof(width));
-        KernelGuard.Positive(scaleHeight, nameof(scaleHeight));
-        KernelGuard.Positive(scaleWidth, nameof(scaleWidth));
-        int planes = checked(batch * channels), small = checked(height * width), large = checked(small * scaleHeight * scaleWidth);
-        KernelGuard.Holds(from.Length, planes, backward ? large : small, fromName, backward ? "batch*channels*(height*scaleHeight)*(width*scaleWidth)" : "batch*channels*height*width");
-        KernelGuard.Holds(to.Length, planes, backward ? small : large, toName, backward ? "batch*channels*height*width" : "batch*channels*(height*scaleHeight)*(width*scaleWidth)");
-        KernelGuard.NoOverlap(from, to, fromName, toName);
+        (int planes, int large) = Upsample2d.Check(from, to, batch, channels, height, width, scaleHeight, scaleWidth, backward, fromName, toName);
         fixed (float* source = from)
         fixed (float* target = to)
         {
@@ -102,6 +94,9 @@ public static unsafe class UpsampleBilinear2d
             PlaneParts.Run(ref pass, planes, large);
         }
     }
+
+    /// <summary>The most output columns whose sources and weights a pass keeps on its stack (16 KB), computed once instead of per row.</summary>
+    private const int MaxTableColumns = 1024;
 
     /// <summary>Planes <c>[first, end)</c>, output positions in scan order.</summary>
     private struct Pass : IPlanePass
@@ -115,9 +110,20 @@ public static unsafe class UpsampleBilinear2d
         public bool AlignCorners;
         public bool Backward;
 
+        [SkipLocalsInit]
         public readonly void Run(int first, int end)
         {
             int outHeight = Height * ScaleHeight, outWidth = Width * ScaleWidth;
+
+            // Every row reads the same columns: their sources and weights once (wider rows compute them as they go).
+            Span<(int First, int Second, float FirstWeight, float SecondWeight)> columns = outWidth <= MaxTableColumns
+                ? stackalloc (int, int, float, float)[outWidth]
+                : default;
+            for (int j = 0; j < columns.Length; j++)
+            {
+                columns[j] = Source(j, Width, ScaleWidth, AlignCorners);
+            }
+
             for (int p = first; p < end; p++)
             {
                 float* plane = Input + ((nint)p * Height * Width);
@@ -133,7 +139,7 @@ public static unsafe class UpsampleBilinear2d
                     float* row0 = plane + ((nint)h0 * Width), row1 = plane + ((nint)h1 * Width);
                     for (int j = 0; j < outWidth; j++)
                     {
-                        (int w0, int w1, float ww0, float ww1) = Source(j, Width, ScaleWidth, AlignCorners);
+                        (int w0, int w1, float ww0, float ww1) = columns.IsEmpty ? Source(j, Width, ScaleWidth, AlignCorners) : columns[j];
                         if (Backward)
                         {
                             float g = outputs[j];
