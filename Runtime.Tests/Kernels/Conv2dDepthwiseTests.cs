@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using StaticGrad.Kernels;
 using Xunit;
 
@@ -64,6 +65,44 @@ public sealed class Conv2dDepthwiseTests
         // With an infinite weight the border's products would be NaN where the GEMM path adds nothing: the path steps aside.
         w[1] = float.NegativeInfinity;
         AssertInputGradientBits(s, w, dy, "one infinite weight");
+    }
+
+    [Theory]
+    [Trait("Category", "InstructionSet")]
+    [MemberData(nameof(Shapes))]
+    public void WeightGradient_GivesTheBitsOfTheGemmPath(int shape)
+    {
+        ConvShape s = AllShapes[shape];
+        if (TakesAStrideOnePath(s.Geometry))
+        {
+            return;
+        }
+
+        foreach (int batch in new[] { s.Batch, 37 })
+        {
+            // 37 samples: 16 reduction lanes of 2 or 3 samples, which small planes take as one chunk.
+            ConvShape b = s with { Batch = batch };
+            var rng = new Rng(43);
+            float[] x = Random(rng, b.InputLength), dy = Random(rng, b.OutputLength);
+            float[] dw = new float[b.WeightLength], db = new float[b.Out];
+            dw.AsSpan().Fill(float.NaN);
+            db.AsSpan().Fill(float.NaN);
+            b.BackwardWeight(dy, x, dw, db, new float[b.WorkspaceFloats(2)]);
+            (float[] expectedWeight, float[] expectedBias) = GemmWeightGradient(b, x, dy);
+            GemmShapeTests.AssertSameBits(expectedWeight, dw, $"{b}, weight gradient");
+            GemmShapeTests.AssertSameBits(expectedBias, db, $"{b}, bias gradient");
+        }
+    }
+
+    [Fact]
+    public void WeightGradient_StridedShapesTakeThePath()
+    {
+        // The stride-1 shapes take the flat weight gradient; the check above compares the strided ones.
+        int[] strided = System.Linq.Enumerable.Range(0, AllShapes.Length).Where(i => !TakesAStrideOnePath(AllShapes[i].Geometry)).ToArray();
+        Assert.Equal([4, 5, 6, 7, 8], strided);
+
+        // And with 37 samples, 2 or 3 a lane, a chunk holds several samples (and a lane of 3 in chunks of 2 two chunks).
+        Assert.All(strided, i => Assert.True(Kernels.Conv2d.ChunkSamples(AllShapes[i].Geometry) >= 2, $"shape {i}"));
     }
 
     [Theory]
@@ -168,6 +207,82 @@ public sealed class Conv2dDepthwiseTests
         }
 
         return expected;
+    }
+
+    /// <summary>Whether the weight gradient takes one of the stride-1 paths (the flat, shifted or by-channels one), not this one.</summary>
+    private static bool TakesAStrideOnePath(in Conv2dGeometry g)
+        => Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) || Conv2dWeightGradientByChannels.Fits(g);
+
+    /// <summary>
+    /// The GEMM path's weight and bias gradients: the batch in <see cref="Kernels.Conv2d.ReductionLanes"/> lanes of consecutive
+    /// samples, each lane in chunks of <see cref="Kernels.Conv2d.ChunkSamples"/>; per chunk and channel the 1-row product of the
+    /// chunk's output gradient with its column matrix and a row of ones, stored for a lane's first chunk and added after;
+    /// then the lanes added in order.
+    /// </summary>
+    private static unsafe (float[] Weight, float[] Bias) GemmWeightGradient(ConvShape s, float[] x, float[] dy)
+    {
+        Conv2dGeometry g = s.Geometry;
+        int plane = s.OutHeight * s.OutWidth, taps = s.KernelHeight * s.KernelWidth, row = taps + 1;
+        int lanes = Math.Min(s.Batch, Kernels.Conv2d.ReductionLanes), chunk = Kernels.Conv2d.ChunkSamples(g);
+        float[][] partials = new float[lanes][];
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            partials[lane] = new float[s.In * row];
+            int first = lane * s.Batch / lanes, end = (lane + 1) * s.Batch / lanes;
+            for (int s0 = first; s0 < end; s0 += chunk)
+            {
+                int count = Math.Min(chunk, end - s0), length = count * plane;
+                float[] all = new float[s.In * taps * length], columns = new float[row * length], gradient = new float[length], value = new float[row];
+                fixed (float* px = x, pa = all)
+                {
+                    for (int n = 0; n < count; n++)
+                    {
+                        Im2Col.Gather(px + ((s0 + n) * s.In * s.Height * s.Width), s.In, g, pa + (n * plane), length);
+                    }
+                }
+
+                for (int c = 0; c < s.In; c++)
+                {
+                    all.AsSpan(c * taps * length, taps * length).CopyTo(columns);
+                    columns.AsSpan(taps * length).Fill(1f);
+                    for (int n = 0; n < count; n++)
+                    {
+                        dy.AsSpan((((s0 + n) * s.Out) + c) * plane, plane).CopyTo(gradient.AsSpan(n * plane));
+                    }
+
+                    Gemm.MultiplyTransposeB(gradient, columns, value, 1, length, row);
+                    for (int k = 0; k < row; k++)
+                    {
+                        ref float partial = ref partials[lane][(c * row) + k];
+                        partial = s0 == first ? value[k] : partial + value[k];
+                    }
+                }
+            }
+        }
+
+        float[] weight = new float[s.WeightLength], bias = new float[s.Out];
+        for (int c = 0; c < s.In; c++)
+        {
+            for (int k = 0; k < row; k++)
+            {
+                float sum = partials[0][(c * row) + k];
+                for (int lane = 1; lane < lanes; lane++)
+                {
+                    sum += partials[lane][(c * row) + k];
+                }
+
+                if (k < taps)
+                {
+                    weight[(c * taps) + k] = sum;
+                }
+                else
+                {
+                    bias[c] = sum;
+                }
+            }
+        }
+
+        return (weight, bias);
     }
 
     private static float[] Random(Rng rng, int count)

@@ -499,7 +499,7 @@ public static unsafe class Conv2d
                 return;
             }
 
-            Launch(&job, lanes, slots, &Conv2dPasses.BackwardWeightPart);
+            Launch(&job, lanes, slots, Conv2dDepthwise.Applies(g) ? &Conv2dDepthwise.WeightGradientPart : &Conv2dPasses.BackwardWeightPart);
             Conv2dPasses.SumLanes(&job, weightGradient, biasGradient);
         }
     }
@@ -525,7 +525,7 @@ public static unsafe class Conv2d
     /// <see cref="Conv2dInputGradientBySamples"/> and their 256-bit twins, sized
     /// whatever the hardware so the workspace is the same everywhere), the GEMM
     /// weight gradient's block (column matrices with their rows of ones, the output-gradient block when it has several
-    /// samples, and one partial gradient), the flat weight gradient's chunk of padded samples and the shifted one's input planes; rounded up to whole 64-byte lines.
+    /// samples, and one partial gradient), the flat weight gradient's chunk of padded samples, the shifted one's input planes and the depthwise one's padded plane and one channel's column matrix; rounded up to whole 64-byte lines.
     /// </summary>
     /// <remarks>
     /// The GEMM block is counted even where the flat weight gradient replaces it: with slots of the column matrix alone,
@@ -546,7 +546,9 @@ public static unsafe class Conv2d
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),
-            Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradientByChannels.SlotFloats(g) : 0);
+            Math.Max(
+                Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradientByChannels.SlotFloats(g) : 0,
+                Conv2dDepthwise.Applies(g) ? Conv2dDepthwise.WeightGradientSlotFloats(g, (int)samples) : 0));
         return RoundUpToLine(Math.Max(columns, Math.Max(block, flat)));
     }
 

@@ -46,7 +46,7 @@ internal static unsafe class Conv2dDepthwise
     public static long SlotFloats(in Conv2dGeometry g)
     {
         (int top, int bottom, int left, int right) = GradientBorder(g);
-        long input = (long)(g.Height + (2 * g.PaddingHeight)) * g.StrideWidth * PhaseWidth(g);
+        long input = PaddedFloats(g);
         long gradient = (long)(Stuffed(g.OutHeight, g.StrideHeight) + top + bottom) * (Stuffed(g.OutWidth, g.StrideWidth) + left + right);
         return Math.Max(input, gradient);
     }
@@ -78,30 +78,13 @@ internal static unsafe class Conv2dDepthwise
     /// </remarks>
     public static void Forward(float* x, float* weight, float* bias, bool relu, float* y, float* slot, in Conv2dGeometry g)
     {
-        int stride = g.StrideWidth, phaseWidth = PhaseWidth(g), paddedHeight = g.Height + (2 * g.PaddingHeight);
+        int stride = g.StrideWidth, phaseWidth = PhaseWidth(g);
         int taps = g.KernelHeight * g.KernelWidth;
         int* offsets = stackalloc int[taps];
-        for (int i = 0; i < g.KernelHeight; i++)
-        {
-            for (int j = 0; j < g.KernelWidth; j++)
-            {
-                int column = j * g.DilationWidth;
-                offsets[(i * g.KernelWidth) + j] = ((((i * g.DilationHeight) * stride) + (column % stride)) * phaseWidth) + (column / stride);
-            }
-        }
-
+        InputTapOffsets(g, phaseWidth, offsets);
         for (int c = 0; c < g.Channels; c++)
         {
-            float* plane = x + ((nint)c * g.InputPlane);
-            if (stride == 1)
-            {
-                Border(plane, g.Height, g.Width, slot, paddedHeight, phaseWidth, g.PaddingHeight, g.PaddingWidth);
-            }
-            else
-            {
-                Phases(plane, slot, g, phaseWidth);
-            }
-
+            PaddedPlane(x + ((nint)c * g.InputPlane), slot, g, phaseWidth);
             float* w = weight + ((nint)c * taps);
             float* output = y + ((nint)c * g.OutputPlane);
             var epilogue = new Epilogue(bias == null ? null : bias + c, relu);
@@ -165,6 +148,102 @@ internal static unsafe class Conv2dDepthwise
         }
     }
 
+    /// <summary>
+    /// Floats of a slot the weight gradient uses for <paramref name="chunk"/> samples at a time: the padded plane, the
+    /// chunk's column matrix of one channel (its taps and a row of ones) and the chunk's output gradient of that channel.
+    /// </summary>
+    public static long WeightGradientSlotFloats(in Conv2dGeometry g, int chunk)
+        => PaddedFloats(g) + (((long)(g.KernelHeight * g.KernelWidth) + 2) * chunk * g.OutputPlane);
+
+    /// <summary>
+    /// A thread part of the weight and bias gradients (<see cref="Conv2d"/>'s reduction lanes <c>Range(part)</c> of the job,
+    /// into their partial gradients, which <see cref="Conv2dPasses.SumLanes"/> adds), with the bits of the GEMM path's
+    /// <see cref="Conv2dPasses.BackwardWeightPart"/>: per lane and chunk of samples, each channel's column matrix (its taps'
+    /// inputs, zeros for padding, then a row of ones for the bias) multiplied by its output gradient in
+    /// <see cref="RowKernels.DotRows{TOps, TVec, TPartial}"/>, the dot products <see cref="Gemm"/> runs for a single row;
+    /// the lane's first chunk stored, the others added. The columns come from the padded plane in column phases, a run of
+    /// consecutive floats per tap and output row, where the GEMM path gathers every value one by one (1.7 µs of the 1.9
+    /// µs a channel and sample took in MobileNet's stride-2 layer, docs/performance.md).
+    /// </summary>
+    public static void WeightGradientPart(void* context, int part)
+    {
+        var job = (Conv2dJob*)context;
+        switch (job->Isa)
+        {
+            case GemmIsa.Avx512:
+                WeightGradientLanes<Simd512, Vector512<float>, Partial512>(job, part);
+                break;
+            case GemmIsa.Avx2:
+                WeightGradientLanes<Simd256, Vector256<float>, Partial256>(job, part);
+                break;
+            default:
+                WeightGradientLanes<SimdVector, Vector<float>, PartialVector>(job, part);
+                break;
+        }
+    }
+
+    private static void WeightGradientLanes<TOps, TVec, TPartial>(Conv2dJob* job, int part)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+        where TPartial : IPartialVector<TVec>
+    {
+        Conv2dGeometry g = job->Geometry;
+        (int firstLane, int endLane) = job->Range(part);
+        int taps = g.KernelHeight * g.KernelWidth, row = taps + 1, plane = g.OutputPlane, chunk = job->ChunkSamples;
+        int phaseWidth = PhaseWidth(g);
+        nint rowStep = (nint)g.StrideHeight * g.StrideWidth * phaseWidth;
+        int* offsets = stackalloc int[taps];
+        float* sums = stackalloc float[row];
+        InputTapOffsets(g, phaseWidth, offsets);
+        float* padded = job->Slot(part);
+        float* columns = padded + PaddedFloats(g);
+        float* gradient = columns + ((nint)row * chunk * plane);
+        for (int lane = firstLane; lane < endLane; lane++)
+        {
+            int first = (int)((long)lane * job->Batch / job->Lanes), end = (int)((long)(lane + 1) * job->Batch / job->Lanes);
+            float* partial = job->Partials + ((nint)lane * g.OutChannels * row);
+            for (int s0 = first; s0 < end; s0 += chunk)
+            {
+                int count = Math.Min(chunk, end - s0), length = count * plane;
+                new Span<float>(columns + ((nint)taps * length), length).Fill(1f);
+                for (int c = 0; c < g.Channels; c++)
+                {
+                    for (int s = 0; s < count; s++)
+                    {
+                        PaddedPlane(job->Input + ((nint)(s0 + s) * g.InputSample) + ((nint)c * g.InputPlane), padded, g, phaseWidth);
+                        for (int t = 0; t < taps; t++)
+                        {
+                            float* source = padded + offsets[t];
+                            float* destination = columns + ((nint)t * length) + ((nint)s * plane);
+                            for (int oh = 0; oh < g.OutHeight; oh++, source += rowStep, destination += g.OutWidth)
+                            {
+                                RowCopy.Copy(source, destination, g.OutWidth);
+                            }
+                        }
+                    }
+
+                    float* dy = job->Output + ((nint)s0 * g.OutputSample) + ((nint)c * plane);
+                    if (count > 1)
+                    {
+                        for (int s = 0; s < count; s++)
+                        {
+                            RowCopy.Copy(dy + ((nint)s * g.OutputSample), gradient + ((nint)s * plane), plane);
+                        }
+
+                        dy = gradient;
+                    }
+
+                    RowKernels.DotRows<TOps, TVec, TPartial>(dy, columns, sums, null, 1, length, row, 0, row, false, Activation.None);
+                    float* destinationSums = partial + ((nint)c * row);
+                    for (int k = 0; k < row; k++)
+                    {
+                        destinationSums[k] = s0 == first ? sums[k] : destinationSums[k] + sums[k];
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The extent of <paramref name="size"/> outputs spread <paramref name="stride"/> apart: <c>(size - 1)·stride + 1</c>.</summary>
     private static int Stuffed(int size, int stride) => ((size - 1) * stride) + 1;
 
@@ -176,6 +255,39 @@ internal static unsafe class Conv2dDepthwise
     private static (int Top, int Bottom, int Left, int Right) GradientBorder(in Conv2dGeometry g)
         => (Math.Max(0, ((g.KernelHeight - 1) * g.DilationHeight) - g.PaddingHeight), Math.Max(0, g.Height - 1 + g.PaddingHeight - (Stuffed(g.OutHeight, g.StrideHeight) - 1)),
             Math.Max(0, ((g.KernelWidth - 1) * g.DilationWidth) - g.PaddingWidth), Math.Max(0, g.Width - 1 + g.PaddingWidth - (Stuffed(g.OutWidth, g.StrideWidth) - 1)));
+
+    /// <summary>
+    /// Where tap <c>(i, j)</c> of output row 0 starts in the padded plane <see cref="PaddedPlane"/> writes: row <c>i·dh</c>'s
+    /// phase <c>(j·dw) mod sw</c>, column <c>⌊j·dw / sw⌋</c>; output row <c>oh</c> adds <c>oh·sh·sw</c> phase rows.
+    /// </summary>
+    private static void InputTapOffsets(in Conv2dGeometry g, int phaseWidth, int* offsets)
+    {
+        int stride = g.StrideWidth;
+        for (int i = 0; i < g.KernelHeight; i++)
+        {
+            for (int j = 0; j < g.KernelWidth; j++)
+            {
+                int column = j * g.DilationWidth;
+                offsets[(i * g.KernelWidth) + j] = ((((i * g.DilationHeight) * stride) + (column % stride)) * phaseWidth) + (column / stride);
+            }
+        }
+    }
+
+    /// <summary>Copies one <c>H × W</c> plane into <paramref name="to"/> zero-padded, in column phases for a stride (<see cref="Forward"/>).</summary>
+    private static void PaddedPlane(float* plane, float* to, in Conv2dGeometry g, int phaseWidth)
+    {
+        if (g.StrideWidth == 1)
+        {
+            Border(plane, g.Height, g.Width, to, g.Height + (2 * g.PaddingHeight), phaseWidth, g.PaddingHeight, g.PaddingWidth);
+        }
+        else
+        {
+            Phases(plane, to, g, phaseWidth);
+        }
+    }
+
+    /// <summary>Floats of the padded plane in column phases (<see cref="PaddedPlane"/>).</summary>
+    private static long PaddedFloats(in Conv2dGeometry g) => (long)(g.Height + (2 * g.PaddingHeight)) * g.StrideWidth * PhaseWidth(g);
 
     /// <summary>The floats of a phase row: the padded width divided by the stride, rounded up.</summary>
     private static int PhaseWidth(in Conv2dGeometry g) => (g.Width + (2 * g.PaddingWidth) + g.StrideWidth - 1) / g.StrideWidth;
@@ -219,20 +331,35 @@ internal static unsafe class Conv2dDepthwise
     /// </summary>
     private static void Deinterleave(float* source, int width, float* even, float* odd)
     {
-        Vector256<int> order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
         int m = 0;
         for (; (2 * m) + 16 <= width; m += 8)
         {
-            Vector256<float> a = Avx2.PermuteVar8x32(Avx.LoadVector256(source + (2 * m)), order);
-            Vector256<float> b = Avx2.PermuteVar8x32(Avx.LoadVector256(source + (2 * m) + 8), order);
-            Avx.Store(even + m, Avx.Permute2x128(a, b, 0x20));
-            Avx.Store(odd + m, Avx.Permute2x128(a, b, 0x31));
+            Deinterleave16(source, m, even, odd);
+        }
+
+        if (m > 0 && (2 * m) < width)
+        {
+            // The last 16 (15 of an odd width, the last one below) again, over pairs already split.
+            m = (width - 16) / 2;
+            Deinterleave16(source, m, even, odd);
+            m += 8;
         }
 
         for (int c = 2 * m; c < width; c++)
         {
             ((c & 1) == 0 ? even : odd)[c >> 1] = source[c];
         }
+    }
+
+    /// <summary><paramref name="source"/>'s 16 floats from <c>2·m</c> to <paramref name="even"/> and <paramref name="odd"/> from <c>m</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Deinterleave16(float* source, int m, float* even, float* odd)
+    {
+        Vector256<int> order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        Vector256<float> a = Avx2.PermuteVar8x32(Avx.LoadVector256(source + (2 * m)), order);
+        Vector256<float> b = Avx2.PermuteVar8x32(Avx.LoadVector256(source + (2 * m) + 8), order);
+        Avx.Store(even + m, Avx.Permute2x128(a, b, 0x20));
+        Avx.Store(odd + m, Avx.Permute2x128(a, b, 0x31));
     }
 
     /// <summary>Copies the <paramref name="height"/> × <paramref name="width"/> plane into <paramref name="to"/> at (<paramref name="top"/>, <paramref name="left"/>) of a zeroed <paramref name="toHeight"/> × <paramref name="toWidth"/> plane.</summary>

@@ -11,7 +11,7 @@ namespace StaticGrad.Kernels;
 /// </summary>
 internal static unsafe class RowCopy
 {
-    /// <summary><c>destination[k] = source[k]</c> for <c>k &lt; count</c>; nothing past them is touched.</summary>
+    /// <summary><c>destination[k] = source[k]</c> for <c>k &lt; count</c>; nothing past them is touched. The runs must not overlap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Copy(float* source, float* destination, int count)
     {
@@ -32,10 +32,17 @@ internal static unsafe class RowCopy
             return;
         }
 
-        int k = 0;
-        for (; k + Vector<float>.Count <= count; k += Vector<float>.Count)
+        int lanes = Vector<float>.Count, k = 0;
+        if (count >= lanes)
         {
-            Vector.Store(Vector.Load(source + k), destination + k);
+            // Whole vectors, the last one ending at the run's end (over values already copied): no scalar tail.
+            for (; k + lanes < count; k += lanes)
+            {
+                Vector.Store(Vector.Load(source + k), destination + k);
+            }
+
+            Vector.Store(Vector.Load(source + count - lanes), destination + count - lanes);
+            return;
         }
 
         for (; k < count; k++)
