@@ -121,11 +121,12 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         }
         else
         {
-            // The loss overwrites its input with the gradient. When the last node's backward pass needs its output (a
-            // Tanh fused into the head of a regression model), the loss works on a copy instead.
+            // The loss overwrites its input with the gradient. When a backward pass needs the values in that buffer (a
+            // Tanh fused into the head of a regression model, or a Sigmoid on the convolution a flatten reads in place), the
+            // loss works on a copy instead.
             output = value[nodes.Count - 1];
             string lossInput = output;
-            if (head.Op.BackwardReadsOutput)
+            if (BackwardReadsValuesOf(nodes, sharesInput, nodes.Count - 1))
             {
                 lossInput = builder.Buffer(output + "Gradient", graph.Classes, "gradient of the outputs (the loss input, a copy of the outputs)");
                 builder.Add(new Step(StepKind.Copy, -1, Names(output), lossInput, string.Empty, Nulls(0), Saved(), Names(output), Names(lossInput)));

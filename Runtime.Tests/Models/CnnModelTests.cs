@@ -118,6 +118,48 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         AssertBackwardMatchesFiniteDifferences(model, inputSeed: 32, relativeTolerance: 2e-3);
     }
 
+    [Theory]
+    [InlineData(nameof(FlatPoolClassifier))]
+    [InlineData(nameof(FlatNormClassifier))]
+    public void LogitsThatAreAnActivatedImageReadFlat_BackwardMatchesFiniteDifferences(string name)
+    {
+        // The loss's input buffer also holds values a backward pass before it reads (the flatten shares it): a pool's
+        // maxima after a ReLU, a batch norm's ReLU output. The loss must not overwrite them.
+        IModel model = name == nameof(FlatPoolClassifier)
+            ? new FlatPoolClassifier(seed: 111, maxBatch: 4)
+            : new FlatNormClassifier(seed: 113, maxBatch: 4) { Mode = ModelMode.Training };
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 112, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
+    public void ARegressionLossOnASigmoidImageReadFlat_BackwardMatchesFiniteDifferences()
+    {
+        // The loss's input buffer is the convolution's Sigmoid output, which its backward pass reads.
+        var model = new FlatSigmoidRegressor(seed: 115, maxBatch: 4);
+        float[] inputs = KernelReference.Random(4 * FlatSigmoidRegressor.InputSize, seed: 116, low: -2f, high: 2f);
+        float[] targets = KernelReference.Random(4 * FlatSigmoidRegressor.OutputSize, seed: 117, low: 0f, high: 1f);
+        float loss = model.TrainStep(inputs, targets, 4);
+        float[] gradients = model.Parameters.Gradients.ToArray();
+        float[] outputs = new float[4 * FlatSigmoidRegressor.OutputSize];
+
+        double Loss()
+        {
+            model.Forward(inputs, outputs, 4);
+            double sum = 0;
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                double d = outputs[i] - (double)targets[i];
+                sum += d * d;
+            }
+
+            return sum / outputs.Length;
+        }
+
+        Assert.Equal(Loss(), loss, 6);
+        int checkedCount = GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, nameof(FlatSigmoidRegressor) + " parameters", eps: 1e-3, relativeTolerance: 2e-3, absoluteTolerance: 1e-5, maxElements: gradients.Length);
+        Assert.Equal(model.Parameters.Count, checkedCount);
+    }
+
     /// <summary>
     /// Every parameter's gradient from one training step against central differences of the summed cross-entropy of
     /// the model's own forward logits (in double from there), on four random samples.

@@ -607,3 +607,61 @@ public sealed partial class TrackedInstanceNormCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// A regression loss on an image: the flatten reads the convolution's output in place, so the loss's input is the
+/// buffer whose Sigmoid values the convolution's backward pass needs (the loss must work on a copy).
+/// </summary>
+[Model(Channels = 1, Height = 4, Width = 4)]
+public sealed partial class FlatSigmoidRegressor
+{
+    /// <summary>[B, 2, 4, 4].</summary>
+    [Conv2d(2, 3, Padding = 1), Sigmoid]
+    public partial Conv2d Conv { get; }
+
+    /// <summary>[B, 32].</summary>
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [MseLoss]
+    public partial MseLoss Loss { get; }
+}
+
+/// <summary>A classifier whose logits are a max pool's output read flat: the pool's backward pass reads its maxima (ReLU before it).</summary>
+[Model(Channels = 1, Height = 4, Width = 4)]
+public sealed partial class FlatPoolClassifier
+{
+    /// <summary>[B, 3, 4, 4].</summary>
+    [Conv2d(3, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv { get; }
+
+    /// <summary>[B, 3, 2, 2].</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 12].</summary>
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>A classifier whose logits are a batch norm's ReLU output read flat.</summary>
+[Model(Channels = 1, Height = 4, Width = 4)]
+public sealed partial class FlatNormClassifier
+{
+    /// <summary>[B, 3, 2, 2].</summary>
+    [Conv2d(3, 3)]
+    public partial Conv2d Conv { get; }
+
+    [BatchNorm2d, ReLU]
+    public partial BatchNorm2d Norm { get; }
+
+    /// <summary>[B, 12].</summary>
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
