@@ -155,6 +155,19 @@ internal static class KernelReference
         return gradient;
     }
 
+    /// <summary>The mean of <c>(output - target)²</c> over every element, in double.</summary>
+    public static double MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
+    {
+        double sum = 0;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            double d = outputs[i] - (double)targets[i];
+            sum += d * d;
+        }
+
+        return sum / outputs.Length;
+    }
+
     /// <summary><c>log softmax</c> of one row in double.</summary>
     public static double[] LogSoftmax(ReadOnlySpan<float> row)
     {

@@ -145,14 +145,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         double Loss()
         {
             model.Forward(inputs, outputs, 4);
-            double sum = 0;
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                double d = outputs[i] - (double)targets[i];
-                sum += d * d;
-            }
-
-            return sum / outputs.Length;
+            return KernelReference.MeanSquaredError(outputs, targets);
         }
 
         Assert.Equal(Loss(), loss, 6);

@@ -74,14 +74,7 @@ public sealed class OpGraphModelTests
         double Loss()
         {
             model.Forward(inputs, outputs, 6);
-            double sum = 0;
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                double d = outputs[i] - (double)targets[i];
-                sum += d * d;
-            }
-
-            return sum / outputs.Length;
+            return KernelReference.MeanSquaredError(outputs, targets);
         }
 
         GradientCheck.AssertGradientMatches(Loss, model.Parameters.Values, gradients, "TanhRegressor parameters", relativeTolerance: 1e-3, absoluteTolerance: 1e-5, maxElements: 200);
