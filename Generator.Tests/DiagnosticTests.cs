@@ -349,6 +349,56 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0028",
+            """
+            [Model(Inputs = 4)]
+            public partial class BranchFromLater
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|From(nameof(B))|], Linear(3)] public partial Linear Branch { get; }
+                [Linear(3)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0036",
+            """
+            [Model(Inputs = 4)]
+            public partial class LostBranch
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|Linear(5)|]] public partial Linear B { get; }
+                [From(nameof(A)), Linear(5)] public partial Linear C { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0037",
+            """
+            [Model(Inputs = 4)]
+            public partial class LossFrom
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [[|From(nameof(A))|], SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0037",
+            """
+            [Model(Inputs = 4)]
+            public partial class NamelessFrom
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|From("")|], Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0029",
             """
             [Model(Inputs = 4)]

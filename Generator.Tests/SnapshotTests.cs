@@ -88,6 +88,9 @@ public sealed class SnapshotTests
     public void TransposedConvolutions() => VerifyCompiles(TestModels.TransposedConvolutions);
 
     [Fact]
+    public void Branches() => VerifyCompiles(TestModels.Branches);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

@@ -472,4 +472,30 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string Branches = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 3, Height = 8, Width = 8)]
+        public sealed partial class Branches
+        {
+            [Conv2d(4, 3, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+            [BatchNorm2d, ReLU] public partial BatchNorm2d StemBn { get; }
+            [Conv2d(8, 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Conv1 { get; }
+            [BatchNorm2d, ReLU] public partial BatchNorm2d Bn1 { get; }
+            [Conv2d(8, 3, Padding = 1, Bias = false)] public partial Conv2d Conv2 { get; }
+            [BatchNorm2d] public partial BatchNorm2d Bn2 { get; }
+            [From(nameof(StemBn)), Conv2d(8, 1, Stride = 2, Bias = false)] public partial Conv2d Shortcut { get; }
+            [BatchNorm2d] public partial BatchNorm2d ShortcutBn { get; }
+            [Add(nameof(Bn2)), ReLU] public partial Residual Block { get; }
+            [From(ModelAttribute.Input), AvgPool2d(2)] public partial AvgPool2d Downscaled { get; }
+            [Concat(nameof(Block))] public partial Residual Joined { get; }
+            [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Pool { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(4)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

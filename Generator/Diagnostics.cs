@@ -131,7 +131,7 @@ internal static class Diagnostics
         "[{0}] on '{1}' has {2} = {3}; {4}");
 
     public static readonly DiagnosticDescriptor InvalidReference = Error(
-        "SG0028", "Skip connection names no earlier member",
+        "SG0028", "Reference names no earlier member",
         "[{0}] on '{1}' names '{2}', {3}; name an earlier member with nameof(...), or ModelAttribute.Input for the model input");
 
     public static readonly DiagnosticDescriptor ShapeMismatch = Error(
@@ -161,4 +161,12 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor InvalidStateDictName = Error(
         "SG0035", "Invalid state_dict name",
         "[{0}] on '{1}' has Name = {2}, {3}");
+
+    public static readonly DiagnosticDescriptor UnreadOutput = Error(
+        "SG0036", "Member output is never read",
+        "The output of '{0}', {1}, is read by no later member: the next member '{2}' reads '{3}' ([From]); join '{0}' on a later member with [Add(nameof({0}))] or [Concat(nameof({0}))], or remove it");
+
+    public static readonly DiagnosticDescriptor MisplacedFrom = Error(
+        "SG0037", "[From] cannot apply here",
+        "[From] on '{0}' cannot apply: {1}");
 }

@@ -65,7 +65,8 @@ internal sealed partial class ModelGenerator
             foreach (Node node in graph.Nodes)
             {
                 string skip = node.Inputs.Count > 1 ? $" (with {TensorName(graph, node.Inputs[1])})" : string.Empty;
-                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {node.Op.Describe(node.InputShapes, node.Shape)}{skip} {node.Shape}");
+                string from = node.Inputs[0] != node.Id - 1 && node.Id > 0 ? $"from {TensorName(graph, node.Inputs[0])}, " : string.Empty;
+                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {from}{node.Op.Describe(node.InputShapes, node.Shape)}{skip} {node.Shape}");
             }
 
             LossSpec? loss = graph.Spec.Loss;

@@ -84,6 +84,7 @@ internal sealed partial class ModelGenerator
             var members = new List<MemberSpec>();
             var memberLocations = new List<LocationInfo?>();
             var activationLocations = new List<LocationInfo?>();
+            var fromLocations = new List<LocationInfo?>();
             var outputActivations = new List<(OutputActivation Kind, LocationInfo? Location)>();
             LossDeclaration? loss = null;
             bool lossDeclared = false;
@@ -114,6 +115,13 @@ internal sealed partial class ModelGenerator
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, attributes.Layers[0].Entry.MemberType));
                         invalidMember = true;
                         continue;
+                    }
+
+                    if (attributes.From is { } misplaced)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.MisplacedFrom, LocationOf(misplaced, memberLocation), property.Name, "a loss reads the last layer's output; put [From] on a layer"));
+                        invalidMember = true;
                     }
 
                     ParseLossMember(property, attributes, memberLocation, ref loss, diagnostics, cancellationToken, ref invalidMember);
@@ -208,9 +216,22 @@ internal sealed partial class ModelGenerator
 
                 string parameterName = StateDictNameOf(property, layer.Attribute, members, memberLocation, diagnostics, cancellationToken);
 
-                members.Add(new MemberSpec(property.Name, parameterName, modifiers, layer.Entry.MemberType, ops.ToEquatableArray()));
+                string? from = null;
+                if (attributes.From is { } fromAttribute)
+                {
+                    from = fromAttribute.ConstructorArguments.Length == 1 ? fromAttribute.ConstructorArguments[0].Value as string : null;
+                    if (string.IsNullOrEmpty(from))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.MisplacedFrom, LocationOf(fromAttribute, memberLocation), property.Name, "it names no member; name an earlier member with nameof(...), or ModelAttribute.Input for the model input"));
+                        invalidMember = true;
+                    }
+                }
+
+                members.Add(new MemberSpec(property.Name, parameterName, modifiers, layer.Entry.MemberType, ops.ToEquatableArray(), from));
                 memberLocations.Add(layerLocation);
                 activationLocations.Add(activationLocation);
+                fromLocations.Add(attributes.From is { } fromSyntax ? LocationOf(fromSyntax, memberLocation) : null);
                 outputActivations.Add(output);
             }
 
@@ -233,7 +254,12 @@ internal sealed partial class ModelGenerator
             diagnostics.InsertRange(inputDiagnostics, inputProblems);
             invalidOp |= input is null;
 
-            TensorShape[]? shapes = invalidOp || invalidMember ? null : InferShapes(input!.Value, members, memberLocations, diagnostics);
+            TensorShape[]? shapes = invalidOp || invalidMember ? null : InferShapes(input!.Value, members, memberLocations, fromLocations, diagnostics);
+            if (shapes is not null)
+            {
+                CheckBranchesRejoin(members, shapes, memberLocations, diagnostics);
+            }
+
             if (shapes is not null && shapes.Length > 0 && shapes[shapes.Length - 1].IsImage)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ImageOutput, memberLocations[shapes.Length - 1], type.Name, members[shapes.Length - 1].MemberName, shapes[shapes.Length - 1].ToString()));
@@ -366,11 +392,12 @@ internal sealed partial class ModelGenerator
 
         /// <summary>
         /// Shape inference over the declaration, with the diagnostics it can raise: an op given a shape it does not take
-        /// (an image to a Linear, flat features to a Conv2d) or a window that does not fit, a skip connection that names no
+        /// (an image to a Linear, flat features to a Conv2d) or a window that does not fit, a [From] or skip connection that names no
         /// earlier member or disagrees in shape, and a model too large for one parameter buffer. Sizes are counted in 64
         /// bits. Returns each member's output shape, or null when a problem was reported.
         /// </summary>
-        private static TensorShape[]? InferShapes(TensorShape input, List<MemberSpec> members, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+        private static TensorShape[]? InferShapes(
+            TensorShape input, List<MemberSpec> members, List<LocationInfo?> locations, List<LocationInfo?> fromLocations, List<DiagnosticInfo> diagnostics)
         {
             var outputs = new Dictionary<string, TensorShape>(System.StringComparer.Ordinal);
             var shapes = new TensorShape[members.Count];
@@ -379,21 +406,43 @@ internal sealed partial class ModelGenerator
             for (int m = 0; m < members.Count; m++)
             {
                 MemberSpec member = members[m];
+
+                // The output of an earlier member (or the model input) that [From] or a skip connection names; false after reporting SG0028.
+                bool Resolve(string attribute, string name, LocationInfo? location, out TensorShape shape)
+                {
+                    if (name == ModelSpec.InputReference)
+                    {
+                        shape = input;
+                        return true;
+                    }
+
+                    if (outputs.TryGetValue(name, out shape))
+                    {
+                        return true;
+                    }
+
+                    string why = name == member.MemberName ? "which is this member itself (a cycle)"
+                        : members.Any(other => other.MemberName == name) ? "which is declared after it (data flows in declaration order)"
+                        : "which is not a layer of this model";
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReference, location, attribute, member.MemberName, name, why));
+                    return false;
+                }
+
+                if (member.From is { } from)
+                {
+                    if (!Resolve("From", from, fromLocations[m], out previous))
+                    {
+                        return null;
+                    }
+                }
+
                 foreach (Op op in member.Ops)
                 {
                     TensorShape second = default;
                     if (op.Skip is { } skip)
                     {
-                        if (skip == ModelSpec.InputReference)
+                        if (!Resolve(op.Name, skip, locations[m], out second))
                         {
-                            second = input;
-                        }
-                        else if (!outputs.TryGetValue(skip, out second))
-                        {
-                            string why = skip == member.MemberName ? "which is this member itself (a cycle)"
-                                : members.Any(other => other.MemberName == skip) ? "which is declared after it (data flows in declaration order)"
-                                : "which is not a layer of this model";
-                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReference, locations[m], op.Name, member.MemberName, skip, why));
                             return null;
                         }
 
@@ -440,6 +489,29 @@ internal sealed partial class ModelGenerator
             }
 
             return shapes;
+        }
+
+        /// <summary>
+        /// SG0036 for a member whose output nothing reads: the member just before a <c>[From]</c> member is not read by it,
+        /// so a later member must name it (<c>[Add]</c>, <c>[Concat]</c> or <c>[From]</c>), or its work would be lost.
+        /// </summary>
+        private static void CheckBranchesRejoin(List<MemberSpec> members, TensorShape[] shapes, List<LocationInfo?> locations, List<DiagnosticInfo> diagnostics)
+        {
+            for (int m = 0; m + 1 < members.Count; m++)
+            {
+                string name = members[m].MemberName;
+                if (members[m + 1].From is not { } from || from == name)
+                {
+                    continue;
+                }
+
+                bool read = members.Skip(m + 1).Any(later => later.From == name || later.Ops.Any(op => op.Skip == name));
+                if (!read)
+                {
+                    string source = from == ModelSpec.InputReference ? "the model input" : from;
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnreadOutput, locations[m], name, shapes[m].ToString(), members[m + 1].MemberName, source));
+                }
+            }
         }
 
         /// <summary>What the whole-model checks need of the last member.</summary>
@@ -670,7 +742,8 @@ internal sealed partial class ModelGenerator
             List<(AttributeData Attribute, OpCatalog.Entry Entry)> Layers,
             List<(AttributeData Attribute, OpCatalog.Entry Entry)> Activations,
             List<(AttributeData Attribute, OutputActivation Kind)> Outputs,
-            List<(AttributeData Attribute, LossKind Kind)> Losses)
+            List<(AttributeData Attribute, LossKind Kind)> Losses,
+            AttributeData? From)
         {
             public bool IsEmpty => Layers.Count == 0 && Activations.Count == 0 && Outputs.Count == 0 && Losses.Count == 0;
         }
@@ -681,6 +754,7 @@ internal sealed partial class ModelGenerator
             var activations = new List<(AttributeData, OpCatalog.Entry)>();
             var outputs = new List<(AttributeData, OutputActivation)>();
             var losses = new List<(AttributeData, LossKind)>();
+            AttributeData? from = null;
             foreach (AttributeData attribute in property.GetAttributes())
             {
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
@@ -701,9 +775,13 @@ internal sealed partial class ModelGenerator
                 {
                     losses.Add((attribute, lossKind));
                 }
+                else if (attributeClass.Name == FromAttributeName)
+                {
+                    from = attribute;
+                }
             }
 
-            return new MemberAttributes(layers, activations, outputs, losses);
+            return new MemberAttributes(layers, activations, outputs, losses, from);
         }
 
         /// <summary>

@@ -18,6 +18,9 @@ internal sealed partial class ModelGenerator : IIncrementalGenerator
 {
     private const string ModelAttributeName = "StaticGrad.ModelAttribute";
 
+    /// <summary>The class name of <c>[From]</c>, which makes a member read an earlier member's output.</summary>
+    private const string FromAttributeName = "FromAttribute";
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider

@@ -41,6 +41,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           align_corners=True; summed cross-entropy
   TrackedInstanceNormCnn  Runtime.Tests/Models/CnnModels.cs: InstanceNormCnn with track_running_stats=True (momentum 0.3 and
                           affine for the first, running statistics moved off their defaults): eval mode normalizes with them
+  ResNetDownsampleCnn     Runtime.Tests/Models/CnnModels.cs: ResNet's downsampling block, a stride-2 main path (two 3 x 3
+                          convolutions with batch norms) and a stride-2 1 x 1 convolution with a batch norm on the
+                          shortcut, which reads the stem's output ([From]), added and ReLU-ed; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -305,6 +308,29 @@ class TrackedInstanceNormCnn(nn.Module):
         return self.head(torch.flatten(torch.tanh(self.norm2(x)), 1))
 
 
+class ResNetDownsampleCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs ResNetDownsampleCnn: input [3, 8, 8], 4 classes; a branch ([From])."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(4)
+        self.conv1 = nn.Conv2d(4, 8, 3, stride=2, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.shortcut = nn.Conv2d(4, 8, 1, stride=2, bias=False)
+        self.shortcut_bn = nn.BatchNorm2d(8)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.stem_bn(self.stem(x)))
+        main = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        x = torch.relu(self.shortcut_bn(self.shortcut(x)) + main)
+        return self.head(torch.flatten(self.pool(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -322,6 +348,7 @@ CASES = [
     ("PaddingModeCnn", PaddingModeCnn, 63, (2, 8, 9), 3, [], "sum"),
     ("BilinearCnn", BilinearCnn, 64, (2, 5, 6), 3, [], "sum"),
     ("TrackedInstanceNormCnn", TrackedInstanceNormCnn, 65, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
+    ("ResNetDownsampleCnn", ResNetDownsampleCnn, 66, (3, 8, 8), 4, [], "sum"),
 ]
 
 

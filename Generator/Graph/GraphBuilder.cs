@@ -7,8 +7,8 @@ using StaticGrad.Generator.Ops;
 namespace StaticGrad.Generator.Graph;
 
 /// <summary>
-/// Specs to graph: one node per op, each consuming the previous node's output (and, for <c>Add</c> and <c>Concat</c>,
-/// the output of the member they name), shapes inferred by each op's rule, parameters laid out in <c>state_dict</c>
+/// Specs to graph: one node per op, each consuming the previous node's output (a member with <c>[From]</c>: the output of
+/// the member it names; and, for <c>Add</c> and <c>Concat</c>, also the output of the member they name), shapes inferred by each op's rule, parameters laid out in <c>state_dict</c>
 /// order; then the fusion rules. The parser has already checked references and shapes.
 /// </summary>
 internal static class GraphBuilder
@@ -29,6 +29,11 @@ internal static class GraphBuilder
         for (int m = 0; m < spec.Members.Count; m++)
         {
             MemberSpec member = spec.Members[m];
+            if (member.From is { } from)
+            {
+                previous = from == ModelSpec.InputReference ? ModelGraph.ModelInput : memberOutputs[from];
+            }
+
             for (int k = 0; k < member.Ops.Count; k++)
             {
                 Op op = member.Ops[k];

@@ -8,7 +8,11 @@ namespace StaticGrad.Generator.Model;
 /// <param name="Modifiers">The property's declared modifiers other than <c>partial</c>, repeated on the implementation.</param>
 /// <param name="RuntimeType">The member's runtime type (<c>Linear</c>, <c>Dropout</c>), in namespace <c>StaticGrad</c>.</param>
 /// <param name="Ops">The member's ops in data-flow order: its layer, then the activation declared after it, if any.</param>
-internal sealed record MemberSpec(string MemberName, string ParameterName, string Modifiers, string RuntimeType, EquatableArray<Op> Ops)
+/// <param name="From">
+/// The earlier member whose output the member reads (<c>[From(nameof(M))]</c>, <see cref="ModelSpec.InputReference"/> for
+/// the model input), or null for the previous member's output.
+/// </param>
+internal sealed record MemberSpec(string MemberName, string ParameterName, string Modifiers, string RuntimeType, EquatableArray<Op> Ops, string? From = null)
 {
     /// <summary>The op that gives the member its runtime type (<c>Linear</c> for <c>[Linear(10), ReLU]</c>).</summary>
     public Op Primary => Ops[0];

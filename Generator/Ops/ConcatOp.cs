@@ -21,7 +21,7 @@ internal sealed record ConcatOp(string Source) : Op
     public override bool InputsAgree(EquatableArray<TensorShape> inputs)
         => inputs[0].IsImage == inputs[1].IsImage && inputs[0].Height == inputs[1].Height && inputs[0].Width == inputs[1].Width;
 
-    public override string AgreementRule => "flat outputs join their features and images of the same height and width their channels, but an image and a flat output do not join";
+    public override string AgreementRule => "[Concat] joins two flat outputs feature by feature, or two images of the same height and width channel by channel";
 
     public override bool TakesImages => true;
 

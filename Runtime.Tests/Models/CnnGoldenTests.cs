@@ -121,6 +121,7 @@ public sealed class CnnGoldenTests
         nameof(PaddingModeCnn) => new PaddingModeCnn(seed: 99, maxBatch: Batch),
         nameof(BilinearCnn) => new BilinearCnn(seed: 99, maxBatch: Batch),
         nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 99, maxBatch: Batch),
+        nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

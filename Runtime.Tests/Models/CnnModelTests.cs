@@ -118,6 +118,15 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         AssertBackwardMatchesFiniteDifferences(model, inputSeed: 32, relativeTolerance: 2e-3);
     }
 
+    [Fact]
+    public void BranchesThatRejoin_BackwardMatchesFiniteDifferences()
+    {
+        // A shortcut reads the stem's output ([From]), so the stem's gradient is the sum of the main path's and the
+        // shortcut's; a branch from the model input joins at the end. Smooth activations: ResNetDownsampleCnn, with batch
+        // norms and ReLUs, is held to PyTorch's gradients in CnnGoldenTests instead.
+        AssertBackwardMatchesFiniteDifferences(new SmoothBranchCnn(seed: 121, maxBatch: 4), inputSeed: 122, relativeTolerance: 2e-3);
+    }
+
     [Theory]
     [InlineData(nameof(FlatPoolClassifier))]
     [InlineData(nameof(FlatNormClassifier))]
@@ -270,7 +279,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -288,6 +297,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(PaddingModeCnn) => new PaddingModeCnn(seed: 1, maxBatch: Batch),
             nameof(BilinearCnn) => new BilinearCnn(seed: 1, maxBatch: Batch),
             nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 1, maxBatch: Batch),
+            nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

@@ -665,3 +665,95 @@ public sealed partial class FlatNormClassifier
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// ResNet's downsampling block: the main path halves the image with a strided 3 × 3 convolution, and the shortcut, which
+/// reads the stem's output (<see cref="FromAttribute"/>), with a strided 1 × 1 convolution; the two are added. The same
+/// <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 3, Height = 8, Width = 8)]
+public sealed partial class ResNetDownsampleCnn
+{
+    [Conv2d(4, 3, Padding = 1, Bias = false)]
+    public partial Conv2d Stem { get; }
+
+    /// <summary>[B, 4, 8, 8].</summary>
+    [BatchNorm2d, ReLU]
+    public partial BatchNorm2d StemBn { get; }
+
+    /// <summary>[B, 8, 4, 4].</summary>
+    [Conv2d(8, 3, Stride = 2, Padding = 1, Bias = false)]
+    public partial Conv2d Conv1 { get; }
+
+    [BatchNorm2d, ReLU]
+    public partial BatchNorm2d Bn1 { get; }
+
+    [Conv2d(8, 3, Padding = 1, Bias = false)]
+    public partial Conv2d Conv2 { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d Bn2 { get; }
+
+    /// <summary>[B, 8, 4, 4] from the stem's [B, 4, 8, 8].</summary>
+    [From(nameof(StemBn)), Conv2d(8, 1, Stride = 2, Bias = false)]
+    public partial Conv2d Shortcut { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d ShortcutBn { get; }
+
+    /// <summary>ShortcutBn + Bn2.</summary>
+    [Add(nameof(Bn2)), ReLU]
+    public partial Residual Block { get; }
+
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Pool { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(4)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
+/// Branches on smooth activations, for finite differences: a shortcut from the stem (<see cref="FromAttribute"/>) added to
+/// a strided main path, and a branch from the model input concatenated at the end.
+/// </summary>
+[Model(Channels = 2, Height = 6, Width = 6)]
+public sealed partial class SmoothBranchCnn
+{
+    /// <summary>[B, 3, 6, 6].</summary>
+    [Conv2d(3, 3, Padding = 1), Tanh]
+    public partial Conv2d Stem { get; }
+
+    /// <summary>[B, 4, 3, 3].</summary>
+    [Conv2d(4, 3, Stride = 2, Padding = 1), Tanh]
+    public partial Conv2d Main { get; }
+
+    /// <summary>[B, 4, 3, 3] from the stem's [B, 3, 6, 6].</summary>
+    [From(nameof(Stem)), Conv2d(4, 1, Stride = 2)]
+    public partial Conv2d Shortcut { get; }
+
+    [Add(nameof(Main)), Tanh]
+    public partial Residual Block { get; }
+
+    /// <summary>[B, 2, 3, 3] from the model input.</summary>
+    [From(ModelAttribute.Input), AvgPool2d(2)]
+    public partial AvgPool2d Downscaled { get; }
+
+    /// <summary>[B, 6, 3, 3].</summary>
+    [Concat(nameof(Block))]
+    public partial Residual Joined { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
