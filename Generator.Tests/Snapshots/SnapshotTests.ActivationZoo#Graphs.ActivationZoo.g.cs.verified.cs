@@ -14,7 +14,7 @@ namespace Graphs
     //   -> c: GELU(approximate='tanh') [B, 16]
     //   -> d: SiLU [B, 16]
     //   -> e: Linear 16 -> 16 [B, 16]
-    //   -> e: Softplus(beta=2.0f, threshold=10.0f) [B, 16]
+    //   -> e: Softplus(beta=2, threshold=10) [B, 16]
     //   -> wide: Concat (16 + 10 of <input>) (with inputs) [B, 26]
     //   -> f: Linear 26 -> 8 [B, 8]
     //   -> f: Hardswish [B, 8]
@@ -170,7 +170,7 @@ namespace Graphs
                 new global::StaticGrad.LayerSummary("c", "GELU(approximate='tanh')", new[] { 16 }, 0, 0),
                 new global::StaticGrad.LayerSummary("d", "SiLU", new[] { 16 }, 0, 0),
                 new global::StaticGrad.LayerSummary("e", "Linear 16 -> 16", new[] { 16 }, 272, 0),
-                new global::StaticGrad.LayerSummary("e", "Softplus(beta=2.0f, threshold=10.0f)", new[] { 16 }, 0, 0),
+                new global::StaticGrad.LayerSummary("e", "Softplus(beta=2, threshold=10)", new[] { 16 }, 0, 0),
                 new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10 of <input>)", new[] { 26 }, 0, 0),
                 new global::StaticGrad.LayerSummary("f", "Linear 26 -> 8", new[] { 8 }, 216, 0),
                 new global::StaticGrad.LayerSummary("f", "Hardswish", new[] { 8 }, 0, 0),
@@ -319,7 +319,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.LinearForward.Run(dOutput, parameters.Slice(__sgOffset_EWeight, 256), parameters.Slice(__sgOffset_EBias, 16), eLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 8, e Softplus forward:
-                // eOutput [B, 16] = Softplus(beta=2.0f, threshold=10.0f)(eLinear)
+                // eOutput [B, 16] = Softplus(beta=2, threshold=10)(eLinear)
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(eLinear, eOutput, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
 
                 // Step 9, wide Concat forward:
@@ -541,7 +541,7 @@ namespace Graphs
                 global::StaticGrad.Kernels.LinearForward.Run(cLinear, parameters.Slice(__sgOffset_EWeight, 256), parameters.Slice(__sgOffset_EBias, 16), eLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
 
                 // Step 8, e Softplus forward:
-                // eLinear [B, 16] = Softplus(beta=2.0f, threshold=10.0f)(eLinear) in place
+                // eLinear [B, 16] = Softplus(beta=2, threshold=10)(eLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(eLinear, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
 
                 // Step 9, wide Concat forward:

@@ -90,7 +90,7 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
     {
         ActivationKind.LeakyReLU => $"LeakyReLU(negative_slope={OpEmitContext.Number(Alpha)})",
         ActivationKind.ELU => $"ELU(alpha={OpEmitContext.Number(Alpha)})",
-        ActivationKind.Softplus => $"Softplus(beta={OpEmitContext.Float(Alpha)}, threshold={OpEmitContext.Float(Threshold)})",
+        ActivationKind.Softplus => $"Softplus(beta={OpEmitContext.Number(Alpha)}, threshold={OpEmitContext.Number(Threshold)})",
         ActivationKind.GELUTanh => "GELU(approximate='tanh')",
         _ => Kind.ToString(),
     };

@@ -243,21 +243,22 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     {
         var padded = new PaddedCnn(seed: 1, maxBatch: 1);
         Assert.Equal("ZeroPad2d((1, 2, 0, 1))", padded.Pad.ToString());
-        Assert.Equal("Conv2d(2, 4, kernel_size=(4, 4), stride=(1, 1), padding=same, dilation=(1, 1), groups=1, bias=True)", padded.Conv1.ToString());
+        Assert.Equal("Conv2d(2, 4, kernel_size=(4, 4), stride=(1, 1), padding=same)", padded.Conv1.ToString());
         Assert.Equal((1, 1), padded.Conv1.EndPadding);
         Assert.Equal((10, 13), (padded.Conv1.OutHeight, padded.Conv1.OutWidth));
         var rectangles = new RectangularCnn(seed: 1, maxBatch: 1);
         Assert.Equal("MaxPool2d(kernel_size=(2, 3), stride=2, padding=(0, 1), dilation=1, ceil_mode=False)", rectangles.Pool1.ToString());
         Assert.Equal("AvgPool2d(kernel_size=(2, 1), stride=(2, 1), padding=(1, 0), count_include_pad=False)", rectangles.Pool2.ToString());
-        Assert.Equal("Conv2d(4, 6, kernel_size=(1, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=1, bias=True)", rectangles.Conv2.ToString());
+        Assert.Equal("Conv2d(4, 6, kernel_size=(1, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2))", rectangles.Conv2.ToString());
         var norms = new GroupNormCnn(seed: 1, maxBatch: 1);
         Assert.Equal("GroupNorm(4, 8, eps=1e-05, affine=True)", norms.Norm1.ToString());
         Assert.Equal("GroupNorm(2, 24, eps=0.001, affine=True)", norms.Norm3.ToString());
         Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)", new InstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
         var transposed = new TransposedCnn(seed: 1, maxBatch: 1);
         Assert.Equal(
-            "ConvTranspose2d(4, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), dilation=(1, 1), groups=1, bias=True)",
+            "ConvTranspose2d(4, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))",
             transposed.Up.ToString());
+        Assert.Equal("ConvTranspose2d(4, 2, kernel_size=(2, 3), stride=(1, 2), groups=2, bias=False)", transposed.Widen.ToString());
         Assert.Equal((9, 17), (transposed.Widen.OutHeight, transposed.Widen.OutWidth));
         Assert.Equal([4, 1, 2, 3], transposed.Widen.WeightTensor.Shape);
         var upsample = new UpsampleCnn(seed: 1, maxBatch: 1);
@@ -268,7 +269,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal("ReplicationPad2d((1, 0, 2, 1))", edges.Pad2.ToString());
         Assert.Equal((-1, 2, 1, -1), edges.Pad3.Padding);
         var modes = new PaddingModeCnn(seed: 1, maxBatch: 1);
-        Assert.Equal("Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), dilation=(1, 1), groups=1, bias=True, padding_mode=reflect)", modes.Conv1.ToString());
+        Assert.Equal("Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), padding_mode=reflect)", modes.Conv1.ToString());
         Assert.Equal(PaddingMode.Circular, modes.Conv3.PaddingMode);
         var bilinear = new BilinearCnn(seed: 1, maxBatch: 1);
         Assert.Equal("Upsample(scale_factor=2.0, mode=bilinear)", bilinear.Up.ToString());
@@ -276,6 +277,38 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.3, affine=True, track_running_stats=True)", new TrackedInstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
         Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));
         Assert.Equal((5, 6), (modes.Conv3.OutHeight, modes.Conv3.OutWidth));
+    }
+
+    [Fact]
+    public void Layers_DescribeThemselvesAsPyTorchPrintsThem_InAnyCulture()
+    {
+        // PyTorch 1.13's repr of the same modules; a culture's decimal comma (as de-DE's; the tests run without ICU, so a
+        // copy of the invariant culture with a comma) must not leak into them.
+        System.Globalization.CultureInfo saved = System.Globalization.CultureInfo.CurrentCulture;
+        var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        comma.NumberFormat.NumberDecimalSeparator = ",";
+        System.Globalization.CultureInfo.CurrentCulture = comma;
+        try
+        {
+            var net = new StaticGrad.Models.NormalizedCnn(seed: 1, maxBatch: 1);
+            Assert.Equal("BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", net.Bn1.ToString());
+            Assert.Equal("Dropout(p=0.25, inplace=False)", net.Drop.ToString());
+            Assert.Equal("Linear(in_features=400, out_features=120, bias=True)", net.Fc1.ToString());
+            Assert.Equal("CrossEntropyLoss()", net.Loss.ToString());
+            Assert.Equal("Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))", net.Conv1.ToString());
+            Assert.Equal("LayerNorm((8,), eps=0.001, elementwise_affine=False)", new LayerNorm(new ParameterSet([new ParameterTensor("other.weight", 0, [1], 1)]), 8, 1e-3f, null, null).ToString());
+            Assert.Equal("Dropout2d(p=0.25, inplace=False)", new Dropout2d(0.25f).ToString());
+            Assert.Equal("LeakyReLU(negative_slope=0.01)", new ActivationLayer(Kernels.Activation.LeakyReLU, 0.01f, 0f).ToString());
+            Assert.Equal("ELU(alpha=1.0)", new ActivationLayer(Kernels.Activation.ELU, 1f, 0f).ToString());
+            Assert.Equal("Softplus(beta=1, threshold=20)", new ActivationLayer(Kernels.Activation.Softplus, 1f, 20f).ToString());
+            Assert.Equal("Softplus(beta=0.5, threshold=20)", new ActivationLayer(Kernels.Activation.Softplus, 0.5f, 20f).ToString());
+            Assert.Equal("ReLU()", new ActivationLayer(Kernels.Activation.ReLU, 0f, 0f).ToString());
+            Assert.Equal("GELU(approximate='tanh')", new ActivationLayer(Kernels.Activation.GELUTanh, 0f, 0f).ToString());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>

@@ -36,5 +36,18 @@ public sealed class ActivationLayer
     public float Threshold { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => Kind.ToString();
+    public override string ToString() => Kind switch
+    {
+        Activation.LeakyReLU => $"LeakyReLU(negative_slope={PythonText.Float(Alpha)})",
+        Activation.ELU => $"ELU(alpha={PythonText.Float(Alpha)})",
+        Activation.GELU => "GELU(approximate='none')",
+        Activation.GELUTanh => "GELU(approximate='tanh')",
+        Activation.Softplus => $"Softplus(beta={Number(Alpha)}, threshold={Number(Threshold)})",
+        _ => Kind + "()",
+    };
+
+    /// <summary>Softplus's options as PyTorch prints its defaults, which are ints (<c>beta=1, threshold=20</c>).</summary>
+    private static string Number(float value) => value == System.MathF.Round(value) && System.MathF.Abs(value) < 1e6f
+        ? ((int)value).ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : PythonText.Float(value);
 }

@@ -128,7 +128,9 @@ public abstract class BatchNormLayer
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"{GetType().Name}({Features}, eps={Eps}, momentum={(float.IsNaN(Momentum) ? "None" : Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture))}, affine={Affine}, track_running_stats={TrackRunningStats})";
+        => string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{GetType().Name}({Features}, eps={PythonText.Float(Eps)}, momentum={(float.IsNaN(Momentum) ? "None" : PythonText.Float(Momentum))}, affine={PythonText.Bool(Affine)}, track_running_stats={PythonText.Bool(TrackRunningStats)})");
 
     private static void CheckShape(System.Collections.Generic.IReadOnlyList<int>? shape, int features, string? shown, string name)
     {

@@ -97,4 +97,7 @@ public sealed class BinaryCrossEntropyWithLogitsLoss
     /// <returns>The reduced loss.</returns>
     public float Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch)
         => BinaryCrossEntropyWithLogits.Loss(logits, targets, Span<float>.Empty, batch, Outputs, _weights, _posWeight, Reduction);
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>BCEWithLogitsLoss()</c>.</summary>
+    public override string ToString() => "BCEWithLogitsLoss()";
 }

@@ -120,6 +120,10 @@ public sealed class Conv2d : ConvolutionLayer
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={(SamePadding ? "same" : Padding)}, dilation={Dilation}, groups={Groups}, bias={BiasTensor is not null}"
+        => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}"
+            + (SamePadding ? ", padding=same" : Padding == (0, 0) ? string.Empty : $", padding={Padding}")
+            + (Dilation == (1, 1) ? string.Empty : $", dilation={Dilation}")
+            + (Groups == 1 ? string.Empty : $", groups={Groups}")
+            + (BiasTensor is null ? ", bias=False" : string.Empty)
             + (PaddingMode == PaddingMode.Zeros ? ")" : $", padding_mode={PaddingMode.ToString().ToLowerInvariant()})");
 }

@@ -95,5 +95,10 @@ public sealed class ConvTranspose2d : ConvolutionLayer
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"ConvTranspose2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={Padding}, output_padding={OutputPadding}, dilation={Dilation}, groups={Groups}, bias={BiasTensor is not null})";
+        => $"ConvTranspose2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}"
+            + (Padding == (0, 0) ? string.Empty : $", padding={Padding}")
+            + (Dilation == (1, 1) ? string.Empty : $", dilation={Dilation}")
+            + (OutputPadding == (0, 0) ? string.Empty : $", output_padding={OutputPadding}")
+            + (Groups == 1 ? string.Empty : $", groups={Groups}")
+            + (BiasTensor is null ? ", bias=False)" : ")");
 }

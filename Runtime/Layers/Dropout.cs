@@ -22,5 +22,5 @@ public sealed class Dropout
     public float P { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Dropout(p={P})";
+    public override string ToString() => $"Dropout(p={PythonText.Float(P)}, inplace=False)";
 }

@@ -22,5 +22,5 @@ public sealed class Dropout2d
     public float P { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Dropout2d(p={P})";
+    public override string ToString() => $"Dropout2d(p={PythonText.Float(P)}, inplace=False)";
 }

@@ -24,5 +24,5 @@ public sealed class GroupNorm : GroupNormLayer
     /// <summary>PyTorch's description, <c>GroupNorm(2, 8, eps=1e-05, affine=True)</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString()
-        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GroupNorm({NumGroups}, {NumChannels}, eps={EpsText}, affine={(Affine ? "True" : "False")})");
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GroupNorm({NumGroups}, {NumChannels}, eps={EpsText}, affine={PythonText.Bool(Affine)})");
 }

@@ -67,7 +67,7 @@ public abstract class GroupNormLayer
     public float Eps { get; }
 
     /// <summary><see cref="Eps"/> as PyTorch prints it (<c>1e-05</c>, <c>0.001</c>).</summary>
-    private protected string EpsText => Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('E', 'e');
+    private protected string EpsText => PythonText.Float(Eps);
 
     /// <summary>Whether the layer has a learnable weight and bias.</summary>
     public bool Affine => WeightTensor is not null;

@@ -21,4 +21,7 @@ public sealed class HuberLoss : ElementwiseRegressionLoss
 
     /// <summary>Where the quadratic part ends (PyTorch's <c>delta</c>).</summary>
     public float Delta { get; }
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>HuberLoss()</c>.</summary>
+    public override string ToString() => "HuberLoss()";
 }

@@ -40,5 +40,5 @@ public sealed class InstanceNorm2d : GroupNormLayer
     public override string ToString()
         => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"InstanceNorm2d({NumChannels}, eps={EpsText}, momentum={Momentum}, affine={(Affine ? "True" : "False")}, track_running_stats={(TrackRunningStats ? "True" : "False")})");
+            $"InstanceNorm2d({NumChannels}, eps={EpsText}, momentum={PythonText.Float(Momentum)}, affine={PythonText.Bool(Affine)}, track_running_stats={PythonText.Bool(TrackRunningStats)})");
 }

@@ -15,4 +15,7 @@ public sealed class L1Loss : ElementwiseRegressionLoss
         : base(outputs, reduction, RegressionLossKind.L1, 0f)
     {
     }
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>L1Loss()</c>.</summary>
+    public override string ToString() => "L1Loss()";
 }

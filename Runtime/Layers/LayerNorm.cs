@@ -70,4 +70,8 @@ public sealed class LayerNorm
             throw new ArgumentException($"Expected a tensor of shape [{features}], got {tensor}.", name);
         }
     }
+
+    /// <summary>PyTorch's <c>repr</c>: <c>LayerNorm((128,), eps=1e-05, elementwise_affine=True)</c>.</summary>
+    public override string ToString()
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LayerNorm(({Features},), eps={PythonText.Float(Eps)}, elementwise_affine={PythonText.Bool(ElementwiseAffine)})");
 }

@@ -59,4 +59,8 @@ public sealed class Linear
 
     /// <summary>The gradient of the bias from the last training step (empty for a layer without bias).</summary>
     public Span<float> BiasGradient => BiasTensor is null ? Span<float>.Empty : _parameters.GradientsOf(BiasTensor);
+
+    /// <summary>PyTorch's <c>repr</c>: <c>Linear(in_features=128, out_features=10, bias=True)</c>.</summary>
+    public override string ToString()
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Linear(in_features={Inputs}, out_features={Outputs}, bias={PythonText.Bool(HasBias)})");
 }

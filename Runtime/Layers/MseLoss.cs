@@ -15,4 +15,7 @@ public sealed class MseLoss : ElementwiseRegressionLoss
         : base(outputs, reduction, RegressionLossKind.Mse, 0f)
     {
     }
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>MSELoss()</c>.</summary>
+    public override string ToString() => "MSELoss()";
 }

@@ -48,4 +48,7 @@ public sealed class NllLoss : ClassWeightedLoss
     /// <returns>The reduced loss.</returns>
     public float Evaluate(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> labels, int batch)
         => NegativeLogLikelihood.Loss(logProbabilities, labels, Span<float>.Empty, batch, Classes, Weights, IgnoreIndex, Reduction);
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>NLLLoss()</c>.</summary>
+    public override string ToString() => "NLLLoss()";
 }

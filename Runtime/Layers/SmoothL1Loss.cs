@@ -21,4 +21,7 @@ public sealed class SmoothL1Loss : ElementwiseRegressionLoss
 
     /// <summary>Where the quadratic part ends (PyTorch's <c>beta</c>).</summary>
     public float Beta { get; }
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>SmoothL1Loss()</c>.</summary>
+    public override string ToString() => "SmoothL1Loss()";
 }

@@ -152,4 +152,7 @@ public sealed class SoftmaxCrossEntropyLoss : ClassWeightedLoss
                 $"This loss was declared with Targets = TargetKind.{Targets}; pass {(Targets == TargetKind.ClassIndices ? "int class indices" : "float class probabilities")}.");
         }
     }
+
+    /// <summary>PyTorch's <c>repr</c> of the loss module: <c>CrossEntropyLoss()</c>.</summary>
+    public override string ToString() => "CrossEntropyLoss()";
 }
