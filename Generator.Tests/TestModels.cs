@@ -220,6 +220,7 @@ internal static class TestModels
             [Linear(16), Softplus(Beta = 2f, Threshold = 10f)] public partial Linear E { get; }
             [Concat(ModelAttribute.Input)] public partial Residual Wide { get; }
             [Linear(8), Hardswish] public partial Linear F { get; }
+            [Linear(8), ReLU6] public partial Linear G { get; }
             [Linear(1)] public partial Linear Output { get; }
             [HuberLoss(Delta = 0.5f)] public partial HuberLoss Loss { get; }
         }

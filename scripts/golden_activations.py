@@ -2,7 +2,7 @@
 """Golden values of PyTorch's elementwise activations for Runtime.Tests/Kernels/ElementwiseActivationTests.cs.
 
 Every case is one torch.nn.functional activation (with its options) applied to 785 fixed float32 inputs:
-first the boundaries (0, -0, +-3 and their neighbours, +-threshold/beta and neighbours, tiny and large
+first the boundaries (0, -0, +-3 and their neighbours, +-threshold/beta and neighbours (+-6 for ReLU6), tiny and large
 magnitudes, NaN, +-infinity), then seeded normal values of several scales. Autograd gives the input
 gradient for a seeded upstream gradient. Everything is float32 on the CPU, as StaticGrad computes it.
 
@@ -69,6 +69,7 @@ def cases():
     for beta, threshold in ((1.0, 20.0), (2.0, 20.0), (0.5, 5.0), (1.0, 1.0)):
         yield f"softplus_{beta}_{threshold}", "Softplus", beta, threshold, lambda x, b=beta, t=threshold: F.softplus(x, b, t)
     yield "hardswish", "Hardswish", 0.0, 0.0, F.hardswish
+    yield "relu6", "ReLU6", 0.0, 0.0, F.relu6
 
 
 def main():
@@ -80,7 +81,8 @@ def main():
     for name, kind, alpha, threshold, f in cases():
         gen = torch.Generator().manual_seed(SEED)
         beta = alpha if kind == "Softplus" else 1.0
-        x = inputs(gen, beta, threshold if kind == "Softplus" else 20.0).requires_grad_(True)
+        # The boundaries at +-threshold/beta: Softplus's own, ReLU6's 6, else 20 (a large value).
+        x = inputs(gen, beta, threshold if kind == "Softplus" else 6.0 if kind == "ReLU6" else 20.0).requires_grad_(True)
         g = torch.randn(LENGTH, generator=gen, dtype=torch.float64).to(torch.float32)
         y = f(x)
         y.backward(g)

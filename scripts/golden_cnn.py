@@ -44,6 +44,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
   ResNetDownsampleCnn     Runtime.Tests/Models/CnnModels.cs: ResNet's downsampling block, a stride-2 main path (two 3 x 3
                           convolutions with batch norms) and a stride-2 1 x 1 convolution with a batch norm on the
                           shortcut, which reads the stem's output ([From]), added and ReLU-ed; summed cross-entropy
+  MobileNetV2Cnn          Runtime.Tests/Models/CnnModels.cs: MobileNetV2's inverted residual blocks, 1 x 1 expansions,
+                          depthwise 3 x 3 convolutions (stride 1 with a residual Add, then stride 2) and 1 x 1 projections,
+                          each with a batch norm, ReLU6 after the first two; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -73,6 +76,7 @@ import sys  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_cnn import LeNet5  # noqa: E402
@@ -331,6 +335,39 @@ class ResNetDownsampleCnn(nn.Module):
         return self.head(torch.flatten(self.pool(x), 1))
 
 
+class MobileNetV2Cnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs MobileNetV2Cnn: input [3, 8, 8], 4 classes; ReLU6, depthwise convolutions."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(8)
+        self.expand1 = nn.Conv2d(8, 16, 1, bias=False)
+        self.expand1_bn = nn.BatchNorm2d(16)
+        self.depthwise1 = nn.Conv2d(16, 16, 3, padding=1, groups=16, bias=False)
+        self.depthwise1_bn = nn.BatchNorm2d(16)
+        self.project1 = nn.Conv2d(16, 8, 1, bias=False)
+        self.project1_bn = nn.BatchNorm2d(8)
+        self.expand2 = nn.Conv2d(8, 16, 1, bias=False)
+        self.expand2_bn = nn.BatchNorm2d(16)
+        self.depthwise2 = nn.Conv2d(16, 16, 3, stride=2, padding=1, groups=16, bias=False)
+        self.depthwise2_bn = nn.BatchNorm2d(16)
+        self.project2 = nn.Conv2d(16, 12, 1, bias=False)
+        self.project2_bn = nn.BatchNorm2d(12)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(12, 4)
+
+    def forward(self, x):
+        x = F.relu6(self.stem_bn(self.stem(x)))
+        y = F.relu6(self.expand1_bn(self.expand1(x)))
+        y = F.relu6(self.depthwise1_bn(self.depthwise1(y)))
+        x = x + self.project1_bn(self.project1(y))
+        y = F.relu6(self.expand2_bn(self.expand2(x)))
+        y = F.relu6(self.depthwise2_bn(self.depthwise2(y)))
+        x = self.project2_bn(self.project2(y))
+        return self.head(torch.flatten(self.pool(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -349,6 +386,7 @@ CASES = [
     ("BilinearCnn", BilinearCnn, 64, (2, 5, 6), 3, [], "sum"),
     ("TrackedInstanceNormCnn", TrackedInstanceNormCnn, 65, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
     ("ResNetDownsampleCnn", ResNetDownsampleCnn, 66, (3, 8, 8), 4, [], "sum"),
+    ("MobileNetV2Cnn", MobileNetV2Cnn, 67, (3, 8, 8), 4, ["project1_bn.bias"], "sum"),
 ]
 
 

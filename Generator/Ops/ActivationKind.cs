@@ -14,6 +14,7 @@ internal enum ActivationKind
     SiLU = 8,
     Softplus = 9,
     Hardswish = 10,
+    ReLU6 = 11,
 }
 
 /// <summary>A row-wise activation on the model's output (inference-only models and <c>[NllLoss]</c>); not a graph node.</summary>

@@ -5,7 +5,7 @@ namespace StaticGrad.Generator.Ops;
 /// <summary>
 /// An elementwise activation as its own node (<c>nn.GELU()</c>, <c>nn.LeakyReLU(0.2)</c>...), declared alone or after a
 /// layer. It runs in place. Its backward pass takes the derivative from the output when the activation allows it
-/// (ReLU, Sigmoid, Tanh, LeakyReLU and ELU with a positive parameter), else from the input, which then stays alive.
+/// (ReLU, Sigmoid, Tanh, ReLU6, LeakyReLU and ELU with a positive parameter), else from the input, which then stays alive.
 /// </summary>
 /// <param name="Kind">The activation.</param>
 /// <param name="Alpha">LeakyReLU's <c>negative_slope</c>, ELU's <c>alpha</c>, Softplus's <c>beta</c>; 0 otherwise.</param>
@@ -69,7 +69,7 @@ internal sealed record ActivationOp(ActivationKind Kind, float Alpha, float Thre
     /// <summary>Whether the derivative is a function of the output alone (mirrors <c>ElementwiseActivation.CanBackwardFromOutput</c>).</summary>
     public bool BackwardFromOutput => Kind switch
     {
-        ActivationKind.None or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh => true,
+        ActivationKind.None or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.ReLU6 => true,
         ActivationKind.LeakyReLU or ActivationKind.ELU => Alpha > 0f,
         _ => false,
     };

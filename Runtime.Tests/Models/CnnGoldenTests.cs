@@ -122,6 +122,7 @@ public sealed class CnnGoldenTests
         nameof(BilinearCnn) => new BilinearCnn(seed: 99, maxBatch: Batch),
         nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 99, maxBatch: Batch),
         nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 99, maxBatch: Batch),
+        nameof(MobileNetV2Cnn) => new MobileNetV2Cnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

@@ -303,6 +303,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             Assert.Equal("Softplus(beta=1, threshold=20)", new ActivationLayer(Kernels.Activation.Softplus, 1f, 20f).ToString());
             Assert.Equal("Softplus(beta=0.5, threshold=20)", new ActivationLayer(Kernels.Activation.Softplus, 0.5f, 20f).ToString());
             Assert.Equal("ReLU()", new ActivationLayer(Kernels.Activation.ReLU, 0f, 0f).ToString());
+            Assert.Equal("ReLU6()", new ActivationLayer(Kernels.Activation.ReLU6, 0f, 0f).ToString());
             Assert.Equal("GELU(approximate='tanh')", new ActivationLayer(Kernels.Activation.GELUTanh, 0f, 0f).ToString());
         }
         finally
@@ -312,7 +313,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -331,6 +332,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(BilinearCnn) => new BilinearCnn(seed: 1, maxBatch: Batch),
             nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 1, maxBatch: Batch),
             nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 1, maxBatch: Batch),
+            nameof(MobileNetV2Cnn) => new MobileNetV2Cnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

@@ -757,3 +757,70 @@ public sealed partial class SmoothBranchCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// MobileNetV2's inverted residual blocks: a 1 × 1 expansion, a depthwise 3 × 3 convolution (stride 1 with the block's
+/// input added back, then stride 2) and a 1 × 1 projection, each with a batch norm, ReLU6 after the first two. The same
+/// <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 3, Height = 8, Width = 8)]
+public sealed partial class MobileNetV2Cnn
+{
+    [Conv2d(8, 3, Padding = 1, Bias = false)]
+    public partial Conv2d Stem { get; }
+
+    [BatchNorm2d, ReLU6]
+    public partial BatchNorm2d StemBn { get; }
+
+    [Conv2d(16, 1, Bias = false)]
+    public partial Conv2d Expand1 { get; }
+
+    [BatchNorm2d, ReLU6]
+    public partial BatchNorm2d Expand1Bn { get; }
+
+    [Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false)]
+    public partial Conv2d Depthwise1 { get; }
+
+    [BatchNorm2d, ReLU6]
+    public partial BatchNorm2d Depthwise1Bn { get; }
+
+    [Conv2d(8, 1, Bias = false)]
+    public partial Conv2d Project1 { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d Project1Bn { get; }
+
+    [Add(nameof(StemBn))]
+    public partial Residual Block1 { get; }
+
+    [Conv2d(16, 1, Bias = false)]
+    public partial Conv2d Expand2 { get; }
+
+    [BatchNorm2d, ReLU6]
+    public partial BatchNorm2d Expand2Bn { get; }
+
+    /// <summary>[B, 16, 4, 4]: the strided depthwise convolution.</summary>
+    [Conv2d(16, 3, Stride = 2, Padding = 1, Groups = 16, Bias = false)]
+    public partial Conv2d Depthwise2 { get; }
+
+    [BatchNorm2d, ReLU6]
+    public partial BatchNorm2d Depthwise2Bn { get; }
+
+    [Conv2d(12, 1, Bias = false)]
+    public partial Conv2d Project2 { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d Project2Bn { get; }
+
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Pool { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(4)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -112,3 +112,9 @@ public sealed class SoftplusAttribute : Attribute
 public sealed class HardswishAttribute : Attribute
 {
 }
+
+/// <summary>Applies <c>min(max(x, 0), 6)</c> (PyTorch's <c>nn.ReLU6()</c>, the activation of MobileNetV2).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class ReLU6Attribute : Attribute
+{
+}

@@ -35,4 +35,7 @@ public enum Activation
 
     /// <summary><c>x·relu6(x + 3)/6</c> (<c>nn.Hardswish()</c>).</summary>
     Hardswish = 10,
+
+    /// <summary><c>min(max(x, 0), 6)</c> (<c>nn.ReLU6()</c>, MobileNetV2's activation).</summary>
+    ReLU6 = 11,
 }

@@ -42,6 +42,7 @@ public static class ElementwiseActivation
             case Activation.GELUTanh: Run<GeluTanh, Fwd>(ref x, ref x, ref y, length, p); break;
             case Activation.SiLU: Run<Silu, Fwd>(ref x, ref x, ref y, length, p); break;
             case Activation.Softplus: SoftplusForward(input, output, length, alpha, threshold); break;
+            case Activation.ReLU6: Run<ReLU6, Fwd>(ref x, ref x, ref y, length, p); break;
             default: Run<Hardswish, Fwd>(ref x, ref x, ref y, length, p); break;
         }
     }
@@ -49,10 +50,10 @@ public static class ElementwiseActivation
     /// <summary>Whether the derivative is a function of the output alone, so <see cref="BackwardFromOutput"/> applies.</summary>
     /// <param name="activation">The activation.</param>
     /// <param name="alpha">Its parameter (LeakyReLU and ELU need a positive one: then the sign of the output is the sign of the input).</param>
-    /// <returns>True for None, ReLU, Sigmoid and Tanh, and for LeakyReLU and ELU with a positive <paramref name="alpha"/>.</returns>
+    /// <returns>True for None, ReLU, Sigmoid, Tanh and ReLU6, and for LeakyReLU and ELU with a positive <paramref name="alpha"/>.</returns>
     public static bool CanBackwardFromOutput(Activation activation, float alpha) => activation switch
     {
-        Activation.None or Activation.ReLU or Activation.Sigmoid or Activation.Tanh => true,
+        Activation.None or Activation.ReLU or Activation.Sigmoid or Activation.Tanh or Activation.ReLU6 => true,
         Activation.LeakyReLU or Activation.ELU => alpha > 0f,
         _ => false,
     };
@@ -84,6 +85,7 @@ public static class ElementwiseActivation
             case Activation.GELUTanh: Run<GeluTanh, InputPass>(ref x, ref g, ref g, length, p); break;
             case Activation.SiLU: Run<Silu, InputPass>(ref x, ref g, ref g, length, p); break;
             case Activation.Softplus: SoftplusBackward(gradient, input, length, alpha, threshold); break;
+            case Activation.ReLU6: Run<ReLU6, InputPass>(ref x, ref g, ref g, length, p); break;
             default: Run<Hardswish, InputPass>(ref x, ref g, ref g, length, p); break;
         }
     }
@@ -114,6 +116,7 @@ public static class ElementwiseActivation
             case Activation.Sigmoid: Run<Sigmoid, OutputPass>(ref y, ref g, ref g, length, p); break;
             case Activation.Tanh: Run<Tanh, OutputPass>(ref y, ref g, ref g, length, p); break;
             case Activation.LeakyReLU: Run<LeakyReLU, OutputPass>(ref y, ref g, ref g, length, p); break;
+            case Activation.ReLU6: Run<ReLU6, OutputPass>(ref y, ref g, ref g, length, p); break;
             default: Run<Elu, OutputPass>(ref y, ref g, ref g, length, p); break;
         }
     }
@@ -124,7 +127,7 @@ public static class ElementwiseActivation
         KernelGuard.Holds(first.Length, length, firstName, "length");
         KernelGuard.Holds(second.Length, length, secondName, "length");
         KernelGuard.SameOrDisjoint(first.Slice(0, length), second.Slice(0, length), firstName, secondName);
-        if (activation is < Activation.None or > Activation.Hardswish)
+        if (activation is < Activation.None or > Activation.ReLU6)
         {
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected a defined Activation value.");
         }
@@ -393,6 +396,28 @@ public static class ElementwiseActivation
 
         public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct
             => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// PyTorch's <c>hardtanh(x, 0, 6)</c>: <c>x &lt; 0 ? 0 : x &gt; 6 ? 6 : x</c> (a NaN stays NaN); gradient <c>g</c> strictly
+    /// between 0 and 6, else 0 (a NaN too, as in PyTorch's vectorized <c>hardtanh_backward</c>). The output is in (0, 6)
+    /// exactly where the input is, so the gradient comes from the output as well.
+    /// </summary>
+    private readonly struct ReLU6 : IFunction
+    {
+        // PyTorch's clamp, min(6, max(0, x)) as x86 takes them: a NaN passes both, and -0 stays -0.
+        public static TVec Forward<TOps, TVec>(TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+        {
+            TVec low = TOps.SelectLess(x, TOps.Broadcast(0f), TOps.Broadcast(0f), x);
+            return TOps.SelectLess(TOps.Broadcast(6f), low, TOps.Broadcast(6f), low);
+        }
+
+        // PyTorch's vectorized hardtanh_backward: (0 < x) & (x < 6) ? g : 0, so a NaN gets 0.
+        public static TVec BackwardFromInput<TOps, TVec>(TVec g, TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+            => TOps.SelectLess(TOps.Broadcast(0f), x, TOps.SelectLess(x, TOps.Broadcast(6f), g, TOps.Broadcast(0f)), TOps.Broadcast(0f));
+
+        public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+            => BackwardFromInput<TOps, TVec>(g, y, p);
     }
 
     /// <summary>

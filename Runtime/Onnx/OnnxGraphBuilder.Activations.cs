@@ -30,6 +30,7 @@ public sealed partial class OnnxGraphBuilder
         Kernels.Activation.SiLU => Silu(input, output),
         Kernels.Activation.Softplus => Softplus(input, alpha, threshold, output),
         Kernels.Activation.Hardswish => HardSwish(input, output),
+        Kernels.Activation.ReLU6 => Relu6(input, output),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
@@ -123,4 +124,10 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
     public string HardSwish(string input, string? output = null) => Node("HardSwish", [input], [], output);
+
+    /// <summary><c>nn.ReLU6</c>: <c>Clip(x, 0, 6)</c>.</summary>
+    /// <param name="input">A tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The activated tensor.</returns>
+    public string Relu6(string input, string? output = null) => Node("Clip", [input, Scalar(0f), Scalar(6f)], [], output);
 }
