@@ -390,6 +390,34 @@ public sealed class DiagnosticTests
             "SG0037",
             """
             [Model(Inputs = 4)]
+            public partial class LoneFrom
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|From(nameof(A))|]] public partial Linear B { get; }
+                [Linear(2)] public partial Linear C { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 6, Width = 6)]
+            public partial class FlatBranchIntoConvolution
+            {
+                [Conv2d(3, 3)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(5)] public partial Linear Fc { get; }
+                [From(nameof(Fc)), [|Conv2d(4, 1)|]] public partial Conv2d Branch { get; }
+                [Flatten] public partial Flatten Flat2 { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0037",
+            """
+            [Model(Inputs = 4)]
             public partial class NamelessFrom
             {
                 [Linear(3)] public partial Linear A { get; }
@@ -1367,6 +1395,27 @@ public sealed class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(
             "[Conv2d] on 'Conv2' cannot take its input [B, 4, 3, 3]: its dilated kernel spans 9 x 9 but the padded input is 3 x 3, so the output would be 0 x 0",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void ABranchOfTheWrongKindNamesItsSource()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + """
+            [Model(Channels = 2, Height = 6, Width = 6)]
+            public partial class FlatBranch
+            {
+                [Conv2d(3, 3)] public partial Conv2d Conv { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(5)] public partial Linear Fc { get; }
+                [From(nameof(Fc)), Conv2d(4, 1)] public partial Conv2d Branch { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(
+            "[Conv2d] on 'Branch' cannot take its input [B, 5]: it takes images [B, C, H, W], and its input is the flat output of 'Fc' ([From]); name a member whose output is an image",
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 

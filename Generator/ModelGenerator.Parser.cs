@@ -146,6 +146,14 @@ internal sealed partial class ModelGenerator
                     : attributes.Activations.Count > 0 ? attributes.Activations[0] : null;
                 if (primary is not { } layer)
                 {
+                    if (attributes.From is { } lone)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.MisplacedFrom, LocationOf(lone, memberLocation), property.Name,
+                            "the member declares no layer; put [From] beside a layer attribute, as in [From(nameof(Stem)), Conv2d(32, 1)]"));
+                        invalidMember = true;
+                    }
+
                     foreach ((AttributeData attribute, _) in attributes.Outputs)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(
@@ -454,10 +462,15 @@ internal sealed partial class ModelGenerator
                     }
 
                     EquatableArray<TensorShape> inputs = new[] { previous, second }.Take(op.Arity).ToEquatableArray();
+                    string? branch = member.From is { } source && op == member.Ops[0]
+                        ? source == ModelSpec.InputReference ? "the model input ([From])" : $"'{source}' ([From])"
+                        : null;
                     string? problem = previous.IsImage && !op.TakesImages
-                        ? $"it takes flat features [B, F]; add a [Flatten] member before it"
+                        ? branch is null ? "it takes flat features [B, F]; add a [Flatten] member before it" : $"it takes flat features [B, F], and its input is the image of {branch}"
                         : !previous.IsImage && !op.TakesFlat
-                            ? "it takes images [B, C, H, W]; declare the model's input with [Model(Channels = C, Height = H, Width = W)] and keep it an image up to here"
+                            ? branch is null
+                                ? "it takes images [B, C, H, W]; declare the model's input with [Model(Channels = C, Height = H, Width = W)] and keep it an image up to here"
+                                : $"it takes images [B, C, H, W], and its input is the flat output of {branch}; name a member whose output is an image"
                             : op.GeometryProblem(inputs);
                     if (problem is not null)
                     {
@@ -745,7 +758,7 @@ internal sealed partial class ModelGenerator
             List<(AttributeData Attribute, LossKind Kind)> Losses,
             AttributeData? From)
         {
-            public bool IsEmpty => Layers.Count == 0 && Activations.Count == 0 && Outputs.Count == 0 && Losses.Count == 0;
+            public bool IsEmpty => Layers.Count == 0 && Activations.Count == 0 && Outputs.Count == 0 && Losses.Count == 0 && From is null;
         }
 
         private static MemberAttributes ReadAttributes(IPropertySymbol property)
