@@ -64,9 +64,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine($"//   inputs {graph.Spec.InputShape}");
             foreach (Node node in graph.Nodes)
             {
-                string skip = node.Inputs.Count > 1 ? $" (with {TensorName(graph, node.Inputs[1])})" : string.Empty;
-                string from = node.Inputs[0] != node.Id - 1 && node.Id > 0 ? $"from {TensorName(graph, node.Inputs[0])}, " : string.Empty;
-                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {from}{node.Op.Describe(node.InputShapes, node.Shape)}{skip} {node.Shape}");
+                w.WriteLine($"//   -> {graph.MemberOf(node).ParameterName}: {Description(graph, node)} {node.Shape}");
             }
 
             LossSpec? loss = graph.Spec.Loss;
@@ -105,6 +103,17 @@ internal sealed partial class ModelGenerator
                 _ => $"softmax cross-entropy over {Int(graph.Classes)} classes{(loss.Targets == TargetsKind.Probabilities ? " (probability targets)" : string.Empty)}, {reduction} reduction, label smoothing {Float(loss.LabelSmoothing)}",
             };
             w.WriteLine($"//   -> {loss.MemberName}: {description}{options}");
+        }
+
+        /// <summary>
+        /// A node as the graph comment and the summary describe it: its op, with the <c>state_dict</c> name of the member a
+        /// branch reads (<c>from stem_bn, Conv2d(...)</c>) and of a skip connection's other input (<c>Add (with bn2)</c>).
+        /// </summary>
+        private static string Description(ModelGraph graph, Node node)
+        {
+            string skip = node.Inputs.Count > 1 ? $" (with {TensorName(graph, node.Inputs[1])})" : string.Empty;
+            string from = node.Inputs[0] != node.Id - 1 && node.Id > 0 ? $"from {TensorName(graph, node.Inputs[0])}, " : string.Empty;
+            return from + node.Op.Describe(node.InputShapes, node.Shape) + skip;
         }
 
         private static string TensorName(ModelGraph graph, int tensor)
@@ -335,7 +344,7 @@ internal sealed partial class ModelGenerator
             {
                 foreach (Node node in graph.Nodes)
                 {
-                    string description = node.Op.Describe(node.InputShapes, node.Shape);
+                    string description = Description(graph, node);
                     int parameters = node.Parameters.Sum(p => p.Decl.Length);
                     int buffers = node.Buffers.Sum(b => b.Decl.Length);
                     w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {ShapeArray(node.Shape)}, {Int(parameters)}, {Int(buffers)}),");

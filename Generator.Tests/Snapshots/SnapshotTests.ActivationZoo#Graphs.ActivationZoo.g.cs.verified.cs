@@ -15,7 +15,7 @@ namespace Graphs
     //   -> d: SiLU [B, 16]
     //   -> e: Linear 16 -> 16 [B, 16]
     //   -> e: Softplus(beta=2, threshold=10) [B, 16]
-    //   -> wide: Concat (16 + 10 of <input>) (with inputs) [B, 26]
+    //   -> wide: Concat (16 + 10) (with inputs) [B, 26]
     //   -> f: Linear 26 -> 8 [B, 8]
     //   -> f: Hardswish [B, 8]
     //   -> g: Linear 8 -> 8 [B, 8]
@@ -187,7 +187,7 @@ namespace Graphs
                 new global::StaticGrad.LayerSummary("d", "SiLU", new[] { 16 }, 0, 0),
                 new global::StaticGrad.LayerSummary("e", "Linear 16 -> 16", new[] { 16 }, 272, 0),
                 new global::StaticGrad.LayerSummary("e", "Softplus(beta=2, threshold=10)", new[] { 16 }, 0, 0),
-                new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10 of <input>)", new[] { 26 }, 0, 0),
+                new global::StaticGrad.LayerSummary("wide", "Concat (16 + 10) (with inputs)", new[] { 26 }, 0, 0),
                 new global::StaticGrad.LayerSummary("f", "Linear 26 -> 8", new[] { 8 }, 216, 0),
                 new global::StaticGrad.LayerSummary("f", "Hardswish", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("g", "Linear 8 -> 8", new[] { 8 }, 72, 0),

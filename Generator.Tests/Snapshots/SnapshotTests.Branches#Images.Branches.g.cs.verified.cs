@@ -14,10 +14,10 @@ namespace Images
     //   -> bn2: BatchNorm2d(8, eps=1e-05, momentum=0.1) [B, 8, 4, 4]
     //   -> shortcut: from stem_bn, Conv2d(4, 8, kernel_size=1, stride=2, bias=False) [B, 8, 4, 4]
     //   -> shortcut_bn: BatchNorm2d(8, eps=1e-05, momentum=0.1) [B, 8, 4, 4]
-    //   -> block: Add (+ Bn2) (with bn2) [B, 8, 4, 4]
+    //   -> block: Add (with bn2) [B, 8, 4, 4]
     //   -> block: ReLU [B, 8, 4, 4]
     //   -> downscaled: from inputs, AvgPool2d(kernel_size=2) [B, 3, 4, 4]
-    //   -> joined: Concat (3 + 8 channels of Block) (with block) [B, 11, 4, 4]
+    //   -> joined: Concat (3 + 8 channels) (with block) [B, 11, 4, 4]
     //   -> pool: AdaptiveAvgPool2d(1) [B, 11, 1, 1]
     //   -> flatten: Flatten [B, 11]
     //   -> head: Linear 11 -> 4 [B, 4]
@@ -238,12 +238,12 @@ namespace Images
                 new global::StaticGrad.LayerSummary("bn1", "BatchNorm2d(8, eps=1e-05, momentum=0.1), ReLU", new[] { 8, 4, 4 }, 16, 17),
                 new global::StaticGrad.LayerSummary("conv2", "Conv2d(8, 8, kernel_size=3, padding=1, bias=False)", new[] { 8, 4, 4 }, 576, 0),
                 new global::StaticGrad.LayerSummary("bn2", "BatchNorm2d(8, eps=1e-05, momentum=0.1)", new[] { 8, 4, 4 }, 16, 17),
-                new global::StaticGrad.LayerSummary("shortcut", "Conv2d(4, 8, kernel_size=1, stride=2, bias=False)", new[] { 8, 4, 4 }, 32, 0),
+                new global::StaticGrad.LayerSummary("shortcut", "from stem_bn, Conv2d(4, 8, kernel_size=1, stride=2, bias=False)", new[] { 8, 4, 4 }, 32, 0),
                 new global::StaticGrad.LayerSummary("shortcut_bn", "BatchNorm2d(8, eps=1e-05, momentum=0.1)", new[] { 8, 4, 4 }, 16, 17),
-                new global::StaticGrad.LayerSummary("block", "Add (+ Bn2)", new[] { 8, 4, 4 }, 0, 0),
+                new global::StaticGrad.LayerSummary("block", "Add (with bn2)", new[] { 8, 4, 4 }, 0, 0),
                 new global::StaticGrad.LayerSummary("block", "ReLU", new[] { 8, 4, 4 }, 0, 0),
-                new global::StaticGrad.LayerSummary("downscaled", "AvgPool2d(kernel_size=2)", new[] { 3, 4, 4 }, 0, 0),
-                new global::StaticGrad.LayerSummary("joined", "Concat (3 + 8 channels of Block)", new[] { 11, 4, 4 }, 0, 0),
+                new global::StaticGrad.LayerSummary("downscaled", "from inputs, AvgPool2d(kernel_size=2)", new[] { 3, 4, 4 }, 0, 0),
+                new global::StaticGrad.LayerSummary("joined", "Concat (3 + 8 channels) (with block)", new[] { 11, 4, 4 }, 0, 0),
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(1)", new[] { 11, 1, 1 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 11 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 11 -> 4", new[] { 4 }, 48, 0),

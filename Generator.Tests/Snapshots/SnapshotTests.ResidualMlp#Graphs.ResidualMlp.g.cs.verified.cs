@@ -12,7 +12,7 @@ namespace Graphs
     //   -> fc1: GELU [B, 64]
     //   -> drop1: Dropout(p=0.1), identity in eval mode [B, 64]
     //   -> fc2: Linear 64 -> 64 [B, 64]
-    //   -> skip1: Add (+ Stem) (with stem) [B, 64]
+    //   -> skip1: Add (with stem) [B, 64]
     //   -> norm2: LayerNorm(64, eps=1e-06, elementwise_affine=False) [B, 64]
     //   -> head: Linear 64 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
@@ -159,7 +159,7 @@ namespace Graphs
                 new global::StaticGrad.LayerSummary("fc1", "GELU", new[] { 64 }, 0, 0),
                 new global::StaticGrad.LayerSummary("drop1", "Dropout(p=0.1), identity in eval mode", new[] { 64 }, 0, 0),
                 new global::StaticGrad.LayerSummary("fc2", "Linear 64 -> 64", new[] { 64 }, 4160, 0),
-                new global::StaticGrad.LayerSummary("skip1", "Add (+ Stem)", new[] { 64 }, 0, 0),
+                new global::StaticGrad.LayerSummary("skip1", "Add (with stem)", new[] { 64 }, 0, 0),
                 new global::StaticGrad.LayerSummary("norm2", "LayerNorm(64, eps=1e-06, elementwise_affine=False)", new[] { 64 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 64 -> 10", new[] { 10 }, 650, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);

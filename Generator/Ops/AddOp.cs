@@ -28,7 +28,7 @@ internal sealed record AddOp(string Source) : Op
 
     public override bool GradientInPlace => true;
 
-    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => $"Add (+ {Source})";
+    public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output) => "Add";
 
     public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Add, {OpEmitContext.Literal(Source)})";

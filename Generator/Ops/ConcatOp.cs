@@ -30,7 +30,7 @@ internal sealed record ConcatOp(string Source) : Op
         => inputs[0] with { Channels = (int)System.Math.Min((long)inputs[0].Channels + inputs[1].Channels, int.MaxValue) };
 
     public override string Describe(EquatableArray<TensorShape> inputs, TensorShape output)
-        => $"Concat ({OpEmitContext.Int(inputs[0].Channels)} + {OpEmitContext.Int(inputs[1].Channels)}{(inputs[0].IsImage ? " channels" : string.Empty)} of {Source})";
+        => $"Concat ({OpEmitContext.Int(inputs[0].Channels)} + {OpEmitContext.Int(inputs[1].Channels)}{(inputs[0].IsImage ? " channels" : string.Empty)})";
 
     public override string Construct(string parameterSet, System.Collections.Generic.IReadOnlyList<string> tensors, EquatableArray<TensorShape> inputs)
         => $"new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Concat, {OpEmitContext.Literal(Source)})";

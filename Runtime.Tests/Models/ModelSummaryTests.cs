@@ -64,6 +64,15 @@ public sealed class ModelSummaryTests
     }
 
     [Fact]
+    public void ABranchedModelsSummary_NamesWhatEachBranchAndJoinReads()
+    {
+        ModelSummary summary = new ResNetDownsampleCnn(seed: 1, maxBatch: 4).Summary;
+        Assert.Equal("from stem_bn, Conv2d(4, 8, kernel_size=1, stride=2, bias=False)", summary.Layers.Single(l => l.Name == "shortcut").Description);
+        Assert.Equal("Add (with bn2)", summary.Layers.First(l => l.Name == "block").Description);
+        Assert.Equal("Conv2d(4, 8, kernel_size=3, stride=2, padding=1, bias=False)", summary.Layers.Single(l => l.Name == "conv1").Description);
+    }
+
+    [Fact]
     public void ShapesMustHavePositiveDimensions()
     {
         Assert.Equal("outputShape", Assert.Throws<System.ArgumentException>(() => new LayerSummary("fc1", "Linear", System.Array.Empty<int>(), 0, 0)).ParamName);
