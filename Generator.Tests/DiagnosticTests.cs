@@ -336,6 +336,32 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0027",
+            """
+            [Model(Channels = 1, Height = 4, Width = 4)]
+            public partial class SizeAndScale
+            {
+                [Upsample([|ScaleFactor = 2|], Size = 7)] public partial Upsample Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Channels = 1, Height = 4, Width = 4)]
+            public partial class EmptySize
+            {
+                [Upsample(SizeHeight = 7, [|SizeWidth = 0|])] public partial Upsample Up { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0028",
             """
             [Model(Inputs = 4)]

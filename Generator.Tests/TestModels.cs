@@ -468,6 +468,8 @@ internal static class TestModels
             [Upsample(ScaleFactorHeight = 2, ScaleFactorWidth = 1)] public partial Upsample Up2 { get; }
             [Upsample(Mode = UpsampleMode.Bilinear)] public partial Upsample Smooth { get; }
             [Upsample(ScaleFactorWidth = 1, Mode = UpsampleMode.Bilinear, AlignCorners = true)] public partial Upsample Aligned { get; }
+            [Upsample(SizeHeight = 13, SizeWidth = 20)] public partial Upsample Sized { get; }
+            [Upsample(Size = 9, Mode = UpsampleMode.Bilinear)] public partial Upsample SizedDown { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [Linear(3)] public partial Linear Head { get; }
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }

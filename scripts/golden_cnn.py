@@ -47,6 +47,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
   MobileNetV2Cnn          Runtime.Tests/Models/CnnModels.cs: MobileNetV2's inverted residual blocks, 1 x 1 expansions,
                           depthwise 3 x 3 convolutions (stride 1 with a residual Add, then stride 2) and 1 x 1 projections,
                           each with a batch norm, ReLU6 after the first two; summed cross-entropy
+  SizedUpsampleCnn        Runtime.Tests/Models/CnnModels.cs: Upsample(size=(7, 9)) nearest from 5 x 6, Upsample(size=(4, 5))
+                          bilinear down, Upsample(size=(5, 7), align_corners=True) bilinear; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -368,6 +370,23 @@ class MobileNetV2Cnn(nn.Module):
         return self.head(torch.flatten(self.pool(x), 1))
 
 
+class SizedUpsampleCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs SizedUpsampleCnn: input [2, 5, 6], 3 classes; Upsample(size=...) both modes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.up = nn.Upsample(size=(7, 9), mode="nearest")
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.down = nn.Upsample(size=(4, 5), mode="bilinear")
+        self.widen = nn.Upsample(size=(5, 7), mode="bilinear", align_corners=True)
+        self.head = nn.Linear(140, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv2(self.up(torch.tanh(self.conv1(x)))))
+        return self.head(torch.flatten(self.widen(self.down(x)), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -387,6 +406,7 @@ CASES = [
     ("TrackedInstanceNormCnn", TrackedInstanceNormCnn, 65, (2, 6, 6), 3, ["conv1.bias", "conv2.bias"], "sum"),
     ("ResNetDownsampleCnn", ResNetDownsampleCnn, 66, (3, 8, 8), 4, [], "sum"),
     ("MobileNetV2Cnn", MobileNetV2Cnn, 67, (3, 8, 8), 4, ["project1_bn.bias"], "sum"),
+    ("SizedUpsampleCnn", SizedUpsampleCnn, 68, (2, 5, 6), 3, [], "sum"),
 ]
 
 

@@ -341,6 +341,24 @@ def main():
             "align_corners": align, "out_shape": list(y.shape), "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.Upsample(size=(oh, ow), mode=...): sizes that are not whole multiples of the input's, larger and smaller.
+    for name, mode, n, c, h, w, size, align in [
+        ("nearest_size_7x9", "nearest", 2, 3, 3, 4, (7, 9), False),
+        ("nearest_size_down", "nearest", 1, 2, 5, 6, (3, 4), False),
+        ("nearest_size_mixed", "nearest", 1, 2, 4, 5, (8, 13), False),
+        ("bilinear_size_7x9", "bilinear", 2, 3, 3, 4, (7, 9), False),
+        ("bilinear_size_7x9_aligned", "bilinear", 1, 2, 3, 4, (7, 9), True),
+        ("bilinear_size_down", "bilinear", 1, 2, 5, 6, (3, 4), False),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.interpolate(x, size=size, mode=mode, align_corners=align if mode == "bilinear" else None)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "upsample_" + mode + "_size", "batch": n, "channels": c, "height": h, "width": w, "size": list(size),
+            "align_corners": align, "out_shape": list(y.shape), "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

@@ -57,6 +57,10 @@ public sealed class ConvGoldenTests
             case "upsample_bilinear":
                 UpsampleBilinear(c);
                 break;
+            case "upsample_nearest_size":
+            case "upsample_bilinear_size":
+                UpsampleToSize(c);
+                break;
             case "reflect_pad2d":
             case "replicate_pad2d":
             case "circular_pad2d":
@@ -307,6 +311,32 @@ public sealed class ConvGoldenTests
             return;
         }
 
+        AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    /// <summary>
+    /// An output size that is not a whole multiple of the input's: nearest bit for bit both ways (a copy, and PyTorch's
+    /// sums in output order), bilinear within float rounding.
+    /// </summary>
+    private static void UpsampleToSize(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] size = Ints(c, "size");
+        bool nearest = c.GetProperty("kind").GetString() == "upsample_nearest_size", align = c.GetProperty("align_corners").GetBoolean();
+        Assert.Equal(Ints(c, "out_shape"), new[] { n, ch, size[0], size[1] });
+        float[] x = Floats(c, "x"), y = new float[n * ch * size[0] * size[1]], dx = new float[x.Length];
+        if (nearest)
+        {
+            Kernels.Upsample2d.ForwardToSize(x, y, n, ch, h, w, size[0], size[1]);
+            Kernels.Upsample2d.BackwardToSize(Floats(c, "dy"), dx, n, ch, h, w, size[0], size[1]);
+            GemmShapeTests.AssertSameBits(Floats(c, "y"), y, "y");
+            GemmShapeTests.AssertSameBits(Floats(c, "dx"), dx, "dx");
+            return;
+        }
+
+        Kernels.UpsampleBilinear2d.ForwardToSize(x, y, n, ch, h, w, size[0], size[1], align);
+        Kernels.UpsampleBilinear2d.BackwardToSize(Floats(c, "dy"), dx, n, ch, h, w, size[0], size[1], align);
+        AssertClose(Floats(c, "y"), y, "y");
         AssertClose(Floats(c, "dx"), dx, "dx");
     }
 

@@ -119,6 +119,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void UpsamplingToASize_BackwardMatchesFiniteDifferences()
+    {
+        var model = new SizedUpsampleCnn(seed: 131, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 132, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void BranchesThatRejoin_BackwardMatchesFiniteDifferences()
     {
         // A shortcut reads the stem's output ([From]), so the stem's gradient is the sum of the main path's and the
@@ -273,6 +280,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
         Assert.Equal(PaddingMode.Circular, modes.Conv3.PaddingMode);
         var bilinear = new BilinearCnn(seed: 1, maxBatch: 1);
         Assert.Equal("Upsample(scale_factor=2.0, mode=bilinear)", bilinear.Up.ToString());
+        var sized = new SizedUpsampleCnn(seed: 1, maxBatch: 1);
+        Assert.Equal("Upsample(size=(7, 9), mode=nearest)", sized.Up.ToString());
+        Assert.Equal(((int, int)?)(7, 9), sized.Up.Size);
+        Assert.Null(sized.Up.ScaleFactor);
+        Assert.Equal("Upsample(size=(5, 7), mode=bilinear)", sized.Widen.ToString());
+        Assert.Equal("Upsample(size=3, mode=nearest)", Upsample.ToSize((3, 3)).ToString());
+        Assert.Throws<ArgumentOutOfRangeException>("size", () => Upsample.ToSize((0, 3)));
         Assert.Equal((UpsampleMode.Bilinear, true), (bilinear.Widen.Mode, bilinear.Widen.AlignCorners));
         Assert.Equal("InstanceNorm2d(4, eps=1e-05, momentum=0.3, affine=True, track_running_stats=True)", new TrackedInstanceNormCnn(seed: 1, maxBatch: 1).Norm1.ToString());
         Assert.Equal((10, 11), (modes.Conv2.OutHeight, modes.Conv2.OutWidth));
@@ -313,7 +327,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn), nameof(SizedUpsampleCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -333,6 +347,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(TrackedInstanceNormCnn) => new TrackedInstanceNormCnn(seed: 1, maxBatch: Batch),
             nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 1, maxBatch: Batch),
             nameof(MobileNetV2Cnn) => new MobileNetV2Cnn(seed: 1, maxBatch: Batch),
+            nameof(SizedUpsampleCnn) => new SizedUpsampleCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

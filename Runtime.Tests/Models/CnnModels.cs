@@ -824,3 +824,38 @@ public sealed partial class MobileNetV2Cnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// <c>nn.Upsample(size=...)</c>: nearest to a size that is not a multiple of the input's, bilinear down, bilinear with
+/// align_corners. The same <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 2, Height = 5, Width = 6)]
+public sealed partial class SizedUpsampleCnn
+{
+    [Conv2d(4, 3, Padding = 1), Tanh]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 7, 9].</summary>
+    [Upsample(SizeHeight = 7, SizeWidth = 9)]
+    public partial Upsample Up { get; }
+
+    [Conv2d(4, 3, Padding = 1), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 4, 4, 5].</summary>
+    [Upsample(SizeHeight = 4, SizeWidth = 5, Mode = UpsampleMode.Bilinear)]
+    public partial Upsample Down { get; }
+
+    /// <summary>[B, 4, 5, 7].</summary>
+    [Upsample(SizeHeight = 5, SizeWidth = 7, Mode = UpsampleMode.Bilinear, AlignCorners = true)]
+    public partial Upsample Widen { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

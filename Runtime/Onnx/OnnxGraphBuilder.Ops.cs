@@ -125,6 +125,48 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.Upsample(size=(oh, ow), mode='nearest')</c>: <c>Resize</c> to the batch and channels of the input (<c>Shape</c>,
+    /// <c>Slice</c>) and the given height and width, in nearest mode with <c>asymmetric</c> coordinates and <c>floor</c>
+    /// rounding, PyTorch's source pixel <c>⌊i · in / out⌋</c> (what PyTorch's own exporter writes).
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="size">The output height and width; positive.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, oh, ow]</c> output.</returns>
+    public string UpsampleNearestToSize(string input, (int Height, int Width) size, string? output = null)
+        => Node(
+            "Resize",
+            [input, string.Empty, string.Empty, ResizeSizes(input, size)],
+            [AttributeProto.Of("mode", "nearest"), AttributeProto.Of("coordinate_transformation_mode", "asymmetric"), AttributeProto.Of("nearest_mode", "floor")],
+            output);
+
+    /// <summary>
+    /// <c>nn.Upsample(size=(oh, ow), mode='bilinear', align_corners=...)</c>: <c>Resize</c> in linear mode to the given height
+    /// and width (see <see cref="UpsampleNearestToSize"/>), with <c>align_corners</c> or <c>pytorch_half_pixel</c> coordinates.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="size">The output height and width; positive.</param>
+    /// <param name="alignCorners">PyTorch's <c>align_corners</c>.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, oh, ow]</c> output.</returns>
+    public string UpsampleBilinearToSize(string input, (int Height, int Width) size, bool alignCorners, string? output = null)
+        => Node(
+            "Resize",
+            [input, string.Empty, string.Empty, ResizeSizes(input, size)],
+            [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel")],
+            output);
+
+    /// <summary><c>Resize</c>'s <c>sizes</c>: the input's batch and channels (known only at run time), then the given height and width.</summary>
+    private string ResizeSizes(string input, (int Height, int Width) size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size.Height, nameof(size));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size.Width, nameof(size));
+        string leading = AxisSlice(Node("Shape", [input], []), 0, 0, 2);
+        string spatial = Int64Initializer(NewTensorName("size"), [size.Height, size.Width], 2);
+        return Node("Concat", [leading, spatial], [AttributeProto.Of("axis", 0L)]);
+    }
+
+    /// <summary>
     /// <c>nn.ZeroPad2d((left, right, top, bottom))</c>: <c>Pad</c> with zeros over the last two axes (a negative amount removes
     /// rows or columns, as ONNX's <c>Pad</c> and PyTorch both do).
     /// </summary>
