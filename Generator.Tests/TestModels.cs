@@ -470,6 +470,7 @@ internal static class TestModels
             [Upsample(ScaleFactorWidth = 1, Mode = UpsampleMode.Bilinear, AlignCorners = true)] public partial Upsample Aligned { get; }
             [Upsample(SizeHeight = 13, SizeWidth = 20)] public partial Upsample Sized { get; }
             [Upsample(Size = 9, Mode = UpsampleMode.Bilinear)] public partial Upsample SizedDown { get; }
+            [AdaptiveMaxPool2d(4, 3)] public partial AdaptiveMaxPool2d MaxPooled { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [Linear(3)] public partial Linear Head { get; }
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }

@@ -49,6 +49,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           each with a batch norm, ReLU6 after the first two; summed cross-entropy
   SizedUpsampleCnn        Runtime.Tests/Models/CnnModels.cs: Upsample(size=(7, 9)) nearest from 5 x 6, Upsample(size=(4, 5))
                           bilinear down, Upsample(size=(5, 7), align_corners=True) bilinear; summed cross-entropy
+  AdaptiveMaxPoolCnn      Runtime.Tests/Models/CnnModels.cs: AdaptiveMaxPool2d((3, 3)) over 7 x 7 (overlapping windows), then
+                          fastai's concat pool head, torch.cat([AdaptiveAvgPool2d(1), AdaptiveMaxPool2d(1)]) of the same map
+                          ([From] and [Concat]); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -387,6 +390,24 @@ class SizedUpsampleCnn(nn.Module):
         return self.head(torch.flatten(self.widen(self.down(x)), 1))
 
 
+class AdaptiveMaxPoolCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs AdaptiveMaxPoolCnn: input [2, 7, 7], 3 classes; fastai's concat pool head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.pool = nn.AdaptiveMaxPool2d((3, 3))
+        self.conv2 = nn.Conv2d(4, 6, 1)
+        self.max_head = nn.AdaptiveMaxPool2d(1)
+        self.avg_head = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(12, 3)
+
+    def forward(self, x):
+        x = torch.tanh(self.conv2(self.pool(self.conv1(x))))
+        pooled = torch.cat([self.avg_head(x), self.max_head(x)], 1)
+        return self.head(torch.flatten(pooled, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -407,6 +428,7 @@ CASES = [
     ("ResNetDownsampleCnn", ResNetDownsampleCnn, 66, (3, 8, 8), 4, [], "sum"),
     ("MobileNetV2Cnn", MobileNetV2Cnn, 67, (3, 8, 8), 4, ["project1_bn.bias"], "sum"),
     ("SizedUpsampleCnn", SizedUpsampleCnn, 68, (2, 5, 6), 3, [], "sum"),
+    ("AdaptiveMaxPoolCnn", AdaptiveMaxPoolCnn, 69, (2, 7, 7), 3, [], "sum"),
 ]
 
 

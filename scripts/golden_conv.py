@@ -359,6 +359,27 @@ def main():
             "align_corners": align, "out_shape": list(y.shape), "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # nn.AdaptiveMaxPool2d(output_size, return_indices=True): dividing, overlapping, larger than the input, global; ties.
+    for name, n, c, h, w, size, ties in [
+        ("adaptive_max_divides", 2, 3, 4, 6, (2, 3), False),
+        ("adaptive_max_overlapping", 2, 2, 7, 7, (3, 3), False),
+        ("adaptive_max_larger", 1, 2, 3, 4, (5, 6), False),
+        ("adaptive_max_global", 2, 3, 5, 5, (1, 1), False),
+        ("adaptive_max_ties", 1, 2, 6, 5, (4, 3), True),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen)
+        if ties:
+            x = torch.round(x)
+        x.requires_grad_()
+        y, indices = F.adaptive_max_pool2d(x, size, return_indices=True)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "adaptive_max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "size": list(size),
+            "out_shape": list(y.shape), "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()],
+            "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

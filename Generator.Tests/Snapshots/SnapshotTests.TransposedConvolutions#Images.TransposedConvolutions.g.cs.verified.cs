@@ -14,8 +14,9 @@ namespace Images
     //   -> aligned: Upsample(scale_factor=(2.0, 1.0), mode=bilinear) [B, 2, 72, 36]
     //   -> sized: Upsample(size=(13, 20), mode=nearest) [B, 2, 13, 20]
     //   -> sized_down: Upsample(size=9, mode=bilinear) [B, 2, 9, 9]
-    //   -> flatten: Flatten [B, 162]
-    //   -> head: Linear 162 -> 3 [B, 3]
+    //   -> max_pooled: AdaptiveMaxPool2d((4, 3)) [B, 2, 4, 3]
+    //   -> flatten: Flatten [B, 24]
+    //   -> head: Linear 24 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
     partial class TransposedConvolutions : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
@@ -26,7 +27,7 @@ namespace Images
         public const int OutputSize = 3;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 701;
+        public const int ParameterCount = 287;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   down.weight [4, 1, 3, 3] at 0
@@ -34,37 +35,40 @@ namespace Images
         //   up.weight [4, 4, 3, 3] at 40
         //   up.bias [4] at 184
         //   widen.weight [4, 1, 2, 3] at 188
-        //   head.weight [3, 162] at 212
-        //   head.bias [3] at 698
+        //   head.weight [3, 24] at 212
+        //   head.bias [3] at 284
         private const int __sgOffset_DownWeight = 0;
         private const int __sgOffset_DownBias = 36;
         private const int __sgOffset_UpWeight = 40;
         private const int __sgOffset_UpBias = 184;
         private const int __sgOffset_WidenWeight = 188;
         private const int __sgOffset_HeadWeight = 212;
-        private const int __sgOffset_HeadBias = 698;
+        private const int __sgOffset_HeadBias = 284;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 10235 floats per sample of MaxBatch (19503 without reuse): buffers of one size
+        // 10145 floats per sample of MaxBatch (19575 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   downOutput [B, 64] at 10104, steps 0-20: down output
-        //   upOutput [B, 256] at 9268, steps 1-19: up output
+        //   downOutput [B, 64] at 9942, steps 0-22: down output
+        //   upOutput [B, 256] at 9268, steps 1-21: up output
         //   widenOutput [B, 324] at 8944, steps 2-3: widen output
         //   up2Output [B, 648] at 7776, steps 3-4: up2 output
         //   smoothOutput [B, 2592] at 5184, steps 4-5: smooth output
         //   alignedOutput [B, 5184] at 0, steps 5-6: aligned output
         //   sizedOutput [B, 520] at 8424, steps 6-7: sized output
-        //   sizedDownOutput [B, 162] at 9780, steps 7-11: sized_down output
-        //   logits [B, 3] at 10232, steps 9-11: head output
-        //   flattenOutputGradient [B, 162] at 9942, steps 11-13: gradient of flatten output
-        //   sizedOutputGradient [B, 520] at 8424, steps 13-14: gradient of sized output
-        //   alignedOutputGradient [B, 5184] at 0, steps 14-15: gradient of aligned output
-        //   smoothOutputGradient [B, 2592] at 5184, steps 15-16: gradient of smooth output
-        //   up2OutputGradient [B, 648] at 7776, steps 16-17: gradient of up2 output
-        //   widenOutputGradient [B, 324] at 8944, steps 17-18: gradient of widen output
-        //   upOutputGradient [B, 256] at 9524, steps 18-19: gradient of up output
-        //   downOutputGradient [B, 64] at 10168, steps 19-20: gradient of down output
-        private const int __sgOffset_downOutput = 10104;
+        //   sizedDownOutput [B, 162] at 9780, steps 7-8: sized_down output
+        //   maxPooledOutput [B, 24] at 10070, steps 8-12: max_pooled output
+        //   maxPooledOutputIndices [B, 24] at 10094, steps 8-14: max_pooled adaptive max pooling indices (ints: each maximum's position in its input plane)
+        //   logits [B, 3] at 10142, steps 10-12: head output
+        //   flattenOutputGradient [B, 24] at 10118, steps 12-14: gradient of flatten output
+        //   sizedDownOutputGradient [B, 162] at 9780, steps 14-15: gradient of sized_down output
+        //   sizedOutputGradient [B, 520] at 8424, steps 15-16: gradient of sized output
+        //   alignedOutputGradient [B, 5184] at 0, steps 16-17: gradient of aligned output
+        //   smoothOutputGradient [B, 2592] at 5184, steps 17-18: gradient of smooth output
+        //   up2OutputGradient [B, 648] at 7776, steps 18-19: gradient of up2 output
+        //   widenOutputGradient [B, 324] at 8944, steps 19-20: gradient of widen output
+        //   upOutputGradient [B, 256] at 9524, steps 20-21: gradient of up output
+        //   downOutputGradient [B, 64] at 10006, steps 21-22: gradient of down output
+        private const int __sgOffset_downOutput = 9942;
         private const int __sgOffset_upOutput = 9268;
         private const int __sgOffset_widenOutput = 8944;
         private const int __sgOffset_up2Output = 7776;
@@ -72,19 +76,22 @@ namespace Images
         private const int __sgOffset_alignedOutput = 0;
         private const int __sgOffset_sizedOutput = 8424;
         private const int __sgOffset_sizedDownOutput = 9780;
-        private const int __sgOffset_logits = 10232;
-        private const int __sgOffset_flattenOutputGradient = 9942;
+        private const int __sgOffset_maxPooledOutput = 10070;
+        private const int __sgOffset_maxPooledOutputIndices = 10094;
+        private const int __sgOffset_logits = 10142;
+        private const int __sgOffset_flattenOutputGradient = 10118;
+        private const int __sgOffset_sizedDownOutputGradient = 9780;
         private const int __sgOffset_sizedOutputGradient = 8424;
         private const int __sgOffset_alignedOutputGradient = 0;
         private const int __sgOffset_smoothOutputGradient = 5184;
         private const int __sgOffset_up2OutputGradient = 7776;
         private const int __sgOffset_widenOutputGradient = 8944;
         private const int __sgOffset_upOutputGradient = 9524;
-        private const int __sgOffset_downOutputGradient = 10168;
-        private const int __sgArenaFloatsPerSample = 10235;
+        private const int __sgOffset_downOutputGradient = 10006;
+        private const int __sgArenaFloatsPerSample = 10145;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 9750 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 9798 floats per sample.
         //   downOutput [B, 64] at 9686, steps 0-1: down output
         //   upOutput [B, 256] at 9268, steps 1-2: up output
         //   widenOutput [B, 324] at 8944, steps 2-3: widen output
@@ -92,7 +99,9 @@ namespace Images
         //   smoothOutput [B, 2592] at 5184, steps 4-5: smooth output
         //   alignedOutput [B, 5184] at 0, steps 5-6: aligned output
         //   sizedOutput [B, 520] at 8424, steps 6-7: sized output
-        //   sizedDownOutput [B, 162] at 9524, steps 7-9: sized_down output
+        //   sizedDownOutput [B, 162] at 9524, steps 7-8: sized_down output
+        //   maxPooledOutput [B, 24] at 9750, steps 8-10: max_pooled output
+        //   maxPooledOutputIndices [B, 24] at 9774, steps 8-8: max_pooled adaptive max pooling indices (ints: each maximum's position in its input plane)
         private const int __sgInferenceOffset_downOutput = 9686;
         private const int __sgInferenceOffset_upOutput = 9268;
         private const int __sgInferenceOffset_widenOutput = 8944;
@@ -101,7 +110,9 @@ namespace Images
         private const int __sgInferenceOffset_alignedOutput = 0;
         private const int __sgInferenceOffset_sizedOutput = 8424;
         private const int __sgInferenceOffset_sizedDownOutput = 9524;
-        private const int __sgInferenceFloatsPerSample = 9750;
+        private const int __sgInferenceOffset_maxPooledOutput = 9750;
+        private const int __sgInferenceOffset_maxPooledOutputIndices = 9774;
+        private const int __sgInferenceFloatsPerSample = 9798;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
@@ -116,6 +127,7 @@ namespace Images
         private readonly global::StaticGrad.Upsample __sg_Aligned;
         private readonly global::StaticGrad.Upsample __sg_Sized;
         private readonly global::StaticGrad.Upsample __sg_SizedDown;
+        private readonly global::StaticGrad.AdaptiveMaxPool2d __sg_MaxPooled;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
         private readonly global::StaticGrad.Linear __sg_Head;
         private readonly global::StaticGrad.SoftmaxCrossEntropyLoss __sg_Loss;
@@ -137,8 +149,8 @@ namespace Images
                 new global::StaticGrad.ParameterTensor("up.weight", __sgOffset_UpWeight, new[] { 4, 4, 3, 3 }, fanIn: 36),
                 new global::StaticGrad.ParameterTensor("up.bias", __sgOffset_UpBias, new[] { 4 }, fanIn: 36),
                 new global::StaticGrad.ParameterTensor("widen.weight", __sgOffset_WidenWeight, new[] { 4, 1, 2, 3 }, fanIn: 6),
-                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 162 }, fanIn: 162),
-                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 162),
+                new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 3, 24 }, fanIn: 24),
+                new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 3 }, fanIn: 24),
             });
             __sgParameters.Initialize(new global::StaticGrad.Rng(unchecked((ulong)seed)));
             __sgArena = new float[checked(__sgArenaFloatsPerSample * maxBatch)];
@@ -151,6 +163,7 @@ namespace Images
             __sg_Aligned = new global::StaticGrad.Upsample((2, 1), global::StaticGrad.UpsampleMode.Bilinear, alignCorners: true);
             __sg_Sized = global::StaticGrad.Upsample.ToSize((13, 20));
             __sg_SizedDown = global::StaticGrad.Upsample.ToSize((9, 9), global::StaticGrad.UpsampleMode.Bilinear);
+            __sg_MaxPooled = new global::StaticGrad.AdaptiveMaxPool2d(4, 3);
             __sg_Flatten = new global::StaticGrad.Flatten();
             __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[5], __sgParameters.Tensors[6]);
             Summary = new global::StaticGrad.ModelSummary("TransposedConvolutions", new[] { 1, 8, 8 }, new global::StaticGrad.LayerSummary[]
@@ -163,8 +176,9 @@ namespace Images
                 new global::StaticGrad.LayerSummary("aligned", "Upsample(scale_factor=(2.0, 1.0), mode=bilinear)", new[] { 2, 72, 36 }, 0, 0),
                 new global::StaticGrad.LayerSummary("sized", "Upsample(size=(13, 20), mode=nearest)", new[] { 2, 13, 20 }, 0, 0),
                 new global::StaticGrad.LayerSummary("sized_down", "Upsample(size=9, mode=bilinear)", new[] { 2, 9, 9 }, 0, 0),
-                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 162 }, 0, 0),
-                new global::StaticGrad.LayerSummary("head", "Linear 162 -> 3", new[] { 3 }, 489, 0),
+                new global::StaticGrad.LayerSummary("max_pooled", "AdaptiveMaxPool2d((4, 3))", new[] { 2, 4, 3 }, 0, 0),
+                new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
+                new global::StaticGrad.LayerSummary("head", "Linear 24 -> 3", new[] { 3 }, 75, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
@@ -197,6 +211,8 @@ namespace Images
         public partial global::StaticGrad.Upsample Sized { get => __sg_Sized; }
 
         public partial global::StaticGrad.Upsample SizedDown { get => __sg_SizedDown; }
+
+        public partial global::StaticGrad.AdaptiveMaxPool2d MaxPooled { get => __sg_MaxPooled; }
 
         public partial global::StaticGrad.Flatten Flatten { get => __sg_Flatten; }
 
@@ -262,8 +278,11 @@ namespace Images
                 global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
                 global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
                 global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
+                global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
+                global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 162);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
                 global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
                 global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
                 global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
@@ -304,58 +323,66 @@ namespace Images
                 // sizedDownOutput [B, 2, 9, 9] = sizedOutput [B, 2, 13, 20] interpolated bilinearly to 9 x 9
                 global::StaticGrad.Kernels.UpsampleBilinear2d.ForwardToSize(sizedOutput, sizedDownOutput, batch, 2, 13, 20, 9, 9, alignCorners: false);
 
-                // Step 8, flatten Flatten forward:
-                // sizedDownOutput [B, 162] is sizedDownOutput [B, 2, 9, 9] read flat: nothing moves
+                // Step 8, max_pooled AdaptiveMaxPool2d forward:
+                // maxPooledOutput [B, 2, 4, 3] = max over each adaptive window of sizedDownOutput [B, 2, 9, 9], positions kept
+                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Forward(sizedDownOutput, maxPooledOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), batch, 2, 9, 9, 4, 3);
 
-                // Step 9, head Linear forward:
-                // logits [B, 3] = sizedDownOutput [B, 162] x weight^T [162, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(sizedDownOutput, parameters.Slice(__sgOffset_HeadWeight, 486), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 162, 3, global::StaticGrad.Kernels.Activation.None);
+                // Step 9, flatten Flatten forward:
+                // maxPooledOutput [B, 24] is maxPooledOutput [B, 2, 4, 3] read flat: nothing moves
 
-                // Step 10, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
+                // Step 10, head Linear forward:
+                // logits [B, 3] = maxPooledOutput [B, 24] x weight^T [24, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 11, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 11, head Linear backward, from logits [B, 3]:
+                // Step 12, head Linear backward, from logits [B, 3]:
                 //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
                 }
 
-                //   head.weight gradient [3, 162] = logits^T [3, B] x sizedDownOutput [B, 162] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 162] = logits [B, 3] x weight [3, 162]
+                //   head.weight gradient [3, 24] = logits^T [3, B] x maxPooledOutput [B, 24] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
                 if (__sgParameters.Tensors[5].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, sizedDownOutput, parameters.Slice(__sgOffset_HeadWeight, 486), gradients.Slice(__sgOffset_HeadWeight, 486), flattenOutputGradient, batch, 162, 3);
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
                 }
                 else
                 {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 486), flattenOutputGradient, batch, 3, 162);
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
                 }
 
-                // Step 12, flatten Flatten backward, from flattenOutputGradient [B, 162]:
-                //   flattenOutputGradient is the gradient of sizedDownOutput read flat
+                // Step 13, flatten Flatten backward, from flattenOutputGradient [B, 24]:
+                //   flattenOutputGradient is the gradient of maxPooledOutput read flat
 
-                // Step 13, sized_down Upsample backward, from flattenOutputGradient [B, 2, 9, 9]:
-                //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of flattenOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(flattenOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
+                // Step 14, max_pooled AdaptiveMaxPool2d backward, from flattenOutputGradient [B, 2, 4, 3]:
+                //   sizedDownOutputGradient [B, 2, 9, 9] = flattenOutputGradient added at the kept positions
+                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), sizedDownOutputGradient, batch, 2, 9, 9, 4, 3);
 
-                // Step 14, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
+                // Step 15, sized_down Upsample backward, from sizedDownOutputGradient [B, 2, 9, 9]:
+                //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of sizedDownOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(sizedDownOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
+
+                // Step 16, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
                 //   alignedOutputGradient [B, 2, 72, 36] = the sums of sizedOutputGradient over the outputs each pixel was copied to
                 global::StaticGrad.Kernels.Upsample2d.BackwardToSize(sizedOutputGradient, alignedOutputGradient, batch, 2, 72, 36, 13, 20);
 
-                // Step 15, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
+                // Step 17, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
                 //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of alignedOutputGradient, by its interpolation weights
                 global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(alignedOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
 
-                // Step 16, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
+                // Step 18, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
                 //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
                 global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
 
-                // Step 17, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
+                // Step 19, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
                 //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
                 global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
 
-                // Step 18, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
+                // Step 20, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
                 //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
@@ -365,7 +392,7 @@ namespace Images
                 //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
 
-                // Step 19, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
+                // Step 21, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
                 //   upOutputGradient *= ReLU'(upOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
 
@@ -378,7 +405,7 @@ namespace Images
                 //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
 
-                // Step 20, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
+                // Step 22, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
                 //   downOutputGradient *= Tanh'(downOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
 
@@ -431,6 +458,8 @@ namespace Images
                 global::System.Span<float> alignedOutput = new global::System.Span<float>(arena, __sgInferenceOffset_alignedOutput * batch, batch * 5184);
                 global::System.Span<float> sizedOutput = new global::System.Span<float>(arena, __sgInferenceOffset_sizedOutput * batch, batch * 520);
                 global::System.Span<float> sizedDownOutput = new global::System.Span<float>(arena, __sgInferenceOffset_sizedDownOutput * batch, batch * 162);
+                global::System.Span<float> maxPooledOutput = new global::System.Span<float>(arena, __sgInferenceOffset_maxPooledOutput * batch, batch * 24);
+                global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(arena, __sgInferenceOffset_maxPooledOutputIndices * batch, batch * 24);
 
                 // Step 0, down Conv2d forward:
                 // downOutput [B, 4, 4, 4] = Tanh(conv(inputs [B, 1, 8, 8], weight [4, 1, 3, 3]) + bias)
@@ -464,12 +493,16 @@ namespace Images
                 // sizedDownOutput [B, 2, 9, 9] = sizedOutput [B, 2, 13, 20] interpolated bilinearly to 9 x 9
                 global::StaticGrad.Kernels.UpsampleBilinear2d.ForwardToSize(sizedOutput, sizedDownOutput, batch, 2, 13, 20, 9, 9, alignCorners: false);
 
-                // Step 8, flatten Flatten forward:
-                // sizedDownOutput [B, 162] is sizedDownOutput [B, 2, 9, 9] read flat: nothing moves
+                // Step 8, max_pooled AdaptiveMaxPool2d forward:
+                // maxPooledOutput [B, 2, 4, 3] = max over each adaptive window of sizedDownOutput [B, 2, 9, 9], positions kept
+                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Forward(sizedDownOutput, maxPooledOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), batch, 2, 9, 9, 4, 3);
 
-                // Step 9, head Linear forward:
-                // logits [B, 3] = sizedDownOutput [B, 162] x weight^T [162, 3] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(sizedDownOutput, parameters.Slice(__sgOffset_HeadWeight, 486), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 162, 3, global::StaticGrad.Kernels.Activation.None);
+                // Step 9, flatten Flatten forward:
+                // maxPooledOutput [B, 24] is maxPooledOutput [B, 2, 4, 3] read flat: nothing moves
+
+                // Step 10, head Linear forward:
+                // logits [B, 3] = maxPooledOutput [B, 24] x weight^T [24, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
@@ -521,7 +554,8 @@ namespace Images
             string alignedOutput = onnx.UpsampleBilinear(smoothOutput, (2, 1), true); // aligned: [B, 2, 72, 36]
             string sizedOutput = onnx.UpsampleNearestToSize(alignedOutput, (13, 20)); // sized: [B, 2, 13, 20]
             string sizedDownOutput = onnx.UpsampleBilinearToSize(sizedOutput, (9, 9), false); // sized_down: [B, 2, 9, 9]
-            string flattenOutput = onnx.Flatten(sizedDownOutput); // flatten: [B, 162]
+            string maxPooledOutput = onnx.AdaptiveMaxPool(sizedDownOutput, (9, 9), (4, 3)); // max_pooled: [B, 2, 4, 3]
+            string flattenOutput = onnx.Flatten(maxPooledOutput); // flatten: [B, 24]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 3]
             onnx.Output(headOutput, "output", 3);
             return onnx;

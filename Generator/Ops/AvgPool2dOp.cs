@@ -28,19 +28,7 @@ internal sealed record AvgPool2dOp(
 
     /// <summary>Parses <c>[AdaptiveAvgPool2d(outputSize)]</c> and <c>[AdaptiveAvgPool2d(outputHeight, outputWidth)]</c>.</summary>
     public static Op? ParseAdaptive(AttributeReader r)
-    {
-        int height = r.Int("outputSize", 0, 0), width = r.Int("outputWidth", 1, height);
-        foreach ((string name, int size) in new[] { (width == height ? "outputSize" : "outputHeight", height), ("outputWidth", width) })
-        {
-            if (size <= 0)
-            {
-                r.InvalidArgument(name, AttributeReader.Format(size), "it must be positive");
-                return null;
-            }
-        }
-
-        return new AvgPool2dOp(default, height, width);
-    }
+        => ImageGeometry.AdaptiveOutputSize(r) is (int height, int width) ? new AvgPool2dOp(default, height, width) : null;
 
     public override string Name => IsAdaptive ? "AdaptiveAvgPool2d" : "AvgPool2d";
 

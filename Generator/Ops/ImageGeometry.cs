@@ -2,9 +2,28 @@ using StaticGrad.Generator.Model;
 
 namespace StaticGrad.Generator.Ops;
 
-/// <summary>The sliding-window arithmetic the convolution and pooling ops share, as PyTorch computes it (floor mode, or the pools' ceil mode).</summary>
+/// <summary>The sliding-window arithmetic the convolution and pooling ops share, as PyTorch computes it (floor mode, or the pools' ceil mode), and the adaptive pools' output size.</summary>
 internal static class ImageGeometry
 {
+    /// <summary>
+    /// The output size of an adaptive pool, <c>(outputSize)</c> or <c>(outputHeight, outputWidth)</c>; null after
+    /// reporting a size below 1.
+    /// </summary>
+    public static (int Height, int Width)? AdaptiveOutputSize(AttributeReader r)
+    {
+        int height = r.Int("outputSize", 0, 0), width = r.Int("outputWidth", 1, height);
+        foreach ((string name, int size) in new[] { (width == height ? "outputSize" : "outputHeight", height), ("outputWidth", width) })
+        {
+            if (size <= 0)
+            {
+                r.InvalidArgument(name, AttributeReader.Format(size), "it must be positive");
+                return null;
+            }
+        }
+
+        return (height, width);
+    }
+
     /// <summary>
     /// <c>(size + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c>, or a value below 1 when the dilated kernel is
     /// larger than the padded input (the division floors, as PyTorch's does). With <paramref name="ceilMode"/> it rounds

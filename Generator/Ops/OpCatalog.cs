@@ -36,6 +36,7 @@ internal static class OpCatalog
         new Entry("MaxPool2dAttribute", "MaxPool2d", false, MaxPool2dOp.Parse),
         new Entry("AvgPool2dAttribute", "AvgPool2d", false, AvgPool2dOp.Parse),
         new Entry("AdaptiveAvgPool2dAttribute", "AdaptiveAvgPool2d", false, AvgPool2dOp.ParseAdaptive),
+        new Entry("AdaptiveMaxPool2dAttribute", "AdaptiveMaxPool2d", false, AdaptiveMaxPool2dOp.Parse),
         new Entry("ZeroPad2dAttribute", "ZeroPad2d", false, Pad2dOp.ParseZero),
         new Entry("ReflectionPad2dAttribute", "ReflectionPad2d", false, Pad2dOp.ParseReflection),
         new Entry("ReplicationPad2dAttribute", "ReplicationPad2d", false, Pad2dOp.ParseReplication),

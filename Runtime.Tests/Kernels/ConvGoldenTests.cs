@@ -57,6 +57,9 @@ public sealed class ConvGoldenTests
             case "upsample_bilinear":
                 UpsampleBilinear(c);
                 break;
+            case "adaptive_max_pool2d":
+                AdaptiveMaxPool(c);
+                break;
             case "upsample_nearest_size":
             case "upsample_bilinear_size":
                 UpsampleToSize(c);
@@ -338,6 +341,21 @@ public sealed class ConvGoldenTests
         Kernels.UpsampleBilinear2d.BackwardToSize(Floats(c, "dy"), dx, n, ch, h, w, size[0], size[1], align);
         AssertClose(Floats(c, "y"), y, "y");
         AssertClose(Floats(c, "dx"), dx, "dx");
+    }
+
+    /// <summary>PyTorch's maxima, positions (ties to the first in row-major order) and gradient, bit for bit.</summary>
+    private static void AdaptiveMaxPool(JsonElement c)
+    {
+        int n = Int(c, "batch"), ch = Int(c, "channels"), h = Int(c, "height"), w = Int(c, "width");
+        int[] size = Ints(c, "size");
+        Assert.Equal(Ints(c, "out_shape"), new[] { n, ch, size[0], size[1] });
+        float[] x = Floats(c, "x"), y = new float[n * ch * size[0] * size[1]], dx = new float[x.Length];
+        int[] indices = new int[y.Length];
+        Kernels.AdaptiveMaxPool2d.Forward(x, y, indices, n, ch, h, w, size[0], size[1]);
+        GemmShapeTests.AssertSameBits(Floats(c, "y"), y, "y");
+        Assert.Equal(Ints(c, "indices"), indices);
+        Kernels.AdaptiveMaxPool2d.Backward(Floats(c, "dy"), indices, dx, n, ch, h, w, size[0], size[1]);
+        GemmShapeTests.AssertSameBits(Floats(c, "dx"), dx, "dx");
     }
 
     /// <summary>The case's <c>ceil_mode</c> (false when absent).</summary>

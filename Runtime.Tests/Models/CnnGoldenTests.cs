@@ -124,6 +124,7 @@ public sealed class CnnGoldenTests
         nameof(ResNetDownsampleCnn) => new ResNetDownsampleCnn(seed: 99, maxBatch: Batch),
         nameof(MobileNetV2Cnn) => new MobileNetV2Cnn(seed: 99, maxBatch: Batch),
         nameof(SizedUpsampleCnn) => new SizedUpsampleCnn(seed: 99, maxBatch: Batch),
+        nameof(AdaptiveMaxPoolCnn) => new AdaptiveMaxPoolCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

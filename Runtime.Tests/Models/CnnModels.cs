@@ -859,3 +859,45 @@ public sealed partial class SizedUpsampleCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Adaptive max pooling: to 3 × 3 over 7 × 7 (overlapping windows), then fastai's concat pool head, the average and the
+/// maximum of the same map side by side (<see cref="FromAttribute"/> and <see cref="ConcatAttribute"/>). The same
+/// <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 2, Height = 7, Width = 7)]
+public sealed partial class AdaptiveMaxPoolCnn
+{
+    /// <summary>[B, 4, 7, 7], no activation: a pool over saturated Tanh values would meet near-ties finite differences cannot step over.</summary>
+    [Conv2d(4, 3, Padding = 1)]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 4, 3, 3].</summary>
+    [AdaptiveMaxPool2d(3, 3)]
+    public partial AdaptiveMaxPool2d Pool { get; }
+
+    /// <summary>[B, 6, 3, 3].</summary>
+    [Conv2d(6, 1), Tanh]
+    public partial Conv2d Conv2 { get; }
+
+    /// <summary>[B, 6, 1, 1].</summary>
+    [AdaptiveMaxPool2d(1)]
+    public partial AdaptiveMaxPool2d MaxHead { get; }
+
+    /// <summary>[B, 6, 1, 1] of Conv2's output.</summary>
+    [From(nameof(Conv2)), AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d AvgHead { get; }
+
+    /// <summary>[B, 12, 1, 1]: the average, then the maximum.</summary>
+    [Concat(nameof(MaxHead))]
+    public partial Residual Pooled { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

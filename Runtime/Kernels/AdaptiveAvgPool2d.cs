@@ -149,7 +149,8 @@ public static unsafe class AdaptiveAvgPool2d
         }
     }
 
-    private static (int Planes, int InputPlane, int OutputPlane) Check(int batch, int channels, int height, int width, int outHeight, int outWidth)
+    /// <summary>The size checks of both adaptive pools; returns the planes and the floats of an input and an output plane.</summary>
+    internal static (int Planes, int InputPlane, int OutputPlane) Check(int batch, int channels, int height, int width, int outHeight, int outWidth)
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));

@@ -410,6 +410,52 @@ public sealed partial class OnnxGraphBuilder
     }
 
     /// <summary>
+    /// <c>nn.AdaptiveMaxPool2d((outHeight, outWidth))</c> of a <c>[batch, c, height, width]</c> input: <c>GlobalMaxPool</c>
+    /// for an output of 1 × 1; <c>MaxPool</c> with kernel = stride = input / output when the sizes divide (equal windows
+    /// that do not overlap); otherwise the maximum of each output row's window of rows (<c>Slice</c>, <c>ReduceMax</c>,
+    /// <c>Concat</c>), then of each output column's window of columns: a window's maximum is the maximum of its rows'.
+    /// </summary>
+    /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
+    /// <param name="inputSize">The input's height and width; positive.</param>
+    /// <param name="outputSize">The output's height and width; positive.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The <c>[batch, channels, outHeight, outWidth]</c> output.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public string AdaptiveMaxPool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Height, nameof(inputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Width, nameof(inputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize.Height, nameof(outputSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize.Width, nameof(outputSize));
+        if (outputSize == (1, 1))
+        {
+            return Node("GlobalMaxPool", [input], [], output);
+        }
+
+        if (inputSize.Height % outputSize.Height == 0 && inputSize.Width % outputSize.Width == 0)
+        {
+            var kernel = (inputSize.Height / outputSize.Height, inputSize.Width / outputSize.Width);
+            return MaxPool(input, kernel, kernel, (0, 0), (1, 1), output);
+        }
+
+        string rows = WindowMaxima(input, 2, inputSize.Height, outputSize.Height, null);
+        return WindowMaxima(rows, 3, inputSize.Width, outputSize.Width, output);
+    }
+
+    /// <summary>Along <paramref name="axis"/>: the maximum of each adaptive window, the windows concatenated in order.</summary>
+    private string WindowMaxima(string input, int axis, int inputs, int outputs, string? output)
+    {
+        var maxima = new string[outputs];
+        for (int i = 0; i < outputs; i++)
+        {
+            (int start, int end) = Kernels.AdaptiveAvgPool2d.Window(i, outputs, inputs);
+            maxima[i] = Node("ReduceMax", [AxisSlice(input, axis, start, end)], [AttributeProto.Of("axes", new long[] { axis }), AttributeProto.Of("keepdims", 1L)]);
+        }
+
+        return Node("Concat", maxima, [AttributeProto.Of("axis", (long)axis)], output);
+    }
+
+    /// <summary>
     /// The <c>[outputs, inputs]</c> matrix whose row <c>i</c> holds <c>1 / size</c> over output <c>i</c>'s adaptive window
     /// (or its <c>[inputs, outputs]</c> transpose with <paramref name="transposed"/>).
     /// </summary>
