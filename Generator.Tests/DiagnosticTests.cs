@@ -1424,6 +1424,27 @@ public sealed class DiagnosticTests
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("[Upsample(SizeHeight = 50000, SizeWidth = 50000)]", "[Upsample] on 'Layer' cannot take its input [B, 1, 6, 8]: its output [B, 1, 50000, 50000] holds 2500000000 values per sample, more than one buffer holds (2147483591)")]
+    [InlineData("[Upsample(SizeHeight = 10)]", "[Upsample] on 'Layer' has SizeHeight = 10; PyTorch's size=(oh, ow) gives both sides: set SizeWidth too, or Size for a square output")]
+    public void UpsamplingSizesNameTheProblem(string attribute, string message)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + $$"""
+            [Model(Channels = 1, Height = 6, Width = 8)]
+            public partial class Sizes
+            {
+                {{attribute}} public partial Upsample Layer { get; }
+                [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void ABranchOfTheWrongKindNamesItsSource()
     {

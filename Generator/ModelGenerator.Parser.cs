@@ -481,6 +481,19 @@ internal sealed partial class ModelGenerator
                     TensorShape output = op.OutputShape(inputs);
                     long added = op.Parameters(inputs).Sum(p => p.Shape.Aggregate(1L, (a, d) => a * d));
                     parameters += added;
+                    if (added == 0 && output.Elements > MaxParameters)
+                    {
+                        // A layer without weights (an upsampling, a padding) whose output is too large: SG0024 speaks of weights.
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.InvalidLayerInput,
+                            locations[m],
+                            op.Name,
+                            member.MemberName,
+                            previous.ToString(),
+                            $"its output {output} holds {Format(output.Elements)} values per sample, more than one buffer holds ({Format(MaxParameters)})"));
+                        return null;
+                    }
+
                     if (parameters > MaxParameters || output.Elements > MaxParameters)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(

@@ -35,6 +35,13 @@ internal sealed record UpsampleOp(int ScaleHeight, int ScaleWidth, bool Bilinear
 
         int bothSizes = r.Int("Size", -1, 0);
         int sizeHeight = r.Int("SizeHeight", -1, bothSizes), sizeWidth = r.Int("SizeWidth", -1, bothSizes);
+        if (sized && !r.IsSet("Size") && r.IsSet("SizeHeight") != r.IsSet("SizeWidth"))
+        {
+            (string given, string missing) = r.IsSet("SizeHeight") ? ("SizeHeight", "SizeWidth") : ("SizeWidth", "SizeHeight");
+            r.InvalidArgument(given, OpEmitContext.Int(r.Int(given, -1, 0)), $"PyTorch's size=(oh, ow) gives both sides: set {missing} too, or Size for a square output");
+            return null;
+        }
+
         if (sized)
         {
             foreach ((string name, int value) in new[] { (r.IsSet("SizeHeight") ? "SizeHeight" : "Size", sizeHeight), (r.IsSet("SizeWidth") ? "SizeWidth" : "Size", sizeWidth) })

@@ -901,3 +901,24 @@ public sealed partial class AdaptiveMaxPoolCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Bilinear resizing to a side of 1 (PyTorch reads the middle of the input there, <c>in / 2 - 0.5</c>), for the ONNX
+/// export: <c>pytorch_half_pixel</c> coordinates would read input 0.
+/// </summary>
+[Model(Channels = 2, Height = 7, Width = 4)]
+public sealed partial class SideOfOneUpsampleNet
+{
+    /// <summary>[B, 2, 1, 2].</summary>
+    [Upsample(SizeHeight = 1, SizeWidth = 2, Mode = UpsampleMode.Bilinear)]
+    public partial Upsample Squash { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

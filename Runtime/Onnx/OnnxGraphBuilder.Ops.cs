@@ -142,7 +142,9 @@ public sealed partial class OnnxGraphBuilder
 
     /// <summary>
     /// <c>nn.Upsample(size=(oh, ow), mode='bilinear', align_corners=...)</c>: <c>Resize</c> in linear mode to the given height
-    /// and width (see <see cref="UpsampleNearestToSize"/>), with <c>align_corners</c> or <c>pytorch_half_pixel</c> coordinates.
+    /// and width (see <see cref="UpsampleNearestToSize"/>), with <c>align_corners</c> or <c>half_pixel</c> coordinates:
+    /// <c>pytorch_half_pixel</c> reads input 0 for an output side of 1, where PyTorch reads the middle, <c>in / 2 - 0.5</c>;
+    /// for longer sides the two are the same.
     /// </summary>
     /// <param name="input">A <c>[batch, channels, height, width]</c> tensor.</param>
     /// <param name="size">The output height and width; positive.</param>
@@ -153,7 +155,7 @@ public sealed partial class OnnxGraphBuilder
         => Node(
             "Resize",
             [input, string.Empty, string.Empty, ResizeSizes(input, size)],
-            [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel")],
+            [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel")],
             output);
 
     /// <summary><c>Resize</c>'s <c>sizes</c>: the input's batch and channels (known only at run time), then the given height and width.</summary>
