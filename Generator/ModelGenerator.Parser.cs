@@ -400,9 +400,10 @@ internal sealed partial class ModelGenerator
 
         /// <summary>
         /// Shape inference over the declaration, with the diagnostics it can raise: an op given a shape it does not take
-        /// (an image to a Linear, flat features to a Conv2d) or a window that does not fit, a [From] or skip connection that names no
-        /// earlier member or disagrees in shape, and a model too large for one parameter buffer. Sizes are counted in 64
-        /// bits. Returns each member's output shape, or null when a problem was reported.
+        /// (an image to a Linear, flat features to a Conv2d) or a window that does not fit, a <c>[From]</c> or skip
+        /// connection that names no earlier member or disagrees in shape, an output too large for one buffer, and a model
+        /// too large for one parameter buffer. Sizes are counted in 64 bits. Returns each member's output shape, or null
+        /// when a problem was reported.
         /// </summary>
         private static TensorShape[]? InferShapes(
             TensorShape input, List<MemberSpec> members, List<LocationInfo?> locations, List<LocationInfo?> fromLocations, List<DiagnosticInfo> diagnostics)

@@ -8,8 +8,9 @@ namespace StaticGrad.Generator.Graph;
 
 /// <summary>
 /// Specs to graph: one node per op, each consuming the previous node's output (a member with <c>[From]</c>: the output of
-/// the member it names; and, for <c>Add</c> and <c>Concat</c>, also the output of the member they name), shapes inferred by each op's rule, parameters laid out in <c>state_dict</c>
-/// order; then the fusion rules. The parser has already checked references and shapes.
+/// the member it names; and, for <c>Add</c> and <c>Concat</c>, also the output of the member they name), shapes inferred
+/// by each op's rule, parameters laid out in <c>state_dict</c> order; then the fusion rules. The parser has already
+/// checked references and shapes.
 /// </summary>
 internal static class GraphBuilder
 {

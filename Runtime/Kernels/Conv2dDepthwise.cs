@@ -11,7 +11,9 @@ namespace StaticGrad.Kernels;
 /// blocks) plane by plane, with the GEMM path's bits. That path multiplies a 1-row weight matrix by each channel's column
 /// matrix, a packed product of one row per channel and sample, and ran at 1-6 GFLOP/s (docs/performance.md, "Depthwise
 /// convolutions"). Here each channel's plane is copied once into the thread's slot with its zero border (in column phases
-/// for a stride), and every output row is a chain of <c>kh·kw</c> multiply-adds over whole vectors of the row.
+/// for a stride), and every output row is a chain of <c>kh·kw</c> multiply-adds over whole vectors of the row. The weight
+/// gradient (<see cref="WeightGradientPart"/>, for the shapes the stride-1 weight-gradient paths do not take) keeps the GEMM
+/// path's dot products and copies their columns from the same padded plane.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,8 +38,9 @@ internal static unsafe class Conv2dDepthwise
     private const int MaxTaps = 256;
 
     /// <summary>
-    /// Whether the forward pass and the input gradient take this path: one group per channel, one output channel per group,
-    /// any stride, padding and dilation (the input gradient also needs <see cref="FiniteWeights"/>).
+    /// Whether the forward pass, the input gradient and (where no stride-1 weight-gradient path fits) the weight gradient take
+    /// this path: one group per channel, one output channel per group, any stride, padding and dilation (the input gradient
+    /// also needs <see cref="FiniteWeights"/>).
     /// </summary>
     public static bool Applies(in Conv2dGeometry g)
         => g.Groups > 1 && g.Groups == g.Channels && g.OutChannels == g.Channels && g.KernelHeight * g.KernelWidth <= MaxTaps;
