@@ -53,7 +53,10 @@ public static unsafe class AdaptiveMaxPool2d
     /// <param name="width">Input width; positive.</param>
     /// <param name="outHeight">Output height; positive.</param>
     /// <param name="outWidth">Output width; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is out of range, or a position lies outside its input plane.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A dimension is out of range, or a position lies outside its input plane (found while adding: the input gradient is
+    /// then partly written).
+    /// </exception>
     /// <exception cref="ArgumentException">A span is too short or overlaps another.</exception>
     public static void Backward(
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> indices, Span<float> inputGradient, int batch, int channels, int height, int width, int outHeight, int outWidth)
@@ -64,15 +67,6 @@ public static unsafe class AdaptiveMaxPool2d
         KernelGuard.Holds(inputGradient.Length, planes, inputPlane, nameof(inputGradient), "batch*channels*height*width");
         KernelGuard.NoOverlap(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
         KernelGuard.NoOverlap(System.Runtime.InteropServices.MemoryMarshal.Cast<int, float>(indices), inputGradient, nameof(indices), nameof(inputGradient));
-        int count = planes * outputPlane;
-        for (int i = 0; i < count; i++)
-        {
-            if ((uint)indices[i] >= (uint)inputPlane)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), indices[i], $"Expected positions in [0, {inputPlane}) (height*width), as Forward writes them; indices[{i}] is not.");
-            }
-        }
-
         fixed (float* dy = outputGradient)
         fixed (int* positions = indices)
         fixed (float* dx = inputGradient)
@@ -101,10 +95,18 @@ public static unsafe class AdaptiveMaxPool2d
                 int* positions = Indices + ((nint)p * outputPlane);
                 if (Backward)
                 {
+                    // Positions are checked as they are used (MaxPool2d's rule): one pass over them, not two.
                     new Span<float>(x, inputPlane).Clear();
                     for (int o = 0; o < outputPlane; o++)
                     {
-                        x[positions[o]] += y[o];
+                        int position = positions[o];
+                        if ((uint)position >= (uint)inputPlane)
+                        {
+                            throw new ArgumentOutOfRangeException(
+                                "indices", position, $"Expected positions in [0, {inputPlane}) (height*width), as Forward writes them; indices[{((long)p * outputPlane) + o}] is not.");
+                        }
+
+                        x[position] += y[o];
                     }
 
                     continue;
