@@ -1390,6 +1390,37 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0029",
+            """
+            [Model(Channels = 4, Height = 8, Width = 8)]
+            public partial class MultiplyByTooFewChannels
+            {
+                [Conv2d(4, 3, Padding = 1)] public partial Conv2d Conv { get; }
+                [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Squeeze { get; }
+                [Conv2d(2, 1), Sigmoid] public partial Conv2d Expand { get; }
+                [[|Multiply(nameof(Conv))|]] public partial Residual Excite { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0029",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class MultiplyImagesOfTwoSizes
+            {
+                [Conv2d(4, 3, Padding = 1)] public partial Conv2d Conv { get; }
+                [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+                [[|Multiply(nameof(Conv))|]] public partial Residual Gated { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0034",
             """
             [Model(Channels = 1, Height = 8, Width = 8)]

@@ -257,7 +257,7 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
                     (string Name, int C, int H, int W)[] same = _images.Where(s => (s.C, s.H, s.W) == shape).ToArray();
                     return same.Length == 0
                         ? $"    [Tanh] public partial ActivationLayer {name} {{ get; }}"
-                        : $"    [Add({Reference(Pick(same).Name)})] public partial Residual {name} {{ get; }}";
+                        : $"    [{Pick("Add", "Multiply")}({Reference(Pick(same).Name)})] public partial Residual {name} {{ get; }}";
                 default:
                     (int H, int W) plane = (_h, _w);
                     (string Name, int C, int H, int W) source = Pick(_images.Where(s => (s.H, s.W) == plane).ToArray());
@@ -329,7 +329,7 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
             Defect.BatchNorm1dOnImage => Pick(
                 $"    [BatchNorm1d] public partial BatchNorm1d {name} {{ get; }}",
                 $"    [LayerNorm] public partial LayerNorm {name} {{ get; }}"),
-            Defect.SkipShapesDisagree => $"    [Add({Reference(Pick(_images.ToArray()).Name)})] public partial Residual {name} {{ get; }}",
+            Defect.SkipShapesDisagree => $"    [{Pick("Add", "Multiply")}({Reference(Pick(_images.ToArray()).Name)})] public partial Residual {name} {{ get; }}",
             _ => null,
         };
 

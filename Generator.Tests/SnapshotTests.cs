@@ -91,6 +91,9 @@ public sealed class SnapshotTests
     public void Branches() => VerifyCompiles(TestModels.Branches);
 
     [Fact]
+    public void Gates() => VerifyCompiles(TestModels.Gates);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

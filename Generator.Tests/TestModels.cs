@@ -502,4 +502,30 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string Gates = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Channels = 3, Height = 8, Width = 8)]
+        public sealed partial class Gates
+        {
+            [Conv2d(3, 3, Padding = 1), Sigmoid] public partial Conv2d Attention { get; }
+            [Multiply(ModelAttribute.Input)] public partial Residual Attended { get; }
+            [Conv2d(8, 3, Padding = 1), ReLU] public partial Conv2d Conv1 { get; }
+            [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Squeeze { get; }
+            [Conv2d(2, 1), ReLU] public partial Conv2d Reduce { get; }
+            [Conv2d(8, 1), Sigmoid] public partial Conv2d Expand { get; }
+            [Multiply(nameof(Conv1))] public partial Residual Excite { get; }
+            [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Squeeze2 { get; }
+            [Flatten] public partial Flatten Flat { get; }
+            [Linear(8), Sigmoid] public partial Linear Fc { get; }
+            [Multiply(nameof(Excite))] public partial Residual Excite2 { get; }
+            [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Pool { get; }
+            [Flatten] public partial Flatten Flatten { get; }
+            [Linear(4)] public partial Linear Head { get; }
+            [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+        }
+        """;
 }

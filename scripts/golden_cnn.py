@@ -52,6 +52,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
   AdaptiveMaxPoolCnn      Runtime.Tests/Models/CnnModels.cs: AdaptiveMaxPool2d((3, 3)) over 7 x 7 (overlapping windows), then
                           fastai's concat pool head, torch.cat([AdaptiveAvgPool2d(1), AdaptiveMaxPool2d(1)]) of the same map
                           ([From] and [Concat]); summed cross-entropy
+  SqueezeExciteCnn        Runtime.Tests/Models/CnnModels.cs: a squeeze-and-excitation block of 1 x 1 convolutions
+                          (x * sigmoid(...) with a [N, 8, 1, 1] gate), one of linear layers (a flat [N, 8] gate viewed as
+                          [N, 8, 1, 1]), and an elementwise gate sigmoid(conv(x)) * x ([Multiply]); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -408,6 +411,32 @@ class AdaptiveMaxPoolCnn(nn.Module):
         return self.head(torch.flatten(pooled, 1))
 
 
+class SqueezeExciteCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs SqueezeExciteCnn: input [3, 6, 6], 3 classes; channel and elementwise gates."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.squeeze = nn.AdaptiveAvgPool2d(1)
+        self.reduce = nn.Conv2d(8, 2, 1)
+        self.expand = nn.Conv2d(2, 8, 1)
+        self.pool = nn.MaxPool2d(2)
+        self.squeeze2 = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Linear(8, 4)
+        self.fc2 = nn.Linear(4, 8)
+        self.gate = nn.Conv2d(8, 8, 1)
+        self.head = nn.Linear(72, 3)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = torch.sigmoid(self.expand(F.relu(self.reduce(self.squeeze(x))))) * x
+        x = self.pool(x)
+        s = torch.sigmoid(self.fc2(F.relu(self.fc1(torch.flatten(self.squeeze2(x), 1)))))
+        x = s.view(-1, 8, 1, 1) * x
+        x = torch.sigmoid(self.gate(x)) * x
+        return self.head(torch.flatten(x, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -429,6 +458,7 @@ CASES = [
     ("MobileNetV2Cnn", MobileNetV2Cnn, 67, (3, 8, 8), 4, ["project1_bn.bias"], "sum"),
     ("SizedUpsampleCnn", SizedUpsampleCnn, 68, (2, 5, 6), 3, [], "sum"),
     ("AdaptiveMaxPoolCnn", AdaptiveMaxPoolCnn, 69, (2, 7, 7), 3, [], "sum"),
+    ("SqueezeExciteCnn", SqueezeExciteCnn, 70, (3, 6, 6), 3, [], "sum"),
 ]
 
 

@@ -46,6 +46,7 @@ internal static class OpCatalog
         new Entry("Dropout2dAttribute", "Dropout2d", false, Dropout2dOp.Parse),
         new Entry("AddAttribute", "Residual", false, AddOp.Parse),
         new Entry("ConcatAttribute", "Residual", false, ConcatOp.Parse),
+        new Entry("MultiplyAttribute", "Residual", false, MultiplyOp.Parse),
         new Entry("ReLUAttribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.ReLU)),
         new Entry("SigmoidAttribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.Sigmoid)),
         new Entry("TanhAttribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.Tanh)),

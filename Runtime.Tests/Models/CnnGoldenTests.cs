@@ -125,6 +125,7 @@ public sealed class CnnGoldenTests
         nameof(MobileNetV2Cnn) => new MobileNetV2Cnn(seed: 99, maxBatch: Batch),
         nameof(SizedUpsampleCnn) => new SizedUpsampleCnn(seed: 99, maxBatch: Batch),
         nameof(AdaptiveMaxPoolCnn) => new AdaptiveMaxPoolCnn(seed: 99, maxBatch: Batch),
+        nameof(SqueezeExciteCnn) => new SqueezeExciteCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

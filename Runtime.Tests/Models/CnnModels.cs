@@ -903,6 +903,75 @@ public sealed partial class AdaptiveMaxPoolCnn
 }
 
 /// <summary>
+/// Products of two paths (<see cref="MultiplyAttribute"/>): a squeeze-and-excitation block of 1 × 1 convolutions whose
+/// <c>[B, 8, 1, 1]</c> gate scales the map channel by channel, one of linear layers whose flat <c>[B, 8]</c> gate does the
+/// same, and an elementwise sigmoid gate of the map's own shape. The same <c>state_dict</c> names as
+/// scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 3, Height = 6, Width = 6)]
+public sealed partial class SqueezeExciteCnn
+{
+    /// <summary>[B, 8, 6, 6].</summary>
+    [Conv2d(8, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 8, 1, 1].</summary>
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Squeeze { get; }
+
+    /// <summary>[B, 2, 1, 1].</summary>
+    [Conv2d(2, 1), ReLU]
+    public partial Conv2d Reduce { get; }
+
+    /// <summary>[B, 8, 1, 1], each channel's weight in (0, 1).</summary>
+    [Conv2d(8, 1), Sigmoid]
+    public partial Conv2d Expand { get; }
+
+    /// <summary>[B, 8, 6, 6]: Conv1's planes, each times its channel's weight.</summary>
+    [Multiply(nameof(Conv1))]
+    public partial Residual Excite { get; }
+
+    /// <summary>[B, 8, 3, 3].</summary>
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 8, 1, 1].</summary>
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Squeeze2 { get; }
+
+    [Flatten]
+    public partial Flatten Flat { get; }
+
+    [Linear(4), ReLU]
+    public partial Linear Fc1 { get; }
+
+    /// <summary>[B, 8], flat.</summary>
+    [Linear(8), Sigmoid]
+    public partial Linear Fc2 { get; }
+
+    /// <summary>[B, 8, 3, 3]: Pool's planes times the flat gate (the image is the second factor).</summary>
+    [Multiply(nameof(Pool))]
+    public partial Residual Excite2 { get; }
+
+    /// <summary>[B, 8, 3, 3], in (0, 1).</summary>
+    [Conv2d(8, 1), Sigmoid]
+    public partial Conv2d Gate { get; }
+
+    /// <summary>[B, 8, 3, 3]: elementwise.</summary>
+    [Multiply(nameof(Excite2))]
+    public partial Residual Gated { get; }
+
+    [Flatten]
+    public partial Flatten Flat2 { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
 /// Bilinear resizing to a side of 1 (PyTorch reads the middle of the input there, <c>in / 2 - 0.5</c>), for the ONNX
 /// export: <c>pytorch_half_pixel</c> coordinates would read input 0.
 /// </summary>

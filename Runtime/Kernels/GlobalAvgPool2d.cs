@@ -101,7 +101,8 @@ public static unsafe class GlobalAvgPool2d
         }
     }
 
-    private static (int Planes, int Plane) Check(int batch, int channels, int height, int width)
+    /// <summary>Checks an image's dimensions (batch zero or more, the rest positive); returns its planes and their size.</summary>
+    internal static (int Planes, int Plane) Check(int batch, int channels, int height, int width)
     {
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));

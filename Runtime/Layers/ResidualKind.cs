@@ -8,4 +8,7 @@ public enum ResidualKind
 
     /// <summary>Concatenation along the features (<see cref="ConcatAttribute"/>).</summary>
     Concat = 1,
+
+    /// <summary>Elementwise product, or an image times one value per channel (<see cref="MultiplyAttribute"/>).</summary>
+    Multiply = 2,
 }

@@ -651,6 +651,13 @@ public sealed partial class OnnxGraphBuilder
     /// <returns>The sum.</returns>
     public string Add(string a, string b, string? output = null) => Node("Add", [a, b], [], output);
 
+    /// <summary>The product <c>a * b</c> with ONNX's (numpy's) broadcasting: <c>Mul</c>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor of the same shape, or one that broadcasts against <paramref name="a"/> (<c>[N, C, 1, 1]</c> against <c>[N, C, H, W]</c>).</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The product.</returns>
+    public string Mul(string a, string b, string? output = null) => Node("Mul", [a, b], [], output);
+
     /// <summary><c>torch.cat(tensors, dim=axis)</c>: <c>Concat</c>.</summary>
     /// <param name="axis">The axis joined along (1 for features or channels).</param>
     /// <param name="inputs">One or more tensors, equal except along <paramref name="axis"/>.</param>
