@@ -15,7 +15,8 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// Every kind is one formula with per-kind constants: with <c>d = x - t</c>, the loss is
 /// <c>0.5·d²/D</c> where <c>|d| &lt; T</c>, else <c>(|d| - C)·S</c>, and the gradient is
-/// <c>clamp(d/D, -G, G)</c> (<see cref="RegressionLossKind.L1"/>: <c>sign(d)</c>). Mse: <c>T = G = ∞</c>,
+/// <c>clamp(d/D, -G, G)</c> (<see cref="RegressionLossKind.L1"/>: <c>sign(d)</c>; SmoothL1 with <c>β = 0</c>: PyTorch
+/// 1.13's <c>d &lt;= -β ? -1 : 1</c>, so -1 where <c>d = 0</c>). Mse: <c>T = G = ∞</c>,
 /// <c>D = 0.5</c>, <c>C = 0</c>, <c>S = 1</c>; L1 (and SmoothL1 with <c>β = 0</c>): <c>T = 0</c>, <c>C = 0</c>,
 /// <c>S = 1</c>; SmoothL1: <c>T = D = β</c>, <c>C = 0.5·β</c>, <c>S = G = 1</c>; Huber: <c>T = S = G = δ</c>,
 /// <c>D = 1</c>, <c>C = 0.5·δ</c>. The boundaries are PyTorch 1.13's: <c>|d| == β</c> (or <c>δ</c>) takes the
@@ -123,6 +124,7 @@ public static class RegressionLoss
         TVec half = TOps.Broadcast(0.5f);
         TVec zero = TOps.Broadcast(0f);
         TVec one = TOps.Broadcast(1f);
+        TVec minusOne = TOps.Broadcast(-1f);
         for (; j + count <= n; j += count)
         {
             TVec d = TOps.Subtract(TOps.Load(ref x, j), TOps.Load(ref t, j));
@@ -136,7 +138,9 @@ public static class RegressionLoss
 
             if (a.WriteGradient)
             {
-                TVec g = a.Sign
+                TVec g = a.ZeroIsNegative
+                    ? TOps.SelectLess(zero, d, one, TOps.Add(minusOne, TOps.ZeroWhereNotPositive(d, d)))
+                    : a.Sign
                     ? TOps.Subtract(TOps.WherePositive(d, one), TOps.WherePositive(TOps.Subtract(zero, d), one))
                     : TOps.Max(TOps.Min(TOps.Divide(d, divisor), limit), TOps.Subtract(zero, limit));
                 TOps.Store(TOps.Multiply(g, scale), ref x, j);
@@ -155,6 +159,9 @@ public static class RegressionLoss
         public float Slope;
         public float Limit;
         public bool Sign;
+
+        /// <summary>SmoothL1 at β = 0: +1 where d &gt; 0, -1 where d &lt;= 0 (PyTorch's kernel tests <c>d &lt;= -β</c> first), NaN for NaN.</summary>
+        public bool ZeroIsNegative;
         public float Scale;
         public bool WriteLosses;
         public bool WriteGradient;
@@ -164,6 +171,7 @@ public static class RegressionLoss
             RegressionLossKind.Mse => new() { Threshold = float.PositiveInfinity, Divisor = 0.5f, Slope = 1f, Limit = float.PositiveInfinity },
             RegressionLossKind.SmoothL1 when parameter > 0f => new() { Threshold = parameter, Divisor = parameter, Offset = 0.5f * parameter, Slope = 1f, Limit = 1f },
             RegressionLossKind.Huber => new() { Threshold = parameter, Divisor = 1f, Offset = 0.5f * parameter, Slope = parameter, Limit = parameter },
+            RegressionLossKind.SmoothL1 => new() { Divisor = 1f, Slope = 1f, ZeroIsNegative = true },
             _ => new() { Divisor = 1f, Slope = 1f, Sign = true },
         };
     }
