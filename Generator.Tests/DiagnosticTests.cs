@@ -141,6 +141,18 @@ public sealed class DiagnosticTests
         {
             "SG0008",
             """
+            [Model(Channels = 1, Height = 4, Width = 4, InferenceOnly = true)]
+            public partial class [|NoParameters|]
+            {
+                [ReLU] public partial ActivationLayer Act { get; }
+                [MaxPool2d(2)] public partial MaxPool2d Pool { get; }
+                [Flatten] public partial Flatten Flat { get; }
+            }
+            """
+        },
+        {
+            "SG0008",
+            """
             [Model(Inputs = 4)]
             public partial class [|OnlyLoss|]
             {
@@ -1509,6 +1521,10 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2d(4, 3, PaddingHeight = 7, PaddingMode = PaddingMode.Circular)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding_mode=circular pads (left, right, top, bottom) = (0, 0, 7, 7) around the 6 x 8 input, which wraps around at most 8 columns and 6 rows on a side")]
     [InlineData("[ReplicationPad2d(0, 0, -3, -3)]", "[ReplicationPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 0, -3, -3) (left, right, top, bottom) leaves 0 x 8 of the 6 x 8 input")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
+    [InlineData("[MaxPool2d(2, Stride = 0)]", "[MaxPool2d] on 'Layer' has Stride = 0; it must be positive")]
+    [InlineData("[AvgPool2d(2, StrideHeight = 0)]", "[AvgPool2d] on 'Layer' has StrideHeight = 0; it must be positive")]
+    [InlineData("[ConvTranspose2d(4, 3, Dilation = 2, OutputPadding = 1)]", "[ConvTranspose2d] on 'Layer' has OutputPadding = 1; StaticGrad takes an output padding from 0 to the stride less one (0); PyTorch's other case, an output padding below the dilation, is not supported")]
+    [InlineData("[ConvTranspose2d(4, 3, Stride = 2, OutputPadding = 2)]", "[ConvTranspose2d] on 'Layer' has OutputPadding = 2; it must be from 0 to the stride less one (1), as PyTorch requires (or below the dilation, which StaticGrad does not support)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)
     {
         string type = attribute.Substring(1, attribute.IndexOf('(', System.StringComparison.Ordinal) - 1);

@@ -48,7 +48,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor NoLayers = Error(
         "SG0008", "Model has no layers",
-        "Model '{0}' declares no layers; add at least one [Linear(N)] member before the loss");
+        "Model '{0}' declares no layer with parameters; add at least one, such as [Linear(N)] or [Conv2d(...)]");
 
     public static readonly DiagnosticDescriptor InvalidMemberDeclaration = Error(
         "SG0009", "Model member must be a partial get-only property of the right type",

@@ -57,8 +57,8 @@ internal readonly record struct Window2d(
     /// Reads the window of a convolution or pooling attribute: the kernel as the constructor arguments from
     /// <paramref name="kernelPosition"/> on (<c>kernelSize</c>, or <c>kernelHeight, kernelWidth</c>), then <c>Stride</c>,
     /// <c>Padding</c> and <c>Dilation</c>, each overridden along one axis by its <c>…Height</c> or <c>…Width</c> property.
-    /// A stride of 0 is <paramref name="defaultStride"/>, or the kernel's size along the axis when that is 0 (the pools'
-    /// <c>stride=None</c>). Reports the first option out of range at its argument (padding from 0 to half the kernel
+    /// An unset stride is <paramref name="defaultStride"/>, or the kernel's size along the axis when that is 0 (the pools'
+    /// <c>stride=None</c>); a stride set to 0 is out of range, as PyTorch refuses it. Reports the first option out of range at its argument (padding from 0 to half the kernel
     /// along its axis with <paramref name="paddingAtMostHalfKernel"/>, as PyTorch's pools require) and returns null.
     /// </summary>
     public static Window2d? Parse(AttributeReader r, int kernelPosition, int defaultStride, bool paddingAtMostHalfKernel, bool hasDilation)
@@ -72,8 +72,8 @@ internal readonly record struct Window2d(
         }
 
         Axis strideHeight = Read(r, "Stride", "StrideHeight", defaultStride), strideWidth = Read(r, "Stride", "StrideWidth", defaultStride);
-        strideHeight = strideHeight.Value == 0 && defaultStride == 0 ? strideHeight with { Value = kernelHeight.Value } : strideHeight;
-        strideWidth = strideWidth.Value == 0 && defaultStride == 0 ? strideWidth with { Value = kernelWidth.Value } : strideWidth;
+        strideHeight = defaultStride == 0 && !r.IsSet(strideHeight.Name) ? strideHeight with { Value = kernelHeight.Value } : strideHeight;
+        strideWidth = defaultStride == 0 && !r.IsSet(strideWidth.Name) ? strideWidth with { Value = kernelWidth.Value } : strideWidth;
         if (!Positive(r, strideHeight) || !Positive(r, strideWidth))
         {
             return null;
@@ -123,11 +123,13 @@ internal readonly record struct Window2d(
     public (int Height, int Width)? OutputPadding(AttributeReader r)
     {
         Axis height = Read(r, "OutputPadding", "OutputPaddingHeight", 0), width = Read(r, "OutputPadding", "OutputPaddingWidth", 0);
-        foreach ((Axis axis, int stride) in new[] { (height, StrideHeight), (width, StrideWidth) })
+        foreach ((Axis axis, int stride, int dilation) in new[] { (height, StrideHeight, DilationHeight), (width, StrideWidth, DilationWidth) })
         {
             if (axis.Value < 0 || axis.Value >= stride)
             {
-                r.InvalidArgument(axis.Name, OpEmitContext.Int(axis.Value), $"it must be from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}), as PyTorch requires at dilation 1");
+                r.InvalidArgument(axis.Name, OpEmitContext.Int(axis.Value), axis.Value >= 0 && axis.Value < dilation
+                    ? $"StaticGrad takes an output padding from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}); PyTorch's other case, an output padding below the dilation, is not supported"
+                    : $"it must be from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}), as PyTorch requires (or below the dilation, which StaticGrad does not support)");
                 return null;
             }
         }

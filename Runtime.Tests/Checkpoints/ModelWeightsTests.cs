@@ -159,6 +159,18 @@ public sealed class ModelWeightsTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => ModelWeights.Load(new MnistClassifier128(1).Parameters, _files.PathOf("none.safetensors")));
     }
 
+    [Fact]
+    public void ADirectoryForAFile_SaysItIsADirectory_OnLoadAsOnSave()
+    {
+        // .NET alone reports "Access to the path ... is denied" for a directory opened as a file.
+        IOException load = Assert.Throws<IOException>(() => ModelWeights.Load(new MnistClassifier128(1).Parameters, _files.Directory));
+        Assert.Contains("it is a directory", load.Message, StringComparison.Ordinal);
+        IOException save = Assert.Throws<IOException>(() => ModelWeights.Save(new MnistClassifier128(1).Parameters, _files.Directory));
+        Assert.Contains("it is a directory", save.Message, StringComparison.Ordinal);
+        Assert.Contains("it is a directory", Assert.Throws<IOException>(() => global::StaticGrad.Data.CsvDataset.Load(_files.Directory, "label")).Message, StringComparison.Ordinal);
+        Assert.Contains("it is a directory", Assert.Throws<IOException>(() => global::StaticGrad.Data.IdxReader.ReadLabels(_files.Directory)).Message, StringComparison.Ordinal);
+    }
+
     internal static byte[] WeightsFile(IModel model)
     {
         using var stream = new MemoryStream();

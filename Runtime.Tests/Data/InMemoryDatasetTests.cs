@@ -107,6 +107,20 @@ public sealed class InMemoryDatasetTests : IDisposable
         Assert.NotEqual(validation.FeatureValues.ToArray(), other.Validation.FeatureValues.ToArray());
     }
 
+    [Theory]
+    [InlineData(10, 0.99)]   // scikit-learn: "the resulting train set will be empty"
+    [InlineData(10, 0.95)]
+    [InlineData(7, 0.9)]
+    public void Split_ThatLeavesNoTrainingSample_IsRefusedAsScikitLearnRefusesIt(int samples, double fraction)
+    {
+        var dataset = InMemoryDataset.FromLabels([.. Enumerable.Range(0, samples).Select(i => (float)i)], 1, [.. Enumerable.Range(0, samples).Select(i => i % 2)]);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSplit.TrainValidation(dataset, fraction, seed: 1));
+        Assert.Equal("validationFraction", error.ParamName);
+        Assert.Contains("leaves none for training", error.Message, StringComparison.Ordinal);
+        var (train, validation) = DatasetSplit.TrainValidation(dataset, (samples - 1) / (double)samples, seed: 1);
+        Assert.Equal((1, samples - 1), (train.Count, validation.Count));
+    }
+
     [Fact]
     public void StratifiedSplit_KeepsTheClassProportions()
     {

@@ -22,6 +22,20 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void NaNAndInfinity_AreRejected_AsScikitLearnRejectsThem()
+    {
+        // scikit-learn: "Input contains NaN" / "Input contains infinity" (ValueError) from its input checks.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => RegressionMetrics.MeanSquaredError([1f, 2f], [1f, float.NaN]));
+        Assert.Equal("predictions", error.ParamName);
+        Assert.Contains("predictions[1] is NaN", error.Message, StringComparison.Ordinal);
+        Assert.Equal("targets", Assert.Throws<ArgumentOutOfRangeException>(() => RegressionMetrics.MeanAbsoluteError([float.NaN], [1f])).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentOutOfRangeException>(() => RegressionMetrics.R2([1f, float.PositiveInfinity], [1f, 2f])).ParamName);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.TopKAccuracy([0], [float.NaN, 1f, 2f], 1));
+        Assert.Equal("scores", error.ParamName);
+        Assert.Contains("scores[0] is NaN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void R2_OfASingleSample_IsNaN_LikeScikitLearn()
     {
         // scikit-learn: "R^2 score is not well-defined with less than two samples" and returns nan, even for a perfect prediction.

@@ -14,7 +14,9 @@ public sealed class SchedulerTests
         Assert.Equal("gamma", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialLR(o, double.NaN)).ParamName);
         Assert.Equal("milestones", Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepLR(o, [3, -1])).ParamName);
         Assert.Equal("tMax", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR(o, 0)).ParamName);
-        Assert.Equal("startFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, startFactor: 0)).ParamName);
+        var startFactor = Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, startFactor: 0));
+        Assert.Equal("startFactor", startFactor.ParamName);
+        Assert.Contains("expected 0 < value <= 1", startFactor.Message, StringComparison.Ordinal);
         Assert.Equal("endFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearLR(o, endFactor: 1.5)).ParamName);
         Assert.Equal("percentStart", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 10, percentStart: 1.2)).ParamName);
         Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, -1, 10)).ParamName);

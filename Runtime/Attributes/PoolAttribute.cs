@@ -27,13 +27,16 @@ public abstract class PoolAttribute : Attribute
     /// <summary>The window's width.</summary>
     public int KernelWidth { get; }
 
-    /// <summary>The step between windows along both axes; 0 (the default) means the window's size, PyTorch's <c>stride=None</c>.</summary>
+    /// <summary>
+    /// The step between windows along both axes; positive. Unset, it is the window's size (PyTorch's <c>stride=None</c>);
+    /// set to 0 it is an error (SG0027), as PyTorch refuses a zero stride.
+    /// </summary>
     public int Stride { get; set; }
 
-    /// <summary>The step between windows along the height; <see cref="Stride"/> unless set (0: the window's height).</summary>
+    /// <summary>The step between windows along the height; positive; <see cref="Stride"/> unless set (the window's height when neither is).</summary>
     public int StrideHeight { get => _strideHeight ?? Stride; set => _strideHeight = value; }
 
-    /// <summary>The step between windows along the width; <see cref="Stride"/> unless set (0: the window's width).</summary>
+    /// <summary>The step between windows along the width; positive; <see cref="Stride"/> unless set (the window's width when neither is).</summary>
     public int StrideWidth { get => _strideWidth ?? Stride; set => _strideWidth = value; }
 
     /// <summary>Padding on each side of both axes (0 by default); at most half the window's size along the axis, as in PyTorch.</summary>

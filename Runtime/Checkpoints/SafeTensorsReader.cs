@@ -180,7 +180,7 @@ public sealed class SafeTensorsReader : IDisposable
     public static SafeTensorsReader Open(string path, long maxHeaderLength = DefaultMaxHeaderLength)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        FileStream stream = ReadableFile.Open(path, bufferSize: 1, FileOptions.RandomAccess);
         return new SafeTensorsReader(stream, path, leaveOpen: false, maxHeaderLength);
     }
 

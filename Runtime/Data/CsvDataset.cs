@@ -49,7 +49,7 @@ public static class CsvDataset
     private static Table Read(string path, IReadOnlyList<string> special, bool labelIsInteger)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var reader = new StreamReader(path);
+        using var reader = new StreamReader(ReadableFile.Open(path, bufferSize: 4096));
         int lineNumber = 0;
         string? header = NextLine(reader, ref lineNumber) ?? throw new InvalidDataException($"{path}:1:1: the file is empty; expected a header row.");
         string[] names = header.Split(',');

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace StaticGrad.Data;
 
@@ -10,7 +11,8 @@ public static class DatasetSplit
 {
     /// <summary>
     /// Splits off <c>ceil(validationFraction · Count)</c> samples for validation, as scikit-learn's
-    /// <c>train_test_split</c> with a float <c>test_size</c> (at least one, leaving at least one for training).
+    /// <c>train_test_split</c> with a float <c>test_size</c>; a fraction that would leave no sample for training is refused,
+    /// as scikit-learn refuses it.
     /// Without stratification the samples are a seeded permutation. With it, as scikit-learn's
     /// <c>StratifiedShuffleSplit</c>: every class needs two samples or more, each side at least as many samples as classes, and
     /// the validation count is shared among the classes in proportion to their sizes (the floors, then one more for the
@@ -23,8 +25,8 @@ public static class DatasetSplit
     /// <param name="stratified">Split each class separately (requires a labelled dataset).</param>
     /// <returns>The training and validation datasets (copies).</returns>
     /// <exception cref="ArgumentException">
-    /// An argument is out of range, stratification is asked of a dataset without labels, a class has a single sample, or
-    /// a side would have fewer samples than there are classes.
+    /// An argument is out of range, the validation side would take every sample, stratification is asked of a dataset
+    /// without labels, a class has a single sample, or a side would have fewer samples than there are classes.
     /// </exception>
     public static (InMemoryDataset Train, InMemoryDataset Validation) TrainValidation(
         InMemoryDataset dataset, double validationFraction, ulong seed, bool stratified = false)
@@ -45,7 +47,15 @@ public static class DatasetSplit
             throw new ArgumentException("Stratification needs class labels; the dataset holds float targets.", nameof(stratified));
         }
 
-        int take = Math.Clamp((int)Math.Ceiling(validationFraction * dataset.Count), 1, dataset.Count - 1);
+        int take = (int)Math.Ceiling(validationFraction * dataset.Count);
+        if (take >= dataset.Count)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(validationFraction),
+                validationFraction,
+                string.Create(CultureInfo.InvariantCulture, $"With {dataset.Count} samples, validationFraction {validationFraction} puts ceil({validationFraction} · {dataset.Count}) = {take} in validation and leaves none for training; expected validationFraction · {dataset.Count} <= {dataset.Count - 1}."));
+        }
+
         var rng = new Rng(seed);
         bool[] validation = new bool[dataset.Count];
         if (stratified)

@@ -96,7 +96,7 @@ public static class IdxReader
 
     private static byte[] Read(string path, bool expectImages, out int count, out int rows, out int columns)
     {
-        using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        using FileStream file = ReadableFile.Open(path, bufferSize: 0, FileOptions.SequentialScan);
         return Read(file, path, expectImages, out count, out rows, out columns);
     }
 

@@ -50,7 +50,7 @@ public static class PgmReader
     public static PgmImage Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        using FileStream file = ReadableFile.Open(path, bufferSize: 1);
         if (file.Length > MaxFileLength)
         {
             throw new InvalidDataException($"{path}: {file.Length} bytes is more than the {MaxFileLength} a PGM image may take here.");

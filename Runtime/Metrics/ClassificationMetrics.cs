@@ -39,13 +39,14 @@ public static class ClassificationMetrics
     /// <param name="scores">Row-major [labels.Length, classes] scores (logits or probabilities).</param>
     /// <param name="k">How many top classes count as a hit; positive.</param>
     /// <returns>A value in [0, 1].</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit or a label is out of range.</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, a label is out of range, or a score is NaN or infinite (the message gives the index).</exception>
     public static double TopKAccuracy(ReadOnlySpan<int> labels, ReadOnlySpan<float> scores, int k)
     {
         MetricArgument.NotEmpty(labels.Length, nameof(labels));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         int classes = MetricArgument.Columns(scores.Length, labels.Length, nameof(scores));
         MetricArgument.Classes(labels, classes, nameof(labels));
+        MetricArgument.Finite(scores, nameof(scores));
         int hits = 0;
         for (int i = 0; i < labels.Length; i++)
         {

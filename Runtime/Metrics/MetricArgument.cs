@@ -35,6 +35,18 @@ internal static class MetricArgument
         }
     }
 
+    /// <summary>Throws unless every value is finite, as scikit-learn's input checks refuse NaN and infinity.</summary>
+    public static void Finite(ReadOnlySpan<float> values, string paramName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentOutOfRangeException(paramName, values[i], $"{paramName}[{i}] is {values[i]}; expected a finite value.");
+            }
+        }
+    }
+
     /// <summary>Throws unless <paramref name="scores"/> holds <paramref name="rows"/> rows; returns the number of classes (columns).</summary>
     public static int Columns(int scores, int rows, string paramName)
     {

@@ -12,7 +12,7 @@ public static class RegressionMetrics
     /// <summary>The mean of (target − prediction)².</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
-    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
     public static double MeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
@@ -22,7 +22,7 @@ public static class RegressionMetrics
     /// <summary>The mean of |target − prediction|.</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
-    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
     public static double MeanAbsoluteError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
@@ -44,7 +44,7 @@ public static class RegressionMetrics
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
     /// <returns>At most 1; negative when worse than predicting the mean; NaN for fewer than two targets.</returns>
-    /// <exception cref="ArgumentException">The spans are empty or of different lengths.</exception>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
     public static double R2(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
@@ -91,5 +91,7 @@ public static class RegressionMetrics
     {
         MetricArgument.NotEmpty(targets.Length, nameof(targets));
         MetricArgument.SameLength(targets.Length, predictions.Length, nameof(predictions));
+        MetricArgument.Finite(targets, nameof(targets));
+        MetricArgument.Finite(predictions, nameof(predictions));
     }
 }

@@ -18,7 +18,7 @@ public sealed class LinearLR : LearningRateScheduler
     public LinearLR(IOptimizer optimizer, double startFactor = 1.0 / 3, double endFactor = 1.0, int totalIters = 5)
         : base(optimizer)
     {
-        ScheduleArgument.InRange(startFactor, double.Epsilon, 1, nameof(startFactor));
+        ScheduleArgument.AboveZeroAtMost(startFactor, 1, nameof(startFactor));
         ScheduleArgument.InRange(endFactor, 0, 1, nameof(endFactor));
         ScheduleArgument.Positive(totalIters, nameof(totalIters));
         StartFactor = startFactor;

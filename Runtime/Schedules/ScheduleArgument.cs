@@ -15,6 +15,15 @@ internal static class ScheduleArgument
         }
     }
 
+    /// <summary>Throws unless <paramref name="value"/> is in (0, <paramref name="max"/>].</summary>
+    public static void AboveZeroAtMost(double value, double max, string paramName)
+    {
+        if (!(value > 0 && value <= max))
+        {
+            Throw(value, paramName, string.Create(CultureInfo.InvariantCulture, $"0 < value <= {max}"));
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is finite and greater than 0.</summary>
     public static void Positive(double value, string paramName)
     {
