@@ -63,6 +63,7 @@ public sealed class InMemoryDatasetTests : IDisposable
     [InlineData("a,label\n1,0\n2\n", ":3:2:", "1 fields")]
     [InlineData("a,label\n1,0\n2,1.5\n", ":3:2:", "not an integer")]
     [InlineData("a,label\n1,-1\n", ":2:2:", "not an integer >= 0")]
+    [InlineData("a,label\n1,0\n2,1000000000\n", ":3:2:", "label 1000000000 in column 'label' is not a class index below 16777216; for numeric targets, use LoadTargets")]
     [InlineData("a,b,label\n1,NaN,0\n", ":2:2:", "column 'b' is not a finite number")]
     [InlineData("a,label\n1;5,0\n", ":2:1:", "'1;5'")]
     [InlineData("a,label\n", ":2:1:", "no data rows")]
@@ -74,6 +75,20 @@ public sealed class InMemoryDatasetTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, "label"));
         Assert.StartsWith(path + location, error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromLabels_RefusesALabelTooLargeForAClass_WhereClassesWouldOverflow()
+    {
+        // int.MaxValue + 1 classes would wrap to a negative count; 2^24 and above is refused with the way out.
+        foreach (int label in new[] { int.MaxValue, InMemoryDataset.MaxClasses })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => InMemoryDataset.FromLabels([1f, 2f], 1, [0, label]));
+            Assert.Equal("labels", error.ParamName);
+            Assert.Contains($"labels[1] is {label}", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(InMemoryDataset.MaxClasses, InMemoryDataset.FromLabels([1f], 1, [InMemoryDataset.MaxClasses - 1]).Classes);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public static class CsvDataset
     /// <param name="labelColumn">The header name of the label column; its values must be integers ≥ 0.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, a label is not an integer ≥ 0, or a feature is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number (the message gives file, line and column).</exception>
     public static InMemoryDataset Load(string path, string labelColumn)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
@@ -106,6 +106,12 @@ public static class CsvDataset
                     if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || label < 0)
                     {
                         throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c].Trim()}' is not an integer >= 0.");
+                    }
+
+                    if (label >= InMemoryDataset.MaxClasses)
+                    {
+                        throw new InvalidDataException(
+                            $"{path}:{lineNumber}:{c + 1}: label {label} in column '{names[c].Trim()}' is not a class index below {InMemoryDataset.MaxClasses}; for numeric targets, use LoadTargets.");
                     }
 
                     table.Labels.Add(label);

@@ -36,6 +36,13 @@ public sealed class InMemoryDataset
     /// <summary>Whether the samples carry class indices (<see cref="Labels"/>) rather than float targets.</summary>
     public bool HasLabels => Targets == 0;
 
+    /// <summary>
+    /// The largest number of classes a labelled dataset may have (2²⁴): a label at or above it is refused, as such a label is
+    /// almost always a regression target read as a class (<see cref="FromTargets"/>), and the class count sizes buffers
+    /// (class weights, confusion matrices, stratified splits).
+    /// </summary>
+    public const int MaxClasses = 1 << 24;
+
     /// <summary>The number of classes: one more than the largest label (0 for a dataset of float targets).</summary>
     public int Classes { get; private init; }
 
@@ -55,18 +62,21 @@ public sealed class InMemoryDataset
     /// <summary>Creates a labelled dataset (copies the inputs).</summary>
     /// <param name="features">Row-major features, <c>labels.Length × featureCount</c> finite floats.</param>
     /// <param name="featureCount">Floats per sample; positive.</param>
-    /// <param name="labels">One class index ≥ 0 per sample; at least one sample.</param>
+    /// <param name="labels">One class index in [0, <see cref="MaxClasses"/>) per sample; at least one sample.</param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit, a feature is NaN or infinite, or a label is negative (the message gives the sample and column).</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, a feature is NaN or infinite, or a label is negative or at least <see cref="MaxClasses"/> (the message gives the sample and column).</exception>
     public static InMemoryDataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels)
     {
         ValidateFeatures(features, featureCount, labels.Length);
         int classes = 0;
         for (int i = 0; i < labels.Length; i++)
         {
-            if (labels[i] < 0)
+            if (labels[i] < 0 || labels[i] >= MaxClasses)
             {
-                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is {labels[i]}; expected a class index >= 0.");
+                throw new ArgumentOutOfRangeException(
+                    nameof(labels),
+                    labels[i],
+                    $"labels[{i}] is {labels[i]}; expected a class index in [0, {MaxClasses}) (for numeric targets, use FromTargets).");
             }
 
             classes = Math.Max(classes, labels[i] + 1);
