@@ -205,34 +205,54 @@ public sealed class ParameterSet
     }
 
     /// <summary>
-    /// Calls <paramref name="step"/> with the offset and length of each run of consecutive trainable tensors, so an
-    /// optimizer passes over the trained parameters only (one call when nothing is frozen).
+    /// Calls <paramref name="step"/> once per run of consecutive trainable tensors whose <paramref name="stepsTaken"/> are
+    /// equal, with that count: an optimizer passes over the trained parameters only (one call when nothing is frozen and
+    /// every tensor has taken as many steps), and a tensor that has taken fewer steps than the others (frozen for a while,
+    /// as PyTorch counts steps per parameter) gets its own call.
     /// </summary>
     /// <typeparam name="TState">The caller's state.</typeparam>
     /// <param name="state">Passed to every call of <paramref name="step"/>.</param>
-    /// <param name="step">Receives the offset and the length of one run.</param>
-    internal void ForEachTrainableRun<TState>(ref TState state, TrainableRunAction<TState> step)
+    /// <param name="stepsTaken">One count per tensor of <see cref="Tensors"/>.</param>
+    /// <param name="step">Receives the offset and the length of one run, and its tensors' count.</param>
+    internal void ForEachTrainableRun<TState>(ref TState state, ReadOnlySpan<long> stepsTaken, TrainableRunAction<TState> step)
         where TState : struct
     {
         int start = -1;
         int end = 0;
-        foreach (ParameterTensor tensor in _tensors)
+        long steps = 0;
+        for (int i = 0; i < _tensors.Length; i++)
         {
+            ParameterTensor tensor = _tensors[i];
+            if (start >= 0 && (!tensor.RequiresGrad || stepsTaken[i] != steps))
+            {
+                step(ref state, start, end - start, steps);
+                start = -1;
+            }
+
             if (tensor.RequiresGrad)
             {
-                start = start < 0 ? tensor.Offset : start;
+                if (start < 0)
+                {
+                    (start, steps) = (tensor.Offset, stepsTaken[i]);
+                }
+
                 end = tensor.Offset + tensor.Length;
-            }
-            else if (start >= 0)
-            {
-                step(ref state, start, end - start);
-                start = -1;
             }
         }
 
         if (start >= 0)
         {
-            step(ref state, start, end - start);
+            step(ref state, start, end - start, steps);
+        }
+    }
+
+    /// <summary>Adds one to the count of every trainable tensor (after an optimizer step).</summary>
+    /// <param name="stepsTaken">One count per tensor of <see cref="Tensors"/>.</param>
+    internal void CountTrainableStep(Span<long> stepsTaken)
+    {
+        for (int i = 0; i < _tensors.Length; i++)
+        {
+            stepsTaken[i] += _tensors[i].RequiresGrad ? 1 : 0;
         }
     }
 

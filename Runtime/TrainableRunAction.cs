@@ -5,5 +5,6 @@ namespace StaticGrad;
 /// <param name="state">The caller's state.</param>
 /// <param name="offset">The run's first element in the flat buffers.</param>
 /// <param name="length">Elements in the run.</param>
-internal delegate void TrainableRunAction<TState>(ref TState state, int offset, int length)
+/// <param name="stepsTaken">The steps every tensor of the run has taken before this one.</param>
+internal delegate void TrainableRunAction<TState>(ref TState state, int offset, int length, long stepsTaken)
     where TState : struct;

@@ -75,7 +75,8 @@ public sealed class OptimizerGoldenTests
         }
     }
 
-    private static IOptimizer Create(JsonElement golden, ParameterSet parameters)
+    /// <summary>The optimizer of a golden case, from its <c>optimizer</c> and PyTorch-named <c>hyperparameters</c>.</summary>
+    internal static IOptimizer Create(JsonElement golden, ParameterSet parameters)
     {
         JsonElement h = golden.GetProperty("hyperparameters");
         float F(string key) => (float)h.GetProperty(key).GetDouble();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 
 namespace StaticGrad.Checkpoints;
 
@@ -23,7 +24,9 @@ namespace StaticGrad.Checkpoints;
 /// <c>training-checkpoint</c>, <c>staticgrad.version</c> = <c>1</c>, <c>training.epoch</c>,
 /// <c>training.step</c>, <c>training.batch_size</c>, <c>training.samples</c>,
 /// <c>training.shuffle_state</c> (four hexadecimal 32-bit words), <c>optimizer</c> (the algorithm),
-/// <c>optimizer.step</c>, <c>optimizer.lr</c>, <c>optimizer.{setting}</c>, and the caller's own entries.</item>
+/// <c>optimizer.step</c>, <c>optimizer.lr</c>, <c>optimizer.{setting}</c>, <c>optimizer.tensor_steps</c> (the steps
+/// each parameter tensor's optimizer state has taken, comma-separated in tensor order, only when a tensor was frozen
+/// during some: <see cref="OptimizerState.TensorSteps"/>), and the caller's own entries.</item>
 /// </list>
 /// <para>
 /// <see cref="Load"/> validates the file's structure and metadata; <see cref="Restore"/> validates it
@@ -57,6 +60,7 @@ public sealed class TrainingCheckpoint
     private const string OptimizerKey = "optimizer";
     private const string OptimizerStepKey = "optimizer.step";
     private const string OptimizerLearningRateKey = "optimizer.lr";
+    private const string OptimizerTensorStepsKey = "optimizer.tensor_steps";
 
     private readonly string[] _names;
     private readonly int[][] _shapes;
@@ -138,6 +142,11 @@ public sealed class TrainingCheckpoint
             {
                 throw new ArgumentException($"The optimizer's '{buffer.Key}' buffer holds {buffer.Value.Length} values but the parameters hold {parameters.Count}; is it an optimizer over other parameters?", nameof(optimizer));
             }
+        }
+
+        if (state.TensorSteps is { } tensorSteps && tensorSteps.Count != parameters.Tensors.Count)
+        {
+            throw new ArgumentException($"The optimizer counts the steps of {tensorSteps.Count} tensors but the parameters have {parameters.Tensors.Count}; is it an optimizer over other parameters?", nameof(optimizer));
         }
 
         int count = parameters.Tensors.Count;
@@ -283,7 +292,8 @@ public sealed class TrainingCheckpoint
                 buffers.Add(new(buffer.Key, Reorder(buffer.Value, tensors, sourceIndex)));
             }
 
-            state = new OptimizerState(state.Algorithm, state.StepCount, state.LearningRate, state.Settings, buffers);
+            long[]? tensorSteps = state.TensorSteps is { } steps ? Array.ConvertAll(sourceIndex, j => steps[j]) : null;
+            state = new OptimizerState(state.Algorithm, state.StepCount, state.LearningRate, state.Settings, buffers, tensorSteps);
         }
 
         try
@@ -313,6 +323,11 @@ public sealed class TrainingCheckpoint
         writer.AddMetadata(OptimizerKey, Optimizer.Algorithm);
         writer.AddMetadata(OptimizerStepKey, Optimizer.StepCount.ToString(CultureInfo.InvariantCulture));
         writer.AddMetadata(OptimizerLearningRateKey, OptimizerState.Format(Optimizer.LearningRate));
+        if (Optimizer.TensorSteps is { } tensorSteps)
+        {
+            writer.AddMetadata(OptimizerTensorStepsKey, string.Join(",", tensorSteps.Select(t => t.ToString(CultureInfo.InvariantCulture))));
+        }
+
         foreach (KeyValuePair<string, string> setting in Optimizer.Settings)
         {
             writer.AddMetadata(OptimizerPrefix + setting.Key, setting.Value);
@@ -384,7 +399,7 @@ public sealed class TrainingCheckpoint
         var extra = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (KeyValuePair<string, string> pair in metadata)
         {
-            if (pair.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && pair.Key is not OptimizerStepKey and not OptimizerLearningRateKey)
+            if (pair.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && pair.Key is not OptimizerStepKey and not OptimizerLearningRateKey and not OptimizerTensorStepsKey)
             {
                 string setting = pair.Key[OptimizerPrefix.Length..];
                 if (setting.Length == 0)
@@ -503,12 +518,13 @@ public sealed class TrainingCheckpoint
             buffers.Add(new(buffer, flat));
         }
 
+        long[]? tensorSteps = ParseTensorSteps(reader, names.Count);
         TrainingProgress progress;
         OptimizerState optimizer;
         try
         {
             progress = new TrainingProgress(epoch, step, shuffle, batchSize, samples);
-            optimizer = new OptimizerState(algorithm, optimizerStep, learningRate, settings, buffers);
+            optimizer = new OptimizerState(algorithm, optimizerStep, learningRate, settings, buffers, tensorSteps);
         }
         catch (ArgumentException e)
         {
@@ -539,6 +555,32 @@ public sealed class TrainingCheckpoint
         }
 
         return value;
+    }
+
+    /// <summary>The per-tensor step counts, one per parameter tensor, or null when the file has none (every tensor took every step).</summary>
+    private static long[]? ParseTensorSteps(SafeTensorsReader reader, int tensors)
+    {
+        if (!reader.Metadata.TryGetValue(OptimizerTensorStepsKey, out string? text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',');
+        long[] steps = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out steps[i]))
+            {
+                throw new InvalidDataException($"{reader.Source}: metadata '{OptimizerTensorStepsKey}' is '{Shorten(text)}'; expected {tensors} comma-separated integers >= 0.");
+            }
+        }
+
+        if (steps.Length != tensors)
+        {
+            throw new InvalidDataException($"{reader.Source}: metadata '{OptimizerTensorStepsKey}' holds {steps.Length} counts; the checkpoint has {tensors} parameter tensors.");
+        }
+
+        return steps;
     }
 
     private static (uint, uint, uint, uint) ParseShuffleState(SafeTensorsReader reader)

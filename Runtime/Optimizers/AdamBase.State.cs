@@ -13,7 +13,7 @@ public abstract partial class AdamBase : IStatefulOptimizer
     /// <remarks>
     /// Algorithm <c>adam</c> or <c>adamw</c>; settings <c>beta1</c>, <c>beta2</c>, <c>eps</c>,
     /// <c>weight_decay</c>, <c>amsgrad</c>; buffers <c>exp_avg</c>, <c>exp_avg_sq</c> and, with
-    /// AMSGrad, <c>max_exp_avg_sq</c> (PyTorch's names).
+    /// AMSGrad, <c>max_exp_avg_sq</c> (PyTorch's names); per-tensor step counts when a frozen tensor has taken fewer steps.
     /// </remarks>
     public OptimizerState ExportState()
     {
@@ -27,7 +27,7 @@ public abstract partial class AdamBase : IStatefulOptimizer
             buffers.Add(new("max_exp_avg_sq", (float[])_maxSecondMoments.Clone()));
         }
 
-        return new OptimizerState(AlgorithmName, StepCount, LearningRate, Settings(), buffers);
+        return new OptimizerState(AlgorithmName, StepCount, LearningRate, Settings(), buffers, OptimizerState.TensorStepsOrNull(_tensorSteps, StepCount));
     }
 
     /// <inheritdoc />
@@ -39,6 +39,7 @@ public abstract partial class AdamBase : IStatefulOptimizer
         // (A missing or malformed one is compared with this optimizer's and refused by Validate.)
         float beta1 = state.Setting("beta1") is { } text && OptimizerState.TryParseFloat(text) is float saved && saved >= 0f && saved < 1f ? saved : Beta1;
         state.Validate(AlgorithmName, _decoupledWeightDecay ? "AdamW" : "Adam", Settings(beta1), Amsgrad ? s_amsgradBuffers : s_buffers, _parameters.Count);
+        state.CheckTensorSteps(_tensorSteps.Length, _decoupledWeightDecay ? "AdamW" : "Adam");
         SetBeta1(beta1, nameof(state));
         state.Buffer("exp_avg")!.AsSpan().CopyTo(_firstMoments);
         state.Buffer("exp_avg_sq")!.AsSpan().CopyTo(_secondMoments);
@@ -48,6 +49,7 @@ public abstract partial class AdamBase : IStatefulOptimizer
         }
 
         StepCount = state.StepCount;
+        state.RestoreTensorSteps(_tensorSteps, whenAbsent: state.StepCount);
         LearningRate = state.LearningRate;
     }
 

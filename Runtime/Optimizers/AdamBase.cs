@@ -21,6 +21,7 @@ public abstract partial class AdamBase : IMomentumOptimizer
     private readonly float[] _firstMoments;
     private readonly float[] _secondMoments;
     private readonly float[] _maxSecondMoments;
+    private readonly long[] _tensorSteps;
     private readonly bool _decoupledWeightDecay;
     private double _beta1;
     private readonly double _beta2;
@@ -53,6 +54,7 @@ public abstract partial class AdamBase : IMomentumOptimizer
         _firstMoments = new float[parameters.Count];
         _secondMoments = new float[parameters.Count];
         _maxSecondMoments = amsgrad ? new float[parameters.Count] : [];
+        _tensorSteps = new long[parameters.Tensors.Count];
     }
 
     /// <inheritdoc />
@@ -104,15 +106,33 @@ public abstract partial class AdamBase : IMomentumOptimizer
     public ReadOnlySpan<float> MaxSecondMoments => _maxSecondMoments;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Each tensor's bias correction uses its own step count, as PyTorch keeps <c>state['step']</c> per parameter: a tensor
+    /// frozen for the first steps and then unfrozen starts from step 1 (fine-tuning a pretrained body after its head).
+    /// </remarks>
     public void Step()
     {
-        long step = StepCount + 1;
+        // One pass per run of trainable tensors that have taken as many steps (a single pass when no layer is frozen).
+        var run = new Run(this);
+        _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken + 1));
+        _parameters.CountTrainableStep(_tensorSteps);
+        StepCount++;
+    }
+
+    /// <summary>The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken (PyTorch's per-parameter <c>state['step']</c>).</summary>
+    /// <param name="tensor">A tensor of the optimizer's parameters.</param>
+    /// <returns>The count; below <see cref="StepCount"/> for a tensor that was frozen during some steps.</returns>
+    /// <exception cref="ArgumentException">The tensor is not one of the optimizer's parameters.</exception>
+    public long StepCountOf(ParameterTensor tensor) => _tensorSteps[OptimizerState.IndexOf(_parameters, tensor)];
+
+    /// <summary>The coefficients of step <paramref name="step"/> (1 for the first): bias corrections and step size in double.</summary>
+    private AdamCoefficients Coefficients(long step)
+    {
         double biasCorrection1 = 1.0 - Math.Pow(_beta1, step);
         double biasCorrection2 = 1.0 - Math.Pow(_beta2, step);
         double stepSize = _learningRateValue / biasCorrection1;
-        float weightDecay = WeightDecay;
-        var coefficients = new AdamCoefficients(
-            GradientWeightDecay: _decoupledWeightDecay ? 0f : weightDecay,
+        return new AdamCoefficients(
+            GradientWeightDecay: _decoupledWeightDecay ? 0f : WeightDecay,
             Decoupled: _decoupledWeightDecay,
             ParameterScale: (float)(1.0 - (_learningRateValue * _weightDecay)),
             Beta1: Beta1,
@@ -123,11 +143,6 @@ public abstract partial class AdamBase : IMomentumOptimizer
             Epsilon: Epsilon,
             NegativeStepSize: (float)-stepSize,
             Amsgrad: Amsgrad);
-
-        // One pass per run of trainable tensors (a single pass when no layer is frozen).
-        var run = new Run(this, coefficients);
-        _parameters.ForEachTrainableRun(ref run, static (ref Run r, int offset, int length) => r.Step(offset, length));
-        StepCount = step;
     }
 
     private void SetBeta1(float value, string name)
@@ -142,10 +157,11 @@ public abstract partial class AdamBase : IMomentumOptimizer
     }
 
     /// <summary>The update of one run of trainable parameters.</summary>
-    private readonly struct Run(AdamBase optimizer, AdamCoefficients coefficients)
+    private readonly struct Run(AdamBase optimizer)
     {
-        public void Step(int offset, int length)
+        public void Step(int offset, int length, long step)
         {
+            AdamCoefficients coefficients = optimizer.Coefficients(step);
             float[] maxSecond = optimizer.Amsgrad ? optimizer._maxSecondMoments : optimizer._secondMoments;
             OptimizerKernels.AdamStep(
                 ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Values), offset),

@@ -44,13 +44,18 @@ public sealed class OptimizerState
     /// <param name="learningRate">The learning rate; at least 0.</param>
     /// <param name="settings">The fixed hyperparameters as invariant text, distinct names.</param>
     /// <param name="buffers">The state buffers by name, distinct names, each flat in the parameter layout.</param>
+    /// <param name="tensorSteps">
+    /// The steps each parameter tensor's state has taken, in tensor order, each in [0, <paramref name="stepCount"/>]; null
+    /// when every tensor has taken <paramref name="stepCount"/> (see <see cref="TensorSteps"/>). The array is kept, not copied.
+    /// </param>
     /// <exception cref="ArgumentException">An argument is out of range, null, or a name repeats (the exception names it).</exception>
     public OptimizerState(
         string algorithm,
         long stepCount,
         float learningRate,
         IEnumerable<KeyValuePair<string, string>> settings,
-        IEnumerable<KeyValuePair<string, float[]>> buffers)
+        IEnumerable<KeyValuePair<string, float[]>> buffers,
+        long[]? tensorSteps = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(algorithm);
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
@@ -62,6 +67,18 @@ public sealed class OptimizerState
         LearningRate = learningRate;
         _settings = Distinct(settings, nameof(settings), static value => value is null ? "is null" : null);
         _buffers = Distinct(buffers, nameof(buffers), static value => value is null ? "is null" : null);
+        if (tensorSteps is not null)
+        {
+            for (int i = 0; i < tensorSteps.Length; i++)
+            {
+                if (tensorSteps[i] < 0 || tensorSteps[i] > stepCount)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(tensorSteps), tensorSteps[i], $"tensorSteps[{i}] is {tensorSteps[i]}; expected a count in [0, {stepCount}] (the steps taken).");
+                }
+            }
+        }
+
+        TensorSteps = tensorSteps;
     }
 
     /// <summary>The algorithm: <c>sgd</c>, <c>adam</c> or <c>adamw</c>.</summary>
@@ -69,6 +86,14 @@ public sealed class OptimizerState
 
     /// <summary>The number of steps taken (PyTorch's <c>state['step']</c>).</summary>
     public long StepCount { get; }
+
+    /// <summary>
+    /// The steps each parameter tensor's state has taken, in the order of <see cref="ParameterSet.Tensors"/>, or null when
+    /// every tensor has taken <see cref="StepCount"/>. PyTorch keeps a state per parameter: Adam's <c>step</c>, which a
+    /// tensor frozen during some steps did not advance, and SGD's <c>momentum_buffer</c>, which starts the first time a
+    /// tensor steps with momentum (for SGD the count is the steps taken with momentum; 0 means no buffer yet).
+    /// </summary>
+    public IReadOnlyList<long>? TensorSteps { get; }
 
     /// <summary>The learning rate at the time of the snapshot (importing it restores it, as PyTorch's <c>load_state_dict</c> restores <c>param_groups</c>).</summary>
     public float LearningRate { get; }
@@ -155,6 +180,45 @@ public sealed class OptimizerState
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"The {Algorithm} optimizer state has an invalid hyperparameter: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The index of <paramref name="tensor"/> in <paramref name="parameters"/>' tensors.</summary>
+    /// <exception cref="ArgumentException">The tensor is not one of them.</exception>
+    internal static int IndexOf(ParameterSet parameters, ParameterTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        for (int i = 0; i < parameters.Tensors.Count; i++)
+        {
+            if (ReferenceEquals(parameters.Tensors[i], tensor))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"The tensor '{tensor.Name}' is not one of the optimizer's parameters.", nameof(tensor));
+    }
+
+    /// <summary><paramref name="steps"/> copied for a snapshot, or null when every tensor has taken <paramref name="stepCount"/>.</summary>
+    internal static long[]? TensorStepsOrNull(long[] steps, long stepCount)
+        => Array.TrueForAll(steps, s => s == stepCount) ? null : (long[])steps.Clone();
+
+    /// <summary>Checks that <see cref="TensorSteps"/>, if any, holds one count per tensor of the importing optimizer.</summary>
+    /// <exception cref="ArgumentException">The state holds counts for another number of tensors.</exception>
+    internal void CheckTensorSteps(int tensors, string displayName)
+    {
+        if (TensorSteps is not null && TensorSteps.Count != tensors)
+        {
+            throw new ArgumentException($"The {displayName} state counts the steps of {TensorSteps.Count} tensors; this optimizer's parameters have {tensors}.", "state");
+        }
+    }
+
+    /// <summary>Copies <see cref="TensorSteps"/> (checked by <see cref="CheckTensorSteps"/>) into <paramref name="steps"/>, or <paramref name="whenAbsent"/> for every tensor when the state has none.</summary>
+    internal void RestoreTensorSteps(long[] steps, long whenAbsent)
+    {
+        for (int i = 0; i < steps.Length; i++)
+        {
+            steps[i] = TensorSteps is null ? whenAbsent : TensorSteps[i];
         }
     }
 

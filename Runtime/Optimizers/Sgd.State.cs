@@ -11,7 +11,8 @@ public sealed partial class Sgd : IStatefulOptimizer
     /// <inheritdoc />
     /// <remarks>
     /// Algorithm <c>sgd</c>; settings <c>momentum</c>, <c>dampening</c>, <c>nesterov</c>, <c>weight_decay</c>;
-    /// one buffer, <c>momentum_buffer</c>, when <see cref="Momentum"/> is nonzero (zeros until the first step).
+    /// one buffer, <c>momentum_buffer</c>, when <see cref="Momentum"/> is nonzero (zeros until the first step), with
+    /// per-tensor counts of the steps taken with momentum when they differ from the step count.
     /// </remarks>
     public OptimizerState ExportState()
     {
@@ -21,7 +22,8 @@ public sealed partial class Sgd : IStatefulOptimizer
             buffers.Add(new("momentum_buffer", (float[])_momentumBuffer.Clone()));
         }
 
-        return new OptimizerState(OptimizerState.SgdAlgorithm, StepCount, _learningRate, Settings(), buffers);
+        long[]? momentumSteps = Momentum != 0f ? OptimizerState.TensorStepsOrNull(_momentumSteps, StepCount) : null;
+        return new OptimizerState(OptimizerState.SgdAlgorithm, StepCount, _learningRate, Settings(), buffers, momentumSteps);
     }
 
     /// <inheritdoc />
@@ -38,6 +40,7 @@ public sealed partial class Sgd : IStatefulOptimizer
         }
 
         state.Validate(OptimizerState.SgdAlgorithm, "SGD", Settings(momentum), Momentum != 0f ? s_momentumBuffers : [], _parameters.Count);
+        state.CheckTensorSteps(_momentumSteps.Length, "SGD");
         Momentum = momentum;
         if (Momentum != 0f)
         {
@@ -45,6 +48,9 @@ public sealed partial class Sgd : IStatefulOptimizer
         }
 
         StepCount = state.StepCount;
+
+        // Without momentum no buffer has started; with it and no counts, every buffer has taken every step.
+        state.RestoreTensorSteps(_momentumSteps, whenAbsent: Momentum != 0f ? state.StepCount : 0);
         _learningRate = state.LearningRate;
     }
 

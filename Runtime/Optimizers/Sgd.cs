@@ -14,6 +14,7 @@ public sealed partial class Sgd : IMomentumOptimizer
 {
     private readonly ParameterSet _parameters;
     private float[] _momentumBuffer;
+    private readonly long[] _momentumSteps;
     private float _momentum;
     private readonly float _oneMinusDampening;
     private float _learningRate;
@@ -47,6 +48,7 @@ public sealed partial class Sgd : IMomentumOptimizer
         WeightDecay = weightDecay;
         _oneMinusDampening = (float)(1.0 - HyperParameter.ToDouble(dampening));
         _momentumBuffer = momentum != 0f ? new float[parameters.Count] : [];
+        _momentumSteps = new long[parameters.Tensors.Count];
     }
 
     /// <inheritdoc />
@@ -100,19 +102,37 @@ public sealed partial class Sgd : IMomentumOptimizer
     public ReadOnlySpan<float> MomentumBuffer => _momentumBuffer;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A tensor's momentum buffer starts as its first gradient the first time the tensor steps with momentum, as PyTorch
+    /// creates <c>momentum_buffer</c> per parameter: after steps without momentum (a one-cycle schedule from 0) or while
+    /// frozen, dampening does not scale that first gradient.
+    /// </remarks>
     public void Step()
     {
-        var coefficients = new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: StepCount == 0);
-        // One pass per run of trainable tensors (a single pass when no layer is frozen).
-        var run = new Run(this, coefficients);
-        _parameters.ForEachTrainableRun(ref run, static (ref Run r, int offset, int length) => r.Step(offset, length));
+        // One pass per run of trainable tensors whose momentum buffers have started alike (a single pass when no layer is frozen).
+        var run = new Run(this, new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: false));
+        _parameters.ForEachTrainableRun(ref run, _momentumSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken));
+        if (Momentum != 0f)
+        {
+            _parameters.CountTrainableStep(_momentumSteps);
+        }
+
         StepCount++;
     }
+
+    /// <summary>
+    /// The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken with momentum: 0 while its momentum buffer has
+    /// not started (PyTorch's <c>momentum_buffer</c> is None).
+    /// </summary>
+    /// <param name="tensor">A tensor of the optimizer's parameters.</param>
+    /// <returns>The count.</returns>
+    /// <exception cref="ArgumentException">The tensor is not one of the optimizer's parameters.</exception>
+    public long MomentumStepCountOf(ParameterTensor tensor) => _momentumSteps[OptimizerState.IndexOf(_parameters, tensor)];
 
     /// <summary>The update of one run of trainable parameters.</summary>
     private readonly struct Run(Sgd optimizer, SgdCoefficients coefficients)
     {
-        public void Step(int offset, int length)
+        public void Step(int offset, int length, long momentumSteps)
         {
             // Without momentum the buffer is empty: its reference is only read when momentum is on.
             ref float buffer = ref MemoryMarshal.GetArrayDataReference(optimizer._momentumBuffer);
@@ -121,7 +141,7 @@ public sealed partial class Sgd : IMomentumOptimizer
                 ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Gradients), offset),
                 ref optimizer._momentumBuffer.Length == 0 ? ref buffer : ref Unsafe.Add(ref buffer, offset),
                 length,
-                coefficients);
+                coefficients with { FirstStep = momentumSteps == 0 });
         }
     }
 }
