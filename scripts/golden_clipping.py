@@ -27,6 +27,9 @@ CASES = [
     dict(name="norm_inf_clipped", function="norm", scale=3.0, max_norm=0.5, norm_type="inf"),
     dict(name="norm_inf_unclipped", function="norm", scale=0.2, max_norm=0.5, norm_type="inf"),
     dict(name="value", function="value", scale=3.0, clip_value=0.3),
+    dict(name="norm1_clipped", function="norm", scale=3.0, max_norm=2.0, norm_type=1.0),
+    dict(name="norm3_clipped", function="norm", scale=3.0, max_norm=0.5, norm_type=3.0),
+    dict(name="norm1.5_unclipped", function="norm", scale=0.01, max_norm=5.0, norm_type=1.5),
 ]
 
 

@@ -21,9 +21,14 @@ public sealed class GradientClippingTests
     {
         JsonElement golden = s_golden.Case(name);
         ParameterSet parameters = GoldenParameters(golden.GetProperty("scale").GetDouble());
+
+        // PyTorch sums |g|^p in float32 for orders other than 2 and ∞, we in double: its total norm may be an ulp away,
+        // and so each scaled gradient one or two.
+        double gradientTolerance = 2e-7;
         if (golden.GetProperty("function").GetString() == "norm")
         {
             double normType = golden.GetProperty("norm_type").ValueKind == JsonValueKind.String ? double.PositiveInfinity : golden.GetProperty("norm_type").GetDouble();
+            gradientTolerance = normType is 2 or double.PositiveInfinity ? 2e-7 : 5e-7;
             float total = GradientClipping.ClipGradNorm(parameters, (float)golden.GetProperty("max_norm").GetDouble(), normType);
             double want = golden.GetProperty("total_norm").GetDouble();
             KernelReference.AssertClose(want, total, 1e-6 * want, $"{name} total norm");
@@ -37,7 +42,7 @@ public sealed class GradientClippingTests
         Assert.Equal(expected.Length, parameters.Count);
         for (int j = 0; j < expected.Length; j++)
         {
-            KernelReference.AssertClose(expected[j], parameters.Gradients[j], 2e-7 * Math.Abs(expected[j]), $"{name} gradient[{j}]");
+            KernelReference.AssertClose(expected[j], parameters.Gradients[j], gradientTolerance * Math.Abs(expected[j]), $"{name} gradient[{j}]");
         }
     }
 
@@ -112,7 +117,9 @@ public sealed class GradientClippingTests
     public void Arguments_AreValidated_NamingThem()
     {
         ParameterSet parameters = GoldenParameters(1);
-        Assert.Equal("normType", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipGradNorm(parameters, 1, 1)).ParamName);
+        Assert.Equal("normType", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipGradNorm(parameters, 1, 0)).ParamName);
+        Assert.Equal("normType", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipGradNorm(parameters, 1, double.NaN)).ParamName);
+        Assert.Equal("normType", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.TotalNorm(parameters, -2)).ParamName);
         Assert.Equal("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipGradNorm(parameters, -1)).ParamName);
         Assert.Equal("clipValue", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipGradValue(parameters, float.NaN)).ParamName);
     }

@@ -42,6 +42,18 @@ internal static class ClippingKernels
         return sum;
     }
 
+    /// <summary>Σ |x|^p in double, in index order (<c>Math.Pow</c> per value: the norms other than 2 and ∞ are rare).</summary>
+    public static double SumOfPowers(ReadOnlySpan<float> values, double p)
+    {
+        double sum = 0;
+        foreach (float x in values)
+        {
+            sum += p == 1 ? Math.Abs((double)x) : Math.Pow(Math.Abs((double)x), p);
+        }
+
+        return sum;
+    }
+
     /// <summary>max |x| (0 for an empty span); NaN if any value is NaN, as <c>torch.max</c>.</summary>
     public static float MaxAbs(ReadOnlySpan<float> values)
     {

@@ -18,7 +18,7 @@ public static class GradientClipping
     /// </summary>
     /// <param name="parameters">The parameters whose <see cref="ParameterSet.Gradients"/> are clipped.</param>
     /// <param name="maxNorm">The largest allowed total norm; finite and at least 0.</param>
-    /// <param name="normType">The order of the norm: 2 or <see cref="double.PositiveInfinity"/>.</param>
+    /// <param name="normType">The order <c>p</c> of the norm: positive, finite (2 by default, 1, 3, ...) or <see cref="double.PositiveInfinity"/>.</param>
     /// <param name="errorIfNonfinite">Throw instead of scaling when the total norm is NaN or infinite.</param>
     /// <returns>The total norm of the gradients before clipping (PyTorch's return value), in float.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> or <paramref name="normType"/> is out of range.</exception>
@@ -28,11 +28,6 @@ public static class GradientClipping
         ArgumentNullException.ThrowIfNull(parameters);
         HyperParameter.NonNegative(maxNorm, nameof(maxNorm));
         HyperParameter.Finite(maxNorm, nameof(maxNorm));
-        if (normType is not (2 or double.PositiveInfinity))
-        {
-            throw new ArgumentOutOfRangeException(nameof(normType), normType, $"Invalid normType: {normType}; expected 2 or double.PositiveInfinity.");
-        }
-
         float total = TotalNorm(parameters, normType);
         if (errorIfNonfinite && !float.IsFinite(total))
         {
@@ -49,9 +44,9 @@ public static class GradientClipping
     /// The total gradient norm <see cref="ClipGradNorm"/> would return, without clipping.
     /// </summary>
     /// <param name="parameters">The parameters whose gradients are measured.</param>
-    /// <param name="normType">The order of the norm: 2 or <see cref="double.PositiveInfinity"/>.</param>
-    /// <returns>For 2, <c>sqrt(Σ_t float(‖g_t‖₂)²)</c> over the tensors <c>t</c>; for ∞, <c>max |g|</c>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="normType"/> is neither 2 nor +∞.</exception>
+    /// <param name="normType">The order <c>p</c> of the norm: positive, finite (2 by default, 1, 3, ...) or <see cref="double.PositiveInfinity"/>.</param>
+    /// <returns><c>(Σ_t float(‖g_t‖_p)^p)^(1/p)</c> over the tensors <c>t</c> (each tensor's norm rounded to float, as PyTorch's); for ∞, <c>max |g|</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="normType"/> is not positive, or NaN.</exception>
     public static float TotalNorm(ParameterSet parameters, double normType = 2)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -60,9 +55,9 @@ public static class GradientClipping
             return ClippingKernels.MaxAbs(parameters.Gradients);
         }
 
-        if (normType != 2)
+        if (!(normType > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(normType), normType, $"Invalid normType: {normType}; expected 2 or double.PositiveInfinity.");
+            throw new ArgumentOutOfRangeException(nameof(normType), normType, $"Invalid normType: {normType}; expected a positive order (2, 1, 3, ...) or double.PositiveInfinity.");
         }
 
         // Like PyTorch: each tensor's norm as a float, then the norm of those floats.
@@ -70,11 +65,14 @@ public static class GradientClipping
         double sum = 0;
         for (int t = 0; t < tensors.Count; t++)
         {
-            double norm = (float)Math.Sqrt(ClippingKernels.SumOfSquares(parameters.GradientsOf(tensors[t])));
-            sum += norm * norm;
+            ReadOnlySpan<float> gradients = parameters.GradientsOf(tensors[t]);
+            double norm = normType == 2
+                ? (float)Math.Sqrt(ClippingKernels.SumOfSquares(gradients))
+                : (float)Math.Pow(ClippingKernels.SumOfPowers(gradients, normType), 1 / normType);
+            sum += normType == 2 ? norm * norm : Math.Pow(norm, normType);
         }
 
-        return (float)Math.Sqrt(sum);
+        return (float)(normType == 2 ? Math.Sqrt(sum) : Math.Pow(sum, 1 / normType));
     }
 
     /// <summary>Clamps every gradient to [<c>-clipValue</c>, <c>clipValue</c>], like <c>clip_grad_value_</c> (NaN stays NaN).</summary>
