@@ -221,6 +221,7 @@ internal static class TestModels
             [Concat(ModelAttribute.Input)] public partial Residual Wide { get; }
             [Linear(8), Hardswish] public partial Linear F { get; }
             [Linear(8), ReLU6] public partial Linear G { get; }
+            [Linear(8), Hardsigmoid] public partial Linear H { get; }
             [Linear(1)] public partial Linear Output { get; }
             [HuberLoss(Delta = 0.5f)] public partial HuberLoss Loss { get; }
         }

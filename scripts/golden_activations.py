@@ -70,6 +70,7 @@ def cases():
         yield f"softplus_{beta}_{threshold}", "Softplus", beta, threshold, lambda x, b=beta, t=threshold: F.softplus(x, b, t)
     yield "hardswish", "Hardswish", 0.0, 0.0, F.hardswish
     yield "relu6", "ReLU6", 0.0, 0.0, F.relu6
+    yield "hardsigmoid", "Hardsigmoid", 0.0, 0.0, F.hardsigmoid
 
 
 def main():

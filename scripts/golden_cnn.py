@@ -55,6 +55,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
   SqueezeExciteCnn        Runtime.Tests/Models/CnnModels.cs: a squeeze-and-excitation block of 1 x 1 convolutions
                           (x * sigmoid(...) with a [N, 8, 1, 1] gate), one of linear layers (a flat [N, 8] gate viewed as
                           [N, 8, 1, 1]), and an elementwise gate sigmoid(conv(x)) * x ([Multiply]); summed cross-entropy
+  MobileNetV3Cnn          Runtime.Tests/Models/CnnModels.cs: MobileNetV3's bottleneck, a 1 x 1 expansion and a depthwise 3 x 3
+                          convolution with batch norms and Hardswish, a squeeze-and-excitation block gated by Hardsigmoid,
+                          a 1 x 1 projection with a batch norm and the block's input added back; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -437,6 +440,34 @@ class SqueezeExciteCnn(nn.Module):
         return self.head(torch.flatten(x, 1))
 
 
+class MobileNetV3Cnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs MobileNetV3Cnn: input [3, 8, 8], 4 classes; Hardswish, SE with Hardsigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(8)
+        self.expand = nn.Conv2d(8, 16, 1, bias=False)
+        self.expand_bn = nn.BatchNorm2d(16)
+        self.depthwise = nn.Conv2d(16, 16, 3, padding=1, groups=16, bias=False)
+        self.depthwise_bn = nn.BatchNorm2d(16)
+        self.squeeze = nn.AdaptiveAvgPool2d(1)
+        self.reduce = nn.Conv2d(16, 4, 1)
+        self.excite = nn.Conv2d(4, 16, 1)
+        self.project = nn.Conv2d(16, 8, 1, bias=False)
+        self.project_bn = nn.BatchNorm2d(8)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = F.hardswish(self.stem_bn(self.stem(x)))
+        y = F.hardswish(self.expand_bn(self.expand(x)))
+        y = F.hardswish(self.depthwise_bn(self.depthwise(y)))
+        y = F.hardsigmoid(self.excite(F.relu(self.reduce(self.squeeze(y))))) * y
+        x = x + self.project_bn(self.project(y))
+        return self.head(torch.flatten(self.pool(x), 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -459,6 +490,7 @@ CASES = [
     ("SizedUpsampleCnn", SizedUpsampleCnn, 68, (2, 5, 6), 3, [], "sum"),
     ("AdaptiveMaxPoolCnn", AdaptiveMaxPoolCnn, 69, (2, 7, 7), 3, [], "sum"),
     ("SqueezeExciteCnn", SqueezeExciteCnn, 70, (3, 6, 6), 3, [], "sum"),
+    ("MobileNetV3Cnn", MobileNetV3Cnn, 71, (3, 8, 8), 4, [], "sum"),
 ]
 
 

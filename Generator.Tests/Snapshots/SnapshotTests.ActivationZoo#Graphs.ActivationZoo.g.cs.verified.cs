@@ -20,6 +20,8 @@ namespace Graphs
     //   -> f: Hardswish [B, 8]
     //   -> g: Linear 8 -> 8 [B, 8]
     //   -> g: ReLU6 [B, 8]
+    //   -> h: Linear 8 -> 8 [B, 8]
+    //   -> h: Hardsigmoid [B, 8]
     //   -> output: Linear 8 -> 1 [B, 1]
     //   -> Loss: Huber error (delta 0.5f) over 1 outputs, mean reduction
     partial class ActivationZoo : global::StaticGrad.IProbabilityTargetModel, global::StaticGrad.Onnx.IOnnxExportable
@@ -31,7 +33,7 @@ namespace Graphs
         public const int OutputSize = 1;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 1273;
+        public const int ParameterCount = 1345;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   a.weight [16, 10] at 0
@@ -45,8 +47,10 @@ namespace Graphs
         //   f.bias [8] at 1184
         //   g.weight [8, 8] at 1192
         //   g.bias [8] at 1256
-        //   output.weight [1, 8] at 1264
-        //   output.bias [1] at 1272
+        //   h.weight [8, 8] at 1264
+        //   h.bias [8] at 1328
+        //   output.weight [1, 8] at 1336
+        //   output.bias [1] at 1344
         private const int __sgOffset_AWeight = 0;
         private const int __sgOffset_BWeight = 160;
         private const int __sgOffset_BBias = 416;
@@ -58,31 +62,36 @@ namespace Graphs
         private const int __sgOffset_FBias = 1184;
         private const int __sgOffset_GWeight = 1192;
         private const int __sgOffset_GBias = 1256;
-        private const int __sgOffset_OutputWeight = 1264;
-        private const int __sgOffset_OutputBias = 1272;
+        private const int __sgOffset_HWeight = 1264;
+        private const int __sgOffset_HBias = 1328;
+        private const int __sgOffset_OutputWeight = 1336;
+        private const int __sgOffset_OutputBias = 1344;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 197 floats per sample of MaxBatch (269 without reuse): buffers of one size
+        // 213 floats per sample of MaxBatch (293 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   aLinear [B, 16] at 52, steps 0-29: a Linear output
-        //   bLinear [B, 16] at 68, steps 2-27: b Linear output
-        //   cLinear [B, 16] at 84, steps 4-25: c Linear output
-        //   cOutput [B, 16] at 100, steps 5-24: c output
-        //   dOutput [B, 16] at 116, steps 6-23: d output
-        //   eLinear [B, 16] at 132, steps 7-22: e Linear output
+        //   aLinear [B, 16] at 52, steps 0-33: a Linear output
+        //   bLinear [B, 16] at 68, steps 2-31: b Linear output
+        //   cLinear [B, 16] at 84, steps 4-29: c Linear output
+        //   cOutput [B, 16] at 100, steps 5-28: c output
+        //   dOutput [B, 16] at 116, steps 6-27: d output
+        //   eLinear [B, 16] at 132, steps 7-26: e Linear output
         //   eOutput [B, 16] at 148, steps 8-9: e output
-        //   wideOutput [B, 26] at 0, steps 9-20: wide output
-        //   fLinear [B, 8] at 164, steps 10-19: f Linear output
-        //   fOutput [B, 8] at 172, steps 11-18: f output
-        //   gLinear [B, 8] at 180, steps 12-17: g Linear output
-        //   predictions [B, 1] at 196, steps 14-16: output output
-        //   gOutputGradient [B, 8] at 188, steps 16-18: gradient of g output
-        //   fOutputGradient [B, 8] at 180, steps 18-20: gradient of f output
-        //   wideOutputGradient [B, 26] at 26, steps 20-21: gradient of wide output
-        //   eOutputGradient [B, 16] at 148, steps 21-23: gradient of e output
-        //   dOutputGradient [B, 16] at 132, steps 23-26: gradient of d output
-        //   bOutputGradient [B, 16] at 84, steps 26-28: gradient of b output
-        //   aOutputGradient [B, 16] at 68, steps 28-30: gradient of a output
+        //   wideOutput [B, 26] at 0, steps 9-24: wide output
+        //   fLinear [B, 8] at 164, steps 10-23: f Linear output
+        //   fOutput [B, 8] at 172, steps 11-22: f output
+        //   gLinear [B, 8] at 180, steps 12-21: g Linear output
+        //   hLinear [B, 8] at 188, steps 14-19: h Linear output
+        //   hOutput [B, 8] at 196, steps 15-18: h output
+        //   predictions [B, 1] at 212, steps 16-18: output output
+        //   hOutputGradient [B, 8] at 204, steps 18-20: gradient of h output
+        //   gOutputGradient [B, 8] at 188, steps 20-22: gradient of g output
+        //   fOutputGradient [B, 8] at 180, steps 22-24: gradient of f output
+        //   wideOutputGradient [B, 26] at 26, steps 24-25: gradient of wide output
+        //   eOutputGradient [B, 16] at 148, steps 25-27: gradient of e output
+        //   dOutputGradient [B, 16] at 132, steps 27-30: gradient of d output
+        //   bOutputGradient [B, 16] at 84, steps 30-32: gradient of b output
+        //   aOutputGradient [B, 16] at 68, steps 32-34: gradient of a output
         private const int __sgOffset_aLinear = 52;
         private const int __sgOffset_bLinear = 68;
         private const int __sgOffset_cLinear = 84;
@@ -94,7 +103,10 @@ namespace Graphs
         private const int __sgOffset_fLinear = 164;
         private const int __sgOffset_fOutput = 172;
         private const int __sgOffset_gLinear = 180;
-        private const int __sgOffset_predictions = 196;
+        private const int __sgOffset_hLinear = 188;
+        private const int __sgOffset_hOutput = 196;
+        private const int __sgOffset_predictions = 212;
+        private const int __sgOffset_hOutputGradient = 204;
         private const int __sgOffset_gOutputGradient = 188;
         private const int __sgOffset_fOutputGradient = 180;
         private const int __sgOffset_wideOutputGradient = 26;
@@ -102,7 +114,7 @@ namespace Graphs
         private const int __sgOffset_dOutputGradient = 132;
         private const int __sgOffset_bOutputGradient = 84;
         private const int __sgOffset_aOutputGradient = 68;
-        private const int __sgArenaFloatsPerSample = 197;
+        private const int __sgArenaFloatsPerSample = 213;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
         // arena rented for the call, so concurrent calls never share one. 74 floats per sample.
@@ -113,6 +125,7 @@ namespace Graphs
         //   wideOutput [B, 26] at 0, steps 9-10: wide output
         //   fLinear [B, 8] at 58, steps 10-12: f Linear output
         //   gLinear [B, 8] at 66, steps 12-14: g Linear output
+        //   hLinear [B, 8] at 58, steps 14-16: h Linear output
         private const int __sgInferenceOffset_aLinear = 26;
         private const int __sgInferenceOffset_bLinear = 42;
         private const int __sgInferenceOffset_cLinear = 26;
@@ -120,6 +133,7 @@ namespace Graphs
         private const int __sgInferenceOffset_wideOutput = 0;
         private const int __sgInferenceOffset_fLinear = 58;
         private const int __sgInferenceOffset_gLinear = 66;
+        private const int __sgInferenceOffset_hLinear = 58;
         private const int __sgInferenceFloatsPerSample = 74;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
@@ -135,6 +149,7 @@ namespace Graphs
         private readonly global::StaticGrad.Residual __sg_Wide;
         private readonly global::StaticGrad.Linear __sg_F;
         private readonly global::StaticGrad.Linear __sg_G;
+        private readonly global::StaticGrad.Linear __sg_H;
         private readonly global::StaticGrad.Linear __sg_Output;
         private readonly global::StaticGrad.HuberLoss __sg_Loss;
 
@@ -161,6 +176,8 @@ namespace Graphs
                 new global::StaticGrad.ParameterTensor("f.bias", __sgOffset_FBias, new[] { 8 }, fanIn: 26),
                 new global::StaticGrad.ParameterTensor("g.weight", __sgOffset_GWeight, new[] { 8, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("g.bias", __sgOffset_GBias, new[] { 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("h.weight", __sgOffset_HWeight, new[] { 8, 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("h.bias", __sgOffset_HBias, new[] { 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("output.weight", __sgOffset_OutputWeight, new[] { 1, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("output.bias", __sgOffset_OutputBias, new[] { 1 }, fanIn: 8),
             });
@@ -175,7 +192,8 @@ namespace Graphs
             __sg_Wide = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Concat, "<input>");
             __sg_F = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[7], __sgParameters.Tensors[8]);
             __sg_G = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[9], __sgParameters.Tensors[10]);
-            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[11], __sgParameters.Tensors[12]);
+            __sg_H = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[11], __sgParameters.Tensors[12]);
+            __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[13], __sgParameters.Tensors[14]);
             Summary = new global::StaticGrad.ModelSummary("ActivationZoo", new[] { 10 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("a", "Linear 10 -> 16 (no bias)", new[] { 16 }, 160, 0),
@@ -192,6 +210,8 @@ namespace Graphs
                 new global::StaticGrad.LayerSummary("f", "Hardswish", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("g", "Linear 8 -> 8", new[] { 8 }, 72, 0),
                 new global::StaticGrad.LayerSummary("g", "ReLU6", new[] { 8 }, 0, 0),
+                new global::StaticGrad.LayerSummary("h", "Linear 8 -> 8", new[] { 8 }, 72, 0),
+                new global::StaticGrad.LayerSummary("h", "Hardsigmoid", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("output", "Linear 8 -> 1", new[] { 1 }, 9, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.HuberLoss(OutputSize, global::StaticGrad.Reduction.Mean, 0.5f);
@@ -225,6 +245,8 @@ namespace Graphs
         public partial global::StaticGrad.Linear F { get => __sg_F; }
 
         public partial global::StaticGrad.Linear G { get => __sg_G; }
+
+        public partial global::StaticGrad.Linear H { get => __sg_H; }
 
         public partial global::StaticGrad.Linear Output { get => __sg_Output; }
 
@@ -299,7 +321,10 @@ namespace Graphs
                 global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
                 global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
                 global::System.Span<float> gLinear = new global::System.Span<float>(__sgArena, __sgOffset_gLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
+                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
                 global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
                 global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
                 global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
@@ -364,36 +389,66 @@ namespace Graphs
                 // gLinear [B, 8] = ReLU6(gLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(gLinear, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f, 0.0f);
 
-                // Step 14, output Linear forward:
-                // predictions [B, 1] = gLinear [B, 8] x weight^T [8, 1] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(gLinear, parameters.Slice(__sgOffset_OutputWeight, 8), parameters.Slice(__sgOffset_OutputBias, 1), predictions, batch, 8, 1, global::StaticGrad.Kernels.Activation.None);
+                // Step 14, h Linear forward:
+                // hLinear [B, 8] = gLinear [B, 8] x weight^T [8, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(gLinear, parameters.Slice(__sgOffset_HWeight, 64), parameters.Slice(__sgOffset_HBias, 8), hLinear, batch, 8, 8, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 15, loss: HuberLoss, element by element; predictions [B, 1] become dLoss/dpredictions in place.
+                // Step 15, h Hardsigmoid forward:
+                // hOutput [B, 8] = Hardsigmoid(hLinear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(hLinear, hOutput, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+                // Step 16, output Linear forward:
+                // predictions [B, 1] = hOutput [B, 8] x weight^T [8, 1] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), parameters.Slice(__sgOffset_OutputBias, 1), predictions, batch, 8, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 17, loss: HuberLoss, element by element; predictions [B, 1] become dLoss/dpredictions in place.
                 float loss = __sg_Loss.ForwardBackward(predictions, targets, batch);
 
-                // Step 16, output Linear backward, from predictions [B, 1]:
+                // Step 18, output Linear backward, from predictions [B, 1]:
                 //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[12].RequiresGrad)
+                if (__sgParameters.Tensors[14].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
                 }
 
-                //   output.weight gradient [1, 8] = predictions^T [1, B] x gLinear [B, 8] (skipped while the weight is frozen)
-                //   gOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
-                if (__sgParameters.Tensors[11].RequiresGrad)
+                //   output.weight gradient [1, 8] = predictions^T [1, B] x hOutput [B, 8] (skipped while the weight is frozen)
+                //   hOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
+                if (__sgParameters.Tensors[13].RequiresGrad)
                 {
-                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, gLinear, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), gOutputGradient, batch, 8, 1);
+                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 8, 1);
                 }
                 else
                 {
-                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), gOutputGradient, batch, 1, 8);
+                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 1, 8);
                 }
 
-                // Step 17, g ReLU6 backward, from gOutputGradient [B, 8]:
+                // Step 19, h Hardsigmoid backward, from hOutputGradient [B, 8]:
+                //   hOutputGradient *= Hardsigmoid'(hLinear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(hOutputGradient, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+                // Step 20, h Linear backward, from hOutputGradient [B, 8]:
+                //   h.bias gradient [8] = column sums of hOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[12].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hOutputGradient, hOutputGradient, gradients.Slice(__sgOffset_HBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   h.weight gradient [8, 8] = hOutputGradient^T [8, B] x gLinear [B, 8] (skipped while the weight is frozen)
+                //   gOutputGradient [B, 8] = hOutputGradient [B, 8] x weight [8, 8]
+                if (__sgParameters.Tensors[11].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(hOutputGradient, gLinear, parameters.Slice(__sgOffset_HWeight, 64), gradients.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(hOutputGradient, parameters.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+                }
+
+                // Step 21, g ReLU6 backward, from gOutputGradient [B, 8]:
                 //   gOutputGradient *= ReLU6'(gLinear) in place, the derivative from the output
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(gOutputGradient, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f);
 
-                // Step 18, g Linear backward, from gOutputGradient [B, 8]:
+                // Step 22, g Linear backward, from gOutputGradient [B, 8]:
                 //   g.bias gradient [8] = column sums of gOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[10].RequiresGrad)
                 {
@@ -411,11 +466,11 @@ namespace Graphs
                     global::StaticGrad.Kernels.Gemm.Multiply(gOutputGradient, parameters.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
                 }
 
-                // Step 19, f Hardswish backward, from fOutputGradient [B, 8]:
+                // Step 23, f Hardswish backward, from fOutputGradient [B, 8]:
                 //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
 
-                // Step 20, f Linear backward, from fOutputGradient [B, 8]:
+                // Step 24, f Linear backward, from fOutputGradient [B, 8]:
                 //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[8].RequiresGrad)
                 {
@@ -433,15 +488,15 @@ namespace Graphs
                     global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
                 }
 
-                // Step 21, wide Concat backward, from wideOutputGradient [B, 26]:
+                // Step 25, wide Concat backward, from wideOutputGradient [B, 26]:
                 //   wideOutputGradient split back into the gradients of both inputs
                 global::StaticGrad.Kernels.Concat.Backward(wideOutputGradient, eOutputGradient, 16, global::System.Span<float>.Empty, 10, batch);
 
-                // Step 22, e Softplus backward, from eOutputGradient [B, 16]:
+                // Step 26, e Softplus backward, from eOutputGradient [B, 16]:
                 //   eOutputGradient *= Softplus'(eLinear) in place, the derivative from the input
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
 
-                // Step 23, e Linear backward, from eOutputGradient [B, 16]:
+                // Step 27, e Linear backward, from eOutputGradient [B, 16]:
                 //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[6].RequiresGrad)
                 {
@@ -459,15 +514,15 @@ namespace Graphs
                     global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
                 }
 
-                // Step 24, d SiLU backward, from dOutputGradient [B, 16]:
+                // Step 28, d SiLU backward, from dOutputGradient [B, 16]:
                 //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
 
-                // Step 25, c GELUTanh backward, from dOutputGradient [B, 16]:
+                // Step 29, c GELUTanh backward, from dOutputGradient [B, 16]:
                 //   dOutputGradient *= GELUTanh'(cLinear) in place, the derivative from the input
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
 
-                // Step 26, c Linear backward, from dOutputGradient [B, 16]:
+                // Step 30, c Linear backward, from dOutputGradient [B, 16]:
                 //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[4].RequiresGrad)
                 {
@@ -485,11 +540,11 @@ namespace Graphs
                     global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
                 }
 
-                // Step 27, b ELU backward, from bOutputGradient [B, 16]:
+                // Step 31, b ELU backward, from bOutputGradient [B, 16]:
                 //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
 
-                // Step 28, b Linear backward, from bOutputGradient [B, 16]:
+                // Step 32, b Linear backward, from bOutputGradient [B, 16]:
                 //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[2].RequiresGrad)
                 {
@@ -507,11 +562,11 @@ namespace Graphs
                     global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
                 }
 
-                // Step 29, a LeakyReLU backward, from aOutputGradient [B, 16]:
+                // Step 33, a LeakyReLU backward, from aOutputGradient [B, 16]:
                 //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output
                 global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
 
-                // Step 30, a Linear backward, from aOutputGradient [B, 16]:
+                // Step 34, a Linear backward, from aOutputGradient [B, 16]:
                 //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
                 if (__sgParameters.Tensors[0].RequiresGrad)
                 {
@@ -560,6 +615,7 @@ namespace Graphs
                 global::System.Span<float> wideOutput = new global::System.Span<float>(arena, __sgInferenceOffset_wideOutput * batch, batch * 26);
                 global::System.Span<float> fLinear = new global::System.Span<float>(arena, __sgInferenceOffset_fLinear * batch, batch * 8);
                 global::System.Span<float> gLinear = new global::System.Span<float>(arena, __sgInferenceOffset_gLinear * batch, batch * 8);
+                global::System.Span<float> hLinear = new global::System.Span<float>(arena, __sgInferenceOffset_hLinear * batch, batch * 8);
 
                 // Step 0, a Linear forward:
                 // aLinear [B, 16] = inputs [B, 10] x weight^T [10, 16]
@@ -617,9 +673,17 @@ namespace Graphs
                 // gLinear [B, 8] = ReLU6(gLinear) in place
                 global::StaticGrad.Kernels.ElementwiseActivation.Forward(gLinear, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f, 0.0f);
 
-                // Step 14, output Linear forward:
-                // predictions [B, 1] = gLinear [B, 8] x weight^T [8, 1] + bias
-                global::StaticGrad.Kernels.LinearForward.Run(gLinear, parameters.Slice(__sgOffset_OutputWeight, 8), parameters.Slice(__sgOffset_OutputBias, 1), predictions, batch, 8, 1, global::StaticGrad.Kernels.Activation.None);
+                // Step 14, h Linear forward:
+                // hLinear [B, 8] = gLinear [B, 8] x weight^T [8, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(gLinear, parameters.Slice(__sgOffset_HWeight, 64), parameters.Slice(__sgOffset_HBias, 8), hLinear, batch, 8, 8, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 15, h Hardsigmoid forward:
+                // hLinear [B, 8] = Hardsigmoid(hLinear) in place
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(hLinear, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+                // Step 16, output Linear forward:
+                // predictions [B, 1] = hLinear [B, 8] x weight^T [8, 1] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(hLinear, parameters.Slice(__sgOffset_OutputWeight, 8), parameters.Slice(__sgOffset_OutputBias, 1), predictions, batch, 8, 1, global::StaticGrad.Kernels.Activation.None);
             }
             finally
             {
@@ -664,7 +728,9 @@ namespace Graphs
             string fOutput = onnx.Activation(fLinear, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f); // f: [B, 8]
             string gLinear = onnx.Gemm(fOutput, "g.weight", "g.bias"); // g: [B, 8]
             string gOutput = onnx.Activation(gLinear, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f, 0.0f); // g: [B, 8]
-            string outputOutput = onnx.Gemm(gOutput, "output.weight", "output.bias"); // output: [B, 1]
+            string hLinear = onnx.Gemm(gOutput, "h.weight", "h.bias"); // h: [B, 8]
+            string hOutput = onnx.Activation(hLinear, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f); // h: [B, 8]
+            string outputOutput = onnx.Gemm(hOutput, "output.weight", "output.bias"); // output: [B, 1]
             onnx.Output(outputOutput, "output", 1);
             return onnx;
         }

@@ -15,6 +15,7 @@ internal enum ActivationKind
     Softplus = 9,
     Hardswish = 10,
     ReLU6 = 11,
+    Hardsigmoid = 12,
 }
 
 /// <summary>A row-wise activation on the model's output (inference-only models and <c>[NllLoss]</c>); not a graph node.</summary>

@@ -57,6 +57,7 @@ internal static class OpCatalog
         new Entry("SoftplusAttribute", ActivationLayer, true, ActivationOp.ParseSoftplus),
         new Entry("HardswishAttribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.Hardswish)),
         new Entry("ReLU6Attribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.ReLU6)),
+        new Entry("HardsigmoidAttribute", ActivationLayer, true, ActivationOp.Plain(ActivationKind.Hardsigmoid)),
     };
 
     private static readonly Dictionary<string, Entry> ByAttribute = Entries.ToDictionary(e => e.Attribute, StringComparer.Ordinal);

@@ -57,6 +57,7 @@ public sealed class ElementwiseActivationTests
     [InlineData(Activation.Softplus, 1.5f, 3f)]
     [InlineData(Activation.Hardswish, 0f, 0f)]
     [InlineData(Activation.ReLU6, 0f, 0f)]
+    [InlineData(Activation.Hardsigmoid, 0f, 0f)]
     public void BackwardMatchesFiniteDifferences(Activation kind, float alpha, float threshold)
     {
         float[] x = KernelReference.Random(33, seed: 11, low: -4f, high: 4f);

@@ -126,6 +126,7 @@ public sealed class CnnGoldenTests
         nameof(SizedUpsampleCnn) => new SizedUpsampleCnn(seed: 99, maxBatch: Batch),
         nameof(AdaptiveMaxPoolCnn) => new AdaptiveMaxPoolCnn(seed: 99, maxBatch: Batch),
         nameof(SqueezeExciteCnn) => new SqueezeExciteCnn(seed: 99, maxBatch: Batch),
+        nameof(MobileNetV3Cnn) => new MobileNetV3Cnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

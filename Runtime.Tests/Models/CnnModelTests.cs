@@ -350,7 +350,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn), nameof(SizedUpsampleCnn), nameof(AdaptiveMaxPoolCnn), nameof(SqueezeExciteCnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn), nameof(SizedUpsampleCnn), nameof(AdaptiveMaxPoolCnn), nameof(SqueezeExciteCnn), nameof(MobileNetV3Cnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -373,6 +373,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(SizedUpsampleCnn) => new SizedUpsampleCnn(seed: 1, maxBatch: Batch),
             nameof(AdaptiveMaxPoolCnn) => new AdaptiveMaxPoolCnn(seed: 1, maxBatch: Batch),
             nameof(SqueezeExciteCnn) => new SqueezeExciteCnn(seed: 1, maxBatch: Batch),
+            nameof(MobileNetV3Cnn) => new MobileNetV3Cnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

@@ -972,6 +972,69 @@ public sealed partial class SqueezeExciteCnn
 }
 
 /// <summary>
+/// MobileNetV3's bottleneck: a 1 × 1 expansion and a depthwise 3 × 3 convolution with batch norms and Hardswish, a
+/// squeeze-and-excitation block gated by Hardsigmoid (<see cref="MultiplyAttribute"/>), a 1 × 1 projection with a batch
+/// norm, and the block's input added back. The same <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 3, Height = 8, Width = 8)]
+public sealed partial class MobileNetV3Cnn
+{
+    [Conv2d(8, 3, Padding = 1, Bias = false)]
+    public partial Conv2d Stem { get; }
+
+    [BatchNorm2d, Hardswish]
+    public partial BatchNorm2d StemBn { get; }
+
+    [Conv2d(16, 1, Bias = false)]
+    public partial Conv2d Expand { get; }
+
+    [BatchNorm2d, Hardswish]
+    public partial BatchNorm2d ExpandBn { get; }
+
+    [Conv2d(16, 3, Padding = 1, Groups = 16, Bias = false)]
+    public partial Conv2d Depthwise { get; }
+
+    [BatchNorm2d, Hardswish]
+    public partial BatchNorm2d DepthwiseBn { get; }
+
+    /// <summary>[B, 16, 1, 1].</summary>
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Squeeze { get; }
+
+    [Conv2d(4, 1), ReLU]
+    public partial Conv2d Reduce { get; }
+
+    /// <summary>[B, 16, 1, 1], each channel's weight in [0, 1].</summary>
+    [Conv2d(16, 1), Hardsigmoid]
+    public partial Conv2d Excite { get; }
+
+    /// <summary>[B, 16, 8, 8]: DepthwiseBn's planes times their weights.</summary>
+    [Multiply(nameof(DepthwiseBn))]
+    public partial Residual Scale { get; }
+
+    [Conv2d(8, 1, Bias = false)]
+    public partial Conv2d Project { get; }
+
+    [BatchNorm2d]
+    public partial BatchNorm2d ProjectBn { get; }
+
+    [Add(nameof(StemBn))]
+    public partial Residual Block { get; }
+
+    [AdaptiveAvgPool2d(1)]
+    public partial AdaptiveAvgPool2d Pool { get; }
+
+    [Flatten]
+    public partial Flatten Flatten { get; }
+
+    [Linear(4)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
 /// Bilinear resizing to a side of 1 (PyTorch reads the middle of the input there, <c>in / 2 - 0.5</c>), for the ONNX
 /// export: <c>pytorch_half_pixel</c> coordinates would read input 0.
 /// </summary>

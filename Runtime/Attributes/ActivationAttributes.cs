@@ -118,3 +118,12 @@ public sealed class HardswishAttribute : Attribute
 public sealed class ReLU6Attribute : Attribute
 {
 }
+
+/// <summary>
+/// Applies <c>min(max(x + 3, 0), 6)/6</c> (PyTorch's <c>nn.Hardsigmoid()</c>, the gate of MobileNetV3's
+/// squeeze-and-excitation blocks).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class HardsigmoidAttribute : Attribute
+{
+}

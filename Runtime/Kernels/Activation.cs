@@ -38,4 +38,7 @@ public enum Activation
 
     /// <summary><c>min(max(x, 0), 6)</c> (<c>nn.ReLU6()</c>, MobileNetV2's activation).</summary>
     ReLU6 = 11,
+
+    /// <summary><c>relu6(x + 3)/6</c> (<c>nn.Hardsigmoid()</c>, the gate of MobileNetV3's squeeze-and-excitation blocks).</summary>
+    Hardsigmoid = 12,
 }

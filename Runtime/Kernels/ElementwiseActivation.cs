@@ -43,6 +43,7 @@ public static class ElementwiseActivation
             case Activation.SiLU: Run<Silu, Fwd>(ref x, ref x, ref y, length, p); break;
             case Activation.Softplus: SoftplusForward(input, output, length, alpha, threshold); break;
             case Activation.ReLU6: Run<ReLU6, Fwd>(ref x, ref x, ref y, length, p); break;
+            case Activation.Hardsigmoid: Run<Hardsigmoid, Fwd>(ref x, ref x, ref y, length, p); break;
             default: Run<Hardswish, Fwd>(ref x, ref x, ref y, length, p); break;
         }
     }
@@ -86,6 +87,7 @@ public static class ElementwiseActivation
             case Activation.SiLU: Run<Silu, InputPass>(ref x, ref g, ref g, length, p); break;
             case Activation.Softplus: SoftplusBackward(gradient, input, length, alpha, threshold); break;
             case Activation.ReLU6: Run<ReLU6, InputPass>(ref x, ref g, ref g, length, p); break;
+            case Activation.Hardsigmoid: Run<Hardsigmoid, InputPass>(ref x, ref g, ref g, length, p); break;
             default: Run<Hardswish, InputPass>(ref x, ref g, ref g, length, p); break;
         }
     }
@@ -127,7 +129,7 @@ public static class ElementwiseActivation
         KernelGuard.Holds(first.Length, length, firstName, "length");
         KernelGuard.Holds(second.Length, length, secondName, "length");
         KernelGuard.SameOrDisjoint(first.Slice(0, length), second.Slice(0, length), firstName, secondName);
-        if (activation is < Activation.None or > Activation.ReLU6)
+        if (activation is < Activation.None or > Activation.Hardsigmoid)
         {
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected a defined Activation value.");
         }
@@ -418,6 +420,27 @@ public static class ElementwiseActivation
 
         public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct
             => BackwardFromInput<TOps, TVec>(g, y, p);
+    }
+
+    /// <summary>
+    /// PyTorch's <c>hardsigmoid</c>: <c>min(max(x + 3, 0), 6) / 6</c> (a NaN stays NaN, as its vectorized maximum and
+    /// minimum propagate it); gradient <c>g · float(1/6)</c> strictly between -3 and 3, else 0 (a NaN too), as its
+    /// <c>hardsigmoid_backward</c>. From the input only: near ±3 the output rounds to 0 or 1 where the gradient is not 0.
+    /// </summary>
+    private readonly struct Hardsigmoid : IFunction
+    {
+        public static TVec Forward<TOps, TVec>(TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+        {
+            TVec shifted = TOps.Add(x, TOps.Broadcast(3f));
+            TVec low = TOps.SelectLess(shifted, TOps.Broadcast(0f), TOps.Broadcast(0f), shifted);
+            return TOps.Divide(TOps.SelectLess(TOps.Broadcast(6f), low, TOps.Broadcast(6f), low), TOps.Broadcast(6f));
+        }
+
+        public static TVec BackwardFromInput<TOps, TVec>(TVec g, TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+            => TOps.SelectLess(TOps.Broadcast(-3f), x, TOps.SelectLess(x, TOps.Broadcast(3f), TOps.Multiply(g, TOps.Broadcast(1f / 6f)), TOps.Broadcast(0f)), TOps.Broadcast(0f));
+
+        public static TVec BackwardFromOutput<TOps, TVec>(TVec g, TVec y, Params p) where TOps : ISimdOps<TVec> where TVec : struct
+            => throw new NotSupportedException();
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed class ActivationLayer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a defined value.</exception>
     public ActivationLayer(Activation kind, float alpha, float threshold)
     {
-        if (kind is < Activation.None or > Activation.ReLU6)
+        if (kind is < Activation.None or > Activation.Hardsigmoid)
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected a defined Activation value.");
         }

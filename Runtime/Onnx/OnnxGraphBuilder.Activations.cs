@@ -31,6 +31,7 @@ public sealed partial class OnnxGraphBuilder
         Kernels.Activation.Softplus => Softplus(input, alpha, threshold, output),
         Kernels.Activation.Hardswish => HardSwish(input, output),
         Kernels.Activation.ReLU6 => Relu6(input, output),
+        Kernels.Activation.Hardsigmoid => HardSigmoid(input, output),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
@@ -130,4 +131,11 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
     public string Relu6(string input, string? output = null) => Node("Clip", [input, Scalar(0f), Scalar(6f)], [], output);
+
+    /// <summary><c>nn.Hardsigmoid</c>: <c>HardSigmoid</c> with alpha 1/6 and beta 0.5 (<c>max(0, min(1, x/6 + 0.5))</c>).</summary>
+    /// <param name="input">A tensor.</param>
+    /// <param name="output">The output tensor's name, or null.</param>
+    /// <returns>The activated tensor.</returns>
+    public string HardSigmoid(string input, string? output = null)
+        => Node("HardSigmoid", [input], [AttributeProto.Of("alpha", 1f / 6f), AttributeProto.Of("beta", 0.5f)], output);
 }
