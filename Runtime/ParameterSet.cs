@@ -158,8 +158,8 @@ public sealed class ParameterSet
     /// Freezes a layer (PyTorch's <c>requires_grad_(False)</c> on its parameters): every tensor named
     /// <paramref name="prefix"/> or starting with <c>prefix + "."</c> stops training. Its gradient is set to zero and
     /// stays zero (generated training steps skip its weight-gradient work), and optimizers and gradient clipping leave
-    /// it alone. Freeze before training: optimizers keep one step count for all tensors, so a tensor unfrozen mid-run
-    /// resumes with the run's bias correction (PyTorch counts steps per parameter).
+    /// it alone. Optimizers count steps per tensor, as PyTorch does per parameter: a tensor unfrozen mid-run starts its
+    /// own bias correction (Adam) and momentum buffer (SGD) from its first step.
     /// </summary>
     /// <param name="prefix">A layer's <c>state_dict</c> prefix (<c>fc1</c>) or a tensor's full name (<c>fc1.bias</c>).</param>
     /// <returns>How many tensors it names.</returns>

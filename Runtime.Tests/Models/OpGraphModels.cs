@@ -37,9 +37,6 @@ public sealed partial class EveryOpModel
     [Linear(8), Hardswish]
     public partial Linear Fc5 { get; }
 
-    [Linear(8), Hardsigmoid]
-    public partial Linear Fc6 { get; }
-
     [LayerNorm(ElementwiseAffine = false)]
     public partial LayerNorm Norm2 { get; }
 

@@ -6,7 +6,8 @@ namespace StaticGrad.Training;
 /// Stops training when a monitored metric has not improved for <see cref="Patience"/> epochs, like Keras'
 /// <c>EarlyStopping(monitor, min_delta, patience, restore_best_weights)</c>: an epoch improves when its value is below
 /// the best so far by more than <see cref="MinDelta"/> (above it, for accuracy). With <see cref="RestoreBestWeights"/>
-/// the <see cref="Trainer"/> puts the best epoch's parameters back when training ends, whether stopped early or not.
+/// the <see cref="Trainer"/> puts the best epoch's parameters and buffers (batch norm's running statistics) back when
+/// training ends, whether stopped early or not.
 /// </summary>
 /// <remarks>An instance keeps its state (<see cref="Best"/>, <see cref="BestEpoch"/>, <see cref="Wait"/>); use one per run.</remarks>
 public sealed class EarlyStopping
@@ -15,7 +16,7 @@ public sealed class EarlyStopping
     /// <param name="monitor">The metric to watch.</param>
     /// <param name="patience">Epochs without improvement tolerated before stopping; at least 0 (0, as in Keras, stops at the first epoch that does not improve).</param>
     /// <param name="minDelta">The smallest change that counts as an improvement; finite and at least 0.</param>
-    /// <param name="restoreBestWeights">Put the best epoch's parameters back when training ends.</param>
+    /// <param name="restoreBestWeights">Put the best epoch's parameters and buffers (batch norm's running statistics) back when training ends.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public EarlyStopping(MonitoredMetric monitor = MonitoredMetric.ValidationLoss, int patience = 5, double minDelta = 0, bool restoreBestWeights = true)
     {
@@ -50,7 +51,7 @@ public sealed class EarlyStopping
     /// <summary>The smallest change that counts as an improvement.</summary>
     public double MinDelta { get; }
 
-    /// <summary>Whether the best epoch's parameters are put back when training ends.</summary>
+    /// <summary>Whether the best epoch's parameters and buffers are put back when training ends.</summary>
     public bool RestoreBestWeights { get; }
 
     /// <summary>Whether larger values of <see cref="Monitor"/> are better (accuracy).</summary>

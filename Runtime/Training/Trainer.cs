@@ -25,7 +25,7 @@ namespace StaticGrad.Training;
 /// A checkpoint (<see cref="CreateCheckpoint"/>, <see cref="TrainerOptions.CheckpointPath"/>) holds the parameters, the
 /// optimizer's state, the epoch and step counters, the loader's generator, and the trainer's own state: the dropout
 /// generator of an <see cref="IStochasticModel"/>, the schedules' <see cref="SchedulerState"/> and early stopping's
-/// counters. With <see cref="EarlyStopping.RestoreBestWeights"/>, the best epoch's parameters are written beside the file
+/// counters. With <see cref="EarlyStopping.RestoreBestWeights"/>, the best epoch's parameters and buffers are written beside the file
 /// (<c>PATH.best.safetensors</c>) when they differ from the current ones. <see cref="Resume"/> restores all of it into a
 /// trainer built with the same settings, so the resumed run ends bit-identical to an uninterrupted one.
 /// </para>
@@ -92,7 +92,7 @@ public sealed class Trainer
         _options = options;
         _callbacks = [.. options.Callbacks];
         _outputs = new float[model.MaxBatch * model.OutputSize];
-        _best = options.EarlyStopping is { RestoreBestWeights: true } ? new ParameterSet(model.Parameters.Tensors) : null;
+        _best = options.EarlyStopping is { RestoreBestWeights: true } ? new ParameterSet(model.Parameters.Tensors, model.Parameters.Buffers) : null;
     }
 
     /// <summary>The model being trained.</summary>
@@ -162,7 +162,7 @@ public sealed class Trainer
 
         if (_best is not null && _options.EarlyStopping!.BestEpoch > 0 && _options.EarlyStopping.BestEpoch != EpochsCompleted)
         {
-            _best.Values.CopyTo(_model.Parameters.Values);
+            CopyState(_best, _model.Parameters);
         }
 
         return reason;
@@ -307,7 +307,7 @@ public sealed class Trainer
         ParameterSet? best = null;
         if (_best is not null && rule is { } saved && saved.BestEpoch > 0 && saved.BestEpoch != progress.EpochsCompleted)
         {
-            best = new ParameterSet(_model.Parameters.Tensors);
+            best = new ParameterSet(_model.Parameters.Tensors, _model.Parameters.Buffers);
             string path = TrainerMetadata.BestWeightsPath(checkpoint.Source);
             try
             {
@@ -350,7 +350,7 @@ public sealed class Trainer
 
         if (_best is not null)
         {
-            (best ?? _model.Parameters).Values.CopyTo(_best.Values);
+            CopyState(best ?? _model.Parameters, _best);
         }
 
         EpochsCompleted = progress.EpochsCompleted;
@@ -423,7 +423,7 @@ public sealed class Trainer
         _options.Plateau?.Step(metrics.Value(_options.PlateauMonitor));
         if (_options.EarlyStopping is { } rule && rule.Update(epoch, metrics.Value(rule.Monitor)) && _best is not null)
         {
-            _model.Parameters.Values.CopyTo(_best.Values);
+            CopyState(_model.Parameters, _best);
         }
 
         return metrics;
@@ -478,6 +478,17 @@ public sealed class Trainer
 
     private bool NeedsBestWeights(int epochsCompleted)
         => _best is not null && _options.EarlyStopping!.BestEpoch > 0 && _options.EarlyStopping.BestEpoch != epochsCompleted;
+
+    /// <summary>
+    /// Copies a model's state as PyTorch's <c>state_dict</c> holds it, the parameters and the buffers (batch norm's running
+    /// statistics and counters): the best epoch's model is both.
+    /// </summary>
+    private static void CopyState(ParameterSet from, ParameterSet to)
+    {
+        from.Values.CopyTo(to.Values);
+        from.BufferValues.CopyTo(to.BufferValues);
+        from.Counters.CopyTo(to.Counters);
+    }
 
     private IStatefulOptimizer StatefulOptimizer() => _optimizer as IStatefulOptimizer
         ?? throw new InvalidOperationException($"The optimizer ({_optimizer.GetType().Name}) does not implement IStatefulOptimizer, so its state cannot be saved or restored.");
