@@ -1433,6 +1433,21 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0029",
+            """
+            [Model(Channels = 2, Height = 8, Width = 8)]
+            public partial class MultiplyByAMapOfAnotherSize
+            {
+                [Conv2d(4, 3, Padding = 1)] public partial Conv2d Conv { get; }
+                [Conv2d(1, 3), Sigmoid] public partial Conv2d Map { get; }
+                [[|Multiply(nameof(Conv))|]] public partial Residual Gated { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0034",
             """
             [Model(Channels = 1, Height = 8, Width = 8)]

@@ -329,9 +329,25 @@ public sealed class ImageDeclarationFuzzTests(Xunit.Abstractions.ITestOutputHelp
             Defect.BatchNorm1dOnImage => Pick(
                 $"    [BatchNorm1d] public partial BatchNorm1d {name} {{ get; }}",
                 $"    [LayerNorm] public partial LayerNorm {name} {{ get; }}"),
-            Defect.SkipShapesDisagree => $"    [{Pick("Add", "Multiply")}({Reference(Pick(_images.ToArray()).Name)})] public partial Residual {name} {{ get; }}",
+            Defect.SkipShapesDisagree => DisagreeingJoin(name),
             _ => null,
         };
+
+        /// <summary>
+        /// A join with an earlier output of another shape: every earlier output has fewer channels than the last (the
+        /// Widen member), but a one-channel map of its size still multiplies it pixel by pixel, so [Multiply] names another.
+        /// </summary>
+        private string DisagreeingJoin(string name)
+        {
+            string join = Pick("Add", "Multiply");
+            (string Name, int C, int H, int W)[] sources = [.. _images.Where(s => join == "Add" || !(s.C == 1 && s.H == _h && s.W == _w))];
+            if (sources.Length == 0)
+            {
+                (join, sources) = ("Add", [.. _images]);
+            }
+
+            return $"    [{join}({Reference(Pick(sources).Name)})] public partial Residual {name} {{ get; }}";
+        }
 
         private static int Window(int size, int kernel, int stride, int padding) => ((size + (2 * padding) - kernel) / stride) + 1;
 

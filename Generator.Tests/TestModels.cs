@@ -523,6 +523,8 @@ internal static class TestModels
             [Flatten] public partial Flatten Flat { get; }
             [Linear(8), Sigmoid] public partial Linear Fc { get; }
             [Multiply(nameof(Excite))] public partial Residual Excite2 { get; }
+            [Conv2d(1, 1), Sigmoid] public partial Conv2d Spatial { get; }
+            [Multiply(nameof(Excite2))] public partial Residual Attended2 { get; }
             [AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d Pool { get; }
             [Flatten] public partial Flatten Flatten { get; }
             [Linear(4)] public partial Linear Head { get; }

@@ -58,6 +58,8 @@ Cases, each built here with the same layers and state_dict names as its C# model
   MobileNetV3Cnn          Runtime.Tests/Models/CnnModels.cs: MobileNetV3's bottleneck, a 1 x 1 expansion and a depthwise 3 x 3
                           convolution with batch norms and Hardswish, a squeeze-and-excitation block gated by Hardsigmoid,
                           a 1 x 1 projection with a batch norm and the block's input added back; summed cross-entropy
+  SpatialGateCnn          Runtime.Tests/Models/CnnModels.cs: CBAM's spatial attention, a one-channel sigmoid map [N, 1, H, W]
+                          times every channel, with the map as either factor ([Multiply]); summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -468,6 +470,27 @@ class MobileNetV3Cnn(nn.Module):
         return self.head(torch.flatten(self.pool(x), 1))
 
 
+class SpatialGateCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs SpatialGateCnn: input [3, 6, 6], 3 classes; one-channel maps times images."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.attention = nn.Conv2d(6, 1, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.map2 = nn.Conv2d(6, 1, 1)
+        self.feat = nn.Conv2d(6, 4, 1)
+        self.head = nn.Linear(36, 3)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = torch.sigmoid(self.attention(x)) * x
+        x = self.pool(x)
+        m = torch.sigmoid(self.map2(x))
+        y = F.relu(self.feat(x)) * m
+        return self.head(torch.flatten(y, 1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -491,6 +514,7 @@ CASES = [
     ("AdaptiveMaxPoolCnn", AdaptiveMaxPoolCnn, 69, (2, 7, 7), 3, [], "sum"),
     ("SqueezeExciteCnn", SqueezeExciteCnn, 70, (3, 6, 6), 3, [], "sum"),
     ("MobileNetV3Cnn", MobileNetV3Cnn, 71, (3, 8, 8), 4, [], "sum"),
+    ("SpatialGateCnn", SpatialGateCnn, 72, (3, 6, 6), 3, [], "sum"),
 ]
 
 

@@ -17,6 +17,8 @@ namespace Images
     //   -> flat: Flatten [B, 8]
     //   -> fc: Linear 8 -> 8, Sigmoid [B, 8]
     //   -> excite2: Multiply by channel (with excite) [B, 8, 8, 8]
+    //   -> spatial: Conv2d(8, 1, kernel_size=1), Sigmoid [B, 1, 8, 8]
+    //   -> attended2: Multiply by pixel (with excite2) [B, 8, 8, 8]
     //   -> pool: AdaptiveAvgPool2d(1) [B, 8, 1, 1]
     //   -> flatten: Flatten [B, 8]
     //   -> head: Linear 8 -> 4 [B, 4]
@@ -30,7 +32,7 @@ namespace Images
         public const int OutputSize = 4;
 
         /// <summary>Trainable scalars in all layers.</summary>
-        public const int ParameterCount = 458;
+        public const int ParameterCount = 467;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
         //   attention.weight [3, 3, 3, 3] at 0
@@ -43,8 +45,10 @@ namespace Images
         //   expand.bias [8] at 342
         //   fc.weight [8, 8] at 350
         //   fc.bias [8] at 414
-        //   head.weight [4, 8] at 422
-        //   head.bias [4] at 454
+        //   spatial.weight [1, 8, 1, 1] at 422
+        //   spatial.bias [1] at 430
+        //   head.weight [4, 8] at 431
+        //   head.bias [4] at 463
         private const int __sgOffset_AttentionWeight = 0;
         private const int __sgOffset_AttentionBias = 81;
         private const int __sgOffset_Conv1Weight = 84;
@@ -55,89 +59,105 @@ namespace Images
         private const int __sgOffset_ExpandBias = 342;
         private const int __sgOffset_FcWeight = 350;
         private const int __sgOffset_FcBias = 414;
-        private const int __sgOffset_HeadWeight = 422;
-        private const int __sgOffset_HeadBias = 454;
+        private const int __sgOffset_SpatialWeight = 422;
+        private const int __sgOffset_SpatialBias = 430;
+        private const int __sgOffset_HeadWeight = 431;
+        private const int __sgOffset_HeadBias = 463;
 
         // Training arena (TrainStep): activations and their gradients, each [B, n] at offset * MaxBatch floats.
-        // 2680 floats per sample of MaxBatch (4952 without reuse): buffers of one size
+        // 3320 floats per sample of MaxBatch (6616 without reuse): buffers of one size
         // whose live steps (first write to last use) do not overlap share space, so each thread rewrites its own samples.
-        //   attentionOutput [B, 192] at 2048, steps 0-30: attention output
-        //   attendedOutput [B, 192] at 2240, steps 1-28: attended output
-        //   conv1Output [B, 512] at 0, steps 2-28: conv1 output
-        //   squeezeOutput [B, 8] at 2624, steps 3-25: squeeze output
-        //   reduceOutput [B, 2] at 2676, steps 4-25: reduce output
-        //   expandOutput [B, 8] at 2632, steps 5-24: expand output
-        //   exciteOutput [B, 512] at 512, steps 6-18: excite output
-        //   squeeze2Output [B, 8] at 2640, steps 7-19: squeeze2 output
-        //   fcOutput [B, 8] at 2648, steps 9-19: fc output
-        //   excite2Output [B, 512] at 1024, steps 10-11: excite2 output
-        //   poolOutput [B, 8] at 2656, steps 11-15: pool output
-        //   logits [B, 4] at 2672, steps 13-15: head output
-        //   flattenOutputGradient [B, 8] at 2664, steps 15-17: gradient of flatten output
-        //   excite2OutputGradient [B, 512] at 1024, steps 17-18: gradient of excite2 output
-        //   fcOutputGradient [B, 8] at 2656, steps 18-19: gradient of fc output
-        //   exciteOutputGradient [B, 512] at 1536, steps 18-23: gradient of excite output
-        //   flatOutputGradient [B, 8] at 2664, steps 19-21: gradient of flat output
-        //   exciteOutputGradientFrom7 [B, 512] at 512, steps 21-22: another contribution to the gradient of excite output
-        //   expandOutputGradient [B, 8] at 2640, steps 23-24: gradient of expand output
-        //   conv1OutputGradient [B, 512] at 512, steps 23-28: gradient of conv1 output
-        //   reduceOutputGradient [B, 2] at 2678, steps 24-25: gradient of reduce output
-        //   squeezeOutputGradient [B, 8] at 2632, steps 25-26: gradient of squeeze output
-        //   conv1OutputGradientFrom3 [B, 512] at 1024, steps 26-27: another contribution to the gradient of conv1 output
-        //   attendedOutputGradient [B, 192] at 2432, steps 28-29: gradient of attended output
-        //   attentionOutputGradient [B, 192] at 2240, steps 29-30: gradient of attention output
-        private const int __sgOffset_attentionOutput = 2048;
-        private const int __sgOffset_attendedOutput = 2240;
+        //   attentionOutput [B, 192] at 2560, steps 0-35: attention output
+        //   attendedOutput [B, 192] at 2752, steps 1-33: attended output
+        //   conv1Output [B, 512] at 0, steps 2-33: conv1 output
+        //   squeezeOutput [B, 8] at 3264, steps 3-30: squeeze output
+        //   reduceOutput [B, 2] at 3316, steps 4-30: reduce output
+        //   expandOutput [B, 8] at 3272, steps 5-29: expand output
+        //   exciteOutput [B, 512] at 512, steps 6-23: excite output
+        //   squeeze2Output [B, 8] at 3280, steps 7-24: squeeze2 output
+        //   fcOutput [B, 8] at 3288, steps 9-24: fc output
+        //   excite2Output [B, 512] at 1024, steps 10-21: excite2 output
+        //   spatialOutput [B, 64] at 3136, steps 11-21: spatial output
+        //   attended2Output [B, 512] at 1536, steps 12-13: attended2 output
+        //   poolOutput [B, 8] at 3296, steps 13-17: pool output
+        //   logits [B, 4] at 3312, steps 15-17: head output
+        //   flattenOutputGradient [B, 8] at 3304, steps 17-19: gradient of flatten output
+        //   attended2OutputGradient [B, 512] at 1536, steps 19-20: gradient of attended2 output
+        //   spatialOutputGradient [B, 64] at 3200, steps 20-21: gradient of spatial output
+        //   excite2OutputGradient [B, 512] at 2048, steps 20-23: gradient of excite2 output
+        //   excite2OutputGradientFrom11 [B, 512] at 1536, steps 21-22: another contribution to the gradient of excite2 output
+        //   fcOutputGradient [B, 8] at 3296, steps 23-24: gradient of fc output
+        //   exciteOutputGradient [B, 512] at 1024, steps 23-28: gradient of excite output
+        //   flatOutputGradient [B, 8] at 3304, steps 24-26: gradient of flat output
+        //   exciteOutputGradientFrom7 [B, 512] at 512, steps 26-27: another contribution to the gradient of excite output
+        //   expandOutputGradient [B, 8] at 3280, steps 28-29: gradient of expand output
+        //   conv1OutputGradient [B, 512] at 512, steps 28-33: gradient of conv1 output
+        //   reduceOutputGradient [B, 2] at 3318, steps 29-30: gradient of reduce output
+        //   squeezeOutputGradient [B, 8] at 3272, steps 30-31: gradient of squeeze output
+        //   conv1OutputGradientFrom3 [B, 512] at 1024, steps 31-32: another contribution to the gradient of conv1 output
+        //   attendedOutputGradient [B, 192] at 2944, steps 33-34: gradient of attended output
+        //   attentionOutputGradient [B, 192] at 2752, steps 34-35: gradient of attention output
+        private const int __sgOffset_attentionOutput = 2560;
+        private const int __sgOffset_attendedOutput = 2752;
         private const int __sgOffset_conv1Output = 0;
-        private const int __sgOffset_squeezeOutput = 2624;
-        private const int __sgOffset_reduceOutput = 2676;
-        private const int __sgOffset_expandOutput = 2632;
+        private const int __sgOffset_squeezeOutput = 3264;
+        private const int __sgOffset_reduceOutput = 3316;
+        private const int __sgOffset_expandOutput = 3272;
         private const int __sgOffset_exciteOutput = 512;
-        private const int __sgOffset_squeeze2Output = 2640;
-        private const int __sgOffset_fcOutput = 2648;
+        private const int __sgOffset_squeeze2Output = 3280;
+        private const int __sgOffset_fcOutput = 3288;
         private const int __sgOffset_excite2Output = 1024;
-        private const int __sgOffset_poolOutput = 2656;
-        private const int __sgOffset_logits = 2672;
-        private const int __sgOffset_flattenOutputGradient = 2664;
-        private const int __sgOffset_excite2OutputGradient = 1024;
-        private const int __sgOffset_fcOutputGradient = 2656;
-        private const int __sgOffset_exciteOutputGradient = 1536;
-        private const int __sgOffset_flatOutputGradient = 2664;
+        private const int __sgOffset_spatialOutput = 3136;
+        private const int __sgOffset_attended2Output = 1536;
+        private const int __sgOffset_poolOutput = 3296;
+        private const int __sgOffset_logits = 3312;
+        private const int __sgOffset_flattenOutputGradient = 3304;
+        private const int __sgOffset_attended2OutputGradient = 1536;
+        private const int __sgOffset_spatialOutputGradient = 3200;
+        private const int __sgOffset_excite2OutputGradient = 2048;
+        private const int __sgOffset_excite2OutputGradientFrom11 = 1536;
+        private const int __sgOffset_fcOutputGradient = 3296;
+        private const int __sgOffset_exciteOutputGradient = 1024;
+        private const int __sgOffset_flatOutputGradient = 3304;
         private const int __sgOffset_exciteOutputGradientFrom7 = 512;
-        private const int __sgOffset_expandOutputGradient = 2640;
+        private const int __sgOffset_expandOutputGradient = 3280;
         private const int __sgOffset_conv1OutputGradient = 512;
-        private const int __sgOffset_reduceOutputGradient = 2678;
-        private const int __sgOffset_squeezeOutputGradient = 2632;
+        private const int __sgOffset_reduceOutputGradient = 3318;
+        private const int __sgOffset_squeezeOutputGradient = 3272;
         private const int __sgOffset_conv1OutputGradientFrom3 = 1024;
-        private const int __sgOffset_attendedOutputGradient = 2432;
-        private const int __sgOffset_attentionOutputGradient = 2240;
-        private const int __sgArenaFloatsPerSample = 2680;
+        private const int __sgOffset_attendedOutputGradient = 2944;
+        private const int __sgOffset_attentionOutputGradient = 2752;
+        private const int __sgArenaFloatsPerSample = 3320;
 
         // Inference arena (Forward, Predict): hidden activations alone, each [B, n] at offset * B floats of an
-        // arena rented for the call, so concurrent calls never share one. 1426 floats per sample.
+        // arena rented for the call, so concurrent calls never share one. 1490 floats per sample.
         //   attentionOutput [B, 192] at 1024, steps 0-1: attention output
         //   attendedOutput [B, 192] at 1216, steps 1-2: attended output
         //   conv1Output [B, 512] at 0, steps 2-6: conv1 output
-        //   squeezeOutput [B, 8] at 1408, steps 3-4: squeeze output
-        //   reduceOutput [B, 2] at 1424, steps 4-5: reduce output
-        //   expandOutput [B, 8] at 1408, steps 5-6: expand output
+        //   squeezeOutput [B, 8] at 1472, steps 3-4: squeeze output
+        //   reduceOutput [B, 2] at 1488, steps 4-5: reduce output
+        //   expandOutput [B, 8] at 1472, steps 5-6: expand output
         //   exciteOutput [B, 512] at 512, steps 6-10: excite output
-        //   squeeze2Output [B, 8] at 1408, steps 7-9: squeeze2 output
-        //   fcOutput [B, 8] at 1416, steps 9-10: fc output
-        //   excite2Output [B, 512] at 0, steps 10-11: excite2 output
-        //   poolOutput [B, 8] at 1408, steps 11-13: pool output
+        //   squeeze2Output [B, 8] at 1472, steps 7-9: squeeze2 output
+        //   fcOutput [B, 8] at 1480, steps 9-10: fc output
+        //   excite2Output [B, 512] at 0, steps 10-12: excite2 output
+        //   spatialOutput [B, 64] at 1408, steps 11-12: spatial output
+        //   attended2Output [B, 512] at 512, steps 12-13: attended2 output
+        //   poolOutput [B, 8] at 1472, steps 13-15: pool output
         private const int __sgInferenceOffset_attentionOutput = 1024;
         private const int __sgInferenceOffset_attendedOutput = 1216;
         private const int __sgInferenceOffset_conv1Output = 0;
-        private const int __sgInferenceOffset_squeezeOutput = 1408;
-        private const int __sgInferenceOffset_reduceOutput = 1424;
-        private const int __sgInferenceOffset_expandOutput = 1408;
+        private const int __sgInferenceOffset_squeezeOutput = 1472;
+        private const int __sgInferenceOffset_reduceOutput = 1488;
+        private const int __sgInferenceOffset_expandOutput = 1472;
         private const int __sgInferenceOffset_exciteOutput = 512;
-        private const int __sgInferenceOffset_squeeze2Output = 1408;
-        private const int __sgInferenceOffset_fcOutput = 1416;
+        private const int __sgInferenceOffset_squeeze2Output = 1472;
+        private const int __sgInferenceOffset_fcOutput = 1480;
         private const int __sgInferenceOffset_excite2Output = 0;
-        private const int __sgInferenceOffset_poolOutput = 1408;
-        private const int __sgInferenceFloatsPerSample = 1426;
+        private const int __sgInferenceOffset_spatialOutput = 1408;
+        private const int __sgInferenceOffset_attended2Output = 512;
+        private const int __sgInferenceOffset_poolOutput = 1472;
+        private const int __sgInferenceFloatsPerSample = 1490;
 
         private readonly global::StaticGrad.ParameterSet __sgParameters;
         private readonly float[] __sgArena;
@@ -155,6 +175,8 @@ namespace Images
         private readonly global::StaticGrad.Flatten __sg_Flat;
         private readonly global::StaticGrad.Linear __sg_Fc;
         private readonly global::StaticGrad.Residual __sg_Excite2;
+        private readonly global::StaticGrad.Conv2d __sg_Spatial;
+        private readonly global::StaticGrad.Residual __sg_Attended2;
         private readonly global::StaticGrad.AdaptiveAvgPool2d __sg_Pool;
         private readonly global::StaticGrad.Flatten __sg_Flatten;
         private readonly global::StaticGrad.Linear __sg_Head;
@@ -182,6 +204,8 @@ namespace Images
                 new global::StaticGrad.ParameterTensor("expand.bias", __sgOffset_ExpandBias, new[] { 8 }, fanIn: 2),
                 new global::StaticGrad.ParameterTensor("fc.weight", __sgOffset_FcWeight, new[] { 8, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("fc.bias", __sgOffset_FcBias, new[] { 8 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("spatial.weight", __sgOffset_SpatialWeight, new[] { 1, 8, 1, 1 }, fanIn: 8),
+                new global::StaticGrad.ParameterTensor("spatial.bias", __sgOffset_SpatialBias, new[] { 1 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("head.weight", __sgOffset_HeadWeight, new[] { 4, 8 }, fanIn: 8),
                 new global::StaticGrad.ParameterTensor("head.bias", __sgOffset_HeadBias, new[] { 4 }, fanIn: 8),
             });
@@ -199,9 +223,11 @@ namespace Images
             __sg_Flat = new global::StaticGrad.Flatten();
             __sg_Fc = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[8], __sgParameters.Tensors[9]);
             __sg_Excite2 = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Multiply, "Excite");
+            __sg_Spatial = new global::StaticGrad.Conv2d(__sgParameters, __sgParameters.Tensors[10], __sgParameters.Tensors[11], 8, 8, 8, (1, 1), (0, 0), (1, 1), 1);
+            __sg_Attended2 = new global::StaticGrad.Residual(global::StaticGrad.ResidualKind.Multiply, "Excite2");
             __sg_Pool = new global::StaticGrad.AdaptiveAvgPool2d(1);
             __sg_Flatten = new global::StaticGrad.Flatten();
-            __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[10], __sgParameters.Tensors[11]);
+            __sg_Head = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[12], __sgParameters.Tensors[13]);
             Summary = new global::StaticGrad.ModelSummary("Gates", new[] { 3, 8, 8 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("attention", "Conv2d(3, 3, kernel_size=3, padding=1), Sigmoid", new[] { 3, 8, 8 }, 84, 0),
@@ -215,6 +241,8 @@ namespace Images
                 new global::StaticGrad.LayerSummary("flat", "Flatten", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("fc", "Linear 8 -> 8, Sigmoid", new[] { 8 }, 72, 0),
                 new global::StaticGrad.LayerSummary("excite2", "Multiply by channel (with excite)", new[] { 8, 8, 8 }, 0, 0),
+                new global::StaticGrad.LayerSummary("spatial", "Conv2d(8, 1, kernel_size=1), Sigmoid", new[] { 1, 8, 8 }, 9, 0),
+                new global::StaticGrad.LayerSummary("attended2", "Multiply by pixel (with excite2)", new[] { 8, 8, 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(1)", new[] { 8, 1, 1 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 8 -> 4", new[] { 4 }, 36, 0),
@@ -256,6 +284,10 @@ namespace Images
         public partial global::StaticGrad.Linear Fc { get => __sg_Fc; }
 
         public partial global::StaticGrad.Residual Excite2 { get => __sg_Excite2; }
+
+        public partial global::StaticGrad.Conv2d Spatial { get => __sg_Spatial; }
+
+        public partial global::StaticGrad.Residual Attended2 { get => __sg_Attended2; }
 
         public partial global::StaticGrad.AdaptiveAvgPool2d Pool { get => __sg_Pool; }
 
@@ -325,10 +357,15 @@ namespace Images
                 global::System.Span<float> squeeze2Output = new global::System.Span<float>(__sgArena, __sgOffset_squeeze2Output * MaxBatch, batch * 8);
                 global::System.Span<float> fcOutput = new global::System.Span<float>(__sgArena, __sgOffset_fcOutput * MaxBatch, batch * 8);
                 global::System.Span<float> excite2Output = new global::System.Span<float>(__sgArena, __sgOffset_excite2Output * MaxBatch, batch * 512);
+                global::System.Span<float> spatialOutput = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutput * MaxBatch, batch * 64);
+                global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
                 global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> attended2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attended2OutputGradient * MaxBatch, batch * 512);
+                global::System.Span<float> spatialOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutputGradient * MaxBatch, batch * 64);
                 global::System.Span<float> excite2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradient * MaxBatch, batch * 512);
+                global::System.Span<float> excite2OutputGradientFrom11 = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradientFrom11 * MaxBatch, batch * 512);
                 global::System.Span<float> fcOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fcOutputGradient * MaxBatch, batch * 8);
                 global::System.Span<float> exciteOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradient * MaxBatch, batch * 512);
                 global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 8);
@@ -384,30 +421,38 @@ namespace Images
                 // excite2Output [B, 8, 8, 8] = exciteOutput [B, 8, 8, 8] * fcOutput [B, 8], each plane times its channel's value
                 global::StaticGrad.Kernels.Multiply.ForwardByChannel(exciteOutput, fcOutput, excite2Output, batch, 8, 8, 8);
 
-                // Step 11, pool AdaptiveAvgPool2d forward:
-                // poolOutput [B, 8, 1, 1] = mean of each channel of excite2Output [B, 8, 8, 8]
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Forward(excite2Output, poolOutput, batch, 8, 8, 8);
+                // Step 11, spatial Conv2d forward:
+                // spatialOutput [B, 1, 8, 8] = Sigmoid(conv(excite2Output [B, 8, 8, 8], weight [1, 8, 1, 1]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(excite2Output, parameters.Slice(__sgOffset_SpatialWeight, 8), parameters.Slice(__sgOffset_SpatialBias, 1), spatialOutput, __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 12, flatten Flatten forward:
+                // Step 12, attended2 Multiply forward:
+                // attended2Output [B, 8, 8, 8] = excite2Output [B, 8, 8, 8] * spatialOutput [B, 1, 8, 8], each channel times the map
+                global::StaticGrad.Kernels.Multiply.ForwardByPixel(excite2Output, spatialOutput, attended2Output, batch, 8, 8, 8);
+
+                // Step 13, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 8, 1, 1] = mean of each channel of attended2Output [B, 8, 8, 8]
+                global::StaticGrad.Kernels.GlobalAvgPool2d.Forward(attended2Output, poolOutput, batch, 8, 8, 8);
+
+                // Step 14, flatten Flatten forward:
                 // poolOutput [B, 8] is poolOutput [B, 8, 1, 1] read flat: nothing moves
 
-                // Step 13, head Linear forward:
+                // Step 15, head Linear forward:
                 // logits [B, 4] = poolOutput [B, 8] x weight^T [8, 4] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), parameters.Slice(__sgOffset_HeadBias, 4), logits, batch, 8, 4, global::StaticGrad.Kernels.Activation.None);
 
-                // Step 14, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
+                // Step 16, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 15, head Linear backward, from logits [B, 4]:
+                // Step 17, head Linear backward, from logits [B, 4]:
                 //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[11].RequiresGrad)
+                if (__sgParameters.Tensors[13].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
                 }
 
                 //   head.weight gradient [4, 8] = logits^T [4, B] x poolOutput [B, 8] (skipped while the weight is frozen)
                 //   flattenOutputGradient [B, 8] = logits [B, 4] x weight [4, 8]
-                if (__sgParameters.Tensors[10].RequiresGrad)
+                if (__sgParameters.Tensors[12].RequiresGrad)
                 {
                     global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), gradients.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 8, 4);
                 }
@@ -416,18 +461,38 @@ namespace Images
                     global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 4, 8);
                 }
 
-                // Step 16, flatten Flatten backward, from flattenOutputGradient [B, 8]:
+                // Step 18, flatten Flatten backward, from flattenOutputGradient [B, 8]:
                 //   flattenOutputGradient is the gradient of poolOutput read flat
 
-                // Step 17, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 8, 1, 1]:
-                //   excite2OutputGradient [B, 8, 8, 8] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, excite2OutputGradient, batch, 8, 8, 8);
+                // Step 19, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 8, 1, 1]:
+                //   attended2OutputGradient [B, 8, 8, 8] = flattenOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, attended2OutputGradient, batch, 8, 8, 8);
 
-                // Step 18, excite2 Multiply backward, from excite2OutputGradient [B, 8, 8, 8]:
+                // Step 20, attended2 Multiply backward, from attended2OutputGradient [B, 8, 8, 8]:
+                //   the image's gradient is attended2OutputGradient times the map; each map value's is the sum over the channels of attended2OutputGradient times the image
+                global::StaticGrad.Kernels.Multiply.BackwardByPixel(attended2OutputGradient, excite2Output, spatialOutput, excite2OutputGradient, spatialOutputGradient, batch, 8, 8, 8);
+
+                // Step 21, spatial Conv2d backward, from spatialOutputGradient [B, 1, 8, 8]:
+                //   spatialOutputGradient *= Sigmoid'(spatialOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(spatialOutputGradient, spatialOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while frozen)
+                if (__sgParameters.Tensors[10].RequiresGrad || __sgParameters.Tensors[11].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(spatialOutputGradient, excite2Output, gradients.Slice(__sgOffset_SpatialWeight, 8), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_SpatialBias, 1) : global::System.Span<float>.Empty), __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   excite2OutputGradientFrom11 [B, 8, 8, 8] = transposed conv(spatialOutputGradient [B, 1, 8, 8], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(spatialOutputGradient, parameters.Slice(__sgOffset_SpatialWeight, 8), excite2OutputGradientFrom11, __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+
+                // Step 22: excite2OutputGradient += excite2OutputGradientFrom11 (the tensor feeds several nodes; their gradients add up)
+                global::StaticGrad.Kernels.Elementwise.Add(excite2OutputGradient, excite2OutputGradientFrom11, excite2OutputGradient, excite2OutputGradient.Length);
+
+                // Step 23, excite2 Multiply backward, from excite2OutputGradient [B, 8, 8, 8]:
                 //   the image's gradient is excite2OutputGradient times each channel's value; each value's is the sum over its plane of excite2OutputGradient times the image
                 global::StaticGrad.Kernels.Multiply.BackwardByChannel(excite2OutputGradient, exciteOutput, fcOutput, exciteOutputGradient, fcOutputGradient, batch, 8, 8, 8);
 
-                // Step 19, fc Linear backward, from fcOutputGradient [B, 8]:
+                // Step 24, fc Linear backward, from fcOutputGradient [B, 8]:
                 //   fcOutputGradient *= Sigmoid'(fcOutput) in place; fc.bias gradient [8] = column sums of fcOutputGradient (skipped while the bias is frozen)
                 if (__sgParameters.Tensors[9].RequiresGrad)
                 {
@@ -449,21 +514,21 @@ namespace Images
                     global::StaticGrad.Kernels.Gemm.Multiply(fcOutputGradient, parameters.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
                 }
 
-                // Step 20, flat Flatten backward, from flatOutputGradient [B, 8]:
+                // Step 25, flat Flatten backward, from flatOutputGradient [B, 8]:
                 //   flatOutputGradient is the gradient of squeeze2Output read flat
 
-                // Step 21, squeeze2 AdaptiveAvgPool2d backward, from flatOutputGradient [B, 8, 1, 1]:
+                // Step 26, squeeze2 AdaptiveAvgPool2d backward, from flatOutputGradient [B, 8, 1, 1]:
                 //   exciteOutputGradientFrom7 [B, 8, 8, 8] = flatOutputGradient spread evenly over each window
                 global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flatOutputGradient, exciteOutputGradientFrom7, batch, 8, 8, 8);
 
-                // Step 22: exciteOutputGradient += exciteOutputGradientFrom7 (the tensor feeds several nodes; their gradients add up)
+                // Step 27: exciteOutputGradient += exciteOutputGradientFrom7 (the tensor feeds several nodes; their gradients add up)
                 global::StaticGrad.Kernels.Elementwise.Add(exciteOutputGradient, exciteOutputGradientFrom7, exciteOutputGradient, exciteOutputGradient.Length);
 
-                // Step 23, excite Multiply backward, from exciteOutputGradient [B, 8, 8, 8]:
+                // Step 28, excite Multiply backward, from exciteOutputGradient [B, 8, 8, 8]:
                 //   the image's gradient is exciteOutputGradient times each channel's value; each value's is the sum over its plane of exciteOutputGradient times the image
                 global::StaticGrad.Kernels.Multiply.BackwardByChannel(exciteOutputGradient, conv1Output, expandOutput, conv1OutputGradient, expandOutputGradient, batch, 8, 8, 8);
 
-                // Step 24, expand Conv2d backward, from expandOutputGradient [B, 8, 1, 1]:
+                // Step 29, expand Conv2d backward, from expandOutputGradient [B, 8, 1, 1]:
                 //   expandOutputGradient *= Sigmoid'(expandOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(expandOutputGradient, expandOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
 
@@ -476,7 +541,7 @@ namespace Images
                 //   reduceOutputGradient [B, 2, 1, 1] = transposed conv(expandOutputGradient [B, 8, 1, 1], weight)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(expandOutputGradient, parameters.Slice(__sgOffset_ExpandWeight, 16), reduceOutputGradient, __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
 
-                // Step 25, reduce Conv2d backward, from reduceOutputGradient [B, 2, 1, 1]:
+                // Step 30, reduce Conv2d backward, from reduceOutputGradient [B, 2, 1, 1]:
                 //   reduceOutputGradient *= ReLU'(reduceOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(reduceOutputGradient, reduceOutput, batch * 2, global::StaticGrad.Kernels.Activation.ReLU);
 
@@ -489,14 +554,14 @@ namespace Images
                 //   squeezeOutputGradient [B, 8, 1, 1] = transposed conv(reduceOutputGradient [B, 2, 1, 1], weight)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(reduceOutputGradient, parameters.Slice(__sgOffset_ReduceWeight, 16), squeezeOutputGradient, __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
 
-                // Step 26, squeeze AdaptiveAvgPool2d backward, from squeezeOutputGradient [B, 8, 1, 1]:
+                // Step 31, squeeze AdaptiveAvgPool2d backward, from squeezeOutputGradient [B, 8, 1, 1]:
                 //   conv1OutputGradientFrom3 [B, 8, 8, 8] = squeezeOutputGradient spread evenly over each window
                 global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(squeezeOutputGradient, conv1OutputGradientFrom3, batch, 8, 8, 8);
 
-                // Step 27: conv1OutputGradient += conv1OutputGradientFrom3 (the tensor feeds several nodes; their gradients add up)
+                // Step 32: conv1OutputGradient += conv1OutputGradientFrom3 (the tensor feeds several nodes; their gradients add up)
                 global::StaticGrad.Kernels.Elementwise.Add(conv1OutputGradient, conv1OutputGradientFrom3, conv1OutputGradient, conv1OutputGradient.Length);
 
-                // Step 28, conv1 Conv2d backward, from conv1OutputGradient [B, 8, 8, 8]:
+                // Step 33, conv1 Conv2d backward, from conv1OutputGradient [B, 8, 8, 8]:
                 //   conv1OutputGradient *= ReLU'(conv1Output) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 512, global::StaticGrad.Kernels.Activation.ReLU);
 
@@ -509,11 +574,11 @@ namespace Images
                 //   attendedOutputGradient [B, 3, 8, 8] = transposed conv(conv1OutputGradient [B, 8, 8, 8], weight)
                 global::StaticGrad.Kernels.Conv2d.BackwardData(conv1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 216), attendedOutputGradient, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
 
-                // Step 29, attended Multiply backward, from attendedOutputGradient [B, 3, 8, 8]:
+                // Step 34, attended Multiply backward, from attendedOutputGradient [B, 3, 8, 8]:
                 //   the gradient of each factor is attendedOutputGradient times the other factor
                 global::StaticGrad.Kernels.Multiply.Backward(attendedOutputGradient, attentionOutput, inputs, attentionOutputGradient, global::System.Span<float>.Empty, batch * 192);
 
-                // Step 30, attention Conv2d backward, from attentionOutputGradient [B, 3, 8, 8]:
+                // Step 35, attention Conv2d backward, from attentionOutputGradient [B, 3, 8, 8]:
                 //   attentionOutputGradient *= Sigmoid'(attentionOutput) in place
                 global::StaticGrad.Kernels.ActivationBackward.Apply(attentionOutputGradient, attentionOutput, batch * 192, global::StaticGrad.Kernels.Activation.Sigmoid);
 
@@ -568,6 +633,8 @@ namespace Images
                 global::System.Span<float> squeeze2Output = new global::System.Span<float>(arena, __sgInferenceOffset_squeeze2Output * batch, batch * 8);
                 global::System.Span<float> fcOutput = new global::System.Span<float>(arena, __sgInferenceOffset_fcOutput * batch, batch * 8);
                 global::System.Span<float> excite2Output = new global::System.Span<float>(arena, __sgInferenceOffset_excite2Output * batch, batch * 512);
+                global::System.Span<float> spatialOutput = new global::System.Span<float>(arena, __sgInferenceOffset_spatialOutput * batch, batch * 64);
+                global::System.Span<float> attended2Output = new global::System.Span<float>(arena, __sgInferenceOffset_attended2Output * batch, batch * 512);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(arena, __sgInferenceOffset_poolOutput * batch, batch * 8);
 
                 // Step 0, attention Conv2d forward:
@@ -613,14 +680,22 @@ namespace Images
                 // excite2Output [B, 8, 8, 8] = exciteOutput [B, 8, 8, 8] * fcOutput [B, 8], each plane times its channel's value
                 global::StaticGrad.Kernels.Multiply.ForwardByChannel(exciteOutput, fcOutput, excite2Output, batch, 8, 8, 8);
 
-                // Step 11, pool AdaptiveAvgPool2d forward:
-                // poolOutput [B, 8, 1, 1] = mean of each channel of excite2Output [B, 8, 8, 8]
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Forward(excite2Output, poolOutput, batch, 8, 8, 8);
+                // Step 11, spatial Conv2d forward:
+                // spatialOutput [B, 1, 8, 8] = Sigmoid(conv(excite2Output [B, 8, 8, 8], weight [1, 8, 1, 1]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(excite2Output, parameters.Slice(__sgOffset_SpatialWeight, 8), parameters.Slice(__sgOffset_SpatialBias, 1), spatialOutput, __sg_Spatial.InferenceWorkspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-                // Step 12, flatten Flatten forward:
+                // Step 12, attended2 Multiply forward:
+                // attended2Output [B, 8, 8, 8] = excite2Output [B, 8, 8, 8] * spatialOutput [B, 1, 8, 8], each channel times the map
+                global::StaticGrad.Kernels.Multiply.ForwardByPixel(excite2Output, spatialOutput, attended2Output, batch, 8, 8, 8);
+
+                // Step 13, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 8, 1, 1] = mean of each channel of attended2Output [B, 8, 8, 8]
+                global::StaticGrad.Kernels.GlobalAvgPool2d.Forward(attended2Output, poolOutput, batch, 8, 8, 8);
+
+                // Step 14, flatten Flatten forward:
                 // poolOutput [B, 8] is poolOutput [B, 8, 1, 1] read flat: nothing moves
 
-                // Step 13, head Linear forward:
+                // Step 15, head Linear forward:
                 // logits [B, 4] = poolOutput [B, 8] x weight^T [8, 4] + bias
                 global::StaticGrad.Kernels.LinearForward.Run(poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), parameters.Slice(__sgOffset_HeadBias, 4), logits, batch, 8, 4, global::StaticGrad.Kernels.Activation.None);
             }
@@ -677,7 +752,9 @@ namespace Images
             string flatOutput = onnx.Flatten(squeeze2Output); // flat: [B, 8]
             string fcOutput = onnx.Activation(onnx.Gemm(flatOutput, "fc.weight", "fc.bias"), global::StaticGrad.Kernels.Activation.Sigmoid); // fc: [B, 8]
             string excite2Output = onnx.Mul(onnx.Reshape(fcOutput, 8, 1, 1), exciteOutput); // excite2: [B, 8, 8, 8]
-            string poolOutput = onnx.GlobalAveragePool(excite2Output); // pool: [B, 8, 1, 1]
+            string spatialOutput = onnx.Activation(onnx.Conv(excite2Output, "spatial.weight", "spatial.bias", (1, 1), (1, 1), (0, 0), (1, 1), 1), global::StaticGrad.Kernels.Activation.Sigmoid); // spatial: [B, 1, 8, 8]
+            string attended2Output = onnx.Mul(spatialOutput, excite2Output); // attended2: [B, 8, 8, 8]
+            string poolOutput = onnx.GlobalAveragePool(attended2Output); // pool: [B, 8, 1, 1]
             string flattenOutput = onnx.Flatten(poolOutput); // flatten: [B, 8]
             string headOutput = onnx.Gemm(flattenOutput, "head.weight", "head.bias"); // head: [B, 4]
             onnx.Output(headOutput, "output", 4);

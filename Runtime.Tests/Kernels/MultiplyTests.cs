@@ -117,6 +117,74 @@ public sealed class MultiplyTests
         Assert.Equal(results[0].AsSpan(x.Length, x.Length).ToArray(), imageOnly);
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(2, 3, 5, 7)]
+    [InlineData(3, 8, 4, 4)]
+    [InlineData(0, 2, 3, 3)]
+    public void ByPixel_ScalesEveryChannel_AndTheMapsGradientIsTheChannelSum(int batch, int channels, int height, int width)
+    {
+        int plane = height * width, planes = batch * channels;
+        float[] x = KernelReference.Random(planes * plane, seed: 13), m = KernelReference.Random(batch * plane, seed: 14), dy = KernelReference.Random(planes * plane, seed: 15);
+        float[] y = Filled(x.Length), dx = Filled(x.Length), dm = Filled(m.Length);
+        Kernels.Multiply.ForwardByPixel(x, m, y, batch, channels, height, width);
+        Kernels.Multiply.BackwardByPixel(dy, x, m, dx, dm, batch, channels, height, width);
+        for (int n = 0; n < batch; n++)
+        {
+            for (int i = 0; i < plane; i++)
+            {
+                float sum = 0;
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = (((n * channels) + c) * plane) + i;
+                    Assert.Equal(x[at] * m[(n * plane) + i], y[at]);
+                    Assert.Equal(dy[at] * m[(n * plane) + i], dx[at]);
+                    float product = dy[at] * x[at];
+                    sum = c == 0 ? product : sum + product;
+                }
+
+                Assert.Equal(sum, dm[(n * plane) + i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ByPixel_GradientsMatchFiniteDifferences_AndGiveTheSameBitsOnOneAndTwoThreads()
+    {
+        const int Batch = 2, Channels = 3, Height = 4, Width = 5;
+        float[] x = KernelReference.Random(Batch * Channels * Height * Width, seed: 16), m = KernelReference.Random(Batch * Height * Width, seed: 17);
+        float[] dy = KernelReference.Random(x.Length, seed: 18), y = new float[x.Length], dx = new float[x.Length], dm = new float[m.Length];
+        Kernels.Multiply.BackwardByPixel(dy, x, m, dx, dm, Batch, Channels, Height, Width);
+        double Loss()
+        {
+            Kernels.Multiply.ForwardByPixel(x, m, y, Batch, Channels, Height, Width);
+            return y.Select((v, i) => (double)v * dy[i]).Sum();
+        }
+
+        GradientCheck.AssertGradientMatches(Loss, x, dx, "image", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
+        GradientCheck.AssertGradientMatches(Loss, m, dm, "map", eps: 1e-2, relativeTolerance: 1e-3, absoluteTolerance: 1e-5);
+
+        const int Large = 16, Wide = 24;
+        float[] bx = KernelReference.Random(Large * Wide * 14 * 14, seed: 19), bm = KernelReference.Random(Large * 14 * 14, seed: 20), bdy = KernelReference.Random(bx.Length, seed: 21);
+        float[][] results = new[] { 1, 2 }.Select(threads =>
+        {
+            float[] by = new float[bx.Length], bdx = new float[bx.Length], bdm = new float[bm.Length];
+            using (Partition.Override(threads, splitAlways: threads > 1))
+            {
+                Kernels.Multiply.ForwardByPixel(bx, bm, by, Large, Wide, 14, 14);
+                Kernels.Multiply.BackwardByPixel(bdy, bx, bm, bdx, bdm, Large, Wide, 14, 14);
+            }
+
+            return by.Concat(bdx).Concat(bdm).ToArray();
+        }).ToArray();
+        Assert.Equal(results[0], results[1]);
+        float[] mapOnly = Filled(bm.Length);
+        Kernels.Multiply.BackwardByPixel(bdy, bx, bm, Span<float>.Empty, mapOnly, Large, Wide, 14, 14);
+        Assert.Equal(results[0].AsSpan(2 * bx.Length).ToArray(), mapOnly);
+        Assert.Throws<ArgumentException>("map", () => Kernels.Multiply.ForwardByPixel(bx, new float[3], new float[bx.Length], Large, Wide, 14, 14));
+        Assert.Throws<ArgumentException>("mapGradient", () => Kernels.Multiply.BackwardByPixel(bdy, bx, bm, Span<float>.Empty, new float[3], Large, Wide, 14, 14));
+    }
+
     [Fact]
     public void BadArguments_NameTheArgument()
     {

@@ -138,6 +138,13 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SpatialGates_BackwardMatchesFiniteDifferences()
+    {
+        var model = new SpatialGateCnn(seed: 171, maxBatch: 4);
+        AssertBackwardMatchesFiniteDifferences(model, inputSeed: 172, relativeTolerance: 2e-3);
+    }
+
+    [Fact]
     public void UpsamplingToASize_BackwardMatchesFiniteDifferences()
     {
         var model = new SizedUpsampleCnn(seed: 131, maxBatch: 4);
@@ -350,7 +357,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     }
 
     /// <summary>The test models of the newer image ops: rectangular windows, zero padding and padding='same', group and instance norms, transposed convolutions.</summary>
-    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn), nameof(SizedUpsampleCnn), nameof(AdaptiveMaxPoolCnn), nameof(SqueezeExciteCnn), nameof(MobileNetV3Cnn) };
+    public static TheoryData<string> WindowAndNormModels() => new() { nameof(RectangularCnn), nameof(PaddedCnn), nameof(GroupNormCnn), nameof(InstanceNormCnn), nameof(TransposedCnn), nameof(UpsampleCnn), nameof(EdgePaddedCnn), nameof(PaddingModeCnn), nameof(BilinearCnn), nameof(TrackedInstanceNormCnn), nameof(ResNetDownsampleCnn), nameof(MobileNetV2Cnn), nameof(SizedUpsampleCnn), nameof(AdaptiveMaxPoolCnn), nameof(SqueezeExciteCnn), nameof(MobileNetV3Cnn), nameof(SpatialGateCnn) };
 
     [Theory]
     [MemberData(nameof(WindowAndNormModels))]
@@ -374,6 +381,7 @@ public sealed class CnnModelTests(ITestOutputHelper output)
             nameof(AdaptiveMaxPoolCnn) => new AdaptiveMaxPoolCnn(seed: 1, maxBatch: Batch),
             nameof(SqueezeExciteCnn) => new SqueezeExciteCnn(seed: 1, maxBatch: Batch),
             nameof(MobileNetV3Cnn) => new MobileNetV3Cnn(seed: 1, maxBatch: Batch),
+            nameof(SpatialGateCnn) => new SpatialGateCnn(seed: 1, maxBatch: Batch),
             _ => new InstanceNormCnn(seed: 1, maxBatch: Batch),
         };
         var adam = new Adam(model.Parameters);

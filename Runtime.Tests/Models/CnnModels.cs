@@ -1035,6 +1035,50 @@ public sealed partial class MobileNetV3Cnn
 }
 
 /// <summary>
+/// Spatial attention gates (CBAM's): a one-channel sigmoid map <c>[B, 1, H, W]</c> times every channel of an image
+/// (<see cref="MultiplyAttribute"/>), once with the map as the previous output and once with the image. The same
+/// <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 3, Height = 6, Width = 6)]
+public sealed partial class SpatialGateCnn
+{
+    [Conv2d(6, 3, Padding = 1), ReLU]
+    public partial Conv2d Conv1 { get; }
+
+    /// <summary>[B, 1, 6, 6], each pixel's weight in (0, 1).</summary>
+    [Conv2d(1, 3, Padding = 1), Sigmoid]
+    public partial Conv2d Attention { get; }
+
+    /// <summary>[B, 6, 6, 6]: every channel of Conv1 times the map.</summary>
+    [Multiply(nameof(Conv1))]
+    public partial Residual Gated { get; }
+
+    [MaxPool2d(2)]
+    public partial MaxPool2d Pool { get; }
+
+    /// <summary>[B, 1, 3, 3].</summary>
+    [Conv2d(1, 1), Sigmoid]
+    public partial Conv2d Map2 { get; }
+
+    /// <summary>[B, 4, 3, 3] of Pool's output.</summary>
+    [From(nameof(Pool)), Conv2d(4, 1), ReLU]
+    public partial Conv2d Feat { get; }
+
+    /// <summary>[B, 4, 3, 3]: the image first, the map second.</summary>
+    [Multiply(nameof(Map2))]
+    public partial Residual Gated2 { get; }
+
+    [Flatten]
+    public partial Flatten Flat { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
+/// <summary>
 /// Bilinear resizing to a side of 1 (PyTorch reads the middle of the input there, <c>in / 2 - 0.5</c>), for the ONNX
 /// export: <c>pytorch_half_pixel</c> coordinates would read input 0.
 /// </summary>

@@ -5,8 +5,9 @@ namespace StaticGrad;
 /// <summary>
 /// Declares a product: the previous member's output times the output of an earlier member, <c>y = x * source</c>
 /// (PyTorch's <c>*</c>). Both have the same shape (a gate), or one is an image <c>[C, H, W]</c> and the other holds
-/// one value per channel, <c>[C, 1, 1]</c> or flat <c>[C]</c>, which scales each channel's plane: a
-/// squeeze-and-excitation block's <c>x * se(x)</c>. Name the member with <c>nameof</c>, or pass
+/// one value per channel, <c>[C, 1, 1]</c> or flat <c>[C]</c>, which scales each channel's plane (a
+/// squeeze-and-excitation block's <c>x * se(x)</c>), or is a one-channel map <c>[1, H, W]</c>, which scales every channel
+/// pixel by pixel (a spatial attention gate). Name the member with <c>nameof</c>, or pass
 /// <see cref="ModelAttribute.Input"/> for the model input. The member's type is <see cref="Residual"/>.
 /// </summary>
 /// <example><code>
