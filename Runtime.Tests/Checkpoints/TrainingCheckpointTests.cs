@@ -174,6 +174,9 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData("\"staticgrad.version\":\"1\"", "\"staticgrad.version\":\"2\"", "version '2' is not supported")]
     [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"-1\"", "'optimizer.lr' is '-1'")]
     [InlineData("\"optimizer.fc2.bias.exp_avg\"", "\"optimizer.fc9.bias.exp_avg\"", "optimizer tensor 'optimizer.fc9.bias.exp_avg' does not name a parameter")]
+    [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"0.002\",\"optimizer.tensor_steps\":\"1,x,1,1\"", "'optimizer.tensor_steps' is '1,x,1,1'; expected 4 comma-separated integers >= 0")]
+    [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"0.002\",\"optimizer.tensor_steps\":\"1,1\"", "'optimizer.tensor_steps' holds 2 counts; the checkpoint has 4 parameter tensors")]
+    [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"0.002\",\"optimizer.tensor_steps\":\"1,1,1,9\"", "tensorSteps[3] is 9; expected a count in [0, 2]")]
     [InlineData("\"optimizer.fc2.bias.exp_avg_sq\"", "\"optimizer.fc2.bias.exp_avg_sx\"", "optimizer buffer 'exp_avg_sq' has no tensor for parameter 'fc2.bias'")]
     public void MalformedMetadataOrTensors_AreRefused(string from, string to, string expected)
     {

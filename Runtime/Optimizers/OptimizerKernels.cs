@@ -259,7 +259,10 @@ internal static unsafe class OptimizerKernels
     }
 }
 
-/// <summary>The float coefficients of one SGD step, computed in double by <see cref="Sgd"/>.</summary>
+/// <summary>
+/// The float coefficients of one SGD step, computed in double by <see cref="Sgd"/>; <c>FirstStep</c> is whether the run's
+/// momentum buffers start at this step (PyTorch's <c>momentum_buffer</c> is None: it becomes the gradient itself).
+/// </summary>
 internal readonly record struct SgdCoefficients(
     float LearningRate, float Momentum, float OneMinusDampening, float WeightDecay, bool Nesterov, bool FirstStep);
 
