@@ -58,8 +58,9 @@ internal readonly record struct Window2d(
     /// <paramref name="kernelPosition"/> on (<c>kernelSize</c>, or <c>kernelHeight, kernelWidth</c>), then <c>Stride</c>,
     /// <c>Padding</c> and <c>Dilation</c>, each overridden along one axis by its <c>…Height</c> or <c>…Width</c> property.
     /// An unset stride is <paramref name="defaultStride"/>, or the kernel's size along the axis when that is 0 (the pools'
-    /// <c>stride=None</c>); a stride set to 0 is out of range, as PyTorch refuses it. Reports the first option out of range at its argument (padding from 0 to half the kernel
-    /// along its axis with <paramref name="paddingAtMostHalfKernel"/>, as PyTorch's pools require) and returns null.
+    /// <c>stride=None</c>); a stride set to 0 is out of range, as PyTorch refuses it. Reports the first option out of range
+    /// at its argument (padding from 0 to half the kernel along its axis with <paramref name="paddingAtMostHalfKernel"/>, as
+    /// PyTorch's pools require) and returns null.
     /// </summary>
     public static Window2d? Parse(AttributeReader r, int kernelPosition, int defaultStride, bool paddingAtMostHalfKernel, bool hasDilation)
     {
