@@ -56,7 +56,7 @@ public static class Dropout2d
 
         for (int i = 0; i < planes; i++)
         {
-            Scale(input.Slice(i * plane, plane), mask[i], output.Slice(i * plane, plane));
+            Multiply.Scaled(input.Slice(i * plane, plane), mask[i], output.Slice(i * plane, plane));
         }
     }
 
@@ -77,26 +77,7 @@ public static class Dropout2d
         for (int i = 0; i < planes; i++)
         {
             Span<float> values = gradient.Slice(i * plane, plane);
-            Scale(values, mask[i], values);
-        }
-    }
-
-    /// <summary><c>output = input · scale</c>; the spans are the same or disjoint.</summary>
-    private static void Scale(ReadOnlySpan<float> input, float scale, Span<float> output)
-    {
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            int width = System.Numerics.Vector<float>.Count;
-            for (; i <= input.Length - width; i += width)
-            {
-                (new System.Numerics.Vector<float>(input.Slice(i)) * scale).CopyTo(output.Slice(i));
-            }
-        }
-
-        for (; i < input.Length; i++)
-        {
-            output[i] = input[i] * scale;
+            Multiply.Scaled(values, mask[i], values);
         }
     }
 }

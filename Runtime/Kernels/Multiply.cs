@@ -423,8 +423,8 @@ public static unsafe class Multiply
         }
     }
 
-    /// <summary><c>output[i] = values[i] · factor</c>.</summary>
-    private static void Scaled(ReadOnlySpan<float> values, float factor, Span<float> output)
+    /// <summary><c>output[i] = values[i] · factor</c>; the spans are the same (in place, Dropout2d's) or disjoint.</summary>
+    internal static void Scaled(ReadOnlySpan<float> values, float factor, Span<float> output)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
