@@ -972,6 +972,45 @@ public sealed class DiagnosticTests
         {
             "SG0033",
             """
+            [Model(Inputs = 8)]
+            public partial class UnflattenTheWrongCount
+            {
+                [Linear(32)] public partial Linear Fc { get; }
+                [[|Unflatten(2, 4, 5)|]] public partial Unflatten Grid { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
+            [Model(Channels = 2, Height = 4, Width = 4)]
+            public partial class UnflattenAnImage
+            {
+                [Conv2d(2, 1)] public partial Conv2d Conv { get; }
+                [[|Unflatten(2, 4, 4)|]] public partial Unflatten Grid { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
+            [Model(Inputs = 8)]
+            public partial class UnflattenToNothing
+            {
+                [Linear(32)] public partial Linear Fc { get; }
+                [Unflatten(2, [|0|], 4)] public partial Unflatten Grid { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0033",
+            """
             [Model(Inputs = 64)]
             public partial class FlatIntoConv
             {

@@ -94,6 +94,9 @@ public sealed class SnapshotTests
     public void Gates() => VerifyCompiles(TestModels.Gates);
 
     [Fact]
+    public void ConvDecoder() => VerifyCompiles(TestModels.ConvDecoder);
+
+    [Fact]
     public void OddNamesCompileWithoutWarningsAndKeepPyTorchNames()
     {
         GeneratorRun run = GeneratorHarness.Run(TestModels.OddNames);

@@ -531,4 +531,21 @@ internal static class TestModels
             [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
         }
         """;
+
+    public const string ConvDecoder = """
+        using StaticGrad;
+
+        namespace Images;
+
+        [Model(Inputs = 64)]
+        public sealed partial class ConvDecoder
+        {
+            [Linear(16), ReLU] public partial Linear Encode { get; }
+            [Linear(32), ReLU] public partial Linear Decode { get; }
+            [Unflatten(2, 2, 8)] public partial Unflatten Grid { get; }
+            [ConvTranspose2d(1, 4, Stride = 2, Padding = 1), Sigmoid] public partial ConvTranspose2d Up { get; }
+            [Flatten] public partial Flatten Flat { get; }
+            [MseLoss] public partial MseLoss Loss { get; }
+        }
+        """;
 }

@@ -60,6 +60,9 @@ Cases, each built here with the same layers and state_dict names as its C# model
                           a 1 x 1 projection with a batch norm and the block's input added back; summed cross-entropy
   SpatialGateCnn          Runtime.Tests/Models/CnnModels.cs: CBAM's spatial attention, a one-channel sigmoid map [N, 1, H, W]
                           times every channel, with the map as either factor ([Multiply]); summed cross-entropy
+  DecoderCnn              Runtime.Tests/Models/CnnModels.cs: a linear layer's features unflattened to a 1 x 4 x 8 image
+                          (nn.Unflatten), ConvTranspose2d up and a strided Conv2d down, the linear features concatenated
+                          back before the head; summed cross-entropy
 Weights: PyTorch's default init after torch.manual_seed(seed), batch norm weight/bias moved off 1/0 and its running
 statistics and num_batches_tracked (2) set to non-default values. A fixed batch of 8 (images in [0,1) for the digit
 models, N(0,1) for CnnOpsNet) and labels. Per case:
@@ -491,6 +494,24 @@ class SpatialGateCnn(nn.Module):
         return self.head(torch.flatten(y, 1))
 
 
+class DecoderCnn(nn.Module):
+    """Runtime.Tests/Models/CnnModels.cs DecoderCnn: input [2, 5, 6], 3 classes; linear features unflattened to an image."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(60, 32)
+        self.grid = nn.Unflatten(1, (1, 4, 8))
+        self.up = nn.ConvTranspose2d(1, 3, 3, stride=2, padding=1, output_padding=1)
+        self.down = nn.Conv2d(3, 4, 3, stride=2)
+        self.head = nn.Linear(116, 3)
+
+    def forward(self, x):
+        f = F.relu(self.fc1(torch.flatten(x, 1)))
+        y = torch.tanh(self.up(self.grid(f)))
+        y = F.relu(self.down(y))
+        return self.head(torch.cat([torch.flatten(y, 1), f], dim=1))
+
+
 CASES = [
     # name, factory, seed, input shape, classes, parameters with a zero gradient in exact arithmetic, loss reduction
     ("LeNet5", lambda: LeNet5(), 51, (1, 28, 28), 10, [], "mean"),
@@ -515,6 +536,7 @@ CASES = [
     ("SqueezeExciteCnn", SqueezeExciteCnn, 70, (3, 6, 6), 3, [], "sum"),
     ("MobileNetV3Cnn", MobileNetV3Cnn, 71, (3, 8, 8), 4, [], "sum"),
     ("SpatialGateCnn", SpatialGateCnn, 72, (3, 6, 6), 3, [], "sum"),
+    ("DecoderCnn", DecoderCnn, 73, (2, 5, 6), 3, [], "sum"),
 ]
 
 

@@ -42,6 +42,7 @@ internal static class OpCatalog
         new Entry("ReplicationPad2dAttribute", "ReplicationPad2d", false, Pad2dOp.ParseReplication),
         new Entry("UpsampleAttribute", "Upsample", false, UpsampleOp.Parse),
         new Entry("FlattenAttribute", "Flatten", false, FlattenOp.Parse),
+        new Entry("UnflattenAttribute", "Unflatten", false, UnflattenOp.Parse),
         new Entry("DropoutAttribute", "Dropout", false, DropoutOp.Parse),
         new Entry("Dropout2dAttribute", "Dropout2d", false, Dropout2dOp.Parse),
         new Entry("AddAttribute", "Residual", false, AddOp.Parse),

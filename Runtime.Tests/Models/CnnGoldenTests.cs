@@ -128,6 +128,7 @@ public sealed class CnnGoldenTests
         nameof(SqueezeExciteCnn) => new SqueezeExciteCnn(seed: 99, maxBatch: Batch),
         nameof(MobileNetV3Cnn) => new MobileNetV3Cnn(seed: 99, maxBatch: Batch),
         nameof(SpatialGateCnn) => new SpatialGateCnn(seed: 99, maxBatch: Batch),
+        nameof(DecoderCnn) => new DecoderCnn(seed: 99, maxBatch: Batch),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such case."),
     };
 

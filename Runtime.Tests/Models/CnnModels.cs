@@ -1098,3 +1098,44 @@ public sealed partial class SideOfOneUpsampleNet
     [SoftmaxCrossEntropy]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// A decoder's way back to images (<see cref="UnflattenAttribute"/>): a linear layer's features read as a 1 x 4 x 8 image,
+/// upsampled by a transposed convolution and convolved again; the linear layer's output is also read by a later
+/// <see cref="ConcatAttribute"/>, so the unflattening copies it. The same <c>state_dict</c> names as scripts/golden_cnn.py's twin.
+/// </summary>
+[Model(Channels = 2, Height = 5, Width = 6)]
+public sealed partial class DecoderCnn
+{
+    [Flatten]
+    public partial Flatten Flat { get; }
+
+    /// <summary>[B, 32].</summary>
+    [Linear(32), ReLU]
+    public partial Linear Fc1 { get; }
+
+    /// <summary>[B, 1, 4, 8]: Fc1's features as an image.</summary>
+    [Unflatten(1, 4, 8)]
+    public partial Unflatten Grid { get; }
+
+    /// <summary>[B, 3, 8, 16].</summary>
+    [ConvTranspose2d(3, 3, Stride = 2, Padding = 1, OutputPadding = 1), Tanh]
+    public partial ConvTranspose2d Up { get; }
+
+    /// <summary>[B, 4, 3, 7].</summary>
+    [Conv2d(4, 3, Stride = 2), ReLU]
+    public partial Conv2d Down { get; }
+
+    [Flatten]
+    public partial Flatten Flat2 { get; }
+
+    /// <summary>[B, 116]: Down's 84 features, then Fc1's 32.</summary>
+    [Concat(nameof(Fc1))]
+    public partial Residual Joined { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
