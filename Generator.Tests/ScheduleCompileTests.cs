@@ -5,8 +5,8 @@ using Xunit;
 namespace StaticGrad.Generator.Tests;
 
 /// <summary>
-/// Valid declarations whose generated code did not compile, found by the CNN differential tests
-/// (scripts/golden_differential_cnn.py): each must generate without diagnostics and compile without errors.
+/// Valid declarations whose generated code did not compile or that were refused, found by the CNN differential tests
+/// (scripts/golden_differential_cnn.py) and user sweeps: each must generate without diagnostics and compile without errors.
 /// </summary>
 public sealed class ScheduleCompileTests
 {
@@ -70,11 +70,38 @@ public sealed class ScheduleCompileTests
             }
             """);
 
-    private static void AssertCompiles(string source)
+    /// <summary>
+    /// In ceil mode a pool kernel longer than its padded input by less than the stride still has one window, as in PyTorch
+    /// (<c>nn.MaxPool2d(2, ceil_mode=True)</c> on 1 x 1 gives 1 x 1, <c>nn.AvgPool2d(4, ceil_mode=True)</c> on 5 x 3 gives
+    /// 2 x 1); it was refused as an empty output (SG0033).
+    /// </summary>
+    [Fact]
+    public void APoolKernelLongerThanItsInput_InCeilMode_HasOneWindow()
+    {
+        GeneratorRun run = AssertCompiles("""
+            using StaticGrad;
+
+            [Model(Channels = 2, Height = 5, Width = 3)]
+            public partial class CeilPools
+            {
+                [AvgPool2d(4, CeilMode = true)] public partial AvgPool2d Pool { get; }
+                [MaxPool2d(2, CeilMode = true)] public partial MaxPool2d Pool2 { get; }
+                [Flatten] public partial Flatten Flat { get; }
+                [Linear(3)] public partial Linear Head { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+        string graph = run.Result.GeneratedTrees.Single().ToString();
+        Assert.Contains("ceil_mode=True) [B, 2, 2, 1]", graph);
+        Assert.Contains("ceil_mode=True) [B, 2, 1, 1]", graph);
+    }
+
+    private static GeneratorRun AssertCompiles(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
         Assert.Empty(run.GeneratorDiagnostics);
         string[] errors = run.CompilationErrors.Select(d => d.ToString()).ToArray();
         Assert.True(errors.Length == 0, "The generated code does not compile:\n" + string.Join("\n", errors));
+        return run;
     }
 }

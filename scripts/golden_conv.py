@@ -380,6 +380,39 @@ def main():
             "dy": floats(dy), "dx": floats(x.grad),
         })
 
+    # ceil_mode=True with a kernel longer than the padded input by less than the stride: floor mode has no window, ceil mode
+    # one, covering what there is (PyTorch's rounding; the average divides by the window's part inside the padded input).
+    for name, n, c, h, w, kernel, stride, padding in [
+        ("maxpool_2_ceil_1x1", 2, 2, 1, 1, (2, 2), (2, 2), (0, 0)),
+        ("maxpool_3_s3_ceil_2x4", 1, 2, 2, 4, (3, 3), (3, 3), (0, 0)),
+        ("maxpool_4x3_s4x2_p1_ceil_1x2", 1, 3, 1, 2, (4, 3), (4, 2), (1, 1)),
+    ]:
+        x = pool_input(gen, n, c, h, w).requires_grad_()
+        y, indices = F.max_pool2d(x, kernel, stride, padding, ceil_mode=True, return_indices=True)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "dilation": [1, 1], "ceil_mode": True, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
+        })
+
+    for name, n, c, h, w, kernel, stride, padding, include in [
+        ("avgpool_4_ceil_5x3", 2, 2, 5, 3, (4, 4), (4, 4), (0, 0), True),
+        ("avgpool_4_ceil_5x3_exclude_pad", 2, 2, 5, 3, (4, 4), (4, 4), (0, 0), False),
+        ("avgpool_4x3_s3_p1_ceil_1x1", 1, 2, 1, 1, (4, 3), (3, 3), (1, 1), True),
+        ("avgpool_4x3_s3_p1_ceil_1x1_exclude_pad", 1, 2, 1, 1, (4, 3), (3, 3), (1, 1), False),
+    ]:
+        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
+        y = F.avg_pool2d(x, kernel, stride, padding, ceil_mode=True, count_include_pad=include)
+        dy = torch.randn(y.shape, generator=gen)
+        (y * dy).sum().backward()
+        cases.append({
+            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+            "stride": list(stride), "padding": list(padding), "count_include_pad": include, "ceil_mode": True, "out_shape": list(y.shape),
+            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+        })
+
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")

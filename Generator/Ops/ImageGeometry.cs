@@ -28,17 +28,17 @@ internal static class ImageGeometry
     /// <c>(size + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c>, or a value below 1 when the dilated kernel is
     /// larger than the padded input (the division floors, as PyTorch's does). With <paramref name="ceilMode"/> it rounds
     /// up, less a last window that would start past the input and its leading padding (PyTorch's
-    /// <c>pooling_output_shape</c>).
+    /// <c>pooling_output_shape</c>), so a kernel up to <c>stride - 1</c> longer than the padded input has one window.
     /// </summary>
     public static long OutputSize(int size, int kernel, int stride, int padding, int dilation, bool ceilMode = false)
     {
-        long span = (long)size + (2L * padding) - ((long)dilation * (kernel - 1)) - 1;
-        if (span < 0)
+        long positions = (long)size + (2L * padding) - ((long)dilation * (kernel - 1)) - 1 + (ceilMode ? stride - 1 : 0);
+        if (positions < 0)
         {
             return 0;
         }
 
-        long output = ((span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+        long output = (positions / stride) + 1;
         return ceilMode && (output - 1) * stride >= (long)size + padding ? output - 1 : output;
     }
 

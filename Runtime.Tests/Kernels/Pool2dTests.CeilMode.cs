@@ -37,6 +37,11 @@ public sealed partial class Pool2dTests
     [InlineData(5, 2, 2, 1, 1, 3, 3)]   // ceil(5/2) + 1 = 4 windows, but the 4th would start at 5 = input + padding
     [InlineData(6, 2, 2, 0, 1, 3, 3)]   // the stride divides: no partial window
     [InlineData(1, 1, 4, 0, 1, 1, 1)]
+    [InlineData(1, 2, 2, 0, 1, 0, 1)]   // a kernel longer than the input by less than the stride: one window in ceil mode
+    [InlineData(3, 4, 4, 0, 1, 0, 1)]
+    [InlineData(5, 4, 4, 0, 1, 1, 2)]
+    [InlineData(1, 4, 3, 1, 1, 0, 1)]   // 1 + 2 padding, kernel 4
+    [InlineData(1, 4, 2, 0, 1, 0, 0)]   // longer by the stride or more: no window in either mode
     public void CeilMode_OutputSize_RoundsUp_AndDropsAWindowStartingPastTheInput(int input, int kernel, int stride, int padding, int dilation, int floor, int ceil)
     {
         Assert.Equal(floor, SlidingWindow.OutputSize(input, kernel, stride, padding, dilation));

@@ -1139,3 +1139,28 @@ public sealed partial class DecoderCnn
     [SoftmaxCrossEntropy(Reduction = Reduction.Sum)]
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
+
+/// <summary>
+/// Ceil-mode pools whose kernel is longer than the padded input by less than the stride, so each has one window along
+/// that axis, as in PyTorch (the kernels are held to PyTorch's values in ConvGoldenTests; ONNX Runtime runs the export).
+/// </summary>
+[Model(Channels = 2, Height = 5, Width = 3)]
+public sealed partial class CeilPastTheInputCnn
+{
+    /// <summary>[B, 2, 2, 1].</summary>
+    [AvgPool2d(4, CeilMode = true, CountIncludePad = false)]
+    public partial AvgPool2d Pool { get; }
+
+    /// <summary>[B, 2, 1, 1].</summary>
+    [MaxPool2d(2, CeilMode = true)]
+    public partial MaxPool2d Pool2 { get; }
+
+    [Flatten]
+    public partial Flatten Flat { get; }
+
+    [Linear(3)]
+    public partial Linear Head { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -11,7 +11,8 @@ public static class SlidingWindow
     /// rounded down (floor mode, every convolution and the pools' default), or 0 when the dilated kernel does not fit the
     /// padded input. With <paramref name="ceilMode"/> (the pools' <c>ceil_mode=True</c>) the division rounds up, so a last
     /// window may run past the padded input and covers what is left, except that it must start inside the input or its
-    /// leading padding (PyTorch drops a last window starting at <c>input + padding</c> or later).
+    /// leading padding (PyTorch drops a last window starting at <c>input + padding</c> or later); a kernel up to
+    /// <c>stride - 1</c> longer than the padded input then still has one window, as in PyTorch.
     /// </summary>
     /// <param name="input">The input size (height or width); positive.</param>
     /// <param name="kernel">The kernel size; positive.</param>
@@ -30,12 +31,14 @@ public static class SlidingWindow
         KernelGuard.Positive(dilation, nameof(dilation));
         long span = ((long)dilation * (kernel - 1)) + 1;
         long padded = input + (2L * padding);
-        if (padded < span)
+        long positions = padded - span + (ceilMode ? stride - 1 : 0);
+        if (positions < 0)
         {
             return 0;
         }
 
-        long size = ((padded - span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+        // In ceil mode a kernel up to stride - 1 longer than the padded input still has one window (PyTorch's rounding).
+        long size = (positions / stride) + 1;
         if (ceilMode && (size - 1) * stride >= input + (long)padding)
         {
             size--;
