@@ -48,6 +48,34 @@ def pool_input(gen, n, c, h, w):
     return torch.randint(-3, 4, (n, c, h, w), generator=gen).to(torch.float32) * 0.5
 
 
+def ceil_max_pool_case(cases, gen, name, x, kernel, stride, padding, dilation):
+    """Appends F.max_pool2d(ceil_mode=True) of x with a random output gradient: y, indices, dx. Returns y."""
+    y, indices = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode=True, return_indices=True)
+    dy = torch.randn(y.shape, generator=gen)
+    (y * dy).sum().backward()
+    n, c, h, w = x.shape
+    cases.append({
+        "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+        "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "ceil_mode": True, "out_shape": list(y.shape),
+        "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
+    })
+    return y
+
+
+def ceil_avg_pool_case(cases, gen, name, x, kernel, stride, padding, include):
+    """Appends F.avg_pool2d(ceil_mode=True, count_include_pad=include) of x with a random output gradient. Returns y."""
+    y = F.avg_pool2d(x, kernel, stride, padding, ceil_mode=True, count_include_pad=include)
+    dy = torch.randn(y.shape, generator=gen)
+    (y * dy).sum().backward()
+    n, c, h, w = x.shape
+    cases.append({
+        "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
+        "stride": list(stride), "padding": list(padding), "count_include_pad": include, "ceil_mode": True, "out_shape": list(y.shape),
+        "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
+    })
+    return y
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Runtime.Tests", "Golden"))
@@ -183,16 +211,9 @@ def main():
         ("maxpool_2_p1_ceil_drop", 2, 2, 5, 5, (2, 2), (2, 2), (1, 1), (1, 1)),
     ]:
         x = pool_input(gen, n, c, h, w).requires_grad_()
-        y, indices = F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode=True, return_indices=True)
         floor = F.max_pool2d(x, kernel, stride, padding, dilation)
+        y = ceil_max_pool_case(cases, gen, name, x, kernel, stride, padding, dilation)
         assert (floor.shape == y.shape) == name.endswith("_drop"), (name, floor.shape, y.shape)
-        dy = torch.randn(y.shape, generator=gen)
-        (y * dy).sum().backward()
-        cases.append({
-            "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
-            "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "ceil_mode": True, "out_shape": list(y.shape),
-            "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
-        })
 
     for name, n, c, h, w, kernel, stride, padding, include in [
         ("avgpool_2_ceil_odd", 2, 3, 7, 5, (2, 2), (2, 2), (0, 0), True),
@@ -203,16 +224,9 @@ def main():
         ("avgpool_2_p1_ceil_drop", 2, 2, 5, 5, (2, 2), (2, 2), (1, 1), True),
     ]:
         x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
-        y = F.avg_pool2d(x, kernel, stride, padding, ceil_mode=True, count_include_pad=include)
         floor = F.avg_pool2d(x, kernel, stride, padding, count_include_pad=include)
+        y = ceil_avg_pool_case(cases, gen, name, x, kernel, stride, padding, include)
         assert (floor.shape == y.shape) == name.endswith("_drop"), (name, floor.shape, y.shape)
-        dy = torch.randn(y.shape, generator=gen)
-        (y * dy).sum().backward()
-        cases.append({
-            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
-            "stride": list(stride), "padding": list(padding), "count_include_pad": include, "ceil_mode": True, "out_shape": list(y.shape),
-            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
-        })
 
     # nn.ZeroPad2d((left, right, top, bottom)); negative amounts crop, as F.pad does.
     for name, n, c, h, w, pad in [
@@ -387,15 +401,7 @@ def main():
         ("maxpool_3_s3_ceil_2x4", 1, 2, 2, 4, (3, 3), (3, 3), (0, 0)),
         ("maxpool_4x3_s4x2_p1_ceil_1x2", 1, 3, 1, 2, (4, 3), (4, 2), (1, 1)),
     ]:
-        x = pool_input(gen, n, c, h, w).requires_grad_()
-        y, indices = F.max_pool2d(x, kernel, stride, padding, ceil_mode=True, return_indices=True)
-        dy = torch.randn(y.shape, generator=gen)
-        (y * dy).sum().backward()
-        cases.append({
-            "name": name, "kind": "max_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
-            "stride": list(stride), "padding": list(padding), "dilation": [1, 1], "ceil_mode": True, "out_shape": list(y.shape),
-            "x": floats(x), "y": floats(y), "indices": [int(v) for v in indices.flatten().tolist()], "dy": floats(dy), "dx": floats(x.grad),
-        })
+        ceil_max_pool_case(cases, gen, name, pool_input(gen, n, c, h, w).requires_grad_(), kernel, stride, padding, (1, 1))
 
     for name, n, c, h, w, kernel, stride, padding, include in [
         ("avgpool_4_ceil_5x3", 2, 2, 5, 3, (4, 4), (4, 4), (0, 0), True),
@@ -403,15 +409,7 @@ def main():
         ("avgpool_4x3_s3_p1_ceil_1x1", 1, 2, 1, 1, (4, 3), (3, 3), (1, 1), True),
         ("avgpool_4x3_s3_p1_ceil_1x1_exclude_pad", 1, 2, 1, 1, (4, 3), (3, 3), (1, 1), False),
     ]:
-        x = torch.randn(n, c, h, w, generator=gen).requires_grad_()
-        y = F.avg_pool2d(x, kernel, stride, padding, ceil_mode=True, count_include_pad=include)
-        dy = torch.randn(y.shape, generator=gen)
-        (y * dy).sum().backward()
-        cases.append({
-            "name": name, "kind": "avg_pool2d", "batch": n, "channels": c, "height": h, "width": w, "kernel": list(kernel),
-            "stride": list(stride), "padding": list(padding), "count_include_pad": include, "ceil_mode": True, "out_shape": list(y.shape),
-            "x": floats(x), "y": floats(y), "dy": floats(dy), "dx": floats(x.grad),
-        })
+        ceil_avg_pool_case(cases, gen, name, torch.randn(n, c, h, w, generator=gen).requires_grad_(), kernel, stride, padding, include)
 
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
