@@ -13,9 +13,9 @@ namespace StaticGrad.Distributed.Tests;
 public sealed class SetupAgreementTests
 {
     [Theory]
-    [InlineData("size", "the training set's size is 32 here and 40 on rank 0")]
-    [InlineData("batch", "the global batch size is 10 here and 8 on rank 0")]
-    [InlineData("seed", "the shuffle seed is 8 here and 7 on rank 0")]
+    [InlineData("size", "the training set's size is 32 on rank 1 and 40 on rank 0")]
+    [InlineData("batch", "the global batch size is 10 on rank 1 and 8 on rank 0")]
+    [InlineData("seed", "the shuffle seed is 8 on rank 1 and 7 on rank 0")]
     public void RanksSetUpDifferently_AllThrowTheSameKindOfError(string mismatch, string rankOneSays)
     {
         var error = Assert.Throws<AggregateException>(() => InProcessCommunicator.Run(2, c =>
@@ -31,8 +31,8 @@ public sealed class SetupAgreementTests
         Assert.Equal(2, error.InnerExceptions.Count);
         Assert.All(error.InnerExceptions, e => Assert.Equal("train", Assert.IsType<ArgumentException>(e).ParamName));
         Assert.All(error.InnerExceptions, e => Assert.Contains("The ranks were set up differently: 1 of 2 ranks differ from rank 0", e.Message, StringComparison.Ordinal));
-        Assert.Single(error.InnerExceptions, e => e.Message.Contains(rankOneSays + " on rank 1", StringComparison.Ordinal));
-        Assert.Single(error.InnerExceptions, e => e.Message.Contains("this rank agrees with rank 0 on rank 0", StringComparison.Ordinal));
+        Assert.Single(error.InnerExceptions, e => e.Message.Contains(rankOneSays + ");", StringComparison.Ordinal));
+        Assert.Single(error.InnerExceptions, e => e.Message.Contains("(rank 0's settings are the ones the others are compared with);", StringComparison.Ordinal));
     }
 
     [Fact]

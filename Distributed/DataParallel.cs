@@ -66,6 +66,14 @@ public sealed class DataParallel
                 $"{model.GetType().Name} has {(model is IStochasticModel ? "dropout" : "buffers (batch norm's running statistics)")}: each rank would draw masks or update statistics for its own blocks, so the deterministic mode could not give the same bits at every rank count.");
         }
 
+        if (averaging.IsMean != (model.LossReduction == Reduction.Mean))
+        {
+            // At one rank the averaging changes nothing, so a wrong one would show only as a different training at N ranks.
+            throw new ArgumentException(
+                $"Expected the averaging of {model.GetType().Name}'s loss, whose reduction is {model.LossReduction}: GradientAveraging.For(model.Loss), not {(averaging.IsMean ? "a mean's" : "Sum")}.",
+                nameof(averaging));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(deterministicBlockSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(deterministicBlockSize, model.MaxBatch);
         _model = model;
@@ -307,6 +315,8 @@ public sealed class DataParallel
     {
         (int start, int count) = SliceOf(globalBatch, _communicator.Rank, _communicator.Size, Math.Max(DeterministicBlockSize, 1));
         int features = _model.InputSize;
+        ModelGuard.CheckLength(inputs.Length, checked(globalBatch * features), nameof(inputs));
+        ModelGuard.CheckLength(labels.Length, globalBatch, nameof(labels));
         return Step(inputs.Slice(start * features, count * features), labels.Slice(start, count), count);
     }
 

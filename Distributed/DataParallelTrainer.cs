@@ -117,10 +117,10 @@ public sealed class DataParallelTrainer
         }
 
         string detail = first < 0
-            ? "this rank agrees with rank 0"
-            : $"{names[first]} is {Format(first, mine[first])} here and {Format(first, root[first])} on rank 0";
+            ? communicator.Rank == 0 ? "rank 0's settings are the ones the others are compared with" : $"rank {communicator.Rank} agrees with rank 0"
+            : $"{names[first]} is {Format(first, mine[first])} on rank {communicator.Rank} and {Format(first, root[first])} on rank 0";
         throw new ArgumentException(
-            $"The ranks were set up differently: {mismatched[0]} of {communicator.Size} ranks differ from rank 0 ({detail} on rank {communicator.Rank}); "
+            $"The ranks were set up differently: {mismatched[0]} of {communicator.Size} ranks differ from rank 0 ({detail}); "
             + "every rank must train the same model on the same training set with the same global batch, seed and block size.",
             nameof(train));
 
@@ -275,7 +275,7 @@ public sealed class DataParallelTrainer
                 long group = ((long)(last - first) * _sampler.GlobalBatchSize) + (last == batches - 1 ? lastBatch : _sampler.GlobalBatchSize);
                 float weight = _parallel.Averaging.IsMean ? (float)((double)global / group) : 1f;
                 loss = _parallel.AccumulateGradient(_sampler.Features, _sampler.Labels, rows, weight, b == first);
-                lossSum += (double)loss * global;
+                lossSum += SampleLossSum(loss, global);
                 samples += global;
                 if (b != last)
                 {
@@ -283,7 +283,7 @@ public sealed class DataParallelTrainer
                 }
 
                 _parallel.ApplyGradient();
-                lossSum -= (double)loss * global;
+                lossSum -= SampleLossSum(loss, global);
                 samples -= global;
             }
 
@@ -293,7 +293,7 @@ public sealed class DataParallelTrainer
                 _scheduler?.Step();
             }
 
-            lossSum += (double)loss * global;
+            lossSum += SampleLossSum(loss, global);
             samples += global;
             if (progress is not null)
             {
@@ -550,6 +550,10 @@ public sealed class DataParallelTrainer
     }
 
     /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>
+    /// <summary>A global batch's loss as a sum over its samples, as the one-process trainer counts it: a mean times the batch, a sum as it is.</summary>
+    private double SampleLossSum(float loss, int global)
+        => _parallel.Model.LossReduction == Reduction.Mean ? (double)loss * global : loss;
+
     private void Decide(double trainingLoss)
     {
         if (Validation is InMemoryDataset validation)
