@@ -1579,6 +1579,7 @@ public sealed class DiagnosticTests
     [InlineData("[AvgPool2d(2, StrideHeight = 0)]", "[AvgPool2d] on 'Layer' has StrideHeight = 0; it must be positive")]
     [InlineData("[ConvTranspose2d(4, 3, Dilation = 2, OutputPadding = 1)]", "[ConvTranspose2d] on 'Layer' has OutputPadding = 1; StaticGrad takes an output padding from 0 to the stride less one (0); PyTorch's other case, an output padding below the dilation, is not supported")]
     [InlineData("[ConvTranspose2d(4, 3, Stride = 2, OutputPadding = 2)]", "[ConvTranspose2d] on 'Layer' has OutputPadding = 2; it must be from 0 to the stride less one (1), as PyTorch requires (or below the dilation, which StaticGrad does not support)")]
+    [InlineData("[ConvTranspose2d(4, 3, StrideWidth = 2, OutputPadding = 1)]", "[ConvTranspose2d] on 'Layer' has OutputPadding = 1; it must be from 0 to the vertical stride less one (0), as PyTorch requires (or below the dilation, which StaticGrad does not support)")]
     public void RectangularWindowsNameTheirSizes(string attribute, string message)
     {
         string type = attribute.Substring(1, attribute.IndexOf('(', System.StringComparison.Ordinal) - 1);

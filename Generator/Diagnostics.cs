@@ -140,7 +140,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InferenceOnlyWithLoss = Error(
         "SG0031", "Inference-only model declares a loss",
-        "Model '{0}' is declared with InferenceOnly = true but has the loss '{1}'; remove the loss, or InferenceOnly = true to train it");
+        "Model '{0}' is declared with InferenceOnly = true but has the loss '{1}'; remove the loss, or remove InferenceOnly = true to train it");
 
     public static readonly DiagnosticDescriptor MultipleLayerKinds = Error(
         "SG0030", "Member declares two layers",

@@ -124,13 +124,15 @@ internal readonly record struct Window2d(
     public (int Height, int Width)? OutputPadding(AttributeReader r)
     {
         Axis height = Read(r, "OutputPadding", "OutputPaddingHeight", 0), width = Read(r, "OutputPadding", "OutputPaddingWidth", 0);
-        foreach ((Axis axis, int stride, int dilation) in new[] { (height, StrideHeight, DilationHeight), (width, StrideWidth, DilationWidth) })
+        foreach ((Axis axis, int stride, int dilation, string direction) in new[] { (height, StrideHeight, DilationHeight, "vertical"), (width, StrideWidth, DilationWidth, "horizontal") })
         {
             if (axis.Value < 0 || axis.Value >= stride)
             {
+                // A square OutputPadding is checked along both axes: say which stride it exceeds.
+                string which = StrideHeight == StrideWidth ? "the stride" : $"the {direction} stride";
                 r.InvalidArgument(axis.Name, OpEmitContext.Int(axis.Value), axis.Value >= 0 && axis.Value < dilation
-                    ? $"StaticGrad takes an output padding from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}); PyTorch's other case, an output padding below the dilation, is not supported"
-                    : $"it must be from 0 to the stride less one ({OpEmitContext.Int(stride - 1)}), as PyTorch requires (or below the dilation, which StaticGrad does not support)");
+                    ? $"StaticGrad takes an output padding from 0 to {which} less one ({OpEmitContext.Int(stride - 1)}); PyTorch's other case, an output padding below the dilation, is not supported"
+                    : $"it must be from 0 to {which} less one ({OpEmitContext.Int(stride - 1)}), as PyTorch requires (or below the dilation, which StaticGrad does not support)");
                 return null;
             }
         }

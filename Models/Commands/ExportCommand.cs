@@ -66,7 +66,7 @@ public static class ExportCommand
             return 1;
         }
 
-        output.WriteLine($"{name} from {weightsPath} -> {onnxPath}: ONNX opset {OnnxGraphBuilder.OpsetVersion}, {graph.NodeCount} nodes, {new FileInfo(onnxPath).Length:N0} bytes; input 'input' (the model's input shape after a dynamic batch dimension), output 'output' [batch, {model.OutputSize}] (logits)");
+        output.WriteLine($"{name} from {weightsPath} -> {onnxPath}: ONNX opset {OnnxGraphBuilder.OpsetVersion}, {graph.NodeCount} nodes, {new FileInfo(onnxPath).Length:N0} bytes; input 'input' [batch, {string.Join(", ", model.Summary.InputShape)}], output 'output' [batch, {model.OutputSize}] (logits)");
         return 0;
     }
 }

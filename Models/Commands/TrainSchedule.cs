@@ -10,8 +10,9 @@ namespace StaticGrad.Models.Commands;
 internal sealed record TrainSchedule(ILearningRateScheduler? Scheduler, SchedulerInterval Interval, ReduceLROnPlateau? Plateau)
 {
     /// <summary>
-    /// Builds a schedule over <paramref name="epochs"/> epochs: <c>step</c> divides the rate by 10 after each third of the
-    /// epochs after the warm-up, <c>exponential</c> multiplies it by 0.9 each epoch, <c>cosine</c> anneals it to 0 over the
+    /// Builds a schedule over <paramref name="epochs"/> epochs: <c>step</c> divides the rate by 10 after each of the first
+    /// two thirds of the epochs after the warm-up (rounded up: after epochs 4 and 7 of 10, so the last third runs at a
+    /// hundredth), <c>exponential</c> multiplies it by 0.9 each epoch, <c>cosine</c> anneals it to 0 over the
     /// epochs after the warm-up, <c>onecycle</c> is PyTorch's one-cycle policy per step peaking at the learning rate,
     /// <c>plateau</c> divides it by 10 after 2 epochs without a better validation loss. <paramref name="warmup"/> epochs of
     /// linear warm-up from a tenth of the rate come first.
@@ -23,7 +24,7 @@ internal sealed record TrainSchedule(ILearningRateScheduler? Scheduler, Schedule
         LearningRateScheduler? main = name switch
         {
             "none" or "plateau" => null,
-            "step" => new StepLR(optimizer, Math.Max(1, decayEpochs / 3), 0.1),
+            "step" => new MultiStepLR(optimizer, [ThirdOf(decayEpochs, 1), ThirdOf(decayEpochs, 2)], 0.1),
             "exponential" => new ExponentialLR(optimizer, 0.9),
             "cosine" => new CosineAnnealingLR(optimizer, decayEpochs),
             "onecycle" => new OneCycleLR(optimizer, optimizer.LearningRate, epochs * stepsPerEpoch),
@@ -44,4 +45,7 @@ internal sealed record TrainSchedule(ILearningRateScheduler? Scheduler, Schedule
         ILearningRateScheduler scheduler = main is null ? warm : new SequentialLR(optimizer, [warm, main], [warmup]);
         return new TrainSchedule(scheduler, SchedulerInterval.Epoch, plateau);
     }
+
+    /// <summary>The epoch that ends the <paramref name="thirds"/>-th third of <paramref name="epochs"/>, rounded up: 4 and 7 of 10, 1 and 2 of 3.</summary>
+    private static int ThirdOf(int epochs, int thirds) => ((thirds * epochs) + 2) / 3;
 }

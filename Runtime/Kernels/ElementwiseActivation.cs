@@ -379,7 +379,11 @@ public static class ElementwiseActivation
     /// <summary><c>log(1 + z)</c> without losing a small <c>z</c> (netstandard's Math has no log1p).</summary>
     private static double Log1p(double z) => z < 1e-4 ? z * (1 - (z * (0.5 - (z / 3)))) : Math.Log(1 + z);
 
-    /// <summary>PyTorch: <c>x·min(max(x + 3, 0), 6)/6</c>; gradient <c>x &lt; -3 ? 0 : x &gt;= 3 ? g : g·(x/3 + 0.5)</c>.</summary>
+    /// <summary>
+    /// PyTorch: <c>x·min(max(x + 3, 0), 6)/6</c>; gradient <c>x &lt; -3 ? 0 : x &gt;= 3 ? g : g·(x/3 + 0.5)</c>, the rule of
+    /// PyTorch's vectorized <c>hardswish_backward</c>, which every tensor of 16 values or more goes through (its scalar loop
+    /// for the last <c>length % 16</c> values takes <c>x &lt;= 3</c> into the middle branch, 1.5·g at exactly 3).
+    /// </summary>
     private readonly struct Hardswish : IFunction
     {
         public static TVec Forward<TOps, TVec>(TVec x, Params p) where TOps : ISimdOps<TVec> where TVec : struct
