@@ -379,7 +379,7 @@ internal sealed partial class ModelGenerator
             if (HasModes(graph))
             {
                 w.WriteLine("/// <summary>");
-                w.WriteLine("/// What <see cref=\"Forward\"/> and <see cref=\"Predict\"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:");
+                w.WriteLine("/// What <see cref=\"Forward\"/> and the <c>Predict</c> overloads compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:");
                 w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Evaluation\"/> (the default) applies dropout as the identity and batch norm with");
                 w.WriteLine("/// its running statistics; in <see cref=\"global::StaticGrad.ModelMode.Training\"/> they draw dropout masks from the model's");
                 w.WriteLine("/// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like");

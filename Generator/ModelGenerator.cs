@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticGrad.Generator.Graph;
+using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
 
 namespace StaticGrad.Generator;
@@ -47,26 +48,38 @@ internal sealed partial class ModelGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.ModelSpecs);
 
-        IncrementalValuesProvider<(string HintName, string Source)> sources = specs
-            .Select(static (spec, _) => (spec.HintName, Emitter.Emit(ModelPlan.Create(spec))))
-            .WithTrackingName(TrackingNames.GeneratedSources);
-
-        context.RegisterSourceOutput(sources, static (output, source) => output.AddSource(source.HintName, source.Source));
-
         IncrementalValuesProvider<StubSpec> stubs = parsed
             .Where(static result => result.Stubs is not null)
             .Select(static (result, _) => result.Stubs!)
             .WithTrackingName(TrackingNames.Stubs);
-        context.RegisterSourceOutput(stubs, static (output, stub) => output.AddSource(stub.HintName, StubEmitter.Emit(stub)));
+        IncrementalValueProvider<EquatableArray<UnmarkedClass>> unmarkedClasses = UnmarkedClasses(context);
 
-        context.RegisterSourceOutput(UnmarkedClasses(context), static (output, classes) =>
+        // Hint names that differ only in case (models App.Net and app.NET) would be one file: those get a hash.
+        IncrementalValueProvider<EquatableArray<string>> collisions = specs.Select(static (spec, _) => spec.HintName)
+            .Collect()
+            .Combine(stubs.Select(static (stub, _) => stub.HintName).Collect())
+            .Combine(unmarkedClasses)
+            .Select(static (all, _) => HintNames.Collisions(
+                all.Left.Left.Concat(all.Left.Right).Concat(all.Right.Where(u => u.Stubs is not null).Select(u => u.Stubs!.HintName))));
+
+        IncrementalValuesProvider<(string HintName, string Source)> sources = specs
+            .Combine(collisions)
+            .Select(static (pair, _) => (HintNames.Unique(pair.Left.HintName, pair.Right), Emitter.Emit(ModelPlan.Create(pair.Left))))
+            .WithTrackingName(TrackingNames.GeneratedSources);
+
+        context.RegisterSourceOutput(sources, static (output, source) => output.AddSource(source.HintName, source.Source));
+        context.RegisterSourceOutput(
+            stubs.Combine(collisions),
+            static (output, pair) => output.AddSource(HintNames.Unique(pair.Left.HintName, pair.Right), StubEmitter.Emit(pair.Left)));
+
+        context.RegisterSourceOutput(unmarkedClasses.Combine(collisions), static (output, pair) =>
         {
-            foreach (UnmarkedClass unmarked in classes)
+            foreach (UnmarkedClass unmarked in pair.Left)
             {
                 output.ReportDiagnostic(unmarked.Diagnostic.ToDiagnostic());
                 if (unmarked.Stubs is { } stub)
                 {
-                    output.AddSource(stub.HintName, StubEmitter.Emit(stub));
+                    output.AddSource(HintNames.Unique(stub.HintName, pair.Right), StubEmitter.Emit(stub));
                 }
             }
         });

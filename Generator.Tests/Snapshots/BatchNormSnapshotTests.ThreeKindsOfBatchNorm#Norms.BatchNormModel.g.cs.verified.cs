@@ -180,7 +180,7 @@ namespace Norms
         public global::StaticGrad.ModelSummary Summary { get; }
 
         /// <summary>
-        /// What <see cref="Forward"/> and <see cref="Predict"/> compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:
+        /// What <see cref="Forward"/> and the <c>Predict</c> overloads compute, like PyTorch's <c>model.train()</c> and <c>model.eval()</c>:
         /// <see cref="global::StaticGrad.ModelMode.Evaluation"/> (the default) applies dropout as the identity and batch norm with
         /// its running statistics; in <see cref="global::StaticGrad.ModelMode.Training"/> they draw dropout masks from the model's
         /// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like

@@ -77,6 +77,6 @@ internal static class GeneratedNames
             parts.Insert(0, ns);
         }
 
-        return string.Join(".", parts) + ".g.cs";
+        return HintNames.Of(string.Join(".", parts));
     }
 }

@@ -44,6 +44,6 @@ internal sealed record ModelSpec(
     /// <summary>Whether the model has no loss and generates only inference members.</summary>
     public bool IsInferenceOnly => Loss is null;
 
-    /// <summary>The hint name of the generated file, <c>{Namespace}.{Type}.g.cs</c>.</summary>
-    public string HintName => Namespace.Length == 0 ? $"{TypeName}.g.cs" : $"{Namespace}.{TypeName}.g.cs";
+    /// <summary>The hint name of the generated file, <c>{Namespace}.{Type}.g.cs</c> (<see cref="Helpers.HintNames.Of"/>).</summary>
+    public string HintName => Helpers.HintNames.Of(Namespace.Length == 0 ? TypeName : $"{Namespace}.{TypeName}");
 }
