@@ -896,12 +896,24 @@ public sealed class DiagnosticTests
             """
         },
         {
-            "SG0026",
+            "SG0038",
             """
             [Model(Inputs = 4)]
             public partial class UserConstructor
             {
                 public [|UserConstructor|](int seed, int maxBatch) { }
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0038",
+            """
+            [Model(Inputs = 4)]
+            public partial class UnchainedConstructor
+            {
+                public [|UnchainedConstructor|]() { }
                 [Linear(2)] public partial Linear A { get; }
                 [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
             }

@@ -64,6 +64,26 @@ public sealed class GeneratedFileTests
         Assert.Matches(@"\.[0-9a-f]{8}\.g\.cs$", hint);
     }
 
+    [Fact]
+    public void ConstructorsThatChainToTheGeneratedOne_Compile()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using StaticGrad;
+
+            [Model(Inputs = 4)]
+            public partial class Chained
+            {
+                public Chained() : this(seed: 1) { }
+                public Chained(string name) : this() => Name = name;
+                public string Name { get; } = "";
+                [Linear(3)] public partial Linear Fc { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
     [Theory]
     [MemberData(nameof(TestModelSources))]
     public void GeneratedDocumentationComments_HaveNoWarnings(string name)

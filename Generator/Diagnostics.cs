@@ -169,4 +169,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor MisplacedFrom = Error(
         "SG0037", "[From] cannot apply here",
         "[From] on '{0}' cannot apply: {1}");
+
+    public static readonly DiagnosticDescriptor UninitializingConstructor = Error(
+        "SG0038", "Model constructor does not initialize the model",
+        "Constructor '{0}' of model '{1}' {2}");
 }

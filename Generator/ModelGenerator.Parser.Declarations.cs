@@ -91,9 +91,10 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// Reports user members whose names the generated code takes: the public members every model has, a
-        /// constructor <c>(int, int)</c>, and anything starting with the reserved prefix. Layer and loss members count
-        /// too, and so do members declared in other partial declarations.
+        /// Reports user members whose names the generated code takes: the public members every model has and anything
+        /// starting with the reserved prefix (SG0026; layer and loss members count too, and so do members declared in other
+        /// partial declarations); and user constructors that would leave the model unallocated (SG0038): one with the
+        /// generated constructor's parameters <c>(int, int)</c>, or one that does not chain to another with <c>: this(...)</c>.
         /// </summary>
         private static void CheckNameCollisions(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
         {
@@ -104,12 +105,19 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
+                {
+                    if (ConstructorProblem(constructor) is { } problem)
+                    {
+                        string signature = $"{type.Name}({string.Join(", ", constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))})";
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializingConstructor, LocationInfo.From(constructor.Locations.FirstOrDefault()), signature, type.Name, problem));
+                    }
+
+                    continue;
+                }
+
                 string? collision = member switch
                 {
-                    IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
-                        => constructor.Parameters.Length == 2 && constructor.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32)
-                            ? "the generated constructor (int seed, int maxBatch)"
-                            : null,
                     IMethodSymbol { MethodKind: not MethodKind.Ordinary } => null,
                     _ when GeneratedNames.PublicMembers.Contains(member.Name) => $"the generated member '{member.Name}'",
                     _ when member.Name.StartsWith(GeneratedNames.ReservedPrefix, System.StringComparison.Ordinal)
@@ -121,6 +129,23 @@ internal sealed partial class ModelGenerator
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.GeneratedMemberCollision, LocationInfo.From(member.Locations.FirstOrDefault()), member.Name, type.Name, collision));
                 }
             }
+        }
+
+        /// <summary>Why a user constructor would leave the model unallocated, or null when it chains to another with <c>: this(...)</c>.</summary>
+        private static string? ConstructorProblem(IMethodSymbol constructor)
+        {
+            if (constructor.Parameters.Length == 2 && constructor.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32))
+            {
+                return "has the generated constructor's parameters (int seed, int maxBatch); give it other parameters and chain to the generated one with ': this(seed, maxBatch)'";
+            }
+
+            SyntaxNode? syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+            return syntax switch
+            {
+                ConstructorDeclarationSyntax { Initializer: { } initializer } when initializer.IsKind(SyntaxKind.ThisConstructorInitializer) => null,
+                TypeDeclarationSyntax => "is a primary constructor, which the generated constructor (int seed, int maxBatch) cannot chain to; declare the class without parameters",
+                _ => "does not call the generated constructor, which allocates the model's parameters and buffers; chain to it with ': this(seed, maxBatch)'",
+            };
         }
 
         /// <summary>The result for a declaration with errors: the diagnostics and throwing implementations of its partial members.</summary>
