@@ -385,7 +385,16 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("/// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like");
                 w.WriteLine("/// TrainStep, run on one thread at a time. TrainStep always runs in training mode.");
                 w.WriteLine("/// </summary>");
-                w.WriteLine("public global::StaticGrad.ModelMode Mode { get; set; }");
+                w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is not a member of the enum.</exception>");
+                w.WriteLine("public global::StaticGrad.ModelMode Mode");
+                using (w.WriteBlock())
+                {
+                    w.WriteLine($"get => {GeneratedNames.Private("Mode")};");
+                    w.WriteLine($"set => {GeneratedNames.Private("Mode")} = global::System.Enum.IsDefined(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Expected ModelMode.Evaluation or ModelMode.Training.\");");
+                }
+
+                w.WriteLine();
+                w.WriteLine($"private global::StaticGrad.ModelMode {GeneratedNames.Private("Mode")};");
                 w.WriteLine();
             }
 

@@ -242,7 +242,14 @@ namespace Images
         /// generator, normalize with the batch's statistics and update the running ones, use the training arena and so, like
         /// TrainStep, run on one thread at a time. TrainStep always runs in training mode.
         /// </summary>
-        public global::StaticGrad.ModelMode Mode { get; set; }
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
+        public global::StaticGrad.ModelMode Mode
+        {
+            get => __sgMode;
+            set => __sgMode = global::System.Enum.IsDefined(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Expected ModelMode.Evaluation or ModelMode.Training.");
+        }
+
+        private global::StaticGrad.ModelMode __sgMode;
 
         int global::StaticGrad.IInferenceModel.InputSize => InputSize;
 

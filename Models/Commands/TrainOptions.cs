@@ -212,9 +212,11 @@ public sealed class TrainOptions
                 }
 
                 int epochs = result.GetResult(_epochs) is null ? DefaultEpochs : result.GetValue(_epochs);
-                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule is ("step" or "cosine"))
+                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule != "onecycle")
                 {
-                    result.AddError($"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}.");
+                    result.AddError(schedule is "step" or "cosine"
+                        ? $"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}."
+                        : $"--warmup {result.GetValue(_warmup)} leaves no epoch after the warm-up in --epochs {epochs}: the learning rate would never reach --lr.");
                 }
             }));
         }

@@ -79,6 +79,16 @@ public sealed class BatchNormModelTests : IDisposable
     }
 
     [Fact]
+    public void AModeOutsideTheEnumIsRefused_AndTheModeStays()
+    {
+        var model = new BatchNormNet(seed: 3, maxBatch: 16) { Mode = ModelMode.Training };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Mode = (ModelMode)42);
+        Assert.Equal("value", error.ParamName);
+        Assert.Contains("ModelMode.Evaluation or ModelMode.Training", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ModelMode.Training, model.Mode);
+    }
+
+    [Fact]
     public void EvalModeIsTheDefault_UsesTheRunningStatistics_AndChangesNoBuffer()
     {
         var model = new BatchNormNet(seed: 3, maxBatch: 16);
