@@ -50,6 +50,8 @@ def make(opt, spec):
         return S.OneCycleLR(opt, cycle_momentum=cycle, **kw)
     if kind == "plateau":
         return S.ReduceLROnPlateau(opt, **kw)
+    if kind == "warm_restarts":
+        return S.CosineAnnealingWarmRestarts(opt, **kw)
     if kind == "sequential":
         children = [make(opt, c) for c in kw["schedulers"]]
         return S.SequentialLR(opt, children, milestones=kw["milestones"])
@@ -95,6 +97,17 @@ CASES = [
         spec("step", step_size=2, gamma=0.5)]), 12),
     ("chained_warmup_exponential", spec("chained", schedulers=[
         spec("linear", start_factor=0.2, total_iters=3), spec("exponential", gamma=0.9)]), 10),
+    ("warm_restarts", spec("warm_restarts", T_0=5, eta_min=0.01), 23),
+    ("warm_restarts_mult2", spec("warm_restarts", T_0=3, T_mult=2, eta_min=0.001), 50),
+    ("warm_restarts_t0_1_mult3", spec("warm_restarts", T_0=1, T_mult=3), 45),
+    ("sequential_warmup_warm_restarts", spec("sequential", milestones=[3], schedulers=[
+        spec("linear", start_factor=0.1, total_iters=3), spec("warm_restarts", T_0=4, T_mult=2, eta_min=0.002)]), 30),
+    ("sequential_warm_restarts_then_exponential", spec("sequential", milestones=[7], schedulers=[
+        spec("warm_restarts", T_0=3), spec("exponential", gamma=0.8)]), 12),
+    ("chained_warm_restarts_exponential", spec("chained", schedulers=[
+        spec("warm_restarts", T_0=4, eta_min=0.005), spec("exponential", gamma=0.9)]), 14),
+    ("chained_exponential_warm_restarts", spec("chained", schedulers=[
+        spec("exponential", gamma=0.9), spec("warm_restarts", T_0=4, T_mult=2)]), 14),
 ]
 
 

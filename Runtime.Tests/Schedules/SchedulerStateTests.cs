@@ -55,6 +55,31 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void WarmRestarts_ResumeFromCheckpointText_MidCycle()
+    {
+        // Through the Trainer's checkpoint text: T_cur and T_i come back from LastEpoch (here in the third cycle, 12 steps in).
+        SequentialLR Build(Sgd optimizer) =>
+            new(optimizer, [new LinearLR(optimizer, 0.1, 1, 3), new CosineAnnealingWarmRestarts(optimizer, 2, 2, 0.001)], [3]);
+        SequentialLR original = Build(ScheduleGoldenTests.NewOptimizer());
+        for (int i = 0; i < 3 + 12; i++)
+        {
+            original.Step();
+        }
+
+        string text = Training.SchedulerStateText.Format(original.GetState());
+        SequentialLR resumed = Build(ScheduleGoldenTests.NewOptimizer());
+        resumed.SetState(Training.SchedulerStateText.Parse(text, "test"));
+        var restarts = (CosineAnnealingWarmRestarts)resumed.Schedulers[1];
+        Assert.Equal((6L, 8L), (restarts.EpochInCycle, restarts.CycleLength));
+        for (int i = 0; i < 20; i++)
+        {
+            original.Step();
+            resumed.Step();
+            Assert.Equal(BitConverter.DoubleToInt64Bits(original.LastLearningRate), BitConverter.DoubleToInt64Bits(resumed.LastLearningRate));
+        }
+    }
+
+    [Fact]
     public void SetState_RejectsAStateOfAnotherShape()
     {
         Sgd optimizer = ScheduleGoldenTests.NewOptimizer();

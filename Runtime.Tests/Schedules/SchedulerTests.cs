@@ -25,6 +25,11 @@ public sealed class SchedulerTests
         Assert.Equal(0.1f, new OneCycleLR(new NoMomentum(), 0.5, 10, cycleMomentum: false).Optimizer.LearningRate / 0.2f, 1e-6f);
         Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, factor: 1)).ParamName);
         Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(o, patience: -1)).ParamName);
+        Assert.Equal("t0", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 0)).ParamName);
+        var tMult = Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 3, tMult: 0));
+        Assert.Equal("tMult", tMult.ParamName);
+        Assert.Contains("expected a value >= 1", tMult.Message, StringComparison.Ordinal);
+        Assert.Equal("etaMin", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 3, etaMin: double.NaN)).ParamName);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
         Assert.Contains("expected a finite value >= 0", error.Message, StringComparison.Ordinal);
     }
@@ -115,6 +120,27 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void CosineAnnealingWarmRestarts_KeepsPyTorchsCycleCounters()
+    {
+        // T_0 = 2, T_mult = 3: restarts after epochs 2, 8 (2 + 6) and 26 (8 + 18).
+        var restarts = new CosineAnnealingWarmRestarts(ScheduleGoldenTests.NewOptimizer(), 2, 3);
+        Assert.Equal((0L, 2L), (restarts.EpochInCycle, restarts.CycleLength));
+        for (int i = 0; i < 8; i++)
+        {
+            restarts.Step();
+        }
+
+        Assert.Equal((0L, 18L), (restarts.EpochInCycle, restarts.CycleLength));
+        Assert.Equal(0.1, restarts.LastLearningRate);
+        for (int i = 0; i < 19; i++)
+        {
+            restarts.Step();
+        }
+
+        Assert.Equal((1L, 54L), (restarts.EpochInCycle, restarts.CycleLength));
+    }
+
+    [Fact]
     public void ALearningRateSetOnTheOptimizer_IsWhatTheNextStepScales()
     {
         Sgd o = ScheduleGoldenTests.NewOptimizer();
@@ -135,7 +161,9 @@ public sealed class SchedulerTests
         var plateau = new ReduceLROnPlateau(ScheduleGoldenTests.NewOptimizer(), patience: 0);
         var multi = new MultiStepLR(ScheduleGoldenTests.NewOptimizer(), [2, 4, 4]);
         var cycle = new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 0.5, 100, threePhase: true);
+        var restarts = new CosineAnnealingWarmRestarts(ScheduleGoldenTests.NewOptimizer(), 3, 2);
         sequential.Step();
+        restarts.Step();
         plateau.Step(1);
         multi.Step();
         cycle.Step();
@@ -146,6 +174,7 @@ public sealed class SchedulerTests
             plateau.Step(2 + i);
             multi.Step();
             cycle.Step();
+            restarts.Step();
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;

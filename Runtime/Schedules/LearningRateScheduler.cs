@@ -5,7 +5,7 @@ namespace StaticGrad;
 /// <summary>
 /// The base of the epoch-indexed schedules (<see cref="StepLR"/>, <see cref="MultiStepLR"/>,
 /// <see cref="ExponentialLR"/>, <see cref="CosineAnnealingLR"/>, <see cref="LinearLR"/>,
-/// <see cref="OneCycleLR"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
+/// <see cref="OneCycleLR"/>, <see cref="CosineAnnealingWarmRestarts"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
 /// learning rate (<c>initial_lr</c>, shared by all schedulers of the optimizer) and takes the initial
 /// step (epoch 0); each <see cref="Step"/> increments <see cref="LastEpoch"/> and applies the
 /// schedule's chainable (recursive) form to the group's current float64 learning rate, exactly as
@@ -80,6 +80,7 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
         StepCount = state.StepCount;
         BaseLearningRate = state.BaseLearningRate;
         LastLearningRate = state.LastLearningRate;
+        Restored();
     }
 
     /// <summary>PyTorch's <c>_initial_step</c>: resets the step count and steps to epoch <c>LastEpoch + 1</c>.</summary>
@@ -107,6 +108,11 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     /// <summary>PyTorch's <c>_get_closed_form_lr()</c>, or <c>get_lr()</c> for a schedule without one.</summary>
     /// <param name="current">The group's learning rate before this step (float64).</param>
     private protected virtual double ClosedFormLearningRate(double current) => ChainableLearningRate(current);
+
+    /// <summary>Called at the end of <see cref="SetState"/>, for a schedule whose further counters follow from <see cref="LastEpoch"/>.</summary>
+    private protected virtual void Restored()
+    {
+    }
 
     private void Apply(double learningRate)
     {

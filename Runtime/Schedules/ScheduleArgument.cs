@@ -51,6 +51,15 @@ internal static class ScheduleArgument
         }
     }
 
+    /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="min"/>.</summary>
+    public static void AtLeast(int value, int min, string paramName)
+    {
+        if (value < min)
+        {
+            Throw(value, paramName, string.Create(CultureInfo.InvariantCulture, $"a value >= {min}"));
+        }
+    }
+
     private static void Throw(object value, string paramName, string expected) =>
         throw new ArgumentOutOfRangeException(
             paramName, value, string.Create(CultureInfo.InvariantCulture, $"Invalid {paramName}: {value}; expected {expected}."));
