@@ -50,6 +50,10 @@ def make(opt, spec):
         return S.OneCycleLR(opt, cycle_momentum=cycle, **kw)
     if kind == "plateau":
         return S.ReduceLROnPlateau(opt, **kw)
+    if kind == "constant":
+        return S.ConstantLR(opt, **kw)
+    if kind == "polynomial":
+        return S.PolynomialLR(opt, **kw)
     if kind == "warm_restarts":
         return S.CosineAnnealingWarmRestarts(opt, **kw)
     if kind == "sequential":
@@ -108,6 +112,19 @@ CASES = [
         spec("warm_restarts", T_0=4, eta_min=0.005), spec("exponential", gamma=0.9)]), 14),
     ("chained_exponential_warm_restarts", spec("chained", schedulers=[
         spec("exponential", gamma=0.9), spec("warm_restarts", T_0=4, T_mult=2)]), 14),
+    ("constant_defaults", spec("constant"), 9),
+    ("constant_zero_iters", spec("constant", factor=0.5, total_iters=0), 6),
+    ("constant_factor_one", spec("constant", factor=1.0, total_iters=3), 6),
+    ("polynomial_defaults", spec("polynomial"), 8),
+    ("polynomial_power2", spec("polynomial", total_iters=7, power=2.0), 10),
+    ("polynomial_power_half", spec("polynomial", total_iters=6, power=0.5), 9),
+    ("polynomial_power0", spec("polynomial", total_iters=4, power=0.0), 6),
+    ("sequential_constant_polynomial", spec("sequential", milestones=[4], schedulers=[
+        spec("constant", factor=0.25, total_iters=3), spec("polynomial", total_iters=6, power=1.5)]), 12),
+    ("sequential_polynomial_constant", spec("sequential", milestones=[5], schedulers=[
+        spec("polynomial", total_iters=5, power=2.0), spec("constant", factor=0.3, total_iters=2)]), 9),
+    ("chained_constant_polynomial", spec("chained", schedulers=[
+        spec("constant", factor=0.5, total_iters=4), spec("polynomial", total_iters=8, power=2.0)]), 12),
 ]
 
 

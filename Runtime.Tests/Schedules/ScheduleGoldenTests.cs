@@ -28,7 +28,7 @@ public sealed class ScheduleGoldenTests
             kinds.Add(c.GetProperty("scheduler").GetProperty("kind").GetString()!);
         }
 
-        Assert.Equal(["chained", "cosine", "exponential", "linear", "multistep", "onecycle", "plateau", "sequential", "step", "warm_restarts"], kinds.Order());
+        Assert.Equal(["chained", "constant", "cosine", "exponential", "linear", "multistep", "onecycle", "plateau", "polynomial", "sequential", "step", "warm_restarts"], kinds.Order());
     }
 
     [Theory]
@@ -108,6 +108,10 @@ public sealed class ScheduleGoldenTests
                 return new OneCycleLR(
                     optimizer, D("max_lr", double.NaN), I("total_steps"), D("pct_start", 0.3), strategy, D("div_factor", 25), D("final_div_factor", 1e4), threePhase,
                     cycleMomentum, D("base_momentum", 0.85), D("max_momentum", 0.95));
+            case "constant":
+                return new ConstantLR(optimizer, D("factor", 1.0 / 3), p.TryGetProperty("total_iters", out JsonElement ci) ? ci.GetInt32() : 5);
+            case "polynomial":
+                return new PolynomialLR(optimizer, p.TryGetProperty("total_iters", out JsonElement pi) ? pi.GetInt32() : 5, D("power", 1));
             case "warm_restarts":
                 return new CosineAnnealingWarmRestarts(optimizer, I("T_0"), p.TryGetProperty("T_mult", out JsonElement mult) ? mult.GetInt32() : 1, D("eta_min", 0));
             case "sequential":

@@ -30,6 +30,11 @@ public sealed class SchedulerTests
         Assert.Equal("tMult", tMult.ParamName);
         Assert.Contains("expected a value >= 1", tMult.Message, StringComparison.Ordinal);
         Assert.Equal("etaMin", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 3, etaMin: double.NaN)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantLR(o, factor: 0)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantLR(o, factor: 1.5)).ParamName);
+        Assert.Equal("totalIters", Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantLR(o, totalIters: -1)).ParamName);
+        Assert.Equal("totalIters", Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialLR(o, totalIters: 0)).ParamName);
+        Assert.Equal("power", Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialLR(o, power: -1)).ParamName);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
         Assert.Contains("expected a finite value >= 0", error.Message, StringComparison.Ordinal);
     }
