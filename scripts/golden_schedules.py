@@ -13,6 +13,7 @@ also record `momentums`: the group's momentum (SGD) or betas[0] (Adam) after con
 """
 import argparse
 import json
+import math
 import os
 
 import torch
@@ -54,6 +55,10 @@ def make(opt, spec):
         return S.ConstantLR(opt, **kw)
     if kind == "polynomial":
         return S.PolynomialLR(opt, **kw)
+    if kind == "lambda":
+        return S.LambdaLR(opt, LAMBDAS[kw["fn"]])
+    if kind == "multiplicative":
+        return S.MultiplicativeLR(opt, LAMBDAS[kw["fn"]])
     if kind == "warm_restarts":
         return S.CosineAnnealingWarmRestarts(opt, **kw)
     if kind == "sequential":
@@ -62,6 +67,15 @@ def make(opt, spec):
     if kind == "chained":
         return S.ChainedScheduler([make(opt, c) for c in kw["schedulers"]])
     raise ValueError(kind)
+
+
+# The lr_lambda functions of the LambdaLR and MultiplicativeLR cases, by name (the C# tests build the same ones).
+LAMBDAS = {
+    "pow095": lambda epoch: 0.95 ** epoch,
+    "warmup5": lambda epoch: min(1.0, (epoch + 1) / 5),
+    "halve_every_3": lambda epoch: 0.5 if epoch % 3 == 0 else 1.0,
+    "inverse_sqrt": lambda epoch: 1.0 / math.sqrt(epoch + 1),
+}
 
 
 def spec(kind, **params):
@@ -125,6 +139,16 @@ CASES = [
         spec("polynomial", total_iters=5, power=2.0), spec("constant", factor=0.3, total_iters=2)]), 9),
     ("chained_constant_polynomial", spec("chained", schedulers=[
         spec("constant", factor=0.5, total_iters=4), spec("polynomial", total_iters=8, power=2.0)]), 12),
+    ("lambda_pow", spec("lambda", fn="pow095"), 15),
+    ("lambda_warmup", spec("lambda", fn="warmup5"), 8),
+    ("multiplicative_pow", spec("multiplicative", fn="pow095"), 12),
+    ("multiplicative_halve_every_3", spec("multiplicative", fn="halve_every_3"), 10),
+    ("sequential_lambda_multiplicative", spec("sequential", milestones=[5], schedulers=[
+        spec("lambda", fn="warmup5"), spec("multiplicative", fn="inverse_sqrt")]), 12),
+    ("sequential_multiplicative_lambda", spec("sequential", milestones=[4], schedulers=[
+        spec("multiplicative", fn="halve_every_3"), spec("lambda", fn="pow095")]), 10),
+    ("chained_lambda_multiplicative", spec("chained", schedulers=[
+        spec("lambda", fn="warmup5"), spec("multiplicative", fn="pow095")]), 10),
 ]
 
 

@@ -28,7 +28,7 @@ public sealed class ScheduleGoldenTests
             kinds.Add(c.GetProperty("scheduler").GetProperty("kind").GetString()!);
         }
 
-        Assert.Equal(["chained", "constant", "cosine", "exponential", "linear", "multistep", "onecycle", "plateau", "polynomial", "sequential", "step", "warm_restarts"], kinds.Order());
+        Assert.Equal(["chained", "constant", "cosine", "exponential", "lambda", "linear", "multiplicative", "multistep", "onecycle", "plateau", "polynomial", "sequential", "step", "warm_restarts"], kinds.Order());
     }
 
     [Theory]
@@ -112,6 +112,10 @@ public sealed class ScheduleGoldenTests
                 return new ConstantLR(optimizer, D("factor", 1.0 / 3), p.TryGetProperty("total_iters", out JsonElement ci) ? ci.GetInt32() : 5);
             case "polynomial":
                 return new PolynomialLR(optimizer, p.TryGetProperty("total_iters", out JsonElement pi) ? pi.GetInt32() : 5, D("power", 1));
+            case "lambda":
+                return new LambdaLR(optimizer, Lambda(p.GetProperty("fn").GetString()));
+            case "multiplicative":
+                return new MultiplicativeLR(optimizer, Lambda(p.GetProperty("fn").GetString()));
             case "warm_restarts":
                 return new CosineAnnealingWarmRestarts(optimizer, I("T_0"), p.TryGetProperty("T_mult", out JsonElement mult) ? mult.GetInt32() : 1, D("eta_min", 0));
             case "sequential":
@@ -123,6 +127,16 @@ public sealed class ScheduleGoldenTests
                 throw new InvalidDataException(spec.GetProperty("kind").GetString());
         }
     }
+
+    /// <summary>The <c>LAMBDAS</c> of <c>scripts/golden_schedules.py</c>, by name.</summary>
+    private static Func<int, double> Lambda(string? name) => name switch
+    {
+        "pow095" => static epoch => Math.Pow(0.95, epoch),
+        "warmup5" => static epoch => Math.Min(1.0, (epoch + 1) / 5.0),
+        "halve_every_3" => static epoch => epoch % 3 == 0 ? 0.5 : 1.0,
+        "inverse_sqrt" => static epoch => 1.0 / Math.Sqrt(epoch + 1),
+        _ => throw new InvalidDataException($"Unknown lambda '{name}'."),
+    };
 
     internal static ReduceLROnPlateau CreatePlateau(IOptimizer optimizer, JsonElement p) => new(
         optimizer,

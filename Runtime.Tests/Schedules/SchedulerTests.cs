@@ -35,6 +35,8 @@ public sealed class SchedulerTests
         Assert.Equal("totalIters", Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantLR(o, totalIters: -1)).ParamName);
         Assert.Equal("totalIters", Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialLR(o, totalIters: 0)).ParamName);
         Assert.Equal("power", Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialLR(o, power: -1)).ParamName);
+        Assert.Equal("lambda", Assert.Throws<ArgumentNullException>(() => new LambdaLR(o, null!)).ParamName);
+        Assert.Equal("lambda", Assert.Throws<ArgumentNullException>(() => new MultiplicativeLR(o, null!)).ParamName);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
         Assert.Contains("expected a finite value >= 0", error.Message, StringComparison.Ordinal);
     }
@@ -143,6 +145,28 @@ public sealed class SchedulerTests
         }
 
         Assert.Equal((1L, 54L), (restarts.EpochInCycle, restarts.CycleLength));
+    }
+
+    [Fact]
+    public void LambdaSchedules_GetTheEpochsPyTorchPasses()
+    {
+        // LambdaLR: 0 at construction, then 1, 2, ...; MultiplicativeLR: not at construction nor at the milestone
+        // (its get_lr at epoch 0), then 1, 2, ...; after SequentialLR's step(0) LambdaLR gets 0 again.
+        Sgd o = ScheduleGoldenTests.NewOptimizer();
+        var lambdaEpochs = new System.Collections.Generic.List<int>();
+        var multiplicativeEpochs = new System.Collections.Generic.List<int>();
+        var lambda = new LambdaLR(o, e => { lambdaEpochs.Add(e); return 1; });
+        var multiplicative = new MultiplicativeLR(o, e => { multiplicativeEpochs.Add(e); return 1; });
+        var sequential = new SequentialLR(o, [lambda, multiplicative], [2]);
+        Assert.Equal([0, 0], lambdaEpochs);
+        Assert.Empty(multiplicativeEpochs);
+        for (int i = 0; i < 4; i++)
+        {
+            sequential.Step();
+        }
+
+        Assert.Equal([0, 0, 1], lambdaEpochs);
+        Assert.Equal([1, 2], multiplicativeEpochs);
     }
 
     [Fact]

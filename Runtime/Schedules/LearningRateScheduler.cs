@@ -6,7 +6,7 @@ namespace StaticGrad;
 /// The base of the epoch-indexed schedules (<see cref="StepLR"/>, <see cref="MultiStepLR"/>,
 /// <see cref="ExponentialLR"/>, <see cref="CosineAnnealingLR"/>, <see cref="LinearLR"/>,
 /// <see cref="OneCycleLR"/>, <see cref="CosineAnnealingWarmRestarts"/>, <see cref="ConstantLR"/>,
-/// <see cref="PolynomialLR"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
+/// <see cref="PolynomialLR"/>, <see cref="MultiplicativeLR"/>, <see cref="LambdaLR"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
 /// learning rate (<c>initial_lr</c>, shared by all schedulers of the optimizer) and takes the initial
 /// step (epoch 0); each <see cref="Step"/> increments <see cref="LastEpoch"/> and applies the
 /// schedule's chainable (recursive) form to the group's current float64 learning rate, exactly as
