@@ -149,6 +149,8 @@ CASES = [
         spec("multiplicative", fn="halve_every_3"), spec("lambda", fn="pow095")]), 10),
     ("chained_lambda_multiplicative", spec("chained", schedulers=[
         spec("lambda", fn="warmup5"), spec("multiplicative", fn="pow095")]), 10),
+    ("sequential_exponential_constant_zero_iters", spec("sequential", milestones=[3], schedulers=[
+        spec("exponential", gamma=0.9), spec("constant", factor=0.5, total_iters=0)]), 6),
 ]
 
 
