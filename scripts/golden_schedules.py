@@ -8,8 +8,10 @@ with the parameters listed in the case (PyTorch names), and records `lrs`: the l
 parameter group (a Python float, i.e. float64, written exactly by json) after construction, then after
 each of `steps` calls to `scheduler.step()` (ReduceLROnPlateau: `step(metrics[i])`). The C# tests
 (Runtime.Tests/Schedules/ScheduleGoldenTests.cs) build the same schedules and compare step by step.
-The OneCycleLR cases with `cycle_momentum` (PyTorch's default) run over SGD with momentum 0.9 or Adam and
-also record `momentums`: the group's momentum (SGD) or betas[0] (Adam) after construction and each step.
+The OneCycleLR and CyclicLR cases with `cycle_momentum` (PyTorch's default) run over SGD with momentum 0.9 (OneCycleLR
+also over Adam) and also record `momentums`: the group's momentum (SGD) or betas[0] (Adam) after construction and each
+step (also when the cycling scheduler is wrapped in a SequentialLR). LambdaLR and MultiplicativeLR cases name their
+function in LAMBDAS.
 """
 import argparse
 import json
@@ -59,6 +61,8 @@ def make(opt, spec):
         return S.LambdaLR(opt, LAMBDAS[kw["fn"]])
     if kind == "multiplicative":
         return S.MultiplicativeLR(opt, LAMBDAS[kw["fn"]])
+    if kind == "cyclic":
+        return S.CyclicLR(opt, **kw)
     if kind == "warm_restarts":
         return S.CosineAnnealingWarmRestarts(opt, **kw)
     if kind == "sequential":
@@ -151,6 +155,22 @@ CASES = [
         spec("lambda", fn="warmup5"), spec("multiplicative", fn="pow095")]), 10),
     ("sequential_exponential_constant_zero_iters", spec("sequential", milestones=[3], schedulers=[
         spec("exponential", gamma=0.9), spec("constant", factor=0.5, total_iters=0)]), 6),
+    ("cyclic_triangular", spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=4, cycle_momentum=False), 20),
+    ("cyclic_triangular2_asymmetric", spec("cyclic", base_lr=0.001, max_lr=0.05, step_size_up=3, step_size_down=5,
+                                           mode="triangular2", cycle_momentum=False), 40),
+    ("cyclic_exp_range", spec("cyclic", base_lr=0.01, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.97,
+                              cycle_momentum=False), 40),
+    ("cyclic_step_size_1", spec("cyclic", base_lr=0.02, max_lr=0.3, step_size_up=1, cycle_momentum=False), 7),
+    ("cyclic_momentum_sgd_triangular2", spec("cyclic", base_lr=0.02, max_lr=0.1, step_size_up=2, step_size_down=3,
+                                             mode="triangular2", cycle_momentum=True), 25),
+    ("cyclic_momentum_sgd_exp_range", spec("cyclic", base_lr=0.005, max_lr=0.05, step_size_up=3, mode="exp_range",
+                                           gamma=0.9, cycle_momentum=True, base_momentum=0.85, max_momentum=0.95), 20),
+    ("cyclic_adam_without_momentum", spec("cyclic", base_lr=0.001, max_lr=0.006, step_size_up=3, cycle_momentum=False), 12),
+    ("sequential_linear_cyclic_momentum", spec("sequential", milestones=[3], schedulers=[
+        spec("linear", start_factor=0.1, total_iters=3),
+        spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=2, cycle_momentum=True)]), 12),
+    ("chained_exponential_cyclic", spec("chained", schedulers=[
+        spec("exponential", gamma=0.9), spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False)]), 10),
 ]
 
 
@@ -191,7 +211,8 @@ def main():
             case["steps"] = steps
         case["optimizer"] = optimizer_kind(name)
         case["lrs"], momentums = run(name, case_spec, steps)
-        if case_spec["params"].get("cycle_momentum"):
+        if case_spec["params"].get("cycle_momentum") or any(
+                c["params"].get("cycle_momentum") for c in case_spec["params"].get("schedulers", [])):
             case["momentums"] = momentums
         cases.append(case)
     with open(args.out, "w") as f:

@@ -28,7 +28,7 @@ public sealed class ScheduleGoldenTests
             kinds.Add(c.GetProperty("scheduler").GetProperty("kind").GetString()!);
         }
 
-        Assert.Equal(["chained", "constant", "cosine", "exponential", "lambda", "linear", "multiplicative", "multistep", "onecycle", "plateau", "polynomial", "sequential", "step", "warm_restarts"], kinds.Order());
+        Assert.Equal(["chained", "constant", "cosine", "cyclic", "exponential", "lambda", "linear", "multiplicative", "multistep", "onecycle", "plateau", "polynomial", "sequential", "step", "warm_restarts"], kinds.Order());
     }
 
     [Theory]
@@ -116,6 +116,16 @@ public sealed class ScheduleGoldenTests
                 return new LambdaLR(optimizer, Lambda(p.GetProperty("fn").GetString()));
             case "multiplicative":
                 return new MultiplicativeLR(optimizer, Lambda(p.GetProperty("fn").GetString()));
+            case "cyclic":
+                CyclicMode mode = (p.TryGetProperty("mode", out JsonElement md) ? md.GetString() : "triangular") switch
+                {
+                    "triangular2" => CyclicMode.Triangular2,
+                    "exp_range" => CyclicMode.ExpRange,
+                    _ => CyclicMode.Triangular,
+                };
+                return new CyclicLR(
+                    optimizer, D("base_lr", double.NaN), D("max_lr", double.NaN), I("step_size_up"), p.TryGetProperty("step_size_down", out JsonElement down) ? down.GetInt32() : null,
+                    mode, D("gamma", 1), p.GetProperty("cycle_momentum").GetBoolean(), D("base_momentum", 0.8), D("max_momentum", 0.9));
             case "warm_restarts":
                 return new CosineAnnealingWarmRestarts(optimizer, I("T_0"), p.TryGetProperty("T_mult", out JsonElement mult) ? mult.GetInt32() : 1, D("eta_min", 0));
             case "sequential":

@@ -37,6 +37,17 @@ public sealed class SchedulerTests
         Assert.Equal("power", Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialLR(o, power: -1)).ParamName);
         Assert.Equal("lambda", Assert.Throws<ArgumentNullException>(() => new LambdaLR(o, null!)).ParamName);
         Assert.Equal("lambda", Assert.Throws<ArgumentNullException>(() => new MultiplicativeLR(o, null!)).ParamName);
+        Assert.Equal("baseLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, -0.1, 0.1)).ParamName);
+        Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.1, double.PositiveInfinity)).ParamName);
+        Assert.Equal("stepSizeUp", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.01, 0.1, stepSizeUp: 0)).ParamName);
+        Assert.Equal("stepSizeDown", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.01, 0.1, stepSizeDown: 0)).ParamName);
+        Assert.Equal("mode", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.01, 0.1, mode: (CyclicMode)7)).ParamName);
+        Assert.Equal("gamma", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.01, 0.1, gamma: -1)).ParamName);
+        Assert.Equal("maxMomentum", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(o, 0.01, 0.1, baseMomentum: 0.9, maxMomentum: 0.8)).ParamName);
+        var adam = new Adam(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f);
+        var noMomentum = Assert.Throws<ArgumentException>(() => new CyclicLR(adam, 0.01, 0.1));
+        Assert.Equal("optimizer", noMomentum.ParamName);
+        Assert.Contains("cycleMomentum: false", noMomentum.Message, StringComparison.Ordinal);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 3, gamma: -0.5));
         Assert.Contains("expected a finite value >= 0", error.Message, StringComparison.Ordinal);
     }
@@ -191,8 +202,10 @@ public sealed class SchedulerTests
         var multi = new MultiStepLR(ScheduleGoldenTests.NewOptimizer(), [2, 4, 4]);
         var cycle = new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 0.5, 100, threePhase: true);
         var restarts = new CosineAnnealingWarmRestarts(ScheduleGoldenTests.NewOptimizer(), 3, 2);
+        var cyclic = new CyclicLR(ScheduleGoldenTests.NewOptimizer(), 0.01, 0.1, 3, mode: CyclicMode.ExpRange, gamma: 0.99);
         sequential.Step();
         restarts.Step();
+        cyclic.Step();
         plateau.Step(1);
         multi.Step();
         cycle.Step();
@@ -204,6 +217,7 @@ public sealed class SchedulerTests
             multi.Step();
             cycle.Step();
             restarts.Step();
+            cyclic.Step();
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;

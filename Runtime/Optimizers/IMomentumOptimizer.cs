@@ -1,7 +1,7 @@
 namespace StaticGrad;
 
 /// <summary>
-/// An optimizer whose momentum a schedule may change between steps, as PyTorch's <c>OneCycleLR</c> does with
+/// An optimizer whose momentum a schedule may change between steps, as PyTorch's <c>OneCycleLR</c> (and, for SGD, <c>CyclicLR</c>) does with
 /// <c>cycle_momentum=True</c>: SGD's <c>momentum</c>, or Adam's β₁ (<c>betas[0]</c>).
 /// </summary>
 public interface IMomentumOptimizer : IOptimizer

@@ -6,7 +6,8 @@ namespace StaticGrad;
 /// The base of the epoch-indexed schedules (<see cref="StepLR"/>, <see cref="MultiStepLR"/>,
 /// <see cref="ExponentialLR"/>, <see cref="CosineAnnealingLR"/>, <see cref="LinearLR"/>,
 /// <see cref="OneCycleLR"/>, <see cref="CosineAnnealingWarmRestarts"/>, <see cref="ConstantLR"/>,
-/// <see cref="PolynomialLR"/>, <see cref="MultiplicativeLR"/>, <see cref="LambdaLR"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
+/// <see cref="PolynomialLR"/>, <see cref="MultiplicativeLR"/>, <see cref="LambdaLR"/>,
+/// <see cref="CyclicLR"/>), PyTorch 1.13's <c>_LRScheduler</c>: construction records the base
 /// learning rate (<c>initial_lr</c>, shared by all schedulers of the optimizer) and takes the initial
 /// step (epoch 0); each <see cref="Step"/> increments <see cref="LastEpoch"/> and applies the
 /// schedule's chainable (recursive) form to the group's current float64 learning rate, exactly as
@@ -41,7 +42,7 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     public IOptimizer Optimizer { get; }
 
     /// <summary>The learning rate the schedule starts from (PyTorch's <c>base_lrs[0]</c>).</summary>
-    public double BaseLearningRate { get; private set; }
+    public double BaseLearningRate { get; private protected set; }
 
     /// <summary>PyTorch's <c>last_epoch</c>: 0 after construction, then one more per <see cref="Step"/>.</summary>
     public long LastEpoch { get; private set; }
