@@ -172,8 +172,12 @@ public sealed class OptimizerStateTests
         var settings = new[] { new KeyValuePair<string, string>("momentum", "fast") };
         var state = new OptimizerState("sgd", 0, 0.1f, settings, []);
         Assert.Contains("'momentum' setting is 'fast'", Assert.Throws<InvalidDataException>(() => state.CreateOptimizer(Parameters(0f))).Message);
+        var lion = new OptimizerState("lion", 0, 0.1f, [], []);
+        Assert.Contains("Unknown optimizer algorithm 'lion'; expected sgd, adam, adamw, rmsprop or adagrad", Assert.Throws<InvalidDataException>(() => lion.CreateOptimizer(Parameters(0f))).Message);
         var rmsprop = new OptimizerState("rmsprop", 0, 0.1f, [], []);
-        Assert.Contains("Unknown optimizer algorithm 'rmsprop'", Assert.Throws<InvalidDataException>(() => rmsprop.CreateOptimizer(Parameters(0f))).Message);
+        Assert.Contains("rmsprop optimizer state has no 'alpha' setting", Assert.Throws<InvalidDataException>(() => rmsprop.CreateOptimizer(Parameters(0f))).Message);
+        var badAlpha = new OptimizerState("rmsprop", 0, 0.1f, new RMSprop(Parameters(0f)).ExportState().Settings.Select(s => s.Key == "alpha" ? new KeyValuePair<string, string>("alpha", "-1") : s), []);
+        Assert.Contains("alpha", Assert.Throws<InvalidDataException>(() => badAlpha.CreateOptimizer(Parameters(0f))).Message);
         var badBeta = new OptimizerState("adam", 0, 0.1f, new Adam(Parameters(0f)).ExportState().Settings.Select(s => s.Key == "beta1" ? new KeyValuePair<string, string>("beta1", "1.5") : s), []);
         Assert.Contains("beta1", Assert.Throws<InvalidDataException>(() => badBeta.CreateOptimizer(Parameters(0f))).Message);
     }

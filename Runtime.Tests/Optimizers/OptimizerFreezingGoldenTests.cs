@@ -113,11 +113,14 @@ public sealed class OptimizerFreezingGoldenTests : IDisposable
     }
 
     /// <summary>The three tensors of the script, with <c>p0[j] = float32(0.8·sin(0.37j + 0.11))</c> over the flat index.</summary>
-    private static ParameterSet CreateParameters()
+    private static ParameterSet CreateParameters() => CreateParameters(s_golden);
+
+    /// <summary>The tensors of a golden file's <c>tensors</c>, with <c>p0[j] = float32(0.8·sin(0.37j + 0.11))</c> over the flat index.</summary>
+    internal static ParameterSet CreateParameters(GoldenFile golden)
     {
-        var tensors = new ParameterTensor[3];
+        var tensors = new ParameterTensor[golden.Root.GetProperty("tensors").GetArrayLength()];
         int offset = 0, i = 0;
-        foreach (JsonElement tensor in s_golden.Root.GetProperty("tensors").EnumerateArray())
+        foreach (JsonElement tensor in golden.Root.GetProperty("tensors").EnumerateArray())
         {
             int length = tensor.GetProperty("length").GetInt32();
             tensors[i++] = new ParameterTensor(tensor.GetProperty("name").GetString()!, offset, [length], fanIn: 1);
@@ -136,7 +139,19 @@ public sealed class OptimizerFreezingGoldenTests : IDisposable
     /// <summary>Freezes the tensors the script gives no gradient at <paramref name="step"/>, switches momentum on, fills the gradient.</summary>
     private static void BeforeStep(JsonElement golden, ParameterSet parameters, IStatefulOptimizer optimizer, int step)
     {
-        foreach (JsonProperty frozen in s_golden.Root.GetProperty("frozen").EnumerateObject())
+        FreezeAsScripted(s_golden, parameters, step);
+        if (golden.GetProperty("momentum_from") is { ValueKind: JsonValueKind.Number } from && step == from.GetInt32())
+        {
+            ((Sgd)optimizer).Momentum = (float)golden.GetProperty("hyperparameters").GetProperty("momentum").GetDouble();
+        }
+
+        OptimizerGoldenTests.FillGradient(parameters.Gradients, step);
+    }
+
+    /// <summary>Freezes the tensors a golden file's <c>frozen</c> gives no gradient at <paramref name="step"/> and unfreezes the others.</summary>
+    internal static void FreezeAsScripted(GoldenFile golden, ParameterSet parameters, int step)
+    {
+        foreach (JsonProperty frozen in golden.Root.GetProperty("frozen").EnumerateObject())
         {
             bool freeze = frozen.Value.EnumerateArray().Any(s => s.GetInt32() == step);
             if (freeze)
@@ -148,13 +163,6 @@ public sealed class OptimizerFreezingGoldenTests : IDisposable
                 parameters.Unfreeze(frozen.Name);
             }
         }
-
-        if (golden.GetProperty("momentum_from") is { ValueKind: JsonValueKind.Number } from && step == from.GetInt32())
-        {
-            ((Sgd)optimizer).Momentum = (float)golden.GetProperty("hyperparameters").GetProperty("momentum").GetDouble();
-        }
-
-        OptimizerGoldenTests.FillGradient(parameters.Gradients, step);
     }
 
     /// <summary>The case's optimizer; an SGD whose momentum starts later runs without it until then.</summary>

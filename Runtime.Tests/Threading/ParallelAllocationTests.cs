@@ -34,6 +34,8 @@ public sealed unsafe class ParallelAllocationTests
         var parameters = new ParameterSet([new ParameterTensor("w", 0, [50_000], fanIn: 10)]);
         var adam = new Adam(parameters);
         var sgd = new Sgd(parameters, 0.1f, momentum: 0.9f);
+        var rmsprop = new RMSprop(parameters, momentum: 0.9f, centered: true);
+        var adagrad = new Adagrad(parameters, lrDecay: 0.01f);
         int[] counts = new int[8];
 
         using (Partition.Override(2, splitAlways: true))
@@ -48,6 +50,8 @@ public sealed unsafe class ParallelAllocationTests
             AssertNoAllocation("ApplyAndReduceBias", () => ActivationBackward.ApplyAndReduceBias(g, c, biasGradient, M, N, Activation.ReLU));
             AssertNoAllocation("Adam.Step", adam.Step);
             AssertNoAllocation("Sgd.Step", sgd.Step);
+            AssertNoAllocation("RMSprop.Step", rmsprop.Step);
+            AssertNoAllocation("Adagrad.Step", adagrad.Step);
             AssertNoAllocation("WorkerPool.Run", () =>
             {
                 fixed (int* p = counts)

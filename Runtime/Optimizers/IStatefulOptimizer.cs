@@ -2,8 +2,8 @@ namespace StaticGrad;
 
 /// <summary>
 /// An optimizer whose state (step count, learning rate, momentum or moment buffers) can be saved and
-/// restored, so training resumes exactly where it stopped. <see cref="Sgd"/>, <see cref="Adam"/> and
-/// <see cref="AdamW"/> implement it.
+/// restored, so training resumes exactly where it stopped. <see cref="Sgd"/>, <see cref="Adam"/>,
+/// <see cref="AdamW"/>, <see cref="RMSprop"/> and <see cref="Adagrad"/> implement it.
 /// </summary>
 public interface IStatefulOptimizer : IOptimizer
 {

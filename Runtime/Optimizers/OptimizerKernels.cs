@@ -12,7 +12,7 @@ namespace StaticGrad;
 /// (same operations, same order, fused multiply-add where PyTorch's CPU kernels use one).
 /// </summary>
 /// <remarks>Callers guarantee every buffer holds <c>n</c> elements. Large steps run on several threads (see <see cref="Parallelism"/>).</remarks>
-internal static unsafe class OptimizerKernels
+internal static unsafe partial class OptimizerKernels
 {
     /// <summary>
     /// Parameters a thread must get before a step is split across threads (a few microseconds of Adam):

@@ -15,13 +15,16 @@ namespace StaticGrad;
 /// <see cref="IStatefulOptimizer.ExportState"/> creates one (with copies of the buffers);
 /// <see cref="IStatefulOptimizer.ImportState"/> restores one; <see cref="CreateOptimizer"/> builds a
 /// new optimizer with the recorded hyperparameters. Buffer names are PyTorch's state keys:
-/// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW).
+/// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW),
+/// <c>square_avg</c>, <c>momentum_buffer</c> and <c>grad_avg</c> (RMSprop), <c>sum</c> (Adagrad).
 /// </para>
 /// <para>
 /// Settings are text in the invariant culture: numbers in their shortest round-trip form
 /// (<c>0.9</c>), flags as <c>true</c>/<c>false</c>. SGD records <c>momentum</c>, <c>dampening</c>,
 /// <c>nesterov</c> and <c>weight_decay</c>; Adam and AdamW record <c>beta1</c>, <c>beta2</c>,
-/// <c>eps</c>, <c>weight_decay</c> and <c>amsgrad</c>.
+/// <c>eps</c>, <c>weight_decay</c> and <c>amsgrad</c>; RMSprop records <c>alpha</c>, <c>eps</c>, <c>weight_decay</c>,
+/// <c>momentum</c> and <c>centered</c>; Adagrad records <c>lr_decay</c>, <c>weight_decay</c>,
+/// <c>initial_accumulator_value</c> and <c>eps</c>.
 /// </para>
 /// </remarks>
 public sealed class OptimizerState
@@ -35,11 +38,17 @@ public sealed class OptimizerState
     /// <summary>The algorithm name of <see cref="AdamW"/>.</summary>
     public const string AdamWAlgorithm = "adamw";
 
+    /// <summary>The algorithm name of <see cref="RMSprop"/>.</summary>
+    public const string RMSpropAlgorithm = "rmsprop";
+
+    /// <summary>The algorithm name of <see cref="Adagrad"/>.</summary>
+    public const string AdagradAlgorithm = "adagrad";
+
     private readonly KeyValuePair<string, string>[] _settings;
     private readonly KeyValuePair<string, float[]>[] _buffers;
 
     /// <summary>Creates a state. The buffer arrays are kept, not copied.</summary>
-    /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/> or <see cref="AdamWAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
+    /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/>, <see cref="AdamWAlgorithm"/>, <see cref="RMSpropAlgorithm"/> or <see cref="AdagradAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
     /// <param name="stepCount">Steps taken; at least 0.</param>
     /// <param name="learningRate">The learning rate; at least 0.</param>
     /// <param name="settings">The fixed hyperparameters as invariant text, distinct names.</param>
@@ -81,7 +90,7 @@ public sealed class OptimizerState
         TensorSteps = tensorSteps;
     }
 
-    /// <summary>The algorithm: <c>sgd</c>, <c>adam</c> or <c>adamw</c>.</summary>
+    /// <summary>The algorithm: <c>sgd</c>, <c>adam</c>, <c>adamw</c>, <c>rmsprop</c> or <c>adagrad</c>.</summary>
     public string Algorithm { get; }
 
     /// <summary>The number of steps taken (PyTorch's <c>state['step']</c>).</summary>
@@ -89,7 +98,7 @@ public sealed class OptimizerState
 
     /// <summary>
     /// The steps each parameter tensor's state has taken, in the order of <see cref="ParameterSet.Tensors"/>, or null when
-    /// every tensor has taken <see cref="StepCount"/>. PyTorch keeps a state per parameter: Adam's <c>step</c>, which a
+    /// every tensor has taken <see cref="StepCount"/>. PyTorch keeps a state per parameter: Adam's, RMSprop's and Adagrad's <c>step</c>, which a
     /// tensor frozen during some steps did not advance, and SGD's <c>momentum_buffer</c>, which starts the first time a
     /// tensor steps with momentum (for SGD the count is the steps taken with momentum; 0 means no buffer yet).
     /// </summary>
@@ -142,7 +151,7 @@ public sealed class OptimizerState
     /// with this state to continue where the snapshot left off.
     /// </summary>
     /// <param name="parameters">The parameters the new optimizer updates.</param>
-    /// <returns>A <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>.</returns>
+    /// <returns>A <see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RMSprop"/> or <see cref="Adagrad"/>.</returns>
     /// <exception cref="InvalidDataException">The algorithm is unknown, or a setting is missing, malformed or out of range.</exception>
     public IStatefulOptimizer CreateOptimizer(ParameterSet parameters)
     {
@@ -174,7 +183,22 @@ public sealed class OptimizerState
                     epsilon: ParseFloatSetting("eps"),
                     weightDecay: ParseFloatSetting("weight_decay"),
                     amsgrad: ParseBoolSetting("amsgrad")),
-                _ => throw new InvalidDataException($"Unknown optimizer algorithm '{Algorithm}'; expected sgd, adam or adamw."),
+                RMSpropAlgorithm => new RMSprop(
+                    parameters,
+                    LearningRate,
+                    alpha: ParseFloatSetting("alpha"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay"),
+                    momentum: ParseFloatSetting("momentum"),
+                    centered: ParseBoolSetting("centered")),
+                AdagradAlgorithm => new Adagrad(
+                    parameters,
+                    LearningRate,
+                    lrDecay: ParseFloatSetting("lr_decay"),
+                    weightDecay: ParseFloatSetting("weight_decay"),
+                    initialAccumulatorValue: ParseFloatSetting("initial_accumulator_value"),
+                    epsilon: ParseFloatSetting("eps")),
+                _ => throw new InvalidDataException($"Unknown optimizer algorithm '{Algorithm}'; expected sgd, adam, adamw, rmsprop or adagrad."),
             };
         }
         catch (ArgumentException e)
