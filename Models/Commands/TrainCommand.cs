@@ -388,19 +388,29 @@ public static class TrainCommand
         output.WriteLine($"StaticGrad {model}: {train.Count} training{validation} / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs{settings.Describe()}");
     }
 
-    internal static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer == "sgd"
-        ? new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay)
-        : new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
+    internal static IOptimizer CreateOptimizer(TrainOptions options, IModel model) => options.Optimizer switch
+    {
+        "sgd" => new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay),
+        "rmsprop" => new RMSprop(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay, momentum: options.Momentum),
+        "adagrad" => new Adagrad(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+        _ => new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+    };
 
-    internal static string Describe(TrainOptions options) => options.Optimizer == "sgd"
-        ? $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}"
-        : $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}";
+    internal static string Describe(TrainOptions options) => options.Optimizer switch
+    {
+        "sgd" => $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}",
+        "rmsprop" => $"RMSprop lr {options.LearningRate:G} momentum {options.Momentum:G} weight decay {options.WeightDecay:G}",
+        "adagrad" => $"Adagrad lr {options.LearningRate:G} weight decay {options.WeightDecay:G}",
+        _ => $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}",
+    };
 
     internal static string Describe(IOptimizer optimizer) => optimizer switch
     {
         Sgd s => $"SGD lr {s.LearningRate:G} momentum {s.Momentum:G}{(s.Nesterov ? " nesterov" : string.Empty)} weight decay {s.WeightDecay:G}",
         AdamW a => $"AdamW lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
         AdamBase a => $"Adam lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
+        RMSprop r => $"RMSprop lr {r.LearningRate:G} momentum {r.Momentum:G}{(r.Centered ? " centered" : string.Empty)} weight decay {r.WeightDecay:G}",
+        Adagrad a => $"Adagrad lr {a.LearningRate:G} lr decay {a.LrDecay:G} weight decay {a.WeightDecay:G}",
         _ => optimizer.GetType().Name,
     };
 

@@ -125,9 +125,9 @@ public sealed class TrainOptions
     internal sealed class Symbols
     {
         private readonly Option<string> _model = CliOptions.OneOf("--model", "mlp128 (784-128-10), mlp256 (784-256-10), resmlp (residual MLP: LayerNorm, GELU, Dropout 0.1, two skips), lenet (LeNet-5: two 5x5 convolutions with max pooling, 120-84-10) or cnn-bn (LeNet-5 with BatchNorm2d and Dropout 0.25)", "mlp128", CliOptions.ModelNames);
-        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: sgd for mlp256, adam for the others", "adam", "sgd");
-        private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default: 1e-3 for adam, 0.1 for sgd)");
-        private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD momentum (default 0.9)", allowZero: true);
+        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: sgd for mlp256, adam for the others", "adam", "sgd", "rmsprop", "adagrad");
+        private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default: 1e-3 for adam, 0.1 for sgd, 0.01 for rmsprop and adagrad)");
+        private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD or RMSprop momentum (default: 0.9 for sgd, 0 for rmsprop)", allowZero: true);
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
         private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
         private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs; with --resume, the total", DefaultEpochs, 1, 100_000);
@@ -166,9 +166,14 @@ public sealed class TrainOptions
                 string optimizer = result.GetValue(_optimizer) ?? (result.GetValue(_model) == "mlp256" ? "sgd" : "adam");
                 float momentum = result.GetValue(_momentum) ?? (optimizer == "sgd" ? 0.9f : 0f);
                 string schedule = result.GetValue(_schedule) ?? "none";
-                if (result.GetValue(_momentum) is not null && optimizer != "sgd")
+                if (result.GetValue(_momentum) is not null && optimizer is not ("sgd" or "rmsprop"))
                 {
-                    result.AddError("--momentum applies to --optimizer sgd only.");
+                    result.AddError("--momentum applies to --optimizer sgd and rmsprop only.");
+                }
+
+                if (schedule == "onecycle" && optimizer == "adagrad")
+                {
+                    result.AddError("--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer adagrad has none (PyTorch's OneCycleLR refuses Adagrad too).");
                 }
 
                 if (result.GetValue(_nesterov) && (optimizer != "sgd" || momentum <= 0))
@@ -240,8 +245,8 @@ public sealed class TrainOptions
             {
                 Model = model,
                 Optimizer = optimizer,
-                LearningRate = result.GetValue(_lr) ?? (optimizer == "sgd" ? 0.1f : 1e-3f),
-                Momentum = optimizer == "sgd" ? result.GetValue(_momentum) ?? 0.9f : 0f,
+                LearningRate = result.GetValue(_lr) ?? optimizer switch { "sgd" => 0.1f, "adam" => 1e-3f, _ => 0.01f },
+                Momentum = optimizer switch { "sgd" => result.GetValue(_momentum) ?? 0.9f, "rmsprop" => result.GetValue(_momentum) ?? 0f, _ => 0f },
                 Nesterov = result.GetValue(_nesterov),
                 WeightDecay = result.GetValue(_weightDecay) ?? 0f,
                 Epochs = result.GetValue(_epochs),

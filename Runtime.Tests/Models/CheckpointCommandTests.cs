@@ -32,6 +32,27 @@ public sealed class CheckpointCommandTests : IDisposable
     private static int Predict(string[] args, TextWriter output, TextWriter error) => PredictCommand.Run(args, output, error);
 
     [Fact]
+    public void Train_WithRMSpropOrAdagrad_SavesTheirStateUnderPyTorchsNames_AndResumes()
+    {
+        string half = _files.PathOf("rmsprop-half.safetensors");
+        var a = Run(Train, "--optimizer", "rmsprop", "--momentum", "0.5", "--lr", "1e-3", "--epochs", "1", "--save", half);
+        Assert.True(a.Code == 0, a.Error);
+        Assert.Contains("RMSprop lr 0.001 momentum 0.5 weight decay 0", a.Output);
+        OptimizerState state = TrainingCheckpoint.Load(half).Optimizer;
+        Assert.Equal(("rmsprop", "0.5", 125L), (state.Algorithm, state.Setting("momentum"), state.StepCount));
+        Assert.Equal(["square_avg", "momentum_buffer"], state.Buffers.Select(b => b.Key));
+
+        var b = Run(Train, "--resume", half, "--epochs", "2");
+        Assert.True(b.Code == 0, b.Error);
+        Assert.Contains("RMSprop lr 0.001 momentum 0.5 weight decay 0", b.Output);
+        Assert.Contains($"resumed from {half}: 1 epoch(s), 125 steps done", b.Output);
+
+        var c = Run(Train, "--optimizer", "adagrad", "--epochs", "1");
+        Assert.True(c.Code == 0, c.Error);
+        Assert.Contains("Adagrad lr 0.01 weight decay 0", c.Output);
+    }
+
+    [Fact]
     public void TrainResume_EndsWithTheSameCheckpointFile_AsAnUninterruptedRun_AndEvalAndPredictUseIt()
     {
         string straight = _files.PathOf("straight.safetensors");

@@ -32,7 +32,7 @@ public sealed class ResumeTests : IDisposable
             InMemoryDataset.FromMnist(new MnistDataset(testPixels.AsSpan(0, 200 * 784), testLabels.AsSpan(0, 200), 28, 28)));
     }
 
-    public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "sgd" };
+    public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "sgd", "rmsprop", "adagrad" };
 
     private static IStatefulOptimizer CreateOptimizer(string kind, ParameterSet p) => kind switch
     {
@@ -41,6 +41,8 @@ public sealed class ResumeTests : IDisposable
         "sgd-momentum" => new Sgd(p, 0.05f, momentum: 0.9f, dampening: 0.1f, weightDecay: 1e-4f),
         "sgd-nesterov" => new Sgd(p, 0.05f, momentum: 0.9f, nesterov: true),
         "sgd" => new Sgd(p, 0.1f),
+        "rmsprop" => new RMSprop(p, 1e-3f, momentum: 0.9f, centered: true, weightDecay: 1e-4f),
+        "adagrad" => new Adagrad(p, 0.05f, lrDecay: 0.01f, initialAccumulatorValue: 0.1f),
         _ => throw new ArgumentException(kind),
     };
 

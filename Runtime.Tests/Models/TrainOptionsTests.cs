@@ -31,6 +31,16 @@ public sealed class TrainOptionsTests
     }
 
     [Fact]
+    public void RMSpropAndAdagrad_HavePyTorchsDefaultRates_AndRMSpropTakesAMomentum()
+    {
+        TrainOptions rmsprop = TrainOptions.Parse(new[] { "--optimizer", "rmsprop", "--momentum", "0.5", "--weight-decay", "1e-4" });
+        TrainOptions adagrad = TrainOptions.Parse(new[] { "--optimizer", "adagrad" });
+        Assert.Equal(("rmsprop", 0.01f, 0.5f), (rmsprop.Optimizer, rmsprop.LearningRate, rmsprop.Momentum));
+        Assert.Equal(("adagrad", 0.01f, 0f), (adagrad.Optimizer, adagrad.LearningRate, adagrad.Momentum));
+        Assert.Equal(0f, TrainOptions.Parse(new[] { "--optimizer", "rmsprop" }).Momentum);
+    }
+
+    [Fact]
     public void ParsesEveryOption()
     {
         TrainOptions options = TrainOptions.Parse(new[]
@@ -79,7 +89,10 @@ public sealed class TrainOptionsTests
     [InlineData("--seeds 1,2 --plot a.png", "give a single --seed")]
     [InlineData("--lr abc", "'--lr' expects a number; got 'abc'")]
     [InlineData("--model resnet", "'--model' expects one of mlp128, mlp256, resmlp, lenet, cnn-bn; got 'resnet'")]
-    [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd only")]
+    [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd and rmsprop only")]
+    [InlineData("--optimizer adagrad --momentum 0.9", "--momentum applies to --optimizer sgd and rmsprop only")]
+    [InlineData("--optimizer adagrad --lr-schedule onecycle", "--optimizer adagrad has none")]
+    [InlineData("--optimizer lion", "'--optimizer' expects one of adam, sgd, rmsprop, adagrad; got 'lion'")]
     [InlineData("--optimizer sgd --momentum 0 --nesterov", "--nesterov needs")]
     public void BadArgumentsSayWhatIsWrong(string args, string expected)
     {
