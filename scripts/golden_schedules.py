@@ -28,6 +28,8 @@ def optimizer(kind="sgd"):
     parameters = [torch.nn.Parameter(torch.zeros(1))]
     if kind == "adam":
         return torch.optim.Adam(parameters, lr=LR)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=LR)
     return torch.optim.SGD(parameters, lr=LR, momentum=0.9 if kind == "sgd_momentum" else 0.0)
 
 
@@ -171,11 +173,13 @@ CASES = [
         spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=2, cycle_momentum=True)]), 12),
     ("chained_exponential_cyclic", spec("chained", schedulers=[
         spec("exponential", gamma=0.9), spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False)]), 10),
+    # RMSprop has a 'momentum' setting (0 by default): CyclicLR cycles it as SGD's.
+    ("cyclic_momentum_rmsprop", spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=True), 14),
 ]
 
 
 def optimizer_kind(name):
-    return "adam" if "adam" in name else "sgd_momentum" if "momentum" in name else "sgd"
+    return "adam" if "adam" in name else "rmsprop" if "rmsprop" in name else "sgd_momentum" if "momentum" in name else "sgd"
 
 
 def run(name, case_spec, steps):

@@ -217,11 +217,9 @@ public sealed class TrainOptions
                 }
 
                 int epochs = result.GetResult(_epochs) is null ? DefaultEpochs : result.GetValue(_epochs);
-                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule != "onecycle")
+                if (result.GetValue(_warmup) >= epochs && result.GetValue(_warmup) > 0 && schedule is ("step" or "cosine"))
                 {
-                    result.AddError(schedule is "step" or "cosine"
-                        ? $"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}."
-                        : $"--warmup {result.GetValue(_warmup)} leaves no epoch after the warm-up in --epochs {epochs}: the learning rate would never reach --lr.");
+                    result.AddError($"--warmup {result.GetValue(_warmup)} leaves no epoch of the {schedule} schedule in --epochs {epochs}.");
                 }
             }));
         }

@@ -42,6 +42,7 @@ public sealed class ScheduleGoldenTests
         {
             "adam" => new Adam(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f),
             "sgd_momentum" => new Sgd(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f, momentum: 0.9f),
+            "rmsprop" => new RMSprop(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 0.1f),
             _ => NewOptimizer(),
         };
         JsonElement spec = golden.GetProperty("scheduler");

@@ -10,8 +10,9 @@ namespace StaticGrad;
 /// rises, and back. Step it once per batch.
 /// </summary>
 /// <remarks>
-/// PyTorch 1.13 cycles only an optimizer with a <c>momentum</c> setting (SGD; Adam's β₁ only from PyTorch 2.0), so
-/// <c>cycleMomentum</c> needs an <see cref="Sgd"/> here too; with other optimizers pass <c>cycleMomentum: false</c>.
+/// PyTorch 1.13 cycles only an optimizer with a <c>momentum</c> setting (SGD, RMSprop; Adam's β₁ only from PyTorch 2.0),
+/// so <c>cycleMomentum</c> needs an <see cref="Sgd"/> or an <see cref="RMSprop"/> here too; with other optimizers pass
+/// <c>cycleMomentum: false</c>.
 /// A custom <c>scale_fn</c> is not supported. As in PyTorch, construction sets the optimizer's learning rate to the base
 /// learning rate (and, with momentum cycling, its momentum to the base momentum) before the initial step.
 /// </remarks>
@@ -29,7 +30,7 @@ public sealed class CyclicLR : LearningRateScheduler
     /// <param name="stepSizeDown">PyTorch's <c>step_size_down</c>: steps back down; positive, or null for <paramref name="stepSizeUp"/>.</param>
     /// <param name="mode">PyTorch's <c>mode</c>.</param>
     /// <param name="gamma">PyTorch's <c>gamma</c>, the factor of <see cref="CyclicMode.ExpRange"/>; finite and at least 0.</param>
-    /// <param name="cycleMomentum">PyTorch's <c>cycle_momentum</c>: cycle SGD's momentum inversely to the rate; the optimizer must then be an <see cref="Sgd"/>.</param>
+    /// <param name="cycleMomentum">PyTorch's <c>cycle_momentum</c>: cycle SGD's or RMSprop's momentum inversely to the rate; the optimizer must then be an <see cref="Sgd"/> or an <see cref="RMSprop"/>.</param>
     /// <param name="baseMomentum">PyTorch's <c>base_momentum</c>: the momentum at the upper end of the rate; in [0, 1].</param>
     /// <param name="maxMomentum">PyTorch's <c>max_momentum</c>: the momentum at the lower end of the rate; in [<paramref name="baseMomentum"/>, 1].</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (the exception names it).</exception>
@@ -58,7 +59,8 @@ public sealed class CyclicLR : LearningRateScheduler
 
         if (cycleMomentum)
         {
-            _momentum = optimizer as Sgd
+            // PyTorch 1.13 cycles a 'momentum' setting: SGD's and RMSprop's, not Adam's β₁.
+            _momentum = (optimizer is AdamBase ? null : optimizer as IMomentumOptimizer)
                 ?? throw new ArgumentException($"{optimizer.GetType().Name} has no momentum setting to cycle (PyTorch 1.13: optimizer must support momentum with `cycle_momentum` option enabled); pass cycleMomentum: false.", nameof(optimizer));
             ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
             ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
