@@ -72,6 +72,34 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// dropLast: the partial last batch (24 of 600 samples) is skipped as by a one-process loader with dropLast, and the
+    /// last group of accumulation (9 batches in groups of 4, 4 and 1) weighs its full batches as the trainer does.
+    /// </summary>
+    [Fact]
+    public void DropLastWithAccumulationMatchesTheTrainer()
+    {
+        float[] expected = TrainOneProcess("sgd-step", null, Epochs, out _, accumulate: 4, dropLast: true);
+        Assert.True(Weights.RelativeError(expected, TrainOneProcess("sgd-step", null, Epochs, out _, accumulate: 4)) > 1e-3, "dropLast changes nothing");
+        float[] one = TrainDistributed(1, "sgd-step", null, Epochs, out _, accumulate: 4, dropLast: true)[0];
+        Assert.True(Weights.BitIdentical(one, expected), $"one rank differs from the trainer: {Weights.RelativeError(one, expected):E2}");
+        float[][] replicas = TrainDistributed(2, "sgd-step", null, Epochs, out _, accumulate: 4, dropLast: true);
+        output.WriteLine(Weights.AssertClose(replicas[0], expected, adam: false, "dropLast, accumulate 4, no clipping: 2 ranks vs Trainer"));
+    }
+
+    [Fact]
+    public void DropLastThatLeavesNoBatchIsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new DistributedSampler(s_train.Value, Samples + 1, ShuffleSeed, 0, 2, dropLast: true));
+        Assert.Equal("dropLast", error.ParamName);
+        Assert.Contains("600 samples", error.Message, StringComparison.Ordinal);
+        var sampler = new DistributedSampler(s_train.Value, Batch, ShuffleSeed, 1, 2, dropLast: true);
+        Assert.Equal(Samples / Batch, sampler.BatchCount);
+        sampler.BeginEpoch();
+        Assert.Equal(Batch / 2, sampler.Gather(sampler.BatchCount - 1));
+        Assert.Equal(Batch, sampler.CurrentGlobalBatchSize);
+    }
+
     /// <summary>The deterministic mode with accumulation and clipping still gives the same bits at 1, 2 and 3 ranks.</summary>
     [Fact]
     public void DeterministicModeWithAccumulationGivesTheSameBitsAtEveryRankCount()
@@ -171,12 +199,12 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
 
     private static int GroupsPerEpoch(int accumulate) => (StepsPerEpoch + accumulate - 1) / accumulate;
 
-    private static float[] TrainOneProcess(string schedule, float? clip, int epochs, out double rate, string? checkpoint = null, int accumulate = 1)
+    private static float[] TrainOneProcess(string schedule, float? clip, int epochs, out double rate, string? checkpoint = null, int accumulate = 1, bool dropLast = false)
     {
         var model = new MnistClassifier128(ModelSeed, Batch);
         IOptimizer optimizer = CreateOptimizer(model, schedule);
         (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, GroupsPerEpoch(accumulate));
-        var trainer = new Trainer(model, optimizer, new DataLoader(s_train.Value, Batch, ShuffleSeed), new TrainerOptions
+        var trainer = new Trainer(model, optimizer, new DataLoader(s_train.Value, Batch, ShuffleSeed, dropLast: dropLast), new TrainerOptions
         {
             Scheduler = scheduler,
             SchedulerInterval = interval,
@@ -189,12 +217,12 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         return model.Parameters.Values.ToArray();
     }
 
-    private static float[][] TrainDistributed(int ranks, string schedule, float? clip, int epochs, out double rate, int accumulate = 1)
+    private static float[][] TrainDistributed(int ranks, string schedule, float? clip, int epochs, out double rate, int accumulate = 1, bool dropLast = false)
     {
         double[] rates = new double[ranks];
         float[][] replicas = InProcessCommunicator.Run(ranks, c =>
         {
-            DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 500 + c.Rank, schedule, clip, accumulate);
+            DataParallelTrainer trainer = CreateTrainer(c, c.Rank == 0 ? ModelSeed : 500 + c.Rank, schedule, clip, accumulate, dropLast);
             for (int epoch = 0; epoch < epochs; epoch++)
             {
                 trainer.RunEpoch();
@@ -208,12 +236,12 @@ public sealed class ScheduleAndClippingTests(ITestOutputHelper output)
         return replicas;
     }
 
-    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string schedule, float? clip, int accumulate = 1)
+    private static DataParallelTrainer CreateTrainer(ICommunicator c, int modelSeed, string schedule, float? clip, int accumulate = 1, bool dropLast = false)
     {
         var model = new MnistClassifier128(modelSeed, Batch);
         IOptimizer optimizer = CreateOptimizer(model, schedule);
         (ILearningRateScheduler? scheduler, SchedulerInterval interval) = CreateSchedule(schedule, optimizer, GroupsPerEpoch(accumulate));
-        return new DataParallelTrainer(model, optimizer, c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed)
+        return new DataParallelTrainer(model, optimizer, c, GradientAveraging.For(model.Loss), s_train.Value, Batch, ShuffleSeed, dropLast: dropLast)
         {
             Scheduler = scheduler,
             SchedulerInterval = interval,

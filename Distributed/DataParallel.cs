@@ -60,6 +60,7 @@ public sealed class DataParallel
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentNullException.ThrowIfNull(averaging);
+        OptimizerOwnership.ThrowIfNotOver(optimizer, model, nameof(optimizer));
         if (deterministicBlockSize > 0 && (model is IStochasticModel || model.Parameters.Buffers.Count > 0))
         {
             throw new NotSupportedException(

@@ -45,15 +45,16 @@ public sealed class DataParallelTrainer
 
     /// <summary>Prepares the loop and broadcasts rank 0's initial weights.</summary>
     /// <param name="model">This rank's model.</param>
-    /// <param name="optimizer">Its optimizer, with the same settings on every rank.</param>
+    /// <param name="optimizer">Its optimizer (over the model's parameters), with the same settings on every rank.</param>
     /// <param name="communicator">The job's ranks.</param>
     /// <param name="averaging">How the model's loss reduces (<see cref="GradientAveraging.For"/> of its loss).</param>
     /// <param name="train">The training set, the same on every rank.</param>
     /// <param name="globalBatchSize">Samples per step over all ranks; each rank's slice must fit the model's <see cref="IInferenceModel.MaxBatch"/>.</param>
     /// <param name="shuffleSeed">Seeds the per-epoch shuffle, the same on every rank.</param>
     /// <param name="deterministicBlockSize">0, or the block size of the rank-count-independent mode (<see cref="DataParallel.DeterministicBlockSize"/>); the model's maximum batch must then hold one block.</param>
+    /// <param name="dropLast">Skip each epoch's last global batch when it is partial (<see cref="DistributedSampler.DropLast"/>), e.g. so that a model with batch norm gets two rows per rank in every step.</param>
     public DataParallelTrainer(
-        IModel model, IOptimizer optimizer, ICommunicator communicator, GradientAveraging averaging, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize = 0)
+        IModel model, IOptimizer optimizer, ICommunicator communicator, GradientAveraging averaging, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize = 0, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(communicator);
@@ -76,9 +77,9 @@ public sealed class DataParallelTrainer
             throw new ArgumentException($"The model takes {model.InputSize} features per sample; the data has {train.Features}.", nameof(train));
         }
 
-        CheckRanksAgree(communicator, model, train, globalBatchSize, shuffleSeed, deterministicBlockSize);
+        CheckRanksAgree(communicator, model, train, globalBatchSize, shuffleSeed, deterministicBlockSize, dropLast);
         _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);
-        _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1));
+        _sampler = new DistributedSampler(train, globalBatchSize, shuffleSeed, communicator.Rank, communicator.Size, Math.Max(deterministicBlockSize, 1), dropLast);
         if (model is IStochasticModel stochastic)
         {
             _rootDropout = stochastic.DropoutGenerator.GetState();
@@ -88,16 +89,16 @@ public sealed class DataParallelTrainer
 
     /// <summary>
     /// Refuses, on every rank alike, a run whose ranks were set up differently: rank 0's training-set size, features,
-    /// global batch, shuffle seed, deterministic block size and parameter count are broadcast and compared. A rank with
+    /// global batch, shuffle seed, deterministic block size, drop-last setting and parameter count are broadcast and compared. A rank with
     /// other values would slice other batchings (rows skipped or repeated, silently) or run another number of steps (a
     /// collective that never completes); one broadcast and one sum of the mismatches, in the same order on every rank,
     /// let all ranks throw the same error instead.
     /// </summary>
-    private static void CheckRanksAgree(ICommunicator communicator, IModel model, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize)
+    private static void CheckRanksAgree(ICommunicator communicator, IModel model, InMemoryDataset train, int globalBatchSize, ulong shuffleSeed, int deterministicBlockSize, bool dropLast)
     {
-        const int SeedEntry = 3;
-        string[] names = ["the training set's size", "features per sample", "the global batch size", "the shuffle seed", "the deterministic block size", "the model's parameter count"];
-        long[] mine = [train.Count, train.Features, globalBatchSize, unchecked((long)shuffleSeed), deterministicBlockSize, model.Parameters.Count];
+        const int SeedEntry = 3, DropLastEntry = 5;
+        string[] names = ["the training set's size", "features per sample", "the global batch size", "the shuffle seed", "the deterministic block size", "dropLast", "the model's parameter count"];
+        long[] mine = [train.Count, train.Features, globalBatchSize, unchecked((long)shuffleSeed), deterministicBlockSize, dropLast ? 1 : 0, model.Parameters.Count];
         long[] root = (long[])mine.Clone();
         communicator.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(root.AsSpan()), 0);
         int first = -1;
@@ -121,13 +122,16 @@ public sealed class DataParallelTrainer
             : $"{names[first]} is {Format(first, mine[first])} on rank {communicator.Rank} and {Format(first, root[first])} on rank 0";
         throw new ArgumentException(
             $"The ranks were set up differently: {mismatched[0]} of {communicator.Size} ranks differ from rank 0 ({detail}); "
-            + "every rank must train the same model on the same training set with the same global batch, seed and block size.",
+            + "every rank must train the same model on the same training set with the same global batch, seed, block size and dropLast.",
             nameof(train));
 
-        // The seed (entry SeedEntry) is a ulong carried in a long's bits.
-        static string Format(int index, long value) => index == SeedEntry
-            ? unchecked((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The seed (entry SeedEntry) is a ulong carried in a long's bits, dropLast (entry DropLastEntry) a bool.
+        static string Format(int index, long value) => index switch
+        {
+            SeedEntry => unchecked((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            DropLastEntry => value != 0 ? "true" : "false",
+            _ => value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>The step primitive (model, optimizer, communicator).</summary>
@@ -271,7 +275,7 @@ public sealed class DataParallelTrainer
             {
                 // As the one-process trainer: groups of k global batches, each weighted by its share of the group's rows.
                 int first = b - (b % k), last = Math.Min(first + k, batches) - 1;
-                int lastBatch = _sampler.Dataset.Count - ((batches - 1) * _sampler.GlobalBatchSize);
+                int lastBatch = Math.Min(_sampler.GlobalBatchSize, _sampler.Dataset.Count - ((batches - 1) * _sampler.GlobalBatchSize));
                 long group = ((long)(last - first) * _sampler.GlobalBatchSize) + (last == batches - 1 ? lastBatch : _sampler.GlobalBatchSize);
                 float weight = _parallel.Averaging.IsMean ? (float)((double)global / group) : 1f;
                 loss = _parallel.AccumulateGradient(_sampler.Features, _sampler.Labels, rows, weight, b == first);

@@ -7,7 +7,8 @@ namespace StaticGrad.Distributed;
 /// Every rank's share of the same shuffled minibatches, like PyTorch's <c>DistributedSampler</c> but cut per global
 /// batch: each epoch every rank draws the same order from the same seeded <see cref="Rng"/> (exactly the order of a
 /// one-process <see cref="DataLoader"/> with that seed), and <see cref="Gather"/> copies this rank's contiguous slice
-/// of global batch <c>b</c>. Together the ranks see each global batch exactly once, the partial last one included.
+/// of global batch <c>b</c>. Together the ranks see each global batch exactly once, the partial last one included
+/// unless <see cref="DropLast"/>.
 /// </summary>
 /// <remarks>
 /// A global batch of <c>n</c> samples is split into <c>Size</c> contiguous slices of <c>n / Size</c> samples, the first
@@ -29,7 +30,9 @@ public sealed class DistributedSampler
     /// <param name="rank">This rank.</param>
     /// <param name="size">The number of ranks.</param>
     /// <param name="blockSize">Ranks take whole blocks of this many rows (<see cref="DataParallel.SliceOf"/>); 1 by default.</param>
-    public DistributedSampler(InMemoryDataset dataset, int globalBatchSize, ulong seed, int rank, int size, int blockSize = 1)
+    /// <param name="dropLast">Skip the last global batch when it is partial, as a one-process <see cref="DataLoader"/> with <c>dropLast</c> (PyTorch's <c>drop_last</c>).</param>
+    /// <exception cref="ArgumentException">The dataset is empty or has no class-index labels, or <paramref name="dropLast"/> leaves no batch.</exception>
+    public DistributedSampler(InMemoryDataset dataset, int globalBatchSize, ulong seed, int rank, int size, int blockSize = 1, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalBatchSize);
@@ -47,7 +50,15 @@ public sealed class DistributedSampler
         Rank = rank;
         Size = size;
         BlockSize = blockSize;
-        BatchCount = (int)(((long)dataset.Count + globalBatchSize - 1) / globalBatchSize);
+        DropLast = dropLast;
+        BatchCount = dropLast ? dataset.Count / globalBatchSize : (int)(((long)dataset.Count + globalBatchSize - 1) / globalBatchSize);
+        if (BatchCount == 0)
+        {
+            throw new ArgumentException(
+                $"The sampler yields no batch: the dataset has {dataset.Count} samples, the global batch size is {globalBatchSize} and dropLast is true; expected at least one batch per epoch (a global batch size of at most {dataset.Count}, or dropLast: false).",
+                nameof(dropLast));
+        }
+
         _order = new int[dataset.Count];
         int capacity = DataParallel.SliceOf(Math.Min(globalBatchSize, dataset.Count), 0, size, blockSize).Count;
         _features = new float[(long)capacity * dataset.Features];
@@ -61,8 +72,11 @@ public sealed class DistributedSampler
     /// <summary>Samples per global batch.</summary>
     public int GlobalBatchSize { get; }
 
-    /// <summary>Global batches per epoch: ceil(count / <see cref="GlobalBatchSize"/>).</summary>
+    /// <summary>Global batches per epoch: ceil(count / <see cref="GlobalBatchSize"/>), or floor with <see cref="DropLast"/>.</summary>
     public int BatchCount { get; }
+
+    /// <summary>Whether the last global batch is skipped when it is partial.</summary>
+    public bool DropLast { get; }
 
     /// <summary>This rank.</summary>
     public int Rank { get; }
@@ -82,7 +96,7 @@ public sealed class DistributedSampler
     /// <summary>The number of samples this rank holds of the last gathered global batch.</summary>
     public int CurrentBatchSize => _current;
 
-    /// <summary>The global size of the last gathered batch (the last one of an epoch may be partial).</summary>
+    /// <summary>The global size of the last gathered batch (the last one of an epoch may be partial unless <see cref="DropLast"/>).</summary>
     public int CurrentGlobalBatchSize { get; private set; }
 
     /// <summary>This rank's features of the last gathered batch, <see cref="CurrentBatchSize"/> × features.</summary>

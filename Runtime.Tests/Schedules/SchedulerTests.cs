@@ -227,6 +227,8 @@ public sealed class SchedulerTests
     /// <summary>An optimizer without momentum (PyTorch's one-cycle schedule refuses to cycle its momentum).</summary>
     private sealed class NoMomentum : IOptimizer
     {
+        public ParameterSet Parameters { get; } = new([new ParameterTensor("w", 0, [1], fanIn: 1)]);
+
         public float LearningRate { get; set; } = 0.1f;
 
         public long StepCount { get; private set; }

@@ -11,7 +11,7 @@ using Xunit;
 namespace StaticGrad.Runtime.Tests;
 
 /// <summary>
-/// Settings the <see cref="Trainer"/> refuses (a loader without batches, a plateau mode against its metric, a resume
+/// Settings the <see cref="Trainer"/> refuses (a loader without batches, an optimizer over another model, a plateau mode against its metric, a resume
 /// with other accumulation steps) and a linear one-cycle schedule stepped per batch through the whole run.
 /// </summary>
 public sealed class TrainerOptionCheckTests : IDisposable
@@ -35,6 +35,21 @@ public sealed class TrainerOptionCheckTests : IDisposable
         Assert.Contains("batch size is 16", error.Message, StringComparison.Ordinal);
         Assert.Contains("dropLast is true", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, new Trainer(model, new Sgd(model.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(5), 16, seed: 1)).Loader.BatchCount);
+    }
+
+    [Fact]
+    public void AnOptimizerOverAnotherModelsParameters_IsRefused()
+    {
+        var model = new NllModel(seed: 1, maxBatch: 8);
+        var other = new NllModel(seed: 2, maxBatch: 8);
+        var loader = new DataLoader(SyntheticData.Classes(20), 8, seed: 1);
+
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(model, new Adam(other.Parameters), loader));
+
+        Assert.Equal("optimizer", error.ParamName);
+        Assert.Contains("another ParameterSet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("new Adam(model.Parameters)", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(new Trainer(model, new Adam(model.Parameters), loader));
     }
 
     [Theory]

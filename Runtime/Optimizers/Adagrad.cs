@@ -55,6 +55,9 @@ public sealed partial class Adagrad : IStatefulOptimizer
     }
 
     /// <inheritdoc />
+    public ParameterSet Parameters => _parameters;
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
     public float LearningRate
     {

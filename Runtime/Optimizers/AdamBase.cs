@@ -58,6 +58,9 @@ public abstract partial class AdamBase : IMomentumOptimizer
     }
 
     /// <inheritdoc />
+    public ParameterSet Parameters => _parameters;
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
     public float LearningRate
     {

@@ -6,6 +6,12 @@ namespace StaticGrad;
 /// </summary>
 public interface IOptimizer
 {
+    /// <summary>
+    /// The parameters this optimizer updates (PyTorch's <c>param_groups</c>): a model's <see cref="IInferenceModel.Parameters"/>.
+    /// The trainers check that it is their model's.
+    /// </summary>
+    ParameterSet Parameters { get; }
+
     /// <summary>The learning rate used by the next <see cref="Step"/>; a scheduler may change it between steps. Non-negative.</summary>
     float LearningRate { get; set; }
 

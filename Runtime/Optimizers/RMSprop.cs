@@ -61,6 +61,9 @@ public sealed partial class RMSprop : IMomentumOptimizer
     }
 
     /// <inheritdoc />
+    public ParameterSet Parameters => _parameters;
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
     public float LearningRate
     {

@@ -52,6 +52,9 @@ public sealed partial class Sgd : IMomentumOptimizer
     }
 
     /// <inheritdoc />
+    public ParameterSet Parameters => _parameters;
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
     public float LearningRate
     {

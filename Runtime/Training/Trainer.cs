@@ -50,7 +50,7 @@ public sealed class Trainer
 
     /// <summary>Prepares training of <paramref name="model"/> with <paramref name="optimizer"/> on the batches of <paramref name="train"/>.</summary>
     /// <param name="model">An <see cref="IModel"/> or <see cref="IProbabilityTargetModel"/>; its <see cref="IInferenceModel.MaxBatch"/> must hold the loader's batch.</param>
-    /// <param name="optimizer">An optimizer over the model's parameters.</param>
+    /// <param name="optimizer">An optimizer over the model's parameters (its <see cref="IOptimizer.Parameters"/> is <c>model.Parameters</c>).</param>
     /// <param name="train">The training batches (at least one per epoch); labels for an <see cref="IModel"/>, <c>OutputSize</c> targets per sample otherwise.</param>
     /// <param name="options">Validation, schedules, clipping, early stopping, checkpoints, callbacks; null for none.</param>
     /// <exception cref="ArgumentException">The model kind, the data or an option does not fit (the message names it).</exception>
@@ -79,6 +79,7 @@ public sealed class Trainer
                 nameof(train));
         }
 
+        OptimizerOwnership.ThrowIfNotOver(optimizer, model, nameof(optimizer));
         CheckData(model, train.Dataset, nameof(train));
         if (options.Validation is { } validation)
         {
