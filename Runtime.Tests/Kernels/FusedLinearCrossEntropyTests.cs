@@ -53,6 +53,23 @@ public sealed class FusedLinearCrossEntropyTests
         AssertClose(unfused, fused, what + " vs unfused");
     }
 
+    /// <summary>Logits all equal to a huge value (hidden 1, weights M, bias 0) give ln C, as the unfused kernel does.</summary>
+    [Theory]
+    [InlineData(1e16f, 0f)]
+    [InlineData(1e20f, 0.1f)]
+    [InlineData(-3e38f, 0f)]
+    public void HugeEqualLogits_GiveTheLogOfTheClassCount(float magnitude, float smoothing)
+    {
+        const int Rows = 2, Classes = 4;
+        float[] weight = [magnitude, magnitude, magnitude, magnitude];
+        float[] losses = new float[Rows];
+        float loss = FusedLinearCrossEntropy.ForwardBackward(
+            [1f, 1f], weight, new float[Classes], [0, 3], new float[Rows], new float[Classes], new float[Classes], losses,
+            new float[FusedLinearCrossEntropy.WorkspaceFloats(Rows, Classes)], Rows, 1, Classes, [], Ignore, smoothing, Reduction.None);
+        Assert.All(losses, l => Assert.Equal((float)Math.Log(Classes), l, 1e-6f));
+        Assert.Equal(2 * (float)Math.Log(Classes), loss, 1e-6f);
+    }
+
     [Fact]
     public void EveryThreadCount_GivesTheSameBits()
     {

@@ -76,6 +76,40 @@ public sealed class SoftmaxCrossEntropyTests
         AssertMatchesReference(logits, labels, Rows, Classes, smoothing, lossTolerance: 1e-6);
     }
 
+    /// <summary>
+    /// Equal logits of any size give ln C, as PyTorch's <c>(x - max) - log Σ</c> does; <c>(max + log Σ) - x</c> lost the
+    /// log to the spacing near max (1.390625 at 1e14, 2 at 1e16, 0 from 1e20). Every option goes through the same term.
+    /// </summary>
+    [Theory]
+    [InlineData(1e8f)]
+    [InlineData(1e12f)]
+    [InlineData(1e14f)]
+    [InlineData(1e16f)]
+    [InlineData(1e20f)]
+    [InlineData(-1e20f)]
+    [InlineData(3e38f)]
+    public void HugeEqualLogits_GiveTheLogOfTheClassCount(float magnitude)
+    {
+        const int Rows = 2, Classes = 4;
+        float expected = (float)Math.Log(Classes);
+        int[] labels = [0, 3];
+        float[] losses = new float[Rows];
+        float[] Logits() => [.. System.Linq.Enumerable.Repeat(magnitude, Rows * Classes)];
+        foreach (float smoothing in new[] { 0f, 0.1f })
+        {
+            Assert.Equal(expected, SoftmaxCrossEntropy.Loss(Logits(), labels, Rows, Classes, smoothing, Reduction.Mean), 1e-6f);
+            Assert.Equal(expected, SoftmaxCrossEntropy.ForwardBackward(Logits(), labels, Rows, Classes, smoothing, Reduction.Mean), 1e-6f);
+            Assert.Equal(expected, SoftmaxCrossEntropy.Loss(Logits(), labels, losses, Rows, Classes, [1f, 2f, 3f, 4f], -100, smoothing, Reduction.Mean), 1e-6f);
+            SoftmaxCrossEntropy.Loss(Logits(), labels, losses, Rows, Classes, [], -100, smoothing, Reduction.None);
+            Assert.All(losses, loss => Assert.Equal(expected, loss, 1e-6f));
+        }
+
+        // The target's logit equal to the maximum, a tie of three and one far below: ln 3.
+        float size = Math.Abs(magnitude);
+        float[] tie = [size, size, -size, size];
+        Assert.Equal((float)Math.Log(3), SoftmaxCrossEntropy.Loss(tie, [0], 1, Classes, 0f, Reduction.Mean), 1e-6f);
+    }
+
     [Fact]
     public void NegativeInfinityLogits_OfOtherClasses_GiveFiniteLossAndZeroGradient()
     {

@@ -309,7 +309,7 @@ public static class FusedLinearCrossEntropy
 
             double targetWeight = weighted ? classWeights[label] : 1.0;
             double logSum = Math.Log(sums[r]);
-            double targetLoss = targetWeight * (maxima[r] + logSum - targets[r]);
+            double targetLoss = targetWeight * (((double)maxima[r] - targets[r]) + logSum);
             double uniformLoss = smoothing ? (weightSum * logSum) + distances[r] : 0;
             targetTotal += targetLoss;
             uniformTotal += uniformLoss;

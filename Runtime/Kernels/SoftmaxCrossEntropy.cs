@@ -251,15 +251,16 @@ public static class SoftmaxCrossEntropy
             double sumExp = SoftmaxRow.SumExp(ref row, max, classes);
             float target = Unsafe.Add(ref row, label);
 
-            // -log p_c = logNormalizer - x_c, where logNormalizer = log Σ e^x.
-            double logNormalizer = max + Math.Log(sumExp);
-            double targetLoss = targetWeight * (logNormalizer - target);
+            // -log p_c = (max - x_c) + log Σ e^(x - max), as PyTorch's log-softmax orders it: max + log Σ would round
+            // the log to the spacing of doubles near max (2 at 1e16) and cancel against x_c.
+            double logSum = Math.Log(sumExp);
+            double targetLoss = targetWeight * (((double)max - target) + logSum);
             double uniformLoss = 0;
             if (smoothing != 0)
             {
                 uniformLoss = weighted
-                    ? (weightSum * Math.Log(sumExp)) + SoftmaxRow.WeightedDistanceSum(ref row, ref w0, max, classes)
-                    : (classes * logNormalizer) - SoftmaxRow.SumAsDouble(ref row, classes);
+                    ? (weightSum * logSum) + SoftmaxRow.WeightedDistanceSum(ref row, ref w0, max, classes)
+                    : (classes * logSum) + ((classes * (double)max) - SoftmaxRow.SumAsDouble(ref row, classes));
             }
 
             targetTotal += targetLoss;
