@@ -82,8 +82,69 @@ public sealed class AtomicFileTests : IDisposable
     public void MissingFolder_Throws_AndDirectoryTarget_Throws()
     {
         Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.Write(Path.Combine(_files.Directory, "no", "f.bin"), _ => { }));
+        Assert.False(SpecialFile.Is(_files.PathOf("missing")));
         Directory.CreateDirectory(_files.PathOf("dir"));
         Assert.Throws<IOException>(() => AtomicFile.Write(_files.PathOf("dir"), _ => { }));
+    }
+
+    [Fact]
+    public void ASymbolicLink_IsFollowed_AndStaysALink()
+    {
+        string target = _files.PathOf("run-7.safetensors"), link = _files.PathOf("latest.safetensors");
+        File.WriteAllText(target, "old");
+        File.CreateSymbolicLink(link, target);
+
+        AtomicFile.Write(link, stream => stream.Write("new"u8));
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal(2, Directory.GetFileSystemEntries(_files.Directory).Length);
+    }
+
+    [Fact]
+    public void AReplacedFile_KeepsItsPermissions()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string path = _files.PathOf("private.safetensors");
+        File.WriteAllText(path, "old");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        AtomicFile.Write(path, stream => stream.Write("new"u8));
+
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    /// <summary>A FIFO (as a device such as /dev/null) is written in place, as torch.save does, not replaced by a regular file.</summary>
+    [Fact]
+    public async System.Threading.Tasks.Task AFifo_IsWrittenInPlace_NotReplaced()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.True(SpecialFile.Is("/dev/null"));
+        string fifo = _files.PathOf("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Assert.True(SpecialFile.Is(fifo));
+        Assert.False(SpecialFile.Is(_files.Directory));
+        System.Threading.Tasks.Task<string> reader = System.Threading.Tasks.Task.Run(() => File.ReadAllText(fifo));
+
+        AtomicFile.Write(fifo, stream => stream.Write("through the pipe"u8));
+
+        Assert.Equal("through the pipe", await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(SpecialFile.Is(fifo), "the FIFO was replaced by a regular file");
+        Assert.Single(Directory.GetFileSystemEntries(_files.Directory));
     }
 
     /// <summary>Passes writes through until <c>failAfter</c> bytes, then throws like a full disk.</summary>

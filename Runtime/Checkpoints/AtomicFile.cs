@@ -11,7 +11,9 @@ namespace StaticGrad.Checkpoints;
 /// <remarks>
 /// The temporary file is named <c>.{name}.{random}.tmp</c> beside the destination, so the rename
 /// stays within one file system, and is deleted when writing fails. A process killed mid-write can
-/// leave one behind; it is never read and can be deleted.
+/// leave one behind; it is never read and can be deleted. As <c>torch.save</c>: a symbolic link is
+/// followed (its target is replaced, the link stays), a device or FIFO (e.g. <c>/dev/null</c>) is
+/// written in place, not replaced, and a replaced file keeps its permissions.
 /// </remarks>
 public static class AtomicFile
 {
@@ -24,7 +26,15 @@ public static class AtomicFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        string fullPath = Path.GetFullPath(path);
+        string fullPath = FollowLinks(Path.GetFullPath(path));
+        if (SpecialFile.Is(fullPath))
+        {
+            using var device = new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1 << 16);
+            write(device);
+            device.Flush();
+            return;
+        }
+
         string fileName = Path.GetFileName(fullPath);
         string? directory = Path.GetDirectoryName(fullPath);
         if (string.IsNullOrEmpty(fileName) || string.IsNullOrEmpty(directory))
@@ -43,12 +53,27 @@ public static class AtomicFile
         }
 
         string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        FileStream created;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException($"Cannot write '{fullPath}': the folder '{directory}' is not writable ({e.Message})", e);
+        }
+
+        try
+        {
+            using (FileStream stream = created)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
+            }
+
+            if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
+            {
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(fullPath));
             }
 
             File.Move(temporary, fullPath, overwrite: true);
@@ -58,6 +83,13 @@ public static class AtomicFile
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>The final target of a symbolic link (a dangling one's too), or the path itself.</summary>
+    private static string FollowLinks(string fullPath)
+    {
+        var file = new FileInfo(fullPath);
+        return file.LinkTarget is null ? fullPath : file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
     }
 
     private static void TryDelete(string path)
