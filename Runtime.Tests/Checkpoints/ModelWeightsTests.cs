@@ -154,6 +154,21 @@ public sealed class ModelWeightsTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointOfOneModelsParametersAndAnotherModelsOptimizer_IsRefused()
+    {
+        var model = new MnistClassifier128(seed: 8);
+        var other = new MnistClassifier128(seed: 9);
+        var progress = new TrainingProgress(1, 10, (1, 2, 3, 4), 64, 100);
+        var capture = Assert.Throws<ArgumentException>(() => TrainingCheckpoint.Capture(model.Parameters, new Adam(other.Parameters), progress));
+        Assert.Equal("optimizer", capture.ParamName);
+
+        var checkpoint = TrainingCheckpoint.Capture(model.Parameters, new Adam(model.Parameters), progress);
+        var restore = Assert.Throws<ArgumentException>(() => checkpoint.Restore(model.Parameters, new Adam(other.Parameters)));
+        Assert.Equal("optimizer", restore.ParamName);
+        Assert.Throws<ArgumentNullException>(() => checkpoint.ShapeOf(null!));
+    }
+
+    [Fact]
     public void MissingFile_ThrowsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => ModelWeights.Load(new MnistClassifier128(1).Parameters, _files.PathOf("none.safetensors")));

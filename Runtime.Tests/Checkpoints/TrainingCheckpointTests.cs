@@ -201,6 +201,6 @@ public sealed class TrainingCheckpointTests : IDisposable
         }
 
         var other = new Adam(new MnistClassifier256(1).Parameters);
-        Assert.Contains("other parameters", Assert.Throws<ArgumentException>(() => TrainingCheckpoint.Capture(model.Parameters, other, progress)).Message);
+        Assert.Contains("another ParameterSet", Assert.Throws<ArgumentException>(() => TrainingCheckpoint.Capture(model.Parameters, other, progress)).Message);
     }
 }

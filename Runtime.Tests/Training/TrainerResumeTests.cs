@@ -88,7 +88,8 @@ public sealed class TrainerResumeTests : IDisposable
         Assert.Equal(schedule.LastEpoch, other.Schedule.GetState().LastEpoch);
         Assert.Equal(0, other.Trainer.EpochsCompleted);
 
-        var smallerBatch = new Trainer(new EveryOpModel(seed: 1, maxBatch: 8), new Sgd(new EveryOpModel(seed: 1, maxBatch: 8).Parameters, 0.1f), new DataLoader(SyntheticData.Classes(37, features: 12), 4, seed: 1));
+        var small = new EveryOpModel(seed: 1, maxBatch: 8);
+        var smallerBatch = new Trainer(small, new Sgd(small.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(37, features: 12), 4, seed: 1));
         Assert.Contains("batch size 8", Assert.Throws<InvalidDataException>(() => smallerBatch.Resume(TrainingCheckpoint.Load(path))).Message, StringComparison.Ordinal);
     }
 

@@ -110,12 +110,13 @@ public sealed class TrainingCheckpoint
     /// <param name="progress">The counters and data order state.</param>
     /// <param name="metadata">Extra entries to store (e.g. the model's name); keys must not be reserved.</param>
     /// <returns>The snapshot.</returns>
-    /// <exception cref="ArgumentException">A metadata key is reserved, or the optimizer's buffers do not fit the parameters.</exception>
+    /// <exception cref="ArgumentException">A metadata key is reserved, or the optimizer is over other parameters than <paramref name="parameters"/>.</exception>
     public static TrainingCheckpoint Capture(ParameterSet parameters, IStatefulOptimizer optimizer, TrainingProgress progress, IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(progress);
+        OptimizerOwnership.ThrowIfNotOver(optimizer, parameters, "the parameters captured", nameof(optimizer));
         var extra = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is not null)
         {
@@ -208,9 +209,11 @@ public sealed class TrainingCheckpoint
     /// <summary>The shape of one parameter tensor.</summary>
     /// <param name="name">A name of <see cref="ParameterNames"/>.</param>
     /// <returns>The dimensions, outermost first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="KeyNotFoundException">The checkpoint has no such tensor.</exception>
     public IReadOnlyList<int> ShapeOf(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         int i = IndexOf(name);
         return i >= 0 ? _shapes[i] : throw new KeyNotFoundException($"{Source}: no parameter tensor '{name}'.");
     }
@@ -223,11 +226,13 @@ public sealed class TrainingCheckpoint
     /// </summary>
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="optimizer">An optimizer over <paramref name="parameters"/> with the checkpoint's algorithm and hyperparameters (<see cref="OptimizerState.CreateOptimizer"/> makes one).</param>
+    /// <exception cref="ArgumentException">The optimizer is over other parameters than <paramref name="parameters"/>.</exception>
     /// <exception cref="InvalidDataException">The checkpoint does not fit the model or the optimizer (the message says which tensor or setting).</exception>
     public void Restore(ParameterSet parameters, IStatefulOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(optimizer);
+        OptimizerOwnership.ThrowIfNotOver(optimizer, parameters, "the parameters restored", nameof(optimizer));
         IReadOnlyList<ParameterTensor> tensors = parameters.Tensors;
         var missing = new List<string>();
         var sourceIndex = new int[tensors.Count];
