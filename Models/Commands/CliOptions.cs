@@ -16,15 +16,46 @@ internal static class CliOptions
     public static readonly string[] ModelNames = ["mlp128", "mlp256", "resmlp", "lenet", "cnn-bn"];
 
     /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
-    public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => new("--data")
+    public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => NonEmpty(new Option<string>("--data")
     {
         Description = what,
         HelpName = "DIR",
         DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
-    };
+    });
 
     /// <summary>An optional path option.</summary>
     public static Option<string?> Path(string name, string description, string helpName = "PATH") => new(name) { Description = description, HelpName = helpName };
+
+    /// <summary>An optional path option to a file the command reads (an empty value is a usage error).</summary>
+    public static Option<string?> InputPath(string name, string description, string helpName = "PATH") => NonEmpty(Path(name, description, helpName));
+
+    /// <summary>Makes an empty value of <paramref name="option"/> (<c>--weights ""</c>) a usage error naming it, not an exception later.</summary>
+    /// <typeparam name="T">The option's type.</typeparam>
+    /// <param name="option">A path option.</param>
+    /// <returns><paramref name="option"/>.</returns>
+    public static T NonEmpty<T>(T option)
+        where T : Option
+    {
+        option.Validators.Add(result => RefuseEmpty(result, $"Option '{option.Name}'"));
+        return option;
+    }
+
+    /// <summary>Makes an empty value of <paramref name="argument"/> a usage error naming it.</summary>
+    /// <param name="argument">A path argument.</param>
+    /// <returns><paramref name="argument"/>.</returns>
+    public static Argument<string?> NonEmpty(Argument<string?> argument)
+    {
+        argument.Validators.Add(result => RefuseEmpty(result, $"Argument '{argument.Name}'"));
+        return argument;
+    }
+
+    private static void RefuseEmpty(SymbolResult result, string what)
+    {
+        if (result.Tokens.Count == 1 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+        {
+            result.AddError($"{what} expects a path; got '{result.Tokens[0].Value}'.");
+        }
+    }
 
     /// <summary>
     /// Makes <paramref name="option"/> an output file: a parse error unless its folder exists and the path is not a folder.

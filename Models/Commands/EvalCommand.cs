@@ -19,12 +19,12 @@ public static class EvalCommand
     /// <returns>The <c>eval</c> command.</returns>
     public static Command Create()
     {
-        var weights = new Option<string>("--weights")
+        Option<string> weights = CliOptions.NonEmpty(new Option<string>("--weights")
         {
             Description = "a safetensors file: weights (train --save-weights, or a PyTorch state_dict with the same names) or a training checkpoint (train --save)",
             HelpName = "PATH",
             Required = true,
-        };
+        });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
         Option<string> data = CliOptions.Data();
         Option<string> split = CliOptions.OneOf("--split", "the set to evaluate", "test", "test", "train");
@@ -77,9 +77,9 @@ public static class EvalCommand
             return 1;
         }
 
-        if (data.Features != model.InputSize)
+        if (MnistChecks.Problem(data, split == "train" ? "training" : "test", model.InputSize, model.OutputSize) is string problem)
         {
-            error.WriteLine($"error: the images have {data.Features} pixels ({data.Rows} x {data.Columns}); the model takes {model.InputSize}.");
+            error.WriteLine($"error: cannot evaluate on MNIST from '{dataDirectory}': {problem}.");
             return 1;
         }
 

@@ -13,12 +13,12 @@ public static class ExportCommand
     /// <returns>The <c>export</c> command.</returns>
     public static Command Create()
     {
-        var weights = new Option<string>("--weights")
+        Option<string> weights = CliOptions.NonEmpty(new Option<string>("--weights")
         {
             Description = "a safetensors file: weights (train --save-weights, or a PyTorch state_dict with the same names) or a training checkpoint (train --save)",
             HelpName = "PATH",
             Required = true,
-        };
+        });
         Option<string> onnx = CliOptions.OutputFile(new Option<string>("--onnx")
         {
             Description = "the ONNX file to write (opset 17, dynamic batch, eval mode; input 'input', output 'output' = the logits), written atomically",

@@ -35,13 +35,13 @@ public sealed class PredictOptions
     /// <summary>Adds the options to <paramref name="command"/> and returns how to read them from a parse.</summary>
     internal static Func<ParseResult, PredictOptions> AddTo(Command command)
     {
-        var weights = new Option<string>("--weights") { Description = "a safetensors weights file or training checkpoint (as for eval)", HelpName = "PATH", Required = true };
+        Option<string> weights = CliOptions.NonEmpty(new Option<string>("--weights") { Description = "a safetensors weights file or training checkpoint (as for eval)", HelpName = "PATH", Required = true });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
-        var image = new Argument<string?>("IMAGE.pgm") { Description = "a 28 x 28 grayscale PGM image, binary (P5) or plain (P2), white digit on black like MNIST", Arity = ArgumentArity.ZeroOrOne };
+        Argument<string?> image = CliOptions.NonEmpty(new Argument<string?>("IMAGE.pgm") { Description = "a 28 x 28 grayscale PGM image, binary (P5) or plain (P2), white digit on black like MNIST", Arity = ArgumentArity.ZeroOrOne });
         var invert = new Option<bool>("--invert") { Description = "invert the image first (for a dark digit on a light background)" };
-        Option<string?> idx = CliOptions.Path("--idx", "an IDX images file (raw or .gz), e.g. t10k-images-idx3-ubyte.gz", "FILE");
+        Option<string?> idx = CliOptions.InputPath("--idx", "an IDX images file (raw or .gz), e.g. t10k-images-idx3-ubyte.gz", "FILE");
         Option<int?> index = CliOptions.OptionalInt("--index", "the image of the --idx file to classify, from 0", 0, int.MaxValue);
-        Option<string?> labels = CliOptions.Path("--labels", "the matching IDX labels file, to show the true digit", "FILE");
+        Option<string?> labels = CliOptions.InputPath("--labels", "the matching IDX labels file, to show the true digit", "FILE");
         command.Options.Add(weights);
         command.Options.Add(model);
         command.Arguments.Add(image);

@@ -17,12 +17,12 @@ internal static class RegressionCommand
         Option<int> epochs = CliOptions.Int("--epochs", "epochs", 200, 1, 100_000);
         Option<int[]> seeds = CliOptions.IntList("--seeds", "one run per seed", [1, 2, 3]);
         Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
-        var data = new Option<string>("--data")
+        Option<string> data = CliOptions.NonEmpty(new Option<string>("--data")
         {
             Description = "the diabetes CSV (10 features and a 'target' column)",
             HelpName = "FILE",
             DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "Data", "diabetes.csv"),
-        };
+        });
         var command = new Command(
             "regression",
             "Fits a 10-64-1 ReLU MLP with MSE loss to scikit-learn's diabetes data (first 354 rows train, 88 test, the target standardized on the training rows) and prints the test MSE and R2 per seed.")

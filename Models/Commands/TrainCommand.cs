@@ -20,6 +20,12 @@ public static class TrainCommand
     /// <summary>The exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int CancelledExitCode = 130;
 
+    /// <summary>The pixels of an MNIST image, which every model of the train app takes.</summary>
+    private const int MnistPixels = 28 * 28;
+
+    /// <summary>The digits the models predict.</summary>
+    private const int MnistClasses = 10;
+
     /// <summary>The checkpoint metadata keys of the run's settings that a resume takes from the file, with their options.</summary>
     private static readonly (string Key, string Option)[] RunKeys =
     [
@@ -96,16 +102,24 @@ public static class TrainCommand
     /// <summary>Loads the training and test digits of <c>--data</c>; null, after writing the error, when they cannot be read.</summary>
     internal static (InMemoryDataset Train, InMemoryDataset Test)? LoadData(TrainOptions options, TextWriter error)
     {
+        MnistDataset train, test;
         try
         {
-            (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(options.DataDirectory);
-            return (InMemoryDataset.FromMnist(train), InMemoryDataset.FromMnist(test));
+            (train, test) = MnistDataset.LoadDirectory(options.DataDirectory);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: cannot load MNIST from '{options.DataDirectory}': {e.Message}");
             return null;
         }
+
+        if ((MnistChecks.Problem(train, "training", MnistPixels, MnistClasses) ?? MnistChecks.Problem(test, "test", MnistPixels, MnistClasses)) is string problem)
+        {
+            error.WriteLine($"error: cannot train on MNIST from '{options.DataDirectory}': {problem}.");
+            return null;
+        }
+
+        return (InMemoryDataset.FromMnist(train), InMemoryDataset.FromMnist(test));
     }
 
     /// <summary>After a resume: applies an explicit <c>--lr</c> that differs from the checkpoint's and says so.</summary>

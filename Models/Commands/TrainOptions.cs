@@ -137,7 +137,7 @@ public sealed class TrainOptions
         private readonly Option<string> _data = CliOptions.Data();
         private readonly Option<string?> _save = CliOptions.OutputFile(CliOptions.Path("--save", "write a training checkpoint (weights, optimizer, schedule, data order) after every epoch, atomically"));
         private readonly Option<string?> _saveWeights = CliOptions.OutputFile(CliOptions.Path("--save-weights", "write the final weights alone (safetensors, PyTorch names)"));
-        private readonly Option<string?> _resume = CliOptions.Path("--resume", "continue the run saved in this checkpoint up to --epochs in all; its settings come from the checkpoint (only --lr may change)");
+        private readonly Option<string?> _resume = CliOptions.InputPath("--resume", "continue the run saved in this checkpoint up to --epochs in all; its settings come from the checkpoint (only --lr may change)");
         private readonly Option<string?> _schedule = CliOptions.OptionalOneOf("--lr-schedule", "learning-rate schedule (default none)", Schedules);
         private readonly Option<int> _warmup = CliOptions.Int("--warmup", "epochs of linear warm-up from lr/10", 0, 0, 100_000);
         private readonly Option<float?> _clip = CliOptions.Number("--clip-grad-norm", "clip the gradients' total 2-norm to X before every step");

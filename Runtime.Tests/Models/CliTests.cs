@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using StaticGrad.Checkpoints;
+using StaticGrad.Models;
 using StaticGrad.Models.Commands;
 using StaticGrad.Runtime.Tests.Checkpoints;
 using Xunit;
@@ -184,6 +185,68 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(Cli.UsageErrorCode, result.Code);
         Assert.Contains($"Option '--onnx' expects a file path; got the folder '{_files.Directory}'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("eval", "--weights", "")]
+    [InlineData("eval", "--data", "--weights w.safetensors")]
+    [InlineData("export", "--weights", "--onnx out.onnx")]
+    [InlineData("predict", "--weights", "digit.pgm")]
+    [InlineData("predict", "--idx", "--weights w.safetensors --index 0")]
+    [InlineData("predict", "--labels", "--weights w.safetensors --idx i.gz --index 0")]
+    [InlineData("", "--resume", "--epochs 2")]
+    [InlineData("", "--data", "--epochs 1")]
+    [InlineData("regression", "--data", "")]
+    public void AnEmptyPath_IsAUsageErrorNamingTheOption(string command, string option, string rest)
+    {
+        string[] args = [.. command.Length > 0 ? new[] { command } : [], option, "", .. rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+
+        var result = Run(args);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '{option}' expects a path; got ''.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptyImageArgument_IsAUsageError()
+    {
+        var result = Run("predict", "", "--weights", "w.safetensors");
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains("Argument 'IMAGE.pgm' expects a path; got ''.", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Well-formed IDX files that the models cannot use: a one-line error naming the set, exit code 1, in train and eval alike.</summary>
+    [Theory]
+    [InlineData("empty", "the training set holds no images")]
+    [InlineData("small", "the training images have 196 pixels (14 x 14); the models take 784")]
+    [InlineData("label", "the training labels go up to 200; expected digits 0-9")]
+    public void AnUnusableMnistSet_IsAOneLineError(string kind, string problem)
+    {
+        string folder = _files.PathOf(kind);
+        Directory.CreateDirectory(folder);
+        (int count, int side, byte[] labels) = kind switch
+        {
+            "empty" => (0, 28, Array.Empty<byte>()),
+            "small" => (2, 14, new byte[] { 1, 2 }),
+            _ => (2, 28, new byte[] { 1, 200 }),
+        };
+        foreach (string set in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{set}-images-idx3-ubyte"), IdxTestFiles.ImagesBytes(count, side, side, IdxTestFiles.Pixels(count * side * side)));
+            File.WriteAllBytes(Path.Combine(folder, $"{set}-labels-idx1-ubyte"), IdxTestFiles.LabelsBytes(labels));
+        }
+
+        var train = Run("train", "--epochs", "1", "--quiet", "--data", folder);
+        Assert.Equal(1, train.Code);
+        Assert.Equal($"error: cannot train on MNIST from '{folder}': {problem}.", train.Error.Trim());
+
+        string weights = _files.PathOf($"{kind}.safetensors");
+        ModelWeights.Save(new MnistClassifier128(1).Parameters, weights);
+        var eval = Run("eval", "--weights", weights, "--split", "train", "--quiet", "--data", folder);
+        Assert.Equal(1, eval.Code);
+        Assert.Equal($"error: cannot evaluate on MNIST from '{folder}': {problem}.", eval.Error.Trim());
     }
 
     [Fact]
