@@ -423,8 +423,8 @@ internal sealed partial class ModelGenerator
                     {
                         // Checked here so that an exception names this method's parameters, not the loss's.
                         w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
-                        w.WriteLine($"{Guard}.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));");
-                        w.WriteLine($"{Guard}.CheckLength(targets.Length, batch * OutputSize, nameof(targets));");
+                        w.WriteLine($"{Guard}.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));");
+                        w.WriteLine($"{Guard}.CheckLength(targets.Length, batch, OutputSize, nameof(targets));");
                         w.WriteLine($"return {Field(loss.MemberName)}.Evaluate(outputs, targets, batch);");
                     }
 
@@ -467,7 +467,7 @@ internal sealed partial class ModelGenerator
                 using (w.WriteBlock($"public float TrainStep({signature}, {Span} losses, int batch)"))
                 {
                     w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
-                    w.WriteLine($"{Guard}.CheckLength(losses.Length, {lossesPerSample}, nameof(losses));");
+                    w.WriteLine($"{Guard}.CheckLength(losses.Length, batch, {(loss.IsElementwise ? "OutputSize" : "1")}, nameof(losses));");
                     w.WriteLine($"return {TrainStepCore}(inputs, {targets}, losses.Slice(0, {lossesPerSample}), {Parameters}.Gradients, batch);");
                 }
 
@@ -578,7 +578,7 @@ internal sealed partial class ModelGenerator
             }
             else
             {
-                w.WriteLine($"{Guard}.CheckLength(targets.Length, batch * OutputSize, nameof(targets));");
+                w.WriteLine($"{Guard}.CheckLength(targets.Length, batch, OutputSize, nameof(targets));");
                 w.WriteLine("targets = targets.Slice(0, batch * OutputSize);");
             }
 
@@ -649,7 +649,7 @@ internal sealed partial class ModelGenerator
             using (w.WriteBlock($"public void Forward({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
             {
                 WriteInputChecks(w);
-                w.WriteLine($"{Guard}.CheckLength({name}.Length, batch * OutputSize, nameof({name}));");
+                w.WriteLine($"{Guard}.CheckLength({name}.Length, batch, OutputSize, nameof({name}));");
                 w.WriteLine($"{name} = {name}.Slice(0, batch * OutputSize);");
                 string last = plan.Inference.OutputBuffer;
                 if (last != name)
@@ -886,14 +886,14 @@ internal sealed partial class ModelGenerator
         private static void WritePredictChecks(IndentedWriter w)
         {
             w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
-            w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));");
-            w.WriteLine($"{Guard}.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));");
+            w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));");
+            w.WriteLine($"{Guard}.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));");
         }
 
         private static void WriteInputChecks(IndentedWriter w)
         {
             w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
-            w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));");
+            w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));");
             w.WriteLine("inputs = inputs.Slice(0, batch * InputSize);");
         }
 

@@ -85,6 +85,21 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Checks that a span holds at least <paramref name="batch"/> rows of <paramref name="perRow"/> elements, the product taken in 64 bits.</summary>
+    /// <param name="actual">The span's length.</param>
+    /// <param name="batch">The rows the call needs (already checked against the model's maximum batch).</param>
+    /// <param name="perRow">The elements per row.</param>
+    /// <param name="parameterName">The argument's name, reported in the exception.</param>
+    /// <exception cref="ArgumentException">The span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckLength(int actual, int batch, int perRow, string parameterName)
+    {
+        if (actual < (long)batch * perRow)
+        {
+            ThrowLength(actual, batch, perRow, parameterName);
+        }
+    }
+
     /// <summary>Checks a constructor's maximum batch.</summary>
     /// <param name="maxBatch">The requested maximum batch.</param>
     /// <exception cref="ArgumentOutOfRangeException">It is not positive.</exception>
@@ -155,6 +170,11 @@ public static class ModelGuard
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, int required, string parameterName)
         => throw new ArgumentException($"Expected at least {required} elements, got {actual}.", parameterName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int batch, int perRow, string parameterName)
+        => throw new ArgumentException($"Expected at least {(long)batch * perRow} elements ({batch} x {perRow}), got {actual}.", parameterName);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

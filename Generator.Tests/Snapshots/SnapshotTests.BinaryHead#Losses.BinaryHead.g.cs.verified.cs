@@ -112,8 +112,8 @@ namespace Losses
         public float EvaluateLoss(global::System.ReadOnlySpan<float> outputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
-            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch, OutputSize, nameof(targets));
             return __sg_Loss.Evaluate(outputs, targets, batch);
         }
 
@@ -154,9 +154,9 @@ namespace Losses
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch, OutputSize, nameof(targets));
             targets = targets.Slice(0, batch * OutputSize);
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BinaryHead));
@@ -240,9 +240,9 @@ namespace Losses
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
+            global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch, OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             float[] arena = __sgInferenceArenas.Rent();
@@ -271,8 +271,8 @@ namespace Losses
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
-            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));
         }

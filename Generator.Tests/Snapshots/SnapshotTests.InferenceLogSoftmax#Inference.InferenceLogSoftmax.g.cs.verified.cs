@@ -93,9 +93,9 @@ namespace Inference
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
@@ -114,8 +114,8 @@ namespace Inference
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
-            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);
         }

@@ -145,7 +145,7 @@ namespace Losses
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
@@ -232,9 +232,9 @@ namespace Losses
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
             global::System.Span<float> logits = outputs;
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
@@ -267,8 +267,8 @@ namespace Losses
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
-            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);
         }

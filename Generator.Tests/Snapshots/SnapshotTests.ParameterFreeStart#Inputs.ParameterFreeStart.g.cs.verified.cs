@@ -186,7 +186,7 @@ namespace Inputs
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(labels.Length, batch, nameof(labels));
             labels = labels.Slice(0, batch);
@@ -265,9 +265,9 @@ namespace Inputs
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch * OutputSize, nameof(logits));
+            global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch, OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
             if (Mode == global::StaticGrad.ModelMode.Training)
             {
@@ -346,8 +346,8 @@ namespace Inputs
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
-            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);
         }

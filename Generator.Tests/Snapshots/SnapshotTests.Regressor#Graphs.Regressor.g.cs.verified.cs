@@ -114,8 +114,8 @@ namespace Graphs
         public float EvaluateLoss(global::System.ReadOnlySpan<float> outputs, global::System.ReadOnlySpan<float> targets, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch * OutputSize, nameof(outputs));
-            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch, OutputSize, nameof(targets));
             return __sg_Loss.Evaluate(outputs, targets, batch);
         }
 
@@ -156,9 +156,9 @@ namespace Graphs
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch * OutputSize, nameof(targets));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch, OutputSize, nameof(targets));
             targets = targets.Slice(0, batch * OutputSize);
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(Regressor));
@@ -250,9 +250,9 @@ namespace Graphs
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> predictions, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             inputs = inputs.Slice(0, batch * InputSize);
-            global::StaticGrad.ModelGuard.CheckLength(predictions.Length, batch * OutputSize, nameof(predictions));
+            global::StaticGrad.ModelGuard.CheckLength(predictions.Length, batch, OutputSize, nameof(predictions));
             predictions = predictions.Slice(0, batch * OutputSize);
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             float[] arena = __sgInferenceArenas.Rent();
@@ -281,8 +281,8 @@ namespace Graphs
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> probabilities, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
-            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch * InputSize, nameof(inputs));
-            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch * OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             Forward(inputs, probabilities, batch);
         }
 

@@ -68,6 +68,18 @@ public sealed class GeneratedModelTests
         Assert.Equal("logits", Assert.Throws<ArgumentException>(() => model.Forward(new float[784], new float[9], 1)).ParamName);
     }
 
+    /// <summary>batch x inputs beyond int: the check is taken in 64 bits (it wrapped, and then a slice or a kernel threw without the method's argument name).</summary>
+    [Fact]
+    public void AShortSpanOfAWideModel_IsRejectedByName_WhenBatchTimesInputsPassesIntMax()
+    {
+        var model = new WideClassifier(seed: 1, maxBatch: 65537);
+
+        var train = Assert.Throws<ArgumentException>(() => model.TrainStep(new float[65536], new int[32769], 32769));
+        Assert.Equal("inputs", train.ParamName);
+        Assert.Contains("2147549184 elements (32769 x 65536), got 65536", train.Message, StringComparison.Ordinal);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => model.Forward(new float[65536], new float[2 * 65537], 65537)).ParamName);
+    }
+
     [Fact]
     public void PredictRejectsShortSpansByItsOwnParameterNames()
     {

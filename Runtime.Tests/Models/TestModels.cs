@@ -14,6 +14,17 @@ public sealed partial class SmoothedClassifier128
     public partial SoftmaxCrossEntropyLoss Loss { get; }
 }
 
+/// <summary>65,536 inputs, so that a large batch times the inputs passes int.MaxValue (argument checks).</summary>
+[Model(Inputs = 65536)]
+public sealed partial class WideClassifier
+{
+    [Linear(2)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}
+
 /// <summary>A small model with every activation and three hidden layers, for finite-difference checks.</summary>
 [Model(Inputs = 7)]
 public sealed partial class TinyDeepModel
