@@ -168,6 +168,27 @@ public sealed class ModelWeightsTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => checkpoint.ShapeOf(null!));
     }
 
+    /// <summary>Metadata that would not come back as given is refused when saving: a lone surrogate (written as U+FFFD) and a header over the loaders' limit.</summary>
+    [Fact]
+    public void MetadataThatCouldNotBeReadBack_IsRefusedWhenSaving_AndNothingIsWritten()
+    {
+        var model = new MnistClassifier128(seed: 8);
+        string path = _files.PathOf("meta.safetensors");
+        var surrogate = Assert.Throws<ArgumentException>(() => ModelWeights.Save(model.Parameters, path, [new("note", "a\ud800b")]));
+        Assert.Equal("metadata", surrogate.ParamName);
+        Assert.Contains("lone UTF-16 surrogate (U+D800) at index 1", surrogate.Message, StringComparison.Ordinal);
+        Assert.Equal("metadata", Assert.Throws<ArgumentException>(() => ModelWeights.Save(model.Parameters, path, [new("\udc00", "x")])).ParamName);
+        Assert.Equal("metadata", Assert.Throws<ArgumentException>(() => TrainingCheckpoint.Capture(
+            model.Parameters, new Adam(model.Parameters), new TrainingProgress(1, 10, (1, 2, 3, 4), 64, 100), [new("note", "\ud83d")])).ParamName);
+
+        var large = Assert.Throws<InvalidOperationException>(() => ModelWeights.Save(model.Parameters, path, [new("notes", new string('x', 17_000_000))]));
+        Assert.Contains("could not be loaded again", large.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+
+        ModelWeights.Save(model.Parameters, path, [new("note", "a\ud83d\ude00b")]);
+        Assert.Equal("a\ud83d\ude00b", ModelWeights.Load(new MnistClassifier128(seed: 9).Parameters, path).Metadata["note"]);
+    }
+
     [Fact]
     public void MissingFile_ThrowsFileNotFound()
     {

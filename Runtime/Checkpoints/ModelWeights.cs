@@ -310,6 +310,10 @@ public static class ModelWeights
                     throw new ArgumentException($"Metadata key '{SafeTensorsReader.FormatKey}' is reserved (it is always 'pt').", nameof(metadata));
                 }
 
+                ArgumentException.ThrowIfNullOrEmpty(pair.Key, nameof(metadata));
+                ArgumentNullException.ThrowIfNull(pair.Value, nameof(metadata));
+                SafeTensorsWriter.CheckMetadataText(pair.Key, pair.Value, nameof(metadata), nameof(metadata));
+
                 writer.AddMetadata(pair.Key, pair.Value);
             }
         }

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 
 namespace StaticGrad.Checkpoints;
@@ -30,12 +31,13 @@ public sealed class SafeTensorsWriter
     /// <summary>Adds a <c>__metadata__</c> entry.</summary>
     /// <param name="key">The key; unique.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="ArgumentException">The key is empty or already added.</exception>
+    /// <exception cref="ArgumentException">The key is empty or already added, or the key or value holds a lone UTF-16 surrogate (which UTF-8 cannot encode).</exception>
     /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxMetadataCount"/> entries were already added.</exception>
     public void AddMetadata(string key, string value)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
+        CheckMetadataText(key, value, nameof(key), nameof(value));
         if (_metadata.Count == SafeTensorsReader.MaxMetadataCount)
         {
             throw new InvalidOperationException($"A file holds at most {SafeTensorsReader.MaxMetadataCount} metadata entries (SafeTensorsReader.MaxMetadataCount): a file with more could not be loaded again.");
@@ -131,6 +133,7 @@ public sealed class SafeTensorsWriter
 
     /// <summary>Writes the file to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream.</param>
+    /// <exception cref="InvalidOperationException">The header (mostly metadata) is longer than <see cref="SafeTensorsReader.DefaultMaxHeaderLength"/>, so loading the file again would fail; nothing is written.</exception>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -158,6 +161,32 @@ public sealed class SafeTensorsWriter
     /// <param name="path">The destination.</param>
     /// <exception cref="IOException">Writing or renaming failed.</exception>
     public void Save(string path) => AtomicFile.Write(path, WriteTo);
+
+    /// <summary>
+    /// Refuses a metadata key or value with a lone UTF-16 surrogate: UTF-8 cannot encode it, so it would be written as
+    /// U+FFFD and the file would not hold what was given (and the reader refuses such escapes).
+    /// </summary>
+    /// <exception cref="ArgumentException">The key (named <paramref name="keyParameter"/>) or the value (<paramref name="valueParameter"/>) holds one.</exception>
+    internal static void CheckMetadataText(string key, string value, string keyParameter, string valueParameter)
+    {
+        CheckText(key, $"Metadata key '{SafeTensorsReader.Shown(key)}'", keyParameter);
+        CheckText(value, $"The value of metadata key '{SafeTensorsReader.Shown(key)}'", valueParameter);
+    }
+
+    private static void CheckText(string text, string what, string parameterName)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                throw new ArgumentException($"{what} holds a lone UTF-16 surrogate (U+{(int)text[i]:X4}) at index {i}; expected valid Unicode text.", parameterName);
+            }
+        }
+    }
 
     private byte[] BuildHeader()
     {
@@ -202,6 +231,12 @@ public sealed class SafeTensorsWriter
 
         // Pad with spaces so the data section (at 8 + header length) starts on an 8-byte boundary.
         int length = buffer.WrittenCount;
+        if (((length + 7) & ~7) > SafeTensorsReader.DefaultMaxHeaderLength)
+        {
+            throw new InvalidOperationException(
+                $"The file's header would be {length:N0} bytes, more than the {SafeTensorsReader.DefaultMaxHeaderLength:N0} that loading accepts (SafeTensorsReader.DefaultMaxHeaderLength), so the file could not be loaded again; store less metadata ({_metadata.Sum(pair => (long)pair.Key.Length + pair.Value.Length):N0} characters now).");
+        }
+
         int padded = (length + 7) & ~7;
         byte[] header = new byte[padded];
         buffer.WrittenSpan.CopyTo(header);

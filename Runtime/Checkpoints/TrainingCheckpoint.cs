@@ -124,6 +124,7 @@ public sealed class TrainingCheckpoint
             {
                 ArgumentException.ThrowIfNullOrEmpty(pair.Key, nameof(metadata));
                 ArgumentNullException.ThrowIfNull(pair.Value, nameof(metadata));
+                SafeTensorsWriter.CheckMetadataText(pair.Key, pair.Value, nameof(metadata), nameof(metadata));
                 if (IsReserved(pair.Key))
                 {
                     throw new ArgumentException($"Metadata key '{pair.Key}' is reserved (format, staticgrad.*, training.*, optimizer*).", nameof(metadata));
