@@ -225,6 +225,30 @@ public sealed class SchedulerTests
     }
 
     /// <summary>An optimizer without momentum (PyTorch's one-cycle schedule refuses to cycle its momentum).</summary>
+    /// <summary>A factor function returning NaN or a negative value: an error naming the scheduler and the epoch, and nothing counted, so a retry takes that epoch.</summary>
+    [Fact]
+    public void AFactorFunctionsBadValue_IsRefusedNamingTheEpoch_AndLeavesTheCounters()
+    {
+        var model = new Runtime.Tests.Models.TinyDeepModel(seed: 1, maxBatch: 1);
+        var sgd = new Sgd(model.Parameters, 0.1f);
+        bool broken = true;
+        var lambda = new LambdaLR(sgd, e => e == 2 && broken ? double.NaN : 1.0 / (e + 1));
+        lambda.Step();
+        var error = Assert.Throws<InvalidOperationException>(lambda.Step);
+        Assert.Contains("LambdaLR gives the learning rate NaN for epoch 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, lambda.LastEpoch);
+        Assert.Equal(2, lambda.StepCount);
+        Assert.Equal(0.05f, sgd.LearningRate);
+        broken = false;
+        lambda.Step();
+        Assert.Equal(2, lambda.LastEpoch);
+        Assert.Equal((float)(0.1 / 3), sgd.LearningRate);
+
+        var multiplicative = new MultiplicativeLR(new Sgd(model.Parameters, 0.1f), _ => -1);
+        Assert.Contains("MultiplicativeLR gives the learning rate -0.1", Assert.Throws<InvalidOperationException>(multiplicative.Step).Message, StringComparison.Ordinal);
+        Assert.Equal(0, multiplicative.LastEpoch);
+    }
+
     private sealed class NoMomentum : IOptimizer
     {
         public ParameterSet Parameters { get; } = new([new ParameterTensor("w", 0, [1], fanIn: 1)]);

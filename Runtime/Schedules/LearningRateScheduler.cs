@@ -54,11 +54,22 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     public double LastLearningRate { get; private set; }
 
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The schedule gives a learning rate that is not finite or is negative (e.g. a <see cref="LambdaLR"/> function returning NaN); the counters and the rate stay as they were.</exception>
     public void Step()
     {
-        StepCount++;
         LastEpoch++;
-        Apply(ChainableLearningRate(_group.LearningRate));
+        double rate;
+        try
+        {
+            rate = ChainableLearningRate(_group.LearningRate);
+        }
+        catch
+        {
+            LastEpoch--;
+            throw;
+        }
+
+        Commit(rate, LastEpoch - 1);
     }
 
     /// <inheritdoc />
@@ -95,9 +106,20 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     /// <summary>PyTorch's <c>step(epoch)</c>, as <see cref="SequentialLR"/> calls it at a milestone: jumps to <paramref name="epoch"/> with the closed form.</summary>
     internal void StepTo(long epoch)
     {
-        StepCount++;
+        long previous = LastEpoch;
         LastEpoch = epoch;
-        Apply(ClosedFormLearningRate(_group.LearningRate));
+        double rate;
+        try
+        {
+            rate = ClosedFormLearningRate(_group.LearningRate);
+        }
+        catch
+        {
+            LastEpoch = previous;
+            throw;
+        }
+
+        Commit(rate, previous);
     }
 
     /// <summary>Takes back one epoch, as <see cref="SequentialLR"/> does to "undo" the initial step of the schedulers it wraps.</summary>
@@ -114,6 +136,24 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     /// <summary>Called at the end of <see cref="SetState"/>, for a schedule whose further counters follow from <see cref="LastEpoch"/>.</summary>
     private protected virtual void Restored()
     {
+    }
+
+    /// <summary>
+    /// Counts the step and sets <paramref name="rate"/>, the rate for <see cref="LastEpoch"/>, unless it is not finite or
+    /// negative: then <see cref="LastEpoch"/> goes back to <paramref name="previousEpoch"/> (a retry is not an epoch late) and it throws.
+    /// </summary>
+    private void Commit(double rate, long previousEpoch)
+    {
+        if (!double.IsFinite(rate) || rate < 0)
+        {
+            long epoch = LastEpoch;
+            LastEpoch = previousEpoch;
+            throw new InvalidOperationException(
+                $"{GetType().Name} gives the learning rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} for epoch {epoch}; expected a finite rate >= 0 (does a factor function return NaN, infinity or a negative value?).");
+        }
+
+        StepCount++;
+        Apply(rate);
     }
 
     private void Apply(double learningRate)
