@@ -161,7 +161,13 @@ public sealed class DataParallelTrainer
     }
 
     /// <summary>When <see cref="Scheduler"/> steps: after every optimizer step or after every epoch (default).</summary>
-    public SchedulerInterval SchedulerInterval { get; init; } = SchedulerInterval.Epoch;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Training.SchedulerInterval"/>.</exception>
+    public SchedulerInterval SchedulerInterval
+    {
+        get;
+        init => field = Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Expected SchedulerInterval.Epoch or SchedulerInterval.Step.");
+    } = SchedulerInterval.Epoch;
 
     /// <summary>
     /// null, or the largest total 2-norm of the global batch's gradient (<see cref="DataParallel.ClipGradNorm"/>): taken

@@ -52,6 +52,25 @@ public sealed class TrainerOptionCheckTests : IDisposable
         Assert.NotNull(new Trainer(model, new Adam(model.Parameters), loader));
     }
 
+    [Fact]
+    public void AnUndefinedSchedulerInterval_ANullCallback_AndACheckpointFolderThatDoesNotExist_AreRefused()
+    {
+        var model = new NllModel(seed: 1, maxBatch: 8);
+        var sgd = new Sgd(model.Parameters, 0.1f);
+        var loader = new DataLoader(SyntheticData.Classes(20), 8, seed: 1);
+        string Refused(TrainerOptions options)
+        {
+            var error = Assert.Throws<ArgumentException>(() => new Trainer(model, sgd, loader, options));
+            Assert.Equal("options", error.ParamName);
+            return error.Message;
+        }
+
+        Assert.Contains("SchedulerInterval is 7", Refused(new() { Scheduler = new StepLR(sgd, 1, 0.1), SchedulerInterval = (SchedulerInterval)7 }), StringComparison.Ordinal);
+        Assert.Contains("Callbacks[1] is null", Refused(new() { Callbacks = [new CancelAt(1, new System.Threading.CancellationTokenSource()), null!] }), StringComparison.Ordinal);
+        string missing = Path.Combine(_files.Directory, "no-such-folder");
+        Assert.Contains($"'{missing}' does not exist", Refused(new() { CheckpointPath = Path.Combine(missing, "run.safetensors") }), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(MonitoredMetric.ValidationAccuracy, PlateauMode.Min, PlateauMode.Max)]
     [InlineData(MonitoredMetric.ValidationLoss, PlateauMode.Max, PlateauMode.Min)]

@@ -36,8 +36,9 @@ public sealed class TrainerResumeTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => first.Trainer.Fit(6, cancel.Token));
         Assert.Equal(4, TrainingCheckpoint.Load(path).Progress.EpochsCompleted);
 
+        TrainingCheckpoint atFour = TrainingCheckpoint.Load(path);
         Setup resumed = new(seed: 99, perStepSchedule, path);
-        resumed.Trainer.Resume(TrainingCheckpoint.Load(path));
+        resumed.Trainer.Resume(atFour);
         Assert.Equal(4, resumed.Trainer.EpochsCompleted);
         resumed.Trainer.Fit(6);
 
@@ -49,6 +50,12 @@ public sealed class TrainerResumeTests : IDisposable
         Assert.Equal(straight.Model.DropoutGenerator.GetState(), resumed.Model.DropoutGenerator.GetState());
         Assert.Equal(straight.Trainer.StepsCompleted, resumed.Trainer.StepsCompleted);
         Assert.Equal(straight.Trainer.History.Skip(4).Select(Values), resumed.Trainer.History.Select(Values));
+
+        // Resuming the straight run's trainer at epoch 4 drops its six epochs: its history is that of the resumed run.
+        straight.Trainer.Resume(atFour);
+        Assert.Empty(straight.Trainer.History);
+        straight.Trainer.Fit(6);
+        Assert.Equal(resumed.Trainer.History.Select(Values), straight.Trainer.History.Select(Values));
     }
 
     [Fact]

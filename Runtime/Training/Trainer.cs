@@ -111,7 +111,7 @@ public sealed class Trainer
     /// <summary>Optimizer steps taken, including those of a resumed checkpoint.</summary>
     public long StepsCompleted { get; private set; }
 
-    /// <summary>The metrics of every epoch this trainer ran (not those before a resume).</summary>
+    /// <summary>The metrics of every epoch this trainer ran since it was created or last resumed (a resume starts it again: the checkpoint's epochs are not in it).</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
 
     /// <summary>
@@ -356,6 +356,7 @@ public sealed class Trainer
 
         EpochsCompleted = progress.EpochsCompleted;
         StepsCompleted = progress.StepsCompleted;
+        _history.Clear(); // epochs this trainer ran before are not part of the resumed run
     }
 
     private EpochMetrics RunEpoch(int epochs, CancellationToken cancellationToken)
@@ -530,6 +531,30 @@ public sealed class Trainer
         if (options.AccumulationSteps < 1)
         {
             throw new ArgumentException($"AccumulationSteps is {options.AccumulationSteps}; expected 1 or more batches per optimizer step.", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.SchedulerInterval))
+        {
+            throw new ArgumentException($"SchedulerInterval is {(int)options.SchedulerInterval}; expected SchedulerInterval.Epoch or SchedulerInterval.Step.", nameof(options));
+        }
+
+        if (options.Callbacks is null)
+        {
+            throw new ArgumentException("Callbacks is null; expected a list (empty for none).", nameof(options));
+        }
+
+        for (int i = 0; i < options.Callbacks.Count; i++)
+        {
+            if (options.Callbacks[i] is null)
+            {
+                throw new ArgumentException($"Callbacks[{i}] is null; expected callback objects.", nameof(options));
+            }
+        }
+
+        if (options.CheckpointPath is string checkpoint && Path.GetDirectoryName(Path.GetFullPath(checkpoint)) is string folder && !Directory.Exists(folder))
+        {
+            // Found here rather than when the first epoch's checkpoint is written.
+            throw new ArgumentException($"CheckpointPath's folder '{folder}' does not exist; create it or choose another path.", nameof(options));
         }
 
         if (options.ClipGradNorm is float maxNorm && !(float.IsFinite(maxNorm) && maxNorm > 0))
