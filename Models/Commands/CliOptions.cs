@@ -178,7 +178,7 @@ internal static class CliOptions
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] parts = text.Split(',', StringSplitOptions.TrimEntries); // an empty entry ('1,,2', '1,') is refused below, as ',' is
             int[] values = new int[parts.Length];
             for (int i = 0; i < parts.Length; i++)
             {
@@ -187,11 +187,6 @@ internal static class CliOptions
                     result.AddError($"Option '{name}' expects a comma-separated list of integers from {min} to {max}; got '{text}'.");
                     return [];
                 }
-            }
-
-            if (parts.Length == 0)
-            {
-                result.AddError($"Option '{name}' expects a comma-separated list of integers; got '{text}'.");
             }
 
             return values;
