@@ -441,6 +441,24 @@ public sealed class BatchNormTests
     }
 
     [Fact]
+    public void Backward_AShortParameterGradient_IsRefusedWithOrWithoutAWeight_BeforeAnythingIsWritten()
+    {
+        // Without a weight the gradients were checked only when the weight was given, and the loop then wrote past them.
+        float[] gradient = Enumerable.Range(0, 8).Select(i => (float)i).ToArray();
+        float[] input = (float[])gradient.Clone();
+        float[] short1 = [7f];
+        var e = Assert.Throws<ArgumentException>(() => BatchNorm.Backward(gradient, input, new float[2], [1f, 1f], [], short1, [], 2, 2, 2));
+        Assert.Equal("weightGradient", e.ParamName);
+        Assert.Contains("Expected at least 2 elements (channels = 2) or none, got 1.", e.Message, StringComparison.Ordinal);
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(gradient, input, new float[2], [1f, 1f], [], [], short1, 2, 2, 2)).ParamName);
+        float[] weightGradient = [5f, 5f];
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => BatchNorm.Backward(gradient, input, new float[2], [1f, 1f], [1f, 1f], weightGradient, short1, 2, 2, 2)).ParamName);
+        Assert.Equal(input, gradient);
+        Assert.Equal([7f], short1);
+        Assert.Equal([5f, 5f], weightGradient);
+    }
+
+    [Fact]
     public void ForwardInference_AndBackward_AMismatchedSpan_IsRefusedByName()
     {
         const int Outer = 3, Channels = 4, Inner = 2, Length = Outer * Channels * Inner;

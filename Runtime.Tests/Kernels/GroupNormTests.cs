@@ -295,6 +295,8 @@ public sealed class GroupNormTests
         Assert.Throws<ArgumentException>("bias", () => Kernels.GroupNorm.Forward(x, weight, [], y, mean, rstd, 2, 6, 2, 4, 1e-5f));
         Assert.Throws<ArgumentException>("mean", () => Kernels.GroupNorm.Forward(x, weight, bias, y, mean.AsSpan(1), rstd, 2, 6, 2, 4, 1e-5f));
         Assert.Throws<ArgumentException>("rstd", () => Kernels.GroupNorm.Backward(y, x, mean, rstd.AsSpan(1), weight, new float[6], new float[6], 2, 6, 2, 4));
+        Assert.Throws<ArgumentException>("weightGradient", () => Kernels.GroupNorm.Backward(y, x, mean, rstd, [], new float[5], [], 2, 6, 2, 4));
+        Assert.Throws<ArgumentException>("biasGradient", () => Kernels.GroupNorm.Backward(y, x, mean, rstd, [], [], new float[1], 2, 6, 2, 4));
         Kernels.GroupNorm.Forward(x, weight, bias, y, mean, rstd, 2, 6, 2, 4, 1e-5f);
         AllocationAssert.None("GroupNorm.Forward", () => Kernels.GroupNorm.Forward(x, weight, bias, y, mean, rstd, 2, 6, 2, 4, 1e-5f), calls: 20);
         float[] dweight = new float[6], dbias = new float[6];

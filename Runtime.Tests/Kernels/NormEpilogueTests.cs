@@ -8,7 +8,7 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// A norm with a fused activation (the compiler's epilogue rule) gives the same bits as the norm followed by the
 /// activation kernel, forward and backward, for LayerNorm and BatchNorm; an activation the output cannot
-/// differentiate is refused.
+/// differentiate is refused; and LayerNorm's backward pass checks its parameter gradients before writing.
 /// </summary>
 public sealed class NormEpilogueTests
 {
@@ -105,6 +105,25 @@ public sealed class NormEpilogueTests
         Assert.Throws<ArgumentOutOfRangeException>(() => BatchNorm.ForwardInference(x, weight, bias, y, Span<float>.Empty, Span<float>.Empty, 4, 3, 1, 1e-5f, Activation.SiLU));
         var missing = Assert.Throws<ArgumentException>(() => BatchNorm.Backward(dy, x, new float[3], new float[3], weight, new float[3], new float[3], 4, 3, 1, ReadOnlySpan<float>.Empty, Activation.ReLU));
         Assert.Equal("output", missing.ParamName);
+    }
+
+    [Fact]
+    public void LayerNormBackward_AShortParameterGradient_IsRefusedWithOrWithoutAWeight_BeforeAnythingIsWritten()
+    {
+        // Without a weight the gradients were checked only when the weight was given, and the loop then wrote past them;
+        // with one, a short bias gradient was found after the weight gradient had been cleared.
+        float[] gradient = [1f, 2f, 3f, 4f];
+        float[] input = [4f, 3f, 2f, 1f];
+        float[] short1 = [7f];
+        var e = Assert.Throws<ArgumentException>(() => global::StaticGrad.Kernels.LayerNorm.Backward(gradient, input, new float[1], [1f], [], short1, [], 1, 4));
+        Assert.Equal("weightGradient", e.ParamName);
+        Assert.Contains("Expected at least 4 elements (cols = 4) or none, got 1.", e.Message, StringComparison.Ordinal);
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => global::StaticGrad.Kernels.LayerNorm.Backward(gradient, input, new float[1], [1f], [], [], short1, 1, 4)).ParamName);
+        float[] weightGradient = [5f, 5f, 5f, 5f];
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => global::StaticGrad.Kernels.LayerNorm.Backward(gradient, input, new float[1], [1f], [1f, 1f, 1f, 1f], weightGradient, short1, 1, 4)).ParamName);
+        Assert.Equal([1f, 2f, 3f, 4f], gradient);
+        Assert.Equal([7f], short1);
+        Assert.Equal([5f, 5f, 5f, 5f], weightGradient);
     }
 
     private static (float[] X, float[] Weight, float[] Bias, float[] Dy) Data(int rows, int cols, int seed)

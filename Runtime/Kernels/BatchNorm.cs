@@ -179,16 +179,11 @@ public static class BatchNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, channels, nameof(weight), "channels");
-            if (!weightGradient.IsEmpty)
-            {
-                KernelGuard.Holds(weightGradient.Length, channels, nameof(weightGradient), "channels");
-            }
-
-            if (!biasGradient.IsEmpty)
-            {
-                KernelGuard.Holds(biasGradient.Length, channels, nameof(biasGradient), "channels");
-            }
         }
+
+        // A parameter gradient the caller wants is checked whether or not there is a weight (the loop writes it either way).
+        KernelGuard.HoldsOrEmpty(weightGradient.Length, channels, nameof(weightGradient), "channels");
+        KernelGuard.HoldsOrEmpty(biasGradient.Length, channels, nameof(biasGradient), "channels");
 
         NormEpilogue.Check(activation, output, length, nameof(output));
         int count = outer * inner;

@@ -118,9 +118,12 @@ public static unsafe class GroupNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, channels, nameof(weight), "channels");
-            HoldsOrEmpty(weightGradient, channels, nameof(weightGradient));
-            HoldsOrEmpty(biasGradient, channels, nameof(biasGradient));
         }
+
+        // A parameter gradient is checked whether or not there is a weight, as the other norms check theirs (the
+        // parameter pass writes all of it).
+        KernelGuard.HoldsOrEmpty(weightGradient.Length, channels, nameof(weightGradient), "channels");
+        KernelGuard.HoldsOrEmpty(biasGradient.Length, channels, nameof(biasGradient), "channels");
 
         // Each sample's Σ dy · xhat and Σ dy per channel: the calling thread's scratch, grown once.
         int channelsPerGroup = channels / groups;
@@ -251,15 +254,6 @@ public static unsafe class GroupNorm
         }
 
         return (checked(batch * groups), checked(channels / groups * plane));
-    }
-
-    /// <summary>Checks a parameter gradient the caller wants (its full length; the parameter pass writes all of it), or empty (frozen).</summary>
-    private static void HoldsOrEmpty(Span<float> gradient, int channels, string name)
-    {
-        if (!gradient.IsEmpty)
-        {
-            KernelGuard.Holds(gradient.Length, channels, name, "channels");
-        }
     }
 
     /// <summary>Per thread: each sample's per-channel sums of the backward pass (<see cref="BackwardPass"/>).</summary>

@@ -52,6 +52,19 @@ internal static class KernelGuard
         }
     }
 
+    /// <summary>
+    /// Throws unless a span of <paramref name="length"/> elements is empty or holds <paramref name="count"/>: an optional
+    /// output (a frozen parameter's gradient is passed empty).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void HoldsOrEmpty(int length, int count, string paramName, string formula)
+    {
+        if (length != 0 && length < count)
+        {
+            ThrowTooShortOrEmpty(length, count, paramName, formula);
+        }
+    }
+
     /// <summary>Throws if a span is empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NotEmpty(int length, string paramName)
@@ -115,6 +128,13 @@ internal static class KernelGuard
     private static void ThrowTooShort(int length, int count, string paramName, string formula) =>
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Expected at least {count} elements ({formula} = {count}), got {length}."),
+            paramName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooShortOrEmpty(int length, int count, string paramName, string formula) =>
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Expected at least {count} elements ({formula} = {count}) or none, got {length}."),
             paramName);
 
     [DoesNotReturn]

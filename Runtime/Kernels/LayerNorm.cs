@@ -89,9 +89,13 @@ public static class LayerNorm
         if (affine)
         {
             KernelGuard.Holds(weight.Length, cols, nameof(weight), "cols");
-            HoldsOrEmpty(weightGradient, cols, nameof(weightGradient));
-            HoldsOrEmpty(biasGradient, cols, nameof(biasGradient));
         }
+
+        // A parameter gradient the caller wants is checked whether or not there is a weight, both before either is cleared.
+        KernelGuard.HoldsOrEmpty(weightGradient.Length, cols, nameof(weightGradient), "cols");
+        KernelGuard.HoldsOrEmpty(biasGradient.Length, cols, nameof(biasGradient), "cols");
+        ClearForAccumulation(weightGradient, cols);
+        ClearForAccumulation(biasGradient, cols);
 
         for (int r = 0; r < rows; r++)
         {
@@ -152,12 +156,11 @@ public static class LayerNorm
         }
     }
 
-    /// <summary>A parameter gradient the caller wants (its full length, cleared here for accumulation), or empty (frozen).</summary>
-    private static void HoldsOrEmpty(Span<float> gradient, int cols, string name)
+    /// <summary>Clears a parameter gradient the caller wants (checked to hold <paramref name="cols"/>) for accumulation; an empty one is frozen.</summary>
+    private static void ClearForAccumulation(Span<float> gradient, int cols)
     {
         if (!gradient.IsEmpty)
         {
-            KernelGuard.Holds(gradient.Length, cols, name, "cols");
             gradient.Slice(0, cols).Clear();
         }
     }
