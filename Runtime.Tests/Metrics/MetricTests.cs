@@ -22,6 +22,17 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void ConfusionMatrix_OfMoreClassesThanAnArrayOfCountsHolds_NamesClasses()
+    {
+        // classes² overflowed int: a bare OverflowException naming nothing.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(1 << 20));
+        Assert.Equal("classes", error.ParamName);
+        Assert.Contains("Expected at most 46340 classes: classes² = 1099511627776 counts exceeds the largest array (2147483591 elements).", error.Message, StringComparison.Ordinal);
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(46341)).ParamName);
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(int.MaxValue)).ParamName);
+    }
+
+    [Fact]
     public void NaNAndInfinity_AreRejected_AsScikitLearnRejectsThem()
     {
         // scikit-learn: "Input contains NaN" / "Input contains infinity" (ValueError) from its input checks.

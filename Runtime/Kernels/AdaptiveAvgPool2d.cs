@@ -158,6 +158,9 @@ public static unsafe class AdaptiveAvgPool2d
         KernelGuard.Positive(width, nameof(width));
         KernelGuard.Positive(outHeight, nameof(outHeight));
         KernelGuard.Positive(outWidth, nameof(outWidth));
-        return (checked(batch * channels), checked(height * width), checked(outHeight * outWidth));
+        return (
+            KernelGuard.Product(nameof(channels), "batch*channels", batch, channels),
+            KernelGuard.Product(nameof(width), "height*width", height, width),
+            KernelGuard.Product(nameof(outWidth), "outHeight*outWidth", outHeight, outWidth));
     }
 }

@@ -170,7 +170,7 @@ public static class BatchNorm
         KernelGuard.Positive(outer, nameof(outer));
         KernelGuard.Positive(channels, nameof(channels));
         KernelGuard.Positive(inner, nameof(inner));
-        int length = checked(outer * channels * inner);
+        int length = KernelGuard.Product(nameof(inner), "outer*channels*inner", outer, channels, inner);
         KernelGuard.Holds(gradient.Length, length, nameof(gradient), "outer*channels*inner");
         KernelGuard.Holds(input.Length, length, nameof(input), "outer*channels*inner");
         KernelGuard.Holds(mean.Length, channels, nameof(mean), "channels");
@@ -245,7 +245,7 @@ public static class BatchNorm
             throw new ArgumentOutOfRangeException(nameof(eps), eps, "Expected a finite, positive eps.");
         }
 
-        int length = checked(outer * channels * inner);
+        int length = KernelGuard.Product(nameof(inner), "outer*channels*inner", outer, channels, inner);
         KernelGuard.Holds(input.Length, length, nameof(input), "outer*channels*inner");
         KernelGuard.Holds(output.Length, length, nameof(output), "outer*channels*inner");
         if (weight.IsEmpty != bias.IsEmpty)

@@ -74,7 +74,7 @@ public static class Concat
         KernelGuard.Positive(aCols, nameof(aCols));
         KernelGuard.Positive(bCols, nameof(bCols));
         KernelGuard.NonNegative(rows, nameof(rows));
-        int cols = checked(aCols + bCols);
+        int cols = KernelGuard.Sum(aCols, bCols, nameof(bCols), "aCols+bCols");
         KernelGuard.Holds(length, rows, cols, name, "rows*(aCols+bCols)");
         return cols;
     }

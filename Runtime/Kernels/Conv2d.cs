@@ -97,7 +97,9 @@ public static unsafe class Conv2d
             throw new ArgumentOutOfRangeException(nameof(threads), threads, $"Expected 1 to {Parallelism.ThreadLimit} threads.");
         }
 
-        return checked((int)(PartialFloats(g) + AlignmentSlack + (threads * SlotFloats(g))));
+        long partials = PartialFloats(g) + AlignmentSlack, slot = SlotFloats(g);
+        _ = KernelGuard.Fits(partials + slot, nameof(inChannels), "the workspace of one thread (from the channels, sizes and kernel)");
+        return KernelGuard.Fits(partials + (threads * slot), nameof(threads), "the workspace of that many threads");
     }
 
     /// <summary>
@@ -592,9 +594,9 @@ public static unsafe class Conv2d
         int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height));
         int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width));
         // Every per-sample size (input, output, column matrix) must be an int.
-        _ = checked((int)((long)inChannels * height * width));
-        _ = checked((int)((long)outChannels * outHeight * outWidth));
-        _ = checked((int)((long)inChannels * kernelHeight * kernelWidth * outHeight * outWidth));
+        _ = KernelGuard.Product(nameof(width), "inChannels*height*width", inChannels, height, width);
+        _ = KernelGuard.Product(nameof(outChannels), "outChannels*outHeight*outWidth", outChannels, outHeight, outWidth);
+        _ = KernelGuard.Product(nameof(kernelWidth), "inChannels*kernelHeight*kernelWidth*outHeight*outWidth", inChannels, kernelHeight, kernelWidth, outHeight, outWidth);
         return new Conv2dGeometry(inChannels, height, width, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth, groups, outHeight, outWidth);
     }
 
@@ -611,7 +613,7 @@ public static unsafe class Conv2d
     private static int Slots(Span<float> workspace, in Conv2dGeometry g)
     {
         long partials = PartialFloats(g) + AlignmentSlack, slot = SlotFloats(g);
-        KernelGuard.Holds(workspace.Length, checked((int)(partials + slot)), nameof(workspace), "Conv2d.WorkspaceFloats(..., threads: 1)");
+        KernelGuard.Holds(workspace.Length, KernelGuard.Fits(partials + slot, "inChannels", "the workspace of one thread (from the channels, sizes and kernel)"), nameof(workspace), "Conv2d.WorkspaceFloats(..., threads: 1)");
         return (int)Math.Min(Parallelism.ThreadLimit, (workspace.Length - partials) / slot);
     }
 

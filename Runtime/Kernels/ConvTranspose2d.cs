@@ -235,9 +235,9 @@ public static class ConvTranspose2d
             throw new ArgumentException($"Expected channel counts divisible by {groups} groups, got {inChannels} in and {outChannels} out.", nameof(groups));
         }
 
-        KernelGuard.Holds(inputSized.Length, batch, checked(inChannels * height * width), inputName, "batch*inChannels*height*width");
-        KernelGuard.Holds(outputSized.Length, batch, checked(outChannels * outHeight * outWidth), outputName, "batch*outChannels*outHeight*outWidth");
-        KernelGuard.Holds(weight.Length, inChannels, checked(outChannels / groups * kernelHeight * kernelWidth), "weight", "inChannels*(outChannels/groups)*kernelHeight*kernelWidth");
+        KernelGuard.Holds(inputSized.Length, batch, KernelGuard.Product(nameof(width), "inChannels*height*width", inChannels, height, width), inputName, "batch*inChannels*height*width");
+        KernelGuard.Holds(outputSized.Length, batch, KernelGuard.Product(nameof(outWidth), "outChannels*outHeight*outWidth", outChannels, outHeight, outWidth), outputName, "batch*outChannels*outHeight*outWidth");
+        KernelGuard.Holds(weight.Length, inChannels, KernelGuard.Product(nameof(kernelWidth), "(outChannels/groups)*kernelHeight*kernelWidth", outChannels / groups, kernelHeight, kernelWidth), "weight", "inChannels*(outChannels/groups)*kernelHeight*kernelWidth");
     }
 
     private static int Axis(int size, int kernel, int stride, int padding, int outputPadding, int dilation, string outputPaddingName)

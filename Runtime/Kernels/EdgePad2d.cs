@@ -60,7 +60,9 @@ internal static unsafe class EdgePad2d
             Within(bottom, height, mode, nameof(bottom), nameof(height));
         }
 
-        int planes = checked(batch * channels), plane = checked(height * width), padded = checked(outHeight * outWidth);
+        int planes = KernelGuard.Product(nameof(channels), "batch*channels", batch, channels);
+        int plane = KernelGuard.Product(nameof(width), "height*width", height, width);
+        int padded = KernelGuard.Product(nameof(right), "(top+height+bottom)*(left+width+right)", outHeight, outWidth);
         const string Plane = "batch*channels*height*width", Padded = "batch*channels*(top+height+bottom)*(left+width+right)";
         KernelGuard.Holds(from.Length, planes, backward ? padded : plane, fromName, backward ? Padded : Plane);
         KernelGuard.Holds(to.Length, planes, backward ? plane : padded, toName, backward ? Plane : Padded);

@@ -68,28 +68,37 @@ public static class FusedLinearCrossEntropy
     /// <param name="classes">Classes; positive.</param>
     /// <param name="classBlock">Classes per block, or 0 for <see cref="ClassBlock"/>.</param>
     /// <returns>The number of floats.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the workspace would exceed <see cref="int.MaxValue"/> floats.</exception>
     public static int WorkspaceFloats(int rows, int classes, int classBlock = 0)
     {
         KernelGuard.NonNegative(rows, nameof(rows));
         KernelGuard.Positive(classes, nameof(classes));
-        int block = classBlock > 0 ? Math.Min(classBlock, classes) : ClassBlock(rows, classes);
-        return checked((rows * block) + (StatsFloatsPerRow * rows));
+        return KernelGuard.Fits(WorkspaceLength(rows, classes, classBlock), nameof(rows), "the workspace rows*(classBlock+6)");
     }
 
     /// <summary>The largest <see cref="WorkspaceFloats"/> of any batch from 1 to <paramref name="maxRows"/>: a workspace for every call of a model.</summary>
     /// <param name="maxRows">The largest batch; positive.</param>
     /// <param name="classes">Classes; positive.</param>
     /// <returns>The number of floats.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the workspace would exceed <see cref="int.MaxValue"/> floats.</exception>
     public static int WorkspaceFloatsUpTo(int maxRows, int classes)
     {
         KernelGuard.Positive(maxRows, nameof(maxRows));
-        int most = 0;
-        for (int rows = 1; rows <= maxRows; rows++)
+        KernelGuard.Positive(classes, nameof(classes));
+        long most = 0;
+        for (int rows = 1; rows <= maxRows && most <= int.MaxValue; rows++)
         {
-            most = Math.Max(most, WorkspaceFloats(rows, classes));
+            most = Math.Max(most, WorkspaceLength(rows, classes, 0));
         }
 
-        return most;
+        return KernelGuard.Fits(most, nameof(maxRows), "the workspace rows*(classBlock+6) of the largest batch");
+    }
+
+    /// <summary><see cref="WorkspaceFloats"/> in long, of checked arguments.</summary>
+    private static long WorkspaceLength(int rows, int classes, int classBlock)
+    {
+        int block = classBlock > 0 ? Math.Min(classBlock, classes) : ClassBlock(rows, classes);
+        return ((long)rows * block) + ((long)StatsFloatsPerRow * rows);
     }
 
     /// <summary>

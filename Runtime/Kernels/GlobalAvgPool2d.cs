@@ -108,6 +108,6 @@ public static unsafe class GlobalAvgPool2d
         KernelGuard.Positive(channels, nameof(channels));
         KernelGuard.Positive(height, nameof(height));
         KernelGuard.Positive(width, nameof(width));
-        return (checked(batch * channels), checked(height * width));
+        return (KernelGuard.Product(nameof(channels), "batch*channels", batch, channels), KernelGuard.Product(nameof(width), "height*width", height, width));
     }
 }

@@ -127,7 +127,7 @@ public static unsafe class GroupNorm
 
         // Each sample's Σ dy · xhat and Σ dy per channel: the calling thread's scratch, grown once.
         int channelsPerGroup = channels / groups;
-        int sumFloats = checked(2 * rows * channelsPerGroup);
+        int sumFloats = KernelGuard.Product(nameof(channels), "2*batch*channels (the per-channel sums)", 2, rows, channelsPerGroup);
         float[] sums = t_channelSums is { } held && held.Length >= sumFloats ? held : (t_channelSums = new float[sumFloats]);
         fixed (float* g = gradient)
         fixed (float* x = input)
@@ -193,7 +193,7 @@ public static unsafe class GroupNorm
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Expected a momentum from 0 to 1.");
         }
 
-        KernelGuard.Holds(input.Length, checked(batch * channels), plane, nameof(input), "batch*channels*plane");
+        KernelGuard.Holds(input.Length, KernelGuard.Product(nameof(channels), "batch*channels", batch, channels), plane, nameof(input), "batch*channels*plane");
         KernelGuard.Holds(runningMean.Length, channels, nameof(runningMean), "channels");
         KernelGuard.Holds(runningVar.Length, channels, nameof(runningVar), "channels");
         if (batch == 0)
@@ -253,7 +253,7 @@ public static unsafe class GroupNorm
             throw new ArgumentOutOfRangeException(nameof(groups), groups, $"Expected groups dividing the {channels} channels.");
         }
 
-        return (checked(batch * groups), checked(channels / groups * plane));
+        return (KernelGuard.Product(nameof(groups), "batch*groups", batch, groups), KernelGuard.Product(nameof(plane), "(channels/groups)*plane", channels / groups, plane));
     }
 
     /// <summary>Per thread: each sample's per-channel sums of the backward pass (<see cref="BackwardPass"/>).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace StaticGrad.Kernels;
@@ -63,6 +64,55 @@ internal static class KernelGuard
         {
             ThrowTooShortOrEmpty(length, count, paramName, formula);
         }
+    }
+
+    /// <summary>
+    /// The element count <c>a·b·…</c> of dimensions already checked to be zero or more, as an int: throws an
+    /// <see cref="ArgumentOutOfRangeException"/> naming <paramref name="paramName"/> (by convention the last factor of
+    /// <paramref name="formula"/>), with the product and the limit, when it exceeds <see cref="int.MaxValue"/>, the most
+    /// elements a span holds.
+    /// </summary>
+    public static int Product(string paramName, string formula, params ReadOnlySpan<int> factors)
+    {
+        long product = 1;
+        for (int i = 0; i < factors.Length; i++)
+        {
+            product *= factors[i]; // at most int.MaxValue · int.MaxValue: no long overflow
+            if (product > int.MaxValue)
+            {
+                if (factors.Slice(i + 1).Contains(0))
+                {
+                    return 0;
+                }
+
+                ThrowTooLarge(paramName, formula, factors);
+            }
+        }
+
+        return (int)product;
+    }
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/> (both zero or more) as an int; throws as <see cref="Product"/> does when it exceeds <see cref="int.MaxValue"/>.</summary>
+    public static int Sum(int a, int b, string paramName, string formula)
+    {
+        long sum = (long)a + b;
+        if (sum > int.MaxValue)
+        {
+            ThrowTooLarge(paramName, formula, string.Create(CultureInfo.InvariantCulture, $"{a}+{b}"), sum);
+        }
+
+        return (int)sum;
+    }
+
+    /// <summary>An element count computed in long as an int; throws as <see cref="Product"/> does when it exceeds <see cref="int.MaxValue"/>.</summary>
+    public static int Fits(long count, string paramName, string formula)
+    {
+        if (count > int.MaxValue)
+        {
+            ThrowTooLarge(paramName, formula, null, count);
+        }
+
+        return (int)count;
     }
 
     /// <summary>Throws if a span is empty.</summary>
@@ -136,6 +186,28 @@ internal static class KernelGuard
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Expected at least {count} elements ({formula} = {count}) or none, got {length}."),
             paramName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooLarge(string paramName, string formula, ReadOnlySpan<int> factors)
+    {
+        BigInteger product = BigInteger.One;
+        var values = new string[factors.Length];
+        for (int i = 0; i < factors.Length; i++)
+        {
+            product *= factors[i];
+            values[i] = factors[i].ToString(CultureInfo.InvariantCulture);
+        }
+
+        ThrowTooLarge(paramName, formula, string.Join('*', values), product);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooLarge(string paramName, string formula, string? values, BigInteger count) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            string.Create(CultureInfo.InvariantCulture, $"Expected {formula} to be at most {int.MaxValue} (the most elements a span holds), got {(values is null ? string.Empty : values + " = ")}{count}."));
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

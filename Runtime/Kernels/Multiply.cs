@@ -161,7 +161,7 @@ public static unsafe class Multiply
         ReadOnlySpan<float> image, ReadOnlySpan<float> map, Span<float> output, int batch, int channels, int height, int width)
     {
         (int planes, int plane) = GlobalAvgPool2d.Check(batch, channels, height, width);
-        CheckForward(image, map, output, planes, plane, checked(batch * plane), nameof(map), "batch*height*width");
+        CheckForward(image, map, output, planes, plane, KernelGuard.Product(nameof(width), "batch*height*width", batch, plane), nameof(map), "batch*height*width");
         fixed (float* x = image)
         fixed (float* m = map)
         fixed (float* y = output)
@@ -193,7 +193,7 @@ public static unsafe class Multiply
         int batch, int channels, int height, int width)
     {
         (int planes, int plane) = GlobalAvgPool2d.Check(batch, channels, height, width);
-        CheckBackward(outputGradient, image, map, imageGradient, mapGradient, planes, plane, checked(batch * plane), nameof(map), nameof(mapGradient), "batch*height*width");
+        CheckBackward(outputGradient, image, map, imageGradient, mapGradient, planes, plane, KernelGuard.Product(nameof(width), "batch*height*width", batch, plane), nameof(map), nameof(mapGradient), "batch*height*width");
 
         fixed (float* dy = outputGradient)
         fixed (float* x = image)

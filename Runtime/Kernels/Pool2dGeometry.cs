@@ -57,9 +57,9 @@ internal readonly struct Pool2dGeometry
 
         int outHeight = SlidingWindow.CheckedOutputSize(height, kernelHeight, strideHeight, paddingHeight, dilationHeight, nameof(height), ceilMode);
         int outWidth = SlidingWindow.CheckedOutputSize(width, kernelWidth, strideWidth, paddingWidth, dilationWidth, nameof(width), ceilMode);
-        int planes = checked(batch * channels);
-        _ = checked(planes * height * width);
-        _ = checked(planes * outHeight * outWidth);
+        int planes = KernelGuard.Product(nameof(channels), "batch*channels", batch, channels);
+        _ = KernelGuard.Product(nameof(width), "batch*channels*height*width", planes, height, width);
+        _ = KernelGuard.Product(nameof(width), "batch*channels*outHeight*outWidth", planes, outHeight, outWidth);
         return new Pool2dGeometry(planes, height, width, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth);
     }
 }

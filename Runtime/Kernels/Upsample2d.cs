@@ -90,7 +90,9 @@ public static unsafe class Upsample2d
         KernelGuard.Positive(width, nameof(width));
         KernelGuard.Positive(scaleHeight, nameof(scaleHeight));
         KernelGuard.Positive(scaleWidth, nameof(scaleWidth));
-        return (checked(height * scaleHeight), checked(width * scaleWidth));
+        return (
+            KernelGuard.Product(nameof(scaleHeight), "height*scaleHeight", height, scaleHeight),
+            KernelGuard.Product(nameof(scaleWidth), "width*scaleWidth", width, scaleWidth));
     }
 
     /// <summary>
@@ -140,7 +142,9 @@ public static unsafe class Upsample2d
         KernelGuard.Positive(width, nameof(width));
         KernelGuard.Positive(outHeight, nameof(outHeight));
         KernelGuard.Positive(outWidth, nameof(outWidth));
-        int planes = checked(batch * channels), small = checked(height * width), large = checked(outHeight * outWidth);
+        int planes = KernelGuard.Product(nameof(channels), "batch*channels", batch, channels);
+        int small = KernelGuard.Product(nameof(width), "height*width", height, width);
+        int large = KernelGuard.Product(nameof(outWidth), "outHeight*outWidth", outHeight, outWidth);
         KernelGuard.Holds(from.Length, planes, backward ? large : small, fromName, backward ? "batch*channels*outHeight*outWidth" : "batch*channels*height*width");
         KernelGuard.Holds(to.Length, planes, backward ? small : large, toName, backward ? "batch*channels*height*width" : "batch*channels*outHeight*outWidth");
         KernelGuard.NoOverlap(from, to, fromName, toName);

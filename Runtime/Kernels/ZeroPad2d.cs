@@ -82,9 +82,9 @@ public static unsafe class ZeroPad2d
         KernelGuard.NonNegative(batch, nameof(batch));
         KernelGuard.Positive(channels, nameof(channels));
         (int outHeight, int outWidth) = PaddedSize(height, width, left, right, top, bottom);
-        int planes = checked(batch * channels);
-        KernelGuard.Holds(input.Length, planes, checked(height * width), inputName, "batch*channels*height*width");
-        KernelGuard.Holds(output.Length, planes, checked(outHeight * outWidth), outputName, "batch*channels*(top+height+bottom)*(left+width+right)");
+        int planes = KernelGuard.Product(nameof(channels), "batch*channels", batch, channels);
+        KernelGuard.Holds(input.Length, planes, KernelGuard.Product(nameof(width), "height*width", height, width), inputName, "batch*channels*height*width");
+        KernelGuard.Holds(output.Length, planes, KernelGuard.Product(nameof(right), "(top+height+bottom)*(left+width+right)", outHeight, outWidth), outputName, "batch*channels*(top+height+bottom)*(left+width+right)");
         KernelGuard.NoOverlap(input, output, inputName, outputName);
         fixed (float* x = input)
         fixed (float* y = output)

@@ -10,15 +10,25 @@ namespace StaticGrad;
 /// </summary>
 public sealed class ConfusionMatrix
 {
+    /// <summary>The most classes a matrix holds: the largest whose square of counts fits in an array.</summary>
+    private const int MaxClasses = 46340;
+
     private readonly long[] _counts;
 
     /// <summary>Creates an empty matrix.</summary>
-    /// <param name="classes">The number of classes; labels and predictions are in [0, classes). Positive.</param>
+    /// <param name="classes">The number of classes; labels and predictions are in [0, classes). Positive, and at most 46,340 (the square of counts must fit in an array).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is not positive, or its square exceeds the largest array.</exception>
     public ConfusionMatrix(int classes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        if (classes > MaxClasses)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(classes), classes, $"Expected at most {MaxClasses} classes: classes² = {(long)classes * classes} counts exceeds the largest array ({Array.MaxLength} elements).");
+        }
+
         Classes = classes;
-        _counts = new long[checked(classes * classes)];
+        _counts = new long[classes * classes];
     }
 
     /// <summary>The number of classes.</summary>
