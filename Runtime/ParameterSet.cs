@@ -31,7 +31,7 @@ public sealed class ParameterSet
     /// </summary>
     /// <param name="tensors">The trainable tensors, in buffer order.</param>
     /// <param name="buffers">The non-trainable buffers, each element type in storage order; names distinct from the tensors'.</param>
-    /// <exception cref="ArgumentException">A tensor or buffer is out of place, or a name repeats.</exception>
+    /// <exception cref="ArgumentException">A tensor or buffer is null or out of place, a name repeats, or the tensors or the buffers of one element type hold more elements than an array.</exception>
     public ParameterSet(IReadOnlyList<ParameterTensor> tensors, IReadOnlyList<BufferTensor> buffers)
     {
         ArgumentNullException.ThrowIfNull(buffers);
@@ -45,14 +45,14 @@ public sealed class ParameterSet
         int next = 0;
         for (int i = 0; i < tensors.Count; i++)
         {
-            ParameterTensor tensor = tensors[i];
+            ParameterTensor tensor = tensors[i] ?? throw new ArgumentException($"tensors[{i}] is null.", nameof(tensors));
             if (tensor.Offset != next)
             {
                 throw new ArgumentException($"Tensor '{tensor.Name}' starts at {tensor.Offset}; expected {next} (tensors must tile the buffer in order).", nameof(tensors));
             }
 
             _tensors[i] = tensor;
-            next = checked(next + tensor.Length);
+            next = StorageEnd(next, tensor.Length, tensor.Name, "parameters", nameof(tensors));
         }
 
         _values = new float[next];
@@ -72,7 +72,7 @@ public sealed class ParameterSet
         int nextCounter = 0;
         for (int i = 0; i < buffers.Count; i++)
         {
-            BufferTensor buffer = buffers[i] ?? throw new ArgumentException($"Buffer {i} is null.", nameof(buffers));
+            BufferTensor buffer = buffers[i] ?? throw new ArgumentException($"buffers[{i}] is null.", nameof(buffers));
             ref int expected = ref buffer.ElementType == BufferElementType.Int64 ? ref nextCounter : ref nextFloat;
             if (buffer.Offset != expected)
             {
@@ -85,11 +85,24 @@ public sealed class ParameterSet
             }
 
             _buffers[i] = buffer;
-            expected = checked(expected + buffer.Length);
+            expected = StorageEnd(expected, buffer.Length, buffer.Name, $"{buffer.DType} buffers", nameof(buffers));
         }
 
         _bufferValues = new float[nextFloat];
         _counters = new long[nextCounter];
+    }
+
+    /// <summary>Where storage that holds <paramref name="start"/> elements ends after a tensor of <paramref name="length"/>; throws unless an array holds it.</summary>
+    private static int StorageEnd(int start, int length, string name, string storage, string paramName)
+    {
+        long end = (long)start + length;
+        if (end > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName, $"The {storage} up to '{name}' hold {end} elements; expected at most {Array.MaxLength} (the largest array).");
+        }
+
+        return (int)end;
     }
 
     /// <summary>The total number of scalar parameters.</summary>
@@ -139,8 +152,10 @@ public sealed class ParameterSet
     /// <param name="name">The name, e.g. <c>bn1.running_mean</c>.</param>
     /// <param name="buffer">The buffer, or null.</param>
     /// <returns>Whether the set has a buffer of that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     public bool TryGetBuffer(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BufferTensor? buffer)
     {
+        ArgumentNullException.ThrowIfNull(name);
         foreach (BufferTensor candidate in _buffers)
         {
             if (string.Equals(candidate.Name, name, StringComparison.Ordinal))
@@ -293,19 +308,31 @@ public sealed class ParameterSet
 
     /// <summary>The values of one tensor.</summary>
     /// <param name="tensor">A tensor of this set.</param>
-    public Span<float> ValuesOf(ParameterTensor tensor) => _values.AsSpan(tensor.Offset, tensor.Length);
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    public Span<float> ValuesOf(ParameterTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return _values.AsSpan(tensor.Offset, tensor.Length);
+    }
 
     /// <summary>The gradient of one tensor.</summary>
     /// <param name="tensor">A tensor of this set.</param>
-    public Span<float> GradientsOf(ParameterTensor tensor) => _gradients.AsSpan(tensor.Offset, tensor.Length);
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    public Span<float> GradientsOf(ParameterTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return _gradients.AsSpan(tensor.Offset, tensor.Length);
+    }
 
     /// <summary>Finds a tensor by its <c>state_dict</c> name.</summary>
     /// <param name="name">The name, e.g. <c>layer1.weight</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="KeyNotFoundException">No tensor has that name.</exception>
     public ParameterTensor this[string name]
     {
         get
         {
+            ArgumentNullException.ThrowIfNull(name);
             foreach (ParameterTensor tensor in _tensors)
             {
                 if (string.Equals(tensor.Name, name, StringComparison.Ordinal))

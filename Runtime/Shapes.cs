@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 
 namespace StaticGrad;
 
@@ -7,8 +8,7 @@ namespace StaticGrad;
 internal static class Shapes
 {
     /// <summary>The element count of a declared tensor's shape, every dimension positive.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive.</exception>
-    /// <exception cref="OverflowException">The count exceeds <see cref="int.MaxValue"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive, or the count exceeds <see cref="int.MaxValue"/>.</exception>
     public static int CheckedLength(string name, int[] shape, string paramName)
     {
         long length = 1;
@@ -19,10 +19,23 @@ internal static class Shapes
                 throw new ArgumentOutOfRangeException(paramName, dimension, $"Every dimension of '{name}' must be positive.");
             }
 
-            length *= dimension;
+            // Stops growing once too large (a long holds int.MaxValue · int.MaxValue, not a third factor).
+            length = length > int.MaxValue ? length : length * dimension;
         }
 
-        return checked((int)length);
+        if (length > int.MaxValue)
+        {
+            BigInteger count = BigInteger.One;
+            foreach (int dimension in shape)
+            {
+                count *= dimension;
+            }
+
+            throw new ArgumentOutOfRangeException(
+                paramName, $"The shape [{string.Join(", ", shape)}] of '{name}' has {count} elements; expected at most {int.MaxValue}.");
+        }
+
+        return (int)length;
     }
 
     /// <summary>The element count of an already validated shape (1 for a scalar).</summary>

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests;
+
+/// <summary><see cref="ParameterSet"/>, <see cref="ParameterTensor"/> and <see cref="BufferTensor"/>: bad arguments are named.</summary>
+public sealed class ParameterSetTests
+{
+    [Fact]
+    public void ANullTensorOrBuffer_IsAnArgumentException_NamingItsIndex()
+    {
+        // It was a NullReferenceException from inside the constructor.
+        var e = Assert.Throws<ArgumentException>(() => new ParameterSet(new ParameterTensor[] { null! }));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.StartsWith("tensors[0] is null.", e.Message, StringComparison.Ordinal);
+        var w = new ParameterTensor("w", 0, [2], fanIn: 1);
+        e = Assert.Throws<ArgumentException>(() => new ParameterSet([w, null!]));
+        Assert.StartsWith("tensors[1] is null.", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => new ParameterSet([w], [new BufferTensor("b", 0, [1], BufferElementType.Float32, 0), null!]));
+        Assert.Equal("buffers", e.ParamName);
+        Assert.StartsWith("buffers[1] is null.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANullName_IsAnArgumentNullException()
+    {
+        // The indexer said "No parameter named ''", as if the caller had passed an empty string.
+        var set = new ParameterSet([new ParameterTensor("w", 0, [2], fanIn: 1)]);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => set[null!]).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => set.TryGetBuffer(null!, out _)).ParamName);
+        Assert.Equal("tensor", Assert.Throws<ArgumentNullException>(() => set.ValuesOf((ParameterTensor)null!)).ParamName);
+        Assert.Equal("tensor", Assert.Throws<ArgumentNullException>(() => set.GradientsOf(null!)).ParamName);
+        Assert.Contains("No parameter named 'v'", Assert.Throws<KeyNotFoundException>(() => set["v"]).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AShapeOrATotalBeyondTheLargestArray_NamesTheArgument_WithTheCountAndTheLimit()
+    {
+        // Both were a bare OverflowException naming nothing.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterTensor("w", 0, [65536, 65536], 1));
+        Assert.Equal("shape", e.ParamName);
+        Assert.StartsWith("The shape [65536, 65536] of 'w' has 4294967296 elements; expected at most 2147483647.", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new BufferTensor("b", 0, [65536, 65536, 65536, 65536, 3], BufferElementType.Float32, 0));
+        Assert.StartsWith("The shape [65536, 65536, 65536, 65536, 3] of 'b' has 55340232221128654848 elements", e.Message, StringComparison.Ordinal);
+        Assert.Equal("shape", Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterTensor("w", 0, [65536, 65536, 0], 1)).ParamName);
+
+        const int Half = 1 << 30;
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterSet([new ParameterTensor("a", 0, [Half], 1), new ParameterTensor("b", Half, [Half], 1)]));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.StartsWith("The parameters up to 'b' hold 2147483648 elements; expected at most 2147483591 (the largest array).", e.Message, StringComparison.Ordinal);
+        var w = new ParameterTensor("w", 0, [1], 1);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterSet([w], [new BufferTensor("n", 0, [Half], BufferElementType.Int64, 0), new BufferTensor("m", Half, [Half], BufferElementType.Int64, 0)]));
+        Assert.Equal("buffers", e.ParamName);
+        Assert.StartsWith("The I64 buffers up to 'm' hold 2147483648 elements", e.Message, StringComparison.Ordinal);
+    }
+}
