@@ -45,7 +45,9 @@ public sealed class PgmReaderTests
     [InlineData("GIF89a", "found no 'P' magic")]
     [InlineData("P5", "expected the width (a decimal number) in the PGM header, but the file ends")]
     [InlineData("P5\n0 1\n255\n", "the width is 0; expected 1 to 65535")]
-    [InlineData("P5\n99999999999 1\n255\n", "expected the width")]
+    [InlineData("P5\n99999999999 1\n255\n", "the width is 99999999999; expected 1 to 65535")]
+    [InlineData("P5\n99999999999999999999999 1\n255\n", "the width is a number of 23 digits; expected 1 to 65535")]
+    [InlineData("P5\n00000000000000000000000000000 1\n255\n", "the width is 0; expected 1 to 65535")]
     [InlineData("P5\n4096 4097\n255\n", "more than the 16777216 pixels accepted")]
     [InlineData("P5\n2 2\n0\n", "the maxval is 0")]
     [InlineData("P5\n2 2\n255\nab", "truncated raster: a 2 x 2 image with maxval 255 needs 4 bytes; the file holds 2")]
@@ -56,12 +58,47 @@ public sealed class PgmReaderTests
     [InlineData("P2\n2 1\n9\n1\n", "expected 2 samples but the file ends at sample 1")]
     [InlineData("P2\n1 1\n9\n1 2\n", "unexpected data after the 1 samples")]
     [InlineData("P2\n1 1\n9\n-1\n", "found byte 0x2D at sample 0")]
+    [InlineData("P2 1 1 255\n9999999999", "pixel 0 (row 0, column 0) is 9999999999, above maxval 255")]
+    [InlineData("P2 1 1 255\n99999999999999999999", "pixel 0 (row 0, column 0) is a number of 20 digits, above maxval 255")]
+    [InlineData("P2 2 1 255\n1 2x", "found byte 0x78 at sample 1")]
     public void Malformed_Throws_WithTheProblem(string text, string expected)
     {
         InvalidDataException e = Assert.Throws<InvalidDataException>(() => Parse(text));
 
         Assert.StartsWith("img.pgm: ", e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void LeadingZeros_AreSkipped_InEveryNumber()
+    {
+        // A zero-padded width of 21 digits was refused ("found byte 0x30") while a zero-padded maxval was read.
+        PgmImage image = Parse("P2 000000000000000000002 01 00255\n0000000000000000000000000000007 255");
+
+        Assert.Equal((2, 1, 255), (image.Width, image.Height, image.MaxValue));
+        Assert.Equal(new[] { 7 / 255f, 1f }, image.Pixels.ToArray());
+    }
+
+    [Fact]
+    public void Plain_P2_OfTheFewestBytes_IsRead()
+    {
+        // Two bytes per sample, a separator and a digit, with no newline at the end.
+        Assert.Equal(new[] { 1 / 9f, 2 / 9f }, Parse("P2 2 1 9\n1 2").Pixels.ToArray());
+        Assert.Equal(new[] { 1 / 9f, 2 / 9f }, Parse("P2 2 1 9 1#\n2").Pixels.ToArray());
+    }
+
+    [Fact]
+    public void AHeaderWithoutItsRaster_IsRefusedBeforeThePixelsAreAllocated()
+    {
+        // An 18-byte header of a 4096 x 4096 image allocated 64 MB of pixels before the length check.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        InvalidDataException binary = Assert.Throws<InvalidDataException>(() => PgmReader.Parse("P5 4096 4096 255\n"u8, "img.pgm"));
+        InvalidDataException plain = Assert.Throws<InvalidDataException>(() => PgmReader.Parse("P2 4096 4096 255\n1 2 3\n"u8, "img.pgm"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("truncated raster: a 4096 x 4096 image with maxval 255 needs 16777216 bytes; the file holds 0", binary.Message);
+        Assert.Contains("expected 16777216 samples but the file ends at sample 3 (row 0, column 3)", plain.Message);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes");
     }
 
     [Fact]

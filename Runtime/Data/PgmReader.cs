@@ -86,8 +86,8 @@ public static class PgmReader
             throw new InvalidDataException($"{source}: the image is {width} x {height}, more than the {MaxPixels} pixels accepted.");
         }
 
-        float[] values = new float[pixels];
         float white = maxValue;
+        float[] values;
         if (binary)
         {
             // Exactly one whitespace character separates maxval from the raster.
@@ -110,6 +110,7 @@ public static class PgmReader
                 throw new InvalidDataException($"{source}: {available - expected} unexpected byte(s) after the {width} x {height} raster (multi-image files are not supported).");
             }
 
+            values = new float[pixels];
             for (int i = 0; i < values.Length; i++)
             {
                 int sample = bytesPerSample == 1 ? data[position + i] : (data[position + (2 * i)] << 8) | data[position + (2 * i) + 1];
@@ -123,22 +124,16 @@ public static class PgmReader
         }
         else
         {
-            for (int i = 0; i < values.Length; i++)
+            // Every sample takes a digit and the separator before it: data too short for them all is refused, at the first
+            // sample missing, before the pixels are allocated.
+            if (data.Length - position < 2 * pixels)
             {
-                if (!TryReadNumber(data, ref position, out long sample))
-                {
-                    string problem = position >= data.Length ? "the file ends" : $"found byte 0x{data[position]:X2}";
-                    throw new InvalidDataException($"{source}: expected {pixels} samples but {problem} at sample {i} (row {i / width}, column {i % width}).");
-                }
-
-                if (sample > maxValue)
-                {
-                    throw new InvalidDataException($"{source}: pixel {i} (row {i / width}, column {i % width}) is {sample}, above maxval {maxValue}.");
-                }
-
-                values[i] = sample / white; // like MnistDataset's byte / 255f
+                ReadPlainSamples(data, position, Span<float>.Empty, (int)pixels, width, maxValue, source);
+                throw new InvalidDataException($"{source}: expected {pixels} samples, but {data.Length - position} bytes after maxval cannot hold them.");
             }
 
+            values = new float[pixels];
+            position = ReadPlainSamples(data, position, values, values.Length, width, maxValue, source);
             SkipWhitespaceAndComments(data, ref position);
             if (position < data.Length)
             {
@@ -149,6 +144,37 @@ public static class PgmReader
         return new PgmImage(width, height, maxValue, values);
     }
 
+    /// <summary>
+    /// Reads the <paramref name="pixels"/> samples of a plain image from <paramref name="position"/> into
+    /// <paramref name="values"/> (or only checks them, when it is empty); returns the position after the last.
+    /// </summary>
+    private static int ReadPlainSamples(ReadOnlySpan<byte> data, int position, Span<float> values, int pixels, int width, int maxValue, string source)
+    {
+        float white = maxValue;
+        for (int i = 0; i < pixels; i++)
+        {
+            NumberRead read = ReadNumber(data, ref position, out long sample, out int digits);
+            if (read == NumberRead.Missing)
+            {
+                string problem = position >= data.Length ? "the file ends" : $"found byte 0x{data[position]:X2}";
+                throw new InvalidDataException($"{source}: expected {pixels} samples but {problem} at sample {i} (row {i / width}, column {i % width}).");
+            }
+
+            if (read == NumberRead.TooLong || sample > maxValue)
+            {
+                string value = read == NumberRead.TooLong ? $"a number of {digits} digits" : $"{sample}";
+                throw new InvalidDataException($"{source}: pixel {i} (row {i / width}, column {i % width}) is {value}, above maxval {maxValue}.");
+            }
+
+            if (!values.IsEmpty)
+            {
+                values[i] = sample / white; // like MnistDataset's byte / 255f
+            }
+        }
+
+        return position;
+    }
+
     private static int ReadHeaderNumber(ReadOnlySpan<byte> data, ref int position, string source, string name, int min, int max)
     {
         if (position < data.Length && !IsWhitespace(data[position]) && data[position] != (byte)'#')
@@ -156,38 +182,47 @@ public static class PgmReader
             throw new InvalidDataException($"{source}: expected whitespace before the {name} in the PGM header.");
         }
 
-        if (!TryReadNumber(data, ref position, out long value))
+        NumberRead read = ReadNumber(data, ref position, out long value, out int digits);
+        if (read == NumberRead.Missing)
         {
             string problem = position >= data.Length ? "the file ends" : $"found byte 0x{data[position]:X2}";
             throw new InvalidDataException($"{source}: expected the {name} (a decimal number) in the PGM header, but {problem}.");
         }
 
-        if (value < min || value > max)
+        if (read == NumberRead.TooLong || value < min || value > max)
         {
-            throw new InvalidDataException($"{source}: the {name} is {value}; expected {min} to {max}.");
+            string found = read == NumberRead.TooLong ? $"a number of {digits} digits" : $"{value}";
+            throw new InvalidDataException($"{source}: the {name} is {found}; expected {min} to {max}.");
         }
 
         return (int)value;
     }
 
-    /// <summary>Skips whitespace and comments, then reads a decimal number of at most 9 digits.</summary>
-    private static bool TryReadNumber(ReadOnlySpan<byte> data, ref int position, out long value)
+    /// <summary>
+    /// Skips whitespace and comments, then reads a decimal number that ends at whitespace, a comment or the end of the data.
+    /// Leading zeros are skipped wherever the number stands (<c>00255</c> is 255, as Netpbm reads it); a number of more than
+    /// <see cref="MaxDigits"/> significant digits is <see cref="NumberRead.TooLong"/>, with <paramref name="digits"/> counting them.
+    /// </summary>
+    private static NumberRead ReadNumber(ReadOnlySpan<byte> data, ref int position, out long value, out int digits)
     {
         SkipWhitespaceAndComments(data, ref position);
         value = 0;
+        digits = 0;
         int start = position;
         while (position < data.Length && data[position] >= (byte)'0' && data[position] <= (byte)'9')
         {
-            if (position - start >= 9)
+            int digit = data[position] - (byte)'0';
+            if (digits > 0 || digit != 0)
             {
-                return false;
+                digits++;
+                value = digits <= MaxDigits ? (value * 10) + digit : value;
             }
 
-            value = (value * 10) + (data[position] - (byte)'0');
             position++;
         }
 
-        return position > start && (position == data.Length || IsWhitespace(data[position]) || data[position] == (byte)'#');
+        bool ended = position == data.Length || IsWhitespace(data[position]) || data[position] == (byte)'#';
+        return position == start || !ended ? NumberRead.Missing : digits > MaxDigits ? NumberRead.TooLong : NumberRead.Ok;
     }
 
     private static void SkipWhitespaceAndComments(ReadOnlySpan<byte> data, ref int position)
@@ -210,6 +245,22 @@ public static class PgmReader
                 break;
             }
         }
+    }
+
+    /// <summary>The most significant digits of a number read exactly (a long holds them).</summary>
+    private const int MaxDigits = 18;
+
+    /// <summary>What <see cref="ReadNumber"/> found.</summary>
+    private enum NumberRead
+    {
+        /// <summary>A number, in the value.</summary>
+        Ok,
+
+        /// <summary>No digits, or digits followed by something other than whitespace or a comment.</summary>
+        Missing,
+
+        /// <summary>A number of more than <see cref="MaxDigits"/> significant digits.</summary>
+        TooLong,
     }
 
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0B or 0x0C;
