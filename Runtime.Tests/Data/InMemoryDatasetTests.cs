@@ -66,6 +66,8 @@ public sealed class InMemoryDatasetTests : IDisposable
     [InlineData("a,label\n1,0\n2,1000000000\n", ":3:2:", "label 1000000000 in column 'label' is not a class index below 16777216; for numeric targets, use LoadTargets")]
     [InlineData("a,b,label\n1,NaN,0\n", ":2:2:", "column 'b' is not a finite number")]
     [InlineData("a,label\n1;5,0\n", ":2:1:", "'1;5'")]
+    [InlineData("a,b,label\n1,2\0,0\n", ":2:2:", "the field in column 'b' holds a NUL character (U+0000); expected a number")]
+    [InlineData("a,label\n1,0\n1,1\0\0\n", ":3:2:", "the field in column 'label' holds a NUL character (U+0000)")]
     [InlineData("a,label\n", ":2:1:", "no data rows")]
     [InlineData("a,label,label\n1,0,1\n", ":1:3:", "column 'label' is repeated in the header (columns 2 and 3)")]
     [InlineData("a,label, a\n1,0,1\n", ":1:3:", "column 'a' is repeated in the header (columns 1 and 3)")]

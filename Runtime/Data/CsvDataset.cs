@@ -101,6 +101,12 @@ public static class CsvDataset
             for (int c = 0; c < fields.Length; c++)
             {
                 ReadOnlySpan<char> text = fields[c].AsSpan().Trim();
+                if (text.Contains('\0'))
+                {
+                    // .NET's number parsing ignores trailing NULs ("2\0" would load as 2).
+                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: the field in column '{names[c].Trim()}' holds a NUL character (U+0000); expected a number.");
+                }
+
                 if (role[c] >= 0 && labelIsInteger)
                 {
                     if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || label < 0)
