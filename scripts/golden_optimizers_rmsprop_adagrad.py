@@ -57,14 +57,15 @@ def flat(formula):
     return torch.tensor([formula(j) for j in range(TOTAL)], dtype=torch.float32)
 
 
-def run(kind, hyper, frozen, one_cycle):
+def run_steps(make_optimizer, frozen, make_scheduler):
+    """Steps a new optimizer over the three tensors STEPS times (a scheduler after each step); returns it and the rows."""
     p0 = flat(lambda j: 0.8 * math.sin(0.37 * j + 0.11))
     params, start = [], 0
     for _, n in TENSORS:
         params.append(torch.nn.Parameter(p0[start:start + n].clone()))
         start += n
-    optimizer = {"rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[kind](params, foreach=False, **hyper)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, **one_cycle) if one_cycle else None
+    optimizer = make_optimizer(params)
+    scheduler = make_scheduler(optimizer)
     rows = []
     for step in range(1, STEPS + 1):
         g = flat(lambda j: (1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2))
@@ -76,15 +77,44 @@ def run(kind, hyper, frozen, one_cycle):
         if scheduler is not None:
             scheduler.step()
         rows.append([float(v) for p in params for v in p.detach().tolist()])
+    return optimizer, rows
 
+
+def final_state(optimizer, buffers):
+    """state_dict()['state']: each buffer every tensor has, flat over the tensors, and the per-tensor steps."""
     state = optimizer.state_dict()["state"]
     final = {}
-    for buffer in BUFFERS[kind]:
-        if all(buffer in state[i] for i in range(len(params))):
-            final[buffer] = [float(v) for i in range(len(params)) for v in state[i][buffer].tolist()]
-    final["step"] = [int(float(state[i]["step"])) for i in range(len(params))]
+    for buffer in buffers:
+        if all(buffer in state[i] for i in range(len(TENSORS))):
+            final[buffer] = [float(v) for i in range(len(TENSORS)) for v in state[i][buffer].tolist()]
+    final["step"] = [int(float(state[i]["step"])) for i in range(len(TENSORS))]
+    return final
+
+
+def run(kind, hyper, frozen, one_cycle):
+    optimizer, rows = run_steps(
+        lambda params: {"rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[kind](params, foreach=False, **hyper),
+        frozen,
+        lambda optimizer: torch.optim.lr_scheduler.OneCycleLR(optimizer, **one_cycle) if one_cycle else None)
     group = optimizer.param_groups[0]
-    return rows, final, group["lr"], group.get("momentum")
+    return rows, final_state(optimizer, BUFFERS[kind]), group["lr"], group.get("momentum")
+
+
+def write(path, what, script, cases):
+    """Writes the golden file: the layout, the closed forms and the cases."""
+    document = dict(
+        description="PyTorch " + torch.__version__ + " " + what + " steps; see scripts/" + script,
+        tensors=[dict(name=name, length=n) for name, n in TENSORS],
+        steps=STEPS,
+        frozen=FROZEN,
+        parameters="float32(0.8 * sin(0.37 * j + 0.11)), j over the tensors laid out in order",
+        gradient="float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2)), s = 1..steps",
+        cases=cases,
+    )
+    with open(path, "w", newline="\n") as f:
+        json.dump(document, f, indent=1)
+        f.write("\n")
+    print("wrote", path, "with", len(cases), "cases")
 
 
 def main():
@@ -103,19 +133,7 @@ def main():
             name=name, optimizer=kind, hyperparameters=hyper, frozen=frozen, one_cycle=one_cycle,
             expected=rows, state=state, final_lr=lr, final_momentum=momentum))
 
-    document = dict(
-        description="PyTorch " + torch.__version__ + " RMSprop and Adagrad steps; see scripts/golden_optimizers_rmsprop_adagrad.py",
-        tensors=[dict(name=name, length=n) for name, n in TENSORS],
-        steps=STEPS,
-        frozen=FROZEN,
-        parameters="float32(0.8 * sin(0.37 * j + 0.11)), j over the tensors laid out in order",
-        gradient="float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2)), s = 1..steps",
-        cases=cases,
-    )
-    with open(args.out, "w", newline="\n") as f:
-        json.dump(document, f, indent=1)
-        f.write("\n")
-    print("wrote", args.out, "with", len(cases), "cases")
+    write(args.out, "RMSprop and Adagrad", "golden_optimizers_rmsprop_adagrad.py", cases)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using StaticGrad.Checkpoints;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -48,26 +47,14 @@ public sealed class RMSpropAdagradGoldenTests : IDisposable
         Assert.Equal(steps, expected.GetArrayLength());
         for (int step = 1; step <= steps; step++)
         {
-            BeforeStep(golden, parameters, step);
+            OptimizerGoldenAssert.BeforeStep(s_golden, golden, parameters, step);
             optimizer.Step();
             schedule?.Step();
-            AssertBits(expected[step - 1], parameters.Values, $"{name} step {step} parameter");
+            OptimizerGoldenAssert.Bits(expected[step - 1], parameters.Values, $"{name} step {step} parameter");
         }
 
         // The state PyTorch's state_dict() holds after the last step: the same buffers, the same bits, the same counts.
-        OptimizerState state = optimizer.ExportState();
-        JsonElement pytorch = golden.GetProperty("state");
-        Assert.Equal(
-            pytorch.EnumerateObject().Select(p => p.Name).Where(n => n != "step").Order(StringComparer.Ordinal),
-            state.Buffers.Select(b => b.Key).Order(StringComparer.Ordinal));
-        foreach (var buffer in state.Buffers)
-        {
-            AssertBits(pytorch.GetProperty(buffer.Key), buffer.Value, $"{name} {buffer.Key}");
-        }
-
-        long[] counts = [.. pytorch.GetProperty("step").EnumerateArray().Select(s => s.GetInt64())];
-        Assert.Equal(counts, state.TensorSteps?.ToArray() ?? [.. counts.Select(_ => (long)steps)]);
-        Assert.Equal(steps, state.StepCount);
+        OptimizerGoldenAssert.StateMatchesPyTorch(golden.GetProperty("state"), optimizer.ExportState(), steps, name);
         if (golden.GetProperty("final_momentum") is { ValueKind: JsonValueKind.Number } momentum)
         {
             Assert.Equal((float)momentum.GetDouble(), ((RMSprop)optimizer).Momentum, 1e-6f);
@@ -78,57 +65,10 @@ public sealed class RMSpropAdagradGoldenTests : IDisposable
     [MemberData(nameof(CaseNames))]
     public void CheckpointMidway_ResumesBitForBit(string name)
     {
-        JsonElement golden = s_golden.Case(name);
-        int steps = s_golden.Root.GetProperty("steps").GetInt32();
-        ParameterSet straight = OptimizerFreezingGoldenTests.CreateParameters(s_golden);
-        IStatefulOptimizer straightOptimizer = Create(golden, straight);
-        ParameterSet first = OptimizerFreezingGoldenTests.CreateParameters(s_golden);
-        IStatefulOptimizer firstOptimizer = Create(golden, first);
-        LearningRateScheduler? straightSchedule = CreateSchedule(golden, straightOptimizer);
-        LearningRateScheduler? firstSchedule = CreateSchedule(golden, firstOptimizer);
-        for (int step = 1; step <= SaveAfter; step++)
-        {
-            BeforeStep(golden, straight, step);
-            straightOptimizer.Step();
-            straightSchedule?.Step();
-            BeforeStep(golden, first, step);
-            firstOptimizer.Step();
-            firstSchedule?.Step();
-        }
-
-        string path = Path.Combine(_directory, name + ".safetensors");
-        TrainingCheckpoint.Capture(first, firstOptimizer, new TrainingProgress(1, SaveAfter, (1, 2, 3, 4), 8, 64)).Save(path);
-        TrainingCheckpoint loaded = TrainingCheckpoint.Load(path);
-        ParameterSet resumed = OptimizerFreezingGoldenTests.CreateParameters(s_golden);
-        resumed.Values.Clear();
-        IStatefulOptimizer resumedOptimizer = loaded.Optimizer.CreateOptimizer(resumed);
-        Assert.IsType(straightOptimizer.GetType(), resumedOptimizer);
-        loaded.Restore(resumed, resumedOptimizer);
-
         // A one-cycle schedule is the caller's to resume: a new one over the restored optimizer, stepped as far.
-        LearningRateScheduler? resumedSchedule = CreateSchedule(golden, resumedOptimizer);
-        for (int step = 1; step <= SaveAfter && resumedSchedule is not null; step++)
-        {
-            resumedSchedule.Step();
-        }
-
-        for (int step = SaveAfter + 1; step <= steps; step++)
-        {
-            BeforeStep(golden, straight, step);
-            straightOptimizer.Step();
-            straightSchedule?.Step();
-            BeforeStep(golden, resumed, step);
-            resumedOptimizer.Step();
-            resumedSchedule?.Step();
-        }
-
-        Assert.Equal(straight.Values.ToArray(), resumed.Values.ToArray());
-        OptimizerState a = straightOptimizer.ExportState(), b = resumedOptimizer.ExportState();
-        Assert.Equal(a.Buffers.Select(x => x.Key), b.Buffers.Select(x => x.Key));
-        Assert.All(a.Buffers.Zip(b.Buffers), pair => Assert.Equal(pair.First.Value, pair.Second.Value));
-        Assert.Equal(a.TensorSteps, b.TensorSteps);
-        Assert.Equal(a.Settings, b.Settings);
-        Assert.Equal((a.StepCount, a.LearningRate), (b.StepCount, b.LearningRate));
+        JsonElement golden = s_golden.Case(name);
+        OptimizerGoldenAssert.CheckpointMidwayResumes(
+            s_golden, golden, Path.Combine(_directory, name + ".safetensors"), SaveAfter, p => Create(golden, p), o => CreateSchedule(golden, o));
     }
 
     /// <summary>The case's optimizer, from its <c>optimizer</c> and PyTorch-named <c>hyperparameters</c>.</summary>
@@ -150,27 +90,4 @@ public sealed class RMSpropAdagradGoldenTests : IDisposable
         golden.GetProperty("one_cycle") is { ValueKind: JsonValueKind.Object } p
             ? new OneCycleLR(optimizer, p.GetProperty("max_lr").GetDouble(), p.GetProperty("total_steps").GetInt32())
             : null;
-
-    private static void BeforeStep(JsonElement golden, ParameterSet parameters, int step)
-    {
-        if (golden.GetProperty("frozen").GetBoolean())
-        {
-            OptimizerFreezingGoldenTests.FreezeAsScripted(s_golden, parameters, step);
-        }
-
-        OptimizerGoldenTests.FillGradient(parameters.Gradients, step);
-    }
-
-    private static void AssertBits(JsonElement expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.GetArrayLength(), actual.Length);
-        for (int j = 0; j < actual.Length; j++)
-        {
-            float want = (float)expected[j].GetDouble();
-            if (BitConverter.SingleToInt32Bits(want) != BitConverter.SingleToInt32Bits(actual[j]))
-            {
-                Assert.Fail($"{what}[{j}]: expected {want:R}, got {actual[j]:R}");
-            }
-        }
-    }
 }
