@@ -173,13 +173,17 @@ public sealed class OptimizerStateTests
         var state = new OptimizerState("sgd", 0, 0.1f, settings, []);
         Assert.Contains("'momentum' setting is 'fast'", Assert.Throws<InvalidDataException>(() => state.CreateOptimizer(Parameters(0f))).Message);
         var lion = new OptimizerState("lion", 0, 0.1f, [], []);
-        Assert.Contains("Unknown optimizer algorithm 'lion'; expected sgd, adam, adamw, rmsprop or adagrad", Assert.Throws<InvalidDataException>(() => lion.CreateOptimizer(Parameters(0f))).Message);
+        Assert.Contains("Unknown optimizer algorithm 'lion'; expected sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam or radam", Assert.Throws<InvalidDataException>(() => lion.CreateOptimizer(Parameters(0f))).Message);
         var rmsprop = new OptimizerState("rmsprop", 0, 0.1f, [], []);
         Assert.Contains("rmsprop optimizer state has no 'alpha' setting", Assert.Throws<InvalidDataException>(() => rmsprop.CreateOptimizer(Parameters(0f))).Message);
         var badAlpha = new OptimizerState("rmsprop", 0, 0.1f, new RMSprop(Parameters(0f)).ExportState().Settings.Select(s => s.Key == "alpha" ? new KeyValuePair<string, string>("alpha", "-1") : s), []);
         Assert.Contains("alpha", Assert.Throws<InvalidDataException>(() => badAlpha.CreateOptimizer(Parameters(0f))).Message);
         var badBeta = new OptimizerState("adam", 0, 0.1f, new Adam(Parameters(0f)).ExportState().Settings.Select(s => s.Key == "beta1" ? new KeyValuePair<string, string>("beta1", "1.5") : s), []);
         Assert.Contains("beta1", Assert.Throws<InvalidDataException>(() => badBeta.CreateOptimizer(Parameters(0f))).Message);
+        var badRho = new OptimizerState("adadelta", 0, 1f, new Adadelta(Parameters(0f)).ExportState().Settings.Select(s => s.Key == "rho" ? new KeyValuePair<string, string>("rho", "1.5") : s), []);
+        Assert.Contains("rho", Assert.Throws<InvalidDataException>(() => badRho.CreateOptimizer(Parameters(0f))).Message);
+        var nadam = new OptimizerState("nadam", 0, 0.1f, new NAdam(Parameters(0f)).ExportState().Settings.Where(s => s.Key != "momentum_decay"), []);
+        Assert.Contains("nadam optimizer state has no 'momentum_decay' setting", Assert.Throws<InvalidDataException>(() => nadam.CreateOptimizer(Parameters(0f))).Message);
     }
 
     private static byte[] Bits(ReadOnlySpan<float> values) => MemoryMarshal.AsBytes(values).ToArray();

@@ -7,7 +7,8 @@ using Xunit;
 namespace StaticGrad.Runtime.Tests;
 
 /// <summary>
-/// What the golden tests of the optimizers with per-tensor state share (<see cref="RMSpropAdagradGoldenTests"/>): the scripted gradients and frozen stretches, bit comparisons, and the
+/// What the golden tests of the optimizers with per-tensor state share (<see cref="RMSpropAdagradGoldenTests"/>,
+/// <see cref="ElementwiseOptimizerGoldenTests"/>): the scripted gradients and frozen stretches, bit comparisons, and the
 /// comparison of an exported state with PyTorch's <c>state_dict()['state']</c> or with another run's.
 /// </summary>
 internal static class OptimizerGoldenAssert

@@ -5,8 +5,9 @@ using Xunit;
 namespace StaticGrad.Runtime.Tests;
 
 /// <summary>
-/// The vectorized RMSprop and Adagrad updates (<see cref="RMSpropKernel"/>, <see cref="AdagradKernel"/>) against a scalar
-/// reference of PyTorch's operations element by element: the same bits in the vector lanes, in the tail, and split
+/// The vectorized RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam updates (<see cref="RMSpropKernel"/>,
+/// <see cref="AdagradKernel"/>, <see cref="AdadeltaKernel"/>, <see cref="AdamaxKernel"/>, <see cref="NAdamKernel"/>,
+/// <see cref="RAdamKernel"/>) against a scalar reference of PyTorch's operations element by element: the same bits in the vector lanes, in the tail, and split
 /// across threads.
 /// </summary>
 public sealed class UpdateKernelTests
@@ -91,5 +92,125 @@ public sealed class UpdateKernelTests
 
         Assert.Equal(wantP, p);
         Assert.Equal(wantSum, sum);
+    }
+
+    [Theory]
+    [InlineData(0f, false)]
+    [InlineData(0.01f, true)]
+    public void Adadelta_MatchesTheScalarReference(float weightDecay, bool split)
+    {
+        var s = new AdadeltaCoefficients(0.9f, (float)(1.0 - 0.9), 1e-6f, weightDecay, -1f);
+        float[] p = KernelReference.Random(Length, seed: 9), g = KernelReference.Random(Length, seed: 10);
+        float[] square = KernelReference.Random(Length, seed: 11, low: 0f, high: 1f), delta = KernelReference.Random(Length, seed: 12, low: 0f, high: 0.01f);
+        float[] wantP = (float[])p.Clone(), wantSquare = (float[])square.Clone(), wantDelta = (float[])delta.Clone();
+        for (int j = 0; j < Length; j++)
+        {
+            float grad = weightDecay != 0f ? MathF.FusedMultiplyAdd(wantP[j], weightDecay, g[j]) : g[j];
+            wantSquare[j] = MathF.FusedMultiplyAdd(s.OneMinusRho * grad, grad, wantSquare[j] * s.Rho);
+            float std = MathF.Sqrt(wantSquare[j] + s.Epsilon);
+            float update = MathF.Sqrt(wantDelta[j] + s.Epsilon) / std * grad;
+            wantDelta[j] = MathF.FusedMultiplyAdd(s.OneMinusRho * update, update, wantDelta[j] * s.Rho);
+            wantP[j] = MathF.FusedMultiplyAdd(update, s.NegativeLearningRate, wantP[j]);
+        }
+
+        using (Partition.Override(2, splitAlways: split))
+        {
+            OptimizerKernels.Update<AdadeltaKernel, AdadeltaCoefficients>(ref p[0], ref g[0], ref square[0], ref delta[0], ref square[0], Length, s);
+        }
+
+        Assert.Equal(wantP, p);
+        Assert.Equal(wantSquare, square);
+        Assert.Equal(wantDelta, delta);
+    }
+
+    [Theory]
+    [InlineData(0f, false)]
+    [InlineData(0.01f, true)]
+    public void Adamax_MatchesTheScalarReference(float weightDecay, bool split)
+    {
+        var s = new AdamaxCoefficients(weightDecay, 0.9f, (float)(1.0 - 0.9), 0.999f, 1e-8f, -0.37f);
+        float[] p = KernelReference.Random(Length, seed: 13), g = KernelReference.Random(Length, seed: 14);
+        float[] m = KernelReference.Random(Length, seed: 15, low: -0.1f, high: 0.1f), u = KernelReference.Random(Length, seed: 16, low: 0f, high: 1.5f);
+        float[] wantP = (float[])p.Clone(), wantM = (float[])m.Clone(), wantU = (float[])u.Clone();
+        for (int j = 0; j < Length; j++)
+        {
+            float grad = weightDecay != 0f ? MathF.FusedMultiplyAdd(wantP[j], weightDecay, g[j]) : g[j];
+            wantM[j] = MathF.FusedMultiplyAdd(grad, s.OneMinusBeta1, wantM[j] * s.Beta1);
+            wantU[j] = MathF.Max(wantU[j] * s.Beta2, MathF.Abs(grad) + s.Epsilon);
+            wantP[j] += s.NegativeStepSize * wantM[j] / wantU[j];
+        }
+
+        using (Partition.Override(2, splitAlways: split))
+        {
+            OptimizerKernels.Update<AdamaxKernel, AdamaxCoefficients>(ref p[0], ref g[0], ref m[0], ref u[0], ref m[0], Length, s);
+        }
+
+        Assert.Equal(wantP, p);
+        Assert.Equal(wantM, m);
+        Assert.Equal(wantU, u);
+    }
+
+    [Theory]
+    [InlineData(0f, false)]
+    [InlineData(0.01f, true)]
+    public void NAdam_MatchesTheScalarReference(float weightDecay, bool split)
+    {
+        var s = new NAdamCoefficients(weightDecay, 0.9f, (float)(1.0 - 0.9), 0.999f, (float)(1.0 - 0.999), 0.0299f, 1e-8f, -0.13f, -0.71f);
+        float[] p = KernelReference.Random(Length, seed: 17), g = KernelReference.Random(Length, seed: 18);
+        float[] m = KernelReference.Random(Length, seed: 19, low: -0.1f, high: 0.1f), v = KernelReference.Random(Length, seed: 20, low: 0f, high: 0.05f);
+        float[] wantP = (float[])p.Clone(), wantM = (float[])m.Clone(), wantV = (float[])v.Clone();
+        for (int j = 0; j < Length; j++)
+        {
+            float grad = weightDecay != 0f ? MathF.FusedMultiplyAdd(wantP[j], weightDecay, g[j]) : g[j];
+            wantM[j] = MathF.FusedMultiplyAdd(grad, s.OneMinusBeta1, wantM[j] * s.Beta1);
+            wantV[j] = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, wantV[j] * s.Beta2);
+            float denominator = MathF.Sqrt(wantV[j] / s.BiasCorrection2) + s.Epsilon;
+            wantP[j] += s.GradientStepSize * grad / denominator;
+            wantP[j] += s.MomentumStepSize * wantM[j] / denominator;
+        }
+
+        using (Partition.Override(2, splitAlways: split))
+        {
+            OptimizerKernels.Update<NAdamKernel, NAdamCoefficients>(ref p[0], ref g[0], ref m[0], ref v[0], ref m[0], Length, s);
+        }
+
+        Assert.Equal(wantP, p);
+        Assert.Equal(wantM, m);
+        Assert.Equal(wantV, v);
+    }
+
+    [Theory]
+    [InlineData(0f, false, false)]
+    [InlineData(0f, true, false)]
+    [InlineData(0.01f, true, true)]
+    public void RAdam_MatchesTheScalarReference(float weightDecay, bool rectified, bool split)
+    {
+        var s = new RAdamCoefficients(weightDecay, 0.9f, (float)(1.0 - 0.9), 0.999f, (float)(1.0 - 0.999), 0.41f, 1f, rectified, 0.3f, 1e-8f, 0.9f);
+        float[] p = KernelReference.Random(Length, seed: 21), g = KernelReference.Random(Length, seed: 22);
+        float[] m = KernelReference.Random(Length, seed: 23, low: -0.1f, high: 0.1f), v = KernelReference.Random(Length, seed: 24, low: 0f, high: 0.05f);
+        float[] wantP = (float[])p.Clone(), wantM = (float[])m.Clone(), wantV = (float[])v.Clone();
+        for (int j = 0; j < Length; j++)
+        {
+            float grad = weightDecay != 0f ? MathF.FusedMultiplyAdd(wantP[j], weightDecay, g[j]) : g[j];
+            wantM[j] = MathF.FusedMultiplyAdd(grad, s.OneMinusBeta1, wantM[j] * s.Beta1);
+            wantV[j] = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, wantV[j] * s.Beta2);
+            float update = wantM[j] / s.BiasCorrection1 * s.LearningRate;
+            if (rectified)
+            {
+                float adaptive = 1f / (MathF.Sqrt(wantV[j]) + s.Epsilon) * s.BiasCorrection2Sqrt;
+                update = update * adaptive * s.Rectification;
+            }
+
+            wantP[j] -= update;
+        }
+
+        using (Partition.Override(2, splitAlways: split))
+        {
+            OptimizerKernels.Update<RAdamKernel, RAdamCoefficients>(ref p[0], ref g[0], ref m[0], ref v[0], ref m[0], Length, s);
+        }
+
+        Assert.Equal(wantP, p);
+        Assert.Equal(wantM, m);
+        Assert.Equal(wantV, v);
     }
 }

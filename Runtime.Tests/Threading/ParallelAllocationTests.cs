@@ -36,6 +36,7 @@ public sealed unsafe class ParallelAllocationTests
         var sgd = new Sgd(parameters, 0.1f, momentum: 0.9f);
         var rmsprop = new RMSprop(parameters, momentum: 0.9f, centered: true);
         var adagrad = new Adagrad(parameters, lrDecay: 0.01f);
+        ElementwiseOptimizer[] elementwise = [new Adadelta(parameters, weightDecay: 1e-4f), new Adamax(parameters), new NAdam(parameters), new RAdam(parameters)];
         int[] counts = new int[8];
 
         using (Partition.Override(2, splitAlways: true))
@@ -52,6 +53,11 @@ public sealed unsafe class ParallelAllocationTests
             AssertNoAllocation("Sgd.Step", sgd.Step);
             AssertNoAllocation("RMSprop.Step", rmsprop.Step);
             AssertNoAllocation("Adagrad.Step", adagrad.Step);
+            foreach (ElementwiseOptimizer optimizer in elementwise)
+            {
+                AssertNoAllocation(optimizer.GetType().Name + ".Step", optimizer.Step);
+            }
+
             AssertNoAllocation("WorkerPool.Run", () =>
             {
                 fixed (int* p = counts)

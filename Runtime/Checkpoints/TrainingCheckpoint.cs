@@ -391,7 +391,7 @@ public sealed class TrainingCheckpoint
         string algorithm = Required(reader, OptimizerKey);
         if (algorithm.Length == 0)
         {
-            throw new InvalidDataException($"{source}: metadata '{OptimizerKey}' is empty; expected the optimizer's algorithm (sgd, adam, adamw, rmsprop, adagrad).");
+            throw new InvalidDataException($"{source}: metadata '{OptimizerKey}' is empty; expected the optimizer's algorithm (sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam).");
         }
 
         long optimizerStep = ParseInteger(reader, OptimizerStepKey, 0, long.MaxValue);

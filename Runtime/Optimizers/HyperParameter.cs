@@ -48,6 +48,15 @@ internal static class HyperParameter
         }
     }
 
+    /// <summary>Throws unless <paramref name="value"/> is in <c>[0, 1]</c> (NaN is rejected).</summary>
+    public static void ZeroToOne(float value, string paramName)
+    {
+        if (!(value >= 0f && value <= 1f))
+        {
+            ThrowOutOfRange(value, paramName, "0 <= value <= 1");
+        }
+    }
+
     /// <summary>Throws if <paramref name="value"/> is NaN or infinite.</summary>
     public static void Finite(float value, string paramName)
     {

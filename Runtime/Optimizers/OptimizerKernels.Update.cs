@@ -6,7 +6,7 @@ using StaticGrad.Threading;
 
 namespace StaticGrad;
 
-/// <content>The generic pass of an <see cref="IUpdateKernel{TCoefficients}"/> (RMSprop, Adagrad): widths, tail and threads.</content>
+/// <content>The generic pass of an <see cref="IUpdateKernel{TCoefficients}"/> (RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam): widths, tail and threads.</content>
 internal static unsafe partial class OptimizerKernels
 {
     /// <summary>

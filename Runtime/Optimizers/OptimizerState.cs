@@ -16,7 +16,9 @@ namespace StaticGrad;
 /// <see cref="IStatefulOptimizer.ImportState"/> restores one; <see cref="CreateOptimizer"/> builds a
 /// new optimizer with the recorded hyperparameters. Buffer names are PyTorch's state keys:
 /// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW),
-/// <c>square_avg</c>, <c>momentum_buffer</c> and <c>grad_avg</c> (RMSprop), <c>sum</c> (Adagrad).
+/// <c>square_avg</c>, <c>momentum_buffer</c> and <c>grad_avg</c> (RMSprop), <c>sum</c> (Adagrad), <c>square_avg</c> and
+/// <c>acc_delta</c> (Adadelta), <c>exp_avg</c> and <c>exp_inf</c> (Adamax), <c>exp_avg</c> and <c>exp_avg_sq</c> (NAdam,
+/// RAdam; NAdam's per-tensor <c>mu_product</c> is a function of the tensor's step count and is not stored).
 /// </para>
 /// <para>
 /// Settings are text in the invariant culture: numbers in their shortest round-trip form
@@ -24,7 +26,9 @@ namespace StaticGrad;
 /// <c>nesterov</c> and <c>weight_decay</c>; Adam and AdamW record <c>beta1</c>, <c>beta2</c>,
 /// <c>eps</c>, <c>weight_decay</c> and <c>amsgrad</c>; RMSprop records <c>alpha</c>, <c>eps</c>, <c>weight_decay</c>,
 /// <c>momentum</c> and <c>centered</c>; Adagrad records <c>lr_decay</c>, <c>weight_decay</c>,
-/// <c>initial_accumulator_value</c> and <c>eps</c>.
+/// <c>initial_accumulator_value</c> and <c>eps</c>; Adadelta records <c>rho</c>, <c>eps</c> and <c>weight_decay</c>;
+/// Adamax and RAdam record <c>beta1</c>, <c>beta2</c>, <c>eps</c> and <c>weight_decay</c>; NAdam records those and
+/// <c>momentum_decay</c>.
 /// </para>
 /// </remarks>
 public sealed class OptimizerState
@@ -44,11 +48,23 @@ public sealed class OptimizerState
     /// <summary>The algorithm name of <see cref="Adagrad"/>.</summary>
     public const string AdagradAlgorithm = "adagrad";
 
+    /// <summary>The algorithm name of <see cref="Adadelta"/>.</summary>
+    public const string AdadeltaAlgorithm = "adadelta";
+
+    /// <summary>The algorithm name of <see cref="Adamax"/>.</summary>
+    public const string AdamaxAlgorithm = "adamax";
+
+    /// <summary>The algorithm name of <see cref="NAdam"/>.</summary>
+    public const string NAdamAlgorithm = "nadam";
+
+    /// <summary>The algorithm name of <see cref="RAdam"/>.</summary>
+    public const string RAdamAlgorithm = "radam";
+
     private readonly KeyValuePair<string, string>[] _settings;
     private readonly KeyValuePair<string, float[]>[] _buffers;
 
     /// <summary>Creates a state. The buffer arrays are kept, not copied.</summary>
-    /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/>, <see cref="AdamWAlgorithm"/>, <see cref="RMSpropAlgorithm"/> or <see cref="AdagradAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
+    /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/>, <see cref="AdamWAlgorithm"/>, <see cref="RMSpropAlgorithm"/>, <see cref="AdagradAlgorithm"/>, <see cref="AdadeltaAlgorithm"/>, <see cref="AdamaxAlgorithm"/>, <see cref="NAdamAlgorithm"/> or <see cref="RAdamAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
     /// <param name="stepCount">Steps taken; at least 0.</param>
     /// <param name="learningRate">The learning rate; at least 0.</param>
     /// <param name="settings">The fixed hyperparameters as invariant text, distinct names.</param>
@@ -90,7 +106,7 @@ public sealed class OptimizerState
         TensorSteps = tensorSteps;
     }
 
-    /// <summary>The algorithm: <c>sgd</c>, <c>adam</c>, <c>adamw</c>, <c>rmsprop</c> or <c>adagrad</c>.</summary>
+    /// <summary>The algorithm: <c>sgd</c>, <c>adam</c>, <c>adamw</c>, <c>rmsprop</c>, <c>adagrad</c>, <c>adadelta</c>, <c>adamax</c>, <c>nadam</c> or <c>radam</c>.</summary>
     public string Algorithm { get; }
 
     /// <summary>The number of steps taken (PyTorch's <c>state['step']</c>).</summary>
@@ -98,7 +114,7 @@ public sealed class OptimizerState
 
     /// <summary>
     /// The steps each parameter tensor's state has taken, in the order of <see cref="ParameterSet.Tensors"/>, or null when
-    /// every tensor has taken <see cref="StepCount"/>. PyTorch keeps a state per parameter: Adam's, RMSprop's and Adagrad's <c>step</c>, which a
+    /// every tensor has taken <see cref="StepCount"/>. PyTorch keeps a state per parameter: the <c>step</c> of Adam, RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam, which a
     /// tensor frozen during some steps did not advance, and SGD's <c>momentum_buffer</c>, which starts the first time a
     /// tensor steps with momentum (for SGD the count is the steps taken with momentum; 0 means no buffer yet).
     /// </summary>
@@ -151,7 +167,7 @@ public sealed class OptimizerState
     /// with this state to continue where the snapshot left off.
     /// </summary>
     /// <param name="parameters">The parameters the new optimizer updates.</param>
-    /// <returns>A <see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RMSprop"/> or <see cref="Adagrad"/>.</returns>
+    /// <returns>A <see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RMSprop"/>, <see cref="Adagrad"/>, <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> or <see cref="RAdam"/>.</returns>
     /// <exception cref="InvalidDataException">The algorithm is unknown, or a setting is missing, malformed or out of range.</exception>
     public IStatefulOptimizer CreateOptimizer(ParameterSet parameters)
     {
@@ -198,7 +214,35 @@ public sealed class OptimizerState
                     weightDecay: ParseFloatSetting("weight_decay"),
                     initialAccumulatorValue: ParseFloatSetting("initial_accumulator_value"),
                     epsilon: ParseFloatSetting("eps")),
-                _ => throw new InvalidDataException($"Unknown optimizer algorithm '{Algorithm}'; expected sgd, adam, adamw, rmsprop or adagrad."),
+                AdadeltaAlgorithm => new Adadelta(
+                    parameters,
+                    LearningRate,
+                    rho: ParseFloatSetting("rho"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay")),
+                AdamaxAlgorithm => new Adamax(
+                    parameters,
+                    LearningRate,
+                    beta1: ParseFloatSetting("beta1"),
+                    beta2: ParseFloatSetting("beta2"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay")),
+                NAdamAlgorithm => new NAdam(
+                    parameters,
+                    LearningRate,
+                    beta1: ParseFloatSetting("beta1"),
+                    beta2: ParseFloatSetting("beta2"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay"),
+                    momentumDecay: ParseFloatSetting("momentum_decay")),
+                RAdamAlgorithm => new RAdam(
+                    parameters,
+                    LearningRate,
+                    beta1: ParseFloatSetting("beta1"),
+                    beta2: ParseFloatSetting("beta2"),
+                    epsilon: ParseFloatSetting("eps"),
+                    weightDecay: ParseFloatSetting("weight_decay")),
+                _ => throw new InvalidDataException($"Unknown optimizer algorithm '{Algorithm}'; expected sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam or radam."),
             };
         }
         catch (ArgumentException e)
