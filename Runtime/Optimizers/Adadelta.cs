@@ -25,14 +25,12 @@ public sealed class Adadelta : ElementwiseOptimizer
     /// <exception cref="System.ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="System.ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public Adadelta(ParameterSet parameters, float learningRate = 1f, float rho = 0.9f, float epsilon = 1e-6f, float weightDecay = 0)
-        : base(parameters, learningRate, OptimizerState.AdadeltaAlgorithm, nameof(Adadelta), ["square_avg", "acc_delta"])
+        : base(parameters, learningRate, weightDecay, OptimizerState.AdadeltaAlgorithm, nameof(Adadelta), ["square_avg", "acc_delta"])
     {
         HyperParameter.ZeroToOne(rho, nameof(rho));
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
-        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         Rho = rho;
         Epsilon = epsilon;
-        WeightDecay = weightDecay;
         _oneMinusRho = (float)(1.0 - HyperParameter.ToDouble(rho));
     }
 
@@ -41,9 +39,6 @@ public sealed class Adadelta : ElementwiseOptimizer
 
     /// <summary>ε, added inside both square roots.</summary>
     public float Epsilon { get; }
-
-    /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
 
     /// <summary>The running average of the squared gradient (PyTorch's <c>square_avg</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
     public System.ReadOnlySpan<float> SquareAverage => Buffer(0);

@@ -28,16 +28,14 @@ public sealed class Adamax : ElementwiseOptimizer
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public Adamax(ParameterSet parameters, float learningRate = 2e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0)
-        : base(parameters, learningRate, OptimizerState.AdamaxAlgorithm, nameof(Adamax), ["exp_avg", "exp_inf"])
+        : base(parameters, learningRate, weightDecay, OptimizerState.AdamaxAlgorithm, nameof(Adamax), ["exp_avg", "exp_inf"])
     {
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
         HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
-        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        WeightDecay = weightDecay;
         _beta1 = HyperParameter.ToDouble(beta1);
         _oneMinusBeta1 = (float)(1.0 - _beta1);
     }
@@ -50,9 +48,6 @@ public sealed class Adamax : ElementwiseOptimizer
 
     /// <summary>ε, added to <c>|g|</c> before the maximum.</summary>
     public float Epsilon { get; }
-
-    /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
 
     /// <summary>The first moment estimates (PyTorch's <c>exp_avg</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
     public ReadOnlySpan<float> FirstMoments => Buffer(0);

@@ -24,13 +24,15 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     private readonly long[] _tensorSteps;
     private float _learningRate;
 
-    /// <summary>Validates the learning rate and allocates one zero buffer per name.</summary>
-    private protected ElementwiseOptimizer(ParameterSet parameters, float learningRate, string algorithm, string displayName, string[] bufferNames)
+    /// <summary>Validates the learning rate and the weight decay, and allocates one zero buffer per name.</summary>
+    private protected ElementwiseOptimizer(ParameterSet parameters, float learningRate, float weightDecay, string algorithm, string displayName, string[] bufferNames)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         Parameters = parameters;
         LearningRate = learningRate;
+        WeightDecay = weightDecay;
         _algorithm = algorithm;
         _displayName = displayName;
         _bufferNames = bufferNames;
@@ -55,6 +57,9 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
             LearningRateValue = HyperParameter.ToDouble(value);
         }
     }
+
+    /// <summary>The L2 penalty added to the gradient (PyTorch's coupled <c>weight_decay</c>: <c>g = ∇ + wd·θ</c>).</summary>
+    public float WeightDecay { get; }
 
     /// <inheritdoc />
     public long StepCount { get; private set; }

@@ -38,17 +38,15 @@ public sealed class NAdam : ElementwiseOptimizer
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public NAdam(
         ParameterSet parameters, float learningRate = 2e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0, float momentumDecay = 4e-3f)
-        : base(parameters, learningRate, OptimizerState.NAdamAlgorithm, nameof(NAdam), ["exp_avg", "exp_avg_sq"])
+        : base(parameters, learningRate, weightDecay, OptimizerState.NAdamAlgorithm, nameof(NAdam), ["exp_avg", "exp_avg_sq"])
     {
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
         HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
-        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         HyperParameter.NonNegative(momentumDecay, nameof(momentumDecay));
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        WeightDecay = weightDecay;
         MomentumDecay = momentumDecay;
         _beta1 = HyperParameter.ToDouble(beta1);
         _beta2 = HyperParameter.ToDouble(beta2);
@@ -67,9 +65,6 @@ public sealed class NAdam : ElementwiseOptimizer
 
     /// <summary>ε, added to the denominator after the square root.</summary>
     public float Epsilon { get; }
-
-    /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
 
     /// <summary>ψ, the momentum decay (PyTorch's <c>momentum_decay</c>).</summary>
     public float MomentumDecay { get; }

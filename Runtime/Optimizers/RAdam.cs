@@ -33,16 +33,14 @@ public sealed class RAdam : ElementwiseOptimizer
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public RAdam(ParameterSet parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0)
-        : base(parameters, learningRate, OptimizerState.RAdamAlgorithm, nameof(RAdam), ["exp_avg", "exp_avg_sq"])
+        : base(parameters, learningRate, weightDecay, OptimizerState.RAdamAlgorithm, nameof(RAdam), ["exp_avg", "exp_avg_sq"])
     {
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
         HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
-        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        WeightDecay = weightDecay;
         _beta1 = HyperParameter.ToDouble(beta1);
         _beta2 = HyperParameter.ToDouble(beta2);
         _oneMinusBeta1 = (float)(1.0 - _beta1);
@@ -58,9 +56,6 @@ public sealed class RAdam : ElementwiseOptimizer
 
     /// <summary>ε, added to the denominator after the square root.</summary>
     public float Epsilon { get; }
-
-    /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
 
     /// <summary>The first moment estimates (PyTorch's <c>exp_avg</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
     public ReadOnlySpan<float> FirstMoments => Buffer(0);
