@@ -407,6 +407,10 @@ public static class TrainCommand
         "sgd" => new Sgd(model.Parameters, options.LearningRate, options.Momentum, nesterov: options.Nesterov, weightDecay: options.WeightDecay),
         "rmsprop" => new RMSprop(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay, momentum: options.Momentum),
         "adagrad" => new Adagrad(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+        "adadelta" => new Adadelta(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+        "adamax" => new Adamax(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+        "nadam" => new NAdam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
+        "radam" => new RAdam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
         _ => new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay),
     };
 
@@ -414,8 +418,18 @@ public static class TrainCommand
     {
         "sgd" => $"SGD lr {options.LearningRate:G} momentum {options.Momentum:G}{(options.Nesterov ? " nesterov" : string.Empty)} weight decay {options.WeightDecay:G}",
         "rmsprop" => $"RMSprop lr {options.LearningRate:G} momentum {options.Momentum:G} weight decay {options.WeightDecay:G}",
-        "adagrad" => $"Adagrad lr {options.LearningRate:G} weight decay {options.WeightDecay:G}",
-        _ => $"Adam lr {options.LearningRate:G} weight decay {options.WeightDecay:G}",
+        string name => $"{DisplayName(name)} lr {options.LearningRate:G} weight decay {options.WeightDecay:G}",
+    };
+
+    /// <summary>The optimizer's class name for <c>--optimizer</c> <paramref name="name"/> (adam, adagrad, adadelta, adamax, nadam, radam).</summary>
+    private static string DisplayName(string name) => name switch
+    {
+        "adagrad" => nameof(Adagrad),
+        "adadelta" => nameof(Adadelta),
+        "adamax" => nameof(Adamax),
+        "nadam" => nameof(NAdam),
+        "radam" => nameof(RAdam),
+        _ => nameof(Adam),
     };
 
     internal static string Describe(IOptimizer optimizer) => optimizer switch
@@ -425,6 +439,7 @@ public static class TrainCommand
         AdamBase a => $"Adam lr {a.LearningRate:G} weight decay {a.WeightDecay:G}{(a.Amsgrad ? " amsgrad" : string.Empty)}",
         RMSprop r => $"RMSprop lr {r.LearningRate:G} momentum {r.Momentum:G}{(r.Centered ? " centered" : string.Empty)} weight decay {r.WeightDecay:G}",
         Adagrad a => $"Adagrad lr {a.LearningRate:G} lr decay {a.LrDecay:G} weight decay {a.WeightDecay:G}",
+        ElementwiseOptimizer e => $"{e.GetType().Name} lr {e.LearningRate:G} weight decay {e.WeightDecay:G}",
         _ => optimizer.GetType().Name,
     };
 

@@ -32,7 +32,7 @@ public sealed class TrainOptions
     /// <summary>The model to train: <c>mlp128</c>, <c>mlp256</c>, <c>resmlp</c>, <c>lenet</c> or <c>cnn-bn</c>.</summary>
     public string Model { get; private init; } = "mlp128";
 
-    /// <summary>The optimizer: <c>adam</c> or <c>sgd</c>.</summary>
+    /// <summary>The optimizer: <c>adam</c>, <c>sgd</c>, <c>rmsprop</c>, <c>adagrad</c>, <c>adadelta</c>, <c>adamax</c>, <c>nadam</c> or <c>radam</c>.</summary>
     public string Optimizer { get; private init; } = "adam";
 
     /// <summary>The learning rate.</summary>
@@ -125,8 +125,8 @@ public sealed class TrainOptions
     internal sealed class Symbols
     {
         private readonly Option<string> _model = CliOptions.OneOf("--model", "mlp128 (784-128-10), mlp256 (784-256-10), resmlp (residual MLP: LayerNorm, GELU, Dropout 0.1, two skips), lenet (LeNet-5: two 5x5 convolutions with max pooling, 120-84-10) or cnn-bn (LeNet-5 with BatchNorm2d and Dropout 0.25)", "mlp128", CliOptions.ModelNames);
-        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: sgd for mlp256, adam for the others", "adam", "sgd", "rmsprop", "adagrad");
-        private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default: 1e-3 for adam, 0.1 for sgd, 0.01 for rmsprop and adagrad)");
+        private readonly Option<string?> _optimizer = CliOptions.OptionalOneOf("--optimizer", "default: sgd for mlp256, adam for the others", "adam", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam");
+        private readonly Option<float?> _lr = CliOptions.Number("--lr", "learning rate (default, PyTorch's: 1e-3 for adam and radam, 0.1 for sgd, 0.01 for rmsprop and adagrad, 1.0 for adadelta, 2e-3 for adamax and nadam)");
         private readonly Option<float?> _momentum = CliOptions.Number("--momentum", "SGD or RMSprop momentum (default: 0.9 for sgd, 0 for rmsprop)", allowZero: true);
         private readonly Option<bool> _nesterov = new("--nesterov") { Description = "SGD with Nesterov momentum" };
         private readonly Option<float?> _weightDecay = CliOptions.Number("--weight-decay", "L2 weight decay (default 0)", allowZero: true);
@@ -171,9 +171,14 @@ public sealed class TrainOptions
                     result.AddError("--momentum applies to --optimizer sgd and rmsprop only.");
                 }
 
-                if (schedule == "onecycle" && optimizer == "adagrad")
+                if (schedule == "onecycle" && optimizer is "adagrad" or "adadelta")
                 {
-                    result.AddError("--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer adagrad has none (PyTorch's OneCycleLR refuses Adagrad too).");
+                    result.AddError($"--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer {optimizer} has none (PyTorch's OneCycleLR refuses {(optimizer == "adagrad" ? "Adagrad" : "Adadelta")} too).");
+                }
+
+                if (schedule == "onecycle" && optimizer is "adamax" or "nadam" or "radam")
+                {
+                    result.AddError($"--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer {optimizer} keeps its beta1 fixed (PyTorch's OneCycleLR would cycle it; StaticGrad does not).");
                 }
 
                 if (result.GetValue(_nesterov) && (optimizer != "sgd" || momentum <= 0))
@@ -243,7 +248,7 @@ public sealed class TrainOptions
             {
                 Model = model,
                 Optimizer = optimizer,
-                LearningRate = result.GetValue(_lr) ?? optimizer switch { "sgd" => 0.1f, "adam" => 1e-3f, _ => 0.01f },
+                LearningRate = result.GetValue(_lr) ?? optimizer switch { "sgd" => 0.1f, "adam" or "radam" => 1e-3f, "adadelta" => 1f, "adamax" or "nadam" => 2e-3f, _ => 0.01f },
                 Momentum = optimizer switch { "sgd" => result.GetValue(_momentum) ?? 0.9f, "rmsprop" => result.GetValue(_momentum) ?? 0f, _ => 0f },
                 Nesterov = result.GetValue(_nesterov),
                 WeightDecay = result.GetValue(_weightDecay) ?? 0f,

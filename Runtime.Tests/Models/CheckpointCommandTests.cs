@@ -53,6 +53,28 @@ public sealed class CheckpointCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithAdadeltaOrNAdam_SavesTheirStateUnderPyTorchsNames_AndResumes()
+    {
+        // pytorch/examples' MNIST optimizer: Adadelta at PyTorch's default rate, 1.0.
+        string half = _files.PathOf("adadelta-half.safetensors");
+        var a = Run(Train, "--optimizer", "adadelta", "--epochs", "1", "--save", half);
+        Assert.True(a.Code == 0, a.Error);
+        Assert.Contains("Adadelta lr 1 weight decay 0", a.Output);
+        OptimizerState state = TrainingCheckpoint.Load(half).Optimizer;
+        Assert.Equal(("adadelta", "0.9", 125L), (state.Algorithm, state.Setting("rho"), state.StepCount));
+        Assert.Equal(["square_avg", "acc_delta"], state.Buffers.Select(b => b.Key));
+
+        var b = Run(Train, "--resume", half, "--epochs", "2");
+        Assert.True(b.Code == 0, b.Error);
+        Assert.Contains("Adadelta lr 1 weight decay 0", b.Output);
+        Assert.Contains($"resumed from {half}: 1 epoch(s), 125 steps done", b.Output);
+
+        var c = Run(Train, "--optimizer", "nadam", "--weight-decay", "1e-4", "--epochs", "1");
+        Assert.True(c.Code == 0, c.Error);
+        Assert.Contains("NAdam lr 0.002 weight decay 0.0001", c.Output);
+    }
+
+    [Fact]
     public void TrainResume_EndsWithTheSameCheckpointFile_AsAnUninterruptedRun_AndEvalAndPredictUseIt()
     {
         string straight = _files.PathOf("straight.safetensors");

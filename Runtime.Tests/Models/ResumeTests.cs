@@ -32,7 +32,7 @@ public sealed class ResumeTests : IDisposable
             InMemoryDataset.FromMnist(new MnistDataset(testPixels.AsSpan(0, 200 * 784), testLabels.AsSpan(0, 200), 28, 28)));
     }
 
-    public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "sgd", "rmsprop", "adagrad" };
+    public static TheoryData<string> Optimizers => new() { "adam", "adamw", "sgd-momentum", "sgd-nesterov", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam" };
 
     private static IStatefulOptimizer CreateOptimizer(string kind, ParameterSet p) => kind switch
     {
@@ -43,6 +43,10 @@ public sealed class ResumeTests : IDisposable
         "sgd" => new Sgd(p, 0.1f),
         "rmsprop" => new RMSprop(p, 1e-3f, momentum: 0.9f, centered: true, weightDecay: 1e-4f),
         "adagrad" => new Adagrad(p, 0.05f, lrDecay: 0.01f, initialAccumulatorValue: 0.1f),
+        "adadelta" => new Adadelta(p, 1f, rho: 0.95f, weightDecay: 1e-4f),
+        "adamax" => new Adamax(p, 2e-3f, beta1: 0.8f, weightDecay: 1e-4f),
+        "nadam" => new NAdam(p, 2e-3f, momentumDecay: 0.01f, weightDecay: 1e-4f),
+        "radam" => new RAdam(p, 1e-3f, beta2: 0.99f, weightDecay: 1e-4f),
         _ => throw new ArgumentException(kind),
     };
 

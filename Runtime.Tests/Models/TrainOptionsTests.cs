@@ -40,6 +40,18 @@ public sealed class TrainOptionsTests
         Assert.Equal(0f, TrainOptions.Parse(new[] { "--optimizer", "rmsprop" }).Momentum);
     }
 
+    [Theory]
+    [InlineData("adadelta", 1f)]
+    [InlineData("adamax", 2e-3f)]
+    [InlineData("nadam", 2e-3f)]
+    [InlineData("radam", 1e-3f)]
+    public void AdadeltaAdamaxNAdamRAdam_HavePyTorchsDefaultRates(string optimizer, float learningRate)
+    {
+        TrainOptions options = TrainOptions.Parse(new[] { "--optimizer", optimizer, "--weight-decay", "1e-4" });
+        Assert.Equal((optimizer, learningRate, 0f, 1e-4f), (options.Optimizer, options.LearningRate, options.Momentum, options.WeightDecay));
+        Assert.Equal(0.5f, TrainOptions.Parse(new[] { "--optimizer", optimizer, "--lr", "0.5" }).LearningRate);
+    }
+
     [Fact]
     public void ParsesEveryOption()
     {
@@ -93,7 +105,12 @@ public sealed class TrainOptionsTests
     [InlineData("--momentum 0.9", "--momentum applies to --optimizer sgd and rmsprop only")]
     [InlineData("--optimizer adagrad --momentum 0.9", "--momentum applies to --optimizer sgd and rmsprop only")]
     [InlineData("--optimizer adagrad --lr-schedule onecycle", "--optimizer adagrad has none")]
-    [InlineData("--optimizer lion", "'--optimizer' expects one of adam, sgd, rmsprop, adagrad; got 'lion'")]
+    [InlineData("--optimizer lion", "'--optimizer' expects one of adam, sgd, rmsprop, adagrad, adadelta, adamax, nadam, radam; got 'lion'")]
+    [InlineData("--optimizer adadelta --momentum 0.9", "--momentum applies to --optimizer sgd and rmsprop only")]
+    [InlineData("--optimizer adadelta --lr-schedule onecycle", "--optimizer adadelta has none (PyTorch's OneCycleLR refuses Adadelta too)")]
+    [InlineData("--optimizer adamax --lr-schedule onecycle", "--optimizer adamax keeps its beta1 fixed")]
+    [InlineData("--optimizer nadam --lr-schedule onecycle", "--optimizer nadam keeps its beta1 fixed")]
+    [InlineData("--optimizer radam --lr-schedule onecycle", "--optimizer radam keeps its beta1 fixed")]
     [InlineData("--optimizer sgd --momentum 0 --nesterov", "--nesterov needs")]
     public void BadArgumentsSayWhatIsWrong(string args, string expected)
     {
