@@ -84,12 +84,14 @@ public sealed class ElementwiseOptimizerTests
     }
 
     [Fact]
-    public void OneCycle_IsRefused_WithoutCycleMomentum()
+    public void OneCycleAndCyclic_AreRefused_WithoutCycleMomentum()
     {
-        // PyTorch refuses Adadelta (no momentum or betas); it would cycle the others' beta1, which they keep fixed.
+        // PyTorch refuses Adadelta (no momentum or betas); its OneCycleLR would cycle the others' beta1, which they keep
+        // fixed; its CyclicLR (1.13) refuses all four (no 'momentum' setting).
         ParameterSet p = OptimizerGoldenTests.CreateParameters(Length);
         foreach (ElementwiseOptimizer optimizer in new ElementwiseOptimizer[] { new Adadelta(p), new Adamax(p), new NAdam(p), new RAdam(p) })
         {
+            Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new CyclicLR(optimizer, 0.01, 0.1, 5)).ParamName);
             Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new OneCycleLR(optimizer, 0.1, 10)).ParamName);
             _ = new OneCycleLR(optimizer, 0.1, 10, cycleMomentum: false);
             Assert.Equal(0.004f, optimizer.LearningRate, 1e-9f);
