@@ -64,8 +64,8 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     /// <inheritdoc />
     public long StepCount { get; private set; }
 
-    /// <summary>The parameters the optimizer updates.</summary>
-    private protected ParameterSet Parameters { get; }
+    /// <inheritdoc />
+    public ParameterSet Parameters { get; }
 
     /// <summary>The learning rate as the double of its decimal value (PyTorch's Python float).</summary>
     private protected double LearningRateValue { get; private set; }
