@@ -166,6 +166,7 @@ public sealed class ModelWeightsTests : IDisposable
         var restore = Assert.Throws<ArgumentException>(() => checkpoint.Restore(model.Parameters, new Adam(other.Parameters)));
         Assert.Equal("optimizer", restore.ParamName);
         Assert.Throws<ArgumentNullException>(() => checkpoint.ShapeOf(null!));
+        Assert.Throws<ArgumentNullException>(() => checkpoint.ValuesOf(null!).Length);
     }
 
     /// <summary>Metadata that would not come back as given is refused when saving: a lone surrogate (written as U+FFFD) and a header over the loaders' limit.</summary>

@@ -200,9 +200,11 @@ public sealed class TrainingCheckpoint
     /// <summary>The values of one parameter tensor.</summary>
     /// <param name="name">A name of <see cref="ParameterNames"/>.</param>
     /// <returns>The values, row-major.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="KeyNotFoundException">The checkpoint has no such tensor.</exception>
     public ReadOnlySpan<float> ValuesOf(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         int i = IndexOf(name);
         return i >= 0 ? _values.AsSpan(_offsets[i], Shapes.Length(_shapes[i])) : throw new KeyNotFoundException($"{Source}: no parameter tensor '{name}'.");
     }
