@@ -55,22 +55,7 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The schedule gives a learning rate that is not finite or is negative (e.g. a <see cref="LambdaLR"/> function returning NaN); the counters and the rate stay as they were.</exception>
-    public void Step()
-    {
-        LastEpoch++;
-        double rate;
-        try
-        {
-            rate = ChainableLearningRate(_group.LearningRate);
-        }
-        catch
-        {
-            LastEpoch--;
-            throw;
-        }
-
-        Commit(rate, LastEpoch - 1);
-    }
+    public void Step() => Advance(LastEpoch + 1, closedForm: false);
 
     /// <inheritdoc />
     public SchedulerState GetState() => new()
@@ -104,23 +89,7 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     }
 
     /// <summary>PyTorch's <c>step(epoch)</c>, as <see cref="SequentialLR"/> calls it at a milestone: jumps to <paramref name="epoch"/> with the closed form.</summary>
-    internal void StepTo(long epoch)
-    {
-        long previous = LastEpoch;
-        LastEpoch = epoch;
-        double rate;
-        try
-        {
-            rate = ClosedFormLearningRate(_group.LearningRate);
-        }
-        catch
-        {
-            LastEpoch = previous;
-            throw;
-        }
-
-        Commit(rate, previous);
-    }
+    internal void StepTo(long epoch) => Advance(epoch, closedForm: true);
 
     /// <summary>Takes back one epoch, as <see cref="SequentialLR"/> does to "undo" the initial step of the schedulers it wraps.</summary>
     internal void UndoEpoch() => LastEpoch--;
@@ -139,14 +108,27 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
     }
 
     /// <summary>
-    /// Counts the step and sets <paramref name="rate"/>, the rate for <see cref="LastEpoch"/>, unless it is not finite or
-    /// negative: then <see cref="LastEpoch"/> goes back to <paramref name="previousEpoch"/> (a retry is not an epoch late) and it throws.
+    /// Moves to <paramref name="epoch"/> and sets its rate (chainable or closed form), counting the step; when computing
+    /// the rate throws, or the rate is not finite or negative, <see cref="LastEpoch"/> goes back to where it was (a retry
+    /// is not an epoch late) and nothing else changes.
     /// </summary>
-    private void Commit(double rate, long previousEpoch)
+    private void Advance(long epoch, bool closedForm)
     {
+        long previousEpoch = LastEpoch;
+        LastEpoch = epoch;
+        double rate;
+        try
+        {
+            rate = closedForm ? ClosedFormLearningRate(_group.LearningRate) : ChainableLearningRate(_group.LearningRate);
+        }
+        catch
+        {
+            LastEpoch = previousEpoch;
+            throw;
+        }
+
         if (!double.IsFinite(rate) || rate < 0)
         {
-            long epoch = LastEpoch;
             LastEpoch = previousEpoch;
             throw new InvalidOperationException(
                 $"{GetType().Name} gives the learning rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} for epoch {epoch}; expected a finite rate >= 0 (does a factor function return NaN, infinity or a negative value?).");
