@@ -11,6 +11,8 @@ rebuilds the inputs from the same formulas (evaluated in float64, then rounded t
   gradient before step s (s = 1..STEPS, STEPS = 5), the same tensor is assigned to .grad:
       g_s[j]  = float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2))
   (magnitudes 1, 1e-2 and 1e-4, shrinking over the steps so AMSGrad's running max matters).
+A case with its own `length` and `steps` (the `_long` ones: 259 elements, so PyTorch's vector loop and its
+scalar tail both run, over 30 steps, the gradient's factor changing sign at s = 6) overrides the file's.
 
 For each case the file holds the hyperparameters (PyTorch names, as decimals) and `expected`:
 STEPS rows, row s-1 being the parameters after step s, each float32 value written exactly
@@ -33,6 +35,9 @@ CASES = [
     ("adam_default", "adam", dict(lr=1e-3)),
     ("adam_wd_amsgrad", "adam", dict(lr=1e-2, weight_decay=0.01, amsgrad=True)),
     ("adamw_wd", "adamw", dict(lr=1e-2, weight_decay=0.01)),
+    ("adam_long", "adam", dict(lr=1e-3), dict(length=259, steps=30)),
+    ("adam_long_wd_amsgrad", "adam", dict(lr=1e-2, betas=[0.8, 0.99], weight_decay=0.05, amsgrad=True), dict(length=259, steps=30)),
+    ("adamw_long_amsgrad", "adamw", dict(lr=3e-3, weight_decay=0.1, amsgrad=True), dict(length=259, steps=30)),
 ]
 
 DEFAULTS = {
@@ -42,18 +47,18 @@ DEFAULTS = {
 }
 
 
-def initial_parameters():
-    return torch.tensor([0.8 * math.sin(0.37 * j + 0.11) for j in range(LENGTH)], dtype=torch.float32)
+def initial_parameters(length):
+    return torch.tensor([0.8 * math.sin(0.37 * j + 0.11) for j in range(length)], dtype=torch.float32)
 
 
-def gradient(step):
+def gradient(step, length):
     return torch.tensor(
-        [(1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2) for j in range(LENGTH)],
+        [(1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2) for j in range(length)],
         dtype=torch.float32)
 
 
-def run(kind, hyper):
-    param = torch.nn.Parameter(initial_parameters())
+def run(kind, hyper, length, steps):
+    param = torch.nn.Parameter(initial_parameters(length))
     if kind == "sgd":
         opt = torch.optim.SGD([param], foreach=False, **hyper)
     elif kind == "adam":
@@ -61,8 +66,8 @@ def run(kind, hyper):
     else:
         opt = torch.optim.AdamW([param], foreach=False, **hyper)
     rows = []
-    for step in range(1, STEPS + 1):
-        param.grad = gradient(step)
+    for step in range(1, steps + 1):
+        param.grad = gradient(step, length)
         opt.step()
         rows.append([float(v) for v in param.detach().tolist()])
     return rows
@@ -76,10 +81,15 @@ def main():
     torch.set_num_threads(1)
 
     cases = []
-    for name, kind, overrides in CASES:
+    for name, kind, overrides, *size in CASES:
         hyper = dict(DEFAULTS[kind])
         hyper.update(overrides)
-        cases.append(dict(name=name, optimizer=kind, hyperparameters=hyper, expected=run(kind, hyper)))
+        shape = size[0] if size else dict(length=LENGTH, steps=STEPS)
+        case = dict(name=name, optimizer=kind, hyperparameters=hyper)
+        if size:
+            case.update(shape)
+        case["expected"] = run(kind, hyper, shape["length"], shape["steps"])
+        cases.append(case)
 
     document = dict(
         description="PyTorch " + torch.__version__ + " optimizer steps; see scripts/golden_optimizers.py",

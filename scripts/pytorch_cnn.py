@@ -74,6 +74,8 @@ def train_one(name, seed, args, train, test):
     torch.manual_seed(seed)
     model = build(name)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    # `--lr-schedule cosine` is train's: CosineAnnealingLR over the epochs, stepped after each epoch.
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs) if args.lr_schedule == "cosine" else None
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
     n = x_train.shape[0]
@@ -90,6 +92,8 @@ def train_one(name, seed, args, train, test):
             loss.backward()
             optimizer.step()
             total += float(loss) * index.shape[0]
+        if scheduler is not None:
+            scheduler.step()
         seconds = time.perf_counter() - started
         model.eval()
         accuracy = pytorch_train.evaluate(model, x_test, y_test)
@@ -105,6 +109,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr-schedule", choices=["none", "cosine"], default="none")
     parser.add_argument("--seed", type=int, help="one seed (same as --seeds N)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()

@@ -1,6 +1,7 @@
 using System;
 using StaticGrad.Data;
 using StaticGrad.Models;
+using StaticGrad.Models.Commands;
 using StaticGrad.Threading;
 using StaticGrad.Training;
 using Xunit;
@@ -506,14 +507,19 @@ public sealed class CnnModelTests(ITestOutputHelper output)
     [Fact]
     public void LeNet5PassesNinetyFivePercentAfterTwoEpochs()
     {
-        // Batch 32 and Adam 2e-3: with train's batch 64 and 1e-3, two epochs of the 8,000 digits give about 92-93% in
-        // PyTorch too (scripts/pytorch_cnn.py --epochs 2: 92.25% for seed 1); with these, 96.85% and 96.45% for seeds 1, 2
-        // (scripts/pytorch_cnn.py --model lenet --epochs 2 --batch 32 --lr 2e-3 --seeds 1 2).
+        // Batch 16, Adam 2e-3 annealed to 0 over the two epochs (cosine, stepped per epoch: the second epoch runs at 1e-3).
+        // With train's batch 64 and a constant 1e-3, two epochs of the 8,000 digits give about 92-93% in PyTorch too
+        // (scripts/pytorch_cnn.py --epochs 2: 92.25% for seed 1), and at a constant 2e-3 the last epoch's steps move one
+        // seed's accuracy by more than a point. With this schedule: `train --model lenet --epochs 2 --batch 16 --lr 2e-3
+        // --lr-schedule cosine --seeds 1,2,3,4,5,6` 96.25-96.85% (mean 96.55%), PyTorch 95.25-97.15% (mean 96.49%;
+        // scripts/pytorch_cnn.py, the same options). This is train's seed 1: its model seed and shuffling seed.
         (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(RepoPaths.MnistDataDirectory);
         InMemoryDataset testSet = InMemoryDataset.FromMnist(test);
-        var model = new LeNet5(seed: 1, maxBatch: 32);
-        var loader = new DataLoader(InMemoryDataset.FromMnist(train), 32, seed: 1);
-        var trainer = new Trainer(model, new Adam(model.Parameters, learningRate: 2e-3f), loader, new TrainerOptions { Validation = testSet });
+        var model = new LeNet5(seed: 1, maxBatch: 16);
+        var loader = new DataLoader(InMemoryDataset.FromMnist(train), 16, TrainCommand.ShuffleSeed(1));
+        var adam = new Adam(model.Parameters, learningRate: 2e-3f);
+        var options = new TrainerOptions { Validation = testSet, Scheduler = new CosineAnnealingLR(adam, 2) };
+        var trainer = new Trainer(model, adam, loader, options);
         double initialAccuracy = trainer.Evaluate(testSet).Accuracy;
 
         var watch = System.Diagnostics.Stopwatch.StartNew();

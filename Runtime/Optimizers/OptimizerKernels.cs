@@ -242,7 +242,7 @@ internal static unsafe partial class OptimizerKernels
             }
 
             TVec m = TOps.MultiplyAdd(g, oneMinusBeta1, TOps.Multiply(TOps.Load(ref firstMoment, i), beta1));     // exp_avg.mul_(b1).add_(grad, alpha=1-b1)
-            TVec v = TOps.Add(TOps.Multiply(TOps.Load(ref secondMoment, i), beta2), TOps.Multiply(TOps.Multiply(oneMinusBeta2, g), g)); // exp_avg_sq.mul_(b2).addcmul_(grad, grad, value=1-b2)
+            TVec v = TOps.MultiplyAdd(TOps.Multiply(oneMinusBeta2, g), g, TOps.Multiply(TOps.Load(ref secondMoment, i), beta2)); // exp_avg_sq.mul_(b2).addcmul_(grad, grad, value=1-b2): fma((1-b2)·g, g, ·), as PyTorch's CPU addcmul
             TOps.Store(m, ref firstMoment, i);
             TOps.Store(v, ref secondMoment, i);
             if (amsgrad)
