@@ -1,6 +1,5 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Collections.Generic;
 
 namespace StaticGrad;
 
@@ -11,17 +10,13 @@ namespace StaticGrad;
 /// </summary>
 /// <remarks>
 /// <c>clr</c> is computed in double from the hyperparameters' decimal values (as PyTorch computes it from Python floats),
-/// then cast to float. The accumulator <c>sum</c> is allocated by the constructor, filled with the initial accumulator
-/// value; <see cref="Step"/> is one fused pass that allocates nothing.
+/// then cast to float. Each tensor's learning-rate decay uses its own step count, as PyTorch keeps <c>state['step']</c>
+/// per parameter: a tensor frozen for some steps decays less. The accumulator <c>sum</c> is allocated by the
+/// constructor, filled with the initial accumulator value.
 /// </remarks>
-public sealed partial class Adagrad : IStatefulOptimizer
+public sealed class Adagrad : ElementwiseOptimizer
 {
-    private readonly ParameterSet _parameters;
-    private readonly float[] _sum;
-    private readonly long[] _tensorSteps;
     private readonly double _learningRateDecay;
-    private float _learningRate;
-    private double _learningRateValue;
 
     /// <summary>Creates the optimizer and allocates its accumulator (PyTorch's <c>sum</c>).</summary>
     /// <param name="parameters">The parameters to update from their gradients.</param>
@@ -34,47 +29,20 @@ public sealed partial class Adagrad : IStatefulOptimizer
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public Adagrad(
         ParameterSet parameters, float learningRate = 0.01f, float lrDecay = 0, float weightDecay = 0, float initialAccumulatorValue = 0, float epsilon = 1e-10f)
+        : base(parameters, learningRate, weightDecay, OptimizerState.AdagradAlgorithm, nameof(Adagrad), ["sum"])
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
         HyperParameter.NonNegative(lrDecay, nameof(lrDecay));
-        HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         HyperParameter.NonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
-
-        _parameters = parameters;
-        LearningRate = learningRate;
         LrDecay = lrDecay;
-        WeightDecay = weightDecay;
         InitialAccumulatorValue = initialAccumulatorValue;
         Epsilon = epsilon;
         _learningRateDecay = HyperParameter.ToDouble(lrDecay);
-        _sum = new float[parameters.Count];
-        _sum.AsSpan().Fill(initialAccumulatorValue);
-        _tensorSteps = new long[parameters.Tensors.Count];
-    }
-
-    /// <inheritdoc />
-    public ParameterSet Parameters => _parameters;
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
-    public float LearningRate
-    {
-        get => _learningRate;
-        set
-        {
-            HyperParameter.NonNegative(value, nameof(value));
-            _learningRate = value;
-            _learningRateValue = HyperParameter.ToDouble(value);
-        }
+        FillBuffer(0, initialAccumulatorValue);
     }
 
     /// <summary>The learning-rate decay per step of a tensor (PyTorch's <c>lr_decay</c>).</summary>
     public float LrDecay { get; }
-
-    /// <summary>The L2 penalty added to the gradient.</summary>
-    public float WeightDecay { get; }
 
     /// <summary>The starting value of the accumulator (PyTorch's <c>initial_accumulator_value</c>).</summary>
     public float InitialAccumulatorValue { get; }
@@ -82,48 +50,24 @@ public sealed partial class Adagrad : IStatefulOptimizer
     /// <summary>ε, added to the denominator after the square root.</summary>
     public float Epsilon { get; }
 
-    /// <inheritdoc />
-    public long StepCount { get; private set; }
-
     /// <summary>The accumulated squared gradients (PyTorch's <c>sum</c>), same layout as <see cref="ParameterSet.Values"/>.</summary>
-    public ReadOnlySpan<float> Sum => _sum;
+    public ReadOnlySpan<float> Sum => Buffer(0);
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Each tensor's learning-rate decay uses its own step count, as PyTorch keeps <c>state['step']</c> per parameter: a
-    /// tensor frozen for some steps decays less.
-    /// </remarks>
-    public void Step()
+    private protected override void StepRun(int offset, int length, long step)
     {
-        // One pass per run of trainable tensors that have taken as many steps (a single pass when no layer is frozen).
-        var run = new Run(this);
-        _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken + 1));
-        _parameters.CountTrainableStep(_tensorSteps);
-        StepCount++;
+        // clr = lr / (1 + (step - 1) * lr_decay), in double as PyTorch's Python floats.
+        double stepSize = LearningRateValue / (1 + ((step - 1) * _learningRateDecay));
+        Update<AdagradKernel, AdagradCoefficients>(offset, length, new AdagradCoefficients(WeightDecay, Epsilon, (float)-stepSize));
     }
 
-    /// <summary>The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken (PyTorch's per-parameter <c>state['step']</c>).</summary>
-    /// <param name="tensor">A tensor of the optimizer's parameters.</param>
-    /// <returns>The count; below <see cref="StepCount"/> for a tensor that was frozen during some steps.</returns>
-    /// <exception cref="ArgumentException">The tensor is not one of the optimizer's parameters.</exception>
-    public long StepCountOf(ParameterTensor tensor) => _tensorSteps[OptimizerState.IndexOf(_parameters, tensor)];
-
-    /// <summary>The update of one run of trainable parameters.</summary>
-    private readonly struct Run(Adagrad optimizer)
-    {
-        public void Step(int offset, int length, long step)
-        {
-            // clr = lr / (1 + (step - 1) * lr_decay), in double as PyTorch's Python floats.
-            double stepSize = optimizer._learningRateValue / (1 + ((step - 1) * optimizer._learningRateDecay));
-            ref float sum = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(optimizer._sum), offset);
-            OptimizerKernels.Update<AdagradKernel, AdagradCoefficients>(
-                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Values), offset),
-                ref Unsafe.Add(ref MemoryMarshal.GetReference(optimizer._parameters.Gradients), offset),
-                ref sum,
-                ref sum,
-                ref sum,
-                length,
-                new AdagradCoefficients(optimizer.WeightDecay, optimizer.Epsilon, (float)-stepSize));
-        }
-    }
+    /// <inheritdoc />
+    /// <remarks>Algorithm <c>adagrad</c>: <c>lr_decay</c>, <c>weight_decay</c>, <c>initial_accumulator_value</c>, <c>eps</c>.</remarks>
+    private protected override KeyValuePair<string, string>[] Settings() =>
+    [
+        new("lr_decay", OptimizerState.Format(LrDecay)),
+        new("weight_decay", OptimizerState.Format(WeightDecay)),
+        new("initial_accumulator_value", OptimizerState.Format(InitialAccumulatorValue)),
+        new("eps", OptimizerState.Format(Epsilon)),
+    ];
 }

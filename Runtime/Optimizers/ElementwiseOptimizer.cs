@@ -6,14 +6,15 @@ using System.Runtime.InteropServices;
 namespace StaticGrad;
 
 /// <summary>
-/// The shared part of <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/>: an
+/// The shared part of <see cref="Adagrad"/>, <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/>: an
 /// elementwise update with state buffers in the layout of <see cref="ParameterSet.Values"/> (PyTorch's buffer names)
 /// and a step count per tensor (PyTorch's per-parameter <c>state['step']</c>), so a frozen tensor is skipped and its
 /// state does not change, as PyTorch skips a parameter without a gradient.
 /// </summary>
 /// <remarks>
-/// The buffers are allocated by the constructor (zeros, as PyTorch's); <see cref="Step"/> makes one fused pass per run of
-/// trainable tensors that have taken as many steps (a single pass when nothing is frozen) and allocates nothing.
+/// The buffers are allocated by the constructor (zeros, as PyTorch's, unless the optimizer fills one); <see cref="Step"/>
+/// makes one fused pass per run of trainable tensors that have taken as many steps (a single pass when nothing is
+/// frozen) and allocates nothing.
 /// </remarks>
 public abstract class ElementwiseOptimizer : IStatefulOptimizer
 {
@@ -121,6 +122,9 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
 
     /// <summary>The state buffer <paramref name="index"/> (in the order of the constructor's names).</summary>
     private protected ReadOnlySpan<float> Buffer(int index) => _buffers[index];
+
+    /// <summary>Fills the state buffer <paramref name="index"/> with <paramref name="value"/>, for a buffer PyTorch does not start at zero (Adagrad's <c>sum</c> starts at <c>initial_accumulator_value</c>).</summary>
+    private protected void FillBuffer(int index, float value) => _buffers[index].AsSpan().Fill(value);
 
     /// <summary>The fixed hyperparameters under PyTorch's names, formatted by <see cref="OptimizerState.Format(float)"/>.</summary>
     private protected abstract KeyValuePair<string, string>[] Settings();

@@ -3,8 +3,8 @@ namespace StaticGrad;
 /// <summary>
 /// An optimizer whose state (step count, learning rate, momentum or moment buffers) can be saved and
 /// restored, so training resumes exactly where it stopped. <see cref="Sgd"/>, <see cref="Adam"/>,
-/// <see cref="AdamW"/>, <see cref="RMSprop"/>, <see cref="Adagrad"/> and the <see cref="ElementwiseOptimizer"/>s
-/// (<see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/>, <see cref="RAdam"/>) implement it.
+/// <see cref="AdamW"/>, <see cref="RMSprop"/> and the <see cref="ElementwiseOptimizer"/>s (<see cref="Adagrad"/>,
+/// <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/>, <see cref="RAdam"/>) implement it.
 /// </summary>
 public interface IStatefulOptimizer : IOptimizer
 {
