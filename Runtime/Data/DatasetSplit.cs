@@ -15,9 +15,12 @@ public static class DatasetSplit
     /// as scikit-learn refuses it.
     /// Without stratification the samples are a seeded permutation. With it, as scikit-learn's
     /// <c>StratifiedShuffleSplit</c>: every class needs two samples or more, each side at least as many samples as classes, and
-    /// the validation count is shared among the classes in proportion to their sizes (the floors, then one more for the
-    /// classes with the largest remainders; ties go to the lower class, where scikit-learn draws at random), each class
-    /// giving a seeded choice of its own samples. Both sides keep the original sample order.
+    /// the training count is shared among the classes in proportion to their sizes, the validation side taking the rest of
+    /// each class. The shares are scikit-learn's <c>_approximate_mode</c>: the floors of <c>count / n · trainCount</c>
+    /// (computed in float64 as scikit-learn computes them, so its rounding decides the same near-ties), then one more for
+    /// the classes with the largest remainders; among equal remainders the higher class gets the training sample (so the
+    /// lower class gets the validation sample), where scikit-learn draws at random. Each class gives a seeded choice of its
+    /// own samples. Both sides keep the original sample order.
     /// </summary>
     /// <param name="dataset">The samples; at least two.</param>
     /// <param name="validationFraction">The fraction for validation; in (0, 1).</param>
@@ -106,8 +109,9 @@ public static class DatasetSplit
     }
 
     /// <summary>
-    /// Each class's share of <paramref name="take"/> validation samples (scikit-learn's <c>_approximate_mode</c> with ties
-    /// to the lower class), after scikit-learn's checks: two samples or more per present class, and at least as many
+    /// Each class's share of <paramref name="take"/> validation samples: the rest of the class after its training share,
+    /// which is scikit-learn's <c>_approximate_mode(counts, total - take)</c> (its <c>StratifiedShuffleSplit</c> allocates
+    /// the training side first), after scikit-learn's checks: two samples or more per present class, and at least as many
     /// samples as present classes on each side.
     /// </summary>
     private static int[] ValidationCounts(int[] counts, int take, int total, double fraction)
@@ -132,21 +136,24 @@ public static class DatasetSplit
                 "validationFraction");
         }
 
+        int train = total - take;
         int[] shares = new int[counts.Length];
         double[] remainders = new double[counts.Length];
         int given = 0;
         for (int c = 0; c < counts.Length; c++)
         {
-            double exact = (double)take * counts[c] / total;
+            // The same float64 operations as scikit-learn's `class_counts / class_counts.sum() * n_draws`: exact
+            // arithmetic would break some of its near-ties the other way, which it never does.
+            double exact = (double)counts[c] / total * train;
             shares[c] = (int)Math.Floor(exact);
             remainders[c] = exact - shares[c];
             given += shares[c];
         }
 
-        for (; given < take; given++)
+        for (; given < train; given++)
         {
             int best = -1;
-            for (int c = 0; c < counts.Length; c++)
+            for (int c = counts.Length - 1; c >= 0; c--)
             {
                 if (shares[c] < counts[c] && (best < 0 || remainders[c] > remainders[best]))
                 {
@@ -156,6 +163,11 @@ public static class DatasetSplit
 
             shares[best]++;
             remainders[best] = -1;
+        }
+
+        for (int c = 0; c < counts.Length; c++)
+        {
+            shares[c] = counts[c] - shares[c];
         }
 
         return shares;
