@@ -12,6 +12,10 @@ Classification fixture: CLASSES = 6 classes; class 3 is predicted but never true
 by zero), class 4 is true but never predicted (its precision divides by zero), class 5 never occurs
 (scikit-learn's default labels leave it out of averages; `labels=range(6)` keeps it). Scores include
 a tie. Regression fixtures include a constant target (R^2's zero denominator).
+
+Appended later (so the cases above stay byte-identical): "classification_more" (balanced accuracy, F-beta, the binary
+average, the normalized confusion matrix on the same fixture, and small fixtures of their edge cases) and
+"regression_more" (RMSE, MAPE, explained variance and max error on the regression fixtures and a few more).
 """
 import argparse
 import json
@@ -79,11 +83,62 @@ def regression():
             for name, t, p in cases]
 
 
+def classification_more(base):
+    y_true, y_pred = np.array(base["labels"]), np.array(base["predictions"])
+    labels = list(range(CLASSES))
+    res = {"balanced_accuracy": M.balanced_accuracy_score(y_true, y_pred),
+           "balanced_accuracy_adjusted": M.balanced_accuracy_score(y_true, y_pred, adjusted=True)}
+    for norm in ("true", "pred", "all"):
+        res[f"confusion_matrix_{norm}"] = M.confusion_matrix(y_true, y_pred, labels=labels, normalize=norm).tolist()
+    for beta in (0.0, 0.5, 2.0, float("inf")):
+        for zd in (0, 1):
+            res[f"fbeta_{beta}_per_class_zd{zd}"] = M.fbeta_score(y_true, y_pred, beta=beta, labels=labels, average=None,
+                                                                  zero_division=zd).tolist()
+            for labs, tag in ((None, "present"), (labels, "all")):
+                for avg in ("macro", "weighted", "micro"):
+                    res[f"fbeta_{beta}_{avg}_{tag}_zd{zd}"] = float(M.fbeta_score(y_true, y_pred, beta=beta, labels=labs,
+                                                                                  average=avg, zero_division=zd))
+    # Small fixtures: a class only among the predictions (balanced accuracy != macro recall), and binary data.
+    small = [("predicted_only", 3, [0, 0, 1, 1], [0, 2, 1, 1]),
+             ("binary", 2, [0, 1, 1, 0, 1, 1, 0, 0, 1], [0, 1, 0, 0, 1, 1, 1, 0, 0]),
+             ("binary_labels_2_4", 5, [2, 4, 4, 2, 2], [2, 4, 2, 2, 4]),
+             ("binary_never_positive", 2, [0, 0, 0], [0, 0, 0])]
+    cases = []
+    for name, classes, t, p in small:
+        case = {"name": name, "classes": classes, "labels": t, "predictions": p,
+                "balanced_accuracy": M.balanced_accuracy_score(t, p),
+                "macro_recall": M.recall_score(t, p, average="macro", zero_division=0)}
+        if len(set(t) | set(p)) <= 2:
+            pos = max(set(t) | set(p)) if name != "binary_never_positive" else 1
+            case["positive_label"] = pos
+            for zd in (0, 1):
+                pr, rc, f1, _ = M.precision_recall_fscore_support(t, p, average="binary", pos_label=pos, zero_division=zd)
+                case[f"binary_zd{zd}"] = {"precision": float(pr), "recall": float(rc), "f1": float(f1),
+                                          "f2": float(M.fbeta_score(t, p, beta=2, average="binary", pos_label=pos,
+                                                                    zero_division=zd))}
+        cases.append(case)
+    return {"expected": res, "cases": cases}
+
+
+def regression_more():
+    rng = np.random.RandomState(SEED + 2)
+    y = f32(rng.randn(30) * 2 + 0.5)
+    cases = [(c["name"], f32(c["targets"]), f32(c["predictions"])) for c in regression()]
+    cases += [("biased", y, f32(y + 1.5)), ("zero_target", f32([0, 1, -2, 3]), f32([0.5, 1, -1, 2.5])),
+              ("single", f32([2.0]), f32([1.0]))]
+    return [{"name": name, "targets": t.tolist(), "predictions": p.tolist(),
+             "rmse": M.mean_squared_error(t, p, squared=False), "mape": M.mean_absolute_percentage_error(t, p),
+             "explained_variance": M.explained_variance_score(t, p), "max_error": M.max_error(t, p)}
+            for name, t, p in cases]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("Runtime.Tests", "Golden", "metrics.json"))
     args = parser.parse_args()
     doc = {"sklearn": sklearn.__version__, "classification": classification(), "regression": regression()}
+    doc["classification_more"] = classification_more(doc["classification"])
+    doc["regression_more"] = regression_more()
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")

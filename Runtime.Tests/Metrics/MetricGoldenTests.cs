@@ -25,16 +25,11 @@ public sealed class MetricGoldenTests
 
     private static int[] Predictions => Ints(Classification.GetProperty("predictions"));
 
-    public static TheoryData<string> RegressionCases()
-    {
-        var data = new TheoryData<string>();
-        foreach (JsonElement c in s_root.Value.GetProperty("regression").EnumerateArray())
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
+    private static JsonElement More => s_root.Value.GetProperty("classification_more").GetProperty("expected");
 
-        return data;
-    }
+    public static TheoryData<string> RegressionCases() => CaseNames("regression");
+
+    public static TheoryData<string> MoreRegressionCases() => CaseNames("regression_more");
 
     [Fact]
     public void ConfusionMatrixAndAccuracy_MatchScikitLearn()
@@ -110,12 +105,109 @@ public sealed class MetricGoldenTests
     [MemberData(nameof(RegressionCases))]
     public void RegressionMetrics_MatchScikitLearn(string name)
     {
-        JsonElement c = s_root.Value.GetProperty("regression").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        JsonElement c = Case("regression", name);
         float[] targets = Floats(c.GetProperty("targets")), predictions = Floats(c.GetProperty("predictions"));
         Close(c.GetProperty("mse").GetDouble(), RegressionMetrics.MeanSquaredError(targets, predictions), $"{name} mse");
         Close(c.GetProperty("mae").GetDouble(), RegressionMetrics.MeanAbsoluteError(targets, predictions), $"{name} mae");
         Close(c.GetProperty("r2").GetDouble(), RegressionMetrics.R2(targets, predictions), $"{name} r2");
     }
+
+    [Fact]
+    public void BalancedAccuracy_MatchesScikitLearn()
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        Close(More.GetProperty("balanced_accuracy").GetDouble(), matrix.BalancedAccuracy(), "balanced accuracy");
+        Close(More.GetProperty("balanced_accuracy_adjusted").GetDouble(), matrix.BalancedAccuracy(adjusted: true), "adjusted balanced accuracy");
+    }
+
+    [Theory]
+    [InlineData(ConfusionNormalization.TrueClass, "true")]
+    [InlineData(ConfusionNormalization.PredictedClass, "pred")]
+    [InlineData(ConfusionNormalization.All, "all")]
+    public void NormalizedConfusionMatrix_MatchesScikitLearn(ConfusionNormalization normalization, string key)
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        JsonElement expected = More.GetProperty($"confusion_matrix_{key}");
+        for (int a = 0; a < Classes; a++)
+        {
+            for (int p = 0; p < Classes; p++)
+            {
+                Close(expected[a][p].GetDouble(), matrix.Normalized(a, p, normalization), $"{key} [{a}, {p}]");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(2.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void FBeta_MatchesScikitLearn_PerClassAndAveraged(double beta)
+    {
+        ConfusionMatrix matrix = ConfusionMatrix.From(Labels, Predictions, Classes);
+        string b = double.IsPositiveInfinity(beta) ? "inf" : beta.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (int zd in new[] { 0, 1 })
+        {
+            JsonElement perClass = More.GetProperty($"fbeta_{b}_per_class_zd{zd}");
+            for (int c = 0; c < Classes; c++)
+            {
+                Close(perClass[c].GetDouble(), matrix.FBeta(c, beta, zd), $"fbeta {b} [{c}] zd {zd}");
+            }
+
+            foreach (MetricAverage average in new[] { MetricAverage.Macro, MetricAverage.Weighted, MetricAverage.Micro })
+            {
+                foreach (bool all in new[] { false, true })
+                {
+                    string key = $"fbeta_{b}_{average.ToString().ToLowerInvariant()}_{(all ? "all" : "present")}_zd{zd}";
+                    Close(More.GetProperty(key).GetDouble(), matrix.FBeta(beta, average, zd, all), key);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BinaryAverageAndBalancedAccuracy_MatchScikitLearn_OnSmallCases()
+    {
+        foreach (JsonElement c in s_root.Value.GetProperty("classification_more").GetProperty("cases").EnumerateArray())
+        {
+            string name = c.GetProperty("name").GetString()!;
+            ConfusionMatrix matrix = ConfusionMatrix.From(Ints(c.GetProperty("labels")), Ints(c.GetProperty("predictions")), c.GetProperty("classes").GetInt32());
+            Close(c.GetProperty("balanced_accuracy").GetDouble(), matrix.BalancedAccuracy(), $"{name} balanced accuracy");
+            Close(c.GetProperty("macro_recall").GetDouble(), matrix.Recall(MetricAverage.Macro), $"{name} macro recall");
+            if (!c.TryGetProperty("positive_label", out JsonElement positive))
+            {
+                continue;
+            }
+
+            foreach (int zd in new[] { 0, 1 })
+            {
+                JsonElement expected = c.GetProperty($"binary_zd{zd}");
+                int label = positive.GetInt32();
+                Close(expected.GetProperty("precision").GetDouble(), matrix.Precision(MetricAverage.Binary, zd, positiveLabel: label), $"{name} precision zd {zd}");
+                Close(expected.GetProperty("recall").GetDouble(), matrix.Recall(MetricAverage.Binary, zd, positiveLabel: label), $"{name} recall zd {zd}");
+                Close(expected.GetProperty("f1").GetDouble(), matrix.F1(MetricAverage.Binary, zd, positiveLabel: label), $"{name} f1 zd {zd}");
+                Close(expected.GetProperty("f2").GetDouble(), matrix.FBeta(2, MetricAverage.Binary, zd, positiveLabel: label), $"{name} f2 zd {zd}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MoreRegressionCases))]
+    public void MoreRegressionMetrics_MatchScikitLearn(string name)
+    {
+        JsonElement c = Case("regression_more", name);
+        float[] targets = Floats(c.GetProperty("targets")), predictions = Floats(c.GetProperty("predictions"));
+        Close(c.GetProperty("rmse").GetDouble(), RegressionMetrics.RootMeanSquaredError(targets, predictions), $"{name} rmse");
+        Close(c.GetProperty("mape").GetDouble(), RegressionMetrics.MeanAbsolutePercentageError(targets, predictions), $"{name} mape");
+        Close(c.GetProperty("explained_variance").GetDouble(), RegressionMetrics.ExplainedVariance(targets, predictions), $"{name} explained variance");
+        Close(c.GetProperty("max_error").GetDouble(), RegressionMetrics.MaxError(targets, predictions), $"{name} max error");
+    }
+
+    private static TheoryData<string> CaseNames(string section) =>
+        [.. s_root.Value.GetProperty(section).EnumerateArray().Select(c => c.GetProperty("name").GetString()!)];
+
+    private static JsonElement Case(string section, string name) =>
+        s_root.Value.GetProperty(section).EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
 
     private static void Close(double expected, double actual, string what) =>
         KernelReference.AssertClose(expected, actual, 1e-12 * Math.Max(1e-300, Math.Abs(expected)), what);

@@ -27,8 +27,11 @@ public sealed class MetricTests
         // classes² overflowed int: a bare OverflowException naming nothing.
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(1 << 20));
         Assert.Equal("classes", error.ParamName);
-        Assert.Contains("Expected at most 46340 classes: classes² = 1099511627776 counts exceeds the largest array (2147483591 elements).", error.Message, StringComparison.Ordinal);
-        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(46341)).ParamName);
+        Assert.Contains("Expected at most 8192 classes (512 MiB of counts): classes² = 1099511627776 counts would take 8388608 MiB.", error.Message, StringComparison.Ordinal);
+
+        // 46,340 classes fit an array, but as a 17 GB allocation that ends in an OutOfMemoryException.
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(46340)).ParamName);
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(ConfusionMatrix.MaxClasses + 1)).ParamName);
         Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(int.MaxValue)).ParamName);
     }
 
@@ -44,6 +47,71 @@ public sealed class MetricTests
         error = Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.TopKAccuracy([0], [float.NaN, 1f, 2f], 1));
         Assert.Equal("scores", error.ParamName);
         Assert.Contains("scores[0] is NaN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LogLoss_OfAnInfiniteProbability_IsRefused_AsScikitLearnRefusesIt()
+    {
+        // scikit-learn: "Input contains infinity or a value too large for dtype('float64')"; it was clipped to 1 − eps.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.LogLoss([0], [float.PositiveInfinity, 0.5f]));
+        Assert.Equal("probabilities", error.ParamName);
+        Assert.Contains($"probabilities[0] (sample 0, class 0) is {float.PositiveInfinity}; expected a finite probability >= 0", error.Message, StringComparison.Ordinal);
+
+        // A finite value above 1 is clipped and renormalized, as scikit-learn 1.2 does: log_loss([0, 1], [[2, .5], [.3, .7]]).
+        Assert.Equal(0.3810700260234484, ClassificationMetrics.LogLoss([0, 1], [2f, 0.5f, 0.3f, 0.7f]), 6);
+    }
+
+    [Fact]
+    public void MacroRecall_IsNotBalancedAccuracy_WhenAClassOccursOnlyAmongThePredictions()
+    {
+        // scikit-learn: recall_score(average='macro') 0.5, balanced_accuracy_score 0.75.
+        ConfusionMatrix matrix = ConfusionMatrix.From([0, 0, 1, 1], [0, 2, 1, 1], 3);
+        Assert.Equal(0.5, matrix.Recall(MetricAverage.Macro));
+        Assert.Equal(0.75, matrix.BalancedAccuracy());
+        Assert.Equal(0.5, matrix.BalancedAccuracy(adjusted: true));
+
+        // One class with true samples: chance is 1, so scikit-learn divides by zero.
+        Assert.Equal(double.NegativeInfinity, ConfusionMatrix.From([0, 0, 0], [0, 1, 0], 2).BalancedAccuracy(adjusted: true));
+        Assert.True(double.IsNaN(ConfusionMatrix.From([0, 0], [0, 0], 2).BalancedAccuracy(adjusted: true)));
+        Assert.Throws<InvalidOperationException>(() => new ConfusionMatrix(2).BalancedAccuracy());
+    }
+
+    [Fact]
+    public void EmptyMatrix_AveragesGiveZeroDivision_AsItsPerClassMetricsDo()
+    {
+        // scikit-learn: precision_recall_fscore_support([], [], labels=[0, 1], average=...) gives zero_division for every average.
+        var matrix = new ConfusionMatrix(2);
+        foreach (int zd in new[] { 0, 1 })
+        {
+            Assert.Equal(zd, matrix.Precision(0, zd));
+            foreach (MetricAverage average in new[] { MetricAverage.Macro, MetricAverage.Weighted, MetricAverage.Micro, MetricAverage.Binary })
+            {
+                Assert.Equal(zd, matrix.Precision(average, zd));
+                Assert.Equal(zd, matrix.Recall(average, zd, allClasses: true));
+                Assert.Equal(zd, matrix.F1(average, zd));
+                Assert.Equal(zd, matrix.FBeta(2, average, zd));
+            }
+        }
+
+        Assert.Throws<InvalidOperationException>(() => matrix.Accuracy());
+    }
+
+    [Fact]
+    public void BinaryAverage_And_Beta_RefuseWhatScikitLearnRefuses()
+    {
+        // scikit-learn: "Target is multiclass but average='binary'", "pos_label=1 is not a valid label", "beta should be >=0".
+        ConfusionMatrix three = ConfusionMatrix.From([0, 1, 2], [0, 1, 1], 3);
+        var error = Assert.Throws<ArgumentException>(() => three.Precision(MetricAverage.Binary));
+        Assert.Equal("average", error.ParamName);
+        Assert.Contains("3 occur", error.Message, StringComparison.Ordinal);
+        ConfusionMatrix twoAndZero = ConfusionMatrix.From([0, 2, 2], [0, 2, 0], 3);
+        Assert.Equal("positiveLabel", Assert.Throws<ArgumentOutOfRangeException>(() => twoAndZero.Recall(MetricAverage.Binary)).ParamName);
+        Assert.Equal(0.5, twoAndZero.Recall(MetricAverage.Binary, positiveLabel: 2));
+        Assert.Equal("positiveLabel", Assert.Throws<ArgumentOutOfRangeException>(() => twoAndZero.F1(MetricAverage.Binary, positiveLabel: 3)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => three.FBeta(-1, MetricAverage.Macro)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => three.FBeta(0, double.NaN)).ParamName);
+        Assert.Equal("normalization", Assert.Throws<ArgumentOutOfRangeException>(() => three.Normalized(0, 0, (ConfusionNormalization)7)).ParamName);
+        Assert.Equal("average", Assert.Throws<ArgumentOutOfRangeException>(() => three.F1((MetricAverage)9)).ParamName);
     }
 
     [Fact]
@@ -92,6 +160,9 @@ public sealed class MetricTests
             sink += matrix.F1(MetricAverage.Macro) + matrix.Precision(MetricAverage.Weighted) + matrix.Recall(1);
             sink += ClassificationMetrics.Accuracy(labels, predictions) + ClassificationMetrics.TopKAccuracy(labels, scores, 2);
             sink += ClassificationMetrics.LogLoss(labels, scores) + RegressionMetrics.R2(scores, scores) + RegressionMetrics.MeanAbsoluteError(scores, scores);
+            sink += matrix.BalancedAccuracy(adjusted: true) + matrix.FBeta(2, MetricAverage.Weighted) + matrix.FBeta(1, 0.5) + matrix.Normalized(1, 2, ConfusionNormalization.TrueClass);
+            sink += RegressionMetrics.RootMeanSquaredError(scores, scores) + RegressionMetrics.MeanAbsolutePercentageError(scores, scores);
+            sink += RegressionMetrics.ExplainedVariance(scores, scores) + RegressionMetrics.MaxError(scores, scores);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

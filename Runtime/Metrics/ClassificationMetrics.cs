@@ -68,13 +68,14 @@ public static class ClassificationMetrics
     /// <summary>
     /// The mean negative log-likelihood of the true classes, like scikit-learn's <c>log_loss</c>: each
     /// probability is clipped to [<paramref name="epsilon"/>, 1 − <paramref name="epsilon"/>], each row is
-    /// renormalized by its clipped sum, and the loss is <c>−mean(log(p[label] / Σp))</c>, in float64.
+    /// renormalized by its clipped sum, and the loss is <c>−mean(log(p[label] / Σp))</c>, in float64. A finite value above 1
+    /// is clipped like any other, as scikit-learn 1.2 clips it.
     /// </summary>
     /// <param name="labels">The true classes.</param>
     /// <param name="probabilities">Row-major [labels.Length, classes] predicted probabilities.</param>
     /// <param name="epsilon">The clipping bound; in (0, 0.5). The default is scikit-learn's for float64 input.</param>
     /// <returns>The mean log-loss, at least 0.</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit, a label is out of range, or a probability is NaN or negative (the message gives the index).</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, a label is out of range, or a probability is NaN, infinite or negative (the message gives the index).</exception>
     public static double LogLoss(ReadOnlySpan<int> labels, ReadOnlySpan<float> probabilities, double epsilon = DefaultLogLossEpsilon)
     {
         MetricArgument.NotEmpty(labels.Length, nameof(labels));
@@ -92,10 +93,10 @@ public static class ClassificationMetrics
             double sum = 0;
             for (int c = 0; c < classes; c++)
             {
-                if (!(row[c] >= 0))
+                if (!(row[c] >= 0 && float.IsFinite(row[c])))
                 {
                     throw new ArgumentOutOfRangeException(
-                        nameof(probabilities), row[c], $"probabilities[{(i * classes) + c}] (sample {i}, class {c}) is {row[c]}; expected a probability >= 0.");
+                        nameof(probabilities), row[c], $"probabilities[{(i * classes) + c}] (sample {i}, class {c}) is {row[c]}; expected a finite probability >= 0 (scikit-learn refuses NaN and infinity).");
                 }
 
                 sum += Math.Clamp(row[c], epsilon, 1 - epsilon);

@@ -11,4 +11,10 @@ public enum MetricAverage
 
     /// <summary><c>'micro'</c>: from the summed counts; for single-label data precision, recall and F1 all equal the accuracy.</summary>
     Micro,
+
+    /// <summary>
+    /// <c>'binary'</c>: the metric of the positive class alone (scikit-learn's <c>pos_label</c>, 1 by default), for data in
+    /// which at most two classes occur.
+    /// </summary>
+    Binary,
 }

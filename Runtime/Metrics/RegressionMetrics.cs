@@ -4,11 +4,16 @@ namespace StaticGrad;
 
 /// <summary>
 /// Regression metrics over spans of one output, in float64, as scikit-learn's
-/// <c>mean_squared_error</c>, <c>mean_absolute_error</c> and <c>r2_score</c>. Nothing allocates.
+/// <c>mean_squared_error</c> (also with <c>squared=False</c>), <c>mean_absolute_error</c>,
+/// <c>mean_absolute_percentage_error</c>, <c>r2_score</c>, <c>explained_variance_score</c> and <c>max_error</c>.
+/// Nothing allocates.
 /// For targets with several outputs, call them per output column.
 /// </summary>
 public static class RegressionMetrics
 {
+    /// <summary>The float64 machine epsilon, 2⁻⁵², scikit-learn's floor for the denominators of the percentage error.</summary>
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
     /// <summary>The mean of (target − prediction)².</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
@@ -17,6 +22,88 @@ public static class RegressionMetrics
     {
         Validate(targets, predictions);
         return SquaredError(targets, predictions) / targets.Length;
+    }
+
+    /// <summary>The square root of <see cref="MeanSquaredError"/> (scikit-learn's <c>mean_squared_error(squared=False)</c>).</summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
+    public static double RootMeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions) =>
+        Math.Sqrt(MeanSquaredError(targets, predictions));
+
+    /// <summary>
+    /// The mean of |target − prediction| / max(|target|, ε) with ε the float64 machine epsilon, as scikit-learn's
+    /// <c>mean_absolute_percentage_error</c>: a fraction, not a percentage, and huge (not infinite) where a target is 0.
+    /// </summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
+    public static double MeanAbsolutePercentageError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        double sum = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            sum += Math.Abs((double)predictions[i] - targets[i]) / Math.Max(Math.Abs((double)targets[i]), MachineEpsilon);
+        }
+
+        return sum / targets.Length;
+    }
+
+    /// <summary>
+    /// The explained variance <c>1 − Var(y − ŷ) / Var(y)</c> (scikit-learn's <c>explained_variance_score</c>; unlike
+    /// <see cref="R2"/> a constant bias is not penalized). As scikit-learn's default <c>force_finite=True</c>: 1 when
+    /// Var(y − ŷ) is 0, else 0 when Var(y) is 0.
+    /// </summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <returns>At most 1.</returns>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
+    public static double ExplainedVariance(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        double meanDifference = 0, meanTarget = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            meanDifference += (double)targets[i] - predictions[i];
+            meanTarget += targets[i];
+        }
+
+        meanDifference /= targets.Length;
+        meanTarget /= targets.Length;
+        double numerator = 0, denominator = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            double d = (double)targets[i] - predictions[i] - meanDifference;
+            double t = targets[i] - meanTarget;
+            numerator += d * d;
+            denominator += t * t;
+        }
+
+        numerator /= targets.Length;
+        denominator /= targets.Length;
+        if (numerator == 0)
+        {
+            return 1;
+        }
+
+        return denominator == 0 ? 0 : 1 - (numerator / denominator);
+    }
+
+    /// <summary>The largest |target − prediction| (scikit-learn's <c>max_error</c>).</summary>
+    /// <param name="targets">The true values.</param>
+    /// <param name="predictions">The predictions, one per target.</param>
+    /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
+    public static double MaxError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        double max = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            max = Math.Max(max, Math.Abs((double)targets[i] - predictions[i]));
+        }
+
+        return max;
     }
 
     /// <summary>The mean of |target − prediction|.</summary>
