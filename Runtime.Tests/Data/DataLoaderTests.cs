@@ -97,6 +97,39 @@ public sealed class DataLoaderTests
     }
 
     [Fact]
+    public void SetState_FromALoaderWithOtherSettings_IsRefused_NamingTheSetting()
+    {
+        var seven = new DataLoader(InMemoryDataset.FromLabels(new float[7], 1, new int[7]), 2, seed: 1);
+        seven.BeginEpoch();
+        seven.MoveNext();
+        DataLoaderState state = seven.GetState();
+        Assert.Equal((7, 2, true, false), (state.DatasetCount, state.BatchSize, state.Shuffle, state.DropLast));
+
+        var five = new DataLoader(InMemoryDataset.FromLabels(new float[5], 1, new int[5]), 2, seed: 1);
+        var error = Assert.Throws<ArgumentException>(() => five.SetState(state));
+        Assert.Equal("state", error.ParamName);
+        Assert.Contains("loader with DatasetCount 7; this loader has DatasetCount 5", error.Message, StringComparison.Ordinal);
+
+        InMemoryDataset dataset = InMemoryDataset.FromLabels(new float[7], 1, new int[7]);
+        Assert.Contains("BatchSize 2; this loader has BatchSize 4", Assert.Throws<ArgumentException>(() => new DataLoader(dataset, 4, 1).SetState(state)).Message, StringComparison.Ordinal);
+        Assert.Contains("Shuffle True; this loader has Shuffle False", Assert.Throws<ArgumentException>(() => new DataLoader(dataset, 2, 1, shuffle: false).SetState(state)).Message, StringComparison.Ordinal);
+        Assert.Contains("DropLast False; this loader has DropLast True", Assert.Throws<ArgumentException>(() => new DataLoader(dataset, 2, 1, dropLast: true).SetState(state)).Message, StringComparison.Ordinal);
+
+        // Unknown settings (a state built from a training checkpoint, which stores only the generator) are not checked.
+        new DataLoader(dataset, 2, 1, dropLast: true).SetState(state with { DatasetCount = null, BatchSize = null, Shuffle = null, DropLast = null });
+    }
+
+    [Fact]
+    public void MoveNext_BeforeTheFirstBeginEpoch_SaysToCallBeginEpoch()
+    {
+        var loader = new DataLoader(InMemoryDatasetTests.Numbered(4, 2), 2, seed: 1);
+        var error = Assert.Throws<InvalidOperationException>(() => loader.MoveNext());
+        Assert.Contains("call BeginEpoch() before MoveNext()", error.Message, StringComparison.Ordinal);
+        loader.BeginEpoch();
+        Assert.True(loader.MoveNext());
+    }
+
+    [Fact]
     public void BeginEpochAndMoveNext_AllocateNothing()
     {
         var loader = new DataLoader(InMemoryDatasetTests.Numbered(103, 10), 16, seed: 5);

@@ -192,6 +192,67 @@ public sealed class InMemoryDatasetTests : IDisposable
         Assert.Contains("Class 1 has a single sample", lonely.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Csv_RequestedColumnNames_AreTrimmedAsTheHeaderIs()
+    {
+        string path = Write(" a , b , label \n1,2,0\n3,4,1\n");
+        InMemoryDataset dataset = CsvDataset.Load(path, " label ");
+        Assert.Equal([0, 1], dataset.Labels.ToArray());
+        Assert.Equal(2, CsvDataset.LoadTargets(path, [" b"]).Features);
+
+        var error = Assert.Throws<ArgumentException>(() => CsvDataset.Load(path, "c"));
+        Assert.Equal("labelColumn", error.ParamName);
+        Assert.Contains("the header has no column 'c' (names compared after trimming); columns: a, b, label.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"a\",\"b\",\"label\"\n1,2,0\n", ":1:1:")]
+    [InlineData("a,b,label\n\"1.5\",2,0\n", ":2:1:")]
+    [InlineData("a,b,label\n1,\"1,000\",0\n", ":2:2:")]
+    [InlineData("a,b,label\n1,2,0\n3,4,\"1\n2\",2,0\n", ":3:3:")]
+    public void Csv_QuotedFields_AreRefusedAsUnsupported(string text, string location)
+    {
+        string path = Write(text);
+        var error = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(path, "label"));
+        Assert.Contains(path + location + " the field holds a quote ('\"'); quoted fields are not supported", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_WideHeader_IsCheckedInLinearTime()
+    {
+        // 40,000 columns took 13 s when each name was compared with every earlier one.
+        const int columns = 40_000;
+        string header = string.Join(",", Enumerable.Range(0, columns).Select(c => $"c{c}")) + ",label\n";
+        string row = string.Join(",", Enumerable.Repeat("1", columns)) + ",0\n";
+        string path = Write(header + row + row);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(columns, CsvDataset.Load(path, "label").Features);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"{watch.Elapsed}");
+
+        string repeated = Write(header.Replace("c39999,", "c17,", StringComparison.Ordinal) + row);
+        var error = Assert.Throws<InvalidDataException>(() => CsvDataset.Load(repeated, "label"));
+        Assert.Contains(":1:40000: column 'c17' is repeated in the header (columns 18 and 40000)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Subset_OutOfRangeIndex_NamesIndicesAndItsPosition()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Numbered(3, 1).Subset([0, 3]));
+        Assert.Equal("indices", error.ParamName);
+        Assert.Contains("indices[1] is 3; expected a sample index in [0, 3).", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromMnist_KeepsMnistsTenClasses_ForADigitSubset()
+    {
+        var mnist = new MnistDataset(new byte[4], [1, 2, 2, 1], 1, 1);
+        Assert.Equal(10, mnist.Classes);
+        InMemoryDataset dataset = InMemoryDataset.FromMnist(mnist);
+        Assert.Equal(10, dataset.Classes);
+        Assert.Equal(10, dataset.Subset([0]).Classes);
+        Assert.Equal([1, 2, 2, 1], dataset.Labels.ToArray());
+    }
+
     /// <summary>Sample i has the single feature i and label i % classes.</summary>
     internal static InMemoryDataset Numbered(int count, int classes) =>
         InMemoryDataset.FromLabels([.. Enumerable.Range(0, count).Select(i => (float)i)], 1, [.. Enumerable.Range(0, count).Select(i => i % classes)]);

@@ -9,18 +9,19 @@ namespace StaticGrad.Data;
 /// Reads an <see cref="InMemoryDataset"/> from a comma-separated file with a header row: one column
 /// is the integer class label (<see cref="Load"/>), or some columns are float targets
 /// (<see cref="LoadTargets"/>); every other column is a float feature, in file order. Numbers are
-/// parsed in the invariant culture (<c>1.5</c>, <c>-2e-3</c>); fields are trimmed; blank lines are
-/// skipped; quoting is not supported; column names must be unique. Bad input is an <see cref="InvalidDataException"/> whose message
-/// starts with <c>file:line:column</c> (both 1-based).
+/// parsed in the invariant culture (<c>1.5</c>, <c>-2e-3</c>); fields, header names and the requested column names are
+/// trimmed; blank lines are skipped; quoting is not supported (a <c>"</c> anywhere is refused as a quoted field); column
+/// names must be unique. Bad input is an <see cref="InvalidDataException"/> whose message starts with <c>file:line:column</c>
+/// (both 1-based; the column is the field's position).
 /// </summary>
 public static class CsvDataset
 {
     /// <summary>Loads a labelled dataset (pandas: <c>df.drop(columns=label)</c> as features, <c>df[label]</c> as the class).</summary>
     /// <param name="path">The CSV file.</param>
-    /// <param name="labelColumn">The header name of the label column; its values must be integers ≥ 0.</param>
+    /// <param name="labelColumn">The header name of the label column (compared after trimming both); its values must be integers ≥ 0.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number (the message gives file, line and column).</exception>
     public static InMemoryDataset Load(string path, string labelColumn)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
@@ -30,10 +31,10 @@ public static class CsvDataset
 
     /// <summary>Loads a dataset of float targets (regression, or per-output probabilities).</summary>
     /// <param name="path">The CSV file.</param>
-    /// <param name="targetColumns">The header names of the target columns, in the order they are stored per sample; at least one.</param>
+    /// <param name="targetColumns">The header names of the target columns (compared after trimming both), in the order they are stored per sample; at least one.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">A target column is missing or repeated, or no feature column is left.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a row has the wrong number of fields, or a value is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, or a value is not a finite number (the message gives file, line and column).</exception>
     public static InMemoryDataset LoadTargets(string path, IReadOnlyList<string> targetColumns)
     {
         ArgumentNullException.ThrowIfNull(targetColumns);
@@ -52,13 +53,15 @@ public static class CsvDataset
         using var reader = new StreamReader(ReadableFile.Open(path, bufferSize: 4096));
         int lineNumber = 0;
         string? header = NextLine(reader, ref lineNumber) ?? throw new InvalidDataException($"{path}:1:1: the file is empty; expected a header row.");
+        RefuseQuotes(path, header, lineNumber);
         string[] names = header.Split(',');
-        for (int c = 1; c < names.Length; c++)
+        var columns = new Dictionary<string, int>(names.Length, StringComparer.Ordinal);
+        for (int c = 0; c < names.Length; c++)
         {
-            int first = Array.FindIndex(names, 0, c, n => string.Equals(n.Trim(), names[c].Trim(), StringComparison.Ordinal));
-            if (first >= 0)
+            names[c] = names[c].Trim();
+            if (!columns.TryAdd(names[c], c))
             {
-                throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: column '{names[c].Trim()}' is repeated in the header (columns {first + 1} and {c + 1}); expected unique column names.");
+                throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: column '{names[c]}' is repeated in the header (columns {columns[names[c]] + 1} and {c + 1}); expected unique column names.");
             }
         }
 
@@ -66,15 +69,15 @@ public static class CsvDataset
         role.AsSpan().Fill(-1);
         for (int s = 0; s < special.Count; s++)
         {
-            int found = Array.FindIndex(names, n => string.Equals(n.Trim(), special[s], StringComparison.Ordinal));
-            if (found < 0)
+            string name = special[s]?.Trim() ?? throw new ArgumentNullException("targetColumns", $"targetColumns[{s}] is null; expected a column name.");
+            if (!columns.TryGetValue(name, out int found))
             {
-                throw new ArgumentException($"{path}: the header has no column '{special[s]}'; columns: {string.Join(", ", names)}.", labelIsInteger ? "labelColumn" : "targetColumns");
+                throw new ArgumentException($"{path}: the header has no column '{name}' (names compared after trimming); columns: {string.Join(", ", names)}.", labelIsInteger ? "labelColumn" : "targetColumns");
             }
 
             if (role[found] >= 0)
             {
-                throw new ArgumentException($"Column '{special[s]}' is listed twice.", "targetColumns");
+                throw new ArgumentException($"Column '{name}' is listed twice.", "targetColumns");
             }
 
             role[found] = s;
@@ -91,6 +94,7 @@ public static class CsvDataset
         string? line;
         while ((line = NextLine(reader, ref lineNumber)) is not null)
         {
+            RefuseQuotes(path, line, lineNumber);
             string[] fields = line.Split(',');
             if (fields.Length != names.Length)
             {
@@ -104,20 +108,20 @@ public static class CsvDataset
                 if (text.Contains('\0'))
                 {
                     // .NET's number parsing ignores trailing NULs ("2\0" would load as 2).
-                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: the field in column '{names[c].Trim()}' holds a NUL character (U+0000); expected a number.");
+                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: the field in column '{names[c]}' holds a NUL character (U+0000); expected a number.");
                 }
 
                 if (role[c] >= 0 && labelIsInteger)
                 {
                     if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || label < 0)
                     {
-                        throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c].Trim()}' is not an integer >= 0.");
+                        throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c]}' is not an integer >= 0.");
                     }
 
                     if (label >= InMemoryDataset.MaxClasses)
                     {
                         throw new InvalidDataException(
-                            $"{path}:{lineNumber}:{c + 1}: label {label} in column '{names[c].Trim()}' is not a class index below {InMemoryDataset.MaxClasses}; for numeric targets, use LoadTargets.");
+                            $"{path}:{lineNumber}:{c + 1}: label {label} in column '{names[c]}' is not a class index below {InMemoryDataset.MaxClasses}; for numeric targets, use LoadTargets.");
                     }
 
                     table.Labels.Add(label);
@@ -126,7 +130,7 @@ public static class CsvDataset
 
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 {
-                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: '{text}' in column '{names[c].Trim()}' is not a finite number.");
+                    throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: '{text}' in column '{names[c]}' is not a finite number.");
                 }
 
                 if (role[c] >= 0)
@@ -151,6 +155,20 @@ public static class CsvDataset
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// Refuses a line with a <c>"</c>: a quoted field (RFC 4180, pandas' <c>quoting=csv.QUOTE_ALL</c>) would otherwise fail
+    /// later as a missing column, a bad number or a ragged row, none of which says why.
+    /// </summary>
+    private static void RefuseQuotes(string path, string line, int lineNumber)
+    {
+        int quote = line.IndexOf('"', StringComparison.Ordinal);
+        if (quote >= 0)
+        {
+            int column = line.AsSpan(0, quote).Count(',') + 1;
+            throw new InvalidDataException($"{path}:{lineNumber}:{column}: the field holds a quote ('\"'); quoted fields are not supported: expected plain comma-separated values (write the file without quoting, e.g. pandas' to_csv(quoting=csv.QUOTE_NONE)).");
+        }
     }
 
     private static string? NextLine(StreamReader reader, ref int lineNumber)

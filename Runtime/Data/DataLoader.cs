@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace StaticGrad.Data;
 
@@ -108,8 +109,15 @@ public sealed class DataLoader
 
     /// <summary>Gathers the next batch of the epoch into <see cref="Features"/> and <see cref="Labels"/> or <see cref="Targets"/>.</summary>
     /// <returns>False when the epoch has no more batches (call <see cref="BeginEpoch"/>).</returns>
+    /// <exception cref="InvalidOperationException">No epoch has begun: call <see cref="BeginEpoch"/> first.</exception>
     public bool MoveNext()
     {
+        if (Epoch == 0)
+        {
+            // Returning false here read as an empty dataset; PyTorch's loader, which needs no BeginEpoch, would have batches.
+            throw new InvalidOperationException("No epoch has begun; call BeginEpoch() before MoveNext().");
+        }
+
         if (_next >= BatchCount)
         {
             _current = 0;
@@ -131,14 +139,21 @@ public sealed class DataLoader
 
     /// <summary>Captures where the loader is, for a training checkpoint.</summary>
     /// <returns>The state.</returns>
-    public DataLoaderState GetState() => new(Epoch, _next, _epochStart, _rng.GetState());
+    public DataLoaderState GetState() => new(Epoch, _next, _epochStart, _rng.GetState(), _dataset.Count, BatchSize, Shuffle, DropLast);
 
     /// <summary>Restores a state from <see cref="GetState"/> of a loader over the same dataset and settings: redraws that epoch's order and continues at its next batch.</summary>
     /// <param name="state">The state.</param>
-    /// <exception cref="ArgumentException">The state's counters are out of range or a generator state is invalid.</exception>
+    /// <exception cref="ArgumentException">
+    /// A setting recorded in the state (dataset size, batch size, shuffle, drop-last) differs from this loader's (the message
+    /// names it and gives both values), the state's counters are out of range, or a generator state is invalid.
+    /// </exception>
     public void SetState(DataLoaderState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        SameSetting(nameof(DataLoaderState.DatasetCount), state.DatasetCount, _dataset.Count);
+        SameSetting(nameof(BatchSize), state.BatchSize, BatchSize);
+        SameSetting(nameof(Shuffle), state.Shuffle, Shuffle);
+        SameSetting(nameof(DropLast), state.DropLast, DropLast);
         if (state.Epoch < 0 || state.NextBatch < 0 || state.NextBatch > BatchCount || (state.Epoch == 0 && state.NextBatch != BatchCount))
         {
             throw new ArgumentException(
@@ -165,6 +180,16 @@ public sealed class DataLoader
         Epoch = state.Epoch;
         _next = state.NextBatch;
         _current = 0;
+    }
+
+    private static void SameSetting<T>(string setting, T? recorded, T actual)
+        where T : struct
+    {
+        if (recorded is { } value && !EqualityComparer<T>.Default.Equals(value, actual))
+        {
+            throw new ArgumentException(
+                $"The state was taken from a loader with {setting} {value}; this loader has {setting} {actual}. Expected the same dataset and settings.", "state");
+        }
     }
 
     private static bool IsZero((uint S0, uint S1, uint S2, uint S3) s) => (s.S0 | s.S1 | s.S2 | s.S3) == 0;

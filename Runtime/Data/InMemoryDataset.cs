@@ -43,7 +43,7 @@ public sealed class InMemoryDataset
     /// </summary>
     public const int MaxClasses = 1 << 24;
 
-    /// <summary>The number of classes: one more than the largest label (0 for a dataset of float targets).</summary>
+    /// <summary>The number of classes: one more than the largest label (<see cref="MnistDataset.Classes"/> for <see cref="FromMnist"/>; 0 for a dataset of float targets).</summary>
     public int Classes { get; private init; }
 
     /// <summary>All features, <see cref="Count"/> × <see cref="Features"/>, row-major.</summary>
@@ -106,7 +106,11 @@ public sealed class InMemoryDataset
         return new InMemoryDataset(features.ToArray(), featureCount, [], targets.ToArray(), targetCount, count);
     }
 
-    /// <summary>The MNIST images (floats in [0, 1]) and their digit labels.</summary>
+    /// <summary>
+    /// The MNIST images (floats in [0, 1]) and their digit labels. <see cref="Classes"/> is <see cref="MnistDataset.Classes"/>
+    /// (10 for digits, as torchvision's <c>MNIST.classes</c>), not the largest label + 1: a file of only some digits keeps
+    /// the ten classes that size confusion matrices, class weights and stratified splits.
+    /// </summary>
     /// <param name="mnist">The loaded IDX data.</param>
     /// <returns>A labelled dataset with <see cref="MnistDataset.Features"/> features.</returns>
     public static InMemoryDataset FromMnist(MnistDataset mnist)
@@ -118,12 +122,14 @@ public sealed class InMemoryDataset
             labels[i] = mnist.Labels[i];
         }
 
-        return FromLabels(mnist.Images, mnist.Features, labels);
+        InMemoryDataset dataset = FromLabels(mnist.Images, mnist.Features, labels);
+        return new InMemoryDataset(dataset._features, dataset.Features, dataset._labels, [], 0, dataset.Count) { Classes = mnist.Classes };
     }
 
     /// <summary>A new dataset of the samples at <paramref name="indices"/>, in that order (e.g. one side of a split).</summary>
     /// <param name="indices">Sample indices in [0, <see cref="Count"/>); at least one.</param>
     /// <returns>The subset (a copy).</returns>
+    /// <exception cref="ArgumentException"><paramref name="indices"/> is empty, or an index is out of range (the message gives its position).</exception>
     public InMemoryDataset Subset(ReadOnlySpan<int> indices)
     {
         if (indices.Length == 0)
@@ -136,7 +142,12 @@ public sealed class InMemoryDataset
         float[] targets = HasLabels ? [] : new float[(long)indices.Length * Targets];
         for (int i = 0; i < indices.Length; i++)
         {
-            int sample = CheckIndex(indices[i]);
+            int sample = indices[i];
+            if ((uint)sample >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), sample, $"indices[{i}] is {sample}; expected a sample index in [0, {Count}).");
+            }
+
             CopySample(sample, features.AsSpan(i * Features, Features), labels, targets.AsSpan(i * Targets, Targets), i);
         }
 
