@@ -80,4 +80,34 @@ public sealed class ModelSummaryTests
         Assert.Equal("inputShape", Assert.Throws<System.ArgumentException>(() => new ModelSummary("M", new[] { -1 }, [new LayerSummary("fc1", "Linear", 4, 0, 0)], 1, 0, 0)).ParamName);
         Assert.Equal([3, 2], new LayerSummary("c", "Conv2d", new[] { 3, 2 }, 0, 0).OutputShape);
     }
+
+    [Fact]
+    public void FrozenParameters_AreCountedInTheTotal_AndReportedAsNonTrainable_AsTorchinfoDoes()
+    {
+        var model = new MnistClassifier128(seed: 1, maxBatch: 4);
+        model.Parameters.Freeze("fc2");
+        string text = model.Summary.ToString(model.Parameters);
+        Assert.Contains("Total params: 101,770\nTrainable params: 100,480\nNon-trainable params: 1,290\n", text, System.StringComparison.Ordinal);
+        Assert.Equal(101_770, model.Summary.TotalParameters);
+        Assert.DoesNotContain("Trainable params", model.Summary.ToString(), System.StringComparison.Ordinal);
+        var other = new ParameterSet([new ParameterTensor("w", 0, [3], 3)]);
+        Assert.Equal("parameters", Assert.Throws<System.ArgumentException>(() => model.Summary.ToString(other)).ParamName);
+    }
+
+    [Fact]
+    public void BadConstructorArguments_AreArgumentErrors_NotOverflowOrNullReference()
+    {
+        // These were an OverflowException, a NullReferenceException later from TotalParameters, and TrainingArenaBytes == -4.
+        var tooLarge = Assert.Throws<System.ArgumentException>(() => new LayerSummary("a", "b", new[] { 65536, 65536 }, 0, 0));
+        Assert.Equal("outputShape", tooLarge.ParamName);
+        Assert.Contains("[65536, 65536] has more than 2147483647 values per sample", tooLarge.Message, System.StringComparison.Ordinal);
+        LayerSummary[] layers = [new LayerSummary("fc1", "Linear", 4, 0, 0)];
+        Assert.Equal("inputShape", Assert.Throws<System.ArgumentException>(() => new ModelSummary("M", new[] { 65536, 65536 }, layers, 1, 0, 0)).ParamName);
+        var missing = Assert.Throws<System.ArgumentException>(() => new ModelSummary("M", 3, [layers[0], null!], 1, 0, 0));
+        Assert.Equal("layers", missing.ParamName);
+        Assert.Contains("layers[1] is null", missing.Message, System.StringComparison.Ordinal);
+        Assert.Equal("trainingArenaFloats", Assert.Throws<System.ArgumentOutOfRangeException>(() => new ModelSummary("M", 3, layers, 1, long.MaxValue / 2, 0)).ParamName);
+        Assert.Equal("inferenceArenaFloats", Assert.Throws<System.ArgumentOutOfRangeException>(() => new ModelSummary("M", 3, layers, 1, 0, -1)).ParamName);
+        Assert.Equal(long.MaxValue / 4 * 4, new ModelSummary("M", 3, layers, 1, long.MaxValue / 4, 0).TrainingArenaBytes);
+    }
 }

@@ -9,10 +9,12 @@ namespace StaticGrad;
 /// <summary>
 /// What a compiled model is made of, like torchinfo's <c>summary(model)</c>: each layer with its output shape and
 /// parameter count, the totals, and the memory the model holds at its maximum batch (parameters, gradients,
-/// buffers, the training arena and one inference arena). <see cref="ToString"/> renders it as a table.
+/// buffers, the training arena and one inference arena). <see cref="ToString()"/> renders it as a table.
 /// </summary>
 public sealed class ModelSummary
 {
+    private readonly int[] _inputShape;
+
     /// <summary>Describes a model.</summary>
     /// <param name="modelName">The model class's name.</param>
     /// <param name="inputFeatures">Input features per sample; positive.</param>
@@ -28,16 +30,16 @@ public sealed class ModelSummary
 
     /// <summary>Describes a model whose input per sample has the shape <paramref name="inputShape"/>.</summary>
     /// <param name="modelName">The model class's name.</param>
-    /// <param name="inputShape">The input's dimensions per sample (<c>[1, 28, 28]</c>, or <c>[784]</c>); each positive.</param>
-    /// <param name="layers">The layers in data-flow order; at least one.</param>
+    /// <param name="inputShape">The input's dimensions per sample (<c>[1, 28, 28]</c>, or <c>[784]</c>); each positive, with a product of at most <see cref="int.MaxValue"/>.</param>
+    /// <param name="layers">The layers in data-flow order; at least one, none null.</param>
     /// <param name="maxBatch">The batch the arenas are sized for; positive.</param>
-    /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model).</param>
-    /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>.</param>
-    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model); at most <see cref="long.MaxValue"/> / 4, so its bytes fit a long.</param>
+    /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>; at most <see cref="long.MaxValue"/> / 4.</param>
+    /// <exception cref="ArgumentException">An argument is out of range, or a layer is null (the message gives its index).</exception>
     public ModelSummary(string modelName, IReadOnlyList<int> inputShape, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
-        InputShape = ShapeCheck.PerSample(inputShape, nameof(inputShape));
+        _inputShape = ShapeCheck.PerSample(inputShape, nameof(inputShape));
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0)
         {
@@ -45,14 +47,19 @@ public sealed class ModelSummary
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        ArgumentOutOfRangeException.ThrowIfNegative(trainingArenaFloats);
-        ArgumentOutOfRangeException.ThrowIfNegative(inferenceArenaFloats);
         ModelName = modelName;
-        InputFeatures = checked(InputShape.Aggregate(1, (product, d) => product * d));
-        Layers = layers.ToArray();
+        InputFeatures = ShapeCheck.Features(_inputShape, nameof(inputShape));
+        LayerSummary[] copy = layers.ToArray();
+        int missing = Array.IndexOf(copy, null);
+        if (missing >= 0)
+        {
+            throw new ArgumentException($"layers[{missing}] is null; expected a LayerSummary for every layer.", nameof(layers));
+        }
+
+        Layers = copy;
         MaxBatch = maxBatch;
-        TrainingArenaBytes = 4 * trainingArenaFloats;
-        InferenceArenaBytes = 4 * inferenceArenaFloats;
+        TrainingArenaBytes = ArenaBytes(trainingArenaFloats, nameof(trainingArenaFloats));
+        InferenceArenaBytes = ArenaBytes(inferenceArenaFloats, nameof(inferenceArenaFloats));
     }
 
     /// <summary>The model class's name.</summary>
@@ -62,7 +69,7 @@ public sealed class ModelSummary
     public int InputFeatures { get; }
 
     /// <summary>The input's dimensions per sample: the input is <c>[batch, ..InputShape]</c>.</summary>
-    public IReadOnlyList<int> InputShape { get; }
+    public IReadOnlyList<int> InputShape => _inputShape;
 
     /// <summary>The layers in data-flow order.</summary>
     public IReadOnlyList<LayerSummary> Layers { get; }
@@ -70,7 +77,7 @@ public sealed class ModelSummary
     /// <summary>The batch the arenas are sized for.</summary>
     public int MaxBatch { get; }
 
-    /// <summary>Trainable scalars in all layers.</summary>
+    /// <summary>Parameter scalars in all layers, trainable or frozen (torchinfo's "Total params"; the summary is built with the model, so freezing does not change it).</summary>
     public long TotalParameters => Layers.Sum(l => (long)l.Parameters);
 
     /// <summary>Buffer elements in all layers.</summary>
@@ -85,9 +92,30 @@ public sealed class ModelSummary
     /// <summary>Bytes of the parameters and their gradients (float32 each).</summary>
     public long ParameterBytes => 8 * TotalParameters;
 
-    /// <summary>The summary as a table, torchinfo-style.</summary>
+    /// <summary>The summary as a table, torchinfo-style; its "Total params" counts every parameter, trainable or frozen.</summary>
     /// <returns>Lines separated by <c>\n</c>.</returns>
-    public override string ToString()
+    public override string ToString() => Render(null);
+
+    /// <summary>
+    /// The table of <see cref="ToString()"/> with torchinfo's split of the total into "Trainable params" and
+    /// "Non-trainable params" (frozen ones, <see cref="ParameterSet.Freeze"/>), read from <paramref name="parameters"/> now.
+    /// </summary>
+    /// <param name="parameters">The model's own parameters (<c>model.Parameters</c>).</param>
+    /// <returns>Lines separated by <c>\n</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> holds another number of scalars than <see cref="TotalParameters"/>.</exception>
+    public string ToString(ParameterSet parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Count != TotalParameters)
+        {
+            throw new ArgumentException(
+                $"parameters holds {parameters.Count} scalars; this summary counts {TotalParameters}: expected the ParameterSet of the model the summary describes.", nameof(parameters));
+        }
+
+        return Render(parameters.TrainableCount);
+    }
+
+    private string Render(long? trainable)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var rows = new List<(string Layer, string Shape, string Parameters)> { ("input", ShapeCheck.Format(MaxBatch.ToString(c), InputShape), string.Empty) };
@@ -107,11 +135,27 @@ public sealed class ModelSummary
 
         text.Append(rule).Append('\n');
         text.Append(c, $"Total params: {TotalParameters:N0}\n");
+        if (trainable is { } count)
+        {
+            text.Append(c, $"Trainable params: {count:N0}\n");
+            text.Append(c, $"Non-trainable params: {TotalParameters - count:N0}\n");
+        }
+
         text.Append(c, $"Buffers (not trained): {TotalBuffers:N0}\n");
         text.Append(c, $"Parameters and gradients: {Megabytes(ParameterBytes)}\n");
         text.Append(c, $"Training arena at batch {MaxBatch}: {Megabytes(TrainingArenaBytes)}\n");
         text.Append(c, $"Inference arena at batch {MaxBatch}: {Megabytes(InferenceArenaBytes)} (one per concurrent Forward)\n");
         return text.ToString();
+    }
+
+    private static long ArenaBytes(long floats, string argument)
+    {
+        if (floats < 0 || floats > long.MaxValue / sizeof(float))
+        {
+            throw new ArgumentOutOfRangeException(argument, floats, $"Invalid {argument}: {floats}; expected 0 to {long.MaxValue / sizeof(float)} (its bytes must fit a long).");
+        }
+
+        return sizeof(float) * floats;
     }
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F2} MB ({bytes:N0} bytes)");

@@ -23,6 +23,23 @@ internal static class ShapeCheck
         return copy;
     }
 
+    /// <summary>The values per sample of a checked shape (the product of its dimensions).</summary>
+    /// <exception cref="ArgumentException">The product exceeds <see cref="int.MaxValue"/>.</exception>
+    public static int Features(int[] shape, string argument)
+    {
+        long product = 1;
+        foreach (int d in shape)
+        {
+            product *= d;
+            if (product > int.MaxValue)
+            {
+                throw new ArgumentException($"The shape [{string.Join(", ", shape)}] has more than {int.MaxValue} values per sample; expected a product of the dimensions of at most {int.MaxValue}.", argument);
+            }
+        }
+
+        return (int)product;
+    }
+
     /// <summary><c>[batch, d0, d1, ...]</c>, as torchinfo prints shapes.</summary>
     public static string Format(string batch, IReadOnlyList<int> shape)
         => "[" + batch + ", " + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
