@@ -136,7 +136,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>Outputs (classes) per sample.</summary>");
             w.WriteLine($"public const int OutputSize = {Int(graph.Classes)};");
             w.WriteLine();
-            w.WriteLine("/// <summary>Trainable scalars in all layers.</summary>");
+            w.WriteLine("/// <summary>Parameter scalars in all layers, trainable or frozen.</summary>");
             w.WriteLine($"public const int ParameterCount = {Int(graph.ParameterCount)};");
             w.WriteLine();
 

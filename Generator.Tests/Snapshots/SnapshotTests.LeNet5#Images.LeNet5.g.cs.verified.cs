@@ -23,7 +23,7 @@ namespace Images
         /// <summary>Outputs (classes) per sample.</summary>
         public const int OutputSize = 10;
 
-        /// <summary>Trainable scalars in all layers.</summary>
+        /// <summary>Parameter scalars in all layers, trainable or frozen.</summary>
         public const int ParameterCount = 61706;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.

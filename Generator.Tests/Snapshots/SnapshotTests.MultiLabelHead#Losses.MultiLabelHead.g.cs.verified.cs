@@ -16,7 +16,7 @@ namespace Losses
         /// <summary>Outputs (classes) per sample.</summary>
         public const int OutputSize = 5;
 
-        /// <summary>Trainable scalars in all layers.</summary>
+        /// <summary>Parameter scalars in all layers, trainable or frozen.</summary>
         public const int ParameterCount = 45;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.

@@ -24,7 +24,7 @@ namespace Graphs
         /// <summary>Outputs (classes) per sample.</summary>
         public const int OutputSize = 10;
 
-        /// <summary>Trainable scalars in all layers.</summary>
+        /// <summary>Parameter scalars in all layers, trainable or frozen.</summary>
         public const int ParameterCount = 59338;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.

@@ -26,7 +26,7 @@ namespace Images
         /// <summary>Outputs (classes) per sample.</summary>
         public const int OutputSize = 3;
 
-        /// <summary>Trainable scalars in all layers.</summary>
+        /// <summary>Parameter scalars in all layers, trainable or frozen.</summary>
         public const int ParameterCount = 287;
 
         // Parameters: one flat buffer in state_dict order; the gradients mirror its layout.
