@@ -264,6 +264,10 @@ public sealed class DataParallelTrainer
         progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), _sampler.BatchCount);
         double lossSum = 0;
         long samples = 0;
+
+        // The current optimizer step's per-sample loss sum and rows, over its global batches under accumulation.
+        double stepLossSum = 0;
+        int stepRows = 0;
         long start = Stopwatch.GetTimestamp();
         LastLearningRate = _parallel.Optimizer.LearningRate;
         int k = AccumulationSteps, batches = _sampler.BatchCount;
@@ -273,6 +277,7 @@ public sealed class DataParallelTrainer
             int global = _sampler.CurrentGlobalBatchSize;
             LastLearningRate = _parallel.Optimizer.LearningRate;
             float loss;
+            bool endsStep = true;
             if (k == 1)
             {
                 loss = _parallel.Step(_sampler.Features, _sampler.Labels, rows);
@@ -285,16 +290,21 @@ public sealed class DataParallelTrainer
                 long group = ((long)(last - first) * _sampler.GlobalBatchSize) + (last == batches - 1 ? lastBatch : _sampler.GlobalBatchSize);
                 float weight = _parallel.Averaging.IsMean ? (float)((double)global / group) : 1f;
                 loss = _parallel.AccumulateGradient(_sampler.Features, _sampler.Labels, rows, weight, b == first);
-                lossSum += SampleLossSum(loss, global);
-                samples += global;
-                if (b != last)
-                {
-                    continue;
-                }
+                endsStep = b == last;
+            }
 
+            lossSum += SampleLossSum(loss, global);
+            samples += global;
+            stepLossSum += SampleLossSum(loss, global);
+            stepRows += global;
+            if (!endsStep)
+            {
+                continue;
+            }
+
+            if (k > 1)
+            {
                 _parallel.ApplyGradient();
-                lossSum -= SampleLossSum(loss, global);
-                samples -= global;
             }
 
             _steps++;
@@ -303,13 +313,17 @@ public sealed class DataParallelTrainer
                 _scheduler?.Step();
             }
 
-            lossSum += SampleLossSum(loss, global);
-            samples += global;
             if (progress is not null)
             {
-                var step = new TrainingStep(_epoch, b + 1, _sampler.BatchCount, _steps, global, loss, lossSum / samples, _parallel.Optimizer.LearningRate);
+                // As the one-process trainer reports it: the step's rows, its loss reduced as the model reduces a batch,
+                // and the rate it used (not the one the schedule just set).
+                float stepLoss = _parallel.Model.LossReduction == Reduction.Mean ? (float)(stepLossSum / stepRows) : (float)stepLossSum;
+                var step = new TrainingStep(_epoch, b + 1, _sampler.BatchCount, _steps, stepRows, stepLoss, lossSum / samples, LastLearningRate);
                 progress.StepCompleted(in step);
             }
+
+            stepLossSum = 0;
+            stepRows = 0;
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

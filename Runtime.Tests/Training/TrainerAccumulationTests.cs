@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using StaticGrad.Data;
 using StaticGrad.Training;
@@ -91,12 +92,70 @@ public sealed class TrainerAccumulationTests
         Assert.Equal(losses[0], losses[1], 1e-5);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnAccumulatedStep_ReportsTheLossAndRowsOfTheWholeStep_AsOneBatchOfThatSize(bool sumLoss)
+    {
+        // 200 samples: three steps of 4 × 16 rows, then a short group of one batch of 8, as batches of 64 (the last of 8).
+        InMemoryDataset data = SyntheticData.Classes(200);
+        IModel big = sumLoss ? new AccumulationSumNet(seed: 2, maxBatch: 64) : new AccumulationNet(seed: 2, maxBatch: 64);
+        IModel small = sumLoss ? new AccumulationSumNet(seed: 2, maxBatch: 16) : new AccumulationNet(seed: 2, maxBatch: 16);
+        var bigSteps = new StepRecorder();
+        var smallSteps = new StepRecorder();
+        new Trainer(big, new Sgd(big.Parameters, 0.01f), new DataLoader(data, 64, seed: 5), new TrainerOptions { Callbacks = [bigSteps] }).Fit(2);
+        new Trainer(small, new Sgd(small.Parameters, 0.01f), new DataLoader(data, 16, seed: 5), new TrainerOptions { AccumulationSteps = 4, Callbacks = [smallSteps] }).Fit(2);
+
+        Assert.Equal([64, 64, 64, 8, 64, 64, 64, 8], bigSteps.Steps.Select(s => s.BatchSize));
+        Assert.Equal(bigSteps.Steps.Select(s => s.BatchSize), smallSteps.Steps.Select(s => s.BatchSize));
+        for (int i = 0; i < bigSteps.Steps.Count; i++)
+        {
+            float expected = bigSteps.Steps[i].Loss, actual = smallSteps.Steps[i].Loss;
+            Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"step {i + 1}: one batch's loss {expected}, the accumulated step's {actual}");
+            Assert.Equal(bigSteps.Steps[i].MeanLoss, smallSteps.Steps[i].MeanLoss, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void WithoutAccumulation_TheStepLoss_IsTheBatchsOwnLoss()
+    {
+        var model = new AccumulationNet(seed: 2, maxBatch: 16);
+        var steps = new StepRecorder();
+        var losses = new List<float>();
+        var loader = new DataLoader(SyntheticData.Classes(40), 16, seed: 5);
+        new Trainer(model, new Sgd(model.Parameters, 0f), loader, new TrainerOptions { Callbacks = [steps] }).Fit(1);
+
+        // Learning rate 0: the same batches through TrainStep again give the losses the trainer saw.
+        var again = new AccumulationNet(seed: 2, maxBatch: 16);
+        var replay = new DataLoader(SyntheticData.Classes(40), 16, seed: 5);
+        replay.BeginEpoch();
+        while (replay.MoveNext())
+        {
+            losses.Add(again.TrainStep(replay.Features, replay.Labels, replay.CurrentBatchSize));
+        }
+
+        Assert.Equal(losses, steps.Steps.Select(s => s.Loss));
+        Assert.Equal([16, 16, 8], steps.Steps.Select(s => s.BatchSize));
+    }
+
     [Fact]
     public void AccumulationStepsBelowOne_AreRefused()
     {
         var model = new AccumulationNet(seed: 2, maxBatch: 16);
         var e = Assert.Throws<ArgumentException>(() => new Trainer(model, new Sgd(model.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(32), 16, seed: 5), new TrainerOptions { AccumulationSteps = 0 }));
         Assert.Contains("AccumulationSteps is 0", e.Message);
+    }
+
+    /// <summary>Every step the trainer reports.</summary>
+    private sealed class StepRecorder : ITrainingCallback
+    {
+        public List<TrainingStep> Steps { get; } = [];
+
+        public void OnStep(Trainer trainer, in TrainingStep step) => Steps.Add(step);
+
+        public void OnEpochEnd(Trainer trainer, EpochMetrics metrics)
+        {
+        }
     }
 
     private static void AssertClose(float[] expected, float[] actual)

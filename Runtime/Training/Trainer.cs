@@ -367,6 +367,10 @@ public sealed class Trainer
         double lossSum = 0;
         long samples = 0;
         int step = 0;
+
+        // The current optimizer step's per-sample loss sum and rows, over its micro-batches under accumulation.
+        double stepLossSum = 0;
+        int stepRows = 0;
         float learningRate = _optimizer.LearningRate;
         long start = Stopwatch.GetTimestamp();
         while (true)
@@ -382,8 +386,11 @@ public sealed class Trainer
             float loss = _options.AccumulationSteps == 1 ? TrainStep(batch) : AccumulateStep(batch, step);
 
             // The per-sample losses' sum: a mean-reduced loss times its batch; a sum-reduced one (or None's sum) as it is.
-            lossSum += LossReduction == Reduction.Mean ? (double)loss * batch : loss;
+            double batchLossSum = LossReduction == Reduction.Mean ? (double)loss * batch : loss;
+            lossSum += batchLossSum;
             samples += batch;
+            stepLossSum += batchLossSum;
+            stepRows += batch;
             if (_options.AccumulationSteps > 1 && (step + 1) % _options.AccumulationSteps != 0 && step + 1 < _loader.BatchCount)
             {
                 step++;
@@ -402,7 +409,9 @@ public sealed class Trainer
                 _options.Scheduler?.Step();
             }
 
-            var info = new TrainingStep(epoch, ++step, _loader.BatchCount, StepsCompleted, batch, loss, lossSum / samples, learningRate);
+            var info = new TrainingStep(epoch, ++step, _loader.BatchCount, StepsCompleted, stepRows, StepLoss(stepLossSum, stepRows), lossSum / samples, learningRate);
+            stepLossSum = 0;
+            stepRows = 0;
             _options.Progress?.StepCompleted(in info);
             foreach (ITrainingCallback callback in _callbacks)
             {
@@ -433,6 +442,13 @@ public sealed class Trainer
 
     /// <summary>How the model's loss reduces a batch.</summary>
     private Reduction LossReduction => _labelModel?.LossReduction ?? _targetModel!.LossReduction;
+
+    /// <summary>
+    /// An optimizer step's loss from the per-sample loss sum of its micro-batches: the rows-weighted mean under a mean
+    /// loss (the loss whose gradient the step applied, as the micro-batches are scaled by their share of the rows), the
+    /// sum otherwise. One batch's own loss comes back exactly.
+    /// </summary>
+    private float StepLoss(double lossSum, int rows) => LossReduction == Reduction.Mean ? (float)(lossSum / rows) : (float)lossSum;
 
     private float TrainStep(int batch) => _labelModel is not null
         ? _labelModel.TrainStep(_loader.Features, _loader.Labels, batch)

@@ -7,8 +7,11 @@ namespace StaticGrad.Training;
 /// <param name="Step">The step within the epoch, 1-based.</param>
 /// <param name="StepsPerEpoch">Steps in one epoch.</param>
 /// <param name="GlobalStep">Optimizer steps taken in the whole run, this one included.</param>
-/// <param name="BatchSize">Samples in this step.</param>
-/// <param name="Loss">This step's reduced loss.</param>
+/// <param name="BatchSize">Samples in this step: under <see cref="TrainerOptions.AccumulationSteps"/>, the rows of all its micro-batches.</param>
+/// <param name="Loss">
+/// This step's loss, reduced as the model's loss reduces a batch: under accumulation, a mean loss is its micro-batches'
+/// mean weighted by their rows (the loss whose gradient the step applied) and a sum loss their sum.
+/// </param>
 /// <param name="MeanLoss">The epoch's running mean loss per sample so far (as <see cref="EpochMetrics.TrainingLoss"/>).</param>
 /// <param name="LearningRate">The learning rate this step used.</param>
 [StructLayout(LayoutKind.Auto)]
