@@ -34,8 +34,14 @@ public sealed class DataParallelTrainer
     private long _steps;
     private ILearningRateScheduler? _scheduler;
 
-    /// <summary>Early stopping's best parameters, when it restores them.</summary>
+    /// <summary>Early stopping's best parameters, when it restores them; the last epoch's after <see cref="RestoreBestWeights"/>.</summary>
     private ParameterSet? _best;
+
+    /// <summary>
+    /// Whether <see cref="RestoreBestWeights"/> swapped the best epoch's parameters into the model: <see cref="_best"/> then
+    /// holds the last epoch's, which the run continues from (a checkpoint, the next <see cref="RunEpoch"/>).
+    /// </summary>
+    private bool _showingBest;
 
     /// <summary>Rank 0's evaluator of <see cref="Validation"/> (the one-process trainer's <see cref="Trainer.Evaluate"/>).</summary>
     private Trainer? _evaluator;
@@ -254,6 +260,11 @@ public sealed class DataParallelTrainer
     /// <returns>The epoch's mean loss per sample, and the global samples per second.</returns>
     public (double Loss, double SamplesPerSecond) RunEpoch(IProgressReporter? progress = null, int epochs = 0)
     {
+        if (_showingBest)
+        {
+            SwapBest(); // the run continues from the last epoch's parameters, not the best ones the model was showing
+        }
+
         _epoch++;
         _sampler.BeginEpoch();
         if (_parallel.Model is IStochasticModel stochastic && _parallel.Communicator.Rank > 0)
@@ -378,7 +389,22 @@ public sealed class DataParallelTrainer
         }
 
         var progress = new TrainingProgress(_epoch, _steps, _sampler.Generator.GetState(), _sampler.GlobalBatchSize, _sampler.Dataset.Count);
-        return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
+        if (!_showingBest)
+        {
+            return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
+        }
+
+        // The checkpoint holds the last epoch's parameters, which its optimizer state, schedules and counters belong to;
+        // Capture copies the model's, so the two trade places around it and the model shows the best ones again.
+        SwapBest();
+        try
+        {
+            return TrainingCheckpoint.Capture(_parallel.Model.Parameters, StatefulOptimizer(), progress, entries);
+        }
+        finally
+        {
+            SwapBest();
+        }
     }
 
     /// <summary>
@@ -395,10 +421,29 @@ public sealed class DataParallelTrainer
             return false;
         }
 
-        TrainingCheckpoint checkpoint = CreateCheckpoint(metadata);
-        if (NeedsBestWeights())
+        // After RestoreBestWeights the two states trade places for the writing, as they stood during the run: the
+        // checkpoint gets the last epoch's parameters, the file beside it the best epoch's.
+        bool showingBest = _showingBest;
+        if (showingBest)
         {
-            ModelWeights.Save(_best!, TrainerMetadata.BestWeightsPath(path));
+            SwapBest();
+        }
+
+        TrainingCheckpoint checkpoint;
+        try
+        {
+            checkpoint = CreateCheckpoint(metadata);
+            if (NeedsBestWeights())
+            {
+                ModelWeights.Save(_best!, TrainerMetadata.BestWeightsPath(path));
+            }
+        }
+        finally
+        {
+            if (showingBest)
+            {
+                SwapBest();
+            }
         }
 
         checkpoint.Save(path);
@@ -553,24 +598,39 @@ public sealed class DataParallelTrainer
             }
         }
 
+        _showingBest = false; // the model now holds the checkpoint's last epoch
         _epoch = progress.EpochsCompleted;
         _steps = progress.StepsCompleted;
     }
 
     /// <summary>
-    /// Puts early stopping's best parameters back when its best epoch is not the last (not collective; every rank does
-    /// the same), as the one-process <see cref="Trainer.Fit"/> does when it ends.
+    /// Puts early stopping's best parameters into the model when its best epoch is not the last (not collective; every
+    /// rank does the same), as the one-process <see cref="Trainer.Fit"/> does when it ends, and keeps the last epoch's:
+    /// a later checkpoint holds them, and the next <see cref="RunEpoch"/> first puts them back (taking the model's as the
+    /// best epoch's), so the run continues as if they had never been restored.
     /// </summary>
-    /// <returns>Whether the parameters changed.</returns>
+    /// <returns>Whether the parameters changed (false when the model already shows the best epoch).</returns>
     public bool RestoreBestWeights()
     {
-        if (!NeedsBestWeights())
+        if (_showingBest || !NeedsBestWeights())
         {
             return false;
         }
 
-        _best!.Values.CopyTo(_parallel.Model.Parameters.Values);
+        SwapBest();
         return true;
+    }
+
+    /// <summary>Exchanges the model's parameters with <see cref="_best"/>'s, element by element so that nothing is allocated.</summary>
+    private void SwapBest()
+    {
+        Span<float> model = _parallel.Model.Parameters.Values, best = _best!.Values;
+        for (int i = 0; i < model.Length; i++)
+        {
+            (model[i], best[i]) = (best[i], model[i]);
+        }
+
+        _showingBest = !_showingBest;
     }
 
     /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>

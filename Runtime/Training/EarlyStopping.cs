@@ -7,7 +7,8 @@ namespace StaticGrad.Training;
 /// <c>EarlyStopping(monitor, min_delta, patience, restore_best_weights)</c>: an epoch improves when its value is below
 /// the best so far by more than <see cref="MinDelta"/> (above it, for accuracy). With <see cref="RestoreBestWeights"/>
 /// the <see cref="Trainer"/> puts the best epoch's parameters and buffers (batch norm's running statistics) back when
-/// training ends, whether stopped early or not.
+/// training ends, whether stopped early or not, and keeps the last epoch's for its checkpoints and a later
+/// <see cref="Trainer.Fit"/>, which continue the run from them.
 /// </summary>
 /// <remarks>An instance keeps its state (<see cref="Best"/>, <see cref="BestEpoch"/>, <see cref="Wait"/>); use one per run.</remarks>
 public sealed class EarlyStopping

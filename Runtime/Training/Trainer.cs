@@ -22,8 +22,8 @@ namespace StaticGrad.Training;
 /// the constructor; the step loop allocates nothing unless a callback or the progress reporter does.
 /// </para>
 /// <para>
-/// A checkpoint (<see cref="CreateCheckpoint"/>, <see cref="TrainerOptions.CheckpointPath"/>) holds the parameters, the
-/// optimizer's state, the epoch and step counters, the loader's generator, and the trainer's own state: the dropout
+/// A checkpoint (<see cref="CreateCheckpoint"/>, <see cref="TrainerOptions.CheckpointPath"/>) holds the last epoch's
+/// parameters and buffers (also after <see cref="Fit"/> put the best epoch back into the model), the optimizer's state, the epoch and step counters, the loader's generator, and the trainer's own state: the dropout
 /// generator of an <see cref="IStochasticModel"/>, the schedules' <see cref="SchedulerState"/> and early stopping's
 /// counters. With <see cref="EarlyStopping.RestoreBestWeights"/>, the best epoch's parameters and buffers are written beside the file
 /// (<c>PATH.best.safetensors</c>) when they differ from the current ones. <see cref="Resume"/> restores all of it into a
@@ -44,6 +44,12 @@ public sealed class Trainer
     private readonly ITrainingCallback[] _callbacks;
     private readonly float[] _outputs;
     private readonly ParameterSet? _best;
+
+    /// <summary>
+    /// Whether <see cref="Fit"/> ended by swapping the best epoch's state into the model: <see cref="_best"/> then holds the
+    /// last epoch's, which the run continues from (a checkpoint, a later <see cref="Fit"/>).
+    /// </summary>
+    private bool _showingBest;
     private readonly List<EpochMetrics> _history = [];
     private readonly Stopwatch _clock = new();
     private bool _stopRequested;
@@ -117,7 +123,9 @@ public sealed class Trainer
     /// <summary>
     /// Trains until <see cref="EpochsCompleted"/> reaches <paramref name="epochs"/>, early stopping stops it, or a
     /// callback calls <see cref="RequestStop"/>. Then, with <see cref="EarlyStopping.RestoreBestWeights"/>, puts the best
-    /// epoch's parameters back.
+    /// epoch's parameters and buffers into the model and keeps the last epoch's, which the run continues from: a
+    /// checkpoint holds them, and a later <c>Fit</c> first puts them back (taking the model's as the best epoch's), so
+    /// that <c>Fit(3)</c> then <c>Fit(6)</c> trains as one <c>Fit(6)</c>.
     /// </summary>
     /// <param name="epochs">The epoch to train up to, counting those of a resumed checkpoint; positive.</param>
     /// <param name="cancellationToken">Checked before every step.</param>
@@ -132,6 +140,11 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         cancellationToken.ThrowIfCancellationRequested();
         _stopRequested = false;
+        if (_showingBest)
+        {
+            SwapBest(); // the run continues from the last epoch's state, not the best one the model was showing
+        }
+
         StopReason reason = _options.EarlyStopping is { ShouldStop: true } ? StopReason.EarlyStopped : StopReason.Completed;
         _clock.Start();
         try
@@ -161,9 +174,9 @@ public sealed class Trainer
             _clock.Stop();
         }
 
-        if (_best is not null && _options.EarlyStopping!.BestEpoch > 0 && _options.EarlyStopping.BestEpoch != EpochsCompleted)
+        if (NeedsBestWeights(EpochsCompleted))
         {
-            CopyState(_best, _model.Parameters);
+            SwapBest();
         }
 
         return reason;
@@ -218,7 +231,7 @@ public sealed class Trainer
     public void Predict(ReadOnlySpan<float> features, Span<float> probabilities) => Inference.Predict(_model, features, probabilities);
 
     /// <summary>Captures the run between two epochs (see the remarks of <see cref="Trainer"/>).</summary>
-    /// <returns>The checkpoint; the best weights of early stopping are not part of it (<see cref="SaveCheckpoint"/> writes them).</returns>
+    /// <returns>The checkpoint, with the last epoch's parameters and buffers even when the model shows the best epoch's; the best weights of early stopping are not part of it (<see cref="SaveCheckpoint"/> writes them).</returns>
     /// <exception cref="InvalidOperationException">The loader is inside an epoch (after a cancellation), or the optimizer is not an <see cref="IStatefulOptimizer"/>.</exception>
     public TrainingCheckpoint CreateCheckpoint()
     {
@@ -252,7 +265,22 @@ public sealed class Trainer
         }
 
         var progress = new TrainingProgress(EpochsCompleted, StepsCompleted, loader.Rng, _loader.BatchSize, _loader.Dataset.Count);
-        return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, entries);
+        if (!_showingBest)
+        {
+            return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, entries);
+        }
+
+        // The checkpoint holds the last epoch's state, which its optimizer state, schedules and counters belong to;
+        // Capture copies the model's, so the two states trade places around it and the model shows the best one again.
+        SwapBest();
+        try
+        {
+            return TrainingCheckpoint.Capture(_model.Parameters, optimizer, progress, entries);
+        }
+        finally
+        {
+            SwapBest();
+        }
     }
 
     /// <summary>Writes <see cref="CreateCheckpoint"/> to <paramref name="path"/> atomically, and the best weights beside it when early stopping needs them.</summary>
@@ -264,7 +292,7 @@ public sealed class Trainer
         TrainingCheckpoint checkpoint = CreateCheckpoint();
         if (NeedsBestWeights(EpochsCompleted))
         {
-            ModelWeights.Save(_best!, TrainerMetadata.BestWeightsPath(path));
+            ModelWeights.Save(_showingBest ? _model.Parameters : _best!, TrainerMetadata.BestWeightsPath(path));
         }
 
         checkpoint.Save(path);
@@ -353,6 +381,8 @@ public sealed class Trainer
         {
             CopyState(best ?? _model.Parameters, _best);
         }
+
+        _showingBest = false; // the model now holds the checkpoint's last epoch
 
         EpochsCompleted = progress.EpochsCompleted;
         StepsCompleted = progress.StepsCompleted;
@@ -496,6 +526,26 @@ public sealed class Trainer
 
     private bool NeedsBestWeights(int epochsCompleted)
         => _best is not null && _options.EarlyStopping!.BestEpoch > 0 && _options.EarlyStopping.BestEpoch != epochsCompleted;
+
+    /// <summary>
+    /// Exchanges the model's state with <see cref="_best"/>'s, element by element so that nothing is allocated, and
+    /// records which of the two the model now shows.
+    /// </summary>
+    private void SwapBest()
+    {
+        SwapValues(_model.Parameters.Values, _best!.Values);
+        SwapValues(_model.Parameters.BufferValues, _best.BufferValues);
+        SwapValues(_model.Parameters.Counters, _best.Counters);
+        _showingBest = !_showingBest;
+    }
+
+    private static void SwapValues<T>(Span<T> a, Span<T> b)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            (a[i], b[i]) = (b[i], a[i]);
+        }
+    }
 
     /// <summary>
     /// Copies a model's state as PyTorch's <c>state_dict</c> holds it, the parameters and the buffers (batch norm's running
