@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Models;
 using StaticGrad.Training;
@@ -56,6 +57,53 @@ public sealed class BestWeightsContinuationTests
                 float[] best = resumed.Parallel.Model.Parameters.Values.ToArray();
                 Assert.False(resumed.RestoreBestWeights());
                 Assert.Equal(best, resumed.Parallel.Model.Parameters.Values.ToArray());
+                return 0;
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(path + ".best.safetensors");
+        }
+    }
+
+    [Fact]
+    public void RestoringTheBestEpoch_PutsBackItsBatchNormStatistics_AndTheBestFileHoldsThem()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sg-best-bn-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            InProcessCommunicator.Run(1, c =>
+            {
+                var model = new NormalizedCnn(3, Batch);
+                var optimizer = new Sgd(model.Parameters, 0.1f, momentum: 0.9f);
+                var trainer = new DataParallelTrainer(model, optimizer, c, GradientAveraging.For(model.Loss), s_data.Value.Train, Batch, ShuffleSeed)
+                {
+                    Validation = s_data.Value.Validation,
+                    EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationLoss, patience: 1),
+                };
+                var states = new List<(float[] Values, float[] Buffers, long[] Counters)>();
+                while (trainer.EpochsCompleted < Epochs && !trainer.ShouldStop)
+                {
+                    trainer.RunEpoch();
+                    states.Add((model.Parameters.Values.ToArray(), model.Parameters.BufferValues.ToArray(), model.Parameters.Counters.ToArray()));
+                }
+
+                int best = trainer.EarlyStopping!.BestEpoch;
+                Assert.True(best < trainer.EpochsCompleted, $"the best epoch ({best}) is the last: the test measures nothing");
+                Assert.NotEqual(states[best - 1].Buffers, states[^1].Buffers);
+
+                Assert.True(trainer.RestoreBestWeights());
+                Assert.Equal(states[best - 1].Values, model.Parameters.Values.ToArray());
+                Assert.Equal(states[best - 1].Buffers, model.Parameters.BufferValues.ToArray());
+                Assert.Equal(states[best - 1].Counters, model.Parameters.Counters.ToArray());
+
+                trainer.SaveCheckpoint(path);
+                var saved = new ParameterSet(model.Parameters.Tensors, model.Parameters.Buffers);
+                ModelWeights.Load(saved, path + ".best.safetensors");
+                Assert.Equal(states[best - 1].Values, saved.Values.ToArray());
+                Assert.Equal(states[best - 1].Buffers, saved.BufferValues.ToArray());
+                Assert.Equal(states[best - 1].Counters, saved.Counters.ToArray());
                 return 0;
             });
         }

@@ -34,11 +34,11 @@ public sealed class DataParallelTrainer
     private long _steps;
     private ILearningRateScheduler? _scheduler;
 
-    /// <summary>Early stopping's best parameters, when it restores them; the last epoch's after <see cref="RestoreBestWeights"/>.</summary>
+    /// <summary>Early stopping's best parameters and buffers, when it restores them; the last epoch's after <see cref="RestoreBestWeights"/>.</summary>
     private ParameterSet? _best;
 
     /// <summary>
-    /// Whether <see cref="RestoreBestWeights"/> swapped the best epoch's parameters into the model: <see cref="_best"/> then
+    /// Whether <see cref="RestoreBestWeights"/> swapped the best epoch's parameters and buffers into the model: <see cref="_best"/> then
     /// holds the last epoch's, which the run continues from (a checkpoint, the next <see cref="RunEpoch"/>).
     /// </summary>
     private bool _showingBest;
@@ -204,7 +204,7 @@ public sealed class DataParallelTrainer
     /// <summary>
     /// Early stopping, or null: updated after every epoch on every rank with rank 0's validation metrics (or the global
     /// training loss), so every rank stops after the same epoch. With <see cref="EarlyStopping.RestoreBestWeights"/>,
-    /// <see cref="RestoreBestWeights"/> puts the best epoch's parameters back, and rank 0 writes them beside checkpoints
+    /// <see cref="RestoreBestWeights"/> puts the best epoch's parameters and buffers back, and rank 0 writes them beside checkpoints
     /// (<c>PATH.best.safetensors</c>, as the one-process <see cref="Trainer"/> does).
     /// </summary>
     public EarlyStopping? EarlyStopping
@@ -213,7 +213,7 @@ public sealed class DataParallelTrainer
         init
         {
             field = value;
-            _best = value is { RestoreBestWeights: true } ? new ParameterSet(_parallel.Model.Parameters.Tensors) : null;
+            _best = value is { RestoreBestWeights: true } ? new ParameterSet(_parallel.Model.Parameters.Tensors, _parallel.Model.Parameters.Buffers) : null;
         }
     }
 
@@ -546,7 +546,7 @@ public sealed class DataParallelTrainer
         TrainerMetadata.CheckPresence(checkpoint, TrainerMetadata.EarlyStoppingKey, EarlyStopping is not null, "early stopping");
         SchedulerState? plateau = Plateau is null ? null : TrainerMetadata.ParseScheduler(checkpoint, TrainerMetadata.PlateauKey);
         (double Best, int BestEpoch, int Wait)? rule = EarlyStopping is null ? null : TrainerMetadata.ParseEarlyStopping(checkpoint);
-        float[]? best = rule is { } saved && _best is not null && saved.BestEpoch > 0 && saved.BestEpoch != progress.EpochsCompleted
+        ParameterSet? best = rule is { } saved && _best is not null && saved.BestEpoch > 0 && saved.BestEpoch != progress.EpochsCompleted
             ? ReadBestWeights(checkpoint, saved.BestEpoch)
             : null;
         (uint, uint, uint, uint)? dropout = _parallel.Model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;
@@ -585,7 +585,7 @@ public sealed class DataParallelTrainer
 
         if (_best is not null)
         {
-            ((ReadOnlySpan<float>)(best ?? _parallel.Model.Parameters.Values)).CopyTo(_best.Values);
+            CopyState(best ?? _parallel.Model.Parameters, _best);
         }
 
         _sampler.Generator.SetState(progress.ShuffleState);
@@ -604,7 +604,7 @@ public sealed class DataParallelTrainer
     }
 
     /// <summary>
-    /// Puts early stopping's best parameters into the model when its best epoch is not the last (not collective; every
+    /// Puts early stopping's best parameters and buffers (batch norm's running statistics) into the model when its best epoch is not the last (not collective; every
     /// rank does the same), as the one-process <see cref="Trainer.Fit"/> does when it ends, and keeps the last epoch's:
     /// a later checkpoint holds them, and the next <see cref="RunEpoch"/> first puts them back (taking the model's as the
     /// best epoch's), so the run continues as if they had never been restored.
@@ -621,16 +621,33 @@ public sealed class DataParallelTrainer
         return true;
     }
 
-    /// <summary>Exchanges the model's parameters with <see cref="_best"/>'s, element by element so that nothing is allocated.</summary>
+    /// <summary>
+    /// Exchanges the model's state (parameters, and batch norm's running statistics and counters, which every replica holds
+    /// as rank 0's) with <see cref="_best"/>'s, element by element so that nothing is allocated.
+    /// </summary>
     private void SwapBest()
     {
-        Span<float> model = _parallel.Model.Parameters.Values, best = _best!.Values;
-        for (int i = 0; i < model.Length; i++)
-        {
-            (model[i], best[i]) = (best[i], model[i]);
-        }
-
+        ParameterSet model = _parallel.Model.Parameters;
+        SwapValues(model.Values, _best!.Values);
+        SwapValues(model.BufferValues, _best.BufferValues);
+        SwapValues(model.Counters, _best.Counters);
         _showingBest = !_showingBest;
+    }
+
+    private static void SwapValues<T>(Span<T> a, Span<T> b)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            (a[i], b[i]) = (b[i], a[i]);
+        }
+    }
+
+    /// <summary>Copies a model's state as its <c>state_dict</c> holds it: parameters, buffers and counters.</summary>
+    private static void CopyState(ParameterSet from, ParameterSet to)
+    {
+        from.Values.CopyTo(to.Values);
+        from.BufferValues.CopyTo(to.BufferValues);
+        from.Counters.CopyTo(to.Counters);
     }
 
     /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>
@@ -674,7 +691,7 @@ public sealed class DataParallelTrainer
             };
             if (rule.Update(_epoch, value) && _best is not null)
             {
-                _parallel.Model.Parameters.Values.CopyTo(_best.Values);
+                CopyState(_parallel.Model.Parameters, _best);
             }
         }
     }
@@ -721,13 +738,13 @@ public sealed class DataParallelTrainer
     }
 
     /// <summary>
-    /// Early stopping's best parameters from the file beside the checkpoint (collective): rank 0 reads it and broadcasts
-    /// them, after a status, so that no rank waits when rank 0 cannot read it.
+    /// Early stopping's best parameters and buffers from the file beside the checkpoint (collective): rank 0 reads it and
+    /// broadcasts them, after a status, so that no rank waits when rank 0 cannot read it.
     /// </summary>
-    private float[] ReadBestWeights(TrainingCheckpoint checkpoint, int bestEpoch)
+    private ParameterSet ReadBestWeights(TrainingCheckpoint checkpoint, int bestEpoch)
     {
         ICommunicator communicator = _parallel.Communicator;
-        var best = new ParameterSet(_parallel.Model.Parameters.Tensors);
+        var best = new ParameterSet(_parallel.Model.Parameters.Tensors, _parallel.Model.Parameters.Buffers);
         string path = TrainerMetadata.BestWeightsPath(checkpoint.Source);
         Exception? failure = null;
         if (communicator.Rank == 0)
@@ -750,7 +767,17 @@ public sealed class DataParallelTrainer
         }
 
         communicator.Broadcast(best.Values, 0);
-        return best.Values.ToArray();
+        if (best.BufferValues.Length > 0)
+        {
+            communicator.Broadcast(best.BufferValues, 0);
+        }
+
+        if (best.Counters.Length > 0)
+        {
+            communicator.Broadcast(MemoryMarshal.AsBytes(best.Counters), 0);
+        }
+
+        return best;
     }
 
     private IStatefulOptimizer StatefulOptimizer() => _parallel.Optimizer as IStatefulOptimizer
