@@ -585,7 +585,7 @@ public sealed class DataParallelTrainer
 
         if (_best is not null)
         {
-            CopyState(best ?? _parallel.Model.Parameters, _best);
+            (best ?? _parallel.Model.Parameters).CopyStateTo(_best);
         }
 
         _sampler.Generator.SetState(progress.ShuffleState);
@@ -627,27 +627,8 @@ public sealed class DataParallelTrainer
     /// </summary>
     private void SwapBest()
     {
-        ParameterSet model = _parallel.Model.Parameters;
-        SwapValues(model.Values, _best!.Values);
-        SwapValues(model.BufferValues, _best.BufferValues);
-        SwapValues(model.Counters, _best.Counters);
+        _parallel.Model.Parameters.SwapStateWith(_best!);
         _showingBest = !_showingBest;
-    }
-
-    private static void SwapValues<T>(Span<T> a, Span<T> b)
-    {
-        for (int i = 0; i < a.Length; i++)
-        {
-            (a[i], b[i]) = (b[i], a[i]);
-        }
-    }
-
-    /// <summary>Copies a model's state as its <c>state_dict</c> holds it: parameters, buffers and counters.</summary>
-    private static void CopyState(ParameterSet from, ParameterSet to)
-    {
-        from.Values.CopyTo(to.Values);
-        from.BufferValues.CopyTo(to.BufferValues);
-        from.Counters.CopyTo(to.Counters);
     }
 
     /// <summary>The end of an epoch's decisions: rank 0's validation metrics to every rank, then the plateau schedule and early stopping.</summary>
@@ -691,7 +672,7 @@ public sealed class DataParallelTrainer
             };
             if (rule.Update(_epoch, value) && _best is not null)
             {
-                CopyState(_parallel.Model.Parameters, _best);
+                _parallel.Model.Parameters.CopyStateTo(_best);
             }
         }
     }

@@ -261,6 +261,42 @@ public sealed class ParameterSet
         }
     }
 
+    /// <summary>
+    /// Copies this set's state as PyTorch's <c>state_dict</c> holds it (the parameters, and the buffers: batch norm's
+    /// running statistics and counters) into <paramref name="other"/>, a set of the same tensors and buffers (early
+    /// stopping's best epoch).
+    /// </summary>
+    internal void CopyStateTo(ParameterSet other)
+    {
+        Values.CopyTo(other.Values);
+        BufferValues.CopyTo(other.BufferValues);
+        Counters.CopyTo(other.Counters);
+    }
+
+    /// <summary>
+    /// Exchanges this set's state (as <see cref="CopyStateTo"/> copies it) with <paramref name="other"/>'s, element by
+    /// element so that nothing is allocated.
+    /// </summary>
+    internal void SwapStateWith(ParameterSet other)
+    {
+        if (other.Values.Length != Values.Length || other.BufferValues.Length != BufferValues.Length || other.Counters.Length != Counters.Length)
+        {
+            throw new ArgumentException("The two sets hold different tensors or buffers; expected sets of the same ones.", nameof(other));
+        }
+
+        Swap(Values, other.Values);
+        Swap(BufferValues, other.BufferValues);
+        Swap(Counters, other.Counters);
+
+        static void Swap<T>(Span<T> a, Span<T> b)
+        {
+            for (int i = 0; i < a.Length; i++)
+            {
+                (a[i], b[i]) = (b[i], a[i]);
+            }
+        }
+    }
+
     /// <summary>Adds one to the count of every trainable tensor (after an optimizer step).</summary>
     /// <param name="stepsTaken">One count per tensor of <see cref="Tensors"/>.</param>
     internal void CountTrainableStep(Span<long> stepsTaken)

@@ -379,7 +379,7 @@ public sealed class Trainer
 
         if (_best is not null)
         {
-            CopyState(best ?? _model.Parameters, _best);
+            (best ?? _model.Parameters).CopyStateTo(_best);
         }
 
         _showingBest = false; // the model now holds the checkpoint's last epoch
@@ -464,7 +464,7 @@ public sealed class Trainer
         _options.Plateau?.Step(metrics.Value(_options.PlateauMonitor));
         if (_options.EarlyStopping is { } rule && rule.Update(epoch, metrics.Value(rule.Monitor)) && _best is not null)
         {
-            CopyState(_model.Parameters, _best);
+            _model.Parameters.CopyStateTo(_best);
         }
 
         return metrics;
@@ -533,29 +533,8 @@ public sealed class Trainer
     /// </summary>
     private void SwapBest()
     {
-        SwapValues(_model.Parameters.Values, _best!.Values);
-        SwapValues(_model.Parameters.BufferValues, _best.BufferValues);
-        SwapValues(_model.Parameters.Counters, _best.Counters);
+        _model.Parameters.SwapStateWith(_best!);
         _showingBest = !_showingBest;
-    }
-
-    private static void SwapValues<T>(Span<T> a, Span<T> b)
-    {
-        for (int i = 0; i < a.Length; i++)
-        {
-            (a[i], b[i]) = (b[i], a[i]);
-        }
-    }
-
-    /// <summary>
-    /// Copies a model's state as PyTorch's <c>state_dict</c> holds it, the parameters and the buffers (batch norm's running
-    /// statistics and counters): the best epoch's model is both.
-    /// </summary>
-    private static void CopyState(ParameterSet from, ParameterSet to)
-    {
-        from.Values.CopyTo(to.Values);
-        from.BufferValues.CopyTo(to.BufferValues);
-        from.Counters.CopyTo(to.Counters);
     }
 
     private IStatefulOptimizer StatefulOptimizer() => _optimizer as IStatefulOptimizer
