@@ -36,11 +36,14 @@ public sealed class StepReportTests
             Progress = expected,
         }).Fit(2);
         Assert.Equal([192, 192, 192, 24, 192, 192, 192, 24], expected.Steps.Select(s => s.BatchSize));
+        Assert.Equal([(1, 4), (2, 4), (3, 4), (4, 4), (1, 4), (2, 4), (3, 4), (4, 4)], expected.Steps.Select(s => (s.Step, s.StepsPerEpoch)));
+        Assert.Equal([4, 4], expected.EpochSteps);
 
-        List<TrainingStep> one = Run(1)[0];
+        (List<TrainingStep> one, List<int> oneEpochSteps) = Run(1)[0];
         Assert.Equal(expected.Steps, one);
+        Assert.Equal(expected.EpochSteps, oneEpochSteps);
 
-        List<TrainingStep> twoRanks = Run(2)[0];
+        List<TrainingStep> twoRanks = Run(2)[0].Steps;
         Assert.Equal(expected.Steps.Select(s => (s.Step, s.GlobalStep, s.BatchSize, s.LearningRate)), twoRanks.Select(s => (s.Step, s.GlobalStep, s.BatchSize, s.LearningRate)));
         for (int i = 0; i < one.Count; i++)
         {
@@ -48,7 +51,7 @@ public sealed class StepReportTests
         }
     }
 
-    private static List<TrainingStep>[] Run(int ranks) => InProcessCommunicator.Run(ranks, c =>
+    private static (List<TrainingStep> Steps, List<int> EpochSteps)[] Run(int ranks) => InProcessCommunicator.Run(ranks, c =>
     {
         var model = new MnistClassifier128(ModelSeed, Batch);
         var adam = new Adam(model.Parameters, 3e-3f);
@@ -61,7 +64,7 @@ public sealed class StepReportTests
         var steps = new StepRecorder();
         trainer.RunEpoch(steps, 2);
         trainer.RunEpoch(steps, 2);
-        return steps.Steps;
+        return (steps.Steps, steps.EpochSteps);
     });
 
     /// <summary>Every step reported.</summary>
@@ -69,9 +72,9 @@ public sealed class StepReportTests
     {
         public List<TrainingStep> Steps { get; } = [];
 
-        public void EpochStarted(int epoch, int epochs, int steps)
-        {
-        }
+        public List<int> EpochSteps { get; } = [];
+
+        public void EpochStarted(int epoch, int epochs, int steps) => EpochSteps.Add(steps);
 
         public void StepCompleted(in TrainingStep step) => Steps.Add(step);
 

@@ -272,7 +272,7 @@ public sealed class DataParallelTrainer
             stochastic.DropoutGenerator.SetState(RankDropoutState(_rootDropout, _parallel.Communicator.Rank, _epoch));
         }
 
-        progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), _sampler.BatchCount);
+        progress?.EpochStarted(_epoch, Math.Max(epochs, _epoch), StepsPerEpoch);
         double lossSum = 0;
         long samples = 0;
 
@@ -329,7 +329,7 @@ public sealed class DataParallelTrainer
                 // As the one-process trainer reports it: the step's rows, its loss reduced as the model reduces a batch,
                 // and the rate it used (not the one the schedule just set).
                 float stepLoss = _parallel.Model.LossReduction == Reduction.Mean ? (float)(stepLossSum / stepRows) : (float)stepLossSum;
-                var step = new TrainingStep(_epoch, b + 1, _sampler.BatchCount, _steps, stepRows, stepLoss, lossSum / samples, LastLearningRate);
+                var step = new TrainingStep(_epoch, (b / k) + 1, StepsPerEpoch, _steps, stepRows, stepLoss, lossSum / samples, LastLearningRate);
                 progress.StepCompleted(in step);
             }
 

@@ -103,11 +103,18 @@ public sealed class TrainerAccumulationTests
         IModel small = sumLoss ? new AccumulationSumNet(seed: 2, maxBatch: 16) : new AccumulationNet(seed: 2, maxBatch: 16);
         var bigSteps = new StepRecorder();
         var smallSteps = new StepRecorder();
+        var progress = new CountingProgress();
         new Trainer(big, new Sgd(big.Parameters, 0.01f), new DataLoader(data, 64, seed: 5), new TrainerOptions { Callbacks = [bigSteps] }).Fit(2);
-        new Trainer(small, new Sgd(small.Parameters, 0.01f), new DataLoader(data, 16, seed: 5), new TrainerOptions { AccumulationSteps = 4, Callbacks = [smallSteps] }).Fit(2);
+        new Trainer(small, new Sgd(small.Parameters, 0.01f), new DataLoader(data, 16, seed: 5), new TrainerOptions { AccumulationSteps = 4, Callbacks = [smallSteps], Progress = progress }).Fit(2);
 
+        Assert.Equal([(1, 2, 4), (2, 2, 4)], progress.Started);
         Assert.Equal([64, 64, 64, 8, 64, 64, 64, 8], bigSteps.Steps.Select(s => s.BatchSize));
         Assert.Equal(bigSteps.Steps.Select(s => s.BatchSize), smallSteps.Steps.Select(s => s.BatchSize));
+
+        // Steps count optimizer steps, as for one batch of 64: 1-4 of 4 in each epoch, not micro-batches 4, 8, 12, 13 of 13.
+        Assert.Equal([1, 2, 3, 4, 1, 2, 3, 4], smallSteps.Steps.Select(s => s.Step));
+        Assert.All(smallSteps.Steps, s => Assert.Equal(4, s.StepsPerEpoch));
+        Assert.Equal(bigSteps.Steps.Select(s => (s.Epoch, s.Step, s.StepsPerEpoch, s.GlobalStep)), smallSteps.Steps.Select(s => (s.Epoch, s.Step, s.StepsPerEpoch, s.GlobalStep)));
         for (int i = 0; i < bigSteps.Steps.Count; i++)
         {
             float expected = bigSteps.Steps[i].Loss, actual = smallSteps.Steps[i].Loss;

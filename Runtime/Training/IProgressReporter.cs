@@ -9,7 +9,7 @@ public interface IProgressReporter
     /// <summary>Called before the first step of an epoch.</summary>
     /// <param name="epoch">The epoch, 1-based.</param>
     /// <param name="epochs">The epoch <see cref="Trainer.Fit"/> trains up to.</param>
-    /// <param name="steps">Steps in the epoch.</param>
+    /// <param name="steps">Optimizer steps in the epoch (under accumulation, groups of micro-batches).</param>
     void EpochStarted(int epoch, int epochs, int steps);
 
     /// <summary>Called after every optimizer step.</summary>

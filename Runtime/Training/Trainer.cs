@@ -117,6 +117,9 @@ public sealed class Trainer
     /// <summary>Optimizer steps taken, including those of a resumed checkpoint.</summary>
     public long StepsCompleted { get; private set; }
 
+    /// <summary>Optimizer steps per epoch: the loader's batches, or their groups under <see cref="TrainerOptions.AccumulationSteps"/> (a last, smaller group included).</summary>
+    public int StepsPerEpoch => (_loader.BatchCount + _options.AccumulationSteps - 1) / _options.AccumulationSteps;
+
     /// <summary>The metrics of every epoch this trainer ran since it was created or last resumed (a resume starts it again: the checkpoint's epochs are not in it).</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
 
@@ -392,11 +395,13 @@ public sealed class Trainer
     private EpochMetrics RunEpoch(int epochs, CancellationToken cancellationToken)
     {
         int epoch = EpochsCompleted + 1;
-        _options.Progress?.EpochStarted(epoch, epochs, _loader.BatchCount);
+        int stepsPerEpoch = StepsPerEpoch;
+        _options.Progress?.EpochStarted(epoch, epochs, stepsPerEpoch);
         _loader.BeginEpoch();
         double lossSum = 0;
         long samples = 0;
-        int step = 0;
+        int step = 0; // micro-batches so far in the epoch
+        int optimizerStep = 0;
 
         // The current optimizer step's per-sample loss sum and rows, over its micro-batches under accumulation.
         double stepLossSum = 0;
@@ -439,7 +444,8 @@ public sealed class Trainer
                 _options.Scheduler?.Step();
             }
 
-            var info = new TrainingStep(epoch, ++step, _loader.BatchCount, StepsCompleted, stepRows, StepLoss(stepLossSum, stepRows), lossSum / samples, learningRate);
+            step++;
+            var info = new TrainingStep(epoch, ++optimizerStep, stepsPerEpoch, StepsCompleted, stepRows, StepLoss(stepLossSum, stepRows), lossSum / samples, learningRate);
             stepLossSum = 0;
             stepRows = 0;
             _options.Progress?.StepCompleted(in info);

@@ -4,8 +4,8 @@ namespace StaticGrad.Training;
 
 /// <summary>What one optimizer step of a <see cref="Trainer"/> did; passed by reference to callbacks and progress reporters, so reporting allocates nothing.</summary>
 /// <param name="Epoch">The epoch, 1-based, counting the epochs of a resumed checkpoint.</param>
-/// <param name="Step">The step within the epoch, 1-based.</param>
-/// <param name="StepsPerEpoch">Steps in one epoch.</param>
+/// <param name="Step">The optimizer step within the epoch, 1-based: under <see cref="TrainerOptions.AccumulationSteps"/> a step is a group of micro-batches, not a batch.</param>
+/// <param name="StepsPerEpoch">Optimizer steps in one epoch (<see cref="Trainer.StepsPerEpoch"/>).</param>
 /// <param name="GlobalStep">Optimizer steps taken in the whole run, this one included.</param>
 /// <param name="BatchSize">Samples in this step: under <see cref="TrainerOptions.AccumulationSteps"/>, the rows of all its micro-batches.</param>
 /// <param name="Loss">
