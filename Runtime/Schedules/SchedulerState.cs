@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using StaticGrad.Training;
 
 namespace StaticGrad;
 
@@ -38,6 +40,33 @@ public sealed class SchedulerState
 
     /// <summary>The wrapped schedulers' states, in order (empty unless the scheduler wraps others).</summary>
     public IReadOnlyList<SchedulerState> Children { get; init; } = [];
+
+    /// <summary>
+    /// This state as one line of text, exact to the bit (each float64 as the 16 hexadecimal digits of its bits, the wrapped
+    /// schedulers' states in parentheses): what the <see cref="Trainer"/> stores in its checkpoints' metadata, for a
+    /// hand-written loop to store the same way (<c>TrainingCheckpoint.Capture(..., metadata)</c>) and read back with
+    /// <see cref="Parse"/>.
+    /// </summary>
+    /// <returns>The text, ASCII, without line breaks.</returns>
+    public string ToText() => SchedulerStateText.Format(this);
+
+    /// <summary>Reads the text <see cref="ToText"/> wrote: the same state, bit for bit.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The state; pass it to the scheduler's <c>SetState</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException">The text is not what <see cref="ToText"/> writes (the message says where).</exception>
+    public static SchedulerState Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return SchedulerStateText.Parse(text, "The scheduler state text");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
 
     /// <summary>The states of <paramref name="schedulers"/>, in order, for <see cref="Children"/>.</summary>
     internal static SchedulerState[] Capture(IReadOnlyList<ILearningRateScheduler> schedulers)

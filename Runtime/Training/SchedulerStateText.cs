@@ -9,7 +9,8 @@ namespace StaticGrad.Training;
 /// <summary>
 /// A <see cref="SchedulerState"/> as one checkpoint metadata string, exact to the bit:
 /// <c>lastEpoch,stepCount,base,last,group,best,badEpochs,cooldown</c> with each float64 as the 16 hexadecimal digits
-/// of its bits, followed by each wrapped scheduler's state in parentheses.
+/// of its bits, followed by each wrapped scheduler's state in parentheses. Public as <see cref="SchedulerState.ToText"/>
+/// and <see cref="SchedulerState.Parse"/>.
 /// </summary>
 internal static class SchedulerStateText
 {
@@ -95,8 +96,8 @@ internal static class SchedulerStateText
             LastLearningRate = Double(fields[3], what),
             GroupLearningRate = Double(fields[4], what),
             Best = Double(fields[5], what),
-            BadEpochs = checked((int)Integer(fields[6], what)),
-            CooldownCounter = checked((int)Integer(fields[7], what)),
+            BadEpochs = Counter(fields[6], what),
+            CooldownCounter = Counter(fields[7], what),
             Children = children,
         };
     }
@@ -106,11 +107,17 @@ internal static class SchedulerStateText
             ? value
             : throw Malformed(what, $"'{Checkpoints.SafeTensorsReader.Shown(field)}' is not an integer counter");
 
+    /// <summary>A counter of <see cref="ReduceLROnPlateau"/>, an <see cref="int"/>.</summary>
+    private static int Counter(string field, string what)
+    {
+        long value = Integer(field, what);
+        return value is >= 0 and <= int.MaxValue ? (int)value : throw Malformed(what, $"'{field}' is not a counter from 0 to {int.MaxValue}");
+    }
+
     private static double Double(string field, string what)
         => field.Length == 16 && long.TryParse(field, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long bits)
             ? BitConverter.Int64BitsToDouble(bits)
             : throw Malformed(what, $"'{Checkpoints.SafeTensorsReader.Shown(field)}' is not 16 hexadecimal digits (a float64's bits)");
-
 
     private static InvalidDataException Malformed(string what, string problem) => new($"{what} is malformed: {problem}.");
 }
