@@ -396,10 +396,10 @@ internal static unsafe class Conv2dWeightGradientShifted
         where TTaps : IConstant
         where TBias : IConstant
     {
-        int o0 = run.Offsets[0];
-        int o1 = TTaps.Value > 1 ? run.Offsets[1] : 0;
-        int o2 = TTaps.Value > 2 ? run.Offsets[2] : 0;
-        int o3 = TTaps.Value > 3 ? run.Offsets[3] : 0;
+        nint o0 = run.Offsets[0];
+        nint o1 = TTaps.Value > 1 ? run.Offsets[1] : 0;
+        nint o2 = TTaps.Value > 2 ? run.Offsets[2] : 0;
+        nint o3 = TTaps.Value > 3 ? run.Offsets[3] : 0;
         nint plane = run.Plane, laneRow = run.LaneRow;
         int vectors = run.Plane / Lanes;
         for (int h = 0; h < Lanes; h += TOps.Count)
