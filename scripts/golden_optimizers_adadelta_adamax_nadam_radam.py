@@ -12,7 +12,9 @@ out one after the other, body.weight [11], body.bias [5], head.weight [7] (flat 
 A case with `frozen` true gives no gradient (`.grad` None) to body.weight and body.bias on steps 1-3 and to
 head.weight on steps 5-6: PyTorch skips them, and their per-parameter `step` (the bias corrections, NAdam's
 `mu_product`, RAdam's rectification threshold) does not advance. A case with `step_lr` steps a
-StepLR(step_size, gamma) after every optimizer step (pytorch/examples' MNIST script runs Adadelta with StepLR).
+StepLR(step_size, gamma) after every optimizer step (pytorch/examples' MNIST script runs Adadelta with StepLR). A case
+with `one_cycle` steps a OneCycleLR(max_lr, total_steps, ...) after every optimizer step instead: it cycles the rate and
+betas[0] (cycle_momentum, the default), and `beta1` records the optimizer's betas[0] after each step.
 
 `expected`: STEPS rows, row s-1 the 23 values after step s. `state`: the optimizer's state_dict()['state'] after the
 last step, each buffer (PyTorch's name) flat over the three tensors, `step` one count per tensor and, for NAdam,
@@ -41,6 +43,8 @@ CASES = [
     ("radam_default", "radam", dict(), False, None),
     ("radam_betas_eps_weight_decay", "radam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.01), False, None),
     ("radam_frozen", "radam", dict(lr=0.005, weight_decay=1e-3), True, dict(step_size=10, gamma=0.5)),
+    ("adamax_one_cycle", "adamax", dict(weight_decay=1e-3), False, None, dict(max_lr=0.01, total_steps=30)),
+    ("radam_one_cycle", "radam", dict(betas=(0.9, 0.99)), True, None, dict(max_lr=0.02, total_steps=30, pct_start=0.4, base_momentum=0.8, max_momentum=0.97)),
 ]
 
 DEFAULTS = {
@@ -64,17 +68,34 @@ def first_rectified_step(beta2):
     raise AssertionError("RAdam never rectifies within the steps")
 
 
-def run(kind, hyper, frozen, step_lr):
-    optimizer, rows = run_steps(
-        lambda params: OPTIMIZERS[kind](params, foreach=False, **hyper),
-        frozen,
-        lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, **step_lr) if step_lr else None)
+def make_scheduler(optimizer, step_lr, one_cycle):
+    if one_cycle:
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, **one_cycle)
+    return torch.optim.lr_scheduler.StepLR(optimizer, **step_lr) if step_lr else None
+
+
+def run(kind, hyper, frozen, step_lr, one_cycle):
+    beta1 = []
+
+    def make(optimizer):
+        scheduler = make_scheduler(optimizer, step_lr, one_cycle)
+        if not one_cycle:
+            return scheduler
+        step = scheduler.step
+
+        def step_and_record():
+            step()
+            beta1.append(optimizer.param_groups[0]["betas"][0])
+        scheduler.step = step_and_record
+        return scheduler
+
+    optimizer, rows = run_steps(lambda params: OPTIMIZERS[kind](params, foreach=False, **hyper), frozen, make)
     final = final_state(optimizer, BUFFERS[kind])
     assert all(buffer in final for buffer in BUFFERS[kind])
     if kind == "nadam":
         state = optimizer.state_dict()["state"]
         final["mu_product"] = [float(state[i]["mu_product"]) for i in range(len(TENSORS))]
-    return rows, final, optimizer.param_groups[0]["lr"]
+    return rows, final, optimizer.param_groups[0]["lr"], beta1
 
 
 def main():
@@ -85,11 +106,14 @@ def main():
     torch.set_num_threads(1)
 
     cases = []
-    for name, kind, overrides, frozen, step_lr in CASES:
+    for name, kind, overrides, frozen, step_lr, *rest in CASES:
+        one_cycle = rest[0] if rest else None
         hyper = dict(DEFAULTS[kind])
         hyper.update(overrides)
-        rows, state, lr = run(kind, hyper, frozen, step_lr)
+        rows, state, lr, beta1 = run(kind, hyper, frozen, step_lr, one_cycle)
         case = dict(name=name, optimizer=kind, hyperparameters=hyper, frozen=frozen, step_lr=step_lr, expected=rows, state=state, final_lr=lr)
+        if one_cycle:
+            case.update(one_cycle=one_cycle, beta1=beta1)
         if kind == "radam":
             case["first_rectified_step"] = first_rectified_step(hyper["betas"][1])
         cases.append(case)

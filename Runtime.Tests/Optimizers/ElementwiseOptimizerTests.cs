@@ -86,13 +86,23 @@ public sealed class ElementwiseOptimizerTests
     [Fact]
     public void OneCycleAndCyclic_AreRefused_WithoutCycleMomentum()
     {
-        // PyTorch refuses Adadelta (no momentum or betas); its OneCycleLR would cycle the others' beta1, which they keep
-        // fixed; its CyclicLR (1.13) refuses all four (no 'momentum' setting).
+        // PyTorch 1.13's CyclicLR refuses all four (no 'momentum' setting); its OneCycleLR refuses Adadelta (no momentum
+        // or betas) and cycles the others' betas[0]: StaticGrad's cycles Adamax's and RAdam's (ElementwiseOptimizerGoldenTests)
+        // and refuses NAdam's, whose mu_product would then depend on the β₁ of every step, which its saved state does not hold.
         ParameterSet p = OptimizerGoldenTests.CreateParameters(Length);
         foreach (ElementwiseOptimizer optimizer in new ElementwiseOptimizer[] { new Adadelta(p), new Adamax(p), new NAdam(p), new RAdam(p) })
         {
             Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new CyclicLR(optimizer, 0.01, 0.1, 5)).ParamName);
-            Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new OneCycleLR(optimizer, 0.1, 10)).ParamName);
+            if (optimizer is FirstMomentOptimizer cycled)
+            {
+                _ = new OneCycleLR(optimizer, 0.1, 10);
+                Assert.Equal(0.95f, cycled.Beta1);
+            }
+            else
+            {
+                Assert.Equal("optimizer", Assert.Throws<ArgumentException>(() => new OneCycleLR(optimizer, 0.1, 10)).ParamName);
+            }
+
             _ = new OneCycleLR(optimizer, 0.1, 10, cycleMomentum: false);
             Assert.Equal(0.004f, optimizer.LearningRate, 1e-9f);
         }
@@ -154,6 +164,45 @@ public sealed class ElementwiseOptimizerTests
         Assert.Contains("rho = 0.9; this optimizer has rho = 0.95", Assert.Throws<ArgumentException>(() =>
             new Adadelta(TwoTensors(), rho: 0.95f).ImportState(new Adadelta(TwoTensors()).ExportState())).Message, StringComparison.Ordinal);
         Assert.IsType<NAdam>(state.CreateOptimizer(TwoTensors()));
+    }
+
+    [Fact]
+    public void ImportState_TakesTheSavedBeta1_OfACycledAdamaxOrRAdam_AndStillRefusesOtherSettings()
+    {
+        // A one-cycle schedule moves β₁; the state saved mid-cycle holds that β₁, and an optimizer built with the default
+        // takes it (as PyTorch's load_state_dict takes the group's betas), so its next steps are the saved run's.
+        foreach (Func<ParameterSet, FirstMomentOptimizer> create in new Func<ParameterSet, FirstMomentOptimizer>[] { p => new Adamax(p), p => new RAdam(p) })
+        {
+            ParameterSet parameters = TwoTensors();
+            FirstMomentOptimizer cycled = create(parameters);
+            var schedule = new OneCycleLR(cycled, 0.01, 10);
+            for (int step = 1; step <= 3; step++)
+            {
+                OptimizerGoldenTests.FillGradient(parameters.Gradients, step);
+                cycled.Step();
+                schedule.Step();
+            }
+
+            float beta1 = cycled.Beta1;
+            Assert.NotEqual(0.9f, beta1);
+            OptimizerState state = cycled.ExportState();
+
+            ParameterSet restored = TwoTensors();
+            parameters.Values.CopyTo(restored.Values);
+            FirstMomentOptimizer resumed = create(restored);
+            resumed.ImportState(state);
+            Assert.Equal(beta1, resumed.Beta1);
+            OptimizerGoldenTests.FillGradient(parameters.Gradients, 4);
+            OptimizerGoldenTests.FillGradient(restored.Gradients, 4);
+            cycled.Step();
+            resumed.Step();
+            Assert.Equal(parameters.Values.ToArray(), restored.Values.ToArray());
+
+            ParameterSet other = TwoTensors();
+            FirstMomentOptimizer otherBeta2 = cycled is Adamax ? new Adamax(other, beta2: 0.99f) : new RAdam(other, beta2: 0.99f);
+            Assert.Contains("beta2 = 0.999; this optimizer has beta2 = 0.99", Assert.Throws<ArgumentException>(() => otherBeta2.ImportState(state)).Message, StringComparison.Ordinal);
+            Assert.Equal(0.9f, otherBeta2.Beta1);
+        }
     }
 
     [Fact]

@@ -10,14 +10,11 @@ namespace StaticGrad;
 /// </summary>
 /// <remarks>
 /// The bias correction and step size are computed in double from the hyperparameters' decimal values (as PyTorch
-/// computes them from Python floats), then cast to float. β₁ is fixed: PyTorch's <c>OneCycleLR</c> would cycle it, which
-/// StaticGrad's <see cref="OneCycleLR"/> does not offer for Adamax (pass <c>cycleMomentum: false</c>).
+/// computes them from Python floats), then cast to float. <see cref="OneCycleLR"/> cycles β₁ as PyTorch's does
+/// (<see cref="FirstMomentOptimizer"/>).
 /// </remarks>
-public sealed class Adamax : ElementwiseOptimizer
+public sealed class Adamax : FirstMomentOptimizer
 {
-    private readonly double _beta1;
-    private readonly float _oneMinusBeta1;
-
     /// <summary>Creates the optimizer and allocates its state (<c>exp_avg</c> and <c>exp_inf</c>, zeros).</summary>
     /// <param name="parameters">The parameters to update from their gradients.</param>
     /// <param name="learningRate">The learning rate; at least 0.</param>
@@ -28,20 +25,13 @@ public sealed class Adamax : ElementwiseOptimizer
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public Adamax(ParameterSet parameters, float learningRate = 2e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0)
-        : base(parameters, learningRate, weightDecay, OptimizerState.AdamaxAlgorithm, nameof(Adamax), ["exp_avg", "exp_inf"])
+        : base(parameters, learningRate, beta1, weightDecay, OptimizerState.AdamaxAlgorithm, nameof(Adamax), ["exp_avg", "exp_inf"])
     {
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
-        HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
-        Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        _beta1 = HyperParameter.ToDouble(beta1);
-        _oneMinusBeta1 = (float)(1.0 - _beta1);
     }
-
-    /// <summary>β₁, the decay rate of the first moment.</summary>
-    public float Beta1 { get; }
 
     /// <summary>β₂, the decay of the infinity norm.</summary>
     public float Beta2 { get; }
@@ -59,8 +49,8 @@ public sealed class Adamax : ElementwiseOptimizer
     private protected override void StepRun(int offset, int length, long step)
     {
         // clr = lr / (1 - beta1 ** step), in double as PyTorch's Python floats.
-        double stepSize = LearningRateValue / (1 - Math.Pow(_beta1, step));
-        Update<AdamaxKernel, AdamaxCoefficients>(offset, length, new AdamaxCoefficients(WeightDecay, Beta1, _oneMinusBeta1, Beta2, Epsilon, (float)-stepSize));
+        double stepSize = LearningRateValue / (1 - Math.Pow(Beta1Value, step));
+        Update<AdamaxKernel, AdamaxCoefficients>(offset, length, new AdamaxCoefficients(WeightDecay, Beta1, OneMinusBeta1, Beta2, Epsilon, (float)-stepSize));
     }
 
     /// <inheritdoc />

@@ -6,7 +6,8 @@ using System.Runtime.InteropServices;
 namespace StaticGrad;
 
 /// <summary>
-/// The shared part of <see cref="Adagrad"/>, <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/>: an
+/// The shared part of <see cref="Adagrad"/>, <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/> (the
+/// first and last through <see cref="FirstMomentOptimizer"/>): an
 /// elementwise update with state buffers in the layout of <see cref="ParameterSet.Values"/> (PyTorch's buffer names)
 /// and a step count per tensor (PyTorch's per-parameter <c>state['step']</c>), so a frozen tensor is skipped and its
 /// state does not change, as PyTorch skips a parameter without a gradient.
@@ -107,7 +108,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     public void ImportState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        state.Validate(_algorithm, _displayName, Settings(), _bufferNames, Parameters.Count);
+        state.Validate(_algorithm, _displayName, SettingsToImport(state), _bufferNames, Parameters.Count);
         state.CheckTensorSteps(_tensorSteps.Length, _displayName);
         for (int i = 0; i < _buffers.Length; i++)
         {
@@ -128,6 +129,12 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
 
     /// <summary>The fixed hyperparameters under PyTorch's names, formatted by <see cref="OptimizerState.Format(float)"/>.</summary>
     private protected abstract KeyValuePair<string, string>[] Settings();
+
+    /// <summary>
+    /// The settings a state must hold to be imported: <see cref="Settings"/>, except those a schedule changes between
+    /// steps, which take the state's values (and which <see cref="AfterImport"/> then adopts).
+    /// </summary>
+    private protected virtual KeyValuePair<string, string>[] SettingsToImport(OptimizerState state) => Settings();
 
     /// <summary>Updates the run of <paramref name="length"/> elements from <paramref name="offset"/>, whose tensors take their step <paramref name="step"/> (1 for the first).</summary>
     private protected abstract void StepRun(int offset, int length, long step);

@@ -13,14 +13,13 @@ namespace StaticGrad;
 /// <remarks>
 /// ρ, the rectification and the bias corrections are computed in double from the hyperparameters' decimal values (as
 /// PyTorch computes them from Python floats), then cast to float; the threshold is 5, PyTorch 1.13's. With the default
-/// β₂ = 0.999 the first 5 steps of a tensor are unrectified. β₁ is fixed (see <see cref="Adamax"/>).
+/// β₂ = 0.999 the first 5 steps of a tensor are unrectified. <see cref="OneCycleLR"/> cycles β₁ as PyTorch's does
+/// (<see cref="FirstMomentOptimizer"/>).
 /// </remarks>
-public sealed class RAdam : ElementwiseOptimizer
+public sealed class RAdam : FirstMomentOptimizer
 {
-    private readonly double _beta1;
     private readonly double _beta2;
     private readonly double _rhoInfinity;
-    private readonly float _oneMinusBeta1;
     private readonly float _oneMinusBeta2;
 
     /// <summary>Creates the optimizer and allocates its state (<c>exp_avg</c> and <c>exp_avg_sq</c>, zeros).</summary>
@@ -33,23 +32,16 @@ public sealed class RAdam : ElementwiseOptimizer
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the exception names it).</exception>
     public RAdam(ParameterSet parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0)
-        : base(parameters, learningRate, weightDecay, OptimizerState.RAdamAlgorithm, nameof(RAdam), ["exp_avg", "exp_avg_sq"])
+        : base(parameters, learningRate, beta1, weightDecay, OptimizerState.RAdamAlgorithm, nameof(RAdam), ["exp_avg", "exp_avg_sq"])
     {
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
-        HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
-        Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        _beta1 = HyperParameter.ToDouble(beta1);
         _beta2 = HyperParameter.ToDouble(beta2);
-        _oneMinusBeta1 = (float)(1.0 - _beta1);
         _oneMinusBeta2 = (float)(1.0 - _beta2);
         _rhoInfinity = (2 / (1 - _beta2)) - 1;
     }
-
-    /// <summary>β₁, the decay rate of the first moment.</summary>
-    public float Beta1 { get; }
 
     /// <summary>β₂, the decay rate of the second moment.</summary>
     public float Beta2 { get; }
@@ -76,7 +68,7 @@ public sealed class RAdam : ElementwiseOptimizer
     /// <inheritdoc />
     private protected override void StepRun(int offset, int length, long step)
     {
-        double biasCorrection1 = 1 - Math.Pow(_beta1, step);
+        double biasCorrection1 = 1 - Math.Pow(Beta1Value, step);
         double biasCorrection2 = 1 - Math.Pow(_beta2, step);
         double rho = Rho(step, biasCorrection2);
         bool rectified = rho > 5.0;
@@ -86,7 +78,7 @@ public sealed class RAdam : ElementwiseOptimizer
         var coefficients = new RAdamCoefficients(
             WeightDecay,
             Beta1,
-            _oneMinusBeta1,
+            OneMinusBeta1,
             Beta2,
             _oneMinusBeta2,
             (float)biasCorrection1,
