@@ -11,9 +11,6 @@ namespace StaticGrad;
 /// </summary>
 public static class RegressionMetrics
 {
-    /// <summary>The float64 machine epsilon, 2⁻⁵², scikit-learn's floor for the denominators of the percentage error.</summary>
-    private const double MachineEpsilon = 2.220446049250313e-16;
-
     /// <summary>The mean of (target − prediction)².</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
@@ -21,15 +18,18 @@ public static class RegressionMetrics
     public static double MeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
-        return SquaredError(targets, predictions) / targets.Length;
+        return RegressionColumn.MeanSquaredError(targets, predictions, 0, 1);
     }
 
     /// <summary>The square root of <see cref="MeanSquaredError"/> (scikit-learn's <c>mean_squared_error(squared=False)</c>).</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
     /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
-    public static double RootMeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions) =>
-        Math.Sqrt(MeanSquaredError(targets, predictions));
+    public static double RootMeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
+    {
+        Validate(targets, predictions);
+        return RegressionColumn.RootMeanSquaredError(targets, predictions, 0, 1);
+    }
 
     /// <summary>
     /// The mean of |target − prediction| / max(|target|, ε) with ε the float64 machine epsilon, as scikit-learn's
@@ -41,13 +41,7 @@ public static class RegressionMetrics
     public static double MeanAbsolutePercentageError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
-        double sum = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            sum += Math.Abs((double)predictions[i] - targets[i]) / Math.Max(Math.Abs((double)targets[i]), MachineEpsilon);
-        }
-
-        return sum / targets.Length;
+        return RegressionColumn.MeanAbsolutePercentageError(targets, predictions, 0, 1);
     }
 
     /// <summary>
@@ -62,32 +56,7 @@ public static class RegressionMetrics
     public static double ExplainedVariance(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
-        double meanDifference = 0, meanTarget = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            meanDifference += (double)targets[i] - predictions[i];
-            meanTarget += targets[i];
-        }
-
-        meanDifference /= targets.Length;
-        meanTarget /= targets.Length;
-        double numerator = 0, denominator = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            double d = (double)targets[i] - predictions[i] - meanDifference;
-            double t = targets[i] - meanTarget;
-            numerator += d * d;
-            denominator += t * t;
-        }
-
-        numerator /= targets.Length;
-        denominator /= targets.Length;
-        if (numerator == 0)
-        {
-            return 1;
-        }
-
-        return denominator == 0 ? 0 : 1 - (numerator / denominator);
+        return RegressionColumn.ExplainedVariance(targets, predictions, 0, 1);
     }
 
     /// <summary>The largest |target − prediction| (scikit-learn's <c>max_error</c>).</summary>
@@ -113,13 +82,7 @@ public static class RegressionMetrics
     public static double MeanAbsoluteError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
-        double sum = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            sum += Math.Abs((double)targets[i] - predictions[i]);
-        }
-
-        return sum / targets.Length;
+        return RegressionColumn.MeanAbsoluteError(targets, predictions, 0, 1);
     }
 
     /// <summary>
@@ -135,43 +98,7 @@ public static class RegressionMetrics
     public static double R2(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
     {
         Validate(targets, predictions);
-        if (targets.Length < 2)
-        {
-            return double.NaN;
-        }
-
-        double mean = 0;
-        foreach (float t in targets)
-        {
-            mean += t;
-        }
-
-        mean /= targets.Length;
-        double total = 0;
-        foreach (float t in targets)
-        {
-            total += (t - mean) * (t - mean);
-        }
-
-        double residual = SquaredError(targets, predictions);
-        if (residual == 0)
-        {
-            return 1;
-        }
-
-        return total == 0 ? 0 : 1 - (residual / total);
-    }
-
-    private static double SquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
-    {
-        double sum = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            double d = (double)targets[i] - predictions[i];
-            sum += d * d;
-        }
-
-        return sum;
+        return targets.Length < 2 ? double.NaN : RegressionColumn.R2(targets, predictions, 0, 1);
     }
 
     private static void Validate(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions)
