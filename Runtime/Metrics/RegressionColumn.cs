@@ -4,13 +4,17 @@ namespace StaticGrad;
 
 /// <summary>
 /// The regression metrics of one output column of row-major <c>[samples, outputs]</c> spans, in float64: the single
-/// work of <see cref="RegressionMetrics"/>. A single-output metric is column 0 of one output: the same loops in the same
-/// order as before they took a column. The inputs are validated by the caller.
+/// work of <see cref="RegressionMetrics"/>. A single-output metric is column 0 of one output, so it and the multi-output
+/// overloads with one output run the same loops in the same order and agree bit for bit. The inputs are validated by the
+/// caller.
 /// </summary>
 internal static class RegressionColumn
 {
     /// <summary>The float64 machine epsilon, 2⁻⁵², scikit-learn's floor for the denominators of the percentage error.</summary>
     private const double MachineEpsilon = 2.220446049250313e-16;
+
+    /// <summary>The signature of a per-column metric, so the multi-output overloads can loop over any of them.</summary>
+    public delegate double Metric(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int column, int outputs);
 
     /// <summary>The mean of (target − prediction)² over the column.</summary>
     public static double MeanSquaredError(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int column, int outputs) =>
@@ -73,7 +77,8 @@ internal static class RegressionColumn
     }
 
     /// <summary>
-    /// Σ(y − ȳ)² over the column: R²'s denominator and samples × explained variance's.
+    /// Σ(y − ȳ)² over the column: R²'s denominator, samples × explained variance's, and the weight of the column under
+    /// <see cref="MultiOutputAverage.VarianceWeighted"/>.
     /// </summary>
     public static double SquaredDeviations(ReadOnlySpan<float> targets, int column, int outputs)
     {

@@ -3,13 +3,12 @@ using System;
 namespace StaticGrad;
 
 /// <summary>
-/// Regression metrics over spans of one output, in float64, as scikit-learn's
-/// <c>mean_squared_error</c> (also with <c>squared=False</c>), <c>mean_absolute_error</c>,
-/// <c>mean_absolute_percentage_error</c>, <c>r2_score</c>, <c>explained_variance_score</c> and <c>max_error</c>.
-/// Nothing allocates.
-/// For targets with several outputs, call them per output column.
+/// Regression metrics in float64, as scikit-learn's <c>mean_squared_error</c> (also with <c>squared=False</c>),
+/// <c>mean_absolute_error</c>, <c>mean_absolute_percentage_error</c>, <c>r2_score</c>, <c>explained_variance_score</c>
+/// and <c>max_error</c>. The overloads of two spans take one output; those with an <c>outputs</c> count take
+/// row-major <c>[samples, outputs]</c> targets (scikit-learn's 2-D <c>y</c> and its <c>multioutput</c>). Nothing allocates.
 /// </summary>
-public static class RegressionMetrics
+public static partial class RegressionMetrics
 {
     /// <summary>The mean of (target − prediction)².</summary>
     /// <param name="targets">The true values.</param>
@@ -21,7 +20,7 @@ public static class RegressionMetrics
         return RegressionColumn.MeanSquaredError(targets, predictions, 0, 1);
     }
 
-    /// <summary>The square root of <see cref="MeanSquaredError"/> (scikit-learn's <c>mean_squared_error(squared=False)</c>).</summary>
+    /// <summary>The square root of <see cref="MeanSquaredError(ReadOnlySpan{float}, ReadOnlySpan{float})"/> (scikit-learn's <c>mean_squared_error(squared=False)</c>).</summary>
     /// <param name="targets">The true values.</param>
     /// <param name="predictions">The predictions, one per target.</param>
     /// <exception cref="ArgumentException">The spans are empty or of different lengths, or a value is NaN or infinite (the message gives the index).</exception>
@@ -46,7 +45,7 @@ public static class RegressionMetrics
 
     /// <summary>
     /// The explained variance <c>1 − Var(y − ŷ) / Var(y)</c> (scikit-learn's <c>explained_variance_score</c>; unlike
-    /// <see cref="R2"/> a constant bias is not penalized). As scikit-learn's default <c>force_finite=True</c>: 1 when
+    /// <see cref="R2(ReadOnlySpan{float}, ReadOnlySpan{float})"/> a constant bias is not penalized). As scikit-learn's default <c>force_finite=True</c>: 1 when
     /// Var(y − ŷ) is 0, else 0 when Var(y) is 0.
     /// </summary>
     /// <param name="targets">The true values.</param>
