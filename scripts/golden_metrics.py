@@ -15,11 +15,15 @@ a tie. Regression fixtures include a constant target (R^2's zero denominator).
 
 Appended later (so the cases above stay byte-identical): "classification_more" (balanced accuracy, F-beta, the binary
 average, the normalized confusion matrix on the same fixture, and small fixtures of their edge cases) and
-"regression_more" (RMSE, MAPE, explained variance and max error on the regression fixtures and a few more).
+"regression_more" (RMSE, MAPE, explained variance and max error on the regression fixtures and a few more), and
+"regression_multioutput" (2-D targets, row-major [samples, outputs]: every metric that takes `multioutput` with
+'raw_values', 'uniform_average' and, for R^2 and explained variance, 'variance_weighted'; a NaN scikit-learn returns
+is written as null, since JSON has no NaN).
 """
 import argparse
 import json
 import os
+import warnings
 
 import numpy as np
 import sklearn
@@ -132,6 +136,56 @@ def regression_more():
             for name, t, p in cases]
 
 
+def nan_to_none(value):
+    """A scalar or array from scikit-learn as JSON: lists for arrays, None (null) for NaN."""
+    if np.ndim(value) == 0:
+        return None if np.isnan(value) else float(value)
+    return [None if np.isnan(v) else float(v) for v in value]
+
+
+def regression_multioutput():
+    rng = np.random.RandomState(SEED + 3)
+    scales, offsets = np.array([1.0, 5.0, 0.2]), np.array([0.0, -3.0, 10.0])
+    y = f32(rng.randn(20, 3) * scales + offsets)
+    random3 = (y, f32(y + rng.randn(20, 3) * scales * np.array([0.3, 0.8, 1.5])))
+    # Columns: random, constant with imperfect predictions, constant and perfect, varying and perfect.
+    y = f32(np.stack([rng.randn(6), np.full(6, 2.5), np.full(6, -1.25), rng.randn(6)], axis=1))
+    p = y.copy()
+    p[:, 0] = f32(y[:, 0] + rng.randn(6) * 0.5)
+    p[:, 1] = f32(np.linspace(2, 3, 6))
+    constant = (y, p)
+    # Every column constant: variance_weighted has no weights and falls back to the uniform mean.
+    all_constant = (f32([[1.5, 4], [1.5, 4], [1.5, 4], [1.5, 4], [1.5, 4]]),
+                    f32([[1.5, 4.5], [1.5, 3.5], [1.5, 4], [1.5, 4], [1.5, 4.25]]))
+    two = (f32([[1, -2, 0.5], [3, -2, 0.75]]), f32([[1.5, -2.5, 0.5], [2, -1, 1]]))
+    one = (f32([[2, 7]]), f32([[1, 7]]))  # R^2: a single NaN even for raw_values; explained variance: 1 per output
+    y = f32(1e7 + rng.randn(15, 2) * np.array([1e3, 10.0]))
+    large = (y, f32(y + rng.randn(15, 2) * np.array([3e2, 4.0])))
+    y = f32([[0, 1], [1, -2], [-2, 0], [3, 4]])
+    zero = (y, f32(y + np.array([[0.5, 0.25], [0, 0.5], [1, -0.5], [-0.5, 0]])))
+    y = f32(rng.randn(9, 12) * 2)
+    many = (y, f32(y + rng.randn(9, 12)))
+    y = f32(rng.randn(25, 1) * 3 + 1)
+    single = (y, f32(y + rng.randn(25, 1) * 0.7))
+    cases = [("random_3_outputs", random3), ("constant_and_perfect_columns", constant), ("all_constant", all_constant),
+             ("two_samples", two), ("one_sample", one), ("large_values", large), ("zero_targets", zero),
+             ("twelve_outputs", many), ("one_output", single)]
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R^2 of one sample warns "not well-defined with less than two samples"
+        for name, (t, p) in cases:
+            case = {"name": name, "outputs": t.shape[1], "targets": t.ravel().tolist(), "predictions": p.ravel().tolist()}
+            for key, metric, kwargs in (("mse", M.mean_squared_error, {}), ("rmse", M.mean_squared_error, {"squared": False}),
+                                        ("mae", M.mean_absolute_error, {}), ("mape", M.mean_absolute_percentage_error, {}),
+                                        ("r2", M.r2_score, {}), ("explained_variance", M.explained_variance_score, {})):
+                case[f"{key}_raw"] = nan_to_none(metric(t, p, multioutput="raw_values", **kwargs))
+                case[key] = nan_to_none(metric(t, p, multioutput="uniform_average", **kwargs))
+                if key in ("r2", "explained_variance"):
+                    case[f"{key}_variance_weighted"] = nan_to_none(metric(t, p, multioutput="variance_weighted", **kwargs))
+            out.append(case)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("Runtime.Tests", "Golden", "metrics.json"))
@@ -139,6 +193,7 @@ def main():
     doc = {"sklearn": sklearn.__version__, "classification": classification(), "regression": regression()}
     doc["classification_more"] = classification_more(doc["classification"])
     doc["regression_more"] = regression_more()
+    doc["regression_multioutput"] = regression_multioutput()
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")

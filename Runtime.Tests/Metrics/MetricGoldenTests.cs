@@ -31,6 +31,14 @@ public sealed class MetricGoldenTests
 
     public static TheoryData<string> MoreRegressionCases() => CaseNames("regression_more");
 
+    public static TheoryData<string> MultiOutputRegressionCases() => CaseNames("regression_multioutput");
+
+    /// <summary>A multi-output metric averaged over the outputs.</summary>
+    private delegate double Averaged(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int outputs);
+
+    /// <summary>A multi-output metric written one value per output.</summary>
+    private delegate void PerOutput(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int outputs, Span<double> perOutput);
+
     [Fact]
     public void ConfusionMatrixAndAccuracy_MatchScikitLearn()
     {
@@ -201,6 +209,57 @@ public sealed class MetricGoldenTests
         Close(c.GetProperty("mape").GetDouble(), RegressionMetrics.MeanAbsolutePercentageError(targets, predictions), $"{name} mape");
         Close(c.GetProperty("explained_variance").GetDouble(), RegressionMetrics.ExplainedVariance(targets, predictions), $"{name} explained variance");
         Close(c.GetProperty("max_error").GetDouble(), RegressionMetrics.MaxError(targets, predictions), $"{name} max error");
+    }
+
+    [Theory]
+    [MemberData(nameof(MultiOutputRegressionCases))]
+    public void MultiOutputRegressionMetrics_MatchScikitLearn_InEveryMode(string name)
+    {
+        JsonElement c = Case("regression_multioutput", name);
+        CheckMultiOutput(c, "mse", RegressionMetrics.MeanSquaredError, RegressionMetrics.MeanSquaredError);
+        CheckMultiOutput(c, "rmse", RegressionMetrics.RootMeanSquaredError, RegressionMetrics.RootMeanSquaredError);
+        CheckMultiOutput(c, "mae", RegressionMetrics.MeanAbsoluteError, RegressionMetrics.MeanAbsoluteError);
+        CheckMultiOutput(c, "mape", RegressionMetrics.MeanAbsolutePercentageError, RegressionMetrics.MeanAbsolutePercentageError);
+        CheckMultiOutput(c, "r2", (t, p, o) => RegressionMetrics.R2(t, p, o), RegressionMetrics.R2);
+        CheckMultiOutput(c, "r2_variance_weighted", (t, p, o) => RegressionMetrics.R2(t, p, o, MultiOutputAverage.VarianceWeighted), null);
+        CheckMultiOutput(c, "explained_variance", (t, p, o) => RegressionMetrics.ExplainedVariance(t, p, o), RegressionMetrics.ExplainedVariance);
+        CheckMultiOutput(c, "explained_variance_variance_weighted", (t, p, o) => RegressionMetrics.ExplainedVariance(t, p, o, MultiOutputAverage.VarianceWeighted), null);
+    }
+
+    /// <summary>
+    /// Compares <paramref name="averaged"/> with the case's <paramref name="key"/> and <paramref name="perOutput"/> with
+    /// its <c>KEY_raw</c>. A null is a NaN from scikit-learn; a null in place of the raw list is its single NaN for R² of
+    /// one sample, which here is NaN for every output.
+    /// </summary>
+    private static void CheckMultiOutput(JsonElement c, string key, Averaged averaged, PerOutput? perOutput)
+    {
+        string name = c.GetProperty("name").GetString()!;
+        float[] targets = Floats(c.GetProperty("targets")), predictions = Floats(c.GetProperty("predictions"));
+        int outputs = c.GetProperty("outputs").GetInt32();
+        CloseOrNaN(c.GetProperty(key), averaged(targets, predictions, outputs), $"{name} {key}");
+        if (perOutput is null)
+        {
+            return;
+        }
+
+        double[] actual = new double[outputs];
+        perOutput(targets, predictions, outputs, actual);
+        JsonElement expected = c.GetProperty($"{key}_raw");
+        for (int o = 0; o < outputs; o++)
+        {
+            CloseOrNaN(expected.ValueKind == JsonValueKind.Null ? expected : expected[o], actual[o], $"{name} {key} raw [{o}]");
+        }
+    }
+
+    private static void CloseOrNaN(JsonElement expected, double actual, string what)
+    {
+        if (expected.ValueKind == JsonValueKind.Null)
+        {
+            Assert.True(double.IsNaN(actual), $"{what}: expected NaN, got {actual:R}.");
+            return;
+        }
+
+        Close(expected.GetDouble(), actual, what);
     }
 
     private static TheoryData<string> CaseNames(string section) =>
