@@ -22,13 +22,8 @@ public sealed class BinaryCrossEntropyWithLogitsLoss
     public BinaryCrossEntropyWithLogitsLoss(int outputs, Reduction reduction, float[]? weights, float[]? posWeight)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
-        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean, Reduction.Sum or Reduction.None.");
-        }
-
         Outputs = outputs;
-        Reduction = reduction;
+        Reduction = LossWeights.CheckedReduction(reduction);
         if (weights is not null)
         {
             _weights = LossWeights.Checked(weights, outputs, "weights", nameof(weights));

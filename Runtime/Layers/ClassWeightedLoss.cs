@@ -15,13 +15,8 @@ public abstract class ClassWeightedLoss
     private protected ClassWeightedLoss(int classes, Reduction reduction, int ignoreIndex, float[]? weights)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean, Reduction.Sum or Reduction.None.");
-        }
-
         Classes = classes;
-        Reduction = reduction;
+        Reduction = LossWeights.CheckedReduction(reduction);
         IgnoreIndex = ignoreIndex;
         if (weights is not null)
         {

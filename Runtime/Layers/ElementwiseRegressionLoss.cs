@@ -16,13 +16,8 @@ public abstract class ElementwiseRegressionLoss
     private protected ElementwiseRegressionLoss(int outputs, Reduction reduction, RegressionLossKind kind, float parameter)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
-        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean, Reduction.Sum or Reduction.None.");
-        }
-
         Outputs = outputs;
-        Reduction = reduction;
+        Reduction = LossWeights.CheckedReduction(reduction);
         _kind = kind;
         _parameter = parameter;
     }
