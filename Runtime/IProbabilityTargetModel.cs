@@ -5,7 +5,7 @@ namespace StaticGrad;
 /// <summary>
 /// A generated model trained against float targets, <c>[batch, OutputSize]</c>: class probabilities for
 /// <c>[SoftmaxCrossEntropy(Targets = TargetKind.Probabilities)]</c>, per-output probabilities in [0, 1] for
-/// <c>[BinaryCrossEntropyWithLogits]</c>. Models trained on class indices implement <see cref="IModel"/> instead.
+/// <c>[BinaryCrossEntropyWithLogits]</c> and <c>[BinaryCrossEntropy]</c>. Models trained on class indices implement <see cref="IModel"/> instead.
 /// </summary>
 public interface IProbabilityTargetModel : IInferenceModel
 {

@@ -210,7 +210,7 @@ public static class BinaryCrossEntropyWithLogits
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowLength(int length, int outputs, string paramName) =>
+    internal static void ThrowLength(int length, int outputs, string paramName) =>
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Expected no {paramName} or one per output ({outputs}), got {length}."),
             paramName);
