@@ -920,6 +920,51 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0039",
+            """
+            [Model(Inputs = 4)]
+            public partial class BceOnLogits
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|BinaryCrossEntropy|]] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0039",
+            """
+            [Model(Inputs = 4)]
+            public partial class BceOnTanh
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [Tanh] public partial ActivationLayer Squash { get; }
+                [[|BinaryCrossEntropy(Reduction = Reduction.Sum)|]] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0039",
+            """
+            [Model(Inputs = 4)]
+            public partial class BceOnSoftmax
+            {
+                [Linear(3), Softmax] public partial Linear A { get; }
+                [[|BinaryCrossEntropy|]] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0018",
+            """
+            [Model(Inputs = 4)]
+            public partial class WideSigmoidHead
+            {
+                [Linear(2), Sigmoid] public partial Linear A { get; }
+                [[|BinaryCrossEntropy(Outputs = 3)|]] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0026",
             """
             [Model(Inputs = 4)]
@@ -1552,6 +1597,46 @@ public sealed class DiagnosticTests
 
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Linear(3)]", "no activation")]
+    [InlineData("[Linear(3), Hardsigmoid]", "[Hardsigmoid]")]
+    [InlineData("[Linear(3), LogSoftmax]", "[LogSoftmax]")]
+    public void BinaryCrossEntropyWithoutSigmoid_SaysWhatTheLastLayerHasAndWhatToDo(string layer, string has)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + $$"""
+            [Model(Inputs = 4)]
+            public partial class Reconstruction
+            {
+                {{layer}} public partial Linear Pixels { get; }
+                [BinaryCrossEntropy] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0039", diagnostic.Id);
+        Assert.Equal(
+            $"Loss 'Loss' is a [BinaryCrossEntropy], which takes probabilities in [0, 1], but the last layer 'Pixels' has {has}; put [Sigmoid] on it (PyTorch's nn.Sigmoid() before nn.BCELoss()), or use [BinaryCrossEntropyWithLogits] on raw logits",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Linear(3), Sigmoid] public partial Linear Pixels { get; }")]
+    [InlineData("[Linear(3)] public partial Linear Pixels { get; }\n[Sigmoid] public partial ActivationLayer Probabilities { get; }")]
+    public void BinaryCrossEntropyAfterASigmoid_OnTheLayerOrAsItsOwnMember_HasNoDiagnostic(string members)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + $$"""
+            [Model(Inputs = 4)]
+            public partial class Reconstruction
+            {
+                {{members}}
+                [BinaryCrossEntropy(Weights = new[] { 1f, 2f, 0f })] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
     }
 
     [Fact]

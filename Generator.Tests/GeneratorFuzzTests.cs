@@ -60,6 +60,8 @@ public sealed class GeneratorFuzzTests(Xunit.Abstractions.ITestOutputHelper outp
         ("SoftmaxCrossEntropy(Reduction = Reduction.None)", "SoftmaxCrossEntropyLoss"),
         ("NllLoss", "NllLoss"),
         ("BinaryCrossEntropyWithLogits", "BinaryCrossEntropyWithLogitsLoss"),
+        ("BinaryCrossEntropy", "BinaryCrossEntropyLoss"),
+        ("BinaryCrossEntropy(Outputs = 3, Reduction = Reduction.None)", "BinaryCrossEntropyLoss"),
         ("SoftmaxCrossEntropy(LabelSmoothing = 2f)", "SoftmaxCrossEntropyLoss"),
     };
 

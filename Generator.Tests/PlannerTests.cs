@@ -371,6 +371,26 @@ public sealed class PlannerTests
         }
     }
 
+    [Fact]
+    public void BinaryCrossEntropyReadsACopyOfTheSigmoidProbabilities_AndTheSigmoidBackwardFollows()
+    {
+        // Not fused into the logits form: the loss overwrites a copy with dLoss/dp, and the last layer's backward pass
+        // multiplies it by the Sigmoid's derivative, read from the probabilities it keeps.
+        ModelSpec spec = Spec(5, (4, ActivationKind.ReLU), (3, ActivationKind.Sigmoid));
+        spec = spec with { Loss = spec.Loss! with { Kind = LossKind.BinaryCrossEntropy } };
+
+        Schedule schedule = ModelPlan.Create(spec).Training!;
+
+        Step copy = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Copy);
+        Step loss = Assert.Single(schedule.Steps, s => s.Kind == StepKind.Loss);
+        Assert.Equal(new[] { "probabilities" }, copy.Reads);
+        Assert.Equal(new[] { "probabilitiesGradient" }, loss.Writes);
+        Step head = schedule.Steps.First(s => s.Kind == StepKind.Backward);
+        Assert.Equal("probabilitiesGradient", head.OutputGradient);
+        Assert.Equal("probabilities", head.Output);
+        Assert.True(schedule.Steps.ToList().IndexOf(loss) < schedule.Steps.ToList().IndexOf(head));
+    }
+
     [Theory]
     [InlineData("Layer1", "layer1", "layer1")]
     [InlineData("HiddenLayer", "hidden_layer", "hiddenLayer")]

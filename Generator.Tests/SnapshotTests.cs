@@ -31,6 +31,9 @@ public sealed class SnapshotTests
     public void MultiLabelHead() => VerifyCompiles(TestModels.MultiLabelHead);
 
     [Fact]
+    public void SigmoidAutoencoder() => VerifyCompiles(TestModels.SigmoidAutoencoder);
+
+    [Fact]
     public void InferenceSoftmax() => VerifyCompiles(TestModels.InferenceSoftmax);
 
     [Fact]

@@ -119,6 +119,27 @@ internal static class TestModels
         }
         """;
 
+    /// <summary>
+    /// PyTorch's <c>nn.Sequential(conv, ReLU, Flatten, Linear, Sigmoid)</c> + <c>nn.BCELoss(weight, reduction='sum')</c>:
+    /// a convolutional autoencoder's decoder reconstructing pixels in [0, 1], the Sigmoid its own member.
+    /// </summary>
+    public const string SigmoidAutoencoder = """
+        using StaticGrad;
+
+        namespace Losses;
+
+        [Model(Channels = 1, Height = 3, Width = 3)]
+        public partial class SigmoidAutoencoder
+        {
+            [Conv2d(2, 3, Padding = 1), ReLU] public partial Conv2d Encoder { get; }
+            [Flatten] public partial Flatten Flat { get; }
+            [Linear(9)] public partial Linear Decoder { get; }
+            [Sigmoid] public partial ActivationLayer Pixels { get; }
+            [BinaryCrossEntropy(Weights = new[] { 1f, 1f, 1f, 1f, 2f, 1f, 1f, 1f, 0.5f }, Reduction = Reduction.Sum)]
+            public partial BinaryCrossEntropyLoss Loss { get; }
+        }
+        """;
+
     public const string InferenceSoftmax = """
         using StaticGrad;
 

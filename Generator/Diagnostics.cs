@@ -173,4 +173,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UninitializingConstructor = Error(
         "SG0038", "Model constructor does not initialize the model",
         "Constructor '{0}' of model '{1}' {2}");
+
+    public static readonly DiagnosticDescriptor BinaryCrossEntropyWithoutSigmoid = Error(
+        "SG0039", "BinaryCrossEntropy needs a Sigmoid last layer",
+        "Loss '{0}' is a [BinaryCrossEntropy], which takes probabilities in [0, 1], but the last layer '{1}' has {2}; put [Sigmoid] on it (PyTorch's nn.Sigmoid() before nn.BCELoss()), or use [BinaryCrossEntropyWithLogits] on raw logits");
 }

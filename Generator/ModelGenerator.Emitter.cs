@@ -79,7 +79,7 @@ internal sealed partial class ModelGenerator
             string options = string.Empty;
             if (loss.Weights.Count > 0)
             {
-                options += loss.Kind == LossKind.BinaryCrossEntropyWithLogits ? ", per-output weights" : ", class weights";
+                options += loss.IsBinaryCrossEntropy ? ", per-output weights" : ", class weights";
             }
 
             if (loss.PosWeight.Count > 0)
@@ -96,6 +96,7 @@ internal sealed partial class ModelGenerator
             {
                 LossKind.Nll => $"LogSoftmax + NLL over {Int(graph.Classes)} classes, {reduction} reduction",
                 LossKind.BinaryCrossEntropyWithLogits => $"sigmoid + binary cross-entropy over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.BinaryCrossEntropy => $"binary cross-entropy on the Sigmoid's probabilities over {Int(graph.Classes)} outputs, {reduction} reduction",
                 LossKind.Mse => $"mean squared error over {Int(graph.Classes)} outputs, {reduction} reduction",
                 LossKind.L1 => $"L1 (absolute) error over {Int(graph.Classes)} outputs, {reduction} reduction",
                 LossKind.SmoothL1 => $"smooth L1 error (beta {Float(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
@@ -452,6 +453,7 @@ internal sealed partial class ModelGenerator
             {
                 LossKind.Nll => ("fused LogSoftmax", "+ NLL"),
                 LossKind.BinaryCrossEntropyWithLogits => ("fused sigmoid", "+ binary cross-entropy"),
+                LossKind.BinaryCrossEntropy => ("the binary cross-entropy of the Sigmoid's", "probabilities with its gradient,"),
                 _ when loss.IsRegression => ($"the {loss.AttributeName} fused with its gradient", "over every output"),
                 _ => ("fused softmax", "cross-entropy"),
             };
@@ -540,7 +542,7 @@ internal sealed partial class ModelGenerator
                 string ignore = loss.IgnoreIndex == LossSpec.DefaultIgnoreIndex ? "the ignore index -100" : $"the ignore index {Int(loss.IgnoreIndex)}";
                 w.WriteLine($"/// <param name=\"labels\">At least <c>batch</c> class indices in [0, OutputSize), or {ignore}; checked before anything is touched.</param>");
             }
-            else if (loss.Kind == LossKind.BinaryCrossEntropyWithLogits)
+            else if (loss.IsBinaryCrossEntropy)
             {
                 w.WriteLine("/// <param name=\"targets\">At least <c>batch * OutputSize</c> targets in [0, 1], row-major.</param>");
             }
@@ -634,7 +636,12 @@ internal sealed partial class ModelGenerator
             ModelSpec spec = graph.Spec;
             bool raw = spec.Loss is { Kind: not LossKind.Nll } || spec.HasRawOutputs;
             string name = raw ? plan.Inference.OutputBuffer : "outputs";
-            string values = raw ? (spec.Loss is null ? "outputs (the last layer's values as they are)" : spec.Loss.IsRegression ? "predictions" : "logits") : spec.OutputActivation switch
+            string values = raw
+                ? spec.Loss is null ? "outputs (the last layer's values as they are)"
+                    : spec.Loss.IsRegression ? "predictions"
+                    : spec.Loss.Kind == LossKind.BinaryCrossEntropy ? "probabilities (the Sigmoid of the last layer)"
+                    : "logits"
+                : spec.OutputActivation switch
             {
                 OutputActivation.LogSoftmax => "log-probabilities (the LogSoftmax of the last layer)",
                 OutputActivation.Softmax => "class probabilities (the Softmax of the last layer)",
@@ -826,7 +833,7 @@ internal sealed partial class ModelGenerator
                 return;
             }
 
-            bool sigmoid = spec.Loss?.Kind == LossKind.BinaryCrossEntropyWithLogits || (spec.IsInferenceOnly && spec.OutputActivation == OutputActivation.None);
+            bool sigmoid = spec.Loss is { IsBinaryCrossEntropy: true } || (spec.IsInferenceOnly && spec.OutputActivation == OutputActivation.None);
             string summary = sigmoid
                 ? "Computes the probability of each output (the sigmoid of the logits) of the first <paramref name=\"batch\"/> samples."
                 : "Computes class probabilities (the softmax of the logits) of the first <paramref name=\"batch\"/> samples.";
@@ -838,7 +845,7 @@ internal sealed partial class ModelGenerator
             {
                 WritePredictChecks(w);
                 w.WriteLine("Forward(inputs, probabilities, batch);");
-                if (sigmoid && !spec.IsInferenceOnly)
+                if (spec.Loss?.Kind == LossKind.BinaryCrossEntropyWithLogits)
                 {
                     w.WriteLine($"{Kernels}.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));");
                 }
@@ -930,6 +937,7 @@ internal sealed partial class ModelGenerator
                     {
                         LossKind.Nll => "fused LogSoftmax + NLL (softmax cross-entropy on the pre-LogSoftmax logits, no log-probabilities buffer)",
                         LossKind.BinaryCrossEntropyWithLogits => "fused sigmoid + binary cross-entropy, element by element",
+                        LossKind.BinaryCrossEntropy => "binary cross-entropy on the Sigmoid's probabilities, element by element (not fused: the Sigmoid's backward follows)",
                         _ when loss.IsRegression => $"{loss.AttributeName}, element by element",
                         _ => loss.Targets == TargetsKind.Probabilities ? "fused softmax cross-entropy against class probabilities" : "fused softmax cross-entropy",
                     };
@@ -1029,6 +1037,8 @@ internal sealed partial class ModelGenerator
                     return $"new global::StaticGrad.NllLoss(OutputSize, {reduction}, {Int(loss.IgnoreIndex)}, {FloatArray(loss.Weights)})";
                 case LossKind.BinaryCrossEntropyWithLogits:
                     return $"new global::StaticGrad.BinaryCrossEntropyWithLogitsLoss(OutputSize, {reduction}, {FloatArray(loss.Weights)}, {FloatArray(loss.PosWeight)})";
+                case LossKind.BinaryCrossEntropy:
+                    return $"new global::StaticGrad.BinaryCrossEntropyLoss(OutputSize, {reduction}, {FloatArray(loss.Weights)})";
                 case LossKind.Mse or LossKind.L1:
                     return $"new global::StaticGrad.{loss.RuntimeTypeName}(OutputSize, {reduction})";
                 case LossKind.SmoothL1 or LossKind.Huber:

@@ -25,6 +25,7 @@ internal sealed partial class ModelGenerator
                 new KeyValuePair<string, LossKind>("SoftmaxCrossEntropyAttribute", LossKind.SoftmaxCrossEntropy),
                 new KeyValuePair<string, LossKind>("NllLossAttribute", LossKind.Nll),
                 new KeyValuePair<string, LossKind>("BinaryCrossEntropyWithLogitsAttribute", LossKind.BinaryCrossEntropyWithLogits),
+                new KeyValuePair<string, LossKind>("BinaryCrossEntropyAttribute", LossKind.BinaryCrossEntropy),
                 new KeyValuePair<string, LossKind>("MseLossAttribute", LossKind.Mse),
                 new KeyValuePair<string, LossKind>("L1LossAttribute", LossKind.L1),
                 new KeyValuePair<string, LossKind>("SmoothL1LossAttribute", LossKind.SmoothL1),
@@ -659,7 +660,7 @@ internal sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidOpArgument, ArgumentLocation(attribute, "FusedHead", attributeLocation, cancellationToken), "SoftmaxCrossEntropy", memberName, "FusedHead", Format(fusedHead), "use FusedHeadMode.Auto, Always or Never"));
             }
 
-            int declaredWidth = GetNamedInt(attribute, kind == LossKind.BinaryCrossEntropyWithLogits ? "Outputs" : "Classes");
+            int declaredWidth = GetNamedInt(attribute, kind is LossKind.BinaryCrossEntropyWithLogits or LossKind.BinaryCrossEntropy ? "Outputs" : "Classes");
             var spec = new LossSpec(
                 memberName,
                 modifiers,
@@ -722,6 +723,16 @@ internal sealed partial class ModelGenerator
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NllWithoutLogSoftmax, loss.AttributeLocation, spec.MemberName, lastName, has));
                 }
             }
+            else if (spec.Kind == LossKind.BinaryCrossEntropy)
+            {
+                // PyTorch's BCELoss takes probabilities: the last layer must end in a Sigmoid (an elementwise op, so its
+                // backward runs as any activation's), as NllLoss must follow a LogSoftmax.
+                if (last.Activation != ActivationKind.Sigmoid || last.Output != OutputActivation.None)
+                {
+                    string has = last.HasActivation ? $"[{last.ActivationName}]" : "no activation";
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BinaryCrossEntropyWithoutSigmoid, loss.AttributeLocation, spec.MemberName, lastName, has));
+                }
+            }
             else if (spec.IsRegression ? last.Output != OutputActivation.None : last.HasActivation)
             {
                 string why = spec.IsRegression
@@ -733,7 +744,7 @@ internal sealed partial class ModelGenerator
             if (loss.DeclaredWidth != 0 && loss.DeclaredWidth != last.Features)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
-                    spec.Kind == LossKind.BinaryCrossEntropyWithLogits ? Diagnostics.BinaryHeadWidthMismatch : Diagnostics.ClassCountMismatch,
+                    spec.IsBinaryCrossEntropy ? Diagnostics.BinaryHeadWidthMismatch : Diagnostics.ClassCountMismatch,
                     loss.AttributeLocation,
                     spec.MemberName,
                     Format(loss.DeclaredWidth),

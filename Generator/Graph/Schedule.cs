@@ -272,7 +272,12 @@ internal sealed record Schedule(EquatableArray<Step> Steps, EquatableArray<Buffe
         => nodes.Where(n => !n.Op.IdentityInInference).Sum(n => n.Inputs.Count(t => Holder(t, holder) == held));
 
     /// <summary>The name of the output tensor in a training arena.</summary>
-    public static string OutputName(ModelGraph graph) => graph.Spec.Loss is { IsRegression: true } ? "predictions" : "logits";
+    public static string OutputName(ModelGraph graph) => graph.Spec.Loss switch
+    {
+        { IsRegression: true } => "predictions",
+        { Kind: LossKind.BinaryCrossEntropy } => "probabilities",
+        _ => "logits",
+    };
 
     private static string ValueOf(int tensor, string[] value) => tensor == ModelGraph.ModelInput ? ModelGraph.InputName : value[tensor];
 

@@ -27,6 +27,9 @@ internal enum LossKind
     /// <summary><c>[BinaryCrossEntropyWithLogits]</c> on raw logits.</summary>
     BinaryCrossEntropyWithLogits,
 
+    /// <summary><c>[BinaryCrossEntropy]</c> on the probabilities of a <c>[Sigmoid]</c> last layer; not fused, the Sigmoid's backward runs as usual.</summary>
+    BinaryCrossEntropy,
+
     /// <summary><c>[MseLoss]</c>.</summary>
     Mse,
 
@@ -69,7 +72,16 @@ internal sealed record LossSpec(
     public bool IsRegression => Kind is LossKind.Mse or LossKind.L1 or LossKind.SmoothL1 or LossKind.Huber;
 
     /// <summary>Whether the loss is computed element by element (BCE and the regression losses), so per-sample losses are <c>batch * outputs</c>.</summary>
-    public bool IsElementwise => IsRegression || Kind == LossKind.BinaryCrossEntropyWithLogits;
+    public bool IsElementwise => IsRegression || Kind is LossKind.BinaryCrossEntropyWithLogits or LossKind.BinaryCrossEntropy;
+
+    /// <summary>
+    /// Whether the loss takes the last layer's outputs after its elementwise activation (the regression losses, and BCE on
+    /// Sigmoid probabilities): what <c>Forward</c> returns is what the loss reads, and <c>Predict</c> is <c>Forward</c>.
+    /// </summary>
+    public bool TakesActivatedOutputs => IsRegression || Kind == LossKind.BinaryCrossEntropy;
+
+    /// <summary>Whether the loss is one of the two binary cross-entropies (per-output weights, a head width named <c>Outputs</c>).</summary>
+    public bool IsBinaryCrossEntropy => Kind is LossKind.BinaryCrossEntropyWithLogits or LossKind.BinaryCrossEntropy;
 
     /// <summary>PyTorch's default <c>ignore_index</c>.</summary>
     public const int DefaultIgnoreIndex = -100;
@@ -89,6 +101,7 @@ internal sealed record LossSpec(
         LossKind.SmoothL1 => "SmoothL1Loss",
         LossKind.Huber => "HuberLoss",
         LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogits",
+        LossKind.BinaryCrossEntropy => "BinaryCrossEntropy",
         _ => "SoftmaxCrossEntropy",
     };
 
@@ -101,6 +114,7 @@ internal sealed record LossSpec(
         LossKind.SmoothL1 => "SmoothL1Loss",
         LossKind.Huber => "HuberLoss",
         LossKind.BinaryCrossEntropyWithLogits => "BinaryCrossEntropyWithLogitsLoss",
+        LossKind.BinaryCrossEntropy => "BinaryCrossEntropyLoss",
         _ => "SoftmaxCrossEntropyLoss",
     };
 }
