@@ -5,7 +5,7 @@ namespace StaticGrad.Training;
 /// For a model trained on class indices, the mean cross-entropy of its predicted probabilities,
 /// <c>-log max(p[label], 1e-7)</c> (unweighted and without label smoothing, whatever the training loss);
 /// for a model trained on float targets, its own loss (<see cref="StaticGrad.IProbabilityTargetModel.EvaluateLoss"/> of its
-/// outputs: binary cross-entropy with logits, soft-label cross-entropy, MSE, L1, smooth L1, Huber, with the loss's weights),
+/// outputs: binary cross-entropy with logits or on probabilities, soft-label cross-entropy, MSE, L1, smooth L1, Huber, with the loss's weights),
 /// per sample as <see cref="EpochMetrics.TrainingLoss"/> counts it.
 /// </param>
 /// <param name="Accuracy">The fraction of samples whose highest output is the label; NaN for a model trained on float targets.</param>
