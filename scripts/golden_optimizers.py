@@ -13,6 +13,9 @@ rebuilds the inputs from the same formulas (evaluated in float64, then rounded t
   (magnitudes 1, 1e-2 and 1e-4, shrinking over the steps so AMSGrad's running max matters).
 A case with its own `length` and `steps` (the `_long` ones: 259 elements, so PyTorch's vector loop and its
 scalar tail both run, over 30 steps, the gradient's factor changing sign at s = 6) overrides the file's.
+A case with `one_cycle` or `step_lr` steps that scheduler (OneCycleLR, cycling betas[0] too, or StepLR) after every
+optimizer step: Adam and AdamW compute lr / (1 - beta1^t) and 1 - beta1 from the group's float64 values, which a
+schedule sets to numbers a float32 cannot hold.
 
 For each case the file holds the hyperparameters (PyTorch names, as decimals) and `expected`:
 STEPS rows, row s-1 being the parameters after step s, each float32 value written exactly
@@ -38,6 +41,8 @@ CASES = [
     ("adam_long", "adam", dict(lr=1e-3), dict(length=259, steps=30)),
     ("adam_long_wd_amsgrad", "adam", dict(lr=1e-2, betas=[0.8, 0.99], weight_decay=0.05, amsgrad=True), dict(length=259, steps=30)),
     ("adamw_long_amsgrad", "adamw", dict(lr=3e-3, weight_decay=0.1, amsgrad=True), dict(length=259, steps=30)),
+    ("adam_long_one_cycle", "adam", dict(lr=1e-3), dict(length=259, steps=30, one_cycle=dict(max_lr=0.01, total_steps=30))),
+    ("adamw_long_step_lr", "adamw", dict(lr=3e-3, weight_decay=0.05), dict(length=259, steps=30, step_lr=dict(step_size=4, gamma=0.7))),
 ]
 
 DEFAULTS = {
@@ -57,7 +62,7 @@ def gradient(step, length):
         dtype=torch.float32)
 
 
-def run(kind, hyper, length, steps):
+def run(kind, hyper, length, steps, one_cycle=None, step_lr=None):
     param = torch.nn.Parameter(initial_parameters(length))
     if kind == "sgd":
         opt = torch.optim.SGD([param], foreach=False, **hyper)
@@ -65,10 +70,17 @@ def run(kind, hyper, length, steps):
         opt = torch.optim.Adam([param], foreach=False, **hyper)
     else:
         opt = torch.optim.AdamW([param], foreach=False, **hyper)
+    scheduler = None
+    if one_cycle:
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(opt, **one_cycle)
+    elif step_lr:
+        scheduler = torch.optim.lr_scheduler.StepLR(opt, **step_lr)
     rows = []
     for step in range(1, steps + 1):
         param.grad = gradient(step, length)
         opt.step()
+        if scheduler is not None:
+            scheduler.step()
         rows.append([float(v) for v in param.detach().tolist()])
     return rows
 
@@ -88,7 +100,7 @@ def main():
         case = dict(name=name, optimizer=kind, hyperparameters=hyper)
         if size:
             case.update(shape)
-        case["expected"] = run(kind, hyper, shape["length"], shape["steps"])
+        case["expected"] = run(kind, hyper, shape["length"], shape["steps"], shape.get("one_cycle"), shape.get("step_lr"))
         cases.append(case)
 
     document = dict(

@@ -169,8 +169,9 @@ public sealed class ElementwiseOptimizerTests
     [Fact]
     public void ImportState_TakesTheSavedBeta1_OfACycledAdamaxOrRAdam_AndStillRefusesOtherSettings()
     {
-        // A one-cycle schedule moves β₁; the state saved mid-cycle holds that β₁, and an optimizer built with the default
-        // takes it (as PyTorch's load_state_dict takes the group's betas), so its next steps are the saved run's.
+        // A one-cycle schedule moves β₁; the state saved mid-cycle holds that β₁ (the schedule's float64), and an optimizer
+        // built with the default takes it (as PyTorch's load_state_dict takes the group's betas); with the schedule's state
+        // restored too, its next steps are the saved run's.
         foreach (Func<ParameterSet, FirstMomentOptimizer> create in new Func<ParameterSet, FirstMomentOptimizer>[] { p => new Adamax(p), p => new RAdam(p) })
         {
             ParameterSet parameters = TwoTensors();
@@ -190,7 +191,9 @@ public sealed class ElementwiseOptimizerTests
             ParameterSet restored = TwoTensors();
             parameters.Values.CopyTo(restored.Values);
             FirstMomentOptimizer resumed = create(restored);
+            var resumedSchedule = new OneCycleLR(resumed, 0.01, 10); // built first, as a Trainer's is: construction sets β₁ to its start
             resumed.ImportState(state);
+            resumedSchedule.SetState(schedule.GetState());
             Assert.Equal(beta1, resumed.Beta1);
             OptimizerGoldenTests.FillGradient(parameters.Gradients, 4);
             OptimizerGoldenTests.FillGradient(restored.Gradients, 4);

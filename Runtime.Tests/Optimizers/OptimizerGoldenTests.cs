@@ -23,7 +23,7 @@ public sealed class OptimizerGoldenTests
         Assert.Equal(
             [
                 "sgd_plain", "sgd_momentum_dampening_wd", "sgd_nesterov_wd", "adam_default", "adam_wd_amsgrad", "adamw_wd",
-                "adam_long", "adam_long_wd_amsgrad", "adamw_long_amsgrad",
+                "adam_long", "adam_long_wd_amsgrad", "adamw_long_amsgrad", "adam_long_one_cycle", "adamw_long_step_lr",
             ],
             CaseNames());
     }
@@ -39,12 +39,14 @@ public sealed class OptimizerGoldenTests
 
         ParameterSet parameters = CreateParameters(length);
         IOptimizer optimizer = Create(golden, parameters);
+        LearningRateScheduler? schedule = CreateSchedule(golden, optimizer);
         JsonElement expected = golden.GetProperty("expected");
         Assert.Equal(steps, expected.GetArrayLength());
         for (int step = 1; step <= steps; step++)
         {
             FillGradient(parameters.Gradients, step);
             optimizer.Step();
+            schedule?.Step();
             Assert.Equal(step, optimizer.StepCount);
 
             JsonElement row = expected[step - 1];
@@ -79,6 +81,22 @@ public sealed class OptimizerGoldenTests
         {
             gradient[j] = (float)((1.5 - (0.25 * step)) * scales[j % 3] * Math.Sin((0.61 * j) + (1.3 * step) + 0.2));
         }
+    }
+
+    /// <summary>
+    /// The case's <c>OneCycleLR(max_lr, total_steps)</c> (which also cycles β₁) or <c>StepLR(step_size, gamma)</c>, or null:
+    /// the rates and β₁ they set are float64 values that Adam's step size and first-moment weight use as PyTorch's do.
+    /// </summary>
+    private static LearningRateScheduler? CreateSchedule(JsonElement golden, IOptimizer optimizer)
+    {
+        if (golden.TryGetProperty("one_cycle", out JsonElement c))
+        {
+            return new OneCycleLR(optimizer, c.GetProperty("max_lr").GetDouble(), c.GetProperty("total_steps").GetInt32());
+        }
+
+        return golden.TryGetProperty("step_lr", out JsonElement s)
+            ? new StepLR(optimizer, s.GetProperty("step_size").GetInt32(), s.GetProperty("gamma").GetDouble())
+            : null;
     }
 
     /// <summary>The optimizer of a golden case, from its <c>optimizer</c> and PyTorch-named <c>hyperparameters</c>.</summary>

@@ -37,10 +37,10 @@ public abstract partial class AdamBase : IStatefulOptimizer
 
         // β₁ comes from the state, as PyTorch's load_state_dict takes the saved betas: a one-cycle schedule moves it.
         // (A missing or malformed one is compared with this optimizer's and refused by Validate.)
-        float beta1 = state.Setting("beta1") is { } text && OptimizerState.TryParseFloat(text) is float saved && saved >= 0f && saved < 1f ? saved : Beta1;
+        Beta1 beta1 = StaticGrad.Beta1.Parse(state.Setting("beta1")) ?? _beta1;
         state.Validate(AlgorithmName, _decoupledWeightDecay ? "AdamW" : "Adam", Settings(beta1), Amsgrad ? s_amsgradBuffers : s_buffers, _parameters.Count);
         state.CheckTensorSteps(_tensorSteps.Length, _decoupledWeightDecay ? "AdamW" : "Adam");
-        SetBeta1(beta1, nameof(state));
+        _beta1 = beta1;
         state.Buffer("exp_avg")!.AsSpan().CopyTo(_firstMoments);
         state.Buffer("exp_avg_sq")!.AsSpan().CopyTo(_secondMoments);
         if (Amsgrad)
@@ -55,11 +55,11 @@ public abstract partial class AdamBase : IStatefulOptimizer
 
     private string AlgorithmName => _decoupledWeightDecay ? OptimizerState.AdamWAlgorithm : OptimizerState.AdamAlgorithm;
 
-    private KeyValuePair<string, string>[] Settings() => Settings(Beta1);
+    private KeyValuePair<string, string>[] Settings() => Settings(_beta1);
 
-    private KeyValuePair<string, string>[] Settings(float beta1) =>
+    private KeyValuePair<string, string>[] Settings(Beta1 beta1) =>
     [
-        new("beta1", OptimizerState.Format(beta1)),
+        new("beta1", beta1.Format()),
         new("beta2", OptimizerState.Format(Beta2)),
         new("eps", OptimizerState.Format(Epsilon)),
         new("weight_decay", OptimizerState.Format(WeightDecay)),

@@ -15,7 +15,7 @@ namespace StaticGrad;
 /// (so <c>0.9f</c> acts as <c>0.9</c>, as a Python float would in PyTorch), then cast to float. The state
 /// buffers are allocated by the constructor; <see cref="Step"/> is one fused pass that allocates nothing.
 /// </remarks>
-public abstract partial class AdamBase : IMomentumOptimizer
+public abstract partial class AdamBase : IScheduledMomentum
 {
     private readonly ParameterSet _parameters;
     private readonly float[] _firstMoments;
@@ -23,7 +23,7 @@ public abstract partial class AdamBase : IMomentumOptimizer
     private readonly float[] _maxSecondMoments;
     private readonly long[] _tensorSteps;
     private readonly bool _decoupledWeightDecay;
-    private double _beta1;
+    private Beta1 _beta1;
     private readonly double _beta2;
     private readonly double _weightDecay;
     private float _learningRate;
@@ -42,13 +42,12 @@ public abstract partial class AdamBase : IMomentumOptimizer
 
         _parameters = parameters;
         LearningRate = learningRate;
-        Beta1 = beta1;
+        _beta1 = StaticGrad.Beta1.FromFloat(beta1, nameof(beta1));
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
         Amsgrad = amsgrad;
         _decoupledWeightDecay = decoupledWeightDecay;
-        _beta1 = HyperParameter.ToDouble(beta1);
         _beta2 = HyperParameter.ToDouble(beta2);
         _weightDecay = HyperParameter.ToDouble(weightDecay);
         _firstMoments = new float[parameters.Count];
@@ -74,15 +73,18 @@ public abstract partial class AdamBase : IMomentumOptimizer
     }
 
     /// <summary>β₁, the decay rate of the first moment (a one-cycle schedule changes it through <see cref="IMomentumOptimizer.Momentum"/>).</summary>
-    public float Beta1 { get; private set; }
+    public float Beta1 => _beta1.Value;
 
     /// <summary>β₁, which PyTorch's <c>OneCycleLR</c> cycles as the momentum of Adam.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">The value is outside [0, 1).</exception>
     float IMomentumOptimizer.Momentum
     {
         get => Beta1;
-        set => SetBeta1(value, nameof(value));
+        set => _beta1 = StaticGrad.Beta1.FromFloat(value, nameof(value));
     }
+
+    /// <inheritdoc />
+    void IScheduledMomentum.SetScheduledMomentum(double value) => _beta1 = StaticGrad.Beta1.FromDouble(value, nameof(value));
 
     /// <summary>β₂, the decay rate of the second moment.</summary>
     public float Beta2 { get; }
@@ -131,32 +133,22 @@ public abstract partial class AdamBase : IMomentumOptimizer
     /// <summary>The coefficients of step <paramref name="step"/> (1 for the first): bias corrections and step size in double.</summary>
     private AdamCoefficients Coefficients(long step)
     {
-        double biasCorrection1 = 1.0 - Math.Pow(_beta1, step);
+        double biasCorrection1 = 1.0 - Math.Pow(_beta1.Exact, step);
         double biasCorrection2 = 1.0 - Math.Pow(_beta2, step);
-        double stepSize = _learningRateValue / biasCorrection1;
+        double learningRate = LearningRateGroup.TryGetLearningRate(this, out double scheduled) ? scheduled : _learningRateValue;
+        double stepSize = learningRate / biasCorrection1;
         return new AdamCoefficients(
             GradientWeightDecay: _decoupledWeightDecay ? 0f : WeightDecay,
             Decoupled: _decoupledWeightDecay,
-            ParameterScale: (float)(1.0 - (_learningRateValue * _weightDecay)),
+            ParameterScale: (float)(1.0 - (learningRate * _weightDecay)),
             Beta1: Beta1,
-            OneMinusBeta1: (float)(1.0 - _beta1),
+            OneMinusBeta1: _beta1.OneMinus,
             Beta2: Beta2,
             OneMinusBeta2: (float)(1.0 - _beta2),
             BiasCorrection2Sqrt: (float)Math.Sqrt(biasCorrection2),
             Epsilon: Epsilon,
             NegativeStepSize: (float)-stepSize,
             Amsgrad: Amsgrad);
-    }
-
-    private void SetBeta1(float value, string name)
-    {
-        if (!(value >= 0f && value < 1f))
-        {
-            throw new ArgumentOutOfRangeException(name, value, "Expected beta1 in [0, 1).");
-        }
-
-        Beta1 = value;
-        _beta1 = HyperParameter.ToDouble(value);
     }
 
     /// <summary>The update of one run of trainable parameters.</summary>

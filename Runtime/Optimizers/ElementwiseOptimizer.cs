@@ -25,6 +25,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     private readonly float[][] _buffers;
     private readonly long[] _tensorSteps;
     private float _learningRate;
+    private double _learningRateValue;
 
     /// <summary>Validates the learning rate and the weight decay, and allocates one zero buffer per name.</summary>
     private protected ElementwiseOptimizer(ParameterSet parameters, float learningRate, float weightDecay, string algorithm, string displayName, string[] bufferNames)
@@ -56,7 +57,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
         {
             HyperParameter.NonNegative(value, nameof(value));
             _learningRate = value;
-            LearningRateValue = HyperParameter.ToDouble(value);
+            _learningRateValue = HyperParameter.ToDouble(value);
         }
     }
 
@@ -69,8 +70,11 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     /// <inheritdoc />
     public ParameterSet Parameters { get; }
 
-    /// <summary>The learning rate as the double of its decimal value (PyTorch's Python float).</summary>
-    private protected double LearningRateValue { get; private set; }
+    /// <summary>
+    /// The learning rate as PyTorch's group holds it, a Python float: a scheduler's float64 where one drives this
+    /// optimizer, else the double of the float's decimal value.
+    /// </summary>
+    private protected double LearningRateValue => LearningRateGroup.TryGetLearningRate(this, out double scheduled) ? scheduled : _learningRateValue;
 
     /// <summary>The per-tensor step counts, in the order of <see cref="ParameterSet.Tensors"/>.</summary>
     private protected ReadOnlySpan<long> TensorSteps => _tensorSteps;

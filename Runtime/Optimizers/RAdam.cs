@@ -94,7 +94,7 @@ public sealed class RAdam : FirstMomentOptimizer
     /// <remarks>Algorithm <c>radam</c>: <c>beta1</c>, <c>beta2</c>, <c>eps</c>, <c>weight_decay</c>.</remarks>
     private protected override KeyValuePair<string, string>[] Settings() =>
     [
-        new("beta1", OptimizerState.Format(Beta1)),
+        new("beta1", Beta1SettingText),
         new("beta2", OptimizerState.Format(Beta2)),
         new("eps", OptimizerState.Format(Epsilon)),
         new("weight_decay", OptimizerState.Format(WeightDecay)),

@@ -49,6 +49,23 @@ internal sealed class LearningRateGroup
         }
     }
 
+    /// <summary>
+    /// The float64 learning rate of <paramref name="optimizer"/>'s step where a scheduler drives it: PyTorch's
+    /// <c>group['lr']</c>, which Adam, AdamW, Adamax, NAdam and Adagrad use in float64 arithmetic (<c>lr / (1 - β₁ᵗ)</c>),
+    /// so a scheduled rate must not go through the optimizer's float. False without a scheduler.
+    /// </summary>
+    public static bool TryGetLearningRate(IOptimizer optimizer, out double learningRate)
+    {
+        if (s_groups.TryGetValue(optimizer, out LearningRateGroup? group))
+        {
+            learningRate = group.LearningRate;
+            return true;
+        }
+
+        learningRate = 0;
+        return false;
+    }
+
     /// <summary>The group of <paramref name="optimizer"/>, created on first use.</summary>
     public static LearningRateGroup Of(IOptimizer optimizer) =>
         s_groups.GetValue(optimizer, static o => new LearningRateGroup(o));

@@ -137,10 +137,7 @@ public sealed class OneCycleLR : LearningRateScheduler
             // PyTorch extrapolates the last phase one step past its end here: a rate below the final target (often
             // negative) that no optimizer step uses. Hold the last phase's end values instead.
             Phase last = _phases[^1];
-            if (_momentum is not null)
-            {
-                _momentum.Momentum = (float)last.EndMomentum;
-            }
+            SetMomentum(last.EndMomentum);
 
             return last.EndLearningRate;
         }
@@ -152,11 +149,8 @@ public sealed class OneCycleLR : LearningRateScheduler
             if (step <= phase.EndStep || i == _phases.Length - 1)
             {
                 double pct = (step - start) / (phase.EndStep - start);
-                if (_momentum is not null)
-                {
-                    // As PyTorch's get_lr does: the momentum of this step is set with the rate.
-                    _momentum.Momentum = (float)Anneal(phase.StartMomentum, phase.EndMomentum, pct);
-                }
+                // As PyTorch's get_lr does: the momentum of this step is set with the rate.
+                SetMomentum(Anneal(phase.StartMomentum, phase.EndMomentum, pct));
 
                 return Anneal(phase.StartLearningRate, phase.EndLearningRate, pct);
             }
@@ -165,6 +159,19 @@ public sealed class OneCycleLR : LearningRateScheduler
         }
 
         throw new InvalidOperationException("Unreachable: the last phase always matches.");
+    }
+
+    /// <summary>The optimizer's momentum, as the float64 PyTorch's group would hold where the optimizer reads it so (Adam's β₁).</summary>
+    private void SetMomentum(double value)
+    {
+        if (_momentum is IScheduledMomentum scheduled)
+        {
+            scheduled.SetScheduledMomentum(value);
+        }
+        else if (_momentum is not null)
+        {
+            _momentum.Momentum = (float)value;
+        }
     }
 
     private double Anneal(double from, double to, double pct) => AnnealStrategy == AnnealStrategy.Cosine
