@@ -143,6 +143,31 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>
+    /// Checks that a <c>Backward</c> call has the forward pass it needs: a <c>ForwardForBackward</c> on the same batch size,
+    /// with nothing since then that reused the training arena (TrainStep, AccumulateGradients, a training-mode Forward,
+    /// another Backward).
+    /// </summary>
+    /// <param name="pendingBatch">The batch of the forward pass still waiting for its backward pass, or 0 for none.</param>
+    /// <param name="batch">The batch the Backward call passed.</param>
+    /// <param name="modelName">The model's type name, reported in the exception.</param>
+    /// <exception cref="InvalidOperationException">There is no such forward pass, or it ran on another batch size.</exception>
+    public static void CheckBackward(int pendingBatch, int batch, string modelName)
+    {
+        if (pendingBatch == 0)
+        {
+            throw new InvalidOperationException(
+                $"Backward on '{modelName}' has no forward pass to go back through: call ForwardForBackward first. Its activations are used up by "
+                + "a Backward (each forward pass takes one) and overwritten by a TrainStep, an AccumulateGradients or a Forward in ModelMode.Training.");
+        }
+
+        if (pendingBatch != batch)
+        {
+            throw new InvalidOperationException(
+                $"Backward on '{modelName}' was called with batch {batch}, but the ForwardForBackward it goes back through ran on {pendingBatch} samples.");
+        }
+    }
+
     /// <summary>Clears the flag set by <see cref="EnterTrainStep"/> when the step ends, normally or by an exception.</summary>
     /// <param name="running">The model's flag.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

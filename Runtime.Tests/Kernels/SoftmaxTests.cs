@@ -99,4 +99,35 @@ public sealed class SoftmaxTests
 
         public int GetHashCode(float obj) => 0;
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5, 7)]
+    [InlineData(3, 130)]
+    [InlineData(0, 4)]
+    public void LogSoftmaxBackwardFromLogits_MatchesTheDoubleJacobian(int rows, int cols)
+    {
+        // d/dx_j of Σ_i g_i log_softmax(x)_i = g_j - softmax(x)_j Σ_i g_i.
+        float[] logits = KernelReference.Random((rows * cols) + 1, seed: (ulong)(3 * rows + cols), -4f, 4f);
+        float[] gradient = KernelReference.Random(rows * cols, seed: (ulong)(rows + (5 * cols)));
+        float[] values = (float[])logits.Clone();
+        LogSoftmax.BackwardFromLogits(values, gradient, rows, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            double[] logP = KernelReference.LogSoftmax(logits.AsSpan(r * cols, cols));
+            double sum = 0;
+            for (int c = 0; c < cols; c++)
+            {
+                sum += gradient[(r * cols) + c];
+            }
+
+            for (int c = 0; c < cols; c++)
+            {
+                double expected = gradient[(r * cols) + c] - (Math.Exp(logP[c]) * sum);
+                KernelReference.AssertClose(expected, values[(r * cols) + c], 1e-6 * (1 + Math.Abs(sum)), $"dx[{r},{c}]");
+            }
+        }
+
+        Assert.Equal(logits[rows * cols], values[rows * cols]);
+    }
 }
