@@ -1837,6 +1837,24 @@ public sealed class DiagnosticTests
             "static float Call(Inference.InferenceSigmoid model) => [|model.TrainStep(new float[8], new[] { 1f }, 1)|];",
             "Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it."
         },
+        {
+            "SG0021",
+            TestModels.InferenceSoftmax,
+            "static void Call(Inference.InferenceSoftmax model) => [|model.ForwardForBackward(new float[8], new float[3], 1)|];",
+            "Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own."
+        },
+        {
+            "SG0021",
+            TestModels.InferenceSigmoid,
+            "static void Call(Inference.InferenceSigmoid model) => [|model.Backward(new float[1], 1)|];",
+            "Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own."
+        },
+        {
+            "SG0021",
+            TestModels.InferenceSigmoid,
+            "static void Call(Inference.InferenceSigmoid model) => [|model.AccumulateBackward(new float[1], 1, 0.5f)|];",
+            "Model 'InferenceSigmoid' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own."
+        },
     };
 
     [Theory]
@@ -1861,6 +1879,7 @@ public sealed class DiagnosticTests
     [InlineData("static float Call(Losses.WeightedClassifier model, float[] losses) => model.TrainStep(new float[8], new[] { 3 }, losses, 1);")]
     [InlineData("static float Call(Losses.SoftTargetClassifier model) => model.TrainStep(new float[8], new float[5], 1);")]
     [InlineData("static float Call(Losses.MultiLabelHead model, float[] losses) => model.TrainStep(new float[8], new float[5], losses, 1);")]
+    [InlineData("static void Call(Seeds.MnistClassifier128 model, float[] outputs) { model.ForwardForBackward(new float[784], outputs, 1); model.Backward(outputs, 1); model.AccumulateBackward(outputs, 1, 0.5f); }")]
     public void TrainStepWithTheRightTargetsCompiles(string call)
     {
         GeneratorRun run = GeneratorHarness.Run(

@@ -218,6 +218,7 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"private readonly float[] {Arena};");
                 w.WriteLine($"private int {TrainStepRunning};");
                 w.WriteLine($"private float[]? {Accumulation};");
+                WriteBackwardFields(w, plan);
             }
 
             if (HasFusedHead(plan))
@@ -442,6 +443,7 @@ internal sealed partial class ModelGenerator
                 string message = $"Model '{spec.TypeName}' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.";
                 WriteMismatchedTrainStep(w, classIndices: true, message);
                 WriteMismatchedTrainStep(w, classIndices: false, message);
+                WriteUnavailableBackward(w, $"Model '{spec.TypeName}' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.");
                 return;
             }
 
@@ -477,6 +479,7 @@ internal sealed partial class ModelGenerator
             }
 
             WriteAccumulateGradients(w, plan, signature, targets, noLosses);
+            WriteBackwardPair(w, plan);
             w.WriteLine("/// <summary>The training step: writes the parameter gradients into <paramref name=\"gradients\"/> (the parameter set's, or the accumulation buffer).</summary>");
             string losses = withLosses ? $"{Span} losses, " : string.Empty;
             using (w.WriteBlock($"private float {TrainStepCore}({signature}, {losses}{Span} gradients, int batch)"))
@@ -589,12 +592,8 @@ internal sealed partial class ModelGenerator
             w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
             using (w.WriteBlock("try"))
             {
-                w.WriteLine($"{Span} parameters = {Parameters}.Values;");
-                WriteBufferLocals(w, graph, training: true);
-                foreach (PlacedBuffer placed in plan.Memory!.Buffers)
-                {
-                    WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
-                }
+                WriteForgetForward(w);
+                WriteTrainingLocals(w, plan, readOnlyParameters: false);
 
                 for (int s = 0; s < plan.Training!.Steps.Count; s++)
                 {
@@ -721,12 +720,8 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({GeneratedNames.Identifier(graph.Spec.TypeName)}));");
                 using (w.WriteBlock("try"))
                 {
-                    w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
-                    WriteBufferLocals(w, graph, training: true);
-                    foreach (PlacedBuffer placed in plan.Memory!.Buffers)
-                    {
-                        WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
-                    }
+                    WriteForgetForward(w);
+                    WriteTrainingLocals(w, plan, readOnlyParameters: true);
 
                     int s = 0;
                     foreach (Step step in plan.Training!.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
@@ -738,10 +733,7 @@ internal sealed partial class ModelGenerator
                     if (HasFusedHead(plan))
                     {
                         // The training schedule has no head forward (the fused step replaces it): the head writes the caller's span.
-                        Node head = graph.Output;
-                        string hidden = plan.Training.Steps.Single(step => step.Kind == StepKind.FusedHead).Inputs[0];
-                        Step headForward = new(StepKind.Forward, head.Id, new[] { hidden }.ToEquatableArray(), "destination", string.Empty, EquatableArray<string>.Empty, EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
-                        WriteStep(w, graph, headForward, s++, withLosses: false, training: true);
+                        WriteStep(w, graph, HeadForward(plan, "destination"), s++, withLosses: false, training: true);
                     }
                     else
                     {

@@ -102,6 +102,8 @@ namespace Norms
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_Fc1;
         private readonly global::StaticGrad.BatchNorm1d __sg_Bn1;
@@ -253,6 +255,235 @@ namespace Norms
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckMinimumBatch(batch, 2, "bn1 (BatchNorm1d)", 8);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+                global::System.Span<float> actOutput = new global::System.Span<float>(__sgArena, __sgOffset_actOutput * MaxBatch, batch * 8);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 5);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 5);
+                global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
+                global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
+                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
+
+                // Step 0, fc1 Linear forward:
+                // fc1Output [B, 8] = inputs [B, 6] x weight^T [6, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 48), parameters.Slice(__sgOffset_Fc1Bias, 8), fc1Output, batch, 6, 8, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, bn1 BatchNorm1d forward:
+                // actOutput [B, 8] = ReLU((x - batch mean) / sqrt(batch var + eps) * weight + bias) per feature of fc1Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(fc1Output, parameters.Slice(__sgOffset_Bn1Weight, 8), parameters.Slice(__sgOffset_Bn1Bias, 8), actOutput, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, buffers.Slice(__sgOffset_Bn1RunningMean, 8), buffers.Slice(__sgOffset_Bn1RunningVar, 8), counters.Slice(__sgOffset_Bn1NumBatchesTracked, 1), batch, 8, 1, 1E-05f, 0.1f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, fc2 Linear forward:
+                // fc2Output [B, 5] = actOutput [B, 8] x weight^T [8, 5]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeB(actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), fc2Output, batch, 8, 5);
+
+                // Step 3, bn2 BatchNorm1d forward:
+                // bn2Output [B, 5] = (x - batch mean) / sqrt(batch var + eps) per feature of fc2Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(fc2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, bn2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, buffers.Slice(__sgOffset_Bn2RunningMean, 5), buffers.Slice(__sgOffset_Bn2RunningVar, 5), counters.Slice(__sgOffset_Bn2NumBatchesTracked, 1), batch, 5, 1, 1E-05f, 0.3f);
+
+                // Step 4, fc3 Linear forward:
+                // fc3Output [B, 4] = Tanh(bn2Output [B, 5] x weight^T [5, 4] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), parameters.Slice(__sgOffset_Fc3Bias, 4), fc3Output, batch, 5, 4, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 5, bn3 BatchNorm1d forward:
+                // bn3Output [B, 4] = (x - batch mean) / sqrt(batch var + eps) * weight + bias per feature of fc3Output
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(fc3Output, parameters.Slice(__sgOffset_Bn3Weight, 4), parameters.Slice(__sgOffset_Bn3Bias, 4), bn3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<long>.Empty, batch, 4, 1, 1E-05f, 0.1f);
+
+                // Step 6, head Linear forward:
+                // logits [B, 3] = bn3Output [B, 4] x weight^T [4, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 4, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(BatchNormModel));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+                global::System.Span<float> actOutput = new global::System.Span<float>(__sgArena, __sgOffset_actOutput * MaxBatch, batch * 8);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 5);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 5);
+                global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
+                global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
+                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
+
+                // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 8, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
+                //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), gradients.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 4, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
+                }
+
+                // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
+                //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Weight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Bias, 4) : global::System.Span<float>.Empty), batch, 4, 1);
+
+                // Step 10, fc3 Linear backward, from bn3OutputGradient [B, 4]:
+                //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(bn3OutputGradient, fc3Output, batch * 4, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
+                //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(bn3OutputGradient, bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), gradients.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 5, 4);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
+                }
+
+                // Step 11, bn2 BatchNorm1d backward, from bn2OutputGradient [B, 5]:
+                //   bn2OutputGradient becomes the gradient of fc2Output in place
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, fc2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 5, 1);
+
+                // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
+                //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
+                //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(bn2OutputGradient, actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), gradients.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 8, 5);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
+                }
+
+                // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
+                //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 14, fc1 Linear backward, from actOutputGradient [B, 8]:
+                //   fc1.bias gradient [8] = column sums of actOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -267,6 +498,7 @@ namespace Norms
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;
@@ -476,6 +708,7 @@ namespace Norms
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(BatchNormModel));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;

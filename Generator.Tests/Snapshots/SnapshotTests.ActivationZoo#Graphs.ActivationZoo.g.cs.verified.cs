@@ -140,6 +140,8 @@ namespace Graphs
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_A;
         private readonly global::StaticGrad.Linear __sg_B;
@@ -297,6 +299,386 @@ namespace Graphs
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' predictions (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> predictions, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ActivationZoo));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> aLinear = new global::System.Span<float>(__sgArena, __sgOffset_aLinear * MaxBatch, batch * 16);
+                global::System.Span<float> bLinear = new global::System.Span<float>(__sgArena, __sgOffset_bLinear * MaxBatch, batch * 16);
+                global::System.Span<float> cLinear = new global::System.Span<float>(__sgArena, __sgOffset_cLinear * MaxBatch, batch * 16);
+                global::System.Span<float> cOutput = new global::System.Span<float>(__sgArena, __sgOffset_cOutput * MaxBatch, batch * 16);
+                global::System.Span<float> dOutput = new global::System.Span<float>(__sgArena, __sgOffset_dOutput * MaxBatch, batch * 16);
+                global::System.Span<float> eLinear = new global::System.Span<float>(__sgArena, __sgOffset_eLinear * MaxBatch, batch * 16);
+                global::System.Span<float> eOutput = new global::System.Span<float>(__sgArena, __sgOffset_eOutput * MaxBatch, batch * 16);
+                global::System.Span<float> wideOutput = new global::System.Span<float>(__sgArena, __sgOffset_wideOutput * MaxBatch, batch * 26);
+                global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
+                global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
+                global::System.Span<float> gLinear = new global::System.Span<float>(__sgArena, __sgOffset_gLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
+                global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
+                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
+                global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
+
+                // Step 0, a Linear forward:
+                // aLinear [B, 16] = inputs [B, 10] x weight^T [10, 16]
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeB(inputs, parameters.Slice(__sgOffset_AWeight, 160), aLinear, batch, 10, 16);
+
+                // Step 1, a LeakyReLU forward:
+                // aLinear [B, 16] = LeakyReLU(negative_slope=0.2)(aLinear) in place
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(aLinear, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f, 0.0f);
+
+                // Step 2, b Linear forward:
+                // bLinear [B, 16] = aLinear [B, 16] x weight^T [16, 16] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(aLinear, parameters.Slice(__sgOffset_BWeight, 256), parameters.Slice(__sgOffset_BBias, 16), bLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 3, b ELU forward:
+                // bLinear [B, 16] = ELU(alpha=1)(bLinear) in place
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(bLinear, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f, 0.0f);
+
+                // Step 4, c Linear forward:
+                // cLinear [B, 16] = bLinear [B, 16] x weight^T [16, 16] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(bLinear, parameters.Slice(__sgOffset_CWeight, 256), parameters.Slice(__sgOffset_CBias, 16), cLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 5, c GELUTanh forward:
+                // cOutput [B, 16] = GELU(approximate='tanh')(cLinear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(cLinear, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
+
+                // Step 6, d SiLU forward:
+                // dOutput [B, 16] = SiLU(cOutput)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(cOutput, dOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
+
+                // Step 7, e Linear forward:
+                // eLinear [B, 16] = dOutput [B, 16] x weight^T [16, 16] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(dOutput, parameters.Slice(__sgOffset_EWeight, 256), parameters.Slice(__sgOffset_EBias, 16), eLinear, batch, 16, 16, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 8, e Softplus forward:
+                // eOutput [B, 16] = Softplus(beta=2, threshold=10)(eLinear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(eLinear, eOutput, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
+
+                // Step 9, wide Concat forward:
+                // wideOutput [B, 26] = [eOutput [B, 16], inputs [B, 10]] row by row
+                global::StaticGrad.Kernels.Concat.Forward(eOutput, 16, inputs, 10, wideOutput, batch);
+
+                // Step 10, f Linear forward:
+                // fLinear [B, 8] = wideOutput [B, 26] x weight^T [26, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(wideOutput, parameters.Slice(__sgOffset_FWeight, 208), parameters.Slice(__sgOffset_FBias, 8), fLinear, batch, 26, 8, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 11, f Hardswish forward:
+                // fOutput [B, 8] = Hardswish(fLinear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(fLinear, fOutput, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
+
+                // Step 12, g Linear forward:
+                // gLinear [B, 8] = fOutput [B, 8] x weight^T [8, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fOutput, parameters.Slice(__sgOffset_GWeight, 64), parameters.Slice(__sgOffset_GBias, 8), gLinear, batch, 8, 8, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 13, g ReLU6 forward:
+                // gLinear [B, 8] = ReLU6(gLinear) in place
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(gLinear, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f, 0.0f);
+
+                // Step 14, h Linear forward:
+                // hLinear [B, 8] = gLinear [B, 8] x weight^T [8, 8] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(gLinear, parameters.Slice(__sgOffset_HWeight, 64), parameters.Slice(__sgOffset_HBias, 8), hLinear, batch, 8, 8, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 15, h Hardsigmoid forward:
+                // hOutput [B, 8] = Hardsigmoid(hLinear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(hLinear, hOutput, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+                // Step 16, output Linear forward:
+                // predictions [B, 1] = hOutput [B, 8] x weight^T [8, 1] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), parameters.Slice(__sgOffset_OutputBias, 1), predictions, batch, 8, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 1] = predictions, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(predictions, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ActivationZoo));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ActivationZoo));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> aLinear = new global::System.Span<float>(__sgArena, __sgOffset_aLinear * MaxBatch, batch * 16);
+                global::System.Span<float> bLinear = new global::System.Span<float>(__sgArena, __sgOffset_bLinear * MaxBatch, batch * 16);
+                global::System.Span<float> cLinear = new global::System.Span<float>(__sgArena, __sgOffset_cLinear * MaxBatch, batch * 16);
+                global::System.Span<float> cOutput = new global::System.Span<float>(__sgArena, __sgOffset_cOutput * MaxBatch, batch * 16);
+                global::System.Span<float> dOutput = new global::System.Span<float>(__sgArena, __sgOffset_dOutput * MaxBatch, batch * 16);
+                global::System.Span<float> eLinear = new global::System.Span<float>(__sgArena, __sgOffset_eLinear * MaxBatch, batch * 16);
+                global::System.Span<float> eOutput = new global::System.Span<float>(__sgArena, __sgOffset_eOutput * MaxBatch, batch * 16);
+                global::System.Span<float> wideOutput = new global::System.Span<float>(__sgArena, __sgOffset_wideOutput * MaxBatch, batch * 26);
+                global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
+                global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
+                global::System.Span<float> gLinear = new global::System.Span<float>(__sgArena, __sgOffset_gLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
+                global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
+                global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
+                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
+                global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
+                global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
+                global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
+
+                // Step 17, instead of the loss: predictions [B, 1] = outputGradient, the caller's dLoss/dpredictions.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictions, batch * OutputSize);
+
+                // Step 18, output Linear backward, from predictions [B, 1]:
+                //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[14].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   output.weight gradient [1, 8] = predictions^T [1, B] x hOutput [B, 8] (skipped while the weight is frozen)
+                //   hOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
+                if (__sgParameters.Tensors[13].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 8, 1);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 1, 8);
+                }
+
+                // Step 19, h Hardsigmoid backward, from hOutputGradient [B, 8]:
+                //   hOutputGradient *= Hardsigmoid'(hLinear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(hOutputGradient, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+                // Step 20, h Linear backward, from hOutputGradient [B, 8]:
+                //   h.bias gradient [8] = column sums of hOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[12].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hOutputGradient, hOutputGradient, gradients.Slice(__sgOffset_HBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   h.weight gradient [8, 8] = hOutputGradient^T [8, B] x gLinear [B, 8] (skipped while the weight is frozen)
+                //   gOutputGradient [B, 8] = hOutputGradient [B, 8] x weight [8, 8]
+                if (__sgParameters.Tensors[11].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(hOutputGradient, gLinear, parameters.Slice(__sgOffset_HWeight, 64), gradients.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(hOutputGradient, parameters.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+                }
+
+                // Step 21, g ReLU6 backward, from gOutputGradient [B, 8]:
+                //   gOutputGradient *= ReLU6'(gLinear) in place, the derivative from the output
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(gOutputGradient, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f);
+
+                // Step 22, g Linear backward, from gOutputGradient [B, 8]:
+                //   g.bias gradient [8] = column sums of gOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gOutputGradient, gOutputGradient, gradients.Slice(__sgOffset_GBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   g.weight gradient [8, 8] = gOutputGradient^T [8, B] x fOutput [B, 8] (skipped while the weight is frozen)
+                //   fOutputGradient [B, 8] = gOutputGradient [B, 8] x weight [8, 8]
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(gOutputGradient, fOutput, parameters.Slice(__sgOffset_GWeight, 64), gradients.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(gOutputGradient, parameters.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
+                }
+
+                // Step 23, f Hardswish backward, from fOutputGradient [B, 8]:
+                //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
+
+                // Step 24, f Linear backward, from fOutputGradient [B, 8]:
+                //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
+                //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(fOutputGradient, wideOutput, parameters.Slice(__sgOffset_FWeight, 208), gradients.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 26, 8);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
+                }
+
+                // Step 25, wide Concat backward, from wideOutputGradient [B, 26]:
+                //   wideOutputGradient split back into the gradients of both inputs
+                global::StaticGrad.Kernels.Concat.Backward(wideOutputGradient, eOutputGradient, 16, global::System.Span<float>.Empty, 10, batch);
+
+                // Step 26, e Softplus backward, from eOutputGradient [B, 16]:
+                //   eOutputGradient *= Softplus'(eLinear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
+
+                // Step 27, e Linear backward, from eOutputGradient [B, 16]:
+                //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
+                //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(eOutputGradient, dOutput, parameters.Slice(__sgOffset_EWeight, 256), gradients.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+                }
+
+                // Step 28, d SiLU backward, from dOutputGradient [B, 16]:
+                //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
+
+                // Step 29, c GELUTanh backward, from dOutputGradient [B, 16]:
+                //   dOutputGradient *= GELUTanh'(cLinear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
+
+                // Step 30, c Linear backward, from dOutputGradient [B, 16]:
+                //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
+                //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(dOutputGradient, bLinear, parameters.Slice(__sgOffset_CWeight, 256), gradients.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+                }
+
+                // Step 31, b ELU backward, from bOutputGradient [B, 16]:
+                //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
+
+                // Step 32, b Linear backward, from bOutputGradient [B, 16]:
+                //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
+                //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(bOutputGradient, aLinear, parameters.Slice(__sgOffset_BWeight, 256), gradients.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+                }
+
+                // Step 33, a LeakyReLU backward, from aOutputGradient [B, 16]:
+                //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
+
+                // Step 34, a Linear backward, from aOutputGradient [B, 16]:
+                //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients, int batch)
         {
@@ -309,6 +691,7 @@ namespace Graphs
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ActivationZoo));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> aLinear = new global::System.Span<float>(__sgArena, __sgOffset_aLinear * MaxBatch, batch * 16);
                 global::System.Span<float> bLinear = new global::System.Span<float>(__sgArena, __sgOffset_bLinear * MaxBatch, batch * 16);

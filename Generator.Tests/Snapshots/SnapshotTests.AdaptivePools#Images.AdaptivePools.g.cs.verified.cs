@@ -73,6 +73,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Conv;
         private readonly global::StaticGrad.AvgPool2d __sg_Smooth;
@@ -183,6 +185,189 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(AdaptivePools));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
+                global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
+
+                // Step 0, conv Conv2d forward:
+                // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_ConvWeight, 72), parameters.Slice(__sgOffset_ConvBias, 4), convOutput, __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, smooth AvgPool2d forward:
+                // smoothOutput [B, 4, 7, 7] = mean over each 3 x 3 window of convOutput [B, 4, 7, 7] (its positions inside the input: the padding does not count)
+                global::StaticGrad.Kernels.AvgPool2d.Forward(convOutput, smoothOutput, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
+
+                // Step 2, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 4, 3, 3] = mean over each adaptive window of smoothOutput [B, 4, 7, 7] (rows 3 each, columns 3 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(smoothOutput, poolOutput, batch, 4, 7, 7, 3, 3);
+
+                // Step 3, up AdaptiveAvgPool2d forward:
+                // upOutput [B, 4, 5, 4] = mean over each adaptive window of poolOutput [B, 4, 3, 3] (rows 1 or 2 each, columns 1 or 2 each)
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Forward(poolOutput, upOutput, batch, 4, 3, 3, 5, 4);
+
+                // Step 4, flatten Flatten forward:
+                // upOutput [B, 80] is upOutput [B, 4, 5, 4] read flat: nothing moves
+
+                // Step 5, head Linear forward:
+                // logits [B, 3] = upOutput [B, 80] x weight^T [80, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 80, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(AdaptivePools));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(AdaptivePools));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
+                global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
+
+                // Step 6, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 7, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 80] = logits^T [3, B] x upOutput [B, 80] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 80] = logits [B, 3] x weight [3, 80]
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), gradients.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 80, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 3, 80);
+                }
+
+                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 80]:
+                //   flattenOutputGradient is the gradient of upOutput read flat
+
+                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 4]:
+                //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 4);
+
+                // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
+                //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, smoothOutputGradient, batch, 4, 7, 7, 3, 3);
+
+                // Step 11, smooth AvgPool2d backward, from smoothOutputGradient [B, 4, 7, 7]:
+                //   convOutputGradient [B, 4, 7, 7] = smoothOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AvgPool2d.Backward(smoothOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
+
+                // Step 12, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
+                //   convOutputGradient *= ReLU'(convOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
+
+                //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(convOutputGradient, inputs, gradients.Slice(__sgOffset_ConvWeight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_ConvBias, 4) : global::System.Span<float>.Empty), __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -196,6 +381,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(AdaptivePools));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
                 global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);

@@ -154,6 +154,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Stem;
         private readonly global::StaticGrad.BatchNorm2d __sg_StemBn;
@@ -346,6 +348,299 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(Branches));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 256);
+                global::System.Span<float> stemBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutput * MaxBatch, batch * 256);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 128);
+                global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 128);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 128);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 128);
+                global::System.Span<float> shortcutOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutOutput * MaxBatch, batch * 128);
+                global::System.Span<float> shortcutBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutBnOutput * MaxBatch, batch * 128);
+                global::System.Span<float> downscaledOutput = new global::System.Span<float>(__sgArena, __sgOffset_downscaledOutput * MaxBatch, batch * 48);
+                global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
+                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
+                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
+                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
+
+                // Step 0, stem Conv2d forward:
+                // stemOutput [B, 4, 8, 8] = conv(inputs [B, 3, 8, 8], weight [4, 3, 3, 3])
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_StemWeight, 108), global::System.Span<float>.Empty, stemOutput, __sg_Stem.Workspace, batch, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, stem_bn BatchNorm2d forward:
+                // stemBnOutput [B, 4, 8, 8] = ReLU((x - batch mean) / sqrt(batch var + eps) * weight + bias) per channel of stemOutput; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(stemOutput, parameters.Slice(__sgOffset_StemBnWeight, 4), parameters.Slice(__sgOffset_StemBnBias, 4), stemBnOutput, __sg_StemBn.BatchMean, __sg_StemBn.BatchInverseStd, buffers.Slice(__sgOffset_StemBnRunningMean, 4), buffers.Slice(__sgOffset_StemBnRunningVar, 4), counters.Slice(__sgOffset_StemBnNumBatchesTracked, 1), batch, 4, 64, 1E-05f, 0.1f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, conv1 Conv2d forward:
+                // conv1Output [B, 8, 4, 4] = conv(stemBnOutput [B, 4, 8, 8], weight [8, 4, 3, 3])
+                global::StaticGrad.Kernels.Conv2d.Forward(stemBnOutput, parameters.Slice(__sgOffset_Conv1Weight, 288), global::System.Span<float>.Empty, conv1Output, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 3, bn1 BatchNorm2d forward:
+                // bn1Output [B, 8, 4, 4] = ReLU((x - batch mean) / sqrt(batch var + eps) * weight + bias) per channel of conv1Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(conv1Output, parameters.Slice(__sgOffset_Bn1Weight, 8), parameters.Slice(__sgOffset_Bn1Bias, 8), bn1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, buffers.Slice(__sgOffset_Bn1RunningMean, 8), buffers.Slice(__sgOffset_Bn1RunningVar, 8), counters.Slice(__sgOffset_Bn1NumBatchesTracked, 1), batch, 8, 16, 1E-05f, 0.1f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 4, conv2 Conv2d forward:
+                // conv2Output [B, 8, 4, 4] = conv(bn1Output [B, 8, 4, 4], weight [8, 8, 3, 3])
+                global::StaticGrad.Kernels.Conv2d.Forward(bn1Output, parameters.Slice(__sgOffset_Conv2Weight, 576), global::System.Span<float>.Empty, conv2Output, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 5, bn2 BatchNorm2d forward:
+                // bn2Output [B, 8, 4, 4] = (x - batch mean) / sqrt(batch var + eps) * weight + bias per channel of conv2Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(conv2Output, parameters.Slice(__sgOffset_Bn2Weight, 8), parameters.Slice(__sgOffset_Bn2Bias, 8), bn2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, buffers.Slice(__sgOffset_Bn2RunningMean, 8), buffers.Slice(__sgOffset_Bn2RunningVar, 8), counters.Slice(__sgOffset_Bn2NumBatchesTracked, 1), batch, 8, 16, 1E-05f, 0.1f);
+
+                // Step 6, shortcut Conv2d forward:
+                // shortcutOutput [B, 8, 4, 4] = conv(stemBnOutput [B, 4, 8, 8], weight [8, 4, 1, 1])
+                global::StaticGrad.Kernels.Conv2d.Forward(stemBnOutput, parameters.Slice(__sgOffset_ShortcutWeight, 32), global::System.Span<float>.Empty, shortcutOutput, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 7, shortcut_bn BatchNorm2d forward:
+                // shortcutBnOutput [B, 8, 4, 4] = (x - batch mean) / sqrt(batch var + eps) * weight + bias per channel of shortcutOutput; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(shortcutOutput, parameters.Slice(__sgOffset_ShortcutBnWeight, 8), parameters.Slice(__sgOffset_ShortcutBnBias, 8), shortcutBnOutput, __sg_ShortcutBn.BatchMean, __sg_ShortcutBn.BatchInverseStd, buffers.Slice(__sgOffset_ShortcutBnRunningMean, 8), buffers.Slice(__sgOffset_ShortcutBnRunningVar, 8), counters.Slice(__sgOffset_ShortcutBnNumBatchesTracked, 1), batch, 8, 16, 1E-05f, 0.1f);
+
+                // Step 8, block Add forward:
+                // shortcutBnOutput [B, 8, 4, 4] = shortcutBnOutput + bn2Output
+                global::StaticGrad.Kernels.Elementwise.Add(shortcutBnOutput, bn2Output, shortcutBnOutput, batch * 128);
+
+                // Step 9, block ReLU forward:
+                // shortcutBnOutput [B, 8, 4, 4] = ReLU(shortcutBnOutput) in place
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(shortcutBnOutput, shortcutBnOutput, batch * 128, global::StaticGrad.Kernels.Activation.ReLU, 0.0f, 0.0f);
+
+                // Step 10, downscaled AvgPool2d forward:
+                // downscaledOutput [B, 3, 4, 4] = mean over each 2 x 2 window of inputs [B, 3, 8, 8]
+                global::StaticGrad.Kernels.AvgPool2d.Forward(inputs, downscaledOutput, batch, 3, 8, 8, 2, 2, 2, 2, 0, 0);
+
+                // Step 11, joined Concat forward:
+                // joinedOutput [B, 11, 4, 4] = [downscaledOutput [B, 3, 4, 4], shortcutBnOutput [B, 8, 4, 4]] channel by channel (a sample's channels are contiguous, so this joins each sample's values)
+                global::StaticGrad.Kernels.Concat.Forward(downscaledOutput, 48, shortcutBnOutput, 128, joinedOutput, batch);
+
+                // Step 12, pool AdaptiveAvgPool2d forward:
+                // poolOutput [B, 11, 1, 1] = mean of each channel of joinedOutput [B, 11, 4, 4]
+                global::StaticGrad.Kernels.GlobalAvgPool2d.Forward(joinedOutput, poolOutput, batch, 11, 4, 4);
+
+                // Step 13, flatten Flatten forward:
+                // poolOutput [B, 11] is poolOutput [B, 11, 1, 1] read flat: nothing moves
+
+                // Step 14, head Linear forward:
+                // logits [B, 4] = poolOutput [B, 11] x weight^T [11, 4] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(poolOutput, parameters.Slice(__sgOffset_HeadWeight, 44), parameters.Slice(__sgOffset_HeadBias, 4), logits, batch, 11, 4, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 4] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(Branches));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(Branches));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 256);
+                global::System.Span<float> stemBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutput * MaxBatch, batch * 256);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 128);
+                global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 128);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 128);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 128);
+                global::System.Span<float> shortcutOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutOutput * MaxBatch, batch * 128);
+                global::System.Span<float> shortcutBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutBnOutput * MaxBatch, batch * 128);
+                global::System.Span<float> downscaledOutput = new global::System.Span<float>(__sgArena, __sgOffset_downscaledOutput * MaxBatch, batch * 48);
+                global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
+                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
+                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
+                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
+
+                // Step 15, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 16, head Linear backward, from logits [B, 4]:
+                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[13].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [4, 11] = logits^T [4, B] x poolOutput [B, 11] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 11] = logits [B, 4] x weight [4, 11]
+                if (__sgParameters.Tensors[12].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 44), gradients.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 11, 4);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 4, 11);
+                }
+
+                // Step 17, flatten Flatten backward, from flattenOutputGradient [B, 11]:
+                //   flattenOutputGradient is the gradient of poolOutput read flat
+
+                // Step 18, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 11, 1, 1]:
+                //   joinedOutputGradient [B, 11, 4, 4] = flattenOutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, joinedOutputGradient, batch, 11, 4, 4);
+
+                // Step 19, joined Concat backward, from joinedOutputGradient [B, 11, 4, 4]:
+                //   joinedOutputGradient split back into the gradients of both inputs
+                global::StaticGrad.Kernels.Concat.Backward(joinedOutputGradient, global::System.Span<float>.Empty, 48, blockOutputGradient, 128, batch);
+
+                // Step 20, block ReLU backward, from blockOutputGradient [B, 8, 4, 4]:
+                //   blockOutputGradient *= ReLU'(shortcutBnOutput) in place, the derivative from the output
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(blockOutputGradient, shortcutBnOutput, batch * 128, global::StaticGrad.Kernels.Activation.ReLU, 0.0f);
+
+                // Step 21, block Add backward, from blockOutputGradient [B, 8, 4, 4]:
+                //   both inputs get blockOutputGradient
+                global::StaticGrad.Kernels.Elementwise.Copy(blockOutputGradient, bn2OutputGradient, batch * 128);
+
+                // Step 22, shortcut_bn BatchNorm2d backward, from blockOutputGradient [B, 8, 4, 4]:
+                //   blockOutputGradient becomes the gradient of shortcutOutput in place; shortcut_bn.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.BatchNorm.Backward(blockOutputGradient, shortcutOutput, __sg_ShortcutBn.BatchMean, __sg_ShortcutBn.BatchInverseStd, parameters.Slice(__sgOffset_ShortcutBnWeight, 8), (__sgParameters.Tensors[10].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnBias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
+
+                // Step 23, shortcut Conv2d backward, from blockOutputGradient [B, 8, 4, 4]:
+                //   shortcut.weight gradient [8, 4, 1, 1] = sums over the batch of blockOutputGradient x im2col(stemBnOutput) (skipped while frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(blockOutputGradient, stemBnOutput, gradients.Slice(__sgOffset_ShortcutWeight, 32), global::System.Span<float>.Empty, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+                }
+
+                //   stemBnOutputGradient [B, 4, 8, 8] = transposed conv(blockOutputGradient [B, 8, 4, 4], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(blockOutputGradient, parameters.Slice(__sgOffset_ShortcutWeight, 32), stemBnOutputGradient, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+
+                // Step 24, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 8, 4, 4]:
+                //   bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 8), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
+
+                // Step 25, conv2 Conv2d backward, from bn2OutputGradient [B, 8, 4, 4]:
+                //   conv2.weight gradient [8, 8, 3, 3] = sums over the batch of bn2OutputGradient x im2col(bn1Output) (skipped while frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, bn1Output, gradients.Slice(__sgOffset_Conv2Weight, 576), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                }
+
+                //   bn1OutputGradient [B, 8, 4, 4] = transposed conv(bn2OutputGradient [B, 8, 4, 4], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 576), bn1OutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+
+                // Step 26, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 8, 4, 4]:
+                //   bn1OutputGradient *= ReLU'(bn1Output), then bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16, bn1Output, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 27, conv1 Conv2d backward, from bn1OutputGradient [B, 8, 4, 4]:
+                //   conv1.weight gradient [8, 4, 3, 3] = sums over the batch of bn1OutputGradient x im2col(stemBnOutput) (skipped while frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, stemBnOutput, gradients.Slice(__sgOffset_Conv1Weight, 288), global::System.Span<float>.Empty, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                }
+
+                //   stemBnOutputGradientFrom2 [B, 4, 8, 8] = transposed conv(bn1OutputGradient [B, 8, 4, 4], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(bn1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 288), stemBnOutputGradientFrom2, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+
+                // Step 28: stemBnOutputGradient += stemBnOutputGradientFrom2 (the tensor feeds several nodes; their gradients add up)
+                global::StaticGrad.Kernels.Elementwise.Add(stemBnOutputGradient, stemBnOutputGradientFrom2, stemBnOutputGradient, stemBnOutputGradient.Length);
+
+                // Step 29, stem_bn BatchNorm2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
+                //   stemBnOutputGradient *= ReLU'(stemBnOutput), then stemBnOutputGradient becomes the gradient of stemOutput in place; stem_bn.weight and .bias gradients [4]
+                global::StaticGrad.Kernels.BatchNorm.Backward(stemBnOutputGradient, stemOutput, __sg_StemBn.BatchMean, __sg_StemBn.BatchInverseStd, parameters.Slice(__sgOffset_StemBnWeight, 4), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_StemBnWeight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_StemBnBias, 4) : global::System.Span<float>.Empty), batch, 4, 64, stemBnOutput, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 30, stem Conv2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
+                //   stem.weight gradient [4, 3, 3, 3] = sums over the batch of stemBnOutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(stemBnOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 108), global::System.Span<float>.Empty, __sg_Stem.Workspace, batch, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -359,6 +654,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(Branches));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;
@@ -657,6 +953,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(Branches));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;

@@ -68,6 +68,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_Encode;
         private readonly global::StaticGrad.Linear __sg_Decode;
@@ -184,6 +186,197 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' predictions (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> predictions, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ConvDecoder));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
+                global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
+                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
+                global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
+
+                // Step 0, encode Linear forward:
+                // encodeOutput [B, 16] = ReLU(inputs [B, 64] x weight^T [64, 16] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_EncodeWeight, 1024), parameters.Slice(__sgOffset_EncodeBias, 16), encodeOutput, batch, 64, 16, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, decode Linear forward:
+                // decodeOutput [B, 32] = ReLU(encodeOutput [B, 16] x weight^T [16, 32] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(encodeOutput, parameters.Slice(__sgOffset_DecodeWeight, 512), parameters.Slice(__sgOffset_DecodeBias, 32), decodeOutput, batch, 16, 32, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, grid Unflatten forward:
+                // decodeOutput [B, 2, 2, 8] is decodeOutput [B, 32] read as an image: nothing moves
+
+                // Step 3, up ConvTranspose2d forward:
+                // upOutput [B, 1, 4, 16] = Sigmoid(convᵀ(decodeOutput [B, 2, 2, 8], weight [2, 1, 4, 4]) + bias)
+                global::StaticGrad.Kernels.ConvTranspose2d.Forward(decodeOutput, parameters.Slice(__sgOffset_UpWeight, 32), parameters.Slice(__sgOffset_UpBias, 1), upOutput, __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // Step 4, flat Flatten forward:
+                // upOutput [B, 64] is upOutput [B, 1, 4, 16] read flat: nothing moves
+
+                // outputs [B, 64] = upOutput, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(upOutput, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ConvDecoder));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ConvDecoder));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
+                global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
+                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
+                global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
+
+
+                // Step 5: upOutputGradient = upOutput (the loss overwrites its input, and the last layer's backward pass still needs its outputs)
+                global::StaticGrad.Kernels.Elementwise.Copy(upOutput, upOutputGradient, batch * OutputSize);
+
+                // Step 6, instead of the loss: upOutputGradient [B, 64] = outputGradient, the caller's dLoss/dupOutput.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, upOutputGradient, batch * OutputSize);
+
+                // Step 7, flat Flatten backward, from upOutputGradient [B, 64]:
+                //   upOutputGradient is the gradient of upOutput read flat
+
+                // Step 8, up ConvTranspose2d backward, from upOutputGradient [B, 1, 4, 16]:
+                //   upOutputGradient *= Sigmoid'(upOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, decodeOutput, gradients.Slice(__sgOffset_UpWeight, 32), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 1) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   gridOutputGradient [B, 2, 2, 8] = conv(upOutputGradient [B, 1, 4, 16], weight)
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 32), gridOutputGradient, __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+
+                // Step 9, grid Unflatten backward, from gridOutputGradient [B, 2, 2, 8]:
+                //   gridOutputGradient is the gradient of decodeOutput read as an image
+
+                // Step 10, decode Linear backward, from gridOutputGradient [B, 32]:
+                //   gridOutputGradient *= ReLU'(decodeOutput) in place; decode.bias gradient [32] = column sums of gridOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gridOutputGradient, decodeOutput, gradients.Slice(__sgOffset_DecodeBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(gridOutputGradient, decodeOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   decode.weight gradient [32, 16] = gridOutputGradient^T [32, B] x encodeOutput [B, 16] (skipped while the weight is frozen)
+                //   encodeOutputGradient [B, 16] = gridOutputGradient [B, 32] x weight [32, 16]
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(gridOutputGradient, encodeOutput, parameters.Slice(__sgOffset_DecodeWeight, 512), gradients.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 16, 32);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(gridOutputGradient, parameters.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 32, 16);
+                }
+
+                // Step 11, encode Linear backward, from encodeOutputGradient [B, 16]:
+                //   encodeOutputGradient *= ReLU'(encodeOutput) in place; encode.bias gradient [16] = column sums of encodeOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(encodeOutputGradient, encodeOutput, gradients.Slice(__sgOffset_EncodeBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(encodeOutputGradient, encodeOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   encode.weight gradient [16, 64] = encodeOutputGradient^T [16, B] x inputs [B, 64] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(encodeOutputGradient, inputs, gradients.Slice(__sgOffset_EncodeWeight, 1024), 16, batch, 64);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients, int batch)
         {
@@ -196,6 +389,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ConvDecoder));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
                 global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);

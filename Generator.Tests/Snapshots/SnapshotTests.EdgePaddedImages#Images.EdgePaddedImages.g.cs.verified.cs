@@ -82,6 +82,7 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.ReflectionPad2d __sg_Pad1;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
@@ -199,6 +200,201 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(EdgePaddedImages));
+            try
+            {
+                __sgBackwardBatch = 0;
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> pad1Output = new global::System.Span<float>(__sgArena, __sgOffset_pad1Output * MaxBatch, batch * 264);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 360);
+                global::System.Span<float> pad2Output = new global::System.Span<float>(__sgArena, __sgOffset_pad2Output * MaxBatch, batch * 528);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
+                global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
+                global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
+
+                // Step 0, pad1 ReflectionPad2d forward:
+                // pad1Output [B, 2, 11, 12] = inputs [B, 2, 7, 8] with reflection padding (left, right, top, bottom) = (2, 2, 2, 2)
+                global::StaticGrad.Kernels.ReflectionPad2d.Forward(inputs, pad1Output, batch, 2, 7, 8, 2, 2, 2, 2);
+
+                // Step 1, conv1 Conv2d forward:
+                // conv1Output [B, 4, 9, 10] = Tanh(conv(pad1Output [B, 2, 11, 12], weight [4, 2, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(pad1Output, parameters.Slice(__sgOffset_Conv1Weight, 72), parameters.Slice(__sgOffset_Conv1Bias, 4), conv1Output, __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 2, pad2 ReplicationPad2d forward:
+                // pad2Output [B, 4, 12, 11] = conv1Output [B, 4, 9, 10] with replication padding (left, right, top, bottom) = (1, 0, 2, 1)
+                global::StaticGrad.Kernels.ReplicationPad2d.Forward(conv1Output, pad2Output, batch, 4, 9, 10, 1, 0, 2, 1);
+
+                // Step 3, conv2 Conv2d forward:
+                // conv2Output [B, 3, 5, 5] = Tanh(conv(pad2Output [B, 4, 12, 11], weight [3, 4, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(pad2Output, parameters.Slice(__sgOffset_Conv2Weight, 108), parameters.Slice(__sgOffset_Conv2Bias, 3), conv2Output, __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 4, pad3 ReflectionPad2d forward:
+                // pad3Output [B, 3, 5, 6] = conv2Output [B, 3, 5, 5] with reflection padding (left, right, top, bottom) = (-1, 2, 1, -1)
+                global::StaticGrad.Kernels.ReflectionPad2d.Forward(conv2Output, pad3Output, batch, 3, 5, 5, -1, 2, 1, -1);
+
+                // Step 5, flatten Flatten forward:
+                // pad3Output [B, 90] is pad3Output [B, 3, 5, 6] read flat: nothing moves
+
+                // Step 6, head Linear forward:
+                // logits [B, 3] = pad3Output [B, 90] x weight^T [90, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(pad3Output, parameters.Slice(__sgOffset_HeadWeight, 270), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 90, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(EdgePaddedImages));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(EdgePaddedImages));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> pad1Output = new global::System.Span<float>(__sgArena, __sgOffset_pad1Output * MaxBatch, batch * 264);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 360);
+                global::System.Span<float> pad2Output = new global::System.Span<float>(__sgArena, __sgOffset_pad2Output * MaxBatch, batch * 528);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
+                global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
+                global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
+
+                // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 8, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 90] = logits^T [3, B] x pad3Output [B, 90] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 90] = logits [B, 3] x weight [3, 90]
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, pad3Output, parameters.Slice(__sgOffset_HeadWeight, 270), gradients.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 90, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 3, 90);
+                }
+
+                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 90]:
+                //   flattenOutputGradient is the gradient of pad3Output read flat
+
+                // Step 10, pad3 ReflectionPad2d backward, from flattenOutputGradient [B, 3, 5, 6]:
+                //   conv2OutputGradient [B, 3, 5, 5] = flattenOutputGradient summed onto the values each position copied
+                global::StaticGrad.Kernels.ReflectionPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 3, 5, 5, -1, 2, 1, -1);
+
+                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 5, 5]:
+                //   conv2OutputGradient *= Tanh'(conv2Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 75, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pad2Output, gradients.Slice(__sgOffset_Conv2Weight, 108), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                }
+
+                //   pad2OutputGradient [B, 4, 12, 11] = transposed conv(conv2OutputGradient [B, 3, 5, 5], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 108), pad2OutputGradient, __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+
+                // Step 12, pad2 ReplicationPad2d backward, from pad2OutputGradient [B, 4, 12, 11]:
+                //   conv1OutputGradient [B, 4, 9, 10] = pad2OutputGradient summed onto the values each position copied
+                global::StaticGrad.Kernels.ReplicationPad2d.Backward(pad2OutputGradient, conv1OutputGradient, batch, 4, 9, 10, 1, 0, 2, 1);
+
+                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 10]:
+                //   conv1OutputGradient *= Tanh'(conv1Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 360, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, pad1Output, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   no gradient for pad1Output: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -212,6 +408,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(EdgePaddedImages));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> pad1Output = new global::System.Span<float>(__sgArena, __sgOffset_pad1Output * MaxBatch, batch * 264);
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 360);

@@ -139,6 +139,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
         private readonly global::StaticGrad.GroupNorm __sg_Norm1;
@@ -299,6 +301,258 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(GroupNorms));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
+                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 4);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
+                global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
+                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
+                global::System.Span<float> norm3Output = new global::System.Span<float>(__sgArena, __sgOffset_norm3Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
+                global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
+
+                // Step 0, conv1 Conv2d forward:
+                // conv1Output [B, 8, 8, 8] = conv(inputs [B, 3, 8, 8], weight [8, 3, 3, 3]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_Conv1Weight, 216), parameters.Slice(__sgOffset_Conv1Bias, 8), conv1Output, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, norm1 GroupNorm forward:
+                // norm1Output [B, 8, 8, 8] = ReLU((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 2 channels of conv1Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv1Output, parameters.Slice(__sgOffset_Norm1Weight, 8), parameters.Slice(__sgOffset_Norm1Bias, 8), norm1Output, norm1OutputMean, norm1OutputRstd, batch, 8, 4, 64, 1E-05f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, pool MaxPool2d forward:
+                // poolOutput [B, 8, 4, 4] = max over each 2 x 2 window of norm1Output [B, 8, 8, 8], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(norm1Output, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 3, conv2 Conv2d forward:
+                // conv2Output [B, 6, 2, 2] = conv(poolOutput [B, 8, 4, 4], weight [6, 8, 3, 3]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(poolOutput, parameters.Slice(__sgOffset_Conv2Weight, 432), parameters.Slice(__sgOffset_Conv2Bias, 6), conv2Output, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 4, instance InstanceNorm2d forward:
+                // instanceOutput [B, 6, 2, 2] = Sigmoid((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per channel of conv2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(conv2Output, parameters.Slice(__sgOffset_InstanceWeight, 6), parameters.Slice(__sgOffset_InstanceBias, 6), instanceOutput, instanceOutputMean, instanceOutputRstd, batch, 6, 6, 4, 1E-05f, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // Step 5, tracked InstanceNorm2d forward:
+                // trackedOutput [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per channel of instanceOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(instanceOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, trackedOutput, trackedOutputMean, trackedOutputRstd, batch, 6, 6, 4, 1E-05f);
+                // running_mean, running_var [6] moved to each sample's statistics by momentum 0.2, then averaged over the batch
+                global::StaticGrad.Kernels.GroupNorm.UpdateRunningStatistics(instanceOutput, buffers.Slice(__sgOffset_TrackedRunningMean, 6), buffers.Slice(__sgOffset_TrackedRunningVar, 6), batch, 6, 4, 0.2f);
+
+                // Step 6, norm2 GroupNorm forward:
+                // norm2Output [B, 6, 2, 2] = (x - mean) / sqrt(var + eps), per group of 2 channels of trackedOutput
+                global::StaticGrad.Kernels.GroupNorm.Forward(trackedOutput, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 6, 3, 4, 1E-05f);
+
+                // Step 7, flatten Flatten forward:
+                // norm2Output [B, 24] is norm2Output [B, 6, 2, 2] read flat: nothing moves
+
+                // Step 8, norm3 GroupNorm forward:
+                // norm3Output [B, 24] = Tanh((x - mean) / sqrt(var + eps) * weight[c] + bias[c]), per group of 12 channels of norm2Output
+                global::StaticGrad.Kernels.GroupNorm.Forward(norm2Output, parameters.Slice(__sgOffset_Norm3Weight, 24), parameters.Slice(__sgOffset_Norm3Bias, 24), norm3Output, norm3OutputMean, norm3OutputRstd, batch, 24, 2, 1, 0.001f, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 9, head Linear forward:
+                // logits [B, 3] = norm3Output [B, 24] x weight^T [24, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(GroupNorms));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(GroupNorms));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
+                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
+                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 4);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
+                global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
+                global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
+                global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
+                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
+                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
+                global::System.Span<float> norm3Output = new global::System.Span<float>(__sgArena, __sgOffset_norm3Output * MaxBatch, batch * 24);
+                global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
+                global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
+                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
+
+                // Step 10, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 11, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[11].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 24] = logits^T [3, B] x norm3Output [B, 24] (skipped while the weight is frozen)
+                //   norm3OutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 24, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
+                }
+
+                // Step 12, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
+                //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 13, flatten Flatten backward, from norm3OutputGradient [B, 24]:
+                //   norm3OutputGradient is the gradient of norm2Output read flat
+
+                // Step 14, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient becomes the gradient of trackedOutput in place
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, trackedOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
+
+                // Step 15, tracked InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient becomes the gradient of instanceOutput in place
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, trackedOutputMean, trackedOutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4);
+
+                // Step 16, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+                //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm3OutputGradient, poolOutput, gradients.Slice(__sgOffset_Conv2Weight, 432), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+
+                // Step 18, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
+                //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
+                global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 19, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
+                //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
+                //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -312,6 +566,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(GroupNorms));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;
@@ -547,6 +802,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(GroupNorms));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;

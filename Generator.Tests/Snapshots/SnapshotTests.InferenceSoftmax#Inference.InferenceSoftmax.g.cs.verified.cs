@@ -104,6 +104,29 @@ namespace Inference
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no TrainStep; add a loss member after its last layer to train it.");
 
+        /// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>
+        /// <param name="inputs">Unused.</param>
+        /// <param name="outputs">Unused.</param>
+        /// <param name="batch">Unused.</param>
+        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.");
+
+        /// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>
+        /// <param name="outputGradient">Unused.</param>
+        /// <param name="batch">Unused.</param>
+        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.");
+
+        /// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>
+        /// <param name="outputGradient">Unused.</param>
+        /// <param name="batch">Unused.</param>
+        /// <param name="scale">Unused.</param>
+        [global::System.Obsolete("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.", error: true, DiagnosticId = "SG0021", UrlFormat = "https://github.com/staticgrad/staticgrad/blob/main/docs/diagnostics.md#sg0021")]
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale) => throw new global::System.NotSupportedException("Model 'InferenceSoftmax' declares no loss, so it is inference-only and has no training arena for ForwardForBackward and Backward; add a loss member after its last layer (any loss: Backward replaces its gradient with yours) to train it with a loss of your own.");
+
         /// <summary>Computes the class probabilities (the Softmax of the last layer) of the first <paramref name="batch"/> samples.</summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="outputs">Receives <c>batch * OutputSize</c> values, row-major.</param>

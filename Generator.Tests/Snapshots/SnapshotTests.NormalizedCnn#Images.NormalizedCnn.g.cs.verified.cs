@@ -140,6 +140,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Rng __sgDropoutGenerator;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
@@ -315,6 +317,294 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(NormalizedCnn));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
+                global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 4704);
+                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
+                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 1600);
+                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
+                global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutput = new global::System.Span<float>(__sgArena, __sgOffset_dropOutput * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 400);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
+                global::System.Span<float> dropOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputGradient * MaxBatch, batch * 400);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 1600);
+                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
+                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 4704);
+
+                // Step 0, conv1 Conv2d forward:
+                // conv1Output [B, 6, 28, 28] = conv(inputs [B, 1, 28, 28], weight [6, 1, 5, 5]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_Conv1Weight, 150), parameters.Slice(__sgOffset_Conv1Bias, 6), conv1Output, __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, bn1 BatchNorm2d forward:
+                // bn1Output [B, 6, 28, 28] = ReLU((x - batch mean) / sqrt(batch var + eps) * weight + bias) per channel of conv1Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(conv1Output, parameters.Slice(__sgOffset_Bn1Weight, 6), parameters.Slice(__sgOffset_Bn1Bias, 6), bn1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, buffers.Slice(__sgOffset_Bn1RunningMean, 6), buffers.Slice(__sgOffset_Bn1RunningVar, 6), counters.Slice(__sgOffset_Bn1NumBatchesTracked, 1), batch, 6, 784, 1E-05f, 0.1f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, pool1 MaxPool2d forward:
+                // pool1Output [B, 6, 14, 14] = max over each 2 x 2 window of bn1Output [B, 6, 28, 28], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(bn1Output, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 3, conv2 Conv2d forward:
+                // conv2Output [B, 16, 10, 10] = conv(pool1Output [B, 6, 14, 14], weight [16, 6, 5, 5]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(pool1Output, parameters.Slice(__sgOffset_Conv2Weight, 2400), parameters.Slice(__sgOffset_Conv2Bias, 16), conv2Output, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 4, bn2 BatchNorm2d forward:
+                // bn2Output [B, 16, 10, 10] = ReLU((x - batch mean) / sqrt(batch var + eps) * weight + bias) per channel of conv2Output; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(conv2Output, parameters.Slice(__sgOffset_Bn2Weight, 16), parameters.Slice(__sgOffset_Bn2Bias, 16), bn2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, buffers.Slice(__sgOffset_Bn2RunningMean, 16), buffers.Slice(__sgOffset_Bn2RunningVar, 16), counters.Slice(__sgOffset_Bn2NumBatchesTracked, 1), batch, 16, 100, 1E-05f, 0.1f, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 5, pool2 MaxPool2d forward:
+                // pool2Output [B, 16, 5, 5] = max over each 2 x 2 window of bn2Output [B, 16, 10, 10], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(bn2Output, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 6, flatten Flatten forward:
+                // pool2Output [B, 400] is pool2Output [B, 16, 5, 5] read flat: nothing moves
+
+                // Step 7, drop Dropout forward:
+                // dropOutput [B, 400] = pool2Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout.Forward(pool2Output, dropOutput, dropOutputMask, batch * 400, 0.25f, __sgDropoutGenerator);
+
+                // Step 8, fc1 Linear forward:
+                // fc1Output [B, 120] = ReLU(dropOutput [B, 400] x weight^T [400, 120] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), parameters.Slice(__sgOffset_Fc1Bias, 120), fc1Output, batch, 400, 120, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 9, fc2 Linear forward:
+                // fc2Output [B, 84] = ReLU(fc1Output [B, 120] x weight^T [120, 84] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), parameters.Slice(__sgOffset_Fc2Bias, 84), fc2Output, batch, 120, 84, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 10, fc3 Linear forward:
+                // logits [B, 10] = fc2Output [B, 84] x weight^T [84, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), parameters.Slice(__sgOffset_Fc3Bias, 10), logits, batch, 84, 10, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 10] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(NormalizedCnn));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(NormalizedCnn));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
+                global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 4704);
+                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
+                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
+                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 1600);
+                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
+                global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutput = new global::System.Span<float>(__sgArena, __sgOffset_dropOutput * MaxBatch, batch * 400);
+                global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 400);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
+                global::System.Span<float> dropOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputGradient * MaxBatch, batch * 400);
+                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 1600);
+                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
+                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 4704);
+
+                // Step 11, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 12, fc3 Linear backward, from logits [B, 10]:
+                //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[13].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
+                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
+                if (__sgParameters.Tensors[12].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
+                }
+
+                // Step 13, fc2 Linear backward, from fc2OutputGradient [B, 84]:
+                //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[11].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
+                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
+                if (__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
+                }
+
+                // Step 14, fc1 Linear backward, from fc1OutputGradient [B, 120]:
+                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
+                //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 400, 120);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
+                }
+
+                // Step 15, drop Dropout backward, from dropOutputGradient [B, 400]:
+                //   dropOutputGradient *= mask in place
+                global::StaticGrad.Kernels.Dropout.Backward(dropOutputGradient, dropOutputMask, batch * 400);
+
+                // Step 16, flatten Flatten backward, from dropOutputGradient [B, 400]:
+                //   dropOutputGradient is the gradient of pool2Output read flat
+
+                // Step 17, pool2 MaxPool2d backward, from dropOutputGradient [B, 16, 5, 5]:
+                //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
+                //   (ReLU'(bn2Output) of the producer's fused ReLU, applied here: one pass, no read of bn2Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(dropOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 18, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 16, 10, 10]:
+                //   bn2OutputGradient already carries ReLU'(bn2Output) (the next op's backward pass applied it); bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
+
+                // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
+                //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(bn2OutputGradient [B, 16, 10, 10], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+
+                // Step 20, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
+                //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
+                //   (ReLU'(bn1Output) of the producer's fused ReLU, applied here: one pass, no read of bn1Output)
+                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 21, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 6, 28, 28]:
+                //   bn1OutputGradient already carries ReLU'(bn1Output) (the next op's backward pass applied it); bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
+
+                // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
+                //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -328,6 +618,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(NormalizedCnn));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;
@@ -602,6 +893,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(NormalizedCnn));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;

@@ -84,6 +84,8 @@ namespace @event.Models
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_int;
         private readonly global::StaticGrad.Linear __sg_LogitsOffset;
@@ -216,6 +218,244 @@ namespace @event.Models
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(@class));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> intOutput = new global::System.Span<float>(__sgArena, __sgOffset_intOutput * MaxBatch, batch * 3);
+                global::System.Span<float> logitsOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutput * MaxBatch, batch * 3);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
+                global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
+                global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
+
+                // Step 0, int Linear forward:
+                // intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_intWeight, 12), parameters.Slice(__sgOffset_intBias, 3), intOutput, batch, 4, 3, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, logits_offset Linear forward:
+                // logitsOffsetOutput [B, 3] = Tanh(intOutput [B, 3] x weight^T [3, 3] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), parameters.Slice(__sgOffset_LogitsOffsetBias, 3), logitsOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 2, fc1 Linear forward:
+                // fc1Output [B, 3] = ReLU(logitsOffsetOutput [B, 3] x weight^T [3, 3] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), parameters.Slice(__sgOffset_Fc1Bias, 3), fc1Output, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 3, fc1_output_offset Linear forward:
+                // fc1OutputOffsetOutput [B, 3] = ReLU(fc1Output [B, 3] x weight^T [3, 3] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), parameters.Slice(__sgOffset_Fc1OutputOffsetBias, 3), fc1OutputOffsetOutput, batch, 3, 3, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 4, loss Linear forward:
+                // logits [B, 2] = fc1OutputOffsetOutput [B, 3] x weight^T [3, 2] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), parameters.Slice(__sgOffset_LossBias, 2), logits, batch, 3, 2, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 2] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(@class));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(@class));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> intOutput = new global::System.Span<float>(__sgArena, __sgOffset_intOutput * MaxBatch, batch * 3);
+                global::System.Span<float> logitsOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutput * MaxBatch, batch * 3);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
+                global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
+                global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
+                global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
+
+                // Step 5, instead of the loss: logits [B, 2] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 6, loss Linear backward, from logits [B, 2]:
+                //   loss.bias gradient [2] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
+                //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), gradients.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 3, 2);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
+                }
+
+                // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
+                //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
+                //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputOffsetOutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+                }
+
+                // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
+                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
+                //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), gradients.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+                }
+
+                // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
+                //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(logitsOffsetOutputGradient, logitsOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.Tanh);
+                }
+
+                //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
+                //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logitsOffsetOutputGradient, intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+                }
+
+                // Step 10, int Linear backward, from intOutputGradient [B, 3]:
+                //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(intOutputGradient, intOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> losses, global::System.Span<float> gradients, int batch)
         {
@@ -229,6 +469,7 @@ namespace @event.Models
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(@class));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> intOutput = new global::System.Span<float>(__sgArena, __sgOffset_intOutput * MaxBatch, batch * 3);
                 global::System.Span<float> logitsOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutput * MaxBatch, batch * 3);

@@ -94,6 +94,7 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.ZeroPad2d __sg_Pad;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
@@ -211,6 +212,211 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddedImages));
+            try
+            {
+                __sgBackwardBatch = 0;
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 308);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 120);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 120);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 180);
+                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
+                global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+                // Step 0, pad ZeroPad2d forward:
+                // padOutput [B, 2, 10, 13] = inputs [B, 2, 9, 10] with zero padding (left, right, top, bottom) = (1, 2, 0, 1)
+                global::StaticGrad.Kernels.ZeroPad2d.Forward(inputs, padOutput, batch, 2, 9, 10, 1, 2, 0, 1);
+
+                // Step 1, conv1 Conv2d forward:
+                // conv1OutputPaddedInput [B, 2, 11, 14] = padOutput [B, 2, 10, 13] with one more zero row below and column on the right (padding='same' puts the odd one there)
+                global::StaticGrad.Kernels.ZeroPad2d.Forward(padOutput, conv1OutputPaddedInput, batch, 2, 10, 13, 0, 1, 0, 1);
+                // conv1Output [B, 4, 10, 13] = ReLU(conv(conv1OutputPaddedInput [B, 2, 11, 14], weight [4, 2, 4, 4]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(conv1OutputPaddedInput, parameters.Slice(__sgOffset_Conv1Weight, 128), parameters.Slice(__sgOffset_Conv1Bias, 4), conv1Output, __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, pool MaxPool2d forward:
+                // poolOutput [B, 4, 5, 6] = max over each 2 x 2 window of conv1Output [B, 4, 10, 13], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(conv1Output, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), batch, 4, 10, 13, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 3, conv2 Conv2d forward:
+                // conv2OutputPaddedInput [B, 4, 6, 6] = poolOutput [B, 4, 5, 6] with one more zero row below (padding='same' puts the odd one there)
+                global::StaticGrad.Kernels.ZeroPad2d.Forward(poolOutput, conv2OutputPaddedInput, batch, 4, 5, 6, 0, 0, 0, 1);
+                // conv2Output [B, 6, 5, 6] = Tanh(conv(conv2OutputPaddedInput [B, 4, 6, 6], weight [6, 4, 2, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(conv2OutputPaddedInput, parameters.Slice(__sgOffset_Conv2Weight, 144), parameters.Slice(__sgOffset_Conv2Bias, 6), conv2Output, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 4, crop ZeroPad2d forward:
+                // cropOutput [B, 6, 5, 5] = conv2Output [B, 6, 5, 6] with zero padding (left, right, top, bottom) = (-1, 0, 1, -1)
+                global::StaticGrad.Kernels.ZeroPad2d.Forward(conv2Output, cropOutput, batch, 6, 5, 6, -1, 0, 1, -1);
+
+                // Step 5, flatten Flatten forward:
+                // cropOutput [B, 150] is cropOutput [B, 6, 5, 5] read flat: nothing moves
+
+                // Step 6, head Linear forward:
+                // logits [B, 3] = cropOutput [B, 150] x weight^T [150, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(cropOutput, parameters.Slice(__sgOffset_HeadWeight, 450), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 150, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddedImages));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(PaddedImages));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 308);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 120);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 120);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 180);
+                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
+                global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
+                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+                // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 8, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 150] = logits^T [3, B] x cropOutput [B, 150] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 150] = logits [B, 3] x weight [3, 150]
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, cropOutput, parameters.Slice(__sgOffset_HeadWeight, 450), gradients.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 150, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 3, 150);
+                }
+
+                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 150]:
+                //   flattenOutputGradient is the gradient of cropOutput read flat
+
+                // Step 10, crop ZeroPad2d backward, from flattenOutputGradient [B, 6, 5, 5]:
+                //   conv2OutputGradient [B, 6, 5, 6] = flattenOutputGradient less its padding
+                global::StaticGrad.Kernels.ZeroPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 6, 5, 6, -1, 0, 1, -1);
+
+                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 5, 6]:
+                //   conv2OutputGradient *= Tanh'(conv2Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 180, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
+                }
+
+                //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 144), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
+                global::StaticGrad.Kernels.ZeroPad2d.Backward(conv2OutputPaddedInput, poolOutputGradient, batch, 4, 5, 6, 0, 0, 0, 1);
+
+                // Step 12, pool MaxPool2d backward, from poolOutputGradient [B, 4, 5, 6]:
+                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
+                //   from poolOutputGradient, poolOutput and the kept positions
+
+                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
+                //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from poolOutputGradient where poolOutput is positive, at the kept positions
+                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(poolOutputGradient, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 128), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
+                }
+
+                //   no gradient for padOutput: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -224,6 +430,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddedImages));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);

@@ -84,6 +84,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
         private readonly global::StaticGrad.Conv2d __sg_Conv2;
@@ -192,6 +194,206 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddingModes));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 440);
+                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 312);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 330);
+                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 616);
+                global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
+                global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
+
+                // Step 0, conv1 Conv2d forward:
+                // conv1OutputPaddedInput [B, 2, 12, 13] = inputs [B, 2, 8, 9] with padding_mode=reflect padding (left, right, top, bottom) = (2, 2, 2, 2), then convolved without padding
+                global::StaticGrad.Kernels.ReflectionPad2d.Forward(inputs, conv1OutputPaddedInput, batch, 2, 8, 9, 2, 2, 2, 2);
+                // conv1Output [B, 4, 10, 11] = Tanh(conv(conv1OutputPaddedInput [B, 2, 12, 13], weight [4, 2, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(conv1OutputPaddedInput, parameters.Slice(__sgOffset_Conv1Weight, 72), parameters.Slice(__sgOffset_Conv1Bias, 4), conv1Output, __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 1, conv2 Conv2d forward:
+                // conv2OutputPaddedInput [B, 4, 11, 14] = conv1Output [B, 4, 10, 11] with padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding
+                global::StaticGrad.Kernels.ReplicationPad2d.Forward(conv1Output, conv2OutputPaddedInput, batch, 4, 10, 11, 1, 2, 0, 1);
+                // conv2Output [B, 3, 10, 11] = Tanh(conv(conv2OutputPaddedInput [B, 4, 11, 14], weight [3, 4, 2, 4]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(conv2OutputPaddedInput, parameters.Slice(__sgOffset_Conv2Weight, 96), parameters.Slice(__sgOffset_Conv2Bias, 3), conv2Output, __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 2, conv3 Conv2d forward:
+                // conv3OutputPaddedInput [B, 3, 12, 13] = conv2Output [B, 3, 10, 11] with padding_mode=circular padding (left, right, top, bottom) = (1, 1, 1, 1), then convolved without padding
+                global::StaticGrad.Kernels.CircularPad2d.Forward(conv2Output, conv3OutputPaddedInput, batch, 3, 10, 11, 1, 1, 1, 1);
+                // conv3Output [B, 2, 5, 6] = conv(conv3OutputPaddedInput [B, 3, 12, 13], weight [2, 3, 3, 3])
+                global::StaticGrad.Kernels.Conv2d.Forward(conv3OutputPaddedInput, parameters.Slice(__sgOffset_Conv3Weight, 54), global::System.Span<float>.Empty, conv3Output, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 3, flatten Flatten forward:
+                // conv3Output [B, 60] is conv3Output [B, 2, 5, 6] read flat: nothing moves
+
+                // Step 4, head Linear forward:
+                // logits [B, 3] = conv3Output [B, 60] x weight^T [60, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(conv3Output, parameters.Slice(__sgOffset_HeadWeight, 180), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 60, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddingModes));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(PaddingModes));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 440);
+                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 312);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 330);
+                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 616);
+                global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
+                global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
+
+                // Step 5, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 6, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 60] = logits^T [3, B] x conv3Output [B, 60] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 60] = logits [B, 3] x weight [3, 60]
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 180), gradients.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 60, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 3, 60);
+                }
+
+                // Step 7, flatten Flatten backward, from flattenOutputGradient [B, 60]:
+                //   flattenOutputGradient is the gradient of conv3Output read flat
+
+                // Step 8, conv3 Conv2d backward, from flattenOutputGradient [B, 2, 5, 6]:
+                //   conv3.weight gradient [2, 3, 3, 3] = sums over the batch of flattenOutputGradient x im2col(conv3OutputPaddedInput) (skipped while frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, conv3OutputPaddedInput, gradients.Slice(__sgOffset_Conv3Weight, 54), global::System.Span<float>.Empty, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                }
+
+                //   conv3OutputPaddedInput [B, 3, 12, 13] = transposed conv(flattenOutputGradient [B, 2, 5, 6], weight), then conv2OutputGradient [B, 3, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=circular padding (left, right, top, bottom) = (1, 1, 1, 1), then convolved without padding)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 54), conv3OutputPaddedInput, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                global::StaticGrad.Kernels.CircularPad2d.Backward(conv3OutputPaddedInput, conv2OutputGradient, batch, 3, 10, 11, 1, 1, 1, 1);
+
+                // Step 9, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 10, 11]:
+                //   conv2OutputGradient *= Tanh'(conv2Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 330, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   conv2OutputPaddedInput [B, 4, 11, 14] = transposed conv(conv2OutputGradient [B, 3, 10, 11], weight), then conv1OutputGradient [B, 4, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
+                global::StaticGrad.Kernels.ReplicationPad2d.Backward(conv2OutputPaddedInput, conv1OutputGradient, batch, 4, 10, 11, 1, 2, 0, 1);
+
+                // Step 10, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 11]:
+                //   conv1OutputGradient *= Tanh'(conv1Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 440, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -205,6 +407,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(PaddingModes));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 440);
                 global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 312);

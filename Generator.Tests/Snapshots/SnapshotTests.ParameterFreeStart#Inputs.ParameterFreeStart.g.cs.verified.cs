@@ -58,6 +58,7 @@ namespace Inputs
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Rng __sgDropoutGenerator;
         private readonly global::StaticGrad.Dropout2d __sg_InputDrop;
@@ -182,6 +183,146 @@ namespace Inputs
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ParameterFreeStart));
+            try
+            {
+                __sgBackwardBatch = 0;
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
+                global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 9);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 9);
+                global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 9);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+
+                // Step 0, input_drop Dropout2d forward:
+                // inputDropOutput [B, 1, 6, 6] = inputs * mask, one mask value (u >= p) / (1 - p) per channel, drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout2d.Forward(inputs, inputDropOutput, inputDropOutputMask, batch * 1, 36, 0.2f, __sgDropoutGenerator);
+
+                // Step 1, pool MaxPool2d forward:
+                // poolOutput [B, 1, 3, 3] = max over each 2 x 2 window of inputDropOutput [B, 1, 6, 6], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(inputDropOutput, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), batch, 1, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1);
+
+                // Step 2, flat Flatten forward:
+                // poolOutput [B, 9] is poolOutput [B, 1, 3, 3] read flat: nothing moves
+
+                // Step 3, drop Dropout forward:
+                // poolOutput [B, 9] = poolOutput * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout.Forward(poolOutput, poolOutput, dropOutputMask, batch * 9, 0.1f, __sgDropoutGenerator);
+
+                // Step 4, head Linear forward:
+                // logits [B, 3] = poolOutput [B, 9] x weight^T [9, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(poolOutput, parameters.Slice(__sgOffset_HeadWeight, 27), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 9, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ParameterFreeStart));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ParameterFreeStart));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
+                global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);
+                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 9);
+                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 9);
+                global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 9);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+
+                // Step 5, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 6, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 9] = logits^T [3, B] x poolOutput [B, 9] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, poolOutput, gradients.Slice(__sgOffset_HeadWeight, 27), 3, batch, 9);
+                }
+
+                //   no gradient for poolOutput: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -195,6 +336,7 @@ namespace Inputs
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ParameterFreeStart));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
                 global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);
@@ -304,6 +446,7 @@ namespace Inputs
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ParameterFreeStart));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
                 global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);

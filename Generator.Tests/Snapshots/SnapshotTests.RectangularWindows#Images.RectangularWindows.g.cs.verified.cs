@@ -90,6 +90,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Conv1;
         private readonly global::StaticGrad.MaxPool2d __sg_Pool1;
@@ -208,6 +210,217 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(RectangularWindows));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 140);
+                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 140);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 72);
+                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
+                global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 54);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 54);
+                global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 72);
+                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 140);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+                // Step 0, conv1 Conv2d forward:
+                // conv1Output [B, 4, 10, 13] = ReLU(conv(inputs [B, 2, 10, 13], weight [4, 2, 3, 5]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_Conv1Weight, 120), parameters.Slice(__sgOffset_Conv1Bias, 4), conv1Output, __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, pool1 MaxPool2d forward:
+                // pool1Output [B, 4, 5, 7] = max over each 2 x 3 window of conv1Output [B, 4, 10, 13], positions kept
+                global::StaticGrad.Kernels.MaxPool2d.Forward(conv1Output, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), batch, 4, 10, 13, 2, 3, 2, 2, 0, 1, 1, 1);
+
+                // Step 2, conv2 Conv2d forward:
+                // conv2Output [B, 6, 4, 3] = Tanh(conv(pool1Output [B, 4, 5, 7], weight [6, 4, 1, 3]))
+                global::StaticGrad.Kernels.Conv2d.Forward(pool1Output, parameters.Slice(__sgOffset_Conv2Weight, 72), global::System.Span<float>.Empty, conv2Output, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 3, pool2 AvgPool2d forward:
+                // pool2Output [B, 6, 3, 3] = mean over each 2 x 1 window of conv2Output [B, 6, 4, 3] (its positions inside the input: the padding does not count)
+                global::StaticGrad.Kernels.AvgPool2d.Forward(conv2Output, pool2Output, batch, 6, 4, 3, 2, 1, 2, 1, 1, 0, countIncludePad: false);
+
+                // Step 4, conv3 Conv2d forward:
+                // conv3Output [B, 6, 3, 3] = conv(pool2Output [B, 6, 3, 3], weight [6, 6, 3, 1]) + bias
+                global::StaticGrad.Kernels.Conv2d.Forward(pool2Output, parameters.Slice(__sgOffset_Conv3Weight, 108), parameters.Slice(__sgOffset_Conv3Bias, 6), conv3Output, __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 5, flatten Flatten forward:
+                // conv3Output [B, 54] is conv3Output [B, 6, 3, 3] read flat: nothing moves
+
+                // Step 6, head Linear forward:
+                // logits [B, 4] = conv3Output [B, 54] x weight^T [54, 4] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(conv3Output, parameters.Slice(__sgOffset_HeadWeight, 216), parameters.Slice(__sgOffset_HeadBias, 4), logits, batch, 54, 4, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 4] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(RectangularWindows));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(RectangularWindows));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 140);
+                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 140);
+                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 72);
+                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
+                global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 54);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 54);
+                global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
+                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 72);
+                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 140);
+                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+                // Step 7, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 8, head Linear backward, from logits [B, 4]:
+                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [4, 54] = logits^T [4, B] x conv3Output [B, 54] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 54] = logits [B, 4] x weight [4, 54]
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 216), gradients.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 54, 4);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 4, 54);
+                }
+
+                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 54]:
+                //   flattenOutputGradient is the gradient of conv3Output read flat
+
+                // Step 10, conv3 Conv2d backward, from flattenOutputGradient [B, 6, 3, 3]:
+                //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad || __sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, pool2Output, gradients.Slice(__sgOffset_Conv3Weight, 108), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Conv3Bias, 6) : global::System.Span<float>.Empty), __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
+                }
+
+                //   pool2OutputGradient [B, 6, 3, 3] = transposed conv(flattenOutputGradient [B, 6, 3, 3], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 108), pool2OutputGradient, __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
+
+                // Step 11, pool2 AvgPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
+                //   conv2OutputGradient [B, 6, 4, 3] = pool2OutputGradient spread evenly over each window
+                global::StaticGrad.Kernels.AvgPool2d.Backward(pool2OutputGradient, conv2OutputGradient, batch, 6, 4, 3, 2, 1, 2, 1, 1, 0, countIncludePad: false);
+
+                // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 3]:
+                //   conv2OutputGradient *= Tanh'(conv2Output) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 72, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   conv2.weight gradient [6, 4, 1, 3] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 72), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
+                }
+
+                //   pool1OutputGradient [B, 4, 5, 7] = transposed conv(conv2OutputGradient [B, 6, 4, 3], weight)
+                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 72), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
+
+                // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 7]:
+                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
+                //   from pool1OutputGradient, pool1Output and the kept positions
+
+                // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
+                //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
+                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 120), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 0, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -221,6 +434,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(RectangularWindows));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
                 global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 140);

@@ -104,6 +104,8 @@ namespace Graphs
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Rng __sgDropoutGenerator;
         private readonly global::StaticGrad.Linear __sg_Stem;
@@ -252,6 +254,263 @@ namespace Graphs
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ResidualMlp));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
+                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> fc1Linear = new global::System.Span<float>(__sgArena, __sgOffset_fc1Linear * MaxBatch, batch * 64);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 64);
+                global::System.Span<float> drop1OutputMask = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputMask * MaxBatch, batch * 64);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
+
+                // Step 0, stem Linear forward:
+                // stemOutput [B, 64] = inputs [B, 784] x weight^T [784, 64] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_StemWeight, 50176), parameters.Slice(__sgOffset_StemBias, 64), stemOutput, batch, 784, 64, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 1, norm1 LayerNorm forward:
+                // norm1Output [B, 64] = (x - mean) / sqrt(var + eps) * weight + bias, per row of stemOutput
+                global::StaticGrad.Kernels.LayerNorm.Forward(stemOutput, parameters.Slice(__sgOffset_Norm1Weight, 64), parameters.Slice(__sgOffset_Norm1Bias, 64), norm1Output, norm1OutputMean, norm1OutputRstd, batch, 64, 1E-05f);
+
+                // Step 2, fc1 Linear forward:
+                // fc1Linear [B, 64] = norm1Output [B, 64] x weight^T [64, 64] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), parameters.Slice(__sgOffset_Fc1Bias, 64), fc1Linear, batch, 64, 64, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 3, fc1 GELU forward:
+                // fc1Output [B, 64] = GELU(fc1Linear)
+                global::StaticGrad.Kernels.ElementwiseActivation.Forward(fc1Linear, fc1Output, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
+
+                // Step 4, drop1 Dropout forward:
+                // fc1Output [B, 64] = fc1Output * mask, mask = (u >= p) / (1 - p) drawn from the model's generator
+                global::StaticGrad.Kernels.Dropout.Forward(fc1Output, fc1Output, drop1OutputMask, batch * 64, 0.1f, __sgDropoutGenerator);
+
+                // Step 5, fc2 Linear forward:
+                // fc2Output [B, 64] = fc1Output [B, 64] x weight^T [64, 64] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), parameters.Slice(__sgOffset_Fc2Bias, 64), fc2Output, batch, 64, 64, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 6, skip1 Add forward:
+                // fc2Output [B, 64] = fc2Output + stemOutput
+                global::StaticGrad.Kernels.Elementwise.Add(fc2Output, stemOutput, fc2Output, batch * 64);
+
+                // Step 7, norm2 LayerNorm forward:
+                // norm2Output [B, 64] = (x - mean) / sqrt(var + eps), per row of fc2Output
+                global::StaticGrad.Kernels.LayerNorm.Forward(fc2Output, global::System.Span<float>.Empty, global::System.Span<float>.Empty, norm2Output, norm2OutputMean, norm2OutputRstd, batch, 64, 1E-06f);
+
+                // Step 8, head Linear forward:
+                // logits [B, 10] = norm2Output [B, 64] x weight^T [64, 10] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), parameters.Slice(__sgOffset_HeadBias, 10), logits, batch, 64, 10, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 10] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ResidualMlp));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ResidualMlp));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
+                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> fc1Linear = new global::System.Span<float>(__sgArena, __sgOffset_fc1Linear * MaxBatch, batch * 64);
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 64);
+                global::System.Span<float> drop1OutputMask = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputMask * MaxBatch, batch * 64);
+                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 64);
+                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
+                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
+
+                // Step 9, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 10, head Linear backward, from logits [B, 10]:
+                //   head.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[9].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
+                //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
+                if (__sgParameters.Tensors[8].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), gradients.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 64, 10);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
+                }
+
+                // Step 11, norm2 LayerNorm backward, from norm2OutputGradient [B, 64]:
+                //   norm2OutputGradient becomes the gradient of fc2Output in place
+                global::StaticGrad.Kernels.LayerNorm.Backward(norm2OutputGradient, fc2Output, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 64);
+
+                // Step 12, skip1 Add backward, from norm2OutputGradient [B, 64]:
+                //   both inputs get norm2OutputGradient
+                global::StaticGrad.Kernels.Elementwise.Copy(norm2OutputGradient, stemOutputGradient, batch * 64);
+
+                // Step 13, fc2 Linear backward, from norm2OutputGradient [B, 64]:
+                //   fc2.bias gradient [64] = column sums of norm2OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
+                //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(norm2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), gradients.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+                }
+
+                // Step 14, drop1 Dropout backward, from drop1OutputGradient [B, 64]:
+                //   drop1OutputGradient *= mask in place
+                global::StaticGrad.Kernels.Dropout.Backward(drop1OutputGradient, drop1OutputMask, batch * 64);
+
+                // Step 15, fc1 GELU backward, from drop1OutputGradient [B, 64]:
+                //   drop1OutputGradient *= GELU'(fc1Linear) in place, the derivative from the input
+                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(drop1OutputGradient, fc1Linear, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
+
+                // Step 16, fc1 Linear backward, from drop1OutputGradient [B, 64]:
+                //   fc1.bias gradient [64] = column sums of drop1OutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
+                //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(drop1OutputGradient, norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), gradients.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+                }
+
+                // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
+                //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]
+                global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 64) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 64) : global::System.Span<float>.Empty), batch, 64);
+
+                // Step 18: stemOutputGradient += norm1OutputGradient (the tensor feeds several nodes; their gradients add up)
+                global::StaticGrad.Kernels.Elementwise.Add(stemOutputGradient, norm1OutputGradient, stemOutputGradient, stemOutputGradient.Length);
+
+                // Step 19, stem Linear backward, from stemOutputGradient [B, 64]:
+                //   stem.bias gradient [64] = column sums of stemOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -265,6 +524,7 @@ namespace Graphs
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ResidualMlp));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);
@@ -502,6 +762,7 @@ namespace Graphs
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ResidualMlp));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);

@@ -118,6 +118,8 @@ namespace Images
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Down;
         private readonly global::StaticGrad.ConvTranspose2d __sg_Up;
@@ -256,6 +258,266 @@ namespace Images
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(TransposedConvolutions));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
+                global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
+                global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
+                global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
+                global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
+                global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
+                global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
+                global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
+                global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
+                global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
+                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
+                global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
+                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
+                global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
+
+                // Step 0, down Conv2d forward:
+                // downOutput [B, 4, 4, 4] = Tanh(conv(inputs [B, 1, 8, 8], weight [4, 1, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_DownWeight, 36), parameters.Slice(__sgOffset_DownBias, 4), downOutput, __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.Tanh);
+
+                // Step 1, up ConvTranspose2d forward:
+                // upOutput [B, 4, 8, 8] = ReLU(convᵀ(downOutput [B, 4, 4, 4], weight [4, 4, 3, 3]) + bias)
+                global::StaticGrad.Kernels.ConvTranspose2d.Forward(downOutput, parameters.Slice(__sgOffset_UpWeight, 144), parameters.Slice(__sgOffset_UpBias, 4), upOutput, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 2, widen ConvTranspose2d forward:
+                // widenOutput [B, 2, 9, 18] = convᵀ(upOutput [B, 4, 8, 8], weight [4, 1, 2, 3])
+                global::StaticGrad.Kernels.ConvTranspose2d.Forward(upOutput, parameters.Slice(__sgOffset_WidenWeight, 24), global::System.Span<float>.Empty, widenOutput, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2, global::StaticGrad.Kernels.Activation.None);
+
+                // Step 3, up2 Upsample forward:
+                // up2Output [B, 2, 18, 18] = widenOutput [B, 2, 9, 18] with every pixel repeated over a 2 x 1 block
+                global::StaticGrad.Kernels.Upsample2d.Forward(widenOutput, up2Output, batch, 2, 9, 18, 2, 1);
+
+                // Step 4, smooth Upsample forward:
+                // smoothOutput [B, 2, 36, 36] = up2Output [B, 2, 18, 18] interpolated bilinearly, scale 2 x 2
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(up2Output, smoothOutput, batch, 2, 18, 18, 2, 2, alignCorners: false);
+
+                // Step 5, aligned Upsample forward:
+                // alignedOutput [B, 2, 72, 36] = smoothOutput [B, 2, 36, 36] interpolated bilinearly, scale 2 x 1 (align_corners)
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Forward(smoothOutput, alignedOutput, batch, 2, 36, 36, 2, 1, alignCorners: true);
+
+                // Step 6, sized Upsample forward:
+                // sizedOutput [B, 2, 13, 20] = alignedOutput [B, 2, 72, 36] resized to 13 x 20, each pixel its nearest source pixel
+                global::StaticGrad.Kernels.Upsample2d.ForwardToSize(alignedOutput, sizedOutput, batch, 2, 72, 36, 13, 20);
+
+                // Step 7, sized_down Upsample forward:
+                // sizedDownOutput [B, 2, 9, 9] = sizedOutput [B, 2, 13, 20] interpolated bilinearly to 9 x 9
+                global::StaticGrad.Kernels.UpsampleBilinear2d.ForwardToSize(sizedOutput, sizedDownOutput, batch, 2, 13, 20, 9, 9, alignCorners: false);
+
+                // Step 8, max_pooled AdaptiveMaxPool2d forward:
+                // maxPooledOutput [B, 2, 4, 3] = max over each adaptive window of sizedDownOutput [B, 2, 9, 9], positions kept
+                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Forward(sizedDownOutput, maxPooledOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), batch, 2, 9, 9, 4, 3);
+
+                // Step 9, flatten Flatten forward:
+                // maxPooledOutput [B, 24] is maxPooledOutput [B, 2, 4, 3] read flat: nothing moves
+
+                // Step 10, head Linear forward:
+                // logits [B, 3] = maxPooledOutput [B, 24] x weight^T [24, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 24, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(TransposedConvolutions));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(TransposedConvolutions));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
+                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
+                global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
+                global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
+                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
+                global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
+                global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
+                global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
+                global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
+                global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
+                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
+                global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
+                global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
+                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
+                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
+                global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
+                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
+                global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
+
+                // Step 11, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 12, head Linear backward, from logits [B, 3]:
+                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   head.weight gradient [3, 24] = logits^T [3, B] x maxPooledOutput [B, 24] (skipped while the weight is frozen)
+                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
+                if (__sgParameters.Tensors[5].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
+                }
+
+                // Step 13, flatten Flatten backward, from flattenOutputGradient [B, 24]:
+                //   flattenOutputGradient is the gradient of maxPooledOutput read flat
+
+                // Step 14, max_pooled AdaptiveMaxPool2d backward, from flattenOutputGradient [B, 2, 4, 3]:
+                //   sizedDownOutputGradient [B, 2, 9, 9] = flattenOutputGradient added at the kept positions
+                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), sizedDownOutputGradient, batch, 2, 9, 9, 4, 3);
+
+                // Step 15, sized_down Upsample backward, from sizedDownOutputGradient [B, 2, 9, 9]:
+                //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of sizedDownOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(sizedDownOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
+
+                // Step 16, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
+                //   alignedOutputGradient [B, 2, 72, 36] = the sums of sizedOutputGradient over the outputs each pixel was copied to
+                global::StaticGrad.Kernels.Upsample2d.BackwardToSize(sizedOutputGradient, alignedOutputGradient, batch, 2, 72, 36, 13, 20);
+
+                // Step 17, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
+                //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of alignedOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(alignedOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
+
+                // Step 18, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
+                //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
+                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
+
+                // Step 19, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
+                //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
+                global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
+
+                // Step 20, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
+                //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
+                if (__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(widenOutputGradient, upOutput, gradients.Slice(__sgOffset_WidenWeight, 24), global::System.Span<float>.Empty, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
+                }
+
+                //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
+
+                // Step 21, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
+                //   upOutputGradient *= ReLU'(upOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+
+                //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while frozen)
+                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, downOutput, gradients.Slice(__sgOffset_UpWeight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 4) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+                }
+
+                //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+
+                // Step 22, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
+                //   downOutputGradient *= Tanh'(downOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
+
+                //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(downOutputGradient, inputs, gradients.Slice(__sgOffset_DownWeight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_DownBias, 4) : global::System.Span<float>.Empty), __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -269,6 +531,7 @@ namespace Images
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(TransposedConvolutions));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);

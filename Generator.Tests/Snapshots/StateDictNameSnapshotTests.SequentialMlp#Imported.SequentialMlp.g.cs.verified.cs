@@ -79,6 +79,8 @@ namespace Imported
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Linear __sg_Fc1;
         private readonly global::StaticGrad.LayerNorm __sg_Norm;
@@ -205,6 +207,183 @@ namespace Imported
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckMinimumBatch(batch, 2, "features.3 (BatchNorm1d)", 8);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SequentialMlp));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+                global::System.Span<float> normOutput = new global::System.Span<float>(__sgArena, __sgOffset_normOutput * MaxBatch, batch * 8);
+                global::System.Span<float> normOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_normOutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
+
+                // Step 0, 0 Linear forward:
+                // fc1Output [B, 8] = ReLU(inputs [B, 6] x weight^T [6, 8] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(inputs, parameters.Slice(__sgOffset_Fc1Weight, 48), parameters.Slice(__sgOffset_Fc1Bias, 8), fc1Output, batch, 6, 8, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, 2 LayerNorm forward:
+                // normOutput [B, 8] = (x - mean) / sqrt(var + eps) * weight + bias, per row of fc1Output
+                global::StaticGrad.Kernels.LayerNorm.Forward(fc1Output, parameters.Slice(__sgOffset_NormWeight, 8), parameters.Slice(__sgOffset_NormBias, 8), normOutput, normOutputMean, normOutputRstd, batch, 8, 1E-05f);
+
+                // Step 2, features.3 BatchNorm1d forward:
+                // bnOutput [B, 8] = (x - batch mean) / sqrt(batch var + eps) * weight + bias per feature of normOutput; running statistics updated
+                global::StaticGrad.Kernels.BatchNorm.ForwardTraining(normOutput, parameters.Slice(__sgOffset_BnWeight, 8), parameters.Slice(__sgOffset_BnBias, 8), bnOutput, __sg_Bn.BatchMean, __sg_Bn.BatchInverseStd, buffers.Slice(__sgOffset_BnRunningMean, 8), buffers.Slice(__sgOffset_BnRunningVar, 8), counters.Slice(__sgOffset_BnNumBatchesTracked, 1), batch, 8, 1, 1E-05f, 0.1f);
+
+                // Step 3, 4 Linear forward:
+                // logits [B, 3] = bnOutput [B, 8] x weight^T [8, 3] + bias
+                global::StaticGrad.Kernels.LinearForward.Run(bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), parameters.Slice(__sgOffset_HeadBias, 3), logits, batch, 8, 3, global::StaticGrad.Kernels.Activation.None);
+
+                // outputs [B, 3] = logits, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(logits, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SequentialMlp));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(SequentialMlp));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> buffers = __sgParameters.BufferValues;
+                global::System.Span<long> counters = __sgParameters.Counters;
+                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+                global::System.Span<float> normOutput = new global::System.Span<float>(__sgArena, __sgOffset_normOutput * MaxBatch, batch * 8);
+                global::System.Span<float> normOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_normOutputMean * MaxBatch, batch * 1);
+                global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
+                global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
+                global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
+
+                // Step 4, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
+
+                // Step 5, 4 Linear backward, from logits [B, 3]:
+                //   4.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[7].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+                }
+
+                //   4.weight gradient [3, 8] = logits^T [3, B] x bnOutput [B, 8] (skipped while the weight is frozen)
+                //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
+                if (__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), gradients.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 8, 3);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
+                }
+
+                // Step 6, features.3 BatchNorm1d backward, from bnOutputGradient [B, 8]:
+                //   bnOutputGradient becomes the gradient of normOutput in place; features.3.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.BatchNorm.Backward(bnOutputGradient, normOutput, __sg_Bn.BatchMean, __sg_Bn.BatchInverseStd, parameters.Slice(__sgOffset_BnWeight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_BnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_BnBias, 8) : global::System.Span<float>.Empty), batch, 8, 1);
+
+                // Step 7, 2 LayerNorm backward, from bnOutputGradient [B, 8]:
+                //   bnOutputGradient becomes the gradient of fc1Output in place; 2.weight and .bias gradients [8]
+                global::StaticGrad.Kernels.LayerNorm.Backward(bnOutputGradient, fc1Output, normOutputMean, normOutputRstd, parameters.Slice(__sgOffset_NormWeight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_NormWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_NormBias, 8) : global::System.Span<float>.Empty), batch, 8);
+
+                // Step 8, 0 Linear backward, from bnOutputGradient [B, 8]:
+                //   bnOutputGradient *= ReLU'(fc1Output) in place; 0.bias gradient [8] = column sums of bnOutputGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bnOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(bnOutputGradient, fc1Output, batch * 8, global::StaticGrad.Kernels.Activation.ReLU);
+                }
+
+                //   0.weight gradient [8, 6] = bnOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bnOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.Span<float> gradients, int batch)
         {
@@ -219,6 +398,7 @@ namespace Imported
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SequentialMlp));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;
@@ -365,6 +545,7 @@ namespace Imported
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SequentialMlp));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
                 global::System.Span<long> counters = __sgParameters.Counters;

@@ -25,6 +25,7 @@ internal static class GeneratedNames
     {
         "InputSize", "OutputSize", "ParameterCount", "MaxBatch", "Parameters", "Forward", "Predict", "TrainStep", "ToOnnx",
         "get_MaxBatch", "get_Parameters", "Mode", "DropoutGenerator", "AccumulateGradients", "Summary", "get_Summary", "LossReduction", "get_LossReduction", "EvaluateLoss",
+        "ForwardForBackward", "Backward", "AccumulateBackward",
     };
 
     /// <summary>The field behind the layer or loss member <paramref name="memberName"/>.</summary>

@@ -1,0 +1,317 @@
+using System.Linq;
+using StaticGrad.Generator.Graph;
+using StaticGrad.Generator.Helpers;
+using StaticGrad.Generator.Model;
+using StaticGrad.Generator.Ops;
+
+namespace StaticGrad.Generator;
+
+internal sealed partial class ModelGenerator
+{
+    /// <summary>
+    /// The user-loss pair, PyTorch's <c>out = model(x); my_loss(out).backward()</c>: <c>ForwardForBackward</c> runs the
+    /// training schedule's forward steps and hands the outputs the loss would receive to the caller; <c>Backward</c> takes
+    /// the caller's gradient with respect to them where the loss step would have written its own and runs the training
+    /// schedule's backward steps. Both use the training arena with TrainStep's layout, so the two calls together compute
+    /// exactly what TrainStep computes when the caller's gradient is the loss's.
+    /// </summary>
+    internal static partial class Emitter
+    {
+        private static readonly string BackwardBatch = GeneratedNames.Private("BackwardBatch");
+        private static readonly string BackwardCore = GeneratedNames.Private("BackwardCore");
+        private static readonly string HeadOutputGradient = GeneratedNames.Private("HeadOutputGradient");
+        private static readonly string BackwardInputs = GeneratedNames.Private("BackwardInputs");
+
+        /// <summary>
+        /// Whether a backward step reads the model's inputs (a first Linear or Conv2d computes its weight gradient from
+        /// them): ForwardForBackward then keeps a copy for Backward, as TrainStep has them as its argument.
+        /// </summary>
+        private static bool BackwardReadsModelInputs(ModelPlan plan)
+            => plan.Training!.Steps.Any(step => step.Kind is StepKind.Backward or StepKind.FusedHead
+                && step.Inputs.Contains(ModelGraph.InputName)
+                && (step.Kind == StepKind.FusedHead || plan.Graph.Nodes[step.Node].Op.BackwardReadsInputs));
+
+        /// <summary>The training schedule's step that consumes the outputs: the loss, or the fused head.</summary>
+        private static int LossStepIndex(Schedule training)
+        {
+            for (int s = 0; s < training.Steps.Count; s++)
+            {
+                if (training.Steps[s].Kind is StepKind.Loss or StepKind.FusedHead)
+                {
+                    return s;
+                }
+            }
+
+            throw new System.InvalidOperationException("A training schedule without a loss step.");
+        }
+
+        /// <summary>The fields of the pair: the pending forward pass, and the fused head's lazily allocated output gradient.</summary>
+        private static void WriteBackwardFields(IndentedWriter w, ModelPlan plan)
+        {
+            w.WriteLine($"private int {BackwardBatch};");
+            if (HasFusedHead(plan))
+            {
+                w.WriteLine($"private float[]? {HeadOutputGradient};");
+            }
+
+            if (BackwardReadsModelInputs(plan))
+            {
+                w.WriteLine($"private float[]? {BackwardInputs};");
+            }
+        }
+
+        /// <summary>Marks the training arena as reused by a step that is not the pair's (TrainStep, a training-mode Forward).</summary>
+        private static void WriteForgetForward(IndentedWriter w)
+            => w.WriteLine($"{BackwardBatch} = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through");
+
+        /// <summary>The pair for a model without a loss: compile errors (SG0021) that say what to do, like its TrainStep.</summary>
+        private static void WriteUnavailableBackward(IndentedWriter w, string message)
+        {
+            string literal = Literal(message);
+            string obsolete = $"[global::System.Obsolete({literal}, error: true, DiagnosticId = \"{Diagnostics.TargetKindMismatch.Id}\", UrlFormat = \"{Diagnostics.TargetKindMismatch.HelpLinkUri}\")]";
+            const string hidden = "[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]";
+            w.WriteLine("/// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>");
+            w.WriteLine("/// <param name=\"inputs\">Unused.</param>");
+            w.WriteLine("/// <param name=\"outputs\">Unused.</param>");
+            w.WriteLine("/// <param name=\"batch\">Unused.</param>");
+            w.WriteLine(obsolete);
+            w.WriteLine(hidden);
+            w.WriteLine($"public void ForwardForBackward({ReadOnlySpan} inputs, {Span} outputs, int batch) => throw new global::System.NotSupportedException({literal});");
+            w.WriteLine();
+            w.WriteLine("/// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>");
+            w.WriteLine("/// <param name=\"outputGradient\">Unused.</param>");
+            w.WriteLine("/// <param name=\"batch\">Unused.</param>");
+            w.WriteLine(obsolete);
+            w.WriteLine(hidden);
+            w.WriteLine($"public void Backward({ReadOnlySpan} outputGradient, int batch) => throw new global::System.NotSupportedException({literal});");
+            w.WriteLine();
+            w.WriteLine("/// <summary>Not available for this model: calling it is compile error SG0021, whose message says why.</summary>");
+            w.WriteLine("/// <param name=\"outputGradient\">Unused.</param>");
+            w.WriteLine("/// <param name=\"batch\">Unused.</param>");
+            w.WriteLine("/// <param name=\"scale\">Unused.</param>");
+            w.WriteLine(obsolete);
+            w.WriteLine(hidden);
+            w.WriteLine($"public void AccumulateBackward({ReadOnlySpan} outputGradient, int batch, float scale) => throw new global::System.NotSupportedException({literal});");
+            w.WriteLine();
+        }
+
+        /// <summary><c>ForwardForBackward</c>, <c>Backward</c>, <c>AccumulateBackward</c> and the core they share.</summary>
+        private static void WriteBackwardPair(IndentedWriter w, ModelPlan plan)
+        {
+            ModelGraph graph = plan.Graph;
+            string model = GeneratedNames.Identifier(graph.Spec.TypeName);
+            bool logSoftmax = graph.Spec.OutputActivation == OutputActivation.LogSoftmax;
+            string values = logSoftmax
+                ? "log-probabilities (the LogSoftmax of the last layer, what Forward returns)"
+                : graph.Spec.Loss!.IsRegression ? "predictions (the last layer's raw outputs, what the loss receives)" : "logits (the last layer's raw outputs, what the loss receives)";
+
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):");
+            w.WriteLine($"/// writes the first <paramref name=\"batch\"/> samples' {values}");
+            w.WriteLine("/// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with");
+            w.WriteLine("/// the batch's statistics and updates its running ones. Follow it with <see cref=\"Backward\"/> (or");
+            w.WriteLine("/// <see cref=\"AccumulateBackward\"/>) on the same batch size, given the loss's gradient with respect to these outputs.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
+            w.WriteLine($"/// <param name=\"outputs\">Receives <c>batch * OutputSize</c> {(logSoftmax ? "log-probabilities" : graph.Spec.Loss!.IsRegression ? "predictions" : "logits")}, row-major.</param>");
+            w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine("/// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in");
+            w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> reuse the activations this call keeps: a Backward after them throws.");
+            w.WriteLine("/// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)");
+            w.WriteLine("/// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>");
+            using (w.WriteBlock($"public void ForwardForBackward({ReadOnlySpan} inputs, {Span} outputs, int batch)"))
+            {
+                WriteInputChecks(w);
+                w.WriteLine($"{Guard}.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));");
+                w.WriteLine("outputs = outputs.Slice(0, batch * OutputSize);");
+                WriteBatchCheck(w, graph, training: true);
+                w.WriteLine();
+                w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({model}));");
+                using (w.WriteBlock("try"))
+                {
+                    w.WriteLine($"{BackwardBatch} = 0;");
+                    if (BackwardReadsModelInputs(plan))
+                    {
+                        w.WriteLine("// Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.");
+                        w.WriteLine($"inputs.CopyTo({BackwardInputs} ??= new float[checked(MaxBatch * InputSize)]);");
+                    }
+
+                    WriteTrainingLocals(w, plan, readOnlyParameters: true);
+                    Schedule training = plan.Training!;
+                    int s = 0;
+                    foreach (Step step in training.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
+                    {
+                        WriteStep(w, graph, step, s++, withLosses: false, training: true);
+                    }
+
+                    if (HasFusedHead(plan))
+                    {
+                        // The fused step replaces the head's forward in the training schedule: the head writes the caller's span here.
+                        WriteStep(w, graph, HeadForward(plan, "outputs"), s, withLosses: false, training: true);
+                    }
+                    else
+                    {
+                        w.WriteLine();
+                        w.WriteLine($"// outputs {Shape(graph.Classes)} = {training.OutputBuffer}, the loss's input in TrainStep (it stays in the arena for Backward).");
+                        w.WriteLine($"{Kernels}.Elementwise.Copy({training.OutputBuffer}, outputs, batch * OutputSize);");
+                    }
+
+                    if (logSoftmax)
+                    {
+                        w.WriteLine($"// outputs {Shape(graph.Classes)} = LogSoftmax(outputs) row by row, the model's declared output (Backward takes their gradient).");
+                        w.WriteLine($"{Kernels}.LogSoftmax.Rows(outputs, batch, OutputSize);");
+                    }
+
+                    w.WriteLine($"{BackwardBatch} = batch;");
+                }
+
+                using (w.WriteBlock("finally"))
+                {
+                    w.WriteLine($"{Guard}.ExitTrainStep(ref {TrainStepRunning});");
+                }
+            }
+
+            w.WriteLine();
+            WriteBackwardDocs(w, accumulate: false);
+            w.WriteLine($"public void Backward({ReadOnlySpan} outputGradient, int batch) => {BackwardCore}(outputGradient, {Parameters}.Gradients, batch);");
+            w.WriteLine();
+            WriteBackwardDocs(w, accumulate: true);
+            using (w.WriteBlock($"public void AccumulateBackward({ReadOnlySpan} outputGradient, int batch, float scale)"))
+            {
+                w.WriteLine($"{Guard}.CheckScale(scale);");
+                w.WriteLine($"float[] accumulation = {Accumulation} ??= new float[ParameterCount];");
+                w.WriteLine($"{BackwardCore}(outputGradient, accumulation, batch);");
+                w.WriteLine($"{Kernels}.Elementwise.AddScaled(accumulation, scale, {Parameters}.Gradients, ParameterCount);");
+            }
+
+            w.WriteLine();
+            WriteBackwardCore(w, plan, model, logSoftmax);
+        }
+
+        private static void WriteBackwardDocs(IndentedWriter w, bool accumulate)
+        {
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// The backward pass of the preceding <see cref=\"ForwardForBackward\"/> from the caller's gradient of a loss with respect to");
+            w.WriteLine(accumulate
+                ? "/// its outputs, adding <paramref name=\"scale\"/> times the parameter gradients to those in <see cref=\"Parameters\"/>"
+                : "/// its outputs. Overwrites the gradients in <see cref=\"Parameters\"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);");
+            w.WriteLine(accumulate
+                ? "/// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does."
+                : "/// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.");
+            w.WriteLine("/// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine("/// <param name=\"outputGradient\">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs");
+            w.WriteLine("/// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>");
+            w.WriteLine("/// <param name=\"batch\">The batch of the preceding ForwardForBackward.</param>");
+            if (accumulate)
+            {
+                w.WriteLine("/// <param name=\"scale\">The weight of these gradients; finite.</param>");
+            }
+
+            w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">No ForwardForBackward precedes this call, it ran on another batch");
+            w.WriteLine("/// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>");
+        }
+
+        /// <summary>
+        /// The backward core: the caller's gradient goes where TrainStep's loss step writes its own (the loss's input buffer,
+        /// or for a fused head a buffer of the model's own, and then the head's own backward step), then TrainStep's backward steps.
+        /// </summary>
+        private static void WriteBackwardCore(IndentedWriter w, ModelPlan plan, string model, bool logSoftmax)
+        {
+            ModelGraph graph = plan.Graph;
+            Schedule training = plan.Training!;
+            int lossIndex = LossStepIndex(training);
+            Step lossStep = training.Steps[lossIndex];
+            w.WriteLine("/// <summary>The backward pass: writes the parameter gradients into <paramref name=\"gradients\"/> (the parameter set's, or the accumulation buffer).</summary>");
+            using (w.WriteBlock($"private void {BackwardCore}({ReadOnlySpan} outputGradient, {Span} gradients, int batch)"))
+            {
+                w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
+                w.WriteLine($"{Guard}.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));");
+                w.WriteLine("outputGradient = outputGradient.Slice(0, batch * OutputSize);");
+                w.WriteLine();
+                w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({model}));");
+                using (w.WriteBlock("try"))
+                {
+                    w.WriteLine($"{Guard}.CheckBackward({BackwardBatch}, batch, nameof({model}));");
+                    w.WriteLine($"{BackwardBatch} = 0; // the backward pass overwrites the activations it reads: one per forward pass");
+                    if (BackwardReadsModelInputs(plan))
+                    {
+                        w.WriteLine($"{ReadOnlySpan} inputs = new {ReadOnlySpan}({BackwardInputs}, 0, batch * InputSize);");
+                    }
+
+                    WriteTrainingLocals(w, plan, readOnlyParameters: false);
+                    w.WriteLine();
+                    if (lossStep.Kind == StepKind.FusedHead)
+                    {
+                        Node head = graph.Output;
+                        string gradientName = "outputsGradient";
+                        w.WriteLine($"// Instead of step {Int(lossIndex)}, the fused head and loss: {gradientName} {Shape(graph.Classes)} = outputGradient, in a buffer of the model's own");
+                        w.WriteLine($"// (TrainStep's arena has no [B, {Int(graph.Classes)}] logits gradient), allocated on the first call; then the head's own backward pass.");
+                        w.WriteLine($"{Span} {gradientName} = new {Span}({HeadOutputGradient} ??= new float[checked(MaxBatch * OutputSize)], 0, batch * OutputSize);");
+                        w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {gradientName}, batch * OutputSize);");
+                        Step headBackward = new(StepKind.Backward, head.Id, lossStep.Inputs, gradientName, gradientName, new[] { lossStep.OutputGradient }.ToEquatableArray(), EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+                        WriteStep(w, graph, headBackward, lossIndex, withLosses: false, training: true);
+                    }
+                    else
+                    {
+                        string target = lossStep.Output;
+                        if (lossIndex > 0 && training.Steps[lossIndex - 1].Kind == StepKind.Copy)
+                        {
+                            // The loss works on a copy of the outputs (the last layer's backward pass reads them); so does the gradient.
+                            WriteStep(w, graph, training.Steps[lossIndex - 1], lossIndex - 1, withLosses: false, training: true);
+                            w.WriteLine();
+                        }
+
+                        if (logSoftmax)
+                        {
+                            w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = dLoss/d{training.OutputBuffer} from outputGradient, the gradient with");
+                            w.WriteLine($"// respect to the log-probabilities: outputGradient - softmax({training.OutputBuffer}) * (row sum of outputGradient), LogSoftmax's backward pass.");
+                            w.WriteLine($"{Kernels}.LogSoftmax.BackwardFromLogits({target}, outputGradient, batch, OutputSize);");
+                        }
+                        else
+                        {
+                            w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = outputGradient, the caller's dLoss/d{training.OutputBuffer}.");
+                            w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {target}, batch * OutputSize);");
+                        }
+                    }
+
+                    for (int s = lossIndex + 1; s < training.Steps.Count; s++)
+                    {
+                        WriteStep(w, graph, training.Steps[s], s, withLosses: false, training: true);
+                    }
+                }
+
+                using (w.WriteBlock("finally"))
+                {
+                    w.WriteLine($"{Guard}.ExitTrainStep(ref {TrainStepRunning});");
+                }
+            }
+
+            w.WriteLine();
+        }
+
+        /// <summary>
+        /// The forward step of a fused head, which the training schedule does not have (the fused step replaces it): the
+        /// head reads the hidden activations the fused step reads and writes <paramref name="output"/>, a span of the caller's.
+        /// </summary>
+        private static Step HeadForward(ModelPlan plan, string output)
+        {
+            string hidden = plan.Training!.Steps.Single(step => step.Kind == StepKind.FusedHead).Inputs[0];
+            return new Step(StepKind.Forward, plan.Graph.Output.Id, new[] { hidden }.ToEquatableArray(), output, string.Empty, EquatableArray<string>.Empty, EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+        }
+
+        /// <summary>
+        /// The spans a pass in the training arena names: the parameters (read-only in a pass that only reads them), the
+        /// model's buffers and every training arena buffer.
+        /// </summary>
+        private static void WriteTrainingLocals(IndentedWriter w, ModelPlan plan, bool readOnlyParameters)
+        {
+            w.WriteLine($"{(readOnlyParameters ? ReadOnlySpan : Span)} parameters = {Parameters}.Values;");
+            WriteBufferLocals(w, plan.Graph, training: true);
+            foreach (PlacedBuffer placed in plan.Memory!.Buffers)
+            {
+                WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
+            }
+        }
+    }
+}
