@@ -101,9 +101,15 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             string model = GeneratedNames.Identifier(graph.Spec.TypeName);
             bool logSoftmax = graph.Spec.OutputActivation == OutputActivation.LogSoftmax;
-            string values = logSoftmax
-                ? "log-probabilities (the LogSoftmax of the last layer, what Forward returns)"
-                : graph.Spec.Loss!.IsRegression ? "predictions (the last layer's raw outputs, what the loss receives)" : "logits (the last layer's raw outputs, what the loss receives)";
+            LossSpec loss = graph.Spec.Loss!;
+            string kind = logSoftmax ? "log-probabilities"
+                : loss.IsRegression ? "predictions"
+                : loss.Kind == LossKind.BinaryCrossEntropy ? "probabilities"
+                : "logits";
+            string values = kind + (logSoftmax
+                ? " (the LogSoftmax of the last layer, what Forward returns)"
+                : loss.Kind == LossKind.BinaryCrossEntropy ? " (the Sigmoid of the last layer, what the loss receives)"
+                : " (the last layer's raw outputs, what the loss receives)");
 
             w.WriteLine("/// <summary>");
             w.WriteLine("/// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):");
@@ -113,7 +119,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <see cref=\"AccumulateBackward\"/>) on the same batch size, given the loss's gradient with respect to these outputs.");
             w.WriteLine("/// </summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
-            w.WriteLine($"/// <param name=\"outputs\">Receives <c>batch * OutputSize</c> {(logSoftmax ? "log-probabilities" : graph.Spec.Loss!.IsRegression ? "predictions" : "logits")}, row-major.</param>");
+            w.WriteLine($"/// <param name=\"outputs\">Receives <c>batch * OutputSize</c> {kind}, row-major.</param>");
             w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
             w.WriteLine("/// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in");
             w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> reuse the activations this call keeps: a Backward after them throws.");
@@ -255,9 +261,10 @@ internal sealed partial class ModelGenerator
                     else
                     {
                         string target = lossStep.Output;
-                        if (lossIndex > 0 && training.Steps[lossIndex - 1].Kind == StepKind.Copy)
+                        if (logSoftmax && lossIndex > 0 && training.Steps[lossIndex - 1].Kind == StepKind.Copy)
                         {
-                            // The loss works on a copy of the outputs (the last layer's backward pass reads them); so does the gradient.
+                            // The loss works on a copy of the outputs (the last layer's backward pass reads them); LogSoftmax's
+                            // backward pass below reads that copy's logits. Without it, the caller's gradient overwrites the copy.
                             WriteStep(w, graph, training.Steps[lossIndex - 1], lossIndex - 1, withLosses: false, training: true);
                             w.WriteLine();
                         }

@@ -304,10 +304,6 @@ namespace Images
                 global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
                 global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
 
-
-                // Step 5: upOutputGradient = upOutput (the loss overwrites its input, and the last layer's backward pass still needs its outputs)
-                global::StaticGrad.Kernels.Elementwise.Copy(upOutput, upOutputGradient, batch * OutputSize);
-
                 // Step 6, instead of the loss: upOutputGradient [B, 64] = outputGradient, the caller's dLoss/dupOutput.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, upOutputGradient, batch * OutputSize);
 

@@ -258,10 +258,6 @@ namespace Graphs
                 global::System.Span<float> predictionsGradient = new global::System.Span<float>(__sgArena, __sgOffset_predictionsGradient * MaxBatch, batch * 2);
                 global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 32);
 
-
-                // Step 2: predictionsGradient = predictions (the loss overwrites its input, and the last layer's backward pass still needs its outputs)
-                global::StaticGrad.Kernels.Elementwise.Copy(predictions, predictionsGradient, batch * OutputSize);
-
                 // Step 3, instead of the loss: predictionsGradient [B, 2] = outputGradient, the caller's dLoss/dpredictions.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictionsGradient, batch * OutputSize);
 

@@ -54,6 +54,8 @@ namespace Losses
         private readonly float[] __sgArena;
         private int __sgTrainStepRunning;
         private float[]? __sgAccumulation;
+        private int __sgBackwardBatch;
+        private float[]? __sgBackwardInputs;
         private readonly global::StaticGrad.ArenaPool __sgInferenceArenas;
         private readonly global::StaticGrad.Conv2d __sg_Encoder;
         private readonly global::StaticGrad.Flatten __sg_Flat;
@@ -162,6 +164,159 @@ namespace Losses
             return loss;
         }
 
+        /// <summary>
+        /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
+        /// writes the first <paramref name="batch"/> samples' probabilities (the Sigmoid of the last layer, what the loss receives)
+        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
+        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
+        /// </summary>
+        /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
+        /// <param name="outputs">Receives <c>batch * OutputSize</c> probabilities, row-major.</param>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
+        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
+        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
+        public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            inputs = inputs.Slice(0, batch * InputSize);
+            global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
+            outputs = outputs.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SigmoidAutoencoder));
+            try
+            {
+                __sgBackwardBatch = 0;
+                // Backward reads the inputs (TrainStep's argument): a copy of the model's own, allocated on the first call.
+                inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
+                global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
+                global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
+                global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
+                global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
+                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
+
+                // Step 0, encoder Conv2d forward:
+                // encoderOutput [B, 2, 3, 3] = ReLU(conv(inputs [B, 1, 3, 3], weight [2, 1, 3, 3]) + bias)
+                global::StaticGrad.Kernels.Conv2d.Forward(inputs, parameters.Slice(__sgOffset_EncoderWeight, 18), parameters.Slice(__sgOffset_EncoderBias, 2), encoderOutput, __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, global::StaticGrad.Kernels.Activation.ReLU);
+
+                // Step 1, flat Flatten forward:
+                // encoderOutput [B, 18] is encoderOutput [B, 2, 3, 3] read flat: nothing moves
+
+                // Step 2, decoder Linear forward:
+                // probabilities [B, 9] = Sigmoid(encoderOutput [B, 18] x weight^T [18, 9] + bias)
+                global::StaticGrad.Kernels.LinearForward.Run(encoderOutput, parameters.Slice(__sgOffset_DecoderWeight, 162), parameters.Slice(__sgOffset_DecoderBias, 9), probabilities, batch, 18, 9, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+                // outputs [B, 9] = probabilities, the loss's input in TrainStep (it stays in the arena for Backward).
+                global::StaticGrad.Kernels.Elementwise.Copy(probabilities, outputs, batch * OutputSize);
+                __sgBackwardBatch = batch;
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs. Overwrites the gradients in <see cref="Parameters"/> (like <c>zero_grad()</c> then <c>loss.backward()</c>);
+        /// an optimizer's <c>Step()</c> then applies them. Given the model's own loss gradient, it computes what TrainStep computes.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
+
+        /// <summary>
+        /// The backward pass of the preceding <see cref="ForwardForBackward"/> from the caller's gradient of a loss with respect to
+        /// its outputs, adding <paramref name="scale"/> times the parameter gradients to those in <see cref="Parameters"/>
+        /// (PyTorch's <c>(loss * scale).backward()</c> without <c>zero_grad()</c>), as AccumulateGradients does.
+        /// Each forward pass has one backward pass: the next Backward needs a new ForwardForBackward.
+        /// </summary>
+        /// <param name="outputGradient">At least <c>batch * OutputSize</c> values, row-major: dLoss/d(outputs) for the outputs
+        /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
+        /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
+        /// <param name="scale">The weight of these gradients; finite.</param>
+        /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
+        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
+        {
+            global::StaticGrad.ModelGuard.CheckScale(scale);
+            float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
+            __sgBackwardCore(outputGradient, accumulation, batch);
+            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+        }
+
+        /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
+        private void __sgBackwardCore(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradients, int batch)
+        {
+            global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
+            global::StaticGrad.ModelGuard.CheckLength(outputGradient.Length, batch, OutputSize, nameof(outputGradient));
+            outputGradient = outputGradient.Slice(0, batch * OutputSize);
+
+            global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SigmoidAutoencoder));
+            try
+            {
+                global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(SigmoidAutoencoder));
+                __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
+                global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
+                global::System.Span<float> parameters = __sgParameters.Values;
+                global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
+                global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
+                global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
+                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
+
+                // Step 4, instead of the loss: probabilitiesGradient [B, 9] = outputGradient, the caller's dLoss/dprobabilities.
+                global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, probabilitiesGradient, batch * OutputSize);
+
+                // Step 5, decoder Linear backward, from probabilitiesGradient [B, 9]:
+                //   probabilitiesGradient *= Sigmoid'(probabilities) in place; decoder.bias gradient [9] = column sums of probabilitiesGradient (skipped while the bias is frozen)
+                if (__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(probabilitiesGradient, probabilities, gradients.Slice(__sgOffset_DecoderBias, 9), batch, 9, global::StaticGrad.Kernels.Activation.Sigmoid);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.ActivationBackward.Apply(probabilitiesGradient, probabilities, batch * 9, global::StaticGrad.Kernels.Activation.Sigmoid);
+                }
+
+                //   decoder.weight gradient [9, 18] = probabilitiesGradient^T [9, B] x encoderOutput [B, 18] (skipped while the weight is frozen)
+                //   flatOutputGradient [B, 18] = probabilitiesGradient [B, 9] x weight [9, 18]
+                if (__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.LinearBackward.Run(probabilitiesGradient, encoderOutput, parameters.Slice(__sgOffset_DecoderWeight, 162), gradients.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 18, 9);
+                }
+                else
+                {
+                    global::StaticGrad.Kernels.Gemm.Multiply(probabilitiesGradient, parameters.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 9, 18);
+                }
+
+                // Step 6, flat Flatten backward, from flatOutputGradient [B, 18]:
+                //   flatOutputGradient is the gradient of encoderOutput read flat
+
+                // Step 7, encoder Conv2d backward, from flatOutputGradient [B, 2, 3, 3]:
+                //   flatOutputGradient *= ReLU'(encoderOutput) in place
+                global::StaticGrad.Kernels.ActivationBackward.Apply(flatOutputGradient, encoderOutput, batch * 18, global::StaticGrad.Kernels.Activation.ReLU);
+
+                //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while frozen)
+                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+                {
+                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flatOutputGradient, inputs, gradients.Slice(__sgOffset_EncoderWeight, 18), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_EncoderBias, 2) : global::System.Span<float>.Empty), __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                }
+
+                //   no gradient for inputs: nothing before it has parameters (pruned).
+            }
+            finally
+            {
+                global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
+            }
+        }
+
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
         private float __sgTrainStepCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradients, int batch)
         {
@@ -174,6 +329,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SigmoidAutoencoder));
             try
             {
+                __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
                 global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using StaticGrad.Models;
+using StaticGrad.Runtime.Tests.Losses;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Models;
@@ -115,6 +116,26 @@ public sealed class CustomGradientTests
         float[] gradient = predictions.Select((p, i) => 2f * (p - targets[i]) / (Batch * 2)).ToArray();
         handWritten.Backward(gradient, Batch);
         AssertClose(reference.Parameters.Gradients.ToArray(), handWritten.Parameters.Gradients.ToArray(), "TanhRegressor gradients from 2 (p - y) / n");
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyOnProbabilities_WithTheLossGradient_IsTrainStepBitForBit()
+    {
+        // [BinaryCrossEntropy] reads the Sigmoid's probabilities, which the Sigmoid's backward pass reads too: TrainStep's
+        // loss works on a copy, and Backward writes the caller's gradient where that copy would be.
+        const int Batch = 5;
+        float[] inputs = KernelReference.Random(Batch * 16, seed: 41);
+        float[] targets = KernelReference.Random(Batch * 16, seed: 42, low: 0f, high: 1f);
+        var reference = new BceAutoencoder(seed: 3, maxBatch: 8);
+        var model = new BceAutoencoder(seed: 3, maxBatch: 8);
+        float expectedLoss = reference.TrainStep(inputs, targets, Batch);
+
+        float[] probabilities = new float[Batch * 16];
+        model.ForwardForBackward(inputs, probabilities, Batch);
+        Assert.All(probabilities, p => Assert.InRange(p, 0f, 1f));
+        Assert.Equal(expectedLoss, model.Loss.ForwardBackward(probabilities, targets, Batch));
+        model.Backward(probabilities, Batch);
+        AssertSameState(reference.Parameters, model.Parameters);
     }
 
     [Fact]
