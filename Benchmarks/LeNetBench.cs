@@ -1,15 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using StaticGrad.Kernels;
 
 namespace StaticGrad.Benchmarks;
 
 /// <summary>
 /// <c>lenet [--repeats N] [--no-pytorch] [--no-torchsharp]</c>: LeNet-5's training step (batch 64, Adam) and
-/// single-sample inference against PyTorch's (<c>scripts/pytorch_cnn_bench.py</c>) and TorchSharp's
-/// (<c>scripts/torchsharp_peer.sh</c>), each at its best of 1 and 2 threads, in the same run, with the step's GFLOP/s
-/// against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s. With <c>STATICGRAD_BENCH_CPU_TIME=1</c>,
+/// single-sample inference against PyTorch's (<c>scripts/pytorch_cnn_bench.py --serve</c>, in N interleaved rounds,
+/// default 11, each a run of ours and of PyTorch at 1 and 2 threads) and TorchSharp's (<c>scripts/torchsharp_peer.sh</c>,
+/// after them, at its best of 1 and 2 threads), with the step's GFLOP/s against the FMA peak of the cores used. Per-kernel GFLOP/s are <c>conv</c>'s. With <c>STATICGRAD_BENCH_CPU_TIME=1</c>,
 /// only the step on one thread in CPU time.
 /// </summary>
 public static class LeNetBench
@@ -25,7 +26,7 @@ public static class LeNetBench
     /// <returns>0; 1 when <c>--torchsharp</c> was given and the TorchSharp peer could not run; 2 for an unknown option.</returns>
     public static int Run(string[] args)
     {
-        int repeats = 7;
+        int repeats = 11;
         bool pytorch = true;
         bool? torchSharp = null;
         string python = "/usr/bin/python3";
@@ -53,6 +54,12 @@ public static class LeNetBench
             }
         }
 
+        if (repeats < 1)
+        {
+            Console.Error.WriteLine($"--repeats must be at least 1, got {repeats}");
+            return 2;
+        }
+
         Console.WriteLine($"machine: {Compare.CpuName()}, {Environment.ProcessorCount} cores; GEMM microkernel {Gemm.Microkernel}; StaticGrad threads {Parallelism.MaxThreads}");
         Console.WriteLine($"load average before: {Compare.LoadAverage()}");
         if (Timing.CpuTimeRequested)
@@ -62,40 +69,39 @@ public static class LeNetBench
 
         var train = new LeNetAdamStep(64);
         var infer = new LeNetPredict();
-        var ours = new Dictionary<string, (double Median, double Min)>
+        string torchInfo = "PyTorch not run";
+        Rounds trainRounds, inferRounds;
+        using (PyTorchServer? server = pytorch ? PyTorchServer.Start(python, "pytorch_cnn_bench.py", out torchInfo) : null)
         {
             // Five seconds of warm-up: the generated training step is one large method, and its optimized (tier-1) code
             // arrives after more calls than the seed MLP's; and under `dotnet run` the SDK's own process keeps about one
             // core busy for some 3 s after it starts this one (Zen 2, 2 vCPUs: 2.4-2.6 ms a step after a 2 s warm-up
             // against 1.35-1.45 ms with `--no-build` or a longer warm-up, 2026-12-05).
-            ["lenet_adam_b64"] = Timing.Measure(ref train, repeats, warmupSeconds: 5.0),
-            ["lenet_infer_b1"] = Timing.Measure(ref infer, repeats, warmupSeconds: 2.0),
-        };
-        Dictionary<string, (double Median, double Min)>? theirs = null;
-        string torchInfo = "PyTorch not run";
-        if (pytorch)
-        {
-            theirs = Compare.RunPyTorch(python, repeats, out torchInfo, scriptName: "pytorch_cnn_bench.py");
+            trainRounds = Interleave(ref train, server, "lenet_adam_b64", repeats, warmupSeconds: 5.0);
+            inferRounds = Interleave(ref infer, server, "lenet_infer_b1", repeats, warmupSeconds: 2.0);
         }
 
         Dictionary<string, (double Median, double Min)>? sharp = TorchSharpRunner.Run(torchSharp ?? true, repeats, "lenet_adam_b64,lenet_infer_b1", out string sharpInfo);
-        Console.WriteLine(torchInfo + (theirs is null ? string.Empty : " (best of 1 and 2 threads per case)"));
+        Console.WriteLine(torchInfo + (pytorch ? $" (interleaved: {repeats} rounds of one run each of ours, PyTorch at 1 thread and at 2; its faster run per round)" : string.Empty));
         Console.WriteLine(sharpInfo);
         Console.WriteLine();
-        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | vs PyTorch | TorchSharp µs | vs TorchSharp | target |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
-        foreach ((string name, string label, string target) in new[]
+        Console.WriteLine("| case | StaticGrad µs | PyTorch µs | vs PyTorch | rounds' range | TorchSharp µs | vs TorchSharp | target |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach ((string name, string label, Rounds rounds, string target) in new[]
         {
-            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", "≥ 8x PyTorch"),
-            ("lenet_infer_b1", "LeNet-5 single-sample inference", "≥ 10x PyTorch"),
+            ("lenet_adam_b64", "LeNet-5 training step, batch 64, Adam", trainRounds, "≥ 8x PyTorch"),
+            ("lenet_infer_b1", "LeNet-5 single-sample inference", inferRounds, "≥ 10x PyTorch"),
         })
         {
-            double us = ours[name].Median;
-            Console.WriteLine($"| {label} | {us.ToString("F1", CultureInfo.InvariantCulture)} | {Compare.PeerColumns(theirs, name, us)} | {Compare.PeerColumns(sharp, name, us)} | {target} |");
+            double us = rounds.OursMedian;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {label} | {us:F1} | {rounds.PeerColumns()} | {Compare.PeerColumns(sharp, name, us)} | {target} |"));
         }
 
+        Console.WriteLine("(µs: medians of the rounds; vs PyTorch: the median of the rounds' ratios, PyTorch's time over ours in the same round, and their range.)");
         (double peak, int bits) = FmaPeak.Measure();
-        double gflops = StepFlops(64) / (ours["lenet_adam_b64"].Median * 1e3);
+        double gflops = StepFlops(64) / (trainRounds.OursMedian * 1e3);
         Console.WriteLine();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -107,6 +113,58 @@ public static class LeNetBench
             $"its parts: TrainStep alone (forward, loss, backward) {Timing.Measure(ref trainStepOnly, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs; eval-mode Forward of 64 {Timing.Measure(ref forward, repeats, warmupSeconds: 2.0).MedianMicroseconds:F1} µs"));
         Console.WriteLine($"load average after: {Compare.LoadAverage()}");
         return torchSharp == true && sharp is null ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Times <paramref name="step"/> and PyTorch's same case in alternating runs of about 0.2 s: per round one run of
+    /// ours, then one of PyTorch at 1 thread and one at 2 (its faster counts, as its best thread setting), so a round's
+    /// ratio compares runs a fraction of a second apart. Without <paramref name="server"/>, only ours.
+    /// </summary>
+    private static Rounds Interleave<T>(ref T step, PyTorchServer? server, string caseName, int rounds, double warmupSeconds)
+        where T : struct, ITimedStep
+    {
+        const double RunSeconds = 0.2;
+        long calls = Timing.Calibrate(ref step, RunSeconds, warmupSeconds);
+        if (server is not null)
+        {
+            // PyTorch's first request of each setting calibrates it; a second run each is its warm-up.
+            for (int threads = 1; threads <= 2; threads++)
+            {
+                server.Time(caseName, threads, RunSeconds);
+                server.Time(caseName, threads, RunSeconds);
+            }
+        }
+
+        var ours = new double[rounds];
+        var theirs = new double[rounds];
+        var ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            ours[r] = Timing.TimedRun(ref step, calls);
+            if (server is not null)
+            {
+                theirs[r] = Math.Min(server.Time(caseName, 1, RunSeconds), server.Time(caseName, 2, RunSeconds));
+                ratios[r] = theirs[r] / ours[r];
+            }
+        }
+
+        return new Rounds(Median(ours), server is null ? null : Median(theirs), server is null ? null : (Median(ratios), ratios.Min(), ratios.Max()));
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>One case's interleaved rounds: our median microseconds, PyTorch's, and the rounds' ratios (median, lowest, highest).</summary>
+    private readonly record struct Rounds(double OursMedian, double? TheirsMedian, (double Median, double Min, double Max)? Ratio)
+    {
+        /// <summary>PyTorch's table cells: its microseconds, the median ratio and the range, or n/a.</summary>
+        public string PeerColumns() => TheirsMedian is double theirs && Ratio is { } ratio
+            ? string.Create(CultureInfo.InvariantCulture, $"{theirs:F1} | {ratio.Median:F1}x | {ratio.Min:F1}x-{ratio.Max:F1}x")
+            : "n/a | n/a | n/a";
     }
 
     /// <summary>

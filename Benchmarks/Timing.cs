@@ -22,6 +22,24 @@ public static class Timing
     public static (double MedianMicroseconds, double MinMicroseconds) Measure<T>(ref T step, int repeats = 7, double runSeconds = 0.2, double warmupSeconds = 0.5)
         where T : struct, ITimedStep
     {
+        long perRun = Calibrate(ref step, runSeconds, warmupSeconds);
+        var samples = new List<double>(repeats);
+        for (int r = 0; r < repeats; r++)
+        {
+            samples.Add(TimedRun(ref step, perRun));
+        }
+
+        samples.Sort();
+        return (samples[samples.Count / 2], samples[0]);
+    }
+
+    /// <summary>
+    /// Warms <paramref name="step"/> up for <paramref name="warmupSeconds"/> (JIT tiers, caches, worker threads) and
+    /// returns how many calls last about <paramref name="runSeconds"/>.
+    /// </summary>
+    public static long Calibrate<T>(ref T step, double runSeconds, double warmupSeconds)
+        where T : struct, ITimedStep
+    {
         long calls = 1;
         long warmupEnd = Stopwatch.GetTimestamp() + (long)(warmupSeconds * Stopwatch.Frequency);
         double perCall;
@@ -46,21 +64,20 @@ public static class Timing
             }
         }
 
-        long perRun = Math.Max(1, (long)(runSeconds / Math.Max(perCall, 1e-9)));
-        var samples = new List<double>(repeats);
-        for (int r = 0; r < repeats; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (long i = 0; i < perRun; i++)
-            {
-                step.Run();
-            }
+        return Math.Max(1, (long)(runSeconds / Math.Max(perCall, 1e-9)));
+    }
 
-            samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / perRun);
+    /// <summary>One timed run of <paramref name="calls"/> calls; returns the wall-clock microseconds per call.</summary>
+    public static double TimedRun<T>(ref T step, long calls)
+        where T : struct, ITimedStep
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (long i = 0; i < calls; i++)
+        {
+            step.Run();
         }
 
-        samples.Sort();
-        return (samples[samples.Count / 2], samples[0]);
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
     }
 
     /// <summary>Whether <c>STATICGRAD_BENCH_CPU_TIME=1</c> asks for thread CPU time (and the clock is readable here).</summary>

@@ -2,12 +2,18 @@
 """PyTorch side of StaticGrad's LeNet-5 speed comparison (`dotnet run -c Release --project Benchmarks -- lenet`).
 
     OPENBLAS_NUM_THREADS=2 /usr/bin/python3 scripts/pytorch_cnn_bench.py [--repeats 7] [--json]
+    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 scripts/pytorch_cnn_bench.py --serve
 
 Times LeNet-5 (conv 6@5x5 pad 2, ReLU, maxpool 2; conv 16@5x5, ReLU, maxpool 2; 400-120-84-10) as a PyTorch user
 writes it: a training step at batch 64 with Adam (zero_grad(set_to_none=True), CrossEntropyLoss, backward, step,
 float(loss)), and single-sample inference (softmax, argmax under torch.no_grad()). Inputs are fixed random images.
 Each case runs with torch.set_num_threads(1) and (2) and reports the faster, PyTorch's best thread setting here; both
 are in the JSON. Timing: warm-up, then `--repeats` runs of about 0.2 s each; the median microseconds per step.
+
+--serve is the benchmark's interleaved mode: the script prints one JSON line about itself, then answers each line
+`CASE THREADS SECONDS` on standard input with one JSON line `{"us": ...}`, the microseconds per step of one timed run
+of about SECONDS at that thread setting (the step count calibrated on the case's first request). The benchmark
+alternates these runs with its own, so both sides are timed in the same minutes of a shared host.
 """
 
 import os
@@ -57,7 +63,8 @@ def make_step(case):
     return step
 
 
-def time_step(step, repeats, target_seconds):
+def calibrate(step, target_seconds):
+    """Warms the step up and returns how many calls take about target_seconds."""
     steps = 1
     while True:
         started = time.perf_counter()
@@ -67,14 +74,45 @@ def time_step(step, repeats, target_seconds):
         if elapsed >= target_seconds / 4:
             break
         steps *= 2
-    steps = max(1, int(steps * target_seconds / max(elapsed, 1e-9)))
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        for _ in range(steps):
-            step()
-        samples.append((time.perf_counter() - started) / steps * 1e6)
+    return max(1, int(steps * target_seconds / max(elapsed, 1e-9)))
+
+
+def timed_run(step, steps):
+    """Microseconds per call over one run of `steps` calls."""
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - started) / steps * 1e6
+
+
+def time_step(step, repeats, target_seconds):
+    steps = calibrate(step, target_seconds)
+    samples = [timed_run(step, steps) for _ in range(repeats)]
     return statistics.median(samples), min(samples)
+
+
+def serve(lines, out):
+    """The interleaved mode (see the module's doc): one timed run per request line."""
+    json.dump({"torch": torch.__version__, "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS")}, out)
+    out.write("\n")
+    out.flush()
+    prepared = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        case, threads, seconds = line.split()
+        threads, seconds = int(threads), float(seconds)
+        if case not in ("lenet_adam_b64", "lenet_infer_b1") or threads < 1 or seconds <= 0:
+            raise SystemExit("unknown request %r; expected CASE THREADS SECONDS" % line)
+        torch.set_num_threads(threads)
+        key = (case, threads, seconds)
+        if key not in prepared:
+            step = make_step(case)
+            prepared[key] = (step, calibrate(step, seconds))
+        step, steps = prepared[key]
+        json.dump({"us": timed_run(step, steps)}, out)
+        out.write("\n")
+        out.flush()
 
 
 def main(argv):
@@ -82,7 +120,11 @@ def main(argv):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=0.2, help="target duration of one timed run")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    parser.add_argument("--serve", action="store_true", help="answer timing requests on standard input (the benchmark's interleaved mode)")
     args = parser.parse_args(argv)
+    if args.serve:
+        serve(sys.stdin, sys.stdout)
+        return 0
     results = []
     for case in ("lenet_adam_b64", "lenet_infer_b1"):
         by_threads = {}
