@@ -45,17 +45,21 @@ internal readonly unsafe struct SampleTapTile(
     /// </summary>
     public static int Reaching(in Conv2dGeometry g, int y, int x, int positions, int margin, int lanes, int* gradientOffsets, int* weightOffsets)
     {
-        int rowPositions = g.OutWidth + (2 * margin);
+        // Locals, not g's fields: the stores through the int pointers below could alias g, so the JIT reloads the fields
+        // on every tap (perf on LeNet's conv2 input gradient, Zen 2, one thread: 6.4% of its samples here, 4.8% now).
+        int kernelWidth = g.KernelWidth, rowPositions = g.OutWidth + (2 * margin);
+        int gradientStep = g.OutChannels * lanes, weightStep = g.OutChannels * g.Channels;
         int firstI = Math.Max(0, y + g.PaddingHeight - g.OutHeight + 1), endI = Math.Min(g.KernelHeight, y + g.PaddingHeight + 1);
-        int firstJ = Math.Max(0, x + g.PaddingWidth - g.OutWidth + 1), endJ = Math.Min(g.KernelWidth, x + positions - 1 + g.PaddingWidth + 1);
+        int firstJ = Math.Max(0, x + g.PaddingWidth - g.OutWidth + 1), endJ = Math.Min(kernelWidth, x + positions - 1 + g.PaddingWidth + 1);
+        int rowStart = margin + x + g.PaddingWidth;
         int taps = 0;
         for (int i = firstI; i < endI; i++)
         {
+            int row = ((y + g.PaddingHeight - i) * rowPositions) + rowStart;
             for (int j = firstJ; j < endJ; j++, taps++)
             {
-                int position = ((y + g.PaddingHeight - i) * rowPositions) + margin + x + g.PaddingWidth - j;
-                gradientOffsets[taps] = position * g.OutChannels * lanes;
-                weightOffsets[taps] = ((i * g.KernelWidth) + j) * g.OutChannels * g.Channels;
+                gradientOffsets[taps] = (row - j) * gradientStep;
+                weightOffsets[taps] = ((i * kernelWidth) + j) * weightStep;
             }
         }
 
