@@ -45,6 +45,13 @@ public sealed class Rng
     /// <summary>Returns a float uniformly distributed in [0, 1), with 24 random bits.</summary>
     public float NextSingle() => (NextUInt32() >> 8) * (1.0f / (1 << 24));
 
+    /// <summary>Returns a double uniformly distributed in [0, 1), with 53 random bits (two draws).</summary>
+    public double NextDouble()
+    {
+        ulong high = NextUInt32() >> 5, low = NextUInt32() >> 6; // 27 + 26 bits
+        return ((high << 26) | low) * (1.0 / (1UL << 53));
+    }
+
     /// <summary>Returns a float uniformly distributed in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     /// <param name="low">Inclusive lower bound.</param>
     /// <param name="high">Exclusive upper bound; must be greater than <paramref name="low"/>.</param>

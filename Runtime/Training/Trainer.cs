@@ -73,7 +73,7 @@ public sealed class Trainer
             throw new ArgumentException($"{model.GetType().Name} has no loss to train (it implements neither IModel nor IProbabilityTargetModel).", nameof(model));
         }
 
-        if (train.BatchSize > model.MaxBatch && train.Dataset.Count > model.MaxBatch)
+        if (train.BatchSize > model.MaxBatch && train.SamplesPerEpoch > model.MaxBatch)
         {
             throw new ArgumentException($"The loader's batch size is {train.BatchSize}; expected at most the model's maximum batch {model.MaxBatch}.", nameof(train));
         }
@@ -81,7 +81,7 @@ public sealed class Trainer
         if (train.BatchCount == 0)
         {
             throw new ArgumentException(
-                $"The loader yields no batch: the dataset has {train.Dataset.Count} samples, the batch size is {train.BatchSize} and dropLast is {(train.DropLast ? "true" : "false")}; expected at least one batch per epoch (a batch size of at most {train.Dataset.Count}, or dropLast: false).",
+                $"The loader yields no batch: an epoch has {train.SamplesPerEpoch} samples, the batch size is {train.BatchSize} and dropLast is {(train.DropLast ? "true" : "false")}; expected at least one batch per epoch (a batch size of at most {train.SamplesPerEpoch}, or dropLast: false).",
                 nameof(train));
         }
 
@@ -513,7 +513,7 @@ public sealed class Trainer
 
     private int LastBatchSize()
     {
-        int remainder = _loader.Dataset.Count % _loader.BatchSize;
+        int remainder = _loader.SamplesPerEpoch % _loader.BatchSize;
         return _loader.DropLast || remainder == 0 ? _loader.BatchSize : remainder;
     }
 
