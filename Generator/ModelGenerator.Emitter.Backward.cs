@@ -21,10 +21,12 @@ internal sealed partial class ModelGenerator
         private static readonly string BackwardCore = GeneratedNames.Private("BackwardCore");
         private static readonly string HeadOutputGradient = GeneratedNames.Private("HeadOutputGradient");
         private static readonly string BackwardInputs = GeneratedNames.Private("BackwardInputs");
+        private static readonly string BackwardSteps = GeneratedNames.Private("BackwardSteps");
 
         /// <summary>
         /// Whether a backward step reads the model's inputs (a first Linear or Conv2d computes its weight gradient from
-        /// them): ForwardForBackward then keeps a copy for Backward, as TrainStep has them as its argument.
+        /// them): ForwardForBackward then keeps a copy for Backward, as TrainStep has them as its argument, and the backward
+        /// steps' method takes them as an argument of its own.
         /// </summary>
         private static bool BackwardReadsModelInputs(ModelPlan plan)
             => plan.Training!.Steps.Any(step => step.Kind is StepKind.Backward or StepKind.FusedHead
@@ -282,10 +284,7 @@ internal sealed partial class ModelGenerator
                         }
                     }
 
-                    for (int s = lossIndex + 1; s < training.Steps.Count; s++)
-                    {
-                        WriteStep(w, graph, training.Steps[s], s, withLosses: false, training: true);
-                    }
+                    WriteBackwardStepsCall(w, plan);
                 }
 
                 using (w.WriteBlock("finally"))
@@ -295,6 +294,69 @@ internal sealed partial class ModelGenerator
             }
 
             w.WriteLine();
+        }
+
+        /// <summary>
+        /// The training schedule's backward steps (those after the loss or fused head step) in a method of their own, which
+        /// TrainStep's core and the backward core both call: the generated model holds them once. The steps keep their
+        /// schedule indices, so the comments number them as in the schedule.
+        /// </summary>
+        private static void WriteBackwardSteps(IndentedWriter w, ModelPlan plan)
+        {
+            ModelGraph graph = plan.Graph;
+            Schedule training = plan.Training!;
+            int first = LossStepIndex(training) + 1;
+            string inputs = BackwardReadsModelInputs(plan) ? $"{ReadOnlySpan} inputs, " : string.Empty;
+            w.WriteLine("/// <summary>");
+            w.WriteLine($"/// {StepRange(training)} of the training schedule, the backward pass from {BackwardStart(plan)} to the parameter gradients in");
+            w.WriteLine("/// <paramref name=\"gradients\"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core");
+            w.WriteLine($"/// (<c>{TrainStepCore}</c>) after its loss step and by Backward's (<c>{BackwardCore}</c>) once it has formed that gradient");
+            w.WriteLine("/// from the caller's, each inside its training step guard.");
+            w.WriteLine("/// </summary>");
+            using (w.WriteBlock($"private void {BackwardSteps}({inputs}{Span} gradients, int batch)"))
+            {
+                WriteTrainingLocals(w, plan, readOnlyParameters: false);
+                for (int s = first; s < training.Steps.Count; s++)
+                {
+                    WriteStep(w, graph, training.Steps[s], s, withLosses: false, training: true);
+                }
+            }
+
+            w.WriteLine();
+        }
+
+        /// <summary>The call of the backward steps, after the step that writes the gradient they start from.</summary>
+        private static void WriteBackwardStepsCall(IndentedWriter w, ModelPlan plan)
+        {
+            string inputs = BackwardReadsModelInputs(plan) ? "inputs, " : string.Empty;
+            w.WriteLine();
+            w.WriteLine($"// {StepRange(plan.Training!)}: the backward pass from {BackwardStart(plan)} to the parameter gradients.");
+            w.WriteLine($"{BackwardSteps}({inputs}gradients, batch);");
+        }
+
+        /// <summary>The indices of the backward steps: <c>Steps 9 to 16</c>, <c>Steps 3 and 4</c> or <c>Step 2</c>.</summary>
+        private static string StepRange(Schedule training)
+        {
+            int first = LossStepIndex(training) + 1;
+            int last = training.Steps.Count - 1;
+            return (last - first) switch
+            {
+                0 => $"Step {Int(first)}",
+                1 => $"Steps {Int(first)} and {Int(last)}",
+                _ => $"Steps {Int(first)} to {Int(last)}",
+            };
+        }
+
+        /// <summary>
+        /// The gradient the backward steps start from, with its shape: the loss's input, which the loss overwrites with its
+        /// gradient, or the fused head's input gradient.
+        /// </summary>
+        private static string BackwardStart(ModelPlan plan)
+        {
+            Step lossStep = plan.Training!.Steps[LossStepIndex(plan.Training)];
+            return lossStep.Kind == StepKind.FusedHead
+                ? $"{lossStep.OutputGradient} {plan.Graph.Output.InputShapes[0]}"
+                : $"{lossStep.Output} {Shape(plan.Graph.Classes)}";
         }
 
         /// <summary>

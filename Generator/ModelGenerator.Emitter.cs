@@ -480,6 +480,7 @@ internal sealed partial class ModelGenerator
 
             WriteAccumulateGradients(w, plan, signature, targets, noLosses);
             WriteBackwardPair(w, plan);
+            WriteBackwardSteps(w, plan);
             w.WriteLine("/// <summary>The training step: writes the parameter gradients into <paramref name=\"gradients\"/> (the parameter set's, or the accumulation buffer).</summary>");
             string losses = withLosses ? $"{Span} losses, " : string.Empty;
             using (w.WriteBlock($"private float {TrainStepCore}({signature}, {losses}{Span} gradients, int batch)"))
@@ -595,11 +596,14 @@ internal sealed partial class ModelGenerator
                 WriteForgetForward(w);
                 WriteTrainingLocals(w, plan, readOnlyParameters: false);
 
-                for (int s = 0; s < plan.Training!.Steps.Count; s++)
+                Schedule training = plan.Training!;
+                int lossIndex = LossStepIndex(training);
+                for (int s = 0; s <= lossIndex; s++)
                 {
-                    WriteStep(w, graph, plan.Training.Steps[s], s, withLosses, training: true);
+                    WriteStep(w, graph, training.Steps[s], s, withLosses, training: true);
                 }
 
+                WriteBackwardStepsCall(w, plan);
                 w.WriteLine();
                 w.WriteLine("return loss;");
             }

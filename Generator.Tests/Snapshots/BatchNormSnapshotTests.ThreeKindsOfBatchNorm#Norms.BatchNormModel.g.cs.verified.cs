@@ -399,89 +399,115 @@ namespace Norms
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
-                //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), gradients.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 4, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
-                }
-
-                // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
-                //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Weight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Bias, 4) : global::System.Span<float>.Empty), batch, 4, 1);
-
-                // Step 10, fc3 Linear backward, from bn3OutputGradient [B, 4]:
-                //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(bn3OutputGradient, fc3Output, batch * 4, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
-                //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bn3OutputGradient, bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), gradients.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 5, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
-                }
-
-                // Step 11, bn2 BatchNorm1d backward, from bn2OutputGradient [B, 5]:
-                //   bn2OutputGradient becomes the gradient of fc2Output in place
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, fc2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 5, 1);
-
-                // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
-                //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
-                //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bn2OutputGradient, actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), gradients.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 8, 5);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
-                }
-
-                // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
-                //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 14, fc1 Linear backward, from actOutputGradient [B, 8]:
-                //   fc1.bias gradient [8] = column sums of actOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 8 to 14 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> buffers = __sgParameters.BufferValues;
+            global::System.Span<long> counters = __sgParameters.Counters;
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+            global::System.Span<float> actOutput = new global::System.Span<float>(__sgArena, __sgOffset_actOutput * MaxBatch, batch * 8);
+            global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 5);
+            global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 5);
+            global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
+            global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
+            global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
+            global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
+
+            // Step 8, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[10].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
+            //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), gradients.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 4, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
+            }
+
+            // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
+            //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Weight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Bias, 4) : global::System.Span<float>.Empty), batch, 4, 1);
+
+            // Step 10, fc3 Linear backward, from bn3OutputGradient [B, 4]:
+            //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(bn3OutputGradient, fc3Output, batch * 4, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+
+            //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
+            //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(bn3OutputGradient, bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), gradients.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 5, 4);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
+            }
+
+            // Step 11, bn2 BatchNorm1d backward, from bn2OutputGradient [B, 5]:
+            //   bn2OutputGradient becomes the gradient of fc2Output in place
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, fc2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 5, 1);
+
+            // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
+            //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
+            //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(bn2OutputGradient, actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), gradients.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 8, 5);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
+            }
+
+            // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
+            //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
+
+            // Step 14, fc1 Linear backward, from actOutputGradient [B, 8]:
+            //   fc1.bias gradient [8] = column sums of actOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -544,84 +570,8 @@ namespace Norms
                 // Step 7, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 4] = logits^T [3, B] x bn3Output [B, 4] (skipped while the weight is frozen)
-                //   bn3OutputGradient [B, 4] = logits [B, 3] x weight [3, 4]
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bn3Output, parameters.Slice(__sgOffset_HeadWeight, 12), gradients.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 4, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 12), bn3OutputGradient, batch, 3, 4);
-                }
-
-                // Step 9, bn3 BatchNorm1d backward, from bn3OutputGradient [B, 4]:
-                //   bn3OutputGradient becomes the gradient of fc3Output in place; bn3.weight and .bias gradients [4]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn3OutputGradient, fc3Output, __sg_Bn3.BatchMean, __sg_Bn3.BatchInverseStd, parameters.Slice(__sgOffset_Bn3Weight, 4), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Weight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn3Bias, 4) : global::System.Span<float>.Empty), batch, 4, 1);
-
-                // Step 10, fc3 Linear backward, from bn3OutputGradient [B, 4]:
-                //   bn3OutputGradient *= Tanh'(fc3Output) in place; fc3.bias gradient [4] = column sums of bn3OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bn3OutputGradient, fc3Output, gradients.Slice(__sgOffset_Fc3Bias, 4), batch, 4, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(bn3OutputGradient, fc3Output, batch * 4, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   fc3.weight gradient [4, 5] = bn3OutputGradient^T [4, B] x bn2Output [B, 5] (skipped while the weight is frozen)
-                //   bn2OutputGradient [B, 5] = bn3OutputGradient [B, 4] x weight [4, 5]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bn3OutputGradient, bn2Output, parameters.Slice(__sgOffset_Fc3Weight, 20), gradients.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 5, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bn3OutputGradient, parameters.Slice(__sgOffset_Fc3Weight, 20), bn2OutputGradient, batch, 4, 5);
-                }
-
-                // Step 11, bn2 BatchNorm1d backward, from bn2OutputGradient [B, 5]:
-                //   bn2OutputGradient becomes the gradient of fc2Output in place
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, fc2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 5, 1);
-
-                // Step 12, fc2 Linear backward, from bn2OutputGradient [B, 5]:
-                //   fc2.weight gradient [5, 8] = bn2OutputGradient^T [5, B] x actOutput [B, 8] (skipped while the weight is frozen)
-                //   actOutputGradient [B, 8] = bn2OutputGradient [B, 5] x weight [5, 8]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bn2OutputGradient, actOutput, parameters.Slice(__sgOffset_Fc2Weight, 40), gradients.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 8, 5);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bn2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 40), actOutputGradient, batch, 5, 8);
-                }
-
-                // Step 13, bn1 BatchNorm1d backward, from actOutputGradient [B, 8]:
-                //   actOutputGradient *= ReLU'(actOutput), then actOutputGradient becomes the gradient of fc1Output in place; bn1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(actOutputGradient, fc1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 1, actOutput, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 14, fc1 Linear backward, from actOutputGradient [B, 8]:
-                //   fc1.bias gradient [8] = column sums of actOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(actOutputGradient, actOutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc1.weight gradient [8, 6] = actOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(actOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -502,181 +502,217 @@ namespace Graphs
                 // Step 17, instead of the loss: predictions [B, 1] = outputGradient, the caller's dLoss/dpredictions.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictions, batch * OutputSize);
 
-                // Step 18, output Linear backward, from predictions [B, 1]:
-                //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[14].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [1, 8] = predictions^T [1, B] x hOutput [B, 8] (skipped while the weight is frozen)
-                //   hOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 8, 1);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 1, 8);
-                }
-
-                // Step 19, h Hardsigmoid backward, from hOutputGradient [B, 8]:
-                //   hOutputGradient *= Hardsigmoid'(hLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(hOutputGradient, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
-
-                // Step 20, h Linear backward, from hOutputGradient [B, 8]:
-                //   h.bias gradient [8] = column sums of hOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hOutputGradient, hOutputGradient, gradients.Slice(__sgOffset_HBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   h.weight gradient [8, 8] = hOutputGradient^T [8, B] x gLinear [B, 8] (skipped while the weight is frozen)
-                //   gOutputGradient [B, 8] = hOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(hOutputGradient, gLinear, parameters.Slice(__sgOffset_HWeight, 64), gradients.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(hOutputGradient, parameters.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
-                }
-
-                // Step 21, g ReLU6 backward, from gOutputGradient [B, 8]:
-                //   gOutputGradient *= ReLU6'(gLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(gOutputGradient, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f);
-
-                // Step 22, g Linear backward, from gOutputGradient [B, 8]:
-                //   g.bias gradient [8] = column sums of gOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gOutputGradient, gOutputGradient, gradients.Slice(__sgOffset_GBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   g.weight gradient [8, 8] = gOutputGradient^T [8, B] x fOutput [B, 8] (skipped while the weight is frozen)
-                //   fOutputGradient [B, 8] = gOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(gOutputGradient, fOutput, parameters.Slice(__sgOffset_GWeight, 64), gradients.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(gOutputGradient, parameters.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
-                }
-
-                // Step 23, f Hardswish backward, from fOutputGradient [B, 8]:
-                //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
-
-                // Step 24, f Linear backward, from fOutputGradient [B, 8]:
-                //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
-                //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fOutputGradient, wideOutput, parameters.Slice(__sgOffset_FWeight, 208), gradients.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 26, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
-                }
-
-                // Step 25, wide Concat backward, from wideOutputGradient [B, 26]:
-                //   wideOutputGradient split back into the gradients of both inputs
-                global::StaticGrad.Kernels.Concat.Backward(wideOutputGradient, eOutputGradient, 16, global::System.Span<float>.Empty, 10, batch);
-
-                // Step 26, e Softplus backward, from eOutputGradient [B, 16]:
-                //   eOutputGradient *= Softplus'(eLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
-
-                // Step 27, e Linear backward, from eOutputGradient [B, 16]:
-                //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
-                //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(eOutputGradient, dOutput, parameters.Slice(__sgOffset_EWeight, 256), gradients.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
-                }
-
-                // Step 28, d SiLU backward, from dOutputGradient [B, 16]:
-                //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
-
-                // Step 29, c GELUTanh backward, from dOutputGradient [B, 16]:
-                //   dOutputGradient *= GELUTanh'(cLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
-
-                // Step 30, c Linear backward, from dOutputGradient [B, 16]:
-                //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
-                //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(dOutputGradient, bLinear, parameters.Slice(__sgOffset_CWeight, 256), gradients.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
-                }
-
-                // Step 31, b ELU backward, from bOutputGradient [B, 16]:
-                //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
-
-                // Step 32, b Linear backward, from bOutputGradient [B, 16]:
-                //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
-                //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bOutputGradient, aLinear, parameters.Slice(__sgOffset_BWeight, 256), gradients.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
-                }
-
-                // Step 33, a LeakyReLU backward, from aOutputGradient [B, 16]:
-                //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
-
-                // Step 34, a Linear backward, from aOutputGradient [B, 16]:
-                //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 18 to 34: the backward pass from predictions [B, 1] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 18 to 34 of the training schedule, the backward pass from predictions [B, 1] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> aLinear = new global::System.Span<float>(__sgArena, __sgOffset_aLinear * MaxBatch, batch * 16);
+            global::System.Span<float> bLinear = new global::System.Span<float>(__sgArena, __sgOffset_bLinear * MaxBatch, batch * 16);
+            global::System.Span<float> cLinear = new global::System.Span<float>(__sgArena, __sgOffset_cLinear * MaxBatch, batch * 16);
+            global::System.Span<float> cOutput = new global::System.Span<float>(__sgArena, __sgOffset_cOutput * MaxBatch, batch * 16);
+            global::System.Span<float> dOutput = new global::System.Span<float>(__sgArena, __sgOffset_dOutput * MaxBatch, batch * 16);
+            global::System.Span<float> eLinear = new global::System.Span<float>(__sgArena, __sgOffset_eLinear * MaxBatch, batch * 16);
+            global::System.Span<float> eOutput = new global::System.Span<float>(__sgArena, __sgOffset_eOutput * MaxBatch, batch * 16);
+            global::System.Span<float> wideOutput = new global::System.Span<float>(__sgArena, __sgOffset_wideOutput * MaxBatch, batch * 26);
+            global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
+            global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
+            global::System.Span<float> gLinear = new global::System.Span<float>(__sgArena, __sgOffset_gLinear * MaxBatch, batch * 8);
+            global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
+            global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
+            global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
+            global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
+            global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
+            global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
+            global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
+            global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
+
+            // Step 18, output Linear backward, from predictions [B, 1]:
+            //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[14].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [1, 8] = predictions^T [1, B] x hOutput [B, 8] (skipped while the weight is frozen)
+            //   hOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
+            if (__sgParameters.Tensors[13].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(predictions, hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 8, 1);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 1, 8);
+            }
+
+            // Step 19, h Hardsigmoid backward, from hOutputGradient [B, 8]:
+            //   hOutputGradient *= Hardsigmoid'(hLinear) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(hOutputGradient, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
+
+            // Step 20, h Linear backward, from hOutputGradient [B, 8]:
+            //   h.bias gradient [8] = column sums of hOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[12].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hOutputGradient, hOutputGradient, gradients.Slice(__sgOffset_HBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   h.weight gradient [8, 8] = hOutputGradient^T [8, B] x gLinear [B, 8] (skipped while the weight is frozen)
+            //   gOutputGradient [B, 8] = hOutputGradient [B, 8] x weight [8, 8]
+            if (__sgParameters.Tensors[11].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(hOutputGradient, gLinear, parameters.Slice(__sgOffset_HWeight, 64), gradients.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(hOutputGradient, parameters.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
+            }
+
+            // Step 21, g ReLU6 backward, from gOutputGradient [B, 8]:
+            //   gOutputGradient *= ReLU6'(gLinear) in place, the derivative from the output
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(gOutputGradient, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f);
+
+            // Step 22, g Linear backward, from gOutputGradient [B, 8]:
+            //   g.bias gradient [8] = column sums of gOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[10].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gOutputGradient, gOutputGradient, gradients.Slice(__sgOffset_GBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   g.weight gradient [8, 8] = gOutputGradient^T [8, B] x fOutput [B, 8] (skipped while the weight is frozen)
+            //   fOutputGradient [B, 8] = gOutputGradient [B, 8] x weight [8, 8]
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(gOutputGradient, fOutput, parameters.Slice(__sgOffset_GWeight, 64), gradients.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(gOutputGradient, parameters.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
+            }
+
+            // Step 23, f Hardswish backward, from fOutputGradient [B, 8]:
+            //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
+
+            // Step 24, f Linear backward, from fOutputGradient [B, 8]:
+            //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
+            //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fOutputGradient, wideOutput, parameters.Slice(__sgOffset_FWeight, 208), gradients.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 26, 8);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
+            }
+
+            // Step 25, wide Concat backward, from wideOutputGradient [B, 26]:
+            //   wideOutputGradient split back into the gradients of both inputs
+            global::StaticGrad.Kernels.Concat.Backward(wideOutputGradient, eOutputGradient, 16, global::System.Span<float>.Empty, 10, batch);
+
+            // Step 26, e Softplus backward, from eOutputGradient [B, 16]:
+            //   eOutputGradient *= Softplus'(eLinear) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
+
+            // Step 27, e Linear backward, from eOutputGradient [B, 16]:
+            //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
+            //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(eOutputGradient, dOutput, parameters.Slice(__sgOffset_EWeight, 256), gradients.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
+            }
+
+            // Step 28, d SiLU backward, from dOutputGradient [B, 16]:
+            //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
+
+            // Step 29, c GELUTanh backward, from dOutputGradient [B, 16]:
+            //   dOutputGradient *= GELUTanh'(cLinear) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
+
+            // Step 30, c Linear backward, from dOutputGradient [B, 16]:
+            //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
+            //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(dOutputGradient, bLinear, parameters.Slice(__sgOffset_CWeight, 256), gradients.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
+            }
+
+            // Step 31, b ELU backward, from bOutputGradient [B, 16]:
+            //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
+
+            // Step 32, b Linear backward, from bOutputGradient [B, 16]:
+            //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
+            //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(bOutputGradient, aLinear, parameters.Slice(__sgOffset_BWeight, 256), gradients.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
+            }
+
+            // Step 33, a LeakyReLU backward, from aOutputGradient [B, 16]:
+            //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
+
+            // Step 34, a Linear backward, from aOutputGradient [B, 16]:
+            //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -787,176 +823,8 @@ namespace Graphs
                 // Step 17, loss: HuberLoss, element by element; predictions [B, 1] become dLoss/dpredictions in place.
                 float loss = __sg_Loss.ForwardBackward(predictions, targets, batch);
 
-                // Step 18, output Linear backward, from predictions [B, 1]:
-                //   output.bias gradient [1] = column sums of predictions (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[14].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictions, predictions, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [1, 8] = predictions^T [1, B] x hOutput [B, 8] (skipped while the weight is frozen)
-                //   hOutputGradient [B, 8] = predictions [B, 1] x weight [1, 8]
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(predictions, hOutput, parameters.Slice(__sgOffset_OutputWeight, 8), gradients.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 8, 1);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(predictions, parameters.Slice(__sgOffset_OutputWeight, 8), hOutputGradient, batch, 1, 8);
-                }
-
-                // Step 19, h Hardsigmoid backward, from hOutputGradient [B, 8]:
-                //   hOutputGradient *= Hardsigmoid'(hLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(hOutputGradient, hLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardsigmoid, 0.0f, 0.0f);
-
-                // Step 20, h Linear backward, from hOutputGradient [B, 8]:
-                //   h.bias gradient [8] = column sums of hOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hOutputGradient, hOutputGradient, gradients.Slice(__sgOffset_HBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   h.weight gradient [8, 8] = hOutputGradient^T [8, B] x gLinear [B, 8] (skipped while the weight is frozen)
-                //   gOutputGradient [B, 8] = hOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(hOutputGradient, gLinear, parameters.Slice(__sgOffset_HWeight, 64), gradients.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(hOutputGradient, parameters.Slice(__sgOffset_HWeight, 64), gOutputGradient, batch, 8, 8);
-                }
-
-                // Step 21, g ReLU6 backward, from gOutputGradient [B, 8]:
-                //   gOutputGradient *= ReLU6'(gLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(gOutputGradient, gLinear, batch * 8, global::StaticGrad.Kernels.Activation.ReLU6, 0.0f);
-
-                // Step 22, g Linear backward, from gOutputGradient [B, 8]:
-                //   g.bias gradient [8] = column sums of gOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gOutputGradient, gOutputGradient, gradients.Slice(__sgOffset_GBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   g.weight gradient [8, 8] = gOutputGradient^T [8, B] x fOutput [B, 8] (skipped while the weight is frozen)
-                //   fOutputGradient [B, 8] = gOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(gOutputGradient, fOutput, parameters.Slice(__sgOffset_GWeight, 64), gradients.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(gOutputGradient, parameters.Slice(__sgOffset_GWeight, 64), fOutputGradient, batch, 8, 8);
-                }
-
-                // Step 23, f Hardswish backward, from fOutputGradient [B, 8]:
-                //   fOutputGradient *= Hardswish'(fLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(fOutputGradient, fLinear, batch * 8, global::StaticGrad.Kernels.Activation.Hardswish, 0.0f, 0.0f);
-
-                // Step 24, f Linear backward, from fOutputGradient [B, 8]:
-                //   f.bias gradient [8] = column sums of fOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fOutputGradient, fOutputGradient, gradients.Slice(__sgOffset_FBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   f.weight gradient [8, 26] = fOutputGradient^T [8, B] x wideOutput [B, 26] (skipped while the weight is frozen)
-                //   wideOutputGradient [B, 26] = fOutputGradient [B, 8] x weight [8, 26]
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fOutputGradient, wideOutput, parameters.Slice(__sgOffset_FWeight, 208), gradients.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 26, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fOutputGradient, parameters.Slice(__sgOffset_FWeight, 208), wideOutputGradient, batch, 8, 26);
-                }
-
-                // Step 25, wide Concat backward, from wideOutputGradient [B, 26]:
-                //   wideOutputGradient split back into the gradients of both inputs
-                global::StaticGrad.Kernels.Concat.Backward(wideOutputGradient, eOutputGradient, 16, global::System.Span<float>.Empty, 10, batch);
-
-                // Step 26, e Softplus backward, from eOutputGradient [B, 16]:
-                //   eOutputGradient *= Softplus'(eLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(eOutputGradient, eLinear, batch * 16, global::StaticGrad.Kernels.Activation.Softplus, 2.0f, 10.0f);
-
-                // Step 27, e Linear backward, from eOutputGradient [B, 16]:
-                //   e.bias gradient [16] = column sums of eOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(eOutputGradient, eOutputGradient, gradients.Slice(__sgOffset_EBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   e.weight gradient [16, 16] = eOutputGradient^T [16, B] x dOutput [B, 16] (skipped while the weight is frozen)
-                //   dOutputGradient [B, 16] = eOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(eOutputGradient, dOutput, parameters.Slice(__sgOffset_EWeight, 256), gradients.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(eOutputGradient, parameters.Slice(__sgOffset_EWeight, 256), dOutputGradient, batch, 16, 16);
-                }
-
-                // Step 28, d SiLU backward, from dOutputGradient [B, 16]:
-                //   dOutputGradient *= SiLU'(cOutput) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cOutput, batch * 16, global::StaticGrad.Kernels.Activation.SiLU, 0.0f, 0.0f);
-
-                // Step 29, c GELUTanh backward, from dOutputGradient [B, 16]:
-                //   dOutputGradient *= GELUTanh'(cLinear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(dOutputGradient, cLinear, batch * 16, global::StaticGrad.Kernels.Activation.GELUTanh, 0.0f, 0.0f);
-
-                // Step 30, c Linear backward, from dOutputGradient [B, 16]:
-                //   c.bias gradient [16] = column sums of dOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(dOutputGradient, dOutputGradient, gradients.Slice(__sgOffset_CBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   c.weight gradient [16, 16] = dOutputGradient^T [16, B] x bLinear [B, 16] (skipped while the weight is frozen)
-                //   bOutputGradient [B, 16] = dOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(dOutputGradient, bLinear, parameters.Slice(__sgOffset_CWeight, 256), gradients.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(dOutputGradient, parameters.Slice(__sgOffset_CWeight, 256), bOutputGradient, batch, 16, 16);
-                }
-
-                // Step 31, b ELU backward, from bOutputGradient [B, 16]:
-                //   bOutputGradient *= ELU'(bLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(bOutputGradient, bLinear, batch * 16, global::StaticGrad.Kernels.Activation.ELU, 1.0f);
-
-                // Step 32, b Linear backward, from bOutputGradient [B, 16]:
-                //   b.bias gradient [16] = column sums of bOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bOutputGradient, bOutputGradient, gradients.Slice(__sgOffset_BBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   b.weight gradient [16, 16] = bOutputGradient^T [16, B] x aLinear [B, 16] (skipped while the weight is frozen)
-                //   aOutputGradient [B, 16] = bOutputGradient [B, 16] x weight [16, 16]
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(bOutputGradient, aLinear, parameters.Slice(__sgOffset_BWeight, 256), gradients.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(bOutputGradient, parameters.Slice(__sgOffset_BWeight, 256), aOutputGradient, batch, 16, 16);
-                }
-
-                // Step 33, a LeakyReLU backward, from aOutputGradient [B, 16]:
-                //   aOutputGradient *= LeakyReLU'(aLinear) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(aOutputGradient, aLinear, batch * 16, global::StaticGrad.Kernels.Activation.LeakyReLU, 0.2f);
-
-                // Step 34, a Linear backward, from aOutputGradient [B, 16]:
-                //   a.weight gradient [16, 10] = aOutputGradient^T [16, B] x inputs [B, 10] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(aOutputGradient, inputs, gradients.Slice(__sgOffset_AWeight, 160), 16, batch, 10);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 18 to 34: the backward pass from predictions [B, 1] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -317,55 +317,78 @@ namespace Images
                 // Step 6, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 7, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 80] = logits^T [3, B] x upOutput [B, 80] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 80] = logits [B, 3] x weight [3, 80]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), gradients.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 80, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 3, 80);
-                }
-
-                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 80]:
-                //   flattenOutputGradient is the gradient of upOutput read flat
-
-                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 4]:
-                //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 4);
-
-                // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
-                //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, smoothOutputGradient, batch, 4, 7, 7, 3, 3);
-
-                // Step 11, smooth AvgPool2d backward, from smoothOutputGradient [B, 4, 7, 7]:
-                //   convOutputGradient [B, 4, 7, 7] = smoothOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(smoothOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
-
-                // Step 12, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
-                //   convOutputGradient *= ReLU'(convOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(convOutputGradient, inputs, gradients.Slice(__sgOffset_ConvWeight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_ConvBias, 4) : global::System.Span<float>.Empty), __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 7 to 12: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 7 to 12 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
+            global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
+            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
+            global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
+            global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
+            global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
+            global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
+
+            // Step 7, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 80] = logits^T [3, B] x upOutput [B, 80] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 80] = logits [B, 3] x weight [3, 80]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), gradients.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 80, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 3, 80);
+            }
+
+            // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 80]:
+            //   flattenOutputGradient is the gradient of upOutput read flat
+
+            // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 4]:
+            //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 4);
+
+            // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
+            //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, smoothOutputGradient, batch, 4, 7, 7, 3, 3);
+
+            // Step 11, smooth AvgPool2d backward, from smoothOutputGradient [B, 4, 7, 7]:
+            //   convOutputGradient [B, 4, 7, 7] = smoothOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.AvgPool2d.Backward(smoothOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
+
+            // Step 12, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
+            //   convOutputGradient *= ReLU'(convOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
+
+            //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(convOutputGradient, inputs, gradients.Slice(__sgOffset_ConvWeight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_ConvBias, 4) : global::System.Span<float>.Empty), __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -419,50 +442,8 @@ namespace Images
                 // Step 6, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 7, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 80] = logits^T [3, B] x upOutput [B, 80] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 80] = logits [B, 3] x weight [3, 80]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, upOutput, parameters.Slice(__sgOffset_HeadWeight, 240), gradients.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 80, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 240), flattenOutputGradient, batch, 3, 80);
-                }
-
-                // Step 8, flatten Flatten backward, from flattenOutputGradient [B, 80]:
-                //   flattenOutputGradient is the gradient of upOutput read flat
-
-                // Step 9, up AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 4, 5, 4]:
-                //   poolOutputGradient [B, 4, 3, 3] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(flattenOutputGradient, poolOutputGradient, batch, 4, 3, 3, 5, 4);
-
-                // Step 10, pool AdaptiveAvgPool2d backward, from poolOutputGradient [B, 4, 3, 3]:
-                //   smoothOutputGradient [B, 4, 7, 7] = poolOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AdaptiveAvgPool2d.Backward(poolOutputGradient, smoothOutputGradient, batch, 4, 7, 7, 3, 3);
-
-                // Step 11, smooth AvgPool2d backward, from smoothOutputGradient [B, 4, 7, 7]:
-                //   convOutputGradient [B, 4, 7, 7] = smoothOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(smoothOutputGradient, convOutputGradient, batch, 4, 7, 7, 3, 3, 1, 1, 1, 1, countIncludePad: false);
-
-                // Step 12, conv Conv2d backward, from convOutputGradient [B, 4, 7, 7]:
-                //   convOutputGradient *= ReLU'(convOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(convOutputGradient, inputs, gradients.Slice(__sgOffset_ConvWeight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_ConvBias, 4) : global::System.Span<float>.Empty), __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 7 to 12: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

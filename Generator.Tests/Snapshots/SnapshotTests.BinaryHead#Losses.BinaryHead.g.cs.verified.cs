@@ -257,47 +257,64 @@ namespace Losses
                 // Step 2, instead of the loss: logits [B, 1] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 3, output Linear backward, from logits [B, 1]:
-                //   output.bias gradient [1] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [1, 16] = logits^T [1, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 1] x weight [1, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 16), gradients.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 16, 1);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 1, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 1] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 3 and 4 of the training schedule, the backward pass from logits [B, 1] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 1);
+            global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
+
+            // Step 3, output Linear backward, from logits [B, 1]:
+            //   output.bias gradient [1] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [1, 16] = logits^T [1, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+            //   hiddenOutputGradient [B, 16] = logits [B, 1] x weight [1, 16]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 16), gradients.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 16, 1);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 1, 16);
+            }
+
+            // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
+            //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -329,42 +346,8 @@ namespace Losses
                 // Step 2, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 1] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, targets, batch);
 
-                // Step 3, output Linear backward, from logits [B, 1]:
-                //   output.bias gradient [1] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 1), batch, 1, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [1, 16] = logits^T [1, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 1] x weight [1, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 16), gradients.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 16, 1);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 16), hiddenOutputGradient, batch, 1, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 1] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -540,105 +540,140 @@ namespace Images
                 // Step 15, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 16, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 11] = logits^T [4, B] x poolOutput [B, 11] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 11] = logits [B, 4] x weight [4, 11]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 44), gradients.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 11, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 4, 11);
-                }
-
-                // Step 17, flatten Flatten backward, from flattenOutputGradient [B, 11]:
-                //   flattenOutputGradient is the gradient of poolOutput read flat
-
-                // Step 18, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 11, 1, 1]:
-                //   joinedOutputGradient [B, 11, 4, 4] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, joinedOutputGradient, batch, 11, 4, 4);
-
-                // Step 19, joined Concat backward, from joinedOutputGradient [B, 11, 4, 4]:
-                //   joinedOutputGradient split back into the gradients of both inputs
-                global::StaticGrad.Kernels.Concat.Backward(joinedOutputGradient, global::System.Span<float>.Empty, 48, blockOutputGradient, 128, batch);
-
-                // Step 20, block ReLU backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   blockOutputGradient *= ReLU'(shortcutBnOutput) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(blockOutputGradient, shortcutBnOutput, batch * 128, global::StaticGrad.Kernels.Activation.ReLU, 0.0f);
-
-                // Step 21, block Add backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   both inputs get blockOutputGradient
-                global::StaticGrad.Kernels.Elementwise.Copy(blockOutputGradient, bn2OutputGradient, batch * 128);
-
-                // Step 22, shortcut_bn BatchNorm2d backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   blockOutputGradient becomes the gradient of shortcutOutput in place; shortcut_bn.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(blockOutputGradient, shortcutOutput, __sg_ShortcutBn.BatchMean, __sg_ShortcutBn.BatchInverseStd, parameters.Slice(__sgOffset_ShortcutBnWeight, 8), (__sgParameters.Tensors[10].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnBias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
-
-                // Step 23, shortcut Conv2d backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   shortcut.weight gradient [8, 4, 1, 1] = sums over the batch of blockOutputGradient x im2col(stemBnOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(blockOutputGradient, stemBnOutput, gradients.Slice(__sgOffset_ShortcutWeight, 32), global::System.Span<float>.Empty, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   stemBnOutputGradient [B, 4, 8, 8] = transposed conv(blockOutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(blockOutputGradient, parameters.Slice(__sgOffset_ShortcutWeight, 32), stemBnOutputGradient, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
-
-                // Step 24, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 8, 4, 4]:
-                //   bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 8), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
-
-                // Step 25, conv2 Conv2d backward, from bn2OutputGradient [B, 8, 4, 4]:
-                //   conv2.weight gradient [8, 8, 3, 3] = sums over the batch of bn2OutputGradient x im2col(bn1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, bn1Output, gradients.Slice(__sgOffset_Conv2Weight, 576), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   bn1OutputGradient [B, 8, 4, 4] = transposed conv(bn2OutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 576), bn1OutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 26, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 8, 4, 4]:
-                //   bn1OutputGradient *= ReLU'(bn1Output), then bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16, bn1Output, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 27, conv1 Conv2d backward, from bn1OutputGradient [B, 8, 4, 4]:
-                //   conv1.weight gradient [8, 4, 3, 3] = sums over the batch of bn1OutputGradient x im2col(stemBnOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, stemBnOutput, gradients.Slice(__sgOffset_Conv1Weight, 288), global::System.Span<float>.Empty, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                }
-
-                //   stemBnOutputGradientFrom2 [B, 4, 8, 8] = transposed conv(bn1OutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 288), stemBnOutputGradientFrom2, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-
-                // Step 28: stemBnOutputGradient += stemBnOutputGradientFrom2 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(stemBnOutputGradient, stemBnOutputGradientFrom2, stemBnOutputGradient, stemBnOutputGradient.Length);
-
-                // Step 29, stem_bn BatchNorm2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
-                //   stemBnOutputGradient *= ReLU'(stemBnOutput), then stemBnOutputGradient becomes the gradient of stemOutput in place; stem_bn.weight and .bias gradients [4]
-                global::StaticGrad.Kernels.BatchNorm.Backward(stemBnOutputGradient, stemOutput, __sg_StemBn.BatchMean, __sg_StemBn.BatchInverseStd, parameters.Slice(__sgOffset_StemBnWeight, 4), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_StemBnWeight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_StemBnBias, 4) : global::System.Span<float>.Empty), batch, 4, 64, stemBnOutput, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 30, stem Conv2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
-                //   stem.weight gradient [4, 3, 3, 3] = sums over the batch of stemBnOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(stemBnOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 108), global::System.Span<float>.Empty, __sg_Stem.Workspace, batch, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 16 to 30: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 16 to 30 of the training schedule, the backward pass from logits [B, 4] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> buffers = __sgParameters.BufferValues;
+            global::System.Span<long> counters = __sgParameters.Counters;
+            global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 256);
+            global::System.Span<float> stemBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutput * MaxBatch, batch * 256);
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 128);
+            global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 128);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 128);
+            global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 128);
+            global::System.Span<float> shortcutOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutOutput * MaxBatch, batch * 128);
+            global::System.Span<float> shortcutBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutBnOutput * MaxBatch, batch * 128);
+            global::System.Span<float> downscaledOutput = new global::System.Span<float>(__sgArena, __sgOffset_downscaledOutput * MaxBatch, batch * 48);
+            global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
+            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
+            global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
+            global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
+            global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
+            global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
+            global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
+            global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
+
+            // Step 16, head Linear backward, from logits [B, 4]:
+            //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[13].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [4, 11] = logits^T [4, B] x poolOutput [B, 11] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 11] = logits [B, 4] x weight [4, 11]
+            if (__sgParameters.Tensors[12].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 44), gradients.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 11, 4);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 4, 11);
+            }
+
+            // Step 17, flatten Flatten backward, from flattenOutputGradient [B, 11]:
+            //   flattenOutputGradient is the gradient of poolOutput read flat
+
+            // Step 18, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 11, 1, 1]:
+            //   joinedOutputGradient [B, 11, 4, 4] = flattenOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, joinedOutputGradient, batch, 11, 4, 4);
+
+            // Step 19, joined Concat backward, from joinedOutputGradient [B, 11, 4, 4]:
+            //   joinedOutputGradient split back into the gradients of both inputs
+            global::StaticGrad.Kernels.Concat.Backward(joinedOutputGradient, global::System.Span<float>.Empty, 48, blockOutputGradient, 128, batch);
+
+            // Step 20, block ReLU backward, from blockOutputGradient [B, 8, 4, 4]:
+            //   blockOutputGradient *= ReLU'(shortcutBnOutput) in place, the derivative from the output
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(blockOutputGradient, shortcutBnOutput, batch * 128, global::StaticGrad.Kernels.Activation.ReLU, 0.0f);
+
+            // Step 21, block Add backward, from blockOutputGradient [B, 8, 4, 4]:
+            //   both inputs get blockOutputGradient
+            global::StaticGrad.Kernels.Elementwise.Copy(blockOutputGradient, bn2OutputGradient, batch * 128);
+
+            // Step 22, shortcut_bn BatchNorm2d backward, from blockOutputGradient [B, 8, 4, 4]:
+            //   blockOutputGradient becomes the gradient of shortcutOutput in place; shortcut_bn.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.BatchNorm.Backward(blockOutputGradient, shortcutOutput, __sg_ShortcutBn.BatchMean, __sg_ShortcutBn.BatchInverseStd, parameters.Slice(__sgOffset_ShortcutBnWeight, 8), (__sgParameters.Tensors[10].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnBias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
+
+            // Step 23, shortcut Conv2d backward, from blockOutputGradient [B, 8, 4, 4]:
+            //   shortcut.weight gradient [8, 4, 1, 1] = sums over the batch of blockOutputGradient x im2col(stemBnOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(blockOutputGradient, stemBnOutput, gradients.Slice(__sgOffset_ShortcutWeight, 32), global::System.Span<float>.Empty, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+            }
+
+            //   stemBnOutputGradient [B, 4, 8, 8] = transposed conv(blockOutputGradient [B, 8, 4, 4], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(blockOutputGradient, parameters.Slice(__sgOffset_ShortcutWeight, 32), stemBnOutputGradient, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+
+            // Step 24, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 8, 4, 4]:
+            //   bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 8), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
+
+            // Step 25, conv2 Conv2d backward, from bn2OutputGradient [B, 8, 4, 4]:
+            //   conv2.weight gradient [8, 8, 3, 3] = sums over the batch of bn2OutputGradient x im2col(bn1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, bn1Output, gradients.Slice(__sgOffset_Conv2Weight, 576), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   bn1OutputGradient [B, 8, 4, 4] = transposed conv(bn2OutputGradient [B, 8, 4, 4], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 576), bn1OutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+
+            // Step 26, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 8, 4, 4]:
+            //   bn1OutputGradient *= ReLU'(bn1Output), then bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16, bn1Output, global::StaticGrad.Kernels.Activation.ReLU);
+
+            // Step 27, conv1 Conv2d backward, from bn1OutputGradient [B, 8, 4, 4]:
+            //   conv1.weight gradient [8, 4, 3, 3] = sums over the batch of bn1OutputGradient x im2col(stemBnOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, stemBnOutput, gradients.Slice(__sgOffset_Conv1Weight, 288), global::System.Span<float>.Empty, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+            }
+
+            //   stemBnOutputGradientFrom2 [B, 4, 8, 8] = transposed conv(bn1OutputGradient [B, 8, 4, 4], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(bn1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 288), stemBnOutputGradientFrom2, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+
+            // Step 28: stemBnOutputGradient += stemBnOutputGradientFrom2 (the tensor feeds several nodes; their gradients add up)
+            global::StaticGrad.Kernels.Elementwise.Add(stemBnOutputGradient, stemBnOutputGradientFrom2, stemBnOutputGradient, stemBnOutputGradient.Length);
+
+            // Step 29, stem_bn BatchNorm2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
+            //   stemBnOutputGradient *= ReLU'(stemBnOutput), then stemBnOutputGradient becomes the gradient of stemOutput in place; stem_bn.weight and .bias gradients [4]
+            global::StaticGrad.Kernels.BatchNorm.Backward(stemBnOutputGradient, stemOutput, __sg_StemBn.BatchMean, __sg_StemBn.BatchInverseStd, parameters.Slice(__sgOffset_StemBnWeight, 4), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_StemBnWeight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_StemBnBias, 4) : global::System.Span<float>.Empty), batch, 4, 64, stemBnOutput, global::StaticGrad.Kernels.Activation.ReLU);
+
+            // Step 30, stem Conv2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
+            //   stem.weight gradient [4, 3, 3, 3] = sums over the batch of stemBnOutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(stemBnOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 108), global::System.Span<float>.Empty, __sg_Stem.Workspace, batch, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -740,100 +775,8 @@ namespace Images
                 // Step 15, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 16, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 11] = logits^T [4, B] x poolOutput [B, 11] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 11] = logits [B, 4] x weight [4, 11]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 44), gradients.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 11, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 44), flattenOutputGradient, batch, 4, 11);
-                }
-
-                // Step 17, flatten Flatten backward, from flattenOutputGradient [B, 11]:
-                //   flattenOutputGradient is the gradient of poolOutput read flat
-
-                // Step 18, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 11, 1, 1]:
-                //   joinedOutputGradient [B, 11, 4, 4] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, joinedOutputGradient, batch, 11, 4, 4);
-
-                // Step 19, joined Concat backward, from joinedOutputGradient [B, 11, 4, 4]:
-                //   joinedOutputGradient split back into the gradients of both inputs
-                global::StaticGrad.Kernels.Concat.Backward(joinedOutputGradient, global::System.Span<float>.Empty, 48, blockOutputGradient, 128, batch);
-
-                // Step 20, block ReLU backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   blockOutputGradient *= ReLU'(shortcutBnOutput) in place, the derivative from the output
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromOutput(blockOutputGradient, shortcutBnOutput, batch * 128, global::StaticGrad.Kernels.Activation.ReLU, 0.0f);
-
-                // Step 21, block Add backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   both inputs get blockOutputGradient
-                global::StaticGrad.Kernels.Elementwise.Copy(blockOutputGradient, bn2OutputGradient, batch * 128);
-
-                // Step 22, shortcut_bn BatchNorm2d backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   blockOutputGradient becomes the gradient of shortcutOutput in place; shortcut_bn.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(blockOutputGradient, shortcutOutput, __sg_ShortcutBn.BatchMean, __sg_ShortcutBn.BatchInverseStd, parameters.Slice(__sgOffset_ShortcutBnWeight, 8), (__sgParameters.Tensors[10].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_ShortcutBnBias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
-
-                // Step 23, shortcut Conv2d backward, from blockOutputGradient [B, 8, 4, 4]:
-                //   shortcut.weight gradient [8, 4, 1, 1] = sums over the batch of blockOutputGradient x im2col(stemBnOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(blockOutputGradient, stemBnOutput, gradients.Slice(__sgOffset_ShortcutWeight, 32), global::System.Span<float>.Empty, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   stemBnOutputGradient [B, 4, 8, 8] = transposed conv(blockOutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(blockOutputGradient, parameters.Slice(__sgOffset_ShortcutWeight, 32), stemBnOutputGradient, __sg_Shortcut.Workspace, batch, 4, 8, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1);
-
-                // Step 24, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 8, 4, 4]:
-                //   bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 8), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16);
-
-                // Step 25, conv2 Conv2d backward, from bn2OutputGradient [B, 8, 4, 4]:
-                //   conv2.weight gradient [8, 8, 3, 3] = sums over the batch of bn2OutputGradient x im2col(bn1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, bn1Output, gradients.Slice(__sgOffset_Conv2Weight, 576), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   bn1OutputGradient [B, 8, 4, 4] = transposed conv(bn2OutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 576), bn1OutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 26, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 8, 4, 4]:
-                //   bn1OutputGradient *= ReLU'(bn1Output), then bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 16, bn1Output, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 27, conv1 Conv2d backward, from bn1OutputGradient [B, 8, 4, 4]:
-                //   conv1.weight gradient [8, 4, 3, 3] = sums over the batch of bn1OutputGradient x im2col(stemBnOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, stemBnOutput, gradients.Slice(__sgOffset_Conv1Weight, 288), global::System.Span<float>.Empty, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                }
-
-                //   stemBnOutputGradientFrom2 [B, 4, 8, 8] = transposed conv(bn1OutputGradient [B, 8, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 288), stemBnOutputGradientFrom2, __sg_Conv1.Workspace, batch, 4, 8, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-
-                // Step 28: stemBnOutputGradient += stemBnOutputGradientFrom2 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(stemBnOutputGradient, stemBnOutputGradientFrom2, stemBnOutputGradient, stemBnOutputGradient.Length);
-
-                // Step 29, stem_bn BatchNorm2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
-                //   stemBnOutputGradient *= ReLU'(stemBnOutput), then stemBnOutputGradient becomes the gradient of stemOutput in place; stem_bn.weight and .bias gradients [4]
-                global::StaticGrad.Kernels.BatchNorm.Backward(stemBnOutputGradient, stemOutput, __sg_StemBn.BatchMean, __sg_StemBn.BatchInverseStd, parameters.Slice(__sgOffset_StemBnWeight, 4), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_StemBnWeight, 4) : global::System.Span<float>.Empty), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_StemBnBias, 4) : global::System.Span<float>.Empty), batch, 4, 64, stemBnOutput, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 30, stem Conv2d backward, from stemBnOutputGradient [B, 4, 8, 8]:
-                //   stem.weight gradient [4, 3, 3, 3] = sums over the batch of stemBnOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(stemBnOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 108), global::System.Span<float>.Empty, __sg_Stem.Workspace, batch, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 16 to 30: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

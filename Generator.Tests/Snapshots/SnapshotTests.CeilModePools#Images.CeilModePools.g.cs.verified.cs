@@ -355,67 +355,94 @@ namespace Images
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x pool3Output [B, 24] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, pool3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 24]:
-                //   flattenOutputGradient is the gradient of pool3Output read flat
-
-                // Step 10, pool3 AvgPool2d backward, from flattenOutputGradient [B, 6, 2, 2]:
-                //   pool2OutputGradient [B, 6, 3, 3] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(flattenOutputGradient, pool2OutputGradient, batch, 6, 3, 3, 2, 2, 2, 2, 0, 0, countIncludePad: false, ceilMode: true);
-
-                // Step 11, pool2 MaxPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
-                //   conv2OutputGradient [B, 6, 4, 4] = pool2OutputGradient scattered to the kept positions whose maximum in pool2Output [B, 6, 3, 3] is positive
-                //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool2OutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 6, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, ceilMode: true);
-
-                // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 4]:
-                //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
-
-                //   conv2.weight gradient [6, 4, 2, 2] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 4, 5, 5] = transposed conv(conv2OutputGradient [B, 6, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 5]:
-                //   conv1OutputGradient [B, 4, 9, 9] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 9]:
-                //   conv1.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 9, 9] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 11, 11, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, poolCeilMode: true);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 8 to 14 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 324);
+            global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 100);
+            global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 100);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 96);
+            global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
+            global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 54);
+            global::System.Span<float> pool3Output = new global::System.Span<float>(__sgArena, __sgOffset_pool3Output * MaxBatch, batch * 24);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
+            global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 96);
+            global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 100);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 324);
+
+            // Step 8, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 24] = logits^T [3, B] x pool3Output [B, 24] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, pool3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
+            }
+
+            // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 24]:
+            //   flattenOutputGradient is the gradient of pool3Output read flat
+
+            // Step 10, pool3 AvgPool2d backward, from flattenOutputGradient [B, 6, 2, 2]:
+            //   pool2OutputGradient [B, 6, 3, 3] = flattenOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.AvgPool2d.Backward(flattenOutputGradient, pool2OutputGradient, batch, 6, 3, 3, 2, 2, 2, 2, 0, 0, countIncludePad: false, ceilMode: true);
+
+            // Step 11, pool2 MaxPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
+            //   conv2OutputGradient [B, 6, 4, 4] = pool2OutputGradient scattered to the kept positions whose maximum in pool2Output [B, 6, 3, 3] is positive
+            //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
+            global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool2OutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 6, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, ceilMode: true);
+
+            // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 4]:
+            //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
+
+            //   conv2.weight gradient [6, 4, 2, 2] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   pool1OutputGradient [B, 4, 5, 5] = transposed conv(conv2OutputGradient [B, 6, 4, 4], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 5]:
+            //   conv1OutputGradient [B, 4, 9, 9] is not written here: the producer's weight gradient forms it sample by sample
+            //   from pool1OutputGradient, pool1Output and the kept positions
+
+            // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 9]:
+            //   conv1.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   with conv1OutputGradient [B, 4, 9, 9] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
+            //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 11, 11, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, poolCeilMode: true);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -477,62 +504,8 @@ namespace Images
                 // Step 7, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x pool3Output [B, 24] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, pool3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 24]:
-                //   flattenOutputGradient is the gradient of pool3Output read flat
-
-                // Step 10, pool3 AvgPool2d backward, from flattenOutputGradient [B, 6, 2, 2]:
-                //   pool2OutputGradient [B, 6, 3, 3] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(flattenOutputGradient, pool2OutputGradient, batch, 6, 3, 3, 2, 2, 2, 2, 0, 0, countIncludePad: false, ceilMode: true);
-
-                // Step 11, pool2 MaxPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
-                //   conv2OutputGradient [B, 6, 4, 4] = pool2OutputGradient scattered to the kept positions whose maximum in pool2Output [B, 6, 3, 3] is positive
-                //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool2OutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 6, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, ceilMode: true);
-
-                // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 4]:
-                //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
-
-                //   conv2.weight gradient [6, 4, 2, 2] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 4, 5, 5] = transposed conv(conv2OutputGradient [B, 6, 4, 4], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 5]:
-                //   conv1OutputGradient [B, 4, 9, 9] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 9]:
-                //   conv1.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 9, 9] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 11, 11, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, poolCeilMode: true);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

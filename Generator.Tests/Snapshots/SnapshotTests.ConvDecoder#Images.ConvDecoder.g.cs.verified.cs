@@ -307,70 +307,90 @@ namespace Images
                 // Step 6, instead of the loss: upOutputGradient [B, 64] = outputGradient, the caller's dLoss/dupOutput.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, upOutputGradient, batch * OutputSize);
 
-                // Step 7, flat Flatten backward, from upOutputGradient [B, 64]:
-                //   upOutputGradient is the gradient of upOutput read flat
-
-                // Step 8, up ConvTranspose2d backward, from upOutputGradient [B, 1, 4, 16]:
-                //   upOutputGradient *= Sigmoid'(upOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, decodeOutput, gradients.Slice(__sgOffset_UpWeight, 32), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 1) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   gridOutputGradient [B, 2, 2, 8] = conv(upOutputGradient [B, 1, 4, 16], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 32), gridOutputGradient, __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 9, grid Unflatten backward, from gridOutputGradient [B, 2, 2, 8]:
-                //   gridOutputGradient is the gradient of decodeOutput read as an image
-
-                // Step 10, decode Linear backward, from gridOutputGradient [B, 32]:
-                //   gridOutputGradient *= ReLU'(decodeOutput) in place; decode.bias gradient [32] = column sums of gridOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gridOutputGradient, decodeOutput, gradients.Slice(__sgOffset_DecodeBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(gridOutputGradient, decodeOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   decode.weight gradient [32, 16] = gridOutputGradient^T [32, B] x encodeOutput [B, 16] (skipped while the weight is frozen)
-                //   encodeOutputGradient [B, 16] = gridOutputGradient [B, 32] x weight [32, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(gridOutputGradient, encodeOutput, parameters.Slice(__sgOffset_DecodeWeight, 512), gradients.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 16, 32);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(gridOutputGradient, parameters.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 32, 16);
-                }
-
-                // Step 11, encode Linear backward, from encodeOutputGradient [B, 16]:
-                //   encodeOutputGradient *= ReLU'(encodeOutput) in place; encode.bias gradient [16] = column sums of encodeOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(encodeOutputGradient, encodeOutput, gradients.Slice(__sgOffset_EncodeBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(encodeOutputGradient, encodeOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   encode.weight gradient [16, 64] = encodeOutputGradient^T [16, B] x inputs [B, 64] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(encodeOutputGradient, inputs, gradients.Slice(__sgOffset_EncodeWeight, 1024), 16, batch, 64);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 7 to 11: the backward pass from upOutputGradient [B, 64] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 7 to 11 of the training schedule, the backward pass from upOutputGradient [B, 64] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
+            global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
+            global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
+            global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
+            global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
+
+            // Step 7, flat Flatten backward, from upOutputGradient [B, 64]:
+            //   upOutputGradient is the gradient of upOutput read flat
+
+            // Step 8, up ConvTranspose2d backward, from upOutputGradient [B, 1, 4, 16]:
+            //   upOutputGradient *= Sigmoid'(upOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+            //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, decodeOutput, gradients.Slice(__sgOffset_UpWeight, 32), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 1) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   gridOutputGradient [B, 2, 2, 8] = conv(upOutputGradient [B, 1, 4, 16], weight)
+            global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 32), gridOutputGradient, __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 9, grid Unflatten backward, from gridOutputGradient [B, 2, 2, 8]:
+            //   gridOutputGradient is the gradient of decodeOutput read as an image
+
+            // Step 10, decode Linear backward, from gridOutputGradient [B, 32]:
+            //   gridOutputGradient *= ReLU'(decodeOutput) in place; decode.bias gradient [32] = column sums of gridOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gridOutputGradient, decodeOutput, gradients.Slice(__sgOffset_DecodeBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(gridOutputGradient, decodeOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   decode.weight gradient [32, 16] = gridOutputGradient^T [32, B] x encodeOutput [B, 16] (skipped while the weight is frozen)
+            //   encodeOutputGradient [B, 16] = gridOutputGradient [B, 32] x weight [32, 16]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(gridOutputGradient, encodeOutput, parameters.Slice(__sgOffset_DecodeWeight, 512), gradients.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 16, 32);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(gridOutputGradient, parameters.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 32, 16);
+            }
+
+            // Step 11, encode Linear backward, from encodeOutputGradient [B, 16]:
+            //   encodeOutputGradient *= ReLU'(encodeOutput) in place; encode.bias gradient [16] = column sums of encodeOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(encodeOutputGradient, encodeOutput, gradients.Slice(__sgOffset_EncodeBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(encodeOutputGradient, encodeOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   encode.weight gradient [16, 64] = encodeOutputGradient^T [16, B] x inputs [B, 64] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(encodeOutputGradient, inputs, gradients.Slice(__sgOffset_EncodeWeight, 1024), 16, batch, 64);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -418,65 +438,8 @@ namespace Images
                 // Step 6, loss: MseLoss, element by element; upOutputGradient [B, 64] become dLoss/dupOutputGradient in place.
                 float loss = __sg_Loss.ForwardBackward(upOutputGradient, targets, batch);
 
-                // Step 7, flat Flatten backward, from upOutputGradient [B, 64]:
-                //   upOutputGradient is the gradient of upOutput read flat
-
-                // Step 8, up ConvTranspose2d backward, from upOutputGradient [B, 1, 4, 16]:
-                //   upOutputGradient *= Sigmoid'(upOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, decodeOutput, gradients.Slice(__sgOffset_UpWeight, 32), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 1) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   gridOutputGradient [B, 2, 2, 8] = conv(upOutputGradient [B, 1, 4, 16], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 32), gridOutputGradient, __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 9, grid Unflatten backward, from gridOutputGradient [B, 2, 2, 8]:
-                //   gridOutputGradient is the gradient of decodeOutput read as an image
-
-                // Step 10, decode Linear backward, from gridOutputGradient [B, 32]:
-                //   gridOutputGradient *= ReLU'(decodeOutput) in place; decode.bias gradient [32] = column sums of gridOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(gridOutputGradient, decodeOutput, gradients.Slice(__sgOffset_DecodeBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(gridOutputGradient, decodeOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   decode.weight gradient [32, 16] = gridOutputGradient^T [32, B] x encodeOutput [B, 16] (skipped while the weight is frozen)
-                //   encodeOutputGradient [B, 16] = gridOutputGradient [B, 32] x weight [32, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(gridOutputGradient, encodeOutput, parameters.Slice(__sgOffset_DecodeWeight, 512), gradients.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 16, 32);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(gridOutputGradient, parameters.Slice(__sgOffset_DecodeWeight, 512), encodeOutputGradient, batch, 32, 16);
-                }
-
-                // Step 11, encode Linear backward, from encodeOutputGradient [B, 16]:
-                //   encodeOutputGradient *= ReLU'(encodeOutput) in place; encode.bias gradient [16] = column sums of encodeOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(encodeOutputGradient, encodeOutput, gradients.Slice(__sgOffset_EncodeBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(encodeOutputGradient, encodeOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   encode.weight gradient [16, 64] = encodeOutputGradient^T [16, B] x inputs [B, 64] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(encodeOutputGradient, inputs, gradients.Slice(__sgOffset_EncodeWeight, 1024), 16, batch, 64);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 7 to 11: the backward pass from upOutputGradient [B, 64] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -298,91 +298,112 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             // Step 4, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
             global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-            // Step 5, output Linear backward, from logits [B, 10]:
-            //   output.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[7].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-            }
-
-            //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64] (skipped while the weight is frozen)
-            //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-            if (__sgParameters.Tensors[6].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(logits, hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), gradients.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 64, 10);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
-            }
-
-            // Step 6, hidden3 Linear backward, from hidden3OutputGradient [B, 64]:
-            //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[5].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden3OutputGradient, hidden3Output, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-            }
-
-            //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128] (skipped while the weight is frozen)
-            //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
-            if (__sgParameters.Tensors[4].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(hidden3OutputGradient, hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), gradients.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 128, 64);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
-            }
-
-            // Step 7, hidden2 Linear backward, from hidden2OutputGradient [B, 128]:
-            //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[3].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden2OutputGradient, hidden2Output, batch * 128, global::StaticGrad.Kernels.Activation.Tanh);
-            }
-
-            //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256] (skipped while the weight is frozen)
-            //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
-            if (__sgParameters.Tensors[2].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(hidden2OutputGradient, hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), gradients.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 256, 128);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
-            }
-
-            // Step 8, hidden1 Linear backward, from hidden1OutputGradient [B, 256]:
-            //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[1].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden1OutputGradient, hidden1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-            }
-
-            //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
-            if (__sgParameters.Tensors[0].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
-            }
-
-            //   no gradient for inputs: nothing before it has parameters (pruned).
+            // Steps 5 to 8: the backward pass from logits [B, 10] to the parameter gradients.
+            __sgBackwardSteps(inputs, gradients, batch);
         }
         finally
         {
             global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
         }
+    }
+
+    /// <summary>
+    /// Steps 5 to 8 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+    /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+    /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+    /// from the caller's, each inside its training step guard.
+    /// </summary>
+    private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+    {
+        global::System.Span<float> parameters = __sgParameters.Values;
+        global::System.Span<float> hidden1Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden1Output * MaxBatch, batch * 256);
+        global::System.Span<float> hidden2Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden2Output * MaxBatch, batch * 128);
+        global::System.Span<float> hidden3Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden3Output * MaxBatch, batch * 64);
+        global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+        global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden3OutputGradient * MaxBatch, batch * 64);
+        global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden2OutputGradient * MaxBatch, batch * 128);
+        global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden1OutputGradient * MaxBatch, batch * 256);
+
+        // Step 5, output Linear backward, from logits [B, 10]:
+        //   output.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+        if (__sgParameters.Tensors[7].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+        }
+
+        //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64] (skipped while the weight is frozen)
+        //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
+        if (__sgParameters.Tensors[6].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.LinearBackward.Run(logits, hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), gradients.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 64, 10);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
+        }
+
+        // Step 6, hidden3 Linear backward, from hidden3OutputGradient [B, 64]:
+        //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient (skipped while the bias is frozen)
+        if (__sgParameters.Tensors[5].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.ActivationBackward.Apply(hidden3OutputGradient, hidden3Output, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+        }
+
+        //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128] (skipped while the weight is frozen)
+        //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
+        if (__sgParameters.Tensors[4].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.LinearBackward.Run(hidden3OutputGradient, hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), gradients.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 128, 64);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
+        }
+
+        // Step 7, hidden2 Linear backward, from hidden2OutputGradient [B, 128]:
+        //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient (skipped while the bias is frozen)
+        if (__sgParameters.Tensors[3].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.ActivationBackward.Apply(hidden2OutputGradient, hidden2Output, batch * 128, global::StaticGrad.Kernels.Activation.Tanh);
+        }
+
+        //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256] (skipped while the weight is frozen)
+        //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
+        if (__sgParameters.Tensors[2].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.LinearBackward.Run(hidden2OutputGradient, hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), gradients.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 256, 128);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
+        }
+
+        // Step 8, hidden1 Linear backward, from hidden1OutputGradient [B, 256]:
+        //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient (skipped while the bias is frozen)
+        if (__sgParameters.Tensors[1].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+        }
+        else
+        {
+            global::StaticGrad.Kernels.ActivationBackward.Apply(hidden1OutputGradient, hidden1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+        }
+
+        //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
+        if (__sgParameters.Tensors[0].RequiresGrad)
+        {
+            global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
+        }
+
+        //   no gradient for inputs: nothing before it has parameters (pruned).
     }
 
     /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -427,86 +448,8 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             // Step 4, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
             float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-            // Step 5, output Linear backward, from logits [B, 10]:
-            //   output.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[7].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-            }
-
-            //   output.weight gradient [10, 64] = logits^T [10, B] x hidden3Output [B, 64] (skipped while the weight is frozen)
-            //   hidden3OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-            if (__sgParameters.Tensors[6].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(logits, hidden3Output, parameters.Slice(__sgOffset_OutputWeight, 640), gradients.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 64, 10);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 640), hidden3OutputGradient, batch, 10, 64);
-            }
-
-            // Step 6, hidden3 Linear backward, from hidden3OutputGradient [B, 64]:
-            //   hidden3OutputGradient *= Sigmoid'(hidden3Output) in place; hidden3.bias gradient [64] = column sums of hidden3OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[5].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden3OutputGradient, hidden3Output, gradients.Slice(__sgOffset_Hidden3Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden3OutputGradient, hidden3Output, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-            }
-
-            //   hidden3.weight gradient [64, 128] = hidden3OutputGradient^T [64, B] x hidden2Output [B, 128] (skipped while the weight is frozen)
-            //   hidden2OutputGradient [B, 128] = hidden3OutputGradient [B, 64] x weight [64, 128]
-            if (__sgParameters.Tensors[4].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(hidden3OutputGradient, hidden2Output, parameters.Slice(__sgOffset_Hidden3Weight, 8192), gradients.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 128, 64);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(hidden3OutputGradient, parameters.Slice(__sgOffset_Hidden3Weight, 8192), hidden2OutputGradient, batch, 64, 128);
-            }
-
-            // Step 7, hidden2 Linear backward, from hidden2OutputGradient [B, 128]:
-            //   hidden2OutputGradient *= Tanh'(hidden2Output) in place; hidden2.bias gradient [128] = column sums of hidden2OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[3].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden2OutputGradient, hidden2Output, gradients.Slice(__sgOffset_Hidden2Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.Tanh);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden2OutputGradient, hidden2Output, batch * 128, global::StaticGrad.Kernels.Activation.Tanh);
-            }
-
-            //   hidden2.weight gradient [128, 256] = hidden2OutputGradient^T [128, B] x hidden1Output [B, 256] (skipped while the weight is frozen)
-            //   hidden1OutputGradient [B, 256] = hidden2OutputGradient [B, 128] x weight [128, 256]
-            if (__sgParameters.Tensors[2].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.LinearBackward.Run(hidden2OutputGradient, hidden1Output, parameters.Slice(__sgOffset_Hidden2Weight, 32768), gradients.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 256, 128);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.Gemm.Multiply(hidden2OutputGradient, parameters.Slice(__sgOffset_Hidden2Weight, 32768), hidden1OutputGradient, batch, 128, 256);
-            }
-
-            // Step 8, hidden1 Linear backward, from hidden1OutputGradient [B, 256]:
-            //   hidden1OutputGradient *= ReLU'(hidden1Output) in place; hidden1.bias gradient [256] = column sums of hidden1OutputGradient (skipped while the bias is frozen)
-            if (__sgParameters.Tensors[1].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hidden1OutputGradient, hidden1Output, gradients.Slice(__sgOffset_Hidden1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-            }
-            else
-            {
-                global::StaticGrad.Kernels.ActivationBackward.Apply(hidden1OutputGradient, hidden1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-            }
-
-            //   hidden1.weight gradient [256, 784] = hidden1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
-            if (__sgParameters.Tensors[0].RequiresGrad)
-            {
-                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hidden1OutputGradient, inputs, gradients.Slice(__sgOffset_Hidden1Weight, 200704), 256, batch, 784);
-            }
-
-            //   no gradient for inputs: nothing before it has parameters (pruned).
+            // Steps 5 to 8: the backward pass from logits [B, 10] to the parameter gradients.
+            __sgBackwardSteps(inputs, gradients, batch);
 
             return loss;
         }

@@ -335,64 +335,88 @@ namespace Images
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 90] = logits^T [3, B] x pad3Output [B, 90] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 90] = logits [B, 3] x weight [3, 90]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, pad3Output, parameters.Slice(__sgOffset_HeadWeight, 270), gradients.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 90, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 3, 90);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 90]:
-                //   flattenOutputGradient is the gradient of pad3Output read flat
-
-                // Step 10, pad3 ReflectionPad2d backward, from flattenOutputGradient [B, 3, 5, 6]:
-                //   conv2OutputGradient [B, 3, 5, 5] = flattenOutputGradient summed onto the values each position copied
-                global::StaticGrad.Kernels.ReflectionPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 3, 5, 5, -1, 2, 1, -1);
-
-                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 5, 5]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 75, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pad2Output, gradients.Slice(__sgOffset_Conv2Weight, 108), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   pad2OutputGradient [B, 4, 12, 11] = transposed conv(conv2OutputGradient [B, 3, 5, 5], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 108), pad2OutputGradient, __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-
-                // Step 12, pad2 ReplicationPad2d backward, from pad2OutputGradient [B, 4, 12, 11]:
-                //   conv1OutputGradient [B, 4, 9, 10] = pad2OutputGradient summed onto the values each position copied
-                global::StaticGrad.Kernels.ReplicationPad2d.Backward(pad2OutputGradient, conv1OutputGradient, batch, 4, 9, 10, 1, 0, 2, 1);
-
-                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 10]:
-                //   conv1OutputGradient *= Tanh'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 360, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, pad1Output, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for pad1Output: nothing before it has parameters (pruned).
+                // Steps 8 to 13: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 8 to 13 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> pad1Output = new global::System.Span<float>(__sgArena, __sgOffset_pad1Output * MaxBatch, batch * 264);
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 360);
+            global::System.Span<float> pad2Output = new global::System.Span<float>(__sgArena, __sgOffset_pad2Output * MaxBatch, batch * 528);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
+            global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
+            global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
+
+            // Step 8, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 90] = logits^T [3, B] x pad3Output [B, 90] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 90] = logits [B, 3] x weight [3, 90]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, pad3Output, parameters.Slice(__sgOffset_HeadWeight, 270), gradients.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 90, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 3, 90);
+            }
+
+            // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 90]:
+            //   flattenOutputGradient is the gradient of pad3Output read flat
+
+            // Step 10, pad3 ReflectionPad2d backward, from flattenOutputGradient [B, 3, 5, 6]:
+            //   conv2OutputGradient [B, 3, 5, 5] = flattenOutputGradient summed onto the values each position copied
+            global::StaticGrad.Kernels.ReflectionPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 3, 5, 5, -1, 2, 1, -1);
+
+            // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 5, 5]:
+            //   conv2OutputGradient *= Tanh'(conv2Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 75, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pad2Output, gradients.Slice(__sgOffset_Conv2Weight, 108), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+            }
+
+            //   pad2OutputGradient [B, 4, 12, 11] = transposed conv(conv2OutputGradient [B, 3, 5, 5], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 108), pad2OutputGradient, __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+
+            // Step 12, pad2 ReplicationPad2d backward, from pad2OutputGradient [B, 4, 12, 11]:
+            //   conv1OutputGradient [B, 4, 9, 10] = pad2OutputGradient summed onto the values each position copied
+            global::StaticGrad.Kernels.ReplicationPad2d.Backward(pad2OutputGradient, conv1OutputGradient, batch, 4, 9, 10, 1, 0, 2, 1);
+
+            // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 10]:
+            //   conv1OutputGradient *= Tanh'(conv1Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 360, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, pad1Output, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   no gradient for pad1Output: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -451,59 +475,8 @@ namespace Images
                 // Step 7, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 90] = logits^T [3, B] x pad3Output [B, 90] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 90] = logits [B, 3] x weight [3, 90]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, pad3Output, parameters.Slice(__sgOffset_HeadWeight, 270), gradients.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 90, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 270), flattenOutputGradient, batch, 3, 90);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 90]:
-                //   flattenOutputGradient is the gradient of pad3Output read flat
-
-                // Step 10, pad3 ReflectionPad2d backward, from flattenOutputGradient [B, 3, 5, 6]:
-                //   conv2OutputGradient [B, 3, 5, 5] = flattenOutputGradient summed onto the values each position copied
-                global::StaticGrad.Kernels.ReflectionPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 3, 5, 5, -1, 2, 1, -1);
-
-                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 5, 5]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 75, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pad2Output, gradients.Slice(__sgOffset_Conv2Weight, 108), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   pad2OutputGradient [B, 4, 12, 11] = transposed conv(conv2OutputGradient [B, 3, 5, 5], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 108), pad2OutputGradient, __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-
-                // Step 12, pad2 ReplicationPad2d backward, from pad2OutputGradient [B, 4, 12, 11]:
-                //   conv1OutputGradient [B, 4, 9, 10] = pad2OutputGradient summed onto the values each position copied
-                global::StaticGrad.Kernels.ReplicationPad2d.Backward(pad2OutputGradient, conv1OutputGradient, batch, 4, 9, 10, 1, 0, 2, 1);
-
-                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 10]:
-                //   conv1OutputGradient *= Tanh'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 360, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, pad1Output, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for pad1Output: nothing before it has parameters (pruned).
+                // Steps 8 to 13: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(gradients, batch);
 
                 return loss;
             }

@@ -548,157 +548,201 @@ namespace Images
                 // Step 16, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 17, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 8] = logits^T [4, B] x poolOutput [B, 8] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 8] = logits [B, 4] x weight [4, 8]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), gradients.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 8, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 4, 8);
-                }
-
-                // Step 18, flatten Flatten backward, from flattenOutputGradient [B, 8]:
-                //   flattenOutputGradient is the gradient of poolOutput read flat
-
-                // Step 19, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 8, 1, 1]:
-                //   attended2OutputGradient [B, 8, 8, 8] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, attended2OutputGradient, batch, 8, 8, 8);
-
-                // Step 20, attended2 Multiply backward, from attended2OutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is attended2OutputGradient times the map; each map value's is the sum over the channels of attended2OutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByPixel(attended2OutputGradient, excite2Output, spatialOutput, excite2OutputGradient, spatialOutputGradient, batch, 8, 8, 8);
-
-                // Step 21, spatial Conv2d backward, from spatialOutputGradient [B, 1, 8, 8]:
-                //   spatialOutputGradient *= Sigmoid'(spatialOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(spatialOutputGradient, spatialOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad || __sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(spatialOutputGradient, excite2Output, gradients.Slice(__sgOffset_SpatialWeight, 8), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_SpatialBias, 1) : global::System.Span<float>.Empty), __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   excite2OutputGradientFrom11 [B, 8, 8, 8] = transposed conv(spatialOutputGradient [B, 1, 8, 8], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(spatialOutputGradient, parameters.Slice(__sgOffset_SpatialWeight, 8), excite2OutputGradientFrom11, __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 22: excite2OutputGradient += excite2OutputGradientFrom11 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(excite2OutputGradient, excite2OutputGradientFrom11, excite2OutputGradient, excite2OutputGradient.Length);
-
-                // Step 23, excite2 Multiply backward, from excite2OutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is excite2OutputGradient times each channel's value; each value's is the sum over its plane of excite2OutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByChannel(excite2OutputGradient, exciteOutput, fcOutput, exciteOutputGradient, fcOutputGradient, batch, 8, 8, 8);
-
-                // Step 24, fc Linear backward, from fcOutputGradient [B, 8]:
-                //   fcOutputGradient *= Sigmoid'(fcOutput) in place; fc.bias gradient [8] = column sums of fcOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fcOutputGradient, fcOutput, gradients.Slice(__sgOffset_FcBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fcOutputGradient, fcOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-
-                //   fc.weight gradient [8, 8] = fcOutputGradient^T [8, B] x squeeze2Output [B, 8] (skipped while the weight is frozen)
-                //   flatOutputGradient [B, 8] = fcOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fcOutputGradient, squeeze2Output, parameters.Slice(__sgOffset_FcWeight, 64), gradients.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fcOutputGradient, parameters.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
-                }
-
-                // Step 25, flat Flatten backward, from flatOutputGradient [B, 8]:
-                //   flatOutputGradient is the gradient of squeeze2Output read flat
-
-                // Step 26, squeeze2 AdaptiveAvgPool2d backward, from flatOutputGradient [B, 8, 1, 1]:
-                //   exciteOutputGradientFrom7 [B, 8, 8, 8] = flatOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flatOutputGradient, exciteOutputGradientFrom7, batch, 8, 8, 8);
-
-                // Step 27: exciteOutputGradient += exciteOutputGradientFrom7 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(exciteOutputGradient, exciteOutputGradientFrom7, exciteOutputGradient, exciteOutputGradient.Length);
-
-                // Step 28, excite Multiply backward, from exciteOutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is exciteOutputGradient times each channel's value; each value's is the sum over its plane of exciteOutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByChannel(exciteOutputGradient, conv1Output, expandOutput, conv1OutputGradient, expandOutputGradient, batch, 8, 8, 8);
-
-                // Step 29, expand Conv2d backward, from expandOutputGradient [B, 8, 1, 1]:
-                //   expandOutputGradient *= Sigmoid'(expandOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(expandOutputGradient, expandOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   expand.weight gradient [8, 2, 1, 1] and .bias gradient [8] = sums over the batch of expandOutputGradient x im2col(reduceOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad || __sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(expandOutputGradient, reduceOutput, gradients.Slice(__sgOffset_ExpandWeight, 16), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_ExpandBias, 8) : global::System.Span<float>.Empty), __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   reduceOutputGradient [B, 2, 1, 1] = transposed conv(expandOutputGradient [B, 8, 1, 1], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(expandOutputGradient, parameters.Slice(__sgOffset_ExpandWeight, 16), reduceOutputGradient, __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 30, reduce Conv2d backward, from reduceOutputGradient [B, 2, 1, 1]:
-                //   reduceOutputGradient *= ReLU'(reduceOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(reduceOutputGradient, reduceOutput, batch * 2, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   reduce.weight gradient [2, 8, 1, 1] and .bias gradient [2] = sums over the batch of reduceOutputGradient x im2col(squeezeOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(reduceOutputGradient, squeezeOutput, gradients.Slice(__sgOffset_ReduceWeight, 16), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_ReduceBias, 2) : global::System.Span<float>.Empty), __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   squeezeOutputGradient [B, 8, 1, 1] = transposed conv(reduceOutputGradient [B, 2, 1, 1], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(reduceOutputGradient, parameters.Slice(__sgOffset_ReduceWeight, 16), squeezeOutputGradient, __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 31, squeeze AdaptiveAvgPool2d backward, from squeezeOutputGradient [B, 8, 1, 1]:
-                //   conv1OutputGradientFrom3 [B, 8, 8, 8] = squeezeOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(squeezeOutputGradient, conv1OutputGradientFrom3, batch, 8, 8, 8);
-
-                // Step 32: conv1OutputGradient += conv1OutputGradientFrom3 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(conv1OutputGradient, conv1OutputGradientFrom3, conv1OutputGradient, conv1OutputGradient.Length);
-
-                // Step 33, conv1 Conv2d backward, from conv1OutputGradient [B, 8, 8, 8]:
-                //   conv1OutputGradient *= ReLU'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 512, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of conv1OutputGradient x im2col(attendedOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, attendedOutput, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   attendedOutputGradient [B, 3, 8, 8] = transposed conv(conv1OutputGradient [B, 8, 8, 8], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 216), attendedOutputGradient, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 34, attended Multiply backward, from attendedOutputGradient [B, 3, 8, 8]:
-                //   the gradient of each factor is attendedOutputGradient times the other factor
-                global::StaticGrad.Kernels.Multiply.Backward(attendedOutputGradient, attentionOutput, inputs, attentionOutputGradient, global::System.Span<float>.Empty, batch * 192);
-
-                // Step 35, attention Conv2d backward, from attentionOutputGradient [B, 3, 8, 8]:
-                //   attentionOutputGradient *= Sigmoid'(attentionOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(attentionOutputGradient, attentionOutput, batch * 192, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   attention.weight gradient [3, 3, 3, 3] and .bias gradient [3] = sums over the batch of attentionOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(attentionOutputGradient, inputs, gradients.Slice(__sgOffset_AttentionWeight, 81), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_AttentionBias, 3) : global::System.Span<float>.Empty), __sg_Attention.Workspace, batch, 3, 8, 8, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 17 to 35: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 17 to 35 of the training schedule, the backward pass from logits [B, 4] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> attentionOutput = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutput * MaxBatch, batch * 192);
+            global::System.Span<float> attendedOutput = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutput * MaxBatch, batch * 192);
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
+            global::System.Span<float> squeezeOutput = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutput * MaxBatch, batch * 8);
+            global::System.Span<float> reduceOutput = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutput * MaxBatch, batch * 2);
+            global::System.Span<float> expandOutput = new global::System.Span<float>(__sgArena, __sgOffset_expandOutput * MaxBatch, batch * 8);
+            global::System.Span<float> exciteOutput = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutput * MaxBatch, batch * 512);
+            global::System.Span<float> squeeze2Output = new global::System.Span<float>(__sgArena, __sgOffset_squeeze2Output * MaxBatch, batch * 8);
+            global::System.Span<float> fcOutput = new global::System.Span<float>(__sgArena, __sgOffset_fcOutput * MaxBatch, batch * 8);
+            global::System.Span<float> excite2Output = new global::System.Span<float>(__sgArena, __sgOffset_excite2Output * MaxBatch, batch * 512);
+            global::System.Span<float> spatialOutput = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutput * MaxBatch, batch * 64);
+            global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
+            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> attended2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attended2OutputGradient * MaxBatch, batch * 512);
+            global::System.Span<float> spatialOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> excite2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradient * MaxBatch, batch * 512);
+            global::System.Span<float> excite2OutputGradientFrom11 = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradientFrom11 * MaxBatch, batch * 512);
+            global::System.Span<float> fcOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fcOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> exciteOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradient * MaxBatch, batch * 512);
+            global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> exciteOutputGradientFrom7 = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradientFrom7 * MaxBatch, batch * 512);
+            global::System.Span<float> expandOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_expandOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 512);
+            global::System.Span<float> reduceOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutputGradient * MaxBatch, batch * 2);
+            global::System.Span<float> squeezeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutputGradient * MaxBatch, batch * 8);
+            global::System.Span<float> conv1OutputGradientFrom3 = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradientFrom3 * MaxBatch, batch * 512);
+            global::System.Span<float> attendedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutputGradient * MaxBatch, batch * 192);
+            global::System.Span<float> attentionOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutputGradient * MaxBatch, batch * 192);
+
+            // Step 17, head Linear backward, from logits [B, 4]:
+            //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[13].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [4, 8] = logits^T [4, B] x poolOutput [B, 8] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 8] = logits [B, 4] x weight [4, 8]
+            if (__sgParameters.Tensors[12].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), gradients.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 8, 4);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 4, 8);
+            }
+
+            // Step 18, flatten Flatten backward, from flattenOutputGradient [B, 8]:
+            //   flattenOutputGradient is the gradient of poolOutput read flat
+
+            // Step 19, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 8, 1, 1]:
+            //   attended2OutputGradient [B, 8, 8, 8] = flattenOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, attended2OutputGradient, batch, 8, 8, 8);
+
+            // Step 20, attended2 Multiply backward, from attended2OutputGradient [B, 8, 8, 8]:
+            //   the image's gradient is attended2OutputGradient times the map; each map value's is the sum over the channels of attended2OutputGradient times the image
+            global::StaticGrad.Kernels.Multiply.BackwardByPixel(attended2OutputGradient, excite2Output, spatialOutput, excite2OutputGradient, spatialOutputGradient, batch, 8, 8, 8);
+
+            // Step 21, spatial Conv2d backward, from spatialOutputGradient [B, 1, 8, 8]:
+            //   spatialOutputGradient *= Sigmoid'(spatialOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(spatialOutputGradient, spatialOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+            //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while frozen)
+            if (__sgParameters.Tensors[10].RequiresGrad || __sgParameters.Tensors[11].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(spatialOutputGradient, excite2Output, gradients.Slice(__sgOffset_SpatialWeight, 8), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_SpatialBias, 1) : global::System.Span<float>.Empty), __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   excite2OutputGradientFrom11 [B, 8, 8, 8] = transposed conv(spatialOutputGradient [B, 1, 8, 8], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(spatialOutputGradient, parameters.Slice(__sgOffset_SpatialWeight, 8), excite2OutputGradientFrom11, __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 22: excite2OutputGradient += excite2OutputGradientFrom11 (the tensor feeds several nodes; their gradients add up)
+            global::StaticGrad.Kernels.Elementwise.Add(excite2OutputGradient, excite2OutputGradientFrom11, excite2OutputGradient, excite2OutputGradient.Length);
+
+            // Step 23, excite2 Multiply backward, from excite2OutputGradient [B, 8, 8, 8]:
+            //   the image's gradient is excite2OutputGradient times each channel's value; each value's is the sum over its plane of excite2OutputGradient times the image
+            global::StaticGrad.Kernels.Multiply.BackwardByChannel(excite2OutputGradient, exciteOutput, fcOutput, exciteOutputGradient, fcOutputGradient, batch, 8, 8, 8);
+
+            // Step 24, fc Linear backward, from fcOutputGradient [B, 8]:
+            //   fcOutputGradient *= Sigmoid'(fcOutput) in place; fc.bias gradient [8] = column sums of fcOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fcOutputGradient, fcOutput, gradients.Slice(__sgOffset_FcBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fcOutputGradient, fcOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+
+            //   fc.weight gradient [8, 8] = fcOutputGradient^T [8, B] x squeeze2Output [B, 8] (skipped while the weight is frozen)
+            //   flatOutputGradient [B, 8] = fcOutputGradient [B, 8] x weight [8, 8]
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fcOutputGradient, squeeze2Output, parameters.Slice(__sgOffset_FcWeight, 64), gradients.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fcOutputGradient, parameters.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
+            }
+
+            // Step 25, flat Flatten backward, from flatOutputGradient [B, 8]:
+            //   flatOutputGradient is the gradient of squeeze2Output read flat
+
+            // Step 26, squeeze2 AdaptiveAvgPool2d backward, from flatOutputGradient [B, 8, 1, 1]:
+            //   exciteOutputGradientFrom7 [B, 8, 8, 8] = flatOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flatOutputGradient, exciteOutputGradientFrom7, batch, 8, 8, 8);
+
+            // Step 27: exciteOutputGradient += exciteOutputGradientFrom7 (the tensor feeds several nodes; their gradients add up)
+            global::StaticGrad.Kernels.Elementwise.Add(exciteOutputGradient, exciteOutputGradientFrom7, exciteOutputGradient, exciteOutputGradient.Length);
+
+            // Step 28, excite Multiply backward, from exciteOutputGradient [B, 8, 8, 8]:
+            //   the image's gradient is exciteOutputGradient times each channel's value; each value's is the sum over its plane of exciteOutputGradient times the image
+            global::StaticGrad.Kernels.Multiply.BackwardByChannel(exciteOutputGradient, conv1Output, expandOutput, conv1OutputGradient, expandOutputGradient, batch, 8, 8, 8);
+
+            // Step 29, expand Conv2d backward, from expandOutputGradient [B, 8, 1, 1]:
+            //   expandOutputGradient *= Sigmoid'(expandOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(expandOutputGradient, expandOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+            //   expand.weight gradient [8, 2, 1, 1] and .bias gradient [8] = sums over the batch of expandOutputGradient x im2col(reduceOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad || __sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(expandOutputGradient, reduceOutput, gradients.Slice(__sgOffset_ExpandWeight, 16), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_ExpandBias, 8) : global::System.Span<float>.Empty), __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   reduceOutputGradient [B, 2, 1, 1] = transposed conv(expandOutputGradient [B, 8, 1, 1], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(expandOutputGradient, parameters.Slice(__sgOffset_ExpandWeight, 16), reduceOutputGradient, __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 30, reduce Conv2d backward, from reduceOutputGradient [B, 2, 1, 1]:
+            //   reduceOutputGradient *= ReLU'(reduceOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(reduceOutputGradient, reduceOutput, batch * 2, global::StaticGrad.Kernels.Activation.ReLU);
+
+            //   reduce.weight gradient [2, 8, 1, 1] and .bias gradient [2] = sums over the batch of reduceOutputGradient x im2col(squeezeOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(reduceOutputGradient, squeezeOutput, gradients.Slice(__sgOffset_ReduceWeight, 16), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_ReduceBias, 2) : global::System.Span<float>.Empty), __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   squeezeOutputGradient [B, 8, 1, 1] = transposed conv(reduceOutputGradient [B, 2, 1, 1], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(reduceOutputGradient, parameters.Slice(__sgOffset_ReduceWeight, 16), squeezeOutputGradient, __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 31, squeeze AdaptiveAvgPool2d backward, from squeezeOutputGradient [B, 8, 1, 1]:
+            //   conv1OutputGradientFrom3 [B, 8, 8, 8] = squeezeOutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(squeezeOutputGradient, conv1OutputGradientFrom3, batch, 8, 8, 8);
+
+            // Step 32: conv1OutputGradient += conv1OutputGradientFrom3 (the tensor feeds several nodes; their gradients add up)
+            global::StaticGrad.Kernels.Elementwise.Add(conv1OutputGradient, conv1OutputGradientFrom3, conv1OutputGradient, conv1OutputGradient.Length);
+
+            // Step 33, conv1 Conv2d backward, from conv1OutputGradient [B, 8, 8, 8]:
+            //   conv1OutputGradient *= ReLU'(conv1Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 512, global::StaticGrad.Kernels.Activation.ReLU);
+
+            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of conv1OutputGradient x im2col(attendedOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, attendedOutput, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   attendedOutputGradient [B, 3, 8, 8] = transposed conv(conv1OutputGradient [B, 8, 8, 8], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 216), attendedOutputGradient, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+
+            // Step 34, attended Multiply backward, from attendedOutputGradient [B, 3, 8, 8]:
+            //   the gradient of each factor is attendedOutputGradient times the other factor
+            global::StaticGrad.Kernels.Multiply.Backward(attendedOutputGradient, attentionOutput, inputs, attentionOutputGradient, global::System.Span<float>.Empty, batch * 192);
+
+            // Step 35, attention Conv2d backward, from attentionOutputGradient [B, 3, 8, 8]:
+            //   attentionOutputGradient *= Sigmoid'(attentionOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(attentionOutputGradient, attentionOutput, batch * 192, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+            //   attention.weight gradient [3, 3, 3, 3] and .bias gradient [3] = sums over the batch of attentionOutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(attentionOutputGradient, inputs, gradients.Slice(__sgOffset_AttentionWeight, 81), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_AttentionBias, 3) : global::System.Span<float>.Empty), __sg_Attention.Workspace, batch, 3, 8, 8, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -812,152 +856,8 @@ namespace Images
                 // Step 16, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 17, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 8] = logits^T [4, B] x poolOutput [B, 8] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 8] = logits [B, 4] x weight [4, 8]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, poolOutput, parameters.Slice(__sgOffset_HeadWeight, 32), gradients.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 8, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 32), flattenOutputGradient, batch, 4, 8);
-                }
-
-                // Step 18, flatten Flatten backward, from flattenOutputGradient [B, 8]:
-                //   flattenOutputGradient is the gradient of poolOutput read flat
-
-                // Step 19, pool AdaptiveAvgPool2d backward, from flattenOutputGradient [B, 8, 1, 1]:
-                //   attended2OutputGradient [B, 8, 8, 8] = flattenOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flattenOutputGradient, attended2OutputGradient, batch, 8, 8, 8);
-
-                // Step 20, attended2 Multiply backward, from attended2OutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is attended2OutputGradient times the map; each map value's is the sum over the channels of attended2OutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByPixel(attended2OutputGradient, excite2Output, spatialOutput, excite2OutputGradient, spatialOutputGradient, batch, 8, 8, 8);
-
-                // Step 21, spatial Conv2d backward, from spatialOutputGradient [B, 1, 8, 8]:
-                //   spatialOutputGradient *= Sigmoid'(spatialOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(spatialOutputGradient, spatialOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[10].RequiresGrad || __sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(spatialOutputGradient, excite2Output, gradients.Slice(__sgOffset_SpatialWeight, 8), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_SpatialBias, 1) : global::System.Span<float>.Empty), __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   excite2OutputGradientFrom11 [B, 8, 8, 8] = transposed conv(spatialOutputGradient [B, 1, 8, 8], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(spatialOutputGradient, parameters.Slice(__sgOffset_SpatialWeight, 8), excite2OutputGradientFrom11, __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 22: excite2OutputGradient += excite2OutputGradientFrom11 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(excite2OutputGradient, excite2OutputGradientFrom11, excite2OutputGradient, excite2OutputGradient.Length);
-
-                // Step 23, excite2 Multiply backward, from excite2OutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is excite2OutputGradient times each channel's value; each value's is the sum over its plane of excite2OutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByChannel(excite2OutputGradient, exciteOutput, fcOutput, exciteOutputGradient, fcOutputGradient, batch, 8, 8, 8);
-
-                // Step 24, fc Linear backward, from fcOutputGradient [B, 8]:
-                //   fcOutputGradient *= Sigmoid'(fcOutput) in place; fc.bias gradient [8] = column sums of fcOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fcOutputGradient, fcOutput, gradients.Slice(__sgOffset_FcBias, 8), batch, 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fcOutputGradient, fcOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-
-                //   fc.weight gradient [8, 8] = fcOutputGradient^T [8, B] x squeeze2Output [B, 8] (skipped while the weight is frozen)
-                //   flatOutputGradient [B, 8] = fcOutputGradient [B, 8] x weight [8, 8]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fcOutputGradient, squeeze2Output, parameters.Slice(__sgOffset_FcWeight, 64), gradients.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fcOutputGradient, parameters.Slice(__sgOffset_FcWeight, 64), flatOutputGradient, batch, 8, 8);
-                }
-
-                // Step 25, flat Flatten backward, from flatOutputGradient [B, 8]:
-                //   flatOutputGradient is the gradient of squeeze2Output read flat
-
-                // Step 26, squeeze2 AdaptiveAvgPool2d backward, from flatOutputGradient [B, 8, 1, 1]:
-                //   exciteOutputGradientFrom7 [B, 8, 8, 8] = flatOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(flatOutputGradient, exciteOutputGradientFrom7, batch, 8, 8, 8);
-
-                // Step 27: exciteOutputGradient += exciteOutputGradientFrom7 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(exciteOutputGradient, exciteOutputGradientFrom7, exciteOutputGradient, exciteOutputGradient.Length);
-
-                // Step 28, excite Multiply backward, from exciteOutputGradient [B, 8, 8, 8]:
-                //   the image's gradient is exciteOutputGradient times each channel's value; each value's is the sum over its plane of exciteOutputGradient times the image
-                global::StaticGrad.Kernels.Multiply.BackwardByChannel(exciteOutputGradient, conv1Output, expandOutput, conv1OutputGradient, expandOutputGradient, batch, 8, 8, 8);
-
-                // Step 29, expand Conv2d backward, from expandOutputGradient [B, 8, 1, 1]:
-                //   expandOutputGradient *= Sigmoid'(expandOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(expandOutputGradient, expandOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   expand.weight gradient [8, 2, 1, 1] and .bias gradient [8] = sums over the batch of expandOutputGradient x im2col(reduceOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad || __sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(expandOutputGradient, reduceOutput, gradients.Slice(__sgOffset_ExpandWeight, 16), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_ExpandBias, 8) : global::System.Span<float>.Empty), __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   reduceOutputGradient [B, 2, 1, 1] = transposed conv(expandOutputGradient [B, 8, 1, 1], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(expandOutputGradient, parameters.Slice(__sgOffset_ExpandWeight, 16), reduceOutputGradient, __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 30, reduce Conv2d backward, from reduceOutputGradient [B, 2, 1, 1]:
-                //   reduceOutputGradient *= ReLU'(reduceOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(reduceOutputGradient, reduceOutput, batch * 2, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   reduce.weight gradient [2, 8, 1, 1] and .bias gradient [2] = sums over the batch of reduceOutputGradient x im2col(squeezeOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(reduceOutputGradient, squeezeOutput, gradients.Slice(__sgOffset_ReduceWeight, 16), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_ReduceBias, 2) : global::System.Span<float>.Empty), __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   squeezeOutputGradient [B, 8, 1, 1] = transposed conv(reduceOutputGradient [B, 2, 1, 1], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(reduceOutputGradient, parameters.Slice(__sgOffset_ReduceWeight, 16), squeezeOutputGradient, __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 31, squeeze AdaptiveAvgPool2d backward, from squeezeOutputGradient [B, 8, 1, 1]:
-                //   conv1OutputGradientFrom3 [B, 8, 8, 8] = squeezeOutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.GlobalAvgPool2d.Backward(squeezeOutputGradient, conv1OutputGradientFrom3, batch, 8, 8, 8);
-
-                // Step 32: conv1OutputGradient += conv1OutputGradientFrom3 (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(conv1OutputGradient, conv1OutputGradientFrom3, conv1OutputGradient, conv1OutputGradient.Length);
-
-                // Step 33, conv1 Conv2d backward, from conv1OutputGradient [B, 8, 8, 8]:
-                //   conv1OutputGradient *= ReLU'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 512, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of conv1OutputGradient x im2col(attendedOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, attendedOutput, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   attendedOutputGradient [B, 3, 8, 8] = transposed conv(conv1OutputGradient [B, 8, 8, 8], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv1OutputGradient, parameters.Slice(__sgOffset_Conv1Weight, 216), attendedOutputGradient, __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 34, attended Multiply backward, from attendedOutputGradient [B, 3, 8, 8]:
-                //   the gradient of each factor is attendedOutputGradient times the other factor
-                global::StaticGrad.Kernels.Multiply.Backward(attendedOutputGradient, attentionOutput, inputs, attentionOutputGradient, global::System.Span<float>.Empty, batch * 192);
-
-                // Step 35, attention Conv2d backward, from attentionOutputGradient [B, 3, 8, 8]:
-                //   attentionOutputGradient *= Sigmoid'(attentionOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(attentionOutputGradient, attentionOutput, batch * 192, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                //   attention.weight gradient [3, 3, 3, 3] and .bias gradient [3] = sums over the batch of attentionOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(attentionOutputGradient, inputs, gradients.Slice(__sgOffset_AttentionWeight, 81), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_AttentionBias, 3) : global::System.Span<float>.Empty), __sg_Attention.Workspace, batch, 3, 8, 8, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 17 to 35: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

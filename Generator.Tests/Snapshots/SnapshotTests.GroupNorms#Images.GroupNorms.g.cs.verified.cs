@@ -483,74 +483,113 @@ namespace Images
                 // Step 10, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 11, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x norm3Output [B, 24] (skipped while the weight is frozen)
-                //   norm3OutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
-                }
-
-                // Step 12, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
-                //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
-
-                // Step 13, flatten Flatten backward, from norm3OutputGradient [B, 24]:
-                //   norm3OutputGradient is the gradient of norm2Output read flat
-
-                // Step 14, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of trackedOutput in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, trackedOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
-
-                // Step 15, tracked InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of instanceOutput in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, trackedOutputMean, trackedOutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4);
-
-                // Step 16, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm3OutputGradient, poolOutput, gradients.Slice(__sgOffset_Conv2Weight, 432), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 18, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
-                //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 19, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
-                //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
-                //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 11 to 20: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 11 to 20 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> buffers = __sgParameters.BufferValues;
+            global::System.Span<long> counters = __sgParameters.Counters;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
+            global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
+            global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
+            global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 4);
+            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
+            global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
+            global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
+            global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
+            global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
+            global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
+            global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
+            global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
+            global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
+            global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
+            global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
+            global::System.Span<float> norm3Output = new global::System.Span<float>(__sgArena, __sgOffset_norm3Output * MaxBatch, batch * 24);
+            global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
+            global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
+            global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
+            global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
+
+            // Step 11, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[11].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 24] = logits^T [3, B] x norm3Output [B, 24] (skipped while the weight is frozen)
+            //   norm3OutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
+            if (__sgParameters.Tensors[10].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 24, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
+            }
+
+            // Step 12, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
+            //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
+            global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
+
+            // Step 13, flatten Flatten backward, from norm3OutputGradient [B, 24]:
+            //   norm3OutputGradient is the gradient of norm2Output read flat
+
+            // Step 14, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
+            //   norm3OutputGradient becomes the gradient of trackedOutput in place
+            global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, trackedOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
+
+            // Step 15, tracked InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+            //   norm3OutputGradient becomes the gradient of instanceOutput in place
+            global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, trackedOutputMean, trackedOutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4);
+
+            // Step 16, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+            //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
+            global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
+
+            // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
+            //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm3OutputGradient, poolOutput, gradients.Slice(__sgOffset_Conv2Weight, 432), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 18, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
+            //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
+            global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
+
+            // Step 19, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
+            //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
+
+            // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
+            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -638,69 +677,8 @@ namespace Images
                 // Step 10, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 11, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x norm3Output [B, 24] (skipped while the weight is frozen)
-                //   norm3OutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm3Output, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), norm3OutputGradient, batch, 3, 24);
-                }
-
-                // Step 12, norm3 GroupNorm backward, from norm3OutputGradient [B, 24]:
-                //   norm3OutputGradient *= Tanh'(norm3Output), then norm3OutputGradient becomes the gradient of norm2Output in place; norm3.weight and .bias gradients [24]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, norm2Output, norm3OutputMean, norm3OutputRstd, parameters.Slice(__sgOffset_Norm3Weight, 24), (__sgParameters.Tensors[8].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Weight, 24) : global::System.Span<float>.Empty), (__sgParameters.Tensors[9].RequiresGrad ? gradients.Slice(__sgOffset_Norm3Bias, 24) : global::System.Span<float>.Empty), batch, 24, 2, 1, norm3Output, global::StaticGrad.Kernels.Activation.Tanh);
-
-                // Step 13, flatten Flatten backward, from norm3OutputGradient [B, 24]:
-                //   norm3OutputGradient is the gradient of norm2Output read flat
-
-                // Step 14, norm2 GroupNorm backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of trackedOutput in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, trackedOutput, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 3, 4);
-
-                // Step 15, tracked InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient becomes the gradient of instanceOutput in place
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, instanceOutput, trackedOutputMean, trackedOutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 6, 6, 4);
-
-                // Step 16, instance InstanceNorm2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   norm3OutputGradient *= Sigmoid'(instanceOutput), then norm3OutputGradient becomes the gradient of conv2Output in place; instance.weight and .bias gradients [6]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
-
-                // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-                //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm3OutputGradient, poolOutput, gradients.Slice(__sgOffset_Conv2Weight, 432), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(norm3OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 432), poolOutputGradient, __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 18, pool MaxPool2d backward, from poolOutputGradient [B, 8, 4, 4]:
-                //   norm1OutputGradient [B, 8, 8, 8] = poolOutputGradient scattered to the kept positions
-                global::StaticGrad.Kernels.MaxPool2d.Backward(poolOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), norm1OutputGradient, batch, 8, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 19, norm1 GroupNorm backward, from norm1OutputGradient [B, 8, 8, 8]:
-                //   norm1OutputGradient *= ReLU'(norm1Output), then norm1OutputGradient becomes the gradient of conv1Output in place; norm1.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
-
-                // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
-                //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 11 to 20: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -387,107 +387,136 @@ namespace Images
                 // Step 8, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 9, fc3 Linear backward, from logits [B, 10]:
-                //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
-                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
-                }
-
-                // Step 10, fc2 Linear backward, from fc2OutputGradient [B, 84]:
-                //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
-                }
-
-                // Step 11, fc1 Linear backward, from fc1OutputGradient [B, 120]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x pool2Output [B, 400] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, pool2Output, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 400, 120);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 120, 400);
-                }
-
-                // Step 12, flatten Flatten backward, from flattenOutputGradient [B, 400]:
-                //   flattenOutputGradient is the gradient of pool2Output read flat
-
-                // Step 13, pool2 MaxPool2d backward, from flattenOutputGradient [B, 16, 5, 5]:
-                //   conv2OutputGradient [B, 16, 10, 10] = flattenOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
-                //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(flattenOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 14, conv2 Conv2d backward, from conv2OutputGradient [B, 16, 10, 10]:
-                //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
-
-                //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(conv2OutputGradient [B, 16, 10, 10], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 15, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   conv1OutputGradient [B, 6, 28, 28] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
-                //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 6, 28, 28] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 9 to 16: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 9 to 16 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
+            global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
+            global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
+            global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
+            global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
+            global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
+            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 400);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 1600);
+            global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 4704);
+
+            // Step 9, fc3 Linear backward, from logits [B, 10]:
+            //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
+            //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
+            }
+
+            // Step 10, fc2 Linear backward, from fc2OutputGradient [B, 84]:
+            //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
+            //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
+            }
+
+            // Step 11, fc1 Linear backward, from fc1OutputGradient [B, 120]:
+            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x pool2Output [B, 400] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, pool2Output, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 400, 120);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 120, 400);
+            }
+
+            // Step 12, flatten Flatten backward, from flattenOutputGradient [B, 400]:
+            //   flattenOutputGradient is the gradient of pool2Output read flat
+
+            // Step 13, pool2 MaxPool2d backward, from flattenOutputGradient [B, 16, 5, 5]:
+            //   conv2OutputGradient [B, 16, 10, 10] = flattenOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
+            //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
+            global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(flattenOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+
+            // Step 14, conv2 Conv2d backward, from conv2OutputGradient [B, 16, 10, 10]:
+            //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
+
+            //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(conv2OutputGradient [B, 16, 10, 10], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 15, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
+            //   conv1OutputGradient [B, 6, 28, 28] is not written here: the producer's weight gradient forms it sample by sample
+            //   from pool1OutputGradient, pool1Output and the kept positions
+
+            // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
+            //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   with conv1OutputGradient [B, 6, 28, 28] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
+            //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -555,102 +584,8 @@ namespace Images
                 // Step 8, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 9, fc3 Linear backward, from logits [B, 10]:
-                //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
-                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
-                }
-
-                // Step 10, fc2 Linear backward, from fc2OutputGradient [B, 84]:
-                //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
-                }
-
-                // Step 11, fc1 Linear backward, from fc1OutputGradient [B, 120]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x pool2Output [B, 400] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, pool2Output, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 400, 120);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), flattenOutputGradient, batch, 120, 400);
-                }
-
-                // Step 12, flatten Flatten backward, from flattenOutputGradient [B, 400]:
-                //   flattenOutputGradient is the gradient of pool2Output read flat
-
-                // Step 13, pool2 MaxPool2d backward, from flattenOutputGradient [B, 16, 5, 5]:
-                //   conv2OutputGradient [B, 16, 10, 10] = flattenOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
-                //   (ReLU'(conv2Output) of the producer's fused ReLU, applied here: one pass, no read of conv2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(flattenOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), conv2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 14, conv2 Conv2d backward, from conv2OutputGradient [B, 16, 10, 10]:
-                //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
-
-                //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(conv2OutputGradient [B, 16, 10, 10], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 15, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   conv1OutputGradient [B, 6, 28, 28] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 16, conv1 Conv2d backward, from conv1OutputGradient [B, 6, 28, 28]:
-                //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 6, 28, 28] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 9 to 16: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

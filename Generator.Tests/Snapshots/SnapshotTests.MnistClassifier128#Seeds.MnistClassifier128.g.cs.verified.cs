@@ -248,47 +248,64 @@ namespace Seeds
                 // Step 2, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 3, fc2 Linear backward, from logits [B, 10]:
-                //   fc2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), gradients.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 128, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
-                }
-
-                // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 128, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 3 and 4 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 128);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
+
+            // Step 3, fc2 Linear backward, from logits [B, 10]:
+            //   fc2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128] (skipped while the weight is frozen)
+            //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), gradients.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 128, 10);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
+            }
+
+            // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
+            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 128, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -321,42 +338,8 @@ namespace Seeds
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, fc2 Linear backward, from logits [B, 10]:
-                //   fc2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc2.weight gradient [10, 128] = logits^T [10, B] x fc1Output [B, 128] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 128] = logits [B, 10] x weight [10, 128]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 1280), gradients.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 128, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc2Weight, 1280), fc1OutputGradient, batch, 10, 128);
-                }
-
-                // Step 4, fc1 Linear backward, from fc1OutputGradient [B, 128]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [128] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 128), batch, 128, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 128, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [128, 784] = fc1OutputGradient^T [128, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 100352), 128, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

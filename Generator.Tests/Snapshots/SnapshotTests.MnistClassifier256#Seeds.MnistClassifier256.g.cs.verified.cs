@@ -248,47 +248,64 @@ namespace Seeds
                 // Step 2, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 3, layer2 Linear backward, from logits [B, 10]:
-                //   layer2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256] (skipped while the weight is frozen)
-                //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), gradients.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 256, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
-                }
-
-                // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
-                //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(layer1OutputGradient, layer1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 3 and 4 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> layer1Output = new global::System.Span<float>(__sgArena, __sgOffset_layer1Output * MaxBatch, batch * 256);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> layer1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_layer1OutputGradient * MaxBatch, batch * 256);
+
+            // Step 3, layer2 Linear backward, from logits [B, 10]:
+            //   layer2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256] (skipped while the weight is frozen)
+            //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), gradients.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 256, 10);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
+            }
+
+            // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
+            //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(layer1OutputGradient, layer1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -321,42 +338,8 @@ namespace Seeds
                 // Step 2, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, layer2 Linear backward, from logits [B, 10]:
-                //   layer2.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Layer2Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   layer2.weight gradient [10, 256] = logits^T [10, B] x layer1Output [B, 256] (skipped while the weight is frozen)
-                //   layer1OutputGradient [B, 256] = logits [B, 10] x weight [10, 256]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, layer1Output, parameters.Slice(__sgOffset_Layer2Weight, 2560), gradients.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 256, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Layer2Weight, 2560), layer1OutputGradient, batch, 10, 256);
-                }
-
-                // Step 4, layer1 Linear backward, from layer1OutputGradient [B, 256]:
-                //   layer1OutputGradient *= ReLU'(layer1Output) in place; layer1.bias gradient [256] = column sums of layer1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(layer1OutputGradient, layer1Output, gradients.Slice(__sgOffset_Layer1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(layer1OutputGradient, layer1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   layer1.weight gradient [256, 784] = layer1OutputGradient^T [256, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(layer1OutputGradient, inputs, gradients.Slice(__sgOffset_Layer1Weight, 200704), 256, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

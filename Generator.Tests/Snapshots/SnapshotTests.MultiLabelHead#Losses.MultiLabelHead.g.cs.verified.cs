@@ -246,25 +246,40 @@ namespace Losses
                 // Step 1, instead of the loss: logits [B, 5] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 2, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Step 2: the backward pass from logits [B, 5] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Step 2 of the training schedule, the backward pass from logits [B, 5] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
+
+            // Step 2, output Linear backward, from logits [B, 5]:
+            //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -290,20 +305,8 @@ namespace Losses
                 // Step 1, loss: fused sigmoid + binary cross-entropy, element by element; logits [B, 5] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, targets, losses, batch);
 
-                // Step 2, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [5, 8] = logits^T [5, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(logits, inputs, gradients.Slice(__sgOffset_OutputWeight, 40), 5, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Step 2: the backward pass from logits [B, 5] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -251,47 +251,64 @@ namespace Losses
                 // respect to the log-probabilities: outputGradient - softmax(logits) * (row sum of outputGradient), LogSoftmax's backward pass.
                 global::StaticGrad.Kernels.LogSoftmax.BackwardFromLogits(logits, outputGradient, batch, OutputSize);
 
-                // Step 3, output Linear backward, from logits [B, 3]:
-                //   output.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), gradients.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 16, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 3 and 4 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
+
+            // Step 3, output Linear backward, from logits [B, 3]:
+            //   output.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+            //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), gradients.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 16, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
+            }
+
+            // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
+            //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -324,42 +341,8 @@ namespace Losses
                 // Step 2, loss: fused LogSoftmax + NLL (softmax cross-entropy on the pre-LogSoftmax logits, no log-probabilities buffer); logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 3, output Linear backward, from logits [B, 3]:
-                //   output.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [3, 16] = logits^T [3, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 3] x weight [3, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 48), gradients.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 16, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 48), hiddenOutputGradient, batch, 3, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -493,116 +493,151 @@ namespace Images
                 // Step 11, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 12, fc3 Linear backward, from logits [B, 10]:
-                //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
-                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
-                }
-
-                // Step 13, fc2 Linear backward, from fc2OutputGradient [B, 84]:
-                //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
-                }
-
-                // Step 14, fc1 Linear backward, from fc1OutputGradient [B, 120]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
-                //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 400, 120);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
-                }
-
-                // Step 15, drop Dropout backward, from dropOutputGradient [B, 400]:
-                //   dropOutputGradient *= mask in place
-                global::StaticGrad.Kernels.Dropout.Backward(dropOutputGradient, dropOutputMask, batch * 400);
-
-                // Step 16, flatten Flatten backward, from dropOutputGradient [B, 400]:
-                //   dropOutputGradient is the gradient of pool2Output read flat
-
-                // Step 17, pool2 MaxPool2d backward, from dropOutputGradient [B, 16, 5, 5]:
-                //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
-                //   (ReLU'(bn2Output) of the producer's fused ReLU, applied here: one pass, no read of bn2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(dropOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 18, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-                //   bn2OutputGradient already carries ReLU'(bn2Output) (the next op's backward pass applied it); bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
-
-                // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-                //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(bn2OutputGradient [B, 16, 10, 10], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 20, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
-                //   (ReLU'(bn1Output) of the producer's fused ReLU, applied here: one pass, no read of bn1Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 21, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-                //   bn1OutputGradient already carries ReLU'(bn1Output) (the next op's backward pass applied it); bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
-
-                // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-                //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 12 to 22: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 12 to 22 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> buffers = __sgParameters.BufferValues;
+            global::System.Span<long> counters = __sgParameters.Counters;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
+            global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 4704);
+            global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
+            global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
+            global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 1600);
+            global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
+            global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
+            global::System.Span<float> dropOutput = new global::System.Span<float>(__sgArena, __sgOffset_dropOutput * MaxBatch, batch * 400);
+            global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 400);
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
+            global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
+            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
+            global::System.Span<float> dropOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputGradient * MaxBatch, batch * 400);
+            global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 1600);
+            global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
+            global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 4704);
+
+            // Step 12, fc3 Linear backward, from logits [B, 10]:
+            //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[13].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
+            //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
+            if (__sgParameters.Tensors[12].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
+            }
+
+            // Step 13, fc2 Linear backward, from fc2OutputGradient [B, 84]:
+            //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[11].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
+            //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
+            if (__sgParameters.Tensors[10].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
+            }
+
+            // Step 14, fc1 Linear backward, from fc1OutputGradient [B, 120]:
+            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
+            //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 400, 120);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
+            }
+
+            // Step 15, drop Dropout backward, from dropOutputGradient [B, 400]:
+            //   dropOutputGradient *= mask in place
+            global::StaticGrad.Kernels.Dropout.Backward(dropOutputGradient, dropOutputMask, batch * 400);
+
+            // Step 16, flatten Flatten backward, from dropOutputGradient [B, 400]:
+            //   dropOutputGradient is the gradient of pool2Output read flat
+
+            // Step 17, pool2 MaxPool2d backward, from dropOutputGradient [B, 16, 5, 5]:
+            //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
+            //   (ReLU'(bn2Output) of the producer's fused ReLU, applied here: one pass, no read of bn2Output)
+            global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(dropOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+
+            // Step 18, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 16, 10, 10]:
+            //   bn2OutputGradient already carries ReLU'(bn2Output) (the next op's backward pass applied it); bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
+
+            // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
+            //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(bn2OutputGradient [B, 16, 10, 10], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+
+            // Step 20, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
+            //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
+            //   (ReLU'(bn1Output) of the producer's fused ReLU, applied here: one pass, no read of bn1Output)
+            global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
+
+            // Step 21, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 6, 28, 28]:
+            //   bn1OutputGradient already carries ReLU'(bn1Output) (the next op's backward pass applied it); bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
+
+            // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
+            //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -688,111 +723,8 @@ namespace Images
                 // Step 11, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 12, fc3 Linear backward, from logits [B, 10]:
-                //   fc3.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[13].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_Fc3Bias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc3.weight gradient [10, 84] = logits^T [10, B] x fc2Output [B, 84] (skipped while the weight is frozen)
-                //   fc2OutputGradient [B, 84] = logits [B, 10] x weight [10, 84]
-                if (__sgParameters.Tensors[12].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc2Output, parameters.Slice(__sgOffset_Fc3Weight, 840), gradients.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 84, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_Fc3Weight, 840), fc2OutputGradient, batch, 10, 84);
-                }
-
-                // Step 13, fc2 Linear backward, from fc2OutputGradient [B, 84]:
-                //   fc2OutputGradient *= ReLU'(fc2Output) in place; fc2.bias gradient [84] = column sums of fc2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[11].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc2OutputGradient, fc2Output, gradients.Slice(__sgOffset_Fc2Bias, 84), batch, 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc2OutputGradient, fc2Output, batch * 84, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc2.weight gradient [84, 120] = fc2OutputGradient^T [84, B] x fc1Output [B, 120] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 120] = fc2OutputGradient [B, 84] x weight [84, 120]
-                if (__sgParameters.Tensors[10].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 10080), gradients.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 120, 84);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 10080), fc1OutputGradient, batch, 84, 120);
-                }
-
-                // Step 14, fc1 Linear backward, from fc1OutputGradient [B, 120]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [120] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 120), batch, 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 120, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [120, 400] = fc1OutputGradient^T [120, B] x dropOutput [B, 400] (skipped while the weight is frozen)
-                //   dropOutputGradient [B, 400] = fc1OutputGradient [B, 120] x weight [120, 400]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, dropOutput, parameters.Slice(__sgOffset_Fc1Weight, 48000), gradients.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 400, 120);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 48000), dropOutputGradient, batch, 120, 400);
-                }
-
-                // Step 15, drop Dropout backward, from dropOutputGradient [B, 400]:
-                //   dropOutputGradient *= mask in place
-                global::StaticGrad.Kernels.Dropout.Backward(dropOutputGradient, dropOutputMask, batch * 400);
-
-                // Step 16, flatten Flatten backward, from dropOutputGradient [B, 400]:
-                //   dropOutputGradient is the gradient of pool2Output read flat
-
-                // Step 17, pool2 MaxPool2d backward, from dropOutputGradient [B, 16, 5, 5]:
-                //   bn2OutputGradient [B, 16, 10, 10] = dropOutputGradient scattered to the kept positions whose maximum in pool2Output [B, 16, 5, 5] is positive
-                //   (ReLU'(bn2Output) of the producer's fused ReLU, applied here: one pass, no read of bn2Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(dropOutputGradient, pool2Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool2OutputIndices), bn2OutputGradient, batch, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 18, bn2 BatchNorm2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-                //   bn2OutputGradient already carries ReLU'(bn2Output) (the next op's backward pass applied it); bn2OutputGradient becomes the gradient of conv2Output in place; bn2.weight and .bias gradients [16]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
-
-                // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-                //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(bn2OutputGradient [B, 16, 10, 10], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(bn2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 2400), pool1OutputGradient, __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-
-                // Step 20, pool1 MaxPool2d backward, from pool1OutputGradient [B, 6, 14, 14]:
-                //   bn1OutputGradient [B, 6, 28, 28] = pool1OutputGradient scattered to the kept positions whose maximum in pool1Output [B, 6, 14, 14] is positive
-                //   (ReLU'(bn1Output) of the producer's fused ReLU, applied here: one pass, no read of bn1Output)
-                global::StaticGrad.Kernels.MaxPool2d.BackwardThroughReLU(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), bn1OutputGradient, batch, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1);
-
-                // Step 21, bn1 BatchNorm2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-                //   bn1OutputGradient already carries ReLU'(bn1Output) (the next op's backward pass applied it); bn1OutputGradient becomes the gradient of conv1Output in place; bn1.weight and .bias gradients [6]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
-
-                // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-                //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 12 to 22: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -347,113 +347,136 @@ namespace @event.Models
                 // Step 5, instead of the loss: logits [B, 2] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 6, loss Linear backward, from logits [B, 2]:
-                //   loss.bias gradient [2] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
-                //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), gradients.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 3, 2);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
-                }
-
-                // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
-                //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputOffsetOutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
-                }
-
-                // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
-                //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), gradients.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
-                }
-
-                // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
-                //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(logitsOffsetOutputGradient, logitsOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
-                //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logitsOffsetOutputGradient, intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
-                }
-
-                // Step 10, int Linear backward, from intOutputGradient [B, 3]:
-                //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(intOutputGradient, intOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 6 to 10: the backward pass from logits [B, 2] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 6 to 10 of the training schedule, the backward pass from logits [B, 2] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> intOutput = new global::System.Span<float>(__sgArena, __sgOffset_intOutput * MaxBatch, batch * 3);
+            global::System.Span<float> logitsOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutput * MaxBatch, batch * 3);
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
+            global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
+            global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
+            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
+            global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
+            global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
+
+            // Step 6, loss Linear backward, from logits [B, 2]:
+            //   loss.bias gradient [2] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
+            //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), gradients.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 3, 2);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
+            }
+
+            // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
+            //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
+            //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputOffsetOutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
+            }
+
+            // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
+            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
+            //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), gradients.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
+            }
+
+            // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
+            //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(logitsOffsetOutputGradient, logitsOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+
+            //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
+            //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logitsOffsetOutputGradient, intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
+            }
+
+            // Step 10, int Linear backward, from intOutputGradient [B, 3]:
+            //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(intOutputGradient, intOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -504,108 +527,8 @@ namespace @event.Models
                 // Step 5, loss: fused softmax cross-entropy; logits [B, 2] become dLoss/dlogits in place.
                 float loss = __sg_loss.ForwardBackward(logits, labels, losses, batch);
 
-                // Step 6, loss Linear backward, from logits [B, 2]:
-                //   loss.bias gradient [2] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_LossBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   loss.weight gradient [2, 3] = logits^T [2, B] x fc1OutputOffsetOutput [B, 3] (skipped while the weight is frozen)
-                //   fc1OutputOffsetOutputGradient [B, 3] = logits [B, 2] x weight [2, 3]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, fc1OutputOffsetOutput, parameters.Slice(__sgOffset_LossWeight, 6), gradients.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 3, 2);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_LossWeight, 6), fc1OutputOffsetOutputGradient, batch, 2, 3);
-                }
-
-                // Step 7, fc1_output_offset Linear backward, from fc1OutputOffsetOutputGradient [B, 3]:
-                //   fc1OutputOffsetOutputGradient *= ReLU'(fc1OutputOffsetOutput) in place; fc1_output_offset.bias gradient [3] = column sums of fc1OutputOffsetOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, gradients.Slice(__sgOffset_Fc1OutputOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputOffsetOutputGradient, fc1OutputOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1_output_offset.weight gradient [3, 3] = fc1OutputOffsetOutputGradient^T [3, B] x fc1Output [B, 3] (skipped while the weight is frozen)
-                //   fc1OutputGradient [B, 3] = fc1OutputOffsetOutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputOffsetOutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), gradients.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputOffsetOutputGradient, parameters.Slice(__sgOffset_Fc1OutputOffsetWeight, 9), fc1OutputGradient, batch, 3, 3);
-                }
-
-                // Step 8, fc1 Linear backward, from fc1OutputGradient [B, 3]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [3] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [3, 3] = fc1OutputGradient^T [3, B] x logitsOffsetOutput [B, 3] (skipped while the weight is frozen)
-                //   logitsOffsetOutputGradient [B, 3] = fc1OutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(fc1OutputGradient, logitsOffsetOutput, parameters.Slice(__sgOffset_Fc1Weight, 9), gradients.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(fc1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 9), logitsOffsetOutputGradient, batch, 3, 3);
-                }
-
-                // Step 9, logits_offset Linear backward, from logitsOffsetOutputGradient [B, 3]:
-                //   logitsOffsetOutputGradient *= Tanh'(logitsOffsetOutput) in place; logits_offset.bias gradient [3] = column sums of logitsOffsetOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logitsOffsetOutputGradient, logitsOffsetOutput, gradients.Slice(__sgOffset_LogitsOffsetBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(logitsOffsetOutputGradient, logitsOffsetOutput, batch * 3, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   logits_offset.weight gradient [3, 3] = logitsOffsetOutputGradient^T [3, B] x intOutput [B, 3] (skipped while the weight is frozen)
-                //   intOutputGradient [B, 3] = logitsOffsetOutputGradient [B, 3] x weight [3, 3]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logitsOffsetOutputGradient, intOutput, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), gradients.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logitsOffsetOutputGradient, parameters.Slice(__sgOffset_LogitsOffsetWeight, 9), intOutputGradient, batch, 3, 3);
-                }
-
-                // Step 10, int Linear backward, from intOutputGradient [B, 3]:
-                //   intOutputGradient *= ReLU'(intOutput) in place; int.bias gradient [3] = column sums of intOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(intOutputGradient, intOutput, gradients.Slice(__sgOffset_intBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(intOutputGradient, intOutput, batch * 3, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   int.weight gradient [3, 4] = intOutputGradient^T [3, B] x inputs [B, 4] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(intOutputGradient, inputs, gradients.Slice(__sgOffset_intWeight, 12), 3, batch, 4);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 6 to 10: the backward pass from logits [B, 2] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -357,64 +357,91 @@ namespace Images
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 150] = logits^T [3, B] x cropOutput [B, 150] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 150] = logits [B, 3] x weight [3, 150]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, cropOutput, parameters.Slice(__sgOffset_HeadWeight, 450), gradients.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 150, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 3, 150);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 150]:
-                //   flattenOutputGradient is the gradient of cropOutput read flat
-
-                // Step 10, crop ZeroPad2d backward, from flattenOutputGradient [B, 6, 5, 5]:
-                //   conv2OutputGradient [B, 6, 5, 6] = flattenOutputGradient less its padding
-                global::StaticGrad.Kernels.ZeroPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 6, 5, 6, -1, 0, 1, -1);
-
-                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 5, 6]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 180, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
-                }
-
-                //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 144), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
-                global::StaticGrad.Kernels.ZeroPad2d.Backward(conv2OutputPaddedInput, poolOutputGradient, batch, 4, 5, 6, 0, 0, 0, 1);
-
-                // Step 12, pool MaxPool2d backward, from poolOutputGradient [B, 4, 5, 6]:
-                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
-                //   from poolOutputGradient, poolOutput and the kept positions
-
-                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-                //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from poolOutputGradient where poolOutput is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(poolOutputGradient, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 128), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
-                }
-
-                //   no gradient for padOutput: nothing before it has parameters (pruned).
+                // Steps 8 to 13: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 8 to 13 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+            global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 308);
+            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 120);
+            global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 120);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 180);
+            global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
+            global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
+            global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+            // Step 8, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 150] = logits^T [3, B] x cropOutput [B, 150] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 150] = logits [B, 3] x weight [3, 150]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, cropOutput, parameters.Slice(__sgOffset_HeadWeight, 450), gradients.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 150, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 3, 150);
+            }
+
+            // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 150]:
+            //   flattenOutputGradient is the gradient of cropOutput read flat
+
+            // Step 10, crop ZeroPad2d backward, from flattenOutputGradient [B, 6, 5, 5]:
+            //   conv2OutputGradient [B, 6, 5, 6] = flattenOutputGradient less its padding
+            global::StaticGrad.Kernels.ZeroPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 6, 5, 6, -1, 0, 1, -1);
+
+            // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 5, 6]:
+            //   conv2OutputGradient *= Tanh'(conv2Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 180, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
+            }
+
+            //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 144), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
+            global::StaticGrad.Kernels.ZeroPad2d.Backward(conv2OutputPaddedInput, poolOutputGradient, batch, 4, 5, 6, 0, 0, 0, 1);
+
+            // Step 12, pool MaxPool2d backward, from poolOutputGradient [B, 4, 5, 6]:
+            //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
+            //   from poolOutputGradient, poolOutput and the kept positions
+
+            // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
+            //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+            //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from poolOutputGradient where poolOutput is positive, at the kept positions
+            //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(poolOutputGradient, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 128), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
+            }
+
+            //   no gradient for padOutput: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -480,59 +507,8 @@ namespace Images
                 // Step 7, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 8, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 150] = logits^T [3, B] x cropOutput [B, 150] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 150] = logits [B, 3] x weight [3, 150]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, cropOutput, parameters.Slice(__sgOffset_HeadWeight, 450), gradients.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 150, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 450), flattenOutputGradient, batch, 3, 150);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 150]:
-                //   flattenOutputGradient is the gradient of cropOutput read flat
-
-                // Step 10, crop ZeroPad2d backward, from flattenOutputGradient [B, 6, 5, 5]:
-                //   conv2OutputGradient [B, 6, 5, 6] = flattenOutputGradient less its padding
-                global::StaticGrad.Kernels.ZeroPad2d.Backward(flattenOutputGradient, conv2OutputGradient, batch, 6, 5, 6, -1, 0, 1, -1);
-
-                // Step 11, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 5, 6]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 180, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
-                }
-
-                //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 144), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
-                global::StaticGrad.Kernels.ZeroPad2d.Backward(conv2OutputPaddedInput, poolOutputGradient, batch, 4, 5, 6, 0, 0, 0, 1);
-
-                // Step 12, pool MaxPool2d backward, from poolOutputGradient [B, 4, 5, 6]:
-                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
-                //   from poolOutputGradient, poolOutput and the kept positions
-
-                // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-                //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from poolOutputGradient where poolOutput is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(poolOutputGradient, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 128), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
-                }
-
-                //   no gradient for padOutput: nothing before it has parameters (pruned).
+                // Steps 8 to 13: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(gradients, batch);
 
                 return loss;
             }

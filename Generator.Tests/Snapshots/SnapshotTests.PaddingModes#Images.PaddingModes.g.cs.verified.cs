@@ -330,68 +330,92 @@ namespace Images
                 // Step 5, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 6, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 60] = logits^T [3, B] x conv3Output [B, 60] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 60] = logits [B, 3] x weight [3, 60]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 180), gradients.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 60, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 3, 60);
-                }
-
-                // Step 7, flatten Flatten backward, from flattenOutputGradient [B, 60]:
-                //   flattenOutputGradient is the gradient of conv3Output read flat
-
-                // Step 8, conv3 Conv2d backward, from flattenOutputGradient [B, 2, 5, 6]:
-                //   conv3.weight gradient [2, 3, 3, 3] = sums over the batch of flattenOutputGradient x im2col(conv3OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, conv3OutputPaddedInput, gradients.Slice(__sgOffset_Conv3Weight, 54), global::System.Span<float>.Empty, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   conv3OutputPaddedInput [B, 3, 12, 13] = transposed conv(flattenOutputGradient [B, 2, 5, 6], weight), then conv2OutputGradient [B, 3, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=circular padding (left, right, top, bottom) = (1, 1, 1, 1), then convolved without padding)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 54), conv3OutputPaddedInput, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                global::StaticGrad.Kernels.CircularPad2d.Backward(conv3OutputPaddedInput, conv2OutputGradient, batch, 3, 10, 11, 1, 1, 1, 1);
-
-                // Step 9, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 10, 11]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 330, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   conv2OutputPaddedInput [B, 4, 11, 14] = transposed conv(conv2OutputGradient [B, 3, 10, 11], weight), then conv1OutputGradient [B, 4, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
-                global::StaticGrad.Kernels.ReplicationPad2d.Backward(conv2OutputPaddedInput, conv1OutputGradient, batch, 4, 10, 11, 1, 2, 0, 1);
-
-                // Step 10, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 11]:
-                //   conv1OutputGradient *= Tanh'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 440, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 6 to 10: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 6 to 10 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 440);
+            global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 312);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 330);
+            global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 616);
+            global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
+            global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
+
+            // Step 6, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 60] = logits^T [3, B] x conv3Output [B, 60] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 60] = logits [B, 3] x weight [3, 60]
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 180), gradients.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 60, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 3, 60);
+            }
+
+            // Step 7, flatten Flatten backward, from flattenOutputGradient [B, 60]:
+            //   flattenOutputGradient is the gradient of conv3Output read flat
+
+            // Step 8, conv3 Conv2d backward, from flattenOutputGradient [B, 2, 5, 6]:
+            //   conv3.weight gradient [2, 3, 3, 3] = sums over the batch of flattenOutputGradient x im2col(conv3OutputPaddedInput) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, conv3OutputPaddedInput, gradients.Slice(__sgOffset_Conv3Weight, 54), global::System.Span<float>.Empty, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+            }
+
+            //   conv3OutputPaddedInput [B, 3, 12, 13] = transposed conv(flattenOutputGradient [B, 2, 5, 6], weight), then conv2OutputGradient [B, 3, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=circular padding (left, right, top, bottom) = (1, 1, 1, 1), then convolved without padding)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 54), conv3OutputPaddedInput, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+            global::StaticGrad.Kernels.CircularPad2d.Backward(conv3OutputPaddedInput, conv2OutputGradient, batch, 3, 10, 11, 1, 1, 1, 1);
+
+            // Step 9, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 10, 11]:
+            //   conv2OutputGradient *= Tanh'(conv2Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 330, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   conv2OutputPaddedInput [B, 4, 11, 14] = transposed conv(conv2OutputGradient [B, 3, 10, 11], weight), then conv1OutputGradient [B, 4, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
+            global::StaticGrad.Kernels.ReplicationPad2d.Backward(conv2OutputPaddedInput, conv1OutputGradient, batch, 4, 10, 11, 1, 2, 0, 1);
+
+            // Step 10, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 11]:
+            //   conv1OutputGradient *= Tanh'(conv1Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 440, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -448,63 +472,8 @@ namespace Images
                 // Step 5, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 6, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 60] = logits^T [3, B] x conv3Output [B, 60] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 60] = logits [B, 3] x weight [3, 60]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 180), gradients.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 60, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 180), flattenOutputGradient, batch, 3, 60);
-                }
-
-                // Step 7, flatten Flatten backward, from flattenOutputGradient [B, 60]:
-                //   flattenOutputGradient is the gradient of conv3Output read flat
-
-                // Step 8, conv3 Conv2d backward, from flattenOutputGradient [B, 2, 5, 6]:
-                //   conv3.weight gradient [2, 3, 3, 3] = sums over the batch of flattenOutputGradient x im2col(conv3OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, conv3OutputPaddedInput, gradients.Slice(__sgOffset_Conv3Weight, 54), global::System.Span<float>.Empty, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                }
-
-                //   conv3OutputPaddedInput [B, 3, 12, 13] = transposed conv(flattenOutputGradient [B, 2, 5, 6], weight), then conv2OutputGradient [B, 3, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=circular padding (left, right, top, bottom) = (1, 1, 1, 1), then convolved without padding)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 54), conv3OutputPaddedInput, __sg_Conv3.Workspace, batch, 3, 12, 13, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                global::StaticGrad.Kernels.CircularPad2d.Backward(conv3OutputPaddedInput, conv2OutputGradient, batch, 3, 10, 11, 1, 1, 1, 1);
-
-                // Step 9, conv2 Conv2d backward, from conv2OutputGradient [B, 3, 10, 11]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 330, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   conv2OutputPaddedInput [B, 4, 11, 14] = transposed conv(conv2OutputGradient [B, 3, 10, 11], weight), then conv1OutputGradient [B, 4, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 96), conv2OutputPaddedInput, __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
-                global::StaticGrad.Kernels.ReplicationPad2d.Backward(conv2OutputPaddedInput, conv1OutputGradient, batch, 4, 10, 11, 1, 2, 0, 1);
-
-                // Step 10, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 11]:
-                //   conv1OutputGradient *= Tanh'(conv1Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 440, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 6 to 10: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -352,73 +352,99 @@ namespace Images
                 // Step 7, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 8, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 54] = logits^T [4, B] x conv3Output [B, 54] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 54] = logits [B, 4] x weight [4, 54]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 216), gradients.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 54, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 4, 54);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 54]:
-                //   flattenOutputGradient is the gradient of conv3Output read flat
-
-                // Step 10, conv3 Conv2d backward, from flattenOutputGradient [B, 6, 3, 3]:
-                //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad || __sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, pool2Output, gradients.Slice(__sgOffset_Conv3Weight, 108), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Conv3Bias, 6) : global::System.Span<float>.Empty), __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
-                }
-
-                //   pool2OutputGradient [B, 6, 3, 3] = transposed conv(flattenOutputGradient [B, 6, 3, 3], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 108), pool2OutputGradient, __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
-
-                // Step 11, pool2 AvgPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
-                //   conv2OutputGradient [B, 6, 4, 3] = pool2OutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(pool2OutputGradient, conv2OutputGradient, batch, 6, 4, 3, 2, 1, 2, 1, 1, 0, countIncludePad: false);
-
-                // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 3]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 72, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [6, 4, 1, 3] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 72), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
-                }
-
-                //   pool1OutputGradient [B, 4, 5, 7] = transposed conv(conv2OutputGradient [B, 6, 4, 3], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 72), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
-
-                // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 7]:
-                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-                //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 120), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 8 to 14 of the training schedule, the backward pass from logits [B, 4] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
+            global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 140);
+            global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 140);
+            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 72);
+            global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
+            global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 54);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 54);
+            global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
+            global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 72);
+            global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 140);
+            global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
+
+            // Step 8, head Linear backward, from logits [B, 4]:
+            //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [4, 54] = logits^T [4, B] x conv3Output [B, 54] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 54] = logits [B, 4] x weight [4, 54]
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 216), gradients.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 54, 4);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 4, 54);
+            }
+
+            // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 54]:
+            //   flattenOutputGradient is the gradient of conv3Output read flat
+
+            // Step 10, conv3 Conv2d backward, from flattenOutputGradient [B, 6, 3, 3]:
+            //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad || __sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, pool2Output, gradients.Slice(__sgOffset_Conv3Weight, 108), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Conv3Bias, 6) : global::System.Span<float>.Empty), __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
+            }
+
+            //   pool2OutputGradient [B, 6, 3, 3] = transposed conv(flattenOutputGradient [B, 6, 3, 3], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 108), pool2OutputGradient, __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
+
+            // Step 11, pool2 AvgPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
+            //   conv2OutputGradient [B, 6, 4, 3] = pool2OutputGradient spread evenly over each window
+            global::StaticGrad.Kernels.AvgPool2d.Backward(pool2OutputGradient, conv2OutputGradient, batch, 6, 4, 3, 2, 1, 2, 1, 1, 0, countIncludePad: false);
+
+            // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 3]:
+            //   conv2OutputGradient *= Tanh'(conv2Output) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 72, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   conv2.weight gradient [6, 4, 1, 3] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 72), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
+            }
+
+            //   pool1OutputGradient [B, 4, 5, 7] = transposed conv(conv2OutputGradient [B, 6, 4, 3], weight)
+            global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 72), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
+
+            // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 7]:
+            //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
+            //   from pool1OutputGradient, pool1Output and the kept positions
+
+            // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
+            //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
+            //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 120), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 0, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -479,68 +505,8 @@ namespace Images
                 // Step 7, loss: fused softmax cross-entropy; logits [B, 4] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 8, head Linear backward, from logits [B, 4]:
-                //   head.bias gradient [4] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 4), batch, 4, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [4, 54] = logits^T [4, B] x conv3Output [B, 54] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 54] = logits [B, 4] x weight [4, 54]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, conv3Output, parameters.Slice(__sgOffset_HeadWeight, 216), gradients.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 54, 4);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 216), flattenOutputGradient, batch, 4, 54);
-                }
-
-                // Step 9, flatten Flatten backward, from flattenOutputGradient [B, 54]:
-                //   flattenOutputGradient is the gradient of conv3Output read flat
-
-                // Step 10, conv3 Conv2d backward, from flattenOutputGradient [B, 6, 3, 3]:
-                //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad || __sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, pool2Output, gradients.Slice(__sgOffset_Conv3Weight, 108), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Conv3Bias, 6) : global::System.Span<float>.Empty), __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
-                }
-
-                //   pool2OutputGradient [B, 6, 3, 3] = transposed conv(flattenOutputGradient [B, 6, 3, 3], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(flattenOutputGradient, parameters.Slice(__sgOffset_Conv3Weight, 108), pool2OutputGradient, __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
-
-                // Step 11, pool2 AvgPool2d backward, from pool2OutputGradient [B, 6, 3, 3]:
-                //   conv2OutputGradient [B, 6, 4, 3] = pool2OutputGradient spread evenly over each window
-                global::StaticGrad.Kernels.AvgPool2d.Backward(pool2OutputGradient, conv2OutputGradient, batch, 6, 4, 3, 2, 1, 2, 1, 1, 0, countIncludePad: false);
-
-                // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 3]:
-                //   conv2OutputGradient *= Tanh'(conv2Output) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 72, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   conv2.weight gradient [6, 4, 1, 3] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 72), global::System.Span<float>.Empty, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
-                }
-
-                //   pool1OutputGradient [B, 4, 5, 7] = transposed conv(conv2OutputGradient [B, 6, 4, 3], weight)
-                global::StaticGrad.Kernels.Conv2d.BackwardData(conv2OutputGradient, parameters.Slice(__sgOffset_Conv2Weight, 72), pool1OutputGradient, __sg_Conv2.Workspace, batch, 4, 5, 7, 6, 1, 3, 2, 1, 1, 0, 1, 2, 1);
-
-                // Step 13, pool1 MaxPool2d backward, from pool1OutputGradient [B, 4, 5, 7]:
-                //   conv1OutputGradient [B, 4, 10, 13] is not written here: the producer's weight gradient forms it sample by sample
-                //   from pool1OutputGradient, pool1Output and the kept positions
-
-                // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-                //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
-                //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
-                //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 120), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 0, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 8 to 14: the backward pass from logits [B, 4] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

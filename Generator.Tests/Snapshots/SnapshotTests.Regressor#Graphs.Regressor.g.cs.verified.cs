@@ -261,51 +261,69 @@ namespace Graphs
                 // Step 3, instead of the loss: predictionsGradient [B, 2] = outputGradient, the caller's dLoss/dpredictions.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictionsGradient, batch * OutputSize);
 
-                // Step 4, output Linear backward, from predictionsGradient [B, 2]:
-                //   predictionsGradient *= Tanh'(predictions) in place; output.bias gradient [2] = column sums of predictionsGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictionsGradient, predictions, gradients.Slice(__sgOffset_OutputBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(predictionsGradient, predictions, batch * 2, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(predictionsGradient, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), gradients.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 32, 2);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
-                }
-
-                // Step 5, hidden Linear backward, from hiddenOutputGradient [B, 32]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [32, 10] = hiddenOutputGradient^T [32, B] x inputs [B, 10] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 320), 32, batch, 10);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 4 and 5: the backward pass from predictionsGradient [B, 2] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 4 and 5 of the training schedule, the backward pass from predictionsGradient [B, 2] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 32);
+            global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 2);
+            global::System.Span<float> predictionsGradient = new global::System.Span<float>(__sgArena, __sgOffset_predictionsGradient * MaxBatch, batch * 2);
+            global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 32);
+
+            // Step 4, output Linear backward, from predictionsGradient [B, 2]:
+            //   predictionsGradient *= Tanh'(predictions) in place; output.bias gradient [2] = column sums of predictionsGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictionsGradient, predictions, gradients.Slice(__sgOffset_OutputBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(predictionsGradient, predictions, batch * 2, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+
+            //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32] (skipped while the weight is frozen)
+            //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(predictionsGradient, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), gradients.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 32, 2);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
+            }
+
+            // Step 5, hidden Linear backward, from hiddenOutputGradient [B, 32]:
+            //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   hidden.weight gradient [32, 10] = hiddenOutputGradient^T [32, B] x inputs [B, 10] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 320), 32, batch, 10);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -341,46 +359,8 @@ namespace Graphs
                 // Step 3, loss: MseLoss, element by element; predictionsGradient [B, 2] become dLoss/dpredictionsGradient in place.
                 float loss = __sg_Loss.ForwardBackward(predictionsGradient, targets, batch);
 
-                // Step 4, output Linear backward, from predictionsGradient [B, 2]:
-                //   predictionsGradient *= Tanh'(predictions) in place; output.bias gradient [2] = column sums of predictionsGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(predictionsGradient, predictions, gradients.Slice(__sgOffset_OutputBias, 2), batch, 2, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(predictionsGradient, predictions, batch * 2, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   output.weight gradient [2, 32] = predictionsGradient^T [2, B] x hiddenOutput [B, 32] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 32] = predictionsGradient [B, 2] x weight [2, 32]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(predictionsGradient, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 64), gradients.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 32, 2);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(predictionsGradient, parameters.Slice(__sgOffset_OutputWeight, 64), hiddenOutputGradient, batch, 2, 32);
-                }
-
-                // Step 5, hidden Linear backward, from hiddenOutputGradient [B, 32]:
-                //   hiddenOutputGradient *= ReLU'(hiddenOutput) in place; hidden.bias gradient [32] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 32), batch, 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 32, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   hidden.weight gradient [32, 10] = hiddenOutputGradient^T [32, B] x inputs [B, 10] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 320), 32, batch, 10);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 4 and 5: the backward pass from predictionsGradient [B, 2] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -413,102 +413,132 @@ namespace Graphs
                 // Step 9, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 10, head Linear backward, from logits [B, 10]:
-                //   head.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
-                //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), gradients.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 64, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
-                }
-
-                // Step 11, norm2 LayerNorm backward, from norm2OutputGradient [B, 64]:
-                //   norm2OutputGradient becomes the gradient of fc2Output in place
-                global::StaticGrad.Kernels.LayerNorm.Backward(norm2OutputGradient, fc2Output, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 64);
-
-                // Step 12, skip1 Add backward, from norm2OutputGradient [B, 64]:
-                //   both inputs get norm2OutputGradient
-                global::StaticGrad.Kernels.Elementwise.Copy(norm2OutputGradient, stemOutputGradient, batch * 64);
-
-                // Step 13, fc2 Linear backward, from norm2OutputGradient [B, 64]:
-                //   fc2.bias gradient [64] = column sums of norm2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
-                //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(norm2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), gradients.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
-                }
-
-                // Step 14, drop1 Dropout backward, from drop1OutputGradient [B, 64]:
-                //   drop1OutputGradient *= mask in place
-                global::StaticGrad.Kernels.Dropout.Backward(drop1OutputGradient, drop1OutputMask, batch * 64);
-
-                // Step 15, fc1 GELU backward, from drop1OutputGradient [B, 64]:
-                //   drop1OutputGradient *= GELU'(fc1Linear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(drop1OutputGradient, fc1Linear, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
-
-                // Step 16, fc1 Linear backward, from drop1OutputGradient [B, 64]:
-                //   fc1.bias gradient [64] = column sums of drop1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
-                //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(drop1OutputGradient, norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), gradients.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
-                }
-
-                // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
-                //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]
-                global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 64) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 64) : global::System.Span<float>.Empty), batch, 64);
-
-                // Step 18: stemOutputGradient += norm1OutputGradient (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(stemOutputGradient, norm1OutputGradient, stemOutputGradient, stemOutputGradient.Length);
-
-                // Step 19, stem Linear backward, from stemOutputGradient [B, 64]:
-                //   stem.bias gradient [64] = column sums of stemOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 10 to 19: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 10 to 19 of the training schedule, the backward pass from logits [B, 10] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
+            global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);
+            global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 1);
+            global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 1);
+            global::System.Span<float> fc1Linear = new global::System.Span<float>(__sgArena, __sgOffset_fc1Linear * MaxBatch, batch * 64);
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 64);
+            global::System.Span<float> drop1OutputMask = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputMask * MaxBatch, batch * 64);
+            global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 64);
+            global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 64);
+            global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
+            global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
+            global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
+            global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
+
+            // Step 10, head Linear backward, from logits [B, 10]:
+            //   head.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[9].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
+            //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
+            if (__sgParameters.Tensors[8].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), gradients.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 64, 10);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
+            }
+
+            // Step 11, norm2 LayerNorm backward, from norm2OutputGradient [B, 64]:
+            //   norm2OutputGradient becomes the gradient of fc2Output in place
+            global::StaticGrad.Kernels.LayerNorm.Backward(norm2OutputGradient, fc2Output, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 64);
+
+            // Step 12, skip1 Add backward, from norm2OutputGradient [B, 64]:
+            //   both inputs get norm2OutputGradient
+            global::StaticGrad.Kernels.Elementwise.Copy(norm2OutputGradient, stemOutputGradient, batch * 64);
+
+            // Step 13, fc2 Linear backward, from norm2OutputGradient [B, 64]:
+            //   fc2.bias gradient [64] = column sums of norm2OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
+            //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(norm2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), gradients.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
+            }
+
+            // Step 14, drop1 Dropout backward, from drop1OutputGradient [B, 64]:
+            //   drop1OutputGradient *= mask in place
+            global::StaticGrad.Kernels.Dropout.Backward(drop1OutputGradient, drop1OutputMask, batch * 64);
+
+            // Step 15, fc1 GELU backward, from drop1OutputGradient [B, 64]:
+            //   drop1OutputGradient *= GELU'(fc1Linear) in place, the derivative from the input
+            global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(drop1OutputGradient, fc1Linear, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
+
+            // Step 16, fc1 Linear backward, from drop1OutputGradient [B, 64]:
+            //   fc1.bias gradient [64] = column sums of drop1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
+            //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(drop1OutputGradient, norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), gradients.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
+            }
+
+            // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
+            //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]
+            global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 64) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 64) : global::System.Span<float>.Empty), batch, 64);
+
+            // Step 18: stemOutputGradient += norm1OutputGradient (the tensor feeds several nodes; their gradients add up)
+            global::StaticGrad.Kernels.Elementwise.Add(stemOutputGradient, norm1OutputGradient, stemOutputGradient, stemOutputGradient.Length);
+
+            // Step 19, stem Linear backward, from stemOutputGradient [B, 64]:
+            //   stem.bias gradient [64] = column sums of stemOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -582,97 +612,8 @@ namespace Graphs
                 // Step 9, loss: fused softmax cross-entropy; logits [B, 10] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 10, head Linear backward, from logits [B, 10]:
-                //   head.bias gradient [10] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[9].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 10), batch, 10, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [10, 64] = logits^T [10, B] x norm2Output [B, 64] (skipped while the weight is frozen)
-                //   norm2OutputGradient [B, 64] = logits [B, 10] x weight [10, 64]
-                if (__sgParameters.Tensors[8].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, norm2Output, parameters.Slice(__sgOffset_HeadWeight, 640), gradients.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 64, 10);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 640), norm2OutputGradient, batch, 10, 64);
-                }
-
-                // Step 11, norm2 LayerNorm backward, from norm2OutputGradient [B, 64]:
-                //   norm2OutputGradient becomes the gradient of fc2Output in place
-                global::StaticGrad.Kernels.LayerNorm.Backward(norm2OutputGradient, fc2Output, norm2OutputMean, norm2OutputRstd, global::System.Span<float>.Empty, global::System.Span<float>.Empty, global::System.Span<float>.Empty, batch, 64);
-
-                // Step 12, skip1 Add backward, from norm2OutputGradient [B, 64]:
-                //   both inputs get norm2OutputGradient
-                global::StaticGrad.Kernels.Elementwise.Copy(norm2OutputGradient, stemOutputGradient, batch * 64);
-
-                // Step 13, fc2 Linear backward, from norm2OutputGradient [B, 64]:
-                //   fc2.bias gradient [64] = column sums of norm2OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(norm2OutputGradient, norm2OutputGradient, gradients.Slice(__sgOffset_Fc2Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc2.weight gradient [64, 64] = norm2OutputGradient^T [64, B] x fc1Output [B, 64] (skipped while the weight is frozen)
-                //   drop1OutputGradient [B, 64] = norm2OutputGradient [B, 64] x weight [64, 64]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(norm2OutputGradient, fc1Output, parameters.Slice(__sgOffset_Fc2Weight, 4096), gradients.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(norm2OutputGradient, parameters.Slice(__sgOffset_Fc2Weight, 4096), drop1OutputGradient, batch, 64, 64);
-                }
-
-                // Step 14, drop1 Dropout backward, from drop1OutputGradient [B, 64]:
-                //   drop1OutputGradient *= mask in place
-                global::StaticGrad.Kernels.Dropout.Backward(drop1OutputGradient, drop1OutputMask, batch * 64);
-
-                // Step 15, fc1 GELU backward, from drop1OutputGradient [B, 64]:
-                //   drop1OutputGradient *= GELU'(fc1Linear) in place, the derivative from the input
-                global::StaticGrad.Kernels.ElementwiseActivation.BackwardFromInput(drop1OutputGradient, fc1Linear, batch * 64, global::StaticGrad.Kernels.Activation.GELU, 0.0f, 0.0f);
-
-                // Step 16, fc1 Linear backward, from drop1OutputGradient [B, 64]:
-                //   fc1.bias gradient [64] = column sums of drop1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(drop1OutputGradient, drop1OutputGradient, gradients.Slice(__sgOffset_Fc1Bias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   fc1.weight gradient [64, 64] = drop1OutputGradient^T [64, B] x norm1Output [B, 64] (skipped while the weight is frozen)
-                //   norm1OutputGradient [B, 64] = drop1OutputGradient [B, 64] x weight [64, 64]
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(drop1OutputGradient, norm1Output, parameters.Slice(__sgOffset_Fc1Weight, 4096), gradients.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(drop1OutputGradient, parameters.Slice(__sgOffset_Fc1Weight, 4096), norm1OutputGradient, batch, 64, 64);
-                }
-
-                // Step 17, norm1 LayerNorm backward, from norm1OutputGradient [B, 64]:
-                //   norm1OutputGradient becomes the gradient of stemOutput in place; norm1.weight and .bias gradients [64]
-                global::StaticGrad.Kernels.LayerNorm.Backward(norm1OutputGradient, stemOutput, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 64), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 64) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 64) : global::System.Span<float>.Empty), batch, 64);
-
-                // Step 18: stemOutputGradient += norm1OutputGradient (the tensor feeds several nodes; their gradients add up)
-                global::StaticGrad.Kernels.Elementwise.Add(stemOutputGradient, norm1OutputGradient, stemOutputGradient, stemOutputGradient.Length);
-
-                // Step 19, stem Linear backward, from stemOutputGradient [B, 64]:
-                //   stem.bias gradient [64] = column sums of stemOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(stemOutputGradient, stemOutputGradient, gradients.Slice(__sgOffset_StemBias, 64), batch, 64, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   stem.weight gradient [64, 784] = stemOutputGradient^T [64, B] x inputs [B, 784] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(stemOutputGradient, inputs, gradients.Slice(__sgOffset_StemWeight, 50176), 64, batch, 784);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 10 to 19: the backward pass from logits [B, 10] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

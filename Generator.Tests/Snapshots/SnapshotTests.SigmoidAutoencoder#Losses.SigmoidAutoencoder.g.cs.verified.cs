@@ -274,47 +274,65 @@ namespace Losses
                 // Step 4, instead of the loss: probabilitiesGradient [B, 9] = outputGradient, the caller's dLoss/dprobabilities.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, probabilitiesGradient, batch * OutputSize);
 
-                // Step 5, decoder Linear backward, from probabilitiesGradient [B, 9]:
-                //   probabilitiesGradient *= Sigmoid'(probabilities) in place; decoder.bias gradient [9] = column sums of probabilitiesGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(probabilitiesGradient, probabilities, gradients.Slice(__sgOffset_DecoderBias, 9), batch, 9, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(probabilitiesGradient, probabilities, batch * 9, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-
-                //   decoder.weight gradient [9, 18] = probabilitiesGradient^T [9, B] x encoderOutput [B, 18] (skipped while the weight is frozen)
-                //   flatOutputGradient [B, 18] = probabilitiesGradient [B, 9] x weight [9, 18]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(probabilitiesGradient, encoderOutput, parameters.Slice(__sgOffset_DecoderWeight, 162), gradients.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 18, 9);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(probabilitiesGradient, parameters.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 9, 18);
-                }
-
-                // Step 6, flat Flatten backward, from flatOutputGradient [B, 18]:
-                //   flatOutputGradient is the gradient of encoderOutput read flat
-
-                // Step 7, encoder Conv2d backward, from flatOutputGradient [B, 2, 3, 3]:
-                //   flatOutputGradient *= ReLU'(encoderOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(flatOutputGradient, encoderOutput, batch * 18, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flatOutputGradient, inputs, gradients.Slice(__sgOffset_EncoderWeight, 18), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_EncoderBias, 2) : global::System.Span<float>.Empty), __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 5 to 7: the backward pass from probabilitiesGradient [B, 9] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 5 to 7 of the training schedule, the backward pass from probabilitiesGradient [B, 9] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
+            global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
+            global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
+            global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
+
+            // Step 5, decoder Linear backward, from probabilitiesGradient [B, 9]:
+            //   probabilitiesGradient *= Sigmoid'(probabilities) in place; decoder.bias gradient [9] = column sums of probabilitiesGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(probabilitiesGradient, probabilities, gradients.Slice(__sgOffset_DecoderBias, 9), batch, 9, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(probabilitiesGradient, probabilities, batch * 9, global::StaticGrad.Kernels.Activation.Sigmoid);
+            }
+
+            //   decoder.weight gradient [9, 18] = probabilitiesGradient^T [9, B] x encoderOutput [B, 18] (skipped while the weight is frozen)
+            //   flatOutputGradient [B, 18] = probabilitiesGradient [B, 9] x weight [9, 18]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(probabilitiesGradient, encoderOutput, parameters.Slice(__sgOffset_DecoderWeight, 162), gradients.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 18, 9);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(probabilitiesGradient, parameters.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 9, 18);
+            }
+
+            // Step 6, flat Flatten backward, from flatOutputGradient [B, 18]:
+            //   flatOutputGradient is the gradient of encoderOutput read flat
+
+            // Step 7, encoder Conv2d backward, from flatOutputGradient [B, 2, 3, 3]:
+            //   flatOutputGradient *= ReLU'(encoderOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(flatOutputGradient, encoderOutput, batch * 18, global::StaticGrad.Kernels.Activation.ReLU);
+
+            //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(flatOutputGradient, inputs, gradients.Slice(__sgOffset_EncoderWeight, 18), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_EncoderBias, 2) : global::System.Span<float>.Empty), __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -353,42 +371,8 @@ namespace Losses
                 // Step 4, loss: binary cross-entropy on the Sigmoid's probabilities, element by element (not fused: the Sigmoid's backward follows); probabilitiesGradient [B, 9] become dLoss/dprobabilitiesGradient in place.
                 float loss = __sg_Loss.ForwardBackward(probabilitiesGradient, targets, batch);
 
-                // Step 5, decoder Linear backward, from probabilitiesGradient [B, 9]:
-                //   probabilitiesGradient *= Sigmoid'(probabilities) in place; decoder.bias gradient [9] = column sums of probabilitiesGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(probabilitiesGradient, probabilities, gradients.Slice(__sgOffset_DecoderBias, 9), batch, 9, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(probabilitiesGradient, probabilities, batch * 9, global::StaticGrad.Kernels.Activation.Sigmoid);
-                }
-
-                //   decoder.weight gradient [9, 18] = probabilitiesGradient^T [9, B] x encoderOutput [B, 18] (skipped while the weight is frozen)
-                //   flatOutputGradient [B, 18] = probabilitiesGradient [B, 9] x weight [9, 18]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(probabilitiesGradient, encoderOutput, parameters.Slice(__sgOffset_DecoderWeight, 162), gradients.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 18, 9);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(probabilitiesGradient, parameters.Slice(__sgOffset_DecoderWeight, 162), flatOutputGradient, batch, 9, 18);
-                }
-
-                // Step 6, flat Flatten backward, from flatOutputGradient [B, 18]:
-                //   flatOutputGradient is the gradient of encoderOutput read flat
-
-                // Step 7, encoder Conv2d backward, from flatOutputGradient [B, 2, 3, 3]:
-                //   flatOutputGradient *= ReLU'(encoderOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(flatOutputGradient, encoderOutput, batch * 18, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(flatOutputGradient, inputs, gradients.Slice(__sgOffset_EncoderWeight, 18), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_EncoderBias, 2) : global::System.Span<float>.Empty), __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 5 to 7: the backward pass from probabilitiesGradient [B, 9] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

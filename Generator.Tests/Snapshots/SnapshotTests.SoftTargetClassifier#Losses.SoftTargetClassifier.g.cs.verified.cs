@@ -257,47 +257,64 @@ namespace Losses
                 // Step 2, instead of the loss: logits [B, 5] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 3, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 80), gradients.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 16, 5);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 5, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 5] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 3 and 4 of the training schedule, the backward pass from logits [B, 5] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
+            global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
+
+            // Step 3, output Linear backward, from logits [B, 5]:
+            //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
+            //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
+            if (__sgParameters.Tensors[2].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 80), gradients.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 16, 5);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 5, 16);
+            }
+
+            // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
+            //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.Tanh);
+            }
+
+            //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -329,42 +346,8 @@ namespace Losses
                 // Step 2, loss: fused softmax cross-entropy against class probabilities; logits [B, 5] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, targets, batch);
 
-                // Step 3, output Linear backward, from logits [B, 5]:
-                //   output.bias gradient [5] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_OutputBias, 5), batch, 5, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   output.weight gradient [5, 16] = logits^T [5, B] x hiddenOutput [B, 16] (skipped while the weight is frozen)
-                //   hiddenOutputGradient [B, 16] = logits [B, 5] x weight [5, 16]
-                if (__sgParameters.Tensors[2].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, hiddenOutput, parameters.Slice(__sgOffset_OutputWeight, 80), gradients.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 16, 5);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_OutputWeight, 80), hiddenOutputGradient, batch, 5, 16);
-                }
-
-                // Step 4, hidden Linear backward, from hiddenOutputGradient [B, 16]:
-                //   hiddenOutputGradient *= Tanh'(hiddenOutput) in place; hidden.bias gradient [16] = column sums of hiddenOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(hiddenOutputGradient, hiddenOutput, gradients.Slice(__sgOffset_HiddenBias, 16), batch, 16, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(hiddenOutputGradient, hiddenOutput, batch * 16, global::StaticGrad.Kernels.Activation.Tanh);
-                }
-
-                //   hidden.weight gradient [16, 8] = hiddenOutputGradient^T [16, B] x inputs [B, 8] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(hiddenOutputGradient, inputs, gradients.Slice(__sgOffset_HiddenWeight, 128), 16, batch, 8);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 3 and 4: the backward pass from logits [B, 5] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

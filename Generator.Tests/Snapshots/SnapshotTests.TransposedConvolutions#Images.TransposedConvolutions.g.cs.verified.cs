@@ -432,90 +432,124 @@ namespace Images
                 // Step 11, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 12, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x maxPooledOutput [B, 24] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
-                }
-
-                // Step 13, flatten Flatten backward, from flattenOutputGradient [B, 24]:
-                //   flattenOutputGradient is the gradient of maxPooledOutput read flat
-
-                // Step 14, max_pooled AdaptiveMaxPool2d backward, from flattenOutputGradient [B, 2, 4, 3]:
-                //   sizedDownOutputGradient [B, 2, 9, 9] = flattenOutputGradient added at the kept positions
-                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), sizedDownOutputGradient, batch, 2, 9, 9, 4, 3);
-
-                // Step 15, sized_down Upsample backward, from sizedDownOutputGradient [B, 2, 9, 9]:
-                //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of sizedDownOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(sizedDownOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
-
-                // Step 16, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
-                //   alignedOutputGradient [B, 2, 72, 36] = the sums of sizedOutputGradient over the outputs each pixel was copied to
-                global::StaticGrad.Kernels.Upsample2d.BackwardToSize(sizedOutputGradient, alignedOutputGradient, batch, 2, 72, 36, 13, 20);
-
-                // Step 17, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
-                //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of alignedOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(alignedOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
-
-                // Step 18, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
-                //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
-
-                // Step 19, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
-                //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
-                global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
-
-                // Step 20, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
-                //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(widenOutputGradient, upOutput, gradients.Slice(__sgOffset_WidenWeight, 24), global::System.Span<float>.Empty, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
-                }
-
-                //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
-
-                // Step 21, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
-                //   upOutputGradient *= ReLU'(upOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, downOutput, gradients.Slice(__sgOffset_UpWeight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 4) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 22, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
-                //   downOutputGradient *= Tanh'(downOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(downOutputGradient, inputs, gradients.Slice(__sgOffset_DownWeight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_DownBias, 4) : global::System.Span<float>.Empty), __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 12 to 22: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 12 to 22 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
+            global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
+            global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
+            global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
+            global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
+            global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
+            global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
+            global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
+            global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
+            global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
+            global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
+            global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
+            global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
+            global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
+            global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
+            global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
+            global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
+            global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
+
+            // Step 12, head Linear backward, from logits [B, 3]:
+            //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   head.weight gradient [3, 24] = logits^T [3, B] x maxPooledOutput [B, 24] (skipped while the weight is frozen)
+            //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
+            if (__sgParameters.Tensors[5].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
+            }
+
+            // Step 13, flatten Flatten backward, from flattenOutputGradient [B, 24]:
+            //   flattenOutputGradient is the gradient of maxPooledOutput read flat
+
+            // Step 14, max_pooled AdaptiveMaxPool2d backward, from flattenOutputGradient [B, 2, 4, 3]:
+            //   sizedDownOutputGradient [B, 2, 9, 9] = flattenOutputGradient added at the kept positions
+            global::StaticGrad.Kernels.AdaptiveMaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), sizedDownOutputGradient, batch, 2, 9, 9, 4, 3);
+
+            // Step 15, sized_down Upsample backward, from sizedDownOutputGradient [B, 2, 9, 9]:
+            //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of sizedDownOutputGradient, by its interpolation weights
+            global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(sizedDownOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
+
+            // Step 16, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
+            //   alignedOutputGradient [B, 2, 72, 36] = the sums of sizedOutputGradient over the outputs each pixel was copied to
+            global::StaticGrad.Kernels.Upsample2d.BackwardToSize(sizedOutputGradient, alignedOutputGradient, batch, 2, 72, 36, 13, 20);
+
+            // Step 17, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
+            //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of alignedOutputGradient, by its interpolation weights
+            global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(alignedOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
+
+            // Step 18, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
+            //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
+            global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
+
+            // Step 19, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
+            //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
+            global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
+
+            // Step 20, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
+            //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
+            if (__sgParameters.Tensors[4].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(widenOutputGradient, upOutput, gradients.Slice(__sgOffset_WidenWeight, 24), global::System.Span<float>.Empty, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
+            }
+
+            //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
+            global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
+
+            // Step 21, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
+            //   upOutputGradient *= ReLU'(upOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+
+            //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while frozen)
+            if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, downOutput, gradients.Slice(__sgOffset_UpWeight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 4) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+            }
+
+            //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
+            global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+
+            // Step 22, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
+            //   downOutputGradient *= Tanh'(downOutput) in place
+            global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
+
+            //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Conv2d.BackwardWeight(downOutputGradient, inputs, gradients.Slice(__sgOffset_DownWeight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_DownBias, 4) : global::System.Span<float>.Empty), __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -600,85 +634,8 @@ namespace Images
                 // Step 11, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 12, head Linear backward, from logits [B, 3]:
-                //   head.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   head.weight gradient [3, 24] = logits^T [3, B] x maxPooledOutput [B, 24] (skipped while the weight is frozen)
-                //   flattenOutputGradient [B, 24] = logits [B, 3] x weight [3, 24]
-                if (__sgParameters.Tensors[5].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, maxPooledOutput, parameters.Slice(__sgOffset_HeadWeight, 72), gradients.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 24, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 72), flattenOutputGradient, batch, 3, 24);
-                }
-
-                // Step 13, flatten Flatten backward, from flattenOutputGradient [B, 24]:
-                //   flattenOutputGradient is the gradient of maxPooledOutput read flat
-
-                // Step 14, max_pooled AdaptiveMaxPool2d backward, from flattenOutputGradient [B, 2, 4, 3]:
-                //   sizedDownOutputGradient [B, 2, 9, 9] = flattenOutputGradient added at the kept positions
-                global::StaticGrad.Kernels.AdaptiveMaxPool2d.Backward(flattenOutputGradient, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(maxPooledOutputIndices), sizedDownOutputGradient, batch, 2, 9, 9, 4, 3);
-
-                // Step 15, sized_down Upsample backward, from sizedDownOutputGradient [B, 2, 9, 9]:
-                //   sizedOutputGradient [B, 2, 13, 20] = each pixel's share of sizedDownOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.BackwardToSize(sizedDownOutputGradient, sizedOutputGradient, batch, 2, 13, 20, 9, 9, alignCorners: false);
-
-                // Step 16, sized Upsample backward, from sizedOutputGradient [B, 2, 13, 20]:
-                //   alignedOutputGradient [B, 2, 72, 36] = the sums of sizedOutputGradient over the outputs each pixel was copied to
-                global::StaticGrad.Kernels.Upsample2d.BackwardToSize(sizedOutputGradient, alignedOutputGradient, batch, 2, 72, 36, 13, 20);
-
-                // Step 17, aligned Upsample backward, from alignedOutputGradient [B, 2, 72, 36]:
-                //   smoothOutputGradient [B, 2, 36, 36] = each pixel's share of alignedOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(alignedOutputGradient, smoothOutputGradient, batch, 2, 36, 36, 2, 1, alignCorners: true);
-
-                // Step 18, smooth Upsample backward, from smoothOutputGradient [B, 2, 36, 36]:
-                //   up2OutputGradient [B, 2, 18, 18] = each pixel's share of smoothOutputGradient, by its interpolation weights
-                global::StaticGrad.Kernels.UpsampleBilinear2d.Backward(smoothOutputGradient, up2OutputGradient, batch, 2, 18, 18, 2, 2, alignCorners: false);
-
-                // Step 19, up2 Upsample backward, from up2OutputGradient [B, 2, 18, 18]:
-                //   widenOutputGradient [B, 2, 9, 18] = the sums of up2OutputGradient's blocks
-                global::StaticGrad.Kernels.Upsample2d.Backward(up2OutputGradient, widenOutputGradient, batch, 2, 9, 18, 2, 1);
-
-                // Step 20, widen ConvTranspose2d backward, from widenOutputGradient [B, 2, 9, 18]:
-                //   widen.weight gradient [4, 1, 2, 3] = sums over the batch of upOutput x im2col(widenOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[4].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(widenOutputGradient, upOutput, gradients.Slice(__sgOffset_WidenWeight, 24), global::System.Span<float>.Empty, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
-                }
-
-                //   upOutputGradient [B, 4, 8, 8] = conv(widenOutputGradient [B, 2, 9, 18], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(widenOutputGradient, parameters.Slice(__sgOffset_WidenWeight, 24), upOutputGradient, __sg_Widen.Workspace, batch, 4, 8, 8, 2, 2, 3, 1, 2, 0, 0, 0, 1, 1, 1, 2);
-
-                // Step 21, up ConvTranspose2d backward, from upOutputGradient [B, 4, 8, 8]:
-                //   upOutputGradient *= ReLU'(upOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-
-                //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while frozen)
-                if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, downOutput, gradients.Slice(__sgOffset_UpWeight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 4) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-                }
-
-                //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
-                global::StaticGrad.Kernels.ConvTranspose2d.BackwardData(upOutputGradient, parameters.Slice(__sgOffset_UpWeight, 144), downOutputGradient, __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-
-                // Step 22, down Conv2d backward, from downOutputGradient [B, 4, 4, 4]:
-                //   downOutputGradient *= Tanh'(downOutput) in place
-                global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
-
-                //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Conv2d.BackwardWeight(downOutputGradient, inputs, gradients.Slice(__sgOffset_DownWeight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_DownBias, 4) : global::System.Span<float>.Empty), __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 12 to 22: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -265,29 +265,45 @@ namespace Vocabulary
                     global::StaticGrad.Kernels.Gemm.Multiply(outputsGradient, parameters.Slice(__sgOffset_HeadWeight, 12800000), fc1OutputGradient, batch, 50000, 256);
                 }
 
-                // Step 2, fc1 Linear backward, from fc1OutputGradient [B, 256]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [256] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [256, 512] = fc1OutputGradient^T [256, B] x inputs [B, 512] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 131072), 256, batch, 512);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Step 2: the backward pass from fc1OutputGradient [B, 256] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Step 2 of the training schedule, the backward pass from fc1OutputGradient [B, 256] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 256);
+            global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 256);
+
+            // Step 2, fc1 Linear backward, from fc1OutputGradient [B, 256]:
+            //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [256] = column sums of fc1OutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   fc1.weight gradient [256, 512] = fc1OutputGradient^T [256, B] x inputs [B, 512] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 131072), 256, batch, 512);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -317,24 +333,8 @@ namespace Vocabulary
                 // head.weight and .bias gradients out (written while frozen too, never read by an optimizer then).
                 float loss = __sg_Loss.ForwardBackwardFusedHead(fc1Output, parameters.Slice(__sgOffset_HeadWeight, 12800000), parameters.Slice(__sgOffset_HeadBias, 50000), labels, fc1OutputGradient, gradients.Slice(__sgOffset_HeadWeight, 12800000), gradients.Slice(__sgOffset_HeadBias, 50000), global::System.Span<float>.Empty, __sgHeadWorkspace, batch, 256);
 
-                // Step 2, fc1 Linear backward, from fc1OutputGradient [B, 256]:
-                //   fc1OutputGradient *= ReLU'(fc1Output) in place; fc1.bias gradient [256] = column sums of fc1OutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(fc1OutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 256), batch, 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(fc1OutputGradient, fc1Output, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   fc1.weight gradient [256, 512] = fc1OutputGradient^T [256, B] x inputs [B, 512] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(fc1OutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 131072), 256, batch, 512);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Step 2: the backward pass from fc1OutputGradient [B, 256] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }

@@ -333,55 +333,78 @@ namespace Imported
                 // Step 4, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
 
-                // Step 5, 4 Linear backward, from logits [B, 3]:
-                //   4.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   4.weight gradient [3, 8] = logits^T [3, B] x bnOutput [B, 8] (skipped while the weight is frozen)
-                //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), gradients.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 8, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
-                }
-
-                // Step 6, features.3 BatchNorm1d backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient becomes the gradient of normOutput in place; features.3.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bnOutputGradient, normOutput, __sg_Bn.BatchMean, __sg_Bn.BatchInverseStd, parameters.Slice(__sgOffset_BnWeight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_BnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_BnBias, 8) : global::System.Span<float>.Empty), batch, 8, 1);
-
-                // Step 7, 2 LayerNorm backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient becomes the gradient of fc1Output in place; 2.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.LayerNorm.Backward(bnOutputGradient, fc1Output, normOutputMean, normOutputRstd, parameters.Slice(__sgOffset_NormWeight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_NormWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_NormBias, 8) : global::System.Span<float>.Empty), batch, 8);
-
-                // Step 8, 0 Linear backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient *= ReLU'(fc1Output) in place; 0.bias gradient [8] = column sums of bnOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bnOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(bnOutputGradient, fc1Output, batch * 8, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   0.weight gradient [8, 6] = bnOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bnOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 5 to 8: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
             }
             finally
             {
                 global::StaticGrad.ModelGuard.ExitTrainStep(ref __sgTrainStepRunning);
             }
+        }
+
+        /// <summary>
+        /// Steps 5 to 8 of the training schedule, the backward pass from logits [B, 3] to the parameter gradients in
+        /// <paramref name="gradients"/> (the parameter set's, or the accumulation buffer). Called by TrainStep's core
+        /// (<c>__sgTrainStepCore</c>) after its loss step and by Backward's (<c>__sgBackwardCore</c>) once it has formed that gradient
+        /// from the caller's, each inside its training step guard.
+        /// </summary>
+        private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
+        {
+            global::System.Span<float> parameters = __sgParameters.Values;
+            global::System.Span<float> buffers = __sgParameters.BufferValues;
+            global::System.Span<long> counters = __sgParameters.Counters;
+            global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
+            global::System.Span<float> normOutput = new global::System.Span<float>(__sgArena, __sgOffset_normOutput * MaxBatch, batch * 8);
+            global::System.Span<float> normOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_normOutputMean * MaxBatch, batch * 1);
+            global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
+            global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
+            global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
+            global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
+
+            // Step 5, 4 Linear backward, from logits [B, 3]:
+            //   4.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[7].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
+            }
+
+            //   4.weight gradient [3, 8] = logits^T [3, B] x bnOutput [B, 8] (skipped while the weight is frozen)
+            //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
+            if (__sgParameters.Tensors[6].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.LinearBackward.Run(logits, bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), gradients.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 8, 3);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
+            }
+
+            // Step 6, features.3 BatchNorm1d backward, from bnOutputGradient [B, 8]:
+            //   bnOutputGradient becomes the gradient of normOutput in place; features.3.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.BatchNorm.Backward(bnOutputGradient, normOutput, __sg_Bn.BatchMean, __sg_Bn.BatchInverseStd, parameters.Slice(__sgOffset_BnWeight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_BnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_BnBias, 8) : global::System.Span<float>.Empty), batch, 8, 1);
+
+            // Step 7, 2 LayerNorm backward, from bnOutputGradient [B, 8]:
+            //   bnOutputGradient becomes the gradient of fc1Output in place; 2.weight and .bias gradients [8]
+            global::StaticGrad.Kernels.LayerNorm.Backward(bnOutputGradient, fc1Output, normOutputMean, normOutputRstd, parameters.Slice(__sgOffset_NormWeight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_NormWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_NormBias, 8) : global::System.Span<float>.Empty), batch, 8);
+
+            // Step 8, 0 Linear backward, from bnOutputGradient [B, 8]:
+            //   bnOutputGradient *= ReLU'(fc1Output) in place; 0.bias gradient [8] = column sums of bnOutputGradient (skipped while the bias is frozen)
+            if (__sgParameters.Tensors[1].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bnOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+            else
+            {
+                global::StaticGrad.Kernels.ActivationBackward.Apply(bnOutputGradient, fc1Output, batch * 8, global::StaticGrad.Kernels.Activation.ReLU);
+            }
+
+            //   0.weight gradient [8, 6] = bnOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
+            if (__sgParameters.Tensors[0].RequiresGrad)
+            {
+                global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bnOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
+            }
+
+            //   no gradient for inputs: nothing before it has parameters (pruned).
         }
 
         /// <summary>The training step: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>
@@ -429,50 +452,8 @@ namespace Imported
                 // Step 4, loss: fused softmax cross-entropy; logits [B, 3] become dLoss/dlogits in place.
                 float loss = __sg_Loss.ForwardBackward(logits, labels, batch);
 
-                // Step 5, 4 Linear backward, from logits [B, 3]:
-                //   4.bias gradient [3] = column sums of logits (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[7].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(logits, logits, gradients.Slice(__sgOffset_HeadBias, 3), batch, 3, global::StaticGrad.Kernels.Activation.None);
-                }
-
-                //   4.weight gradient [3, 8] = logits^T [3, B] x bnOutput [B, 8] (skipped while the weight is frozen)
-                //   bnOutputGradient [B, 8] = logits [B, 3] x weight [3, 8]
-                if (__sgParameters.Tensors[6].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.LinearBackward.Run(logits, bnOutput, parameters.Slice(__sgOffset_HeadWeight, 24), gradients.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 8, 3);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.Gemm.Multiply(logits, parameters.Slice(__sgOffset_HeadWeight, 24), bnOutputGradient, batch, 3, 8);
-                }
-
-                // Step 6, features.3 BatchNorm1d backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient becomes the gradient of normOutput in place; features.3.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.BatchNorm.Backward(bnOutputGradient, normOutput, __sg_Bn.BatchMean, __sg_Bn.BatchInverseStd, parameters.Slice(__sgOffset_BnWeight, 8), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_BnWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_BnBias, 8) : global::System.Span<float>.Empty), batch, 8, 1);
-
-                // Step 7, 2 LayerNorm backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient becomes the gradient of fc1Output in place; 2.weight and .bias gradients [8]
-                global::StaticGrad.Kernels.LayerNorm.Backward(bnOutputGradient, fc1Output, normOutputMean, normOutputRstd, parameters.Slice(__sgOffset_NormWeight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_NormWeight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_NormBias, 8) : global::System.Span<float>.Empty), batch, 8);
-
-                // Step 8, 0 Linear backward, from bnOutputGradient [B, 8]:
-                //   bnOutputGradient *= ReLU'(fc1Output) in place; 0.bias gradient [8] = column sums of bnOutputGradient (skipped while the bias is frozen)
-                if (__sgParameters.Tensors[1].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.ApplyAndReduceBias(bnOutputGradient, fc1Output, gradients.Slice(__sgOffset_Fc1Bias, 8), batch, 8, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-                else
-                {
-                    global::StaticGrad.Kernels.ActivationBackward.Apply(bnOutputGradient, fc1Output, batch * 8, global::StaticGrad.Kernels.Activation.ReLU);
-                }
-
-                //   0.weight gradient [8, 6] = bnOutputGradient^T [8, B] x inputs [B, 6] (skipped while the weight is frozen)
-                if (__sgParameters.Tensors[0].RequiresGrad)
-                {
-                    global::StaticGrad.Kernels.Gemm.MultiplyTransposeA(bnOutputGradient, inputs, gradients.Slice(__sgOffset_Fc1Weight, 48), 8, batch, 6);
-                }
-
-                //   no gradient for inputs: nothing before it has parameters (pruned).
+                // Steps 5 to 8: the backward pass from logits [B, 3] to the parameter gradients.
+                __sgBackwardSteps(inputs, gradients, batch);
 
                 return loss;
             }
