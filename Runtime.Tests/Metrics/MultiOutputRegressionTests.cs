@@ -120,6 +120,11 @@ public sealed class MultiOutputRegressionTests
         range = Assert.Throws<ArgumentOutOfRangeException>(() => RegressionMetrics.ExplainedVariance(six, six, 2, (MultiOutputAverage)7));
         Assert.Equal("average", range.ParamName);
         Assert.Contains("expected MultiOutputAverage.Uniform or MultiOutputAverage.VarianceWeighted", range.Message, StringComparison.Ordinal);
+
+        // One sample: R2 is NaN whatever the average, but an average that is no MultiOutputAverage is still refused.
+        range = Assert.Throws<ArgumentOutOfRangeException>(() => RegressionMetrics.R2([1f, 2f], [1f, 2f], 2, (MultiOutputAverage)7));
+        Assert.Equal("average", range.ParamName);
+        Assert.Contains("average is 7; expected MultiOutputAverage.Uniform or MultiOutputAverage.VarianceWeighted", range.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -104,6 +104,8 @@ public static partial class RegressionMetrics
     public static double R2(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int outputs, MultiOutputAverage average = MultiOutputAverage.Uniform)
     {
         int samples = ValidateRows(targets, predictions, outputs);
+        // Checked before the one-sample NaN below, which would otherwise return for any value of average.
+        ValidateAverage(average);
         return samples < 2 ? double.NaN : Average(targets, predictions, outputs, average, RegressionColumn.R2);
     }
 
@@ -144,6 +146,7 @@ public static partial class RegressionMetrics
     public static double ExplainedVariance(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int outputs, MultiOutputAverage average = MultiOutputAverage.Uniform)
     {
         ValidateRows(targets, predictions, outputs);
+        ValidateAverage(average);
         return Average(targets, predictions, outputs, average, RegressionColumn.ExplainedVariance);
     }
 
@@ -186,9 +189,20 @@ public static partial class RegressionMetrics
 
                 return sum;
             default:
-                throw new ArgumentOutOfRangeException(nameof(average), average, $"average is {average}; expected MultiOutputAverage.Uniform or MultiOutputAverage.VarianceWeighted.");
+                throw AverageOutOfRange(average);
         }
     }
+
+    private static void ValidateAverage(MultiOutputAverage average)
+    {
+        if (average is not (MultiOutputAverage.Uniform or MultiOutputAverage.VarianceWeighted))
+        {
+            throw AverageOutOfRange(average);
+        }
+    }
+
+    private static ArgumentOutOfRangeException AverageOutOfRange(MultiOutputAverage average) =>
+        new(nameof(average), average, $"average is {average}; expected MultiOutputAverage.Uniform or MultiOutputAverage.VarianceWeighted.");
 
     /// <summary>Validates the rows, then the unweighted mean of the per-output metric.</summary>
     private static double UniformAverage(ReadOnlySpan<float> targets, ReadOnlySpan<float> predictions, int outputs, RegressionColumn.Metric metric)
