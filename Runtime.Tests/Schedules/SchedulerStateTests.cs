@@ -54,6 +54,77 @@ public sealed class SchedulerStateTests
         }
     }
 
+    [Theory]
+    [InlineData("adam", "onecycle")]
+    [InlineData("adamw", "onecycle")]
+    [InlineData("adamax", "onecycle")]
+    [InlineData("radam", "onecycle")]
+    [InlineData("sgd", "onecycle")]
+    [InlineData("rmsprop", "onecycle")]
+    [InlineData("sgd", "cyclic")]
+    public void SchedulerRebuiltOnTheSameOptimizer_RestoresTheCycledMomentumWithTheRate(string optimizerKind, string scheduleKind)
+    {
+        // A hand-written loop that rebuilds its scheduler on the live optimizer and restores only the scheduler's state:
+        // the constructor sets the start's rate and momentum (β₁), SetState must put back both for the restored epoch, or
+        // the next optimizer step pairs the restored rate with the constructor's max momentum.
+        const int Steps = 20, Cut = 8;
+        float[] expected = Run(resumeAt: -1, out float expectedMomentum);
+        float[] actual = Run(resumeAt: Cut, out float actualMomentum);
+        Assert.Equal(BitConverter.SingleToInt32Bits(expectedMomentum), BitConverter.SingleToInt32Bits(actualMomentum));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{optimizerKind} with {scheduleKind}, value {i}: expected {expected[i]:R}, got {actual[i]:R}.");
+        }
+
+        float[] Run(int resumeAt, out float momentum)
+        {
+            var parameters = new ParameterSet([new ParameterTensor("w", 0, [7], fanIn: 7)]);
+            Span<float> values = parameters.Values;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = 0.3f * (i - 3);
+            }
+
+            IMomentumOptimizer optimizer = optimizerKind switch
+            {
+                "adam" => new Adam(parameters, learningRate: 0.01f),
+                "adamw" => new AdamW(parameters, learningRate: 0.01f, weightDecay: 0.05f),
+                "adamax" => new Adamax(parameters, learningRate: 0.01f),
+                "radam" => new RAdam(parameters, learningRate: 0.01f),
+                "sgd" => new Sgd(parameters, learningRate: 0.01f, momentum: 0.9f),
+                _ => new RMSprop(parameters, learningRate: 0.01f, momentum: 0.5f),
+            };
+            ILearningRateScheduler schedule = NewSchedule();
+            for (int step = 0; step < Steps; step++)
+            {
+                if (step == resumeAt)
+                {
+                    string text = schedule.GetState().ToText();
+                    schedule = NewSchedule();
+                    schedule.SetState(SchedulerState.Parse(text));
+                }
+
+                Span<float> gradients = parameters.Gradients;
+                for (int i = 0; i < values.Length; i++)
+                {
+                    gradients[i] = values[i] - (0.1f * i);
+                }
+
+                optimizer.Step();
+                schedule.Step();
+            }
+
+            momentum = optimizer.Momentum;
+            return values.ToArray();
+
+            ILearningRateScheduler NewSchedule() => scheduleKind == "onecycle"
+                ? new OneCycleLR(optimizer, maxLearningRate: 0.02, totalSteps: Steps)
+                : new CyclicLR(optimizer, baseLearningRate: 0.001, maxLearningRate: 0.02, stepSizeUp: 3);
+        }
+    }
+
     [Fact]
     public void WarmRestarts_ResumeFromCheckpointText_MidCycle()
     {

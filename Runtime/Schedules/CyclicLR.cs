@@ -130,6 +130,19 @@ public sealed class CyclicLR : LearningRateScheduler
         return BaseLearningRate + ((MaxLearningRate - BaseLearningRate) * scaleFactor * scale);
     }
 
+    /// <summary>
+    /// SetState has put back the group's rate for <see cref="LearningRateScheduler.LastEpoch"/>; the momentum set with
+    /// that rate follows from the same epoch and is put back too, so the next optimizer step pairs them as an
+    /// uninterrupted run does. A wrapped scheduler that has not started (epoch -1 inside a SequentialLR) sets nothing.
+    /// </summary>
+    private protected override void Restored()
+    {
+        if (_momentum is not null && LastEpoch >= 0)
+        {
+            _ = ChainableLearningRate(LastLearningRate);
+        }
+    }
+
     /// <summary>PyTorch's <c>group['lr'] = base_lr</c> before <c>_LRScheduler</c> records <c>initial_lr</c>.</summary>
     private static IOptimizer StartAt(IOptimizer optimizer, double baseLearningRate)
     {

@@ -161,6 +161,20 @@ public sealed class OneCycleLR : LearningRateScheduler
         throw new InvalidOperationException("Unreachable: the last phase always matches.");
     }
 
+    /// <summary>
+    /// SetState has put back the group's rate for <see cref="LearningRateScheduler.LastEpoch"/>; the momentum (or β₁) set
+    /// with that rate follows from the same epoch and is put back too, else the next optimizer step would pair the
+    /// restored rate with whatever momentum the optimizer has (the constructor's <see cref="MaxMomentum"/> when the
+    /// scheduler was rebuilt). A wrapped scheduler that has not started (epoch -1 inside a SequentialLR) sets nothing.
+    /// </summary>
+    private protected override void Restored()
+    {
+        if (_momentum is not null && LastEpoch >= 0 && LastEpoch <= TotalSteps)
+        {
+            _ = ChainableLearningRate(LastLearningRate);
+        }
+    }
+
     /// <summary>The optimizer's momentum, as the float64 PyTorch's group would hold where the optimizer reads it so (Adam's β₁).</summary>
     private void SetMomentum(double value)
     {
