@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using StaticGrad.Runtime.Tests.Models;
 using StaticGrad.Training;
 using Xunit;
@@ -85,6 +86,20 @@ public sealed class SchedulerStateTextTests
         }
 
         Assert.Matches("^[0-9a-f,()-]+$", scheduleText);
+    }
+
+    [Fact]
+    public void Parse_RefusesNestingDeeperThanItsLimit_InsteadOfExhaustingTheStack()
+    {
+        // The reader recurses per level: a corrupted checkpoint's text nested 100,000 deep ended the process with a
+        // stack overflow, which no caller can catch. MaxDepth levels still parse; one more is a FormatException.
+        const string State = "1,1,3f50624dd2f1a9fc,3f50624dd2f1a9fc,3f50624dd2f1a9fc,0000000000000000,0,0";
+        static string Nested(int depth) => string.Concat(Enumerable.Repeat(State + "(", depth)) + State + new string(')', depth);
+
+        SchedulerState deepest = SchedulerState.Parse(Nested(SchedulerStateText.MaxDepth));
+        Assert.Equal(Nested(SchedulerStateText.MaxDepth), deepest.ToText());
+        FormatException e = Assert.Throws<FormatException>(() => SchedulerState.Parse(Nested(SchedulerStateText.MaxDepth + 1)));
+        Assert.Contains($"nest deeper than {SchedulerStateText.MaxDepth} levels", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

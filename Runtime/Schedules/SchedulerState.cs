@@ -54,7 +54,7 @@ public sealed class SchedulerState
     /// <param name="text">The text.</param>
     /// <returns>The state; pass it to the scheduler's <c>SetState</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    /// <exception cref="FormatException">The text is not what <see cref="ToText"/> writes (the message says where).</exception>
+    /// <exception cref="FormatException">The text is not what <see cref="ToText"/> writes (the message says where), or its wrapped schedulers' states nest more than 32 levels deep.</exception>
     public static SchedulerState Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -16,6 +16,13 @@ internal static class SchedulerStateText
 {
     private const int Fields = 8;
 
+    /// <summary>
+    /// The deepest nesting <see cref="Parse"/> reads: far beyond any real schedule (a SequentialLR of a ChainedScheduler
+    /// is 3 levels), and low enough that the recursive reader cannot exhaust the stack on a corrupted or hostile
+    /// checkpoint, which would end the process instead of throwing.
+    /// </summary>
+    internal const int MaxDepth = 32;
+
     /// <summary>Writes <paramref name="state"/>.</summary>
     public static string Format(SchedulerState state)
     {
@@ -29,7 +36,7 @@ internal static class SchedulerStateText
     public static SchedulerState Parse(string text, string what)
     {
         int position = 0;
-        SchedulerState state = ParseState(text, ref position, what);
+        SchedulerState state = ParseState(text, ref position, what, depth: 0);
         if (position != text.Length)
         {
             throw Malformed(what, $"unexpected '{text[position]}' at character {position}");
@@ -51,7 +58,7 @@ internal static class SchedulerStateText
 
     private static string Bits(double value) => BitConverter.DoubleToInt64Bits(value).ToString("x16", CultureInfo.InvariantCulture);
 
-    private static SchedulerState ParseState(string text, ref int position, string what)
+    private static SchedulerState ParseState(string text, ref int position, string what, int depth)
     {
         var fields = new string[Fields];
         for (int i = 0; i < Fields; i++)
@@ -78,8 +85,13 @@ internal static class SchedulerStateText
         var children = new List<SchedulerState>();
         while (position < text.Length && text[position] == '(')
         {
+            if (depth == MaxDepth)
+            {
+                throw Malformed(what, $"the wrapped schedulers' states nest deeper than {MaxDepth} levels at character {position}");
+            }
+
             position++;
-            children.Add(ParseState(text, ref position, what));
+            children.Add(ParseState(text, ref position, what, depth + 1));
             if (position >= text.Length || text[position] != ')')
             {
                 throw Malformed(what, "a '(' has no matching ')'");
