@@ -521,7 +521,7 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"{Guard}.CheckScale(scale);");
                 w.WriteLine($"float[] accumulation = {Accumulation} ??= new float[ParameterCount];");
                 w.WriteLine($"float loss = {TrainStepCore}(inputs, {targets}, {noLosses}accumulation, batch);");
-                w.WriteLine($"{Kernels}.Elementwise.AddScaled(accumulation, scale, {Parameters}.Gradients, ParameterCount);");
+                w.WriteLine($"{Parameters}.AddScaledGradients(accumulation, scale); // the trainable tensors' only: the buffer holds a frozen tensor's stale gradient");
                 w.WriteLine("return loss;");
             }
 

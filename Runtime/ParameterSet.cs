@@ -342,6 +342,40 @@ public sealed class ParameterSet
     /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad()</c>), before accumulating micro-batches.</summary>
     public void ZeroGradients() => Array.Clear(_gradients);
 
+    /// <summary>
+    /// Adds <paramref name="scale"/> times <paramref name="gradients"/> to the gradients of the trainable tensors, as
+    /// PyTorch's <c>(loss * scale).backward()</c> adds to <c>.grad</c> without <c>zero_grad()</c>; a frozen tensor's
+    /// gradient is left as it is (zero), as autograd leaves a tensor with <c>requires_grad=False</c>. Generated models'
+    /// <c>AccumulateGradients</c> and <c>AccumulateBackward</c> add their step's gradients with it: their buffer still holds
+    /// a frozen tensor's gradient from a call before it was frozen (the generated step skips a frozen tensor's gradient
+    /// work), which must not reach the frozen gradient, the norm clipping sees or a later unfreeze.
+    /// </summary>
+    /// <param name="gradients">One value per parameter, laid out as <see cref="Gradients"/>; must not overlap them.</param>
+    /// <param name="scale">The weight of these gradients; finite.</param>
+    /// <exception cref="ArgumentException"><paramref name="gradients"/> does not hold <see cref="Count"/> values, or overlaps <see cref="Gradients"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is not finite.</exception>
+    public void AddScaledGradients(ReadOnlySpan<float> gradients, float scale)
+    {
+        if (gradients.Length != _gradients.Length)
+        {
+            throw new ArgumentException($"gradients has {gradients.Length} values; expected {_gradients.Length} (one per parameter).", nameof(gradients));
+        }
+
+        if (AllTrainable)
+        {
+            Kernels.Elementwise.AddScaled(gradients, scale, _gradients, _gradients.Length);
+            return;
+        }
+
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            if (tensor.RequiresGrad)
+            {
+                Kernels.Elementwise.AddScaled(gradients.Slice(tensor.Offset, tensor.Length), scale, GradientsOf(tensor), tensor.Length);
+            }
+        }
+    }
+
     /// <summary>The values of one tensor.</summary>
     /// <param name="tensor">A tensor of this set.</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>

@@ -181,7 +181,7 @@ namespace Images
             global::StaticGrad.ModelGuard.CheckScale(scale);
             float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
             float loss = __sgTrainStepCore(inputs, labels, accumulation, batch);
-            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+            __sgParameters.AddScaledGradients(accumulation, scale); // the trainable tensors' only: the buffer holds a frozen tensor's stale gradient
             return loss;
         }
 
@@ -287,7 +287,7 @@ namespace Images
             global::StaticGrad.ModelGuard.CheckScale(scale);
             float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
             __sgBackwardCore(outputGradient, accumulation, batch);
-            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+            __sgParameters.AddScaledGradients(accumulation, scale); // the trainable tensors' only: the buffer holds a frozen tensor's stale gradient
         }
 
         /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>

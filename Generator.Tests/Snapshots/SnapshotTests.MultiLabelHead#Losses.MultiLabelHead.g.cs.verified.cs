@@ -145,7 +145,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckScale(scale);
             float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
             float loss = __sgTrainStepCore(inputs, targets, global::System.Span<float>.Empty, accumulation, batch);
-            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+            __sgParameters.AddScaledGradients(accumulation, scale); // the trainable tensors' only: the buffer holds a frozen tensor's stale gradient
             return loss;
         }
 
@@ -224,7 +224,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckScale(scale);
             float[] accumulation = __sgAccumulation ??= new float[ParameterCount];
             __sgBackwardCore(outputGradient, accumulation, batch);
-            global::StaticGrad.Kernels.Elementwise.AddScaled(accumulation, scale, __sgParameters.Gradients, ParameterCount);
+            __sgParameters.AddScaledGradients(accumulation, scale); // the trainable tensors' only: the buffer holds a frozen tensor's stale gradient
         }
 
         /// <summary>The backward pass: writes the parameter gradients into <paramref name="gradients"/> (the parameter set's, or the accumulation buffer).</summary>

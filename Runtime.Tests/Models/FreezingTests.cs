@@ -55,6 +55,71 @@ public sealed class FreezingTests
         Assert.NotEqual(fc1Before, reference.Parameters.ValuesOf(reference.Parameters["fc1.weight"]).ToArray());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AccumulatingAfterAFreeze_LeavesTheFrozenGradientZero_AndAddsTheRestAsBefore(bool customGradient)
+    {
+        // AccumulateGradients and AccumulateBackward compute into a buffer of the model's own, where the generated step
+        // skips a frozen tensor: a call before the freeze left fc1's gradient there, which was added to the frozen
+        // (zeroed) gradient again. PyTorch's backward leaves a requires_grad=False tensor's .grad alone.
+        float[] inputs = KernelReference.Random(Batch * 784, seed: 22);
+        int[] labels = Enumerable.Range(0, Batch).Select(i => (i * 3) % 10).ToArray();
+        var model = new MnistClassifier128(seed: 4, maxBatch: Batch);
+        var reference = new MnistClassifier128(seed: 4, maxBatch: Batch);
+        reference.Parameters.Freeze("fc1");
+        Accumulate(model);
+        model.Parameters.Freeze("fc1");
+        model.Parameters.ZeroGradients();
+        Accumulate(model);
+        Accumulate(reference);
+
+        Assert.All(model.Parameters.GradientsOf(model.Parameters["fc1.weight"]).ToArray(), g => Assert.Equal(0f, g));
+        Assert.All(model.Parameters.GradientsOf(model.Parameters["fc1.bias"]).ToArray(), g => Assert.Equal(0f, g));
+        Assert.Equal(reference.Parameters.Gradients.ToArray(), model.Parameters.Gradients.ToArray());
+        Assert.Equal(GradientClipping.TotalNorm(reference.Parameters), GradientClipping.TotalNorm(model.Parameters));
+
+        void Accumulate(MnistClassifier128 m)
+        {
+            if (customGradient)
+            {
+                float[] logits = new float[Batch * MnistClassifier128.OutputSize];
+                m.ForwardForBackward(inputs, logits, Batch);
+                for (int i = 0; i < logits.Length; i++)
+                {
+                    logits[i] = 0.01f * logits[i]; // any gradient: a logit penalty's
+                }
+
+                m.AccumulateBackward(logits, Batch, 0.5f);
+            }
+            else
+            {
+                m.AccumulateGradients(inputs, labels, Batch, 0.5f);
+            }
+        }
+    }
+
+    [Fact]
+    public void AddScaledGradients_AddsToTheTrainableTensorsOnly_AndChecksItsArguments()
+    {
+        var model = new MnistClassifier128(seed: 5, maxBatch: 1);
+        ParameterSet parameters = model.Parameters;
+        float[] source = Enumerable.Range(0, parameters.Count).Select(i => (i % 7) - 3f).ToArray();
+        parameters.AddScaledGradients(source, 2f);
+        Assert.Equal(source.Select(v => 2f * v).ToArray(), parameters.Gradients.ToArray());
+
+        parameters.Freeze("fc2");
+        parameters.AddScaledGradients(source, -1f);
+        ParameterTensor fc1 = parameters["fc1.weight"];
+        Assert.Equal(source.AsSpan(fc1.Offset, fc1.Length).ToArray(), parameters.GradientsOf(fc1).ToArray());
+        Assert.All(parameters.GradientsOf(parameters["fc2.weight"]).ToArray(), g => Assert.Equal(0f, g));
+
+        var error = Assert.Throws<ArgumentException>(() => parameters.AddScaledGradients(new float[3], 1f));
+        Assert.Equal("gradients", error.ParamName);
+        Assert.Contains($"gradients has 3 values; expected {parameters.Count} (one per parameter).", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => parameters.AddScaledGradients(source, float.NaN));
+    }
+
     [Fact]
     public void UnfreezingTrainsTheLayerAgain_AndANameThatMatchesNothingIsRefused()
     {
