@@ -361,6 +361,18 @@ public sealed class ParameterSet
             throw new ArgumentException($"gradients has {gradients.Length} values; expected {_gradients.Length} (one per parameter).", nameof(gradients));
         }
 
+        // Both checked before anything is added: with frozen tensors the kernel runs tensor by tensor, and would find a
+        // bad scale only at a trainable one (never, if all are frozen) and an overlap only after adding the tensors before it.
+        if (!float.IsFinite(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite scale.");
+        }
+
+        if (gradients.Overlaps(_gradients))
+        {
+            throw new ArgumentException("gradients overlaps the parameter set's own gradients; expected a separate buffer.", nameof(gradients));
+        }
+
         if (AllTrainable)
         {
             Kernels.Elementwise.AddScaled(gradients, scale, _gradients, _gradients.Length);

@@ -117,7 +117,15 @@ public sealed class FreezingTests
         var error = Assert.Throws<ArgumentException>(() => parameters.AddScaledGradients(new float[3], 1f));
         Assert.Equal("gradients", error.ParamName);
         Assert.Contains($"gradients has 3 values; expected {parameters.Count} (one per parameter).", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => parameters.AddScaledGradients(source, float.NaN));
+        Assert.Equal("scale", Assert.Throws<ArgumentOutOfRangeException>(() => parameters.AddScaledGradients(source, float.NaN)).ParamName);
+
+        // Refused before anything is added: an overlap (found by the kernel only at the tensor that overlaps), and a bad
+        // scale when every tensor is frozen (no kernel runs at all).
+        float[] before = parameters.Gradients.ToArray();
+        Assert.Equal("gradients", Assert.Throws<ArgumentException>(() => parameters.AddScaledGradients(parameters.Gradients, 1f)).ParamName);
+        Assert.Equal(before, parameters.Gradients.ToArray());
+        parameters.Freeze("fc1");
+        Assert.Equal("scale", Assert.Throws<ArgumentOutOfRangeException>(() => parameters.AddScaledGradients(source, float.PositiveInfinity)).ParamName);
     }
 
     [Fact]
