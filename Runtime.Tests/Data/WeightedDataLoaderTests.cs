@@ -187,6 +187,11 @@ public sealed class WeightedDataLoaderTests
         Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => DataLoader.Weighted(dataset, 0, 1, Weights, 5)).ParamName);
         Assert.Equal("dataset", Assert.Throws<ArgumentNullException>(() => DataLoader.Weighted(null!, 2, 1, Weights, 5)).ParamName);
 
+        // A subnormal weight is a weight: without replacement its sample is drawn before any of weight 0.
+        var tiny = DataLoader.Weighted(dataset, 2, 1, [0, 5e-324, 0, 1, 0], 2, replacement: false);
+        tiny.BeginEpoch();
+        Assert.Equal([1, 3], tiny.Order.ToArray().Order());
+
         // More samples than the dataset holds is fine with replacement (PyTorch's num_samples may exceed len(weights)).
         Assert.Equal(50, DataLoader.Weighted(dataset, 2, 1, Weights, 50).SamplesPerEpoch);
     }

@@ -351,7 +351,7 @@ public sealed class DataLoader
     }
 
     /// <summary>
-    /// Distinct indices: each sample gets the key E/w with E exponentially distributed, and the epoch takes the samples
+    /// Distinct indices: each sample gets the key E/w (as its logarithm) with E exponentially distributed, and the epoch takes the samples
     /// of the smallest keys in increasing order, which draws them one after another with probability proportional to the
     /// weights of those left (Efraimidis and Spirakis' exponential race); weight 0 is an infinite key, never taken.
     /// </summary>
@@ -359,8 +359,10 @@ public sealed class DataLoader
     {
         for (int i = 0; i < _keys.Length; i++)
         {
+            // log(E/w) orders the samples as E/w does, and stays finite for a subnormal weight, whose E/w would overflow
+            // to the infinite key of weight 0 and could be taken in its place.
             double exponential = -Math.Log(1.0 - _rng.NextDouble());
-            _keys[i] = _weights[i] > 0 ? exponential / _weights[i] : double.PositiveInfinity;
+            _keys[i] = _weights[i] > 0 ? Math.Log(exponential) - Math.Log(_weights[i]) : double.PositiveInfinity;
             _candidates[i] = i;
         }
 
