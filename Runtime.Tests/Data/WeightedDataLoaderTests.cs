@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using StaticGrad.Checkpoints;
 using StaticGrad.Data;
 using StaticGrad.Models;
 using StaticGrad.Training;
@@ -15,6 +17,8 @@ namespace StaticGrad.Runtime.Tests;
 public sealed class WeightedDataLoaderTests
 {
     private static readonly double[] Weights = [1, 2, 0, 3, 4];
+
+    private static readonly double[] ThreeWeights = Enumerable.Range(0, 40).Select(i => 1.0 + (i % 3)).ToArray();
 
     [Fact]
     public void WithReplacement_DrawsEachSampleInProportionToItsWeight_AndNeverAWeightOfZero()
@@ -210,23 +214,65 @@ public sealed class WeightedDataLoaderTests
     [Fact]
     public void Trainer_TakesTheEpochFromTheWeightedLoader()
     {
-        var model = new MnistClassifier128(seed: 1, maxBatch: 8);
-        var features = new float[20 * MnistClassifier128.InputSize];
-        var labels = new int[20];
-        for (int i = 0; i < 20; i++)
-        {
-            features[(i * MnistClassifier128.InputSize) + i] = 1;
-            labels[i] = i % 10;
-        }
-
         double[] weights = Enumerable.Range(0, 20).Select(i => i < 10 ? 1.0 : 0.0).ToArray();
-        var loader = DataLoader.Weighted(InMemoryDataset.FromLabels(features, MnistClassifier128.InputSize, labels), batchSize: 8, seed: 2, weights, samplesPerEpoch: 30);
-        var trainer = new Trainer(model, new Sgd(model.Parameters, learningRate: 0.01f), loader);
+        var (_, trainer, loader) = WeightedRun(weights, samplesPerEpoch: 30, replacement: true);
         Assert.Equal(4, trainer.StepsPerEpoch);
         trainer.Fit(1);
         Assert.Equal(4, trainer.StepsCompleted);
         Assert.True(double.IsFinite(trainer.History[0].TrainingLoss));
         Assert.All(loader.Order.ToArray(), sample => Assert.InRange(sample, 0, 9));
+    }
+
+    [Fact]
+    public void Trainer_Resume_ContinuesAWeightedRun_AndRefusesALoaderOfAnotherSamplingOrEpochLength()
+    {
+        var straight = WeightedRun(ThreeWeights, samplesPerEpoch: 30, replacement: true);
+        straight.Trainer.Fit(4);
+        var first = WeightedRun(ThreeWeights, samplesPerEpoch: 30, replacement: true);
+        first.Trainer.Fit(2);
+        string path = Path.Combine(Path.GetTempPath(), $"weighted-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            first.Trainer.SaveCheckpoint(path);
+            var resumed = WeightedRun(ThreeWeights, samplesPerEpoch: 30, replacement: true);
+            resumed.Trainer.Resume(TrainingCheckpoint.Load(path));
+            resumed.Trainer.Fit(4);
+            Assert.Equal(straight.Model.Parameters.Values.ToArray(), resumed.Model.Parameters.Values.ToArray());
+            Assert.Equal(straight.Trainer.StepsCompleted, resumed.Trainer.StepsCompleted);
+
+            // Same dataset and batch size, so only the loader's own settings tell these runs apart: 8 steps per epoch
+            // instead of 4 would leave StepsCompleted and a per-step schedule behind, silently.
+            var longer = WeightedRun(ThreeWeights, samplesPerEpoch: 60, replacement: true);
+            var error = Assert.Throws<InvalidDataException>(() => longer.Trainer.Resume(TrainingCheckpoint.Load(path)));
+            Assert.Contains("WeightedWithReplacement loader of 30 samples per epoch", error.Message, StringComparison.Ordinal);
+            Assert.Contains("WeightedWithReplacement with 60", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, longer.Trainer.EpochsCompleted);
+
+            var distinct = WeightedRun(ThreeWeights, samplesPerEpoch: 30, replacement: false);
+            error = Assert.Throws<InvalidDataException>(() => distinct.Trainer.Resume(TrainingCheckpoint.Load(path)));
+            Assert.Contains("WeightedWithoutReplacement with 30", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A seed model, SGD and a weighted loader over one one-hot sample per weight (labels cycling through the digits).</summary>
+    private static (MnistClassifier128 Model, Trainer Trainer, DataLoader Loader) WeightedRun(double[] weights, int samplesPerEpoch, bool replacement)
+    {
+        var model = new MnistClassifier128(seed: 1, maxBatch: 8);
+        int count = weights.Length;
+        var features = new float[count * MnistClassifier128.InputSize];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            features[(i * MnistClassifier128.InputSize) + i] = 1;
+            labels[i] = i % 10;
+        }
+
+        var loader = DataLoader.Weighted(InMemoryDataset.FromLabels(features, MnistClassifier128.InputSize, labels), batchSize: 8, seed: 2, weights, samplesPerEpoch, replacement);
+        return (model, new Trainer(model, new Sgd(model.Parameters, learningRate: 0.01f), loader), loader);
     }
 
     /// <summary>

@@ -262,6 +262,7 @@ public sealed class Trainer
         }
 
         entries[TrainerMetadata.AccumulationKey] = _options.AccumulationSteps.ToString(CultureInfo.InvariantCulture);
+        entries[TrainerMetadata.LoaderKey] = TrainerMetadata.FormatLoader(_loader.Sampling, _loader.SamplesPerEpoch);
         if (_options.EarlyStopping is { } rule)
         {
             entries[TrainerMetadata.EarlyStoppingKey] = TrainerMetadata.FormatEarlyStopping(rule);
@@ -306,7 +307,7 @@ public sealed class Trainer
     /// generator, the dropout generator, the schedules and early stopping (with the best weights from
     /// <c>PATH.best.safetensors</c> when needed). Everything is read and checked before anything changes.
     /// </summary>
-    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, batch size, <see cref="TrainerOptions.AccumulationSteps"/>, training set size, schedules and early stopping.</param>
+    /// <param name="checkpoint">A checkpoint of a run with the same model, optimizer settings, batch size, <see cref="TrainerOptions.AccumulationSteps"/>, training set size, loader sampling and samples per epoch, schedules and early stopping.</param>
     /// <exception cref="InvalidDataException">The checkpoint does not fit this trainer (the message says what differs); nothing changed.</exception>
     /// <exception cref="InvalidOperationException">The optimizer cannot import state.</exception>
     public void Resume(TrainingCheckpoint checkpoint)
@@ -327,6 +328,14 @@ public sealed class Trainer
         if (TrainerMetadata.ParseAccumulationSteps(checkpoint) is int accumulation && accumulation != _options.AccumulationSteps)
         {
             throw new InvalidDataException($"{checkpoint.Source}: the run was saved with AccumulationSteps {accumulation}; this trainer uses {_options.AccumulationSteps}. Resume with the same AccumulationSteps to continue the same run.");
+        }
+
+        // The step counters and a per-step schedule assume the saved epoch length; a weighted loader's is its samplesPerEpoch,
+        // which the training set size above does not reveal, and another sampling would continue a different run.
+        if (TrainerMetadata.ParseLoader(checkpoint) is { } loader && (loader.Sampling != _loader.Sampling || loader.SamplesPerEpoch != _loader.SamplesPerEpoch))
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with a {loader.Sampling} loader of {loader.SamplesPerEpoch} samples per epoch; this trainer's loader is {_loader.Sampling} with {_loader.SamplesPerEpoch}. Resume with the same loader settings to continue the same run.");
         }
 
         (uint, uint, uint, uint)? dropout = _model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;

@@ -8,7 +8,7 @@ namespace StaticGrad.Training;
 
 /// <summary>
 /// The <see cref="Trainer"/>'s own state in a training checkpoint's metadata: the dropout generator, the schedules,
-/// early stopping and the gradient accumulation setting. Every value is exact (generator words and float64 bits in hexadecimal).
+/// early stopping, the gradient accumulation setting and how the loader draws an epoch. Every value is exact (generator words and float64 bits in hexadecimal).
 /// </summary>
 internal static class TrainerMetadata
 {
@@ -29,6 +29,13 @@ internal static class TrainerMetadata
 
     /// <summary><see cref="TrainerOptions.AccumulationSteps"/> of the saved run (checkpoints written before this key lack it).</summary>
     public const string AccumulationKey = "trainer.accumulation_steps";
+
+    /// <summary>
+    /// The loader's <see cref="Data.DataLoader.Sampling"/> and <see cref="Data.DataLoader.SamplesPerEpoch"/>, as 'Sampling,samples'
+    /// (checkpoints written before this key lack it): a weighted loader's epoch is not the dataset's size, so the
+    /// training set size alone does not tell whether the saved steps per epoch are this trainer's.
+    /// </summary>
+    public const string LoaderKey = "trainer.loader";
 
     /// <summary>The file beside a checkpoint that holds the best epoch's parameters for <see cref="EarlyStopping.RestoreBestWeights"/>.</summary>
     public static string BestWeightsPath(string checkpointPath) => checkpointPath + ".best.safetensors";
@@ -76,6 +83,28 @@ internal static class TrainerMetadata
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps >= 1
             ? steps
             : throw new InvalidDataException($"{checkpoint.Source}: '{AccumulationKey}' must be an integer >= 1; got '{SafeTensorsReader.Shown(text)}'.");
+    }
+
+    public static string FormatLoader(Data.DataSampling sampling, int samplesPerEpoch)
+        => string.Create(CultureInfo.InvariantCulture, $"{sampling},{samplesPerEpoch}");
+
+    /// <summary>The saved run's loader sampling and samples per epoch, or null for a checkpoint written before the trainer recorded them.</summary>
+    public static (Data.DataSampling Sampling, int SamplesPerEpoch)? ParseLoader(TrainingCheckpoint checkpoint)
+    {
+        if (!checkpoint.Metadata.TryGetValue(LoaderKey, out string? text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',');
+        return parts.Length == 2
+            && Enum.TryParse(parts[0], ignoreCase: false, out Data.DataSampling sampling)
+            && sampling.ToString() == parts[0]
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int samples)
+            && samples >= 1
+            ? (sampling, samples)
+            : throw new InvalidDataException(
+                $"{checkpoint.Source}: '{LoaderKey}' must be 'Sampling,samplesPerEpoch' (one of {string.Join(", ", Enum.GetNames<Data.DataSampling>())}, then an integer >= 1); got '{SafeTensorsReader.Shown(text)}'.");
     }
 
     public static SchedulerState ParseScheduler(TrainingCheckpoint checkpoint, string key)
