@@ -58,6 +58,27 @@ internal static class CliOptions
     }
 
     /// <summary>
+    /// Makes <paramref name="option"/> an output PNG file (<see cref="OutputFile{T}"/>) whose name ends in .png: the plots
+    /// are always PNG, and 'curves.jpg' or 'curves.txt' would otherwise hold PNG bytes under another format's name
+    /// (matplotlib's savefig writes the format the extension names, or refuses one it does not support).
+    /// </summary>
+    /// <typeparam name="T">The option's type.</typeparam>
+    /// <param name="option">An option whose value is a PNG image the command writes.</param>
+    /// <returns><paramref name="option"/>.</returns>
+    public static T PngFile<T>(T option)
+        where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && !result.Tokens[0].Value.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"Option '{option.Name}' writes a PNG image; expected a path ending in .png, got '{result.Tokens[0].Value}'.");
+            }
+        });
+        return OutputFile(option);
+    }
+
+    /// <summary>
     /// Makes <paramref name="option"/> an output file: a parse error unless its folder exists and the path is not a folder.
     /// The check runs when the command line is parsed, so a run that could not write its file stops before any work
     /// (training, evaluation) with a usage error, not after it.

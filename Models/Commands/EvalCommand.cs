@@ -28,7 +28,7 @@ public static class EvalCommand
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
         Option<string> data = CliOptions.Data();
         Option<string> split = CliOptions.OneOf("--split", "the set to evaluate", "test", "test", "train");
-        Option<string?> plot = CliOptions.OutputFile(CliOptions.Path("--plot", "draw the confusion matrix as a heat map to this PNG file", "FILE.png"));
+        Option<string?> plot = CliOptions.PngFile(CliOptions.Path("--plot", "draw the confusion matrix as a heat map to this PNG file", "FILE.png"));
         var quiet = new Option<bool>("--quiet") { Description = "plain text instead of a table" };
         var command = new Command("eval", "Evaluates saved weights on MNIST: prints the accuracy and the confusion matrix.")
         {

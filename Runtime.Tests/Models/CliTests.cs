@@ -179,6 +179,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void EvalPlotNotEndingInPng_IsAUsageError_AndWritesNothing()
+    {
+        // The heat map is always PNG: 'confusion.jpg' would hold PNG bytes under a JPEG name.
+        string jpg = _files.PathOf("confusion.jpg");
+        var result = Run("eval", "--weights", _files.PathOf("missing.safetensors"), "--plot", jpg, "--quiet", "--data", RepoPaths.MnistDataDirectory);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '--plot' writes a PNG image; expected a path ending in .png, got '{jpg}'.", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(jpg));
+    }
+
+    [Fact]
     public void AnOutputFileThatIsAFolder_IsAUsageError()
     {
         var result = Run("export", "--weights", _files.PathOf("missing.safetensors"), "--onnx", _files.Directory);
