@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
+using System.Linq;
 using StaticGrad.Checkpoints;
 using StaticGrad.Models;
 using StaticGrad.Models.Commands;
@@ -44,6 +45,18 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
         Assert.Contains(option, result.Output, StringComparison.Ordinal);
         Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public void ResumeHelp_AndReadmesOptionRow_BothSayOnlyLrMayChange()
+    {
+        // A resumed run with --lr trains at the new rate ("learning rate changed from the checkpoint's ..."); a README
+        // saying the optimizer settings all come from the checkpoint promised the old rate.
+        var help = Run("train", "--help");
+        Assert.Contains("(only --lr may change)", help.Output, StringComparison.Ordinal);
+
+        string row = File.ReadLines(Path.Combine(RepoPaths.Root, "README.md")).Single(line => line.StartsWith("| `--save PATH`, `--resume PATH`", StringComparison.Ordinal));
+        Assert.Contains("only `--lr` may change", row, StringComparison.Ordinal);
     }
 
     [Theory]
