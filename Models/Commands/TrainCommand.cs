@@ -88,6 +88,12 @@ public static class TrainCommand
             return 1;
         }
 
+        if (checkpoint is null && options.ValidationSplit is float fraction && CheckValidationSplit(trainSet, fraction) is string badSplit)
+        {
+            error.WriteLine(badSplit);
+            return Cli.UsageErrorCode;
+        }
+
         bool interactive = !options.Quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         return checkpoint is null && options.SavePath is null && options.SaveWeightsPath is null && options.PlotPath is null
             ? TrainSeeds(options, trainSet, testSet, output, interactive)
@@ -98,6 +104,26 @@ public static class TrainCommand
     internal static string? CheckBatchSize(TrainingCheckpoint checkpoint, string path) => checkpoint.Progress.BatchSize > TrainOptions.MaxBatchSize
         ? $"error: cannot resume from '{path}': {checkpoint.Source}: the checkpoint's batch size is {checkpoint.Progress.BatchSize}; the train command runs batches of at most {TrainOptions.MaxBatchSize}."
         : null;
+
+    /// <summary>
+    /// An error line when <c>--val-split</c> <paramref name="fraction"/> cannot split <paramref name="train"/> (a side with
+    /// fewer samples than classes, or no training sample left), else null. Whether the split works depends only on the
+    /// labels, so it is tried on them alone (one float per sample) before the header and any training: after them the
+    /// split's <see cref="ArgumentException"/> reached the user as an unhandled exception with a stack trace.
+    /// </summary>
+    internal static string? CheckValidationSplit(InMemoryDataset train, float fraction)
+    {
+        try
+        {
+            DatasetSplit.TrainValidation(InMemoryDataset.FromLabels(new float[train.Count], 1, train.Labels), fraction, seed: 0, stratified: true);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            string reason = e.Message.Split('\n')[0].Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            return string.Create(CultureInfo.InvariantCulture, $"error: --val-split {fraction} does not split the {train.Count} training samples: {reason}");
+        }
+    }
 
     /// <summary>Loads the training and test digits of <c>--data</c>; null, after writing the error, when they cannot be read.</summary>
     internal static (InMemoryDataset Train, InMemoryDataset Test)? LoadData(TrainOptions options, TextWriter error)

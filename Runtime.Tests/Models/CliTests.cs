@@ -203,6 +203,24 @@ public sealed class CliTests : IDisposable
         Assert.False(File.Exists(jpg));
     }
 
+    [Theory]
+    [InlineData("0.00001", "puts 1 in validation and 7999 in training; expected at least as many samples as classes (10) on each side")]
+    [InlineData("0.9999", "leaves none for training")]
+    public void AValidationSplitThatCannotSplit_IsOneUsageLine_BeforeAnyTraining(string fraction, string reason)
+    {
+        // Both fractions are in (0, 1), so the parser accepts them; the split itself refused them, and its exception
+        // escaped as "Unhandled exception" with a stack trace after the run's header.
+        var result = Train("--epochs", "1", "--val-split", fraction);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --val-split ", line, StringComparison.Ordinal);
+        Assert.Contains("does not split the 8000 training samples: ", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("StaticGrad", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnOutputFileThatIsAFolder_IsAUsageError()
     {
