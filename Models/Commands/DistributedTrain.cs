@@ -99,6 +99,13 @@ internal static class DistributedTrain
             throw new IOException($"cannot load MNIST from '{options.DataDirectory}' (see above).");
         }
 
+        // Every rank loads the same digits, so every rank refuses alike and none waits in a collective.
+        if (checkpoint is null && options.ValidationSplit is float fraction && TrainCommand.CheckValidationSplit(train, fraction) is string badSplit)
+        {
+            problems.WriteLine(badSplit);
+            return Cli.UsageErrorCode;
+        }
+
         RunSettings settings = RunSettings.From(options);
         if (checkpoint is not null && TrainCommand.ResolveResume(options, checkpoint, ref settings) is string conflict)
         {
