@@ -148,14 +148,7 @@ public static class LeNetBench
             }
         }
 
-        return new Rounds(Median(ours), server is null ? null : Median(theirs), server is null ? null : (Median(ratios), ratios.Min(), ratios.Max()));
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return new Rounds(Timing.Median(ours), server is null ? null : Timing.Median(theirs), server is null ? null : (Timing.Median(ratios), ratios.Min(), ratios.Max()));
     }
 
     /// <summary>One case's interleaved rounds: our median microseconds, PyTorch's, and the rounds' ratios (median, lowest, highest).</summary>

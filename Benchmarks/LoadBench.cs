@@ -57,7 +57,7 @@ public static class LoadBench
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (bool loaded in new[] { false, true })
         {
-            double one = Median(times[(loaded, 1)]), two = Median(times[(loaded, 2)]);
+            double one = Timing.Median(times[(loaded, 1)]), two = Timing.Median(times[(loaded, 2)]);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"| {(loaded ? "one competing busy process" : "no competing process")} | {one:F1} | {two:F1} | {two / one:F2} |"));
@@ -105,12 +105,6 @@ public static class LoadBench
         Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the spinning process");
         System.Threading.Thread.Sleep(300); // let it start and begin spinning
         return process;
-    }
-
-    private static double Median(List<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static int Option(string[] args, string name, int fallback)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 
 namespace StaticGrad.Benchmarks;
 
@@ -78,6 +79,13 @@ public static class Timing
         }
 
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Whether <c>STATICGRAD_BENCH_CPU_TIME=1</c> asks for thread CPU time (and the clock is readable here).</summary>

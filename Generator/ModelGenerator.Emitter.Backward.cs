@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using StaticGrad.Generator.Graph;
 using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
@@ -144,33 +146,35 @@ internal sealed partial class ModelGenerator
                         w.WriteLine($"inputs.CopyTo({BackwardInputs} ??= new float[checked(MaxBatch * InputSize)]);");
                     }
 
-                    WriteTrainingLocals(w, plan, readOnlyParameters: true);
-                    Schedule training = plan.Training!;
-                    int s = 0;
-                    foreach (Step step in training.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
+                    WriteTrainingPass(w, plan, readOnlyParameters: true, w =>
                     {
-                        WriteStep(w, graph, step, s++, withLosses: false, training: true);
-                    }
+                        Schedule training = plan.Training!;
+                        int s = 0;
+                        foreach (Step step in training.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
+                        {
+                            WriteStep(w, graph, step, s++, withLosses: false, training: true);
+                        }
 
-                    if (HasFusedHead(plan))
-                    {
-                        // The fused step replaces the head's forward in the training schedule: the head writes the caller's span here.
-                        WriteStep(w, graph, HeadForward(plan, "outputs"), s, withLosses: false, training: true);
-                    }
-                    else
-                    {
-                        w.WriteLine();
-                        w.WriteLine($"// outputs {Shape(graph.Classes)} = {training.OutputBuffer}, the loss's input in TrainStep (it stays in the arena for Backward).");
-                        w.WriteLine($"{Kernels}.Elementwise.Copy({training.OutputBuffer}, outputs, batch * OutputSize);");
-                    }
+                        if (HasFusedHead(plan))
+                        {
+                            // The fused step replaces the head's forward in the training schedule: the head writes the caller's span here.
+                            WriteStep(w, graph, HeadForward(plan, "outputs"), s, withLosses: false, training: true);
+                        }
+                        else
+                        {
+                            w.WriteLine();
+                            w.WriteLine($"// outputs {Shape(graph.Classes)} = {training.OutputBuffer}, the loss's input in TrainStep (it stays in the arena for Backward).");
+                            w.WriteLine($"{Kernels}.Elementwise.Copy({training.OutputBuffer}, outputs, batch * OutputSize);");
+                        }
 
-                    if (logSoftmax)
-                    {
-                        w.WriteLine($"// outputs {Shape(graph.Classes)} = LogSoftmax(outputs) row by row, the model's declared output (Backward takes their gradient).");
-                        w.WriteLine($"{Kernels}.LogSoftmax.Rows(outputs, batch, OutputSize);");
-                    }
+                        if (logSoftmax)
+                        {
+                            w.WriteLine($"// outputs {Shape(graph.Classes)} = LogSoftmax(outputs) row by row, the model's declared output (Backward takes their gradient).");
+                            w.WriteLine($"{Kernels}.LogSoftmax.Rows(outputs, batch, OutputSize);");
+                        }
 
-                    w.WriteLine($"{BackwardBatch} = batch;");
+                        w.WriteLine($"{BackwardBatch} = batch;");
+                    });
                 }
 
                 using (w.WriteBlock("finally"))
@@ -247,44 +251,46 @@ internal sealed partial class ModelGenerator
                         w.WriteLine($"{ReadOnlySpan} inputs = new {ReadOnlySpan}({BackwardInputs}, 0, batch * InputSize);");
                     }
 
-                    WriteTrainingLocals(w, plan, readOnlyParameters: false);
-                    w.WriteLine();
-                    if (lossStep.Kind == StepKind.FusedHead)
+                    WriteTrainingPass(w, plan, readOnlyParameters: false, w =>
                     {
-                        Node head = graph.Output;
-                        string gradientName = "outputsGradient";
-                        w.WriteLine($"// Instead of step {Int(lossIndex)}, the fused head and loss: {gradientName} {Shape(graph.Classes)} = outputGradient, in a buffer of the model's own");
-                        w.WriteLine($"// (TrainStep's arena has no [B, {Int(graph.Classes)}] logits gradient), allocated on the first call; then the head's own backward pass.");
-                        w.WriteLine($"{Span} {gradientName} = new {Span}({HeadOutputGradient} ??= new float[checked(MaxBatch * OutputSize)], 0, batch * OutputSize);");
-                        w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {gradientName}, batch * OutputSize);");
-                        Step headBackward = new(StepKind.Backward, head.Id, lossStep.Inputs, gradientName, gradientName, new[] { lossStep.OutputGradient }.ToEquatableArray(), EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
-                        WriteStep(w, graph, headBackward, lossIndex, withLosses: false, training: true);
-                    }
-                    else
-                    {
-                        string target = lossStep.Output;
-                        if (logSoftmax && lossIndex > 0 && training.Steps[lossIndex - 1].Kind == StepKind.Copy)
+                        w.WriteLine();
+                        if (lossStep.Kind == StepKind.FusedHead)
                         {
-                            // The loss works on a copy of the outputs (the last layer's backward pass reads them); LogSoftmax's
-                            // backward pass below reads that copy's logits. Without it, the caller's gradient overwrites the copy.
-                            WriteStep(w, graph, training.Steps[lossIndex - 1], lossIndex - 1, withLosses: false, training: true);
-                            w.WriteLine();
-                        }
-
-                        if (logSoftmax)
-                        {
-                            w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = dLoss/d{training.OutputBuffer} from outputGradient, the gradient with");
-                            w.WriteLine($"// respect to the log-probabilities: outputGradient - softmax({training.OutputBuffer}) * (row sum of outputGradient), LogSoftmax's backward pass.");
-                            w.WriteLine($"{Kernels}.LogSoftmax.BackwardFromLogits({target}, outputGradient, batch, OutputSize);");
+                            Node head = graph.Output;
+                            string gradientName = "outputsGradient";
+                            w.WriteLine($"// Instead of step {Int(lossIndex)}, the fused head and loss: {gradientName} {Shape(graph.Classes)} = outputGradient, in a buffer of the model's own");
+                            w.WriteLine($"// (TrainStep's arena has no [B, {Int(graph.Classes)}] logits gradient), allocated on the first call; then the head's own backward pass.");
+                            w.WriteLine($"{Span} {gradientName} = new {Span}({HeadOutputGradient} ??= new float[checked(MaxBatch * OutputSize)], 0, batch * OutputSize);");
+                            w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {gradientName}, batch * OutputSize);");
+                            Step headBackward = new(StepKind.Backward, head.Id, lossStep.Inputs, gradientName, gradientName, new[] { lossStep.OutputGradient }.ToEquatableArray(), EquatableArray<SavedBuffer>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+                            WriteStep(w, graph, headBackward, lossIndex, withLosses: false, training: true);
                         }
                         else
                         {
-                            w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = outputGradient, the caller's dLoss/d{training.OutputBuffer}.");
-                            w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {target}, batch * OutputSize);");
-                        }
-                    }
+                            string target = lossStep.Output;
+                            if (logSoftmax && lossIndex > 0 && training.Steps[lossIndex - 1].Kind == StepKind.Copy)
+                            {
+                                // The loss works on a copy of the outputs (the last layer's backward pass reads them); LogSoftmax's
+                                // backward pass below reads that copy's logits. Without it, the caller's gradient overwrites the copy.
+                                WriteStep(w, graph, training.Steps[lossIndex - 1], lossIndex - 1, withLosses: false, training: true);
+                                w.WriteLine();
+                            }
 
-                    WriteBackwardStepsCall(w, plan);
+                            if (logSoftmax)
+                            {
+                                w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = dLoss/d{training.OutputBuffer} from outputGradient, the gradient with");
+                                w.WriteLine($"// respect to the log-probabilities: outputGradient - softmax({training.OutputBuffer}) * (row sum of outputGradient), LogSoftmax's backward pass.");
+                                w.WriteLine($"{Kernels}.LogSoftmax.BackwardFromLogits({target}, outputGradient, batch, OutputSize);");
+                            }
+                            else
+                            {
+                                w.WriteLine($"// Step {Int(lossIndex)}, instead of the loss: {target} {Shape(graph.Classes)} = outputGradient, the caller's dLoss/d{training.OutputBuffer}.");
+                                w.WriteLine($"{Kernels}.Elementwise.Copy(outputGradient, {target}, batch * OutputSize);");
+                            }
+                        }
+
+                        WriteBackwardStepsCall(w, plan);
+                    });
                 }
 
                 using (w.WriteBlock("finally"))
@@ -315,11 +321,13 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// </summary>");
             using (w.WriteBlock($"private void {BackwardSteps}({inputs}{Span} gradients, int batch)"))
             {
-                WriteTrainingLocals(w, plan, readOnlyParameters: false);
-                for (int s = first; s < training.Steps.Count; s++)
+                WriteTrainingPass(w, plan, readOnlyParameters: false, w =>
                 {
-                    WriteStep(w, graph, training.Steps[s], s, withLosses: false, training: true);
-                }
+                    for (int s = first; s < training.Steps.Count; s++)
+                    {
+                        WriteStep(w, graph, training.Steps[s], s, withLosses: false, training: true);
+                    }
+                });
             }
 
             w.WriteLine();
@@ -370,17 +378,56 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// The spans a pass in the training arena names: the parameters (read-only in a pass that only reads them), the
-        /// model's buffers and every training arena buffer.
+        /// A pass in the training arena: <paramref name="body"/>, after the spans it names among the parameters (read-only in
+        /// a pass that only reads them), the model's buffers and the training arena's buffers. Only those its code uses are
+        /// declared, so each of the methods that share the arena (TrainStep's core, the backward steps, the user-loss pair,
+        /// training-mode Forward) lists the spans it works on, not the whole arena.
         /// </summary>
-        private static void WriteTrainingLocals(IndentedWriter w, ModelPlan plan, bool readOnlyParameters)
+        private static void WriteTrainingPass(IndentedWriter w, ModelPlan plan, bool readOnlyParameters, System.Action<IndentedWriter> body)
         {
-            w.WriteLine($"{(readOnlyParameters ? ReadOnlySpan : Span)} parameters = {Parameters}.Values;");
-            WriteBufferLocals(w, plan.Graph, training: true);
-            foreach (PlacedBuffer placed in plan.Memory!.Buffers)
+            var pass = new IndentedWriter();
+            body(pass);
+            string code = pass.ToString();
+            HashSet<string> used = CodeIdentifiers(code);
+            if (used.Contains("parameters"))
+            {
+                w.WriteLine($"{(readOnlyParameters ? ReadOnlySpan : Span)} parameters = {Parameters}.Values;");
+            }
+
+            if (used.Contains("buffers") && AllBuffers(plan.Graph).Any(b => !b.Decl.IsCounter))
+            {
+                w.WriteLine($"{Span} buffers = {Parameters}.BufferValues;");
+            }
+
+            if (used.Contains("counters") && AllBuffers(plan.Graph).Any(b => b.Decl.IsCounter))
+            {
+                w.WriteLine($"global::System.Span<long> counters = {Parameters}.Counters;");
+            }
+
+            foreach (PlacedBuffer placed in plan.Memory!.Buffers.Where(placed => used.Contains(placed.Buffer.Name)))
             {
                 WriteArenaSlice(w, placed.Buffer, Arena, BufferOffset(placed.Buffer.Name), "MaxBatch");
             }
+
+            w.WriteLines(code);
         }
+
+        /// <summary>The identifiers in <paramref name="code"/> outside its <c>//</c> comments (the generated passes hold no string with <c>//</c>).</summary>
+        private static HashSet<string> CodeIdentifiers(string code)
+        {
+            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (string line in code.Split('\n'))
+            {
+                int comment = line.IndexOf("//", System.StringComparison.Ordinal);
+                foreach (Match match in IdentifierPattern.Matches(comment < 0 ? line : line.Substring(0, comment)))
+                {
+                    identifiers.Add(match.Value);
+                }
+            }
+
+            return identifiers;
+        }
+
+        private static readonly Regex IdentifierPattern = new(@"@?[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant);
     }
 }

@@ -594,18 +594,19 @@ internal sealed partial class ModelGenerator
             using (w.WriteBlock("try"))
             {
                 WriteForgetForward(w);
-                WriteTrainingLocals(w, plan, readOnlyParameters: false);
-
-                Schedule training = plan.Training!;
-                int lossIndex = LossStepIndex(training);
-                for (int s = 0; s <= lossIndex; s++)
+                WriteTrainingPass(w, plan, readOnlyParameters: false, w =>
                 {
-                    WriteStep(w, graph, training.Steps[s], s, withLosses, training: true);
-                }
+                    Schedule training = plan.Training!;
+                    int lossIndex = LossStepIndex(training);
+                    for (int s = 0; s <= lossIndex; s++)
+                    {
+                        WriteStep(w, graph, training.Steps[s], s, withLosses, training: true);
+                    }
 
-                WriteBackwardStepsCall(w, plan);
-                w.WriteLine();
-                w.WriteLine("return loss;");
+                    WriteBackwardStepsCall(w, plan);
+                    w.WriteLine();
+                    w.WriteLine("return loss;");
+                });
             }
 
             using (w.WriteBlock("finally"))
@@ -680,7 +681,7 @@ internal sealed partial class ModelGenerator
 
                 WriteBatchCheck(w, graph, training: false);
                 w.WriteLine($"{ReadOnlySpan} parameters = {Parameters}.Values;");
-                WriteBufferLocals(w, graph, training: false);
+                WriteBufferLocals(w, graph);
                 if (plan.InferenceMemory.Buffers.Count == 0)
                 {
                     WriteForwardSteps(w, plan, name, last);
@@ -725,29 +726,30 @@ internal sealed partial class ModelGenerator
                 using (w.WriteBlock("try"))
                 {
                     WriteForgetForward(w);
-                    WriteTrainingLocals(w, plan, readOnlyParameters: true);
+                    WriteTrainingPass(w, plan, readOnlyParameters: true, w =>
+                    {
+                        int s = 0;
+                        foreach (Step step in plan.Training!.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
+                        {
+                            WriteStep(w, graph, step, s++, withLosses: false, training: true);
+                        }
 
-                    int s = 0;
-                    foreach (Step step in plan.Training!.Steps.TakeWhile(step => step.Kind == StepKind.Forward))
-                    {
-                        WriteStep(w, graph, step, s++, withLosses: false, training: true);
-                    }
+                        w.WriteLine();
+                        if (HasFusedHead(plan))
+                        {
+                            // The training schedule has no head forward (the fused step replaces it): the head writes the caller's span.
+                            WriteStep(w, graph, HeadForward(plan, "destination"), s++, withLosses: false, training: true);
+                        }
+                        else
+                        {
+                            w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, destination, batch * OutputSize);");
+                        }
 
-                    w.WriteLine();
-                    if (HasFusedHead(plan))
-                    {
-                        // The training schedule has no head forward (the fused step replaces it): the head writes the caller's span.
-                        WriteStep(w, graph, HeadForward(plan, "destination"), s++, withLosses: false, training: true);
-                    }
-                    else
-                    {
-                        w.WriteLine($"{Kernels}.Elementwise.Copy({plan.Training.OutputBuffer}, destination, batch * OutputSize);");
-                    }
-
-                    if (graph.Spec.OutputActivation != OutputActivation.None)
-                    {
-                        w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows(destination, batch, OutputSize);");
-                    }
+                        if (graph.Spec.OutputActivation != OutputActivation.None)
+                        {
+                            w.WriteLine($"{Kernels}.{graph.Spec.OutputActivation}.Rows(destination, batch, OutputSize);");
+                        }
+                    });
                 }
 
                 using (w.WriteBlock("finally"))
@@ -777,16 +779,11 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>The spans of the model's buffers, for the ops that read or update them.</summary>
-        private static void WriteBufferLocals(IndentedWriter w, ModelGraph graph, bool training)
+        private static void WriteBufferLocals(IndentedWriter w, ModelGraph graph)
         {
             if (AllBuffers(graph).Any(b => !b.Decl.IsCounter))
             {
-                w.WriteLine($"{(training ? Span : ReadOnlySpan)} buffers = {Parameters}.BufferValues;");
-            }
-
-            if (training && AllBuffers(graph).Any(b => b.Decl.IsCounter))
-            {
-                w.WriteLine($"global::System.Span<long> counters = {Parameters}.Counters;");
+                w.WriteLine($"{ReadOnlySpan} buffers = {Parameters}.BufferValues;");
             }
         }
 

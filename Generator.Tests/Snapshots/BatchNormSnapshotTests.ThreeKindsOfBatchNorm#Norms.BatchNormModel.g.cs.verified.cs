@@ -294,9 +294,6 @@ namespace Norms
                 global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
                 global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
-                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 8] = inputs [B, 6] x weight^T [6, 8] + bias
@@ -382,19 +379,7 @@ namespace Norms
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(BatchNormModel));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
-                global::System.Span<float> actOutput = new global::System.Span<float>(__sgArena, __sgOffset_actOutput * MaxBatch, batch * 8);
-                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 5);
-                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 5);
-                global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
-                global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
-                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
 
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -417,8 +402,6 @@ namespace Norms
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> buffers = __sgParameters.BufferValues;
-            global::System.Span<long> counters = __sgParameters.Counters;
             global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
             global::System.Span<float> actOutput = new global::System.Span<float>(__sgArena, __sgOffset_actOutput * MaxBatch, batch * 8);
             global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 5);
@@ -535,9 +518,6 @@ namespace Norms
                 global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
                 global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
-                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 8] = inputs [B, 6] x weight^T [6, 8] + bias
@@ -669,9 +649,6 @@ namespace Norms
                 global::System.Span<float> fc3Output = new global::System.Span<float>(__sgArena, __sgOffset_fc3Output * MaxBatch, batch * 4);
                 global::System.Span<float> bn3Output = new global::System.Span<float>(__sgArena, __sgOffset_bn3Output * MaxBatch, batch * 4);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bn3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn3OutputGradient * MaxBatch, batch * 4);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 5);
-                global::System.Span<float> actOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_actOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 8] = inputs [B, 6] x weight^T [6, 8] + bias

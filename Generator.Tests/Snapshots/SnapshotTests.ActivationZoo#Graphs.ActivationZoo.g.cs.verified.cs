@@ -342,14 +342,6 @@ namespace Graphs
                 global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
                 global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
-                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
-                global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, a Linear forward:
                 // aLinear [B, 16] = inputs [B, 10] x weight^T [10, 16]
@@ -475,29 +467,7 @@ namespace Graphs
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ActivationZoo));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> aLinear = new global::System.Span<float>(__sgArena, __sgOffset_aLinear * MaxBatch, batch * 16);
-                global::System.Span<float> bLinear = new global::System.Span<float>(__sgArena, __sgOffset_bLinear * MaxBatch, batch * 16);
-                global::System.Span<float> cLinear = new global::System.Span<float>(__sgArena, __sgOffset_cLinear * MaxBatch, batch * 16);
-                global::System.Span<float> cOutput = new global::System.Span<float>(__sgArena, __sgOffset_cOutput * MaxBatch, batch * 16);
-                global::System.Span<float> dOutput = new global::System.Span<float>(__sgArena, __sgOffset_dOutput * MaxBatch, batch * 16);
-                global::System.Span<float> eLinear = new global::System.Span<float>(__sgArena, __sgOffset_eLinear * MaxBatch, batch * 16);
-                global::System.Span<float> eOutput = new global::System.Span<float>(__sgArena, __sgOffset_eOutput * MaxBatch, batch * 16);
-                global::System.Span<float> wideOutput = new global::System.Span<float>(__sgArena, __sgOffset_wideOutput * MaxBatch, batch * 26);
-                global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
-                global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
-                global::System.Span<float> gLinear = new global::System.Span<float>(__sgArena, __sgOffset_gLinear * MaxBatch, batch * 8);
-                global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
-                global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
-                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
-                global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
 
                 // Step 17, instead of the loss: predictions [B, 1] = outputGradient, the caller's dLoss/dpredictions.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictions, batch * OutputSize);
@@ -526,7 +496,6 @@ namespace Graphs
             global::System.Span<float> cOutput = new global::System.Span<float>(__sgArena, __sgOffset_cOutput * MaxBatch, batch * 16);
             global::System.Span<float> dOutput = new global::System.Span<float>(__sgArena, __sgOffset_dOutput * MaxBatch, batch * 16);
             global::System.Span<float> eLinear = new global::System.Span<float>(__sgArena, __sgOffset_eLinear * MaxBatch, batch * 16);
-            global::System.Span<float> eOutput = new global::System.Span<float>(__sgArena, __sgOffset_eOutput * MaxBatch, batch * 16);
             global::System.Span<float> wideOutput = new global::System.Span<float>(__sgArena, __sgOffset_wideOutput * MaxBatch, batch * 26);
             global::System.Span<float> fLinear = new global::System.Span<float>(__sgArena, __sgOffset_fLinear * MaxBatch, batch * 8);
             global::System.Span<float> fOutput = new global::System.Span<float>(__sgArena, __sgOffset_fOutput * MaxBatch, batch * 8);
@@ -743,14 +712,6 @@ namespace Graphs
                 global::System.Span<float> hLinear = new global::System.Span<float>(__sgArena, __sgOffset_hLinear * MaxBatch, batch * 8);
                 global::System.Span<float> hOutput = new global::System.Span<float>(__sgArena, __sgOffset_hOutput * MaxBatch, batch * 8);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 1);
-                global::System.Span<float> hOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> gOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> fOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> wideOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_wideOutputGradient * MaxBatch, batch * 26);
-                global::System.Span<float> eOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_eOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> dOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_dOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> bOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bOutputGradient * MaxBatch, batch * 16);
-                global::System.Span<float> aOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_aOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, a Linear forward:
                 // aLinear [B, 16] = inputs [B, 10] x weight^T [10, 16]

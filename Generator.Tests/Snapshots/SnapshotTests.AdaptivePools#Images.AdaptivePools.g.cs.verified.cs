@@ -219,10 +219,6 @@ namespace Images
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
-                global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
 
                 // Step 0, conv Conv2d forward:
                 // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)
@@ -303,16 +299,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(AdaptivePools));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
-                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
-                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
-                global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
 
                 // Step 6, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -336,8 +323,6 @@ namespace Images
         {
             global::System.Span<float> parameters = __sgParameters.Values;
             global::System.Span<float> convOutput = new global::System.Span<float>(__sgArena, __sgOffset_convOutput * MaxBatch, batch * 196);
-            global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 196);
-            global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
             global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
             global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
@@ -411,10 +396,6 @@ namespace Images
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 36);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 80);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 80);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 36);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 196);
-                global::System.Span<float> convOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_convOutputGradient * MaxBatch, batch * 196);
 
                 // Step 0, conv Conv2d forward:
                 // convOutput [B, 4, 7, 7] = ReLU(conv(inputs [B, 2, 9, 9], weight [4, 2, 3, 3]) + bias)

@@ -391,13 +391,6 @@ namespace Images
                 global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
-                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
-                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
 
                 // Step 0, stem Conv2d forward:
                 // stemOutput [B, 4, 8, 8] = conv(inputs [B, 3, 8, 8], weight [4, 3, 3, 3])
@@ -514,28 +507,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(Branches));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
-                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 256);
-                global::System.Span<float> stemBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutput * MaxBatch, batch * 256);
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 128);
-                global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 128);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 128);
-                global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 128);
-                global::System.Span<float> shortcutOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutOutput * MaxBatch, batch * 128);
-                global::System.Span<float> shortcutBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutBnOutput * MaxBatch, batch * 128);
-                global::System.Span<float> downscaledOutput = new global::System.Span<float>(__sgArena, __sgOffset_downscaledOutput * MaxBatch, batch * 48);
-                global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
-                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
-                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
 
                 // Step 15, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -558,18 +530,13 @@ namespace Images
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> buffers = __sgParameters.BufferValues;
-            global::System.Span<long> counters = __sgParameters.Counters;
             global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 256);
             global::System.Span<float> stemBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutput * MaxBatch, batch * 256);
             global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 128);
             global::System.Span<float> bn1Output = new global::System.Span<float>(__sgArena, __sgOffset_bn1Output * MaxBatch, batch * 128);
             global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 128);
-            global::System.Span<float> bn2Output = new global::System.Span<float>(__sgArena, __sgOffset_bn2Output * MaxBatch, batch * 128);
             global::System.Span<float> shortcutOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutOutput * MaxBatch, batch * 128);
             global::System.Span<float> shortcutBnOutput = new global::System.Span<float>(__sgArena, __sgOffset_shortcutBnOutput * MaxBatch, batch * 128);
-            global::System.Span<float> downscaledOutput = new global::System.Span<float>(__sgArena, __sgOffset_downscaledOutput * MaxBatch, batch * 48);
-            global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
             global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
             global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
@@ -705,13 +672,6 @@ namespace Images
                 global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
-                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
-                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
 
                 // Step 0, stem Conv2d forward:
                 // stemOutput [B, 4, 8, 8] = conv(inputs [B, 3, 8, 8], weight [4, 3, 3, 3])
@@ -912,13 +872,6 @@ namespace Images
                 global::System.Span<float> joinedOutput = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutput * MaxBatch, batch * 176);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 11);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 11);
-                global::System.Span<float> joinedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_joinedOutputGradient * MaxBatch, batch * 176);
-                global::System.Span<float> blockOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_blockOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> bn2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn2OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> bn1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bn1OutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> stemBnOutputGradientFrom2 = new global::System.Span<float>(__sgArena, __sgOffset_stemBnOutputGradientFrom2 * MaxBatch, batch * 256);
 
                 // Step 0, stem Conv2d forward:
                 // stemOutput [B, 4, 8, 8] = conv(inputs [B, 3, 8, 8], weight [4, 3, 3, 3])

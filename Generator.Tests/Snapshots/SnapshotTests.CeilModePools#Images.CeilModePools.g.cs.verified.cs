@@ -248,11 +248,6 @@ namespace Images
                 global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 54);
                 global::System.Span<float> pool3Output = new global::System.Span<float>(__sgArena, __sgOffset_pool3Output * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 96);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 100);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 324);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 4, 9, 9] = ReLU(conv(inputs [B, 1, 11, 11], weight [4, 1, 3, 3]) + bias)
@@ -337,20 +332,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(CeilModePools));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 324);
-                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 100);
-                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 100);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 96);
-                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
-                global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 54);
-                global::System.Span<float> pool3Output = new global::System.Span<float>(__sgArena, __sgOffset_pool3Output * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 96);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 100);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 324);
 
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -373,10 +355,8 @@ namespace Images
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 324);
             global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 100);
             global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 100);
-            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 96);
             global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 54);
             global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 54);
             global::System.Span<float> pool3Output = new global::System.Span<float>(__sgArena, __sgOffset_pool3Output * MaxBatch, batch * 24);
@@ -468,11 +448,6 @@ namespace Images
                 global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 54);
                 global::System.Span<float> pool3Output = new global::System.Span<float>(__sgArena, __sgOffset_pool3Output * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> pool2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputGradient * MaxBatch, batch * 54);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 96);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 100);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 324);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 4, 9, 9] = ReLU(conv(inputs [B, 1, 11, 11], weight [4, 1, 3, 3]) + bias)

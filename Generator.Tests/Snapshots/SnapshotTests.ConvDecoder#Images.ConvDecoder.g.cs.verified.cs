@@ -218,9 +218,6 @@ namespace Images
                 global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
                 global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
-                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
-                global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, encode Linear forward:
                 // encodeOutput [B, 16] = ReLU(inputs [B, 64] x weight^T [64, 16] + bias)
@@ -296,13 +293,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ConvDecoder));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> encodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutput * MaxBatch, batch * 16);
-                global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
-                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
                 global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
-                global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
 
                 // Step 6, instead of the loss: upOutputGradient [B, 64] = outputGradient, the caller's dLoss/dupOutput.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, upOutputGradient, batch * OutputSize);
@@ -411,8 +402,6 @@ namespace Images
                 global::System.Span<float> decodeOutput = new global::System.Span<float>(__sgArena, __sgOffset_decodeOutput * MaxBatch, batch * 32);
                 global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 64);
                 global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> gridOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_gridOutputGradient * MaxBatch, batch * 32);
-                global::System.Span<float> encodeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_encodeOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, encode Linear forward:
                 // encodeOutput [B, 16] = ReLU(inputs [B, 64] x weight^T [64, 16] + bias)

@@ -210,9 +210,6 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             global::System.Span<float> hidden2Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden2Output * MaxBatch, batch * 128);
             global::System.Span<float> hidden3Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden3Output * MaxBatch, batch * 64);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden3OutputGradient * MaxBatch, batch * 64);
-            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden2OutputGradient * MaxBatch, batch * 128);
-            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden1OutputGradient * MaxBatch, batch * 256);
 
             // Step 0, hidden1 Linear forward:
             // hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)
@@ -286,14 +283,7 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(DeepClassifier));
             __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
             global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-            global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> hidden1Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden1Output * MaxBatch, batch * 256);
-            global::System.Span<float> hidden2Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden2Output * MaxBatch, batch * 128);
-            global::System.Span<float> hidden3Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden3Output * MaxBatch, batch * 64);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden3OutputGradient * MaxBatch, batch * 64);
-            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden2OutputGradient * MaxBatch, batch * 128);
-            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden1OutputGradient * MaxBatch, batch * 256);
 
             // Step 4, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
             global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -425,9 +415,6 @@ partial class DeepClassifier : global::StaticGrad.IModel, global::StaticGrad.Onn
             global::System.Span<float> hidden2Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden2Output * MaxBatch, batch * 128);
             global::System.Span<float> hidden3Output = new global::System.Span<float>(__sgArena, __sgOffset_hidden3Output * MaxBatch, batch * 64);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-            global::System.Span<float> hidden3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden3OutputGradient * MaxBatch, batch * 64);
-            global::System.Span<float> hidden2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden2OutputGradient * MaxBatch, batch * 128);
-            global::System.Span<float> hidden1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hidden1OutputGradient * MaxBatch, batch * 256);
 
             // Step 0, hidden1 Linear forward:
             // hidden1Output [B, 256] = ReLU(inputs [B, 784] x weight^T [784, 256] + bias)

@@ -233,10 +233,6 @@ namespace Images
                 global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
                 global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
-                global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
 
                 // Step 0, pad1 ReflectionPad2d forward:
                 // pad1Output [B, 2, 11, 12] = inputs [B, 2, 7, 8] with reflection padding (left, right, top, bottom) = (2, 2, 2, 2)
@@ -320,17 +316,7 @@ namespace Images
             {
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(EdgePaddedImages));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> pad1Output = new global::System.Span<float>(__sgArena, __sgOffset_pad1Output * MaxBatch, batch * 264);
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 360);
-                global::System.Span<float> pad2Output = new global::System.Span<float>(__sgArena, __sgOffset_pad2Output * MaxBatch, batch * 528);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
-                global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
-                global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
 
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -440,10 +426,6 @@ namespace Images
                 global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 75);
                 global::System.Span<float> pad3Output = new global::System.Span<float>(__sgArena, __sgOffset_pad3Output * MaxBatch, batch * 90);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 90);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 75);
-                global::System.Span<float> pad2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pad2OutputGradient * MaxBatch, batch * 528);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 360);
 
                 // Step 0, pad1 ReflectionPad2d forward:
                 // pad1Output [B, 2, 11, 12] = inputs [B, 2, 7, 8] with reflection padding (left, right, top, bottom) = (2, 2, 2, 2)

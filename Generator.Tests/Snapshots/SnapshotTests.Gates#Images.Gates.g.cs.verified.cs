@@ -378,22 +378,6 @@ namespace Images
                 global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> attended2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attended2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> spatialOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> excite2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> excite2OutputGradientFrom11 = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradientFrom11 * MaxBatch, batch * 512);
-                global::System.Span<float> fcOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fcOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradientFrom7 = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradientFrom7 * MaxBatch, batch * 512);
-                global::System.Span<float> expandOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_expandOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> reduceOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutputGradient * MaxBatch, batch * 2);
-                global::System.Span<float> squeezeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradientFrom3 = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradientFrom3 * MaxBatch, batch * 512);
-                global::System.Span<float> attendedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutputGradient * MaxBatch, batch * 192);
-                global::System.Span<float> attentionOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutputGradient * MaxBatch, batch * 192);
 
                 // Step 0, attention Conv2d forward:
                 // attentionOutput [B, 3, 8, 8] = Sigmoid(conv(inputs [B, 3, 8, 8], weight [3, 3, 3, 3]) + bias)
@@ -513,37 +497,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(Gates));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> attentionOutput = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutput * MaxBatch, batch * 192);
-                global::System.Span<float> attendedOutput = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutput * MaxBatch, batch * 192);
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
-                global::System.Span<float> squeezeOutput = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutput * MaxBatch, batch * 8);
-                global::System.Span<float> reduceOutput = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutput * MaxBatch, batch * 2);
-                global::System.Span<float> expandOutput = new global::System.Span<float>(__sgArena, __sgOffset_expandOutput * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutput = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutput * MaxBatch, batch * 512);
-                global::System.Span<float> squeeze2Output = new global::System.Span<float>(__sgArena, __sgOffset_squeeze2Output * MaxBatch, batch * 8);
-                global::System.Span<float> fcOutput = new global::System.Span<float>(__sgArena, __sgOffset_fcOutput * MaxBatch, batch * 8);
-                global::System.Span<float> excite2Output = new global::System.Span<float>(__sgArena, __sgOffset_excite2Output * MaxBatch, batch * 512);
-                global::System.Span<float> spatialOutput = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutput * MaxBatch, batch * 64);
-                global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> attended2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attended2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> spatialOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> excite2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> excite2OutputGradientFrom11 = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradientFrom11 * MaxBatch, batch * 512);
-                global::System.Span<float> fcOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fcOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradientFrom7 = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradientFrom7 * MaxBatch, batch * 512);
-                global::System.Span<float> expandOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_expandOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> reduceOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutputGradient * MaxBatch, batch * 2);
-                global::System.Span<float> squeezeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradientFrom3 = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradientFrom3 * MaxBatch, batch * 512);
-                global::System.Span<float> attendedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutputGradient * MaxBatch, batch * 192);
-                global::System.Span<float> attentionOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutputGradient * MaxBatch, batch * 192);
 
                 // Step 16, instead of the loss: logits [B, 4] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -577,7 +531,6 @@ namespace Images
             global::System.Span<float> fcOutput = new global::System.Span<float>(__sgArena, __sgOffset_fcOutput * MaxBatch, batch * 8);
             global::System.Span<float> excite2Output = new global::System.Span<float>(__sgArena, __sgOffset_excite2Output * MaxBatch, batch * 512);
             global::System.Span<float> spatialOutput = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutput * MaxBatch, batch * 64);
-            global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
             global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
             global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
@@ -774,22 +727,6 @@ namespace Images
                 global::System.Span<float> attended2Output = new global::System.Span<float>(__sgArena, __sgOffset_attended2Output * MaxBatch, batch * 512);
                 global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 4);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> attended2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attended2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> spatialOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_spatialOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> excite2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> excite2OutputGradientFrom11 = new global::System.Span<float>(__sgArena, __sgOffset_excite2OutputGradientFrom11 * MaxBatch, batch * 512);
-                global::System.Span<float> fcOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fcOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> exciteOutputGradientFrom7 = new global::System.Span<float>(__sgArena, __sgOffset_exciteOutputGradientFrom7 * MaxBatch, batch * 512);
-                global::System.Span<float> expandOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_expandOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 512);
-                global::System.Span<float> reduceOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_reduceOutputGradient * MaxBatch, batch * 2);
-                global::System.Span<float> squeezeOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_squeezeOutputGradient * MaxBatch, batch * 8);
-                global::System.Span<float> conv1OutputGradientFrom3 = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradientFrom3 * MaxBatch, batch * 512);
-                global::System.Span<float> attendedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attendedOutputGradient * MaxBatch, batch * 192);
-                global::System.Span<float> attentionOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_attentionOutputGradient * MaxBatch, batch * 192);
 
                 // Step 0, attention Conv2d forward:
                 // attentionOutput [B, 3, 8, 8] = Sigmoid(conv(inputs [B, 3, 8, 8], weight [3, 3, 3, 3]) + bias)

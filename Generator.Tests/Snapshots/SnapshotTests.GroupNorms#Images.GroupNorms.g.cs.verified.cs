@@ -331,7 +331,6 @@ namespace Images
                 inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
@@ -352,9 +351,6 @@ namespace Images
                 global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
                 global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 8, 8, 8] = conv(inputs [B, 3, 8, 8], weight [8, 3, 3, 3]) + bias
@@ -453,32 +449,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(GroupNorms));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
-                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
-                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
-                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 4);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 128);
-                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 128);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 24);
-                global::System.Span<float> instanceOutput = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutput * MaxBatch, batch * 24);
-                global::System.Span<float> instanceOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputMean * MaxBatch, batch * 6);
-                global::System.Span<float> instanceOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_instanceOutputRstd * MaxBatch, batch * 6);
-                global::System.Span<float> trackedOutput = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutput * MaxBatch, batch * 24);
-                global::System.Span<float> trackedOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputMean * MaxBatch, batch * 6);
-                global::System.Span<float> trackedOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_trackedOutputRstd * MaxBatch, batch * 6);
-                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 24);
-                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 3);
-                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 3);
-                global::System.Span<float> norm3Output = new global::System.Span<float>(__sgArena, __sgOffset_norm3Output * MaxBatch, batch * 24);
-                global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
-                global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
 
                 // Step 10, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -501,8 +472,6 @@ namespace Images
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> buffers = __sgParameters.BufferValues;
-            global::System.Span<long> counters = __sgParameters.Counters;
             global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
             global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
             global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
@@ -608,7 +577,6 @@ namespace Images
                 __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
@@ -629,9 +597,6 @@ namespace Images
                 global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
                 global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 8, 8, 8] = conv(inputs [B, 3, 8, 8], weight [8, 3, 3, 3]) + bias
@@ -783,7 +748,6 @@ namespace Images
                 __sgBackwardBatch = 0; // the training arena is rewritten: a pending ForwardForBackward can no longer be gone back through
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
                 global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 512);
                 global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 4);
@@ -804,9 +768,6 @@ namespace Images
                 global::System.Span<float> norm3OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputMean * MaxBatch, batch * 2);
                 global::System.Span<float> norm3OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputRstd * MaxBatch, batch * 2);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> norm3OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm3OutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 128);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 512);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 8, 8, 8] = conv(inputs [B, 3, 8, 8], weight [8, 3, 3, 3]) + bias

@@ -273,12 +273,6 @@ namespace Images
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
                 global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 400);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 1600);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 4704);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 6, 28, 28] = ReLU(conv(inputs [B, 1, 28, 28], weight [6, 1, 5, 5]) + bias)
@@ -367,22 +361,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(LeNet5));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
-                global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
-                global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
-                global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
-                global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
-                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 400);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 1600);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 4704);
 
                 // Step 8, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -405,10 +384,8 @@ namespace Images
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 4704);
             global::System.Span<float> pool1Output = new global::System.Span<float>(__sgArena, __sgOffset_pool1Output * MaxBatch, batch * 1176);
             global::System.Span<float> pool1OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputIndices * MaxBatch, batch * 1176);
-            global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 1600);
             global::System.Span<float> pool2Output = new global::System.Span<float>(__sgArena, __sgOffset_pool2Output * MaxBatch, batch * 400);
             global::System.Span<float> pool2OutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_pool2OutputIndices * MaxBatch, batch * 400);
             global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
@@ -543,12 +520,6 @@ namespace Images
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 120);
                 global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 84);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc2OutputGradient * MaxBatch, batch * 84);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 400);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 1600);
-                global::System.Span<float> pool1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_pool1OutputGradient * MaxBatch, batch * 1176);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 4704);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1Output [B, 6, 28, 28] = ReLU(conv(inputs [B, 1, 28, 28], weight [6, 1, 5, 5]) + bias)

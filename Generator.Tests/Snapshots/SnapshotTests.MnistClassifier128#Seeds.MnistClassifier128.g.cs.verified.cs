@@ -174,7 +174,6 @@ namespace Seeds
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 128);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)
@@ -240,10 +239,7 @@ namespace Seeds
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(MnistClassifier128));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 128);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
 
                 // Step 2, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -325,7 +321,6 @@ namespace Seeds
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 128);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 128);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 128] = ReLU(inputs [B, 784] x weight^T [784, 128] + bias)

@@ -240,7 +240,6 @@ namespace Losses
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(MultiLabelHead));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
 
                 // Step 1, instead of the loss: logits [B, 5] = outputGradient, the caller's dLoss/dlogits.
@@ -263,7 +262,6 @@ namespace Losses
         /// </summary>
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
-            global::System.Span<float> parameters = __sgParameters.Values;
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
 
             // Step 2, output Linear backward, from logits [B, 5]:

@@ -252,10 +252,6 @@ namespace @event.Models
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
                 global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
-                global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
 
                 // Step 0, int Linear forward:
                 // intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)
@@ -333,16 +329,7 @@ namespace @event.Models
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(@class));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> intOutput = new global::System.Span<float>(__sgArena, __sgOffset_intOutput * MaxBatch, batch * 3);
-                global::System.Span<float> logitsOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutput * MaxBatch, batch * 3);
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
-                global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
-                global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
 
                 // Step 5, instead of the loss: logits [B, 2] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -499,10 +486,6 @@ namespace @event.Models
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 3);
                 global::System.Span<float> fc1OutputOffsetOutput = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutput * MaxBatch, batch * 3);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 2);
-                global::System.Span<float> fc1OutputOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> logitsOffsetOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_logitsOffsetOutputGradient * MaxBatch, batch * 3);
-                global::System.Span<float> intOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_intOutputGradient * MaxBatch, batch * 3);
 
                 // Step 0, int Linear forward:
                 // intOutput [B, 3] = ReLU(inputs [B, 4] x weight^T [4, 3] + bias)

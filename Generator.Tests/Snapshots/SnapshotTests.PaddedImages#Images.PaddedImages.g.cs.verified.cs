@@ -248,10 +248,6 @@ namespace Images
                 global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
                 global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
 
                 // Step 0, pad ZeroPad2d forward:
                 // padOutput [B, 2, 10, 13] = inputs [B, 2, 9, 10] with zero padding (left, right, top, bottom) = (1, 2, 0, 1)
@@ -339,20 +335,7 @@ namespace Images
             {
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(PaddedImages));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
-                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 308);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 120);
-                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 120);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 180);
-                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
-                global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
 
                 // Step 7, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -375,8 +358,6 @@ namespace Images
         private void __sgBackwardSteps(global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> padOutput = new global::System.Span<float>(__sgArena, __sgOffset_padOutput * MaxBatch, batch * 260);
-            global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 520);
             global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 308);
             global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 120);
             global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 120);
@@ -468,10 +449,6 @@ namespace Images
                 global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 144);
                 global::System.Span<float> cropOutput = new global::System.Span<float>(__sgArena, __sgOffset_cropOutput * MaxBatch, batch * 150);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 150);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 180);
-                global::System.Span<float> poolOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputGradient * MaxBatch, batch * 120);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 520);
 
                 // Step 0, pad ZeroPad2d forward:
                 // padOutput [B, 2, 10, 13] = inputs [B, 2, 9, 10] with zero padding (left, right, top, bottom) = (1, 2, 0, 1)

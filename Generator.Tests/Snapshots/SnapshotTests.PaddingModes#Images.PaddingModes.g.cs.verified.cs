@@ -230,9 +230,6 @@ namespace Images
                 global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
                 global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1OutputPaddedInput [B, 2, 12, 13] = inputs [B, 2, 8, 9] with padding_mode=reflect padding (left, right, top, bottom) = (2, 2, 2, 2), then convolved without padding
@@ -315,17 +312,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(PaddingModes));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> conv1Output = new global::System.Span<float>(__sgArena, __sgOffset_conv1Output * MaxBatch, batch * 440);
-                global::System.Span<float> conv1OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputPaddedInput * MaxBatch, batch * 312);
-                global::System.Span<float> conv2Output = new global::System.Span<float>(__sgArena, __sgOffset_conv2Output * MaxBatch, batch * 330);
-                global::System.Span<float> conv2OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputPaddedInput * MaxBatch, batch * 616);
-                global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
-                global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
 
                 // Step 5, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -440,9 +427,6 @@ namespace Images
                 global::System.Span<float> conv3Output = new global::System.Span<float>(__sgArena, __sgOffset_conv3Output * MaxBatch, batch * 60);
                 global::System.Span<float> conv3OutputPaddedInput = new global::System.Span<float>(__sgArena, __sgOffset_conv3OutputPaddedInput * MaxBatch, batch * 468);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 60);
-                global::System.Span<float> conv2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv2OutputGradient * MaxBatch, batch * 330);
-                global::System.Span<float> conv1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_conv1OutputGradient * MaxBatch, batch * 440);
 
                 // Step 0, conv1 Conv2d forward:
                 // conv1OutputPaddedInput [B, 2, 12, 13] = inputs [B, 2, 8, 9] with padding_mode=reflect padding (left, right, top, bottom) = (2, 2, 2, 2), then convolved without padding

@@ -291,12 +291,6 @@ namespace Inputs
             {
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ParameterFreeStart));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
-                global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);
-                global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 9);
-                global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 9);
-                global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 9);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
 
                 // Step 5, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
@@ -319,12 +313,7 @@ namespace Inputs
         /// </summary>
         private void __sgBackwardSteps(global::System.Span<float> gradients, int batch)
         {
-            global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> inputDropOutput = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutput * MaxBatch, batch * 36);
-            global::System.Span<float> inputDropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_inputDropOutputMask * MaxBatch, batch * 1);
             global::System.Span<float> poolOutput = new global::System.Span<float>(__sgArena, __sgOffset_poolOutput * MaxBatch, batch * 9);
-            global::System.Span<float> poolOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_poolOutputIndices * MaxBatch, batch * 9);
-            global::System.Span<float> dropOutputMask = new global::System.Span<float>(__sgArena, __sgOffset_dropOutputMask * MaxBatch, batch * 9);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
 
             // Step 6, head Linear backward, from logits [B, 3]:

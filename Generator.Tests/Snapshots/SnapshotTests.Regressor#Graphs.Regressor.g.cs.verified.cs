@@ -185,8 +185,6 @@ namespace Graphs
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 32);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 2);
-                global::System.Span<float> predictionsGradient = new global::System.Span<float>(__sgArena, __sgOffset_predictionsGradient * MaxBatch, batch * 2);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 32);
 
                 // Step 0, hidden Linear forward:
                 // hiddenOutput [B, 32] = ReLU(inputs [B, 10] x weight^T [10, 32] + bias)
@@ -252,11 +250,7 @@ namespace Graphs
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(Regressor));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 32);
-                global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 2);
                 global::System.Span<float> predictionsGradient = new global::System.Span<float>(__sgArena, __sgOffset_predictionsGradient * MaxBatch, batch * 2);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 32);
 
                 // Step 3, instead of the loss: predictionsGradient [B, 2] = outputGradient, the caller's dLoss/dpredictions.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, predictionsGradient, batch * OutputSize);
@@ -343,7 +337,6 @@ namespace Graphs
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 32);
                 global::System.Span<float> predictions = new global::System.Span<float>(__sgArena, __sgOffset_predictions * MaxBatch, batch * 2);
                 global::System.Span<float> predictionsGradient = new global::System.Span<float>(__sgArena, __sgOffset_predictionsGradient * MaxBatch, batch * 2);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 32);
 
                 // Step 0, hidden Linear forward:
                 // hiddenOutput [B, 32] = ReLU(inputs [B, 10] x weight^T [10, 32] + bias)

@@ -295,10 +295,6 @@ namespace Graphs
                 global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
                 global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
 
                 // Step 0, stem Linear forward:
                 // stemOutput [B, 64] = inputs [B, 784] x weight^T [784, 64] + bias
@@ -392,23 +388,7 @@ namespace Graphs
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(ResidualMlp));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> stemOutput = new global::System.Span<float>(__sgArena, __sgOffset_stemOutput * MaxBatch, batch * 64);
-                global::System.Span<float> norm1Output = new global::System.Span<float>(__sgArena, __sgOffset_norm1Output * MaxBatch, batch * 64);
-                global::System.Span<float> norm1OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputMean * MaxBatch, batch * 1);
-                global::System.Span<float> norm1OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputRstd * MaxBatch, batch * 1);
-                global::System.Span<float> fc1Linear = new global::System.Span<float>(__sgArena, __sgOffset_fc1Linear * MaxBatch, batch * 64);
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 64);
-                global::System.Span<float> drop1OutputMask = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputMask * MaxBatch, batch * 64);
-                global::System.Span<float> fc2Output = new global::System.Span<float>(__sgArena, __sgOffset_fc2Output * MaxBatch, batch * 64);
-                global::System.Span<float> norm2Output = new global::System.Span<float>(__sgArena, __sgOffset_norm2Output * MaxBatch, batch * 64);
-                global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
-                global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
 
                 // Step 9, instead of the loss: logits [B, 10] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -568,10 +548,6 @@ namespace Graphs
                 global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
                 global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
 
                 // Step 0, stem Linear forward:
                 // stemOutput [B, 64] = inputs [B, 784] x weight^T [784, 64] + bias
@@ -717,10 +693,6 @@ namespace Graphs
                 global::System.Span<float> norm2OutputMean = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputMean * MaxBatch, batch * 1);
                 global::System.Span<float> norm2OutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 10);
-                global::System.Span<float> norm2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm2OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> stemOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_stemOutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> drop1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_drop1OutputGradient * MaxBatch, batch * 64);
-                global::System.Span<float> norm1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_norm1OutputGradient * MaxBatch, batch * 64);
 
                 // Step 0, stem Linear forward:
                 // stemOutput [B, 64] = inputs [B, 784] x weight^T [784, 64] + bias

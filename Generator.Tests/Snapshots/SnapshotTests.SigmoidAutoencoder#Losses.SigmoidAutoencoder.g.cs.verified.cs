@@ -195,8 +195,6 @@ namespace Losses
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
                 global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
-                global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
 
                 // Step 0, encoder Conv2d forward:
                 // encoderOutput [B, 2, 3, 3] = ReLU(conv(inputs [B, 1, 3, 3], weight [2, 1, 3, 3]) + bias)
@@ -265,11 +263,7 @@ namespace Losses
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(SigmoidAutoencoder));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
-                global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
                 global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
 
                 // Step 4, instead of the loss: probabilitiesGradient [B, 9] = outputGradient, the caller's dLoss/dprobabilities.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, probabilitiesGradient, batch * OutputSize);
@@ -352,7 +346,6 @@ namespace Losses
                 global::System.Span<float> encoderOutput = new global::System.Span<float>(__sgArena, __sgOffset_encoderOutput * MaxBatch, batch * 18);
                 global::System.Span<float> probabilities = new global::System.Span<float>(__sgArena, __sgOffset_probabilities * MaxBatch, batch * 9);
                 global::System.Span<float> probabilitiesGradient = new global::System.Span<float>(__sgArena, __sgOffset_probabilitiesGradient * MaxBatch, batch * 9);
-                global::System.Span<float> flatOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flatOutputGradient * MaxBatch, batch * 18);
 
                 // Step 0, encoder Conv2d forward:
                 // encoderOutput [B, 2, 3, 3] = ReLU(conv(inputs [B, 1, 3, 3], weight [2, 1, 3, 3]) + bias)

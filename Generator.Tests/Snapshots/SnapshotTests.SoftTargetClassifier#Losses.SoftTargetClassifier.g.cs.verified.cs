@@ -183,7 +183,6 @@ namespace Losses
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, hidden Linear forward:
                 // hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)
@@ -249,10 +248,7 @@ namespace Losses
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(SoftTargetClassifier));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
                 // Step 2, instead of the loss: logits [B, 5] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -333,7 +329,6 @@ namespace Losses
                 global::System.Span<float> parameters = __sgParameters.Values;
                 global::System.Span<float> hiddenOutput = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutput * MaxBatch, batch * 16);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 5);
-                global::System.Span<float> hiddenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_hiddenOutputGradient * MaxBatch, batch * 16);
 
                 // Step 0, hidden Linear forward:
                 // hiddenOutput [B, 16] = Tanh(inputs [B, 8] x weight^T [8, 16] + bias)

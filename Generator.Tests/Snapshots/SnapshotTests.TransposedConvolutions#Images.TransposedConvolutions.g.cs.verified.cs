@@ -298,15 +298,6 @@ namespace Images
                 global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
                 global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
-                global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
-                global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
-                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
-                global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
-                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
 
                 // Step 0, down Conv2d forward:
                 // downOutput [B, 4, 4, 4] = Tanh(conv(inputs [B, 1, 8, 8], weight [4, 1, 3, 3]) + bias)
@@ -407,27 +398,7 @@ namespace Images
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(TransposedConvolutions));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
-                global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
-                global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
-                global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
-                global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
-                global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
-                global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
-                global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
-                global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
-                global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
-                global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
-                global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
-                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
-                global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
-                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
 
                 // Step 11, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -452,12 +423,6 @@ namespace Images
             global::System.Span<float> parameters = __sgParameters.Values;
             global::System.Span<float> downOutput = new global::System.Span<float>(__sgArena, __sgOffset_downOutput * MaxBatch, batch * 64);
             global::System.Span<float> upOutput = new global::System.Span<float>(__sgArena, __sgOffset_upOutput * MaxBatch, batch * 256);
-            global::System.Span<float> widenOutput = new global::System.Span<float>(__sgArena, __sgOffset_widenOutput * MaxBatch, batch * 324);
-            global::System.Span<float> up2Output = new global::System.Span<float>(__sgArena, __sgOffset_up2Output * MaxBatch, batch * 648);
-            global::System.Span<float> smoothOutput = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutput * MaxBatch, batch * 2592);
-            global::System.Span<float> alignedOutput = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutput * MaxBatch, batch * 5184);
-            global::System.Span<float> sizedOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutput * MaxBatch, batch * 520);
-            global::System.Span<float> sizedDownOutput = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutput * MaxBatch, batch * 162);
             global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
             global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
             global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
@@ -578,15 +543,6 @@ namespace Images
                 global::System.Span<float> maxPooledOutput = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutput * MaxBatch, batch * 24);
                 global::System.Span<float> maxPooledOutputIndices = new global::System.Span<float>(__sgArena, __sgOffset_maxPooledOutputIndices * MaxBatch, batch * 24);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> flattenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_flattenOutputGradient * MaxBatch, batch * 24);
-                global::System.Span<float> sizedDownOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedDownOutputGradient * MaxBatch, batch * 162);
-                global::System.Span<float> sizedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_sizedOutputGradient * MaxBatch, batch * 520);
-                global::System.Span<float> alignedOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_alignedOutputGradient * MaxBatch, batch * 5184);
-                global::System.Span<float> smoothOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_smoothOutputGradient * MaxBatch, batch * 2592);
-                global::System.Span<float> up2OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_up2OutputGradient * MaxBatch, batch * 648);
-                global::System.Span<float> widenOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_widenOutputGradient * MaxBatch, batch * 324);
-                global::System.Span<float> upOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_upOutputGradient * MaxBatch, batch * 256);
-                global::System.Span<float> downOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_downOutputGradient * MaxBatch, batch * 64);
 
                 // Step 0, down Conv2d forward:
                 // downOutput [B, 4, 4, 4] = Tanh(conv(inputs [B, 1, 8, 8], weight [4, 1, 3, 3]) + bias)

@@ -175,7 +175,6 @@ namespace Vocabulary
                 inputs.CopyTo(__sgBackwardInputs ??= new float[checked(MaxBatch * InputSize)]);
                 global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
                 global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 256);
-                global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 256);
 
                 // Step 0, fc1 Linear forward:
                 // fc1Output [B, 256] = ReLU(inputs [B, 512] x weight^T [512, 256] + bias)
@@ -282,7 +281,6 @@ namespace Vocabulary
         /// </summary>
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
-            global::System.Span<float> parameters = __sgParameters.Values;
             global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 256);
             global::System.Span<float> fc1OutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_fc1OutputGradient * MaxBatch, batch * 256);
 

@@ -245,7 +245,6 @@ namespace Imported
                 global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, 0 Linear forward:
                 // fc1Output [B, 8] = ReLU(inputs [B, 6] x weight^T [6, 8] + bias)
@@ -319,16 +318,7 @@ namespace Imported
                 global::StaticGrad.ModelGuard.CheckBackward(__sgBackwardBatch, batch, nameof(SequentialMlp));
                 __sgBackwardBatch = 0; // the backward pass overwrites the activations it reads: one per forward pass
                 global::System.ReadOnlySpan<float> inputs = new global::System.ReadOnlySpan<float>(__sgBackwardInputs, 0, batch * InputSize);
-                global::System.Span<float> parameters = __sgParameters.Values;
-                global::System.Span<float> buffers = __sgParameters.BufferValues;
-                global::System.Span<long> counters = __sgParameters.Counters;
-                global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
-                global::System.Span<float> normOutput = new global::System.Span<float>(__sgArena, __sgOffset_normOutput * MaxBatch, batch * 8);
-                global::System.Span<float> normOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_normOutputMean * MaxBatch, batch * 1);
-                global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
-                global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
 
                 // Step 4, instead of the loss: logits [B, 3] = outputGradient, the caller's dLoss/dlogits.
                 global::StaticGrad.Kernels.Elementwise.Copy(outputGradient, logits, batch * OutputSize);
@@ -351,8 +341,6 @@ namespace Imported
         private void __sgBackwardSteps(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> gradients, int batch)
         {
             global::System.Span<float> parameters = __sgParameters.Values;
-            global::System.Span<float> buffers = __sgParameters.BufferValues;
-            global::System.Span<long> counters = __sgParameters.Counters;
             global::System.Span<float> fc1Output = new global::System.Span<float>(__sgArena, __sgOffset_fc1Output * MaxBatch, batch * 8);
             global::System.Span<float> normOutput = new global::System.Span<float>(__sgArena, __sgOffset_normOutput * MaxBatch, batch * 8);
             global::System.Span<float> normOutputMean = new global::System.Span<float>(__sgArena, __sgOffset_normOutputMean * MaxBatch, batch * 1);
@@ -431,7 +419,6 @@ namespace Imported
                 global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, 0 Linear forward:
                 // fc1Output [B, 8] = ReLU(inputs [B, 6] x weight^T [6, 8] + bias)
@@ -536,7 +523,6 @@ namespace Imported
                 global::System.Span<float> normOutputRstd = new global::System.Span<float>(__sgArena, __sgOffset_normOutputRstd * MaxBatch, batch * 1);
                 global::System.Span<float> bnOutput = new global::System.Span<float>(__sgArena, __sgOffset_bnOutput * MaxBatch, batch * 8);
                 global::System.Span<float> logits = new global::System.Span<float>(__sgArena, __sgOffset_logits * MaxBatch, batch * 3);
-                global::System.Span<float> bnOutputGradient = new global::System.Span<float>(__sgArena, __sgOffset_bnOutputGradient * MaxBatch, batch * 8);
 
                 // Step 0, 0 Linear forward:
                 // fc1Output [B, 8] = ReLU(inputs [B, 6] x weight^T [6, 8] + bias)

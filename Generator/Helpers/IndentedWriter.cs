@@ -25,6 +25,16 @@ internal sealed class IndentedWriter
         _builder.Append('\n');
     }
 
+    /// <summary>Writes each line of <paramref name="text"/> (another writer's output) at this writer's indentation, keeping its own.</summary>
+    public void WriteLines(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length - (text.EndsWith("\n", StringComparison.Ordinal) ? 1 : 0); i++)
+        {
+            WriteLine(lines[i]);
+        }
+    }
+
     /// <summary>Writes <c>{</c>, indents until the returned scope is disposed, then writes <c>}</c> (plus <paramref name="closingSuffix"/>).</summary>
     public Block WriteBlock(string? header = null, string closingSuffix = "")
     {
