@@ -138,10 +138,10 @@ public sealed class Conv2dTests
     /// and 3 threads (every call split) and with a workspace of one slot give the bits of one thread; each kernel's tests
     /// call it with the shapes their path takes.
     /// </summary>
-    internal static void AssertEveryPassSameBitsForOneTwoAndThreeThreads(ConvShape s)
+    internal static void AssertEveryPassSameBitsForOneTwoAndThreeThreads(ConvShape s, float[]? outputGradient = null)
     {
         (float[] x, float[] w, float[] b) = Data(s);
-        float[] dy = KernelReference.Random(s.OutputLength, seed: 8);
+        float[] dy = outputGradient ?? KernelReference.Random(s.OutputLength, seed: 8);
         float[] workspace = new float[s.WorkspaceFloats(3)];
         Results single = Run(s, x, w, b, dy, workspace, threads: 1, splitAlways: false);
         foreach (int threads in new[] { 2, 3 })

@@ -10,7 +10,8 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// The weight gradient with vectors over output channels (<see cref="Conv2dWeightGradientByChannels"/>): against the
 /// float64 reference, bit for bit against a scalar transcription of its documented order, the same bits at every
-/// vector width, and for 1, 2 and 3 threads.
+/// vector width, and for 1, 2 and 3 threads; each with a dense output gradient and with one as a max pool's backward
+/// pass leaves it, which takes the sparse chains (<see cref="Conv2dWeightGradientSparse"/>).
 /// </summary>
 public sealed class Conv2dWeightGradientByChannelsTests
 {
@@ -29,6 +30,19 @@ public sealed class Conv2dWeightGradientByChannelsTests
 
     public static TheoryData<int> Shapes() => new(Enumerable.Range(0, AllShapes.Length));
 
+    /// <summary>Every shape with a dense output gradient and with one as a max pool leaves it (the sparse chains' case).</summary>
+    public static TheoryData<int, bool> ShapesAndGradients()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (int shape in Enumerable.Range(0, AllShapes.Length))
+        {
+            data.Add(shape, false);
+            data.Add(shape, true);
+        }
+
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void MatchesTheReference(int shape)
@@ -39,11 +53,11 @@ public sealed class Conv2dWeightGradientByChannelsTests
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void GivesTheBitsOfTheDocumentedOrder(int shape)
+    [MemberData(nameof(ShapesAndGradients))]
+    public void GivesTheBitsOfTheDocumentedOrder(int shape, bool pooled)
     {
         ConvShape s = AllShapes[shape];
-        (float[] x, float[] dy) = Data(s);
+        (float[] x, float[] dy) = pooled ? PooledData(s) : Data(s);
         float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
         s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(1)]);
         (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
@@ -52,17 +66,45 @@ public sealed class Conv2dWeightGradientByChannelsTests
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void EveryWidth_GivesTheSameBits(int shape)
+    [MemberData(nameof(ShapesAndGradients))]
+    public void EveryWidth_GivesTheSameBits(int shape, bool pooled)
     {
         ConvShape s = AllShapes[shape];
-        (float[] x, float[] dy) = Data(s);
+        (float[] x, float[] dy) = pooled ? PooledData(s) : Data(s);
         Conv2dWeightGradientTests.AssertEveryWidthSameBits<ByChannelsPath>(s, x, dy);
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void SameBits_ForOneTwoAndThreeThreads(int shape) => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
+    [MemberData(nameof(ShapesAndGradients))]
+    public void SameBits_ForOneTwoAndThreeThreads(int shape, bool pooled)
+        => Conv2dTests.AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape], pooled ? PooledData(AllShapes[shape]).Dy : null);
+
+    [Fact]
+    public void FromAMaxPool_TakesTheSparseChains_ForLeNetsConv2()
+    {
+        ConvShape s = AllShapes[0];
+        (_, float[] dy) = PooledData(s);
+        Assert.True(Conv2dWeightGradientSparse.Fits(s.Geometry));
+        Assert.True(Conv2dWeightGradientSparse.PaysOff(dy.Count(v => v != 0f), dy.Length));
+        Assert.False(Conv2dWeightGradientSparse.PaysOff(Data(s).Dy.Count(v => v != 0f), dy.Length));
+    }
+
+    [Theory]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void FromAMaxPool_ANonFiniteInput_GivesTheNaNsOfTheDenseProducts(float bad)
+    {
+        // 0 · ∞ is NaN: every weight whose window reaches the value over a zero gradient is NaN, as in PyTorch's products.
+        ConvShape s = AllShapes[1];
+        (float[] x, float[] dy) = PooledData(s);
+        x[(((5 * s.In) + 2) * s.Height * s.Width) + (3 * s.Width) + 4] = bad;
+        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
+        s.BackwardWeight(dy, x, dw, db, new float[s.WorkspaceFloats(2)]);
+        (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
+        Assert.Contains(expectedW, float.IsNaN);
+        GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
+        GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient");
+    }
 
     [Fact]
     public void WithoutABiasGradient_GivesTheSameWeightGradient()
@@ -159,4 +201,35 @@ public sealed class Conv2dWeightGradientByChannelsTests
 
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 21), KernelReference.Random(s.OutputLength, seed: 22));
+
+    /// <summary>
+    /// An output gradient as a 2 × 2 max pool's backward pass through a ReLU leaves it: in each window one position
+    /// (chosen at random) keeps its value and, in about half the windows, none does; also a few -0s, which count as zeros.
+    /// </summary>
+    private static (float[] X, float[] Dy) PooledData(ConvShape s)
+    {
+        (float[] x, float[] dy) = Data(s);
+        var rng = new Rng(23);
+        int oh = s.OutHeight, ow = s.OutWidth;
+        for (int plane = 0; plane < s.Batch * s.Out; plane++)
+        {
+            for (int p = 0; p < oh; p += 2)
+            {
+                for (int q = 0; q < ow; q += 2)
+                {
+                    int keep = rng.NextInt32(8);
+                    for (int k = 0; k < 4; k++)
+                    {
+                        int r = p + (k / 2), c = q + (k % 2);
+                        if (r < oh && c < ow && k != keep)
+                        {
+                            dy[(plane * oh * ow) + (r * ow) + c] = k == 3 && keep == 7 ? -0f : 0f;
+                        }
+                    }
+                }
+            }
+        }
+
+        return (x, dy);
+    }
 }

@@ -20,7 +20,8 @@ namespace StaticGrad.Kernels;
 /// in the padding); the sample's chain is then added to its segment's sum (which starts at +0), samples in order; the
 /// segments (<see cref="Conv2dWeightGradient.SegmentCount"/>, fixed per batch size) are added in order. The bias
 /// gradient is the same with additions of <c>dY</c> instead of products. A narrower vector runs the same chains for
-/// 16 / <c>Count</c> slices of the 16 channels.
+/// 16 / <c>Count</c> slices of the 16 channels. A segment whose output gradient is mostly zeros (after a max pool) runs
+/// the same chains over the nonzero positions only (<see cref="Conv2dWeightGradientSparse"/>), with the same bits.
 /// </para>
 /// <para>
 /// Register tile: up to 5 kernel rows × 5 kernel columns of one input channel and one 16-channel block (with 16-float
@@ -47,8 +48,8 @@ internal static unsafe class Conv2dWeightGradientByChannels
     /// <summary>Floats of one segment's sums: a row of <c>outChannels</c> per weight of an output channel (<c>K/groups</c>) and one for the bias.</summary>
     public static long SegmentFloats(in Conv2dGeometry g) => (long)(g.GroupReduction + 1) * g.OutChannels;
 
-    /// <summary>Floats of one thread's slot: a sample's transposed output gradient and a zero-padded input plane.</summary>
-    public static long SlotFloats(in Conv2dGeometry g) => ((long)g.OutputPlane * g.OutChannels) + PaddedPlane(g);
+    /// <summary>Floats of one thread's slot: a sample's transposed output gradient, a zero-padded input plane and the sparse chains' area (<see cref="Conv2dWeightGradientSparse.SlotFloats"/>).</summary>
+    public static long SlotFloats(in Conv2dGeometry g) => ((long)g.OutputPlane * g.OutChannels) + PaddedPlane(g) + Conv2dWeightGradientSparse.SlotFloats(g);
 
     /// <summary>The work items a segment's parts share: (16-channel block, input channel of its group) pairs.</summary>
     public static int ItemCount(in Conv2dGeometry g) => (g.OutChannels / Lanes) * g.GroupChannels;
@@ -137,20 +138,40 @@ internal static unsafe class Conv2dWeightGradientByChannels
 
         int segments = Conv2dWeightGradient.SegmentCount(job->Batch);
         int firstSample = (int)((long)segment * job->Batch / segments), endSample = (int)((long)(segment + 1) * job->Batch / segments);
+        var sparse = new Conv2dWeightGradientSparse.SegmentState(job, g, transposed + ((nint)g.OutputPlane * oc) + PaddedPlane(g), blockLow, blockHigh, firstSample, endSample, stackalloc bool[blockHigh - blockLow]);
+        sparse.Begin(first, end);
         for (int n = firstSample; n < endSample; n++)
         {
-            Transpose(job->Output + ((nint)n * g.OutputSample), transposed, g.OutputPlane, oc, blockLow, blockHigh, wide: typeof(TVec) == typeof(Vector512<float>));
+            float* sampleDy = job->Output + ((nint)n * g.OutputSample);
+            for (int block = blockLow; block < blockHigh; block++)
+            {
+                if (sparse.IsSparse(block))
+                {
+                    sparse.List(sampleDy, block);
+                }
+                else
+                {
+                    Transpose(sampleDy, transposed, g.OutputPlane, oc, block, block + 1, wide: typeof(TVec) == typeof(Vector512<float>));
+                }
+            }
+
             for (int item = first; item < end; item++)
             {
                 int block = item / groupChannels, channel = item % groupChannels;
+                int group = block * Lanes / g.GroupOutChannels;
+                float* x = job->Input + ((nint)n * g.InputSample) + ((nint)((group * groupChannels) + channel) * g.InputPlane);
+                if (sparse.IsSparse(block))
+                {
+                    sparse.Item(item, x, bias && channel == 0 ? sums + ((nint)g.GroupReduction * oc) : null);
+                    continue;
+                }
+
                 float* dy = transposed + (block * Lanes);
                 if (bias && channel == 0)
                 {
                     AddBias<TOps, TVec>(dy, oc, g.OutputPlane, sums + ((nint)g.GroupReduction * oc) + (block * Lanes));
                 }
 
-                int group = block * Lanes / g.GroupOutChannels;
-                float* x = job->Input + ((nint)n * g.InputSample) + ((nint)((group * groupChannels) + channel) * g.InputPlane);
                 if (padded)
                 {
                     float* rows = plane + ((nint)g.PaddingHeight * paddedWidth) + g.PaddingWidth;
@@ -167,6 +188,8 @@ internal static unsafe class Conv2dWeightGradientByChannels
                 Tiles<TOps, TVec>(run, dy, weights, g.KernelHeight, g.KernelWidth);
             }
         }
+
+        sparse.End(first, end, sums);
     }
 
     /// <summary>Every register tile of one (channel block, input channel) pair over one sample.</summary>
