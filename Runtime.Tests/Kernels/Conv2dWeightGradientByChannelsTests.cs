@@ -202,34 +202,9 @@ public sealed class Conv2dWeightGradientByChannelsTests
     private static (float[] X, float[] Dy) Data(ConvShape s) =>
         (KernelReference.Random(s.InputLength, seed: 21), KernelReference.Random(s.OutputLength, seed: 22));
 
-    /// <summary>
-    /// An output gradient as a 2 × 2 max pool's backward pass through a ReLU leaves it: in each window one position
-    /// (chosen at random) keeps its value and, in about half the windows, none does; also a few -0s, which count as zeros.
-    /// </summary>
     private static (float[] X, float[] Dy) PooledData(ConvShape s)
     {
         (float[] x, float[] dy) = Data(s);
-        var rng = new Rng(23);
-        int oh = s.OutHeight, ow = s.OutWidth;
-        for (int plane = 0; plane < s.Batch * s.Out; plane++)
-        {
-            for (int p = 0; p < oh; p += 2)
-            {
-                for (int q = 0; q < ow; q += 2)
-                {
-                    int keep = rng.NextInt32(8);
-                    for (int k = 0; k < 4; k++)
-                    {
-                        int r = p + (k / 2), c = q + (k % 2);
-                        if (r < oh && c < ow && k != keep)
-                        {
-                            dy[(plane * oh * ow) + (r * ow) + c] = k == 3 && keep == 7 ? -0f : 0f;
-                        }
-                    }
-                }
-            }
-        }
-
-        return (x, dy);
+        return (x, Conv2dWeightGradientTests.PoolRouted(s, dy));
     }
 }

@@ -246,6 +246,37 @@ public sealed class Conv2dWeightGradientTests
         (KernelReference.Random(s.InputLength, seed: 11), KernelReference.Random(s.OutputLength, seed: 12));
 
     /// <summary>A buffer of NaN: a path must write every value.</summary>
+    /// <summary>
+    /// <paramref name="dy"/> as a 2 × 2 max pool's backward pass through a ReLU leaves an output gradient, in place: in
+    /// each window one position (chosen at random) keeps its value and, in about half the windows, none does; a few
+    /// cleared positions get -0, which counts as a zero. The case of the sparse chains (<see cref="Conv2dWeightGradientSparse"/>).
+    /// </summary>
+    internal static float[] PoolRouted(ConvShape s, float[] dy)
+    {
+        var rng = new Rng(23);
+        int oh = s.OutHeight, ow = s.OutWidth;
+        for (int plane = 0; plane < s.Batch * s.Out; plane++)
+        {
+            for (int p = 0; p < oh; p += 2)
+            {
+                for (int q = 0; q < ow; q += 2)
+                {
+                    int keep = rng.NextInt32(8);
+                    for (int k = 0; k < 4; k++)
+                    {
+                        int r = p + (k / 2), c = q + (k % 2);
+                        if (r < oh && c < ow && k != keep)
+                        {
+                            dy[(plane * oh * ow) + (r * ow) + c] = k == 3 && keep == 7 ? -0f : 0f;
+                        }
+                    }
+                }
+            }
+        }
+
+        return dy;
+    }
+
     internal static float[] Filled(int length)
     {
         float[] values = new float[length];
