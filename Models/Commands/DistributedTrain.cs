@@ -113,6 +113,12 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
+        if (checkpoint is not null && TrainCommand.CheckResumedValidationSplit(train, settings, options.ResumePath!) is string badResumedSplit)
+        {
+            problems.WriteLine(badResumedSplit);
+            return Cli.UsageErrorCode;
+        }
+
         int block = options.DeterministicBlock;
         if (block > 0 && settings.Model is "resmlp" or "cnn-bn")
         {

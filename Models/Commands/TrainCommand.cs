@@ -125,6 +125,16 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// An error line when a resumed run's held-out fraction (the checkpoint's <c>--val-split</c>) cannot split this run's
+    /// training set (a <c>--data</c> other than the one the run started on), else null: checked before the header, as a
+    /// new run's <c>--val-split</c> is (<see cref="CheckValidationSplit"/>).
+    /// </summary>
+    internal static string? CheckResumedValidationSplit(InMemoryDataset train, RunSettings settings, string path)
+        => settings.ValidationSplit is float fraction && CheckValidationSplit(train, fraction) is string badSplit
+            ? $"error: cannot resume from '{path}': the checkpoint's {badSplit["error: ".Length..]}"
+            : null;
+
     /// <summary>Loads the training and test digits of <c>--data</c>; null, after writing the error, when they cannot be read.</summary>
     internal static (InMemoryDataset Train, InMemoryDataset Test)? LoadData(TrainOptions options, TextWriter error)
     {
@@ -196,6 +206,12 @@ public static class TrainCommand
             {
                 error.WriteLine($"error: {conflict}");
                 return 2;
+            }
+
+            if (checkpoint is not null && CheckResumedValidationSplit(train, settings, options.ResumePath!) is string badSplit)
+            {
+                error.WriteLine(badSplit);
+                return Cli.UsageErrorCode;
             }
         }
         catch (InvalidDataException e)

@@ -223,6 +223,51 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("StaticGrad mlp128", result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ResumingOnDataTheCheckpointsValidationSplitCannotSplit_IsOneUsageLine_BeforeAnyTraining(bool distributed)
+    {
+        // The run started on the shipped 8000 digits with 10% held out; 30 digits give 4 validation samples for 10
+        // classes, which the split refused with an unhandled exception after the header.
+        string checkpoint = _files.PathOf("split.safetensors");
+        Assert.Equal(0, Train("--epochs", "1", "--val-split", "0.1", "--save", checkpoint).Code);
+        string small = TinyMnist(_files.PathOf("tiny"), trainCount: 30, testCount: 10);
+
+        var result = Run([.. distributed ? new[] { "--distributed" } : [], "--resume", checkpoint, "--epochs", "2", "--quiet", "--data", small]);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: cannot resume from '{checkpoint}': the checkpoint's --val-split 0.1 does not split the 30 training samples: ", line, StringComparison.Ordinal);
+        Assert.Contains("expected at least as many samples as classes (10) on each side", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("StaticGrad mlp128", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>An MNIST directory of blank images labelled 0, 1, …, 9, 0, …: <paramref name="trainCount"/> to train on, <paramref name="testCount"/> to test.</summary>
+    private static string TinyMnist(string directory, int trainCount, int testCount)
+    {
+        Directory.CreateDirectory(directory);
+        foreach ((string prefix, int count) in new[] { ("train", trainCount), ("t10k", testCount) })
+        {
+            using (var images = new BinaryWriter(File.Create(Path.Combine(directory, $"{prefix}-images-idx3-ubyte"))))
+            {
+                foreach (int word in new[] { 2051, count, 28, 28 })
+                {
+                    images.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(word));
+                }
+
+                images.Write(new byte[count * 28 * 28]);
+            }
+
+            using var labels = new BinaryWriter(File.Create(Path.Combine(directory, $"{prefix}-labels-idx1-ubyte")));
+            labels.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(2049));
+            labels.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(count));
+            labels.Write(Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray());
+        }
+
+        return directory;
+    }
+
     [Fact]
     public void AnOutputFileThatIsAFolder_IsAUsageError()
     {
