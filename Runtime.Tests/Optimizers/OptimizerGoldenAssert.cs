@@ -57,12 +57,14 @@ internal static class OptimizerGoldenAssert
         Assert.Equal(steps, state.StepCount);
     }
 
-    /// <summary>Fails unless two optimizers' states are the same: buffers, counts, settings, step count and rate.</summary>
+    /// <summary>Fails unless two optimizers' states are the same: buffers, per-tensor scalars, counts, settings, step count and rate.</summary>
     public static void SameState(IStatefulOptimizer straight, IStatefulOptimizer resumed)
     {
         OptimizerState a = straight.ExportState(), b = resumed.ExportState();
         Assert.Equal(a.Buffers.Select(x => x.Key), b.Buffers.Select(x => x.Key));
         Assert.All(a.Buffers.Zip(b.Buffers), pair => Assert.Equal(pair.First.Value, pair.Second.Value));
+        Assert.Equal(a.TensorScalars.Select(x => x.Key), b.TensorScalars.Select(x => x.Key));
+        Assert.All(a.TensorScalars.Zip(b.TensorScalars), pair => Assert.Equal(pair.First.Value, pair.Second.Value));
         Assert.Equal(a.TensorSteps, b.TensorSteps);
         Assert.Equal(a.Settings, b.Settings);
         Assert.Equal((a.StepCount, a.LearningRate), (b.StepCount, b.LearningRate));

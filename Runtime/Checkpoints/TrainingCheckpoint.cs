@@ -19,7 +19,9 @@ namespace StaticGrad.Checkpoints;
 /// <item>the model's buffers under their <c>state_dict</c> names (<c>bn1.running_mean</c> F32,
 /// <c>bn1.num_batches_tracked</c> I64), listed in the metadata entry <c>training.buffers</c>;</item>
 /// <item>one F32 tensor per optimizer buffer and parameter, <c>optimizer.{parameter}.{buffer}</c>
-/// with the parameter's shape (<c>optimizer.fc1.weight.exp_avg</c>), PyTorch's buffer names;</item>
+/// with the parameter's shape (<c>optimizer.fc1.weight.exp_avg</c>), PyTorch's buffer names, and one 0-dim F32 tensor
+/// per per-tensor scalar and parameter (<c>optimizer.fc1.weight.mu_product</c>, NAdam's:
+/// <see cref="OptimizerState.TensorScalars"/>);</item>
 /// <item><c>__metadata__</c>: <c>format</c> = <c>pt</c>, <c>staticgrad.kind</c> =
 /// <c>training-checkpoint</c>, <c>staticgrad.version</c> = <c>1</c>, <c>training.epoch</c>,
 /// <c>training.step</c>, <c>training.batch_size</c>, <c>training.samples</c>,
@@ -149,6 +151,14 @@ public sealed class TrainingCheckpoint
         if (state.TensorSteps is { } tensorSteps && tensorSteps.Count != parameters.Tensors.Count)
         {
             throw new ArgumentException($"The optimizer counts the steps of {tensorSteps.Count} tensors but the parameters have {parameters.Tensors.Count}; is it an optimizer over other parameters?", nameof(optimizer));
+        }
+
+        foreach (KeyValuePair<string, float[]> scalar in state.TensorScalars)
+        {
+            if (scalar.Value.Length != parameters.Tensors.Count)
+            {
+                throw new ArgumentException($"The optimizer's '{scalar.Key}' holds {scalar.Value.Length} values but the parameters have {parameters.Tensors.Count} tensors; is it an optimizer over other parameters?", nameof(optimizer));
+            }
         }
 
         int count = parameters.Tensors.Count;
@@ -301,7 +311,13 @@ public sealed class TrainingCheckpoint
             }
 
             long[]? tensorSteps = state.TensorSteps is { } steps ? Array.ConvertAll(sourceIndex, j => steps[j]) : null;
-            state = new OptimizerState(state.Algorithm, state.StepCount, state.LearningRate, state.Settings, buffers, tensorSteps);
+            var scalars = new List<KeyValuePair<string, float[]>>(state.TensorScalars.Count);
+            foreach (KeyValuePair<string, float[]> scalar in state.TensorScalars)
+            {
+                scalars.Add(new(scalar.Key, Array.ConvertAll(sourceIndex, j => scalar.Value[j])));
+            }
+
+            state = new OptimizerState(state.Algorithm, state.StepCount, state.LearningRate, state.Settings, buffers, tensorSteps, scalars);
         }
 
         try
@@ -358,6 +374,11 @@ public sealed class TrainingCheckpoint
             foreach (KeyValuePair<string, float[]> buffer in Optimizer.Buffers)
             {
                 writer.Add($"{OptimizerPrefix}{_names[i]}.{buffer.Key}", buffer.Value.AsSpan(_offsets[i], Shapes.Length(_shapes[i])), _shapes[i]);
+            }
+
+            foreach (KeyValuePair<string, float[]> scalar in Optimizer.TensorScalars)
+            {
+                writer.Add($"{OptimizerPrefix}{_names[i]}.{scalar.Key}", scalar.Value.AsSpan(i, 1), []);
             }
         }
 
@@ -477,7 +498,16 @@ public sealed class TrainingCheckpoint
                 throw new InvalidDataException($"{source}: optimizer tensor '{Shorten(info.Name)}' does not name a parameter of the checkpoint (expected 'optimizer.{{parameter}}.{{buffer}}').");
             }
 
-            if (!info.HasShape(shapes[index]))
+            if (buffer == OptimizerState.MuProductScalar)
+            {
+                // A per-tensor scalar (PyTorch's 0-dim state tensor), not a buffer in the parameter's shape.
+                if (!info.HasShape([]))
+                {
+                    throw new InvalidDataException(
+                        $"{source}: optimizer tensor '{Shorten(info.Name)}' has shape {SafeTensorInfo.FormatShape(info.Shape)}; expected [] (one value per parameter tensor).");
+                }
+            }
+            else if (!info.HasShape(shapes[index]))
             {
                 throw new InvalidDataException(
                     $"{source}: optimizer tensor '{Shorten(info.Name)}' has shape {SafeTensorInfo.FormatShape(info.Shape)} but parameter '{Shorten(parameter)}' has {SafeTensorInfo.FormatShape(shapes[index])}.");
@@ -512,8 +542,21 @@ public sealed class TrainingCheckpoint
         }
 
         var buffers = new List<KeyValuePair<string, float[]>>(bufferNames.Count);
+        var scalars = new List<KeyValuePair<string, float[]>>();
         foreach (string buffer in bufferNames)
         {
+            if (buffer == OptimizerState.MuProductScalar)
+            {
+                float[] perTensor = new float[names.Count];
+                for (int i = 0; i < names.Count; i++)
+                {
+                    reader.ReadSingles(bufferTensors[(buffer, names[i])], perTensor.AsSpan(i, 1));
+                }
+
+                scalars.Add(new(buffer, perTensor));
+                continue;
+            }
+
             float[] flat = new float[total];
             offset = 0;
             for (int i = 0; i < names.Count; i++)
@@ -532,7 +575,7 @@ public sealed class TrainingCheckpoint
         try
         {
             progress = new TrainingProgress(epoch, step, shuffle, batchSize, samples);
-            optimizer = new OptimizerState(algorithm, optimizerStep, learningRate, settings, buffers, tensorSteps);
+            optimizer = new OptimizerState(algorithm, optimizerStep, learningRate, settings, buffers, tensorSteps, scalars);
         }
         catch (ArgumentException e)
         {

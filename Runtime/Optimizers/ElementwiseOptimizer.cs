@@ -96,7 +96,10 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     public long StepCountOf(ParameterTensor tensor) => _tensorSteps[OptimizerState.IndexOf(Parameters, tensor)];
 
     /// <inheritdoc />
-    /// <remarks>The algorithm, the settings and the buffers under PyTorch's names; per-tensor step counts when a frozen tensor has taken fewer steps.</remarks>
+    /// <remarks>
+    /// The algorithm, the settings and the buffers under PyTorch's names; per-tensor step counts when a frozen tensor has
+    /// taken fewer steps; per-tensor scalars (NAdam's <c>mu_product</c>).
+    /// </remarks>
     public OptimizerState ExportState()
     {
         var buffers = new KeyValuePair<string, float[]>[_buffers.Length];
@@ -105,15 +108,16 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
             buffers[i] = new(_bufferNames[i], (float[])_buffers[i].Clone());
         }
 
-        return new OptimizerState(_algorithm, StepCount, LearningRate, Settings(), buffers, OptimizerState.TensorStepsOrNull(_tensorSteps, StepCount));
+        return new OptimizerState(_algorithm, StepCount, LearningRate, Settings(), buffers, OptimizerState.TensorStepsOrNull(_tensorSteps, StepCount), TensorScalars());
     }
 
     /// <inheritdoc />
     public void ImportState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        state.Validate(_algorithm, _displayName, SettingsToImport(state), _bufferNames, Parameters.Count);
+        state.Validate(_algorithm, _displayName, SettingsToImport(state), _bufferNames, Parameters.Count, TensorScalarNames);
         state.CheckTensorSteps(_tensorSteps.Length, _displayName);
+        CheckImport(state);
         for (int i = 0; i < _buffers.Length; i++)
         {
             state.Buffer(_bufferNames[i])!.AsSpan().CopyTo(_buffers[i]);
@@ -122,7 +126,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
         StepCount = state.StepCount;
         state.RestoreTensorSteps(_tensorSteps, whenAbsent: state.StepCount);
         LearningRate = state.LearningRate;
-        AfterImport();
+        AfterImport(state);
     }
 
     /// <summary>The state buffer <paramref name="index"/> (in the order of the constructor's names).</summary>
@@ -140,6 +144,18 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     /// </summary>
     private protected virtual KeyValuePair<string, string>[] SettingsToImport(OptimizerState state) => Settings();
 
+    /// <summary>The per-tensor scalars the state may hold (PyTorch's names; NAdam's <c>mu_product</c>).</summary>
+    private protected virtual ReadOnlySpan<string> TensorScalarNames => [];
+
+    /// <summary>Copies of the per-tensor scalars for a snapshot, under <see cref="TensorScalarNames"/>; null for none.</summary>
+    private protected virtual KeyValuePair<string, float[]>[]? TensorScalars() => null;
+
+    /// <summary>Checks what the base's import does not (per-tensor scalars' values), before anything changes.</summary>
+    /// <exception cref="ArgumentException">The state does not fit; the message says why.</exception>
+    private protected virtual void CheckImport(OptimizerState state)
+    {
+    }
+
     /// <summary>Updates the run of <paramref name="length"/> elements from <paramref name="offset"/>, whose tensors take their step <paramref name="step"/> (1 for the first).</summary>
     private protected abstract void StepRun(int offset, int length, long step);
 
@@ -148,8 +164,8 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     {
     }
 
-    /// <summary>Called at the end of <see cref="ImportState"/>, after the step counts are restored (per-tensor scalars).</summary>
-    private protected virtual void AfterImport()
+    /// <summary>Called at the end of <see cref="ImportState"/> with the imported state, after the step counts are restored (per-tensor scalars).</summary>
+    private protected virtual void AfterImport(OptimizerState state)
     {
     }
 

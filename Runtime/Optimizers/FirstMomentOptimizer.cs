@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace StaticGrad;
 
 /// <summary>
-/// The shared part of <see cref="Adamax"/> and <see cref="RAdam"/>: an <see cref="ElementwiseOptimizer"/> with a first
+/// The shared part of <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/>: an <see cref="ElementwiseOptimizer"/> with a first
 /// moment <c>m = β₁m + (1-β₁)g</c> whose β₁ PyTorch's <c>OneCycleLR</c> cycles (its <c>betas[0]</c>, with
 /// <c>cycle_momentum=True</c>), so β₁ is an <see cref="IMomentumOptimizer.Momentum"/> that changes between steps.
 /// </summary>
@@ -66,7 +66,7 @@ public abstract class FirstMomentOptimizer : ElementwiseOptimizer, IScheduledMom
     }
 
     /// <inheritdoc />
-    private protected override void AfterImport()
+    private protected override void AfterImport(OptimizerState state)
     {
         if (_importedBeta1 is { } beta1)
         {

@@ -128,7 +128,7 @@ public sealed class NAdam : ElementwiseOptimizer
     ];
 
     /// <inheritdoc />
-    private protected override void AfterImport()
+    private protected override void AfterImport(OptimizerState state)
     {
         ReadOnlySpan<long> steps = TensorSteps;
         for (int i = 0; i < _muProducts.Length; i++)

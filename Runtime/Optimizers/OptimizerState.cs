@@ -18,7 +18,8 @@ namespace StaticGrad;
 /// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW),
 /// <c>square_avg</c>, <c>momentum_buffer</c> and <c>grad_avg</c> (RMSprop), <c>sum</c> (Adagrad), <c>square_avg</c> and
 /// <c>acc_delta</c> (Adadelta), <c>exp_avg</c> and <c>exp_inf</c> (Adamax), <c>exp_avg</c> and <c>exp_avg_sq</c> (NAdam,
-/// RAdam; NAdam's per-tensor <c>mu_product</c> is a function of the tensor's step count and is not stored).
+/// RAdam; NAdam's per-tensor <c>mu_product</c> is a function of the tensor's step count and is not stored). Per-tensor
+/// scalars (PyTorch's 0-dim state tensors) are held in <see cref="TensorScalars"/>.
 /// </para>
 /// <para>
 /// Settings are text in the invariant culture: numbers in their shortest round-trip form
@@ -60,8 +61,12 @@ public sealed class OptimizerState
     /// <summary>The algorithm name of <see cref="RAdam"/>.</summary>
     public const string RAdamAlgorithm = "radam";
 
+    /// <summary>The name of NAdam's per-tensor scalar (<see cref="TensorScalars"/>), PyTorch's state key.</summary>
+    internal const string MuProductScalar = "mu_product";
+
     private readonly KeyValuePair<string, string>[] _settings;
     private readonly KeyValuePair<string, float[]>[] _buffers;
+    private readonly KeyValuePair<string, float[]>[] _tensorScalars;
 
     /// <summary>Creates a state. The buffer arrays are kept, not copied.</summary>
     /// <param name="algorithm">The algorithm: <see cref="SgdAlgorithm"/>, <see cref="AdamAlgorithm"/>, <see cref="AdamWAlgorithm"/>, <see cref="RMSpropAlgorithm"/>, <see cref="AdagradAlgorithm"/>, <see cref="AdadeltaAlgorithm"/>, <see cref="AdamaxAlgorithm"/>, <see cref="NAdamAlgorithm"/> or <see cref="RAdamAlgorithm"/> (others are allowed here but no optimizer imports them).</param>
@@ -73,6 +78,10 @@ public sealed class OptimizerState
     /// The steps each parameter tensor's state has taken, in tensor order, each in [0, <paramref name="stepCount"/>]; null
     /// when every tensor has taken <paramref name="stepCount"/> (see <see cref="TensorSteps"/>). The array is kept, not copied.
     /// </param>
+    /// <param name="tensorScalars">
+    /// The per-tensor scalars by name (see <see cref="TensorScalars"/>; NAdam's <c>mu_product</c>), distinct names, each one
+    /// value per parameter tensor in tensor order; null for none. The arrays are kept, not copied.
+    /// </param>
     /// <exception cref="ArgumentException">An argument is out of range, null, or a name repeats (the exception names it).</exception>
     public OptimizerState(
         string algorithm,
@@ -80,7 +89,8 @@ public sealed class OptimizerState
         float learningRate,
         IEnumerable<KeyValuePair<string, string>> settings,
         IEnumerable<KeyValuePair<string, float[]>> buffers,
-        long[]? tensorSteps = null)
+        long[]? tensorSteps = null,
+        IEnumerable<KeyValuePair<string, float[]>>? tensorScalars = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(algorithm);
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
@@ -92,6 +102,7 @@ public sealed class OptimizerState
         LearningRate = learningRate;
         _settings = Distinct(settings, nameof(settings), static value => value is null ? "is null" : null);
         _buffers = Distinct(buffers, nameof(buffers), static value => value is null ? "is null" : null);
+        _tensorScalars = Distinct(tensorScalars ?? [], nameof(tensorScalars), static value => value is null ? "is null" : null);
         if (tensorSteps is not null)
         {
             for (int i = 0; i < tensorSteps.Length; i++)
@@ -129,6 +140,19 @@ public sealed class OptimizerState
     /// <summary>The state buffers, each flat in the layout of <see cref="ParameterSet.Values"/>, in a stable order.</summary>
     public IReadOnlyList<KeyValuePair<string, float[]>> Buffers => _buffers;
 
+    /// <summary>
+    /// The per-tensor scalars of the state, one value per parameter tensor in the order of <see cref="ParameterSet.Tensors"/>
+    /// (PyTorch's 0-dim per-parameter state tensors): NAdam's <c>mu_product</c>, the float32 product of its momentum
+    /// schedule over the tensor's steps. Empty for the other optimizers, and in a NAdam state saved before StaticGrad
+    /// stored it (NAdam then recomputes it from the step counts).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, float[]>> TensorScalars => _tensorScalars;
+
+    /// <summary>Finds a per-tensor scalar by name (see <see cref="TensorScalars"/>).</summary>
+    /// <param name="name">The scalar, e.g. <c>mu_product</c>.</param>
+    /// <returns>One value per tensor, or null if absent.</returns>
+    public float[]? TensorScalar(string name) => Find(_tensorScalars, name);
+
     /// <summary>Finds a setting by name.</summary>
     /// <param name="name">The setting, e.g. <c>momentum</c>.</param>
     /// <returns>Its text, or null if absent.</returns>
@@ -148,18 +172,7 @@ public sealed class OptimizerState
     /// <summary>Finds a buffer by name.</summary>
     /// <param name="name">The buffer, e.g. <c>exp_avg</c>.</param>
     /// <returns>The buffer, or null if absent.</returns>
-    public float[]? Buffer(string name)
-    {
-        foreach (KeyValuePair<string, float[]> pair in _buffers)
-        {
-            if (string.Equals(pair.Key, name, StringComparison.Ordinal))
-            {
-                return pair.Value;
-            }
-        }
-
-        return null;
-    }
+    public float[]? Buffer(string name) => Find(_buffers, name);
 
     /// <summary>
     /// Creates an optimizer of <see cref="Algorithm"/> over <paramref name="parameters"/> with the recorded
@@ -271,13 +284,24 @@ public sealed class OptimizerState
     internal static long[]? TensorStepsOrNull(long[] steps, long stepCount)
         => Array.TrueForAll(steps, s => s == stepCount) ? null : (long[])steps.Clone();
 
-    /// <summary>Checks that <see cref="TensorSteps"/>, if any, holds one count per tensor of the importing optimizer.</summary>
-    /// <exception cref="ArgumentException">The state holds counts for another number of tensors.</exception>
+    /// <summary>
+    /// Checks that <see cref="TensorSteps"/>, if any, holds one count per tensor of the importing optimizer, and each of
+    /// <see cref="TensorScalars"/> one value per tensor.
+    /// </summary>
+    /// <exception cref="ArgumentException">The state holds counts or scalars for another number of tensors.</exception>
     internal void CheckTensorSteps(int tensors, string displayName)
     {
         if (TensorSteps is not null && TensorSteps.Count != tensors)
         {
             throw new ArgumentException($"The {displayName} state counts the steps of {TensorSteps.Count} tensors; this optimizer's parameters have {tensors}.", "state");
+        }
+
+        foreach (KeyValuePair<string, float[]> scalar in _tensorScalars)
+        {
+            if (scalar.Value.Length != tensors)
+            {
+                throw new ArgumentException($"The {displayName} state's '{scalar.Key}' holds {scalar.Value.Length} values; expected one per tensor, {tensors}.", "state");
+            }
         }
     }
 
@@ -310,10 +334,17 @@ public sealed class OptimizerState
 
     /// <summary>
     /// Checks what every optimizer's import checks: the algorithm, the settings (equal in value,
-    /// no missing or extra one) and the buffers (exactly the expected names, each <paramref name="count"/> long).
+    /// no missing or extra one), the buffers (exactly the expected names, each <paramref name="count"/> long) and the
+    /// per-tensor scalars (none but <paramref name="allowedTensorScalars"/>, which may be absent).
     /// </summary>
     /// <exception cref="ArgumentException">A mismatch; the message says which.</exception>
-    internal void Validate(string algorithm, string displayName, ReadOnlySpan<KeyValuePair<string, string>> expectedSettings, ReadOnlySpan<string> expectedBuffers, int count)
+    internal void Validate(
+        string algorithm,
+        string displayName,
+        ReadOnlySpan<KeyValuePair<string, string>> expectedSettings,
+        ReadOnlySpan<string> expectedBuffers,
+        int count,
+        ReadOnlySpan<string> allowedTensorScalars = default)
     {
         if (!string.Equals(Algorithm, algorithm, StringComparison.Ordinal))
         {
@@ -369,6 +400,15 @@ public sealed class OptimizerState
                 throw new ArgumentException($"The {displayName} state has an unexpected buffer '{buffer.Key}' (expected: {expected}).", "state");
             }
         }
+
+        foreach (KeyValuePair<string, float[]> scalar in _tensorScalars)
+        {
+            if (allowedTensorScalars.IndexOf(scalar.Key) < 0)
+            {
+                string expected = allowedTensorScalars.Length == 0 ? "none" : string.Join(", ", allowedTensorScalars.ToArray());
+                throw new ArgumentException($"The {displayName} state has an unexpected per-tensor scalar '{scalar.Key}' (expected: {expected}).", "state");
+            }
+        }
     }
 
     private float ParseFloatSetting(string name)
@@ -383,6 +423,19 @@ public sealed class OptimizerState
     {
         string text = Setting(name) ?? throw new InvalidDataException($"The {Algorithm} optimizer state has no '{name}' setting.");
         return TryParseBool(text) ?? throw new InvalidDataException($"The {Algorithm} optimizer state's '{name}' setting is '{text}'; expected true or false.");
+    }
+
+    private static float[]? Find(KeyValuePair<string, float[]>[] pairs, string name)
+    {
+        foreach (KeyValuePair<string, float[]> pair in pairs)
+        {
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal))
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
     }
 
     private static bool Contains(ReadOnlySpan<KeyValuePair<string, string>> pairs, string key)
