@@ -176,11 +176,6 @@ public sealed class TrainOptions
                     result.AddError($"--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer {optimizer} has none (PyTorch's OneCycleLR refuses {(optimizer == "adagrad" ? "Adagrad" : "Adadelta")} too).");
                 }
 
-                if (schedule == "onecycle" && optimizer == "nadam")
-                {
-                    result.AddError("--lr-schedule onecycle cycles the optimizer's momentum, and --optimizer nadam keeps its beta1 fixed (PyTorch's OneCycleLR would cycle it; StaticGrad does not, since NAdam's mu_product would then depend on every step's beta1).");
-                }
-
                 if (result.GetValue(_nesterov) && (optimizer != "sgd" || momentum <= 0))
                 {
                     result.AddError("--nesterov needs --optimizer sgd and --momentum greater than 0.");

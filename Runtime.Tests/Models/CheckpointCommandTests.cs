@@ -69,9 +69,14 @@ public sealed class CheckpointCommandTests : IDisposable
         Assert.Contains("Adadelta lr 1 weight decay 0", b.Output);
         Assert.Contains($"resumed from {half}: 1 epoch(s), 125 steps done", b.Output);
 
-        var c = Run(Train, "--optimizer", "nadam", "--weight-decay", "1e-4", "--epochs", "1");
+        // NAdam under the one-cycle schedule (PyTorch's OneCycleLR cycles its betas[0]): mu_product saved per tensor.
+        string nadam = _files.PathOf("nadam.safetensors");
+        var c = Run(Train, "--optimizer", "nadam", "--weight-decay", "1e-4", "--lr-schedule", "onecycle", "--epochs", "1", "--save", nadam);
         Assert.True(c.Code == 0, c.Error);
         Assert.Contains("NAdam lr 0.002 weight decay 0.0001", c.Output);
+        OptimizerState nadamState = TrainingCheckpoint.Load(nadam).Optimizer;
+        Assert.Equal(["mu_product"], nadamState.TensorScalars.Select(s => s.Key));
+        Assert.All(nadamState.TensorScalar("mu_product")!, m => Assert.InRange(m, 0f, 0.5f));
     }
 
     [Fact]

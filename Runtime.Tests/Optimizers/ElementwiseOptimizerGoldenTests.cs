@@ -97,7 +97,7 @@ public sealed class ElementwiseOptimizerGoldenTests : IDisposable
             s_golden, golden, Path.Combine(_directory, name + ".safetensors"), SaveAfter, p => Create(golden, p), o => CreateSchedule(golden, o));
         if (resumed.Optimizer is NAdam nadam)
         {
-            // Not saved: recomputed from the restored step counts.
+            // Saved in the checkpoint (optimizer.{parameter}.mu_product) and restored.
             Assert.Equal(straight.Parameters.Tensors.Select(((NAdam)straight.Optimizer).MuProductOf), resumed.Parameters.Tensors.Select(nadam.MuProductOf));
         }
     }

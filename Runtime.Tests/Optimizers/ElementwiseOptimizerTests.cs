@@ -87,8 +87,8 @@ public sealed class ElementwiseOptimizerTests
     public void OneCycleAndCyclic_AreRefused_WithoutCycleMomentum()
     {
         // PyTorch 1.13's CyclicLR refuses all four (no 'momentum' setting); its OneCycleLR refuses Adadelta (no momentum
-        // or betas) and cycles the others' betas[0]: StaticGrad's cycles Adamax's and RAdam's (ElementwiseOptimizerGoldenTests)
-        // and refuses NAdam's, whose mu_product would then depend on the β₁ of every step, which its saved state does not hold.
+        // or betas) and cycles the others' betas[0], as StaticGrad's does (ElementwiseOptimizerGoldenTests for Adamax and
+        // RAdam, NAdamOneCycleGoldenTests for NAdam, whose mu_product follows the β₁ of every step).
         ParameterSet p = OptimizerGoldenTests.CreateParameters(Length);
         foreach (ElementwiseOptimizer optimizer in new ElementwiseOptimizer[] { new Adadelta(p), new Adamax(p), new NAdam(p), new RAdam(p) })
         {
@@ -126,7 +126,7 @@ public sealed class ElementwiseOptimizerTests
     }
 
     [Fact]
-    public void ImportState_RefusesOtherHyperparametersAndBuffers_AndRecomputesMuProduct()
+    public void ImportState_RefusesOtherHyperparametersAndBuffers_AndRestoresMuProduct()
     {
         ParameterSet parameters = TwoTensors();
         OptimizerGoldenTests.FillGradient(parameters.Gradients, 1);
@@ -140,8 +140,10 @@ public sealed class ElementwiseOptimizerTests
         Assert.Equal(["exp_avg", "exp_avg_sq"], state.Buffers.Select(b => b.Key));
         Assert.Equal([3L, 2L], state.TensorSteps);
         Assert.Equal(["beta1", "beta2", "eps", "weight_decay", "momentum_decay"], state.Settings.Select(s => s.Key));
+        Assert.Equal(["mu_product"], state.TensorScalars.Select(s => s.Key));
+        Assert.Equal(parameters.Tensors.Select(nadam.MuProductOf), state.TensorScalar("mu_product"));
 
-        // mu_product is not saved: the import recomputes each tensor's from its step count, the same float32 products.
+        // mu_product is saved per tensor (PyTorch's per-parameter state) and the import takes it.
         ParameterSet restored = TwoTensors();
         var resumed = new NAdam(restored, momentumDecay: 0.01f);
         resumed.ImportState(state);
@@ -226,6 +228,36 @@ public sealed class ElementwiseOptimizerTests
         {
             AllocationAssert.None(optimizer.GetType().Name + ".Step", optimizer.Step);
         }
+    }
+
+    [Fact]
+    public void ImportState_RefusesAMuProductOutOfRangeOrOfTheWrongLength_AndOnAnotherOptimizer_ChangingNothing()
+    {
+        ParameterSet parameters = TwoTensors();
+        OptimizerGoldenTests.FillGradient(parameters.Gradients, 1);
+        var nadam = new NAdam(parameters);
+        nadam.Step();
+        OptimizerState state = nadam.ExportState();
+        OptimizerState With(params float[] muProduct) =>
+            new(state.Algorithm, state.StepCount, state.LearningRate, state.Settings, state.Buffers, null, [new("mu_product", muProduct)]);
+
+        var fresh = new NAdam(TwoTensors());
+        foreach (float bad in new[] { float.NaN, -0.5f, 1.5f, float.PositiveInfinity })
+        {
+            var e = Assert.Throws<ArgumentException>(() => fresh.ImportState(With(0.45f, bad)));
+            Assert.Equal("state", e.ParamName);
+            Assert.Contains($"mu_product[1] is {bad:R}; expected a value in [0, 1]", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("'mu_product' holds 3 values; expected one per tensor, 2", Assert.Throws<ArgumentException>(() =>
+            fresh.ImportState(With(0.45f, 0.45f, 0.45f))).Message, StringComparison.Ordinal);
+        Assert.Equal((0L, 1f, 1f), (fresh.StepCount, fresh.MuProductOf(fresh.Parameters.Tensors[0]), fresh.MuProductOf(fresh.Parameters.Tensors[1])));
+
+        OptimizerState adamax = new Adamax(TwoTensors()).ExportState();
+        Assert.Contains("Adamax state has an unexpected per-tensor scalar 'mu_product' (expected: none)", Assert.Throws<ArgumentException>(() =>
+            new Adamax(TwoTensors()).ImportState(new OptimizerState("adamax", 0, 1e-3f, adamax.Settings, adamax.Buffers, null, [new("mu_product", new[] { 1f, 1f })]))).Message, StringComparison.Ordinal);
+        Assert.Contains("'mu_product' appears twice", Assert.Throws<ArgumentException>(() =>
+            new OptimizerState("nadam", 0, 1e-3f, state.Settings, state.Buffers, null, [new("mu_product", new[] { 1f, 1f }), new("mu_product", new[] { 1f, 1f })])).Message, StringComparison.Ordinal);
     }
 
     private static ParameterSet TwoTensors() => new([new ParameterTensor("a", 0, [20], fanIn: 1), new ParameterTensor("b", 20, [17], fanIn: 1)]);

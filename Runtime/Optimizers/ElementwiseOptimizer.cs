@@ -7,7 +7,7 @@ namespace StaticGrad;
 
 /// <summary>
 /// The shared part of <see cref="Adagrad"/>, <see cref="Adadelta"/>, <see cref="Adamax"/>, <see cref="NAdam"/> and <see cref="RAdam"/> (the
-/// first and last through <see cref="FirstMomentOptimizer"/>): an
+/// last three through <see cref="FirstMomentOptimizer"/>): an
 /// elementwise update with state buffers in the layout of <see cref="ParameterSet.Values"/> (PyTorch's buffer names)
 /// and a step count per tensor (PyTorch's per-parameter <c>state['step']</c>), so a frozen tensor is skipped and its
 /// state does not change, as PyTorch skips a parameter without a gradient.

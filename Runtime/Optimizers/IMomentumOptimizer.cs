@@ -3,7 +3,7 @@ namespace StaticGrad;
 /// <summary>
 /// An optimizer whose momentum a schedule may change between steps, as PyTorch's <c>OneCycleLR</c> (and, for SGD and RMSprop,
 /// <c>CyclicLR</c>) does with <c>cycle_momentum=True</c>: SGD's and RMSprop's <c>momentum</c>, or the β₁ (<c>betas[0]</c>) of
-/// Adam, AdamW, Adamax and RAdam.
+/// Adam, AdamW, Adamax, NAdam and RAdam.
 /// </summary>
 public interface IMomentumOptimizer : IOptimizer
 {

@@ -18,8 +18,8 @@ namespace StaticGrad;
 /// <c>momentum_buffer</c> (SGD), <c>exp_avg</c>, <c>exp_avg_sq</c> and <c>max_exp_avg_sq</c> (Adam, AdamW),
 /// <c>square_avg</c>, <c>momentum_buffer</c> and <c>grad_avg</c> (RMSprop), <c>sum</c> (Adagrad), <c>square_avg</c> and
 /// <c>acc_delta</c> (Adadelta), <c>exp_avg</c> and <c>exp_inf</c> (Adamax), <c>exp_avg</c> and <c>exp_avg_sq</c> (NAdam,
-/// RAdam; NAdam's per-tensor <c>mu_product</c> is a function of the tensor's step count and is not stored). Per-tensor
-/// scalars (PyTorch's 0-dim state tensors) are held in <see cref="TensorScalars"/>.
+/// RAdam). NAdam's per-tensor <c>mu_product</c>, PyTorch's 0-dim state tensor, is one value per tensor in
+/// <see cref="TensorScalars"/>.
 /// </para>
 /// <para>
 /// Settings are text in the invariant culture: numbers in their shortest round-trip form

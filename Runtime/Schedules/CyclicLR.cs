@@ -59,7 +59,7 @@ public sealed class CyclicLR : LearningRateScheduler
 
         if (cycleMomentum)
         {
-            // PyTorch 1.13 cycles a 'momentum' setting: SGD's and RMSprop's, not the β₁ of Adam, Adamax or RAdam.
+            // PyTorch 1.13 cycles a 'momentum' setting: SGD's and RMSprop's, not the β₁ of Adam, Adamax, NAdam or RAdam.
             _momentum = (optimizer is AdamBase or FirstMomentOptimizer ? null : optimizer as IMomentumOptimizer)
                 ?? throw new ArgumentException($"{optimizer.GetType().Name} has no momentum setting to cycle (PyTorch 1.13: optimizer must support momentum with `cycle_momentum` option enabled); pass cycleMomentum: false.", nameof(optimizer));
             ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));

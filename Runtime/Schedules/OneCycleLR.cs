@@ -6,7 +6,7 @@ namespace StaticGrad;
 /// PyTorch's <c>OneCycleLR</c>: from <c>max_lr / div_factor</c> up to <see cref="MaxLearningRate"/> over the
 /// first <see cref="PercentStart"/> of <see cref="TotalSteps"/>, then down to <c>initial / final_div_factor</c>;
 /// with <c>three_phase</c> it first comes back to the initial rate symmetrically, then anneals to the minimum.
-/// With <c>cycle_momentum</c> (the default, as in PyTorch) the optimizer's momentum (SGD's and RMSprop's momentum, the β₁ of Adam, AdamW, Adamax and RAdam)
+/// With <c>cycle_momentum</c> (the default, as in PyTorch) the optimizer's momentum (SGD's and RMSprop's momentum, the β₁ of Adam, AdamW, Adamax, NAdam and RAdam)
 /// moves the other way, from <c>max_momentum</c> down to <c>base_momentum</c> while the rate rises, and back.
 /// Step it once per batch.
 /// </summary>
@@ -55,9 +55,7 @@ public sealed class OneCycleLR : LearningRateScheduler
         {
             _momentum = optimizer as IMomentumOptimizer
                 ?? throw new ArgumentException(
-                    optimizer is NAdam
-                        ? "NAdam's beta1 is not cycled here (PyTorch 1.13 cycles it; NAdam's mu_product would then depend on every step's beta1, which its saved state does not hold); pass cycleMomentum: false."
-                        : $"{optimizer.GetType().Name} has no momentum to cycle (PyTorch: optimizer must support momentum or beta1 with `cycle_momentum` option enabled); pass cycleMomentum: false.",
+                    $"{optimizer.GetType().Name} has no momentum to cycle (PyTorch: optimizer must support momentum or beta1 with `cycle_momentum` option enabled); pass cycleMomentum: false.",
                     nameof(optimizer));
             ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
             ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
