@@ -23,15 +23,13 @@ optimizer's state_dict()['state'] after the last step (exp_avg, exp_avg_sq flat 
 single-tensor (foreach=False) path.
 """
 import argparse
-import json
-import math
 import os
 
 import torch
 
+from golden_optimizers_rmsprop_adagrad import STEPS, final_state, run_steps, write
+
 TENSORS = [("body.weight", 13), ("body.bias", 5), ("head.weight", 7), ("head.bias", 3)]
-TOTAL = sum(n for _, n in TENSORS)
-STEPS = 30
 FROZEN = {"body.bias": [2, 3, 4], "head.weight": [9, 10, 11]}
 
 CASES = [
@@ -42,38 +40,25 @@ CASES = [
 ]
 
 
-def flat(formula):
-    return torch.tensor([formula(j) for j in range(TOTAL)], dtype=torch.float32)
-
-
 def run(hyper, frozen, one_cycle):
-    p0 = flat(lambda j: 0.8 * math.sin(0.37 * j + 0.11))
-    params, start = [], 0
-    for _, n in TENSORS:
-        params.append(torch.nn.Parameter(p0[start:start + n].clone()))
-        start += n
-    optimizer = torch.optim.NAdam(params, foreach=False, **hyper)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, **one_cycle)
-    rows = dict(expected=[], exp_avg=[], mu_product=[], beta1=[], lr=[])
-    for step in range(1, STEPS + 1):
-        g = flat(lambda j: (1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2))
-        start = 0
-        for (name, n), p in zip(TENSORS, params):
-            p.grad = None if frozen and step in FROZEN.get(name, []) else g[start:start + n].clone()
-            start += n
-        optimizer.step()
-        scheduler.step()
+    rows = dict(exp_avg=[], mu_product=[], beta1=[], lr=[])
+
+    def record(optimizer, params):
         state = [optimizer.state[p] for p in params]
-        rows["expected"].append([float(v) for p in params for v in p.detach().tolist()])
         rows["exp_avg"].append([float(v) for s in state for v in s["exp_avg"].tolist()])
         rows["mu_product"].append([float(s["mu_product"]) for s in state])
         rows["beta1"].append(optimizer.param_groups[0]["betas"][0])
         rows["lr"].append(optimizer.param_groups[0]["lr"])
+
+    optimizer, expected = run_steps(
+        lambda params: torch.optim.NAdam(params, foreach=False, **hyper),
+        frozen,
+        lambda optimizer: torch.optim.lr_scheduler.OneCycleLR(optimizer, **one_cycle),
+        tensors=TENSORS, frozen_steps=FROZEN, on_step=record)
+    final = final_state(optimizer, ["exp_avg", "exp_avg_sq"], TENSORS)
     state = optimizer.state_dict()["state"]
-    final = {b: [float(v) for i in range(len(TENSORS)) for v in state[i][b].tolist()] for b in ("exp_avg", "exp_avg_sq")}
-    final["step"] = [int(float(state[i]["step"])) for i in range(len(TENSORS))]
     final["mu_product"] = [float(state[i]["mu_product"]) for i in range(len(TENSORS))]
-    return rows, final
+    return dict(expected=expected, **rows), final
 
 
 def main():
@@ -88,19 +73,7 @@ def main():
         rows, state = run(hyper, frozen, one_cycle)
         cases.append(dict(name=name, optimizer="nadam", hyperparameters=hyper, frozen=frozen, one_cycle=one_cycle, state=state, **rows))
 
-    document = dict(
-        description="PyTorch " + torch.__version__ + " NAdam under OneCycleLR (cycle_momentum) steps; see scripts/golden_nadam_one_cycle.py",
-        tensors=[dict(name=name, length=n) for name, n in TENSORS],
-        steps=STEPS,
-        frozen=FROZEN,
-        parameters="float32(0.8 * sin(0.37 * j + 0.11)), j over the tensors laid out in order",
-        gradient="float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2)), s = 1..steps",
-        cases=cases,
-    )
-    with open(args.out, "w", newline="\n") as f:
-        json.dump(document, f, indent=1)
-        f.write("\n")
-    print("wrote", args.out, "with", len(cases), "cases")
+    write(args.out, "NAdam under OneCycleLR (cycle_momentum)", "golden_nadam_one_cycle.py", cases, TENSORS, FROZEN)
 
 
 if __name__ == "__main__":

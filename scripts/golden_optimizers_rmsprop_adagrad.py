@@ -53,41 +53,47 @@ DEFAULTS = {
 BUFFERS = {"rmsprop": ["square_avg", "momentum_buffer", "grad_avg"], "adagrad": ["sum"]}
 
 
-def flat(formula):
-    return torch.tensor([formula(j) for j in range(TOTAL)], dtype=torch.float32)
+def flat(formula, total=TOTAL):
+    return torch.tensor([formula(j) for j in range(total)], dtype=torch.float32)
 
 
-def run_steps(make_optimizer, frozen, make_scheduler):
-    """Steps a new optimizer over the three tensors STEPS times (a scheduler after each step); returns it and the rows."""
-    p0 = flat(lambda j: 0.8 * math.sin(0.37 * j + 0.11))
+def run_steps(make_optimizer, frozen, make_scheduler, tensors=TENSORS, frozen_steps=FROZEN, on_step=None):
+    """
+    Steps a new optimizer over the tensors STEPS times (a scheduler after each step); returns it and the rows. on_step,
+    if given, is called with the optimizer and the parameters after each step (and its scheduler step).
+    """
+    total = sum(n for _, n in tensors)
+    p0 = flat(lambda j: 0.8 * math.sin(0.37 * j + 0.11), total)
     params, start = [], 0
-    for _, n in TENSORS:
+    for _, n in tensors:
         params.append(torch.nn.Parameter(p0[start:start + n].clone()))
         start += n
     optimizer = make_optimizer(params)
     scheduler = make_scheduler(optimizer)
     rows = []
     for step in range(1, STEPS + 1):
-        g = flat(lambda j: (1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2))
+        g = flat(lambda j: (1.5 - 0.25 * step) * 10.0 ** (-2 * (j % 3)) * math.sin(0.61 * j + 1.3 * step + 0.2), total)
         start = 0
-        for (name, n), p in zip(TENSORS, params):
-            p.grad = None if frozen and step in FROZEN.get(name, []) else g[start:start + n].clone()
+        for (name, n), p in zip(tensors, params):
+            p.grad = None if frozen and step in frozen_steps.get(name, []) else g[start:start + n].clone()
             start += n
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
         rows.append([float(v) for p in params for v in p.detach().tolist()])
+        if on_step is not None:
+            on_step(optimizer, params)
     return optimizer, rows
 
 
-def final_state(optimizer, buffers):
+def final_state(optimizer, buffers, tensors=TENSORS):
     """state_dict()['state']: each buffer every tensor has, flat over the tensors, and the per-tensor steps."""
     state = optimizer.state_dict()["state"]
     final = {}
     for buffer in buffers:
-        if all(buffer in state[i] for i in range(len(TENSORS))):
-            final[buffer] = [float(v) for i in range(len(TENSORS)) for v in state[i][buffer].tolist()]
-    final["step"] = [int(float(state[i]["step"])) for i in range(len(TENSORS))]
+        if all(buffer in state[i] for i in range(len(tensors))):
+            final[buffer] = [float(v) for i in range(len(tensors)) for v in state[i][buffer].tolist()]
+    final["step"] = [int(float(state[i]["step"])) for i in range(len(tensors))]
     return final
 
 
@@ -100,13 +106,13 @@ def run(kind, hyper, frozen, one_cycle):
     return rows, final_state(optimizer, BUFFERS[kind]), group["lr"], group.get("momentum")
 
 
-def write(path, what, script, cases):
+def write(path, what, script, cases, tensors=TENSORS, frozen_steps=FROZEN):
     """Writes the golden file: the layout, the closed forms and the cases."""
     document = dict(
         description="PyTorch " + torch.__version__ + " " + what + " steps; see scripts/" + script,
-        tensors=[dict(name=name, length=n) for name, n in TENSORS],
+        tensors=[dict(name=name, length=n) for name, n in tensors],
         steps=STEPS,
-        frozen=FROZEN,
+        frozen=frozen_steps,
         parameters="float32(0.8 * sin(0.37 * j + 0.11)), j over the tensors laid out in order",
         gradient="float32((1.5 - 0.25 * s) * 10^-(2 * (j % 3)) * sin(0.61 * j + 1.3 * s + 0.2)), s = 1..steps",
         cases=cases,

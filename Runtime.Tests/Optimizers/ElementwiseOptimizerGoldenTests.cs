@@ -122,9 +122,9 @@ public sealed class ElementwiseOptimizerGoldenTests : IDisposable
     /// <summary>
     /// PyTorch's <c>StepLR(optimizer, step_size, gamma)</c> when the case has one, from the case's initial rate (a resumed
     /// optimizer holds the saved one), or its <c>OneCycleLR(optimizer, max_lr, total_steps, ...)</c>, which sets the rate
-    /// and β₁ itself.
+    /// and β₁ itself (also <see cref="NAdamOneCycleGoldenTests"/>'s).
     /// </summary>
-    private static LearningRateScheduler? CreateSchedule(JsonElement golden, IOptimizer optimizer)
+    internal static LearningRateScheduler? CreateSchedule(JsonElement golden, IOptimizer optimizer)
     {
         if (golden.TryGetProperty("one_cycle", out JsonElement c))
         {
@@ -134,6 +134,7 @@ public sealed class ElementwiseOptimizerGoldenTests : IDisposable
                 c.GetProperty("max_lr").GetDouble(),
                 c.GetProperty("total_steps").GetInt32(),
                 percentStart: Or("pct_start", 0.3),
+                threePhase: c.TryGetProperty("three_phase", out JsonElement t) && t.GetBoolean(),
                 baseMomentum: Or("base_momentum", 0.85),
                 maxMomentum: Or("max_momentum", 0.95));
         }
