@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using StaticGrad.Checkpoints;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests;
@@ -258,6 +260,36 @@ public sealed class ElementwiseOptimizerTests
             new Adamax(TwoTensors()).ImportState(new OptimizerState("adamax", 0, 1e-3f, adamax.Settings, adamax.Buffers, null, [new("mu_product", new[] { 1f, 1f })]))).Message, StringComparison.Ordinal);
         Assert.Contains("'mu_product' appears twice", Assert.Throws<ArgumentException>(() =>
             new OptimizerState("nadam", 0, 1e-3f, state.Settings, state.Buffers, null, [new("mu_product", new[] { 1f, 1f }), new("mu_product", new[] { 1f, 1f })])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Checkpoint_RestoredIntoTensorsInAnotherOrder_GivesEachTensorItsOwnMuProduct()
+    {
+        // The checkpoint holds mu_product per parameter (optimizer.{name}.mu_product); a model that lays its tensors out
+        // in another order gets each tensor's own, as it gets its buffers.
+        ParameterSet parameters = TwoTensors();
+        OptimizerGoldenTests.FillGradient(parameters.Gradients, 1);
+        var nadam = new NAdam(parameters);
+        var schedule = new OneCycleLR(nadam, 0.01, 10);
+        parameters.Freeze("b");
+        nadam.Step();
+        schedule.Step();
+        parameters.Unfreeze("b");
+        nadam.Step();
+        schedule.Step();
+        nadam.Step();
+        Assert.NotEqual(nadam.MuProductOf(parameters.Tensors[0]), nadam.MuProductOf(parameters.Tensors[1]));
+        using var stream = new MemoryStream();
+        TrainingCheckpoint.Capture(parameters, nadam, new TrainingProgress(1, 3, (1, 2, 3, 4), 8, 64)).WriteTo(stream);
+        stream.Position = 0;
+        TrainingCheckpoint loaded = TrainingCheckpoint.Read(stream, "nadam.safetensors");
+
+        var reversed = new ParameterSet([new ParameterTensor("b", 0, [17], fanIn: 1), new ParameterTensor("a", 17, [20], fanIn: 1)]);
+        var restored = (NAdam)loaded.Optimizer.CreateOptimizer(reversed);
+        loaded.Restore(reversed, restored);
+        Assert.Equal(nadam.MuProductOf(parameters.Tensors[0]), restored.MuProductOf(reversed.Tensors[1]));
+        Assert.Equal(nadam.MuProductOf(parameters.Tensors[1]), restored.MuProductOf(reversed.Tensors[0]));
+        Assert.Equal((2L, 3L), (restored.StepCountOf(reversed.Tensors[0]), restored.StepCountOf(reversed.Tensors[1])));
     }
 
     private static ParameterSet TwoTensors() => new([new ParameterTensor("a", 0, [20], fanIn: 1), new ParameterTensor("b", 20, [17], fanIn: 1)]);
