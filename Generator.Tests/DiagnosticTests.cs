@@ -1740,12 +1740,43 @@ public sealed class DiagnosticTests
     {
         string source = Usings + $"[Model(Inputs = {inputs})]\npublic partial class M\n{{\n{layer} public partial Linear A {{ get; }}\n[Linear(10)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
 
+        Assert.StartsWith(message, SingleDiagnosticMessage(source, "SG0024"), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Conv2d(65536, 3, Padding = 1)]", "Layer 'A' brings the model to 38655033344 parameters (65536 x 65536 x 3 x 3 weights and 65536 biases); a model holds at most 2147483591")]
+    [InlineData("[Conv2d(65536, 3, Padding = 1, Bias = false)]", "Layer 'A' brings the model to 38654967808 parameters (65536 x 65536 x 3 x 3 weights); a model holds at most 2147483591")]
+    [InlineData("[Conv2d(65536, 3, Padding = 1, Groups = 4)]", "Layer 'A' brings the model to 9664004096 parameters (65536 x 16384 x 3 x 3 weights and 65536 biases); a model holds at most 2147483591")]
+    public void TooLargeAConvolutionIsSG0024WithItsOwnWeightShape(string layer, string message)
+    {
+        // The stem (262144 parameters) makes 65536 channels of 2 x 2, a small output; the layer after it has too many weights.
+        // SG0024 used to describe a convolution as a Linear over flattened images ("262144 x 262144 weights and 262144 biases").
+        string source = Usings + $"[Model(Channels = 3, Height = 2, Width = 2)]\npublic partial class M\n{{\n[Conv2d(65536, 1)] public partial Conv2d Stem {{ get; }}\n{layer} public partial Conv2d A {{ get; }}\n[Flatten] public partial Flatten F {{ get; }}\n[Linear(10)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        Assert.StartsWith(message, SingleDiagnosticMessage(source, "SG0024"), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AConvolutionWhoseOutputIsTooLargeIsSG0033NotAParameterCount()
+    {
+        // 1024 channels of 2048 x 2048 are 4294967296 values per sample, from 28672 parameters: SG0024 used to say the
+        // model had 4294967296 parameters ("4294967296 x 12582912 weights").
+        string source = Usings + "[Model(Channels = 3, Height = 2048, Width = 2048)]\npublic partial class M\n{\n[Conv2d(1024, 3, Padding = 1)] public partial Conv2d A { get; }\n[AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d G { get; }\n[Flatten] public partial Flatten F { get; }\n[Linear(10)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        Assert.Equal(
+            "[Conv2d] on 'A' cannot take its input [B, 3, 2048, 2048]: its output [B, 1024, 2048, 2048] holds 4294967296 values per sample, more than one buffer holds (2147483591)",
+            SingleDiagnosticMessage(source, "SG0033"));
+    }
+
+    /// <summary>The message of the generator's one diagnostic on <paramref name="source"/>, which must have <paramref name="id"/> and leave the compilation clean.</summary>
+    private static string SingleDiagnosticMessage(string source, string id)
+    {
         GeneratorRun run = GeneratorHarness.Run(source);
 
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("SG0024", diagnostic.Id);
-        Assert.StartsWith(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Equal(id, diagnostic.Id);
         Assert.Empty(run.CompilationErrors);
+        return diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -116,7 +116,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(
         "SG0024", "Model is too large",
-        "Layer '{0}' brings the model to {1} parameters ({2} x {3} weights and {2} biases); a model holds at most {4} parameters (the largest .NET array), so make the layer or its input narrower");
+        "Layer '{0}' brings the model to {1} parameters ({2}); a model holds at most {3} parameters (the largest .NET array), so make the layer or its input narrower");
 
     public static readonly DiagnosticDescriptor LayersOutsideModel = Error(
         "SG0025", "Layer attributes on a class that is not a model",

@@ -481,11 +481,27 @@ internal sealed partial class ModelGenerator
                     }
 
                     TensorShape output = op.OutputShape(inputs);
-                    long added = op.Parameters(inputs).Sum(p => p.Shape.Aggregate(1L, (a, d) => a * d));
+                    ParameterDecl[] declared = op.Parameters(inputs).ToArray();
+                    long added = declared.Sum(p => p.Shape.Aggregate(1L, (a, d) => a * d));
                     parameters += added;
-                    if (added == 0 && output.Elements > MaxParameters)
+                    if (parameters > MaxParameters)
                     {
-                        // A layer without weights (an upsampling, a padding) whose output is too large: SG0024 speaks of weights.
+                        // The layer's own tensors as PyTorch shapes them: a Linear's [out, in] weight, a Conv2d's
+                        // [out, in/groups, kh, kw], no bias where Bias = false.
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            Diagnostics.ModelTooLarge,
+                            locations[m],
+                            member.MemberName,
+                            Format(parameters),
+                            DescribeParameters(declared),
+                            Format(MaxParameters)));
+                        return null;
+                    }
+
+                    if (output.Elements > MaxParameters)
+                    {
+                        // An output too large for one buffer (a wide convolution over a large image, an upsampling):
+                        // SG0024 speaks of parameters, which may be few.
                         diagnostics.Add(DiagnosticInfo.Create(
                             Diagnostics.InvalidLayerInput,
                             locations[m],
@@ -493,19 +509,6 @@ internal sealed partial class ModelGenerator
                             member.MemberName,
                             previous.ToString(),
                             $"its output {output} holds {Format(output.Elements)} values per sample, more than one buffer holds ({Format(MaxParameters)})"));
-                        return null;
-                    }
-
-                    if (parameters > MaxParameters || output.Elements > MaxParameters)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(
-                            Diagnostics.ModelTooLarge,
-                            locations[m],
-                            member.MemberName,
-                            Format(System.Math.Max(parameters, output.Elements)),
-                            Format(output.Elements),
-                            Format(previous.Elements),
-                            Format(MaxParameters)));
                         return null;
                     }
 
@@ -966,6 +969,23 @@ internal sealed partial class ModelGenerator
             }
 
             return fallback;
+        }
+
+        /// <summary>
+        /// A layer's parameters for SG0024: each tensor's shape and name, <c>100000000 x 784 weights and 100000000 biases</c>
+        /// for a <c>Linear</c>, <c>64 x 3 x 3 x 3 weights and 64 biases</c> for a <c>Conv2d</c>.
+        /// </summary>
+        private static string DescribeParameters(IReadOnlyList<ParameterDecl> declared)
+        {
+            string[] parts = declared
+                .Select(p => $"{string.Join(" x ", p.Shape.Select(d => Format(d)))} {(p.Suffix == "bias" ? "biases" : p.Suffix + "s")}")
+                .ToArray();
+            return parts.Length switch
+            {
+                0 => "no parameters of its own",
+                1 => parts[0],
+                _ => string.Join(", ", parts, 0, parts.Length - 1) + " and " + parts[parts.Length - 1],
+            };
         }
 
         private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
