@@ -1768,6 +1768,41 @@ public sealed class DiagnosticTests
             SingleDiagnosticMessage(source, "SG0033"));
     }
 
+    [Theory]
+    [InlineData(
+        "[AdaptiveAvgPool2d(2000000000)] public partial AdaptiveAvgPool2d A { get; }",
+        "[AdaptiveAvgPool2d] on 'A' cannot take its input [B, 3, 8, 8]: its output [B, 3, 2000000000, 2000000000] holds 12000000000000000000 values per sample, more than one buffer holds (2147483591)")]
+    [InlineData(
+        "[AdaptiveMaxPool2d(2000000000, 3)] public partial AdaptiveMaxPool2d A { get; }",
+        "[AdaptiveMaxPool2d] on 'A' cannot take its input [B, 3, 8, 8]: its output [B, 3, 2000000000, 3] holds 18000000000 values per sample, more than one buffer holds (2147483591)")]
+    [InlineData(
+        "[Conv2d(4, 3, Padding = 2000000000)] public partial Conv2d A { get; }",
+        "[Conv2d] on 'A' cannot take its input [B, 3, 8, 8]: its padded input is 4000000008 x 4000000008, so the output would be 4000000006 x 4000000006, more than an image plane holds")]
+    [InlineData(
+        "[ConvTranspose2d(4, 3, Stride = 1000000000)] public partial ConvTranspose2d A { get; }",
+        "[ConvTranspose2d] on 'A' cannot take its input [B, 3, 8, 8]: (H - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1 gives 7000000003 x 7000000003 for its 8 x 8 input")]
+    [InlineData(
+        "[MaxPool2d(2, Stride = 1, Padding = 1, DilationHeight = 1, PaddingWidth = 1)] public partial MaxPool2d P { get; }\n[AvgPool2d(1, Padding = 0)] public partial AvgPool2d A { get; }",
+        null)]
+    public void AnOutputOfBillionsIsSG0033WithItsTrueSize(string layer, string? message)
+    {
+        // Sizes of billions used to wrap: C·H·W past 2^63 to a negative count the size check let through (the model
+        // compiled with a [B, -659554304] Flatten and a Linear of -659554304 inputs), a padded height past 2^31 to a
+        // negative height, and SG0024 then counted 348022808679776400 parameters.
+        string source = Usings + $"[Model(Channels = 3, Height = 8, Width = 8)]\npublic partial class M\n{{\n{layer}\n[Flatten] public partial Flatten F {{ get; }}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        if (message is null)
+        {
+            // A model of ordinary sizes beside them: no diagnostic.
+            GeneratorRun run = GeneratorHarness.Run(source);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Empty(run.CompilationErrors);
+            return;
+        }
+
+        Assert.Equal(message, SingleDiagnosticMessage(source, "SG0033"));
+    }
+
     /// <summary>The message of the generator's one diagnostic on <paramref name="source"/>, which must have <paramref name="id"/> and leave the compilation clean.</summary>
     private static string SingleDiagnosticMessage(string source, string id)
     {

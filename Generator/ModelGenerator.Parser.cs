@@ -508,7 +508,7 @@ internal sealed partial class ModelGenerator
                             op.Name,
                             member.MemberName,
                             previous.ToString(),
-                            $"its output {output} holds {Format(output.Elements)} values per sample, more than one buffer holds ({Format(MaxParameters)})"));
+                            $"its output {output} holds {((decimal)output.Channels * output.Height * output.Width).ToString(CultureInfo.InvariantCulture)} values per sample, more than one buffer holds ({Format(MaxParameters)})"));
                         return null;
                     }
 

@@ -18,8 +18,19 @@ internal readonly record struct TensorShape(int Channels, int Height, int Width,
     /// <summary><c>[B, channels, height, width]</c>.</summary>
     public static TensorShape Image(int channels, int height, int width) => new(channels, height, width, true);
 
-    /// <summary>Values per sample, counted in 64 bits (shape inference compares it with the size limit first).</summary>
-    public long Elements => (long)Channels * Height * Width;
+    /// <summary>
+    /// Values per sample, counted in 64 bits and saturated at <see cref="long.MaxValue"/> (shape inference compares it
+    /// with the size limit first; three dimensions of up to 2^31 each can exceed 2^63, which must not wrap to a small or
+    /// negative count: an <c>[AdaptiveAvgPool2d(2000000000)]</c>'s output).
+    /// </summary>
+    public long Elements
+    {
+        get
+        {
+            long plane = (long)Height * Width;
+            return Channels > 0 && plane > long.MaxValue / Channels ? long.MaxValue : Channels * plane;
+        }
+    }
 
     /// <summary>Values per sample; the parser has checked that it fits an <see cref="int"/>.</summary>
     public int Features => (int)Elements;

@@ -65,7 +65,7 @@ internal sealed record ConvTranspose2dOp(
         }
 
         (long height, long width) = OutputSize(inputs[0]);
-        return height >= 1 && width >= 1 && height * width <= int.MaxValue
+        return height >= 1 && width >= 1 && height <= int.MaxValue && width <= int.MaxValue && height * width <= int.MaxValue
             ? null
             : $"(H - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1 gives {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)} for its {OpEmitContext.Int(inputs[0].Height)} x {OpEmitContext.Int(inputs[0].Width)} input";
     }

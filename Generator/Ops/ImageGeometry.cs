@@ -49,9 +49,16 @@ internal static class ImageGeometry
     {
         long height = OutputHeight(input, window, ceilMode);
         long width = OutputWidth(input, window, ceilMode);
-        if (height >= 1 && width >= 1)
+        if (height >= 1 && width >= 1 && height <= int.MaxValue && width <= int.MaxValue && height * width <= int.MaxValue)
         {
             return null;
+        }
+
+        if (height >= 1 && width >= 1)
+        {
+            // A padding of billions: the output plane would not fit an int (its sizes wrapped to negative numbers).
+            return $"its padded input is {OpEmitContext.Long(input.Height + (2L * window.PaddingHeight))} x {OpEmitContext.Long(input.Width + (2L * window.PaddingWidth))}, "
+                + $"so the output would be {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}, more than an image plane holds";
         }
 
         long dilatedHeight = ((long)window.DilationHeight * (window.KernelHeight - 1)) + 1;
