@@ -1803,6 +1803,18 @@ public sealed class DiagnosticTests
         Assert.Equal(message, SingleDiagnosticMessage(source, "SG0033"));
     }
 
+    [Theory]
+    [InlineData(2097152, 2097152, 4194304, "Channels x Height x Width = 18446744073709551616 values per sample, more than 2147483591")]
+    [InlineData(2147483647, 2147483647, 2147483647, "Channels x Height x Width = 9903520300447984150353281023 values per sample, more than 2147483591")]
+    public void AnImageInputOfBillionsIsSG0032WithItsTrueSize(int channels, int height, int width, string problem)
+    {
+        // 2^21 x 2^21 x 2^22 = 2^64 wrapped to 0 values per sample in 64 bits, which passed the size check: the model
+        // compiled with an input of 0 features.
+        string source = Usings + $"[Model(Channels = {channels}, Height = {height}, Width = {width})]\npublic partial class M\n{{\n[AdaptiveAvgPool2d(1)] public partial AdaptiveAvgPool2d G {{ get; }}\n[Flatten] public partial Flatten F {{ get; }}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        Assert.Equal($"Model 'M' has an invalid image input: {problem}", SingleDiagnosticMessage(source, "SG0032"));
+    }
+
     /// <summary>The message of the generator's one diagnostic on <paramref name="source"/>, which must have <paramref name="id"/> and leave the compilation clean.</summary>
     private static string SingleDiagnosticMessage(string source, string id)
     {

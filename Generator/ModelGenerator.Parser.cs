@@ -361,13 +361,15 @@ internal sealed partial class ModelGenerator
             }
 
             int channels = GetNamedInt(attribute, "Channels"), height = GetNamedInt(attribute, "Height"), width = GetNamedInt(attribute, "Width");
-            long values = (long)channels * height * width;
+            // In decimal: three sizes of up to 2^31 reach 2^93, and 64 bits wrapped 2^21 x 2^21 x 2^22 to 0.
+            decimal values = (decimal)channels * height * width;
+            string count = values.ToString(CultureInfo.InvariantCulture);
             string? problem = channels <= 0 || height <= 0 || width <= 0
                 ? $"Channels = {Format(channels)}, Height = {Format(height)} and Width = {Format(width)}; all three must be positive"
                 : values > MaxParameters
-                    ? $"Channels x Height x Width = {Format(values)} values per sample, more than {Format(MaxParameters)}"
+                    ? $"Channels x Height x Width = {count} values per sample, more than {Format(MaxParameters)}"
                     : inputs != 0 && inputs != values
-                        ? $"Inputs = {Format(inputs)} but Channels x Height x Width = {Format(values)}; leave Inputs out or make them agree"
+                        ? $"Inputs = {Format(inputs)} but Channels x Height x Width = {count}; leave Inputs out or make them agree"
                         : null;
             if (problem is not null)
             {
