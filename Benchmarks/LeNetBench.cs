@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -115,10 +116,14 @@ public static class LeNetBench
         return torchSharp == true && sharp is null ? 1 : 0;
     }
 
+    /// <summary>The pause before each timed run of an interleaved round (<see cref="Settle"/>).</summary>
+    private const int SettleMilliseconds = 150;
+
     /// <summary>
     /// Times <paramref name="step"/> and PyTorch's same case in alternating runs of about 0.2 s: per round one run of
-    /// ours, then one of PyTorch at 1 thread and one at 2 (its faster counts, as its best thread setting), so a round's
-    /// ratio compares runs a fraction of a second apart. Without <paramref name="server"/>, only ours.
+    /// ours, then one of PyTorch at 1 thread and one at 2 (its faster counts, as its best thread setting), each after a
+    /// pause with neither running (<see cref="Settle"/>), so a round's ratio compares runs a second apart. Without
+    /// <paramref name="server"/>, only ours.
     /// </summary>
     private static Rounds Interleave<T>(ref T step, PyTorchServer? server, string caseName, int rounds, double warmupSeconds)
         where T : struct, ITimedStep
@@ -140,15 +145,34 @@ public static class LeNetBench
         var ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {
+            Settle(server);
             ours[r] = Timing.TimedRun(ref step, calls);
             if (server is not null)
             {
-                theirs[r] = Math.Min(server.Time(caseName, 1, RunSeconds), server.Time(caseName, 2, RunSeconds));
+                Settle(server);
+                double oneThread = server.Time(caseName, 1, RunSeconds);
+                Settle(server);
+                theirs[r] = Math.Min(oneThread, server.Time(caseName, 2, RunSeconds));
                 ratios[r] = theirs[r] / ours[r];
             }
         }
 
         return new Rounds(Timing.Median(ours), server is null ? null : Timing.Median(theirs), server is null ? null : (Timing.Median(ratios), ratios.Min(), ratios.Max()));
+    }
+
+    /// <summary>
+    /// Between two timed runs of the interleaved sides: <see cref="SettleMilliseconds"/> with neither running, so a run does
+    /// not share the cores with the other side's idle threads. PyTorch's OpenBLAS threads busy-wait for a while after a
+    /// call, and our pool, finding its split jobs not paying while they do, ran the first 20-320 ms of a round on one thread:
+    /// LeNet's step, 2026-12-07 08:03 UTC on the Zen 2 VM, backed off 1-3 times in 9 of 11 rounds back to back (median
+    /// 1562 µs) and in 3 of 11 after a 150 ms pause (1223 µs). Our workers spin 2 ms, then sleep.
+    /// </summary>
+    private static void Settle(PyTorchServer? server)
+    {
+        if (server is not null)
+        {
+            Thread.Sleep(SettleMilliseconds);
+        }
     }
 
     /// <summary>One case's interleaved rounds: our median microseconds, PyTorch's, and the rounds' ratios (median, lowest, highest).</summary>
