@@ -1,8 +1,8 @@
 using System;
-using System.Threading;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using StaticGrad.Kernels;
 
 namespace StaticGrad.Benchmarks;

@@ -260,7 +260,8 @@ internal static unsafe class Conv2dWeightGradientSparse
 
     /// <summary>
     /// <see cref="Chains"/> for <typeparamref name="TRows"/> kernel rows: row <c>i</c>'s lanes in <c>a_i</c> (and
-    /// <c>b_i</c>, the upper four, with 128-bit vectors), locals the JIT keeps in registers.
+    /// <c>b_i</c>, the upper four, with 128-bit vectors), locals the JIT keeps in registers. The rows are written out: a
+    /// helper taking a row's chains by <c>ref</c> measured 5-9% slower at 10-25% nonzero (2026-12-07, Zen 2).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVec, TRows>(float* plane, nint rowStep, int* offsets, float* values, int count, float* sums)
