@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
 
 namespace StaticGrad.Models.Commands;
 
@@ -138,24 +139,34 @@ internal static class CliOptions
         CustomParser = result => ParseInt(result, name, min, max),
     };
 
-    /// <summary>An optional finite number option, greater than 0 (or at least 0 with <paramref name="allowZero"/>) and below <paramref name="below"/>.</summary>
-    public static Option<float?> Number(string name, string description, bool allowZero = false, string helpName = "X", float below = float.PositiveInfinity) => new(name)
+    /// <summary>An optional finite number option, greater than 0 (or at least 0 with <paramref name="allowZero"/>), null when not given.</summary>
+    public static Option<float?> Number(string name, string description, bool allowZero = false) => Number<float>(name, description, allowZero, "X", float.PositiveInfinity);
+
+    /// <summary>
+    /// An optional fraction in (0, 1), null when not given. Parsed as a double, as Python parses the same text: a float
+    /// widened to double is another number (<c>0.1f</c> is 0.10000000149…), which moved the counts derived from it
+    /// (<c>ceil(0.1 · 8000)</c> became 801 where scikit-learn's is 800).
+    /// </summary>
+    public static Option<double?> Fraction(string name, string description, string helpName) => Number<double>(name, description, allowZero: false, helpName, below: 1);
+
+    private static Option<T?> Number<T>(string name, string description, bool allowZero, string helpName, T below)
+        where T : struct, IFloatingPointIeee754<T> => new(name)
     {
         Description = description,
         HelpName = helpName,
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+            if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value) || !T.IsFinite(value))
             {
                 result.AddError($"Option '{name}' expects a number; got '{text}'.");
                 return null;
             }
 
-            if ((allowZero ? value < 0 : value <= 0) || value >= below)
+            if ((allowZero ? value < T.Zero : value <= T.Zero) || value >= below)
             {
-                string range = below < float.PositiveInfinity ? $"in {(allowZero ? "[" : "(")}0, {below.ToString(CultureInfo.InvariantCulture)})" : allowZero ? ">= 0" : "> 0";
-                result.AddError($"Option '{name}' expects a number {range}; got {value.ToString(CultureInfo.InvariantCulture)}.");
+                string range = T.IsFinite(below) ? $"in {(allowZero ? "[" : "(")}0, {below.ToString(null, CultureInfo.InvariantCulture)})" : allowZero ? ">= 0" : "> 0";
+                result.AddError($"Option '{name}' expects a number {range}; got {value.ToString(null, CultureInfo.InvariantCulture)}.");
                 return null;
             }
 

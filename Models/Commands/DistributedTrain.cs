@@ -100,7 +100,7 @@ internal static class DistributedTrain
         }
 
         // Every rank loads the same digits, so every rank refuses alike and none waits in a collective.
-        if (checkpoint is null && options.ValidationSplit is float fraction && TrainCommand.CheckValidationSplit(train, fraction) is string badSplit)
+        if (checkpoint is null && options.ValidationSplit is double fraction && TrainCommand.CheckValidationSplit(train, fraction) is string badSplit)
         {
             problems.WriteLine(badSplit);
             return Cli.UsageErrorCode;
@@ -153,7 +153,7 @@ internal static class DistributedTrain
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
         InMemoryDataset? validation = null;
-        if (settings.ValidationSplit is float fraction)
+        if (settings.ValidationSplit is double fraction)
         {
             (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
         }

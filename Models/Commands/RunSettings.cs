@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Numerics;
 using StaticGrad.Checkpoints;
 
 namespace StaticGrad.Models.Commands;
@@ -20,7 +21,7 @@ namespace StaticGrad.Models.Commands;
 /// <param name="Accumulate">Minibatches per optimizer step.</param>
 /// <param name="EarlyStopping">Early stopping's patience, or null.</param>
 /// <param name="ValidationSplit">The held-out fraction, or null.</param>
-internal sealed record RunSettings(string Model, int Seed, int Batch, string Schedule, int Warmup, int ScheduleEpochs, float? ClipGradNorm, int Accumulate, int? EarlyStopping, float? ValidationSplit)
+internal sealed record RunSettings(string Model, int Seed, int Batch, string Schedule, int Warmup, int ScheduleEpochs, float? ClipGradNorm, int Accumulate, int? EarlyStopping, double? ValidationSplit)
 {
     private const string ScheduleKey = "lr_schedule", WarmupKey = "warmup", EpochsKey = "schedule_epochs", ClipKey = "clip_grad_norm", AccumulateKey = "accumulate", PatienceKey = "early_stopping", SplitKey = "val_split";
 
@@ -46,10 +47,10 @@ internal sealed record RunSettings(string Model, int Seed, int Batch, string Sch
             schedule,
             Int(checkpoint, WarmupKey) ?? 0,
             Int(checkpoint, EpochsKey) ?? 1,
-            Float(checkpoint, ClipKey),
+            Number<float>(checkpoint, ClipKey),
             Int(checkpoint, AccumulateKey) ?? 1,
             Int(checkpoint, PatienceKey),
-            Float(checkpoint, SplitKey));
+            Number<double>(checkpoint, SplitKey));
     }
 
     /// <summary>The checkpoint metadata: the model and seed always, the rest when not off.</summary>
@@ -126,14 +127,15 @@ internal sealed record RunSettings(string Model, int Seed, int Batch, string Sch
             : throw new InvalidDataException($"{checkpoint.Source}: '{key}' is '{SafeTensorsReader.Shown(text)}'; expected an integer >= 0.");
     }
 
-    private static float? Float(TrainingCheckpoint checkpoint, string key)
+    private static T? Number<T>(TrainingCheckpoint checkpoint, string key)
+        where T : struct, IFloatingPointIeee754<T>
     {
         if (!checkpoint.Metadata.TryGetValue(key, out string? text))
         {
             return null;
         }
 
-        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value) && value > 0
+        return T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value) && T.IsFinite(value) && value > T.Zero
             ? value
             : throw new InvalidDataException($"{checkpoint.Source}: '{key}' is '{SafeTensorsReader.Shown(text)}'; expected a number > 0.");
     }

@@ -88,7 +88,7 @@ public static class TrainCommand
             return 1;
         }
 
-        if (checkpoint is null && options.ValidationSplit is float fraction && CheckValidationSplit(trainSet, fraction) is string badSplit)
+        if (checkpoint is null && options.ValidationSplit is double fraction && CheckValidationSplit(trainSet, fraction) is string badSplit)
         {
             error.WriteLine(badSplit);
             return Cli.UsageErrorCode;
@@ -111,7 +111,7 @@ public static class TrainCommand
     /// labels, so it is tried on them alone (one float per sample) before the header and any training: after them the
     /// split's <see cref="ArgumentException"/> reached the user as an unhandled exception with a stack trace.
     /// </summary>
-    internal static string? CheckValidationSplit(InMemoryDataset train, float fraction)
+    internal static string? CheckValidationSplit(InMemoryDataset train, double fraction)
     {
         try
         {
@@ -131,7 +131,7 @@ public static class TrainCommand
     /// new run's <c>--val-split</c> is (<see cref="CheckValidationSplit"/>).
     /// </summary>
     internal static string? CheckResumedValidationSplit(InMemoryDataset train, RunSettings settings, string path)
-        => settings.ValidationSplit is float fraction && CheckValidationSplit(train, fraction) is string badSplit
+        => settings.ValidationSplit is double fraction && CheckValidationSplit(train, fraction) is string badSplit
             ? $"error: cannot resume from '{path}': the checkpoint's {badSplit["error: ".Length..]}"
             : null;
 
@@ -411,7 +411,7 @@ public static class TrainCommand
         IModel model, IOptimizer optimizer, InMemoryDataset train, InMemoryDataset test, RunSettings settings, string? checkpointPath, IReadOnlyDictionary<string, string>? metadata, TextWriter output, bool interactive)
     {
         InMemoryDataset validation = test;
-        if (settings.ValidationSplit is float fraction)
+        if (settings.ValidationSplit is double fraction)
         {
             (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
         }
@@ -440,7 +440,7 @@ public static class TrainCommand
 
     internal static void WriteHeader(TextWriter output, string model, InMemoryDataset train, InMemoryDataset test, int batch, string optimizer, int epochs, RunSettings settings)
     {
-        string validation = settings.ValidationSplit is float f ? string.Create(CultureInfo.InvariantCulture, $" ({f * 100:G3}% held out for validation)") : string.Empty;
+        string validation = settings.ValidationSplit is double f ? string.Create(CultureInfo.InvariantCulture, $" ({f * 100:G3}% held out for validation)") : string.Empty;
         output.WriteLine($"StaticGrad {model}: {train.Count} training{validation} / {test.Count} test samples, batch {batch}, {optimizer}, {epochs} epochs{settings.Describe()}");
     }
 

@@ -84,7 +84,7 @@ public sealed class TrainOptions
     public int? EarlyStopping { get; private init; }
 
     /// <summary>The fraction of the training set held out for validation, or null to validate on the test set.</summary>
-    public float? ValidationSplit { get; private init; }
+    public double? ValidationSplit { get; private init; }
 
     /// <summary>Where to draw the loss and accuracy curves (PNG), or null.</summary>
     public string? PlotPath { get; private init; }
@@ -143,7 +143,7 @@ public sealed class TrainOptions
         private readonly Option<float?> _clip = CliOptions.Number("--clip-grad-norm", "clip the gradients' total 2-norm to X before every step");
         private readonly Option<int> _accumulate = CliOptions.Int("--accumulate", "minibatches whose gradients add up before each optimizer step: --batch 16 --accumulate 4 steps like --batch 64", 1, 1, 100_000);
         private readonly Option<int?> _earlyStopping = CliOptions.OptionalInt("--early-stopping", "stop after N epochs without a better validation loss and keep the best weights (needs --val-split)", 1, 100_000);
-        private readonly Option<float?> _valSplit = CliOptions.Number("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F", below: 1);
+        private readonly Option<double?> _valSplit = CliOptions.Fraction("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F");
         private readonly Option<string?> _plot = CliOptions.PngFile(CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png"));
         private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress bar: plain lines" };
         private readonly Option<bool> _distributed = new("--distributed")

@@ -226,6 +226,23 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void AValidationSplit_CountsAsScikitLearnDoes_FromTheFractionAsWritten(bool distributed)
+    {
+        // scikit-learn holds out ceil(0.3 · 30) = 9 of 30 samples, fewer than the 10 classes, and refuses to stratify.
+        // --val-split was parsed as a float: 0.3f is 0.30000001192…, whose ceil(0.30000001192… · 30) = 10 was accepted.
+        string tiny = TinyMnist(_files.PathOf("tiny"), trainCount: 30, testCount: 10);
+
+        var result = Run([.. distributed ? new[] { "--distributed" } : [], "--data", tiny, "--epochs", "1", "--quiet", "--val-split", "0.3"]);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --val-split 0.3 does not split the 30 training samples: ", line, StringComparison.Ordinal);
+        Assert.Contains("with validationFraction 0.3 puts 9 in validation and 21 in training", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void ResumingOnDataTheCheckpointsValidationSplitCannotSplit_IsOneUsageLine_BeforeAnyTraining(bool distributed)
     {
         // The run started on the shipped 8000 digits with 10% held out; 30 digits give 4 validation samples for 10

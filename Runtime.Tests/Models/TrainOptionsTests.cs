@@ -94,9 +94,9 @@ public sealed class TrainOptionsTests
             "--lr-schedule", "Cosine", "--warmup", "2", "--clip-grad-norm", "1.5", "--early-stopping", "4", "--val-split", "0.1", "--plot", "c.png",
         });
 
-        Assert.Equal(("cosine", 2, 1.5f, 4, 0.1f, "c.png"), (options.LearningRateSchedule, options.Warmup, options.ClipGradNorm, options.EarlyStopping, options.ValidationSplit, options.PlotPath));
+        Assert.Equal(("cosine", 2, 1.5f, 4, 0.1, "c.png"), (options.LearningRateSchedule, options.Warmup, options.ClipGradNorm, options.EarlyStopping, options.ValidationSplit, options.PlotPath));
         TrainOptions defaults = TrainOptions.Parse(Array.Empty<string>());
-        Assert.Equal(("none", 0, (float?)null, (int?)null, (float?)null, (string?)null), (defaults.LearningRateSchedule, defaults.Warmup, defaults.ClipGradNorm, defaults.EarlyStopping, defaults.ValidationSplit, defaults.PlotPath));
+        Assert.Equal(("none", 0, (float?)null, (int?)null, (double?)null, (string?)null), (defaults.LearningRateSchedule, defaults.Warmup, defaults.ClipGradNorm, defaults.EarlyStopping, defaults.ValidationSplit, defaults.PlotPath));
     }
 
     [Theory]
