@@ -113,6 +113,11 @@ internal static class DistributedTrain
             return Cli.UsageErrorCode;
         }
 
+        if (checkpoint is not null)
+        {
+            settings = TrainCommand.ResumedSplit(settings, checkpoint, train.Count);
+        }
+
         if (checkpoint is not null && TrainCommand.CheckResumedValidationSplit(train, settings, options.ResumePath!) is string badResumedSplit)
         {
             problems.WriteLine(badResumedSplit);

@@ -126,6 +126,30 @@ public static class TrainCommand
     }
 
     /// <summary>
+    /// <paramref name="settings"/> of a resumed run, with the held-out fraction the checkpoint's run actually split by:
+    /// builds before 2026-12-07 widened <c>--val-split</c>'s float to double (0.1 became 0.10000000149…, holding out
+    /// <c>ceil(0.10000000149 · 8000)</c> = 801 samples, not 800), and wrote the same text ("0.1") a fraction read as a
+    /// double gives now. When the checkpoint's training-sample count is the one the widened float leaves and not the one
+    /// the double leaves, the run continues on the widened float's split, as it started.
+    /// </summary>
+    internal static RunSettings ResumedSplit(RunSettings settings, TrainingCheckpoint checkpoint, int trainCount)
+    {
+        if (settings.ValidationSplit is not double fraction)
+        {
+            return settings;
+        }
+
+        double widened = (float)fraction;
+        int saved = checkpoint.Progress.SampleCount;
+        return TrainingSamples(fraction, trainCount) != saved && TrainingSamples(widened, trainCount) == saved
+            ? settings with { ValidationSplit = widened }
+            : settings;
+    }
+
+    /// <summary>The samples <see cref="DatasetSplit.TrainValidation"/> leaves for training out of <paramref name="count"/>.</summary>
+    private static long TrainingSamples(double fraction, int count) => count - (long)Math.Ceiling(fraction * count);
+
+    /// <summary>
     /// An error line when a resumed run's held-out fraction (the checkpoint's <c>--val-split</c>) cannot split this run's
     /// training set (a <c>--data</c> other than the one the run started on), else null: checked before the header, as a
     /// new run's <c>--val-split</c> is (<see cref="CheckValidationSplit"/>).
@@ -206,6 +230,11 @@ public static class TrainCommand
             {
                 error.WriteLine($"error: {conflict}");
                 return 2;
+            }
+
+            if (checkpoint is not null)
+            {
+                settings = ResumedSplit(settings, checkpoint, train.Count);
             }
 
             if (checkpoint is not null && CheckResumedValidationSplit(train, settings, options.ResumePath!) is string badSplit)

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
+using System.Text;
 using StaticGrad.Checkpoints;
 using StaticGrad.Models;
 using StaticGrad.Models.Commands;
@@ -238,6 +239,30 @@ public sealed class CliTests : IDisposable
         string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: --val-split 0.3 does not split the 30 training samples: ", line, StringComparison.Ordinal);
         Assert.Contains("with validationFraction 0.3 puts 9 in validation and 21 in training", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ACheckpointFromBeforeTheDoubleFraction_ResumesOnTheSplitItStartedOn(bool distributed)
+    {
+        // Builds before the fraction was a double held out ceil(0.10000000149 · 8000) = 801 digits for --val-split 0.1
+        // and wrote "0.1". Such a checkpoint: a run on the widened fraction written in full, its text then put back to
+        // "0.1" (spaces keep the header's length). Read as the double 0.1, the split left 7200 samples where the run
+        // had 7199, and the resume was refused.
+        string checkpoint = _files.PathOf("before.safetensors");
+        Assert.Equal(0, Train("--epochs", "1", "--val-split", "0.10000000149011612", "--save", checkpoint).Code);
+        byte[] bytes = File.ReadAllBytes(checkpoint);
+        byte[] full = Encoding.UTF8.GetBytes("\"0.10000000149011612\""), written = Encoding.UTF8.GetBytes("\"0.1\"".PadRight(full.Length));
+        int at = bytes.AsSpan().IndexOf(full);
+        Assert.True(at > 0, "the checkpoint records the fraction");
+        written.CopyTo(bytes, at);
+        File.WriteAllBytes(checkpoint, bytes);
+
+        var result = Train([.. distributed ? new[] { "--distributed" } : [], "--resume", checkpoint, "--epochs", "2"]);
+
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Contains("resumed from", result.Output, StringComparison.Ordinal);
     }
 
     [Theory]
