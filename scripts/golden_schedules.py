@@ -93,6 +93,8 @@ PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.9, 0.91, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4
 PLATEAU_MAX_METRICS = [0.1, 0.2, 0.2, 0.25, 0.29, 0.3, 0.3, 0.31, 0.9, 0.9, 0.9, 0.9, 0.95, 0.95, 0.95, 0.95,
                        0.95, 0.95, 0.95, 0.95]
 
+PLATEAU_LONG_METRICS = [1.0 / (1 + 0.1 * i) if i < 20 else 0.5 + 0.001 * ((i * 7) % 5) for i in range(60)]
+
 CASES = [
     ("step", spec("step", step_size=3, gamma=0.5), 12),
     ("multistep_repeated_milestone", spec("multistep", milestones=[2, 5, 5, 9], gamma=0.3), 12),
@@ -175,6 +177,35 @@ CASES = [
         spec("exponential", gamma=0.9), spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False)]), 10),
     # RMSprop has a 'momentum' setting (0 by default): CyclicLR cycles it as SGD's.
     ("cyclic_momentum_rmsprop", spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=True), 14),
+    # Edge parameters over 50+ steps.
+    ("step_gamma_one", spec("step", step_size=1, gamma=1.0), 55),
+    ("step_size_7_long", spec("step", step_size=7, gamma=0.7), 60),
+    ("multistep_unsorted", spec("multistep", milestones=[9, 2, 30, 5], gamma=0.5), 55),
+    ("multistep_triple_repeat", spec("multistep", milestones=[4, 4, 4, 20], gamma=0.9), 55),
+    ("exponential_gamma_one", spec("exponential", gamma=1.0), 55),
+    ("exponential_long", spec("exponential", gamma=0.95), 60),
+    ("cosine_tmax_1", spec("cosine", T_max=1, eta_min=0.001), 55),
+    ("cosine_eta_min_equals_lr", spec("cosine", T_max=10, eta_min=0.1), 55),
+    ("cosine_long", spec("cosine", T_max=50, eta_min=0.0005), 60),
+    ("linear_total_1", spec("linear", start_factor=0.5, total_iters=1), 55),
+    ("linear_rising_long", spec("linear", start_factor=0.01, end_factor=1.0, total_iters=50), 55),
+    ("warm_restarts_t0_1", spec("warm_restarts", T_0=1, eta_min=0.01), 55),
+    ("warm_restarts_mult3_long", spec("warm_restarts", T_0=2, T_mult=3, eta_min=0.1), 60),
+    ("plateau_max_rel_cooldown_long", spec("plateau", mode="max", factor=0.5, patience=3, threshold=0.05,
+                                           threshold_mode="rel", cooldown=4, min_lr=0.001), PLATEAU_LONG_METRICS),
+    ("plateau_min_abs_cooldown_long", spec("plateau", mode="min", factor=0.7, patience=2, threshold=0.01,
+                                           threshold_mode="abs", cooldown=1, min_lr=0.01, eps=1e-3), PLATEAU_LONG_METRICS),
+    ("plateau_min_rel_negative_metrics", spec("plateau", mode="min", factor=0.1, patience=1, threshold=0.1,
+                                              threshold_mode="rel"), [-1.0, -1.05, -1.2, -1.25, -1.3, -1.4, -1.5, -1.55, -1.6, -1.61, -1.62, -2.0]),
+    ("plateau_max_rel_negative_metrics", spec("plateau", mode="max", factor=0.5, patience=0, threshold=0.1,
+                                              threshold_mode="rel"), [-1.0, -0.95, -0.8, -0.75, -0.7, -0.6, -0.5, -0.45, -0.1, -0.09, 0.0, 0.0, 1.0]),
+    ("plateau_factor_min_lr_equals_lr", spec("plateau", mode="min", factor=0.5, patience=0, threshold=1e-4,
+                                             threshold_mode="rel", min_lr=0.1), [1.0, 1.0, 1.0, 1.0, 1.0]),
+    ("sequential_long_three", spec("sequential", milestones=[5, 25], schedulers=[
+        spec("linear", start_factor=0.1, total_iters=5), spec("cosine", T_max=20, eta_min=0.001),
+        spec("multistep", milestones=[10, 3], gamma=0.5)]), 60),
+    ("chained_step_cosine_long", spec("chained", schedulers=[
+        spec("step", step_size=10, gamma=0.5), spec("cosine", T_max=13, eta_min=0.0)]), 55),
 ]
 
 
