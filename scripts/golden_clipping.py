@@ -8,8 +8,9 @@ Three parameters with the shapes in SHAPES get closed-form gradients, flat index
 
     g[j] = float32(scale * 10^-(j % 4) * sin(0.73 * j + 0.4))
 
-For each case the file holds the arguments, `total_norm` (the float32 returned by clip_grad_norm_,
-absent for clip_grad_value_) and `gradients`, the clipped gradients flat in parameter order, each
+For each case the file holds the arguments, `total_norm` (the float32 returned by clip_grad_norm_, the string
+"inf" when it is infinite, absent for clip_grad_value_), `nonfinite_error` (whether clip_grad_norm_ with
+error_if_nonfinite=True raises, norm cases only) and `gradients`, the clipped gradients flat in parameter order, each
 float32 written exactly.
 """
 import argparse
@@ -30,6 +31,13 @@ CASES = [
     dict(name="norm1_clipped", function="norm", scale=3.0, max_norm=2.0, norm_type=1.0),
     dict(name="norm3_clipped", function="norm", scale=3.0, max_norm=0.5, norm_type=3.0),
     dict(name="norm1.5_unclipped", function="norm", scale=0.01, max_norm=5.0, norm_type=1.5),
+    # Exploding gradients: PyTorch sums the squares (|g|^p) in float32, so a sum past float's range makes the norm
+    # infinite, clip_coef 0 and every gradient 0 (and error_if_nonfinite raises): in one tensor's sum, in the sum of the
+    # tensors' (finite) norms, and for p = 3 at a smaller scale.
+    dict(name="norm2_overflow_in_tensor", function="norm", scale=1e20, max_norm=1.0, norm_type=2.0),
+    dict(name="norm2_overflow_across_tensors", function="norm", scale=7e18, max_norm=1.0, norm_type=2.0),
+    dict(name="norm3_overflow", function="norm", scale=1e13, max_norm=1.0, norm_type=3.0),
+    dict(name="norm_inf_huge", function="norm", scale=1e20, max_norm=1.0, norm_type="inf"),
 ]
 
 
@@ -57,7 +65,12 @@ def main():
         if case["function"] == "norm":
             norm_type = math.inf if case["norm_type"] == "inf" else case["norm_type"]
             total = torch.nn.utils.clip_grad_norm_(params, case["max_norm"], norm_type=norm_type)
-            out["total_norm"] = float(total)
+            out["total_norm"] = "inf" if math.isinf(float(total)) else float(total)
+            try:
+                torch.nn.utils.clip_grad_norm_(gradients(case["scale"]), case["max_norm"], norm_type=norm_type, error_if_nonfinite=True)
+                out["nonfinite_error"] = False
+            except RuntimeError:
+                out["nonfinite_error"] = True
         else:
             torch.nn.utils.clip_grad_value_(params, case["clip_value"])
         out["gradients"] = [float(v) for p in params for v in p.grad.reshape(-1).tolist()]

@@ -45,7 +45,11 @@ public static class GradientClipping
     /// </summary>
     /// <param name="parameters">The parameters whose gradients are measured.</param>
     /// <param name="normType">The order <c>p</c> of the norm: positive, finite (2 by default, 1, 3, ...) or <see cref="double.PositiveInfinity"/>.</param>
-    /// <returns><c>(Σ_t float(‖g_t‖_p)^p)^(1/p)</c> over the tensors <c>t</c> (each tensor's norm rounded to float, as PyTorch's); for ∞, <c>max |g|</c>.</returns>
+    /// <returns>
+    /// <c>(Σ_t float(‖g_t‖_p)^p)^(1/p)</c> over the tensors <c>t</c> (each tensor's norm rounded to float, as PyTorch's); for ∞,
+    /// <c>max |g|</c>. PyTorch sums |g|^p in float32: a sum past float's range (a tensor's, or the one over the tensors'
+    /// norms) makes the norm infinite here too.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="normType"/> is not positive, or NaN.</exception>
     public static float TotalNorm(ParameterSet parameters, double normType = 2)
     {
@@ -67,13 +71,20 @@ public static class GradientClipping
         {
             ReadOnlySpan<float> gradients = parameters.GradientsOf(tensors[t]);
             double norm = normType == 2
-                ? (float)Math.Sqrt(ClippingKernels.SumOfSquares(gradients))
-                : (float)Math.Pow(ClippingKernels.SumOfPowers(gradients, normType), 1 / normType);
+                ? (float)Math.Sqrt(InFloatRange(ClippingKernels.SumOfSquares(gradients)))
+                : (float)Math.Pow(InFloatRange(ClippingKernels.SumOfPowers(gradients, normType)), 1 / normType);
             sum += normType == 2 ? norm * norm : Math.Pow(norm, normType);
         }
 
+        sum = InFloatRange(sum);
         return (float)(normType == 2 ? Math.Sqrt(sum) : Math.Pow(sum, 1 / normType));
     }
+
+    /// <summary>
+    /// A sum of |g|^p as PyTorch's float32 accumulation ends: infinite once past float's range (gradients of norm above
+    /// about 1.8e19 for p = 2), so exploding gradients give an infinite norm and are scaled by 0, as in PyTorch.
+    /// </summary>
+    private static double InFloatRange(double sum) => float.IsPositiveInfinity((float)sum) ? double.PositiveInfinity : sum;
 
     /// <summary>Clamps every gradient to [<c>-clipValue</c>, <c>clipValue</c>], like <c>clip_grad_value_</c> (NaN stays NaN).</summary>
     /// <param name="parameters">The parameters whose <see cref="ParameterSet.Gradients"/> are clipped.</param>
