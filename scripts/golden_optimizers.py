@@ -43,6 +43,19 @@ CASES = [
     ("adamw_long_amsgrad", "adamw", dict(lr=3e-3, weight_decay=0.1, amsgrad=True), dict(length=259, steps=30)),
     ("adam_long_one_cycle", "adam", dict(lr=1e-3), dict(length=259, steps=30, one_cycle=dict(max_lr=0.01, total_steps=30))),
     ("adamw_long_step_lr", "adamw", dict(lr=3e-3, weight_decay=0.05), dict(length=259, steps=30, step_lr=dict(step_size=4, gamma=0.7))),
+    # Less common options over 30 steps: SGD's dampening (1 freezes the buffer at the first gradient), nesterov with
+    # weight decay, weight decay without momentum, momentum 1; Adam with beta1 0 or eps 0, AdamW with amsgrad and a
+    # large decay under StepLR.
+    ("sgd_long_momentum_dampening_wd", "sgd", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01), dict(length=259, steps=30)),
+    ("sgd_long_dampening_one", "sgd", dict(lr=0.05, momentum=0.5, dampening=1.0), dict(length=259, steps=30)),
+    ("sgd_long_nesterov_wd", "sgd", dict(lr=0.02, momentum=0.95, nesterov=True, weight_decay=5e-3), dict(length=259, steps=30)),
+    ("sgd_long_wd_without_momentum", "sgd", dict(lr=0.1, weight_decay=0.2), dict(length=259, steps=30)),
+    ("sgd_long_momentum_one", "sgd", dict(lr=0.01, momentum=1.0), dict(length=259, steps=30)),
+    ("sgd_long_step_lr", "sgd", dict(lr=0.1, momentum=0.9, weight_decay=1e-3), dict(length=259, steps=30, step_lr=dict(step_size=7, gamma=0.3))),
+    ("adam_long_beta1_zero", "adam", dict(lr=1e-2, betas=[0.0, 0.999]), dict(length=259, steps=30)),
+    ("adam_long_eps_zero_amsgrad", "adam", dict(lr=1e-3, eps=0.0, amsgrad=True), dict(length=259, steps=30)),
+    ("adamw_long_amsgrad_big_decay_step_lr", "adamw", dict(lr=1e-2, weight_decay=0.9, amsgrad=True),
+     dict(length=259, steps=30, step_lr=dict(step_size=5, gamma=0.5))),
 ]
 
 DEFAULTS = {

@@ -24,6 +24,9 @@ public sealed class OptimizerGoldenTests
             [
                 "sgd_plain", "sgd_momentum_dampening_wd", "sgd_nesterov_wd", "adam_default", "adam_wd_amsgrad", "adamw_wd",
                 "adam_long", "adam_long_wd_amsgrad", "adamw_long_amsgrad", "adam_long_one_cycle", "adamw_long_step_lr",
+                "sgd_long_momentum_dampening_wd", "sgd_long_dampening_one", "sgd_long_nesterov_wd", "sgd_long_wd_without_momentum",
+                "sgd_long_momentum_one", "sgd_long_step_lr", "adam_long_beta1_zero", "adam_long_eps_zero_amsgrad",
+                "adamw_long_amsgrad_big_decay_step_lr",
             ],
             CaseNames());
     }
