@@ -206,6 +206,20 @@ CASES = [
         spec("multistep", milestones=[10, 3], gamma=0.5)]), 60),
     ("chained_step_cosine_long", spec("chained", schedulers=[
         spec("step", step_size=10, gamma=0.5), spec("cosine", T_max=13, eta_min=0.0)]), 55),
+    ("onecycle_pct_start_zero", spec("onecycle", max_lr=0.5, total_steps=12, pct_start=0.0), 11),
+    ("onecycle_pct_start_one", spec("onecycle", max_lr=0.5, total_steps=12, pct_start=1.0), 11),
+    ("onecycle_total_2", spec("onecycle", max_lr=0.5, total_steps=2), 1),
+    ("onecycle_div_one_final_div_one", spec("onecycle", max_lr=0.2, total_steps=55, div_factor=1.0, final_div_factor=1.0), 54),
+    ("onecycle_three_phase_half_long", spec("onecycle", max_lr=1.0, total_steps=60, pct_start=0.5, three_phase=True,
+                                            anneal_strategy="linear"), 59),
+    ("cyclic_exp_range_gamma_one_long", spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=7, mode="exp_range", gamma=1.0,
+                                             cycle_momentum=False), 60),
+    ("cyclic_exp_range_gamma_half", spec("cyclic", base_lr=0.01, max_lr=0.1, step_size_up=2, step_size_down=4, mode="exp_range",
+                                         gamma=0.5, cycle_momentum=False), 55),
+    ("cyclic_base_above_max", spec("cyclic", base_lr=0.1, max_lr=0.02, step_size_up=3, cycle_momentum=False), 20),
+    ("polynomial_power3_long", spec("polynomial", total_iters=20, power=3.0), 55),
+    ("constant_long", spec("constant", factor=0.1, total_iters=30), 55),
+    ("warm_restarts_t0_large", spec("warm_restarts", T_0=100, eta_min=0.001), 60),
 ]
 
 
