@@ -220,6 +220,13 @@ CASES = [
     ("polynomial_power3_long", spec("polynomial", total_iters=20, power=3.0), 55),
     ("constant_long", spec("constant", factor=0.1, total_iters=30), 55),
     ("warm_restarts_t0_large", spec("warm_restarts", T_0=100, eta_min=0.001), 60),
+    ("cosine_eta_min_above_lr", spec("cosine", T_max=8, eta_min=0.3), 20),
+    ("warm_restarts_eta_min_above_lr", spec("warm_restarts", T_0=3, T_mult=2, eta_min=0.25), 20),
+    ("step_gamma_zero", spec("step", step_size=3, gamma=0.0), 8),
+    ("exponential_gamma_zero", spec("exponential", gamma=0.0), 5),
+    ("exponential_gamma_above_one", spec("exponential", gamma=1.1), 55),
+    ("multistep_milestone_zero", spec("multistep", milestones=[0, 0, 3], gamma=0.5), 6),
+    ("linear_end_zero", spec("linear", start_factor=1.0, end_factor=0.0, total_iters=4), 8),
 ]
 
 
