@@ -23,6 +23,32 @@ public sealed class ParameterSetTests
     }
 
     [Fact]
+    public void ValuesOfAndGradientsOf_ATensorOfAnotherSet_AreRefused_NamingIt()
+    {
+        // They returned the span at the foreign tensor's offset: another model's 'head.bias' (offset 2, 3 values) read this
+        // set's values 2-4, which straddle 'a' and 'b'.
+        var set = new ParameterSet([new ParameterTensor("a", 0, [4], fanIn: 1), new ParameterTensor("b", 4, [3], fanIn: 1)]);
+        var other = new ParameterSet([new ParameterTensor("head.weight", 0, [2], fanIn: 1), new ParameterTensor("head.bias", 2, [3], fanIn: 1)]);
+        var twin = new ParameterSet([new ParameterTensor("a", 0, [4], fanIn: 1), new ParameterTensor("b", 4, [3], fanIn: 1)]);
+        foreach (ParameterTensor foreign in new[] { other.Tensors[1], other.Tensors[0], twin.Tensors[1] })
+        {
+            var e = Assert.Throws<ArgumentException>(() => set.ValuesOf(foreign));
+            Assert.Equal("tensor", e.ParamName);
+            Assert.Contains($"'{foreign.Name}' is not one of this set's tensors", e.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => set.GradientsOf(foreign));
+        }
+
+        // A set built over the same tensors (as the trainers' best-weights copy) shares them.
+        var copy = new ParameterSet(set.Tensors, set.Buffers);
+        copy.ValuesOf(set.Tensors[1]).Fill(2f);
+        copy.GradientsOf(set.Tensors[0]).Fill(3f);
+        Assert.Equal([0f, 0f, 0f, 0f, 2f, 2f, 2f], copy.Values.ToArray());
+        Assert.Equal(3f, copy.Gradients[3]);
+        Assert.Equal(4, set.ValuesOf(set["a"]).Length);
+        Assert.Throws<ArgumentNullException>(() => set.ValuesOf((ParameterTensor)null!));
+    }
+
+    [Fact]
     public void ANullName_IsAnArgumentNullException()
     {
         // The indexer said "No parameter named ''", as if the caller had passed an empty string.

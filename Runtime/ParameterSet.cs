@@ -389,21 +389,59 @@ public sealed class ParameterSet
     }
 
     /// <summary>The values of one tensor.</summary>
-    /// <param name="tensor">A tensor of this set.</param>
+    /// <param name="tensor">A tensor of this set (one of <see cref="Tensors"/>, or of a set built over the same tensors).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensor"/> is not one of <see cref="Tensors"/> (another model's, say).</exception>
     public Span<float> ValuesOf(ParameterTensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        Own(tensor);
         return _values.AsSpan(tensor.Offset, tensor.Length);
     }
 
     /// <summary>The gradient of one tensor.</summary>
-    /// <param name="tensor">A tensor of this set.</param>
+    /// <param name="tensor">A tensor of this set (one of <see cref="Tensors"/>, or of a set built over the same tensors).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensor"/> is not one of <see cref="Tensors"/> (another model's, say).</exception>
     public Span<float> GradientsOf(ParameterTensor tensor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        Own(tensor);
         return _gradients.AsSpan(tensor.Offset, tensor.Length);
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="tensor"/> is one of <see cref="Tensors"/>: a tensor of another set would give a view of
+    /// whatever this set holds at its offset. The tensors tile the buffer in order, so its offset finds it.
+    /// </summary>
+    private void Own(ParameterTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        int low = 0, high = _tensors.Length - 1;
+        while (low <= high)
+        {
+            int middle = low + ((high - low) / 2);
+            int offset = _tensors[middle].Offset;
+            if (offset == tensor.Offset)
+            {
+                if (ReferenceEquals(_tensors[middle], tensor) || Array.IndexOf(_tensors, tensor) >= 0)
+                {
+                    return;
+                }
+
+                break;
+            }
+
+            if (offset < tensor.Offset)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        throw new ArgumentException(
+            $"The tensor '{tensor.Name}' is not one of this set's tensors (is it another model's?); expected one of Tensors, e.g. set['{tensor.Name}'].", nameof(tensor));
     }
 
     /// <summary>Finds a tensor by its <c>state_dict</c> name.</summary>
