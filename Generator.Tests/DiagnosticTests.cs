@@ -1733,6 +1733,61 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("Add(null!)", "Add")]
+    [InlineData("Concat(null!)", "Concat")]
+    [InlineData("Multiply(null!)", "Multiply")]
+    public void ASkipConnectionThatNamesNullIsSG0028NotAGeneratorCrash(string attribute, string name)
+    {
+        // The op's parse rule used to return nothing without a diagnostic, so the member reached the emitter without an
+        // op, which threw IndexOutOfRangeException: CS8785, and CS9248 on every member.
+        (string source, TextSpan expectedSpan) = Markup.Parse(Usings + $$"""
+            [Model(Inputs = 4)]
+            public partial class M
+            {
+                [Linear(4)] public partial Linear A { get; }
+                [[|{{attribute}}|]] public partial Residual R { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0028", diagnostic.Id);
+        Assert.Equal(expectedSpan, diagnostic.Location.SourceSpan);
+        Assert.Equal(
+            $"[{name}] on 'R' names 'null', which is not a member's name; name an earlier member with nameof(...), or ModelAttribute.Input for the model input",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        AssertNoFollowOnErrors(source, run);
+    }
+
+    [Theory]
+    [InlineData("Add")]
+    [InlineData("Concat(5)")]
+    [InlineData("Multiply(nameof(A), 2)")]
+    public void ASkipConnectionTheCompilerRejectsDoesNotCrashTheGenerator(string attribute)
+    {
+        string source = Usings + $$"""
+            [Model(Inputs = 4)]
+            public partial class M
+            {
+                [Linear(4)] public partial Linear A { get; }
+                [{{attribute}}] public partial Residual R { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """;
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("SG0028", d.Id));
+        AssertNoFollowOnErrors(source, run);
+    }
+
+    [Theory]
     [InlineData(784, "[Linear(100000000)]", "Layer 'A' brings the model to 78500000000 parameters (100000000 x 784 weights and 100000000 biases); a model holds at most 2147483591")]
     [InlineData(int.MaxValue, "[Linear(1)]", "Layer 'A' brings the model to 2147483648 parameters (1 x 2147483647 weights and 1 biases); a model holds at most 2147483591")]
     [InlineData(46341, "[Linear(46341)]", "Layer 'A' brings the model to 2147534622 parameters (46341 x 46341 weights and 46341 biases); a model holds at most 2147483591")]

@@ -12,7 +12,7 @@ internal sealed record AddOp(string Source) : Op
 {
     /// <summary>Parses <c>[Add(nameof(Member))]</c>; the parser checks that the member exists and comes earlier.</summary>
     public static Op? Parse(AttributeReader r)
-        => r.String("source", 0, null) is { } source ? new AddOp(source) : null;
+        => r.Reference() is { } source ? new AddOp(source) : null;
 
     public override string Name => "Add";
 

@@ -66,6 +66,21 @@ internal sealed class AttributeReader
     public string? String(string name, int position, string? defaultValue)
         => Has(name, position) ? Argument(name, position) as string : defaultValue;
 
+    /// <summary>
+    /// The member a skip connection names (its constructor argument <c>source</c>); when it names none (<c>null</c>, or
+    /// an argument the compiler rejects) reports SG0028 at the attribute and returns null.
+    /// </summary>
+    public string? Reference()
+    {
+        if (String("source", 0, null) is { } source)
+        {
+            return source;
+        }
+
+        Report(Diagnostics.InvalidReference, AttributeName, MemberName, "null", "which is not a member's name");
+        return null;
+    }
+
     /// <summary>Reports SG0027 for argument <paramref name="name"/>: its value and what it must be.</summary>
     public void InvalidArgument(string name, string value, string requirement)
         => Report(Diagnostics.InvalidOpArgument, ArgumentLocation(name), AttributeName, MemberName, name, value, requirement);

@@ -11,7 +11,7 @@ internal sealed record ConcatOp(string Source) : Op
 {
     /// <summary>Parses <c>[Concat(nameof(Member))]</c>; the parser checks that the member exists and comes earlier.</summary>
     public static Op? Parse(AttributeReader r)
-        => r.String("source", 0, null) is { } source ? new ConcatOp(source) : null;
+        => r.Reference() is { } source ? new ConcatOp(source) : null;
 
     public override string Name => "Concat";
 

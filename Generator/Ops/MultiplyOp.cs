@@ -14,7 +14,7 @@ internal sealed record MultiplyOp(string Source) : Op
 {
     /// <summary>Parses <c>[Multiply(nameof(Member))]</c>; the parser checks that the member exists and comes earlier.</summary>
     public static Op? Parse(AttributeReader r)
-        => r.String("source", 0, null) is { } source ? new MultiplyOp(source) : null;
+        => r.Reference() is { } source ? new MultiplyOp(source) : null;
 
     public override string Name => "Multiply";
 
