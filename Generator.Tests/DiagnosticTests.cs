@@ -235,6 +235,69 @@ public sealed class DiagnosticTests
             """
         },
         {
+            // A ref-returning member used to be accepted: its generated implementation did not return by ref (CS8818 in
+            // the generated file). So did the four below, with CS9251 and CS0102, CS0500 and CS0513, or some forty
+            // syntax errors ('partial Linear System.IDisposable.A' became a field '__sg_System.IDisposable').
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class RefMember
+            {
+                [Linear(3)] public partial ref Linear [|A|] { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class RefReadonlyLoss
+            {
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial ref readonly SoftmaxCrossEntropyLoss [|Loss|] { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class ImplementedMember
+            {
+                [Linear(3)] public partial Linear [|A|] { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+                public partial Linear A => null!;
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class AbstractMember
+            {
+                [Linear(3)] public abstract partial Linear [|A|] { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0009",
+            """
+            [Model(Inputs = 4)]
+            public partial class ExplicitMember
+            {
+                [Linear(3)] partial Linear System.IDisposable.[|A|] { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0009",
             """
             [Model(Inputs = 4)]

@@ -179,16 +179,16 @@ internal sealed partial class ModelGenerator
             foreach (ISymbol member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (member is IPropertySymbol { IsPartialDefinition: true, PartialImplementationPart: null, RefKind: RefKind.None, ExplicitInterfaceImplementations.Length: 0 } property
+                if (member is IPropertySymbol { IsPartialDefinition: true, IsAbstract: false, PartialImplementationPart: null, ExplicitInterfaceImplementations.Length: 0 } property
                     && property.Type.TypeKind != TypeKind.Error
                     && !ReadAttributes(property).IsEmpty
                     && property.DeclaringSyntaxReferences.Length == 1
-                    && property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is PropertyDeclarationSyntax { AccessorList.Accessors: { Count: > 0 } accessors } syntax
+                    && property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null, AccessorList.Accessors: { Count: > 0 } accessors } syntax
                     && accessors.All(a => a.Body is null && a.ExpressionBody is null && !a.IsMissing))
                 {
                     members.Add(new StubMember(
                         string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text)),
-                        property.Type.ToDisplayString(StubTypeFormat),
+                        RefPrefix(property.RefKind) + property.Type.ToDisplayString(StubTypeFormat),
                         GeneratedNames.Identifier(property.Name),
                         accessors.Select(a => string.Join(" ", a.Modifiers.Select(m => m.Text).Append(a.Keyword.Text))).ToEquatableArray()));
                 }
@@ -206,6 +206,14 @@ internal sealed partial class ModelGenerator
                 type.Name,
                 members.ToEquatableArray());
         }
+
+        /// <summary>What a property's type is preceded by for its ref kind (<c>ref </c>), so its stub matches its declaration.</summary>
+        private static string RefPrefix(RefKind refKind) => refKind switch
+        {
+            RefKind.Ref => "ref ",
+            RefKind.RefReadOnly => "ref readonly ",
+            _ => string.Empty,
+        };
 
         /// <summary><c>partial class Name&lt;T&gt;</c> for a type whose declaration is partial, else null.</summary>
         private static string? TypeHeader(INamedTypeSymbol type, CancellationToken cancellationToken)

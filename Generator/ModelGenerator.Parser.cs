@@ -835,6 +835,9 @@ internal sealed partial class ModelGenerator
         {
             modifiers = string.Empty;
             if (property.IsStatic
+                || property.IsAbstract
+                || property.RefKind != RefKind.None
+                || property.PartialImplementationPart is not null
                 || property.SetMethod is not null
                 || property.Type.Name != typeName
                 || property.Type.NullableAnnotation == NullableAnnotation.Annotated
@@ -842,6 +845,7 @@ internal sealed partial class ModelGenerator
                 || property.DeclaringSyntaxReferences.Length != 1
                 || property.DeclaringSyntaxReferences[0].GetSyntax() is not PropertyDeclarationSyntax syntax
                 || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword)
+                || syntax.ExplicitInterfaceSpecifier is not null
                 || syntax.ExpressionBody is not null
                 || syntax.AccessorList is null
                 || syntax.AccessorList.Accessors.Count != 1
