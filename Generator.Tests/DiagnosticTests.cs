@@ -1851,6 +1851,23 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Linear(-2000000001)] public partial Linear A { get; }", "Layer 'A' has -2000000001 outputs; a layer needs at least 1 output")]
+    [InlineData("[Linear(unchecked(int.MaxValue + 2))] public partial Linear A { get; }", "Layer 'A' has -2147483647 outputs; a layer needs at least 1 output")]
+    [InlineData("[Conv2d(-123456789, 3)] public partial Conv2d A { get; }", "[Conv2d] on 'A' has outChannels = -123456789; a convolution needs at least one output channel")]
+    [InlineData("[Conv2d(4, 3, Groups = -16777217)] public partial Conv2d A { get; }", "[Conv2d] on 'A' has Groups = -16777217; it must be positive and divide the 4 output channels")]
+    [InlineData("[AdaptiveAvgPool2d(-2000000001)] public partial AdaptiveAvgPool2d A { get; }", "[AdaptiveAvgPool2d] on 'A' has outputSize = -2000000001; it must be positive")]
+    public void IntArgumentsArePrintedWithEveryDigit(string layer, string message)
+    {
+        // Int arguments were printed through the float formatter: "-2.1474836E+09 outputs", "outChannels = -1.2345679E+08".
+        string source = Usings + $"[Model(Channels = 1, Height = 4, Width = 4)]\npublic partial class M\n{{\n{layer}\n[Flatten] public partial Flatten F {{ get; }}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData(784, "[Linear(100000000)]", "Layer 'A' brings the model to 78500000000 parameters (100000000 x 784 weights and 100000000 biases); a model holds at most 2147483591")]
     [InlineData(int.MaxValue, "[Linear(1)]", "Layer 'A' brings the model to 2147483648 parameters (1 x 2147483647 weights and 1 biases); a model holds at most 2147483591")]
     [InlineData(46341, "[Linear(46341)]", "Layer 'A' brings the model to 2147534622 parameters (46341 x 46341 weights and 46341 biases); a model holds at most 2147483591")]

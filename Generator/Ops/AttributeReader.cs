@@ -91,6 +91,9 @@ internal sealed class AttributeReader
     /// <summary>A float as diagnostics print it.</summary>
     public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>An int as diagnostics print it: every digit (as a float, -2000000001 printed as -2E+09).</summary>
+    public static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
     {
         HasErrors = true;
