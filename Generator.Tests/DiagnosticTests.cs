@@ -1868,6 +1868,45 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("public class Base { public Base(int width) { } }", "derived from 'Base', which has no parameterless constructor for the generated constructor to call")]
+    [InlineData("public class Base { public float[] Parameters => new float[0]; }", "derived from 'Base', whose member 'Parameters' has the name of a generated member")]
+    [InlineData("public class Base : Middle { } public class Middle { protected void __sgHelper() { } }", "derived from 'Base', whose member '__sgHelper' has the name of a generated member")]
+    [InlineData("[Model(Inputs = 4)] public partial class Base { [Linear(2)] public partial Linear A { get; } [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss L { get; } }", "derived from the model 'Base' (the generated members of both would collide)")]
+    [InlineData("public class Base : Net { } [Model(Inputs = 4)] public partial class Net { [Linear(2)] public partial Linear A { get; } [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss L { get; } }", "derived from 'Base', which derives from the model 'Net' (the generated members of both would collide)")]
+    public void AModelDerivedFromAClassItCannotExtendIsSG0010AtTheClass(string baseClass, string problem)
+    {
+        // These compiled into generated code that did not: CS7036 in the generated constructor (it calls base()), and
+        // CS0108 (a warning, an error with TreatWarningsAsErrors) on each generated member that hides an inherited one.
+        string source = Usings + baseClass + "\n[Model(Inputs = 4)]\npublic partial class M : Base\n{\n[Linear(2)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0010", diagnostic.Id);
+        Assert.Equal("M", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(
+            $"Model class 'M' cannot be {problem}; declare it as a non-generic, top-level partial class",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generated.Contains(tree));
+    }
+
+    [Theory]
+    [InlineData("public abstract class Base { protected Base(int unused = 0) { } protected void Helper() { } public virtual string Describe() => \"\"; }")]
+    [InlineData("public class Base : System.Exception { private int Parameters => 0; }")]
+    public void AModelDerivedFromAnOrdinaryClassCompiles(string baseClass)
+    {
+        string source = Usings + baseClass + "\n[Model(Inputs = 4)]\npublic partial class M : Base\n{\n[Linear(2)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(784, "[Linear(100000000)]", "Layer 'A' brings the model to 78500000000 parameters (100000000 x 784 weights and 100000000 biases); a model holds at most 2147483591")]
     [InlineData(int.MaxValue, "[Linear(1)]", "Layer 'A' brings the model to 2147483648 parameters (1 x 2147483647 weights and 1 biases); a model holds at most 2147483591")]
     [InlineData(46341, "[Linear(46341)]", "Layer 'A' brings the model to 2147534622 parameters (46341 x 46341 weights and 46341 biases); a model holds at most 2147483591")]

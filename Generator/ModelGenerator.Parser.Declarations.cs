@@ -73,6 +73,54 @@ internal sealed partial class ModelGenerator
             {
                 yield return $"named '{type.Name}', the name of a generated member";
             }
+
+            if (BaseClassProblem(type.BaseType) is { } problem)
+            {
+                yield return problem;
+            }
+        }
+
+        /// <summary>
+        /// Why the generated part cannot complete a class derived from <paramref name="baseType"/>, or null: the generated
+        /// constructor calls the base class's parameterless one, and the generated members would hide the base class's
+        /// members of their names (another model's, when the base class is a model).
+        /// </summary>
+        private static string? BaseClassProblem(INamedTypeSymbol? baseType)
+        {
+            if (baseType is null || baseType.SpecialType == SpecialType.System_Object || baseType.TypeKind == TypeKind.Error)
+            {
+                return null;
+            }
+
+            string name = baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            for (INamedTypeSymbol? t = baseType; t is not null; t = t.BaseType)
+            {
+                if (t.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName))
+                {
+                    string model = SymbolEqualityComparer.Default.Equals(t, baseType) ? $"the model '{name}'" : $"'{name}', which derives from the model '{t.Name}'";
+                    return $"derived from {model} (the generated members of both would collide)";
+                }
+            }
+
+            if (!baseType.InstanceConstructors.Any(c => c.DeclaredAccessibility != Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams)))
+            {
+                return $"derived from '{name}', which has no parameterless constructor for the generated constructor to call";
+            }
+
+            for (INamedTypeSymbol? t = baseType; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                foreach (ISymbol member in t.GetMembers())
+                {
+                    if (!member.IsImplicitlyDeclared
+                        && member.DeclaredAccessibility != Accessibility.Private
+                        && (GeneratedNames.PublicMembers.Contains(member.Name) || member.Name.StartsWith(GeneratedNames.ReservedPrefix, System.StringComparison.Ordinal)))
+                    {
+                        return $"derived from '{name}', whose member '{member.Name}' has the name of a generated member";
+                    }
+                }
+            }
+
+            return null;
         }
 
         /// <summary>
