@@ -2012,6 +2012,25 @@ public sealed class DiagnosticTests
         Assert.Equal("CS0579", Assert.Single(run.CompilationErrors).Id);
     }
 
+    [Theory]
+    [InlineData("[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(3)] public partial Linear A { get; }\n[Linear(3)] public partial Linear A { get; }\n[Linear(2)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n")]
+    [InlineData("[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(3)] public partial Linear A { get; }\n[Linear(2)] public partial Linear B { get; }\n}\npublic partial class M\n{\n[Linear(3)] public partial Linear A { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n")]
+    [InlineData("[Model(Inputs = 4)]\npublic partial class M\n{\n[Linear(2)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n")]
+    public void AMemberDeclaredTwiceIsTheCompilersErrorOnly(string model)
+    {
+        // The second declaration used to be read as a layer of its own: SG0023 ("maps to the parameter names 'a.weight'
+        // and 'a.bias', which layer 'A' already uses") or SG0013 ("a second loss"), beside the compiler's CS0102 and
+        // CS9250, and the generated file implemented the property twice (CS9251 and CS0102 there).
+        string source = Usings + model;
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains(run.CompilationErrors, d => d.Id == "CS0102");
+        AssertNoFollowOnErrors(source, run);
+    }
+
     [Fact]
     public void ClassOfTwoUnsupportedKindsIsOneError()
     {

@@ -229,6 +229,7 @@ internal sealed partial class ModelGenerator
                 cancellationToken.ThrowIfCancellationRequested();
                 if (member is IPropertySymbol { IsPartialDefinition: true, IsAbstract: false, PartialImplementationPart: null, ExplicitInterfaceImplementations.Length: 0 } property
                     && property.Type.TypeKind != TypeKind.Error
+                    && !IsRedeclaration(property)
                     && !ReadAttributes(property).IsEmpty
                     && property.DeclaringSyntaxReferences.Length == 1
                     && property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null, AccessorList.Accessors: { Count: > 0 } accessors } syntax
@@ -262,6 +263,10 @@ internal sealed partial class ModelGenerator
             RefKind.RefReadOnly => "ref readonly ",
             _ => string.Empty,
         };
+
+        /// <summary>Whether an earlier property of <paramref name="property"/>'s class has its name (the compiler's CS0102).</summary>
+        private static bool IsRedeclaration(IPropertySymbol property)
+            => !SymbolEqualityComparer.Default.Equals(property.ContainingType.GetMembers(property.Name).OfType<IPropertySymbol>().First(), property);
 
         /// <summary><c>partial class Name&lt;T&gt;</c> for a type whose declaration is partial, else null.</summary>
         private static string? TypeHeader(INamedTypeSymbol type, CancellationToken cancellationToken)

@@ -93,6 +93,7 @@ internal sealed partial class ModelGenerator
             // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
             bool invalidMember = false;
             bool invalidOp = false;
+            bool redeclared = false;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -105,6 +106,13 @@ internal sealed partial class ModelGenerator
                 MemberAttributes attributes = ReadAttributes(property);
                 if (attributes.IsEmpty)
                 {
+                    continue;
+                }
+
+                if (IsRedeclaration(property))
+                {
+                    // The compiler reports a second property of the same name (CS0102, CS9250); the model is not generated.
+                    redeclared = true;
                     continue;
                 }
 
@@ -284,7 +292,7 @@ internal sealed partial class ModelGenerator
             }
 
             CheckNameCollisions(type, diagnostics);
-            if (diagnostics.Count > 0)
+            if (diagnostics.Count > 0 || redeclared)
             {
                 return Failed(type, diagnostics, cancellationToken);
             }
