@@ -1906,6 +1906,17 @@ public sealed class DiagnosticTests
         Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AnUnflattenTooLargeForABufferNamesItsSize()
+    {
+        // The message said the image "holds more values than one buffer" without the count or the limit.
+        string source = Usings + "[Model(Inputs = 8)]\npublic partial class M\n{\n[Unflatten(65536, 65536, 2)] public partial Unflatten U { get; }\n[Flatten] public partial Flatten F { get; }\n[Linear(2)] public partial Linear B { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }\n}\n";
+
+        Assert.Equal(
+            "[Unflatten] on 'U' has width = 2; an image of 65536 x 65536 x 2 holds 8589934592 values per sample, more than one buffer holds (2147483591)",
+            SingleDiagnosticMessage(source, "SG0027"));
+    }
+
     [Theory]
     [InlineData(784, "[Linear(100000000)]", "Layer 'A' brings the model to 78500000000 parameters (100000000 x 784 weights and 100000000 biases); a model holds at most 2147483591")]
     [InlineData(int.MaxValue, "[Linear(1)]", "Layer 'A' brings the model to 2147483648 parameters (1 x 2147483647 weights and 1 biases); a model holds at most 2147483591")]

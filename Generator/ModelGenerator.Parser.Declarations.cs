@@ -28,7 +28,7 @@ internal sealed partial class ModelGenerator
                 .ToArray();
 
         /// <summary>The largest parameter buffer: the longest .NET <c>float[]</c> (<c>Array.MaxLength</c>).</summary>
-        private const long MaxParameters = 0x7FFFFFC7;
+        private const long MaxParameters = TensorShape.MaxBufferFloats;
 
         private static readonly SymbolDisplayFormat StubTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);

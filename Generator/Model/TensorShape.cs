@@ -12,6 +12,9 @@ namespace StaticGrad.Generator.Model;
 /// <param name="IsImage">Whether the tensor is an image.</param>
 internal readonly record struct TensorShape(int Channels, int Height, int Width, bool IsImage)
 {
+    /// <summary>The most values one buffer (a parameter set, a tensor of one sample) holds: the longest .NET <c>float[]</c> (<c>Array.MaxLength</c>).</summary>
+    public const long MaxBufferFloats = 0x7FFFFFC7;
+
     /// <summary><c>[B, features]</c>.</summary>
     public static TensorShape Flat(int features) => new(features, 1, 1, false);
 

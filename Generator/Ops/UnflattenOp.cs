@@ -25,9 +25,13 @@ internal sealed record UnflattenOp(int Channels, int Height, int Width) : ViewOp
             }
         }
 
-        if ((long)channels * height * width > int.MaxValue)
+        long values = (long)channels * height * width;
+        if (values > TensorShape.MaxBufferFloats)
         {
-            r.InvalidArgument("width", OpEmitContext.Int(width), $"an image of {OpEmitContext.Int(channels)} x {OpEmitContext.Int(height)} x {OpEmitContext.Int(width)} holds more values than one buffer");
+            r.InvalidArgument(
+                "width",
+                OpEmitContext.Int(width),
+                $"an image of {OpEmitContext.Int(channels)} x {OpEmitContext.Int(height)} x {OpEmitContext.Int(width)} holds {OpEmitContext.Long(values)} values per sample, more than one buffer holds ({OpEmitContext.Long(TensorShape.MaxBufferFloats)})");
             return null;
         }
 
