@@ -104,6 +104,52 @@ public sealed class DiagnosticTests
             """
         },
         {
+            // A [Softmax] or [LogSoftmax] member of its own, or one on a layer before the last, also brought the whole
+            // model's checks on the layer before it: SG0002 (no output activation), SG0020 (no LogSoftmax), SG0008.
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class SoftmaxMember
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|Softmax|]] public partial ActivationLayer Probabilities { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class LogSoftmaxMemberBeforeNll
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [[|LogSoftmax|]] public partial ActivationLayer LogProbabilities { get; }
+                [NllLoss] public partial NllLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class SoftmaxBeforeDropout
+            {
+                [Linear(3), [|Softmax|]] public partial Linear A { get; }
+                [Dropout(0.1f)] public partial Dropout Drop { get; }
+            }
+            """
+        },
+        {
+            "SG0006",
+            """
+            [Model(Inputs = 4)]
+            public partial class SoftmaxAlone
+            {
+                [[|Softmax|]] public partial ActivationLayer Probabilities { get; }
+            }
+            """
+        },
+        {
             "SG0007",
             """
             [[|Model|]]

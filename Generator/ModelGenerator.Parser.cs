@@ -171,6 +171,7 @@ internal sealed partial class ModelGenerator
                             ShortName(attribute),
                             property.Name,
                             "it is a row-wise output activation; put it on the last layer"));
+                        invalidMember = true;
                     }
 
                     continue;
@@ -263,6 +264,7 @@ internal sealed partial class ModelGenerator
                         outputActivations[i].Kind.ToString(),
                         members[i].MemberName,
                         "it is a row-wise output activation; only the last layer can have it"));
+                    invalidMember = true;
                 }
             }
 
