@@ -381,6 +381,19 @@ public sealed class DiagnosticTests
             """
         },
         {
+            // The Softmax is both a second activation and an output activation on a hidden layer: it used to get SG0006 too.
+            "SG0011",
+            """
+            [Model(Inputs = 4)]
+            public partial class ReluThenSoftmaxOnAHiddenLayer
+            {
+                [Linear(3), ReLU, [|Softmax|]] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0011",
             """
             [Model(Inputs = 4)]

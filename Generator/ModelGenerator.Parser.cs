@@ -254,9 +254,11 @@ internal sealed partial class ModelGenerator
             }
 
             // Softmax and LogSoftmax normalize a whole row: they are output activations of the last member only.
+            // (An output activation that SG0011 already reports as a layer's second activation gets no second diagnostic.)
             for (int i = 0; i < members.Count - 1; i++)
             {
-                if (outputActivations[i].Kind != OutputActivation.None)
+                if (outputActivations[i].Kind != OutputActivation.None
+                    && !diagnostics.Any(d => d.Descriptor == Diagnostics.MultipleActivations && d.Location == outputActivations[i].Location))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         Diagnostics.MisplacedActivation,
