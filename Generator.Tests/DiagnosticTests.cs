@@ -1905,7 +1905,32 @@ public sealed class DiagnosticTests
         GeneratorRun run = GeneratorHarness.Run(source);
 
         Assert.Null(run.Result.Results[0].Exception);
-        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("SG0028", d.Id));
+        Assert.Empty(run.GeneratorDiagnostics);
+        AssertNoFollowOnErrors(source, run);
+    }
+
+    [Theory]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(\"3\")] public partial Linear A { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear] public partial Linear A { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3), GELU(Approximate = 1)] public partial Linear A { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3), Dropout(0.1f, 0.2f)] public partial Linear A { get; }")]
+    [InlineData("[Model(Inputs = \"4\")]", "[Linear(3)] public partial Linear A { get; }")]
+    [InlineData("[Model(4)]", "[Linear(3)] public partial Linear A { get; }")]
+    [InlineData("[Model(Channels = 1, Height = 4, Width = 4)]", "[Conv2d] public partial Conv2d A { get; }\n[Flatten] public partial Flatten F { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3), ReLU(1)] public partial Linear A { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3)] public partial Linear A { get; }\n[From(7), Linear(3)] public partial Linear C { get; }")]
+    public void AnAttributeArgumentTheCompilerRejectsIsTheCompilersErrorOnly(string model, string members)
+    {
+        // The generator read a rejected argument as its default or 0 and added a misleading error of its own beside the
+        // compiler's: [Linear("3")] was also SG0004 "Layer 'A' has 0 outputs", [Model(Inputs = "4")] SG0007 "Inputs = 0",
+        // and [Conv2d] SG0027 "outChannels = 0".
+        string source = Usings + $"{model}\npublic partial class M\n{{\n{members}\n[Linear(2)] public partial Linear B2 {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.NotEmpty(run.CompilationErrors);
         AssertNoFollowOnErrors(source, run);
     }
 

@@ -264,6 +264,12 @@ internal sealed partial class ModelGenerator
             _ => string.Empty,
         };
 
+        /// <summary>Whether the compiler rejects an argument of <paramref name="attribute"/> (no constructor takes them, or a value has the wrong type).</summary>
+        private static bool HasArgumentErrors(AttributeData attribute)
+            => attribute.AttributeConstructor is null
+                || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+                || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
         /// <summary>Whether an earlier property of <paramref name="property"/>'s class has its name (the compiler's CS0102).</summary>
         private static bool IsRedeclaration(IPropertySymbol property)
             => !SymbolEqualityComparer.Default.Equals(property.ContainingType.GetMembers(property.Name).OfType<IPropertySymbol>().First(), property);

@@ -93,7 +93,9 @@ internal sealed partial class ModelGenerator
             // A member declared wrongly may be the missing layer or loss: the checks of the whole model then say nothing.
             bool invalidMember = false;
             bool invalidOp = false;
-            bool redeclared = false;
+            // An error the compiler reports in the declaration itself (a member declared twice, an attribute argument of
+            // the wrong type): that error is the one the user sees, and the model gets only stubs until it is fixed.
+            bool compilerError = HasArgumentErrors(context.Attributes[0]);
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -109,10 +111,12 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                if (IsRedeclaration(property))
+                if (IsRedeclaration(property) || attributes.All.Any(HasArgumentErrors))
                 {
-                    // The compiler reports a second property of the same name (CS0102, CS9250); the model is not generated.
-                    redeclared = true;
+                    // The compiler reports a second property of the same name (CS0102, CS9250) or the attribute's arguments
+                    // (CS1503, CS7036, ...): what this member would be is unknown, so the model's own checks say nothing.
+                    compilerError = true;
+                    invalidMember = true;
                     continue;
                 }
 
@@ -272,7 +276,11 @@ internal sealed partial class ModelGenerator
 
             var inputProblems = new List<DiagnosticInfo>();
             TensorShape? input = ReadInput(type.Name, modelAttribute, modelLocation, FirstImageLayer(members), inputProblems);
-            diagnostics.InsertRange(inputDiagnostics, inputProblems);
+            if (!HasArgumentErrors(modelAttribute))
+            {
+                diagnostics.InsertRange(inputDiagnostics, inputProblems);
+            }
+
             invalidOp |= input is null;
 
             TensorShape[]? shapes = invalidOp || invalidMember ? null : InferShapes(input!.Value, members, memberLocations, fromLocations, diagnostics);
@@ -296,7 +304,7 @@ internal sealed partial class ModelGenerator
             }
 
             CheckNameCollisions(type, diagnostics);
-            if (diagnostics.Count > 0 || redeclared)
+            if (diagnostics.Count > 0 || compilerError)
             {
                 return Failed(type, diagnostics, cancellationToken);
             }
@@ -801,6 +809,14 @@ internal sealed partial class ModelGenerator
             AttributeData? From)
         {
             public bool IsEmpty => Layers.Count == 0 && Activations.Count == 0 && Outputs.Count == 0 && Losses.Count == 0 && From is null;
+
+            /// <summary>Every one of the attributes.</summary>
+            public IEnumerable<AttributeData> All
+                => Layers.Select(l => l.Attribute)
+                    .Concat(Activations.Select(a => a.Attribute))
+                    .Concat(Outputs.Select(o => o.Attribute))
+                    .Concat(Losses.Select(l => l.Attribute))
+                    .Concat(From is null ? Enumerable.Empty<AttributeData>() : new[] { From });
         }
 
         private static MemberAttributes ReadAttributes(IPropertySymbol property)
