@@ -1762,6 +1762,23 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ProbabilityTargetsWithTheDefaultIgnoreIndexWrittenOut_HaveNoDiagnostic()
+    {
+        // PyTorch's cross_entropy accepts ignore_index=-100 (its default) with probability targets and refuses any other.
+        GeneratorRun run = GeneratorHarness.Run(Usings + """
+            [Model(Inputs = 4)]
+            public partial class SoftLabels
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy(Targets = TargetKind.Probabilities, IgnoreIndex = -100)] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
     public void ABranchOfTheWrongKindNamesItsSource()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """

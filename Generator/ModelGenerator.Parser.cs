@@ -648,7 +648,8 @@ internal sealed partial class ModelGenerator
             }
 
             int ignoreIndex = HasNamed(attribute, "IgnoreIndex") ? GetNamedInt(attribute, "IgnoreIndex") : LossSpec.DefaultIgnoreIndex;
-            if (targets == (int)TargetsKind.Probabilities && HasNamed(attribute, "IgnoreIndex"))
+            // PyTorch refuses only an ignore index other than its default for probability targets: -100 written out is accepted.
+            if (targets == (int)TargetsKind.Probabilities && ignoreIndex != LossSpec.DefaultIgnoreIndex)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     Diagnostics.IgnoreIndexWithProbabilities,
