@@ -49,6 +49,27 @@ public sealed class ParameterSetTests
     }
 
     [Fact]
+    public void ValuesOfAndCountersOf_ABufferOfAnotherSet_AreRefused_NamingIt()
+    {
+        // They returned the span at the foreign buffer's offset.
+        ParameterTensor[] tensors = [new ParameterTensor("w", 0, [2], fanIn: 1)];
+        BufferTensor mean = new("bn.running_mean", 0, [3], BufferElementType.Float32, 0), count = new("bn.num_batches_tracked", 0, [], BufferElementType.Int64, 0);
+        var set = new ParameterSet(tensors, [mean, count]);
+        var other = new ParameterSet([new ParameterTensor("w", 0, [2], fanIn: 1)], [
+            new BufferTensor("bn.running_var", 0, [3], BufferElementType.Float32, 1), new BufferTensor("bn.num_batches_tracked", 0, [], BufferElementType.Int64, 0)]);
+        var e = Assert.Throws<ArgumentException>(() => set.ValuesOf(other.Buffers[0]));
+        Assert.Equal("buffer", e.ParamName);
+        Assert.Contains("'bn.running_var' is not one of this set's buffers", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => set.CountersOf(other.Buffers[1]));
+        Assert.Equal("buffer", e.ParamName);
+        set.ValuesOf(mean).Fill(4f);
+        set.CountersOf(count)[0] = 7;
+        Assert.Equal([4f, 4f, 4f], set.BufferValues.ToArray());
+        Assert.Equal(7, set.Counters[0]);
+        Assert.Equal(3, new ParameterSet(tensors, set.Buffers).ValuesOf(mean).Length); // a set over the same buffers shares them
+    }
+
+    [Fact]
     public void ANullName_IsAnArgumentNullException()
     {
         // The indexer said "No parameter named ''", as if the caller had passed an empty string.

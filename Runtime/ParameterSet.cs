@@ -128,10 +128,10 @@ public sealed class ParameterSet
 
     /// <summary>The values of a float buffer.</summary>
     /// <param name="buffer">A <see cref="BufferElementType.Float32"/> buffer of this set.</param>
-    /// <exception cref="ArgumentException">The buffer holds integers.</exception>
+    /// <exception cref="ArgumentException">The buffer holds integers, or is not one of <see cref="Buffers"/>.</exception>
     public Span<float> ValuesOf(BufferTensor buffer)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
+        Own(buffer);
         return buffer.ElementType == BufferElementType.Float32
             ? _bufferValues.AsSpan(buffer.Offset, buffer.Length)
             : throw new ArgumentException($"Buffer '{buffer.Name}' holds 64-bit integers; use CountersOf.", nameof(buffer));
@@ -139,10 +139,10 @@ public sealed class ParameterSet
 
     /// <summary>The values of an integer buffer.</summary>
     /// <param name="buffer">A <see cref="BufferElementType.Int64"/> buffer of this set.</param>
-    /// <exception cref="ArgumentException">The buffer holds floats.</exception>
+    /// <exception cref="ArgumentException">The buffer holds floats, or is not one of <see cref="Buffers"/>.</exception>
     public Span<long> CountersOf(BufferTensor buffer)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
+        Own(buffer);
         return buffer.ElementType == BufferElementType.Int64
             ? _counters.AsSpan(buffer.Offset, buffer.Length)
             : throw new ArgumentException($"Buffer '{buffer.Name}' holds floats; use ValuesOf.", nameof(buffer));
@@ -406,6 +406,17 @@ public sealed class ParameterSet
     {
         Own(tensor);
         return _gradients.AsSpan(tensor.Offset, tensor.Length);
+    }
+
+    /// <summary>Throws unless <paramref name="buffer"/> is one of <see cref="Buffers"/> (a model has a few).</summary>
+    private void Own(BufferTensor buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (Array.IndexOf(_buffers, buffer) < 0)
+        {
+            throw new ArgumentException(
+                $"The buffer '{buffer.Name}' is not one of this set's buffers (is it another model's?); expected one of Buffers.", nameof(buffer));
+        }
     }
 
     /// <summary>
