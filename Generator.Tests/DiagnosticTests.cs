@@ -1556,6 +1556,19 @@ public sealed class DiagnosticTests
         {
             "SG0027",
             """
+            [Model(Inputs = 4)]
+            public partial class CumulativeAverageWithAMomentum
+            {
+                [Linear(8)] public partial Linear A { get; }
+                [BatchNorm1d(CumulativeAverage = true, [|Momentum = 0.2f|])] public partial BatchNorm1d Norm { get; }
+                [Linear(2)] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0027",
+            """
             [Model(Channels = 2, Height = 8, Width = 8)]
             public partial class InstanceNormMomentumAboveOne
             {

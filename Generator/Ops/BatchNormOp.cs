@@ -49,6 +49,13 @@ internal sealed record BatchNormOp(
         }
 
         bool cumulative = r.Bool("CumulativeAverage", -1, false);
+        if (cumulative && r.IsSet("Momentum"))
+        {
+            // PyTorch has one argument for both (momentum=None is the cumulative average): a momentum beside it was dropped.
+            r.InvalidArgument("Momentum", AttributeReader.Format(momentum), "CumulativeAverage = true (PyTorch's momentum=None) takes no momentum; remove one of them");
+            return null;
+        }
+
         return new BatchNormOp(eps, cumulative ? float.NaN : momentum, r.Bool("Affine", -1, true), r.Bool("TrackRunningStats", -1, true), Spatial: spatial);
     }
 
