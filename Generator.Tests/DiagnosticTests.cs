@@ -1871,6 +1871,13 @@ public sealed class DiagnosticTests
     /// </summary>
     private static void AssertNoFollowOnErrors(string source, GeneratorRun run)
     {
+        AssertOnlyTheUsersOwnErrors(source, run);
+        Assert.DoesNotContain(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    /// <summary>The compiler reports the errors the user's code has on its own (less CS9248), and none in generated code.</summary>
+    private static void AssertOnlyTheUsersOwnErrors(string source, GeneratorRun run)
+    {
         Diagnostic[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()
             .Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS9248")
             .ToArray();
@@ -1881,7 +1888,26 @@ public sealed class DiagnosticTests
             .Select(d => d.ToString())
             .ToArray();
         Assert.Equal(own.Select(d => d.ToString()).ToArray(), after);
-        Assert.DoesNotContain(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("unsafe", "[Linear(2)]")]
+    [InlineData("unsafe", "[Linear(0)]")]
+    [InlineData("readonly", "[Linear(2)]")]
+    [InlineData("async", "[Linear(0)]")]
+    [InlineData("volatile", "[Linear(2)]")]
+    public void AModifierTheCompilerRejectsOnAMemberIsTheCompilersErrorOnly(string modifier, string layer)
+    {
+        // The generated implementation repeated every modifier of the declaration, and with it the compiler's error:
+        // CS0227 (unsafe without AllowUnsafeBlocks) or CS0106 a second time, in the generated file, whether the model was
+        // generated or got stubs.
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n[Linear(3)] public {modifier} partial Linear A {{ get; }}\n{layer} public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Equal(layer == "[Linear(0)]" ? new[] { "SG0004" } : System.Array.Empty<string>(), run.GeneratorDiagnostics.Select(d => d.Id).ToArray());
+        Assert.NotEmpty(run.CompilationErrors);
+        AssertOnlyTheUsersOwnErrors(source, run);
     }
 
     [Theory]

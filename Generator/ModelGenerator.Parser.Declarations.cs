@@ -236,10 +236,10 @@ internal sealed partial class ModelGenerator
                     && accessors.All(a => a.Body is null && a.ExpressionBody is null && !a.IsMissing))
                 {
                     members.Add(new StubMember(
-                        string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text)),
+                        ImplementationModifiers(syntax.Modifiers, type),
                         RefPrefix(property.RefKind) + property.Type.ToDisplayString(StubTypeFormat),
                         GeneratedNames.Identifier(property.Name),
-                        accessors.Select(a => string.Join(" ", a.Modifiers.Select(m => m.Text).Append(a.Keyword.Text))).ToEquatableArray()));
+                        accessors.Select(a => string.Join(" ", new[] { ImplementationModifiers(a.Modifiers, type), a.Keyword.Text }.Where(t => t.Length > 0))).ToEquatableArray()));
                 }
             }
 
@@ -255,6 +255,21 @@ internal sealed partial class ModelGenerator
                 type.Name,
                 members.ToEquatableArray());
         }
+
+        /// <summary>
+        /// The modifiers of a partial member's (or accessor's) declaration that its implementing part must repeat: the
+        /// accessibility, <c>static</c>, <c>new</c>, <c>virtual</c>, <c>override</c>, <c>sealed</c>, <c>required</c>, and
+        /// <c>readonly</c> in a struct. The others need not match, and the compiler rejects some of them on the declaration
+        /// (<c>unsafe</c> without <c>AllowUnsafeBlocks</c>, CS0227; <c>readonly</c> in a class, <c>async</c>, <c>volatile</c>,
+        /// CS0106): repeated, that error would be reported a second time, in the generated file.
+        /// </summary>
+        private static string ImplementationModifiers(SyntaxTokenList modifiers, INamedTypeSymbol containingType)
+            => string.Join(" ", modifiers
+                .Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.ProtectedKeyword or SyntaxKind.InternalKeyword or SyntaxKind.PrivateKeyword
+                    or SyntaxKind.StaticKeyword or SyntaxKind.NewKeyword or SyntaxKind.VirtualKeyword or SyntaxKind.OverrideKeyword
+                    or SyntaxKind.SealedKeyword or SyntaxKind.RequiredKeyword
+                    || (m.IsKind(SyntaxKind.ReadOnlyKeyword) && containingType.IsValueType))
+                .Select(m => m.Text));
 
         /// <summary>What a property's type is preceded by for its ref kind (<c>ref </c>), so its stub matches its declaration.</summary>
         private static string RefPrefix(RefKind refKind) => refKind switch

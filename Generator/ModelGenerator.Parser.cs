@@ -885,7 +885,7 @@ internal sealed partial class ModelGenerator
                 return false;
             }
 
-            modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+            modifiers = ImplementationModifiers(syntax.Modifiers, property.ContainingType);
             return true;
         }
 
