@@ -1891,6 +1891,38 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("public sealed class Linear { }", "[Linear(2)] public partial Linear A { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }", "Member 'A' must be declared as 'partial Linear A { get; }'; 'Linear' here is 'M.Linear', which hides StaticGrad.Linear: rename that type or write 'global::StaticGrad.Linear'")]
+    [InlineData("public sealed class SoftmaxCrossEntropyLoss { }", "[Linear(2)] public partial Linear A { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }", "Member 'Loss' must be declared as 'partial SoftmaxCrossEntropyLoss Loss { get; }'; 'SoftmaxCrossEntropyLoss' here is 'M.SoftmaxCrossEntropyLoss', which hides StaticGrad.SoftmaxCrossEntropyLoss: rename that type or write 'global::StaticGrad.SoftmaxCrossEntropyLoss'")]
+    [InlineData("public interface Linear { }", "[Linear(2)] public partial Linear A { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }", "Member 'A' must be declared as 'partial Linear A { get; }'; 'Linear' here is 'M.Linear', which hides StaticGrad.Linear: rename that type or write 'global::StaticGrad.Linear'")]
+    public void AMemberTypedWithANestedTypeOfTheRuntimeTypesNameIsSG0009NamingIt(string nested, string members, string message)
+    {
+        // The member reads 'partial Linear A { get; }', exactly what SG0009 asked for, because 'Linear' there is the
+        // model's own nested class.
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{nested}\n{members}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0009", diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        AssertNoFollowOnErrors(source, run);
+    }
+
+    [Fact]
+    public void NestedTypesNamedLikeRuntimeTypesDoNotCaptureTheGeneratedCode()
+    {
+        string nested = string.Join("\n", new[] { "Linear", "SoftmaxCrossEntropyLoss", "StaticGrad", "System", "Kernels", "ParameterSet", "ParameterTensor", "Rng", "ModelGuard", "ArenaPool", "Activation", "Math", "MathF", "Span", "InvalidOperationException" }
+            .Select(name => $"public sealed class {name} {{ }}"));
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{nested}\n[Linear(3), ReLU] public partial global::StaticGrad.Linear A {{ get; }}\n[Dropout(0.1f)] public partial global::StaticGrad.Dropout D {{ get; }}\n[Linear(2)] public partial global::StaticGrad.Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial global::StaticGrad.SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("unsafe", "[Linear(2)]")]
     [InlineData("unsafe", "[Linear(0)]")]
     [InlineData("readonly", "[Linear(2)]")]

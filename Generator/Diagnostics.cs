@@ -52,7 +52,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor InvalidMemberDeclaration = Error(
         "SG0009", "Model member must be a partial get-only property of the right type",
-        "Member '{0}' must be declared as 'partial {1} {0} {{ get; }}'");
+        "Member '{0}' must be declared as 'partial {1} {0} {{ get; }}'{2}");
 
     public static readonly DiagnosticDescriptor UnsupportedModelType = Error(
         "SG0010", "Model class kind is not supported",

@@ -125,7 +125,7 @@ internal sealed partial class ModelGenerator
                 {
                     if (attributes.Layers.Count > 0)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, attributes.Layers[0].Entry.MemberType));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, attributes.Layers[0].Entry.MemberType, string.Empty));
                         invalidMember = true;
                         continue;
                     }
@@ -183,7 +183,7 @@ internal sealed partial class ModelGenerator
 
                 if (!TryGetModifiers(property, layer.Entry.MemberType, out string modifiers))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, layer.Entry.MemberType));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, layer.Entry.MemberType, HiddenRuntimeType(property, layer.Entry.MemberType)));
                     invalidMember = true;
                     continue;
                 }
@@ -339,7 +339,7 @@ internal sealed partial class ModelGenerator
             string expectedType = LossSpec.RuntimeTypeNameOf(kind);
             if (!TryGetModifiers(property, expectedType, out string modifiers))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMemberDeclaration, memberLocation, property.Name, expectedType, HiddenRuntimeType(property, expectedType)));
                 invalidMember = true;
                 return;
             }
@@ -887,6 +887,23 @@ internal sealed partial class ModelGenerator
 
             modifiers = ImplementationModifiers(syntax.Modifiers, property.ContainingType);
             return true;
+        }
+
+        /// <summary>
+        /// SG0009's explanation when the member's type has the runtime type's name but is another type, one that hides
+        /// StaticGrad's where the member is declared (a class of the model nested in it, or of the namespace): the
+        /// declaration reads right, so the message names the type it binds to. Empty otherwise.
+        /// </summary>
+        private static string HiddenRuntimeType(IPropertySymbol property, string typeName)
+        {
+            ITypeSymbol type = property.Type;
+            if (type.Name != typeName || type.TypeKind == TypeKind.Error || type.ContainingNamespace?.ToDisplayString() == RuntimeNamespace)
+            {
+                return string.Empty;
+            }
+
+            return $"; '{typeName}' here is '{type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}', which hides StaticGrad.{typeName}: "
+                + $"rename that type or write 'global::StaticGrad.{typeName}'";
         }
 
         /// <summary>True when the class name or an enclosing namespace name is missing or malformed.</summary>
