@@ -2065,6 +2065,26 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Linear(2)]", "[Model(Inputs = 4)]\npublic partial class D : M\n{\n[Linear(2)] public partial Linear A2 { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss2 { get; }\n}\n", "SG0010")]
+    [InlineData("[Linear(2)]", "[Model(Inputs = 4)]\npublic abstract partial class D : M\n{\n[Linear(2)] public partial Linear A2 { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss2 { get; }\n}\n", "SG0010")]
+    [InlineData("[Linear(2)]", "[Model(Inputs = 4)]\npublic partial class D : M\n{\n}\n", "SG0010")]
+    [InlineData("[Linear(2)]", "public partial class D : M\n{\n[Linear(2)] public partial Linear A2 { get; }\n}\n", "SG0025")]
+    [InlineData("[Linear(0)]", "[Model(Inputs = 4)]\npublic partial class D : M\n{\n[Linear(2)] public partial Linear A2 { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss2 { get; }\n}\n", "SG0004 SG0010")]
+    public void AClassDerivedFromAModelIsItsSGDiagnosticAlone(string baseLayer, string derived, string ids)
+    {
+        // The derived class declares no constructor, so the compiler gave it one that calls the model's parameterless
+        // constructor, which a generated model does not have: CS7036 beside SG0010. (A model with errors is not
+        // generated and keeps its parameterless constructor, so its derived class must not call another.)
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{baseLayer} public partial Linear A {{ get; }}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n" + derived;
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.Equal(ids, string.Join(" ", run.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal)));
+        AssertOnlyTheUsersOwnErrors(source, run);
+    }
+
+    [Theory]
     [InlineData("public abstract class Base { protected Base(int unused = 0) { } protected void Helper() { } public virtual string Describe() => \"\"; }")]
     [InlineData("public class Base : System.Exception { private int Parameters => 0; }")]
     public void AModelDerivedFromAnOrdinaryClassCompiles(string baseClass)

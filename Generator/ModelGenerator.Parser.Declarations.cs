@@ -129,14 +129,17 @@ internal sealed partial class ModelGenerator
         /// </summary>
         private static bool HoldsFirstModelAttribute(INamedTypeSymbol type, SyntaxNode declaration)
         {
-            SyntaxReference? first = type.GetAttributes()
-                .Where(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName && a.ApplicationSyntaxReference is not null)
-                .Select(a => a.ApplicationSyntaxReference!)
-                .OrderBy(r => r.SyntaxTree.FilePath, System.StringComparer.Ordinal)
-                .ThenBy(r => r.Span.Start)
-                .FirstOrDefault();
+            SyntaxReference? first = FirstModelAttribute(type)?.ApplicationSyntaxReference;
             return first is null || (first.SyntaxTree.FilePath == declaration.SyntaxTree.FilePath && declaration.Span.Contains(first.Span));
         }
+
+        /// <summary>The type's first <c>[Model]</c> in source order (file path, then position), or null when it has none in source.</summary>
+        private static AttributeData? FirstModelAttribute(INamedTypeSymbol type)
+            => type.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName && a.ApplicationSyntaxReference is not null)
+                .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+                .FirstOrDefault();
 
         /// <summary>
         /// Reports user members whose names the generated code takes: the public members every model has and anything
@@ -197,13 +200,14 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>The result for a declaration with errors: the diagnostics and throwing implementations of its partial members.</summary>
-        private static ParseResult Failed(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
-            => new(null, diagnostics.ToEquatableArray(), StubsFor(type, cancellationToken));
+        private static ParseResult Failed(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, bool withStubs, CancellationToken cancellationToken)
+            => new(null, diagnostics.ToEquatableArray(), withStubs ? StubsFor(type, cancellationToken) : null);
 
         /// <summary>
-        /// Throwing implementations of the StaticGrad partial properties of <paramref name="type"/> that have none, or
-        /// null when there are none or the type cannot be completed from another file (file-local, or a containing type
-        /// that is not partial).
+        /// Throwing implementations of the StaticGrad partial properties of <paramref name="type"/> that have none (and the
+        /// constructor of a class derived from a generated model, see <see cref="DerivesFromGeneratedModel"/>), or null when
+        /// there are none or the type cannot be completed from another file (file-local, or a containing type that is not
+        /// partial).
         /// </summary>
         private static StubSpec? StubsFor(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
@@ -243,7 +247,8 @@ internal sealed partial class ModelGenerator
                 }
             }
 
-            if (members.Count == 0)
+            string? modelBaseConstructor = DerivesFromGeneratedModel(type, cancellationToken) ? (type.IsAbstract ? "protected" : "public") : null;
+            if (members.Count == 0 && modelBaseConstructor is null)
             {
                 return null;
             }
@@ -253,7 +258,28 @@ internal sealed partial class ModelGenerator
                 GeneratedNames.DottedIdentifier(GeneratedNames.NamespaceOf(type)),
                 headers.ToEquatableArray(),
                 type.Name,
-                members.ToEquatableArray());
+                members.ToEquatableArray(),
+                modelBaseConstructor);
+        }
+
+        /// <summary>
+        /// Whether <paramref name="type"/> declares no constructor and derives from a model that is generated and declares
+        /// none either: that model then has only the generated constructor <c>(int seed, int maxBatch)</c>, so the compiler
+        /// would reject the implicit constructor of <paramref name="type"/> (CS7036), an error beside its own SG diagnostic.
+        /// </summary>
+        private static bool DerivesFromGeneratedModel(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (type.IsStatic
+                || !type.InstanceConstructors.All(c => c.IsImplicitlyDeclared)
+                || type.BaseType is not { } baseType
+                || !baseType.InstanceConstructors.All(c => c.IsImplicitlyDeclared))
+            {
+                return false;
+            }
+
+            return FirstModelAttribute(baseType) is { } modelAttribute
+                && modelAttribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } declaration
+                && Parse(baseType, declaration, modelAttribute, withStubs: false, cancellationToken).Spec is not null;
         }
 
         /// <summary>

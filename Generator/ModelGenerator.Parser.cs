@@ -40,9 +40,14 @@ internal sealed partial class ModelGenerator
             });
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken);
+
+        /// <summary>
+        /// The model <paramref name="type"/> declared by <paramref name="declaration"/> with <paramref name="modelAttribute"/>;
+        /// with <paramref name="withStubs"/> false a declaration with errors gets no stubs (only whether it is valid is asked).
+        /// </summary>
+        private static ParseResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData modelAttribute, bool withStubs, CancellationToken cancellationToken)
         {
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
             if (HasIncompleteHeader(declaration))
@@ -72,10 +77,9 @@ internal sealed partial class ModelGenerator
 
             if (diagnostics.Count > 0)
             {
-                return Failed(type, diagnostics, cancellationToken);
+                return Failed(type, diagnostics, withStubs, cancellationToken);
             }
 
-            AttributeData modelAttribute = context.Attributes[0];
             bool inferenceOnly = modelAttribute.NamedArguments.Any(a => a.Key == "InferenceOnly" && a.Value.Value is true);
             LocationInfo? modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference) ?? classLocation;
 
@@ -95,7 +99,7 @@ internal sealed partial class ModelGenerator
             bool invalidOp = false;
             // An error the compiler reports in the declaration itself (a member declared twice, an attribute argument of
             // the wrong type): that error is the one the user sees, and the model gets only stubs until it is fixed.
-            bool compilerError = HasArgumentErrors(context.Attributes[0]);
+            bool compilerError = HasArgumentErrors(modelAttribute);
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -306,7 +310,7 @@ internal sealed partial class ModelGenerator
             CheckNameCollisions(type, diagnostics);
             if (diagnostics.Count > 0 || compilerError)
             {
-                return Failed(type, diagnostics, cancellationToken);
+                return Failed(type, diagnostics, withStubs, cancellationToken);
             }
 
             string ns = GeneratedNames.NamespaceOf(type);

@@ -8,7 +8,8 @@ internal sealed partial class ModelGenerator
 {
     /// <summary>
     /// Writes the throwing implementations of a declaration with errors: each partial property gets a body, so the
-    /// only error the user sees is the SG diagnostic, not one CS9248 per member. Nothing else is generated.
+    /// only error the user sees is the SG diagnostic, not one CS9248 per member; and a class derived from a generated
+    /// model gets a constructor that calls the model's, not CS7036. Nothing else is generated.
     /// </summary>
     internal static class StubEmitter
     {
@@ -36,6 +37,11 @@ internal sealed partial class ModelGenerator
 
                 string thrower = "throw new global::System.InvalidOperationException(\""
                     + $"'{stubs.TypeName}' was not generated: fix the StaticGrad errors reported at its declaration.\")";
+                if (stubs.ModelBaseConstructor is { } accessibility)
+                {
+                    w.WriteLine($"{accessibility} {GeneratedNames.Identifier(stubs.TypeName)}() : base(0) => {thrower};");
+                }
+
                 foreach (StubMember member in stubs.Members)
                 {
                     string modifiers = member.Modifiers.Length == 0 ? string.Empty : member.Modifiers + " ";

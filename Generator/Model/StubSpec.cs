@@ -10,7 +10,11 @@ namespace StaticGrad.Generator.Model;
 /// <param name="TypeHeaders">The declarations from the outermost containing type to the class itself (<c>partial class Net</c>).</param>
 /// <param name="TypeName">The class name, for the exception message.</param>
 /// <param name="Members">The partial properties to implement.</param>
-internal sealed record StubSpec(string HintName, string Namespace, EquatableArray<string> TypeHeaders, string TypeName, EquatableArray<StubMember> Members);
+/// <param name="ModelBaseConstructor">The accessibility of a parameterless constructor that calls the generated
+/// constructor <c>(int seed, int maxBatch)</c> of the model the class derives from, for a class that declares no
+/// constructor (its implicit one would call the base model's parameterless constructor, which a generated model has
+/// not); null for any other class.</param>
+internal sealed record StubSpec(string HintName, string Namespace, EquatableArray<string> TypeHeaders, string TypeName, EquatableArray<StubMember> Members, string? ModelBaseConstructor);
 
 /// <summary>One partial property as declared: modifiers, type (as C#), escaped name and accessors (<c>get</c>, <c>private set</c>).</summary>
 internal sealed record StubMember(string Modifiers, string Type, string Name, EquatableArray<string> Accessors);
