@@ -1922,6 +1922,93 @@ public sealed class DiagnosticTests
         Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
     }
 
+    public static TheoryData<string, string> WarningCases => new()
+    {
+        {
+            "SG0040",
+            """
+            [Model(Inputs = 4)]
+            public partial class Named
+            {
+                private string [|_name|];
+                [Linear(2)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(WarningCases))]
+    public void ReportsOneWarningAtTheMember(string id, string markup)
+    {
+        (string source, TextSpan expectedSpan) = Markup.Parse(Usings + markup);
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(expectedSpan, diagnostic.Location.SourceSpan);
+        Assert.Equal("Non-nullable field '_name' is left null by the generated constructor Named(int seed, int maxBatch); initialize it where it is declared, or declare it nullable", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generated.Contains(tree));
+        Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("private string _name;", "[Linear(2)]", "")]
+    [InlineData("public string Title { get; set; }", "[Linear(2)]", "")]
+    [InlineData("public string Id { get; }", "[Linear(2)]", "")]
+    [InlineData("public string Init { get; init; }", "[Linear(2)]", "")]
+    [InlineData("private readonly object _lock;", "[Linear(2)]", "")]
+    [InlineData("public event System.Action Changed;", "[Linear(2)]", "")]
+    [InlineData("public System.Collections.Generic.List<int> Items;", "[Linear(2)]", "")]
+    [InlineData("public int[] Sizes, More;", "[Linear(2)]", "")]
+    [InlineData("public dynamic Anything;", "[Linear(2)]", "")]
+    [InlineData("public static string Shared;", "[Linear(2)]", "")]
+    [InlineData("private string? _maybe;", "[Linear(2)]", "")]
+    [InlineData("private string _set = \"\";", "[Linear(2)]", "")]
+    [InlineData("public string Named { get; set; } = \"\";", "[Linear(2)]", "")]
+    [InlineData("public required string Required { get; set; }", "[Linear(2)]", "")]
+    [InlineData("[System.Diagnostics.CodeAnalysis.AllowNull] public string AllowsNull;", "[Linear(2)]", "")]
+    [InlineData("[System.Diagnostics.CodeAnalysis.MaybeNull] public string MaybeNull;", "[Linear(2)]", "")]
+    [InlineData("[System.Diagnostics.CodeAnalysis.AllowNull] public string AllowsNullProperty { get; set; }", "[Linear(2)]", "")]
+    [InlineData("public string Computed => \"\";", "[Linear(2)]", "")]
+    [InlineData("public string Getter { get => \"\"; }", "[Linear(2)]", "")]
+    [InlineData("public event System.Action Custom { add { } remove { } }", "[Linear(2)]", "")]
+    [InlineData("#nullable disable\npublic string Oblivious;\n#nullable restore", "[Linear(2)]", "")]
+    [InlineData("public int Count;", "[Linear(2)]", "")]
+    [InlineData("public int? Maybe;", "[Linear(2)]", "")]
+    [InlineData("public const string Constant = \"\";", "[Linear(2)]", "")]
+    [InlineData("public System.Func<int> Factory { get; private set; }", "[Linear(2)]", "")]
+    [InlineData("private string _name;\npublic string Title { get; set; }", "[Linear(0)]", "SG0004")]
+    public void AMemberTheGeneratedConstructorLeavesNullIsWarnedWhereTheCompilerWouldWarnWithoutIt(string member, string layer, string errors)
+    {
+        // The generated constructor is the class's one constructor that does not chain to another, so the compiler reported
+        // CS8618 (an error with TreatWarningsAsErrors) in it, in the generated file, for each such member; without the
+        // generator the class's implicit constructor puts CS8618 at the member. SG0040 is that warning, there.
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{member}\n{layer} public partial Linear A {{ get; }}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        string[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()
+            .Where(d => d.Id == "CS8618")
+            .Select(d => d.Location.GetLineSpan().ToString())
+            .OrderBy(x => x, System.StringComparer.Ordinal)
+            .ToArray();
+        string[] after = run.GeneratorDiagnostics.Where(d => d.Id == "SG0040")
+            .Concat(run.Output.GetDiagnostics().Where(d => d.Id == "CS8618"))
+            .Select(d => d.Location.GetLineSpan().ToString())
+            .OrderBy(x => x, System.StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(own, after);
+        Assert.Equal(errors, string.Join(" ", run.GeneratorDiagnostics.Where(d => d.Id != "SG0040").Select(d => d.Id)));
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generated.Contains(tree));
+        AssertOnlyTheUsersOwnErrors(source, run);
+    }
+
     [Theory]
     [InlineData("unsafe", "[Linear(2)]")]
     [InlineData("unsafe", "[Linear(0)]")]
@@ -2376,6 +2463,7 @@ public sealed class DiagnosticTests
             .ToArray();
         string[] covered = Cases.Select(row => (string)row[0])
             .Concat(CallSiteCases.Select(row => (string)row[0]))
+            .Concat(WarningCases.Select(row => (string)row[0]))
             .Distinct()
             .OrderBy(x => x, System.StringComparer.Ordinal)
             .ToArray();

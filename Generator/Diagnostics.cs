@@ -18,6 +18,10 @@ internal static class Diagnostics
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
 
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
     public static readonly DiagnosticDescriptor ModelNotPartial = Error(
         "SG0001", "Model class must be partial",
         "Model class '{0}' must be declared 'partial' so StaticGrad can generate its forward and backward passes");
@@ -177,4 +181,12 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor BinaryCrossEntropyWithoutSigmoid = Error(
         "SG0039", "BinaryCrossEntropy needs a Sigmoid last layer",
         "Loss '{0}' is a [BinaryCrossEntropy], which takes probabilities in [0, 1], but the last layer '{1}' has {2}; put [Sigmoid] on it (PyTorch's nn.Sigmoid() before nn.BCELoss()), or use [BinaryCrossEntropyWithLogits] on raw logits");
+
+    /// <summary>
+    /// The compiler's CS8618 at the member rather than in the generated constructor, which the member's class would get for
+    /// an implicit constructor: a warning, as CS8618 is.
+    /// </summary>
+    public static readonly DiagnosticDescriptor UninitializedMember = Warning(
+        "SG0040", "Member is not initialized by the generated constructor",
+        "Non-nullable {0} '{1}' is left null by the generated constructor {2}(int seed, int maxBatch); initialize it where it is declared, or declare it nullable");
 }

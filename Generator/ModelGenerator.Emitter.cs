@@ -253,6 +253,12 @@ internal sealed partial class ModelGenerator
         {
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
+            if (spec.HasUninitializedMembers)
+            {
+                w.WriteLine("// SG0040 reports the members of the class this constructor leaves null, at each member.");
+                w.WriteLine("#pragma warning disable CS8618");
+            }
+
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Creates the model with PyTorch's default initialization, weights and biases drawn from");
             w.WriteLine("/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name=\"seed\"/>.");
@@ -332,6 +338,11 @@ internal sealed partial class ModelGenerator
                 {
                     w.WriteLine($"{Field(loss.MemberName)} = {LossConstruction(loss)};");
                 }
+            }
+
+            if (spec.HasUninitializedMembers)
+            {
+                w.WriteLine("#pragma warning restore CS8618");
             }
 
             w.WriteLine();

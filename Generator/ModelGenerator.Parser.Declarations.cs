@@ -182,6 +182,49 @@ internal sealed partial class ModelGenerator
             }
         }
 
+        /// <summary>
+        /// SG0040 for each instance field, auto-property and field-like event of a non-nullable reference type that has no
+        /// initializer and is not <c>required</c> (nor <c>[AllowNull]</c> or <c>[MaybeNull]</c>): the generated constructor,
+        /// the only one that does not chain to another, leaves it null. The compiler reports that (CS8618) at the
+        /// constructor when the class declares one and at the member when the constructor is implicit; the generated one is
+        /// neither the user's to edit nor implicit, so the warning goes where an implicit constructor would put it.
+        /// </summary>
+        private static List<DiagnosticInfo> UninitializedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            foreach (ISymbol member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.IsStatic || member.IsImplicitlyDeclared || member.IsAbstract || member.DeclaringSyntaxReferences.Length != 1)
+                {
+                    continue;
+                }
+
+                SyntaxNode syntax = member.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+                (string? kind, ITypeSymbol? memberType) = member switch
+                {
+                    IFieldSymbol { IsConst: false, IsRequired: false, AssociatedSymbol: null } field
+                        when syntax is VariableDeclaratorSyntax { Initializer: null } => ("field", field.Type),
+                    IEventSymbol @event when syntax is VariableDeclaratorSyntax { Initializer: null } => ("event", @event.Type),
+                    IPropertySymbol { IsRequired: false, IsIndexer: false, IsPartialDefinition: false, PartialDefinitionPart: null } property
+                        when syntax is PropertyDeclarationSyntax { Initializer: null, ExpressionBody: null, AccessorList.Accessors: { Count: > 0 } accessors } declaration
+                            && !declaration.Modifiers.Any(SyntaxKind.ExternKeyword)
+                            && accessors.All(a => a.Body is null && a.ExpressionBody is null) => ("property", property.Type),
+                    _ => (null, null),
+                };
+                if (kind is null
+                    || memberType is not { IsReferenceType: true, NullableAnnotation: NullableAnnotation.NotAnnotated }
+                    || member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "System.Diagnostics.CodeAnalysis.AllowNullAttribute" or "System.Diagnostics.CodeAnalysis.MaybeNullAttribute"))
+                {
+                    continue;
+                }
+
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializedMember, LocationInfo.From(member.Locations.FirstOrDefault()), kind, member.Name, type.Name));
+            }
+
+            return diagnostics;
+        }
+
         /// <summary>Why a user constructor would leave the model unallocated, or null when it chains to another with <c>: this(...)</c>.</summary>
         private static string? ConstructorProblem(IMethodSymbol constructor)
         {

@@ -316,8 +316,9 @@ internal sealed partial class ModelGenerator
             string ns = GeneratedNames.NamespaceOf(type);
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             OutputActivation modelOutput = outputActivations[outputActivations.Count - 1].Kind;
-            var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+            List<DiagnosticInfo> uninitialized = UninitializedMembers(type, cancellationToken);
+            var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput, uninitialized.Count > 0);
+            return new ParseResult(spec, uninitialized.ToEquatableArray());
         }
 
         /// <summary>A loss member: its type, its options, nothing after the loss.</summary>

@@ -15,6 +15,8 @@ namespace StaticGrad.Generator.Model;
 /// <param name="Members">The members in declaration order (data-flow order).</param>
 /// <param name="Loss">The loss on the last member's outputs, or null for an inference-only model.</param>
 /// <param name="OutputActivation">A row-wise Softmax or LogSoftmax on the last member's output (not a graph node).</param>
+/// <param name="HasUninitializedMembers">Whether the class has non-nullable members the generated constructor leaves null:
+/// SG0040 reports them at the members, so the constructor does not report them again (CS8618).</param>
 internal sealed record ModelSpec(
     string Namespace,
     string TypeName,
@@ -22,7 +24,8 @@ internal sealed record ModelSpec(
     TensorShape InputShape,
     EquatableArray<MemberSpec> Members,
     LossSpec? Loss,
-    Ops.OutputActivation OutputActivation)
+    Ops.OutputActivation OutputActivation,
+    bool HasUninitializedMembers = false)
 {
     /// <summary>The name an <c>[Add]</c> or <c>[Concat]</c> uses for the model input (<c>ModelAttribute.Input</c>).</summary>
     public const string InputReference = "<input>";
