@@ -65,7 +65,7 @@ public sealed class BatchNormDiagnosticTests
             public partial class GoodBatchNorm
             {
                 [Linear(3)] public partial Linear A { get; }
-                [BatchNorm1d(Eps = 1e-3f, Momentum = 0f, CumulativeAverage = true)] public partial BatchNorm1d Bn { get; }
+                [BatchNorm1d(Eps = 1e-3f, CumulativeAverage = true)] public partial BatchNorm1d Bn { get; }
                 [BatchNorm1d(Momentum = 1f, Affine = false, TrackRunningStats = false)] public partial BatchNorm1d Bn2 { get; }
                 [Linear(2)] public partial Linear B { get; }
                 [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
