@@ -62,6 +62,20 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void LogLossAndTopK_OfOneColumn_AreRefused_AsScikitLearnRefusesOneClass()
+    {
+        // scikit-learn reads one column as the positive class's probability (log_loss([0, 0], [[.3], [.8]], labels=[0, 1])
+        // is a loss above 0) and refuses a single class; one column here was one class, so the loss was 0 and top-1 was 1.
+        var error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.LogLoss([0, 0], [0.3f, 0.8f]));
+        Assert.Equal("probabilities", error.ParamName);
+        Assert.Contains("1 column per sample; expected at least 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[1 - p, p]", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.TopKAccuracy([0, 0], [0.3f, 0.8f], 1));
+        Assert.Equal("scores", error.ParamName);
+        Assert.Contains("1 column per sample; expected at least 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MacroRecall_IsNotBalancedAccuracy_WhenAClassOccursOnlyAmongThePredictions()
     {
         // scikit-learn: recall_score(average='macro') 0.5, balanced_accuracy_score 0.75.

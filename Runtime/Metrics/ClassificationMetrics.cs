@@ -36,15 +36,15 @@ public static class ClassificationMetrics
     /// reversed stable sort).
     /// </summary>
     /// <param name="labels">The true classes.</param>
-    /// <param name="scores">Row-major [labels.Length, classes] scores (logits or probabilities).</param>
+    /// <param name="scores">Row-major [labels.Length, classes] scores (logits or probabilities); at least 2 classes.</param>
     /// <param name="k">How many top classes count as a hit; positive.</param>
     /// <returns>A value in [0, 1].</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit, a label is out of range, or a score is NaN or infinite (the message gives the index).</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, there is one column, a label is out of range, or a score is NaN or infinite (the message gives the index).</exception>
     public static double TopKAccuracy(ReadOnlySpan<int> labels, ReadOnlySpan<float> scores, int k)
     {
         MetricArgument.NotEmpty(labels.Length, nameof(labels));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        int classes = MetricArgument.Columns(scores.Length, labels.Length, nameof(scores));
+        int classes = MetricArgument.ClassColumns(scores.Length, labels.Length, nameof(scores));
         MetricArgument.Classes(labels, classes, nameof(labels));
         MetricArgument.Finite(scores, nameof(scores));
         int hits = 0;
@@ -72,10 +72,10 @@ public static class ClassificationMetrics
     /// is clipped like any other, as scikit-learn 1.2 clips it.
     /// </summary>
     /// <param name="labels">The true classes.</param>
-    /// <param name="probabilities">Row-major [labels.Length, classes] predicted probabilities.</param>
+    /// <param name="probabilities">Row-major [labels.Length, classes] predicted probabilities; at least 2 classes (for a binary model's probability p of class 1, rows [1 − p, p]).</param>
     /// <param name="epsilon">The clipping bound; in (0, 0.5). The default is scikit-learn's for float64 input.</param>
     /// <returns>The mean log-loss, at least 0.</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit, a label is out of range, or a probability is NaN, infinite or negative (the message gives the index).</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, there is one column, a label is out of range, or a probability is NaN, infinite or negative (the message gives the index).</exception>
     public static double LogLoss(ReadOnlySpan<int> labels, ReadOnlySpan<float> probabilities, double epsilon = DefaultLogLossEpsilon)
     {
         MetricArgument.NotEmpty(labels.Length, nameof(labels));
@@ -84,7 +84,7 @@ public static class ClassificationMetrics
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"Invalid epsilon: {epsilon}; expected 0 < epsilon < 0.5.");
         }
 
-        int classes = MetricArgument.Columns(probabilities.Length, labels.Length, nameof(probabilities));
+        int classes = MetricArgument.ClassColumns(probabilities.Length, labels.Length, nameof(probabilities));
         MetricArgument.Classes(labels, classes, nameof(labels));
         double total = 0;
         for (int i = 0; i < labels.Length; i++)

@@ -58,6 +58,24 @@ internal static class MetricArgument
         return scores / rows;
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="scores"/> holds <paramref name="rows"/> rows of at least two classes; returns the number
+    /// of classes. scikit-learn refuses a single class, and reads a single column as a binary model's probability of the
+    /// positive class, which one column of one class would silently score as perfect.
+    /// </summary>
+    public static int ClassColumns(int scores, int rows, string paramName)
+    {
+        int classes = Columns(scores, rows, paramName);
+        if (classes < 2)
+        {
+            throw new ArgumentException(
+                $"{paramName} has 1 column per sample; expected at least 2 (one per class). For a binary model's single probability p of class 1, pass rows [1 - p, p] (scikit-learn reads one column that way and refuses a single class).",
+                paramName);
+        }
+
+        return classes;
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is scikit-learn's <c>zero_division</c> 0 or 1; returns it.</summary>
     public static double ZeroDivision(double value) =>
         value is 0 or 1 ? value : throw new ArgumentOutOfRangeException("zeroDivision", value, $"Invalid zeroDivision: {value}; expected 0 or 1.");
