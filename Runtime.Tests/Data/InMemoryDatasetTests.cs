@@ -65,6 +65,8 @@ public sealed class InMemoryDatasetTests : IDisposable
     [InlineData("a,label\n1,-1\n", ":2:2:", "not an integer >= 0")]
     [InlineData("a,label\n1,0\n2,1000000000\n", ":3:2:", "label 1000000000 in column 'label' is not a class index below 16777216; for numeric targets, use LoadTargets")]
     [InlineData("a,b,label\n1,NaN,0\n", ":2:2:", "column 'b' is not a finite number")]
+    [InlineData("a,b,label\n1,1e39,0\n", ":2:2:", "'1e39' in column 'b' is outside the float32 range (magnitude at most 3.4028235E+38)")]
+    [InlineData("a,b,label\n1,-3.5e38,0\n", ":2:2:", "'-3.5e38' in column 'b' is outside the float32 range")]
     [InlineData("a,label\n1;5,0\n", ":2:1:", "'1;5'")]
     [InlineData("a,b,label\n1,2\0,0\n", ":2:2:", "the field in column 'b' holds a NUL character (U+0000); expected a number")]
     [InlineData("a,label\n1,0\n1,1\0\0\n", ":3:2:", "the field in column 'label' holds a NUL character (U+0000)")]

@@ -21,7 +21,7 @@ public static class CsvDataset
     /// <param name="labelColumn">The header name of the label column (compared after trimming both); its values must be integers ≥ 0.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number or lies beyond float32's range (the message gives file, line and column).</exception>
     public static InMemoryDataset Load(string path, string labelColumn)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
@@ -34,7 +34,7 @@ public static class CsvDataset
     /// <param name="targetColumns">The header names of the target columns (compared after trimming both), in the order they are stored per sample; at least one.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">A target column is missing or repeated, or no feature column is left.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, or a value is not a finite number (the message gives file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, or a value is not a finite number or lies beyond float32's range (the message gives file, line and column).</exception>
     public static InMemoryDataset LoadTargets(string path, IReadOnlyList<string> targetColumns)
     {
         ArgumentNullException.ThrowIfNull(targetColumns);
@@ -130,6 +130,13 @@ public static class CsvDataset
 
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 {
+                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double wide) && double.IsFinite(wide))
+                    {
+                        // float parsing rounds a finite number beyond float32's range to infinity.
+                        throw new InvalidDataException(
+                            $"{path}:{lineNumber}:{c + 1}: '{text}' in column '{names[c]}' is outside the float32 range (magnitude at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)}); expected a number the model's float32 values can hold (rescale the column).");
+                    }
+
                     throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: '{text}' in column '{names[c]}' is not a finite number.");
                 }
 
