@@ -9,7 +9,11 @@ namespace StaticGrad.Models;
 /// <param name="TestMse">Mean squared error on the test rows, in the original target units.</param>
 /// <param name="TestR2">The coefficient of determination on the test rows.</param>
 /// <param name="FinalTrainLoss">The mean training loss (standardized target) of the last epoch.</param>
-internal sealed record RegressionRun(int Seed, double TestMse, double TestR2, double FinalTrainLoss);
+internal sealed record RegressionRun(int Seed, double TestMse, double TestR2, double FinalTrainLoss)
+{
+    /// <summary>Whether training diverged: a test prediction was NaN or infinite, and the test MSE and R² are NaN.</summary>
+    public bool Diverged => double.IsNaN(TestMse);
+}
 
 /// <summary>
 /// Trains <see cref="DiabetesRegressor"/> as <c>scripts/pytorch_regression.py</c> does: the CSV's first
@@ -24,6 +28,12 @@ internal static class DiabetesRegression
     /// <summary>The minibatch size.</summary>
     public const int BatchSize = 32;
 
+    /// <summary>Trains one seed and scores it on the test rows.</summary>
+    /// <param name="data">The diabetes rows: more than <see cref="TrainRows"/>, 10 features and 1 target.</param>
+    /// <param name="seed">The seed of initialization and shuffling.</param>
+    /// <param name="epochs">Epochs.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <returns>The run; <see cref="RegressionRun.Diverged"/> (NaN MSE and R²) if a test prediction is not finite.</returns>
     public static RegressionRun Train(InMemoryDataset data, int seed, int epochs, float learningRate)
     {
         if (data.Count <= TrainRows || data.Features != 10 || data.Targets != 1)
@@ -46,6 +56,12 @@ internal static class DiabetesRegression
         for (int i = 0; i < predictions.Length; i++)
         {
             predictions[i] = (predictions[i] * std) + mean;
+        }
+
+        if (Array.Exists(predictions, p => !float.IsFinite(p)))
+        {
+            // The metrics refuse NaN and infinity, as scikit-learn does; a diverged run is the command's to report.
+            return new RegressionRun(seed, double.NaN, double.NaN, epochLoss);
         }
 
         return new RegressionRun(seed, RegressionMetrics.MeanSquaredError(test.TargetValues, predictions), RegressionMetrics.R2(test.TargetValues, predictions), epochLoss);

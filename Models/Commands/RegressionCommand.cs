@@ -40,17 +40,38 @@ internal static class RegressionCommand
         {
             data = CsvDataset.LoadTargets(path, new[] { "target" });
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
-            error.WriteLine($"error: cannot load '{path}': {e.Message}");
+            // An ArgumentException is the file's header (no 'target' column, or no feature besides it).
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+            error.WriteLine($"error: --data '{path}' cannot be loaded: {message}");
             return 1;
         }
 
-        output.WriteLine($"Diabetes regression: {data.Count} rows, {DiabetesRegression.TrainRows} train / {data.Count - DiabetesRegression.TrainRows} test, 10-64-1 ReLU, MSE, Adam lr {learningRate.ToString("G", CultureInfo.InvariantCulture)}, batch {DiabetesRegression.BatchSize}, {epochs} epochs");
+        if (data.Count <= DiabetesRegression.TrainRows || data.Features != 10)
+        {
+            error.WriteLine(
+                $"error: --data '{path}' holds {data.Count} rows of {data.Features} features; expected more than {DiabetesRegression.TrainRows} rows (the first {DiabetesRegression.TrainRows} train, the rest test) of 10 features and a 'target' column, as Data/diabetes.csv.");
+            return 1;
+        }
+
+        string lr = learningRate.ToString("G", CultureInfo.InvariantCulture);
+        output.WriteLine($"Diabetes regression: {data.Count} rows, {DiabetesRegression.TrainRows} train / {data.Count - DiabetesRegression.TrainRows} test, 10-64-1 ReLU, MSE, Adam lr {lr}, batch {DiabetesRegression.BatchSize}, {epochs} epochs");
         RegressionRun[] runs = seeds.Select(seed => DiabetesRegression.Train(data, seed, epochs, learningRate)).ToArray();
         foreach (RegressionRun run in runs)
         {
+            if (run.Diverged)
+            {
+                error.WriteLine($"error: seed {run.Seed} diverged: its test predictions are not finite (NaN or infinite); expected a lower --lr than {lr}.");
+                continue;
+            }
+
             output.WriteLine($"seed {run.Seed}: test MSE {run.TestMse:F1}, R2 {run.TestR2:F4} (last epoch's training loss {run.FinalTrainLoss:F4})");
+        }
+
+        if (runs.Any(run => run.Diverged))
+        {
+            return 1;
         }
 
         output.WriteLine($"mean: test MSE {runs.Average(r => r.TestMse):F1}, R2 {runs.Average(r => r.TestR2):F4}");

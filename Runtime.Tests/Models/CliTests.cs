@@ -340,6 +340,36 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>A CSV the regression example cannot use: a one-line error naming --data and what it expects, exit code 1.</summary>
+    [Theory]
+    [InlineData("a,b,label\n1,2,0\n", "the header has no column 'target'")]
+    [InlineData("a,target\n1,2\n3,4\n", "holds 2 rows of 1 features; expected more than 354 rows (the first 354 train, the rest test) of 10 features")]
+    public void Regression_OnAnUnusableCsv_IsAOneLineError(string text, string problem)
+    {
+        string csv = _files.PathOf("data.csv");
+        File.WriteAllText(csv, text);
+
+        var result = Run("regression", "--data", csv, "--epochs", "1", "--seeds", "1");
+
+        Assert.Equal(1, result.Code);
+        Assert.StartsWith($"error: --data '{csv}'", result.Error, StringComparison.Ordinal);
+        Assert.Contains(problem, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public void Regression_ThatDiverges_SaysSoAndNamesLr()
+    {
+        // Adam at lr 1e30 gives NaN predictions; the test MSE refused them with a stack trace.
+        var result = Run("regression", "--epochs", "1", "--seeds", "1", "--lr", "1e30");
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("error: seed 1 diverged: its test predictions are not finite (NaN or infinite); expected a lower --lr than 1E+30.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnEmptyImageArgument_IsAUsageError()
     {
