@@ -46,6 +46,13 @@ internal static class ImbalancedCommand
         }
 
         MnistDataset train = ImbalancedDigits.MakeImbalanced(fullTrain, rare, keep);
+        if (train.Count == 0)
+        {
+            error.WriteLine($"--rare {string.Join(", ", rare)} with --keep {keep} leaves no training sample; expected --keep 1 or more, or fewer rare digits.");
+            error.WriteLine("Run 'train imbalanced --help' for the options.");
+            return Cli.UsageErrorCode;
+        }
+
         int[] counts = ClassWeights.CountLabels(train.Labels, 10);
         output.WriteLine($"Imbalanced digits: {train.Count} training samples ({string.Join(", ", rare)} cut to {keep} each), {test.Count} test samples, 784-64-10, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
 

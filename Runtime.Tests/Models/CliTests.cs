@@ -371,6 +371,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Imbalanced_ThatKeepsNoTrainingSample_IsAUsageErrorNamingRareAndKeep()
+    {
+        // Every digit rare and none kept: InMemoryDataset refused the empty set with a stack trace.
+        var result = Run("imbalanced", "--rare", "0,1,2,3,4,5,6,7,8,9", "--keep", "0", "--epochs", "1", "--data", RepoPaths.MnistDataDirectory);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains("--rare 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 with --keep 0 leaves no training sample; expected --keep 1 or more, or fewer rare digits.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
     public void AnEmptyImageArgument_IsAUsageError()
     {
         var result = Run("predict", "", "--weights", "w.safetensors");
