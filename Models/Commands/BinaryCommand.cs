@@ -40,6 +40,12 @@ internal static class BinaryCommand
             return 1;
         }
 
+        if ((MnistChecks.Problem(train, "training", 28 * 28, 10) ?? MnistChecks.Problem(test, "test", 28 * 28, 10)) is string problem)
+        {
+            error.WriteLine($"error: cannot train on MNIST from '{dataDirectory}': {problem}.");
+            return 1;
+        }
+
         output.WriteLine($"Zero detector: {train.Count} training / {test.Count} test digits, 784-32-1, BCE with logits, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
         BinaryRun run = ZeroDigits.Train(train, test, epochs, seed, balance, learningRate: learningRate);
         output.WriteLine($"pos_weight {run.PosWeight:F3}, last epoch's mean training loss {run.MeanLoss:F4}");

@@ -45,6 +45,12 @@ internal static class ImbalancedCommand
             return 1;
         }
 
+        if ((MnistChecks.Problem(fullTrain, "training", 28 * 28, 10) ?? MnistChecks.Problem(test, "test", 28 * 28, 10)) is string problem)
+        {
+            error.WriteLine($"error: cannot train on MNIST from '{dataDirectory}': {problem}.");
+            return 1;
+        }
+
         MnistDataset train = ImbalancedDigits.MakeImbalanced(fullTrain, rare, keep);
         if (train.Count == 0)
         {
