@@ -46,6 +46,12 @@ internal static class BinaryCommand
             return 1;
         }
 
+        if (balance && !train.Labels.Contains((byte)0))
+        {
+            error.WriteLine($"error: cannot train on MNIST from '{dataDirectory}': the training set holds no zeros, so pos_weight = negatives / positives divides by 0; expected some zeros, or --no-balance.");
+            return 1;
+        }
+
         output.WriteLine($"Zero detector: {train.Count} training / {test.Count} test digits, 784-32-1, BCE with logits, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
         BinaryRun run = ZeroDigits.Train(train, test, epochs, seed, balance, learningRate: learningRate);
         output.WriteLine($"pos_weight {run.PosWeight:F3}, last epoch's mean training loss {run.MeanLoss:F4}");

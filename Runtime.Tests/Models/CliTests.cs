@@ -428,6 +428,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Binary_OnATrainingSetWithoutZeros_NamesNoBalance()
+    {
+        // pos_weight = negatives / positives has no positives to divide by: an unhandled ArgumentOutOfRangeException.
+        string folder = _files.PathOf("nozero");
+        Directory.CreateDirectory(folder);
+        foreach (string set in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{set}-images-idx3-ubyte"), IdxTestFiles.ImagesBytes(3, 28, 28, IdxTestFiles.Pixels(3 * 28 * 28)));
+            File.WriteAllBytes(Path.Combine(folder, $"{set}-labels-idx1-ubyte"), IdxTestFiles.LabelsBytes([1, 2, 3]));
+        }
+
+        var result = Run("binary", "--epochs", "1", "--data", folder);
+
+        Assert.Equal(1, result.Code);
+        Assert.Equal($"error: cannot train on MNIST from '{folder}': the training set holds no zeros, so pos_weight = negatives / positives divides by 0; expected some zeros, or --no-balance.", result.Error.Trim());
+        Assert.Equal(0, Run("binary", "--epochs", "1", "--no-balance", "--data", folder).Code);
+    }
+
+    [Fact]
     public void EarlyStoppingAndPlateau_NeedAValidationSplit()
     {
         var result = Train("--early-stopping", "2");
