@@ -130,7 +130,7 @@ public static class PredictCommand
         int? label = null;
         try
         {
-            (pixels, what, label) = options.IdxPath is string idx ? ReadIdxRow(options, idx, model.InputSize) : ReadPgm(options.ImagePath!, model.InputSize);
+            (pixels, what, label) = options.IdxPath is string idx ? ReadIdxRow(options, idx, model.InputSize, model.OutputSize) : ReadPgm(options.ImagePath!, model.InputSize);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -185,7 +185,7 @@ public static class PredictCommand
         return (image.Pixels.ToArray(), $"{path} ({image.Width} x {image.Height}, maxval {image.MaxValue})", null);
     }
 
-    private static (float[] Pixels, string What, int? Label) ReadIdxRow(PredictOptions options, string path, int inputSize)
+    private static (float[] Pixels, string What, int? Label) ReadIdxRow(PredictOptions options, string path, int inputSize, int classes)
     {
         (byte[] all, int count, int rows, int columns) = IdxReader.ReadImages(path);
         if ((long)rows * columns != inputSize)
@@ -208,6 +208,10 @@ public static class PredictCommand
             }
 
             label = labels[options.Index];
+            if (label >= classes)
+            {
+                throw new InvalidDataException($"{labelsPath}: the labels file gives image {options.Index} the label {label}; expected a digit 0-{classes - 1}.");
+            }
         }
 
         float[] pixels = new float[inputSize];

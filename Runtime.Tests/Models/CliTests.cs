@@ -446,6 +446,25 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Run("binary", "--epochs", "1", "--no-balance", "--data", folder).Code);
     }
 
+    /// <summary>An IDX pair predict cannot use for its --index: a one-line error saying why, not a silent verdict.</summary>
+    [Theory]
+    [InlineData(2, 1, "the labels file gives image 1 the label 200; expected a digit 0-9.")]
+    public void Predict_OnAnUnusableIdxRow_IsAOneLineError(int count, int index, string problem)
+    {
+        string images = _files.PathOf("images-idx3-ubyte");
+        string labels = _files.PathOf("labels-idx1-ubyte");
+        File.WriteAllBytes(images, IdxTestFiles.ImagesBytes(count, 28, 28, IdxTestFiles.Pixels(count * 28 * 28)));
+        File.WriteAllBytes(labels, IdxTestFiles.LabelsBytes([.. new byte[] { 1, 200 }.Take(count)]));
+        string weights = _files.PathOf("w.safetensors");
+        ModelWeights.Save(new MnistClassifier128(1).Parameters, weights);
+
+        var result = Run("predict", "--weights", weights, "--idx", images, "--index", $"{index}", "--labels", labels);
+
+        Assert.Equal(1, result.Code);
+        Assert.EndsWith(problem, result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
     [Fact]
     public void EarlyStoppingAndPlateau_NeedAValidationSplit()
     {
