@@ -195,7 +195,8 @@ public static class PredictCommand
 
         if (options.Index >= count)
         {
-            throw new InvalidDataException($"{path}: --index {options.Index} is out of range; the file holds {count} images (0 to {count - 1}).");
+            string holds = count == 0 ? "no images" : $"{count} images (0 to {count - 1})";
+            throw new InvalidDataException($"{path}: --index {options.Index} is out of range; the file holds {holds}.");
         }
 
         int? label = null;

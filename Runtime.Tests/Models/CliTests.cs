@@ -446,8 +446,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Run("binary", "--epochs", "1", "--no-balance", "--data", folder).Code);
     }
 
-    /// <summary>An IDX pair predict cannot use for its --index: a one-line error saying why, not a silent verdict.</summary>
+    /// <summary>An IDX pair predict cannot use for its --index: a one-line error saying why, not a silent verdict or '(0 to -1)'.</summary>
     [Theory]
+    [InlineData(0, 0, "--index 0 is out of range; the file holds no images.")]
     [InlineData(2, 1, "the labels file gives image 1 the label 200; expected a digit 0-9.")]
     public void Predict_OnAnUnusableIdxRow_IsAOneLineError(int count, int index, string problem)
     {
