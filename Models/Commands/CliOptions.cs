@@ -201,12 +201,15 @@ internal static class CliOptions
         return option;
     }
 
-    /// <summary>A comma-separated list of integers.</summary>
+    /// <summary>
+    /// A comma-separated list of integers; read it with <see cref="ListValue"/>, which gives <paramref name="defaultValue"/> when it is not given. Its
+    /// help shows <paramref name="defaultValue"/> as it is typed, <c>[default: 1,2,3]</c>: System.CommandLine shows a list
+    /// default as <c>1|2|3</c>, which this parser refuses and a shell reads as pipes.
+    /// </summary>
     public static Option<int[]> IntList(string name, string description, int[] defaultValue, int min = int.MinValue, int max = int.MaxValue) => new(name)
     {
-        Description = description,
+        Description = $"{description} [default: {string.Join(',', defaultValue)}]",
         HelpName = "A,B,...",
-        DefaultValueFactory = _ => defaultValue,
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
@@ -224,6 +227,14 @@ internal static class CliOptions
             return values;
         },
     };
+
+    /// <summary>The value of an <see cref="IntList"/> option, or <paramref name="defaultValue"/> when the command line does not give it.</summary>
+    /// <param name="result">The parse result.</param>
+    /// <param name="option">The list option.</param>
+    /// <param name="defaultValue">Its default, as passed to <see cref="IntList"/>.</param>
+    /// <returns>The integers.</returns>
+    public static int[] ListValue(ParseResult result, Option<int[]> option, int[] defaultValue) =>
+        result.GetResult(option) is null ? defaultValue : result.GetValue(option)!;
 
     /// <summary>
     /// A command validator for rules across options. A value that failed to convert already has its own error and throws

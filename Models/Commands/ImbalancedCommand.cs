@@ -28,7 +28,7 @@ internal static class ImbalancedCommand
         {
             rare, keep, epochs, seed, lr, data,
         };
-        command.SetAction(r => Execute([.. r.GetValue(rare)!.Distinct()], r.GetValue(keep), r.GetValue(epochs), r.GetValue(seed), r.GetValue(lr) ?? 1e-3f, r.GetValue(data)!, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+        command.SetAction(r => Execute([.. CliOptions.ListValue(r, rare, [.. ImbalancedDigits.DefaultRareClasses]).Distinct()], r.GetValue(keep), r.GetValue(epochs), r.GetValue(seed), r.GetValue(lr) ?? 1e-3f, r.GetValue(data)!, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
         return command;
     }
 

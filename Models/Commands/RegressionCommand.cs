@@ -10,12 +10,14 @@ namespace StaticGrad.Models.Commands;
 /// <summary><c>train regression</c>: fits the diabetes regressor and prints its test MSE and R² per seed.</summary>
 internal static class RegressionCommand
 {
+    private static readonly int[] DefaultSeeds = [1, 2, 3];
+
     /// <summary>Builds the command.</summary>
     /// <returns>The <c>regression</c> command.</returns>
     public static Command Create()
     {
         Option<int> epochs = CliOptions.Int("--epochs", "epochs", 200, 1, 100_000);
-        Option<int[]> seeds = CliOptions.IntList("--seeds", "one run per seed", [1, 2, 3]);
+        Option<int[]> seeds = CliOptions.IntList("--seeds", "one run per seed", DefaultSeeds);
         Option<float?> lr = CliOptions.Number("--lr", "Adam learning rate (default 1e-3)");
         Option<string> data = CliOptions.NonEmpty(new Option<string>("--data")
         {
@@ -29,7 +31,7 @@ internal static class RegressionCommand
         {
             epochs, seeds, lr, data,
         };
-        command.SetAction(r => Execute(r.GetValue(epochs), r.GetValue(seeds)!, r.GetValue(lr) ?? 1e-3f, r.GetValue(data)!, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
+        command.SetAction(r => Execute(r.GetValue(epochs), CliOptions.ListValue(r, seeds, DefaultSeeds), r.GetValue(lr) ?? 1e-3f, r.GetValue(data)!, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error));
         return command;
     }
 

@@ -22,6 +22,9 @@ public sealed class TrainOptions
     /// <summary>The default of <c>--batch</c>.</summary>
     public const int DefaultBatchSize = 64;
 
+    /// <summary>The default of <c>--seeds</c>: one run, of seed 1.</summary>
+    private static readonly int[] DefaultSeeds = [1];
+
     /// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
     public static readonly string[] Schedules = ["none", "step", "exponential", "cosine", "onecycle", "plateau"];
 
@@ -133,7 +136,7 @@ public sealed class TrainOptions
         private readonly Option<int> _epochs = CliOptions.Int("--epochs", "epochs; with --resume, the total", DefaultEpochs, 1, 100_000);
         private readonly Option<int> _batch = CliOptions.Int("--batch", "minibatch size; with --distributed, the global batch over all ranks", DefaultBatchSize, 1, MaxBatchSize);
         private readonly Option<int?> _seed = CliOptions.OptionalInt("--seed", "seed of initialization and shuffling (default 1)", int.MinValue, int.MaxValue);
-        private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", [1]);
+        private readonly Option<int[]> _seeds = CliOptions.IntList("--seeds", "train once per seed and report the mean final accuracy", DefaultSeeds);
         private readonly Option<string> _data = CliOptions.Data();
         private readonly Option<string?> _save = CliOptions.OutputFile(CliOptions.Path("--save", "write a training checkpoint (weights, optimizer, schedule, data order) after every epoch, atomically"));
         private readonly Option<string?> _saveWeights = CliOptions.OutputFile(CliOptions.Path("--save-weights", "write the final weights alone (safetensors, PyTorch names)"));
@@ -238,7 +241,7 @@ public sealed class TrainOptions
 
             string model = result.GetValue(_model)!;
             string optimizer = result.GetValue(_optimizer) ?? (model == "mlp256" ? "sgd" : "adam");
-            int[] seeds = result.GetValue(_seed) is int seed ? [seed] : result.GetValue(_seeds)!;
+            int[] seeds = result.GetValue(_seed) is int seed ? [seed] : CliOptions.ListValue(result, _seeds, DefaultSeeds);
             return new TrainOptions(given)
             {
                 Model = model,
