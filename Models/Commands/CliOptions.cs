@@ -228,6 +228,27 @@ internal static class CliOptions
         },
     };
 
+    /// <summary>
+    /// A command validator that refuses two of <paramref name="files"/> naming one file (compared as full paths, so
+    /// <c>./w.safetensors</c> is <c>w.safetensors</c>): the later of them is written, and would destroy the file the
+    /// earlier one reads or writes (the weights exported or evaluated, the checkpoint saved or resumed).
+    /// </summary>
+    /// <param name="files">File options of one command, each written after those before it is read or written.</param>
+    /// <returns>The validator.</returns>
+    public static Action<CommandResult> DistinctFiles(params Option[] files) => result =>
+    {
+        for (int i = 0; i < files.Length; i++)
+        {
+            for (int j = i + 1; j < files.Length; j++)
+            {
+                if (FullPathOf(result, files[i]) is string first && FullPathOf(result, files[j]) is string second && first == second)
+                {
+                    result.AddError($"Options '{files[i].Name}' and '{files[j].Name}' name the same file '{first}', which '{files[j].Name}' would overwrite; expected another path for '{files[j].Name}'.");
+                }
+            }
+        }
+    };
+
     /// <summary>The value of an <see cref="IntList"/> option, or <paramref name="defaultValue"/> when the command line does not give it.</summary>
     /// <param name="result">The parse result.</param>
     /// <param name="option">The list option.</param>
@@ -235,6 +256,23 @@ internal static class CliOptions
     /// <returns>The integers.</returns>
     public static int[] ListValue(ParseResult result, Option<int[]> option, int[] defaultValue) =>
         result.GetResult(option) is null ? defaultValue : result.GetValue(option)!;
+
+    private static string? FullPathOf(CommandResult result, Option option)
+    {
+        if (result.GetResult(option) is not { Tokens.Count: 1 } given || given.Tokens[0].Value.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.IO.Path.GetFullPath(given.Tokens[0].Value);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+        {
+            return null; // the option's own validator reports the path
+        }
+    }
 
     /// <summary>
     /// A command validator for rules across options. A value that failed to convert already has its own error and throws

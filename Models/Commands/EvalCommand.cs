@@ -34,6 +34,7 @@ public static class EvalCommand
         {
             weights, model, data, split, plot, quiet,
         };
+        command.Validators.Add(CliOptions.DistinctFiles(weights, plot));
         command.SetAction(result =>
         {
             TextWriter output = result.InvocationConfiguration.Output;

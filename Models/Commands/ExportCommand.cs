@@ -30,6 +30,7 @@ public static class ExportCommand
         {
             weights, onnx, model,
         };
+        command.Validators.Add(CliOptions.DistinctFiles(weights, onnx));
         command.SetAction(result => Execute(result.GetValue(weights)!, result.GetValue(onnx)!, result.GetValue(model), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }

@@ -164,6 +164,8 @@ public sealed class TrainOptions
                 command.Options.Add(option);
             }
 
+            command.Validators.Add(CliOptions.DistinctFiles(_save, _saveWeights, _plot));
+            command.Validators.Add(CliOptions.DistinctFiles(_resume, _saveWeights, _plot));
             command.Validators.Add(CliOptions.CrossCheck(result =>
             {
                 string optimizer = result.GetValue(_optimizer) ?? (result.GetValue(_model) == "mlp256" ? "sgd" : "adam");

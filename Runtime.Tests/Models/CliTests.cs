@@ -469,6 +469,28 @@ public sealed class CliTests : IDisposable
         Assert.Empty(result.Output);
     }
 
+    /// <summary>An output naming the file an input or another output names: a usage error, before the file is destroyed.</summary>
+    [Theory]
+    [InlineData("export --weights {0} --onnx {1}", "'--weights' and '--onnx'")]
+    [InlineData("eval --weights {0} --plot {1} --quiet", "'--weights' and '--plot'")]
+    [InlineData("train --epochs 1 --quiet --save {0} --save-weights {1}", "'--save' and '--save-weights'")]
+    [InlineData("train --epochs 1 --quiet --save {0} --plot {1}", "'--save' and '--plot'")]
+    [InlineData("train --epochs 1 --quiet --resume {0} --save-weights {1}", "'--resume' and '--save-weights'")]
+    public void TwoOptionsNamingOneFile_IsAUsageError_AndTheFileIsKept(string line, string options)
+    {
+        // The later write replaced the file: the weights became ONNX or PNG bytes, the checkpoint the bare weights.
+        string path = _files.PathOf("same.png");
+        ModelWeights.Save(new MnistClassifier128(1).Parameters, path);
+        byte[] before = File.ReadAllBytes(path);
+        string sameThroughDots = Path.Combine(_files.Directory, ".", "same.png");
+
+        var result = Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, line, path, sameThroughDots).Split(' '));
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Options {options} name the same file", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
     [Fact]
     public void EarlyStoppingAndPlateau_NeedAValidationSplit()
     {
