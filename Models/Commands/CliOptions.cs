@@ -157,16 +157,24 @@ internal static class CliOptions
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value) || !T.IsFinite(value))
+            bool parsed = T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
+            bool wide = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double exact) && double.IsFinite(exact);
+            if (!parsed || !T.IsFinite(value))
             {
-                result.AddError($"Option '{name}' expects a number; got '{text}'.");
+                // A float option rounds a finite number beyond float32's range to infinity: it is a number, just too large.
+                result.AddError(parsed && wide
+                    ? $"Option '{name}' expects a number float32 holds (magnitude at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)}); got '{text}'."
+                    : $"Option '{name}' expects a number; got '{text}'.");
                 return null;
             }
 
             if ((allowZero ? value < T.Zero : value <= T.Zero) || value >= below)
             {
                 string range = T.IsFinite(below) ? $"in {(allowZero ? "[" : "(")}0, {below.ToString(null, CultureInfo.InvariantCulture)})" : allowZero ? ">= 0" : "> 0";
-                result.AddError($"Option '{name}' expects a number {range}; got {value.ToString(null, CultureInfo.InvariantCulture)}.");
+                string got = T.IsZero(value) && wide && exact != 0
+                    ? $"'{text}', which is 0 in {(typeof(T) == typeof(float) ? "float32" : "float64")}"
+                    : value.ToString(null, CultureInfo.InvariantCulture);
+                result.AddError($"Option '{name}' expects a number {range}; got {got}.");
                 return null;
             }
 
