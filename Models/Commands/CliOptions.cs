@@ -305,7 +305,7 @@ internal static class CliOptions
         string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
         {
-            result.AddError($"Option '{name}' expects an integer; got '{text}'.");
+            result.AddError($"Option '{name}' expects an integer from {min} to {max}; got '{text}'.");
             return null;
         }
 
