@@ -186,6 +186,11 @@ public sealed class TrainOptions
                     result.AddError("--nesterov needs --optimizer sgd and --momentum greater than 0.");
                 }
 
+                if (result.GetValue(_seed) is int single && result.GetResult(_seeds) is { Implicit: false })
+                {
+                    result.AddError($"--seed {single} and --seeds {string.Join(',', result.GetValue(_seeds)!)} both choose the seeds; give one of them (--seed N for one run, --seeds A,B,... for several).");
+                }
+
                 bool oneRun = result.GetValue(_save) is not null || result.GetValue(_saveWeights) is not null || result.GetValue(_resume) is not null || result.GetValue(_plot) is not null;
                 if (result.GetResult(_seeds) is { Implicit: false } && result.GetValue(_seeds)!.Length > 1 && oneRun)
                 {

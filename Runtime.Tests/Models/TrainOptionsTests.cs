@@ -115,6 +115,7 @@ public sealed class TrainOptionsTests
     [InlineData("--lr-schedule linear", "Option '--lr-schedule' expects one of none, step, exponential, cosine, onecycle, plateau; got 'linear'")]
     [InlineData("--clip-grad-norm -1", "Option '--clip-grad-norm' expects a number > 0; got -1")]
     [InlineData("--seeds 1,2 --plot a.png", "give a single --seed")]
+    [InlineData("--seed 2 --seeds 1,3", "--seed 2 and --seeds 1,3 both choose the seeds; give one of them (--seed N for one run, --seeds A,B,... for several)")]
     [InlineData("--plot curves.jpg", "Option '--plot' writes a PNG image; expected a path ending in .png, got 'curves.jpg'")]
     [InlineData("--seeds 1,,2", "Option '--seeds' expects a comma-separated list of integers from")]
     [InlineData("--seeds 1,", "Option '--seeds' expects a comma-separated list of integers from")]
