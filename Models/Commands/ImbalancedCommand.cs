@@ -60,7 +60,7 @@ internal static class ImbalancedCommand
         }
 
         int[] counts = ClassWeights.CountLabels(train.Labels, 10);
-        output.WriteLine($"Imbalanced digits: {train.Count} training samples ({string.Join(", ", rare)} cut to {keep} each), {test.Count} test samples, 784-64-10, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
+        output.WriteLine($"Imbalanced digits: {train.Count} training samples (rare digits' samples {string.Join(", ", rare.Select(d => $"{d}: {counts[d]}"))}; --keep {keep}), {test.Count} test samples, 784-64-10, Adam lr {learningRate:G}, {epochs} epochs, seed {seed}");
 
         ImbalancedRun plain = ImbalancedDigits.Train(train, test, weighted: false, epochs, seed, learningRate: learningRate);
         ImbalancedRun weighted = ImbalancedDigits.Train(train, test, weighted: true, epochs, seed, learningRate: learningRate);

@@ -386,6 +386,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Imbalanced_NamesTheSamplesItKept_NotTheKeepLimit()
+    {
+        // A --keep above a digit's count cut nothing, and the header said 'cut to 100000 each'.
+        var result = Run("imbalanced", "--rare", "2,5", "--keep", "100000", "--epochs", "1", "--data", RepoPaths.MnistDataDirectory);
+
+        Assert.Equal(0, result.Code);
+        var train = StaticGrad.Data.MnistDataset.LoadDirectory(RepoPaths.MnistDataDirectory).Train;
+        int twos = train.Labels.ToArray().Count(l => l == 2), fives = train.Labels.ToArray().Count(l => l == 5);
+        Assert.Contains($"(rare digits' samples 2: {twos}, 5: {fives}; --keep 100000)", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEmptyImageArgument_IsAUsageError()
     {
         var result = Run("predict", "", "--weights", "w.safetensors");
