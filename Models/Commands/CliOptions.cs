@@ -178,7 +178,8 @@ internal static class CliOptions
                 return null;
             }
 
-            return value;
+            // -0 is 0: the run's header and checkpoint would otherwise print it as '-0'.
+            return T.IsZero(value) ? T.Zero : value;
         },
     };
 

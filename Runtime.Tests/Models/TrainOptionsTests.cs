@@ -87,6 +87,16 @@ public sealed class TrainOptionsTests
     }
 
     [Fact]
+    public void ANegativeZero_IsZero()
+    {
+        // '--weight-decay -0' was kept as -0 and printed as 'weight decay -0'.
+        TrainOptions options = TrainOptions.Parse(new[] { "--weight-decay", "-0" });
+
+        Assert.Equal(0f, options.WeightDecay);
+        Assert.False(float.IsNegative(options.WeightDecay), "-0 should be read as +0");
+    }
+
+    [Fact]
     public void ParsesTheTrainingLibraryOptions()
     {
         TrainOptions options = TrainOptions.Parse(new[]
