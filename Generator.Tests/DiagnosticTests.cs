@@ -2010,6 +2010,22 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Linear(2)]")]
+    [InlineData("[Linear(0)]")]
+    public void AnExternMemberIsTheCompilersErrorOnly(string layer)
+    {
+        // 'extern' makes the declaration the implementing part (the compiler's CS9249 asks for a defining one); the
+        // generated part implemented it a second time, adding CS9251, CS0102 and CS0179 in the generated file.
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n[Linear(3)] public extern partial Linear A {{ get; }}\n{layer} public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Null(run.Result.Results[0].Exception);
+        Assert.NotEmpty(run.CompilationErrors);
+        AssertOnlyTheUsersOwnErrors(source, run);
+    }
+
+    [Theory]
     [InlineData("unsafe", "[Linear(2)]")]
     [InlineData("unsafe", "[Linear(0)]")]
     [InlineData("readonly", "[Linear(2)]")]

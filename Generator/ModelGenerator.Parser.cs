@@ -115,10 +115,11 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                if (IsRedeclaration(property) || attributes.All.Any(HasArgumentErrors))
+                if (IsRedeclaration(property) || property.IsExtern || attributes.All.Any(HasArgumentErrors))
                 {
-                    // The compiler reports a second property of the same name (CS0102, CS9250) or the attribute's arguments
-                    // (CS1503, CS7036, ...): what this member would be is unknown, so the model's own checks say nothing.
+                    // The compiler reports a second property of the same name (CS0102, CS9250), an extern one, which is an
+                    // implementing part without a defining one (CS9249), or the attribute's arguments (CS1503, CS7036, ...):
+                    // what this member would be is unknown, so the model's own checks say nothing.
                     compilerError = true;
                     invalidMember = true;
                     continue;
