@@ -69,8 +69,7 @@ public static class EvalCommand
         MnistDataset data;
         try
         {
-            (MnistDataset train, MnistDataset test) = MnistDataset.LoadDirectory(dataDirectory);
-            data = split == "train" ? train : test;
+            data = MnistDataset.LoadSet(dataDirectory, training: split == "train");
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

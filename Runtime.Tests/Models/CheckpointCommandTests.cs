@@ -282,6 +282,32 @@ public sealed class CheckpointCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_OfOneSplit_NeedsThatSplitsFilesAlone()
+    {
+        string weights = _files.PathOf("mlp128.safetensors");
+        ModelWeights.Save(new StaticGrad.Models.MnistClassifier128(seed: 3, maxBatch: 1).Parameters, weights);
+        foreach ((string split, string prefix) in (ReadOnlySpan<(string, string)>)[("test", "t10k"), ("train", "train")])
+        {
+            string data = Path.Combine(_files.Directory, "only-" + split);
+            Directory.CreateDirectory(data);
+            foreach (string kind in (ReadOnlySpan<string>)["images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"])
+            {
+                File.Copy(Path.Combine(RepoPaths.MnistDataDirectory, $"{prefix}-{kind}"), Path.Combine(data, $"{prefix}-{kind}"));
+            }
+
+            var result = Run(EvalCommand.Run, "--weights", weights, "--data", data, "--split", split, "--quiet");
+            Assert.True(result.Code == 0, result.Error);
+            Assert.Contains("accuracy:", result.Output);
+        }
+
+        string empty = Path.Combine(_files.Directory, "no-mnist");
+        Directory.CreateDirectory(empty);
+        var missing = Run(EvalCommand.Run, "--weights", weights, "--data", empty);
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("No MNIST file 't10k-images-idx3-ubyte'", missing.Error);
+    }
+
+    [Fact]
     public void EvalOptions_ReportUsageErrors()
     {
         var badSplit = Run(Eval, "--weights", "w", "--split", "dev");

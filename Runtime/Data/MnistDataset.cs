@@ -132,6 +132,30 @@ public sealed class MnistDataset
         return (Load(trainImages, trainLabels), Load(testImages, testLabels));
     }
 
+    /// <summary>
+    /// Loads one set from a directory in the standard MNIST layout (see <see cref="LoadDirectory"/>), reading only its
+    /// two files: <c>train-images-idx3-ubyte</c> and <c>train-labels-idx1-ubyte</c> for the training set,
+    /// <c>t10k-images-idx3-ubyte</c> and <c>t10k-labels-idx1-ubyte</c> for the test set (each optionally <c>.gz</c>, or dotted).
+    /// </summary>
+    /// <param name="directory">The directory holding the set's two files.</param>
+    /// <param name="training">True for the training set, false for the test set.</param>
+    /// <returns>The set.</returns>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file of the set is missing; the message lists every name looked for.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or the images and labels differ in count.</exception>
+    public static MnistDataset LoadSet(string directory, bool training)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"The MNIST data directory '{Path.GetFullPath(directory)}' does not exist.");
+        }
+
+        string images = Find(directory, training ? s_trainImages : s_testImages);
+        string labels = Find(directory, training ? s_trainLabels : s_testLabels);
+        return Load(images, labels);
+    }
+
     private static string Find(string directory, string[] names)
     {
         List<string> tried = new(names.Length * 2);
