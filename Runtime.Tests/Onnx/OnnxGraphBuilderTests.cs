@@ -66,6 +66,22 @@ public sealed class OnnxGraphBuilderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ARefusedInputOrOutputShape_LeavesTheBuilderUnchanged()
+    {
+        var builder = new OnnxGraphBuilder();
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.Input("x", 0));
+        Assert.False(builder.HasTensor("x"));
+        string x = builder.Input("x", 4);
+        string y = builder.Relu(x);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.Output(y, "y", -1));
+        Assert.False(builder.HasTensor("y"));
+        Assert.Equal(1, builder.NodeCount);
+        Assert.Equal("y", builder.Output(y, "y", 4));
+        Assert.Equal(2, builder.NodeCount);
+    }
+
+    [Fact]
     public void Constants_AreSharedAndStateDictNamesKept()
     {
         var builder = new OnnxGraphBuilder();

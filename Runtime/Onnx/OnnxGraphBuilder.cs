@@ -72,8 +72,9 @@ public sealed partial class OnnxGraphBuilder
     /// <returns><paramref name="name"/>.</returns>
     public string Input(string name, params int[] featureShape)
     {
+        ValueInfoProto input = ValueInfo(name, featureShape);
         Declare(name);
-        _inputs.Add(ValueInfo(name, featureShape));
+        _inputs.Add(input);
         return name;
     }
 
@@ -88,8 +89,14 @@ public sealed partial class OnnxGraphBuilder
     public string Output(string tensor, string? name, params int[] featureShape)
     {
         Require(tensor);
-        string output = name is null || name == tensor ? tensor : Node("Identity", [tensor], [], name);
-        _outputs.Add(ValueInfo(output, featureShape));
+        string output = name ?? tensor;
+        ValueInfoProto info = ValueInfo(output, featureShape);
+        if (output != tensor)
+        {
+            Node("Identity", [tensor], [], output);
+        }
+
+        _outputs.Add(info);
         return output;
     }
 
