@@ -73,9 +73,20 @@ internal static class ModelFiles
         string name = modelName
             ?? Detect(reader.Metadata, n => reader.TryGetTensor(n, out SafeTensorInfo info) ? info.Shape : null)
             ?? throw new InvalidDataException(
-                $"{path}: cannot tell which model the file holds (no 'model' metadata, no fc1.weight [128, 784] or layer1.weight [256, 784]); pass --model with one of {string.Join(", ", CliOptions.ModelNames)}.");
+                $"{path}: cannot tell which model the file holds (no 'model' metadata naming one, and none of conv1.weight (lenet, cnn-bn), stem.weight (resmlp), fc1.weight [128, 784] (mlp128) or layer1.weight [256, 784] (mlp256)); pass --model with one of {string.Join(", ", CliOptions.ModelNames)}.");
         IModel model = Create(name, seed: 0, maxBatch);
-        ModelWeights.Load(model.Parameters, reader);
+        try
+        {
+            ModelWeights.Load(model.Parameters, reader);
+        }
+        catch (InvalidDataException e) when (modelName is null)
+        {
+            string why = reader.Metadata.TryGetValue(ModelKey, out string? saved) && saved == name
+                ? $"its '{ModelKey}' metadata says {name}"
+                : $"its tensor names are {name}'s";
+            throw new InvalidDataException($"{e.Message} (The file was read as {name} because {why}; pass --model to read it as another of {string.Join(", ", CliOptions.ModelNames)}.)", e);
+        }
+
         string description = reader.Metadata.TryGetValue(TrainingCheckpoint.KindKey, out string? kind) && kind == TrainingCheckpoint.KindValue
             ? $"training checkpoint, epoch {(reader.Metadata.TryGetValue("training.epoch", out string? epoch) ? SafeTensorsReader.Shown(epoch) : "?")}"
             : "weights";

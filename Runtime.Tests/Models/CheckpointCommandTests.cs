@@ -308,6 +308,24 @@ public sealed class CheckpointCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_OfAFileThatDoesNotFitTheDetectedModel_SaysWhyThatModelWasChosen()
+    {
+        string labelled = _files.PathOf("cnn-bn-labelled-lenet.safetensors");
+        ModelWeights.Save(new StaticGrad.Models.NormalizedCnn(seed: 3, maxBatch: 1).Parameters, labelled, [new("model", "lenet")]);
+        var byMetadata = Run(Eval, "--weights", labelled);
+        Assert.Equal(1, byMetadata.Code);
+        Assert.Contains("unexpected tensor(s) 'bn1.weight'", byMetadata.Error);
+        Assert.Contains("read as lenet because its 'model' metadata says lenet; pass --model", byMetadata.Error);
+        Assert.Equal(0, Run(Eval, "--weights", labelled, "--model", "cnn-bn").Code);
+
+        string unknown = _files.PathOf("unknown.safetensors");
+        File.WriteAllBytes(unknown, SafeTensorsFiles.Build("{\"module.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", SafeTensorsFiles.Bytes(1f)));
+        var undetected = Run(Eval, "--weights", unknown);
+        Assert.Equal(1, undetected.Code);
+        Assert.Contains("none of conv1.weight (lenet, cnn-bn), stem.weight (resmlp), fc1.weight [128, 784] (mlp128) or layer1.weight [256, 784] (mlp256)", undetected.Error);
+    }
+
+    [Fact]
     public void EvalOptions_ReportUsageErrors()
     {
         var badSplit = Run(Eval, "--weights", "w", "--split", "dev");
