@@ -8,10 +8,11 @@ namespace StaticGrad.Runtime.Tests;
 
 /// <summary>
 /// <see cref="Kernels.Conv2d.BackwardWeightFromMaxPool"/>, a convolution's weight and bias gradients from the max pool
-/// after it: bit for bit the max pool's backward pass followed by <see cref="Kernels.Conv2d.BackwardWeight"/>, through a
-/// ReLU and without, on 1, 2 and 3 threads, for shapes that form each sample's gradient in the workspace (which leave the
-/// output-gradient span untouched) and for shapes that run the two passes; its argument checks, an index outside its
-/// plane, and no allocation. Run under each instruction-set setting in CI (the category), like the paths it uses.
+/// after it, through a ReLU and without, on 1, 2 and 3 threads: over the routed positions
+/// (<see cref="Conv2dWeightGradientRouted"/>) bit for bit the scalar transcription of its documented order and within
+/// float32 rounding of the two passes; for shapes that run the two passes (or a non-finite input), bit for bit the max
+/// pool's backward pass followed by <see cref="Kernels.Conv2d.BackwardWeight"/>. Also its argument checks, an index
+/// outside its plane, and no allocation. Run under each instruction-set setting in CI (the category), like the paths it uses.
 /// </summary>
 [Trait("Category", "InstructionSet")]
 public sealed class Conv2dWeightGradientFromMaxPoolTests
@@ -69,6 +70,14 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
             FromMaxPool(s, pool, d, throughReLU, scratch, dw, db, new float[s.WorkspaceFloats(threads)]);
         }
 
+        if (Routes(s, pool))
+        {
+            // Another order than the dense passes': the same sums within float32 rounding, and the documented order's bits.
+            AssertClose(expectedW, dw, $"{s}, pool {pool}, weight gradient against the two passes");
+            AssertClose(expectedB, db, $"{s}, pool {pool}, bias gradient against the two passes");
+            (expectedW, expectedB) = RoutedOrder(s, pool, d, throughReLU);
+        }
+
         GemmShapeTests.AssertSameBits(expectedW, dw, $"{s}, pool {pool}, weight gradient");
         GemmShapeTests.AssertSameBits(expectedB, db, $"{s}, pool {pool}, bias gradient");
         if (FormsInTheWorkspace(s))
@@ -85,8 +94,28 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
     public void TheCasesCoverBothRoutes()
     {
         Assert.Equal(6, AllCases.Count(c => FormsInTheWorkspace(c.Conv)));
+        Assert.Equal(6, AllCases.Count(c => Routes(c.Conv, c.Pool)));
         Assert.Equal(3, AllCases.Count(c => !FormsInTheWorkspace(c.Conv)));
         Assert.True(Conv2dWeightGradientShifted.Fits(AllCases[^1].Conv.Geometry) && Conv2dWeightGradientByChannels.Fits(AllCases[^1].Conv.Geometry));
+    }
+
+    [Theory]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void ANonFiniteInput_TakesTheTwoPasses_WithTheNaNsOfTheDenseProducts(float bad)
+    {
+        // Over the routed positions alone a zero gradient's x · 0 would be skipped; with x = ∞ it is NaN in PyTorch's products.
+        (ConvShape s, Window pool) = AllCases[1];
+        Data d = Data.For(s, pool, seed: 75);
+        d.Input[(3 * s.Height * s.Width) + (5 * s.Width) + 6] = bad;
+        float[] expectedW = new float[s.WeightLength], expectedB = new float[s.Out], dy = new float[s.OutputLength];
+        float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
+        Kernels.MaxPool2d.BackwardThroughReLU(d.PooledGradient, d.Pooled, d.Indices, dy, s.Batch, s.Out, s.OutHeight, s.OutWidth, pool.Kernel, pool.Kernel, pool.Stride, pool.Stride, pool.Padding, pool.Padding, pool.Dilation, pool.Dilation);
+        s.BackwardWeight(dy, d.Input, expectedW, expectedB, new float[s.WorkspaceFloats(2)]);
+        FromMaxPool(s, pool, d, throughReLU: true, new float[s.OutputLength], dw, db, new float[s.WorkspaceFloats(2)]);
+        Assert.Contains(expectedW, float.IsNaN);
+        GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient");
+        GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient");
     }
 
     [Fact]
@@ -166,6 +195,94 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
             AllocationAssert.None(
                 "Kernels.Conv2d.BackwardWeightFromMaxPool", () => FromMaxPool(s, pool, d, throughReLU: true, scratch, dw, db, workspace), calls: 20);
         }
+    }
+
+    /// <summary>Whether the call runs over the routed positions (<see cref="Conv2dWeightGradientRouted"/>), given finite inputs.</summary>
+    private static bool Routes(ConvShape s, Window pool)
+        => FormsInTheWorkspace(s) && Conv2dWeightGradientRouted.Fits(s.Geometry, PoolGeometry(s, pool));
+
+    private static Pool2dGeometry PoolGeometry(ConvShape s, Window pool)
+        => Pool2dGeometry.Create(s.Batch, s.Out, s.OutHeight, s.OutWidth, pool.Kernel, pool.Kernel, pool.Stride, pool.Stride, pool.Padding, pool.Padding, pool.Dilation, pool.Dilation, ceilMode: false);
+
+    /// <summary>Each value within float32 rounding of a sum of its size: 1e-5 of the largest magnitude of the two.</summary>
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        float scale = Math.Max(expected.Max(MathF.Abs), actual.Max(MathF.Abs));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-5f * scale, $"{what}: [{i}] {actual[i]} against {expected[i]}");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Conv2dWeightGradientRouted"/>'s documented order, one value at a time: per segment, per sample, a chain
+    /// from +0 over the pool plane's windows in order (index -1 and gradient ±0 skipped, the ReLU's derivative applied
+    /// through the maxima; the bias's in 8 lanes by window, summed in a fixed tree), added to the segment's sum; the
+    /// segments' sums added in order.
+    /// </summary>
+    private static (float[] W, float[] B) RoutedOrder(ConvShape s, Window pool, Data d, bool throughReLU)
+    {
+        int poolPlane = pool.OutputSize(s.OutHeight) * pool.OutputSize(s.OutWidth);
+        int segments = Math.Clamp(s.Batch, 1, Conv2dWeightGradient.Segments), groupIn = s.In / s.Groups, groupOut = s.Out / s.Groups;
+        int taps = s.KernelHeight * s.KernelWidth;
+        float[] dw = new float[s.WeightLength], db = new float[s.Out];
+        for (int o = 0; o < s.Out; o++)
+        {
+            // Weight (cl, i, j) of output channel o at [cl * taps + i * kw + j], its bias at [groupIn * taps].
+            float[] total = new float[(groupIn * taps) + 1];
+            for (int segment = 0; segment < segments; segment++)
+            {
+                float[] sum = new float[total.Length];
+                for (int n = segment * s.Batch / segments; n < (segment + 1) * s.Batch / segments; n++)
+                {
+                    float[] chain = new float[total.Length], biasLanes = new float[8];
+                    for (int w = 0; w < poolPlane; w++)
+                    {
+                        int at = (((n * s.Out) + o) * poolPlane) + w, index = d.Indices[at];
+                        float g = index == -1 || (throughReLU && d.Pooled[at] <= 0f) ? 0f : d.PooledGradient[at];
+                        if (g == 0f)
+                        {
+                            continue;
+                        }
+
+                        int y = index / s.OutWidth, x = index % s.OutWidth;
+                        for (int cl = 0; cl < groupIn; cl++)
+                        {
+                            int c = ((o / groupOut) * groupIn) + cl;
+                            for (int i = 0; i < s.KernelHeight; i++)
+                            {
+                                for (int j = 0; j < s.KernelWidth; j++)
+                                {
+                                    int h = (y * s.StrideHeight) + (i * s.DilationHeight) - s.PaddingHeight, v = (x * s.StrideWidth) + j - s.PaddingWidth;
+                                    float input = h >= 0 && h < s.Height && v >= 0 && v < s.Width ? d.Input[(((n * s.In) + c) * s.Height * s.Width) + (h * s.Width) + v] : 0f;
+                                    int k = (cl * taps) + (i * s.KernelWidth) + j;
+                                    chain[k] = Simd.HasFma ? MathF.FusedMultiplyAdd(input, g, chain[k]) : (input * g) + chain[k];
+                                }
+                            }
+                        }
+
+                        biasLanes[w % 8] += g;
+                    }
+
+                    chain[^1] = ((biasLanes[0] + biasLanes[1]) + (biasLanes[2] + biasLanes[3])) + ((biasLanes[4] + biasLanes[5]) + (biasLanes[6] + biasLanes[7]));
+
+                    for (int k = 0; k < sum.Length; k++)
+                    {
+                        sum[k] += chain[k];
+                    }
+                }
+
+                for (int k = 0; k < total.Length; k++)
+                {
+                    total[k] = segment == 0 ? sum[k] : total[k] + sum[k];
+                }
+            }
+
+            Array.Copy(total, 0, dw, o * groupIn * taps, groupIn * taps);
+            db[o] = total[^1];
+        }
+
+        return (dw, db);
     }
 
     /// <summary>Whether the shape forms each sample's output gradient in the workspace (the shifted weight-gradient path).</summary>

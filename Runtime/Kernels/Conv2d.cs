@@ -313,12 +313,13 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// The parameter gradients of a convolution whose output feeds only a max pool, from the pool's output gradient:
-    /// the same bits as <see cref="MaxPool2d.BackwardThroughReLU"/> (or <see cref="MaxPool2d.Backward"/> without
-    /// <paramref name="pooled"/>) into <paramref name="outputGradient"/> followed by <see cref="BackwardWeight"/>. Where
-    /// the weight gradient reads the output gradient one sample at a time in place (stride 1, output rows as long as the
-    /// input's: LeNet's first convolution), each thread builds each sample's output gradient in its workspace slot just
-    /// before reading it, and <paramref name="outputGradient"/> is not touched: the pass neither writes nor reads a
-    /// batch-sized gradient (1.2 MB for LeNet's conv1 at batch 64). Other shapes run the two passes.
+    /// <see cref="MaxPool2d.BackwardThroughReLU"/> (or <see cref="MaxPool2d.Backward"/> without <paramref name="pooled"/>)
+    /// into <paramref name="outputGradient"/> followed by <see cref="BackwardWeight"/>. Where the weight gradient reads the
+    /// output gradient one sample at a time in place (stride 1, output rows as long as the input's: LeNet's first
+    /// convolution), <paramref name="outputGradient"/> is not touched: with finite inputs and kernels up to 5 × 8 the
+    /// products run over the positions the pool routes a gradient to alone (<see cref="Conv2dWeightGradientRouted"/>, its
+    /// own summation order, within float32 rounding of the two passes), else each thread builds each sample's output
+    /// gradient in its workspace slot just before reading it (the two passes' bits). Other shapes run the two passes.
     /// </summary>
     /// <param name="pooledGradient">dL/d(pool output), <c>[batch, outChannels, poolHeight, poolWidth]</c>.</param>
     /// <param name="pooled">
@@ -480,6 +481,13 @@ public static unsafe class Conv2d
                 ChunkSamples = ChunkSamples(g),
                 Isa = GemmIsaSelector.Current,
             };
+            if (pool.IsSet && Conv2dWeightGradientRouted.Fits(g, pool.Geometry) && Conv2dWeightGradientSparse.AllFinite(pInput, (long)batch * g.InputSample))
+            {
+                Launch(&job, Conv2dWeightGradient.SegmentCount(batch), slots, &Conv2dWeightGradientRouted.Part);
+                Conv2dWeightGradientRouted.SumSegments(&job);
+                return;
+            }
+
             if (Conv2dWeightGradientByChannels.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradientByChannels.ItemCount(g), slots, &Conv2dWeightGradientByChannels.Part);
