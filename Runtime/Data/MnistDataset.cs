@@ -119,17 +119,9 @@ public sealed class MnistDataset
     /// <exception cref="InvalidDataException">A file is malformed, or an images/labels pair differs in count.</exception>
     public static (MnistDataset Train, MnistDataset Test) LoadDirectory(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"The MNIST data directory '{Path.GetFullPath(directory)}' does not exist.");
-        }
-
-        string trainImages = Find(directory, s_trainImages);
-        string trainLabels = Find(directory, s_trainLabels);
-        string testImages = Find(directory, s_testImages);
-        string testLabels = Find(directory, s_testLabels);
-        return (Load(trainImages, trainLabels), Load(testImages, testLabels));
+        // Every file is found before any is read: a missing one is reported without reading the others.
+        (string Images, string Labels) train = FindSet(directory, training: true), test = FindSet(directory, training: false);
+        return (Load(train.Images, train.Labels), Load(test.Images, test.Labels));
     }
 
     /// <summary>
@@ -145,15 +137,20 @@ public sealed class MnistDataset
     /// <exception cref="InvalidDataException">A file is malformed, or the images and labels differ in count.</exception>
     public static MnistDataset LoadSet(string directory, bool training)
     {
+        (string images, string labels) = FindSet(directory, training);
+        return Load(images, labels);
+    }
+
+    /// <summary>The paths of one set's images and labels files in <paramref name="directory"/>, which must exist.</summary>
+    private static (string Images, string Labels) FindSet(string directory, bool training)
+    {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"The MNIST data directory '{Path.GetFullPath(directory)}' does not exist.");
         }
 
-        string images = Find(directory, training ? s_trainImages : s_testImages);
-        string labels = Find(directory, training ? s_trainLabels : s_testLabels);
-        return Load(images, labels);
+        return (Find(directory, training ? s_trainImages : s_testImages), Find(directory, training ? s_trainLabels : s_testLabels));
     }
 
     private static string Find(string directory, string[] names)

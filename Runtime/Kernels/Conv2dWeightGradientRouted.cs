@@ -54,8 +54,11 @@ internal static unsafe class Conv2dWeightGradientRouted
     private static long SlotFloats(in Conv2dGeometry g, in Pool2dGeometry pool)
         => Lines(g.OutputPlane) + (2 * Lines(pool.OutputPlane + RowLanes)) + ((long)g.Channels * Lines(Conv2dWeightGradientSparse.PlaneFloats(g)));
 
-    /// <summary>Floats of a segment's sums: <c>[outChannels, groupChannels, kernelHeight, 8]</c>, then one per output channel (the bias).</summary>
-    private static long SegmentFloats(in Conv2dGeometry g) => ((long)g.OutChannels * g.GroupChannels * g.KernelHeight * RowLanes) + g.OutChannels;
+    /// <summary>Floats of a segment's sums: the weights' (<see cref="WeightSumFloats"/>), then one per output channel (the bias).</summary>
+    private static long SegmentFloats(in Conv2dGeometry g) => WeightSumFloats(g) + g.OutChannels;
+
+    /// <summary>Floats of a segment's weight sums, <c>[outChannels, groupChannels, kernelHeight, 8]</c>: where its bias sums start.</summary>
+    private static nint WeightSumFloats(in Conv2dGeometry g) => (nint)g.OutChannels * g.GroupChannels * g.KernelHeight * RowLanes;
 
     /// <summary>
     /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/>: its segment, or every segment with fewer parts than
@@ -84,7 +87,7 @@ internal static unsafe class Conv2dWeightGradientRouted
         MaxPoolGradient pool = job->Pool;
         Pool2dGeometry p = pool.Geometry;
         float* sums = job->Partials + (segment * SegmentFloats(g));
-        float* biasSums = sums + ((nint)g.OutChannels * g.GroupChannels * g.KernelHeight * RowLanes);
+        float* biasSums = sums + WeightSumFloats(g);
         new Span<float>(sums, checked((int)SegmentFloats(g))).Clear();
 
         int* windows = (int*)job->Slot(part);
@@ -163,7 +166,7 @@ internal static unsafe class Conv2dWeightGradientRouted
             {
                 if (index != -1)
                 {
-                    throw new ArgumentException($"Expected indices in [0, {p.InputPlane}) or -1, got {index} at {(plane * count) + w}.", "indices");
+                    throw MaxPool2d.IndexOutsidePlane(index, p.InputPlane, (plane * count) + w);
                 }
 
                 offsets[w] = 0;
@@ -182,25 +185,15 @@ internal static unsafe class Conv2dWeightGradientRouted
             values[k] = 0f;
         }
 
-        bias = LaneSum(values, padded);
-        return count;
-    }
-
-    /// <summary>
-    /// The bias's chain of one plane: 8 lanes from +0, lane <c>l</c> adding the gradients of windows <c>w ≡ l (mod 8)</c>
-    /// in order, then summed as <c>((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))</c>: one chain of adds over the windows
-    /// waited on each add's latency.
-    /// </summary>
-    private static float LaneSum(float* values, int padded)
-    {
-        Vector128<float> low = Vector128<float>.Zero, high = low;
-        for (int w = 0; w < padded; w += RowLanes)
+        // The bias's chain in 8 lanes by window and LaneSums' fixed tree: one chain of adds waited on each add's latency.
+        var lanes = default(LaneSums.Floats);
+        for (int k = 0; k < padded; k += RowLanes)
         {
-            low += Vector128.Load(values + w);
-            high += Vector128.Load(values + w + 4);
+            lanes.Lanes += Vector256.Load(values + k);
         }
 
-        return ((low[0] + low[1]) + (low[2] + low[3])) + ((high[0] + high[1]) + (high[2] + high[3]));
+        bias = lanes.Total();
+        return count;
     }
 
     /// <summary>After every part: each weight's and bias's gradient is its segments' sums added in segment order.</summary>
@@ -209,7 +202,7 @@ internal static unsafe class Conv2dWeightGradientRouted
         Conv2dGeometry g = job->Geometry;
         int segments = Conv2dWeightGradient.SegmentCount(job->Batch);
         long segmentFloats = SegmentFloats(g);
-        nint biasAt = (nint)g.OutChannels * g.GroupChannels * g.KernelHeight * RowLanes;
+        nint biasAt = WeightSumFloats(g);
         for (int o = 0; o < g.OutChannels; o++)
         {
             for (int k = 0; k < g.GroupChannels; k++)

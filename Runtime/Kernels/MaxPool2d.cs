@@ -241,7 +241,7 @@ public static unsafe class MaxPool2d
 
                 if ((uint)index >= (uint)g.InputPlane)
                 {
-                    throw new ArgumentException($"Expected indices in [0, {g.InputPlane}) or -1, got {index} at {((firstPlane + p) * g.OutputPlane) + o}.", "indices");
+                    throw IndexOutsidePlane(index, g.InputPlane, ((firstPlane + p) * g.OutputPlane) + o);
                 }
 
                 if (planeMaxima == null || !(planeMaxima[o] <= 0f))
@@ -251,6 +251,10 @@ public static unsafe class MaxPool2d
             }
         }
     }
+
+    /// <summary>The error for an index of the pool's forward pass that names no position of its plane (nor -1), at flat position <paramref name="at"/>.</summary>
+    internal static ArgumentException IndexOutsidePlane(int index, int inputPlane, long at)
+        => new($"Expected indices in [0, {inputPlane}) or -1, got {index} at {at}.", "indices");
 
     /// <summary>
     /// One plane of 2 × 2, stride-2 windows without padding, which do not overlap: every input position is <c>0 + g</c>
