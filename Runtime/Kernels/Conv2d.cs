@@ -29,8 +29,11 @@ namespace StaticGrad.Kernels;
 /// <see cref="Conv2dChannelDirect"/> when the output channels come in multiples of 16, else <see cref="Conv2dDirect"/>,
 /// which runs rows that leave lanes unused as <see cref="Conv2dPlaneDirect"/>;
 /// <see cref="Conv2dInputGradientBySamples"/> for blocks of 12 to 16 samples with finite weights, else
-/// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). See
-/// docs/performance.md for the measurements behind these choices.
+/// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). An input
+/// gradient whose output gradient is mostly zeros (at most a quarter nonzero per sample, as behind a 2 × 2 max pool) for
+/// small channel counts runs over the nonzero values only (<see cref="Conv2dInputGradientSparse"/>, its own summation
+/// order, the same on every instruction set, within float32 rounding of the dense paths'). See docs/performance.md for
+/// the measurements behind these choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
@@ -258,6 +261,14 @@ public static unsafe class Conv2d
                 Input = pInputGradient,
                 DepthwiseInputGradient = Conv2dDepthwise.Applies(g) && Conv2dDepthwise.FiniteWeights(pWeight, g),
             };
+            if (Conv2dInputGradientSparse.Fits(g) && Conv2dInputGradientSparse.AnySampleSparse(pOutputGradient, batch, g)
+                && Conv2dInputGradientSparse.PackWeights(pWeight, pWorkspace, g))
+            {
+                job.Partials = pWorkspace;
+                Launch(&job, batch, slots, &Conv2dInputGradientSparse.Part);
+                return;
+            }
+
             if (Conv2dInputGradientBySamples.Applies(g, batch) && Conv2dInputGradientBySamples.PackWeights(pWeight, pWorkspace, g))
             {
                 job.Partials = pWorkspace;
@@ -520,10 +531,11 @@ public static unsafe class Conv2d
 
     /// <summary>
     /// Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> ×
-    /// <c>[outChannels, K/groups + 1]</c>, or on the flat and shifted weight gradients' paths their segments' lanes.
+    /// <c>[outChannels, K/groups + 1]</c>, or on the flat and shifted weight gradients' paths their segments' lanes; at least
+    /// the sparse input gradient's packed weights.
     /// </summary>
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
-        (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
+        Math.Max((long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1), Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.PackedFloats(g) : 0),
         Math.Max(
             Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradientByChannels.SegmentFloats(g) : 0));
@@ -553,6 +565,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamplesAvx2.Fits(g) ? Conv2dForwardBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dDepthwise.Applies(g) ? Conv2dDepthwise.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),

@@ -205,7 +205,7 @@ internal static unsafe class Conv2dPasses
     }
 
     /// <summary>Sample <paramref name="n"/>'s input gradient by the per-sample path its shape takes, <paramref name="columns"/> its thread's slot.</summary>
-    private static void BackwardDataSample(Conv2dJob* job, int n, float* columns)
+    internal static void BackwardDataSample(Conv2dJob* job, int n, float* columns)
     {
         Conv2dGeometry g = job->Geometry;
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
