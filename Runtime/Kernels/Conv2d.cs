@@ -32,8 +32,9 @@ namespace StaticGrad.Kernels;
 /// <see cref="Conv2dInputGradientByPlanes"/> or <see cref="Conv2dInputGradient"/>; all the im2col path's bits). An input
 /// gradient whose output gradient is mostly zeros (at most a quarter nonzero per sample, as behind a 2 × 2 max pool) for
 /// small channel counts runs over the nonzero values only (<see cref="Conv2dInputGradientSparse"/>, its own summation
-/// order, the same on every instruction set, within float32 rounding of the dense paths'). See docs/performance.md for
-/// the measurements behind these choices.
+/// order, the same on every instruction set, within float32 rounding of the dense paths'), and so does the weight
+/// gradient (<see cref="Conv2dWeightGradientByPositions"/>, in <see cref="Conv2dWeightGradientByChannels"/>' order). See
+/// docs/performance.md for the measurements behind these choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
@@ -499,6 +500,16 @@ public static unsafe class Conv2d
                 return;
             }
 
+            if (!pool.IsSet && Conv2dWeightGradientByPositions.Fits(g))
+            {
+                Launch(&job, Conv2dWeightGradient.SegmentCount(batch), slots, &Conv2dWeightGradientByPositions.Part);
+                if (job.Declined == 0)
+                {
+                    Conv2dWeightGradientByPositions.SumSegments(&job);
+                    return;
+                }
+            }
+
             if (Conv2dWeightGradientByChannels.Fits(g))
             {
                 Launch(&job, Conv2dWeightGradientByChannels.ItemCount(g), slots, &Conv2dWeightGradientByChannels.Part);
@@ -532,10 +543,12 @@ public static unsafe class Conv2d
     /// <summary>
     /// Floats of the partial weight gradients at the start of the workspace: <see cref="ReductionLanes"/> ×
     /// <c>[outChannels, K/groups + 1]</c>, or on the flat and shifted weight gradients' paths their segments' lanes; at least
-    /// the sparse input gradient's packed weights.
+    /// the sparse input gradient's packed weights and the by-positions weight gradient's segment sums.
     /// </summary>
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
-        Math.Max((long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1), Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.PackedFloats(g) : 0),
+        Math.Max(
+            (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
+            Math.Max(Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.PackedFloats(g) : 0, Conv2dWeightGradientByPositions.Fits(g) ? Conv2dWeightGradientByPositions.PartialFloats(g) : 0)),
         Math.Max(
             Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
             Conv2dWeightGradientByChannels.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradientByChannels.SegmentFloats(g) : 0));
@@ -566,6 +579,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dForwardBySamplesAvx2.Fits(g) ? Conv2dForwardBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dDepthwise.Applies(g) ? Conv2dDepthwise.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dWeightGradientByPositions.Fits(g) ? Conv2dWeightGradientByPositions.SlotFloats(g) : 0);
         long block = (g.Groups * (g.GroupReduction + 1L) * samples * g.OutputPlane) + (samples > 1 ? samples * g.OutputSample : 0) + ((long)g.OutChannels * (g.GroupReduction + 1));
         long flat = Math.Max(
             Math.Max(Conv2dWeightGradient.Fits(g) ? Conv2dWeightGradient.SlotFloats(g) : 0, Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradientShifted.SlotFloats(g) : 0),

@@ -152,7 +152,7 @@ internal static unsafe class Conv2dInputGradientSparse
                 Scatter<Simd128, Vector128<float>>(gradient, masks, job->Partials, plane, g);
             }
 
-            CopyOut(plane, job->Input + ((nint)n * g.InputSample), g);
+            ChannelsLast.ToPlanes(plane, job->Input + ((nint)n * g.InputSample), g.Channels, g.Height, g.Width, g.PaddingHeight, g.PaddingWidth);
         }
     }
 
@@ -448,26 +448,4 @@ internal static unsafe class Conv2dInputGradientSparse
         where TOps : ISimdOps<TVec>
         where TVec : struct
         => TOps.Store(TOps.SelectLess(offsets, limit, sums, TOps.Load(ref *at, 0)), ref *at, 0);
-
-    /// <summary>The padded channels-last sums into the sample's input gradient <c>[inChannels, height, width]</c>, overwritten.</summary>
-    private static void CopyOut(float* plane, float* dx, in Conv2dGeometry g)
-    {
-        int channels = g.Channels, height = g.Height, width = g.Width;
-        nint rowStep = (nint)PaddedWidth(g) * channels;
-        float* origin = plane + ((nint)g.PaddingHeight * rowStep) + ((nint)g.PaddingWidth * channels);
-        // Position by position: a gather per output vector took longer (AVX2 masked gathers, 2026-12-07, Zen 4).
-        nint planeStep = (nint)height * width;
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                float* source = origin + (y * rowStep) + ((nint)x * channels);
-                float* target = dx + ((nint)y * width) + x;
-                for (int c = 0; c < channels; c++)
-                {
-                    target[c * planeStep] = source[c];
-                }
-            }
-        }
-    }
 }

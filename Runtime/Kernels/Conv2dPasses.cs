@@ -432,6 +432,9 @@ internal unsafe struct Conv2dJob
     /// <summary>Samples per weight-gradient product.</summary>
     public int ChunkSamples;
 
+    /// <summary>Set by a part of <see cref="Conv2dWeightGradientByPositions"/> whose data does not suit it: the call runs the dense paths instead.</summary>
+    public int Declined;
+
     private readonly float* _slots;
     private readonly long _slotFloats;
 
