@@ -27,19 +27,7 @@ public sealed class Conv2dInputGradientSparseTests
         new ConvShape(3, 5, 9, 5, 12, 4, 2, 1, 1, 1, 0, 1, 1, 1),  // four kernel rows of 10 floats, padding 1 × 0
     ];
 
-    public static TheoryData<int, int> Cases()
-    {
-        var data = new TheoryData<int, int>();
-        for (int shape = 0; shape < AllShapes.Length; shape++)
-        {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                data.Add(shape, threads);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<int, int> Cases() => Conv2dTests.ShapesOnOneTwoAndThreeThreads(AllShapes.Length);
 
     [Theory]
     [MemberData(nameof(Cases))]

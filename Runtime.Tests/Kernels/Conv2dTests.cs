@@ -133,6 +133,21 @@ public sealed class Conv2dTests
     [InlineData(12)]
     public void EveryPass_SameBitsForOneTwoAndThreeThreads(int shape) => AssertEveryPassSameBitsForOneTwoAndThreeThreads(AllShapes[shape]);
 
+    /// <summary>Every (shape index, thread count) pair of <paramref name="shapes"/> shapes and 1, 2 and 3 threads.</summary>
+    internal static TheoryData<int, int> ShapesOnOneTwoAndThreeThreads(int shapes)
+    {
+        var data = new TheoryData<int, int>();
+        for (int shape = 0; shape < shapes; shape++)
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                data.Add(shape, threads);
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>
     /// The forward pass (with ReLU), the input gradient and the weight and bias gradients of <paramref name="s"/> on 2
     /// and 3 threads (every call split) and with a workspace of one slot give the bits of one thread; each kernel's tests

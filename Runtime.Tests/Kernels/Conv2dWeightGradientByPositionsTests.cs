@@ -27,19 +27,7 @@ public sealed class Conv2dWeightGradientByPositionsTests
         new ConvShape(4, 2, 6, 12, 9, 5, 3, 1, 1, 2, 1, 1, 1, 1),  // rectangular kernel and input, padding 2 × 1
     ];
 
-    public static TheoryData<int, int> Cases()
-    {
-        var data = new TheoryData<int, int>();
-        for (int shape = 0; shape < AllShapes.Length; shape++)
-        {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                data.Add(shape, threads);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<int, int> Cases() => Conv2dTests.ShapesOnOneTwoAndThreeThreads(AllShapes.Length);
 
     [Theory]
     [MemberData(nameof(Cases))]

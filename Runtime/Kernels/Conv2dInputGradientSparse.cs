@@ -61,7 +61,7 @@ internal static unsafe class Conv2dInputGradientSparse
             && g.OutChannels <= MaxOutChannels && g.KernelHeight <= MaxKernelHeight && (long)g.KernelWidth * g.Channels <= RowFloats;
 
     /// <summary>Floats of a part's slot: the transposed gradient, its masks, the padded channels-last sum plane and a row's reach past it.</summary>
-    public static long SlotFloats(in Conv2dGeometry g) => GradientFloats(g) + MaskFloats(g) + PlaneFloats(g) + RowFloats;
+    public static long SlotFloats(in Conv2dGeometry g) => GradientFloats(g) + MaskFloats(g) + ChannelsLast.PlaneFloats(g) + RowFloats;
 
     /// <summary>Floats of the packed weights in the workspace's partials: two zero channels past the last, for the pairs.</summary>
     public static long PackedFloats(in Conv2dGeometry g) => (MaxOutChannels + 2L) * g.KernelHeight * RowFloats;
@@ -69,12 +69,6 @@ internal static unsafe class Conv2dInputGradientSparse
     private static long GradientFloats(in Conv2dGeometry g) => (long)g.OutputPlane * PositionFloats;
 
     private static long MaskFloats(in Conv2dGeometry g) => (g.OutputPlane + 15L) & ~15L;
-
-    private static long PlaneFloats(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) * g.Channels;
-
-    private static int PaddedHeight(in Conv2dGeometry g) => g.Height + (2 * g.PaddingHeight);
-
-    private static int PaddedWidth(in Conv2dGeometry g) => g.Width + (2 * g.PaddingWidth);
 
     /// <summary>
     /// Packs the weights as <c>[channel, kernel row, 32]</c> (a row's window order, <c>kernelColumn · inChannels + channel</c>,
@@ -138,7 +132,7 @@ internal static unsafe class Conv2dInputGradientSparse
                 continue;
             }
 
-            new Span<float>(plane, checked((int)(PlaneFloats(g) + RowFloats))).Clear();
+            new Span<float>(plane, checked((int)(ChannelsLast.PlaneFloats(g) + RowFloats))).Clear();
             if (Vector512.IsHardwareAccelerated)
             {
                 Scatter<Simd512, Vector512<float>>(gradient, masks, job->Partials, plane, g);
@@ -152,7 +146,7 @@ internal static unsafe class Conv2dInputGradientSparse
                 Scatter<Simd128, Vector128<float>>(gradient, masks, job->Partials, plane, g);
             }
 
-            ChannelsLast.ToPlanes(plane, job->Input + ((nint)n * g.InputSample), g.Channels, g.Height, g.Width, g.PaddingHeight, g.PaddingWidth);
+            ChannelsLast.ToPlanes(plane, job->Input + ((nint)n * g.InputSample), g);
         }
     }
 
@@ -270,7 +264,7 @@ internal static unsafe class Conv2dInputGradientSparse
         where TRows : IConstant
     {
         nint half = TOps.Count;
-        nint rowStep = (nint)PaddedWidth(g) * g.Channels;
+        nint rowStep = ChannelsLast.RowStep(g);
         nint channelStep = (nint)g.KernelHeight * RowFloats;
         int rows = TRows.Value, outHeight = g.OutHeight, outWidth = g.OutWidth;
         float* top = plane + ((nint)column * g.Channels) + lane;

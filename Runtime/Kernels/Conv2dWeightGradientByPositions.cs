@@ -57,7 +57,7 @@ internal static unsafe class Conv2dWeightGradientByPositions
             && g.OutChannels <= MaxOutChannels && g.KernelHeight <= MaxKernelHeight && (long)g.KernelWidth * g.Channels <= RowFloats;
 
     /// <summary>Floats of a part's slot: the padded channels-last input, a row's reach past it, and each output position's window offset.</summary>
-    public static long SlotFloats(in Conv2dGeometry g) => PlaneFloats(g) + RowFloats + g.OutputPlane;
+    public static long SlotFloats(in Conv2dGeometry g) => ChannelsLast.PlaneFloats(g) + RowFloats + g.OutputPlane;
 
     /// <summary>Floats of the segments' sums at the start of the workspace.</summary>
     public static long PartialFloats(in Conv2dGeometry g) => Conv2dWeightGradient.Segments * SegmentFloats(g);
@@ -66,12 +66,6 @@ internal static unsafe class Conv2dWeightGradientByPositions
     private static long SegmentFloats(in Conv2dGeometry g) => WeightSumFloats(g) + g.OutChannels;
 
     private static nint WeightSumFloats(in Conv2dGeometry g) => (nint)g.OutChannels * g.KernelHeight * RowFloats;
-
-    private static long PlaneFloats(in Conv2dGeometry g) => (long)PaddedHeight(g) * PaddedWidth(g) * g.Channels;
-
-    private static int PaddedHeight(in Conv2dGeometry g) => g.Height + (2 * g.PaddingHeight);
-
-    private static int PaddedWidth(in Conv2dGeometry g) => g.Width + (2 * g.PaddingWidth);
 
     /// <summary>
     /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/>: its segment, or every segment with fewer parts than
@@ -100,14 +94,14 @@ internal static unsafe class Conv2dWeightGradientByPositions
         float* sums = job->Partials + (segment * SegmentFloats(g));
         new Span<float>(sums, checked((int)SegmentFloats(g))).Clear();
         float* plane = job->Slot(part);
-        int* offsets = (int*)(plane + PlaneFloats(g) + RowFloats);
+        int* offsets = (int*)(plane + ChannelsLast.PlaneFloats(g) + RowFloats);
         // The padding and the reach past the plane stay zero: the copies write only the inner positions.
-        new Span<float>(plane, checked((int)(PlaneFloats(g) + RowFloats))).Clear();
+        new Span<float>(plane, checked((int)(ChannelsLast.PlaneFloats(g) + RowFloats))).Clear();
         for (int y = 0; y < g.OutHeight; y++)
         {
             for (int x = 0; x < g.OutWidth; x++)
             {
-                offsets[(y * g.OutWidth) + x] = ((y * PaddedWidth(g)) + x) * g.Channels;
+                offsets[(y * g.OutWidth) + x] = (y * ChannelsLast.RowStep(g)) + (x * g.Channels);
             }
         }
 
@@ -147,7 +141,7 @@ internal static unsafe class Conv2dWeightGradientByPositions
             return false;
         }
 
-        ChannelsLast.FromPlanes(x, plane, g.Channels, g.Height, g.Width, g.PaddingHeight, g.PaddingWidth);
+        ChannelsLast.FromPlanes(x, plane, g);
         return true;
     }
 
@@ -199,7 +193,7 @@ internal static unsafe class Conv2dWeightGradientByPositions
         where TRows : IConstant
     {
         nint half = TOps.Count;
-        nint rowStep = (nint)PaddedWidth(g) * g.Channels;
+        nint rowStep = ChannelsLast.RowStep(g);
         int positions = g.OutputPlane;
         TVec a0 = TOps.Broadcast(0f), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0, a4 = a0, b4 = a0;
         float biasChain = 0f;
