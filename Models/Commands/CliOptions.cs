@@ -30,6 +30,30 @@ internal static class CliOptions
     /// <summary>An optional path option to a file the command reads (an empty value is a usage error).</summary>
     public static Option<string?> InputPath(string name, string description, string helpName = "PATH") => NonEmpty(Path(name, description, helpName));
 
+    /// <summary>
+    /// <c>--strip-prefix PREFIX</c> of the commands that read a weights file: the prefix removed from the file's tensor
+    /// names that start with it before they are matched with the model and before the model is told from them
+    /// (<see cref="StaticGrad.Checkpoints.WeightsLoadOptions.StripPrefix"/>). An empty value is a usage error naming the option; a
+    /// prefix that no tensor of the file starts with is one too, reported when the file is read
+    /// (<see cref="ModelFiles.Load"/>).
+    /// </summary>
+    public static Option<string?> StripPrefix()
+    {
+        var option = new Option<string?>("--strip-prefix")
+        {
+            Description = "remove this prefix from the file's tensor names, e.g. 'module.' for a state_dict saved from nn.DataParallel or DistributedDataParallel (module.fc1.weight -> fc1.weight)",
+            HelpName = "PREFIX",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value.Length == 0)
+            {
+                result.AddError($"Option '{option.Name}' expects the prefix to remove from the file's tensor names, such as 'module.'; got ''.");
+            }
+        });
+        return option;
+    }
+
     /// <summary>Makes an empty value of <paramref name="option"/> (<c>--weights ""</c>) a usage error naming it, not an exception later.</summary>
     /// <typeparam name="T">The option's type.</typeparam>
     /// <param name="option">A path option.</param>

@@ -26,20 +26,21 @@ public static class EvalCommand
             Required = true,
         });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
+        Option<string?> stripPrefix = CliOptions.StripPrefix();
         Option<string> data = CliOptions.Data();
         Option<string> split = CliOptions.OneOf("--split", "the set to evaluate", "test", "test", "train");
         Option<string?> plot = CliOptions.PngFile(CliOptions.Path("--plot", "draw the confusion matrix as a heat map to this PNG file", "FILE.png"));
         var quiet = new Option<bool>("--quiet") { Description = "plain text instead of a table" };
         var command = new Command("eval", "Evaluates saved weights on MNIST: prints the accuracy and the confusion matrix.")
         {
-            weights, model, data, split, plot, quiet,
+            weights, model, stripPrefix, data, split, plot, quiet,
         };
         command.Validators.Add(CliOptions.DistinctFiles(weights, plot));
         command.SetAction(result =>
         {
             TextWriter output = result.InvocationConfiguration.Output;
             bool interactive = !result.GetValue(quiet) && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-            return Execute(result.GetValue(weights)!, result.GetValue(model), result.GetValue(data)!, result.GetValue(split)!, result.GetValue(plot), interactive, output, result.InvocationConfiguration.Error);
+            return Execute(result.GetValue(weights)!, result.GetValue(model), result.GetValue(stripPrefix), result.GetValue(data)!, result.GetValue(split)!, result.GetValue(plot), interactive, output, result.InvocationConfiguration.Error);
         });
         return command;
     }
@@ -51,14 +52,19 @@ public static class EvalCommand
     /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["eval", .. args], output, error);
 
-    private static int Execute(string weightsPath, string? modelName, string dataDirectory, string split, string? plotPath, bool interactive, TextWriter output, TextWriter error)
+    private static int Execute(string weightsPath, string? modelName, string? stripPrefix, string dataDirectory, string split, string? plotPath, bool interactive, TextWriter output, TextWriter error)
     {
         IModel model;
         string name;
         string description;
         try
         {
-            (model, name, description) = ModelFiles.Load(weightsPath, modelName, BatchSize);
+            (model, name, description) = ModelFiles.Load(weightsPath, modelName, stripPrefix, BatchSize);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Cli.UsageErrorCode;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -26,12 +26,13 @@ public static class ExportCommand
             Required = true,
         });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
+        Option<string?> stripPrefix = CliOptions.StripPrefix();
         var command = new Command("export", "Writes saved weights as an ONNX model, for ONNX Runtime (including Microsoft.ML.OnnxRuntime in .NET) or any ONNX engine.")
         {
-            weights, onnx, model,
+            weights, onnx, model, stripPrefix,
         };
         command.Validators.Add(CliOptions.DistinctFiles(weights, onnx));
-        command.SetAction(result => Execute(result.GetValue(weights)!, result.GetValue(onnx)!, result.GetValue(model), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        command.SetAction(result => Execute(result.GetValue(weights)!, result.GetValue(onnx)!, result.GetValue(model), result.GetValue(stripPrefix), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
@@ -42,13 +43,18 @@ public static class ExportCommand
     /// <returns>0 on success, 1 on a runtime failure, 2 on a usage error.</returns>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Cli.Run(["export", .. args], output, error);
 
-    private static int Execute(string weightsPath, string onnxPath, string? modelName, TextWriter output, TextWriter error)
+    private static int Execute(string weightsPath, string onnxPath, string? modelName, string? stripPrefix, TextWriter output, TextWriter error)
     {
         IModel model;
         string name;
         try
         {
-            (model, name, _) = ModelFiles.Load(weightsPath, modelName, maxBatch: 1);
+            (model, name, _) = ModelFiles.Load(weightsPath, modelName, stripPrefix, maxBatch: 1);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Cli.UsageErrorCode;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

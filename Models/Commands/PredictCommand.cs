@@ -17,6 +17,9 @@ public sealed class PredictOptions
     /// <summary>The model, or null to tell it from the file.</summary>
     public string? Model { get; private init; }
 
+    /// <summary>The <c>--strip-prefix</c> removed from the file's tensor names, or null for none.</summary>
+    public string? StripPrefix { get; private init; }
+
     /// <summary>The PGM image, or null when <see cref="IdxPath"/> is used.</summary>
     public string? ImagePath { get; private init; }
 
@@ -37,6 +40,7 @@ public sealed class PredictOptions
     {
         Option<string> weights = CliOptions.NonEmpty(new Option<string>("--weights") { Description = "a safetensors weights file or training checkpoint (as for eval)", HelpName = "PATH", Required = true });
         Option<string?> model = CliOptions.OptionalOneOf("--model", "default: told from the file", CliOptions.ModelNames);
+        Option<string?> stripPrefix = CliOptions.StripPrefix();
         Argument<string?> image = CliOptions.NonEmpty(new Argument<string?>("IMAGE.pgm") { Description = "a 28 x 28 grayscale PGM image, binary (P5) or plain (P2), white digit on black like MNIST", Arity = ArgumentArity.ZeroOrOne });
         var invert = new Option<bool>("--invert") { Description = "invert the image first (for a dark digit on a light background)" };
         Option<string?> idx = CliOptions.InputPath("--idx", "an IDX images file (raw or .gz), e.g. t10k-images-idx3-ubyte.gz", "FILE");
@@ -44,6 +48,7 @@ public sealed class PredictOptions
         Option<string?> labels = CliOptions.InputPath("--labels", "the matching IDX labels file, to show the true digit", "FILE");
         command.Options.Add(weights);
         command.Options.Add(model);
+        command.Options.Add(stripPrefix);
         command.Arguments.Add(image);
         command.Options.Add(invert);
         command.Options.Add(idx);
@@ -80,6 +85,7 @@ public sealed class PredictOptions
         {
             WeightsPath = result.GetValue(weights)!,
             Model = result.GetValue(model),
+            StripPrefix = result.GetValue(stripPrefix),
             ImagePath = result.GetValue(image),
             IdxPath = result.GetValue(idx),
             Index = result.GetValue(index) ?? 0,
@@ -117,7 +123,12 @@ public static class PredictCommand
         string name;
         try
         {
-            (model, name, _) = ModelFiles.Load(options.WeightsPath, options.Model, maxBatch: 1);
+            (model, name, _) = ModelFiles.Load(options.WeightsPath, options.Model, options.StripPrefix, maxBatch: 1);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Cli.UsageErrorCode;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
