@@ -58,4 +58,21 @@ public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"refused: {mismatch}", text);
         Assert.Contains($"refused: {truncated}", text);
     }
+
+    [OnnxCheckerFact]
+    public void TheCheckerAcceptsAGraphInputThatIsAlsoAGraphOutput()
+    {
+        // ONNX names each graph output once but lets an output be a graph input: the builder allows it, and refuses a second output of one name.
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 4);
+        builder.Output(x, null, 4);
+        builder.Output(builder.Relu(x), "y", 4);
+        Assert.Throws<ArgumentException>(() => builder.Output(x, null, 4));
+        string path = Path.Combine(_directory, "passthrough.onnx");
+        builder.Save(path);
+
+        (int exitCode, string text) = Check(path);
+
+        Assert.True(exitCode == 0, text);
+    }
 }

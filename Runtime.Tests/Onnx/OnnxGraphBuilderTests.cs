@@ -82,6 +82,61 @@ public sealed class OnnxGraphBuilderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AGraphOutputNameUsedTwice_IsRefusedNamingTheArgument_AndTheBuilderIsUnchanged()
+    {
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 4);
+        string y = builder.Relu(x, "y");
+        string z = builder.Sigmoid(x, "z");
+        builder.Output(y, null, 4);
+        builder.Output(z, "probabilities", 4);
+
+        ArgumentException sameTensor = Assert.Throws<ArgumentException>(() => builder.Output(y, null, 4));
+        Assert.Equal("tensor", sameTensor.ParamName);
+        Assert.Contains("'y' is already an output of graph", sameTensor.Message);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => builder.Output(y, "y", 4)).ParamName);
+        ArgumentException renamed = Assert.Throws<ArgumentException>(() => builder.Output(z, "probabilities", 4));
+        Assert.Equal("name", renamed.ParamName);
+        Assert.Contains("'probabilities' is already an output of graph", renamed.Message);
+        ArgumentException taken = Assert.Throws<ArgumentException>(() => builder.Output(z, "x", 4));
+        Assert.Equal("name", taken.ParamName);
+        Assert.Contains("Tensor 'x' already exists", taken.Message);
+        Assert.Equal(3, builder.NodeCount);
+        builder.Output(z, "copy", 4);
+
+        // The refused calls left nothing behind: the same graph built without them is the same file.
+        var expected = new OnnxGraphBuilder();
+        string ex = expected.Input("x", 4);
+        string ey = expected.Relu(ex, "y");
+        string ez = expected.Sigmoid(ex, "z");
+        expected.Output(ey, null, 4);
+        expected.Output(ez, "probabilities", 4);
+        expected.Output(ez, "copy", 4);
+        Assert.Equal(expected.ToArray(), builder.ToArray());
+    }
+
+    [Fact]
+    public void ANodeOutputNameThatExists_IsRefusedNamingOutput_AndTheBuilderIsUnchanged()
+    {
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 4);
+        string w = builder.Initializer("w", new float[16], 4, 4);
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => builder.Relu(x, output: x));
+        Assert.Equal("output", e.ParamName);
+        Assert.Contains("Tensor 'x' already exists", e.Message);
+        Assert.Equal("output", Assert.Throws<ArgumentException>(() => builder.Gemm(x, w, null, output: w)).ParamName);
+        Assert.Equal(0, builder.NodeCount);
+        builder.Output(builder.Relu(builder.Gemm(x, w, null, "h"), "y"), null, 4);
+
+        var expected = new OnnxGraphBuilder();
+        string ex = expected.Input("x", 4);
+        string ew = expected.Initializer("w", new float[16], 4, 4);
+        expected.Output(expected.Relu(expected.Gemm(ex, ew, null, "h"), "y"), null, 4);
+        Assert.Equal(expected.ToArray(), builder.ToArray());
+    }
+
+    [Fact]
     public void Constants_AreSharedAndStateDictNamesKept()
     {
         var builder = new OnnxGraphBuilder();

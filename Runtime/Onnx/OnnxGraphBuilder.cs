@@ -22,8 +22,9 @@ namespace StaticGrad.Onnx;
 /// batch norm uses its running statistics, average pooling counts the padding (<c>count_include_pad=True</c>).
 /// </para>
 /// <para>
-/// Every input a node names must already exist (a graph input, an initializer or an earlier node's output) and every
-/// tensor is produced once, so a mistake throws at the call that made it rather than when a runtime loads the file.
+/// Every input a node names must already exist (a graph input, an initializer or an earlier node's output), every
+/// tensor is produced once and every graph output has its own name, so a mistake throws at the call that made it
+/// rather than when a runtime loads the file.
 /// The protobuf wire format is written with Google.Protobuf's <see cref="CodedOutputStream"/>; no native code.
 /// </para>
 /// </remarks>
@@ -42,6 +43,7 @@ public sealed partial class OnnxGraphBuilder
     private readonly List<TensorProto> _initializers = new();
     private readonly List<ValueInfoProto> _inputs = new();
     private readonly List<ValueInfoProto> _outputs = new();
+    private readonly HashSet<string> _outputNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tensors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _opCounts = new(StringComparer.Ordinal);
@@ -86,16 +88,30 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="name">The output's name (for example <c>logits</c>), or null to keep the tensor's.</param>
     /// <param name="featureShape">The dimensions after the batch.</param>
     /// <returns>The output's name.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="tensor"/> does not exist; the output's name is already a graph output (ONNX output names are
+    /// unique); or <paramref name="name"/> differs from <paramref name="tensor"/> and names an existing tensor. The
+    /// graph is then unchanged.
+    /// </exception>
     public string Output(string tensor, string? name, params int[] featureShape)
     {
         Require(tensor);
         string output = name ?? tensor;
         ValueInfoProto info = ValueInfo(output, featureShape);
+        if (_outputNames.Contains(output))
+        {
+            throw new ArgumentException(
+                $"'{output}' is already an output of graph '{GraphName}'; expected a name that is not yet a graph output (ONNX output names are unique).",
+                name is null ? nameof(tensor) : nameof(name));
+        }
+
         if (output != tensor)
         {
+            CheckNewTensor(output, nameof(name));
             Node("Identity", [tensor], [], output);
         }
 
+        _outputNames.Add(output);
         _outputs.Add(info);
         return output;
     }
@@ -231,6 +247,11 @@ public sealed partial class OnnxGraphBuilder
             }
         }
 
+        if (output is not null)
+        {
+            CheckNewTensor(output, nameof(output));
+        }
+
         int index = _opCounts.TryGetValue(opType, out int n) ? n : 0;
         _opCounts[opType] = index + 1;
         string name = output ?? NewTensorName(opType);
@@ -278,6 +299,16 @@ public sealed partial class OnnxGraphBuilder
         if (!_tensors.Add(name))
         {
             throw new ArgumentException($"Tensor '{name}' already exists in graph '{GraphName}'; every tensor is produced once.", nameof(name));
+        }
+    }
+
+    /// <summary>Throws, naming <paramref name="paramName"/>, unless <paramref name="name"/> is a new tensor name; changes nothing.</summary>
+    private void CheckNewTensor(string name, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name, paramName);
+        if (_tensors.Contains(name))
+        {
+            throw new ArgumentException($"Tensor '{name}' already exists in graph '{GraphName}'; expected a name no tensor has yet (every tensor is produced once).", paramName);
         }
     }
 
