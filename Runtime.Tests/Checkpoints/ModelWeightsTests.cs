@@ -190,6 +190,34 @@ public sealed class ModelWeightsTests : IDisposable
         Assert.Equal("a\ud83d\ude00b", ModelWeights.Load(new MnistClassifier128(seed: 9).Parameters, path).Metadata["note"]);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void AKeyMapEntryWithoutAName_IsRefusedNamingKeyMapAndTheKey_BeforeTheFileIsRead(string? target)
+    {
+        var model = new MnistClassifier128(seed: 1);
+        byte[] before = Bits(model.Parameters);
+        byte[] file = WeightsFile(new MnistClassifier128(seed: 2));
+        var options = new WeightsLoadOptions
+        {
+            KeyMap = new Dictionary<string, string> { ["fc1.weight"] = "fc1.weight", ["fc2.weight"] = target! },
+            AllowMissing = true,
+            AllowUnexpected = true,
+        };
+
+        ArgumentException fromStream = Assert.Throws<ArgumentException>(() => Load(model, file, options));
+        Assert.Equal("options", fromStream.ParamName);
+        Assert.Contains($"WeightsLoadOptions.KeyMap maps file key 'fc2.weight' to {(target is null ? "null" : "an empty name")}", fromStream.Message);
+        using (var reader = new SafeTensorsReader(new MemoryStream(file, writable: false), "test.safetensors"))
+        {
+            Assert.Equal("options", Assert.Throws<ArgumentException>(() => ModelWeights.Load(model.Parameters, reader, options)).ParamName);
+        }
+
+        // Checked before the file is opened: a path that does not exist is not reached.
+        Assert.Equal("options", Assert.Throws<ArgumentException>(() => ModelWeights.Load(model.Parameters, _files.PathOf("none.safetensors"), options)).ParamName);
+        Assert.Equal(before, Bits(model.Parameters));
+    }
+
     [Fact]
     public void MissingFile_ThrowsFileNotFound()
     {

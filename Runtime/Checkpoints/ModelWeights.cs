@@ -56,6 +56,7 @@ public static class ModelWeights
     /// <param name="path">The file.</param>
     /// <param name="options">What to tolerate; null for strict loading.</param>
     /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> has a <see cref="WeightsLoadOptions.KeyMap"/> entry whose value is null or empty (checked first: nothing is read or changed).</exception>
     /// <exception cref="InvalidDataException">The file is malformed or does not fit the model (the message names the tensor and the problem); the parameters are unchanged.</exception>
     /// <exception cref="IOException">The file cannot be read (<see cref="FileNotFoundException"/> if it does not exist).</exception>
     public static WeightsLoadResult Load(ParameterSet parameters, string path, WeightsLoadOptions? options = null)
@@ -63,6 +64,7 @@ public static class ModelWeights
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= WeightsLoadOptions.Strict;
+        options.Validate(nameof(options));
         using SafeTensorsReader reader = SafeTensorsReader.Open(path, options.MaxHeaderLength);
         return Load(parameters, reader, options);
     }
@@ -73,11 +75,13 @@ public static class ModelWeights
     /// <param name="sourceName">The name error messages use for the stream.</param>
     /// <param name="options">What to tolerate; null for strict loading.</param>
     /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> has a <see cref="WeightsLoadOptions.KeyMap"/> entry whose value is null or empty (checked first: nothing is read or changed).</exception>
     /// <exception cref="InvalidDataException">The file is malformed or does not fit the model; the parameters are unchanged.</exception>
     public static WeightsLoadResult Load(ParameterSet parameters, Stream stream, string sourceName, WeightsLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         options ??= WeightsLoadOptions.Strict;
+        options.Validate(nameof(options));
         using var reader = new SafeTensorsReader(stream, sourceName, leaveOpen: true, options.MaxHeaderLength);
         return Load(parameters, reader, options);
     }
@@ -87,12 +91,14 @@ public static class ModelWeights
     /// <param name="reader">The file.</param>
     /// <param name="options">What to tolerate; null for strict loading.</param>
     /// <returns>Which tensors were loaded, missing or skipped.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> has a <see cref="WeightsLoadOptions.KeyMap"/> entry whose value is null or empty (checked first: nothing is read or changed).</exception>
     /// <exception cref="InvalidDataException">The file does not fit the model; the parameters are unchanged.</exception>
     public static WeightsLoadResult Load(ParameterSet parameters, SafeTensorsReader reader, WeightsLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(reader);
         options ??= WeightsLoadOptions.Strict;
+        options.Validate(nameof(options));
         string source = reader.Source;
 
         if (reader.Metadata.TryGetValue(SafeTensorsReader.FormatKey, out string? format) && format != "pt")

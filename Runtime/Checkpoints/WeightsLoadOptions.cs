@@ -38,7 +38,8 @@ public sealed class WeightsLoadOptions
 
     /// <summary>
     /// Explicit renames, file key -> model tensor name (<c>["classifier.weight"] = "fc2.weight"</c>); a key found here
-    /// is not touched by the prefixes. Null for none.
+    /// is not touched by the prefixes. Null for none. Every value must be a name (not null or empty): loading refuses
+    /// the options otherwise, before it reads the file.
     /// </summary>
     public IReadOnlyDictionary<string, string>? KeyMap { get; init; }
 
@@ -54,6 +55,25 @@ public sealed class WeightsLoadOptions
 
     /// <summary>Whether any key remapping is set.</summary>
     internal bool RemapsKeys => !string.IsNullOrEmpty(StripPrefix) || !string.IsNullOrEmpty(AddPrefix) || KeyMap is { Count: > 0 };
+
+    /// <summary>Throws, naming <paramref name="paramName"/>, if a <see cref="KeyMap"/> entry maps a key to null or an empty name (no model tensor has either).</summary>
+    internal void Validate(string paramName)
+    {
+        if (KeyMap is null)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<string, string> entry in KeyMap)
+        {
+            if (string.IsNullOrEmpty(entry.Value))
+            {
+                throw new System.ArgumentException(
+                    $"WeightsLoadOptions.KeyMap maps file key '{SafeTensorsReader.Shown(entry.Key)}' to {(entry.Value is null ? "null" : "an empty name")}; expected the model tensor name it loads into (e.g. 'fc2.weight'), or no entry for that key.",
+                    paramName);
+            }
+        }
+    }
 
     /// <summary>The model tensor name the file key <paramref name="fileKey"/> loads into.</summary>
     internal string ModelNameOf(string fileKey)
