@@ -130,9 +130,11 @@ public sealed class Conv2dWeightGradientByChannelsTests
     /// <summary>
     /// The documented order in scalar code: per weight, per sample a chain from +0 fma-ed over the output positions in
     /// row-major order (+0 for the padding), added to its segment's sum from +0, samples in order; the segments added
-    /// in order. The bias the same with additions.
+    /// in order. The bias the same with additions. Without FMA (<see cref="Simd.HasFma"/>) each multiply-add rounds twice,
+    /// as the kernels' do. Also <see cref="Conv2dWeightGradientByPositions"/>' order (with finite inputs, a zero
+    /// gradient's term leaves a chain's bits as they are).
     /// </summary>
-    private static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
+    internal static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
     {
         int oh = s.OutHeight, ow = s.OutWidth, groupIn = s.In / s.Groups, groupOut = s.Out / s.Groups;
         int segments = Math.Min(s.Batch, 2);
@@ -176,10 +178,11 @@ public sealed class Conv2dWeightGradientByChannelsTests
                 {
                     for (int j = 0; j < s.KernelWidth; j++)
                     {
-                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Sum((n, p, q, chain) => MathF.FusedMultiplyAdd(
-                            Input(n, c, (p * s.StrideHeight) + (i * s.DilationHeight) - s.PaddingHeight, (q * s.StrideWidth) + (j * s.DilationWidth) - s.PaddingWidth),
-                            Gradient(n, o, p, q),
-                            chain));
+                        dw[(((((o * groupIn) + cl) * s.KernelHeight) + i) * s.KernelWidth) + j] = Sum((n, p, q, chain) =>
+                        {
+                            float input = Input(n, c, (p * s.StrideHeight) + (i * s.DilationHeight) - s.PaddingHeight, (q * s.StrideWidth) + (j * s.DilationWidth) - s.PaddingWidth);
+                            return Simd.HasFma ? MathF.FusedMultiplyAdd(input, Gradient(n, o, p, q), chain) : (input * Gradient(n, o, p, q)) + chain;
+                        });
                     }
                 }
             }

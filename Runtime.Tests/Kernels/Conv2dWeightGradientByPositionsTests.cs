@@ -9,7 +9,7 @@ namespace StaticGrad.Runtime.Tests;
 /// <summary>
 /// <see cref="Kernels.Conv2d.BackwardWeight"/> with an output gradient as a max pool leaves it, which runs
 /// <see cref="Conv2dWeightGradientByPositions"/>: on 1, 2 and 3 threads bit for bit the scalar transcription of its
-/// documented order (that of <see cref="Conv2dWeightGradientByChannels"/>, also for shapes that path does not take),
+/// documented order (that of <see cref="Conv2dWeightGradientByChannels"/> and its transcription, also for shapes that path does not take),
 /// within float32 rounding of the exact sums; a sample more than a quarter nonzero and a non-finite input decline to the
 /// next path; no allocation. Run under each instruction-set setting in CI (the category): the order is the same at every
 /// vector width.
@@ -37,7 +37,7 @@ public sealed class Conv2dWeightGradientByPositionsTests
         Assert.True(Conv2dWeightGradientByPositions.Fits(s.Geometry), s.ToString());
         (float[] x, float[] dy) = PooledData(s, seed: 110 + (ulong)shape);
         (float[] dw, float[] db) = Run(s, x, dy, threads);
-        (float[] expectedW, float[] expectedB) = DocumentedOrder(s, x, dy);
+        (float[] expectedW, float[] expectedB) = Conv2dWeightGradientByChannelsTests.DocumentedOrder(s, x, dy);
         GemmShapeTests.AssertSameBits(expectedW, dw, $"{s} weight gradient on {threads} threads");
         GemmShapeTests.AssertSameBits(expectedB, db, $"{s} bias gradient on {threads} threads");
         Conv2dWeightGradientTests.AssertMatchesReference(s, (x, dy));
@@ -52,7 +52,7 @@ public sealed class Conv2dWeightGradientByPositionsTests
         Array.Copy(KernelReference.Random(sample, seed: 121), 0, dy, 4 * sample, sample);
         (float[] dw, float[] db) = Run(s, x, dy, threads: 2);
         (float[] flatW, float[] flatB) = FlatPath(s, x, dy);
-        Assert.NotEqual(DocumentedOrder(s, x, dy).Dw, flatW);
+        Assert.NotEqual(Conv2dWeightGradientByChannelsTests.DocumentedOrder(s, x, dy).Dw, flatW);
         GemmShapeTests.AssertSameBits(flatW, dw, $"{s} weight gradient, sample 4 dense");
         GemmShapeTests.AssertSameBits(flatB, db, $"{s} bias gradient, sample 4 dense");
     }
@@ -119,67 +119,5 @@ public sealed class Conv2dWeightGradientByPositionsTests
     {
         float[] x = KernelReference.Random(s.InputLength, seed: seed);
         return (x, Conv2dWeightGradientTests.PoolRouted(s, KernelReference.Random(s.OutputLength, seed: seed + 1000)));
-    }
-
-    /// <summary>
-    /// The documented order in scalar code: per weight, per sample a chain from +0 over the output positions in row-major
-    /// order whose gradient is nonzero (the input +0 in the padding), added to its segment's sum from +0, samples in order;
-    /// the segments added in order. The bias the same with additions.
-    /// </summary>
-    private static (float[] Dw, float[] Db) DocumentedOrder(ConvShape s, float[] x, float[] dy)
-    {
-        int oh = s.OutHeight, ow = s.OutWidth, segments = Math.Min(s.Batch, Conv2dWeightGradient.Segments);
-        float Input(int n, int c, int r, int col) =>
-            r >= 0 && r < s.Height && col >= 0 && col < s.Width ? x[(((n * s.In) + c) * s.Height * s.Width) + (r * s.Width) + col] : 0f;
-
-        float Sum(int o, Func<int, int, int, float, float, float> step)
-        {
-            float total = 0f;
-            for (int segment = 0; segment < segments; segment++)
-            {
-                float sum = 0f;
-                for (int n = segment * s.Batch / segments; n < (segment + 1) * s.Batch / segments; n++)
-                {
-                    float chain = 0f;
-                    for (int p = 0; p < oh; p++)
-                    {
-                        for (int q = 0; q < ow; q++)
-                        {
-                            float g = dy[(((n * s.Out) + o) * oh * ow) + (p * ow) + q];
-                            chain = g == 0f ? chain : step(n, p, q, g, chain);
-                        }
-                    }
-
-                    sum += chain;
-                }
-
-                total = segment == 0 ? sum : total + sum;
-            }
-
-            return total;
-        }
-
-        float[] dw = new float[s.WeightLength], db = new float[s.Out];
-        for (int o = 0; o < s.Out; o++)
-        {
-            for (int c = 0; c < s.In; c++)
-            {
-                for (int i = 0; i < s.KernelHeight; i++)
-                {
-                    for (int j = 0; j < s.KernelWidth; j++)
-                    {
-                        dw[(((((o * s.In) + c) * s.KernelHeight) + i) * s.KernelWidth) + j] = Sum(o, (n, p, q, g, chain) =>
-                        {
-                            float input = Input(n, c, p + i - s.PaddingHeight, q + j - s.PaddingWidth);
-                            return Simd.HasFma ? MathF.FusedMultiplyAdd(input, g, chain) : (input * g) + chain;
-                        });
-                    }
-                }
-            }
-
-            db[o] = Sum(o, (n, p, q, g, chain) => chain + g);
-        }
-
-        return (dw, db);
     }
 }

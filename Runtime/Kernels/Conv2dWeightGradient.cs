@@ -128,6 +128,26 @@ internal static unsafe class Conv2dWeightGradient
     }
 
     /// <summary>
+    /// Part <paramref name="part"/> of a path whose items are the segments themselves: its segment, or every segment
+    /// when there are fewer parts than segments.
+    /// </summary>
+    internal static void RunWholeSegments(Conv2dJob* job, int part, delegate*<Conv2dJob*, int, int, void> segment)
+    {
+        int segments = SegmentCount(job->Batch);
+        if (job->Parts < segments)
+        {
+            for (int s = 0; s < segments; s++)
+            {
+                segment(job, part, s);
+            }
+
+            return;
+        }
+
+        segment(job, part, part);
+    }
+
+    /// <summary>
     /// With at least as many parts as segments: the segment of <paramref name="part"/> and its share <c>[First, End)</c>
     /// of the segment's <paramref name="items"/>, which the segment's parts split evenly.
     /// </summary>

@@ -64,22 +64,7 @@ internal static unsafe class Conv2dWeightGradientRouted
     /// Part <paramref name="part"/> of <see cref="Conv2dJob.Parts"/>: its segment, or every segment with fewer parts than
     /// segments (the job's items are the segments). <see cref="SumSegments"/> finishes the call.
     /// </summary>
-    public static void Part(void* context, int part)
-    {
-        var job = (Conv2dJob*)context;
-        int segments = Conv2dWeightGradient.SegmentCount(job->Batch);
-        if (job->Parts < segments)
-        {
-            for (int segment = 0; segment < segments; segment++)
-            {
-                Segment(job, part, segment);
-            }
-
-            return;
-        }
-
-        Segment(job, part, part);
-    }
+    public static void Part(void* context, int part) => Conv2dWeightGradient.RunWholeSegments((Conv2dJob*)context, part, &Segment);
 
     private static void Segment(Conv2dJob* job, int part, int segment)
     {
