@@ -43,6 +43,24 @@ def conv_cases():
     yield "conv_lenet1", 2, 1, 28, 28, 6, 5, 5, (1, 1), (2, 2), (1, 1), 1, True, True
 
 
+def conv_case(cases, gen, name, n, cin, h, w, cout, kh, kw, stride, padding, dilation, groups, has_bias, relu):
+    x = torch.randn(n, cin, h, w, generator=gen).requires_grad_()
+    weight = (0.3 * torch.randn(cout, cin // groups, kh, kw, generator=gen)).requires_grad_()
+    bias = (0.2 * torch.randn(cout, generator=gen)).requires_grad_() if has_bias else None
+    y = F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if relu:
+        y = F.relu(y)
+    dy = torch.randn(y.shape, generator=gen)
+    (y * dy).sum().backward()
+    cases.append({
+        "name": name, "kind": "conv2d", "batch": n, "in_channels": cin, "height": h, "width": w, "out_channels": cout,
+        "kernel": [kh, kw], "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "groups": groups,
+        "relu": relu, "out_shape": list(y.shape),
+        "x": floats(x), "w": floats(weight), "b": floats(bias) if has_bias else None, "y": floats(y), "dy": floats(dy),
+        "dx": floats(x.grad), "dw": floats(weight.grad), "db": floats(bias.grad) if has_bias else None,
+    })
+
+
 def pool_input(gen, n, c, h, w):
     # Values from a small set so windows hold ties: the first maximum in scan order must win.
     return torch.randint(-3, 4, (n, c, h, w), generator=gen).to(torch.float32) * 0.5
@@ -84,22 +102,8 @@ def main():
     gen = torch.Generator().manual_seed(SEED)
     cases = []
 
-    for name, n, cin, h, w, cout, kh, kw, stride, padding, dilation, groups, has_bias, relu in conv_cases():
-        x = torch.randn(n, cin, h, w, generator=gen).requires_grad_()
-        weight = (0.3 * torch.randn(cout, cin // groups, kh, kw, generator=gen)).requires_grad_()
-        bias = (0.2 * torch.randn(cout, generator=gen)).requires_grad_() if has_bias else None
-        y = F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
-        if relu:
-            y = F.relu(y)
-        dy = torch.randn(y.shape, generator=gen)
-        (y * dy).sum().backward()
-        cases.append({
-            "name": name, "kind": "conv2d", "batch": n, "in_channels": cin, "height": h, "width": w, "out_channels": cout,
-            "kernel": [kh, kw], "stride": list(stride), "padding": list(padding), "dilation": list(dilation), "groups": groups,
-            "relu": relu, "out_shape": list(y.shape),
-            "x": floats(x), "w": floats(weight), "b": floats(bias) if has_bias else None, "y": floats(y), "dy": floats(dy),
-            "dx": floats(x.grad), "dw": floats(weight.grad), "db": floats(bias.grad) if has_bias else None,
-        })
+    for case in conv_cases():
+        conv_case(cases, gen, *case)
 
     # name, batch, channels, h, w, kernel, stride, padding, dilation
     for name, n, c, h, w, kernel, stride, padding, dilation in [
@@ -410,6 +414,10 @@ def main():
         ("avgpool_4x3_s3_p1_ceil_1x1_exclude_pad", 1, 2, 1, 1, (4, 3), (3, 3), (1, 1), False),
     ]:
         ceil_avg_pool_case(cases, gen, name, torch.randn(n, c, h, w, generator=gen).requires_grad_(), kernel, stride, padding, include)
+
+    # Shapes Conv2dWinograd takes (5 × 5, stride 1, even outputs, at least 8 samples): LeNet's conv2 and a padded one.
+    conv_case(cases, gen, "conv_lenet2_winograd", 9, 6, 14, 14, 16, 5, 5, (1, 1), (0, 0), (1, 1), 1, True, True)
+    conv_case(cases, gen, "conv_5x5_p2_winograd", 8, 3, 8, 10, 5, 5, 5, (1, 1), (2, 2), (1, 1), 1, False, False)
 
     with open(os.path.join(args.out, "conv.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"generator": "scripts/golden_conv.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -96,12 +96,24 @@ public sealed class Conv2dForwardBySamplesTests
         Assert.False(Conv2dForwardBySamples.Applies(ConvShape.Square(1, 6, 14, 14, 16, 5, 1, 0, 1, 1).Geometry, 64, Activation.Tanh));
     }
 
-    /// <summary>The forward pass with ReLU through <see cref="Kernels.Conv2d.Forward"/> (a NaN-filled workspace) against im2col and the GEMM, bit for bit.</summary>
+    /// <summary>
+    /// The forward pass with ReLU through <see cref="Kernels.Conv2d.Forward"/> (a NaN-filled workspace; <see cref="Conv2dWinograd"/>
+    /// suspended, whose shapes these paths also take) against im2col and the GEMM, bit for bit.
+    /// </summary>
     internal static void AssertIm2ColBits(ConvShape s, float[] x, float[] w, float[] b, string what)
     {
         float[] y = new float[s.OutputLength], workspace = new float[s.WorkspaceFloats(2)];
         workspace.AsSpan().Fill(float.NaN);
-        s.Forward(x, w, b, y, workspace, Activation.ReLU);
+        Kernels.Conv2dWinograd.Suspend(true);
+        try
+        {
+            s.Forward(x, w, b, y, workspace, Activation.ReLU);
+        }
+        finally
+        {
+            Kernels.Conv2dWinograd.Suspend(false);
+        }
+
         GemmShapeTests.AssertSameBits(Conv2dDirectTests.Im2ColForward(s, x, w, b), y, $"{s}, {what}");
     }
 }

@@ -86,8 +86,15 @@ public sealed class ConvGoldenTests
         bool relu = c.GetProperty("relu").GetBoolean();
         float[] workspace = new float[s.WorkspaceFloats(2)];
         float[] y = new float[s.OutputLength];
-        s.Forward(x, w, b, y, workspace, relu ? Activation.ReLU : Activation.None);
-        AssertClose(Floats(c, "y"), y, "y");
+        Activation activation = relu ? Activation.ReLU : Activation.None;
+        s.Forward(x, w, b, y, workspace, activation);
+
+        // Winograd's sums (Conv2dWinograd) round further from the exact ones than the direct sums: a few float32 roundings
+        // of the terms' magnitude (Conv2dWinogradTests bounds it), 2.1e-6 of the largest output in conv_lenet2_winograd.
+        bool winograd = Conv2dWinograd.Applies(s.Geometry, s.Batch, activation);
+        // The cases named *_winograd, and only those, take that path: the looser tolerance is theirs alone.
+        Assert.Equal(c.GetProperty("name").GetString()!.EndsWith("_winograd", StringComparison.Ordinal), winograd);
+        AssertClose(Floats(c, "y"), y, "y", winograd ? 1e-5 : 2e-6);
 
         float[] g = (float[])dy.Clone();
         if (relu)
@@ -362,13 +369,13 @@ public sealed class ConvGoldenTests
     private static bool CeilMode(JsonElement c) => c.TryGetProperty("ceil_mode", out JsonElement ceil) && ceil.GetBoolean();
 
     /// <summary>Float32 results of different summation orders: equal within a few ulps of the larger magnitudes involved.</summary>
-    private static void AssertClose(float[] expected, float[] actual, string what)
+    private static void AssertClose(float[] expected, float[] actual, string what, double relative = 2e-6)
     {
         Assert.Equal(expected.Length, actual.Length);
         double scale = expected.Length == 0 ? 1 : Math.Max(1, expected.Max(Math.Abs));
         for (int i = 0; i < expected.Length; i++)
         {
-            KernelReference.AssertClose(expected[i], actual[i], 2e-6 * scale, $"{what}[{i}]");
+            KernelReference.AssertClose(expected[i], actual[i], relative * scale, $"{what}[{i}]");
         }
     }
 

@@ -178,6 +178,14 @@ public static unsafe class Conv2d
                 Output = pOutput,
                 Activation = activation,
             };
+            // The forward pass does not use the partial weight gradients' room (sized to hold the transformed kernels).
+            if (Conv2dWinograd.Applies(g, batch, activation) && Conv2dWinograd.TransformKernels(pWeight, pWorkspace, g))
+            {
+                job.Partials = pWorkspace;
+                Launch(&job, Conv2dWinograd.Blocks(batch), slots, &Conv2dWinograd.Part);
+                return;
+            }
+
             if (Conv2dForwardBySamples.Applies(g, batch, activation))
             {
                 // The forward pass does not use the partial weight gradients' room (more than the weights need).
@@ -547,7 +555,7 @@ public static unsafe class Conv2d
     /// </summary>
     internal static long PartialFloats(in Conv2dGeometry g) => Math.Max(
         Math.Max(
-            (long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1),
+            Math.Max((long)ReductionLanes * g.OutChannels * (g.GroupReduction + 1), Conv2dWinograd.Fits(g) ? Conv2dWinograd.KernelFloats(g) : 0),
             Math.Max(Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.PackedFloats(g) : 0, Conv2dWeightGradientByPositions.Fits(g) ? Conv2dWeightGradientByPositions.PartialFloats(g) : 0)),
         Math.Max(
             Conv2dWeightGradient.Fits(g) || Conv2dWeightGradientShifted.Fits(g) ? Conv2dWeightGradient.Segments * Conv2dWeightGradient.SegmentFloats(g) : 0,
@@ -577,6 +585,7 @@ public static unsafe class Conv2d
         columns = Math.Max(columns, Conv2dInputGradientBySamplesAvx2.Fits(g) ? Conv2dInputGradientBySamplesAvx2.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamples.Fits(g) ? Conv2dForwardBySamples.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dForwardBySamplesAvx2.Fits(g) ? Conv2dForwardBySamplesAvx2.SlotFloats(g) : 0);
+        columns = Math.Max(columns, Conv2dWinograd.Fits(g) ? Conv2dWinograd.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dDepthwise.Applies(g) ? Conv2dDepthwise.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dInputGradientSparse.Fits(g) ? Conv2dInputGradientSparse.SlotFloats(g) : 0);
         columns = Math.Max(columns, Conv2dWeightGradientByPositions.Fits(g) ? Conv2dWeightGradientByPositions.SlotFloats(g) : 0);

@@ -24,13 +24,17 @@ internal static unsafe class Conv2dPasses
         ForwardSamples(job, first, end, job->Slot(part));
     }
 
-    /// <summary>Samples <c>[first, end)</c>'s forward pass by the per-sample path their shape takes, <paramref name="columns"/> the thread's slot.</summary>
-    private static void ForwardSamples(Conv2dJob* job, int first, int end, float* columns)
+    /// <summary>
+    /// Samples <c>[first, end)</c>'s forward pass by the per-sample path their shape takes, <paramref name="columns"/> the
+    /// thread's slot; <paramref name="packedWeights"/> false when <see cref="Conv2dJob.Partials"/> holds something other than
+    /// <see cref="Conv2dChannelDirect"/>'s repacked weights (that path is then passed over: the paths give the same bits).
+    /// </summary>
+    internal static void ForwardSamples(Conv2dJob* job, int first, int end, float* columns, bool packedWeights = true)
     {
         Conv2dGeometry g = job->Geometry;
         int groupOut = g.GroupOutChannels, reduction = g.GroupReduction, plane = g.OutputPlane;
         bool depthwise = Conv2dDepthwise.Applies(g);
-        bool channels = !depthwise && Conv2dChannelDirect.Applies(g);
+        bool channels = !depthwise && packedWeights && Conv2dChannelDirect.Applies(g);
         bool plane256 = !depthwise && !channels && Conv2dPlaneDirectAvx2.Applies(g);
         bool direct = depthwise || channels || plane256 || Conv2dDirect.Applies(g);
 
