@@ -197,7 +197,7 @@ public sealed class Conv2dWinogradTests
     private static float[] KernelTaps(float g0, float g1, float g2, float g3, float g4)
     {
         float even = (g0 + g2) + g4, odd = g1 + g3, evenPowers = (g0 + (4f * g2)) + (16f * g4), oddPowers = (2f * g1) + (8f * g3);
-        return [g0 * 0.25f, -(even + odd) / 6f, -(even - odd) / 6f, (evenPowers + oddPowers) / 24f, (evenPowers - oddPowers) / 24f, g4];
+        return [g0 * 0.25f, (even + odd) / -6f, (even - odd) / -6f, (evenPowers + oddPowers) / 24f, (evenPowers - oddPowers) / 24f, g4];
     }
 
     /// <summary><see cref="Conv2dWinograd"/>'s input row: 6 values to the 6 of <c>Bᵀ d</c>.</summary>

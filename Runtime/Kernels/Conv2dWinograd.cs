@@ -29,8 +29,8 @@ namespace StaticGrad.Kernels;
 /// <c>Conv2dWinogradTests</c> bounds it against a double-precision reference). The choice depends on the shape and the
 /// batch only (<see cref="MinSamples"/>), never on the hardware.
 /// <list type="bullet">
-/// <item>Kernel (once per call, scalar, no FMA): each row of <c>g</c> to 6 values, <c>w0 = g0·¼</c>,
-/// <c>e = (g0 + g2) + g4</c>, <c>o = g1 + g3</c>, <c>w1 = -(e + o)/6</c>, <c>w2 = -(e - o)/6</c>,
+/// <item>Kernel (once per call, no FMA): each row of <c>g</c> to 6 values, <c>w0 = g0·¼</c>,
+/// <c>e = (g0 + g2) + g4</c>, <c>o = g1 + g3</c>, <c>w1 = (e + o)/-6</c>, <c>w2 = (e - o)/-6</c>,
 /// <c>E = (g0 + 4g2) + 16g4</c>, <c>O = 2g1 + 8g3</c>, <c>w3 = (E + O)/24</c>, <c>w4 = (E - O)/24</c>, <c>w5 = g4</c>; then
 /// each of the 6 columns of that the same way.</item>
 /// <item>Input patch: each row to 6 values, <c>t0 = fma(d0, 4, fma(d2, -5, d4))</c>, <c>s = fma(d2, -4, d4)</c>,
@@ -117,47 +117,73 @@ internal static unsafe class Conv2dWinograd
     [SkipLocalsInit]
     public static bool TransformKernels(float* weight, float* transformed, in Conv2dGeometry g)
     {
-        float zero = 0f;
+        // Four output channels side by side, the transformed layout's order: each channel's lane is the scalar
+        // arithmetic (no fused multiply-adds, so the bits are those of every machine).
         int channels = g.Channels, outChannels = g.OutChannels;
-        float* rows = stackalloc float[5 * Patch];
-        float* column = stackalloc float[Patch];
-        for (int o = 0; o < outChannels; o++)
+        float* taps = stackalloc float[25 * 4];
+        float* rows = stackalloc float[5 * Patch * 4];
+        float* column = stackalloc float[Patch * 4];
+        Vector128<float> finite = Vector128<float>.Zero;
+        for (int c = 0; c < channels; c++)
         {
-            for (int c = 0; c < channels; c++)
+            for (int o = 0; o < outChannels; o += 4)
             {
-                float* kernel = weight + ((((nint)o * channels) + c) * 25);
+                int count = Math.Min(4, outChannels - o);
+                for (int k = 0; k < 25; k++)
+                {
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        taps[(k * 4) + lane] = lane < count ? weight[((((nint)(o + lane) * channels) + c) * 25) + k] : 0f;
+                    }
+                }
+
                 for (int ky = 0; ky < 5; ky++)
                 {
-                    KernelTaps(kernel + (ky * 5), 1, rows + (ky * Patch), 1);
+                    KernelTaps(taps + (ky * 5 * 4), 4, rows + (ky * Patch * 4), 4);
                 }
 
                 for (int j = 0; j < Patch; j++)
                 {
-                    KernelTaps(rows + j, Patch, column, 1);
+                    KernelTaps(rows + (j * 4), Patch * 4, column, 4);
                     for (int i = 0; i < Patch; i++)
                     {
-                        transformed[((((nint)((i * Patch) + j)) * channels) + c) * outChannels + o] = column[i];
-                        zero += column[i] * 0f;
+                        Vector128<float> values = Vector128.Load(column + (i * 4));
+                        finite += values * Vector128<float>.Zero;
+                        float* destination = transformed + ((((nint)((i * Patch) + j) * channels) + c) * outChannels) + o;
+                        if (count == 4)
+                        {
+                            values.Store(destination);
+                        }
+                        else
+                        {
+                            new ReadOnlySpan<float>(column + (i * 4), count).CopyTo(new Span<float>(destination, count));
+                        }
                     }
                 }
             }
         }
 
-        return zero == 0f;
+        return finite == Vector128<float>.Zero;
     }
 
-    /// <summary>Five taps (<paramref name="taps"/> apart) to the 6 values of <c>G g</c> (<paramref name="step"/> apart).</summary>
+    /// <summary>
+    /// Five taps of 4 kernels (<paramref name="taps"/> floats apart) to the 6 values of <c>G g</c> (<paramref name="step"/>
+    /// apart): <c>w0 = g0·¼</c>, <c>w1 = ((g0 + g2) + g4 + (g1 + g3))/-6</c>, <c>w2 = ((g0 + g2) + g4 - (g1 + g3))/-6</c>,
+    /// <c>w3 = ((g0 + 4g2) + 16g4 + (2g1 + 8g3))/24</c>, <c>w4 = ((g0 + 4g2) + 16g4 - (2g1 + 8g3))/24</c>, <c>w5 = g4</c>.
+    /// </summary>
     private static void KernelTaps(float* g, nint taps, float* w, nint step)
     {
-        float g0 = g[0], g1 = g[taps], g2 = g[2 * taps], g3 = g[3 * taps], g4 = g[4 * taps];
-        float even = (g0 + g2) + g4, odd = g1 + g3;
-        float evenPowers = (g0 + (4f * g2)) + (16f * g4), oddPowers = (2f * g1) + (8f * g3);
-        w[0] = g0 * 0.25f;
-        w[step] = -(even + odd) / 6f;
-        w[2 * step] = -(even - odd) / 6f;
-        w[3 * step] = (evenPowers + oddPowers) / 24f;
-        w[4 * step] = (evenPowers - oddPowers) / 24f;
-        w[5 * step] = g4;
+        Vector128<float> g0 = Vector128.Load(g), g1 = Vector128.Load(g + taps), g2 = Vector128.Load(g + (2 * taps));
+        Vector128<float> g3 = Vector128.Load(g + (3 * taps)), g4 = Vector128.Load(g + (4 * taps));
+        Vector128<float> even = (g0 + g2) + g4, odd = g1 + g3;
+        Vector128<float> evenPowers = (g0 + (Vector128.Create(4f) * g2)) + (Vector128.Create(16f) * g4);
+        Vector128<float> oddPowers = (Vector128.Create(2f) * g1) + (Vector128.Create(8f) * g3);
+        (g0 * Vector128.Create(0.25f)).Store(w);
+        ((even + odd) / Vector128.Create(-6f)).Store(w + step);
+        ((even - odd) / Vector128.Create(-6f)).Store(w + (2 * step));
+        ((evenPowers + oddPowers) / Vector128.Create(24f)).Store(w + (3 * step));
+        ((evenPowers - oddPowers) / Vector128.Create(24f)).Store(w + (4 * step));
+        g4.Store(w + (5 * step));
     }
 
     /// <summary>
