@@ -33,8 +33,12 @@ namespace StaticGrad.Kernels;
 /// gradient whose output gradient is mostly zeros (at most a quarter nonzero per sample, as behind a 2 × 2 max pool) for
 /// small channel counts runs over the nonzero values only (<see cref="Conv2dInputGradientSparse"/>, its own summation
 /// order, the same on every instruction set, within float32 rounding of the dense paths'), and so does the weight
-/// gradient (<see cref="Conv2dWeightGradientByPositions"/>, in <see cref="Conv2dWeightGradientByChannels"/>' order). See
-/// docs/performance.md for the measurements behind these choices.
+/// gradient (<see cref="Conv2dWeightGradientByPositions"/>, in <see cref="Conv2dWeightGradientByChannels"/>' order). The
+/// forward pass of 5 × 5 kernels (stride 1, undilated, one group, at least two input channels, even output sizes) for
+/// batches of 8 or more with ReLU or no activation takes Winograd's F(2 × 2, 5 × 5) on every instruction set
+/// (<see cref="Conv2dWinograd"/>: 36 products per 2 × 2 outputs instead of 100; its own summation order, the same on every
+/// instruction set, within a few float32 roundings of the exact sums; a sample with a non-finite value, or kernels whose
+/// transform is not finite, take the direct paths). See docs/performance.md for the measurements behind these choices.
 /// </para>
 /// <para>
 /// Threads: the batch is split across <see cref="Parallelism.MaxThreads"/> threads (each with its own slot of the
