@@ -264,13 +264,7 @@ internal static unsafe class Conv2dWeightGradient
                 {
                     for (int l = 0; l < Lanes; l++)
                     {
-                        float total = first[l];
-                        for (int s = 1; s < segments; s++)
-                        {
-                            total += first[(s * segmentFloats) + l];
-                        }
-
-                        lanes[l] = total;
+                        lanes[l] = InSegmentOrder(first + l, segmentFloats, segments);
                     }
 
                     sum = lanes;
@@ -291,6 +285,21 @@ internal static unsafe class Conv2dWeightGradient
 
     /// <summary>The fixed sample segments of a batch (<see cref="Segments"/>, fewer for a smaller batch): never the thread count, so never the bits.</summary>
     internal static int SegmentCount(int batch) => Math.Clamp(batch, 1, Segments);
+
+    /// <summary>
+    /// One value's segment sums added in segment order: <paramref name="first"/> (segment 0's), then the value
+    /// <paramref name="segmentFloats"/> further on for each later segment.
+    /// </summary>
+    internal static float InSegmentOrder(float* first, long segmentFloats, int segments)
+    {
+        float total = first[0];
+        for (int s = 1; s < segments; s++)
+        {
+            total += first[s * segmentFloats];
+        }
+
+        return total;
+    }
 
     /// <summary>Floats of one segment's lanes: <c>outChannels × (K/groups + 1) × 16</c>.</summary>
     internal static long SegmentFloats(in Conv2dGeometry g) => (long)g.OutChannels * (g.GroupReduction + 1) * Lanes;

@@ -77,11 +77,7 @@ internal static unsafe class Conv2dWeightGradientByChannels
             float* sums = job->Partials + ((nint)w * g.OutChannels);
             for (int o = 0; o < g.OutChannels; o++)
             {
-                float total = sums[o];
-                for (int s = 1; s < segments; s++)
-                {
-                    total += sums[(s * segmentFloats) + o];
-                }
+                float total = Conv2dWeightGradient.InSegmentOrder(sums + o, segmentFloats, segments);
 
                 if (w < g.GroupReduction)
                 {

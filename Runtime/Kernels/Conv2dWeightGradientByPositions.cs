@@ -298,11 +298,7 @@ internal static unsafe class Conv2dWeightGradientByPositions
                     for (int j = 0; j < g.KernelWidth; j++)
                     {
                         nint at = ((((nint)o * g.KernelHeight) + i) * RowFloats) + (j * g.Channels) + c;
-                        float sum = job->Partials[at];
-                        for (int s = 1; s < segments; s++)
-                        {
-                            sum += job->Partials[(s * segmentFloats) + at];
-                        }
+                        float sum = Conv2dWeightGradient.InSegmentOrder(job->Partials + at, segmentFloats, segments);
 
                         job->WeightGradient[((((nint)o * g.Channels) + c) * taps) + (i * g.KernelWidth) + j] = sum;
                     }
@@ -311,11 +307,7 @@ internal static unsafe class Conv2dWeightGradientByPositions
 
             if (job->BiasGradient != null)
             {
-                float sum = job->Partials[biasAt + o];
-                for (int s = 1; s < segments; s++)
-                {
-                    sum += job->Partials[(s * segmentFloats) + biasAt + o];
-                }
+                float sum = Conv2dWeightGradient.InSegmentOrder(job->Partials + biasAt + o, segmentFloats, segments);
 
                 job->BiasGradient[o] = sum;
             }

@@ -198,11 +198,7 @@ internal static unsafe class Conv2dWeightGradientRouted
                     float* weights = job->WeightGradient + ((((nint)o * g.GroupChannels) + k) * g.KernelHeight + i) * g.KernelWidth;
                     for (int j = 0; j < g.KernelWidth; j++)
                     {
-                        float sum = job->Partials[row + j];
-                        for (int s = 1; s < segments; s++)
-                        {
-                            sum += job->Partials[(s * segmentFloats) + row + j];
-                        }
+                        float sum = Conv2dWeightGradient.InSegmentOrder(job->Partials + row + j, segmentFloats, segments);
 
                         weights[j] = sum;
                     }
@@ -211,11 +207,7 @@ internal static unsafe class Conv2dWeightGradientRouted
 
             if (job->BiasGradient != null)
             {
-                float sum = job->Partials[biasAt + o];
-                for (int s = 1; s < segments; s++)
-                {
-                    sum += job->Partials[(s * segmentFloats) + biasAt + o];
-                }
+                float sum = Conv2dWeightGradient.InSegmentOrder(job->Partials + biasAt + o, segmentFloats, segments);
 
                 job->BiasGradient[o] = sum;
             }

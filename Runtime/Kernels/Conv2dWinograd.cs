@@ -366,32 +366,32 @@ internal static unsafe class Conv2dWinograd
             float* v = patch + ((nint)i * Patch * position);
             float* u = kernels + ((nint)i * Patch * kernelPosition);
             TVec x = TOps.Load(ref *v, 0);
-            TVec a00 = TOps.Multiply(x, TOps.Broadcast(u[(0 * kernelPosition) + 0]));
-            TVec a01 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(0 * kernelPosition) + 1])) : default;
-            TVec a02 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(0 * kernelPosition) + 2])) : default;
-            TVec a03 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(0 * kernelPosition) + 3])) : default;
-            x = TOps.Load(ref v[1 * position], 0);
-            TVec a10 = TOps.Multiply(x, TOps.Broadcast(u[(1 * kernelPosition) + 0]));
-            TVec a11 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(1 * kernelPosition) + 1])) : default;
-            TVec a12 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(1 * kernelPosition) + 2])) : default;
-            TVec a13 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(1 * kernelPosition) + 3])) : default;
+            TVec a00 = TOps.Multiply(x, TOps.Broadcast(u[0]));
+            TVec a01 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[1])) : default;
+            TVec a02 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[2])) : default;
+            TVec a03 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[3])) : default;
+            x = TOps.Load(ref v[position], 0);
+            TVec a10 = TOps.Multiply(x, TOps.Broadcast(u[kernelPosition]));
+            TVec a11 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[kernelPosition + 1])) : default;
+            TVec a12 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[kernelPosition + 2])) : default;
+            TVec a13 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[kernelPosition + 3])) : default;
             x = TOps.Load(ref v[2 * position], 0);
-            TVec a20 = TOps.Multiply(x, TOps.Broadcast(u[(2 * kernelPosition) + 0]));
+            TVec a20 = TOps.Multiply(x, TOps.Broadcast(u[2 * kernelPosition]));
             TVec a21 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(2 * kernelPosition) + 1])) : default;
             TVec a22 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(2 * kernelPosition) + 2])) : default;
             TVec a23 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(2 * kernelPosition) + 3])) : default;
             x = TOps.Load(ref v[3 * position], 0);
-            TVec a30 = TOps.Multiply(x, TOps.Broadcast(u[(3 * kernelPosition) + 0]));
+            TVec a30 = TOps.Multiply(x, TOps.Broadcast(u[3 * kernelPosition]));
             TVec a31 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(3 * kernelPosition) + 1])) : default;
             TVec a32 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(3 * kernelPosition) + 2])) : default;
             TVec a33 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(3 * kernelPosition) + 3])) : default;
             x = TOps.Load(ref v[4 * position], 0);
-            TVec a40 = TOps.Multiply(x, TOps.Broadcast(u[(4 * kernelPosition) + 0]));
+            TVec a40 = TOps.Multiply(x, TOps.Broadcast(u[4 * kernelPosition]));
             TVec a41 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(4 * kernelPosition) + 1])) : default;
             TVec a42 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(4 * kernelPosition) + 2])) : default;
             TVec a43 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(4 * kernelPosition) + 3])) : default;
             x = TOps.Load(ref v[5 * position], 0);
-            TVec a50 = TOps.Multiply(x, TOps.Broadcast(u[(5 * kernelPosition) + 0]));
+            TVec a50 = TOps.Multiply(x, TOps.Broadcast(u[5 * kernelPosition]));
             TVec a51 = TCount.Value > 1 ? TOps.Multiply(x, TOps.Broadcast(u[(5 * kernelPosition) + 1])) : default;
             TVec a52 = TCount.Value > 2 ? TOps.Multiply(x, TOps.Broadcast(u[(5 * kernelPosition) + 2])) : default;
             TVec a53 = TCount.Value > 3 ? TOps.Multiply(x, TOps.Broadcast(u[(5 * kernelPosition) + 3])) : default;
@@ -399,38 +399,38 @@ internal static unsafe class Conv2dWinograd
             {
                 v += lanes;
                 u += outChannels;
-                x = TOps.Load(ref v[0 * position], 0);
-                a00 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(0 * kernelPosition)]), a00);
-                a01 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(0 * kernelPosition) + 1]), a01) : a01;
-                a02 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(0 * kernelPosition) + 2]), a02) : a02;
-                a03 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(0 * kernelPosition) + 3]), a03) : a03;
+                x = TOps.Load(ref *v, 0);
+                a00 = TOps.MultiplyAdd(x, TOps.Broadcast(u[0]), a00);
+                a01 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[1]), a01) : a01;
+                a02 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[2]), a02) : a02;
+                a03 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[3]), a03) : a03;
 
-                x = TOps.Load(ref v[1 * position], 0);
-                a10 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(1 * kernelPosition)]), a10);
-                a11 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(1 * kernelPosition) + 1]), a11) : a11;
-                a12 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(1 * kernelPosition) + 2]), a12) : a12;
-                a13 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(1 * kernelPosition) + 3]), a13) : a13;
+                x = TOps.Load(ref v[position], 0);
+                a10 = TOps.MultiplyAdd(x, TOps.Broadcast(u[kernelPosition]), a10);
+                a11 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[kernelPosition + 1]), a11) : a11;
+                a12 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[kernelPosition + 2]), a12) : a12;
+                a13 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[kernelPosition + 3]), a13) : a13;
 
                 x = TOps.Load(ref v[2 * position], 0);
-                a20 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(2 * kernelPosition)]), a20);
+                a20 = TOps.MultiplyAdd(x, TOps.Broadcast(u[2 * kernelPosition]), a20);
                 a21 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(2 * kernelPosition) + 1]), a21) : a21;
                 a22 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(2 * kernelPosition) + 2]), a22) : a22;
                 a23 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(2 * kernelPosition) + 3]), a23) : a23;
 
                 x = TOps.Load(ref v[3 * position], 0);
-                a30 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(3 * kernelPosition)]), a30);
+                a30 = TOps.MultiplyAdd(x, TOps.Broadcast(u[3 * kernelPosition]), a30);
                 a31 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(3 * kernelPosition) + 1]), a31) : a31;
                 a32 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(3 * kernelPosition) + 2]), a32) : a32;
                 a33 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(3 * kernelPosition) + 3]), a33) : a33;
 
                 x = TOps.Load(ref v[4 * position], 0);
-                a40 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(4 * kernelPosition)]), a40);
+                a40 = TOps.MultiplyAdd(x, TOps.Broadcast(u[4 * kernelPosition]), a40);
                 a41 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(4 * kernelPosition) + 1]), a41) : a41;
                 a42 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(4 * kernelPosition) + 2]), a42) : a42;
                 a43 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(4 * kernelPosition) + 3]), a43) : a43;
 
                 x = TOps.Load(ref v[5 * position], 0);
-                a50 = TOps.MultiplyAdd(x, TOps.Broadcast(u[(5 * kernelPosition)]), a50);
+                a50 = TOps.MultiplyAdd(x, TOps.Broadcast(u[5 * kernelPosition]), a50);
                 a51 = TCount.Value > 1 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(5 * kernelPosition) + 1]), a51) : a51;
                 a52 = TCount.Value > 2 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(5 * kernelPosition) + 2]), a52) : a52;
                 a53 = TCount.Value > 3 ? TOps.MultiplyAdd(x, TOps.Broadcast(u[(5 * kernelPosition) + 3]), a53) : a53;
@@ -438,14 +438,14 @@ internal static unsafe class Conv2dWinograd
 
             float* r = rows + ((nint)i * 2 * lanes);
             Combine<TOps, TVec>(a00, a10, a20, a30, a40, a50, out TVec y00, out TVec y01);
-            TOps.Store(y00, ref r[0 * tileStride], 0);
-            TOps.Store(y01, ref r[(0 * tileStride) + lanes], 0);
+            TOps.Store(y00, ref *r, 0);
+            TOps.Store(y01, ref r[lanes], 0);
 
             if (TCount.Value > 1)
             {
                 Combine<TOps, TVec>(a01, a11, a21, a31, a41, a51, out TVec y10, out TVec y11);
-                TOps.Store(y10, ref r[1 * tileStride], 0);
-                TOps.Store(y11, ref r[(1 * tileStride) + lanes], 0);
+                TOps.Store(y10, ref r[tileStride], 0);
+                TOps.Store(y11, ref r[tileStride + lanes], 0);
             }
 
             if (TCount.Value > 2)
