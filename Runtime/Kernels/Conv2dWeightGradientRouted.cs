@@ -98,7 +98,7 @@ internal static unsafe class Conv2dWeightGradientRouted
             {
                 long plane = ((long)n * g.OutChannels) + o;
                 nint at = (nint)(plane * p.OutputPlane);
-                int count = List(pool.Gradient + at, pool.Maxima == null ? null : pool.Maxima + at, pool.Indices + at, plane, p, windows, offsets, values, out float bias);
+                int count = List(pool.Gradient + at, pool.Maxima == null ? null : pool.Maxima + at, pool.Indices + at, plane, g, p, windows, offsets, values, out float bias);
                 biasSums[o] += bias;
                 int firstChannel = o / g.GroupOutChannels * g.GroupChannels;
                 for (int k = 0; k < g.GroupChannels; k++)
@@ -116,14 +116,15 @@ internal static unsafe class Conv2dWeightGradientRouted
     /// to a whole 8-float vector; returns how many windows, with the bias's chain of the gradients. Every window is listed,
     /// whatever its gradient: a branch per window on the data cost more than the products it saves.
     /// </summary>
-    private static int List(float* gradient, float* maxima, int* indices, long plane, in Pool2dGeometry p, int* windows, int* offsets, float* values, out float bias)
+    private static int List(float* gradient, float* maxima, int* indices, long plane, in Conv2dGeometry conv, in Pool2dGeometry p, int* windows, int* offsets, float* values, out float bias)
     {
         int count = p.OutputPlane;
         uint limit = (uint)p.InputPlane;
         int w = 0;
-        if (Avx2.IsSupported)
+        if (Avx2.IsSupported && WindowOffsets.Fits(conv))
         {
             // Eight windows at a time while every index is inside its plane; the rest, and any other, one at a time.
+            var grid = new WindowOffsets(conv);
             Vector256<int> top = Vector256.Create(p.InputPlane - 1);
             for (; w + 8 <= count; w += 8)
             {
@@ -133,14 +134,14 @@ internal static unsafe class Conv2dWeightGradientRouted
                     break;
                 }
 
-                Avx.Store(offsets + w, Avx2.GatherVector256(windows, index, 4));
-                Vector256<float> g = Avx.LoadVector256(gradient + w);
+                Avx.Store(offsets + w, grid.Of(index));
+                Vector256<float> routed = Avx.LoadVector256(gradient + w);
                 if (maxima != null)
                 {
-                    g = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Avx.LoadVector256(maxima + w), Vector256<float>.Zero), Vector256<float>.Zero, g);
+                    routed = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Avx.LoadVector256(maxima + w), Vector256<float>.Zero), Vector256<float>.Zero, routed);
                 }
 
-                Avx.Store(values + w, g);
+                Avx.Store(values + w, routed);
             }
         }
 
