@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using StaticGrad.Generator.Tests.Helpers;
 using Xunit;
@@ -2007,6 +2008,41 @@ public sealed class DiagnosticTests
         var generated = run.Result.GeneratedTrees.ToHashSet();
         Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generated.Contains(tree));
         AssertOnlyTheUsersOwnErrors(source, run);
+    }
+
+    [Theory]
+    [InlineData("public string Semi { get => field; set => field = value; }")]
+    [InlineData("public string Trimmed { get; set => field = value.Trim(); }")]
+    [InlineData("public string Returned { get { return field; } set { field = value; } }")]
+    [InlineData("public string Checked { get => field; set => field = value ?? throw new System.ArgumentNullException(nameof(value)); }")]
+    [InlineData("public string Lazy { get => field ??= \"\"; }")]
+    [InlineData("public string? Maybe { get => field; set => field = value; }")]
+    [InlineData("public string Named { get => field; set => field = value; } = \"\";")]
+    [InlineData("public int Count { get => field; set => field = value; }")]
+    [InlineData("public string Computed { get => \"\"; set { } }")]
+    public void AFieldBackedPropertyTheGeneratedConstructorLeavesNullIsWarnedWhereTheCompilerWouldWarnWithoutIt(string member)
+    {
+        // C# 14's 'field' keyword (the language version of .NET 10 projects) gives a property with accessor bodies a
+        // backing field, which the generated constructor leaves null like an auto-property's; the compiler reports that as
+        // CS9264 (CS8618's twin for such properties), in the generated file before SG0040 covered them.
+        var options = new CSharpParseOptions(LanguageVersion.Preview);
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{member}\n[Linear(2)] public partial Linear A {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(options, source);
+
+        string[] own = GeneratorHarness.CreateCompilation(options, source).GetDiagnostics()
+            .Where(d => d.Id is "CS8618" or "CS9264")
+            .Select(d => d.Location.GetLineSpan().ToString())
+            .ToArray();
+        string[] after = run.GeneratorDiagnostics.Where(d => d.Id == "SG0040")
+            .Concat(run.Output.GetDiagnostics().Where(d => d.Id is "CS8618" or "CS9264"))
+            .Select(d => d.Location.GetLineSpan().ToString())
+            .ToArray();
+        Assert.Equal(own, after);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Id != "SG0040"));
+        Assert.Empty(run.CompilationErrors);
+        var generated = run.Result.GeneratedTrees.ToHashSet();
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generated.Contains(tree));
     }
 
     [Theory]

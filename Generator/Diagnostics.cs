@@ -183,8 +183,8 @@ internal static class Diagnostics
         "Loss '{0}' is a [BinaryCrossEntropy], which takes probabilities in [0, 1], but the last layer '{1}' has {2}; put [Sigmoid] on it (PyTorch's nn.Sigmoid() before nn.BCELoss()), or use [BinaryCrossEntropyWithLogits] on raw logits");
 
     /// <summary>
-    /// The compiler's CS8618 at the member rather than in the generated constructor, which the member's class would get for
-    /// an implicit constructor: a warning, as CS8618 is.
+    /// The compiler's CS8618 (CS9264 for a property with a <c>field</c>-keyword backing field) at the member rather than in
+    /// the generated constructor, which the member's class would get for an implicit constructor: a warning, as those are.
     /// </summary>
     public static readonly DiagnosticDescriptor UninitializedMember = Warning(
         "SG0040", "Member is not initialized by the generated constructor",

@@ -256,7 +256,7 @@ internal sealed partial class ModelGenerator
             if (spec.HasUninitializedMembers)
             {
                 w.WriteLine("// SG0040 reports the members of the class this constructor leaves null, at each member.");
-                w.WriteLine("#pragma warning disable CS8618");
+                w.WriteLine("#pragma warning disable CS8618, CS9264");
             }
 
             w.WriteLine("/// <summary>");
@@ -342,7 +342,7 @@ internal sealed partial class ModelGenerator
 
             if (spec.HasUninitializedMembers)
             {
-                w.WriteLine("#pragma warning restore CS8618");
+                w.WriteLine("#pragma warning restore CS8618, CS9264");
             }
 
             w.WriteLine();

@@ -183,15 +183,20 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// SG0040 for each instance field, auto-property and field-like event of a non-nullable reference type that has no
-        /// initializer and is not <c>required</c> (nor <c>[AllowNull]</c> or <c>[MaybeNull]</c>): the generated constructor,
-        /// the only one that does not chain to another, leaves it null. The compiler reports that (CS8618) at the
-        /// constructor when the class declares one and at the member when the constructor is implicit; the generated one is
-        /// neither the user's to edit nor implicit, so the warning goes where an implicit constructor would put it.
+        /// SG0040 for each instance field, auto-property, field-backed property (C# 14's <c>field</c> keyword) and
+        /// field-like event of a non-nullable reference type that has no initializer and is not <c>required</c> (nor
+        /// <c>[AllowNull]</c> or <c>[MaybeNull]</c>): the generated constructor, the only one that does not chain to another,
+        /// leaves it null. The compiler reports that (CS8618, CS9264 for a field-backed property) at the constructor when the
+        /// class declares one and at the member when the constructor is implicit; the generated one is neither the user's to
+        /// edit nor implicit, so the warning goes where an implicit constructor would put it. <c>LeavesNull</c> also holds for
+        /// a field-backed property whose getter does more than return <c>field</c>: the compiler warns for it only when that
+        /// getter can return null (a getter such as <c>field ??= ""</c> cannot), which needs its flow analysis, so SG0040
+        /// stays quiet there and the generated constructor still never reports CS8618 or CS9264 in generated code.
         /// </summary>
-        private static List<DiagnosticInfo> UninitializedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
+        private static (List<DiagnosticInfo> Diagnostics, bool LeavesNull) UninitializedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
+            bool leavesNull = false;
             foreach (ISymbol member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -201,16 +206,16 @@ internal sealed partial class ModelGenerator
                 }
 
                 SyntaxNode syntax = member.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
-                (string? kind, ITypeSymbol? memberType) = member switch
+                (string? kind, ITypeSymbol? memberType, bool certain) = member switch
                 {
                     IFieldSymbol { IsConst: false, IsRequired: false, AssociatedSymbol: null } field
-                        when syntax is VariableDeclaratorSyntax { Initializer: null } => ("field", field.Type),
-                    IEventSymbol @event when syntax is VariableDeclaratorSyntax { Initializer: null } => ("event", @event.Type),
+                        when syntax is VariableDeclaratorSyntax { Initializer: null } => ("field", field.Type, true),
+                    IEventSymbol @event when syntax is VariableDeclaratorSyntax { Initializer: null } => ("event", @event.Type, true),
                     IPropertySymbol { IsRequired: false, IsIndexer: false, IsPartialDefinition: false, PartialDefinitionPart: null } property
                         when syntax is PropertyDeclarationSyntax { Initializer: null, ExpressionBody: null, AccessorList.Accessors: { Count: > 0 } accessors } declaration
                             && !declaration.Modifiers.Any(SyntaxKind.ExternKeyword)
-                            && accessors.All(a => a.Body is null && a.ExpressionBody is null) => ("property", property.Type),
-                    _ => (null, null),
+                            && BackingField(accessors) is { } getterReturnsIt => ("property", property.Type, getterReturnsIt),
+                    _ => (null, null, false),
                 };
                 if (kind is null
                     || memberType is not { IsReferenceType: true, NullableAnnotation: NullableAnnotation.NotAnnotated }
@@ -219,10 +224,36 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializedMember, LocationInfo.From(member.Locations.FirstOrDefault()), kind, member.Name, type.Name));
+                leavesNull = true;
+                if (certain)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializedMember, LocationInfo.From(member.Locations.FirstOrDefault()), kind, member.Name, type.Name));
+                }
             }
 
-            return diagnostics;
+            return (diagnostics, leavesNull);
+        }
+
+        /// <summary>
+        /// Whether a property with these accessors has a backing field the compiler declares (an auto-implemented accessor,
+        /// or <c>field</c> in an accessor's body): null when it has none; else whether its getter plainly returns that
+        /// field (an auto <c>get;</c>, <c>get => field;</c>, <c>get { return field; }</c>, or no getter), so that the compiler
+        /// warns when the constructor leaves it null.
+        /// </summary>
+        private static bool? BackingField(SyntaxList<AccessorDeclarationSyntax> accessors)
+        {
+            static bool IsAuto(AccessorDeclarationSyntax accessor) => accessor.Body is null && accessor.ExpressionBody is null;
+
+            if (!accessors.Any(IsAuto) && !accessors.Any(a => a.DescendantNodes().OfType<FieldExpressionSyntax>().Any()))
+            {
+                return null;
+            }
+
+            AccessorDeclarationSyntax? getter = accessors.FirstOrDefault(a => a.IsKind(SyntaxKind.GetAccessorDeclaration));
+            return getter is null
+                || IsAuto(getter)
+                || getter.ExpressionBody?.Expression is FieldExpressionSyntax
+                || getter.Body is { Statements: { Count: 1 } statements } && statements[0] is ReturnStatementSyntax { Expression: FieldExpressionSyntax };
         }
 
         /// <summary>Why a user constructor would leave the model unallocated, or null when it chains to another with <c>: this(...)</c>.</summary>

@@ -317,8 +317,8 @@ internal sealed partial class ModelGenerator
             string ns = GeneratedNames.NamespaceOf(type);
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             OutputActivation modelOutput = outputActivations[outputActivations.Count - 1].Kind;
-            List<DiagnosticInfo> uninitialized = UninitializedMembers(type, cancellationToken);
-            var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput, uninitialized.Count > 0);
+            (List<DiagnosticInfo> uninitialized, bool leavesNull) = UninitializedMembers(type, cancellationToken);
+            var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput, leavesNull);
             return new ParseResult(spec, uninitialized.ToEquatableArray());
         }
 

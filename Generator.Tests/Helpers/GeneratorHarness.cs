@@ -19,9 +19,12 @@ internal static class GeneratorHarness
     /// <summary>The fixed path test sources are parsed with, so locations in snapshots are stable.</summary>
     public static string PathOf(int index) => $"/src/Model{index}.cs";
 
-    public static CSharpCompilation CreateCompilation(params string[] sources)
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
+
+    /// <summary>The compilation of <paramref name="sources"/> parsed with <paramref name="options"/> (another language version).</summary>
+    public static CSharpCompilation CreateCompilation(CSharpParseOptions options, params string[] sources)
     {
-        IEnumerable<SyntaxTree> trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, PathOf(i)));
+        IEnumerable<SyntaxTree> trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, options, PathOf(i)));
         return CSharpCompilation.Create(
             "StaticGrad.Generated.Tests",
             trees,
@@ -29,17 +32,22 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
 
-    public static GeneratorDriver CreateDriver()
+    public static GeneratorDriver CreateDriver() => CreateDriver(ParseOptions);
+
+    private static GeneratorDriver CreateDriver(CSharpParseOptions options)
         => CSharpGeneratorDriver.Create(
             new[] { new ModelGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once and returns its result plus the compilation with the generated sources added.</summary>
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) => Run(ParseOptions, sources);
+
+    /// <summary>Runs the generator once on <paramref name="sources"/> parsed with <paramref name="options"/>.</summary>
+    public static GeneratorRun Run(CSharpParseOptions options, params string[] sources)
     {
-        CSharpCompilation compilation = CreateCompilation(sources);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        CSharpCompilation compilation = CreateCompilation(options, sources);
+        GeneratorDriver driver = CreateDriver(options).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
         return new GeneratorRun(driver.GetRunResult(), output);
     }
 

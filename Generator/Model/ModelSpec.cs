@@ -16,7 +16,8 @@ namespace StaticGrad.Generator.Model;
 /// <param name="Loss">The loss on the last member's outputs, or null for an inference-only model.</param>
 /// <param name="OutputActivation">A row-wise Softmax or LogSoftmax on the last member's output (not a graph node).</param>
 /// <param name="HasUninitializedMembers">Whether the class has non-nullable members the generated constructor leaves null:
-/// SG0040 reports them at the members, so the constructor does not report them again (CS8618).</param>
+/// SG0040 reports them at the members (or, for a field-backed property whose getter may guard against null, the compiler
+/// would decide), so the constructor does not report them again (CS8618, CS9264) in generated code.</param>
 internal sealed record ModelSpec(
     string Namespace,
     string TypeName,
