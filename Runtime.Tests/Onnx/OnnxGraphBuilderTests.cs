@@ -136,6 +136,58 @@ public sealed class OnnxGraphBuilderTests(ITestOutputHelper output)
         Assert.Equal(expected.ToArray(), builder.ToArray());
     }
 
+    public static TheoryData<string> RefusedLateOperations() => new()
+    {
+        "GeluTanh", "Gelu", "Softplus", "Silu", "Relu6", "MaxPoolPastPadding", "UpsampleToSize", "ReflectionPad",
+        "BatchNormalizationWithBatchStatistics", "GroupNormalization", "AddStateDict",
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedLateOperations))]
+    public void AnOperationRefusedAfterItsFirstNodes_LeavesTheBuilderUnchanged(string operation)
+    {
+        // Each call is refused only at a late node (its output name exists, or a weight it reads last is missing), after
+        // it has added nodes, constants or initializers: none of them may stay.
+        var builder = new OnnxGraphBuilder();
+        string x = builder.Input("x", 2, 4, 4);
+        string taken = builder.Relu(x, "taken");
+        int nodes = builder.NodeCount;
+        Action refused = operation switch
+        {
+            "GeluTanh" => () => builder.GeluTanh(x, taken),
+            "Gelu" => () => builder.Gelu(x, taken),
+            "Softplus" => () => builder.Softplus(x, 2f, 10f, taken),
+            "Silu" => () => builder.Silu(x, taken),
+            "Relu6" => () => builder.Relu6(x, taken),
+            "MaxPoolPastPadding" => () => builder.MaxPool(x, (2, 2), (2, 2), (1, 1), (3, 3), taken),
+            "UpsampleToSize" => () => builder.UpsampleBilinearToSize(x, (6, 6), alignCorners: false, taken),
+            "ReflectionPad" => () => builder.ReflectionPad(x, 1, -1, 1, -1, taken),
+            "BatchNormalizationWithBatchStatistics" => () => builder.BatchNormalizationWithBatchStatistics(x, 4, "gamma", "beta", 1e-5f),
+            "GroupNormalization" => () => builder.GroupNormalization(x, [2, 4, 4], 2, "gamma", "beta", 1e-5f),
+            _ => () => builder.AddStateDict(new StaticGrad.Models.MnistClassifier128(seed: 1, maxBatch: 1).Parameters),
+        };
+        if (operation == "AddStateDict")
+        {
+            builder.Initializer("fc2.bias", new float[10], 10);
+        }
+
+        Assert.Throws<ArgumentException>(refused);
+        Assert.Equal(nodes, builder.NodeCount);
+        Assert.False(builder.HasTensor("fc1.weight"));
+        builder.Output(builder.Gelu(builder.Softplus(taken, 2f, 10f)), "y", 2, 4, 4);
+
+        var expected = new OnnxGraphBuilder();
+        string ex = expected.Input("x", 2, 4, 4);
+        string et = expected.Relu(ex, "taken");
+        if (operation == "AddStateDict")
+        {
+            expected.Initializer("fc2.bias", new float[10], 10);
+        }
+
+        expected.Output(expected.Gelu(expected.Softplus(et, 2f, 10f)), "y", 2, 4, 4);
+        Assert.Equal(expected.ToArray(), builder.ToArray());
+    }
+
     [Fact]
     public void Constants_AreSharedAndStateDictNamesKept()
     {

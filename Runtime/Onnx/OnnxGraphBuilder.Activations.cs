@@ -74,12 +74,12 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="input">A tensor.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
-    public string Gelu(string input, string? output = null)
+    public string Gelu(string input, string? output = null) => Operation(() =>
     {
         string erf = Node("Erf", [Node("Div", [input, Scalar(MathF.Sqrt(2f))], [])], []);
         string half = Node("Mul", [input, Scalar(0.5f)], []);
         return Node("Mul", [half, Node("Add", [erf, Scalar(1f)], [])], [], output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.GELU(approximate='tanh')</c>: <c>0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))</c>.
@@ -87,20 +87,20 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="input">A tensor.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
-    public string GeluTanh(string input, string? output = null)
+    public string GeluTanh(string input, string? output = null) => Operation(() =>
     {
         string cube = Node("Mul", [Node("Mul", [input, input], []), input], []);
         string inner = Node("Add", [input, Node("Mul", [cube, Scalar(0.044715f)], [])], []);
         string tanh = Node("Tanh", [Node("Mul", [inner, Scalar(MathF.Sqrt(2f / MathF.PI))], [])], []);
         string half = Node("Mul", [input, Scalar(0.5f)], []);
         return Node("Mul", [half, Node("Add", [tanh, Scalar(1f)], [])], [], output);
-    }
+    });
 
     /// <summary><c>nn.SiLU</c>: <c>x · sigmoid(x)</c>.</summary>
     /// <param name="input">A tensor.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
-    public string Silu(string input, string? output = null) => Node("Mul", [input, Sigmoid(input)], [], output);
+    public string Silu(string input, string? output = null) => Operation(() => Node("Mul", [input, Sigmoid(input)], [], output));
 
     /// <summary>
     /// <c>nn.Softplus(beta, threshold)</c>: <c>log(1 + e^(beta·x)) / beta</c>, and <c>x</c> itself where
@@ -111,14 +111,14 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="threshold">Above it (in <c>beta·x</c>) the function is linear.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
-    public string Softplus(string input, float beta = 1f, float threshold = 20f, string? output = null)
+    public string Softplus(string input, float beta = 1f, float threshold = 20f, string? output = null) => Operation(() =>
     {
         string scaled = beta == 1f ? input : Node("Mul", [input, Scalar(beta)], []);
         string soft = Node("Softplus", [scaled], []);
         string smooth = beta == 1f ? soft : Node("Div", [soft, Scalar(beta)], []);
         string linear = Node("Greater", [scaled, Scalar(threshold)], []);
         return Node("Where", [linear, input, smooth], [], output);
-    }
+    });
 
     /// <summary><c>nn.Hardswish</c>: <c>HardSwish</c> (<c>x · relu6(x + 3) / 6</c>).</summary>
     /// <param name="input">A tensor.</param>
@@ -130,7 +130,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="input">A tensor.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The activated tensor.</returns>
-    public string Relu6(string input, string? output = null) => Node("Clip", [input, Scalar(0f), Scalar(6f)], [], output);
+    public string Relu6(string input, string? output = null) => Operation(() => Node("Clip", [input, Scalar(0f), Scalar(6f)], [], output));
 
     /// <summary><c>nn.Hardsigmoid</c>: <c>HardSigmoid</c> with alpha 1/6 and beta 0.5 (<c>max(0, min(1, x/6 + 0.5))</c>).</summary>
     /// <param name="input">A tensor.</param>

@@ -34,7 +34,7 @@ public sealed partial class OnnxGraphBuilder
     /// <returns>The <c>[batch, outChannels, outHeight, outWidth]</c> output.</returns>
     public string Conv(
         string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding,
-        (int Height, int Width) dilation, int groups = 1, string? output = null, (int Height, int Width) endPadding = default)
+        (int Height, int Width) dilation, int groups = 1, string? output = null, (int Height, int Width) endPadding = default) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
         ArgumentOutOfRangeException.ThrowIfNegative(endPadding.Height, nameof(endPadding));
@@ -47,7 +47,7 @@ public sealed partial class OnnxGraphBuilder
                 AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("group", (long)groups),
             ],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.ConvTranspose2d</c>: <c>ConvTranspose</c> over NCHW with the weight in PyTorch's
@@ -66,7 +66,7 @@ public sealed partial class OnnxGraphBuilder
     /// <returns>The <c>[batch, outChannels, outHeight, outWidth]</c> output.</returns>
     public string ConvTranspose(
         string input, string weight, string? bias, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding,
-        (int Height, int Width) outputPadding, (int Height, int Width) dilation, int groups = 1, string? output = null)
+        (int Height, int Width) outputPadding, (int Height, int Width) dilation, int groups = 1, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
         ArgumentOutOfRangeException.ThrowIfNegative(outputPadding.Height, nameof(outputPadding));
@@ -80,7 +80,7 @@ public sealed partial class OnnxGraphBuilder
                 AttributeProto.Of("group", (long)groups),
             ],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.Upsample(scale_factor=(sh, sw), mode='nearest')</c> with whole factors: <c>Resize</c> in nearest mode with
@@ -90,7 +90,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="scale">The vertical and horizontal factors; positive.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, height · sh, width · sw]</c> output.</returns>
-    public string UpsampleNearest(string input, (int Height, int Width) scale, string? output = null)
+    public string UpsampleNearest(string input, (int Height, int Width) scale, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Height, nameof(scale));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Width, nameof(scale));
@@ -100,7 +100,7 @@ public sealed partial class OnnxGraphBuilder
             [input, string.Empty, scales],
             [AttributeProto.Of("mode", "nearest"), AttributeProto.Of("coordinate_transformation_mode", "asymmetric"), AttributeProto.Of("nearest_mode", "floor")],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.Upsample(scale_factor=(sh, sw), mode='bilinear', align_corners=...)</c> with whole factors: <c>Resize</c> in
@@ -112,7 +112,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="alignCorners">PyTorch's <c>align_corners</c>.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, height · sh, width · sw]</c> output.</returns>
-    public string UpsampleBilinear(string input, (int Height, int Width) scale, bool alignCorners, string? output = null)
+    public string UpsampleBilinear(string input, (int Height, int Width) scale, bool alignCorners, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Height, nameof(scale));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale.Width, nameof(scale));
@@ -122,7 +122,7 @@ public sealed partial class OnnxGraphBuilder
             [input, string.Empty, scales],
             [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel")],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.Upsample(size=(oh, ow), mode='nearest')</c>: <c>Resize</c> to the batch and channels of the input (<c>Shape</c>,
@@ -133,12 +133,11 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="size">The output height and width; positive.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, oh, ow]</c> output.</returns>
-    public string UpsampleNearestToSize(string input, (int Height, int Width) size, string? output = null)
-        => Node(
-            "Resize",
-            [input, string.Empty, string.Empty, ResizeSizes(input, size)],
-            [AttributeProto.Of("mode", "nearest"), AttributeProto.Of("coordinate_transformation_mode", "asymmetric"), AttributeProto.Of("nearest_mode", "floor")],
-            output);
+    public string UpsampleNearestToSize(string input, (int Height, int Width) size, string? output = null) => Operation(() => Node(
+        "Resize",
+        [input, string.Empty, string.Empty, ResizeSizes(input, size)],
+        [AttributeProto.Of("mode", "nearest"), AttributeProto.Of("coordinate_transformation_mode", "asymmetric"), AttributeProto.Of("nearest_mode", "floor")],
+        output));
 
     /// <summary>
     /// <c>nn.Upsample(size=(oh, ow), mode='bilinear', align_corners=...)</c>: <c>Resize</c> in linear mode to the given height
@@ -151,12 +150,11 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="alignCorners">PyTorch's <c>align_corners</c>.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, oh, ow]</c> output.</returns>
-    public string UpsampleBilinearToSize(string input, (int Height, int Width) size, bool alignCorners, string? output = null)
-        => Node(
-            "Resize",
-            [input, string.Empty, string.Empty, ResizeSizes(input, size)],
-            [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel")],
-            output);
+    public string UpsampleBilinearToSize(string input, (int Height, int Width) size, bool alignCorners, string? output = null) => Operation(() => Node(
+        "Resize",
+        [input, string.Empty, string.Empty, ResizeSizes(input, size)],
+        [AttributeProto.Of("mode", "linear"), AttributeProto.Of("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel")],
+        output));
 
     /// <summary><c>Resize</c>'s <c>sizes</c>: the input's batch and channels (known only at run time), then the given height and width.</summary>
     private string ResizeSizes(string input, (int Height, int Width) size)
@@ -179,11 +177,11 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="bottom">Rows added below.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
-    public string ZeroPad(string input, int left, int right, int top, int bottom, string? output = null)
+    public string ZeroPad(string input, int left, int right, int top, int bottom, string? output = null) => Operation(() =>
     {
         string pads = Int64Initializer(NewTensorName("pads"), [0, 0, top, left, 0, 0, bottom, right], 8);
         return Node("Pad", [input, pads], [], output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.ReflectionPad2d((left, right, top, bottom))</c>: <c>Pad</c> in <c>reflect</c> mode over the last two axes. A
@@ -198,7 +196,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
     public string ReflectionPad(string input, int left, int right, int top, int bottom, string? output = null)
-        => EdgePad(input, "reflect", left, right, top, bottom, output);
+        => Operation(() => EdgePad(input, "reflect", left, right, top, bottom, output));
 
     /// <summary>
     /// <c>nn.ReplicationPad2d((left, right, top, bottom))</c>: <c>Pad</c> in <c>edge</c> mode over the last two axes; a
@@ -212,7 +210,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
     public string ReplicationPad(string input, int left, int right, int top, int bottom, string? output = null)
-        => EdgePad(input, "edge", left, right, top, bottom, output);
+        => Operation(() => EdgePad(input, "edge", left, right, top, bottom, output));
 
     /// <summary>
     /// <c>F.pad(mode='circular')</c>, what <c>nn.Conv2d(..., padding_mode='circular')</c> applies first: the plane wrapped
@@ -227,7 +225,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, top + height + bottom, left + width + right]</c> output.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An amount is negative.</exception>
-    public string CircularPad(string input, int left, int right, int top, int bottom, string? output = null)
+    public string CircularPad(string input, int left, int right, int top, int bottom, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(left);
         ArgumentOutOfRangeException.ThrowIfNegative(right);
@@ -235,7 +233,7 @@ public sealed partial class OnnxGraphBuilder
         ArgumentOutOfRangeException.ThrowIfNegative(bottom);
         string wide = Wrap(input, 3, left, right, top == 0 && bottom == 0 ? output : null);
         return top == 0 && bottom == 0 ? wide : Wrap(wide, 2, top, bottom, output);
-    }
+    });
 
     /// <summary>Along <paramref name="axis"/>: the last <paramref name="before"/> entries, the tensor, its first <paramref name="after"/> entries.</summary>
     private string Wrap(string input, long axis, int before, int after, string? output)
@@ -299,7 +297,7 @@ public sealed partial class OnnxGraphBuilder
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="inputSize"/> is missing in ceil mode.</exception>
     public string MaxPool(
         string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, (int Height, int Width) dilation,
-        string? output = null, bool ceilMode = false, (int Height, int Width) inputSize = default)
+        string? output = null, bool ceilMode = false, (int Height, int Width) inputSize = default) => Operation(() =>
     {
         (int Height, int Width) end = ceilMode ? CeilEndPadding(inputSize, kernel, stride, padding, dilation) : (0, 0);
         if (padding.Height + end.Height >= kernel.Height || padding.Width + end.Width >= kernel.Width)
@@ -319,7 +317,7 @@ public sealed partial class OnnxGraphBuilder
                 AttributeProto.Of("dilations", Pair(dilation)), AttributeProto.Of("ceil_mode", 0L),
             ],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.AvgPool2d</c>: <c>AveragePool</c> with <c>count_include_pad=1</c> by default (PyTorch's default: every window
@@ -340,7 +338,7 @@ public sealed partial class OnnxGraphBuilder
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="inputSize"/> is missing in ceil mode.</exception>
     public string AveragePool(
         string input, (int Height, int Width) kernel, (int Height, int Width) stride, (int Height, int Width) padding, string? output = null,
-        bool countIncludePad = true, bool ceilMode = false, (int Height, int Width) inputSize = default)
+        bool countIncludePad = true, bool ceilMode = false, (int Height, int Width) inputSize = default) => Operation(() =>
     {
         (int Height, int Width) end = ceilMode ? CeilEndPadding(inputSize, kernel, stride, padding, (1, 1)) : (0, 0);
         if (countIncludePad && end != (0, 0))
@@ -360,7 +358,7 @@ public sealed partial class OnnxGraphBuilder
                 AttributeProto.Of("count_include_pad", countIncludePad ? 1L : 0L), AttributeProto.Of("ceil_mode", 0L),
             ],
             output);
-    }
+    });
 
     /// <summary>
     /// The padding past the trailing padding that ceil mode's last windows reach, per dimension: the end of the last window,
@@ -394,7 +392,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, outHeight, outWidth]</c> output.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public string AdaptiveAveragePool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null)
+    public string AdaptiveAveragePool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Height, nameof(inputSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Width, nameof(inputSize));
@@ -409,7 +407,7 @@ public sealed partial class OnnxGraphBuilder
         string rows = Initializer(NewTensorName("adaptive_rows"), AveragingMatrix(outputSize.Height, inputSize.Height, transposed: false), outputSize.Height, inputSize.Height);
         string columns = Initializer(NewTensorName("adaptive_columns"), AveragingMatrix(outputSize.Width, inputSize.Width, transposed: true), inputSize.Width, outputSize.Width);
         return Node("MatMul", [Node("MatMul", [rows, input], []), columns], [], output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.AdaptiveMaxPool2d((outHeight, outWidth))</c> of a <c>[batch, c, height, width]</c> input: <c>GlobalMaxPool</c>
@@ -423,7 +421,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The <c>[batch, channels, outHeight, outWidth]</c> output.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public string AdaptiveMaxPool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null)
+    public string AdaptiveMaxPool(string input, (int Height, int Width) inputSize, (int Height, int Width) outputSize, string? output = null) => Operation(() =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Height, nameof(inputSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize.Width, nameof(inputSize));
@@ -442,7 +440,7 @@ public sealed partial class OnnxGraphBuilder
 
         string rows = WindowMaxima(input, 2, inputSize.Height, outputSize.Height, null);
         return WindowMaxima(rows, 3, inputSize.Width, outputSize.Width, output);
-    }
+    });
 
     /// <summary>Along <paramref name="axis"/>: the maximum of each adaptive window, the windows concatenated in order.</summary>
     private string WindowMaxima(string input, int axis, int inputs, int outputs, string? output)
@@ -493,7 +491,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="input">A tensor.</param>
     /// <param name="featureShape">The dimensions after the batch.</param>
     /// <returns>The reshaped tensor.</returns>
-    public string Reshape(string input, params int[] featureShape)
+    public string Reshape(string input, params int[] featureShape) => Operation(() =>
     {
         long[] shape = new long[featureShape.Length + 1];
         shape[0] = -1;
@@ -505,7 +503,7 @@ public sealed partial class OnnxGraphBuilder
 
         string shapeName = Int64Initializer(NewTensorName("shape"), shape, shape.Length);
         return Node("Reshape", [input, shapeName], [], null);
-    }
+    });
 
     /// <summary>
     /// <c>nn.LayerNorm(features, eps)</c> over the last dimension: <c>LayerNormalization(axis=-1)</c>. Without affine
@@ -518,7 +516,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="epsilon">Added to the variance.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The normalized tensor.</returns>
-    public string LayerNormalization(string input, int features, string? weight, string? bias, float epsilon, string? output = null)
+    public string LayerNormalization(string input, int features, string? weight, string? bias, float epsilon, string? output = null) => Operation(() =>
     {
         string scale = weight ?? Filled(1f, features);
         return Node(
@@ -526,7 +524,7 @@ public sealed partial class OnnxGraphBuilder
             bias is null ? [input, scale] : [input, scale, bias],
             [AttributeProto.Of("axis", -1L), AttributeProto.Of("epsilon", epsilon)],
             output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.GroupNorm(groups, channels, eps, affine)</c> in opset 17's ops (<c>GroupNormalization</c> came with opset 18):
@@ -541,7 +539,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="epsilon">Added to the variance.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The normalized tensor.</returns>
-    public string GroupNormalization(string input, int[] featureShape, int groups, string? weight, string? bias, float epsilon, string? output = null)
+    public string GroupNormalization(string input, int[] featureShape, int groups, string? weight, string? bias, float epsilon, string? output = null) => Operation(() =>
     {
         ArgumentNullException.ThrowIfNull(featureShape);
         if (featureShape.Length is not (1 or 3))
@@ -573,7 +571,7 @@ public sealed partial class OnnxGraphBuilder
         string scale = featureShape.Length == 1 ? weight : Reshape(weight, 1, 1);
         string shift = featureShape.Length == 1 ? bias! : Reshape(bias!, 1, 1);
         return Node("Add", [Node("Mul", [restored, scale], []), shift], [], output);
-    }
+    });
 
     /// <summary>
     /// <c>nn.BatchNorm1d</c>/<c>nn.BatchNorm2d</c> in eval mode: <c>BatchNormalization</c> with the running statistics
@@ -589,7 +587,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="epsilon">Added to the variance.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The normalized tensor.</returns>
-    public string BatchNormalization(string input, int channels, string? weight, string? bias, string runningMean, string runningVar, float epsilon, string? output = null)
+    public string BatchNormalization(string input, int channels, string? weight, string? bias, string runningMean, string runningVar, float epsilon, string? output = null) => Operation(() =>
     {
         if ((weight is null) != (bias is null))
         {
@@ -601,7 +599,7 @@ public sealed partial class OnnxGraphBuilder
             [input, weight ?? Filled(1f, channels), bias ?? Filled(0f, channels), runningMean, runningVar],
             [AttributeProto.Of("epsilon", epsilon)],
             output);
-    }
+    });
 
     /// <summary>
     /// A batch norm without running statistics (<c>track_running_stats=False</c>), which normalizes every batch with
@@ -615,7 +613,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="epsilon">Added to the variance.</param>
     /// <param name="output">The output tensor's name, or null.</param>
     /// <returns>The normalized tensor.</returns>
-    public string BatchNormalizationWithBatchStatistics(string input, int rank, string? weight, string? bias, float epsilon, string? output = null)
+    public string BatchNormalizationWithBatchStatistics(string input, int rank, string? weight, string? bias, float epsilon, string? output = null) => Operation(() =>
     {
         if (rank is not (2 or 4))
         {
@@ -642,7 +640,7 @@ public sealed partial class OnnxGraphBuilder
         string scale = rank == 2 ? weight : Reshape(weight, 1, 1);
         string shift = rank == 2 ? bias! : Reshape(bias!, 1, 1);
         return Node("Add", [Node("Mul", [normalized, scale], []), shift], [], output);
-    }
+    });
 
     /// <summary>The residual sum <c>a + b</c>: <c>Add</c>.</summary>
     /// <param name="a">A tensor.</param>
@@ -662,7 +660,7 @@ public sealed partial class OnnxGraphBuilder
     /// <param name="axis">The axis joined along (1 for features or channels).</param>
     /// <param name="inputs">One or more tensors, equal except along <paramref name="axis"/>.</param>
     /// <returns>The joined tensor.</returns>
-    public string Concat(int axis, params string[] inputs)
+    public string Concat(int axis, params string[] inputs) => Operation(() =>
     {
         if (inputs.Length < 1)
         {
@@ -670,7 +668,7 @@ public sealed partial class OnnxGraphBuilder
         }
 
         return Node("Concat", inputs, [AttributeProto.Of("axis", (long)axis)]);
-    }
+    });
 
     /// <summary><c>nn.Dropout</c> in eval mode: the identity (an <c>Identity</c> node, so the graph keeps the layer's place).</summary>
     /// <param name="input">A tensor.</param>

@@ -24,7 +24,8 @@ namespace StaticGrad.Onnx;
 /// <para>
 /// Every input a node names must already exist (a graph input, an initializer or an earlier node's output), every
 /// tensor is produced once and every graph output has its own name, so a mistake throws at the call that made it
-/// rather than when a runtime loads the file.
+/// rather than when a runtime loads the file, and a refused call leaves the graph as it was, also an op of several
+/// nodes refused at its last one.
 /// The protobuf wire format is written with Google.Protobuf's <see cref="CodedOutputStream"/>; no native code.
 /// </para>
 /// </remarks>
@@ -155,21 +156,25 @@ public sealed partial class OnnxGraphBuilder
     /// inference and are left out.
     /// </summary>
     /// <param name="parameters">The model's parameters (<c>model.Parameters</c>).</param>
+    /// <exception cref="ArgumentException">A tensor of one of the names exists already; the graph is then unchanged.</exception>
     public void AddStateDict(ParameterSet parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        foreach (ParameterTensor tensor in parameters.Tensors)
+        Operation(() =>
         {
-            Initializer(tensor.Name, parameters.ValuesOf(tensor), ToLongs(tensor.Shape));
-        }
-
-        foreach (BufferTensor buffer in parameters.Buffers)
-        {
-            if (buffer.ElementType != BufferElementType.Int64)
+            foreach (ParameterTensor tensor in parameters.Tensors)
             {
-                Initializer(buffer.Name, parameters.ValuesOf(buffer), ToLongs(buffer.Shape));
+                Initializer(tensor.Name, parameters.ValuesOf(tensor), ToLongs(tensor.Shape));
             }
-        }
+
+            foreach (BufferTensor buffer in parameters.Buffers)
+            {
+                if (buffer.ElementType != BufferElementType.Int64)
+                {
+                    Initializer(buffer.Name, parameters.ValuesOf(buffer), ToLongs(buffer.Shape));
+                }
+            }
+        });
     }
 
     /// <summary>A float32 constant of one value with shape <c>[]</c>, added once per value and shared.</summary>
@@ -254,6 +259,7 @@ public sealed partial class OnnxGraphBuilder
 
         int index = _opCounts.TryGetValue(opType, out int n) ? n : 0;
         _opCounts[opType] = index + 1;
+        _countedOps.Add(opType);
         string name = output ?? NewTensorName(opType);
         Declare(name);
         _nodes.Add(new NodeProto(opType, $"{opType}_{index.ToString(CultureInfo.InvariantCulture)}", inputs, [name], attributes));
@@ -290,6 +296,7 @@ public sealed partial class OnnxGraphBuilder
         values.AsSpan().Fill(value);
         Initializer(name, values, length == 0 ? [] : [length]);
         _constants[key] = name;
+        _constantOrder.Add(key);
         return name;
     }
 
@@ -300,6 +307,8 @@ public sealed partial class OnnxGraphBuilder
         {
             throw new ArgumentException($"Tensor '{name}' already exists in graph '{GraphName}'; every tensor is produced once.", nameof(name));
         }
+
+        _declaredOrder.Add(name);
     }
 
     /// <summary>Throws, naming <paramref name="paramName"/>, unless <paramref name="name"/> is a new tensor name; changes nothing.</summary>
