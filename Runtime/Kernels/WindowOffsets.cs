@@ -6,8 +6,8 @@ namespace StaticGrad.Kernels;
 /// The offsets of eight output positions' windows in a convolution's copied input plane (what
 /// <see cref="Conv2dWeightGradientSparse.Windows"/> tabulates: <c>row · strideHeight · paddedWidth + column ·
 /// strideWidth</c> for the flat position <c>row · outWidth + column</c>), computed in the lanes. Looking them up in
-/// that table took an AVX2 gather per eight windows, a quarter of <see cref="Conv2dWeightGradientRouted"/>'s time on
-/// LeNet's conv1 (2026-12-07, Zen 4: 145 µs a call with the gathers, 131 µs computed, one thread).
+/// that table took an AVX2 gather per eight windows, which cost a tenth of <see cref="Conv2dWeightGradientRouted"/>'s
+/// time on LeNet's conv1 (2026-12-07, Zen 4: 145 µs a call with the gathers, 131 µs computed, one thread).
 /// </summary>
 /// <remarks>
 /// The row is <c>(position + 0.5) · (1 / outWidth)</c> truncated: the exact quotient lies at least <c>0.5 / outWidth</c>
