@@ -41,6 +41,8 @@ public static class Program
                 return NormBench.Run(rest);
             case "lenet-sequence":
                 return LeNetSequence.Run(rest);
+            case "warmup":
+                return WarmupBench.Run(rest);
             case "peak":
                 (double peak, int bits) = FmaPeak.Measure();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak ({bits}-bit, one core): {peak:F1} GFLOP/s"));
@@ -63,7 +65,7 @@ public static class Program
                 GemmBench.Print(shapes);
                 return 0;
             default:
-                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, distributed, freeze, gemm, conv, lenet, lenet-sequence, norm, peak, alloc or bdn");
+                Console.Error.WriteLine($"unknown command \'{command}\'; expected compare, breakdown, load, fusedhead, distributed, freeze, gemm, conv, lenet, lenet-sequence, warmup, norm, peak, alloc or bdn");
                 return 2;
         }
     }

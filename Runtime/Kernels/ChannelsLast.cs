@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticGrad.Kernels;
 
 /// <summary>
@@ -15,6 +17,7 @@ internal static unsafe class ChannelsLast
     public static int RowStep(in Conv2dGeometry g) => (g.Width + (2 * g.PaddingWidth)) * g.Channels;
 
     /// <summary>Writes the inner positions of <paramref name="plane"/> from <paramref name="x"/>; the padding is left as it is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromPlanes(float* x, float* plane, in Conv2dGeometry g)
     {
         int channels = g.Channels, height = g.Height, width = g.Width;
@@ -35,6 +38,7 @@ internal static unsafe class ChannelsLast
     }
 
     /// <summary>Writes <paramref name="x"/> from the inner positions of <paramref name="plane"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToPlanes(float* plane, float* x, in Conv2dGeometry g)
     {
         int channels = g.Channels, height = g.Height, width = g.Width;

@@ -79,6 +79,7 @@ internal static unsafe class Conv2dPlaneDirect
     /// left (fewer than TVectors) in one tile of their own that ends at the plane's end (moving back over pixels computed
     /// before when the plane is not whole vectors: the same bits).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plane<TRows, TVectors>(float* expanded, float* weight, float* y, int oc, in Conv2dGeometry g, float* bias, bool relu)
         where TRows : IConstant
         where TVectors : IConstant

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -116,6 +117,7 @@ internal static unsafe class Conv2dWeightGradientRouted
     /// to a whole 8-float vector; returns how many windows, with the bias's chain of the gradients. Every window is listed,
     /// whatever its gradient: a branch per window on the data cost more than the products it saves.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int List(float* gradient, float* maxima, int* indices, long plane, in Conv2dGeometry conv, in Pool2dGeometry p, int* windows, int* offsets, float* values, out float bias)
     {
         int count = p.OutputPlane;

@@ -70,6 +70,7 @@ internal static unsafe class Conv2dWeightGradientSparse
     public static int PaddedWidth(in Conv2dGeometry g) => g.Width + (2 * g.PaddingWidth);
 
     /// <summary>How many of <paramref name="count"/> floats are not zero (a NaN is not zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long CountNonzero(float* values, long count)
     {
         long nonzero = 0, k = 0;
@@ -91,6 +92,7 @@ internal static unsafe class Conv2dWeightGradientSparse
     }
 
     /// <summary>Whether every one of <paramref name="count"/> floats is finite: <c>x · 0</c> is ±0 for those and NaN otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite(float* values, long count)
     {
         long k = 0;

@@ -265,6 +265,7 @@ internal static unsafe class Conv2dWinograd
     /// transformed patch, then a tile's rows of <c>M A</c>), the products per tile of output channels, and their outputs into
     /// <paramref name="sums"/> (<c>[outChannel][position][lanes]</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tiles<TOps, TVec>(float* inputs, float* kernels, float* sums, float* scratch, in Conv2dGeometry g)
         where TOps : ISimdOps<TVec>
         where TVec : struct

@@ -34,6 +34,7 @@ internal static unsafe class ExpandedInput
     /// load and a store per vector and two pointer steps per row (rows of one or two vectors, most layers): with a test per row and the
     /// geometry re-read from memory at each step, the copy took 12% of LeNet-5's conv2 forward (docs/performance.md).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(float* x, float* expanded, in Conv2dGeometry g)
     {
         int channels = g.Channels, kw = g.KernelWidth, inHeight = g.Height, width = g.Width, padWidth = g.PaddingWidth;
@@ -165,6 +166,7 @@ internal static unsafe class ExpandedInput
     }
 
     /// <summary>Zeros <paramref name="count"/> floats from <paramref name="destination"/> in whole 256-bit vectors (the last may run past).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zeros256(float* destination, nint count)
     {
         for (nint k = 0; k < count; k += 8)
@@ -182,6 +184,7 @@ internal static unsafe class ExpandedInput
     }
 
     /// <summary>Zeros <paramref name="count"/> floats from <paramref name="destination"/> in whole vectors (the last may run past, into what is written next or the slack).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zeros(float* destination, nint count)
     {
         for (nint k = 0; k < count; k += Lanes)

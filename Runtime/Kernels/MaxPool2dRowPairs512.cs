@@ -28,6 +28,7 @@ internal static unsafe class MaxPool2dRowPairs512
     /// The forward pass over <paramref name="planes"/> whole planes from <paramref name="input"/> (the first of a part):
     /// values to <paramref name="output"/>, positions in each input plane to <paramref name="indices"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float* input, float* output, int* indices, int planes, in Pool2dGeometry g)
     {
         var layout = new Layout(g, backward: false);
@@ -73,6 +74,7 @@ internal static unsafe class MaxPool2dRowPairs512
     /// the maximum is at most 0), +0 elsewhere. Returns false, having written part of the planes, if an index does not
     /// name a position of its window; the caller then clears and scatters them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Backward(float* dy, float* maxima, int* indices, float* dx, int planes, in Pool2dGeometry g)
     {
         var layout = new Layout(g, backward: true);

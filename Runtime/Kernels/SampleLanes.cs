@@ -115,6 +115,7 @@ internal static unsafe class SampleLanes
     /// <paramref name="samples"/> samples; each value plus <c>bias[k]</c> (unless null) and then ReLU (if
     /// <paramref name="relu"/>) on the way, as <see cref="Conv2dDirect.Finish"/> does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromLanes(float* lanes, int samples, int channels, int plane, float* planes, float* bias, bool relu)
     {
         nint sample = (nint)channels * plane;
