@@ -46,7 +46,9 @@ from torch import nn  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = 32
-DTYPES = {"F32": (np.float32, 4), "F64": (np.float64, 8), "F16": (np.float16, 2), "I64": (np.int64, 8), "I32": (np.int32, 4), "U8": (np.uint8, 1)}
+# BF16 is read as its 16-bit patterns and widened to float32 (exactly: a bfloat16 is a float32's upper half), as NumPy
+# has no bfloat16.
+DTYPES = {"F32": (np.float32, 4), "F64": (np.float64, 8), "F16": (np.float16, 2), "BF16": (np.uint16, 2), "I64": (np.int64, 8), "I32": (np.int32, 4), "U8": (np.uint8, 1)}
 MAX_HEADER = 16 << 20
 
 
@@ -79,7 +81,7 @@ def write_entries(path, entries, metadata=None):
 
 
 def load_file(path):
-    """Reads a safetensors file into (dict name -> numpy array, metadata), validating it."""
+    """Reads a safetensors file into (dict name -> numpy array, metadata), validating it; BF16 tensors come as float32."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
@@ -106,6 +108,8 @@ def load_file(path):
     for name, entry in header.items():
         if set(entry) != {"dtype", "shape", "data_offsets"}:
             raise ValueError(f"{path}: tensor {name!r} has fields {sorted(entry)}")
+        if entry["dtype"] not in DTYPES:
+            raise ValueError(f"{path}: tensor {name!r} has dtype {entry['dtype']!r}; this reader knows {', '.join(DTYPES)}")
         dtype, size = DTYPES[entry["dtype"]]
         shape = entry["shape"]
         begin, end = entry["data_offsets"]
@@ -113,7 +117,8 @@ def load_file(path):
             raise ValueError(f"{path}: tensor {name!r} has a bad shape or offsets")
         if end - begin != int(np.prod(shape, dtype=np.int64)) * size:
             raise ValueError(f"{path}: tensor {name!r}: {end - begin} bytes for shape {shape}")
-        tensors[name] = np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("<"), count=(end - begin) // size, offset=begin).reshape(shape)
+        array = np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("<"), count=(end - begin) // size, offset=begin).reshape(shape)
+        tensors[name] = (array.astype(np.uint32) << 16).view(np.float32) if entry["dtype"] == "BF16" else array
         spans.append((begin, end, name))
     expected = 0
     for begin, end, name in sorted(spans):

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using StaticGrad.Checkpoints;
+using StaticGrad.Runtime.Tests.Python;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -301,5 +302,80 @@ public sealed class StateDictFixtureTests(ITestOutputHelper output)
 
         Assert.Equal(3, reloaded.Parameters.CountersOf(reloaded.Parameters.Buffers.Single(b => b.Name == "bn.num_batches_tracked"))[0]);
         CompareLogits(reloaded, $"staticgrad_{tag}.logits");
+    }
+
+    /// <summary>Prints every tensor <c>scripts/pytorch_safetensors.py</c>'s <c>load_file</c> reads: its name, NumPy dtype and values (floats as float32 bits).</summary>
+    private const string PrintWithTheNumPyReader = """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import numpy as np
+        from pytorch_safetensors import load_file
+        tensors, metadata = load_file(sys.argv[2])
+        for name, array in tensors.items():
+            flat = np.ascontiguousarray(array).reshape(-1)
+            values = flat.astype(np.float32).view(np.uint32) if flat.dtype.kind == "f" else flat
+            print(name, flat.dtype, " ".join(str(int(v)) for v in values))
+        """;
+
+    [NumPyTheory]
+    [InlineData(FloatDType.F32, "float32")]
+    [InlineData(FloatDType.F16, "float16")]
+    [InlineData(FloatDType.BF16, "float32")]
+    public void TheNumPyReaderInScripts_ReadsEveryFloatTypeStaticGradWrites(FloatDType dtype, string numPyType)
+    {
+        // docs/checkpoints.md offers scripts/pytorch_safetensors.py to read StaticGrad's files without the safetensors
+        // package; NumPy has no bfloat16, so BF16 comes back widened to float32, exactly.
+        BatchNormMlp model = StaticGradModel();
+        string file = Path.Combine(Path.GetTempPath(), $"staticgrad-numpy-reader-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ModelWeights.Save(model.Parameters, file, dtype: dtype);
+            (int exitCode, string printed, string error) = DebianPython.Run("-c", PrintWithTheNumPyReader, Path.Combine(RepoPaths.Root, "scripts"), file);
+            Assert.True(exitCode == 0, error);
+
+            var reloaded = new BatchNormMlp(seed: 1, maxBatch: Samples);
+            ModelWeights.Load(reloaded.Parameters, file);
+            Dictionary<string, float[]> expected = FloatState(reloaded.Parameters);
+            var seen = new List<string>();
+            foreach (string line in printed.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] fields = line.Split(' ');
+                seen.Add(fields[0]);
+                if (fields[0] == "bn.num_batches_tracked")
+                {
+                    Assert.Equal(["int64", "3"], fields[1..]);
+                    continue;
+                }
+
+                Assert.Equal(numPyType, fields[1]);
+                Assert.Equal(expected[fields[0]].Select(v => BitConverter.SingleToUInt32Bits(v)), fields[2..].Select(uint.Parse));
+            }
+
+            Assert.Equal(StateEntry.Of(model.Parameters).Select(e => e.Name).Order(), seen.Order());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [NumPyFact]
+    public void TheNumPyReaderInScripts_RefusesAnUnknownDtypeNamingIt()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"staticgrad-numpy-reader-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}""");
+            File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)header.Length), .. header, 1, 2]);
+
+            (int exitCode, _, string error) = DebianPython.Run("-c", PrintWithTheNumPyReader, Path.Combine(RepoPaths.Root, "scripts"), file);
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("ValueError: " + file + ": tensor 'w' has dtype 'F8_E4M3'; this reader knows F32, F64, F16, BF16, I64, I32, U8", error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -1,5 +1,4 @@
-using System;
-using System.Diagnostics;
+using StaticGrad.Runtime.Tests.Python;
 using Xunit;
 
 namespace StaticGrad.Runtime.Tests.Onnx;
@@ -8,31 +7,12 @@ namespace StaticGrad.Runtime.Tests.Onnx;
 public sealed class OnnxCheckerFactAttribute : FactAttribute
 {
     /// <summary>The interpreter the checker script runs with (Debian's, where python3-onnx installs).</summary>
-    public const string Python = "/usr/bin/python3";
-
-    private static readonly Lazy<bool> s_available = new(() =>
-    {
-        try
-        {
-            using Process? process = Process.Start(new ProcessStartInfo(Python, ["-c", "import onnx"]) { RedirectStandardError = true, RedirectStandardOutput = true });
-            if (process is null)
-            {
-                return false;
-            }
-
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
+    public const string Python = DebianPython.Path;
 
     /// <summary>Sets <see cref="FactAttribute.Skip"/> when the checker cannot run.</summary>
     public OnnxCheckerFactAttribute()
     {
-        if (!s_available.Value)
+        if (!DebianPython.CanImport("onnx"))
         {
             Skip = $"{Python} cannot import onnx: install Debian's checker (apt-get install python3-onnx) to run scripts/onnx_check.py on the exported files.";
         }
