@@ -44,20 +44,26 @@ public static class Cli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        ParseResult result = Build().Parse(args.Count > 0 && args[0] == "train" ? args.Skip(1).ToArray() : args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        string[] words = args.Count > 0 && args[0] == "train" ? args.Skip(1).ToArray() : args.ToArray();
+        ParseResult result = Build().Parse(words);
         if (result.Errors.Count == 0)
         {
-            return result.Invoke(configuration);
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = error });
         }
 
         if (result.Action is ParseErrorAction action)
         {
             action.ShowHelp = false;
-            action.ShowTypoCorrections = true;
+            action.ShowTypoCorrections = false;
         }
 
-        result.Invoke(configuration);
+        // A usage error writes only to the error stream: the parser's errors, then the nearest names.
+        result.Invoke(new InvocationConfiguration { Output = error, Error = error });
+        foreach (string suggestion in TypoSuggestions.For(result, words))
+        {
+            error.WriteLine(suggestion);
+        }
+
         error.WriteLine($"Run 'train{(result.CommandResult.Command is RootCommand ? string.Empty : " " + result.CommandResult.Command.Name)} --help' for the options.");
         return UsageErrorCode;
     }

@@ -110,18 +110,48 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--epohcs", "2" }, "--epochs", "Run 'train --help'")]
-    [InlineData(new[] { "train", "--val-spilt", "0.1" }, "--val-split", "Run 'train --help'")]
-    [InlineData(new[] { "eval", "--weigths", "w" }, "--weights", "Run 'train eval --help'")]
-    public void AMistypedOption_ExitsWithTwo_AndSuggestsTheOption(string[] args, string suggestion, string hint)
+    [InlineData(new[] { "--epohcs", "2" }, "'--epohcs' was not matched. Did you mean --epochs?", "Run 'train --help'")]
+    [InlineData(new[] { "train", "--val-spilt", "0.1" }, "'--val-spilt' was not matched. Did you mean --val-split?", "Run 'train --help'")]
+    [InlineData(new[] { "eval", "--weigths", "w" }, "'--weigths' was not matched. Did you mean --weights?", "Run 'train eval --help'")]
+    [InlineData(new[] { "--epo", "2" }, "'--epo' was not matched. Did you mean --epochs?", "Run 'train --help'")]
+    [InlineData(new[] { "--hlep", "x" }, "'--hlep' was not matched. Did you mean --help?", "Run 'train --help'")]
+    public void AMistypedOption_ExitsWithTwo_AndSuggestsTheOption_OnStandardError(string[] args, string suggestion, string hint)
     {
         var result = Run(args);
 
         Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Equal(string.Empty, result.Output);
         Assert.Contains($"Unrecognized command or argument '{args[^2]}'", result.Error, StringComparison.Ordinal);
-        Assert.Contains("Did you mean", result.Output + result.Error, StringComparison.Ordinal);
-        Assert.Contains(suggestion, result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains(suggestion, result.Error, StringComparison.Ordinal);
         Assert.Contains(hint, result.Error, StringComparison.Ordinal);
+
+        // The value after the mistyped option is not a mistyped name: no suggestion for it (it used to get '-h').
+        Assert.DoesNotContain($"'{args[^1]}' was not matched", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n'), line => line.Contains("Did you mean", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("evl", "'evl' was not matched. Did you mean eval?")]
+    [InlineData("sumary", "'sumary' was not matched. Did you mean summary?")]
+    public void AMistypedCommand_SuggestsTheCommand(string command, string suggestion)
+    {
+        var result = Run(command);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Equal(string.Empty, result.Output);
+        Assert.Contains(suggestion, result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-x")]
+    [InlineData("--completely-unrelated")]
+    public void AnUnknownOptionNearNothing_GetsNoSuggestion(string option)
+    {
+        var result = Run(option);
+
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Unrecognized command or argument '{option}'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Did you mean", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
