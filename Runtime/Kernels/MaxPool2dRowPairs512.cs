@@ -32,6 +32,12 @@ internal static unsafe class MaxPool2dRowPairs512
     public static void Forward(float* input, float* output, int* indices, int planes, in Pool2dGeometry g)
     {
         var layout = new Layout(g, backward: false);
+        if (layout.PairsPerStep == 1)
+        {
+            ForwardRowByRow(input, output, indices, planes, g, layout);
+            return;
+        }
+
         int rowPairs = planes * g.OutHeight, windows = rowPairs * g.OutWidth, floats = windows * 4;
         Vector512<int> first = layout.First, step = layout.Step, plane = layout.Plane;
         Vector512<int> corner0 = layout.Corner0, corner1 = layout.Corner1, corner2 = layout.Corner2, corner3 = layout.Corner3;
@@ -60,6 +66,48 @@ internal static unsafe class MaxPool2dRowPairs512
             else
             {
                 Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+                Avx512F.MaskStore(output + window, mask.AsSingle(), max);
+                Avx512F.MaskStore(indices + window, mask, index);
+            }
+
+            first = Advance(first, step, plane);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for rows of 9-16 windows (one row pair a step; width 18-32): the top row is the first two
+    /// vectors of the step's floats and the bottom row two vectors loaded from its own start, so each corner is one
+    /// two-register permute (no select between halves of the pair). LeNet-5's pool1 (28-wide planes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRowByRow(float* input, float* output, int* indices, int planes, in Pool2dGeometry g, in Layout layout)
+    {
+        int rowPairs = planes * g.OutHeight, outWidth = g.OutWidth, width = g.Width, windows = rowPairs * outWidth, floats = windows * 4;
+        Vector512<int> first = layout.First, step = layout.Step, plane = layout.Plane;
+        Vector512<int> left = layout.Corner0, right = layout.Corner1;
+        Vector512<int> one = Vector512<int>.One, below = Vector512.Create(width), belowRight = Vector512.Create(width + 1);
+        for (int pair = 0; pair < rowPairs; pair++)
+        {
+            int at = pair * 2 * width, window = pair * outWidth;
+            float* top = input + at, bottom = top + width;
+            int remaining = floats - at;
+            Vector512<float> t0 = MaxPool2d.Load512(top, remaining), t1 = MaxPool2d.Load512(top + 16, remaining - 16);
+            Vector512<float> b0 = MaxPool2d.Load512(bottom, remaining - width), b1 = MaxPool2d.Load512(bottom + 16, remaining - width - 16);
+            Vector512<float> max = Avx512F.PermuteVar16x32x2(t0, left, t1);
+            Vector512<int> index = first;
+            MaxPool2d.Take(Avx512F.PermuteVar16x32x2(t0, right, t1), first + one, ref max, ref index);
+            MaxPool2d.Take(Avx512F.PermuteVar16x32x2(b0, left, b1), first + below, ref max, ref index);
+            MaxPool2d.Take(Avx512F.PermuteVar16x32x2(b0, right, b1), first + belowRight, ref max, ref index);
+
+            // Lanes past the row's windows hold garbage: the next row's windows overwrite them, the last row stores only its own.
+            if (pair + 1 < rowPairs)
+            {
+                max.Store(output + window);
+                index.Store(indices + window);
+            }
+            else
+            {
+                Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(outWidth));
                 Avx512F.MaskStore(output + window, mask.AsSingle(), max);
                 Avx512F.MaskStore(indices + window, mask, index);
             }
