@@ -44,7 +44,8 @@ internal sealed partial class ModelGenerator
             ModelGraph graph = plan.Graph;
             ModelSpec spec = graph.Spec;
             WriteGraphComment(w, graph);
-            string contract = Contract(spec) + (HasDropout(graph) ? ", global::StaticGrad.IStochasticModel" : string.Empty) + ", global::StaticGrad.Onnx.IOnnxExportable";
+            string contract = Contract(spec) + (HasDropout(graph) ? ", global::StaticGrad.IStochasticModel" : string.Empty)
+                + (HasModes(graph) ? ", global::StaticGrad.IModalModel" : string.Empty) + ", global::StaticGrad.Onnx.IOnnxExportable";
             using (w.WriteBlock($"partial class {GeneratedNames.Identifier(spec.TypeName)} : {contract}"))
             {
                 WriteConstants(w, plan);

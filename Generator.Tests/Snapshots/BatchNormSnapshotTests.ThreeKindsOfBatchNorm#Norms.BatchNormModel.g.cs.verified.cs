@@ -14,7 +14,7 @@ namespace Norms
     //   -> bn3: BatchNorm1d(4, eps=1e-05, momentum=0.1, track_running_stats=False) [B, 4]
     //   -> head: Linear 4 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class BatchNormModel : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class BatchNormModel : global::StaticGrad.IModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 6;

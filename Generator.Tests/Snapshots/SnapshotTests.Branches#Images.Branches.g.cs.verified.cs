@@ -22,7 +22,7 @@ namespace Images
     //   -> flatten: Flatten [B, 11]
     //   -> head: Linear 11 -> 4 [B, 4]
     //   -> Loss: softmax cross-entropy over 4 classes, mean reduction, label smoothing 0.0f
-    partial class Branches : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class Branches : global::StaticGrad.IModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 192;

@@ -17,7 +17,7 @@ namespace Images
     //   -> norm3: GroupNorm(2, 24, eps=0.001), Tanh [B, 24]
     //   -> head: Linear 24 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class GroupNorms : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class GroupNorms : global::StaticGrad.IModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 192;

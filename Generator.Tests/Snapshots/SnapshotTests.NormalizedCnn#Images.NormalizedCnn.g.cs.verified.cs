@@ -18,7 +18,7 @@ namespace Images
     //   -> fc2: Linear 120 -> 84, ReLU [B, 84]
     //   -> fc3: Linear 84 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class NormalizedCnn : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class NormalizedCnn : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;

@@ -12,7 +12,7 @@ namespace Inputs
     //   -> drop: Dropout(p=0.1), identity in eval mode [B, 9]
     //   -> head: Linear 9 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class ParameterFreeStart : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class ParameterFreeStart : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 36;

@@ -16,7 +16,7 @@ namespace Graphs
     //   -> norm2: LayerNorm(64, eps=1e-06, elementwise_affine=False) [B, 64]
     //   -> head: Linear 64 -> 10 [B, 10]
     //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
-    partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class ResidualMlp : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 784;

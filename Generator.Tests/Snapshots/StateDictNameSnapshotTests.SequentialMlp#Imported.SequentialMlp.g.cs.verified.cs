@@ -11,7 +11,7 @@ namespace Imported
     //   -> features.3: BatchNorm1d(8, eps=1e-05, momentum=0.1) [B, 8]
     //   -> 4: Linear 8 -> 3 [B, 3]
     //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
-    partial class SequentialMlp : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
+    partial class SequentialMlp : global::StaticGrad.IModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 6;

@@ -147,3 +147,23 @@ public sealed partial class SigmoidInferenceModel
     [Linear(3), Sigmoid]
     public partial Linear Output { get; }
 }
+
+/// <summary>Batch norm and dropout: a model whose eval and training modes differ in both ways (running statistics, masks).</summary>
+[Model(Inputs = 6)]
+public sealed partial class ModalClassifier
+{
+    [Linear(8)]
+    public partial Linear Hidden { get; }
+
+    [BatchNorm1d, ReLU]
+    public partial BatchNorm1d Norm { get; }
+
+    [Dropout(0.5f)]
+    public partial Dropout Drop { get; }
+
+    [Linear(4)]
+    public partial Linear Output { get; }
+
+    [SoftmaxCrossEntropy]
+    public partial SoftmaxCrossEntropyLoss Loss { get; }
+}

@@ -7,7 +7,10 @@ namespace StaticGrad.Training;
 /// <summary>Inference over whole datasets, in batches of the model's <see cref="IInferenceModel.MaxBatch"/>, for any generated model.</summary>
 public static class Inference
 {
-    /// <summary>Computes <see cref="IInferenceModel.Predict"/> (probabilities) for every sample.</summary>
+    /// <summary>
+    /// Computes <see cref="IInferenceModel.Predict"/> (probabilities) for every sample, in eval mode: a model with modes
+    /// (<see cref="IModalModel"/>) in training mode is switched to eval mode for the call and back after it.
+    /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="features">Samples × <c>InputSize</c> features, row-major.</param>
     /// <param name="probabilities">Receives samples × <c>OutputSize</c> values.</param>
@@ -27,6 +30,7 @@ public static class Inference
             throw new ArgumentException($"probabilities has {probabilities.Length} values; expected {count} samples × {outputs} outputs = {(long)count * outputs}.", nameof(probabilities));
         }
 
+        using var evalMode = new EvalModeScope(model);
         for (int start = 0; start < count; start += model.MaxBatch)
         {
             int batch = Math.Min(model.MaxBatch, count - start);
@@ -34,7 +38,7 @@ public static class Inference
         }
     }
 
-    /// <summary>Counts, for each label (row), how often each class (column) is the model's highest output (<see cref="IInferenceModel.Forward"/>, eval mode).</summary>
+    /// <summary>Counts, for each label (row), how often each class (column) is the model's highest output (<see cref="IInferenceModel.Forward"/>, in eval mode as <see cref="Predict"/> runs it).</summary>
     /// <param name="model">A classifier with at least two outputs.</param>
     /// <param name="data">Labelled samples with the model's input size and labels below its output size.</param>
     /// <returns>The <c>OutputSize × OutputSize</c> confusion matrix.</returns>
@@ -54,6 +58,7 @@ public static class Inference
         float[] outputs = new float[model.MaxBatch * classes];
         int[] predictions = new int[model.MaxBatch];
         var matrix = new ConfusionMatrix(classes);
+        using var evalMode = new EvalModeScope(model);
         for (int start = 0; start < data.Count; start += model.MaxBatch)
         {
             int batch = Math.Min(model.MaxBatch, data.Count - start);

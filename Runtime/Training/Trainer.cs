@@ -188,7 +188,11 @@ public sealed class Trainer
     /// <summary>Ends <see cref="Fit"/> after the current epoch (its checkpoint and callbacks still run).</summary>
     public void RequestStop() => _stopRequested = true;
 
-    /// <summary>The model's loss and accuracy on <paramref name="data"/>, in eval mode (see <see cref="Evaluation"/>).</summary>
+    /// <summary>
+    /// The model's loss and accuracy on <paramref name="data"/> (see <see cref="Evaluation"/>), in eval mode: a model with
+    /// modes (<see cref="IModalModel"/>) left in training mode is switched to eval mode for the call and back after it, so
+    /// dropout is off and batch norm's running statistics are used, not moved.
+    /// </summary>
     /// <param name="data">Samples with the model's input size: labels for a model trained on class indices, <c>OutputSize</c> targets otherwise.</param>
     /// <returns>The evaluation.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model.</exception>
@@ -199,6 +203,7 @@ public sealed class Trainer
         int classes = _model.OutputSize;
         double lossSum = 0;
         long correct = 0;
+        using var evalMode = new EvalModeScope(_model);
         for (int start = 0; start < data.Count; start += _model.MaxBatch)
         {
             int batch = Math.Min(_model.MaxBatch, data.Count - start);
@@ -227,7 +232,7 @@ public sealed class Trainer
         return new Evaluation(lossSum / data.Count, _labelModel is not null ? (double)correct / data.Count : double.NaN, data.Count);
     }
 
-    /// <summary>Computes the model's <see cref="IInferenceModel.Predict"/> output (probabilities) for every sample, in batches of <see cref="IInferenceModel.MaxBatch"/>.</summary>
+    /// <summary>Computes the model's <see cref="IInferenceModel.Predict"/> output (probabilities) for every sample, in batches of <see cref="IInferenceModel.MaxBatch"/>, in eval mode (<see cref="Inference.Predict"/>).</summary>
     /// <param name="features">Samples × <c>InputSize</c> features, row-major.</param>
     /// <param name="probabilities">Receives samples × <c>OutputSize</c> values.</param>
     /// <exception cref="ArgumentException">The spans' lengths do not fit the model.</exception>
