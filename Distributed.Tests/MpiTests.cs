@@ -202,6 +202,18 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
     }
 
     [MpiFact]
+    public void RanksStartedWithDifferentEpochs_AllRefuseAtOnce_InsteadOfWaitingForever()
+    {
+        // Rank 0 used to finish its one epoch and exit while rank 1 waited in its second epoch's first collective.
+        string[] rankOne = ["train", "--data", Data, "--epochs", "3", "--batch", "64", "--seed", "3", "--quiet", "--distributed"];
+        (int code, string text) = Mpirun.RunPerRank(TimeSpan.FromMinutes(1), Run("--distributed"), rankOne);
+        output.WriteLine(text);
+        Assert.Equal(Models.Commands.Cli.UsageErrorCode, code);
+        Assert.Contains("the ranks were started with different options (--epochs: 2 on rank 0, another value on 1 of the 1 other rank(s))", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("train loss", text, StringComparison.Ordinal);
+    }
+
+    [MpiFact]
     public void PlainTrainUnderMpirunRefusesAndAsksForDistributed()
     {
         (int code, string text) = Mpirun.Run(2, Run());

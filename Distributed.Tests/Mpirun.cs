@@ -70,6 +70,36 @@ internal static class Mpirun
         return Started(process, onOutput);
     }
 
+    /// <summary>
+    /// Runs <c>mpirun -np 1 dotnet train.dll args₀ : -np 1 dotnet train.dll args₁ ...</c> to the end: one rank per
+    /// command line (Open MPI's multiple-program form), for ranks started with different options.
+    /// </summary>
+    public static (int ExitCode, string Output) RunPerRank(TimeSpan timeout, params string[][] argsPerRank)
+    {
+        var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("mpirun is missing."))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Environment.UserName == "root")
+        {
+            info.ArgumentList.Add("--allow-run-as-root");
+        }
+
+        info.ArgumentList.Add("--oversubscribe");
+        for (int rank = 0; rank < argsPerRank.Length; rank++)
+        {
+            foreach (string arg in (string[])[.. rank == 0 ? [] : (string[])[":"], "-np", "1", "dotnet", RepoPaths.TrainProgram, .. argsPerRank[rank]])
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
+        info.Environment["TERM"] = "dumb";
+        return Finish(Started(new Process { StartInfo = info }, null), timeout);
+    }
+
     /// <summary>Starts the app as one plain process (no mpirun), with extra environment variables.</summary>
     public static Process StartSingle(IEnumerable<string> args, params (string Name, string Value)[] environment)
     {

@@ -83,6 +83,12 @@ internal static class DistributedTrain
     {
         bool root = world.Rank == 0;
         TextWriter report = root ? output : TextWriter.Null, problems = root ? error : TextWriter.Null;
+        if (RankAgreement.Check(world, options) is string disagreement)
+        {
+            problems.WriteLine(disagreement);
+            return Cli.UsageErrorCode;
+        }
+
         TrainingCheckpoint? checkpoint = null;
         if (options.ResumePath is string resumePath)
         {
