@@ -53,7 +53,7 @@ public sealed class Dropout2dTests
         Kernels.Dropout2d.Forward(input, output, mask, Planes, Plane, P, new Rng(11));
 
         int dropped = 0;
-        float scale = 1f / (1f - P);
+        float scale = Kernels.Dropout.Scale(P);
         for (int i = 0; i < Planes; i++)
         {
             float[] values = output.AsSpan(i * Plane, Plane).ToArray();
@@ -167,7 +167,7 @@ public sealed class Dropout2dTests
         float[] output = new float[planes * plane];
         for (int i = 0; i < planes; i++)
         {
-            mask[i] = rng.NextSingle() >= p ? 1f / (1f - p) : 0f;
+            mask[i] = rng.NextSingle() >= p ? Kernels.Dropout.Scale(p) : 0f;
             for (int j = 0; j < plane; j++)
             {
                 output[(i * plane) + j] = input[(i * plane) + j] * mask[i];

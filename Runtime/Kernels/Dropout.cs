@@ -4,7 +4,7 @@ namespace StaticGrad.Kernels;
 
 /// <summary>
 /// Inverted dropout, as <c>torch.nn.functional.dropout</c> in training mode: each element is zeroed with probability
-/// <c>p</c> and the others scaled by <c>1/(1-p)</c>, so eval mode is the identity. The mask comes from a seeded
+/// <c>p</c> and the others scaled by <c>1/(1-p)</c> (<see cref="Scale"/>: PyTorch's rounding), so eval mode is the identity. The mask comes from a seeded
 /// <see cref="Rng"/> (one draw per element, in order), so a run is reproducible; it is not PyTorch's bit stream.
 /// </summary>
 public static class Dropout
@@ -44,7 +44,7 @@ public static class Dropout
         }
         else
         {
-            float scale = 1f / (1f - p);
+            float scale = Scale(p);
             for (int i = 0; i < length; i++)
             {
                 mask[i] = rng.NextSingle() >= p ? scale : 0f;
@@ -56,6 +56,17 @@ public static class Dropout
             output[i] = input[i] * mask[i];
         }
     }
+
+    /// <summary>
+    /// The kept elements' factor, as PyTorch computes it: <c>noise.div_(1 - p)</c> with <c>p</c> a Python float divides
+    /// a float 1 by <c>float(1 - p)</c>, <c>1 - p</c> taken in double. <paramref name="p"/> is the float of the attribute
+    /// (<c>[Dropout(0.9f)]</c>); it is read back as the decimal the user wrote (a float to decimal conversion keeps 7
+    /// significant digits: 0.9f is 0.9), so the factor is PyTorch's for <c>nn.Dropout(0.9)</c>: 10, where
+    /// <c>1f / (1f - 0.9f)</c> gives 9.999998.
+    /// </summary>
+    /// <param name="p">The dropout probability, in (0, 1).</param>
+    /// <returns><c>1 / (1 - p)</c>, rounded as PyTorch rounds it.</returns>
+    public static float Scale(float p) => 1f / (float)(1.0 - (double)(decimal)p);
 
     /// <summary><c>gradient *= mask</c> in place: the gradient flows only through the kept elements, scaled like them.</summary>
     /// <param name="gradient">On entry dL/dy, on return dL/dx.</param>

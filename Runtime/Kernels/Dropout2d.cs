@@ -47,7 +47,7 @@ public static class Dropout2d
         }
         else
         {
-            float scale = 1f / (1f - p);
+            float scale = Dropout.Scale(p);
             for (int i = 0; i < planes; i++)
             {
                 mask[i] = rng.NextSingle() >= p ? scale : 0f;
