@@ -201,6 +201,19 @@ public sealed class MpiTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("apt-get install openmpi-bin", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WithAValidationSplit_TheHeaderCountsTheTrainingSetAsPlainTrainDoes()
+    {
+        static string Header(string text) => text.Split('\n').Single(line => line.StartsWith("StaticGrad mlp128:", StringComparison.Ordinal));
+        (int code, string plain) = Mpirun.RunSingle(Run("--val-split", "0.2"));
+        Assert.True(code == 0, plain);
+        (code, string distributed) = Mpirun.RunSingle(Run("--distributed", "--val-split", "0.2"));
+        Assert.True(code == 0, distributed);
+
+        Assert.Equal(Header(plain), Header(distributed));
+        Assert.Contains("1000 training (20% held out for validation)", Header(distributed), StringComparison.Ordinal);
+    }
+
     [MpiFact]
     public void RanksStartedWithDifferentEpochs_AllRefuseAtOnce_InsteadOfWaitingForever()
     {

@@ -50,7 +50,7 @@ public sealed class EpochReport : ITrainingCallback
             throw new InvalidOperationException("This report evaluates a separate test set; its rows come from OnEpochEnd.");
         }
 
-        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {Tail(metrics)}"));
+        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {Loss(metrics.TrainingLoss, 10)}  {metrics.ValidationAccuracy * 100,7:F2}%  {Tail(metrics)}"));
     }
 
     /// <inheritdoc/>
@@ -80,7 +80,22 @@ public sealed class EpochReport : ITrainingCallback
         }
 
         _testAccuracy.Add(testAccuracy);
-        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {metrics.TrainingLoss,10:F4}  {metrics.ValidationLoss,8:F4}  {metrics.ValidationAccuracy * 100,7:F2}%  {testAccuracy * 100,7:F2}%  {Tail(metrics)}"));
+        _writeLine(string.Create(CultureInfo.InvariantCulture, $"{metrics.Epoch,5}  {Loss(metrics.TrainingLoss, 10)}  {Loss(metrics.ValidationLoss, 8)}  {metrics.ValidationAccuracy * 100,7:F2}%  {testAccuracy * 100,7:F2}%  {Tail(metrics)}"));
+    }
+
+    /// <summary>
+    /// A loss right-aligned in its column: four decimals, or, for a loss too large for them (a diverging run), as many
+    /// significant digits in scientific notation as fit, so the columns stay aligned.
+    /// </summary>
+    internal static string Loss(double value, int width)
+    {
+        string text = value.ToString("F4", CultureInfo.InvariantCulture);
+        for (int digits = 4; text.Length > width && digits >= 0; digits--)
+        {
+            text = value.ToString("0." + new string('#', digits) + "E+0", CultureInfo.InvariantCulture);
+        }
+
+        return text.PadLeft(width);
     }
 
     private static string Tail(EpochMetrics metrics) =>

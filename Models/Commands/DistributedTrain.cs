@@ -163,7 +163,7 @@ internal static class DistributedTrain
         int slice = block > 0 ? block : DataParallel.SliceOf(Math.Min(settings.Batch, train.Count), 0, world.Size).Count;
         IModel model = ModelFiles.Create(settings.Model, settings.Seed, Math.Max(slice, 1));
         IOptimizer optimizer = checkpoint is null ? TrainCommand.CreateOptimizer(options, model) : checkpoint.Optimizer.CreateOptimizer(model.Parameters);
-        InMemoryDataset? validation = null;
+        InMemoryDataset? validation = null, beforeSplit = train;
         if (settings.ValidationSplit is double fraction)
         {
             (train, validation) = DatasetSplit.TrainValidation(train, fraction, unchecked((ulong)settings.Seed), stratified: true);
@@ -189,7 +189,8 @@ internal static class DistributedTrain
 
         if (header)
         {
-            TrainCommand.WriteHeader(report, settings.Model, train, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
+            // The header counts the training set before the split, as plain train's does ("8000 training (20% held out ...)").
+            TrainCommand.WriteHeader(report, settings.Model, beforeSplit, test, settings.Batch, checkpoint is null ? TrainCommand.Describe(options) : TrainCommand.Describe(optimizer), options.Epochs, settings);
             string mode = block > 0 ? $"deterministic blocks of {block} rows (the same bits at any rank count)" : "float all-reduce";
             report.WriteLine($"data-parallel: {world.Size} rank(s), global batch {settings.Batch}, up to {slice} rows per rank and step, {mode}");
         }
@@ -258,7 +259,7 @@ internal static class DistributedTrain
 
         if (trainer.ShouldStop)
         {
-            report.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+            report.WriteLine(TrainCommand.EarlyStopMessage(trainer.EpochsCompleted, trainer.EarlyStopping!));
         }
 
         trainer.RestoreBestWeights();

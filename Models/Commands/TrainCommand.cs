@@ -366,6 +366,14 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// What the report says when early stopping ended the run: which epoch's weights the model now has, or, when no
+    /// epoch's validation loss was a number (a diverged run: NaN never improves), that the weights are the last epoch's.
+    /// </summary>
+    internal static string EarlyStopMessage(int epochs, EarlyStopping stopping) => stopping.BestEpoch > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"early stopping after epoch {epochs}: the weights are those of epoch {stopping.BestEpoch}, the lowest validation loss ({stopping.Best:F4})")
+        : $"early stopping after epoch {epochs}: no epoch's validation loss was a number (the training diverged), so the weights are the last epoch's";
+
     /// <summary>Runs <see cref="Fit"/> and says when early stopping ended it; false when Ctrl+C cancelled it.</summary>
     private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)
     {
@@ -373,7 +381,7 @@ public static class TrainCommand
         {
             if (Fit(trainer, report, progress, epochs, output) == StopReason.EarlyStopped)
             {
-                output.WriteLine($"early stopping after epoch {trainer.EpochsCompleted}: the weights are those of the epoch with the lowest validation loss");
+                output.WriteLine(EarlyStopMessage(trainer.EpochsCompleted, trainer.EarlyStopping!));
             }
 
             return true;

@@ -105,6 +105,9 @@ public sealed class Trainer
     /// <summary>The model being trained.</summary>
     public IInferenceModel Model => _model;
 
+    /// <summary>The early stopping of the options (its best epoch and value so far), or null.</summary>
+    public EarlyStopping? EarlyStopping => _options.EarlyStopping;
+
     /// <summary>The optimizer.</summary>
     public IOptimizer Optimizer => _optimizer;
 

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using StaticGrad.Models;
+using StaticGrad.Training;
+using Xunit;
+
+namespace StaticGrad.Runtime.Tests.Models;
+
+/// <summary>The train app's epoch table keeps its columns aligned, also for the losses of a diverging run.</summary>
+public sealed class EpochReportTests
+{
+    [Theory]
+    [InlineData(0.12345, 10, "    0.1235")]
+    [InlineData(3400.23421, 10, " 3400.2342")]
+    [InlineData(16477133655.5861, 10, "1.6477E+10")]
+    [InlineData(16477133655.5861, 8, "1.65E+10")]
+    [InlineData(double.NaN, 8, "     NaN")]
+    [InlineData(-2.5e300, 10, " -2.5E+300")]
+    public void Loss_FitsItsColumn(double value, int width, string expected)
+    {
+        string text = EpochReport.Loss(value, width);
+
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public void ADivergingRunsRow_HasTheHeadersColumns()
+    {
+        var lines = new List<string>();
+        var report = new EpochReport(null, lines.Add);
+        var metrics = new EpochMetrics(1, 16477133655.5861, double.NaN, 0.095, 1000f, 79_340, System.TimeSpan.FromSeconds(0.1));
+
+        report.Write(metrics);
+
+        Assert.Equal("    1  1.6477E+10     9.50%      79,340     0.10s        1000", lines[0]);
+        Assert.Equal(report.Header.Length, lines[0].Length);
+    }
+}
