@@ -230,6 +230,7 @@ internal static unsafe class Conv2dWeightGradientShifted
     /// masked (the positions outside are all in wrapped columns or padding); the others load whole and clear the
     /// wrapped lanes, in a loop without those tests.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShiftMasked(float* x, float* plane, int begin, int floats, int width, int shift, uint* startColumns)
     {
         // The lanes' columns from the vector at begin rounded down, moved on by 16 % W per vector and brought back under

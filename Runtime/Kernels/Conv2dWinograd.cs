@@ -230,6 +230,7 @@ internal static unsafe class Conv2dWinograd
     /// bits; <paramref name="scratch"/> holds a vector. <c>fma(v, 0, chain)</c> keeps a chain at 0 for finite values and
     /// turns it NaN for any other; four chains, so their latency is not the pace.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NonFinite<TOps, TVec>(float* sums, int count, float* scratch)
         where TOps : ISimdOps<TVec>
         where TVec : struct

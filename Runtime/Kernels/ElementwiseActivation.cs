@@ -141,6 +141,7 @@ public static class ElementwiseActivation
     }
 
     /// <summary>Runs <typeparamref name="TPass"/> of <typeparamref name="TAct"/> over the elements at the widest available width, then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TAct, TPass>(ref float saved, ref float source, ref float destination, int length, Params p)
         where TAct : struct, IFunction
         where TPass : struct, IPass

@@ -72,6 +72,7 @@ internal static unsafe class LaneSums
     }
 
     /// <summary>The mean and biased variance of <paramref name="count"/> values, in double lanes: the sum, then the squared deviations from the mean.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Mean, double Variance) MeanAndVariance(float* x, int count)
     {
         var sum = default(Doubles);
