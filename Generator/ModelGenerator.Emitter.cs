@@ -430,7 +430,13 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("/// <summary>How the loss reduces over a batch.</summary>");
                 w.WriteLine($"public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.{loss.Reduction};");
                 w.WriteLine();
-                if (!loss.TrainsOnClassIndices)
+                if (loss.TrainsOnClassIndices)
+                {
+                    w.WriteLine("/// <summary>The label the loss skips (PyTorch's <c>ignore_index</c>).</summary>");
+                    w.WriteLine($"public int LossIgnoreIndex => {OpEmitContext.Int(loss.IgnoreIndex)};");
+                    w.WriteLine();
+                }
+                else
                 {
                     w.WriteLine("/// <inheritdoc cref=\"global::StaticGrad.IProbabilityTargetModel.EvaluateLoss\"/>");
                     using (w.WriteBlock($"public float EvaluateLoss({ReadOnlySpan} outputs, {ReadOnlySpan} targets, int batch)"))

@@ -40,4 +40,10 @@ public interface IModel : IInferenceModel
     /// accumulated batch is.
     /// </summary>
     Reduction LossReduction { get; }
+
+    /// <summary>
+    /// The label the loss skips (PyTorch's <c>ignore_index</c>, -100 unless declared): such samples add nothing to the loss
+    /// or the gradients, and a mean divides by the other samples' weights only.
+    /// </summary>
+    int LossIgnoreIndex { get; }
 }

@@ -110,6 +110,9 @@ namespace Losses
         /// <summary>How the loss reduces over a batch.</summary>
         public global::StaticGrad.Reduction LossReduction => global::StaticGrad.Reduction.None;
 
+        /// <summary>The label the loss skips (PyTorch's <c>ignore_index</c>).</summary>
+        public int LossIgnoreIndex => -1;
+
         /// <summary>
         /// One training step on the first <paramref name="batch"/> samples: forward, fused softmax
         /// cross-entropy and backward. Overwrites the gradients in <see cref="Parameters"/> (like

@@ -18,15 +18,16 @@ public static class CsvDataset
 {
     /// <summary>Loads a labelled dataset (pandas: <c>df.drop(columns=label)</c> as features, <c>df[label]</c> as the class).</summary>
     /// <param name="path">The CSV file.</param>
-    /// <param name="labelColumn">The header name of the label column (compared after trimming both); its values must be integers ≥ 0.</param>
+    /// <param name="labelColumn">The header name of the label column (compared after trimming both); its values must be integers ≥ 0, or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="ignoreIndex">The label of rows the loss skips (PyTorch's <c>ignore_index</c>, e.g. -100), or null for none (<see cref="InMemoryDataset.IgnoreIndex"/>).</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentException">The header has no column <paramref name="labelColumn"/>, or it is the only column.</exception>
-    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, a label is not an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number or lies beyond float32's range (the message gives file, line and column).</exception>
-    public static InMemoryDataset Load(string path, string labelColumn)
+    /// <exception cref="InvalidDataException">The header repeats a column name, a line holds a quote, a row has the wrong number of fields, a label is neither <paramref name="ignoreIndex"/> nor an integer in [0, <see cref="InMemoryDataset.MaxClasses"/>), or a feature is not a finite number or lies beyond float32's range (the message gives file, line and column).</exception>
+    public static InMemoryDataset Load(string path, string labelColumn, int? ignoreIndex = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
-        Table table = Read(path, [labelColumn], labelIsInteger: true);
-        return InMemoryDataset.FromLabels(table.Features.ToArray(), table.FeatureCount, table.Labels.ToArray());
+        Table table = Read(path, [labelColumn], labelIsInteger: true, ignoreIndex);
+        return InMemoryDataset.FromLabels(table.Features.ToArray(), table.FeatureCount, table.Labels.ToArray(), ignoreIndex);
     }
 
     /// <summary>Loads a dataset of float targets (regression, or per-output probabilities).</summary>
@@ -47,7 +48,7 @@ public static class CsvDataset
         return InMemoryDataset.FromTargets(table.Features.ToArray(), table.FeatureCount, table.Targets.ToArray(), targetColumns.Count);
     }
 
-    private static Table Read(string path, IReadOnlyList<string> special, bool labelIsInteger)
+    private static Table Read(string path, IReadOnlyList<string> special, bool labelIsInteger, int? ignoreIndex = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var reader = new StreamReader(ReadableFile.Open(path, bufferSize: 4096));
@@ -113,9 +114,11 @@ public static class CsvDataset
 
                 if (role[c] >= 0 && labelIsInteger)
                 {
-                    if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || label < 0)
+                    if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label) || (label < 0 && label != ignoreIndex))
                     {
-                        throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c]}' is not an integer >= 0.");
+                        throw new InvalidDataException(
+                            $"{path}:{lineNumber}:{c + 1}: label '{text}' in column '{names[c]}' is not an integer >= 0"
+                            + (ignoreIndex is int skipped ? $" or the ignore index {skipped}." : label < 0 ? " (a label the loss skips, PyTorch's ignore_index, needs Load's ignoreIndex)." : "."));
                     }
 
                     if (label >= InMemoryDataset.MaxClasses)

@@ -63,11 +63,11 @@ public static class DatasetSplit
         bool[] validation = new bool[dataset.Count];
         if (stratified)
         {
-            int[] counts = ClassCounts(dataset);
-            int[] perClass = ValidationCounts(counts, take, dataset.Count, validationFraction);
+            (int[] strata, int[] counts, string[] names) = Strata(dataset);
+            int[] perClass = ValidationCounts(counts, names, take, dataset.Count, validationFraction);
             for (int c = 0; c < perClass.Length; c++)
             {
-                PickClass(dataset.Labels, c, counts[c], perClass[c], rng, validation);
+                PickClass(strata, c, counts[c], perClass[c], rng, validation);
             }
         }
         else
@@ -97,15 +97,33 @@ public static class DatasetSplit
         return (dataset.Subset(trainIndices), dataset.Subset(validationIndices));
     }
 
-    private static int[] ClassCounts(InMemoryDataset dataset)
+    /// <summary>
+    /// Each sample's stratum, each stratum's count and name. The strata are the classes; a dataset with samples at its
+    /// <see cref="InMemoryDataset.IgnoreIndex"/> has those as one more stratum (scikit-learn stratifies on the label values,
+    /// the ignore index among them), ahead of the classes when it is negative, as <c>np.unique</c> sorts it.
+    /// </summary>
+    private static (int[] Strata, int[] Counts, string[] Names) Strata(InMemoryDataset dataset)
     {
-        int[] counts = new int[dataset.Classes];
-        foreach (int label in dataset.Labels)
+        ReadOnlySpan<int> labels = dataset.Labels;
+        int[] strata = new int[labels.Length];
+        bool extra = dataset.IgnoredCount > 0, first = extra && dataset.IgnoreIndex < 0;
+        int ignoredStratum = first ? 0 : dataset.Classes, shift = first ? 1 : 0;
+        int[] counts = new int[dataset.Classes + (extra ? 1 : 0)];
+        for (int i = 0; i < labels.Length; i++)
         {
-            counts[label]++;
+            strata[i] = dataset.IsIgnored(i) ? ignoredStratum : labels[i] + shift;
+            counts[strata[i]]++;
         }
 
-        return counts;
+        string[] names = new string[counts.Length];
+        for (int c = 0; c < names.Length; c++)
+        {
+            names[c] = extra && c == ignoredStratum
+                ? $"The ignore index {dataset.IgnoreIndex}"
+                : "Class " + (c - shift).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return (strata, counts, names);
     }
 
     /// <summary>
@@ -114,7 +132,7 @@ public static class DatasetSplit
     /// the training side first), after scikit-learn's checks: two samples or more per present class, and at least as many
     /// samples as present classes on each side.
     /// </summary>
-    private static int[] ValidationCounts(int[] counts, int take, int total, double fraction)
+    private static int[] ValidationCounts(int[] counts, string[] names, int take, int total, double fraction)
     {
         int present = 0;
         for (int c = 0; c < counts.Length; c++)
@@ -122,7 +140,7 @@ public static class DatasetSplit
             if (counts[c] == 1)
             {
                 throw new ArgumentException(
-                    $"Class {c} has a single sample; a stratified split needs at least 2 samples of every class.", "dataset");
+                    $"{names[c]} has a single sample; a stratified split needs at least 2 samples of every class.", "dataset");
             }
 
             present += counts[c] > 0 ? 1 : 0;

@@ -43,8 +43,21 @@ public sealed class InMemoryDataset
     /// </summary>
     public const int MaxClasses = 1 << 24;
 
-    /// <summary>The number of classes: one more than the largest label (<see cref="MnistDataset.Classes"/> for <see cref="FromMnist"/>; 0 for a dataset of float targets).</summary>
+    /// <summary>
+    /// The number of classes: one more than the largest label other than <see cref="IgnoreIndex"/>
+    /// (<see cref="MnistDataset.Classes"/> for <see cref="FromMnist"/>; 0 for a dataset of float targets).
+    /// </summary>
     public int Classes { get; private init; }
+
+    /// <summary>
+    /// The label of samples a loss skips (PyTorch's <c>ignore_index</c>, e.g. -100) when the dataset was created with one
+    /// (<see cref="FromLabels(ReadOnlySpan{float}, int, ReadOnlySpan{int}, int?)"/>), else null. Such samples train
+    /// nothing and count in no evaluation; a model's loss must skip the same value (its <c>IgnoreIndex</c>).
+    /// </summary>
+    public int? IgnoreIndex { get; private init; }
+
+    /// <summary>The samples whose label is <see cref="IgnoreIndex"/> (0 without one).</summary>
+    public int IgnoredCount { get; private init; }
 
     /// <summary>All features, <see cref="Count"/> × <see cref="Features"/>, row-major.</summary>
     public ReadOnlySpan<float> FeatureValues => _features;
@@ -62,28 +75,53 @@ public sealed class InMemoryDataset
     /// <summary>Creates a labelled dataset (copies the inputs).</summary>
     /// <param name="features">Row-major features, <c>labels.Length × featureCount</c> finite floats.</param>
     /// <param name="featureCount">Floats per sample; positive.</param>
-    /// <param name="labels">One class index in [0, <see cref="MaxClasses"/>) per sample; at least one sample.</param>
+    /// <param name="labels">
+    /// One class index in [0, <see cref="MaxClasses"/>) per sample, or <paramref name="ignoreIndex"/>; at least one sample.
+    /// </param>
+    /// <param name="ignoreIndex">
+    /// The label of samples the loss skips (PyTorch's <c>ignore_index</c>; a negative value such as -100, the default of
+    /// <c>[SoftmaxCrossEntropy]</c> and <c>[NllLoss]</c>), or null for none: every label must then be a class index.
+    /// </param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit, a feature is NaN or infinite, or a label is negative or at least <see cref="MaxClasses"/> (the message gives the sample and column).</exception>
-    public static InMemoryDataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels)
+    /// <exception cref="ArgumentException">
+    /// The shapes do not fit, a feature is NaN or infinite, or a label is neither <paramref name="ignoreIndex"/> nor in
+    /// [0, <see cref="MaxClasses"/>) (the message gives the sample and column).
+    /// </exception>
+    public static InMemoryDataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels, int? ignoreIndex = null)
     {
         ValidateFeatures(features, featureCount, labels.Length);
-        int classes = 0;
+        int classes = 0, ignored = 0;
         for (int i = 0; i < labels.Length; i++)
         {
+            if (labels[i] == ignoreIndex)
+            {
+                ignored++;
+                continue;
+            }
+
             if (labels[i] < 0 || labels[i] >= MaxClasses)
             {
                 throw new ArgumentOutOfRangeException(
                     nameof(labels),
                     labels[i],
-                    $"labels[{i}] is {labels[i]}; expected a class index in [0, {MaxClasses}) (for numeric targets, use FromTargets).");
+                    $"labels[{i}] is {labels[i]}; expected a class index in [0, {MaxClasses})"
+                    + (ignoreIndex is int skipped ? $" or the ignore index {skipped}" : labels[i] < 0 ? " (a label the loss skips, PyTorch's ignore_index, needs FromLabels' ignoreIndex)" : string.Empty)
+                    + " (for numeric targets, use FromTargets).");
             }
 
             classes = Math.Max(classes, labels[i] + 1);
         }
 
-        return new InMemoryDataset(features.ToArray(), featureCount, labels.ToArray(), [], 0, labels.Length) { Classes = classes };
+        return new InMemoryDataset(features.ToArray(), featureCount, labels.ToArray(), [], 0, labels.Length)
+        {
+            Classes = classes,
+            IgnoreIndex = ignoreIndex,
+            IgnoredCount = ignored,
+        };
     }
+
+    /// <summary>Whether sample <paramref name="sample"/>'s label is the <see cref="IgnoreIndex"/>.</summary>
+    internal bool IsIgnored(int sample) => IgnoredCount > 0 && _labels[sample] == IgnoreIndex;
 
     /// <summary>Creates a dataset of float targets (copies the inputs).</summary>
     /// <param name="features">Row-major features, <c>count × featureCount</c> finite floats.</param>
@@ -151,7 +189,13 @@ public sealed class InMemoryDataset
             CopySample(sample, features.AsSpan(i * Features, Features), labels, targets.AsSpan(i * Targets, Targets), i);
         }
 
-        return new InMemoryDataset(features, Features, labels, targets, Targets, indices.Length) { Classes = Classes };
+        int ignored = 0;
+        foreach (int label in labels)
+        {
+            ignored += label == IgnoreIndex ? 1 : 0;
+        }
+
+        return new InMemoryDataset(features, Features, labels, targets, Targets, indices.Length) { Classes = Classes, IgnoreIndex = IgnoreIndex, IgnoredCount = ignored };
     }
 
     /// <summary>Copies sample <paramref name="sample"/> into batch row <paramref name="row"/> (no validation: for the loader).</summary>

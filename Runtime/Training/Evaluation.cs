@@ -9,5 +9,9 @@ namespace StaticGrad.Training;
 /// per sample as <see cref="EpochMetrics.TrainingLoss"/> counts it.
 /// </param>
 /// <param name="Accuracy">The fraction of samples whose highest output is the label; NaN for a model trained on float targets.</param>
-/// <param name="Count">The number of samples.</param>
+/// <param name="Count">
+/// The number of samples evaluated: those of a dataset with an <see cref="Data.InMemoryDataset.IgnoreIndex"/> whose label
+/// is that index count in neither the loss nor the accuracy (as PyTorch's <c>ignore_index</c>), so they are left out here
+/// too; with none left, the loss and accuracy are NaN.
+/// </param>
 public sealed record Evaluation(double Loss, double Accuracy, int Count);

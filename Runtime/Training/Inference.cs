@@ -38,7 +38,11 @@ public static class Inference
         }
     }
 
-    /// <summary>Counts, for each label (row), how often each class (column) is the model's highest output (<see cref="IInferenceModel.Forward"/>, in eval mode as <see cref="Predict"/> runs it).</summary>
+    /// <summary>
+    /// Counts, for each label (row), how often each class (column) is the model's highest output
+    /// (<see cref="IInferenceModel.Forward"/>, in eval mode as <see cref="Predict"/> runs it); samples at the data's
+    /// <see cref="InMemoryDataset.IgnoreIndex"/> are not counted.
+    /// </summary>
     /// <param name="model">A classifier with at least two outputs.</param>
     /// <param name="data">Labelled samples with the model's input size and labels below its output size.</param>
     /// <returns>The <c>OutputSize × OutputSize</c> confusion matrix.</returns>
@@ -56,7 +60,6 @@ public static class Inference
         }
 
         float[] outputs = new float[model.MaxBatch * classes];
-        int[] predictions = new int[model.MaxBatch];
         var matrix = new ConfusionMatrix(classes);
         using var evalMode = new EvalModeScope(model);
         for (int start = 0; start < data.Count; start += model.MaxBatch)
@@ -65,10 +68,12 @@ public static class Inference
             model.Forward(data.FeatureValues.Slice(start * model.InputSize, batch * model.InputSize), outputs, batch);
             for (int i = 0; i < batch; i++)
             {
-                predictions[i] = ArgMax.Row(outputs.AsSpan(i * classes, classes));
+                // A sample at the data's ignore index has no class to count it under.
+                if (!data.IsIgnored(start + i))
+                {
+                    matrix.Add(data.Labels[start + i], ArgMax.Row(outputs.AsSpan(i * classes, classes)));
+                }
             }
-
-            matrix.Add(data.Labels.Slice(start, batch), predictions.AsSpan(0, batch));
         }
 
         return matrix;

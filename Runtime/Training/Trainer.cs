@@ -217,6 +217,11 @@ public sealed class Trainer
                 _model.Predict(features, outputs, batch);
                 for (int i = 0; i < batch; i++)
                 {
+                    if (data.IsIgnored(start + i))
+                    {
+                        continue;
+                    }
+
                     ReadOnlySpan<float> row = outputs.Slice(i * classes, classes);
                     int label = data.Labels[start + i];
                     lossSum -= Math.Log(Math.Max(row[label], MinProbability));
@@ -232,7 +237,8 @@ public sealed class Trainer
             }
         }
 
-        return new Evaluation(lossSum / data.Count, _labelModel is not null ? (double)correct / data.Count : double.NaN, data.Count);
+        int evaluated = data.Count - data.IgnoredCount;
+        return new Evaluation(lossSum / evaluated, _labelModel is not null ? (double)correct / evaluated : double.NaN, evaluated);
     }
 
     /// <summary>Computes the model's <see cref="IInferenceModel.Predict"/> output (probabilities) for every sample, in batches of <see cref="IInferenceModel.MaxBatch"/>, in eval mode (<see cref="Inference.Predict"/>).</summary>
@@ -570,7 +576,7 @@ public sealed class Trainer
             throw new ArgumentException($"The data has {data.Features} features per sample; expected the model's {model.InputSize}.", paramName);
         }
 
-        if (model is IModel)
+        if (model is IModel labelModel)
         {
             if (!data.HasLabels || data.Classes > model.OutputSize)
             {
@@ -578,6 +584,14 @@ public sealed class Trainer
                     data.HasLabels
                         ? $"The data has labels up to {data.Classes - 1}; expected labels below the model's {model.OutputSize} classes."
                         : $"The model trains on class-index labels; the data has {data.Targets} float targets per sample.",
+                    paramName);
+            }
+
+            if (data.IgnoredCount > 0 && data.IgnoreIndex != labelModel.LossIgnoreIndex)
+            {
+                throw new ArgumentException(
+                    $"The data has {data.IgnoredCount} samples labelled with its ignore index {data.IgnoreIndex}; the model's loss skips {labelModel.LossIgnoreIndex}, "
+                    + "so it would refuse them: create the data with the loss's IgnoreIndex.",
                     paramName);
             }
         }
