@@ -41,7 +41,20 @@ public static class PredictRequest
                 $"Content-Type '{request.ContentType ?? "(none)"}' is not supported: send a 28x28 PGM as {PgmType} or 784 floats in [0, 1] as application/json.");
         }
 
-        byte[]? body = await ReadBodyAsync(request.Body, cancellationToken);
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(request.Body, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own limits, met before ours: a declared length over its 30 MB cap (413) or a body that arrives
+            // too slowly (408). Answered like every other bad body, not as an unhandled exception with an empty reply.
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Result.Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes; one 28x28 image is far smaller.")
+                : Result.Fail(e.StatusCode, $"The body could not be read: {e.Message}");
+        }
+
         if (body is null)
         {
             return Result.Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes; one 28x28 image is far smaller.");

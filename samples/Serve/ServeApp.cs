@@ -12,6 +12,9 @@ public static class ServeApp
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A host that cannot start (a port in use) throws from StartAsync, and Program says so in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJsonContext.Default));
         WebApplication app = builder.Build();
 
