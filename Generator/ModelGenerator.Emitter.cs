@@ -349,7 +349,10 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
         }
 
-        /// <summary>The model summary: one row per graph node (a fused activation is part of its producer's row).</summary>
+        /// <summary>
+        /// The model summary: one row per graph node (a fused activation is part of its producer's row, and so is the
+        /// declared Softmax or LogSoftmax on the output, which is not a node).
+        /// </summary>
         private static void WriteSummaryConstruction(IndentedWriter w, ModelPlan plan)
         {
             ModelGraph graph = plan.Graph;
@@ -358,7 +361,8 @@ internal sealed partial class ModelGenerator
             {
                 foreach (Node node in graph.Nodes)
                 {
-                    string description = Description(graph, node);
+                    string description = Description(graph, node)
+                        + (node.Id == graph.Output.Id && graph.Spec.OutputActivation != OutputActivation.None ? ", " + graph.Spec.OutputActivation : string.Empty);
                     int parameters = node.Parameters.Sum(p => p.Decl.Length);
                     int buffers = node.Buffers.Sum(b => b.Decl.Length);
                     w.WriteLine($"new global::StaticGrad.LayerSummary({Literal(graph.MemberOf(node).ParameterName)}, {Literal(description)}, {ShapeArray(node.Shape)}, {Int(parameters)}, {Int(buffers)}),");

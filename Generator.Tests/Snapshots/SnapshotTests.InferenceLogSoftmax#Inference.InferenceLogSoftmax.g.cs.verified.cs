@@ -47,7 +47,7 @@ namespace Inference
             __sg_Output = new global::StaticGrad.Linear(__sgParameters, __sgParameters.Tensors[0], __sgParameters.Tensors[1]);
             Summary = new global::StaticGrad.ModelSummary("InferenceLogSoftmax", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
-                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 10", new[] { 10 }, 90, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 8 -> 10, LogSoftmax", new[] { 10 }, 90, 0),
             }, maxBatch, 0, 0);
         }
 

@@ -65,7 +65,7 @@ namespace Inference
             Summary = new global::StaticGrad.ModelSummary("InferenceSoftmax", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, ReLU", new[] { 16 }, 144, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 10", new[] { 10 }, 170, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 10, Softmax", new[] { 10 }, 170, 0),
             }, maxBatch, 0, (long)__sgInferenceFloatsPerSample * maxBatch);
         }
 

@@ -83,7 +83,7 @@ namespace Losses
             Summary = new global::StaticGrad.ModelSummary("NllClassifier", new[] { 8 }, new global::StaticGrad.LayerSummary[]
             {
                 new global::StaticGrad.LayerSummary("hidden", "Linear 8 -> 16, ReLU", new[] { 16 }, 144, 0),
-                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 3", new[] { 3 }, 51, 0),
+                new global::StaticGrad.LayerSummary("output", "Linear 16 -> 3, LogSoftmax", new[] { 3 }, 51, 0),
             }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
             __sg_Loss = new global::StaticGrad.NllLoss(OutputSize, global::StaticGrad.Reduction.Sum, 9, new float[] { 0.2f, 1.0f, 3.0f });
         }

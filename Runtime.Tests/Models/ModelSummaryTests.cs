@@ -33,6 +33,15 @@ public sealed class ModelSummaryTests
     }
 
     [Fact]
+    public void TheDeclaredOutputSoftmaxOrLogSoftmax_IsInTheLastLayersRow()
+    {
+        // Not graph nodes, but layers a torchinfo summary lists (nn.Softmax, nn.LogSoftmax): they share the producer's row.
+        Assert.Equal("Linear 5 -> 4, Softmax", new SoftmaxInferenceModel(seed: 1, maxBatch: 2).Summary.Layers[^1].Description);
+        Assert.Equal("Linear 5 -> 4, LogSoftmax", new LogSoftmaxInferenceModel(seed: 1, maxBatch: 2).Summary.Layers[^1].Description);
+        Assert.Equal("Linear 5 -> 4, LogSoftmax", new NllModel(seed: 1, maxBatch: 2).Summary.Layers[^1].Description);
+    }
+
+    [Fact]
     public void ABatchNormModelsSummary_CountsItsBuffers_AndTheArenaScalesWithMaxBatch()
     {
         var small = new BatchNormNet(seed: 1, maxBatch: 8);
