@@ -96,6 +96,27 @@ public sealed class ScheduleCompileTests
         Assert.Contains("ceil_mode=True) [B, 2, 1, 1]", graph);
     }
 
+    /// <summary>
+    /// Member names in other scripts (letters beyond ASCII, combining marks): the backward pass declared only the buffers
+    /// whose names an ASCII-only pattern found in its code, so <c>größeOutput</c> was used but never declared (CS0103).
+    /// </summary>
+    [Fact]
+    public void MemberNamesBeyondAscii_Compile()
+        => AssertCompiles("""
+            using StaticGrad;
+
+            [Model(Inputs = 4)]
+            public partial class Unicode
+            {
+                [Linear(8), ReLU] public partial Linear Größe { get; }
+                [Linear(8), Tanh] public partial Linear 층 { get; }
+                [Linear(8)] public partial Linear Ärger { get; }
+                [Add(nameof(층))] public partial Residual Café́ { get; }
+                [Linear(3)] public partial Linear Output { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """);
+
     private static GeneratorRun AssertCompiles(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);

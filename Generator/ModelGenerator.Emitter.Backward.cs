@@ -428,6 +428,7 @@ internal sealed partial class ModelGenerator
             return identifiers;
         }
 
-        private static readonly Regex IdentifierPattern = new(@"@?[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant);
+        /// <summary>A C# identifier: a letter (any script) or underscore, then letters, digits, combining marks, connectors and formatting characters.</summary>
+        private static readonly Regex IdentifierPattern = new(@"@?[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]*", RegexOptions.CultureInvariant);
     }
 }
