@@ -191,9 +191,11 @@ internal sealed partial class ModelGenerator
         /// edit nor implicit, so the warning goes where an implicit constructor would put it. <c>LeavesNull</c> also holds for
         /// a field-backed property whose getter does more than return <c>field</c>: the compiler warns for it only when that
         /// getter can return null (a getter such as <c>field ??= ""</c> cannot), which needs its flow analysis, so SG0040
-        /// stays quiet there and the generated constructor still never reports CS8618 or CS9264 in generated code.
+        /// stays quiet there and the generated constructor still never reports CS8618 or CS9264 in generated code. Like the
+        /// compiler, SG0040 is only reported where nullable warnings are on at the member (not under <c>annotations</c> alone or
+        /// <c>#nullable disable warnings</c>), when <paramref name="semanticModel"/> can tell.
         /// </summary>
-        private static (List<DiagnosticInfo> Diagnostics, bool LeavesNull) UninitializedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
+        private static (List<DiagnosticInfo> Diagnostics, bool LeavesNull) UninitializedMembers(INamedTypeSymbol type, SemanticModel? semanticModel, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             bool leavesNull = false;
@@ -225,13 +227,25 @@ internal sealed partial class ModelGenerator
                 }
 
                 leavesNull = true;
-                if (certain)
+                if (certain && NullableWarningsOn(syntax, semanticModel))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializedMember, LocationInfo.From(member.Locations.FirstOrDefault()), kind, member.Name, type.Name));
                 }
             }
 
             return (diagnostics, leavesNull);
+        }
+
+        /// <summary>Whether nullable warnings are on where <paramref name="member"/> is declared (true when no semantic model can tell).</summary>
+        private static bool NullableWarningsOn(SyntaxNode member, SemanticModel? semanticModel)
+        {
+            if (semanticModel is null)
+            {
+                return true;
+            }
+
+            SemanticModel model = member.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(member.SyntaxTree);
+            return model.GetNullableContext(member.SpanStart).WarningsEnabled();
         }
 
         /// <summary>

@@ -40,13 +40,16 @@ internal sealed partial class ModelGenerator
             });
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken);
+            => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken, context.SemanticModel);
 
         /// <summary>
         /// The model <paramref name="type"/> declared by <paramref name="declaration"/> with <paramref name="modelAttribute"/>;
         /// with <paramref name="withStubs"/> false a declaration with errors gets no stubs (only whether it is valid is asked).
+        /// <paramref name="semanticModel"/> (of the declaration's tree) tells where nullable warnings are on, for SG0040; without
+        /// it (only validity is asked) the uninitialized members are reported wherever their type says they cannot be null.
         /// </summary>
-        private static ParseResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData modelAttribute, bool withStubs, CancellationToken cancellationToken)
+        private static ParseResult Parse(
+            INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData modelAttribute, bool withStubs, CancellationToken cancellationToken, SemanticModel? semanticModel = null)
         {
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
@@ -317,7 +320,7 @@ internal sealed partial class ModelGenerator
             string ns = GeneratedNames.NamespaceOf(type);
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             OutputActivation modelOutput = outputActivations[outputActivations.Count - 1].Kind;
-            (List<DiagnosticInfo> uninitialized, bool leavesNull) = UninitializedMembers(type, cancellationToken);
+            (List<DiagnosticInfo> uninitialized, bool leavesNull) = UninitializedMembers(type, semanticModel, cancellationToken);
             var spec = new ModelSpec(ns, type.Name, accessibility, input!.Value, members.ToEquatableArray(), loss?.Spec, modelOutput, leavesNull);
             return new ParseResult(spec, uninitialized.ToEquatableArray());
         }
