@@ -47,6 +47,18 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0003",
+            """
+            [Model(Inputs = 4)]
+            public partial class ActivatedLayerAfterTheLoss
+            {
+                [Linear(3)] public partial Linear A { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+                [Linear(2), ReLU] public partial Linear [|B|] { get; }
+            }
+            """
+        },
+        {
             "SG0004",
             """
             [Model(Inputs = 4)]

@@ -198,7 +198,10 @@ internal sealed partial class ModelGenerator
 
                 if (loss is not null)
                 {
+                    // The member's one error: checked further, it would also be "the last layer" (SG0006 for its activation).
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LossNotLast, memberLocation, property.Name, loss.Value.Spec.MemberName));
+                    invalidMember = true;
+                    continue;
                 }
 
                 // The activations after the layer: at most one, elementwise or a row-wise output activation.
