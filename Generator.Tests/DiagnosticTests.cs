@@ -1889,6 +1889,25 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>The compiler reports the errors the user's code has on its own (less CS9248), and none in generated code.</summary>
+    [Theory]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3)] public partial Linear Stem { get; }\n[Add(nameof(Stme))] public partial Residual Skip { get; }\n[Linear(2)] public partial Linear Head { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "[Linear(3)] public partial Linear Stem { get; }\n[From(nameof(Aa)), Linear(4)] public partial Linear Branch { get; }\n[Linear(2)] public partial Linear Head { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }")]
+    [InlineData("[Model(Inputs = 4)]", "public static float X = 2f;\n[Linear(3)] public partial Linear Head { get; }\n[SoftmaxCrossEntropy(Weights = new[] { 1f, X, 1f })] public partial SoftmaxCrossEntropyLoss Loss { get; }")]
+    [InlineData("[Model(Inputs = 4, InferenceOnly = Flag)]", "[Linear(3)] public partial Linear Head { get; }")]
+    [InlineData("[Model(Inputs = Width)]", "[Linear(3)] public partial Linear Head { get; }\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }")]
+    public void AnAttributeArgumentTheCompilerRejects_IsTheCompilersErrorOnly(string model, string members)
+    {
+        // An unknown name in nameof, an undefined or non-constant value: the generator read a made-up value (a NaN class
+        // weight, InferenceOnly false) and added SG0028, SG0016 or SG0002 beside the compiler's CS0103 or CS0182.
+        string source = Usings + $"{model}\npublic partial class M\n{{\n{members}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.NotEmpty(run.CompilationErrors);
+        AssertOnlyTheUsersOwnErrors(source, run);
+    }
+
     private static void AssertOnlyTheUsersOwnErrors(string source, GeneratorRun run)
     {
         Diagnostic[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()

@@ -40,7 +40,47 @@ internal sealed partial class ModelGenerator
             });
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            => Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken, context.SemanticModel);
+        {
+            ParseResult result = Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken, context.SemanticModel);
+            return result.Diagnostics.Count == 0
+                ? result
+                : result with { Diagnostics = WithoutCompilerErrorAttributes(result.Diagnostics, context.Attributes[0], context.SemanticModel, cancellationToken) };
+        }
+
+        /// <summary>
+        /// <paramref name="diagnostics"/> less those at an attribute whose arguments the compiler already rejects (an
+        /// unknown name in <c>nameof</c>, an undefined or non-constant value: CS0103, CS0182): the compiler's error is the
+        /// one the user sees, where the generator would read a made-up value (a NaN weight, a missing option) and add a
+        /// second, misleading one. When the <c>[Model]</c> attribute itself has such an error, the diagnostics of the whole
+        /// model (at the class, not at another attribute) go too: they judge options that were not read. Checked only for a
+        /// declaration with diagnostics, so a valid model costs nothing.
+        /// </summary>
+        private static EquatableArray<DiagnosticInfo> WithoutCompilerErrorAttributes(
+            EquatableArray<DiagnosticInfo> diagnostics, AttributeData modelAttribute, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            bool HasCompilerError(SyntaxNode node)
+            {
+                SemanticModel model = node.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(node.SyntaxTree);
+                return model.GetDiagnostics(node.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
+            }
+
+            bool modelOptionsUnknown = modelAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is { } modelSyntax && HasCompilerError(modelSyntax);
+            var kept = new List<DiagnosticInfo>(diagnostics.Count);
+            foreach (DiagnosticInfo diagnostic in diagnostics)
+            {
+                SyntaxNode? at = diagnostic.Location is { } location
+                    && semanticModel.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == location.FilePath) is { } tree
+                        ? tree.GetRoot(cancellationToken).FindNode(location.TextSpan, getInnermostNodeForTie: true)
+                        : null;
+                bool drop = at?.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute ? HasCompilerError(attribute) : modelOptionsUnknown;
+                if (!drop)
+                {
+                    kept.Add(diagnostic);
+                }
+            }
+
+            return kept.ToEquatableArray();
+        }
 
         /// <summary>
         /// The model <paramref name="type"/> declared by <paramref name="declaration"/> with <paramref name="modelAttribute"/>;
