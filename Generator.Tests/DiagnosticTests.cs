@@ -1908,6 +1908,23 @@ public sealed class DiagnosticTests
         AssertOnlyTheUsersOwnErrors(source, run);
     }
 
+    [Theory]
+    [InlineData("[Linear(3)]")]
+    [InlineData("[Linear(0)]")]
+    public void BeforeCSharp13_EachPartialPropertyIsTheCompilersCS8703Only(string layer)
+    {
+        // Partial properties are C# 13; a project pinned to C# 12 got CS8703 at each member and again in the generated file.
+        var options = new CSharpParseOptions(LanguageVersion.CSharp12);
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n{layer} public partial Linear A {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(options, source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        string[] own = GeneratorHarness.CreateCompilation(options, source).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToArray();
+        Assert.Contains(own, d => d.Contains("CS8703", System.StringComparison.Ordinal));
+        Assert.Equal(own, run.CompilationErrors.Select(d => d.ToString()).ToArray());
+    }
+
     private static void AssertOnlyTheUsersOwnErrors(string source, GeneratorRun run)
     {
         Diagnostic[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()

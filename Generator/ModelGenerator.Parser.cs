@@ -41,6 +41,13 @@ internal sealed partial class ModelGenerator
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
+            if (context.TargetNode.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp13 })
+            {
+                // Partial properties are C# 13: before it the compiler rejects each member (CS8703), and an implementation
+                // generated for them would repeat that error in the generated file.
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             ParseResult result = Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], withStubs: true, cancellationToken, context.SemanticModel);
             return result.Diagnostics.Count == 0
                 ? result
