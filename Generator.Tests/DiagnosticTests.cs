@@ -1925,6 +1925,29 @@ public sealed class DiagnosticTests
         Assert.Equal(own, run.CompilationErrors.Select(d => d.ToString()).ToArray());
     }
 
+    [Theory]
+    [InlineData("[Linear(8)] public partial Lineer Typo { get; }")]
+    [InlineData("[Linear(8)] public Linear OnAField;")]
+    [InlineData("[Linear(8)] public Linear OnAField = null!;")]
+    public void AMemberTheCompilerRejects_GetsNoSGDiagnostic(string member)
+    {
+        // A member type the compiler cannot find (CS0246) got SG0009 as well; a layer attribute on a field (CS0592) got
+        // SG0040, a second message at the member that it is not a layer.
+        string source = Usings + $"[Model(Inputs = 4)]\npublic partial class M\n{{\n[Linear(3)] public partial Linear A {{ get; }}\n{member}\n[Linear(2)] public partial Linear B {{ get; }}\n[SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss {{ get; }}\n}}\n";
+
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        // The compiler's own errors, less CS9248 at the members the generator implements (all but the rejected one, line 6).
+        string[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && (d.Id != "CS9248" || d.Location.GetLineSpan().StartLinePosition.Line == 5))
+            .Select(d => d.ToString())
+            .OrderBy(d => d, System.StringComparer.Ordinal)
+            .ToArray();
+        Assert.NotEmpty(own);
+        Assert.Equal(own, run.CompilationErrors.Select(d => d.ToString()).OrderBy(d => d, System.StringComparer.Ordinal).ToArray());
+    }
+
     private static void AssertOnlyTheUsersOwnErrors(string source, GeneratorRun run)
     {
         Diagnostic[] own = GeneratorHarness.CreateCompilation(source).GetDiagnostics()

@@ -226,8 +226,10 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
+                // A layer attribute on a field or event is the compiler's CS0592 at it; a second warning there would only
+                // repeat that the member is not a layer (the generated constructor still suppresses CS8618 for it).
                 leavesNull = true;
-                if (certain && NullableWarningsOn(syntax, semanticModel))
+                if (certain && NullableWarningsOn(syntax, semanticModel) && !member.GetAttributes().Any(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == RuntimeNamespace))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UninitializedMember, LocationInfo.From(member.Locations.FirstOrDefault()), kind, member.Name, type.Name));
                 }

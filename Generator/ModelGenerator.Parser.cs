@@ -165,11 +165,12 @@ internal sealed partial class ModelGenerator
                     continue;
                 }
 
-                if (IsRedeclaration(property) || property.IsExtern || attributes.All.Any(HasArgumentErrors))
+                if (IsRedeclaration(property) || property.IsExtern || attributes.All.Any(HasArgumentErrors) || property.Type.TypeKind == TypeKind.Error)
                 {
                     // The compiler reports a second property of the same name (CS0102, CS9250), an extern one, which is an
-                    // implementing part without a defining one (CS9249), or the attribute's arguments (CS1503, CS7036, ...):
-                    // what this member would be is unknown, so the model's own checks say nothing.
+                    // implementing part without a defining one (CS9249), the attribute's arguments (CS1503, CS7036, ...) or
+                    // a member type it cannot find (CS0246, a typo such as 'Lineer'): what this member would be is unknown,
+                    // so the model's own checks say nothing.
                     compilerError = true;
                     invalidMember = true;
                     continue;
