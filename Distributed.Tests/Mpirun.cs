@@ -44,18 +44,8 @@ internal static class Mpirun
     /// <summary>Starts <c>mpirun -np <paramref name="ranks"/> dotnet train.dll args</c> (as root: with --allow-run-as-root; always --oversubscribe).</summary>
     public static Process Start(int ranks, IEnumerable<string> args, DataReceivedEventHandler? onOutput = null)
     {
-        var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("mpirun is missing."))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (Environment.UserName == "root")
-        {
-            info.ArgumentList.Add("--allow-run-as-root");
-        }
-
-        foreach (string arg in (string[])["--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", RepoPaths.TrainProgram])
+        ProcessStartInfo info = MpirunInfo();
+        foreach (string arg in (string[])["-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", RepoPaths.TrainProgram])
         {
             info.ArgumentList.Add(arg);
         }
@@ -76,6 +66,22 @@ internal static class Mpirun
     /// </summary>
     public static (int ExitCode, string Output) RunPerRank(TimeSpan timeout, params string[][] argsPerRank)
     {
+        ProcessStartInfo info = MpirunInfo();
+        for (int rank = 0; rank < argsPerRank.Length; rank++)
+        {
+            foreach (string arg in (string[])[.. rank == 0 ? [] : (string[])[":"], "-np", "1", "dotnet", RepoPaths.TrainProgram, .. argsPerRank[rank]])
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
+        info.Environment["TERM"] = "dumb";
+        return Finish(Started(new Process { StartInfo = info }, null), timeout);
+    }
+
+    /// <summary>mpirun with its output redirected, as root with --allow-run-as-root, always with --oversubscribe.</summary>
+    private static ProcessStartInfo MpirunInfo()
+    {
         var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("mpirun is missing."))
         {
             RedirectStandardOutput = true,
@@ -88,16 +94,7 @@ internal static class Mpirun
         }
 
         info.ArgumentList.Add("--oversubscribe");
-        for (int rank = 0; rank < argsPerRank.Length; rank++)
-        {
-            foreach (string arg in (string[])[.. rank == 0 ? [] : (string[])[":"], "-np", "1", "dotnet", RepoPaths.TrainProgram, .. argsPerRank[rank]])
-            {
-                info.ArgumentList.Add(arg);
-            }
-        }
-
-        info.Environment["TERM"] = "dumb";
-        return Finish(Started(new Process { StartInfo = info }, null), timeout);
+        return info;
     }
 
     /// <summary>Starts the app as one plain process (no mpirun), with extra environment variables.</summary>

@@ -55,21 +55,7 @@ internal static unsafe class MaxPool2dRowPairs512
             MaxPool2d.Take(Pick(v0, v1, v2, v3, corner2, high2), first + Vector512.Create(g.Width), ref max, ref index);
             MaxPool2d.Take(Pick(v0, v1, v2, v3, corner3, high3), first + Vector512.Create(g.Width + 1), ref max, ref index);
 
-            // A step's lanes past its windows hold garbage: the next step's windows overwrite them, and the part's last
-            // step stores only what is left.
-            int count = windows - window;
-            if (count >= 16)
-            {
-                max.Store(output + window);
-                index.Store(indices + window);
-            }
-            else
-            {
-                Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
-                Avx512F.MaskStore(output + window, mask.AsSingle(), max);
-                Avx512F.MaskStore(indices + window, mask, index);
-            }
-
+            StoreWindows(max, index, output + window, indices + window, windows - window);
             first = Advance(first, step, plane);
         }
     }
@@ -99,19 +85,7 @@ internal static unsafe class MaxPool2dRowPairs512
             MaxPool2d.Take(Avx512F.PermuteVar16x32x2(b0, left, b1), first + below, ref max, ref index);
             MaxPool2d.Take(Avx512F.PermuteVar16x32x2(b0, right, b1), first + belowRight, ref max, ref index);
 
-            // Lanes past the row's windows hold garbage: the next row's windows overwrite them, the last row stores only its own.
-            if (pair + 1 < rowPairs)
-            {
-                max.Store(output + window);
-                index.Store(indices + window);
-            }
-            else
-            {
-                Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(outWidth));
-                Avx512F.MaskStore(output + window, mask.AsSingle(), max);
-                Avx512F.MaskStore(indices + window, mask, index);
-            }
-
+            StoreWindows(max, index, output + window, indices + window, windows - window);
             first = Advance(first, step, plane);
         }
     }
@@ -165,6 +139,27 @@ internal static unsafe class MaxPool2dRowPairs512
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Stores a step's maxima and positions. Its lanes past its windows hold garbage: whole vectors are stored while
+    /// <paramref name="left"/> windows remain (the next step's windows overwrite the garbage), and the part's last step
+    /// stores only what is left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWindows(Vector512<float> max, Vector512<int> index, float* output, int* indices, int left)
+    {
+        if (left >= 16)
+        {
+            max.Store(output);
+            index.Store(indices);
+        }
+        else
+        {
+            Vector512<int> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left));
+            Avx512F.MaskStore(output, mask.AsSingle(), max);
+            Avx512F.MaskStore(indices, mask, index);
+        }
     }
 
     /// <summary>
