@@ -62,7 +62,7 @@ internal static class RankAgreement
         }
 
         IEnumerable<string> details = Enumerable.Range(0, mine.Length).Where(i => differing[i] > 0)
-            .Select(i => $"{mine[i].Option}: {root[i]} on rank 0, another value on {differing[i]} of the {world.Size - 1} other rank(s)");
+            .Select(i => $"{mine[i].Option}: {(i < root.Length ? root[i] : "(none)")} on rank 0, another value on {differing[i]} of the {world.Size - 1} other rank(s)");
         return $"error: the ranks were started with different options ({string.Join("; ", details)}); "
             + "start every rank with the same command line (mpirun -np N train --distributed ...): ranks that run different steps wait for each other forever.";
     }
