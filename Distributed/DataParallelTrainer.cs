@@ -83,13 +83,7 @@ public sealed class DataParallelTrainer
             throw new ArgumentException($"The model takes {model.InputSize} features per sample; the data has {train.Features}.", nameof(train));
         }
 
-        if (train.IgnoredCount > 0 && train.IgnoreIndex != model.LossIgnoreIndex)
-        {
-            throw new ArgumentException(
-                $"The data has {train.IgnoredCount} samples labelled with its ignore index {train.IgnoreIndex}; the model's loss skips {model.LossIgnoreIndex}, "
-                + "so it would refuse them: create the data with the loss's IgnoreIndex.",
-                nameof(train));
-        }
+        train.CheckIgnoreIndex(model.LossIgnoreIndex, nameof(train));
 
         CheckRanksAgree(communicator, model, train, globalBatchSize, shuffleSeed, deterministicBlockSize, dropLast);
         _parallel = new DataParallel(model, optimizer, communicator, averaging, deterministicBlockSize);

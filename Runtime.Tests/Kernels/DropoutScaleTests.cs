@@ -32,6 +32,16 @@ public sealed class DropoutScaleTests
     }
 
     [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    [InlineData(-0.1f)]
+    [InlineData(float.NaN)]
+    public void Scale_RefusesAProbabilityOutsideTheOpenInterval(float p)
+    {
+        Assert.Equal("p", Assert.Throws<ArgumentOutOfRangeException>(() => Kernels.Dropout.Scale(p)).ParamName);
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void BothKernels_KeepOnesAtPyTorchsValue(string name)
     {

@@ -120,6 +120,24 @@ public sealed class InMemoryDataset
         };
     }
 
+    /// <summary>
+    /// Refuses a dataset with samples at an <see cref="IgnoreIndex"/> other than the loss's, which the loss would refuse
+    /// mid-training (what <c>Trainer</c> and <c>DataParallelTrainer</c> check when they are built).
+    /// </summary>
+    /// <param name="lossIgnoreIndex">The model's <see cref="IModel.LossIgnoreIndex"/>.</param>
+    /// <param name="paramName">The argument that holds this dataset.</param>
+    /// <exception cref="ArgumentException">The indices differ.</exception>
+    internal void CheckIgnoreIndex(int lossIgnoreIndex, string paramName)
+    {
+        if (IgnoredCount > 0 && IgnoreIndex != lossIgnoreIndex)
+        {
+            throw new ArgumentException(
+                $"The data has {IgnoredCount} samples labelled with its ignore index {IgnoreIndex}; the model's loss skips {lossIgnoreIndex}, "
+                + "so it would refuse them: create the data with the loss's IgnoreIndex.",
+                paramName);
+        }
+    }
+
     /// <summary>Whether sample <paramref name="sample"/>'s label is the <see cref="IgnoreIndex"/>.</summary>
     internal bool IsIgnored(int sample) => IgnoredCount > 0 && _labels[sample] == IgnoreIndex;
 

@@ -66,7 +66,16 @@ public static class Dropout
     /// </summary>
     /// <param name="p">The dropout probability, in (0, 1).</param>
     /// <returns><c>1 / (1 - p)</c>, rounded as PyTorch rounds it.</returns>
-    public static float Scale(float p) => 1f / (float)(1.0 - (double)(decimal)p);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in (0, 1).</exception>
+    public static float Scale(float p)
+    {
+        if (!(p > 0f && p < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Expected a dropout probability between 0 and 1, both excluded (0 and 1 keep or drop everything).");
+        }
+
+        return 1f / (float)(1.0 - (double)(decimal)p);
+    }
 
     /// <summary><c>gradient *= mask</c> in place: the gradient flows only through the kept elements, scaled like them.</summary>
     /// <param name="gradient">On entry dL/dy, on return dL/dx.</param>

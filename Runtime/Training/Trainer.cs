@@ -587,13 +587,7 @@ public sealed class Trainer
                     paramName);
             }
 
-            if (data.IgnoredCount > 0 && data.IgnoreIndex != labelModel.LossIgnoreIndex)
-            {
-                throw new ArgumentException(
-                    $"The data has {data.IgnoredCount} samples labelled with its ignore index {data.IgnoreIndex}; the model's loss skips {labelModel.LossIgnoreIndex}, "
-                    + "so it would refuse them: create the data with the loss's IgnoreIndex.",
-                    paramName);
-            }
+            data.CheckIgnoreIndex(labelModel.LossIgnoreIndex, paramName);
         }
         else if (data.HasLabels || data.Targets != model.OutputSize)
         {

@@ -32,9 +32,20 @@ for (int i = 0; i < args.Length; i++)
         case "--weights": weights = value; break;
         case "--urls": urls = value; break;
         case "--data": data = value; break;
-        case "--requests" when !TryPositive(value, out requests):
-        case "--clients" when !TryPositive(value, out clients):
-            return Usage($"{option} is '{value}'; expected a whole number of at least 1");
+        case "--requests":
+            if (!TryPositive(value, out requests))
+            {
+                return Usage($"--requests is '{value}'; expected a whole number of at least 1");
+            }
+
+            break;
+        case "--clients":
+            if (!TryPositive(value, out clients))
+            {
+                return Usage($"--clients is '{value}'; expected a whole number of at least 1");
+            }
+
+            break;
     }
 }
 
