@@ -134,6 +134,7 @@ internal sealed partial class ModelGenerator
                 WriteInputChecks(w);
                 w.WriteLine($"{Guard}.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));");
                 w.WriteLine("outputs = outputs.Slice(0, batch * OutputSize);");
+                w.WriteLine($"{Guard}.CheckDisjoint(inputs, outputs, nameof(inputs), nameof(outputs));");
                 WriteBatchCheck(w, graph, training: true);
                 w.WriteLine();
                 w.WriteLine($"{Guard}.EnterTrainStep(ref {TrainStepRunning}, nameof({model}));");

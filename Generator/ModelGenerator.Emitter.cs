@@ -494,6 +494,14 @@ internal sealed partial class ModelGenerator
                 {
                     w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
                     w.WriteLine($"{Guard}.CheckLength(losses.Length, batch, {(loss.IsElementwise ? "OutputSize" : "1")}, nameof(losses));");
+                    w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));");
+                    w.WriteLine($"{Guard}.CheckDisjoint(inputs.Slice(0, batch * InputSize), losses.Slice(0, {lossesPerSample}), nameof(inputs), nameof(losses));");
+                    if (!indices)
+                    {
+                        w.WriteLine($"{Guard}.CheckLength(targets.Length, batch, OutputSize, nameof(targets));");
+                        w.WriteLine($"{Guard}.CheckDisjoint(targets.Slice(0, batch * OutputSize), losses.Slice(0, {lossesPerSample}), nameof(targets), nameof(losses));");
+                    }
+
                     w.WriteLine($"return {TrainStepCore}(inputs, {targets}, losses.Slice(0, {lossesPerSample}), {Parameters}.Gradients, batch);");
                 }
 
@@ -684,6 +692,7 @@ internal sealed partial class ModelGenerator
                 WriteInputChecks(w);
                 w.WriteLine($"{Guard}.CheckLength({name}.Length, batch, OutputSize, nameof({name}));");
                 w.WriteLine($"{name} = {name}.Slice(0, batch * OutputSize);");
+                w.WriteLine($"{Guard}.CheckDisjoint(inputs, {name}, nameof(inputs), nameof({name}));");
                 string last = plan.Inference.OutputBuffer;
                 if (last != name)
                 {
@@ -894,6 +903,7 @@ internal sealed partial class ModelGenerator
                 // Checked here, not by the batched Predict, so that an exception names this method's parameters.
                 w.WriteLine($"{Guard}.CheckLength(input.Length, InputSize, nameof(input));");
                 w.WriteLine($"{Guard}.CheckLength(probabilities.Length, OutputSize, nameof(probabilities));");
+                w.WriteLine($"{Guard}.CheckDisjoint(input.Slice(0, InputSize), probabilities.Slice(0, OutputSize), nameof(input), nameof(probabilities));");
                 w.WriteLine("Predict(input, probabilities, 1);");
                 w.WriteLine(sigmoid
                     ? "return probabilities[0] > 0.5f ? 1 : 0;"
@@ -910,6 +920,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
             w.WriteLine($"{Guard}.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));");
             w.WriteLine($"{Guard}.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));");
+            w.WriteLine($"{Guard}.CheckDisjoint(inputs.Slice(0, batch * InputSize), probabilities.Slice(0, batch * OutputSize), nameof(inputs), nameof(probabilities));");
         }
 
         private static void WriteInputChecks(IndentedWriter w)

@@ -100,6 +100,21 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Checks that a call's output does not share memory with one of its inputs.</summary>
+    /// <param name="input">The elements of the input the call reads.</param>
+    /// <param name="output">The elements of the output the call writes.</param>
+    /// <param name="inputName">The input argument's name.</param>
+    /// <param name="outputName">The output argument's name, reported in the exception.</param>
+    /// <exception cref="ArgumentException">The two overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
+    {
+        if (input.Overlaps(output))
+        {
+            ThrowOverlap(inputName, outputName);
+        }
+    }
+
     /// <summary>Checks a constructor's maximum batch.</summary>
     /// <param name="maxBatch">The requested maximum batch.</param>
     /// <exception cref="ArgumentOutOfRangeException">It is not positive.</exception>
@@ -217,4 +232,9 @@ public static class ModelGuard
             nameof(batch),
             batch,
             $"Expected more than 1 value per channel when training, got input size [{batch}, {sampleSize}]: {layer} normalizes with the batch's statistics here and needs a batch of at least {minimum} (in training mode, or always without running statistics).");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap(string inputName, string outputName) =>
+        throw new ArgumentException($"'{outputName}' must not share memory with '{inputName}'; pass separate buffers.", outputName);
 }

@@ -320,6 +320,7 @@ namespace Graphs
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, outputs, nameof(inputs), nameof(outputs));
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(ActivationZoo));
             try
@@ -816,6 +817,7 @@ namespace Graphs
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(predictions.Length, batch, OutputSize, nameof(predictions));
             predictions = predictions.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, predictions, nameof(inputs), nameof(predictions));
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             float[] arena = __sgInferenceArenas.Rent();
             try
@@ -912,6 +914,7 @@ namespace Graphs
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), probabilities.Slice(0, batch * OutputSize), nameof(inputs), nameof(probabilities));
             Forward(inputs, probabilities, batch);
         }
 

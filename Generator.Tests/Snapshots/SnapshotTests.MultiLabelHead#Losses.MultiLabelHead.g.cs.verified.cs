@@ -126,6 +126,10 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(losses.Length, batch, OutputSize, nameof(losses));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), losses.Slice(0, batch * OutputSize), nameof(inputs), nameof(losses));
+            global::StaticGrad.ModelGuard.CheckLength(targets.Length, batch, OutputSize, nameof(targets));
+            global::StaticGrad.ModelGuard.CheckDisjoint(targets.Slice(0, batch * OutputSize), losses.Slice(0, batch * OutputSize), nameof(targets), nameof(losses));
             return __sgTrainStepCore(inputs, targets, losses.Slice(0, batch * OutputSize), __sgParameters.Gradients, batch);
         }
 
@@ -170,6 +174,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, outputs, nameof(inputs), nameof(outputs));
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(MultiLabelHead));
             try
@@ -335,6 +340,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch, OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, logits, nameof(inputs), nameof(logits));
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
 
             // Step 0, output Linear forward:
@@ -351,6 +357,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), probabilities.Slice(0, batch * OutputSize), nameof(inputs), nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Sigmoid.Apply(probabilities.Slice(0, batch * OutputSize));
         }

@@ -185,6 +185,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, outputs, nameof(inputs), nameof(outputs));
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(SigmoidAutoencoder));
             try
@@ -396,6 +397,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
             probabilities = probabilities.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, probabilities, nameof(inputs), nameof(probabilities));
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             float[] arena = __sgInferenceArenas.Rent();
             try
@@ -428,6 +430,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), probabilities.Slice(0, batch * OutputSize), nameof(inputs), nameof(probabilities));
             Forward(inputs, probabilities, batch);
         }
 

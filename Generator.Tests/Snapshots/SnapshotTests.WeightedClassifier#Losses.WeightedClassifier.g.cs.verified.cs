@@ -144,6 +144,8 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(losses.Length, batch, 1, nameof(losses));
+            global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), losses.Slice(0, batch), nameof(inputs), nameof(losses));
             return __sgTrainStepCore(inputs, labels, losses.Slice(0, batch), __sgParameters.Gradients, batch);
         }
 
@@ -188,6 +190,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(outputs.Length, batch, OutputSize, nameof(outputs));
             outputs = outputs.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, outputs, nameof(inputs), nameof(outputs));
 
             global::StaticGrad.ModelGuard.EnterTrainStep(ref __sgTrainStepRunning, nameof(WeightedClassifier));
             try
@@ -389,6 +392,7 @@ namespace Losses
             inputs = inputs.Slice(0, batch * InputSize);
             global::StaticGrad.ModelGuard.CheckLength(logits.Length, batch, OutputSize, nameof(logits));
             logits = logits.Slice(0, batch * OutputSize);
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs, logits, nameof(inputs), nameof(logits));
             global::System.ReadOnlySpan<float> parameters = __sgParameters.Values;
             float[] arena = __sgInferenceArenas.Rent();
             try
@@ -418,6 +422,7 @@ namespace Losses
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);
             global::StaticGrad.ModelGuard.CheckLength(inputs.Length, batch, InputSize, nameof(inputs));
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, batch, OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckDisjoint(inputs.Slice(0, batch * InputSize), probabilities.Slice(0, batch * OutputSize), nameof(inputs), nameof(probabilities));
             Forward(inputs, probabilities, batch);
             global::StaticGrad.Kernels.Softmax.Rows(probabilities.Slice(0, batch * OutputSize), batch, OutputSize);
         }
@@ -430,6 +435,7 @@ namespace Losses
         {
             global::StaticGrad.ModelGuard.CheckLength(input.Length, InputSize, nameof(input));
             global::StaticGrad.ModelGuard.CheckLength(probabilities.Length, OutputSize, nameof(probabilities));
+            global::StaticGrad.ModelGuard.CheckDisjoint(input.Slice(0, InputSize), probabilities.Slice(0, OutputSize), nameof(input), nameof(probabilities));
             Predict(input, probabilities, 1);
             return global::StaticGrad.Kernels.ArgMax.Row(probabilities.Slice(0, OutputSize));
         }

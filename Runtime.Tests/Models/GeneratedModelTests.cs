@@ -68,6 +68,39 @@ public sealed class GeneratedModelTests
         Assert.Equal("logits", Assert.Throws<ArgumentException>(() => model.Forward(new float[784], new float[9], 1)).ParamName);
     }
 
+    /// <summary>
+    /// An output span over the inputs (one buffer for both) is refused by the method's own names before anything runs:
+    /// a kernel's check named its parameters, and a call whose layers read the inputs after the output is written would
+    /// compute from overwritten values.
+    /// </summary>
+    [Fact]
+    public void AnOutputSharingMemoryWithTheInputs_IsRefusedByTheMethodsNames()
+    {
+        var model = new WeightedIgnoreModel(seed: 1, maxBatch: 8);
+        float[] buffer = new float[8 * 6];
+        var rng = new Rng(2);
+        for (int i = 0; i < buffer.Length; i++)
+        {
+            buffer[i] = rng.NextSingle(-1f, 1f);
+        }
+
+        float[] before = (float[])buffer.Clone();
+        ArgumentException Refused(Action call) => Assert.Throws<ArgumentException>(call);
+
+        Assert.Equal("logits", Refused(() => model.Forward(buffer, buffer.AsSpan(8, 2 * 4), 2)).ParamName);
+        Assert.Equal("probabilities", Refused(() => model.Predict(buffer, buffer.AsSpan(6, 4), 2)).ParamName);
+        Assert.Equal("probabilities", Refused(() => model.Predict(buffer.AsSpan(0, 6), buffer.AsSpan(2, 4))).ParamName);
+        Assert.Equal("outputs", Refused(() => model.ForwardForBackward(buffer, buffer.AsSpan(8, 8), 2)).ParamName);
+        Assert.Equal("losses", Refused(() => model.TrainStep(buffer, [0, 1], buffer.AsSpan(11, 2), 2)).ParamName);
+        Assert.Equal(before, buffer);
+
+        // Disjoint parts of one buffer are fine.
+        model.Forward(buffer.AsSpan(0, 2 * 6), buffer.AsSpan(2 * 6, 2 * 4), 2);
+        var separate = new float[2 * 4];
+        model.Forward(before.AsSpan(0, 2 * 6), separate, 2);
+        Assert.Equal(separate, buffer.AsSpan(2 * 6, 2 * 4).ToArray());
+    }
+
     /// <summary>batch x inputs beyond int: the check is taken in 64 bits (it wrapped, and then a slice or a kernel threw without the method's argument name).</summary>
     [Fact]
     public void AShortSpanOfAWideModel_IsRejectedByName_WhenBatchTimesInputsPassesIntMax()

@@ -53,6 +53,54 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void RefusedCyclicLR_LeavesTheOptimizersRateAndMomentumAsTheyWere()
+    {
+        var adam = new Adam(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 1e-3f);
+        Assert.Throws<ArgumentException>(() => new CyclicLR(adam, 0.5, 1));
+        Assert.Equal(1e-3f, adam.LearningRate);
+        Sgd sgd = ScheduleGoldenTests.NewOptimizer();
+        float rate = sgd.LearningRate, momentum = sgd.Momentum;
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(sgd, 0.5, 1, stepSizeUp: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(sgd, 0.5, 1, baseMomentum: 0.5, maxMomentum: 1.5));
+        Assert.Equal(rate, sgd.LearningRate);
+        Assert.Equal(momentum, sgd.Momentum);
+    }
+
+    [Fact]
+    public void ARateBeyondFloatsRange_IsRefused_NotAnInfiniteStep()
+    {
+        Sgd sgd = ScheduleGoldenTests.NewOptimizer();
+        var growth = new ExponentialLR(sgd, gamma: 10);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                growth.Step();
+            }
+        });
+        Assert.StartsWith("ExponentialLR gives the learning rate 9.99", error.Message, StringComparison.Ordinal);
+        Assert.Contains("that a float holds", error.Message, StringComparison.Ordinal);
+        Assert.Contains("for epoch 40;", error.Message, StringComparison.Ordinal);
+        Assert.True(float.IsFinite(sgd.LearningRate), "the optimizer kept the last finite rate");
+        Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 1e39, 10)).ParamName);
+        Assert.Equal("baseLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new CyclicLR(ScheduleGoldenTests.NewOptimizer(), 1e39, 1e39)).ParamName);
+        Assert.Equal("etaMin", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR(ScheduleGoldenTests.NewOptimizer(), 5, etaMin: 1e40)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = float.PositiveInfinity).ParamName);
+        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(sgd.Parameters, float.PositiveInfinity)).ParamName);
+    }
+
+    [Fact]
+    public void OneCycleLR_WithAdam_RefusesAMaxMomentumOfOne_NamingIt()
+    {
+        var adam = new Adam(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]), 1e-3f);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(adam, 1, 10, baseMomentum: 0.9, maxMomentum: 1.0));
+        Assert.Equal("maxMomentum", error.ParamName);
+        Assert.Contains("beta1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0.9f, adam.Beta1);
+        _ = new OneCycleLR(ScheduleGoldenTests.NewOptimizer(), 1, 10, baseMomentum: 0.9, maxMomentum: 1.0);
+    }
+
+    [Fact]
     public void SequentialLR_RejectsMismatchedMilestonesAndForeignSchedulers()
     {
         Sgd o = ScheduleGoldenTests.NewOptimizer();

@@ -34,7 +34,7 @@ public abstract partial class AdamBase : IScheduledMomentum
         ParameterSet parameters, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool amsgrad, bool decoupledWeightDecay)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.LearningRate(learningRate, nameof(learningRate));
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
         HyperParameter.ZeroToOneExclusive(beta1, nameof(beta1));
         HyperParameter.ZeroToOneExclusive(beta2, nameof(beta2));
@@ -60,13 +60,13 @@ public abstract partial class AdamBase : IScheduledMomentum
     public ParameterSet Parameters => _parameters;
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public float LearningRate
     {
         get => _learningRate;
         set
         {
-            HyperParameter.NonNegative(value, nameof(value));
+            HyperParameter.LearningRate(value, nameof(value));
             _learningRate = value;
             _learningRateValue = HyperParameter.ToDouble(value);
         }

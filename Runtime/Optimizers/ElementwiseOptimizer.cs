@@ -31,7 +31,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     private protected ElementwiseOptimizer(ParameterSet parameters, float learningRate, float weightDecay, string algorithm, string displayName, string[] bufferNames)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.LearningRate(learningRate, nameof(learningRate));
         HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
         Parameters = parameters;
         LearningRate = learningRate;
@@ -49,13 +49,13 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public float LearningRate
     {
         get => _learningRate;
         set
         {
-            HyperParameter.NonNegative(value, nameof(value));
+            HyperParameter.LearningRate(value, nameof(value));
             _learningRate = value;
             _learningRateValue = HyperParameter.ToDouble(value);
         }

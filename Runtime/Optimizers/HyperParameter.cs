@@ -39,6 +39,18 @@ internal static class HyperParameter
         }
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="value"/> is a usable learning rate: finite and at least 0 (an infinite rate, which
+    /// PyTorch takes, turns every weight it updates into NaN or infinity in one step).
+    /// </summary>
+    public static void LearningRate(float value, string paramName)
+    {
+        if (!(value >= 0f && float.IsFinite(value)))
+        {
+            ThrowOutOfRange(value, paramName, "a finite learning rate >= 0");
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is in <c>[0, 1)</c> (NaN is rejected).</summary>
     public static void ZeroToOneExclusive(float value, string paramName)
     {

@@ -12,7 +12,7 @@ public interface IOptimizer
     /// </summary>
     ParameterSet Parameters { get; }
 
-    /// <summary>The learning rate used by the next <see cref="Step"/>; a scheduler may change it between steps. Non-negative.</summary>
+    /// <summary>The learning rate used by the next <see cref="Step"/>; a scheduler may change it between steps. Finite and non-negative.</summary>
     float LearningRate { get; set; }
 
     /// <summary>The number of steps taken so far.</summary>

@@ -94,7 +94,7 @@ public sealed class OptimizerState
     {
         ArgumentException.ThrowIfNullOrEmpty(algorithm);
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.LearningRate(learningRate, nameof(learningRate));
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(buffers);
         Algorithm = algorithm;

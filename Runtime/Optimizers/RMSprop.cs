@@ -40,7 +40,7 @@ public sealed partial class RMSprop : IMomentumOptimizer
         ParameterSet parameters, float learningRate = 0.01f, float alpha = 0.99f, float epsilon = 1e-8f, float weightDecay = 0, float momentum = 0, bool centered = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.LearningRate(learningRate, nameof(learningRate));
         HyperParameter.NonNegative(epsilon, nameof(epsilon));
         HyperParameter.NonNegative(momentum, nameof(momentum));
         HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
@@ -64,13 +64,13 @@ public sealed partial class RMSprop : IMomentumOptimizer
     public ParameterSet Parameters => _parameters;
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public float LearningRate
     {
         get => _learningRate;
         set
         {
-            HyperParameter.NonNegative(value, nameof(value));
+            HyperParameter.LearningRate(value, nameof(value));
             _learningRate = value;
         }
     }

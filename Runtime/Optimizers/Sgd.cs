@@ -31,7 +31,7 @@ public sealed partial class Sgd : IMomentumOptimizer
     public Sgd(ParameterSet parameters, float learningRate, float momentum = 0, float dampening = 0, bool nesterov = false, float weightDecay = 0)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        HyperParameter.NonNegative(learningRate, nameof(learningRate));
+        HyperParameter.LearningRate(learningRate, nameof(learningRate));
         HyperParameter.NonNegative(momentum, nameof(momentum));
         HyperParameter.Finite(dampening, nameof(dampening));
         HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
@@ -55,13 +55,13 @@ public sealed partial class Sgd : IMomentumOptimizer
     public ParameterSet Parameters => _parameters;
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public float LearningRate
     {
         get => _learningRate;
         set
         {
-            HyperParameter.NonNegative(value, nameof(value));
+            HyperParameter.LearningRate(value, nameof(value));
             _learningRate = value;
         }
     }

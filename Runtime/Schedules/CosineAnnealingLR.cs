@@ -18,7 +18,7 @@ public sealed class CosineAnnealingLR : LearningRateScheduler
         : base(optimizer)
     {
         ScheduleArgument.Positive(tMax, nameof(tMax));
-        ScheduleArgument.NonNegative(etaMin, nameof(etaMin));
+        ScheduleArgument.LearningRate(etaMin, nameof(etaMin));
         TMax = tMax;
         EtaMin = etaMin;
         InitialStep();

@@ -29,7 +29,7 @@ public sealed class CosineAnnealingWarmRestarts : LearningRateScheduler
     {
         ScheduleArgument.Positive(t0, nameof(t0));
         ScheduleArgument.AtLeast(tMult, 1, nameof(tMult));
-        ScheduleArgument.NonNegative(etaMin, nameof(etaMin));
+        ScheduleArgument.LearningRate(etaMin, nameof(etaMin));
         T0 = t0;
         TMult = tMult;
         EtaMin = etaMin;

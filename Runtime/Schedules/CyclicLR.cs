@@ -46,24 +46,11 @@ public sealed class CyclicLR : LearningRateScheduler
         bool cycleMomentum = true,
         double baseMomentum = 0.8,
         double maxMomentum = 0.9)
-        : base(StartAt(optimizer, baseLearningRate))
+        : base(StartAt(optimizer, baseLearningRate, maxLearningRate, stepSizeUp, stepSizeDown, mode, gamma, cycleMomentum, baseMomentum, maxMomentum))
     {
-        ScheduleArgument.NonNegative(maxLearningRate, nameof(maxLearningRate));
-        ScheduleArgument.Positive(stepSizeUp, nameof(stepSizeUp));
-        ScheduleArgument.Positive(stepSizeDown ?? stepSizeUp, nameof(stepSizeDown));
-        ScheduleArgument.NonNegative(gamma, nameof(gamma));
-        if (mode is not (CyclicMode.Triangular or CyclicMode.Triangular2 or CyclicMode.ExpRange))
-        {
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Expected CyclicMode.Triangular, Triangular2 or ExpRange.");
-        }
-
         if (cycleMomentum)
         {
-            // PyTorch 1.13 cycles a 'momentum' setting: SGD's and RMSprop's, not the β₁ of Adam, Adamax, NAdam or RAdam.
-            _momentum = (optimizer is AdamBase or FirstMomentOptimizer ? null : optimizer as IMomentumOptimizer)
-                ?? throw new ArgumentException($"{optimizer.GetType().Name} has no momentum setting to cycle (PyTorch 1.13: optimizer must support momentum with `cycle_momentum` option enabled); pass cycleMomentum: false.", nameof(optimizer));
-            ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
-            ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
+            _momentum = MomentumToCycle(optimizer)!;
             _momentum.Momentum = (float)baseMomentum;
         }
 
@@ -143,12 +130,39 @@ public sealed class CyclicLR : LearningRateScheduler
         }
     }
 
-    /// <summary>PyTorch's <c>group['lr'] = base_lr</c> before <c>_LRScheduler</c> records <c>initial_lr</c>.</summary>
-    private static IOptimizer StartAt(IOptimizer optimizer, double baseLearningRate)
+    /// <summary>
+    /// Checks every argument, then PyTorch's <c>group['lr'] = base_lr</c> before <c>_LRScheduler</c> records
+    /// <c>initial_lr</c>: a refused schedule leaves the optimizer as it was.
+    /// </summary>
+    private static IOptimizer StartAt(
+        IOptimizer optimizer, double baseLearningRate, double maxLearningRate, int stepSizeUp, int? stepSizeDown, CyclicMode mode, double gamma, bool cycleMomentum, double baseMomentum, double maxMomentum)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        ScheduleArgument.NonNegative(baseLearningRate, nameof(baseLearningRate));
+        ScheduleArgument.LearningRate(baseLearningRate, nameof(baseLearningRate));
+        ScheduleArgument.LearningRate(maxLearningRate, nameof(maxLearningRate));
+        ScheduleArgument.Positive(stepSizeUp, nameof(stepSizeUp));
+        ScheduleArgument.Positive(stepSizeDown ?? stepSizeUp, nameof(stepSizeDown));
+        ScheduleArgument.NonNegative(gamma, nameof(gamma));
+        if (mode is not (CyclicMode.Triangular or CyclicMode.Triangular2 or CyclicMode.ExpRange))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Expected CyclicMode.Triangular, Triangular2 or ExpRange.");
+        }
+
+        if (cycleMomentum)
+        {
+            _ = MomentumToCycle(optimizer)
+                ?? throw new ArgumentException($"{optimizer.GetType().Name} has no momentum setting to cycle (PyTorch 1.13: optimizer must support momentum with `cycle_momentum` option enabled); pass cycleMomentum: false.", nameof(optimizer));
+            ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
+            ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
+        }
+
         LearningRateGroup.Of(optimizer).LearningRate = baseLearningRate;
         return optimizer;
     }
+
+    /// <summary>
+    /// The momentum setting PyTorch 1.13 cycles, SGD's and RMSprop's, or null: not the β₁ of Adam, Adamax, NAdam or RAdam.
+    /// </summary>
+    private static IMomentumOptimizer? MomentumToCycle(IOptimizer optimizer)
+        => optimizer is AdamBase or FirstMomentOptimizer ? null : optimizer as IMomentumOptimizer;
 }

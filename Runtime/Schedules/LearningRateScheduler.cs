@@ -127,11 +127,12 @@ public abstract class LearningRateScheduler : ILearningRateScheduler
             throw;
         }
 
-        if (!double.IsFinite(rate) || rate < 0)
+        // The optimizer steps with the float of the rate: a double beyond float's range would be an infinite step.
+        if (!float.IsFinite((float)rate) || rate < 0)
         {
             LastEpoch = previousEpoch;
             throw new InvalidOperationException(
-                $"{GetType().Name} gives the learning rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} for epoch {epoch}; expected a finite rate >= 0 (does a factor function return NaN, infinity or a negative value?).");
+                $"{GetType().Name} gives the learning rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} for epoch {epoch}; expected a finite rate >= 0 that a float holds (at most {float.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}; does a factor function return NaN, infinity, a negative or a huge value?).");
         }
 
         StepCount++;

@@ -34,7 +34,7 @@ public sealed class OneCycleLR : LearningRateScheduler
     /// <param name="threePhase">PyTorch's <c>three_phase</c>.</param>
     /// <param name="cycleMomentum">PyTorch's <c>cycle_momentum</c>: cycle the optimizer's momentum inversely to the rate; the optimizer must then be an <see cref="IMomentumOptimizer"/>.</param>
     /// <param name="baseMomentum">PyTorch's <c>base_momentum</c>: the momentum at the peak rate.</param>
-    /// <param name="maxMomentum">PyTorch's <c>max_momentum</c>: the momentum at the start and the end; at least <paramref name="baseMomentum"/>.</param>
+    /// <param name="maxMomentum">PyTorch's <c>max_momentum</c>: the momentum at the start and the end; at least <paramref name="baseMomentum"/>, at most 1 (below 1 for an optimizer whose momentum is β₁: Adam, AdamW, Adamax, NAdam, RAdam).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (the exception names it).</exception>
     /// <exception cref="ArgumentException"><paramref name="cycleMomentum"/> with an optimizer that has no momentum.</exception>
     public OneCycleLR(
@@ -59,6 +59,14 @@ public sealed class OneCycleLR : LearningRateScheduler
                     nameof(optimizer));
             ScheduleArgument.InRange(baseMomentum, 0, 1, nameof(baseMomentum));
             ScheduleArgument.InRange(maxMomentum, baseMomentum, 1, nameof(maxMomentum));
+            if (_momentum is IScheduledMomentum && maxMomentum >= 1)
+            {
+                // Adam's and its kin's momentum is β₁, whose bias correction 1 - β₁ᵗ is 0 at 1.
+                throw new ArgumentOutOfRangeException(
+                    nameof(maxMomentum),
+                    maxMomentum,
+                    $"Invalid maxMomentum: 1; expected a value < 1: the momentum {optimizer.GetType().Name} cycles is its beta1, which must be below 1.");
+            }
         }
 
         CycleMomentum = cycleMomentum;
@@ -193,6 +201,7 @@ public sealed class OneCycleLR : LearningRateScheduler
     private static double InitialLearningRate(double maxLearningRate, double divFactor, double finalDivFactor)
     {
         ScheduleArgument.Positive(maxLearningRate, nameof(maxLearningRate));
+        ScheduleArgument.LearningRate(maxLearningRate, nameof(maxLearningRate));
         ScheduleArgument.Positive(divFactor, nameof(divFactor));
         ScheduleArgument.Positive(finalDivFactor, nameof(finalDivFactor));
         return maxLearningRate / divFactor;

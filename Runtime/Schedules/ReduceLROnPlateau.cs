@@ -53,7 +53,7 @@ public sealed class ReduceLROnPlateau
         ArgumentOutOfRangeException.ThrowIfNegative(patience);
         ArgumentOutOfRangeException.ThrowIfNegative(cooldown);
         ScheduleArgument.NonNegative(threshold, nameof(threshold));
-        ScheduleArgument.NonNegative(minLearningRate, nameof(minLearningRate));
+        ScheduleArgument.LearningRate(minLearningRate, nameof(minLearningRate));
         ScheduleArgument.NonNegative(epsilon, nameof(epsilon));
         Optimizer = optimizer;
         _group = LearningRateGroup.Of(optimizer);

@@ -42,6 +42,18 @@ internal static class ScheduleArgument
         }
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="value"/> is a learning rate the optimizer can take: at least 0 and finite as the
+    /// float it steps with (at most <see cref="float.MaxValue"/>).
+    /// </summary>
+    public static void LearningRate(double value, string paramName)
+    {
+        if (!(value >= 0 && float.IsFinite((float)value)))
+        {
+            Throw(value, paramName, string.Create(CultureInfo.InvariantCulture, $"a learning rate >= 0 that a float holds (at most {float.MaxValue})"));
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is greater than 0.</summary>
     public static void Positive(int value, string paramName)
     {
