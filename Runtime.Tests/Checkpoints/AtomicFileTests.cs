@@ -38,6 +38,7 @@ public sealed class AtomicFileTests : IDisposable
         IOException e = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream => next.WriteTo(new FailingStream(stream, failAfter: 100_000))));
 
         Assert.Contains("injected", e.Message);
+        Assert.StartsWith($"Cannot write '{Path.GetFullPath(path)}' (through a temporary file beside it", e.Message, StringComparison.Ordinal); // not the temporary's name alone
         Assert.Equal(previous, File.ReadAllBytes(path));
         Assert.Equal(new[] { path }, Directory.GetFiles(_files.Directory)); // the temporary file is gone
         TrainingCheckpoint survivor = TrainingCheckpoint.Load(path);

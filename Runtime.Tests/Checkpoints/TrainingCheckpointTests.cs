@@ -178,6 +178,9 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"0.002\",\"optimizer.tensor_steps\":\"1,1\"", "'optimizer.tensor_steps' holds 2 counts; the checkpoint has 4 parameter tensors")]
     [InlineData("\"optimizer.lr\":\"0.002\"", "\"optimizer.lr\":\"0.002\",\"optimizer.tensor_steps\":\"1,1,1,9\"", "tensorSteps[3] is 9; expected a count in [0, 2]")]
     [InlineData("\"optimizer.fc2.bias.exp_avg_sq\"", "\"optimizer.fc2.bias.exp_avg_sx\"", "optimizer buffer 'exp_avg_sq' has no tensor for parameter 'fc2.bias'")]
+    [InlineData("\"optimizer.beta1\":\"0.9\"", "\"optimizer.beta1\":\"1\"", "ck: The adam optimizer state has an invalid hyperparameter")]
+    [InlineData("\"optimizer.eps\":\"1E-08\"", "\"optimizer.eps\":\"-1\"", "ck: The adam optimizer state has an invalid hyperparameter")]
+    [InlineData("\"optimizer.amsgrad\":\"true\"", "\"optimizer.amsgrad\":\"maybe\"", "ck: The adam optimizer state's 'amsgrad' setting is 'maybe'; expected true or false")]
     public void MalformedMetadataOrTensors_AreRefused(string from, string to, string expected)
     {
         byte[] file = CheckpointFile();
@@ -188,6 +191,58 @@ public sealed class TrainingCheckpointTests : IDisposable
             () => TrainingCheckpoint.Read(new MemoryStream(SafeTensorsFiles.WithHeader(file, header.Replace(from, to, StringComparison.Ordinal))), "ck"));
 
         Assert.Contains(expected, e.Message);
+    }
+
+    /// <summary>
+    /// A second-moment buffer below zero (damage: a sum of squares) is refused when the checkpoint is read, naming the
+    /// tensor; restored, its square root made every parameter NaN at the next step. A custom optimizer's buffers are not
+    /// judged by the library's names.
+    /// </summary>
+    [Fact]
+    public void ANegativeSecondMoment_IsRefusedOnLoad_ButACustomAlgorithmsBuffersAreItsOwn()
+    {
+        (MnistClassifier128 model, Adam adam) = TrainedPair();
+        OptimizerState real = adam.ExportState();
+        OptimizerState Forged(string algorithm) => new(
+            algorithm,
+            real.StepCount,
+            real.LearningRate,
+            real.Settings,
+            real.Buffers.Select(b => new KeyValuePair<string, float[]>(b.Key, b.Key == "exp_avg_sq" ? b.Value.Select((v, i) => i == 5 ? -5f : v).ToArray() : b.Value)),
+            real.TensorSteps?.ToArray(),
+            real.TensorScalars);
+        byte[] Written(OptimizerState state)
+        {
+            using var stream = new MemoryStream();
+            TrainingCheckpoint.Capture(model.Parameters, new ExportingOptimizer(model.Parameters, state), new TrainingProgress(1, 1, (1, 2, 3, 4), 64, 64)).WriteTo(stream);
+            return stream.ToArray();
+        }
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Read(new MemoryStream(Written(Forged("adam"))), "ck"));
+        Assert.Contains("ck: optimizer tensor 'optimizer.fc1.weight.exp_avg_sq' holds -5 at element 5; 'exp_avg_sq' is never negative", e.Message);
+
+        TrainingCheckpoint custom = TrainingCheckpoint.Read(new MemoryStream(Written(Forged("my-adam"))), "ck");
+        Assert.Equal(-5f, custom.Optimizer.Buffer("exp_avg_sq")![5]);
+    }
+
+    /// <summary>An optimizer that only exports a given state, for checkpoints a real run never writes.</summary>
+    private sealed class ExportingOptimizer(ParameterSet parameters, OptimizerState state) : IStatefulOptimizer
+    {
+        public ParameterSet Parameters => parameters;
+
+        public float LearningRate
+        {
+            get => state.LearningRate;
+            set => throw new NotSupportedException();
+        }
+
+        public long StepCount => state.StepCount;
+
+        public void Step() => throw new NotSupportedException();
+
+        public OptimizerState ExportState() => state;
+
+        public void ImportState(OptimizerState imported) => throw new NotSupportedException();
     }
 
     [Fact]

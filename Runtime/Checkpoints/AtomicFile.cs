@@ -62,6 +62,10 @@ public static class AtomicFile
         {
             throw new UnauthorizedAccessException($"Cannot write '{fullPath}': the folder '{directory}' is not writable ({e.Message})", e);
         }
+        catch (IOException e)
+        {
+            throw Failed(fullPath, e);
+        }
 
         try
         {
@@ -78,12 +82,24 @@ public static class AtomicFile
 
             File.Move(temporary, fullPath, overwrite: true);
         }
+        catch (IOException e)
+        {
+            TryDelete(temporary);
+            throw Failed(fullPath, e);
+        }
         catch
         {
             TryDelete(temporary);
             throw;
         }
     }
+
+    /// <summary>
+    /// A failure of the temporary file (a read-only file system, a full disk) reported for the destination the caller
+    /// named: the system's message names only the temporary file.
+    /// </summary>
+    private static IOException Failed(string fullPath, IOException e)
+        => new($"Cannot write '{fullPath}' (through a temporary file beside it; the file that was there is unchanged): {e.Message}", e);
 
     /// <summary>The final target of a symbolic link (a dangling one's too), or the path itself.</summary>
     private static string FollowLinks(string fullPath)

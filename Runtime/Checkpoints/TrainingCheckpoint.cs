@@ -559,10 +559,19 @@ public sealed class TrainingCheckpoint
 
             float[] flat = new float[total];
             offset = 0;
+            bool nonNegative = OptimizerState.IsNonNegativeBuffer(algorithm, buffer);
             for (int i = 0; i < names.Count; i++)
             {
                 int length = (int)parameterInfos[i].ElementCount;
-                reader.ReadSingles(bufferTensors[(buffer, names[i])], flat.AsSpan(offset, length));
+                Span<float> tensor = flat.AsSpan(offset, length);
+                reader.ReadSingles(bufferTensors[(buffer, names[i])], tensor);
+                if (nonNegative && tensor.IndexOfAnyInRange(float.NegativeInfinity, -float.Epsilon) is int negative and >= 0)
+                {
+                    // A sum of squares or of magnitudes: a negative one can only be damage, and its square root is NaN.
+                    throw new InvalidDataException(
+                        $"{source}: optimizer tensor 'optimizer.{Shorten(names[i])}.{Shorten(buffer)}' holds {tensor[negative].ToString("R", CultureInfo.InvariantCulture)} at element {negative}; '{Shorten(buffer)}' is never negative.");
+                }
+
                 offset += length;
             }
 
@@ -578,6 +587,15 @@ public sealed class TrainingCheckpoint
             optimizer = new OptimizerState(algorithm, optimizerStep, learningRate, settings, buffers, tensorSteps, scalars);
         }
         catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+
+        try
+        {
+            optimizer.CheckSettings();
+        }
+        catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{source}: {e.Message}", e);
         }

@@ -264,6 +264,29 @@ public sealed class OptimizerState
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="buffer"/> of one of the library's algorithms holds sums of squares or of magnitudes, never
+    /// negative (a custom optimizer's buffers are its own business).
+    /// </summary>
+    internal static bool IsNonNegativeBuffer(string algorithm, string buffer)
+        => IsKnown(algorithm) && buffer is "exp_avg_sq" or "max_exp_avg_sq" or "square_avg" or "acc_delta" or "sum" or "exp_inf";
+
+    /// <summary>
+    /// Throws unless an algorithm of the library has every setting <see cref="CreateOptimizer"/> needs, well-formed and in
+    /// range: a checkpoint's optimizer is refused when it is read, not steps later.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A setting is missing, malformed or out of range (the message names it).</exception>
+    internal void CheckSettings()
+    {
+        if (IsKnown(Algorithm))
+        {
+            _ = CreateOptimizer(new ParameterSet([new ParameterTensor("p", 0, [1], fanIn: 1)]));
+        }
+    }
+
+    private static bool IsKnown(string algorithm) => algorithm is SgdAlgorithm or AdamAlgorithm or AdamWAlgorithm or RMSpropAlgorithm or AdagradAlgorithm
+        or AdadeltaAlgorithm or AdamaxAlgorithm or NAdamAlgorithm or RAdamAlgorithm;
+
     /// <summary>The index of <paramref name="tensor"/> in <paramref name="parameters"/>' tensors.</summary>
     /// <exception cref="ArgumentException">The tensor is not one of them.</exception>
     internal static int IndexOf(ParameterSet parameters, ParameterTensor tensor)
