@@ -134,6 +134,44 @@ public sealed class ConcurrencyTests
         Assert.Contains("in eval mode (the default) may run on any number of threads", caught.Message);
     }
 
+    /// <summary>Two threads stepping one optimizer lost or interleaved updates silently; the second now gets an exception.</summary>
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    [InlineData("rmsprop")]
+    [InlineData("adagrad")]
+    public void OptimizerStepFromTwoThreadsAtOnce_Throws(string algorithm)
+    {
+        var model = new MnistClassifier128(seed: 13, maxBatch: 8);
+        IOptimizer optimizer = algorithm switch
+        {
+            "sgd" => new Sgd(model.Parameters, 0.01f, momentum: 0.9f),
+            "adam" => new Adam(model.Parameters),
+            "rmsprop" => new RMSprop(model.Parameters),
+            _ => new Adagrad(model.Parameters),
+        };
+        InvalidOperationException? caught = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ =>
+        {
+            while (Volatile.Read(ref caught) is null && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    optimizer.Step();
+                }
+                catch (InvalidOperationException e)
+                {
+                    Interlocked.CompareExchange(ref caught, e, null);
+                }
+            }
+        });
+
+        Assert.NotNull(caught);
+        Assert.Contains($"Step started on this {optimizer.GetType().Name} while another thread was inside Step", caught.Message);
+        optimizer.Step(); // the flag is clear again
+    }
+
     [Fact]
     public void TrainStepFromTwoThreadsAtOnce_ThrowsInsteadOfCorrupting()
     {

@@ -18,6 +18,7 @@ namespace StaticGrad;
 public abstract partial class AdamBase : IScheduledMomentum
 {
     private readonly ParameterSet _parameters;
+    private int _stepRunning;
     private readonly float[] _firstMoments;
     private readonly float[] _secondMoments;
     private readonly float[] _maxSecondMoments;
@@ -117,11 +118,19 @@ public abstract partial class AdamBase : IScheduledMomentum
     /// </remarks>
     public void Step()
     {
-        // One pass per run of trainable tensors that have taken as many steps (a single pass when no layer is frozen).
-        var run = new Run(this);
-        _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken + 1));
-        _parameters.CountTrainableStep(_tensorSteps);
-        StepCount++;
+        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        try
+        {
+            // One pass per run of trainable tensors that have taken as many steps (a single pass when no layer is frozen).
+            var run = new Run(this);
+            _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken + 1));
+            _parameters.CountTrainableStep(_tensorSteps);
+            StepCount++;
+        }
+        finally
+        {
+            OptimizerStepGuard.Exit(ref _stepRunning);
+        }
     }
 
     /// <summary>The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken (PyTorch's per-parameter <c>state['step']</c>).</summary>

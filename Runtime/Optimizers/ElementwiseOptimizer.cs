@@ -20,6 +20,7 @@ namespace StaticGrad;
 public abstract class ElementwiseOptimizer : IStatefulOptimizer
 {
     private readonly string _algorithm;
+    private int _stepRunning;
     private readonly string _displayName;
     private readonly string[] _bufferNames;
     private readonly float[][] _buffers;
@@ -82,11 +83,19 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     /// <inheritdoc />
     public void Step()
     {
-        BeforeStep();
-        var run = new Run(this);
-        Parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Optimizer.StepRun(offset, length, stepsTaken + 1));
-        Parameters.CountTrainableStep(_tensorSteps);
-        StepCount++;
+        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        try
+        {
+            BeforeStep();
+            var run = new Run(this);
+            Parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Optimizer.StepRun(offset, length, stepsTaken + 1));
+            Parameters.CountTrainableStep(_tensorSteps);
+            StepCount++;
+        }
+        finally
+        {
+            OptimizerStepGuard.Exit(ref _stepRunning);
+        }
     }
 
     /// <summary>The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken (PyTorch's per-parameter <c>state['step']</c>).</summary>

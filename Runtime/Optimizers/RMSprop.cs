@@ -18,6 +18,7 @@ namespace StaticGrad;
 public sealed partial class RMSprop : IMomentumOptimizer
 {
     private readonly ParameterSet _parameters;
+    private int _stepRunning;
     private readonly float[] _squareAverage;
     private float[] _momentumBuffer;
     private readonly float[] _gradientAverage;
@@ -130,11 +131,19 @@ public sealed partial class RMSprop : IMomentumOptimizer
     /// <inheritdoc />
     public void Step()
     {
-        var coefficients = new RMSpropCoefficients(Alpha, _oneMinusAlpha, Epsilon, WeightDecay, _momentum, Centered, -_learningRate);
-        var run = new Run(this, coefficients);
-        _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length));
-        _parameters.CountTrainableStep(_tensorSteps);
-        StepCount++;
+        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        try
+        {
+            var coefficients = new RMSpropCoefficients(Alpha, _oneMinusAlpha, Epsilon, WeightDecay, _momentum, Centered, -_learningRate);
+            var run = new Run(this, coefficients);
+            _parameters.ForEachTrainableRun(ref run, _tensorSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length));
+            _parameters.CountTrainableStep(_tensorSteps);
+            StepCount++;
+        }
+        finally
+        {
+            OptimizerStepGuard.Exit(ref _stepRunning);
+        }
     }
 
     /// <summary>The steps each tensor of <see cref="ParameterSet.Tensors"/> has taken (PyTorch's per-parameter <c>state['step']</c>).</summary>

@@ -13,6 +13,7 @@ namespace StaticGrad;
 public sealed partial class Sgd : IMomentumOptimizer
 {
     private readonly ParameterSet _parameters;
+    private int _stepRunning;
     private float[] _momentumBuffer;
     private readonly long[] _momentumSteps;
     private float _momentum;
@@ -112,15 +113,23 @@ public sealed partial class Sgd : IMomentumOptimizer
     /// </remarks>
     public void Step()
     {
-        // One pass per run of trainable tensors whose momentum buffers have started alike (a single pass when no layer is frozen).
-        var run = new Run(this, new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: false));
-        _parameters.ForEachTrainableRun(ref run, _momentumSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken));
-        if (Momentum != 0f)
+        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        try
         {
-            _parameters.CountTrainableStep(_momentumSteps);
-        }
+            // One pass per run of trainable tensors whose momentum buffers have started alike (a single pass when no layer is frozen).
+            var run = new Run(this, new SgdCoefficients(_learningRate, Momentum, _oneMinusDampening, WeightDecay, Nesterov, FirstStep: false));
+            _parameters.ForEachTrainableRun(ref run, _momentumSteps, static (ref Run r, int offset, int length, long stepsTaken) => r.Step(offset, length, stepsTaken));
+            if (Momentum != 0f)
+            {
+                _parameters.CountTrainableStep(_momentumSteps);
+            }
 
-        StepCount++;
+            StepCount++;
+        }
+        finally
+        {
+            OptimizerStepGuard.Exit(ref _stepRunning);
+        }
     }
 
     /// <summary>
