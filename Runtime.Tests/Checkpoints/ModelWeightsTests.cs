@@ -17,6 +17,27 @@ public sealed class ModelWeightsTests : IDisposable
 
     internal static byte[] Bits(ParameterSet parameters) => MemoryMarshal.AsBytes(parameters.Values).ToArray();
 
+    /// <summary>A weight beyond F16's range was stored as infinity without a word (torch's .half() does the same); now nothing is written.</summary>
+    [Fact]
+    public void SavingAWeightBeyondHalfsRange_AsF16_IsRefused_AndWritesNothing()
+    {
+        var model = new MnistClassifier128(seed: 1);
+        model.Parameters.Values[100_352 + 3] = 1e6f; // fc1.bias[3]
+        string path = _files.PathOf("half.safetensors");
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => ModelWeights.Save(model.Parameters, path, dtype: FloatDType.F16));
+
+        Assert.Equal("dtype", e.ParamName);
+        Assert.Contains("Tensor 'fc1.bias' holds 1000000 at element 3, beyond the range of F16 (F16: ±65504)", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        ModelWeights.Save(model.Parameters, path, dtype: FloatDType.BF16);
+        model.Parameters.Values[100_352 + 3] = 65504f;
+        ModelWeights.Save(model.Parameters, path, dtype: FloatDType.F16);
+        var loaded = new MnistClassifier128(seed: 2);
+        ModelWeights.Load(loaded.Parameters, path, new WeightsLoadOptions { ConvertFloatTypes = true });
+        Assert.Equal(65504f, loaded.Parameters.Values[100_352 + 3]);
+    }
+
     [Fact]
     public void SaveThenLoad_RestoresEveryBit_WithPyTorchNamesAndShapes()
     {

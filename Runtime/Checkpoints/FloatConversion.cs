@@ -94,6 +94,30 @@ internal static class FloatConversion
         }
     }
 
+    /// <summary>
+    /// The index of the first finite float that <paramref name="dtype"/> rounds to infinity (beyond F16's ±65504, or the
+    /// last half-step of float's range in BF16), or -1 when every value keeps its magnitude.
+    /// </summary>
+    public static int FirstOverflow(ReadOnlySpan<float> source, FloatDType dtype)
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            float value = source[i];
+            float stored = dtype switch
+            {
+                FloatDType.F16 => (float)(Half)value,
+                FloatDType.BF16 => BitConverter.Int32BitsToSingle(ToBFloat16(value) << 16),
+                _ => value,
+            };
+            if (float.IsFinite(value) && !float.IsFinite(stored))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The bfloat16 nearest to <paramref name="value"/>, ties to even; NaN becomes the quiet NaN 0x7FC0 (as c10::BFloat16).</summary>
     public static ushort ToBFloat16(float value)
     {

@@ -37,6 +37,7 @@ public static class ModelWeights
     /// <c>model.bfloat16()</c>; batch counters stay <c>I64</c>). PyTorch loads either into a float32 model.
     /// </param>
     /// <exception cref="IOException">Writing failed; the previous file at <paramref name="path"/> is intact.</exception>
+    /// <exception cref="ArgumentException">A value is beyond <paramref name="dtype"/>'s range (F16: ±65504), where it would be stored as infinity; nothing is written.</exception>
     public static void Save(ParameterSet parameters, string path, IEnumerable<KeyValuePair<string, string>>? metadata = null, FloatDType dtype = FloatDType.F32)
         => CreateWriter(parameters, metadata, dtype).Save(path);
 

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -64,13 +65,21 @@ public sealed class SafeTensorsWriter
     /// <param name="values">The elements, row-major.</param>
     /// <param name="shape">The dimensions, outermost first; their product must equal the number of values.</param>
     /// <param name="dtype">The stored element type: <c>F32</c>, <c>F16</c> or <c>BF16</c>.</param>
-    /// <exception cref="ArgumentException">The name is empty, reserved or repeated, or the shape does not fit the values.</exception>
+    /// <exception cref="ArgumentException">The name is empty, reserved or repeated, the shape does not fit the values, or a finite value is beyond <paramref name="dtype"/>'s range (it would be stored as infinity).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a <see cref="FloatDType"/>.</exception>
     /// <exception cref="InvalidOperationException"><see cref="SafeTensorsReader.MaxTensorCount"/> tensors were already added.</exception>
     public void Add(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape, FloatDType dtype)
     {
         string dtypeName = FloatConversion.NameOf(dtype);
         CheckNew(name, values.Length, shape);
+        if (FloatConversion.FirstOverflow(values, dtype) is int overflow and >= 0)
+        {
+            // torch's .half() would store infinity; a weight that silently became infinite is worse than no file.
+            throw new ArgumentException(
+                $"Tensor '{name}' holds {values[overflow].ToString("R", CultureInfo.InvariantCulture)} at element {overflow}, beyond the range of {dtypeName} (F16: ±65504): stored as {dtypeName} it would become infinity. Save it as FloatDType.F32{(dtype == FloatDType.F16 ? " or BF16" : string.Empty)}.",
+                nameof(dtype));
+        }
+
         byte[] data = new byte[FloatConversion.SizeOf(dtype) * values.Length];
         FloatConversion.FromSingles(values, dtype, data);
         _tensors.Add((name, shape.ToArray(), dtypeName, data));
