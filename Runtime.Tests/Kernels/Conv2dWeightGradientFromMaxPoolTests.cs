@@ -99,15 +99,23 @@ public sealed class Conv2dWeightGradientFromMaxPoolTests
         Assert.True(Conv2dWeightGradientShifted.Fits(AllCases[^1].Conv.Geometry) && Conv2dWeightGradientByChannels.Fits(AllCases[^1].Conv.Geometry));
     }
 
+    /// <summary>
+    /// The routed path's parts check their own samples and decline on a non-finite one, the first sample's or the last's
+    /// (after the other part has done its share), on one thread or two.
+    /// </summary>
     [Theory]
-    [InlineData(float.PositiveInfinity)]
-    [InlineData(float.NaN)]
-    public void ANonFiniteInput_TakesTheTwoPasses_WithTheNaNsOfTheDenseProducts(float bad)
+    [InlineData(float.PositiveInfinity, false, 1)]
+    [InlineData(float.NaN, false, 1)]
+    [InlineData(float.PositiveInfinity, true, 2)]
+    [InlineData(float.NaN, true, 2)]
+    [InlineData(float.NegativeInfinity, false, 2)]
+    public void ANonFiniteInput_TakesTheTwoPasses_WithTheNaNsOfTheDenseProducts(float bad, bool lastSample, int threads)
     {
         // Over the routed positions alone a zero gradient's x · 0 would be skipped; with x = ∞ it is NaN in PyTorch's products.
         (ConvShape s, Window pool) = AllCases[1];
         Data d = Data.For(s, pool, seed: 75);
-        d.Input[(3 * s.Height * s.Width) + (5 * s.Width) + 6] = bad;
+        d.Input[(lastSample ? s.InputLength - (s.Height * s.Width) : 3 * s.Height * s.Width) + (5 * s.Width) + 6] = bad;
+        using var split = Partition.Override(threads, splitAlways: true);
         float[] expectedW = new float[s.WeightLength], expectedB = new float[s.Out], dy = new float[s.OutputLength];
         float[] dw = Conv2dWeightGradientTests.Filled(s.WeightLength), db = Conv2dWeightGradientTests.Filled(s.Out);
         Kernels.MaxPool2d.BackwardThroughReLU(d.PooledGradient, d.Pooled, d.Indices, dy, s.Batch, s.Out, s.OutHeight, s.OutWidth, pool.Kernel, pool.Kernel, pool.Stride, pool.Stride, pool.Padding, pool.Padding, pool.Dilation, pool.Dilation);

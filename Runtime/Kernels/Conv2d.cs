@@ -505,11 +505,16 @@ public static unsafe class Conv2d
                 ChunkSamples = ChunkSamples(g),
                 Isa = GemmIsaSelector.Current,
             };
-            if (pool.IsSet && Conv2dWeightGradientRouted.Fits(g, pool.Geometry) && Conv2dWeightGradientSparse.AllFinite(pInput, (long)batch * g.InputSample))
+            if (pool.IsSet && Conv2dWeightGradientRouted.Fits(g, pool.Geometry))
             {
                 Launch(&job, Conv2dWeightGradient.SegmentCount(batch), slots, &Conv2dWeightGradientRouted.Part);
-                Conv2dWeightGradientRouted.SumSegments(&job);
-                return;
+                if (job.Declined == 0)
+                {
+                    Conv2dWeightGradientRouted.SumSegments(&job);
+                    return;
+                }
+
+                job.Declined = 0;
             }
 
             if (!pool.IsSet && Conv2dWeightGradientByPositions.Fits(g))

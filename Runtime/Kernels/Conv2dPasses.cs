@@ -436,7 +436,10 @@ internal unsafe struct Conv2dJob
     /// <summary>Samples per weight-gradient product.</summary>
     public int ChunkSamples;
 
-    /// <summary>Set by a part of <see cref="Conv2dWeightGradientByPositions"/> whose data does not suit it: the call runs the dense paths instead.</summary>
+    /// <summary>
+    /// Set by a part of <see cref="Conv2dWeightGradientByPositions"/> or <see cref="Conv2dWeightGradientRouted"/> whose
+    /// data does not suit it (a non-finite input, for the first too few zeros): the call runs the next paths instead.
+    /// </summary>
     public int Declined;
 
     private readonly float* _slots;

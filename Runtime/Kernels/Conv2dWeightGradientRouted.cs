@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace StaticGrad.Kernels;
 
@@ -29,8 +30,9 @@ namespace StaticGrad.Kernels;
 /// <para>
 /// A window of gradient ±0 adds <c>x · (±0)</c>, which is ±0 for a finite <c>x</c> and leaves a chain that is never -0
 /// (it starts at +0, and a sum that cancels rounds to +0) unchanged: the bits are those of the chains over the routed
-/// gradients alone. A batch with a non-finite input takes the dense path instead (<see cref="Conv2d.BackwardWeightFromMaxPool"/>
-/// checks), where <c>0 · ∞</c> gives the NaN PyTorch's dense products give.
+/// gradients alone. A batch with a non-finite input takes the dense path instead (the part that meets it declines,
+/// <see cref="Conv2dJob.Declined"/>, and <see cref="Conv2d.BackwardWeightFromMaxPool"/> runs the next path), where
+/// <c>0 · ∞</c> gives the NaN PyTorch's dense products give.
 /// </para>
 /// </remarks>
 internal static unsafe class Conv2dWeightGradientRouted
@@ -90,6 +92,13 @@ internal static unsafe class Conv2dWeightGradientRouted
         nint rowBlock = (nint)g.KernelHeight * RowLanes;
         for (int n = first; n < end; n++)
         {
+            // Each part checks the samples it copies, on its own core, instead of the caller the whole batch beforehand.
+            if (Volatile.Read(ref job->Declined) != 0 || !Conv2dWeightGradientSparse.AllFinite(job->Input + ((nint)n * g.InputSample), g.InputSample))
+            {
+                Volatile.Write(ref job->Declined, 1);
+                return;
+            }
+
             for (int c = 0; c < g.Channels; c++)
             {
                 Conv2dWeightGradientSparse.CopyPlane(job->Input + (((nint)n * g.Channels) + c) * g.InputPlane, planes + (c * planeFloats), g);
