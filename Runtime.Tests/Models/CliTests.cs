@@ -161,10 +161,11 @@ public sealed class CliTests : IDisposable
         Assert.True(stopped.Code == 0, stopped.Error);
         Assert.Contains("early stopping after epoch 3: the weights are those of epoch 2, the lowest validation loss (0.7526)", stopped.Output, StringComparison.Ordinal);
 
-        // A diverged run has no best epoch (NaN never improves): the weights are the last epoch's, and it says so.
+        // A diverged run has no best epoch (NaN never improves): the weights are the last epoch's, and it says so; as Keras, the patience
+        // is checked from the second epoch on.
         var diverged = Train("--epochs", "4", "--val-split", "0.1", "--early-stopping", "1", "--lr", "1e30");
         Assert.True(diverged.Code == 0, diverged.Error);
-        Assert.Contains("early stopping after epoch 1: no epoch's validation loss was a number (the training diverged), so the weights are the last epoch's", diverged.Output, StringComparison.Ordinal);
+        Assert.Contains("early stopping after epoch 2: no epoch's validation loss was a number (the training diverged), so the weights are the last epoch's", diverged.Output, StringComparison.Ordinal);
     }
 
     [Fact]

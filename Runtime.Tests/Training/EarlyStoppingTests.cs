@@ -49,6 +49,36 @@ public sealed class EarlyStoppingTests
         Assert.Equal(2, rule.BestEpoch);
     }
 
+    /// <summary>
+    /// Keras checks the patience only after the first epoch: a first epoch whose value is NaN stopped the run at once with
+    /// patience 0 or 1 (cases from Keras 3's on_epoch_end, ported line by line).
+    /// </summary>
+    [Theory]
+    [InlineData(1, new[] { double.NaN, 1.0, 0.9, 0.95 }, 4, 3)]
+    [InlineData(0, new[] { double.NaN, 1.0 }, 0, 2)]
+    [InlineData(0, new[] { double.NaN, double.NaN, 1.0 }, 2, 0)]
+    [InlineData(2, new[] { 1.0, 1.1, 1.2 }, 3, 1)]
+    public void ANaNFirstEpoch_DoesNotStopTheRun_LikeKeras(int patience, double[] losses, int stoppedAt, int bestEpoch)
+    {
+        var rule = new EarlyStopping(MonitoredMetric.ValidationLoss, patience: patience);
+        int stopped = 0;
+        for (int epoch = 1; epoch <= losses.Length && stopped == 0; epoch++)
+        {
+            rule.Update(epoch, losses[epoch - 1]);
+            if (rule.ShouldStop)
+            {
+                stopped = epoch;
+            }
+        }
+
+        Assert.Equal((stoppedAt, bestEpoch), (stopped, rule.BestEpoch));
+        var restored = new EarlyStopping(MonitoredMetric.ValidationLoss, patience: 0);
+        restored.SetState(double.PositiveInfinity, 0, 1);
+        Assert.False(restored.ShouldStop); // one epoch recorded, not improved: still the first epoch
+        restored.SetState(double.PositiveInfinity, 0, 2);
+        Assert.True(restored.ShouldStop);
+    }
+
     [Fact]
     public void Fit_PatienceZero_TrainsUntilTheFirstEpochWithoutImprovement()
     {

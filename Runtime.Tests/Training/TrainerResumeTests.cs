@@ -98,6 +98,29 @@ public sealed class TrainerResumeTests : IDisposable
         var small = new EveryOpModel(seed: 1, maxBatch: 8);
         var smallerBatch = new Trainer(small, new Sgd(small.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(37, features: 12), 4, seed: 1));
         Assert.Contains("batch size 8", Assert.Throws<InvalidDataException>(() => smallerBatch.Resume(TrainingCheckpoint.Load(path))).Message, StringComparison.Ordinal);
+
+        // 37 samples in batches of 8 end in a partial batch: dropping it would change the steps per epoch.
+        var dropping = new EveryOpModel(seed: 1, maxBatch: 8);
+        var dropLast = new Trainer(dropping, new Sgd(dropping.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(37, features: 12), 8, seed: 1, dropLast: true));
+        Assert.Contains("dropLast is false; this trainer's is true", Assert.Throws<InvalidDataException>(() => dropLast.Resume(TrainingCheckpoint.Load(path))).Message, StringComparison.Ordinal);
+        Assert.Equal(0, dropLast.EpochsCompleted);
+    }
+
+    /// <summary>A different dropLast is refused only where it changes the batches: 40 samples in batches of 8 have no partial one.</summary>
+    [Fact]
+    public void Resume_WithAnotherDropLast_IsAccepted_WhenTheEpochHasNoPartialBatch()
+    {
+        string path = _files.PathOf("whole.safetensors");
+        var model = new EveryOpModel(seed: 1, maxBatch: 8);
+        var keep = new Trainer(model, new Sgd(model.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(40, features: 12), 8, seed: 1));
+        keep.Fit(1);
+        keep.SaveCheckpoint(path);
+        Assert.Contains("Shuffled,40,false", TrainingCheckpoint.Load(path).Metadata["trainer.loader"], StringComparison.Ordinal);
+
+        var other = new EveryOpModel(seed: 2, maxBatch: 8);
+        var drop = new Trainer(other, new Sgd(other.Parameters, 0.1f), new DataLoader(SyntheticData.Classes(40, features: 12), 8, seed: 1, dropLast: true));
+        drop.Resume(TrainingCheckpoint.Load(path));
+        Assert.Equal(1, drop.EpochsCompleted);
     }
 
     [Fact]

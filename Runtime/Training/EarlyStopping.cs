@@ -10,7 +10,11 @@ namespace StaticGrad.Training;
 /// training ends, whether stopped early or not, and keeps the last epoch's for its checkpoints and a later
 /// <see cref="Trainer.Fit"/>, which continue the run from them.
 /// </summary>
-/// <remarks>An instance keeps its state (<see cref="Best"/>, <see cref="BestEpoch"/>, <see cref="Wait"/>); use one per run.</remarks>
+/// <remarks>
+/// An instance keeps its state (<see cref="Best"/>, <see cref="BestEpoch"/>, <see cref="Wait"/>); use one per run. One
+/// difference from Keras: when no epoch improves (every value NaN), Keras 3 puts the first epoch's weights back, and this
+/// rule has no best epoch, so the trainer keeps the last epoch's.
+/// </remarks>
 public sealed class EarlyStopping
 {
     /// <summary>Creates the rule.</summary>
@@ -67,8 +71,15 @@ public sealed class EarlyStopping
     /// <summary>Epochs since the last improvement.</summary>
     public int Wait { get; private set; }
 
-    /// <summary>Whether the patience has run out: at least one epoch, and at least <see cref="Patience"/>, without improvement.</summary>
-    public bool ShouldStop => Wait > 0 && Wait >= Patience;
+    /// <summary>
+    /// Whether the patience has run out: at least one epoch, and at least <see cref="Patience"/>, without improvement, and
+    /// never at the first epoch (as Keras: a first epoch whose value is NaN does not stop the run at once).
+    /// </summary>
+    /// <remarks>
+    /// The epoch of the last <see cref="Update"/> is <see cref="BestEpoch"/> + <see cref="Wait"/> (epochs are 1-based and
+    /// consecutive; <see cref="BestEpoch"/> is 0 before any improvement), so the rule holds after <see cref="SetState"/> too.
+    /// </remarks>
+    public bool ShouldStop => Wait > 0 && Wait >= Patience && BestEpoch + Wait >= 2;
 
     /// <summary>Records an epoch's value.</summary>
     /// <param name="epoch">The epoch, 1-based.</param>

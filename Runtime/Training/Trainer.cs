@@ -276,7 +276,7 @@ public sealed class Trainer
         }
 
         entries[TrainerMetadata.AccumulationKey] = _options.AccumulationSteps.ToString(CultureInfo.InvariantCulture);
-        entries[TrainerMetadata.LoaderKey] = TrainerMetadata.FormatLoader(_loader.Sampling, _loader.SamplesPerEpoch);
+        entries[TrainerMetadata.LoaderKey] = TrainerMetadata.FormatLoader(_loader.Sampling, _loader.SamplesPerEpoch, _loader.DropLast);
         if (_options.EarlyStopping is { } rule)
         {
             entries[TrainerMetadata.EarlyStoppingKey] = TrainerMetadata.FormatEarlyStopping(rule);
@@ -346,10 +346,18 @@ public sealed class Trainer
 
         // The step counters and a per-step schedule assume the saved epoch length; a weighted loader's is its samplesPerEpoch,
         // which the training set size above does not reveal, and another sampling would continue a different run.
-        if (TrainerMetadata.ParseLoader(checkpoint) is { } loader && (loader.Sampling != _loader.Sampling || loader.SamplesPerEpoch != _loader.SamplesPerEpoch))
+        (DataSampling Sampling, int SamplesPerEpoch, bool? DropLast)? savedLoader = TrainerMetadata.ParseLoader(checkpoint);
+        if (savedLoader is { } loader && (loader.Sampling != _loader.Sampling || loader.SamplesPerEpoch != _loader.SamplesPerEpoch))
         {
             throw new InvalidDataException(
                 $"{checkpoint.Source}: the run was saved with a {loader.Sampling} loader of {loader.SamplesPerEpoch} samples per epoch; this trainer's loader is {_loader.Sampling} with {_loader.SamplesPerEpoch}. Resume with the same loader settings to continue the same run.");
+        }
+
+        // Dropping the last partial batch or not changes the steps per epoch only when there is one.
+        if (savedLoader is { DropLast: bool savedDropLast } && savedDropLast != _loader.DropLast && _loader.SamplesPerEpoch % _loader.BatchSize != 0)
+        {
+            throw new InvalidDataException(
+                $"{checkpoint.Source}: the run was saved with a loader whose dropLast is {(savedDropLast ? "true" : "false")}; this trainer's is {(_loader.DropLast ? "true" : "false")}, and with {_loader.SamplesPerEpoch} samples in batches of {_loader.BatchSize} that changes the steps per epoch. Resume with the same dropLast to continue the same run.");
         }
 
         (uint, uint, uint, uint)? dropout = _model is IStochasticModel ? TrainerMetadata.ParseGenerator(checkpoint) : null;

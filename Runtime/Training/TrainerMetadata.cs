@@ -31,9 +31,11 @@ internal static class TrainerMetadata
     public const string AccumulationKey = "trainer.accumulation_steps";
 
     /// <summary>
-    /// The loader's <see cref="Data.DataLoader.Sampling"/> and <see cref="Data.DataLoader.SamplesPerEpoch"/>, as 'Sampling,samples'
-    /// (checkpoints written before this key lack it): a weighted loader's epoch is not the dataset's size, so the
-    /// training set size alone does not tell whether the saved steps per epoch are this trainer's.
+    /// The loader's <see cref="Data.DataLoader.Sampling"/>, <see cref="Data.DataLoader.SamplesPerEpoch"/> and
+    /// <see cref="Data.DataLoader.DropLast"/>, as 'Sampling,samples,dropLast' (checkpoints written before this key lack it,
+    /// before 2026-12-07 the drop-last field): a weighted loader's epoch is not the dataset's size, and dropping the last
+    /// partial batch changes the steps per epoch, so the training set size alone does not tell whether the saved steps
+    /// per epoch are this trainer's.
     /// </summary>
     public const string LoaderKey = "trainer.loader";
 
@@ -85,11 +87,14 @@ internal static class TrainerMetadata
             : throw new InvalidDataException($"{checkpoint.Source}: '{AccumulationKey}' must be an integer >= 1; got '{SafeTensorsReader.Shown(text)}'.");
     }
 
-    public static string FormatLoader(Data.DataSampling sampling, int samplesPerEpoch)
-        => string.Create(CultureInfo.InvariantCulture, $"{sampling},{samplesPerEpoch}");
+    public static string FormatLoader(Data.DataSampling sampling, int samplesPerEpoch, bool dropLast)
+        => string.Create(CultureInfo.InvariantCulture, $"{sampling},{samplesPerEpoch},{(dropLast ? "true" : "false")}");
 
-    /// <summary>The saved run's loader sampling and samples per epoch, or null for a checkpoint written before the trainer recorded them.</summary>
-    public static (Data.DataSampling Sampling, int SamplesPerEpoch)? ParseLoader(TrainingCheckpoint checkpoint)
+    /// <summary>
+    /// The saved run's loader sampling, samples per epoch and drop-last setting (null for a checkpoint written before it
+    /// was recorded), or null for a checkpoint written before the trainer recorded any.
+    /// </summary>
+    public static (Data.DataSampling Sampling, int SamplesPerEpoch, bool? DropLast)? ParseLoader(TrainingCheckpoint checkpoint)
     {
         if (!checkpoint.Metadata.TryGetValue(LoaderKey, out string? text))
         {
@@ -97,14 +102,16 @@ internal static class TrainerMetadata
         }
 
         string[] parts = text.Split(',');
-        return parts.Length == 2
+        bool? dropLast = parts.Length == 3 ? parts[2] switch { "true" => true, "false" => false, _ => null } : null;
+        return parts.Length is 2 or 3
+            && (parts.Length == 2 || dropLast is not null)
             && Enum.TryParse(parts[0], ignoreCase: false, out Data.DataSampling sampling)
             && sampling.ToString() == parts[0]
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int samples)
             && samples >= 1
-            ? (sampling, samples)
+            ? (sampling, samples, dropLast)
             : throw new InvalidDataException(
-                $"{checkpoint.Source}: '{LoaderKey}' must be 'Sampling,samplesPerEpoch' (one of {string.Join(", ", Enum.GetNames<Data.DataSampling>())}, then an integer >= 1); got '{SafeTensorsReader.Shown(text)}'.");
+                $"{checkpoint.Source}: '{LoaderKey}' must be 'Sampling,samplesPerEpoch,dropLast' (one of {string.Join(", ", Enum.GetNames<Data.DataSampling>())}, an integer >= 1, then true or false); got '{SafeTensorsReader.Shown(text)}'.");
     }
 
     public static SchedulerState ParseScheduler(TrainingCheckpoint checkpoint, string key)
