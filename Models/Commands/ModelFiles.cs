@@ -105,11 +105,57 @@ internal static class ModelFiles
                 : $"its tensor names are {name}'s";
             throw new InvalidDataException($"{e.Message} (The file was read as {name} because {why}; pass --model to read it as another of {string.Join(", ", CliOptions.ModelNames)}.)", e);
         }
+        catch (InvalidDataException e) when (Detect(reader.Metadata, n => tensors.TryGetValue(n, out SafeTensorInfo? info) ? info.Shape : null) is string held && held != name)
+        {
+            // The library's message lists every mismatched tensor and its load options, which a command line cannot use.
+            throw new InvalidDataException($"{path} holds {held}'s weights, not {name}'s: drop --model (the file says which model it is) or pass --model {held}.", e);
+        }
+
+        if (FirstNonFinite(model.Parameters) is string bad)
+        {
+            throw new InvalidDataException(
+                $"{path}: '{bad}' holds NaN or infinite values (the run that wrote the file diverged: a learning rate too large?); the model's outputs would be NaN, so it is not used.");
+        }
 
         string description = IsTrainingCheckpoint(reader)
             ? $"training checkpoint, epoch {(reader.Metadata.TryGetValue("training.epoch", out string? epoch) ? SafeTensorsReader.Shown(epoch) : "?")}"
             : "weights";
         return (model, name, description);
+    }
+
+    /// <summary>The name of the first parameter or buffer with a NaN or infinite value, or null when all are finite.</summary>
+    private static string? FirstNonFinite(ParameterSet parameters)
+    {
+        foreach (ParameterTensor tensor in parameters.Tensors)
+        {
+            if (!AllFinite(parameters.ValuesOf(tensor)))
+            {
+                return tensor.Name;
+            }
+        }
+
+        foreach (BufferTensor buffer in parameters.Buffers)
+        {
+            if (buffer.ElementType == BufferElementType.Float32 && !AllFinite(parameters.ValuesOf(buffer)))
+            {
+                return buffer.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsTrainingCheckpoint(SafeTensorsReader reader)

@@ -168,6 +168,31 @@ public sealed class CliTests : IDisposable
         Assert.Contains("early stopping after epoch 2: no epoch's validation loss was a number (the training diverged), so the weights are the last epoch's", diverged.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Weights a diverged run wrote (NaN) gave eval an accuracy and predict a digit "with probability NaN", exit 0; a file of
+    /// another model given with --model got the library's list of every mismatched tensor.
+    /// </summary>
+    [Fact]
+    public void EvalAndPredict_RefuseNaNWeights_AndAnotherModelsFileSaysWhichItIs()
+    {
+        string diverged = _files.PathOf("nan.safetensors");
+        var train = Train("--epochs", "1", "--optimizer", "sgd", "--lr", "1e30", "--save-weights", diverged);
+        Assert.True(train.Code == 0, train.Error);
+        foreach (string[] command in new[] { new[] { "eval", "--weights", diverged, "--quiet", "--data", RepoPaths.MnistDataDirectory }, ["predict", "--weights", diverged, "--idx", Path.Combine(RepoPaths.MnistDataDirectory, "t10k-images-idx3-ubyte.gz"), "--index", "3"] })
+        {
+            var result = Run(command);
+            Assert.Equal(1, result.Code);
+            Assert.Contains("holds NaN or infinite values (the run that wrote the file diverged", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("predicted", result.Output, StringComparison.Ordinal);
+        }
+
+        string weights = _files.PathOf("mlp128.safetensors");
+        Assert.Equal(0, Train("--epochs", "1", "--save-weights", weights).Code);
+        var wrong = Run("eval", "--weights", weights, "--model", "lenet", "--quiet", "--data", RepoPaths.MnistDataDirectory);
+        Assert.Equal(1, wrong.Code);
+        Assert.Contains("holds mlp128's weights, not lenet's: drop --model (the file says which model it is) or pass --model mlp128.", wrong.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TrainPlot_WritesAnAxisLabelledPng_AndEvalPlotAHeatMap()
     {
