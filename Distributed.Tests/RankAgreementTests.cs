@@ -49,7 +49,7 @@ public sealed class RankAgreementTests
     {
         string?[] messages = Check(
             [.. Common, "--save", "a.ckpt", "--save-weights", "w.safetensors", "--plot", "p.png"],
-            [.. Common, "--quiet", "--data", "/elsewhere"],
+            [.. Common, "--quiet", "--data", System.IO.Path.GetTempPath()],
             Common);
 
         Assert.All(messages, Assert.Null);

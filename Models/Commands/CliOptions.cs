@@ -17,12 +17,25 @@ internal static class CliOptions
     public static readonly string[] ModelNames = ["mlp128", "mlp256", "resmlp", "lenet", "cnn-bn"];
 
     /// <summary><c>--data DIR</c>, defaulting to the digits shipped beside the app.</summary>
-    public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)") => NonEmpty(new Option<string>("--data")
+    public static Option<string> Data(string what = "folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...)")
     {
-        Description = what,
-        HelpName = "DIR",
-        DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
-    });
+        Option<string> option = NonEmpty(new Option<string>("--data")
+        {
+            Description = what,
+            HelpName = "DIR",
+            DefaultValueFactory = _ => System.IO.Path.Combine(AppContext.BaseDirectory, "Data"),
+        });
+        option.Validators.Add(result =>
+        {
+            // A folder that is not there is a mistyped option (exit 2), as a missing folder of an output path is; its files'
+            // problems are found when they are read.
+            if (result.Tokens.Count == 1 && !string.IsNullOrWhiteSpace(result.Tokens[0].Value) && !System.IO.Directory.Exists(result.Tokens[0].Value))
+            {
+                result.AddError($"Option '--data': the folder '{result.Tokens[0].Value}' does not exist.");
+            }
+        });
+        return option;
+    }
 
     /// <summary>An optional path option.</summary>
     public static Option<string?> Path(string name, string description, string helpName = "PATH") => new(name) { Description = description, HelpName = helpName };
@@ -142,8 +155,33 @@ internal static class CliOptions
             {
                 result.AddError($"Option '{option.Name}': the folder '{folder}' of '{path}' does not exist; create it or choose another path.");
             }
+            else if (NotWritable(folder) is string why)
+            {
+                // Found now, not when the file is written after the whole run.
+                result.AddError($"Option '{option.Name}': cannot write in the folder '{folder}' of '{path}' ({why}); choose another path.");
+            }
         });
         return option;
+    }
+
+    /// <summary>Why a file cannot be created in <paramref name="folder"/> (a probe file, deleted at once), or null when one can.</summary>
+    private static string? NotWritable(string folder)
+    {
+        try
+        {
+            using var probe = new System.IO.FileStream(
+                System.IO.Path.Combine(folder, $".staticgrad-probe-{Guid.NewGuid():N}.tmp"), System.IO.FileMode.CreateNew, System.IO.FileAccess.Write, System.IO.FileShare.None, 1, System.IO.FileOptions.DeleteOnClose);
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "permission denied";
+        }
+        catch (System.IO.IOException e)
+        {
+            // The system's message names the probe file, which the user never asked for.
+            return $"a file cannot be created there: {e.GetType().Name}";
+        }
     }
 
     /// <summary>An integer option in [<paramref name="min"/>, <paramref name="max"/>].</summary>

@@ -281,7 +281,7 @@ internal static class DistributedTrain
 
         if (options.PlotPath is string plotPath && history.Count > 0)
         {
-            TrainingCurves.Save(history, validation is null ? "test" : "validation", rows.TestAccuracy, plotPath);
+            TrainingCurves.Save(history, validation is null ? "test" : "validation", rows.TestAccuracy, plotPath, TrainCommand.KeptEpoch(trainer.EarlyStopping, trainer.EpochsCompleted));
             report.WriteLine($"plot: {plotPath}");
         }
 

@@ -21,7 +21,7 @@ public static class ExportCommand
         });
         Option<string> onnx = CliOptions.OutputFile(new Option<string>("--onnx")
         {
-            Description = "the ONNX file to write (opset 17, dynamic batch, eval mode; input 'input', output 'output' = the logits), written atomically",
+            Description = "the ONNX file to write (opset 17, dynamic batch, eval mode; input 'input' = pixels as byte / 255 in [0, 1], no mean/std normalization; output 'output' = the logits), written atomically",
             HelpName = "FILE.onnx",
             Required = true,
         });

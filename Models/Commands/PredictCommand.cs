@@ -143,6 +143,11 @@ public static class PredictCommand
         {
             (pixels, what, label) = options.IdxPath is string idx ? ReadIdxRow(options, idx, model.InputSize, model.OutputSize) : ReadPgm(options.ImagePath!, model.InputSize);
         }
+        catch (UsageException e)
+        {
+            error.WriteLine(e.Message);
+            return Cli.UsageErrorCode;
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: cannot read the image: {e.Message}");
@@ -207,7 +212,7 @@ public static class PredictCommand
         if (options.Index >= count)
         {
             string holds = count == 0 ? "no images" : $"{count} images (0 to {count - 1})";
-            throw new InvalidDataException($"{path}: --index {options.Index} is out of range; the file holds {holds}.");
+            throw new UsageException($"Option '--index': {options.Index} is out of range; '{path}' holds {holds}.");
         }
 
         int? label = null;

@@ -317,7 +317,16 @@ public static class TrainCommand
 
             if (options.PlotPath is string plotPath && trainer.History.Count > 0)
             {
-                TrainingCurves.Save(trainer.History, settings.ValidationSplit is null ? "test" : "validation", report.TestAccuracy, plotPath);
+                try
+                {
+                    TrainingCurves.Save(trainer.History, settings.ValidationSplit is null ? "test" : "validation", report.TestAccuracy, plotPath, KeptEpoch(trainer.EarlyStopping, trainer.EpochsCompleted));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"error: cannot write the plot: {e.Message}");
+                    return 1;
+                }
+
                 output.WriteLine($"plot: {plotPath}");
             }
         }
@@ -373,6 +382,10 @@ public static class TrainCommand
     internal static string EarlyStopMessage(int epochs, EarlyStopping stopping) => stopping.BestEpoch > 0
         ? string.Create(CultureInfo.InvariantCulture, $"early stopping after epoch {epochs}: the weights are those of epoch {stopping.BestEpoch}, the lowest validation loss ({stopping.Best:F4})")
         : $"early stopping after epoch {epochs}: no epoch's validation loss was a number (the training diverged), so the weights are the last epoch's";
+
+    /// <summary>The epoch whose weights early stopping put back when it is not the last one, for the plot; null otherwise.</summary>
+    internal static int? KeptEpoch(EarlyStopping? stopping, int epochsCompleted)
+        => stopping is { RestoreBestWeights: true, BestEpoch: > 0 } && stopping.BestEpoch != epochsCompleted ? stopping.BestEpoch : null;
 
     /// <summary>Runs <see cref="Fit"/> and says when early stopping ended it; false when Ctrl+C cancelled it.</summary>
     private static bool TryFit(Trainer trainer, EpochReport report, SpectreProgress? progress, int epochs, TextWriter output)

@@ -20,8 +20,9 @@ public static class TrainingCurves
     /// <param name="validationName">What the trainer's validation set is ("validation" or "test"), for the legend.</param>
     /// <param name="testAccuracy">The test set's accuracy per epoch when it is not the validation set; null otherwise.</param>
     /// <param name="path">The PNG file.</param>
+    /// <param name="keptEpoch">The epoch whose weights the run kept when it is not the last (early stopping's best), marked in both panels; null otherwise.</param>
     /// <exception cref="ArgumentException"><paramref name="epochs"/> is empty.</exception>
-    public static void Save(IReadOnlyList<EpochMetrics> epochs, string validationName, IReadOnlyList<double>? testAccuracy, string path)
+    public static void Save(IReadOnlyList<EpochMetrics> epochs, string validationName, IReadOnlyList<double>? testAccuracy, string path, int? keptEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(epochs);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -35,41 +36,67 @@ public static class TrainingCurves
         multiplot.AddPlots(2);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
 
+        // One colour per series in both panels.
+        Color training = Colors.C0, validation = Colors.C1, test = Colors.C2;
         Plot loss = multiplot.GetPlot(0);
-        Line(loss, x, [.. epochs.Select(e => e.TrainingLoss)], "training");
-        Line(loss, x, [.. epochs.Select(e => e.ValidationLoss)], validationName);
-        Style(loss, "Loss", "cross-entropy", Alignment.UpperRight);
+        bool anyLoss = Line(loss, x, [.. epochs.Select(e => e.TrainingLoss)], "training", training);
+        anyLoss |= Line(loss, x, [.. epochs.Select(e => e.ValidationLoss)], validationName, validationName == "test" ? test : validation);
+        Style(loss, "Loss", "cross-entropy", x, anyLoss, keptEpoch);
 
         Plot accuracy = multiplot.GetPlot(1);
-        Line(accuracy, x, [.. epochs.Select(e => e.ValidationAccuracy * 100)], validationName);
+        bool anyAccuracy = Line(accuracy, x, [.. epochs.Select(e => e.ValidationAccuracy * 100)], validationName, validationName == "test" ? test : validation);
         if (testAccuracy is not null)
         {
-            Line(accuracy, x, [.. testAccuracy.Select(a => a * 100)], "test");
+            anyAccuracy |= Line(accuracy, x, [.. testAccuracy.Select(a => a * 100)], "test", test);
         }
 
-        Style(accuracy, "Accuracy", "accuracy (%)", Alignment.LowerRight);
+        Style(accuracy, "Accuracy", "accuracy (%)", x, anyAccuracy, keptEpoch);
         multiplot.SavePng(path, Width, Height);
     }
 
-    private static void Line(Plot plot, double[] x, double[] y, string label)
+    /// <summary>Adds a series, its infinite values left out as NaN gaps; returns false (adding nothing) when no value is finite.</summary>
+    private static bool Line(Plot plot, double[] x, double[] y, string label, Color color)
     {
-        if (y.All(double.IsNaN))
+        double[] finite = [.. y.Select(v => double.IsFinite(v) ? v : double.NaN)];
+        if (finite.All(double.IsNaN))
         {
-            return;
+            return false;
         }
 
-        var scatter = plot.Add.Scatter(x, y);
+        var scatter = plot.Add.Scatter(x, finite);
         scatter.LegendText = label;
+        scatter.Color = color;
         scatter.LineWidth = 2;
         scatter.MarkerSize = 5;
+        return true;
     }
 
-    private static void Style(Plot plot, string title, string yLabel, Alignment legend)
+    private static void Style(Plot plot, string title, string yLabel, double[] x, bool anySeries, int? keptEpoch)
     {
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(legend);
+        if (keptEpoch is int kept)
+        {
+            var line = plot.Add.VerticalLine(kept);
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = Colors.Gray;
+            line.LegendText = $"weights kept (epoch {kept})";
+        }
+
+        if (!anySeries)
+        {
+            // A diverged run: say so instead of an empty frame with arbitrary axes.
+            plot.Add.Annotation("no finite values: the run diverged");
+            plot.Axes.SetLimitsY(0, 1);
+        }
+
+        // Half an epoch of margin: whole epochs only on the axis, and the first and last markers inside the frame.
+        plot.Axes.SetLimitsX(x[0] - 0.5, x[^1] + 0.5);
+        if (anySeries || keptEpoch is not null)
+        {
+            plot.ShowLegend(Edge.Bottom);
+        }
     }
 }

@@ -533,11 +533,24 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Run("binary", "--epochs", "1", "--no-balance", "--data", folder).Code);
     }
 
+    /// <summary>A --data folder that does not exist is a usage error (exit 2) at once, as an output path's missing folder is.</summary>
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    public void AMissingDataFolder_IsAUsageError(string command)
+    {
+        string missing = _files.PathOf("no-such-folder");
+        var result = Run(command == "eval" ? ["eval", "--weights", missing + ".safetensors", "--data", missing] : ["train", "--epochs", "1", "--data", missing]);
+        Assert.Equal(Cli.UsageErrorCode, result.Code);
+        Assert.Contains($"Option '--data': the folder '{missing}' does not exist.", result.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>An IDX pair predict cannot use for its --index: a one-line error saying why, not a silent verdict or '(0 to -1)'.</summary>
     [Theory]
-    [InlineData(0, 0, "--index 0 is out of range; the file holds no images.")]
-    [InlineData(2, 1, "the labels file gives image 1 the label 200; expected a digit 0-9.")]
-    public void Predict_OnAnUnusableIdxRow_IsAOneLineError(int count, int index, string problem)
+    [InlineData(0, 0, "holds no images.", 2)]
+    [InlineData(2, 2, "holds 2 images (0 to 1).", 2)]
+    [InlineData(2, 1, "the labels file gives image 1 the label 200; expected a digit 0-9.", 1)]
+    public void Predict_OnAnUnusableIdxRow_IsAOneLineError(int count, int index, string problem, int code)
     {
         string images = _files.PathOf("images-idx3-ubyte");
         string labels = _files.PathOf("labels-idx1-ubyte");
@@ -548,8 +561,9 @@ public sealed class CliTests : IDisposable
 
         var result = Run("predict", "--weights", weights, "--idx", images, "--index", $"{index}", "--labels", labels);
 
-        Assert.Equal(1, result.Code);
+        Assert.Equal(code, result.Code); // an index past the file is a usage error, a bad label file a data error
         Assert.EndsWith(problem, result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Equal(code == 2, result.Error.StartsWith($"Option '--index': {index} is out of range;", StringComparison.Ordinal));
         Assert.Empty(result.Output);
     }
 

@@ -72,7 +72,7 @@ public sealed class TrainOptionsTests
         TrainOptions options = TrainOptions.Parse(new[]
         {
             "--model", "mlp256", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.8", "--nesterov",
-            "--weight-decay", "1e-4", "--epochs", "3", "--batch", "32", "--seeds", "4,5", "--data", "/tmp/mnist", "--quiet",
+            "--weight-decay", "1e-4", "--epochs", "3", "--batch", "32", "--seeds", "4,5", "--data", RepoPaths.MnistDataDirectory, "--quiet",
         });
 
         Assert.Equal(0.05f, options.LearningRate);
@@ -82,7 +82,7 @@ public sealed class TrainOptionsTests
         Assert.Equal(3, options.Epochs);
         Assert.Equal(32, options.BatchSize);
         Assert.Equal(new[] { 4, 5 }, options.Seeds);
-        Assert.Equal("/tmp/mnist", options.DataDirectory);
+        Assert.Equal(RepoPaths.MnistDataDirectory, options.DataDirectory);
         Assert.True(options.Quiet);
     }
 
