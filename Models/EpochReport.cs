@@ -99,5 +99,9 @@ public sealed class EpochReport : ITrainingCallback
     }
 
     private static string Tail(EpochMetrics metrics) =>
-        string.Create(CultureInfo.InvariantCulture, $"{metrics.SamplesPerSecond,10:N0}  {metrics.Elapsed.TotalSeconds,7:F2}s  {metrics.LearningRate,10:G4}");
+        string.Create(CultureInfo.InvariantCulture, $"{metrics.SamplesPerSecond,10:N0}  {metrics.Elapsed.TotalSeconds,7:F2}s  {Rate(metrics.LearningRate),10}");
+
+    /// <summary>A learning rate as Python prints one (0.001, 0.0001, 1e-05, 1e+30): four significant digits, a lowercase exponent.</summary>
+    private static string Rate(double learningRate)
+        => learningRate.ToString("G4", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 }

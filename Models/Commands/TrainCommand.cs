@@ -205,6 +205,7 @@ public static class TrainCommand
             output.WriteLine($"seed {seed}");
             if (!TryFit(trainer, report, progress, options.Epochs, output))
             {
+                output.WriteLine($"cancelled during epoch {trainer.EpochsCompleted + 1} of seed {seed}");
                 return CancelledExitCode;
             }
 

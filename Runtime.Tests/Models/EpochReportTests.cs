@@ -34,4 +34,18 @@ public sealed class EpochReportTests
         Assert.Equal("    1  1.6477E+10     9.50%      79,340     0.10s        1000", lines[0]);
         Assert.Equal(report.Header.Length, lines[0].Length);
     }
+
+    /// <summary>The rate column printed 0.001 beside 1E-05: now as Python prints a float, 1e-05 and 1e+30.</summary>
+    [Theory]
+    [InlineData(1e-3f, "0.001")]
+    [InlineData(1e-4f, "0.0001")]
+    [InlineData(1e-5f, "1e-05")]
+    [InlineData(1e30f, "1e+30")]
+    public void TheLearningRate_IsPrintedAsPythonPrintsIt(float rate, string expected)
+    {
+        var lines = new List<string>();
+        var report = new EpochReport(null, lines.Add);
+        report.Write(new EpochMetrics(1, 0.5, double.NaN, 0.9, rate, 1000, System.TimeSpan.FromSeconds(0.1)));
+        Assert.EndsWith(" " + expected, lines[0], System.StringComparison.Ordinal);
+    }
 }
