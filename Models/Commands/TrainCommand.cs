@@ -112,6 +112,10 @@ public static class TrainCommand
     /// split's <see cref="ArgumentException"/> reached the user as an unhandled exception with a stack trace.
     /// </summary>
     internal static string? CheckValidationSplit(InMemoryDataset train, double fraction)
+        => SplitProblem(train, fraction) is string problem ? $"Option '--val-split': {problem}" : null;
+
+    /// <summary>Why <paramref name="fraction"/> cannot split <paramref name="train"/> ("0.3 does not split the 30 training samples: ..."), else null.</summary>
+    private static string? SplitProblem(InMemoryDataset train, double fraction)
     {
         try
         {
@@ -120,8 +124,10 @@ public static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            string reason = e.Message.Split('\n')[0].Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
-            return string.Create(CultureInfo.InvariantCulture, $"error: --val-split {fraction} does not split the {train.Count} training samples: {reason}");
+            // The library names its parameter (validationFraction); the user typed --val-split.
+            string reason = e.Message.Split('\n')[0].Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)
+                .Replace("validationFraction", "--val-split", StringComparison.Ordinal);
+            return string.Create(CultureInfo.InvariantCulture, $"{fraction} does not split the {train.Count} training samples: {reason}");
         }
     }
 
@@ -155,8 +161,8 @@ public static class TrainCommand
     /// new run's <c>--val-split</c> is (<see cref="CheckValidationSplit"/>).
     /// </summary>
     internal static string? CheckResumedValidationSplit(InMemoryDataset train, RunSettings settings, string path)
-        => settings.ValidationSplit is double fraction && CheckValidationSplit(train, fraction) is string badSplit
-            ? $"error: cannot resume from '{path}': the checkpoint's {badSplit["error: ".Length..]}"
+        => settings.ValidationSplit is double fraction && SplitProblem(train, fraction) is string problem
+            ? $"error: cannot resume from '{path}': the checkpoint's --val-split {problem}"
             : null;
 
     /// <summary>Loads the training and test digits of <c>--data</c>; null, after writing the error, when they cannot be read.</summary>

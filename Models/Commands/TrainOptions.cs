@@ -147,7 +147,7 @@ public sealed class TrainOptions
         private readonly Option<int> _accumulate = CliOptions.Int("--accumulate", "minibatches whose gradients add up before each optimizer step: --batch 16 --accumulate 4 steps like --batch 64", 1, 1, 100_000);
         private readonly Option<int?> _earlyStopping = CliOptions.OptionalInt("--early-stopping", "stop after N epochs without a better validation loss and keep the best weights (needs --val-split)", 1, 100_000);
         private readonly Option<double?> _valSplit = CliOptions.Fraction("--val-split", "hold out this fraction of the training set (stratified) for validation", helpName: "F");
-        private readonly Option<string?> _plot = CliOptions.PngFile(CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file", "FILE.png"));
+        private readonly Option<string?> _plot = CliOptions.PngFile(CliOptions.Path("--plot", "draw the loss and accuracy curves to this PNG file (a resumed run draws the epochs it ran)", "FILE.png"));
         private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress bar: plain lines" };
         private readonly Option<bool> _distributed = new("--distributed")
         {

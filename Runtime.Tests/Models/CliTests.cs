@@ -292,7 +292,8 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(Cli.UsageErrorCode, result.Code);
         string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: --val-split ", line, StringComparison.Ordinal);
+        Assert.StartsWith("Option '--val-split': ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("validationFraction", line, StringComparison.Ordinal);
         Assert.Contains("does not split the 8000 training samples: ", line, StringComparison.Ordinal);
         Assert.Contains(reason, line, StringComparison.Ordinal);
         Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
@@ -312,8 +313,8 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(Cli.UsageErrorCode, result.Code);
         string line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: --val-split 0.3 does not split the 30 training samples: ", line, StringComparison.Ordinal);
-        Assert.Contains("with validationFraction 0.3 puts 9 in validation and 21 in training", line, StringComparison.Ordinal);
+        Assert.StartsWith("Option '--val-split': 0.3 does not split the 30 training samples: ", line, StringComparison.Ordinal);
+        Assert.Contains("with --val-split 0.3 puts 9 in validation and 21 in training", line, StringComparison.Ordinal);
     }
 
     [Theory]
