@@ -107,7 +107,11 @@ public static class PgmReader
 
             if (available > expected)
             {
-                throw new InvalidDataException($"{source}: {available - expected} unexpected byte(s) after the {width} x {height} raster (multi-image files are not supported).");
+                // A header written with Windows line ends ("255\r\n") leaves the '\n' as the raster's first byte and one byte over.
+                string cause = data[position - 1] == (byte)'\r' && data[position] == (byte)'\n'
+                    ? "the header's lines end in \\r\\n: P5 allows one whitespace byte after maxval, so the '\\n' was read as the first pixel; write the header with \\n line ends"
+                    : "multi-image files are not supported";
+                throw new InvalidDataException($"{source}: {available - expected} unexpected byte(s) after the {width} x {height} raster ({cause}).");
             }
 
             values = new float[pixels];

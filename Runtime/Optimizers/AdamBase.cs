@@ -118,7 +118,7 @@ public abstract partial class AdamBase : IScheduledMomentum
     /// </remarks>
     public void Step()
     {
-        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        OptimizerStepGuard.Enter(ref _stepRunning, this);
         try
         {
             // One pass per run of trainable tensors that have taken as many steps (a single pass when no layer is frozen).

@@ -83,7 +83,7 @@ public abstract class ElementwiseOptimizer : IStatefulOptimizer
     /// <inheritdoc />
     public void Step()
     {
-        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        OptimizerStepGuard.Enter(ref _stepRunning, this);
         try
         {
             BeforeStep();

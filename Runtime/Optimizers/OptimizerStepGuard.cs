@@ -13,14 +13,14 @@ internal static class OptimizerStepGuard
 {
     /// <summary>Marks a step as running, or throws when one already is.</summary>
     /// <param name="running">The optimizer's flag: 0 when no step runs, 1 while one does.</param>
-    /// <param name="optimizerName">The optimizer's type name, reported in the exception.</param>
+    /// <param name="optimizer">The optimizer, whose type the exception names (only then: <c>GetType().Name</c> can allocate once the runtime has dropped its type cache, and a step allocates nothing).</param>
     /// <exception cref="InvalidOperationException">Another thread is inside a step of the same optimizer.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(ref int running, string optimizerName)
+    public static void Enter(ref int running, IOptimizer optimizer)
     {
         if (Interlocked.Exchange(ref running, 1) != 0)
         {
-            ThrowConcurrentStep(optimizerName);
+            ThrowConcurrentStep(optimizer);
         }
     }
 
@@ -31,7 +31,7 @@ internal static class OptimizerStepGuard
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowConcurrentStep(string optimizerName)
+    private static void ThrowConcurrentStep(IOptimizer optimizer)
         => throw new InvalidOperationException(
-            $"Step started on this {optimizerName} while another thread was inside Step on the same instance; an optimizer steps on one thread at a time (its parameters and state are updated in place).");
+            $"Step started on this {optimizer.GetType().Name} while another thread was inside Step on the same instance; an optimizer steps on one thread at a time (its parameters and state are updated in place).");
 }

@@ -131,7 +131,7 @@ public sealed partial class RMSprop : IMomentumOptimizer
     /// <inheritdoc />
     public void Step()
     {
-        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        OptimizerStepGuard.Enter(ref _stepRunning, this);
         try
         {
             var coefficients = new RMSpropCoefficients(Alpha, _oneMinusAlpha, Epsilon, WeightDecay, _momentum, Centered, -_learningRate);

@@ -113,7 +113,7 @@ public sealed partial class Sgd : IMomentumOptimizer
     /// </remarks>
     public void Step()
     {
-        OptimizerStepGuard.Enter(ref _stepRunning, GetType().Name);
+        OptimizerStepGuard.Enter(ref _stepRunning, this);
         try
         {
             // One pass per run of trainable tensors whose momentum buffers have started alike (a single pass when no layer is frozen).
