@@ -28,7 +28,7 @@ public sealed class ModelWeightsTests : IDisposable
         ArgumentException e = Assert.Throws<ArgumentException>(() => ModelWeights.Save(model.Parameters, path, dtype: FloatDType.F16));
 
         Assert.Equal("dtype", e.ParamName);
-        Assert.Contains("Tensor 'fc1.bias' holds 1000000 at element 3, beyond the range of F16 (F16: ±65504)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Tensor 'fc1.bias' holds 1000000 at element 3, beyond the range of F16 (±65504): stored as F16 it would become infinity. Save it as FloatDType.F32 or BF16.", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
         ModelWeights.Save(model.Parameters, path, dtype: FloatDType.BF16);
         model.Parameters.Values[100_352 + 3] = 65504f;

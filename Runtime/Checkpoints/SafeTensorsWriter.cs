@@ -76,7 +76,7 @@ public sealed class SafeTensorsWriter
         {
             // torch's .half() would store infinity; a weight that silently became infinite is worse than no file.
             throw new ArgumentException(
-                $"Tensor '{name}' holds {values[overflow].ToString("R", CultureInfo.InvariantCulture)} at element {overflow}, beyond the range of {dtypeName} (F16: ±65504): stored as {dtypeName} it would become infinity. Save it as FloatDType.F32{(dtype == FloatDType.F16 ? " or BF16" : string.Empty)}.",
+                $"Tensor '{name}' holds {values[overflow].ToString("R", CultureInfo.InvariantCulture)} at element {overflow}, beyond the range of {dtypeName} ({(dtype == FloatDType.F16 ? "±65504" : "±3.39e38")}): stored as {dtypeName} it would become infinity. Save it as FloatDType.F32{(dtype == FloatDType.F16 ? " or BF16" : string.Empty)}.",
                 nameof(dtype));
         }
 
