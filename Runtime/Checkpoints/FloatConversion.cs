@@ -100,14 +100,18 @@ internal static class FloatConversion
     /// </summary>
     public static int FirstOverflow(ReadOnlySpan<float> source, FloatDType dtype)
     {
+        if (dtype == FloatDType.F32)
+        {
+            return -1; // every float is itself: no pass over the values of the default saves
+        }
+
         for (int i = 0; i < source.Length; i++)
         {
             float value = source[i];
             float stored = dtype switch
             {
                 FloatDType.F16 => (float)(Half)value,
-                FloatDType.BF16 => BitConverter.Int32BitsToSingle(ToBFloat16(value) << 16),
-                _ => value,
+                _ => BitConverter.Int32BitsToSingle(ToBFloat16(value) << 16),
             };
             if (float.IsFinite(value) && !float.IsFinite(stored))
             {
