@@ -1089,6 +1089,39 @@ public sealed class DiagnosticTests
             """
         },
         {
+            "SG0041",
+            """
+            [Model(Inputs = 4)]
+            public partial class SplitLayers
+            {
+                [Linear(3), ReLU] public partial Linear A { get; }
+            }
+
+            public partial class SplitLayers
+            {
+                [[|Linear(2)|]] public partial Linear B { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
+            "SG0041",
+            """
+            [Model(Inputs = 4)]
+            public partial class SplitLoss
+            {
+                [Linear(3), ReLU] public partial Linear A { get; }
+                [Linear(2)] public partial Linear B { get; }
+            }
+
+            public partial class SplitLoss
+            {
+                public int Answer => 42;
+                [[|SoftmaxCrossEntropy|]] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """
+        },
+        {
             "SG0018",
             """
             [Model(Inputs = 4)]
@@ -1836,6 +1869,8 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2d(4, 3, Padding = 6, PaddingMode = PaddingMode.Reflect)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding_mode=reflect pads (left, right, top, bottom) = (6, 6, 6, 6) around the 6 x 8 input, which reflects at most 7 columns and 5 rows on a side")]
     [InlineData("[Conv2d(4, 3, PaddingHeight = 7, PaddingMode = PaddingMode.Circular)]", "[Conv2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding_mode=circular pads (left, right, top, bottom) = (0, 0, 7, 7) around the 6 x 8 input, which wraps around at most 8 columns and 6 rows on a side")]
     [InlineData("[ReplicationPad2d(0, 0, -3, -3)]", "[ReplicationPad2d] on 'Layer' cannot take its input [B, 1, 6, 8]: its padding (0, 0, -3, -3) (left, right, top, bottom) leaves 0 x 8 of the 6 x 8 input")]
+    [InlineData("[Conv2d(4, 3, SamePadding = true, Dilation = 1073741824)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' adds dilation·(kernel - 1) = 2147483648 rows of padding, more than an image's side can be (2147483647)")]
+    [InlineData("[Conv2d(4, 1, 3, SamePadding = true, DilationWidth = 1073741824)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' adds dilation·(kernel - 1) = 2147483648 columns of padding, more than an image's side can be (2147483647)")]
     [InlineData("[Conv2d(4, 3, StrideWidth = 2, SamePadding = true)]", "[Conv2d] on 'Layer' has SamePadding = true; PyTorch's padding='same' needs stride 1, and the stride is (1, 2)")]
     [InlineData("[MaxPool2d(2, Stride = 0)]", "[MaxPool2d] on 'Layer' has Stride = 0; it must be positive")]
     [InlineData("[AvgPool2d(2, StrideHeight = 0)]", "[AvgPool2d] on 'Layer' has StrideHeight = 0; it must be positive")]
@@ -1992,6 +2027,62 @@ public sealed class DiagnosticTests
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Contains(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LayersInTwoFilesAreOneErrorNamingBothMembers_AndOtherMembersMayLiveInAnotherFile()
+    {
+        string first = Usings + """
+            [Model(Inputs = 4)]
+            public partial class Net
+            {
+                [Linear(8), ReLU] public partial Linear Fc1 { get; }
+            }
+            """;
+        string second = Usings + """
+            public partial class Net
+            {
+                [Linear(6), ReLU] public partial Linear Fc2 { get; }
+                [Linear(3)] public partial Linear Out { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """;
+
+        // Either file order: the error is at the first member outside the first layer's part, and the model gets no
+        // TrainStep (no architecture that renaming a file would change).
+        foreach (string[] files in new[] { new[] { first, second }, new[] { second, first } })
+        {
+            GeneratorRun run = GeneratorHarness.Run(files);
+            Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("SG0041", diagnostic.Id);
+            string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            string expectedStart = files[0] == first
+                ? "'Fc2' is declared in another part of partial class 'Net' than 'Fc1'"
+                : "'Fc1' is declared in another part of partial class 'Net' than 'Fc2'";
+            Assert.StartsWith(expectedStart, message, System.StringComparison.Ordinal);
+            Assert.EndsWith("so declare every layer and the loss in one part", message, System.StringComparison.Ordinal);
+            Assert.DoesNotContain(run.Result.Results[0].GeneratedSources, s => s.SourceText.ToString().Contains("public float TrainStep(", System.StringComparison.Ordinal));
+        }
+
+        string layers = Usings + """
+            [Model(Inputs = 4)]
+            public partial class Net
+            {
+                [Linear(8), ReLU] public partial Linear Fc1 { get; }
+                [Linear(3)] public partial Linear Out { get; }
+                [SoftmaxCrossEntropy] public partial SoftmaxCrossEntropyLoss Loss { get; }
+            }
+            """;
+        string rest = Usings + """
+            public partial class Net
+            {
+                public Net() : this(seed: 1) { }
+                public override string ToString() => "Net";
+            }
+            """;
+        GeneratorRun fine = GeneratorHarness.Run(rest, layers);
+        Assert.Empty(fine.GeneratorDiagnostics);
+        Assert.Empty(fine.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
     public static TheoryData<string, string> WarningCases => new()
@@ -2368,6 +2459,9 @@ public sealed class DiagnosticTests
     [InlineData(
         "[Conv2d(4, 3, Padding = 2000000000)] public partial Conv2d A { get; }",
         "[Conv2d] on 'A' cannot take its input [B, 3, 8, 8]: its padded input is 4000000008 x 4000000008, so the output would be 4000000006 x 4000000006, more than an image plane holds")]
+    [InlineData(
+        "[Conv2d(4, 3, Padding = 1073741824, Dilation = 1073741825)] public partial Conv2d A { get; }",
+        "[Conv2d] on 'A' cannot take its input [B, 3, 8, 8]: its padded input is 2147483656 x 2147483656, more than an image's side can be (2147483647)")]
     [InlineData(
         "[ConvTranspose2d(4, 3, Stride = 1000000000)] public partial ConvTranspose2d A { get; }",
         "[ConvTranspose2d] on 'A' cannot take its input [B, 3, 8, 8]: (H - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1 gives 7000000003 x 7000000003 for its 8 x 8 input")]

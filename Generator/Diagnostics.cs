@@ -189,4 +189,13 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UninitializedMember = Warning(
         "SG0040", "Member is not initialized by the generated constructor",
         "Non-nullable {0} '{1}' is left null by the generated constructor {2}(int seed, int maxBatch); initialize it where it is declared, or declare it nullable");
+
+    /// <summary>
+    /// Layer and loss members in more than one part of a partial class: their declaration order is the data flow, and the
+    /// compiler orders the parts by the files' order in the compilation, so moving or renaming a file would silently
+    /// reorder the layers (as C#'s CS0282 warns for a partial struct's fields).
+    /// </summary>
+    public static readonly DiagnosticDescriptor MembersInSeveralParts = Error(
+        "SG0041", "Layers are declared in more than one part of the class",
+        "'{0}' is declared in another part of partial class '{1}' than '{2}': the declaration order of layers and loss is the data flow, and C# defines no order between the parts of a partial class (it follows the order of the files), so declare every layer and the loss in one part");
 }

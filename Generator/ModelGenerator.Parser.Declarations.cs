@@ -133,6 +133,10 @@ internal sealed partial class ModelGenerator
             return first is null || (first.SyntaxTree.FilePath == declaration.SyntaxTree.FilePath && declaration.Span.Contains(first.Span));
         }
 
+        /// <summary>How many <c>[Model]</c> attributes the type's declarations carry in source (more than one is the compiler's CS0579).</summary>
+        private static int ModelAttributeCount(INamedTypeSymbol type)
+            => type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == ModelAttributeName && a.ApplicationSyntaxReference is not null);
+
         /// <summary>The type's first <c>[Model]</c> in source order (file path, then position), or null when it has none in source.</summary>
         private static AttributeData? FirstModelAttribute(INamedTypeSymbol type)
             => type.GetAttributes()

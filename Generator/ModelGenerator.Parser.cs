@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 using StaticGrad.Generator.Helpers;
 using StaticGrad.Generator.Model;
 using StaticGrad.Generator.Ops;
@@ -150,6 +151,10 @@ internal sealed partial class ModelGenerator
             // An error the compiler reports in the declaration itself (a member declared twice, an attribute argument of
             // the wrong type): that error is the one the user sees, and the model gets only stubs until it is fixed.
             bool compilerError = HasArgumentErrors(modelAttribute);
+            // The partial declaration holding the first layer or loss member, and that member's name: every other such
+            // member must be in the same one (SG0041).
+            (SyntaxTree Tree, TextSpan Span, string Member)? firstMemberPart = null;
+            DiagnosticInfo? splitDeclaration = null;
 
             foreach (ISymbol member in type.GetMembers())
             {
@@ -177,6 +182,14 @@ internal sealed partial class ModelGenerator
                 }
 
                 LocationInfo? memberLocation = LocationInfo.From(property.Locations.FirstOrDefault());
+                if (SplitDeclaration(property, ref firstMemberPart, cancellationToken) is { } earlier)
+                {
+                    AttributeData firstAttribute = attributes.All.OrderBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0).First();
+                    splitDeclaration ??= DiagnosticInfo.Create(Diagnostics.MembersInSeveralParts, LocationOf(firstAttribute, memberLocation), property.Name, type.Name, earlier);
+                    invalidMember = true;
+                    continue;
+                }
+
                 if (attributes.Losses.Count > 0)
                 {
                     if (attributes.Layers.Count > 0)
@@ -314,6 +327,20 @@ internal sealed partial class ModelGenerator
                 activationLocations.Add(activationLocation);
                 fromLocations.Add(attributes.From is { } fromSyntax ? LocationOf(fromSyntax, memberLocation) : null);
                 outputActivations.Add(output);
+            }
+
+            if (splitDeclaration is not null)
+            {
+                // [Model] on two parts is the compiler's CS0579: that error is the one the user sees, as for other compiler
+                // errors in the declaration; the model gets stubs either way.
+                if (compilerError || ModelAttributeCount(type) > 1)
+                {
+                    compilerError = true;
+                }
+                else
+                {
+                    diagnostics.Add(splitDeclaration);
+                }
             }
 
             // Softmax and LogSoftmax normalize a whole row: they are output activations of the last member only.
@@ -983,6 +1010,28 @@ internal sealed partial class ModelGenerator
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The name of the first layer or loss member when <paramref name="property"/> is declared in another part of the
+        /// partial class than it (SG0041), else null; the first call records that member's part. Declaration order is
+        /// the data flow, and C# orders the parts of a partial class by the files' order in the compilation: renaming a
+        /// file would reorder the layers.
+        /// </summary>
+        private static string? SplitDeclaration(IPropertySymbol property, ref (SyntaxTree Tree, TextSpan Span, string Member)? firstMemberPart, CancellationToken cancellationToken)
+        {
+            if (property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken).Parent is not TypeDeclarationSyntax part)
+            {
+                return null;
+            }
+
+            if (firstMemberPart is not { } first)
+            {
+                firstMemberPart = (part.SyntaxTree, part.Span, property.Name);
+                return null;
+            }
+
+            return first.Tree == part.SyntaxTree && first.Span == part.Span ? null : first.Member;
         }
 
         private static LocationInfo? LocationOf(AttributeData attribute, LocationInfo? fallback)

@@ -47,17 +47,22 @@ internal static class ImageGeometry
     /// </summary>
     public static string? WindowProblem(TensorShape input, Window2d window, bool ceilMode = false)
     {
+        long paddedHeight = input.Height + (2L * window.PaddingHeight), paddedWidth = input.Width + (2L * window.PaddingWidth);
         long height = OutputHeight(input, window, ceilMode);
         long width = OutputWidth(input, window, ceilMode);
         if (height >= 1 && width >= 1 && height <= int.MaxValue && width <= int.MaxValue && height * width <= int.MaxValue)
         {
-            return null;
+            // A padding of billions with a kernel as wide: an output of ordinary size, but the kernels index the padded
+            // input with int offsets.
+            return paddedHeight > int.MaxValue || paddedWidth > int.MaxValue
+                ? $"its padded input is {OpEmitContext.Long(paddedHeight)} x {OpEmitContext.Long(paddedWidth)}, more than an image's side can be ({OpEmitContext.Int(int.MaxValue)})"
+                : null;
         }
 
         if (height >= 1 && width >= 1)
         {
             // A padding of billions: the output plane would not fit an int (its sizes wrapped to negative numbers).
-            return $"its padded input is {OpEmitContext.Long(input.Height + (2L * window.PaddingHeight))} x {OpEmitContext.Long(input.Width + (2L * window.PaddingWidth))}, "
+            return $"its padded input is {OpEmitContext.Long(paddedHeight)} x {OpEmitContext.Long(paddedWidth)}, "
                 + $"so the output would be {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}, more than an image plane holds";
         }
 
@@ -65,7 +70,7 @@ internal static class ImageGeometry
         long dilatedWidth = ((long)window.DilationWidth * (window.KernelWidth - 1)) + 1;
         bool dilated = window.DilationHeight != 1 || window.DilationWidth != 1;
         return $"its {(dilated ? "dilated " : string.Empty)}kernel spans {OpEmitContext.Long(dilatedHeight)} x {OpEmitContext.Long(dilatedWidth)} but the padded input is "
-            + $"{OpEmitContext.Long(input.Height + (2L * window.PaddingHeight))} x {OpEmitContext.Long(input.Width + (2L * window.PaddingWidth))}, so the output would be {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}";
+            + $"{OpEmitContext.Long(paddedHeight)} x {OpEmitContext.Long(paddedWidth)}, so the output would be {OpEmitContext.Long(height)} x {OpEmitContext.Long(width)}";
     }
 
     /// <summary>The output image of a window op.</summary>

@@ -112,8 +112,17 @@ internal readonly record struct Window2d(
             return null;
         }
 
-        int spanHeight = DilationHeight * (KernelHeight - 1), spanWidth = DilationWidth * (KernelWidth - 1);
-        return (this with { PaddingHeight = spanHeight / 2, PaddingWidth = spanWidth / 2 }, spanHeight % 2, spanWidth % 2);
+        long spanHeight = (long)DilationHeight * (KernelHeight - 1), spanWidth = (long)DilationWidth * (KernelWidth - 1);
+        foreach ((long span, string lines) in new[] { (spanHeight, "rows"), (spanWidth, "columns") })
+        {
+            if (span > int.MaxValue)
+            {
+                r.InvalidArgument("SamePadding", "true", $"PyTorch's padding='same' adds dilation·(kernel - 1) = {OpEmitContext.Long(span)} {lines} of padding, more than an image's side can be ({OpEmitContext.Int(int.MaxValue)})");
+                return null;
+            }
+        }
+
+        return (this with { PaddingHeight = (int)(spanHeight / 2), PaddingWidth = (int)(spanWidth / 2) }, (int)(spanHeight % 2), (int)(spanWidth % 2));
     }
 
     /// <summary>
