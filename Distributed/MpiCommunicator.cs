@@ -62,7 +62,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     /// <returns>Whether the thread count changed.</returns>
     public static bool ShareCoresWithLocalRanks()
     {
-        if (Environment.GetEnvironmentVariable("STATICGRAD_THREADS") is not null
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("STATICGRAD_THREADS"))
             || !int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int local)
             || local <= 1)
         {

@@ -115,6 +115,25 @@ public sealed unsafe class WorkerPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(null, 2, 2, null)]
+    [InlineData("", 2, 2, null)]
+    [InlineData("  ", 6, 6, null)]
+    [InlineData("1", 2, 1, null)]
+    [InlineData(" 3 ", 2, 3, null)]
+    [InlineData("64", 2, 64, null)]
+    [InlineData("1000", 2, 64, "StaticGrad: STATICGRAD_THREADS=1000 is above the limit of 64 threads; using 64.")]
+    [InlineData("0", 2, 2, "StaticGrad: ignoring STATICGRAD_THREADS='0': expected an integer from 1 to 64; using 2 (the processor count, at most 64).")]
+    [InlineData("-1", 4, 4, "StaticGrad: ignoring STATICGRAD_THREADS='-1': expected an integer from 1 to 64; using 4 (the processor count, at most 64).")]
+    [InlineData("abc", 2, 2, "StaticGrad: ignoring STATICGRAD_THREADS='abc': expected an integer from 1 to 64; using 2 (the processor count, at most 64).")]
+    [InlineData("1e3", 2, 2, "StaticGrad: ignoring STATICGRAD_THREADS='1e3': expected an integer from 1 to 64; using 2 (the processor count, at most 64).")]
+    [InlineData("abc", 200, 64, "StaticGrad: ignoring STATICGRAD_THREADS='abc': expected an integer from 1 to 64; using 64 (the processor count, at most 64).")]
+    public void ThreadSetting_TakesAnIntegerFrom1To64_AndWarnsAboutAnythingElse(string? text, int processors, int expected, string? expectedWarning)
+    {
+        Assert.Equal(expected, Parallelism.ThreadSetting(text, processors, out string? warning));
+        Assert.Equal(expectedWarning, warning);
+    }
+
     [Fact]
     public void Split_CoversTheRangeInWholeUnits()
     {
