@@ -483,13 +483,14 @@ internal sealed partial class ModelGenerator
             };
             string signature = $"{ReadOnlySpan} inputs, {targetsType} {targets}";
             bool withLosses = loss.Reduction == ReductionKind.None;
+            bool updatesRunningStatistics = AllBuffers(plan.Graph).Any(b => !b.Decl.IsCounter);
             string noLosses = withLosses ? $"{Span}.Empty, " : string.Empty;
-            WriteTrainStepDocs(w, loss, what, perSampleLosses: false);
+            WriteTrainStepDocs(w, loss, what, perSampleLosses: false, updatesRunningStatistics);
             w.WriteLine($"public float TrainStep({signature}, int batch) => {TrainStepCore}(inputs, {targets}, {noLosses}{Parameters}.Gradients, batch);");
             w.WriteLine();
             if (withLosses)
             {
-                WriteTrainStepDocs(w, loss, what, perSampleLosses: true);
+                WriteTrainStepDocs(w, loss, what, perSampleLosses: true, updatesRunningStatistics);
                 using (w.WriteBlock($"public float TrainStep({signature}, {Span} losses, int batch)"))
                 {
                     w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
@@ -558,7 +559,7 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
         }
 
-        private static void WriteTrainStepDocs(IndentedWriter w, LossSpec loss, (string First, string Second) what, bool perSampleLosses)
+        private static void WriteTrainStepDocs(IndentedWriter w, LossSpec loss, (string First, string Second) what, bool perSampleLosses, bool updatesRunningStatistics)
         {
             w.WriteLine("/// <summary>");
             w.WriteLine($"/// One training step on the first <paramref name=\"batch\"/> samples: forward, {what.First}");
@@ -598,7 +599,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <param name=\"batch\">Samples in this step, 1 to <see cref=\"MaxBatch\"/>.</param>");
             w.WriteLine(loss.Reduction == ReductionKind.None ? "/// <returns>The sum of the per-sample losses.</returns>" : "/// <returns>The loss of the batch.</returns>");
             w.WriteLine("/// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same");
-            w.WriteLine("/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
+            w.WriteLine(updatesRunningStatistics
+                ? "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>"
+                : "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
         }
 
         private static void WriteTrainStepBody(IndentedWriter w, ModelPlan plan, bool withLosses)

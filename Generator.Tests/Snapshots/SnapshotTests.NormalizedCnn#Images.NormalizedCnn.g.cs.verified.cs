@@ -297,7 +297,7 @@ namespace Images
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
-        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, __sgParameters.Gradients, batch);
 
         /// <summary>
