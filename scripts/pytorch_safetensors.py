@@ -53,12 +53,14 @@ MAX_HEADER = 16 << 20
 
 
 def save_file(tensors, path, metadata=None):
-    """Writes a safetensors file: tensors is an ordered dict name -> numpy array, float (F32) or integer (I64)."""
+    """Writes a safetensors file: tensors is an ordered dict name -> numpy array. float16 arrays are written as F16,
+    other floats as F32 (float64 rounded to nearest), integers as I64 (PyTorch's num_batches_tracked)."""
     entries = []
     for name, array in tensors.items():
-        integer = np.asarray(array).dtype.kind in "iu"
-        array = np.array(array, dtype="<i8" if integer else "<f4", order="C")  # keeps a scalar 0-d
-        entries.append((name, "I64" if integer else "F32", list(array.shape), array.tobytes()))
+        kind = np.asarray(array).dtype
+        dtype, numpy_type = ("I64", "<i8") if kind.kind in "iu" else ("F16", "<f2") if kind == np.float16 else ("F32", "<f4")
+        array = np.array(array, dtype=numpy_type, order="C")  # keeps a scalar 0-d
+        entries.append((name, dtype, list(array.shape), array.tobytes()))
     write_entries(path, entries, metadata)
 
 
