@@ -371,10 +371,14 @@ namespace Images
             //   convOutputGradient *= ReLU'(convOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(convOutputGradient, convOutput, batch * 196, global::StaticGrad.Kernels.Activation.ReLU);
 
-            //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while frozen)
+            //   conv.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of convOutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(convOutputGradient, inputs, gradients.Slice(__sgOffset_ConvWeight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_ConvBias, 4) : global::System.Span<float>.Empty), __sg_Conv.Workspace, batch, 2, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_ConvWeight, 72).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

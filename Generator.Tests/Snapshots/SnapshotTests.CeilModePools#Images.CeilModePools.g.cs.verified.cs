@@ -404,10 +404,14 @@ namespace Images
             // Step 12, conv2 Conv2d backward, from conv2OutputGradient [B, 6, 4, 4]:
             //   conv2OutputGradient already carries ReLU'(conv2Output): the next op's backward pass applied it
 
-            //   conv2.weight gradient [6, 4, 2, 2] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            //   conv2.weight gradient [6, 4, 2, 2] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(pool1Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 5, 5, 6, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 96).Clear();
+                }
             }
 
             //   pool1OutputGradient [B, 4, 5, 5] = transposed conv(conv2OutputGradient [B, 6, 4, 4], weight)
@@ -418,12 +422,16 @@ namespace Images
             //   from pool1OutputGradient, pool1Output and the kept positions
 
             // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 9, 9]:
-            //   conv1.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   conv1.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             //   with conv1OutputGradient [B, 4, 9, 9] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
             //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 11, 11, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, poolCeilMode: true);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 36).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

@@ -331,10 +331,14 @@ namespace Images
             //   upOutputGradient *= Sigmoid'(upOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-            //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while frozen)
+            //   up.weight gradient [2, 1, 4, 4] and .bias gradient [1] = sums over the batch of decodeOutput x im2col(upOutputGradient) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
             {
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, decodeOutput, gradients.Slice(__sgOffset_UpWeight, 32), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 1) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 2, 2, 8, 1, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_UpWeight, 32).Clear();
+                }
             }
 
             //   gridOutputGradient [B, 2, 2, 8] = conv(upOutputGradient [B, 1, 4, 16], weight)

@@ -383,10 +383,14 @@ namespace Images
             //   conv2OutputGradient *= Tanh'(conv2Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 75, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while frozen)
+            //   conv2.weight gradient [3, 4, 3, 3] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(pad2Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, pad2Output, gradients.Slice(__sgOffset_Conv2Weight, 108), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 12, 11, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 108).Clear();
+                }
             }
 
             //   pad2OutputGradient [B, 4, 12, 11] = transposed conv(conv2OutputGradient [B, 3, 5, 5], weight)
@@ -400,10 +404,14 @@ namespace Images
             //   conv1OutputGradient *= Tanh'(conv1Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 360, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while frozen)
+            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(pad1Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, pad1Output, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 12, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 72).Clear();
+                }
             }
 
             //   no gradient for pad1Output: nothing before it has parameters (pruned).

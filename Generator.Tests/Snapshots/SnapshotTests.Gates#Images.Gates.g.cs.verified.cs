@@ -587,10 +587,14 @@ namespace Images
             //   spatialOutputGradient *= Sigmoid'(spatialOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(spatialOutputGradient, spatialOutput, batch * 64, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-            //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while frozen)
+            //   spatial.weight gradient [1, 8, 1, 1] and .bias gradient [1] = sums over the batch of spatialOutputGradient x im2col(excite2Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[10].RequiresGrad || __sgParameters.Tensors[11].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(spatialOutputGradient, excite2Output, gradients.Slice(__sgOffset_SpatialWeight, 8), (__sgParameters.Tensors[11].RequiresGrad ? gradients.Slice(__sgOffset_SpatialBias, 1) : global::System.Span<float>.Empty), __sg_Spatial.Workspace, batch, 8, 8, 8, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[10].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_SpatialWeight, 8).Clear();
+                }
             }
 
             //   excite2OutputGradientFrom11 [B, 8, 8, 8] = transposed conv(spatialOutputGradient [B, 1, 8, 8], weight)
@@ -643,10 +647,14 @@ namespace Images
             //   expandOutputGradient *= Sigmoid'(expandOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(expandOutputGradient, expandOutput, batch * 8, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-            //   expand.weight gradient [8, 2, 1, 1] and .bias gradient [8] = sums over the batch of expandOutputGradient x im2col(reduceOutput) (skipped while frozen)
+            //   expand.weight gradient [8, 2, 1, 1] and .bias gradient [8] = sums over the batch of expandOutputGradient x im2col(reduceOutput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[6].RequiresGrad || __sgParameters.Tensors[7].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(expandOutputGradient, reduceOutput, gradients.Slice(__sgOffset_ExpandWeight, 16), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_ExpandBias, 8) : global::System.Span<float>.Empty), __sg_Expand.Workspace, batch, 2, 1, 1, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[6].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_ExpandWeight, 16).Clear();
+                }
             }
 
             //   reduceOutputGradient [B, 2, 1, 1] = transposed conv(expandOutputGradient [B, 8, 1, 1], weight)
@@ -656,10 +664,14 @@ namespace Images
             //   reduceOutputGradient *= ReLU'(reduceOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(reduceOutputGradient, reduceOutput, batch * 2, global::StaticGrad.Kernels.Activation.ReLU);
 
-            //   reduce.weight gradient [2, 8, 1, 1] and .bias gradient [2] = sums over the batch of reduceOutputGradient x im2col(squeezeOutput) (skipped while frozen)
+            //   reduce.weight gradient [2, 8, 1, 1] and .bias gradient [2] = sums over the batch of reduceOutputGradient x im2col(squeezeOutput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(reduceOutputGradient, squeezeOutput, gradients.Slice(__sgOffset_ReduceWeight, 16), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_ReduceBias, 2) : global::System.Span<float>.Empty), __sg_Reduce.Workspace, batch, 8, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_ReduceWeight, 16).Clear();
+                }
             }
 
             //   squeezeOutputGradient [B, 8, 1, 1] = transposed conv(reduceOutputGradient [B, 2, 1, 1], weight)
@@ -676,10 +688,14 @@ namespace Images
             //   conv1OutputGradient *= ReLU'(conv1Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 512, global::StaticGrad.Kernels.Activation.ReLU);
 
-            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of conv1OutputGradient x im2col(attendedOutput) (skipped while frozen)
+            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of conv1OutputGradient x im2col(attendedOutput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, attendedOutput, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 216).Clear();
+                }
             }
 
             //   attendedOutputGradient [B, 3, 8, 8] = transposed conv(conv1OutputGradient [B, 8, 8, 8], weight)
@@ -693,10 +709,14 @@ namespace Images
             //   attentionOutputGradient *= Sigmoid'(attentionOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(attentionOutputGradient, attentionOutput, batch * 192, global::StaticGrad.Kernels.Activation.Sigmoid);
 
-            //   attention.weight gradient [3, 3, 3, 3] and .bias gradient [3] = sums over the batch of attentionOutputGradient x im2col(inputs) (skipped while frozen)
+            //   attention.weight gradient [3, 3, 3, 3] and .bias gradient [3] = sums over the batch of attentionOutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(attentionOutputGradient, inputs, gradients.Slice(__sgOffset_AttentionWeight, 81), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_AttentionBias, 3) : global::System.Span<float>.Empty), __sg_Attention.Workspace, batch, 3, 8, 8, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_AttentionWeight, 81).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

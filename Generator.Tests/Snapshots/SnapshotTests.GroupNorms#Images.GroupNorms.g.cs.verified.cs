@@ -538,10 +538,14 @@ namespace Images
             global::StaticGrad.Kernels.GroupNorm.Backward(norm3OutputGradient, conv2Output, instanceOutputMean, instanceOutputRstd, parameters.Slice(__sgOffset_InstanceWeight, 6), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_InstanceWeight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_InstanceBias, 6) : global::System.Span<float>.Empty), batch, 6, 6, 4, instanceOutput, global::StaticGrad.Kernels.Activation.Sigmoid);
 
             // Step 17, conv2 Conv2d backward, from norm3OutputGradient [B, 6, 2, 2]:
-            //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while frozen)
+            //   conv2.weight gradient [6, 8, 3, 3] and .bias gradient [6] = sums over the batch of norm3OutputGradient x im2col(poolOutput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm3OutputGradient, poolOutput, gradients.Slice(__sgOffset_Conv2Weight, 432), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 8, 4, 4, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 432).Clear();
+                }
             }
 
             //   poolOutputGradient [B, 8, 4, 4] = transposed conv(norm3OutputGradient [B, 6, 2, 2], weight)
@@ -556,10 +560,14 @@ namespace Images
             global::StaticGrad.Kernels.GroupNorm.Backward(norm1OutputGradient, conv1Output, norm1OutputMean, norm1OutputRstd, parameters.Slice(__sgOffset_Norm1Weight, 8), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Weight, 8) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Norm1Bias, 8) : global::System.Span<float>.Empty), batch, 8, 4, 64, norm1Output, global::StaticGrad.Kernels.Activation.ReLU);
 
             // Step 20, conv1 Conv2d backward, from norm1OutputGradient [B, 8, 8, 8]:
-            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   conv1.weight gradient [8, 3, 3, 3] and .bias gradient [8] = sums over the batch of norm1OutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(norm1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 216), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 8) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 216).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

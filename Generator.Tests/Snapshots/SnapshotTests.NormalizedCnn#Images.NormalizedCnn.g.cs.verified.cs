@@ -585,10 +585,14 @@ namespace Images
             global::StaticGrad.Kernels.BatchNorm.Backward(bn2OutputGradient, conv2Output, __sg_Bn2.BatchMean, __sg_Bn2.BatchInverseStd, parameters.Slice(__sgOffset_Bn2Weight, 16), (__sgParameters.Tensors[6].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Weight, 16) : global::System.Span<float>.Empty), (__sgParameters.Tensors[7].RequiresGrad ? gradients.Slice(__sgOffset_Bn2Bias, 16) : global::System.Span<float>.Empty), batch, 16, 100);
 
             // Step 19, conv2 Conv2d backward, from bn2OutputGradient [B, 16, 10, 10]:
-            //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while frozen)
+            //   conv2.weight gradient [16, 6, 5, 5] and .bias gradient [16] = sums over the batch of bn2OutputGradient x im2col(pool1Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[4].RequiresGrad || __sgParameters.Tensors[5].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn2OutputGradient, pool1Output, gradients.Slice(__sgOffset_Conv2Weight, 2400), (__sgParameters.Tensors[5].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 16) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[4].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 2400).Clear();
+                }
             }
 
             //   pool1OutputGradient [B, 6, 14, 14] = transposed conv(bn2OutputGradient [B, 16, 10, 10], weight)
@@ -604,10 +608,14 @@ namespace Images
             global::StaticGrad.Kernels.BatchNorm.Backward(bn1OutputGradient, conv1Output, __sg_Bn1.BatchMean, __sg_Bn1.BatchInverseStd, parameters.Slice(__sgOffset_Bn1Weight, 6), (__sgParameters.Tensors[2].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Weight, 6) : global::System.Span<float>.Empty), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Bn1Bias, 6) : global::System.Span<float>.Empty), batch, 6, 784);
 
             // Step 22, conv1 Conv2d backward, from bn1OutputGradient [B, 6, 28, 28]:
-            //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   conv1.weight gradient [6, 1, 5, 5] and .bias gradient [6] = sums over the batch of bn1OutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(bn1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 150), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 6) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 150).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

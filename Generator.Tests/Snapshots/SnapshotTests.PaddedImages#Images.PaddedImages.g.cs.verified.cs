@@ -403,10 +403,14 @@ namespace Images
             //   conv2OutputGradient *= Tanh'(conv2Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 180, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+            //   conv2.weight gradient [6, 4, 2, 3] and .bias gradient [6] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 6) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 6, 6, 6, 2, 3, 1, 1, 0, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 144).Clear();
+                }
             }
 
             //   conv2OutputPaddedInput [B, 4, 6, 6] = transposed conv(conv2OutputGradient [B, 6, 5, 6], weight), then poolOutputGradient [B, 4, 5, 6] = it less one more zero row below (padding='same' puts the odd one there)
@@ -418,12 +422,16 @@ namespace Images
             //   from poolOutputGradient, poolOutput and the kept positions
 
             // Step 13, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-            //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+            //   conv1.weight gradient [4, 2, 4, 4] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from poolOutputGradient where poolOutput is positive, at the kept positions
             //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(poolOutputGradient, poolOutput, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(poolOutputIndices), conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 128), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 11, 14, 4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 128).Clear();
+                }
             }
 
             //   no gradient for padOutput: nothing before it has parameters (pruned).

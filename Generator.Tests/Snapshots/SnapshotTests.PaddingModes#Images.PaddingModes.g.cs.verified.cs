@@ -386,10 +386,14 @@ namespace Images
             //   conv2OutputGradient *= Tanh'(conv2Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv2OutputGradient, conv2Output, batch * 330, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while frozen)
+            //   conv2.weight gradient [3, 4, 2, 4] and .bias gradient [3] = sums over the batch of conv2OutputGradient x im2col(conv2OutputPaddedInput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv2OutputGradient, conv2OutputPaddedInput, gradients.Slice(__sgOffset_Conv2Weight, 96), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_Conv2Bias, 3) : global::System.Span<float>.Empty), __sg_Conv2.Workspace, batch, 4, 11, 14, 3, 2, 4, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv2Weight, 96).Clear();
+                }
             }
 
             //   conv2OutputPaddedInput [B, 4, 11, 14] = transposed conv(conv2OutputGradient [B, 3, 10, 11], weight), then conv1OutputGradient [B, 4, 10, 11] = it with each padded value's gradient added to the value it copied (padding_mode=replicate padding (left, right, top, bottom) = (1, 2, 0, 1), then convolved without padding)
@@ -400,10 +404,14 @@ namespace Images
             //   conv1OutputGradient *= Tanh'(conv1Output) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(conv1OutputGradient, conv1Output, batch * 440, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while frozen)
+            //   conv1.weight gradient [4, 2, 3, 3] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(conv1OutputPaddedInput) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(conv1OutputGradient, conv1OutputPaddedInput, gradients.Slice(__sgOffset_Conv1Weight, 72), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 12, 13, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 72).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

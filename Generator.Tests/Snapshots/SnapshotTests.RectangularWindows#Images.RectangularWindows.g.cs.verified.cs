@@ -391,10 +391,14 @@ namespace Images
             //   flattenOutputGradient is the gradient of conv3Output read flat
 
             // Step 10, conv3 Conv2d backward, from flattenOutputGradient [B, 6, 3, 3]:
-            //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while frozen)
+            //   conv3.weight gradient [6, 6, 3, 1] and .bias gradient [6] = sums over the batch of flattenOutputGradient x im2col(pool2Output) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[3].RequiresGrad || __sgParameters.Tensors[4].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(flattenOutputGradient, pool2Output, gradients.Slice(__sgOffset_Conv3Weight, 108), (__sgParameters.Tensors[4].RequiresGrad ? gradients.Slice(__sgOffset_Conv3Bias, 6) : global::System.Span<float>.Empty), __sg_Conv3.Workspace, batch, 6, 3, 3, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[3].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv3Weight, 108).Clear();
+                }
             }
 
             //   pool2OutputGradient [B, 6, 3, 3] = transposed conv(flattenOutputGradient [B, 6, 3, 3], weight)
@@ -422,12 +426,16 @@ namespace Images
             //   from pool1OutputGradient, pool1Output and the kept positions
 
             // Step 14, conv1 Conv2d backward, from conv1OutputGradient [B, 4, 10, 13]:
-            //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while frozen)
+            //   conv1.weight gradient [4, 2, 3, 5] and .bias gradient [4] = sums over the batch of conv1OutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             //   with conv1OutputGradient [B, 4, 10, 13] formed sample by sample from pool1OutputGradient where pool1Output is positive, at the kept positions
             //   (as the pool's backward pass would write it; conv1OutputGradient is scratch for the shapes that run the two passes)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeightFromMaxPool(pool1OutputGradient, pool1Output, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(pool1OutputIndices), conv1OutputGradient, inputs, gradients.Slice(__sgOffset_Conv1Weight, 120), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_Conv1Bias, 4) : global::System.Span<float>.Empty), __sg_Conv1.Workspace, batch, 2, 10, 13, 4, 3, 5, 1, 1, 3, 2, 3, 1, 1, 2, 3, 2, 2, 0, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_Conv1Weight, 120).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

@@ -321,10 +321,14 @@ namespace Losses
             //   flatOutputGradient *= ReLU'(encoderOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(flatOutputGradient, encoderOutput, batch * 18, global::StaticGrad.Kernels.Activation.ReLU);
 
-            //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while frozen)
+            //   encoder.weight gradient [2, 1, 3, 3] and .bias gradient [2] = sums over the batch of flatOutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(flatOutputGradient, inputs, gradients.Slice(__sgOffset_EncoderWeight, 18), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_EncoderBias, 2) : global::System.Span<float>.Empty), __sg_Encoder.Workspace, batch, 1, 3, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_EncoderWeight, 18).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

@@ -499,10 +499,14 @@ namespace Images
             //   upOutputGradient *= ReLU'(upOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(upOutputGradient, upOutput, batch * 256, global::StaticGrad.Kernels.Activation.ReLU);
 
-            //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while frozen)
+            //   up.weight gradient [4, 4, 3, 3] and .bias gradient [4] = sums over the batch of downOutput x im2col(upOutputGradient) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[2].RequiresGrad || __sgParameters.Tensors[3].RequiresGrad)
             {
                 global::StaticGrad.Kernels.ConvTranspose2d.BackwardWeight(upOutputGradient, downOutput, gradients.Slice(__sgOffset_UpWeight, 144), (__sgParameters.Tensors[3].RequiresGrad ? gradients.Slice(__sgOffset_UpBias, 4) : global::System.Span<float>.Empty), __sg_Up.Workspace, batch, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[2].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_UpWeight, 144).Clear();
+                }
             }
 
             //   downOutputGradient [B, 4, 4, 4] = conv(upOutputGradient [B, 4, 8, 8], weight)
@@ -512,10 +516,14 @@ namespace Images
             //   downOutputGradient *= Tanh'(downOutput) in place
             global::StaticGrad.Kernels.ActivationBackward.Apply(downOutputGradient, downOutput, batch * 64, global::StaticGrad.Kernels.Activation.Tanh);
 
-            //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while frozen)
+            //   down.weight gradient [4, 1, 3, 3] and .bias gradient [4] = sums over the batch of downOutputGradient x im2col(inputs) (skipped while both are frozen; a frozen weight's gradient stays zero)
             if (__sgParameters.Tensors[0].RequiresGrad || __sgParameters.Tensors[1].RequiresGrad)
             {
                 global::StaticGrad.Kernels.Conv2d.BackwardWeight(downOutputGradient, inputs, gradients.Slice(__sgOffset_DownWeight, 36), (__sgParameters.Tensors[1].RequiresGrad ? gradients.Slice(__sgOffset_DownBias, 4) : global::System.Span<float>.Empty), __sg_Down.Workspace, batch, 1, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                if (!__sgParameters.Tensors[0].RequiresGrad)
+                {
+                    gradients.Slice(__sgOffset_DownWeight, 36).Clear();
+                }
             }
 
             //   no gradient for inputs: nothing before it has parameters (pruned).

@@ -235,11 +235,10 @@ internal sealed record Conv2dOp(
             c.Line(string.Empty);
         }
 
-        // One kernel pass gives both parameter gradients; it runs while either trains (a frozen weight's gradient is
-        // then written but never read by an optimizer).
+        // One kernel pass gives both parameter gradients; it runs while either trains.
         string trainable = Bias ? $"{c.Trainable("weight")} || {c.Trainable("bias")}" : c.Trainable("weight");
         string biasGradient = Bias ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
-        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({ConvolvedInput(c)}) (skipped while frozen)");
+        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {gradient} x im2col({ConvolvedInput(c)}) {(Bias ? "(skipped while both are frozen; a frozen weight's gradient stays zero)" : "(skipped while frozen)")}");
         if (GradientFromPool is { } pool)
         {
             // The pool's backward pass wrote nothing: the kernel forms the gradient from the pool's backward inputs.
@@ -249,6 +248,11 @@ internal sealed record Conv2dOp(
             c.Line($"if ({trainable})");
             c.Line("{");
             c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeightFromMaxPool({c.Consumer.OutputGradient}, {maxima}, {MaxPool2dOp.IndicesOf(c.ConsumerSaved("Indices"))}, {gradient}, {ConvolvedInput(c)}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)}, {pool.WindowArguments}{pool.CeilModeArgument("poolCeilMode")});");
+            if (Bias)
+            {
+                c.ClearWeightGradientWhileFrozen();
+            }
+
             c.Line("}");
         }
         else
@@ -256,6 +260,11 @@ internal sealed record Conv2dOp(
             c.Line($"if ({trainable})");
             c.Line("{");
             c.Line($"    {OpEmitContext.Kernels}.Conv2d.BackwardWeight({gradient}, {ConvolvedInput(c)}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+            if (Bias)
+            {
+                c.ClearWeightGradientWhileFrozen();
+            }
+
             c.Line("}");
         }
 

@@ -134,10 +134,15 @@ internal sealed record ConvTranspose2dOp(
 
         string trainable = Bias ? $"{c.Trainable("weight")} || {c.Trainable("bias")}" : c.Trainable("weight");
         string biasGradient = Bias ? c.GradientIfTrainable("bias") : OpEmitContext.Empty;
-        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {c.Input} x im2col({gradient}) (skipped while frozen)");
+        c.Line($"//   {c.Member}.weight gradient {WeightShape(c)}{(Bias ? $" and .bias gradient [{OpEmitContext.Int(OutChannels)}]" : string.Empty)} = sums over the batch of {c.Input} x im2col({gradient}) {(Bias ? "(skipped while both are frozen; a frozen weight's gradient stays zero)" : "(skipped while frozen)")}");
         c.Line($"if ({trainable})");
         c.Line("{");
         c.Line($"    {OpEmitContext.Kernels}.ConvTranspose2d.BackwardWeight({gradient}, {c.Input}, {c.Gradient("weight")}, {biasGradient}, {c.Field}.Workspace, batch, {Geometry(c)});");
+        if (Bias)
+        {
+            c.ClearWeightGradientWhileFrozen();
+        }
+
         c.Line("}");
         c.Line(string.Empty);
         if (c.InputGradients[0] is { } inputGradient)

@@ -108,6 +108,19 @@ internal sealed class OpEmitContext
     /// <summary>A parameter's gradient, or an empty span when the parameter is frozen (the kernel then skips it).</summary>
     public string GradientIfTrainable(string suffix) => $"({Trainable(suffix)} ? {Gradient(suffix)} : {Empty})";
 
+    /// <summary>
+    /// Inside the block of a kernel call that writes a weight's gradient together with its bias's and runs while either
+    /// trains: clears the weight's gradient again when only the bias trains, so a frozen tensor's gradient stays zero
+    /// (clipping and norms then see what PyTorch's do: no gradient for a <c>requires_grad=False</c> weight).
+    /// </summary>
+    public void ClearWeightGradientWhileFrozen()
+    {
+        Line($"    if (!{Trainable("weight")})");
+        Line("    {");
+        Line($"        {Gradient("weight")}.Clear();");
+        Line("    }");
+    }
+
     /// <summary>A buffer's values: <c>buffers.Slice(offset, length)</c>, or <c>counters.Slice(offset, length)</c> for an integer one.</summary>
     public string Buffer(string suffix)
     {

@@ -99,6 +99,39 @@ public sealed class FreezingTests
         }
     }
 
+    [Theory]
+    [InlineData("conv1.weight")]
+    [InlineData("conv2.weight")]
+    public void AFrozenConvolutionWeightWhoseBiasTrains_KeepsAZeroGradient_AndClippingLeavesItOut(string frozenName)
+    {
+        // One kernel call writes a convolution's weight and bias gradients; it runs while either trains, and used to
+        // leave the frozen weight's gradient in place, which GradientClipping then counted.
+        const int batch = 8;
+        float[] inputs = KernelReference.Random(batch * LeNet5.InputSize, seed: 23);
+        int[] labels = Enumerable.Range(0, batch).Select(i => (i * 7) % 10).ToArray();
+        var reference = new LeNet5(seed: 6, maxBatch: batch);
+        var model = new LeNet5(seed: 6, maxBatch: batch);
+        Assert.Equal(1, model.Parameters.Freeze(frozenName));
+        ParameterTensor frozen = model.Parameters[frozenName];
+
+        Assert.Equal(reference.TrainStep(inputs, labels, batch), model.TrainStep(inputs, labels, batch));
+
+        Assert.All(model.Parameters.GradientsOf(frozen).ToArray(), g => Assert.Equal(0f, g));
+        Assert.Contains(reference.Parameters.GradientsOf(reference.Parameters[frozenName]).ToArray(), g => g != 0f);
+        foreach (ParameterTensor tensor in model.Parameters.Tensors.Where(t => t.Name != frozenName))
+        {
+            Assert.Equal(reference.Parameters.GradientsOf(reference.Parameters[tensor.Name]).ToArray(), model.Parameters.GradientsOf(tensor).ToArray());
+        }
+
+        reference.Parameters.GradientsOf(reference.Parameters[frozenName]).Clear();
+        Assert.Equal(GradientClipping.TotalNorm(reference.Parameters), GradientClipping.TotalNorm(model.Parameters));
+
+        model.Parameters.ZeroGradients();
+        model.AccumulateGradients(inputs, labels, batch, 0.5f);
+        Assert.All(model.Parameters.GradientsOf(frozen).ToArray(), g => Assert.Equal(0f, g));
+        Assert.Contains(model.Parameters.GradientsOf(model.Parameters[frozenName.Replace("weight", "bias", StringComparison.Ordinal)]).ToArray(), g => g != 0f);
+    }
+
     [Fact]
     public void AddScaledGradients_AddsToTheTrainableTensorsOnly_AndChecksItsArguments()
     {
