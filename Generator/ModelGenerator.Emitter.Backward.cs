@@ -118,16 +118,34 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>");
             w.WriteLine("/// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):");
             w.WriteLine($"/// writes the first <paramref name=\"batch\"/> samples' {values}");
-            w.WriteLine("/// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with");
-            w.WriteLine("/// the batch's statistics and updates its running ones. Follow it with <see cref=\"Backward\"/> (or");
+            bool modes = HasModes(graph);
+            if (modes)
+            {
+                w.WriteLine("/// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with");
+                w.WriteLine("/// the batch's statistics and updates its running ones. Follow it with <see cref=\"Backward\"/> (or");
+            }
+            else
+            {
+                w.WriteLine("/// and keeps every activation the backward pass needs. Follow it with <see cref=\"Backward\"/> (or");
+            }
+
             w.WriteLine("/// <see cref=\"AccumulateBackward\"/>) on the same batch size, given the loss's gradient with respect to these outputs.");
             w.WriteLine("/// </summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
             w.WriteLine($"/// <param name=\"outputs\">Receives <c>batch * OutputSize</c> {kind}, row-major.</param>");
-            w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
-            w.WriteLine("/// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in");
-            w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> reuse the activations this call keeps: a Backward after them throws.");
-            w.WriteLine("/// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)");
+            w.WriteLine($"/// <param name=\"batch\">Samples, {BatchRange(graph, training: true)}.</param>");
+            if (modes)
+            {
+                w.WriteLine("/// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in");
+                w.WriteLine("/// <see cref=\"global::StaticGrad.ModelMode.Training\"/> reuse the activations this call keeps: a Backward after them throws.");
+                w.WriteLine("/// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)");
+            }
+            else
+            {
+                w.WriteLine("/// <remarks>One thread at a time per instance, as TrainStep. TrainStep and AccumulateGradients reuse the activations");
+                w.WriteLine("/// this call keeps: a Backward after them throws. Forward and Predict do not. Do not change the parameters (an optimizer step, a weight load)");
+            }
+
             w.WriteLine("/// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>");
             using (w.WriteBlock($"public void ForwardForBackward({ReadOnlySpan} inputs, {Span} outputs, int batch)"))
             {
@@ -185,10 +203,10 @@ internal sealed partial class ModelGenerator
             }
 
             w.WriteLine();
-            WriteBackwardDocs(w, accumulate: false);
+            WriteBackwardDocs(w, accumulate: false, modes: HasModes(graph));
             w.WriteLine($"public void Backward({ReadOnlySpan} outputGradient, int batch) => {BackwardCore}(outputGradient, {Parameters}.Gradients, batch);");
             w.WriteLine();
-            WriteBackwardDocs(w, accumulate: true);
+            WriteBackwardDocs(w, accumulate: true, modes: HasModes(graph));
             using (w.WriteBlock($"public void AccumulateBackward({ReadOnlySpan} outputGradient, int batch, float scale)"))
             {
                 w.WriteLine($"{Guard}.CheckScale(scale);");
@@ -201,7 +219,7 @@ internal sealed partial class ModelGenerator
             WriteBackwardCore(w, plan, model, logSoftmax);
         }
 
-        private static void WriteBackwardDocs(IndentedWriter w, bool accumulate)
+        private static void WriteBackwardDocs(IndentedWriter w, bool accumulate, bool modes)
         {
             w.WriteLine("/// <summary>");
             w.WriteLine("/// The backward pass of the preceding <see cref=\"ForwardForBackward\"/> from the caller's gradient of a loss with respect to");
@@ -222,7 +240,9 @@ internal sealed partial class ModelGenerator
             }
 
             w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">No ForwardForBackward precedes this call, it ran on another batch");
-            w.WriteLine("/// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>");
+            w.WriteLine(modes
+                ? "/// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>"
+                : "/// size, or a TrainStep, AccumulateGradients or Backward ran since; or another thread is training this instance.</exception>");
         }
 
         /// <summary>

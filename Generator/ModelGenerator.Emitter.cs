@@ -100,9 +100,9 @@ internal sealed partial class ModelGenerator
                 LossKind.BinaryCrossEntropy => $"binary cross-entropy on the Sigmoid's probabilities over {Int(graph.Classes)} outputs, {reduction} reduction",
                 LossKind.Mse => $"mean squared error over {Int(graph.Classes)} outputs, {reduction} reduction",
                 LossKind.L1 => $"L1 (absolute) error over {Int(graph.Classes)} outputs, {reduction} reduction",
-                LossKind.SmoothL1 => $"smooth L1 error (beta {Float(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
-                LossKind.Huber => $"Huber error (delta {Float(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
-                _ => $"softmax cross-entropy over {Int(graph.Classes)} classes{(loss.Targets == TargetsKind.Probabilities ? " (probability targets)" : string.Empty)}, {reduction} reduction, label smoothing {Float(loss.LabelSmoothing)}",
+                LossKind.SmoothL1 => $"smooth L1 error (beta {Number(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
+                LossKind.Huber => $"Huber error (delta {Number(loss.Parameter)}) over {Int(graph.Classes)} outputs, {reduction} reduction",
+                _ => $"softmax cross-entropy over {Int(graph.Classes)} classes{(loss.Targets == TargetsKind.Probabilities ? " (probability targets)" : string.Empty)}, {reduction} reduction, label smoothing {Number(loss.LabelSmoothing)}",
             };
             w.WriteLine($"//   -> {loss.MemberName}: {description}{options}");
         }
@@ -135,7 +135,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <summary>Input features per sample.</summary>");
             w.WriteLine($"public const int InputSize = {Int(graph.Spec.InputSize)};");
             w.WriteLine();
-            w.WriteLine("/// <summary>Outputs (classes) per sample.</summary>");
+            w.WriteLine(graph.Spec.Loss is { Kind: LossKind.SoftmaxCrossEntropy or LossKind.Nll }
+                ? "/// <summary>Outputs (classes) per sample.</summary>"
+                : "/// <summary>Outputs per sample.</summary>");
             w.WriteLine($"public const int OutputSize = {Int(graph.Classes)};");
             w.WriteLine();
             w.WriteLine("/// <summary>Parameter scalars in all layers, trainable or frozen.</summary>");
@@ -260,11 +262,16 @@ internal sealed partial class ModelGenerator
                 w.WriteLine("#pragma warning disable CS8618, CS9264");
             }
 
+            bool normalizations = AllParameters(graph).Any(p => p.Decl.FanIn == 0);
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Creates the model with PyTorch's default initialization, weights and biases drawn from");
-            w.WriteLine("/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name=\"seed\"/>.");
+            w.WriteLine(normalizations
+                ? "/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name=\"seed\"/> (normalization layers: weights 1, biases 0)."
+                : "/// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name=\"seed\"/>.");
             w.WriteLine("/// </summary>");
-            w.WriteLine("/// <param name=\"seed\">Equal seeds give equal initial weights.</param>");
+            w.WriteLine(HasDropout(graph)
+                ? "/// <param name=\"seed\">Equal seeds give equal initial weights and, from a second generator it also seeds, equal dropout masks.</param>"
+                : "/// <param name=\"seed\">Equal seeds give equal initial weights.</param>");
             w.WriteLine("/// <param name=\"maxBatch\">The largest batch any call will pass; it sizes the activation arena.</param>");
             using (w.WriteBlock($"public {GeneratedNames.Identifier(spec.TypeName)}(int seed, int maxBatch = 256)"))
             {
@@ -483,14 +490,13 @@ internal sealed partial class ModelGenerator
             };
             string signature = $"{ReadOnlySpan} inputs, {targetsType} {targets}";
             bool withLosses = loss.Reduction == ReductionKind.None;
-            bool updatesRunningStatistics = AllBuffers(plan.Graph).Any(b => !b.Decl.IsCounter);
             string noLosses = withLosses ? $"{Span}.Empty, " : string.Empty;
-            WriteTrainStepDocs(w, loss, what, perSampleLosses: false, updatesRunningStatistics);
+            WriteTrainStepDocs(w, plan.Graph, what, perSampleLosses: false);
             w.WriteLine($"public float TrainStep({signature}, int batch) => {TrainStepCore}(inputs, {targets}, {noLosses}{Parameters}.Gradients, batch);");
             w.WriteLine();
             if (withLosses)
             {
-                WriteTrainStepDocs(w, loss, what, perSampleLosses: true, updatesRunningStatistics);
+                WriteTrainStepDocs(w, plan.Graph, what, perSampleLosses: true);
                 using (w.WriteBlock($"public float TrainStep({signature}, {Span} losses, int batch)"))
                 {
                     w.WriteLine($"{Guard}.CheckBatch(batch, MaxBatch);");
@@ -544,9 +550,10 @@ internal sealed partial class ModelGenerator
             w.WriteLine(loss.TrainsOnClassIndices
                 ? "/// <param name=\"labels\">At least <c>batch</c> class indices (or the ignore index); checked before anything is touched.</param>"
                 : "/// <param name=\"targets\">At least <c>batch * OutputSize</c> targets, row-major.</param>");
-            w.WriteLine("/// <param name=\"batch\">Samples in this micro-batch, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine($"/// <param name=\"batch\">Samples in this micro-batch, {BatchRange(plan.Graph, training: true)}.</param>");
             w.WriteLine("/// <param name=\"scale\">The weight of this micro-batch's gradients; finite.</param>");
             w.WriteLine("/// <returns>This micro-batch's loss, unscaled.</returns>");
+            WriteTrainingExceptions(w, loss.TrainsOnClassIndices ? "labels" : "targets", losses: null, scale: true);
             using (w.WriteBlock($"public float AccumulateGradients({signature}, int batch, float scale)"))
             {
                 w.WriteLine($"{Guard}.CheckScale(scale);");
@@ -559,8 +566,10 @@ internal sealed partial class ModelGenerator
             w.WriteLine();
         }
 
-        private static void WriteTrainStepDocs(IndentedWriter w, LossSpec loss, (string First, string Second) what, bool perSampleLosses, bool updatesRunningStatistics)
+        private static void WriteTrainStepDocs(IndentedWriter w, ModelGraph graph, (string First, string Second) what, bool perSampleLosses)
         {
+            LossSpec loss = graph.Spec.Loss!;
+            bool updatesRunningStatistics = AllBuffers(graph).Any(b => !b.Decl.IsCounter);
             w.WriteLine("/// <summary>");
             w.WriteLine($"/// One training step on the first <paramref name=\"batch\"/> samples: forward, {what.First}");
             w.WriteLine($"/// {what.Second} and backward. Overwrites the gradients in <see cref=\"Parameters\"/> (like");
@@ -596,12 +605,13 @@ internal sealed partial class ModelGenerator
                 w.WriteLine($"/// <param name=\"losses\">Receives at least {count} unreduced loss.</param>");
             }
 
-            w.WriteLine("/// <param name=\"batch\">Samples in this step, 1 to <see cref=\"MaxBatch\"/>.</param>");
+            w.WriteLine($"/// <param name=\"batch\">Samples in this step, {BatchRange(graph, training: true)}.</param>");
             w.WriteLine(loss.Reduction == ReductionKind.None ? "/// <returns>The sum of the per-sample losses.</returns>" : "/// <returns>The loss of the batch.</returns>");
             w.WriteLine("/// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same");
             w.WriteLine(updatesRunningStatistics
                 ? "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>"
                 : "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
+            WriteTrainingExceptions(w, loss.TrainsOnClassIndices ? "labels" : "targets", perSampleLosses ? "losses" : null);
         }
 
         private static void WriteTrainStepBody(IndentedWriter w, ModelPlan plan, bool withLosses)
@@ -687,9 +697,22 @@ internal sealed partial class ModelGenerator
             w.WriteLine($"/// <summary>Computes the {values} of the first <paramref name=\"batch\"/> samples.</summary>");
             w.WriteLine("/// <param name=\"inputs\">At least <c>batch * InputSize</c> features, row-major.</param>");
             w.WriteLine($"/// <param name=\"{name}\">Receives <c>batch * OutputSize</c> {(raw ? values : "values")}, row-major.</param>");
-            w.WriteLine("/// <param name=\"batch\">Samples, 1 to <see cref=\"MaxBatch\"/>.</param>");
-            w.WriteLine("/// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call");
-            w.WriteLine("/// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>");
+            // Batch norm on batch statistics (training mode) needs more samples than on its running ones.
+            bool trainingNeedsMore = HasModes(graph) && StrictestBatch(graph, training: true).Minimum > StrictestBatch(graph, training: false).Minimum;
+            string trainingRange = trainingNeedsMore ? $"; in <see cref=\"global::StaticGrad.ModelMode.Training\"/>, {BatchRange(graph, training: true)}" : string.Empty;
+            w.WriteLine($"/// <param name=\"batch\">Samples, {BatchRange(graph, training: false)}{trainingRange}.</param>");
+            if (HasModes(graph))
+            {
+                w.WriteLine("/// <remarks>In evaluation mode (the default), thread-safe: any number of threads may call Forward and Predict on one instance at");
+                w.WriteLine("/// once (each call rents its own activation arena), as long as no optimizer step, weight load or TrainStep changes the");
+                w.WriteLine("/// parameters or running statistics meanwhile. In <see cref=\"global::StaticGrad.ModelMode.Training\"/> a call uses the training");
+                w.WriteLine("/// arena: one thread at a time per instance, as TrainStep (a second thread throws <see cref=\"global::System.InvalidOperationException\"/>).</remarks>");
+            }
+            else
+            {
+                w.WriteLine("/// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call");
+                w.WriteLine("/// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>");
+            }
             using (w.WriteBlock($"public void Forward({ReadOnlySpan} inputs, {Span} {name}, int batch)"))
             {
                 WriteInputChecks(w);
@@ -794,21 +817,50 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>
+        /// The <c>batch</c> range of a pass for the docs: from 1, or from the smallest batch its batch norms take on batch
+        /// statistics (the bound <see cref="WriteBatchCheck"/> writes), to <c>MaxBatch</c>.
+        /// </summary>
+        private static string BatchRange(ModelGraph graph, bool training)
+        {
+            int minimum = StrictestBatch(graph, training).Minimum;
+            return minimum > 1
+                ? $"{Int(minimum)} to <see cref=\"MaxBatch\"/> (batch norm on the batch's statistics needs more than one value per channel, as in PyTorch)"
+                : "1 to <see cref=\"MaxBatch\"/>";
+        }
+
+        /// <summary>The exceptions of a training pass's checks, which run before it changes anything.</summary>
+        private static void WriteTrainingExceptions(IndentedWriter w, string targets, string? losses, bool scale = false)
+        {
+            string spans = losses is null ? $"<paramref name=\"inputs\"/> or <paramref name=\"{targets}\"/>" : $"<paramref name=\"inputs\"/>, <paramref name=\"{targets}\"/> or <paramref name=\"{losses}\"/>";
+            string label = targets == "labels" ? ", or a label is outside [0, OutputSize) and is not the ignore index" : string.Empty;
+            w.WriteLine($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"batch\"/> is outside its range{label}{(scale ? ", or <paramref name=\"scale\"/> is not finite" : string.Empty)}.</exception>");
+            w.WriteLine($"/// <exception cref=\"global::System.ArgumentException\">{spans} holds fewer values than <paramref name=\"batch\"/> needs.</exception>");
+            w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is training this instance.</exception>");
+        }
+
+        /// <summary>The op that needs the largest batch in a pass (batch norm on batch statistics), and that batch; 1 when none needs more.</summary>
+        private static (Node? Node, int Minimum) StrictestBatch(ModelGraph graph, bool training)
+        {
+            int Minimum(Node node) => training ? node.Op.MinimumTrainingBatch(node.InputShapes) : node.Op.MinimumInferenceBatch(node.InputShapes);
+            Node? strictest = graph.Nodes.OrderByDescending(Minimum).FirstOrDefault();
+            return strictest is null ? (null, 1) : (strictest, System.Math.Max(1, Minimum(strictest)));
+        }
+
+        /// <summary>
         /// The batch size check of a pass whose ops need more than one sample (batch norm on batch statistics, as in
         /// PyTorch), written before the pass takes the model, so that a refused call changes nothing.
         /// </summary>
         private static void WriteBatchCheck(IndentedWriter w, ModelGraph graph, bool training)
         {
-            int Minimum(Node node) => training ? node.Op.MinimumTrainingBatch(node.InputShapes) : node.Op.MinimumInferenceBatch(node.InputShapes);
-            Node? strictest = graph.Nodes.OrderByDescending(Minimum).FirstOrDefault();
-            if (strictest is not null && Minimum(strictest) > 1)
+            (Node? strictest, int minimum) = StrictestBatch(graph, training);
+            if (strictest is not null && minimum > 1)
             {
                 string layer = $"{graph.MemberOf(strictest).ParameterName} ({strictest.Op.Name})";
                 TensorShape input = strictest.InputShapes[0];
 
                 // The message shows the layer's input size as PyTorch does: [B, C, H, W] for an image, not its flat features.
                 string size = input.IsImage ? $"{Int(input.Channels)}, {Int(input.Height)}, {Int(input.Width)}" : Int(input.Features);
-                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(Minimum(strictest))}, {Literal(layer)}, {size});");
+                w.WriteLine($"{Guard}.CheckMinimumBatch(batch, {Int(minimum)}, {Literal(layer)}, {size});");
             }
         }
 
@@ -1105,15 +1157,14 @@ internal sealed partial class ModelGenerator
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-        private static string Float(float value)
+        /// <summary>A C# float literal: <c>0.1f</c>, <c>1.0f</c>.</summary>
+        private static string Float(float value) => Number(value) + "f";
+
+        /// <summary>A float as the comments and the summary show it, as Python prints it: <c>0.1</c>, <c>1.0</c>.</summary>
+        private static string Number(float value)
         {
             string text = value.ToString("R", CultureInfo.InvariantCulture);
-            if (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0)
-            {
-                text += ".0";
-            }
-
-            return text + "f";
+            return text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? text + ".0" : text;
         }
     }
 }

@@ -14,7 +14,7 @@ namespace Inference
         /// <summary>Input features per sample.</summary>
         public const int InputSize = 8;
 
-        /// <summary>Outputs (classes) per sample.</summary>
+        /// <summary>Outputs per sample.</summary>
         public const int OutputSize = 1;
 
         /// <summary>Parameter scalars in all layers, trainable or frozen.</summary>

@@ -8,7 +8,7 @@ namespace Seeds
     //   inputs [B, 784]
     //   -> layer1: Linear 784 -> 256, ReLU [B, 256]
     //   -> layer2: Linear 256 -> 10 [B, 10]
-    //   -> Loss: softmax cross-entropy over 10 classes, sum reduction, label smoothing 0.1f
+    //   -> Loss: softmax cross-entropy over 10 classes, sum reduction, label smoothing 0.1
     partial class MnistClassifier256 : global::StaticGrad.IModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
@@ -124,6 +124,9 @@ namespace Seeds
         /// <returns>The loss of the batch.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, __sgParameters.Gradients, batch);
 
         /// <summary>
@@ -137,6 +140,9 @@ namespace Seeds
         /// <param name="batch">Samples in this micro-batch, 1 to <see cref="MaxBatch"/>.</param>
         /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
         /// <returns>This micro-batch's loss, unscaled.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index, or <paramref name="scale"/> is not finite.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, float scale)
         {
             global::StaticGrad.ModelGuard.CheckScale(scale);
@@ -149,16 +155,14 @@ namespace Seeds
         /// <summary>
         /// The forward pass of a training step with a loss of the caller's own (PyTorch's <c>out = model(x)</c> in <c>model.train()</c>):
         /// writes the first <paramref name="batch"/> samples' logits (the last layer's raw outputs, what the loss receives)
-        /// and keeps every activation the backward pass needs. Always in training mode, as TrainStep: dropout draws its masks, batch norm normalizes with
-        /// the batch's statistics and updates its running ones. Follow it with <see cref="Backward"/> (or
+        /// and keeps every activation the backward pass needs. Follow it with <see cref="Backward"/> (or
         /// <see cref="AccumulateBackward"/>) on the same batch size, given the loss's gradient with respect to these outputs.
         /// </summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
-        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
-        /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
-        /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
+        /// <remarks>One thread at a time per instance, as TrainStep. TrainStep and AccumulateGradients reuse the activations
+        /// this call keeps: a Backward after them throws. Forward and Predict do not. Do not change the parameters (an optimizer step, a weight load)
         /// between this call and its Backward: the backward pass reads the weights as they are then.</remarks>
         public void ForwardForBackward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
@@ -207,7 +211,7 @@ namespace Seeds
         /// ForwardForBackward wrote (divided by the batch for a mean loss, as PyTorch's autograd would give it).</param>
         /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
         /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
-        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        /// size, or a TrainStep, AccumulateGradients or Backward ran since; or another thread is training this instance.</exception>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient, int batch) => __sgBackwardCore(outputGradient, __sgParameters.Gradients, batch);
 
         /// <summary>
@@ -221,7 +225,7 @@ namespace Seeds
         /// <param name="batch">The batch of the preceding ForwardForBackward.</param>
         /// <param name="scale">The weight of these gradients; finite.</param>
         /// <exception cref="global::System.InvalidOperationException">No ForwardForBackward precedes this call, it ran on another batch
-        /// size, or a TrainStep, AccumulateGradients, training-mode Forward or Backward ran since; or another thread is training this instance.</exception>
+        /// size, or a TrainStep, AccumulateGradients or Backward ran since; or another thread is training this instance.</exception>
         public void AccumulateBackward(global::System.ReadOnlySpan<float> outputGradient, int batch, float scale)
         {
             global::StaticGrad.ModelGuard.CheckScale(scale);

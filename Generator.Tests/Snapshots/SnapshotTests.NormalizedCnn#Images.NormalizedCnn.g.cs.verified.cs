@@ -17,7 +17,7 @@ namespace Images
     //   -> fc1: Linear 400 -> 120, ReLU [B, 120]
     //   -> fc2: Linear 120 -> 84, ReLU [B, 84]
     //   -> fc3: Linear 84 -> 10 [B, 10]
-    //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0f
+    //   -> Loss: softmax cross-entropy over 10 classes, mean reduction, label smoothing 0.0
     partial class NormalizedCnn : global::StaticGrad.IModel, global::StaticGrad.IStochasticModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
@@ -159,9 +159,9 @@ namespace Images
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
-        /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name="seed"/>.
+        /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name="seed"/> (normalization layers: weights 1, biases 0).
         /// </summary>
-        /// <param name="seed">Equal seeds give equal initial weights.</param>
+        /// <param name="seed">Equal seeds give equal initial weights and, from a second generator it also seeds, equal dropout masks.</param>
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
         public NormalizedCnn(int seed, int maxBatch = 256)
         {
@@ -298,6 +298,9 @@ namespace Images
         /// <returns>The loss of the batch.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, __sgParameters.Gradients, batch);
 
         /// <summary>
@@ -311,6 +314,9 @@ namespace Images
         /// <param name="batch">Samples in this micro-batch, 1 to <see cref="MaxBatch"/>.</param>
         /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
         /// <returns>This micro-batch's loss, unscaled.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index, or <paramref name="scale"/> is not finite.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, float scale)
         {
             global::StaticGrad.ModelGuard.CheckScale(scale);
@@ -721,8 +727,10 @@ namespace Images
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
         /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
-        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
-        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
+        /// <remarks>In evaluation mode (the default), thread-safe: any number of threads may call Forward and Predict on one instance at
+        /// once (each call rents its own activation arena), as long as no optimizer step, weight load or TrainStep changes the
+        /// parameters or running statistics meanwhile. In <see cref="global::StaticGrad.ModelMode.Training"/> a call uses the training
+        /// arena: one thread at a time per instance, as TrainStep (a second thread throws <see cref="global::System.InvalidOperationException"/>).</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);

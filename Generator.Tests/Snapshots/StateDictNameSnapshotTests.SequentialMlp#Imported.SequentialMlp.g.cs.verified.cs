@@ -10,7 +10,7 @@ namespace Imported
     //   -> 2: LayerNorm(8, eps=1e-05) [B, 8]
     //   -> features.3: BatchNorm1d(8, eps=1e-05, momentum=0.1) [B, 8]
     //   -> 4: Linear 8 -> 3 [B, 3]
-    //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0f
+    //   -> Loss: softmax cross-entropy over 3 classes, mean reduction, label smoothing 0.0
     partial class SequentialMlp : global::StaticGrad.IModel, global::StaticGrad.IModalModel, global::StaticGrad.Onnx.IOnnxExportable
     {
         /// <summary>Input features per sample.</summary>
@@ -90,7 +90,7 @@ namespace Imported
 
         /// <summary>
         /// Creates the model with PyTorch's default initialization, weights and biases drawn from
-        /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name="seed"/>.
+        /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by a generator seeded with <paramref name="seed"/> (normalization layers: weights 1, biases 0).
         /// </summary>
         /// <param name="seed">Equal seeds give equal initial weights.</param>
         /// <param name="maxBatch">The largest batch any call will pass; it sizes the activation arena.</param>
@@ -184,10 +184,13 @@ namespace Imported
         /// </summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="labels">At least <c>batch</c> class indices in [0, OutputSize), or the ignore index -100; checked before anything is touched.</param>
-        /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
+        /// <param name="batch">Samples in this step, 2 to <see cref="MaxBatch"/> (batch norm on the batch's statistics needs more than one value per channel, as in PyTorch).</param>
         /// <returns>The loss of the batch.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
         /// instance throws <see cref="global::System.InvalidOperationException"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch) => __sgTrainStepCore(inputs, labels, __sgParameters.Gradients, batch);
 
         /// <summary>
@@ -198,9 +201,12 @@ namespace Imported
         /// </summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="labels">At least <c>batch</c> class indices (or the ignore index); checked before anything is touched.</param>
-        /// <param name="batch">Samples in this micro-batch, 1 to <see cref="MaxBatch"/>.</param>
+        /// <param name="batch">Samples in this micro-batch, 2 to <see cref="MaxBatch"/> (batch norm on the batch's statistics needs more than one value per channel, as in PyTorch).</param>
         /// <param name="scale">The weight of this micro-batch's gradients; finite.</param>
         /// <returns>This micro-batch's loss, unscaled.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index, or <paramref name="scale"/> is not finite.</exception>
+        /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batch, float scale)
         {
             global::StaticGrad.ModelGuard.CheckScale(scale);
@@ -219,7 +225,7 @@ namespace Imported
         /// </summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="outputs">Receives <c>batch * OutputSize</c> logits, row-major.</param>
-        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+        /// <param name="batch">Samples, 2 to <see cref="MaxBatch"/> (batch norm on the batch's statistics needs more than one value per channel, as in PyTorch).</param>
         /// <remarks>One thread at a time per instance, as TrainStep. TrainStep, AccumulateGradients and Forward in
         /// <see cref="global::StaticGrad.ModelMode.Training"/> reuse the activations this call keeps: a Backward after them throws.
         /// Forward and Predict in evaluation mode do not. Do not change the parameters (an optimizer step, a weight load)
@@ -465,9 +471,11 @@ namespace Imported
         /// <summary>Computes the logits of the first <paramref name="batch"/> samples.</summary>
         /// <param name="inputs">At least <c>batch * InputSize</c> features, row-major.</param>
         /// <param name="logits">Receives <c>batch * OutputSize</c> logits, row-major.</param>
-        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
-        /// <remarks>Thread-safe: any number of threads may call Forward and Predict on one instance at once (each call
-        /// rents its own activation arena), as long as no optimizer step or weight load changes the parameters meanwhile.</remarks>
+        /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>; in <see cref="global::StaticGrad.ModelMode.Training"/>, 2 to <see cref="MaxBatch"/> (batch norm on the batch's statistics needs more than one value per channel, as in PyTorch).</param>
+        /// <remarks>In evaluation mode (the default), thread-safe: any number of threads may call Forward and Predict on one instance at
+        /// once (each call rents its own activation arena), as long as no optimizer step, weight load or TrainStep changes the
+        /// parameters or running statistics meanwhile. In <see cref="global::StaticGrad.ModelMode.Training"/> a call uses the training
+        /// arena: one thread at a time per instance, as TrainStep (a second thread throws <see cref="global::System.InvalidOperationException"/>).</remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batch)
         {
             global::StaticGrad.ModelGuard.CheckBatch(batch, MaxBatch);

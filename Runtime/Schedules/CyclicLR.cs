@@ -34,7 +34,7 @@ public sealed class CyclicLR : LearningRateScheduler
     /// <param name="baseMomentum">PyTorch's <c>base_momentum</c>: the momentum at the upper end of the rate; in [0, 1].</param>
     /// <param name="maxMomentum">PyTorch's <c>max_momentum</c>: the momentum at the lower end of the rate; in [<paramref name="baseMomentum"/>, 1].</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (the exception names it).</exception>
-    /// <exception cref="ArgumentException"><paramref name="cycleMomentum"/> with an optimizer other than SGD.</exception>
+    /// <exception cref="ArgumentException"><paramref name="cycleMomentum"/> with an optimizer other than <see cref="Sgd"/> or <see cref="RMSprop"/>.</exception>
     public CyclicLR(
         IOptimizer optimizer,
         double baseLearningRate,
