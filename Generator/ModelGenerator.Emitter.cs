@@ -364,7 +364,9 @@ internal sealed partial class ModelGenerator
         {
             ModelGraph graph = plan.Graph;
             w.WriteLine($"Summary = new global::StaticGrad.ModelSummary({Literal(graph.Spec.TypeName)}, {ShapeArray(graph.Spec.InputShape)}, new global::StaticGrad.LayerSummary[]");
-            using (w.WriteBlock(null, $", maxBatch, {(plan.Memory is not null ? $"(long){ArenaFloatsPerSample} * maxBatch" : "0")}, {(plan.InferenceMemory.Buffers.Count > 0 ? $"(long){InferenceFloatsPerSample} * maxBatch" : "0")});"))
+            string[] workspaces = graph.Nodes.Where(n => n.Op.HasWorkspace).Select(n => $"(long){Field(graph.MemberOf(n).MemberName)}.Workspace.Length").ToArray();
+            string workspace = workspaces.Length > 0 ? ", " + string.Join(" + ", workspaces) : string.Empty;
+            using (w.WriteBlock(null, $", maxBatch, {(plan.Memory is not null ? $"(long){ArenaFloatsPerSample} * maxBatch" : "0")}, {(plan.InferenceMemory.Buffers.Count > 0 ? $"(long){InferenceFloatsPerSample} * maxBatch" : "0")}{workspace});"))
             {
                 foreach (Node node in graph.Nodes)
                 {

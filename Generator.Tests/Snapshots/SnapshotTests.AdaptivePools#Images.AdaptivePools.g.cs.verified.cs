@@ -118,7 +118,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("up", "AdaptiveAvgPool2d((5, 4))", new[] { 4, 5, 4 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 80 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 80 -> 3", new[] { 3 }, 243, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

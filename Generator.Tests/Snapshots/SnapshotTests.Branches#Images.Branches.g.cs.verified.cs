@@ -249,7 +249,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(1)", new[] { 11, 1, 1 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 11 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 11 -> 4", new[] { 4 }, 48, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Stem.Workspace.Length + (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length + (long)__sg_Shortcut.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

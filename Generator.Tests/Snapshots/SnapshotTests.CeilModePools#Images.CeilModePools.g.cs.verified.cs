@@ -142,7 +142,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("pool3", "AvgPool2d(kernel_size=2, ceil_mode=True, count_include_pad=False)", new[] { 6, 2, 2 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 24 -> 3", new[] { 3 }, 75, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

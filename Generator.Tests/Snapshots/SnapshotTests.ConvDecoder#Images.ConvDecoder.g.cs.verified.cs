@@ -112,7 +112,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("grid", "Unflatten(dim=1, unflattened_size=(2, 2, 8))", new[] { 2, 2, 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("up", "ConvTranspose2d(2, 1, kernel_size=4, stride=2, padding=1), Sigmoid", new[] { 1, 4, 16 }, 33, 0),
                 new global::StaticGrad.LayerSummary("flat", "Flatten", new[] { 64 }, 0, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Up.Workspace.Length);
             __sg_Loss = new global::StaticGrad.MseLoss(OutputSize, global::StaticGrad.Reduction.Mean);
         }
 

@@ -131,7 +131,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("pad3", "ReflectionPad2d((-1, 2, 1, -1))", new[] { 3, 5, 6 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 90 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 90 -> 3", new[] { 3 }, 273, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

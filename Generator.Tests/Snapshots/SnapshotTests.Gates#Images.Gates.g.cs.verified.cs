@@ -248,7 +248,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("pool", "AdaptiveAvgPool2d(1)", new[] { 8, 1, 1 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 8 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 8 -> 4", new[] { 4 }, 36, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Attention.Workspace.Length + (long)__sg_Conv1.Workspace.Length + (long)__sg_Reduce.Workspace.Length + (long)__sg_Expand.Workspace.Length + (long)__sg_Spatial.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

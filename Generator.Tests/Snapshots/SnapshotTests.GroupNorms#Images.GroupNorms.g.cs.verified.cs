@@ -210,7 +210,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
                 new global::StaticGrad.LayerSummary("norm3", "GroupNorm(2, 24, eps=0.001), Tanh", new[] { 24 }, 48, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 24 -> 3", new[] { 3 }, 75, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

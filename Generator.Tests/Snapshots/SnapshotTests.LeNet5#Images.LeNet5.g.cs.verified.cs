@@ -164,7 +164,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("fc1", "Linear 400 -> 120, ReLU", new[] { 120 }, 48120, 0),
                 new global::StaticGrad.LayerSummary("fc2", "Linear 120 -> 84, ReLU", new[] { 84 }, 10164, 0),
                 new global::StaticGrad.LayerSummary("fc3", "Linear 84 -> 10", new[] { 10 }, 850, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

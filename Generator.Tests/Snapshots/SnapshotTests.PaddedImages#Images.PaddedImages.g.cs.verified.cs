@@ -143,7 +143,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("crop", "ZeroPad2d((-1, 0, 1, -1))", new[] { 6, 5, 5 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 150 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 150 -> 3", new[] { 3 }, 453, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

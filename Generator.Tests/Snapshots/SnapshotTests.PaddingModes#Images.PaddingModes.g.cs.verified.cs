@@ -129,7 +129,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("conv3", "Conv2d(3, 2, kernel_size=3, stride=2, padding=1, bias=False, padding_mode=circular)", new[] { 2, 5, 6 }, 54, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 60 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 60 -> 3", new[] { 3 }, 183, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length + (long)__sg_Conv3.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

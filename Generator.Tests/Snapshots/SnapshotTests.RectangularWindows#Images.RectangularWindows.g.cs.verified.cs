@@ -141,7 +141,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("conv3", "Conv2d(6, 6, kernel_size=(3, 1), padding=same)", new[] { 6, 3, 3 }, 114, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 54 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 54 -> 4", new[] { 4 }, 220, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Conv1.Workspace.Length + (long)__sg_Conv2.Workspace.Length + (long)__sg_Conv3.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

@@ -92,7 +92,7 @@ namespace Losses
                 new global::StaticGrad.LayerSummary("encoder", "Conv2d(1, 2, kernel_size=3, padding=1), ReLU", new[] { 2, 3, 3 }, 20, 0),
                 new global::StaticGrad.LayerSummary("flat", "Flatten", new[] { 18 }, 0, 0),
                 new global::StaticGrad.LayerSummary("decoder", "Linear 18 -> 9, Sigmoid", new[] { 9 }, 171, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Encoder.Workspace.Length);
             __sg_Loss = new global::StaticGrad.BinaryCrossEntropyLoss(OutputSize, global::StaticGrad.Reduction.Sum, new float[] { 1.0f, 1.0f, 1.0f, 1.0f, 2.0f, 1.0f, 1.0f, 1.0f, 0.5f });
         }
 

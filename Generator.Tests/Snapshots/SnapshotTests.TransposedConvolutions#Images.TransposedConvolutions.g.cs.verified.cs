@@ -181,7 +181,7 @@ namespace Images
                 new global::StaticGrad.LayerSummary("max_pooled", "AdaptiveMaxPool2d((4, 3))", new[] { 2, 4, 3 }, 0, 0),
                 new global::StaticGrad.LayerSummary("flatten", "Flatten", new[] { 24 }, 0, 0),
                 new global::StaticGrad.LayerSummary("head", "Linear 24 -> 3", new[] { 3 }, 75, 0),
-            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch);
+            }, maxBatch, (long)__sgArenaFloatsPerSample * maxBatch, (long)__sgInferenceFloatsPerSample * maxBatch, (long)__sg_Down.Workspace.Length + (long)__sg_Up.Workspace.Length + (long)__sg_Widen.Workspace.Length);
             __sg_Loss = new global::StaticGrad.SoftmaxCrossEntropyLoss(OutputSize, 0.0f, global::StaticGrad.Reduction.Mean);
         }
 

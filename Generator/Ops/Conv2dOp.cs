@@ -106,6 +106,9 @@ internal sealed record Conv2dOp(
 
     public override bool HasParameters => true;
 
+    /// <inheritdoc />
+    public override bool HasWorkspace => true;
+
     public override string? GeometryProblem(EquatableArray<TensorShape> inputs)
     {
         if (inputs[0].Channels % Groups != 0)

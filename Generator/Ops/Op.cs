@@ -88,6 +88,9 @@ internal abstract record Op
     /// <summary>Whether the op has trainable tensors whatever its input (every op that declares any does).</summary>
     public virtual bool HasParameters => false;
 
+    /// <summary>Whether the op's runtime layer holds kernel scratch (a <c>ConvolutionLayer</c>'s <c>Workspace</c>), which the summary counts.</summary>
+    public virtual bool HasWorkspace => false;
+
     /// <summary>Whether the op takes flat features <c>[B, F]</c> (everything but the image ops does).</summary>
     public virtual bool TakesFlat => true;
 

@@ -70,6 +70,12 @@ public sealed class ModelSummaryTests
         Assert.Contains("[32, 16, 5, 5]", text);
         Assert.Contains("BatchNorm2d(6, eps=1e-05, momentum=0.1), ReLU", text);
         Assert.Contains("Dropout(p=0.25), identity in eval mode", text);
+
+        // The convolutions' scratch, allocated with the model whatever the batch, is part of its memory (it was left out).
+        Assert.Equal(4L * (model.Conv1.Workspace.Length + model.Conv2.Workspace.Length), summary.WorkspaceBytes);
+        Assert.True(summary.WorkspaceBytes > 0);
+        Assert.Contains($"Kernel workspaces: {summary.WorkspaceBytes / 1e6:F2} MB ({summary.WorkspaceBytes:N0} bytes) (the convolutions' scratch; as much again per thread running Forward)", text, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("Kernel workspaces", new MnistClassifier128(seed: 1, maxBatch: 4).Summary.ToString(), System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +123,7 @@ public sealed class ModelSummaryTests
         Assert.Contains("layers[1] is null", missing.Message, System.StringComparison.Ordinal);
         Assert.Equal("trainingArenaFloats", Assert.Throws<System.ArgumentOutOfRangeException>(() => new ModelSummary("M", 3, layers, 1, long.MaxValue / 2, 0)).ParamName);
         Assert.Equal("inferenceArenaFloats", Assert.Throws<System.ArgumentOutOfRangeException>(() => new ModelSummary("M", 3, layers, 1, 0, -1)).ParamName);
+        Assert.Equal("workspaceFloats", Assert.Throws<System.ArgumentOutOfRangeException>(() => new ModelSummary("M", 3, layers, 1, 0, 0, -1)).ParamName);
         Assert.Equal(long.MaxValue / 4 * 4, new ModelSummary("M", 3, layers, 1, long.MaxValue / 4, 0).TrainingArenaBytes);
     }
 }

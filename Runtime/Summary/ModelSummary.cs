@@ -9,7 +9,8 @@ namespace StaticGrad;
 /// <summary>
 /// What a compiled model is made of, like torchinfo's <c>summary(model)</c>: each layer with its output shape and
 /// parameter count, the totals, and the memory the model holds at its maximum batch (parameters, gradients,
-/// buffers, the training arena and one inference arena). <see cref="ToString()"/> renders it as a table.
+/// buffers, the training arena, one inference arena and the convolutions' kernel workspaces). <see cref="ToString()"/>
+/// renders it as a table.
 /// </summary>
 public sealed class ModelSummary
 {
@@ -22,9 +23,10 @@ public sealed class ModelSummary
     /// <param name="maxBatch">The batch the arenas are sized for; positive.</param>
     /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model).</param>
     /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>.</param>
+    /// <param name="workspaceFloats">Floats of the layers' kernel workspaces (see <see cref="WorkspaceBytes"/>); 0 for none.</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
-    public ModelSummary(string modelName, int inputFeatures, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
-        : this(modelName, new[] { inputFeatures }, layers, maxBatch, trainingArenaFloats, inferenceArenaFloats)
+    public ModelSummary(string modelName, int inputFeatures, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats, long workspaceFloats = 0)
+        : this(modelName, new[] { inputFeatures }, layers, maxBatch, trainingArenaFloats, inferenceArenaFloats, workspaceFloats)
     {
     }
 
@@ -35,8 +37,9 @@ public sealed class ModelSummary
     /// <param name="maxBatch">The batch the arenas are sized for; positive.</param>
     /// <param name="trainingArenaFloats">Floats of the training arena at <paramref name="maxBatch"/> (0 for an inference-only model); at most <see cref="long.MaxValue"/> / 4, so its bytes fit a long.</param>
     /// <param name="inferenceArenaFloats">Floats of one inference arena at <paramref name="maxBatch"/>; at most <see cref="long.MaxValue"/> / 4.</param>
+    /// <param name="workspaceFloats">Floats of the layers' kernel workspaces (see <see cref="WorkspaceBytes"/>); 0 for none, at most <see cref="long.MaxValue"/> / 4.</param>
     /// <exception cref="ArgumentException">An argument is out of range, or a layer is null (the message gives its index).</exception>
-    public ModelSummary(string modelName, IReadOnlyList<int> inputShape, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats)
+    public ModelSummary(string modelName, IReadOnlyList<int> inputShape, IReadOnlyList<LayerSummary> layers, int maxBatch, long trainingArenaFloats, long inferenceArenaFloats, long workspaceFloats = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         _inputShape = ShapeCheck.PerSample(inputShape, nameof(inputShape));
@@ -60,6 +63,7 @@ public sealed class ModelSummary
         MaxBatch = maxBatch;
         TrainingArenaBytes = ArenaBytes(trainingArenaFloats, nameof(trainingArenaFloats));
         InferenceArenaBytes = ArenaBytes(inferenceArenaFloats, nameof(inferenceArenaFloats));
+        WorkspaceBytes = ArenaBytes(workspaceFloats, nameof(workspaceFloats));
     }
 
     /// <summary>The model class's name.</summary>
@@ -88,6 +92,12 @@ public sealed class ModelSummary
 
     /// <summary>Bytes of one inference arena at <see cref="MaxBatch"/> (each concurrent Forward rents one).</summary>
     public long InferenceArenaBytes { get; }
+
+    /// <summary>
+    /// Bytes of the convolution layers' kernel scratch, allocated with the model whatever the batch (expanded inputs,
+    /// packed weights, transposed planes); each thread that runs <c>Forward</c> or <c>Predict</c> keeps as much again.
+    /// </summary>
+    public long WorkspaceBytes { get; }
 
     /// <summary>Bytes of the parameters and their gradients (float32 each).</summary>
     public long ParameterBytes => 8 * TotalParameters;
@@ -145,6 +155,10 @@ public sealed class ModelSummary
         text.Append(c, $"Parameters and gradients: {Megabytes(ParameterBytes)}\n");
         text.Append(c, $"Training arena at batch {MaxBatch}: {Megabytes(TrainingArenaBytes)}\n");
         text.Append(c, $"Inference arena at batch {MaxBatch}: {Megabytes(InferenceArenaBytes)} (one per concurrent Forward)\n");
+        if (WorkspaceBytes > 0)
+        {
+            text.Append(c, $"Kernel workspaces: {Megabytes(WorkspaceBytes)} (the convolutions' scratch; as much again per thread running Forward)\n");
+        }
         return text.ToString();
     }
 
