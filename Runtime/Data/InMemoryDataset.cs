@@ -216,6 +216,21 @@ public sealed class InMemoryDataset
         return new InMemoryDataset(features, Features, labels, targets, Targets, indices.Length) { Classes = Classes, IgnoreIndex = IgnoreIndex, IgnoredCount = ignored };
     }
 
+    /// <summary>
+    /// A dataset of the same samples, labels and settings with its features or targets replaced (a scaler's transformed
+    /// copy). It takes ownership of the new arrays, which must have this dataset's shape and hold finite values only: the
+    /// caller checks them, as the factories do theirs.
+    /// </summary>
+    /// <param name="features">New features, or null to share this dataset's (it is immutable).</param>
+    /// <param name="targets">New targets, or null to share this dataset's.</param>
+    internal InMemoryDataset WithValues(float[]? features, float[]? targets) =>
+        new(features ?? _features, Features, _labels, targets ?? _targets, Targets, Count)
+        {
+            Classes = Classes,
+            IgnoreIndex = IgnoreIndex,
+            IgnoredCount = IgnoredCount,
+        };
+
     /// <summary>Copies sample <paramref name="sample"/> into batch row <paramref name="row"/> (no validation: for the loader).</summary>
     internal void CopySample(int sample, Span<float> features, Span<int> labels, Span<float> targets, int row)
     {
