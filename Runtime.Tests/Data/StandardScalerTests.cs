@@ -201,7 +201,7 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
     {
         float[] values = RandomValues(40, 3, seed: 6, offset: 12, spread: 5);
         var fitted = new StandardScaler().Fit(values, 3);
-        var saved = StandardScaler.FromStatistics(fitted.Mean.ToArray(), fitted.Scale.ToArray());
+        var saved = StandardScaler.FromStatistics(fitted.Mean.ToArray(), fitted.Scale.ToArray(), fitted.WithMean, fitted.WithStd);
         Assert.True(saved.IsFitted && saved.WithMean && saved.WithStd);
         Assert.Equal(3, saved.Features);
         Assert.True(saved.Variance.IsEmpty && saved.SamplesSeenPerFeature.IsEmpty);
@@ -213,11 +213,23 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
         saved.InverseTransform(b, b);
         Assert.Equal(a, b);
 
-        var scaleOnly = StandardScaler.FromStatistics([], [2.0, 4.0]);
+        var scaleOnly = StandardScaler.FromStatistics([], [2.0, 4.0], withMean: false, withStd: true);
         Assert.False(scaleOnly.WithMean);
         float[] y = new float[2];
         scaleOnly.Transform([3, 3], y);
         Assert.Equal([1.5f, 0.75f], y);
+
+        // A scaler fitted withMean: false has a Mean (scikit-learn's mean_ too); restored with its flags, it does not center.
+        var uncentered = new StandardScaler(withMean: false).Fit(values, 3);
+        Assert.False(uncentered.Mean.IsEmpty);
+        var restored = StandardScaler.FromStatistics(uncentered.Mean, uncentered.Scale, uncentered.WithMean, uncentered.WithStd);
+        float[] c = new float[values.Length], d = new float[values.Length];
+        uncentered.Transform(values, c);
+        restored.Transform(values, d);
+        Assert.Equal(c, d);
+        float[] centered = new float[values.Length];
+        fitted.Transform(values, centered);
+        Assert.NotEqual(centered, d);
 
         var error = Assert.Throws<InvalidOperationException>(() => saved.PartialFit(values, 3));
         Assert.Contains("saved statistics", error.Message, StringComparison.Ordinal);
@@ -230,11 +242,13 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
     [Fact]
     public void FromStatistics_RefusesBadStatistics_NamingTheArgument()
     {
-        AssertArgument("mean", "both empty", () => StandardScaler.FromStatistics([], []));
-        AssertArgument("scale", "scale has 1 values; expected 2", () => StandardScaler.FromStatistics([1, 2], [1]));
-        AssertArgument("mean", "mean[1] is NaN; expected a finite value", () => StandardScaler.FromStatistics([1, double.NaN], [1, 1]));
-        AssertArgument("scale", "scale[0] is 0; expected a finite value > 0", () => StandardScaler.FromStatistics([1], [0]));
-        AssertArgument("scale", "scale[0] is -1", () => StandardScaler.FromStatistics([], [-1]));
+        AssertArgument("mean", "both empty", () => StandardScaler.FromStatistics([], [], withMean: false, withStd: false));
+        AssertArgument("mean", "mean is empty; expected one mean per feature (withMean is true)", () => StandardScaler.FromStatistics([], [1], withMean: true, withStd: true));
+        AssertArgument("scale", "scale is empty; expected one scale per feature (withStd is true)", () => StandardScaler.FromStatistics([1], [], withMean: true, withStd: true));
+        AssertArgument("scale", "scale has 1 values; expected 2", () => StandardScaler.FromStatistics([1, 2], [1], withMean: true, withStd: true));
+        AssertArgument("mean", "mean[1] is NaN; expected a finite value", () => StandardScaler.FromStatistics([1, double.NaN], [1, 1], withMean: true, withStd: true));
+        AssertArgument("scale", "scale[0] is 0; expected a finite value > 0", () => StandardScaler.FromStatistics([1], [0], withMean: true, withStd: true));
+        AssertArgument("scale", "scale[0] is -1", () => StandardScaler.FromStatistics([], [-1], withMean: false, withStd: true));
     }
 
     [Fact]

@@ -333,6 +333,18 @@ public sealed class InitTests
         Assert.InRange(actualStd, 0.99 * expectedStd, 1.01 * expectedStd);
     }
 
+    /// <summary>PyTorch's <c>trunc_normal_(t, mean, std, a, a)</c> fills the tensor with a (it was refused here); also far in the tail.</summary>
+    [Theory]
+    [InlineData(0f, 1f, 1f)]
+    [InlineData(0f, 1f, -0.25f)]
+    [InlineData(0f, 0.5f, 10f)]
+    public void TruncatedNormal_WithAEqualToB_FillsWithA(float mean, float std, float a)
+    {
+        ParameterSet set = Set(("w", [4, 8]));
+        Init.TruncatedNormal(set, "w", new Rng(3), mean, std, a, a);
+        Assert.All(set.Values.ToArray(), v => Assert.Equal(a, v));
+    }
+
     /// <summary>erf and erfc within a few ulps of mpmath's 50-digit values, over [-7, 27.5] (erfc down to 5.7e-296).</summary>
     [Fact]
     public void Erf_AndErfc_MatchMpmath()
@@ -502,7 +514,7 @@ public sealed class InitTests
         { "normal_std_negative", typeof(ArgumentOutOfRangeException), "std", "Invalid std: -1; expected a finite std >= 0." },
         { "normal_mean_infinite", typeof(ArgumentOutOfRangeException), "mean", "Invalid mean: Infinity; expected a finite value." },
         { "truncated_std_zero", typeof(ArgumentOutOfRangeException), "std", "Invalid std: 0; expected a finite std > 0." },
-        { "truncated_b_not_above_a", typeof(ArgumentOutOfRangeException), "b", "Invalid b: 1; expected a finite value > a (1)." },
+        { "truncated_b_below_a", typeof(ArgumentOutOfRangeException), "b", "Invalid b: 0.5; expected a finite value >= a (1)." },
         { "truncated_a_nan", typeof(ArgumentOutOfRangeException), "a", "Invalid a: NaN; expected a finite value." },
         { "constant_nan", typeof(ArgumentOutOfRangeException), "value", "Invalid value: NaN; expected a finite value." },
         { "eye_4d", typeof(ArgumentException), "tensor", "Only tensors with 2 dimensions are supported: 'conv.weight' is [6, 4, 3, 3]; expected a [rows, columns] tensor" },
@@ -546,7 +558,7 @@ public sealed class InitTests
             "normal_std_negative" => () => Init.Normal(set, "fc.weight", rng, 0, -1),
             "normal_mean_infinite" => () => Init.Normal(set, set["fc.weight"], rng, float.PositiveInfinity, 1),
             "truncated_std_zero" => () => Init.TruncatedNormal(set, "fc.weight", rng, 0, 0),
-            "truncated_b_not_above_a" => () => Init.TruncatedNormal(set, "fc.weight", rng, a: 1, b: 1),
+            "truncated_b_below_a" => () => Init.TruncatedNormal(set, "fc.weight", rng, a: 1, b: 0.5f),
             "truncated_a_nan" => () => Init.TruncatedNormal(set, "fc.weight", rng, a: float.NaN),
             "constant_nan" => () => Init.Constant(set, "fc.bias", float.NaN),
             "eye_4d" => () => Init.Eye(set, "conv.weight"),
@@ -608,14 +620,16 @@ public sealed class InitTests
         var model = new StaticGrad.Models.LeNet5(seed: 1, maxBatch: 1);
         float[] before = model.Parameters.Values.ToArray();
         var rng = new Rng(7);
-        foreach (ParameterTensor tensor in model.Parameters.Tensors)
+        foreach (Conv2d conv in new[] { model.Conv1, model.Conv2 })
         {
-            if (tensor.Shape.Count == 4 && tensor.Name.EndsWith(".weight", StringComparison.Ordinal))
+            Init.KaimingNormal(model.Parameters, conv.WeightTensor, rng, mode: FanMode.FanOut, nonlinearity: Nonlinearity.ReLU);
+            if (conv.BiasTensor is { } bias)
             {
-                Init.KaimingNormal(model.Parameters, tensor, rng, mode: FanMode.FanOut, nonlinearity: Nonlinearity.ReLU);
-                Init.Zeros(model.Parameters, tensor.Name[..^".weight".Length] + ".bias");
+                Init.Zeros(model.Parameters, bias);
             }
         }
+
+        Init.XavierUniform(model.Parameters, "fc1.weight", rng, gain: Init.CalculateGain(Nonlinearity.Tanh));
 
         ParameterTensor conv2 = model.Parameters["conv2.weight"];
         (double _, double std, _, _) = Moments(model.Parameters.ValuesOf(conv2));
@@ -623,8 +637,11 @@ public sealed class InitTests
         Assert.InRange(std, 0.9 * expected, 1.1 * expected);
         Assert.All(model.Parameters.ValuesOf(model.Parameters["conv1.bias"]).ToArray(), v => Assert.Equal(0f, v));
 
-        // The linear layers keep the constructor's initialization.
-        ParameterTensor fc = model.Parameters["fc1.weight"];
+        // fc1 got Xavier's bound (gain 5/3, fans 400 and 120); the other linear layers keep the constructor's initialization.
+        double xavier = 5.0 / 3 * Math.Sqrt(6.0 / (400 + 120));
+        Assert.All(model.Parameters.ValuesOf(model.Parameters["fc1.weight"]).ToArray(), v => Assert.InRange(v, -xavier, xavier));
+        Assert.True(model.Parameters.ValuesOf(model.Parameters["fc1.weight"]).ToArray().Max(v => Math.Abs(v)) > 0.9 * xavier);
+        ParameterTensor fc = model.Parameters["fc2.weight"];
         Assert.Equal(before.AsSpan(fc.Offset, fc.Length).ToArray(), model.Parameters.ValuesOf(fc).ToArray());
     }
 }

@@ -14,7 +14,8 @@ namespace StaticGrad.Data;
 /// array), and so does this class, in its order of operations: <c>DataRange = DataMax - DataMin</c>;
 /// <c>Scale = (float)(featureMax - featureMin) / DataRange</c>, with a range below <c>10 · 2⁻²³</c> (ten times float32's
 /// epsilon, scikit-learn's <c>_handle_zeros_in_scale</c>) taken as 1, so a constant feature maps to
-/// <c>featureMin + (x - DataMin)</c>; <c>Min = (float)featureMin - DataMin · Scale</c>. <see cref="Transform(ReadOnlySpan{float}, Span{float})"/> is
+/// <c>featureMin + (featureMax - featureMin) · (x - DataMin)</c> (its fitted value to <c>featureMin</c>);
+/// <c>Min = (float)featureMin - DataMin · Scale</c>. <see cref="Transform(ReadOnlySpan{float}, Span{float})"/> is
 /// <c>x · Scale + Min</c> (two float roundings, no fused multiply-add), then with <see cref="Clip"/> clamped to the feature
 /// range; <see cref="InverseTransform"/> is <c>(x - Min) / Scale</c>. The results equal scikit-learn 1.2's bit for bit.
 /// </para>

@@ -14,8 +14,8 @@ namespace StaticGrad.Data;
 /// (numpy's order for a reduction over the rows of a C-ordered array of several columns), and <see cref="PartialFit"/>
 /// combines chunks with scikit-learn's <c>_incremental_mean_and_var</c> (the corrected two-pass variance of Chan, Golub
 /// and LeVeque), so a value far from zero (1e6 plus noise) keeps its variance. For data of several features the fitted
-/// statistics equal scikit-learn 1.2's bit for bit; for a single feature numpy adds the squared deviations pairwise, and
-/// the variance may differ in its last bits.
+/// statistics equal scikit-learn 1.2's bit for bit; for a single feature numpy sums the column pairwise, and the variance
+/// and scale may differ in their last bits (up to about 2e-14 relative; the transforms' float outputs were still equal).
 /// </para>
 /// <para>
 /// <see cref="Scale"/> is the square root of <see cref="Variance"/>, or 1 for a feature scikit-learn's
@@ -106,20 +106,39 @@ public sealed class StandardScaler
 
     /// <summary>
     /// A fitted scaler from saved statistics (a deployed model standardizing its inputs without the training data), as
-    /// scikit-learn's <c>mean_</c> and <c>scale_</c> set on a new <c>StandardScaler</c>.
+    /// scikit-learn's <c>mean_</c> and <c>scale_</c> set on a new <c>StandardScaler(with_mean=, with_std=)</c>: pass the
+    /// fitted scaler's <see cref="Mean"/>, <see cref="Scale"/>, <see cref="WithMean"/> and <see cref="WithStd"/>.
     /// </summary>
-    /// <param name="mean">Each feature's mean (<see cref="Mean"/>), or empty for <see cref="WithMean"/> false.</param>
-    /// <param name="scale">Each feature's <see cref="Scale"/>, or empty for <see cref="WithStd"/> false.</param>
+    /// <remarks>
+    /// The flags are required because a scaler fitted with <c>withMean: false</c> still has a <see cref="Mean"/> (as
+    /// scikit-learn's <c>mean_</c>, which its variance needs): restoring from the spans alone would center what the
+    /// fitted scaler does not.
+    /// </remarks>
+    /// <param name="mean">Each feature's mean (<see cref="Mean"/>); may be empty when <paramref name="withMean"/> is false, and is then not used.</param>
+    /// <param name="scale">Each feature's <see cref="Scale"/>; may be empty when <paramref name="withStd"/> is false, and is then not used.</param>
+    /// <param name="withMean">Whether the scaler subtracts the mean (the fitted scaler's <see cref="WithMean"/>).</param>
+    /// <param name="withStd">Whether it divides by the scale (the fitted scaler's <see cref="WithStd"/>).</param>
     /// <returns>
     /// A scaler whose <see cref="Transform(ReadOnlySpan{float}, Span{float})"/> and <see cref="InverseTransform"/> equal those of the scaler the statistics
     /// came from; it has no <see cref="Variance"/> or sample counts, so <see cref="PartialFit"/> cannot extend it
     /// (<see cref="Fit(ReadOnlySpan{float}, int)"/> starts afresh).
     /// </returns>
     /// <exception cref="ArgumentException">
-    /// Both are empty, their lengths differ, a mean is not finite, or a scale is not finite and positive.
+    /// A span the flags use is empty, both are empty, their lengths differ, a mean is not finite, or a scale is not
+    /// finite and positive.
     /// </exception>
-    public static StandardScaler FromStatistics(ReadOnlySpan<double> mean, ReadOnlySpan<double> scale)
+    public static StandardScaler FromStatistics(ReadOnlySpan<double> mean, ReadOnlySpan<double> scale, bool withMean, bool withStd)
     {
+        if (withMean && mean.IsEmpty)
+        {
+            throw new ArgumentException("mean is empty; expected one mean per feature (withMean is true).", nameof(mean));
+        }
+
+        if (withStd && scale.IsEmpty)
+        {
+            throw new ArgumentException("scale is empty; expected one scale per feature (withStd is true).", nameof(scale));
+        }
+
         if (mean.IsEmpty && scale.IsEmpty)
         {
             throw new ArgumentException("mean and scale are both empty; expected the statistics of at least one feature in one of them.", nameof(mean));
@@ -148,7 +167,7 @@ public sealed class StandardScaler
             }
         }
 
-        return new StandardScaler(!mean.IsEmpty, !scale.IsEmpty)
+        return new StandardScaler(withMean, withStd)
         {
             _mean = mean.ToArray(),
             _scale = scale.ToArray(),

@@ -165,7 +165,7 @@ public static class Init
     /// <param name="mean">The mean of the normal distribution before truncation; finite.</param>
     /// <param name="std">Its standard deviation; finite and positive (PyTorch divides by it).</param>
     /// <param name="a">The smallest value; finite.</param>
-    /// <param name="b">The largest value; finite and greater than <paramref name="a"/>.</param>
+    /// <param name="b">The largest value; finite and at least <paramref name="a"/> (equal: every value is <paramref name="a"/>, as in PyTorch).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="tensor"/> is not one of <paramref name="parameters"/>' tensors.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
@@ -179,9 +179,10 @@ public static class Init
         }
 
         CheckFinite(a, nameof(a));
-        if (!(b > a && float.IsFinite(b)))
+        if (!(b >= a && float.IsFinite(b)))
         {
-            throw Refused(nameof(b), b, string.Create(CultureInfo.InvariantCulture, $"a finite value > a ({a})"));
+            // a == b is PyTorch's too: every value is a.
+            throw Refused(nameof(b), b, string.Create(CultureInfo.InvariantCulture, $"a finite value >= a ({a})"));
         }
 
         (double meanValue, double stdValue) = (HyperParameter.ToDouble(mean), HyperParameter.ToDouble(std));
@@ -203,7 +204,7 @@ public static class Init
     /// <param name="mean">The mean of the normal distribution before truncation; finite.</param>
     /// <param name="std">Its standard deviation; finite and positive.</param>
     /// <param name="a">The smallest value; finite.</param>
-    /// <param name="b">The largest value; finite and greater than <paramref name="a"/>.</param>
+    /// <param name="b">The largest value; finite and at least <paramref name="a"/> (equal: every value is <paramref name="a"/>, as in PyTorch).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">No tensor of <paramref name="parameters"/> has that name.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
