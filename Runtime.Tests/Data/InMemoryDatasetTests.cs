@@ -73,6 +73,8 @@ public sealed class InMemoryDatasetTests : IDisposable
     [InlineData("a,label\n", ":2:1:", "no data rows")]
     [InlineData("a,label,label\n1,0,1\n", ":1:3:", "column 'label' is repeated in the header (columns 2 and 3)")]
     [InlineData("a,label, a\n1,0,1\n", ":1:3:", "column 'a' is repeated in the header (columns 1 and 3)")]
+    [InlineData(",a,label\n0,1.5,0\n1,2.5,1\n", ":1:1:", "column 1 of the header has no name; expected every column named (pandas' to_csv writes the DataFrame's index as an unnamed first column unless index=False)")]
+    [InlineData("a, ,label\n1,2,0\n", ":1:2:", "column 2 of the header has no name")]
     public void Csv_BadInput_NamesFileLineAndColumn(string text, string location, string message)
     {
         string path = Write(text);
@@ -205,6 +207,17 @@ public sealed class InMemoryDatasetTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => CsvDataset.Load(path, "c"));
         Assert.Equal("labelColumn", error.ParamName);
         Assert.Contains("the header has no column 'c' (names compared after trimming); columns: a, b, label.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("looks separated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a;b;label\n1,5;2;0\n", "semicolons")]
+    [InlineData("a\tb\tlabel\n1\t2\t0\n", "tabs")]
+    public void Csv_AHeaderOfOneColumnHoldingAnotherDelimiter_SaysSo(string text, string delimiter)
+    {
+        string path = Write(text);
+        var error = Assert.Throws<ArgumentException>(() => CsvDataset.Load(path, "label"));
+        Assert.Contains($"The header is a single column that holds {delimiter}: the file looks separated by {delimiter}, and CsvDataset reads comma-separated values with '.' decimals.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

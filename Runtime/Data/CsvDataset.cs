@@ -60,6 +60,13 @@ public static class CsvDataset
         for (int c = 0; c < names.Length; c++)
         {
             names[c] = names[c].Trim();
+            if (names[c].Length == 0)
+            {
+                // pandas' to_csv writes its index there under an empty name: read as a feature, the row number would train.
+                throw new InvalidDataException(
+                    $"{path}:{lineNumber}:{c + 1}: column {c + 1} of the header has no name; expected every column named (pandas' to_csv writes the DataFrame's index as an unnamed first column unless index=False).");
+            }
+
             if (!columns.TryAdd(names[c], c))
             {
                 throw new InvalidDataException($"{path}:{lineNumber}:{c + 1}: column '{names[c]}' is repeated in the header (columns {columns[names[c]] + 1} and {c + 1}); expected unique column names.");
@@ -73,7 +80,7 @@ public static class CsvDataset
             string name = special[s]?.Trim() ?? throw new ArgumentNullException("targetColumns", $"targetColumns[{s}] is null; expected a column name.");
             if (!columns.TryGetValue(name, out int found))
             {
-                throw new ArgumentException($"{path}: the header has no column '{name}' (names compared after trimming); columns: {string.Join(", ", names)}.", labelIsInteger ? "labelColumn" : "targetColumns");
+                throw new ArgumentException($"{path}: the header has no column '{name}' (names compared after trimming); columns: {string.Join(", ", names)}.{DelimiterHint(names)}", labelIsInteger ? "labelColumn" : "targetColumns");
             }
 
             if (role[found] >= 0)
@@ -165,6 +172,28 @@ public static class CsvDataset
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// A hint when the header is one column holding another common delimiter (a semicolon-separated export of a locale
+    /// whose decimal separator is the comma, or a tab-separated file), else empty.
+    /// </summary>
+    private static string DelimiterHint(string[] names)
+    {
+        if (names.Length != 1)
+        {
+            return string.Empty;
+        }
+
+        foreach ((char delimiter, string name) in new[] { (';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars") })
+        {
+            if (names[0].Contains(delimiter, StringComparison.Ordinal))
+            {
+                return $" The header is a single column that holds {name}: the file looks separated by {name}, and CsvDataset reads comma-separated values with '.' decimals.";
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <summary>
