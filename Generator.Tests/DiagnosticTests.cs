@@ -1802,6 +1802,33 @@ public sealed class DiagnosticTests
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void BinaryCrossEntropyAfterASigmoidThenAFlatten_SaysToMoveTheSigmoidOntoTheFlatten()
+    {
+        // PyTorch's decoder order nn.ConvTranspose2d(...), nn.Sigmoid(), nn.Flatten() + nn.BCELoss(): the message said only
+        // that the Flatten "has no activation".
+        string Model(string convolution, string flatten) => Usings + $$"""
+            [Model(Channels = 1, Height = 4, Width = 4)]
+            public partial class Decoder
+            {
+                {{convolution}} public partial ConvTranspose2d Up { get; }
+                {{flatten}} public partial Flatten Pixels { get; }
+                [BinaryCrossEntropy] public partial BinaryCrossEntropyLoss Loss { get; }
+            }
+            """;
+
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(Model("[ConvTranspose2d(1, 2, Stride = 2), Sigmoid]", "[Flatten]")).GeneratorDiagnostics);
+        Assert.Equal("SG0039", diagnostic.Id);
+        Assert.Equal(
+            "Loss 'Loss' is a [BinaryCrossEntropy], which takes probabilities in [0, 1], but the last layer 'Pixels' has no activation (the [Sigmoid] is on 'Up', before this [Flatten]: StaticGrad takes the output activation from the last member, so write [Flatten, Sigmoid] here and drop it there); put [Sigmoid] on it (PyTorch's nn.Sigmoid() before nn.BCELoss()), or use [BinaryCrossEntropyWithLogits] on raw logits",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The way out it gives compiles.
+        GeneratorRun fixedRun = GeneratorHarness.Run(Model("[ConvTranspose2d(1, 2, Stride = 2)]", "[Flatten, Sigmoid]"));
+        Assert.Empty(fixedRun.GeneratorDiagnostics);
+        Assert.Empty(fixedRun.CompilationErrors);
+    }
+
     [Theory]
     [InlineData("[Linear(3), Sigmoid] public partial Linear Pixels { get; }")]
     [InlineData("[Linear(3)] public partial Linear Pixels { get; }\n[Sigmoid] public partial ActivationLayer Probabilities { get; }")]

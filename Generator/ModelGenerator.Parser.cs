@@ -385,7 +385,8 @@ internal sealed partial class ModelGenerator
                     members.Count > 0 ? members[members.Count - 1] : null,
                     shapes.Length > 0 ? shapes[shapes.Length - 1].Features : 0,
                     outputActivations.Count > 0 ? outputActivations[outputActivations.Count - 1].Kind : OutputActivation.None,
-                    activationLocations.Count > 0 ? activationLocations[activationLocations.Count - 1] : null);
+                    activationLocations.Count > 0 ? activationLocations[activationLocations.Count - 1] : null,
+                    members.Count > 1 ? members[members.Count - 2] : null);
                 CheckWholeModel(type.Name, members, last, loss, lossDeclared, inferenceOnly, classLocation, modelLocation, diagnostics);
             }
 
@@ -655,8 +656,28 @@ internal sealed partial class ModelGenerator
         }
 
         /// <summary>What the whole-model checks need of the last member.</summary>
-        private readonly record struct LastMember(MemberSpec? Member, int Features, OutputActivation Output, LocationInfo? ActivationLocation)
+        private readonly record struct LastMember(MemberSpec? Member, int Features, OutputActivation Output, LocationInfo? ActivationLocation, MemberSpec? Before)
         {
+            /// <summary>
+            /// What the member ends in, as the loss checks' messages say it: its activation, or "no activation", with the
+            /// way out when it is a bare [Flatten] after a member that ends in one (PyTorch's <c>nn.Sigmoid(), nn.Flatten()</c>
+            /// order: the activation is read from the last member, so it goes on the Flatten).
+            /// </summary>
+            public string Has
+            {
+                get
+                {
+                    if (HasActivation)
+                    {
+                        return $"[{ActivationName}]";
+                    }
+
+                    return Member is { Ops.Count: 1 } member && member.Ops[0] is FlattenOp && Before is { Ops.Count: > 0 } before && before.Ops[before.Ops.Count - 1] is ActivationOp { Kind: var kind and not ActivationKind.None }
+                        ? $"no activation (the [{kind}] is on '{before.MemberName}', before this [Flatten]: StaticGrad takes the output activation from the last member, so write [Flatten, {kind}] here and drop it there)"
+                        : "no activation";
+                }
+            }
+
             /// <summary>The elementwise activation the member ends in, if any.</summary>
             public ActivationKind Activation => Member is { Ops.Count: > 0 } m && m.Ops[m.Ops.Count - 1] is ActivationOp a ? a.Kind : ActivationKind.None;
 
@@ -832,7 +853,7 @@ internal sealed partial class ModelGenerator
             {
                 if (last.Output != OutputActivation.LogSoftmax)
                 {
-                    string has = last.HasActivation ? $"[{last.ActivationName}]" : "no activation";
+                    string has = last.Has;
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NllWithoutLogSoftmax, loss.AttributeLocation, spec.MemberName, lastName, has));
                 }
             }
@@ -842,7 +863,7 @@ internal sealed partial class ModelGenerator
                 // backward runs as any activation's), as NllLoss must follow a LogSoftmax.
                 if (last.Activation != ActivationKind.Sigmoid || last.Output != OutputActivation.None)
                 {
-                    string has = last.HasActivation ? $"[{last.ActivationName}]" : "no activation";
+                    string has = last.Has;
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BinaryCrossEntropyWithoutSigmoid, loss.AttributeLocation, spec.MemberName, lastName, has));
                 }
             }
