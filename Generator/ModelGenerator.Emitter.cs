@@ -612,7 +612,9 @@ internal sealed partial class ModelGenerator
             w.WriteLine("/// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same");
             w.WriteLine(updatesRunningStatistics
                 ? "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. It updates batch norm's running statistics, which Forward and Predict read in eval mode: do not run them alongside it.</remarks>"
-                : "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
+                : HasModes(graph)
+                    ? "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict in evaluation mode may run alongside it.</remarks>"
+                    : "/// instance throws <see cref=\"global::System.InvalidOperationException\"/>. Forward and Predict may run alongside it.</remarks>");
             WriteTrainingExceptions(w, loss.TrainsOnClassIndices ? "labels" : "targets", perSampleLosses ? "losses" : null);
         }
 

@@ -163,7 +163,7 @@ namespace Inputs
         /// <param name="batch">Samples in this step, 1 to <see cref="MaxBatch"/>.</param>
         /// <returns>The loss of the batch.</returns>
         /// <remarks>One thread at a time per instance: a call while another thread is inside TrainStep of the same
-        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict may run alongside it.</remarks>
+        /// instance throws <see cref="global::System.InvalidOperationException"/>. Forward and Predict in evaluation mode may run alongside it.</remarks>
         /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="batch"/> is outside its range, or a label is outside [0, OutputSize) and is not the ignore index.</exception>
         /// <exception cref="global::System.ArgumentException"><paramref name="inputs"/> or <paramref name="labels"/> holds fewer values than <paramref name="batch"/> needs.</exception>
         /// <exception cref="global::System.InvalidOperationException">Another thread is training this instance.</exception>
