@@ -42,8 +42,8 @@ internal static class DiabetesRegression
         }
 
         (InMemoryDataset train, InMemoryDataset test) = Split(data);
-        (float mean, float std) = MeanStd(train.TargetValues);
-        InMemoryDataset standardized = InMemoryDataset.FromTargets(train.FeatureValues, 10, Standardize(train.TargetValues, mean, std), 1);
+        StandardScaler target = new StandardScaler().FitTargets(train);
+        InMemoryDataset standardized = target.TransformTargets(train);
 
         var model = new DiabetesRegressor(seed, maxBatch: Math.Max(BatchSize, test.Count));
         var adam = new Adam(model.Parameters, learningRate);
@@ -53,16 +53,14 @@ internal static class DiabetesRegression
 
         float[] predictions = new float[test.Count];
         model.Predict(test.FeatureValues, predictions, test.Count);
-        for (int i = 0; i < predictions.Length; i++)
-        {
-            predictions[i] = (predictions[i] * std) + mean;
-        }
-
         if (Array.Exists(predictions, p => !float.IsFinite(p)))
         {
-            // The metrics refuse NaN and infinity, as scikit-learn does; a diverged run is the command's to report.
+            // The metrics refuse NaN and infinity, as scikit-learn does (and the scaler infinity); a diverged run is the
+            // command's to report.
             return new RegressionRun(seed, double.NaN, double.NaN, epochLoss);
         }
+
+        target.InverseTransform(predictions, predictions);
 
         return new RegressionRun(seed, RegressionMetrics.MeanSquaredError(test.TargetValues, predictions), RegressionMetrics.R2(test.TargetValues, predictions), epochLoss);
     }
@@ -84,35 +82,5 @@ internal static class DiabetesRegression
         }
 
         return (data.Subset(train), data.Subset(test));
-    }
-
-    /// <summary>The mean and the population standard deviation (numpy's default, as the reference script uses).</summary>
-    private static (float Mean, float Std) MeanStd(ReadOnlySpan<float> values)
-    {
-        double mean = 0;
-        foreach (float v in values)
-        {
-            mean += v;
-        }
-
-        mean /= values.Length;
-        double variance = 0;
-        foreach (float v in values)
-        {
-            variance += (v - mean) * (v - mean);
-        }
-
-        return ((float)mean, (float)Math.Sqrt(variance / values.Length));
-    }
-
-    private static float[] Standardize(ReadOnlySpan<float> values, float mean, float std)
-    {
-        float[] result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = (values[i] - mean) / std;
-        }
-
-        return result;
     }
 }

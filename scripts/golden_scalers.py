@@ -38,17 +38,22 @@ def seen(n, features):
     return [int(v) for v in np.broadcast_to(np.asarray(n), (features,))]
 
 
+def fit_scaler(scaler, fit, chunks):
+    """fit, or partial_fit over consecutive chunks of the given row counts."""
+    if chunks is None:
+        scaler.fit(fit)
+        return
+    assert sum(chunks) == fit.shape[0]
+    start = 0
+    for rows in chunks:
+        scaler.partial_fit(fit[start:start + rows])
+        start += rows
+
+
 def standard_case(name, fit, extra, chunks=None, with_mean=True, with_std=True):
     fit, extra = f32(fit), f32(extra)
     scaler = StandardScaler(with_mean=with_mean, with_std=with_std)
-    if chunks is None:
-        scaler.fit(fit)
-    else:
-        assert sum(chunks) == fit.shape[0]
-        start = 0
-        for rows in chunks:
-            scaler.partial_fit(fit[start:start + rows])
-            start += rows
+    fit_scaler(scaler, fit, chunks)
     x = np.concatenate([fit, extra])
     transformed = scaler.transform(x.copy())
     inverse = scaler.inverse_transform(transformed.copy())
@@ -65,14 +70,7 @@ def standard_case(name, fit, extra, chunks=None, with_mean=True, with_std=True):
 def minmax_case(name, fit, extra, chunks=None, feature_range=(0, 1), clip=False):
     fit, extra = f32(fit), f32(extra)
     scaler = MinMaxScaler(feature_range=feature_range, clip=clip)
-    if chunks is None:
-        scaler.fit(fit)
-    else:
-        assert sum(chunks) == fit.shape[0]
-        start = 0
-        for rows in chunks:
-            scaler.partial_fit(fit[start:start + rows])
-            start += rows
+    fit_scaler(scaler, fit, chunks)
     x = np.concatenate([fit, extra])
     transformed = scaler.transform(x.copy())
     inverse = scaler.inverse_transform(transformed.copy())

@@ -170,36 +170,36 @@ public sealed class MinMaxScalerTests(ITestOutputHelper output)
     [Fact]
     public void Errors_NameTheArgumentAndTheExpectedValue()
     {
-        AssertArgument("featureMax", "featureMax is 1; expected a finite value above featureMin (1)", () => new MinMaxScaler(1, 1));
-        AssertArgument("featureMax", "featureMax is 0; expected a finite value above featureMin (1)", () => new MinMaxScaler(1, 0));
-        AssertArgument("featureMin", "featureMin is NaN; expected a finite value", () => new MinMaxScaler(double.NaN, 1));
-        AssertArgument("featureMax", "featureMax is Infinity", () => new MinMaxScaler(0, double.PositiveInfinity));
+        ScalerGolden.AssertArgument("featureMax", "featureMax is 1; expected a finite value above featureMin (1)", () => new MinMaxScaler(1, 1));
+        ScalerGolden.AssertArgument("featureMax", "featureMax is 0; expected a finite value above featureMin (1)", () => new MinMaxScaler(1, 0));
+        ScalerGolden.AssertArgument("featureMin", "featureMin is NaN; expected a finite value", () => new MinMaxScaler(double.NaN, 1));
+        ScalerGolden.AssertArgument("featureMax", "featureMax is Infinity", () => new MinMaxScaler(0, double.PositiveInfinity));
 
         var scaler = new MinMaxScaler();
         float[] y = new float[4];
         var notFitted = Assert.Throws<InvalidOperationException>(() => scaler.Transform(new float[4], y));
         Assert.Equal("The MinMaxScaler is not fitted; call Fit or PartialFit (or build it with FromDataRange) before Transform.", notFitted.Message);
         Assert.Equal("features", Assert.Throws<ArgumentOutOfRangeException>(() => scaler.PartialFit(new float[4], -1)).ParamName);
-        AssertArgument("values", "values has 5 values; expected a positive multiple of features (2)", () => scaler.Fit(new float[5], 2));
-        AssertArgument("values", "values[1] (sample 0, column 1) is Infinity; expected a finite value or NaN", () => scaler.Fit([0, float.PositiveInfinity], 2));
+        ScalerGolden.AssertArgument("values", "values has 5 values; expected a positive multiple of features (2)", () => scaler.Fit(new float[5], 2));
+        ScalerGolden.AssertArgument("values", "values[1] (sample 0, column 1) is Infinity; expected a finite value or NaN", () => scaler.Fit([0, float.PositiveInfinity], 2));
         Assert.False(scaler.IsFitted);
 
         scaler.Fit([0, 1, 2, 3], 2);
-        AssertArgument("features", "features is 4; expected 2", () => scaler.PartialFit(new float[4], 4));
-        AssertArgument("input", "input has 3 values; expected a multiple of Features (2)", () => scaler.Transform(new float[3], new float[3]));
-        AssertArgument("output", "output has 2 values; expected 4", () => scaler.InverseTransform(new float[4], new float[2]));
+        ScalerGolden.AssertArgument("features", "features is 4; expected 2", () => scaler.PartialFit(new float[4], 4));
+        ScalerGolden.AssertArgument("input", "input has 3 values; expected a multiple of Features (2)", () => scaler.Transform(new float[3], new float[3]));
+        ScalerGolden.AssertArgument("output", "output has 2 values; expected 4", () => scaler.InverseTransform(new float[4], new float[2]));
         float[] buffer = new float[6];
-        AssertArgument("output", "output overlaps input 2 elements away", () => scaler.Transform(buffer.AsSpan(0, 4), buffer.AsSpan(2, 4)));
+        ScalerGolden.AssertArgument("output", "output overlaps input 2 elements away", () => scaler.Transform(buffer.AsSpan(0, 4), buffer.AsSpan(2, 4)));
         float[] untouched = [9, 9];
-        AssertArgument("input", "input[0] (sample 0, column 0) is -Infinity", () => scaler.Transform([float.NegativeInfinity, 0], untouched));
+        ScalerGolden.AssertArgument("input", "input[0] (sample 0, column 0) is -Infinity", () => scaler.Transform([float.NegativeInfinity, 0], untouched));
         Assert.Equal([9f, 9f], untouched);
 
-        AssertArgument("dataMin", "dataMin is empty", () => MinMaxScaler.FromDataRange([], []));
-        AssertArgument("dataMax", "dataMax has 1 values; expected 2", () => MinMaxScaler.FromDataRange([0, 0], [1]));
-        AssertArgument("dataMin", "dataMin[0] is NaN", () => MinMaxScaler.FromDataRange([float.NaN], [1]));
-        AssertArgument("dataMax", "dataMax[0] is -1; expected a finite value of at least dataMin[0] (0)", () => MinMaxScaler.FromDataRange([0], [-1]));
-        AssertArgument("featureMax", "featureMax is -1", () => MinMaxScaler.FromDataRange([0], [1], 0, -1));
-        AssertArgument("dataset", "holds class labels", () => scaler.TransformTargets(InMemoryDataset.FromLabels([1, 2], 2, [0])));
+        ScalerGolden.AssertArgument("dataMin", "dataMin is empty", () => MinMaxScaler.FromDataRange([], []));
+        ScalerGolden.AssertArgument("dataMax", "dataMax has 1 values; expected 2", () => MinMaxScaler.FromDataRange([0, 0], [1]));
+        ScalerGolden.AssertArgument("dataMin", "dataMin[0] is NaN", () => MinMaxScaler.FromDataRange([float.NaN], [1]));
+        ScalerGolden.AssertArgument("dataMax", "dataMax[0] is -1; expected a finite value of at least dataMin[0] (0)", () => MinMaxScaler.FromDataRange([0], [-1]));
+        ScalerGolden.AssertArgument("featureMax", "featureMax is -1", () => MinMaxScaler.FromDataRange([0], [1], 0, -1));
+        ScalerGolden.AssertArgument("dataset", "holds class labels", () => scaler.TransformTargets(InMemoryDataset.FromLabels([1, 2], 2, [0])));
     }
 
     [Fact]
@@ -264,12 +264,5 @@ public sealed class MinMaxScalerTests(ITestOutputHelper output)
         float[] inverse = new float[input.Length];
         scaler.InverseTransform(expected, inverse);
         return (scaler, attributes, ScalerGolden.MaxUlps(expected, transformed).Ulps, ScalerGolden.MaxUlps(ScalerGolden.Floats(c, "inverse"), inverse).Ulps);
-    }
-
-    private static void AssertArgument(string paramName, string message, Action action)
-    {
-        var error = Assert.ThrowsAny<ArgumentException>(action);
-        Assert.Equal(paramName, error.ParamName);
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 }

@@ -144,4 +144,12 @@ internal static class ScalerGolden
 
         return worst;
     }
+
+    /// <summary>Asserts that <paramref name="action"/> throws an <see cref="ArgumentException"/> (or a subclass) naming <paramref name="paramName"/> with <paramref name="message"/> in its text.</summary>
+    public static void AssertArgument(string paramName, string message, Action action)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(action);
+        Assert.Equal(paramName, error.ParamName);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }

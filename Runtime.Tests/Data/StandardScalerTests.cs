@@ -242,13 +242,13 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
     [Fact]
     public void FromStatistics_RefusesBadStatistics_NamingTheArgument()
     {
-        AssertArgument("mean", "both empty", () => StandardScaler.FromStatistics([], [], withMean: false, withStd: false));
-        AssertArgument("mean", "mean is empty; expected one mean per feature (withMean is true)", () => StandardScaler.FromStatistics([], [1], withMean: true, withStd: true));
-        AssertArgument("scale", "scale is empty; expected one scale per feature (withStd is true)", () => StandardScaler.FromStatistics([1], [], withMean: true, withStd: true));
-        AssertArgument("scale", "scale has 1 values; expected 2", () => StandardScaler.FromStatistics([1, 2], [1], withMean: true, withStd: true));
-        AssertArgument("mean", "mean[1] is NaN; expected a finite value", () => StandardScaler.FromStatistics([1, double.NaN], [1, 1], withMean: true, withStd: true));
-        AssertArgument("scale", "scale[0] is 0; expected a finite value > 0", () => StandardScaler.FromStatistics([1], [0], withMean: true, withStd: true));
-        AssertArgument("scale", "scale[0] is -1", () => StandardScaler.FromStatistics([], [-1], withMean: false, withStd: true));
+        ScalerGolden.AssertArgument("mean", "both empty", () => StandardScaler.FromStatistics([], [], withMean: false, withStd: false));
+        ScalerGolden.AssertArgument("mean", "mean is empty; expected one mean per feature (withMean is true)", () => StandardScaler.FromStatistics([], [1], withMean: true, withStd: true));
+        ScalerGolden.AssertArgument("scale", "scale is empty; expected one scale per feature (withStd is true)", () => StandardScaler.FromStatistics([1], [], withMean: true, withStd: true));
+        ScalerGolden.AssertArgument("scale", "scale has 1 values; expected 2", () => StandardScaler.FromStatistics([1, 2], [1], withMean: true, withStd: true));
+        ScalerGolden.AssertArgument("mean", "mean[1] is NaN; expected a finite value", () => StandardScaler.FromStatistics([1, double.NaN], [1, 1], withMean: true, withStd: true));
+        ScalerGolden.AssertArgument("scale", "scale[0] is 0; expected a finite value > 0", () => StandardScaler.FromStatistics([1], [0], withMean: true, withStd: true));
+        ScalerGolden.AssertArgument("scale", "scale[0] is -1", () => StandardScaler.FromStatistics([], [-1], withMean: false, withStd: true));
     }
 
     [Fact]
@@ -261,29 +261,29 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
         Assert.Contains("before InverseTransform", Assert.Throws<InvalidOperationException>(() => scaler.InverseTransform(new float[6], y)).Message, StringComparison.Ordinal);
 
         Assert.Equal("features", Assert.Throws<ArgumentOutOfRangeException>(() => scaler.Fit(new float[6], 0)).ParamName);
-        AssertArgument("values", "values has 0 values; expected a positive multiple of features (3)", () => scaler.Fit([], 3));
-        AssertArgument("values", "values has 7 values; expected a positive multiple of features (3)", () => scaler.Fit(new float[7], 3));
-        AssertArgument("values", "values[3] (sample 1, column 0) is -Infinity; expected a finite value or NaN", () => scaler.Fit([1, 2, 3, float.NegativeInfinity, 5, 6], 3));
+        ScalerGolden.AssertArgument("values", "values has 0 values; expected a positive multiple of features (3)", () => scaler.Fit([], 3));
+        ScalerGolden.AssertArgument("values", "values has 7 values; expected a positive multiple of features (3)", () => scaler.Fit(new float[7], 3));
+        ScalerGolden.AssertArgument("values", "values[3] (sample 1, column 0) is -Infinity; expected a finite value or NaN", () => scaler.Fit([1, 2, 3, float.NegativeInfinity, 5, 6], 3));
         Assert.False(scaler.IsFitted);
 
         scaler.Fit([1, 2, 3, 4, 5, 7], 3);
-        AssertArgument("features", "features is 2; expected 3, the features of the data fitted so far", () => scaler.PartialFit(new float[6], 2));
-        AssertArgument("input", "input has 7 values; expected a multiple of Features (3)", () => scaler.Transform(new float[7], new float[7]));
-        AssertArgument("output", "output has 5 values; expected 6, as many as input", () => scaler.Transform(new float[6], new float[5]));
+        ScalerGolden.AssertArgument("features", "features is 2; expected 3, the features of the data fitted so far", () => scaler.PartialFit(new float[6], 2));
+        ScalerGolden.AssertArgument("input", "input has 7 values; expected a multiple of Features (3)", () => scaler.Transform(new float[7], new float[7]));
+        ScalerGolden.AssertArgument("output", "output has 5 values; expected 6, as many as input", () => scaler.Transform(new float[6], new float[5]));
         float[] buffer = new float[9];
-        AssertArgument("output", "output overlaps input 3 elements away", () => scaler.Transform(buffer.AsSpan(0, 6), buffer.AsSpan(3, 6)));
-        AssertArgument("output", "overlaps input", () => scaler.InverseTransform(buffer.AsSpan(3, 6), buffer.AsSpan(0, 6)));
+        ScalerGolden.AssertArgument("output", "output overlaps input 3 elements away", () => scaler.Transform(buffer.AsSpan(0, 6), buffer.AsSpan(3, 6)));
+        ScalerGolden.AssertArgument("output", "overlaps input", () => scaler.InverseTransform(buffer.AsSpan(3, 6), buffer.AsSpan(0, 6)));
 
         float[] input = [1, 2, 3, 4, float.PositiveInfinity, 6];
         float[] untouched = [9, 9, 9, 9, 9, 9];
-        AssertArgument("input", "input[4] (sample 1, column 1) is Infinity", () => scaler.Transform(input, untouched));
+        ScalerGolden.AssertArgument("input", "input[4] (sample 1, column 1) is Infinity", () => scaler.Transform(input, untouched));
         Assert.All(untouched, v => Assert.Equal(9f, v));
-        AssertArgument("values", "is Infinity", () => scaler.PartialFit(input, 3));
+        ScalerGolden.AssertArgument("values", "is Infinity", () => scaler.PartialFit(input, 3));
         Assert.Equal(2, scaler.SamplesSeen);
 
         var labelled = InMemoryDataset.FromLabels([1, 2, 3], 3, [0]);
-        AssertArgument("dataset", "holds class labels", () => scaler.FitTargets(labelled));
-        AssertArgument("dataset", "The dataset has 1 features per sample; expected 3", () => scaler.Transform(InMemoryDataset.FromLabels([1], 1, [0])));
+        ScalerGolden.AssertArgument("dataset", "holds class labels", () => scaler.FitTargets(labelled));
+        ScalerGolden.AssertArgument("dataset", "The dataset has 1 features per sample; expected 3", () => scaler.Transform(InMemoryDataset.FromLabels([1], 1, [0])));
     }
 
     [Fact]
@@ -351,13 +351,6 @@ public sealed class StandardScalerTests(ITestOutputHelper output)
         float[] inverse = new float[input.Length];
         scaler.InverseTransform(expected, inverse);
         return (scaler, statistics, ScalerGolden.MaxUlps(expected, transformed).Ulps, ScalerGolden.MaxUlps(ScalerGolden.Floats(c, "inverse"), inverse).Ulps);
-    }
-
-    private static void AssertArgument(string paramName, string message, Action action)
-    {
-        var error = Assert.ThrowsAny<ArgumentException>(action);
-        Assert.Equal(paramName, error.ParamName);
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Normal-ish float32 values from a fixed seed (a sum of uniforms), <c>offset + spread · z</c>.</summary>

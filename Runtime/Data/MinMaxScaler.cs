@@ -292,49 +292,17 @@ public sealed class MinMaxScaler
     /// <returns>The new dataset (the labels or targets shared, as datasets are immutable).</returns>
     /// <exception cref="InvalidOperationException">The scaler is not fitted.</exception>
     /// <exception cref="ArgumentException">The dataset has another feature count, or a scaled value is not finite.</exception>
-    public InMemoryDataset Transform(InMemoryDataset dataset)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        CheckDatasetWidth(dataset.Features, "features");
-        float[] features = new float[dataset.FeatureValues.Length];
-        Transform(dataset.FeatureValues, features);
-        ScalerArgument.TransformedFinite(features, dataset.Features, "feature");
-        return dataset.WithValues(features, null);
-    }
+    public InMemoryDataset Transform(InMemoryDataset dataset) => ScaledDataset.Features(dataset, IsFitted, Features, Transform);
 
     /// <summary>A copy of <paramref name="dataset"/> with its targets scaled; features unchanged.</summary>
     /// <param name="dataset">A dataset of <see cref="Features"/> float targets per sample.</param>
     /// <returns>The new dataset (the features shared, as datasets are immutable).</returns>
     /// <exception cref="InvalidOperationException">The scaler is not fitted.</exception>
     /// <exception cref="ArgumentException">The dataset holds labels or another target count, or a scaled value is not finite.</exception>
-    public InMemoryDataset TransformTargets(InMemoryDataset dataset)
-    {
-        ScalerArgument.HasTargets(dataset);
-        CheckDatasetWidth(dataset.Targets, "targets");
-        float[] targets = new float[dataset.TargetValues.Length];
-        Transform(dataset.TargetValues, targets);
-        ScalerArgument.TransformedFinite(targets, dataset.Targets, "target");
-        return dataset.WithValues(null, targets);
-    }
-
-    private void CheckDatasetWidth(int width, string what)
-    {
-        if (IsFitted && width != Features)
-        {
-            throw new ArgumentException($"The dataset has {width} {what} per sample; expected {Features}, the scaler's Features.", "dataset");
-        }
-    }
+    public InMemoryDataset TransformTargets(InMemoryDataset dataset) => ScaledDataset.Targets(dataset, IsFitted, Features, Transform);
 
     private void CheckBatch(ReadOnlySpan<float> input, Span<float> output, string operation)
-    {
-        if (!IsFitted)
-        {
-            throw new InvalidOperationException($"The MinMaxScaler is not fitted; call Fit or PartialFit (or build it with FromDataRange) before {operation}.");
-        }
-
-        ScalerArgument.Batch(input, output, Features);
-        ScalerArgument.NoInfinity(input, Features, nameof(input));
-    }
+        => ScalerArgument.Transformable(IsFitted, "MinMaxScaler", "FromDataRange", operation, input, output, Features);
 
     /// <summary>Forgets the range and sizes the arrays for <paramref name="features"/> (reused when the count is unchanged).</summary>
     private void Reset(int features)

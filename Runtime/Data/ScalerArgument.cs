@@ -65,6 +65,22 @@ internal static class ScalerArgument
     }
 
     /// <summary>
+    /// Throws unless a scaler may transform <paramref name="input"/> into <paramref name="output"/>: it is fitted (else an
+    /// <see cref="InvalidOperationException"/> naming <paramref name="scaler"/>, the way to fit it and
+    /// <paramref name="operation"/>), the spans fit (<see cref="Batch"/>) and no input is infinite.
+    /// </summary>
+    public static void Transformable(bool fitted, string scaler, string restore, string operation, ReadOnlySpan<float> input, Span<float> output, int features)
+    {
+        if (!fitted)
+        {
+            throw new InvalidOperationException($"The {scaler} is not fitted; call Fit or PartialFit (or build it with {restore}) before {operation}.");
+        }
+
+        Batch(input, output, features);
+        NoInfinity(input, features, nameof(input));
+    }
+
+    /// <summary>
     /// Throws at the first infinite value, as scikit-learn's input check (<c>force_all_finite="allow-nan"</c>) refuses
     /// infinity; NaN passes, as a missing value.
     /// </summary>
